@@ -1,0 +1,1 @@
+//! Pure integer fixed-point math. No Solana types; testable natively.
