@@ -1,1 +1,35 @@
 //! Pure integer fixed-point math. No Solana types; testable natively.
+//!
+//! Layout (the TypeScript mirror in `sdk/src/math/` uses the same file names):
+//! - [`error`]: [`MathError`], the only error this module returns.
+//! - [`wide`]: 64×64→128 multiplication and 128÷64 division on 32-bit limbs.
+//! - [`fixed`]: checked `u64` arithmetic and exact `mul_div` with a chosen rounding direction.
+//! - [`units`]: unit newtypes (`Usd`, `Price`, `TokenAmount`, `Bps`, `Rate`) and conversions.
+//!
+//! # Why not plain `u128`?
+//! The program is compiled by the upstream LLVM BPF backend, which cannot lower a 128-bit multiply
+//! or divide (`__multi3`, `__udivti3`), nor `u64::checked_mul` / `overflowing_mul` (LLVM turns them
+//! into a 128-bit multiply), nor signed division. Everything here therefore uses 64-bit `*`, `/`, `%`
+//! on unsigned values, plus 128-bit-free limb arithmetic. Multiplications use `wrapping_mul` where the
+//! product provably fits, so the code is the same whether or not overflow checks are compiled in.
+//!
+//! # Rounding
+//! Every function that divides exists in a `_floor` and a `_ceil` flavour. Callers pick the one
+//! that goes against the user (e.g. fees and debts round up, payouts round down).
+
+pub mod error;
+pub mod fixed;
+pub mod units;
+pub mod wide;
+
+pub use error::MathError;
+pub use fixed::{
+    checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
+    mul_div_floor_i64,
+};
+pub use units::{
+    apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil,
+    token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Bps, Price, Rate, TokenAmount, Usd,
+    BPS_DENOM, MAX_TOKEN_DECIMALS, PRICE_DECIMALS, RATE_ONE, USD_DECIMALS,
+};
+pub use wide::wide_mul;

@@ -1,0 +1,40 @@
+//! Program entrypoint: dispatch on the 8-byte Anchor discriminator.
+
+use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
+
+use crate::{discriminator::ix, error::PerpoolError, processor::*};
+
+pinocchio::program_entrypoint!(process_instruction, 16);
+pinocchio::no_allocator!();
+pinocchio::nostd_panic_handler!();
+
+const fn tag(d: [u8; 8]) -> u64 {
+    u64::from_le_bytes(d)
+}
+
+const INIT_CONFIG: u64 = tag(ix::INIT_CONFIG);
+const CREATE_POOL: u64 = tag(ix::CREATE_POOL);
+const ADD_CUSTODY: u64 = tag(ix::ADD_CUSTODY);
+const SET_TEST_PRICE: u64 = tag(ix::SET_TEST_PRICE);
+const PROPOSE_ADMIN: u64 = tag(ix::PROPOSE_ADMIN);
+const ACCEPT_ADMIN: u64 = tag(ix::ACCEPT_ADMIN);
+const SET_PAUSE: u64 = tag(ix::SET_PAUSE);
+
+#[inline(never)]
+pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
+    let [d0, d1, d2, d3, d4, d5, d6, d7, rest @ ..] = data else {
+        return Err(PerpoolError::InvalidInstructionData.into());
+    };
+    let accounts: &[AccountView] = accounts;
+    let result = match u64::from_le_bytes([*d0, *d1, *d2, *d3, *d4, *d5, *d6, *d7]) {
+        INIT_CONFIG => init_config::process_init_config(accounts, rest),
+        CREATE_POOL => create_pool::process_create_pool(accounts, rest),
+        ADD_CUSTODY => add_custody::process_add_custody(accounts, rest),
+        SET_TEST_PRICE => set_test_price::process_set_test_price(accounts, rest),
+        PROPOSE_ADMIN => admin::process_propose_admin(accounts, rest),
+        ACCEPT_ADMIN => admin::process_accept_admin(accounts, rest),
+        SET_PAUSE => admin::process_set_pause(accounts, rest),
+        _ => Err(PerpoolError::InvalidInstructionData),
+    };
+    result.map_err(ProgramError::from)
+}

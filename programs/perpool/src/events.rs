@@ -1,0 +1,140 @@
+//! Events: `sol_log_data(discriminator ++ borsh payload)`, the layout
+//! Anchor's `EventParser` decodes ("Program data: <base64>").
+
+use pinocchio::Address;
+
+use crate::discriminator::event;
+
+/// Fixed-capacity borsh writer on the stack. Writes past the capacity are
+/// dropped and the event is not emitted (capacities are sized by the const
+/// assertions of each event below, so this cannot happen in practice).
+pub struct EventWriter<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+    overflow: bool,
+}
+
+impl<const N: usize> EventWriter<N> {
+    #[inline(always)]
+    pub fn new(discriminator: [u8; 8]) -> Self {
+        let mut w = Self { buf: [0; N], len: 0, overflow: false };
+        w.bytes(&discriminator);
+        w
+    }
+
+    #[inline(always)]
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        match self.buf.get_mut(self.len..self.len + b.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(b);
+                self.len += b.len();
+            }
+            None => self.overflow = true,
+        }
+        self
+    }
+
+    #[inline(always)]
+    pub fn u8(&mut self, v: u8) -> &mut Self {
+        self.bytes(&[v])
+    }
+    #[inline(always)]
+    pub fn bool(&mut self, v: bool) -> &mut Self {
+        self.u8(v as u8)
+    }
+    #[inline(always)]
+    pub fn i32(&mut self, v: i32) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    #[inline(always)]
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    #[inline(always)]
+    pub fn i64(&mut self, v: i64) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    #[inline(always)]
+    pub fn key(&mut self, k: &Address) -> &mut Self {
+        self.bytes(k.as_ref())
+    }
+    #[inline(always)]
+    pub fn string(&mut self, s: &[u8]) -> &mut Self {
+        self.bytes(&(s.len() as u32).to_le_bytes()).bytes(s)
+    }
+
+    #[inline(always)]
+    pub fn emit(&self) {
+        if self.overflow {
+            return;
+        }
+        let data: &[u8] = &self.buf[..self.len];
+        let slices: [&[u8]; 1] = [data];
+        // SAFETY: `sol_log_data` reads `len` (pointer, length) pairs, the
+        // layout of `&[u8]`, and only for the duration of the call.
+        unsafe {
+            pinocchio::syscalls::sol_log_data(slices.as_ptr() as *const u8, slices.len() as u64)
+        };
+    }
+}
+
+pub fn config_initialized(admin: &Address) {
+    EventWriter::<40>::new(event::CONFIG_INITIALIZED).key(admin).emit();
+}
+
+pub fn pool_created(pool: &Address, name: &[u8], lp_mint: &Address, allow_test_oracles: bool, time: i64) {
+    EventWriter::<120>::new(event::POOL_CREATED)
+        .key(pool)
+        .string(name)
+        .key(lp_mint)
+        .bool(allow_test_oracles)
+        .i64(time)
+        .emit();
+}
+
+pub struct CustodyAddedEvent<'a> {
+    pub pool: &'a Address,
+    pub custody: &'a Address,
+    pub mint: &'a Address,
+    pub vault: &'a Address,
+    pub oracle: &'a Address,
+    pub oracle_kind: u8,
+    pub is_stable: bool,
+    pub decimals: u8,
+}
+
+pub fn custody_added(e: &CustodyAddedEvent) {
+    EventWriter::<176>::new(event::CUSTODY_ADDED)
+        .key(e.pool)
+        .key(e.custody)
+        .key(e.mint)
+        .key(e.vault)
+        .key(e.oracle)
+        .u8(e.oracle_kind)
+        .bool(e.is_stable)
+        .u8(e.decimals)
+        .emit();
+}
+
+pub fn test_price_set(custody: &Address, price: i64, ema_price: i64, conf: u64, expo: i32, publish_time: i64) {
+    EventWriter::<80>::new(event::TEST_PRICE_SET)
+        .key(custody)
+        .i64(price)
+        .i64(ema_price)
+        .u64(conf)
+        .i32(expo)
+        .i64(publish_time)
+        .emit();
+}
+
+pub fn admin_proposed(admin: &Address, pending: &Address) {
+    EventWriter::<72>::new(event::ADMIN_PROPOSED).key(admin).key(pending).emit();
+}
+
+pub fn admin_changed(old: &Address, new: &Address) {
+    EventWriter::<72>::new(event::ADMIN_CHANGED).key(old).key(new).emit();
+}
+
+pub fn pause_set(admin: &Address, flags: u8) {
+    EventWriter::<48>::new(event::PAUSE_SET).key(admin).u8(flags).emit();
+}

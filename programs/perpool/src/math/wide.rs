@@ -1,0 +1,198 @@
+//! 128-bit intermediate arithmetic built from 64-bit operations.
+//!
+//! A 128-bit value is carried as a `(hi, lo)` pair of `u64` halves. Multiplication splits each
+//! operand into two 32-bit limbs (schoolbook, four 32×32→64 products); division is Knuth's
+//! Algorithm D with 32-bit digits specialised to a two-digit divisor, so it needs two 64-bit
+//! hardware divisions and a few multiplies instead of a 128-step shift-subtract loop.
+
+/// Mask of the low 32 bits; also the largest 32-bit digit.
+const LO32: u64 = 0xFFFF_FFFF;
+
+/// The full 128-bit product `a * b`, returned as `(hi, lo)` with `a * b == hi * 2^64 + lo`.
+///
+/// Never fails: the product of two 64-bit numbers always fits in 128 bits.
+#[inline]
+pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
+    let (a1, a0) = (a >> 32, a & LO32);
+    let (b1, b0) = (b >> 32, b & LO32);
+
+    // Each partial product is of two values below 2^32, hence below 2^64: no wrap.
+    let p00 = a0.wrapping_mul(b0);
+    let p01 = a0.wrapping_mul(b1);
+    let p10 = a1.wrapping_mul(b0);
+    let p11 = a1.wrapping_mul(b1);
+
+    // Bits 32..96 of the result: three terms below 2^32 each, so the sum is below 2^34.
+    let mid = (p00 >> 32) + (p01 & LO32) + (p10 & LO32);
+    let lo = (mid << 32) | (p00 & LO32);
+    // The true high half is below 2^64, and this sum is exactly it: no overflow.
+    let hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+    (hi, lo)
+}
+
+/// Divides `hi * 2^64 + lo` by `d`, returning `(quotient, remainder)`.
+///
+/// Precondition: `hi < d`. That makes `d` non-zero and the quotient fit in 64 bits; callers check
+/// it and report [`MathError::Overflow`](super::MathError::Overflow) /
+/// [`MathError::DivideByZero`](super::MathError::DivideByZero) themselves.
+#[inline]
+pub(crate) fn div_wide(hi: u64, lo: u64, d: u64) -> (u64, u64) {
+    debug_assert!(hi < d, "div_wide: quotient does not fit in 64 bits");
+    if hi == 0 {
+        // Common case (a 64-bit dividend): one hardware division.
+        return (lo / d, lo % d);
+    }
+
+    // Normalise: shift so the divisor's top bit is set. Then a quotient digit estimated from the
+    // leading digits is at most two too large (Knuth, TAOCP vol. 2, 4.3.1, Theorem B).
+    // Shifting the dividend by the same amount keeps its high half below the divisor.
+    let s = d.leading_zeros();
+    let d = d << s;
+    // `checked_shr` yields None for a shift of 64 (when s == 0): nothing moves across halves then.
+    let num_hi = (hi << s) | lo.checked_shr(64 - s).unwrap_or(0);
+    let num_lo = lo << s;
+
+    // Two base-2^32 long-division steps, one per quotient digit.
+    let (q1, rem) = div_digit(num_hi, num_lo >> 32, d);
+    let (q0, rem) = div_digit(rem, num_lo & LO32, d);
+    ((q1 << 32) | q0, rem >> s)
+}
+
+/// The full 128-bit quotient of `hi * 2^64 + lo` divided by `d`: `(q_hi, q_lo, remainder)`.
+///
+/// Precondition: `d != 0`.
+#[inline]
+pub(crate) fn div_wide_full(hi: u64, lo: u64, d: u64) -> (u64, u64, u64) {
+    // Schoolbook with 64-bit digits: the high digit first, its remainder carries into the low one
+    // (and is below `d`, which is exactly the precondition of `div_wide`).
+    let (q_hi, r_hi) = (hi / d, hi % d);
+    let (q_lo, rem) = div_wide(r_hi, lo, d);
+    (q_hi, q_lo, rem)
+}
+
+/// One step of long division in base 2^32: divides `top * 2^32 + next` by the normalised `d`.
+///
+/// Preconditions: `d >= 2^63` (normalised), `top < d`, `next < 2^32`. Then the quotient is a single
+/// digit (below 2^32). Returns `(digit, remainder)`.
+#[inline(always)]
+fn div_digit(top: u64, next: u64, d: u64) -> (u64, u64) {
+    let (d1, d0) = (d >> 32, d & LO32);
+
+    // Estimate the digit from the divisor's leading digit; `r` is the matching partial remainder.
+    let mut q = top / d1;
+    let mut r = top - q.wrapping_mul(d1); // q * d1 <= top: no wrap.
+
+    // Refine with the second divisor digit: while the digit is too big for base 2^32, or
+    // q * d > top * 2^32 + next (tested as q * d0 > r * 2^32 + next), step it down. With a
+    // two-digit divisor this test is exact, and runs at most twice. Once r reaches 2^32 the
+    // right-hand side exceeds any q * d0, so the loop stops; it also keeps `r << 32` lossless.
+    while q > LO32 || q.wrapping_mul(d0) > ((r << 32) | next) {
+        q -= 1;
+        r += d1;
+        if r > LO32 {
+            break;
+        }
+    }
+
+    // The true remainder is below d < 2^64, so computing it modulo 2^64 gives it exactly.
+    let rem = ((top << 32) | next).wrapping_sub(q.wrapping_mul(d));
+    (q, rem)
+}
+
+#[cfg(test)]
+mod tests {
+    // The crate is `no_std`; host tests may use `std` (proptest's `prop_oneof!` expands to `vec!`).
+    extern crate std;
+    use std::vec;
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn join(hi: u64, lo: u64) -> u128 {
+        ((hi as u128) << 64) | lo as u128
+    }
+
+    /// Values that tend to break limb arithmetic: zero, one, all ones, powers of two and their
+    /// neighbours, and values with only one 32-bit half set.
+    fn edgy_u64() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            any::<u64>(),
+            Just(0u64),
+            Just(1u64),
+            Just(u64::MAX),
+            Just(u64::MAX - 1),
+            Just(LO32),
+            Just(LO32 + 1),
+            (0u32..64).prop_map(|k| 1u64 << k),
+            (1u32..64).prop_map(|k| (1u64 << k) - 1),
+            (0u32..63).prop_map(|k| (1u64 << k) + 1),
+            any::<u32>().prop_map(u64::from),
+            any::<u32>().prop_map(|x| (x as u64) << 32),
+            u64::MAX - 1000..=u64::MAX,
+        ]
+    }
+
+    #[test]
+    fn wide_mul_edges() {
+        assert_eq!(wide_mul(0, u64::MAX), (0, 0));
+        assert_eq!(wide_mul(1, u64::MAX), (0, u64::MAX));
+        assert_eq!(wide_mul(u64::MAX, u64::MAX), (u64::MAX - 1, 1));
+        assert_eq!(wide_mul(1 << 32, 1 << 32), (1, 0));
+        assert_eq!(wide_mul(1 << 63, 2), (1, 0));
+    }
+
+    #[test]
+    fn div_wide_edges() {
+        // Largest dividend with a 64-bit quotient: (d - 1) * 2^64 + (2^64 - 1).
+        let d = u64::MAX;
+        assert_eq!(div_wide(d - 1, u64::MAX, d), (u64::MAX, u64::MAX - 1));
+        assert_eq!(div_wide(0, 7, 2), (3, 1));
+        assert_eq!(div_wide(1, 0, 2), (1 << 63, 0));
+        // Unnormalised divisor with a non-zero high half (the s > 0 path).
+        let (q, r) = div_wide(2, 5, 3);
+        assert_eq!(q as u128 * 3 + r as u128, join(2, 5));
+        assert!(r < 3);
+        // Normalised divisor (s == 0): no bits cross from `lo` into `hi`.
+        let d = (1u64 << 63) + 12345;
+        let (q, r) = div_wide(d - 1, 42, d);
+        assert_eq!(q as u128 * d as u128 + r as u128, join(d - 1, 42));
+        assert!(r < d);
+    }
+
+    #[test]
+    fn div_wide_full_edges() {
+        assert_eq!(div_wide_full(u64::MAX, u64::MAX, 1), (u64::MAX, u64::MAX, 0));
+        assert_eq!(div_wide_full(u64::MAX, u64::MAX, u64::MAX), (1, 1, 0));
+        // 5 * 2^64 / 10 = 2^63 exactly.
+        assert_eq!(div_wide_full(5, 0, 10), (0, 1 << 63, 0));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn wide_mul_matches_u128(a in edgy_u64(), b in edgy_u64()) {
+            let (hi, lo) = wide_mul(a, b);
+            prop_assert_eq!(join(hi, lo), a as u128 * b as u128);
+        }
+
+        #[test]
+        fn div_wide_matches_u128(d in edgy_u64(), hi_seed in edgy_u64(), lo in edgy_u64()) {
+            prop_assume!(d != 0);
+            let hi = hi_seed % d; // respect the precondition hi < d
+            let n = join(hi, lo);
+            let (q, r) = div_wide(hi, lo, d);
+            prop_assert_eq!(q as u128, n / d as u128);
+            prop_assert_eq!(r as u128, n % d as u128);
+        }
+
+        #[test]
+        fn div_wide_full_matches_u128(d in edgy_u64(), hi in edgy_u64(), lo in edgy_u64()) {
+            prop_assume!(d != 0);
+            let n = join(hi, lo);
+            let (qh, ql, r) = div_wide_full(hi, lo, d);
+            prop_assert_eq!(join(qh, ql), n / d as u128);
+            prop_assert_eq!(r as u128, n % d as u128);
+        }
+    }
+}

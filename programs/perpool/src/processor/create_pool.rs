@@ -1,0 +1,86 @@
+use pinocchio::{cpi::Seed, AccountView};
+use pinocchio_token::{instructions::InitializeMint2, state::Mint};
+
+use super::load_admin_config;
+use crate::{
+    error::PerpoolError,
+    events,
+    reader::Reader,
+    state::{config::PAUSE_LISTING, init, pool::{LP_DECIMALS, MAX_NAME_LEN}, Pool, PoolParams, ZeroCopy},
+    util::{check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account, NewAccount, unix_timestamp, Result},
+    TOKEN_PROGRAM_ID,
+};
+
+/// Accounts of `create_pool(name, allow_test_oracles, params)`:
+/// 0. `[writable, signer]` admin — pays rent
+/// 1. `[]` config
+/// 2. `[writable]` pool — PDA `["pool", name]`, must not exist
+/// 3. `[writable]` lp_mint — PDA `["lp_mint", pool]`, must not exist; created with the pool as mint authority
+/// 4. `[]` token program (SPL Token)
+/// 5. `[]` system program
+pub struct CreatePool<'a> {
+    pub admin: &'a AccountView,
+    pub pool: &'a AccountView,
+    pub lp_mint: &'a AccountView,
+    pub pool_bump: u8,
+    pub lp_mint_bump: u8,
+}
+
+impl<'a> CreatePool<'a> {
+    fn try_from(accounts: &'a [AccountView], name: &[u8]) -> Result<Self> {
+        let [admin, config, pool, lp_mint, token_program, system_program, ..] = accounts else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        let cfg = load_admin_config(admin, config)?;
+        check_writable(admin)?;
+        if cfg.is_paused(PAUSE_LISTING) {
+            return Err(PerpoolError::Paused);
+        }
+        check_token_program(token_program)?;
+        check_system_program(system_program)?;
+        check_uninitialized(pool)?;
+        let pool_bump = check_pda(pool, &[b"pool", name])?;
+        check_uninitialized(lp_mint)?;
+        let lp_mint_bump = check_pda(lp_mint, &[b"lp_mint", pool.address().as_ref()])?;
+        Ok(Self { admin, pool, lp_mint, pool_bump, lp_mint_bump })
+    }
+}
+
+pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let name = r.string()?;
+    let allow_test_oracles = r.bool()?;
+    let params = PoolParams::read(&mut r)?;
+    r.finish()?;
+    if name.is_empty() || name.len() > MAX_NAME_LEN {
+        return Err(PerpoolError::InvalidPoolName);
+    }
+    params.validate()?;
+    let ix = CreatePool::try_from(accounts, name)?;
+
+    let pool_bump = [ix.pool_bump];
+    create_pda_account(
+        &NewAccount { payer: ix.admin, account: ix.pool, space: Pool::LEN, owner: &crate::ID },
+        &[Seed::from(b"pool"), Seed::from(name), Seed::from(&pool_bump)])?;
+    let mint_bump = [ix.lp_mint_bump];
+    create_pda_account(
+        &NewAccount { payer: ix.admin, account: ix.lp_mint, space: Mint::LEN, owner: &TOKEN_PROGRAM_ID },
+        &[Seed::from(b"lp_mint"), Seed::from(ix.pool.address().as_ref()), Seed::from(&mint_bump)],
+    )?;
+    InitializeMint2::new(ix.lp_mint, LP_DECIMALS, ix.pool.address(), None)
+        .invoke()
+        .map_err(|_| PerpoolError::InvalidMint)?;
+
+    let now = unix_timestamp()?;
+    let pool = init::<Pool>(ix.pool)?;
+    pool.bump = ix.pool_bump;
+    pool.lp_mint_bump = ix.lp_mint_bump;
+    pool.allow_test_oracles = allow_test_oracles as u8;
+    pool.name_len = name.len() as u8;
+    pool.name[..name.len()].copy_from_slice(name);
+    pool.lp_mint = *ix.lp_mint.address();
+    pool.set_params(&params);
+    pool.inception_time = now;
+    events::pool_created(ix.pool.address(), name, ix.lp_mint.address(), allow_test_oracles, now);
+    Ok(())
+}

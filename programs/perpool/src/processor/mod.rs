@@ -1,0 +1,27 @@
+//! One instruction per file: an accounts struct built by `TryFrom` (holding
+//! it proves every check ran), then the state transition and its event.
+
+pub mod add_custody;
+pub mod admin;
+pub mod create_pool;
+pub mod init_config;
+pub mod set_test_price;
+
+use pinocchio::AccountView;
+
+use crate::{
+    error::PerpoolError,
+    state::{load, Config},
+    util::{check_signer, Result},
+};
+
+/// Loads the config and checks that `admin` signed and is the admin.
+#[inline(always)]
+pub(crate) fn load_admin_config<'a>(admin: &AccountView, config: &'a AccountView) -> Result<&'a Config> {
+    check_signer(admin)?;
+    let cfg = load::<Config>(config)?;
+    if admin.address() != &cfg.admin {
+        return Err(PerpoolError::Unauthorized);
+    }
+    Ok(cfg)
+}

@@ -1,0 +1,279 @@
+//! One pool asset, PDA `["custody", pool, mint]`: its vault, oracle, risk
+//! parameters, lending curve, balances and open-interest aggregates.
+
+use pinocchio::Address;
+
+use super::ZeroCopy;
+use crate::{discriminator::account, error::PerpoolError, reader::Reader};
+
+/// Oracle kinds.
+pub const ORACLE_PYTH: u8 = 0;
+pub const ORACLE_TEST: u8 = 1;
+
+/// Interest indexes start at 1.0 with 12 decimals.
+pub const INDEX_ONE: u64 = 1_000_000_000_000;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Custody {
+    pub discriminator: [u8; 8],
+    /// Layout version (1).
+    pub version: u8,
+    /// Canonical bump of `["custody", pool, mint]`.
+    pub bump: u8,
+    /// Canonical bump of `["vault", custody]`.
+    pub vault_bump: u8,
+    /// Decimals of `mint`.
+    pub decimals: u8,
+    /// 1 for a stablecoin (may back shorts).
+    pub is_stable: u8,
+    /// `ORACLE_PYTH` or `ORACLE_TEST`.
+    pub oracle_kind: u8,
+    /// 1 when positions settled in this custody earn/pay interest on unrealized PnL.
+    pub interest_on_pnl: u8,
+    pub padding0: [u8; 1],
+    /// Owning pool.
+    pub pool: Address,
+    /// Token mint of this asset.
+    pub mint: Address,
+    /// Token account `["vault", custody]` owned by the pool.
+    pub vault: Address,
+    /// Oracle account: a Pyth `PriceUpdateV2` or the `["test_oracle", custody]` PDA.
+    pub oracle: Address,
+    /// Pyth feed id the oracle account must carry.
+    pub feed_id: [u8; 32],
+    /// Oldest accepted price, seconds.
+    pub oracle_max_age_secs: u32,
+    /// Widest accepted confidence interval as a share of price, bps.
+    pub oracle_max_conf_bps: u16,
+    pub padding1: [u8; 2],
+    /// Highest leverage on open, bps (100,000 = 10x).
+    pub max_leverage_bps: u32,
+    /// Fixed spread added to trade prices, bps.
+    pub spread_bps: u16,
+    /// Target share of pool value, bps.
+    pub target_weight_bps: u16,
+    /// Lowest share of pool value after a redemption or swap out, bps.
+    pub min_weight_bps: u16,
+    /// Highest share of pool value after a deposit or swap in, bps.
+    pub max_weight_bps: u16,
+    /// LP/swap base fee, bps.
+    pub base_fee_bps: u16,
+    /// LP/swap fee tax scaled by weight drift, bps.
+    pub tax_fee_bps: u16,
+    /// Position open fee, bps of size.
+    pub open_fee_bps: u16,
+    /// Position close fee, bps of size.
+    pub close_fee_bps: u16,
+    /// Maintenance margin, bps of size.
+    pub maintenance_margin_bps: u16,
+    /// Liquidator reward, bps of size closed.
+    pub liquidation_reward_bps: u16,
+    /// Smallest collateral of a position, USD with 6 decimals.
+    pub min_collateral_usd: u64,
+    /// Largest single position, USD with 6 decimals.
+    pub max_position_usd: u64,
+    /// Long open-interest cap, USD with 6 decimals.
+    pub max_long_oi_usd: u64,
+    /// Short open-interest cap, USD with 6 decimals.
+    pub max_short_oi_usd: u64,
+    /// Borrow rate at zero utilization, per year, 1e9 = 100 %.
+    pub base_rate: u64,
+    /// Borrow rate added from zero to optimal utilization, per year, 1e9 = 100 %.
+    pub slope1: u64,
+    /// Borrow rate added from optimal to full utilization, per year, 1e9 = 100 %.
+    pub slope2: u64,
+    /// Kink of the borrow curve, bps.
+    pub optimal_utilization_bps: u16,
+    /// Share of interest kept for insurance and protocol, bps.
+    pub reserve_factor_bps: u16,
+    /// Lending stops above this utilization, bps.
+    pub max_utilization_bps: u16,
+    /// Share of `owned` never lent out (withdrawal buffer), bps.
+    pub buffer_bps: u16,
+    /// Pool's own tokens, native units.
+    pub owned: u64,
+    /// Tokens reserved for open positions' payouts, native units.
+    pub locked: u64,
+    /// Traders' position collateral, native units.
+    pub collateral: u64,
+    /// Borrowers' loan collateral, native units.
+    pub loan_collateral: u64,
+    /// Tokens out to borrowers (principal at last accrual), native units.
+    pub lent: u64,
+    /// Protocol fees not yet withdrawn, native units.
+    pub protocol_fees: u64,
+    /// Insurance fund, native units.
+    pub insurance: u64,
+    /// Cumulative borrow index, 12 decimals (starts at 1.0).
+    pub borrow_index: u64,
+    /// Cumulative supply index, 12 decimals (starts at 1.0).
+    pub supply_index: u64,
+    /// Unix time of the last interest accrual.
+    pub last_accrual: i64,
+    /// Long open interest, USD with 6 decimals (sum of position sizes at entry).
+    pub long_oi_usd: u64,
+    /// Long open interest, native token units.
+    pub long_oi_tokens: u64,
+    /// Short open interest, USD with 6 decimals.
+    pub short_oi_usd: u64,
+    /// Short open interest, native token units.
+    pub short_oi_tokens: u64,
+    pub reserved: [u8; 256],
+}
+
+const _: () = assert!(core::mem::size_of::<Custody>() == 640);
+
+// SAFETY: repr(C), POD fields only, no implicit padding (size pinned above).
+unsafe impl ZeroCopy for Custody {
+    const DISCRIMINATOR: [u8; 8] = account::CUSTODY;
+    const VERSION: u8 = 1;
+}
+
+/// Custody parameters set by `add_custody` (and later `set_custody_params`), borsh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustodyParams {
+    pub is_stable: bool,
+    pub oracle_kind: u8,
+    pub interest_on_pnl: bool,
+    pub feed_id: [u8; 32],
+    pub oracle_max_age_secs: u32,
+    pub oracle_max_conf_bps: u16,
+    pub max_leverage_bps: u32,
+    pub spread_bps: u16,
+    pub target_weight_bps: u16,
+    pub min_weight_bps: u16,
+    pub max_weight_bps: u16,
+    pub base_fee_bps: u16,
+    pub tax_fee_bps: u16,
+    pub open_fee_bps: u16,
+    pub close_fee_bps: u16,
+    pub maintenance_margin_bps: u16,
+    pub liquidation_reward_bps: u16,
+    pub min_collateral_usd: u64,
+    pub max_position_usd: u64,
+    pub max_long_oi_usd: u64,
+    pub max_short_oi_usd: u64,
+    pub base_rate: u64,
+    pub slope1: u64,
+    pub slope2: u64,
+    pub optimal_utilization_bps: u16,
+    pub reserve_factor_bps: u16,
+    pub max_utilization_bps: u16,
+    pub buffer_bps: u16,
+}
+
+/// Upper bound on any single fee or spread, bps (10 %).
+const MAX_FEE_BPS: u16 = 1_000;
+/// Highest leverage any custody may allow, bps (1,000x).
+const MAX_LEVERAGE_BPS: u32 = 10_000_000;
+/// Highest yearly rate component, 1e9 = 100 % (10,000 %).
+const MAX_RATE: u64 = 100_000_000_000;
+
+impl CustodyParams {
+    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
+        Ok(Self {
+            is_stable: r.bool()?,
+            oracle_kind: r.u8()?,
+            interest_on_pnl: r.bool()?,
+            feed_id: r.array()?,
+            oracle_max_age_secs: r.u32()?,
+            oracle_max_conf_bps: r.u16()?,
+            max_leverage_bps: r.u32()?,
+            spread_bps: r.u16()?,
+            target_weight_bps: r.u16()?,
+            min_weight_bps: r.u16()?,
+            max_weight_bps: r.u16()?,
+            base_fee_bps: r.u16()?,
+            tax_fee_bps: r.u16()?,
+            open_fee_bps: r.u16()?,
+            close_fee_bps: r.u16()?,
+            maintenance_margin_bps: r.u16()?,
+            liquidation_reward_bps: r.u16()?,
+            min_collateral_usd: r.u64()?,
+            max_position_usd: r.u64()?,
+            max_long_oi_usd: r.u64()?,
+            max_short_oi_usd: r.u64()?,
+            base_rate: r.u64()?,
+            slope1: r.u64()?,
+            slope2: r.u64()?,
+            optimal_utilization_bps: r.u16()?,
+            reserve_factor_bps: r.u16()?,
+            max_utilization_bps: r.u16()?,
+            buffer_bps: r.u16()?,
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), PerpoolError> {
+        let fees_ok = [
+            self.spread_bps,
+            self.base_fee_bps,
+            self.tax_fee_bps,
+            self.open_fee_bps,
+            self.close_fee_bps,
+            self.liquidation_reward_bps,
+        ]
+        .iter()
+        .all(|f| *f <= MAX_FEE_BPS);
+        let ok = fees_ok
+            && self.oracle_kind <= ORACLE_TEST
+            && self.oracle_max_age_secs > 0
+            && self.oracle_max_conf_bps <= 10_000
+            && self.max_leverage_bps >= 10_000
+            && self.max_leverage_bps <= MAX_LEVERAGE_BPS
+            && self.min_weight_bps <= self.target_weight_bps
+            && self.target_weight_bps <= self.max_weight_bps
+            && self.max_weight_bps <= 10_000
+            // A position must be liquidatable before its collateral is gone at max leverage.
+            && self.maintenance_margin_bps > 0
+            && (self.maintenance_margin_bps as u64) * (self.max_leverage_bps as u64)
+                < 10_000 * 10_000
+            && self.base_rate <= MAX_RATE
+            && self.slope1 <= MAX_RATE
+            && self.slope2 <= MAX_RATE
+            && self.optimal_utilization_bps > 0
+            && self.optimal_utilization_bps < 10_000
+            && self.reserve_factor_bps <= 10_000
+            && self.max_utilization_bps <= 10_000
+            && self.buffer_bps <= 10_000;
+        if ok {
+            Ok(())
+        } else {
+            Err(PerpoolError::InvalidCustodyParams)
+        }
+    }
+}
+
+impl Custody {
+    /// Copies the tunable parameters; balances and indexes are untouched.
+    pub fn set_params(&mut self, p: &CustodyParams) {
+        self.is_stable = p.is_stable as u8;
+        self.oracle_kind = p.oracle_kind;
+        self.interest_on_pnl = p.interest_on_pnl as u8;
+        self.feed_id = p.feed_id;
+        self.oracle_max_age_secs = p.oracle_max_age_secs;
+        self.oracle_max_conf_bps = p.oracle_max_conf_bps;
+        self.max_leverage_bps = p.max_leverage_bps;
+        self.spread_bps = p.spread_bps;
+        self.target_weight_bps = p.target_weight_bps;
+        self.min_weight_bps = p.min_weight_bps;
+        self.max_weight_bps = p.max_weight_bps;
+        self.base_fee_bps = p.base_fee_bps;
+        self.tax_fee_bps = p.tax_fee_bps;
+        self.open_fee_bps = p.open_fee_bps;
+        self.close_fee_bps = p.close_fee_bps;
+        self.maintenance_margin_bps = p.maintenance_margin_bps;
+        self.liquidation_reward_bps = p.liquidation_reward_bps;
+        self.min_collateral_usd = p.min_collateral_usd;
+        self.max_position_usd = p.max_position_usd;
+        self.max_long_oi_usd = p.max_long_oi_usd;
+        self.max_short_oi_usd = p.max_short_oi_usd;
+        self.base_rate = p.base_rate;
+        self.slope1 = p.slope1;
+        self.slope2 = p.slope2;
+        self.optimal_utilization_bps = p.optimal_utilization_bps;
+        self.reserve_factor_bps = p.reserve_factor_bps;
+        self.max_utilization_bps = p.max_utilization_bps;
+        self.buffer_bps = p.buffer_bps;
+    }
+}

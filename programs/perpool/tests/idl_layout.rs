@@ -1,0 +1,192 @@
+//! Proves the IDL (`sdk/src/idl/perpool.json`) agrees with the program:
+//! discriminators recomputed from names, account sizes, error codes, and the
+//! offset and size of every field of every zero-copy account.
+
+use std::mem::{offset_of, size_of};
+
+use perpool::{discriminator, state};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+fn idl() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sdk/src/idl/perpool.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("IDL file")).expect("IDL json")
+}
+
+fn anchor_disc(prefix: &str, name: &str) -> [u8; 8] {
+    let h = Sha256::digest(format!("{prefix}:{name}").as_bytes());
+    h[..8].try_into().unwrap()
+}
+
+fn idl_disc(v: &Value) -> [u8; 8] {
+    let d: Vec<u8> = v["discriminator"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as u8).collect();
+    d.try_into().unwrap()
+}
+
+fn find<'a>(list: &'a Value, name: &str) -> &'a Value {
+    list.as_array().unwrap().iter().find(|x| x["name"] == name).unwrap_or_else(|| panic!("{name} missing from IDL"))
+}
+
+/// Borsh size of an IDL type (fixed-size types only).
+fn borsh_size(idl: &Value, t: &Value) -> usize {
+    match t {
+        Value::String(s) => match s.as_str() {
+            "u8" | "i8" | "bool" => 1,
+            "u16" | "i16" => 2,
+            "u32" | "i32" => 4,
+            "u64" | "i64" => 8,
+            "u128" | "i128" => 16,
+            "pubkey" => 32,
+            other => panic!("variable or unknown type {other}"),
+        },
+        Value::Object(o) if o.contains_key("array") => {
+            let a = o["array"].as_array().unwrap();
+            borsh_size(idl, &a[0]) * a[1].as_u64().unwrap() as usize
+        }
+        Value::Object(o) if o.contains_key("defined") => {
+            let name = o["defined"]["name"].as_str().unwrap();
+            let ty = find(&idl["types"], name);
+            ty["type"]["fields"].as_array().unwrap().iter().map(|f| borsh_size(idl, &f["type"])).sum()
+        }
+        other => panic!("unsupported type {other}"),
+    }
+}
+
+/// (field name, offset, size) of a struct's fields in declaration order.
+macro_rules! layout {
+    ($ty:ty { $($field:ident),* $(,)? }) => {{
+        let offsets: Vec<(&str, usize)> = vec![$((stringify!($field), offset_of!($ty, $field))),*];
+        let mut out = Vec::new();
+        for (i, (name, off)) in offsets.iter().enumerate() {
+            let end = offsets.get(i + 1).map(|x| x.1).unwrap_or(size_of::<$ty>());
+            out.push((name.to_string(), *off, end - off));
+        }
+        out
+    }};
+}
+
+fn check_account(idl: &Value, name: &str, disc: [u8; 8], rust: Vec<(String, usize, usize)>, size: usize) {
+    assert_eq!(idl_disc(find(&idl["accounts"], name)), disc, "{name} discriminator");
+    assert_eq!(disc, anchor_disc("account", name), "{name} discriminator vs sha256");
+    let fields = find(&idl["types"], name)["type"]["fields"].as_array().unwrap().clone();
+    // The IDL omits the 8-byte discriminator; Rust lists it first.
+    assert_eq!(rust[0].0, "discriminator");
+    assert_eq!((rust[0].1, rust[0].2), (0, 8));
+    assert_eq!(fields.len(), rust.len() - 1, "{name}: field count");
+    let mut offset = 8;
+    for (f, (rname, roff, rsize)) in fields.iter().zip(rust.iter().skip(1)) {
+        let fname = f["name"].as_str().unwrap();
+        let fsize = borsh_size(idl, &f["type"]);
+        assert_eq!(fname, rname, "{name}: field order");
+        assert_eq!(offset, *roff, "{name}.{fname}: offset");
+        assert_eq!(fsize, *rsize, "{name}.{fname}: size");
+        offset += fsize;
+    }
+    assert_eq!(offset, size, "{name}: total size");
+}
+
+#[test]
+fn instruction_and_event_discriminators_match_idl() {
+    let idl = idl();
+    assert_eq!(idl["instructions"].as_array().unwrap().len(), discriminator::ix::ALL.len());
+    for (name, d) in discriminator::ix::ALL {
+        assert_eq!(*d, anchor_disc("global", name), "{name}");
+        assert_eq!(idl_disc(find(&idl["instructions"], name)), *d, "{name}");
+    }
+    assert_eq!(idl["events"].as_array().unwrap().len(), discriminator::event::ALL.len());
+    for (name, d) in discriminator::event::ALL {
+        assert_eq!(*d, anchor_disc("event", name), "{name}");
+        assert_eq!(idl_disc(find(&idl["events"], name)), *d, "{name}");
+    }
+    assert_eq!(idl["accounts"].as_array().unwrap().len(), discriminator::account::ALL.len());
+    for (name, d) in discriminator::account::ALL {
+        assert_eq!(*d, anchor_disc("account", name), "{name}");
+    }
+}
+
+#[test]
+fn account_layouts_match_idl() {
+    let idl = idl();
+    use state::*;
+    check_account(
+        &idl,
+        "Config",
+        Config::DISCRIMINATOR,
+        layout!(Config { discriminator, version, bump, pause_flags, padding0, admin, pending_admin, reserved }),
+        Config::LEN,
+    );
+    check_account(
+        &idl,
+        "Pool",
+        Pool::DISCRIMINATOR,
+        layout!(Pool {
+            discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
+            lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
+            adl_floor_bps, padding1, max_aum_usd, inception_time, reserved
+        }),
+        Pool::LEN,
+    );
+    check_account(
+        &idl,
+        "Custody",
+        Custody::DISCRIMINATOR,
+        layout!(Custody {
+            discriminator, version, bump, vault_bump, decimals, is_stable, oracle_kind, interest_on_pnl, padding0,
+            pool, mint, vault, oracle, feed_id, oracle_max_age_secs, oracle_max_conf_bps, padding1, max_leverage_bps,
+            spread_bps, target_weight_bps, min_weight_bps, max_weight_bps, base_fee_bps, tax_fee_bps, open_fee_bps,
+            close_fee_bps, maintenance_margin_bps, liquidation_reward_bps, min_collateral_usd, max_position_usd,
+            max_long_oi_usd, max_short_oi_usd, base_rate, slope1, slope2, optimal_utilization_bps,
+            reserve_factor_bps, max_utilization_bps, buffer_bps, owned, locked, collateral, loan_collateral, lent,
+            protocol_fees, insurance, borrow_index, supply_index, last_accrual, long_oi_usd, long_oi_tokens,
+            short_oi_usd, short_oi_tokens, reserved
+        }),
+        Custody::LEN,
+    );
+    check_account(
+        &idl,
+        "TestOracle",
+        TestOracle::DISCRIMINATOR,
+        layout!(TestOracle {
+            discriminator, version, bump, padding0, custody, price, ema_price, conf, expo, padding1, publish_time, reserved
+        }),
+        TestOracle::LEN,
+    );
+}
+
+#[test]
+fn error_codes_match_idl() {
+    use perpool::error::PerpoolError as E;
+    let idl = idl();
+    let rust = [
+        ("InvalidInstructionData", E::InvalidInstructionData as u32),
+        ("NotEnoughAccounts", E::NotEnoughAccounts as u32),
+        ("MissingSigner", E::MissingSigner as u32),
+        ("AccountNotWritable", E::AccountNotWritable as u32),
+        ("InvalidAccountOwner", E::InvalidAccountOwner as u32),
+        ("InvalidPda", E::InvalidPda as u32),
+        ("InvalidAccountData", E::InvalidAccountData as u32),
+        ("AlreadyInitialized", E::AlreadyInitialized as u32),
+        ("Unauthorized", E::Unauthorized as u32),
+        ("NoPendingAdmin", E::NoPendingAdmin as u32),
+        ("Paused", E::Paused as u32),
+        ("InvalidMint", E::InvalidMint as u32),
+        ("InvalidTokenProgram", E::InvalidTokenProgram as u32),
+        ("InvalidSystemProgram", E::InvalidSystemProgram as u32),
+        ("TestOraclesNotAllowed", E::TestOraclesNotAllowed as u32),
+        ("InvalidOracleAccount", E::InvalidOracleAccount as u32),
+        ("PoolFull", E::PoolFull as u32),
+        ("InvalidPoolName", E::InvalidPoolName as u32),
+        ("InvalidPoolParams", E::InvalidPoolParams as u32),
+        ("InvalidCustodyParams", E::InvalidCustodyParams as u32),
+        ("CustodyMismatch", E::CustodyMismatch as u32),
+        ("MathOverflow", E::MathOverflow as u32),
+        ("DivideByZero", E::DivideByZero as u32),
+        ("InvalidPrice", E::InvalidPrice as u32),
+        ("DuplicateAccount", E::DuplicateAccount as u32),
+        ("InvalidPauseFlags", E::InvalidPauseFlags as u32),
+    ];
+    assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
+    for (name, code) in rust {
+        assert_eq!(find(&idl["errors"], name)["code"].as_u64().unwrap() as u32, code, "{name}");
+    }
+}

@@ -1,0 +1,275 @@
+/**
+ * Writes `sdk/src/idl/perpool.json`, the program's IDL in Anchor's format.
+ *
+ * The program's Rust sources are the single source of truth: account and
+ * parameter layouts are read from the `#[repr(C)]` structs in
+ * `programs/perpool/src/state`, errors from `error.rs`. Instruction account
+ * lists and arguments are declared below, beside each processor's doc
+ * comment. Discriminators are computed as Anchor does. `npm run idl` writes
+ * the file; `sdk/tests/idl.test.ts` fails when the committed file is stale,
+ * and the Rust test `idl_layout` checks every offset against the compiled structs.
+ *
+ * Usage: ts-node sdk/scripts/gen-idl.ts [--check]
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const SRC = path.join(ROOT, "programs", "perpool", "src");
+export const IDL_PATH = path.join(ROOT, "sdk", "src", "idl", "perpool.json");
+
+export const PROGRAM_ID = "Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD";
+const SYSTEM_PROGRAM = "11111111111111111111111111111111";
+const TOKEN_PROGRAM = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+
+type IdlType = string | { array: [IdlType, number] } | { defined: { name: string } };
+interface Field {
+  name: string;
+  type: IdlType;
+}
+
+function disc(prefix: string, name: string): number[] {
+  return Array.from(createHash("sha256").update(`${prefix}:${name}`).digest().subarray(0, 8));
+}
+
+/** Rust constants used as array lengths in state structs. */
+const CONSTS: Record<string, number> = { MAX_CUSTODIES: 8 };
+
+function rustType(t: string): IdlType {
+  t = t.trim();
+  const arr = /^\[(.+);\s*([A-Za-z0-9_]+)\]$/.exec(t);
+  if (arr) {
+    const n = /^\d+$/.test(arr[2]) ? Number(arr[2]) : CONSTS[arr[2]];
+    if (n === undefined) throw new Error(`unknown array length ${arr[2]}`);
+    return { array: [rustType(arr[1]), n] };
+  }
+  if (t === "Address") return "pubkey";
+  if (["u8", "u16", "u32", "u64", "i32", "i64", "bool"].includes(t)) return t;
+  throw new Error(`unsupported field type ${t}`);
+}
+
+/** Reads the named-field struct `name` from a Rust source file. */
+function rustStruct(file: string, name: string, skip: string[] = []): Field[] {
+  const src = fs.readFileSync(path.join(SRC, file), "utf8");
+  const m = new RegExp(`pub struct ${name} \\{([\\s\\S]*?)\\n\\}`).exec(src);
+  if (!m) throw new Error(`struct ${name} not found in ${file}`);
+  const fields: Field[] = [];
+  for (const line of m[1].split("\n")) {
+    const f = /^\s*pub (\w+): (.+),\s*$/.exec(line);
+    if (f && !skip.includes(f[1])) fields.push({ name: f[1], type: rustType(f[2]) });
+  }
+  return fields;
+}
+
+function rustErrors(): { code: number; name: string; msg: string }[] {
+  const src = fs.readFileSync(path.join(SRC, "error.rs"), "utf8");
+  const out: { code: number; name: string; msg: string }[] = [];
+  const re = /((?:\s*\/\/\/.*\n)+)\s*(\w+) = (\d+),/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(src))) {
+    const msg = m[1]
+      .split("\n")
+      .map((l) => l.replace(/^\s*\/\/\/\s?/, "").trim())
+      .filter(Boolean)
+      .join(" ")
+      .replace(/`/g, "");
+    out.push({ code: Number(m[3]), name: m[2], msg });
+  }
+  return out;
+}
+
+const acc = (name: string, opts: { writable?: boolean; signer?: boolean; address?: string; docs?: string } = {}) => ({
+  name,
+  ...(opts.docs ? { docs: [opts.docs] } : {}),
+  ...(opts.writable ? { writable: true } : {}),
+  ...(opts.signer ? { signer: true } : {}),
+  ...(opts.address ? { address: opts.address } : {}),
+});
+const systemProgram = acc("system_program", { address: SYSTEM_PROGRAM });
+const tokenProgram = acc("token_program", { address: TOKEN_PROGRAM });
+const defined = (name: string): IdlType => ({ defined: { name } });
+
+const instructions: { name: string; docs: string; accounts: object[]; args: Field[] }[] = [
+  {
+    name: "init_config",
+    docs: "Creates the global config; the signer becomes the admin.",
+    accounts: [acc("admin", { writable: true, signer: true }), acc("config", { writable: true, docs: 'PDA ["config"]' }), systemProgram],
+    args: [],
+  },
+  {
+    name: "create_pool",
+    docs: "Creates a pool and its LP mint (mint authority: the pool).",
+    accounts: [
+      acc("admin", { writable: true, signer: true }),
+      acc("config"),
+      acc("pool", { writable: true, docs: 'PDA ["pool", name]' }),
+      acc("lp_mint", { writable: true, docs: 'PDA ["lp_mint", pool]' }),
+      tokenProgram,
+      systemProgram,
+    ],
+    args: [
+      { name: "name", type: "string" },
+      { name: "allow_test_oracles", type: "bool" },
+      { name: "params", type: defined("PoolParams") },
+    ],
+  },
+  {
+    name: "add_custody",
+    docs: "Adds an asset to a pool: custody, vault token account and (test kind) its test oracle.",
+    accounts: [
+      acc("admin", { writable: true, signer: true }),
+      acc("config"),
+      acc("pool", { writable: true }),
+      acc("custody", { writable: true, docs: 'PDA ["custody", pool, mint]' }),
+      acc("mint"),
+      acc("vault", { writable: true, docs: 'PDA ["vault", custody]' }),
+      acc("oracle", { writable: true, docs: 'Test kind: PDA ["test_oracle", custody]; Pyth kind: a PriceUpdateV2 account' }),
+      tokenProgram,
+      systemProgram,
+    ],
+    args: [{ name: "params", type: defined("CustodyParams") }],
+  },
+  {
+    name: "set_test_price",
+    docs: "Sets a test oracle's price (pools created with allow_test_oracles only).",
+    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool"), acc("custody"), acc("test_oracle", { writable: true })],
+    args: [
+      { name: "price", type: "i64" },
+      { name: "ema_price", type: "i64" },
+      { name: "conf", type: "u64" },
+      { name: "expo", type: "i32" },
+    ],
+  },
+  {
+    name: "propose_admin",
+    docs: "Proposes a new admin (all zeroes cancels); it takes effect when accepted.",
+    accounts: [acc("admin", { signer: true }), acc("config", { writable: true })],
+    args: [{ name: "new_admin", type: "pubkey" }],
+  },
+  {
+    name: "accept_admin",
+    docs: "The pending admin accepts the role.",
+    accounts: [acc("new_admin", { signer: true }), acc("config", { writable: true })],
+    args: [],
+  },
+  {
+    name: "set_pause",
+    docs: "Sets the pause flags (1 liquidity, 2 trading, 4 lending, 8 listing).",
+    accounts: [acc("admin", { signer: true }), acc("config", { writable: true })],
+    args: [{ name: "flags", type: "u8" }],
+  },
+];
+
+const events: { name: string; fields: Field[] }[] = [
+  { name: "ConfigInitialized", fields: [{ name: "admin", type: "pubkey" }] },
+  {
+    name: "PoolCreated",
+    fields: [
+      { name: "pool", type: "pubkey" },
+      { name: "name", type: "string" },
+      { name: "lp_mint", type: "pubkey" },
+      { name: "allow_test_oracles", type: "bool" },
+      { name: "time", type: "i64" },
+    ],
+  },
+  {
+    name: "CustodyAdded",
+    fields: [
+      { name: "pool", type: "pubkey" },
+      { name: "custody", type: "pubkey" },
+      { name: "mint", type: "pubkey" },
+      { name: "vault", type: "pubkey" },
+      { name: "oracle", type: "pubkey" },
+      { name: "oracle_kind", type: "u8" },
+      { name: "is_stable", type: "bool" },
+      { name: "decimals", type: "u8" },
+    ],
+  },
+  {
+    name: "TestPriceSet",
+    fields: [
+      { name: "custody", type: "pubkey" },
+      { name: "price", type: "i64" },
+      { name: "ema_price", type: "i64" },
+      { name: "conf", type: "u64" },
+      { name: "expo", type: "i32" },
+      { name: "publish_time", type: "i64" },
+    ],
+  },
+  {
+    name: "AdminProposed",
+    fields: [
+      { name: "admin", type: "pubkey" },
+      { name: "pending_admin", type: "pubkey" },
+    ],
+  },
+  {
+    name: "AdminChanged",
+    fields: [
+      { name: "old_admin", type: "pubkey" },
+      { name: "new_admin", type: "pubkey" },
+    ],
+  },
+  {
+    name: "PauseSet",
+    fields: [
+      { name: "admin", type: "pubkey" },
+      { name: "flags", type: "u8" },
+    ],
+  },
+];
+
+const accounts: { name: string; file: string }[] = [
+  { name: "Config", file: "state/config.rs" },
+  { name: "Pool", file: "state/pool.rs" },
+  { name: "Custody", file: "state/custody.rs" },
+  { name: "TestOracle", file: "state/test_oracle.rs" },
+];
+
+export function buildIdl(): object {
+  const struct = (name: string, fields: Field[]) => ({ name, type: { kind: "struct", fields } });
+  return {
+    address: PROGRAM_ID,
+    metadata: {
+      name: "perpool",
+      version: "0.1.0",
+      spec: "0.1.0",
+      description: "Perpool: GMX-style perpetuals with an interest-bearing liquidity pool",
+    },
+    instructions: instructions.map((ix) => ({
+      name: ix.name,
+      docs: [ix.docs],
+      discriminator: disc("global", ix.name),
+      accounts: ix.accounts,
+      args: ix.args,
+    })),
+    accounts: accounts.map((a) => ({ name: a.name, discriminator: disc("account", a.name) })),
+    events: events.map((e) => ({ name: e.name, discriminator: disc("event", e.name) })),
+    errors: rustErrors(),
+    types: [
+      ...accounts.map((a) => struct(a.name, rustStruct(a.file, a.name, ["discriminator"]))),
+      ...events.map((e) => struct(e.name, e.fields)),
+      struct("PoolParams", rustStruct("state/pool.rs", "PoolParams")),
+      struct("CustodyParams", rustStruct("state/custody.rs", "CustodyParams")),
+    ],
+  };
+}
+
+export function renderIdl(): string {
+  return JSON.stringify(buildIdl(), null, 2) + "\n";
+}
+
+if (require.main === module) {
+  const text = renderIdl();
+  if (process.argv.includes("--check")) {
+    const current = fs.existsSync(IDL_PATH) ? fs.readFileSync(IDL_PATH, "utf8") : "";
+    if (current !== text) {
+      console.error("sdk/src/idl/perpool.json is stale: run `npm run idl`");
+      process.exit(1);
+    }
+  } else {
+    fs.writeFileSync(IDL_PATH, text);
+    console.log(`wrote ${path.relative(ROOT, IDL_PATH)}`);
+  }
+}
