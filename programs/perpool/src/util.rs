@@ -2,7 +2,6 @@
 
 use pinocchio::{
     cpi::{Seed, Signer},
-    sysvars::{clock::Clock, rent::Rent, Sysvar},
     AccountView, Address,
 };
 use pinocchio_system::instructions::{Allocate, Assign, CreateAccount, Transfer};
@@ -53,13 +52,29 @@ pub fn check_token_program(a: &AccountView) -> Result<()> {
 /// only at its PDA).
 #[inline(always)]
 pub fn check_pda(a: &AccountView, seeds: &[&[u8]]) -> Result<u8> {
-    let (expected, bump) = Address::find_program_address(seeds, &crate::ID);
+    // The syscall requires an 8-byte aligned seed table. A table made of
+    // constants can be placed in .rodata at any offset by the relinker, so it
+    // is copied element by element into an aligned stack array first (the
+    // volatile writes keep LLVM from folding it back into a constant).
+    const EMPTY: &[u8] = &[];
+    let mut table: [&[u8]; MAX_SEEDS] = [EMPTY; MAX_SEEDS];
+    if seeds.len() > MAX_SEEDS {
+        return Err(PerpoolError::InvalidPda);
+    }
+    for (dst, src) in table.iter_mut().zip(seeds) {
+        // SAFETY: `dst` is a valid, aligned element of a local array.
+        unsafe { core::ptr::write_volatile(dst, *src) };
+    }
+    let (expected, bump) = Address::find_program_address(&table[..seeds.len()], &crate::ID);
     if a.address() == &expected {
         Ok(bump)
     } else {
         Err(PerpoolError::InvalidPda)
     }
 }
+
+/// Most seeds (without the bump) of any PDA of this program.
+const MAX_SEEDS: usize = 4;
 
 /// An account about to be created must be empty, system owned and writable.
 #[inline(always)]
@@ -83,8 +98,7 @@ pub struct NewAccount<'a> {
 /// (Arguments are bundled: upstream BPF passes at most 5 in registers.)
 pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
     let NewAccount { payer, account, space, owner } = *new;
-    let rent = Rent::get().map_err(|_| PerpoolError::InvalidAccountData)?;
-    let needed = rent.try_minimum_balance(space).map_err(|_| PerpoolError::MathOverflow)?;
+    let needed = rent_exempt_minimum(space)?;
     let signer = [Signer::from(seeds)];
     let current = account.lamports();
     if current == 0 {
@@ -104,9 +118,52 @@ pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
     Assign { account, owner }.invoke_signed(&signer).map_err(|_| PerpoolError::InvalidAccountData)
 }
 
+/// Reads `N` bytes of a sysvar at `offset` through `sol_get_sysvar`.
+///
+/// pinocchio 0.11's `Sysvar::get` only calls the syscall under
+/// `target_os = "solana"`; on the upstream `bpf` target it returns nothing
+/// useful, so sysvars are read here directly.
+#[inline(always)]
+fn sysvar_bytes<const N: usize>(id: &Address, offset: u64) -> Result<[u8; N]> {
+    let mut out = [0u8; N];
+    // SAFETY: `out` is valid for N bytes; the syscall writes at most N.
+    let rc = unsafe {
+        solana_define_syscall::definitions::sol_get_sysvar(id.as_ref().as_ptr(), out.as_mut_ptr(), offset, N as u64)
+    };
+    if rc == 0 {
+        Ok(out)
+    } else {
+        Err(PerpoolError::InvalidAccountData)
+    }
+}
+
+const CLOCK_ID: Address = Address::from_str_const("SysvarC1ock11111111111111111111111111111111");
+const RENT_ID: Address = Address::from_str_const("SysvarRent111111111111111111111111111111111");
+
+/// `Clock::unix_timestamp` (byte offset 32 of the Clock sysvar).
 #[inline(always)]
 pub fn unix_timestamp() -> Result<i64> {
-    Clock::get().map(|c| c.unix_timestamp).map_err(|_| PerpoolError::InvalidAccountData)
+    Ok(i64::from_le_bytes(sysvar_bytes::<8>(&CLOCK_ID, 32)?))
+}
+
+/// Lamports that make an account of `space` bytes rent exempt:
+/// (128 + space) × lamports_per_byte_year × exemption_threshold. The
+/// threshold is an f64 in the sysvar; no float math runs on chain, so the
+/// value is matched against the whole numbers the cluster uses.
+pub fn rent_exempt_minimum(space: usize) -> Result<u64> {
+    let raw = sysvar_bytes::<16>(&RENT_ID, 0)?;
+    let mut per_byte = [0u8; 8];
+    per_byte.copy_from_slice(&raw[..8]);
+    let mut threshold = [0u8; 8];
+    threshold.copy_from_slice(&raw[8..]);
+    let years: u64 = match u64::from_le_bytes(threshold) {
+        0x4000_0000_0000_0000 => 2, // 2.0
+        0x3FF0_0000_0000_0000 => 1, // 1.0
+        _ => return Err(PerpoolError::InvalidAccountData),
+    };
+    let bytes = (space as u64).checked_add(128).ok_or(PerpoolError::MathOverflow)?;
+    let per_year = crate::math::checked_mul(bytes, u64::from_le_bytes(per_byte))?;
+    Ok(crate::math::checked_mul(per_year, years)?)
 }
 
 /// Checks an SPL Token mint account and returns its decimals.

@@ -33,7 +33,7 @@ import {
   TransactionSignature,
   VersionedTransaction,
 } from "@solana/web3.js";
-import bs58 from "bs58";
+import { Address, getBase58Encoder } from "@solana/kit";
 import type { LiteSvmProvider } from "./litesvm";
 import { LiteSvmSendTransactionError, TransactionErrorJson } from "./errors";
 import { decodeMint, decodeTokenAccount, TOKEN_PROGRAM_ID } from "./token";
@@ -47,6 +47,12 @@ export interface ProgramAccountsConfig {
   filters?: GetProgramAccountsFilter[];
   dataSlice?: { offset: number; length: number };
   withContext?: boolean;
+}
+
+/** One entry of a `getProgramAccounts` answer. */
+export interface ProgramAccount {
+  pubkey: PublicKey;
+  account: AccountInfo<Buffer>;
 }
 
 type CommitmentOrConfig = Commitment | { commitment?: Commitment } | undefined;
@@ -112,17 +118,25 @@ export class LiteSvmConnection {
    */
   async getProgramAccounts(
     programId: PublicKey,
+    config: ProgramAccountsConfig & { withContext: true },
+  ): Promise<RpcResponseAndContext<ProgramAccount[]>>;
+  async getProgramAccounts(
+    programId: PublicKey,
     configOrCommitment?: ProgramAccountsConfig | Commitment,
-  ): Promise<any> {
+  ): Promise<ProgramAccount[]>;
+  async getProgramAccounts(
+    programId: PublicKey,
+    configOrCommitment?: ProgramAccountsConfig | Commitment,
+  ): Promise<ProgramAccount[] | RpcResponseAndContext<ProgramAccount[]>> {
     const config: ProgramAccountsConfig =
       typeof configOrCommitment === "object" ? configOrCommitment : {};
     const matchers = (config.filters ?? []).map(compileFilter);
     const accounts = this.provider.svm
-      .getProgramAccounts(programId.toBase58() as Parameters<LiteSvmProvider["svm"]["getProgramAccounts"]>[0])
+      .getProgramAccounts(programId.toBase58() as Address)
       .filter((acc) => acc.lamports > 0n)
-      .filter((acc) => matchers.every((m) => m(acc.data)))
-      .map((acc) => {
-        let data = Buffer.from(acc.data);
+      .map((acc) => ({ acc, data: Buffer.from(acc.data.buffer, acc.data.byteOffset, acc.data.byteLength) }))
+      .filter(({ data }) => matchers.every((m) => m(data)))
+      .map(({ acc, data }): ProgramAccount => {
         if (config.dataSlice) {
           data = data.subarray(config.dataSlice.offset, config.dataSlice.offset + config.dataSlice.length);
         }
@@ -312,15 +326,15 @@ export class LiteSvmConnection {
 }
 
 /** Turns an RPC account filter into a predicate over account data. */
-function compileFilter(filter: GetProgramAccountsFilter): (data: Uint8Array) => boolean {
+function compileFilter(filter: GetProgramAccountsFilter): (data: Buffer) => boolean {
   if ("dataSize" in filter) return (data) => data.length === filter.dataSize;
   if ("memcmp" in filter) {
     const { offset, bytes } = filter.memcmp;
     const encoding = (filter.memcmp as { encoding?: string }).encoding ?? "base58";
-    const needle = encoding === "base64" ? Buffer.from(bytes, "base64") : Buffer.from(bs58.decode(bytes));
+    const needle = encoding === "base64" ? Buffer.from(bytes, "base64") : Buffer.from(getBase58Encoder().encode(bytes));
     return (data) =>
       data.length >= offset + needle.length &&
-      Buffer.from(data.buffer, data.byteOffset + offset, needle.length).equals(needle);
+      data.subarray(offset, offset + needle.length).equals(needle);
   }
   throw new Error(`unsupported getProgramAccounts filter ${JSON.stringify(filter)}`);
 }

@@ -34,7 +34,7 @@ import {
   VersionedTransaction,
 } from "@solana/web3.js";
 import { Address, getBase58Decoder, getTransactionDecoder, lamports as toLamports } from "@solana/kit";
-import { FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
+import { FailedTransactionMetadata, LiteSVM, SimulatedTransactionInfo, TransactionMetadata } from "litesvm";
 import BN from "bn.js";
 import { LiteSvmConnection } from "./connection";
 import {
@@ -224,15 +224,15 @@ export class LiteSvmProvider implements anchor.Provider {
     // The RPC's `sigVerify: false`: switch verification off for this call only.
     const relaxSigverify = unsigned && this.sigverifyEnabled();
     if (relaxSigverify) this.svm.withSigverify(false);
-    let outcome;
+    let outcome: FailedTransactionMetadata | SimulatedTransactionInfo;
     try {
       outcome = this.svm.simulateTransaction(kitTx);
     } finally {
       if (relaxSigverify) this.svm.withSigverify(true);
     }
     const signature = firstSignature(kitTx.signatures);
-    const failed = outcome instanceof FailedTransactionMetadata;
-    const result = toTxResult(signature, failed ? outcome : outcome.meta());
+    const success = outcome instanceof FailedTransactionMetadata ? null : outcome;
+    const result = toTxResult(signature, success ? success.meta() : (outcome as FailedTransactionMetadata));
     this.lastResult = result;
 
     const response: SimulatedTransactionResponse = {
@@ -244,8 +244,8 @@ export class LiteSvmProvider implements anchor.Provider {
         data: [result.returnData.data.toString("base64"), "base64"],
       },
     };
-    if (includeAccounts && !failed) {
-      const post = outcome.postAccounts();
+    if (includeAccounts && success) {
+      const post = success.postAccounts();
       const wanted = Array.isArray(includeAccounts)
         ? includeAccounts.map((k) => k.toBase58())
         : post.map((a) => a.address as string);
@@ -256,7 +256,7 @@ export class LiteSvmProvider implements anchor.Provider {
               executable: acc.executable,
               owner: acc.programAddress,
               lamports: Number(acc.lamports),
-              data: [Buffer.from(acc.data).toString("base64"), "base64"],
+              data: [Buffer.from(acc.data as Uint8Array).toString("base64"), "base64"],
             }
           : null;
       });

@@ -5,6 +5,8 @@
 //! [`MathError::DivideByZero`] before anything else; then a result above the output type's range
 //! is [`MathError::Overflow`].
 
+use core::num::NonZeroU64;
+
 use super::wide::{div_wide, wide_mul};
 use super::MathError;
 
@@ -100,12 +102,18 @@ pub fn mul_div_ceil_i64(a: i64, b: u64, c: u64) -> Result<i64, MathError> {
 /// `a * b / c` with the given rounding; the shared body of the `mul_div_*` functions.
 #[inline]
 pub(crate) fn mul_div(a: u64, b: u64, c: u64, rounding: Rounding) -> Result<u64, MathError> {
-    if c == 0 {
-        return Err(MathError::DivideByZero);
+    match NonZeroU64::new(c) {
+        Some(c) => mul_div_nz(a, b, c, rounding),
+        None => Err(MathError::DivideByZero),
     }
+}
+
+/// [`mul_div`] for a divisor known to be non-zero (constants such as `BPS_DENOM`).
+#[inline]
+pub(crate) fn mul_div_nz(a: u64, b: u64, c: NonZeroU64, rounding: Rounding) -> Result<u64, MathError> {
     let (hi, lo) = wide_mul(a, b);
     // The quotient fits in 64 bits exactly when the product is below c * 2^64, i.e. hi < c.
-    if hi >= c {
+    if hi >= c.get() {
         return Err(MathError::Overflow);
     }
     let (quotient, remainder) = div_wide(hi, lo, c);

@@ -13,7 +13,9 @@
 //! Each conversion comes as `_floor` and `_ceil`; the caller picks the direction that goes against
 //! the user (e.g. collateral value rounds down, a fee or a debt rounds up).
 
-use super::fixed::{checked_add, checked_mul, checked_sub, mul_div, Rounding};
+use core::num::NonZeroU64;
+
+use super::fixed::{checked_add, checked_mul, checked_sub, mul_div_nz, Rounding};
 use super::wide::{div_wide, div_wide_full, wide_mul};
 use super::MathError;
 
@@ -35,16 +37,29 @@ const _: () = assert!(PRICE_DECIMALS >= USD_DECIMALS);
 /// The largest power of ten that fits in a `u64` is 10^19.
 const MAX_POW10_EXP: u32 = 19;
 
-/// POW10[k] = 10^k for k in 0..=19.
-const POW10: [u64; MAX_POW10_EXP as usize + 1] = {
-    let mut table = [1u64; MAX_POW10_EXP as usize + 1];
+/// POW10[k] = 10^k for k in 0..=19. Typed non-zero so dividing by an entry needs no zero check.
+const POW10: [NonZeroU64; MAX_POW10_EXP as usize + 1] = {
+    let mut table = [NonZeroU64::MIN; MAX_POW10_EXP as usize + 1];
     let mut k = 1;
     while k < table.len() {
-        table[k] = table[k - 1] * 10;
+        table[k] = nonzero(table[k - 1].get() * 10);
         k += 1;
     }
     table
 };
+
+/// [`BPS_DENOM`] as a divisor.
+const BPS_DIVISOR: NonZeroU64 = nonzero(BPS_DENOM);
+/// [`RATE_ONE`] as a divisor.
+const RATE_DIVISOR: NonZeroU64 = nonzero(RATE_ONE);
+
+/// A compile-time non-zero constant (a zero fails the build).
+const fn nonzero(value: u64) -> NonZeroU64 {
+    match NonZeroU64::new(value) {
+        Some(value) => value,
+        None => panic!("zero divisor constant"),
+    }
+}
 
 /// A USD value with [`USD_DECIMALS`] (6) decimals: `Usd(1_000_000)` is $1.
 #[repr(transparent)]
@@ -131,28 +146,28 @@ impl Rate {
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
 #[inline]
 pub fn apply_bps_floor<Q: Quantity>(amount: Q, bps: Bps) -> Result<Q, MathError> {
-    mul_div(amount.raw(), bps.0, BPS_DENOM, Rounding::Down).map(Q::from_raw)
+    mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Down).map(Q::from_raw)
 }
 
 /// `amount * bps / 10_000`, rounded up. For amounts the user owes (e.g. a fee).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
 #[inline]
 pub fn apply_bps_ceil<Q: Quantity>(amount: Q, bps: Bps) -> Result<Q, MathError> {
-    mul_div(amount.raw(), bps.0, BPS_DENOM, Rounding::Up).map(Q::from_raw)
+    mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Up).map(Q::from_raw)
 }
 
 /// `amount * rate / 1e9`, rounded down. For amounts owed to the user (e.g. interest earned).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
 #[inline]
 pub fn apply_rate_floor<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathError> {
-    mul_div(amount.raw(), rate.0, RATE_ONE, Rounding::Down).map(Q::from_raw)
+    mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Down).map(Q::from_raw)
 }
 
 /// `amount * rate / 1e9`, rounded up. For amounts the user owes (e.g. borrow interest).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
 #[inline]
 pub fn apply_rate_ceil<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathError> {
-    mul_div(amount.raw(), rate.0, RATE_ONE, Rounding::Up).map(Q::from_raw)
+    mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Up).map(Q::from_raw)
 }
 
 /// USD value of `amount` of a token with `decimals` at `price`, rounded down:
@@ -212,25 +227,25 @@ fn token_to_usd(amount: TokenAmount, price: Price, decimals: u8, rounding: Round
 #[inline]
 fn usd_to_token(usd: Usd, price: Price, decimals: u8, rounding: Rounding) -> Result<TokenAmount, MathError> {
     let exp = conversion_exponent(decimals)?;
-    if price.0 == 0 {
+    let Some(price) = NonZeroU64::new(price.0) else {
         return Err(MathError::DivideByZero);
-    }
+    };
     if exp <= MAX_POW10_EXP {
-        return mul_div(usd.0, POW10[exp as usize], price.0, rounding).map(TokenAmount);
+        return mul_div_nz(usd.0, POW10[exp as usize].get(), price, rounding).map(TokenAmount);
     }
 
     // 10^exp does not fit in a u64: split it as 10^19 * 10^k. With usd * 10^19 = q * price + r
     // (full 128-bit q, r < price):
     //     usd * 10^exp / price = q * 10^k + r * 10^k / price,
     // where only the last term is fractional, so only it is rounded.
-    let scale = POW10[(exp - MAX_POW10_EXP) as usize];
-    let (hi, lo) = wide_mul(usd.0, POW10[MAX_POW10_EXP as usize]);
-    let (q_hi, q_lo, r) = div_wide_full(hi, lo, price.0);
+    let scale = POW10[(exp - MAX_POW10_EXP) as usize].get();
+    let (hi, lo) = wide_mul(usd.0, POW10[MAX_POW10_EXP as usize].get());
+    let (q_hi, q_lo, r) = div_wide_full(hi, lo, price);
     if q_hi != 0 {
         return Err(MathError::Overflow);
     }
     let whole = checked_mul(q_lo, scale)?;
-    let part = mul_div(r, scale, price.0, rounding)?; // r < price: at most 10^k, never overflows
+    let part = mul_div_nz(r, scale, price, rounding)?; // r < price: at most 10^k, never overflows
     checked_add(whole, part).map(TokenAmount)
 }
 
@@ -254,7 +269,7 @@ fn div_pow10(hi: u64, lo: u64, exp: u32, rounding: Rounding) -> Result<u64, Math
         exp = MAX_POW10_EXP;
     }
     let divisor = POW10[exp as usize];
-    if hi >= divisor {
+    if hi >= divisor.get() {
         return Err(MathError::Overflow);
     }
     let (quotient, remainder) = div_wide(hi, lo, divisor);
@@ -263,10 +278,6 @@ fn div_pow10(hi: u64, lo: u64, exp: u32, rounding: Rounding) -> Result<u64, Math
 
 #[cfg(test)]
 mod tests {
-    // The crate is `no_std`; host tests may use `std` (proptest's `prop_oneof!` expands to `vec!`).
-    extern crate std;
-    use std::vec;
-
     use super::*;
     use proptest::prelude::*;
 
@@ -279,7 +290,7 @@ mod tests {
             1 => Just(1u64),
             1 => Just(u64::MAX),
             1 => (0u32..64).prop_map(|k| 1u64 << k),
-            1 => (0usize..20).prop_map(|k| POW10[k]),
+            1 => (0usize..20).prop_map(|k| POW10[k].get()),
             1 => any::<u32>().prop_map(u64::from),
             1 => 0u64..100_000,
             1 => u64::MAX - 1000..=u64::MAX,
@@ -321,9 +332,12 @@ mod tests {
 
     #[test]
     fn pow10_table() {
-        assert_eq!(POW10[0], 1);
-        assert_eq!(POW10[19], 10_000_000_000_000_000_000);
-        assert!(POW10[19].checked_mul(10).is_none());
+        assert_eq!(POW10[0].get(), 1);
+        assert_eq!(POW10[19].get(), 10_000_000_000_000_000_000);
+        assert!(POW10[19].get().checked_mul(10).is_none());
+        for k in 1..POW10.len() {
+            assert_eq!(POW10[k].get(), 10 * POW10[k - 1].get());
+        }
     }
 
     #[test]
@@ -394,9 +408,9 @@ mod tests {
         #[test]
         fn round_trip_never_creates_value(amount in 0u64..1u64 << 56, price in 1u64..1u64 << 44, decimals in 0u8..=18) {
             // Selling tokens for USD (floor) and buying back (floor) never returns more tokens.
-            let usd = token_to_usd_floor(TokenAmount(amount), Price(price), decimals).unwrap();
-            if let Ok(back) = usd_to_token_floor(usd, Price(price), decimals) {
-                prop_assert!(back.0 <= amount);
+            if let Ok(usd) = token_to_usd_floor(TokenAmount(amount), Price(price), decimals) {
+                let back = usd_to_token_floor(usd, Price(price), decimals);
+                prop_assert!(back.is_ok_and(|back| back.0 <= amount));
             }
         }
 

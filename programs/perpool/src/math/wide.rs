@@ -5,6 +5,8 @@
 //! Algorithm D with 32-bit digits specialised to a two-digit divisor, so it needs two 64-bit
 //! hardware divisions and a few multiplies instead of a 128-step shift-subtract loop.
 
+use core::num::NonZeroU64;
+
 /// Mask of the low 32 bits; also the largest 32-bit digit.
 const LO32: u64 = 0xFFFF_FFFF;
 
@@ -32,12 +34,13 @@ pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
 
 /// Divides `hi * 2^64 + lo` by `d`, returning `(quotient, remainder)`.
 ///
-/// Precondition: `hi < d`. That makes `d` non-zero and the quotient fit in 64 bits; callers check
-/// it and report [`MathError::Overflow`](super::MathError::Overflow) /
-/// [`MathError::DivideByZero`](super::MathError::DivideByZero) themselves.
+/// Precondition: `hi < d`, so the quotient fits in 64 bits; callers check it and report
+/// [`MathError::Overflow`](super::MathError::Overflow) themselves. Taking a [`NonZeroU64`] makes the
+/// divisor's non-zero check the caller's (it is their [`DivideByZero`](super::MathError::DivideByZero))
+/// and lets the compiler drop its own divide-by-zero panic branches.
 #[inline]
-pub(crate) fn div_wide(hi: u64, lo: u64, d: u64) -> (u64, u64) {
-    debug_assert!(hi < d, "div_wide: quotient does not fit in 64 bits");
+pub(crate) fn div_wide(hi: u64, lo: u64, d: NonZeroU64) -> (u64, u64) {
+    debug_assert!(hi < d.get(), "div_wide: quotient does not fit in 64 bits");
     if hi == 0 {
         // Common case (a 64-bit dividend): one hardware division.
         return (lo / d, lo % d);
@@ -47,7 +50,7 @@ pub(crate) fn div_wide(hi: u64, lo: u64, d: u64) -> (u64, u64) {
     // leading digits is at most two too large (Knuth, TAOCP vol. 2, 4.3.1, Theorem B).
     // Shifting the dividend by the same amount keeps its high half below the divisor.
     let s = d.leading_zeros();
-    let d = d << s;
+    let d = d.get() << s;
     // `checked_shr` yields None for a shift of 64 (when s == 0): nothing moves across halves then.
     let num_hi = (hi << s) | lo.checked_shr(64 - s).unwrap_or(0);
     let num_lo = lo << s;
@@ -59,10 +62,8 @@ pub(crate) fn div_wide(hi: u64, lo: u64, d: u64) -> (u64, u64) {
 }
 
 /// The full 128-bit quotient of `hi * 2^64 + lo` divided by `d`: `(q_hi, q_lo, remainder)`.
-///
-/// Precondition: `d != 0`.
 #[inline]
-pub(crate) fn div_wide_full(hi: u64, lo: u64, d: u64) -> (u64, u64, u64) {
+pub(crate) fn div_wide_full(hi: u64, lo: u64, d: NonZeroU64) -> (u64, u64, u64) {
     // Schoolbook with 64-bit digits: the high digit first, its remainder carries into the low one
     // (and is below `d`, which is exactly the precondition of `div_wide`).
     let (q_hi, r_hi) = (hi / d, hi % d);
@@ -76,7 +77,10 @@ pub(crate) fn div_wide_full(hi: u64, lo: u64, d: u64) -> (u64, u64, u64) {
 /// digit (below 2^32). Returns `(digit, remainder)`.
 #[inline(always)]
 fn div_digit(top: u64, next: u64, d: u64) -> (u64, u64) {
-    let (d1, d0) = (d >> 32, d & LO32);
+    // `d` is normalised, so its leading digit already has bit 31 set. Setting it again changes
+    // nothing but tells the compiler the digit is non-zero, so `/` needs no zero check.
+    let d1 = (d >> 32) | (1 << 31);
+    let d0 = d & LO32;
 
     // Estimate the digit from the divisor's leading digit; `r` is the matching partial remainder.
     let mut q = top / d1;
@@ -132,6 +136,14 @@ mod tests {
         ]
     }
 
+    fn nonzero_u64() -> impl Strategy<Value = u64> {
+        edgy_u64().prop_map(|d| d.max(1))
+    }
+
+    fn nz(d: u64) -> NonZeroU64 {
+        NonZeroU64::new(d).unwrap()
+    }
+
     #[test]
     fn wide_mul_edges() {
         assert_eq!(wide_mul(0, u64::MAX), (0, 0));
@@ -145,26 +157,26 @@ mod tests {
     fn div_wide_edges() {
         // Largest dividend with a 64-bit quotient: (d - 1) * 2^64 + (2^64 - 1).
         let d = u64::MAX;
-        assert_eq!(div_wide(d - 1, u64::MAX, d), (u64::MAX, u64::MAX - 1));
-        assert_eq!(div_wide(0, 7, 2), (3, 1));
-        assert_eq!(div_wide(1, 0, 2), (1 << 63, 0));
+        assert_eq!(div_wide(d - 1, u64::MAX, nz(d)), (u64::MAX, u64::MAX - 1));
+        assert_eq!(div_wide(0, 7, nz(2)), (3, 1));
+        assert_eq!(div_wide(1, 0, nz(2)), (1 << 63, 0));
         // Unnormalised divisor with a non-zero high half (the s > 0 path).
-        let (q, r) = div_wide(2, 5, 3);
+        let (q, r) = div_wide(2, 5, nz(3));
         assert_eq!(q as u128 * 3 + r as u128, join(2, 5));
         assert!(r < 3);
         // Normalised divisor (s == 0): no bits cross from `lo` into `hi`.
         let d = (1u64 << 63) + 12345;
-        let (q, r) = div_wide(d - 1, 42, d);
+        let (q, r) = div_wide(d - 1, 42, nz(d));
         assert_eq!(q as u128 * d as u128 + r as u128, join(d - 1, 42));
         assert!(r < d);
     }
 
     #[test]
     fn div_wide_full_edges() {
-        assert_eq!(div_wide_full(u64::MAX, u64::MAX, 1), (u64::MAX, u64::MAX, 0));
-        assert_eq!(div_wide_full(u64::MAX, u64::MAX, u64::MAX), (1, 1, 0));
+        assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(1)), (u64::MAX, u64::MAX, 0));
+        assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(u64::MAX)), (1, 1, 0));
         // 5 * 2^64 / 10 = 2^63 exactly.
-        assert_eq!(div_wide_full(5, 0, 10), (0, 1 << 63, 0));
+        assert_eq!(div_wide_full(5, 0, nz(10)), (0, 1 << 63, 0));
     }
 
     proptest! {
@@ -177,20 +189,18 @@ mod tests {
         }
 
         #[test]
-        fn div_wide_matches_u128(d in edgy_u64(), hi_seed in edgy_u64(), lo in edgy_u64()) {
-            prop_assume!(d != 0);
+        fn div_wide_matches_u128(d in nonzero_u64(), hi_seed in edgy_u64(), lo in edgy_u64()) {
             let hi = hi_seed % d; // respect the precondition hi < d
             let n = join(hi, lo);
-            let (q, r) = div_wide(hi, lo, d);
+            let (q, r) = div_wide(hi, lo, nz(d));
             prop_assert_eq!(q as u128, n / d as u128);
             prop_assert_eq!(r as u128, n % d as u128);
         }
 
         #[test]
-        fn div_wide_full_matches_u128(d in edgy_u64(), hi in edgy_u64(), lo in edgy_u64()) {
-            prop_assume!(d != 0);
+        fn div_wide_full_matches_u128(d in nonzero_u64(), hi in edgy_u64(), lo in edgy_u64()) {
             let n = join(hi, lo);
-            let (qh, ql, r) = div_wide_full(hi, lo, d);
+            let (qh, ql, r) = div_wide_full(hi, lo, nz(d));
             prop_assert_eq!(join(qh, ql), n / d as u128);
             prop_assert_eq!(r as u128, n % d as u128);
         }

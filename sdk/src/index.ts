@@ -1,0 +1,9 @@
+/** Perpool TypeScript SDK. */
+export * from "./constants";
+export * from "./pda";
+export * from "./program";
+export * from "./types";
+export * from "./instructions";
+export * from "./provider";
+// MATH_EXPORT
+export { default as IDL } from "./idl/perpool.json";

@@ -1,0 +1,32 @@
+/** Program-derived addresses. The seeds are part of the program's interface. */
+import { PublicKey } from "@solana/web3.js";
+
+import { PERPOOL_PROGRAM_ID } from "./constants";
+
+const enc = (s: string) => Buffer.from(s, "utf8");
+
+export function configPda(programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("config")], programId);
+}
+
+export function poolPda(name: string, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  const bytes = enc(name);
+  if (bytes.length === 0 || bytes.length > 32) throw new Error("pool name must be 1 to 32 bytes");
+  return PublicKey.findProgramAddressSync([enc("pool"), bytes], programId);
+}
+
+export function lpMintPda(pool: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("lp_mint"), pool.toBuffer()], programId);
+}
+
+export function custodyPda(pool: PublicKey, mint: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("custody"), pool.toBuffer(), mint.toBuffer()], programId);
+}
+
+export function vaultPda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("vault"), custody.toBuffer()], programId);
+}
+
+export function testOraclePda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("test_oracle"), custody.toBuffer()], programId);
+}

@@ -1,0 +1,116 @@
+/** Test fixture: a LiteSVM with the built program, driven through anchor. */
+import * as anchor from "@coral-xyz/anchor";
+import { Keypair, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
+import { expect } from "chai";
+import * as path from "path";
+
+import {
+  LiteSvmProvider,
+  PerpoolProgram,
+  PERPOOL_PROGRAM_ID,
+  IDL,
+  parseEvents,
+  perpoolProgram,
+} from "../sdk/src";
+
+export const PROGRAM_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+
+export interface Ctx {
+  provider: LiteSvmProvider;
+  program: PerpoolProgram;
+  admin: Keypair;
+}
+
+/** A fresh SVM with the program deployed at its address. The provider's wallet is the admin. */
+export function freshCtx(): Ctx {
+  const admin = Keypair.generate();
+  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
+  provider.addProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO);
+  const program = perpoolProgram(provider);
+  return { provider, program, admin };
+}
+
+export function fundedKeypair(ctx: Ctx, sol = 100): Keypair {
+  const kp = Keypair.generate();
+  ctx.provider.airdrop(kp.publicKey, BigInt(sol) * 1_000_000_000n);
+  return kp;
+}
+
+/** Sends instructions (fee payer: the admin wallet) and returns logs, events and compute units. */
+export async function send(ctx: Ctx, ixs: TransactionInstruction[], signers: Keypair[] = []) {
+  const sig = await ctx.provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+  const result = ctx.provider.getTxResult(sig)!;
+  return { sig, logs: result.logs, cu: Number(result.computeUnits), events: parseEvents(ctx.program, result.logs) };
+}
+
+export const errorCode = (name: string): number => {
+  const e = (IDL.errors as { code: number; name: string }[]).find((x) => x.name === name);
+  if (!e) throw new Error(`no error named ${name}`);
+  return e.code;
+};
+
+/** Raw bytes, lamports and owner of accounts, to prove a failure changed nothing. */
+export function snapshot(ctx: Ctx, keys: PublicKey[]): string[] {
+  return keys.map((k) => {
+    const a = ctx.provider.getAccount(k);
+    return a ? `${a.owner.toBase58()}:${a.lamports}:${a.data.toString("hex")}` : "none";
+  });
+}
+
+/**
+ * Sends the instructions, expects the program to fail with the named error,
+ * and checks that none of `watch` changed (the fee payer is not watched).
+ */
+export async function expectProgramError(
+  ctx: Ctx,
+  ixs: TransactionInstruction[],
+  name: string,
+  watch: PublicKey[],
+  signers: Keypair[] = [],
+): Promise<void> {
+  const code = errorCode(name);
+  const before = snapshot(ctx, watch);
+  let err: any;
+  try {
+    await ctx.provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${name} (${code}) but the transaction succeeded`).to.not.equal(undefined);
+  const logs: string[] = err.logs ?? err.transactionLogs ?? [];
+  const hex = `custom program error: 0x${code.toString(16)}`;
+  expect(logs.join("\n"), `expected ${name}; logs:\n${logs.join("\n")}`).to.contain(hex);
+  expect(snapshot(ctx, watch), "accounts changed by a failed instruction").to.deep.equal(before);
+}
+
+/** Same, through anchor's `.rpc()` path: the translated error carries the code. */
+export async function expectAnchorError(promise: Promise<unknown>, name: string): Promise<void> {
+  const code = errorCode(name);
+  let err: any;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${name}`).to.not.equal(undefined);
+  const got = err.error?.errorCode?.number ?? err.code;
+  expect(got, String(err)).to.equal(code);
+}
+
+/** A copy of an instruction with one account meta changed. */
+export function withAccount(
+  ix: TransactionInstruction,
+  index: number,
+  change: Partial<{ pubkey: PublicKey; isSigner: boolean; isWritable: boolean }>,
+): TransactionInstruction {
+  const keys = ix.keys.map((k, i) => (i === index ? { ...k, ...change } : { ...k }));
+  return new TransactionInstruction({ programId: ix.programId, keys, data: Buffer.from(ix.data) });
+}
+
+export function withData(ix: TransactionInstruction, data: Buffer): TransactionInstruction {
+  return new TransactionInstruction({ programId: ix.programId, keys: ix.keys.map((k) => ({ ...k })), data });
+}
+
+export function withoutAccounts(ix: TransactionInstruction, keep: number): TransactionInstruction {
+  return new TransactionInstruction({ programId: ix.programId, keys: ix.keys.slice(0, keep), data: Buffer.from(ix.data) });
+}
