@@ -17,6 +17,10 @@ import {
   addCustodyIx,
   configPda,
   createMint,
+  fetchConfig,
+  fetchCustody,
+  fetchPool,
+  fetchTestOracle,
   createPoolIx,
   custodyAddresses,
   defaultCustodyParams,
@@ -74,7 +78,7 @@ describe("init_config", () => {
     const ctx = freshCtx();
     const { events } = await send(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)]);
     const [config, bump] = configPda();
-    const cfg: any = await ctx.program.account.config.fetch(config);
+    let cfg = await fetchConfig(ctx.program);
     expect(cfg.version).to.equal(1);
     expect(cfg.bump).to.equal(bump);
     expect(cfg.admin.toBase58()).to.equal(ctx.admin.publicKey.toBase58());
@@ -133,7 +137,7 @@ describe("create_pool", () => {
     const { events } = await send(ctx, [ix]);
     const [pool, bump] = poolPda(name);
     const [lpMint, lpBump] = lpMintPda(pool);
-    const p: any = await ctx.program.account.pool.fetch(pool);
+    const p = await fetchPool(ctx.program, pool);
     expect(p.version).to.equal(1);
     expect(p.bump).to.equal(bump);
     expect(p.lpMintBump).to.equal(lpBump);
@@ -247,7 +251,7 @@ describe("add_custody", () => {
     const { events } = await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params })]);
     const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
 
-    const c: any = await ctx.program.account.custody.fetch(custody);
+    const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.version).to.equal(1);
     expect(c.pool.toBase58()).to.equal(pool.toBase58());
     expect(c.mint.toBase58()).to.equal(mint.toBase58());
@@ -270,12 +274,12 @@ describe("add_custody", () => {
     const v = decodeTokenAccount(ctx.provider.getAccountRaw(vault)!);
     expect(v).to.deep.equal({ mint: mint.toBase58(), owner: pool.toBase58(), amount: 0n });
 
-    const o: any = await ctx.program.account.testOracle.fetch(testOracle);
+    const o = await fetchTestOracle(ctx.program, testOracle);
     expect(o.custody.toBase58()).to.equal(custody.toBase58());
     expect(o.price.toString()).to.equal("0");
     expect(o.bump).to.equal(testOraclePda(custody)[1]);
 
-    const p: any = await ctx.program.account.pool.fetch(pool);
+    const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(1);
     expect(p.custodies[0].toBase58()).to.equal(custody.toBase58());
 
@@ -295,7 +299,7 @@ describe("add_custody", () => {
     const params = defaultCustodyParams({ oracleKind: OracleKind.PYTH, isStable: true, feedId });
     await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: oracle })]);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
-    const c: any = await ctx.program.account.custody.fetch(custody);
+    const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.oracle.toBase58()).to.equal(oracle.toBase58());
     expect(c.feedId).to.deep.equal(feedId);
     expect(c.isStable).to.equal(1);
@@ -395,7 +399,7 @@ describe("add_custody", () => {
       const mint = await newMint(ctx);
       await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() })]);
     }
-    const p: any = await ctx.program.account.pool.fetch(pool);
+    const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(8);
     const mint = await newMint(ctx);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
@@ -423,7 +427,7 @@ describe("set_test_price", () => {
     ctx.provider.warpSeconds(100);
     const args = price("5000000000000", { ema: "4990000000000", conf: "2500000000" });
     const { events } = await send(ctx, [await setTestPriceIx(ctx.program, { admin: ctx.admin.publicKey, pool, custody, ...args })]);
-    const o: any = await ctx.program.account.testOracle.fetch(testOracle);
+    const o = await fetchTestOracle(ctx.program, testOracle);
     expect(o.price.toString()).to.equal("5000000000000");
     expect(o.emaPrice.toString()).to.equal("4990000000000");
     expect(o.conf.toString()).to.equal("2500000000");
@@ -482,14 +486,14 @@ describe("propose_admin / accept_admin", () => {
     const next = fundedKeypair(ctx);
     const [config] = configPda();
     const proposed = await send(ctx, [await proposeAdminIx(ctx.program, ctx.admin.publicKey, next.publicKey)]);
-    let cfg: any = await ctx.program.account.config.fetch(config);
+    let cfg = await fetchConfig(ctx.program);
     expect(cfg.pendingAdmin.toBase58()).to.equal(next.publicKey.toBase58());
     expect(cfg.admin.toBase58()).to.equal(ctx.admin.publicKey.toBase58());
     expect(proposed.events[0].name).to.equal("adminProposed");
     expect(proposed.events[0].data.pendingAdmin.toBase58()).to.equal(next.publicKey.toBase58());
 
     const accepted = await send(ctx, [await acceptAdminIx(ctx.program, next.publicKey)], [next]);
-    cfg = await ctx.program.account.config.fetch(config);
+    cfg = await fetchConfig(ctx.program);
     expect(cfg.admin.toBase58()).to.equal(next.publicKey.toBase58());
     expect(cfg.pendingAdmin.toBase58()).to.equal(ZERO.toBase58());
     expect(accepted.events[0].name).to.equal("adminChanged");
@@ -522,11 +526,11 @@ describe("set_pause", () => {
     const ctx = await withConfig();
     const [config] = configPda();
     const { events } = await send(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.TRADING | PauseFlags.LENDING)]);
-    expect(((await ctx.program.account.config.fetch(config)) as any).pauseFlags).to.equal(6);
+    expect((await fetchConfig(ctx.program)).pauseFlags).to.equal(6);
     expect(events[0].name).to.equal("pauseSet");
     expect(events[0].data.flags).to.equal(6);
     await send(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.NONE)]);
-    expect(((await ctx.program.account.config.fetch(config)) as any).pauseFlags).to.equal(0);
+    expect((await fetchConfig(ctx.program)).pauseFlags).to.equal(0);
   });
 
   it("refuses unknown flags, other signers and a read-only config", async () => {

@@ -1,48 +1,8 @@
-/** Argument and account types of the program, as Anchor encodes them (u64 as BN). */
+/** Parameter defaults. The types themselves are generated from the program (idl/types.ts). */
 import BN from "bn.js";
 
-/** `create_pool` / `set_pool_params` parameters. */
-export interface PoolParams {
-  lpFeeShareBps: number;
-  protocolFeeShareBps: number;
-  insuranceFeeShareBps: number;
-  adlThresholdBps: number;
-  adlFloorBps: number;
-  /** USD with 6 decimals; 0 = no cap. */
-  maxAumUsd: BN;
-}
-
-/** `add_custody` parameters. Rates are per year with 1e9 = 100 %. */
-export interface CustodyParams {
-  isStable: boolean;
-  oracleKind: number;
-  interestOnPnl: boolean;
-  feedId: number[];
-  oracleMaxAgeSecs: number;
-  oracleMaxConfBps: number;
-  maxLeverageBps: number;
-  spreadBps: number;
-  targetWeightBps: number;
-  minWeightBps: number;
-  maxWeightBps: number;
-  baseFeeBps: number;
-  taxFeeBps: number;
-  openFeeBps: number;
-  closeFeeBps: number;
-  maintenanceMarginBps: number;
-  liquidationRewardBps: number;
-  minCollateralUsd: BN;
-  maxPositionUsd: BN;
-  maxLongOiUsd: BN;
-  maxShortOiUsd: BN;
-  baseRate: BN;
-  slope1: BN;
-  slope2: BN;
-  optimalUtilizationBps: number;
-  reserveFactorBps: number;
-  maxUtilizationBps: number;
-  bufferBps: number;
-}
+export type { PoolParams, CustodyParams } from "./idl/types";
+import type { CustodyParams, PoolParams } from "./idl/types";
 
 /** Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %. */
 export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolParams {

@@ -1,0 +1,534 @@
+//! Generator of the shared math test vectors, `tests/vectors/math.json`.
+//!
+//! The expected results come from plain `u128` / `i128` arithmetic on the host, independently of
+//! the program's limb-based math; `math_vectors.rs` (Rust) and `sdk/tests/math.test.ts` (TypeScript)
+//! then check both implementations against them. Regenerate with
+//!
+//! ```text
+//! cargo test -p perpool --test gen_math_vectors -- --ignored
+//! ```
+//!
+//! The inputs are deterministic (fixed edge cases plus a seeded SplitMix64 stream), so
+//! regenerating gives the same file unless the reference semantics change.
+
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+const U64_MAX: u64 = u64::MAX;
+const MAX_TOKEN_DECIMALS: u8 = 18;
+const BPS_DENOM: u128 = 10_000;
+const RATE_ONE: u128 = 1_000_000_000;
+/// Vectors per function (edge cases first, then seeded random inputs up to this count).
+const PER_FUNCTION: usize = 80;
+
+// ---------------------------------------------------------------------------------------------
+// Reference semantics (u128 / i128), including the error precedence documented in the program.
+// ---------------------------------------------------------------------------------------------
+
+type Expected = Result<String, &'static str>;
+
+fn fit_u64(q: u128) -> Expected {
+    if q > U64_MAX as u128 {
+        Err("Overflow")
+    } else {
+        Ok(q.to_string())
+    }
+}
+
+fn div_round(n: u128, d: u128, up: bool) -> u128 {
+    n / d + (up && n % d != 0) as u128
+}
+
+fn ref_checked_add(a: u64, b: u64) -> Expected {
+    fit_u64(a as u128 + b as u128)
+}
+
+fn ref_checked_sub(a: u64, b: u64) -> Expected {
+    if a < b {
+        Err("Underflow")
+    } else {
+        Ok((a - b).to_string())
+    }
+}
+
+fn ref_checked_mul(a: u64, b: u64) -> Expected {
+    fit_u64(a as u128 * b as u128)
+}
+
+fn ref_mul_div(a: u64, b: u64, c: u64, up: bool) -> Expected {
+    if c == 0 {
+        return Err("DivideByZero");
+    }
+    fit_u64(div_round(a as u128 * b as u128, c as u128, up))
+}
+
+fn ref_mul_div_i64(a: i64, b: u64, c: u64, up: bool) -> Expected {
+    if c == 0 {
+        return Err("DivideByZero");
+    }
+    let n = a as i128 * b as i128; // |n| < 2^127: fits
+    let c = c as i128;
+    let q = n.div_euclid(c) + (up && n.rem_euclid(c) != 0) as i128; // c > 0: floor division
+    if q < i64::MIN as i128 || q > i64::MAX as i128 {
+        Err("Overflow")
+    } else {
+        Ok(q.to_string())
+    }
+}
+
+fn ref_token_to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> Expected {
+    if decimals > MAX_TOKEN_DECIMALS {
+        return Err("InvalidDecimals");
+    }
+    let divisor = 10u128.pow(decimals as u32 + 3);
+    fit_u64(div_round(amount as u128 * price as u128, divisor, up))
+}
+
+fn ref_usd_to_token(usd: u64, price: u64, decimals: u8, up: bool) -> Expected {
+    if decimals > MAX_TOKEN_DECIMALS {
+        return Err("InvalidDecimals");
+    }
+    if price == 0 {
+        return Err("DivideByZero");
+    }
+    match (usd as u128).checked_mul(10u128.pow(decimals as u32 + 3)) {
+        Some(n) => fit_u64(div_round(n, price as u128, up)),
+        // n >= 2^128 and price < 2^64, so the quotient is at least 2^64.
+        None => Err("Overflow"),
+    }
+}
+
+fn ref_scale(amount: u64, factor: u64, denom: u128, up: bool) -> Expected {
+    fit_u64(div_round(amount as u128 * factor as u128, denom, up))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs.
+// ---------------------------------------------------------------------------------------------
+
+/// SplitMix64: a tiny, well-known deterministic generator (no dependency needed).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A value of random bit width, so small and large magnitudes both show up.
+    fn any_width(&mut self) -> u64 {
+        let bits = self.below(64) as u32 + 1;
+        self.next() >> (64 - bits)
+    }
+
+    /// Mostly random widths, sometimes an edge value.
+    fn edgy(&mut self) -> u64 {
+        if self.below(4) == 0 {
+            EDGES[self.below(EDGES.len() as u64) as usize]
+        } else {
+            self.any_width()
+        }
+    }
+
+    fn edgy_i64(&mut self) -> i64 {
+        let v = self.edgy() as i64;
+        match self.below(3) {
+            0 => v,
+            1 => v.wrapping_neg(),
+            _ => (v >> 1).wrapping_neg(),
+        }
+    }
+}
+
+const EDGES: &[u64] = &[
+    0,
+    1,
+    2,
+    3,
+    10,
+    0xFFFF_FFFF,
+    0x1_0000_0000,
+    0x1_0000_0001,
+    1 << 62,
+    (1 << 63) - 1,
+    1 << 63,
+    (1 << 63) + 1,
+    U64_MAX - 1,
+    U64_MAX,
+    1_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+const I64_EDGES: &[i64] = &[0, 1, -1, 7, -7, i64::MAX, i64::MIN, i64::MIN + 1, -(1 << 32), 1 << 32];
+
+fn s(v: impl ToString) -> Value {
+    Value::String(v.to_string())
+}
+
+fn with_result(mut v: Value, expected: Expected) -> Value {
+    let (out, err) = match expected {
+        Ok(out) => (Value::String(out), Value::Null),
+        Err(e) => (Value::Null, Value::String(e.to_string())),
+    };
+    v["out"] = out;
+    v["err"] = err;
+    v
+}
+
+/// Pairs (a, b) for the checked ops and wide_mul.
+fn pairs(rng: &mut Rng) -> Vec<(u64, u64)> {
+    let mut v = vec![
+        (0, 0),
+        (0, U64_MAX),
+        (1, U64_MAX),
+        (U64_MAX, 1),
+        (U64_MAX, U64_MAX),
+        (U64_MAX - 1, 1),
+        (U64_MAX, 0),
+        (1 << 32, 1 << 32),
+        (0xFFFF_FFFF, 0xFFFF_FFFF),
+        (0x1_0000_0001, 0xFFFF_FFFF), // = u64::MAX exactly
+        (0x1_0000_0001, 0x1_0000_0000),
+        (1 << 63, 2),
+        (1 << 63, 1 << 63),
+        ((1 << 63) - 1, 2),
+        (3, 5),
+        (5, 3),
+        (10_000_000_000_000_000_000, 2),
+    ];
+    while v.len() < PER_FUNCTION {
+        v.push((rng.edgy(), rng.edgy()));
+    }
+    v
+}
+
+/// Triples (a, b, c) for mul_div.
+fn triples(rng: &mut Rng) -> Vec<(u64, u64, u64)> {
+    // 31 * B = 2^65 - 1 = 2 * u64::MAX + 1: floor(31 * B / 2) = u64::MAX with remainder 1.
+    let b31 = (((1u128 << 65) - 1) / 31) as u64;
+    let mut v = vec![
+        (0, 0, 0),
+        (1, 1, 0),
+        (U64_MAX, U64_MAX, 0),
+        (0, 0, 1),
+        (0, U64_MAX, 1),
+        (7, 3, 2),
+        (6, 3, 2),
+        (1, 1, 3),
+        (2, 1, 3),
+        (U64_MAX, U64_MAX, U64_MAX),
+        (U64_MAX, U64_MAX, U64_MAX - 1),
+        (U64_MAX, U64_MAX - 1, U64_MAX - 1),
+        (U64_MAX, 2, 2),
+        (U64_MAX, 2, 1),
+        (U64_MAX, 3, 2),
+        (31, b31, 2),
+        (U64_MAX, 1, 1),
+        (U64_MAX, 1, 2),
+        (U64_MAX, 1, U64_MAX),
+        (1 << 63, 2, 1),
+        (1 << 63, 1 << 63, 1 << 62),
+        (1 << 63, 1 << 63, (1 << 62) + 1),
+        // hi == c - 1 (largest fitting quotient range) and hi == c (first overflow).
+        (1 << 40, U64_MAX, 1 << 40),
+        ((1 << 40) + 1, U64_MAX, 1 << 40),
+        (12345, U64_MAX, 12345),
+        (12346, U64_MAX, 12345),
+        (1_000_000_007, 1_000_000_009, 998_244_353),
+        (10_000_000_000_000_000_000, 10_000_000_000_000_000_000, 10_000_000_000_000_000_000),
+        (0xFFFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000),
+        ((1 << 63) + 1, (1 << 63) + 3, (1 << 63) + 5),
+    ];
+    while v.len() < PER_FUNCTION {
+        let (a, b, c) = match rng.below(3) {
+            // Arbitrary magnitudes.
+            0 => (rng.edgy(), rng.edgy(), rng.edgy()),
+            // Quotient near u64::MAX: a close to c, b close to u64::MAX.
+            1 => {
+                let c = rng.any_width().max(1);
+                let a = c.saturating_add(rng.below(3)).saturating_sub(rng.below(3));
+                (a, U64_MAX - rng.below(3), c)
+            }
+            // Typical: large product, modest divisor.
+            _ => (rng.any_width(), rng.any_width(), rng.below(1 << 40) + 1),
+        };
+        v.push((a, b, c));
+    }
+    v
+}
+
+fn signed_triples(rng: &mut Rng) -> Vec<(i64, u64, u64)> {
+    let mut v = vec![
+        (-7, 1, 2),
+        (7, 1, 2),
+        (-1, 1, 3),
+        (1, 1, 3),
+        (-1, 1, 0),
+        (0, 0, 0),
+        (0, U64_MAX, 1),
+        (i64::MIN, 1, 1),
+        (i64::MIN, 2, 2),
+        (i64::MIN, 3, 2),
+        (i64::MIN, U64_MAX, U64_MAX),
+        (i64::MIN + 1, 2, 1),
+        (i64::MIN + 1, 1, 1),
+        (i64::MAX, 1, 1),
+        (i64::MAX, 2, 1),
+        (i64::MAX, 2, 2),
+        (i64::MAX, U64_MAX, U64_MAX),
+        (-1, U64_MAX, U64_MAX),
+        (-1, U64_MAX, 1),
+        (-1, 1 << 63, 1),
+        (1, 1 << 63, 1),
+        (1, (1 << 63) - 1, 1),
+        (-3, (1 << 62) + 1, 1 << 62),
+        (3, (1 << 62) + 1, 1 << 62),
+        (-1_000_000, 999_999, 1_000_000),
+        (1_000_000, 999_999, 1_000_000),
+    ];
+    while v.len() < PER_FUNCTION {
+        let a = if rng.below(5) == 0 {
+            I64_EDGES[rng.below(I64_EDGES.len() as u64) as usize]
+        } else {
+            rng.edgy_i64()
+        };
+        let c = if rng.below(2) == 0 { rng.edgy() } else { rng.below(1 << 32) + 1 };
+        v.push((a, rng.edgy(), c));
+    }
+    v
+}
+
+/// (value, price, decimals) for the token/USD conversions.
+fn conversions(rng: &mut Rng, to_usd: bool) -> Vec<(u64, u64, u8)> {
+    let sol = 150_000_000_000; // $150 with 9 decimals
+    let eth = 3_000_000_000_000; // $3000
+    let btc = 60_000_000_000_000; // $60k
+    let one = 1_000_000_000; // $1
+    let mut v: Vec<(u64, u64, u8)> = if to_usd {
+        vec![
+            (1_500_000_000, sol, 9),
+            (1, sol, 9),
+            (1, one, 6),
+            (1_000_000, one, 6),
+            (1, eth, 18),
+            (1_000_000_000_000_000_000, eth, 18),
+            (U64_MAX, eth, 18),
+            (100_000_000, btc, 8),
+            (1, btc, 8),
+            (U64_MAX, U64_MAX, 18),
+            (U64_MAX, U64_MAX, 17),
+            (U64_MAX, U64_MAX, 16),
+            (U64_MAX, U64_MAX, 0),
+            (U64_MAX, 1_000, 0),
+            (U64_MAX, 1_001, 0),
+            (U64_MAX, 999, 0),
+            (0, U64_MAX, 0),
+            (7, 0, 9),
+            (1, 1, 19),
+            (1, 1, 255),
+            (0, 0, 19),
+            (1, 999_999_999, 0),
+            (3, 333, 0),
+        ]
+    } else {
+        vec![
+            (225_000_000, sol, 9),
+            (1, sol, 9),
+            (1_000_000, one, 6),
+            (1, one, 6),
+            (1_000_000, eth, 18),
+            (1, eth, 18),
+            (1_000_000, 1, 18),
+            (1_000_000, 3, 18),
+            (60_000_000_000, btc, 8),
+            (1, btc, 8),
+            (U64_MAX, 1, 0),
+            (U64_MAX, 1_000, 0),
+            (U64_MAX, 1_001, 0),
+            (U64_MAX, U64_MAX, 18),
+            (U64_MAX, U64_MAX, 16),
+            (18_446_744, 1, 18),
+            (18_446_745, 1, 18),
+            (18_446_744_073, 10, 17),
+            (1, 0, 9),
+            (0, 0, 9),
+            (1, 0, 19),
+            (1, 1, 19),
+            (1, 1, 255),
+            (0, 1, 0),
+            (0, U64_MAX, 18),
+        ]
+    };
+    while v.len() < PER_FUNCTION {
+        let decimals = match rng.below(8) {
+            0 => 19 + rng.below(3) as u8, // invalid
+            1..=3 => 15 + rng.below(4) as u8, // 15..=18: the split paths at 17 and 18
+            _ => rng.below(19) as u8,
+        };
+        let (value, price) = match rng.below(3) {
+            0 => (rng.edgy(), rng.edgy()),
+            1 => (rng.any_width() >> rng.below(40), rng.below(1 << 48) + 1),
+            _ => (rng.any_width(), rng.any_width()),
+        };
+        v.push((value, price, decimals));
+    }
+    v
+}
+
+/// (amount, fraction) for apply_bps / apply_rate; `one` is the denominator (100%).
+fn scalings(rng: &mut Rng, one: u64) -> Vec<(u64, u64)> {
+    let mut v = vec![
+        (0, 0),
+        (U64_MAX, 0),
+        (U64_MAX, one),
+        (U64_MAX, one + 1),
+        (U64_MAX, one - 1),
+        (U64_MAX, U64_MAX),
+        (1, 1),
+        (1, one - 1),
+        (1, one),
+        (one - 1, 1),
+        (one, 1),
+        (1_000_000_001, 10),
+        (3, one / 2),
+        (1_000_000, 30),
+        (123_456_789, 5),
+        (0, U64_MAX),
+    ];
+    while v.len() < PER_FUNCTION {
+        let frac = match rng.below(3) {
+            0 => rng.below(one + 1),
+            1 => rng.below(one / 10 + 1),
+            _ => rng.edgy(),
+        };
+        v.push((rng.edgy(), frac));
+    }
+    v
+}
+
+#[test]
+#[ignore = "writes tests/vectors/math.json; run explicitly to regenerate"]
+fn generate_math_vectors() {
+    let mut rng = Rng(0x5EED_0F_9E59_001);
+    let mut sections: Vec<(&str, Vec<Value>)> = Vec::new();
+
+    let p = pairs(&mut rng);
+    sections.push((
+        "wide_mul",
+        p.iter()
+            .map(|&(a, b)| {
+                let n = a as u128 * b as u128;
+                json!({ "a": s(a), "b": s(b), "hi": s((n >> 64) as u64), "lo": s(n as u64) })
+            })
+            .collect(),
+    ));
+    for (name, f) in [
+        ("checked_add", ref_checked_add as fn(u64, u64) -> Expected),
+        ("checked_sub", ref_checked_sub),
+        ("checked_mul", ref_checked_mul),
+    ] {
+        let p = pairs(&mut rng);
+        let mut list: Vec<Value> = p.iter().map(|&(a, b)| with_result(json!({ "a": s(a), "b": s(b) }), f(a, b))).collect();
+        if name == "checked_sub" {
+            // Make sure the boundary either side of zero is present.
+            list.push(with_result(json!({ "a": s(5), "b": s(5) }), f(5, 5)));
+            list.push(with_result(json!({ "a": s(5), "b": s(6) }), f(5, 6)));
+        }
+        sections.push((name, list));
+    }
+
+    let t = triples(&mut rng);
+    for (name, up) in [("mul_div_floor", false), ("mul_div_ceil", true)] {
+        let list = t
+            .iter()
+            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div(a, b, c, up)))
+            .collect();
+        sections.push((name, list));
+    }
+
+    let t = signed_triples(&mut rng);
+    for (name, up) in [("mul_div_floor_i64", false), ("mul_div_ceil_i64", true)] {
+        let list = t
+            .iter()
+            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up)))
+            .collect();
+        sections.push((name, list));
+    }
+
+    let conv = conversions(&mut rng, true);
+    for (name, up) in [("token_to_usd_floor", false), ("token_to_usd_ceil", true)] {
+        let list = conv
+            .iter()
+            .map(|&(amount, price, d)| {
+                with_result(
+                    json!({ "amount": s(amount), "price": s(price), "decimals": d }),
+                    ref_token_to_usd(amount, price, d, up),
+                )
+            })
+            .collect();
+        sections.push((name, list));
+    }
+
+    let conv = conversions(&mut rng, false);
+    for (name, up) in [("usd_to_token_floor", false), ("usd_to_token_ceil", true)] {
+        let list = conv
+            .iter()
+            .map(|&(usd, price, d)| {
+                with_result(json!({ "usd": s(usd), "price": s(price), "decimals": d }), ref_usd_to_token(usd, price, d, up))
+            })
+            .collect();
+        sections.push((name, list));
+    }
+
+    let sc = scalings(&mut rng, BPS_DENOM as u64);
+    for (name, up) in [("apply_bps_floor", false), ("apply_bps_ceil", true)] {
+        let list = sc
+            .iter()
+            .map(|&(amount, bps)| {
+                with_result(json!({ "amount": s(amount), "bps": s(bps) }), ref_scale(amount, bps, BPS_DENOM, up))
+            })
+            .collect();
+        sections.push((name, list));
+    }
+
+    let sc = scalings(&mut rng, RATE_ONE as u64);
+    for (name, up) in [("apply_rate_floor", false), ("apply_rate_ceil", true)] {
+        let list = sc
+            .iter()
+            .map(|&(amount, rate)| {
+                with_result(json!({ "amount": s(amount), "rate": s(rate) }), ref_scale(amount, rate, RATE_ONE, up))
+            })
+            .collect();
+        sections.push((name, list));
+    }
+
+    // One vector per line keeps diffs readable; sections keep the order above.
+    let mut out = String::from("{\n");
+    out.push_str(concat!(
+        "  \"_comment\": \"Shared math vectors: decimal-string integers (decimals is a JSON number); ",
+        "exactly one of out/err is non-null. Generated by programs/perpool/tests/gen_math_vectors.rs ",
+        "from u128 references; checked by programs/perpool/tests/math_vectors.rs and sdk/tests/math.test.ts.\",\n"
+    ));
+    for (i, (name, list)) in sections.iter().enumerate() {
+        writeln!(out, "  \"{name}\": [").unwrap();
+        for (j, v) in list.iter().enumerate() {
+            let sep = if j + 1 < list.len() { "," } else { "" };
+            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
+        }
+        let sep = if i + 1 < sections.len() { "," } else { "" };
+        writeln!(out, "  ]{sep}").unwrap();
+    }
+    out.push_str("}\n");
+
+    // Sanity: the file parses back.
+    let _: Value = serde_json::from_str(&out).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/math.json");
+    std::fs::write(path, out).unwrap();
+}

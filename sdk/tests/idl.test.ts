@@ -1,0 +1,24 @@
+import * as anchor from "@coral-xyz/anchor";
+import { Keypair } from "@solana/web3.js";
+import { expect } from "chai";
+import * as fs from "fs";
+
+import { IDL_PATH, TYPES_PATH, renderIdl, renderTypes } from "../scripts/gen-idl";
+import { LiteSvmProvider, perpoolProgram } from "../src";
+
+describe("IDL", () => {
+  it("is up to date with the program's Rust sources (run `npm run idl` after changing them)", () => {
+    expect(fs.readFileSync(IDL_PATH, "utf8")).to.equal(renderIdl());
+    expect(fs.readFileSync(TYPES_PATH, "utf8")).to.equal(renderTypes());
+  });
+
+  it("gives anchor account sizes equal to the program's layouts", () => {
+    const program = perpoolProgram(new LiteSvmProvider(undefined, new anchor.Wallet(Keypair.generate())));
+    // Sizes pinned by const assertions in programs/perpool/src/state.
+    const account = program.account as Record<string, { size: number }>;
+    expect(account.config.size).to.equal(144);
+    expect(account.pool.size).to.equal(496);
+    expect(account.custody.size).to.equal(640);
+    expect(account.testOracle.size).to.equal(120);
+  });
+});
