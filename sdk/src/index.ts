@@ -6,5 +6,5 @@ export * from "./types";
 export * from "./accounts";
 export * from "./instructions";
 export * from "./provider";
-// MATH_EXPORT
+export * as math from "./math";
 export { default as IDL } from "./idl/perpool.json";

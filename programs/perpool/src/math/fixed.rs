@@ -110,7 +110,12 @@ pub(crate) fn mul_div(a: u64, b: u64, c: u64, rounding: Rounding) -> Result<u64,
 
 /// [`mul_div`] for a divisor known to be non-zero (constants such as `BPS_DENOM`).
 #[inline]
-pub(crate) fn mul_div_nz(a: u64, b: u64, c: NonZeroU64, rounding: Rounding) -> Result<u64, MathError> {
+pub(crate) fn mul_div_nz(
+    a: u64,
+    b: u64,
+    c: NonZeroU64,
+    rounding: Rounding,
+) -> Result<u64, MathError> {
     let (hi, lo) = wide_mul(a, b);
     // The quotient fits in 64 bits exactly when the product is below c * 2^64, i.e. hi < c.
     if hi >= c.get() {
@@ -143,7 +148,7 @@ fn negative_i64(magnitude: u64) -> Result<i64, MathError> {
 
 #[cfg(test)]
 mod tests {
-    // The crate is `no_std`; host tests may use `std` (proptest's `prop_oneof!` expands to `vec!`).
+    // Works whether or not the crate is `no_std`: proptest's `prop_oneof!` expands to `vec!`.
     extern crate std;
     use std::vec;
 
@@ -189,7 +194,7 @@ mod tests {
         }
         let n = a as u128 * b as u128;
         let mut q = n / c as u128;
-        if up && n % c as u128 != 0 {
+        if up && !n.is_multiple_of(c as u128) {
             q += 1;
         }
         u64::try_from(q).map_err(|_| MathError::Overflow)
@@ -228,11 +233,17 @@ mod tests {
         assert_eq!(mul_div_ceil(u64::MAX, u64::MAX, u64::MAX), Ok(u64::MAX));
         assert_eq!(mul_div_floor(u64::MAX, 2, 2), Ok(u64::MAX));
         assert_eq!(mul_div_floor(u64::MAX, 2, 1), Err(MathError::Overflow));
-        // floor is u64::MAX with a remainder: floor fits, ceil overflows.
+        // 1.5 * u64::MAX: too large in either direction.
         assert_eq!(mul_div_floor(u64::MAX, 3, 2), Err(MathError::Overflow));
-        assert_eq!(mul_div_floor(u64::MAX, u64::MAX - 1, u64::MAX - 1), Ok(u64::MAX));
+        assert_eq!(
+            mul_div_floor(u64::MAX, u64::MAX - 1, u64::MAX - 1),
+            Ok(u64::MAX)
+        );
         // u64::MAX * u64::MAX / (u64::MAX - 1) = u64::MAX + 1 + 1 / (2^64 - 2): overflow either way.
-        assert_eq!(mul_div_floor(u64::MAX, u64::MAX, u64::MAX - 1), Err(MathError::Overflow));
+        assert_eq!(
+            mul_div_floor(u64::MAX, u64::MAX, u64::MAX - 1),
+            Err(MathError::Overflow)
+        );
         assert_eq!(mul_div_floor(7, 3, 2), Ok(10));
         assert_eq!(mul_div_ceil(7, 3, 2), Ok(11));
         assert_eq!(mul_div_ceil(6, 3, 2), Ok(9));
@@ -263,7 +274,10 @@ mod tests {
         assert_eq!(mul_div_floor_i64(i64::MAX, 2, 1), Err(MathError::Overflow));
         assert_eq!(mul_div_floor_i64(-1, u64::MAX, u64::MAX), Ok(-1));
         // -(2^63 - 1) * 2 = -(2^64 - 2): below i64::MIN.
-        assert_eq!(mul_div_floor_i64(i64::MIN + 1, 2, 1), Err(MathError::Overflow));
+        assert_eq!(
+            mul_div_floor_i64(i64::MIN + 1, 2, 1),
+            Err(MathError::Overflow)
+        );
         // floor(-1 / 3) = -1, ceil(-1 / 3) = 0
         assert_eq!(mul_div_floor_i64(-1, 1, 3), Ok(-1));
         assert_eq!(mul_div_ceil_i64(-1, 1, 3), Ok(0));
@@ -274,7 +288,11 @@ mod tests {
     /// (a, b, c) whose quotient sits around u64::MAX: c random, a near c, b near u64::MAX.
     fn near_max_quotient() -> impl Strategy<Value = (u64, u64, u64)> {
         (1u64..=u64::MAX, 0u64..4, 0u64..4, any::<bool>()).prop_map(|(c, da, db, above)| {
-            let a = if above { c.saturating_add(da) } else { c.saturating_sub(da) };
+            let a = if above {
+                c.saturating_add(da)
+            } else {
+                c.saturating_sub(da)
+            };
             (a, u64::MAX - db, c)
         })
     }

@@ -105,7 +105,7 @@ fn div_digit(top: u64, next: u64, d: u64) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    // The crate is `no_std`; host tests may use `std` (proptest's `prop_oneof!` expands to `vec!`).
+    // Works whether or not the crate is `no_std`: proptest's `prop_oneof!` expands to `vec!`.
     extern crate std;
     use std::vec;
 
@@ -173,7 +173,10 @@ mod tests {
 
     #[test]
     fn div_wide_full_edges() {
-        assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(1)), (u64::MAX, u64::MAX, 0));
+        assert_eq!(
+            div_wide_full(u64::MAX, u64::MAX, nz(1)),
+            (u64::MAX, u64::MAX, 0)
+        );
         assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(u64::MAX)), (1, 1, 0));
         // 5 * 2^64 / 10 = 2^63 exactly.
         assert_eq!(div_wide_full(5, 0, nz(10)), (0, 1 << 63, 0));
