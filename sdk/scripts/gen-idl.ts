@@ -162,6 +162,84 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
   },
 ];
 
+instructions.push(
+  {
+    name: "add_liquidity",
+    docs: "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price). Remaining accounts: every custody with its oracle, in pool order.",
+    accounts: [
+      acc("owner", { writable: true, signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("custody", { writable: true }),
+      acc("vault", { writable: true }),
+      acc("funding_account", { writable: true }),
+      acc("lp_mint", { writable: true }),
+      acc("lp_token_account", { writable: true }),
+      acc("lp_account", { writable: true, docs: 'PDA ["lp_account", pool, owner], created on first deposit' }),
+      tokenProgram,
+      systemProgram,
+    ],
+    args: [
+      { name: "amount_in", type: "u64" },
+      { name: "min_lp_out", type: "u64" },
+    ],
+  },
+  {
+    name: "remove_liquidity",
+    docs: "Redeems LP tokens for an asset (pool valued at min prices, asset at max price). Remaining accounts: every custody with its oracle, in pool order.",
+    accounts: [
+      acc("owner", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("custody", { writable: true }),
+      acc("vault", { writable: true }),
+      acc("receiving_account", { writable: true }),
+      acc("lp_mint", { writable: true }),
+      acc("lp_token_account", { writable: true }),
+      acc("lp_account", { writable: true, docs: 'PDA ["lp_account", pool, owner]; may not exist' }),
+      tokenProgram,
+    ],
+    args: [
+      { name: "lp_in", type: "u64" },
+      { name: "min_amount_out", type: "u64" },
+    ],
+  },
+  {
+    name: "swap",
+    docs: "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees. Remaining accounts: every custody with its oracle, in pool order.",
+    accounts: [
+      acc("owner", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("custody_in", { writable: true }),
+      acc("vault_in", { writable: true }),
+      acc("custody_out", { writable: true }),
+      acc("vault_out", { writable: true }),
+      acc("funding_account", { writable: true }),
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [
+      { name: "amount_in", type: "u64" },
+      { name: "min_amount_out", type: "u64" },
+    ],
+  },
+  {
+    name: "withdraw_protocol_fees",
+    docs: "Sends accrued protocol fees of a custody to a token account of the admin's choice.",
+    accounts: [
+      acc("admin", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("custody", { writable: true }),
+      acc("vault", { writable: true }),
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [{ name: "amount", type: "u64" }],
+  },
+);
+
 const events: { name: string; fields: Field[] }[] = [
   { name: "ConfigInitialized", fields: [{ name: "admin", type: "pubkey" }] },
   {
@@ -219,6 +297,62 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "flags", type: "u8" },
     ],
   },
+  {
+    name: "LiquidityAdded",
+    fields: [
+      { name: "pool", type: "pubkey" },
+      { name: "custody", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "amount_in", type: "u64" },
+      { name: "fee", type: "u64" },
+      { name: "fee_bps", type: "u64" },
+      { name: "lp_out", type: "u64" },
+      { name: "value_usd", type: "u64" },
+      { name: "aum_usd", type: "u64" },
+      { name: "lp_supply", type: "u64" },
+      { name: "price", type: "u64" },
+    ],
+  },
+  {
+    name: "LiquidityRemoved",
+    fields: [
+      { name: "pool", type: "pubkey" },
+      { name: "custody", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "lp_in", type: "u64" },
+      { name: "fee", type: "u64" },
+      { name: "fee_bps", type: "u64" },
+      { name: "amount_out", type: "u64" },
+      { name: "value_usd", type: "u64" },
+      { name: "aum_usd", type: "u64" },
+      { name: "lp_supply", type: "u64" },
+      { name: "price", type: "u64" },
+    ],
+  },
+  {
+    name: "Swapped",
+    fields: [
+      { name: "pool", type: "pubkey" },
+      { name: "custody_in", type: "pubkey" },
+      { name: "custody_out", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "amount_in", type: "u64" },
+      { name: "amount_out", type: "u64" },
+      { name: "fee", type: "u64" },
+      { name: "fee_bps", type: "u64" },
+      { name: "value_usd", type: "u64" },
+    ],
+  },
+  {
+    name: "ProtocolFeesWithdrawn",
+    fields: [
+      { name: "custody", type: "pubkey" },
+      { name: "admin", type: "pubkey" },
+      { name: "receiving_account", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "remaining", type: "u64" },
+    ],
+  },
 ];
 
 const accounts: { name: string; file: string }[] = [
@@ -226,6 +360,7 @@ const accounts: { name: string; file: string }[] = [
   { name: "Pool", file: "state/pool.rs" },
   { name: "Custody", file: "state/custody.rs" },
   { name: "TestOracle", file: "state/test_oracle.rs" },
+  { name: "LpAccount", file: "state/lp_account.rs" },
 ];
 
 export function buildIdl(): object {

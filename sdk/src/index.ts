@@ -4,6 +4,8 @@ export * from "./pda";
 export * from "./program";
 export * from "./types";
 export * from "./accounts";
+export * from "./oracle";
+export * from "./pool";
 export * from "./instructions";
 export * from "./provider";
 export * as math from "./math";

@@ -30,3 +30,7 @@ export function vaultPda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [P
 export function testOraclePda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([enc("test_oracle"), custody.toBuffer()], programId);
 }
+
+export function lpAccountPda(pool: PublicKey, owner: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("lp_account"), pool.toBuffer(), owner.toBuffer()], programId);
+}

@@ -12,6 +12,10 @@ pub mod ix {
     pub const PROPOSE_ADMIN: [u8; 8] = [121, 214, 199, 212, 87, 39, 117, 234];
     pub const ACCEPT_ADMIN: [u8; 8] = [112, 42, 45, 90, 116, 181, 13, 170];
     pub const SET_PAUSE: [u8; 8] = [63, 32, 154, 2, 56, 103, 79, 45];
+    pub const ADD_LIQUIDITY: [u8; 8] = [181, 157, 89, 67, 143, 182, 52, 72];
+    pub const REMOVE_LIQUIDITY: [u8; 8] = [80, 85, 209, 72, 24, 206, 177, 108];
+    pub const SWAP: [u8; 8] = [248, 198, 158, 145, 225, 117, 135, 200];
+    pub const WITHDRAW_PROTOCOL_FEES: [u8; 8] = [11, 68, 165, 98, 18, 208, 134, 73];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -22,6 +26,10 @@ pub mod ix {
         ("propose_admin", PROPOSE_ADMIN),
         ("accept_admin", ACCEPT_ADMIN),
         ("set_pause", SET_PAUSE),
+        ("add_liquidity", ADD_LIQUIDITY),
+        ("remove_liquidity", REMOVE_LIQUIDITY),
+        ("swap", SWAP),
+        ("withdraw_protocol_fees", WITHDRAW_PROTOCOL_FEES),
     ];
 }
 
@@ -31,12 +39,16 @@ pub mod account {
     pub const POOL: [u8; 8] = [241, 154, 109, 4, 17, 177, 109, 188];
     pub const CUSTODY: [u8; 8] = [1, 184, 48, 81, 93, 131, 63, 145];
     pub const TEST_ORACLE: [u8; 8] = [198, 49, 63, 134, 232, 251, 168, 28];
+    pub const LP_ACCOUNT: [u8; 8] = [23, 166, 251, 222, 23, 27, 215, 48];
+    /// Pyth receiver's `PriceUpdateV2` (not ours; checked when reading prices).
+    pub const PRICE_UPDATE_V2: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("Config", CONFIG),
         ("Pool", POOL),
         ("Custody", CUSTODY),
         ("TestOracle", TEST_ORACLE),
+        ("LpAccount", LP_ACCOUNT),
     ];
 }
 
@@ -49,6 +61,10 @@ pub mod event {
     pub const ADMIN_PROPOSED: [u8; 8] = [129, 249, 226, 227, 199, 82, 110, 243];
     pub const ADMIN_CHANGED: [u8; 8] = [232, 34, 31, 226, 62, 18, 19, 114];
     pub const PAUSE_SET: [u8; 8] = [175, 57, 198, 136, 192, 66, 204, 73];
+    pub const LIQUIDITY_ADDED: [u8; 8] = [154, 26, 221, 108, 238, 64, 217, 161];
+    pub const LIQUIDITY_REMOVED: [u8; 8] = [225, 105, 216, 39, 124, 116, 169, 189];
+    pub const SWAPPED: [u8; 8] = [217, 52, 52, 83, 147, 135, 96, 109];
+    pub const PROTOCOL_FEES_WITHDRAWN: [u8; 8] = [202, 213, 134, 216, 108, 14, 84, 99];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -58,5 +74,9 @@ pub mod event {
         ("AdminProposed", ADMIN_PROPOSED),
         ("AdminChanged", ADMIN_CHANGED),
         ("PauseSet", PAUSE_SET),
+        ("LiquidityAdded", LIQUIDITY_ADDED),
+        ("LiquidityRemoved", LIQUIDITY_REMOVED),
+        ("Swapped", SWAPPED),
+        ("ProtocolFeesWithdrawn", PROTOCOL_FEES_WITHDRAWN),
     ];
 }

@@ -4,7 +4,7 @@ use pinocchio::{error::ProgramError, AccountView, Address, ProgramResult};
 
 use crate::{discriminator::ix, error::PerpoolError, processor::*};
 
-pinocchio::program_entrypoint!(process_instruction, 16);
+pinocchio::program_entrypoint!(process_instruction, 32);
 pinocchio::no_allocator!();
 pinocchio::nostd_panic_handler!();
 
@@ -19,6 +19,10 @@ const SET_TEST_PRICE: u64 = tag(ix::SET_TEST_PRICE);
 const PROPOSE_ADMIN: u64 = tag(ix::PROPOSE_ADMIN);
 const ACCEPT_ADMIN: u64 = tag(ix::ACCEPT_ADMIN);
 const SET_PAUSE: u64 = tag(ix::SET_PAUSE);
+const WITHDRAW_PROTOCOL_FEES: u64 = tag(ix::WITHDRAW_PROTOCOL_FEES);
+const SWAP: u64 = tag(ix::SWAP);
+const REMOVE_LIQUIDITY: u64 = tag(ix::REMOVE_LIQUIDITY);
+const ADD_LIQUIDITY: u64 = tag(ix::ADD_LIQUIDITY);
 
 #[inline(never)]
 pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
@@ -34,6 +38,10 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         PROPOSE_ADMIN => admin::process_propose_admin(accounts, rest),
         ACCEPT_ADMIN => admin::process_accept_admin(accounts, rest),
         SET_PAUSE => admin::process_set_pause(accounts, rest),
+        ADD_LIQUIDITY => add_liquidity::process_add_liquidity(accounts, rest),
+        REMOVE_LIQUIDITY => remove_liquidity::process_remove_liquidity(accounts, rest),
+        SWAP => swap::process_swap(accounts, rest),
+        WITHDRAW_PROTOCOL_FEES => withdraw_protocol_fees::process_withdraw_protocol_fees(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

@@ -4,7 +4,7 @@
 
 use pinocchio::error::ProgramError;
 
-use crate::math::MathError;
+use crate::math::{LiquidityError, MathError};
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,38 @@ pub enum PerpoolError {
     DuplicateAccount = 6024,
     /// Unknown pause flag bits.
     InvalidPauseFlags = 6025,
+    /// The oracle price is older than the custody's maximum age.
+    StaleOraclePrice = 6026,
+    /// The oracle's confidence interval is wider than the custody allows.
+    OracleConfidenceTooWide = 6027,
+    /// The price update carries another feed than the custody's.
+    OracleFeedMismatch = 6028,
+    /// The price update is only partially verified.
+    OracleNotFullyVerified = 6029,
+    /// The custody and oracle accounts after the fixed ones must list every custody of the pool in order.
+    CustodyListMismatch = 6030,
+    /// The result is worse than the caller's bound (min out / max in / acceptable price).
+    SlippageExceeded = 6031,
+    /// The amount is zero or rounds to zero.
+    ZeroAmount = 6032,
+    /// The custody would exceed its maximum weight in the pool.
+    MaxWeightExceeded = 6033,
+    /// The custody would fall below its minimum weight in the pool.
+    MinWeightExceeded = 6034,
+    /// The deposit would take pool value above its cap.
+    PoolCapExceeded = 6035,
+    /// Not enough unreserved tokens in the custody.
+    InsufficientLiquidity = 6036,
+    /// Liquidity added in this slot cannot be removed in the same slot.
+    SameSlotRedemption = 6037,
+    /// A token account has the wrong mint, or is not the expected vault.
+    InvalidTokenAccount = 6038,
+    /// Pool value is zero while LP tokens exist.
+    PoolValueZero = 6039,
+    /// More LP tokens than exist.
+    InsufficientLpSupply = 6040,
+    /// More than the custody's accrued protocol fees.
+    InsufficientProtocolFees = 6041,
 }
 
 impl From<PerpoolError> for ProgramError {
@@ -84,5 +116,21 @@ impl From<MathError> for ProgramError {
     #[inline(always)]
     fn from(e: MathError) -> Self {
         PerpoolError::from(e).into()
+    }
+}
+
+impl From<LiquidityError> for PerpoolError {
+    #[inline(always)]
+    fn from(e: LiquidityError) -> Self {
+        match e {
+            LiquidityError::Math(m) => m.into(),
+            LiquidityError::ZeroAmount => PerpoolError::ZeroAmount,
+            LiquidityError::PoolValueZero => PerpoolError::PoolValueZero,
+            LiquidityError::MaxWeightExceeded => PerpoolError::MaxWeightExceeded,
+            LiquidityError::MinWeightExceeded => PerpoolError::MinWeightExceeded,
+            LiquidityError::PoolCapExceeded => PerpoolError::PoolCapExceeded,
+            LiquidityError::InsufficientLiquidity => PerpoolError::InsufficientLiquidity,
+            LiquidityError::InsufficientLpSupply => PerpoolError::InsufficientLpSupply,
+        }
     }
 }

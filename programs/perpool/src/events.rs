@@ -138,3 +138,99 @@ pub fn admin_changed(old: &Address, new: &Address) {
 pub fn pause_set(admin: &Address, flags: u8) {
     EventWriter::<48>::new(event::PAUSE_SET).key(admin).u8(flags).emit();
 }
+
+pub struct LiquidityAddedEvent<'a> {
+    pub pool: &'a Address,
+    pub custody: &'a Address,
+    pub owner: &'a Address,
+    pub amount_in: u64,
+    pub fee: u64,
+    pub fee_bps: u64,
+    pub lp_out: u64,
+    pub value_usd: u64,
+    pub aum_usd: u64,
+    pub lp_supply: u64,
+    pub price: u64,
+}
+
+pub fn liquidity_added(e: &LiquidityAddedEvent) {
+    EventWriter::<176>::new(event::LIQUIDITY_ADDED)
+        .key(e.pool)
+        .key(e.custody)
+        .key(e.owner)
+        .u64(e.amount_in)
+        .u64(e.fee)
+        .u64(e.fee_bps)
+        .u64(e.lp_out)
+        .u64(e.value_usd)
+        .u64(e.aum_usd)
+        .u64(e.lp_supply)
+        .u64(e.price)
+        .emit();
+}
+
+pub struct LiquidityRemovedEvent<'a> {
+    pub pool: &'a Address,
+    pub custody: &'a Address,
+    pub owner: &'a Address,
+    pub lp_in: u64,
+    pub fee: u64,
+    pub fee_bps: u64,
+    pub amount_out: u64,
+    pub value_usd: u64,
+    pub aum_usd: u64,
+    pub lp_supply: u64,
+    pub price: u64,
+}
+
+pub fn liquidity_removed(e: &LiquidityRemovedEvent) {
+    EventWriter::<176>::new(event::LIQUIDITY_REMOVED)
+        .key(e.pool)
+        .key(e.custody)
+        .key(e.owner)
+        .u64(e.lp_in)
+        .u64(e.fee)
+        .u64(e.fee_bps)
+        .u64(e.amount_out)
+        .u64(e.value_usd)
+        .u64(e.aum_usd)
+        .u64(e.lp_supply)
+        .u64(e.price)
+        .emit();
+}
+
+pub struct SwappedEvent<'a> {
+    pub pool: &'a Address,
+    pub custody_in: &'a Address,
+    pub custody_out: &'a Address,
+    pub owner: &'a Address,
+    pub amount_in: u64,
+    pub amount_out: u64,
+    pub fee: u64,
+    pub fee_bps: u64,
+    pub value_usd: u64,
+}
+
+pub fn swapped(e: &SwappedEvent) {
+    EventWriter::<176>::new(event::SWAPPED)
+        .key(e.pool)
+        .key(e.custody_in)
+        .key(e.custody_out)
+        .key(e.owner)
+        .u64(e.amount_in)
+        .u64(e.amount_out)
+        .u64(e.fee)
+        .u64(e.fee_bps)
+        .u64(e.value_usd)
+        .emit();
+}
+
+pub fn protocol_fees_withdrawn(custody: &Address, admin: &Address, receiver: &Address, amount: u64, remaining: u64) {
+    EventWriter::<120>::new(event::PROTOCOL_FEES_WITHDRAWN)
+        .key(custody)
+        .key(admin)
+        .key(receiver)
+        .u64(amount)
+        .u64(remaining)
+        .emit();
+}

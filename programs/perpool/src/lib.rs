@@ -9,6 +9,7 @@
 pub mod discriminator;
 pub mod error;
 pub mod math;
+pub mod oracle;
 pub mod state;
 
 #[cfg(any(target_os = "solana", target_arch = "bpf"))]

@@ -179,3 +179,66 @@ pub fn mint_decimals(mint: &AccountView) -> Result<u8> {
     }
     Ok(m.decimals())
 }
+
+/// The Clock fields instructions use.
+pub struct Now {
+    pub slot: u64,
+    pub unix_timestamp: i64,
+}
+
+/// Reads slot (offset 0) and unix_timestamp (offset 32) of the Clock sysvar.
+#[inline(always)]
+pub fn now() -> Result<Now> {
+    let c = sysvar_bytes::<40>(&CLOCK_ID, 0)?;
+    let mut slot = [0u8; 8];
+    slot.copy_from_slice(&c[..8]);
+    let mut ts = [0u8; 8];
+    ts.copy_from_slice(&c[32..40]);
+    Ok(Now { slot: u64::from_le_bytes(slot), unix_timestamp: i64::from_le_bytes(ts) })
+}
+
+/// Checks an SPL Token account of `mint` and returns its owner.
+#[inline(always)]
+pub fn check_token_account<'a>(a: &'a AccountView, mint: &Address) -> Result<&'a Address> {
+    if !a.owned_by(&TOKEN_PROGRAM_ID) || a.data_len() != pinocchio_token::state::Account::LEN {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    // SAFETY: owner and length checked; read-only view of the token program's layout.
+    let t = unsafe { pinocchio_token::state::Account::from_bytes_unchecked(a.borrow_unchecked()) };
+    if t.mint() != mint || !t.is_initialized() {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    Ok(t.owner())
+}
+
+/// Signer seeds of a pool: `["pool", name, bump]`.
+pub struct PoolSigner<'a> {
+    pub name: &'a [u8],
+    pub bump: [u8; 1],
+}
+
+impl<'a> PoolSigner<'a> {
+    pub fn new(pool: &'a crate::state::Pool) -> Self {
+        Self { name: pool.name(), bump: [pool.bump] }
+    }
+
+    #[inline(always)]
+    pub fn seeds(&self) -> [Seed<'_>; 3] {
+        [Seed::from(b"pool"), Seed::from(self.name), Seed::from(&self.bump)]
+    }
+}
+
+/// Moves tokens out of a vault, signed by the pool.
+pub fn transfer_from_vault(vault: &AccountView, to: &AccountView, pool: &AccountView, signer: &PoolSigner, amount: u64) -> Result<()> {
+    let seeds = signer.seeds();
+    pinocchio_token::instructions::Transfer::new(vault, to, pool, amount)
+        .invoke_signed(&[Signer::from(&seeds)])
+        .map_err(|_| PerpoolError::InvalidTokenAccount)
+}
+
+/// Moves tokens from a user's account, signed by the user.
+pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &AccountView, amount: u64) -> Result<()> {
+    pinocchio_token::instructions::Transfer::new(from, to, authority, amount)
+        .invoke()
+        .map_err(|_| PerpoolError::InvalidTokenAccount)
+}

@@ -151,6 +151,16 @@ fn account_layouts_match_idl() {
         }),
         TestOracle::LEN,
     );
+    check_account(
+        &idl,
+        "LpAccount",
+        LpAccount::DISCRIMINATOR,
+        layout!(LpAccount {
+            discriminator, version, bump, padding0, pool, owner, last_add_slot, deposited_usd, redeemed_usd, lp_minted,
+            lp_burned, reserved
+        }),
+        LpAccount::LEN,
+    );
 }
 
 #[test]
@@ -184,6 +194,22 @@ fn error_codes_match_idl() {
         ("InvalidPrice", E::InvalidPrice as u32),
         ("DuplicateAccount", E::DuplicateAccount as u32),
         ("InvalidPauseFlags", E::InvalidPauseFlags as u32),
+        ("StaleOraclePrice", E::StaleOraclePrice as u32),
+        ("OracleConfidenceTooWide", E::OracleConfidenceTooWide as u32),
+        ("OracleFeedMismatch", E::OracleFeedMismatch as u32),
+        ("OracleNotFullyVerified", E::OracleNotFullyVerified as u32),
+        ("CustodyListMismatch", E::CustodyListMismatch as u32),
+        ("SlippageExceeded", E::SlippageExceeded as u32),
+        ("ZeroAmount", E::ZeroAmount as u32),
+        ("MaxWeightExceeded", E::MaxWeightExceeded as u32),
+        ("MinWeightExceeded", E::MinWeightExceeded as u32),
+        ("PoolCapExceeded", E::PoolCapExceeded as u32),
+        ("InsufficientLiquidity", E::InsufficientLiquidity as u32),
+        ("SameSlotRedemption", E::SameSlotRedemption as u32),
+        ("InvalidTokenAccount", E::InvalidTokenAccount as u32),
+        ("PoolValueZero", E::PoolValueZero as u32),
+        ("InsufficientLpSupply", E::InsufficientLpSupply as u32),
+        ("InsufficientProtocolFees", E::InsufficientProtocolFees as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle } from "../idl/types";
+export type { Config, Pool, Custody, TestOracle, LpAccount } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -25,6 +25,10 @@ export function fetchCustody(program: PerpoolProgram, custody: PublicKey): Promi
 
 export function fetchTestOracle(program: PerpoolProgram, oracle: PublicKey): Promise<T.TestOracle> {
   return client(program, "testOracle").fetch(oracle);
+}
+
+export function fetchLpAccount(program: PerpoolProgram, address: PublicKey): Promise<T.LpAccount | null> {
+  return client(program, "lpAccount").fetchNullable(address);
 }
 
 /** A pool with every custody, in pool order. */

@@ -105,6 +105,20 @@ export interface TestOracle {
   reserved: number[];
 }
 
+export interface LpAccount {
+  version: number;
+  bump: number;
+  padding0: number[];
+  pool: PublicKey;
+  owner: PublicKey;
+  lastAddSlot: BN;
+  depositedUsd: BN;
+  redeemedUsd: BN;
+  lpMinted: BN;
+  lpBurned: BN;
+  reserved: number[];
+}
+
 export interface ConfigInitialized {
   admin: PublicKey;
 }
@@ -150,6 +164,54 @@ export interface AdminChanged {
 export interface PauseSet {
   admin: PublicKey;
   flags: number;
+}
+
+export interface LiquidityAdded {
+  pool: PublicKey;
+  custody: PublicKey;
+  owner: PublicKey;
+  amountIn: BN;
+  fee: BN;
+  feeBps: BN;
+  lpOut: BN;
+  valueUsd: BN;
+  aumUsd: BN;
+  lpSupply: BN;
+  price: BN;
+}
+
+export interface LiquidityRemoved {
+  pool: PublicKey;
+  custody: PublicKey;
+  owner: PublicKey;
+  lpIn: BN;
+  fee: BN;
+  feeBps: BN;
+  amountOut: BN;
+  valueUsd: BN;
+  aumUsd: BN;
+  lpSupply: BN;
+  price: BN;
+}
+
+export interface Swapped {
+  pool: PublicKey;
+  custodyIn: PublicKey;
+  custodyOut: PublicKey;
+  owner: PublicKey;
+  amountIn: BN;
+  amountOut: BN;
+  fee: BN;
+  feeBps: BN;
+  valueUsd: BN;
+}
+
+export interface ProtocolFeesWithdrawn {
+  custody: PublicKey;
+  admin: PublicKey;
+  receivingAccount: PublicKey;
+  amount: BN;
+  remaining: BN;
 }
 
 export interface PoolParams {

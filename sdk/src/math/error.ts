@@ -3,7 +3,7 @@
  */
 
 /** Why a math operation failed. Same names as the Rust `MathError` variants. */
-export type MathErrorCode = 'Overflow' | 'Underflow' | 'DivideByZero' | 'InvalidDecimals';
+export type MathErrorCode = 'Overflow' | 'Underflow' | 'DivideByZero' | 'InvalidDecimals' | 'InvalidPrice';
 
 /** The Rust enum's explicit `#[repr(u32)]` numbers (append-only). */
 export const MATH_ERROR_NUMBERS: Readonly<Record<MathErrorCode, number>> = Object.freeze({
@@ -11,6 +11,7 @@ export const MATH_ERROR_NUMBERS: Readonly<Record<MathErrorCode, number>> = Objec
   Underflow: 1,
   DivideByZero: 2,
   InvalidDecimals: 3,
+  InvalidPrice: 4,
 });
 
 /**
@@ -20,6 +21,8 @@ export const MATH_ERROR_NUMBERS: Readonly<Record<MathErrorCode, number>> = Objec
  * - `Underflow`: an unsigned subtraction would go below zero.
  * - `DivideByZero`: the divisor (or a price used as a divisor) is zero.
  * - `InvalidDecimals`: a token's decimals exceed `MAX_TOKEN_DECIMALS` (18).
+ * - `InvalidPrice`: an oracle price is not positive, its exponent is outside -18..=18, or it
+ *   normalises to zero (`normalizePrice`).
  *
  * Inputs that the program could never receive (negative or wider than 64 bits, non-integer
  * decimals) are caller bugs, not math errors: they throw a `RangeError` instead.

@@ -14,6 +14,9 @@ pub enum MathError {
     DivideByZero = 2,
     /// A token's decimals exceed [`MAX_TOKEN_DECIMALS`](super::units::MAX_TOKEN_DECIMALS).
     InvalidDecimals = 3,
+    /// An oracle price is not positive, its exponent is outside `-18..=18`, or it normalises to
+    /// zero (see [`normalize_price`](super::oracle::normalize_price)).
+    InvalidPrice = 4,
 }
 
 impl MathError {

@@ -5,6 +5,9 @@
 //! - [`wide`]: 64×64→128 multiplication and 128÷64 division on 32-bit limbs.
 //! - [`fixed`]: checked `u64` arithmetic and exact `mul_div` with a chosen rounding direction.
 //! - [`units`]: unit newtypes (`Usd`, `Price`, `TokenAmount`, `Bps`, `Rate`) and conversions.
+//! - [`oracle`]: oracle price / confidence normalisation, confidence check, min / max price.
+//! - [`fees`]: the dynamic LP fee by target weight, fee amounts, fee splits.
+//! - [`liquidity`]: the quotes of LP deposits, redemptions and swaps ([`LiquidityError`]).
 //!
 //! # Why not plain `u128`?
 //! The program is compiled by the upstream LLVM BPF backend, which cannot lower a 128-bit multiply
@@ -18,15 +21,25 @@
 //! that goes against the user (e.g. fees and debts round up, payouts round down).
 
 pub mod error;
+pub mod fees;
 pub mod fixed;
+pub mod liquidity;
+pub mod oracle;
 pub mod units;
 pub mod wide;
 
 pub use error::MathError;
+pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
 pub use fixed::{
     checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
     mul_div_floor_i64,
 };
+pub use liquidity::{
+    custody_value_usd, quote_add_liquidity, quote_remove_liquidity, quote_swap, weight_ok_max,
+    weight_ok_min, AddLiquidityInput, AddLiquidityQuote, LiquidityError, RemoveLiquidityInput,
+    RemoveLiquidityQuote, SwapInput, SwapQuote,
+};
+pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, MAX_EXPO};
 pub use units::{
     apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil,
     token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Bps, Price, Rate, TokenAmount, Usd,

@@ -2,10 +2,16 @@
 //! it proves every check ran), then the state transition and its event.
 
 pub mod add_custody;
+pub mod add_liquidity;
 pub mod admin;
 pub mod create_pool;
 pub mod init_config;
+pub mod lp_account;
+pub mod remove_liquidity;
 pub mod set_test_price;
+pub mod swap;
+pub mod valuation;
+pub mod withdraw_protocol_fees;
 
 use pinocchio::AccountView;
 

@@ -5,11 +5,13 @@
 
 pub mod config;
 pub mod custody;
+pub mod lp_account;
 pub mod pool;
 pub mod test_oracle;
 
 pub use config::Config;
 pub use custody::{Custody, CustodyParams};
+pub use lp_account::LpAccount;
 pub use pool::{Pool, PoolParams};
 pub use test_oracle::TestOracle;
 

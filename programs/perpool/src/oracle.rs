@@ -1,0 +1,133 @@
+//! Oracle reading: Pyth pull-oracle `PriceUpdateV2` accounts and the
+//! program's own test oracles, with the same checks for both (owner, feed,
+//! verification, staleness, confidence), normalised to `Price` (USD per
+//! whole token, 9 decimals).
+
+use pinocchio::{AccountView, Address};
+
+use crate::{
+    discriminator::account::PRICE_UPDATE_V2,
+    error::PerpoolError,
+    math::{conf_within, min_max, normalize_conf, normalize_price, Price},
+    state::{
+        custody::{ORACLE_PYTH, ORACLE_TEST},
+        load, Custody, TestOracle,
+    },
+    PYTH_RECEIVER_ID,
+};
+
+/// A checked oracle reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OraclePrice {
+    /// Spot price (rounded down).
+    pub spot: Price,
+    /// EMA price (rounded down).
+    pub ema: Price,
+    /// Confidence interval (rounded up), same scale as the prices.
+    pub conf: u64,
+    /// min(spot, ema): what the pool pays for a token it takes in.
+    pub min: Price,
+    /// max(spot, ema): what the pool charges for a token it gives out.
+    pub max: Price,
+}
+
+/// Raw oracle fields before normalisation.
+struct RawPrice {
+    price: i64,
+    ema_price: i64,
+    conf: u64,
+    expo: i32,
+    publish_time: i64,
+}
+
+// `PriceUpdateV2` (borsh): discriminator 8, write_authority 32, verification
+// level (tag 0 = Partial { num_signatures: u8 }, tag 1 = Full), then the price
+// message: feed_id 32, price i64, conf u64, exponent i32, publish_time i64,
+// prev_publish_time i64, ema_price i64, ema_conf u64; then posted_slot u64.
+const VERIFICATION_TAG: usize = 40;
+const FULL: u8 = 1;
+const MESSAGE: usize = 41;
+const PRICE_UPDATE_MIN_LEN: usize = MESSAGE + 84 + 8;
+
+#[inline(always)]
+fn read_i64(d: &[u8], at: usize) -> i64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[at..at + 8]);
+    i64::from_le_bytes(b)
+}
+
+fn read_pyth(custody: &Custody, oracle: &AccountView) -> Result<RawPrice, PerpoolError> {
+    if !oracle.owned_by(&PYTH_RECEIVER_ID) {
+        return Err(PerpoolError::InvalidOracleAccount);
+    }
+    // SAFETY: read-only view of an account owned by another program; no
+    // mutable borrow of it exists in this instruction.
+    let d = unsafe { oracle.borrow_unchecked() };
+    if d.len() < PRICE_UPDATE_MIN_LEN || d[..8] != PRICE_UPDATE_V2 {
+        return Err(PerpoolError::InvalidOracleAccount);
+    }
+    if d[VERIFICATION_TAG] != FULL {
+        return Err(PerpoolError::OracleNotFullyVerified);
+    }
+    if d[MESSAGE..MESSAGE + 32] != custody.feed_id {
+        return Err(PerpoolError::OracleFeedMismatch);
+    }
+    let mut expo = [0u8; 4];
+    expo.copy_from_slice(&d[MESSAGE + 48..MESSAGE + 52]);
+    Ok(RawPrice {
+        price: read_i64(d, MESSAGE + 32),
+        conf: read_i64(d, MESSAGE + 40) as u64,
+        expo: i32::from_le_bytes(expo),
+        publish_time: read_i64(d, MESSAGE + 52),
+        ema_price: read_i64(d, MESSAGE + 68),
+    })
+}
+
+fn read_test(custody_key: &Address, oracle: &AccountView) -> Result<RawPrice, PerpoolError> {
+    let o = load::<TestOracle>(oracle).map_err(|_| PerpoolError::InvalidOracleAccount)?;
+    if &o.custody != custody_key {
+        return Err(PerpoolError::InvalidOracleAccount);
+    }
+    Ok(RawPrice { price: o.price, ema_price: o.ema_price, conf: o.conf, expo: o.expo, publish_time: o.publish_time })
+}
+
+/// What a price is checked against besides the custody's own settings.
+#[derive(Clone, Copy)]
+pub struct OracleContext {
+    /// The pool's `allow_test_oracles`.
+    pub allow_test_oracles: bool,
+    /// Clock unix timestamp.
+    pub now: i64,
+}
+
+/// Reads and checks the custody's price. (Arguments bundled in `OracleContext`:
+/// upstream BPF passes at most five, the returned struct's pointer included.)
+pub fn read_price(
+    custody_key: &Address,
+    custody: &Custody,
+    oracle: &AccountView,
+    ctx: &OracleContext,
+) -> Result<OraclePrice, PerpoolError> {
+    let (allow_test_oracles, now) = (ctx.allow_test_oracles, ctx.now);
+    if oracle.address() != &custody.oracle {
+        return Err(PerpoolError::InvalidOracleAccount);
+    }
+    let raw = match custody.oracle_kind {
+        ORACLE_PYTH => read_pyth(custody, oracle)?,
+        ORACLE_TEST if allow_test_oracles => read_test(custody_key, oracle)?,
+        ORACLE_TEST => return Err(PerpoolError::TestOraclesNotAllowed),
+        _ => return Err(PerpoolError::InvalidOracleAccount),
+    };
+    // A publish time ahead of the validator clock counts as age zero.
+    if now.saturating_sub(raw.publish_time) > custody.oracle_max_age_secs as i64 {
+        return Err(PerpoolError::StaleOraclePrice);
+    }
+    let spot = normalize_price(raw.price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
+    let ema = normalize_price(raw.ema_price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
+    let conf = normalize_conf(raw.conf, raw.expo).map_err(|_| PerpoolError::InvalidPrice)?;
+    if !conf_within(spot, conf, custody.oracle_max_conf_bps as u64) {
+        return Err(PerpoolError::OracleConfidenceTooWide);
+    }
+    let (min, max) = min_max(spot, ema);
+    Ok(OraclePrice { spot, ema, conf, min, max })
+}

@@ -1,0 +1,149 @@
+use pinocchio::AccountView;
+use pinocchio_token::instructions::MintTo;
+
+use super::{
+    lp_account,
+    valuation::{value_pool, PriceSide, Target},
+};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_add_liquidity, AddLiquidityInput},
+    reader::Reader,
+    state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
+    util::{check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, PoolSigner, Result},
+};
+
+/// Accounts of `add_liquidity(amount_in, min_lp_out)`:
+/// 0. `[writable, signer]` owner — pays rent of the LP record on first deposit
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` custody — the deposited asset
+/// 4. `[writable]` vault — the custody's vault
+/// 5. `[writable]` funding_account — owner's token account of the asset
+/// 6. `[writable]` lp_mint — the pool's LP mint
+/// 7. `[writable]` lp_token_account — receives the LP tokens
+/// 8. `[writable]` lp_account — PDA `["lp_account", pool, owner]`, created if absent
+/// 9. `[]` token program
+/// 10. `[]` system program
+/// 11.. `[]` every custody of the pool with its oracle, in pool order
+pub struct AddLiquidity<'a> {
+    pub owner: &'a AccountView,
+    pub pool_account: &'a AccountView,
+    pub pool: &'a Pool,
+    pub custody_account: &'a AccountView,
+    pub custody: &'a mut Custody,
+    pub vault: &'a AccountView,
+    pub funding: &'a AccountView,
+    pub lp_mint: &'a AccountView,
+    pub lp_token: &'a AccountView,
+    pub lp_record: &'a AccountView,
+    pub list: &'a [AccountView],
+}
+
+impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
+    type Error = PerpoolError;
+
+    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
+        let [owner, config, pool_account, custody_account, vault, funding, lp_mint, lp_token, lp_record, token_program, system_program, list @ ..] =
+            accounts
+        else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        check_signer(owner)?;
+        check_writable(owner)?;
+        if load::<Config>(config)?.is_paused(PAUSE_LIQUIDITY) {
+            return Err(PerpoolError::Paused);
+        }
+        let pool = load::<Pool>(pool_account)?;
+        let custody = load_mut::<Custody>(custody_account)?;
+        if &custody.pool != pool_account.address() {
+            return Err(PerpoolError::CustodyMismatch);
+        }
+        check_writable(vault)?;
+        if vault.address() != &custody.vault {
+            return Err(PerpoolError::InvalidTokenAccount);
+        }
+        check_writable(funding)?;
+        check_token_account(funding, &custody.mint)?;
+        check_writable(lp_mint)?;
+        if lp_mint.address() != &pool.lp_mint {
+            return Err(PerpoolError::InvalidMint);
+        }
+        check_writable(lp_token)?;
+        check_token_account(lp_token, &pool.lp_mint)?;
+        check_token_program(token_program)?;
+        check_system_program(system_program)?;
+        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, funding, lp_mint, lp_token, lp_record, list })
+    }
+}
+
+pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let amount_in = r.u64()?;
+    let min_lp_out = r.u64()?;
+    r.finish()?;
+    let ix = AddLiquidity::try_from(accounts)?;
+    let clock = now()?;
+
+    let valuation = value_pool(
+        ix.pool,
+        ix.list,
+        [Target { key: ix.custody_account.address(), custody: ix.custody }],
+        PriceSide::Max,
+        clock.unix_timestamp,
+    )?;
+    // SAFETY: the LP mint is owned by the token program (checked by key
+    // against the pool's mint) and only read here.
+    let lp_supply = unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
+    let q = quote_add_liquidity(&AddLiquidityInput {
+        amount_in,
+        decimals: ix.custody.decimals,
+        price: valuation.target_price[0].min,
+        custody_usd: valuation.target_usd[0],
+        aum_usd: valuation.aum_usd,
+        lp_supply,
+        target_weight_bps: ix.custody.target_weight_bps as u64,
+        max_weight_bps: ix.custody.max_weight_bps as u64,
+        base_fee_bps: ix.custody.base_fee_bps as u64,
+        tax_fee_bps: ix.custody.tax_fee_bps as u64,
+        protocol_share_bps: ix.pool.protocol_fee_share_bps as u64,
+        insurance_share_bps: ix.pool.insurance_fee_share_bps as u64,
+        max_aum_usd: ix.pool.max_aum_usd,
+    })?;
+    if q.lp_out < min_lp_out {
+        return Err(PerpoolError::SlippageExceeded);
+    }
+
+    let lp = lp_account::load_or_create(ix.lp_record, ix.pool_account, ix.owner)?;
+    lp.last_add_slot = clock.slot;
+    lp.deposited_usd = lp.deposited_usd.saturating_add(q.value_in_usd);
+    lp.lp_minted = lp.lp_minted.saturating_add(q.lp_out);
+
+    let c = ix.custody;
+    c.owned = c.owned.checked_add(q.owned_increase).ok_or(PerpoolError::MathOverflow)?;
+    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+
+    transfer_from_user(ix.funding, ix.vault, ix.owner, amount_in)?;
+    let signer = PoolSigner::new(ix.pool);
+    let seeds = signer.seeds();
+    MintTo::new(ix.lp_mint, ix.lp_token, ix.pool_account, q.lp_out)
+        .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
+        .map_err(|_| PerpoolError::InvalidMint)?;
+
+    events::liquidity_added(&events::LiquidityAddedEvent {
+        pool: ix.pool_account.address(),
+        custody: ix.custody_account.address(),
+        owner: ix.owner.address(),
+        amount_in,
+        fee: q.fee,
+        fee_bps: q.fee_bps,
+        lp_out: q.lp_out,
+        value_usd: q.value_in_usd,
+        aum_usd: valuation.aum_usd,
+        lp_supply: lp_supply + q.lp_out,
+        price: valuation.target_price[0].min.0,
+    });
+    Ok(())
+}

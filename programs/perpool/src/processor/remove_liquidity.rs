@@ -1,0 +1,148 @@
+use pinocchio::AccountView;
+use pinocchio_token::instructions::Burn;
+
+use super::{
+    lp_account,
+    valuation::{value_pool, PriceSide, Target},
+};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_remove_liquidity, RemoveLiquidityInput},
+    reader::Reader,
+    state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
+    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+};
+
+/// Accounts of `remove_liquidity(lp_in, min_amount_out)`:
+/// 0. `[signer]` owner — of the LP tokens
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` custody — the asset to receive
+/// 4. `[writable]` vault — the custody's vault
+/// 5. `[writable]` receiving_account — token account of the asset
+/// 6. `[writable]` lp_mint
+/// 7. `[writable]` lp_token_account — owner's LP tokens, burned
+/// 8. `[writable]` lp_account — PDA `["lp_account", pool, owner]` (may not exist)
+/// 9. `[]` token program
+/// 10.. `[]` every custody of the pool with its oracle, in pool order
+pub struct RemoveLiquidity<'a> {
+    pub owner: &'a AccountView,
+    pub pool_account: &'a AccountView,
+    pub pool: &'a Pool,
+    pub custody_account: &'a AccountView,
+    pub custody: &'a mut Custody,
+    pub vault: &'a AccountView,
+    pub receiving: &'a AccountView,
+    pub lp_mint: &'a AccountView,
+    pub lp_token: &'a AccountView,
+    pub lp_record: &'a AccountView,
+    pub list: &'a [AccountView],
+}
+
+impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
+    type Error = PerpoolError;
+
+    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
+        let [owner, config, pool_account, custody_account, vault, receiving, lp_mint, lp_token, lp_record, token_program, list @ ..] = accounts
+        else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        check_signer(owner)?;
+        if load::<Config>(config)?.is_paused(PAUSE_LIQUIDITY) {
+            return Err(PerpoolError::Paused);
+        }
+        let pool = load::<Pool>(pool_account)?;
+        let custody = load_mut::<Custody>(custody_account)?;
+        if &custody.pool != pool_account.address() {
+            return Err(PerpoolError::CustodyMismatch);
+        }
+        check_writable(vault)?;
+        if vault.address() != &custody.vault {
+            return Err(PerpoolError::InvalidTokenAccount);
+        }
+        check_writable(receiving)?;
+        check_token_account(receiving, &custody.mint)?;
+        check_writable(lp_mint)?;
+        if lp_mint.address() != &pool.lp_mint {
+            return Err(PerpoolError::InvalidMint);
+        }
+        check_writable(lp_token)?;
+        check_token_account(lp_token, &pool.lp_mint)?;
+        check_token_program(token_program)?;
+        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, receiving, lp_mint, lp_token, lp_record, list })
+    }
+}
+
+pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let lp_in = r.u64()?;
+    let min_amount_out = r.u64()?;
+    r.finish()?;
+    let ix = RemoveLiquidity::try_from(accounts)?;
+    let clock = now()?;
+
+    let record = lp_account::load_existing(ix.lp_record, ix.pool_account, ix.owner)?;
+    if let Some(lp) = record.as_ref() {
+        if lp.last_add_slot == clock.slot {
+            return Err(PerpoolError::SameSlotRedemption);
+        }
+    }
+
+    let valuation = value_pool(
+        ix.pool,
+        ix.list,
+        [Target { key: ix.custody_account.address(), custody: ix.custody }],
+        PriceSide::Min,
+        clock.unix_timestamp,
+    )?;
+    // SAFETY: the LP mint is the pool's (checked by key) and only read here.
+    let lp_supply = unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
+    let c = &*ix.custody;
+    let q = quote_remove_liquidity(&RemoveLiquidityInput {
+        lp_in,
+        lp_supply,
+        aum_usd: valuation.aum_usd,
+        decimals: c.decimals,
+        price: valuation.target_price[0].max,
+        custody_usd: valuation.target_usd[0],
+        owned: c.owned,
+        available: c.owned.saturating_sub(c.locked),
+        target_weight_bps: c.target_weight_bps as u64,
+        min_weight_bps: c.min_weight_bps as u64,
+        base_fee_bps: c.base_fee_bps as u64,
+        tax_fee_bps: c.tax_fee_bps as u64,
+        protocol_share_bps: ix.pool.protocol_fee_share_bps as u64,
+        insurance_share_bps: ix.pool.insurance_fee_share_bps as u64,
+    })?;
+    if q.amount_out < min_amount_out {
+        return Err(PerpoolError::SlippageExceeded);
+    }
+
+    if let Some(lp) = record {
+        lp.redeemed_usd = lp.redeemed_usd.saturating_add(q.value_usd);
+        lp.lp_burned = lp.lp_burned.saturating_add(lp_in);
+    }
+    let c = ix.custody;
+    c.owned = c.owned.checked_sub(q.owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
+    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+
+    Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke().map_err(|_| PerpoolError::InvalidTokenAccount)?;
+    transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
+
+    events::liquidity_removed(&events::LiquidityRemovedEvent {
+        pool: ix.pool_account.address(),
+        custody: ix.custody_account.address(),
+        owner: ix.owner.address(),
+        lp_in,
+        fee: q.fee,
+        fee_bps: q.fee_bps,
+        amount_out: q.amount_out,
+        value_usd: q.value_usd,
+        aum_usd: valuation.aum_usd,
+        lp_supply: lp_supply - lp_in,
+        price: valuation.target_price[0].max.0,
+    });
+    Ok(())
+}

@@ -1,0 +1,113 @@
+/** Pure builders for the LP instructions and swaps. */
+import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+
+import { TOKEN_PROGRAM_ID } from "../constants";
+import { configPda, lpAccountPda } from "../pda";
+import { PoolState, custodyListAccounts } from "../pool";
+import { PerpoolProgram } from "../program";
+
+function custodyOf(state: PoolState, custody: PublicKey) {
+  const c = state.custodies.find((x) => x.address.equals(custody));
+  if (!c) throw new Error(`custody ${custody.toBase58()} is not in pool ${state.address.toBase58()}`);
+  return c.account;
+}
+
+export function addLiquidityIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: { owner: PublicKey; custody: PublicKey; fundingAccount: PublicKey; lpTokenAccount: PublicKey; amountIn: BN; minLpOut: BN },
+): Promise<TransactionInstruction> {
+  const c = custodyOf(state, args.custody);
+  return program.methods
+    .addLiquidity(args.amountIn, args.minLpOut)
+    .accountsStrict({
+      owner: args.owner,
+      config: configPda(program.programId)[0],
+      pool: state.address,
+      custody: args.custody,
+      vault: c.vault,
+      fundingAccount: args.fundingAccount,
+      lpMint: state.pool.lpMint,
+      lpTokenAccount: args.lpTokenAccount,
+      lpAccount: lpAccountPda(state.address, args.owner, program.programId)[0],
+      tokenProgram: TOKEN_PROGRAM_ID,
+      systemProgram: SystemProgram.programId,
+    })
+    .remainingAccounts(custodyListAccounts(state))
+    .instruction();
+}
+
+export function removeLiquidityIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: { owner: PublicKey; custody: PublicKey; receivingAccount: PublicKey; lpTokenAccount: PublicKey; lpIn: BN; minAmountOut: BN },
+): Promise<TransactionInstruction> {
+  const c = custodyOf(state, args.custody);
+  return program.methods
+    .removeLiquidity(args.lpIn, args.minAmountOut)
+    .accountsStrict({
+      owner: args.owner,
+      config: configPda(program.programId)[0],
+      pool: state.address,
+      custody: args.custody,
+      vault: c.vault,
+      receivingAccount: args.receivingAccount,
+      lpMint: state.pool.lpMint,
+      lpTokenAccount: args.lpTokenAccount,
+      lpAccount: lpAccountPda(state.address, args.owner, program.programId)[0],
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
+    .remainingAccounts(custodyListAccounts(state))
+    .instruction();
+}
+
+export function swapIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: {
+    owner: PublicKey;
+    custodyIn: PublicKey;
+    custodyOut: PublicKey;
+    fundingAccount: PublicKey;
+    receivingAccount: PublicKey;
+    amountIn: BN;
+    minAmountOut: BN;
+  },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .swap(args.amountIn, args.minAmountOut)
+    .accountsStrict({
+      owner: args.owner,
+      config: configPda(program.programId)[0],
+      pool: state.address,
+      custodyIn: args.custodyIn,
+      vaultIn: custodyOf(state, args.custodyIn).vault,
+      custodyOut: args.custodyOut,
+      vaultOut: custodyOf(state, args.custodyOut).vault,
+      fundingAccount: args.fundingAccount,
+      receivingAccount: args.receivingAccount,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
+    .remainingAccounts(custodyListAccounts(state))
+    .instruction();
+}
+
+export function withdrawProtocolFeesIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: { admin: PublicKey; custody: PublicKey; receivingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .withdrawProtocolFees(args.amount)
+    .accountsStrict({
+      admin: args.admin,
+      config: configPda(program.programId)[0],
+      pool: state.address,
+      custody: args.custody,
+      vault: custodyOf(state, args.custody).vault,
+      receivingAccount: args.receivingAccount,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}

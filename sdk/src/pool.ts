@@ -1,0 +1,187 @@
+/**
+ * The pool as integrators and the app see it: one fetch of the pool, its
+ * custodies, their oracles and the LP mint; then pool value (AUM), LP price,
+ * composition against target weights, and quotes of deposits, redemptions
+ * and swaps computed exactly as the program computes them.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import { AccountInfo, PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
+
+import { fetchPoolWithCustodies } from "./accounts";
+import { Custody, Pool } from "./idl/types";
+import {
+  custodyValueUsd,
+  quoteAddLiquidity,
+  quoteRemoveLiquidity,
+  quoteSwap,
+  AddLiquidityQuote,
+  RemoveLiquidityQuote,
+  SwapQuote,
+} from "./math";
+import { OraclePrice, readOraclePrice } from "./oracle";
+import { PerpoolProgram } from "./program";
+
+export interface CustodyState {
+  address: PublicKey;
+  account: Custody;
+  oracle: AccountInfo<Buffer> | null;
+}
+
+export interface PoolState {
+  address: PublicKey;
+  pool: Pool;
+  custodies: CustodyState[];
+  lpSupply: BN;
+  programId: PublicKey;
+}
+
+/** Fetches everything the quotes need, in one round of reads. */
+export async function fetchPoolState(program: PerpoolProgram, pool: PublicKey): Promise<PoolState> {
+  const { pool: p, custodies } = await fetchPoolWithCustodies(program, pool);
+  const conn = program.provider.connection;
+  const infos = await conn.getMultipleAccountsInfo([p.lpMint, ...custodies.map((c) => c.account.oracle)]);
+  const mint = infos[0];
+  if (!mint) throw new Error("LP mint not found");
+  return {
+    address: pool,
+    pool: p,
+    custodies: custodies.map((c, i) => ({ ...c, oracle: infos[i + 1] as AccountInfo<Buffer> | null })),
+    lpSupply: new BN(Buffer.from(mint.data).readBigUInt64LE(36).toString()),
+    programId: program.programId,
+  };
+}
+
+export type PriceSide = "min" | "max";
+
+export interface Valuation {
+  /** Pool value, USD with 6 decimals. */
+  aumUsd: BN;
+  /** Per custody, in pool order: owned tokens' value and the oracle reading. */
+  custodies: { address: PublicKey; valueUsd: BN; price: OraclePrice }[];
+}
+
+/**
+ * Pool value at min or max oracle prices, rounded as the program rounds
+ * (up at max prices, down at min prices). Throws `OracleError` where the
+ * program would refuse the prices.
+ */
+export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation {
+  let aumUsd = new BN(0);
+  const custodies = state.custodies.map((c) => {
+    const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+    const valueUsd = custodyValueUsd(c.account.owned, side === "max" ? price.max : price.min, c.account.decimals, side === "max");
+    aumUsd = aumUsd.add(valueUsd);
+    return { address: c.address, valueUsd, price };
+  });
+  return { aumUsd, custodies };
+}
+
+/** LP token price in USD with 6 decimals (LP has 6 decimals too); 1 USD for an empty pool. */
+export function lpPriceUsd(state: PoolState, side: PriceSide, now: BN): BN {
+  if (state.lpSupply.isZero()) return new BN(1_000_000);
+  return valuePool(state, side, now).aumUsd.mul(new BN(1_000_000)).div(state.lpSupply);
+}
+
+/** Each custody's share of pool value next to its target and bounds, in bps. */
+export function composition(state: PoolState, now: BN) {
+  const v = valuePool(state, "min", now);
+  return state.custodies.map((c, i) => ({
+    custody: c.address,
+    mint: c.account.mint,
+    valueUsd: v.custodies[i].valueUsd,
+    weightBps: v.aumUsd.isZero() ? 0 : v.custodies[i].valueUsd.muln(10_000).div(v.aumUsd).toNumber(),
+    targetBps: c.account.targetWeightBps,
+    minBps: c.account.minWeightBps,
+    maxBps: c.account.maxWeightBps,
+  }));
+}
+
+function custodyIndex(state: PoolState, custody: PublicKey): number {
+  const i = state.custodies.findIndex((c) => c.address.equals(custody));
+  if (i < 0) throw new Error(`custody ${custody.toBase58()} is not in pool ${state.address.toBase58()}`);
+  return i;
+}
+
+/** What `add_liquidity(amountIn, ·)` will do at time `now`: LP out, fee, fee split. */
+export function quoteDeposit(state: PoolState, custody: PublicKey, amountIn: BN, now: BN): AddLiquidityQuote {
+  const i = custodyIndex(state, custody);
+  const c = state.custodies[i].account;
+  const v = valuePool(state, "max", now);
+  return quoteAddLiquidity({
+    amountIn,
+    decimals: c.decimals,
+    price: v.custodies[i].price.min,
+    custodyUsd: v.custodies[i].valueUsd,
+    aumUsd: v.aumUsd,
+    lpSupply: state.lpSupply,
+    targetWeightBps: new BN(c.targetWeightBps),
+    maxWeightBps: new BN(c.maxWeightBps),
+    baseFeeBps: new BN(c.baseFeeBps),
+    taxFeeBps: new BN(c.taxFeeBps),
+    protocolShareBps: new BN(state.pool.protocolFeeShareBps),
+    insuranceShareBps: new BN(state.pool.insuranceFeeShareBps),
+    maxAumUsd: state.pool.maxAumUsd,
+  });
+}
+
+/** What `remove_liquidity(lpIn, ·)` will do at time `now`. */
+export function quoteRedeem(state: PoolState, custody: PublicKey, lpIn: BN, now: BN): RemoveLiquidityQuote {
+  const i = custodyIndex(state, custody);
+  const c = state.custodies[i].account;
+  const v = valuePool(state, "min", now);
+  return quoteRemoveLiquidity({
+    lpIn,
+    lpSupply: state.lpSupply,
+    aumUsd: v.aumUsd,
+    decimals: c.decimals,
+    price: v.custodies[i].price.max,
+    custodyUsd: v.custodies[i].valueUsd,
+    owned: c.owned,
+    available: BN.max(c.owned.sub(c.locked), new BN(0)),
+    targetWeightBps: new BN(c.targetWeightBps),
+    minWeightBps: new BN(c.minWeightBps),
+    baseFeeBps: new BN(c.baseFeeBps),
+    taxFeeBps: new BN(c.taxFeeBps),
+    protocolShareBps: new BN(state.pool.protocolFeeShareBps),
+    insuranceShareBps: new BN(state.pool.insuranceFeeShareBps),
+  });
+}
+
+/** What `swap(amountIn, ·)` from `custodyIn` to `custodyOut` will do at time `now`. */
+export function quoteSwapExact(state: PoolState, custodyIn: PublicKey, custodyOut: PublicKey, amountIn: BN, now: BN): SwapQuote {
+  const a = custodyIndex(state, custodyIn);
+  const b = custodyIndex(state, custodyOut);
+  const ci = state.custodies[a].account;
+  const co = state.custodies[b].account;
+  const v = valuePool(state, "min", now);
+  return quoteSwap({
+    amountIn,
+    inDecimals: ci.decimals,
+    inPrice: v.custodies[a].price.min,
+    inCustodyUsd: v.custodies[a].valueUsd,
+    inTargetBps: new BN(ci.targetWeightBps),
+    inMaxWeightBps: new BN(ci.maxWeightBps),
+    inBaseFeeBps: new BN(ci.baseFeeBps),
+    inTaxFeeBps: new BN(ci.taxFeeBps),
+    outDecimals: co.decimals,
+    outPrice: v.custodies[b].price.max,
+    outCustodyUsd: v.custodies[b].valueUsd,
+    outTargetBps: new BN(co.targetWeightBps),
+    outMinWeightBps: new BN(co.minWeightBps),
+    outBaseFeeBps: new BN(co.baseFeeBps),
+    outTaxFeeBps: new BN(co.taxFeeBps),
+    outAvailable: BN.max(co.owned.sub(co.locked), new BN(0)),
+    aumUsd: v.aumUsd,
+    protocolShareBps: new BN(state.pool.protocolFeeShareBps),
+    insuranceShareBps: new BN(state.pool.insuranceFeeShareBps),
+  });
+}
+
+/** The remaining accounts every pool-valuing instruction takes: each custody and its oracle, in pool order. */
+export function custodyListAccounts(state: PoolState): anchor.web3.AccountMeta[] {
+  return state.custodies.flatMap((c) => [
+    { pubkey: c.address, isSigner: false, isWritable: false },
+    { pubkey: c.account.oracle, isSigner: false, isWritable: false },
+  ]);
+}

@@ -1,0 +1,139 @@
+/** A seeded pool with funded users, shared by the liquidity (and later trading) tests. */
+import { Keypair, PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
+import { expect } from "chai";
+
+import {
+  CustodyParams,
+  OracleKind,
+  PoolParams,
+  PoolState,
+  addCustodyIx,
+  createMint,
+  createPoolIx,
+  createTokenAccount,
+  custodyAddresses,
+  defaultCustodyParams,
+  defaultPoolParams,
+  fetchPoolState,
+  getTokenBalance,
+  initConfigIx,
+  mintTo,
+  poolPda,
+  setTestPriceIx,
+} from "../sdk/src";
+import { Ctx, freshCtx, fundedKeypair, send } from "./helpers";
+
+export interface AssetSpec {
+  symbol: string;
+  decimals: number;
+  /** Price with 8 decimals (expo −8). */
+  price: number;
+  params?: Partial<CustodyParams>;
+}
+
+export interface Asset extends AssetSpec {
+  mint: PublicKey;
+  custody: PublicKey;
+  vault: PublicKey;
+  oracle: PublicKey;
+}
+
+export interface PoolFixture {
+  ctx: Ctx;
+  name: string;
+  pool: PublicKey;
+  assets: Record<string, Asset>;
+  state: () => Promise<PoolState>;
+  setPrice: (symbol: string, price: number, opts?: { ema?: number; conf?: number }) => Promise<void>;
+  /** A user with a token account of every asset (funded) and an LP token account. */
+  user: (fund?: Record<string, BN>) => Promise<User>;
+}
+
+export interface User {
+  kp: Keypair;
+  tokens: Record<string, PublicKey>;
+  lp: PublicKey;
+}
+
+export const e8 = (usd: number) => new BN(Math.round(usd * 1e8));
+export const units = (amount: number | string, decimals: number) => {
+  const [whole, frac = ""] = String(amount).split(".");
+  return new BN(whole + frac.padEnd(decimals, "0").slice(0, decimals));
+};
+
+export const STANDARD_ASSETS: AssetSpec[] = [
+  { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000 } },
+  { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
+];
+
+export async function poolFixture(
+  assets: AssetSpec[] = STANDARD_ASSETS,
+  opts: { name?: string; poolParams?: Partial<PoolParams> } = {},
+): Promise<PoolFixture> {
+  const ctx = freshCtx();
+  const admin = ctx.admin.publicKey;
+  const name = opts.name ?? "main";
+  await send(ctx, [await initConfigIx(ctx.program, admin)]);
+  await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams(opts.poolParams) })]);
+  const [pool] = poolPda(name);
+  const out: Record<string, Asset> = {};
+  for (const a of assets) {
+    const mint = await createMint(ctx.provider, a.decimals, admin);
+    const params = defaultCustodyParams({ oracleKind: OracleKind.TEST, ...a.params });
+    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params })]);
+    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
+    out[a.symbol] = { ...a, mint, custody, vault, oracle: testOracle };
+  }
+  const fixture: PoolFixture = {
+    ctx,
+    name,
+    pool,
+    assets: out,
+    state: () => fetchPoolState(ctx.program, pool),
+    setPrice: async (symbol, price, o = {}) => {
+      const a = out[symbol];
+      await send(ctx, [
+        await setTestPriceIx(ctx.program, {
+          admin,
+          pool,
+          custody: a.custody,
+          price: e8(price),
+          emaPrice: e8(o.ema ?? price),
+          conf: e8(o.conf ?? 0),
+          expo: -8,
+        }),
+      ]);
+    },
+    user: async (fund = {}) => {
+      const kp = fundedKeypair(ctx);
+      const tokens: Record<string, PublicKey> = {};
+      for (const a of Object.values(out)) {
+        tokens[a.symbol] = await createTokenAccount(ctx.provider, a.mint, kp.publicKey);
+        if (fund[a.symbol]) await mintTo(ctx.provider, a.mint, tokens[a.symbol], ctx.admin, fund[a.symbol]);
+      }
+      const state = await fetchPoolState(ctx.program, pool);
+      const lp = await createTokenAccount(ctx.provider, state.pool.lpMint, kp.publicKey);
+      return { kp, tokens, lp };
+    },
+  };
+  for (const a of assets) await fixture.setPrice(a.symbol, a.price);
+  return fixture;
+}
+
+export const balance = (f: PoolFixture, account: PublicKey): BN => getTokenBalance(f.ctx.provider, account);
+export const now = (f: PoolFixture): BN => new BN(f.ctx.provider.getClock().unixTimestamp.toString());
+
+/**
+ * SPEC §6.1 for every custody: vault tokens (+ lent) = owned + collateral +
+ * loan collateral + protocol fees + insurance.
+ */
+export async function expectAccounting(f: PoolFixture): Promise<void> {
+  const state = await f.state();
+  for (const c of state.custodies) {
+    const a = c.account;
+    const vault = balance(f, a.vault).add(a.lent);
+    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance);
+    expect(vault.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
+  }
+}
