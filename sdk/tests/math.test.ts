@@ -142,7 +142,7 @@ describe('math: TypeScript contract', () => {
       expect(err.number).to.equal(2);
       expect(err.name).to.equal('MathError');
     }
-    expect(MATH_ERROR_NUMBERS).to.deep.equal({ Overflow: 0, Underflow: 1, DivideByZero: 2, InvalidDecimals: 3 });
+    expect(MATH_ERROR_NUMBERS).to.deep.equal({ Overflow: 0, Underflow: 1, DivideByZero: 2, InvalidDecimals: 3, InvalidPrice: 4 });
   });
 
   it('rounds floor/ceil by example, including signed results', () => {

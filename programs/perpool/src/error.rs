@@ -107,6 +107,7 @@ impl From<MathError> for PerpoolError {
     fn from(e: MathError) -> Self {
         match e {
             MathError::DivideByZero => PerpoolError::DivideByZero,
+            MathError::InvalidPrice => PerpoolError::InvalidPrice,
             _ => PerpoolError::MathOverflow,
         }
     }

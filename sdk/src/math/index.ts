@@ -1,6 +1,7 @@
 /**
  * Quote math: the TypeScript mirror of the program's `math` module (same file names, same
- * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json`.
+ * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json` and
+ * `tests/vectors/liquidity.json`.
  * Amounts are `BN` in and out and never pass through a JS `number`.
  */
 export { MathError, MATH_ERROR_NUMBERS } from './error';
@@ -30,3 +31,25 @@ export {
   usdToTokenCeil,
   usdToTokenFloor,
 } from './units';
+export { MAX_EXPO, confWithin, minMax, normalizeConf, normalizePrice } from './oracle';
+export { dynamicFeeBps, feeAmount, splitFee } from './fees';
+export type { DynamicFeeInput, FeeSplit } from './fees';
+export {
+  LIQUIDITY_ERROR_CODES,
+  LiquidityError,
+  custodyValueUsd,
+  quoteAddLiquidity,
+  quoteRemoveLiquidity,
+  quoteSwap,
+  weightOkMax,
+  weightOkMin,
+} from './liquidity';
+export type {
+  AddLiquidityInput,
+  AddLiquidityQuote,
+  LiquidityErrorCode,
+  RemoveLiquidityInput,
+  RemoveLiquidityQuote,
+  SwapInput,
+  SwapQuote,
+} from './liquidity';

@@ -97,7 +97,6 @@ pub fn split_fee(
 #[cfg(test)]
 mod tests {
     extern crate std;
-    use std::vec;
 
     use super::*;
     use proptest::prelude::*;
@@ -179,7 +178,7 @@ mod tests {
                 base_bps: u64::MAX,
                 tax_bps: 1,
                 current_usd: 1,
-                next_usd: 2,
+                next_usd: 3,
                 target_usd: 1,
             }),
             Err(MathError::Overflow)

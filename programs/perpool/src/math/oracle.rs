@@ -127,7 +127,7 @@ mod tests {
             }
         } else {
             let d = 10u128.pow((-shift) as u32);
-            raw as u128 / d + (up && raw as u128 % d != 0) as u128
+            raw as u128 / d + (up && !(raw as u128).is_multiple_of(d)) as u128
         };
         match u64::try_from(v) {
             Ok(0) => Err(MathError::InvalidPrice),
@@ -161,7 +161,10 @@ mod tests {
         assert_eq!(normalize_price(1, 10, false), Ok(Price(10u64.pow(19))));
         assert_eq!(normalize_price(2, 10, false), Err(MathError::Overflow));
         assert_eq!(normalize_price(1, 11, false), Err(MathError::Overflow));
-        assert_eq!(normalize_price(i64::MAX, -9, false), Ok(Price(i64::MAX as u64)));
+        assert_eq!(
+            normalize_price(i64::MAX, -9, false),
+            Ok(Price(i64::MAX as u64))
+        );
         assert_eq!(normalize_conf(0, 18), Ok(0));
         assert_eq!(normalize_conf(1, -18), Ok(1));
         assert_eq!(normalize_conf(12_345, -8), Ok(123_450));

@@ -60,6 +60,9 @@ pub fn load<T: ZeroCopy>(account: &AccountView) -> Result<&T, PerpoolError> {
 }
 
 /// Loads a program account for writing; it must be writable.
+// The account data lives in the runtime's input buffer, not in `account`;
+// exclusivity is argued in the SAFETY comment below.
+#[allow(clippy::mut_from_ref)]
 #[inline(always)]
 pub fn load_mut<T: ZeroCopy>(account: &AccountView) -> Result<&mut T, PerpoolError> {
     if !account.is_writable() {
@@ -72,6 +75,7 @@ pub fn load_mut<T: ZeroCopy>(account: &AccountView) -> Result<&mut T, PerpoolErr
 }
 
 /// Initializes freshly created, zeroed account data as `T` (discriminator and version set).
+#[allow(clippy::mut_from_ref)]
 #[inline(always)]
 pub fn init<T: ZeroCopy>(account: &AccountView) -> Result<&mut T, PerpoolError> {
     if account.data_len() != T::LEN || !account.owned_by(&crate::ID) {
