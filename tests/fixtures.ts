@@ -5,6 +5,7 @@ import { expect } from "chai";
 
 import {
   CustodyParams,
+  addLiquidityIx,
   OracleKind,
   PoolParams,
   PoolState,
@@ -137,3 +138,24 @@ export async function expectAccounting(f: PoolFixture): Promise<void> {
     expect(vault.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
   }
 }
+
+/** A pool with deposits in both assets from `lpUser`, past the deposit slot. */
+export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS) {
+  const f = await poolFixture(assets);
+  const lpUser = await f.user({ USDC: units(200_000, 6), SOL: units(2_000, 9) });
+  for (const [symbol, amount] of [["USDC", units(100_000, 6)], ["SOL", units(600, 9)]] as const) {
+    const state = await f.state();
+    const ix = await addLiquidityIx(f.ctx.program, state, {
+      owner: lpUser.kp.publicKey,
+      custody: f.assets[symbol].custody,
+      fundingAccount: lpUser.tokens[symbol],
+      lpTokenAccount: lpUser.lp,
+      amountIn: amount,
+      minLpOut: new BN(0),
+    });
+    await send(f.ctx, [ix], [lpUser.kp]);
+  }
+  f.ctx.provider.warpSlots(1);
+  return { f, lpUser };
+}
+

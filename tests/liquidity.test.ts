@@ -40,7 +40,7 @@ import {
   valuePool,
   withdrawProtocolFeesIx,
 } from "../sdk/src";
-import { PoolFixture, balance, e8, expectAccounting, now, poolFixture, units } from "./fixtures";
+import { PoolFixture, balance, e8, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
 import { Ctx, expectProgramError, freshCtx, fundedKeypair, send, withAccount } from "./helpers";
 
 const USDC = (n: number | string) => units(n, 6);
@@ -224,26 +224,6 @@ describe("add_liquidity", () => {
     await err(base, "Paused");
   });
 });
-
-/** A pool with deposits in both assets from `lpUser`, past the deposit slot. */
-async function fundedPool() {
-  const f = await poolFixture();
-  const lpUser = await f.user({ USDC: USDC(200_000), SOL: SOL(2_000) });
-  for (const [symbol, amount] of [["USDC", USDC(100_000)], ["SOL", SOL(600)]] as const) {
-    const state = await f.state();
-    const ix = await addLiquidityIx(f.ctx.program, state, {
-      owner: lpUser.kp.publicKey,
-      custody: f.assets[symbol].custody,
-      fundingAccount: lpUser.tokens[symbol],
-      lpTokenAccount: lpUser.lp,
-      amountIn: amount,
-      minLpOut: new BN(0),
-    });
-    await send(f.ctx, [ix], [lpUser.kp]);
-  }
-  f.ctx.provider.warpSlots(1);
-  return { f, lpUser };
-}
 
 describe("remove_liquidity", () => {
   it("refuses a redemption in the slot of the owner's deposit, then pays exactly the quote", async () => {

@@ -240,6 +240,90 @@ instructions.push(
   },
 );
 
+const tradeAccounts = (ownerDocs: string, last: object[]) => [
+  acc("owner", { writable: true, signer: true, docs: ownerDocs }),
+  acc("config"),
+  acc("pool"),
+  acc("position", { writable: true, docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]' }),
+  acc("custody", { writable: true, docs: "the market" }),
+  acc("custody_oracle"),
+  acc("collateral_custody", { writable: true, docs: "the market custody itself for a long posting the asset" }),
+  acc("collateral_oracle"),
+  acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+  ...last,
+];
+
+instructions.push(
+  {
+    name: "increase_position",
+    docs: "Opens or increases a position at the oracle price plus spread; settles accrued borrow fees first.",
+    accounts: tradeAccounts("pays rent when the position is opened", [acc("funding_account", { writable: true }), tokenProgram, systemProgram]),
+    args: [
+      { name: "side", type: "u8" },
+      { name: "size_usd", type: "u64" },
+      { name: "collateral_amount", type: "u64" },
+      { name: "acceptable_price", type: "u64" },
+    ],
+  },
+  {
+    name: "decrease_position",
+    docs: "Closes part or all of a position; pays out collateral_out (partial) or everything (full) plus profit.",
+    accounts: tradeAccounts("receives the rent when the position closes", [acc("receiving_account", { writable: true }), tokenProgram]),
+    args: [
+      { name: "size_usd", type: "u64" },
+      { name: "collateral_out", type: "u64" },
+      { name: "acceptable_price", type: "u64" },
+    ],
+  },
+  {
+    name: "add_collateral",
+    docs: "Adds collateral to a position (settles borrow fees; reads no price).",
+    accounts: [
+      acc("owner", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("position", { writable: true }),
+      acc("collateral_custody", { writable: true }),
+      acc("vault", { writable: true }),
+      acc("funding_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "remove_collateral",
+    docs: "Withdraws collateral from a position within the leverage and margin limits.",
+    accounts: tradeAccounts("the position owner", [acc("receiving_account", { writable: true }), tokenProgram]),
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "liquidate_position",
+    docs: "Permissionless: reduces (tiered) or closes a position below maintenance margin; the keeper earns a reward.",
+    accounts: [
+      acc("keeper", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("position", { writable: true }),
+      acc("custody", { writable: true }),
+      acc("custody_oracle"),
+      acc("collateral_custody", { writable: true }),
+      acc("collateral_oracle"),
+      acc("vault", { writable: true }),
+      acc("keeper_account", { writable: true, docs: "receives the reward" }),
+      acc("owner_account", { writable: true, docs: "the owner's collateral token account, receives what is left" }),
+      acc("owner", { writable: true, docs: "the position owner, receives the rent on a full liquidation" }),
+      tokenProgram,
+    ],
+    args: [],
+  },
+  {
+    name: "refresh_custody",
+    docs: "Permissionless: accrues the custody's borrow and supply indexes.",
+    accounts: [acc("custody", { writable: true })],
+    args: [],
+  },
+);
+
 const events: { name: string; fields: Field[] }[] = [
   { name: "ConfigInitialized", fields: [{ name: "admin", type: "pubkey" }] },
   {
@@ -353,6 +437,73 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "remaining", type: "u64" },
     ],
   },
+  { name: "PositionIncreased", fields: [
+      { name: "position", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "custody", type: "pubkey" },
+      { name: "collateral_custody", type: "pubkey" },
+      { name: "side", type: "u8" },
+      { name: "size_delta_usd", type: "u64" },
+      { name: "collateral_delta", type: "u64" },
+      { name: "price", type: "u64" },
+      { name: "fee_usd", type: "u64" },
+      { name: "borrow_fee", type: "u64" },
+      { name: "pnl_usd", type: "i64" },
+      { name: "size_usd", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "amount_out", type: "u64" },
+    ] },
+  { name: "PositionDecreased", fields: [
+      { name: "position", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "custody", type: "pubkey" },
+      { name: "collateral_custody", type: "pubkey" },
+      { name: "side", type: "u8" },
+      { name: "size_delta_usd", type: "u64" },
+      { name: "collateral_delta", type: "u64" },
+      { name: "price", type: "u64" },
+      { name: "fee_usd", type: "u64" },
+      { name: "borrow_fee", type: "u64" },
+      { name: "pnl_usd", type: "i64" },
+      { name: "size_usd", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "amount_out", type: "u64" },
+    ] },
+  {
+    name: "CollateralAdded",
+    fields: [
+      { name: "position", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "borrow_fee", type: "u64" },
+      { name: "collateral", type: "u64" },
+    ],
+  },
+  {
+    name: "PositionLiquidated",
+    fields: [
+      { name: "position", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "keeper", type: "pubkey" },
+      { name: "full", type: "bool" },
+      { name: "size_delta_usd", type: "u64" },
+      { name: "price", type: "u64" },
+      { name: "pnl_usd", type: "i64" },
+      { name: "reward", type: "u64" },
+      { name: "bad_debt", type: "u64" },
+      { name: "insurance_used", type: "u64" },
+      { name: "owner_out", type: "u64" },
+    ],
+  },
+  {
+    name: "CustodyRefreshed",
+    fields: [
+      { name: "custody", type: "pubkey" },
+      { name: "borrow_index", type: "u64" },
+      { name: "supply_index", type: "u64" },
+      { name: "time", type: "i64" },
+    ],
+  },
 ];
 
 const accounts: { name: string; file: string }[] = [
@@ -361,6 +512,7 @@ const accounts: { name: string; file: string }[] = [
   { name: "Custody", file: "state/custody.rs" },
   { name: "TestOracle", file: "state/test_oracle.rs" },
   { name: "LpAccount", file: "state/lp_account.rs" },
+  { name: "Position", file: "state/position.rs" },
 ];
 
 export function buildIdl(): object {

@@ -34,3 +34,20 @@ export function testOraclePda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID
 export function lpAccountPda(pool: PublicKey, owner: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([enc("lp_account"), pool.toBuffer(), owner.toBuffer()], programId);
 }
+
+/** Sides of a position. */
+export const Side = { LONG: 1, SHORT: 2 } as const;
+
+export function positionPda(
+  owner: PublicKey,
+  pool: PublicKey,
+  custody: PublicKey,
+  collateralCustody: PublicKey,
+  side: number,
+  programId = PERPOOL_PROGRAM_ID,
+): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync(
+    [enc("position"), owner.toBuffer(), pool.toBuffer(), custody.toBuffer(), collateralCustody.toBuffer(), Buffer.from([side])],
+    programId,
+  );
+}

@@ -16,6 +16,12 @@ pub mod ix {
     pub const REMOVE_LIQUIDITY: [u8; 8] = [80, 85, 209, 72, 24, 206, 177, 108];
     pub const SWAP: [u8; 8] = [248, 198, 158, 145, 225, 117, 135, 200];
     pub const WITHDRAW_PROTOCOL_FEES: [u8; 8] = [11, 68, 165, 98, 18, 208, 134, 73];
+    pub const INCREASE_POSITION: [u8; 8] = [253, 234, 128, 104, 192, 188, 45, 91];
+    pub const DECREASE_POSITION: [u8; 8] = [57, 125, 21, 59, 200, 137, 179, 108];
+    pub const ADD_COLLATERAL: [u8; 8] = [127, 82, 121, 42, 161, 176, 249, 206];
+    pub const REMOVE_COLLATERAL: [u8; 8] = [86, 222, 130, 86, 92, 20, 72, 65];
+    pub const LIQUIDATE_POSITION: [u8; 8] = [187, 74, 229, 149, 102, 81, 221, 68];
+    pub const REFRESH_CUSTODY: [u8; 8] = [99, 14, 31, 75, 22, 73, 141, 146];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -30,6 +36,12 @@ pub mod ix {
         ("remove_liquidity", REMOVE_LIQUIDITY),
         ("swap", SWAP),
         ("withdraw_protocol_fees", WITHDRAW_PROTOCOL_FEES),
+        ("increase_position", INCREASE_POSITION),
+        ("decrease_position", DECREASE_POSITION),
+        ("add_collateral", ADD_COLLATERAL),
+        ("remove_collateral", REMOVE_COLLATERAL),
+        ("liquidate_position", LIQUIDATE_POSITION),
+        ("refresh_custody", REFRESH_CUSTODY),
     ];
 }
 
@@ -40,6 +52,7 @@ pub mod account {
     pub const CUSTODY: [u8; 8] = [1, 184, 48, 81, 93, 131, 63, 145];
     pub const TEST_ORACLE: [u8; 8] = [198, 49, 63, 134, 232, 251, 168, 28];
     pub const LP_ACCOUNT: [u8; 8] = [23, 166, 251, 222, 23, 27, 215, 48];
+    pub const POSITION: [u8; 8] = [170, 188, 143, 228, 122, 64, 247, 208];
     /// Pyth receiver's `PriceUpdateV2` (not ours; checked when reading prices).
     pub const PRICE_UPDATE_V2: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 
@@ -49,6 +62,7 @@ pub mod account {
         ("Custody", CUSTODY),
         ("TestOracle", TEST_ORACLE),
         ("LpAccount", LP_ACCOUNT),
+        ("Position", POSITION),
     ];
 }
 
@@ -65,6 +79,11 @@ pub mod event {
     pub const LIQUIDITY_REMOVED: [u8; 8] = [225, 105, 216, 39, 124, 116, 169, 189];
     pub const SWAPPED: [u8; 8] = [217, 52, 52, 83, 147, 135, 96, 109];
     pub const PROTOCOL_FEES_WITHDRAWN: [u8; 8] = [202, 213, 134, 216, 108, 14, 84, 99];
+    pub const POSITION_INCREASED: [u8; 8] = [73, 58, 247, 181, 100, 237, 249, 81];
+    pub const POSITION_DECREASED: [u8; 8] = [251, 151, 37, 204, 127, 87, 115, 232];
+    pub const COLLATERAL_ADDED: [u8; 8] = [172, 68, 58, 249, 157, 64, 74, 141];
+    pub const POSITION_LIQUIDATED: [u8; 8] = [40, 107, 90, 214, 96, 30, 61, 128];
+    pub const CUSTODY_REFRESHED: [u8; 8] = [237, 220, 152, 170, 199, 216, 68, 77];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -78,5 +97,10 @@ pub mod event {
         ("LiquidityRemoved", LIQUIDITY_REMOVED),
         ("Swapped", SWAPPED),
         ("ProtocolFeesWithdrawn", PROTOCOL_FEES_WITHDRAWN),
+        ("PositionIncreased", POSITION_INCREASED),
+        ("PositionDecreased", POSITION_DECREASED),
+        ("CollateralAdded", COLLATERAL_ADDED),
+        ("PositionLiquidated", POSITION_LIQUIDATED),
+        ("CustodyRefreshed", CUSTODY_REFRESHED),
     ];
 }

@@ -23,6 +23,12 @@ const WITHDRAW_PROTOCOL_FEES: u64 = tag(ix::WITHDRAW_PROTOCOL_FEES);
 const SWAP: u64 = tag(ix::SWAP);
 const REMOVE_LIQUIDITY: u64 = tag(ix::REMOVE_LIQUIDITY);
 const ADD_LIQUIDITY: u64 = tag(ix::ADD_LIQUIDITY);
+const REFRESH_CUSTODY: u64 = tag(ix::REFRESH_CUSTODY);
+const LIQUIDATE_POSITION: u64 = tag(ix::LIQUIDATE_POSITION);
+const REMOVE_COLLATERAL: u64 = tag(ix::REMOVE_COLLATERAL);
+const ADD_COLLATERAL: u64 = tag(ix::ADD_COLLATERAL);
+const DECREASE_POSITION: u64 = tag(ix::DECREASE_POSITION);
+const INCREASE_POSITION: u64 = tag(ix::INCREASE_POSITION);
 
 #[inline(never)]
 pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
@@ -42,6 +48,12 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         REMOVE_LIQUIDITY => remove_liquidity::process_remove_liquidity(accounts, rest),
         SWAP => swap::process_swap(accounts, rest),
         WITHDRAW_PROTOCOL_FEES => withdraw_protocol_fees::process_withdraw_protocol_fees(accounts, rest),
+        INCREASE_POSITION => increase_position::process_increase_position(accounts, rest),
+        DECREASE_POSITION => decrease_position::process_decrease_position(accounts, rest),
+        ADD_COLLATERAL => add_collateral::process_add_collateral(accounts, rest),
+        REMOVE_COLLATERAL => decrease_position::process_remove_collateral(accounts, rest),
+        LIQUIDATE_POSITION => liquidate_position::process_liquidate_position(accounts, rest),
+        REFRESH_CUSTODY => refresh_custody::process_refresh_custody(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

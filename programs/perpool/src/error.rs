@@ -4,7 +4,7 @@
 
 use pinocchio::error::ProgramError;
 
-use crate::math::{LiquidityError, MathError};
+use crate::math::{LiquidityError, MathError, PositionError};
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +93,32 @@ pub enum PerpoolError {
     InsufficientLpSupply = 6040,
     /// More than the custody's accrued protocol fees.
     InsufficientProtocolFees = 6041,
+    /// Side must be 1 (long) or 2 (short).
+    InvalidSide = 6042,
+    /// Longs post the market asset or a stablecoin, shorts a stablecoin; stablecoins are not traded.
+    InvalidCollateralCustody = 6043,
+    /// Spread plus oracle confidence reaches 100 %.
+    InvalidSpread = 6044,
+    /// Collateral does not cover fees, losses or the amount requested.
+    InsufficientCollateral = 6045,
+    /// The position would exceed the custody's maximum position size.
+    PositionTooLarge = 6046,
+    /// The side's open interest would exceed its cap.
+    OpenInterestCap = 6047,
+    /// Collateral would be worth less than the custody's minimum.
+    CollateralTooSmall = 6048,
+    /// Leverage would exceed the custody's maximum.
+    LeverageTooHigh = 6049,
+    /// The position would be below maintenance margin after this change.
+    WouldBeLiquidatable = 6050,
+    /// More size than the position has.
+    SizeTooLarge = 6051,
+    /// Losses and fees exceed the collateral: the position can only be liquidated.
+    PositionUnderwater = 6052,
+    /// The position is above maintenance margin.
+    NotLiquidatable = 6053,
+    /// The position belongs to another owner, pool, custody pair or side.
+    PositionMismatch = 6054,
 }
 
 impl From<PerpoolError> for ProgramError {
@@ -132,6 +158,28 @@ impl From<LiquidityError> for PerpoolError {
             LiquidityError::PoolCapExceeded => PerpoolError::PoolCapExceeded,
             LiquidityError::InsufficientLiquidity => PerpoolError::InsufficientLiquidity,
             LiquidityError::InsufficientLpSupply => PerpoolError::InsufficientLpSupply,
+        }
+    }
+}
+
+impl From<PositionError> for PerpoolError {
+    #[inline(always)]
+    fn from(e: PositionError) -> Self {
+        match e {
+            PositionError::Math(m) => m.into(),
+            PositionError::InvalidSide => PerpoolError::InvalidSide,
+            PositionError::InvalidSpread => PerpoolError::InvalidSpread,
+            PositionError::ZeroAmount => PerpoolError::ZeroAmount,
+            PositionError::InsufficientCollateral => PerpoolError::InsufficientCollateral,
+            PositionError::PositionTooLarge => PerpoolError::PositionTooLarge,
+            PositionError::OpenInterestCap => PerpoolError::OpenInterestCap,
+            PositionError::InsufficientLiquidity => PerpoolError::InsufficientLiquidity,
+            PositionError::CollateralTooSmall => PerpoolError::CollateralTooSmall,
+            PositionError::LeverageTooHigh => PerpoolError::LeverageTooHigh,
+            PositionError::WouldBeLiquidatable => PerpoolError::WouldBeLiquidatable,
+            PositionError::SizeTooLarge => PerpoolError::SizeTooLarge,
+            PositionError::PositionUnderwater => PerpoolError::PositionUnderwater,
+            PositionError::NotLiquidatable => PerpoolError::NotLiquidatable,
         }
     }
 }

@@ -234,3 +234,91 @@ pub fn protocol_fees_withdrawn(custody: &Address, admin: &Address, receiver: &Ad
         .u64(remaining)
         .emit();
 }
+
+pub struct PositionChange<'a> {
+    pub position: &'a Address,
+    pub owner: &'a Address,
+    pub custody: &'a Address,
+    pub collateral_custody: &'a Address,
+    pub side: u8,
+    pub size_delta_usd: u64,
+    pub collateral_delta: u64,
+    pub price: u64,
+    pub fee_usd: u64,
+    pub borrow_fee: u64,
+    pub pnl_usd: i64,
+    pub size_usd: u64,
+    pub collateral: u64,
+    pub amount_out: u64,
+}
+
+fn position_change(d: [u8; 8], e: &PositionChange) {
+    EventWriter::<216>::new(d)
+        .key(e.position)
+        .key(e.owner)
+        .key(e.custody)
+        .key(e.collateral_custody)
+        .u8(e.side)
+        .u64(e.size_delta_usd)
+        .u64(e.collateral_delta)
+        .u64(e.price)
+        .u64(e.fee_usd)
+        .u64(e.borrow_fee)
+        .i64(e.pnl_usd)
+        .u64(e.size_usd)
+        .u64(e.collateral)
+        .u64(e.amount_out)
+        .emit();
+}
+
+pub fn position_increased(e: &PositionChange) {
+    position_change(event::POSITION_INCREASED, e);
+}
+
+pub fn position_decreased(e: &PositionChange) {
+    position_change(event::POSITION_DECREASED, e);
+}
+
+pub fn collateral_added(position: &Address, owner: &Address, amount: u64, borrow_fee: u64, collateral: u64) {
+    EventWriter::<96>::new(event::COLLATERAL_ADDED)
+        .key(position)
+        .key(owner)
+        .u64(amount)
+        .u64(borrow_fee)
+        .u64(collateral)
+        .emit();
+}
+
+pub struct Liquidation<'a> {
+    pub position: &'a Address,
+    pub owner: &'a Address,
+    pub keeper: &'a Address,
+    pub full: bool,
+    pub size_delta_usd: u64,
+    pub price: u64,
+    pub pnl_usd: i64,
+    pub reward: u64,
+    pub bad_debt: u64,
+    pub insurance_used: u64,
+    pub owner_out: u64,
+}
+
+pub fn position_liquidated(e: &Liquidation) {
+    EventWriter::<160>::new(event::POSITION_LIQUIDATED)
+        .key(e.position)
+        .key(e.owner)
+        .key(e.keeper)
+        .bool(e.full)
+        .u64(e.size_delta_usd)
+        .u64(e.price)
+        .i64(e.pnl_usd)
+        .u64(e.reward)
+        .u64(e.bad_debt)
+        .u64(e.insurance_used)
+        .u64(e.owner_out)
+        .emit();
+}
+
+pub fn custody_refreshed(custody: &Address, borrow_index: u64, supply_index: u64, time: i64) {
+    EventWriter::<64>::new(event::CUSTODY_REFRESHED).key(custody).u64(borrow_index).u64(supply_index).i64(time).emit();
+}

@@ -74,7 +74,7 @@ pub fn check_pda(a: &AccountView, seeds: &[&[u8]]) -> Result<u8> {
 }
 
 /// Most seeds (without the bump) of any PDA of this program.
-const MAX_SEEDS: usize = 4;
+const MAX_SEEDS: usize = 8;
 
 /// An account about to be created must be empty, system owned and writable.
 #[inline(always)]

@@ -161,6 +161,17 @@ fn account_layouts_match_idl() {
         }),
         LpAccount::LEN,
     );
+    check_account(
+        &idl,
+        "Position",
+        Position::DISCRIMINATOR,
+        layout!(Position {
+            discriminator, version, bump, side, padding0, owner, pool, custody, collateral_custody, open_time,
+            update_time, size_usd, size_tokens, entry_price, collateral_amount, locked_amount, borrow_index_snapshot,
+            realized_pnl_usd, fees_paid_usd, borrow_fees_paid, reserved
+        }),
+        Position::LEN,
+    );
 }
 
 #[test]
@@ -210,6 +221,19 @@ fn error_codes_match_idl() {
         ("PoolValueZero", E::PoolValueZero as u32),
         ("InsufficientLpSupply", E::InsufficientLpSupply as u32),
         ("InsufficientProtocolFees", E::InsufficientProtocolFees as u32),
+        ("InvalidSide", E::InvalidSide as u32),
+        ("InvalidCollateralCustody", E::InvalidCollateralCustody as u32),
+        ("InvalidSpread", E::InvalidSpread as u32),
+        ("InsufficientCollateral", E::InsufficientCollateral as u32),
+        ("PositionTooLarge", E::PositionTooLarge as u32),
+        ("OpenInterestCap", E::OpenInterestCap as u32),
+        ("CollateralTooSmall", E::CollateralTooSmall as u32),
+        ("LeverageTooHigh", E::LeverageTooHigh as u32),
+        ("WouldBeLiquidatable", E::WouldBeLiquidatable as u32),
+        ("SizeTooLarge", E::SizeTooLarge as u32),
+        ("PositionUnderwater", E::PositionUnderwater as u32),
+        ("NotLiquidatable", E::NotLiquidatable as u32),
+        ("PositionMismatch", E::PositionMismatch as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

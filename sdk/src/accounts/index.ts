@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle, LpAccount } from "../idl/types";
+export type { Config, Pool, Custody, TestOracle, LpAccount, Position } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -29,6 +29,10 @@ export function fetchTestOracle(program: PerpoolProgram, oracle: PublicKey): Pro
 
 export function fetchLpAccount(program: PerpoolProgram, address: PublicKey): Promise<T.LpAccount | null> {
   return client(program, "lpAccount").fetchNullable(address);
+}
+
+export function fetchPosition(program: PerpoolProgram, address: PublicKey): Promise<T.Position | null> {
+  return client(program, "position").fetchNullable(address);
 }
 
 /** A pool with every custody, in pool order. */

@@ -119,6 +119,29 @@ export interface LpAccount {
   reserved: number[];
 }
 
+export interface Position {
+  version: number;
+  bump: number;
+  side: number;
+  padding0: number[];
+  owner: PublicKey;
+  pool: PublicKey;
+  custody: PublicKey;
+  collateralCustody: PublicKey;
+  openTime: BN;
+  updateTime: BN;
+  sizeUsd: BN;
+  sizeTokens: BN;
+  entryPrice: BN;
+  collateralAmount: BN;
+  lockedAmount: BN;
+  borrowIndexSnapshot: BN;
+  realizedPnlUsd: BN;
+  feesPaidUsd: BN;
+  borrowFeesPaid: BN;
+  reserved: number[];
+}
+
 export interface ConfigInitialized {
   admin: PublicKey;
 }
@@ -212,6 +235,69 @@ export interface ProtocolFeesWithdrawn {
   receivingAccount: PublicKey;
   amount: BN;
   remaining: BN;
+}
+
+export interface PositionIncreased {
+  position: PublicKey;
+  owner: PublicKey;
+  custody: PublicKey;
+  collateralCustody: PublicKey;
+  side: number;
+  sizeDeltaUsd: BN;
+  collateralDelta: BN;
+  price: BN;
+  feeUsd: BN;
+  borrowFee: BN;
+  pnlUsd: BN;
+  sizeUsd: BN;
+  collateral: BN;
+  amountOut: BN;
+}
+
+export interface PositionDecreased {
+  position: PublicKey;
+  owner: PublicKey;
+  custody: PublicKey;
+  collateralCustody: PublicKey;
+  side: number;
+  sizeDeltaUsd: BN;
+  collateralDelta: BN;
+  price: BN;
+  feeUsd: BN;
+  borrowFee: BN;
+  pnlUsd: BN;
+  sizeUsd: BN;
+  collateral: BN;
+  amountOut: BN;
+}
+
+export interface CollateralAdded {
+  position: PublicKey;
+  owner: PublicKey;
+  amount: BN;
+  borrowFee: BN;
+  collateral: BN;
+}
+
+export interface PositionLiquidated {
+  position: PublicKey;
+  owner: PublicKey;
+  keeper: PublicKey;
+  full: boolean;
+  sizeDeltaUsd: BN;
+  price: BN;
+  pnlUsd: BN;
+  reward: BN;
+  badDebt: BN;
+  insuranceUsed: BN;
+  ownerOut: BN;
+}
+
+export interface CustodyRefreshed {
+  custody: PublicKey;
+  borrowIndex: BN;
+  supplyIndex: BN;
+  time: BN;
 }
 
 export interface PoolParams {

@@ -1,2 +1,3 @@
 export * from "./admin";
 export * from "./liquidity";
+export * from "./trade";

@@ -8,6 +8,9 @@
 //! - [`oracle`]: oracle price / confidence normalisation, confidence check, min / max price.
 //! - [`fees`]: the dynamic LP fee by target weight, fee amounts, fee splits.
 //! - [`liquidity`]: the quotes of LP deposits, redemptions and swaps ([`LiquidityError`]).
+//! - [`interest`]: the kinked borrow / supply rate curve and interest-index accrual.
+//! - [`position`]: trade prices, PnL, health and the quotes of position actions
+//!   ([`PositionError`]); traders' net PnL for the pool value.
 //!
 //! # Why not plain `u128`?
 //! The program is compiled by the upstream LLVM BPF backend, which cannot lower a 128-bit multiply
@@ -23,8 +26,10 @@
 pub mod error;
 pub mod fees;
 pub mod fixed;
+pub mod interest;
 pub mod liquidity;
 pub mod oracle;
+pub mod position;
 pub mod units;
 pub mod wide;
 
@@ -34,12 +39,23 @@ pub use fixed::{
     checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
     mul_div_floor_i64,
 };
+pub use interest::{
+    accrue, accrue_index, borrow_rate, supply_rate, utilization_bps, Accrual, AccrualInput,
+    RateCurve, INDEX_ONE, SECONDS_PER_YEAR,
+};
 pub use liquidity::{
     custody_value_usd, quote_add_liquidity, quote_remove_liquidity, quote_swap, weight_ok_max,
     weight_ok_min, AddLiquidityInput, AddLiquidityQuote, LiquidityError, RemoveLiquidityInput,
     RemoveLiquidityQuote, SwapInput, SwapQuote,
 };
 pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, MAX_EXPO};
+pub use position::{
+    average_price, borrow_fee_tokens, entry_price, equity_usd, exit_price, health_ok,
+    liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_increase, quote_liquidate,
+    size_tokens, trade_spread_bps, CollateralSide, DecreaseInput, DecreaseQuote, Equity, FeeShares,
+    IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl, PoolPnlInput,
+    PositionError, PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
+};
 pub use units::{
     apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil,
     token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Bps, Price, Rate, TokenAmount, Usd,

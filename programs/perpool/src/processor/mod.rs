@@ -1,15 +1,21 @@
 //! One instruction per file: an accounts struct built by `TryFrom` (holding
 //! it proves every check ran), then the state transition and its event.
 
+pub mod add_collateral;
 pub mod add_custody;
 pub mod add_liquidity;
 pub mod admin;
 pub mod create_pool;
+pub mod decrease_position;
+pub mod increase_position;
 pub mod init_config;
+pub mod liquidate_position;
 pub mod lp_account;
+pub mod refresh_custody;
 pub mod remove_liquidity;
 pub mod set_test_price;
 pub mod swap;
+pub mod trade;
 pub mod valuation;
 pub mod withdraw_protocol_fees;
 

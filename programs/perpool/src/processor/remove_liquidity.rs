@@ -79,8 +79,9 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     let lp_in = r.u64()?;
     let min_amount_out = r.u64()?;
     r.finish()?;
-    let ix = RemoveLiquidity::try_from(accounts)?;
+    let mut ix = RemoveLiquidity::try_from(accounts)?;
     let clock = now()?;
+    ix.custody.accrue(clock.unix_timestamp)?;
 
     let record = lp_account::load_existing(ix.lp_record, ix.pool_account, ix.owner)?;
     if let Some(lp) = record.as_ref() {

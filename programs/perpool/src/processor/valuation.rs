@@ -5,7 +5,7 @@ use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
-    math::custody_value_usd,
+    math::{custody_value_usd, pool_pnl, PoolPnlInput},
     oracle::{read_price, OracleContext, OraclePrice},
     state::{load, Custody, Pool},
     util::Result,
@@ -71,7 +71,37 @@ pub fn value_pool<const N: usize>(
             PriceSide::Max => (price.max, true),
         };
         let value = custody_value_usd(custody.owned, p, custody.decimals, round_up)?;
-        out.aum_usd = out.aum_usd.checked_add(value).ok_or(PerpoolError::MathOverflow)?;
+        // Traders' net PnL on this market is owed by (profit) or to (loss) the
+        // pool. Valued at the prices that favour the side being priced: the
+        // higher pool value uses the lower trader PnL and vice versa.
+        let (long_price, short_price) = match side {
+            PriceSide::Max => (price.min, price.max),
+            PriceSide::Min => (price.max, price.min),
+        };
+        if custody.long_oi_usd == 0 && custody.short_oi_usd == 0 {
+            out.aum_usd = out.aum_usd.checked_add(value).ok_or(PerpoolError::MathOverflow)?;
+            if let Some(j) = target {
+                out.target_usd[j] = value;
+                out.target_price[j] = price;
+                found[j] = true;
+            }
+            continue;
+        }
+        let pnl = pool_pnl(&PoolPnlInput {
+            long_oi_usd: custody.long_oi_usd,
+            long_oi_tokens: custody.long_oi_tokens,
+            short_oi_usd: custody.short_oi_usd,
+            short_oi_tokens: custody.short_oi_tokens,
+            decimals: custody.decimals,
+            long_price,
+            short_price,
+            round_for_max_aum: round_up,
+        })?;
+        out.aum_usd = if pnl.profit {
+            out.aum_usd.checked_add(value).ok_or(PerpoolError::MathOverflow)?.saturating_sub(pnl.usd)
+        } else {
+            out.aum_usd.checked_add(value).and_then(|x| x.checked_add(pnl.usd)).ok_or(PerpoolError::MathOverflow)?
+        };
         if let Some(j) = target {
             out.target_usd[j] = value;
             out.target_price[j] = price;

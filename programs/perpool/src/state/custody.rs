@@ -277,3 +277,40 @@ impl Custody {
         self.buffer_bps = p.buffer_bps;
     }
 }
+
+impl Custody {
+    /// The borrow curve as the interest math takes it.
+    #[inline(always)]
+    pub fn rate_curve(&self) -> crate::math::RateCurve {
+        crate::math::RateCurve {
+            base_rate: self.base_rate,
+            slope1: self.slope1,
+            slope2: self.slope2,
+            optimal_utilization_bps: self.optimal_utilization_bps as u64,
+            reserve_factor_bps: self.reserve_factor_bps as u64,
+        }
+    }
+
+    /// Accrues the borrow and supply indexes up to `now` (every instruction
+    /// that writes a custody calls this first). Utilization is what positions
+    /// have locked plus what is lent, over the pool's own tokens.
+    pub fn accrue(&mut self, now: i64) -> Result<(), PerpoolError> {
+        if now <= self.last_accrual {
+            return Ok(());
+        }
+        let a = crate::math::accrue(&crate::math::AccrualInput {
+            borrow_index: self.borrow_index,
+            supply_index: self.supply_index,
+            last_accrual: self.last_accrual,
+            now,
+            locked: self.locked,
+            lent: self.lent,
+            lendable: self.owned,
+            curve: self.rate_curve(),
+        })?;
+        self.borrow_index = a.borrow_index;
+        self.supply_index = a.supply_index;
+        self.last_accrual = now;
+        Ok(())
+    }
+}

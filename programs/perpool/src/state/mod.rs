@@ -7,12 +7,14 @@ pub mod config;
 pub mod custody;
 pub mod lp_account;
 pub mod pool;
+pub mod position;
 pub mod test_oracle;
 
 pub use config::Config;
 pub use custody::{Custody, CustodyParams};
 pub use lp_account::LpAccount;
 pub use pool::{Pool, PoolParams};
+pub use position::Position;
 pub use test_oracle::TestOracle;
 
 use pinocchio::AccountView;

@@ -1,0 +1,175 @@
+use pinocchio::AccountView;
+
+use super::trade::{close_position, collateral_side, fee_shares, load_position, market_side, position_state, Custodies, PositionKeys};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_decrease, DecreaseInput},
+    oracle::OracleContext,
+    reader::Reader,
+    state::{load, position::SIDE_LONG, Custody, Pool, Position},
+    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+};
+
+/// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
+/// and of `remove_collateral(amount)`:
+/// 0. `[writable, signer]` owner — receives the rent when the position closes
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` position
+/// 4. `[writable]` custody
+/// 5. `[]` custody_oracle
+/// 6. `[writable]` collateral_custody
+/// 7. `[]` collateral_oracle
+/// 8. `[writable]` vault — the collateral custody's vault
+/// 9. `[writable]` receiving_account — token account of the collateral
+/// 10. `[]` token program
+pub struct DecreasePosition<'a> {
+    pub owner: &'a AccountView,
+    pub pool_account: &'a AccountView,
+    pub pool: &'a Pool,
+    pub position_account: &'a AccountView,
+    pub position: &'a mut Position,
+    pub custodies: Custodies<'a>,
+    pub market_oracle: &'a AccountView,
+    pub collateral_oracle: &'a AccountView,
+    pub vault: &'a AccountView,
+    pub receiving: &'a AccountView,
+}
+
+impl<'a> TryFrom<&'a [AccountView]> for DecreasePosition<'a> {
+    type Error = PerpoolError;
+
+    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
+        let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, receiving, token_program, ..] =
+            accounts
+        else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        check_signer(owner)?;
+        check_writable(owner)?;
+        // Closing is never paused: the config is only checked to be the config.
+        load::<crate::state::Config>(config)?;
+        let pool = load::<Pool>(pool_account)?;
+        let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+        let position = load_position(position_account, &keys)?;
+        let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
+        check_writable(vault)?;
+        if vault.address() != &custodies.collateral().vault {
+            return Err(PerpoolError::InvalidTokenAccount);
+        }
+        check_writable(receiving)?;
+        check_token_account(receiving, &custodies.collateral().mint)?;
+        check_token_program(token_program)?;
+        Ok(Self { owner, pool_account, pool, position_account, position, custodies, market_oracle, collateral_oracle, vault, receiving })
+    }
+}
+
+/// What is asked of a decrease (bundled: upstream BPF passes five arguments at most).
+struct Request {
+    size_usd: u64,
+    collateral_out: u64,
+    acceptable_price: Option<u64>,
+}
+
+/// Shared by `decrease_position` and `remove_collateral` (a decrease of size 0).
+fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
+    let Request { size_usd, collateral_out, acceptable_price } = *req;
+    let mut ix = DecreasePosition::try_from(accounts)?;
+    let clock = now()?;
+    let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    ix.custodies.accrue(clock.unix_timestamp)?;
+    let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
+    let side = ix.position.side;
+    let q = quote_decrease(&DecreaseInput {
+        now: clock.unix_timestamp,
+        pos: position_state(ix.position),
+        size_delta_usd: size_usd,
+        collateral_out,
+        market: market_side(ix.custodies.market, &market_price, side),
+        coll: collateral_side(ix.custodies.collateral(), &collateral_price),
+        fees: fee_shares(ix.pool),
+    })?;
+    if let Some(limit) = acceptable_price {
+        let slipped = if side == SIDE_LONG { q.exit_price.0 < limit } else { q.exit_price.0 > limit };
+        if slipped {
+            return Err(PerpoolError::SlippageExceeded);
+        }
+    }
+
+    apply_open_interest(ix.custodies.market, side, size_usd, q.closed_tokens)?;
+    let p = &mut *ix.position;
+    let c = ix.custodies.collateral_mut();
+    c.collateral = c.collateral.checked_add(q.collateral_after).and_then(|x| x.checked_sub(p.collateral_amount)).ok_or(PerpoolError::MathOverflow)?;
+    c.owned = c
+        .owned
+        .checked_add(q.loss_tokens + q.lp_fee)
+        .and_then(|x| x.checked_sub(q.profit_tokens))
+        .ok_or(PerpoolError::InsufficientLiquidity)?;
+    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+    let index = c.borrow_index;
+
+    let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
+    p.size_usd = q.size_usd_after;
+    p.size_tokens = q.size_tokens_after;
+    p.collateral_amount = q.collateral_after;
+    p.locked_amount -= q.locked_released;
+    p.borrow_index_snapshot = index;
+    p.update_time = clock.unix_timestamp;
+    p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
+    p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
+    p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
+
+    if q.amount_out > 0 {
+        transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
+    }
+    events::position_decreased(&events::PositionChange {
+        position: ix.position_account.address(),
+        owner: ix.owner.address(),
+        custody: ix.custodies.market_key,
+        collateral_custody: ix.custodies.collateral_key,
+        side,
+        size_delta_usd: size_usd,
+        collateral_delta: collateral_out,
+        price: q.exit_price.0,
+        fee_usd: q.fee_usd,
+        borrow_fee: q.borrow_fee_tokens,
+        pnl_usd: pnl,
+        size_usd: q.size_usd_after,
+        collateral: q.collateral_after,
+        amount_out: q.amount_out,
+    });
+    if q.full_close {
+        close_position(ix.position_account, ix.owner)?;
+    }
+    Ok(())
+}
+
+/// Removes closed size from the market custody's per-side open interest.
+pub(crate) fn apply_open_interest(m: &mut Custody, side: u8, size_usd: u64, tokens: u64) -> Result<()> {
+    let (usd, tok) = if side == SIDE_LONG { (&mut m.long_oi_usd, &mut m.long_oi_tokens) } else { (&mut m.short_oi_usd, &mut m.short_oi_tokens) };
+    *usd = usd.saturating_sub(size_usd);
+    *tok = tok.saturating_sub(tokens);
+    Ok(())
+}
+
+pub fn process_decrease_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let size_usd = r.u64()?;
+    let collateral_out = r.u64()?;
+    let acceptable_price = r.u64()?;
+    r.finish()?;
+    decrease(accounts, &Request { size_usd, collateral_out, acceptable_price: Some(acceptable_price) })
+}
+
+pub fn process_remove_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let amount = r.u64()?;
+    r.finish()?;
+    if amount == 0 {
+        return Err(PerpoolError::ZeroAmount);
+    }
+    decrease(accounts, &Request { size_usd: 0, collateral_out: amount, acceptable_price: None })
+}

@@ -1,0 +1,159 @@
+use pinocchio::AccountView;
+
+use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, Custodies, PositionKeys};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_increase, IncreaseInput},
+    oracle::OracleContext,
+    reader::Reader,
+    state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
+    util::{check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+};
+
+/// Accounts of `increase_position(side, size_usd, collateral_amount, acceptable_price)`:
+/// 0. `[writable, signer]` owner — pays rent when the position is opened
+/// 1. `[]` config
+/// 2. `[]` pool — read only: trades in different markets share no writable account
+/// 3. `[writable]` position — PDA `["position", owner, pool, custody, collateral_custody, [side]]`
+/// 4. `[writable]` custody — the market
+/// 5. `[]` custody_oracle
+/// 6. `[writable]` collateral_custody — the market custody itself for a long posting the asset
+/// 7. `[]` collateral_oracle
+/// 8. `[writable]` vault — the collateral custody's vault
+/// 9. `[writable]` funding_account — owner's token account of the collateral
+/// 10. `[]` token program
+/// 11. `[]` system program
+pub struct IncreasePosition<'a> {
+    pub owner: &'a AccountView,
+    pub pool_account: &'a AccountView,
+    pub pool: &'a Pool,
+    pub position: &'a AccountView,
+    pub custodies: Custodies<'a>,
+    pub market_oracle: &'a AccountView,
+    pub collateral_oracle: &'a AccountView,
+    pub vault: &'a AccountView,
+    pub funding: &'a AccountView,
+}
+
+impl<'a> IncreasePosition<'a> {
+    fn try_from(accounts: &'a [AccountView], side: u8) -> Result<Self> {
+        let [owner, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, system_program, ..] =
+            accounts
+        else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        check_signer(owner)?;
+        check_writable(owner)?;
+        if load::<Config>(config)?.is_paused(PAUSE_TRADING) {
+            return Err(PerpoolError::Paused);
+        }
+        let pool = load::<Pool>(pool_account)?;
+        let custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
+        check_writable(vault)?;
+        if vault.address() != &custodies.collateral().vault {
+            return Err(PerpoolError::InvalidTokenAccount);
+        }
+        check_writable(funding)?;
+        check_token_account(funding, &custodies.collateral().mint)?;
+        check_writable(position)?;
+        check_token_program(token_program)?;
+        check_system_program(system_program)?;
+        Ok(Self { owner, pool_account, pool, position, custodies, market_oracle, collateral_oracle, vault, funding })
+    }
+}
+
+pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let side = r.u8()?;
+    let size_usd = r.u64()?;
+    let collateral_amount = r.u64()?;
+    let acceptable_price = r.u64()?;
+    r.finish()?;
+    let mut ix = IncreasePosition::try_from(accounts, side)?;
+    let clock = now()?;
+    let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+
+    ix.custodies.accrue(clock.unix_timestamp)?;
+    let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
+    let keys = PositionKeys {
+        owner: ix.owner,
+        pool: ix.pool_account,
+        custody: ix.custodies.market_key,
+        collateral_custody: ix.custodies.collateral_key,
+        side,
+    };
+    let position = load_or_create_position(ix.position, &keys, clock.unix_timestamp)?;
+    if position.size_usd == 0 {
+        // A fresh or fully closed-and-reused record starts its clocks now.
+        position.open_time = clock.unix_timestamp;
+        position.borrow_index_snapshot = ix.custodies.collateral().borrow_index;
+    }
+    let q = quote_increase(&IncreaseInput {
+        now: clock.unix_timestamp,
+        pos: position_state(position),
+        size_delta_usd: size_usd,
+        collateral_delta: collateral_amount,
+        market: market_side(ix.custodies.market, &market_price, side),
+        coll: collateral_side(ix.custodies.collateral(), &collateral_price),
+        fees: fee_shares(ix.pool),
+    })?;
+    let slipped = if side == SIDE_LONG { q.entry_price.0 > acceptable_price } else { q.entry_price.0 < acceptable_price };
+    if slipped {
+        return Err(PerpoolError::SlippageExceeded);
+    }
+
+    // Market custody: open interest.
+    let m = &mut *ix.custodies.market;
+    if side == SIDE_LONG {
+        m.long_oi_usd = m.long_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
+        m.long_oi_tokens = m.long_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
+    } else {
+        m.short_oi_usd = m.short_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
+        m.short_oi_tokens = m.short_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
+    }
+    // Collateral custody: the deposit joins trader collateral, fees leave it.
+    let c = ix.custodies.collateral_mut();
+    let fees = q.fee_tokens + q.borrow_fee_tokens;
+    c.collateral = c
+        .collateral
+        .checked_add(collateral_amount)
+        .and_then(|x| x.checked_sub(fees))
+        .ok_or(PerpoolError::MathOverflow)?;
+    c.owned = c.owned.checked_add(q.lp_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.locked = c.locked.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
+    let index = c.borrow_index;
+
+    position.size_usd = q.size_usd_after;
+    position.size_tokens = q.size_tokens_after;
+    position.entry_price = q.average_price_after.0;
+    position.collateral_amount = q.collateral_after;
+    position.locked_amount = position.locked_amount.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
+    position.borrow_index_snapshot = index;
+    position.update_time = clock.unix_timestamp;
+    position.fees_paid_usd = position.fees_paid_usd.saturating_add(q.fee_usd);
+    position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
+
+    if collateral_amount > 0 {
+        transfer_from_user(ix.funding, ix.vault, ix.owner, collateral_amount)?;
+    }
+    events::position_increased(&events::PositionChange {
+        position: ix.position.address(),
+        owner: ix.owner.address(),
+        custody: ix.custodies.market_key,
+        collateral_custody: ix.custodies.collateral_key,
+        side,
+        size_delta_usd: size_usd,
+        collateral_delta: collateral_amount,
+        price: q.entry_price.0,
+        fee_usd: q.fee_usd,
+        borrow_fee: q.borrow_fee_tokens,
+        pnl_usd: 0,
+        size_usd: q.size_usd_after,
+        collateral: q.collateral_after,
+        amount_out: 0,
+    });
+    Ok(())
+}

@@ -1,0 +1,123 @@
+use pinocchio::AccountView;
+
+use super::{
+    decrease_position::apply_open_interest,
+    trade::{close_position, collateral_side, fee_shares, load_position, market_side, position_state, Custodies, PositionKeys},
+};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_liquidate, LiquidateInput},
+    oracle::OracleContext,
+    state::{load, Config, Pool},
+    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+};
+
+/// Accounts of `liquidate_position()` (permissionless):
+/// 0. `[signer]` keeper
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` position
+/// 4. `[writable]` custody
+/// 5. `[]` custody_oracle
+/// 6. `[writable]` collateral_custody
+/// 7. `[]` collateral_oracle
+/// 8. `[writable]` vault — the collateral custody's vault
+/// 9. `[writable]` keeper_account — receives the reward (collateral token)
+/// 10. `[writable]` owner_account — the position owner's collateral token account, receives what is left on a full liquidation
+/// 11. `[writable]` owner — the position owner, receives the rent when the position closes
+/// 12. `[]` token program
+pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    crate::reader::Reader::new(data).finish()?;
+    let [keeper, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, keeper_account, owner_account, owner, token_program, ..] =
+        accounts
+    else {
+        return Err(PerpoolError::NotEnoughAccounts);
+    };
+    check_signer(keeper)?;
+    load::<Config>(config)?;
+    let pool = load::<Pool>(pool_account)?;
+    let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+    let position = load_position(position_account, &keys)?;
+    check_writable(owner)?;
+    let side = position.side;
+    let mut custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
+    check_writable(vault)?;
+    if vault.address() != &custodies.collateral().vault {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    check_writable(keeper_account)?;
+    check_token_account(keeper_account, &custodies.collateral().mint)?;
+    check_writable(owner_account)?;
+    if check_token_account(owner_account, &custodies.collateral().mint)? != owner.address() {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    check_token_program(token_program)?;
+
+    let clock = now()?;
+    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    custodies.accrue(clock.unix_timestamp)?;
+    let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
+    let q = quote_liquidate(&LiquidateInput {
+        now: clock.unix_timestamp,
+        pos: position_state(position),
+        market: market_side(custodies.market, &market_price, side),
+        coll: collateral_side(custodies.collateral(), &collateral_price),
+        fees: fee_shares(pool),
+        insurance_balance: custodies.collateral().insurance,
+    })?;
+
+    apply_open_interest(custodies.market, side, q.size_delta_usd, q.closed_tokens)?;
+    let c = custodies.collateral_mut();
+    // Trader collateral: everything the position held leaves the bucket, except what stays in a partially liquidated position.
+    c.collateral = c.collateral.checked_add(q.collateral_after).and_then(|x| x.checked_sub(position.collateral_amount)).ok_or(PerpoolError::MathOverflow)?;
+    // Pool: covered losses, the LP share of fees and insurance-paid losses come in; profits, pool-paid losses and rewards go out.
+    c.owned = c
+        .owned
+        .checked_add(q.loss_tokens + q.lp_fee + q.insurance_used)
+        .and_then(|x| x.checked_sub(q.profit_tokens + q.reward_from_pool))
+        .ok_or(PerpoolError::InsufficientLiquidity)?;
+    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = c
+        .insurance
+        .checked_add(q.insurance_fee)
+        .and_then(|x| x.checked_sub(q.insurance_used + q.reward_from_insurance))
+        .ok_or(PerpoolError::MathOverflow)?;
+    c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+    let index = c.borrow_index;
+
+    let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
+    position.size_usd = q.size_usd_after;
+    position.size_tokens = q.size_tokens_after;
+    position.collateral_amount = q.collateral_after;
+    position.locked_amount -= q.locked_released;
+    position.borrow_index_snapshot = index;
+    position.update_time = clock.unix_timestamp;
+    position.realized_pnl_usd = position.realized_pnl_usd.saturating_add(pnl);
+    position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
+
+    let signer = PoolSigner::new(pool);
+    if q.reward_tokens > 0 {
+        transfer_from_vault(vault, keeper_account, pool_account, &signer, q.reward_tokens)?;
+    }
+    if q.owner_out > 0 {
+        transfer_from_vault(vault, owner_account, pool_account, &signer, q.owner_out)?;
+    }
+    events::position_liquidated(&events::Liquidation {
+        position: position_account.address(),
+        owner: owner.address(),
+        keeper: keeper.address(),
+        full: q.full,
+        size_delta_usd: q.size_delta_usd,
+        price: q.exit_price.0,
+        pnl_usd: pnl,
+        reward: q.reward_tokens,
+        bad_debt: q.insurance_used + q.pool_loss,
+        insurance_used: q.insurance_used,
+        owner_out: q.owner_out,
+    });
+    if q.full {
+        close_position(position_account, owner)?;
+    }
+    Ok(())
+}

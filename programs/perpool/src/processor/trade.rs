@@ -1,0 +1,219 @@
+//! What the position instructions share: the market and collateral custodies
+//! (one account when a long posts the market asset), their checked prices,
+//! the quote inputs built from them, and the position record.
+
+use pinocchio::{cpi::Seed, AccountView, Address};
+
+use crate::{
+    error::PerpoolError,
+    math::{CollateralSide, FeeShares, MarketSide, PositionState, PriceQuote},
+    oracle::{read_price, OracleContext, OraclePrice},
+    state::{
+        init, load_mut,
+        position::{SIDE_LONG, SIDE_SHORT},
+        Custody, Pool, Position, ZeroCopy,
+    },
+    util::{check_pda, check_uninitialized, create_pda_account, NewAccount, Result},
+};
+
+/// The market custody and, when different, the collateral custody.
+pub struct Custodies<'a> {
+    pub market_key: &'a Address,
+    pub market: &'a mut Custody,
+    pub collateral_key: &'a Address,
+    collateral: Option<&'a mut Custody>,
+}
+
+impl<'a> Custodies<'a> {
+    /// Loads both custodies of `pool` for writing, once each, and checks the
+    /// pairing rules: stablecoins are not traded; longs post the market asset
+    /// or a stablecoin; shorts post a stablecoin.
+    pub fn load(pool: &AccountView, market: &'a AccountView, collateral: &'a AccountView, side: u8) -> Result<Self> {
+        let m = load_mut::<Custody>(market)?;
+        if &m.pool != pool.address() {
+            return Err(PerpoolError::CustodyMismatch);
+        }
+        let same = market.address() == collateral.address();
+        let c = if same {
+            None
+        } else {
+            let c = load_mut::<Custody>(collateral)?;
+            if &c.pool != pool.address() {
+                return Err(PerpoolError::CustodyMismatch);
+            }
+            Some(c)
+        };
+        let collateral_stable = c.as_ref().map(|c| c.is_stable != 0).unwrap_or(m.is_stable != 0);
+        let ok = m.is_stable == 0
+            && match side {
+                SIDE_LONG => same || collateral_stable,
+                SIDE_SHORT => !same && collateral_stable,
+                _ => return Err(PerpoolError::InvalidSide),
+            };
+        if !ok {
+            return Err(PerpoolError::InvalidCollateralCustody);
+        }
+        Ok(Self { market_key: market.address(), market: m, collateral_key: collateral.address(), collateral: c })
+    }
+
+    #[inline(always)]
+    pub fn collateral(&self) -> &Custody {
+        match &self.collateral {
+            Some(c) => c,
+            None => self.market,
+        }
+    }
+
+    #[inline(always)]
+    pub fn collateral_mut(&mut self) -> &mut Custody {
+        match self.collateral {
+            Some(ref mut c) => c,
+            None => self.market,
+        }
+    }
+
+    /// Accrues interest on both custodies.
+    pub fn accrue(&mut self, now: i64) -> Result<()> {
+        self.market.accrue(now)?;
+        if let Some(c) = self.collateral.as_mut() {
+            c.accrue(now)?;
+        }
+        Ok(())
+    }
+
+    /// Checked prices of both custodies (read once when they are the same).
+    pub fn prices(&self, market_oracle: &AccountView, collateral_oracle: &AccountView, ctx: &OracleContext) -> Result<(OraclePrice, OraclePrice)> {
+        let m = read_price(self.market_key, self.market, market_oracle, ctx)?;
+        let c = match &self.collateral {
+            None => {
+                if collateral_oracle.address() != market_oracle.address() {
+                    return Err(PerpoolError::InvalidOracleAccount);
+                }
+                m
+            }
+            Some(c) => read_price(self.collateral_key, c, collateral_oracle, ctx)?,
+        };
+        Ok((m, c))
+    }
+}
+
+#[inline(always)]
+pub fn quote_of(p: &OraclePrice) -> PriceQuote {
+    PriceQuote { min: p.min, max: p.max, conf: p.conf }
+}
+
+/// The market custody's side of a quote.
+pub fn market_side(m: &Custody, price: &OraclePrice, side: u8) -> MarketSide {
+    let long = side == SIDE_LONG;
+    MarketSide {
+        decimals: m.decimals,
+        price: quote_of(price),
+        spread_bps: m.spread_bps as u64,
+        open_fee_bps: m.open_fee_bps as u64,
+        close_fee_bps: m.close_fee_bps as u64,
+        max_leverage_bps: m.max_leverage_bps as u64,
+        max_position_usd: m.max_position_usd,
+        oi_usd: if long { m.long_oi_usd } else { m.short_oi_usd },
+        oi_cap_usd: if long { m.max_long_oi_usd } else { m.max_short_oi_usd },
+        min_collateral_usd: m.min_collateral_usd,
+        maintenance_margin_bps: m.maintenance_margin_bps as u64,
+        liquidation_reward_bps: m.liquidation_reward_bps as u64,
+    }
+}
+
+/// The collateral custody's side of a quote.
+pub fn collateral_side(c: &Custody, price: &OraclePrice) -> CollateralSide {
+    CollateralSide {
+        decimals: c.decimals,
+        price: quote_of(price),
+        borrow_index: c.borrow_index,
+        owned: c.owned,
+        locked: c.locked,
+        buffer_bps: c.buffer_bps as u64,
+    }
+}
+
+pub fn fee_shares(pool: &Pool) -> FeeShares {
+    FeeShares { protocol_bps: pool.protocol_fee_share_bps as u64, insurance_bps: pool.insurance_fee_share_bps as u64 }
+}
+
+pub fn position_state(p: &Position) -> PositionState {
+    PositionState {
+        side: p.side,
+        open_time: p.open_time,
+        size_usd: p.size_usd,
+        size_tokens: p.size_tokens,
+        collateral_amount: p.collateral_amount,
+        locked_amount: p.locked_amount,
+        borrow_index_snapshot: p.borrow_index_snapshot,
+    }
+}
+
+/// The keys a position is derived from.
+pub struct PositionKeys<'a> {
+    pub owner: &'a AccountView,
+    pub pool: &'a AccountView,
+    pub custody: &'a Address,
+    pub collateral_custody: &'a Address,
+    pub side: u8,
+}
+
+/// Loads an existing position and checks that it is the one these keys name.
+pub fn load_position<'a>(account: &'a AccountView, keys: &PositionKeys) -> Result<&'a mut Position> {
+    let p = load_mut::<Position>(account)?;
+    if &p.owner != keys.owner.address()
+        || &p.pool != keys.pool.address()
+        || &p.custody != keys.custody
+        || &p.collateral_custody != keys.collateral_custody
+        || (keys.side != 0 && p.side != keys.side)
+    {
+        return Err(PerpoolError::PositionMismatch);
+    }
+    Ok(p)
+}
+
+/// Loads the position, or creates it (paid by the owner) at its PDA.
+pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, now: i64) -> Result<&'a mut Position> {
+    if account.owned_by(&crate::ID) {
+        return load_position(account, keys);
+    }
+    check_uninitialized(account)?;
+    let side = [keys.side];
+    let bump = check_pda(
+        account,
+        &[b"position", keys.owner.address().as_ref(), keys.pool.address().as_ref(), keys.custody.as_ref(), keys.collateral_custody.as_ref(), &side],
+    )?;
+    let bump_seed = [bump];
+    create_pda_account(
+        &NewAccount { payer: keys.owner, account, space: Position::LEN, owner: &crate::ID },
+        &[
+            Seed::from(b"position"),
+            Seed::from(keys.owner.address().as_ref()),
+            Seed::from(keys.pool.address().as_ref()),
+            Seed::from(keys.custody.as_ref()),
+            Seed::from(keys.collateral_custody.as_ref()),
+            Seed::from(&side),
+            Seed::from(&bump_seed),
+        ],
+    )?;
+    let p = init::<Position>(account)?;
+    p.bump = bump;
+    p.side = keys.side;
+    p.owner = *keys.owner.address();
+    p.pool = *keys.pool.address();
+    p.custody = *keys.custody;
+    p.collateral_custody = *keys.collateral_custody;
+    p.open_time = now;
+    Ok(p)
+}
+
+/// Closes a position account, its rent going to `recipient`.
+pub fn close_position(account: &AccountView, recipient: &AccountView) -> Result<()> {
+    let mut acc = *account;
+    let mut to = *recipient;
+    to.set_lamports(to.lamports().checked_add(acc.lamports()).ok_or(PerpoolError::MathOverflow)?);
+    acc.set_lamports(0);
+    // SAFETY: no reference into the position's data is used after this point.
+    unsafe { acc.close_unchecked() };
+    Ok(())
+}

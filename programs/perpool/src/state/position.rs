@@ -1,0 +1,61 @@
+//! A trader's position, PDA `["position", owner, pool, custody,
+//! collateral_custody, [side]]`: one per market, collateral asset and side.
+
+use pinocchio::Address;
+
+use super::ZeroCopy;
+use crate::discriminator::account;
+
+pub const SIDE_LONG: u8 = 1;
+pub const SIDE_SHORT: u8 = 2;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Position {
+    pub discriminator: [u8; 8],
+    /// Layout version (1).
+    pub version: u8,
+    /// Canonical bump of the position PDA.
+    pub bump: u8,
+    /// `SIDE_LONG` or `SIDE_SHORT`.
+    pub side: u8,
+    pub padding0: [u8; 5],
+    /// Trader.
+    pub owner: Address,
+    pub pool: Address,
+    /// Market custody (the asset traded).
+    pub custody: Address,
+    /// Custody of the collateral; also pays profits and holds the locked tokens.
+    pub collateral_custody: Address,
+    /// Unix time the position was opened.
+    pub open_time: i64,
+    /// Unix time of the last change.
+    pub update_time: i64,
+    /// Size, USD with 6 decimals.
+    pub size_usd: u64,
+    /// Size in market tokens at entry prices, native units (PnL and open interest use it).
+    pub size_tokens: u64,
+    /// Average entry price, 9 decimals (size_usd per size_tokens; informational).
+    pub entry_price: u64,
+    /// Collateral, collateral-custody native units.
+    pub collateral_amount: u64,
+    /// Tokens of the collateral custody reserved for the maximum payout.
+    pub locked_amount: u64,
+    /// Collateral custody's borrow index when fees were last settled, 12 decimals.
+    pub borrow_index_snapshot: u64,
+    /// Realized profit (positive) or loss, USD with 6 decimals.
+    pub realized_pnl_usd: i64,
+    /// Open, close and borrow fees paid, USD with 6 decimals at the prices of the time.
+    pub fees_paid_usd: u64,
+    /// Borrow fees paid, collateral-custody native units.
+    pub borrow_fees_paid: u64,
+    pub reserved: [u8; 64],
+}
+
+const _: () = assert!(core::mem::size_of::<Position>() == 296);
+
+// SAFETY: repr(C), POD fields only, no implicit padding (size pinned above).
+unsafe impl ZeroCopy for Position {
+    const DISCRIMINATOR: [u8; 8] = account::POSITION;
+    const VERSION: u8 = 1;
+}

@@ -1,0 +1,2228 @@
+//! Generator of the shared interest- and position-math vectors, `tests/vectors/position.json`.
+//!
+//! Expected results come from the reference implementation below: straightforward `u128` /
+//! `i128` arithmetic written from the specification (the brief's formulas, in the error order
+//! the program documents), independent of the program's limb-based math — nothing here calls
+//! `perpool::math` to compute an expected value. The liquidation tier, for instance, is the
+//! literal `ceil((T·S − 10_000·E)·10_000 / (S·(T − c)))` rounded up to a multiple of 2_500,
+//! where the program compares tier by tier. `position_vectors.rs` (Rust) and
+//! `sdk/tests/position-math.test.ts` (TypeScript) check both implementations against the file.
+//! Regenerate with
+//!
+//! ```text
+//! cargo test -p perpool --test gen_position_vectors -- --ignored
+//! ```
+//!
+//! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
+//! markets: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, collateral in the traded
+//! token or USDC $1 / 6), so regenerating gives the same file unless the semantics change.
+//!
+//! The non-ignored test `library_matches_reference_on_random_positions` runs the same reference
+//! against the library on many more cases than the file holds.
+
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+const U64: u128 = u64::MAX as u128;
+const BPS: u128 = 10_000;
+const INDEX_ONE: u64 = 1_000_000_000_000;
+const YEAR: u128 = 31_536_000;
+const RATE_ONE: u128 = 1_000_000_000;
+const LONG: u8 = 1;
+const SHORT: u8 = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Reference semantics.
+// ---------------------------------------------------------------------------------------------
+
+type R<T> = Result<T, &'static str>;
+
+fn fit(x: u128) -> R<u128> {
+    if x > U64 {
+        Err("Overflow")
+    } else {
+        Ok(x)
+    }
+}
+
+fn rnd(n: u128, d: u128, up: bool) -> u128 {
+    n / d + (up && !n.is_multiple_of(d)) as u128
+}
+
+/// `a × b / c` (a, b < 2^64), rounded, checked.
+fn mul_div(a: u128, b: u128, c: u128, up: bool) -> R<u128> {
+    if c == 0 {
+        return Err("DivideByZero");
+    }
+    fit(rnd(a * b, c, up))
+}
+
+fn scale(decimals: u8) -> R<u128> {
+    if decimals > 18 {
+        Err("InvalidDecimals")
+    } else {
+        Ok(10u128.pow(decimals as u32 + 3))
+    }
+}
+
+fn to_usd(amount: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
+    let s = scale(decimals)?;
+    fit(rnd(amount * price, s, up))
+}
+
+fn to_tokens(usd: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
+    let s = scale(decimals)?;
+    if price == 0 {
+        return Err("DivideByZero");
+    }
+    match usd.checked_mul(s) {
+        Some(n) => fit(rnd(n, price, up)),
+        None => Err("Overflow"), // usd < 2^64: the quotient by a u64 price is >= 2^64
+    }
+}
+
+/// Sum of non-negative terms; `Overflow` above u64 (the program adds them checked in some
+/// order, which overflows exactly when the total does).
+fn sum(terms: &[u128]) -> R<u128> {
+    fit(terms.iter().sum())
+}
+
+// ----- interest -----
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Curve {
+    base_rate: u64,
+    slope1: u64,
+    slope2: u64,
+    optimal_utilization_bps: u64,
+    reserve_factor_bps: u64,
+}
+
+fn ref_utilization(borrowed: u64, lendable: u64) -> u128 {
+    let (b, l) = (borrowed as u128, lendable as u128);
+    if l == 0 {
+        return if b > 0 { BPS } else { 0 };
+    }
+    rnd(b * BPS, l, true).min(BPS)
+}
+
+fn ref_borrow_rate(c: &Curve, u: u64) -> R<u128> {
+    let (u, opt) = (u as u128, c.optimal_utilization_bps as u128);
+    if u <= opt {
+        let slope = mul_div(c.slope1 as u128, u, opt, true)?;
+        sum(&[c.base_rate as u128, slope])
+    } else {
+        if opt > BPS {
+            return Err("Underflow");
+        }
+        let slope = mul_div(c.slope2 as u128, u - opt, BPS - opt, true)?;
+        sum(&[c.base_rate as u128, c.slope1 as u128, slope])
+    }
+}
+
+fn ref_supply_rate(borrow: u64, u: u64, rf: u64) -> R<u128> {
+    if rf as u128 > BPS {
+        return Err("Underflow");
+    }
+    let factor = fit(u as u128 * (BPS - rf as u128))?;
+    fit(borrow as u128 * factor / (BPS * BPS))
+}
+
+fn ref_accrue_index(index: u64, rate: u64, dt: u64, up: bool) -> R<u128> {
+    let rate_time = fit(rate as u128 * dt as u128)?;
+    let growth = fit(rnd(index as u128 * rate_time, YEAR * RATE_ONE, up))?;
+    fit(index as u128 + growth)
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct AccrualIn {
+    borrow_index: u64,
+    supply_index: u64,
+    last_accrual: i64,
+    now: i64,
+    locked: u64,
+    lent: u64,
+    lendable: u64,
+    curve: Curve,
+}
+
+/// (borrow_index, supply_index, borrow_rate, supply_rate, utilization_bps)
+fn ref_accrue(i: &AccrualIn) -> R<Quote> {
+    let dt = (i.now as i128 - i.last_accrual as i128).max(0) as u128;
+    let borrowed = sum(&[i.locked as u128, i.lent as u128])?;
+    let u = ref_utilization(borrowed as u64, i.lendable);
+    let borrow = ref_borrow_rate(&i.curve, u as u64)?;
+    let supply = ref_supply_rate(borrow as u64, u as u64, i.curve.reserve_factor_bps)?;
+    let (bi, si) = if dt == 0 {
+        (i.borrow_index as u128, i.supply_index as u128)
+    } else {
+        let dt = fit(dt)?; // unreachable: two i64 differ by less than 2^64
+        (
+            ref_accrue_index(i.borrow_index, borrow as u64, dt as u64, true)?,
+            ref_accrue_index(i.supply_index, supply as u64, dt as u64, false)?,
+        )
+    };
+    Ok(vec![
+        ("borrow_index", U(bi)),
+        ("supply_index", U(si)),
+        ("borrow_rate", U(borrow)),
+        ("supply_rate", U(supply)),
+        ("utilization_bps", U(u)),
+    ])
+}
+
+// ----- prices, PnL, fees -----
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Q {
+    min: u64,
+    max: u64,
+    conf: u64,
+}
+
+fn side_long(side: u8) -> R<bool> {
+    match side {
+        LONG => Ok(true),
+        SHORT => Ok(false),
+        _ => Err("InvalidSide"),
+    }
+}
+
+fn ref_spread(spread_bps: u64, q: &Q) -> R<u128> {
+    let conf_bps = mul_div(q.conf as u128, BPS, q.max as u128, true)?;
+    let s = sum(&[spread_bps as u128, conf_bps])?;
+    if s >= BPS {
+        return Err("InvalidSpread");
+    }
+    Ok(s)
+}
+
+fn ref_entry(long: bool, q: &Q, s: u128) -> R<u128> {
+    if long {
+        mul_div(q.max as u128, BPS + s, BPS, true)
+    } else {
+        mul_div(q.min as u128, BPS - s, BPS, false)
+    }
+}
+
+fn ref_exit(long: bool, q: &Q, s: u128) -> R<u128> {
+    if long {
+        mul_div(q.min as u128, BPS - s, BPS, false)
+    } else {
+        mul_div(q.max as u128, BPS + s, BPS, true)
+    }
+}
+
+fn ref_price_fn(side: u8, q: &Q, spread_bps: u64, entry: bool) -> R<u128> {
+    let long = side_long(side)?;
+    let s = ref_spread(spread_bps, q)?;
+    if entry {
+        ref_entry(long, q, s)
+    } else {
+        ref_exit(long, q, s)
+    }
+}
+
+fn ref_size_tokens(long: bool, usd: u128, price: u128, decimals: u8) -> R<u128> {
+    // Fewer tokens for a long, more for a short.
+    to_tokens(usd, price, decimals, !long)
+}
+
+/// Signed PnL (USD).
+fn ref_pnl(long: bool, size: u128, tokens: u128, exit: u128, decimals: u8) -> R<i128> {
+    Ok(if long {
+        to_usd(tokens, exit, decimals, false)? as i128 - size as i128
+    } else {
+        size as i128 - to_usd(tokens, exit, decimals, true)? as i128
+    })
+}
+
+fn ref_average_price(size: u128, tokens: u128, decimals: u8) -> R<u128> {
+    if tokens == 0 {
+        return Ok(0);
+    }
+    let s = scale(decimals)?;
+    match size.checked_mul(s) {
+        Some(n) => fit(n / tokens),
+        None => Err("Overflow"),
+    }
+}
+
+fn ref_borrow_fee(locked: u64, now: u64, snapshot: u64) -> R<u128> {
+    if now <= snapshot {
+        return Ok(0);
+    }
+    mul_div(locked as u128, (now - snapshot) as u128, INDEX_ONE as u128, true)
+}
+
+fn ref_fee(amount: u128, bps: u64) -> R<u128> {
+    fit(rnd(amount * bps as u128, BPS, true))
+}
+
+/// (lp, protocol, insurance)
+fn ref_split(fee: u128, protocol_bps: u64, insurance_bps: u64) -> R<(u128, u128, u128)> {
+    let protocol = fit(fee * protocol_bps as u128 / BPS)?;
+    let insurance = fit(fee * insurance_bps as u128 / BPS)?;
+    let lp = fee
+        .checked_sub(protocol)
+        .and_then(|x| x.checked_sub(insurance))
+        .ok_or("Underflow")?;
+    Ok((lp, protocol, insurance))
+}
+
+/// Collateral value + PnL − close fee; `Overflow` if the positive or the negative terms exceed
+/// u64 (the program's documented rule).
+fn ref_equity(collateral_usd: u128, pnl: i128, close_fee: u128) -> R<i128> {
+    let plus = fit(collateral_usd + pnl.max(0) as u128)?;
+    let minus = fit((-pnl).max(0) as u128 + close_fee)?;
+    Ok(plus as i128 - minus as i128)
+}
+
+fn ref_healthy(equity: i128, size: u128, mm: u64) -> bool {
+    equity >= 0 && equity as u128 * BPS >= mm as u128 * size
+}
+
+// ----- positions -----
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Pos {
+    side: u8,
+    open_time: i64,
+    size_usd: u64,
+    size_tokens: u64,
+    collateral_amount: u64,
+    locked_amount: u64,
+    borrow_index_snapshot: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Market {
+    decimals: u8,
+    price: Q,
+    spread_bps: u64,
+    open_fee_bps: u64,
+    close_fee_bps: u64,
+    max_leverage_bps: u64,
+    max_position_usd: u64,
+    oi_usd: u64,
+    oi_cap_usd: u64,
+    min_collateral_usd: u64,
+    maintenance_margin_bps: u64,
+    liquidation_reward_bps: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Coll {
+    decimals: u8,
+    price: Q,
+    borrow_index: u64,
+    owned: u64,
+    locked: u64,
+    buffer_bps: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Fees {
+    protocol_bps: u64,
+    insurance_bps: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct IncIn {
+    now: i64,
+    pos: Pos,
+    size_delta_usd: u64,
+    collateral_delta: u64,
+    market: Market,
+    coll: Coll,
+    fees: Fees,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct DecIn {
+    now: i64,
+    pos: Pos,
+    size_delta_usd: u64,
+    collateral_out: u64,
+    market: Market,
+    coll: Coll,
+    fees: Fees,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct LiqIn {
+    now: i64,
+    pos: Pos,
+    market: Market,
+    coll: Coll,
+    fees: Fees,
+    insurance_balance: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct PoolPnlIn {
+    long_oi_usd: u64,
+    long_oi_tokens: u64,
+    short_oi_usd: u64,
+    short_oi_tokens: u64,
+    decimals: u8,
+    long_price: u64,
+    short_price: u64,
+    round_for_max_aum: bool,
+}
+
+/// An output field value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Val {
+    U(u128),
+    B(bool),
+}
+use Val::{B, U};
+
+/// Output fields in declaration order of the Rust quote structs.
+type Quote = Vec<(&'static str, Val)>;
+
+/// Equity of a (remaining) position marked at `exit`: collateral at the collateral MIN price
+/// (down) + PnL − close fee on the whole size (up).
+fn ref_mark(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, m: &Market, c: &Coll) -> R<i128> {
+    let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
+    let pnl = ref_pnl(long, size, tokens, exit, m.decimals)?;
+    let fee = ref_fee(size, m.close_fee_bps)?;
+    ref_equity(collateral_usd, pnl, fee)
+}
+
+/// The checks on a position that stays open: returns the collateral value.
+fn ref_check_open(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, m: &Market, c: &Coll) -> R<u128> {
+    let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
+    if collateral_usd < m.min_collateral_usd as u128 {
+        return Err("CollateralTooSmall");
+    }
+    if size * BPS > m.max_leverage_bps as u128 * collateral_usd {
+        return Err("LeverageTooHigh");
+    }
+    let equity = ref_mark(long, exit, size, tokens, collateral, m, c)?;
+    if !ref_healthy(equity, size, m.maintenance_margin_bps) {
+        return Err("WouldBeLiquidatable");
+    }
+    Ok(collateral_usd)
+}
+
+fn ref_increase(i: &IncIn) -> R<Quote> {
+    let long = side_long(i.pos.side)?;
+    if i.size_delta_usd == 0 {
+        return Err("ZeroAmount");
+    }
+    let (p, m, c) = (&i.pos, &i.market, &i.coll);
+    let delta = i.size_delta_usd as u128;
+    let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
+    let s = ref_spread(m.spread_bps, &m.price)?;
+    let entry = ref_entry(long, &m.price, s)?;
+    let exit = ref_exit(long, &m.price, s)?;
+    let tokens_delta = ref_size_tokens(long, delta, entry, m.decimals)?;
+    let fee_usd = ref_fee(delta, m.open_fee_bps)?;
+    let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
+    let gross = sum(&[p.collateral_amount as u128, i.collateral_delta as u128])?;
+    let charges = sum(&[borrow_fee, fee_tokens])?;
+    if charges > gross {
+        return Err("InsufficientCollateral");
+    }
+    let collateral_after = gross - charges;
+    let size_after = sum(&[p.size_usd as u128, delta])?;
+    let tokens_after = sum(&[p.size_tokens as u128, tokens_delta])?;
+    if size_after > m.max_position_usd as u128 {
+        return Err("PositionTooLarge");
+    }
+    if m.oi_usd as u128 + delta > m.oi_cap_usd as u128 {
+        return Err("OpenInterestCap");
+    }
+    let locked_delta = to_tokens(delta, c.price.min as u128, c.decimals, true)?;
+    let buffer = fit(c.owned as u128 * c.buffer_bps as u128 / BPS)?;
+    let lockable = (c.owned as u128).checked_sub(buffer).ok_or("Underflow")?;
+    if c.locked as u128 + locked_delta > lockable {
+        return Err("InsufficientLiquidity");
+    }
+    let collateral_usd = ref_check_open(long, exit, size_after, tokens_after, collateral_after, m, c)?;
+    let (lp, protocol, insurance) = ref_split(sum(&[fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    let average = ref_average_price(size_after, tokens_after, m.decimals)?;
+    let leverage = fit(size_after * BPS / collateral_usd)?;
+    Ok(vec![
+        ("entry_price", U(entry)),
+        ("size_tokens_delta", U(tokens_delta)),
+        ("fee_usd", U(fee_usd)),
+        ("fee_tokens", U(fee_tokens)),
+        ("borrow_fee_tokens", U(borrow_fee)),
+        ("collateral_after", U(collateral_after)),
+        ("locked_delta", U(locked_delta)),
+        ("size_usd_after", U(size_after)),
+        ("size_tokens_after", U(tokens_after)),
+        ("average_price_after", U(average)),
+        ("leverage_bps_after", U(leverage)),
+        ("lp_fee", U(lp)),
+        ("protocol_fee", U(protocol)),
+        ("insurance_fee", U(insurance)),
+    ])
+}
+
+/// Decrease steps 3–7: what closing `delta` of `p` realises.
+struct Closed {
+    tokens: u128,
+    pnl: i128,
+    fee_usd: u128,
+    fee_tokens: u128,
+    released: u128,
+    profit_tokens: u128,
+    loss_tokens: u128,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ref_close(long: bool, now: i64, p: &Pos, delta: u128, full: bool, exit: u128, m: &Market, c: &Coll) -> R<Closed> {
+    let (size, tokens, locked) = (p.size_usd as u128, p.size_tokens as u128, p.locked_amount as u128);
+    let (closed, released) = if full {
+        (tokens, locked)
+    } else if delta == 0 {
+        (0, 0)
+    } else {
+        (rnd(tokens * delta, size, !long), locked * delta / size)
+    };
+    let mut pnl = ref_pnl(long, delta, closed, exit, m.decimals)?;
+    if pnl > 0 && now <= p.open_time {
+        pnl = 0;
+    }
+    let fee_usd = ref_fee(delta, m.close_fee_bps)?;
+    let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
+    let (profit_tokens, loss_tokens) = if pnl > 0 {
+        (to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released), 0)
+    } else if pnl < 0 {
+        (0, to_tokens((-pnl) as u128, c.price.min as u128, c.decimals, true)?)
+    } else {
+        (0, 0)
+    };
+    Ok(Closed {
+        tokens: closed,
+        pnl,
+        fee_usd,
+        fee_tokens,
+        released,
+        profit_tokens,
+        loss_tokens,
+    })
+}
+
+fn ref_decrease(i: &DecIn) -> R<Quote> {
+    let long = side_long(i.pos.side)?;
+    let (p, m, c) = (&i.pos, &i.market, &i.coll);
+    if i.size_delta_usd == 0 && i.collateral_out == 0 {
+        return Err("ZeroAmount");
+    }
+    if i.size_delta_usd > p.size_usd {
+        return Err("SizeTooLarge");
+    }
+    let delta = i.size_delta_usd as u128;
+    let full = delta > 0 && i.size_delta_usd == p.size_usd;
+    let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
+    let s = ref_spread(m.spread_bps, &m.price)?;
+    let exit = ref_exit(long, &m.price, s)?;
+    let k = ref_close(long, i.now, p, delta, full, exit, m, c)?;
+    let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens])?;
+    if charges > p.collateral_amount as u128 {
+        return Err("PositionUnderwater");
+    }
+    let available = p.collateral_amount as u128 - charges;
+    let size_after = p.size_usd as u128 - delta;
+    let tokens_after = p.size_tokens as u128 - k.tokens;
+    let (amount_out, collateral_after) = if full {
+        (sum(&[available, k.profit_tokens])?, 0)
+    } else {
+        let out = i.collateral_out as u128;
+        if out > available {
+            return Err("InsufficientCollateral");
+        }
+        let after = available - out;
+        if size_after > 0 {
+            ref_check_open(long, exit, size_after, tokens_after, after, m, c)?;
+        }
+        (sum(&[out, k.profit_tokens])?, after)
+    };
+    let (lp, protocol, insurance) = ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    Ok(vec![
+        ("exit_price", U(exit)),
+        ("closed_tokens", U(k.tokens)),
+        ("pnl_profit", B(k.pnl > 0)),
+        ("pnl_usd", U(k.pnl.unsigned_abs())),
+        ("profit_tokens", U(k.profit_tokens)),
+        ("loss_tokens", U(k.loss_tokens)),
+        ("fee_usd", U(k.fee_usd)),
+        ("fee_tokens", U(k.fee_tokens)),
+        ("borrow_fee_tokens", U(borrow_fee)),
+        ("locked_released", U(k.released)),
+        ("amount_out", U(amount_out)),
+        ("collateral_after", U(collateral_after)),
+        ("size_usd_after", U(if full { 0 } else { size_after })),
+        ("size_tokens_after", U(if full { 0 } else { tokens_after })),
+        ("full_close", B(full)),
+        ("lp_fee", U(lp)),
+        ("protocol_fee", U(protocol)),
+        ("insurance_fee", U(insurance)),
+    ])
+}
+
+/// The liquidation fraction in bps, from the literal formula.
+fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
+    if equity <= 0 {
+        return Ok(BPS);
+    }
+    let (mm, e) = (m.maintenance_margin_bps as u128, equity as u128);
+    let target = fit(2 * mm)?;
+    let cost = fit(m.close_fee_bps as u128 + m.liquidation_reward_bps as u128)?;
+    if target <= cost {
+        return Ok(BPS);
+    }
+    fit(6 * mm + cost)?; // the program's documented overflow bound
+    let numerator = (target * size - e * BPS).checked_mul(BPS).expect("reference range");
+    let denominator = size.checked_mul(target - cost).expect("reference range");
+    let f = rnd(numerator, denominator, true);
+    let tiered = rnd(f, 2_500, true) * 2_500;
+    Ok(tiered.min(BPS))
+}
+
+fn ref_liquidate(i: &LiqIn) -> R<Quote> {
+    let long = side_long(i.pos.side)?;
+    let (p, m, c) = (&i.pos, &i.market, &i.coll);
+    let (size, tokens, collateral) = (p.size_usd as u128, p.size_tokens as u128, p.collateral_amount as u128);
+    let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
+    let s = ref_spread(m.spread_bps, &m.price)?;
+    let exit = ref_exit(long, &m.price, s)?;
+    let equity = ref_mark(long, exit, size, tokens, collateral.saturating_sub(borrow_fee), m, c)?;
+    if ref_healthy(equity, size, m.maintenance_margin_bps) {
+        return Err("NotLiquidatable");
+    }
+    let f = ref_fraction(equity, size, m)?;
+    let reward_of = |usd: u128| -> R<u128> {
+        let reward_usd = fit(usd * m.liquidation_reward_bps as u128 / BPS)?;
+        to_tokens(reward_usd, c.price.max as u128, c.decimals, false)
+    };
+    if f < BPS {
+        let delta = size * f / BPS;
+        let k = ref_close(long, i.now, p, delta, false, exit, m, c)?;
+        let reward = reward_of(delta)?;
+        let funds = sum(&[collateral, k.profit_tokens])?;
+        let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens, reward])?;
+        if charges <= funds {
+            let after = funds - charges;
+            let (size_after, tokens_after) = (size - delta, tokens - k.tokens);
+            let rest = ref_mark(long, exit, size_after, tokens_after, after, m, c)?;
+            if ref_healthy(rest, size_after, m.maintenance_margin_bps) {
+                let (lp, protocol, insurance) = ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+                return Ok(liquidation_quote(LiqOut {
+                    full: false,
+                    fraction: f,
+                    delta,
+                    exit,
+                    k: &k,
+                    loss: k.loss_tokens,
+                    fee: k.fee_tokens,
+                    borrow_fee,
+                    reward,
+                    reward_from_insurance: 0,
+                    reward_from_pool: 0,
+                    insurance_used: 0,
+                    pool_loss: 0,
+                    owner_out: 0,
+                    collateral_after: after,
+                    size_after,
+                    tokens_after,
+                    split: (lp, protocol, insurance),
+                }));
+            }
+        }
+    }
+    // Full.
+    let k = ref_close(long, i.now, p, size, true, exit, m, c)?;
+    let reward = reward_of(size)?;
+    let mut funds = sum(&[collateral, k.profit_tokens])?;
+    let mut take = |claim: u128| {
+        let covered = claim.min(funds);
+        funds -= covered;
+        covered
+    };
+    let borrow_covered = take(borrow_fee);
+    let loss_covered = take(k.loss_tokens);
+    let fee_covered = take(k.fee_tokens);
+    let reward_covered = take(reward);
+    let owner_out = funds;
+    let uncovered_loss = k.loss_tokens - loss_covered;
+    let insurance = i.insurance_balance as u128;
+    let insurance_used = uncovered_loss.min(insurance);
+    let uncovered_reward = reward - reward_covered;
+    let reward_from_insurance = uncovered_reward.min(insurance - insurance_used);
+    let (lp, protocol, ins_fee) = ref_split(sum(&[fee_covered, borrow_covered])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    Ok(liquidation_quote(LiqOut {
+        full: true,
+        fraction: BPS,
+        delta: size,
+        exit,
+        k: &k,
+        loss: loss_covered,
+        fee: fee_covered,
+        borrow_fee: borrow_covered,
+        reward,
+        reward_from_insurance,
+        reward_from_pool: uncovered_reward - reward_from_insurance,
+        insurance_used,
+        pool_loss: uncovered_loss - insurance_used,
+        owner_out,
+        collateral_after: 0,
+        size_after: 0,
+        tokens_after: 0,
+        split: (lp, protocol, ins_fee),
+    }))
+}
+
+struct LiqOut<'a> {
+    full: bool,
+    fraction: u128,
+    delta: u128,
+    exit: u128,
+    k: &'a Closed,
+    loss: u128,
+    fee: u128,
+    borrow_fee: u128,
+    reward: u128,
+    reward_from_insurance: u128,
+    reward_from_pool: u128,
+    insurance_used: u128,
+    pool_loss: u128,
+    owner_out: u128,
+    collateral_after: u128,
+    size_after: u128,
+    tokens_after: u128,
+    split: (u128, u128, u128),
+}
+
+fn liquidation_quote(o: LiqOut) -> Quote {
+    vec![
+        ("full", B(o.full)),
+        ("fraction_bps", U(o.fraction)),
+        ("size_delta_usd", U(o.delta)),
+        ("exit_price", U(o.exit)),
+        ("closed_tokens", U(o.k.tokens)),
+        ("pnl_profit", B(o.k.pnl > 0)),
+        ("pnl_usd", U(o.k.pnl.unsigned_abs())),
+        ("profit_tokens", U(o.k.profit_tokens)),
+        ("loss_tokens", U(o.loss)),
+        ("fee_tokens", U(o.fee)),
+        ("borrow_fee_tokens", U(o.borrow_fee)),
+        ("reward_tokens", U(o.reward)),
+        ("reward_from_insurance", U(o.reward_from_insurance)),
+        ("reward_from_pool", U(o.reward_from_pool)),
+        ("insurance_used", U(o.insurance_used)),
+        ("pool_loss", U(o.pool_loss)),
+        ("owner_out", U(o.owner_out)),
+        ("collateral_after", U(o.collateral_after)),
+        ("locked_released", U(o.k.released)),
+        ("size_usd_after", U(o.size_after)),
+        ("size_tokens_after", U(o.tokens_after)),
+        ("lp_fee", U(o.split.0)),
+        ("protocol_fee", U(o.split.1)),
+        ("insurance_fee", U(o.split.2)),
+    ]
+}
+
+fn ref_pool_pnl(i: &PoolPnlIn) -> R<Quote> {
+    let up = i.round_for_max_aum;
+    // Max AUM: trader profit rounds down (long value down, short value up); min AUM: the reverse.
+    let long_value = to_usd(i.long_oi_tokens as u128, i.long_price as u128, i.decimals, !up)?;
+    let short_value = to_usd(i.short_oi_tokens as u128, i.short_price as u128, i.decimals, up)?;
+    let net = long_value as i128 - i.long_oi_usd as i128 + i.short_oi_usd as i128 - short_value as i128;
+    let usd = fit(net.unsigned_abs())?;
+    Ok(vec![("profit", B(net > 0)), ("usd", U(usd))])
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON encoding (field names = the Rust struct fields; u8 fields and decimals are JSON numbers,
+// flags booleans, everything else a decimal string).
+// ---------------------------------------------------------------------------------------------
+
+fn s(v: impl ToString) -> Value {
+    Value::String(v.to_string())
+}
+
+impl Q {
+    fn json(&self) -> Value {
+        json!({ "min": s(self.min), "max": s(self.max), "conf": s(self.conf) })
+    }
+}
+
+impl Curve {
+    fn json(&self) -> Value {
+        json!({
+            "base_rate": s(self.base_rate), "slope1": s(self.slope1), "slope2": s(self.slope2),
+            "optimal_utilization_bps": s(self.optimal_utilization_bps),
+            "reserve_factor_bps": s(self.reserve_factor_bps),
+        })
+    }
+}
+
+impl AccrualIn {
+    fn json(&self) -> Value {
+        json!({
+            "borrow_index": s(self.borrow_index), "supply_index": s(self.supply_index),
+            "last_accrual": s(self.last_accrual), "now": s(self.now), "locked": s(self.locked),
+            "lent": s(self.lent), "lendable": s(self.lendable), "curve": self.curve.json(),
+        })
+    }
+}
+
+impl Pos {
+    fn json(&self) -> Value {
+        json!({
+            "side": self.side, "open_time": s(self.open_time), "size_usd": s(self.size_usd),
+            "size_tokens": s(self.size_tokens), "collateral_amount": s(self.collateral_amount),
+            "locked_amount": s(self.locked_amount), "borrow_index_snapshot": s(self.borrow_index_snapshot),
+        })
+    }
+}
+
+impl Market {
+    fn json(&self) -> Value {
+        json!({
+            "decimals": self.decimals, "price": self.price.json(), "spread_bps": s(self.spread_bps),
+            "open_fee_bps": s(self.open_fee_bps), "close_fee_bps": s(self.close_fee_bps),
+            "max_leverage_bps": s(self.max_leverage_bps), "max_position_usd": s(self.max_position_usd),
+            "oi_usd": s(self.oi_usd), "oi_cap_usd": s(self.oi_cap_usd),
+            "min_collateral_usd": s(self.min_collateral_usd),
+            "maintenance_margin_bps": s(self.maintenance_margin_bps),
+            "liquidation_reward_bps": s(self.liquidation_reward_bps),
+        })
+    }
+}
+
+impl Coll {
+    fn json(&self) -> Value {
+        json!({
+            "decimals": self.decimals, "price": self.price.json(), "borrow_index": s(self.borrow_index),
+            "owned": s(self.owned), "locked": s(self.locked), "buffer_bps": s(self.buffer_bps),
+        })
+    }
+}
+
+impl Fees {
+    fn json(&self) -> Value {
+        json!({ "protocol_bps": s(self.protocol_bps), "insurance_bps": s(self.insurance_bps) })
+    }
+}
+
+impl IncIn {
+    fn json(&self) -> Value {
+        json!({
+            "now": s(self.now), "pos": self.pos.json(), "size_delta_usd": s(self.size_delta_usd),
+            "collateral_delta": s(self.collateral_delta), "market": self.market.json(),
+            "coll": self.coll.json(), "fees": self.fees.json(),
+        })
+    }
+}
+
+impl DecIn {
+    fn json(&self) -> Value {
+        json!({
+            "now": s(self.now), "pos": self.pos.json(), "size_delta_usd": s(self.size_delta_usd),
+            "collateral_out": s(self.collateral_out), "market": self.market.json(),
+            "coll": self.coll.json(), "fees": self.fees.json(),
+        })
+    }
+}
+
+impl LiqIn {
+    fn json(&self) -> Value {
+        json!({
+            "now": s(self.now), "pos": self.pos.json(), "market": self.market.json(),
+            "coll": self.coll.json(), "fees": self.fees.json(),
+            "insurance_balance": s(self.insurance_balance),
+        })
+    }
+}
+
+impl PoolPnlIn {
+    fn json(&self) -> Value {
+        json!({
+            "long_oi_usd": s(self.long_oi_usd), "long_oi_tokens": s(self.long_oi_tokens),
+            "short_oi_usd": s(self.short_oi_usd), "short_oi_tokens": s(self.short_oi_tokens),
+            "decimals": self.decimals, "long_price": s(self.long_price),
+            "short_price": s(self.short_price), "round_for_max_aum": self.round_for_max_aum,
+        })
+    }
+}
+
+fn out_json(q: &Quote) -> Value {
+    let mut m = Map::new();
+    for (k, v) in q {
+        m.insert(
+            k.to_string(),
+            match v {
+                U(x) => s(x),
+                B(b) => Value::Bool(*b),
+            },
+        );
+    }
+    Value::Object(m)
+}
+
+/// `{note, input, out, err}` with exactly one of out / err non-null.
+fn quote_case(note: &str, input: Value, expected: &R<Quote>) -> Value {
+    let (out, err) = match expected {
+        Ok(q) => (out_json(q), Value::Null),
+        Err(e) => (Value::Null, s(e)),
+    };
+    json!({ "note": note, "input": input, "out": out, "err": err })
+}
+
+/// Flat fields plus `out` (any JSON value) or `err`.
+fn flat_case(mut fields: Value, expected: R<Value>) -> Value {
+    let (out, err) = match expected {
+        Ok(v) => (v, Value::Null),
+        Err(e) => (Value::Null, s(e)),
+    };
+    fields["out"] = out;
+    fields["err"] = err;
+    fields
+}
+
+fn get(q: &Quote, name: &str) -> u128 {
+    match q.iter().find(|(k, _)| *k == name) {
+        Some((_, U(x))) => *x,
+        other => panic!("no numeric field {name}: {other:?}"),
+    }
+}
+
+fn flag(q: &Quote, name: &str) -> bool {
+    match q.iter().find(|(k, _)| *k == name) {
+        Some((_, B(b))) => *b,
+        other => panic!("no flag {name}: {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs: a deterministic generator and realistic markets.
+// ---------------------------------------------------------------------------------------------
+
+/// SplitMix64.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
+        lo + self.below(hi_inclusive - lo + 1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+    /// Log-uniform in [lo, hi].
+    fn log(&mut self, lo: u64, hi: u64) -> u64 {
+        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
+        let x = a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        (x.exp() as u64).clamp(lo, hi)
+    }
+    fn any_width(&mut self) -> u64 {
+        let bits = self.below(64) as u32 + 1;
+        self.next() >> (64 - bits)
+    }
+    fn edgy(&mut self) -> u64 {
+        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX];
+        if self.chance(30) {
+            EDGES[self.below(EDGES.len() as u64) as usize]
+        } else {
+            self.any_width()
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Tok {
+    name: &'static str,
+    decimals: u8,
+    price: u64,
+}
+
+const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
+const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
+const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
+const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
+const USD: u64 = 1_000_000;
+
+/// (market token, collateral token, side)
+const PAIRS: [(Tok, Tok, u8); 8] = [
+    (SOL, SOL, LONG),
+    (SOL, USDC, LONG),
+    (SOL, USDC, SHORT),
+    (BTC, BTC, LONG),
+    (BTC, USDC, LONG),
+    (BTC, USDC, SHORT),
+    (ETH, USDC, SHORT),
+    (ETH, ETH, LONG),
+];
+
+/// A market, its collateral custody and the pool's fee shares.
+#[derive(Clone, Copy, Debug)]
+struct World {
+    mt: Tok,
+    ct: Tok,
+    side: u8,
+    market: Market,
+    coll: Coll,
+    fees: Fees,
+}
+
+impl World {
+    fn same(&self) -> bool {
+        self.mt == self.ct
+    }
+
+    fn label(&self) -> String {
+        let side = if self.side == LONG { "long" } else { "short" };
+        format!("{} {side} on {}", self.mt.name, self.ct.name)
+    }
+
+    fn new(rng: &mut Rng, pair: usize) -> World {
+        let (mt, ct, side) = PAIRS[pair % PAIRS.len()];
+        let width = rng.pick(&[0, 0, 2, 5, 10, 20]);
+        let conf_bps = rng.pick(&[0, 0, 1, 3, 8]);
+        let mprice = Q {
+            min: mt.price,
+            max: mt.price + mt.price / 10_000 * width,
+            conf: mt.price / 10_000 * conf_bps,
+        };
+        let market = Market {
+            decimals: mt.decimals,
+            price: mprice,
+            spread_bps: rng.pick(&[0, 5, 10, 20]),
+            open_fee_bps: rng.pick(&[0, 6, 6, 10]),
+            close_fee_bps: rng.pick(&[0, 6, 6, 10]),
+            max_leverage_bps: rng.pick(&[100_000, 200_000, 500_000, 1_000_000]),
+            max_position_usd: 5_000_000 * USD,
+            oi_usd: rng.below(20_000_000) * USD,
+            oi_cap_usd: 50_000_000 * USD,
+            min_collateral_usd: 10 * USD,
+            maintenance_margin_bps: rng.pick(&[50, 100, 100, 150, 200]),
+            liquidation_reward_bps: rng.pick(&[0, 5, 10, 10, 25]),
+        };
+        let cprice = if mt == ct { mprice } else { Q { min: ct.price, max: ct.price, conf: 0 } };
+        let owned = to_tokens(50_000_000 * USD as u128, ct.price as u128, ct.decimals, false).unwrap() as u64;
+        let coll = Coll {
+            decimals: ct.decimals,
+            price: cprice,
+            borrow_index: INDEX_ONE + rng.below(INDEX_ONE / 5),
+            owned,
+            locked: (owned as u128 * rng.below(60) as u128 / 100) as u64,
+            buffer_bps: 1_000,
+        };
+        let fees = Fees {
+            protocol_bps: rng.pick(&[0, 1_000, 2_000]),
+            insurance_bps: rng.pick(&[0, 500, 1_000]),
+        };
+        World { mt, ct, side, market, coll, fees }
+    }
+
+    /// The increase that opens a position of `deposit_usd` at `leverage_bps`.
+    fn open_input(&self, now: i64, deposit_usd: u64, leverage_bps: u64) -> IncIn {
+        let deposit = to_tokens(deposit_usd as u128, self.ct.price as u128, self.ct.decimals, false).unwrap() as u64;
+        IncIn {
+            now,
+            pos: Pos {
+                side: self.side,
+                open_time: now,
+                borrow_index_snapshot: self.coll.borrow_index,
+                ..Pos::default()
+            },
+            size_delta_usd: (deposit_usd as u128 * leverage_bps as u128 / BPS) as u64,
+            collateral_delta: deposit,
+            market: self.market,
+            coll: self.coll,
+            fees: self.fees,
+        }
+    }
+
+    /// Opens a random position (retrying the leverage); the world's custody locks the tokens.
+    fn open(&mut self, rng: &mut Rng, now: i64) -> Option<(IncIn, Pos)> {
+        for _ in 0..8 {
+            let deposit_usd = rng.log(15 * USD, 100_000 * USD);
+            let max_lev = self.market.max_leverage_bps.min(500_000);
+            let leverage = rng.log(11_000, max_lev);
+            let i = self.open_input(now, deposit_usd, leverage);
+            if let Ok(q) = ref_increase(&i) {
+                self.coll.locked += get(&q, "locked_delta") as u64;
+                return Some((i, opened(&i, &q)));
+            }
+        }
+        None
+    }
+
+    /// The same world `dt` seconds later with prices moved by `move_bps` / 10_000 and the borrow
+    /// index grown by `growth` / 1e12.
+    fn moved(&self, move_bps: u64, growth: u64) -> World {
+        let mv = |p: u64| ((p as u128 * move_bps as u128 / BPS) as u64).max(1);
+        let mut w = *self;
+        w.market.price = Q {
+            min: mv(self.market.price.min),
+            max: mv(self.market.price.max),
+            conf: (self.market.price.conf as u128 * move_bps as u128 / BPS) as u64,
+        };
+        if self.same() {
+            w.coll.price = w.market.price;
+        }
+        w.coll.borrow_index = self.coll.borrow_index + growth;
+        w
+    }
+}
+
+fn opened(i: &IncIn, q: &Quote) -> Pos {
+    Pos {
+        size_usd: get(q, "size_usd_after") as u64,
+        size_tokens: get(q, "size_tokens_after") as u64,
+        collateral_amount: get(q, "collateral_after") as u64,
+        locked_amount: i.pos.locked_amount + get(q, "locked_delta") as u64,
+        borrow_index_snapshot: i.coll.borrow_index,
+        ..i.pos
+    }
+}
+
+/// A later time: the same second (sometimes) or up to ~4 months later.
+fn later(rng: &mut Rng, now: i64) -> i64 {
+    if rng.chance(15) {
+        now
+    } else {
+        now + rng.log(1, 10_000_000) as i64
+    }
+}
+
+/// A price move in bps: mostly within ±10 %, sometimes up to ±50 %.
+fn price_move(rng: &mut Rng) -> u64 {
+    if rng.chance(70) {
+        rng.range(9_000, 11_000)
+    } else {
+        rng.range(5_000, 15_000)
+    }
+}
+
+const T0: i64 = 1_750_000_000;
+
+fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, IncIn)> {
+    let mut cases = Vec::new();
+    // Opens across every pair.
+    let mut k = 0;
+    while cases.len() < random {
+        let mut w = World::new(rng, k);
+        k += 1;
+        let deposit_usd = rng.log(5 * USD, 200_000 * USD);
+        let leverage = rng.log(5_000, w.market.max_leverage_bps + 50_000);
+        cases.push((format!("open {} ${} at {}x", w.label(), deposit_usd / USD, leverage / 10_000), w.open_input(T0, deposit_usd, leverage)));
+        // Adding to an existing position later, at moved prices with accrued borrow fees.
+        if let Some((_, pos)) = w.open(rng, T0) {
+            let now = later(rng, T0);
+            let w2 = w.moved(price_move(rng), rng.below(INDEX_ONE / 20));
+            let add = IncIn {
+                now,
+                pos,
+                size_delta_usd: rng.log(USD, pos.size_usd.max(USD + 1)),
+                collateral_delta: if rng.chance(50) { 0 } else { pos.collateral_amount / rng.range(1, 10) },
+                market: w2.market,
+                coll: w2.coll,
+                fees: w2.fees,
+            };
+            cases.push((format!("increase {} after {}s", w.label(), now - T0), add));
+        }
+    }
+
+    // Every refusal, from a valid opening of each pair.
+    for pair in 0..PAIRS.len() {
+        let w = World::new(rng, pair);
+        let base = w.open_input(T0, 1_000 * USD, 50_000);
+        let ok = ref_increase(&base).expect("the base opening is valid");
+        let label = w.label();
+        let mut push = |note: &str, f: &dyn Fn(&mut IncIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label}: {note}"), i));
+        };
+        push("base 5x $1000", &|_| {});
+        push("side 0", &|i| i.pos.side = 0);
+        push("side 3", &|i| i.pos.side = 3);
+        push("zero size", &|i| i.size_delta_usd = 0);
+        push("spread + confidence = 100 %", &|i| i.market.spread_bps = 10_000);
+        push("spread 99.99 %", &|i| {
+            i.market.price.conf = 0;
+            i.market.spread_bps = 9_999;
+        });
+        push("no deposit", &|i| {
+            i.collateral_delta = 0;
+            i.market.open_fee_bps = 6;
+        });
+        let fee = get(&ok, "fee_tokens") as u64;
+        push("deposit one unit short of the fee", &|i| {
+            i.collateral_delta = fee.saturating_sub(1);
+        });
+        push("max position one below", &|i| i.market.max_position_usd = i.size_delta_usd - 1);
+        push("max position exact", &|i| i.market.max_position_usd = i.size_delta_usd);
+        push("open interest cap one below", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd + 1);
+        push("open interest cap exact", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd);
+        push("open interest near u64::MAX", &|i| {
+            i.market.oi_usd = u64::MAX;
+            i.market.oi_cap_usd = u64::MAX;
+        });
+        let locked_delta = get(&ok, "locked_delta") as u64;
+        push("custody cannot lock", &|i| {
+            i.coll.owned = locked_delta;
+            i.coll.locked = 0;
+        });
+        push("custody locks exactly to the buffer", &|i| {
+            i.coll.owned = 10 * locked_delta;
+            i.coll.locked = 9 * locked_delta - locked_delta;
+        });
+        push("buffer above 100 %", &|i| i.coll.buffer_bps = 10_001);
+        push("min collateral above", &|i| i.market.min_collateral_usd = 1_000 * USD);
+        let leverage = get(&ok, "leverage_bps_after") as u64;
+        push("max leverage one below", &|i| i.market.max_leverage_bps = leverage - 1);
+        push("max leverage at the floor", &|i| i.market.max_leverage_bps = leverage + 1);
+        push("maintenance margin 20 %", &|i| i.market.maintenance_margin_bps = 2_000);
+        push("maintenance margin 100 %", &|i| i.market.maintenance_margin_bps = 10_000);
+        push("market decimals 19", &|i| i.market.decimals = 19);
+        push("collateral decimals 19", &|i| i.coll.decimals = 19);
+        push("zero market price", &|i| i.market.price = Q::default());
+        push("zero collateral price", &|i| i.coll.price = Q { min: 0, max: 0, conf: 0 });
+        push("fee shares above 100 %", &|i| {
+            i.market.open_fee_bps = 10;
+            i.fees = Fees { protocol_bps: 9_000, insurance_bps: 2_000 };
+        });
+        push("size u64::MAX", &|i| i.size_delta_usd = u64::MAX);
+        push("deposit overflows the collateral", &|i| {
+            i.pos.collateral_amount = u64::MAX;
+            i.collateral_delta = 1;
+        });
+        push("borrow fee on an existing lock", &|i| {
+            i.pos.locked_amount = 1_000 * locked_delta;
+            i.coll.borrow_index = i.pos.borrow_index_snapshot + INDEX_ONE / 1_000;
+        });
+        push("borrow fee eats the deposit", &|i| {
+            i.pos.locked_amount = 100_000 * locked_delta;
+            i.coll.borrow_index = i.pos.borrow_index_snapshot + INDEX_ONE / 10;
+        });
+        push("huge price overflows the entry", &|i| {
+            i.market.price = Q { min: u64::MAX / 2, max: u64::MAX, conf: 0 };
+        });
+    }
+
+    // Fuzz: valid-looking inputs with edgy fields.
+    for n in 0..fuzz {
+        let mut w = World::new(rng, n);
+        let Some((mut i, pos)) = w.open(rng, T0) else { continue };
+        i.pos = if rng.chance(50) { pos } else { i.pos };
+        match rng.below(10) {
+            0 => i.size_delta_usd = rng.edgy(),
+            1 => i.collateral_delta = rng.edgy(),
+            2 => i.market.price.conf = rng.edgy() % (1 << 40),
+            3 => i.market.open_fee_bps = rng.edgy() % 100_000,
+            4 => i.coll.owned = rng.edgy(),
+            5 => i.coll.borrow_index = i.pos.borrow_index_snapshot + rng.edgy() % (1 << 50),
+            6 => i.market.max_leverage_bps = rng.edgy(),
+            7 => i.market.maintenance_margin_bps = rng.edgy() % (1 << 20),
+            8 => i.pos.size_tokens = rng.edgy(),
+            _ => i.market.decimals = rng.range(0, 20) as u8,
+        }
+        cases.push((format!("fuzz {}", w.label()), i));
+    }
+    cases
+}
+
+fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, DecIn)> {
+    let mut cases = Vec::new();
+    let mut k = 0;
+    while cases.len() < random {
+        let mut w = World::new(rng, k);
+        k += 1;
+        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let now = later(rng, T0);
+        let w2 = w.moved(price_move(rng), rng.below(INDEX_ONE / 20));
+        let (size_delta, out, kind) = match rng.below(4) {
+            0 => (pos.size_usd, 0, "close"),
+            1 => (pos.size_usd / rng.range(2, 5), 0, "partial close"),
+            2 => (0, pos.collateral_amount / rng.range(3, 20), "remove collateral"),
+            _ => (pos.size_usd / rng.range(2, 5), pos.collateral_amount / rng.range(5, 30), "partial close and withdraw"),
+        };
+        cases.push((
+            format!("{kind} {} after {}s", w.label(), now - T0),
+            DecIn { now, pos, size_delta_usd: size_delta, collateral_out: out, market: w2.market, coll: w2.coll, fees: w2.fees },
+        ));
+    }
+
+    for pair in 0..PAIRS.len() {
+        let mut w = World::new(rng, pair);
+        w.market.open_fee_bps = 6;
+        w.market.close_fee_bps = 6;
+        let open = w.open_input(T0, 1_000 * USD, 50_000);
+        let q = ref_increase(&open).expect("valid opening");
+        let pos = opened(&open, &q);
+        let long = w.side == LONG;
+        let up = w.moved(10_800, INDEX_ONE / 100); // +8 %
+        let down = w.moved(9_200, INDEX_ONE / 100); // −8 %
+        let (win, lose) = if long { (up, down) } else { (down, up) };
+        let label = w.label();
+        let base = DecIn { now: T0 + 3_600, pos, size_delta_usd: pos.size_usd, collateral_out: 0, market: win.market, coll: win.coll, fees: w.fees };
+        let mut push = |note: &str, f: &dyn Fn(&mut DecIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label}: {note}"), i));
+        };
+        push("close in profit", &|_| {});
+        push("close in profit in the opening second", &|i| i.now = T0);
+        push("close in profit one second later", &|i| i.now = T0 + 1);
+        push("close at a loss", &|i| {
+            i.market = lose.market;
+            i.coll = lose.coll;
+        });
+        push("close at a loss in the opening second", &|i| {
+            i.now = T0;
+            i.market = lose.market;
+            i.coll = lose.coll;
+        });
+        push("close half in profit, withdraw a little", &|i| {
+            i.size_delta_usd = pos.size_usd / 2;
+            i.collateral_out = pos.collateral_amount / 10;
+        });
+        push("profit capped at the lock", &|i| {
+            let w3 = w.moved(if long { 30_000 } else { 100 }, 0);
+            i.market = w3.market;
+            i.coll = w3.coll;
+        });
+        push("side 0", &|i| i.pos.side = 0);
+        push("nothing to do", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = 0;
+        });
+        push("size one above", &|i| i.size_delta_usd = pos.size_usd + 1);
+        push("withdraw all collateral on a partial close", &|i| {
+            i.size_delta_usd = pos.size_usd / 2;
+            i.collateral_out = pos.collateral_amount;
+        });
+        push("withdraw below the minimum collateral", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount - pos.collateral_amount / 200;
+        });
+        push("withdraw past max leverage", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 2;
+            i.market.max_leverage_bps = 80_000;
+        });
+        push("withdraw past maintenance margin", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 2;
+            i.market.maintenance_margin_bps = 1_500;
+        });
+        push("remove collateral exactly to the leverage cap", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 3;
+            i.market = lose.market;
+            i.coll = lose.coll;
+        });
+        push("underwater full close", &|i| {
+            let w3 = w.moved(if long { 7_000 } else { 13_000 }, 0);
+            i.market = w3.market;
+            i.coll = w3.coll;
+        });
+        push("underwater partial close", &|i| {
+            let w3 = w.moved(if long { 7_000 } else { 13_000 }, 0);
+            i.market = w3.market;
+            i.coll = w3.coll;
+            i.size_delta_usd = pos.size_usd / 4;
+        });
+        push("borrow fee makes it underwater", &|i| i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 2);
+        push("spread 100 %", &|i| i.market.spread_bps = 10_000);
+        push("collateral decimals 19", &|i| i.coll.decimals = 19);
+        push("zero collateral price", &|i| i.coll.price = Q::default());
+        push("zero market price", &|i| i.market.price = Q::default());
+        push("fee shares above 100 %", &|i| i.fees = Fees { protocol_bps: 10_000, insurance_bps: 1 });
+        push("borrow index overflow", &|i| {
+            i.pos.locked_amount = u64::MAX;
+            i.coll.borrow_index = u64::MAX;
+            i.pos.borrow_index_snapshot = 0;
+        });
+    }
+
+    for n in 0..fuzz {
+        let mut w = World::new(rng, n);
+        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let w2 = w.moved(price_move(rng), rng.below(INDEX_ONE / 10));
+        let mut i = DecIn { now: later(rng, T0), pos, size_delta_usd: pos.size_usd / 2, collateral_out: 0, market: w2.market, coll: w2.coll, fees: w2.fees };
+        match rng.below(8) {
+            0 => i.size_delta_usd = rng.edgy() % (pos.size_usd as u64 + 2),
+            1 => i.collateral_out = rng.edgy(),
+            2 => i.pos.size_tokens = rng.edgy(),
+            3 => i.pos.collateral_amount = rng.edgy(),
+            4 => i.market.close_fee_bps = rng.edgy() % 100_000,
+            5 => i.coll.price.max = rng.edgy() % (1 << 50),
+            6 => i.pos.open_time = T0 + rng.below(3) as i64 * 1_000_000_000,
+            _ => i.pos.locked_amount = rng.edgy(),
+        }
+        cases.push((format!("fuzz {}", w.label()), i));
+    }
+    cases
+}
+
+fn liquidatable(i: &LiqIn) -> bool {
+    !matches!(ref_liquidate(i), Err("NotLiquidatable"))
+}
+
+fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LiqIn)> {
+    let mut cases = Vec::new();
+    let mut k = 0;
+    while cases.len() < random {
+        let mut w = World::new(rng, k);
+        k += 1;
+        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let now = later(rng, T0);
+        let growth = if rng.chance(80) { rng.below(INDEX_ONE / 50) } else { rng.below(INDEX_ONE) };
+        let long = w.side == LONG;
+        let at = |mv: u64| {
+            let w2 = w.moved(mv, growth);
+            LiqIn { now, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 0 }
+        };
+        // Bisect for the first liquidatable price, then go a little or a lot further.
+        let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
+        if liquidatable(&at(good)) || !liquidatable(&at(bad)) {
+            continue;
+        }
+        while good.abs_diff(bad) > 1 {
+            let mid = (good + bad) / 2;
+            if liquidatable(&at(mid)) {
+                bad = mid
+            } else {
+                good = mid
+            }
+        }
+        let past = match rng.below(4) {
+            0 => 0,
+            1 => rng.below(20),
+            2 => rng.below(200),
+            _ => rng.below(3_000),
+        };
+        let mv = if long { bad.saturating_sub(past).max(1) } else { bad + past };
+        let mut i = at(mv);
+        i.insurance_balance = match rng.below(3) {
+            0 => 0,
+            1 => pos.collateral_amount / rng.range(1, 20),
+            _ => pos.collateral_amount * rng.range(1, 5),
+        };
+        cases.push((format!("{} {} bps past the margin after {}s", w.label(), past, now - T0), i));
+        if rng.chance(25) {
+            cases.push((format!("{} healthy", w.label()), at(good)));
+        }
+    }
+
+    for pair in 0..PAIRS.len() {
+        let mut w = World::new(rng, pair);
+        w.market.maintenance_margin_bps = 100;
+        w.market.close_fee_bps = 6;
+        w.market.liquidation_reward_bps = 10;
+        w.market.max_leverage_bps = 500_000;
+        // Exact prices (no spread, width or confidence), so small moves are pure PnL.
+        w.market.spread_bps = 0;
+        w.market.price = Q { min: w.mt.price, max: w.mt.price, conf: 0 };
+        if w.same() {
+            w.coll.price = w.market.price;
+        }
+        let open = w.open_input(T0, 1_000 * USD, 100_000); // 10x
+        let q = ref_increase(&open).expect("valid opening");
+        let pos = opened(&open, &q);
+        let long = w.side == LONG;
+        let label = w.label();
+        let at = |mv: u64| {
+            let w2 = w.moved(mv, 0);
+            LiqIn { now: T0 + 60, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 1_000_000 }
+        };
+        let crash = at(if long { 7_000 } else { 13_000 });
+        let mut push = |note: &str, base: &LiqIn, f: &dyn Fn(&mut LiqIn)| {
+            let mut i = *base;
+            f(&mut i);
+            cases.push((format!("{label}: {note}"), i));
+        };
+        push("healthy at the opening price", &at(10_000), &|_| {});
+        push("bad debt, insurance covers part", &crash, &|_| {});
+        push("bad debt, no insurance", &crash, &|i| i.insurance_balance = 0);
+        push("bad debt, ample insurance", &crash, &|i| i.insurance_balance = pos.collateral_amount * 10);
+        push("bad debt in the opening second", &crash, &|i| i.now = T0);
+        push("borrow fee larger than the collateral", &at(10_000), &|i| i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3);
+        // +0.5 % on 10x is a $50 profit; a 9.44 % borrow index growth on the 10x lock takes
+        // ~95 % of the collateral: equity ~ $94 < 1 % of $10,000.
+        let profit_at = at(if long { 10_050 } else { 9_950 });
+        let eaten = pos.borrow_index_snapshot + INDEX_ONE / 10_000 * 944;
+        push("in profit, liquidated by the borrow fee", &profit_at, &|i| i.coll.borrow_index = eaten);
+        push("in profit, liquidated by the borrow fee, same second", &profit_at, &|i| {
+            i.now = T0;
+            i.coll.borrow_index = eaten;
+        });
+        push("in profit, borrow fee above the collateral", &profit_at, &|i| i.coll.borrow_index = eaten + INDEX_ONE / 100);
+        push("side 3", &crash, &|i| i.pos.side = 3);
+        push("no position", &crash, &|i| i.pos = Pos { side: i.pos.side, ..Pos::default() });
+        push("reward above close fee + 2 mm", &crash, &|i| i.market.liquidation_reward_bps = 500);
+        push("spread 100 %", &crash, &|i| i.market.spread_bps = 10_000);
+        push("collateral decimals 19", &crash, &|i| i.coll.decimals = 19);
+        push("zero market price", &crash, &|i| i.market.price = Q::default());
+        push("zero collateral max price", &crash, &|i| {
+            i.coll.price.max = 0;
+            i.coll.price.min = 0;
+        });
+        push("borrow fee overflow", &crash, &|i| {
+            i.pos.locked_amount = u64::MAX;
+            i.coll.borrow_index = u64::MAX;
+            i.pos.borrow_index_snapshot = 0;
+        });
+        push("maintenance margin 2^62", &crash, &|i| i.market.maintenance_margin_bps = 1 << 62);
+        // Partial tiers: bisect the margin, then step further (only 75 % occurs, see above).
+        let mut seen = [false; 3];
+        let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
+        while good.abs_diff(bad) > 1 {
+            let mid = (good + bad) / 2;
+            if liquidatable(&at(mid)) {
+                bad = mid
+            } else {
+                good = mid
+            }
+        }
+        for step in 0..400u64 {
+            let mv = if long { bad - step } else { bad + step };
+            let i = at(mv);
+            if let Ok(q) = ref_liquidate(&i) {
+                let f = get(&q, "fraction_bps") as usize;
+                if !flag(&q, "full") && !seen[f / 2_500 - 1] {
+                    seen[f / 2_500 - 1] = true;
+                    cases.push((format!("{label}: partial {f} bps, {step} bps past the margin"), i));
+                }
+            }
+        }
+    }
+
+    for n in 0..fuzz {
+        let mut w = World::new(rng, n);
+        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let w2 = w.moved(rng.range(5_000, 15_000), rng.below(INDEX_ONE / 10));
+        let mut i = LiqIn { now: later(rng, T0), pos, market: w2.market, coll: w2.coll, fees: w2.fees, insurance_balance: rng.edgy() };
+        match rng.below(7) {
+            0 => i.pos.size_tokens = rng.edgy(),
+            1 => i.pos.collateral_amount = rng.edgy(),
+            2 => i.market.maintenance_margin_bps = rng.below(5_000),
+            3 => i.market.close_fee_bps = rng.below(2_000),
+            4 => i.market.liquidation_reward_bps = rng.below(2_000),
+            5 => i.pos.locked_amount = rng.edgy(),
+            _ => i.coll.price.max = rng.edgy() % (1 << 50),
+        }
+        cases.push((format!("fuzz {}", w.label()), i));
+    }
+    cases
+}
+
+fn pool_pnl_cases(rng: &mut Rng, n: usize) -> Vec<PoolPnlIn> {
+    let mut cases = Vec::new();
+    for k in 0..n {
+        let t = [SOL, BTC, ETH][k % 3];
+        let oi = |rng: &mut Rng| rng.log(USD, 50_000_000 * USD);
+        let tokens_at = |usd: u64, bps: u64| (to_tokens(usd as u128, t.price as u128 * bps as u128 / BPS, t.decimals, false).unwrap()) as u64;
+        let (lu, su) = (oi(rng), oi(rng));
+        let mut c = PoolPnlIn {
+            long_oi_usd: lu,
+            long_oi_tokens: tokens_at(lu, rng.range(8_000, 12_000)),
+            short_oi_usd: su,
+            short_oi_tokens: tokens_at(su, rng.range(8_000, 12_000)),
+            decimals: t.decimals,
+            long_price: t.price + rng.below(t.price / 100),
+            short_price: t.price + rng.below(t.price / 100),
+            round_for_max_aum: rng.chance(50),
+        };
+        match k % 10 {
+            0 => c.long_oi_tokens = rng.below(3),
+            1 => c.short_oi_tokens = rng.below(3),
+            2 => {
+                c.long_oi_usd = 0;
+                c.long_oi_tokens = 0;
+            }
+            3 => c.decimals = rng.range(17, 20) as u8,
+            4 => c.long_oi_tokens = rng.edgy(),
+            5 => c.short_oi_usd = rng.edgy(),
+            _ => {}
+        }
+        cases.push(c);
+    }
+    cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simple sections.
+// ---------------------------------------------------------------------------------------------
+
+fn curve(rng: &mut Rng) -> Curve {
+    Curve {
+        base_rate: rng.pick(&[0, 0, 10_000_000, 20_000_000]),
+        slope1: rng.range(0, 200_000_000),
+        slope2: rng.range(0, 3_000_000_000),
+        optimal_utilization_bps: rng.range(1, 9_999),
+        reserve_factor_bps: rng.range(0, 5_000),
+    }
+}
+
+/// The brief's worked example: optimal 80 %, slope1 4 %, slope2 75 %, base 0, reserve 10 %.
+const WORKED: Curve = Curve { base_rate: 0, slope1: 40_000_000, slope2: 750_000_000, optimal_utilization_bps: 8_000, reserve_factor_bps: 1_000 };
+
+fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
+    let mut sections = Vec::new();
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let (b, l) = match k % 4 {
+            0 => (rng.edgy(), rng.edgy()),
+            1 => {
+                let l = rng.any_width();
+                (l / rng.range(1, 5), l)
+            }
+            2 => (rng.below(3), rng.below(3)),
+            _ => (rng.any_width(), rng.any_width()),
+        };
+        v.push(flat_case(json!({ "borrowed": s(b), "lendable": s(l) }), Ok(s(ref_utilization(b, l)))));
+    }
+    sections.push(("utilization_bps", v));
+
+    let mut v = Vec::new();
+    for u in [0, 4_000, 8_000, 9_000, 10_000] {
+        v.push(flat_case(json!({ "curve": WORKED.json(), "u_bps": s(u) }), ref_borrow_rate(&WORKED, u).map(s)));
+    }
+    for k in 0..n {
+        let mut c = curve(rng);
+        let u = match k % 5 {
+            0 => c.optimal_utilization_bps,
+            1 => rng.range(0, 10_000),
+            2 => rng.pick(&[0, 1, 9_999, 10_000]),
+            3 => rng.range(10_000, 20_000),
+            _ => rng.range(0, 10_000),
+        };
+        match k % 13 {
+            0 => c.optimal_utilization_bps = 0,
+            1 => c.optimal_utilization_bps = 10_000,
+            2 => c.optimal_utilization_bps = 12_000,
+            3 => c.slope2 = u64::MAX,
+            4 => c.base_rate = u64::MAX,
+            _ => {}
+        }
+        v.push(flat_case(json!({ "curve": c.json(), "u_bps": s(u) }), ref_borrow_rate(&c, u).map(s)));
+    }
+    sections.push(("borrow_rate", v));
+
+    let mut v = Vec::new();
+    for (b, u) in [(40_000_000u64, 8_000u64), (790_000_000, 10_000)] {
+        v.push(flat_case(json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(1_000) }), ref_supply_rate(b, u, 1_000).map(s)));
+    }
+    for k in 0..n {
+        let (b, u, rf) = match k % 6 {
+            0 => (rng.edgy(), rng.edgy(), rng.edgy()),
+            1 => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), 10_001),
+            _ => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), rng.range(0, 10_000)),
+        };
+        v.push(flat_case(json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(rf) }), ref_supply_rate(b, u, rf).map(s)));
+    }
+    sections.push(("supply_rate", v));
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let index = if k % 7 == 0 { rng.edgy() } else { INDEX_ONE + rng.below(INDEX_ONE) };
+        let rate = if k % 5 == 0 { rng.edgy() } else { rng.range(0, 3_000_000_000) };
+        let dt = if k % 6 == 0 { rng.edgy() } else { rng.log(1, 100_000_000) };
+        let up = rng.chance(50);
+        v.push(flat_case(json!({ "index": s(index), "rate": s(rate), "dt_secs": s(dt), "round_up": up }), ref_accrue_index(index, rate, dt, up).map(s)));
+    }
+    sections.push(("accrue_index", v));
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let lendable = rng.log(1, 1 << 50);
+        let mut a = AccrualIn {
+            borrow_index: INDEX_ONE + rng.below(INDEX_ONE),
+            supply_index: INDEX_ONE + rng.below(INDEX_ONE / 2),
+            last_accrual: T0,
+            now: T0 + rng.log(1, 40_000_000) as i64,
+            locked: lendable / rng.range(1, 4),
+            lent: lendable / rng.range(2, 10),
+            lendable,
+            curve: if k % 4 == 0 { WORKED } else { curve(rng) },
+        };
+        match k % 11 {
+            0 => a.now = a.last_accrual,
+            1 => a.now = a.last_accrual - rng.range(1, 1_000) as i64,
+            2 => (a.last_accrual, a.now) = (i64::MIN, i64::MAX),
+            3 => a.locked = u64::MAX,
+            4 => a.lendable = 0,
+            5 => {
+                // No kink and nothing borrowed: the rate divides by a zero optimum.
+                a.curve.optimal_utilization_bps = 0;
+                (a.locked, a.lent) = (0, 0);
+            }
+            6 => a.borrow_index = u64::MAX - rng.below(1_000_000),
+            _ => {}
+        }
+        let input = a.json();
+        let out = ref_accrue(&a).map(|q| out_json(&q));
+        v.push(flat_case(json!({ "input": input }), out));
+    }
+    sections.push(("accrue", v));
+
+    let quote_of = |rng: &mut Rng, k: usize| -> Q {
+        let t = [SOL, BTC, ETH, USDC][k % 4];
+        let max = t.price + rng.below(t.price / 500 + 1);
+        match k % 9 {
+            0 => Q { min: t.price, max: 0, conf: 0 },
+            1 => Q { min: rng.edgy(), max: rng.edgy(), conf: rng.edgy() },
+            2 => Q { min: t.price, max, conf: max / rng.range(1, 3) },
+            _ => Q { min: t.price, max, conf: max / 10_000 * rng.below(30) },
+        }
+    };
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let q = quote_of(rng, k);
+        let spread = if k % 8 == 7 { rng.edgy() } else { rng.below(100) };
+        v.push(flat_case(json!({ "spread_bps": s(spread), "price": q.json() }), ref_spread(spread, &q).map(s)));
+    }
+    sections.push(("trade_spread_bps", v));
+
+    for (name, entry) in [("entry_price", true), ("exit_price", false)] {
+        let mut v = Vec::new();
+        // A price so large that widening it by the spread overflows (long entry, short exit).
+        let huge = Q { min: u64::MAX, max: u64::MAX, conf: 0 };
+        for side in [LONG, SHORT] {
+            v.push(flat_case(json!({ "side": side, "price": huge.json(), "spread_bps": s(10) }), ref_price_fn(side, &huge, 10, entry).map(s)));
+        }
+        for k in 0..n {
+            let q = quote_of(rng, k);
+            let side = if k % 11 == 10 { rng.pick(&[0u8, 3, 255]) } else { [LONG, SHORT][k % 2] };
+            let spread = if k % 13 == 12 { 10_000 } else { rng.below(50) };
+            v.push(flat_case(json!({ "side": side, "price": q.json(), "spread_bps": s(spread) }), ref_price_fn(side, &q, spread, entry).map(s)));
+        }
+        sections.push((name, v));
+    }
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let t = [SOL, BTC, ETH, USDC][k % 4];
+        let side = if k % 17 == 16 { 0 } else { [LONG, SHORT][k % 2] };
+        let usd = if k % 9 == 0 { rng.edgy() } else { rng.log(1, 10_000_000 * USD) };
+        let price = if k % 10 == 0 { rng.pick(&[0, 1, u64::MAX]) } else { t.price + rng.below(t.price / 100) };
+        let decimals = if k % 23 == 22 { 19 } else { t.decimals };
+        let out = side_long(side).and_then(|long| ref_size_tokens(long, usd as u128, price as u128, decimals)).map(s);
+        v.push(flat_case(json!({ "side": side, "size_usd": s(usd), "price": s(price), "decimals": decimals }), out));
+    }
+    sections.push(("size_tokens", v));
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let t = [SOL, BTC, ETH][k % 3];
+        let side = if k % 19 == 18 { 7 } else { [LONG, SHORT][k % 2] };
+        let size = rng.log(USD, 5_000_000 * USD);
+        let tokens = to_tokens(size as u128, t.price as u128, t.decimals, k % 2 == 1).unwrap() as u64;
+        let exit = match k % 8 {
+            0 => t.price,
+            1 => 0,
+            2 => rng.edgy(),
+            _ => (t.price as u128 * rng.range(5_000, 15_000) as u128 / BPS) as u64,
+        };
+        let decimals = if k % 29 == 28 { 20 } else { t.decimals };
+        let out = side_long(side)
+            .and_then(|long| ref_pnl(long, size as u128, tokens as u128, exit as u128, decimals))
+            .map(|p| json!({ "profit": p > 0, "usd": s(p.unsigned_abs()) }));
+        v.push(flat_case(json!({ "side": side, "size_usd": s(size), "size_tokens": s(tokens), "exit_price": s(exit), "decimals": decimals }), out));
+    }
+    sections.push(("pnl", v));
+
+    let mut v = Vec::new();
+    for k in 0..n {
+        let t = [SOL, BTC, ETH, USDC][k % 4];
+        let size = rng.log(1, 5_000_000 * USD);
+        let tokens = match k % 7 {
+            0 => 0,
+            1 => rng.below(3),
+            2 => rng.edgy(),
+            _ => to_tokens(size as u128, t.price as u128 * rng.range(9_000, 11_000) as u128 / BPS, t.decimals, false).unwrap() as u64,
+        };
+        let decimals = if k % 13 == 12 { 19 } else { t.decimals };
+        v.push(flat_case(json!({ "size_usd": s(size), "size_tokens": s(tokens), "decimals": decimals }), ref_average_price(size as u128, tokens as u128, decimals).map(s)));
+    }
+    sections.push(("average_price", v));
+
+    let mut v = Vec::new();
+    v.push(flat_case(json!({ "locked": s(u64::MAX), "index_now": s(u64::MAX), "index_snapshot": s(0) }), ref_borrow_fee(u64::MAX, u64::MAX, 0).map(s)));
+    for k in 0..n {
+        let locked = if k % 5 == 0 { rng.edgy() } else { rng.log(1, 1 << 50) };
+        let snapshot = INDEX_ONE + rng.below(INDEX_ONE);
+        let now = match k % 6 {
+            0 => snapshot,
+            1 => snapshot - rng.below(1_000),
+            2 => rng.edgy(),
+            _ => snapshot + rng.log(1, INDEX_ONE),
+        };
+        v.push(flat_case(json!({ "locked": s(locked), "index_now": s(now), "index_snapshot": s(snapshot) }), ref_borrow_fee(locked, now, snapshot).map(s)));
+    }
+    sections.push(("borrow_fee_tokens", v));
+
+    let v = pool_pnl_cases(rng, n)
+        .into_iter()
+        .map(|c| flat_case(json!({ "input": c.json() }), ref_pool_pnl(&c).map(|q| out_json(&q))))
+        .collect();
+    sections.push(("pool_pnl", v));
+    sections
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file.
+// ---------------------------------------------------------------------------------------------
+
+const SIMPLE: usize = 90;
+const QUOTES: usize = 110;
+const FUZZ: usize = 30;
+
+fn outcome(v: &Value) -> String {
+    match &v["err"] {
+        Value::String(e) => e.clone(),
+        _ => "ok".to_string(),
+    }
+}
+
+/// Counts a section's outcomes and asserts every required one appears.
+fn tally(name: &str, list: &[Value], required: &[&str]) {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for v in list {
+        *counts.entry(outcome(v)).or_default() += 1;
+    }
+    eprintln!("{name}: {} vectors {counts:?}", list.len());
+    for r in required {
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
+    }
+}
+
+fn build() -> Vec<(&'static str, Vec<Value>)> {
+    let mut rng = Rng(0x5EED_0F_9051_7104);
+    let mut sections = flat_sections(&mut rng, SIMPLE);
+    sections.push((
+        "quote_increase",
+        increase_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_increase(&i))).collect(),
+    ));
+    sections.push((
+        "quote_decrease",
+        decrease_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_decrease(&i))).collect(),
+    ));
+    sections.push((
+        "quote_liquidate",
+        liquidate_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_liquidate(&i))).collect(),
+    ));
+    sections
+}
+
+/// Counts liquidation shapes: partial tiers, bad debt, insurance, keeper paid by the pool.
+fn liquidation_shapes(list: &[Value]) -> BTreeMap<&'static str, usize> {
+    let mut shapes = BTreeMap::new();
+    for v in list {
+        let out = &v["out"];
+        if out.is_null() {
+            continue;
+        }
+        let n = |k: &str| out[k].as_str().unwrap().parse::<u128>().unwrap();
+        let mut add = |k: &'static str| *shapes.entry(k).or_insert(0) += 1;
+        if out["full"].as_bool().unwrap() {
+            add("full");
+        } else {
+            add(match n("fraction_bps") {
+                2_500 => "partial 25%",
+                5_000 => "partial 50%",
+                _ => "partial 75%",
+            });
+        }
+        if n("pool_loss") > 0 {
+            add("pool loss");
+        }
+        if n("insurance_used") > 0 {
+            add("insurance used");
+        }
+        if n("reward_from_pool") > 0 {
+            add("reward from pool");
+        }
+        if n("reward_from_insurance") > 0 {
+            add("reward from insurance");
+        }
+        if n("owner_out") > 0 {
+            add("owner paid");
+        }
+        if out["pnl_profit"].as_bool().unwrap() {
+            add("in profit");
+        }
+    }
+    shapes
+}
+
+#[test]
+#[ignore = "writes tests/vectors/position.json; run explicitly to regenerate"]
+fn generate_position_vectors() {
+    let sections = build();
+    let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
+    for (name, list) in &sections {
+        if !name.starts_with("quote_") {
+            tally(name, list, &[]);
+        }
+    }
+    tally("borrow_rate", find("borrow_rate"), &["ok", "Overflow", "DivideByZero", "Underflow"]);
+    tally("supply_rate", find("supply_rate"), &["ok", "Overflow", "Underflow"]);
+    tally("accrue", find("accrue"), &["ok", "Overflow", "DivideByZero"]);
+    tally("entry_price", find("entry_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("exit_price", find("exit_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("pnl", find("pnl"), &["ok", "InvalidSide", "InvalidDecimals"]);
+    tally("borrow_fee_tokens", find("borrow_fee_tokens"), &["ok", "Overflow"]);
+    tally("pool_pnl", find("pool_pnl"), &["ok", "InvalidDecimals", "Overflow"]);
+    tally(
+        "quote_increase",
+        find("quote_increase"),
+        &[
+            "ok", "InvalidSide", "ZeroAmount", "InvalidSpread", "InsufficientCollateral", "PositionTooLarge",
+            "OpenInterestCap", "InsufficientLiquidity", "CollateralTooSmall", "LeverageTooHigh",
+            "WouldBeLiquidatable", "Overflow", "Underflow", "InvalidDecimals", "DivideByZero",
+        ],
+    );
+    tally(
+        "quote_decrease",
+        find("quote_decrease"),
+        &[
+            "ok", "InvalidSide", "ZeroAmount", "SizeTooLarge", "InsufficientCollateral", "CollateralTooSmall",
+            "LeverageTooHigh", "WouldBeLiquidatable", "PositionUnderwater", "InvalidSpread", "InvalidDecimals",
+            "DivideByZero", "Overflow", "Underflow",
+        ],
+    );
+    tally(
+        "quote_liquidate",
+        find("quote_liquidate"),
+        &["ok", "NotLiquidatable", "InvalidSide", "InvalidSpread", "InvalidDecimals", "DivideByZero", "Overflow"],
+    );
+    let shapes = liquidation_shapes(find("quote_liquidate"));
+    eprintln!("liquidation shapes: {shapes:?}");
+    // With the target at 2 × maintenance margin, an unhealthy position (10_000·E < mm·S) needs
+    // f = (2mm·S − 10_000·E) / (S·(2mm − c)) > mm / (2mm − c) >= 50 %: only the 75 % tier and
+    // full liquidations can occur (the 25 % / 50 % tiers are unit-tested in the program).
+    for shape in ["full", "partial 75%", "pool loss", "insurance used", "reward from pool", "reward from insurance", "owner paid", "in profit"] {
+        assert!(shapes.contains_key(shape), "no liquidation vector with {shape}");
+    }
+
+    let mut out = String::from("{\n");
+    out.push_str(concat!(
+        "  \"_comment\": \"Shared interest- and position-math vectors: integers are decimal strings (decimals and side are JSON numbers, ",
+        "flags booleans); exactly one of out/err is non-null; err is a PositionError or MathError variant name. Sections with an ",
+        "input object hold the Rust struct field names (nested: pos, market, coll, fees, price, curve); quote sections hold ",
+        "{note, input, out, err}. Generated by programs/perpool/tests/gen_position_vectors.rs from u128/i128 references; checked by ",
+        "programs/perpool/tests/position_vectors.rs and sdk/tests/position-math.test.ts.\",\n"
+    ));
+    for (k, (name, list)) in sections.iter().enumerate() {
+        writeln!(out, "  \"{name}\": [").unwrap();
+        for (j, v) in list.iter().enumerate() {
+            let sep = if j + 1 < list.len() { "," } else { "" };
+            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
+        }
+        let sep = if k + 1 < sections.len() { "," } else { "" };
+        writeln!(out, "  ]{sep}").unwrap();
+    }
+    out.push_str("}\n");
+    let _: Value = serde_json::from_str(&out).unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");
+    std::fs::write(path, out).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The library against the reference on many more cases than the file holds.
+// ---------------------------------------------------------------------------------------------
+
+mod library {
+    use super::*;
+    use perpool::math::{self, MathError, PositionError, Price};
+
+    pub fn math_name(e: MathError) -> &'static str {
+        match e {
+            MathError::Overflow => "Overflow",
+            MathError::Underflow => "Underflow",
+            MathError::DivideByZero => "DivideByZero",
+            MathError::InvalidDecimals => "InvalidDecimals",
+            MathError::InvalidPrice => "InvalidPrice",
+        }
+    }
+
+    pub fn name(e: PositionError) -> &'static str {
+        use PositionError::*;
+        match e {
+            Math(m) => math_name(m),
+            InvalidSide => "InvalidSide",
+            InvalidSpread => "InvalidSpread",
+            ZeroAmount => "ZeroAmount",
+            InsufficientCollateral => "InsufficientCollateral",
+            PositionTooLarge => "PositionTooLarge",
+            OpenInterestCap => "OpenInterestCap",
+            InsufficientLiquidity => "InsufficientLiquidity",
+            CollateralTooSmall => "CollateralTooSmall",
+            LeverageTooHigh => "LeverageTooHigh",
+            WouldBeLiquidatable => "WouldBeLiquidatable",
+            SizeTooLarge => "SizeTooLarge",
+            PositionUnderwater => "PositionUnderwater",
+            NotLiquidatable => "NotLiquidatable",
+        }
+    }
+
+    fn q(p: &Q) -> math::PriceQuote {
+        math::PriceQuote { min: Price(p.min), max: Price(p.max), conf: p.conf }
+    }
+    fn pos(p: &Pos) -> math::PositionState {
+        math::PositionState {
+            side: p.side,
+            open_time: p.open_time,
+            size_usd: p.size_usd,
+            size_tokens: p.size_tokens,
+            collateral_amount: p.collateral_amount,
+            locked_amount: p.locked_amount,
+            borrow_index_snapshot: p.borrow_index_snapshot,
+        }
+    }
+    fn market(m: &Market) -> math::MarketSide {
+        math::MarketSide {
+            decimals: m.decimals,
+            price: q(&m.price),
+            spread_bps: m.spread_bps,
+            open_fee_bps: m.open_fee_bps,
+            close_fee_bps: m.close_fee_bps,
+            max_leverage_bps: m.max_leverage_bps,
+            max_position_usd: m.max_position_usd,
+            oi_usd: m.oi_usd,
+            oi_cap_usd: m.oi_cap_usd,
+            min_collateral_usd: m.min_collateral_usd,
+            maintenance_margin_bps: m.maintenance_margin_bps,
+            liquidation_reward_bps: m.liquidation_reward_bps,
+        }
+    }
+    fn coll(c: &Coll) -> math::CollateralSide {
+        math::CollateralSide {
+            decimals: c.decimals,
+            price: q(&c.price),
+            borrow_index: c.borrow_index,
+            owned: c.owned,
+            locked: c.locked,
+            buffer_bps: c.buffer_bps,
+        }
+    }
+    fn fees(f: &Fees) -> math::FeeShares {
+        math::FeeShares { protocol_bps: f.protocol_bps, insurance_bps: f.insurance_bps }
+    }
+    pub fn curve(c: &Curve) -> math::RateCurve {
+        math::RateCurve {
+            base_rate: c.base_rate,
+            slope1: c.slope1,
+            slope2: c.slope2,
+            optimal_utilization_bps: c.optimal_utilization_bps,
+            reserve_factor_bps: c.reserve_factor_bps,
+        }
+    }
+
+    pub fn increase(i: &IncIn) -> R<Quote> {
+        let r = math::quote_increase(&math::IncreaseInput {
+            now: i.now,
+            pos: pos(&i.pos),
+            size_delta_usd: i.size_delta_usd,
+            collateral_delta: i.collateral_delta,
+            market: market(&i.market),
+            coll: coll(&i.coll),
+            fees: fees(&i.fees),
+        })
+        .map_err(name)?;
+        let u = |x: u64| U(x as u128);
+        Ok(vec![
+            ("entry_price", u(r.entry_price.0)),
+            ("size_tokens_delta", u(r.size_tokens_delta)),
+            ("fee_usd", u(r.fee_usd)),
+            ("fee_tokens", u(r.fee_tokens)),
+            ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("collateral_after", u(r.collateral_after)),
+            ("locked_delta", u(r.locked_delta)),
+            ("size_usd_after", u(r.size_usd_after)),
+            ("size_tokens_after", u(r.size_tokens_after)),
+            ("average_price_after", u(r.average_price_after.0)),
+            ("leverage_bps_after", u(r.leverage_bps_after)),
+            ("lp_fee", u(r.lp_fee)),
+            ("protocol_fee", u(r.protocol_fee)),
+            ("insurance_fee", u(r.insurance_fee)),
+        ])
+    }
+
+    pub fn decrease(i: &DecIn) -> R<Quote> {
+        let r = math::quote_decrease(&math::DecreaseInput {
+            now: i.now,
+            pos: pos(&i.pos),
+            size_delta_usd: i.size_delta_usd,
+            collateral_out: i.collateral_out,
+            market: market(&i.market),
+            coll: coll(&i.coll),
+            fees: fees(&i.fees),
+        })
+        .map_err(name)?;
+        let u = |x: u64| U(x as u128);
+        Ok(vec![
+            ("exit_price", u(r.exit_price.0)),
+            ("closed_tokens", u(r.closed_tokens)),
+            ("pnl_profit", B(r.pnl_profit)),
+            ("pnl_usd", u(r.pnl_usd)),
+            ("profit_tokens", u(r.profit_tokens)),
+            ("loss_tokens", u(r.loss_tokens)),
+            ("fee_usd", u(r.fee_usd)),
+            ("fee_tokens", u(r.fee_tokens)),
+            ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("locked_released", u(r.locked_released)),
+            ("amount_out", u(r.amount_out)),
+            ("collateral_after", u(r.collateral_after)),
+            ("size_usd_after", u(r.size_usd_after)),
+            ("size_tokens_after", u(r.size_tokens_after)),
+            ("full_close", B(r.full_close)),
+            ("lp_fee", u(r.lp_fee)),
+            ("protocol_fee", u(r.protocol_fee)),
+            ("insurance_fee", u(r.insurance_fee)),
+        ])
+    }
+
+    pub fn liquidate(i: &LiqIn) -> R<Quote> {
+        let r = math::quote_liquidate(&math::LiquidateInput {
+            now: i.now,
+            pos: pos(&i.pos),
+            market: market(&i.market),
+            coll: coll(&i.coll),
+            fees: fees(&i.fees),
+            insurance_balance: i.insurance_balance,
+        })
+        .map_err(name)?;
+        let u = |x: u64| U(x as u128);
+        Ok(vec![
+            ("full", B(r.full)),
+            ("fraction_bps", u(r.fraction_bps)),
+            ("size_delta_usd", u(r.size_delta_usd)),
+            ("exit_price", u(r.exit_price.0)),
+            ("closed_tokens", u(r.closed_tokens)),
+            ("pnl_profit", B(r.pnl_profit)),
+            ("pnl_usd", u(r.pnl_usd)),
+            ("profit_tokens", u(r.profit_tokens)),
+            ("loss_tokens", u(r.loss_tokens)),
+            ("fee_tokens", u(r.fee_tokens)),
+            ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("reward_tokens", u(r.reward_tokens)),
+            ("reward_from_insurance", u(r.reward_from_insurance)),
+            ("reward_from_pool", u(r.reward_from_pool)),
+            ("insurance_used", u(r.insurance_used)),
+            ("pool_loss", u(r.pool_loss)),
+            ("owner_out", u(r.owner_out)),
+            ("collateral_after", u(r.collateral_after)),
+            ("locked_released", u(r.locked_released)),
+            ("size_usd_after", u(r.size_usd_after)),
+            ("size_tokens_after", u(r.size_tokens_after)),
+            ("lp_fee", u(r.lp_fee)),
+            ("protocol_fee", u(r.protocol_fee)),
+            ("insurance_fee", u(r.insurance_fee)),
+        ])
+    }
+
+    pub fn accrue(a: &AccrualIn) -> R<Quote> {
+        let r = math::accrue(&math::AccrualInput {
+            borrow_index: a.borrow_index,
+            supply_index: a.supply_index,
+            last_accrual: a.last_accrual,
+            now: a.now,
+            locked: a.locked,
+            lent: a.lent,
+            lendable: a.lendable,
+            curve: curve(&a.curve),
+        })
+        .map_err(math_name)?;
+        let u = |x: u64| U(x as u128);
+        Ok(vec![
+            ("borrow_index", u(r.borrow_index)),
+            ("supply_index", u(r.supply_index)),
+            ("borrow_rate", u(r.borrow_rate)),
+            ("supply_rate", u(r.supply_rate)),
+            ("utilization_bps", u(r.utilization_bps)),
+        ])
+    }
+
+    pub fn pool_pnl(i: &PoolPnlIn) -> R<Quote> {
+        let r = math::pool_pnl(&math::PoolPnlInput {
+            long_oi_usd: i.long_oi_usd,
+            long_oi_tokens: i.long_oi_tokens,
+            short_oi_usd: i.short_oi_usd,
+            short_oi_tokens: i.short_oi_tokens,
+            decimals: i.decimals,
+            long_price: Price(i.long_price),
+            short_price: Price(i.short_price),
+            round_for_max_aum: i.round_for_max_aum,
+        })
+        .map_err(math_name)?;
+        Ok(vec![("profit", B(r.profit)), ("usd", U(r.usd as u128))])
+    }
+}
+
+#[test]
+fn library_matches_reference_on_random_positions() {
+    let mut rng = Rng(0x0DD_BA11_CAFE_F00D);
+    let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
+    for (note, i) in increase_cases(&mut rng, 3_000, 1_000) {
+        let expected = ref_increase(&i);
+        assert_eq!(library::increase(&i), expected, "increase ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in decrease_cases(&mut rng, 3_000, 1_000) {
+        let expected = ref_decrease(&i);
+        assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000) {
+        let expected = ref_liquidate(&i);
+        assert_eq!(library::liquidate(&i), expected, "liquidate ({note}): {i:?}");
+        count(&expected);
+    }
+    for _ in 0..20_000 {
+        let mut a = AccrualIn {
+            borrow_index: rng.edgy(),
+            supply_index: rng.edgy(),
+            last_accrual: rng.next() as i64,
+            now: rng.next() as i64,
+            locked: rng.edgy(),
+            lent: rng.edgy(),
+            lendable: rng.edgy(),
+            curve: Curve {
+                base_rate: rng.edgy(),
+                slope1: rng.edgy(),
+                slope2: rng.edgy(),
+                optimal_utilization_bps: rng.edgy() % 12_000,
+                reserve_factor_bps: rng.edgy() % 12_000,
+            },
+        };
+        if rng.chance(50) {
+            a.now = a.last_accrual.saturating_add(rng.log(1, 100_000_000) as i64);
+            a.borrow_index = INDEX_ONE + rng.below(INDEX_ONE);
+        }
+        assert_eq!(library::accrue(&a), ref_accrue(&a), "{a:?}");
+    }
+    for c in pool_pnl_cases(&mut rng, 20_000) {
+        assert_eq!(library::pool_pnl(&c), ref_pool_pnl(&c), "{c:?}");
+    }
+    eprintln!("quote outcomes: {outcomes:?}");
+}
