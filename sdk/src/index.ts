@@ -6,6 +6,7 @@ export * from "./types";
 export * from "./accounts";
 export * from "./oracle";
 export * from "./pool";
+export * from "./position";
 export * from "./instructions";
 export * from "./provider";
 export * as math from "./math";

@@ -12,6 +12,7 @@ import { fetchPoolWithCustodies } from "./accounts";
 import { Custody, Pool } from "./idl/types";
 import {
   custodyValueUsd,
+  poolPnl,
   quoteAddLiquidity,
   quoteRemoveLiquidity,
   quoteSwap,
@@ -70,8 +71,23 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
   let aumUsd = new BN(0);
   const custodies = state.custodies.map((c) => {
     const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
-    const valueUsd = custodyValueUsd(c.account.owned, side === "max" ? price.max : price.min, c.account.decimals, side === "max");
+    const a = c.account;
+    const valueUsd = custodyValueUsd(a.owned, side === "max" ? price.max : price.min, a.decimals, side === "max");
     aumUsd = aumUsd.add(valueUsd);
+    if (!a.longOiUsd.isZero() || !a.shortOiUsd.isZero()) {
+      // Traders' net PnL, at the prices that favour the side being priced (as the program does).
+      const p = poolPnl({
+        longOiUsd: a.longOiUsd,
+        longOiTokens: a.longOiTokens,
+        shortOiUsd: a.shortOiUsd,
+        shortOiTokens: a.shortOiTokens,
+        decimals: a.decimals,
+        longPrice: side === "max" ? price.min : price.max,
+        shortPrice: side === "max" ? price.max : price.min,
+        roundForMaxAum: side === "max",
+      });
+      aumUsd = p.profit ? BN.max(aumUsd.sub(p.usd), new BN(0)) : aumUsd.add(p.usd);
+    }
     return { address: c.address, valueUsd, price };
   });
   return { aumUsd, custodies };

@@ -5,9 +5,9 @@ use pinocchio::Address;
 
 use crate::discriminator::event;
 
-/// Fixed-capacity borsh writer on the stack. Writes past the capacity are
-/// dropped and the event is not emitted (capacities are sized by the const
-/// assertions of each event below, so this cannot happen in practice).
+/// Fixed-capacity borsh writer on the stack. A write past the capacity is a
+/// bug in this file (each event's capacity is sized to its fields), so
+/// `emit` then aborts the instruction instead of dropping the event.
 pub struct EventWriter<const N: usize> {
     buf: [u8; N],
     len: usize,
@@ -66,7 +66,7 @@ impl<const N: usize> EventWriter<N> {
     #[inline(always)]
     pub fn emit(&self) {
         if self.overflow {
-            return;
+            panic!("event larger than its buffer");
         }
         let data: &[u8] = &self.buf[..self.len];
         let slices: [&[u8]; 1] = [data];
@@ -304,7 +304,7 @@ pub struct Liquidation<'a> {
 }
 
 pub fn position_liquidated(e: &Liquidation) {
-    EventWriter::<160>::new(event::POSITION_LIQUIDATED)
+    EventWriter::<168>::new(event::POSITION_LIQUIDATED)
         .key(e.position)
         .key(e.owner)
         .key(e.keeper)

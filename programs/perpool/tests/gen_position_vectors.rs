@@ -253,7 +253,12 @@ fn ref_borrow_fee(locked: u64, now: u64, snapshot: u64) -> R<u128> {
     if now <= snapshot {
         return Ok(0);
     }
-    mul_div(locked as u128, (now - snapshot) as u128, INDEX_ONE as u128, true)
+    mul_div(
+        locked as u128,
+        (now - snapshot) as u128,
+        INDEX_ONE as u128,
+        true,
+    )
 }
 
 fn ref_fee(amount: u128, bps: u64) -> R<u128> {
@@ -385,7 +390,15 @@ type Quote = Vec<(&'static str, Val)>;
 
 /// Equity of a (remaining) position marked at `exit`: collateral at the collateral MIN price
 /// (down) + PnL − close fee on the whole size (up).
-fn ref_mark(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, m: &Market, c: &Coll) -> R<i128> {
+fn ref_mark(
+    long: bool,
+    exit: u128,
+    size: u128,
+    tokens: u128,
+    collateral: u128,
+    m: &Market,
+    c: &Coll,
+) -> R<i128> {
     let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
     let pnl = ref_pnl(long, size, tokens, exit, m.decimals)?;
     let fee = ref_fee(size, m.close_fee_bps)?;
@@ -393,7 +406,15 @@ fn ref_mark(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, 
 }
 
 /// The checks on a position that stays open: returns the collateral value.
-fn ref_check_open(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, m: &Market, c: &Coll) -> R<u128> {
+fn ref_check_open(
+    long: bool,
+    exit: u128,
+    size: u128,
+    tokens: u128,
+    collateral: u128,
+    m: &Market,
+    c: &Coll,
+) -> R<u128> {
     let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
     if collateral_usd < m.min_collateral_usd as u128 {
         return Err("CollateralTooSmall");
@@ -442,8 +463,13 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
     if c.locked as u128 + locked_delta > lockable {
         return Err("InsufficientLiquidity");
     }
-    let collateral_usd = ref_check_open(long, exit, size_after, tokens_after, collateral_after, m, c)?;
-    let (lp, protocol, insurance) = ref_split(sum(&[fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    let collateral_usd =
+        ref_check_open(long, exit, size_after, tokens_after, collateral_after, m, c)?;
+    let (lp, protocol, insurance) = ref_split(
+        sum(&[fee_tokens, borrow_fee])?,
+        i.fees.protocol_bps,
+        i.fees.insurance_bps,
+    )?;
     let average = ref_average_price(size_after, tokens_after, m.decimals)?;
     let leverage = fit(size_after * BPS / collateral_usd)?;
     Ok(vec![
@@ -476,8 +502,21 @@ struct Closed {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn ref_close(long: bool, now: i64, p: &Pos, delta: u128, full: bool, exit: u128, m: &Market, c: &Coll) -> R<Closed> {
-    let (size, tokens, locked) = (p.size_usd as u128, p.size_tokens as u128, p.locked_amount as u128);
+fn ref_close(
+    long: bool,
+    now: i64,
+    p: &Pos,
+    delta: u128,
+    full: bool,
+    exit: u128,
+    m: &Market,
+    c: &Coll,
+) -> R<Closed> {
+    let (size, tokens, locked) = (
+        p.size_usd as u128,
+        p.size_tokens as u128,
+        p.locked_amount as u128,
+    );
     let (closed, released) = if full {
         (tokens, locked)
     } else if delta == 0 {
@@ -492,9 +531,15 @@ fn ref_close(long: bool, now: i64, p: &Pos, delta: u128, full: bool, exit: u128,
     let fee_usd = ref_fee(delta, m.close_fee_bps)?;
     let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
     let (profit_tokens, loss_tokens) = if pnl > 0 {
-        (to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released), 0)
+        (
+            to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released),
+            0,
+        )
     } else if pnl < 0 {
-        (0, to_tokens((-pnl) as u128, c.price.min as u128, c.decimals, true)?)
+        (
+            0,
+            to_tokens((-pnl) as u128, c.price.min as u128, c.decimals, true)?,
+        )
     } else {
         (0, 0)
     };
@@ -544,7 +589,11 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
         }
         (sum(&[out, k.profit_tokens])?, after)
     };
-    let (lp, protocol, insurance) = ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    let (lp, protocol, insurance) = ref_split(
+        sum(&[k.fee_tokens, borrow_fee])?,
+        i.fees.protocol_bps,
+        i.fees.insurance_bps,
+    )?;
     Ok(vec![
         ("exit_price", U(exit)),
         ("closed_tokens", U(k.tokens)),
@@ -579,7 +628,9 @@ fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
         return Ok(BPS);
     }
     fit(6 * mm + cost)?; // the program's documented overflow bound
-    let numerator = (target * size - e * BPS).checked_mul(BPS).expect("reference range");
+    let numerator = (target * size - e * BPS)
+        .checked_mul(BPS)
+        .expect("reference range");
     let denominator = size.checked_mul(target - cost).expect("reference range");
     let f = rnd(numerator, denominator, true);
     let tiered = rnd(f, 2_500, true) * 2_500;
@@ -589,11 +640,23 @@ fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
 fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     let long = side_long(i.pos.side)?;
     let (p, m, c) = (&i.pos, &i.market, &i.coll);
-    let (size, tokens, collateral) = (p.size_usd as u128, p.size_tokens as u128, p.collateral_amount as u128);
+    let (size, tokens, collateral) = (
+        p.size_usd as u128,
+        p.size_tokens as u128,
+        p.collateral_amount as u128,
+    );
     let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let s = ref_spread(m.spread_bps, &m.price)?;
     let exit = ref_exit(long, &m.price, s)?;
-    let equity = ref_mark(long, exit, size, tokens, collateral.saturating_sub(borrow_fee), m, c)?;
+    let equity = ref_mark(
+        long,
+        exit,
+        size,
+        tokens,
+        collateral.saturating_sub(borrow_fee),
+        m,
+        c,
+    )?;
     if ref_healthy(equity, size, m.maintenance_margin_bps) {
         return Err("NotLiquidatable");
     }
@@ -613,7 +676,11 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
             let (size_after, tokens_after) = (size - delta, tokens - k.tokens);
             let rest = ref_mark(long, exit, size_after, tokens_after, after, m, c)?;
             if ref_healthy(rest, size_after, m.maintenance_margin_bps) {
-                let (lp, protocol, insurance) = ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+                let (lp, protocol, insurance) = ref_split(
+                    sum(&[k.fee_tokens, borrow_fee])?,
+                    i.fees.protocol_bps,
+                    i.fees.insurance_bps,
+                )?;
                 return Ok(liquidation_quote(LiqOut {
                     full: false,
                     fraction: f,
@@ -656,7 +723,11 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     let insurance_used = uncovered_loss.min(insurance);
     let uncovered_reward = reward - reward_covered;
     let reward_from_insurance = uncovered_reward.min(insurance - insurance_used);
-    let (lp, protocol, ins_fee) = ref_split(sum(&[fee_covered, borrow_covered])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
+    let (lp, protocol, ins_fee) = ref_split(
+        sum(&[fee_covered, borrow_covered])?,
+        i.fees.protocol_bps,
+        i.fees.insurance_bps,
+    )?;
     Ok(liquidation_quote(LiqOut {
         full: true,
         fraction: BPS,
@@ -732,9 +803,20 @@ fn liquidation_quote(o: LiqOut) -> Quote {
 fn ref_pool_pnl(i: &PoolPnlIn) -> R<Quote> {
     let up = i.round_for_max_aum;
     // Max AUM: trader profit rounds down (long value down, short value up); min AUM: the reverse.
-    let long_value = to_usd(i.long_oi_tokens as u128, i.long_price as u128, i.decimals, !up)?;
-    let short_value = to_usd(i.short_oi_tokens as u128, i.short_price as u128, i.decimals, up)?;
-    let net = long_value as i128 - i.long_oi_usd as i128 + i.short_oi_usd as i128 - short_value as i128;
+    let long_value = to_usd(
+        i.long_oi_tokens as u128,
+        i.long_price as u128,
+        i.decimals,
+        !up,
+    )?;
+    let short_value = to_usd(
+        i.short_oi_tokens as u128,
+        i.short_price as u128,
+        i.decimals,
+        up,
+    )?;
+    let net =
+        long_value as i128 - i.long_oi_usd as i128 + i.short_oi_usd as i128 - short_value as i128;
     let usd = fit(net.unsigned_abs())?;
     Ok(vec![("profit", B(net > 0)), ("usd", U(usd))])
 }
@@ -940,7 +1022,18 @@ impl Rng {
         self.next() >> (64 - bits)
     }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX];
+        const EDGES: [u64; 10] = [
+            0,
+            1,
+            2,
+            9_999,
+            10_000,
+            10_001,
+            1 << 32,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
         if self.chance(30) {
             EDGES[self.below(EDGES.len() as u64) as usize]
         } else {
@@ -956,10 +1049,26 @@ struct Tok {
     price: u64,
 }
 
-const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
-const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
-const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
-const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
+const SOL: Tok = Tok {
+    name: "SOL",
+    decimals: 9,
+    price: 150_000_000_000,
+};
+const BTC: Tok = Tok {
+    name: "BTC",
+    decimals: 8,
+    price: 95_000_000_000_000,
+};
+const ETH: Tok = Tok {
+    name: "ETH",
+    decimals: 8,
+    price: 3_500_000_000_000,
+};
+const USDC: Tok = Tok {
+    name: "USDC",
+    decimals: 6,
+    price: 1_000_000_000,
+};
 const USD: u64 = 1_000_000;
 
 /// (market token, collateral token, side)
@@ -1018,8 +1127,22 @@ impl World {
             maintenance_margin_bps: rng.pick(&[50, 100, 100, 150, 200]),
             liquidation_reward_bps: rng.pick(&[0, 5, 10, 10, 25]),
         };
-        let cprice = if mt == ct { mprice } else { Q { min: ct.price, max: ct.price, conf: 0 } };
-        let owned = to_tokens(50_000_000 * USD as u128, ct.price as u128, ct.decimals, false).unwrap() as u64;
+        let cprice = if mt == ct {
+            mprice
+        } else {
+            Q {
+                min: ct.price,
+                max: ct.price,
+                conf: 0,
+            }
+        };
+        let owned = to_tokens(
+            50_000_000 * USD as u128,
+            ct.price as u128,
+            ct.decimals,
+            false,
+        )
+        .unwrap() as u64;
         let coll = Coll {
             decimals: ct.decimals,
             price: cprice,
@@ -1032,12 +1155,25 @@ impl World {
             protocol_bps: rng.pick(&[0, 1_000, 2_000]),
             insurance_bps: rng.pick(&[0, 500, 1_000]),
         };
-        World { mt, ct, side, market, coll, fees }
+        World {
+            mt,
+            ct,
+            side,
+            market,
+            coll,
+            fees,
+        }
     }
 
     /// The increase that opens a position of `deposit_usd` at `leverage_bps`.
     fn open_input(&self, now: i64, deposit_usd: u64, leverage_bps: u64) -> IncIn {
-        let deposit = to_tokens(deposit_usd as u128, self.ct.price as u128, self.ct.decimals, false).unwrap() as u64;
+        let deposit = to_tokens(
+            deposit_usd as u128,
+            self.ct.price as u128,
+            self.ct.decimals,
+            false,
+        )
+        .unwrap() as u64;
         IncIn {
             now,
             pos: Pos {
@@ -1127,7 +1263,15 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         k += 1;
         let deposit_usd = rng.log(5 * USD, 200_000 * USD);
         let leverage = rng.log(5_000, w.market.max_leverage_bps + 50_000);
-        cases.push((format!("open {} ${} at {}x", w.label(), deposit_usd / USD, leverage / 10_000), w.open_input(T0, deposit_usd, leverage)));
+        cases.push((
+            format!(
+                "open {} ${} at {}x",
+                w.label(),
+                deposit_usd / USD,
+                leverage / 10_000
+            ),
+            w.open_input(T0, deposit_usd, leverage),
+        ));
         // Adding to an existing position later, at moved prices with accrued borrow fees.
         if let Some((_, pos)) = w.open(rng, T0) {
             let now = later(rng, T0);
@@ -1136,7 +1280,11 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
                 now,
                 pos,
                 size_delta_usd: rng.log(USD, pos.size_usd.max(USD + 1)),
-                collateral_delta: if rng.chance(50) { 0 } else { pos.collateral_amount / rng.range(1, 10) },
+                collateral_delta: if rng.chance(50) {
+                    0
+                } else {
+                    pos.collateral_amount / rng.range(1, 10)
+                },
                 market: w2.market,
                 coll: w2.coll,
                 fees: w2.fees,
@@ -1160,7 +1308,9 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         push("side 0", &|i| i.pos.side = 0);
         push("side 3", &|i| i.pos.side = 3);
         push("zero size", &|i| i.size_delta_usd = 0);
-        push("spread + confidence = 100 %", &|i| i.market.spread_bps = 10_000);
+        push("spread + confidence = 100 %", &|i| {
+            i.market.spread_bps = 10_000
+        });
         push("spread 99.99 %", &|i| {
             i.market.price.conf = 0;
             i.market.spread_bps = 9_999;
@@ -1173,10 +1323,18 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         push("deposit one unit short of the fee", &|i| {
             i.collateral_delta = fee.saturating_sub(1);
         });
-        push("max position one below", &|i| i.market.max_position_usd = i.size_delta_usd - 1);
-        push("max position exact", &|i| i.market.max_position_usd = i.size_delta_usd);
-        push("open interest cap one below", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd + 1);
-        push("open interest cap exact", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd);
+        push("max position one below", &|i| {
+            i.market.max_position_usd = i.size_delta_usd - 1
+        });
+        push("max position exact", &|i| {
+            i.market.max_position_usd = i.size_delta_usd
+        });
+        push("open interest cap one below", &|i| {
+            i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd + 1
+        });
+        push("open interest cap exact", &|i| {
+            i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd
+        });
         push("open interest near u64::MAX", &|i| {
             i.market.oi_usd = u64::MAX;
             i.market.oi_cap_usd = u64::MAX;
@@ -1191,19 +1349,38 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
             i.coll.locked = 9 * locked_delta - locked_delta;
         });
         push("buffer above 100 %", &|i| i.coll.buffer_bps = 10_001);
-        push("min collateral above", &|i| i.market.min_collateral_usd = 1_000 * USD);
+        push("min collateral above", &|i| {
+            i.market.min_collateral_usd = 1_000 * USD
+        });
         let leverage = get(&ok, "leverage_bps_after") as u64;
-        push("max leverage one below", &|i| i.market.max_leverage_bps = leverage - 1);
-        push("max leverage at the floor", &|i| i.market.max_leverage_bps = leverage + 1);
-        push("maintenance margin 20 %", &|i| i.market.maintenance_margin_bps = 2_000);
-        push("maintenance margin 100 %", &|i| i.market.maintenance_margin_bps = 10_000);
+        push("max leverage one below", &|i| {
+            i.market.max_leverage_bps = leverage - 1
+        });
+        push("max leverage at the floor", &|i| {
+            i.market.max_leverage_bps = leverage + 1
+        });
+        push("maintenance margin 20 %", &|i| {
+            i.market.maintenance_margin_bps = 2_000
+        });
+        push("maintenance margin 100 %", &|i| {
+            i.market.maintenance_margin_bps = 10_000
+        });
         push("market decimals 19", &|i| i.market.decimals = 19);
         push("collateral decimals 19", &|i| i.coll.decimals = 19);
         push("zero market price", &|i| i.market.price = Q::default());
-        push("zero collateral price", &|i| i.coll.price = Q { min: 0, max: 0, conf: 0 });
+        push("zero collateral price", &|i| {
+            i.coll.price = Q {
+                min: 0,
+                max: 0,
+                conf: 0,
+            }
+        });
         push("fee shares above 100 %", &|i| {
             i.market.open_fee_bps = 10;
-            i.fees = Fees { protocol_bps: 9_000, insurance_bps: 2_000 };
+            i.fees = Fees {
+                protocol_bps: 9_000,
+                insurance_bps: 2_000,
+            };
         });
         push("size u64::MAX", &|i| i.size_delta_usd = u64::MAX);
         push("deposit overflows the collateral", &|i| {
@@ -1219,14 +1396,20 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
             i.coll.borrow_index = i.pos.borrow_index_snapshot + INDEX_ONE / 10;
         });
         push("huge price overflows the entry", &|i| {
-            i.market.price = Q { min: u64::MAX / 2, max: u64::MAX, conf: 0 };
+            i.market.price = Q {
+                min: u64::MAX / 2,
+                max: u64::MAX,
+                conf: 0,
+            };
         });
     }
 
     // Fuzz: valid-looking inputs with edgy fields.
     for n in 0..fuzz {
         let mut w = World::new(rng, n);
-        let Some((mut i, pos)) = w.open(rng, T0) else { continue };
+        let Some((mut i, pos)) = w.open(rng, T0) else {
+            continue;
+        };
         i.pos = if rng.chance(50) { pos } else { i.pos };
         match rng.below(10) {
             0 => i.size_delta_usd = rng.edgy(),
@@ -1251,18 +1434,36 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
     while cases.len() < random {
         let mut w = World::new(rng, k);
         k += 1;
-        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let Some((_, pos)) = w.open(rng, T0) else {
+            continue;
+        };
         let now = later(rng, T0);
         let w2 = w.moved(price_move(rng), rng.below(INDEX_ONE / 20));
         let (size_delta, out, kind) = match rng.below(4) {
             0 => (pos.size_usd, 0, "close"),
             1 => (pos.size_usd / rng.range(2, 5), 0, "partial close"),
-            2 => (0, pos.collateral_amount / rng.range(3, 20), "remove collateral"),
-            _ => (pos.size_usd / rng.range(2, 5), pos.collateral_amount / rng.range(5, 30), "partial close and withdraw"),
+            2 => (
+                0,
+                pos.collateral_amount / rng.range(3, 20),
+                "remove collateral",
+            ),
+            _ => (
+                pos.size_usd / rng.range(2, 5),
+                pos.collateral_amount / rng.range(5, 30),
+                "partial close and withdraw",
+            ),
         };
         cases.push((
             format!("{kind} {} after {}s", w.label(), now - T0),
-            DecIn { now, pos, size_delta_usd: size_delta, collateral_out: out, market: w2.market, coll: w2.coll, fees: w2.fees },
+            DecIn {
+                now,
+                pos,
+                size_delta_usd: size_delta,
+                collateral_out: out,
+                market: w2.market,
+                coll: w2.coll,
+                fees: w2.fees,
+            },
         ));
     }
 
@@ -1278,7 +1479,15 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
         let down = w.moved(9_200, INDEX_ONE / 100); // −8 %
         let (win, lose) = if long { (up, down) } else { (down, up) };
         let label = w.label();
-        let base = DecIn { now: T0 + 3_600, pos, size_delta_usd: pos.size_usd, collateral_out: 0, market: win.market, coll: win.coll, fees: w.fees };
+        let base = DecIn {
+            now: T0 + 3_600,
+            pos,
+            size_delta_usd: pos.size_usd,
+            collateral_out: 0,
+            market: win.market,
+            coll: win.coll,
+            fees: w.fees,
+        };
         let mut push = |note: &str, f: &dyn Fn(&mut DecIn)| {
             let mut i = base;
             f(&mut i);
@@ -1346,12 +1555,19 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
             i.coll = w3.coll;
             i.size_delta_usd = pos.size_usd / 4;
         });
-        push("borrow fee makes it underwater", &|i| i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 2);
+        push("borrow fee makes it underwater", &|i| {
+            i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 2
+        });
         push("spread 100 %", &|i| i.market.spread_bps = 10_000);
         push("collateral decimals 19", &|i| i.coll.decimals = 19);
         push("zero collateral price", &|i| i.coll.price = Q::default());
         push("zero market price", &|i| i.market.price = Q::default());
-        push("fee shares above 100 %", &|i| i.fees = Fees { protocol_bps: 10_000, insurance_bps: 1 });
+        push("fee shares above 100 %", &|i| {
+            i.fees = Fees {
+                protocol_bps: 10_000,
+                insurance_bps: 1,
+            }
+        });
         push("borrow index overflow", &|i| {
             i.pos.locked_amount = u64::MAX;
             i.coll.borrow_index = u64::MAX;
@@ -1361,11 +1577,21 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
 
     for n in 0..fuzz {
         let mut w = World::new(rng, n);
-        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let Some((_, pos)) = w.open(rng, T0) else {
+            continue;
+        };
         let w2 = w.moved(price_move(rng), rng.below(INDEX_ONE / 10));
-        let mut i = DecIn { now: later(rng, T0), pos, size_delta_usd: pos.size_usd / 2, collateral_out: 0, market: w2.market, coll: w2.coll, fees: w2.fees };
+        let mut i = DecIn {
+            now: later(rng, T0),
+            pos,
+            size_delta_usd: pos.size_usd / 2,
+            collateral_out: 0,
+            market: w2.market,
+            coll: w2.coll,
+            fees: w2.fees,
+        };
         match rng.below(8) {
-            0 => i.size_delta_usd = rng.edgy() % (pos.size_usd as u64 + 2),
+            0 => i.size_delta_usd = rng.edgy() % (pos.size_usd + 2),
             1 => i.collateral_out = rng.edgy(),
             2 => i.pos.size_tokens = rng.edgy(),
             3 => i.pos.collateral_amount = rng.edgy(),
@@ -1389,13 +1615,26 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
     while cases.len() < random {
         let mut w = World::new(rng, k);
         k += 1;
-        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let Some((_, pos)) = w.open(rng, T0) else {
+            continue;
+        };
         let now = later(rng, T0);
-        let growth = if rng.chance(80) { rng.below(INDEX_ONE / 50) } else { rng.below(INDEX_ONE) };
+        let growth = if rng.chance(80) {
+            rng.below(INDEX_ONE / 50)
+        } else {
+            rng.below(INDEX_ONE)
+        };
         let long = w.side == LONG;
         let at = |mv: u64| {
             let w2 = w.moved(mv, growth);
-            LiqIn { now, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 0 }
+            LiqIn {
+                now,
+                pos,
+                market: w2.market,
+                coll: w2.coll,
+                fees: w.fees,
+                insurance_balance: 0,
+            }
         };
         // Bisect for the first liquidatable price, then go a little or a lot further.
         let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
@@ -1416,14 +1655,26 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
             2 => rng.below(200),
             _ => rng.below(3_000),
         };
-        let mv = if long { bad.saturating_sub(past).max(1) } else { bad + past };
+        let mv = if long {
+            bad.saturating_sub(past).max(1)
+        } else {
+            bad + past
+        };
         let mut i = at(mv);
         i.insurance_balance = match rng.below(3) {
             0 => 0,
             1 => pos.collateral_amount / rng.range(1, 20),
             _ => pos.collateral_amount * rng.range(1, 5),
         };
-        cases.push((format!("{} {} bps past the margin after {}s", w.label(), past, now - T0), i));
+        cases.push((
+            format!(
+                "{} {} bps past the margin after {}s",
+                w.label(),
+                past,
+                now - T0
+            ),
+            i,
+        ));
         if rng.chance(25) {
             cases.push((format!("{} healthy", w.label()), at(good)));
         }
@@ -1437,7 +1688,11 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         w.market.max_leverage_bps = 500_000;
         // Exact prices (no spread, width or confidence), so small moves are pure PnL.
         w.market.spread_bps = 0;
-        w.market.price = Q { min: w.mt.price, max: w.mt.price, conf: 0 };
+        w.market.price = Q {
+            min: w.mt.price,
+            max: w.mt.price,
+            conf: 0,
+        };
         if w.same() {
             w.coll.price = w.market.price;
         }
@@ -1448,7 +1703,14 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         let label = w.label();
         let at = |mv: u64| {
             let w2 = w.moved(mv, 0);
-            LiqIn { now: T0 + 60, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 1_000_000 }
+            LiqIn {
+                now: T0 + 60,
+                pos,
+                market: w2.market,
+                coll: w2.coll,
+                fees: w.fees,
+                insurance_balance: 1_000_000,
+            }
         };
         let crash = at(if long { 7_000 } else { 13_000 });
         let mut push = |note: &str, base: &LiqIn, f: &dyn Fn(&mut LiqIn)| {
@@ -1458,26 +1720,53 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         };
         push("healthy at the opening price", &at(10_000), &|_| {});
         push("bad debt, insurance covers part", &crash, &|_| {});
-        push("bad debt, no insurance", &crash, &|i| i.insurance_balance = 0);
-        push("bad debt, ample insurance", &crash, &|i| i.insurance_balance = pos.collateral_amount * 10);
+        push("bad debt, no insurance", &crash, &|i| {
+            i.insurance_balance = 0
+        });
+        push("bad debt, ample insurance", &crash, &|i| {
+            i.insurance_balance = pos.collateral_amount * 10
+        });
         push("bad debt in the opening second", &crash, &|i| i.now = T0);
-        push("borrow fee larger than the collateral", &at(10_000), &|i| i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3);
+        push("borrow fee larger than the collateral", &at(10_000), &|i| {
+            i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3
+        });
         // +0.5 % on 10x is a $50 profit; a 9.44 % borrow index growth on the 10x lock takes
         // ~95 % of the collateral: equity ~ $94 < 1 % of $10,000.
         let profit_at = at(if long { 10_050 } else { 9_950 });
         let eaten = pos.borrow_index_snapshot + INDEX_ONE / 10_000 * 944;
-        push("in profit, liquidated by the borrow fee", &profit_at, &|i| i.coll.borrow_index = eaten);
-        push("in profit, liquidated by the borrow fee, same second", &profit_at, &|i| {
-            i.now = T0;
-            i.coll.borrow_index = eaten;
-        });
-        push("in profit, borrow fee above the collateral", &profit_at, &|i| i.coll.borrow_index = eaten + INDEX_ONE / 100);
+        push(
+            "in profit, liquidated by the borrow fee",
+            &profit_at,
+            &|i| i.coll.borrow_index = eaten,
+        );
+        push(
+            "in profit, liquidated by the borrow fee, same second",
+            &profit_at,
+            &|i| {
+                i.now = T0;
+                i.coll.borrow_index = eaten;
+            },
+        );
+        push(
+            "in profit, borrow fee above the collateral",
+            &profit_at,
+            &|i| i.coll.borrow_index = eaten + INDEX_ONE / 100,
+        );
         push("side 3", &crash, &|i| i.pos.side = 3);
-        push("no position", &crash, &|i| i.pos = Pos { side: i.pos.side, ..Pos::default() });
-        push("reward above close fee + 2 mm", &crash, &|i| i.market.liquidation_reward_bps = 500);
+        push("no position", &crash, &|i| {
+            i.pos = Pos {
+                side: i.pos.side,
+                ..Pos::default()
+            }
+        });
+        push("reward above close fee + 2 mm", &crash, &|i| {
+            i.market.liquidation_reward_bps = 500
+        });
         push("spread 100 %", &crash, &|i| i.market.spread_bps = 10_000);
         push("collateral decimals 19", &crash, &|i| i.coll.decimals = 19);
-        push("zero market price", &crash, &|i| i.market.price = Q::default());
+        push("zero market price", &crash, &|i| {
+            i.market.price = Q::default()
+        });
         push("zero collateral max price", &crash, &|i| {
             i.coll.price.max = 0;
             i.coll.price.min = 0;
@@ -1487,7 +1776,9 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
             i.coll.borrow_index = u64::MAX;
             i.pos.borrow_index_snapshot = 0;
         });
-        push("maintenance margin 2^62", &crash, &|i| i.market.maintenance_margin_bps = 1 << 62);
+        push("maintenance margin 2^62", &crash, &|i| {
+            i.market.maintenance_margin_bps = 1 << 62
+        });
         // Partial tiers: bisect the margin, then step further (only 75 % occurs, see above).
         let mut seen = [false; 3];
         let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
@@ -1506,7 +1797,10 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
                 let f = get(&q, "fraction_bps") as usize;
                 if !flag(&q, "full") && !seen[f / 2_500 - 1] {
                     seen[f / 2_500 - 1] = true;
-                    cases.push((format!("{label}: partial {f} bps, {step} bps past the margin"), i));
+                    cases.push((
+                        format!("{label}: partial {f} bps, {step} bps past the margin"),
+                        i,
+                    ));
                 }
             }
         }
@@ -1514,9 +1808,18 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
 
     for n in 0..fuzz {
         let mut w = World::new(rng, n);
-        let Some((_, pos)) = w.open(rng, T0) else { continue };
+        let Some((_, pos)) = w.open(rng, T0) else {
+            continue;
+        };
         let w2 = w.moved(rng.range(5_000, 15_000), rng.below(INDEX_ONE / 10));
-        let mut i = LiqIn { now: later(rng, T0), pos, market: w2.market, coll: w2.coll, fees: w2.fees, insurance_balance: rng.edgy() };
+        let mut i = LiqIn {
+            now: later(rng, T0),
+            pos,
+            market: w2.market,
+            coll: w2.coll,
+            fees: w2.fees,
+            insurance_balance: rng.edgy(),
+        };
         match rng.below(7) {
             0 => i.pos.size_tokens = rng.edgy(),
             1 => i.pos.collateral_amount = rng.edgy(),
@@ -1536,7 +1839,15 @@ fn pool_pnl_cases(rng: &mut Rng, n: usize) -> Vec<PoolPnlIn> {
     for k in 0..n {
         let t = [SOL, BTC, ETH][k % 3];
         let oi = |rng: &mut Rng| rng.log(USD, 50_000_000 * USD);
-        let tokens_at = |usd: u64, bps: u64| (to_tokens(usd as u128, t.price as u128 * bps as u128 / BPS, t.decimals, false).unwrap()) as u64;
+        let tokens_at = |usd: u64, bps: u64| {
+            (to_tokens(
+                usd as u128,
+                t.price as u128 * bps as u128 / BPS,
+                t.decimals,
+                false,
+            )
+            .unwrap()) as u64
+        };
         let (lu, su) = (oi(rng), oi(rng));
         let mut c = PoolPnlIn {
             long_oi_usd: lu,
@@ -1580,7 +1891,13 @@ fn curve(rng: &mut Rng) -> Curve {
 }
 
 /// The brief's worked example: optimal 80 %, slope1 4 %, slope2 75 %, base 0, reserve 10 %.
-const WORKED: Curve = Curve { base_rate: 0, slope1: 40_000_000, slope2: 750_000_000, optimal_utilization_bps: 8_000, reserve_factor_bps: 1_000 };
+const WORKED: Curve = Curve {
+    base_rate: 0,
+    slope1: 40_000_000,
+    slope2: 750_000_000,
+    optimal_utilization_bps: 8_000,
+    reserve_factor_bps: 1_000,
+};
 
 fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
     let mut sections = Vec::new();
@@ -1596,13 +1913,19 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             2 => (rng.below(3), rng.below(3)),
             _ => (rng.any_width(), rng.any_width()),
         };
-        v.push(flat_case(json!({ "borrowed": s(b), "lendable": s(l) }), Ok(s(ref_utilization(b, l)))));
+        v.push(flat_case(
+            json!({ "borrowed": s(b), "lendable": s(l) }),
+            Ok(s(ref_utilization(b, l))),
+        ));
     }
     sections.push(("utilization_bps", v));
 
     let mut v = Vec::new();
     for u in [0, 4_000, 8_000, 9_000, 10_000] {
-        v.push(flat_case(json!({ "curve": WORKED.json(), "u_bps": s(u) }), ref_borrow_rate(&WORKED, u).map(s)));
+        v.push(flat_case(
+            json!({ "curve": WORKED.json(), "u_bps": s(u) }),
+            ref_borrow_rate(&WORKED, u).map(s),
+        ));
     }
     for k in 0..n {
         let mut c = curve(rng);
@@ -1621,31 +1944,59 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             4 => c.base_rate = u64::MAX,
             _ => {}
         }
-        v.push(flat_case(json!({ "curve": c.json(), "u_bps": s(u) }), ref_borrow_rate(&c, u).map(s)));
+        v.push(flat_case(
+            json!({ "curve": c.json(), "u_bps": s(u) }),
+            ref_borrow_rate(&c, u).map(s),
+        ));
     }
     sections.push(("borrow_rate", v));
 
     let mut v = Vec::new();
     for (b, u) in [(40_000_000u64, 8_000u64), (790_000_000, 10_000)] {
-        v.push(flat_case(json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(1_000) }), ref_supply_rate(b, u, 1_000).map(s)));
+        v.push(flat_case(
+            json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(1_000) }),
+            ref_supply_rate(b, u, 1_000).map(s),
+        ));
     }
     for k in 0..n {
         let (b, u, rf) = match k % 6 {
             0 => (rng.edgy(), rng.edgy(), rng.edgy()),
             1 => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), 10_001),
-            _ => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), rng.range(0, 10_000)),
+            _ => (
+                rng.range(0, 3_000_000_000),
+                rng.range(0, 10_000),
+                rng.range(0, 10_000),
+            ),
         };
-        v.push(flat_case(json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(rf) }), ref_supply_rate(b, u, rf).map(s)));
+        v.push(flat_case(
+            json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(rf) }),
+            ref_supply_rate(b, u, rf).map(s),
+        ));
     }
     sections.push(("supply_rate", v));
 
     let mut v = Vec::new();
     for k in 0..n {
-        let index = if k % 7 == 0 { rng.edgy() } else { INDEX_ONE + rng.below(INDEX_ONE) };
-        let rate = if k % 5 == 0 { rng.edgy() } else { rng.range(0, 3_000_000_000) };
-        let dt = if k % 6 == 0 { rng.edgy() } else { rng.log(1, 100_000_000) };
+        let index = if k % 7 == 0 {
+            rng.edgy()
+        } else {
+            INDEX_ONE + rng.below(INDEX_ONE)
+        };
+        let rate = if k % 5 == 0 {
+            rng.edgy()
+        } else {
+            rng.range(0, 3_000_000_000)
+        };
+        let dt = if k % 6 == 0 {
+            rng.edgy()
+        } else {
+            rng.log(1, 100_000_000)
+        };
         let up = rng.chance(50);
-        v.push(flat_case(json!({ "index": s(index), "rate": s(rate), "dt_secs": s(dt), "round_up": up }), ref_accrue_index(index, rate, dt, up).map(s)));
+        v.push(flat_case(
+            json!({ "index": s(index), "rate": s(rate), "dt_secs": s(dt), "round_up": up }),
+            ref_accrue_index(index, rate, dt, up).map(s),
+        ));
     }
     sections.push(("accrue_index", v));
 
@@ -1686,33 +2037,70 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
         let t = [SOL, BTC, ETH, USDC][k % 4];
         let max = t.price + rng.below(t.price / 500 + 1);
         match k % 9 {
-            0 => Q { min: t.price, max: 0, conf: 0 },
-            1 => Q { min: rng.edgy(), max: rng.edgy(), conf: rng.edgy() },
-            2 => Q { min: t.price, max, conf: max / rng.range(1, 3) },
-            _ => Q { min: t.price, max, conf: max / 10_000 * rng.below(30) },
+            0 => Q {
+                min: t.price,
+                max: 0,
+                conf: 0,
+            },
+            1 => Q {
+                min: rng.edgy(),
+                max: rng.edgy(),
+                conf: rng.edgy(),
+            },
+            2 => Q {
+                min: t.price,
+                max,
+                conf: max / rng.range(1, 3),
+            },
+            _ => Q {
+                min: t.price,
+                max,
+                conf: max / 10_000 * rng.below(30),
+            },
         }
     };
 
     let mut v = Vec::new();
     for k in 0..n {
         let q = quote_of(rng, k);
-        let spread = if k % 8 == 7 { rng.edgy() } else { rng.below(100) };
-        v.push(flat_case(json!({ "spread_bps": s(spread), "price": q.json() }), ref_spread(spread, &q).map(s)));
+        let spread = if k % 8 == 7 {
+            rng.edgy()
+        } else {
+            rng.below(100)
+        };
+        v.push(flat_case(
+            json!({ "spread_bps": s(spread), "price": q.json() }),
+            ref_spread(spread, &q).map(s),
+        ));
     }
     sections.push(("trade_spread_bps", v));
 
     for (name, entry) in [("entry_price", true), ("exit_price", false)] {
         let mut v = Vec::new();
         // A price so large that widening it by the spread overflows (long entry, short exit).
-        let huge = Q { min: u64::MAX, max: u64::MAX, conf: 0 };
+        let huge = Q {
+            min: u64::MAX,
+            max: u64::MAX,
+            conf: 0,
+        };
         for side in [LONG, SHORT] {
-            v.push(flat_case(json!({ "side": side, "price": huge.json(), "spread_bps": s(10) }), ref_price_fn(side, &huge, 10, entry).map(s)));
+            v.push(flat_case(
+                json!({ "side": side, "price": huge.json(), "spread_bps": s(10) }),
+                ref_price_fn(side, &huge, 10, entry).map(s),
+            ));
         }
         for k in 0..n {
             let q = quote_of(rng, k);
-            let side = if k % 11 == 10 { rng.pick(&[0u8, 3, 255]) } else { [LONG, SHORT][k % 2] };
+            let side = if k % 11 == 10 {
+                rng.pick(&[0u8, 3, 255])
+            } else {
+                [LONG, SHORT][k % 2]
+            };
             let spread = if k % 13 == 12 { 10_000 } else { rng.below(50) };
-            v.push(flat_case(json!({ "side": side, "price": q.json(), "spread_bps": s(spread) }), ref_price_fn(side, &q, spread, entry).map(s)));
+            v.push(flat_case(
+                json!({ "side": side, "price": q.json(), "spread_bps": s(spread) }),
+                ref_price_fn(side, &q, spread, entry).map(s),
+            ));
         }
         sections.push((name, v));
     }
@@ -1720,21 +2108,43 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
     let mut v = Vec::new();
     for k in 0..n {
         let t = [SOL, BTC, ETH, USDC][k % 4];
-        let side = if k % 17 == 16 { 0 } else { [LONG, SHORT][k % 2] };
-        let usd = if k % 9 == 0 { rng.edgy() } else { rng.log(1, 10_000_000 * USD) };
-        let price = if k % 10 == 0 { rng.pick(&[0, 1, u64::MAX]) } else { t.price + rng.below(t.price / 100) };
+        let side = if k % 17 == 16 {
+            0
+        } else {
+            [LONG, SHORT][k % 2]
+        };
+        let usd = if k % 9 == 0 {
+            rng.edgy()
+        } else {
+            rng.log(1, 10_000_000 * USD)
+        };
+        let price = if k % 10 == 0 {
+            rng.pick(&[0, 1, u64::MAX])
+        } else {
+            t.price + rng.below(t.price / 100)
+        };
         let decimals = if k % 23 == 22 { 19 } else { t.decimals };
-        let out = side_long(side).and_then(|long| ref_size_tokens(long, usd as u128, price as u128, decimals)).map(s);
-        v.push(flat_case(json!({ "side": side, "size_usd": s(usd), "price": s(price), "decimals": decimals }), out));
+        let out = side_long(side)
+            .and_then(|long| ref_size_tokens(long, usd as u128, price as u128, decimals))
+            .map(s);
+        v.push(flat_case(
+            json!({ "side": side, "size_usd": s(usd), "price": s(price), "decimals": decimals }),
+            out,
+        ));
     }
     sections.push(("size_tokens", v));
 
     let mut v = Vec::new();
     for k in 0..n {
         let t = [SOL, BTC, ETH][k % 3];
-        let side = if k % 19 == 18 { 7 } else { [LONG, SHORT][k % 2] };
+        let side = if k % 19 == 18 {
+            7
+        } else {
+            [LONG, SHORT][k % 2]
+        };
         let size = rng.log(USD, 5_000_000 * USD);
-        let tokens = to_tokens(size as u128, t.price as u128, t.decimals, k % 2 == 1).unwrap() as u64;
+        let tokens =
+            to_tokens(size as u128, t.price as u128, t.decimals, k % 2 == 1).unwrap() as u64;
         let exit = match k % 8 {
             0 => t.price,
             1 => 0,
@@ -1757,17 +2167,33 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             0 => 0,
             1 => rng.below(3),
             2 => rng.edgy(),
-            _ => to_tokens(size as u128, t.price as u128 * rng.range(9_000, 11_000) as u128 / BPS, t.decimals, false).unwrap() as u64,
+            _ => to_tokens(
+                size as u128,
+                t.price as u128 * rng.range(9_000, 11_000) as u128 / BPS,
+                t.decimals,
+                false,
+            )
+            .unwrap() as u64,
         };
         let decimals = if k % 13 == 12 { 19 } else { t.decimals };
-        v.push(flat_case(json!({ "size_usd": s(size), "size_tokens": s(tokens), "decimals": decimals }), ref_average_price(size as u128, tokens as u128, decimals).map(s)));
+        v.push(flat_case(
+            json!({ "size_usd": s(size), "size_tokens": s(tokens), "decimals": decimals }),
+            ref_average_price(size as u128, tokens as u128, decimals).map(s),
+        ));
     }
     sections.push(("average_price", v));
 
     let mut v = Vec::new();
-    v.push(flat_case(json!({ "locked": s(u64::MAX), "index_now": s(u64::MAX), "index_snapshot": s(0) }), ref_borrow_fee(u64::MAX, u64::MAX, 0).map(s)));
+    v.push(flat_case(
+        json!({ "locked": s(u64::MAX), "index_now": s(u64::MAX), "index_snapshot": s(0) }),
+        ref_borrow_fee(u64::MAX, u64::MAX, 0).map(s),
+    ));
     for k in 0..n {
-        let locked = if k % 5 == 0 { rng.edgy() } else { rng.log(1, 1 << 50) };
+        let locked = if k % 5 == 0 {
+            rng.edgy()
+        } else {
+            rng.log(1, 1 << 50)
+        };
         let snapshot = INDEX_ONE + rng.below(INDEX_ONE);
         let now = match k % 6 {
             0 => snapshot,
@@ -1775,13 +2201,21 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             2 => rng.edgy(),
             _ => snapshot + rng.log(1, INDEX_ONE),
         };
-        v.push(flat_case(json!({ "locked": s(locked), "index_now": s(now), "index_snapshot": s(snapshot) }), ref_borrow_fee(locked, now, snapshot).map(s)));
+        v.push(flat_case(
+            json!({ "locked": s(locked), "index_now": s(now), "index_snapshot": s(snapshot) }),
+            ref_borrow_fee(locked, now, snapshot).map(s),
+        ));
     }
     sections.push(("borrow_fee_tokens", v));
 
     let v = pool_pnl_cases(rng, n)
         .into_iter()
-        .map(|c| flat_case(json!({ "input": c.json() }), ref_pool_pnl(&c).map(|q| out_json(&q))))
+        .map(|c| {
+            flat_case(
+                json!({ "input": c.json() }),
+                ref_pool_pnl(&c).map(|q| out_json(&q)),
+            )
+        })
         .collect();
     sections.push(("pool_pnl", v));
     sections
@@ -1810,24 +2244,36 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
     }
     eprintln!("{name}: {} vectors {counts:?}", list.len());
     for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
+        assert!(
+            counts.contains_key(*r),
+            "{name}: no vector with outcome {r}"
+        );
     }
 }
 
 fn build() -> Vec<(&'static str, Vec<Value>)> {
-    let mut rng = Rng(0x5EED_0F_9051_7104);
+    let mut rng = Rng(0x005E_ED0F_9051_7104);
     let mut sections = flat_sections(&mut rng, SIMPLE);
     sections.push((
         "quote_increase",
-        increase_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_increase(&i))).collect(),
+        increase_cases(&mut rng, QUOTES, FUZZ)
+            .into_iter()
+            .map(|(note, i)| quote_case(&note, i.json(), &ref_increase(&i)))
+            .collect(),
     ));
     sections.push((
         "quote_decrease",
-        decrease_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_decrease(&i))).collect(),
+        decrease_cases(&mut rng, QUOTES, FUZZ)
+            .into_iter()
+            .map(|(note, i)| quote_case(&note, i.json(), &ref_decrease(&i)))
+            .collect(),
     ));
     sections.push((
         "quote_liquidate",
-        liquidate_cases(&mut rng, QUOTES, FUZZ).into_iter().map(|(note, i)| quote_case(&note, i.json(), &ref_liquidate(&i))).collect(),
+        liquidate_cases(&mut rng, QUOTES, FUZZ)
+            .into_iter()
+            .map(|(note, i)| quote_case(&note, i.json(), &ref_liquidate(&i)))
+            .collect(),
     ));
     sections
 }
@@ -1883,44 +2329,131 @@ fn generate_position_vectors() {
             tally(name, list, &[]);
         }
     }
-    tally("borrow_rate", find("borrow_rate"), &["ok", "Overflow", "DivideByZero", "Underflow"]);
-    tally("supply_rate", find("supply_rate"), &["ok", "Overflow", "Underflow"]);
-    tally("accrue", find("accrue"), &["ok", "Overflow", "DivideByZero"]);
-    tally("entry_price", find("entry_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
-    tally("exit_price", find("exit_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
-    tally("pnl", find("pnl"), &["ok", "InvalidSide", "InvalidDecimals"]);
-    tally("borrow_fee_tokens", find("borrow_fee_tokens"), &["ok", "Overflow"]);
-    tally("pool_pnl", find("pool_pnl"), &["ok", "InvalidDecimals", "Overflow"]);
+    tally(
+        "borrow_rate",
+        find("borrow_rate"),
+        &["ok", "Overflow", "DivideByZero", "Underflow"],
+    );
+    tally(
+        "supply_rate",
+        find("supply_rate"),
+        &["ok", "Overflow", "Underflow"],
+    );
+    tally(
+        "accrue",
+        find("accrue"),
+        &["ok", "Overflow", "DivideByZero"],
+    );
+    tally(
+        "entry_price",
+        find("entry_price"),
+        &[
+            "ok",
+            "InvalidSide",
+            "InvalidSpread",
+            "DivideByZero",
+            "Overflow",
+        ],
+    );
+    tally(
+        "exit_price",
+        find("exit_price"),
+        &[
+            "ok",
+            "InvalidSide",
+            "InvalidSpread",
+            "DivideByZero",
+            "Overflow",
+        ],
+    );
+    tally(
+        "pnl",
+        find("pnl"),
+        &["ok", "InvalidSide", "InvalidDecimals"],
+    );
+    tally(
+        "borrow_fee_tokens",
+        find("borrow_fee_tokens"),
+        &["ok", "Overflow"],
+    );
+    tally(
+        "pool_pnl",
+        find("pool_pnl"),
+        &["ok", "InvalidDecimals", "Overflow"],
+    );
     tally(
         "quote_increase",
         find("quote_increase"),
         &[
-            "ok", "InvalidSide", "ZeroAmount", "InvalidSpread", "InsufficientCollateral", "PositionTooLarge",
-            "OpenInterestCap", "InsufficientLiquidity", "CollateralTooSmall", "LeverageTooHigh",
-            "WouldBeLiquidatable", "Overflow", "Underflow", "InvalidDecimals", "DivideByZero",
+            "ok",
+            "InvalidSide",
+            "ZeroAmount",
+            "InvalidSpread",
+            "InsufficientCollateral",
+            "PositionTooLarge",
+            "OpenInterestCap",
+            "InsufficientLiquidity",
+            "CollateralTooSmall",
+            "LeverageTooHigh",
+            "WouldBeLiquidatable",
+            "Overflow",
+            "Underflow",
+            "InvalidDecimals",
+            "DivideByZero",
         ],
     );
     tally(
         "quote_decrease",
         find("quote_decrease"),
         &[
-            "ok", "InvalidSide", "ZeroAmount", "SizeTooLarge", "InsufficientCollateral", "CollateralTooSmall",
-            "LeverageTooHigh", "WouldBeLiquidatable", "PositionUnderwater", "InvalidSpread", "InvalidDecimals",
-            "DivideByZero", "Overflow", "Underflow",
+            "ok",
+            "InvalidSide",
+            "ZeroAmount",
+            "SizeTooLarge",
+            "InsufficientCollateral",
+            "CollateralTooSmall",
+            "LeverageTooHigh",
+            "WouldBeLiquidatable",
+            "PositionUnderwater",
+            "InvalidSpread",
+            "InvalidDecimals",
+            "DivideByZero",
+            "Overflow",
+            "Underflow",
         ],
     );
     tally(
         "quote_liquidate",
         find("quote_liquidate"),
-        &["ok", "NotLiquidatable", "InvalidSide", "InvalidSpread", "InvalidDecimals", "DivideByZero", "Overflow"],
+        &[
+            "ok",
+            "NotLiquidatable",
+            "InvalidSide",
+            "InvalidSpread",
+            "InvalidDecimals",
+            "DivideByZero",
+            "Overflow",
+        ],
     );
     let shapes = liquidation_shapes(find("quote_liquidate"));
     eprintln!("liquidation shapes: {shapes:?}");
     // With the target at 2 × maintenance margin, an unhealthy position (10_000·E < mm·S) needs
     // f = (2mm·S − 10_000·E) / (S·(2mm − c)) > mm / (2mm − c) >= 50 %: only the 75 % tier and
     // full liquidations can occur (the 25 % / 50 % tiers are unit-tested in the program).
-    for shape in ["full", "partial 75%", "pool loss", "insurance used", "reward from pool", "reward from insurance", "owner paid", "in profit"] {
-        assert!(shapes.contains_key(shape), "no liquidation vector with {shape}");
+    for shape in [
+        "full",
+        "partial 75%",
+        "pool loss",
+        "insurance used",
+        "reward from pool",
+        "reward from insurance",
+        "owner paid",
+        "in profit",
+    ] {
+        assert!(
+            shapes.contains_key(shape),
+            "no liquidation vector with {shape}"
+        );
     }
 
     let mut out = String::from("{\n");
@@ -1942,7 +2475,10 @@ fn generate_position_vectors() {
     }
     out.push_str("}\n");
     let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/position.json"
+    );
     std::fs::write(path, out).unwrap();
 }
 
@@ -1985,7 +2521,11 @@ mod library {
     }
 
     fn q(p: &Q) -> math::PriceQuote {
-        math::PriceQuote { min: Price(p.min), max: Price(p.max), conf: p.conf }
+        math::PriceQuote {
+            min: Price(p.min),
+            max: Price(p.max),
+            conf: p.conf,
+        }
     }
     fn pos(p: &Pos) -> math::PositionState {
         math::PositionState {
@@ -2025,7 +2565,10 @@ mod library {
         }
     }
     fn fees(f: &Fees) -> math::FeeShares {
-        math::FeeShares { protocol_bps: f.protocol_bps, insurance_bps: f.insurance_bps }
+        math::FeeShares {
+            protocol_bps: f.protocol_bps,
+            insurance_bps: f.insurance_bps,
+        }
     }
     pub fn curve(c: &Curve) -> math::RateCurve {
         math::RateCurve {
@@ -2182,7 +2725,11 @@ mod library {
 fn library_matches_reference_on_random_positions() {
     let mut rng = Rng(0x0DD_BA11_CAFE_F00D);
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
+    let mut count = |r: &R<Quote>| {
+        *outcomes
+            .entry(r.as_ref().err().copied().unwrap_or("ok"))
+            .or_default() += 1
+    };
     for (note, i) in increase_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_increase(&i);
         assert_eq!(library::increase(&i), expected, "increase ({note}): {i:?}");
@@ -2195,7 +2742,11 @@ fn library_matches_reference_on_random_positions() {
     }
     for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_liquidate(&i);
-        assert_eq!(library::liquidate(&i), expected, "liquidate ({note}): {i:?}");
+        assert_eq!(
+            library::liquidate(&i),
+            expected,
+            "liquidate ({note}): {i:?}"
+        );
         count(&expected);
     }
     for _ in 0..20_000 {
@@ -2216,7 +2767,9 @@ fn library_matches_reference_on_random_positions() {
             },
         };
         if rng.chance(50) {
-            a.now = a.last_accrual.saturating_add(rng.log(1, 100_000_000) as i64);
+            a.now = a
+                .last_accrual
+                .saturating_add(rng.log(1, 100_000_000) as i64);
             a.borrow_index = INDEX_ONE + rng.below(INDEX_ONE);
         }
         assert_eq!(library::accrue(&a), ref_accrue(&a), "{a:?}");

@@ -1,7 +1,7 @@
 /**
  * Quote math: the TypeScript mirror of the program's `math` module (same file names, same
- * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json` and
- * `tests/vectors/liquidity.json`.
+ * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json`,
+ * `tests/vectors/liquidity.json` and `tests/vectors/position.json`.
  * Amounts are `BN` in and out and never pass through a JS `number`.
  */
 export { MathError, MATH_ERROR_NUMBERS } from './error';
@@ -53,3 +53,51 @@ export type {
   SwapInput,
   SwapQuote,
 } from './liquidity';
+export {
+  INDEX_ONE,
+  SECONDS_PER_YEAR,
+  accrue,
+  accrueIndex,
+  borrowRate,
+  supplyRate,
+  utilizationBps,
+} from './interest';
+export type { Accrual, AccrualInput, RateCurve } from './interest';
+export {
+  LIQUIDATION_TIER_BPS,
+  LONG,
+  POSITION_ERROR_CODES,
+  PositionError,
+  SHORT,
+  averagePrice,
+  borrowFeeTokens,
+  entryPrice,
+  equityUsd,
+  exitPrice,
+  healthOk,
+  liquidationFractionBps,
+  pnl,
+  poolPnl,
+  quoteDecrease,
+  quoteIncrease,
+  quoteLiquidate,
+  sizeTokens,
+  tradeSpreadBps,
+} from './position';
+export type {
+  CollateralSide,
+  DecreaseInput,
+  DecreaseQuote,
+  Equity,
+  FeeShares,
+  IncreaseInput,
+  IncreaseQuote,
+  LiquidateInput,
+  LiquidationQuote,
+  MarketSide,
+  Pnl,
+  PoolPnlInput,
+  PositionErrorCode,
+  PositionState,
+  PriceQuote,
+} from './position';

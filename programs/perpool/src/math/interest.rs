@@ -112,7 +112,11 @@ pub fn borrow_rate(c: &RateCurve, u_bps: u64) -> Result<u64, MathError> {
 /// Errors: `reserve_factor_bps > 10_000` → [`MathError::Underflow`]; `u × (10_000 − rf)` above
 /// `u64::MAX` (impossible for `u <= 10_000`) or a result above `u64::MAX` → [`MathError::Overflow`].
 #[inline]
-pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Result<u64, MathError> {
+pub fn supply_rate(
+    borrow_rate: u64,
+    u_bps: u64,
+    reserve_factor_bps: u64,
+) -> Result<u64, MathError> {
     let kept = checked_sub(BPS_DENOM, reserve_factor_bps)?;
     let factor = checked_mul(u_bps, kept)?;
     // One division of the full 128-bit product: exact.
@@ -128,7 +132,11 @@ pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Res
 #[inline]
 pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Result<u64, MathError> {
     let rate_time = checked_mul(rate, dt_secs)?;
-    let rounding = if round_up { Rounding::Up } else { Rounding::Down };
+    let rounding = if round_up {
+        Rounding::Up
+    } else {
+        Rounding::Down
+    };
     let growth = mul_div(index, rate_time, YEAR_RATE_DIVISOR, rounding)?;
     checked_add(index, growth)
 }
@@ -225,7 +233,10 @@ mod tests {
             ..CURVE
         };
         assert_eq!(borrow_rate(&full_kink, 10_000), Ok(40_000_000));
-        assert_eq!(borrow_rate(&full_kink, 10_001), Err(MathError::DivideByZero));
+        assert_eq!(
+            borrow_rate(&full_kink, 10_001),
+            Err(MathError::DivideByZero)
+        );
         let past_full = RateCurve {
             optimal_utilization_bps: 10_001,
             ..CURVE
@@ -255,9 +266,18 @@ mod tests {
             Ok(1_790_000_000_000)
         );
         // One second at 4 %: 1e12 × 0.04 / 31_536_000 = 1268.39.. → up 1269, down 1268.
-        assert_eq!(accrue_index(INDEX_ONE, 40_000_000, 1, true), Ok(INDEX_ONE + 1_269));
-        assert_eq!(accrue_index(INDEX_ONE, 40_000_000, 1, false), Ok(INDEX_ONE + 1_268));
-        assert_eq!(accrue_index(INDEX_ONE, u64::MAX, 2, true), Err(MathError::Overflow));
+        assert_eq!(
+            accrue_index(INDEX_ONE, 40_000_000, 1, true),
+            Ok(INDEX_ONE + 1_269)
+        );
+        assert_eq!(
+            accrue_index(INDEX_ONE, 40_000_000, 1, false),
+            Ok(INDEX_ONE + 1_268)
+        );
+        assert_eq!(
+            accrue_index(INDEX_ONE, u64::MAX, 2, true),
+            Err(MathError::Overflow)
+        );
 
         let input = AccrualInput {
             borrow_index: INDEX_ONE,

@@ -83,7 +83,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     let amount_in = r.u64()?;
     let min_lp_out = r.u64()?;
     r.finish()?;
-    let mut ix = AddLiquidity::try_from(accounts)?;
+    let ix = AddLiquidity::try_from(accounts)?;
     let clock = now()?;
     ix.custody.accrue(clock.unix_timestamp)?;
 

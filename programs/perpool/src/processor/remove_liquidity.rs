@@ -79,7 +79,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     let lp_in = r.u64()?;
     let min_amount_out = r.u64()?;
     r.finish()?;
-    let mut ix = RemoveLiquidity::try_from(accounts)?;
+    let ix = RemoveLiquidity::try_from(accounts)?;
     let clock = now()?;
     ix.custody.accrue(clock.unix_timestamp)?;
 

@@ -77,7 +77,7 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let amount_in = r.u64()?;
     let min_amount_out = r.u64()?;
     r.finish()?;
-    let mut ix = Swap::try_from(accounts)?;
+    let ix = Swap::try_from(accounts)?;
     let clock = now()?;
     ix.custody_in.accrue(clock.unix_timestamp)?;
     ix.custody_out.accrue(clock.unix_timestamp)?;
