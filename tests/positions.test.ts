@@ -320,6 +320,41 @@ describe("positions: refusals", () => {
   });
 });
 
+describe("positions: account checks", () => {
+  it("validates every account of increase_position", async () => {
+    const { f, trader } = await setup();
+    const state = await f.state();
+    const t = tradeOf(f, trader, Side.LONG, "SOL", "USDC");
+    const watch = await watchTrade(t);
+    const base = await increasePositionIx(f.ctx.program, state, {
+      owner: trader.kp.publicKey,
+      side: Side.LONG,
+      custody: f.assets.SOL.custody,
+      collateralCustody: f.assets.USDC.custody,
+      fundingAccount: trader.tokens.USDC,
+      sizeUsd: USD(1_000),
+      collateralAmount: USDC(200),
+      acceptablePrice: MAX,
+    });
+    const err = (ix: typeof base, name: string, signers = [trader.kp]) => expectProgramError(f.ctx, [ix], name, watch, signers);
+    await err(withAccount(base, 0, { isSigner: false }), "MissingSigner", []);
+    await err(withAccount(base, 1, { pubkey: f.pool }), "InvalidAccountData");
+    await err(withAccount(base, 2, { pubkey: f.assets.SOL.custody }), "InvalidAccountData");
+    const wrongPda = Keypair.generate().publicKey;
+    await err(withAccount(base, 3, { pubkey: wrongPda }), "InvalidPda");
+    await err(withAccount(base, 4, { isWritable: false }), "AccountNotWritable");
+    await err(withAccount(base, 5, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
+    await err(withAccount(base, 7, { pubkey: f.assets.SOL.oracle }), "InvalidOracleAccount");
+    await err(withAccount(base, 8, { pubkey: f.assets.SOL.vault }), "InvalidTokenAccount");
+    await err(withAccount(base, 9, { pubkey: trader.tokens.SOL }), "InvalidTokenAccount");
+    await err(withAccount(base, 10, { pubkey: f.assets.SOL.custody }), "InvalidTokenProgram");
+    // A position record of another side passed for this one.
+    const short = tradeOf(f, trader, Side.SHORT, "SOL", "USDC");
+    await increase(short, USD(1_000), USDC(200));
+    await err(withAccount(base, 3, { pubkey: short.key }), "PositionMismatch");
+  });
+});
+
 describe("positions: pool value", () => {
   it("counts traders' unrealized PnL in pool value, so a deposit is quoted exactly with positions open", async () => {
     const { f, trader, lpUser } = await setup();
