@@ -15,6 +15,7 @@ import {
   PYTH_RECEIVER_PROGRAM_ID,
   addCustodyIx,
   addLiquidityIx,
+  composition,
   configPda,
   createMint,
   createPoolIx,
@@ -128,6 +129,13 @@ describe("add_liquidity", () => {
     }
     const v = valuePool(await f.state(), "min", now(f));
     expect(v.aumUsd.gt(new BN(0))).to.equal(true);
+    // Composition: each custody's share of pool value against its target, in bps, summing to ~100 %.
+    const comp = composition(await f.state(), now(f));
+    expect(comp.map((c) => c.targetBps)).to.deep.equal([5000, 5000]);
+    const total = comp.reduce((a, c) => a + c.weightBps, 0);
+    expect(total).to.be.within(9_998, 10_000);
+    const sol = comp.find((c) => c.custody.equals(f.assets.SOL.custody))!;
+    expect(sol.valueUsd.toString()).to.equal(v.custodies.find((c) => c.address.equals(f.assets.SOL.custody))!.valueUsd.toString());
   });
 
   it("refuses a deposit whose LP out is below the bound, a zero amount, and a deposit over the pool cap", async () => {

@@ -278,6 +278,29 @@ describe("positions: refusals", () => {
     await expectProgramError(f.ctx, [await build(USD(500_000), USDC(50_000))], "InsufficientLiquidity", watch, [trader.kp]);
   });
 
+  it("refuses a position that takes its side's open interest over the cap", async () => {
+    const { f, trader } = await fundedPool([
+      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, maxLongOiUsd: units(5_000, 6), maxShortOiUsd: units(100_000, 6) } },
+      { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
+    ]).then(async ({ f }) => ({ f, trader: await f.user({ SOL: SOL(100), USDC: USDC(100_000) }) }));
+    const t = tradeOf(f, trader, Side.LONG, "SOL", "USDC");
+    await increase(t, USD(4_000), USDC(400));
+    const state = await f.state();
+    const ix = await increasePositionIx(f.ctx.program, state, {
+      owner: trader.kp.publicKey,
+      side: Side.LONG,
+      custody: f.assets.SOL.custody,
+      collateralCustody: f.assets.USDC.custody,
+      fundingAccount: trader.tokens.USDC,
+      sizeUsd: USD(1_001),
+      collateralAmount: USDC(200),
+      acceptablePrice: MAX,
+    });
+    await expectProgramError(f.ctx, [ix], "OpenInterestCap", await watchTrade(t), [trader.kp]);
+    // The other side has its own cap.
+    await increase(tradeOf(f, trader, Side.SHORT, "SOL", "USDC"), USD(4_000), USDC(400));
+  });
+
   it("refuses a short on SOL collateral, a stablecoin market, an unknown side, and trading while paused", async () => {
     const { f, trader } = await setup();
     const state = await f.state();
