@@ -198,7 +198,7 @@ async function trades(rows: Row[], writable: string[]) {
   rows.push({ instruction: "decrease_position (partial)", custodies: "", cu: await measure(provider, [await decreasePositionIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], sizeUsd: new BN(1_000_000_000), collateralOut: new BN(0), acceptablePrice: new BN(0) })], [user]), target: 15_000 });
   state = await fetchPoolState(program, pool);
   rows.push({ instruction: "decrease_position (full)", custodies: "", cu: await measure(provider, [await decreasePositionIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], sizeUsd: (await position(sol, sol, 1)).sizeUsd, collateralOut: new BN(0), acceptablePrice: new BN(0) })], [user]), target: 15_000 });
-  rows.push({ instruction: "refresh_custody", custodies: "", cu: await measure(provider, [await refreshCustodyIx(program, sol)]) });
+  rows.push({ instruction: "refresh_custody", custodies: "", cu: await measure(provider, [await refreshCustodyIx(program, pool, sol)]) });
   // Liquidation: BTC up 2 % against a 40x short.
   await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: btc, price: new BN("9700000000000"), emaPrice: new BN("9700000000000"), conf: new BN(0), expo: -8 })]);
   state = await fetchPoolState(program, pool);

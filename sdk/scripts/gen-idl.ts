@@ -277,17 +277,8 @@ instructions.push(
   },
   {
     name: "add_collateral",
-    docs: "Adds collateral to a position (settles borrow fees; reads no price).",
-    accounts: [
-      acc("owner", { signer: true }),
-      acc("config"),
-      acc("pool"),
-      acc("position", { writable: true }),
-      acc("collateral_custody", { writable: true }),
-      acc("vault", { writable: true }),
-      acc("funding_account", { writable: true }),
-      tokenProgram,
-    ],
+    docs: "Adds collateral to a position (settles interest and borrow fees first).",
+    accounts: tradeAccounts("the position owner", [acc("funding_account", { writable: true }), tokenProgram]),
     args: [{ name: "amount", type: "u64" }],
   },
   {
@@ -318,9 +309,80 @@ instructions.push(
   },
   {
     name: "refresh_custody",
-    docs: "Permissionless: accrues the custody's borrow and supply indexes.",
-    accounts: [acc("custody", { writable: true })],
+    docs: "Permissionless: accrues the custody's borrow and supply indexes (loan interest credited to suppliers).",
+    accounts: [acc("pool"), acc("custody", { writable: true })],
     args: [],
+  },
+);
+
+const loanAccounts = (signerDocs: string) => [
+  acc("owner", { signer: true, docs: signerDocs }),
+  acc("config"),
+  acc("pool"),
+  acc("loan", { writable: true, docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+  acc("collateral_custody", { writable: true }),
+  acc("collateral_oracle"),
+  acc("borrow_custody", { writable: true }),
+  acc("borrow_oracle"),
+];
+
+instructions.push(
+  {
+    name: "deposit_loan_collateral",
+    docs: "Deposits collateral into a loan, opening it on first use.",
+    accounts: [
+      acc("owner", { writable: true, signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("loan", { writable: true, docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+      acc("collateral_custody", { writable: true }),
+      acc("borrow_custody"),
+      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("funding_account", { writable: true }),
+      tokenProgram,
+      systemProgram,
+    ],
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "withdraw_loan_collateral",
+    docs: "Withdraws loan collateral while the loan stays within its maximum loan-to-value.",
+    accounts: [...loanAccounts("the loan owner"), acc("vault", { writable: true, docs: "the collateral custody's vault" }), acc("receiving_account", { writable: true }), tokenProgram],
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "borrow",
+    docs: "Borrows a pool asset against the loan's collateral, at the custody's borrow rate.",
+    accounts: [...loanAccounts("the loan owner"), acc("borrow_vault", { writable: true }), acc("receiving_account", { writable: true }), tokenProgram],
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "repay",
+    docs: "Repays a loan's debt (anyone may repay; more than the debt repays the debt).",
+    accounts: [
+      acc("payer", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("loan", { writable: true }),
+      acc("borrow_custody", { writable: true }),
+      acc("borrow_vault", { writable: true }),
+      acc("funding_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [{ name: "amount", type: "u64" }],
+  },
+  {
+    name: "liquidate_loan",
+    docs: "Permissionless: repays part of an unhealthy loan for its collateral plus a bonus; bad debt goes to insurance, then suppliers.",
+    accounts: [
+      ...loanAccounts("the liquidator").map((a) => (a.name === "owner" ? { ...a, name: "liquidator" } : a)),
+      acc("collateral_vault", { writable: true }),
+      acc("borrow_vault", { writable: true }),
+      acc("liquidator_funding", { writable: true }),
+      acc("liquidator_receiving", { writable: true }),
+      tokenProgram,
+    ],
+    args: [{ name: "repay_amount", type: "u64" }],
   },
 );
 
@@ -495,6 +557,44 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "owner_out", type: "u64" },
     ],
   },
+  { name: "LoanCollateralDeposited", fields: [
+      { name: "loan", type: "pubkey" },
+      { name: "actor", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "scaled_debt", type: "u64" },
+    ] },
+  { name: "LoanCollateralWithdrawn", fields: [
+      { name: "loan", type: "pubkey" },
+      { name: "actor", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "scaled_debt", type: "u64" },
+    ] },
+  { name: "Borrowed", fields: [
+      { name: "loan", type: "pubkey" },
+      { name: "actor", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "scaled_debt", type: "u64" },
+    ] },
+  { name: "Repaid", fields: [
+      { name: "loan", type: "pubkey" },
+      { name: "actor", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "collateral", type: "u64" },
+      { name: "scaled_debt", type: "u64" },
+    ] },
+  {
+    name: "LoanLiquidated",
+    fields: [
+      { name: "loan", type: "pubkey" },
+      { name: "liquidator", type: "pubkey" },
+      { name: "repaid", type: "u64" },
+      { name: "collateral_seized", type: "u64" },
+      { name: "bad_debt", type: "u64" },
+    ],
+  },
   {
     name: "CustodyRefreshed",
     fields: [
@@ -513,6 +613,7 @@ const accounts: { name: string; file: string }[] = [
   { name: "TestOracle", file: "state/test_oracle.rs" },
   { name: "LpAccount", file: "state/lp_account.rs" },
   { name: "Position", file: "state/position.rs" },
+  { name: "Loan", file: "state/loan.rs" },
 ];
 
 export function buildIdl(): object {

@@ -51,3 +51,16 @@ export function positionPda(
     programId,
   );
 }
+
+export function loanPda(
+  owner: PublicKey,
+  pool: PublicKey,
+  collateralCustody: PublicKey,
+  borrowCustody: PublicKey,
+  programId = PERPOOL_PROGRAM_ID,
+): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync(
+    [enc("loan"), owner.toBuffer(), pool.toBuffer(), collateralCustody.toBuffer(), borrowCustody.toBuffer()],
+    programId,
+  );
+}

@@ -22,6 +22,7 @@ import {
 } from "./math";
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PerpoolProgram } from "./program";
+import { accrueCustody } from "./position";
 
 export interface CustodyState {
   address: PublicKey;
@@ -113,6 +114,15 @@ export function composition(state: PoolState, now: BN) {
   }));
 }
 
+/** The state with the given custodies accrued to `now`, as the program accrues what it writes. */
+export function withAccrued(state: PoolState, custodies: PublicKey[], now: BN): PoolState {
+  const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
+  return {
+    ...state,
+    custodies: state.custodies.map((c) => (custodies.some((k) => k.equals(c.address)) ? { ...c, account: accrueCustody(c.account, now, shares) } : c)),
+  };
+}
+
 function custodyIndex(state: PoolState, custody: PublicKey): number {
   const i = state.custodies.findIndex((c) => c.address.equals(custody));
   if (i < 0) throw new Error(`custody ${custody.toBase58()} is not in pool ${state.address.toBase58()}`);
@@ -120,7 +130,8 @@ function custodyIndex(state: PoolState, custody: PublicKey): number {
 }
 
 /** What `add_liquidity(amountIn, ·)` will do at time `now`: LP out, fee, fee split. */
-export function quoteDeposit(state: PoolState, custody: PublicKey, amountIn: BN, now: BN): AddLiquidityQuote {
+export function quoteDeposit(original: PoolState, custody: PublicKey, amountIn: BN, now: BN): AddLiquidityQuote {
+  const state = withAccrued(original, [custody], now);
   const i = custodyIndex(state, custody);
   const c = state.custodies[i].account;
   const v = valuePool(state, "max", now);
@@ -142,7 +153,8 @@ export function quoteDeposit(state: PoolState, custody: PublicKey, amountIn: BN,
 }
 
 /** What `remove_liquidity(lpIn, ·)` will do at time `now`. */
-export function quoteRedeem(state: PoolState, custody: PublicKey, lpIn: BN, now: BN): RemoveLiquidityQuote {
+export function quoteRedeem(original: PoolState, custody: PublicKey, lpIn: BN, now: BN): RemoveLiquidityQuote {
+  const state = withAccrued(original, [custody], now);
   const i = custodyIndex(state, custody);
   const c = state.custodies[i].account;
   const v = valuePool(state, "min", now);
@@ -154,7 +166,7 @@ export function quoteRedeem(state: PoolState, custody: PublicKey, lpIn: BN, now:
     price: v.custodies[i].price.max,
     custodyUsd: v.custodies[i].valueUsd,
     owned: c.owned,
-    available: BN.max(c.owned.sub(c.locked), new BN(0)),
+    available: BN.max(c.owned.sub(c.locked).sub(c.lent), new BN(0)),
     targetWeightBps: new BN(c.targetWeightBps),
     minWeightBps: new BN(c.minWeightBps),
     baseFeeBps: new BN(c.baseFeeBps),
@@ -165,7 +177,8 @@ export function quoteRedeem(state: PoolState, custody: PublicKey, lpIn: BN, now:
 }
 
 /** What `swap(amountIn, ·)` from `custodyIn` to `custodyOut` will do at time `now`. */
-export function quoteSwapExact(state: PoolState, custodyIn: PublicKey, custodyOut: PublicKey, amountIn: BN, now: BN): SwapQuote {
+export function quoteSwapExact(original: PoolState, custodyIn: PublicKey, custodyOut: PublicKey, amountIn: BN, now: BN): SwapQuote {
+  const state = withAccrued(original, [custodyIn, custodyOut], now);
   const a = custodyIndex(state, custodyIn);
   const b = custodyIndex(state, custodyOut);
   const ci = state.custodies[a].account;
@@ -187,7 +200,7 @@ export function quoteSwapExact(state: PoolState, custodyIn: PublicKey, custodyOu
     outMinWeightBps: new BN(co.minWeightBps),
     outBaseFeeBps: new BN(co.baseFeeBps),
     outTaxFeeBps: new BN(co.taxFeeBps),
-    outAvailable: BN.max(co.owned.sub(co.locked), new BN(0)),
+    outAvailable: BN.max(co.owned.sub(co.locked).sub(co.lent), new BN(0)),
     aumUsd: v.aumUsd,
     protocolShareBps: new BN(state.pool.protocolFeeShareBps),
     insuranceShareBps: new BN(state.pool.insuranceFeeShareBps),

@@ -10,7 +10,12 @@ import { PublicKey } from "@solana/web3.js";
 import { Custody, Position } from "./idl/types";
 import {
   accrue,
+  accrueLending,
   borrowFeeTokens,
+  pnlInterest,
+  supplyInterest,
+  usdToTokenCeil,
+  usdToTokenFloor,
   exitPrice,
   pnl as positionPnl,
   quoteDecrease,
@@ -23,8 +28,17 @@ import {
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PoolState } from "./pool";
 
-/** A custody with its interest indexes accrued to `now`, as the program does first. */
-export function accrueCustody(c: Custody, now: BN): Custody {
+/** Tokens the utilization is measured against (mirrors `Custody::lendable`). */
+export function lendable(c: Custody): BN {
+  return c.collateralEarnsInterest !== 0 ? c.owned.add(c.collateral).add(c.loanCollateral) : c.owned;
+}
+
+/**
+ * A custody accrued to `now` exactly as the program's `Custody::accrue`:
+ * indexes move along the curve; loan interest grows `lent` and is credited
+ * to `owned` (suppliers) and to protocol and insurance (reserve factor).
+ */
+export function accrueCustody(c: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
   if (now.lte(c.lastAccrual)) return c;
   const a = accrue({
     borrowIndex: c.borrowIndex,
@@ -33,7 +47,7 @@ export function accrueCustody(c: Custody, now: BN): Custody {
     now,
     locked: c.locked,
     lent: c.lent,
-    lendable: c.owned,
+    lendable: lendable(c),
     curve: {
       baseRate: c.baseRate,
       slope1: c.slope1,
@@ -42,7 +56,84 @@ export function accrueCustody(c: Custody, now: BN): Custody {
       reserveFactorBps: new BN(c.reserveFactorBps),
     },
   });
-  return { ...c, borrowIndex: a.borrowIndex, supplyIndex: a.supplyIndex, lastAccrual: now };
+  let { lent, owned, protocolFees, insurance, cumulativeLendingInterest } = c;
+  if (!lent.isZero()) {
+    const l = accrueLending({
+      lent,
+      oldBorrowIndex: c.borrowIndex,
+      newBorrowIndex: a.borrowIndex,
+      reserveFactorBps: new BN(c.reserveFactorBps),
+      protocolShareBps: new BN(shares.protocolBps),
+      insuranceShareBps: new BN(shares.insuranceBps),
+    });
+    lent = l.lent;
+    owned = owned.add(l.toSuppliers);
+    protocolFees = protocolFees.add(l.toProtocol);
+    insurance = insurance.add(l.toInsurance);
+    cumulativeLendingInterest = cumulativeLendingInterest.add(l.toSuppliers);
+  }
+  return { ...c, lent, owned, protocolFees, insurance, cumulativeLendingInterest, borrowIndex: a.borrowIndex, supplyIndex: a.supplyIndex, lastAccrual: now };
+}
+
+/** The pool's fee shares, as accrual splits the reserve factor. */
+export function poolShares(state: PoolState) {
+  return { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
+}
+
+/**
+ * Interest settled on a position before any change (mirrors
+ * `Custodies::settle_interest`): interest-bearing collateral earns the
+ * supply rate; with `interest_on_pnl`, unrealized profit earns the supply
+ * rate and unrealized loss pays the borrow rate. Returns the updated
+ * position and collateral custody.
+ */
+export function settlePositionInterest(p: Position, market: Custody, marketPrice: OraclePrice, coll: Custody, collPrice: OraclePrice): { position: Position; collateral: Custody; credited: BN } {
+  const sNow = coll.supplyIndex;
+  const bNow = coll.borrowIndex;
+  const sSnap = p.supplyIndexSnapshot.isZero() ? sNow : p.supplyIndexSnapshot;
+  let owned = coll.owned;
+  let collateralBucket = coll.collateral;
+  let amount = p.collateralAmount;
+  let net = new BN(0);
+  if (coll.collateralEarnsInterest !== 0) {
+    const earned = BN.min(supplyInterest(amount, sNow, sSnap), owned);
+    owned = owned.sub(earned);
+    collateralBucket = collateralBucket.add(earned);
+    amount = amount.add(earned);
+    net = net.add(earned);
+  }
+  if (market.interestOnPnl !== 0 && !p.sizeUsd.isZero()) {
+    const exit = exitPrice(p.side, quoteOf(marketPrice), new BN(market.spreadBps));
+    const pl = positionPnl(p.side, p.sizeUsd, p.sizeTokens, exit, market.decimals);
+    const pi = pnlInterest({
+      pnlProfit: pl.profit,
+      pnlUsd: pl.usd,
+      supplyIndexNow: sNow,
+      supplySnapshot: sSnap,
+      borrowIndexNow: bNow,
+      borrowSnapshot: p.borrowIndexSnapshot,
+    });
+    if (!pi.usd.isZero()) {
+      if (pi.profit) {
+        const t = BN.min(usdToTokenFloor(pi.usd, collPrice.max, coll.decimals), owned);
+        owned = owned.sub(t);
+        collateralBucket = collateralBucket.add(t);
+        amount = amount.add(t);
+        net = net.add(t);
+      } else {
+        const t = BN.min(usdToTokenCeil(pi.usd, collPrice.min, coll.decimals), amount);
+        collateralBucket = collateralBucket.sub(t);
+        owned = owned.add(t);
+        amount = amount.sub(t);
+        net = net.sub(t);
+      }
+    }
+  }
+  return {
+    position: { ...p, collateralAmount: amount, supplyIndexSnapshot: sNow, interestSettled: p.interestSettled.add(net) },
+    collateral: { ...coll, owned, collateral: collateralBucket },
+    credited: net,
+  };
 }
 
 function find(state: PoolState, address: PublicKey) {
@@ -56,7 +147,7 @@ const quoteOf = (p: OraclePrice) => ({ min: p.min, max: p.max, conf: p.conf });
 function priced(state: PoolState, address: PublicKey, now: BN): { account: Custody; price: OraclePrice } {
   const c = find(state, address);
   const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
-  return { account: accrueCustody(c.account, now), price };
+  return { account: accrueCustody(c.account, now, poolShares(state)), price };
 }
 
 function marketSide(m: Custody, price: OraclePrice, side: number) {
@@ -82,7 +173,8 @@ function collateralSide(c: Custody, price: OraclePrice) {
     decimals: c.decimals,
     price: quoteOf(price),
     borrowIndex: c.borrowIndex,
-    owned: c.owned,
+    // Payouts cannot come from lent tokens (as the program counts it).
+    owned: BN.max(c.owned.sub(c.lent), new BN(0)),
     locked: c.locked,
     bufferBps: new BN(c.bufferBps),
   };
@@ -114,16 +206,29 @@ function pair(state: PoolState, market: PublicKey, collateral: PublicKey, now: B
   return { m, c };
 }
 
+/** `pair` plus the interest the program settles on an existing position first. */
+function settled(state: PoolState, position: Position, now: BN) {
+  const { m, c } = pair(state, position.custody, position.collateralCustody, now);
+  const same = position.custody.equals(position.collateralCustody);
+  const s = settlePositionInterest(position, m.account, m.price, c.account, c.price);
+  const cc = { account: s.collateral, price: c.price };
+  return { m: same ? cc : m, c: cc, position: s.position };
+}
+
 /** What `increase_position` will do (opens when `position` is null). */
 export function quoteIncreasePosition(
   state: PoolState,
   a: { position: Position | null; side: number; custody: PublicKey; collateralCustody: PublicKey; sizeUsd: BN; collateralAmount: BN },
   now: BN,
 ): IncreaseQuote {
-  const { m, c } = pair(state, a.custody, a.collateralCustody, now);
+  let { m, c } = pair(state, a.custody, a.collateralCustody, now);
+  let position = a.position;
+  if (position && !position.sizeUsd.isZero()) {
+    ({ m, c, position } = settled(state, position, now));
+  }
   return quoteIncrease({
     now,
-    pos: positionState(a.position, a.side, now, c.account.borrowIndex),
+    pos: positionState(position, a.side, now, c.account.borrowIndex),
     sizeDeltaUsd: a.sizeUsd,
     collateralDelta: a.collateralAmount,
     market: marketSide(m.account, m.price, a.side),
@@ -133,8 +238,8 @@ export function quoteIncreasePosition(
 }
 
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
-export function quoteDecreasePosition(state: PoolState, position: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote {
-  const { m, c } = pair(state, position.custody, position.collateralCustody, now);
+export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote {
+  const { m, c, position } = settled(state, original, now);
   return quoteDecrease({
     now,
     pos: positionState(position, position.side, now, c.account.borrowIndex),
@@ -147,8 +252,8 @@ export function quoteDecreasePosition(state: PoolState, position: Position, size
 }
 
 /** What `liquidate_position` will do; throws `PositionError` NotLiquidatable for a healthy position. */
-export function quoteLiquidatePosition(state: PoolState, position: Position, now: BN): LiquidationQuote {
-  const { m, c } = pair(state, position.custody, position.collateralCustody, now);
+export function quoteLiquidatePosition(state: PoolState, original: Position, now: BN): LiquidationQuote {
+  const { m, c, position } = settled(state, original, now);
   return quoteLiquidate({
     now,
     pos: positionState(position, position.side, now, c.account.borrowIndex),
@@ -181,8 +286,8 @@ export function positionInfo(state: PoolState, position: Position, now: BN) {
  * Both oracle bounds are set to the candidate price with no confidence, and
  * a long posting the market asset revalues its collateral too.
  */
-export function liquidationPrice(state: PoolState, position: Position, now: BN): BN | null {
-  const { m, c } = pair(state, position.custody, position.collateralCustody, now);
+export function liquidationPrice(state: PoolState, original: Position, now: BN): BN | null {
+  const { m, c, position } = settled(state, original, now);
   const same = position.custody.equals(position.collateralCustody);
   const liquidatableAt = (price: BN): boolean => {
     const q = { min: price, max: price, conf: new BN(0) };

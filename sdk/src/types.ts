@@ -23,7 +23,9 @@ const rate = (percent: number) => new BN(percent).mul(new BN(10_000_000));
 /**
  * Default custody parameters (SPEC §5): 25 bps base LP fee with 50 bps tax,
  * 6 bps open/close fee, 50x max leverage, kinked lending curve 0 % → 8 % at
- * 80 % utilization → 108 % at 100 %, 10 % reserve factor, 10 % withdrawal buffer.
+ * 80 % utilization → 108 % at 100 %, 10 % reserve factor, 10 % withdrawal buffer;
+ * accepted as loan collateral up to 75 % LTV (liquidation at 80 %, 5 % bonus,
+ * half the debt per liquidation); collateral held here earns the supply rate.
  */
 export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): CustodyParams {
   return {
@@ -55,6 +57,11 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
     reserveFactorBps: 1_000,
     maxUtilizationBps: 9_000,
     bufferBps: 1_000,
+    collateralEarnsInterest: true,
+    maxLtvBps: 7_500,
+    liquidationLtvBps: 8_000,
+    liquidationBonusBps: 500,
+    closeFactorBps: 5_000,
     ...overrides,
   };
 }

@@ -22,6 +22,11 @@ pub mod ix {
     pub const REMOVE_COLLATERAL: [u8; 8] = [86, 222, 130, 86, 92, 20, 72, 65];
     pub const LIQUIDATE_POSITION: [u8; 8] = [187, 74, 229, 149, 102, 81, 221, 68];
     pub const REFRESH_CUSTODY: [u8; 8] = [99, 14, 31, 75, 22, 73, 141, 146];
+    pub const DEPOSIT_LOAN_COLLATERAL: [u8; 8] = [81, 211, 4, 184, 117, 237, 140, 112];
+    pub const WITHDRAW_LOAN_COLLATERAL: [u8; 8] = [67, 102, 170, 56, 174, 164, 88, 40];
+    pub const BORROW: [u8; 8] = [228, 253, 131, 202, 207, 116, 89, 18];
+    pub const REPAY: [u8; 8] = [234, 103, 67, 82, 208, 234, 219, 166];
+    pub const LIQUIDATE_LOAN: [u8; 8] = [111, 249, 185, 54, 161, 147, 178, 24];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -42,6 +47,11 @@ pub mod ix {
         ("remove_collateral", REMOVE_COLLATERAL),
         ("liquidate_position", LIQUIDATE_POSITION),
         ("refresh_custody", REFRESH_CUSTODY),
+        ("deposit_loan_collateral", DEPOSIT_LOAN_COLLATERAL),
+        ("withdraw_loan_collateral", WITHDRAW_LOAN_COLLATERAL),
+        ("borrow", BORROW),
+        ("repay", REPAY),
+        ("liquidate_loan", LIQUIDATE_LOAN),
     ];
 }
 
@@ -53,6 +63,7 @@ pub mod account {
     pub const TEST_ORACLE: [u8; 8] = [198, 49, 63, 134, 232, 251, 168, 28];
     pub const LP_ACCOUNT: [u8; 8] = [23, 166, 251, 222, 23, 27, 215, 48];
     pub const POSITION: [u8; 8] = [170, 188, 143, 228, 122, 64, 247, 208];
+    pub const LOAN: [u8; 8] = [20, 195, 70, 117, 165, 227, 182, 1];
     /// Pyth receiver's `PriceUpdateV2` (not ours; checked when reading prices).
     pub const PRICE_UPDATE_V2: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 
@@ -63,6 +74,7 @@ pub mod account {
         ("TestOracle", TEST_ORACLE),
         ("LpAccount", LP_ACCOUNT),
         ("Position", POSITION),
+        ("Loan", LOAN),
     ];
 }
 
@@ -84,6 +96,11 @@ pub mod event {
     pub const COLLATERAL_ADDED: [u8; 8] = [172, 68, 58, 249, 157, 64, 74, 141];
     pub const POSITION_LIQUIDATED: [u8; 8] = [40, 107, 90, 214, 96, 30, 61, 128];
     pub const CUSTODY_REFRESHED: [u8; 8] = [237, 220, 152, 170, 199, 216, 68, 77];
+    pub const LOAN_COLLATERAL_DEPOSITED: [u8; 8] = [163, 150, 63, 205, 46, 34, 113, 246];
+    pub const LOAN_COLLATERAL_WITHDRAWN: [u8; 8] = [16, 163, 115, 138, 210, 89, 182, 177];
+    pub const BORROWED: [u8; 8] = [225, 182, 241, 78, 34, 145, 253, 230];
+    pub const REPAID: [u8; 8] = [38, 248, 231, 7, 150, 164, 172, 23];
+    pub const LOAN_LIQUIDATED: [u8; 8] = [1, 29, 28, 96, 66, 95, 8, 204];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -102,5 +119,10 @@ pub mod event {
         ("CollateralAdded", COLLATERAL_ADDED),
         ("PositionLiquidated", POSITION_LIQUIDATED),
         ("CustodyRefreshed", CUSTODY_REFRESHED),
+        ("LoanCollateralDeposited", LOAN_COLLATERAL_DEPOSITED),
+        ("LoanCollateralWithdrawn", LOAN_COLLATERAL_WITHDRAWN),
+        ("Borrowed", BORROWED),
+        ("Repaid", REPAID),
+        ("LoanLiquidated", LOAN_LIQUIDATED),
     ];
 }

@@ -23,6 +23,11 @@ const WITHDRAW_PROTOCOL_FEES: u64 = tag(ix::WITHDRAW_PROTOCOL_FEES);
 const SWAP: u64 = tag(ix::SWAP);
 const REMOVE_LIQUIDITY: u64 = tag(ix::REMOVE_LIQUIDITY);
 const ADD_LIQUIDITY: u64 = tag(ix::ADD_LIQUIDITY);
+const LIQUIDATE_LOAN: u64 = tag(ix::LIQUIDATE_LOAN);
+const REPAY: u64 = tag(ix::REPAY);
+const BORROW: u64 = tag(ix::BORROW);
+const WITHDRAW_LOAN_COLLATERAL: u64 = tag(ix::WITHDRAW_LOAN_COLLATERAL);
+const DEPOSIT_LOAN_COLLATERAL: u64 = tag(ix::DEPOSIT_LOAN_COLLATERAL);
 const REFRESH_CUSTODY: u64 = tag(ix::REFRESH_CUSTODY);
 const LIQUIDATE_POSITION: u64 = tag(ix::LIQUIDATE_POSITION);
 const REMOVE_COLLATERAL: u64 = tag(ix::REMOVE_COLLATERAL);
@@ -54,6 +59,11 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         REMOVE_COLLATERAL => decrease_position::process_remove_collateral(accounts, rest),
         LIQUIDATE_POSITION => liquidate_position::process_liquidate_position(accounts, rest),
         REFRESH_CUSTODY => refresh_custody::process_refresh_custody(accounts, rest),
+        DEPOSIT_LOAN_COLLATERAL => deposit_loan_collateral::process_deposit_loan_collateral(accounts, rest),
+        WITHDRAW_LOAN_COLLATERAL => withdraw_loan_collateral::process_withdraw_loan_collateral(accounts, rest),
+        BORROW => borrow::process_borrow(accounts, rest),
+        REPAY => repay::process_repay(accounts, rest),
+        LIQUIDATE_LOAN => liquidate_loan::process_liquidate_loan(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

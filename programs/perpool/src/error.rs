@@ -4,7 +4,7 @@
 
 use pinocchio::error::ProgramError;
 
-use crate::math::{LiquidityError, MathError, PositionError};
+use crate::math::{LendingError, LiquidityError, MathError, PositionError};
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +119,14 @@ pub enum PerpoolError {
     NotLiquidatable = 6053,
     /// The position belongs to another owner, pool, custody pair or side.
     PositionMismatch = 6054,
+    /// The loan's debt would exceed the collateral's maximum loan-to-value.
+    LtvTooHigh = 6055,
+    /// Lending stops above the custody's maximum utilization.
+    UtilizationTooHigh = 6056,
+    /// The loan belongs to another owner, pool or custody pair.
+    LoanMismatch = 6057,
+    /// The asset is not accepted as loan collateral, or a loan pairs a custody with itself.
+    LendingNotEnabled = 6058,
 }
 
 impl From<PerpoolError> for ProgramError {
@@ -180,6 +188,21 @@ impl From<PositionError> for PerpoolError {
             PositionError::SizeTooLarge => PerpoolError::SizeTooLarge,
             PositionError::PositionUnderwater => PerpoolError::PositionUnderwater,
             PositionError::NotLiquidatable => PerpoolError::NotLiquidatable,
+        }
+    }
+}
+
+impl From<LendingError> for PerpoolError {
+    #[inline(always)]
+    fn from(e: LendingError) -> Self {
+        match e {
+            LendingError::Math(m) => m.into(),
+            LendingError::ZeroAmount => PerpoolError::ZeroAmount,
+            LendingError::LtvTooHigh => PerpoolError::LtvTooHigh,
+            LendingError::InsufficientLiquidity => PerpoolError::InsufficientLiquidity,
+            LendingError::UtilizationTooHigh => PerpoolError::UtilizationTooHigh,
+            LendingError::InsufficientCollateral => PerpoolError::InsufficientCollateral,
+            LendingError::NotLiquidatable => PerpoolError::NotLiquidatable,
         }
     }
 }

@@ -322,3 +322,18 @@ pub fn position_liquidated(e: &Liquidation) {
 pub fn custody_refreshed(custody: &Address, borrow_index: u64, supply_index: u64, time: i64) {
     EventWriter::<64>::new(event::CUSTODY_REFRESHED).key(custody).u64(borrow_index).u64(supply_index).i64(time).emit();
 }
+
+pub const LOAN_COLLATERAL_DEPOSITED_EVENT: [u8; 8] = event::LOAN_COLLATERAL_DEPOSITED;
+pub const LOAN_COLLATERAL_WITHDRAWN_EVENT: [u8; 8] = event::LOAN_COLLATERAL_WITHDRAWN;
+pub const BORROWED_EVENT: [u8; 8] = event::BORROWED;
+pub const REPAID_EVENT: [u8; 8] = event::REPAID;
+
+/// The loan events share one shape: loan, actor, amount, then the loan's collateral and scaled debt after.
+#[inline(always)] // (six arguments)
+pub fn loan_event(d: [u8; 8], loan: &Address, actor: &Address, amount: u64, collateral: u64, scaled_debt: u64) {
+    EventWriter::<104>::new(d).key(loan).key(actor).u64(amount).u64(collateral).u64(scaled_debt).emit();
+}
+
+pub fn loan_liquidated(loan: &Address, liquidator: &Address, repaid: u64, seized: u64, bad_debt: u64) {
+    EventWriter::<104>::new(event::LOAN_LIQUIDATED).key(loan).key(liquidator).u64(repaid).u64(seized).u64(bad_debt).emit();
+}

@@ -131,14 +131,15 @@ fn account_layouts_match_idl() {
         "Custody",
         Custody::DISCRIMINATOR,
         layout!(Custody {
-            discriminator, version, bump, vault_bump, decimals, is_stable, oracle_kind, interest_on_pnl, padding0,
+            discriminator, version, bump, vault_bump, decimals, is_stable, oracle_kind, interest_on_pnl, collateral_earns_interest,
             pool, mint, vault, oracle, feed_id, oracle_max_age_secs, oracle_max_conf_bps, padding1, max_leverage_bps,
             spread_bps, target_weight_bps, min_weight_bps, max_weight_bps, base_fee_bps, tax_fee_bps, open_fee_bps,
             close_fee_bps, maintenance_margin_bps, liquidation_reward_bps, min_collateral_usd, max_position_usd,
             max_long_oi_usd, max_short_oi_usd, base_rate, slope1, slope2, optimal_utilization_bps,
             reserve_factor_bps, max_utilization_bps, buffer_bps, owned, locked, collateral, loan_collateral, lent,
             protocol_fees, insurance, borrow_index, supply_index, last_accrual, long_oi_usd, long_oi_tokens,
-            short_oi_usd, short_oi_tokens, reserved
+            short_oi_usd, short_oi_tokens, max_ltv_bps, liquidation_ltv_bps, liquidation_bonus_bps, close_factor_bps,
+            cumulative_trading_fees, cumulative_borrow_fees, cumulative_lending_interest, reserved
         }),
         Custody::LEN,
     );
@@ -168,9 +169,19 @@ fn account_layouts_match_idl() {
         layout!(Position {
             discriminator, version, bump, side, padding0, owner, pool, custody, collateral_custody, open_time,
             update_time, size_usd, size_tokens, entry_price, collateral_amount, locked_amount, borrow_index_snapshot,
-            realized_pnl_usd, fees_paid_usd, borrow_fees_paid, reserved
+            realized_pnl_usd, fees_paid_usd, borrow_fees_paid, supply_index_snapshot, interest_settled, reserved
         }),
         Position::LEN,
+    );
+    check_account(
+        &idl,
+        "Loan",
+        Loan::DISCRIMINATOR,
+        layout!(Loan {
+            discriminator, version, bump, padding0, owner, pool, collateral_custody, borrow_custody, collateral_amount,
+            scaled_debt, supply_index_snapshot, open_time, update_time, collateral_interest, reserved
+        }),
+        Loan::LEN,
     );
 }
 
@@ -234,6 +245,10 @@ fn error_codes_match_idl() {
         ("PositionUnderwater", E::PositionUnderwater as u32),
         ("NotLiquidatable", E::NotLiquidatable as u32),
         ("PositionMismatch", E::PositionMismatch as u32),
+        ("LtvTooHigh", E::LtvTooHigh as u32),
+        ("UtilizationTooHigh", E::UtilizationTooHigh as u32),
+        ("LoanMismatch", E::LoanMismatch as u32),
+        ("LendingNotEnabled", E::LendingNotEnabled as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

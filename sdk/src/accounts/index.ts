@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle, LpAccount, Position } from "../idl/types";
+export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -33,6 +33,10 @@ export function fetchLpAccount(program: PerpoolProgram, address: PublicKey): Pro
 
 export function fetchPosition(program: PerpoolProgram, address: PublicKey): Promise<T.Position | null> {
   return client(program, "position").fetchNullable(address);
+}
+
+export function fetchLoan(program: PerpoolProgram, address: PublicKey): Promise<T.Loan | null> {
+  return client(program, "loan").fetchNullable(address);
 }
 
 /** A pool with every custody, in pool order. */

@@ -43,7 +43,7 @@ export interface Custody {
   isStable: number;
   oracleKind: number;
   interestOnPnl: number;
-  padding0: number[];
+  collateralEarnsInterest: number;
   pool: PublicKey;
   mint: PublicKey;
   vault: PublicKey;
@@ -88,6 +88,13 @@ export interface Custody {
   longOiTokens: BN;
   shortOiUsd: BN;
   shortOiTokens: BN;
+  maxLtvBps: number;
+  liquidationLtvBps: number;
+  liquidationBonusBps: number;
+  closeFactorBps: number;
+  cumulativeTradingFees: BN;
+  cumulativeBorrowFees: BN;
+  cumulativeLendingInterest: BN;
   reserved: number[];
 }
 
@@ -139,6 +146,25 @@ export interface Position {
   realizedPnlUsd: BN;
   feesPaidUsd: BN;
   borrowFeesPaid: BN;
+  supplyIndexSnapshot: BN;
+  interestSettled: BN;
+  reserved: number[];
+}
+
+export interface Loan {
+  version: number;
+  bump: number;
+  padding0: number[];
+  owner: PublicKey;
+  pool: PublicKey;
+  collateralCustody: PublicKey;
+  borrowCustody: PublicKey;
+  collateralAmount: BN;
+  scaledDebt: BN;
+  supplyIndexSnapshot: BN;
+  openTime: BN;
+  updateTime: BN;
+  collateralInterest: BN;
   reserved: number[];
 }
 
@@ -293,6 +319,46 @@ export interface PositionLiquidated {
   ownerOut: BN;
 }
 
+export interface LoanCollateralDeposited {
+  loan: PublicKey;
+  actor: PublicKey;
+  amount: BN;
+  collateral: BN;
+  scaledDebt: BN;
+}
+
+export interface LoanCollateralWithdrawn {
+  loan: PublicKey;
+  actor: PublicKey;
+  amount: BN;
+  collateral: BN;
+  scaledDebt: BN;
+}
+
+export interface Borrowed {
+  loan: PublicKey;
+  actor: PublicKey;
+  amount: BN;
+  collateral: BN;
+  scaledDebt: BN;
+}
+
+export interface Repaid {
+  loan: PublicKey;
+  actor: PublicKey;
+  amount: BN;
+  collateral: BN;
+  scaledDebt: BN;
+}
+
+export interface LoanLiquidated {
+  loan: PublicKey;
+  liquidator: PublicKey;
+  repaid: BN;
+  collateralSeized: BN;
+  badDebt: BN;
+}
+
 export interface CustodyRefreshed {
   custody: PublicKey;
   borrowIndex: BN;
@@ -338,4 +404,9 @@ export interface CustodyParams {
   reserveFactorBps: number;
   maxUtilizationBps: number;
   bufferBps: number;
+  collateralEarnsInterest: boolean;
+  maxLtvBps: number;
+  liquidationLtvBps: number;
+  liquidationBonusBps: number;
+  closeFactorBps: number;
 }

@@ -1,3 +1,4 @@
 export * from "./admin";
 export * from "./liquidity";
 export * from "./trade";
+export * from "./lending";

@@ -101,12 +101,7 @@ export function addCollateralIx(
   return program.methods
     .addCollateral(a.amount)
     .accountsStrict({
-      owner: p.owner,
-      config: configPda(program.programId)[0],
-      pool: state.address,
-      position: positionPda(p.owner, state.address, p.custody, p.collateralCustody, p.side, program.programId)[0],
-      collateralCustody: p.collateralCustody,
-      vault: custody(state, p.collateralCustody).vault,
+      ...tradeAccounts(program, state, p.owner, p.custody, p.collateralCustody, p.side),
       fundingAccount: a.fundingAccount,
       tokenProgram: TOKEN_PROGRAM_ID,
     })
@@ -140,6 +135,6 @@ export function liquidatePositionIx(
     .instruction();
 }
 
-export function refreshCustodyIx(program: PerpoolProgram, custodyAddress: PublicKey): Promise<TransactionInstruction> {
-  return program.methods.refreshCustody().accountsStrict({ custody: custodyAddress }).instruction();
+export function refreshCustodyIx(program: PerpoolProgram, pool: PublicKey, custodyAddress: PublicKey): Promise<TransactionInstruction> {
+  return program.methods.refreshCustody().accountsStrict({ pool, custody: custodyAddress }).instruction();
 }

@@ -1,7 +1,7 @@
 /**
  * Quote math: the TypeScript mirror of the program's `math` module (same file names, same
  * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json`,
- * `tests/vectors/liquidity.json` and `tests/vectors/position.json`.
+ * `tests/vectors/liquidity.json`, `tests/vectors/position.json` and `tests/vectors/lending.json`.
  * Amounts are `BN` in and out and never pass through a JS `number`.
  */
 export { MathError, MATH_ERROR_NUMBERS } from './error';
@@ -101,3 +101,40 @@ export type {
   PositionState,
   PriceQuote,
 } from './position';
+export {
+  LENDING_ERROR_CODES,
+  LendingError,
+  accrueLending,
+  borrowScaled,
+  debtTokens,
+  loanHealth,
+  loanLiquidationPrice,
+  ltvBps,
+  pnlInterest,
+  quoteBorrow,
+  quoteLiquidateLoan,
+  quoteRepay,
+  quoteWithdrawCollateral,
+  repayScaled,
+  supplyInterest,
+} from './lending';
+export type {
+  BorrowInput,
+  BorrowQuote,
+  LendingAccrual,
+  LendingAccrualInput,
+  LendingErrorCode,
+  LiquidateLoanInput,
+  LiquidateLoanQuote,
+  LoanBorrowSide,
+  LoanCollateralSide,
+  LoanHealth,
+  LoanHealthInput,
+  LoanParams,
+  LoanState,
+  PnlInterestInput,
+  RepayInput,
+  RepayQuote,
+  WithdrawCollateralInput,
+  WithdrawCollateralQuote,
+} from './lending';

@@ -9,6 +9,8 @@
 //! - [`fees`]: the dynamic LP fee by target weight, fee amounts, fee splits.
 //! - [`liquidity`]: the quotes of LP deposits, redemptions and swaps ([`LiquidityError`]).
 //! - [`interest`]: the kinked borrow / supply rate curve and interest-index accrual.
+//! - [`lending`]: lending accrual and its split, scaled loan debt, interest-bearing balances and
+//!   PnL, loan health and liquidation price, and the loan quotes ([`LendingError`]).
 //! - [`position`]: trade prices, PnL, health and the quotes of position actions
 //!   ([`PositionError`]); traders' net PnL for the pool value.
 //!
@@ -27,6 +29,7 @@ pub mod error;
 pub mod fees;
 pub mod fixed;
 pub mod interest;
+pub mod lending;
 pub mod liquidity;
 pub mod oracle;
 pub mod position;
@@ -42,6 +45,14 @@ pub use fixed::{
 pub use interest::{
     accrue, accrue_index, borrow_rate, supply_rate, utilization_bps, Accrual, AccrualInput,
     RateCurve, INDEX_ONE, SECONDS_PER_YEAR,
+};
+pub use lending::{
+    accrue_lending, borrow_scaled, debt_tokens, loan_health, loan_liquidation_price, ltv_bps,
+    pnl_interest, quote_borrow, quote_liquidate_loan, quote_repay, quote_withdraw_collateral,
+    repay_scaled, supply_interest, BorrowInput, BorrowQuote, LendingAccrual, LendingAccrualInput,
+    LendingError, LiquidateLoanInput, LiquidateLoanQuote, LoanBorrowSide, LoanCollateralSide,
+    LoanHealth, LoanHealthInput, LoanParams, LoanState, PnlInterestInput, RepayInput, RepayQuote,
+    WithdrawCollateralInput, WithdrawCollateralQuote,
 };
 pub use liquidity::{
     custody_value_usd, quote_add_liquidity, quote_remove_liquidity, quote_swap, weight_ok_max,

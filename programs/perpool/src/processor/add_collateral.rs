@@ -1,57 +1,63 @@
 use pinocchio::AccountView;
 
+use super::trade::{load_position, Custodies, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
     math::{borrow_fee_tokens, split_fee},
+    oracle::OracleContext,
     reader::Reader,
-    state::{load, load_mut, Config, Custody, Pool},
+    state::{load, Config, Pool},
     util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
-/// Accounts of `add_collateral(amount)`:
+/// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
 /// 0. `[signer]` owner
 /// 1. `[]` config
 /// 2. `[]` pool
 /// 3. `[writable]` position
-/// 4. `[writable]` collateral_custody
-/// 5. `[writable]` vault — the collateral custody's vault
-/// 6. `[writable]` funding_account — owner's token account of the collateral
-/// 7. `[]` token program
+/// 4. `[writable]` custody
+/// 5. `[]` custody_oracle
+/// 6. `[writable]` collateral_custody
+/// 7. `[]` collateral_oracle
+/// 8. `[writable]` vault — the collateral custody's vault
+/// 9. `[writable]` funding_account — owner's token account of the collateral
+/// 10. `[]` token program
 ///
-/// Adding collateral only makes a position safer, so no price is read.
+/// Prices are read only to settle interest on unrealized PnL; adding
+/// collateral is never refused for a price.
 pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let mut r = Reader::new(data);
     let amount = r.u64()?;
     r.finish()?;
-    let [owner, config, pool_account, position_account, collateral_custody, vault, funding, token_program, ..] = accounts else {
+    let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, ..] = accounts
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(owner)?;
     load::<Config>(config)?;
     let pool = load::<Pool>(pool_account)?;
-    let c = load_mut::<Custody>(collateral_custody)?;
-    if &c.pool != pool_account.address() {
-        return Err(PerpoolError::CustodyMismatch);
-    }
-    let p = load_mut::<crate::state::Position>(position_account)?;
-    if &p.owner != owner.address() || &p.pool != pool_account.address() || &p.collateral_custody != collateral_custody.address() {
-        return Err(PerpoolError::PositionMismatch);
-    }
+    let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+    let p = load_position(position_account, &keys)?;
+    let mut custodies = Custodies::load(pool_account, custody, collateral_custody, p.side)?;
     check_writable(vault)?;
-    if vault.address() != &c.vault {
+    if vault.address() != &custodies.collateral().vault {
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &c.mint)?;
+    check_token_account(funding, &custodies.collateral().mint)?;
     check_token_program(token_program)?;
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
     }
     let clock = now()?;
-    c.accrue(clock.unix_timestamp)?;
+    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    custodies.accrue(clock.unix_timestamp, pool)?;
+    let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
+    custodies.settle_interest(p, &market_price, &collateral_price)?;
 
     // Settle the borrow fee accrued so far, then add the deposit.
+    let c = custodies.collateral_mut();
     let fee = borrow_fee_tokens(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let collateral_after = p
         .collateral_amount
@@ -61,6 +67,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let split = split_fee(fee, pool.protocol_fee_share_bps as u64, pool.insurance_fee_share_bps as u64)?;
     c.collateral = c.collateral.checked_add(amount).and_then(|x| x.checked_sub(fee)).ok_or(PerpoolError::MathOverflow)?;
     c.owned = c.owned.checked_add(split.lp).ok_or(PerpoolError::MathOverflow)?;
+    c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(split.lp);
     c.protocol_fees = c.protocol_fees.checked_add(split.protocol).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(split.insurance).ok_or(PerpoolError::MathOverflow)?;
     p.collateral_amount = collateral_after;

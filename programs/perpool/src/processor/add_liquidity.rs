@@ -85,7 +85,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     r.finish()?;
     let ix = AddLiquidity::try_from(accounts)?;
     let clock = now()?;
-    ix.custody.accrue(clock.unix_timestamp)?;
+    ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
 
     let valuation = value_pool(
         ix.pool,
@@ -125,6 +125,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     c.owned = c.owned.checked_add(q.owned_increase).ok_or(PerpoolError::MathOverflow)?;
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
 
     transfer_from_user(ix.funding, ix.vault, ix.owner, amount_in)?;
     let signer = PoolSigner::new(ix.pool);

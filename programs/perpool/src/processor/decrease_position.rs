@@ -78,9 +78,10 @@ fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
     let mut ix = DecreasePosition::try_from(accounts)?;
     let clock = now()?;
     let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
-    ix.custodies.accrue(clock.unix_timestamp)?;
+    ix.custodies.accrue(clock.unix_timestamp, ix.pool)?;
     let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
     let side = ix.position.side;
+    ix.custodies.settle_interest(ix.position, &market_price, &collateral_price)?;
     let q = quote_decrease(&DecreaseInput {
         now: clock.unix_timestamp,
         pos: position_state(ix.position),
@@ -109,6 +110,7 @@ fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
     let index = c.borrow_index;
 
     let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };

@@ -74,7 +74,7 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     let clock = now()?;
     let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
 
-    ix.custodies.accrue(clock.unix_timestamp)?;
+    ix.custodies.accrue(clock.unix_timestamp, ix.pool)?;
     let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
     let keys = PositionKeys {
         owner: ix.owner,
@@ -85,9 +85,12 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     };
     let position = load_or_create_position(ix.position, &keys, clock.unix_timestamp)?;
     if position.size_usd == 0 {
-        // A fresh or fully closed-and-reused record starts its clocks now.
+        // A fresh record starts its clocks now.
         position.open_time = clock.unix_timestamp;
         position.borrow_index_snapshot = ix.custodies.collateral().borrow_index;
+        position.supply_index_snapshot = ix.custodies.collateral().supply_index;
+    } else {
+        ix.custodies.settle_interest(position, &market_price, &collateral_price)?;
     }
     let q = quote_increase(&IncreaseInput {
         now: clock.unix_timestamp,
@@ -124,6 +127,7 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     c.locked = c.locked.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
+    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
     let index = c.borrow_index;
 
     position.size_usd = q.size_usd_after;

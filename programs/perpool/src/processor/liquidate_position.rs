@@ -56,8 +56,9 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
 
     let clock = now()?;
     let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
-    custodies.accrue(clock.unix_timestamp)?;
+    custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
+    custodies.settle_interest(position, &market_price, &collateral_price)?;
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position),
@@ -84,6 +85,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         .and_then(|x| x.checked_sub(q.insurance_used + q.reward_from_insurance))
         .ok_or(PerpoolError::MathOverflow)?;
     c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
     let index = c.borrow_index;
 
     let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };

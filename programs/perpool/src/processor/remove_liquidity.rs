@@ -81,7 +81,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     r.finish()?;
     let ix = RemoveLiquidity::try_from(accounts)?;
     let clock = now()?;
-    ix.custody.accrue(clock.unix_timestamp)?;
+    ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
 
     let record = lp_account::load_existing(ix.lp_record, ix.pool_account, ix.owner)?;
     if let Some(lp) = record.as_ref() {
@@ -108,7 +108,8 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         price: valuation.target_price[0].max,
         custody_usd: valuation.target_usd[0],
         owned: c.owned,
-        available: c.owned.saturating_sub(c.locked),
+        // Lent tokens are out of the vault; locked ones back positions.
+        available: c.owned.saturating_sub(c.locked).saturating_sub(c.lent),
         target_weight_bps: c.target_weight_bps as u64,
         min_weight_bps: c.min_weight_bps as u64,
         base_fee_bps: c.base_fee_bps as u64,
@@ -128,6 +129,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     c.owned = c.owned.checked_sub(q.owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
 
     Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke().map_err(|_| PerpoolError::InvalidTokenAccount)?;
     transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;

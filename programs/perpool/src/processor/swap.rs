@@ -79,8 +79,9 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     r.finish()?;
     let ix = Swap::try_from(accounts)?;
     let clock = now()?;
-    ix.custody_in.accrue(clock.unix_timestamp)?;
-    ix.custody_out.accrue(clock.unix_timestamp)?;
+    let (ps, is) = (ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps);
+    ix.custody_in.accrue(clock.unix_timestamp, ps, is)?;
+    ix.custody_out.accrue(clock.unix_timestamp, ps, is)?;
 
     let v = value_pool(
         ix.pool,
@@ -109,7 +110,7 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         out_min_weight_bps: co.min_weight_bps as u64,
         out_base_fee_bps: co.base_fee_bps as u64,
         out_tax_fee_bps: co.tax_fee_bps as u64,
-        out_available: co.owned.saturating_sub(co.locked),
+        out_available: co.owned.saturating_sub(co.locked).saturating_sub(co.lent),
         aum_usd: v.aum_usd,
         protocol_share_bps: ix.pool.protocol_fee_share_bps as u64,
         insurance_share_bps: ix.pool.insurance_fee_share_bps as u64,
@@ -124,6 +125,7 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     co.owned = co.owned.checked_sub(q.out_owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
     co.protocol_fees = co.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     co.insurance = co.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    co.cumulative_trading_fees = co.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
 
     transfer_from_user(ix.funding, ix.vault_in, ix.owner, amount_in)?;
     transfer_from_vault(ix.vault_out, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;

@@ -73,10 +73,11 @@ impl<'a> Custodies<'a> {
     }
 
     /// Accrues interest on both custodies.
-    pub fn accrue(&mut self, now: i64) -> Result<()> {
-        self.market.accrue(now)?;
+    pub fn accrue(&mut self, now: i64, pool: &Pool) -> Result<()> {
+        let (ps, is) = (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps);
+        self.market.accrue(now, ps, is)?;
         if let Some(c) = self.collateral.as_mut() {
-            c.accrue(now)?;
+            c.accrue(now, ps, is)?;
         }
         Ok(())
     }
@@ -127,7 +128,8 @@ pub fn collateral_side(c: &Custody, price: &OraclePrice) -> CollateralSide {
         decimals: c.decimals,
         price: quote_of(price),
         borrow_index: c.borrow_index,
-        owned: c.owned,
+        // Payouts cannot come from lent tokens: reservations count what is in the vault.
+        owned: c.owned.saturating_sub(c.lent),
         locked: c.locked,
         buffer_bps: c.buffer_bps as u64,
     }
@@ -216,4 +218,69 @@ pub fn close_position(account: &AccountView, recipient: &AccountView) -> Result<
     // SAFETY: no reference into the position's data is used after this point.
     unsafe { acc.close_unchecked() };
     Ok(())
+}
+
+/// Records the LPs' fee income of a position update for the APY split: the
+/// LP share of `fee_tokens + borrow_fee_tokens` is divided between trading
+/// fees and borrow fees in proportion (floor to borrow fees).
+pub fn record_lp_fees(c: &mut Custody, lp_fee: u64, fee_tokens: u64, borrow_fee_tokens: u64) {
+    let total = fee_tokens.saturating_add(borrow_fee_tokens);
+    let borrow = if total == 0 { 0 } else { crate::math::mul_div_floor(lp_fee, borrow_fee_tokens, total).unwrap_or(0) };
+    c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(borrow);
+    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(lp_fee - borrow);
+}
+
+impl<'a> Custodies<'a> {
+    /// Settles the interest a position earns or pays before any other change
+    /// (SPEC §5): interest-bearing collateral earns the collateral custody's
+    /// supply rate; with `interest_on_pnl` on the market, unrealized profit
+    /// earns the supply rate and unrealized loss pays the borrow rate. Both
+    /// move tokens between the pool (`owned`) and the position's collateral.
+    /// Returns the signed token amount credited to the position.
+    pub fn settle_interest(&mut self, p: &mut Position, market_price: &OraclePrice, collateral_price: &OraclePrice) -> Result<i64> {
+        let m = &*self.market;
+        let (interest_on_pnl, spread, decimals) = (m.interest_on_pnl != 0, m.spread_bps as u64, m.decimals);
+        let c = self.collateral_mut();
+        let (s_now, b_now) = (c.supply_index, c.borrow_index);
+        let s_snap = if p.supply_index_snapshot == 0 { s_now } else { p.supply_index_snapshot };
+        let mut net: i64 = 0;
+
+        if c.collateral_earns_interest != 0 {
+            let earned = crate::math::supply_interest(p.collateral_amount, s_now, s_snap)?.min(c.owned);
+            c.owned -= earned;
+            c.collateral = c.collateral.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
+            p.collateral_amount = p.collateral_amount.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
+            net += earned as i64;
+        }
+        if interest_on_pnl && p.size_usd > 0 {
+            let exit = crate::math::exit_price(p.side, &quote_of(market_price), spread)?;
+            let pnl = crate::math::pnl(p.side, p.size_usd, p.size_tokens, exit, decimals)?;
+            let pi = crate::math::pnl_interest(&crate::math::PnlInterestInput {
+                pnl_profit: pnl.profit,
+                pnl_usd: pnl.usd,
+                supply_index_now: s_now,
+                supply_snapshot: s_snap,
+                borrow_index_now: b_now,
+                borrow_snapshot: p.borrow_index_snapshot,
+            })?;
+            if pi.usd > 0 {
+                if pi.profit {
+                    let t = crate::math::usd_to_token_floor(crate::math::Usd(pi.usd), collateral_price.max, c.decimals)?.0.min(c.owned);
+                    c.owned -= t;
+                    c.collateral = c.collateral.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+                    p.collateral_amount = p.collateral_amount.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+                    net += t as i64;
+                } else {
+                    let t = crate::math::usd_to_token_ceil(crate::math::Usd(pi.usd), collateral_price.min, c.decimals)?.0.min(p.collateral_amount);
+                    c.collateral -= t;
+                    c.owned = c.owned.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+                    p.collateral_amount -= t;
+                    net -= t as i64;
+                }
+            }
+        }
+        p.supply_index_snapshot = s_now;
+        p.interest_settled = p.interest_settled.saturating_add(net);
+        Ok(net)
+    }
 }

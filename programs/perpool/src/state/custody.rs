@@ -29,9 +29,10 @@ pub struct Custody {
     pub is_stable: u8,
     /// `ORACLE_PYTH` or `ORACLE_TEST`.
     pub oracle_kind: u8,
-    /// 1 when positions settled in this custody earn/pay interest on unrealized PnL.
+    /// 1 when positions on this market earn/pay interest on unrealized PnL.
     pub interest_on_pnl: u8,
-    pub padding0: [u8; 1],
+    /// 1 when trader and loan collateral held here earn the supply rate (and count as lendable).
+    pub collateral_earns_interest: u8,
     /// Owning pool.
     pub pool: Address,
     /// Token mint of this asset.
@@ -119,7 +120,21 @@ pub struct Custody {
     pub short_oi_usd: u64,
     /// Short open interest, native token units.
     pub short_oi_tokens: u64,
-    pub reserved: [u8; 256],
+    /// Highest loan-to-value for borrowing against this asset, bps (0 = not accepted as loan collateral).
+    pub max_ltv_bps: u16,
+    /// Loans against this asset liquidate above this loan-to-value, bps.
+    pub liquidation_ltv_bps: u16,
+    /// Extra collateral value a loan liquidator receives, bps of the debt repaid.
+    pub liquidation_bonus_bps: u16,
+    /// Largest share of a loan's debt one liquidation may repay, bps.
+    pub close_factor_bps: u16,
+    /// LPs' share of trading and swap fees credited to `owned` since creation, native units.
+    pub cumulative_trading_fees: u64,
+    /// LPs' share of position borrow fees credited to `owned`, native units.
+    pub cumulative_borrow_fees: u64,
+    /// Suppliers' share of loan interest credited to `owned`, native units.
+    pub cumulative_lending_interest: u64,
+    pub reserved: [u8; 224],
 }
 
 const _: () = assert!(core::mem::size_of::<Custody>() == 640);
@@ -161,6 +176,11 @@ pub struct CustodyParams {
     pub reserve_factor_bps: u16,
     pub max_utilization_bps: u16,
     pub buffer_bps: u16,
+    pub collateral_earns_interest: bool,
+    pub max_ltv_bps: u16,
+    pub liquidation_ltv_bps: u16,
+    pub liquidation_bonus_bps: u16,
+    pub close_factor_bps: u16,
 }
 
 /// Upper bound on any single fee or spread, bps (10 %).
@@ -201,6 +221,11 @@ impl CustodyParams {
             reserve_factor_bps: r.u16()?,
             max_utilization_bps: r.u16()?,
             buffer_bps: r.u16()?,
+            collateral_earns_interest: r.bool()?,
+            max_ltv_bps: r.u16()?,
+            liquidation_ltv_bps: r.u16()?,
+            liquidation_bonus_bps: r.u16()?,
+            close_factor_bps: r.u16()?,
         })
     }
 
@@ -235,7 +260,13 @@ impl CustodyParams {
             && self.optimal_utilization_bps < 10_000
             && self.reserve_factor_bps <= 10_000
             && self.max_utilization_bps <= 10_000
-            && self.buffer_bps <= 10_000;
+            && self.buffer_bps <= 10_000
+            // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
+            && ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
+                || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
+            && self.liquidation_bonus_bps <= 2_000
+            && self.close_factor_bps > 0
+            && self.close_factor_bps <= 10_000;
         if ok {
             Ok(())
         } else {
@@ -275,6 +306,11 @@ impl Custody {
         self.reserve_factor_bps = p.reserve_factor_bps;
         self.max_utilization_bps = p.max_utilization_bps;
         self.buffer_bps = p.buffer_bps;
+        self.collateral_earns_interest = p.collateral_earns_interest as u8;
+        self.max_ltv_bps = p.max_ltv_bps;
+        self.liquidation_ltv_bps = p.liquidation_ltv_bps;
+        self.liquidation_bonus_bps = p.liquidation_bonus_bps;
+        self.close_factor_bps = p.close_factor_bps;
     }
 }
 
@@ -291,10 +327,24 @@ impl Custody {
         }
     }
 
+    /// Tokens the utilization is measured against: the pool's own tokens,
+    /// plus trader and loan collateral where that collateral earns interest.
+    #[inline(always)]
+    pub fn lendable(&self) -> u64 {
+        if self.collateral_earns_interest != 0 {
+            self.owned.saturating_add(self.collateral).saturating_add(self.loan_collateral)
+        } else {
+            self.owned
+        }
+    }
+
     /// Accrues the borrow and supply indexes up to `now` (every instruction
     /// that writes a custody calls this first). Utilization is what positions
-    /// have locked plus what is lent, over the pool's own tokens.
-    pub fn accrue(&mut self, now: i64) -> Result<(), PerpoolError> {
+    /// have locked plus what is lent, over `lendable`. Loan interest grows
+    /// `lent` and is credited at once: the suppliers' part to `owned` (so the
+    /// LP price rises), the reserve factor to protocol and insurance.
+    /// `protocol_share_bps` / `insurance_share_bps` split the reserve.
+    pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
         if now <= self.last_accrual {
             return Ok(());
         }
@@ -305,9 +355,24 @@ impl Custody {
             now,
             locked: self.locked,
             lent: self.lent,
-            lendable: self.owned,
+            lendable: self.lendable(),
             curve: self.rate_curve(),
         })?;
+        if self.lent > 0 {
+            let l = crate::math::accrue_lending(&crate::math::LendingAccrualInput {
+                lent: self.lent,
+                old_borrow_index: self.borrow_index,
+                new_borrow_index: a.borrow_index,
+                reserve_factor_bps: self.reserve_factor_bps as u64,
+                protocol_share_bps: protocol_share_bps as u64,
+                insurance_share_bps: insurance_share_bps as u64,
+            })?;
+            self.lent = l.lent;
+            self.owned = self.owned.checked_add(l.to_suppliers).ok_or(PerpoolError::MathOverflow)?;
+            self.protocol_fees = self.protocol_fees.checked_add(l.to_protocol).ok_or(PerpoolError::MathOverflow)?;
+            self.insurance = self.insurance.checked_add(l.to_insurance).ok_or(PerpoolError::MathOverflow)?;
+            self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(l.to_suppliers);
+        }
         self.borrow_index = a.borrow_index;
         self.supply_index = a.supply_index;
         self.last_accrual = now;

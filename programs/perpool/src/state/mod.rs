@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod custody;
+pub mod loan;
 pub mod lp_account;
 pub mod pool;
 pub mod position;
@@ -12,6 +13,7 @@ pub mod test_oracle;
 
 pub use config::Config;
 pub use custody::{Custody, CustodyParams};
+pub use loan::Loan;
 pub use lp_account::LpAccount;
 pub use pool::{Pool, PoolParams};
 pub use position::Position;

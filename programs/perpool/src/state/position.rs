@@ -49,7 +49,11 @@ pub struct Position {
     pub fees_paid_usd: u64,
     /// Borrow fees paid, collateral-custody native units.
     pub borrow_fees_paid: u64,
-    pub reserved: [u8; 64],
+    /// Collateral custody's supply index when interest was last settled, 12 decimals.
+    pub supply_index_snapshot: u64,
+    /// Interest earned (positive) or paid on collateral and unrealized PnL, collateral-custody native units, signed.
+    pub interest_settled: i64,
+    pub reserved: [u8; 48],
 }
 
 const _: () = assert!(core::mem::size_of::<Position>() == 296);

@@ -1,0 +1,72 @@
+use pinocchio::AccountView;
+
+use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_state};
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_liquidate_loan, LiquidateLoanInput},
+    reader::Reader,
+    util::{check_token_account, check_token_program, check_writable, transfer_from_user, transfer_from_vault, PoolSigner, Result},
+};
+
+/// Accounts of `liquidate_loan(repay_amount)` (permissionless):
+/// 0. `[signer]` liquidator
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` loan
+/// 4. `[writable]` collateral_custody
+/// 5. `[]` collateral_oracle
+/// 6. `[writable]` borrow_custody
+/// 7. `[]` borrow_oracle
+/// 8. `[writable]` collateral_vault
+/// 9. `[writable]` borrow_vault
+/// 10. `[writable]` liquidator_funding — liquidator's token account of the borrowed asset
+/// 11. `[writable]` liquidator_receiving — liquidator's token account of the collateral
+/// 12. `[]` token program
+pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let repay_amount = r.u64()?;
+    r.finish()?;
+    let (x, rest) = load_context(accounts, false)?;
+    let [collateral_vault, borrow_vault, funding, receiving, token_program, ..] = rest else {
+        return Err(PerpoolError::NotEnoughAccounts);
+    };
+    check_writable(collateral_vault)?;
+    check_writable(borrow_vault)?;
+    if collateral_vault.address() != &x.collateral.vault || borrow_vault.address() != &x.borrow.vault {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    check_writable(funding)?;
+    check_token_account(funding, &x.borrow.mint)?;
+    check_writable(receiving)?;
+    check_token_account(receiving, &x.collateral.mint)?;
+    check_token_program(token_program)?;
+    let q = quote_liquidate_loan(&LiquidateLoanInput {
+        loan: loan_state(x.loan),
+        repay_amount,
+        coll: collateral_side(x.collateral, &x.collateral_price),
+        borrow: borrow_side(x.borrow, &x.borrow_price),
+        params: loan_params(x.collateral),
+        insurance_balance: x.borrow.insurance,
+    })?;
+    // Borrowed custody: repaid tokens come back; bad debt is written off,
+    // paid by insurance first, then by the suppliers.
+    let b = &mut *x.borrow;
+    b.lent = b.lent.saturating_sub(q.repaid + q.bad_debt);
+    b.insurance = b.insurance.checked_sub(q.insurance_used).ok_or(PerpoolError::MathOverflow)?;
+    b.owned = b.owned.checked_sub(q.socialized).ok_or(PerpoolError::InsufficientLiquidity)?;
+    x.loan.scaled_debt = q.scaled_after;
+    x.loan.collateral_amount = q.collateral_after;
+    x.loan.update_time = x.now;
+    x.collateral.loan_collateral = x.collateral.loan_collateral.checked_sub(q.collateral_seized).ok_or(PerpoolError::MathOverflow)?;
+
+    let signer = PoolSigner::new(x.pool);
+    if q.repaid > 0 {
+        transfer_from_user(funding, borrow_vault, x.signer, q.repaid)?;
+    }
+    if q.collateral_seized > 0 {
+        transfer_from_vault(collateral_vault, receiving, x.pool_account, &signer, q.collateral_seized)?;
+    }
+    events::loan_liquidated(x.loan_account.address(), x.signer.address(), q.repaid, q.collateral_seized, q.bad_debt);
+    Ok(())
+}

@@ -1,0 +1,54 @@
+use pinocchio::AccountView;
+
+use crate::{
+    error::PerpoolError,
+    events,
+    math::{quote_repay, RepayInput},
+    reader::Reader,
+    state::{load, load_mut, Config, Custody, Loan, Pool},
+    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+};
+
+/// Accounts of `repay(amount)` (anyone may repay a loan; more than the debt repays the debt):
+/// 0. `[signer]` payer
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` loan
+/// 4. `[writable]` borrow_custody
+/// 5. `[writable]` borrow_vault — the borrowed custody's vault
+/// 6. `[writable]` funding_account — payer's token account of the borrowed asset
+/// 7. `[]` token program
+pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let amount = r.u64()?;
+    r.finish()?;
+    let [payer, config, pool_account, loan_account, borrow_custody, vault, funding, token_program, ..] = accounts else {
+        return Err(PerpoolError::NotEnoughAccounts);
+    };
+    check_signer(payer)?;
+    load::<Config>(config)?;
+    let pool = load::<Pool>(pool_account)?;
+    let b = load_mut::<Custody>(borrow_custody)?;
+    let loan = load_mut::<Loan>(loan_account)?;
+    if &loan.pool != pool_account.address() || &loan.borrow_custody != borrow_custody.address() || &b.pool != pool_account.address() {
+        return Err(PerpoolError::LoanMismatch);
+    }
+    check_writable(vault)?;
+    if vault.address() != &b.vault {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    check_writable(funding)?;
+    check_token_account(funding, &b.mint)?;
+    check_token_program(token_program)?;
+    let clock = now()?;
+    b.accrue(clock.unix_timestamp, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?;
+    let q = quote_repay(&RepayInput { scaled_debt: loan.scaled_debt, amount, borrow_index: b.borrow_index })?;
+    loan.scaled_debt = q.scaled_after;
+    loan.update_time = clock.unix_timestamp;
+    // The custody's total debt and the loans' scaled debts round separately;
+    // the last repayment may find slightly less recorded, never more.
+    b.lent = b.lent.saturating_sub(q.repaid);
+    transfer_from_user(funding, vault, payer, q.repaid)?;
+    events::loan_event(events::REPAID_EVENT, loan_account.address(), payer.address(), q.repaid, loan.collateral_amount, loan.scaled_debt);
+    Ok(())
+}
