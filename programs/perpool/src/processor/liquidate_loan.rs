@@ -52,9 +52,15 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
     // Borrowed custody: repaid tokens come back; bad debt is written off,
     // paid by insurance first, then by the suppliers.
     let b = &mut *x.borrow;
-    b.lent = b.lent.saturating_sub(q.repaid + q.bad_debt);
+    let written_off = q.repaid + q.bad_debt;
+    let from_lent = written_off.min(b.lent); // rounding drift, as in repay
+    b.lent -= from_lent;
     b.insurance = b.insurance.checked_sub(q.insurance_used).ok_or(PerpoolError::MathOverflow)?;
-    b.owned = b.owned.checked_sub(q.socialized).ok_or(PerpoolError::InsufficientLiquidity)?;
+    b.owned = b
+        .owned
+        .checked_add(written_off - from_lent)
+        .and_then(|o| o.checked_sub(q.socialized))
+        .ok_or(PerpoolError::InsufficientLiquidity)?;
     x.loan.scaled_debt = q.scaled_after;
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;

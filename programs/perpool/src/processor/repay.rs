@@ -45,9 +45,11 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let q = quote_repay(&RepayInput { scaled_debt: loan.scaled_debt, amount, borrow_index: b.borrow_index })?;
     loan.scaled_debt = q.scaled_after;
     loan.update_time = clock.unix_timestamp;
-    // The custody's total debt and the loans' scaled debts round separately;
-    // the last repayment may find slightly less recorded, never more.
-    b.lent = b.lent.saturating_sub(q.repaid);
+    // Loans' debts round up, so together they may exceed the custody's `lent`
+    // by a few units: what `lent` cannot absorb is the pool's gain.
+    let from_lent = q.repaid.min(b.lent);
+    b.lent -= from_lent;
+    b.owned = b.owned.checked_add(q.repaid - from_lent).ok_or(PerpoolError::MathOverflow)?;
     transfer_from_user(funding, vault, payer, q.repaid)?;
     events::loan_event(events::REPAID_EVENT, loan_account.address(), payer.address(), q.repaid, loan.collateral_amount, loan.scaled_debt);
     Ok(())
