@@ -42,6 +42,13 @@ import {
   refreshCustodyIx,
   fetchPosition,
   positionPda,
+  depositLoanCollateralIx,
+  borrowIx,
+  repayIx,
+  withdrawLoanCollateralIx,
+  liquidateLoanIx,
+  lpIncomeSplit,
+  valuePool,
 } from "../sdk/src";
 
 const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
@@ -208,6 +215,97 @@ async function trades(rows: Row[], writable: string[]) {
   rows.push({ instruction: "liquidate_position", custodies: "", cu: await measure(provider, [await liquidatePositionIx(program, state, { keeper: keeper.publicKey, position: await position(btc, usdc, 2), keeperAccount: keeperUsdc, ownerAccount: tokens[1] })], [keeper]), target: 15_000 });
 }
 
+/**
+ * Loans, and a scripted month for the LP income split: a SOL/USDC pool,
+ * swaps and trades for fees, a loan for interest, 30 days of time.
+ */
+async function lending(rows: Row[], split: string[]) {
+  const admin = Keypair.generate();
+  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
+  provider.addProgram(PERPOOL_PROGRAM_ID, SO);
+  const program = perpoolProgram(provider);
+  const a = admin.publicKey;
+  await measure(provider, [await initConfigIx(program, a)]);
+  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", allowTestOracles: true, params: defaultPoolParams() })]);
+  const [pool] = poolPda("lend");
+  const specs = [
+    { decimals: 9, price: new BN("15000000000"), isStable: false },
+    { decimals: 6, price: new BN("100000000"), isStable: true },
+  ];
+  const mints: PublicKey[] = [];
+  for (const s of specs) {
+    const mint = await createMint(provider, s.decimals, a);
+    mints.push(mint);
+    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST, isStable: s.isStable, targetWeightBps: 5000 }) })]);
+  }
+  let state = await fetchPoolState(program, pool);
+  const reprice = async () => {
+    for (let i = 0; i < 2; i++) {
+      await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: state.custodies[i].address, price: specs[i].price, emaPrice: specs[i].price, conf: new BN(0), expo: -8 })]);
+    }
+  };
+  await reprice();
+  const user = Keypair.generate();
+  provider.airdrop(user.publicKey, 10_000_000_000n);
+  state = await fetchPoolState(program, pool);
+  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey);
+  const tokens: PublicKey[] = [];
+  for (const mint of mints) {
+    const t = await createTokenAccount(provider, mint, user.publicKey);
+    await mintTo(provider, mint, t, admin, new BN("100000000000000"));
+    tokens.push(t);
+  }
+  for (const [i, amount] of [[0, new BN("1000000000000")], [1, new BN("150000000000")]] as const) {
+    state = await fetchPoolState(program, pool);
+    await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[i].address, fundingAccount: tokens[i], lpTokenAccount: lp, amountIn: amount, minLpOut: new BN(0) })], [user]);
+  }
+  const [sol, usdc] = state.custodies.map((c) => c.address);
+  const before = await fetchPoolState(program, pool);
+  const ref = { owner: user.publicKey, collateralCustody: sol, borrowCustody: usdc };
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "deposit_loan_collateral (open)", custodies: "", cu: await measure(provider, [await depositLoanCollateralIx(program, state, { ...ref, fundingAccount: tokens[0], amount: new BN("500000000000") })], [user]) });
+  rows.push({ instruction: "borrow", custodies: "", cu: await measure(provider, [await borrowIx(program, state, { ...ref, receivingAccount: tokens[1], amount: new BN("50000000000") })], [user]), target: 15_000 });
+  // Fees: a swap each way and a trade opened and closed.
+  state = await fetchPoolState(program, pool);
+  await measure(provider, [await swapIx(program, state, { owner: user.publicKey, custodyIn: sol, custodyOut: usdc, fundingAccount: tokens[0], receivingAccount: tokens[1], amountIn: new BN("20000000000"), minAmountOut: new BN(0) })], [user]);
+  await measure(provider, [await increasePositionIx(program, state, { owner: user.publicKey, side: 2, custody: sol, collateralCustody: usdc, fundingAccount: tokens[1], sizeUsd: new BN("20000000000"), collateralAmount: new BN("2000000000"), acceptablePrice: new BN(0) })], [user]);
+  provider.warpSeconds(30 * 24 * 3600);
+  await reprice();
+  state = await fetchPoolState(program, pool);
+  const pos = (await fetchPosition(program, positionPda(user.publicKey, pool, sol, usdc, 2)[0]))!;
+  await measure(provider, [await decreasePositionIx(program, state, { position: pos, receivingAccount: tokens[1], sizeUsd: pos.sizeUsd, collateralOut: new BN(0), acceptablePrice: new BN("18446744073709551615") })], [user]);
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "repay", custodies: "", cu: await measure(provider, [await repayIx(program, state, { ...ref, payer: user.publicKey, fundingAccount: tokens[1], amount: new BN("10000000000") })], [user]), target: 15_000 });
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "withdraw_loan_collateral", custodies: "", cu: await measure(provider, [await withdrawLoanCollateralIx(program, state, { ...ref, receivingAccount: tokens[0], amount: new BN("10000000000") })], [user]) });
+  const after = await fetchPoolState(program, pool);
+  const prices = new Map([[sol.toBase58(), new BN("150000000000")], [usdc.toBase58(), new BN("1000000000")]]);
+  const nowTs = new BN(provider.getClock().unixTimestamp.toString());
+  const aum = valuePool(after, "min", nowTs).aumUsd;
+  const s = lpIncomeSplit(before, after, prices, 30 * 24 * 3600, aum);
+  const usd = (x: BN) => `$${(Number(x.toString()) / 1e6).toFixed(2)}`;
+  const p = (x: number) => `${(100 * x).toFixed(2)} %`;
+  split.push("| source | income over 30 days | APR on pool value |", "|---|---:|---:|");
+  split.push(`| trading fees (swaps, LP fees, open/close fees) | ${usd(s.tradingFeesUsd)} | ${p(s.apr.tradingFees)} |`);
+  split.push(`| position borrow fees | ${usd(s.borrowFeesUsd)} | ${p(s.apr.borrowFees)} |`);
+  split.push(`| lending interest (suppliers' share) | ${usd(s.lendingInterestUsd)} | ${p(s.apr.lendingInterest)} |`);
+  split.push(`| pool value | ${usd(aum)} | |`);
+  // Liquidation: a second loan at the edge, then SOL falls.
+  const b2 = Keypair.generate();
+  provider.airdrop(b2.publicKey, 1_000_000_000n);
+  const b2sol = await createTokenAccount(provider, mints[0], b2.publicKey);
+  const b2usdc = await createTokenAccount(provider, mints[1], b2.publicKey);
+  await mintTo(provider, mints[0], b2sol, admin, new BN("100000000000"));
+  const ref2 = { owner: b2.publicKey, collateralCustody: sol, borrowCustody: usdc };
+  state = await fetchPoolState(program, pool);
+  await measure(provider, [await depositLoanCollateralIx(program, state, { ...ref2, fundingAccount: b2sol, amount: new BN("100000000000") })], [b2]);
+  await measure(provider, [await borrowIx(program, state, { ...ref2, receivingAccount: b2usdc, amount: new BN("11000000000") })], [b2]);
+  specs[0].price = new BN("12000000000");
+  await reprice();
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "liquidate_loan", custodies: "", cu: await measure(provider, [await liquidateLoanIx(program, state, { ...ref2, liquidator: user.publicKey, liquidatorFunding: tokens[1], liquidatorReceiving: tokens[0], repayAmount: new BN("5000000000") })], [user]), target: 15_000 });
+}
+
 function label(k: PublicKey, names: Record<string, PublicKey>): string {
   for (const [name, key] of Object.entries(names)) if (key.equals(k)) return name;
   return k.toBase58().slice(0, 6) + "…";
@@ -220,6 +318,8 @@ async function main() {
   await scenario(1, rows, false);
   await scenario(8, rows, false);
   await trades(rows, writable);
+  const split: string[] = [];
+  await lending(rows, split);
   const lines = [
     "| instruction | custodies | compute units | target | headroom |",
     "|---|---:|---:|---:|---:|",
@@ -229,6 +329,9 @@ async function main() {
   console.log(table);
   console.log("");
   for (const w of writable) console.log(w);
+  console.log("");
+  console.log("LP income split, scripted month (bench/cu.ts `lending`):");
+  for (const l of split) console.log(l);
   const md = [
     "# Benchmark results",
     "",
@@ -242,6 +345,10 @@ async function main() {
     "Writable accounts of trades (a trade never write-locks the Pool account):",
     "",
     ...writable.map((w) => `- ${w}`),
+    "",
+    "LP income split over a scripted month (deposits, a swap, a short opened and closed, a USDC loan):",
+    "",
+    ...split,
     "",
   ].join("\n");
   fs.writeFileSync(path.join(__dirname, "RESULTS.md"), md);
