@@ -31,6 +31,9 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
     check_writable(owner)?;
     load::<Config>(config)?;
     let pool = load::<Pool>(pool_account)?;
+    if collateral_custody.address() == borrow_custody.address() {
+        return Err(PerpoolError::LendingNotEnabled);
+    }
     let c = load_mut::<Custody>(collateral_custody)?;
     let b = load::<Custody>(borrow_custody)?;
     check_pair(pool_account.address(), collateral_custody.address(), c, borrow_custody.address(), &b.pool)?;
