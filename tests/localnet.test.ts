@@ -7,6 +7,8 @@
  */
 import * as anchor from "@coral-xyz/anchor";
 import {
+  AddressLookupTableAccount,
+  AddressLookupTableProgram,
   Connection,
   Keypair,
   LAMPORTS_PER_SOL,
@@ -14,6 +16,9 @@ import {
   SendTransactionError,
   SystemProgram,
   Transaction,
+  TransactionInstruction,
+  TransactionMessage,
+  VersionedTransaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import BN from "bn.js";
@@ -42,6 +47,8 @@ import { ValidatorProcess, rpcCall, waitFor } from "./localnet/harness";
 const USDC = (n: number) => new BN(n).mul(new BN(1_000_000));
 const errorCode = (name: string) => (IDL.errors as { code: number; name: string }[]).find((e) => e.name === name)!.code;
 
+// The tests form one scenario on one ledger and run in order: deploy, deposit,
+// inspect, fail, expire, restart, kill, reset.
 describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
   this.timeout(60_000);
 
@@ -85,6 +92,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     tx.sign(user);
     return tx;
   }
+
+  /** Explicit URL, data directory and admin keypair, whatever ANCHOR_* variables say. */
+  const deployOptions = (url: string) => ({ url, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
 
   async function airdrop(to: PublicKey, sol: number): Promise<void> {
     const signature = await connection.requestAirdrop(to, sol * LAMPORTS_PER_SOL);
@@ -141,13 +151,13 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
 
   it("deploys config, pool and custodies with migrations/deploy.ts, idempotently", async () => {
     const config = loadConfig();
-    const first = await deploy(config, { url: net!.rpcUrl, dataDir: dir, log: () => {} });
+    const first = await deploy(config, deployOptions(net!.rpcUrl));
     deployment = first.deployment;
     expect(first.actions.length).to.be.greaterThan(4);
     expect(deployment.assets.map((a) => a.symbol)).to.deep.equal(["SOL", "BTC", "ETH", "USDC"]);
     expect(JSON.parse(fs.readFileSync(path.join(dir, "deployment.json"), "utf8"))).to.deep.equal(deployment);
 
-    const second = await deploy(config, { url: net!.rpcUrl, dataDir: dir, log: () => {} });
+    const second = await deploy(config, deployOptions(net!.rpcUrl));
     expect(second.actions).to.deep.equal([]);
     expect(second.wroteDeployment).to.equal(false);
     expect(second.deployment).to.deep.equal(deployment);
@@ -186,7 +196,8 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const meta = tx!.meta!;
     expect(meta.err).to.equal(null);
     expect(meta.fee).to.equal(5000);
-    expect(meta.preBalances[0] - meta.postBalances[0]).to.equal(5000);
+    // The user paid the fee and the rent of its new LP account record.
+    expect(meta.preBalances[0] - meta.postBalances[0]).to.be.greaterThan(5000);
     expect(meta.computeUnitsConsumed).to.be.greaterThan(0);
     expect(meta.innerInstructions!.length).to.be.greaterThan(0); // the token transfer and LP mint CPIs
     const usdcPre = meta.preTokenBalances!.find((b) => b.mint === asset("USDC").mint && b.owner === user.publicKey.toBase58());
@@ -253,28 +264,40 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
 
   it("notifies account, program and logs subscribers", async () => {
     const subscriptions = net!.subscriptionCount();
-    const accountChange = new Promise<Buffer>((resolve) =>
-      connection.onAccountChange(userUsdc, (info) => resolve(info.data), { commitment: "confirmed", encoding: "base64" }),
-    );
-    const programChange = new Promise<string>((resolve) =>
-      connection.onProgramAccountChange(program.programId, (keyed) => resolve(keyed.accountId.toBase58()), {
+    let onAccount!: (data: Buffer) => void;
+    let onProgram!: (address: string) => void;
+    let onLogs!: (logs: string[]) => void;
+    const accountChange = new Promise<Buffer>((r) => (onAccount = r));
+    const programChange = new Promise<string>((r) => (onProgram = r));
+    const logs = new Promise<string[]>((r) => (onLogs = r));
+    const custodyDisc = (IDL.accounts as { name: string; discriminator: number[] }[]).find((a) => a.name === "Custody")!;
+    const ids = [
+      connection.onAccountChange(userUsdc, (info) => onAccount(info.data), { commitment: "confirmed", encoding: "base64" }),
+      connection.onProgramAccountChange(program.programId, (keyed) => onProgram(keyed.accountId.toBase58()), {
         commitment: "confirmed",
-        filters: [{ memcmp: { offset: 0, bytes: bs58encode(Buffer.from((IDL.accounts as any[]).find((a) => a.name === "Custody").discriminator)) } }],
+        filters: [{ memcmp: { offset: 0, bytes: bs58encode(Buffer.from(custodyDisc.discriminator)) } }],
       }),
-    );
-    const logs = new Promise<string[]>((resolve) => connection.onLogs(program.programId, (l) => resolve(l.logs), "confirmed"));
-    await waitFor(() => net!.subscriptionCount() === subscriptions + 3, "the three subscriptions");
+      connection.onLogs(program.programId, (l) => onLogs(l.logs), "confirmed"),
+    ];
+    try {
+      await waitFor(() => net!.subscriptionCount() === subscriptions + 3, "the three subscriptions");
 
-    await sendAndConfirmTransaction(connection, await depositTx(USDC(100), new BN(1)), [user]);
+      await sendAndConfirmTransaction(connection, await depositTx(USDC(100), new BN(1)), [user]);
 
-    const data = await accountChange;
-    expect(data.readBigUInt64LE(64).toString()).to.equal(USDC(8_900).toString());
-    expect(await programChange).to.equal(asset("USDC").custody);
-    expect((await logs).some((l) => l.includes(program.programId.toBase58()))).to.equal(true);
+      const data = await accountChange;
+      expect(data.readBigUInt64LE(64).toString()).to.equal(USDC(8_900).toString());
+      expect(await programChange).to.equal(asset("USDC").custody);
+      expect((await logs).some((l) => l.includes(program.programId.toBase58()))).to.equal(true);
+    } finally {
+      await connection.removeAccountChangeListener(ids[0]);
+      await connection.removeProgramAccountChangeListener(ids[1]);
+      await connection.removeOnLogsListener(ids[2]);
+    }
   });
 
   it("refuses a failing transaction at preflight (-32002 with logs) and runs it with skipPreflight", async () => {
     const lpBefore = (await connection.getTokenAccountBalance(userLp)).value.amount;
+    const userBefore = await connection.getAccountInfo(user.publicKey);
     const tx = await depositTx(USDC(10), USDC(1_000_000)); // asks for far more LP than it can get
     const raw = tx.serialize();
 
@@ -290,6 +313,7 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const signature = bs58(tx);
     expect((await connection.getSignatureStatus(signature)).value).to.equal(null);
     expect((await connection.getTokenAccountBalance(userLp)).value.amount).to.equal(lpBefore);
+    expect(await connection.getAccountInfo(user.publicKey)).to.deep.equal(userBefore); // not even the fee
 
     // web3.js surfaces the same failure as a SendTransactionError carrying the logs.
     const err = await connection.sendRawTransaction(raw).catch((e) => e);
@@ -363,6 +387,55 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(expired.error!.data.err).to.equal("BlockhashNotFound");
   });
 
+  it("runs v0 transactions through an address lookup table; encodes them as the node does", async () => {
+    const send = async (instructions: TransactionInstruction[], tables: AddressLookupTableAccount[] = []) => {
+      const { blockhash } = await connection.getLatestBlockhash();
+      const message = new TransactionMessage({ payerKey: user.publicKey, recentBlockhash: blockhash, instructions });
+      const tx = new VersionedTransaction(message.compileToV0Message(tables));
+      tx.sign([user]);
+      // base58, the RPC's default encoding for sendTransaction.
+      const reply = await rpcCall(net!.rpcUrl, "sendTransaction", [bs58encode(tx.serialize())]);
+      expect(reply.error, JSON.stringify(reply.error)).to.equal(undefined);
+      return reply.result as string;
+    };
+    const receivers = [Keypair.generate().publicKey, Keypair.generate().publicKey];
+    const recentSlot = (await connection.getSlot()) - 1; // must be in the SlotHashes sysvar
+    const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: user.publicKey, payer: user.publicKey, recentSlot });
+    const extend = AddressLookupTableProgram.extendLookupTable({
+      lookupTable: table,
+      authority: user.publicKey,
+      payer: user.publicKey,
+      addresses: receivers,
+    });
+    await send([create, extend]);
+    net!.chain.advanceSlots(1); // extended addresses are usable from the next slot
+    const lookup = (await connection.getAddressLookupTable(table)).value!;
+    expect(lookup.state.addresses).to.have.length(2);
+
+    const transfers = receivers.map((to) => SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: to, lamports: 2_000_000 }));
+    const signature = await send(transfers, [lookup]);
+    expect(await connection.getBalance(receivers[1])).to.equal(2_000_000);
+
+    const tx = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
+    expect(tx!.version).to.equal(0);
+    expect(tx!.meta!.loadedAddresses!.writable.map((k) => k.toBase58())).to.deep.equal(receivers.map((k) => k.toBase58()));
+    expect(tx!.meta!.postBalances.slice(-2)).to.deep.equal([2_000_000, 2_000_000]);
+
+    const legacyClient = await rpcCall(net!.rpcUrl, "getTransaction", [signature]);
+    expect(legacyClient.error!.code).to.equal(-32015);
+    const base64 = await rpcCall(net!.rpcUrl, "getTransaction", [signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }]);
+    expect(VersionedTransaction.deserialize(Buffer.from(base64.result.transaction[0], "base64")).signatures[0]).to.deep.equal(
+      anchor.utils.bytes.bs58.decode(signature),
+    );
+
+    const fee = await connection.getFeeForMessage(new TransactionMessage({
+      payerKey: user.publicKey,
+      recentBlockhash: (await connection.getLatestBlockhash()).blockhash,
+      instructions: transfers,
+    }).compileToV0Message([lookup]));
+    expect(fee.value).to.equal(5000);
+  });
+
   it("keeps the pool, balances and history across a restart of the server", async () => {
     const lp = (await connection.getTokenAccountBalance(userLp)).value.amount;
     const lamports = await connection.getBalance(user.publicKey);
@@ -377,13 +450,14 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect((await fetchPool(program, pool())).custodyCount).to.equal(4);
     const tx = await connection.getTransaction(depositSignature, { maxSupportedTransactionVersion: 0 });
     expect(tx!.meta!.logMessages!.length).to.be.greaterThan(0);
-    expect((await deploy(loadConfig(), { url: net.rpcUrl, dataDir: dir, log: () => {} })).actions).to.deep.equal([]);
+    expect((await deploy(loadConfig(), deployOptions(net.rpcUrl))).actions).to.deep.equal([]);
   });
 
   it("loses nothing confirmed when the validator process is killed with SIGKILL", async () => {
     await net!.close();
     net = undefined;
-    let validator = await ValidatorProcess.start(dir);
+    // A checkpoint interval longer than the test: the transactions exist only in the journal.
+    let validator = await ValidatorProcess.start(dir, ["--checkpoint-ms", "600000"]);
     try {
       connect(validator.url);
       const receiver = Keypair.generate();
@@ -393,7 +467,12 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
         new Transaction().add(SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver.publicKey, lamports: LAMPORTS_PER_SOL })),
         [user],
       );
-      // Killed right after confirmation, long before the next snapshot.
+      // (web3.js drops its idle WebSocket after 500 ms; waiting for that keeps
+      // it from retrying a dead server for the rest of the run.)
+      await new Promise((r) => setTimeout(r, 700));
+      // Killed with the confirmed transactions only in the journal.
+      const journal = fs.readFileSync(path.join(dir, "ledger", "journal.jsonl"), "utf8");
+      expect(journal.trim().split("\n").length).to.be.at.least(2);
       await validator.stop("SIGKILL");
 
       validator = await ValidatorProcess.start(dir);

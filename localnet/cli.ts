@@ -1,0 +1,120 @@
+/**
+ * `ts-node --transpile-only localnet/cli.ts [flags]`: runs the local validator
+ * until SIGINT/SIGTERM.
+ *
+ *   --port <n>          RPC port (default 8899; 0 = any free port)
+ *   --ws-port <n>       WebSocket port (default: RPC port + 1)
+ *   --ledger <dir>      data directory (default .localnet/ at the repository root)
+ *   --reset             start from an empty ledger
+ *   --slot-ms <n>       milliseconds per slot (default 400)
+ *   --checkpoint-ms <n> how often the journal is folded into a snapshot (default 2000)
+ *   --program <id=path> deploy another program (repeatable; replaces Perpool's
+ *                       default target/deploy/perpool.so when the id is the same)
+ *   --no-perpool        do not deploy target/deploy/perpool.so
+ *   --quiet             print only the ready line and errors
+ */
+import { TxRecord } from "./chain";
+import { DEFAULT_RPC_PORT, LocalnetOptions, startLocalnet } from "./server";
+
+const USAGE = `usage: localnet [--port N] [--ws-port N] [--ledger DIR] [--reset] [--slot-ms N] [--checkpoint-ms N] [--program ID=PATH]... [--no-perpool] [--quiet]`;
+
+function parseArgs(argv: string[]): LocalnetOptions {
+  const opts: LocalnetOptions = { programs: [] };
+  const int = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < 0) fail(`${flag} needs a non-negative integer`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--port":
+        opts.port = int(flag, value());
+        break;
+      case "--ws-port":
+        opts.wsPort = int(flag, value());
+        break;
+      case "--ledger":
+        opts.ledger = value() ?? fail("--ledger needs a directory");
+        break;
+      case "--reset":
+        opts.reset = true;
+        break;
+      case "--slot-ms":
+        opts.slotMs = int(flag, value());
+        if (opts.slotMs === 0) fail("--slot-ms must be positive");
+        break;
+      case "--checkpoint-ms":
+        opts.checkpointMs = int(flag, value());
+        break;
+      case "--program": {
+        const spec = value() ?? fail("--program needs ID=PATH");
+        const eq = spec.indexOf("=");
+        if (eq <= 0) fail(`--program ${spec}: expected ID=PATH`);
+        opts.programs!.push({ programId: spec.slice(0, eq), path: spec.slice(eq + 1) });
+        break;
+      }
+      case "--no-perpool":
+        opts.perpool = false;
+        break;
+      case "--quiet":
+        opts.quiet = true;
+        break;
+      case "-h":
+      case "--help":
+        console.log(USAGE);
+        process.exit(0);
+      default:
+        fail(`unknown argument ${arg}\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+function fail(message: string): never {
+  console.error(`localnet: ${message}`);
+  process.exit(2);
+}
+
+function describe(r: TxRecord): string {
+  const status = r.err === null ? "ok" : `failed ${JSON.stringify(r.err)}`;
+  return `slot ${r.slot} tx ${r.signature} ${status} (${r.computeUnitsConsumed} CU)`;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const net = await startLocalnet({ ...opts, log: opts.quiet ? () => {} : undefined, port: opts.port ?? DEFAULT_RPC_PORT });
+  if (!opts.quiet) net.chain.on("transaction", (r) => console.log(describe(r)));
+
+  // Always printed (scripts and tests read these lines).
+  console.log(`Ledger: ${net.dataDir} (slot ${net.chain.slot}, ${net.chain.transactionCount} transactions)`);
+  console.log(`RPC URL: ${net.rpcUrl}`);
+  console.log(`WebSocket URL: ${net.wsUrl}`);
+  console.log(
+    `Ready in ${net.startupMs.toFixed(0)} ms (ledger ${net.chain.openMs.toFixed(0)} ms; ` +
+      `${performance.now().toFixed(0)} ms since process start)`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (!opts.quiet) console.log(`${signal}: saving the ledger and stopping`);
+    net.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((e) => {
+  console.error(`localnet: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

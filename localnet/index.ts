@@ -1,0 +1,12 @@
+/**
+ * A local Solana cluster for clients: JSON-RPC and WebSocket pub-sub over an
+ * in-process LiteSVM, with a durable ledger. See README.md.
+ */
+export { DEFAULT_DATA_DIR, DEFAULT_RPC_PORT, HOST, defaultProgram, startLocalnet } from "./server";
+export type { Localnet, LocalnetOptions } from "./server";
+export { Chain, FAUCET_LAMPORTS, MAX_PROCESSING_AGE } from "./chain";
+export type { ChainOptions, ProgramSpec, TxRecord } from "./chain";
+export { Ledger } from "./ledger";
+export { RpcMethods, SOLANA_VERSION } from "./rpc";
+export { PubSub } from "./pubsub";
+export { ErrorCode, RpcError } from "./errors";

@@ -1,0 +1,352 @@
+/**
+ * Creates Perpool's config, a pool and its custodies on a cluster, from a
+ * config file, through the SDK only. Idempotent: what exists is left alone,
+ * so running it again changes nothing (and says so).
+ *
+ *   ts-node migrations/deploy.ts [--config migrations/localnet.json] [--url URL]
+ *                                [--keypair admin.json] [--data-dir DIR]
+ *
+ * The cluster is `--url`, else `ANCHOR_PROVIDER_URL`, else the file's
+ * `cluster`; the admin keypair is `--keypair`, else `ANCHOR_WALLET`, else the
+ * file's `adminKeypair` (relative to the data directory, default
+ * `admin.json`). The data directory is `--data-dir`, else the file's
+ * `dataDir` (relative to the repository root, default `.localnet`). On a local cluster
+ * (loopback URL) a missing admin keypair is generated and funded by airdrop.
+ * Assets without a `mint` get a test mint whose keypair is kept in
+ * `<data dir>/keys/`, so its address survives a ledger reset; assets without
+ * `pyth` get the pool's test oracle, priced once from `price`.
+ *
+ * The addresses the app needs are written to `<data dir>/deployment.json`.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+import * as fs from "fs";
+import * as path from "path";
+
+import {
+  CustodyParams,
+  LP_DECIMALS,
+  LiteSvmProvider,
+  OracleKind,
+  PoolParams,
+  addCustodyIx,
+  configPda,
+  createMint,
+  createPoolIx,
+  custodyAddresses,
+  decodeMint,
+  defaultCustodyParams,
+  defaultPoolParams,
+  fetchConfig,
+  fetchPool,
+  fetchTestOracle,
+  initConfigIx,
+  lpMintPda,
+  perpoolProgram,
+  poolPda,
+  setTestPriceIx,
+} from "../sdk/src";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+export const DEFAULT_CONFIG = path.join(__dirname, "localnet.json");
+/** Test oracle prices carry 8 decimals (Pyth's usual exponent). */
+const PRICE_EXPO = -8;
+
+/** Parameter overrides: numbers, booleans, or decimal strings for u64/i64 fields. */
+export type ParamOverrides = Record<string, number | string | boolean>;
+
+export interface AssetConfig {
+  symbol: string;
+  decimals: number;
+  /** USD price for the test oracle, e.g. "150" or "0.9998" (at most 8 decimals). */
+  price: string | number;
+  isStable: boolean;
+  targetWeightBps: number;
+  /** An existing mint. Default: a test mint created by the deploy (mint authority: the admin). */
+  mint?: string;
+  /** A Pyth custody: its PriceUpdateV2 account and feed id (hex). Default: the test oracle. */
+  pyth?: { account: string; feedId: string };
+  /** Overrides of `defaultCustodyParams`. */
+  params?: ParamOverrides;
+}
+
+export interface DeployConfig {
+  cluster: string;
+  /** Where keys and deployment.json live, relative to the repository root. Default ".localnet". */
+  dataDir?: string;
+  /** The admin's keypair file, relative to the data directory. Default "admin.json". */
+  adminKeypair?: string;
+  /** Local clusters: airdrop the admin this many SOL when it holds less than half. Default 100. */
+  airdropSol?: number;
+  pool: { name: string; allowTestOracles?: boolean; params?: ParamOverrides };
+  assets: AssetConfig[];
+}
+
+export interface DeployOptions {
+  url?: string;
+  keypair?: string;
+  dataDir?: string;
+  log?: (line: string) => void;
+}
+
+/** What `deployment.json` holds: every address the app and scripts need. */
+export interface Deployment {
+  cluster: string;
+  programId: string;
+  admin: string;
+  config: string;
+  pool: { name: string; address: string; lpMint: string; lpDecimals: number };
+  assets: {
+    symbol: string;
+    decimals: number;
+    isStable: boolean;
+    mint: string;
+    custody: string;
+    vault: string;
+    oracle: string;
+    oracleKind: "test" | "pyth";
+  }[];
+}
+
+export interface DeployResult {
+  deployment: Deployment;
+  /** What was created or set; empty when everything already existed. */
+  actions: string[];
+  deploymentPath: string;
+  /** Whether deployment.json was (re)written. */
+  wroteDeployment: boolean;
+}
+
+export function loadConfig(file: string = DEFAULT_CONFIG): DeployConfig {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as DeployConfig;
+}
+
+const fromRoot = (p: string) => path.resolve(REPO_ROOT, p);
+
+function isLocal(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "127.0.0.1" || host === "localhost" || host === "[::1]";
+}
+
+function readKeypair(file: string): Keypair {
+  return Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(file, "utf8")) as number[]));
+}
+
+/** Reads a keypair file, creating it (Solana CLI format, private to the user) when absent. */
+function keypairFile(file: string): Keypair {
+  if (fs.existsSync(file)) return readKeypair(file);
+  const kp = Keypair.generate();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(Array.from(kp.secretKey)), { mode: 0o600 });
+  return kp;
+}
+
+/** "150.25" → 15025000000 (8 decimals), without floating point. */
+export function priceE8(price: string | number): BN {
+  const text = String(price).trim();
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m || (m[2] ?? "").length > 8) throw new Error(`price ${text}: expected a decimal number with at most 8 decimals`);
+  return new BN(m[1] + (m[2] ?? "").padEnd(8, "0"));
+}
+
+/** Applies overrides to a parameter struct, converting to the type of each default. */
+function withOverrides<T extends object>(defaults: T, overrides: ParamOverrides | undefined, what: string): T {
+  const out = { ...defaults } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (!(key in out)) throw new Error(`${what}: unknown parameter ${key}`);
+    const current = out[key];
+    out[key] = BN.isBN(current) ? new BN(String(value)) : typeof current === "number" ? Number(value) : value;
+  }
+  return out as T;
+}
+
+function hexToBytes(hex: string): number[] {
+  const clean = hex.replace(/^0x/, "");
+  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new Error(`feed id ${hex}: expected 32 bytes of hex`);
+  return Array.from(Buffer.from(clean, "hex"));
+}
+
+/**
+ * Runs the deploy against `config`. Every step checks the chain first and
+ * only sends what is missing.
+ */
+export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Promise<DeployResult> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const url = opts.url ?? process.env.ANCHOR_PROVIDER_URL ?? config.cluster;
+  const dataDir = fromRoot(opts.dataDir ?? config.dataDir ?? ".localnet");
+  const local = isLocal(url);
+  const actions: string[] = [];
+  const did = (action: string) => {
+    actions.push(action);
+    log(`  ${action}`);
+  };
+
+  // --- admin and provider -------------------------------------------------------
+  const keypairPath =
+    opts.keypair ?? process.env.ANCHOR_WALLET ?? path.resolve(dataDir, config.adminKeypair ?? "admin.json");
+  if (!fs.existsSync(keypairPath) && !local) throw new Error(`admin keypair ${keypairPath} not found`);
+  const admin = keypairFile(keypairPath);
+  const connection = new Connection(url, { commitment: "confirmed" });
+  const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(admin), {
+    commitment: "confirmed",
+    preflightCommitment: "confirmed",
+  });
+  const program = perpoolProgram(provider);
+  const send = (ixs: TransactionInstruction[], signers: Signer[] = []) =>
+    provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+  // The SDK's token helpers are typed for the in-process provider but only use
+  // `connection` and `sendAndConfirm`, which AnchorProvider has.
+  const tokenProvider = provider as unknown as LiteSvmProvider;
+
+  log(`deploy: ${url}, admin ${admin.publicKey.toBase58()}, program ${program.programId.toBase58()}`);
+  const programAccount = await connection.getAccountInfo(program.programId);
+  if (!programAccount?.executable) throw new Error(`the Perpool program is not deployed at ${program.programId.toBase58()} on ${url}`);
+
+  if (local) {
+    const target = BigInt(Math.round((config.airdropSol ?? 100) * LAMPORTS_PER_SOL));
+    const balance = BigInt(await connection.getBalance(admin.publicKey));
+    if (balance < target / 2n) {
+      const signature = await connection.requestAirdrop(admin.publicKey, Number(target - balance));
+      await connection.confirmTransaction({ signature, ...(await connection.getLatestBlockhash()) }, "confirmed");
+      did(`airdropped ${Number(target - balance) / LAMPORTS_PER_SOL} SOL to the admin`);
+    }
+  }
+
+  // --- config ---------------------------------------------------------------------------
+  const [configAddress] = configPda(program.programId);
+  if (await connection.getAccountInfo(configAddress)) {
+    const current = await fetchConfig(program);
+    if (!current.admin.equals(admin.publicKey)) {
+      throw new Error(`config ${configAddress.toBase58()} belongs to admin ${current.admin.toBase58()}, not ${admin.publicKey.toBase58()}`);
+    }
+  } else {
+    await send([await initConfigIx(program, admin.publicKey)]);
+    did(`created config ${configAddress.toBase58()}`);
+  }
+
+  // --- pool -------------------------------------------------------------------------------
+  const name = config.pool.name;
+  const allowTestOracles = config.pool.allowTestOracles ?? local;
+  const [pool] = poolPda(name, program.programId);
+  if (await connection.getAccountInfo(pool)) {
+    const p = await fetchPool(program, pool);
+    if ((p.allowTestOracles !== 0) !== allowTestOracles) {
+      log(`  warning: pool "${name}" exists with allowTestOracles=${p.allowTestOracles !== 0} (fixed at creation)`);
+    }
+  } else {
+    const params = withOverrides<PoolParams>(defaultPoolParams(), config.pool.params, `pool ${name}`);
+    await send([await createPoolIx(program, { admin: admin.publicKey, name, allowTestOracles, params })]);
+    did(`created pool "${name}" ${pool.toBase58()}`);
+  }
+
+  // --- assets ---------------------------------------------------------------------------
+  const assets: Deployment["assets"] = [];
+  for (const a of config.assets) {
+    const mintKeypair = a.mint ? null : keypairFile(path.join(dataDir, "keys", `mint-${a.symbol}.json`));
+    const mint = a.mint ? new PublicKey(a.mint) : mintKeypair!.publicKey;
+    const mintAccount = await connection.getAccountInfo(mint);
+    if (!mintAccount) {
+      if (!mintKeypair) throw new Error(`${a.symbol}: mint ${mint.toBase58()} does not exist`);
+      await createMint(tokenProvider, a.decimals, admin.publicKey, { keypair: mintKeypair });
+      did(`created ${a.symbol} test mint ${mint.toBase58()} (${a.decimals} decimals)`);
+    } else if (decodeMint(mintAccount.data).decimals !== a.decimals) {
+      throw new Error(`${a.symbol}: mint ${mint.toBase58()} has ${decodeMint(mintAccount.data).decimals} decimals, not ${a.decimals}`);
+    }
+
+    const oracleKind = a.pyth ? OracleKind.PYTH : OracleKind.TEST;
+    const { custody, vault, testOracle } = custodyAddresses(pool, mint, program.programId);
+    if (!(await connection.getAccountInfo(custody))) {
+      const params = withOverrides<CustodyParams>(
+        defaultCustodyParams({
+          oracleKind,
+          isStable: a.isStable,
+          targetWeightBps: a.targetWeightBps,
+          ...(a.pyth ? { feedId: hexToBytes(a.pyth.feedId) } : {}),
+        }),
+        a.params,
+        `${a.symbol} custody`,
+      );
+      const pythOracle = a.pyth ? new PublicKey(a.pyth.account) : undefined;
+      await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle })]);
+      did(`added ${a.symbol} custody ${custody.toBase58()}`);
+    }
+
+    if (oracleKind === OracleKind.TEST) {
+      const oracle = await fetchTestOracle(program, testOracle);
+      if (oracle.price.isZero()) {
+        const price = priceE8(a.price);
+        await send([
+          await setTestPriceIx(program, {
+            admin: admin.publicKey,
+            pool,
+            custody,
+            price,
+            emaPrice: price,
+            conf: new BN(0),
+            expo: PRICE_EXPO,
+          }),
+        ]);
+        did(`set ${a.symbol} test price to $${a.price}`);
+      }
+    }
+    assets.push({
+      symbol: a.symbol,
+      decimals: a.decimals,
+      isStable: a.isStable,
+      mint: mint.toBase58(),
+      custody: custody.toBase58(),
+      vault: vault.toBase58(),
+      oracle: a.pyth ? a.pyth.account : testOracle.toBase58(),
+      oracleKind: a.pyth ? "pyth" : "test",
+    });
+  }
+
+  // --- deployment.json --------------------------------------------------------------------
+  const deployment: Deployment = {
+    cluster: url,
+    programId: program.programId.toBase58(),
+    admin: admin.publicKey.toBase58(),
+    config: configAddress.toBase58(),
+    pool: { name, address: pool.toBase58(), lpMint: lpMintPda(pool, program.programId)[0].toBase58(), lpDecimals: LP_DECIMALS },
+    assets,
+  };
+  const deploymentPath = path.join(dataDir, "deployment.json");
+  const text = JSON.stringify(deployment, null, 2) + "\n";
+  const wroteDeployment = !fs.existsSync(deploymentPath) || fs.readFileSync(deploymentPath, "utf8") !== text;
+  if (wroteDeployment) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(deploymentPath, text);
+  }
+  log(actions.length ? `deploy: done (${actions.length} changes)` : "deploy: nothing to do, everything is already deployed");
+  return { deployment, actions, deploymentPath, wroteDeployment };
+}
+
+/** Human-readable summary of a deployment. */
+export function describeDeployment(d: Deployment): string[] {
+  return [
+    `Pool "${d.pool.name}" ${d.pool.address} (LP mint ${d.pool.lpMint})`,
+    ...d.assets.map(
+      (a) => `  ${a.symbol.padEnd(5)} mint ${a.mint} custody ${a.custody} (${a.oracleKind} oracle${a.isStable ? ", stable" : ""})`,
+    ),
+  ];
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const configPath = path.resolve(flag("--config") ?? DEFAULT_CONFIG);
+  const result = await deploy(loadConfig(configPath), { url: flag("--url"), keypair: flag("--keypair"), dataDir: flag("--data-dir") });
+  for (const line of describeDeployment(result.deployment)) console.log(line);
+  console.log(`Addresses: ${result.deploymentPath}${result.wroteDeployment ? "" : " (unchanged)"}`);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
