@@ -12,6 +12,7 @@ import { expect } from "chai";
 
 import {
   Side,
+  addLiquidityIx,
   borrowIx,
   custodyRates,
   depositLoanCollateralIx,
@@ -190,6 +191,18 @@ describe("lending: loans", () => {
     await expectProgramError(f.ctx, [await b(USDC(10))], "Paused", watch, [l.borrower.kp]);
   });
 
+  it("stops lending above the custody's maximum utilization, where the rate has jumped past the kink", async () => {
+    const { f } = await fundedPool(assets({ maxUtilizationBps: 8_500, bufferBps: 0 }));
+    const l = await openLoan(f, SOL(4_000));
+    const owned = (await fetchCustody(f.ctx.program, f.assets.USDC.custody)).owned;
+    const ix = await borrowIx(f.ctx.program, await f.state(), { ...l.ref, receivingAccount: l.borrower.tokens.USDC, amount: owned.muln(8_600).divn(10_000) });
+    await expectProgramError(f.ctx, [ix], "UtilizationTooHigh", [l.loan, f.assets.USDC.custody, f.assets.USDC.vault], [l.borrower.kp]);
+    await borrow(l, owned.muln(8_400).divn(10_000));
+    const rates = custodyRates(await fetchCustody(f.ctx.program, f.assets.USDC.custody), now(f));
+    // 4 % at the kink, then 75 % over the last 20 %: 84 % utilization → 4 % + 75 % × 4/20 = 19 %.
+    expect(rates.borrowRate.toString()).to.equal(pct(19).toString());
+  });
+
   it("refuses another owner's loan, a custody paired with itself, and an asset not accepted as collateral", async () => {
     const { f } = await fundedPool(assets({ maxLtvBps: 0, liquidationLtvBps: 0 }));
     const l = await openLoan(f, SOL(100));
@@ -291,8 +304,9 @@ describe("lending: random sequences keep the books", () => {
       const { f } = await fundedPool(assets({ collateralEarnsInterest: true }));
       const l = await openLoan(f, SOL(500));
       const trader = await f.user({ USDC: USDC(50_000), SOL: SOL(100) });
-      for (let step = 0; step < 25; step++) {
-        const action = rand(5);
+      const lper = await f.user({ USDC: USDC(50_000), SOL: SOL(100) });
+      for (let step = 0; step < 30; step++) {
+        const action = rand(6);
         const state = await f.state();
         try {
           if (action === 0) await send(f.ctx, [await borrowIx(f.ctx.program, state, { ...l.ref, receivingAccount: l.borrower.tokens.USDC, amount: USDC(100 + rand(3_000)) })], [l.borrower.kp]);
@@ -301,7 +315,12 @@ describe("lending: random sequences keep the books", () => {
           else if (action === 3) {
             f.ctx.provider.warpSeconds(3600 * (1 + rand(72)));
             await reprice(f, 140 + rand(20));
-          } else await refresh(f, rand(2) ? "USDC" : "SOL");
+          } else if (action === 4) await refresh(f, rand(2) ? "USDC" : "SOL");
+          else {
+            const sym = rand(2) ? "USDC" : "SOL";
+            const amount = sym === "USDC" ? USDC(100 + rand(5_000)) : SOL(1 + rand(30));
+            await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: lper.kp.publicKey, custody: f.assets[sym].custody, fundingAccount: lper.tokens[sym], lpTokenAccount: lper.lp, amountIn: amount, minLpOut: new BN(0) })], [lper.kp]);
+          }
         } catch (e) {
           // A refused action (limits) is fine; it must leave the books intact too.
           if (!String(e).includes("custom program error")) throw e;
