@@ -519,36 +519,4 @@ describe("LiteSvmProvider", () => {
     });
   });
 
-  describe("a deployed SBF program (fixture)", () => {
-    // A copy of an early build of the program: logs "hello", and fails with
-    // custom error 6000 + number of accounts when given more than 3 data bytes.
-    const FIXTURE = "/tmp/provider-fixture.so";
-    const provider = new LiteSvmProvider();
-    const programId = Keypair.generate().publicKey;
-    const idl: anchor.Idl = {
-      address: programId.toBase58(),
-      metadata: { name: "fixture", version: "0.1.0", spec: "0.1.0" },
-      instructions: [
-        { name: "ping", discriminator: [1], accounts: [{ name: "user", signer: true }], args: [] },
-        { name: "fail", discriminator: [1, 2, 3, 4], accounts: [{ name: "user", signer: true }], args: [] },
-      ],
-      errors: [{ code: 6001, name: "OneAccount", msg: "failed with one account" }],
-    };
-
-    before(function () {
-      if (!fs.existsSync(FIXTURE)) this.skip();
-      provider.addProgram(programId, FIXTURE);
-    });
-
-    it("runs via anchor and maps its 6000-range error", async () => {
-      const program = new anchor.Program(idl, provider);
-      const sig = await program.methods.ping().accounts({ user: provider.publicKey }).rpc();
-      expect(provider.getTxResult(sig)!.logs).to.include("Program log: hello");
-
-      const err = await rejection(program.methods.fail().accounts({ user: provider.publicKey }).rpc());
-      expect(err).to.be.instanceOf(anchor.ProgramError);
-      expect(err.code).to.equal(6001);
-      expect(err.msg).to.equal("failed with one account");
-    });
-  });
 });

@@ -9,14 +9,14 @@
 //! (TypeScript) check both implementations against the file. Regenerate with
 //!
 //! ```text
-//! cargo test -p perpool --test gen_lending_vectors -- --ignored
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_lending_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
 //! loans: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8 as collateral or borrowed, USDC
 //! $1 / 6), so regenerating gives the same file unless the semantics change.
 //!
-//! The non-ignored test `library_matches_reference_on_random_loans` runs the same reference
+//! The test `library_matches_reference_on_random_loans` runs the same reference
 //! against the library on many more cases than the file holds.
 
 use serde_json::{json, Map, Value};
@@ -1676,7 +1676,6 @@ fn price_shapes(list: &[Value]) -> BTreeMap<&'static str, usize> {
 }
 
 #[test]
-#[ignore = "writes tests/vectors/lending.json; run explicitly to regenerate"]
 fn generate_lending_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
@@ -1785,7 +1784,14 @@ fn generate_lending_vectors() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/vectors/lending.json"
     );
-    std::fs::write(path, out).unwrap();
+    // The committed file must be exactly what the reference produces; set
+    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
+    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
+        std::fs::write(path, out).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(path).expect("committed vectors");
+        assert!(committed == out, "tests/vectors/lending.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,14 +7,14 @@
 //! the file. Regenerate with
 //!
 //! ```text
-//! cargo test -p perpool --test gen_liquidity_vectors -- --ignored
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_liquidity_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
 //! pools: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, USDC $1 / 6), so regenerating
 //! gives the same file unless the reference semantics change.
 //!
-//! The non-ignored test `library_matches_reference_on_random_pools` runs the same reference
+//! The test `library_matches_reference_on_random_pools` runs the same reference
 //! against the library on many more random pools than the file holds.
 
 use serde_json::{json, Map, Value};
@@ -1558,7 +1558,6 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 }
 
 #[test]
-#[ignore = "writes tests/vectors/liquidity.json; run explicitly to regenerate"]
 fn generate_liquidity_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
@@ -1656,7 +1655,14 @@ fn generate_liquidity_vectors() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/vectors/liquidity.json"
     );
-    std::fs::write(path, out).unwrap();
+    // The committed file must be exactly what the reference produces; set
+    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
+    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
+        std::fs::write(path, out).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(path).expect("committed vectors");
+        assert!(committed == out, "tests/vectors/liquidity.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

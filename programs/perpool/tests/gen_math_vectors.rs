@@ -5,7 +5,7 @@
 //! then check both implementations against them. Regenerate with
 //!
 //! ```text
-//! cargo test -p perpool --test gen_math_vectors -- --ignored
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_math_vectors
 //! ```
 //!
 //! The inputs are deterministic (fixed edge cases plus a seeded SplitMix64 stream), so
@@ -433,7 +433,6 @@ fn scalings(rng: &mut Rng, one: u64) -> Vec<(u64, u64)> {
 }
 
 #[test]
-#[ignore = "writes tests/vectors/math.json; run explicitly to regenerate"]
 fn generate_math_vectors() {
     let mut rng = Rng(0x0005_EED0_F9E5_9001);
     let mut sections: Vec<(&str, Vec<Value>)> = Vec::new();
@@ -571,5 +570,12 @@ fn generate_math_vectors() {
     // Sanity: the file parses back.
     let _: Value = serde_json::from_str(&out).unwrap();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/math.json");
-    std::fs::write(path, out).unwrap();
+    // The committed file must be exactly what the reference produces; set
+    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
+    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
+        std::fs::write(path, out).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(path).expect("committed vectors");
+        assert!(committed == out, "tests/vectors/math.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+    }
 }

@@ -10,14 +10,14 @@
 //! Regenerate with
 //!
 //! ```text
-//! cargo test -p perpool --test gen_position_vectors -- --ignored
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_position_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
 //! markets: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, collateral in the traded
 //! token or USDC $1 / 6), so regenerating gives the same file unless the semantics change.
 //!
-//! The non-ignored test `library_matches_reference_on_random_positions` runs the same reference
+//! The test `library_matches_reference_on_random_positions` runs the same reference
 //! against the library on many more cases than the file holds.
 
 use serde_json::{json, Map, Value};
@@ -2320,7 +2320,6 @@ fn liquidation_shapes(list: &[Value]) -> BTreeMap<&'static str, usize> {
 }
 
 #[test]
-#[ignore = "writes tests/vectors/position.json; run explicitly to regenerate"]
 fn generate_position_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
@@ -2479,7 +2478,14 @@ fn generate_position_vectors() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/vectors/position.json"
     );
-    std::fs::write(path, out).unwrap();
+    // The committed file must be exactly what the reference produces; set
+    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
+    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
+        std::fs::write(path, out).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(path).expect("committed vectors");
+        assert!(committed == out, "tests/vectors/position.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
