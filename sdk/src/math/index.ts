@@ -1,7 +1,8 @@
 /**
  * Quote math: the TypeScript mirror of the program's `math` module (same file names, same
  * rounding, same errors), checked against the shared vectors in `tests/vectors/math.json`,
- * `tests/vectors/liquidity.json`, `tests/vectors/position.json` and `tests/vectors/lending.json`.
+ * `tests/vectors/liquidity.json`, `tests/vectors/position.json`, `tests/vectors/lending.json` and
+ * `tests/vectors/risk.json`.
  * Amounts are `BN` in and out and never pass through a JS `number`.
  */
 export { MathError, MATH_ERROR_NUMBERS } from './error';
@@ -138,3 +139,30 @@ export type {
   WithdrawCollateralInput,
   WithdrawCollateralQuote,
 } from './lending';
+export {
+  DEFAULT_IMPACT_EXPONENT,
+  IMPACT_ERROR_CODES,
+  IMPACT_FACTOR_ONE,
+  ImpactError,
+  MAX_IMPACT_EXPONENT,
+  impactedPrice,
+  priceImpact,
+} from './impact';
+export type { Impact, ImpactErrorCode, ImpactInput, ImpactedPriceInput } from './impact';
+export {
+  FUNDING_ERROR_CODES,
+  FUNDING_ONE,
+  FundingError,
+  U128_MAX,
+  accrueFunding,
+  fundingRate,
+  positionFunding,
+} from './funding';
+export type {
+  FundingAccrual,
+  FundingErrorCode,
+  FundingFee,
+  FundingIndex,
+  FundingInput,
+  PositionFundingInput,
+} from './funding';

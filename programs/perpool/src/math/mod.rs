@@ -13,6 +13,10 @@
 //!   PnL, loan health and liquidation price, and the loan quotes ([`LendingError`]).
 //! - [`position`]: trade prices, PnL, health and the quotes of position actions
 //!   ([`PositionError`]); traders' net PnL for the pool value.
+//! - [`impact`]: price impact from open-interest skew and the execution price it implies
+//!   ([`ImpactError`]).
+//! - [`funding`]: the skew-proportional funding rate and per-side funding indexes
+//!   ([`FundingError`]).
 //!
 //! # Why not plain `u128`?
 //! The program is compiled by the upstream LLVM BPF backend, which cannot lower a 128-bit multiply
@@ -28,6 +32,8 @@
 pub mod error;
 pub mod fees;
 pub mod fixed;
+pub mod funding;
+pub mod impact;
 pub mod interest;
 pub mod lending;
 pub mod liquidity;
@@ -41,6 +47,14 @@ pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit
 pub use fixed::{
     checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
     mul_div_floor_i64,
+};
+pub use funding::{
+    accrue_funding, funding_rate, position_funding, FundingAccrual, FundingError, FundingFee,
+    FundingIndex, FundingInput, PositionFundingInput, FUNDING_ONE,
+};
+pub use impact::{
+    impacted_price, price_impact, Impact, ImpactError, ImpactInput, ImpactedPriceInput,
+    DEFAULT_IMPACT_EXPONENT, IMPACT_FACTOR_ONE, MAX_IMPACT_EXPONENT,
 };
 pub use interest::{
     accrue, accrue_index, borrow_rate, supply_rate, utilization_bps, Accrual, AccrualInput,
