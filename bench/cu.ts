@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { localnetBench } from "./localnet";
 import {
   LiteSvmProvider,
   OracleKind,
@@ -332,6 +333,9 @@ async function main() {
   console.log("");
   console.log("LP income split, scripted month (bench/cu.ts `lending`):");
   for (const l of split) console.log(l);
+  console.log("");
+  const localnetLines = await localnetBench();
+  for (const l of localnetLines) console.log(l);
   const md = [
     "# Benchmark results",
     "",
@@ -349,6 +353,8 @@ async function main() {
     "LP income split over a scripted month (deposits, a swap, a short opened and closed, a USDC loan):",
     "",
     ...split,
+    "",
+    ...localnetLines,
     "",
   ].join("\n");
   fs.writeFileSync(path.join(__dirname, "RESULTS.md"), md);

@@ -10,3 +10,7 @@ export { Ledger } from "./ledger";
 export { RpcMethods, SOLANA_VERSION } from "./rpc";
 export { PubSub } from "./pubsub";
 export { ErrorCode, RpcError } from "./errors";
+export { startPriceFeed, nextPrice } from "./price-feed";
+export type { PriceFeed, PriceFeedOptions } from "./price-feed";
+export { fundDemoWallet, DEMO_AMOUNTS, DEMO_SOL, DEMO_WALLET_FILE } from "./demo-wallet";
+export type { DemoWallet, DemoWalletOptions } from "./demo-wallet";

@@ -2,36 +2,60 @@
 # `npm start`: the product on this machine in one command.
 #
 #   bash scripts/start.sh [--reset] [--port N] [--ledger DIR] [--slot-ms N]
+#                         [--validator localnet|agave] [--no-price-feed]
+#                         [--price-interval-ms N]
+#   npm start -- --validator agave        (arguments after `--`)
 #
 # 1. installs what is missing (scripts/setup.sh) and builds the program;
-# 2. starts the local validator (localnet/) in the background, on 127.0.0.1;
+# 2. starts the validator in the background, on 127.0.0.1: the local one
+#    (localnet/, default) or, with --validator agave, Agave's
+#    solana-test-validator (it must be on PATH), loading the same .so at the
+#    same program id;
 # 3. waits until it answers getHealth, then creates the pool and its custodies
 #    (migrations/deploy.ts with migrations/localnet.json; idempotent);
-# 4. prints the URLs and the pool, and runs until Ctrl-C, which stops the
-#    validator (by its PID) after it has saved its ledger.
+# 4. funds the demo wallet (DIR/demo-wallet.json, created once) with SOL and
+#    every test token, and starts the price feed (localnet/price-feed.ts);
+# 5. prints the URLs, and runs until Ctrl-C, which stops the price feed and
+#    the validator (by their PIDs); the local validator saves its ledger first.
 #
-# The ledger lives in the data directory (default .localnet/) and survives
-# restarts; --reset starts a new chain.
+# The ledger lives in the data directory (default .localnet/; Agave's in
+# DIR/agave-ledger) and survives restarts; --reset starts a new chain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=8899
 DATA_DIR=.localnet
-VALIDATOR_ARGS=()
+VALIDATOR=localnet
+PRICE_FEED=1
+PRICE_INTERVAL_MS=3000
+RESET=0
+SLOT_MS=
 while (($#)); do
   case "$1" in
-    --reset) VALIDATOR_ARGS+=(--reset) ;;
+    --reset) RESET=1 ;;
     --port) PORT="$2"; shift ;;
     --ledger) DATA_DIR="$2"; shift ;;
-    --slot-ms) VALIDATOR_ARGS+=(--slot-ms "$2"); shift ;;
+    --slot-ms) SLOT_MS="$2"; shift ;;
+    --validator) VALIDATOR="$2"; shift ;;
+    --validator=*) VALIDATOR="${1#*=}" ;;
+    --no-price-feed) PRICE_FEED=0 ;;
+    --price-interval-ms) PRICE_INTERVAL_MS="$2"; shift ;;
     -h | --help)
-      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) echo "start: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+case "$VALIDATOR" in
+  localnet | agave) ;;
+  *) echo "start: --validator must be localnet or agave, not $VALIDATOR" >&2; exit 2 ;;
+esac
+if [[ $VALIDATOR == agave ]] && ! command -v solana-test-validator >/dev/null; then
+  echo "start: --validator agave needs Agave's solana-test-validator on PATH (see localnet/README.md)" >&2
+  exit 2
+fi
 RPC_URL="http://127.0.0.1:$PORT"
 WS_URL="ws://127.0.0.1:$((PORT + 1))"
 TS_NODE=(node_modules/.bin/ts-node -P tsconfig.json --transpile-only)
@@ -41,12 +65,46 @@ npm run build
 
 mkdir -p "$DATA_DIR"
 VALIDATOR_LOG="$DATA_DIR/validator.log"
-"${TS_NODE[@]}" localnet/cli.ts --port "$PORT" --ledger "$DATA_DIR" "${VALIDATOR_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
+PROGRAM_SO=target/deploy/perpool.so
+PROGRAM_ID=$(node -p 'require("./sdk/src/idl/perpool.json").address')
+
+if [[ $VALIDATOR == agave ]]; then
+  # Agave: the same .so at the same program id, a ledger of its own in the data
+  # directory, RPC on $PORT and its WebSocket on $PORT + 1 (Agave's layout),
+  # the faucet (for airdrops) on 9900, everything bound to loopback. The
+  # program is loaded non-upgradeable, as `anchor test` does.
+  AGAVE_ARGS=(
+    --ledger "$DATA_DIR/agave-ledger"
+    --bpf-program "$PROGRAM_ID" "$PROGRAM_SO"
+    --rpc-port "$PORT"
+    --bind-address 127.0.0.1
+    --faucet-port 9900
+    --log
+  )
+  ((RESET)) && AGAVE_ARGS+=(--reset)
+  # A new Agave ledger is a new chain: the old deployment.json does not apply.
+  ((RESET)) && rm -f "$DATA_DIR/deployment.json"
+  [[ -n $SLOT_MS ]] && echo "start: --slot-ms applies to the local validator only; ignored" >&2
+  solana-test-validator "${AGAVE_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
+else
+  VALIDATOR_ARGS=(--port "$PORT" --ledger "$DATA_DIR")
+  ((RESET)) && VALIDATOR_ARGS+=(--reset)
+  [[ -n $SLOT_MS ]] && VALIDATOR_ARGS+=(--slot-ms "$SLOT_MS")
+  "${TS_NODE[@]}" localnet/cli.ts "${VALIDATOR_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
+fi
 VALIDATOR_PID=$!
+PRICE_FEED_PID=
+# [keeper] Issue 6: KEEPER_PID= here, set when the keeper starts below.
 
 stop() {
   trap - EXIT INT TERM
+  # [keeper] Issue 6: stop the keeper here (by its PID), before the price feed.
   # [web app] Once app/ exists, stop its dev server here as well (by its PID).
+  if [[ -n $PRICE_FEED_PID ]] && kill -0 "$PRICE_FEED_PID" 2>/dev/null; then
+    echo "start: stopping the price feed (pid $PRICE_FEED_PID)"
+    kill -TERM "$PRICE_FEED_PID"
+    wait "$PRICE_FEED_PID" 2>/dev/null || true
+  fi
   if kill -0 "$VALIDATOR_PID" 2>/dev/null; then
     echo "start: stopping the validator (pid $VALIDATOR_PID)"
     kill -TERM "$VALIDATOR_PID"
@@ -68,7 +126,10 @@ healthy() {
       .then((j) => process.exit(j.result === "ok" ? 0 : 1), () => process.exit(1));
   ' "$RPC_URL"
 }
-for _ in $(seq 1 100); do
+# Agave needs longer to start (genesis, first slots): up to 60 s; localnet 20 s.
+TRIES=100
+[[ $VALIDATOR == agave ]] && TRIES=300
+for _ in $(seq 1 "$TRIES"); do
   if ! kill -0 "$VALIDATOR_PID" 2>/dev/null; then
     echo "start: the validator did not start:" >&2
     cat "$VALIDATOR_LOG" >&2
@@ -77,25 +138,53 @@ for _ in $(seq 1 100); do
   healthy && break
   sleep 0.2
 done
-healthy || { echo "start: no answer from $RPC_URL" >&2; cat "$VALIDATOR_LOG" >&2; exit 1; }
-grep -h "Ready in" "$VALIDATOR_LOG" | sed 's/^/validator: /'
+healthy || { echo "start: no answer from $RPC_URL" >&2; tail -50 "$VALIDATOR_LOG" >&2; exit 1; }
+if [[ $VALIDATOR == localnet ]]; then
+  grep -h "Ready in" "$VALIDATOR_LOG" | sed 's/^/validator: /'
+else
+  echo "validator: Agave solana-test-validator (pid $VALIDATOR_PID), ledger $DATA_DIR/agave-ledger"
+fi
 
 "${TS_NODE[@]}" migrations/deploy.ts --config migrations/localnet.json --url "$RPC_URL" --data-dir "$DATA_DIR"
+
+# The demo wallet: created once, topped up on every start.
+"${TS_NODE[@]}" localnet/demo-wallet.ts --url "$RPC_URL" --data-dir "$DATA_DIR"
+
+# The price feed keeps every test oracle fresh (they go stale after 60 s).
+PRICE_FEED_LOG="$DATA_DIR/price-feed.log"
+if ((PRICE_FEED)); then
+  "${TS_NODE[@]}" localnet/price-feed.ts --url "$RPC_URL" --data-dir "$DATA_DIR" --interval-ms "$PRICE_INTERVAL_MS" >"$PRICE_FEED_LOG" 2>&1 &
+  PRICE_FEED_PID=$!
+fi
+
+# [keeper] Issue 6: start the keeper here in the background, e.g.
+#   "${TS_NODE[@]}" keeper/cli.ts --url "$RPC_URL" --data-dir "$DATA_DIR" >"$DATA_DIR/keeper.log" 2>&1 &
+#   KEEPER_PID=$!
+# and print its log path below.
 
 # [web app] Start the web app here once app/ exists (e.g. its dev server in
 # the background with VITE_RPC_URL="$RPC_URL"), record its PID for stop(),
 # and print its URL below.
 
-cat <<EOF
+DEMO_ADDRESS=$(node -e '
+  const { Keypair } = require("@solana/web3.js");
+  const key = Uint8Array.from(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")));
+  console.log(Keypair.fromSecretKey(key).publicKey.toBase58());
+' "$DATA_DIR/demo-wallet.json")
 
-Perpool localnet is running.
+cat <<EOT
+
+Perpool localnet is running ($VALIDATOR validator).
   RPC URL        $RPC_URL
   WebSocket URL  $WS_URL
+  Program        $PROGRAM_ID ($PROGRAM_SO)
   Addresses      $DATA_DIR/deployment.json
   Admin keypair  $DATA_DIR/admin.json (mint authority of the test mints)
+  Demo wallet    $DEMO_ADDRESS ($DATA_DIR/demo-wallet.json)
+  Price feed     $( ((PRICE_FEED)) && echo "every $PRICE_INTERVAL_MS ms, pid $PRICE_FEED_PID, log $PRICE_FEED_LOG" || echo "off (--no-price-feed)")
   Validator log  $VALIDATOR_LOG
 Point a client at it, e.g. ANCHOR_PROVIDER_URL=$RPC_URL or \`solana config set --url $RPC_URL\`.
-Ctrl-C stops it; the ledger is kept in $DATA_DIR/ledger (--reset starts over).
-EOF
+Ctrl-C stops it; the ledger is kept in $DATA_DIR (--reset starts over).
+EOT
 
 wait "$VALIDATOR_PID"

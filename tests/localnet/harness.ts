@@ -68,3 +68,25 @@ export class ValidatorProcess {
     return exited;
   }
 }
+
+/**
+ * The cluster the end-to-end suite runs against: `ANCHOR_PROVIDER_URL` when it
+ * is set (any cluster speaking Solana's JSON-RPC, e.g. Agave's
+ * `solana-test-validator` started by `npm start -- --validator agave`),
+ * otherwise a local validator of its own (localnet/, in this process, on a
+ * free loopback port, a fresh ledger), stopped by `close()`.
+ */
+export interface TestCluster {
+  url: string;
+  /** The in-process validator, when the suite started one. */
+  local?: import("../../localnet").Localnet;
+  close(): Promise<void>;
+}
+
+export async function testCluster(ledger: string, opts: { slotMs?: number } = {}): Promise<TestCluster> {
+  const external = process.env.ANCHOR_PROVIDER_URL;
+  if (external) return { url: external, close: async () => {} };
+  const { startLocalnet } = await import("../../localnet");
+  const local = await startLocalnet({ port: 0, ledger, quiet: true, slotMs: opts.slotMs ?? 100 });
+  return { url: local.rpcUrl, local, close: () => local.close() };
+}

@@ -1,0 +1,240 @@
+/**
+ * Local validator figures for `npm run bench`: start-up time and RPC
+ * throughput, against in-process LiteSVM for the ratio.
+ *
+ *   ts-node -P tsconfig.json --transpile-only bench/localnet.ts
+ *
+ * or from bench/cu.ts: `lines.push(...(await localnetBench()))`.
+ *
+ * 1. Start-up: the validator CLI (`localnet/cli.ts`, the process `npm start`
+ *    runs) on an empty ledger and again on the ledger the bench left (pool
+ *    deployed, a few thousand transactions): its own "Ready in" figure (ledger
+ *    load + programs + listening) and the time from spawn to ready (Node and
+ *    ts-node included); and `startLocalnet()` in process on that ledger.
+ * 2. RPC throughput: pre-signed transactions sent over HTTP
+ *    (`sendRawTransaction`, preflight on, as wallets send) by one
+ *    `@solana/web3.js` `Connection`, `WINDOW` in flight, each confirmed over the
+ *    WebSocket (`confirmTransaction` → signatureSubscribe); the validator runs
+ *    in its own process. Two workloads: System transfers, and Perpool
+ *    `add_liquidity` deposits of USDC (steady state: the LP record exists).
+ * 3. In-process LiteSVM: the same kinds of transactions, pre-signed and
+ *    decoded, executed by `svm.sendTransaction` on the same chain state
+ *    (signature verification on), no RPC, no journal.
+ *
+ * Bounded: loopback only, about 15 s, every validator it starts is stopped
+ * (by PID, or `close()`), its temporary ledger deleted.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import { getTransactionDecoder } from "@solana/kit";
+import { FailedTransactionMetadata } from "litesvm";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { startLocalnet } from "../localnet";
+import { deploy, loadConfig } from "../migrations/deploy";
+import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, perpoolProgram } from "../sdk/src";
+import { ValidatorProcess } from "../tests/localnet/harness";
+
+const TRANSFERS = 1_500;
+const DEPOSITS = 600;
+/** Transactions in flight at once over RPC. */
+const WINDOW = 64;
+/** Ceiling of each RPC run (the bench reports what it confirmed by then). */
+const RUN_LIMIT_MS = 6_000;
+
+interface Run {
+  count: number;
+  ms: number;
+}
+const tps = (r: Run) => (r.count * 1000) / r.ms;
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** Sends `txs` (serialized) with `WINDOW` in flight, each confirmed over the WebSocket. */
+async function rpcRun(connection: Connection, txs: Buffer[], blockhash: { blockhash: string; lastValidBlockHeight: number }): Promise<Run> {
+  const started = performance.now();
+  let next = 0;
+  let done = 0;
+  let failure: unknown;
+  const worker = async () => {
+    while (failure === undefined && next < txs.length && performance.now() - started < RUN_LIMIT_MS) {
+      const raw = txs[next++];
+      try {
+        const signature = await connection.sendRawTransaction(raw);
+        const res = await connection.confirmTransaction({ signature, ...blockhash }, "confirmed");
+        if (res.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(res.value.err)}`);
+        done++;
+      } catch (e) {
+        failure ??= e; // the other workers stop after their transaction in flight
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+  if (failure !== undefined) throw failure;
+  return { count: done, ms: performance.now() - started };
+}
+
+function sign(ixs: TransactionInstruction[], payer: Keypair, blockhash: string): Buffer {
+  const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(...ixs);
+  tx.sign(payer);
+  return tx.serialize();
+}
+
+export async function localnetBench(): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-bench-localnet-"));
+  let validator: ValidatorProcess | undefined;
+  // A client promise failing unobserved (a web3.js poll of a dead server) must
+  // not end the process before `finally` has stopped the validator.
+  let stray: unknown;
+  const onStray = (e: unknown) => (stray ??= e);
+  process.on("unhandledRejection", onStray);
+  try {
+    // --- 1a. cold start: the CLI on an empty ledger --------------------------------------
+    let t0 = performance.now();
+    validator = await ValidatorProcess.start(dir);
+    const coldSpawn = performance.now() - t0;
+    const readyMs = (v: ValidatorProcess) => Number(/Ready in (\d+) ms/.exec(v.output.join(""))![1]);
+    const coldReady = readyMs(validator);
+    const url = validator.url;
+    const connection = new Connection(url, "confirmed");
+
+    // --- setup: the pool, an LP with USDC, payers for transfers ------------------------
+    const config = loadConfig();
+    const { deployment } = await deploy(config, { url, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
+    const admin = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))));
+    const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(admin), { commitment: "confirmed" });
+    const program = perpoolProgram(provider);
+    const usdc = deployment.assets.find((a) => a.symbol === "USDC")!;
+    const pool = new PublicKey(deployment.pool.address);
+    const user = Keypair.generate();
+    const airdrop = await connection.requestAirdrop(user.publicKey, 100 * LAMPORTS_PER_SOL);
+    await connection.confirmTransaction({ signature: airdrop, ...(await connection.getLatestBlockhash()) });
+    const tokens = provider as unknown as LiteSvmProvider; // the SDK token helpers only need connection + sendAndConfirm
+    const userUsdc = await createTokenAccount(tokens, new PublicKey(usdc.mint), user.publicKey);
+    await mintTo(tokens, new PublicKey(usdc.mint), userUsdc, admin.publicKey, new BN(10).pow(new BN(15)));
+    const userLp = await createTokenAccount(tokens, new PublicKey(deployment.pool.lpMint), user.publicKey);
+    const state = await fetchPoolState(program, pool);
+    const deposit = (amount: number) =>
+      addLiquidityIx(program, state, {
+        owner: user.publicKey,
+        custody: new PublicKey(usdc.custody),
+        fundingAccount: userUsdc,
+        lpTokenAccount: userLp,
+        amountIn: new BN(amount),
+        minLpOut: new BN(0),
+      });
+    // Warm-up deposit: the LP record exists from now on.
+    await provider.sendAndConfirm(new Transaction().add(await deposit(1_000_000)), [user]);
+    const receiver = Keypair.generate().publicKey;
+
+    // --- 2. RPC throughput -----------------------------------------------------------------
+    // One deposit instruction from the SDK; the others differ in their amount only
+    // (data: 8-byte discriminator, amount_in u64, min_lp_out u64).
+    const template = await deposit(1_000_000);
+    if (template.data.readBigUInt64LE(8) !== 1_000_000n) throw new Error("unexpected add_liquidity data layout");
+    const depositOf = (amount: number) => {
+      const data = Buffer.from(template.data);
+      data.writeBigUInt64LE(BigInt(amount), 8);
+      return new TransactionInstruction({ programId: template.programId, keys: template.keys, data });
+    };
+    // Signed in chunks, yielding between them, so this process keeps serving its sockets.
+    const build = async (bh: string) => {
+      const transfers: Buffer[] = [];
+      const deposits: Buffer[] = [];
+      for (let i = 0; i < TRANSFERS; i++) {
+        transfers.push(sign([SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver, lamports: 1_000_000 + i })], user, bh));
+        if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      }
+      for (let i = 0; i < DEPOSITS; i++) {
+        deposits.push(sign([depositOf(1_000_000 + i)], user, bh));
+        if (i % 50 === 49) await new Promise((r) => setImmediate(r));
+      }
+      return { transfers, deposits };
+    };
+    const blockhash = await connection.getLatestBlockhash();
+    const signed = await build(blockhash.blockhash);
+    const rpcTransfers = await rpcRun(connection, signed.transfers, blockhash);
+    const rpcDeposits = await rpcRun(connection, signed.deposits, blockhash);
+    // (web3.js closes its idle WebSocket after 500 ms; let it, before the server goes.)
+    await new Promise((r) => setTimeout(r, 700));
+    const txCount = await connection.getTransactionCount();
+    if ((await validator.stop("SIGTERM")) !== 0) throw new Error(`the validator did not stop cleanly: ${validator.output.join("")}`);
+
+    // --- 1b. warm start: the CLI on the ledger just written ------------------------------
+    t0 = performance.now();
+    validator = await ValidatorProcess.start(dir);
+    const warmSpawn = performance.now() - t0;
+    const warmReady = readyMs(validator);
+    await validator.stop("SIGTERM");
+    validator = undefined;
+
+    // --- 1c + 3. in process: start-up on that ledger, then LiteSVM alone ------------------
+    const net = await startLocalnet({ port: 0, ledger: dir, quiet: true });
+    const inProcessMs = net.startupMs;
+    let svmTransfers: Run;
+    let svmDeposits: Run;
+    try {
+      const svm = net.chain.svm;
+      const decoder = getTransactionDecoder();
+      const svmRun = (txs: Buffer[]): Run => {
+        const decoded = txs.map((raw) => decoder.decode(raw));
+        const started = performance.now();
+        for (const tx of decoded) {
+          const res = svm.sendTransaction(tx);
+          if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${res.err().toString()}`);
+        }
+        return { count: decoded.length, ms: performance.now() - started };
+      };
+      // New signatures (another blockhash); the chain's blockhash check is its own, litesvm's is off.
+      const again = await build(Keypair.generate().publicKey.toBase58());
+      svmTransfers = svmRun(again.transfers);
+      svmDeposits = svmRun(again.deposits);
+    } finally {
+      await net.close();
+    }
+
+    if (stray !== undefined) throw stray;
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    return [
+      "## Local validator (localnet/)",
+      "",
+      `Generated by bench/localnet.ts on ${cpu}, ${os.cpus().length} cores, Node ${process.version}; loopback only.`,
+      "",
+      "| start-up | ready (validator's own figure) | spawn to ready (Node + ts-node included) |",
+      "|---|---:|---:|",
+      `| empty ledger (CLI) | ${fmt(coldReady)} ms | ${fmt(coldSpawn)} ms |`,
+      `| ledger with the pool and ${fmt(txCount)} transactions (CLI) | ${fmt(warmReady)} ms | ${fmt(warmSpawn)} ms |`,
+      `| same ledger, \`startLocalnet()\` in process | ${fmt(inProcessMs)} ms | — |`,
+      "",
+      `| throughput | RPC: HTTP send + WebSocket confirmation, ${WINDOW} in flight | in-process LiteSVM | RPC / LiteSVM |`,
+      "|---|---:|---:|---:|",
+      `| System transfer | ${fmt(tps(rpcTransfers))} tx/s (${fmt(rpcTransfers.count)} tx) | ${fmt(tps(svmTransfers))} tx/s | ${fmt((100 * tps(rpcTransfers)) / tps(svmTransfers))} % |`,
+      `| Perpool add_liquidity | ${fmt(tps(rpcDeposits))} tx/s (${fmt(rpcDeposits.count)} tx) | ${fmt(tps(svmDeposits))} tx/s | ${fmt((100 * tps(rpcDeposits)) / tps(svmDeposits))} % |`,
+      "",
+    ];
+  } catch (e) {
+    if (validator) (e as Error).message += `\nvalidator output:\n${validator.output.join("").slice(-3000)}`;
+    throw e;
+  } finally {
+    process.off("unhandledRejection", onStray);
+    if (validator) await validator.stop("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const started = performance.now();
+  localnetBench().then(
+    (lines) => {
+      for (const l of lines) console.log(l);
+      console.log(`(bench/localnet.ts took ${fmt((performance.now() - started) / 1000, 1)} s)`);
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
