@@ -138,6 +138,25 @@ describe("add_liquidity", () => {
     expect(sol.valueUsd.toString()).to.equal(v.custodies.find((c) => c.address.equals(f.assets.SOL.custody))!.valueUsd.toString());
   });
 
+  it("charges less than the base fee for a deposit toward the target weights and more for one away", async () => {
+    const f = await poolFixture();
+    const u = await f.user({ USDC: USDC(200_000), SOL: SOL(1_000) });
+    const deposit = async (symbol: string, amountIn: BN) => {
+      const state = await f.state();
+      const q = quoteDeposit(state, f.assets[symbol].custody, amountIn, now(f));
+      const { events } = await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets[symbol].custody, fundingAccount: u.tokens[symbol], lpTokenAccount: u.lp, amountIn, minLpOut: q.lpOut })], [u.kp]);
+      expect(events[0].data.feeBps.toString()).to.equal(q.feeBps.toString());
+      await expectAccounting(f);
+      return q.feeBps.toNumber();
+    };
+    await deposit("USDC", USDC(100_000)); // empty pool: base fee
+    // USDC is now 100 % of a 50/50 pool: more USDC moves away from target, SOL toward it.
+    const away = await deposit("USDC", USDC(10_000));
+    const toward = await deposit("SOL", SOL(100));
+    expect(away).to.be.greaterThan(25);
+    expect(toward).to.be.lessThan(25);
+  });
+
   it("refuses a deposit whose LP out is below the bound, a zero amount, and a deposit over the pool cap", async () => {
     const f = await poolFixture(undefined, { poolParams: { maxAumUsd: USDC(5_000) } });
     const u = await f.user({ USDC: USDC(10_000) });

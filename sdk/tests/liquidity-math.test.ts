@@ -1,3 +1,4 @@
+import { dynamicFeeBps as dynamicFeeBpsWorked } from "../src/math";
 /**
  * The SDK's liquidity quotes against the shared vectors (`tests/vectors/liquidity.json`, also
  * checked by `programs/perpool/tests/liquidity_vectors.rs`), plus the TS-only contract: error
@@ -228,21 +229,21 @@ describe('liquidity math: TypeScript contract', () => {
 
   it('quotes by example', () => {
     // $1 USDC into a $1000 pool (custody 40%, target 40%): away from target by $1,
-    // tax ceil(20 × 0.5 / 400) = 1 → 11 bps; fee ceil(1e6 × 11 / 1e4) = 1100.
+    // tax floor(20 × 0.5 / 400) = 0 → 10 bps; fee ceil(1e6 × 10 / 1e4) = 1000.
     const q = quoteAddLiquidity(addBase());
     expect(renderQuote(q)).to.deep.equal({
-      fee_bps: '11',
-      fee: '1100',
-      lp_out: '998900',
+      fee_bps: '10',
+      fee: '1000',
+      lp_out: '999000',
       value_in_usd: '1000000',
-      protocol_fee: '110',
-      insurance_fee: '55',
-      owned_increase: '999835',
+      protocol_fee: '100',
+      insurance_fee: '50',
+      owned_increase: '999850',
     });
-    // Redeeming 1 LP ($1) moves the custody away from target (down): same 11 bps.
+    // Redeeming 1 LP ($1) moves the custody away from target (down): same 10 bps.
     const r = quoteRemoveLiquidity(removeBase());
-    expect(r.amountOut.toString()).to.equal('998900');
-    expect(r.ownedDecrease.toString()).to.equal('999065');
+    expect(r.amountOut.toString()).to.equal('999000');
+    expect(r.ownedDecrease.toString()).to.equal('999150');
     expect(weightOkMax(b(500), b(1_000), b(5_000))).to.equal(true);
     expect(weightOkMax(b(501), b(1_000), b(5_000))).to.equal(false);
     expect(weightOkMin(b(250), b(1_000), b(2_500))).to.equal(true);
@@ -338,5 +339,15 @@ describe('liquidity math: properties on random pools', () => {
       checked++;
     }
     expect(checked).to.be.greaterThan(200);
+  });
+});
+
+describe("dynamic fee: the issue's worked numbers (GMX v1)", () => {
+  const g = (current: number, next: number, target: number) =>
+    dynamicFeeBpsWorked({ baseBps: new BN(100), taxBps: new BN(50), currentUsd: new BN(current), nextUsd: new BN(next), targetUsd: new BN(target) }).toNumber();
+  it("charges 104 bps at target, 150 bps moving further over-weight, 50 bps moving back", () => {
+    expect(g(29_700, 34_700, 29_700)).to.equal(104);
+    expect(g(29_700, 34_700, 14_850)).to.equal(150);
+    expect(g(29_700, 24_700, 14_850)).to.equal(50);
   });
 });

@@ -92,7 +92,7 @@ fn ref_dynamic(i: DynIn) -> R<u128> {
         Ok(base.saturating_sub(tax * initial_diff / target))
     } else {
         let avg = ((initial_diff + next_diff) / 2).min(target);
-        fit(base + div_round(tax * avg, target, true))
+        fit(base + tax * avg / target)
     }
 }
 

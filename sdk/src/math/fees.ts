@@ -30,7 +30,7 @@ export interface FeeSplit {
 /**
  * The fee in bps for moving a custody's value from `currentUsd` to `nextUsd` (GMX v1 shape):
  * toward the target, `base − floor(tax × initialDiff / target)` (not below zero); otherwise
- * `base + ceil(tax × min(floor((initialDiff + nextDiff) / 2), target) / target)`.
+ * `base + floor(tax × min(floor((initialDiff + nextDiff) / 2), target) / target)`.
  * Throws `MathError('Overflow')` if `base + tax` does.
  */
 export function dynamicFeeBps(i: DynamicFeeInput): BN {
@@ -46,7 +46,8 @@ export function dynamicFeeBps(i: DynamicFeeInput): BN {
   }
   let average = initialDiff.add(nextDiff).shrn(1);
   if (average.gt(target)) average = target;
-  const tax = divRound(i.taxBps.mul(average), target, true);
+  // Floored like GMX v1 (worked numbers: 104 bps); the fee amount itself rounds up.
+  const tax = i.taxBps.mul(average).div(target);
   return fitU64(i.baseBps.add(tax));
 }
 

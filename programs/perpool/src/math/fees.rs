@@ -4,7 +4,7 @@
 //! Rounding goes against the user: a rebate rounds down, a tax and a fee amount round up. Fee
 //! shares round down for the protocol and insurance; the remainder stays with the LPs.
 
-use super::fixed::{checked_add, checked_sub, mul_div_ceil, mul_div_floor};
+use super::fixed::{checked_add, checked_sub, mul_div_floor};
 use super::units::{apply_bps_ceil, apply_bps_floor, Bps, TokenAmount};
 use super::MathError;
 
@@ -41,7 +41,7 @@ pub struct FeeSplit {
 ///   - `next < initial` (toward target): `base − floor(tax × initial / target)`, not below zero.
 ///     A rebate too large for a u64 exceeds any base, so the fee is then zero (no error).
 ///   - otherwise (away from target, or no closer): `avg = floor((initial + next) / 2)` capped at
-///     `target`; `base + ceil(tax × avg / target)`.
+///     `target`; `base + floor(tax × avg / target)` (floored like GMX v1).
 ///
 /// The result lies in `0..=base + tax`. Errors: [`MathError::Overflow`] if `base + tax` does.
 #[inline]
@@ -61,7 +61,9 @@ pub fn dynamic_fee_bps(i: &DynamicFeeInput) -> Result<u64, MathError> {
     let average = (initial_diff >> 1) + (next_diff >> 1) + (initial_diff & next_diff & 1);
     let average = if average > target { target } else { average };
     // average <= target: the tax is at most tax_bps, so this cannot overflow.
-    let tax = mul_div_ceil(i.tax_bps, average, target)?;
+    // Floored like GMX v1 (the worked numbers: 104 bps at 29,700 of a
+    // 29,700 target for a 5,000 deposit); the fee amount itself rounds up.
+    let tax = mul_div_floor(i.tax_bps, average, target)?;
     checked_add(i.base_bps, tax)
 }
 
@@ -118,7 +120,7 @@ mod tests {
             base.saturating_sub(tax * initial_diff / target)
         } else {
             let avg = ((initial_diff + next_diff) / 2).min(target);
-            base + (tax * avg).div_ceil(target)
+            base + tax * avg / target
         };
         u64::try_from(fee).map_err(|_| MathError::Overflow)
     }
@@ -154,8 +156,17 @@ mod tests {
             })
         };
         assert_eq!(f(5, 10, 0), Ok(25));
-        // At target, moving away by 10% of target: avg diff 5% → tax ceil(50 × 0.05) = 3.
-        assert_eq!(f(100, 110, 100), Ok(28));
+        // The worked numbers (GMX v1): base 100, tax 50. At exactly its
+        // 29,700 target, a 5,000 deposit pays 104 bps; with the target at
+        // 14,850 (over-weight), increasing pays 150 and decreasing 50.
+        let g = |current: u64, next: u64, target: u64| {
+            dynamic_fee_bps(&DynamicFeeInput { base_bps: 100, tax_bps: 50, current_usd: current, next_usd: next, target_usd: target })
+        };
+        assert_eq!(g(29_700, 34_700, 29_700), Ok(104));
+        assert_eq!(g(29_700, 34_700, 14_850), Ok(150));
+        assert_eq!(g(29_700, 24_700, 14_850), Ok(50));
+        // At target, moving away by 10% of target: avg diff 5% → tax floor(50 × 0.05) = 2.
+        assert_eq!(f(100, 110, 100), Ok(27));
         // From 50% under target to 40% under: rebate floor(50 × 0.5) = 25 → fee 0.
         assert_eq!(f(50, 60, 100), Ok(0));
         // From 20% under to 10% under: rebate 10 → 15.
