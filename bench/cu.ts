@@ -317,6 +317,7 @@ async function main() {
   const writable: string[] = [];
   await scenario(4, rows, true);
   await scenario(1, rows, false);
+  await scenario(2, rows, false);
   await scenario(8, rows, false);
   await trades(rows, writable);
   const split: string[] = [];
