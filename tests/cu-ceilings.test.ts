@@ -1,0 +1,68 @@
+/**
+ * Compute-unit ceilings of the hot instructions (SPEC §7). These fail when a
+ * change pushes an instruction over its target; `npm run bench` prints the
+ * full table (last measured figures in the comments).
+ */
+import BN from "bn.js";
+import { expect } from "chai";
+
+import {
+  Side,
+  addLiquidityIx,
+  decreasePositionIx,
+  fetchPosition,
+  increasePositionIx,
+  liquidatePositionIx,
+  positionPda,
+  removeLiquidityIx,
+  swapIx,
+} from "../sdk/src";
+import { fundedPool, units } from "./fixtures";
+import { send } from "./helpers";
+
+const USD = (n: number) => units(n, 6);
+
+describe("compute-unit ceilings", () => {
+  it("keeps LP instructions, swaps, trades and liquidations under their targets", async () => {
+    const { f, lpUser } = await fundedPool([
+      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, spreadBps: 10 } },
+      { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
+    ]);
+    const u = lpUser;
+    const { SOL, USDC } = f.assets;
+    const cu: Record<string, number> = {};
+    let state = await f.state();
+    cu.add_liquidity = (await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USD(1_000), minLpOut: new BN(0) })], [u.kp])).cu;
+    f.ctx.provider.warpSlots(1);
+    state = await f.state();
+    cu.remove_liquidity = (await send(f.ctx, [await removeLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn: USD(500), minAmountOut: new BN(0) })], [u.kp])).cu;
+    state = await f.state();
+    cu.swap = (await send(f.ctx, [await swapIx(f.ctx.program, state, { owner: u.kp.publicKey, custodyIn: USDC.custody, custodyOut: SOL.custody, fundingAccount: u.tokens.USDC, receivingAccount: u.tokens.SOL, amountIn: USD(100), minAmountOut: new BN(0) })], [u.kp])).cu;
+    state = await f.state();
+    cu.increase_position = (await send(f.ctx, [await increasePositionIx(f.ctx.program, state, { owner: u.kp.publicKey, side: Side.SHORT, custody: SOL.custody, collateralCustody: USDC.custody, fundingAccount: u.tokens.USDC, sizeUsd: USD(20_000), collateralAmount: USD(1_000), acceptablePrice: new BN(0) })], [u.kp])).cu;
+    const key = positionPda(u.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[0];
+    f.ctx.provider.warpSeconds(5);
+    await f.setPrice("USDC", 1);
+    await f.setPrice("SOL", 150);
+    state = await f.state();
+    let p = (await fetchPosition(f.ctx.program, key))!;
+    cu.decrease_position = (await send(f.ctx, [await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: u.tokens.USDC, sizeUsd: USD(2_000), collateralOut: new BN(0), acceptablePrice: new BN("18446744073709551615") })], [u.kp])).cu;
+    await f.setPrice("SOL", 158);
+    state = await f.state();
+    p = (await fetchPosition(f.ctx.program, key))!;
+    const keeper = await f.user();
+    cu.liquidate_position = (await send(f.ctx, [await liquidatePositionIx(f.ctx.program, state, { keeper: keeper.kp.publicKey, position: p, keeperAccount: keeper.tokens.USDC, ownerAccount: u.tokens.USDC })], [keeper.kp])).cu;
+
+    const ceilings: Record<string, number> = {
+      add_liquidity: 25_000, // last measured ~5,100 (2 custodies)
+      remove_liquidity: 25_000, // ~5,100
+      swap: 20_000, // ~5,300
+      increase_position: 15_000, // ~8,000–11,000 opening (PDA bump search)
+      decrease_position: 15_000, // ~5,300
+      liquidate_position: 15_000, // ~7,000
+    };
+    for (const [name, ceiling] of Object.entries(ceilings)) {
+      expect(cu[name], `${name} used ${cu[name]} CU`).to.be.greaterThan(0).and.at.most(ceiling);
+    }
+  });
+});
