@@ -38,6 +38,7 @@ import {
   removeLiquidityIx,
   setPauseIx,
   swapIx,
+  topUpInsuranceIx,
   valuePool,
   withdrawProtocolFeesIx,
 } from "../sdk/src";
@@ -413,6 +414,24 @@ describe("withdraw_protocol_fees", () => {
     expect((await fetchCustody(f.ctx.program, f.assets.USDC.custody)).protocolFees.toString()).to.equal("0");
     expect(events[0].name).to.equal("protocolFeesWithdrawn");
     expect(events[0].data.amount.toString()).to.equal(custody.protocolFees.toString());
+    await expectAccounting(f);
+  });
+});
+
+describe("top_up_insurance", () => {
+  it("adds to a custody's insurance fund, visible in the SDK, and refuses zero or a foreign token account", async () => {
+    const { f, lpUser } = await fundedPool();
+    const state = await f.state();
+    const before = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
+    const build = (amount: BN, funding = lpUser.tokens.USDC) => topUpInsuranceIx(f.ctx.program, state, { payer: lpUser.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: funding, amount });
+    const watch = await watched(f, [lpUser.tokens.USDC]);
+    await expectProgramError(f.ctx, [await build(new BN(0))], "ZeroAmount", watch, [lpUser.kp]);
+    await expectProgramError(f.ctx, [await build(USDC(1), lpUser.tokens.SOL)], "InvalidTokenAccount", watch, [lpUser.kp]);
+    const { events } = await send(f.ctx, [await build(USDC(2_500))], [lpUser.kp]);
+    const after = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
+    expect(after.insurance.sub(before.insurance).toString()).to.equal(USDC(2_500).toString());
+    expect(events[0].name).to.equal("insuranceToppedUp");
+    expect(events[0].data.insurance.toString()).to.equal(after.insurance.toString());
     await expectAccounting(f);
   });
 });

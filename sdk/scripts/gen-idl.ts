@@ -384,6 +384,20 @@ instructions.push(
     ],
     args: [{ name: "repay_amount", type: "u64" }],
   },
+  {
+    name: "top_up_insurance",
+    docs: "Adds tokens to a custody's insurance fund (anyone may).",
+    accounts: [
+      acc("payer", { signer: true }),
+      acc("config"),
+      acc("pool"),
+      acc("custody", { writable: true }),
+      acc("vault", { writable: true }),
+      acc("funding_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [{ name: "amount", type: "u64" }],
+  },
 );
 
 const events: { name: string; fields: Field[] }[] = [
@@ -593,6 +607,15 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "repaid", type: "u64" },
       { name: "collateral_seized", type: "u64" },
       { name: "bad_debt", type: "u64" },
+    ],
+  },
+  {
+    name: "InsuranceToppedUp",
+    fields: [
+      { name: "custody", type: "pubkey" },
+      { name: "payer", type: "pubkey" },
+      { name: "amount", type: "u64" },
+      { name: "insurance", type: "u64" },
     ],
   },
   {

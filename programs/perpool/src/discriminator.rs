@@ -27,6 +27,7 @@ pub mod ix {
     pub const BORROW: [u8; 8] = [228, 253, 131, 202, 207, 116, 89, 18];
     pub const REPAY: [u8; 8] = [234, 103, 67, 82, 208, 234, 219, 166];
     pub const LIQUIDATE_LOAN: [u8; 8] = [111, 249, 185, 54, 161, 147, 178, 24];
+    pub const TOP_UP_INSURANCE: [u8; 8] = [165, 190, 109, 199, 163, 71, 49, 110];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -52,6 +53,7 @@ pub mod ix {
         ("borrow", BORROW),
         ("repay", REPAY),
         ("liquidate_loan", LIQUIDATE_LOAN),
+        ("top_up_insurance", TOP_UP_INSURANCE),
     ];
 }
 
@@ -101,6 +103,7 @@ pub mod event {
     pub const BORROWED: [u8; 8] = [225, 182, 241, 78, 34, 145, 253, 230];
     pub const REPAID: [u8; 8] = [38, 248, 231, 7, 150, 164, 172, 23];
     pub const LOAN_LIQUIDATED: [u8; 8] = [1, 29, 28, 96, 66, 95, 8, 204];
+    pub const INSURANCE_TOPPED_UP: [u8; 8] = [209, 126, 81, 239, 13, 76, 230, 227];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -124,5 +127,6 @@ pub mod event {
         ("Borrowed", BORROWED),
         ("Repaid", REPAID),
         ("LoanLiquidated", LOAN_LIQUIDATED),
+        ("InsuranceToppedUp", INSURANCE_TOPPED_UP),
     ];
 }

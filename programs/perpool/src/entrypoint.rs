@@ -23,6 +23,7 @@ const WITHDRAW_PROTOCOL_FEES: u64 = tag(ix::WITHDRAW_PROTOCOL_FEES);
 const SWAP: u64 = tag(ix::SWAP);
 const REMOVE_LIQUIDITY: u64 = tag(ix::REMOVE_LIQUIDITY);
 const ADD_LIQUIDITY: u64 = tag(ix::ADD_LIQUIDITY);
+const TOP_UP_INSURANCE: u64 = tag(ix::TOP_UP_INSURANCE);
 const LIQUIDATE_LOAN: u64 = tag(ix::LIQUIDATE_LOAN);
 const REPAY: u64 = tag(ix::REPAY);
 const BORROW: u64 = tag(ix::BORROW);
@@ -64,6 +65,7 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         BORROW => borrow::process_borrow(accounts, rest),
         REPAY => repay::process_repay(accounts, rest),
         LIQUIDATE_LOAN => liquidate_loan::process_liquidate_loan(accounts, rest),
+        TOP_UP_INSURANCE => top_up_insurance::process_top_up_insurance(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

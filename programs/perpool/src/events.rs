@@ -337,3 +337,7 @@ pub fn loan_event(d: [u8; 8], loan: &Address, actor: &Address, amount: u64, coll
 pub fn loan_liquidated(loan: &Address, liquidator: &Address, repaid: u64, seized: u64, bad_debt: u64) {
     EventWriter::<104>::new(event::LOAN_LIQUIDATED).key(loan).key(liquidator).u64(repaid).u64(seized).u64(bad_debt).emit();
 }
+
+pub fn insurance_topped_up(custody: &Address, payer: &Address, amount: u64, insurance: u64) {
+    EventWriter::<88>::new(event::INSURANCE_TOPPED_UP).key(custody).key(payer).u64(amount).u64(insurance).emit();
+}

@@ -359,6 +359,13 @@ export interface LoanLiquidated {
   badDebt: BN;
 }
 
+export interface InsuranceToppedUp {
+  custody: PublicKey;
+  payer: PublicKey;
+  amount: BN;
+  insurance: BN;
+}
+
 export interface CustodyRefreshed {
   custody: PublicKey;
   borrowIndex: BN;

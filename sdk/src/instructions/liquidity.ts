@@ -111,3 +111,23 @@ export function withdrawProtocolFeesIx(
     })
     .instruction();
 }
+
+/** Adds `amount` of the custody's token to its insurance fund (anyone may). */
+export function topUpInsuranceIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: { payer: PublicKey; custody: PublicKey; fundingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .topUpInsurance(args.amount)
+    .accountsStrict({
+      payer: args.payer,
+      config: configPda(program.programId)[0],
+      pool: state.address,
+      custody: args.custody,
+      vault: custodyOf(state, args.custody).vault,
+      fundingAccount: args.fundingAccount,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}

@@ -20,6 +20,7 @@ pub mod remove_liquidity;
 pub mod repay;
 pub mod set_test_price;
 pub mod swap;
+pub mod top_up_insurance;
 pub mod trade;
 pub mod valuation;
 pub mod withdraw_loan_collateral;
