@@ -1,6 +1,9 @@
 //! Checks the program's lending math against the shared vectors in `tests/vectors/lending.json`
 //! (the TypeScript SDK checks the same file in `sdk/tests/lending-math.test.ts`).
 
+mod common;
+
+use common::*;
 use perpool::math::{self, LendingError, MathError, Price};
 use serde_json::Value;
 
@@ -13,8 +16,7 @@ const MIN_PER_SECTION: usize = 60;
 const MIN_PER_QUOTE_SECTION: usize = 100;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("read {VECTORS}: {e}"));
-    serde_json::from_str(&text).expect("lending.json is valid JSON")
+    common::load(VECTORS)
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
@@ -30,41 +32,10 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     list
 }
 
-fn u(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("{key} in {v}: {e}"))
-}
 
-fn small(v: &Value, key: &str) -> u8 {
-    v[key]
-        .as_u64()
-        .and_then(|x| u8::try_from(x).ok())
-        .unwrap_or_else(|| panic!("{key} is not a u8 in {v}"))
-}
 
-fn flag(v: &Value, key: &str) -> bool {
-    v[key]
-        .as_bool()
-        .unwrap_or_else(|| panic!("{key} is not a boolean in {v}"))
-}
 
-fn math_error(name: &str) -> Option<MathError> {
-    Some(match name {
-        "Overflow" => MathError::Overflow,
-        "Underflow" => MathError::Underflow,
-        "DivideByZero" => MathError::DivideByZero,
-        "InvalidDecimals" => MathError::InvalidDecimals,
-        "InvalidPrice" => MathError::InvalidPrice,
-        _ => return None,
-    })
-}
 
-fn math_err(name: &str) -> MathError {
-    math_error(name).unwrap_or_else(|| panic!("not a MathError: {name}"))
-}
 
 fn lending_error(name: &str) -> LendingError {
     if let Some(e) = math_error(name) {
@@ -82,77 +53,10 @@ fn lending_error(name: &str) -> LendingError {
     }
 }
 
-/// The vector's expected result: `Ok(out)` or `Err(err name)`.
-fn expected(v: &Value) -> Result<&Value, &str> {
-    match (&v["out"], &v["err"]) {
-        (Value::Null, Value::String(err)) => Err(err),
-        (out, Value::Null) if !out.is_null() => Ok(out),
-        _ => panic!("exactly one of out/err must be set in {v}"),
-    }
-}
 
-/// An output field: a number (a decimal string), a flag, or an optional number (string or null).
-#[derive(Debug)]
-enum F {
-    N(u64),
-    B(bool),
-    O(Option<u64>),
-}
 
-fn n(x: u64) -> F {
-    F::N(x)
-}
 
-/// Checks a scalar result rendered as a decimal string.
-fn check_scalar<E: PartialEq + std::fmt::Debug>(
-    name: &str,
-    v: &Value,
-    got: Result<u64, E>,
-    to_error: impl Fn(&str) -> E,
-) {
-    let want = expected(v).map(|out| out.as_str().expect("out is a string").to_string());
-    assert_eq!(
-        got.map(|x| x.to_string()),
-        want.map_err(to_error),
-        "{name}: {v}"
-    );
-}
 
-/// Checks a struct result: every output field of the vector equals the field of that name, and
-/// the result has no field the vector lacks.
-fn check_fields<E: PartialEq + std::fmt::Debug>(
-    name: &str,
-    v: &Value,
-    got: Result<Vec<(&str, F)>, E>,
-    to_error: impl Fn(&str) -> E,
-) {
-    match (expected(v), got) {
-        (Ok(out), Ok(fields)) => {
-            let out = out.as_object().expect("out is an object");
-            assert_eq!(out.len(), fields.len(), "{name}: field count in {v}");
-            for (field, value) in fields {
-                let want = out
-                    .get(field)
-                    .unwrap_or_else(|| panic!("{name}: no {field} in {v}"));
-                match value {
-                    F::N(x) => assert_eq!(
-                        want.as_str(),
-                        Some(x.to_string().as_str()),
-                        "{name}.{field}: {v}"
-                    ),
-                    F::B(b) => assert_eq!(want.as_bool(), Some(b), "{name}.{field}: {v}"),
-                    F::O(x) => assert_eq!(
-                        want.as_str().map(str::to_string),
-                        x.map(|x| x.to_string()),
-                        "{name}.{field}: {v}"
-                    ),
-                }
-            }
-        }
-        (Err(err), Err(e)) => assert_eq!(e, to_error(err), "{name}: {v}"),
-        (want, got) => panic!("{name}: expected {want:?}, got {got:?} for {v}"),
-    }
-}
 
 fn loan(v: &Value) -> math::LoanState {
     math::LoanState {

@@ -2,7 +2,10 @@
 //! `tests/vectors/liquidity.json` (the TypeScript SDK checks the same file in
 //! `sdk/tests/liquidity-math.test.ts`).
 
-use perpool::math::{self, LiquidityError, MathError, Price};
+mod common;
+
+use common::*;
+use perpool::math::{self, LiquidityError, Price};
 use serde_json::Value;
 
 const VECTORS: &str = concat!(
@@ -13,8 +16,7 @@ const VECTORS: &str = concat!(
 const MIN_PER_SECTION: usize = 60;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("read {VECTORS}: {e}"));
-    serde_json::from_str(&text).expect("liquidity.json is valid JSON")
+    common::load(VECTORS)
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
@@ -29,37 +31,9 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     list
 }
 
-fn u(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("{key} in {v}: {e}"))
-}
 
-fn small<T: TryFrom<i64>>(v: &Value, key: &str) -> T {
-    v[key]
-        .as_i64()
-        .and_then(|x| T::try_from(x).ok())
-        .unwrap_or_else(|| panic!("{key} is not a small integer in {v}"))
-}
 
-fn flag(v: &Value, key: &str) -> bool {
-    v[key]
-        .as_bool()
-        .unwrap_or_else(|| panic!("{key} is not a boolean in {v}"))
-}
 
-fn math_error(name: &str) -> Option<MathError> {
-    Some(match name {
-        "Overflow" => MathError::Overflow,
-        "Underflow" => MathError::Underflow,
-        "DivideByZero" => MathError::DivideByZero,
-        "InvalidDecimals" => MathError::InvalidDecimals,
-        "InvalidPrice" => MathError::InvalidPrice,
-        _ => return None,
-    })
-}
 
 fn liquidity_error(name: &str) -> LiquidityError {
     if let Some(e) = math_error(name) {
@@ -77,29 +51,7 @@ fn liquidity_error(name: &str) -> LiquidityError {
     }
 }
 
-/// The vector's expected result: `Ok(out)` or `Err(err name)`.
-fn expected(v: &Value) -> Result<&Value, &str> {
-    match (&v["out"], &v["err"]) {
-        (Value::Null, Value::String(err)) => Err(err),
-        (out, Value::Null) if !out.is_null() => Ok(out),
-        _ => panic!("exactly one of out/err must be set in {v}"),
-    }
-}
 
-/// Checks a scalar result rendered as a decimal string.
-fn check_scalar<E: PartialEq + std::fmt::Debug>(
-    name: &str,
-    v: &Value,
-    got: Result<u64, E>,
-    to_error: impl Fn(&str) -> E,
-) {
-    let want = expected(v).map(|out| out.as_str().expect("out is a string").to_string());
-    assert_eq!(
-        got.map(|x| x.to_string()),
-        want.map_err(to_error),
-        "{name}: {v}"
-    );
-}
 
 /// Checks a quote: every output field of the vector equals the quote's field of that name, and
 /// the quote has no field the vector lacks.
@@ -123,9 +75,6 @@ fn check_quote(name: &str, v: &Value, got: Result<Vec<(&str, u64)>, LiquidityErr
     }
 }
 
-fn math_err(name: &str) -> MathError {
-    math_error(name).unwrap_or_else(|| panic!("not a MathError: {name}"))
-}
 
 #[test]
 fn dynamic_fee_bps_vectors() {

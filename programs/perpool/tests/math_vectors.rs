@@ -1,6 +1,9 @@
 //! Checks the program's math against the shared vectors in `tests/vectors/math.json`
 //! (the TypeScript SDK checks the same file in `sdk/tests/math.test.ts`).
 
+mod common;
+
+use common::*;
 use perpool::math::{self, Bps, MathError, Price, Rate, TokenAmount, Usd};
 use serde_json::Value;
 use std::fmt::Display;
@@ -16,8 +19,7 @@ type ToUsd = fn(TokenAmount, Price, u8) -> Result<Usd, MathError>;
 type ToToken = fn(Usd, Price, u8) -> Result<TokenAmount, MathError>;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("read {VECTORS}: {e}"));
-    serde_json::from_str(&text).expect("math.json is valid JSON")
+    common::load(VECTORS)
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
@@ -32,21 +34,7 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     list
 }
 
-fn u(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap()
-}
 
-fn i(v: &Value, key: &str) -> i64 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap()
-}
 
 fn decimals(v: &Value) -> u8 {
     v["decimals"]

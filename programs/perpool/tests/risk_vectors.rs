@@ -2,6 +2,9 @@
 //! `tests/vectors/risk.json` (the TypeScript SDK checks the same file in
 //! `sdk/tests/risk-math.test.ts`).
 
+mod common;
+
+use common::*;
 use perpool::math::{self, FundingError, ImpactError, MathError, Price};
 use serde_json::{json, Value};
 
@@ -9,8 +12,7 @@ const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/
 const MIN_PER_SECTION: usize = 60;
 
 fn load() -> Value {
-    let text = std::fs::read_to_string(VECTORS).unwrap_or_else(|e| panic!("read {VECTORS}: {e}"));
-    serde_json::from_str(&text).expect("risk.json is valid JSON")
+    common::load(VECTORS)
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
@@ -25,34 +27,9 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     list
 }
 
-fn u(v: &Value, key: &str) -> u64 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("{key} in {v}: {e}"))
-}
 
-fn w(v: &Value, key: &str) -> u128 {
-    v[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing in {v}"))
-        .parse()
-        .unwrap_or_else(|e| panic!("{key} in {v}: {e}"))
-}
 
-fn small(v: &Value, key: &str) -> u8 {
-    v[key]
-        .as_u64()
-        .and_then(|x| u8::try_from(x).ok())
-        .unwrap_or_else(|| panic!("{key} is not a u8 in {v}"))
-}
 
-fn flag(v: &Value, key: &str) -> bool {
-    v[key]
-        .as_bool()
-        .unwrap_or_else(|| panic!("{key} is not a boolean in {v}"))
-}
 
 fn math_name(e: MathError) -> &'static str {
     match e {
