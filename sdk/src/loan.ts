@@ -26,16 +26,9 @@ import {
   RepayQuote,
   WithdrawCollateralQuote,
 } from "./math";
-import { OraclePrice, readOraclePrice } from "./oracle";
 import { PoolState } from "./pool";
-import { accrueCustody, lendable, poolShares } from "./position";
+import { lendable, pricedCustody } from "./position";
 
-function priced(state: PoolState, address: PublicKey, now: BN): { account: Custody; price: OraclePrice } {
-  const c = state.custodies.find((x) => x.address.equals(address));
-  if (!c) throw new Error(`custody ${address.toBase58()} is not in pool ${state.address.toBase58()}`);
-  const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
-  return { account: accrueCustody(c.account, now, poolShares(state)), price };
-}
 
 /** The loan after the program's first step: collateral interest settled (mirrors `settle_collateral_interest`). */
 export function settleLoanInterest(loan: Loan, collateral: Custody): Loan {
@@ -47,8 +40,8 @@ export function settleLoanInterest(loan: Loan, collateral: Custody): Loan {
 }
 
 function sides(state: PoolState, collateralCustody: PublicKey, borrowCustody: PublicKey, now: BN) {
-  const c = priced(state, collateralCustody, now);
-  const b = priced(state, borrowCustody, now);
+  const c = pricedCustody(state, collateralCustody, now);
+  const b = pricedCustody(state, borrowCustody, now);
   return {
     c,
     b,
@@ -87,7 +80,7 @@ export function quoteLoanBorrow(state: PoolState, loan: Loan, amount: BN, now: B
 
 /** What `repay(amount)` will do. */
 export function quoteLoanRepay(state: PoolState, loan: Loan, amount: BN, now: BN): RepayQuote {
-  const b = priced(state, loan.borrowCustody, now);
+  const b = pricedCustody(state, loan.borrowCustody, now);
   return quoteRepay({ scaledDebt: loan.scaledDebt, amount, borrowIndex: b.account.borrowIndex });
 }
 

@@ -129,6 +129,11 @@ function custodyIndex(state: PoolState, custody: PublicKey): number {
   return i;
 }
 
+/** A custody of the pool by address (throws if the pool has no such custody). */
+export function findCustody(state: PoolState, custody: PublicKey): CustodyState {
+  return state.custodies[custodyIndex(state, custody)];
+}
+
 /** What `add_liquidity(amountIn, ·)` will do at time `now`: LP out, fee, fee split. */
 export function quoteDeposit(original: PoolState, custody: PublicKey, amountIn: BN, now: BN): AddLiquidityQuote {
   const state = withAccrued(original, [custody], now);

@@ -26,7 +26,7 @@ import {
   LiquidationQuote,
 } from "./math";
 import { OraclePrice, readOraclePrice } from "./oracle";
-import { PoolState } from "./pool";
+import { PoolState, findCustody } from "./pool";
 
 /** Tokens the utilization is measured against (mirrors `Custody::lendable`). */
 export function lendable(c: Custody): BN {
@@ -136,16 +136,12 @@ export function settlePositionInterest(p: Position, market: Custody, marketPrice
   };
 }
 
-function find(state: PoolState, address: PublicKey) {
-  const c = state.custodies.find((x) => x.address.equals(address));
-  if (!c) throw new Error(`custody ${address.toBase58()} is not in pool ${state.address.toBase58()}`);
-  return c;
-}
 
 const quoteOf = (p: OraclePrice) => ({ min: p.min, max: p.max, conf: p.conf });
 
-function priced(state: PoolState, address: PublicKey, now: BN): { account: Custody; price: OraclePrice } {
-  const c = find(state, address);
+/** A custody accrued to `now` with its checked oracle price, as the program sees it. */
+export function pricedCustody(state: PoolState, address: PublicKey, now: BN): { account: Custody; price: OraclePrice } {
+  const c = findCustody(state, address);
   const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
   return { account: accrueCustody(c.account, now, poolShares(state)), price };
 }
@@ -201,8 +197,8 @@ function fees(state: PoolState) {
 
 /** Both custodies of a trade, priced; one reading when a long posts the market asset. */
 function pair(state: PoolState, market: PublicKey, collateral: PublicKey, now: BN) {
-  const m = priced(state, market, now);
-  const c = market.equals(collateral) ? m : priced(state, collateral, now);
+  const m = pricedCustody(state, market, now);
+  const c = market.equals(collateral) ? m : pricedCustody(state, collateral, now);
   return { m, c };
 }
 

@@ -4,14 +4,10 @@ import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
 import { configPda, loanPda } from "../pda";
-import { PoolState } from "../pool";
+import { PoolState, findCustody } from "../pool";
 import { PerpoolProgram } from "../program";
 
-function custody(state: PoolState, address: PublicKey) {
-  const c = state.custodies.find((x) => x.address.equals(address));
-  if (!c) throw new Error(`custody ${address.toBase58()} is not in pool ${state.address.toBase58()}`);
-  return c.account;
-}
+const custody = (state: PoolState, address: PublicKey) => findCustody(state, address).account;
 
 export interface LoanRef {
   owner: PublicKey;

@@ -4,14 +4,10 @@ import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
 import { configPda, lpAccountPda } from "../pda";
-import { PoolState, custodyListAccounts } from "../pool";
+import { PoolState, custodyListAccounts, findCustody } from "../pool";
 import { PerpoolProgram } from "../program";
 
-function custodyOf(state: PoolState, custody: PublicKey) {
-  const c = state.custodies.find((x) => x.address.equals(custody));
-  if (!c) throw new Error(`custody ${custody.toBase58()} is not in pool ${state.address.toBase58()}`);
-  return c.account;
-}
+const custodyOf = (state: PoolState, address: PublicKey) => findCustody(state, address).account;
 
 export function addLiquidityIx(
   program: PerpoolProgram,

@@ -5,14 +5,10 @@ import BN from "bn.js";
 import { TOKEN_PROGRAM_ID } from "../constants";
 import { Position } from "../idl/types";
 import { configPda, positionPda } from "../pda";
-import { PoolState } from "../pool";
+import { PoolState, findCustody } from "../pool";
 import { PerpoolProgram } from "../program";
 
-function custody(state: PoolState, address: PublicKey) {
-  const c = state.custodies.find((x) => x.address.equals(address));
-  if (!c) throw new Error(`custody ${address.toBase58()} is not in pool ${state.address.toBase58()}`);
-  return c.account;
-}
+const custody = (state: PoolState, address: PublicKey) => findCustody(state, address).account;
 
 function tradeAccounts(program: PerpoolProgram, state: PoolState, owner: PublicKey, market: PublicKey, collateral: PublicKey, side: number) {
   const m = custody(state, market);
