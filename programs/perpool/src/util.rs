@@ -242,3 +242,21 @@ pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &Acco
         .invoke()
         .map_err(|_| PerpoolError::InvalidTokenAccount)
 }
+
+/// Creates a program account of type `T` at the PDA of `seeds` (canonical
+/// bump found here; `account` must be empty and at that address), rent paid
+/// by `payer`, and returns it initialized with its bump. The seeds are
+/// written once, for both the address check and the signature.
+#[inline(always)] // (six arguments once the returned reference is counted)
+pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]]) -> Result<(&'a mut T, u8)> {
+    check_uninitialized(account)?;
+    let bump = check_pda(account, seeds)?;
+    let bump_seed = [bump];
+    let mut signer: [Seed; MAX_SEEDS + 1] = core::array::from_fn(|_| Seed::from(&[][..]));
+    for (dst, src) in signer.iter_mut().zip(seeds) {
+        *dst = Seed::from(*src);
+    }
+    signer[seeds.len()] = Seed::from(&bump_seed[..]);
+    create_pda_account(&NewAccount { payer, account, space: T::LEN, owner: &crate::ID }, &signer[..=seeds.len()])?;
+    Ok((crate::state::init::<T>(account)?, bump))
+}

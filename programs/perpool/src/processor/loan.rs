@@ -1,14 +1,14 @@
 //! What the loan instructions share: the loan record, collateral interest,
 //! and quote inputs built from the two custodies and their prices.
 
-use pinocchio::{cpi::Seed, AccountView, Address};
+use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
     math::{supply_interest, LoanBorrowSide, LoanCollateralSide, LoanParams, LoanState},
     oracle::OraclePrice,
-    state::{init, load_mut, Custody, Loan, ZeroCopy},
-    util::{check_pda, check_uninitialized, create_pda_account, NewAccount, Result},
+    state::{load_mut, Custody, Loan},
+    util::{create_at_pda, Result},
 };
 
 /// The keys a loan is derived from.
@@ -34,24 +34,11 @@ pub fn load_or_create_loan<'a>(account: &'a AccountView, payer: &AccountView, ke
     if account.owned_by(&crate::ID) {
         return load_loan(account, keys);
     }
-    check_uninitialized(account)?;
-    let bump = check_pda(
+    let (l, bump) = create_at_pda::<Loan>(
+        payer,
         account,
         &[b"loan", keys.owner.as_ref(), keys.pool.as_ref(), keys.collateral_custody.as_ref(), keys.borrow_custody.as_ref()],
     )?;
-    let bump_seed = [bump];
-    create_pda_account(
-        &NewAccount { payer, account, space: Loan::LEN, owner: &crate::ID },
-        &[
-            Seed::from(b"loan"),
-            Seed::from(keys.owner.as_ref()),
-            Seed::from(keys.pool.as_ref()),
-            Seed::from(keys.collateral_custody.as_ref()),
-            Seed::from(keys.borrow_custody.as_ref()),
-            Seed::from(&bump_seed),
-        ],
-    )?;
-    let l = init::<Loan>(account)?;
     l.bump = bump;
     l.owner = *keys.owner;
     l.pool = *keys.pool;

@@ -1,11 +1,11 @@
 //! The liquidity provider record `["lp_account", pool, owner]`.
 
-use pinocchio::{cpi::Seed, AccountView};
+use pinocchio::AccountView;
 
 use crate::{
     error::PerpoolError,
-    state::{init, load_mut, LpAccount, ZeroCopy},
-    util::{check_pda, check_uninitialized, create_pda_account, NewAccount, Result},
+    state::{load_mut, LpAccount},
+    util::{check_pda, create_at_pda, Result},
 };
 
 /// Loads the owner's record, creating it (paid by the owner) on first use.
@@ -17,14 +17,7 @@ pub fn load_or_create<'a>(account: &'a AccountView, pool: &AccountView, owner: &
         }
         return Ok(lp);
     }
-    check_uninitialized(account)?;
-    let bump = check_pda(account, &[b"lp_account", pool.address().as_ref(), owner.address().as_ref()])?;
-    let bump_seed = [bump];
-    create_pda_account(
-        &NewAccount { payer: owner, account, space: LpAccount::LEN, owner: &crate::ID },
-        &[Seed::from(b"lp_account"), Seed::from(pool.address().as_ref()), Seed::from(owner.address().as_ref()), Seed::from(&bump_seed)],
-    )?;
-    let lp = init::<LpAccount>(account)?;
+    let (lp, bump) = create_at_pda::<LpAccount>(owner, account, &[b"lp_account", pool.address().as_ref(), owner.address().as_ref()])?;
     lp.bump = bump;
     lp.pool = *pool.address();
     lp.owner = *owner.address();

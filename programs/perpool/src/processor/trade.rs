@@ -2,18 +2,18 @@
 //! (one account when a long posts the market asset), their checked prices,
 //! the quote inputs built from them, and the position record.
 
-use pinocchio::{cpi::Seed, AccountView, Address};
+use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
     math::{CollateralSide, FeeShares, MarketSide, PositionState, PriceQuote},
     oracle::{read_price, OracleContext, OraclePrice},
     state::{
-        init, load_mut,
+        load_mut,
         position::{SIDE_LONG, SIDE_SHORT},
-        Custody, Pool, Position, ZeroCopy,
+        Custody, Pool, Position,
     },
-    util::{check_pda, check_uninitialized, create_pda_account, NewAccount, Result},
+    util::{create_at_pda, Result},
 };
 
 /// The market custody and, when different, the collateral custody.
@@ -179,26 +179,12 @@ pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys
     if account.owned_by(&crate::ID) {
         return load_position(account, keys);
     }
-    check_uninitialized(account)?;
     let side = [keys.side];
-    let bump = check_pda(
+    let (p, bump) = create_at_pda::<Position>(
+        keys.owner,
         account,
         &[b"position", keys.owner.address().as_ref(), keys.pool.address().as_ref(), keys.custody.as_ref(), keys.collateral_custody.as_ref(), &side],
     )?;
-    let bump_seed = [bump];
-    create_pda_account(
-        &NewAccount { payer: keys.owner, account, space: Position::LEN, owner: &crate::ID },
-        &[
-            Seed::from(b"position"),
-            Seed::from(keys.owner.address().as_ref()),
-            Seed::from(keys.pool.address().as_ref()),
-            Seed::from(keys.custody.as_ref()),
-            Seed::from(keys.collateral_custody.as_ref()),
-            Seed::from(&side),
-            Seed::from(&bump_seed),
-        ],
-    )?;
-    let p = init::<Position>(account)?;
     p.bump = bump;
     p.side = keys.side;
     p.owner = *keys.owner.address();
