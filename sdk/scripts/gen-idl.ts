@@ -400,7 +400,151 @@ instructions.push(
   },
 );
 
+const keeperTradeAccounts = (first: object[]) => [
+  ...first,
+  acc("owner", { writable: true, docs: "the position's owner (does not sign)" }),
+  acc("config"),
+  acc("pool"),
+  acc("position", { writable: true }),
+  acc("custody", { writable: true, docs: "the market" }),
+  acc("custody_oracle"),
+  acc("collateral_custody", { writable: true }),
+  acc("collateral_oracle"),
+  acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+  acc("owner_account", { writable: true, docs: "the owner's token account of the collateral" }),
+  tokenProgram,
+];
+
+instructions.push(
+  {
+    name: "set_risk_params",
+    docs: "Admin: a custody's price impact, funding and auto-deleveraging parameters (funding accrues under the old ones first).",
+    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool"), acc("custody", { writable: true })],
+    args: [{ name: "params", type: defined("RiskParams") }],
+  },
+  {
+    name: "place_order",
+    docs: "Places a take-profit (1), stop-loss (2) or limit (3) order in one of a position's slots, prepaying the keeper's execution reward (lamports); limit orders escrow their collateral.",
+    accounts: [
+      acc("owner", { writable: true, signer: true, docs: "pays the order's rent and reward (and a limit order's position rent)" }),
+      acc("config"),
+      acc("pool"),
+      acc("position", { docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]; open for take-profit / stop-loss' }),
+      acc("order", { writable: true, docs: 'PDA ["order", position, [slot]]' }),
+      acc("custody", { writable: true, docs: "the market" }),
+      acc("collateral_custody", { writable: true }),
+      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("funding_account", { writable: true }),
+      tokenProgram,
+      systemProgram,
+    ],
+    args: [
+      { name: "slot", type: "u8" },
+      { name: "kind", type: "u8" },
+      { name: "side", type: "u8" },
+      { name: "trigger_price", type: "u64" },
+      { name: "acceptable_price", type: "u64" },
+      { name: "size_usd", type: "u64" },
+      { name: "collateral_amount", type: "u64" },
+      { name: "execution_reward", type: "u64" },
+    ],
+  },
+  {
+    name: "cancel_order",
+    docs: "Cancels an order: the escrowed collateral, the reward and the rent go back to the owner.",
+    accounts: [
+      acc("owner", { writable: true, signer: true }),
+      acc("pool"),
+      acc("order", { writable: true }),
+      acc("collateral_custody", { writable: true }),
+      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ],
+    args: [],
+  },
+  {
+    name: "execute_order",
+    docs: "Permissionless: executes an order once the oracle price has crossed its trigger; the keeper earns the prepaid reward.",
+    accounts: [
+      ...keeperTradeAccounts([
+        acc("keeper", { writable: true, signer: true, docs: "receives the reward; pays a limit order's new position rent (repaid)" }),
+        acc("order", { writable: true }),
+      ]),
+      systemProgram,
+    ],
+    args: [],
+  },
+  {
+    name: "auto_deleverage",
+    docs: "Permissionless: reduces a profitable position while its side's unrealized profit exceeds the custody's ADL threshold; must lower the ratio, not below the floor.",
+    accounts: keeperTradeAccounts([acc("keeper", { signer: true })]),
+    args: [{ name: "size_usd", type: "u64" }],
+  },
+);
+
 const events: { name: string; fields: Field[] }[] = [
+  {
+    name: "RiskParamsSet",
+    fields: [
+      { name: "custody", type: "pubkey" },
+      { name: "impact_positive_factor", type: "u64" },
+      { name: "impact_negative_factor", type: "u64" },
+      { name: "impact_exponent", type: "u8" },
+      { name: "max_positive_impact_bps", type: "u16" },
+      { name: "max_negative_impact_bps", type: "u16" },
+      { name: "funding_factor", type: "u64" },
+      { name: "max_funding_rate", type: "u64" },
+      { name: "adl_threshold_bps", type: "u16" },
+      { name: "adl_floor_bps", type: "u16" },
+    ],
+  },
+  {
+    name: "OrderPlaced",
+    fields: [
+      { name: "order", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "position", type: "pubkey" },
+      { name: "kind", type: "u8" },
+      { name: "side", type: "u8" },
+      { name: "slot", type: "u8" },
+      { name: "trigger_price", type: "u64" },
+      { name: "acceptable_price", type: "u64" },
+      { name: "size_usd", type: "u64" },
+      { name: "collateral_amount", type: "u64" },
+      { name: "execution_reward", type: "u64" },
+    ],
+  },
+  {
+    name: "OrderCancelled",
+    fields: [
+      { name: "order", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "refunded", type: "u64" },
+    ],
+  },
+  {
+    name: "OrderExecuted",
+    fields: [
+      { name: "order", type: "pubkey" },
+      { name: "keeper", type: "pubkey" },
+      { name: "price", type: "u64" },
+      { name: "reward", type: "u64" },
+    ],
+  },
+  {
+    name: "PositionDeleveraged",
+    fields: [
+      { name: "position", type: "pubkey" },
+      { name: "owner", type: "pubkey" },
+      { name: "keeper", type: "pubkey" },
+      { name: "size_delta_usd", type: "u64" },
+      { name: "price", type: "u64" },
+      { name: "pnl_usd", type: "i64" },
+      { name: "ratio_before_bps", type: "u64" },
+      { name: "ratio_after_bps", type: "u64" },
+    ],
+  },
   { name: "ConfigInitialized", fields: [{ name: "admin", type: "pubkey" }] },
   {
     name: "PoolCreated",
@@ -528,6 +672,7 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "size_usd", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "amount_out", type: "u64" },
+      { name: "impact_usd", type: "i64" },
     ] },
   { name: "PositionDecreased", fields: [
       { name: "position", type: "pubkey" },
@@ -544,6 +689,7 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "size_usd", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "amount_out", type: "u64" },
+      { name: "impact_usd", type: "i64" },
     ] },
   {
     name: "CollateralAdded",
@@ -637,6 +783,7 @@ const accounts: { name: string; file: string }[] = [
   { name: "LpAccount", file: "state/lp_account.rs" },
   { name: "Position", file: "state/position.rs" },
   { name: "Loan", file: "state/loan.rs" },
+  { name: "Order", file: "state/order.rs" },
 ];
 
 export function buildIdl(): object {
@@ -664,6 +811,7 @@ export function buildIdl(): object {
       ...events.map((e) => struct(e.name, e.fields)),
       struct("PoolParams", rustStruct("state/pool.rs", "PoolParams")),
       struct("CustodyParams", rustStruct("state/custody.rs", "CustodyParams")),
+      struct("RiskParams", rustStruct("state/custody.rs", "RiskParams")),
     ],
   };
 }

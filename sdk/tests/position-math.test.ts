@@ -324,6 +324,7 @@ describe('position math: TypeScript contract', () => {
       'SizeTooLarge',
       'PositionUnderwater',
       'NotLiquidatable',
+      'PriceImpactTooLarge',
     ]);
   });
 

@@ -28,6 +28,11 @@ pub mod ix {
     pub const REPAY: [u8; 8] = [234, 103, 67, 82, 208, 234, 219, 166];
     pub const LIQUIDATE_LOAN: [u8; 8] = [111, 249, 185, 54, 161, 147, 178, 24];
     pub const TOP_UP_INSURANCE: [u8; 8] = [165, 190, 109, 199, 163, 71, 49, 110];
+    pub const SET_RISK_PARAMS: [u8; 8] = [203, 154, 198, 239, 21, 242, 173, 235];
+    pub const PLACE_ORDER: [u8; 8] = [51, 194, 155, 175, 109, 130, 96, 106];
+    pub const CANCEL_ORDER: [u8; 8] = [95, 129, 237, 240, 8, 49, 223, 132];
+    pub const EXECUTE_ORDER: [u8; 8] = [115, 61, 180, 24, 168, 32, 215, 20];
+    pub const AUTO_DELEVERAGE: [u8; 8] = [210, 69, 163, 148, 44, 245, 226, 170];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -54,6 +59,11 @@ pub mod ix {
         ("repay", REPAY),
         ("liquidate_loan", LIQUIDATE_LOAN),
         ("top_up_insurance", TOP_UP_INSURANCE),
+        ("set_risk_params", SET_RISK_PARAMS),
+        ("place_order", PLACE_ORDER),
+        ("cancel_order", CANCEL_ORDER),
+        ("execute_order", EXECUTE_ORDER),
+        ("auto_deleverage", AUTO_DELEVERAGE),
     ];
 }
 
@@ -66,6 +76,7 @@ pub mod account {
     pub const LP_ACCOUNT: [u8; 8] = [23, 166, 251, 222, 23, 27, 215, 48];
     pub const POSITION: [u8; 8] = [170, 188, 143, 228, 122, 64, 247, 208];
     pub const LOAN: [u8; 8] = [20, 195, 70, 117, 165, 227, 182, 1];
+    pub const ORDER: [u8; 8] = [134, 173, 223, 185, 77, 86, 28, 51];
     /// Pyth receiver's `PriceUpdateV2` (not ours; checked when reading prices).
     pub const PRICE_UPDATE_V2: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 
@@ -77,6 +88,7 @@ pub mod account {
         ("LpAccount", LP_ACCOUNT),
         ("Position", POSITION),
         ("Loan", LOAN),
+        ("Order", ORDER),
     ];
 }
 
@@ -104,6 +116,11 @@ pub mod event {
     pub const REPAID: [u8; 8] = [38, 248, 231, 7, 150, 164, 172, 23];
     pub const LOAN_LIQUIDATED: [u8; 8] = [1, 29, 28, 96, 66, 95, 8, 204];
     pub const INSURANCE_TOPPED_UP: [u8; 8] = [209, 126, 81, 239, 13, 76, 230, 227];
+    pub const RISK_PARAMS_SET: [u8; 8] = [165, 252, 180, 66, 60, 251, 172, 21];
+    pub const ORDER_PLACED: [u8; 8] = [96, 130, 204, 234, 169, 219, 216, 227];
+    pub const ORDER_CANCELLED: [u8; 8] = [108, 56, 128, 68, 168, 113, 168, 239];
+    pub const ORDER_EXECUTED: [u8; 8] = [74, 135, 231, 5, 168, 106, 194, 117];
+    pub const POSITION_DELEVERAGED: [u8; 8] = [108, 14, 146, 114, 186, 45, 241, 84];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -128,5 +145,10 @@ pub mod event {
         ("Repaid", REPAID),
         ("LoanLiquidated", LOAN_LIQUIDATED),
         ("InsuranceToppedUp", INSURANCE_TOPPED_UP),
+        ("RiskParamsSet", RISK_PARAMS_SET),
+        ("OrderPlaced", ORDER_PLACED),
+        ("OrderCancelled", ORDER_CANCELLED),
+        ("OrderExecuted", ORDER_EXECUTED),
+        ("PositionDeleveraged", POSITION_DELEVERAGED),
     ];
 }

@@ -127,6 +127,26 @@ pub enum PerpoolError {
     LoanMismatch = 6057,
     /// The asset is not accepted as loan collateral, or a loan pairs a custody with itself.
     LendingNotEnabled = 6058,
+    /// The price impact is as large as the trade itself.
+    PriceImpactTooLarge = 6059,
+    /// A risk parameter is out of range (impact exponent 1–3, caps, ADL floor below threshold, …).
+    InvalidRiskParams = 6060,
+    /// The order's kind, slot, trigger, size or collateral is invalid for its position.
+    InvalidOrder = 6061,
+    /// The oracle price has not crossed the order's trigger price.
+    OrderNotTriggered = 6062,
+    /// The order belongs to another position, owner or pool.
+    OrderMismatch = 6063,
+    /// The prepaid execution reward is below the minimum.
+    ExecutionRewardTooSmall = 6064,
+    /// The side's unrealized profit is not above the custody's deleveraging threshold.
+    AdlNotAllowed = 6065,
+    /// Only profitable positions can be deleveraged.
+    AdlNotProfitable = 6066,
+    /// Deleveraging must lower the profit ratio and not take it below the custody's floor.
+    AdlTooLarge = 6067,
+    /// The owner's SOL does not cover the order's rent and execution reward.
+    InsufficientLamports = 6068,
 }
 
 impl From<PerpoolError> for ProgramError {
@@ -188,6 +208,7 @@ impl From<PositionError> for PerpoolError {
             PositionError::SizeTooLarge => PerpoolError::SizeTooLarge,
             PositionError::PositionUnderwater => PerpoolError::PositionUnderwater,
             PositionError::NotLiquidatable => PerpoolError::NotLiquidatable,
+            PositionError::PriceImpactTooLarge => PerpoolError::PriceImpactTooLarge,
         }
     }
 }

@@ -43,6 +43,10 @@ impl<const N: usize> EventWriter<N> {
         self.u8(v as u8)
     }
     #[inline(always)]
+    pub fn u16(&mut self, v: u16) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    #[inline(always)]
     pub fn i32(&mut self, v: i32) -> &mut Self {
         self.bytes(&v.to_le_bytes())
     }
@@ -250,10 +254,12 @@ pub struct PositionChange<'a> {
     pub size_usd: u64,
     pub collateral: u64,
     pub amount_out: u64,
+    /// Price impact of the trade, USD: positive when the trader gained.
+    pub impact_usd: i64,
 }
 
 fn position_change(d: [u8; 8], e: &PositionChange) {
-    EventWriter::<216>::new(d)
+    EventWriter::<224>::new(d)
         .key(e.position)
         .key(e.owner)
         .key(e.custody)
@@ -268,6 +274,7 @@ fn position_change(d: [u8; 8], e: &PositionChange) {
         .u64(e.size_usd)
         .u64(e.collateral)
         .u64(e.amount_out)
+        .i64(e.impact_usd)
         .emit();
 }
 
@@ -340,4 +347,67 @@ pub fn loan_liquidated(loan: &Address, liquidator: &Address, repaid: u64, seized
 
 pub fn insurance_topped_up(custody: &Address, payer: &Address, amount: u64, insurance: u64) {
     EventWriter::<88>::new(event::INSURANCE_TOPPED_UP).key(custody).key(payer).u64(amount).u64(insurance).emit();
+}
+
+pub fn risk_params_set(custody: &Address, p: &crate::state::custody::RiskParams) {
+    EventWriter::<96>::new(event::RISK_PARAMS_SET)
+        .key(custody)
+        .u64(p.impact_positive_factor)
+        .u64(p.impact_negative_factor)
+        .u8(p.impact_exponent)
+        .u16(p.max_positive_impact_bps)
+        .u16(p.max_negative_impact_bps)
+        .u64(p.funding_factor)
+        .u64(p.max_funding_rate)
+        .u16(p.adl_threshold_bps)
+        .u16(p.adl_floor_bps)
+        .emit();
+}
+
+pub fn order_placed(order: &Address, o: &crate::state::Order) {
+    EventWriter::<192>::new(event::ORDER_PLACED)
+        .key(order)
+        .key(&o.owner)
+        .key(&o.position)
+        .u8(o.kind)
+        .u8(o.side)
+        .u8(o.slot)
+        .u64(o.trigger_price)
+        .u64(o.acceptable_price)
+        .u64(o.size_usd)
+        .u64(o.collateral_amount)
+        .u64(o.execution_reward)
+        .emit();
+}
+
+pub fn order_cancelled(order: &Address, owner: &Address, refunded: u64) {
+    EventWriter::<88>::new(event::ORDER_CANCELLED).key(order).key(owner).u64(refunded).emit();
+}
+
+pub fn order_executed(order: &Address, keeper: &Address, price: u64, reward: u64) {
+    EventWriter::<96>::new(event::ORDER_EXECUTED).key(order).key(keeper).u64(price).u64(reward).emit();
+}
+
+pub struct Deleveraged<'a> {
+    pub position: &'a Address,
+    pub owner: &'a Address,
+    pub keeper: &'a Address,
+    pub size_delta_usd: u64,
+    pub price: u64,
+    pub pnl_usd: i64,
+    pub ratio_before_bps: u64,
+    pub ratio_after_bps: u64,
+}
+
+pub fn position_deleveraged(e: &Deleveraged) {
+    EventWriter::<144>::new(event::POSITION_DELEVERAGED)
+        .key(e.position)
+        .key(e.owner)
+        .key(e.keeper)
+        .u64(e.size_delta_usd)
+        .u64(e.price)
+        .i64(e.pnl_usd)
+        .u64(e.ratio_before_bps)
+        .u64(e.ratio_after_bps)
+        .emit();
 }

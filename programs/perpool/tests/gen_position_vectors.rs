@@ -2523,6 +2523,7 @@ mod library {
             SizeTooLarge => "SizeTooLarge",
             PositionUnderwater => "PositionUnderwater",
             NotLiquidatable => "NotLiquidatable",
+            PriceImpactTooLarge => "PriceImpactTooLarge",
         }
     }
 
@@ -2595,6 +2596,7 @@ mod library {
             market: market(&i.market),
             coll: coll(&i.coll),
             fees: fees(&i.fees),
+            impact: Default::default(),
         })
         .map_err(name)?;
         let u = |x: u64| U(x as u128);
@@ -2625,6 +2627,7 @@ mod library {
             market: market(&i.market),
             coll: coll(&i.coll),
             fees: fees(&i.fees),
+            impact: Default::default(),
         })
         .map_err(name)?;
         let u = |x: u64| U(x as u128);

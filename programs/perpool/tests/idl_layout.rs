@@ -139,7 +139,10 @@ fn account_layouts_match_idl() {
             reserve_factor_bps, max_utilization_bps, buffer_bps, owned, locked, collateral, loan_collateral, lent,
             protocol_fees, insurance, borrow_index, supply_index, last_accrual, long_oi_usd, long_oi_tokens,
             short_oi_usd, short_oi_tokens, max_ltv_bps, liquidation_ltv_bps, liquidation_bonus_bps, close_factor_bps,
-            cumulative_trading_fees, cumulative_borrow_fees, cumulative_lending_interest, reserved
+            cumulative_trading_fees, cumulative_borrow_fees, cumulative_lending_interest, impact_positive_factor,
+            impact_negative_factor, funding_factor, max_funding_rate, long_funding_paid, long_funding_received,
+            short_funding_paid, short_funding_received, last_funding_update, order_collateral, max_positive_impact_bps,
+            max_negative_impact_bps, adl_threshold_bps, adl_floor_bps, impact_exponent, padding2, reserved
         }),
         Custody::LEN,
     );
@@ -169,9 +172,20 @@ fn account_layouts_match_idl() {
         layout!(Position {
             discriminator, version, bump, side, padding0, owner, pool, custody, collateral_custody, open_time,
             update_time, size_usd, size_tokens, entry_price, collateral_amount, locked_amount, borrow_index_snapshot,
-            realized_pnl_usd, fees_paid_usd, borrow_fees_paid, supply_index_snapshot, interest_settled, reserved
+            realized_pnl_usd, fees_paid_usd, borrow_fees_paid, supply_index_snapshot, interest_settled,
+            funding_paid_snapshot, funding_received_snapshot, funding_settled_usd, reserved
         }),
         Position::LEN,
+    );
+    check_account(
+        &idl,
+        "Order",
+        Order::DISCRIMINATOR,
+        layout!(Order {
+            discriminator, version, bump, kind, side, slot, padding0, owner, pool, position, custody, collateral_custody,
+            trigger_price, acceptable_price, size_usd, collateral_amount, execution_reward, position_rent, created_time, reserved
+        }),
+        Order::LEN,
     );
     check_account(
         &idl,
@@ -249,6 +263,16 @@ fn error_codes_match_idl() {
         ("UtilizationTooHigh", E::UtilizationTooHigh as u32),
         ("LoanMismatch", E::LoanMismatch as u32),
         ("LendingNotEnabled", E::LendingNotEnabled as u32),
+        ("PriceImpactTooLarge", E::PriceImpactTooLarge as u32),
+        ("InvalidRiskParams", E::InvalidRiskParams as u32),
+        ("InvalidOrder", E::InvalidOrder as u32),
+        ("OrderNotTriggered", E::OrderNotTriggered as u32),
+        ("OrderMismatch", E::OrderMismatch as u32),
+        ("ExecutionRewardTooSmall", E::ExecutionRewardTooSmall as u32),
+        ("AdlNotAllowed", E::AdlNotAllowed as u32),
+        ("AdlNotProfitable", E::AdlNotProfitable as u32),
+        ("AdlTooLarge", E::AdlTooLarge as u32),
+        ("InsufficientLamports", E::InsufficientLamports as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

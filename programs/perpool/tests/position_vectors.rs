@@ -271,6 +271,7 @@ fn quote_increase_vectors() {
             market: market(&x["market"]),
             coll: coll(&x["coll"]),
             fees: fees(&x["fees"]),
+            impact: Default::default(),
         })
         .map(|q| {
             vec![
@@ -307,6 +308,7 @@ fn quote_decrease_vectors() {
             market: market(&x["market"]),
             coll: coll(&x["coll"]),
             fees: fees(&x["fees"]),
+            impact: Default::default(),
         })
         .map(|q| {
             vec![

@@ -95,6 +95,22 @@ export interface Custody {
   cumulativeTradingFees: BN;
   cumulativeBorrowFees: BN;
   cumulativeLendingInterest: BN;
+  impactPositiveFactor: BN;
+  impactNegativeFactor: BN;
+  fundingFactor: BN;
+  maxFundingRate: BN;
+  longFundingPaid: BN[];
+  longFundingReceived: BN[];
+  shortFundingPaid: BN[];
+  shortFundingReceived: BN[];
+  lastFundingUpdate: BN;
+  orderCollateral: BN;
+  maxPositiveImpactBps: number;
+  maxNegativeImpactBps: number;
+  adlThresholdBps: number;
+  adlFloorBps: number;
+  impactExponent: number;
+  padding2: number[];
   reserved: number[];
 }
 
@@ -148,6 +164,9 @@ export interface Position {
   borrowFeesPaid: BN;
   supplyIndexSnapshot: BN;
   interestSettled: BN;
+  fundingPaidSnapshot: BN[];
+  fundingReceivedSnapshot: BN[];
+  fundingSettledUsd: BN;
   reserved: number[];
 }
 
@@ -166,6 +185,79 @@ export interface Loan {
   updateTime: BN;
   collateralInterest: BN;
   reserved: number[];
+}
+
+export interface Order {
+  version: number;
+  bump: number;
+  kind: number;
+  side: number;
+  slot: number;
+  padding0: number[];
+  owner: PublicKey;
+  pool: PublicKey;
+  position: PublicKey;
+  custody: PublicKey;
+  collateralCustody: PublicKey;
+  triggerPrice: BN;
+  acceptablePrice: BN;
+  sizeUsd: BN;
+  collateralAmount: BN;
+  executionReward: BN;
+  positionRent: BN;
+  createdTime: BN;
+  reserved: number[];
+}
+
+export interface RiskParamsSet {
+  custody: PublicKey;
+  impactPositiveFactor: BN;
+  impactNegativeFactor: BN;
+  impactExponent: number;
+  maxPositiveImpactBps: number;
+  maxNegativeImpactBps: number;
+  fundingFactor: BN;
+  maxFundingRate: BN;
+  adlThresholdBps: number;
+  adlFloorBps: number;
+}
+
+export interface OrderPlaced {
+  order: PublicKey;
+  owner: PublicKey;
+  position: PublicKey;
+  kind: number;
+  side: number;
+  slot: number;
+  triggerPrice: BN;
+  acceptablePrice: BN;
+  sizeUsd: BN;
+  collateralAmount: BN;
+  executionReward: BN;
+}
+
+export interface OrderCancelled {
+  order: PublicKey;
+  owner: PublicKey;
+  refunded: BN;
+}
+
+export interface OrderExecuted {
+  order: PublicKey;
+  keeper: PublicKey;
+  price: BN;
+  reward: BN;
+}
+
+export interface PositionDeleveraged {
+  position: PublicKey;
+  owner: PublicKey;
+  keeper: PublicKey;
+  sizeDeltaUsd: BN;
+  price: BN;
+  pnlUsd: BN;
+  ratioBeforeBps: BN;
+  ratioAfterBps: BN;
 }
 
 export interface ConfigInitialized {
@@ -278,6 +370,7 @@ export interface PositionIncreased {
   sizeUsd: BN;
   collateral: BN;
   amountOut: BN;
+  impactUsd: BN;
 }
 
 export interface PositionDecreased {
@@ -295,6 +388,7 @@ export interface PositionDecreased {
   sizeUsd: BN;
   collateral: BN;
   amountOut: BN;
+  impactUsd: BN;
 }
 
 export interface CollateralAdded {
@@ -416,4 +510,16 @@ export interface CustodyParams {
   liquidationLtvBps: number;
   liquidationBonusBps: number;
   closeFactorBps: number;
+}
+
+export interface RiskParams {
+  impactPositiveFactor: BN;
+  impactNegativeFactor: BN;
+  impactExponent: number;
+  maxPositiveImpactBps: number;
+  maxNegativeImpactBps: number;
+  fundingFactor: BN;
+  maxFundingRate: BN;
+  adlThresholdBps: number;
+  adlFloorBps: number;
 }

@@ -166,3 +166,5 @@ export type {
   FundingInput,
   PositionFundingInput,
 } from './funding';
+export { adlRatioBps, sideProfitUsd } from './adl';
+export type { AdlInput } from './adl';

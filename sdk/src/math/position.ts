@@ -19,6 +19,7 @@ import BN from 'bn.js';
 import { MathError } from './error';
 import { type FeeSplit, feeAmount, splitFee } from './fees';
 import { checkedAdd, checkedSub, fitU64, mulDiv } from './fixed';
+import { type Impact, ImpactError, impactedPrice } from './impact';
 import { INDEX_ONE } from './interest';
 import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
 import { U64_MAX, assertI64, assertU64 } from './wide';
@@ -44,7 +45,8 @@ export type PositionErrorCode =
   | 'WouldBeLiquidatable'
   | 'SizeTooLarge'
   | 'PositionUnderwater'
-  | 'NotLiquidatable';
+  | 'NotLiquidatable'
+  | 'PriceImpactTooLarge';
 
 /** All `PositionErrorCode`s, in the Rust enum's order (after `Math`). */
 export const POSITION_ERROR_CODES: readonly PositionErrorCode[] = Object.freeze([
@@ -61,6 +63,7 @@ export const POSITION_ERROR_CODES: readonly PositionErrorCode[] = Object.freeze(
   'SizeTooLarge',
   'PositionUnderwater',
   'NotLiquidatable',
+  'PriceImpactTooLarge',
 ] as PositionErrorCode[]);
 
 /** Thrown for the same inputs for which the program's quote returns that `PositionError`. */
@@ -285,6 +288,20 @@ function split(fee: BN, borrowFee: BN, shares: FeeShares): FeeSplit {
 // increase
 // ---------------------------------------------------------------------------------------------
 
+/** The execution price shifted by a trade's price impact (Rust `with_impact`); zero impact leaves it. */
+function withImpact(long: boolean, isIncrease: boolean, sizeUsd: BN, price: BN, impact: Impact | undefined): BN {
+  if (!impact || impact.usd.isZero()) return price;
+  try {
+    return impactedPrice({ side: long ? LONG : SHORT, isIncrease, sizeUsd, price, impact });
+  } catch (e) {
+    if (e instanceof ImpactError) {
+      if (e.code === 'InvalidSide') throw new PositionError('InvalidSide');
+      throw new PositionError('PriceImpactTooLarge');
+    }
+    throw e;
+  }
+}
+
 /** Inputs of `quoteIncrease` (the Rust `IncreaseInput`). */
 export interface IncreaseInput {
   /** Unix seconds (i64); not used by the arithmetic. */
@@ -296,6 +313,8 @@ export interface IncreaseInput {
   market: MarketSide;
   coll: CollateralSide;
   fees: FeeShares;
+  /** The trade's price impact (`priceImpact`); shifts the entry price. Absent or zero for none. */
+  impact?: Impact;
 }
 
 /** Output of `quoteIncrease` (the Rust `IncreaseQuote`). */
@@ -329,7 +348,7 @@ export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
   const borrowFee = borrowFeeTokens(pos.lockedAmount, coll.borrowIndex, pos.borrowIndexSnapshot);
 
   const spread = tradeSpreadBps(market.spreadBps, market.price);
-  const entry = entryAt(long, market.price, spread);
+  const entry = withImpact(long, true, i.sizeDeltaUsd, entryAt(long, market.price, spread), i.impact);
   const exit = exitAt(long, market.price, spread);
   const tokensDelta = sizeTokensOf(long, i.sizeDeltaUsd, entry, market.decimals);
 
@@ -448,6 +467,8 @@ export interface DecreaseInput {
   market: MarketSide;
   coll: CollateralSide;
   fees: FeeShares;
+  /** The price impact of closing `sizeDeltaUsd`; shifts the exit price. Absent or zero for none. */
+  impact?: Impact;
 }
 
 /** Output of `quoteDecrease` (the Rust `DecreaseQuote`). */
@@ -487,7 +508,7 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
 
   const borrowFee = borrowFeeTokens(pos.lockedAmount, coll.borrowIndex, pos.borrowIndexSnapshot);
   const spread = tradeSpreadBps(market.spreadBps, market.price);
-  const exit = exitAt(long, market.price, spread);
+  const exit = withImpact(long, false, i.sizeDeltaUsd, exitAt(long, market.price, spread), i.impact);
   const c = closePart({ long, now: i.now, pos, sizeDelta: i.sizeDeltaUsd, full, exit, market, coll });
 
   const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), c.lossTokens);

@@ -29,6 +29,7 @@
 //! Every function that divides exists in a `_floor` and a `_ceil` flavour. Callers pick the one
 //! that goes against the user (e.g. fees and debts round up, payouts round down).
 
+pub mod adl;
 pub mod error;
 pub mod fees;
 pub mod fixed;
@@ -42,6 +43,7 @@ pub mod position;
 pub mod units;
 pub mod wide;
 
+pub use adl::{adl_ratio_bps, side_profit_usd, AdlInput};
 pub use error::MathError;
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
 pub use fixed::{

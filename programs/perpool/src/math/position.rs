@@ -29,6 +29,7 @@
 
 use super::fees::{fee_amount, split_fee, FeeSplit};
 use super::fixed::{checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_floor};
+use super::impact::{impacted_price, Impact, ImpactError, ImpactedPriceInput};
 use super::interest::INDEX_ONE;
 use super::units::{
     apply_bps_floor, token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor,
@@ -75,6 +76,30 @@ pub enum PositionError {
     PositionUnderwater,
     /// The position is at or above maintenance margin.
     NotLiquidatable,
+    /// The price impact is as large as the trade (no meaningful execution price).
+    PriceImpactTooLarge,
+}
+
+impl From<ImpactError> for PositionError {
+    #[inline(always)]
+    fn from(e: ImpactError) -> Self {
+        match e {
+            ImpactError::Math(m) => PositionError::Math(m),
+            ImpactError::InvalidSide => PositionError::InvalidSide,
+            ImpactError::InvalidExponent | ImpactError::ImpactTooLarge => PositionError::PriceImpactTooLarge,
+        }
+    }
+}
+
+/// The execution price of a trade of `size_usd` at `price` shifted by its price impact (see
+/// [`impacted_price`]); a zero impact leaves the price as it is.
+#[inline(always)]
+fn with_impact(long: bool, is_increase: bool, size_usd: u64, price: Price, impact: Impact) -> Result<Price, PositionError> {
+    if impact.usd == 0 {
+        return Ok(price);
+    }
+    let side = if long { LONG } else { SHORT };
+    Ok(impacted_price(&ImpactedPriceInput { side, is_increase, size_usd, price, impact })?)
 }
 
 impl From<MathError> for PositionError {
@@ -486,6 +511,9 @@ pub struct IncreaseInput {
     pub coll: CollateralSide,
     /// Fee shares.
     pub fees: FeeShares,
+    /// The trade's price impact ([`price_impact`](super::impact::price_impact)); shifts the
+    /// entry price. Zero for none.
+    pub impact: Impact,
 }
 
 /// What [`quote_increase`] tells the processor to do.
@@ -567,7 +595,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
     )?;
 
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
-    let entry = entry_at(long, &market.price, spread)?;
+    let entry = with_impact(long, true, i.size_delta_usd, entry_at(long, &market.price, spread)?, i.impact)?;
     let exit = exit_at(long, &market.price, spread)?;
     let tokens_delta = size_tokens_of(long, i.size_delta_usd, entry, market.decimals)?;
 
@@ -731,6 +759,8 @@ pub struct DecreaseInput {
     pub coll: CollateralSide,
     /// Fee shares.
     pub fees: FeeShares,
+    /// The price impact of closing `size_delta_usd`; shifts the exit price. Zero for none.
+    pub impact: Impact,
 }
 
 /// What [`quote_decrease`] tells the processor to do.
@@ -824,7 +854,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         pos.borrow_index_snapshot,
     )?;
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
-    let exit = exit_at(long, &market.price, spread)?;
+    let exit = with_impact(long, false, i.size_delta_usd, exit_at(long, &market.price, spread)?, i.impact)?;
     let c = close_part(&CloseArgs {
         long,
         now: i.now,
@@ -1387,6 +1417,7 @@ mod tests {
             market: market(9, q),
             coll: collateral(9, q, 1_000_000_000_000),
             fees: SHARES,
+            impact: Default::default(),
         }
     }
 
@@ -1642,6 +1673,7 @@ mod tests {
                 ..collateral(9, at, 1_000_000_000_000)
             },
             fees: SHARES,
+            impact: Default::default(),
         };
         let c = quote_decrease(&d).unwrap();
         assert_eq!(c.exit_price, Price(164_835_000_000));
@@ -1744,6 +1776,7 @@ mod tests {
             market: i.market,
             coll: i.coll,
             fees: SHARES,
+            impact: Default::default(),
         };
         assert!(quote_decrease(&base).is_ok());
         let q = |f: &dyn Fn(&mut DecreaseInput)| {
@@ -1826,6 +1859,7 @@ mod tests {
             },
             coll: collateral(6, usdc, 1_000_000_000_000),
             fees: SHARES,
+            impact: Default::default(),
         };
         let q = quote_increase(&open).unwrap();
         assert_eq!(
@@ -2159,6 +2193,7 @@ mod tests {
                             protocol_bps: protocol,
                             insurance_bps: insurance,
                         },
+                        impact: Default::default(),
                     },
                 }
             })
@@ -2351,6 +2386,7 @@ mod tests {
             let d = DecreaseInput {
                 now: 1_000 + later, pos, size_delta_usd: pos.size_usd, collateral_out: 0,
                 market, coll: custody_after(&coll, &books), fees: s.open.fees,
+                impact: Default::default(),
             };
             let Ok(q) = quote_decrease(&d) else { return Ok(()) };
             prop_assert!(q.full_close && !q.pnl_profit);
@@ -2377,7 +2413,7 @@ mod tests {
             let now = 1_000 + later;
 
             // Increase again by half.
-            let inc = IncreaseInput { now, pos, size_delta_usd: pos.size_usd / 2 + 1, collateral_delta: s.open.collateral_delta / 4, market, coll, fees: s.open.fees };
+            let inc = IncreaseInput { now, pos, size_delta_usd: pos.size_usd / 2 + 1, collateral_delta: s.open.collateral_delta / 4, market, coll, fees: s.open.fees, impact: Default::default() };
             if let Ok(q) = quote_increase(&inc) {
                 let mut b = books;
                 b.increase(&inc, &q);
@@ -2392,6 +2428,7 @@ mod tests {
                 now, pos, size_delta_usd: (pos.size_usd as u128 * fraction as u128 / 10_000) as u64,
                 collateral_out: (pos.collateral_amount as u128 * out_fraction as u128 / 20_000) as u64,
                 market, coll, fees: s.open.fees,
+                impact: Default::default(),
             };
             if let Ok(q) = quote_decrease(&dec) {
                 let mut b = books;

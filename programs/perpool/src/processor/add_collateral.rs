@@ -54,7 +54,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
-    custodies.settle_interest(p, &market_price, &collateral_price)?;
+    custodies.settle(p, &market_price, &collateral_price)?;
 
     // Settle the borrow fee accrued so far, then add the deposit.
     let c = custodies.collateral_mut();

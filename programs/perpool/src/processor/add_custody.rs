@@ -134,6 +134,8 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     custody.borrow_index = INDEX_ONE;
     custody.supply_index = INDEX_ONE;
     custody.last_accrual = now;
+    custody.last_funding_update = now;
+    custody.set_default_risk_params(ix.pool);
 
     let slot = ix.pool.custody_count as usize;
     ix.pool.custodies[slot] = *custody_key;

@@ -1,11 +1,11 @@
 use pinocchio::AccountView;
 
-use super::trade::{close_position, collateral_side, fee_shares, load_position, market_side, position_state, Custodies, PositionKeys};
+use super::trade::{close_position, collateral_side, fee_shares, load_position, market_side, position_state, signed_impact, Custodies, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_decrease, DecreaseInput},
-    oracle::OracleContext,
+    oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
     util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
@@ -24,6 +24,10 @@ use crate::{
 /// 8. `[writable]` vault — the collateral custody's vault
 /// 9. `[writable]` receiving_account — token account of the collateral
 /// 10. `[]` token program
+///
+/// `execute_order` (take-profit / stop-loss) and `auto_deleverage` use the
+/// same list after their keeper (and order) accounts, with the owner not
+/// signing: the receiving account must then be the owner's.
 pub struct DecreasePosition<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,
@@ -37,16 +41,17 @@ pub struct DecreasePosition<'a> {
     pub receiving: &'a AccountView,
 }
 
-impl<'a> TryFrom<&'a [AccountView]> for DecreasePosition<'a> {
-    type Error = PerpoolError;
-
-    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
+impl<'a> DecreasePosition<'a> {
+    /// Checks the accounts; `owner_signs` is false when a keeper acts for the owner.
+    pub fn load(accounts: &'a [AccountView], owner_signs: bool) -> Result<Self> {
         let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, receiving, token_program, ..] =
             accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        check_signer(owner)?;
+        if owner_signs {
+            check_signer(owner)?;
+        }
         check_writable(owner)?;
         // Closing is never paused: the config is only checked to be the config.
         load::<crate::state::Config>(config)?;
@@ -59,37 +64,64 @@ impl<'a> TryFrom<&'a [AccountView]> for DecreasePosition<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(receiving)?;
-        check_token_account(receiving, &custodies.collateral().mint)?;
+        let receiver = check_token_account(receiving, &custodies.collateral().mint)?;
+        if !owner_signs && receiver != owner.address() {
+            return Err(PerpoolError::InvalidTokenAccount);
+        }
         check_token_program(token_program)?;
         Ok(Self { owner, pool_account, pool, position_account, position, custodies, market_oracle, collateral_oracle, vault, receiving })
     }
+
+    /// Accrues both custodies, reads their checked prices and settles the
+    /// position's interest and funding.
+    pub fn prepare(&mut self) -> Result<Prepared> {
+        let clock = now()?;
+        let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+        self.custodies.accrue(clock.unix_timestamp, self.pool)?;
+        let (market_price, collateral_price) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
+        self.custodies.settle(self.position, &market_price, &collateral_price)?;
+        Ok(Prepared { now: clock.unix_timestamp, market_price, collateral_price })
+    }
+}
+
+/// The time and prices of a decrease, read once.
+pub struct Prepared {
+    pub now: i64,
+    pub market_price: OraclePrice,
+    pub collateral_price: OraclePrice,
 }
 
 /// What is asked of a decrease (bundled: upstream BPF passes five arguments at most).
-struct Request {
-    size_usd: u64,
-    collateral_out: u64,
-    acceptable_price: Option<u64>,
+pub struct Request {
+    pub size_usd: u64,
+    pub collateral_out: u64,
+    pub acceptable_price: Option<u64>,
 }
 
-/// Shared by `decrease_position` and `remove_collateral` (a decrease of size 0).
-fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
+/// What a decrease did.
+pub struct Outcome {
+    pub full_close: bool,
+    pub exit_price: u64,
+    pub pnl_usd: i64,
+    pub amount_out: u64,
+}
+
+/// Closes size and/or withdraws collateral (shared by `decrease_position`,
+/// `remove_collateral`, `execute_order` and `auto_deleverage`). Closes the
+/// position account on a full close.
+pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Result<Outcome> {
     let Request { size_usd, collateral_out, acceptable_price } = *req;
-    let mut ix = DecreasePosition::try_from(accounts)?;
-    let clock = now()?;
-    let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
-    ix.custodies.accrue(clock.unix_timestamp, ix.pool)?;
-    let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
     let side = ix.position.side;
-    ix.custodies.settle_interest(ix.position, &market_price, &collateral_price)?;
+    let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
     let q = quote_decrease(&DecreaseInput {
-        now: clock.unix_timestamp,
+        now: at.now,
         pos: position_state(ix.position),
         size_delta_usd: size_usd,
         collateral_out,
-        market: market_side(ix.custodies.market, &market_price, side),
-        coll: collateral_side(ix.custodies.collateral(), &collateral_price),
+        market: market_side(ix.custodies.market, &at.market_price, side),
+        coll: collateral_side(ix.custodies.collateral(), &at.collateral_price),
         fees: fee_shares(ix.pool),
+        impact,
     })?;
     if let Some(limit) = acceptable_price {
         let slipped = if side == SIDE_LONG { q.exit_price.0 < limit } else { q.exit_price.0 > limit };
@@ -119,7 +151,7 @@ fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
     p.collateral_amount = q.collateral_after;
     p.locked_amount -= q.locked_released;
     p.borrow_index_snapshot = index;
-    p.update_time = clock.unix_timestamp;
+    p.update_time = at.now;
     p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
     p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
     p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
@@ -142,11 +174,19 @@ fn decrease(accounts: &[AccountView], req: &Request) -> Result<()> {
         size_usd: q.size_usd_after,
         collateral: q.collateral_after,
         amount_out: q.amount_out,
+        impact_usd: signed_impact(&impact),
     });
     if q.full_close {
         close_position(ix.position_account, ix.owner)?;
     }
-    Ok(())
+    Ok(Outcome { full_close: q.full_close, exit_price: q.exit_price.0, pnl_usd: pnl, amount_out: q.amount_out })
+}
+
+/// The owner's own decrease or collateral withdrawal.
+fn decrease_by_owner(accounts: &[AccountView], req: &Request) -> Result<()> {
+    let mut ix = DecreasePosition::load(accounts, true)?;
+    let at = ix.prepare()?;
+    decrease(&mut ix, &at, req).map(|_| ())
 }
 
 /// Removes closed size from the market custody's per-side open interest.
@@ -163,7 +203,7 @@ pub fn process_decrease_position(accounts: &[AccountView], data: &[u8]) -> Resul
     let collateral_out = r.u64()?;
     let acceptable_price = r.u64()?;
     r.finish()?;
-    decrease(accounts, &Request { size_usd, collateral_out, acceptable_price: Some(acceptable_price) })
+    decrease_by_owner(accounts, &Request { size_usd, collateral_out, acceptable_price: Some(acceptable_price) })
 }
 
 pub fn process_remove_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
@@ -173,5 +213,5 @@ pub fn process_remove_collateral(accounts: &[AccountView], data: &[u8]) -> Resul
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
     }
-    decrease(accounts, &Request { size_usd: 0, collateral_out: amount, acceptable_price: None })
+    decrease_by_owner(accounts, &Request { size_usd: 0, collateral_out: amount, acceptable_price: None })
 }

@@ -1,11 +1,11 @@
 use pinocchio::AccountView;
 
-use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, Custodies, PositionKeys};
+use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, signed_impact, Custodies, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_increase, IncreaseInput},
-    oracle::OracleContext,
+    oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
     util::{check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
@@ -24,6 +24,10 @@ use crate::{
 /// 9. `[writable]` funding_account — owner's token account of the collateral
 /// 10. `[]` token program
 /// 11. `[]` system program
+///
+/// `execute_order` uses the same list (after its keeper and order accounts) for a
+/// limit order, with the owner not signing: the collateral then comes from the
+/// order's escrow, not from `funding_account`.
 pub struct IncreasePosition<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,
@@ -37,13 +41,16 @@ pub struct IncreasePosition<'a> {
 }
 
 impl<'a> IncreasePosition<'a> {
-    fn try_from(accounts: &'a [AccountView], side: u8) -> Result<Self> {
+    /// Checks the accounts; `owner_signs` is false only for a keeper executing a limit order.
+    pub fn load(accounts: &'a [AccountView], side: u8, owner_signs: bool) -> Result<Self> {
         let [owner, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, system_program, ..] =
             accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        check_signer(owner)?;
+        if owner_signs {
+            check_signer(owner)?;
+        }
         check_writable(owner)?;
         if load::<Config>(config)?.is_paused(PAUSE_TRADING) {
             return Err(PerpoolError::Paused);
@@ -61,21 +68,35 @@ impl<'a> IncreasePosition<'a> {
         check_system_program(system_program)?;
         Ok(Self { owner, pool_account, pool, position, custodies, market_oracle, collateral_oracle, vault, funding })
     }
+
+    /// Accrues both custodies and reads their checked prices.
+    pub fn prepare(&mut self) -> Result<(i64, OraclePrice, OraclePrice)> {
+        let clock = now()?;
+        let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+        self.custodies.accrue(clock.unix_timestamp, self.pool)?;
+        let (m, c) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
+        Ok((clock.unix_timestamp, m, c))
+    }
 }
 
-pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let side = r.u8()?;
-    let size_usd = r.u64()?;
-    let collateral_amount = r.u64()?;
-    let acceptable_price = r.u64()?;
-    r.finish()?;
-    let mut ix = IncreasePosition::try_from(accounts, side)?;
-    let clock = now()?;
-    let ctx = OracleContext { allow_test_oracles: ix.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+/// What is asked of an increase (bundled: upstream BPF passes five arguments at most).
+pub struct Request<'a> {
+    pub side: u8,
+    pub size_usd: u64,
+    pub collateral_amount: u64,
+    pub acceptable_price: u64,
+    /// Pays the position's rent when it is opened.
+    pub payer: &'a AccountView,
+    /// True when the collateral is already in the vault (a limit order's escrow).
+    pub escrowed: bool,
+    pub now: i64,
+    pub market_price: OraclePrice,
+    pub collateral_price: OraclePrice,
+}
 
-    ix.custodies.accrue(clock.unix_timestamp, ix.pool)?;
-    let (market_price, collateral_price) = ix.custodies.prices(ix.market_oracle, ix.collateral_oracle, &ctx)?;
+/// Opens or grows the position (shared by `increase_position` and `execute_order`).
+pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
+    let Request { side, size_usd, collateral_amount, acceptable_price, now, .. } = *req;
     let keys = PositionKeys {
         owner: ix.owner,
         pool: ix.pool_account,
@@ -83,23 +104,22 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
         collateral_custody: ix.custodies.collateral_key,
         side,
     };
-    let position = load_or_create_position(ix.position, &keys, clock.unix_timestamp)?;
+    let position = load_or_create_position(ix.position, &keys, req.payer, now)?;
     if position.size_usd == 0 {
-        // A fresh record starts its clocks now.
-        position.open_time = clock.unix_timestamp;
-        position.borrow_index_snapshot = ix.custodies.collateral().borrow_index;
-        position.supply_index_snapshot = ix.custodies.collateral().supply_index;
+        ix.custodies.start(position, now);
     } else {
-        ix.custodies.settle_interest(position, &market_price, &collateral_price)?;
+        ix.custodies.settle(position, &req.market_price, &req.collateral_price)?;
     }
+    let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
     let q = quote_increase(&IncreaseInput {
-        now: clock.unix_timestamp,
+        now,
         pos: position_state(position),
         size_delta_usd: size_usd,
         collateral_delta: collateral_amount,
-        market: market_side(ix.custodies.market, &market_price, side),
-        coll: collateral_side(ix.custodies.collateral(), &collateral_price),
+        market: market_side(ix.custodies.market, &req.market_price, side),
+        coll: collateral_side(ix.custodies.collateral(), &req.collateral_price),
         fees: fee_shares(ix.pool),
+        impact,
     })?;
     let slipped = if side == SIDE_LONG { q.entry_price.0 > acceptable_price } else { q.entry_price.0 < acceptable_price };
     if slipped {
@@ -117,6 +137,9 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     }
     // Collateral custody: the deposit joins trader collateral, fees leave it.
     let c = ix.custodies.collateral_mut();
+    if req.escrowed {
+        c.order_collateral = c.order_collateral.checked_sub(collateral_amount).ok_or(PerpoolError::MathOverflow)?;
+    }
     let fees = q.fee_tokens + q.borrow_fee_tokens;
     c.collateral = c
         .collateral
@@ -136,11 +159,11 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     position.collateral_amount = q.collateral_after;
     position.locked_amount = position.locked_amount.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
     position.borrow_index_snapshot = index;
-    position.update_time = clock.unix_timestamp;
+    position.update_time = now;
     position.fees_paid_usd = position.fees_paid_usd.saturating_add(q.fee_usd);
     position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
 
-    if collateral_amount > 0 {
+    if collateral_amount > 0 && !req.escrowed {
         transfer_from_user(ix.funding, ix.vault, ix.owner, collateral_amount)?;
     }
     events::position_increased(&events::PositionChange {
@@ -158,6 +181,20 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
         size_usd: q.size_usd_after,
         collateral: q.collateral_after,
         amount_out: 0,
+        impact_usd: signed_impact(&impact),
     });
     Ok(())
+}
+
+pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    let side = r.u8()?;
+    let size_usd = r.u64()?;
+    let collateral_amount = r.u64()?;
+    let acceptable_price = r.u64()?;
+    r.finish()?;
+    let mut ix = IncreasePosition::load(accounts, side, true)?;
+    let (now, market_price, collateral_price) = ix.prepare()?;
+    let payer = ix.owner;
+    increase(&mut ix, &Request { side, size_usd, collateral_amount, acceptable_price, payer, escrowed: false, now, market_price, collateral_price })
 }

@@ -58,7 +58,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
-    custodies.settle_interest(position, &market_price, &collateral_price)?;
+    custodies.settle(position, &market_price, &collateral_price)?;
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position),

@@ -6,9 +6,10 @@ use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
-    math::{CollateralSide, FeeShares, MarketSide, PositionState, PriceQuote},
+    math::{CollateralSide, FeeShares, FundingIndex, MarketSide, PositionState, PriceQuote},
     oracle::{read_price, OracleContext, OraclePrice},
     state::{
+        custody::{join, split},
         load_mut,
         position::{SIDE_LONG, SIDE_SHORT},
         Custody, Pool, Position,
@@ -174,14 +175,14 @@ pub fn load_position<'a>(account: &'a AccountView, keys: &PositionKeys) -> Resul
     Ok(p)
 }
 
-/// Loads the position, or creates it (paid by the owner) at its PDA.
-pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, now: i64) -> Result<&'a mut Position> {
+/// Loads the position, or creates it (rent paid by `payer`) at its PDA.
+pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, payer: &AccountView, now: i64) -> Result<&'a mut Position> {
     if account.owned_by(&crate::ID) {
         return load_position(account, keys);
     }
     let side = [keys.side];
     let (p, bump) = create_at_pda::<Position>(
-        keys.owner,
+        payer,
         account,
         &[b"position", keys.owner.address().as_ref(), keys.pool.address().as_ref(), keys.custody.as_ref(), keys.collateral_custody.as_ref(), &side],
     )?;
@@ -206,6 +207,16 @@ pub fn close_position(account: &AccountView, recipient: &AccountView) -> Result<
     Ok(())
 }
 
+/// The signed USD of an impact: positive when the trader gains.
+#[inline(always)]
+pub fn signed_impact(i: &crate::math::Impact) -> i64 {
+    if i.positive {
+        i.usd as i64
+    } else {
+        -(i.usd as i64)
+    }
+}
+
 /// Records the LPs' fee income of a position update for the APY split: the
 /// LP share of `fee_tokens + borrow_fee_tokens` is divided between trading
 /// fees and borrow fees in proportion (floor to borrow fees).
@@ -217,6 +228,65 @@ pub fn record_lp_fees(c: &mut Custody, lp_fee: u64, fee_tokens: u64, borrow_fee_
 }
 
 impl<'a> Custodies<'a> {
+    /// Starts a fresh position's clocks: it owes nothing from before now.
+    pub fn start(&self, p: &mut Position, now: i64) {
+        let c = self.collateral();
+        p.open_time = now;
+        p.borrow_index_snapshot = c.borrow_index;
+        p.supply_index_snapshot = c.supply_index;
+        let f = self.market.funding_index(p.side);
+        p.funding_paid_snapshot = split(f.paid);
+        p.funding_received_snapshot = split(f.received);
+    }
+
+    /// Settles everything a position owes or earns over time before any other change:
+    /// interest ([`Custodies::settle_interest`]) and funding ([`Custodies::settle_funding`]).
+    #[inline(always)]
+    pub fn settle(&mut self, p: &mut Position, market_price: &OraclePrice, collateral_price: &OraclePrice) -> Result<()> {
+        self.settle_interest(p, market_price, collateral_price)?;
+        self.settle_funding(p, collateral_price)
+    }
+
+    /// Settles funding (SPEC §5): the position pays or receives its side's funding since its
+    /// snapshot, in collateral tokens, through the pool (`owned`): what the heavier side pays
+    /// joins the pool, what the lighter side receives comes from it. Payments round up at the
+    /// collateral MIN price and stop at the collateral; receipts round down at the MAX price.
+    pub fn settle_funding(&mut self, p: &mut Position, collateral_price: &OraclePrice) -> Result<()> {
+        let index = self.market.funding_index(p.side);
+        let snapshot = FundingIndex { paid: join(p.funding_paid_snapshot), received: join(p.funding_received_snapshot) };
+        if index == snapshot {
+            return Ok(());
+        }
+        let f = crate::math::position_funding(&crate::math::PositionFundingInput {
+            size_usd: p.size_usd,
+            side: p.side,
+            long_index: index,
+            short_index: index,
+            index_snapshot: snapshot,
+        })
+        .map_err(|_| PerpoolError::MathOverflow)?;
+        p.funding_paid_snapshot = split(index.paid);
+        p.funding_received_snapshot = split(index.received);
+        if f.usd == 0 {
+            return Ok(());
+        }
+        let c = self.collateral_mut();
+        if f.pays {
+            let t = crate::math::usd_to_token_ceil(crate::math::Usd(f.usd), collateral_price.min, c.decimals)?.0.min(p.collateral_amount);
+            p.collateral_amount -= t;
+            c.collateral -= t;
+            c.owned = c.owned.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+            p.funding_settled_usd = p.funding_settled_usd.saturating_sub(f.usd as i64);
+        } else {
+            let t = crate::math::usd_to_token_floor(crate::math::Usd(f.usd), collateral_price.max, c.decimals)?.0.min(c.owned);
+            c.owned -= t;
+            c.collateral = c.collateral.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+            p.collateral_amount = p.collateral_amount.checked_add(t).ok_or(PerpoolError::MathOverflow)?;
+            p.funding_settled_usd = p.funding_settled_usd.saturating_add(f.usd as i64);
+        }
+        Ok(())
+    }
+
     /// Settles the interest a position earns or pays before any other change
     /// (SPEC §5): interest-bearing collateral earns the collateral custody's
     /// supply rate; with `interest_on_pnl` on the market, unrealized profit

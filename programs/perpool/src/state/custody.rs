@@ -134,7 +134,38 @@ pub struct Custody {
     pub cumulative_borrow_fees: u64,
     /// Suppliers' share of loan interest credited to `owned`, native units.
     pub cumulative_lending_interest: u64,
-    pub reserved: [u8; 224],
+    /// Price impact factor when a trade shrinks the skew, 18 decimals per USD^(exponent−1) (0 = none).
+    pub impact_positive_factor: u64,
+    /// Price impact factor when a trade grows the skew, 18 decimals per USD^(exponent−1) (0 = none).
+    pub impact_negative_factor: u64,
+    /// Funding rate when all open interest is on one side, per second, 18 decimals (0 = no funding).
+    pub funding_factor: u64,
+    /// Highest funding rate, per second, 18 decimals.
+    pub max_funding_rate: u64,
+    /// Longs' cumulative funding paid per USD of size, 18 decimals (a u128 as [low, high]).
+    pub long_funding_paid: [u64; 2],
+    /// Longs' cumulative funding received per USD of size, 18 decimals ([low, high]).
+    pub long_funding_received: [u64; 2],
+    /// Shorts' cumulative funding paid per USD of size, 18 decimals ([low, high]).
+    pub short_funding_paid: [u64; 2],
+    /// Shorts' cumulative funding received per USD of size, 18 decimals ([low, high]).
+    pub short_funding_received: [u64; 2],
+    /// Unix time of the last funding accrual.
+    pub last_funding_update: i64,
+    /// Collateral escrowed by open limit orders, native units.
+    pub order_collateral: u64,
+    /// Largest positive price impact, bps of the trade size.
+    pub max_positive_impact_bps: u16,
+    /// Largest negative price impact, bps of the trade size.
+    pub max_negative_impact_bps: u16,
+    /// Auto-deleveraging is allowed while a side's unrealized profit exceeds this share of the paying custody's tokens, bps.
+    pub adl_threshold_bps: u16,
+    /// Auto-deleveraging may not take that share below this, bps.
+    pub adl_floor_bps: u16,
+    /// Price impact exponent (1–3).
+    pub impact_exponent: u8,
+    pub padding2: [u8; 7],
+    pub reserved: [u8; 96],
 }
 
 const _: () = assert!(core::mem::size_of::<Custody>() == 640);
@@ -275,6 +306,151 @@ impl CustodyParams {
     }
 }
 
+/// Risk parameters set by `set_risk_params` (SPEC §5): price impact, funding and
+/// auto-deleveraging, borsh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RiskParams {
+    pub impact_positive_factor: u64,
+    pub impact_negative_factor: u64,
+    pub impact_exponent: u8,
+    pub max_positive_impact_bps: u16,
+    pub max_negative_impact_bps: u16,
+    pub funding_factor: u64,
+    pub max_funding_rate: u64,
+    pub adl_threshold_bps: u16,
+    pub adl_floor_bps: u16,
+}
+
+/// Highest funding rate any custody may set: 0.01 % per second (36 % per hour), 18 decimals.
+const MAX_FUNDING_RATE: u64 = 100_000_000_000_000;
+/// Largest impact cap, bps of the trade size (50 %).
+const MAX_IMPACT_CAP_BPS: u16 = 5_000;
+
+impl RiskParams {
+    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
+        Ok(Self {
+            impact_positive_factor: r.u64()?,
+            impact_negative_factor: r.u64()?,
+            impact_exponent: r.u8()?,
+            max_positive_impact_bps: r.u16()?,
+            max_negative_impact_bps: r.u16()?,
+            funding_factor: r.u64()?,
+            max_funding_rate: r.u64()?,
+            adl_threshold_bps: r.u16()?,
+            adl_floor_bps: r.u16()?,
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), PerpoolError> {
+        let ok = (1..=crate::math::MAX_IMPACT_EXPONENT).contains(&self.impact_exponent)
+            && self.max_positive_impact_bps <= MAX_IMPACT_CAP_BPS
+            && self.max_negative_impact_bps <= MAX_IMPACT_CAP_BPS
+            && self.max_funding_rate <= MAX_FUNDING_RATE
+            && self.adl_threshold_bps > 0
+            && self.adl_threshold_bps <= 10_000
+            && self.adl_floor_bps < self.adl_threshold_bps;
+        if ok {
+            Ok(())
+        } else {
+            Err(PerpoolError::InvalidRiskParams)
+        }
+    }
+}
+
+impl Custody {
+    /// Copies the risk parameters (funding must be accrued under the old ones first).
+    pub fn set_risk_params(&mut self, p: &RiskParams) {
+        self.impact_positive_factor = p.impact_positive_factor;
+        self.impact_negative_factor = p.impact_negative_factor;
+        self.impact_exponent = p.impact_exponent;
+        self.max_positive_impact_bps = p.max_positive_impact_bps;
+        self.max_negative_impact_bps = p.max_negative_impact_bps;
+        self.funding_factor = p.funding_factor;
+        self.max_funding_rate = p.max_funding_rate;
+        self.adl_threshold_bps = p.adl_threshold_bps;
+        self.adl_floor_bps = p.adl_floor_bps;
+    }
+
+    /// A new custody's risk parameters: no impact or funding until the admin sets them,
+    /// auto-deleveraging at the pool's threshold and floor.
+    pub fn set_default_risk_params(&mut self, pool: &super::Pool) {
+        self.impact_exponent = crate::math::DEFAULT_IMPACT_EXPONENT;
+        self.adl_threshold_bps = pool.adl_threshold_bps;
+        self.adl_floor_bps = pool.adl_floor_bps;
+    }
+
+    /// The price impact of a trade of `size_usd` on `side` of this market.
+    pub fn price_impact(&self, side: u8, is_increase: bool, size_usd: u64) -> Result<crate::math::Impact, PerpoolError> {
+        if size_usd == 0 || (self.impact_positive_factor == 0 && self.impact_negative_factor == 0) {
+            return Ok(crate::math::Impact::default());
+        }
+        crate::math::price_impact(&crate::math::ImpactInput {
+            side,
+            is_increase,
+            size_usd,
+            long_oi_usd: self.long_oi_usd,
+            short_oi_usd: self.short_oi_usd,
+            positive_factor: self.impact_positive_factor,
+            negative_factor: self.impact_negative_factor,
+            exponent: self.impact_exponent,
+            max_positive_impact_bps: self.max_positive_impact_bps as u64,
+            max_negative_impact_bps: self.max_negative_impact_bps as u64,
+        })
+        .map_err(|e| crate::math::PositionError::from(e).into())
+    }
+
+    /// A side's funding indexes.
+    #[inline(always)]
+    pub fn funding_index(&self, side: u8) -> crate::math::FundingIndex {
+        let (paid, received) = if side == super::position::SIDE_LONG {
+            (self.long_funding_paid, self.long_funding_received)
+        } else {
+            (self.short_funding_paid, self.short_funding_received)
+        };
+        crate::math::FundingIndex { paid: join(paid), received: join(received) }
+    }
+
+    /// Accrues funding since the last update at the current open interest. Runs before any
+    /// open-interest change (it is part of [`Custody::accrue`]).
+    pub fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError> {
+        if now <= self.last_funding_update {
+            return Ok(());
+        }
+        let dt = (now - self.last_funding_update) as u64;
+        self.last_funding_update = now;
+        if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
+            return Ok(());
+        }
+        let a = crate::math::accrue_funding(&crate::math::FundingInput {
+            long_oi_usd: self.long_oi_usd,
+            short_oi_usd: self.short_oi_usd,
+            funding_factor: self.funding_factor,
+            max_rate: self.max_funding_rate,
+            dt_secs: dt,
+            long_index: self.funding_index(super::position::SIDE_LONG),
+            short_index: self.funding_index(super::position::SIDE_SHORT),
+        })
+        .map_err(|_| PerpoolError::MathOverflow)?;
+        self.long_funding_paid = split(a.long_index.paid);
+        self.long_funding_received = split(a.long_index.received);
+        self.short_funding_paid = split(a.short_index.paid);
+        self.short_funding_received = split(a.short_index.received);
+        Ok(())
+    }
+}
+
+/// A u128 from `[low, high]`.
+#[inline(always)]
+pub fn join(v: [u64; 2]) -> u128 {
+    (v[0] as u128) | ((v[1] as u128) << 64)
+}
+
+/// `[low, high]` of a u128.
+#[inline(always)]
+pub fn split(v: u128) -> [u64; 2] {
+    [v as u64, (v >> 64) as u64]
+}
+
 impl Custody {
     /// Copies the tunable parameters; balances and indexes are untouched.
     pub fn set_params(&mut self, p: &CustodyParams) {
@@ -345,6 +521,7 @@ impl Custody {
     /// LP price rises), the reserve factor to protocol and insurance.
     /// `protocol_share_bps` / `insurance_share_bps` split the reserve.
     pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
+        self.accrue_funding(now)?;
         if now <= self.last_accrual {
             return Ok(());
         }

@@ -53,7 +53,13 @@ pub struct Position {
     pub supply_index_snapshot: u64,
     /// Interest earned (positive) or paid on collateral and unrealized PnL, collateral-custody native units, signed.
     pub interest_settled: i64,
-    pub reserved: [u8; 48],
+    /// The side's funding `paid` index when funding was last settled, 18 decimals ([low, high] of a u128).
+    pub funding_paid_snapshot: [u64; 2],
+    /// The side's funding `received` index when funding was last settled ([low, high]).
+    pub funding_received_snapshot: [u64; 2],
+    /// Net funding settled: received (positive) or paid, USD with 6 decimals.
+    pub funding_settled_usd: i64,
+    pub reserved: [u8; 8],
 }
 
 const _: () = assert!(core::mem::size_of::<Position>() == 296);

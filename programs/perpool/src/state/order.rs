@@ -1,0 +1,70 @@
+//! A trigger order on a position, PDA `["order", position, [slot]]`: a
+//! take-profit, stop-loss or limit order that any keeper may execute once the
+//! oracle price crosses its trigger, for the execution reward the owner
+//! prepaid in lamports. At most [`MAX_ORDERS`] per position (one per slot).
+
+use pinocchio::Address;
+
+use super::ZeroCopy;
+use crate::discriminator::account;
+
+/// Closes size when the price reaches the trigger in the position's favour.
+pub const ORDER_TAKE_PROFIT: u8 = 1;
+/// Closes size when the price reaches the trigger against the position.
+pub const ORDER_STOP_LOSS: u8 = 2;
+/// Opens or grows the position, with escrowed collateral, when the price reaches the trigger.
+pub const ORDER_LIMIT: u8 = 3;
+
+/// Slots per position: orders are bounded by construction.
+pub const MAX_ORDERS: u8 = 8;
+/// Smallest execution reward, lamports (two signature fees).
+pub const MIN_EXECUTION_REWARD: u64 = 10_000;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Order {
+    pub discriminator: [u8; 8],
+    /// Layout version (1).
+    pub version: u8,
+    /// Canonical bump of the order PDA.
+    pub bump: u8,
+    /// `ORDER_TAKE_PROFIT`, `ORDER_STOP_LOSS` or `ORDER_LIMIT`.
+    pub kind: u8,
+    /// The position's side.
+    pub side: u8,
+    /// Slot in `0..MAX_ORDERS`.
+    pub slot: u8,
+    pub padding0: [u8; 3],
+    /// Trader.
+    pub owner: Address,
+    pub pool: Address,
+    /// The position PDA (it may not exist yet for a limit order).
+    pub position: Address,
+    /// Market custody.
+    pub custody: Address,
+    /// Collateral custody.
+    pub collateral_custody: Address,
+    /// Oracle price that triggers the order, 9 decimals.
+    pub trigger_price: u64,
+    /// Worst execution price accepted, 9 decimals (0: any, for take-profit and stop-loss).
+    pub acceptable_price: u64,
+    /// Size to close (0 = all) or to open, USD with 6 decimals.
+    pub size_usd: u64,
+    /// Limit orders: collateral escrowed in the collateral custody's vault, native units.
+    pub collateral_amount: u64,
+    /// Lamports the executing keeper receives.
+    pub execution_reward: u64,
+    /// Limit orders: the position's rent, prepaid; it repays the keeper who opens the position, or returns to the owner.
+    pub position_rent: u64,
+    /// Unix time the order was placed.
+    pub created_time: i64,
+    pub reserved: [u8; 24],
+}
+
+const _: () = assert!(core::mem::size_of::<Order>() == 256);
+
+// SAFETY: repr(C), POD fields only, no implicit padding (size pinned above).
+unsafe impl ZeroCopy for Order {
+    const DISCRIMINATOR: [u8; 8] = account::ORDER;
+    const VERSION: u8 = 1;
+}
