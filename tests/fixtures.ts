@@ -127,14 +127,14 @@ export const now = (f: PoolFixture): BN => new BN(f.ctx.provider.getClock().unix
 
 /**
  * SPEC §6.1 for every custody: vault tokens (+ lent) = owned + collateral +
- * loan collateral + protocol fees + insurance.
+ * loan collateral + protocol fees + insurance + limit-order escrow.
  */
 export async function expectAccounting(f: PoolFixture): Promise<void> {
   const state = await f.state();
   for (const c of state.custodies) {
     const a = c.account;
     const vault = balance(f, a.vault).add(a.lent);
-    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance);
+    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance).add(a.orderCollateral);
     expect(vault.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
   }
 }

@@ -64,3 +64,8 @@ export function loanPda(
     programId,
   );
 }
+
+/** `["order", position, [slot]]`: one of a position's trigger-order slots (0–7). */
+export function orderPda(position: PublicKey, slot: number, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("order"), position.toBuffer(), Buffer.from([slot])], programId);
+}

@@ -9,8 +9,19 @@ import { PublicKey } from "@solana/web3.js";
 
 import { Custody, Position } from "./idl/types";
 import {
+  FUNDING_ONE,
+  FundingIndex,
+  Impact,
+  ImpactError,
+  PositionError,
   accrue,
+  accrueFunding,
   accrueLending,
+  adlRatioBps,
+  fundingRate,
+  tokenToUsdFloor,
+  positionFunding,
+  priceImpact,
   borrowFeeTokens,
   pnlInterest,
   supplyInterest,
@@ -38,7 +49,8 @@ export function lendable(c: Custody): BN {
  * indexes move along the curve; loan interest grows `lent` and is credited
  * to `owned` (suppliers) and to protocol and insurance (reserve factor).
  */
-export function accrueCustody(c: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
+export function accrueCustody(original: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
+  const c = accrueCustodyFunding(original, now);
   if (now.lte(c.lastAccrual)) return c;
   const a = accrue({
     borrowIndex: c.borrowIndex,
@@ -73,6 +85,100 @@ export function accrueCustody(c: Custody, now: BN, shares: { protocolBps: number
     cumulativeLendingInterest = cumulativeLendingInterest.add(l.toSuppliers);
   }
   return { ...c, lent, owned, protocolFees, insurance, cumulativeLendingInterest, borrowIndex: a.borrowIndex, supplyIndex: a.supplyIndex, lastAccrual: now };
+}
+
+/** A u128 stored as `[low, high]` u64 words. */
+export function joinU128(v: BN[]): BN {
+  return v[0].add(v[1].shln(64));
+}
+
+function splitU128(v: BN): BN[] {
+  return [v.maskn(64), v.shrn(64)];
+}
+
+/** A side's cumulative funding indexes (mirrors `Custody::funding_index`). */
+export function fundingIndexOf(c: Custody, side: number): FundingIndex {
+  return side === 1
+    ? { paid: joinU128(c.longFundingPaid), received: joinU128(c.longFundingReceived) }
+    : { paid: joinU128(c.shortFundingPaid), received: joinU128(c.shortFundingReceived) };
+}
+
+/** Funding accrued to `now` at the current open interest (mirrors `Custody::accrue_funding`). */
+export function accrueCustodyFunding(c: Custody, now: BN): Custody {
+  if (now.lte(c.lastFundingUpdate)) return c;
+  const dt = now.sub(c.lastFundingUpdate);
+  if (c.fundingFactor.isZero() || c.longOiUsd.eq(c.shortOiUsd)) return { ...c, lastFundingUpdate: now };
+  const a = accrueFunding({
+    longOiUsd: c.longOiUsd,
+    shortOiUsd: c.shortOiUsd,
+    fundingFactor: c.fundingFactor,
+    maxRate: c.maxFundingRate,
+    dtSecs: dt,
+    longIndex: fundingIndexOf(c, 1),
+    shortIndex: fundingIndexOf(c, 2),
+  });
+  return {
+    ...c,
+    longFundingPaid: splitU128(a.longIndex.paid),
+    longFundingReceived: splitU128(a.longIndex.received),
+    shortFundingPaid: splitU128(a.shortIndex.paid),
+    shortFundingReceived: splitU128(a.shortIndex.received),
+    lastFundingUpdate: now,
+  };
+}
+
+/**
+ * The market's funding now: the rate per second (18 decimals) and which side
+ * pays; `hourlyBps` is the rate per hour in bps (rounded down) for display.
+ */
+export function custodyFunding(c: Custody): { ratePerSecond: BN; longsPay: boolean; hourlyBps: number } {
+  const rate = fundingRate(c.longOiUsd, c.shortOiUsd, c.fundingFactor, c.maxFundingRate);
+  return { ratePerSecond: rate, longsPay: c.longOiUsd.gt(c.shortOiUsd), hourlyBps: rate.muln(3600).muln(10_000).div(FUNDING_ONE).toNumber() };
+}
+
+/** The price impact of a trade on `side` of market `m` (mirrors `Custody::price_impact`). */
+export function custodyPriceImpact(m: Custody, side: number, isIncrease: boolean, sizeUsd: BN): Impact {
+  if (sizeUsd.isZero() || (m.impactPositiveFactor.isZero() && m.impactNegativeFactor.isZero())) return { positive: false, usd: new BN(0) };
+  try {
+    return priceImpact({
+      side,
+      isIncrease,
+      sizeUsd,
+      longOiUsd: m.longOiUsd,
+      shortOiUsd: m.shortOiUsd,
+      positiveFactor: m.impactPositiveFactor,
+      negativeFactor: m.impactNegativeFactor,
+      exponent: m.impactExponent,
+      maxPositiveImpactBps: new BN(m.maxPositiveImpactBps),
+      maxNegativeImpactBps: new BN(m.maxNegativeImpactBps),
+    });
+  } catch (e) {
+    if (e instanceof ImpactError) throw new PositionError(e.code === "InvalidSide" ? "InvalidSide" : "PriceImpactTooLarge");
+    throw e;
+  }
+}
+
+/**
+ * Funding settled on a position before any change (mirrors
+ * `Custodies::settle_funding`): payments round up at the collateral MIN price
+ * and stop at the collateral; receipts round down at the MAX price and stop
+ * at the pool's tokens.
+ */
+export function settlePositionFunding(p: Position, market: Custody, coll: Custody, collPrice: OraclePrice): { position: Position; collateral: Custody; fundingUsd: BN } {
+  const index = fundingIndexOf(market, p.side);
+  const snapshot = { paid: joinU128(p.fundingPaidSnapshot), received: joinU128(p.fundingReceivedSnapshot) };
+  if (index.paid.eq(snapshot.paid) && index.received.eq(snapshot.received)) return { position: p, collateral: coll, fundingUsd: new BN(0) };
+  const f = positionFunding({ sizeUsd: p.sizeUsd, side: p.side, longIndex: index, shortIndex: index, indexSnapshot: snapshot });
+  let position: Position = { ...p, fundingPaidSnapshot: splitU128(index.paid), fundingReceivedSnapshot: splitU128(index.received) };
+  if (f.usd.isZero()) return { position, collateral: coll, fundingUsd: new BN(0) };
+  if (f.pays) {
+    const t = BN.min(usdToTokenCeil(f.usd, collPrice.min, coll.decimals), position.collateralAmount);
+    position = { ...position, collateralAmount: position.collateralAmount.sub(t), fundingSettledUsd: position.fundingSettledUsd.sub(f.usd) };
+    return { position, collateral: { ...coll, collateral: coll.collateral.sub(t), owned: coll.owned.add(t) }, fundingUsd: f.usd.neg() };
+  }
+  const t = BN.min(usdToTokenFloor(f.usd, collPrice.max, coll.decimals), coll.owned);
+  position = { ...position, collateralAmount: position.collateralAmount.add(t), fundingSettledUsd: position.fundingSettledUsd.add(f.usd) };
+  return { position, collateral: { ...coll, collateral: coll.collateral.add(t), owned: coll.owned.sub(t) }, fundingUsd: f.usd };
 }
 
 /** The pool's fee shares, as accrual splits the reserve factor. */
@@ -202,27 +308,42 @@ function pair(state: PoolState, market: PublicKey, collateral: PublicKey, now: B
   return { m, c };
 }
 
-/** `pair` plus the interest the program settles on an existing position first. */
+/** `pair` plus the interest and funding the program settles on an existing position first. */
 function settled(state: PoolState, position: Position, now: BN) {
   const { m, c } = pair(state, position.custody, position.collateralCustody, now);
   const same = position.custody.equals(position.collateralCustody);
   const s = settlePositionInterest(position, m.account, m.price, c.account, c.price);
-  const cc = { account: s.collateral, price: c.price };
-  return { m: same ? cc : m, c: cc, position: s.position };
+  const f = settlePositionFunding(s.position, m.account, s.collateral, c.price);
+  const cc = { account: f.collateral, price: c.price };
+  return { m: same ? cc : m, c: cc, position: f.position, fundingUsd: f.fundingUsd };
 }
+
+/**
+ * What the program settles and charges besides the quote itself: the price
+ * impact of the trade (positive when the trader gains, USD) and the funding
+ * settled first (positive when received, USD).
+ */
+export interface TradeExtras {
+  priceImpactUsd: BN;
+  fundingUsd: BN;
+}
+
+const signedImpact = (i: Impact) => (i.positive ? i.usd : i.usd.neg());
 
 /** What `increase_position` will do (opens when `position` is null). */
 export function quoteIncreasePosition(
   state: PoolState,
   a: { position: Position | null; side: number; custody: PublicKey; collateralCustody: PublicKey; sizeUsd: BN; collateralAmount: BN },
   now: BN,
-): IncreaseQuote {
+): IncreaseQuote & TradeExtras {
   let { m, c } = pair(state, a.custody, a.collateralCustody, now);
   let position = a.position;
+  let fundingUsd = new BN(0);
   if (position && !position.sizeUsd.isZero()) {
-    ({ m, c, position } = settled(state, position, now));
+    ({ m, c, position, fundingUsd } = settled(state, position, now));
   }
-  return quoteIncrease({
+  const impact = custodyPriceImpact(m.account, a.side, true, a.sizeUsd);
+  const q = quoteIncrease({
     now,
     pos: positionState(position, a.side, now, c.account.borrowIndex),
     sizeDeltaUsd: a.sizeUsd,
@@ -230,13 +351,16 @@ export function quoteIncreasePosition(
     market: marketSide(m.account, m.price, a.side),
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
+    impact,
   });
+  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
 }
 
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
-export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote {
-  const { m, c, position } = settled(state, original, now);
-  return quoteDecrease({
+export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote & TradeExtras {
+  const { m, c, position, fundingUsd } = settled(state, original, now);
+  const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
+  const q = quoteDecrease({
     now,
     pos: positionState(position, position.side, now, c.account.borrowIndex),
     sizeDeltaUsd: sizeUsd,
@@ -244,7 +368,9 @@ export function quoteDecreasePosition(state: PoolState, original: Position, size
     market: marketSide(m.account, m.price, position.side),
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
+    impact,
   });
+  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
 }
 
 /** What `liquidate_position` will do; throws `PositionError` NotLiquidatable for a healthy position. */
@@ -267,10 +393,16 @@ export function positionInfo(state: PoolState, position: Position, now: BN) {
   const exit = exitPrice(position.side, quoteOf(m.price), new BN(spread));
   const p = positionPnl(position.side, position.sizeUsd, position.sizeTokens, exit, m.account.decimals);
   const borrowFee = borrowFeeTokens(position.lockedAmount, c.account.borrowIndex, position.borrowIndexSnapshot);
+  const spot = positionPnl(position.side, position.sizeUsd, position.sizeTokens, m.price.spot, m.account.decimals);
+  const funding = settlePositionFunding(position, m.account, c.account, c.price).fundingUsd;
   return {
     exitPrice: exit,
     pnlUsd: p.profit ? p.usd : p.usd.neg(),
+    /** PnL at the oracle spot price (what auto-deleveraging looks at). */
+    spotPnlUsd: spot.profit ? spot.usd : spot.usd.neg(),
     borrowFeeTokens: borrowFee,
+    /** Funding due since the last settlement: positive when the position receives, USD. */
+    pendingFundingUsd: funding,
     liquidationPrice: liquidationPrice(state, position, now),
   };
 }
@@ -325,4 +457,118 @@ export function liquidationPrice(state: PoolState, original: Position, now: BN):
     else lo = mid;
   }
   return hi;
+}
+
+/** Whether an order's trigger has been crossed by the oracle spot price (mirrors the program's `triggered`). */
+export function orderTriggered(o: { kind: number; side: number; triggerPrice: BN }, spot: BN): boolean {
+  const long = o.side === 1;
+  const above = spot.gte(o.triggerPrice);
+  const below = spot.lte(o.triggerPrice);
+  if (o.kind === 1) return long ? above : below; // take-profit
+  if (o.kind === 2) return long ? below : above; // stop-loss
+  return long ? below : above; // limit: buy low, sell high
+}
+
+/** A side's ADL ratio (bps of the collateral custody's own tokens) from custody states, at spot prices. */
+function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePrice, side: number): BN {
+  const long = side === 1;
+  return adlRatioBps({
+    side,
+    oiUsd: long ? m.longOiUsd : m.shortOiUsd,
+    oiTokens: long ? m.longOiTokens : m.shortOiTokens,
+    marketDecimals: m.decimals,
+    marketPrice: mPrice.spot,
+    poolTokens: c.owned,
+    poolDecimals: c.decimals,
+    poolPrice: cPrice.spot,
+  });
+}
+
+/**
+ * Auto-deleveraging state of a position's side (what `auto_deleverage` checks):
+ * the ratio now, the market's threshold and floor, and whether ADL is allowed.
+ */
+export function adlStatus(state: PoolState, position: Position, now: BN) {
+  const { m, c } = settled(state, position, now);
+  const ratioBps = sideRatio(m.account, m.price, c.account, c.price, position.side);
+  const thresholdBps = m.account.adlThresholdBps;
+  const floorBps = m.account.adlFloorBps;
+  return { ratioBps, thresholdBps, floorBps, allowed: ratioBps.gtn(thresholdBps) };
+}
+
+/**
+ * The ratio after `auto_deleverage(sizeUsd)` would run, computed as the program
+ * applies the decrease (settlement, then the quote's accounting); throws the
+ * quote's error when the decrease itself would fail.
+ */
+export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN, now: BN): BN {
+  const { m, c, position } = settled(state, original, now);
+  const same = position.custody.equals(position.collateralCustody);
+  const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
+  const q = quoteDecrease({
+    now,
+    pos: positionState(position, position.side, now, c.account.borrowIndex),
+    sizeDeltaUsd: sizeUsd,
+    collateralOut: new BN(0),
+    market: marketSide(m.account, m.price, position.side),
+    coll: collateralSide(c.account, c.price),
+    fees: fees(state),
+    impact,
+  });
+  const long = position.side === 1;
+  const mAfter: Custody = long
+    ? { ...m.account, longOiUsd: BN.max(m.account.longOiUsd.sub(sizeUsd), new BN(0)), longOiTokens: BN.max(m.account.longOiTokens.sub(q.closedTokens), new BN(0)) }
+    : { ...m.account, shortOiUsd: BN.max(m.account.shortOiUsd.sub(sizeUsd), new BN(0)), shortOiTokens: BN.max(m.account.shortOiTokens.sub(q.closedTokens), new BN(0)) };
+  const cBase = same ? mAfter : c.account;
+  const cAfter: Custody = { ...cBase, owned: cBase.owned.add(q.lossTokens).add(q.lpFee).sub(q.profitTokens) };
+  return sideRatio(same ? cAfter : mAfter, m.price, cAfter, c.price, position.side);
+}
+
+/**
+ * The size a keeper should pass to `auto_deleverage`: the largest size (USD,
+ * at most the position) whose ratio after is still at or above the floor and
+ * below the ratio now; null when ADL is not allowed, the position is not in
+ * profit, or no size lowers the ratio.
+ */
+export function adlCloseSize(state: PoolState, position: Position, now: BN): BN | null {
+  const status = adlStatus(state, position, now);
+  if (!status.allowed) return null;
+  const info = positionInfo(state, position, now);
+  if (!info.spotPnlUsd.gtn(0)) return null;
+  const ok = (size: BN): boolean => {
+    try {
+      const after = adlRatioAfter(state, position, size, now);
+      return after.lt(status.ratioBps) && after.gten(status.floorBps);
+    } catch {
+      return false;
+    }
+  };
+  if (ok(position.sizeUsd)) return position.sizeUsd;
+  // Closing more lowers the ratio further: find the largest size still at or above the floor.
+  let lo = new BN(0);
+  let hi = position.sizeUsd;
+  while (hi.sub(lo).gtn(1)) {
+    const mid = lo.add(hi).shrn(1);
+    let after: BN;
+    try {
+      after = adlRatioAfter(state, position, mid, now);
+    } catch {
+      hi = mid;
+      continue;
+    }
+    if (after.gten(status.floorBps)) lo = mid;
+    else hi = mid;
+  }
+  return lo.isZero() || !ok(lo) ? null : lo;
+}
+
+/** Keepers' ADL ranking score: PnL % × leverage (both as plain numbers). */
+export function adlScore(state: PoolState, position: Position, now: BN): number {
+  const info = positionInfo(state, position, now);
+  const { c } = pair(state, position.custody, position.collateralCustody, now);
+  const collateralUsd = tokenToUsdFloor(position.collateralAmount, c.price.min, c.account.decimals);
+  if (collateralUsd.isZero()) return 0;
+  const pnlPct = Number(info.spotPnlUsd.toString()) / Number(collateralUsd.toString());
+  const leverage = Number(position.sizeUsd.toString()) / Number(collateralUsd.toString());
+  return pnlPct * leverage;
 }

@@ -1,8 +1,8 @@
 /** Parameter defaults. The types themselves are generated from the program (idl/types.ts). */
 import BN from "bn.js";
 
-export type { PoolParams, CustodyParams } from "./idl/types";
-import type { CustodyParams, PoolParams } from "./idl/types";
+export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
+import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
 
 /** Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %. */
 export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolParams {
@@ -65,3 +65,32 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
     ...overrides,
   };
 }
+
+/**
+ * Risk parameters for `set_risk_params` (SPEC §5), as the local deployment uses
+ * them: price impact 1e-8 per USD (exponent 2) when the skew grows, half that
+ * when it shrinks, capped at 1 % / 0.5 % of the trade; funding 0.01 % per hour
+ * at full skew, capped at 0.05 % per hour; ADL at 85 % → 77 %. A new custody
+ * starts with no impact and no funding until these are set.
+ */
+export function defaultRiskParams(overrides: Partial<RiskParams> = {}): RiskParams {
+  return {
+    impactPositiveFactor: new BN(5_000_000_000),
+    impactNegativeFactor: new BN(10_000_000_000),
+    impactExponent: 2,
+    maxPositiveImpactBps: 50,
+    maxNegativeImpactBps: 100,
+    fundingFactor: new BN(27_777_777_777),
+    maxFundingRate: new BN(138_888_888_888),
+    adlThresholdBps: 8_500,
+    adlFloorBps: 7_700,
+    ...overrides,
+  };
+}
+
+/** Trigger order kinds (`Order.kind`). */
+export const OrderKind = { TAKE_PROFIT: 1, STOP_LOSS: 2, LIMIT: 3 } as const;
+/** Slots per position. */
+export const MAX_ORDERS = 8;
+/** Smallest execution reward, lamports. */
+export const MIN_EXECUTION_REWARD = 10_000;

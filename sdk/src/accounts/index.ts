@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan } from "../idl/types";
+export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan, Order } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -60,4 +60,47 @@ export async function fetchPoolWithCustodies(
 /** The pool's name as text. */
 export function poolName(pool: T.Pool): string {
   return Buffer.from(pool.name.slice(0, pool.nameLen)).toString("utf8");
+}
+
+export function fetchOrder(program: PerpoolProgram, address: PublicKey): Promise<T.Order | null> {
+  return client(program, "order").fetchNullable(address);
+}
+
+/** Byte offsets of fields used to filter program accounts (8-byte discriminator included). */
+const ORDER_OWNER_OFFSET = 16;
+const ORDER_POSITION_OFFSET = 16 + 64;
+const POSITION_POOL_OFFSET = 48;
+const LOAN_POOL_OFFSET = 48;
+
+type Listed<A> = { address: PublicKey; account: A };
+
+async function list<A>(program: PerpoolProgram, name: string, offset: number, key: PublicKey): Promise<Listed<A>[]> {
+  const all: { publicKey: PublicKey; account: A }[] = await client(program, name).all([{ memcmp: { offset, bytes: key.toBase58() } }]);
+  return all.map((a) => ({ address: a.publicKey, account: a.account }));
+}
+
+/** Every open position of a pool (what keepers watch). */
+export function fetchPoolPositions(program: PerpoolProgram, pool: PublicKey): Promise<Listed<T.Position>[]> {
+  return list(program, "position", POSITION_POOL_OFFSET, pool);
+}
+
+/** Every loan of a pool. */
+export function fetchPoolLoans(program: PerpoolProgram, pool: PublicKey): Promise<Listed<T.Loan>[]> {
+  return list(program, "loan", LOAN_POOL_OFFSET, pool);
+}
+
+/** Trigger orders of one owner. */
+export function fetchOwnerOrders(program: PerpoolProgram, owner: PublicKey): Promise<Listed<T.Order>[]> {
+  return list(program, "order", ORDER_OWNER_OFFSET, owner);
+}
+
+/** Trigger orders attached to one position address. */
+export function fetchPositionOrders(program: PerpoolProgram, position: PublicKey): Promise<Listed<T.Order>[]> {
+  return list(program, "order", ORDER_POSITION_OFFSET, position);
+}
+
+/** Every trigger order (of every pool: filter on `pool`). */
+export async function fetchAllOrders(program: PerpoolProgram): Promise<Listed<T.Order>[]> {
+  const all: { publicKey: PublicKey; account: T.Order }[] = await client(program, "order").all();
+  return all.map((a) => ({ address: a.publicKey, account: a.account }));
 }

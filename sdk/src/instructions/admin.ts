@@ -8,7 +8,7 @@ import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.j
 import { OracleKind, TOKEN_PROGRAM_ID } from "../constants";
 import { configPda, custodyPda, lpMintPda, poolPda, testOraclePda, vaultPda } from "../pda";
 import { PerpoolProgram } from "../program";
-import { CustodyParams, PoolParams } from "../types";
+import { CustodyParams, PoolParams, RiskParams } from "../types";
 
 export function initConfigIx(program: PerpoolProgram, admin: PublicKey): Promise<TransactionInstruction> {
   return program.methods
@@ -109,5 +109,16 @@ export function setPauseIx(program: PerpoolProgram, admin: PublicKey, flags: num
   return program.methods
     .setPause(flags)
     .accountsStrict({ admin, config: configPda(program.programId)[0] })
+    .instruction();
+}
+
+/** `set_risk_params`: a custody's price impact, funding and auto-deleveraging parameters (admin). */
+export function setRiskParamsIx(
+  program: PerpoolProgram,
+  args: { admin: PublicKey; pool: PublicKey; custody: PublicKey; params: RiskParams },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .setRiskParams(args.params)
+    .accountsStrict({ admin: args.admin, config: configPda(program.programId)[0], pool: args.pool, custody: args.custody })
     .instruction();
 }
