@@ -7,7 +7,7 @@ use pinocchio_system::instructions::Transfer;
 use super::{
     decrease_position::{self, DecreasePosition},
     increase_position::{self, IncreasePosition},
-    trade::{load_position, Custodies, PositionKeys},
+    trade::{check_position_keys, Custodies, PositionKeys},
 };
 use crate::{
     error::PerpoolError,
@@ -110,7 +110,8 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: a.side };
     let open = position.owned_by(&crate::ID);
     if open {
-        let p = load_position(position, &keys)?;
+        let p = load::<Position>(position)?;
+        check_position_keys(p, &keys)?;
         if p.size_usd == 0 {
             return Err(PerpoolError::InvalidOrder);
         }

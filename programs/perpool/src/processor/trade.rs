@@ -161,9 +161,15 @@ pub struct PositionKeys<'a> {
     pub side: u8,
 }
 
-/// Loads an existing position and checks that it is the one these keys name.
+/// Loads an existing position for writing and checks that it is the one these keys name.
 pub fn load_position<'a>(account: &'a AccountView, keys: &PositionKeys) -> Result<&'a mut Position> {
     let p = load_mut::<Position>(account)?;
+    check_position_keys(p, keys)?;
+    Ok(p)
+}
+
+/// Checks that a position is the one these keys name (`side` 0: any side).
+pub fn check_position_keys(p: &Position, keys: &PositionKeys) -> Result<()> {
     if &p.owner != keys.owner.address()
         || &p.pool != keys.pool.address()
         || &p.custody != keys.custody
@@ -172,7 +178,7 @@ pub fn load_position<'a>(account: &'a AccountView, keys: &PositionKeys) -> Resul
     {
         return Err(PerpoolError::PositionMismatch);
     }
-    Ok(p)
+    Ok(())
 }
 
 /// Loads the position, or creates it (rent paid by `payer`) at its PDA.
