@@ -49,6 +49,15 @@ import {
   withdrawLoanCollateralIx,
   liquidateLoanIx,
   lpIncomeSplit,
+  defaultRiskParams,
+  setRiskParamsIx,
+  placeOrderIx,
+  cancelOrderIx,
+  executeOrderIx,
+  autoDeleverageIx,
+  fetchOrder,
+  orderPda,
+  OrderKind,
   valuePool,
 } from "../sdk/src";
 
@@ -157,6 +166,12 @@ async function trades(rows: Row[], writable: string[]) {
     const { custody } = custodyAddresses(pool, mint, program.programId);
     await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody, price: s.price, emaPrice: s.price, conf: new BN(0), expo: -8 })]);
   }
+  // The markets trade with price impact and funding on, as deployed.
+  for (const i of [0, 2]) {
+    const { custody } = custodyAddresses(pool, mints[i], program.programId);
+    const cu = await measure(provider, [await setRiskParamsIx(program, { admin: a, pool, custody, params: defaultRiskParams() })]);
+    if (i === 0) rows.push({ instruction: "set_risk_params", custodies: "", cu });
+  }
   const user = Keypair.generate();
   provider.airdrop(user.publicKey, 10_000_000_000n);
   let state = await fetchPoolState(program, pool);
@@ -214,6 +229,36 @@ async function trades(rows: Row[], writable: string[]) {
   provider.airdrop(keeper.publicKey, 1_000_000_000n);
   const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey);
   rows.push({ instruction: "liquidate_position", custodies: "", cu: await measure(provider, [await liquidatePositionIx(program, state, { keeper: keeper.publicKey, position: await position(btc, usdc, 2), keeperAccount: keeperUsdc, ownerAccount: tokens[1] })], [keeper]), target: 15_000 });
+
+  // Trigger orders on a new SOL long: a take-profit executed after the price rises, a
+  // limit order that opens a BTC long on USDC, one cancelled.
+  await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
+  const solLong = positionPda(user.publicKey, pool, sol, sol, 1)[0];
+  const place = async (o: { market: PublicKey; coll: PublicKey; funding: PublicKey; slot: number; kind: number; trigger: BN; size: BN; collateral: BN; acceptable: BN }) => {
+    state = await fetchPoolState(program, pool);
+    return placeOrderIx(program, state, { owner: user.publicKey, side: 1, custody: o.market, collateralCustody: o.coll, fundingAccount: o.funding, slot: o.slot, kind: o.kind, triggerPrice: o.trigger, acceptablePrice: o.acceptable, sizeUsd: o.size, collateralAmount: o.collateral, executionReward: new BN(100_000) });
+  };
+  rows.push({ instruction: "place_order (take-profit)", custodies: "", cu: await measure(provider, [await place({ market: sol, coll: sol, funding: tokens[0], slot: 0, kind: OrderKind.TAKE_PROFIT, trigger: new BN(160_000_000_000), size: new BN(0), collateral: new BN(0), acceptable: new BN(0) })], [user]) });
+  await measure(provider, [await place({ market: sol, coll: sol, funding: tokens[0], slot: 1, kind: OrderKind.STOP_LOSS, trigger: new BN(100_000_000_000), size: new BN(0), collateral: new BN(0), acceptable: new BN(0) })], [user]);
+  const btcLong = positionPda(user.publicKey, pool, btc, usdc, 1)[0];
+  rows.push({ instruction: "place_order (limit, escrow)", custodies: "", cu: await measure(provider, [await place({ market: btc, coll: usdc, funding: tokens[1], slot: 0, kind: OrderKind.LIMIT, trigger: new BN("98000000000000"), size: new BN(5_000_000_000), collateral: new BN(1_000_000_000), acceptable: new BN("99000000000000") })], [user]) });
+  const orderIx = async (order: PublicKey, ownerAccount: PublicKey) => {
+    state = await fetchPoolState(program, pool);
+    return executeOrderIx(program, state, { keeper: keeper.publicKey, order, account: (await fetchOrder(program, order))!, ownerAccount });
+  };
+  const slOrder = orderPda(solLong, 1)[0];
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "cancel_order", custodies: "", cu: await measure(provider, [await cancelOrderIx(program, state, { order: slOrder, account: (await fetchOrder(program, slOrder))!, receivingAccount: tokens[0] })], [user]) });
+  await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: sol, price: new BN("16500000000"), emaPrice: new BN("16500000000"), conf: new BN(0), expo: -8 })]);
+  rows.push({ instruction: "execute_order (take-profit, full close)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(solLong, 0)[0], tokens[0])], [keeper]), target: 15_000 });
+  rows.push({ instruction: "execute_order (limit, opens position)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(btcLong, 0)[0], tokens[1])], [keeper]), target: 15_000 });
+
+  // Auto-deleveraging: a SOL long in profit with the SOL custody's ADL threshold at 1 bp.
+  await measure(provider, [await setRiskParamsIx(program, { admin: a, pool, custody: sol, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) })]);
+  await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
+  await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: sol, price: new BN("19000000000"), emaPrice: new BN("19000000000"), conf: new BN(0), expo: -8 })]);
+  state = await fetchPoolState(program, pool);
+  rows.push({ instruction: "auto_deleverage", custodies: "", cu: await measure(provider, [await autoDeleverageIx(program, state, { keeper: keeper.publicKey, position: await position(sol, sol, 1), ownerAccount: tokens[0], sizeUsd: new BN(1_000_000_000) })], [keeper]), target: 15_000 });
 }
 
 /**

@@ -37,6 +37,10 @@ import {
   custodyAddresses,
   decodeMint,
   defaultCustodyParams,
+  defaultRiskParams,
+  fetchCustody,
+  setRiskParamsIx,
+  RiskParams,
   defaultPoolParams,
   fetchConfig,
   fetchPool,
@@ -69,6 +73,8 @@ export interface AssetConfig {
   pyth?: { account: string; feedId: string };
   /** Overrides of `defaultCustodyParams`. */
   params?: ParamOverrides;
+  /** Overrides of `defaultRiskParams` (price impact, funding, ADL); stablecoins get none. */
+  risk?: ParamOverrides;
 }
 
 export interface DeployConfig {
@@ -270,6 +276,17 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       const pythOracle = a.pyth ? new PublicKey(a.pyth.account) : undefined;
       await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle })]);
       did(`added ${a.symbol} custody ${custody.toBase58()}`);
+    }
+
+    if (!a.isStable) {
+      // Markets get price impact and funding (SPEC §5); set again only when they differ.
+      const risk = withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
+      const current = (await fetchCustody(program, custody)) as unknown as Record<string, unknown>;
+      const differs = Object.entries(risk).some(([k, v]) => String(current[k]) !== String(v));
+      if (differs) {
+        await send([await setRiskParamsIx(program, { admin: admin.publicKey, pool, custody, params: risk })]);
+        did(`set ${a.symbol} risk parameters (price impact, funding, ADL)`);
+      }
     }
 
     if (oracleKind === OracleKind.TEST) {
