@@ -28,6 +28,7 @@ import {
   fetchOrder,
   fetchPosition,
   increasePositionIx,
+  insuranceFunds,
   joinU128,
   orderPda,
   orderTriggered,
@@ -38,6 +39,7 @@ import {
   quoteIncreasePosition,
   refreshCustodyIx,
   setRiskParamsIx,
+  topUpInsuranceIx,
 } from "../sdk/src";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
 import { expectProgramError, send, withAccount } from "./helpers";
@@ -255,6 +257,25 @@ describe("risk: set_risk_params", () => {
     const c = await fetchCustody(f.ctx.program, f.assets.SOL.custody);
     expect([c.adlThresholdBps, c.adlFloorBps, c.impactExponent]).to.deep.equal([8_500, 7_700, 2]);
     expect([c.impactNegativeFactor.toString(), c.fundingFactor.toString()]).to.deep.equal(["0", "0"]);
+  });
+});
+
+describe("risk: insurance fund", () => {
+  it("shows each custody's fund in the SDK; the admin's top-up and the fee share feed it", async () => {
+    const { f, lpUser } = await fundedPool();
+    const before = insuranceFunds(await f.state(), now(f));
+    const usdcIndex = (await f.state()).custodies.findIndex((c) => c.address.equals(f.assets.USDC.custody));
+    const admin = await f.user({ USDC: USDC(5_000) });
+    await send(f.ctx, [await topUpInsuranceIx(f.ctx.program, await f.state(), { payer: admin.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: admin.tokens.USDC, amount: USDC(2_500) })], [admin.kp]);
+    const topped = insuranceFunds(await f.state(), now(f));
+    expect(topped[usdcIndex].tokens.sub(before[usdcIndex].tokens).toString()).to.equal(USDC(2_500).toString());
+    expect(topped[usdcIndex].valueUsd.sub(before[usdcIndex].valueUsd).toString()).to.equal(USD(2_500).toString());
+    // A trade's fee sends the pool's insurance share (10 %) to the collateral custody's fund.
+    const t = await open(f, lpUser, Side.SHORT, "SOL", "USDC", USD(10_000), USDC(1_000));
+    const after = insuranceFunds(await f.state(), now(f));
+    expect(after[usdcIndex].tokens.sub(topped[usdcIndex].tokens).toString()).to.equal(t.q.insuranceFee.toString());
+    expect(t.q.insuranceFee.gtn(0)).to.equal(true);
+    await expectAccounting(f);
   });
 });
 

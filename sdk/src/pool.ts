@@ -19,6 +19,7 @@ import {
   AddLiquidityQuote,
   RemoveLiquidityQuote,
   SwapQuote,
+  tokenToUsdFloor,
 } from "./math";
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PerpoolProgram } from "./program";
@@ -112,6 +113,21 @@ export function composition(state: PoolState, now: BN) {
     minBps: c.account.minWeightBps,
     maxBps: c.account.maxWeightBps,
   }));
+}
+
+/**
+ * Each custody's insurance fund (SPEC §5): tokens (accrued to `now`, so the
+ * lending reserve share is included) and their USD value at the MIN price;
+ * it pays bad debt before the pool does.
+ */
+export function insuranceFunds(state: PoolState, now: BN) {
+  const accrued = withAccrued(state, state.custodies.map((c) => c.address), now);
+  const v = valuePool(accrued, "min", now);
+  return accrued.custodies.map((c, i) => {
+    const a = c.account;
+    const valueUsd = tokenToUsdFloor(a.insurance, v.custodies[i].price.min, a.decimals);
+    return { custody: c.address, mint: a.mint, tokens: a.insurance, valueUsd };
+  });
 }
 
 /** The state with the given custodies accrued to `now`, as the program accrues what it writes. */
