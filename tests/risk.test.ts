@@ -31,6 +31,7 @@ import {
   insuranceFunds,
   joinU128,
   orderPda,
+  orderStale,
   orderTriggered,
   placeOrderIx,
   positionPda,
@@ -453,7 +454,8 @@ describe("risk: trigger orders", () => {
     expect(placed.events[0].name).to.equal("orderPlaced");
     const order = orderPda(pos.key, 0)[0];
     const orderLamports = BigInt(f.ctx.provider.balance(order));
-    expect(f.ctx.provider.balance(trader.kp.publicKey), "owner paid rent + reward").to.equal(lamportsBefore - orderLamports);
+    await send(f.ctx, [await place(f, trader, { slot: 1, kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(100), executionReward: new BN(20_000) })], [trader.kp]);
+    expect(f.ctx.provider.balance(trader.kp.publicKey) + BigInt(f.ctx.provider.balance(orderPda(pos.key, 1)[0])), "owner paid rent + reward").to.equal(lamportsBefore - orderLamports);
     const watch = [order, pos.key, f.assets.SOL.custody, trader.tokens.SOL];
     // Not yet: 150 < 180.
     const o = (await fetchOrder(f.ctx.program, order))!;
@@ -481,6 +483,15 @@ describe("risk: trigger orders", () => {
     expect(f.ctx.provider.balance(trader.kp.publicKey) > ownerLamports + orderLamports - 100_000n, "owner got the order rent and the position rent").to.equal(true);
     expect(balance(f, trader.tokens.SOL).sub(tokensBefore).toString()).to.equal(q.amountOut.toString());
     await expectAccounting(f);
+    // The stop-loss of the closed position no longer applies: a keeper clears it for the reward.
+    const sl = orderPda(pos.key, 1)[0];
+    const slAccount = (await fetchOrder(f.ctx.program, sl))!;
+    expect(orderStale(slAccount, null)).to.equal(true);
+    const k2 = f.ctx.provider.balance(keeper.kp.publicKey);
+    const cleared = await send(f.ctx, [await execute(f, keeper, sl, trader.tokens.SOL)], [keeper.kp]);
+    expect(cleared.events.map((e) => e.name)).to.deep.equal(["orderCancelled"]);
+    expect(f.ctx.provider.balance(keeper.kp.publicKey) - k2).to.equal(BigInt(slAccount.executionReward.toString()));
+    expect(await fetchOrder(f.ctx.program, sl)).to.equal(null);
     // SPEC §7 ceiling (last measured ~6,000; bench ~6,300).
     expect(res.cu, "execute_order CU").to.be.below(15_000);
   });

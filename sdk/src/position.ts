@@ -469,6 +469,16 @@ export function orderTriggered(o: { kind: number; side: number; triggerPrice: BN
   return long ? below : above; // limit: buy low, sell high
 }
 
+/**
+ * Whether a take-profit / stop-loss no longer applies: its position was closed,
+ * or closed and opened again after the order was placed. `execute_order` then
+ * clears it (the keeper earns the reward, the owner gets the rent back).
+ */
+export function orderStale(o: { kind: number; createdTime: BN }, position: Position | null): boolean {
+  if (o.kind === 3) return false;
+  return position === null || position.openTime.gt(o.createdTime);
+}
+
 /** A side's ADL ratio (bps of the collateral custody's own tokens) from custody states, at spot prices. */
 function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePrice, side: number): BN {
   const long = side === 1;

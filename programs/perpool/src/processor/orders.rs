@@ -221,6 +221,10 @@ fn triggered(o: &Order, price: Price) -> bool {
 /// 13. `[]` system program
 ///
 /// Accounts 2–13 are the `increase_position` / `decrease_position` list.
+///
+/// A take-profit or stop-loss whose position was closed (or closed and opened
+/// again after the order) is cleared instead (`OrderCancelled`): the keeper
+/// gets the reward, the owner the rent.
 pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     Reader::new(data).finish()?;
     let [keeper, order_account, rest @ ..] = accounts else {
@@ -234,6 +238,16 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     let o = load_mut::<Order>(order_account)?;
     if &o.owner != owner.address() || &o.pool != pool_account.address() || &o.position != position.address() {
         return Err(PerpoolError::OrderMismatch);
+    }
+    let stale = o.kind != ORDER_LIMIT && (!position.owned_by(&crate::ID) || load::<Position>(position)?.open_time > o.created_time);
+    if stale {
+        // The position was closed (by its owner, an order or a liquidation), and
+        // maybe opened again since: its take-profit / stop-loss orders no longer
+        // apply. Any keeper may clear them, for the reward; the owner gets the rent.
+        check_writable(owner)?;
+        events::order_cancelled(order_account.address(), keeper.address(), 0);
+        let reward = o.execution_reward;
+        return close_order(order_account, owner, Some((keeper, reward)));
     }
     let (price, opened) = if o.kind == ORDER_LIMIT {
         let opened = !position.owned_by(&crate::ID);
