@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { localnetBench } from "./localnet";
+import { createTransferInstruction } from "../sdk/src/provider/token";
 import {
   LiteSvmProvider,
   OracleKind,
@@ -59,9 +60,48 @@ import {
   orderPda,
   OrderKind,
   valuePool,
+  topUpInsuranceIx,
+  quoteIncreasePosition,
+  quoteDecreasePosition,
+  quoteDeposit,
+  PoolState,
 } from "../sdk/src";
 
 const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+
+/** A bare SPL token transfer's compute units: the unit our figures are compared in. */
+const baseline = { transfer: 0 };
+/** The trading pool's state at the end of `trades`, for the SDK quote timing. */
+const quoteInputs: { state?: PoolState; now?: BN; owner?: PublicKey; custodies?: PublicKey[]; program?: ReturnType<typeof perpoolProgram> } = {};
+
+/** Mean time per call of `fn` over `n` calls after a warm-up, microseconds. */
+function timePerCall(n: number, fn: () => unknown): number {
+  for (let i = 0; i < Math.min(100, n); i++) fn();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / 1_000 / n;
+}
+
+/** SDK quote timing (issue 8): increase, decrease and deposit quotes over many iterations. */
+async function quoteTimes(program: ReturnType<typeof perpoolProgram>): Promise<string[]> {
+  const { state, now, owner, custodies } = quoteInputs;
+  if (!state || !now || !owner || !custodies) return [];
+  const [sol, usdc] = custodies;
+  const p = await fetchPosition(program, positionPda(owner, state.address, sol, sol, 1)[0]);
+  const N = 2_000;
+  const rows: [string, number][] = [
+    ["quoteIncreasePosition (open a SOL long)", timePerCall(N, () => quoteIncreasePosition(state, { position: null, side: 1, custody: sol, collateralCustody: sol, sizeUsd: new BN(3_000_000_000), collateralAmount: new BN(4_000_000_000) }, now))],
+    ["quoteDepositUSDC (3 custodies valued)", timePerCall(N, () => quoteDeposit(state, usdc, new BN(1_000_000_000), now))],
+  ];
+  if (p) rows.splice(1, 0, ["quoteDecreasePosition (partial)", timePerCall(N, () => quoteDecreasePosition(state, p, p.sizeUsd.divn(2), new BN(0), now))]);
+  return [
+    `SDK quote time (mean of ${N.toLocaleString("en-US")} calls after a warm-up, this machine):`,
+    "",
+    "| quote | µs per call | quotes per second |",
+    "|---|---:|---:|",
+    ...rows.map(([name, us]) => `| ${name.replace("quoteDepositUSDC", "quoteDeposit")} | ${us.toFixed(1)} | ${Math.round(1e6 / us).toLocaleString("en-US")} |`),
+  ];
+}
 
 interface Row {
   instruction: string;
@@ -76,7 +116,7 @@ async function measure(provider: LiteSvmProvider, ixs: TransactionInstruction[],
 }
 
 /** A pool with `n` custodies priced by test oracles, each with liquidity from `lp`. */
-async function scenario(n: number, rows: Row[], recordAdmin: boolean) {
+async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: string[] = []) {
   const admin = Keypair.generate();
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
   provider.addProgram(PERPOOL_PROGRAM_ID, SO);
@@ -127,13 +167,25 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean) {
     await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[i].address, fundingAccount: accounts[i], lpTokenAccount: lp, amountIn: new BN(1_000_000_000), minLpOut: new BN(0) })], [user]);
   }
   state = await fetchPoolState(program, pool);
-  rec("add_liquidity", await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, fundingAccount: accounts[0], lpTokenAccount: lp, amountIn: new BN(10_000_000), minLpOut: new BN(0) })], [user]), n >= 4 ? 25_000 : undefined, n);
+  const names: Record<string, PublicKey> = { pool, user: user.publicKey, lpMint: state.pool.lpMint, lp, ...Object.fromEntries(state.custodies.map((c, i) => [`custody${i}`, c.address])) };
+  const lpWritable = (what: string, ix: TransactionInstruction) => {
+    if (writable.length < 16) writable.push(`${what} (${n} custodies): ${ix.keys.filter((k) => k.isWritable).map((k) => label(k.pubkey, names)).join(", ")}`);
+    return ix;
+  };
+  rec("add_liquidity", await measure(provider, [lpWritable("add_liquidity", await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, fundingAccount: accounts[0], lpTokenAccount: lp, amountIn: new BN(10_000_000), minLpOut: new BN(0) }))], [user]), n >= 4 ? 25_000 : undefined, n);
   provider.warpSlots(1);
   state = await fetchPoolState(program, pool);
-  rec("remove_liquidity", await measure(provider, [await removeLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, receivingAccount: accounts[0], lpTokenAccount: lp, lpIn: new BN(5_000_000), minAmountOut: new BN(0) })], [user]), undefined, n);
+  rec("remove_liquidity", await measure(provider, [lpWritable("remove_liquidity", await removeLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, receivingAccount: accounts[0], lpTokenAccount: lp, lpIn: new BN(5_000_000), minAmountOut: new BN(0) }))], [user]), undefined, n);
   if (n >= 2) {
     state = await fetchPoolState(program, pool);
-    rec("swap", await measure(provider, [await swapIx(program, state, { owner: user.publicKey, custodyIn: state.custodies[0].address, custodyOut: state.custodies[1].address, fundingAccount: accounts[0], receivingAccount: accounts[1], amountIn: new BN(1_000_000), minAmountOut: new BN(0) })], [user]), 20_000, n);
+    rec("swap", await measure(provider, [lpWritable("swap", await swapIx(program, state, { owner: user.publicKey, custodyIn: state.custodies[0].address, custodyOut: state.custodies[1].address, fundingAccount: accounts[0], receivingAccount: accounts[1], amountIn: new BN(1_000_000), minAmountOut: new BN(0) }))], [user]), 20_000, n);
+  }
+  if (recordAdmin) {
+    state = await fetchPoolState(program, pool);
+    rec("top_up_insurance", await measure(provider, [await topUpInsuranceIx(program, state, { payer: user.publicKey, custody: state.custodies[0].address, fundingAccount: accounts[0], amount: new BN(1_000_000) })], [user]));
+    // Baseline: a bare SPL token transfer between two accounts of the same owner.
+    const t = await createTokenAccount(provider, mints[0], user.publicKey);
+    baseline.transfer = await measure(provider, [createTransferInstruction(accounts[0], t, user.publicKey, 1_000)], [user]);
   }
   if (recordAdmin) {
     state = await fetchPoolState(program, pool);
@@ -229,6 +281,14 @@ async function trades(rows: Row[], writable: string[]) {
   provider.airdrop(keeper.publicKey, 1_000_000_000n);
   const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey);
   rows.push({ instruction: "liquidate_position", custodies: "", cu: await measure(provider, [await liquidatePositionIx(program, state, { keeper: keeper.publicKey, position: await position(btc, usdc, 2), keeperAccount: keeperUsdc, ownerAccount: tokens[1] })], [keeper]), target: 15_000 });
+
+  // Keep a priced state with an open SOL long for the SDK quote timing.
+  await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(2_000_000_000), new BN(2_000_000_000))], [user]);
+  quoteInputs.state = await fetchPoolState(program, pool);
+  quoteInputs.now = new BN(provider.getClock().unixTimestamp.toString());
+  quoteInputs.owner = user.publicKey;
+  quoteInputs.custodies = [sol, usdc];
+  quoteInputs.program = program;
 
   // Trigger orders on a new SOL long: a take-profit executed after the price rises, a
   // limit order that opens a BTC long on USDC, one cancelled.
@@ -360,7 +420,7 @@ function label(k: PublicKey, names: Record<string, PublicKey>): string {
 async function main() {
   const rows: Row[] = [];
   const writable: string[] = [];
-  await scenario(4, rows, true);
+  await scenario(4, rows, true, writable);
   await scenario(1, rows, false);
   await scenario(2, rows, false);
   await scenario(8, rows, false);
@@ -374,6 +434,22 @@ async function main() {
   ];
   const table = lines.join("\n");
   console.log(table);
+  const byName = (name: string) => rows.find((r) => r.instruction === name)?.cu ?? 0;
+  const ratioLines = [
+    `Baseline: a bare SPL token transfer costs ${baseline.transfer.toLocaleString("en-US")} CU on the same VM (the token program build LiteSVM loads; the classic SPL Token transfer costs about 4,600 CU on mainnet), so each of our instructions includes one to three such transfers. Ratios make the figures comparable across machines and runtimes.`,
+    "",
+    "| instruction | CU | × token transfer | per-account block budget (12M CU) |",
+    "|---|---:|---:|---:|",
+    ...["increase_position (open)", "increase_position (increase)", "decrease_position (partial)", "decrease_position (full)", "liquidate_position", "swap", "add_liquidity", "execute_order (take-profit, full close)", "auto_deleverage", "borrow"].map((name) => {
+      const cu = name === "swap" || name === "add_liquidity" ? rows.find((r) => r.instruction === name && r.custodies === 4)!.cu : byName(name);
+      return `| ${name}${name === "swap" || name === "add_liquidity" ? " (4 custodies)" : ""} | ${cu.toLocaleString("en-US")} | ${(cu / baseline.transfer).toFixed(1)} | ${Math.floor(12_000_000 / cu).toLocaleString("en-US")} per block |`;
+    }),
+  ];
+  console.log("");
+  for (const l of ratioLines) console.log(l);
+  const quoteLines = quoteInputs.program ? await quoteTimes(quoteInputs.program) : [];
+  console.log("");
+  for (const l of quoteLines) console.log(l);
   console.log("");
   for (const w of writable) console.log(w);
   console.log("");
@@ -392,13 +468,17 @@ async function main() {
     "",
     table,
     "",
-    "Writable accounts of trades (a trade never write-locks the Pool account):",
+    ...ratioLines,
+    "",
+    "Writable accounts of LP instructions and trades (a trade never write-locks the Pool account):",
     "",
     ...writable.map((w) => `- ${w}`),
     "",
     "LP income split over a scripted month (deposits, a swap, a short opened and closed, a USDC loan):",
     "",
     ...split,
+    "",
+    ...quoteLines,
     "",
     ...localnetLines,
     "",
