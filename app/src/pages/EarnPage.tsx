@@ -1,0 +1,222 @@
+/**
+ * Earn: deposit any pool asset for LP tokens, or redeem LP tokens for any
+ * asset, with the SDK's quote (LP or tokens out, fee, the weight-based fee
+ * adjustment) before signing, a slippage bound, and balances after.
+ */
+import { useWallet } from "@solana/wallet-adapter-react";
+import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
+import { useEffect, useMemo, useState } from "react";
+
+import { LP_DECIMALS, addLiquidityIx, fetchLpAccount, lpAccountPda, lpPriceUsd, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
+import { AmountInput } from "../components/AmountInput";
+import { AssetSelect, Card, Notice, Rows, Segmented, SlippageSetting, Stat } from "../components/ui";
+import { lessSlippage, parseAmount } from "../lib/amount";
+import { explainError } from "../lib/errors";
+import { formatBps, formatUnits, formatUsd } from "../lib/format";
+import { ensureAccountIxs } from "../lib/tokens";
+import { useAccount } from "../state/account";
+import { usePool } from "../state/pool";
+import { useTx } from "../state/tx";
+
+type Mode = "deposit" | "redeem";
+
+export function EarnPage() {
+  const { program, state, assets, now, loadError } = usePool();
+  const account = useAccount();
+  const { publicKey } = useWallet();
+  const tx = useTx();
+  const [mode, setMode] = useState<Mode>("deposit");
+  const [custodyKey, setCustodyKey] = useState("");
+  const [text, setText] = useState("");
+  const [slippageBps, setSlippageBps] = useState(50);
+  const [lpAccount, setLpAccount] = useState<LpAccount | null>(null);
+
+  useEffect(() => {
+    if (!custodyKey && assets.length) setCustodyKey(assets.find((a) => a.isStable)?.custody.toBase58() ?? assets[0].custody.toBase58());
+  }, [assets, custodyKey]);
+
+  // The LP's own record (deposited and redeemed USD), refreshed with the LP balance.
+  const lpHolding = state ? account.holding(state.pool.lpMint) : null;
+  useEffect(() => {
+    if (!publicKey || !state) return setLpAccount(null);
+    let stopped = false;
+    fetchLpAccount(program, lpAccountPda(state.address, publicKey, program.programId)[0])
+      .then((a) => !stopped && setLpAccount(a))
+      .catch(() => {});
+    return () => {
+      stopped = true;
+    };
+  }, [program, state, publicKey, lpHolding?.amount.toString()]);
+
+  const asset = assets.find((a) => a.custody.toBase58() === custodyKey);
+  const assetHolding = asset ? account.holding(asset.mint) : null;
+  const lpPrice = useMemo(() => {
+    try {
+      return state ? lpPriceUsd(state, "min", now) : null;
+    } catch {
+      return null;
+    }
+  }, [state, now]);
+
+  const inDecimals = mode === "deposit" ? (asset?.decimals ?? 0) : LP_DECIMALS;
+  const inSymbol = mode === "deposit" ? (asset?.symbol ?? "") : "LP";
+  const inBalance = mode === "deposit" ? (assetHolding?.amount ?? null) : (lpHolding?.amount ?? null);
+  const parsed = parseAmount(text, {
+    decimals: inDecimals,
+    symbol: inSymbol,
+    max: publicKey && account.loaded ? (inBalance ?? new BN(0)) : undefined,
+    maxLabel: "your balance",
+  });
+
+  const quote = useMemo(() => {
+    if (!state || !asset || parsed.kind !== "ok") return null;
+    try {
+      if (mode === "deposit") {
+        const q = quoteDeposit(state, asset.custody, parsed.value, now);
+        return { kind: "deposit" as const, q, min: lessSlippage(q.lpOut, slippageBps) };
+      }
+      const q = quoteRedeem(state, asset.custody, parsed.value, now);
+      return { kind: "redeem" as const, q, min: lessSlippage(q.amountOut, slippageBps) };
+    } catch (e) {
+      return { kind: "error" as const, error: explainError(e) };
+    }
+  }, [state, asset, parsed.kind === "ok" ? parsed.value.toString() : "", mode, now, slippageBps]);
+
+  if (loadError) return <Notice kind="error">{loadError}</Notice>;
+  if (!state || !asset) return <p className="muted">Loading the pool…</p>;
+
+  const inputError = parsed.kind === "error" ? parsed.error : quote?.kind === "error" ? quote.error : null;
+  const custody = state.custodies[asset.index].account;
+  const canSend = !!publicKey && parsed.kind === "ok" && !!quote && quote.kind !== "error" && !tx.busy;
+
+  const submit = async () => {
+    if (!publicKey || parsed.kind !== "ok" || !quote || quote.kind === "error" || !lpHolding || !assetHolding) return;
+    const snapshot = state;
+    const ok =
+      quote.kind === "deposit"
+        ? await tx.send(`Deposit ${text} ${asset.symbol}`, async () => [
+            ...ensureAccountIxs(publicKey, publicKey, lpHolding),
+            await addLiquidityIx(program, snapshot, {
+              owner: publicKey,
+              custody: asset.custody,
+              fundingAccount: assetHolding.account,
+              lpTokenAccount: lpHolding.account,
+              amountIn: parsed.value,
+              minLpOut: quote.min,
+            }),
+          ])
+        : await tx.send(`Redeem ${text} LP for ${asset.symbol}`, async () => [
+            ...ensureAccountIxs(publicKey, publicKey, assetHolding),
+            await removeLiquidityIx(program, snapshot, {
+              owner: publicKey,
+              custody: asset.custody,
+              receivingAccount: assetHolding.account,
+              lpTokenAccount: lpHolding.account,
+              lpIn: parsed.value,
+              minAmountOut: quote.min,
+            }),
+          ]);
+    if (ok) setText("");
+  };
+
+  const feeAdjust = quote && quote.kind !== "error" ? Number(quote.q.feeBps.toString()) - custody.baseFeeBps : 0;
+  const lpBal = lpHolding?.amount ?? new BN(0);
+  const assetBal = assetHolding?.amount ?? new BN(0);
+
+  return (
+    <div className="page earn" data-testid="earn-page">
+      <div className="grid2">
+        <Card title="Provide liquidity">
+          <Segmented<Mode>
+            testId="earn-mode"
+            value={mode}
+            options={[
+              ["deposit", "Deposit"],
+              ["redeem", "Redeem"],
+            ]}
+            onChange={(m) => {
+              setMode(m);
+              setText("");
+            }}
+          />
+          <AssetSelect id="earn-asset" label={mode === "deposit" ? "Asset to deposit" : "Asset to receive"} assets={assets} value={custodyKey} onChange={setCustodyKey} />
+          <AmountInput
+            id="earn-amount"
+            label={mode === "deposit" ? "Amount" : "LP tokens to redeem"}
+            value={text}
+            onChange={setText}
+            symbol={inSymbol}
+            decimals={inDecimals}
+            balance={publicKey ? inBalance : null}
+            error={inputError}
+          />
+          <SlippageSetting bps={slippageBps} onChange={setSlippageBps} />
+          {quote && quote.kind === "deposit" && (
+            <Rows
+              testId="earn-quote"
+              rows={[
+                ["You receive", `${formatUnits(quote.q.lpOut, LP_DECIMALS)} LP`, "quote-out"],
+                ["Minimum after slippage", `${formatUnits(quote.min, LP_DECIMALS)} LP`],
+                ["Deposit value", formatUsd(quote.q.valueInUsd)],
+                ["Fee", `${formatUnits(quote.q.fee, asset.decimals)} ${asset.symbol} (${formatBps(quote.q.feeBps)})`],
+                ["Weight adjustment of the fee", weightText(feeAdjust)],
+                ["Balances after", `${formatUnits(assetBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), asset.decimals)} ${asset.symbol} · ${formatUnits(lpBal.add(quote.q.lpOut), LP_DECIMALS)} LP`],
+              ]}
+            />
+          )}
+          {quote && quote.kind === "redeem" && (
+            <Rows
+              testId="earn-quote"
+              rows={[
+                ["You receive", `${formatUnits(quote.q.amountOut, asset.decimals)} ${asset.symbol}`, "quote-out"],
+                ["Minimum after slippage", `${formatUnits(quote.min, asset.decimals)} ${asset.symbol}`],
+                ["Redemption value", formatUsd(quote.q.valueUsd)],
+                ["Fee", `${formatUnits(quote.q.fee, asset.decimals)} ${asset.symbol} (${formatBps(quote.q.feeBps)})`],
+                ["Weight adjustment of the fee", weightText(feeAdjust)],
+                ["Balances after", `${formatUnits(lpBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), LP_DECIMALS)} LP · ${formatUnits(assetBal.add(quote.q.amountOut), asset.decimals)} ${asset.symbol}`],
+              ]}
+            />
+          )}
+          <button type="button" className="button wide" disabled={!canSend} onClick={() => void submit()} data-testid="earn-submit">
+            {!publicKey ? "Connect a wallet" : mode === "deposit" ? `Deposit ${asset.symbol}` : `Redeem for ${asset.symbol}`}
+          </button>
+        </Card>
+        <Card title="Your liquidity">
+          <div className="stats">
+            <Stat label="LP balance" value={publicKey ? formatUnits(lpBal, LP_DECIMALS) : "–"} testId="lp-balance" />
+            <Stat label="Value" value={publicKey && lpPrice ? formatUsd(lpBal.mul(lpPrice).divn(1_000_000)) : "–"} sub="at the redeem price" />
+          </div>
+          {lpAccount && (
+            <Rows
+              rows={[
+                ["Deposited (all time)", formatUsd(lpAccount.depositedUsd)],
+                ["Redeemed (all time)", formatUsd(lpAccount.redeemedUsd)],
+                ["LP minted / burned", `${formatUnits(lpAccount.lpMinted, LP_DECIMALS)} / ${formatUnits(lpAccount.lpBurned, LP_DECIMALS)}`],
+              ]}
+            />
+          )}
+          <p className="muted small">
+            LP tokens are a share of the whole pool. Their price grows with trading fees, borrow fees and the interest the pool earns on lent assets, and moves with
+            traders' profits and losses. Fees are lower for deposits that bring an asset toward its target weight.
+          </p>
+          <p className="muted small">Liquidity added in a block cannot be redeemed in the same block.</p>
+        </Card>
+      </div>
+      <HoldingsNote mint={state.pool.lpMint} />
+    </div>
+  );
+}
+
+function weightText(adjBps: number): string {
+  if (adjBps === 0) return "none";
+  return adjBps > 0 ? `+${formatBps(adjBps)} (moves the asset away from its target weight)` : `${formatBps(adjBps)} (moves it toward its target weight)`;
+}
+
+function HoldingsNote({ mint }: { mint: PublicKey }) {
+  return (
+    <p className="muted small">
+      LP mint <code>{mint.toBase58()}</code>
+    </p>
+  );
+}

@@ -1,0 +1,37 @@
+import react from "@vitejs/plugin-react";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+// The SDK is used from its TypeScript sources, through its browser-safe entry
+// (everything but the LiteSVM provider, which needs Node).
+const sdkWeb = fileURLToPath(new URL("../sdk/src/web.ts", import.meta.url));
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: {
+    alias: [{ find: /^@perpool\/sdk$/, replacement: sdkWeb }],
+  },
+  server: { host: "127.0.0.1", port: 5173 },
+  preview: { host: "127.0.0.1", port: 4173 },
+  optimizeDeps: {
+    // Listed up front so the dev server never re-optimizes (and reloads the page) mid-session.
+    include: [
+      "@coral-xyz/anchor",
+      "@solana/spl-token",
+      "@solana/wallet-adapter-base",
+      "@solana/wallet-adapter-react",
+      "@solana/web3.js",
+      "bn.js",
+      "buffer",
+      "react",
+      "react-dom/client",
+      "react/jsx-runtime",
+      "react/jsx-dev-runtime",
+    ],
+  },
+  build: {
+    target: "es2022",
+    sourcemap: true,
+    chunkSizeWarningLimit: 2500,
+  },
+});

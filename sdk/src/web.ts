@@ -1,0 +1,17 @@
+/**
+ * The browser-safe SDK: everything `index.ts` exports except `./provider`,
+ * whose LiteSVM provider loads a native Node module. The web app imports the
+ * SDK through this file only.
+ */
+export * from "./constants";
+export * from "./pda";
+export * from "./program";
+export * from "./types";
+export * from "./accounts";
+export * from "./oracle";
+export * from "./pool";
+export * from "./position";
+export * from "./loan";
+export * from "./instructions";
+export * as math from "./math";
+export { default as IDL } from "./idl/perpool.json";
