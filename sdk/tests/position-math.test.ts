@@ -1,6 +1,7 @@
 /**
  * The SDK's interest and position math against the shared vectors (`tests/vectors/position.json`,
- * also checked by `programs/perpool/tests/position_vectors.rs`), plus the TS-only contract
+ * also checked by `programs/perpool/tests/position_vectors.rs`; quote inputs may carry a price
+ * `impact`, absent meaning zero), plus the TS-only contract
  * (error classes and codes, BN in and out, inputs untouched, `RangeError` for impossible inputs)
  * and properties on random realistic positions: no value from nothing, balanced custody books,
  * liquidation only below maintenance margin, healthy remainders.
@@ -16,6 +17,7 @@ import {
   DecreaseInput,
   DecreaseQuote,
   INDEX_ONE,
+  Impact,
   IncreaseInput,
   IncreaseQuote,
   LONG,
@@ -58,6 +60,10 @@ type Vector = { [key: string]: Json };
 const VECTORS_PATH = path.join(__dirname, '..', '..', 'tests', 'vectors', 'position.json');
 const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8'));
 const MATH_CODES = Object.keys(MATH_ERROR_NUMBERS);
+/** Quote vectors with an `impact` field (`IMPACT_*_CASES` in `gen_position_vectors.rs`). */
+const IMPACT_INCREASE_CASES = 196;
+const IMPACT_DECREASE_CASES = 220;
+const ZERO_IMPACT: Impact = { positive: false, usd: new BN(0) };
 
 function section(name: string): Vector[] {
   const list = vectors[name];
@@ -88,6 +94,23 @@ function render(value: unknown): Json {
 }
 
 const field = <T>(v: Vector, key: string): T => toInput(v[key]) as T;
+
+/** True when the vector's input carries an `impact` field. */
+const hasImpact = (v: Vector) => (v.input as { [key: string]: Json }).impact !== undefined;
+
+/**
+ * Checks a quote section: the count of impact cases, every vector, and for each vector without an
+ * impact the same result with an explicit zero impact (absent means zero).
+ */
+function checkQuotes<I extends { impact?: Impact }>(name: string, impacts: number, run: (i: I) => unknown): void {
+  const list = section(name);
+  expect(list.filter(hasImpact).length, `${name} impact cases`).to.equal(impacts);
+  for (const v of list) {
+    const input = field<I>(v, 'input');
+    check(name, v, () => run(input));
+    if (input.impact === undefined) check(`${name} (explicit zero impact)`, v, () => run({ ...input, impact: ZERO_IMPACT }));
+  }
+}
 
 function expectError(label: string, run: () => unknown, code: string): void {
   const cls = MATH_CODES.includes(code) ? MathError : PositionError;
@@ -151,12 +174,12 @@ describe('position math: shared vectors', () => {
     }
   });
 
-  it('quote_increase', () => {
-    for (const v of section('quote_increase')) check('quote_increase', v, () => quoteIncrease(field<IncreaseInput>(v, 'input')));
+  it('quote_increase, with and without a price impact', () => {
+    checkQuotes('quote_increase', IMPACT_INCREASE_CASES, (i: IncreaseInput) => quoteIncrease(i));
   });
 
-  it('quote_decrease', () => {
-    for (const v of section('quote_decrease')) check('quote_decrease', v, () => quoteDecrease(field<DecreaseInput>(v, 'input')));
+  it('quote_decrease, with and without a price impact', () => {
+    checkQuotes('quote_decrease', IMPACT_DECREASE_CASES, (i: DecreaseInput) => quoteDecrease(i));
   });
 
   it('quote_liquidate', () => {

@@ -1,5 +1,5 @@
 /**
- * The SDK's price-impact and funding math against the shared vectors (`tests/vectors/risk.json`,
+ * The SDK's price-impact, funding and auto-deleveraging math against the shared vectors (`tests/vectors/risk.json`,
  * also checked by `programs/perpool/tests/risk_vectors.rs`), the SPEC's worked numbers, the
  * TS-only contract (error classes and codes, BN in and out, inputs untouched, `RangeError` for
  * impossible inputs) and properties: the pool never creates value through funding, a balanced
@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {
+  AdlInput,
   FUNDING_ONE,
   FundingError,
   FundingIndex,
@@ -23,10 +24,12 @@ import {
   MathError,
   PositionFundingInput,
   accrueFunding,
+  adlRatioBps,
   fundingRate,
   impactedPrice,
   positionFunding,
   priceImpact,
+  sideProfitUsd,
 } from '../src/math';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -35,6 +38,8 @@ type Vector = { note: string; input: Json; out: Json; err: string | null };
 const VECTORS_PATH = path.join(__dirname, '..', '..', 'tests', 'vectors', 'risk.json');
 const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8'));
 const MATH_CODES = Object.keys(MATH_ERROR_NUMBERS);
+/** The `adl_ratio` section holds exactly this many cases (`ADL_RATIO_CASES` in `gen_risk_vectors.rs`). */
+const ADL_RATIO_CASES = 310;
 
 function section(name: string): Vector[] {
   const list = vectors[name];
@@ -108,6 +113,13 @@ describe('risk math: shared vectors', () => {
   });
   it('position_funding', () => {
     for (const v of section('position_funding')) check('position_funding', v, FundingError, (i: PositionFundingInput) => positionFunding(i));
+  });
+  it('adl_ratio: side_profit_usd and adl_ratio_bps', () => {
+    const list = section('adl_ratio');
+    expect(list.length, 'adl_ratio case count').to.equal(ADL_RATIO_CASES);
+    for (const v of list) {
+      check('adl_ratio', v, MathError, (i: AdlInput) => ({ sideProfitUsd: sideProfitUsd(i), adlRatioBps: adlRatioBps(i) }));
+    }
   });
 });
 

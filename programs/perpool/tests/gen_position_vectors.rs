@@ -17,6 +17,11 @@
 //! markets: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, collateral in the traded
 //! token or USDC $1 / 6), so regenerating gives the same file unless the semantics change.
 //!
+//! The quote sections end with cases carrying a price impact (an `impact` field; absent means
+//! zero, as in every earlier case): the entry price of an increase and the exit price of a
+//! decrease are shifted per the table in `math/impact.rs`'s module docs, built by hand per pair
+//! and from a separate seeded stream, so adding them left the earlier cases unchanged.
+//!
 //! The test `library_matches_reference_on_random_positions` runs the same reference
 //! against the library on many more cases than the file holds.
 
@@ -224,6 +229,56 @@ fn ref_price_fn(side: u8, q: &Q, spread_bps: u64, entry: bool) -> R<u128> {
     }
 }
 
+/// The execution price of a trade of `size` at `price` after its price impact `I`, straight
+/// from the table in `math/impact.rs`'s module docs:
+///
+/// | trade           | negative impact | positive impact | rounds |
+/// |-----------------|-----------------|-----------------|--------|
+/// | long increase   | `P·S / (S − I)` | `P·S / (S + I)` | up     |
+/// | short increase  | `P·S / (S + I)` | `P·S / (S − I)` | down   |
+/// | long decrease   | `P·(S − I) / S` | `P·(S + I) / S` | down   |
+/// | short decrease  | `P·(S + I) / S` | `P·(S − I) / S` | up     |
+///
+/// A zero (or absent) impact leaves the price. Refused, in this order: a zero size, or `I >= S`
+/// where the formula subtracts → `PriceImpactTooLarge` (the quotes' name for the impact's
+/// `ImpactTooLarge`); `S + I` or the price above u64 → `Overflow`; a zero price → `InvalidPrice`.
+fn ref_impacted(
+    long: bool,
+    increase: bool,
+    size: u128,
+    price: u128,
+    impact: Option<Imp>,
+) -> R<u128> {
+    let Some(imp) = impact.filter(|x| x.usd > 0) else {
+        return Ok(price);
+    };
+    let i = imp.usd as u128;
+    // (subtracts I, rounds up) by row and column of the table.
+    let (minus, up) = match (long, increase, imp.positive) {
+        (true, true, false) => (true, true),
+        (true, true, true) => (false, true),
+        (false, true, false) => (false, false),
+        (false, true, true) => (true, false),
+        (true, false, false) => (true, false),
+        (true, false, true) => (false, false),
+        (false, false, false) => (false, true),
+        (false, false, true) => (true, true),
+    };
+    if size == 0 || (minus && i >= size) {
+        return Err("PriceImpactTooLarge");
+    }
+    let adjusted = fit(if minus { size - i } else { size + i })?;
+    let out = if increase {
+        fit(rnd(price * size, adjusted, up))?
+    } else {
+        fit(rnd(price * adjusted, size, up))?
+    };
+    if out == 0 {
+        return Err("InvalidPrice");
+    }
+    Ok(out)
+}
+
 fn ref_size_tokens(long: bool, usd: u128, price: u128, decimals: u8) -> R<u128> {
     // Fewer tokens for a long, more for a short.
     to_tokens(usd, price, decimals, !long)
@@ -333,6 +388,13 @@ struct Fees {
     insurance_bps: u64,
 }
 
+/// A trade's price impact: `positive` when the trader gains; USD.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Imp {
+    positive: bool,
+    usd: u64,
+}
+
 #[derive(Clone, Copy, Debug, Default)]
 struct IncIn {
     now: i64,
@@ -342,6 +404,8 @@ struct IncIn {
     market: Market,
     coll: Coll,
     fees: Fees,
+    /// `None`: no `impact` field in the vector (a zero impact).
+    impact: Option<Imp>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -353,6 +417,8 @@ struct DecIn {
     market: Market,
     coll: Coll,
     fees: Fees,
+    /// As [`IncIn::impact`].
+    impact: Option<Imp>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -438,7 +504,8 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
     let delta = i.size_delta_usd as u128;
     let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let s = ref_spread(m.spread_bps, &m.price)?;
-    let entry = ref_entry(long, &m.price, s)?;
+    // The impact shifts the entry only; the new position is marked at the plain exit.
+    let entry = ref_impacted(long, true, delta, ref_entry(long, &m.price, s)?, i.impact)?;
     let exit = ref_exit(long, &m.price, s)?;
     let tokens_delta = ref_size_tokens(long, delta, entry, m.decimals)?;
     let fee_usd = ref_fee(delta, m.open_fee_bps)?;
@@ -567,7 +634,9 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
     let full = delta > 0 && i.size_delta_usd == p.size_usd;
     let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let s = ref_spread(m.spread_bps, &m.price)?;
-    let exit = ref_exit(long, &m.price, s)?;
+    // The impacted exit prices the closed part; the remainder is checked at the plain exit.
+    let plain_exit = ref_exit(long, &m.price, s)?;
+    let exit = ref_impacted(long, false, delta, plain_exit, i.impact)?;
     let k = ref_close(long, i.now, p, delta, full, exit, m, c)?;
     let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens])?;
     if charges > p.collateral_amount as u128 {
@@ -585,7 +654,7 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
         }
         let after = available - out;
         if size_after > 0 {
-            ref_check_open(long, exit, size_after, tokens_after, after, m, c)?;
+            ref_check_open(long, plain_exit, size_after, tokens_after, after, m, c)?;
         }
         (sum(&[out, k.profit_tokens])?, after)
     };
@@ -895,23 +964,33 @@ impl Fees {
     }
 }
 
+/// Adds `impact` to a quote input when the case has one (absent means zero).
+fn with_impact_json(mut v: Value, impact: Option<Imp>) -> Value {
+    if let Some(imp) = impact {
+        v["impact"] = json!({ "positive": imp.positive, "usd": s(imp.usd) });
+    }
+    v
+}
+
 impl IncIn {
     fn json(&self) -> Value {
-        json!({
+        let v = json!({
             "now": s(self.now), "pos": self.pos.json(), "size_delta_usd": s(self.size_delta_usd),
             "collateral_delta": s(self.collateral_delta), "market": self.market.json(),
             "coll": self.coll.json(), "fees": self.fees.json(),
-        })
+        });
+        with_impact_json(v, self.impact)
     }
 }
 
 impl DecIn {
     fn json(&self) -> Value {
-        json!({
+        let v = json!({
             "now": s(self.now), "pos": self.pos.json(), "size_delta_usd": s(self.size_delta_usd),
             "collateral_out": s(self.collateral_out), "market": self.market.json(),
             "coll": self.coll.json(), "fees": self.fees.json(),
-        })
+        });
+        with_impact_json(v, self.impact)
     }
 }
 
@@ -1187,6 +1266,7 @@ impl World {
             market: self.market,
             coll: self.coll,
             fees: self.fees,
+            impact: None,
         }
     }
 
@@ -1288,6 +1368,7 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
                 market: w2.market,
                 coll: w2.coll,
                 fees: w2.fees,
+                impact: None,
             };
             cases.push((format!("increase {} after {}s", w.label(), now - T0), add));
         }
@@ -1463,6 +1544,7 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
                 market: w2.market,
                 coll: w2.coll,
                 fees: w2.fees,
+                impact: None,
             },
         ));
     }
@@ -1487,6 +1569,7 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
             market: win.market,
             coll: win.coll,
             fees: w.fees,
+            impact: None,
         };
         let mut push = |note: &str, f: &dyn Fn(&mut DecIn)| {
             let mut i = base;
@@ -1589,6 +1672,7 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
             market: w2.market,
             coll: w2.coll,
             fees: w2.fees,
+            impact: None,
         };
         match rng.below(8) {
             0 => i.size_delta_usd = rng.edgy() % (pos.size_usd + 2),
@@ -1601,6 +1685,363 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
             _ => i.pos.locked_amount = rng.edgy(),
         }
         cases.push((format!("fuzz {}", w.label()), i));
+    }
+    cases
+}
+
+// ----- quotes with a price impact -----
+
+/// Impact cases per pair in the `quote_increase` / `quote_decrease` sections, and random ones.
+const IMPACT_INCREASE_PER_PAIR: usize = 17;
+const IMPACT_DECREASE_PER_PAIR: usize = 20;
+const IMPACT_RANDOM: usize = 60;
+/// Vectors with an `impact` field (the consumers check these counts).
+const IMPACT_INCREASE_CASES: usize = IMPACT_INCREASE_PER_PAIR * PAIRS.len() + IMPACT_RANDOM;
+const IMPACT_DECREASE_CASES: usize = IMPACT_DECREASE_PER_PAIR * PAIRS.len() + IMPACT_RANDOM;
+
+/// `bps` / 10_000 of `size`, rounded down.
+fn part(size: u64, bps: u64) -> u64 {
+    (size as u128 * bps as u128 / BPS) as u64
+}
+
+/// A random impact on a trade of `size`: mostly within 5 % of it, sometimes one unit, about the
+/// size itself, or any width.
+fn random_impact(rng: &mut Rng, size: u64) -> Imp {
+    let positive = rng.chance(50);
+    let usd = match rng.below(10) {
+        0 => 1,
+        1 => rng.edgy(),
+        2 => (size as u128 + rng.below(3) as u128)
+            .saturating_sub(1)
+            .min(U64) as u64,
+        _ => part(size, rng.log(1, 500)),
+    };
+    Imp { positive, usd }
+}
+
+fn impact_increase_cases(rng: &mut Rng, random: usize) -> Vec<(String, IncIn)> {
+    let mut cases = Vec::new();
+    for pair in 0..PAIRS.len() {
+        let w = World::new(rng, pair);
+        let base = w.open_input(T0, 1_000 * USD, 50_000);
+        ref_increase(&base).expect("the base opening is valid");
+        let size = base.size_delta_usd;
+        let long = w.side == LONG;
+        // The impact the table subtracts from the size (a long's loss, a short's gain), or adds.
+        let sub = |usd: u64| {
+            Some(Imp {
+                positive: !long,
+                usd,
+            })
+        };
+        let add = |usd: u64| {
+            Some(Imp {
+                positive: long,
+                usd,
+            })
+        };
+        let label = w.label();
+        let before = cases.len();
+        let mut push = |note: &str, f: &dyn Fn(&mut IncIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label}: {note}"), i));
+        };
+        push("negative impact 10 bps", &|i| {
+            i.impact = Some(Imp {
+                positive: false,
+                usd: part(size, 10),
+            })
+        });
+        push("positive impact 10 bps", &|i| {
+            i.impact = Some(Imp {
+                positive: true,
+                usd: part(size, 10),
+            })
+        });
+        push("negative impact of 1 micro-USD", &|i| {
+            i.impact = Some(Imp {
+                positive: false,
+                usd: 1,
+            })
+        });
+        push("positive impact of 1 micro-USD", &|i| {
+            i.impact = Some(Imp {
+                positive: true,
+                usd: 1,
+            })
+        });
+        push(
+            "negative impact 20 % eats the collateral: liquidatable at once",
+            &|i| {
+                i.impact = Some(Imp {
+                    positive: false,
+                    usd: part(size, 2_000),
+                })
+            },
+        );
+        push("positive impact 50 %", &|i| {
+            i.impact = Some(Imp {
+                positive: true,
+                usd: part(size, 5_000),
+            })
+        });
+        push("impact one below the size where it is subtracted", &|i| {
+            i.impact = sub(size - 1)
+        });
+        push("impact equal to the size where it is subtracted", &|i| {
+            i.impact = sub(size)
+        });
+        push("impact above the size where it is subtracted", &|i| {
+            i.impact = sub(size + 1)
+        });
+        push("impact equal to the size where it is added", &|i| {
+            i.impact = add(size)
+        });
+        push("u64::MAX impact where it is added: S + I overflows", &|i| {
+            i.impact = add(u64::MAX)
+        });
+        push(
+            "price of one unit: the impacted entry may reach zero",
+            &|i| {
+                i.market.price = Q {
+                    min: 1,
+                    max: 1,
+                    conf: 0,
+                };
+                i.impact = Some(Imp {
+                    positive: false,
+                    usd: size / 2,
+                });
+            },
+        );
+        push(
+            "huge max price with an impact equal to the size: the first refusal wins",
+            &|i| {
+                i.market.price = Q {
+                    min: w.mt.price,
+                    max: u64::MAX,
+                    conf: 0,
+                };
+                i.market.spread_bps = 10;
+                i.impact = sub(size);
+            },
+        );
+        push("spread 100 % comes before the impact", &|i| {
+            i.market.spread_bps = 10_000;
+            i.impact = sub(size);
+        });
+        push("side 0 comes before the impact", &|i| {
+            i.pos.side = 0;
+            i.impact = sub(size);
+        });
+        push("zero size comes before the impact", &|i| {
+            i.size_delta_usd = 0;
+            i.impact = sub(1);
+        });
+        push("explicit zero impact, flagged positive", &|i| {
+            i.impact = Some(Imp {
+                positive: true,
+                usd: 0,
+            })
+        });
+        assert_eq!(cases.len() - before, IMPACT_INCREASE_PER_PAIR);
+    }
+    // Realistic opens and additions with a random impact.
+    for (note, mut i) in increase_cases(rng, random, 0).into_iter().take(random) {
+        let imp = random_impact(rng, i.size_delta_usd);
+        i.impact = Some(imp);
+        let sign = match (imp.usd, imp.positive) {
+            (0, _) => "",
+            (_, true) => "+",
+            (_, false) => "-",
+        };
+        cases.push((format!("{note}, impact {sign}{}", imp.usd), i));
+    }
+    cases
+}
+
+fn impact_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
+    let mut cases = Vec::new();
+    for pair in 0..PAIRS.len() {
+        let mut w = World::new(rng, pair);
+        w.market.open_fee_bps = 6;
+        w.market.close_fee_bps = 6;
+        let open = w.open_input(T0, 1_000 * USD, 50_000);
+        let q = ref_increase(&open).expect("valid opening");
+        let pos = opened(&open, &q);
+        let long = w.side == LONG;
+        let up = w.moved(10_800, INDEX_ONE / 100); // +8 %
+        let down = w.moved(9_200, INDEX_ONE / 100); // −8 %
+        let (win, lose) = if long { (up, down) } else { (down, up) };
+        let size = pos.size_usd;
+        let sub = |usd: u64| {
+            Some(Imp {
+                positive: !long,
+                usd,
+            })
+        };
+        let add = |usd: u64| {
+            Some(Imp {
+                positive: long,
+                usd,
+            })
+        };
+        let label = w.label();
+        let base = DecIn {
+            now: T0 + 3_600,
+            pos,
+            size_delta_usd: size,
+            collateral_out: 0,
+            market: win.market,
+            coll: win.coll,
+            fees: w.fees,
+            impact: None,
+        };
+        let before = cases.len();
+        let mut push = |note: &str, f: &dyn Fn(&mut DecIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label}: {note}"), i));
+        };
+        let at_loss = |i: &mut DecIn| {
+            i.market = lose.market;
+            i.coll = lose.coll;
+        };
+        push("close in profit, negative impact 10 bps", &|i| {
+            i.impact = Some(Imp {
+                positive: false,
+                usd: part(size, 10),
+            })
+        });
+        push("close in profit, positive impact 10 bps", &|i| {
+            i.impact = Some(Imp {
+                positive: true,
+                usd: part(size, 10),
+            })
+        });
+        push("close at a loss, negative impact 10 bps", &|i| {
+            at_loss(i);
+            i.impact = Some(Imp {
+                positive: false,
+                usd: part(size, 10),
+            });
+        });
+        push("close at a loss, positive impact 10 bps", &|i| {
+            at_loss(i);
+            i.impact = Some(Imp {
+                positive: true,
+                usd: part(size, 10),
+            });
+        });
+        push("partial close, negative impact of 1 micro-USD", &|i| {
+            i.size_delta_usd = size / 3;
+            i.impact = Some(Imp {
+                positive: false,
+                usd: 1,
+            });
+        });
+        push("partial close, positive impact of 1 micro-USD", &|i| {
+            i.size_delta_usd = size / 3;
+            i.impact = Some(Imp {
+                positive: true,
+                usd: 1,
+            });
+        });
+        push("close at a loss, negative impact 15 %: underwater", &|i| {
+            at_loss(i);
+            i.impact = Some(Imp {
+                positive: false,
+                usd: part(size, 1_500),
+            });
+        });
+        push("partial close at a loss, negative impact 15 %: the rest is marked at the impacted exit", &|i| {
+            at_loss(i);
+            i.size_delta_usd = size / 2;
+            i.impact = Some(Imp { positive: false, usd: part(size / 2, 1_500) });
+        });
+        push("partial close at a loss, positive impact 15 %: the rest is marked at the impacted exit", &|i| {
+            at_loss(i);
+            i.size_delta_usd = size / 2;
+            i.impact = Some(Imp { positive: true, usd: part(size / 2, 1_500) });
+        });
+        push("impact one below the size where it is subtracted", &|i| {
+            i.impact = sub(size - 1)
+        });
+        push("impact equal to the size where it is subtracted", &|i| {
+            i.impact = sub(size)
+        });
+        push("impact above the size where it is subtracted", &|i| {
+            i.impact = sub(size + 1)
+        });
+        push("impact equal to the size where it is added", &|i| {
+            i.impact = add(size)
+        });
+        push("u64::MAX impact where it is added: S + I overflows", &|i| {
+            i.impact = add(u64::MAX)
+        });
+        push(
+            "remove collateral with a non-zero impact: no size to shift",
+            &|i| {
+                i.size_delta_usd = 0;
+                i.collateral_out = pos.collateral_amount / 10;
+                i.impact = Some(Imp {
+                    positive: false,
+                    usd: 1,
+                });
+            },
+        );
+        push("remove collateral with an explicit zero impact", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 10;
+            i.impact = Some(Imp {
+                positive: false,
+                usd: 0,
+            });
+        });
+        push(
+            "price of one unit: the impacted exit may reach zero",
+            &|i| {
+                i.market.price = Q {
+                    min: 1,
+                    max: 1,
+                    conf: 0,
+                };
+                i.impact = Some(Imp {
+                    positive: false,
+                    usd: size / 2,
+                });
+            },
+        );
+        push("side 0 comes before the impact", &|i| {
+            i.pos.side = 0;
+            i.impact = sub(size);
+        });
+        push("size above the position comes before the impact", &|i| {
+            i.size_delta_usd = size + 1;
+            i.impact = sub(size + 1);
+        });
+        push("spread 100 % comes before the impact", &|i| {
+            i.market.spread_bps = 10_000;
+            i.impact = sub(size);
+        });
+        assert_eq!(cases.len() - before, IMPACT_DECREASE_PER_PAIR);
+    }
+    // Realistic closes with a random impact; withdrawing collateral alone moves no size, so its
+    // impact is zero (what `price_impact` gives for a zero size).
+    for (note, mut i) in decrease_cases(rng, random, 0).into_iter().take(random) {
+        let imp = if i.size_delta_usd == 0 {
+            Imp::default()
+        } else {
+            random_impact(rng, i.size_delta_usd)
+        };
+        i.impact = Some(imp);
+        let sign = match (imp.usd, imp.positive) {
+            (0, _) => "",
+            (_, true) => "+",
+            (_, false) => "-",
+        };
+        cases.push((format!("{note}, impact {sign}{}", imp.usd), i));
     }
     cases
 }
@@ -2254,10 +2695,14 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0x005E_ED0F_9051_7104);
     let mut sections = flat_sections(&mut rng, SIMPLE);
+    // The impact cases follow each section's earlier cases, from their own stream so that those
+    // stay as they were.
+    let mut impact_rng = Rng(0x1A9A_C7ED_0000_0002);
     sections.push((
         "quote_increase",
         increase_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
+            .chain(impact_increase_cases(&mut impact_rng, IMPACT_RANDOM))
             .map(|(note, i)| quote_case(&note, i.json(), &ref_increase(&i)))
             .collect(),
     ));
@@ -2265,6 +2710,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         "quote_decrease",
         decrease_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
+            .chain(impact_decrease_cases(&mut impact_rng, IMPACT_RANDOM))
             .map(|(note, i)| quote_case(&note, i.json(), &ref_decrease(&i)))
             .collect(),
     ));
@@ -2276,6 +2722,52 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
             .collect(),
     ));
     sections
+}
+
+/// Counts the vectors with an `impact` field, the non-zero ones quoted by side and sign, and
+/// the refusals; checks every quoted non-zero impact moved `price` off the unimpacted one.
+fn impact_shapes(list: &[Value], price: &str) -> BTreeMap<String, usize> {
+    let mut shapes = BTreeMap::new();
+    for v in list {
+        let x = &v["input"];
+        let Some(imp) = x.get("impact") else {
+            continue;
+        };
+        let mut add = |k: String| *shapes.entry(k).or_insert(0) += 1;
+        add("with impact".into());
+        if v["err"] == json!("PriceImpactTooLarge") {
+            add("PriceImpactTooLarge".into());
+        }
+        if imp["usd"] == json!("0") || v["out"].is_null() {
+            continue;
+        }
+        let side = x["pos"]["side"].as_u64().unwrap();
+        add(format!("side {side} positive {} ok", imp["positive"]));
+        let mut plain = x.clone();
+        plain.as_object_mut().unwrap().remove("impact");
+        let unimpacted = if price == "entry_price" {
+            plain_price(&plain, true)
+        } else {
+            plain_price(&plain, false)
+        };
+        if v["out"][price] != json!(unimpacted.to_string()) {
+            add("price moved".into());
+        }
+    }
+    shapes
+}
+
+/// The quote's entry (or exit) price with no impact, from the reference.
+fn plain_price(x: &Value, entry: bool) -> u128 {
+    let n = |v: &Value, k: &str| v[k].as_str().unwrap().parse::<u64>().unwrap();
+    let q = &x["market"]["price"];
+    let q = Q {
+        min: n(q, "min"),
+        max: n(q, "max"),
+        conf: n(q, "conf"),
+    };
+    let side = x["pos"]["side"].as_u64().unwrap() as u8;
+    ref_price_fn(side, &q, n(&x["market"], "spread_bps"), entry).unwrap()
 }
 
 /// Counts liquidation shapes: partial tiers, bad debt, insurance, keeper paid by the pool.
@@ -2399,6 +2891,8 @@ fn generate_position_vectors() {
             "Underflow",
             "InvalidDecimals",
             "DivideByZero",
+            "PriceImpactTooLarge",
+            "InvalidPrice",
         ],
     );
     tally(
@@ -2419,6 +2913,8 @@ fn generate_position_vectors() {
             "DivideByZero",
             "Overflow",
             "Underflow",
+            "PriceImpactTooLarge",
+            "InvalidPrice",
         ],
     );
     tally(
@@ -2434,6 +2930,36 @@ fn generate_position_vectors() {
             "Overflow",
         ],
     );
+    for (name, expected, price) in [
+        ("quote_increase", IMPACT_INCREASE_CASES, "entry_price"),
+        ("quote_decrease", IMPACT_DECREASE_CASES, "exit_price"),
+    ] {
+        let shifted = impact_shapes(find(name), price);
+        eprintln!("{name} with an impact: {shifted:?}");
+        assert_eq!(shifted["with impact"], expected, "{name}: impact cases");
+        for side in [LONG, SHORT] {
+            for positive in [false, true] {
+                let key = format!("side {side} positive {positive} ok");
+                assert!(
+                    shifted.get(&key).is_some_and(|&n| n >= 10),
+                    "{name}: too few {key}"
+                );
+            }
+        }
+        assert!(
+            shifted["PriceImpactTooLarge"] >= 2 * PAIRS.len(),
+            "{name}: refusals"
+        );
+        let quoted: usize = shifted
+            .iter()
+            .filter(|(k, _)| k.ends_with(" ok"))
+            .map(|(_, n)| n)
+            .sum();
+        assert!(
+            shifted["price moved"] * 10 >= quoted * 9,
+            "{name}: impacts that moved no price"
+        );
+    }
     let shapes = liquidation_shapes(find("quote_liquidate"));
     eprintln!("liquidation shapes: {shapes:?}");
     // With the target at 2 × maintenance margin, an unhealthy position (10_000·E < mm·S) needs
@@ -2460,7 +2986,8 @@ fn generate_position_vectors() {
         "  \"_comment\": \"Shared interest- and position-math vectors: integers are decimal strings (decimals and side are JSON numbers, ",
         "flags booleans); exactly one of out/err is non-null; err is a PositionError or MathError variant name. Sections with an ",
         "input object hold the Rust struct field names (nested: pos, market, coll, fees, price, curve); quote sections hold ",
-        "{note, input, out, err}. Generated by programs/perpool/tests/gen_position_vectors.rs from u128/i128 references; checked by ",
+        "{note, input, out, err}; quote_increase / quote_decrease inputs may hold impact {positive, usd} (absent: zero). ",
+        "Generated by programs/perpool/tests/gen_position_vectors.rs from u128/i128 references; checked by ",
         "programs/perpool/tests/position_vectors.rs and sdk/tests/position-math.test.ts.\",\n"
     ));
     for (k, (name, list)) in sections.iter().enumerate() {
@@ -2587,6 +3114,13 @@ mod library {
         }
     }
 
+    fn impact(i: Option<Imp>) -> math::Impact {
+        i.map_or(math::Impact::default(), |x| math::Impact {
+            positive: x.positive,
+            usd: x.usd,
+        })
+    }
+
     pub fn increase(i: &IncIn) -> R<Quote> {
         let r = math::quote_increase(&math::IncreaseInput {
             now: i.now,
@@ -2596,7 +3130,7 @@ mod library {
             market: market(&i.market),
             coll: coll(&i.coll),
             fees: fees(&i.fees),
-            impact: Default::default(),
+            impact: impact(i.impact),
         })
         .map_err(name)?;
         let u = |x: u64| U(x as u128);
@@ -2627,7 +3161,7 @@ mod library {
             market: market(&i.market),
             coll: coll(&i.coll),
             fees: fees(&i.fees),
-            impact: Default::default(),
+            impact: impact(i.impact),
         })
         .map_err(name)?;
         let u = |x: u64| U(x as u128);
@@ -2745,6 +3279,16 @@ fn library_matches_reference_on_random_positions() {
         count(&expected);
     }
     for (note, i) in decrease_cases(&mut rng, 3_000, 1_000) {
+        let expected = ref_decrease(&i);
+        assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in impact_increase_cases(&mut rng, 3_000) {
+        let expected = ref_increase(&i);
+        assert_eq!(library::increase(&i), expected, "increase ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in impact_decrease_cases(&mut rng, 3_000) {
         let expected = ref_decrease(&i);
         assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
         count(&expected);

@@ -1,9 +1,12 @@
-//! Generator of the shared price-impact and funding vectors, `tests/vectors/risk.json`.
+//! Generator of the shared price-impact, funding and auto-deleveraging vectors,
+//! `tests/vectors/risk.json`.
 //!
 //! Expected results come from the reference implementation below: arbitrary-precision integer
 //! arithmetic ([`Big`], a plain schoolbook / shift-subtract big integer written here) applied
-//! to the formulas of `programs/perpool/src/math/{impact,funding}.rs`'s module docs, with a
-//! single exact division per rounded value and the documented error order. Nothing here calls
+//! to the formulas of `programs/perpool/src/math/{impact,funding}.rs`'s module docs, and plain
+//! `u128` arithmetic for the ADL ratio of `math/adl.rs`'s module docs (every product there is of
+//! two `u64`), with a single exact division per rounded value and the documented error order.
+//! Nothing here calls
 //! `perpool::math` to compute an expected value. `risk_vectors.rs` (Rust) and
 //! `sdk/tests/risk-math.test.ts` (TypeScript) check both implementations against the file.
 //! Regenerate with
@@ -403,6 +406,57 @@ fn ref_position_funding(i: &PosFundingIn) -> R<(bool, u64)> {
     })
 }
 
+#[derive(Clone, Copy, Debug, Default)]
+struct AdlIn {
+    side: u8,
+    oi_usd: u64,
+    oi_tokens: u64,
+    market_decimals: u8,
+    market_price: u64,
+    pool_tokens: u64,
+    pool_decimals: u8,
+    pool_price: u64,
+}
+
+/// USD (6 decimals) of `amount` native units at `price` (9 decimals): `amount · price /
+/// 10^(decimals + 3)`, one rounded u128 division (the product of two u64 and 10^21 both fit).
+fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
+    if decimals > 18 {
+        return Err("InvalidDecimals");
+    }
+    fit(rnd(
+        amount as u128 * price as u128,
+        10u128.pow(decimals as u32 + 3),
+        up,
+    ))
+}
+
+/// (side_profit_usd, adl_ratio_bps): the side's profit at the market price (a loss is zero;
+/// longs' tokens valued down, shorts' up), then `floor(profit · 10_000 / value)` with the
+/// custody's value rounded up; a zero profit is a zero ratio whatever the custody, a profit
+/// against a custody worth nothing is `u64::MAX`. Sides other than 1 and 2 are not defined.
+fn ref_adl(i: &AdlIn) -> R<(u64, u64)> {
+    let profit = match i.side {
+        LONG => {
+            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, false)?;
+            (value as u128).saturating_sub(i.oi_usd as u128)
+        }
+        SHORT => {
+            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, true)?;
+            (i.oi_usd as u128).saturating_sub(value as u128)
+        }
+        other => panic!("the ADL reference has no side {other}"),
+    };
+    if profit == 0 {
+        return Ok((0, 0));
+    }
+    let value = ref_usd(i.pool_tokens, i.pool_price, i.pool_decimals, true)? as u128;
+    if value == 0 {
+        return Ok((profit as u64, u64::MAX));
+    }
+    Ok((profit as u64, fit(profit * 10_000 / value)?))
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON.
 // ---------------------------------------------------------------------------------------------
@@ -459,6 +513,17 @@ impl PosFundingIn {
     }
 }
 
+impl AdlIn {
+    fn json(&self) -> Value {
+        json!({
+            "side": self.side, "oi_usd": s(self.oi_usd), "oi_tokens": s(self.oi_tokens),
+            "market_decimals": self.market_decimals, "market_price": s(self.market_price),
+            "pool_tokens": s(self.pool_tokens), "pool_decimals": self.pool_decimals,
+            "pool_price": s(self.pool_price),
+        })
+    }
+}
+
 fn case(note: &str, input: Value, out: R<Value>) -> Value {
     match out {
         Ok(out) => json!({"note": note, "input": input, "out": out, "err": null}),
@@ -478,6 +543,10 @@ fn accrual_out(r: R<(u64, bool, Index, Index)>) -> R<Value> {
 
 fn fee_out(r: R<(bool, u64)>) -> R<Value> {
     r.map(|(p, u)| json!({"pays": p, "usd": s(u)}))
+}
+
+fn adl_out(r: R<(u64, u64)>) -> R<Value> {
+    r.map(|(p, q)| json!({"side_profit_usd": s(p), "adl_ratio_bps": s(q)}))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1594,6 +1663,542 @@ fn position_cases(rng: &mut Rng, accruals: &[(String, FundingIn)]) -> Vec<(Strin
     v
 }
 
+/// Market tokens for the ADL cases: (name, decimals, price with 9 decimals).
+const ADL_TOKENS: [(&str, u8, u64); 7] = [
+    ("SOL", 9, 150_000_000_000),
+    ("BTC", 8, 95_000_000_000_000),
+    ("ETH", 8, 3_500_000_000_000),
+    ("BONK", 5, 20_000),
+    ("USDC", 6, 1_000_000_000),
+    ("WETH", 18, 3_500_000_000_000),
+    ("WHOLE", 0, 25_000_000_000),
+];
+
+/// Cases in the `adl_ratio` section: hand-written, the decimals sweep, realistic, fuzz.
+const ADL_HAND: usize = 42;
+const ADL_SWEEP: usize = 38;
+const ADL_REALISTIC: usize = 150;
+const ADL_FUZZ: usize = 80;
+const ADL_RATIO_CASES: usize = ADL_HAND + ADL_SWEEP + ADL_REALISTIC + ADL_FUZZ;
+
+/// Native units worth `usd` at `price` (rounded down), for building inputs.
+fn units_for(usd: u64, decimals: u8, price: u64) -> u64 {
+    (usd as u128 * 10u128.pow(decimals as u32 + 3) / price as u128).min(U64) as u64
+}
+
+/// The largest USD amount (capped at `cap`) whose units at `price` fit in a u64.
+fn usd_cap(decimals: u8, price: u64, cap: u64) -> u64 {
+    (U64 * price as u128 / 10u128.pow(decimals as u32 + 3)).clamp(USD as u128, cap as u128) as u64
+}
+
+/// One side of a market marked after a price move, against its paying custody.
+fn realistic_adl(rng: &mut Rng) -> (String, AdlIn) {
+    let (name, md, entry) = rng.pick(&ADL_TOKENS);
+    let side = rng.pick(&[LONG, SHORT]);
+    let oi_usd = if rng.chance(5) {
+        0
+    } else {
+        rng.log(USD, usd_cap(md, entry, 2_000_000_000 * USD))
+    };
+    // The side's tokens, bought at `entry`: a long holds them, a short owes them.
+    let oi_tokens = units_for(oi_usd, md, entry);
+    let move_bps = if rng.chance(70) {
+        rng.range(8_000, 12_000)
+    } else {
+        rng.range(2_000, 30_000)
+    };
+    let market_price = (entry as u128 * move_bps as u128 / 10_000) as u64;
+    // Longs are paid by the market token's custody, shorts by a stablecoin; sometimes another.
+    let (pool_name, pd, pool_price) = if rng.chance(20) {
+        rng.pick(&ADL_TOKENS)
+    } else if side == LONG {
+        (name, md, market_price)
+    } else {
+        ADL_TOKENS[4]
+    };
+    let pool_cap = usd_cap(pd, pool_price.max(1), 5_000_000_000 * USD);
+    let pool_usd = if rng.chance(8) {
+        0
+    } else if rng.chance(15) {
+        rng.log(1, pool_cap.min(1_000 * USD))
+    } else {
+        rng.log(pool_cap.min(10_000 * USD), pool_cap)
+    };
+    let pool_tokens = if pool_price == 0 {
+        rng.log(1, u64::MAX)
+    } else {
+        units_for(pool_usd, pd, pool_price)
+    };
+    let label = if side == LONG { "long" } else { "short" };
+    (
+        format!("{name} {label} at {move_bps} bps of entry, paid in {pool_name}"),
+        AdlIn {
+            side,
+            oi_usd,
+            oi_tokens,
+            market_decimals: md,
+            market_price,
+            pool_tokens,
+            pool_decimals: pd,
+            pool_price,
+        },
+    )
+}
+
+fn fuzz_decimals(rng: &mut Rng) -> u8 {
+    if rng.chance(6) {
+        rng.pick(&[19, 20, 255])
+    } else {
+        rng.range(0, 18) as u8
+    }
+}
+
+fn fuzz_adl(rng: &mut Rng) -> AdlIn {
+    AdlIn {
+        side: rng.pick(&[LONG, SHORT]),
+        oi_usd: rng.edgy(),
+        oi_tokens: rng.edgy(),
+        market_decimals: fuzz_decimals(rng),
+        market_price: rng.edgy(),
+        pool_tokens: rng.edgy(),
+        pool_decimals: fuzz_decimals(rng),
+        pool_price: rng.edgy(),
+    }
+}
+
+fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
+    const P200: u64 = 200_000_000_000;
+    const P100: u64 = 100_000_000_000;
+    // 10 tokens (9 decimals) bought for 1,000 USD, now at 200 USD; the custody holds 10 tokens.
+    let base = AdlIn {
+        side: LONG,
+        oi_usd: 1_000 * USD,
+        oi_tokens: 10_000_000_000,
+        market_decimals: 9,
+        market_price: P200,
+        pool_tokens: 10_000_000_000,
+        pool_decimals: 9,
+        pool_price: P200,
+    };
+    // 1.5e-6 USD per whole token with 0 decimals: one token is worth 1.5 µUSD.
+    let odd = AdlIn {
+        oi_usd: 0,
+        oi_tokens: 1,
+        market_decimals: 0,
+        market_price: 1_500,
+        pool_tokens: 1_000,
+        pool_decimals: 0,
+        pool_price: 1_000,
+        ..base
+    };
+    let full = u64::MAX;
+    let hand: Vec<(&str, AdlIn)> = vec![
+        (
+            "long +1,000 USD against a 2,000 USD custody: 5,000 bps",
+            base,
+        ),
+        (
+            "short +1,000 USD against a 1,000 USD custody: 10,000 bps",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 2_000 * USD,
+                market_price: P100,
+                pool_price: P100,
+                ..base
+            },
+        ),
+        (
+            "long at a loss: 0",
+            AdlIn {
+                oi_usd: 3_000 * USD,
+                ..base
+            },
+        ),
+        (
+            "short at a loss: 0",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 1_999 * USD,
+                ..base
+            },
+        ),
+        (
+            "long at break-even: 0",
+            AdlIn {
+                oi_usd: 2_000 * USD,
+                ..base
+            },
+        ),
+        (
+            "short at break-even: 0",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 2_000 * USD,
+                ..base
+            },
+        ),
+        (
+            "no open interest: 0",
+            AdlIn {
+                oi_usd: 0,
+                oi_tokens: 0,
+                ..base
+            },
+        ),
+        (
+            "short owing no tokens: the whole OI is profit",
+            AdlIn {
+                side: SHORT,
+                oi_tokens: 0,
+                ..base
+            },
+        ),
+        (
+            "long profit against an empty custody: u64::MAX",
+            AdlIn {
+                pool_tokens: 0,
+                ..base
+            },
+        ),
+        (
+            "short profit against an empty custody: u64::MAX",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 3_000 * USD,
+                pool_tokens: 0,
+                ..base
+            },
+        ),
+        (
+            "long profit against a zero custody price: u64::MAX",
+            AdlIn {
+                pool_price: 0,
+                ..base
+            },
+        ),
+        (
+            "long at a loss against an empty custody: 0",
+            AdlIn {
+                oi_usd: 3_000 * USD,
+                pool_tokens: 0,
+                ..base
+            },
+        ),
+        (
+            "zero market price: longs lose everything",
+            AdlIn {
+                market_price: 0,
+                ..base
+            },
+        ),
+        (
+            "zero market price: shorts keep the whole OI",
+            AdlIn {
+                side: SHORT,
+                market_price: 0,
+                ..base
+            },
+        ),
+        (
+            "1 µUSD against 3 µUSD: 3,333 bps, rounded down",
+            AdlIn {
+                oi_usd: 1,
+                oi_tokens: 2,
+                market_decimals: 6,
+                market_price: 1_000_000_000,
+                pool_tokens: 3,
+                pool_decimals: 6,
+                pool_price: 1_000_000_000,
+                ..base
+            },
+        ),
+        ("long token value 1.5 µUSD rounds down to 1: profit 1", odd),
+        (
+            "short token value 1.5 µUSD rounds up to 2: no profit on 2",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 2,
+                ..odd
+            },
+        ),
+        (
+            "short token value 1.5 µUSD rounds up to 2: profit 1 on 3",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 3,
+                ..odd
+            },
+        ),
+        (
+            "custody worth 1.5 µUSD counts as 2",
+            AdlIn {
+                pool_tokens: 1,
+                pool_price: 1_500,
+                ..odd
+            },
+        ),
+        (
+            "custody worth a thousandth of a µUSD counts as 1",
+            AdlIn {
+                pool_tokens: 1,
+                pool_price: 1,
+                ..odd
+            },
+        ),
+        (
+            "profit of the full u64 range against 10,000 µUSD: exactly u64::MAX",
+            AdlIn {
+                oi_tokens: full,
+                market_price: 1_000,
+                pool_tokens: 10_000,
+                ..odd
+            },
+        ),
+        (
+            "profit of the full u64 range against 9,999 µUSD: the ratio overflows",
+            AdlIn {
+                oi_tokens: full,
+                market_price: 1_000,
+                pool_tokens: 9_999,
+                ..odd
+            },
+        ),
+        (
+            "profit × 10,000 above u64 against 1 µUSD: the ratio overflows",
+            AdlIn {
+                oi_tokens: 1 << 62,
+                market_price: 1_000,
+                pool_tokens: 1,
+                ..odd
+            },
+        ),
+        (
+            "largest profit whose ratio against 1 µUSD fits",
+            AdlIn {
+                oi_tokens: full / 10_000,
+                market_price: 1_000,
+                pool_tokens: 1,
+                ..odd
+            },
+        ),
+        (
+            "one more µUSD of profit against 1 µUSD overflows",
+            AdlIn {
+                oi_tokens: full / 10_000 + 1,
+                market_price: 1_000,
+                pool_tokens: 1,
+                ..odd
+            },
+        ),
+        (
+            "long value above u64 overflows",
+            AdlIn {
+                oi_tokens: full,
+                market_price: full,
+                market_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "short value above u64 overflows",
+            AdlIn {
+                side: SHORT,
+                oi_usd: full,
+                oi_tokens: full,
+                market_price: full,
+                market_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "long value of exactly u64::MAX µUSD + 15/1000: floor fits",
+            AdlIn {
+                oi_usd: full - 7,
+                oi_tokens: 18_428_315_757_951_600_015,
+                market_price: 1_001,
+                market_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "short value of u64::MAX µUSD + 15/1000 overflows only when rounded up",
+            AdlIn {
+                side: SHORT,
+                oi_usd: full,
+                oi_tokens: 18_428_315_757_951_600_015,
+                market_price: 1_001,
+                market_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "custody value overflows only when rounded up",
+            AdlIn {
+                pool_tokens: 18_428_315_757_951_600_015,
+                pool_price: 1_001,
+                pool_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "custody value overflows with a profit",
+            AdlIn {
+                pool_tokens: full,
+                pool_price: full,
+                pool_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "custody value overflows but the side is at a loss: 0",
+            AdlIn {
+                oi_usd: 3_000 * USD,
+                pool_tokens: full,
+                pool_price: full,
+                pool_decimals: 0,
+                ..base
+            },
+        ),
+        (
+            "full-width values at 18 decimals fit",
+            AdlIn {
+                oi_usd: 1,
+                oi_tokens: full,
+                market_price: full,
+                market_decimals: 18,
+                pool_tokens: full,
+                pool_price: full,
+                pool_decimals: 18,
+                ..base
+            },
+        ),
+        (
+            "market decimals 19",
+            AdlIn {
+                market_decimals: 19,
+                ..base
+            },
+        ),
+        (
+            "market decimals 255, short",
+            AdlIn {
+                side: SHORT,
+                market_decimals: 255,
+                ..base
+            },
+        ),
+        (
+            "market decimals 19 with no tokens",
+            AdlIn {
+                oi_tokens: 0,
+                market_decimals: 19,
+                ..base
+            },
+        ),
+        (
+            "custody decimals 19 with a profit",
+            AdlIn {
+                pool_decimals: 19,
+                ..base
+            },
+        ),
+        (
+            "custody decimals 19 but the side is at a loss: 0",
+            AdlIn {
+                oi_usd: 3_000 * USD,
+                pool_decimals: 19,
+                ..base
+            },
+        ),
+        (
+            "1 µUSD profit against 1 µUSD: 10,000 bps",
+            AdlIn {
+                oi_usd: 0,
+                oi_tokens: 1,
+                market_decimals: 0,
+                market_price: 1_000,
+                pool_tokens: 1,
+                pool_decimals: 0,
+                pool_price: 1_000,
+                ..base
+            },
+        ),
+        (
+            "tiny profit against a deep custody: rounds to 0 bps",
+            AdlIn {
+                oi_usd: 2_000 * USD - 1,
+                pool_tokens: full,
+                pool_decimals: 9,
+                pool_price: 1_000_000_000,
+                ..base
+            },
+        ),
+        (
+            "BTC longs up 1 USD against 1 BTC of custody: 0 bps",
+            AdlIn {
+                oi_usd: 94_999 * USD,
+                oi_tokens: 100_000_000,
+                market_decimals: 8,
+                market_price: 95_000_000_000_000,
+                pool_tokens: 100_000_000,
+                pool_decimals: 8,
+                pool_price: 95_000_000_000_000,
+                ..base
+            },
+        ),
+        (
+            "shorts up 50 % paid by a 6-decimal stablecoin",
+            AdlIn {
+                side: SHORT,
+                oi_usd: 1_000_000 * USD,
+                oi_tokens: 10_000_000_000_000,
+                market_decimals: 9,
+                market_price: 50_000_000_000,
+                pool_tokens: 2_500_000 * USD,
+                pool_decimals: 6,
+                pool_price: 1_000_000_000,
+            },
+        ),
+    ];
+    assert_eq!(hand.len(), ADL_HAND);
+    let mut v: Vec<(String, AdlIn)> = hand.into_iter().map(|(n, i)| (n.to_string(), i)).collect();
+    // Every market decimals d against custody decimals 18 − d: 10 tokens bought at 100 USD, now
+    // at 123.456789012 USD; the custody holds 7 tokens at the same price.
+    for d in 0..=18u8 {
+        for side in [LONG, SHORT] {
+            let price = if side == LONG {
+                123_456_789_012
+            } else {
+                87_654_321_098
+            };
+            v.push((
+                format!(
+                    "decimals {d} against custody decimals {}, side {side}",
+                    18 - d
+                ),
+                AdlIn {
+                    side,
+                    oi_usd: 1_000 * USD,
+                    oi_tokens: 10 * 10u64.pow(d as u32),
+                    market_decimals: d,
+                    market_price: price,
+                    pool_tokens: 7 * 10u64.pow(18 - d as u32),
+                    pool_decimals: 18 - d,
+                    pool_price: price,
+                },
+            ));
+        }
+    }
+    for _ in 0..ADL_REALISTIC {
+        v.push(realistic_adl(rng));
+    }
+    for k in 0..ADL_FUZZ {
+        v.push((format!("fuzz {k}"), fuzz_adl(rng)));
+    }
+    assert_eq!(v.len(), ADL_RATIO_CASES);
+    v
+}
+
 fn outcome(v: &Value) -> String {
     match &v["err"] {
         Value::String(e) => e.clone(),
@@ -1622,6 +2227,8 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
     let prices = price_cases(&mut rng, &impacts);
     let accruals = funding_cases(&mut rng);
     let positions = position_cases(&mut rng, &accruals);
+    // Its own stream, so the ADL cases leave the other sections as they were.
+    let adl = adl_cases(&mut Rng(0x0AD1_5EED_0000_0005));
     vec![
         (
             "price_impact",
@@ -1649,6 +2256,12 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
             positions
                 .iter()
                 .map(|(n, i)| case(n, i.json(), fee_out(ref_position_funding(i))))
+                .collect(),
+        ),
+        (
+            "adl_ratio",
+            adl.iter()
+                .map(|(n, i)| case(n, i.json(), adl_out(ref_adl(i))))
                 .collect(),
         ),
     ]
@@ -1690,6 +2303,32 @@ fn generate_risk_vectors() {
         find("position_funding"),
         &["ok", "InvalidSide", "Underflow", "Overflow"],
     );
+    let adl = find("adl_ratio");
+    tally("adl_ratio", adl, &["ok", "Overflow", "InvalidDecimals"]);
+    assert_eq!(adl.len(), ADL_RATIO_CASES);
+    let ratio = |v: &Value| v["out"]["adl_ratio_bps"].as_str().map(str::to_string);
+    let count = |pred: &dyn Fn(&Value) -> bool| adl.iter().filter(|v| pred(v)).count();
+    for side in [LONG, SHORT] {
+        let on = |v: &Value| v["input"]["side"] == json!(side);
+        let zero = count(&|v| on(v) && ratio(v).as_deref() == Some("0"));
+        let max = count(&|v| on(v) && ratio(v) == Some(u64::MAX.to_string()));
+        let between =
+            count(&|v| on(v) && ratio(v).is_some_and(|r| r != "0" && r != u64::MAX.to_string()));
+        eprintln!("adl_ratio side {side}: {zero} zero, {max} u64::MAX, {between} between");
+        assert!(
+            zero >= 10 && max >= 3 && between >= 30,
+            "adl_ratio side {side}"
+        );
+    }
+    // The module's worked numbers open the section.
+    assert_eq!(
+        adl[0]["out"],
+        json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "5000"})
+    );
+    assert_eq!(
+        adl[1]["out"],
+        json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "10000"})
+    );
     // The worked numbers are in the file with the SPEC's values.
     let impacts = find("price_impact");
     assert_eq!(
@@ -1712,9 +2351,10 @@ fn generate_risk_vectors() {
 
     let mut out = String::from("{\n");
     out.push_str(concat!(
-        "  \"_comment\": \"Shared price-impact and funding vectors: integers are decimal strings (side and exponent are JSON ",
-        "numbers, flags booleans; funding indexes are u128); each case is {note, input, out, err} with exactly one of out/err ",
-        "non-null; input holds the Rust struct field names (nested: impact, long_index, short_index, index_snapshot); err is an ",
+        "  \"_comment\": \"Shared price-impact, funding and auto-deleveraging vectors: integers are decimal strings (side, ",
+        "exponent and decimals are JSON numbers, flags booleans; funding indexes are u128); each case is {note, input, out, err} ",
+        "with exactly one of out/err non-null; input holds the Rust struct field names (nested: impact, long_index, short_index, ",
+        "index_snapshot); adl_ratio cases give both side_profit_usd and adl_ratio_bps of one AdlInput; err is an ",
         "ImpactError / FundingError or MathError variant name. Generated by programs/perpool/tests/gen_risk_vectors.rs from an ",
         "arbitrary-precision reference; checked by programs/perpool/tests/risk_vectors.rs and sdk/tests/risk-math.test.ts.\",\n"
     ));
@@ -1841,6 +2481,22 @@ mod library {
         .map_err(funding_name)
     }
 
+    pub fn adl(i: &AdlIn) -> R<(u64, u64)> {
+        let input = math::AdlInput {
+            side: i.side,
+            oi_usd: i.oi_usd,
+            oi_tokens: i.oi_tokens,
+            market_decimals: i.market_decimals,
+            market_price: Price(i.market_price),
+            pool_tokens: i.pool_tokens,
+            pool_decimals: i.pool_decimals,
+            pool_price: Price(i.pool_price),
+        };
+        let profit = math::side_profit_usd(&input).map_err(math_name)?;
+        let ratio = math::adl_ratio_bps(&input).map_err(math_name)?;
+        Ok((profit, ratio))
+    }
+
     pub fn position(i: &PosFundingIn) -> R<(bool, u64)> {
         math::position_funding(&math::PositionFundingInput {
             size_usd: i.size_usd,
@@ -1885,7 +2541,18 @@ fn library_matches_reference_on_random_cases() {
     for (_, p) in position_cases(&mut rng, &accruals) {
         assert_eq!(library::position(&p), ref_position_funding(&p), "{p:?}");
     }
-    assert_eq!(fixed.len(), 4);
+    for k in 0..20_000 {
+        let i = if k % 2 == 0 {
+            realistic_adl(&mut rng).1
+        } else {
+            fuzz_adl(&mut rng)
+        };
+        assert_eq!(library::adl(&i), ref_adl(&i), "{i:?}");
+    }
+    for (note, i) in adl_cases(&mut rng) {
+        assert_eq!(library::adl(&i), ref_adl(&i), "{note}: {i:?}");
+    }
+    assert_eq!(fixed.len(), 5);
     // The big-integer reference itself, against u128 where that suffices.
     for _ in 0..2_000 {
         let (a, b, d) = (

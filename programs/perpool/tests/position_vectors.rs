@@ -15,6 +15,10 @@ const VECTORS: &str = concat!(
 /// Each section must hold at least this many vectors; quote sections twice as many.
 const MIN_PER_SECTION: usize = 60;
 const MIN_PER_QUOTE_SECTION: usize = 120;
+/// Quote vectors with an `impact` field (`IMPACT_INCREASE_CASES` / `IMPACT_DECREASE_CASES` in
+/// `gen_position_vectors.rs`).
+const IMPACT_INCREASE_CASES: usize = 196;
+const IMPACT_DECREASE_CASES: usize = 220;
 
 fn load() -> Value {
     common::load(VECTORS)
@@ -32,11 +36,6 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     assert!(list.len() >= min, "{name}: only {} vectors", list.len());
     list
 }
-
-
-
-
-
 
 fn position_error(name: &str) -> PositionError {
     if let Some(e) = math_error(name) {
@@ -57,15 +56,10 @@ fn position_error(name: &str) -> PositionError {
         "SizeTooLarge" => SizeTooLarge,
         "PositionUnderwater" => PositionUnderwater,
         "NotLiquidatable" => NotLiquidatable,
+        "PriceImpactTooLarge" => PriceImpactTooLarge,
         other => panic!("unknown error name {other}"),
     }
 }
-
-
-
-
-
-
 
 fn quote(v: &Value) -> math::PriceQuote {
     math::PriceQuote {
@@ -123,6 +117,24 @@ fn coll(v: &Value) -> math::CollateralSide {
         locked: u(v, "locked"),
         buffer_bps: u(v, "buffer_bps"),
     }
+}
+
+/// A quote input's price impact; an absent `impact` field is zero.
+fn impact(x: &Value) -> math::Impact {
+    match x.get("impact") {
+        None => math::Impact::default(),
+        Some(v) => math::Impact {
+            positive: flag(v, "positive"),
+            usd: u(v, "usd"),
+        },
+    }
+}
+
+/// The number of vectors whose input has an `impact` field.
+fn with_impact(list: &[Value]) -> usize {
+    list.iter()
+        .filter(|v| v["input"].get("impact").is_some())
+        .count()
 }
 
 fn fees(v: &Value) -> math::FeeShares {
@@ -261,7 +273,13 @@ fn price_and_pnl_vectors() {
 #[test]
 fn quote_increase_vectors() {
     let all = load();
-    for v in section(&all, "quote_increase") {
+    let list = section(&all, "quote_increase");
+    assert_eq!(
+        with_impact(list),
+        IMPACT_INCREASE_CASES,
+        "quote_increase impact cases"
+    );
+    for v in list {
         let x = &v["input"];
         let got = math::quote_increase(&math::IncreaseInput {
             now: i(x, "now"),
@@ -271,7 +289,7 @@ fn quote_increase_vectors() {
             market: market(&x["market"]),
             coll: coll(&x["coll"]),
             fees: fees(&x["fees"]),
-            impact: Default::default(),
+            impact: impact(x),
         })
         .map(|q| {
             vec![
@@ -298,7 +316,13 @@ fn quote_increase_vectors() {
 #[test]
 fn quote_decrease_vectors() {
     let all = load();
-    for v in section(&all, "quote_decrease") {
+    let list = section(&all, "quote_decrease");
+    assert_eq!(
+        with_impact(list),
+        IMPACT_DECREASE_CASES,
+        "quote_decrease impact cases"
+    );
+    for v in list {
         let x = &v["input"];
         let got = math::quote_decrease(&math::DecreaseInput {
             now: i(x, "now"),
@@ -308,7 +332,7 @@ fn quote_decrease_vectors() {
             market: market(&x["market"]),
             coll: coll(&x["coll"]),
             fees: fees(&x["fees"]),
-            impact: Default::default(),
+            impact: impact(x),
         })
         .map(|q| {
             vec![

@@ -1,5 +1,5 @@
-//! Checks the program's price-impact and funding math against the shared vectors in
-//! `tests/vectors/risk.json` (the TypeScript SDK checks the same file in
+//! Checks the program's price-impact, funding and auto-deleveraging math against the shared
+//! vectors in `tests/vectors/risk.json` (the TypeScript SDK checks the same file in
 //! `sdk/tests/risk-math.test.ts`).
 
 mod common;
@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/risk.json");
 const MIN_PER_SECTION: usize = 60;
+/// The `adl_ratio` section holds exactly this many cases (`ADL_RATIO_CASES` in
+/// `gen_risk_vectors.rs`).
+const ADL_RATIO_CASES: usize = 310;
 
 fn load() -> Value {
     common::load(VECTORS)
@@ -26,10 +29,6 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     );
     list
 }
-
-
-
-
 
 fn math_name(e: MathError) -> &'static str {
     match e {
@@ -168,6 +167,35 @@ fn position_funding_vectors() {
             .map(|f| json!({"pays": f.pays, "usd": f.usd.to_string()}))
             .map_err(funding_name);
         check("position_funding", v, got);
+    }
+}
+
+#[test]
+fn adl_ratio_vectors() {
+    let all = load();
+    let list = section(&all, "adl_ratio");
+    assert_eq!(list.len(), ADL_RATIO_CASES, "adl_ratio case count");
+    for v in list {
+        let i = &v["input"];
+        let input = math::AdlInput {
+            side: small(i, "side"),
+            oi_usd: u(i, "oi_usd"),
+            oi_tokens: u(i, "oi_tokens"),
+            market_decimals: small(i, "market_decimals"),
+            market_price: Price(u(i, "market_price")),
+            pool_tokens: u(i, "pool_tokens"),
+            pool_decimals: small(i, "pool_decimals"),
+            pool_price: Price(u(i, "pool_price")),
+        };
+        // The ratio starts from the profit, so a refused profit is the ratio's error too.
+        let got = math::side_profit_usd(&input)
+            .and_then(|profit| {
+                math::adl_ratio_bps(&input).map(|ratio| {
+                    json!({"side_profit_usd": profit.to_string(), "adl_ratio_bps": ratio.to_string()})
+                })
+            })
+            .map_err(math_name);
+        check("adl_ratio", v, got);
     }
 }
 

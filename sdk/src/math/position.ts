@@ -508,7 +508,9 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
 
   const borrowFee = borrowFeeTokens(pos.lockedAmount, coll.borrowIndex, pos.borrowIndexSnapshot);
   const spread = tradeSpreadBps(market.spreadBps, market.price);
-  const exit = withImpact(long, false, i.sizeDeltaUsd, exitAt(long, market.price, spread), i.impact);
+  // The impact prices the closed part only; what remains is marked at the plain exit.
+  const plainExit = exitAt(long, market.price, spread);
+  const exit = withImpact(long, false, i.sizeDeltaUsd, plainExit, i.impact);
   const c = closePart({ long, now: i.now, pos, sizeDelta: i.sizeDeltaUsd, full, exit, market, coll });
 
   const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), c.lossTokens);
@@ -526,7 +528,7 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
     if (i.collateralOut.gt(available)) throw new PositionError('InsufficientCollateral');
     collateralAfter = available.sub(i.collateralOut);
     if (!sizeUsdAfter.isZero()) {
-      checkOpen({ long, exit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter }, market, coll);
+      checkOpen({ long, exit: plainExit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter }, market, coll);
     }
     amountOut = checkedAdd(i.collateralOut, c.profitTokens);
   }

@@ -556,8 +556,9 @@ pub struct IncreaseQuote {
 /// 1. `size_delta == 0` → `ZeroAmount`.
 /// 2. `borrow_fee = borrow_fee_tokens(pos.locked, coll.borrow_index, pos.snapshot)` (accrued fees
 ///    are settled, never reset).
-/// 3. `entry = entry_price(side, market.price, market.spread_bps)`, `exit = exit_price(..)`
-///    (same spread); `tokens_delta = size_tokens(side, size_delta, entry)`.
+/// 3. `entry = entry_price(side, market.price, market.spread_bps)` shifted by `impact`
+///    ([`impacted_price`], an impact error → `PriceImpactTooLarge`), `exit = exit_price(..)`
+///    (same spread, no impact); `tokens_delta = size_tokens(side, size_delta, entry)`.
 /// 4. `fee_usd = ceil(size_delta × open_fee_bps / 10_000)`;
 ///    `fee_tokens = usd_to_token_ceil(fee_usd, coll MIN)`.
 /// 5. `collateral_after = pos.collateral + deposit − borrow_fee − fee_tokens`, negative →
@@ -810,7 +811,9 @@ pub struct DecreaseQuote {
 /// 0. `pos.side` not [`LONG`] / [`SHORT`] → `InvalidSide`.
 /// 1. `size_delta == 0 && collateral_out == 0` → `ZeroAmount`; `size_delta > pos.size` →
 ///    `SizeTooLarge`; `full = size_delta > 0 && size_delta == pos.size`.
-/// 2. `borrow_fee` as in [`quote_increase`]; `exit = exit_price(side, market.price, spread)`.
+/// 2. `borrow_fee` as in [`quote_increase`]; `exit = exit_price(side, market.price, spread)`
+///    shifted by `impact` for the closed size ([`impacted_price`]; an impact error →
+///    `PriceImpactTooLarge`); the remainder's checks in step 9 use the plain exit.
 /// 3. `closed_tokens = full ? pos.size_tokens : (long floor / short ceil)(pos.size_tokens ×
 ///    size_delta / pos.size)` (0 when `size_delta == 0`).
 /// 4. `p = pnl(side, size_delta, closed_tokens, exit)`; a profit when `now <= pos.open_time`
@@ -854,7 +857,9 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         pos.borrow_index_snapshot,
     )?;
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
-    let exit = with_impact(long, false, i.size_delta_usd, exit_at(long, &market.price, spread)?, i.impact)?;
+    // The impact prices the closed part only; what remains is marked at the plain exit.
+    let plain_exit = exit_at(long, &market.price, spread)?;
+    let exit = with_impact(long, false, i.size_delta_usd, plain_exit, i.impact)?;
     let c = close_part(&CloseArgs {
         long,
         now: i.now,
@@ -885,7 +890,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
             check_open(
                 &Mark {
                     long,
-                    exit,
+                    exit: plain_exit,
                     size_usd: size_usd_after,
                     size_tokens: size_tokens_after,
                     collateral: collateral_after,
