@@ -33,6 +33,8 @@ import {
   orderPda,
   orderStale,
   orderTriggered,
+  positionAfterDecrease,
+  positionAfterIncrease,
   placeOrderIx,
   positionPda,
   pricedCustody,
@@ -82,6 +84,11 @@ async function open(f: PoolFixture, u: User, side: number, market: string, colla
   const p = (await fetchPosition(f.ctx.program, key))!;
   expect(p.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
   expect(p.collateralAmount.toString()).to.equal(q.collateralAfter.toString());
+  // The SDK's projection of the position (what the app prices before signing) is the account.
+  const projected = positionAfterIncrease(state, now(f), before, { owner: u.kp.publicKey, side, custody: a.custody, collateralCustody: a.collateralCustody }, q);
+  for (const k of ["sizeUsd", "sizeTokens", "collateralAmount", "lockedAmount", "entryPrice", "borrowIndexSnapshot", "fundingPaidSnapshot", "fundingReceivedSnapshot"] as const) {
+    expect(String(projected[k]), `projected ${k}`).to.equal(String(p[k]));
+  }
   const ev = res.events.find((e) => e.name === "positionIncreased")!;
   expect(ev.data.price.toString(), "entry price = SDK quote").to.equal(q.entryPrice.toString());
   expect(ev.data.impactUsd.toString(), "impact = SDK quote").to.equal(q.priceImpactUsd.toString());
@@ -104,6 +111,10 @@ async function close(f: PoolFixture, u: User, key: PublicKey, sizeUsd: BN) {
   expect(ev.data.impactUsd.toString(), "impact = SDK quote").to.equal(q.priceImpactUsd.toString());
   const after = await fetchPosition(f.ctx.program, key);
   if (after) {
+    const projected = positionAfterDecrease(state, now(f), p, q);
+    for (const k of ["sizeUsd", "sizeTokens", "collateralAmount", "lockedAmount", "fundingPaidSnapshot", "fundingReceivedSnapshot"] as const) {
+      expect(String(projected[k]), `projected ${k}`).to.equal(String(after[k]));
+    }
     expect(after.fundingSettledUsd.sub(p.fundingSettledUsd).toString(), "funding settled = SDK quote").to.equal(q.fundingUsd.toString());
   }
   await expectAccounting(f);

@@ -7,6 +7,7 @@ export * from "./accounts";
 export * from "./oracle";
 export * from "./pool";
 export * from "./position";
+export * from "./projection";
 export * from "./loan";
 export * from "./instructions";
 export * from "./provider";

@@ -92,7 +92,8 @@ export function joinU128(v: BN[]): BN {
   return v[0].add(v[1].shln(64));
 }
 
-function splitU128(v: BN): BN[] {
+/** `[low, high]` u64 words of a u128, as accounts store funding indexes. */
+export function splitU128(v: BN): BN[] {
   return [v.maskn(64), v.shrn(64)];
 }
 

@@ -11,6 +11,7 @@ export * from "./accounts";
 export * from "./oracle";
 export * from "./pool";
 export * from "./position";
+export * from "./projection";
 export * from "./loan";
 export * from "./instructions";
 export * as math from "./math";

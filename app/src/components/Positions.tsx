@@ -18,6 +18,7 @@ import {
   liquidationPrice,
   math,
   placeOrderIx,
+  positionAfterDecrease,
   positionInfo,
   pricedCustody,
   quoteDecreasePosition,
@@ -27,7 +28,6 @@ import type { OwnedOrder, OwnedPosition } from "../hooks/usePositions";
 import { lessSlippage, parseAmount, plusSlippage, toInputText } from "../lib/amount";
 import { explainError } from "../lib/errors";
 import { formatLeverage, formatPrice, formatSignedUsd, formatUnits, formatUsd } from "../lib/format";
-import { afterDecrease } from "../lib/projection";
 import { ensureAccountIxs } from "../lib/tokens";
 import { useAccount } from "../state/account";
 import { usePool } from "../state/pool";
@@ -224,7 +224,7 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
     if (!state || parsed.kind !== "ok") return null;
     try {
       const q = quoteDecreasePosition(state, a, parsed.value, collateralOut, now);
-      const liq = q.fullClose ? null : liquidationPrice(state, afterDecrease(state, now, a, q), now);
+      const liq = q.fullClose ? null : liquidationPrice(state, positionAfterDecrease(state, now, a, q), now);
       const acceptable = a.side === Side.LONG ? lessSlippage(q.exitPrice, slippageBps) : plusSlippage(q.exitPrice, slippageBps);
       return { ok: true as const, q, liq, acceptable };
     } catch (e) {
@@ -305,7 +305,7 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
     try {
       if (mode === "remove") {
         const q = quoteDecreasePosition(state, a, new BN(0), parsed.value, now);
-        return { ok: true as const, collateralAfter: q.collateralAfter, liq: liquidationPrice(state, afterDecrease(state, now, a, q), now) };
+        return { ok: true as const, collateralAfter: q.collateralAfter, liq: liquidationPrice(state, positionAfterDecrease(state, now, a, q), now) };
       }
       const after = { ...a, collateralAmount: a.collateralAmount.add(parsed.value) };
       return { ok: true as const, collateralAfter: after.collateralAmount, liq: liquidationPrice(state, after, now) };

@@ -16,6 +16,7 @@ import {
   increasePositionIx,
   liquidationPrice,
   math,
+  positionAfterIncrease,
   positionPda,
   pricedCustody,
   quoteIncreasePosition,
@@ -29,7 +30,6 @@ import { usePositions } from "../hooks/usePositions";
 import { lessSlippage, parseAmount, plusSlippage } from "../lib/amount";
 import { explainError } from "../lib/errors";
 import { formatBps, formatLeverage, formatPrice, formatRate, formatSignedUsd, formatUnits, formatUsd, toFloat } from "../lib/format";
-import { afterIncrease } from "../lib/projection";
 import { ensureAccountIxs } from "../lib/tokens";
 import { useAccount } from "../state/account";
 import { usePool, type Asset } from "../state/pool";
@@ -92,7 +92,7 @@ export function TradePage() {
       const owner = publicKey ?? state.address;
       let liq: BN | null = null;
       try {
-        liq = liquidationPrice(state, afterIncrease(state, now, existing?.account ?? null, { owner, side, custody: market.custody, collateralCustody: coll.custody }, q), now);
+        liq = liquidationPrice(state, positionAfterIncrease(state, now, existing?.account ?? null, { owner, side, custody: market.custody, collateralCustody: coll.custody }, q), now);
       } catch {
         liq = null;
       }

@@ -1,20 +1,20 @@
 /**
- * The position a quote leads to, as an account value, so the SDK's own
- * `liquidationPrice` can price it before anything is signed. Only fields are
- * assembled here; every number comes from an SDK quote or the custody.
+ * The position a quote leads to, as an account value, so `liquidationPrice`
+ * and `positionInfo` can price it before anything is signed (what the app
+ * shows next to a trade). Every number comes from the quote or the custody.
  */
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { fundingIndexOf, pricedCustody, type PoolState, type Position } from "@perpool/sdk";
+import { Position } from "./idl/types";
+import { PoolState } from "./pool";
+import { fundingIndexOf, pricedCustody, splitU128 } from "./position";
 
 type IncreaseResult = { sizeUsdAfter: BN; sizeTokensAfter: BN; collateralAfter: BN; lockedDelta: BN; averagePriceAfter: BN; entryPrice: BN; feeUsd: BN };
 type DecreaseResult = { sizeUsdAfter: BN; sizeTokensAfter: BN; collateralAfter: BN; lockedReleased: BN };
 
-/** A u128 index as the account stores it: `[low, high]` u64 words. */
-const words = (v: BN): BN[] => [v.maskn(64), v.shrn(64)];
-
-export function afterIncrease(
+/** The position `increase_position` leaves behind when it runs as `q` quoted (`existing` null: it opens one). */
+export function positionAfterIncrease(
   state: PoolState,
   now: BN,
   existing: Position | null,
@@ -49,8 +49,8 @@ export function afterIncrease(
       borrowFeesPaid: zero,
       supplyIndexSnapshot: coll.supplyIndex,
       interestSettled: zero,
-      fundingPaidSnapshot: words(index.paid),
-      fundingReceivedSnapshot: words(index.received),
+      fundingPaidSnapshot: splitU128(index.paid),
+      fundingReceivedSnapshot: splitU128(index.received),
       fundingSettledUsd: zero,
       reserved: [],
     } as Position);
@@ -63,13 +63,14 @@ export function afterIncrease(
     entryPrice: q.averagePriceAfter,
     borrowIndexSnapshot: coll.borrowIndex,
     supplyIndexSnapshot: coll.supplyIndex,
-    fundingPaidSnapshot: words(index.paid),
-    fundingReceivedSnapshot: words(index.received),
+    fundingPaidSnapshot: splitU128(index.paid),
+    fundingReceivedSnapshot: splitU128(index.received),
     updateTime: now,
   };
 }
 
-export function afterDecrease(state: PoolState, now: BN, p: Position, q: DecreaseResult): Position {
+/** The position `decrease_position` leaves behind when it runs as `q` quoted. */
+export function positionAfterDecrease(state: PoolState, now: BN, p: Position, q: DecreaseResult): Position {
   const coll = pricedCustody(state, p.collateralCustody, now).account;
   const market = pricedCustody(state, p.custody, now).account;
   const index = fundingIndexOf(market, p.side);
@@ -81,8 +82,8 @@ export function afterDecrease(state: PoolState, now: BN, p: Position, q: Decreas
     lockedAmount: BN.max(p.lockedAmount.sub(q.lockedReleased), new BN(0)),
     borrowIndexSnapshot: coll.borrowIndex,
     supplyIndexSnapshot: coll.supplyIndex,
-    fundingPaidSnapshot: words(index.paid),
-    fundingReceivedSnapshot: words(index.received),
+    fundingPaidSnapshot: splitU128(index.paid),
+    fundingReceivedSnapshot: splitU128(index.received),
     updateTime: now,
   };
 }
