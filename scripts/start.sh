@@ -94,12 +94,27 @@ else
 fi
 VALIDATOR_PID=$!
 PRICE_FEED_PID=
-# [keeper] Issue 6: KEEPER_PID= here, set when the keeper starts below.
+FAUCET_PID=
+APP_PID=
+KEEPER_PID=
 
 stop() {
   trap - EXIT INT TERM
-  # [keeper] Issue 6: stop the keeper here (by its PID), before the price feed.
-  # [web app] Once app/ exists, stop its dev server here as well (by its PID).
+  # The keeper first (by its PID): it finishes the scan in progress, then exits.
+  if [[ -n $KEEPER_PID ]] && kill -0 "$KEEPER_PID" 2>/dev/null; then
+    echo "start: stopping the keeper (pid $KEEPER_PID)"
+    kill -TERM "$KEEPER_PID"
+    wait "$KEEPER_PID" 2>/dev/null || true
+  fi
+  # The web app's dev server and the token faucet, by their PIDs.
+  local pid
+  for pid in "$APP_PID" "$FAUCET_PID"; do
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+      echo "start: stopping $([[ $pid == "$APP_PID" ]] && echo "the web app" || echo "the token faucet") (pid $pid)"
+      kill -TERM "$pid"
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if [[ -n $PRICE_FEED_PID ]] && kill -0 "$PRICE_FEED_PID" 2>/dev/null; then
     echo "start: stopping the price feed (pid $PRICE_FEED_PID)"
     kill -TERM "$PRICE_FEED_PID"
@@ -157,14 +172,40 @@ if ((PRICE_FEED)); then
   PRICE_FEED_PID=$!
 fi
 
-# [keeper] Issue 6: start the keeper here in the background, e.g.
-#   "${TS_NODE[@]}" keeper/cli.ts --url "$RPC_URL" --data-dir "$DATA_DIR" >"$DATA_DIR/keeper.log" 2>&1 &
-#   KEEPER_PID=$!
-# and print its log path below.
+# The keeper (sdk/src/keeper) defends the deployed pool: liquidations, trigger
+# orders, auto-deleveraging, loan liquidations. Its own keypair lives in the data
+# directory (created once), topped up to 10 SOL by airdrop; it watches over the
+# WebSocket and polls every 10 s.
+KEEPER_KEYPAIR="$DATA_DIR/keeper.json"
+KEEPER_LOG="$DATA_DIR/keeper.log"
+"${TS_NODE[@]}" sdk/src/keeper/cli.ts --url "$RPC_URL" --ws "$WS_URL" --data-dir "$DATA_DIR" \
+  --keypair "$KEEPER_KEYPAIR" --create-keypair --airdrop-sol 10 >"$KEEPER_LOG" 2>&1 &
+KEEPER_PID=$!
 
-# [web app] Start the web app here once app/ exists (e.g. its dev server in
-# the background with VITE_RPC_URL="$RPC_URL"), record its PID for stop(),
-# and print its URL below.
+# The token faucet: test tokens for the web app's dev wallet (RPC port + 2).
+FAUCET_URL="http://127.0.0.1:$((PORT + 2))"
+FAUCET_LOG="$DATA_DIR/token-faucet.log"
+"${TS_NODE[@]}" localnet/token-faucet.ts --url "$RPC_URL" --data-dir "$DATA_DIR" --port "$((PORT + 2))" >"$FAUCET_LOG" 2>&1 &
+FAUCET_PID=$!
+
+# The web app (app/): Vite's dev server on 127.0.0.1:$APP_PORT (default 5173),
+# pointed at this validator and the faucet.
+APP_PORT=${APP_PORT:-5173}
+APP_URL="http://127.0.0.1:$APP_PORT/"
+APP_LOG="$DATA_DIR/app.log"
+VITE_RPC_URL="$RPC_URL" VITE_FAUCET_URL="$FAUCET_URL" node node_modules/vite/bin/vite.js app \
+  --host 127.0.0.1 --port "$APP_PORT" --strictPort --clearScreen false >"$APP_LOG" 2>&1 &
+APP_PID=$!
+for _ in $(seq 1 100); do
+  kill -0 "$APP_PID" 2>/dev/null || break
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$APP_URL" && break
+  sleep 0.2
+done
+if ! kill -0 "$APP_PID" 2>/dev/null; then
+  echo "start: the web app did not start (is port $APP_PORT taken? set APP_PORT):" >&2
+  tail -20 "$APP_LOG" >&2
+  APP_PID=
+fi
 
 DEMO_ADDRESS=$(node -e '
   const { Keypair } = require("@solana/web3.js");
@@ -182,6 +223,9 @@ Perpool localnet is running ($VALIDATOR validator).
   Admin keypair  $DATA_DIR/admin.json (mint authority of the test mints)
   Demo wallet    $DEMO_ADDRESS ($DATA_DIR/demo-wallet.json)
   Price feed     $( ((PRICE_FEED)) && echo "every $PRICE_INTERVAL_MS ms, pid $PRICE_FEED_PID, log $PRICE_FEED_LOG" || echo "off (--no-price-feed)")
+  Web app        $([[ -n $APP_PID ]] && echo "$APP_URL (pid $APP_PID, log $APP_LOG)" || echo "not running (see $APP_LOG)")
+  Token faucet   $FAUCET_URL (pid $FAUCET_PID, log $FAUCET_LOG)
+  Keeper         pid $KEEPER_PID, keypair $KEEPER_KEYPAIR, log $KEEPER_LOG
   Validator log  $VALIDATOR_LOG
 Point a client at it, e.g. ANCHOR_PROVIDER_URL=$RPC_URL or \`solana config set --url $RPC_URL\`.
 Ctrl-C stops it; the ledger is kept in $DATA_DIR (--reset starts over).

@@ -13,3 +13,4 @@ export * from "./instructions";
 export * from "./provider";
 export * as math from "./math";
 export { default as IDL } from "./idl/perpool.json";
+export * from "./keeper";

@@ -6,7 +6,7 @@
  */
 import BN from 'bn.js';
 
-import { checkedSub, divRound, fitU64 } from './fixed';
+import { checkedSub, fitU64 } from './fixed';
 import { applyBpsCeil, applyBpsFloor } from './units';
 import { assertU64 } from './wide';
 
