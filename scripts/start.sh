@@ -14,7 +14,9 @@
 # 3. waits until it answers getHealth, then creates the pool and its custodies
 #    (migrations/deploy.ts with migrations/localnet.json; idempotent);
 # 4. funds the demo wallet (DIR/demo-wallet.json, created once) with SOL and
-#    every test token, and starts the price feed (localnet/price-feed.ts);
+#    every test token, seeds an empty pool with liquidity from it, and starts
+#    the price feed (localnet/price-feed.ts), the keeper, the token faucet and
+#    the web app;
 # 5. prints the URLs, and runs until Ctrl-C, which stops the price feed and
 #    the validator (by their PIDs); the local validator saves its ledger first.
 #
@@ -164,6 +166,8 @@ fi
 
 # The demo wallet: created once, topped up on every start.
 "${TS_NODE[@]}" localnet/demo-wallet.ts --url "$RPC_URL" --data-dir "$DATA_DIR"
+# An empty pool is seeded with liquidity from the demo wallet (once).
+"${TS_NODE[@]}" localnet/seed-liquidity.ts --url "$RPC_URL" --data-dir "$DATA_DIR"
 
 # The price feed keeps every test oracle fresh (they go stale after 60 s).
 PRICE_FEED_LOG="$DATA_DIR/price-feed.log"
