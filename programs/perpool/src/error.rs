@@ -147,6 +147,8 @@ pub enum PerpoolError {
     AdlTooLarge = 6067,
     /// The owner's SOL does not cover the order's rent and execution reward.
     InsufficientLamports = 6068,
+    /// The paying token account holds fewer tokens than the instruction moves.
+    InsufficientFunds = 6069,
 }
 
 impl From<PerpoolError> for ProgramError {

@@ -101,6 +101,11 @@ pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
     let needed = rent_exempt_minimum(space)?;
     let signer = [Signer::from(seeds)];
     let current = account.lamports();
+    // Checked here: a failing system-program CPI would abort the transaction
+    // with the system program's error instead of this program's.
+    if payer.lamports() < needed.saturating_sub(current) {
+        return Err(PerpoolError::InsufficientLamports);
+    }
     if current == 0 {
         CreateAccount { from: payer, to: account, lamports: needed, space: space as u64, owner }
             .invoke_signed(&signer)
@@ -211,6 +216,34 @@ pub fn check_token_account<'a>(a: &'a AccountView, mint: &Address) -> Result<&'a
     Ok(t.owner())
 }
 
+/// Checks a token account the signer pays from: of `mint` and owned by
+/// `authority`, whose signature moves the tokens (a delegate is not accepted).
+#[inline(always)]
+pub fn check_funding(a: &AccountView, mint: &Address, authority: &AccountView) -> Result<()> {
+    if check_token_account(a, mint)? != authority.address() {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    Ok(())
+}
+
+/// Checks a token account that receives tokens from `vault`: of `mint`, any
+/// owner's, but not the vault itself (the payout would stay in the vault
+/// while the books say it left). Returns its owner.
+#[inline(always)]
+pub fn check_receiving<'a>(a: &'a AccountView, mint: &Address, vault: &Address) -> Result<&'a Address> {
+    if a.address() == vault {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    check_token_account(a, mint)
+}
+
+/// Balance of a token account already checked by [`check_token_account`].
+#[inline(always)]
+pub fn token_balance(a: &AccountView) -> u64 {
+    // SAFETY: callers checked owner (SPL Token), length and mint; read only.
+    unsafe { pinocchio_token::state::Account::from_bytes_unchecked(a.borrow_unchecked()) }.amount()
+}
+
 /// Signer seeds of a pool: `["pool", name, bump]`.
 pub struct PoolSigner<'a> {
     pub name: &'a [u8],
@@ -236,8 +269,13 @@ pub fn transfer_from_vault(vault: &AccountView, to: &AccountView, pool: &Account
         .map_err(|_| PerpoolError::InvalidTokenAccount)
 }
 
-/// Moves tokens from a user's account, signed by the user.
+/// Moves tokens from a user's account (checked by [`check_funding`]), signed by
+/// the user. The balance is checked first: a failing token-program CPI would
+/// abort with the token program's error instead of this program's.
 pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &AccountView, amount: u64) -> Result<()> {
+    if token_balance(from) < amount {
+        return Err(PerpoolError::InsufficientFunds);
+    }
     pinocchio_token::instructions::Transfer::new(from, to, authority, amount)
         .invoke()
         .map_err(|_| PerpoolError::InvalidTokenAccount)
@@ -249,8 +287,19 @@ pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &Acco
 /// written once, for both the address check and the signature.
 #[inline(always)] // (six arguments once the returned reference is counted)
 pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]]) -> Result<(&'a mut T, u8)> {
+    create_at_pda_with_bump::<T>(payer, account, seeds, None)
+}
+
+/// [`create_at_pda`] with the bump already known (found and stored by an earlier
+/// instruction of this program): no bump search. The runtime still derives the
+/// address from the seeds and the bump when it signs, so a wrong bump fails.
+#[inline(always)]
+pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]], known: Option<u8>) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
-    let bump = check_pda(account, seeds)?;
+    let bump = match known {
+        Some(b) => b,
+        None => check_pda(account, seeds)?,
+    };
     let bump_seed = [bump];
     let mut signer: [Seed; MAX_SEEDS + 1] = core::array::from_fn(|_| Seed::from(&[][..]));
     for (dst, src) in signer.iter_mut().zip(seeds) {

@@ -182,7 +182,7 @@ fn account_layouts_match_idl() {
         "Order",
         Order::DISCRIMINATOR,
         layout!(Order {
-            discriminator, version, bump, kind, side, slot, padding0, owner, pool, position, custody, collateral_custody,
+            discriminator, version, bump, kind, side, slot, position_bump, padding0, owner, pool, position, custody, collateral_custody,
             trigger_price, acceptable_price, size_usd, collateral_amount, execution_reward, position_rent, created_time, reserved
         }),
         Order::LEN,
@@ -273,6 +273,7 @@ fn error_codes_match_idl() {
         ("AdlNotProfitable", E::AdlNotProfitable as u32),
         ("AdlTooLarge", E::AdlTooLarge as u32),
         ("InsufficientLamports", E::InsufficientLamports as u32),
+        ("InsufficientFunds", E::InsufficientFunds as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

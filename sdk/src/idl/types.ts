@@ -193,6 +193,7 @@ export interface Order {
   kind: number;
   side: number;
   slot: number;
+  positionBump: number;
   padding0: number[];
   owner: PublicKey;
   pool: PublicKey;

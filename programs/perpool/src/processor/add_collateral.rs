@@ -8,7 +8,7 @@ use crate::{
     oracle::OracleContext,
     reader::Reader,
     state::{load, Config, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
@@ -45,7 +45,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &custodies.collateral().mint)?;
+    check_funding(funding, &custodies.collateral().mint, owner)?;
     check_token_program(token_program)?;
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
@@ -62,7 +62,8 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let collateral_after = p
         .collateral_amount
         .checked_add(amount)
-        .and_then(|x| x.checked_sub(fee))
+        .ok_or(PerpoolError::MathOverflow)?
+        .checked_sub(fee)
         .ok_or(PerpoolError::InsufficientCollateral)?;
     let split = split_fee(fee, pool.protocol_fee_share_bps as u64, pool.insurance_fee_share_bps as u64)?;
     c.collateral = c.collateral.checked_add(amount).and_then(|x| x.checked_sub(fee)).ok_or(PerpoolError::MathOverflow)?;

@@ -6,7 +6,7 @@ use crate::{
     events,
     math::{quote_borrow, BorrowInput},
     reader::Reader,
-    util::{check_token_account, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `borrow(amount)`:
@@ -37,7 +37,7 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(receiving)?;
-    check_token_account(receiving, &x.borrow.mint)?;
+    check_receiving(receiving, &x.borrow.mint, &x.borrow.vault)?;
     check_token_program(token_program)?;
     let q = quote_borrow(&BorrowInput {
         loan: loan_state(x.loan),

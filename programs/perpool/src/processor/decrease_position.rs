@@ -8,7 +8,7 @@ use crate::{
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
@@ -64,7 +64,7 @@ impl<'a> DecreasePosition<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(receiving)?;
-        let receiver = check_token_account(receiving, &custodies.collateral().mint)?;
+        let receiver = check_receiving(receiving, &custodies.collateral().mint, &custodies.collateral().vault)?;
         if !owner_signs && receiver != owner.address() {
             return Err(PerpoolError::InvalidTokenAccount);
         }

@@ -6,7 +6,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_funding, check_signer, check_system_program, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `deposit_loan_collateral(amount)`:
@@ -42,7 +42,7 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &c.mint)?;
+    check_funding(funding, &c.mint, owner)?;
     check_token_program(token_program)?;
     check_system_program(system_program)?;
     if amount == 0 {

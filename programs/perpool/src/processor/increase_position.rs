@@ -1,6 +1,6 @@
 use pinocchio::AccountView;
 
-use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, signed_impact, Custodies, PositionKeys};
+use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, signed_impact, Custodies, Opener, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
@@ -8,7 +8,7 @@ use crate::{
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
-    util::{check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `increase_position(side, size_usd, collateral_amount, acceptable_price)`:
@@ -62,7 +62,12 @@ impl<'a> IncreasePosition<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(funding)?;
-        check_token_account(funding, &custodies.collateral().mint)?;
+        if owner_signs {
+            check_funding(funding, &custodies.collateral().mint, owner)?;
+        } else {
+            // A limit order's collateral is already escrowed: this account is not used.
+            check_token_account(funding, &custodies.collateral().mint)?;
+        }
         check_writable(position)?;
         check_token_program(token_program)?;
         check_system_program(system_program)?;
@@ -87,6 +92,8 @@ pub struct Request<'a> {
     pub acceptable_price: u64,
     /// Pays the position's rent when it is opened.
     pub payer: &'a AccountView,
+    /// The position's bump when known (a limit order's), else it is searched for.
+    pub position_bump: Option<u8>,
     /// True when the collateral is already in the vault (a limit order's escrow).
     pub escrowed: bool,
     pub now: i64,
@@ -104,7 +111,7 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         collateral_custody: ix.custodies.collateral_key,
         side,
     };
-    let position = load_or_create_position(ix.position, &keys, req.payer, now)?;
+    let position = load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump }, now)?;
     if position.size_usd == 0 {
         ix.custodies.start(position, now);
     } else {
@@ -196,5 +203,5 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     let mut ix = IncreasePosition::load(accounts, side, true)?;
     let (now, market_price, collateral_price) = ix.prepare()?;
     let payer = ix.owner;
-    increase(&mut ix, &Request { side, size_usd, collateral_amount, acceptable_price, payer, escrowed: false, now, market_price, collateral_price })
+    increase(&mut ix, &Request { side, size_usd, collateral_amount, acceptable_price, payer, position_bump: None, escrowed: false, now, market_price, collateral_price })
 }

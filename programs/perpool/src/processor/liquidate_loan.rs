@@ -6,7 +6,7 @@ use crate::{
     events,
     math::{quote_liquidate_loan, LiquidateLoanInput},
     reader::Reader,
-    util::{check_token_account, check_token_program, check_writable, transfer_from_user, transfer_from_vault, PoolSigner, Result},
+    util::{check_funding, check_receiving, check_token_program, check_writable, transfer_from_user, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `liquidate_loan(repay_amount)` (permissionless):
@@ -37,9 +37,9 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &x.borrow.mint)?;
+    check_funding(funding, &x.borrow.mint, x.signer)?;
     check_writable(receiving)?;
-    check_token_account(receiving, &x.collateral.mint)?;
+    check_receiving(receiving, &x.collateral.mint, &x.collateral.vault)?;
     check_token_program(token_program)?;
     let q = quote_liquidate_loan(&LiquidateLoanInput {
         loan: loan_state(x.loan),

@@ -10,7 +10,7 @@ use crate::{
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
     state::{load, Config, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `liquidate_position()` (permissionless):
@@ -47,9 +47,9 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(keeper_account)?;
-    check_token_account(keeper_account, &custodies.collateral().mint)?;
+    check_receiving(keeper_account, &custodies.collateral().mint, &custodies.collateral().vault)?;
     check_writable(owner_account)?;
-    if check_token_account(owner_account, &custodies.collateral().mint)? != owner.address() {
+    if check_receiving(owner_account, &custodies.collateral().mint, &custodies.collateral().vault)? != owner.address() {
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_token_program(token_program)?;

@@ -22,7 +22,7 @@ use crate::{
         Config, Order, Pool, Position,
     },
     util::{
-        check_pda, check_signer, check_system_program, check_token_account, check_token_program, check_writable, create_at_pda, now, rent_exempt_minimum,
+        check_funding, check_pda, check_receiving, check_signer, check_system_program, check_token_program, check_writable, create_at_pda, now, rent_exempt_minimum,
         transfer_from_user, transfer_from_vault, PoolSigner, Result,
     },
 };
@@ -102,26 +102,27 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &custodies.collateral().mint)?;
+    check_funding(funding, &custodies.collateral().mint, owner)?;
     check_token_program(token_program)?;
     check_system_program(system_program)?;
     a.validate()?;
 
     let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: a.side };
     let open = position.owned_by(&crate::ID);
-    if open {
+    let position_bump = if open {
         let p = load::<Position>(position)?;
         check_position_keys(p, &keys)?;
         if p.size_usd == 0 {
             return Err(PerpoolError::InvalidOrder);
         }
+        p.bump
     } else if a.kind != ORDER_LIMIT {
         // Take-profit and stop-loss need an open position.
         return Err(PerpoolError::InvalidOrder);
     } else {
         let side = [a.side];
-        check_pda(position, &[b"position", owner.address().as_ref(), pool_account.address().as_ref(), custody.address().as_ref(), collateral_custody.address().as_ref(), &side])?;
-    }
+        check_pda(position, &[b"position", owner.address().as_ref(), pool_account.address().as_ref(), custody.address().as_ref(), collateral_custody.address().as_ref(), &side])?
+    };
 
     let slot = [a.slot];
     let (o, bump) = create_at_pda::<Order>(owner, order_account, &[b"order", position.address().as_ref(), &slot])?;
@@ -129,6 +130,7 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     o.kind = a.kind;
     o.side = a.side;
     o.slot = a.slot;
+    o.position_bump = position_bump;
     o.owner = *owner.address();
     o.pool = *pool_account.address();
     o.position = *position.address();
@@ -143,6 +145,10 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     o.created_time = now()?.unix_timestamp;
 
     let prepaid = a.execution_reward.checked_add(o.position_rent).ok_or(PerpoolError::MathOverflow)?;
+    // Checked here: a failing system-program CPI aborts with that program's error.
+    if owner.lamports() < prepaid {
+        return Err(PerpoolError::InsufficientLamports);
+    }
     Transfer { from: owner, to: order_account, lamports: prepaid }.invoke().map_err(|_| PerpoolError::InsufficientLamports)?;
     if a.collateral_amount > 0 {
         let c = custodies.collateral_mut();
@@ -179,7 +185,7 @@ pub fn process_cancel_order(accounts: &[AccountView], data: &[u8]) -> Result<()>
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(receiving)?;
-    check_token_account(receiving, &c.mint)?;
+    check_receiving(receiving, &c.mint, &c.vault)?;
     check_token_program(token_program)?;
     let escrow = o.collateral_amount;
     if escrow > 0 {
@@ -230,7 +236,8 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     let [keeper, order_account, rest @ ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    let [owner, _config, pool_account, position, ..] = rest else {
+    let [owner, _config, pool_account, position, _custody, _custody_oracle, _collateral_custody, _collateral_oracle, _vault, _owner_account, _token_program, system_program, ..] = rest
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(keeper)?;
@@ -238,6 +245,10 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     let o = load_mut::<Order>(order_account)?;
     if &o.owner != owner.address() || &o.pool != pool_account.address() || &o.position != position.address() {
         return Err(PerpoolError::OrderMismatch);
+    }
+    // A limit order checks it with the rest of the increase accounts; the others only use it here.
+    if o.kind != ORDER_LIMIT {
+        check_system_program(system_program)?;
     }
     let stale = o.kind != ORDER_LIMIT && (!position.owned_by(&crate::ID) || load::<Position>(position)?.open_time > o.created_time);
     if stale {
@@ -262,6 +273,7 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
             collateral_amount: o.collateral_amount,
             acceptable_price: o.acceptable_price,
             payer: keeper,
+            position_bump: Some(o.position_bump),
             escrowed: true,
             now,
             market_price,

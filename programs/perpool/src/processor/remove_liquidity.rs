@@ -11,7 +11,7 @@ use crate::{
     math::{quote_remove_liquidity, RemoveLiquidityInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{check_funding, check_receiving, check_signer, check_token_program, check_writable, now, token_balance, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `remove_liquidity(lp_in, min_amount_out)`:
@@ -62,13 +62,14 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(receiving)?;
-        check_token_account(receiving, &custody.mint)?;
+        check_receiving(receiving, &custody.mint, &custody.vault)?;
         check_writable(lp_mint)?;
         if lp_mint.address() != &pool.lp_mint {
             return Err(PerpoolError::InvalidMint);
         }
         check_writable(lp_token)?;
-        check_token_account(lp_token, &pool.lp_mint)?;
+        // The owner signs the burn: the LP tokens must be theirs.
+        check_funding(lp_token, &pool.lp_mint, owner)?;
         check_token_program(token_program)?;
         Ok(Self { owner, pool_account, pool, custody_account, custody, vault, receiving, lp_mint, lp_token, lp_record, list })
     }
@@ -131,6 +132,9 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
 
+    if token_balance(ix.lp_token) < lp_in {
+        return Err(PerpoolError::InsufficientFunds);
+    }
     Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke().map_err(|_| PerpoolError::InvalidTokenAccount)?;
     transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
 

@@ -6,7 +6,7 @@ use crate::{
     math::{quote_repay, RepayInput},
     reader::Reader,
     state::{load, load_mut, Config, Custody, Loan, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `repay(amount)` (anyone may repay a loan; more than the debt repays the debt):
@@ -38,7 +38,7 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &b.mint)?;
+    check_funding(funding, &b.mint, payer)?;
     check_token_program(token_program)?;
     let clock = now()?;
     b.accrue(clock.unix_timestamp, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?;

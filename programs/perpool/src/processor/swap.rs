@@ -7,7 +7,7 @@ use crate::{
     math::{quote_swap, SwapInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, transfer_from_vault, PoolSigner, Result},
+    util::{check_funding, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_user, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `swap(amount_in, min_amount_out)`:
@@ -64,9 +64,9 @@ impl<'a> TryFrom<&'a [AccountView]> for Swap<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(funding)?;
-        check_token_account(funding, &custody_in.mint)?;
+        check_funding(funding, &custody_in.mint, owner)?;
         check_writable(receiving)?;
-        check_token_account(receiving, &custody_out.mint)?;
+        check_receiving(receiving, &custody_out.mint, &custody_out.vault)?;
         check_token_program(token_program)?;
         Ok(Self { owner, pool_account, pool, in_account, custody_in, vault_in, out_account, custody_out, vault_out, funding, receiving, list })
     }

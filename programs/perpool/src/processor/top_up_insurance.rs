@@ -5,7 +5,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `top_up_insurance(amount)` (anyone may add to a custody's insurance fund):
@@ -35,7 +35,7 @@ pub fn process_top_up_insurance(accounts: &[AccountView], data: &[u8]) -> Result
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(funding)?;
-    check_token_account(funding, &c.mint)?;
+    check_funding(funding, &c.mint, payer)?;
     check_token_program(token_program)?;
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);

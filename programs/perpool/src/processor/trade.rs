@@ -14,7 +14,7 @@ use crate::{
         position::{SIDE_LONG, SIDE_SHORT},
         Custody, Pool, Position,
     },
-    util::{create_at_pda, Result},
+    util::{create_at_pda_with_bump, Result},
 };
 
 /// The market custody and, when different, the collateral custody.
@@ -181,16 +181,23 @@ pub fn check_position_keys(p: &Position, keys: &PositionKeys) -> Result<()> {
     Ok(())
 }
 
-/// Loads the position, or creates it (rent paid by `payer`) at its PDA.
-pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, payer: &AccountView, now: i64) -> Result<&'a mut Position> {
+/// Who pays for a new position, and its bump when already known (a limit order stores it).
+pub struct Opener<'a> {
+    pub payer: &'a AccountView,
+    pub bump: Option<u8>,
+}
+
+/// Loads the position, or creates it (rent paid by `opener.payer`) at its PDA.
+pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, opener: &Opener, now: i64) -> Result<&'a mut Position> {
     if account.owned_by(&crate::ID) {
         return load_position(account, keys);
     }
     let side = [keys.side];
-    let (p, bump) = create_at_pda::<Position>(
-        payer,
+    let (p, bump) = create_at_pda_with_bump::<Position>(
+        opener.payer,
         account,
         &[b"position", keys.owner.address().as_ref(), keys.pool.address().as_ref(), keys.custody.as_ref(), keys.collateral_custody.as_ref(), &side],
+        opener.bump,
     )?;
     p.bump = bump;
     p.side = keys.side;

@@ -6,7 +6,7 @@ use crate::{
     events,
     math::{quote_withdraw_collateral, WithdrawCollateralInput},
     reader::Reader,
-    util::{check_token_account, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `withdraw_loan_collateral(amount)`:
@@ -34,7 +34,7 @@ pub fn process_withdraw_loan_collateral(accounts: &[AccountView], data: &[u8]) -
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_writable(receiving)?;
-    check_token_account(receiving, &x.collateral.mint)?;
+    check_receiving(receiving, &x.collateral.mint, &x.collateral.vault)?;
     check_token_program(token_program)?;
     let q = quote_withdraw_collateral(&WithdrawCollateralInput {
         loan: loan_state(x.loan),

@@ -6,7 +6,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Custody, Pool},
-    util::{check_token_account, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `withdraw_protocol_fees(amount)`:
@@ -45,7 +45,7 @@ impl<'a> TryFrom<&'a [AccountView]> for WithdrawProtocolFees<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_writable(receiving)?;
-        check_token_account(receiving, &custody.mint)?;
+        check_receiving(receiving, &custody.mint, &custody.vault)?;
         check_token_program(token_program)?;
         Ok(Self { admin, pool_account, pool, custody_account, custody, vault, receiving })
     }

@@ -34,7 +34,9 @@ pub struct Order {
     pub side: u8,
     /// Slot in `0..MAX_ORDERS`.
     pub slot: u8,
-    pub padding0: [u8; 3],
+    /// Canonical bump of the position PDA (a limit order opens it without searching).
+    pub position_bump: u8,
+    pub padding0: [u8; 2],
     /// Trader.
     pub owner: Address,
     pub pool: Address,
