@@ -110,23 +110,12 @@ export function liquidatePositionIx(
   a: { keeper: PublicKey; position: Position; keeperAccount: PublicKey; ownerAccount: PublicKey },
 ): Promise<TransactionInstruction> {
   const p = a.position;
-  const t = tradeAccounts(program, state, p.owner, p.custody, p.collateralCustody, p.side);
   return program.methods
     .liquidatePosition()
     .accountsStrict({
       keeper: a.keeper,
-      config: t.config,
-      pool: t.pool,
-      position: t.position,
-      custody: t.custody,
-      custodyOracle: t.custodyOracle,
-      collateralCustody: t.collateralCustody,
-      collateralOracle: t.collateralOracle,
-      vault: t.vault,
+      ...keeperAccounts(program, state, p.owner, p.custody, p.collateralCustody, p.side, a.ownerAccount),
       keeperAccount: a.keeperAccount,
-      ownerAccount: a.ownerAccount,
-      owner: p.owner,
-      tokenProgram: TOKEN_PROGRAM_ID,
     })
     .instruction();
 }
