@@ -351,6 +351,12 @@ impl U256 {
         let mut out = [0u64; 4];
         let mut carry = 0u64;
         for (k, o) in out.iter_mut().enumerate() {
+            if self.limbs[k] == 0 {
+                // Nothing to multiply (a 64×64 product costs dozens of instructions on SBF).
+                *o = carry;
+                carry = 0;
+                continue;
+            }
             let (hi, lo) = wide_mul(self.limbs[k], m);
             let (sum, c) = lo.overflowing_add(carry);
             *o = sum;
@@ -369,7 +375,11 @@ impl U256 {
     pub(crate) fn div_u64(&self, d: NonZeroU64, rounding: Rounding) -> U256 {
         let mut q = [0u64; 4];
         let mut rem = 0u64;
+        // Leading zero limbs divide to zero with no remainder: start at the top non-zero one.
         let mut k = 4;
+        while k > 0 && self.limbs[k - 1] == 0 {
+            k -= 1;
+        }
         while k > 0 {
             k -= 1;
             // rem < d: the precondition of div_wide.
