@@ -69,6 +69,8 @@ import {
 
 const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
 
+/** The spread of opening costs across owners (filled by `trades`). */
+const openSpread: string[] = [];
 /** A bare SPL token transfer's compute units: the unit our figures are compared in. */
 const baseline = { transfer: 0 };
 /** The trading pool's state at the end of `trades`, for the SDK quote timing. */
@@ -282,6 +284,24 @@ async function trades(rows: Row[], writable: string[]) {
   const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey);
   rows.push({ instruction: "liquidate_position", custodies: "", cu: await measure(provider, [await liquidatePositionIx(program, state, { keeper: keeper.publicKey, position: await position(btc, usdc, 2), keeperAccount: keeperUsdc, ownerAccount: tokens[1] })], [keeper]), target: 15_000 });
 
+  // Opening cost over many owners: the position's PDA bump search (1,500 CU per attempt)
+  // depends on the owner's address, so openings spread around the median.
+  const opens: number[] = [];
+  for (let i = 0; i < 48; i++) {
+    const owner = Keypair.generate();
+    provider.airdrop(owner.publicKey, 1_000_000_000n);
+    const t = await createTokenAccount(provider, mints[1], owner.publicKey);
+    await mintTo(provider, mints[1], t, admin, new BN(1_000_000_000));
+    state = await fetchPoolState(program, pool);
+    const ix = await increasePositionIx(program, state, { owner: owner.publicKey, side: 2, custody: sol, collateralCustody: usdc, fundingAccount: t, sizeUsd: new BN(1_000_000_000), collateralAmount: new BN(200_000_000), acceptablePrice: new BN(0) });
+    opens.push(await measure(provider, [ix], [owner]));
+  }
+  opens.sort((x, y) => x - y);
+  const pick = (q: number) => opens[Math.min(opens.length - 1, Math.floor(q * opens.length))];
+  openSpread.push(
+    `Opening a position (increase_position on a new SOL short, ${opens.length} random owners): min ${opens[0].toLocaleString("en-US")}, median ${pick(0.5).toLocaleString("en-US")}, 90th percentile ${pick(0.9).toLocaleString("en-US")}, max ${opens[opens.length - 1].toLocaleString("en-US")} CU; over the 15,000 target: ${opens.filter((c) => c > 15_000).length}. The spread is the canonical PDA bump search (1,500 CU per rejected bump); later increases do not search.`,
+  );
+
   // Keep a priced state with an open SOL long for the SDK quote timing.
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(2_000_000_000), new BN(2_000_000_000))], [user]);
   quoteInputs.state = await fetchPoolState(program, pool);
@@ -447,6 +467,7 @@ async function main() {
   ];
   console.log("");
   for (const l of ratioLines) console.log(l);
+  for (const l of openSpread) console.log(`\n${l}`);
   const quoteLines = quoteInputs.program ? await quoteTimes(quoteInputs.program) : [];
   console.log("");
   for (const l of quoteLines) console.log(l);
@@ -469,6 +490,8 @@ async function main() {
     table,
     "",
     ...ratioLines,
+    "",
+    ...openSpread,
     "",
     "Writable accounts of LP instructions and trades (a trade never write-locks the Pool account):",
     "",
