@@ -31,7 +31,7 @@ import {
   valuePool,
 } from "../sdk/src";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, units } from "./fixtures";
-import { expectProgramError, send, withAccount } from "./helpers";
+import { expectProgramError, send, withAccount, withData } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
 const USDC = (n: number) => units(n, 6);
@@ -365,6 +365,10 @@ describe("positions: account checks", () => {
     await err(withAccount(base, 2, { pubkey: f.assets.SOL.custody }), "InvalidAccountData");
     const wrongPda = Keypair.generate().publicKey;
     await err(withAccount(base, 3, { pubkey: wrongPda }), "InvalidPda");
+    // The position bump (last byte of the data) must derive the position's address.
+    const data = Buffer.from(base.data);
+    data[data.length - 1] = (data[data.length - 1] + 1) % 256;
+    await err(withData(base, data), "InvalidPda");
     await err(withAccount(base, 4, { isWritable: false }), "AccountNotWritable");
     await err(withAccount(base, 5, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
     await err(withAccount(base, 7, { pubkey: f.assets.SOL.oracle }), "InvalidOracleAccount");

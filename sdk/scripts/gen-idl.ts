@@ -263,6 +263,7 @@ instructions.push(
       { name: "size_usd", type: "u64" },
       { name: "collateral_amount", type: "u64" },
       { name: "acceptable_price", type: "u64" },
+      { name: "position_bump", type: "u8" },
     ],
   },
   {

@@ -73,6 +73,30 @@ pub fn check_pda(a: &AccountView, seeds: &[&[u8]]) -> Result<u8> {
     }
 }
 
+/// Checks that `a` is the PDA of `seeds` with the given `bump` (one address
+/// derivation instead of a bump search). The bump need not be the canonical
+/// one; callers that take it from a client say so.
+#[inline(always)]
+pub fn check_pda_with_bump(a: &AccountView, seeds: &[&[u8]], bump: u8) -> Result<()> {
+    // Aligned seed table, as in `check_pda`, with the bump as the last seed.
+    const EMPTY: &[u8] = &[];
+    let bump_seed = [bump];
+    let mut table: [&[u8]; MAX_SEEDS + 1] = [EMPTY; MAX_SEEDS + 1];
+    if seeds.len() > MAX_SEEDS {
+        return Err(PerpoolError::InvalidPda);
+    }
+    for (dst, src) in table.iter_mut().zip(seeds) {
+        // SAFETY: `dst` is a valid, aligned element of a local array.
+        unsafe { core::ptr::write_volatile(dst, *src) };
+    }
+    // SAFETY: as above.
+    unsafe { core::ptr::write_volatile(&mut table[seeds.len()], &bump_seed[..]) };
+    match Address::create_program_address(&table[..=seeds.len()], &crate::ID) {
+        Ok(expected) if a.address() == &expected => Ok(()),
+        _ => Err(PerpoolError::InvalidPda),
+    }
+}
+
 /// Most seeds (without the bump) of any PDA of this program.
 const MAX_SEEDS: usize = 8;
 
@@ -290,14 +314,17 @@ pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account
     create_at_pda_with_bump::<T>(payer, account, seeds, None)
 }
 
-/// [`create_at_pda`] with the bump already known (found and stored by an earlier
-/// instruction of this program): no bump search. The runtime still derives the
-/// address from the seeds and the bump when it signs, so a wrong bump fails.
+/// [`create_at_pda`] with the bump already known (stored by an earlier
+/// instruction, or given by the client): the address is derived once from the
+/// seeds and that bump instead of searching for the canonical bump.
 #[inline(always)]
 pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]], known: Option<u8>) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
     let bump = match known {
-        Some(b) => b,
+        Some(b) => {
+            check_pda_with_bump(account, seeds, b)?;
+            b
+        }
         None => check_pda(account, seeds)?,
     };
     let bump_seed = [bump];

@@ -40,8 +40,10 @@ export interface IncreaseArgs {
 }
 
 export function increasePositionIx(program: PerpoolProgram, state: PoolState, a: IncreaseArgs): Promise<TransactionInstruction> {
+  // The canonical bump: the program derives the position's address from it once instead of searching.
+  const bump = positionPda(a.owner, state.address, a.custody, a.collateralCustody, a.side, program.programId)[1];
   return program.methods
-    .increasePosition(a.side, a.sizeUsd, a.collateralAmount, a.acceptablePrice)
+    .increasePosition(a.side, a.sizeUsd, a.collateralAmount, a.acceptablePrice, bump)
     .accountsStrict({
       ...tradeAccounts(program, state, a.owner, a.custody, a.collateralCustody, a.side),
       fundingAccount: a.fundingAccount,
