@@ -67,14 +67,17 @@ export interface Valuation {
 /**
  * Pool value at min or max oracle prices, rounded as the program rounds
  * (up at max prices, down at min prices). Throws `OracleError` where the
- * program would refuse the prices.
+ * program would refuse the prices. Each custody counts the loan interest it
+ * has earned up to `now`, accrued or not (as the program values it).
  */
 export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation {
   let aumUsd = new BN(0);
+  const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
   const custodies = state.custodies.map((c) => {
     const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
     const a = c.account;
-    const valueUsd = custodyValueUsd(a.owned, side === "max" ? price.max : price.min, a.decimals, side === "max");
+    const owned = accrueCustody(a, now, shares).owned;
+    const valueUsd = custodyValueUsd(owned, side === "max" ? price.max : price.min, a.decimals, side === "max");
     aumUsd = aumUsd.add(valueUsd);
     if (!a.longOiUsd.isZero() || !a.shortOiUsd.isZero()) {
       // Traders' net PnL, at the prices that favour the side being priced (as the program does).

@@ -16,8 +16,9 @@ import {
   PositionError,
   accrue,
   accrueFunding,
-  accrueLending,
+  accrueLendingDown,
   adlRatioBps,
+  decreaseImpact,
   fundingRate,
   tokenToUsdFloor,
   positionFunding,
@@ -46,7 +47,7 @@ export function lendable(c: Custody): BN {
 
 /**
  * A custody accrued to `now` exactly as the program's `Custody::accrue`:
- * indexes move along the curve; loan interest grows `lent` and is credited
+ * indexes move along the curve; loan interest grows `lent` (rounded down) and is credited
  * to `owned` (suppliers) and to protocol and insurance (reserve factor).
  */
 export function accrueCustody(original: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
@@ -70,7 +71,7 @@ export function accrueCustody(original: Custody, now: BN, shares: { protocolBps:
   });
   let { lent, owned, protocolFees, insurance, cumulativeLendingInterest } = c;
   if (!lent.isZero()) {
-    const l = accrueLending({
+    const l = accrueLendingDown({
       lent,
       oldBorrowIndex: c.borrowIndex,
       newBorrowIndex: a.borrowIndex,
@@ -360,16 +361,20 @@ export function quoteIncreasePosition(
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
 export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote & TradeExtras {
   const { m, c, position, fundingUsd } = settled(state, original, now);
+  const pos = positionState(position, position.side, now, c.account.borrowIndex);
+  // Checked before the impact, as the program does.
+  if (sizeUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${sizeUsd} > ${pos.sizeUsd}`);
   const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
+  const market = marketSide(m.account, m.price, position.side);
   const q = quoteDecrease({
     now,
-    pos: positionState(position, position.side, now, c.account.borrowIndex),
+    pos,
     sizeDeltaUsd: sizeUsd,
     collateralOut,
-    market: marketSide(m.account, m.price, position.side),
+    market,
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
-    impact,
+    impact: decreaseImpact({ pos, sizeDeltaUsd: sizeUsd, market, impact }),
   });
   return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
 }
@@ -515,16 +520,20 @@ export function adlStatus(state: PoolState, position: Position, now: BN) {
 export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN, now: BN): BN {
   const { m, c, position } = settled(state, original, now);
   const same = position.custody.equals(position.collateralCustody);
+  const pos = positionState(position, position.side, now, c.account.borrowIndex);
+  // Checked before the impact, as the program does.
+  if (sizeUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${sizeUsd} > ${pos.sizeUsd}`);
   const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
+  const market = marketSide(m.account, m.price, position.side);
   const q = quoteDecrease({
     now,
-    pos: positionState(position, position.side, now, c.account.borrowIndex),
+    pos,
     sizeDeltaUsd: sizeUsd,
     collateralOut: new BN(0),
-    market: marketSide(m.account, m.price, position.side),
+    market,
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
-    impact,
+    impact: decreaseImpact({ pos, sizeDeltaUsd: sizeUsd, market, impact }),
   });
   const long = position.side === 1;
   const mAfter: Custody = long

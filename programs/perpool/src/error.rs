@@ -129,7 +129,7 @@ pub enum PerpoolError {
     LendingNotEnabled = 6058,
     /// The price impact is as large as the trade itself.
     PriceImpactTooLarge = 6059,
-    /// A risk parameter is out of range (impact exponent 1–3, caps, ADL floor below threshold, …).
+    /// A risk parameter is out of range (impact exponent 1–3, caps, positive impact above negative, ADL floor below threshold, …).
     InvalidRiskParams = 6060,
     /// The order's kind, slot, trigger, size or collateral is invalid for its position.
     InvalidOrder = 6061,

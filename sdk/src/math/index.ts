@@ -79,6 +79,7 @@ export {
   liquidationFractionBps,
   pnl,
   poolPnl,
+  decreaseImpact,
   quoteDecrease,
   quoteIncrease,
   quoteLiquidate,
@@ -87,6 +88,7 @@ export {
 } from './position';
 export type {
   CollateralSide,
+  DecreaseImpactInput,
   DecreaseInput,
   DecreaseQuote,
   Equity,
@@ -106,6 +108,7 @@ export {
   LENDING_ERROR_CODES,
   LendingError,
   accrueLending,
+  accrueLendingDown,
   borrowScaled,
   debtTokens,
   loanHealth,

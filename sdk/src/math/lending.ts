@@ -94,12 +94,26 @@ export interface LendingAccrual {
  * `floor(reserve × p / (p + i))` to the protocol (0 when `p + i = 0`), the rest to insurance.
  * The three shares sum to the interest exactly. Throws `DivideByZero` (old index 0), `Underflow`
  * (new < old, or a reserve factor above 100 % with interest), `Overflow`.
+ * The program books interest with `accrueLendingDown`; this rounding-up form is the reference
+ * the shared vectors check.
  */
 export function accrueLending(i: LendingAccrualInput): LendingAccrual {
+  return accrueLendingRounded(i, true);
+}
+
+/**
+ * `accrueLending` with `lent' = floor(lent × new / old)`, as the program books it: the custody's
+ * `lent` never exceeds what its loans owe, however often it accrues.
+ */
+export function accrueLendingDown(i: LendingAccrualInput): LendingAccrual {
+  return accrueLendingRounded(i, false);
+}
+
+function accrueLendingRounded(i: LendingAccrualInput, roundUp: boolean): LendingAccrual {
   assertFields(i, ['lent', 'oldBorrowIndex', 'newBorrowIndex', 'reserveFactorBps', 'protocolShareBps', 'insuranceShareBps']);
   if (i.oldBorrowIndex.isZero()) throw new MathError('DivideByZero', 'old borrow index is zero');
   if (i.newBorrowIndex.lt(i.oldBorrowIndex)) throw new MathError('Underflow', 'borrow index decreased');
-  const lent = mulDiv(i.lent, i.newBorrowIndex, i.oldBorrowIndex, true);
+  const lent = mulDiv(i.lent, i.newBorrowIndex, i.oldBorrowIndex, roundUp);
   const interest = lent.sub(i.lent);
   const reserve = mulDiv(interest, i.reserveFactorBps, BPS_DENOM, false);
   const toSuppliers = checkedSub(interest, reserve);

@@ -456,6 +456,47 @@ function closePart(a: CloseArgs): Closing {
 // decrease / remove collateral
 // ---------------------------------------------------------------------------------------------
 
+/** Inputs of `decreaseImpact` (the Rust `DecreaseImpactInput`). */
+export interface DecreaseImpactInput {
+  pos: PositionState;
+  sizeDeltaUsd: BN;
+  market: MarketSide;
+  /** The decrease's price impact in USD (`priceImpact`). */
+  impact: Impact;
+}
+
+/**
+ * The impact to hand to `quoteDecrease` so that the closed tokens realize exactly `impact.usd`:
+ * `I × S / V`, with `V` the closed tokens at the plain exit price (a gain rounded down with `V` up,
+ * a cost up with `V` down; kept below `S` for a long's cost or a short's gain; unchanged when `V`
+ * is zero or the result does not fit). Mirrors `math::decrease_impact`.
+ */
+export function decreaseImpact(i: DecreaseImpactInput): Impact {
+  const long = isLong(i.pos.side);
+  const { pos } = i;
+  const s = i.sizeDeltaUsd;
+  if (i.impact.usd.isZero() || s.isZero()) return i.impact;
+  if (s.gt(pos.sizeUsd)) throw new PositionError('SizeTooLarge', `${s} > ${pos.sizeUsd}`);
+  const closed = s.eq(pos.sizeUsd) ? pos.sizeTokens : mulDiv(pos.sizeTokens, s, pos.sizeUsd, !long);
+  const exit = exitAt(long, i.market.price, tradeSpreadBps(i.market.spreadBps, i.market.price));
+  const gain = i.impact.positive;
+  let value: BN;
+  try {
+    value = gain ? tokenToUsdCeil(closed, exit, i.market.decimals) : tokenToUsdFloor(closed, exit, i.market.decimals);
+  } catch {
+    return i.impact;
+  }
+  if (value.isZero()) return i.impact;
+  let usd: BN;
+  try {
+    usd = mulDiv(i.impact.usd, s, value, !gain);
+  } catch {
+    return i.impact;
+  }
+  if (long !== gain && usd.gte(s)) usd = s.subn(1);
+  return { positive: gain, usd };
+}
+
 /** Inputs of `quoteDecrease` (the Rust `DecreaseInput`); `sizeDeltaUsd = 0` removes collateral. */
 export interface DecreaseInput {
   /** Unix seconds (i64). */

@@ -35,7 +35,7 @@
 //! at most five register arguments, the returned struct's pointer included). All arithmetic is
 //! checked; any overflow is an error.
 
-use super::fixed::{checked_add, checked_sub, mul_div_ceil, mul_div_floor};
+use super::fixed::{checked_add, checked_sub, mul_div, mul_div_ceil, mul_div_floor, Rounding};
 use super::interest::INDEX_ONE;
 use super::position::Pnl;
 use super::units::{
@@ -111,7 +111,7 @@ pub struct LendingAccrual {
 /// Accrues interest on a custody's lent tokens from its old to its new borrow index and splits it.
 ///
 /// 1. `old == 0` → `DivideByZero`; `new < old` → `Underflow` (indexes never decrease).
-/// 2. `lent_after = ceil(lent × new / old)` (borrowers owe, so up); `interest = lent_after − lent`.
+/// 2. `lent_after = ceil(lent × new / old)`; `interest = lent_after − lent`.
 /// 3. `reserve = floor(interest × reserve_factor / 10_000)`; `to_suppliers = interest − reserve`
 ///    (a reserve factor above 100 % → `Underflow` once there is interest).
 /// 4. `to_protocol = floor(reserve × p / (p + i))` (0 when `p + i == 0`),
@@ -119,22 +119,44 @@ pub struct LendingAccrual {
 ///
 /// So `to_suppliers + to_protocol + to_insurance == interest` exactly: nothing is created or lost.
 ///
+/// The program books interest with [`accrue_lending_down`] instead: rounding `lent` up on every
+/// accrual lets the aggregate outgrow what the loans owe by up to one unit per accrual (one per
+/// second in a busy custody), and that excess never comes back. This rounding-up form is kept
+/// as the reference the shared vectors check.
+///
+/// Errors: those above, and `Overflow`.
+#[inline(never)]
+pub fn accrue_lending(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
+    accrue_lending_rounded(i, Rounding::Up)
+}
+
+/// [`accrue_lending`] with `lent_after = floor(lent × new / old)`: what the custody books as
+/// lent never exceeds what its loans owe (each loan's debt is `ceil(scaled × index)` and the
+/// aggregate only ever grows by less than the exact interest). The difference reaches the pool
+/// when loans are repaid: a repayment above the booked `lent` is credited to `owned`.
+///
 /// Accounting the processor applies to the custody: `lent = lent_after`, `owned += to_suppliers`
 /// (interest-bearing collateral is paid out of the suppliers' share, see [`supply_interest`]),
 /// `protocol += to_protocol`, `insurance += to_insurance`. `lent` and the right-hand side of the
 /// identity grow by the same `interest`; the vault does not move.
 ///
-/// Errors: those above, and `Overflow`.
+/// Errors: as [`accrue_lending`].
 #[inline(never)]
-pub fn accrue_lending(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
+pub fn accrue_lending_down(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
+    accrue_lending_rounded(i, Rounding::Down)
+}
+
+#[inline(always)]
+fn accrue_lending_rounded(i: &LendingAccrualInput, rounding: Rounding) -> Result<LendingAccrual, MathError> {
     if i.old_borrow_index == 0 {
         return Err(MathError::DivideByZero);
     }
     if i.new_borrow_index < i.old_borrow_index {
         return Err(MathError::Underflow);
     }
-    let lent = mul_div_ceil(i.lent, i.new_borrow_index, i.old_borrow_index)?;
-    let interest = lent - i.lent; // new >= old: lent_after >= lent.
+    let lent = mul_div(i.lent, i.new_borrow_index, i.old_borrow_index, rounding)?;
+    // new >= old: lent_after >= lent in both roundings.
+    let interest = lent - i.lent;
     let reserve = mul_div_floor(interest, i.reserve_factor_bps, BPS_DENOM)?;
     let to_suppliers = checked_sub(interest, reserve)?;
     let weights = checked_add(i.protocol_share_bps, i.insurance_share_bps)?;

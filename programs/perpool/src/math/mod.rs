@@ -63,7 +63,7 @@ pub use interest::{
     RateCurve, INDEX_ONE, SECONDS_PER_YEAR,
 };
 pub use lending::{
-    accrue_lending, borrow_scaled, debt_tokens, loan_health, loan_liquidation_price, ltv_bps,
+    accrue_lending, accrue_lending_down, borrow_scaled, debt_tokens, loan_health, loan_liquidation_price, ltv_bps,
     pnl_interest, quote_borrow, quote_liquidate_loan, quote_repay, quote_withdraw_collateral,
     repay_scaled, supply_interest, BorrowInput, BorrowQuote, LendingAccrual, LendingAccrualInput,
     LendingError, LiquidateLoanInput, LiquidateLoanQuote, LoanBorrowSide, LoanCollateralSide,
@@ -77,9 +77,9 @@ pub use liquidity::{
 };
 pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, MAX_EXPO};
 pub use position::{
-    average_price, borrow_fee_tokens, entry_price, equity_usd, exit_price, health_ok,
+    average_price, borrow_fee_tokens, decrease_impact, entry_price, equity_usd, exit_price, health_ok,
     liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_increase, quote_liquidate,
-    size_tokens, trade_spread_bps, CollateralSide, DecreaseInput, DecreaseQuote, Equity, FeeShares,
+    size_tokens, trade_spread_bps, CollateralSide, DecreaseImpactInput, DecreaseInput, DecreaseQuote, Equity, FeeShares,
     IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl, PoolPnlInput,
     PositionError, PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
 };

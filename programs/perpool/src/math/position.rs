@@ -805,6 +805,73 @@ pub struct DecreaseQuote {
     pub insurance_fee: u64,
 }
 
+/// Inputs of [`decrease_impact`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecreaseImpactInput {
+    /// The position before the decrease.
+    pub pos: PositionState,
+    /// Size closed, USD.
+    pub size_delta_usd: u64,
+    /// The market custody.
+    pub market: MarketSide,
+    /// The decrease's price impact in USD ([`price_impact`](super::impact::price_impact)).
+    pub impact: Impact,
+}
+
+/// The impact to hand to [`quote_decrease`] so that the closed tokens realize exactly
+/// `impact.usd` (SPEC §5: the impact is a USD amount; GMX v2 shifts a decrease's price by the
+/// position's average price × impact / size for the same reason).
+///
+/// [`quote_decrease`] shifts the exit price `P` to `P × (S ± I) / S` for `S = size_delta`, which
+/// the closed tokens `T` turn into `I × V / S` USD, `V = T × P` (their value at the plain exit
+/// price). A position whose tokens are worth more than its size (a long in profit, a short in
+/// loss, a short opened with a large negative impact) would realize more than `I`, one worth less
+/// would realize less. So the impact passed is `I × S / V`: a gain rounded down (with `V` rounded
+/// up), a cost rounded up (with `V` rounded down); kept below `S` where the price formula
+/// subtracts it (a long's cost, a short's gain). When `V` is zero or the scaled amount does not
+/// fit, the impact is passed unchanged.
+///
+/// Errors: `InvalidSide`, `SizeTooLarge` (more than the position), those of the exit price.
+#[inline(never)]
+pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError> {
+    let long = is_long(i.pos.side)?;
+    let (pos, s) = (&i.pos, i.size_delta_usd);
+    if i.impact.usd == 0 || s == 0 {
+        return Ok(i.impact);
+    }
+    if s > pos.size_usd {
+        return Err(PositionError::SizeTooLarge);
+    }
+    let closed = if s == pos.size_usd {
+        pos.size_tokens
+    } else if long {
+        mul_div_floor(pos.size_tokens, s, pos.size_usd)?
+    } else {
+        mul_div_ceil(pos.size_tokens, s, pos.size_usd)?
+    };
+    let spread = trade_spread_bps(i.market.spread_bps, &i.market.price)?;
+    let exit = exit_at(long, &i.market.price, spread)?;
+    let gain = i.impact.positive;
+    let value = if gain {
+        token_to_usd_ceil(TokenAmount(closed), exit, i.market.decimals)
+    } else {
+        token_to_usd_floor(TokenAmount(closed), exit, i.market.decimals)
+    };
+    let value = match value {
+        Ok(v) if v.0 > 0 => v.0,
+        _ => return Ok(i.impact),
+    };
+    let scaled = if gain { mul_div_floor(i.impact.usd, s, value) } else { mul_div_ceil(i.impact.usd, s, value) };
+    let Ok(mut usd) = scaled else {
+        return Ok(i.impact);
+    };
+    // The price formula subtracts the impact from the size for a long's cost and a short's gain.
+    if long != gain && usd >= s {
+        usd = s - 1;
+    }
+    Ok(Impact { positive: gain, usd })
+}
+
 /// Quotes closing part or all of a position, or withdrawing collateral (`size_delta_usd == 0`).
 ///
 /// Steps (errors are checked in this order):

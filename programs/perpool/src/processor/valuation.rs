@@ -37,7 +37,9 @@ pub struct Valuation<const N: usize> {
 
 /// Values every custody of `pool` at `side` prices (rounding against the
 /// user: up at max prices, down at min prices) and returns the targets' values
-/// and prices. Every custody must be listed, in order, with its oracle.
+/// and prices. Every custody must be listed, in order, with its oracle. The
+/// targets must already be accrued to `now`; the others are valued as if they
+/// were (their pending loan interest counts).
 #[inline(always)] // (more than five register arguments otherwise)
 pub fn value_pool<const N: usize>(
     pool: &Pool,
@@ -70,7 +72,13 @@ pub fn value_pool<const N: usize>(
             PriceSide::Min => (price.min, false),
             PriceSide::Max => (price.max, true),
         };
-        let value = custody_value_usd(custody.owned, p, custody.decimals, round_up)?;
+        // A custody the instruction accrued is current; any other is valued with the
+        // loan interest it has earned since its last accrual (as if refreshed now).
+        let owned = match target {
+            Some(_) => custody.owned,
+            None => custody.owned_at(now, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?,
+        };
+        let value = custody_value_usd(owned, p, custody.decimals, round_up)?;
         // Traders' net PnL on this market is owed by (profit) or to (loss) the
         // pool. Valued at the prices that favour the side being priced: the
         // higher pool value uses the lower trader PnL and vice versa.

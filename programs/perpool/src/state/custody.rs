@@ -345,6 +345,10 @@ impl RiskParams {
         let ok = (1..=crate::math::MAX_IMPACT_EXPONENT).contains(&self.impact_exponent)
             && self.max_positive_impact_bps <= MAX_IMPACT_CAP_BPS
             && self.max_negative_impact_bps <= MAX_IMPACT_CAP_BPS
+            // Undoing a trade never earns more impact than the trade paid: otherwise
+            // opening and closing at an unchanged price takes value from the pool.
+            && self.impact_positive_factor <= self.impact_negative_factor
+            && self.max_positive_impact_bps <= self.max_negative_impact_bps
             && self.max_funding_rate <= MAX_FUNDING_RATE
             && self.adl_threshold_bps > 0
             && self.adl_threshold_bps <= 10_000
@@ -514,11 +518,41 @@ impl Custody {
         }
     }
 
+    /// `owned` as [`Custody::accrue`] would leave it at `now`, without writing:
+    /// pool valuations count the loan interest a custody has earned since its
+    /// last accrual, so that refreshing a custody between a deposit and a
+    /// redemption does not move value between LPs.
+    pub fn owned_at(&self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<u64, PerpoolError> {
+        if now <= self.last_accrual || self.lent == 0 {
+            return Ok(self.owned);
+        }
+        let a = crate::math::accrue(&crate::math::AccrualInput {
+            borrow_index: self.borrow_index,
+            supply_index: self.supply_index,
+            last_accrual: self.last_accrual,
+            now,
+            locked: self.locked,
+            lent: self.lent,
+            lendable: self.lendable(),
+            curve: self.rate_curve(),
+        })?;
+        let l = crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
+            lent: self.lent,
+            old_borrow_index: self.borrow_index,
+            new_borrow_index: a.borrow_index,
+            reserve_factor_bps: self.reserve_factor_bps as u64,
+            protocol_share_bps: protocol_share_bps as u64,
+            insurance_share_bps: insurance_share_bps as u64,
+        })?;
+        self.owned.checked_add(l.to_suppliers).ok_or(PerpoolError::MathOverflow)
+    }
+
     /// Accrues the borrow and supply indexes up to `now` (every instruction
     /// that writes a custody calls this first). Utilization is what positions
     /// have locked plus what is lent, over `lendable`. Loan interest grows
-    /// `lent` and is credited at once: the suppliers' part to `owned` (so the
-    /// LP price rises), the reserve factor to protocol and insurance.
+    /// `lent` (rounded down: never more than the loans owe) and is credited at
+    /// once: the suppliers' part to `owned` (so the LP price rises), the
+    /// reserve factor to protocol and insurance.
     /// `protocol_share_bps` / `insurance_share_bps` split the reserve.
     pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
         self.accrue_funding(now)?;
@@ -536,7 +570,7 @@ impl Custody {
             curve: self.rate_curve(),
         })?;
         if self.lent > 0 {
-            let l = crate::math::accrue_lending(&crate::math::LendingAccrualInput {
+            let l = crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
                 lent: self.lent,
                 old_borrow_index: self.borrow_index,
                 new_borrow_index: a.borrow_index,
