@@ -1,0 +1,1158 @@
+/**
+ * Invariant fuzzing (issue 9, part 2): random sequences of every user, keeper
+ * and admin action on one pool — deposits, redemptions, swaps, trades
+ * (open / increase / decrease / close, collateral changes), loans (deposit,
+ * borrow, repay, withdraw), liquidations, auto-deleveraging, trigger orders,
+ * price moves and time jumps — with SPEC §6 checked after every step:
+ *
+ * 1. per custody, vault tokens + tokens lent = owned + collateral + loan
+ *    collateral + protocol fees + insurance + order escrow, exactly;
+ * 2. round trips (deposit → redeem, swap → swap back, open → close, borrow →
+ *    repay) never return more than was put in;
+ * 3. lending and payouts: the pool never owes more than it holds
+ *    (owned ≥ lent); what a failed instruction did is nothing at all;
+ * 4. the LP price (exact pool value over LP supply, at min and at max prices)
+ *    never falls through a deposit, a redemption, a swap, an interest refresh,
+ *    an insurance top-up or a protocol-fee withdrawal (loans and trades settle
+ *    interest owed to collateral, which may lower it);
+ * 5. every failed instruction fails with one of the program's own errors and
+ *    leaves every account byte-for-byte unchanged.
+ *
+ * Everything is deterministic per seed (our own PRNG, keys derived from it, a
+ * fixed start time), so a failing seed replays exactly: `npm run fuzz -- --seed N`.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+
+import {
+  CustodyParams,
+  Loan,
+  LiteSvmProvider,
+  OracleKind,
+  Order,
+  PERPOOL_PROGRAM_ID,
+  PoolState,
+  Position,
+  Side,
+  TxResult,
+  addCollateralIx,
+  addCustodyIx,
+  addLiquidityIx,
+  autoDeleverageIx,
+  borrowIx,
+  cancelOrderIx,
+  createMint,
+  createPoolIx,
+  createTokenAccount,
+  custodyAddresses,
+  decreasePositionIx,
+  defaultCustodyParams,
+  defaultPoolParams,
+  depositLoanCollateralIx,
+  executeOrderIx,
+  fetchPoolState,
+  getTokenBalance,
+  increasePositionIx,
+  initConfigIx,
+  liquidateLoanIx,
+  liquidatePositionIx,
+  loanPda,
+  mintTo,
+  orderPda,
+  perpoolProgram,
+  placeOrderIx,
+  poolPda,
+  positionPda,
+  readOraclePrice,
+  refreshCustodyIx,
+  removeCollateralIx,
+  removeLiquidityIx,
+  repayIx,
+  setRiskParamsIx,
+  setTestPriceIx,
+  swapIx,
+  topUpInsuranceIx,
+  withdrawLoanCollateralIx,
+  withdrawProtocolFeesIx,
+  accrueCustody,
+  math,
+} from "../../sdk/src";
+import { IDL } from "../../sdk/src";
+import { PROGRAM_SO } from "../helpers";
+import { Chain, U64_MAX, ZERO, changedKeys, images, outcomeName } from "./world";
+
+// --- a small deterministic PRNG ---------------------------------------------------------------
+
+/** sfc32, seeded through splitmix32: fast, good enough for choosing actions, identical everywhere. */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+
+  constructor(seed: number) {
+    let s = seed >>> 0;
+    const split = () => {
+      s = (s + 0x9e3779b9) >>> 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = split();
+    this.b = split();
+    this.c = split();
+    this.d = split();
+    for (let i = 0; i < 12; i++) this.u32();
+  }
+
+  u32(): number {
+    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
+    this.d = (this.d + 1) >>> 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) >>> 0;
+    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
+    this.c = (this.c + t) >>> 0;
+    return t;
+  }
+
+  /** Uniform in [0, 1). */
+  float(): number {
+    return this.u32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.float() * n);
+  }
+
+  /** Uniform integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.float() < p;
+  }
+
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)];
+  }
+
+  /** 10^(uniform in [lo, hi]). */
+  logUniform(lo: number, hi: number): number {
+    return Math.pow(10, lo + (hi - lo) * this.float());
+  }
+
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
+    return out;
+  }
+
+  keypair(): Keypair {
+    return Keypair.fromSeed(this.bytes(32));
+  }
+
+  /** A share of `total`: mostly log-uniform between 1e-9 and 1, sometimes a few base units, sometimes all of it. */
+  part(total: BN): BN {
+    const r = this.float();
+    if (r < 0.1) return new BN(this.range(1, 1000));
+    if (r < 0.15) return total.clone();
+    const f = Math.floor(this.logUniform(-9, 0) * 1e9);
+    return total.mul(new BN(f)).div(new BN(1e9));
+  }
+}
+
+// --- the environment ---------------------------------------------------------------------------
+
+type Sym = "SOL" | "ETH" | "USDC";
+const SYMS: Sym[] = ["SOL", "ETH", "USDC"];
+const DECIMALS: Record<Sym, number> = { SOL: 9, ETH: 8, USDC: 6 };
+const START_PRICE: Record<Sym, number> = { SOL: 150, ETH: 3_000, USDC: 1 };
+const START_TIME = 1_700_000_000;
+
+interface Asset {
+  sym: Sym;
+  mint: PublicKey;
+  custody: PublicKey;
+  vault: PublicKey;
+}
+
+interface Actor {
+  name: string;
+  kp: Keypair;
+  tokens: Record<Sym, PublicKey>;
+  lp: PublicKey;
+}
+
+/** The combinations of market, collateral and side a position may take (and some it may not). */
+const COMBOS: [number, Sym, Sym][] = [
+  [Side.LONG, "SOL", "SOL"],
+  [Side.LONG, "SOL", "USDC"],
+  [Side.SHORT, "SOL", "USDC"],
+  [Side.LONG, "ETH", "ETH"],
+  [Side.LONG, "ETH", "USDC"],
+  [Side.SHORT, "ETH", "USDC"],
+];
+const BAD_COMBOS: [number, Sym, Sym][] = [
+  [Side.SHORT, "SOL", "SOL"],
+  [Side.LONG, "SOL", "ETH"],
+  [Side.LONG, "USDC", "USDC"],
+];
+const LOAN_PAIRS: [Sym, Sym][] = [
+  ["SOL", "USDC"],
+  ["ETH", "USDC"],
+  ["USDC", "SOL"],
+  ["SOL", "ETH"],
+  ["USDC", "ETH"],
+];
+
+const PERPOOL_ERRORS = new Set((IDL.errors as { name: string }[]).map((e) => e.name));
+
+/** A check that failed: the runner reports it with the seed and step. */
+export class InvariantViolation extends Error {}
+
+function violation(what: string): never {
+  throw new InvariantViolation(what);
+}
+
+export class FuzzEnv extends Chain {
+  pool!: PublicKey;
+  lpMint!: PublicKey;
+  assets = {} as Record<Sym, Asset>;
+  actors: Actor[] = [];
+  keeper!: Actor;
+  /** Oracle prices, 8 decimals (test oracles): spot, EMA, confidence. */
+  prices = {} as Record<Sym, { price: BN; ema: BN; conf: BN }>;
+  params = {} as Record<Sym, CustodyParams>;
+
+  static async create(rng: Rng): Promise<FuzzEnv> {
+    const admin = rng.keypair();
+    const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin), { unixTimestamp: START_TIME });
+    provider.addProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO);
+    const program = perpoolProgram(provider);
+    const env = new FuzzEnv({ provider, program, admin }, rng.keypair());
+    await env.setup(rng);
+    return env;
+  }
+
+  private async setup(rng: Rng): Promise<void> {
+    const P = this.program;
+    const admin = this.admin.publicKey;
+    this.ok([await initConfigIx(P, admin)], "init_config");
+    const lpShare = rng.range(5_000, 9_000);
+    const protocol = rng.range(0, 10_000 - lpShare);
+    const params = defaultPoolParams({ lpFeeShareBps: lpShare, protocolFeeShareBps: protocol, insuranceFeeShareBps: 10_000 - lpShare - protocol });
+    this.ok([await createPoolIx(P, { admin, name: "fuzz", allowTestOracles: true, params })], "create_pool");
+    [this.pool] = poolPda("fuzz");
+    for (const sym of SYMS) {
+      const mint = await createMint(this.provider, DECIMALS[sym], admin, { keypair: rng.keypair() });
+      const p = randomCustodyParams(rng, sym);
+      this.params[sym] = p;
+      this.ok([await addCustodyIx(P, { admin, pool: this.pool, mint, params: p })], `add_custody ${sym}`);
+      const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
+      this.assets[sym] = { sym, mint, custody, vault };
+      const price = new BN(Math.round(START_PRICE[sym] * 1e8));
+      this.prices[sym] = { price, ema: price, conf: ZERO };
+      await this.publish(sym);
+    }
+    for (const sym of ["SOL", "ETH"] as Sym[]) {
+      const risk = randomRiskParams(rng);
+      this.ok([await setRiskParamsIx(P, { admin, pool: this.pool, custody: this.assets[sym].custody, params: risk })], `set_risk_params ${sym}`);
+    }
+    const state = await this.state();
+    this.lpMint = state.pool.lpMint;
+    for (const name of ["ann", "ben", "cat", "dan", "keeper"]) {
+      const kp = this.register(rng.keypair());
+      this.provider.airdrop(kp.publicKey, 1_000_000_000_000n);
+      const tokens = {} as Record<Sym, PublicKey>;
+      for (const sym of SYMS) {
+        tokens[sym] = await createTokenAccount(this.provider, this.assets[sym].mint, kp.publicKey, rng.keypair());
+        const whole = sym === "USDC" ? 50_000_000 : sym === "SOL" ? 300_000 : 15_000;
+        await mintTo(this.provider, this.assets[sym].mint, tokens[sym], this.admin, new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))));
+      }
+      const lp = await createTokenAccount(this.provider, this.lpMint, kp.publicKey, rng.keypair());
+      const actor = { name, kp, tokens, lp };
+      if (name === "keeper") this.keeper = actor;
+      else this.actors.push(actor);
+    }
+    // The first liquidity.
+    const seed: [Sym, number][] = [["USDC", 4_000_000], ["SOL", 12_000], ["ETH", 700]];
+    for (const [sym, whole] of seed) {
+      const ix = await addLiquidityIx(P, await this.state(), {
+        owner: this.actors[0].kp.publicKey,
+        custody: this.assets[sym].custody,
+        fundingAccount: this.actors[0].tokens[sym],
+        lpTokenAccount: this.actors[0].lp,
+        amountIn: new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))),
+        minLpOut: ZERO,
+      });
+      this.ok([ix], `seed ${sym}`);
+    }
+    this.provider.warpSlots(1);
+  }
+
+  state(): Promise<PoolState> {
+    return fetchPoolState(this.program, this.pool);
+  }
+
+  async publish(sym: Sym): Promise<void> {
+    const p = this.prices[sym];
+    const ix = await setTestPriceIx(this.program, { admin: this.admin.publicKey, pool: this.pool, custody: this.assets[sym].custody, price: p.price, emaPrice: p.ema, conf: p.conf, expo: -8 });
+    this.ok([ix], `set_test_price ${sym}`);
+  }
+
+  balance(account: PublicKey): BN {
+    return getTokenBalance(this.provider, account);
+  }
+
+  exists(key: PublicKey): boolean {
+    return this.provider.getAccount(key) !== null;
+  }
+
+  decode<T>(name: string, key: PublicKey): T | null {
+    const a = this.provider.getAccount(key);
+    return a ? (this.program.coder.accounts.decode(name, a.data) as T) : null;
+  }
+
+  positionKey(a: Actor, c: [number, Sym, Sym]): PublicKey {
+    return positionPda(a.kp.publicKey, this.pool, this.assets[c[1]].custody, this.assets[c[2]].custody, c[0])[0];
+  }
+
+  positions(): { actor: Actor; key: PublicKey; p: Position; combo: [number, Sym, Sym] }[] {
+    const out = [];
+    for (const actor of this.actors) {
+      for (const combo of COMBOS) {
+        const key = this.positionKey(actor, combo);
+        const p = this.decode<Position>("position", key);
+        if (p) out.push({ actor, key, p, combo });
+      }
+    }
+    return out;
+  }
+
+  loans(): { actor: Actor; key: PublicKey; l: Loan; pair: [Sym, Sym] }[] {
+    const out = [];
+    for (const actor of this.actors) {
+      for (const pair of LOAN_PAIRS) {
+        const key = loanPda(actor.kp.publicKey, this.pool, this.assets[pair[0]].custody, this.assets[pair[1]].custody)[0];
+        const l = this.decode<Loan>("loan", key);
+        if (l) out.push({ actor, key, l, pair });
+      }
+    }
+    return out;
+  }
+
+  orders(): { actor: Actor; key: PublicKey; o: Order; combo: [number, Sym, Sym] }[] {
+    const out = [];
+    for (const actor of this.actors) {
+      for (const combo of COMBOS) {
+        const position = this.positionKey(actor, combo);
+        for (let slot = 0; slot < 8; slot++) {
+          const key = orderPda(position, slot)[0];
+          const o = this.decode<Order>("order", key);
+          if (o) out.push({ actor, key, o, combo });
+        }
+      }
+    }
+    return out;
+  }
+
+  symOf(custody: PublicKey): Sym {
+    return SYMS.find((s) => this.assets[s].custody.equals(custody))!;
+  }
+}
+
+function randomCustodyParams(rng: Rng, sym: Sym): CustodyParams {
+  const stable = sym === "USDC";
+  const leverage = rng.range(10, 100) * 10_000;
+  const mmMax = Math.min(500, Math.floor(100_000_000 / leverage) - 1);
+  const maxLtv = rng.range(5_000, 8_000);
+  const usd = (n: number) => new BN(n).mul(new BN(1_000_000));
+  const rate = (pct: number) => new BN(Math.round(pct * 10_000_000));
+  return defaultCustodyParams({
+    oracleKind: OracleKind.TEST,
+    isStable: stable,
+    interestOnPnl: rng.chance(0.6),
+    collateralEarnsInterest: rng.chance(0.6),
+    oracleMaxAgeSecs: rng.range(60, 3_600),
+    oracleMaxConfBps: rng.range(50, 300),
+    maxLeverageBps: leverage,
+    spreadBps: stable ? 0 : rng.range(0, 30),
+    targetWeightBps: sym === "ETH" ? 2_000 : 4_000,
+    minWeightBps: rng.chance(0.3) ? rng.range(0, 1_500) : 0,
+    maxWeightBps: rng.chance(0.3) ? rng.range(6_000, 10_000) : 10_000,
+    baseFeeBps: rng.range(0, 50),
+    taxFeeBps: rng.range(0, 100),
+    openFeeBps: rng.range(0, 20),
+    closeFeeBps: rng.range(0, 20),
+    maintenanceMarginBps: rng.range(10, mmMax),
+    liquidationRewardBps: rng.range(0, 50),
+    minCollateralUsd: usd(rng.range(1, 20)),
+    maxPositionUsd: usd(rng.pick([100_000, 1_000_000, 5_000_000])),
+    maxLongOiUsd: usd(rng.pick([1_000_000, 10_000_000])),
+    maxShortOiUsd: usd(rng.pick([1_000_000, 10_000_000])),
+    baseRate: rate(rng.range(0, 5)),
+    slope1: rate(rng.range(2, 20)),
+    slope2: rate(rng.range(50, 300)),
+    optimalUtilizationBps: rng.range(5_000, 9_000),
+    reserveFactorBps: rng.range(0, 3_000),
+    maxUtilizationBps: rng.range(8_000, 9_500),
+    bufferBps: rng.range(500, 2_000),
+    maxLtvBps: maxLtv,
+    liquidationLtvBps: Math.min(10_000, maxLtv + rng.range(300, 1_500)),
+    liquidationBonusBps: rng.range(0, 1_000),
+    closeFactorBps: rng.range(2_000, 10_000),
+  });
+}
+
+/** Risk parameters in range, and now and then out of it (a positive impact above the negative one is refused). */
+function randomRiskParams(rng: Rng, allowInvalid = false) {
+  // Low thresholds now and then, so that auto-deleveraging can happen in a pool this deep.
+  const threshold = rng.chance(0.5) ? rng.range(1, 300) : rng.range(500, 9_500);
+  const factor = () => (rng.chance(0.3) ? ZERO : new BN(Math.floor(rng.logUniform(7, 11))));
+  const [a, b] = [factor(), factor()];
+  const [c, d] = [rng.range(0, 300), rng.range(0, 300)];
+  const ordered = !(allowInvalid && rng.chance(0.1));
+  return {
+    impactPositiveFactor: ordered ? BN.min(a, b) : a,
+    impactNegativeFactor: ordered ? BN.max(a, b) : b,
+    impactExponent: rng.range(1, 3),
+    maxPositiveImpactBps: ordered ? Math.min(c, d) : c,
+    maxNegativeImpactBps: ordered ? Math.max(c, d) : d,
+    fundingFactor: rng.chance(0.3) ? ZERO : new BN(Math.floor(rng.logUniform(9, 12))),
+    maxFundingRate: new BN(Math.floor(rng.logUniform(10, 13))),
+    adlThresholdBps: threshold,
+    adlFloorBps: rng.range(0, threshold - 1),
+  };
+}
+
+// --- exact pool value --------------------------------------------------------------------------
+
+const TEN = new BN(10);
+/** USD with 27 decimals: token × price(9) × 10^(18 − decimals), and USD(6) × 10^21. */
+const USD27 = TEN.pow(new BN(21));
+
+/**
+ * The pool's value without any rounding, at the prices the program uses for `side`: custodies at
+ * min (max) prices with the loan interest they have earned up to `now` (as the program values
+ * them), traders' PnL at the prices that favour that side. 27-decimal USD.
+ */
+function exactAum(state: PoolState, side: "min" | "max", now: BN): BN {
+  let aum = new BN(0);
+  const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
+  for (const c of state.custodies) {
+    const a = accrueCustody(c.account, now, shares);
+    const price = readOraclePrice(c.address, a, a.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+    const scale = TEN.pow(new BN(18 - a.decimals));
+    const own = side === "max" ? price.max : price.min;
+    aum = aum.add(a.owned.mul(own).mul(scale));
+    const longPrice = side === "max" ? price.min : price.max;
+    const shortPrice = side === "max" ? price.max : price.min;
+    const longPnl = a.longOiTokens.mul(longPrice).mul(scale).sub(a.longOiUsd.mul(USD27));
+    const shortPnl = a.shortOiUsd.mul(USD27).sub(a.shortOiTokens.mul(shortPrice).mul(scale));
+    aum = aum.sub(longPnl.add(shortPnl));
+  }
+  return aum;
+}
+
+interface LpPrice {
+  min: BN;
+  max: BN;
+  supply: BN;
+}
+
+function lpPrice(state: PoolState, now: BN): LpPrice | null {
+  try {
+    return { min: exactAum(state, "min", now), max: exactAum(state, "max", now), supply: state.lpSupply };
+  } catch {
+    return null; // a stale or invalid price: nothing to compare
+  }
+}
+
+/** after.aum / after.supply >= before.aum / before.supply, exactly, on both sides. */
+function lpPriceKept(before: LpPrice, after: LpPrice): string | null {
+  if (before.supply.isZero() || after.supply.isZero()) return null;
+  for (const side of ["min", "max"] as const) {
+    if (before[side].lten(0)) continue;
+    if (after[side].mul(before.supply).lt(before[side].mul(after.supply))) {
+      return `LP price at ${side} prices fell: ${before[side].toString()}/${before.supply.toString()} → ${after[side].toString()}/${after.supply.toString()}`;
+    }
+  }
+  return null;
+}
+
+// --- the runner --------------------------------------------------------------------------------
+
+export interface OpStats {
+  tried: number;
+  ok: number;
+  failed: number;
+  errors: Record<string, number>;
+}
+
+export interface FuzzFailure {
+  seed: number;
+  step: number;
+  op: string;
+  message: string;
+  trace: string[];
+}
+
+export interface FuzzResult {
+  seed: number;
+  steps: number;
+  transactions: number;
+  stats: Record<string, OpStats>;
+  failure?: FuzzFailure;
+}
+
+/** One action: a label, the transactions it sends (in order) and what it checks. */
+type Op = (f: Fuzzer) => Promise<void>;
+
+export class Fuzzer {
+  readonly trace: string[] = [];
+  readonly stats: Record<string, OpStats> = {};
+  transactions = 0;
+  private opName = "";
+
+  constructor(
+    readonly env: FuzzEnv,
+    readonly rng: Rng,
+  ) {}
+
+  get P() {
+    return this.env.program;
+  }
+
+  /**
+   * Sends one transaction. A failure must be one of the program's errors and must
+   * change nothing; a success is followed by the global invariants. Returns the result.
+   */
+  async send(label: string, ixs: TransactionInstruction[]): Promise<TxResult> {
+    const keys = new Map<string, PublicKey>();
+    for (const ix of ixs) for (const k of ix.keys) keys.set(k.pubkey.toBase58(), k.pubkey);
+    const watched = [...keys.values()];
+    const before = images(this.env, watched);
+    const r = this.env.run(ixs);
+    this.transactions++;
+    const outcome = outcomeName(r);
+    const s = (this.stats[this.opName] ??= { tried: 0, ok: 0, failed: 0, errors: {} });
+    s.tried++;
+    this.trace.push(`${label}: ${outcome}`);
+    if (this.trace.length > 40) this.trace.shift();
+    if (r.err === null) {
+      s.ok++;
+    } else {
+      s.failed++;
+      s.errors[outcome] = (s.errors[outcome] ?? 0) + 1;
+      if (!PERPOOL_ERRORS.has(outcome)) violation(`${label} failed with ${outcome}, not one of the program's errors\n${r.logs.join("\n")}`);
+      const changed = changedKeys(watched, before, images(this.env, watched));
+      if (changed.length > 0) violation(`${label} failed with ${outcome} but changed ${changed.join(", ")}`);
+    }
+    await this.checkAccounting(label);
+    return r;
+  }
+
+  /**
+   * SPEC §6.1 for every custody, and what lending may book: never more lent
+   * than the loans owe at the custody's borrow index, never more lent than owned.
+   */
+  async checkAccounting(after: string): Promise<void> {
+    const debts = {} as Record<Sym, BN>;
+    for (const s of SYMS) debts[s] = new BN(0);
+    const custodies = {} as Record<Sym, any>;
+    for (const s of SYMS) custodies[s] = this.env.decode<any>("custody", this.env.assets[s].custody)!;
+    for (const { l, pair } of this.env.loans()) {
+      debts[pair[1]] = debts[pair[1]].add(math.debtTokens(l.scaledDebt, custodies[pair[1]].borrowIndex));
+    }
+    for (const sym of SYMS) {
+      const a = this.env.assets[sym];
+      const c = custodies[sym];
+      if (c.lent.gt(debts[sym])) violation(`after ${after}: ${sym} books ${c.lent.toString()} lent but its loans owe ${debts[sym].toString()}`);
+      const vault = this.env.balance(a.vault);
+      const books = c.owned.add(c.collateral).add(c.loanCollateral).add(c.protocolFees).add(c.insurance).add(c.orderCollateral);
+      if (!vault.add(c.lent).eq(books)) {
+        violation(`after ${after}: ${sym} vault ${vault.toString()} + lent ${c.lent.toString()} ≠ books ${books.toString()} (owned ${c.owned}, collateral ${c.collateral}, loan collateral ${c.loanCollateral}, protocol ${c.protocolFees}, insurance ${c.insurance}, orders ${c.orderCollateral})`);
+      }
+      if (c.owned.lt(c.lent)) violation(`after ${after}: ${sym} lent ${c.lent.toString()} exceeds owned ${c.owned.toString()}`);
+    }
+  }
+
+  async run(op: [string, Op]): Promise<void> {
+    this.opName = op[0];
+    await op[1](this);
+  }
+}
+
+const sym = (f: Fuzzer) => f.rng.pick(SYMS);
+
+/** The position with the most size per unit of collateral value (the likeliest to be liquidatable). */
+function mostLeveraged<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+  const lev = (x: T) => x.p.sizeUsd.toNumber() / Math.max(1, (x.p.collateralAmount.toNumber() / 10 ** DECIMALS[x.combo[2]]) * (f.env.prices[x.combo[2]].price.toNumber() / 100));
+  return all.reduce((best, x) => (lev(x) > lev(best) ? x : best));
+}
+
+/** The position with the largest unrealized profit at spot prices. */
+function mostProfitable<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+  const pnl = (x: T) => {
+    const value = (x.p.sizeTokens.toNumber() / 10 ** DECIMALS[x.combo[1]]) * (f.env.prices[x.combo[1]].price.toNumber() / 1e8);
+    const size = x.p.sizeUsd.toNumber() / 1e6;
+    return x.p.side === Side.LONG ? value - size : size - value;
+  };
+  return all.reduce((best, x) => (pnl(x) > pnl(best) ? x : best));
+}
+
+/** The loan with the most debt per unit of collateral. */
+function mostIndebted<T extends { l: Loan; pair: [Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+  const ltv = (x: T) =>
+    ((x.l.scaledDebt.toNumber() / 10 ** DECIMALS[x.pair[1]]) * f.env.prices[x.pair[1]].price.toNumber()) /
+    Math.max(1, (x.l.collateralAmount.toNumber() / 10 ** DECIMALS[x.pair[0]]) * f.env.prices[x.pair[0]].price.toNumber());
+  return all.reduce((best, x) => (ltv(x) > ltv(best) ? x : best));
+}
+const actor = (f: Fuzzer) => f.rng.pick(f.env.actors);
+const MAXP = U64_MAX;
+
+/** Before/after LP prices around `body`, which must keep them (exactly) when it succeeds. */
+async function keepingLpPrice(f: Fuzzer, label: string, ixs: TransactionInstruction[]): Promise<TxResult> {
+  const before = lpPrice(await f.env.state(), f.env.now());
+  const r = await f.send(label, ixs);
+  if (r.err === null && before) {
+    const after = lpPrice(await f.env.state(), f.env.now());
+    const bad = after && lpPriceKept(before, after);
+    if (bad) violation(`${label}: ${bad}`);
+  }
+  return r;
+}
+
+// --- the actions ------------------------------------------------------------------------------
+
+const ops: [string, number, Op][] = [
+  [
+    "price move",
+    14,
+    async (f) => {
+      const s = f.rng.pick(SYMS);
+      const p = f.env.prices[s];
+      const sigma = s === "USDC" ? 0.002 : f.rng.pick([0.001, 0.01, 0.05, 0.2, 0.5]);
+      const move = Math.exp(sigma * (f.rng.float() * 2 - 1));
+      const price = BN.max(new BN(1), new BN(Math.round(p.price.toNumber() * move)));
+      const r = f.rng.float();
+      const ema = r < 0.6 ? price : r < 0.8 ? p.price : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
+      const conf = f.rng.chance(0.8) ? ZERO : price.muln(f.rng.range(0, 120)).divn(10_000);
+      f.env.prices[s] = { price, ema: BN.max(new BN(1), ema), conf };
+      const ix = await setTestPriceIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[s].custody, price, emaPrice: BN.max(new BN(1), ema), conf, expo: -8 });
+      await f.send(`set_test_price ${s} ${price.toString()}`, [ix]);
+    },
+  ],
+  [
+    "time jump",
+    5,
+    async (f) => {
+      const secs = Math.floor(f.rng.logUniform(0, 6.2));
+      f.env.provider.warpSeconds(secs);
+      f.trace.push(`warp ${secs} s`);
+      // Usually the oracles publish again; sometimes they stay stale for a while.
+      if (f.rng.chance(0.9)) for (const s of SYMS) await f.env.publish(s);
+    },
+  ],
+  [
+    "deposit",
+    9,
+    async (f) => {
+      const a = actor(f);
+      const s = sym(f);
+      const amount = f.rng.part(f.env.balance(a.tokens[s]));
+      const ix = await addLiquidityIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        custody: f.env.assets[s].custody,
+        fundingAccount: a.tokens[s],
+        lpTokenAccount: a.lp,
+        amountIn: amount,
+        minLpOut: ZERO,
+      });
+      await keepingLpPrice(f, `add_liquidity ${a.name} ${amount} ${s}`, [ix]);
+      if (f.rng.chance(0.7)) f.env.provider.warpSlots(1);
+    },
+  ],
+  [
+    "redeem",
+    7,
+    async (f) => {
+      const a = actor(f);
+      const s = sym(f);
+      const lpIn = f.rng.part(f.env.balance(a.lp));
+      const ix = await removeLiquidityIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        custody: f.env.assets[s].custody,
+        receivingAccount: a.tokens[s],
+        lpTokenAccount: a.lp,
+        lpIn,
+        minAmountOut: ZERO,
+      });
+      await keepingLpPrice(f, `remove_liquidity ${a.name} ${lpIn} LP → ${s}`, [ix]);
+    },
+  ],
+  [
+    "swap",
+    7,
+    async (f) => {
+      const a = actor(f);
+      const from = sym(f);
+      const to = f.rng.chance(0.05) ? from : f.rng.pick(SYMS.filter((x) => x !== from));
+      const amount = f.rng.part(f.env.balance(a.tokens[from]).divn(10));
+      const ix = await swapIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        custodyIn: f.env.assets[from].custody,
+        custodyOut: f.env.assets[to].custody,
+        fundingAccount: a.tokens[from],
+        receivingAccount: a.tokens[to],
+        amountIn: amount,
+        minAmountOut: ZERO,
+      });
+      await keepingLpPrice(f, `swap ${a.name} ${amount} ${from} → ${to}`, [ix]);
+    },
+  ],
+  [
+    "increase position",
+    12,
+    async (f) => {
+      const a = actor(f);
+      const combo = f.rng.chance(0.05) ? f.rng.pick(BAD_COMBOS) : f.rng.pick(COMBOS);
+      const [side, market, coll] = combo;
+      const price = f.env.prices[coll].price.toNumber() / 1e8;
+      const collateralUsd = f.rng.logUniform(0, 5.5);
+      const collateral = new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll]));
+      const leverage = f.rng.logUniform(0, 2);
+      const sizeUsd = new BN(Math.floor(collateralUsd * leverage * 1e6));
+      const tight = f.rng.chance(0.05);
+      const mp = f.env.prices[market].price.muln(10);
+      const ix = await increasePositionIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        side,
+        custody: f.env.assets[market].custody,
+        collateralCustody: f.env.assets[coll].custody,
+        fundingAccount: a.tokens[coll],
+        sizeUsd: f.rng.chance(0.03) ? ZERO : sizeUsd,
+        collateralAmount: f.rng.chance(0.1) ? ZERO : collateral,
+        acceptablePrice: tight ? mp : side === Side.LONG ? MAXP : ZERO,
+      });
+      await f.send(`increase ${a.name} ${side === Side.LONG ? "long" : "short"} ${market}/${coll} $${sizeUsd.toString()} coll ${collateral}`, [ix]);
+    },
+  ],
+  [
+    "decrease position",
+    8,
+    async (f) => {
+      const all = f.env.positions();
+      if (all.length === 0) return;
+      const { actor: a, p, combo } = f.rng.pick(all);
+      const r = f.rng.float();
+      const size = r < 0.35 ? p.sizeUsd : r < 0.85 ? f.rng.part(p.sizeUsd) : r < 0.95 ? ZERO : p.sizeUsd.addn(1);
+      const collOut = f.rng.chance(0.7) ? ZERO : f.rng.part(p.collateralAmount);
+      const ix = await decreasePositionIx(f.P, await f.env.state(), {
+        position: p,
+        receivingAccount: a.tokens[combo[2]],
+        sizeUsd: size,
+        collateralOut: collOut,
+        acceptablePrice: p.side === Side.LONG ? ZERO : MAXP,
+      });
+      await f.send(`decrease ${a.name} ${combo.join("/")} $${size} out ${collOut}`, [ix]);
+    },
+  ],
+  [
+    "collateral change",
+    6,
+    async (f) => {
+      const all = f.env.positions();
+      if (all.length === 0) return;
+      const { actor: a, p, combo } = f.rng.pick(all);
+      const state = await f.env.state();
+      if (f.rng.chance(0.5)) {
+        const amount = f.rng.part(f.env.balance(a.tokens[combo[2]]).divn(100));
+        await f.send(`add_collateral ${a.name} ${amount}`, [await addCollateralIx(f.P, state, { position: p, fundingAccount: a.tokens[combo[2]], amount })]);
+      } else {
+        const amount = f.rng.part(p.collateralAmount);
+        await f.send(`remove_collateral ${a.name} ${amount}`, [await removeCollateralIx(f.P, state, { position: p, receivingAccount: a.tokens[combo[2]], amount })]);
+      }
+    },
+  ],
+  [
+    "liquidate position",
+    5,
+    async (f) => {
+      const all = f.env.positions();
+      if (all.length === 0) return;
+      const { actor: a, p, combo } = f.rng.chance(0.7) ? mostLeveraged(f, all) : f.rng.pick(all);
+      const k = f.env.keeper;
+      const ix = await liquidatePositionIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, keeperAccount: k.tokens[combo[2]], ownerAccount: a.tokens[combo[2]] });
+      await f.send(`liquidate ${a.name} ${combo.join("/")}`, [ix]);
+    },
+  ],
+  [
+    "auto-deleverage",
+    3,
+    async (f) => {
+      const all = f.env.positions();
+      if (all.length === 0) return;
+      const { actor: a, p, combo } = f.rng.chance(0.7) ? mostProfitable(f, all) : f.rng.pick(all);
+      const k = f.env.keeper;
+      const ix = await autoDeleverageIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, ownerAccount: a.tokens[combo[2]], sizeUsd: f.rng.part(p.sizeUsd) });
+      await f.send(`auto_deleverage ${a.name} ${combo.join("/")}`, [ix]);
+    },
+  ],
+  [
+    "loan",
+    12,
+    async (f) => {
+      const loans = f.env.loans();
+      const r = f.rng.float();
+      const state = await f.env.state();
+      if (r < 0.3 || loans.length === 0) {
+        const a = actor(f);
+        const pair = f.rng.pick(LOAN_PAIRS);
+        const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(20));
+        const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+        await f.send(`deposit_loan_collateral ${a.name} ${pair.join("→")} ${amount}`, [await depositLoanCollateralIx(f.P, state, { ...ref, fundingAccount: a.tokens[pair[0]], amount })]);
+        return;
+      }
+      const { actor: a, l, pair } = f.rng.pick(loans);
+      const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+      if (r < 0.6) {
+        // Borrow a share of what the collateral could carry at full LTV.
+        const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
+        const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
+        const ltv = f.env.params[pair[0]].maxLtvBps / 10_000;
+        const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * ltv) / bp;
+        const whole = new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]]));
+        // Often close to the maximum loan-to-value, so that price moves make loans liquidatable.
+        const amount = f.rng.chance(0.3) ? whole.muln(f.rng.range(900, 1_000)).divn(1_000) : f.rng.part(whole);
+        await f.send(`borrow ${a.name} ${pair.join("→")} ${amount}`, [await borrowIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[1]], amount })]);
+      } else if (r < 0.85) {
+        const amount = f.rng.chance(0.3) ? MAXP : f.rng.part(f.env.balance(a.tokens[pair[1]]).divn(1000));
+        await f.send(`repay ${a.name} ${pair.join("→")} ${amount}`, [await repayIx(f.P, state, { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount })]);
+      } else {
+        const amount = f.rng.part(l.collateralAmount);
+        await f.send(`withdraw_loan_collateral ${a.name} ${amount}`, [await withdrawLoanCollateralIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[0]], amount })]);
+      }
+    },
+  ],
+  [
+    "liquidate loan",
+    3,
+    async (f) => {
+      const loans = f.env.loans();
+      if (loans.length === 0) return;
+      const { actor: a, pair } = f.rng.chance(0.7) ? mostIndebted(f, loans) : f.rng.pick(loans);
+      const k = f.env.keeper;
+      const ix = await liquidateLoanIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        collateralCustody: f.env.assets[pair[0]].custody,
+        borrowCustody: f.env.assets[pair[1]].custody,
+        liquidator: k.kp.publicKey,
+        liquidatorFunding: k.tokens[pair[1]],
+        liquidatorReceiving: k.tokens[pair[0]],
+        repayAmount: f.rng.chance(0.3) ? MAXP : f.rng.part(f.env.balance(k.tokens[pair[1]]).divn(1000)),
+      });
+      await f.send(`liquidate_loan ${a.name} ${pair.join("→")}`, [ix]);
+    },
+  ],
+  [
+    "orders",
+    9,
+    async (f) => {
+      const r = f.rng.float();
+      const orders = f.env.orders();
+      const state = await f.env.state();
+      if (r < 0.45 || orders.length === 0) {
+        const kind = f.rng.pick([1, 2, 3]);
+        const open = f.env.positions();
+        // Take-profit and stop-loss mostly on open positions (they need one).
+        const target = kind !== 3 && open.length > 0 && f.rng.chance(0.8) ? f.rng.pick(open) : undefined;
+        const a = target?.actor ?? actor(f);
+        const combo = target?.combo ?? f.rng.pick(COMBOS);
+        const spot = f.env.prices[combo[1]].price.muln(10);
+        const trigger = spot.mul(new BN(Math.floor(f.rng.logUniform(-0.1, 0.1) * 1e6))).div(new BN(1e6));
+        const collPrice = f.env.prices[combo[2]].price.toNumber() / 1e8;
+        const collUsd = f.rng.logUniform(1, 4);
+        const ix = await placeOrderIx(f.P, state, {
+          owner: a.kp.publicKey,
+          side: combo[0],
+          custody: f.env.assets[combo[1]].custody,
+          collateralCustody: f.env.assets[combo[2]].custody,
+          fundingAccount: a.tokens[combo[2]],
+          slot: f.rng.int(8),
+          kind,
+          triggerPrice: trigger,
+          acceptablePrice: kind === 3 ? (combo[0] === Side.LONG ? MAXP : new BN(1)) : ZERO,
+          sizeUsd: kind === 3 ? new BN(Math.floor(collUsd * f.rng.logUniform(0, 1.3) * 1e6)) : f.rng.chance(0.5) ? ZERO : new BN(Math.floor(f.rng.logUniform(0, 5) * 1e6)),
+          collateralAmount: kind === 3 ? new BN(Math.floor((collUsd / collPrice) * 10 ** DECIMALS[combo[2]])) : ZERO,
+          executionReward: new BN(f.rng.range(10_000, 50_000)),
+        });
+        await f.send(`place_order ${a.name} kind ${kind} ${combo.join("/")}`, [ix]);
+        return;
+      }
+      const { actor: a, key, o, combo } = f.rng.pick(orders);
+      if (r < 0.6) {
+        const ix = await cancelOrderIx(f.P, state, { order: key, account: o, receivingAccount: a.tokens[combo[2]] });
+        await f.send(`cancel_order ${a.name} kind ${o.kind}`, [ix]);
+      } else {
+        const k = f.env.keeper;
+        const ix = await executeOrderIx(f.P, state, { keeper: k.kp.publicKey, order: key, account: o, ownerAccount: a.tokens[combo[2]] });
+        await f.send(`execute_order ${a.name} kind ${o.kind}`, [ix]);
+      }
+    },
+  ],
+  [
+    "housekeeping",
+    4,
+    async (f) => {
+      const s = sym(f);
+      const state = await f.env.state();
+      const r = f.rng.float();
+      if (r < 0.5) {
+        await keepingLpPrice(f, `refresh_custody ${s}`, [await refreshCustodyIx(f.P, f.env.pool, f.env.assets[s].custody)]);
+      } else if (r < 0.7) {
+        const a = actor(f);
+        const amount = f.rng.part(f.env.balance(a.tokens[s]).divn(1000));
+        await keepingLpPrice(f, `top_up_insurance ${s} ${amount}`, [await topUpInsuranceIx(f.P, state, { payer: a.kp.publicKey, custody: f.env.assets[s].custody, fundingAccount: a.tokens[s], amount })]);
+      } else if (r < 0.9) {
+        const c = state.custodies.find((x) => x.address.equals(f.env.assets[s].custody))!.account;
+        const amount = f.rng.part(c.protocolFees);
+        const to = f.env.keeper.tokens[s];
+        await keepingLpPrice(f, `withdraw_protocol_fees ${s} ${amount}`, [await withdrawProtocolFeesIx(f.P, state, { admin: f.env.admin.publicKey, custody: f.env.assets[s].custody, receivingAccount: to, amount })]);
+      } else {
+        const m = f.rng.pick(["SOL", "ETH"] as Sym[]);
+        const ix = await setRiskParamsIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[m].custody, params: randomRiskParams(f.rng, true) });
+        await f.send(`set_risk_params ${m}`, [ix]);
+      }
+    },
+  ],
+  [
+    "round trip",
+    7,
+    async (f) => {
+      const r = f.rng.float();
+      if (r < 0.3) await roundTripDeposit(f);
+      else if (r < 0.55) await roundTripSwap(f);
+      else if (r < 0.85) await roundTripTrade(f);
+      else await roundTripLoan(f);
+    },
+  ],
+];
+
+/** Deposit, next slot, redeem every LP token minted into the same asset: no more back than paid. */
+async function roundTripDeposit(f: Fuzzer): Promise<void> {
+  const a = actor(f);
+  const s = sym(f);
+  const amount = f.rng.part(f.env.balance(a.tokens[s]).divn(10));
+  const tokens0 = f.env.balance(a.tokens[s]);
+  const lp0 = f.env.balance(a.lp);
+  const dep = await f.send(`round trip: add_liquidity ${a.name} ${amount} ${s}`, [
+    await addLiquidityIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custody: f.env.assets[s].custody, fundingAccount: a.tokens[s], lpTokenAccount: a.lp, amountIn: amount, minLpOut: ZERO }),
+  ]);
+  if (dep.err !== null) return;
+  f.env.provider.warpSlots(1);
+  const minted = f.env.balance(a.lp).sub(lp0);
+  const red = await f.send(`round trip: remove_liquidity ${a.name} ${minted} LP → ${s}`, [
+    await removeLiquidityIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custody: f.env.assets[s].custody, receivingAccount: a.tokens[s], lpTokenAccount: a.lp, lpIn: minted, minAmountOut: ZERO }),
+  ]);
+  if (red.err === null && f.env.balance(a.tokens[s]).gt(tokens0)) {
+    violation(`deposit → redeem returned more ${s} than paid: ${tokens0.toString()} → ${f.env.balance(a.tokens[s]).toString()}`);
+  }
+}
+
+/** Swap A → B, then everything received back B → A: no more A than before. */
+async function roundTripSwap(f: Fuzzer): Promise<void> {
+  const a = actor(f);
+  const from = sym(f);
+  const to = f.rng.pick(SYMS.filter((x) => x !== from));
+  const amount = f.rng.part(f.env.balance(a.tokens[from]).divn(10));
+  const start = f.env.balance(a.tokens[from]);
+  const got0 = f.env.balance(a.tokens[to]);
+  const swap = async (x: Sym, y: Sym, amt: BN) =>
+    f.send(`round trip: swap ${a.name} ${amt} ${x} → ${y}`, [
+      await swapIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custodyIn: f.env.assets[x].custody, custodyOut: f.env.assets[y].custody, fundingAccount: a.tokens[x], receivingAccount: a.tokens[y], amountIn: amt, minAmountOut: ZERO }),
+    ]);
+  if ((await swap(from, to, amount)).err !== null) return;
+  const received = f.env.balance(a.tokens[to]).sub(got0);
+  if ((await swap(to, from, received)).err !== null) return;
+  if (f.env.balance(a.tokens[from]).gt(start)) violation(`swap ${from} → ${to} → ${from} returned more than paid: ${start.toString()} → ${f.env.balance(a.tokens[from]).toString()}`);
+}
+
+/** Open a fresh position and close it all, in the same second or the next, prices unchanged: no gain. */
+async function roundTripTrade(f: Fuzzer): Promise<void> {
+  const a = actor(f);
+  const combo = f.rng.pick(COMBOS);
+  const key = f.env.positionKey(a, combo);
+  if (f.env.exists(key)) return;
+  const [side, market, coll] = combo;
+  const price = f.env.prices[coll].price.toNumber() / 1e8;
+  const collateralUsd = f.rng.logUniform(1, 5);
+  const collateral = new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll]));
+  const sizeUsd = new BN(Math.floor(collateralUsd * f.rng.logUniform(0, 1.5) * 1e6));
+  const start = f.env.balance(a.tokens[coll]);
+  const open = await f.send(`round trip: open ${a.name} ${combo.join("/")} $${sizeUsd}`, [
+    await increasePositionIx(f.P, await f.env.state(), {
+      owner: a.kp.publicKey,
+      side,
+      custody: f.env.assets[market].custody,
+      collateralCustody: f.env.assets[coll].custody,
+      fundingAccount: a.tokens[coll],
+      sizeUsd,
+      collateralAmount: collateral,
+      acceptablePrice: side === Side.LONG ? MAXP : ZERO,
+    }),
+  ]);
+  if (open.err !== null) return;
+  if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1); // the next second: profit would be allowed
+  const p = f.env.decode<Position>("position", key)!;
+  const close = await f.send(`round trip: close ${a.name} ${combo.join("/")}`, [
+    await decreasePositionIx(f.P, await f.env.state(), { position: p, receivingAccount: a.tokens[coll], sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: side === Side.LONG ? ZERO : MAXP }),
+  ]);
+  if (close.err === null && f.env.balance(a.tokens[coll]).gt(start)) {
+    violation(`open → close of ${combo.join("/")} returned more than deposited: ${start.toString()} → ${f.env.balance(a.tokens[coll]).toString()}`);
+  }
+}
+
+/** Borrow, then repay everything at once: at least as many tokens go back as came out. */
+async function roundTripLoan(f: Fuzzer): Promise<void> {
+  const loans = f.env.loans().filter((l) => l.l.scaledDebt.isZero() && !l.l.collateralAmount.isZero());
+  if (loans.length === 0) return;
+  const { actor: a, l, pair } = f.rng.pick(loans);
+  const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+  const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
+  const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
+  const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * 0.5) / bp;
+  const amount = f.rng.part(new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]])));
+  const start = f.env.balance(a.tokens[pair[1]]);
+  const b = await f.send(`round trip: borrow ${a.name} ${amount}`, [await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount })]);
+  if (b.err !== null) return;
+  if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1);
+  const r = await f.send(`round trip: repay ${a.name}`, [await repayIx(f.P, await f.env.state(), { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount: MAXP })]);
+  if (r.err === null && f.env.balance(a.tokens[pair[1]]).gt(start)) {
+    violation(`borrow → repay left the borrower with more: ${start.toString()} → ${f.env.balance(a.tokens[pair[1]]).toString()}`);
+  }
+}
+
+/** Moves one price by `factor` (spot and EMA together) and publishes it. */
+async function movePrice(f: Fuzzer, s: Sym, factor: number): Promise<void> {
+  const price = BN.max(new BN(1), new BN(Math.round(f.env.prices[s].price.toNumber() * factor)));
+  f.env.prices[s] = { price, ema: price, conf: ZERO };
+  const ix = await setTestPriceIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[s].custody, price, emaPrice: price, conf: ZERO, expo: -8 });
+  await f.send(`set_test_price ${s} ${price.toString()}`, [ix]);
+}
+
+/**
+ * Keeper drills: a leveraged position or loan, a price move against (or, for
+ * auto-deleveraging, for) it, then the keeper's instruction — so that the
+ * permissionless paths run often, not only when the random walk allows.
+ */
+async function keeperDrill(f: Fuzzer): Promise<void> {
+  const a = actor(f);
+  const k = f.env.keeper;
+  const r = f.rng.float();
+  if (r < 0.4) {
+    const combo = f.rng.pick(COMBOS);
+    const [side, market, coll] = combo;
+    const price = f.env.prices[coll].price.toNumber() / 1e8;
+    const collateralUsd = f.rng.logUniform(2, 4.5);
+    const leverage = f.rng.logUniform(0.5, 1.7);
+    const ix = await increasePositionIx(f.P, await f.env.state(), {
+      owner: a.kp.publicKey,
+      side,
+      custody: f.env.assets[market].custody,
+      collateralCustody: f.env.assets[coll].custody,
+      fundingAccount: a.tokens[coll],
+      sizeUsd: new BN(Math.floor(collateralUsd * leverage * 1e6)),
+      collateralAmount: new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll])),
+      acceptablePrice: side === Side.LONG ? MAXP : ZERO,
+    });
+    await f.send(`drill: open ${a.name} ${combo.join("/")} ${leverage.toFixed(1)}x`, [ix]);
+    const against = side === Side.LONG ? 1 - f.rng.logUniform(-2, -0.5) : 1 + f.rng.logUniform(-2, -0.5);
+    await movePrice(f, market, against);
+    const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
+    if (!p) return;
+    const liq = await liquidatePositionIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, keeperAccount: k.tokens[coll], ownerAccount: a.tokens[coll] });
+    await f.send(`drill: liquidate ${a.name} ${combo.join("/")}`, [liq]);
+  } else if (r < 0.7) {
+    const pair = f.rng.pick(LOAN_PAIRS.filter((x) => x[0] !== "USDC"));
+    const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+    const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(50));
+    await f.send(`drill: deposit_loan_collateral ${a.name} ${pair.join("→")}`, [await depositLoanCollateralIx(f.P, await f.env.state(), { ...ref, fundingAccount: a.tokens[pair[0]], amount })]);
+    const l = f.env.decode<Loan>("loan", loanPda(a.kp.publicKey, f.env.pool, ref.collateralCustody, ref.borrowCustody)[0]);
+    if (!l) return;
+    const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
+    const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
+    const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * (f.env.params[pair[0]].maxLtvBps / 10_000)) / bp;
+    const borrow = new BN(Math.floor(capacity * 0.97 * 10 ** DECIMALS[pair[1]]));
+    await f.send(`drill: borrow ${a.name} ${borrow}`, [await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount: borrow })]);
+    await movePrice(f, pair[0], 1 - f.rng.logUniform(-1.5, -0.3));
+    const liq = await liquidateLoanIx(f.P, await f.env.state(), {
+      ...ref,
+      liquidator: k.kp.publicKey,
+      liquidatorFunding: k.tokens[pair[1]],
+      liquidatorReceiving: k.tokens[pair[0]],
+      repayAmount: f.rng.chance(0.5) ? MAXP : f.rng.part(borrow),
+    });
+    await f.send(`drill: liquidate_loan ${a.name} ${pair.join("→")}`, [liq]);
+  } else {
+    // Auto-deleveraging: a big winner on one side, a low threshold, the price in its favour.
+    const market = f.rng.pick(["SOL", "ETH"] as Sym[]);
+    const combo: [number, Sym, Sym] = [Side.LONG, market, "USDC"];
+    const risk = { ...randomRiskParams(f.rng), adlThresholdBps: f.rng.range(1, 50), adlFloorBps: 0 };
+    await f.send(`drill: set_risk_params ${market} ADL at ${risk.adlThresholdBps} bps`, [await setRiskParamsIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[market].custody, params: risk })]);
+    const collateralUsd = f.rng.logUniform(4, 5.3);
+    await f.send(`drill: open ${a.name} ${combo.join("/")}`, [
+      await increasePositionIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        side: Side.LONG,
+        custody: f.env.assets[market].custody,
+        collateralCustody: f.env.assets.USDC.custody,
+        fundingAccount: a.tokens.USDC,
+        sizeUsd: new BN(Math.floor(collateralUsd * 3 * 1e6)),
+        collateralAmount: new BN(Math.floor(collateralUsd * 1e6)),
+        acceptablePrice: MAXP,
+      }),
+    ]);
+    f.env.provider.warpSeconds(1);
+    await movePrice(f, market, 1 + f.rng.logUniform(-1.3, -0.3));
+    const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
+    if (!p) return;
+    const adl = await autoDeleverageIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, ownerAccount: a.tokens.USDC, sizeUsd: f.rng.chance(0.3) ? p.sizeUsd : f.rng.part(p.sizeUsd) });
+    await f.send(`drill: auto_deleverage ${a.name} ${combo.join("/")}`, [adl]);
+  }
+}
+
+ops.push(["keeper drill", 6, keeperDrill]);
+
+const TOTAL_WEIGHT = ops.reduce((s, o) => s + o[1], 0);
+
+function pickOp(rng: Rng): [string, Op] {
+  let x = rng.int(TOTAL_WEIGHT);
+  for (const [name, w, op] of ops) {
+    if (x < w) return [name, op];
+    x -= w;
+  }
+  throw new Error("unreachable");
+}
+
+/** Runs `steps` random actions from `seed`; stops at the first violated invariant. */
+export async function fuzzSeed(seed: number, steps: number): Promise<FuzzResult> {
+  const rng = new Rng(seed);
+  const env = await FuzzEnv.create(rng);
+  const f = new Fuzzer(env, rng);
+  for (let step = 0; step < steps; step++) {
+    const op = pickOp(rng);
+    try {
+      await f.run(op);
+    } catch (e) {
+      // An invariant violation is a finding; anything else is a bug of the harness and shows its stack.
+      const message = e instanceof InvariantViolation ? e.message : e instanceof Error ? `harness error: ${e.stack}` : String(e);
+      return { seed, steps: step + 1, transactions: f.transactions, stats: f.stats, failure: { seed, step, op: op[0], message, trace: [...f.trace] } };
+    }
+  }
+  return { seed, steps, transactions: f.transactions, stats: f.stats };
+}

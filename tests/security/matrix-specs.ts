@@ -1,0 +1,1039 @@
+/**
+ * The adversarial matrix, instruction by instruction: a valid baseline in the
+ * security world, and for every account the rule that says which error a
+ * look-alike must raise (see matrix-engine.ts). Reading a rule is reading the
+ * instruction's account validation: what is compared by address, what is
+ * loaded and must belong to which pool, owner or position.
+ */
+import { Keypair, PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+
+import {
+  OracleKind,
+  PERPOOL_PROGRAM_ID,
+  PYTH_RECEIVER_PROGRAM_ID,
+  Side,
+  TOKEN_PROGRAM_ID,
+  acceptAdminIx,
+  addCollateralIx,
+  addCustodyIx,
+  addLiquidityIx,
+  autoDeleverageIx,
+  borrowIx,
+  cancelOrderIx,
+  configPda,
+  createMint,
+  createPoolIx,
+  decreasePositionIx,
+  defaultCustodyParams,
+  defaultPoolParams,
+  defaultRiskParams,
+  depositLoanCollateralIx,
+  executeOrderIx,
+  fetchCustody,
+  fetchLoan,
+  fetchOrder,
+  fetchPosition,
+  getTokenBalance,
+  increasePositionIx,
+  initConfigIx,
+  liquidateLoanIx,
+  liquidatePositionIx,
+  lpAccountPda,
+  placeOrderIx,
+  proposeAdminIx,
+  refreshCustodyIx,
+  removeCollateralIx,
+  removeLiquidityIx,
+  repayIx,
+  setPauseIx,
+  setRiskParamsIx,
+  setTestPriceIx,
+  swapIx,
+  topUpInsuranceIx,
+  withdrawLoanCollateralIx,
+  withdrawProtocolFeesIx,
+} from "../../sdk/src";
+import { ArgCase, Cand, Kind, Rule, Rules, Spec, amountCases, withByte, withU64 } from "./matrix-engine";
+import { Actor, U64_MAX, World, WorldKeys, ZERO, amount, price9, pythData, usd } from "./world";
+
+const eq = (a: PublicKey | undefined, b: PublicKey) => a !== undefined && a.equals(b);
+/** One more than a token account's balance, read when the case runs. */
+const plus1 = (w: World, account: PublicKey) => async () => getTokenBalance(w.provider, account).addn(1);
+const ONE = new BN(1);
+
+/** The accounts a look-alike may be drawn from. */
+export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
+  const z = new Map<string, PublicKey>();
+  const M = w.main.assets;
+  const A = w.alt.assets;
+  z.set("config", configPda()[0]);
+  z.set("main pool", w.main.pool);
+  z.set("alt pool", w.alt.pool);
+  for (const [s, a] of Object.entries(M)) {
+    z.set(`main ${s} custody`, a.custody);
+    z.set(`main ${s} vault`, a.vault);
+    z.set(`main ${s} oracle`, a.oracle);
+  }
+  for (const [s, a] of Object.entries(A)) {
+    z.set(`alt ${s} custody`, a.custody);
+    z.set(`alt ${s} vault`, a.vault);
+    z.set(`alt ${s} test oracle`, a.oracle);
+  }
+  for (const [name, key] of Object.entries(k)) z.set(name, key);
+  const { alice, bob, stranger } = w.users;
+  z.set("alice lp record", lpAccountPda(w.main.pool, alice.kp.publicKey)[0]);
+  z.set("bob lp record", lpAccountPda(w.main.pool, bob.kp.publicKey)[0]);
+  z.set("alice alt lp record", lpAccountPda(w.alt.pool, alice.kp.publicKey)[0]);
+  for (const u of [alice, bob]) {
+    for (const [s, t] of Object.entries(u.tokens)) z.set(`${u.name} ${s} account`, t);
+    z.set(`${u.name} LP account`, u.lp);
+  }
+  z.set("alice alt LP account", alice.altLp);
+  z.set("SOL mint", M.SOL.mint);
+  z.set("ETH mint", M.ETH.mint);
+  z.set("USDC mint", M.USDC.mint);
+  z.set("main LP mint", w.main.lpMint);
+  z.set("alt LP mint", w.alt.lpMint);
+  z.set("token program", TOKEN_PROGRAM_ID);
+  z.set("system program", SystemProgram.programId);
+  z.set("perpool program", PERPOOL_PROGRAM_ID);
+  z.set("alice wallet", alice.kp.publicKey);
+  z.set("bob wallet", bob.kp.publicKey);
+  z.set("stranger wallet", stranger.kp.publicKey);
+  z.set("admin wallet", w.admin.publicKey);
+  return z;
+}
+
+// --- shared rules ------------------------------------------------------------------------------
+
+const R = Rules;
+
+/** A signer that must be `who`; another key that signs raises `otherwise`. */
+const signerIs = (who: PublicKey, otherwise: string): Rule => (_k, c) => (eq(c.pubkey, who) ? "ok" : otherwise);
+
+/** A custody of `pool`; another custody of the same pool raises what `sameSlot` says. */
+const custodyOf = (pool: PublicKey, samePool: (d: any, k: Kind) => string): Rule =>
+  R.account("Custody", (d, k) => (!d.pool.equals(pool) ? "CustodyMismatch" : samePool(d, k)));
+
+/** A pool slot whose custodies are checked against it: another pool raises `other`. */
+const poolSlot = (other: string): Rule => R.account("Pool", () => other);
+
+/** The remaining accounts: every custody of the pool with its oracle, compared by address. */
+function listRules(count: number): Rule[] {
+  const out: Rule[] = [];
+  for (let i = 0; i < count; i++) out.push(R.fixed("CustodyListMismatch"), R.fixed("InvalidOracleAccount"));
+  return out;
+}
+
+/** Account creation (`check_uninitialized` then the PDA): anything that exists is refused. */
+const creates = (pdaError = "InvalidPda"): Rule => (k) => (k.t === "absent" || k.t === "wallet" ? pdaError : "AlreadyInitialized");
+
+/** The oracle forgeries of one Pyth account, each with its error; the account is restored afterwards. */
+export function oracleForgeries(w: World, symbol: string): Cand[] {
+  const a = w.main.assets[symbol];
+  const write = (data: Buffer, owner = PYTH_RECEIVER_PROGRAM_ID) => () => w.provider.setAccount(a.oracle, { lamports: 10_000_000, data, owner });
+  const restore = () => w.writePyth(symbol);
+  const p = w.prices[symbol];
+  const now = w.now();
+  const forged = (label: string, expect: string, data: Buffer, owner?: PublicKey): Cand => ({ label: `forged oracle: ${label}`, setup: write(data, owner), teardown: restore, expect });
+  const base = (o = {}) => pythData(a.feed, p, now, o);
+  const wrongDisc = base();
+  wrongDisc[0] ^= 0xff;
+  const price = Math.round(p * 1e8);
+  return [
+    forged("owned by the system program", "InvalidOracleAccount", base(), SystemProgram.programId),
+    forged("owned by another program", "InvalidOracleAccount", base(), Keypair.generate().publicKey),
+    forged("wrong discriminator", "InvalidOracleAccount", wrongDisc),
+    forged("truncated", "InvalidOracleAccount", base().subarray(0, 100)),
+    forged("another feed", "OracleFeedMismatch", base({ feed: Buffer.alloc(32, 0x99) })),
+    forged("partially verified", "OracleNotFullyVerified", base({ partial: true })),
+    forged("stale by one second", "StaleOraclePrice", base({ publishTime: now.subn(61) })),
+    forged("confidence too wide", "OracleConfidenceTooWide", base({ conf: new BN(Math.floor(price / 100) + 1) })),
+    forged("zero price", "InvalidPrice", base({ price: ZERO })),
+    forged("negative price", "InvalidPrice", base({ price: new BN(-price) })),
+    forged("zero EMA", "InvalidPrice", base({ ema: ZERO })),
+    forged("negative EMA", "InvalidPrice", base({ ema: new BN(-price) })),
+    forged("exponent +19", "InvalidPrice", base({ expo: 19 })),
+    forged("exponent -19", "InvalidPrice", base({ expo: -19 })),
+    forged("price rounds to zero at expo -18", "InvalidPrice", base({ price: ONE, ema: ONE, expo: -18 })),
+  ];
+}
+
+/** Indexes of the Pyth oracles among an instruction's accounts, with their symbols. */
+function oracleSlots(w: World, ix: TransactionInstruction): [number, string][] {
+  const out: [number, string][] = [];
+  ix.keys.forEach((m, i) => {
+    for (const [s, a] of Object.entries(w.main.assets)) if (m.pubkey.equals(a.oracle)) out.push([i, s]);
+  });
+  return out;
+}
+
+/** Adds the oracle forgeries to the first slot of every oracle of the instruction. */
+function withForgeries(w: World, spec: Spec): Spec {
+  const extra = { ...(spec.extra ?? {}) };
+  const done = new Set<string>();
+  for (const [i, s] of oracleSlots(w, spec.ix)) {
+    if (done.has(s)) continue;
+    done.add(s);
+    extra[i] = [...(extra[i] ?? []), ...oracleForgeries(w, s)];
+  }
+  return { ...spec, extra };
+}
+
+// --- the specifications -------------------------------------------------------------------------
+
+export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
+  const P = w.program;
+  const M = w.main.assets;
+  const A = w.alt.assets;
+  const { alice, lp } = w.users;
+  const admin = w.admin.publicKey;
+  const main = await w.state();
+  const mainList = listRules(main.custodies.length);
+  const specs: Spec[] = [];
+  const push = (s: Spec) => specs.push(withForgeries(w, s));
+  const adminRule = signerIs(admin, "Unauthorized");
+  const usdc = (n: number | string) => amount(n, 6);
+
+  // --- admin ---------------------------------------------------------------------------------
+
+  push({
+    label: "init_config",
+    ix: await initConfigIx(P, admin),
+    baseline: "AlreadyInitialized",
+    rules: [signerIs(admin, "AlreadyInitialized"), creates(), R.systemProgram()],
+    demoted: { 1: "AlreadyInitialized" },
+    extra: { 1: [{ label: "read-only", isWritable: false, expect: "AlreadyInitialized" }] },
+  });
+
+  const freshPool = await createPoolIx(P, { admin, name: "fresh", allowTestOracles: true, params: defaultPoolParams() });
+  push({
+    label: "create_pool",
+    paused: "Paused",
+    ix: freshPool,
+    rules: [adminRule, R.config(), creates(), creates(), R.tokenProgram(), R.systemProgram()],
+    demoted: { 2: "AlreadyInitialized", 3: "AlreadyInitialized" },
+    args: createPoolArgs(freshPool.data),
+  });
+
+  const newMint = await createMint(w.provider, 6, admin);
+  const altCustodyIx = await addCustodyIx(P, { admin, pool: w.alt.pool, mint: newMint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST }) });
+  push({
+    label: "add_custody (test oracle)",
+    paused: "Paused",
+    ix: altCustodyIx,
+    rules: [
+      adminRule,
+      R.config(),
+      // main does not allow test oracles; it is checked before the custody's PDA.
+      R.account("Pool", () => "TestOraclesNotAllowed"),
+      creates(),
+      addCustodyMintRule(w.alt.lpMint, newMint),
+      creates(),
+      creates("InvalidOracleAccount"),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    demoted: { 3: "AlreadyInitialized", 5: "AlreadyInitialized", 6: "AlreadyInitialized" },
+    args: addCustodyArgs(altCustodyIx.data),
+  });
+  const pythOracle = Keypair.generate().publicKey;
+  w.provider.setAccount(pythOracle, { lamports: 10_000_000, data: pythData(Buffer.alloc(32, 0x77), 1, w.now()), owner: PYTH_RECEIVER_PROGRAM_ID });
+  const mainCustodyIx = await addCustodyIx(P, {
+    admin,
+    pool: w.main.pool,
+    mint: newMint,
+    params: defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(Buffer.alloc(32, 0x77)) }),
+    pythOracle,
+  });
+  push({
+    label: "add_custody (Pyth oracle)",
+    paused: "Paused",
+    ix: mainCustodyIx,
+    rules: [
+      adminRule,
+      R.config(),
+      // alt: its custody PDA differs from the one passed.
+      R.account("Pool", () => "InvalidPda"),
+      creates(),
+      addCustodyMintRule(w.main.lpMint, newMint),
+      creates(),
+      // Any PriceUpdateV2 account may be configured; its feed is checked on every read.
+      (kk) => (kk.t === "pyth" ? "ok" : "InvalidOracleAccount"),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    readonlyOk: [6],
+    demoted: { 3: "AlreadyInitialized", 5: "AlreadyInitialized", 6: "InvalidOracleAccount" },
+  });
+
+  const testPrice = (price: BN, ema: BN, expo: number) =>
+    setTestPriceIx(P, { admin, pool: w.alt.pool, custody: A.SOL.custody, price, emaPrice: ema, conf: ZERO, expo });
+  const tp = await testPrice(new BN(140e8), new BN(140e8), -8);
+  push({
+    label: "set_test_price",
+    ix: tp,
+    rules: [
+      adminRule,
+      R.config(),
+      R.account("Pool", () => "TestOraclesNotAllowed"),
+      custodyOf(w.alt.pool, () => "InvalidOracleAccount"),
+      R.address("InvalidOracleAccount"),
+    ],
+    demoted: { 4: "InvalidOracleAccount" },
+    args: [
+      { label: "price = 0", data: (await testPrice(ZERO, new BN(140e8), -8)).data, expect: "InvalidPrice" },
+      { label: "price = -1", data: (await testPrice(new BN(-1), new BN(140e8), -8)).data, expect: "InvalidPrice" },
+      { label: "EMA = 0", data: (await testPrice(new BN(140e8), ZERO, -8)).data, expect: "InvalidPrice" },
+      { label: "exponent +1", data: (await testPrice(new BN(140), new BN(140), 1)).data, expect: "InvalidPrice" },
+      { label: "exponent -19", data: (await testPrice(new BN(140e8), new BN(140e8), -19)).data, expect: "InvalidPrice" },
+      { label: "price = i64::MAX", data: (await testPrice(new BN("9223372036854775807"), new BN(140e8), -8)).data, expect: "ok" },
+    ],
+  });
+
+  push({ label: "propose_admin", ix: await proposeAdminIx(P, admin, admin), rules: [adminRule, R.config()] });
+  const nextAdmin = w.register(Keypair.generate());
+  w.provider.airdrop(nextAdmin.publicKey, 1_000_000_000n);
+  push({
+    label: "accept_admin",
+    ix: await acceptAdminIx(P, nextAdmin.publicKey),
+    rules: [signerIs(nextAdmin.publicKey, "Unauthorized"), R.config()],
+    before: async () => void w.ok([await proposeAdminIx(P, admin, nextAdmin.publicKey)]),
+    after: async () => void w.ok([await proposeAdminIx(P, admin, PublicKey.default)]),
+  });
+  push({
+    label: "accept_admin (none pending)",
+    ix: await acceptAdminIx(P, nextAdmin.publicKey),
+    baseline: "NoPendingAdmin",
+    rules: [R.fixed("NoPendingAdmin"), R.config()],
+    extra: { 1: [{ label: "read-only", isWritable: false, expect: "AccountNotWritable" }] },
+  });
+  const pause = await setPauseIx(P, admin, 0);
+  push({
+    label: "set_pause",
+    ix: pause,
+    rules: [adminRule, R.config()],
+    args: [
+      { label: "flags = 16 (unknown)", data: withByte(pause.data, 0, 16), expect: "InvalidPauseFlags" },
+      { label: "flags = 255", data: withByte(pause.data, 0, 255), expect: "InvalidPauseFlags" },
+    ],
+  });
+  const risk = await setRiskParamsIx(P, { admin, pool: w.main.pool, custody: M.ETH.custody, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
+  const riskWith = async (o: Parameters<typeof defaultRiskParams>[0]) =>
+    (await setRiskParamsIx(P, { admin, pool: w.main.pool, custody: M.ETH.custody, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0, ...o }) })).data;
+  push({
+    label: "set_risk_params",
+    ix: risk,
+    rules: [adminRule, R.config(), poolSlot("CustodyMismatch"), custodyOf(w.main.pool, () => "ok")],
+    args: [
+      { label: "impact exponent 0", data: await riskWith({ impactExponent: 0 }), expect: "InvalidRiskParams" },
+      { label: "impact exponent 4", data: await riskWith({ impactExponent: 4 }), expect: "InvalidRiskParams" },
+      { label: "impact cap 5,001 bps", data: await riskWith({ maxNegativeImpactBps: 5_001 }), expect: "InvalidRiskParams" },
+      { label: "funding cap above the maximum", data: await riskWith({ maxFundingRate: new BN("100000000000001") }), expect: "InvalidRiskParams" },
+      { label: "ADL threshold 0", data: await riskWith({ adlThresholdBps: 0 }), expect: "InvalidRiskParams" },
+      { label: "ADL threshold 10,001", data: await riskWith({ adlThresholdBps: 10_001 }), expect: "InvalidRiskParams" },
+      { label: "ADL floor = threshold", data: await riskWith({ adlThresholdBps: 100, adlFloorBps: 100 }), expect: "InvalidRiskParams" },
+      { label: "factors u64::MAX", data: await riskWith({ impactNegativeFactor: U64_MAX, impactPositiveFactor: U64_MAX, fundingFactor: U64_MAX }), expect: "ok" },
+    ],
+  });
+
+  // --- liquidity --------------------------------------------------------------------------------
+
+  const deposit = await addLiquidityIx(P, main, {
+    owner: alice.kp.publicKey,
+    custody: M.USDC.custody,
+    fundingAccount: alice.tokens.USDC,
+    lpTokenAccount: alice.lp,
+    amountIn: usdc(100),
+    minLpOut: ZERO,
+  });
+  push({
+    label: "add_liquidity",
+    paused: "Paused",
+    ix: deposit,
+    rules: [
+      signerIs(alice.kp.publicKey, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      custodyOf(w.main.pool, () => "InvalidTokenAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      R.address("InvalidMint"),
+      R.token(w.main.lpMint),
+      lpRecordRule(false),
+      R.tokenProgram(),
+      R.systemProgram(),
+      ...mainList,
+    ],
+    readonlyOk: mainList.map((_, i) => 11 + i),
+    demoted: { 8: "AlreadyInitialized" },
+    shapes: listShapes(deposit, 11),
+    args: [
+      ...amountCases({ ix: deposit }, "amount_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+      { label: "min_lp_out = u64::MAX", data: withU64(deposit.data, 8, U64_MAX), expect: "SlippageExceeded" },
+    ],
+  });
+
+  const redeem = await removeLiquidityIx(P, main, {
+    owner: alice.kp.publicKey,
+    custody: M.USDC.custody,
+    receivingAccount: alice.tokens.USDC,
+    lpTokenAccount: alice.lp,
+    lpIn: usd(50),
+    minAmountOut: ZERO,
+  });
+  push({
+    label: "remove_liquidity",
+    paused: "Paused",
+    ix: redeem,
+    rules: [
+      signerIs(alice.kp.publicKey, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      custodyOf(w.main.pool, () => "InvalidTokenAccount"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.USDC),
+      R.address("InvalidMint"),
+      R.token(w.main.lpMint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      lpRecordRule(true),
+      R.tokenProgram(),
+      ...mainList,
+    ],
+    readonlyOk: mainList.map((_, i) => 10 + i),
+    demoted: { 8: "InvalidPda" },
+    shapes: listShapes(redeem, 10),
+    args: [
+      ...amountCases({ ix: redeem }, "lp_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "InsufficientLpSupply", over: ["LP balance + 1", plus1(w, alice.lp), "InsufficientFunds"] }),
+      { label: "min_amount_out = u64::MAX", data: withU64(redeem.data, 8, U64_MAX), expect: "SlippageExceeded" },
+    ],
+  });
+
+  const swap = await swapIx(P, main, {
+    owner: alice.kp.publicKey,
+    custodyIn: M.USDC.custody,
+    custodyOut: M.SOL.custody,
+    fundingAccount: alice.tokens.USDC,
+    receivingAccount: alice.tokens.SOL,
+    amountIn: usdc(100),
+    minAmountOut: ZERO,
+  });
+  push({
+    label: "swap",
+    paused: "Paused",
+    ix: swap,
+    rules: [
+      signerIs(alice.kp.publicKey, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      custodyOf(w.main.pool, (_d, kk) => (eq((kk as any).key, M.SOL.custody) ? "DuplicateAccount" : "InvalidTokenAccount")),
+      R.address("InvalidTokenAccount"),
+      custodyOf(w.main.pool, (_d, kk) => (eq((kk as any).key, M.USDC.custody) ? "DuplicateAccount" : "InvalidTokenAccount")),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      receivingRule(M.SOL),
+      R.tokenProgram(),
+      ...mainList,
+    ],
+    readonlyOk: mainList.map((_, i) => 10 + i),
+    shapes: listShapes(swap, 10),
+    args: [
+      ...amountCases({ ix: swap }, "amount_in", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+      { label: "min_amount_out = u64::MAX", data: withU64(swap.data, 8, U64_MAX), expect: "SlippageExceeded" },
+    ],
+  });
+
+  const fees = await withdrawProtocolFeesIx(P, main, { admin, custody: M.USDC.custody, receivingAccount: lp.tokens.USDC, amount: ONE });
+  push({
+    label: "withdraw_protocol_fees",
+    ix: fees,
+    rules: [adminRule, R.config(), poolSlot("CustodyMismatch"), custodyOf(w.main.pool, () => "InvalidTokenAccount"), R.address("InvalidTokenAccount"), receivingRule(M.USDC), R.tokenProgram()],
+    args: amountCases({ ix: fees }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientProtocolFees", over: ["protocol fees + 1", async () => (await fetchCustody(P, M.USDC.custody)).protocolFees.addn(1), "InsufficientProtocolFees"] }),
+  });
+
+  const topUp = await topUpInsuranceIx(P, main, { payer: alice.kp.publicKey, custody: M.USDC.custody, fundingAccount: alice.tokens.USDC, amount: usdc(1) });
+  push({
+    label: "top_up_insurance",
+    ix: topUp,
+    rules: [
+      signerIs(alice.kp.publicKey, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      custodyOf(w.main.pool, () => "InvalidTokenAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+    ],
+    args: amountCases({ ix: topUp }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+  });
+
+  push({
+    label: "refresh_custody",
+    ix: await refreshCustodyIx(P, w.main.pool, M.SOL.custody),
+    rules: [poolSlot("CustodyMismatch"), custodyOf(w.main.pool, () => "ok")],
+  });
+
+  // --- trading -----------------------------------------------------------------------------------
+
+  specs.push(...(await tradeSpecs(w, k)).map((s) => withForgeries(w, s)));
+
+  // --- lending -----------------------------------------------------------------------------------
+
+  specs.push(...(await loanSpecs(w, k)).map((s) => withForgeries(w, s)));
+
+  // --- orders ------------------------------------------------------------------------------------
+
+  specs.push(...(await orderSpecs(w, k)).map((s) => withForgeries(w, s)));
+
+  return specs;
+}
+
+/** The mint of `add_custody`: an initialized SPL mint other than the pool's LP mint, matching the custody PDA. */
+function addCustodyMintRule(poolLpMint: PublicKey, mint: PublicKey): Rule {
+  return (k) => {
+    if (k.t !== "mint") return "InvalidMint";
+    if (k.key.equals(poolLpMint)) return "InvalidMint";
+    return k.key.equals(mint) ? "ok" : "InvalidPda";
+  };
+}
+
+/** The LP record `["lp_account", pool, owner]`; `existingOnly`: remove_liquidity (never created there). */
+function lpRecordRule(existingOnly: boolean): Rule {
+  return (k) => {
+    if (k.t === "perpool") return k.type !== "LpAccount" ? "InvalidAccountData" : "InvalidPda";
+    if (existingOnly) return "InvalidPda";
+    return k.t === "absent" || k.t === "wallet" ? "InvalidPda" : "AlreadyInitialized";
+  };
+}
+
+/** A token account receiving tokens from `asset`'s vault: any owner's, of the asset's mint, but not a vault. */
+function receivingRule(asset: { mint: PublicKey; vault: PublicKey }): Rule {
+  return R.token(asset.mint, (_o, key) => (key.equals(asset.vault) ? "InvalidTokenAccount" : "ok"));
+}
+
+/** Valuation lists with a pair missing, one pair too many, or two pairs swapped. */
+function listShapes(ix: TransactionInstruction, start: number): NonNullable<Spec["shapes"]> {
+  const fixed = ix.keys.slice(0, start).map((k) => ({ ...k }));
+  const list = ix.keys.slice(start).map((k) => ({ ...k }));
+  const pairs: (typeof list)[] = [];
+  for (let i = 0; i < list.length; i += 2) pairs.push(list.slice(i, i + 2));
+  const swapped = [pairs[1], pairs[0], ...pairs.slice(2)].flat();
+  return [
+    { label: "valuation list without its last custody", keys: [...fixed, ...list.slice(0, -2)], expect: "CustodyListMismatch" },
+    { label: "valuation list with a custody twice", keys: [...fixed, ...list, ...list.slice(0, 2)], expect: "CustodyListMismatch" },
+    { label: "valuation list out of pool order", keys: [...fixed, ...swapped], expect: "CustodyListMismatch" },
+    { label: "valuation list with an odd account", keys: [...fixed, ...list.slice(0, -1)], expect: "CustodyListMismatch" },
+  ];
+}
+
+function createPoolArgs(data: Buffer): ArgCase[] {
+  // name: u32 length + bytes; then allow_test_oracles (bool) and PoolParams.
+  const len = data.readUInt32LE(8);
+  const head = data.subarray(0, 8);
+  const tail = data.subarray(12 + len);
+  const withName = (name: Buffer) => {
+    const l = Buffer.alloc(4);
+    l.writeUInt32LE(name.length);
+    return Buffer.concat([head, l, name, tail]);
+  };
+  const flagAt = 12 + len;
+  const params = flagAt + 1;
+  const setU16 = (at: number, v: number) => {
+    const d = Buffer.from(data);
+    d.writeUInt16LE(v, at);
+    return d;
+  };
+  const bool2 = Buffer.from(data);
+  bool2[flagAt] = 2;
+  return [
+    { label: "empty name", data: withName(Buffer.alloc(0)), expect: "InvalidPoolName" },
+    { label: "33-byte name", data: withName(Buffer.alloc(33, 0x61)), expect: "InvalidPoolName" },
+    { label: "name length past the data", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(0xffffffff, 8); return d; })(), expect: "InvalidInstructionData" },
+    { label: "allow_test_oracles = 2", data: bool2, expect: "InvalidInstructionData" },
+    { label: "fee split 10,001 bps", data: setU16(params, 7_001), expect: "InvalidPoolParams" },
+    { label: "ADL threshold 0", data: setU16(params + 6, 0), expect: "InvalidPoolParams" },
+    { label: "ADL floor = threshold", data: setU16(params + 8, 8_500), expect: "InvalidPoolParams" },
+  ];
+}
+
+function addCustodyArgs(data: Buffer): ArgCase[] {
+  // CustodyParams: is_stable bool, oracle_kind u8, interest_on_pnl bool, feed_id [32], max_age u32, max_conf u16,
+  // max_leverage u32, spread u16, target u16, min u16, max u16, base u16, tax u16, open u16, close u16, mm u16, reward u16, ...
+  const at = (field: number) => 8 + field;
+  const set = (write: (d: Buffer) => void) => {
+    const d = Buffer.from(data);
+    write(d);
+    return d;
+  };
+  const maxAge = at(35);
+  const maxConf = maxAge + 4;
+  const leverage = maxConf + 2;
+  const spread = leverage + 4;
+  const target = spread + 2;
+  const maxWeight = target + 4;
+  const mm = maxWeight + 2 + 2 + 2 + 2 + 2;
+  return [
+    { label: "is_stable = 2", data: set((d) => (d[at(0)] = 2)), expect: "InvalidInstructionData" },
+    { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "InvalidCustodyParams" },
+    { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidCustodyParams" },
+    { label: "confidence 10,001 bps", data: set((d) => d.writeUInt16LE(10_001, maxConf)), expect: "InvalidCustodyParams" },
+    { label: "leverage below 1x", data: set((d) => d.writeUInt32LE(9_999, leverage)), expect: "InvalidCustodyParams" },
+    { label: "spread 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, spread)), expect: "InvalidCustodyParams" },
+    { label: "target above max weight", data: set((d) => d.writeUInt16LE(100, maxWeight)), expect: "InvalidCustodyParams" },
+    { label: "maintenance margin 0", data: set((d) => d.writeUInt16LE(0, mm)), expect: "InvalidCustodyParams" },
+  ];
+}
+
+// --- trading ---------------------------------------------------------------------------------------
+
+interface TradeRef {
+  label: string;
+  owner: Actor;
+  position: PublicKey;
+  side: number;
+  market: string;
+  collateral: string;
+}
+
+async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
+  const P = w.program;
+  const M = w.main.assets;
+  const { alice } = w.users;
+  const state = await w.state();
+  const out: Spec[] = [];
+  const refs: TradeRef[] = [
+    { label: "long, SOL collateral", owner: alice, position: k.aliceLong, side: Side.LONG, market: "SOL", collateral: "SOL" },
+    { label: "short, USDC collateral", owner: alice, position: k.aliceShort, side: Side.SHORT, market: "SOL", collateral: "USDC" },
+  ];
+  for (const t of refs) {
+    const pos = (await fetchPosition(P, t.position))!;
+    const coll = M[t.collateral];
+    const same = t.market === t.collateral;
+    const owner = t.owner.kp.publicKey;
+    const decimals = coll.decimals;
+    const ownerFunding = R.token(coll.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount"));
+
+    // increase_position: custodies are checked before the oracles, the position after the prices.
+    const inc = await increasePositionIx(P, state, {
+      owner,
+      side: t.side,
+      custody: M[t.market].custody,
+      collateralCustody: coll.custody,
+      fundingAccount: t.owner.tokens[t.collateral],
+      sizeUsd: usd(100),
+      collateralAmount: amount(same ? 1 : 100, decimals),
+      acceptablePrice: t.side === Side.LONG ? U64_MAX : ZERO,
+    });
+    const marketRule = custodyOf(w.main.pool, (_d, kk) => {
+      const key = (kk as any).key as PublicKey;
+      if (key.equals(M.USDC.custody)) return "InvalidCollateralCustody";
+      // ETH: a long on SOL collateral is not allowed; a short on USDC is, and then the SOL oracle is the wrong one.
+      return same ? "InvalidCollateralCustody" : "InvalidOracleAccount";
+    });
+    const collateralRule = custodyOf(w.main.pool, (_d, kk) => {
+      const key = (kk as any).key as PublicKey;
+      if (same) return key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody";
+      return "InvalidCollateralCustody";
+    });
+    const positionRule: Rule = (kk) => {
+      if (kk.t === "perpool") return kk.type !== "Position" ? "InvalidAccountData" : "PositionMismatch";
+      return kk.t === "absent" || kk.t === "wallet" ? "InvalidPda" : "AlreadyInitialized";
+    };
+    out.push({
+      label: `increase_position (${t.label})`,
+      paused: "Paused",
+      ix: inc,
+      rules: [
+        signerIs(owner, "InvalidTokenAccount"),
+        R.config(),
+        poolSlot("CustodyMismatch"),
+        positionRule,
+        marketRule,
+        R.address("InvalidOracleAccount"),
+        collateralRule,
+        R.address("InvalidOracleAccount"),
+        R.address("InvalidTokenAccount"),
+        ownerFunding,
+        R.tokenProgram(),
+        R.systemProgram(),
+      ],
+      args: [
+        { label: "side 0", data: withByte(inc.data, 0, 0), expect: "InvalidSide" },
+        { label: "side 3", data: withByte(inc.data, 0, 3), expect: "InvalidSide" },
+        // A short on SOL collateral is refused; a long on USDC is a valid pair but another position.
+        { label: "the other side", data: withByte(inc.data, 0, t.side === Side.LONG ? Side.SHORT : Side.LONG), expect: same ? "InvalidCollateralCustody" : "PositionMismatch" },
+        ...amountCases({ ix: inc }, "size_usd", 1, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["maximum position + 1", async () => usd(1_000_000).sub((await fetchPosition(P, t.position))!.sizeUsd).addn(1), "PositionTooLarge"] }),
+        ...amountCases({ ix: inc }, "collateral_amount", 9, { zero: "ok", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"] }),
+        {
+          label: "acceptable price one tick past the entry",
+          data: withU64(inc.data, 17, t.side === Side.LONG ? ONE : U64_MAX),
+          expect: "SlippageExceeded",
+        },
+      ],
+    });
+
+    // decrease_position / remove_collateral / add_collateral: the position is checked against the
+    // owner, pool and both custody addresses before anything else, so every look-alike custody is a
+    // position mismatch.
+    const decreaseRules = (valueSlot: Rule): Rule[] => [
+      signerIs(owner, "PositionMismatch"),
+      R.config(),
+      R.account("Pool", () => "PositionMismatch"),
+      R.account("Position", () => "PositionMismatch"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.address("InvalidTokenAccount"),
+      valueSlot,
+      R.tokenProgram(),
+    ];
+    const dec = await decreasePositionIx(P, state, {
+      position: pos,
+      receivingAccount: t.owner.tokens[t.collateral],
+      sizeUsd: usd(100),
+      collateralOut: ZERO,
+      acceptablePrice: t.side === Side.LONG ? ZERO : U64_MAX,
+    });
+    out.push({
+      label: `decrease_position (${t.label})`,
+      ix: dec,
+      rules: decreaseRules(receivingRule(coll)),
+      demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
+      args: [
+        ...amountCases({ ix: dec }, "size_usd", 0, { zero: "ZeroAmount", one: "ok", max: "SizeTooLarge", over: ["size + 1", async () => (await fetchPosition(P, t.position))!.sizeUsd.addn(1), "SizeTooLarge"] }),
+        ...amountCases({ ix: dec }, "collateral_out", 8, { zero: "ok", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+        { label: "size 0, collateral 1", data: withU64(withU64(dec.data, 0, ZERO), 8, ONE), expect: "ok" },
+        { label: "acceptable price one tick past the exit", data: withU64(dec.data, 16, t.side === Side.LONG ? U64_MAX : ZERO), expect: "SlippageExceeded" },
+      ],
+    });
+    const rem = await removeCollateralIx(P, state, { position: pos, receivingAccount: t.owner.tokens[t.collateral], amount: amount(same ? 0.1 : 10, decimals) });
+    out.push({
+      label: `remove_collateral (${t.label})`,
+      ix: rem,
+      rules: decreaseRules(receivingRule(coll)),
+      demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
+      args: amountCases({ ix: rem }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+    });
+    const add = await addCollateralIx(P, state, { position: pos, fundingAccount: t.owner.tokens[t.collateral], amount: amount(same ? 0.1 : 10, decimals) });
+    out.push({
+      label: `add_collateral (${t.label})`,
+      ix: add,
+      rules: decreaseRules(ownerFunding),
+      // The owner only signs: nothing is paid to or from its wallet.
+      readonlyOk: [0],
+      demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
+      args: amountCases({ ix: add }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"] }),
+    });
+  }
+
+  // liquidate_position: carol's 35x long.
+  const carol = w.users.carol;
+  const carolPos = (await fetchPosition(P, k.carolLong))!;
+  const liq = await liquidatePositionIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: carolPos, keeperAccount: w.users.keeper.tokens.SOL, ownerAccount: carol.tokens.SOL });
+  out.push({
+    label: "liquidate_position",
+    ix: liq,
+    rules: [
+      R.anySigner(),
+      R.config(),
+      R.account("Pool", () => "PositionMismatch"),
+      R.account("Position", () => "PositionMismatch"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.SOL),
+      R.token(M.SOL.mint, (o) => (o.equals(carol.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      R.fixed("PositionMismatch"),
+      R.tokenProgram(),
+    ],
+    demoted: { 4: "PositionMismatch", 6: "PositionMismatch", 11: "PositionMismatch" },
+  });
+  // A healthy position cannot be liquidated.
+  const alicePos = (await fetchPosition(P, k.aliceLong))!;
+  const healthy = await liquidatePositionIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: alicePos, keeperAccount: w.users.keeper.tokens.SOL, ownerAccount: alice.tokens.SOL });
+  out.push({ label: "liquidate_position (healthy)", ix: healthy, baseline: "NotLiquidatable", baselineOnly: true });
+
+  // auto_deleverage: dave's ETH long on USDC.
+  const dave = w.users.dave;
+  const davePos = (await fetchPosition(P, k.daveLong))!;
+  const adl = await autoDeleverageIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: davePos, ownerAccount: dave.tokens.USDC, sizeUsd: usd(10_000) });
+  out.push({
+    label: "auto_deleverage",
+    ix: adl,
+    rules: [
+      R.anySigner(),
+      R.fixed("PositionMismatch"),
+      R.config(),
+      R.account("Pool", () => "PositionMismatch"),
+      R.account("Position", () => "PositionMismatch"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(dave.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+    ],
+    demoted: { 5: "PositionMismatch", 7: "PositionMismatch" },
+    // One micro-dollar does not lower the ratio by a whole bps.
+    args: amountCases({ ix: adl }, "size_usd", 0, { zero: "ZeroAmount", one: "AdlTooLarge", max: "ok" }),
+  });
+  return out;
+}
+
+// --- lending -----------------------------------------------------------------------------------
+
+async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
+  const P = w.program;
+  const M = w.main.assets;
+  const { alice, carol, keeper } = w.users;
+  const state = await w.state();
+  const out: Spec[] = [];
+  const owner = alice.kp.publicKey;
+  const ref = { owner, collateralCustody: M.SOL.custody, borrowCustody: M.USDC.custody };
+  const sol = (n: number | string) => amount(n, 9);
+  const usdc = (n: number | string) => amount(n, 6);
+
+  const loanRule = (mismatch: string): Rule => (kk) => {
+    if (kk.t === "perpool") return kk.type !== "Loan" ? "InvalidAccountData" : mismatch;
+    return "InvalidAccountOwner";
+  };
+  // The shared context: collateral, then borrow custody, are loaded and paired before the loan.
+  const collateralRule = custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "LoanMismatch"));
+  const borrowRule = custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch"));
+
+  const dep = await depositLoanCollateralIx(P, state, { ...ref, fundingAccount: alice.tokens.SOL, amount: sol(1) });
+  out.push({
+    label: "deposit_loan_collateral",
+    ix: dep,
+    rules: [
+      signerIs(owner, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      (kk) => {
+        if (kk.t === "perpool") return kk.type !== "Loan" ? "InvalidAccountData" : "LoanMismatch";
+        return kk.t === "absent" || kk.t === "wallet" ? "InvalidPda" : "AlreadyInitialized";
+      },
+      // ETH as collateral (against USDC) is a valid pair, but the vault is SOL's.
+      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "InvalidTokenAccount")),
+      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch")),
+      R.address("InvalidTokenAccount"),
+      R.token(M.SOL.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    demoted: { 3: "AlreadyInitialized" },
+    args: amountCases({ ix: dep }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.SOL), "InsufficientFunds"] }),
+  });
+
+  const contextRules = (signer: Rule, loanMismatch: string): Rule[] => [
+    signer,
+    R.config(),
+    poolSlot("CustodyMismatch"),
+    loanRule(loanMismatch),
+    collateralRule,
+    R.address("InvalidOracleAccount"),
+    borrowRule,
+    R.address("InvalidOracleAccount"),
+  ];
+  const wd = await withdrawLoanCollateralIx(P, state, { ...ref, receivingAccount: alice.tokens.SOL, amount: sol(1) });
+  out.push({
+    label: "withdraw_loan_collateral",
+    ix: wd,
+    rules: [...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"), R.address("InvalidTokenAccount"), receivingRule(M.SOL), R.tokenProgram()],
+    args: amountCases({ ix: wd }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchLoan(P, k.aliceLoan))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+  });
+  const br = await borrowIx(P, state, { ...ref, receivingAccount: alice.tokens.USDC, amount: usdc(10) });
+  out.push({
+    label: "borrow",
+    paused: "Paused",
+    ix: br,
+    rules: [...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"), R.address("InvalidTokenAccount"), receivingRule(M.USDC), R.tokenProgram()],
+    args: amountCases({ ix: br }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientLiquidity" }),
+  });
+  const rp = await repayIx(P, state, { ...ref, payer: owner, fundingAccount: alice.tokens.USDC, amount: usdc(10) });
+  out.push({
+    label: "repay",
+    ix: rp,
+    rules: [
+      signerIs(owner, "InvalidTokenAccount"),
+      R.config(),
+      R.account("Pool", () => "LoanMismatch"),
+      // Anyone may repay any loan of the custody.
+      R.account("Loan", (d) => (d.borrowCustody.equals(M.USDC.custody) && d.pool.equals(w.main.pool) ? "ok" : "LoanMismatch")),
+      R.account("Custody", () => "LoanMismatch"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+    ],
+    args: amountCases({ ix: rp }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "ok", over: ["balance + 1 (the debt is less)", plus1(w, alice.tokens.USDC), "ok"] }),
+  });
+
+  const lq = await liquidateLoanIx(P, state, {
+    owner: carol.kp.publicKey,
+    collateralCustody: M.SOL.custody,
+    borrowCustody: M.USDC.custody,
+    liquidator: keeper.kp.publicKey,
+    liquidatorFunding: keeper.tokens.USDC,
+    liquidatorReceiving: keeper.tokens.SOL,
+    repayAmount: usdc(100),
+  });
+  out.push({
+    label: "liquidate_loan",
+    ix: lq,
+    rules: [
+      // Anyone may liquidate, paying from their own token account (the keeper's here).
+      ...contextRules(signerIs(keeper.kp.publicKey, "InvalidTokenAccount"), "NotLiquidatable"),
+      R.address("InvalidTokenAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.USDC.mint, (o) => (o.equals(keeper.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
+      receivingRule(M.SOL),
+      R.tokenProgram(),
+    ],
+    args: amountCases({ ix: lq }, "repay_amount", 0, { zero: "ZeroAmount", one: "ok", max: "ok" }),
+  });
+  return out;
+}
+
+// --- orders ------------------------------------------------------------------------------------
+
+async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
+  const P = w.program;
+  const M = w.main.assets;
+  const { alice, keeper } = w.users;
+  const state = await w.state();
+  const out: Spec[] = [];
+  const owner = alice.kp.publicKey;
+
+  const place = await placeOrderIx(P, state, {
+    owner,
+    side: Side.LONG,
+    custody: M.SOL.custody,
+    collateralCustody: M.SOL.custody,
+    fundingAccount: alice.tokens.SOL,
+    slot: 2,
+    kind: 1,
+    triggerPrice: price9(200),
+    acceptablePrice: ZERO,
+    sizeUsd: ZERO,
+    collateralAmount: ZERO,
+    executionReward: new BN(10_000),
+  });
+  // data: slot u8, kind u8, side u8, trigger u64, acceptable u64, size u64, collateral u64, reward u64.
+  out.push({
+    label: "place_order (take-profit)",
+    paused: "Paused",
+    ix: place,
+    rules: [
+      signerIs(owner, "InvalidTokenAccount"),
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      (kk) => (kk.t === "perpool" ? (kk.type !== "Position" ? "InvalidAccountData" : "PositionMismatch") : "InvalidOrder"),
+      (kk) => (kk.t === "absent" || kk.t === "wallet" ? "InvalidPda" : "AlreadyInitialized"),
+      custodyOf(w.main.pool, () => "InvalidCollateralCustody"),
+      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody")),
+      R.address("InvalidTokenAccount"),
+      R.token(M.SOL.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    demoted: { 4: "AlreadyInitialized" },
+    args: [
+      { label: "slot 8", data: withByte(place.data, 0, 8), expect: "InvalidOrder" },
+      { label: "kind 0", data: withByte(place.data, 1, 0), expect: "InvalidOrder" },
+      { label: "kind 4", data: withByte(place.data, 1, 4), expect: "InvalidOrder" },
+      { label: "side 0", data: withByte(place.data, 2, 0), expect: "InvalidSide" },
+      { label: "trigger 0", data: withU64(place.data, 3, ZERO), expect: "InvalidOrder" },
+      { label: "take-profit with collateral", data: withU64(place.data, 27, ONE), expect: "InvalidOrder" },
+      { label: "execution reward 9,999 lamports", data: withU64(place.data, 35, new BN(9_999)), expect: "ExecutionRewardTooSmall" },
+      { label: "execution reward u64::MAX", data: withU64(place.data, 35, U64_MAX), expect: "InsufficientLamports" },
+      { label: "occupied slot 0", data: withByte(place.data, 0, 0), expect: "InvalidPda" },
+    ],
+  });
+
+  const orderRule = (ok: PublicKey[]): Rule => R.account("Order", (_d, kk) => (ok.some((x) => x.equals((kk as any).key)) ? "ok" : "OrderMismatch"));
+  const sl = (await fetchOrder(P, k.aliceSl))!;
+  const cancel = await cancelOrderIx(P, state, { order: k.aliceSl, account: sl, receivingAccount: alice.tokens.SOL });
+  out.push({
+    label: "cancel_order (stop-loss)",
+    ix: cancel,
+    rules: [
+      signerIs(owner, "OrderMismatch"),
+      R.account("Pool", () => "OrderMismatch"),
+      orderRule([k.aliceTp]),
+      R.fixed("OrderMismatch"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.SOL),
+      R.tokenProgram(),
+    ],
+    demoted: { 3: "OrderMismatch" },
+  });
+  const lim = (await fetchOrder(P, k.aliceLimit))!;
+  const cancelLimit = await cancelOrderIx(P, state, { order: k.aliceLimit, account: lim, receivingAccount: alice.tokens.ETH });
+  out.push({
+    label: "cancel_order (limit, escrowed)",
+    ix: cancelLimit,
+    rules: [
+      signerIs(owner, "OrderMismatch"),
+      R.account("Pool", () => "OrderMismatch"),
+      orderRule([]),
+      R.fixed("OrderMismatch"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.ETH),
+      R.tokenProgram(),
+    ],
+    demoted: { 3: "OrderMismatch" },
+  });
+
+  const tpOrder = (await fetchOrder(P, k.aliceTp))!;
+  const exec = await executeOrderIx(P, state, { keeper: keeper.kp.publicKey, order: k.aliceTp, account: tpOrder, ownerAccount: alice.tokens.SOL });
+  out.push({
+    label: "execute_order (take-profit)",
+    ix: exec,
+    rules: [
+      R.anySigner(),
+      orderRule([k.aliceSl]),
+      R.fixed("OrderMismatch"),
+      R.config(),
+      R.fixed("OrderMismatch"),
+      R.fixed("OrderMismatch"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.fixed("PositionMismatch"),
+      R.address("InvalidOracleAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.SOL.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    demoted: { 2: "OrderMismatch", 5: "OrderMismatch", 6: "PositionMismatch", 8: "PositionMismatch" },
+  });
+  const execLimit = await executeOrderIx(P, state, { keeper: keeper.kp.publicKey, order: k.aliceLimit, account: lim, ownerAccount: alice.tokens.ETH });
+  out.push({
+    label: "execute_order (limit, opens the position)",
+    paused: "Paused",
+    ix: execLimit,
+    rules: [
+      R.anySigner(),
+      orderRule([]),
+      R.fixed("OrderMismatch"),
+      R.config(),
+      R.fixed("OrderMismatch"),
+      R.fixed("OrderMismatch"),
+      custodyOf(w.main.pool, () => "InvalidCollateralCustody"),
+      R.address("InvalidOracleAccount"),
+      // USDC is a valid collateral for an ETH long, but the vault passed is ETH's.
+      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody")),
+      R.address("InvalidOracleAccount"),
+      R.address("InvalidTokenAccount"),
+      R.token(M.ETH.mint),
+      R.tokenProgram(),
+      R.systemProgram(),
+    ],
+    demoted: { 2: "OrderMismatch", 5: "OrderMismatch" },
+  });
+  return out;
+}
