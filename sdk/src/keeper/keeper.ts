@@ -214,7 +214,7 @@ export class Keeper {
   }
 
   /** Records a skip; logs it unless the same target was skipped for the same reason last time. */
-  private skip(summary: KeeperSummary, seen: Set<string>, what: string, target: PublicKey, reason: string, key = target.toBase58()): void {
+  private recordSkip(summary: KeeperSummary, seen: Set<string>, what: string, target: PublicKey, reason: string, key = target.toBase58()): void {
     seen.add(key);
     summary.skipped.push({ target, reason });
     if (this.lastSkip.get(key) !== reason) {
@@ -303,7 +303,7 @@ export class Keeper {
       q = quoteLiquidatePosition(state, p.account, now);
     } catch (e) {
       if (errorCode(e) === "NotLiquidatable") return false;
-      this.skip(summary, seen, "position", p.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(summary, seen, "position", p.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
       return false;
     }
     seen.add(p.address.toBase58());
@@ -360,7 +360,7 @@ export class Keeper {
     try {
       spot = pricedCustody(state, order.custody, now).price.spot;
     } catch (e) {
-      this.skip(summary, seen, "order", o.address, `no usable price for its market: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(summary, seen, "order", o.address, `no usable price for its market: ${errorCode(e) ?? describeError(e)}`);
       return false;
     }
     const collateral = findCustody(state, order.collateralCustody).account;
@@ -380,7 +380,7 @@ export class Keeper {
     seen.add(o.address.toBase58());
     const ownerAccount = await this.ownerAccount(order.owner, collateral.mint, false);
     if (!ownerAccount) {
-      this.skip(summary, seen, "order", o.address, `owner ${order.owner.toBase58()} has no token account of mint ${collateral.mint.toBase58()}`);
+      this.recordSkip(summary, seen, "order", o.address, `owner ${order.owner.toBase58()} has no token account of mint ${collateral.mint.toBase58()}`);
       return false;
     }
     const details: Record<string, string> = {
@@ -439,7 +439,7 @@ export class Keeper {
         const m = members[0].account;
         if (!best) {
           const reason = `${sideName(m.side)} ADL ratio ${status.ratioBps.toString()} bps above threshold ${status.thresholdBps} but no position can be reduced`;
-          this.skip(summary, seen, "market", m.custody, reason, `adl:${group}`);
+          this.recordSkip(summary, seen, "market", m.custody, reason, `adl:${group}`);
           break;
         }
         seen.add(best.p.address.toBase58());
@@ -491,7 +491,7 @@ export class Keeper {
     try {
       if (!loanInfo(state, loan, now).liquidatable) return;
     } catch (e) {
-      this.skip(summary, seen, "loan", l.address, `cannot value it: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(summary, seen, "loan", l.address, `cannot value it: ${errorCode(e) ?? describeError(e)}`);
       return;
     }
     seen.add(l.address.toBase58());
@@ -499,14 +499,14 @@ export class Keeper {
     const collateral = findCustody(state, loan.collateralCustody).account;
     const funding = await findTokenAccount(this.connection, this.keeper.publicKey, borrow.mint);
     if (!funding || funding.amount.isZero()) {
-      this.skip(summary, seen, "loan", l.address, `unhealthy, but the keeper holds none of the borrowed mint ${borrow.mint.toBase58()}`);
+      this.recordSkip(summary, seen, "loan", l.address, `unhealthy, but the keeper holds none of the borrowed mint ${borrow.mint.toBase58()}`);
       return;
     }
     let q;
     try {
       q = quoteLoanLiquidation(state, loan, funding.amount, now);
     } catch (e) {
-      this.skip(summary, seen, "loan", l.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(summary, seen, "loan", l.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
       return;
     }
     const action = await this.act(
