@@ -100,6 +100,16 @@ pub fn check_pda_with_bump(a: &AccountView, seeds: &[&[u8]], bump: u8) -> Result
 /// Most seeds (without the bump) of any PDA of this program.
 const MAX_SEEDS: usize = 8;
 
+/// A custody's vault passed to an instruction: writable and at the custody's vault address.
+#[inline(always)]
+pub fn check_vault(a: &AccountView, vault: &Address) -> Result<()> {
+    check_writable(a)?;
+    if a.address() != vault {
+        return Err(PerpoolError::InvalidTokenAccount);
+    }
+    Ok(())
+}
+
 /// An account about to be created must be empty, system owned and writable.
 #[inline(always)]
 pub fn check_uninitialized(a: &AccountView) -> Result<()> {

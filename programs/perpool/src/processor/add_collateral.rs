@@ -8,7 +8,7 @@ use crate::{
     oracle::OracleContext,
     reader::Reader,
     state::{load, Config, Pool},
-    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
@@ -40,10 +40,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
     let p = load_position(position_account, &keys)?;
     let mut custodies = Custodies::load(pool_account, custody, collateral_custody, p.side)?;
-    check_writable(vault)?;
-    if vault.address() != &custodies.collateral().vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &custodies.collateral().vault)?;
     check_writable(funding)?;
     check_funding(funding, &custodies.collateral().mint, owner)?;
     check_token_program(token_program)?;

@@ -11,7 +11,7 @@ use crate::{
     math::{quote_add_liquidity, AddLiquidityInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, PoolSigner, Result},
+    util::{check_vault, check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, PoolSigner, Result},
 };
 
 /// Accounts of `add_liquidity(amount_in, min_lp_out)`:
@@ -60,10 +60,7 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
         if &custody.pool != pool_account.address() {
             return Err(PerpoolError::CustodyMismatch);
         }
-        check_writable(vault)?;
-        if vault.address() != &custody.vault {
-            return Err(PerpoolError::InvalidTokenAccount);
-        }
+        check_vault(vault, &custody.vault)?;
         check_writable(funding)?;
         check_funding(funding, &custody.mint, owner)?;
         check_writable(lp_mint)?;

@@ -6,7 +6,7 @@ use crate::{
     events,
     math::{quote_borrow, BorrowInput},
     reader::Reader,
-    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `borrow(amount)`:
@@ -32,10 +32,7 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let [vault, receiving, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    check_writable(vault)?;
-    if vault.address() != &x.borrow.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &x.borrow.vault)?;
     check_writable(receiving)?;
     check_receiving(receiving, &x.borrow.mint, &x.borrow.vault)?;
     check_token_program(token_program)?;

@@ -8,7 +8,7 @@ use crate::{
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
-    util::{check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
@@ -59,10 +59,7 @@ impl<'a> DecreasePosition<'a> {
         let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
         let position = load_position(position_account, &keys)?;
         let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
-        check_writable(vault)?;
-        if vault.address() != &custodies.collateral().vault {
-            return Err(PerpoolError::InvalidTokenAccount);
-        }
+        check_vault(vault, &custodies.collateral().vault)?;
         check_writable(receiving)?;
         let receiver = check_receiving(receiving, &custodies.collateral().mint, &custodies.collateral().vault)?;
         if !owner_signs && receiver != owner.address() {

@@ -6,7 +6,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_funding, check_signer, check_system_program, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_vault, check_funding, check_signer, check_system_program, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `deposit_loan_collateral(amount)`:
@@ -37,10 +37,7 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
     let c = load_mut::<Custody>(collateral_custody)?;
     let b = load::<Custody>(borrow_custody)?;
     check_pair(pool_account.address(), collateral_custody.address(), c, borrow_custody.address(), &b.pool)?;
-    check_writable(vault)?;
-    if vault.address() != &c.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &c.vault)?;
     check_writable(funding)?;
     check_funding(funding, &c.mint, owner)?;
     check_token_program(token_program)?;

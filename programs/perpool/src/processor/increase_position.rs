@@ -8,7 +8,7 @@ use crate::{
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
-    util::{check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_vault, check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `increase_position(side, size_usd, collateral_amount, acceptable_price, position_bump)`:
@@ -64,10 +64,7 @@ impl<'a> IncreasePosition<'a> {
         }
         let pool = load::<Pool>(pool_account)?;
         let custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-        check_writable(vault)?;
-        if vault.address() != &custodies.collateral().vault {
-            return Err(PerpoolError::InvalidTokenAccount);
-        }
+        check_vault(vault, &custodies.collateral().vault)?;
         check_writable(funding)?;
         if owner_signs {
             check_funding(funding, &custodies.collateral().mint, owner)?;

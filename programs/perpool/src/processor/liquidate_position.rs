@@ -10,7 +10,7 @@ use crate::{
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
     state::{load, Config, Pool},
-    util::{check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `liquidate_position()` (permissionless):
@@ -42,10 +42,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     check_writable(owner)?;
     let side = position.side;
     let mut custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-    check_writable(vault)?;
-    if vault.address() != &custodies.collateral().vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &custodies.collateral().vault)?;
     check_writable(keeper_account)?;
     check_receiving(keeper_account, &custodies.collateral().mint, &custodies.collateral().vault)?;
     check_writable(owner_account)?;

@@ -21,7 +21,7 @@ use crate::{
         position::SIDE_LONG,
         Config, Order, Pool, Position,
     },
-    util::{
+    util::{check_vault, 
         check_funding, check_pda, check_receiving, check_signer, check_system_program, check_token_program, check_writable, create_at_pda, now, rent_exempt_minimum,
         transfer_from_user, transfer_from_vault, PoolSigner, Result,
     },
@@ -97,10 +97,7 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     }
     load::<Pool>(pool_account)?;
     let mut custodies = Custodies::load(pool_account, custody, collateral_custody, a.side)?;
-    check_writable(vault)?;
-    if vault.address() != &custodies.collateral().vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &custodies.collateral().vault)?;
     check_writable(funding)?;
     check_funding(funding, &custodies.collateral().mint, owner)?;
     check_token_program(token_program)?;
@@ -180,10 +177,7 @@ pub fn process_cancel_order(accounts: &[AccountView], data: &[u8]) -> Result<()>
         return Err(PerpoolError::OrderMismatch);
     }
     let c = load_mut::<crate::state::Custody>(collateral_custody)?;
-    check_writable(vault)?;
-    if vault.address() != &c.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &c.vault)?;
     check_writable(receiving)?;
     check_receiving(receiving, &c.mint, &c.vault)?;
     check_token_program(token_program)?;

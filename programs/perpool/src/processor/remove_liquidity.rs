@@ -11,7 +11,7 @@ use crate::{
     math::{quote_remove_liquidity, RemoveLiquidityInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_funding, check_receiving, check_signer, check_token_program, check_writable, now, token_balance, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_funding, check_receiving, check_signer, check_token_program, check_writable, now, token_balance, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `remove_liquidity(lp_in, min_amount_out)`:
@@ -57,10 +57,7 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
         if &custody.pool != pool_account.address() {
             return Err(PerpoolError::CustodyMismatch);
         }
-        check_writable(vault)?;
-        if vault.address() != &custody.vault {
-            return Err(PerpoolError::InvalidTokenAccount);
-        }
+        check_vault(vault, &custody.vault)?;
         check_writable(receiving)?;
         check_receiving(receiving, &custody.mint, &custody.vault)?;
         check_writable(lp_mint)?;

@@ -6,7 +6,7 @@ use crate::{
     math::{quote_repay, RepayInput},
     reader::Reader,
     state::{load, load_mut, Config, Custody, Loan, Pool},
-    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `repay(amount)` (anyone may repay a loan; more than the debt repays the debt):
@@ -33,10 +33,7 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     if &loan.pool != pool_account.address() || &loan.borrow_custody != borrow_custody.address() || &b.pool != pool_account.address() {
         return Err(PerpoolError::LoanMismatch);
     }
-    check_writable(vault)?;
-    if vault.address() != &b.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &b.vault)?;
     check_writable(funding)?;
     check_funding(funding, &b.mint, payer)?;
     check_token_program(token_program)?;

@@ -5,7 +5,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `top_up_insurance(amount)` (anyone may add to a custody's insurance fund):
@@ -30,10 +30,7 @@ pub fn process_top_up_insurance(accounts: &[AccountView], data: &[u8]) -> Result
     if &c.pool != pool_account.address() {
         return Err(PerpoolError::CustodyMismatch);
     }
-    check_writable(vault)?;
-    if vault.address() != &c.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &c.vault)?;
     check_writable(funding)?;
     check_funding(funding, &c.mint, payer)?;
     check_token_program(token_program)?;

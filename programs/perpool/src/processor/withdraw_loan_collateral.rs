@@ -6,7 +6,7 @@ use crate::{
     events,
     math::{quote_withdraw_collateral, WithdrawCollateralInput},
     reader::Reader,
-    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `withdraw_loan_collateral(amount)`:
@@ -29,10 +29,7 @@ pub fn process_withdraw_loan_collateral(accounts: &[AccountView], data: &[u8]) -
     let [vault, receiving, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    check_writable(vault)?;
-    if vault.address() != &x.collateral.vault {
-        return Err(PerpoolError::InvalidTokenAccount);
-    }
+    check_vault(vault, &x.collateral.vault)?;
     check_writable(receiving)?;
     check_receiving(receiving, &x.collateral.mint, &x.collateral.vault)?;
     check_token_program(token_program)?;

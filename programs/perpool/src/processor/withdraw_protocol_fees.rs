@@ -6,7 +6,7 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Custody, Pool},
-    util::{check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `withdraw_protocol_fees(amount)`:
@@ -40,10 +40,7 @@ impl<'a> TryFrom<&'a [AccountView]> for WithdrawProtocolFees<'a> {
         if &custody.pool != pool_account.address() {
             return Err(PerpoolError::CustodyMismatch);
         }
-        check_writable(vault)?;
-        if vault.address() != &custody.vault {
-            return Err(PerpoolError::InvalidTokenAccount);
-        }
+        check_vault(vault, &custody.vault)?;
         check_writable(receiving)?;
         check_receiving(receiving, &custody.mint, &custody.vault)?;
         check_token_program(token_program)?;
