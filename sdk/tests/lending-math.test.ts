@@ -27,6 +27,7 @@ import {
   WithdrawCollateralInput,
   accrueIndex,
   accrueLending,
+  accrueLendingDown,
   borrowRate,
   borrowScaled,
   debtTokens,
@@ -98,6 +99,7 @@ function check(name: string, v: Vector, run: () => unknown): void {
 describe('lending math: shared vectors', () => {
   it('accrue_lending, debt_tokens, borrow_scaled, repay_scaled, supply_interest, pnl_interest', () => {
     for (const v of section('accrue_lending')) check('accrue_lending', v, () => accrueLending(field<LendingAccrualInput>(v, 'input')));
+    for (const v of section('accrue_lending_down')) check('accrue_lending_down', v, () => accrueLendingDown(field<LendingAccrualInput>(v, 'input')));
     for (const v of section('debt_tokens')) check('debt_tokens', v, () => debtTokens(field(v, 'scaled'), field(v, 'borrow_index')));
     for (const v of section('borrow_scaled')) check('borrow_scaled', v, () => borrowScaled(field(v, 'amount'), field(v, 'borrow_index')));
     for (const v of section('repay_scaled')) check('repay_scaled', v, () => repayScaled(field(v, 'amount'), field(v, 'borrow_index')));

@@ -172,6 +172,16 @@ struct RepayIn {
 // ----- reference functions -----
 
 fn ref_accrue_lending(i: &AccrualIn) -> R<Quote> {
+    ref_accrue_lending_rounded(i, true)
+}
+
+/// The program's accrual: `lent` grows rounded down, so the custody never books
+/// more interest than its loans owe.
+fn ref_accrue_lending_down(i: &AccrualIn) -> R<Quote> {
+    ref_accrue_lending_rounded(i, false)
+}
+
+fn ref_accrue_lending_rounded(i: &AccrualIn, up: bool) -> R<Quote> {
     let (lent, old, new) = (
         i.lent as u128,
         i.old_borrow_index as u128,
@@ -183,7 +193,7 @@ fn ref_accrue_lending(i: &AccrualIn) -> R<Quote> {
     if new < old {
         return Err("Underflow");
     }
-    let after = fit(rnd(lent * new, old, true))?;
+    let after = fit(rnd(lent * new, old, up))?;
     let interest = after - lent;
     let reserve = fit(interest * i.reserve_factor_bps as u128 / BPS)?;
     if reserve > interest {
@@ -1626,6 +1636,15 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
             .map(|(note, i)| quote_case(&note, i.liquidate_json(), &ref_liquidate(&i)))
             .collect(),
     ));
+    // Appended with a stream of its own, so every earlier case stays as it was.
+    let mut down = Rng(0xD0_11_AC_C2_0E_D0_11_26);
+    sections.push((
+        "accrue_lending_down",
+        accrual_cases(&mut down, SIMPLE)
+            .iter()
+            .map(|a| input_case(a.json(), &ref_accrue_lending_down(a)))
+            .collect(),
+    ));
     sections
 }
 
@@ -1679,9 +1698,13 @@ fn price_shapes(list: &[Value]) -> BTreeMap<&'static str, usize> {
 fn generate_lending_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    let required: [(&str, &[&str]); 13] = [
+    let required: [(&str, &[&str]); 14] = [
         (
             "accrue_lending",
+            &["ok", "DivideByZero", "Underflow", "Overflow"],
+        ),
+        (
+            "accrue_lending_down",
             &["ok", "DivideByZero", "Underflow", "Overflow"],
         ),
         ("debt_tokens", &["ok", "Overflow"]),
@@ -1876,7 +1899,18 @@ mod library {
     }
 
     pub fn accrue_lending(a: &AccrualIn) -> R<Quote> {
-        let r = math::accrue_lending(&math::LendingAccrualInput {
+        accrual(a, math::accrue_lending)
+    }
+
+    pub fn accrue_lending_down(a: &AccrualIn) -> R<Quote> {
+        accrual(a, math::accrue_lending_down)
+    }
+
+    fn accrual(
+        a: &AccrualIn,
+        f: fn(&math::LendingAccrualInput) -> Result<math::LendingAccrual, MathError>,
+    ) -> R<Quote> {
+        let r = f(&math::LendingAccrualInput {
             lent: a.lent,
             old_borrow_index: a.old_borrow_index,
             new_borrow_index: a.new_borrow_index,
@@ -2049,6 +2083,11 @@ fn library_matches_reference_on_random_loans() {
     }
     for a in accrual_cases(&mut rng, 20_000) {
         assert_eq!(library::accrue_lending(&a), ref_accrue_lending(&a), "{a:?}");
+        assert_eq!(
+            library::accrue_lending_down(&a),
+            ref_accrue_lending_down(&a),
+            "{a:?}"
+        );
     }
     for p in pnl_cases(&mut rng, 20_000) {
         assert_eq!(library::pnl_interest(&p), ref_pnl_interest(&p), "{p:?}");

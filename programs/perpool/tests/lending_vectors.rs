@@ -32,11 +32,6 @@ fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
     list
 }
 
-
-
-
-
-
 fn lending_error(name: &str) -> LendingError {
     if let Some(e) = math_error(name) {
         return LendingError::Math(e);
@@ -52,11 +47,6 @@ fn lending_error(name: &str) -> LendingError {
         other => panic!("unknown error name {other}"),
     }
 }
-
-
-
-
-
 
 fn loan(v: &Value) -> math::LoanState {
     math::LoanState {
@@ -108,26 +98,35 @@ fn health_input(x: &Value) -> math::LoanHealthInput {
 #[test]
 fn accrual_and_interest_vectors() {
     let all = load();
-    for v in section(&all, "accrue_lending") {
-        let x = &v["input"];
-        let got = math::accrue_lending(&math::LendingAccrualInput {
-            lent: u(x, "lent"),
-            old_borrow_index: u(x, "old_borrow_index"),
-            new_borrow_index: u(x, "new_borrow_index"),
-            reserve_factor_bps: u(x, "reserve_factor_bps"),
-            protocol_share_bps: u(x, "protocol_share_bps"),
-            insurance_share_bps: u(x, "insurance_share_bps"),
-        })
-        .map(|a| {
-            vec![
-                ("lent", n(a.lent)),
-                ("interest", n(a.interest)),
-                ("to_suppliers", n(a.to_suppliers)),
-                ("to_protocol", n(a.to_protocol)),
-                ("to_insurance", n(a.to_insurance)),
-            ]
-        });
-        check_fields("accrue_lending", v, got, math_err);
+    for (name, f) in [
+        (
+            "accrue_lending",
+            math::accrue_lending
+                as fn(&math::LendingAccrualInput) -> Result<math::LendingAccrual, math::MathError>,
+        ),
+        ("accrue_lending_down", math::accrue_lending_down),
+    ] {
+        for v in section(&all, name) {
+            let x = &v["input"];
+            let got = f(&math::LendingAccrualInput {
+                lent: u(x, "lent"),
+                old_borrow_index: u(x, "old_borrow_index"),
+                new_borrow_index: u(x, "new_borrow_index"),
+                reserve_factor_bps: u(x, "reserve_factor_bps"),
+                protocol_share_bps: u(x, "protocol_share_bps"),
+                insurance_share_bps: u(x, "insurance_share_bps"),
+            })
+            .map(|a| {
+                vec![
+                    ("lent", n(a.lent)),
+                    ("interest", n(a.interest)),
+                    ("to_suppliers", n(a.to_suppliers)),
+                    ("to_protocol", n(a.to_protocol)),
+                    ("to_insurance", n(a.to_insurance)),
+                ]
+            });
+            check_fields(name, v, got, math_err);
+        }
     }
     for v in section(&all, "debt_tokens") {
         let got = math::debt_tokens(u(v, "scaled"), u(v, "borrow_index"));
