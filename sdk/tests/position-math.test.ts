@@ -45,6 +45,7 @@ import {
   pnl,
   poolPnl,
   quoteDecrease,
+  decreaseImpact,
   quoteIncrease,
   quoteLiquidate,
   sizeTokens,
@@ -176,6 +177,13 @@ describe('position math: shared vectors', () => {
 
   it('quote_increase, with and without a price impact', () => {
     checkQuotes('quote_increase', IMPACT_INCREASE_CASES, (i: IncreaseInput) => quoteIncrease(i));
+  });
+
+  it('decrease_impact: the impact a decrease realizes in USD', () => {
+    for (const v of section('decrease_impact')) {
+      const x = field<DecreaseInput>(v, 'input');
+      check('decrease_impact', v, () => decreaseImpact({ pos: x.pos, sizeDeltaUsd: x.sizeDeltaUsd, market: x.market, impact: x.impact ?? ZERO_IMPACT }));
+    }
   });
 
   it('quote_decrease, with and without a price impact', () => {

@@ -685,6 +685,42 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
     ])
 }
 
+/// The impact `quote_decrease` is handed so the closed tokens realize exactly the USD impact
+/// (`math::decrease_impact`'s docs): `I × S / V` with `V` the closed tokens at the plain exit
+/// price (a gain down with `V` up, a cost up with `V` down), kept below `S` where the price
+/// formula subtracts it (a long's cost, a short's gain); the impact as given when `V` is zero,
+/// cannot be valued or the result does not fit.
+fn ref_decrease_impact(i: &DecIn) -> R<Quote> {
+    let long = side_long(i.pos.side)?;
+    let given = i.impact.unwrap_or_default();
+    let as_given = || Ok(vec![("positive", B(given.positive)), ("usd", U(given.usd as u128))]);
+    let (p, s) = (&i.pos, i.size_delta_usd as u128);
+    if given.usd == 0 || s == 0 {
+        return as_given();
+    }
+    if i.size_delta_usd > p.size_usd {
+        return Err("SizeTooLarge");
+    }
+    let closed = if i.size_delta_usd == p.size_usd {
+        p.size_tokens as u128
+    } else {
+        mul_div(p.size_tokens as u128, s, p.size_usd as u128, !long)?
+    };
+    let exit = ref_exit(long, &i.market.price, ref_spread(i.market.spread_bps, &i.market.price)?)?;
+    let gain = given.positive;
+    let value = match to_usd(closed, exit, i.market.decimals, gain) {
+        Ok(v) if v > 0 => v,
+        _ => return as_given(),
+    };
+    let Ok(mut usd) = mul_div(given.usd as u128, s, value, !gain) else {
+        return as_given();
+    };
+    if long != gain && usd >= s {
+        usd = s - 1;
+    }
+    Ok(vec![("positive", B(gain)), ("usd", U(usd))])
+}
+
 /// The liquidation fraction in bps, from the literal formula.
 fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
     if equity <= 0 {
@@ -2721,6 +2757,15 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
             .map(|(note, i)| quote_case(&note, i.json(), &ref_liquidate(&i)))
             .collect(),
     ));
+    // decrease_impact over the decrease cases with an impact, from a stream of its own.
+    let mut scaled_rng = Rng(0xDEC0_1A9A_C700_0003);
+    sections.push((
+        "decrease_impact",
+        impact_decrease_cases(&mut scaled_rng, IMPACT_RANDOM)
+            .into_iter()
+            .map(|(note, i)| quote_case(&note, i.json(), &ref_decrease_impact(&i)))
+            .collect(),
+    ));
     sections
 }
 
@@ -3152,6 +3197,17 @@ mod library {
         ])
     }
 
+    pub fn decrease_impact(i: &DecIn) -> R<Quote> {
+        let r = math::decrease_impact(&math::DecreaseImpactInput {
+            pos: pos(&i.pos),
+            size_delta_usd: i.size_delta_usd,
+            market: market(&i.market),
+            impact: impact(i.impact),
+        })
+        .map_err(name)?;
+        Ok(vec![("positive", B(r.positive)), ("usd", U(r.usd as u128))])
+    }
+
     pub fn decrease(i: &DecIn) -> R<Quote> {
         let r = math::quote_decrease(&math::DecreaseInput {
             now: i.now,
@@ -3292,6 +3348,7 @@ fn library_matches_reference_on_random_positions() {
         let expected = ref_decrease(&i);
         assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
         count(&expected);
+        assert_eq!(library::decrease_impact(&i), ref_decrease_impact(&i), "decrease_impact ({note}): {i:?}");
     }
     for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_liquidate(&i);

@@ -314,6 +314,22 @@ fn quote_increase_vectors() {
 }
 
 #[test]
+fn decrease_impact_vectors() {
+    let all = load();
+    for v in section(&all, "decrease_impact") {
+        let x = &v["input"];
+        let got = math::decrease_impact(&math::DecreaseImpactInput {
+            pos: pos(&x["pos"]),
+            size_delta_usd: u(x, "size_delta_usd"),
+            market: market(&x["market"]),
+            impact: impact(x),
+        })
+        .map(|r| vec![("positive", F::B(r.positive)), ("usd", n(r.usd))]);
+        check_fields("decrease_impact", v, got, position_error);
+    }
+}
+
+#[test]
 fn quote_decrease_vectors() {
     let all = load();
     let list = section(&all, "quote_decrease");
