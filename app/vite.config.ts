@@ -17,7 +17,6 @@ export default defineConfig({
     // Listed up front so the dev server never re-optimizes (and reloads the page) mid-session.
     include: [
       "@coral-xyz/anchor",
-      "@solana/spl-token",
       "@solana/wallet-adapter-base",
       "@solana/wallet-adapter-react",
       "@solana/web3.js",

@@ -21,13 +21,6 @@
  * The default port is the RPC port + 2 (8901 next to the default 8899), where
  * the app looks for it unless told otherwise (VITE_FAUCET_URL).
  */
-import {
-  createAssociatedTokenAccountIdempotentInstruction,
-  createMintToInstruction,
-  getAssociatedTokenAddressSync,
-  unpackAccount,
-  unpackMint,
-} from "@solana/spl-token";
 import { Connection, Keypair, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 import * as fs from "fs";
@@ -36,6 +29,13 @@ import { AddressInfo } from "net";
 import * as path from "path";
 
 import type { Deployment } from "../migrations/deploy";
+import {
+  associatedTokenAddress,
+  createAssociatedTokenAccountIx,
+  createMintToInstruction,
+  decodeMint,
+  decodeTokenAccount,
+} from "../sdk/src/provider/token";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const HOST = "127.0.0.1";
@@ -93,24 +93,24 @@ export async function startTokenFaucet(opts: TokenFaucetOptions = {}): Promise<T
   const assets = deployment.assets.filter((a, i) => {
     const info = infos[i];
     if (!info) return false;
-    const mint = unpackMint(new PublicKey(a.mint), info);
+    const mint = decodeMint(info.data);
     return mint.mintAuthority !== null && mint.mintAuthority.equals(admin.publicKey);
   });
 
   async function mintTo(wallet: PublicKey): Promise<{ signature: string | null; minted: Minted[] }> {
-    const atas = assets.map((a) => getAssociatedTokenAddressSync(new PublicKey(a.mint), wallet, true));
+    const atas = assets.map((a) => associatedTokenAddress(wallet, new PublicKey(a.mint)));
     const accounts = await connection.getMultipleAccountsInfo(atas, "confirmed");
     const ixs: TransactionInstruction[] = [];
     const minted: Minted[] = [];
     assets.forEach((a, i) => {
       const mint = new PublicKey(a.mint);
       const info = accounts[i];
-      const balance = info ? new BN(unpackAccount(atas[i], info).amount.toString()) : new BN(0);
+      const balance = info ? decodeTokenAccount(info.data).amount : new BN(0);
       const target = new BN(FAUCET_AMOUNTS[a.symbol] ?? DEFAULT_AMOUNT).mul(new BN(10).pow(new BN(a.decimals)));
       if (balance.gte(target)) return;
       const amount = target.sub(balance);
-      if (!info) ixs.push(createAssociatedTokenAccountIdempotentInstruction(admin.publicKey, atas[i], wallet, mint));
-      ixs.push(createMintToInstruction(mint, atas[i], admin.publicKey, BigInt(amount.toString())));
+      if (!info) ixs.push(createAssociatedTokenAccountIx(admin.publicKey, wallet, mint));
+      ixs.push(createMintToInstruction(mint, atas[i], admin.publicKey, amount));
       minted.push({ symbol: a.symbol, amount: whole(amount, a.decimals) });
     });
     if (ixs.length === 0) return { signature: null, minted };

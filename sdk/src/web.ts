@@ -15,4 +15,12 @@ export * from "./projection";
 export * from "./loan";
 export * from "./instructions";
 export * as math from "./math";
+// Token-account helpers (no test provider: `./provider/token` only imports its type).
+export {
+  ASSOCIATED_TOKEN_PROGRAM_ID,
+  associatedTokenAddress,
+  createAssociatedTokenAccountIx,
+  decodeMint,
+  decodeTokenAccount,
+} from "./provider/token";
 export { default as IDL } from "./idl/perpool.json";

@@ -3,9 +3,10 @@
  * associated one when it exists, else the fullest), and the instruction that
  * creates the associated account when the user has none yet.
  */
-import { AccountLayout, createAssociatedTokenAccountIdempotentInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
+
+import { associatedTokenAddress, createAssociatedTokenAccountIx, decodeTokenAccount } from "@perpool/sdk";
 
 export interface TokenHolding {
   mint: PublicKey;
@@ -23,12 +24,12 @@ export interface RawTokenAccount {
 /** Picks, per mint, the account to use from the owner's token accounts. */
 export function holdingsByMint(owner: PublicKey, mints: PublicKey[], accounts: RawTokenAccount[]): Map<string, TokenHolding> {
   const decoded = accounts.map((a) => {
-    const d = AccountLayout.decode(a.data);
-    return { pubkey: a.pubkey, mint: d.mint, amount: new BN(d.amount.toString()) };
+    const d = decodeTokenAccount(a.data);
+    return { pubkey: a.pubkey, mint: d.mint, amount: d.amount };
   });
   const out = new Map<string, TokenHolding>();
   for (const mint of mints) {
-    const ata = getAssociatedTokenAddressSync(mint, owner, true);
+    const ata = associatedTokenAddress(owner, mint);
     const mine = decoded.filter((d) => d.mint.equals(mint));
     const chosen = mine.find((d) => d.pubkey.equals(ata)) ?? mine.sort((a, b) => b.amount.cmp(a.amount))[0];
     out.set(
@@ -42,5 +43,5 @@ export function holdingsByMint(owner: PublicKey, mints: PublicKey[], accounts: R
 /** Creates the owner's associated account of the holding's mint when it does not exist yet (no-op otherwise). */
 export function ensureAccountIxs(payer: PublicKey, owner: PublicKey, holding: TokenHolding): TransactionInstruction[] {
   if (holding.exists) return [];
-  return [createAssociatedTokenAccountIdempotentInstruction(payer, holding.account, owner, holding.mint)];
+  return [createAssociatedTokenAccountIx(payer, owner, holding.mint)];
 }

@@ -3,11 +3,12 @@
  * token), kept live through an account subscription on the wallet and a
  * program subscription on its token accounts.
  */
-import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import { useConnection, useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+
+import { TOKEN_PROGRAM_ID } from "@perpool/sdk";
 
 import { type TokenHolding, holdingsByMint } from "../lib/tokens";
 import { usePool } from "./pool";

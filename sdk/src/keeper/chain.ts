@@ -20,10 +20,8 @@ import BN from "bn.js";
 import { TOKEN_PROGRAM_ID } from "../constants";
 import IDL from "../idl/perpool.json";
 import { PerpoolProgram, parseEvents } from "../program";
-import { decodeTokenAccount } from "../provider/token";
+import { associatedTokenAddress, createAssociatedTokenAccountIx, decodeTokenAccount } from "../provider/token";
 
-/** The associated token account program (same address on every cluster). */
-export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
 const TOKEN_ACCOUNT_SIZE = 165;
 
 /**
@@ -92,27 +90,6 @@ export function describeError(e: unknown): string {
   }
   const message = err?.message ?? String(e);
   return message.split("\n")[0];
-}
-
-/** The associated token account address of `owner` for `mint`. */
-export function associatedTokenAddress(owner: PublicKey, mint: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
-}
-
-/** `CreateIdempotent` of the associated token account program: creates it unless it exists. */
-export function createAssociatedTokenAccountIx(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
-  return new TransactionInstruction({
-    programId: ASSOCIATED_TOKEN_PROGRAM_ID,
-    keys: [
-      { pubkey: payer, isSigner: true, isWritable: true },
-      { pubkey: associatedTokenAddress(owner, mint), isSigner: false, isWritable: true },
-      { pubkey: owner, isSigner: false, isWritable: false },
-      { pubkey: mint, isSigner: false, isWritable: false },
-      { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
-      { pubkey: TOKEN_PROGRAM_ID, isSigner: false, isWritable: false },
-    ],
-    data: Buffer.from([1]),
-  });
 }
 
 export interface FoundTokenAccount {

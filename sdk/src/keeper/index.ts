@@ -2,10 +2,7 @@
 export { Keeper } from "./keeper";
 export type { KeeperAction, KeeperActionKind, KeeperOptions, KeeperSkip, KeeperSummary } from "./keeper";
 export {
-  ASSOCIATED_TOKEN_PROGRAM_ID,
-  associatedTokenAddress,
   clusterTime,
-  createAssociatedTokenAccountIx,
   describeError,
   findTokenAccount,
   sendInstructions,

@@ -30,4 +30,7 @@ export {
   getTokenBalance,
   decodeMint,
   decodeTokenAccount,
+  ASSOCIATED_TOKEN_PROGRAM_ID,
+  associatedTokenAddress,
+  createAssociatedTokenAccountIx,
 } from "./token";

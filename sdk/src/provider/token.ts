@@ -27,6 +27,8 @@ import BN from "bn.js";
 import type { LiteSvmProvider } from "./litesvm";
 
 export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+/** The associated token account program (same address on every cluster). */
+export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL");
 export const MINT_SIZE = 82;
 export const TOKEN_ACCOUNT_SIZE = 165;
 
@@ -146,6 +148,27 @@ export function createTransferInstruction(
 }
 
 // --- decoders -----------------------------------------------------------------
+
+/** The associated token account address of `owner` for `mint`. */
+export function associatedTokenAddress(owner: PublicKey, mint: PublicKey): PublicKey {
+  return PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
+}
+
+/** `CreateIdempotent` of the associated token account program: creates it unless it exists. */
+export function createAssociatedTokenAccountIx(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: ASSOCIATED_TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: payer, isSigner: true, isWritable: true },
+      { pubkey: associatedTokenAddress(owner, mint), isSigner: false, isWritable: true },
+      { pubkey: owner, isSigner: false, isWritable: false },
+      { pubkey: mint, isSigner: false, isWritable: false },
+      { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
+      { pubkey: TOKEN_PROGRAM_ID, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.from([1]),
+  });
+}
 
 export interface MintState {
   mintAuthority: PublicKey | null;
