@@ -16,6 +16,7 @@ import {
   RiskParams,
   Side,
   adlCloseSize,
+  adlRatioAfter,
   adlStatus,
   autoDeleverageIx,
   cancelOrderIx,
@@ -354,6 +355,7 @@ describe("risk: auto_deleverage", () => {
     const ev = res.events.find((e) => e.name === "positionDeleveraged")!.data;
     expect(ev.ratioBeforeBps.toString()).to.equal(status.ratioBps.toString());
     expect(ev.ratioAfterBps.gten(status.floorBps) && ev.ratioAfterBps.lt(ev.ratioBeforeBps)).to.equal(true);
+    expect(ev.ratioAfterBps.toString(), "ratio after = the SDK's").to.equal(adlRatioAfter(state, p, size, now(f)).toString());
     expect(balance(f, a.tokens.USDC).sub(before).toString(), "owner paid as the SDK quote").to.equal(q.amountOut.toString());
     const after = (await fetchPosition(f.ctx.program, pa.key))!;
     expect(after.sizeUsd.toString()).to.equal(p.sizeUsd.sub(size).toString());
