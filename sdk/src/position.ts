@@ -18,7 +18,6 @@ import {
   accrueFunding,
   accrueLendingDown,
   adlRatioBps,
-  decreaseImpact,
   fundingRate,
   tokenToUsdFloor,
   positionFunding,
@@ -374,7 +373,7 @@ export function quoteDecreasePosition(state: PoolState, original: Position, size
     market,
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
-    impact: decreaseImpact({ pos, sizeDeltaUsd: sizeUsd, market, impact }),
+    impact,
   });
   return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
 }
@@ -533,7 +532,7 @@ export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN,
     market,
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
-    impact: decreaseImpact({ pos, sizeDeltaUsd: sizeUsd, market, impact }),
+    impact,
   });
   const long = position.side === 1;
   const mAfter: Custody = long

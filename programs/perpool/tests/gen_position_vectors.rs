@@ -636,7 +636,10 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
     let s = ref_spread(m.spread_bps, &m.price)?;
     // The impacted exit prices the closed part; the remainder is checked at the plain exit.
     let plain_exit = ref_exit(long, &m.price, s)?;
-    let exit = ref_impacted(long, false, delta, plain_exit, i.impact)?;
+    // The exit shifts so the closed tokens realize the USD impact (ref_decrease_impact).
+    let shifted = ref_decrease_impact(i)?;
+    let shift = Imp { positive: flag(&shifted, "positive"), usd: get(&shifted, "usd") as u64 };
+    let exit = ref_impacted(long, false, delta, plain_exit, Some(shift))?;
     let k = ref_close(long, i.now, p, delta, full, exit, m, c)?;
     let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens])?;
     if charges > p.collateral_amount as u128 {
@@ -2991,8 +2994,12 @@ fn generate_position_vectors() {
                 );
             }
         }
+        // An increase refuses an impact at or above its size; a decrease scales its impact to
+        // the closed tokens and keeps it below the size, so only a size-0 decrease (removing
+        // collateral) with an impact is refused, once per pair.
+        let refusals = if name == "quote_increase" { 2 * PAIRS.len() } else { PAIRS.len() };
         assert!(
-            shifted["PriceImpactTooLarge"] >= 2 * PAIRS.len(),
+            shifted["PriceImpactTooLarge"] >= refusals,
             "{name}: refusals"
         );
         let quoted: usize = shifted

@@ -593,8 +593,7 @@ fn opening_and_closing_at_unchanged_prices_never_returns_more_than_the_collatera
             locked_amount: inc.locked_delta,
             borrow_index_snapshot: INDEX_ONE,
         };
-        // As the program prices a decrease: the closed tokens realize the impact's USD amount.
-        let Ok(priced) = decrease_impact(&DecreaseImpactInput { pos: pos_state, size_delta_usd: pos_state.size_usd, market: m, impact: close_impact }) else { return };
+        // quote_decrease prices the impact so the closed tokens realize its USD amount.
         for later in [0, 1, 3_600] {
             let Ok(dec) = quote_decrease(&DecreaseInput {
                 now: now + later,
@@ -604,7 +603,7 @@ fn opening_and_closing_at_unchanged_prices_never_returns_more_than_the_collatera
                 market: m,
                 coll: CollateralSide { locked: inc.locked_delta, ..coll },
                 fees,
-                impact: priced,
+                impact: close_impact,
             }) else {
                 continue;
             };

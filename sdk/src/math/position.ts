@@ -508,7 +508,7 @@ export interface DecreaseInput {
   market: MarketSide;
   coll: CollateralSide;
   fees: FeeShares;
-  /** The price impact of closing `sizeDeltaUsd`; shifts the exit price. Absent or zero for none. */
+  /** The price impact of closing `sizeDeltaUsd`, USD; the exit price shifts so the closed tokens realize it. Absent or zero for none. */
   impact?: Impact;
 }
 
@@ -551,7 +551,9 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
   const spread = tradeSpreadBps(market.spreadBps, market.price);
   // The impact prices the closed part only; what remains is marked at the plain exit.
   const plainExit = exitAt(long, market.price, spread);
-  const exit = withImpact(long, false, i.sizeDeltaUsd, plainExit, i.impact);
+  // Shifted so the closed tokens realize exactly the USD impact (`decreaseImpact`).
+  const shift = i.impact ? decreaseImpact({ pos, sizeDeltaUsd: i.sizeDeltaUsd, market, impact: i.impact }) : undefined;
+  const exit = withImpact(long, false, i.sizeDeltaUsd, plainExit, shift);
   const c = closePart({ long, now: i.now, pos, sizeDelta: i.sizeDeltaUsd, full, exit, market, coll });
 
   const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), c.lossTokens);

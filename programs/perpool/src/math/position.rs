@@ -760,7 +760,8 @@ pub struct DecreaseInput {
     pub coll: CollateralSide,
     /// Fee shares.
     pub fees: FeeShares,
-    /// The price impact of closing `size_delta_usd`; shifts the exit price. Zero for none.
+    /// The price impact of closing `size_delta_usd`, USD ([`price_impact`](super::impact::price_impact));
+    /// the exit price shifts so the closed tokens realize exactly this amount. Zero for none.
     pub impact: Impact,
 }
 
@@ -879,8 +880,9 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
 /// 1. `size_delta == 0 && collateral_out == 0` → `ZeroAmount`; `size_delta > pos.size` →
 ///    `SizeTooLarge`; `full = size_delta > 0 && size_delta == pos.size`.
 /// 2. `borrow_fee` as in [`quote_increase`]; `exit = exit_price(side, market.price, spread)`
-///    shifted by `impact` for the closed size ([`impacted_price`]; an impact error →
-///    `PriceImpactTooLarge`); the remainder's checks in step 9 use the plain exit.
+///    shifted by [`impacted_price`] with the impact [`decrease_impact`] scales so the closed
+///    tokens realize `impact.usd` (an impact error → `PriceImpactTooLarge`); the remainder's
+///    checks in step 9 use the plain exit.
 /// 3. `closed_tokens = full ? pos.size_tokens : (long floor / short ceil)(pos.size_tokens ×
 ///    size_delta / pos.size)` (0 when `size_delta == 0`).
 /// 4. `p = pnl(side, size_delta, closed_tokens, exit)`; a profit when `now <= pos.open_time`
@@ -924,9 +926,11 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         pos.borrow_index_snapshot,
     )?;
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
-    // The impact prices the closed part only; what remains is marked at the plain exit.
+    // The impact prices the closed part only, shifted so the closed tokens realize exactly its
+    // USD amount ([`decrease_impact`]); what remains is marked at the plain exit.
     let plain_exit = exit_at(long, &market.price, spread)?;
-    let exit = with_impact(long, false, i.size_delta_usd, plain_exit, i.impact)?;
+    let shift = decrease_impact(&DecreaseImpactInput { pos: *pos, size_delta_usd: i.size_delta_usd, market: *market, impact: i.impact })?;
+    let exit = with_impact(long, false, i.size_delta_usd, plain_exit, shift)?;
     let c = close_part(&CloseArgs {
         long,
         now: i.now,

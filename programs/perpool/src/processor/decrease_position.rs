@@ -4,7 +4,7 @@ use super::trade::{close_position, collateral_side, fee_shares, load_position, m
 use crate::{
     error::PerpoolError,
     events,
-    math::{decrease_impact, quote_decrease, DecreaseImpactInput, DecreaseInput},
+    math::{quote_decrease, DecreaseInput},
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
@@ -116,8 +116,6 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     }
     let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
     let market = market_side(ix.custodies.market, &at.market_price, side);
-    // The quote shifts the exit price; this makes the closed tokens realize exactly `impact`.
-    let priced = decrease_impact(&DecreaseImpactInput { pos: position_state(ix.position), size_delta_usd: size_usd, market, impact })?;
     let q = quote_decrease(&DecreaseInput {
         now: at.now,
         pos: position_state(ix.position),
@@ -126,7 +124,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         market,
         coll: collateral_side(ix.custodies.collateral(), &at.collateral_price),
         fees: fee_shares(ix.pool),
-        impact: priced,
+        impact,
     })?;
     if let Some(limit) = acceptable_price {
         let slipped = if side == SIDE_LONG { q.exit_price.0 < limit } else { q.exit_price.0 > limit };
