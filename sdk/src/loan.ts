@@ -17,7 +17,8 @@ import {
   quoteLiquidateLoan,
   quoteRepay,
   quoteWithdrawCollateral,
-  supplyInterest,
+  mulDivFloor,
+  INDEX_ONE,
   supplyRate,
   utilizationBps,
   BorrowQuote,
@@ -27,16 +28,22 @@ import {
   WithdrawCollateralQuote,
 } from "./math";
 import { PoolState } from "./pool";
-import { lendable, pricedCustody } from "./position";
+import { collateralRoom, lendable, overLent, pricedCustody } from "./position";
 
 
-/** The loan after the program's first step: collateral interest settled (mirrors `settle_collateral_interest`). */
+/**
+ * The loan after the program's first step: the collateral's interest settled (mirrors
+ * `settle_collateral_interest`): `floor(collateral × (collateralIndex − snapshot) / 1e12)`, at most
+ * what the custody has credited and not yet paid out.
+ */
 export function settleLoanInterest(loan: Loan, collateral: Custody): Loan {
   let amount = loan.collateralAmount;
-  if (collateral.collateralEarnsInterest !== 0 && !loan.supplyIndexSnapshot.isZero()) {
-    amount = amount.add(BN.min(supplyInterest(amount, collateral.supplyIndex, loan.supplyIndexSnapshot), collateral.owned));
+  let earned = new BN(0);
+  if (collateral.collateralEarnsInterest !== 0 && collateral.collateralIndex.gt(loan.collateralIndexSnapshot)) {
+    earned = BN.min(mulDivFloor(amount, collateral.collateralIndex.sub(loan.collateralIndexSnapshot), INDEX_ONE), collateral.collateralInterestDue);
+    amount = amount.add(earned);
   }
-  return { ...loan, collateralAmount: amount, supplyIndexSnapshot: collateral.supplyIndex };
+  return { ...loan, collateralAmount: amount, collateralIndexSnapshot: collateral.collateralIndex, collateralInterest: loan.collateralInterest.add(earned) };
 }
 
 function sides(state: PoolState, collateralCustody: PublicKey, borrowCustody: PublicKey, now: BN) {
@@ -56,6 +63,7 @@ function sides(state: PoolState, collateralCustody: PublicKey, borrowCustody: Pu
       lendable: lendable(b.account),
       bufferBps: new BN(b.account.bufferBps),
       maxUtilizationBps: new BN(b.account.maxUtilizationBps),
+      collateralRoom: collateralRoom(b.account),
     },
     params: {
       maxLtvBps: new BN(c.account.maxLtvBps),
@@ -100,6 +108,7 @@ export function quoteLoanLiquidation(state: PoolState, loan: Loan, repayAmount: 
     borrow: s.borrow,
     params: s.params,
     insuranceBalance: s.b.account.insurance,
+    recallExcess: overLent(s.b.account),
   });
 }
 

@@ -89,6 +89,8 @@ export interface OraclePrice {
   min: BN;
   /** max(spot, ema): the price the pool charges for tokens it gives out. */
   max: BN;
+  /** The oracle's publish time, unix seconds. */
+  publishTime: BN;
 }
 
 /** The program error the same reading fails with on chain. */
@@ -143,6 +145,8 @@ export function readOraclePrice(
     throw new OracleError("InvalidOracleAccount");
   }
   if (now.sub(raw.publishTime).gt(new BN(custody.oracleMaxAgeSecs))) throw new OracleError("StaleOraclePrice");
+  // Never older than a price the custody has already used (no choosing among signed updates).
+  if (raw.publishTime.lt(custody.lastPriceTime)) throw new OracleError("OraclePriceOutdated");
   let spot: BN, ema: BN, conf: BN;
   try {
     spot = normalizePrice(raw.price, raw.expo, false);
@@ -153,5 +157,5 @@ export function readOraclePrice(
   }
   if (!confWithin(spot, conf, new BN(custody.oracleMaxConfBps))) throw new OracleError("OracleConfidenceTooWide");
   const [min, max] = minMax(spot, ema);
-  return { spot, ema, conf, min, max };
+  return { spot, ema, conf, min, max, publishTime: raw.publishTime };
 }

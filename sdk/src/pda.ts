@@ -19,6 +19,11 @@ export function lpMintPda(pool: PublicKey, programId = PERPOOL_PROGRAM_ID): [Pub
   return PublicKey.findProgramAddressSync([enc("lp_mint"), pool.toBuffer()], programId);
 }
 
+/** The pool's LP escrow: LP tokens in their cooldown, and the dead units of the first deposit. */
+export function lpEscrowPda(pool: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([enc("lp_escrow"), pool.toBuffer()], programId);
+}
+
 export function custodyPda(pool: PublicKey, mint: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([enc("custody"), pool.toBuffer(), mint.toBuffer()], programId);
 }

@@ -12,7 +12,7 @@ import { fetchPoolWithCustodies } from "./accounts";
 import { Custody, Pool } from "./idl/types";
 import {
   custodyValueUsd,
-  poolPnl,
+  groupClaim,
   quoteAddLiquidity,
   quoteRemoveLiquidity,
   quoteSwap,
@@ -65,37 +65,64 @@ export interface Valuation {
 }
 
 /**
- * Pool value at min or max oracle prices, rounded as the program rounds
- * (up at max prices, down at min prices). Throws `OracleError` where the
- * program would refuse the prices. Each custody counts the loan interest it
- * has earned up to `now`, accrued or not (as the program values it).
+ * Pool value at min or max oracle prices, exactly as the program values it
+ * (`processor/valuation.rs`): what LPs would own if every position closed now.
+ * Each custody counts its own tokens and the LPs' share of accrued borrow fees
+ * at its price, plus what positions owe and minus what they are owed and have
+ * not settled (funding, PnL interest), all projected to `now`; then per market
+ * side and collateral custody, `min(collateral, debt + loss − profit)`: trader
+ * losses and debts count only up to the collateral behind them. Rounded as the
+ * program rounds (up at max prices, down at min prices). Throws `OracleError`
+ * where the program would refuse the prices.
  */
 export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation {
-  let aumUsd = new BN(0);
   const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
-  const custodies = state.custodies.map((c) => {
+  const up = side === "max";
+  const lpShareBps = Math.max(0, 10_000 - state.pool.protocolFeeShareBps - state.pool.insuranceFeeShareBps);
+  let positive = new BN(0);
+  let negative = new BN(0);
+  const read = state.custodies.map((c) => {
     const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
-    const a = c.account;
-    const owned = accrueCustody(a, now, shares).owned;
-    const valueUsd = custodyValueUsd(owned, side === "max" ? price.max : price.min, a.decimals, side === "max");
-    aumUsd = aumUsd.add(valueUsd);
-    if (!a.longOiUsd.isZero() || !a.shortOiUsd.isZero()) {
-      // Traders' net PnL, at the prices that favour the side being priced (as the program does).
-      const p = poolPnl({
-        longOiUsd: a.longOiUsd,
-        longOiTokens: a.longOiTokens,
-        shortOiUsd: a.shortOiUsd,
-        shortOiTokens: a.shortOiTokens,
-        decimals: a.decimals,
-        longPrice: side === "max" ? price.min : price.max,
-        shortPrice: side === "max" ? price.max : price.min,
-        roundForMaxAum: side === "max",
-      });
-      aumUsd = p.profit ? BN.max(aumUsd.sub(p.usd), new BN(0)) : aumUsd.add(p.usd);
-    }
-    return { address: c.address, valueUsd, price };
+    const a = accrueCustody(c.account, now, shares);
+    const p = up ? price.max : price.min;
+    const valueUsd = custodyValueUsd(a.owned, p, a.decimals, up);
+    positive = positive.add(valueUsd);
+    const feesLp = a.borrowFeesAccrued.muln(lpShareBps).divn(10_000);
+    if (!feesLp.isZero()) positive = positive.add(custodyValueUsd(feesLp, p, a.decimals, up));
+    positive = positive.add(a.pnlInterestOwedUsd).add(a.longFundingOwedUsd).add(a.shortFundingOwedUsd);
+    negative = negative.add(a.pnlInterestDueUsd).add(a.longFundingDueUsd).add(a.shortFundingDueUsd);
+    return { c, a, price, valueUsd };
   });
-  return { aumUsd, custodies };
+  for (const { a: m, price } of read) {
+    // Marked at the prices that favour the side being priced (as the program does).
+    const longPrice = up ? price.min : price.max;
+    const shortPrice = up ? price.max : price.min;
+    for (const [sideTag, rows, marketPrice] of [
+      [1, m.longGroups, longPrice],
+      [2, m.shortGroups, shortPrice],
+    ] as [number, BN[][], BN][]) {
+      rows.slice(0, read.length).forEach((row, j) => {
+        if (row.every((v) => v.isZero())) return;
+        const coll = read[j];
+        const claim = groupClaim({
+          side: sideTag,
+          oiUsd: row[0],
+          oiTokens: row[1],
+          marketDecimals: m.decimals,
+          marketPrice,
+          collateral: row[2],
+          debt: row[3],
+          collDecimals: coll.a.decimals,
+          collPrice: up ? coll.price.max : coll.price.min,
+          roundForMaxAum: up,
+        });
+        positive = positive.add(claim.positive);
+        negative = negative.add(claim.negative);
+      });
+    }
+  }
+  const aumUsd = BN.max(positive.sub(negative), new BN(0));
+  return { aumUsd, custodies: read.map((r) => ({ address: r.c.address, valueUsd: r.valueUsd, price: r.price })) };
 }
 
 /** LP token price in USD with 6 decimals (LP has 6 decimals too); 1 USD for an empty pool. */
@@ -173,6 +200,9 @@ export function quoteDeposit(original: PoolState, custody: PublicKey, amountIn: 
     protocolShareBps: new BN(state.pool.protocolFeeShareBps),
     insuranceShareBps: new BN(state.pool.insuranceFeeShareBps),
     maxAumUsd: state.pool.maxAumUsd,
+    minFirstDepositUsd: state.pool.minFirstDepositUsd,
+    deadLp: state.pool.deadLp,
+    minLpMint: state.pool.minLpMint,
   });
 }
 

@@ -20,14 +20,15 @@ import {
   adlRatioBps,
   fundingRate,
   tokenToUsdFloor,
-  positionFunding,
   priceImpact,
   borrowFeeTokens,
-  pnlInterest,
-  supplyInterest,
-  usdToTokenCeil,
-  usdToTokenFloor,
   exitPrice,
+  accrueCarry,
+  fundingAggregates,
+  settleCarry,
+  splitFee,
+  profitLockUntil,
+  Carry,
   pnl as positionPnl,
   quoteDecrease,
   quoteIncrease,
@@ -39,15 +40,43 @@ import {
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PoolState, findCustody } from "./pool";
 
-/** Tokens the utilization is measured against (mirrors `Custody::lendable`). */
+/** Tokens the utilization (and so the rate) is measured against: the pool's own (mirrors `Custody::lendable`). */
 export function lendable(c: Custody): BN {
-  return c.collateralEarnsInterest !== 0 ? c.owned.add(c.collateral).add(c.loanCollateral) : c.owned;
+  return c.owned;
 }
 
+/** Interest-bearing collateral, positions' and loans' (mirrors `Custody::earning_collateral`). */
+export function earningCollateral(c: Custody): BN {
+  return c.collateralEarnsInterest !== 0 ? c.collateral.add(c.loanCollateral) : new BN(0);
+}
+
+/** What the pool's own tokens can fund: `max(0, owned − buffer − locked)` (mirrors `Custody::pool_room`). */
+export function poolRoom(c: Custody): BN {
+  const buffer = c.owned.muln(c.bufferBps).divn(10_000);
+  return BN.max(c.owned.sub(buffer).sub(c.locked), new BN(0));
+}
+
+/** What interest-bearing collateral adds to the lending capacity (mirrors `Custody::collateral_room`). */
+export function collateralRoom(c: Custody): BN {
+  const e = earningCollateral(c);
+  const buffer = e.muln(c.collateralBufferBps).addn(9_999).divn(10_000);
+  return BN.max(e.sub(buffer), new BN(0));
+}
+
+/** Tokens lent beyond the custody's capacity: loans may be recalled up to this (mirrors `Custody::over_lent`). */
+export function overLent(c: Custody): BN {
+  return BN.max(c.lent.sub(poolRoom(c).add(collateralRoom(c))), new BN(0));
+}
+
+/** The time constant of `ownedEma`, seconds (`OWNED_EMA_SECS`). */
+export const OWNED_EMA_SECS = 3_600;
+
 /**
- * A custody accrued to `now` exactly as the program's `Custody::accrue`:
- * indexes move along the curve; loan interest grows `lent` (rounded down) and is credited
- * to `owned` (suppliers) and to protocol and insurance (reserve factor).
+ * A custody accrued to `now` exactly as the program's `Custody::accrue`: funding indexes and
+ * their aggregates; indexes along the curve (utilization over `owned`); loan interest grows
+ * `lent` (rounded down), the suppliers' part credited to `owned` except the share of loans funded
+ * by interest-bearing collateral (credited to `collateralInterestDue` through `collateralIndex`),
+ * the reserve factor to protocol and insurance; borrow fees and PnL interest aggregates; `ownedEma`.
  */
 export function accrueCustody(original: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
   const c = accrueCustodyFunding(original, now);
@@ -68,23 +97,65 @@ export function accrueCustody(original: Custody, now: BN, shares: { protocolBps:
       reserveFactorBps: new BN(c.reserveFactorBps),
     },
   });
-  let { lent, owned, protocolFees, insurance, cumulativeLendingInterest } = c;
+  const zero = new BN(0);
+  const l = c.lent.isZero()
+    ? { lent: zero, toSuppliers: zero, toProtocol: zero, toInsurance: zero }
+    : accrueLendingDown({
+        lent: c.lent,
+        oldBorrowIndex: c.borrowIndex,
+        newBorrowIndex: a.borrowIndex,
+        reserveFactorBps: new BN(c.reserveFactorBps),
+        protocolShareBps: new BN(shares.protocolBps),
+        insuranceShareBps: new BN(shares.insuranceBps),
+      });
+  const k = accrueCarry({
+    locked: c.locked,
+    borrowIndexBefore: c.borrowIndex,
+    borrowIndexAfter: a.borrowIndex,
+    supplyIndexBefore: c.supplyIndex,
+    supplyIndexAfter: a.supplyIndex,
+    pnlProfitBaseUsd: c.pnlProfitBaseUsd,
+    pnlLossBaseUsd: c.pnlLossBaseUsd,
+    toSuppliers: l.toSuppliers,
+    lent: c.lent,
+    poolRoom: poolRoom(c),
+    earningCollateral: earningCollateral(c),
+    collateralIndex: c.collateralIndex,
+  });
+  // `owned` averaged over about an hour, from its value before this instruction.
+  const dt = BN.max(now.sub(c.ownedEmaTime), c.ownedEmaTime.sub(now));
+  let ownedEma: BN;
+  if (c.ownedEmaTime.isZero() || dt.gten(OWNED_EMA_SECS)) ownedEma = c.owned;
+  else if (c.owned.gte(c.ownedEma)) ownedEma = c.ownedEma.add(c.owned.sub(c.ownedEma).mul(dt).divn(OWNED_EMA_SECS));
+  else ownedEma = c.ownedEma.sub(c.ownedEma.sub(c.owned).mul(dt).divn(OWNED_EMA_SECS));
+  let { lent, owned, protocolFees, insurance, cumulativeLendingInterest, collateralInterestDue, collateralIndex } = c;
   if (!lent.isZero()) {
-    const l = accrueLendingDown({
-      lent,
-      oldBorrowIndex: c.borrowIndex,
-      newBorrowIndex: a.borrowIndex,
-      reserveFactorBps: new BN(c.reserveFactorBps),
-      protocolShareBps: new BN(shares.protocolBps),
-      insuranceShareBps: new BN(shares.insuranceBps),
-    });
     lent = l.lent;
-    owned = owned.add(l.toSuppliers);
+    owned = owned.add(k.toPool);
     protocolFees = protocolFees.add(l.toProtocol);
     insurance = insurance.add(l.toInsurance);
-    cumulativeLendingInterest = cumulativeLendingInterest.add(l.toSuppliers);
+    cumulativeLendingInterest = cumulativeLendingInterest.add(k.toPool);
+    collateralInterestDue = collateralInterestDue.add(k.toCollateral);
+    collateralIndex = k.collateralIndex;
   }
-  return { ...c, lent, owned, protocolFees, insurance, cumulativeLendingInterest, borrowIndex: a.borrowIndex, supplyIndex: a.supplyIndex, lastAccrual: now };
+  return {
+    ...c,
+    lent,
+    owned,
+    protocolFees,
+    insurance,
+    cumulativeLendingInterest,
+    collateralInterestDue,
+    collateralIndex,
+    borrowFeesAccrued: c.borrowFeesAccrued.add(k.borrowFees),
+    pnlInterestDueUsd: c.pnlInterestDueUsd.add(k.pnlInterestDueUsd),
+    pnlInterestOwedUsd: c.pnlInterestOwedUsd.add(k.pnlInterestOwedUsd),
+    ownedEma,
+    ownedEmaTime: now,
+    borrowIndex: a.borrowIndex,
+    supplyIndex: a.supplyIndex,
+    lastAccrual: now,
+  };
 }
 
 /** A u128 stored as `[low, high]` u64 words. */
@@ -104,28 +175,176 @@ export function fundingIndexOf(c: Custody, side: number): FundingIndex {
     : { paid: joinU128(c.shortFundingPaid), received: joinU128(c.shortFundingReceived) };
 }
 
-/** Funding accrued to `now` at the current open interest (mirrors `Custody::accrue_funding`). */
+/** Funding accrued to `now` at the current open interest, with its aggregates (mirrors `Custody::accrue_funding`). */
 export function accrueCustodyFunding(c: Custody, now: BN): Custody {
   if (now.lte(c.lastFundingUpdate)) return c;
   const dt = now.sub(c.lastFundingUpdate);
   if (c.fundingFactor.isZero() || c.longOiUsd.eq(c.shortOiUsd)) return { ...c, lastFundingUpdate: now };
+  const longBefore = fundingIndexOf(c, 1);
+  const shortBefore = fundingIndexOf(c, 2);
   const a = accrueFunding({
     longOiUsd: c.longOiUsd,
     shortOiUsd: c.shortOiUsd,
     fundingFactor: c.fundingFactor,
     maxRate: c.maxFundingRate,
     dtSecs: dt,
-    longIndex: fundingIndexOf(c, 1),
-    shortIndex: fundingIndexOf(c, 2),
+    longIndex: longBefore,
+    shortIndex: shortBefore,
   });
+  const g = fundingAggregates({ longOiUsd: c.longOiUsd, shortOiUsd: c.shortOiUsd, longBefore, longAfter: a.longIndex, shortBefore, shortAfter: a.shortIndex });
   return {
     ...c,
     longFundingPaid: splitU128(a.longIndex.paid),
     longFundingReceived: splitU128(a.longIndex.received),
     shortFundingPaid: splitU128(a.shortIndex.paid),
     shortFundingReceived: splitU128(a.shortIndex.received),
+    longFundingOwedUsd: c.longFundingOwedUsd.add(g.longOwedUsd),
+    longFundingDueUsd: c.longFundingDueUsd.add(g.longDueUsd),
+    shortFundingOwedUsd: c.shortFundingOwedUsd.add(g.shortOwedUsd),
+    shortFundingDueUsd: c.shortFundingDueUsd.add(g.shortDueUsd),
     lastFundingUpdate: now,
   };
+}
+
+/** Row entries of a custody's `longGroups` / `shortGroups`. */
+export const GROUP_USD = 0;
+export const GROUP_TOKENS = 1;
+export const GROUP_COLLATERAL = 2;
+export const GROUP_DEBT = 3;
+
+/** The `[size USD, size tokens, collateral, debt]` row of a market side for collateral custody number `group`. */
+export function groupRow(m: Custody, side: number, group: number): BN[] {
+  const rows = side === 1 ? m.longGroups : m.shortGroups;
+  return rows[group] ?? [new BN(0), new BN(0), new BN(0), new BN(0)];
+}
+
+/** What a position contributes to its group row (mirrors `group_part`). */
+export function groupPart(p: Position): BN[] {
+  return [p.sizeUsd, p.sizeTokens, p.collateralAmount, p.owedTokens];
+}
+
+/** The market with a position's group contribution replaced (mirrors `move_group`). */
+export function moveGroup(m: Custody, side: number, group: number, before: BN[], after: BN[]): Custody {
+  const key = side === 1 ? "longGroups" : "shortGroups";
+  const rows = m[key].map((r) => r.slice());
+  rows[group] = rows[group].map((v, k) => BN.max(v.sub(before[k]), new BN(0)).add(after[k]));
+  return { ...m, [key]: rows };
+}
+
+const release = (aggregate: BN, amount: BN) => BN.max(aggregate.sub(amount), new BN(0));
+
+/** The time and checked prices of a position instruction. */
+export interface At {
+  now: BN;
+  marketPrice: OraclePrice;
+  collateralPrice: OraclePrice;
+}
+
+/**
+ * Settles what a position owes and earns over time before any change, exactly as the program's
+ * `Custodies::settle` (borrow fees, funding, PnL interest, collateral interest; what it cannot pay
+ * becomes `owedTokens`). `same`: the market custody is the collateral custody (one account).
+ */
+export function settlePosition(
+  p: Position,
+  market: Custody,
+  coll: Custody,
+  same: boolean,
+  pool: { protocolFeeShareBps: number; insuranceFeeShareBps: number; pnlWarmupSecs: number },
+  at: At,
+): { position: Position; market: Custody; collateral: Custody; carry: Carry } {
+  const side = p.side;
+  const interestOnPnl = market.interestOnPnl !== 0;
+  const exit = interestOnPnl && !p.sizeUsd.isZero() ? exitPrice(side, quoteOf(at.marketPrice), new BN(market.spreadBps)) : new BN(0);
+  const fIndex = fundingIndexOf(market, side);
+  const k = settleCarry({
+    now: at.now,
+    side,
+    sizeUsd: p.sizeUsd,
+    sizeTokens: p.sizeTokens,
+    locked: p.lockedAmount,
+    collateral: p.collateralAmount,
+    owed: p.owedTokens,
+    borrowSnapshot: p.borrowIndexSnapshot,
+    supplySnapshot: p.supplyIndexSnapshot.isZero() ? coll.supplyIndex : p.supplyIndexSnapshot,
+    collateralSnapshot: p.collateralIndexSnapshot,
+    fundingSnapshot: { paid: joinU128(p.fundingPaidSnapshot), received: joinU128(p.fundingReceivedSnapshot) },
+    pnlBase: { profit: p.pnlBaseProfit !== 0, usd: p.pnlBaseUsd },
+    pnlSeenUsd: p.pnlSeenUsd,
+    pnlSeenTime: p.pnlSeenTime,
+    borrowIndex: coll.borrowIndex,
+    supplyIndex: coll.supplyIndex,
+    collateralIndex: coll.collateralIndex,
+    fundingIndex: fIndex,
+    collateralEarns: coll.collateralEarnsInterest !== 0,
+    interestOnPnl,
+    warmupSecs: new BN(pool.pnlWarmupSecs),
+    exitPrice: exit,
+    marketDecimals: market.decimals,
+    collPrice: quoteOf(at.collateralPrice),
+    collDecimals: coll.decimals,
+    poolTokens: coll.owned,
+    collateralInterestDue: coll.collateralInterestDue,
+  });
+  const before = groupPart(p);
+  const after = [p.sizeUsd, p.sizeTokens, k.collateralAfter, k.owedAfter];
+  let m: Custody =
+    side === 1
+      ? { ...market, longFundingOwedUsd: release(market.longFundingOwedUsd, k.fundingPaidUsd), longFundingDueUsd: release(market.longFundingDueUsd, k.fundingReceivedUsd) }
+      : { ...market, shortFundingOwedUsd: release(market.shortFundingOwedUsd, k.fundingPaidUsd), shortFundingDueUsd: release(market.shortFundingDueUsd, k.fundingReceivedUsd) };
+  m = moveGroup(m, side, p.collateralGroup, before, after);
+  const c0 = same ? m : coll;
+  const fees = splitFee(k.borrowFee, new BN(pool.protocolFeeShareBps), new BN(pool.insuranceFeeShareBps));
+  let profitBase = c0.pnlProfitBaseUsd;
+  let lossBase = c0.pnlLossBaseUsd;
+  if (p.pnlBaseProfit !== 0) profitBase = release(profitBase, p.pnlBaseUsd);
+  else lossBase = release(lossBase, p.pnlBaseUsd);
+  if (k.pnlBaseAfter.profit) profitBase = profitBase.add(k.pnlBaseAfter.usd);
+  else lossBase = lossBase.add(k.pnlBaseAfter.usd);
+  const owned = c0.owned.add(fees.lp).add(k.fundingIn).add(k.lossInterestTokens).sub(k.fundingOut).sub(k.profitInterestTokens);
+  if (owned.isNeg()) throw new PositionError("InsufficientLiquidity", "the pool cannot pay what the position earned");
+  const c: Custody = {
+    ...c0,
+    owned,
+    protocolFees: c0.protocolFees.add(fees.protocol),
+    insurance: c0.insurance.add(fees.insurance),
+    cumulativeBorrowFees: c0.cumulativeBorrowFees.add(fees.lp),
+    borrowFeesAccrued: release(c0.borrowFeesAccrued, k.borrowFee),
+    pnlInterestDueUsd: release(c0.pnlInterestDueUsd, k.profitInterestUsd),
+    pnlInterestOwedUsd: release(c0.pnlInterestOwedUsd, k.lossInterestUsd),
+    pnlProfitBaseUsd: profitBase,
+    pnlLossBaseUsd: lossBase,
+    collateralInterestDue: c0.collateralInterestDue.sub(k.collateralInterest),
+    collateral: c0.collateral.sub(p.collateralAmount).add(k.collateralAfter),
+    positionDebt: BN.max(c0.positionDebt.sub(p.owedTokens), new BN(0)).add(k.owedAfter),
+  };
+  const earned = k.profitInterestTokens.add(k.collateralInterest).sub(k.lossInterestTokens);
+  const position: Position = {
+    ...p,
+    interestSettled: p.interestSettled.add(earned),
+    fundingSettledUsd: p.fundingSettledUsd.add(fundingBookedUsd(k)),
+    borrowFeesPaid: p.borrowFeesPaid.add(k.borrowFee),
+    collateralAmount: k.collateralAfter,
+    owedTokens: k.owedAfter,
+    borrowIndexSnapshot: c.borrowIndex,
+    supplyIndexSnapshot: c.supplyIndex,
+    collateralIndexSnapshot: c.collateralIndex,
+    fundingPaidSnapshot: splitU128(fIndex.paid),
+    fundingReceivedSnapshot: splitU128(fIndex.received),
+    pnlBaseUsd: k.pnlBaseAfter.usd,
+    pnlBaseProfit: k.pnlBaseAfter.profit ? 1 : 0,
+    pnlSeenUsd: k.pnlSeenUsdAfter,
+    pnlSeenTime: k.pnlSeenTimeAfter,
+  };
+  return { position, market: same ? c : m, collateral: c, carry: k };
+}
+
+/** The funding a settlement booked, USD (mirrors `funding_booked_usd`): a payment counts only for what was paid. */
+export function fundingBookedUsd(k: Carry): BN {
+  if (k.fundingReceivedUsd.gte(k.fundingPaidUsd)) return k.fundingReceivedUsd.sub(k.fundingPaidUsd);
+  const net = k.fundingPaidUsd.sub(k.fundingReceivedUsd);
+  const paid = k.fundingIn.isZero() || k.fundingUnpaid.isZero() ? net : net.mul(k.fundingIn.sub(k.fundingUnpaid)).div(k.fundingIn);
+  return paid.neg();
 }
 
 /**
@@ -159,88 +378,9 @@ export function custodyPriceImpact(m: Custody, side: number, isIncrease: boolean
   }
 }
 
-/**
- * Funding settled on a position before any change (mirrors
- * `Custodies::settle_funding`): payments round up at the collateral MIN price
- * and stop at the collateral; receipts round down at the MAX price and stop
- * at the pool's tokens.
- */
-export function settlePositionFunding(p: Position, market: Custody, coll: Custody, collPrice: OraclePrice): { position: Position; collateral: Custody; fundingUsd: BN } {
-  const index = fundingIndexOf(market, p.side);
-  const snapshot = { paid: joinU128(p.fundingPaidSnapshot), received: joinU128(p.fundingReceivedSnapshot) };
-  if (index.paid.eq(snapshot.paid) && index.received.eq(snapshot.received)) return { position: p, collateral: coll, fundingUsd: new BN(0) };
-  const f = positionFunding({ sizeUsd: p.sizeUsd, side: p.side, longIndex: index, shortIndex: index, indexSnapshot: snapshot });
-  let position: Position = { ...p, fundingPaidSnapshot: splitU128(index.paid), fundingReceivedSnapshot: splitU128(index.received) };
-  if (f.usd.isZero()) return { position, collateral: coll, fundingUsd: new BN(0) };
-  if (f.pays) {
-    const t = BN.min(usdToTokenCeil(f.usd, collPrice.min, coll.decimals), position.collateralAmount);
-    position = { ...position, collateralAmount: position.collateralAmount.sub(t), fundingSettledUsd: position.fundingSettledUsd.sub(f.usd) };
-    return { position, collateral: { ...coll, collateral: coll.collateral.sub(t), owned: coll.owned.add(t) }, fundingUsd: f.usd.neg() };
-  }
-  const t = BN.min(usdToTokenFloor(f.usd, collPrice.max, coll.decimals), coll.owned);
-  position = { ...position, collateralAmount: position.collateralAmount.add(t), fundingSettledUsd: position.fundingSettledUsd.add(f.usd) };
-  return { position, collateral: { ...coll, collateral: coll.collateral.add(t), owned: coll.owned.sub(t) }, fundingUsd: f.usd };
-}
-
 /** The pool's fee shares, as accrual splits the reserve factor. */
 export function poolShares(state: PoolState) {
   return { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
-}
-
-/**
- * Interest settled on a position before any change (mirrors
- * `Custodies::settle_interest`): interest-bearing collateral earns the
- * supply rate; with `interest_on_pnl`, unrealized profit earns the supply
- * rate and unrealized loss pays the borrow rate. Returns the updated
- * position and collateral custody.
- */
-export function settlePositionInterest(p: Position, market: Custody, marketPrice: OraclePrice, coll: Custody, collPrice: OraclePrice): { position: Position; collateral: Custody; credited: BN } {
-  const sNow = coll.supplyIndex;
-  const bNow = coll.borrowIndex;
-  const sSnap = p.supplyIndexSnapshot.isZero() ? sNow : p.supplyIndexSnapshot;
-  let owned = coll.owned;
-  let collateralBucket = coll.collateral;
-  let amount = p.collateralAmount;
-  let net = new BN(0);
-  if (coll.collateralEarnsInterest !== 0) {
-    const earned = BN.min(supplyInterest(amount, sNow, sSnap), owned);
-    owned = owned.sub(earned);
-    collateralBucket = collateralBucket.add(earned);
-    amount = amount.add(earned);
-    net = net.add(earned);
-  }
-  if (market.interestOnPnl !== 0 && !p.sizeUsd.isZero()) {
-    const exit = exitPrice(p.side, quoteOf(marketPrice), new BN(market.spreadBps));
-    const pl = positionPnl(p.side, p.sizeUsd, p.sizeTokens, exit, market.decimals);
-    const pi = pnlInterest({
-      pnlProfit: pl.profit,
-      pnlUsd: pl.usd,
-      supplyIndexNow: sNow,
-      supplySnapshot: sSnap,
-      borrowIndexNow: bNow,
-      borrowSnapshot: p.borrowIndexSnapshot,
-    });
-    if (!pi.usd.isZero()) {
-      if (pi.profit) {
-        const t = BN.min(usdToTokenFloor(pi.usd, collPrice.max, coll.decimals), owned);
-        owned = owned.sub(t);
-        collateralBucket = collateralBucket.add(t);
-        amount = amount.add(t);
-        net = net.add(t);
-      } else {
-        const t = BN.min(usdToTokenCeil(pi.usd, collPrice.min, coll.decimals), amount);
-        collateralBucket = collateralBucket.sub(t);
-        owned = owned.add(t);
-        amount = amount.sub(t);
-        net = net.sub(t);
-      }
-    }
-  }
-  return {
-    position: { ...p, collateralAmount: amount, supplyIndexSnapshot: sNow, interestSettled: p.interestSettled.add(net) },
-    collateral: { ...coll, owned, collateral: collateralBucket },
-    credited: net,
-  };
 }
 
 
@@ -283,18 +423,33 @@ function collateralSide(c: Custody, price: OraclePrice) {
   };
 }
 
-function positionState(p: Position | null, side: number, now: BN, collateralIndex: BN) {
+/**
+ * The position as the quotes take it (mirrors the program's `position_state`): no profit is
+ * realised within the pool's minimum hold after the last increase (at least that second).
+ */
+function positionState(state: PoolState, p: Position | null, side: number, now: BN, borrowIndex: BN) {
+  const hold = new BN(state.pool.minProfitHoldSecs);
   if (!p) {
-    return { side, openTime: now, sizeUsd: new BN(0), sizeTokens: new BN(0), collateralAmount: new BN(0), lockedAmount: new BN(0), borrowIndexSnapshot: collateralIndex };
+    return {
+      side,
+      openTime: profitLockUntil(now, hold),
+      sizeUsd: new BN(0),
+      sizeTokens: new BN(0),
+      collateralAmount: new BN(0),
+      lockedAmount: new BN(0),
+      borrowIndexSnapshot: borrowIndex,
+      owedTokens: new BN(0),
+    };
   }
   return {
     side: p.side,
-    openTime: p.openTime,
+    openTime: profitLockUntil(p.lastIncreaseTime, hold),
     sizeUsd: p.sizeUsd,
     sizeTokens: p.sizeTokens,
     collateralAmount: p.collateralAmount,
     lockedAmount: p.lockedAmount,
     borrowIndexSnapshot: p.borrowIndexSnapshot,
+    owedTokens: p.owedTokens,
   };
 }
 
@@ -309,14 +464,13 @@ function pair(state: PoolState, market: PublicKey, collateral: PublicKey, now: B
   return { m, c };
 }
 
-/** `pair` plus the interest and funding the program settles on an existing position first. */
+/** `pair` plus what the program settles on an existing position first (`Custodies::settle`). */
 function settled(state: PoolState, position: Position, now: BN) {
   const { m, c } = pair(state, position.custody, position.collateralCustody, now);
   const same = position.custody.equals(position.collateralCustody);
-  const s = settlePositionInterest(position, m.account, m.price, c.account, c.price);
-  const f = settlePositionFunding(s.position, m.account, s.collateral, c.price);
-  const cc = { account: f.collateral, price: c.price };
-  return { m: same ? cc : m, c: cc, position: f.position, fundingUsd: f.fundingUsd };
+  const r = settlePosition(position, m.account, c.account, same, state.pool, { now, marketPrice: m.price, collateralPrice: c.price });
+  const cc = { account: r.collateral, price: c.price };
+  return { m: same ? cc : { account: r.market, price: m.price }, c: cc, position: r.position, fundingUsd: fundingBookedUsd(r.carry), carry: r.carry };
 }
 
 /**
@@ -346,7 +500,7 @@ export function quoteIncreasePosition(
   const impact = custodyPriceImpact(m.account, a.side, true, a.sizeUsd);
   const q = quoteIncrease({
     now,
-    pos: positionState(position, a.side, now, c.account.borrowIndex),
+    pos: positionState(state, position, a.side, now, c.account.borrowIndex),
     sizeDeltaUsd: a.sizeUsd,
     collateralDelta: a.collateralAmount,
     market: marketSide(m.account, m.price, a.side),
@@ -360,7 +514,7 @@ export function quoteIncreasePosition(
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
 export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote & TradeExtras {
   const { m, c, position, fundingUsd } = settled(state, original, now);
-  const pos = positionState(position, position.side, now, c.account.borrowIndex);
+  const pos = positionState(state, position, position.side, now, c.account.borrowIndex);
   // Checked before the impact, as the program does.
   if (sizeUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${sizeUsd} > ${pos.sizeUsd}`);
   const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
@@ -383,7 +537,7 @@ export function quoteLiquidatePosition(state: PoolState, original: Position, now
   const { m, c, position } = settled(state, original, now);
   return quoteLiquidate({
     now,
-    pos: positionState(position, position.side, now, c.account.borrowIndex),
+    pos: positionState(state, position, position.side, now, c.account.borrowIndex),
     market: marketSide(m.account, m.price, position.side),
     coll: collateralSide(c.account, c.price),
     fees: fees(state),
@@ -399,7 +553,8 @@ export function positionInfo(state: PoolState, position: Position, now: BN) {
   const p = positionPnl(position.side, position.sizeUsd, position.sizeTokens, exit, m.account.decimals);
   const borrowFee = borrowFeeTokens(position.lockedAmount, c.account.borrowIndex, position.borrowIndexSnapshot);
   const spot = positionPnl(position.side, position.sizeUsd, position.sizeTokens, m.price.spot, m.account.decimals);
-  const funding = settlePositionFunding(position, m.account, c.account, c.price).fundingUsd;
+  const s = settled(state, position, now);
+  const k = s.carry;
   return {
     exitPrice: exit,
     pnlUsd: p.profit ? p.usd : p.usd.neg(),
@@ -407,7 +562,15 @@ export function positionInfo(state: PoolState, position: Position, now: BN) {
     spotPnlUsd: spot.profit ? spot.usd : spot.usd.neg(),
     borrowFeeTokens: borrowFee,
     /** Funding due since the last settlement: positive when the position receives, USD. */
-    pendingFundingUsd: funding,
+    pendingFundingUsd: k.fundingReceivedUsd.sub(k.fundingPaidUsd),
+    /** Interest due since the last settlement, collateral tokens: positive when earned (PnL and collateral interest). */
+    pendingInterestTokens: k.profitInterestTokens.add(k.collateralInterest).sub(k.lossInterestTokens),
+    /** What the position owes after settling (collateral tokens it could not pay). */
+    owedTokens: k.owedAfter,
+    /** The PnL base that earns (profit) or pays (loss) interest until the next settlement, USD (signed). */
+    pnlBaseUsd: k.pnlBaseAfter.profit ? k.pnlBaseAfter.usd : k.pnlBaseAfter.usd.neg(),
+    /** The collateral after settlement. */
+    collateralAfterSettlement: s.position.collateralAmount,
     liquidationPrice: liquidationPrice(state, position, now),
   };
 }
@@ -427,7 +590,7 @@ export function liquidationPrice(state: PoolState, original: Position, now: BN):
     try {
       quoteLiquidate({
         now,
-        pos: positionState(position, position.side, now, c.account.borrowIndex),
+        pos: positionState(state, position, position.side, now, c.account.borrowIndex),
         market: { ...marketSide(m.account, m.price, position.side), price: q },
         coll: same ? { ...collateralSide(c.account, c.price), price: q } : collateralSide(c.account, c.price),
         fees: fees(state),
@@ -484,16 +647,20 @@ export function orderStale(o: { kind: number; createdTime: BN }, position: Posit
   return position === null || position.openTime.gt(o.createdTime);
 }
 
-/** A side's ADL ratio (bps of the collateral custody's own tokens) from custody states, at spot prices. */
-function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePrice, side: number): BN {
-  const long = side === 1;
+/**
+ * A group's ADL ratio (mirrors the program's `side_ratio`): the profit the collateral custody owes
+ * the positions of this market side that post it, over the larger of its `owned` and `ownedEma`,
+ * bps, at spot prices.
+ */
+function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePrice, side: number, group: number): BN {
+  const row = groupRow(m, side, group);
   return adlRatioBps({
     side,
-    oiUsd: long ? m.longOiUsd : m.shortOiUsd,
-    oiTokens: long ? m.longOiTokens : m.shortOiTokens,
+    oiUsd: row[GROUP_USD],
+    oiTokens: row[GROUP_TOKENS],
     marketDecimals: m.decimals,
     marketPrice: mPrice.spot,
-    poolTokens: c.owned,
+    poolTokens: BN.max(c.owned, c.ownedEma),
     poolDecimals: c.decimals,
     poolPrice: cPrice.spot,
   });
@@ -505,7 +672,7 @@ function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePr
  */
 export function adlStatus(state: PoolState, position: Position, now: BN) {
   const { m, c } = settled(state, position, now);
-  const ratioBps = sideRatio(m.account, m.price, c.account, c.price, position.side);
+  const ratioBps = sideRatio(m.account, m.price, c.account, c.price, position.side, position.collateralGroup);
   const thresholdBps = m.account.adlThresholdBps;
   const floorBps = m.account.adlFloorBps;
   return { ratioBps, thresholdBps, floorBps, allowed: ratioBps.gtn(thresholdBps) };
@@ -519,7 +686,7 @@ export function adlStatus(state: PoolState, position: Position, now: BN) {
 export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN, now: BN): BN {
   const { m, c, position } = settled(state, original, now);
   const same = position.custody.equals(position.collateralCustody);
-  const pos = positionState(position, position.side, now, c.account.borrowIndex);
+  const pos = positionState(state, position, position.side, now, c.account.borrowIndex);
   // Checked before the impact, as the program does.
   if (sizeUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${sizeUsd} > ${pos.sizeUsd}`);
   const impact = custodyPriceImpact(m.account, position.side, false, sizeUsd);
@@ -535,12 +702,15 @@ export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN,
     impact,
   });
   const long = position.side === 1;
+  const before = groupPart(position);
+  const after = q.fullClose ? [new BN(0), new BN(0), new BN(0), new BN(0)] : [q.sizeUsdAfter, q.sizeTokensAfter, q.collateralAfter, new BN(0)];
+  const moved = moveGroup(m.account, position.side, position.collateralGroup, before, after);
   const mAfter: Custody = long
-    ? { ...m.account, longOiUsd: BN.max(m.account.longOiUsd.sub(sizeUsd), new BN(0)), longOiTokens: BN.max(m.account.longOiTokens.sub(q.closedTokens), new BN(0)) }
-    : { ...m.account, shortOiUsd: BN.max(m.account.shortOiUsd.sub(sizeUsd), new BN(0)), shortOiTokens: BN.max(m.account.shortOiTokens.sub(q.closedTokens), new BN(0)) };
+    ? { ...moved, longOiUsd: BN.max(moved.longOiUsd.sub(sizeUsd), new BN(0)), longOiTokens: BN.max(moved.longOiTokens.sub(q.closedTokens), new BN(0)) }
+    : { ...moved, shortOiUsd: BN.max(moved.shortOiUsd.sub(sizeUsd), new BN(0)), shortOiTokens: BN.max(moved.shortOiTokens.sub(q.closedTokens), new BN(0)) };
   const cBase = same ? mAfter : c.account;
   const cAfter: Custody = { ...cBase, owned: cBase.owned.add(q.lossTokens).add(q.lpFee).sub(q.profitTokens) };
-  return sideRatio(same ? cAfter : mAfter, m.price, cAfter, c.price, position.side);
+  return sideRatio(same ? cAfter : mAfter, m.price, cAfter, c.price, position.side, position.collateralGroup);
 }
 
 /**

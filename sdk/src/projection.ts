@@ -52,6 +52,15 @@ export function positionAfterIncrease(
       fundingPaidSnapshot: splitU128(index.paid),
       fundingReceivedSnapshot: splitU128(index.received),
       fundingSettledUsd: zero,
+      owedTokens: zero,
+      lastIncreaseTime: now,
+      pnlBaseUsd: zero,
+      pnlSeenUsd: zero,
+      pnlSeenTime: now,
+      collateralIndexSnapshot: coll.collateralIndex,
+      pnlBaseProfit: 0,
+      collateralGroup: state.custodies.findIndex((c) => c.address.equals(trade.collateralCustody)),
+      padding1: [],
       reserved: [],
     } as Position);
   return {
@@ -63,8 +72,11 @@ export function positionAfterIncrease(
     entryPrice: q.averagePriceAfter,
     borrowIndexSnapshot: coll.borrowIndex,
     supplyIndexSnapshot: coll.supplyIndex,
+    collateralIndexSnapshot: coll.collateralIndex,
     fundingPaidSnapshot: splitU128(index.paid),
     fundingReceivedSnapshot: splitU128(index.received),
+    owedTokens: new BN(0),
+    lastIncreaseTime: now,
     updateTime: now,
   };
 }
@@ -82,8 +94,10 @@ export function positionAfterDecrease(state: PoolState, now: BN, p: Position, q:
     lockedAmount: BN.max(p.lockedAmount.sub(q.lockedReleased), new BN(0)),
     borrowIndexSnapshot: coll.borrowIndex,
     supplyIndexSnapshot: coll.supplyIndex,
+    collateralIndexSnapshot: coll.collateralIndex,
     fundingPaidSnapshot: splitU128(index.paid),
     fundingReceivedSnapshot: splitU128(index.received),
+    owedTokens: new BN(0),
     updateTime: now,
   };
 }

@@ -4,7 +4,18 @@ import BN from "bn.js";
 export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
 import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
 
-/** Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %. */
+/**
+ * Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %.
+ *
+ * - LP cooldown 15 minutes (GMX v1's choice): newly minted LP tokens wait in the pool's escrow,
+ *   so nobody can deposit ahead of a price update they already know and redeem after it; 15
+ *   minutes is many oracle updates (Pyth publishes every 400 ms), short enough not to trouble
+ *   a real LP, and no wallet juggling gets around it because the tokens themselves are held.
+ * - PnL-interest warm-up one hour: a profit earns interest only once it has been held that long.
+ * - No minimum hold for profit beyond the opening second (0).
+ * - The first deposit must be worth at least 10 USD; it mints 1 LP to no one (dead units) and
+ *   no deposit may mint fewer than 0.001 LP.
+ */
 export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolParams {
   return {
     lpFeeShareBps: 7_000,
@@ -13,6 +24,12 @@ export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolPara
     adlThresholdBps: 8_500,
     adlFloorBps: 7_700,
     maxAumUsd: new BN(0),
+    lpCooldownSecs: 900,
+    pnlWarmupSecs: 3_600,
+    minProfitHoldSecs: 0,
+    minFirstDepositUsd: new BN(10_000_000),
+    deadLp: new BN(1_000_000),
+    minLpMint: new BN(1_000),
     ...overrides,
   };
 }
@@ -25,7 +42,9 @@ const rate = (percent: number) => new BN(percent).mul(new BN(10_000_000));
  * 6 bps open/close fee, 50x max leverage, kinked lending curve 0 % → 8 % at
  * 80 % utilization → 108 % at 100 %, 10 % reserve factor, 10 % withdrawal buffer;
  * accepted as loan collateral up to 75 % LTV (liquidation at 80 %, 5 % bonus,
- * half the debt per liquidation); collateral held here earns the supply rate.
+ * half the debt per liquidation); collateral held here is interest-bearing: it is lent once the
+ * pool's own tokens are (up to half of it: the other half is its withdrawal buffer) and earns
+ * what those loans pay.
  */
 export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): CustodyParams {
   return {
@@ -62,6 +81,7 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
     liquidationLtvBps: 8_000,
     liquidationBonusBps: 500,
     closeFactorBps: 5_000,
+    collateralBufferBps: 5_000,
     ...overrides,
   };
 }

@@ -33,6 +33,7 @@ pub mod ix {
     pub const CANCEL_ORDER: [u8; 8] = [95, 129, 237, 240, 8, 49, 223, 132];
     pub const EXECUTE_ORDER: [u8; 8] = [115, 61, 180, 24, 168, 32, 215, 20];
     pub const AUTO_DELEVERAGE: [u8; 8] = [210, 69, 163, 148, 44, 245, 226, 170];
+    pub const CLAIM_LP: [u8; 8] = [4, 196, 142, 10, 43, 200, 164, 3];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -64,6 +65,7 @@ pub mod ix {
         ("cancel_order", CANCEL_ORDER),
         ("execute_order", EXECUTE_ORDER),
         ("auto_deleverage", AUTO_DELEVERAGE),
+        ("claim_lp", CLAIM_LP),
     ];
 }
 
@@ -121,6 +123,8 @@ pub mod event {
     pub const ORDER_CANCELLED: [u8; 8] = [108, 56, 128, 68, 168, 113, 168, 239];
     pub const ORDER_EXECUTED: [u8; 8] = [74, 135, 231, 5, 168, 106, 194, 117];
     pub const POSITION_DELEVERAGED: [u8; 8] = [108, 14, 146, 114, 186, 45, 241, 84];
+    pub const LP_CLAIMED: [u8; 8] = [10, 0, 30, 33, 125, 180, 171, 129];
+    pub const POSITION_SETTLED: [u8; 8] = [75, 100, 92, 189, 245, 116, 252, 221];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -150,5 +154,7 @@ pub mod event {
         ("OrderCancelled", ORDER_CANCELLED),
         ("OrderExecuted", ORDER_EXECUTED),
         ("PositionDeleveraged", POSITION_DELEVERAGED),
+        ("LpClaimed", LP_CLAIMED),
+        ("PositionSettled", POSITION_SETTLED),
     ];
 }

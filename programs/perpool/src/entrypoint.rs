@@ -40,6 +40,7 @@ const PLACE_ORDER: u64 = tag(ix::PLACE_ORDER);
 const CANCEL_ORDER: u64 = tag(ix::CANCEL_ORDER);
 const EXECUTE_ORDER: u64 = tag(ix::EXECUTE_ORDER);
 const AUTO_DELEVERAGE: u64 = tag(ix::AUTO_DELEVERAGE);
+const CLAIM_LP: u64 = tag(ix::CLAIM_LP);
 
 #[inline(never)]
 pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
@@ -76,6 +77,7 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         CANCEL_ORDER => orders::process_cancel_order(accounts, rest),
         EXECUTE_ORDER => orders::process_execute_order(accounts, rest),
         AUTO_DELEVERAGE => auto_deleverage::process_auto_deleverage(accounts, rest),
+        CLAIM_LP => claim_lp::process_claim_lp(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

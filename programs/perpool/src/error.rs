@@ -149,6 +149,16 @@ pub enum PerpoolError {
     InsufficientLamports = 6068,
     /// The paying token account holds fewer tokens than the instruction moves.
     InsufficientFunds = 6069,
+    /// The first deposit into an empty pool is below the pool's minimum first deposit.
+    FirstDepositTooSmall = 6070,
+    /// The deposit would mint fewer LP units than the pool's minimum.
+    LpMintTooSmall = 6071,
+    /// The LP tokens are still in their cooldown: nothing can be claimed yet.
+    LpCooldown = 6072,
+    /// The oracle price is older than the newest price this custody has already used.
+    OraclePriceOutdated = 6073,
+    /// The position's collateral custody is not the pool's custody at the position's group index.
+    InvalidCollateralGroup = 6074,
 }
 
 impl From<PerpoolError> for ProgramError {
@@ -188,6 +198,8 @@ impl From<LiquidityError> for PerpoolError {
             LiquidityError::PoolCapExceeded => PerpoolError::PoolCapExceeded,
             LiquidityError::InsufficientLiquidity => PerpoolError::InsufficientLiquidity,
             LiquidityError::InsufficientLpSupply => PerpoolError::InsufficientLpSupply,
+            LiquidityError::FirstDepositTooSmall => PerpoolError::FirstDepositTooSmall,
+            LiquidityError::LpMintTooSmall => PerpoolError::LpMintTooSmall,
         }
     }
 }

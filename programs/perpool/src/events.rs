@@ -155,10 +155,14 @@ pub struct LiquidityAddedEvent<'a> {
     pub aum_usd: u64,
     pub lp_supply: u64,
     pub price: u64,
+    /// The owner's LP tokens in the cooldown escrow after the deposit.
+    pub escrowed_lp: u64,
+    /// When they can be claimed.
+    pub unlock_time: i64,
 }
 
 pub fn liquidity_added(e: &LiquidityAddedEvent) {
-    EventWriter::<176>::new(event::LIQUIDITY_ADDED)
+    EventWriter::<192>::new(event::LIQUIDITY_ADDED)
         .key(e.pool)
         .key(e.custody)
         .key(e.owner)
@@ -170,7 +174,19 @@ pub fn liquidity_added(e: &LiquidityAddedEvent) {
         .u64(e.aum_usd)
         .u64(e.lp_supply)
         .u64(e.price)
+        .u64(e.escrowed_lp)
+        .i64(e.unlock_time)
         .emit();
+}
+
+/// `PositionSettled`: what a position paid and earned over time, settled before an update.
+pub fn position_settled(position: &Address, borrow_fee: u64, funding_usd: i64, interest: i64, owed: u64) {
+    EventWriter::<80>::new(event::POSITION_SETTLED).key(position).u64(borrow_fee).i64(funding_usd).i64(interest).u64(owed).emit();
+}
+
+/// `LpClaimed`: LP tokens left the cooldown escrow.
+pub fn lp_claimed(pool: &Address, owner: &Address, amount: u64) {
+    EventWriter::<80>::new(event::LP_CLAIMED).key(pool).key(owner).u64(amount).emit();
 }
 
 pub struct LiquidityRemovedEvent<'a> {

@@ -29,6 +29,8 @@ pub struct OraclePrice {
     pub min: Price,
     /// max(spot, ema): what the pool charges for a token it gives out.
     pub max: Price,
+    /// The oracle's publish time, unix seconds.
+    pub publish_time: i64,
 }
 
 /// Raw oracle fields before normalisation.
@@ -122,6 +124,10 @@ pub fn read_price(
     if now.saturating_sub(raw.publish_time) > custody.oracle_max_age_secs as i64 {
         return Err(PerpoolError::StaleOraclePrice);
     }
+    // Nobody may choose among several valid signed prices: never older than one already used.
+    if raw.publish_time < custody.last_price_time {
+        return Err(PerpoolError::OraclePriceOutdated);
+    }
     let spot = normalize_price(raw.price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
     let ema = normalize_price(raw.ema_price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
     let conf = normalize_conf(raw.conf, raw.expo).map_err(|_| PerpoolError::InvalidPrice)?;
@@ -129,5 +135,5 @@ pub fn read_price(
         return Err(PerpoolError::OracleConfidenceTooWide);
     }
     let (min, max) = min_max(spot, ema);
-    Ok(OraclePrice { spot, ema, conf, min, max })
+    Ok(OraclePrice { spot, ema, conf, min, max, publish_time: raw.publish_time })
 }

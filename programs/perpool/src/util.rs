@@ -295,8 +295,12 @@ impl<'a> PoolSigner<'a> {
     }
 }
 
-/// Moves tokens out of a vault, signed by the pool.
+/// Moves tokens out of a vault, signed by the pool. A vault short of tokens (some are lent out
+/// and the loans not yet recalled) is `InsufficientLiquidity`, not a token-program failure.
 pub fn transfer_from_vault(vault: &AccountView, to: &AccountView, pool: &AccountView, signer: &PoolSigner, amount: u64) -> Result<()> {
+    if token_balance(vault) < amount {
+        return Err(PerpoolError::InsufficientLiquidity);
+    }
     let seeds = signer.seeds();
     pinocchio_token::instructions::Transfer::new(vault, to, pool, amount)
         .invoke_signed(&[Signer::from(&seeds)])

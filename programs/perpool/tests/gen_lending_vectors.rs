@@ -1877,6 +1877,7 @@ mod library {
             lendable: b.lendable,
             buffer_bps: b.buffer_bps,
             max_utilization_bps: b.max_utilization_bps,
+            collateral_room: 0,
         }
     }
 
@@ -2016,6 +2017,7 @@ mod library {
             borrow: borrow(&i.borrow),
             params: params(&i.params),
             insurance_balance: i.insurance_balance,
+            recall_excess: 0,
         })
         .map_err(name)?;
         Ok(vec![

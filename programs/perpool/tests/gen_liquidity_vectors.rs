@@ -1693,6 +1693,8 @@ mod library {
             LiquidityError::PoolCapExceeded => "PoolCapExceeded",
             LiquidityError::InsufficientLiquidity => "InsufficientLiquidity",
             LiquidityError::InsufficientLpSupply => "InsufficientLpSupply",
+            LiquidityError::FirstDepositTooSmall => "FirstDepositTooSmall",
+            LiquidityError::LpMintTooSmall => "LpMintTooSmall",
         }
     }
 
@@ -1711,6 +1713,7 @@ mod library {
             protocol_share_bps: i.protocol_share_bps,
             insurance_share_bps: i.insurance_share_bps,
             max_aum_usd: i.max_aum_usd,
+            ..Default::default()
         })
         .map_err(name)?;
         Ok(vec![

@@ -3122,6 +3122,7 @@ mod library {
             collateral_amount: p.collateral_amount,
             locked_amount: p.locked_amount,
             borrow_index_snapshot: p.borrow_index_snapshot,
+            owed_tokens: 0,
         }
     }
     fn market(m: &Market) -> math::MarketSide {

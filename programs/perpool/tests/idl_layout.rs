@@ -122,7 +122,8 @@ fn account_layouts_match_idl() {
         layout!(Pool {
             discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
             lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
-            adl_floor_bps, padding1, max_aum_usd, inception_time, reserved
+            adl_floor_bps, padding1, max_aum_usd, inception_time, lp_cooldown_secs, pnl_warmup_secs,
+            min_profit_hold_secs, lp_escrow_bump, padding2, lp_escrow, min_first_deposit_usd, dead_lp, min_lp_mint, reserved
         }),
         Pool::LEN,
     );
@@ -142,7 +143,11 @@ fn account_layouts_match_idl() {
             cumulative_trading_fees, cumulative_borrow_fees, cumulative_lending_interest, impact_positive_factor,
             impact_negative_factor, funding_factor, max_funding_rate, long_funding_paid, long_funding_received,
             short_funding_paid, short_funding_received, last_funding_update, order_collateral, max_positive_impact_bps,
-            max_negative_impact_bps, adl_threshold_bps, adl_floor_bps, impact_exponent, padding2, reserved
+            max_negative_impact_bps, adl_threshold_bps, adl_floor_bps, impact_exponent, padding2,
+            collateral_buffer_bps, padding3, last_price_time, owned_ema, owned_ema_time, position_debt,
+            borrow_fees_accrued, collateral_index, collateral_interest_due, pnl_profit_base_usd, pnl_loss_base_usd,
+            pnl_interest_due_usd, pnl_interest_owed_usd, long_funding_owed_usd, long_funding_due_usd,
+            short_funding_owed_usd, short_funding_due_usd, long_groups, short_groups, reserved
         }),
         Custody::LEN,
     );
@@ -161,7 +166,7 @@ fn account_layouts_match_idl() {
         LpAccount::DISCRIMINATOR,
         layout!(LpAccount {
             discriminator, version, bump, padding0, pool, owner, last_add_slot, deposited_usd, redeemed_usd, lp_minted,
-            lp_burned, reserved
+            lp_burned, escrowed_lp, unlock_time, reserved
         }),
         LpAccount::LEN,
     );
@@ -173,7 +178,9 @@ fn account_layouts_match_idl() {
             discriminator, version, bump, side, padding0, owner, pool, custody, collateral_custody, open_time,
             update_time, size_usd, size_tokens, entry_price, collateral_amount, locked_amount, borrow_index_snapshot,
             realized_pnl_usd, fees_paid_usd, borrow_fees_paid, supply_index_snapshot, interest_settled,
-            funding_paid_snapshot, funding_received_snapshot, funding_settled_usd, reserved
+            funding_paid_snapshot, funding_received_snapshot, funding_settled_usd, owed_tokens, last_increase_time,
+            pnl_base_usd, pnl_seen_usd, pnl_seen_time, collateral_index_snapshot, pnl_base_profit, collateral_group,
+            padding1, reserved
         }),
         Position::LEN,
     );
@@ -193,7 +200,7 @@ fn account_layouts_match_idl() {
         Loan::DISCRIMINATOR,
         layout!(Loan {
             discriminator, version, bump, padding0, owner, pool, collateral_custody, borrow_custody, collateral_amount,
-            scaled_debt, supply_index_snapshot, open_time, update_time, collateral_interest, reserved
+            scaled_debt, collateral_index_snapshot, open_time, update_time, collateral_interest, reserved
         }),
         Loan::LEN,
     );
@@ -274,6 +281,11 @@ fn error_codes_match_idl() {
         ("AdlTooLarge", E::AdlTooLarge as u32),
         ("InsufficientLamports", E::InsufficientLamports as u32),
         ("InsufficientFunds", E::InsufficientFunds as u32),
+        ("FirstDepositTooSmall", E::FirstDepositTooSmall as u32),
+        ("LpMintTooSmall", E::LpMintTooSmall as u32),
+        ("LpCooldown", E::LpCooldown as u32),
+        ("OraclePriceOutdated", E::OraclePriceOutdated as u32),
+        ("InvalidCollateralGroup", E::InvalidCollateralGroup as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

@@ -74,6 +74,7 @@ fn borrow(v: &Value) -> math::LoanBorrowSide {
         lendable: u(v, "lendable"),
         buffer_bps: u(v, "buffer_bps"),
         max_utilization_bps: u(v, "max_utilization_bps"),
+        collateral_room: v.get("collateral_room").map(|_| u(v, "collateral_room")).unwrap_or(0),
     }
 }
 
@@ -265,6 +266,7 @@ fn quote_liquidate_loan_vectors() {
             borrow: borrow(&x["borrow"]),
             params: params(&x["params"]),
             insurance_balance: u(x, "insurance_balance"),
+            recall_excess: x.get("recall_excess").map(|_| u(x, "recall_excess")).unwrap_or(0),
         })
         .map(|q| {
             vec![

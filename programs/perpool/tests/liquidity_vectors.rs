@@ -163,6 +163,7 @@ fn quote_add_liquidity_vectors() {
             protocol_share_bps: u(i, "protocol_share_bps"),
             insurance_share_bps: u(i, "insurance_share_bps"),
             max_aum_usd: u(i, "max_aum_usd"),
+            ..Default::default()
         })
         .map(|q| {
             vec![

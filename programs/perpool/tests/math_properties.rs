@@ -287,6 +287,7 @@ fn deposits_and_redemptions_keep_the_lp_price_and_never_pay_back_more() {
             protocol_share_bps: 2_000,
             insurance_share_bps: 1_000,
             max_aum_usd: 0,
+            ..Default::default()
         };
         let Ok(q) = quote_add_liquidity(&add) else { return };
         let (Some(min0), Some(max0)) = (pool.exact(false), pool.exact(true)) else { return };
@@ -592,6 +593,7 @@ fn opening_and_closing_at_unchanged_prices_never_returns_more_than_the_collatera
             collateral_amount: inc.collateral_after,
             locked_amount: inc.locked_delta,
             borrow_index_snapshot: INDEX_ONE,
+            owed_tokens: 0,
         };
         // quote_decrease prices the impact so the closed tokens realize its USD amount.
         for later in [0, 1, 3_600] {
@@ -627,7 +629,7 @@ fn a_decrease_realizes_its_impact_in_usd_whatever_the_position_is_worth() {
         if tokens > u64::MAX as u128 {
             return;
         }
-        let pos = PositionState { side, open_time: 0, size_usd: size, size_tokens: tokens as u64, collateral_amount: 0, locked_amount: 0, borrow_index_snapshot: INDEX_ONE };
+        let pos = PositionState { side, open_time: 0, size_usd: size, size_tokens: tokens as u64, collateral_amount: 0, locked_amount: 0, borrow_index_snapshot: INDEX_ONE, owed_tokens: 0 };
         let delta = if r.chance(50) { size } else { 1 + r.below(size) };
         let impact = Impact { positive: r.chance(50), usd: 1 + r.below(delta / 2 + 1) };
         let Ok(priced) = decrease_impact(&DecreaseImpactInput { pos, size_delta_usd: delta, market: m, impact }) else { return };
@@ -719,6 +721,7 @@ fn no_quote_panics_on_any_input() {
             collateral_amount: r.any(),
             locked_amount: r.any(),
             borrow_index_snapshot: r.any(),
+            owed_tokens: if r.chance(50) { 0 } else { r.any() },
         };
         let fees = FeeShares { protocol_bps: r.any() % 20_000, insurance_bps: r.any() % 20_000 };
         let impact = Impact { positive: r.chance(50), usd: r.any() };
@@ -751,6 +754,9 @@ fn no_quote_panics_on_any_input() {
             protocol_share_bps: r.any(),
             insurance_share_bps: r.any(),
             max_aum_usd: r.any(),
+            min_first_deposit_usd: r.any(),
+            dead_lp: r.any(),
+            min_lp_mint: r.any(),
         });
         let _ = quote_remove_liquidity(&RemoveLiquidityInput {
             lp_in: r.any(),

@@ -88,6 +88,7 @@ fn pos(v: &Value) -> math::PositionState {
         collateral_amount: u(v, "collateral_amount"),
         locked_amount: u(v, "locked_amount"),
         borrow_index_snapshot: u(v, "borrow_index_snapshot"),
+        owed_tokens: v.get("owed_tokens").map(|_| u(v, "owed_tokens")).unwrap_or(0),
     }
 }
 

@@ -32,6 +32,15 @@ export interface Pool {
   padding1: number[];
   maxAumUsd: BN;
   inceptionTime: BN;
+  lpCooldownSecs: number;
+  pnlWarmupSecs: number;
+  minProfitHoldSecs: number;
+  lpEscrowBump: number;
+  padding2: number[];
+  lpEscrow: PublicKey;
+  minFirstDepositUsd: BN;
+  deadLp: BN;
+  minLpMint: BN;
   reserved: number[];
 }
 
@@ -111,6 +120,25 @@ export interface Custody {
   adlFloorBps: number;
   impactExponent: number;
   padding2: number[];
+  collateralBufferBps: number;
+  padding3: number[];
+  lastPriceTime: BN;
+  ownedEma: BN;
+  ownedEmaTime: BN;
+  positionDebt: BN;
+  borrowFeesAccrued: BN;
+  collateralIndex: BN;
+  collateralInterestDue: BN;
+  pnlProfitBaseUsd: BN;
+  pnlLossBaseUsd: BN;
+  pnlInterestDueUsd: BN;
+  pnlInterestOwedUsd: BN;
+  longFundingOwedUsd: BN;
+  longFundingDueUsd: BN;
+  shortFundingOwedUsd: BN;
+  shortFundingDueUsd: BN;
+  longGroups: BN[][];
+  shortGroups: BN[][];
   reserved: number[];
 }
 
@@ -139,6 +167,8 @@ export interface LpAccount {
   redeemedUsd: BN;
   lpMinted: BN;
   lpBurned: BN;
+  escrowedLp: BN;
+  unlockTime: BN;
   reserved: number[];
 }
 
@@ -167,6 +197,15 @@ export interface Position {
   fundingPaidSnapshot: BN[];
   fundingReceivedSnapshot: BN[];
   fundingSettledUsd: BN;
+  owedTokens: BN;
+  lastIncreaseTime: BN;
+  pnlBaseUsd: BN;
+  pnlSeenUsd: BN;
+  pnlSeenTime: BN;
+  collateralIndexSnapshot: BN;
+  pnlBaseProfit: number;
+  collateralGroup: number;
+  padding1: number[];
   reserved: number[];
 }
 
@@ -180,7 +219,7 @@ export interface Loan {
   borrowCustody: PublicKey;
   collateralAmount: BN;
   scaledDebt: BN;
-  supplyIndexSnapshot: BN;
+  collateralIndexSnapshot: BN;
   openTime: BN;
   updateTime: BN;
   collateralInterest: BN;
@@ -320,6 +359,22 @@ export interface LiquidityAdded {
   aumUsd: BN;
   lpSupply: BN;
   price: BN;
+  escrowedLp: BN;
+  unlockTime: BN;
+}
+
+export interface LpClaimed {
+  pool: PublicKey;
+  owner: PublicKey;
+  amount: BN;
+}
+
+export interface PositionSettled {
+  position: PublicKey;
+  borrowFee: BN;
+  fundingUsd: BN;
+  interest: BN;
+  owed: BN;
 }
 
 export interface LiquidityRemoved {
@@ -396,7 +451,7 @@ export interface CollateralAdded {
   position: PublicKey;
   owner: PublicKey;
   amount: BN;
-  borrowFee: BN;
+  owedPaid: BN;
   collateral: BN;
 }
 
@@ -475,6 +530,12 @@ export interface PoolParams {
   adlThresholdBps: number;
   adlFloorBps: number;
   maxAumUsd: BN;
+  lpCooldownSecs: number;
+  pnlWarmupSecs: number;
+  minProfitHoldSecs: number;
+  minFirstDepositUsd: BN;
+  deadLp: BN;
+  minLpMint: BN;
 }
 
 export interface CustodyParams {
@@ -511,6 +572,7 @@ export interface CustodyParams {
   liquidationLtvBps: number;
   liquidationBonusBps: number;
   closeFactorBps: number;
+  collateralBufferBps: number;
 }
 
 export interface RiskParams {

@@ -6,7 +6,7 @@ import BN from "bn.js";
 import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 
 import { OracleKind, TOKEN_PROGRAM_ID } from "../constants";
-import { configPda, custodyPda, lpMintPda, poolPda, testOraclePda, vaultPda } from "../pda";
+import { configPda, custodyPda, lpMintPda, poolPda, testOraclePda, vaultPda, lpEscrowPda } from "../pda";
 import { PerpoolProgram } from "../program";
 import { CustodyParams, PoolParams, RiskParams } from "../types";
 
@@ -30,6 +30,7 @@ export function createPoolIx(
       config: configPda(pid)[0],
       pool,
       lpMint: lpMintPda(pool, pid)[0],
+      lpEscrow: lpEscrowPda(pool, pid)[0],
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
     })

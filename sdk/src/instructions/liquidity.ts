@@ -27,10 +27,30 @@ export function addLiquidityIx(
       lpMint: state.pool.lpMint,
       lpTokenAccount: args.lpTokenAccount,
       lpAccount: lpAccountPda(state.address, args.owner, program.programId)[0],
+      lpEscrow: state.pool.lpEscrow,
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
     })
     .remainingAccounts(custodyListAccounts(state))
+    .instruction();
+}
+
+/** Takes the owner's LP tokens out of the pool's escrow once their cooldown is over. */
+export function claimLpIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  args: { owner: PublicKey; lpTokenAccount: PublicKey },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .claimLp()
+    .accountsStrict({
+      owner: args.owner,
+      pool: state.address,
+      lpAccount: lpAccountPda(state.address, args.owner, program.programId)[0],
+      lpEscrow: state.pool.lpEscrow,
+      lpTokenAccount: args.lpTokenAccount,
+      tokenProgram: TOKEN_PROGRAM_ID,
+    })
     .instruction();
 }
 

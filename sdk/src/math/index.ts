@@ -77,6 +77,7 @@ export {
   exitPrice,
   healthOk,
   liquidationFractionBps,
+  owedUsd,
   pnl,
   poolPnl,
   decreaseImpact,
@@ -171,3 +172,5 @@ export type {
 } from './funding';
 export { adlRatioBps, sideProfitUsd } from './adl';
 export type { AdlInput } from './adl';
+export { accrueCarry, fundingAggregates, fundingShares, groupClaim, profitLockUntil, settleCarry } from './carry';
+export type { Carry, CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, GroupInput, SignedUsd } from './carry';

@@ -219,6 +219,8 @@ export interface LoanBorrowSide {
   /** Share of `owned` never lent or locked. */
   bufferBps: BN;
   maxUtilizationBps: BN;
+  /** What interest-bearing collateral adds to the lending capacity beyond the pool's own room (absent: 0). */
+  collateralRoom?: BN;
 }
 
 /** Loan parameters of a custody pair (the Rust `LoanParams`). */
@@ -332,7 +334,8 @@ export function quoteBorrow(i: BorrowInput): BorrowQuote {
   const b = i.borrow;
   if (i.amount.gt(lendableRoom(b))) throw new LendingError('InsufficientLiquidity');
   const borrowed = checkedAdd(checkedAdd(b.locked, b.lent), i.amount);
-  if (borrowed.mul(BPS_DENOM).gt(b.maxUtilizationBps.mul(b.lendable))) throw new LendingError('UtilizationTooHigh');
+  const cap = b.maxUtilizationBps.mul(b.lendable).add((b.collateralRoom ?? new BN(0)).mul(BPS_DENOM));
+  if (borrowed.mul(BPS_DENOM).gt(cap)) throw new LendingError('UtilizationTooHigh');
   const scaledDelta = borrowScaled(i.amount, b.borrowIndex);
   const scaledAfter = checkedAdd(i.loan.scaledDebt, scaledDelta);
   const debtAfter = debtTokens(scaledAfter, b.borrowIndex);
@@ -343,10 +346,11 @@ export function quoteBorrow(i: BorrowInput): BorrowQuote {
   return { scaledDelta, debtAfter, debtUsdAfter, collateralUsd, ltvBpsAfter: ltv };
 }
 
-/** `owned − floor(owned × bufferBps / 10_000) − locked − lent`, at least 0. */
+/** `max(0, owned − floor(owned × bufferBps / 10_000) − locked) + collateralRoom − lent`, at least 0. */
 function lendableRoom(b: LoanBorrowSide): BN {
   const buffer = divRound(b.owned.mul(b.bufferBps), BPS_DENOM, false);
-  const room = b.owned.sub(buffer).sub(b.locked).sub(b.lent);
+  const pool = BN.max(b.owned.sub(buffer).sub(b.locked), new BN(0));
+  const room = pool.add(b.collateralRoom ?? new BN(0)).sub(b.lent);
   return room.isNeg() ? new BN(0) : room;
 }
 
@@ -431,6 +435,8 @@ export interface LiquidateLoanInput {
   params: LoanParams;
   /** The borrowed custody's insurance fund, tokens. */
   insuranceBalance: BN;
+  /** Tokens the borrowed custody has lent beyond its capacity: a healthy loan may be recalled up to this (absent: 0). */
+  recallExcess?: BN;
 }
 
 /** Output of `quoteLiquidateLoan` (the Rust `LiquidateLoanQuote`). */
@@ -459,11 +465,17 @@ export function quoteLiquidateLoan(i: LiquidateLoanInput): LiquidateLoanQuote {
   assertU64(i.insuranceBalance, 'insuranceBalance');
   assertLoanSides(i);
   const h = health(i.loan, i.coll, i.borrow, i.params.liquidationLtvBps);
-  if (!h.liquidatable) throw new LendingError('NotLiquidatable', h.ltvBps.toString());
+  const excess = i.recallExcess ?? new BN(0);
+  const recall = !h.liquidatable && !excess.isZero() && !h.debt.isZero();
+  if (!h.liquidatable && !recall) throw new LendingError('NotLiquidatable', h.ltvBps.toString());
   if (i.repayAmount.isZero()) throw new LendingError('ZeroAmount', 'repayAmount is zero');
   const factor = checkedAdd(BPS_DENOM, i.params.liquidationBonusBps);
   const underwater = h.collateralUsd.mul(BPS_DENOM).lt(h.debtUsd.mul(factor));
-  const maxRepay = underwater ? h.debt : mulDiv(h.debt, i.params.closeFactorBps, BPS_DENOM, true);
+  const maxRepay = recall
+    ? BN.min(mulDiv(h.debt, i.params.closeFactorBps, BPS_DENOM, true), excess)
+    : underwater
+      ? h.debt
+      : mulDiv(h.debt, i.params.closeFactorBps, BPS_DENOM, true);
   const repaid = BN.min(BN.min(i.repayAmount, maxRepay), h.debt).clone();
   if (repaid.isZero()) throw new LendingError('ZeroAmount', 'nothing may be repaid');
 

@@ -27,7 +27,9 @@ export type LiquidityErrorCode =
   | 'MinWeightExceeded'
   | 'PoolCapExceeded'
   | 'InsufficientLiquidity'
-  | 'InsufficientLpSupply';
+  | 'InsufficientLpSupply'
+  | 'FirstDepositTooSmall'
+  | 'LpMintTooSmall';
 
 /** All `LiquidityErrorCode`s, in the Rust enum's order (after `Math`). */
 export const LIQUIDITY_ERROR_CODES: readonly LiquidityErrorCode[] = Object.freeze([
@@ -38,6 +40,8 @@ export const LIQUIDITY_ERROR_CODES: readonly LiquidityErrorCode[] = Object.freez
   'PoolCapExceeded',
   'InsufficientLiquidity',
   'InsufficientLpSupply',
+  'FirstDepositTooSmall',
+  'LpMintTooSmall',
 ]);
 
 /**
@@ -49,6 +53,8 @@ export const LIQUIDITY_ERROR_CODES: readonly LiquidityErrorCode[] = Object.freez
  * - `PoolCapExceeded`: the pool's value would exceed its cap.
  * - `InsufficientLiquidity`: the custody has fewer tokens available than would leave it.
  * - `InsufficientLpSupply`: more LP tokens redeemed than exist.
+ * - `FirstDepositTooSmall`: the first deposit into an empty pool is below the pool's minimum.
+ * - `LpMintTooSmall`: the deposit would mint fewer LP units than the pool's minimum.
  */
 export class LiquidityError extends Error {
   readonly code: LiquidityErrorCode;
@@ -109,6 +115,12 @@ export interface AddLiquidityInput {
   insuranceShareBps: BN;
   /** Cap on pool value after the deposit; zero means none. */
   maxAumUsd: BN;
+  /** Smallest first deposit into an empty pool (absent: 0). */
+  minFirstDepositUsd?: BN;
+  /** LP units the first deposit mints to no one (absent: 0). */
+  deadLp?: BN;
+  /** Smallest number of LP units a deposit may mint (absent: 0). */
+  minLpMint?: BN;
 }
 
 /** Output of `quoteAddLiquidity` (the Rust `AddLiquidityQuote`). */
@@ -116,8 +128,10 @@ export interface AddLiquidityQuote {
   feeBps: BN;
   /** Fee in deposited tokens. */
   fee: BN;
-  /** LP tokens minted. */
+  /** LP tokens minted to the depositor. */
   lpOut: BN;
+  /** LP tokens minted to no one by the first deposit (kept in the pool's escrow forever). */
+  deadLp: BN;
   /** Value of `amountIn` at the min price, rounded down. */
   valueInUsd: BN;
   protocolFee: BN;
@@ -147,14 +161,18 @@ export function quoteAddLiquidity(i: AddLiquidityInput): AddLiquidityQuote {
   const netUsd = tokenToUsdFloor(net, i.price, i.decimals);
 
   let lpOut: BN;
+  let deadLp = new BN(0);
   if (i.lpSupply.isZero()) {
-    lpOut = netUsd;
+    if (valueIn.lt(i.minFirstDepositUsd ?? new BN(0))) throw new LiquidityError('FirstDepositTooSmall', valueIn.toString());
+    deadLp = (i.deadLp ?? new BN(0)).clone();
+    lpOut = BN.max(netUsd.sub(deadLp), new BN(0));
   } else if (i.aumUsd.isZero()) {
     throw new LiquidityError('PoolValueZero');
   } else {
     lpOut = mulDivFloor(netUsd, i.lpSupply, i.aumUsd);
   }
   if (lpOut.isZero()) throw new LiquidityError('ZeroAmount', 'no LP tokens after the fee');
+  if (lpOut.lt(i.minLpMint ?? new BN(0))) throw new LiquidityError('LpMintTooSmall', lpOut.toString());
 
   const aumAfter = checkedAdd(i.aumUsd, valueIn);
   if (!i.aumUsd.isZero() && !weightOkMax(custodyAfter, aumAfter, i.maxWeightBps)) {
@@ -167,6 +185,7 @@ export function quoteAddLiquidity(i: AddLiquidityInput): AddLiquidityQuote {
     feeBps,
     fee,
     lpOut,
+    deadLp,
     valueInUsd: valueIn,
     protocolFee: split.protocol,
     insuranceFee: split.insurance,

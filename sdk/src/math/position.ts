@@ -108,6 +108,8 @@ export interface PositionState {
   /** Collateral-custody tokens locked for the position's profit. */
   lockedAmount: BN;
   borrowIndexSnapshot: BN;
+  /** Collateral tokens the position owes and could not pay (absent: 0). */
+  owedTokens?: BN;
 }
 
 /** The market custody for one side (the Rust `MarketSide`). */
@@ -261,14 +263,24 @@ interface Mark {
   sizeUsd: BN;
   sizeTokens: BN;
   collateral: BN;
+  /** Collateral tokens still owed. */
+  owed: BN;
+}
+
+/** What a position owes, USD: its owed tokens at the collateral MAX price, rounded up (Rust `owed_usd`). */
+export function owedUsd(owed: BN, coll: CollateralSide): BN {
+  if (owed.isZero()) return new BN(0);
+  return tokenToUsdCeil(owed, coll.price.max, coll.decimals);
 }
 
 function markEquity(m: Mark, market: MarketSide, coll: CollateralSide): Equity {
   const collateralUsd = tokenToUsdFloor(m.collateral, coll.price.min, coll.decimals);
   const p = pnlOf(m.long, m.sizeUsd, m.sizeTokens, m.exit, market.decimals);
   const closeFee = feeAmount(m.sizeUsd, market.closeFeeBps);
-  return equityUsd(collateralUsd, p, closeFee);
+  return equityUsd(collateralUsd, p, checkedAdd(closeFee, owedUsd(m.owed, coll)));
 }
+
+const owedOf = (p: PositionState): BN => p.owedTokens ?? new BN(0);
 
 /** Minimum collateral, maximum leverage, maintenance margin of a position that stays open. */
 function checkOpen(m: Mark, market: MarketSide, coll: CollateralSide): BN {
@@ -324,6 +336,8 @@ export interface IncreaseQuote {
   feeUsd: BN;
   feeTokens: BN;
   borrowFeeTokens: BN;
+  /** What the position owed, paid first. */
+  owedPaid: BN;
   collateralAfter: BN;
   lockedDelta: BN;
   sizeUsdAfter: BN;
@@ -356,7 +370,8 @@ export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
   const feeTokens = usdToTokenCeil(feeUsd, coll.price.min, coll.decimals);
 
   const gross = checkedAdd(pos.collateralAmount, i.collateralDelta);
-  const charges = checkedAdd(borrowFee, feeTokens);
+  // What the position owes is paid first: an increase leaves nothing owed.
+  const charges = checkedAdd(checkedAdd(borrowFee, feeTokens), owedOf(pos));
   if (charges.gt(gross)) throw new PositionError('InsufficientCollateral');
   const collateralAfter = gross.sub(charges);
 
@@ -371,7 +386,7 @@ export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
   if (coll.locked.add(lockedDelta).gt(lockable)) throw new PositionError('InsufficientLiquidity');
 
   const collateralUsd = checkOpen(
-    { long, exit, sizeUsd: sizeAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter },
+    { long, exit, sizeUsd: sizeAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) },
     market,
     coll,
   );
@@ -383,6 +398,7 @@ export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
     feeUsd,
     feeTokens,
     borrowFeeTokens: borrowFee,
+    owedPaid: owedOf(pos).clone(),
     collateralAfter,
     lockedDelta,
     sizeUsdAfter: sizeAfter,
@@ -523,6 +539,8 @@ export interface DecreaseQuote {
   feeUsd: BN;
   feeTokens: BN;
   borrowFeeTokens: BN;
+  /** What the position owed, paid from its collateral and profit. */
+  owedPaid: BN;
   lockedReleased: BN;
   amountOut: BN;
   collateralAfter: BN;
@@ -556,24 +574,27 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
   const exit = withImpact(long, false, i.sizeDeltaUsd, plainExit, shift);
   const c = closePart({ long, now: i.now, pos, sizeDelta: i.sizeDeltaUsd, full, exit, market, coll });
 
-  const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), c.lossTokens);
-  if (charges.gt(pos.collateralAmount)) throw new PositionError('PositionUnderwater');
-  const available = pos.collateralAmount.sub(charges);
+  // Charges come from the collateral first, then from the profit realised now.
+  const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), checkedAdd(c.lossTokens, owedOf(pos)));
+  if (charges.gt(checkedAdd(pos.collateralAmount, c.profitTokens))) throw new PositionError('PositionUnderwater');
+  const fromCollateral = BN.min(charges, pos.collateralAmount);
+  const available = pos.collateralAmount.sub(fromCollateral);
+  const profitLeft = c.profitTokens.sub(charges.sub(fromCollateral));
 
   const sizeUsdAfter = pos.sizeUsd.sub(i.sizeDeltaUsd);
   const sizeTokensAfter = checkedSub(pos.sizeTokens, c.closedTokens);
   let amountOut: BN;
   let collateralAfter: BN;
   if (full) {
-    amountOut = checkedAdd(available, c.profitTokens);
+    amountOut = checkedAdd(available, profitLeft);
     collateralAfter = new BN(0);
   } else {
     if (i.collateralOut.gt(available)) throw new PositionError('InsufficientCollateral');
     collateralAfter = available.sub(i.collateralOut);
     if (!sizeUsdAfter.isZero()) {
-      checkOpen({ long, exit: plainExit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter }, market, coll);
+      checkOpen({ long, exit: plainExit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) }, market, coll);
     }
-    amountOut = checkedAdd(i.collateralOut, c.profitTokens);
+    amountOut = checkedAdd(i.collateralOut, profitLeft);
   }
 
   const shares = split(c.feeTokens, borrowFee, i.fees);
@@ -587,6 +608,7 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
     feeUsd: c.feeUsd,
     feeTokens: c.feeTokens,
     borrowFeeTokens: borrowFee,
+    owedPaid: owedOf(pos).clone(),
     lockedReleased: c.lockedReleased,
     amountOut,
     collateralAfter,
@@ -628,6 +650,10 @@ export interface LiquidationQuote {
   lossTokens: BN;
   feeTokens: BN;
   borrowFeeTokens: BN;
+  /** What the position owed, paid from its funds. */
+  owedPaid: BN;
+  /** What it owed and its funds could not pay: bad debt. */
+  owedWrittenOff: BN;
   rewardTokens: BN;
   rewardFromInsurance: BN;
   rewardFromPool: BN;
@@ -655,8 +681,10 @@ export function quoteLiquidate(i: LiquidateInput): LiquidationQuote {
   const spread = tradeSpreadBps(market.spreadBps, market.price);
   const exit = exitAt(long, market.price, spread);
   const netCollateral = pos.collateralAmount.gt(borrowFee) ? pos.collateralAmount.sub(borrowFee) : new BN(0);
+  // A borrow fee the collateral cannot pay is owed like the rest.
+  const unpaidFee = borrowFee.gt(pos.collateralAmount) ? borrowFee.sub(pos.collateralAmount) : new BN(0);
   const equity = markEquity(
-    { long, exit, sizeUsd: pos.sizeUsd, sizeTokens: pos.sizeTokens, collateral: netCollateral },
+    { long, exit, sizeUsd: pos.sizeUsd, sizeTokens: pos.sizeTokens, collateral: netCollateral, owed: checkedAdd(owedOf(pos), unpaidFee) },
     market,
     coll,
   );
@@ -708,12 +736,12 @@ function liquidatePartial(i: LiquidateInput, long: boolean, borrowFee: BN, exit:
   const reward = rewardTokens(sizeDelta, market, coll);
 
   const funds = checkedAdd(pos.collateralAmount, c.profitTokens);
-  const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), checkedAdd(c.lossTokens, reward));
+  const charges = checkedAdd(checkedAdd(checkedAdd(borrowFee, owedOf(pos)), c.feeTokens), checkedAdd(c.lossTokens, reward));
   if (charges.gt(funds)) return null;
   const collateralAfter = funds.sub(charges);
   const sizeUsdAfter = pos.sizeUsd.sub(sizeDelta);
   const sizeTokensAfter = checkedSub(pos.sizeTokens, c.closedTokens);
-  const rest = markEquity({ long, exit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter }, market, coll);
+  const rest = markEquity({ long, exit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) }, market, coll);
   if (!healthOk(rest, sizeUsdAfter, market.maintenanceMarginBps)) return null;
 
   const shares = split(c.feeTokens, borrowFee, i.fees);
@@ -729,6 +757,8 @@ function liquidatePartial(i: LiquidateInput, long: boolean, borrowFee: BN, exit:
     lossTokens: c.lossTokens,
     feeTokens: c.feeTokens,
     borrowFeeTokens: borrowFee,
+    owedPaid: owedOf(pos).clone(),
+    owedWrittenOff: new BN(0),
     rewardTokens: reward,
     rewardFromInsurance: new BN(0),
     rewardFromPool: new BN(0),
@@ -758,12 +788,15 @@ function liquidateFull(i: LiquidateInput, long: boolean, borrowFee: BN, exit: BN
     return covered;
   };
   const borrowCovered = take(borrowFee);
+  const owed = take(owedOf(pos));
   const loss = take(c.lossTokens);
   const fee = take(c.feeTokens);
   const rewardCovered = take(reward);
   const ownerOut = funds;
 
-  const uncoveredLoss = c.lossTokens.sub(loss);
+  // Bad debt: the uncovered loss and what the position owed and could not pay.
+  const uncoveredOwed = owedOf(pos).sub(owed);
+  const uncoveredLoss = checkedAdd(c.lossTokens.sub(loss), uncoveredOwed);
   const insuranceUsed = BN.min(uncoveredLoss, i.insuranceBalance).clone();
   const uncoveredReward = reward.sub(rewardCovered);
   const rewardFromInsurance = BN.min(uncoveredReward, i.insuranceBalance.sub(insuranceUsed)).clone();
@@ -781,6 +814,8 @@ function liquidateFull(i: LiquidateInput, long: boolean, borrowFee: BN, exit: BN
     lossTokens: loss,
     feeTokens: fee,
     borrowFeeTokens: borrowCovered,
+    owedPaid: owed,
+    owedWrittenOff: uncoveredOwed,
     rewardTokens: reward,
     rewardFromInsurance,
     rewardFromPool: uncoveredReward.sub(rewardFromInsurance),
@@ -855,6 +890,7 @@ function assertPosition(p: PositionState): void {
   for (const key of ['sizeUsd', 'sizeTokens', 'collateralAmount', 'lockedAmount', 'borrowIndexSnapshot'] as const) {
     assertU64(p[key], `pos.${key}`);
   }
+  if (p.owedTokens !== undefined) assertU64(p.owedTokens, 'pos.owedTokens');
 }
 
 function assertSides(m: MarketSide, c: CollateralSide, f: FeeShares): void {

@@ -239,6 +239,26 @@ pub fn position_funding(i: &PositionFundingInput) -> Result<FundingFee, FundingE
     })
 }
 
+/// What a size of `size_usd` paid and received between two readings of its side's indexes, USD:
+/// `(size · Δpaid / 10^18, size · Δreceived / 10^18)`, each rounded as asked.
+///
+/// Errors: an index below its earlier reading → `Underflow`; an amount above `u64::MAX` →
+/// `Overflow`.
+#[inline(always)] // (six arguments once the returned tuple is counted)
+pub(crate) fn funding_shares(
+    size_usd: u64,
+    now: &FundingIndex,
+    before: &FundingIndex,
+    rounding: (Rounding, Rounding),
+) -> Result<(u64, u64), MathError> {
+    let (paid_rounding, received_rounding) = rounding;
+    let paid = now.paid.checked_sub(before.paid).ok_or(MathError::Underflow)?;
+    let received = now.received.checked_sub(before.received).ok_or(MathError::Underflow)?;
+    let p = if paid == 0 || size_usd == 0 { 0 } else { settle(size_usd, paid, paid_rounding)? };
+    let r = if received == 0 || size_usd == 0 { 0 } else { settle(size_usd, received, received_rounding)? };
+    Ok((p, r))
+}
+
 /// `size · delta / 10^18`, rounded; [`MathError::Overflow`] above `u64::MAX`.
 #[inline]
 fn settle(size: u64, delta: u128, rounding: Rounding) -> Result<u64, MathError> {

@@ -322,6 +322,9 @@ pub struct LoanBorrowSide {
     pub buffer_bps: u64,
     /// Lending stops above this utilization, bps.
     pub max_utilization_bps: u64,
+    /// What interest-bearing collateral adds to the lending capacity once the pool's own room is
+    /// used (collateral less its buffer), tokens; 0 when collateral earns nothing.
+    pub collateral_room: u64,
 }
 
 /// Loan parameters of a (collateral, borrowed) custody pair.
@@ -492,11 +495,11 @@ pub struct BorrowQuote {
 ///
 /// Steps (errors are checked in this order):
 /// 1. `amount == 0` → `ZeroAmount`.
-/// 2. `buffer = floor(owned × buffer_bps / 10_000)`; `lent + amount > owned − locked − buffer` →
-///    `InsufficientLiquidity` (lending never touches locked tokens or the withdrawal buffer; a
-///    custody whose locked tokens and buffer already exceed `owned` lends nothing).
-/// 3. `(locked + lent + amount) × 10_000 > max_utilization_bps × lendable` (exact) →
-///    `UtilizationTooHigh`.
+/// 2. `buffer = floor(owned × buffer_bps / 10_000)`; `lent + amount > max(0, owned − locked −
+///    buffer) + collateral_room` → `InsufficientLiquidity` (lending never touches locked tokens or
+///    the withdrawal buffers; interest-bearing collateral is lent only beyond the pool's own room).
+/// 3. `(locked + lent + amount) × 10_000 > max_utilization_bps × lendable + collateral_room ×
+///    10_000` (exact) → `UtilizationTooHigh` (the cap applies to the pool's own tokens).
 /// 4. `scaled_delta = ceil(amount × INDEX_ONE / index)`; `debt_after = debt_tokens(scaled +
 ///    scaled_delta)`; `debt_usd_after` at the borrowed MAX price (up), `collateral_usd` at the
 ///    collateral MIN price (down); `ltv_bps_after > max_ltv_bps` → `LtvTooHigh`.
@@ -517,7 +520,8 @@ pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
     }
     // amount <= room <= owned − locked − lent: the sum fits.
     let borrowed = checked_add(checked_add(b.locked, b.lent)?, i.amount)?;
-    if wide_mul(borrowed, BPS_DENOM) > wide_mul(b.max_utilization_bps, b.lendable) {
+    let cap = wide_add(wide_mul(b.max_utilization_bps, b.lendable), wide_mul(b.collateral_room, BPS_DENOM));
+    if wide_mul(borrowed, BPS_DENOM) > cap {
         return Err(LendingError::UtilizationTooHigh);
     }
     let scaled_delta = borrow_scaled(i.amount, b.borrow_index)?;
@@ -543,7 +547,8 @@ pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
     })
 }
 
-/// `owned − buffer − locked − lent`, 0 when negative: what the custody can still lend.
+/// `max(0, owned − buffer − locked) + collateral_room − lent`, 0 when negative: what the
+/// custody can still lend.
 #[inline(always)]
 fn lendable_room(b: &LoanBorrowSide) -> u64 {
     // A buffer above u64::MAX (buffer_bps far above 100 %) exceeds `owned` anyway.
@@ -551,7 +556,18 @@ fn lendable_room(b: &LoanBorrowSide) -> u64 {
     b.owned
         .saturating_sub(buffer)
         .saturating_sub(b.locked)
+        .saturating_add(b.collateral_room)
         .saturating_sub(b.lent)
+}
+
+/// The sum of two `(high, low)` 128-bit values, saturating.
+#[inline(always)]
+fn wide_add(a: (u64, u64), b: (u64, u64)) -> (u64, u64) {
+    let (lo, carry) = a.1.overflowing_add(b.1);
+    match a.0.checked_add(b.0).and_then(|h| h.checked_add(carry as u64)) {
+        Some(hi) => (hi, lo),
+        None => (u64::MAX, u64::MAX),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -716,6 +732,9 @@ pub struct LiquidateLoanInput {
     pub params: LoanParams,
     /// The borrowed custody's insurance fund, tokens.
     pub insurance_balance: u64,
+    /// Tokens the borrowed custody has lent beyond its capacity (interest-bearing collateral
+    /// withdrawn after it was lent): a healthy loan may be recalled up to this amount.
+    pub recall_excess: u64,
 }
 
 /// What [`quote_liquidate_loan`] tells the processor to do.
@@ -742,7 +761,9 @@ pub struct LiquidateLoanQuote {
 /// Quotes a (permissionless) liquidation of a loan.
 ///
 /// Steps (errors are checked in this order):
-/// 1. Health as [`loan_health`]; `ltv_bps <= liquidation_ltv_bps` → `NotLiquidatable`;
+/// 1. Health as [`loan_health`]; `ltv_bps <= liquidation_ltv_bps` → `NotLiquidatable`, unless
+///    the custody is over-lent (`recall_excess > 0`, the recall path): then a healthy loan may be
+///    repaid up to `min(ceil(debt × close_factor_bps / 10_000), recall_excess)` on the same terms;
 ///    `repay_amount == 0` → `ZeroAmount`.
 /// 2. The loan is *underwater* when `collateral_usd × 10_000 < debt_usd × (10_000 + bonus)`
 ///    (the collateral cannot pay the debt plus the bonus). Then the whole debt may be repaid;
@@ -772,7 +793,8 @@ pub struct LiquidateLoanQuote {
 #[inline(never)]
 pub fn quote_liquidate_loan(i: &LiquidateLoanInput) -> Result<LiquidateLoanQuote, LendingError> {
     let h = health(&i.loan, &i.coll, &i.borrow, i.params.liquidation_ltv_bps)?;
-    if !h.liquidatable {
+    let recall = !h.liquidatable && i.recall_excess > 0 && h.debt > 0;
+    if !h.liquidatable && !recall {
         return Err(LendingError::NotLiquidatable);
     }
     if i.repay_amount == 0 {
@@ -780,7 +802,9 @@ pub fn quote_liquidate_loan(i: &LiquidateLoanInput) -> Result<LiquidateLoanQuote
     }
     let factor = checked_add(BPS_DENOM, i.params.liquidation_bonus_bps)?;
     let underwater = wide_mul(h.collateral_usd, BPS_DENOM) < wide_mul(h.debt_usd, factor);
-    let max_repay = if underwater {
+    let max_repay = if recall {
+        mul_div_ceil(h.debt, i.params.close_factor_bps, BPS_DENOM)?.min(i.recall_excess)
+    } else if underwater {
         h.debt
     } else {
         mul_div_ceil(h.debt, i.params.close_factor_bps, BPS_DENOM)?
@@ -1093,6 +1117,7 @@ mod tests {
                 lendable: 10_000_000 * USDC,
                 buffer_bps: 1_000,
                 max_utilization_bps: 9_000,
+                collateral_room: 0,
             },
             params: LoanParams {
                 max_ltv_bps: 7_500,
@@ -1101,6 +1126,7 @@ mod tests {
                 close_factor_bps: 5_000,
             },
             insurance_balance: 0,
+            recall_excess: 0,
         }
     }
 
@@ -1493,6 +1519,7 @@ mod tests {
                             lendable: 1 << 52,
                             buffer_bps: 1_000,
                             max_utilization_bps: 9_500,
+                            collateral_room: 0,
                         },
                         params: LoanParams {
                             max_ltv_bps: max_ltv,
@@ -1501,6 +1528,7 @@ mod tests {
                             close_factor_bps: cf.min(10_000),
                         },
                         insurance_balance: if kind == 0 { 0 } else { insurance },
+                        recall_excess: 0,
                     }
                 },
             )

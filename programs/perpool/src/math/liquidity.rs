@@ -45,6 +45,10 @@ pub enum LiquidityError {
     InsufficientLiquidity,
     /// More LP tokens to redeem than exist.
     InsufficientLpSupply,
+    /// The first deposit into an empty pool is below the pool's minimum.
+    FirstDepositTooSmall,
+    /// The deposit would mint fewer LP units than the pool's minimum.
+    LpMintTooSmall,
 }
 
 impl From<MathError> for LiquidityError {
@@ -128,6 +132,12 @@ pub struct AddLiquidityInput {
     pub insurance_share_bps: u64,
     /// Cap on pool value after the deposit (USD); zero means no cap.
     pub max_aum_usd: u64,
+    /// Smallest first deposit into an empty pool (USD).
+    pub min_first_deposit_usd: u64,
+    /// LP units the first deposit mints to no one.
+    pub dead_lp: u64,
+    /// Smallest number of LP units a deposit may mint to the depositor.
+    pub min_lp_mint: u64,
 }
 
 /// What [`quote_add_liquidity`] tells the processor to do.
@@ -139,6 +149,8 @@ pub struct AddLiquidityQuote {
     pub fee: u64,
     /// LP tokens to mint to the depositor.
     pub lp_out: u64,
+    /// LP tokens minted to no one (the first deposit only): kept in the pool's escrow forever.
+    pub dead_lp: u64,
     /// USD value of `amount_in` at the min price, rounded down.
     pub value_in_usd: u64,
     /// Tokens to credit to the protocol's fee balance.
@@ -157,8 +169,11 @@ pub struct AddLiquidityQuote {
 /// 2. `fee_bps = dynamic_fee_bps(base, tax, custody_usd, custody_usd + value_in,
 ///    floor(aum × target / 10_000))`.
 /// 3. `fee = ceil(amount_in × fee_bps / 10_000)`; `net_usd = token_to_usd_floor(amount_in − fee)`.
-/// 4. `lp_out = net_usd` if `lp_supply == 0` (1 LP per USD), else `PoolValueZero` if `aum == 0`,
-///    else `floor(net_usd × lp_supply / aum)`; `lp_out == 0` → `ZeroAmount`.
+/// 4. First deposit (`lp_supply == 0`): `value_in < min_first_deposit_usd` →
+///    `FirstDepositTooSmall`; 1 LP unit per µUSD of `net_usd`, of which `dead_lp` are minted to no
+///    one (`lp_out = net_usd − dead_lp`, 0 if less). Otherwise `PoolValueZero` if `aum == 0`, else
+///    `lp_out = floor(net_usd × lp_supply / aum)`. `lp_out == 0` → `ZeroAmount`; `lp_out <
+///    min_lp_mint` → `LpMintTooSmall`.
 /// 5. Unless the pool is empty (`aum == 0`): `(custody_usd + value_in) × 10_000 <=
 ///    max_weight × (aum + value_in)`, else `MaxWeightExceeded`.
 /// 6. `max_aum_usd > 0 && aum + value_in > max_aum_usd` → `PoolCapExceeded`.
@@ -186,15 +201,21 @@ pub fn quote_add_liquidity(i: &AddLiquidityInput) -> Result<AddLiquidityQuote, L
     let net = checked_sub(i.amount_in, fee)?;
     let net_usd = token_to_usd_floor(TokenAmount(net), i.price, i.decimals)?.0;
 
-    let lp_out = if i.lp_supply == 0 {
-        net_usd
+    let (lp_out, dead_lp) = if i.lp_supply == 0 {
+        if value_in < i.min_first_deposit_usd {
+            return Err(LiquidityError::FirstDepositTooSmall);
+        }
+        (net_usd.saturating_sub(i.dead_lp), i.dead_lp)
     } else if i.aum_usd == 0 {
         return Err(LiquidityError::PoolValueZero);
     } else {
-        mul_div_floor(net_usd, i.lp_supply, i.aum_usd)?
+        (mul_div_floor(net_usd, i.lp_supply, i.aum_usd)?, 0)
     };
     if lp_out == 0 {
         return Err(LiquidityError::ZeroAmount);
+    }
+    if lp_out < i.min_lp_mint {
+        return Err(LiquidityError::LpMintTooSmall);
     }
 
     let aum_after = checked_add(i.aum_usd, value_in)?;
@@ -212,6 +233,7 @@ pub fn quote_add_liquidity(i: &AddLiquidityInput) -> Result<AddLiquidityQuote, L
         fee_bps,
         fee,
         lp_out,
+        dead_lp,
         value_in_usd: value_in,
         protocol_fee: split.protocol,
         insurance_fee: split.insurance,
@@ -539,6 +561,7 @@ mod tests {
                 protocol_share_bps: fees.protocol,
                 insurance_share_bps: fees.insurance,
                 max_aum_usd: 0,
+                ..AddLiquidityInput::default()
             }
         }
 

@@ -30,6 +30,7 @@
 //! that goes against the user (e.g. fees and debts round up, payouts round down).
 
 pub mod adl;
+pub mod carry;
 pub mod error;
 pub mod fees;
 pub mod fixed;
@@ -89,3 +90,8 @@ pub use units::{
     BPS_DENOM, MAX_TOKEN_DECIMALS, PRICE_DECIMALS, RATE_ONE, USD_DECIMALS,
 };
 pub use wide::wide_mul;
+pub use carry::{
+    accrue_carry, funding_aggregates, group_claim, profit_lock_until, release, settle_carry, Carry,
+    CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput,
+    GroupInput, SignedUsd,
+};

@@ -144,7 +144,8 @@ pub struct Equity {
 pub struct PositionState {
     /// [`LONG`] or [`SHORT`].
     pub side: u8,
-    /// Unix time the position was opened, seconds.
+    /// No profit is realised at or before this unix time (the second of the last increase plus
+    /// the pool's minimum hold: [`profit_lock_until`](super::carry::profit_lock_until)), seconds.
     pub open_time: i64,
     /// Size, USD 6 decimals (the sum of the sizes opened, at entry).
     pub size_usd: u64,
@@ -156,6 +157,8 @@ pub struct PositionState {
     pub locked_amount: u64,
     /// The collateral custody's borrow index when borrow fees were last settled (12 decimals).
     pub borrow_index_snapshot: u64,
+    /// Collateral tokens the position owes and could not pay (non-zero only with no collateral).
+    pub owed_tokens: u64,
 }
 
 /// The market custody (the traded asset) for one side.
@@ -443,6 +446,8 @@ struct Mark {
     size_tokens: u64,
     /// Collateral tokens (after any fees already taken).
     collateral: u64,
+    /// Collateral tokens still owed (valued at the collateral MAX price, rounded up).
+    owed: u64,
 }
 
 /// [`equity_usd`] of a marked position: collateral at the collateral MIN price (down), PnL at the
@@ -453,7 +458,17 @@ fn mark_equity(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<E
         token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
     let pnl = pnl_of(m.long, m.size_usd, m.size_tokens, m.exit, market.decimals)?;
     let close_fee = fee_amount(m.size_usd, market.close_fee_bps)?;
-    equity_usd(collateral_usd, pnl, close_fee)
+    let owed = owed_usd(m.owed, coll)?;
+    equity_usd(collateral_usd, pnl, checked_add(close_fee, owed)?)
+}
+
+/// What a position owes, USD: its owed tokens at the collateral MAX price, rounded up.
+#[inline(always)]
+pub(crate) fn owed_usd(owed: u64, coll: &CollateralSide) -> Result<u64, MathError> {
+    if owed == 0 {
+        return Ok(0);
+    }
+    Ok(token_to_usd_ceil(TokenAmount(owed), coll.price.max, coll.decimals)?.0)
 }
 
 /// `a + b > cap`, exact (no overflow).
@@ -529,7 +544,9 @@ pub struct IncreaseQuote {
     pub fee_tokens: u64,
     /// Borrow fee settled, collateral tokens.
     pub borrow_fee_tokens: u64,
-    /// The position's collateral after: `pos + deposit − borrow fee − open fee`.
+    /// What the position owed, paid from its collateral and deposit (tokens).
+    pub owed_paid: u64,
+    /// The position's collateral after: `pos + deposit − borrow fee − open fee − owed`.
     pub collateral_after: u64,
     /// Collateral-custody tokens newly locked (the size at the collateral MIN price, rounded up).
     pub locked_delta: u64,
@@ -561,7 +578,8 @@ pub struct IncreaseQuote {
 ///    (same spread, no impact); `tokens_delta = size_tokens(side, size_delta, entry)`.
 /// 4. `fee_usd = ceil(size_delta × open_fee_bps / 10_000)`;
 ///    `fee_tokens = usd_to_token_ceil(fee_usd, coll MIN)`.
-/// 5. `collateral_after = pos.collateral + deposit − borrow_fee − fee_tokens`, negative →
+/// 5. `collateral_after = pos.collateral + deposit − borrow_fee − fee_tokens − pos.owed`
+///    (`owed_paid = pos.owed`: an increase pays what the position owes first), negative →
 ///    `InsufficientCollateral`.
 /// 6. `size_after = pos.size + size_delta`, `size_tokens_after = pos.size_tokens +
 ///    tokens_delta`; `size_after > max_position_usd` → `PositionTooLarge`; `oi_usd + size_delta > oi_cap_usd`
@@ -576,7 +594,7 @@ pub struct IncreaseQuote {
 /// 10. `split_fee(fee_tokens + borrow_fee)`.
 ///
 /// Accounting the processor applies — collateral custody: `collateral += collateral_after −
-/// pos.collateral` (i.e. `+ deposit − fee_tokens − borrow_fee`), `owned += lp_fee`,
+/// pos.collateral` (i.e. `+ deposit − fee_tokens − borrow_fee − owed_paid`), debts `−= owed_paid`, `owned += lp_fee`,
 /// `protocol += protocol_fee`, `insurance += insurance_fee`, `locked += locked_delta`, vault
 /// `+= deposit`; market custody: this side's OI `+= size_delta_usd` and `+= size_tokens_delta`;
 /// position: size, tokens, collateral from the quote, `locked += locked_delta`, snapshot = the
@@ -604,7 +622,8 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
     let fee_tokens = usd_to_token_ceil(Usd(fee_usd), coll.price.min, coll.decimals)?.0;
 
     let gross = checked_add(pos.collateral_amount, i.collateral_delta)?;
-    let charges = checked_add(borrow_fee, fee_tokens)?;
+    // What the position owes is paid first: an increase leaves nothing owed.
+    let charges = checked_add(checked_add(borrow_fee, fee_tokens)?, pos.owed_tokens)?;
     if charges > gross {
         return Err(PositionError::InsufficientCollateral);
     }
@@ -632,6 +651,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
         size_usd: size_after,
         size_tokens: size_tokens_after,
         collateral: collateral_after,
+        owed: 0,
     };
     let collateral_usd = check_open(&after, market, coll)?;
 
@@ -642,6 +662,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
         fee_usd,
         fee_tokens,
         borrow_fee_tokens: borrow_fee,
+        owed_paid: pos.owed_tokens,
         collateral_after,
         locked_delta,
         size_usd_after: size_after,
@@ -786,6 +807,8 @@ pub struct DecreaseQuote {
     pub fee_tokens: u64,
     /// Borrow fee settled, collateral tokens.
     pub borrow_fee_tokens: u64,
+    /// What the position owed, paid from its collateral and profit (tokens).
+    pub owed_paid: u64,
     /// Tokens unlocked in the collateral custody.
     pub locked_released: u64,
     /// Tokens paid to the owner.
@@ -892,18 +915,19 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
 /// 6. `locked_released = full ? pos.locked : floor(pos.locked × size_delta / pos.size)`.
 /// 7. `profit_tokens = min(usd_to_token_floor(p, coll MAX), locked_released)` on a profit;
 ///    `loss_tokens = usd_to_token_ceil(p, coll MIN)` on a loss.
-/// 8. `available = pos.collateral − borrow_fee − fee_tokens − loss_tokens`, negative →
-///    `PositionUnderwater`.
-/// 9. Full: `amount_out = available + profit_tokens`, `collateral_after = 0` (`collateral_out`
+/// 8. `charges = borrow_fee + fee_tokens + loss_tokens + pos.owed` (`owed_paid = pos.owed`),
+///    paid from the collateral first and then from `profit_tokens`; more than both →
+///    `PositionUnderwater`. `available` is the collateral left, `profit_left` the profit left.
+/// 9. Full: `amount_out = available + profit_left`, `collateral_after = 0` (`collateral_out`
 ///    is ignored). Partial: `collateral_out > available` → `InsufficientCollateral`;
-///    `amount_out = collateral_out + profit_tokens`; `collateral_after = available −
+///    `amount_out = collateral_out + profit_left`; `collateral_after = available −
 ///    collateral_out`; then if size remains, the checks of an open position at the collateral
 ///    MIN price: `CollateralTooSmall`, `LeverageTooHigh`, `WouldBeLiquidatable` (the remainder
 ///    marked at `exit` with `size_tokens_after`).
 /// 10. `split_fee(fee_tokens + borrow_fee)`.
 ///
 /// Accounting the processor applies — collateral custody: `collateral −= pos.collateral −
-/// collateral_after`, `owned += loss_tokens + lp_fee − profit_tokens`, `protocol +=
+/// collateral_after`, debts `−= owed_paid`, `owned += loss_tokens + lp_fee − profit_tokens`, `protocol +=
 /// protocol_fee`, `insurance += insurance_fee`, `locked −= locked_released`, vault `−=
 /// amount_out`; market custody: this side's OI `−= size_delta_usd` and `−= closed_tokens`;
 /// position: from the quote, `locked −= locked_released`, snapshot = the borrow index. The vault
@@ -942,16 +966,19 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         coll,
     })?;
 
-    let charges = checked_add(checked_add(borrow_fee, c.fee_tokens)?, c.loss_tokens)?;
-    if charges > pos.collateral_amount {
+    // Charges come from the collateral first, then from the profit realised now.
+    let charges = checked_add(checked_add(borrow_fee, c.fee_tokens)?, checked_add(c.loss_tokens, pos.owed_tokens)?)?;
+    if charges > checked_add(pos.collateral_amount, c.profit_tokens)? {
         return Err(PositionError::PositionUnderwater);
     }
-    let available = pos.collateral_amount - charges;
+    let from_collateral = charges.min(pos.collateral_amount);
+    let available = pos.collateral_amount - from_collateral;
+    let profit_left = c.profit_tokens - (charges - from_collateral);
 
     let size_usd_after = pos.size_usd - i.size_delta_usd;
     let size_tokens_after = checked_sub(pos.size_tokens, c.closed_tokens)?;
     let (amount_out, collateral_after) = if full {
-        (checked_add(available, c.profit_tokens)?, 0)
+        (checked_add(available, profit_left)?, 0)
     } else {
         if i.collateral_out > available {
             return Err(PositionError::InsufficientCollateral);
@@ -965,13 +992,14 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
                     size_usd: size_usd_after,
                     size_tokens: size_tokens_after,
                     collateral: collateral_after,
+                    owed: 0,
                 },
                 market,
                 coll,
             )?;
         }
         (
-            checked_add(i.collateral_out, c.profit_tokens)?,
+            checked_add(i.collateral_out, profit_left)?,
             collateral_after,
         )
     };
@@ -987,6 +1015,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         fee_usd: c.fee_usd,
         fee_tokens: c.fee_tokens,
         borrow_fee_tokens: borrow_fee,
+        owed_paid: pos.owed_tokens,
         locked_released: c.locked_released,
         amount_out,
         collateral_after,
@@ -1046,15 +1075,19 @@ pub struct LiquidationQuote {
     pub fee_tokens: u64,
     /// Borrow fee taken, tokens (the covered part; the rest is forgiven).
     pub borrow_fee_tokens: u64,
+    /// What the position owed, paid from its funds (tokens).
+    pub owed_paid: u64,
+    /// What the position owed and its funds could not pay: bad debt (tokens).
+    pub owed_written_off: u64,
     /// The keeper's whole reward, tokens (at the collateral MAX price, down).
     pub reward_tokens: u64,
     /// Part of the reward the collateral could not cover, paid by the insurance fund.
     pub reward_from_insurance: u64,
     /// Part of the reward neither could cover, paid from the pool's `owned`.
     pub reward_from_pool: u64,
-    /// Uncovered loss paid by the insurance fund into `owned`.
+    /// Bad debt (uncovered loss and unpaid owed) paid by the insurance fund into `owned`.
     pub insurance_used: u64,
-    /// Uncovered loss nobody pays: the pool's bad debt, tokens (no transfer).
+    /// Bad debt nobody pays: the pool's loss, tokens (no transfer).
     pub pool_loss: u64,
     /// Tokens paid to the position's owner (full only).
     pub owner_out: u64,
@@ -1079,7 +1112,9 @@ pub struct LiquidationQuote {
 /// 0. `pos.side` not [`LONG`] / [`SHORT`] → `InvalidSide`.
 /// 1. `borrow_fee` as in [`quote_increase`] (it may exceed the collateral); `exit` as in
 ///    [`quote_decrease`]; equity = `token_to_usd_floor(collateral − borrow_fee (at least 0),
-///    coll MIN) + pnl(whole size, exit) − ceil(size × close_fee_bps / 10_000)`. If
+///    coll MIN) + pnl(whole size, exit) − ceil(size × close_fee_bps / 10_000) − owed`, where
+///    `owed` is `pos.owed` plus the borrow fee the collateral cannot pay, at the collateral MAX
+///    price rounded up. If
 ///    [`health_ok`] → `NotLiquidatable`. (Health is marked to market: the opening-second rule
 ///    applies to what is realised, not to this test.)
 /// 2. Tier ([`liquidation_fraction_bps`]): the smallest of 25 / 50 / 75 % that brings equity
@@ -1087,21 +1122,22 @@ pub struct LiquidationQuote {
 ///    otherwise (or with equity ≤ 0, or `2 × mm <= close_fee + reward`) 100 %.
 /// 3. Partial: `size_delta = floor(size × f / 10_000)`; decrease steps 3–7 on it (the
 ///    opening-second rule included); `reward = usd_to_token_floor(floor(size_delta × reward_bps
-///    / 10_000), coll MAX)`; `collateral_after = collateral + profit_tokens − borrow_fee − fee −
-///    loss − reward`. If that is negative, or the remainder (marked at `exit`) fails
+///    / 10_000), coll MAX)`; `collateral_after = collateral + profit_tokens − borrow_fee − owed −
+///    fee − loss − reward` (`owed_paid = pos.owed`). If that is negative, or the remainder (marked at `exit`) fails
 ///    [`health_ok`], the liquidation is full instead. Nothing is paid to the owner.
 /// 4. Full: the whole position closes (decrease steps 3–7 with `full`); `reward` on the whole
 ///    size. The funds `collateral + profit_tokens` pay, in order and as far as they go: the
-///    borrow fee, the loss, the close fee, the reward. The uncovered loss is paid by the insurance
-///    fund (`insurance_used = min(insurance_balance, uncovered loss)`) and the rest is
+///    borrow fee, what it owes (`owed_paid`), the loss, the close fee, the reward. The bad debt —
+///    the uncovered loss plus the owed it could not pay (`owed_written_off`) — is paid by the
+///    insurance fund (`insurance_used = min(insurance_balance, bad debt)`) and the rest is
 ///    `pool_loss`; the uncovered reward is paid by what is left of the insurance fund
 ///    (`reward_from_insurance`), then by the pool (`reward_from_pool`): keepers are always paid.
 ///    What is left of the funds is `owner_out`.
 /// 5. `split_fee(fee_tokens + borrow_fee_tokens)` (the covered parts).
 ///
 /// Accounting the processor applies — collateral custody: `collateral += collateral_after −
-/// pos.collateral`, `owned += loss_tokens + lp_fee + insurance_used − profit_tokens −
-/// reward_from_pool`, `insurance += insurance_fee − insurance_used − reward_from_insurance`,
+/// pos.collateral`, debts `−= owed_paid + owed_written_off`, `owned += loss_tokens + lp_fee +
+/// insurance_used − profit_tokens − reward_from_pool − owed_written_off`, `insurance += insurance_fee − insurance_used − reward_from_insurance`,
 /// `protocol += protocol_fee`, `locked −= locked_released`, vault `−= reward_tokens + owner_out`
 /// (to the keeper and the owner); market custody: this side's OI `−= size_delta_usd` and `−=
 /// closed_tokens`. The vault change equals the change of `owned + collateral + protocol +
@@ -1124,6 +1160,8 @@ pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionE
             size_usd: pos.size_usd,
             size_tokens: pos.size_tokens,
             collateral: pos.collateral_amount.saturating_sub(borrow_fee),
+            // A borrow fee the collateral cannot pay is owed like the rest.
+            owed: checked_add(pos.owed_tokens, borrow_fee.saturating_sub(pos.collateral_amount))?,
         },
         market,
         coll,
@@ -1227,7 +1265,7 @@ fn liquidate_partial(
 
     let funds = checked_add(pos.collateral_amount, c.profit_tokens)?;
     let charges = checked_add(
-        checked_add(a.borrow_fee, c.fee_tokens)?,
+        checked_add(checked_add(a.borrow_fee, pos.owed_tokens)?, c.fee_tokens)?,
         checked_add(c.loss_tokens, reward_tokens)?,
     )?;
     if charges > funds {
@@ -1243,6 +1281,7 @@ fn liquidate_partial(
             size_usd: size_usd_after,
             size_tokens: size_tokens_after,
             collateral: collateral_after,
+            owed: 0,
         },
         market,
         coll,
@@ -1264,6 +1303,8 @@ fn liquidate_partial(
         loss_tokens: c.loss_tokens,
         fee_tokens: c.fee_tokens,
         borrow_fee_tokens: a.borrow_fee,
+        owed_paid: pos.owed_tokens,
+        owed_written_off: 0,
         reward_tokens,
         reward_from_insurance: 0,
         reward_from_pool: 0,
@@ -1305,12 +1346,16 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
         covered
     };
     let borrow_fee = take(a.borrow_fee);
+    let owed = take(pos.owed_tokens);
     let loss = take(c.loss_tokens);
     let fee = take(c.fee_tokens);
     let reward_covered = take(reward);
     let owner_out = funds;
 
-    let uncovered_loss = c.loss_tokens - loss;
+    // Bad debt: the loss the funds could not cover and what the position owed and could not pay
+    // (the pool already credited it when it was owed).
+    let uncovered_owed = pos.owed_tokens - owed;
+    let uncovered_loss = checked_add(c.loss_tokens - loss, uncovered_owed)?;
     let insurance_used = uncovered_loss.min(i.insurance_balance);
     let uncovered_reward = reward - reward_covered;
     let reward_from_insurance = uncovered_reward.min(i.insurance_balance - insurance_used);
@@ -1328,6 +1373,8 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
         loss_tokens: loss,
         fee_tokens: fee,
         borrow_fee_tokens: borrow_fee,
+        owed_paid: owed,
+        owed_written_off: uncovered_owed,
         reward_tokens: reward,
         reward_from_insurance,
         reward_from_pool: uncovered_reward - reward_from_insurance,
@@ -1722,6 +1769,7 @@ mod tests {
                 fee_usd: 900_000,
                 fee_tokens: 6_000_000,
                 borrow_fee_tokens: 0,
+                owed_paid: 0,
                 collateral_after: 994_000_000,
                 locked_delta: 10_000_000_000,
                 size_usd_after: 1_500_000_000,
@@ -2532,7 +2580,10 @@ mod tests {
             prop_assert_eq!(exit, exit_at(pos.side == LONG, &market.price, spread).unwrap());
             let p = pnl(pos.side, pos.size_usd, pos.size_tokens, exit, market.decimals).unwrap();
             let collateral_usd = token_to_usd_floor(TokenAmount(pos.collateral_amount.saturating_sub(borrow_fee)), coll.price.min, coll.decimals).unwrap().0;
-            let equity = equity_usd(collateral_usd, p, fee_amount(pos.size_usd, market.close_fee_bps).unwrap()).unwrap();
+            // A borrow fee the collateral cannot pay is owed, valued at the collateral MAX price (up).
+            let unpaid = borrow_fee.saturating_sub(pos.collateral_amount);
+            let owed = if unpaid == 0 { 0 } else { token_to_usd_ceil(TokenAmount(unpaid), coll.price.max, coll.decimals).unwrap().0 };
+            let equity = equity_usd(collateral_usd, p, fee_amount(pos.size_usd, market.close_fee_bps).unwrap() + owed).unwrap();
             let healthy = health_ok(equity, pos.size_usd, market.maintenance_margin_bps);
             match quote_liquidate(&liq) {
                 Err(PositionError::NotLiquidatable) => prop_assert!(healthy),

@@ -1,10 +1,9 @@
 use pinocchio::AccountView;
 
-use super::trade::{load_position, Custodies, PositionKeys};
+use super::trade::{check_group, group_part, load_position, move_group, At, Custodies, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
-    math::{borrow_fee_tokens, split_fee},
     oracle::OracleContext,
     reader::Reader,
     state::{load, Config, Pool},
@@ -24,8 +23,9 @@ use crate::{
 /// 9. `[writable]` funding_account — owner's token account of the collateral
 /// 10. `[]` token program
 ///
-/// Prices are read only to settle interest on unrealized PnL; adding
-/// collateral is never refused for a price.
+/// Prices are read to settle what the position owes and earns (funding and
+/// interest are paid in collateral tokens). The deposit pays what the position
+/// owes first; the event's `borrow_fee` field carries that amount.
 pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let mut r = Reader::new(data);
     let amount = r.u64()?;
@@ -39,6 +39,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let pool = load::<Pool>(pool_account)?;
     let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
     let p = load_position(position_account, &keys)?;
+    check_group(pool, p)?;
     let mut custodies = Custodies::load(pool_account, custody, collateral_custody, p.side)?;
     check_vault(vault, &custodies.collateral().vault)?;
     check_writable(funding)?;
@@ -51,29 +52,23 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
-    custodies.settle(p, &market_price, &collateral_price)?;
-
-    // Settle the borrow fee accrued so far, then add the deposit.
+    let at = At { now: clock.unix_timestamp, market_price, collateral_price };
+    // Settles borrow fees, funding and interest first (what it cannot pay becomes owed).
+    custodies.settle(position_account.address(), p, pool, &at)?;
+    // The deposit pays what the position owes first.
+    let before = group_part(p);
+    let paid = p.owed_tokens.min(amount);
+    let collateral_after = p.collateral_amount.checked_add(amount - paid).ok_or(PerpoolError::MathOverflow)?;
     let c = custodies.collateral_mut();
-    let fee = borrow_fee_tokens(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
-    let collateral_after = p
-        .collateral_amount
-        .checked_add(amount)
-        .ok_or(PerpoolError::MathOverflow)?
-        .checked_sub(fee)
-        .ok_or(PerpoolError::InsufficientCollateral)?;
-    let split = split_fee(fee, pool.protocol_fee_share_bps as u64, pool.insurance_fee_share_bps as u64)?;
-    c.collateral = c.collateral.checked_add(amount).and_then(|x| x.checked_sub(fee)).ok_or(PerpoolError::MathOverflow)?;
-    c.owned = c.owned.checked_add(split.lp).ok_or(PerpoolError::MathOverflow)?;
-    c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(split.lp);
-    c.protocol_fees = c.protocol_fees.checked_add(split.protocol).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c.insurance.checked_add(split.insurance).ok_or(PerpoolError::MathOverflow)?;
+    c.collateral = c.collateral.checked_add(amount - paid).ok_or(PerpoolError::MathOverflow)?;
+    c.position_debt = c.position_debt.saturating_sub(paid);
+    p.owed_tokens -= paid;
     p.collateral_amount = collateral_after;
-    p.borrow_index_snapshot = c.borrow_index;
-    p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(fee);
     p.update_time = clock.unix_timestamp;
+    let (side, group, after) = (p.side, p.collateral_group, group_part(p));
+    move_group(custodies.market, side, group, &before, &after)?;
 
     transfer_from_user(funding, vault, owner, amount)?;
-    events::collateral_added(position_account.address(), owner.address(), amount, fee, collateral_after);
+    events::collateral_added(position_account.address(), owner.address(), amount, paid, collateral_after);
     Ok(())
 }

@@ -22,11 +22,18 @@ use crate::{
 /// 4. `[writable]` vault — the custody's vault
 /// 5. `[writable]` funding_account — owner's token account of the asset
 /// 6. `[writable]` lp_mint — the pool's LP mint
-/// 7. `[writable]` lp_token_account — receives the LP tokens
+/// 7. `[writable]` lp_token_account — receives the owner's LP tokens whose cooldown is over (and,
+///    with no cooldown, the new ones)
 /// 8. `[writable]` lp_account — PDA `["lp_account", pool, owner]`, created if absent
-/// 9. `[]` token program
-/// 10. `[]` system program
-/// 11.. `[]` every custody of the pool with its oracle, in pool order
+/// 9. `[writable]` lp_escrow — the pool's LP escrow: new LP tokens wait out the pool's cooldown
+///    here (`lp_account.escrowed_lp`, claimable from `unlock_time`; a new deposit restarts the
+///    cooldown of what is still waiting), and the first deposit's dead units stay here forever
+/// 10. `[]` token program
+/// 11. `[]` system program
+/// 12.. `[]` every custody of the pool with its oracle, in pool order
+///
+/// The cooldown follows the tokens, not the owner: LP tokens cannot be redeemed or moved by
+/// anyone until they leave the escrow.
 pub struct AddLiquidity<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,
@@ -38,6 +45,7 @@ pub struct AddLiquidity<'a> {
     pub lp_mint: &'a AccountView,
     pub lp_token: &'a AccountView,
     pub lp_record: &'a AccountView,
+    pub lp_escrow: &'a AccountView,
     pub list: &'a [AccountView],
 }
 
@@ -45,7 +53,7 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
     type Error = PerpoolError;
 
     fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
-        let [owner, config, pool_account, custody_account, vault, funding, lp_mint, lp_token, lp_record, token_program, system_program, list @ ..] =
+        let [owner, config, pool_account, custody_account, vault, funding, lp_mint, lp_token, lp_record, lp_escrow, token_program, system_program, list @ ..] =
             accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
@@ -69,9 +77,10 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
         }
         check_writable(lp_token)?;
         check_token_account(lp_token, &pool.lp_mint)?;
+        check_vault(lp_escrow, &pool.lp_escrow)?;
         check_token_program(token_program)?;
         check_system_program(system_program)?;
-        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, funding, lp_mint, lp_token, lp_record, list })
+        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, funding, lp_mint, lp_token, lp_record, lp_escrow, list })
     }
 }
 
@@ -108,15 +117,34 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         protocol_share_bps: ix.pool.protocol_fee_share_bps as u64,
         insurance_share_bps: ix.pool.insurance_fee_share_bps as u64,
         max_aum_usd: ix.pool.max_aum_usd,
+        min_first_deposit_usd: ix.pool.min_first_deposit_usd,
+        dead_lp: ix.pool.dead_lp,
+        min_lp_mint: ix.pool.min_lp_mint,
     })?;
     if q.lp_out < min_lp_out {
         return Err(PerpoolError::SlippageExceeded);
     }
+    ix.custody.use_price_time(valuation.target_price[0].publish_time);
 
+    let signer = PoolSigner::new(ix.pool);
+    let seeds = signer.seeds();
     let lp = lp_account::load_or_create(ix.lp_record, ix.pool_account, ix.owner)?;
+    // LP tokens whose cooldown is over leave the escrow first.
+    if lp.escrowed_lp > 0 && clock.unix_timestamp >= lp.unlock_time {
+        pinocchio_token::instructions::Transfer::new(ix.lp_escrow, ix.lp_token, ix.pool_account, lp.escrowed_lp)
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
+            .map_err(|_| PerpoolError::InvalidTokenAccount)?;
+        lp.escrowed_lp = 0;
+    }
+    let cooldown = ix.pool.lp_cooldown_secs != 0;
+    if cooldown {
+        lp.escrowed_lp = lp.escrowed_lp.checked_add(q.lp_out).ok_or(PerpoolError::MathOverflow)?;
+        lp.unlock_time = clock.unix_timestamp.saturating_add(ix.pool.lp_cooldown_secs as i64);
+    }
     lp.last_add_slot = clock.slot;
     lp.deposited_usd = lp.deposited_usd.saturating_add(q.value_in_usd);
     lp.lp_minted = lp.lp_minted.saturating_add(q.lp_out);
+    let (escrowed, unlock_time) = (lp.escrowed_lp, lp.unlock_time);
 
     let c = ix.custody;
     c.owned = c.owned.checked_add(q.owned_increase).ok_or(PerpoolError::MathOverflow)?;
@@ -125,11 +153,17 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
 
     transfer_from_user(ix.funding, ix.vault, ix.owner, amount_in)?;
-    let signer = PoolSigner::new(ix.pool);
-    let seeds = signer.seeds();
-    MintTo::new(ix.lp_mint, ix.lp_token, ix.pool_account, q.lp_out)
-        .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
-        .map_err(|_| PerpoolError::InvalidMint)?;
+    let to_escrow = if cooldown { q.lp_out + q.dead_lp } else { q.dead_lp };
+    if to_escrow > 0 {
+        MintTo::new(ix.lp_mint, ix.lp_escrow, ix.pool_account, to_escrow)
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
+            .map_err(|_| PerpoolError::InvalidMint)?;
+    }
+    if !cooldown {
+        MintTo::new(ix.lp_mint, ix.lp_token, ix.pool_account, q.lp_out)
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
+            .map_err(|_| PerpoolError::InvalidMint)?;
+    }
 
     events::liquidity_added(&events::LiquidityAddedEvent {
         pool: ix.pool_account.address(),
@@ -141,8 +175,10 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         lp_out: q.lp_out,
         value_usd: q.value_in_usd,
         aum_usd: valuation.aum_usd,
-        lp_supply: lp_supply + q.lp_out,
+        lp_supply: lp_supply + q.lp_out + q.dead_lp,
         price: valuation.target_price[0].min.0,
+        escrowed_lp: escrowed,
+        unlock_time,
     });
     Ok(())
 }

@@ -24,9 +24,13 @@ use crate::{
 /// 10. `[writable]` owner_account — the owner's token account of the collateral
 /// 11. `[]` token program
 ///
-/// Allowed only while the position's side holds an unrealized profit above the
-/// market custody's `adl_threshold_bps` of the collateral custody's own tokens
-/// (see `math::adl`). Closes `size_usd` (capped at the position) like the
+/// Allowed only while the unrealized profit of the positions the collateral
+/// custody pays on this side of the market (the position's group: same market,
+/// side and collateral custody) is above the market custody's
+/// `adl_threshold_bps` of the collateral custody's own tokens, counted as the
+/// larger of `owned` now and its average over about an hour (`owned_ema`): no
+/// instruction in the same transaction, and no swap or redemption, can lower
+/// that denominator quickly enough to turn deleveraging on (see `math::adl`). Closes `size_usd` (capped at the position) like the
 /// owner's own decrease (fees, impact, payout to the owner); the ratio after must
 /// be lower than before and not below `adl_floor_bps`. Keepers choose the size
 /// (the SDK's `adlCloseSize`) and rank candidates by PnL % × leverage.
@@ -43,7 +47,8 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
     let side = ix.position.side;
     let m = &*ix.custodies.market;
     let (threshold, floor) = (m.adl_threshold_bps as u64, m.adl_floor_bps as u64);
-    let before = side_ratio(&ix, side, &at.market_price, &at.collateral_price)?;
+    let group = ix.position.collateral_group;
+    let before = side_ratio(&ix, side, group, (&at.market_price, &at.collateral_price))?;
     if before <= threshold {
         return Err(PerpoolError::AdlNotAllowed);
     }
@@ -57,7 +62,7 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
         return Err(PerpoolError::ZeroAmount);
     }
     let out = decrease(&mut ix, &at, &Request { size_usd: size, collateral_out: 0, acceptable_price: None })?;
-    let after = side_ratio(&ix, side, &at.market_price, &at.collateral_price)?;
+    let after = side_ratio(&ix, side, group, (&at.market_price, &at.collateral_price))?;
     if after >= before || after < floor {
         return Err(PerpoolError::AdlTooLarge);
     }
@@ -74,18 +79,20 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
     Ok(())
 }
 
-/// The position's side's profit as a share of the collateral custody, bps, at spot prices.
-fn side_ratio(ix: &DecreasePosition, side: u8, market_price: &OraclePrice, collateral_price: &OraclePrice) -> Result<u64> {
+/// The profit the collateral custody owes the position's group, as a share of that custody's
+/// tokens (the larger of `owned` and its hourly average), bps, at spot prices.
+fn side_ratio(ix: &DecreasePosition, side: u8, group: u8, prices: (&OraclePrice, &OraclePrice)) -> Result<u64> {
+    let (market_price, collateral_price) = prices;
     let m = &*ix.custodies.market;
     let c = ix.custodies.collateral();
-    let long = side == crate::state::position::SIDE_LONG;
+    let row = m.group(side, group);
     Ok(adl_ratio_bps(&AdlInput {
         side,
-        oi_usd: if long { m.long_oi_usd } else { m.short_oi_usd },
-        oi_tokens: if long { m.long_oi_tokens } else { m.short_oi_tokens },
+        oi_usd: row[crate::state::custody::GROUP_USD],
+        oi_tokens: row[crate::state::custody::GROUP_TOKENS],
         market_decimals: m.decimals,
         market_price: market_price.spot,
-        pool_tokens: c.owned,
+        pool_tokens: c.owned.max(c.owned_ema),
         pool_decimals: c.decimals,
         pool_price: collateral_price.spot,
     })?)

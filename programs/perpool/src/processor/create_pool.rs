@@ -1,5 +1,8 @@
 use pinocchio::{cpi::Seed, AccountView};
-use pinocchio_token::{instructions::InitializeMint2, state::Mint};
+use pinocchio_token::{
+    instructions::{InitializeAccount3, InitializeMint2},
+    state::{Account as TokenAccount, Mint},
+};
 
 use super::load_admin_config;
 use crate::{
@@ -16,19 +19,23 @@ use crate::{
 /// 1. `[]` config
 /// 2. `[writable]` pool — PDA `["pool", name]`, must not exist
 /// 3. `[writable]` lp_mint — PDA `["lp_mint", pool]`, must not exist; created with the pool as mint authority
-/// 4. `[]` token program (SPL Token)
-/// 5. `[]` system program
+/// 4. `[writable]` lp_escrow — PDA `["lp_escrow", pool]`, must not exist; the LP token account (owned
+///    by the pool) that holds LP tokens during their cooldown and the dead LP units
+/// 5. `[]` token program (SPL Token)
+/// 6. `[]` system program
 pub struct CreatePool<'a> {
     pub admin: &'a AccountView,
     pub pool: &'a AccountView,
     pub lp_mint: &'a AccountView,
+    pub lp_escrow: &'a AccountView,
     pub pool_bump: u8,
     pub lp_mint_bump: u8,
+    pub lp_escrow_bump: u8,
 }
 
 impl<'a> CreatePool<'a> {
     fn try_from(accounts: &'a [AccountView], name: &[u8]) -> Result<Self> {
-        let [admin, config, pool, lp_mint, token_program, system_program, ..] = accounts else {
+        let [admin, config, pool, lp_mint, lp_escrow, token_program, system_program, ..] = accounts else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
         let cfg = load_admin_config(admin, config)?;
@@ -42,7 +49,9 @@ impl<'a> CreatePool<'a> {
         let pool_bump = check_pda(pool, &[b"pool", name])?;
         check_uninitialized(lp_mint)?;
         let lp_mint_bump = check_pda(lp_mint, &[b"lp_mint", pool.address().as_ref()])?;
-        Ok(Self { admin, pool, lp_mint, pool_bump, lp_mint_bump })
+        check_uninitialized(lp_escrow)?;
+        let lp_escrow_bump = check_pda(lp_escrow, &[b"lp_escrow", pool.address().as_ref()])?;
+        Ok(Self { admin, pool, lp_mint, lp_escrow, pool_bump, lp_mint_bump, lp_escrow_bump })
     }
 }
 
@@ -70,11 +79,21 @@ pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     InitializeMint2::new(ix.lp_mint, LP_DECIMALS, ix.pool.address(), None)
         .invoke()
         .map_err(|_| PerpoolError::InvalidMint)?;
+    let escrow_bump = [ix.lp_escrow_bump];
+    create_pda_account(
+        &NewAccount { payer: ix.admin, account: ix.lp_escrow, space: TokenAccount::LEN, owner: &TOKEN_PROGRAM_ID },
+        &[Seed::from(b"lp_escrow"), Seed::from(ix.pool.address().as_ref()), Seed::from(&escrow_bump)],
+    )?;
+    InitializeAccount3::new(ix.lp_escrow, ix.lp_mint, ix.pool.address())
+        .invoke()
+        .map_err(|_| PerpoolError::InvalidMint)?;
 
     let now = unix_timestamp()?;
     let pool = init::<Pool>(ix.pool)?;
     pool.bump = ix.pool_bump;
     pool.lp_mint_bump = ix.lp_mint_bump;
+    pool.lp_escrow_bump = ix.lp_escrow_bump;
+    pool.lp_escrow = *ix.lp_escrow.address();
     pool.allow_test_oracles = allow_test_oracles as u8;
     pool.name_len = name.len() as u8;
     pool.name[..name.len()].copy_from_slice(name);

@@ -1,11 +1,11 @@
 use pinocchio::AccountView;
 
-use super::trade::{close_position, collateral_side, fee_shares, load_position, market_side, position_state, signed_impact, Custodies, PositionKeys};
+use super::trade::{check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group, position_state, signed_impact, At, Custodies, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_decrease, DecreaseInput},
-    oracle::{OracleContext, OraclePrice},
+    oracle::OracleContext,
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
     util::{check_vault, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
@@ -58,6 +58,7 @@ impl<'a> DecreasePosition<'a> {
         let pool = load::<Pool>(pool_account)?;
         let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
         let position = load_position(position_account, &keys)?;
+        check_group(pool, position)?;
         let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
         check_vault(vault, &custodies.collateral().vault)?;
         check_writable(receiving)?;
@@ -69,24 +70,21 @@ impl<'a> DecreasePosition<'a> {
         Ok(Self { owner, pool_account, pool, position_account, position, custodies, market_oracle, collateral_oracle, vault, receiving })
     }
 
-    /// Accrues both custodies, reads their checked prices and settles the
-    /// position's interest and funding.
+    /// Accrues both custodies, reads their checked prices and settles what the
+    /// position owes and earns over time.
     pub fn prepare(&mut self) -> Result<Prepared> {
         let clock = now()?;
         let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
         let (market_price, collateral_price) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
-        self.custodies.settle(self.position, &market_price, &collateral_price)?;
-        Ok(Prepared { now: clock.unix_timestamp, market_price, collateral_price })
+        let at = At { now: clock.unix_timestamp, market_price, collateral_price };
+        self.custodies.settle(self.position_account.address(), self.position, self.pool, &at)?;
+        Ok(at)
     }
 }
 
 /// The time and prices of a decrease, read once.
-pub struct Prepared {
-    pub now: i64,
-    pub market_price: OraclePrice,
-    pub collateral_price: OraclePrice,
-}
+pub type Prepared = At;
 
 /// What is asked of a decrease (bundled: upstream BPF passes five arguments at most).
 pub struct Request {
@@ -116,9 +114,10 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     }
     let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
     let market = market_side(ix.custodies.market, &at.market_price, side);
+    let before = group_part(ix.position);
     let q = quote_decrease(&DecreaseInput {
         now: at.now,
-        pos: position_state(ix.position),
+        pos: position_state(ix.position, ix.pool),
         size_delta_usd: size_usd,
         collateral_out,
         market,
@@ -137,6 +136,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     let p = &mut *ix.position;
     let c = ix.custodies.collateral_mut();
     c.collateral = c.collateral.checked_add(q.collateral_after).and_then(|x| x.checked_sub(p.collateral_amount)).ok_or(PerpoolError::MathOverflow)?;
+    c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
     c.owned = c
         .owned
         .checked_add(q.loss_tokens + q.lp_fee)
@@ -152,12 +152,16 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     p.size_usd = q.size_usd_after;
     p.size_tokens = q.size_tokens_after;
     p.collateral_amount = q.collateral_after;
+    p.owed_tokens = 0;
     p.locked_amount -= q.locked_released;
     p.borrow_index_snapshot = index;
     p.update_time = at.now;
     p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
     p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
     p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
+    let (group, after) = (p.collateral_group, group_part(p));
+    move_group(ix.custodies.market, side, group, &before, &after)?;
+    scale_pnl_base(ix.custodies.collateral_mut(), p, before[0])?;
 
     if q.amount_out > 0 {
         transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
@@ -190,6 +194,27 @@ fn decrease_by_owner(accounts: &[AccountView], req: &Request) -> Result<()> {
     let mut ix = DecreasePosition::load(accounts, true)?;
     let at = ix.prepare()?;
     decrease(&mut ix, &at, req).map(|_| ())
+}
+
+/// After size is closed, the recorded PnL base shrinks with the size (the closed part's PnL is
+/// realised and earns or pays nothing more): `base × size_after / size_before`, rounded down,
+/// and the custody's sums follow. A full close clears it.
+pub(crate) fn scale_pnl_base(c: &mut Custody, p: &mut Position, size_before: u64) -> Result<()> {
+    if p.pnl_base_usd == 0 || p.size_usd == size_before {
+        return Ok(());
+    }
+    let after = if size_before == 0 { 0 } else { crate::math::mul_div_floor(p.pnl_base_usd, p.size_usd, size_before)? };
+    let cut = p.pnl_base_usd - after;
+    if p.pnl_base_profit != 0 {
+        c.pnl_profit_base_usd = c.pnl_profit_base_usd.saturating_sub(cut);
+    } else {
+        c.pnl_loss_base_usd = c.pnl_loss_base_usd.saturating_sub(cut);
+    }
+    p.pnl_base_usd = after;
+    if p.pnl_seen_usd > 0 && size_before > 0 {
+        p.pnl_seen_usd = crate::math::mul_div_floor(p.pnl_seen_usd, p.size_usd, size_before)?;
+    }
+    Ok(())
 }
 
 /// Removes closed size from the market custody's per-side open interest.

@@ -1,6 +1,6 @@
 use pinocchio::AccountView;
 
-use super::trade::{collateral_side, fee_shares, load_or_create_position, market_side, position_state, signed_impact, Custodies, Opener, PositionKeys};
+use super::trade::{check_group, collateral_side, fee_shares, group_of, group_part, load_or_create_position, market_side, move_group, position_state, signed_impact, At, Custodies, Opener, PositionKeys};
 use crate::{
     error::PerpoolError,
     events,
@@ -78,7 +78,7 @@ impl<'a> IncreasePosition<'a> {
         Ok(Self { owner, pool_account, pool, position, custodies, market_oracle, collateral_oracle, vault, funding })
     }
 
-    /// Accrues both custodies and reads their checked prices.
+    /// Accrues both custodies and reads their checked prices (recording their publish times).
     pub fn prepare(&mut self) -> Result<(i64, OraclePrice, OraclePrice)> {
         let clock = now()?;
         let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
@@ -115,16 +115,20 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         collateral_custody: ix.custodies.collateral_key,
         side,
     };
-    let position = load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump }, now)?;
+    let group = group_of(ix.pool, ix.custodies.collateral_key)?;
+    let position = load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump, group }, now)?;
+    check_group(ix.pool, position)?;
     if position.size_usd == 0 {
         ix.custodies.start(position, now);
     } else {
-        ix.custodies.settle(position, &req.market_price, &req.collateral_price)?;
+        let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
+        ix.custodies.settle(ix.position.address(), position, ix.pool, &at)?;
     }
+    let before = group_part(position);
     let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
     let q = quote_increase(&IncreaseInput {
         now,
-        pos: position_state(position),
+        pos: position_state(position, ix.pool),
         size_delta_usd: size_usd,
         collateral_delta: collateral_amount,
         market: market_side(ix.custodies.market, &req.market_price, side),
@@ -155,8 +159,9 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
     c.collateral = c
         .collateral
         .checked_add(collateral_amount)
-        .and_then(|x| x.checked_sub(fees))
+        .and_then(|x| x.checked_sub(fees + q.owed_paid))
         .ok_or(PerpoolError::MathOverflow)?;
+    c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
     c.owned = c.owned.checked_add(q.lp_fee).ok_or(PerpoolError::MathOverflow)?;
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
@@ -168,11 +173,15 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
     position.size_tokens = q.size_tokens_after;
     position.entry_price = q.average_price_after.0;
     position.collateral_amount = q.collateral_after;
+    position.owed_tokens = 0;
+    position.last_increase_time = now;
     position.locked_amount = position.locked_amount.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
     position.borrow_index_snapshot = index;
     position.update_time = now;
     position.fees_paid_usd = position.fees_paid_usd.saturating_add(q.fee_usd);
     position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
+    let (group_row, after) = (position.collateral_group, group_part(position));
+    move_group(ix.custodies.market, side, group_row, &before, &after)?;
 
     if collateral_amount > 0 && !req.escrowed {
         transfer_from_user(ix.funding, ix.vault, ix.owner, collateral_amount)?;

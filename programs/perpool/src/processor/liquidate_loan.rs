@@ -23,6 +23,10 @@ use crate::{
 /// 10. `[writable]` liquidator_funding — liquidator's token account of the borrowed asset
 /// 11. `[writable]` liquidator_receiving — liquidator's token account of the collateral
 /// 12. `[]` token program
+///
+/// Also the recall path of interest-bearing collateral: while the borrowed custody has lent more
+/// than it may (`Custody::over_lent`, collateral withdrawn after it was lent out), any loan of it
+/// may be partly repaid on liquidation terms, up to that excess.
 pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let mut r = Reader::new(data);
     let repay_amount = r.u64()?;
@@ -48,6 +52,7 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
         borrow: borrow_side(x.borrow, &x.borrow_price),
         params: loan_params(x.collateral),
         insurance_balance: x.borrow.insurance,
+        recall_excess: x.borrow.over_lent(),
     })?;
     // Borrowed custody: repaid tokens come back; bad debt is written off,
     // paid by insurance first, then by the suppliers.

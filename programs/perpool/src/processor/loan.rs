@@ -5,7 +5,7 @@ use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
-    math::{supply_interest, LoanBorrowSide, LoanCollateralSide, LoanParams, LoanState},
+    math::{LoanBorrowSide, LoanCollateralSide, LoanParams, LoanState},
     oracle::OraclePrice,
     state::{load_mut, Custody, Loan},
     util::{create_at_pda, Result},
@@ -63,18 +63,20 @@ pub fn check_pair(pool: &Address, collateral_key: &Address, collateral: &Custody
     Ok(())
 }
 
-/// Credits the loan collateral's supply interest (interest-bearing collateral):
-/// tokens move from the pool's `owned` to `loan_collateral`.
+/// Credits the loan collateral's interest (interest-bearing collateral earns what the loans it
+/// funds pay): tokens move from the custody's credited bucket (`collateral_interest_due`) to
+/// `loan_collateral`, `floor(collateral × (collateral_index − snapshot) / INDEX_ONE)`.
 pub fn settle_collateral_interest(loan: &mut Loan, c: &mut Custody) -> Result<()> {
-    let now_index = c.supply_index;
-    if c.collateral_earns_interest != 0 && loan.supply_index_snapshot != 0 {
-        let earned = supply_interest(loan.collateral_amount, now_index, loan.supply_index_snapshot)?.min(c.owned);
-        c.owned -= earned;
+    let now_index = c.collateral_index;
+    if c.collateral_earns_interest != 0 && now_index > loan.collateral_index_snapshot {
+        let earned = crate::math::mul_div_floor(loan.collateral_amount, now_index - loan.collateral_index_snapshot, crate::math::INDEX_ONE)?
+            .min(c.collateral_interest_due);
+        c.collateral_interest_due -= earned;
         c.loan_collateral = c.loan_collateral.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
         loan.collateral_amount = loan.collateral_amount.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
         loan.collateral_interest = loan.collateral_interest.saturating_add(earned);
     }
-    loan.supply_index_snapshot = now_index;
+    loan.collateral_index_snapshot = now_index;
     Ok(())
 }
 
@@ -106,6 +108,7 @@ pub fn borrow_side(c: &Custody, p: &OraclePrice) -> LoanBorrowSide {
         lendable: c.lendable(),
         buffer_bps: c.buffer_bps as u64,
         max_utilization_bps: c.max_utilization_bps as u64,
+        collateral_room: c.collateral_room(),
     }
 }
 
@@ -158,7 +161,9 @@ pub fn load_context<'a>(accounts: &'a [AccountView], owner_must_sign: bool) -> R
     settle_collateral_interest(l, collateral)?;
     let ctx = crate::oracle::OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
     let collateral_price = crate::oracle::read_price(collateral_custody.address(), collateral, collateral_oracle, &ctx)?;
+    collateral.use_price_time(collateral_price.publish_time);
     let borrow_price = crate::oracle::read_price(borrow_custody.address(), borrow, borrow_oracle, &ctx)?;
+    borrow.use_price_time(borrow_price.publish_time);
     Ok((
         LoanContext {
             signer,

@@ -7,6 +7,7 @@ pub mod add_liquidity;
 pub mod auto_deleverage;
 pub mod admin;
 pub mod borrow;
+pub mod claim_lp;
 pub mod create_pool;
 pub mod decrease_position;
 pub mod deposit_loan_collateral;

@@ -81,12 +81,9 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     let clock = now()?;
     ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
 
+    // LP tokens in their cooldown are in the pool's escrow, not in the owner's account: only
+    // tokens out of cooldown can be burned here, whoever holds them.
     let record = lp_account::load_existing(ix.lp_record, ix.pool_account, ix.owner)?;
-    if let Some(lp) = record.as_ref() {
-        if lp.last_add_slot == clock.slot {
-            return Err(PerpoolError::SameSlotRedemption);
-        }
-    }
 
     let valuation = value_pool(
         ix.pool,
@@ -118,6 +115,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     if q.amount_out < min_amount_out {
         return Err(PerpoolError::SlippageExceeded);
     }
+    ix.custody.use_price_time(valuation.target_price[0].publish_time);
 
     if let Some(lp) = record {
         lp.redeemed_usd = lp.redeemed_usd.saturating_add(q.value_usd);

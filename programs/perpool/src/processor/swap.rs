@@ -121,7 +121,9 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
 
     let ci = ix.custody_in;
     ci.owned = ci.owned.checked_add(q.in_owned_increase).ok_or(PerpoolError::MathOverflow)?;
+    ci.use_price_time(v.target_price[0].publish_time);
     let co = ix.custody_out;
+    co.use_price_time(v.target_price[1].publish_time);
     co.owned = co.owned.checked_sub(q.out_owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
     co.protocol_fees = co.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     co.insurance = co.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;

@@ -1,13 +1,33 @@
 //! Pool valuation over the custody list that follows an instruction's fixed
 //! accounts: `[custody_0, oracle_0, custody_1, oracle_1, …]` in pool order.
+//!
+//! The pool's value is what LPs would own if every position closed now (SPEC §5):
+//!
+//! - each custody's own tokens (`owned`, with the loan interest earned since its last accrual)
+//!   and the LPs' share of the borrow fees positions have accrued, at the custody's price;
+//! - plus what positions owe and minus what they are owed and have not settled: funding and
+//!   interest on recorded PnL (USD aggregates, projected to now);
+//! - plus, per market side and collateral custody (a *group*), `min(collateral, debt + loss −
+//!   profit)`: traders' losses and debts count only up to the collateral they can be collected
+//!   from, never bad debt as value; profits count in full.
+//!
+//! Every part is O(1) per custody. Custodies the instruction does not write are projected to now
+//! exactly as [`Custody::accrue`] would leave them ([`Custody::projection`]), so refreshing a
+//! custody, or settling a position, never moves the pool value by more than rounding.
 
 use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
-    math::{custody_value_usd, pool_pnl, PoolPnlInput},
+    math::{custody_value_usd, group_claim, GroupInput, Price, SignedUsd},
     oracle::{read_price, OracleContext, OraclePrice},
-    state::{load, Custody, Pool},
+    state::{
+        custody::{GROUP_COLLATERAL, GROUP_DEBT, GROUP_TOKENS, GROUP_USD},
+        load,
+        pool::MAX_CUSTODIES,
+        position::{SIDE_LONG, SIDE_SHORT},
+        Custody, Pool,
+    },
     util::Result,
 };
 
@@ -39,7 +59,7 @@ pub struct Valuation<const N: usize> {
 /// user: up at max prices, down at min prices) and returns the targets' values
 /// and prices. Every custody must be listed, in order, with its oracle. The
 /// targets must already be accrued to `now`; the others are valued as if they
-/// were (their pending loan interest counts).
+/// were.
 #[inline(always)] // (more than five register arguments otherwise)
 pub fn value_pool<const N: usize>(
     pool: &Pool,
@@ -49,13 +69,19 @@ pub fn value_pool<const N: usize>(
     now: i64,
 ) -> Result<Valuation<N>> {
     let count = pool.custody_count as usize;
-    if list.len() != 2 * count {
+    if list.len() != 2 * count || count > MAX_CUSTODIES {
         return Err(PerpoolError::CustodyListMismatch);
     }
     let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now };
-    let zero = OraclePrice { spot: crate::math::Price(0), ema: crate::math::Price(0), conf: 0, min: crate::math::Price(0), max: crate::math::Price(0) };
+    let zero = OraclePrice { spot: Price(0), ema: Price(0), conf: 0, min: Price(0), max: Price(0), publish_time: 0 };
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
     let mut found = [false; N];
+    let up = side == PriceSide::Max;
+    let lp_share_bps = 10_000u64.saturating_sub(pool.protocol_fee_share_bps as u64 + pool.insurance_fee_share_bps as u64);
+    let mut total = SignedUsd::default();
+    let mut custodies: [Option<&Custody>; MAX_CUSTODIES] = [None; MAX_CUSTODIES];
+    let mut prices = [zero; MAX_CUSTODIES];
+
     for (i, pair) in list.chunks_exact(2).enumerate() {
         let (custody_account, oracle) = (&pair[0], &pair[1]);
         let key = custody_account.address();
@@ -68,56 +94,61 @@ pub fn value_pool<const N: usize>(
             None => load::<Custody>(custody_account)?,
         };
         let price = read_price(key, custody, oracle, &ctx)?;
-        let (p, round_up) = match side {
-            PriceSide::Min => (price.min, false),
-            PriceSide::Max => (price.max, true),
-        };
-        // A custody the instruction accrued is current; any other is valued with the
-        // loan interest it has earned since its last accrual (as if refreshed now).
-        let owned = match target {
-            Some(_) => custody.owned,
-            None => custody.owned_at(now, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?,
-        };
-        let value = custody_value_usd(owned, p, custody.decimals, round_up)?;
-        // Traders' net PnL on this market is owed by (profit) or to (loss) the
-        // pool. Valued at the prices that favour the side being priced: the
-        // higher pool value uses the lower trader PnL and vice versa.
-        let (long_price, short_price) = match side {
-            PriceSide::Max => (price.min, price.max),
-            PriceSide::Min => (price.max, price.min),
-        };
-        if custody.long_oi_usd == 0 && custody.short_oi_usd == 0 {
-            out.aum_usd = out.aum_usd.checked_add(value).ok_or(PerpoolError::MathOverflow)?;
-            if let Some(j) = target {
-                out.target_usd[j] = value;
-                out.target_price[j] = price;
-                found[j] = true;
-            }
-            continue;
+        let p = if up { price.max } else { price.min };
+        // A target is accrued to now: its projection is itself.
+        let proj = custody.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps))?;
+        let value = custody_value_usd(proj.owned, p, custody.decimals, up)?;
+        total.add(value)?;
+        let fees_lp = crate::math::mul_div_floor(proj.borrow_fees_accrued, lp_share_bps, 10_000)?;
+        if fees_lp > 0 {
+            total.add(custody_value_usd(fees_lp, p, custody.decimals, up)?)?;
         }
-        let pnl = pool_pnl(&PoolPnlInput {
-            long_oi_usd: custody.long_oi_usd,
-            long_oi_tokens: custody.long_oi_tokens,
-            short_oi_usd: custody.short_oi_usd,
-            short_oi_tokens: custody.short_oi_tokens,
-            decimals: custody.decimals,
-            long_price,
-            short_price,
-            round_for_max_aum: round_up,
-        })?;
-        out.aum_usd = if pnl.profit {
-            out.aum_usd.checked_add(value).ok_or(PerpoolError::MathOverflow)?.saturating_sub(pnl.usd)
-        } else {
-            out.aum_usd.checked_add(value).and_then(|x| x.checked_add(pnl.usd)).ok_or(PerpoolError::MathOverflow)?
-        };
+        total.add(proj.receivable_usd)?;
+        total.sub(proj.payable_usd)?;
         if let Some(j) = target {
             out.target_usd[j] = value;
             out.target_price[j] = price;
             found[j] = true;
         }
+        custodies[i] = Some(custody);
+        prices[i] = price;
     }
     if found.iter().any(|f| !f) {
         return Err(PerpoolError::CustodyListMismatch);
     }
+
+    // Positions, by market side and collateral custody.
+    for i in 0..count {
+        let Some(m) = custodies[i] else { continue };
+        if m.long_oi_usd == 0 && m.short_oi_usd == 0 && m.long_groups == [[0; 4]; MAX_CUSTODIES] && m.short_groups == [[0; 4]; MAX_CUSTODIES] {
+            continue;
+        }
+        // Marked at the prices that favour the side being priced: the higher pool value uses the
+        // lower trader PnL and vice versa.
+        let (long_price, short_price) = if up { (prices[i].min, prices[i].max) } else { (prices[i].max, prices[i].min) };
+        for (side_tag, rows, market_price) in [(SIDE_LONG, &m.long_groups, long_price), (SIDE_SHORT, &m.short_groups, short_price)] {
+            for (j, row) in rows.iter().enumerate().take(count) {
+                if row[GROUP_USD] == 0 && row[GROUP_TOKENS] == 0 && row[GROUP_COLLATERAL] == 0 && row[GROUP_DEBT] == 0 {
+                    continue;
+                }
+                let Some(c) = custodies[j] else { continue };
+                let claim = group_claim(&GroupInput {
+                    side: side_tag,
+                    oi_usd: row[GROUP_USD],
+                    oi_tokens: row[GROUP_TOKENS],
+                    market_decimals: m.decimals,
+                    market_price,
+                    collateral: row[GROUP_COLLATERAL],
+                    debt: row[GROUP_DEBT],
+                    coll_decimals: c.decimals,
+                    coll_price: if up { prices[j].max } else { prices[j].min },
+                    round_for_max_aum: up,
+                })?;
+                total.add(claim.positive)?;
+                total.sub(claim.negative)?;
+            }
+        }
+    }
+    out.aum_usd = total.floor_zero();
     Ok(out)
 }

@@ -165,10 +165,57 @@ pub struct Custody {
     /// Price impact exponent (1–3).
     pub impact_exponent: u8,
     pub padding2: [u8; 7],
+    /// Share of interest-bearing collateral never lent out (its withdrawal buffer), bps.
+    pub collateral_buffer_bps: u16,
+    pub padding3: [u8; 6],
+    /// Newest oracle publish time this custody has used, unix seconds: older prices are refused.
+    pub last_price_time: i64,
+    /// `owned` averaged over about an hour (auto-deleveraging's denominator), native units.
+    pub owned_ema: u64,
+    /// Unix time `owned_ema` was last updated.
+    pub owned_ema_time: i64,
+    /// Collateral tokens positions owe and could not pay (a receivable of the pool), native units.
+    pub position_debt: u64,
+    /// Borrow fees on `locked` accrued since each position's last settlement, native units (down).
+    pub borrow_fees_accrued: u64,
+    /// Interest credited per token of interest-bearing collateral, cumulative, 12 decimals.
+    pub collateral_index: u64,
+    /// Interest credited to interest-bearing collateral and not yet settled to it, native units.
+    pub collateral_interest_due: u64,
+    /// Sum of the recorded profit bases of positions settling here (PnL interest), USD 6 decimals.
+    pub pnl_profit_base_usd: u64,
+    /// Sum of the recorded loss bases of positions settling here, USD 6 decimals.
+    pub pnl_loss_base_usd: u64,
+    /// Interest owed to recorded profits since their last settlement, USD 6 decimals (up).
+    pub pnl_interest_due_usd: u64,
+    /// Interest owed by recorded losses since their last settlement, USD 6 decimals (down).
+    pub pnl_interest_owed_usd: u64,
+    /// Funding longs owe since their last settlement, USD 6 decimals (down).
+    pub long_funding_owed_usd: u64,
+    /// Funding owed to longs since their last settlement, USD 6 decimals (up).
+    pub long_funding_due_usd: u64,
+    /// Funding shorts owe since their last settlement, USD 6 decimals (down).
+    pub short_funding_owed_usd: u64,
+    /// Funding owed to shorts since their last settlement, USD 6 decimals (up).
+    pub short_funding_due_usd: u64,
+    /// Longs on this market by collateral custody (pool order): `[size USD, size tokens,
+    /// collateral tokens, debt tokens]` (USD 6 decimals; market and collateral native units).
+    pub long_groups: [[u64; 4]; 8],
+    /// Shorts on this market by collateral custody, as `long_groups`.
+    pub short_groups: [[u64; 4]; 8],
     pub reserved: [u8; 96],
 }
 
-const _: () = assert!(core::mem::size_of::<Custody>() == 640);
+const _: () = assert!(core::mem::size_of::<Custody>() == 1280);
+
+/// Entries of a `long_groups` / `short_groups` row.
+pub const GROUP_USD: usize = 0;
+pub const GROUP_TOKENS: usize = 1;
+pub const GROUP_COLLATERAL: usize = 2;
+pub const GROUP_DEBT: usize = 3;
+
+/// The time constant of `owned_ema`, seconds.
+pub const OWNED_EMA_SECS: u64 = 3_600;
 
 // SAFETY: repr(C), POD fields only, no implicit padding (size pinned above).
 unsafe impl ZeroCopy for Custody {
@@ -212,6 +259,7 @@ pub struct CustodyParams {
     pub liquidation_ltv_bps: u16,
     pub liquidation_bonus_bps: u16,
     pub close_factor_bps: u16,
+    pub collateral_buffer_bps: u16,
 }
 
 /// Upper bound on any single fee or spread, bps (10 %).
@@ -257,6 +305,7 @@ impl CustodyParams {
             liquidation_ltv_bps: r.u16()?,
             liquidation_bonus_bps: r.u16()?,
             close_factor_bps: r.u16()?,
+            collateral_buffer_bps: r.u16()?,
         })
     }
 
@@ -297,7 +346,8 @@ impl CustodyParams {
                 || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
             && self.liquidation_bonus_bps <= 2_000
             && self.close_factor_bps > 0
-            && self.close_factor_bps <= 10_000;
+            && self.close_factor_bps <= 10_000
+            && self.collateral_buffer_bps <= 10_000;
         if ok {
             Ok(())
         } else {
@@ -414,16 +464,16 @@ impl Custody {
         crate::math::FundingIndex { paid: join(paid), received: join(received) }
     }
 
-    /// Accrues funding since the last update at the current open interest. Runs before any
-    /// open-interest change (it is part of [`Custody::accrue`]).
-    pub fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError> {
+    /// Funding since the last update at the current open interest, without writing: the
+    /// indexes after and what each side's aggregates grow by.
+    pub fn funding_accrual(&self, now: i64) -> Result<Option<FundingStep>, PerpoolError> {
         if now <= self.last_funding_update {
-            return Ok(());
+            return Ok(None);
         }
-        let dt = (now - self.last_funding_update) as u64;
-        self.last_funding_update = now;
+        let dt = now.abs_diff(self.last_funding_update);
+        let (long_before, short_before) = (self.funding_index(super::position::SIDE_LONG), self.funding_index(super::position::SIDE_SHORT));
         if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
-            return Ok(());
+            return Ok(Some(FundingStep { long: long_before, short: short_before, aggregates: Default::default() }));
         }
         let a = crate::math::accrue_funding(&crate::math::FundingInput {
             long_oi_usd: self.long_oi_usd,
@@ -431,16 +481,61 @@ impl Custody {
             funding_factor: self.funding_factor,
             max_rate: self.max_funding_rate,
             dt_secs: dt,
-            long_index: self.funding_index(super::position::SIDE_LONG),
-            short_index: self.funding_index(super::position::SIDE_SHORT),
+            long_index: long_before,
+            short_index: short_before,
         })
         .map_err(|_| PerpoolError::MathOverflow)?;
-        self.long_funding_paid = split(a.long_index.paid);
-        self.long_funding_received = split(a.long_index.received);
-        self.short_funding_paid = split(a.short_index.paid);
-        self.short_funding_received = split(a.short_index.received);
+        let aggregates = crate::math::funding_aggregates(&crate::math::FundingAggregatesInput {
+            long_oi_usd: self.long_oi_usd,
+            short_oi_usd: self.short_oi_usd,
+            long_before,
+            long_after: a.long_index,
+            short_before,
+            short_after: a.short_index,
+        })?;
+        Ok(Some(FundingStep { long: a.long_index, short: a.short_index, aggregates }))
+    }
+
+    /// Accrues funding since the last update at the current open interest. Runs before any
+    /// open-interest change (it is part of [`Custody::accrue`]).
+    pub fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError> {
+        let Some(f) = self.funding_accrual(now)? else {
+            return Ok(());
+        };
+        self.last_funding_update = now;
+        self.long_funding_paid = split(f.long.paid);
+        self.long_funding_received = split(f.long.received);
+        self.short_funding_paid = split(f.short.paid);
+        self.short_funding_received = split(f.short.received);
+        let g = &f.aggregates;
+        self.long_funding_owed_usd = self.long_funding_owed_usd.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.long_funding_due_usd = self.long_funding_due_usd.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.short_funding_owed_usd = self.short_funding_owed_usd.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.short_funding_due_usd = self.short_funding_due_usd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
         Ok(())
     }
+
+    /// The `[size USD, size tokens, collateral, debt]` row of the positions of `side` on this
+    /// market that post the pool's custody number `group`.
+    #[inline(always)]
+    pub fn group_mut(&mut self, side: u8, group: u8) -> Result<&mut [u64; 4], PerpoolError> {
+        let rows = if side == super::position::SIDE_LONG { &mut self.long_groups } else { &mut self.short_groups };
+        rows.get_mut(group as usize).ok_or(PerpoolError::CustodyListMismatch)
+    }
+
+    /// The group row, read only.
+    #[inline(always)]
+    pub fn group(&self, side: u8, group: u8) -> [u64; 4] {
+        let rows = if side == super::position::SIDE_LONG { &self.long_groups } else { &self.short_groups };
+        rows.get(group as usize).copied().unwrap_or_default()
+    }
+}
+
+/// One funding accrual: the indexes after and the aggregates' growth.
+pub struct FundingStep {
+    pub long: crate::math::FundingIndex,
+    pub short: crate::math::FundingIndex,
+    pub aggregates: crate::math::FundingAggregates,
 }
 
 /// A u128 from `[low, high]`.
@@ -491,6 +586,7 @@ impl Custody {
         self.liquidation_ltv_bps = p.liquidation_ltv_bps;
         self.liquidation_bonus_bps = p.liquidation_bonus_bps;
         self.close_factor_bps = p.close_factor_bps;
+        self.collateral_buffer_bps = p.collateral_buffer_bps;
     }
 }
 
@@ -507,57 +603,54 @@ impl Custody {
         }
     }
 
-    /// Tokens the utilization is measured against: the pool's own tokens,
-    /// plus trader and loan collateral where that collateral earns interest.
+    /// Tokens the utilization (and so the rate) is measured against: the pool's own tokens.
+    /// Interest-bearing collateral is lent only once the pool's own room is used
+    /// ([`Custody::collateral_room`]), so parking collateral changes no LP's rate.
     #[inline(always)]
     pub fn lendable(&self) -> u64 {
+        self.owned
+    }
+
+    /// Interest-bearing collateral (positions' and loans'), tokens; 0 when collateral earns nothing.
+    #[inline(always)]
+    pub fn earning_collateral(&self) -> u64 {
         if self.collateral_earns_interest != 0 {
-            self.owned.saturating_add(self.collateral).saturating_add(self.loan_collateral)
+            self.collateral.saturating_add(self.loan_collateral)
         } else {
-            self.owned
+            0
         }
     }
 
-    /// `owned` as [`Custody::accrue`] would leave it at `now`, without writing:
-    /// pool valuations count the loan interest a custody has earned since its
-    /// last accrual, so that refreshing a custody between a deposit and a
-    /// redemption does not move value between LPs.
-    pub fn owned_at(&self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<u64, PerpoolError> {
-        if now <= self.last_accrual || self.lent == 0 {
-            return Ok(self.owned);
-        }
-        let a = crate::math::accrue(&crate::math::AccrualInput {
-            borrow_index: self.borrow_index,
-            supply_index: self.supply_index,
-            last_accrual: self.last_accrual,
-            now,
-            locked: self.locked,
-            lent: self.lent,
-            lendable: self.lendable(),
-            curve: self.rate_curve(),
-        })?;
-        let l = crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
-            lent: self.lent,
-            old_borrow_index: self.borrow_index,
-            new_borrow_index: a.borrow_index,
-            reserve_factor_bps: self.reserve_factor_bps as u64,
-            protocol_share_bps: protocol_share_bps as u64,
-            insurance_share_bps: insurance_share_bps as u64,
-        })?;
-        self.owned.checked_add(l.to_suppliers).ok_or(PerpoolError::MathOverflow)
+    /// What the pool's own tokens can fund: `max(0, owned − buffer − locked)`.
+    #[inline(always)]
+    pub fn pool_room(&self) -> u64 {
+        let buffer = crate::math::mul_div_floor(self.owned, self.buffer_bps as u64, 10_000).unwrap_or(u64::MAX);
+        self.owned.saturating_sub(buffer).saturating_sub(self.locked)
     }
 
-    /// Accrues the borrow and supply indexes up to `now` (every instruction
-    /// that writes a custody calls this first). Utilization is what positions
-    /// have locked plus what is lent, over `lendable`. Loan interest grows
-    /// `lent` (rounded down: never more than the loans owe) and is credited at
-    /// once: the suppliers' part to `owned` (so the LP price rises), the
-    /// reserve factor to protocol and insurance.
-    /// `protocol_share_bps` / `insurance_share_bps` split the reserve.
-    pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
-        self.accrue_funding(now)?;
+    /// What interest-bearing collateral adds to the lending capacity: its amount less its own
+    /// withdrawal buffer (`collateral_buffer_bps`).
+    #[inline(always)]
+    pub fn collateral_room(&self) -> u64 {
+        let c = self.earning_collateral();
+        let buffer = crate::math::mul_div_ceil(c, self.collateral_buffer_bps as u64, 10_000).unwrap_or(u64::MAX);
+        c.saturating_sub(buffer)
+    }
+
+    /// Tokens lent beyond what the custody may lend now (collateral withdrawn after it was lent
+    /// out): loans may be recalled by anyone up to this amount (`liquidate_loan`).
+    #[inline(always)]
+    pub fn over_lent(&self) -> u64 {
+        self.lent.saturating_sub(self.pool_room().saturating_add(self.collateral_room()))
+    }
+
+    /// Everything an accrual to `now` changes, computed without writing
+    /// ([`Custody::accrue`] applies it; pool valuations read it for custodies they do not write,
+    /// so that refreshing a custody never moves the pool value).
+    pub fn accrual(&self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<Accrual, PerpoolError> {
+        let funding = self.funding_accrual(now)?;
         if now <= self.last_accrual {
-            return Ok(());
+            return Ok(Accrual { interest: None, funding });
         }
         let a = crate::math::accrue(&crate::math::AccrualInput {
             borrow_index: self.borrow_index,
@@ -569,24 +662,145 @@ impl Custody {
             lendable: self.lendable(),
             curve: self.rate_curve(),
         })?;
-        if self.lent > 0 {
-            let l = crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
+        let l = if self.lent > 0 {
+            crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
                 lent: self.lent,
                 old_borrow_index: self.borrow_index,
                 new_borrow_index: a.borrow_index,
                 reserve_factor_bps: self.reserve_factor_bps as u64,
                 protocol_share_bps: protocol_share_bps as u64,
                 insurance_share_bps: insurance_share_bps as u64,
-            })?;
+            })?
+        } else {
+            crate::math::LendingAccrual { lent: 0, interest: 0, to_suppliers: 0, to_protocol: 0, to_insurance: 0 }
+        };
+        let c = crate::math::accrue_carry(&crate::math::CarryAccrualInput {
+            locked: self.locked,
+            borrow_index_before: self.borrow_index,
+            borrow_index_after: a.borrow_index,
+            supply_index_before: self.supply_index,
+            supply_index_after: a.supply_index,
+            pnl_profit_base_usd: self.pnl_profit_base_usd,
+            pnl_loss_base_usd: self.pnl_loss_base_usd,
+            to_suppliers: l.to_suppliers,
+            lent: self.lent,
+            pool_room: self.pool_room(),
+            earning_collateral: self.earning_collateral(),
+            collateral_index: self.collateral_index,
+        })?;
+        // `owned` averaged over about an hour, from its value before this instruction.
+        let dt = now.abs_diff(self.owned_ema_time);
+        let owned_ema = if self.owned_ema_time == 0 || dt >= OWNED_EMA_SECS {
+            self.owned
+        } else if self.owned >= self.owned_ema {
+            self.owned_ema + crate::math::mul_div_floor(self.owned - self.owned_ema, dt, OWNED_EMA_SECS)?
+        } else {
+            self.owned_ema - crate::math::mul_div_floor(self.owned_ema - self.owned, dt, OWNED_EMA_SECS)?
+        };
+        Ok(Accrual { interest: Some(InterestStep { accrual: a, lending: l, carry: c, owned_ema }), funding })
+    }
+
+    /// What the pool's value counts of this custody at `now` as if it were accrued: its own
+    /// tokens, the LPs' share of accrued borrow fees, and the USD owed to and by positions for
+    /// PnL interest and funding. See `processor::valuation`.
+    pub fn projection(&self, now: i64, shares: (u16, u16)) -> Result<Projection, PerpoolError> {
+        let a = self.accrual(now, shares.0, shares.1)?;
+        let mut p = Projection {
+            owned: self.owned,
+            borrow_fees_accrued: self.borrow_fees_accrued,
+            receivable_usd: 0,
+            payable_usd: 0,
+        };
+        let (mut pnl_due, mut pnl_owed) = (self.pnl_interest_due_usd, self.pnl_interest_owed_usd);
+        if let Some(i) = &a.interest {
+            p.owned = p.owned.checked_add(i.carry.to_pool).ok_or(PerpoolError::MathOverflow)?;
+            p.borrow_fees_accrued = p.borrow_fees_accrued.checked_add(i.carry.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
+            pnl_due = pnl_due.checked_add(i.carry.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
+            pnl_owed = pnl_owed.checked_add(i.carry.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        }
+        let (mut lo, mut ld, mut so, mut sd) = (self.long_funding_owed_usd, self.long_funding_due_usd, self.short_funding_owed_usd, self.short_funding_due_usd);
+        if let Some(f) = &a.funding {
+            let g = &f.aggregates;
+            lo = lo.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+            ld = ld.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
+            so = so.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+            sd = sd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        }
+        p.receivable_usd = pnl_owed.checked_add(lo).and_then(|x| x.checked_add(so)).ok_or(PerpoolError::MathOverflow)?;
+        p.payable_usd = pnl_due.checked_add(ld).and_then(|x| x.checked_add(sd)).ok_or(PerpoolError::MathOverflow)?;
+        Ok(p)
+    }
+
+    /// Accrues everything time-based up to `now` (every instruction that writes a custody calls
+    /// this first): funding indexes and their aggregates; the borrow and supply indexes (utilization
+    /// is what positions have locked plus what is lent, over `owned`); loan interest, which grows
+    /// `lent` (rounded down: never more than the loans owe) and is credited at once — the
+    /// suppliers' part to `owned` (so the LP price rises) except the share of loans funded by
+    /// interest-bearing collateral, credited to that collateral (`collateral_interest_due`); the
+    /// reserve factor to protocol and insurance; and the aggregates of what positions owe and are
+    /// owed (`borrow_fees_accrued`, PnL interest). `protocol_share_bps` / `insurance_share_bps`
+    /// split the reserve.
+    pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
+        let a = self.accrual(now, protocol_share_bps, insurance_share_bps)?;
+        if a.funding.is_some() {
+            self.accrue_funding(now)?;
+        }
+        let Some(i) = a.interest else {
+            return Ok(());
+        };
+        let (l, c) = (&i.lending, &i.carry);
+        if self.lent > 0 {
             self.lent = l.lent;
-            self.owned = self.owned.checked_add(l.to_suppliers).ok_or(PerpoolError::MathOverflow)?;
+            self.owned = self.owned.checked_add(c.to_pool).ok_or(PerpoolError::MathOverflow)?;
             self.protocol_fees = self.protocol_fees.checked_add(l.to_protocol).ok_or(PerpoolError::MathOverflow)?;
             self.insurance = self.insurance.checked_add(l.to_insurance).ok_or(PerpoolError::MathOverflow)?;
-            self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(l.to_suppliers);
+            self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(c.to_pool);
+            self.collateral_interest_due = self.collateral_interest_due.checked_add(c.to_collateral).ok_or(PerpoolError::MathOverflow)?;
+            self.collateral_index = c.collateral_index;
         }
-        self.borrow_index = a.borrow_index;
-        self.supply_index = a.supply_index;
+        self.borrow_fees_accrued = self.borrow_fees_accrued.checked_add(c.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
+        self.pnl_interest_due_usd = self.pnl_interest_due_usd.checked_add(c.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.pnl_interest_owed_usd = self.pnl_interest_owed_usd.checked_add(c.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.owned_ema = i.owned_ema;
+        self.owned_ema_time = now;
+        self.borrow_index = i.accrual.borrow_index;
+        self.supply_index = i.accrual.supply_index;
         self.last_accrual = now;
         Ok(())
     }
+
+    /// Records the newest oracle publish time used (prices older than it are refused afterwards).
+    #[inline(always)]
+    pub fn use_price_time(&mut self, publish_time: i64) {
+        if publish_time > self.last_price_time {
+            self.last_price_time = publish_time;
+        }
+    }
+}
+
+/// What [`Custody::accrual`] computed: `None` where nothing is due (same second).
+pub struct Accrual {
+    pub interest: Option<InterestStep>,
+    pub funding: Option<FundingStep>,
+}
+
+/// The interest part of an accrual.
+pub struct InterestStep {
+    pub accrual: crate::math::Accrual,
+    pub lending: crate::math::LendingAccrual,
+    pub carry: crate::math::CarryAccrual,
+    pub owned_ema: u64,
+}
+
+/// What a pool valuation counts of a custody (see [`Custody::projection`]).
+#[derive(Clone, Copy)]
+pub struct Projection {
+    /// The pool's own tokens.
+    pub owned: u64,
+    /// Borrow fees positions owe, tokens (the LPs' share of it is pool value).
+    pub borrow_fees_accrued: u64,
+    /// USD positions owe the pool and have not settled (PnL interest, funding).
+    pub receivable_usd: u64,
+    /// USD the pool owes positions and has not settled (PnL interest, funding).
+    pub payable_usd: u64,
 }

@@ -26,8 +26,8 @@ pub struct Loan {
     pub collateral_amount: u64,
     /// Debt divided by the borrow index (12 decimals): debt = scaled_debt × index / 1e12, rounded up.
     pub scaled_debt: u64,
-    /// Collateral custody's supply index when collateral interest was last settled, 12 decimals.
-    pub supply_index_snapshot: u64,
+    /// Collateral custody's collateral index when collateral interest was last settled, 12 decimals.
+    pub collateral_index_snapshot: u64,
     /// Unix time of creation.
     pub open_time: i64,
     /// Unix time of the last change.

@@ -1,6 +1,6 @@
 //! A liquidity provider's record in one pool, PDA `["lp_account", pool, owner]`:
-//! the slot of their last deposit (no add and remove in one slot) and their
-//! running totals, for the share and history the app shows.
+//! LP tokens waiting out the pool's cooldown in its escrow, and their running totals, for the
+//! share and history the app shows.
 
 use pinocchio::Address;
 
@@ -30,7 +30,11 @@ pub struct LpAccount {
     pub lp_minted: u64,
     /// LP tokens this owner redeemed, 6 decimals.
     pub lp_burned: u64,
-    pub reserved: [u8; 64],
+    /// LP tokens minted to this owner and still in the pool's escrow (the cooldown), 6 decimals.
+    pub escrowed_lp: u64,
+    /// Unix time from which `escrowed_lp` can be claimed.
+    pub unlock_time: i64,
+    pub reserved: [u8; 48],
 }
 
 const _: () = assert!(core::mem::size_of::<LpAccount>() == 184);

@@ -12,6 +12,10 @@ pub const MAX_CUSTODIES: usize = 8;
 pub const MAX_NAME_LEN: usize = 32;
 /// LP token decimals.
 pub const LP_DECIMALS: u8 = 6;
+/// Longest LP cooldown a pool may set: a week.
+pub const MAX_LP_COOLDOWN_SECS: u32 = 7 * 86_400;
+/// Longest PnL-interest warm-up or minimum profit hold a pool may set: a day.
+pub const MAX_HOLD_SECS: u32 = 86_400;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -51,7 +55,26 @@ pub struct Pool {
     pub max_aum_usd: u64,
     /// Unix time of creation.
     pub inception_time: i64,
-    pub reserved: [u8; 128],
+    /// LP tokens minted by a deposit wait this long in the pool's escrow before they can be
+    /// claimed (and so transferred or redeemed), seconds.
+    pub lp_cooldown_secs: u32,
+    /// A profit must be held this long before it earns interest (PnL interest warm-up), seconds.
+    pub pnl_warmup_secs: u32,
+    /// No profit is paid on size closed within this long after the position's last increase
+    /// (at least the same second), seconds.
+    pub min_profit_hold_secs: u32,
+    /// Canonical bump of the LP escrow `["lp_escrow", pool]`.
+    pub lp_escrow_bump: u8,
+    pub padding2: [u8; 3],
+    /// The LP escrow: LP token account `["lp_escrow", pool]` owned by the pool.
+    pub lp_escrow: Address,
+    /// Smallest first deposit into an empty pool, USD with 6 decimals.
+    pub min_first_deposit_usd: u64,
+    /// LP units minted to no one (kept in the escrow forever) by the first deposit.
+    pub dead_lp: u64,
+    /// Smallest number of LP units a deposit may mint.
+    pub min_lp_mint: u64,
+    pub reserved: [u8; 56],
 }
 
 const _: () = assert!(core::mem::size_of::<Pool>() == 496);
@@ -86,6 +109,12 @@ impl Pool {
         self.adl_threshold_bps = p.adl_threshold_bps;
         self.adl_floor_bps = p.adl_floor_bps;
         self.max_aum_usd = p.max_aum_usd;
+        self.lp_cooldown_secs = p.lp_cooldown_secs;
+        self.pnl_warmup_secs = p.pnl_warmup_secs;
+        self.min_profit_hold_secs = p.min_profit_hold_secs;
+        self.min_first_deposit_usd = p.min_first_deposit_usd;
+        self.dead_lp = p.dead_lp;
+        self.min_lp_mint = p.min_lp_mint;
     }
 }
 
@@ -98,6 +127,12 @@ pub struct PoolParams {
     pub adl_threshold_bps: u16,
     pub adl_floor_bps: u16,
     pub max_aum_usd: u64,
+    pub lp_cooldown_secs: u32,
+    pub pnl_warmup_secs: u32,
+    pub min_profit_hold_secs: u32,
+    pub min_first_deposit_usd: u64,
+    pub dead_lp: u64,
+    pub min_lp_mint: u64,
 }
 
 impl PoolParams {
@@ -109,6 +144,12 @@ impl PoolParams {
             adl_threshold_bps: r.u16()?,
             adl_floor_bps: r.u16()?,
             max_aum_usd: r.u64()?,
+            lp_cooldown_secs: r.u32()?,
+            pnl_warmup_secs: r.u32()?,
+            min_profit_hold_secs: r.u32()?,
+            min_first_deposit_usd: r.u64()?,
+            dead_lp: r.u64()?,
+            min_lp_mint: r.u64()?,
         })
     }
 
@@ -120,6 +161,14 @@ impl PoolParams {
             || self.adl_threshold_bps == 0
             || self.adl_threshold_bps > 10_000
             || self.adl_floor_bps >= self.adl_threshold_bps
+            // At most a week of LP cooldown, a day of warm-up and of minimum hold.
+            || self.lp_cooldown_secs > MAX_LP_COOLDOWN_SECS
+            || self.pnl_warmup_secs > MAX_HOLD_SECS
+            || self.min_profit_hold_secs > MAX_HOLD_SECS
+            // Dead units must leave the first depositor something: the minimum first deposit
+            // mints at least `dead_lp + min_lp_mint` units (1 LP unit per µUSD).
+            || self.min_lp_mint == 0
+            || self.dead_lp.checked_add(self.min_lp_mint).is_none_or(|x| x > self.min_first_deposit_usd)
         {
             return Err(PerpoolError::InvalidPoolParams);
         }

@@ -57,12 +57,34 @@ pub struct Position {
     pub funding_paid_snapshot: [u64; 2],
     /// The side's funding `received` index when funding was last settled ([low, high]).
     pub funding_received_snapshot: [u64; 2],
-    /// Net funding settled: received (positive) or paid, USD with 6 decimals.
+    /// Net funding settled: received (positive) or paid, USD with 6 decimals (what was booked; an
+    /// unpaid part is in `owed_tokens`).
     pub funding_settled_usd: i64,
-    pub reserved: [u8; 8],
+    /// Collateral tokens the position owes and could not pay from its collateral (funding,
+    /// interest, borrow fees), native units. Counted in its equity; paid first from anything it
+    /// receives or deposits and from profit on a decrease.
+    pub owed_tokens: u64,
+    /// Unix time of the last increase: no profit is paid on size closed within the pool's minimum
+    /// hold (at least the same second) after it.
+    pub last_increase_time: i64,
+    /// The PnL recorded at the last settlement, the base of this period's PnL interest, USD with 6
+    /// decimals (a profit when `pnl_base_profit` is 1).
+    pub pnl_base_usd: u64,
+    /// Profit observed at `pnl_seen_time` (the warm-up of PnL interest), USD with 6 decimals.
+    pub pnl_seen_usd: u64,
+    /// Unix time of that observation.
+    pub pnl_seen_time: i64,
+    /// Collateral custody's collateral index when interest was last settled, 12 decimals.
+    pub collateral_index_snapshot: u64,
+    /// 1 when `pnl_base_usd` is a profit.
+    pub pnl_base_profit: u8,
+    /// Index of the collateral custody in the pool's custody list (its row in the market's groups).
+    pub collateral_group: u8,
+    pub padding1: [u8; 6],
+    pub reserved: [u8; 32],
 }
 
-const _: () = assert!(core::mem::size_of::<Position>() == 296);
+const _: () = assert!(core::mem::size_of::<Position>() == 376);
 
 // SAFETY: repr(C), POD fields only, no implicit padding (size pinned above).
 unsafe impl ZeroCopy for Position {

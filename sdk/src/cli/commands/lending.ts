@@ -41,7 +41,7 @@ function withDeposit(existing: Loan | null, owner: PublicKey, pool: PublicKey, r
     borrowCustody: ref.borrowCustody,
     collateralAmount: deposit,
     scaledDebt: zero,
-    supplyIndexSnapshot: zero,
+    collateralIndexSnapshot: zero,
     openTime: zero,
     updateTime: zero,
     collateralInterest: zero,
