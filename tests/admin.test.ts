@@ -32,6 +32,7 @@ import {
   setPauseIx,
   setTestPriceIx,
   testOraclePda,
+  lpEscrowPda,
 } from "../sdk/src";
 import {
   Ctx,
@@ -175,6 +176,7 @@ describe("create_pool", () => {
           config: configPda()[0],
           pool,
           lpMint: lpMintPda(pool)[0],
+          lpEscrow: lpEscrowPda(pool)[0],
           tokenProgram: new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"),
           systemProgram: SystemProgram.programId,
         })
@@ -196,7 +198,10 @@ describe("create_pool", () => {
     await expectProgramError(ctx, [withAccount(base, 2, { pubkey: wrongPool.publicKey })], "InvalidPda", [...watch, wrongPool.publicKey]);
     const wrongMint = Keypair.generate();
     await expectProgramError(ctx, [withAccount(base, 3, { pubkey: wrongMint.publicKey })], "InvalidPda", [...watch, wrongMint.publicKey]);
-    await expectProgramError(ctx, [withAccount(base, 4, { pubkey: SystemProgram.programId })], "InvalidTokenProgram", watch);
+    const wrongEscrow = Keypair.generate();
+    await expectProgramError(ctx, [withAccount(base, 4, { pubkey: wrongEscrow.publicKey })], "InvalidPda", [...watch, wrongEscrow.publicKey]);
+    await expectProgramError(ctx, [withAccount(base, 5, { pubkey: SystemProgram.programId })], "InvalidTokenProgram", watch);
+    await expectProgramError(ctx, [withAccount(base, 6, { pubkey: ctx.admin.publicKey })], "InvalidSystemProgram", watch);
     const dup = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "main", allowTestOracles: false, params: defaultPoolParams() });
     await expectProgramError(ctx, [dup], "AlreadyInitialized", watch);
   });

@@ -24,11 +24,13 @@ import {
   perpoolProgram,
   positionPda,
   setTestPriceIx,
+  fetchLpAccount,
+  lpAccountPda,
 } from "../sdk/src";
 import { AmountError, formatUnits, parseUnits } from "../sdk/src/cli/units";
 import { UsageError, parseArgs } from "../sdk/src/cli/args";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
-import { TestCluster, testCluster } from "./localnet/harness";
+import { TestCluster, testCluster, waitFor } from "./localnet/harness";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const ZERO = new BN(0);
@@ -139,7 +141,8 @@ describe("perpool CLI against a local validator", function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-cli-"));
     cluster = await testCluster(dir);
     const config = loadConfig();
-    config.pool = { ...config.pool, name: `cli-${Math.random().toString(36).slice(2, 10)}` };
+    // A 5-second LP cooldown: short enough to wait out in the test.
+    config.pool = { ...config.pool, name: `cli-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 5 } };
     // On a cluster of its own the deploy creates the admin; on ANCHOR_PROVIDER_URL it must be ANCHOR_WALLET.
     adminFile = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
     ({ deployment } = await deploy(config, { url: cluster.url, dataDir: dir, keypair: adminFile, log: () => {} }));
@@ -191,17 +194,31 @@ describe("perpool CLI against a local validator", function () {
     expect(refused.stderr).to.match(/is not the admin/);
   });
 
-  it("deposits USDC for LP tokens and redeems some, exactly as quoted", async () => {
+  it("deposits USDC for LP tokens, waits out the cooldown, claims them and redeems some, exactly as quoted", async () => {
     const r = await perpool("deposit", "--asset", "USDC", "--amount", "50000", "--json");
     expect(r.code, r.stderr).to.equal(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.signature).to.be.a("string");
     expect(doc.events).to.deep.equal(["liquidityAdded"]);
+    expect(doc.quote.cooldownSecs).to.equal(5);
     expect((await tokenBalance(tokens.USDC)).toString()).to.equal(new BN(150_000_000_000).toString());
-    // The LP tokens landed in the user's (new, associated) LP account, as many as quoted.
+    // The LP tokens wait in the pool's escrow: the wallet's (new, associated) LP account is empty.
     const lp = await connection.getTokenAccountsByOwner(user.publicKey, { mint: new PublicKey(deployment.pool.lpMint) });
     expect(lp.value).to.have.length(1);
     const lpOut = parseUnits(doc.quote.lpOut, 6, "lpOut");
+    expect((await tokenBalance(lp.value[0].pubkey)).toString()).to.equal("0");
+    // Redeeming before claiming is refused with what to do: wait (in cooldown) or claim (after it).
+    const record = (await fetchLpAccount(program, lpAccountPda(pool(), user.publicKey, program.programId)[0]))!;
+    const early = await perpool("redeem", "--asset", "USDC", "--lp", "1");
+    expect(early.code).to.equal(1);
+    const clock = new BN((await connection.getBlockTime(await connection.getSlot("confirmed"))) ?? 0);
+    expect(early.stderr).to.match(clock.lt(record.unlockTime) ? /in their cooldown until .*nothing was sent/ : /claimable: run `perpool claim` first; nothing was sent/);
+    // Once the cluster's clock passes the unlock time, `claim` moves them to the wallet.
+    await waitFor(async () => new BN(await connection.getBlockTime(await connection.getSlot("confirmed")) ?? 0).gte(record.unlockTime.addn(1)), "the LP cooldown", 20_000);
+    await setPrices();
+    const claimed = await perpool("claim", "--json");
+    expect(claimed.code, claimed.stderr).to.equal(0);
+    expect(JSON.parse(claimed.stdout).events).to.deep.equal(["lpClaimed"]);
     expect((await tokenBalance(lp.value[0].pubkey)).toString()).to.equal(lpOut.toString());
 
     // And redeems a tenth of them for USDC, as quoted.
@@ -232,7 +249,7 @@ describe("perpool CLI against a local validator", function () {
     expect(closed.code, closed.stderr).to.equal(0);
     const doc = JSON.parse(closed.stdout);
     expect(doc.quote.fullClose).to.equal(true);
-    expect(doc.events).to.deep.equal(["positionDecreased"]);
+    expect(doc.events.filter((e: string) => e !== "positionSettled")).to.deep.equal(["positionDecreased"]);
     expect(await fetchPosition(program, key)).to.equal(null);
     const out = (await tokenBalance(tokens.USDC)).sub(before);
     const quoted = parseUnits(doc.quote.amountOut, 6, "amountOut");

@@ -76,7 +76,10 @@ export async function poolFixture(
   const admin = ctx.admin.publicKey;
   const name = opts.name ?? "main";
   await send(ctx, [await initConfigIx(ctx.program, admin)]);
-  await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams(opts.poolParams) })]);
+  // No LP cooldown unless a test asks for one: most suites redeem right after depositing;
+  // tests/liquidity.test.ts and tests/economics/ exercise the cooldown escrow.
+  const params = defaultPoolParams({ lpCooldownSecs: 0, ...opts.poolParams });
+  await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params })]);
   const [pool] = poolPda(name);
   const out: Record<string, Asset> = {};
   for (const a of assets) {
@@ -126,22 +129,23 @@ export const balance = (f: PoolFixture, account: PublicKey): BN => getTokenBalan
 export const now = (f: PoolFixture): BN => new BN(f.ctx.provider.getClock().unixTimestamp.toString());
 
 /**
- * SPEC §6.1 for every custody: vault tokens (+ lent) = owned + collateral +
- * loan collateral + protocol fees + insurance + limit-order escrow.
+ * SPEC §6.1 for every custody: vault tokens + lent + what positions owe =
+ * owned + collateral + loan collateral + protocol fees + insurance +
+ * limit-order escrow + interest credited to collateral and not yet settled.
  */
 export async function expectAccounting(f: PoolFixture): Promise<void> {
   const state = await f.state();
   for (const c of state.custodies) {
     const a = c.account;
-    const vault = balance(f, a.vault).add(a.lent);
-    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance).add(a.orderCollateral);
-    expect(vault.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
+    const assets = balance(f, a.vault).add(a.lent).add(a.positionDebt);
+    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance).add(a.orderCollateral).add(a.collateralInterestDue);
+    expect(assets.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
   }
 }
 
 /** A pool with deposits in both assets from `lpUser`, past the deposit slot. */
-export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS) {
-  const f = await poolFixture(assets);
+export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS, poolParams: Partial<PoolParams> = {}) {
+  const f = await poolFixture(assets, { poolParams });
   const lpUser = await f.user({ USDC: units(200_000, 6), SOL: units(2_000, 9) });
   for (const [symbol, amount] of [["USDC", units(100_000, 6)], ["SOL", units(600, 9)]] as const) {
     const state = await f.state();

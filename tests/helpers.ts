@@ -37,10 +37,22 @@ export function fundedKeypair(ctx: Ctx, sol = 100): Keypair {
 }
 
 /** Sends instructions (fee payer: the admin wallet) and returns logs, events and compute units. */
+/**
+ * Sends a transaction and returns its events: `events` are the instructions' own events in order,
+ * `settled` the `positionSettled` events a position update emits first (what it paid and earned
+ * over time), kept apart so each suite asserts the events it is about.
+ */
 export async function send(ctx: Ctx, ixs: TransactionInstruction[], signers: Keypair[] = []) {
   const sig = await ctx.provider.sendAndConfirm(new Transaction().add(...ixs), signers);
   const result = ctx.provider.getTxResult(sig)!;
-  return { sig, logs: result.logs, cu: Number(result.computeUnits), events: parseEvents(ctx.program, result.logs) };
+  const all = parseEvents(ctx.program, result.logs);
+  return {
+    sig,
+    logs: result.logs,
+    cu: Number(result.computeUnits),
+    events: all.filter((e) => e.name !== "positionSettled"),
+    settled: all.filter((e) => e.name === "positionSettled"),
+  };
 }
 
 export const errorCode = (name: string): number => {

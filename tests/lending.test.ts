@@ -33,6 +33,11 @@ import {
   repayIx,
   decreasePositionIx,
   withdrawLoanCollateralIx,
+  addCollateralIx,
+  overLent,
+  poolRoom,
+  quoteIncreasePosition,
+  settleLoanInterest,
   PauseFlags,
   setPauseIx,
 } from "../sdk/src";
@@ -262,33 +267,136 @@ describe("lending: loans", () => {
   });
 });
 
-describe("lending: interest-bearing positions", () => {
-  it("pays supply interest on position collateral and on unrealized profit", async () => {
-    const { f } = await fundedPool(assets({ collateralEarnsInterest: true }));
+describe("lending: interest on unrealized PnL", () => {
+  it("charges a period's interest on the PnL recorded at the last settlement, after a profit is held through the warm-up", async () => {
+    const { f } = await fundedPool(assets());
     // Utilization on USDC, so that it has a supply rate: a loan.
     const l = await openLoan(f, SOL(2_000));
     await borrow(l, USDC(50_000));
     const trader = await f.user({ USDC: USDC(10_000) });
-    const state = await f.state();
-    const MAXP = new BN("18446744073709551615");
+    let state = await f.state();
     await send(f.ctx, [await increasePositionIx(f.ctx.program, state, { owner: trader.kp.publicKey, side: Side.SHORT, custody: f.assets.SOL.custody, collateralCustody: f.assets.USDC.custody, fundingAccount: trader.tokens.USDC, sizeUsd: USDC(10_000), collateralAmount: USDC(2_000), acceptablePrice: new BN(0) })], [trader.kp]);
     const key = positionPda(trader.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.SHORT)[0];
+    // A settlement (adding 1 µUSDC) is how the position records its PnL; each returns what the SDK predicts.
+    const settle = async () => {
+      state = await f.state();
+      const p = (await fetchPosition(f.ctx.program, key))!;
+      const q = quoteIncreasePosition(state, { position: p, side: Side.SHORT, custody: f.assets.SOL.custody, collateralCustody: f.assets.USDC.custody, sizeUsd: new BN(1), collateralAmount: new BN(0) }, now(f));
+      const res = await send(f.ctx, [await addCollateralIx(f.ctx.program, state, { position: p, fundingAccount: trader.tokens.USDC, amount: new BN(1) })], [trader.kp]);
+      const after = (await fetchPosition(f.ctx.program, key))!;
+      expect(after.pnlBaseUsd.toString()).to.equal(q.settlement!.pnlBaseAfter.usd.toString());
+      expect(after.interestSettled.sub(p.interestSettled).toString()).to.equal(q.settlement!.profitInterestTokens.sub(q.settlement!.lossInterestTokens).toString());
+      await expectAccounting(f);
+      return { before: p, after, res, k: q.settlement! };
+    };
+
+    f.ctx.provider.warpSeconds(600);
+    await reprice(f, 140); // the short is $714 in profit
+    const first = await settle();
+    // The profit is seen, not yet held: it is not the base, and nothing was earned.
+    expect(first.after.pnlSeenUsd.gtn(0)).to.equal(true);
+    expect(first.after.pnlBaseUsd.toString()).to.equal("0");
+    f.ctx.provider.warpSeconds(10 * 60);
+    await reprice(f, 100); // a spike: $4,000 of profit for a moment
+    const spike = await settle();
+    expect(spike.after.pnlBaseUsd.toString(), "a spike inside the warm-up does not become the base").to.equal("0");
+    f.ctx.provider.warpSeconds(3_600);
+    await reprice(f, 140);
+    const held = await settle();
+    // An hour after the observation: the smaller of then and now, the profit actually held.
+    expect(held.after.pnlBaseProfit).to.equal(1);
+    expect(held.after.pnlBaseUsd.toString()).to.equal(BN.min(first.after.pnlSeenUsd, held.k.pnlSeenUsdAfter).toString());
+
+    // Ninety days on the held base, settled at a spike: the interest is on the base, not the spike.
     f.ctx.provider.warpSeconds(90 * 24 * 3600);
-    await reprice(f, 140); // the short is in profit
-    const s2 = await f.state();
-    const p = (await fetchPosition(f.ctx.program, key))!;
-    const half = p.sizeUsd.divn(2);
-    const q = quoteDecreasePosition(s2, p, half, new BN(0), now(f));
-    const before = balance(f, trader.tokens.USDC);
+    await reprice(f, 60);
     const usdcBefore = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
-    await send(f.ctx, [await decreasePositionIx(f.ctx.program, s2, { position: p, receivingAccount: trader.tokens.USDC, sizeUsd: half, collateralOut: new BN(0), acceptablePrice: MAXP })], [trader.kp]);
-    expect(balance(f, trader.tokens.USDC).sub(before).toString()).to.equal(q.amountOut.toString());
-    const after = (await fetchPosition(f.ctx.program, key))!;
-    // Ninety days of supply interest on $2,000 of collateral and on the unrealized profit.
-    expect(after.interestSettled.gtn(0), "interest credited to the position").to.equal(true);
-    expect(after.collateralAmount.toString()).to.equal(q.collateralAfter.toString());
+    const paid = await settle();
     const usdcAfter = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
-    expect(usdcAfter.supplyIndex.gt(usdcBefore.supplyIndex) || usdcAfter.supplyIndex.eq(usdcBefore.supplyIndex)).to.equal(true);
+    const growth = usdcAfter.supplyIndex.sub(held.after.supplyIndexSnapshot);
+    expect(growth.gtn(0)).to.equal(true);
+    expect(paid.k.profitInterestUsd.toString()).to.equal(held.after.pnlBaseUsd.mul(growth).div(new BN("1000000000000")).toString());
+    expect(paid.res.settled[0].data.interest.toString()).to.equal(paid.k.profitInterestTokens.toString());
+    void usdcBefore;
+  });
+});
+
+describe("lending: interest-bearing collateral is lent", () => {
+  it("earns only what the loans it funds pay: nothing while the pool's own tokens cover the loans", async () => {
+    const { f } = await fundedPool(assets({ collateralEarnsInterest: true, bufferBps: 0, collateralBufferBps: 5_000 }));
+    // A depositor parks 100,000 USDC as loan collateral (against a SOL loan it never takes).
+    const parker = await f.user({ USDC: USDC(100_001) });
+    const ref = { owner: parker.kp.publicKey, collateralCustody: f.assets.USDC.custody, borrowCustody: f.assets.SOL.custody };
+    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: parker.tokens.USDC, amount: USDC(100_000) })], [parker.kp]);
+    const parked = loanPda(ref.owner, f.pool, ref.collateralCustody, ref.borrowCustody)[0];
+    // Borrowers take 50,000 USDC: within the pool's own 100,000.
+    const l = await openLoan(f, SOL(2_000));
+    await borrow(l, USDC(50_000));
+    f.ctx.provider.warpSeconds(30 * 24 * 3600);
+    await reprice(f);
+    await refresh(f, "USDC");
+    let usdc = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
+    expect(usdc.collateralIndex.toString(), "no loan is funded by collateral").to.equal("0");
+    expect(usdc.collateralInterestDue.toString()).to.equal("0");
+
+    // 120,000 borrowed: 20,000 comes from the collateral (room: half of it), which now earns.
+    await borrow(l, USDC(70_000));
+    usdc = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
+    const lentBefore = usdc.lent;
+    f.ctx.provider.warpSeconds(30 * 24 * 3600);
+    await reprice(f);
+    const stateBefore = await f.state();
+    await refresh(f, "USDC");
+    usdc = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
+    expect(usdc.collateralIndex.gtn(0)).to.equal(true);
+    // The credit equals the suppliers' share of interest on the collateral-funded part of the loans.
+    const interest = usdc.lent.sub(lentBefore);
+    const suppliers = interest.sub(usdc.protocolFees.add(usdc.insurance).sub(stateBefore.custodies[1].account.protocolFees).sub(stateBefore.custodies[1].account.insurance));
+    const fromCollateral = lentBefore.sub(poolRoom(stateBefore.custodies[1].account));
+    const expected = suppliers.mul(fromCollateral).div(lentBefore);
+    expect(usdc.collateralInterestDue.sub(expected).abs().lten(2), `credited ${usdc.collateralInterestDue} vs ${expected}`).to.equal(true);
+    // The parker's loan collateral receives it when settled, exactly as the SDK says.
+    const loan = (await fetchLoan(f.ctx.program, parked))!;
+    const predicted = settleLoanInterest(loan, usdc);
+    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: parker.tokens.USDC, amount: new BN(1) })], [parker.kp]);
+    const after = (await fetchLoan(f.ctx.program, parked))!;
+    expect(after.collateralAmount.toString()).to.equal(predicted.collateralAmount.addn(1).toString());
+    expect(after.collateralInterest.gtn(0)).to.equal(true);
+    await expectAccounting(f);
+  });
+
+  it("refuses a collateral withdrawal the vault cannot honour while it is lent out, and lets anyone recall loans while over-lent", async () => {
+    const { f } = await fundedPool(assets({ collateralEarnsInterest: true, bufferBps: 0, collateralBufferBps: 5_000 }));
+    const parker = await f.user({ USDC: USDC(100_000), SOL: SOL(1) });
+    const ref = { owner: parker.kp.publicKey, collateralCustody: f.assets.USDC.custody, borrowCustody: f.assets.SOL.custody };
+    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: parker.tokens.USDC, amount: USDC(100_000) })], [parker.kp]);
+    const l = await openLoan(f, SOL(3_000));
+    await borrow(l, USDC(140_000)); // 100,000 from the pool, 40,000 from the collateral
+    const withdraw = async (amount: BN) =>
+      withdrawLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: parker.tokens.USDC, amount });
+    const usdc = f.assets.USDC;
+    const watch = [usdc.custody, usdc.vault, parker.tokens.USDC, loanPda(ref.owner, f.pool, ref.collateralCustody, ref.borrowCustody)[0]];
+    // The vault holds 60,000: taking 70,000 is refused, nothing moves.
+    await expectProgramError(f.ctx, [await withdraw(USDC(70_000))], "InsufficientLiquidity", watch, [parker.kp]);
+    await send(f.ctx, [await withdraw(USDC(50_000))], [parker.kp]);
+    // Now 140,000 is lent against the pool's ~100,000 (its deposits less the fee shares that left
+    // `owned`) + 25,000 of collateral room: about 15,000 over. The healthy loan can be recalled.
+    let c = await fetchCustody(f.ctx.program, usdc.custody);
+    const over = USDC(140_000).sub(poolRoom(c)).sub(USDC(25_000));
+    expect(overLent(c).toString()).to.equal(over.toString());
+    const keeper = await f.user({ USDC: USDC(20_000) });
+    const state = await f.state();
+    const loan = (await fetchLoan(f.ctx.program, l.loan))!;
+    expect(loanInfo(state, loan, now(f)).liquidatable).to.equal(false);
+    const q = quoteLoanLiquidation(state, loan, USDC(20_000), now(f));
+    expect(q.repaid.toString()).to.equal(over.toString());
+    await send(f.ctx, [await liquidateLoanIx(f.ctx.program, state, { ...l.ref, liquidator: keeper.kp.publicKey, liquidatorFunding: keeper.tokens.USDC, liquidatorReceiving: keeper.tokens.SOL, repayAmount: USDC(20_000) })], [keeper.kp]);
+    c = await fetchCustody(f.ctx.program, usdc.custody);
+    expect(overLent(c).toString()).to.equal("0");
+    expect(balance(f, keeper.tokens.SOL).toString()).to.equal(q.collateralSeized.toString());
+    // Not over-lent any more: a healthy loan is not liquidatable again.
+    const again = await liquidateLoanIx(f.ctx.program, await f.state(), { ...l.ref, liquidator: keeper.kp.publicKey, liquidatorFunding: keeper.tokens.USDC, liquidatorReceiving: keeper.tokens.SOL, repayAmount: USDC(1_000) });
+    await expectProgramError(f.ctx, [again], "NotLiquidatable", watch, [keeper.kp]);
     await expectAccounting(f);
   });
 });

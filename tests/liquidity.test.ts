@@ -18,6 +18,7 @@ import {
   composition,
   configPda,
   createMint,
+  claimLpIx,
   createPoolIx,
   createTokenAccount,
   custodyAddresses,
@@ -55,7 +56,7 @@ async function watched(f: PoolFixture, extra: PublicKey[] = []): Promise<PublicK
 }
 
 describe("add_liquidity", () => {
-  it("mints 1 LP per USD on the first deposit, less the fee, exactly as quoted", async () => {
+  it("mints 1 LP per USD on the first deposit, less the fee and the dead units, exactly as quoted", async () => {
     const f = await poolFixture();
     const u = await f.user({ USDC: USDC(10_000) });
     const state = await f.state();
@@ -74,7 +75,10 @@ describe("add_liquidity", () => {
     // An empty pool has no target value yet: the first deposit pays the base fee.
     expect(q.feeBps.toNumber()).to.equal(25);
     expect(balance(f, u.lp).toString()).to.equal(q.lpOut.toString());
-    expect(q.lpOut.toString()).to.equal(amountIn.sub(q.fee).toString()); // USDC at $1, LP 6 decimals
+    // USDC at $1, LP 6 decimals; 1 LP (the pool's `deadLp`) is minted to no one, into the escrow.
+    expect(q.deadLp.toString()).to.equal(state.pool.deadLp.toString());
+    expect(q.lpOut.toString()).to.equal(amountIn.sub(q.fee).sub(q.deadLp).toString());
+    expect(balance(f, state.pool.lpEscrow).toString()).to.equal(q.deadLp.toString());
     expect(balance(f, u.tokens.USDC).toString()).to.equal(USDC(9_000).toString());
     expect(balance(f, f.assets.USDC.vault).toString()).to.equal(amountIn.toString());
     const c = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
@@ -94,8 +98,27 @@ describe("add_liquidity", () => {
     expect(ev.fee.toString()).to.equal(q.fee.toString());
     expect(ev.feeBps.toString()).to.equal(q.feeBps.toString());
     expect(ev.aumUsd.toString()).to.equal("0");
-    expect(ev.lpSupply.toString()).to.equal(q.lpOut.toString());
+    expect(ev.lpSupply.toString()).to.equal(q.lpOut.add(q.deadLp).toString());
     await expectAccounting(f);
+  });
+
+  it("refuses a first deposit below the pool's minimum and a deposit minting fewer LP units than its minimum, each as quoted", async () => {
+    const f = await poolFixture();
+    const u = await f.user({ USDC: USDC(10_000) });
+    const state = await f.state();
+    const deposit = (amountIn: BN) =>
+      addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn, minLpOut: new BN(0) });
+    const watch = await watched(f, [u.tokens.USDC, u.lp, state.pool.lpEscrow]);
+    // $9.99 is below the $10 minimum first deposit.
+    expect(() => quoteDeposit(state, f.assets.USDC.custody, USDC(9.99), now(f))).to.throw(/FirstDepositTooSmall/);
+    await expectProgramError(f.ctx, [await deposit(USDC(9.99))], "FirstDepositTooSmall", watch, [u.kp]);
+    await send(f.ctx, [await deposit(USDC(10))], [u.kp]);
+    // Later: 0.0005 USD mints 500 units, below the 1,000-unit minimum.
+    f.ctx.provider.warpSlots(1);
+    const later = await f.state();
+    expect(() => quoteDeposit(later, f.assets.USDC.custody, new BN(600), now(f))).to.throw(/LpMintTooSmall/);
+    const small = await addLiquidityIx(f.ctx.program, later, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: new BN(600), minLpOut: new BN(0) });
+    await expectProgramError(f.ctx, [small], "LpMintTooSmall", await watched(f, [u.tokens.USDC, u.lp, later.pool.lpEscrow]), [u.kp]);
   });
 
   it("prices later deposits against pool value at max prices, and the LP price never falls", async () => {
@@ -237,16 +260,18 @@ describe("add_liquidity", () => {
     await err(withAccount(base, 6, { pubkey: f.assets.USDC.mint }), "InvalidMint");
     await err(withAccount(base, 7, { pubkey: u.tokens.USDC }), "InvalidTokenAccount");
     await err(withAccount(base, 8, { pubkey: lpAccountPda(f.pool, Keypair.generate().publicKey)[0] }), "InvalidPda");
-    await err(withAccount(base, 9, { pubkey: SystemProgram.programId }), "InvalidTokenProgram");
-    await err(withAccount(base, 10, { pubkey: PYTH_RECEIVER_PROGRAM_ID }), "InvalidSystemProgram");
+    await err(withAccount(base, 9, { pubkey: u.lp }), "InvalidTokenAccount"); // not the pool's escrow
+    await err(withAccount(base, 9, { isWritable: false }), "AccountNotWritable");
+    await err(withAccount(base, 10, { pubkey: SystemProgram.programId }), "InvalidTokenProgram");
+    await err(withAccount(base, 11, { pubkey: PYTH_RECEIVER_PROGRAM_ID }), "InvalidSystemProgram");
     // The custody list: one pair missing, two pairs swapped, another custody's oracle.
-    const missing = withAccount(base, 11, {});
-    missing.keys.splice(11, 2);
+    const missing = withAccount(base, 12, {});
+    missing.keys.splice(12, 2);
     await err(missing, "CustodyListMismatch");
-    const swapped = withAccount(base, 11, {});
-    [swapped.keys[11], swapped.keys[12], swapped.keys[13], swapped.keys[14]] = [swapped.keys[13], swapped.keys[14], swapped.keys[11], swapped.keys[12]];
+    const swapped = withAccount(base, 12, {});
+    [swapped.keys[12], swapped.keys[13], swapped.keys[14], swapped.keys[15]] = [swapped.keys[14], swapped.keys[15], swapped.keys[12], swapped.keys[13]];
     await err(swapped, "CustodyListMismatch");
-    await err(withAccount(base, 12, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
+    await err(withAccount(base, 13, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
     // Paused.
     await send(f.ctx, [await setPauseIx(f.ctx.program, admin, PauseFlags.LIQUIDITY)]);
     await err(base, "Paused");
@@ -254,26 +279,46 @@ describe("add_liquidity", () => {
 });
 
 describe("remove_liquidity", () => {
-  it("refuses a redemption in the slot of the owner's deposit, then pays exactly the quote", async () => {
-    const { f, lpUser } = await fundedPool();
+  it("keeps new LP tokens in the escrow for the pool's cooldown, whoever asks, then pays exactly the quote", async () => {
+    const { f, lpUser } = await fundedPool(undefined, { lpCooldownSecs: 900 });
     const u = await f.user({ USDC: USDC(5_000) });
     let state = await f.state();
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(5_000), minLpOut: new BN(0) })], [u.kp]);
-    const lpIn = balance(f, u.lp);
-    state = await f.state();
-    const build = (s: typeof state, minAmountOut: BN) =>
-      removeLiquidityIx(f.ctx.program, s, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn, minAmountOut });
-    await expectProgramError(f.ctx, [await build(state, new BN(0))], "SameSlotRedemption", await watched(f, [u.lp, u.tokens.USDC]), [u.kp]);
+    const { events: added } = await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(5_000), minLpOut: new BN(0) })], [u.kp]);
+    // Minted into the escrow, not to the owner: nothing to redeem or move, by any wallet.
+    expect(balance(f, u.lp).toString()).to.equal("0");
+    const record = await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]);
+    const lpIn = record!.escrowedLp;
+    expect(lpIn.toString()).to.equal(added[0].data.lpOut.toString());
+    expect(record!.unlockTime.toString()).to.equal(now(f).addn(900).toString());
+    expect(added[0].data.unlockTime.toString()).to.equal(record!.unlockTime.toString());
+    const claim = () => claimLpIx(f.ctx.program, state, { owner: u.kp.publicKey, lpTokenAccount: u.lp });
+    const watch = await watched(f, [u.lp, state.pool.lpEscrow, lpAccountPda(f.pool, u.kp.publicKey)[0]]);
+    await expectProgramError(f.ctx, [await claim()], "LpCooldown", watch, [u.kp]);
+    f.ctx.provider.warpSeconds(899);
+    await expectProgramError(f.ctx, [await claim()], "LpCooldown", watch, [u.kp]);
+    // Another wallet cannot claim them: the record is the owner's.
+    const stranger = await f.user();
+    const stolen = await claimLpIx(f.ctx.program, state, { owner: stranger.kp.publicKey, lpTokenAccount: stranger.lp });
+    stolen.keys[2].pubkey = lpAccountPda(f.pool, u.kp.publicKey)[0];
+    await expectProgramError(f.ctx, [stolen], "InvalidPda", watch, [stranger.kp]);
+    f.ctx.provider.warpSeconds(1);
+    for (const s of Object.keys(f.assets)) await f.setPrice(s, f.assets[s].price);
+    const { events: claimed } = await send(f.ctx, [await claim()], [u.kp]);
+    expect(claimed.map((e) => e.name)).to.deep.equal(["lpClaimed"]);
+    expect(balance(f, u.lp).toString()).to.equal(lpIn.toString());
+    expect((await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]))!.escrowedLp.toString()).to.equal("0");
+    await expectProgramError(f.ctx, [await claim()], "ZeroAmount", watch, [u.kp]);
 
-    f.ctx.provider.warpSlots(1);
     state = await f.state();
+    const build = (st: typeof state, minAmountOut: BN) =>
+      removeLiquidityIx(f.ctx.program, st, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn, minAmountOut });
     const q = quoteRedeem(state, f.assets.USDC.custody, lpIn, now(f));
     await expectProgramError(f.ctx, [await build(state, q.amountOut.addn(1))], "SlippageExceeded", await watched(f, [u.lp, u.tokens.USDC]), [u.kp]);
     const custodyBefore = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
     const { events } = await send(f.ctx, [await build(state, q.amountOut)], [u.kp]);
     expect(balance(f, u.tokens.USDC).toString()).to.equal(q.amountOut.toString());
     expect(balance(f, u.lp).toString()).to.equal("0");
-    // Round trip at unchanged prices: less comes back than went in (two fees).
+    // Round trip at unchanged prices (15 minutes later, no trading): less comes back than went in (two fees).
     expect(q.amountOut.lt(USDC(5_000))).to.equal(true);
     const c = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
     expect(custodyBefore.owned.sub(c.owned).toString()).to.equal(q.ownedDecrease.toString());
@@ -281,8 +326,8 @@ describe("remove_liquidity", () => {
     expect(events.map((e) => e.name)).to.deep.equal(["liquidityRemoved"]);
     expect(events[0].data.amountOut.toString()).to.equal(q.amountOut.toString());
     expect(events[0].data.lpIn.toString()).to.equal(lpIn.toString());
-    const record = await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]);
-    expect(record!.lpBurned.toString()).to.equal(lpIn.toString());
+    const after = await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]);
+    expect(after!.lpBurned.toString()).to.equal(lpIn.toString());
     await expectAccounting(f);
     void lpUser;
   });
@@ -463,7 +508,7 @@ describe("oracles", () => {
     const ctx = freshCtx();
     const admin = ctx.admin.publicKey;
     await send(ctx, [await initConfigIx(ctx.program, admin)]);
-    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", allowTestOracles: false, params: defaultPoolParams() })]);
+    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
     const [pool] = poolPda("prod");
     const mint = await createMint(ctx.provider, 9, admin);
     const oracle = Keypair.generate().publicKey;

@@ -212,9 +212,13 @@ describe("positions: borrow fees and collateral", () => {
     f.ctx.provider.warpSeconds(30 * 24 * 3600);
     await f.setPrice("SOL", 150);
     await f.setPrice("USDC", 1);
-    const { q, p } = await increase(t, USD(1_000), SOL(1));
-    expect(q.borrowFeeTokens.gt(ZERO), "a month of borrow fees").to.equal(true);
-    expect(p.borrowFeesPaid.toString()).to.equal(q.borrowFeeTokens.toString());
+    const { q, p, res } = await increase(t, USD(1_000), SOL(1));
+    // Settled first (PositionSettled), before the increase is quoted.
+    const fee = q.settlement!.borrowFee;
+    expect(fee.gt(ZERO), "a month of borrow fees").to.equal(true);
+    expect(res.settled.map((e) => e.data.borrowFee.toString())).to.deep.equal([fee.toString()]);
+    expect(q.borrowFeeTokens.toString()).to.equal("0");
+    expect(p.borrowFeesPaid.toString()).to.equal(fee.toString());
     const sol = await fetchCustody(f.ctx.program, f.assets.SOL.custody);
     expect(p.borrowIndexSnapshot.toString()).to.equal(sol.borrowIndex.toString());
     expect(sol.borrowIndex.gt(new BN("1000000000000"))).to.equal(true);
@@ -462,7 +466,7 @@ describe("liquidate_position", () => {
     expect(q.full).to.equal(true);
     expect(q.insuranceUsed.gt(ZERO)).to.equal(true);
     const usdc = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
-    expect(insuranceBefore.add(q.insuranceFee).sub(q.insuranceUsed).sub(q.rewardFromInsurance).toString()).to.equal(usdc.insurance.toString());
+    expect(insuranceBefore.add(q.settlementFees.insurance).add(q.insuranceFee).sub(q.insuranceUsed).sub(q.rewardFromInsurance).toString()).to.equal(usdc.insurance.toString());
     expect(await position(t)).to.equal(null);
   });
 });

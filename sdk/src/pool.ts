@@ -13,6 +13,8 @@ import { Custody, Pool } from "./idl/types";
 import {
   custodyValueUsd,
   groupClaim,
+  mulDivCeil,
+  mulDivFloor,
   quoteAddLiquidity,
   quoteRemoveLiquidity,
   quoteSwap,
@@ -87,8 +89,11 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
     const p = up ? price.max : price.min;
     const valueUsd = custodyValueUsd(a.owned, p, a.decimals, up);
     positive = positive.add(valueUsd);
-    const feesLp = a.borrowFeesAccrued.muln(lpShareBps).divn(10_000);
-    if (!feesLp.isZero()) positive = positive.add(custodyValueUsd(feesLp, p, a.decimals, up));
+    if (!a.borrowFeesAccrued.isZero()) {
+      // The LPs' share of the fees' value, rounded with the side being priced.
+      const fees = custodyValueUsd(a.borrowFeesAccrued, p, a.decimals, up);
+      positive = positive.add(up ? mulDivCeil(fees, new BN(lpShareBps), new BN(10_000)) : mulDivFloor(fees, new BN(lpShareBps), new BN(10_000)));
+    }
     positive = positive.add(a.pnlInterestOwedUsd).add(a.longFundingOwedUsd).add(a.shortFundingOwedUsd);
     negative = negative.add(a.pnlInterestDueUsd).add(a.longFundingDueUsd).add(a.shortFundingDueUsd);
     return { c, a, price, valueUsd };
@@ -123,6 +128,17 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
   }
   const aumUsd = BN.max(positive.sub(negative), new BN(0));
   return { aumUsd, custodies: read.map((r) => ({ address: r.c.address, valueUsd: r.valueUsd, price: r.price })) };
+}
+
+/**
+ * An LP's tokens in the pool's cooldown escrow (from their `LpAccount` record): how many, when
+ * they can be claimed (`claim_lp`, or automatically by the next deposit once the time has come),
+ * and whether that time has come at `now`.
+ */
+export function lpEscrowStatus(record: { escrowedLp: BN; unlockTime: BN } | null, now: BN): { escrowedLp: BN; unlockTime: BN; claimable: boolean; secondsLeft: number } {
+  if (!record || record.escrowedLp.isZero()) return { escrowedLp: new BN(0), unlockTime: new BN(0), claimable: false, secondsLeft: 0 };
+  const left = record.unlockTime.sub(now);
+  return { escrowedLp: record.escrowedLp, unlockTime: record.unlockTime, claimable: !left.gtn(0), secondsLeft: left.gtn(0) ? left.toNumber() : 0 };
 }
 
 /** LP token price in USD with 6 decimals (LP has 6 decimals too); 1 USD for an empty pool. */

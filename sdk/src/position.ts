@@ -481,7 +481,15 @@ function settled(state: PoolState, position: Position, now: BN) {
 export interface TradeExtras {
   priceImpactUsd: BN;
   fundingUsd: BN;
+  /** What the program settles on the position first (borrow fee, funding, interest, what stays owed). */
+  settlement: Carry | null;
+  /** How the settled borrow fee is split between LPs, protocol and insurance. */
+  settlementFees: { lp: BN; protocol: BN; insurance: BN };
 }
+
+const NO_FEES = () => ({ lp: new BN(0), protocol: new BN(0), insurance: new BN(0) });
+const settlementFees = (state: PoolState, k: Carry) =>
+  splitFee(k.borrowFee, new BN(state.pool.protocolFeeShareBps), new BN(state.pool.insuranceFeeShareBps));
 
 const signedImpact = (i: Impact) => (i.positive ? i.usd : i.usd.neg());
 
@@ -494,8 +502,11 @@ export function quoteIncreasePosition(
   let { m, c } = pair(state, a.custody, a.collateralCustody, now);
   let position = a.position;
   let fundingUsd = new BN(0);
+  let settlement: Carry | null = null;
   if (position && !position.sizeUsd.isZero()) {
-    ({ m, c, position, fundingUsd } = settled(state, position, now));
+    let carry: Carry;
+    ({ m, c, position, fundingUsd, carry } = settled(state, position, now));
+    settlement = carry;
   }
   const impact = custodyPriceImpact(m.account, a.side, true, a.sizeUsd);
   const q = quoteIncrease({
@@ -508,12 +519,12 @@ export function quoteIncreasePosition(
     fees: fees(state),
     impact,
   });
-  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
+  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd, settlement, settlementFees: settlement ? settlementFees(state, settlement) : NO_FEES() };
 }
 
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
 export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote & TradeExtras {
-  const { m, c, position, fundingUsd } = settled(state, original, now);
+  const { m, c, position, fundingUsd, carry } = settled(state, original, now);
   const pos = positionState(state, position, position.side, now, c.account.borrowIndex);
   // Checked before the impact, as the program does.
   if (sizeUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${sizeUsd} > ${pos.sizeUsd}`);
@@ -529,13 +540,17 @@ export function quoteDecreasePosition(state: PoolState, original: Position, size
     fees: fees(state),
     impact,
   });
-  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd };
+  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd, settlement: carry, settlementFees: settlementFees(state, carry) };
 }
 
 /** What `liquidate_position` will do; throws `PositionError` NotLiquidatable for a healthy position. */
-export function quoteLiquidatePosition(state: PoolState, original: Position, now: BN): LiquidationQuote {
-  const { m, c, position } = settled(state, original, now);
-  return quoteLiquidate({
+export function quoteLiquidatePosition(
+  state: PoolState,
+  original: Position,
+  now: BN,
+): LiquidationQuote & { settlement: Carry; settlementFees: { lp: BN; protocol: BN; insurance: BN } } {
+  const { m, c, position, carry } = settled(state, original, now);
+  const q = quoteLiquidate({
     now,
     pos: positionState(state, position, position.side, now, c.account.borrowIndex),
     market: marketSide(m.account, m.price, position.side),
@@ -543,6 +558,7 @@ export function quoteLiquidatePosition(state: PoolState, original: Position, now
     fees: fees(state),
     insuranceBalance: c.account.insurance,
   });
+  return { ...q, settlement: carry, settlementFees: settlementFees(state, carry) };
 }
 
 /** Live numbers of a position at `now`. */

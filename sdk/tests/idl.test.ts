@@ -18,7 +18,8 @@ describe("IDL", () => {
     const account = program.account as Record<string, { size: number }>;
     expect(account.config.size).to.equal(144);
     expect(account.pool.size).to.equal(496);
-    expect(account.custody.size).to.equal(640);
+    expect(account.custody.size).to.equal(1280);
+    expect(account.position.size).to.equal(376);
     expect(account.testOracle.size).to.equal(120);
   });
 });

@@ -21,6 +21,7 @@ import {
   autoDeleverageIx,
   borrowIx,
   cancelOrderIx,
+  claimLpIx,
   configPda,
   createMint,
   createPoolIx,
@@ -40,6 +41,7 @@ import {
   liquidateLoanIx,
   liquidatePositionIx,
   lpAccountPda,
+  lpEscrowPda,
   placeOrderIx,
   proposeAdminIx,
   refreshCustodyIx,
@@ -85,6 +87,9 @@ export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
   z.set("alice lp record", lpAccountPda(w.main.pool, alice.kp.publicKey)[0]);
   z.set("bob lp record", lpAccountPda(w.main.pool, bob.kp.publicKey)[0]);
   z.set("alice alt lp record", lpAccountPda(w.alt.pool, alice.kp.publicKey)[0]);
+  z.set("bob alt lp record", lpAccountPda(w.alt.pool, bob.kp.publicKey)[0]);
+  z.set("main lp escrow", lpEscrowPda(w.main.pool)[0]);
+  z.set("alt lp escrow", lpEscrowPda(w.alt.pool)[0]);
   for (const u of [alice, bob]) {
     for (const [s, t] of Object.entries(u.tokens)) z.set(`${u.name} ${s} account`, t);
     z.set(`${u.name} LP account`, u.lp);
@@ -212,8 +217,8 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     label: "create_pool",
     paused: "Paused",
     ix: freshPool,
-    rules: [adminRule, R.config(), creates(), creates(), R.tokenProgram(), R.systemProgram()],
-    demoted: { 2: "AlreadyInitialized", 3: "AlreadyInitialized" },
+    rules: [adminRule, R.config(), creates(), creates(), creates(), R.tokenProgram(), R.systemProgram()],
+    demoted: { 2: "AlreadyInitialized", 3: "AlreadyInitialized", 4: "AlreadyInitialized" },
     args: createPoolArgs(freshPool.data),
   });
 
@@ -362,13 +367,14 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       R.address("InvalidMint"),
       R.token(w.main.lpMint),
       lpRecordRule(false),
+      R.address("InvalidTokenAccount"), // the pool's LP escrow
       R.tokenProgram(),
       R.systemProgram(),
       ...mainList,
     ],
-    readonlyOk: mainList.map((_, i) => 11 + i),
+    readonlyOk: mainList.map((_, i) => 12 + i),
     demoted: { 8: "AlreadyInitialized" },
-    shapes: listShapes(deposit, 11),
+    shapes: listShapes(deposit, 12),
     args: [
       ...amountCases({ ix: deposit }, "amount_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
       { label: "min_lp_out = u64::MAX", data: withU64(deposit.data, 8, U64_MAX), expect: "SlippageExceeded" },
@@ -406,6 +412,20 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     args: [
       ...amountCases({ ix: redeem }, "lp_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "InsufficientLpSupply", over: ["LP balance + 1", plus1(w, alice.lp), "InsufficientFunds"] }),
       { label: "min_amount_out = u64::MAX", data: withU64(redeem.data, 8, U64_MAX), expect: "SlippageExceeded" },
+    ],
+  });
+
+  const claim = await claimLpIx(P, await w.state(w.alt), { owner: alice.kp.publicKey, lpTokenAccount: alice.altLp });
+  push({
+    label: "claim_lp",
+    ix: claim,
+    rules: [
+      signerIs(alice.kp.publicKey, "InvalidPda"), // another signer's record is not this one
+      R.account("Pool", () => "InvalidPda"), // the record belongs to the alt pool
+      R.account("LpAccount", () => "InvalidPda"),
+      R.address("InvalidTokenAccount"), // the pool's LP escrow
+      R.token(w.alt.lpMint),
+      R.tokenProgram(),
     ],
   });
 

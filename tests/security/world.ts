@@ -8,7 +8,7 @@
  *   test can forge any field), `allow_test_oracles` off. SOL (9 decimals),
  *   ETH (8), USDC (6, stable).
  * - `alt`: test oracles, the same SOL and USDC mints: its custodies and vaults
- *   are the "other pool's" accounts of the same mint.
+ *   are the "other pool's" accounts of the same mint; a 20 s LP cooldown.
  *
  * After `buildWorld` the prices have moved so that every permissionless
  * instruction has a valid target: carol's 35x SOL long and her loan are
@@ -439,7 +439,7 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // main: Pyth oracles.
   {
     const name = "main";
-    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: false, params: defaultPoolParams() })], "create_pool main");
+    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0 }) })], "create_pool main");
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
     for (const [symbol, target, stable] of [["SOL", 4000, false], ["ETH", 2000, false], ["USDC", 4000, true]] as const) {
@@ -463,7 +463,9 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // alt: test oracles, the same SOL and USDC mints.
   {
     const name = "alt";
-    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams() })], "create_pool alt");
+    // alt keeps deposits in its LP escrow for 20 s: alice's and bob's are claimable by the end of
+    // setup (claim_lp has a valid baseline).
+    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 20 }) })], "create_pool alt");
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
     for (const [symbol, stable] of [["SOL", false], ["USDC", true]] as const) {

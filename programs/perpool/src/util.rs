@@ -278,6 +278,28 @@ pub fn token_balance(a: &AccountView) -> u64 {
     unsafe { pinocchio_token::state::Account::from_bytes_unchecked(a.borrow_unchecked()) }.amount()
 }
 
+/// Checks that paying `amount` out of a custody's vault leaves what must stay in it: once the
+/// custody lends (interest-bearing collateral may be out on loan), tokens locked for positions'
+/// payouts, protocol fees, insurance, limit-order escrow and interest credited to collateral are
+/// never withdrawn as collateral. Call after the custody's books are updated. A shortfall is
+/// `InsufficientLiquidity` until loans are recalled (`liquidate_loan` while over-lent).
+pub fn check_liquidity(c: &crate::state::Custody, vault: &AccountView, amount: u64) -> Result<()> {
+    if c.lent == 0 {
+        return Ok(());
+    }
+    let reserve = c
+        .locked
+        .checked_add(c.protocol_fees)
+        .and_then(|x| x.checked_add(c.insurance))
+        .and_then(|x| x.checked_add(c.order_collateral))
+        .and_then(|x| x.checked_add(c.collateral_interest_due))
+        .ok_or(PerpoolError::MathOverflow)?;
+    match token_balance(vault).checked_sub(amount) {
+        Some(left) if left >= reserve => Ok(()),
+        _ => Err(PerpoolError::InsufficientLiquidity),
+    }
+}
+
 /// Signer seeds of a pool: `["pool", name, bump]`.
 pub struct PoolSigner<'a> {
     pub name: &'a [u8],

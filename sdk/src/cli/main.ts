@@ -19,14 +19,14 @@ import { Args, OptionSpec, UsageError, optionsHelp, parseArgs } from "./args";
 import { Cli, Command, GLOBAL_OPTIONS } from "./cli";
 import { setPrice } from "./commands/admin";
 import { borrow, repay } from "./commands/lending";
-import { deposit, redeem } from "./commands/liquidity";
+import { claim, deposit, redeem } from "./commands/liquidity";
 import { ordersCancel, ordersList, ordersPlace } from "./commands/orders";
 import { poolInfo } from "./commands/pool";
 import { close, open } from "./commands/trade";
 import { describeError } from "../keeper/chain";
 import { AmountError } from "./units";
 
-export const COMMANDS: Command[] = [poolInfo, deposit, redeem, open, close, borrow, repay, ordersList, ordersPlace, ordersCancel, setPrice];
+export const COMMANDS: Command[] = [poolInfo, deposit, claim, redeem, open, close, borrow, repay, ordersList, ordersPlace, ordersCancel, setPrice];
 
 const USAGE = `perpool: Perpool from the command line
 

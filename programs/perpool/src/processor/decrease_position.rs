@@ -164,6 +164,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     scale_pnl_base(ix.custodies.collateral_mut(), p, before[0])?;
 
     if q.amount_out > 0 {
+        crate::util::check_liquidity(ix.custodies.collateral(), ix.vault, q.amount_out)?;
         transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
     }
     events::position_decreased(&events::PositionChange {

@@ -99,9 +99,11 @@ pub fn value_pool<const N: usize>(
         let proj = custody.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps))?;
         let value = custody_value_usd(proj.owned, p, custody.decimals, up)?;
         total.add(value)?;
-        let fees_lp = crate::math::mul_div_floor(proj.borrow_fees_accrued, lp_share_bps, 10_000)?;
-        if fees_lp > 0 {
-            total.add(custody_value_usd(fees_lp, p, custody.decimals, up)?)?;
+        if proj.borrow_fees_accrued > 0 {
+            // The LPs' share of the fees' value, rounded with the side being priced.
+            let fees = custody_value_usd(proj.borrow_fees_accrued, p, custody.decimals, up)?;
+            let share = if up { crate::math::mul_div_ceil(fees, lp_share_bps, 10_000)? } else { crate::math::mul_div_floor(fees, lp_share_bps, 10_000)? };
+            total.add(share)?;
         }
         total.add(proj.receivable_usd)?;
         total.sub(proj.payable_usd)?;

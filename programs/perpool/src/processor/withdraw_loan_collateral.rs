@@ -43,6 +43,7 @@ pub fn process_withdraw_loan_collateral(accounts: &[AccountView], data: &[u8]) -
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;
     x.collateral.loan_collateral = x.collateral.loan_collateral.checked_sub(amount).ok_or(PerpoolError::MathOverflow)?;
+    crate::util::check_liquidity(x.collateral, vault, amount)?;
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
     events::loan_event(events::LOAN_COLLATERAL_WITHDRAWN_EVENT, x.loan_account.address(), x.signer.address(), amount, q.collateral_after, x.loan.scaled_debt);
     Ok(())

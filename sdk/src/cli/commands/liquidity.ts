@@ -2,9 +2,11 @@
 import BN from "bn.js";
 
 import { LP_DECIMALS } from "../../constants";
-import { addLiquidityIx, removeLiquidityIx } from "../../instructions";
+import { fetchLpAccount } from "../../accounts";
+import { addLiquidityIx, claimLpIx, removeLiquidityIx } from "../../instructions";
 import { findTokenAccount, tokenAccountOrCreate } from "../../keeper/chain";
-import { quoteDeposit, quoteRedeem } from "../../pool";
+import { lpAccountPda } from "../../pda";
+import { lpEscrowStatus, quoteDeposit, quoteRedeem } from "../../pool";
 import { Cli, Command } from "../cli";
 import { formatBps, formatUnits, formatUsd } from "../units";
 
@@ -37,11 +39,13 @@ export const deposit: Command = {
     const lp = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, state.pool.lpMint);
     const q = quoteDeposit(state, asset.custody.address, amount, await cli.now());
     const minLpOut = minLp ?? withSlippage(q.lpOut, slippage);
+    const cooldown = state.pool.lpCooldownSecs;
     cli.out.fields(`Deposit ${formatUnits(amount, c.decimals)} ${asset.symbol}`, [
       ["Value", `$${formatUsd(q.valueInUsd)}`],
       ["Fee", `${formatUnits(q.fee, c.decimals)} ${asset.symbol} (${formatBps(q.feeBps)})`],
       ["LP out", formatUnits(q.lpOut, LP_DECIMALS)],
       ["Least LP out", formatUnits(minLpOut, LP_DECIMALS)],
+      ...(cooldown > 0 ? ([["Cooldown", `${cooldown} s in the pool's escrow, then \`perpool claim\` (or your next deposit) moves them to your wallet`]] as [string, string][]) : []),
     ]);
     const ix = await addLiquidityIx(cli.program(), state, {
       owner: wallet.publicKey,
@@ -61,8 +65,36 @@ export const deposit: Command = {
         feeBps: q.feeBps.toNumber(),
         lpOut: formatUnits(q.lpOut, LP_DECIMALS),
         minLpOut: formatUnits(minLpOut, LP_DECIMALS),
+        cooldownSecs: cooldown,
       },
     });
+  },
+};
+
+/** The wallet's LP escrow (tokens in their cooldown) as the record says, and the cluster's clock. */
+async function escrowOf(cli: Cli) {
+  const state = await cli.state();
+  const wallet = cli.wallet();
+  const record = await fetchLpAccount(cli.program(), lpAccountPda(state.address, wallet.publicKey, cli.program().programId)[0]);
+  return { state, wallet, escrow: lpEscrowStatus(record, await cli.now()) };
+}
+
+const when = (unix: BN) => new Date(unix.toNumber() * 1000).toISOString();
+
+export const claim: Command = {
+  name: "claim",
+  summary: "move LP tokens out of the pool's escrow once their cooldown is over",
+  options: [],
+  async run(cli: Cli) {
+    const { state, wallet, escrow } = await escrowOf(cli);
+    if (escrow.escrowedLp.isZero()) throw new Error("no LP tokens are waiting in the pool's escrow for this wallet");
+    if (!escrow.claimable) {
+      throw new Error(`${formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP tokens are in their cooldown until ${when(escrow.unlockTime)} (${escrow.secondsLeft} s); nothing was sent`);
+    }
+    const lp = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, state.pool.lpMint);
+    cli.out.fields("Claim LP tokens", [["LP", formatUnits(escrow.escrowedLp, LP_DECIMALS)]]);
+    const ix = await claimLpIx(cli.program(), state, { owner: wallet.publicKey, lpTokenAccount: lp.address });
+    await cli.send(lp.create ? [lp.create, ix] : [ix], { command: "claim", lp: formatUnits(escrow.escrowedLp, LP_DECIMALS) });
   },
 };
 
@@ -85,7 +117,13 @@ export const redeem: Command = {
     const wallet = cli.wallet();
     const lp = await findTokenAccount(cli.connection, wallet.publicKey, state.pool.lpMint);
     if (!lp || lp.amount.lt(lpIn)) {
-      throw new Error(`insufficient LP tokens: the wallet holds ${formatUnits(lp?.amount ?? new BN(0), LP_DECIMALS)}, the redemption needs ${formatUnits(lpIn, LP_DECIMALS)}`);
+      const { escrow } = await escrowOf(cli);
+      const waiting = escrow.escrowedLp.isZero()
+        ? ""
+        : escrow.claimable
+          ? `; ${formatUnits(escrow.escrowedLp, LP_DECIMALS)} more are claimable: run \`perpool claim\` first`
+          : `; ${formatUnits(escrow.escrowedLp, LP_DECIMALS)} more are in their cooldown until ${when(escrow.unlockTime)}`;
+      throw new Error(`insufficient LP tokens: the wallet holds ${formatUnits(lp?.amount ?? new BN(0), LP_DECIMALS)}, the redemption needs ${formatUnits(lpIn, LP_DECIMALS)}${waiting}; nothing was sent`);
     }
     const receiving = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, c.mint);
     const q = quoteRedeem(state, asset.custody.address, lpIn, await cli.now());
