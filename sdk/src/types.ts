@@ -1,10 +1,15 @@
 /** Parameter defaults. The types themselves are generated from the program (idl/types.ts). */
 import BN from "bn.js";
 
+import { DEFAULT_TIMELOCK_SECS } from "./constants";
+
 export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
 import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
 
-/** Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %. */
+/**
+ * Default pool parameters: fees 70 % LPs / 20 % protocol / 10 % insurance, ADL 85 % → 77 %,
+ * settings changes wait 24 h (pools of a local cluster may set 0).
+ */
 export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolParams {
   return {
     lpFeeShareBps: 7_000,
@@ -13,6 +18,7 @@ export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolPara
     adlThresholdBps: 8_500,
     adlFloorBps: 7_700,
     maxAumUsd: new BN(0),
+    timelockSecs: DEFAULT_TIMELOCK_SECS,
     ...overrides,
   };
 }
@@ -67,11 +73,11 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
 }
 
 /**
- * Risk parameters for `set_risk_params` (SPEC §5), as the local deployment uses
+ * Risk parameters (SPEC §5; changed through custody settings proposals), as the local deployment uses
  * them: price impact 1e-8 per USD (exponent 2) when the skew grows, half that
  * when it shrinks, capped at 1 % / 0.5 % of the trade; funding 0.01 % per hour
  * at full skew, capped at 0.05 % per hour; ADL at 85 % → 77 %. A new custody
- * starts with no impact and no funding until these are set.
+ * starts with no impact and no funding until a settings proposal sets these.
  */
 export function defaultRiskParams(overrides: Partial<RiskParams> = {}): RiskParams {
   return {

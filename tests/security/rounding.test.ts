@@ -238,7 +238,7 @@ describe("security: rounding attacks", function () {
 
   it("a refresh slipped between a deposit and a redemption does not pay the depositor another custody's unbooked interest", async () => {
     // No LP fees, so that any shift of value between LPs shows.
-    const noFees = { baseFeeBps: 0, taxFeeBps: 0, oracleMaxAgeSecs: 86_400 * 30 };
+    const noFees = { baseFeeBps: 0, taxFeeBps: 0 };
     const assets: AssetSpec[] = [
       { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, ...noFees } },
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(500_000_000), ...noFees } },

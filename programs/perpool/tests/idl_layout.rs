@@ -112,7 +112,7 @@ fn account_layouts_match_idl() {
         &idl,
         "Config",
         Config::DISCRIMINATOR,
-        layout!(Config { discriminator, version, bump, pause_flags, padding0, admin, pending_admin, reserved }),
+        layout!(Config { discriminator, version, bump, pause_flags, padding0, admin, pending_admin, min_timelock_secs, padding1, reserved }),
         Config::LEN,
     );
     check_account(
@@ -122,7 +122,7 @@ fn account_layouts_match_idl() {
         layout!(Pool {
             discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
             lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
-            adl_floor_bps, padding1, max_aum_usd, inception_time, reserved
+            adl_floor_bps, padding1, max_aum_usd, inception_time, timelock_secs, pending_proposals, proposal_nonce, reserved
         }),
         Pool::LEN,
     );
@@ -196,6 +196,16 @@ fn account_layouts_match_idl() {
             scaled_debt, supply_index_snapshot, open_time, update_time, collateral_interest, reserved
         }),
         Loan::LEN,
+    );
+    check_account(
+        &idl,
+        "Proposal",
+        Proposal::DISCRIMINATOR,
+        layout!(Proposal {
+            discriminator, version, bump, kind, padding0, pool, target, proposer, nonce, proposed_at, eta, payload_len,
+            padding1, payload, reserved
+        }),
+        Proposal::LEN,
     );
 }
 
@@ -274,6 +284,20 @@ fn error_codes_match_idl() {
         ("AdlTooLarge", E::AdlTooLarge as u32),
         ("InsufficientLamports", E::InsufficientLamports as u32),
         ("InsufficientFunds", E::InsufficientFunds as u32),
+        ("TimelockNotElapsed", E::TimelockNotElapsed as u32),
+        ("TimelockTooShort", E::TimelockTooShort as u32),
+        ("TimelockTooLong", E::TimelockTooLong as u32),
+        ("TimelockNotRaised", E::TimelockNotRaised as u32),
+        ("ProposalMismatch", E::ProposalMismatch as u32),
+        ("LiquidationFeesAboveMargin", E::LiquidationFeesAboveMargin as u32),
+        ("LeverageBeyondMargin", E::LeverageBeyondMargin as u32),
+        ("InvalidWeights", E::InvalidWeights as u32),
+        ("TargetWeightsAbove100", E::TargetWeightsAbove100 as u32),
+        ("FeeAboveCap", E::FeeAboveCap as u32),
+        ("InvalidOracleLimits", E::InvalidOracleLimits as u32),
+        ("InvalidRateCurve", E::InvalidRateCurve as u32),
+        ("SettingFixedAtListing", E::SettingFixedAtListing as u32),
+        ("TimelockRaisedSince", E::TimelockRaisedSince as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

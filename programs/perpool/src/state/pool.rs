@@ -51,7 +51,15 @@ pub struct Pool {
     pub max_aum_usd: u64,
     /// Unix time of creation.
     pub inception_time: i64,
-    pub reserved: [u8; 128],
+    /// Delay between proposing a pool or custody settings change and executing it, seconds.
+    /// Raised at once by `raise_timelock`; lowered only by a pool settings proposal, which
+    /// waits out the current delay.
+    pub timelock_secs: u32,
+    /// Settings proposals of this pool not yet executed or cancelled.
+    pub pending_proposals: u32,
+    /// Nonce of the next settings proposal (its PDA seed); counts every proposal ever made.
+    pub proposal_nonce: u64,
+    pub reserved: [u8; 112],
 }
 
 const _: () = assert!(core::mem::size_of::<Pool>() == 496);
@@ -86,6 +94,7 @@ impl Pool {
         self.adl_threshold_bps = p.adl_threshold_bps;
         self.adl_floor_bps = p.adl_floor_bps;
         self.max_aum_usd = p.max_aum_usd;
+        self.timelock_secs = p.timelock_secs;
     }
 }
 
@@ -98,6 +107,23 @@ pub struct PoolParams {
     pub adl_threshold_bps: u16,
     pub adl_floor_bps: u16,
     pub max_aum_usd: u64,
+    /// Settings timelock, seconds: at least the config's minimum, at most [`MAX_TIMELOCK_SECS`].
+    pub timelock_secs: u32,
+}
+
+/// Longest settings timelock, seconds (30 days): longer would only lock the operator out.
+pub const MAX_TIMELOCK_SECS: u32 = 30 * 86_400;
+
+/// A timelock within the protocol's bounds: at least `min_secs` (the config's minimum), at
+/// most [`MAX_TIMELOCK_SECS`].
+pub fn check_timelock(secs: u32, min_secs: u32) -> Result<(), PerpoolError> {
+    if secs > MAX_TIMELOCK_SECS {
+        return Err(PerpoolError::TimelockTooLong);
+    }
+    if secs < min_secs {
+        return Err(PerpoolError::TimelockTooShort);
+    }
+    Ok(())
 }
 
 impl PoolParams {
@@ -109,10 +135,12 @@ impl PoolParams {
             adl_threshold_bps: r.u16()?,
             adl_floor_bps: r.u16()?,
             max_aum_usd: r.u64()?,
+            timelock_secs: r.u32()?,
         })
     }
 
-    pub fn validate(&self) -> Result<(), PerpoolError> {
+    /// Bounds of every pool setting; `min_timelock_secs` is the config's minimum.
+    pub fn validate(&self, min_timelock_secs: u32) -> Result<(), PerpoolError> {
         let split = self.lp_fee_share_bps as u32
             + self.protocol_fee_share_bps as u32
             + self.insurance_fee_share_bps as u32;
@@ -123,6 +151,6 @@ impl PoolParams {
         {
             return Err(PerpoolError::InvalidPoolParams);
         }
-        Ok(())
+        check_timelock(self.timelock_secs, min_timelock_secs)
     }
 }
