@@ -16,6 +16,8 @@ import {
   LiteSvmProvider,
   OracleKind,
   PERPOOL_PROGRAM_ID,
+  PerpoolProgram,
+  RiskParams,
   acceptAdminIx,
   addCustodyIx,
   addLiquidityIx,
@@ -51,7 +53,12 @@ import {
   liquidateLoanIx,
   lpIncomeSplit,
   defaultRiskParams,
-  setRiskParamsIx,
+  custodySettingsOf,
+  executeCustodyParamsIx,
+  findCustody,
+  nextProposalAddress,
+  proposeCustodyParamsIx,
+  withSettings,
   placeOrderIx,
   cancelOrderIx,
   executeOrderIx,
@@ -110,6 +117,20 @@ interface Row {
   custodies: number | "";
   cu: number;
   target?: number;
+}
+
+/** New risk parameters for a custody of a zero-timelock pool: proposed, then executed; the CU of each. */
+async function setRisk(
+  program: PerpoolProgram,
+  provider: LiteSvmProvider,
+  args: { admin: PublicKey; pool: PublicKey; custody: PublicKey; risk: RiskParams },
+): Promise<[number, number]> {
+  const state = await fetchPoolState(program, args.pool);
+  const settings = withSettings(custodySettingsOf(findCustody(state, args.custody).account), { risk: args.risk });
+  const proposal = nextProposalAddress(state, args.custody, program.programId);
+  const propose = await measure(provider, [await proposeCustodyParamsIx(program, state, { admin: args.admin, custody: args.custody, settings })]);
+  const execute = await measure(provider, [await executeCustodyParamsIx(program, state, { admin: args.admin, proposal, custody: args.custody, oracle: settings.oracle })]);
+  return [propose, execute];
 }
 
 async function measure(provider: LiteSvmProvider, ixs: TransactionInstruction[], signers: Keypair[] = []): Promise<number> {
@@ -204,8 +225,9 @@ async function trades(rows: Row[], writable: string[]) {
   provider.addProgram(PERPOOL_PROGRAM_ID, SO);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
-  await measure(provider, [await initConfigIx(program, a)]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "trade", allowTestOracles: true, params: defaultPoolParams() })]);
+  // A local cluster's config and pool: settings changes take effect at once.
+  await measure(provider, [await initConfigIx(program, a, { minTimelockSecs: 0 })]);
+  await measure(provider, [await createPoolIx(program, { admin: a, name: "trade", allowTestOracles: true, params: defaultPoolParams({ timelockSecs: 0 }) })]);
   const [pool] = poolPda("trade");
   const specs = [
     { decimals: 9, price: new BN("15000000000"), isStable: false },
@@ -223,8 +245,11 @@ async function trades(rows: Row[], writable: string[]) {
   // The markets trade with price impact and funding on, as deployed.
   for (const i of [0, 2]) {
     const { custody } = custodyAddresses(pool, mints[i], program.programId);
-    const cu = await measure(provider, [await setRiskParamsIx(program, { admin: a, pool, custody, params: defaultRiskParams() })]);
-    if (i === 0) rows.push({ instruction: "set_risk_params", custodies: "", cu });
+    const [proposeCu, executeCu] = await setRisk(program, provider, { admin: a, pool, custody, risk: defaultRiskParams() });
+    if (i === 0) {
+      rows.push({ instruction: "propose_custody_params", custodies: "", cu: proposeCu });
+      rows.push({ instruction: "execute_custody_params", custodies: "", cu: executeCu });
+    }
   }
   const user = Keypair.generate();
   provider.airdrop(user.publicKey, 10_000_000_000n);
@@ -334,7 +359,7 @@ async function trades(rows: Row[], writable: string[]) {
   rows.push({ instruction: "execute_order (limit, opens position)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(btcLong, 0)[0], tokens[1])], [keeper]), target: 15_000 });
 
   // Auto-deleveraging: a SOL long in profit with the SOL custody's ADL threshold at 1 bp.
-  await measure(provider, [await setRiskParamsIx(program, { admin: a, pool, custody: sol, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) })]);
+  await setRisk(program, provider, { admin: a, pool, custody: sol, risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
   await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: sol, price: new BN("19000000000"), emaPrice: new BN("19000000000"), conf: new BN(0), expo: -8 })]);
   state = await fetchPoolState(program, pool);

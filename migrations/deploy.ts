@@ -16,6 +16,14 @@
  * `<data dir>/keys/`, so its address survives a ledger reset; assets without
  * `pyth` get the pool's test oracle, priced once from `price`.
  *
+ * Settings go through the pool's timelock. The config's minimum timelock
+ * (`minTimelockSecs`) and a new pool's timelock (`pool.params.timelockSecs`)
+ * default to 24 h on a public cluster and 0 on a local one. When the pool's or
+ * a custody's settings on chain differ from the file, the deploy proposes the
+ * file's settings, and executes the proposal once it is due: at once on a
+ * local cluster, on a later run elsewhere (until then each run says when). A
+ * higher timelock in the file is applied at once (`raise_timelock`).
+ *
  * The addresses the app needs are written to `<data dir>/deployment.json`.
  */
 import * as anchor from "@coral-xyz/anchor";
@@ -26,6 +34,8 @@ import * as path from "path";
 
 import {
   CustodyParams,
+  CustodySettings,
+  DEFAULT_TIMELOCK_SECS,
   LP_DECIMALS,
   LiteSvmProvider,
   OracleKind,
@@ -38,18 +48,36 @@ import {
   decodeMint,
   defaultCustodyParams,
   defaultRiskParams,
-  fetchCustody,
-  setRiskParamsIx,
   RiskParams,
+  PerpoolProgram,
+  Proposal,
+  clusterTime,
+  custodySettingsOf,
   defaultPoolParams,
+  executeProposalIx,
   fetchConfig,
+  fetchCustody,
   fetchPool,
+  fetchPoolProposals,
+  fetchPoolState,
+  fetchProposal,
   fetchTestOracle,
+  findCustody,
   initConfigIx,
   lpMintPda,
+  nextProposalAddress,
   perpoolProgram,
   poolPda,
+  poolParamsOf,
+  proposalExecutableAt,
+  proposalIsDue,
+  proposalSettings,
+  proposeCustodyParamsIx,
+  proposePoolParamsIx,
+  raiseTimelockIx,
+  sameSettings,
   setTestPriceIx,
+  settingsChanges,
 } from "../sdk/src";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -85,6 +113,8 @@ export interface DeployConfig {
   adminKeypair?: string;
   /** Local clusters: airdrop the admin this many SOL when it holds less than half. Default 100. */
   airdropSol?: number;
+  /** The config's shortest pool timelock, seconds (set once). Default: 0 on a local cluster, 24 h elsewhere. */
+  minTimelockSecs?: number;
   pool: { name: string; allowTestOracles?: boolean; params?: ParamOverrides };
   assets: AssetConfig[];
 }
@@ -173,6 +203,84 @@ function hexToBytes(hex: string): number[] {
   return Array.from(Buffer.from(clean, "hex"));
 }
 
+/** What a settings sync needs: the program (and its connection), the admin, a sender, and where to report. */
+export interface SyncContext {
+  program: PerpoolProgram;
+  admin: PublicKey;
+  send: (ixs: TransactionInstruction[]) => Promise<unknown>;
+  log: (line: string) => void;
+  did: (action: string) => void;
+}
+
+/** What `syncSettings` found or did. */
+export type SyncOutcome = "same" | "raised" | "proposed" | "waiting" | "executed";
+
+const iso = (t: BN) => new Date(t.toNumber() * 1000).toISOString();
+
+/**
+ * Brings the pool's settings (`custody` absent) or a custody's settings to `desired`
+ * through the pool's timelock. Equal: nothing. A higher pool timelock is raised at once.
+ * Otherwise a pending proposal holding exactly `desired` is executed when due (or reported
+ * as waiting); without one, `desired` is proposed, and executed at once when the pool's
+ * timelock is 0. Pending proposals with other settings are reported and left alone.
+ * Idempotent: run again before the eta, it changes nothing.
+ */
+export async function syncSettings(
+  ctx: SyncContext,
+  pool: PublicKey,
+  target: { what: string; custody?: PublicKey; desired: PoolParams | CustodySettings },
+): Promise<SyncOutcome> {
+  const { program, admin } = ctx;
+  const pid = program.programId;
+  let state = await fetchPoolState(program, pool);
+  const address = target.custody ?? pool;
+  const currentOf = (): object => (target.custody ? custodySettingsOf(findCustody(state, target.custody).account) : poolParamsOf(state.pool));
+  let outcome: SyncOutcome = "same";
+  if (!target.custody) {
+    const wanted = (target.desired as PoolParams).timelockSecs;
+    if (wanted > state.pool.timelockSecs) {
+      await ctx.send([await raiseTimelockIx(program, { admin, pool, timelockSecs: wanted })]);
+      ctx.did(`raised the ${target.what} timelock from ${state.pool.timelockSecs} s to ${wanted} s`);
+      state = await fetchPoolState(program, pool);
+      outcome = "raised";
+    }
+  }
+  if (sameSettings(currentOf(), target.desired)) return outcome;
+  const changes = settingsChanges(currentOf(), target.desired)
+    .map((c) => `${c.field} ${c.from} → ${c.to}`)
+    .join(", ");
+  const held = (p: { account: Proposal }): object => {
+    const s = proposalSettings(program, p.account);
+    return s.kind === "pool" ? s.params : s.settings;
+  };
+  const pending = (await fetchPoolProposals(program, pool)).filter((p) => p.account.target.equals(address));
+  let match = pending.find((p) => sameSettings(held(p), target.desired));
+  for (const p of pending) {
+    if (p !== match) ctx.log(`  note: ${target.what}: pending proposal ${p.address.toBase58()} holds other settings (executable at ${iso(proposalExecutableAt(p.account, state.pool))}); left alone`);
+  }
+  if (!match) {
+    const proposal = nextProposalAddress(state, address, pid);
+    const ix = target.custody
+      ? await proposeCustodyParamsIx(program, state, { admin, custody: target.custody, settings: target.desired as CustodySettings })
+      : await proposePoolParamsIx(program, state, { admin, params: target.desired as PoolParams });
+    await ctx.send([ix]);
+    const account = await fetchProposal(program, proposal);
+    if (!account) throw new Error(`proposal ${proposal.toBase58()} not found after proposing`);
+    match = { address: proposal, account };
+    ctx.did(`proposed ${target.what} settings (${changes}) as ${proposal.toBase58()}`);
+    outcome = "proposed";
+  }
+  const now = await clusterTime(program.provider.connection);
+  if (!proposalIsDue(match.account, state.pool, now)) {
+    ctx.log(`  ${target.what}: proposal ${match.address.toBase58()} executable at ${iso(proposalExecutableAt(match.account, state.pool))} (${changes})`);
+    return outcome === "proposed" ? outcome : "waiting";
+  }
+  const oracle = target.custody ? (target.desired as CustodySettings).oracle : undefined;
+  await ctx.send([await executeProposalIx(program, state, { admin, proposal: match.address, account: match.account, oracle })]);
+  ctx.did(`executed ${target.what} settings proposal ${match.address.toBase58()}`);
+  return "executed";
+}
+
 /**
  * Runs the deploy against `config`. Every step checks the chain first and
  * only sends what is missing.
@@ -227,23 +335,26 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       throw new Error(`config ${configAddress.toBase58()} belongs to admin ${current.admin.toBase58()}, not ${admin.publicKey.toBase58()}`);
     }
   } else {
-    await send([await initConfigIx(program, admin.publicKey)]);
-    did(`created config ${configAddress.toBase58()}`);
+    const minTimelockSecs = config.minTimelockSecs ?? (local ? 0 : DEFAULT_TIMELOCK_SECS);
+    await send([await initConfigIx(program, admin.publicKey, { minTimelockSecs })]);
+    did(`created config ${configAddress.toBase58()} (pool timelocks of at least ${minTimelockSecs} s)`);
   }
+  const sync: SyncContext = { program, admin: admin.publicKey, send, log, did };
 
   // --- pool -------------------------------------------------------------------------------
   const name = config.pool.name;
   const allowTestOracles = config.pool.allowTestOracles ?? local;
   const [pool] = poolPda(name, program.programId);
+  const poolParams = withOverrides<PoolParams>(defaultPoolParams({ timelockSecs: local ? 0 : DEFAULT_TIMELOCK_SECS }), config.pool.params, `pool ${name}`);
   if (await connection.getAccountInfo(pool)) {
     const p = await fetchPool(program, pool);
     if ((p.allowTestOracles !== 0) !== allowTestOracles) {
       log(`  warning: pool "${name}" exists with allowTestOracles=${p.allowTestOracles !== 0} (fixed at creation)`);
     }
+    await syncSettings(sync, pool, { what: `pool "${name}"`, desired: poolParams });
   } else {
-    const params = withOverrides<PoolParams>(defaultPoolParams(), config.pool.params, `pool ${name}`);
-    await send([await createPoolIx(program, { admin: admin.publicKey, name, allowTestOracles, params })]);
-    did(`created pool "${name}" ${pool.toBase58()}`);
+    await send([await createPoolIx(program, { admin: admin.publicKey, name, allowTestOracles, params: poolParams })]);
+    did(`created pool "${name}" ${pool.toBase58()} (settings timelock ${poolParams.timelockSecs} s)`);
   }
 
   // --- assets ---------------------------------------------------------------------------
@@ -262,32 +373,25 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
 
     const oracleKind = a.pyth ? OracleKind.PYTH : OracleKind.TEST;
     const { custody, vault, testOracle } = custodyAddresses(pool, mint, program.programId);
+    const params = withOverrides<CustodyParams>(
+      defaultCustodyParams({
+        oracleKind,
+        isStable: a.isStable,
+        targetWeightBps: a.targetWeightBps,
+        ...(a.pyth ? { feedId: hexToBytes(a.pyth.feedId) } : {}),
+      }),
+      a.params,
+      `${a.symbol} custody`,
+    );
+    const oracle = a.pyth ? new PublicKey(a.pyth.account) : testOracle;
     if (!(await connection.getAccountInfo(custody))) {
-      const params = withOverrides<CustodyParams>(
-        defaultCustodyParams({
-          oracleKind,
-          isStable: a.isStable,
-          targetWeightBps: a.targetWeightBps,
-          ...(a.pyth ? { feedId: hexToBytes(a.pyth.feedId) } : {}),
-        }),
-        a.params,
-        `${a.symbol} custody`,
-      );
-      const pythOracle = a.pyth ? new PublicKey(a.pyth.account) : undefined;
-      await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle })]);
+      await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle: a.pyth ? oracle : undefined })]);
       did(`added ${a.symbol} custody ${custody.toBase58()}`);
     }
-
-    if (!a.isStable) {
-      // Markets get price impact and funding (SPEC §5); set again only when they differ.
-      const risk = withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
-      const current = (await fetchCustody(program, custody)) as unknown as Record<string, unknown>;
-      const differs = Object.entries(risk).some(([k, v]) => String(current[k]) !== String(v));
-      if (differs) {
-        await send([await setRiskParamsIx(program, { admin: admin.publicKey, pool, custody, params: risk })]);
-        did(`set ${a.symbol} risk parameters (price impact, funding, ADL)`);
-      }
-    }
+    // Markets get price impact and funding (SPEC §5); stablecoins keep what they have unless the file says.
+    const current = custodySettingsOf(await fetchCustody(program, custody));
+    const risk = a.isStable && !a.risk ? current.risk : withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
+    await syncSettings(sync, pool, { what: `${a.symbol} custody`, custody, desired: { oracle, params, risk } });
 
     if (oracleKind === OracleKind.TEST) {
       const oracle = await fetchTestOracle(program, testOracle);

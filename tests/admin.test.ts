@@ -375,21 +375,26 @@ describe("add_custody", () => {
     const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
     const watch = [pool, custody, vault, testOracle];
     const admin = ctx.admin.publicKey;
-    const badParams = [
-      { minWeightBps: 3000, targetWeightBps: 2500 },
-      { maxWeightBps: 10_001 },
-      { baseFeeBps: 1001 },
-      { maxLeverageBps: 9_999 },
-      { maintenanceMarginBps: 0 },
-      { maintenanceMarginBps: 200, maxLeverageBps: 500_000 },
-      { optimalUtilizationBps: 10_000 },
-      { oracleMaxAgeSecs: 0 },
-      { oracleKind: 2 },
-      { slope2: new BN("100000000001") },
+    // Each bound with its own error (the same bounds hold for settings proposals: tests/params.test.ts).
+    const badParams: [object, string][] = [
+      [{ minWeightBps: 3000, targetWeightBps: 2500 }, "InvalidWeights"],
+      [{ maxWeightBps: 10_001 }, "InvalidWeights"],
+      [{ baseFeeBps: 1001 }, "FeeAboveCap"],
+      [{ maxLeverageBps: 9_999 }, "LeverageBeyondMargin"],
+      [{ maintenanceMarginBps: 0 }, "LeverageBeyondMargin"],
+      [{ maintenanceMarginBps: 200, maxLeverageBps: 500_000 }, "LeverageBeyondMargin"],
+      [{ liquidationRewardBps: 44, closeFeeBps: 6 }, "LiquidationFeesAboveMargin"],
+      [{ optimalUtilizationBps: 10_000 }, "InvalidRateCurve"],
+      [{ slope2: new BN("100000000001") }, "InvalidRateCurve"],
+      [{ oracleMaxAgeSecs: 0 }, "InvalidOracleLimits"],
+      [{ oracleMaxAgeSecs: 3_601 }, "InvalidOracleLimits"],
+      [{ oracleMaxConfBps: 1_001 }, "InvalidOracleLimits"],
+      [{ oracleKind: 2 }, "InvalidCustodyParams"],
+      [{ closeFactorBps: 0 }, "InvalidCustodyParams"],
     ];
-    for (const o of badParams) {
+    for (const [o, error] of badParams) {
       const ix = await addCustodyIx(ctx.program, { admin, pool, mint, params: defaultCustodyParams(o as any), pythOracle: testOracle });
-      await expectProgramError(ctx, [ix], "InvalidCustodyParams", watch);
+      await expectProgramError(ctx, [ix], error, watch);
     }
     const base = await addCustodyIx(ctx.program, { admin, pool, mint, params: defaultCustodyParams() });
     await expectProgramError(ctx, [withAccount(base, 2, { isWritable: false })], "AccountNotWritable", watch);

@@ -19,6 +19,7 @@ import {
   PerpoolProgram,
   Side,
   createTokenAccount,
+  fetchCustody,
   fetchPosition,
   mintTo,
   perpoolProgram,
@@ -29,6 +30,7 @@ import {
 } from "../sdk/src";
 import { AmountError, formatUnits, parseUnits } from "../sdk/src/cli/units";
 import { UsageError, parseArgs } from "../sdk/src/cli/args";
+import { main } from "../sdk/src/cli/main";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
 import { TestCluster, testCluster, waitFor } from "./localnet/harness";
 
@@ -309,5 +311,53 @@ describe("perpool CLI against a local validator", function () {
     const bad = await runBin("perpool-keeper", ["--url", cluster.url, "--pool", deployment.pool.address, "--keypair", keeperFile, "--interval-ms", "fast"]);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/--interval-ms must be a whole number/);
+  });
+
+  it("params: proposes, lists and executes a custody change (the local pool's timelock is 0); after a raise a pool change waits, and is cancelled", async () => {
+    // In process (the bin shims are exercised above): the same `main`, without a process per command.
+    const run = async (args: string[]): Promise<Run> => {
+      let stdout = "";
+      let stderr = "";
+      const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      return { code, stdout, stderr };
+    };
+    const perpool = (...args: string[]) => run([...args, ...common()]);
+    const asAdmin = (...args: string[]) => run([...args, ...common(adminFile)]);
+    const json = (r: Run) => {
+      expect(r.code, r.stderr).to.equal(0);
+      return JSON.parse(r.stdout);
+    };
+    // Refused before anything is sent: a non-admin, an unknown setting, nothing to change.
+    const stranger = await perpool("params", "propose-custody", "--asset", "SOL", "--set", "openFeeBps=9");
+    expect([stranger.code, stranger.stderr]).to.satisfy(([c, e]: [number, string]) => c === 1 && /is not the admin/.test(e));
+    const unknown = await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", "noSuchSetting=1");
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.match(/noSuchSetting: not a setting of CustodyParams or RiskParams/);
+    // Out of bounds: the program's named error.
+    const oob = await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", "openFeeBps=1001");
+    expect(oob.code).to.equal(1);
+    expect(oob.stderr).to.match(/FeeAboveCap \(6129\)/);
+
+    // Propose a fee and a funding change, see it listed as due, execute it.
+    const proposed = json(await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", "openFeeBps=9,fundingFactor=1000", "--json"));
+    expect(proposed.events).to.deep.equal(["custodyParamsProposed"]);
+    expect(proposed.changes.map((c: { field: string; to: string }) => `${c.field}=${c.to}`)).to.deep.equal(["params.openFeeBps=9", "risk.fundingFactor=1000"]);
+    const listed = json(await perpool("params", "list", "--json"));
+    expect(listed.timelockSecs).to.equal(0);
+    expect(listed.proposals.map((p: { proposal: string; target: string; due: boolean }) => [p.proposal, p.target, p.due])).to.deep.equal([[proposed.proposal, "SOL", true]]);
+    const executed = json(await asAdmin("params", "execute", "--proposal", proposed.proposal, "--json"));
+    expect(executed.events).to.deep.equal(["custodyParamsExecuted"]);
+    const sol = await fetchCustody(program, custody("SOL"));
+    expect([sol.openFeeBps, sol.fundingFactor.toString()]).to.deep.equal([9, "1000"]);
+
+    // Raise the timelock to an hour: a pool change now waits, and is cancelled.
+    json(await asAdmin("params", "raise-timelock", "--seconds", "3600", "--json"));
+    const pool = json(await asAdmin("params", "propose-pool", "--set", "maxAumUsd=5000000000000", "--json"));
+    const early = await asAdmin("params", "execute", "--proposal", pool.proposal);
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.match(/is executable at \S+, not yet/);
+    expect(json(await asAdmin("params", "cancel", "--proposal", pool.proposal, "--json")).events).to.deep.equal(["poolParamsCancelled"]);
+    const after = json(await perpool("params", "list", "--json"));
+    expect([after.timelockSecs, after.proposals]).to.deep.equal([3600, []]);
   });
 });

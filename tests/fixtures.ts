@@ -13,7 +13,10 @@ import {
   createMint,
   createPoolIx,
   createTokenAccount,
+  CustodySettingsChange,
   custodyAddresses,
+  custodySettingsOf,
+  findCustody,
   defaultCustodyParams,
   defaultPoolParams,
   fetchPoolState,
@@ -21,7 +24,9 @@ import {
   initConfigIx,
   mintTo,
   poolPda,
+  proposeAndExecuteCustodyParamsIxs,
   setTestPriceIx,
+  withSettings,
 } from "../sdk/src";
 import { Ctx, freshCtx, fundedKeypair, send } from "./helpers";
 
@@ -47,6 +52,8 @@ export interface PoolFixture {
   assets: Record<string, Asset>;
   state: () => Promise<PoolState>;
   setPrice: (symbol: string, price: number, opts?: { ema?: number; conf?: number }) => Promise<void>;
+  /** Changes custody settings at once (the fixture's pools have a zero timelock, as on a local cluster). */
+  setCustody: (symbol: string, change: CustodySettingsChange) => Promise<void>;
   /** A user with a token account of every asset (funded) and an LP token account. */
   user: (fund?: Record<string, BN>) => Promise<User>;
 }
@@ -68,17 +75,22 @@ export const STANDARD_ASSETS: AssetSpec[] = [
   { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
 ];
 
+/**
+ * A pool on a fresh SVM whose config allows any timelock, as a local cluster's does
+ * (unless `minTimelockSecs` says otherwise); the pool's own timelock is 0 (settings
+ * change at once) unless `poolParams` says otherwise.
+ */
 export async function poolFixture(
   assets: AssetSpec[] = STANDARD_ASSETS,
-  opts: { name?: string; poolParams?: Partial<PoolParams> } = {},
+  opts: { name?: string; poolParams?: Partial<PoolParams>; minTimelockSecs?: number } = {},
 ): Promise<PoolFixture> {
   const ctx = freshCtx();
   const admin = ctx.admin.publicKey;
   const name = opts.name ?? "main";
-  await send(ctx, [await initConfigIx(ctx.program, admin)]);
+  await send(ctx, [await initConfigIx(ctx.program, admin, { minTimelockSecs: opts.minTimelockSecs ?? 0 })]);
   // No LP cooldown unless a test asks for one: most suites redeem right after depositing;
   // tests/liquidity.test.ts and tests/economics/ exercise the cooldown escrow.
-  const params = defaultPoolParams({ lpCooldownSecs: 0, ...opts.poolParams });
+  const params = defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams });
   await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params })]);
   const [pool] = poolPda(name);
   const out: Record<string, Asset> = {};
@@ -108,6 +120,12 @@ export async function poolFixture(
           expo: -8,
         }),
       ]);
+    },
+    setCustody: async (symbol, change) => {
+      const state = await fetchPoolState(ctx.program, pool);
+      const custody = out[symbol].custody;
+      const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), change);
+      await send(ctx, await proposeAndExecuteCustodyParamsIxs(ctx.program, state, { admin, custody, settings }));
     },
     user: async (fund = {}) => {
       const kp = fundedKeypair(ctx);
@@ -144,8 +162,8 @@ export async function expectAccounting(f: PoolFixture): Promise<void> {
 }
 
 /** A pool with deposits in both assets from `lpUser`, past the deposit slot. */
-export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS, poolParams: Partial<PoolParams> = {}) {
-  const f = await poolFixture(assets, { poolParams });
+export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS, opts: Parameters<typeof poolFixture>[1] = {}) {
+  const f = await poolFixture(assets, opts);
   const lpUser = await f.user({ USDC: units(200_000, 6), SOL: units(2_000, 9) });
   for (const [symbol, amount] of [["USDC", units(100_000, 6)], ["SOL", units(600, 9)]] as const) {
     const state = await f.state();

@@ -280,7 +280,7 @@ describe("add_liquidity", () => {
 
 describe("remove_liquidity", () => {
   it("keeps new LP tokens in the escrow for the pool's cooldown, whoever asks, then pays exactly the quote", async () => {
-    const { f, lpUser } = await fundedPool(undefined, { lpCooldownSecs: 900 });
+    const { f, lpUser } = await fundedPool(undefined, { poolParams: { lpCooldownSecs: 900 } });
     const u = await f.user({ USDC: USDC(5_000) });
     let state = await f.state();
     const { events: added } = await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(5_000), minLpOut: new BN(0) })], [u.kp]);

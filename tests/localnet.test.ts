@@ -35,7 +35,9 @@ import {
   PerpoolProgram,
   addLiquidityIx,
   createTokenAccount,
+  fetchCustody,
   fetchPool,
+  fetchPoolProposals,
   fetchPoolState,
   mintTo,
   parseEvents,
@@ -172,6 +174,24 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     connect(net!.rpcUrl);
     const p = await fetchPool(program, pool());
     expect(p.custodyCount).to.equal(4);
+  });
+
+  it("deploys a changed custody setting through a proposal, executed at once on the local pool (timelock 0)", async () => {
+    connect(net!.rpcUrl);
+    expect((await fetchPool(program, pool())).timelockSecs).to.equal(0);
+    const changed = loadConfig();
+    changed.assets = changed.assets.map((a) => (a.symbol === "SOL" ? { ...a, params: { ...a.params, openFeeBps: 8 } } : a));
+    const sol = () => new PublicKey(deployment.assets.find((a) => a.symbol === "SOL")!.custody);
+    const run = await deploy(changed, deployOptions(net!.rpcUrl));
+    expect(run.actions).to.have.length(2);
+    expect(run.actions[0]).to.match(/^proposed SOL custody settings \(params\.openFeeBps 6 → 8\) as \w+$/);
+    expect(run.actions[1]).to.match(/^executed SOL custody settings proposal \w+$/);
+    expect((await fetchCustody(program, sol())).openFeeBps).to.equal(8);
+    expect((await deploy(changed, deployOptions(net!.rpcUrl))).actions).to.deep.equal([]);
+    // Back to the file's settings, the same way.
+    expect((await deploy(loadConfig(), deployOptions(net!.rpcUrl))).actions).to.have.length(2);
+    expect((await fetchCustody(program, sol())).openFeeBps).to.equal(6);
+    expect((await fetchPoolProposals(program, pool())).length).to.equal(0);
   });
 
   it("deposits liquidity through sendAndConfirmTransaction, exactly as quoted, confirmed over the WebSocket", async () => {

@@ -42,7 +42,6 @@ import {
   quoteDecreasePosition,
   quoteIncreasePosition,
   refreshCustodyIx,
-  setRiskParamsIx,
   topUpInsuranceIx,
 } from "../sdk/src";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
@@ -57,7 +56,7 @@ const PRICE = (n: number) => units(n, 9);
 const ceilDiv = (a: BN, b: BN) => a.add(b).subn(1).div(b);
 
 async function setRisk(f: PoolFixture, symbol: string, params: RiskParams) {
-  await send(f.ctx, [await setRiskParamsIx(f.ctx.program, { admin: f.ctx.admin.publicKey, pool: f.pool, custody: f.assets[symbol].custody, params })]);
+  await f.setCustody(symbol, { risk: params });
 }
 
 function positionKey(f: PoolFixture, u: User, side: number, market: string, collateral: string): PublicKey {
@@ -243,32 +242,7 @@ describe("risk: funding", () => {
   });
 });
 
-describe("risk: set_risk_params", () => {
-  it("is admin-only and validates every parameter, changing nothing when refused", async () => {
-    const { f } = await fundedPool();
-    const custody = f.assets.SOL.custody;
-    const ix = (params: RiskParams, admin = f.ctx.admin.publicKey) => setRiskParamsIx(f.ctx.program, { admin, pool: f.pool, custody, params });
-    const stranger = Keypair.generate();
-    await expectProgramError(f.ctx, [await ix(defaultRiskParams(), stranger.publicKey)], "Unauthorized", [custody], [stranger]);
-    for (const bad of [
-      { impactExponent: 0 },
-      { impactExponent: 4 },
-      { maxNegativeImpactBps: 5_001 },
-      { adlFloorBps: 8_500 },
-      { adlThresholdBps: 0, adlFloorBps: 0 },
-      { adlThresholdBps: 10_001 },
-      { maxFundingRate: new BN("100000000000001") },
-    ] as Partial<RiskParams>[]) {
-      await expectProgramError(f.ctx, [await ix(defaultRiskParams(bad))], "InvalidRiskParams", [custody]);
-    }
-    await expectProgramError(f.ctx, [withAccount(await ix(defaultRiskParams()), 3, { isWritable: false })], "AccountNotWritable", [custody]);
-    await expectProgramError(f.ctx, [withAccount(await ix(defaultRiskParams(), stranger.publicKey), 0, { isSigner: false })], "MissingSigner", [custody]);
-    const res = await send(f.ctx, [await ix(defaultRiskParams({ adlThresholdBps: 9_000, adlFloorBps: 8_000 }))]);
-    expect(res.events[0].name).to.equal("riskParamsSet");
-    const c = await fetchCustody(f.ctx.program, custody);
-    expect([c.adlThresholdBps, c.adlFloorBps, c.impactExponent]).to.deep.equal([9_000, 8_000, 2]);
-  });
-
+describe("risk: a new custody's risk parameters", () => {
   it("gives a new custody the pool's ADL levels and no impact or funding", async () => {
     const { f } = await fundedPool();
     const c = await fetchCustody(f.ctx.program, f.assets.SOL.custody);

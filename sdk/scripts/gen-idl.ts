@@ -35,7 +35,9 @@ function disc(prefix: string, name: string): number[] {
 }
 
 /** Rust constants used as array lengths in state structs. */
-const CONSTS: Record<string, number> = { MAX_CUSTODIES: 8 };
+const CONSTS: Record<string, number> = { MAX_CUSTODIES: 8, PAYLOAD_CAPACITY: 512 };
+/** Parameter structs that other structs embed (borsh, by name). */
+const DEFINED = ["PoolParams", "CustodyParams", "RiskParams"];
 
 function rustType(t: string): IdlType {
   t = t.trim();
@@ -46,6 +48,7 @@ function rustType(t: string): IdlType {
     return { array: [rustType(arr[1]), n] };
   }
   if (t === "Address") return "pubkey";
+  if (DEFINED.includes(t)) return { defined: { name: t } };
   if (["u8", "u16", "u32", "u64", "i32", "i64", "bool"].includes(t)) return t;
   throw new Error(`unsupported field type ${t}`);
 }
@@ -94,9 +97,9 @@ const defined = (name: string): IdlType => ({ defined: { name } });
 const instructions: { name: string; docs: string; accounts: object[]; args: Field[] }[] = [
   {
     name: "init_config",
-    docs: "Creates the global config; the signer becomes the admin.",
+    docs: "Creates the global config; the signer becomes the admin. min_timelock_secs: the shortest settings timelock any pool may have (24 h on public clusters, 0 on local ones), fixed for good.",
     accounts: [acc("admin", { writable: true, signer: true }), acc("config", { writable: true, docs: 'PDA ["config"]' }), systemProgram],
-    args: [],
+    args: [{ name: "min_timelock_secs", type: "u32" }],
   },
   {
     name: "create_pool",
@@ -433,12 +436,6 @@ const keeperTradeAccounts = (first: object[]) => [
 
 instructions.push(
   {
-    name: "set_risk_params",
-    docs: "Admin: a custody's price impact, funding and auto-deleveraging parameters (funding accrues under the old ones first).",
-    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool"), acc("custody", { writable: true })],
-    args: [{ name: "params", type: defined("RiskParams") }],
-  },
-  {
     name: "place_order",
     docs: "Places a take-profit (1), stop-loss (2) or limit (3) order in one of a position's slots, prepaying the keeper's execution reward (lamports); limit orders escrow their collateral.",
     accounts: [
@@ -499,20 +496,78 @@ instructions.push(
   },
 );
 
-const events: { name: string; fields: Field[] }[] = [
+/** Settings under the pool's timelock: the admin, the config and the pool come first. */
+const adminPool = () => [acc("admin", { writable: true, signer: true, docs: "pays a proposal's rent and receives it back" }), acc("config"), acc("pool", { writable: true })];
+const otherCustodies = "Remaining accounts: the pool's other custodies, in pool order (their target weights).";
+
+instructions.push(
   {
-    name: "RiskParamsSet",
+    name: "propose_pool_params",
+    docs: "Admin: proposes the pool's complete new settings (a lower timelock included), executable after the pool's timelock.",
+    accounts: [...adminPool(), acc("proposal", { writable: true, docs: 'PDA ["proposal", pool, pool, pool.proposal_nonce (u64 LE)]' }), systemProgram],
+    args: [{ name: "params", type: defined("PoolParams") }],
+  },
+  {
+    name: "propose_custody_params",
+    docs: `Admin: proposes a custody's complete new settings (oracle account, parameters, risk parameters), executable after the pool's timelock. ${otherCustodies}`,
+    accounts: [
+      ...adminPool(),
+      acc("proposal", { writable: true, docs: 'PDA ["proposal", pool, custody, pool.proposal_nonce (u64 LE)]' }),
+      acc("custody"),
+      acc("oracle", { docs: "the new oracle: a PriceUpdateV2 of the new feed id, or the custody's test oracle" }),
+      systemProgram,
+    ],
+    args: [
+      { name: "params", type: defined("CustodyParams") },
+      { name: "risk", type: defined("RiskParams") },
+    ],
+  },
+  {
+    name: "execute_pool_params",
+    docs: "Admin: applies a pool settings proposal once its timelock has passed (validated again) and closes it.",
+    accounts: [...adminPool(), acc("proposal", { writable: true })],
+    args: [],
+  },
+  {
+    name: "execute_custody_params",
+    docs: `Admin: applies a custody settings proposal once its timelock has passed (validated again; interest and funding accrue under the old settings first) and closes it. ${otherCustodies}`,
+    accounts: [...adminPool(), acc("proposal", { writable: true }), acc("custody", { writable: true }), acc("oracle", { docs: "the proposal's oracle account" })],
+    args: [],
+  },
+  {
+    name: "cancel_proposal",
+    docs: "Admin: withdraws a pending settings proposal; its rent goes back to the admin.",
+    accounts: [...adminPool(), acc("proposal", { writable: true })],
+    args: [],
+  },
+  {
+    name: "raise_timelock",
+    docs: "Admin: raises the pool's settings timelock at once (lowering it is a pool settings proposal).",
+    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool", { writable: true })],
+    args: [{ name: "timelock_secs", type: "u32" }],
+  },
+);
+
+/** The fields every settings proposal event starts with (`events::proposal_event`). */
+const proposalHeader: Field[] = [
+  { name: "proposal", type: "pubkey" },
+  { name: "pool", type: "pubkey" },
+  { name: "target", type: "pubkey" },
+  { name: "nonce", type: "u64" },
+  { name: "eta", type: "i64" },
+];
+const proposalEvents = (prefix: string, settings: Field) =>
+  ["Proposed", "Executed", "Cancelled"].map((what) => ({ name: `${prefix}${what}`, fields: [...proposalHeader, settings] }));
+
+const events: { name: string; fields: Field[] }[] = [
+  ...proposalEvents("PoolParams", { name: "params", type: defined("PoolParams") }),
+  ...proposalEvents("CustodyParams", { name: "settings", type: defined("CustodySettings") }),
+  {
+    name: "TimelockRaised",
     fields: [
-      { name: "custody", type: "pubkey" },
-      { name: "impact_positive_factor", type: "u64" },
-      { name: "impact_negative_factor", type: "u64" },
-      { name: "impact_exponent", type: "u8" },
-      { name: "max_positive_impact_bps", type: "u16" },
-      { name: "max_negative_impact_bps", type: "u16" },
-      { name: "funding_factor", type: "u64" },
-      { name: "max_funding_rate", type: "u64" },
-      { name: "adl_threshold_bps", type: "u16" },
-      { name: "adl_floor_bps", type: "u16" },
+      { name: "pool", type: "pubkey" },
+      { name: "old_secs", type: "u32" },
+      { name: "new_secs", type: "u32" },
     ],
   },
   {
@@ -820,6 +875,7 @@ const accounts: { name: string; file: string }[] = [
   { name: "Position", file: "state/position.rs" },
   { name: "Loan", file: "state/loan.rs" },
   { name: "Order", file: "state/order.rs" },
+  { name: "Proposal", file: "state/proposal.rs" },
 ];
 
 export function buildIdl(): object {
@@ -848,6 +904,7 @@ export function buildIdl(): object {
       struct("PoolParams", rustStruct("state/pool.rs", "PoolParams")),
       struct("CustodyParams", rustStruct("state/custody.rs", "CustodyParams")),
       struct("RiskParams", rustStruct("state/custody.rs", "RiskParams")),
+      struct("CustodySettings", rustStruct("state/custody.rs", "CustodySettings")),
     ],
   };
 }

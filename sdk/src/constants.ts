@@ -18,6 +18,13 @@ export const PauseFlags = {
   ALL: 15,
 } as const;
 
+/** Settings timelock of a new pool, and the config minimum on public clusters: 24 h. */
+export const DEFAULT_TIMELOCK_SECS = 86_400;
+/** Longest settings timelock the program accepts: 30 days. */
+export const MAX_TIMELOCK_SECS = 30 * 86_400;
+/** What a settings proposal changes (`Proposal.kind`). */
+export const ProposalKind = { POOL: 1, CUSTODY: 2 } as const;
+
 /** Oracle kinds of a custody. */
 export const OracleKind = { PYTH: 0, TEST: 1 } as const;
 

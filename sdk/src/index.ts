@@ -9,6 +9,7 @@ export * from "./pool";
 export * from "./position";
 export * from "./projection";
 export * from "./loan";
+export * from "./params";
 export * from "./instructions";
 export * from "./provider";
 export * as math from "./math";

@@ -1,5 +1,6 @@
 /** Program-derived addresses. The seeds are part of the program's interface. */
 import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
 
 import { PERPOOL_PROGRAM_ID } from "./constants";
 
@@ -73,4 +74,13 @@ export function loanPda(
 /** `["order", position, [slot]]`: one of a position's trigger-order slots (0–7). */
 export function orderPda(position: PublicKey, slot: number, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
   return PublicKey.findProgramAddressSync([enc("order"), position.toBuffer(), Buffer.from([slot])], programId);
+}
+
+/**
+ * `["proposal", pool, target, nonce (u64 LE)]`: a settings proposal; `target` is the pool
+ * itself or one of its custodies, `nonce` the pool's `proposalNonce` when it was made.
+ */
+export function proposalPda(pool: PublicKey, target: PublicKey, nonce: BN | number, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  const n = new BN(nonce.toString()).toArrayLike(Buffer, "le", 8);
+  return PublicKey.findProgramAddressSync([enc("proposal"), pool.toBuffer(), target.toBuffer(), n], programId);
 }

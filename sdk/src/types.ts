@@ -1,6 +1,8 @@
 /** Parameter defaults. The types themselves are generated from the program (idl/types.ts). */
 import BN from "bn.js";
 
+import { DEFAULT_TIMELOCK_SECS } from "./constants";
+
 export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
 import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
 
@@ -15,6 +17,7 @@ import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
  * - No minimum hold for profit beyond the opening second (0).
  * - The first deposit must be worth at least 10 USD; it mints 1 LP to no one (dead units) and
  *   no deposit may mint fewer than 0.001 LP.
+ * - Settings changes wait 24 h (pools of a local cluster may set 0).
  */
 export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolParams {
   return {
@@ -30,6 +33,7 @@ export function defaultPoolParams(overrides: Partial<PoolParams> = {}): PoolPara
     minFirstDepositUsd: new BN(10_000_000),
     deadLp: new BN(1_000_000),
     minLpMint: new BN(1_000),
+    timelockSecs: DEFAULT_TIMELOCK_SECS,
     ...overrides,
   };
 }
@@ -87,11 +91,11 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
 }
 
 /**
- * Risk parameters for `set_risk_params` (SPEC §5), as the local deployment uses
+ * Risk parameters (SPEC §5; changed through custody settings proposals), as the local deployment uses
  * them: price impact 1e-8 per USD (exponent 2) when the skew grows, half that
  * when it shrinks, capped at 1 % / 0.5 % of the trade; funding 0.01 % per hour
  * at full skew, capped at 0.05 % per hour; ADL at 85 % → 77 %. A new custody
- * starts with no impact and no funding until these are set.
+ * starts with no impact and no funding until a settings proposal sets these.
  */
 export function defaultRiskParams(overrides: Partial<RiskParams> = {}): RiskParams {
   return {

@@ -13,6 +13,7 @@ export * from "./pool";
 export * from "./position";
 export * from "./projection";
 export * from "./loan";
+export * from "./params";
 export * from "./instructions";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).

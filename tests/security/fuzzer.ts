@@ -33,6 +33,7 @@ import {
   Order,
   PERPOOL_PROGRAM_ID,
   PoolState,
+  RiskParams,
   Position,
   Side,
   TxResult,
@@ -69,7 +70,10 @@ import {
   removeCollateralIx,
   removeLiquidityIx,
   repayIx,
-  setRiskParamsIx,
+  custodySettingsOf,
+  findCustody,
+  proposeAndExecuteCustodyParamsIxs,
+  withSettings,
   setTestPriceIx,
   swapIx,
   topUpInsuranceIx,
@@ -241,12 +245,13 @@ export class FuzzEnv extends Chain {
   private async setup(rng: Rng): Promise<void> {
     const P = this.program;
     const admin = this.admin.publicKey;
-    this.ok([await initConfigIx(P, admin)], "init_config");
+    // A local cluster's config and pool: settings change at once (propose and execute in one transaction).
+    this.ok([await initConfigIx(P, admin, { minTimelockSecs: 0 })], "init_config");
     const lpShare = rng.range(5_000, 9_000);
     const protocol = rng.range(0, 10_000 - lpShare);
     // No LP cooldown here: the round trips below deposit and redeem in consecutive slots (the
     // cooldown escrow is exercised by the liquidity and economics suites).
-    const params = defaultPoolParams({ lpFeeShareBps: lpShare, protocolFeeShareBps: protocol, insuranceFeeShareBps: 10_000 - lpShare - protocol, lpCooldownSecs: 0, minLpMint: new BN(1) });
+    const params = defaultPoolParams({ lpFeeShareBps: lpShare, protocolFeeShareBps: protocol, insuranceFeeShareBps: 10_000 - lpShare - protocol, lpCooldownSecs: 0, minLpMint: new BN(1), timelockSecs: 0 });
     this.ok([await createPoolIx(P, { admin, name: "fuzz", allowTestOracles: true, params })], "create_pool");
     [this.pool] = poolPda("fuzz");
     for (const sym of SYMS) {
@@ -262,7 +267,7 @@ export class FuzzEnv extends Chain {
     }
     for (const sym of ["SOL", "ETH"] as Sym[]) {
       const risk = randomRiskParams(rng);
-      this.ok([await setRiskParamsIx(P, { admin, pool: this.pool, custody: this.assets[sym].custody, params: risk })], `set_risk_params ${sym}`);
+      this.ok(await this.riskIxs(sym, risk), `risk parameters ${sym}`);
     }
     const state = await this.state();
     this.lpMint = state.pool.lpMint;
@@ -294,6 +299,14 @@ export class FuzzEnv extends Chain {
       this.ok([ix], `seed ${sym}`);
     }
     this.provider.warpSlots(1);
+  }
+
+  /** Instructions that give `sym` new risk parameters at once (the pool's timelock is 0). */
+  async riskIxs(sym: Sym, risk: RiskParams): Promise<TransactionInstruction[]> {
+    const state = await this.state();
+    const custody = this.assets[sym].custody;
+    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { risk });
+    return proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings });
   }
 
   state(): Promise<PoolState> {
@@ -371,6 +384,8 @@ function randomCustodyParams(rng: Rng, sym: Sym): CustodyParams {
   const stable = sym === "USDC";
   const leverage = rng.range(10, 100) * 10_000;
   const mmMax = Math.min(500, Math.floor(100_000_000 / leverage) - 1);
+  const mm = rng.range(10, mmMax);
+  const close = rng.range(0, Math.min(20, mm - 1));
   const maxLtv = rng.range(5_000, 8_000);
   const usd = (n: number) => new BN(n).mul(new BN(1_000_000));
   const rate = (pct: number) => new BN(Math.round(pct * 10_000_000));
@@ -389,9 +404,10 @@ function randomCustodyParams(rng: Rng, sym: Sym): CustodyParams {
     baseFeeBps: rng.range(0, 50),
     taxFeeBps: rng.range(0, 100),
     openFeeBps: rng.range(0, 20),
-    closeFeeBps: rng.range(0, 20),
-    maintenanceMarginBps: rng.range(10, mmMax),
-    liquidationRewardBps: rng.range(0, 50),
+    closeFeeBps: close,
+    maintenanceMarginBps: mm,
+    // The reward and the close fee stay below the maintenance margin (a program bound).
+    liquidationRewardBps: rng.range(0, Math.min(50, mm - 1 - close)),
     minCollateralUsd: usd(rng.range(1, 20)),
     maxPositionUsd: usd(rng.pick([100_000, 1_000_000, 5_000_000])),
     maxLongOiUsd: usd(rng.pick([1_000_000, 10_000_000])),
@@ -949,8 +965,7 @@ const ops: [string, number, Op][] = [
         await keepingLpPrice(f, `withdraw_protocol_fees ${s} ${amount}`, [await withdrawProtocolFeesIx(f.P, state, { admin: f.env.admin.publicKey, custody: f.env.assets[s].custody, receivingAccount: to, amount })]);
       } else {
         const m = f.rng.pick(["SOL", "ETH"] as Sym[]);
-        const ix = await setRiskParamsIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[m].custody, params: randomRiskParams(f.rng, true) });
-        await f.send(`set_risk_params ${m}`, [ix]);
+        await f.send(`risk parameters ${m}`, await f.env.riskIxs(m, randomRiskParams(f.rng, true)));
       }
     },
   ],
@@ -1127,7 +1142,7 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     const market = f.rng.pick(["SOL", "ETH"] as Sym[]);
     const combo: [number, Sym, Sym] = [Side.LONG, market, "USDC"];
     const risk = { ...randomRiskParams(f.rng), adlThresholdBps: f.rng.range(1, 50), adlFloorBps: 0 };
-    await f.send(`drill: set_risk_params ${market} ADL at ${risk.adlThresholdBps} bps`, [await setRiskParamsIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[market].custody, params: risk })]);
+    await f.send(`drill: risk parameters ${market} ADL at ${risk.adlThresholdBps} bps`, await f.env.riskIxs(market, risk));
     const collateralUsd = f.rng.logUniform(4, 5.3);
     await f.send(`drill: open ${a.name} ${combo.join("/")}`, [
       await increasePositionIx(f.P, await f.env.state(), {

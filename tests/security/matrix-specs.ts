@@ -49,7 +49,17 @@ import {
   removeLiquidityIx,
   repayIx,
   setPauseIx,
-  setRiskParamsIx,
+  ProposalKind,
+  custodySettingsOf,
+  executeCustodyParamsIx,
+  executePoolParamsIx,
+  cancelProposalIx,
+  findCustody,
+  poolParamsOf,
+  proposeCustodyParamsIx,
+  proposePoolParamsIx,
+  raiseTimelockIx,
+  withSettings,
   setTestPriceIx,
   swapIx,
   topUpInsuranceIx,
@@ -324,24 +334,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       { label: "flags = 255", data: withByte(pause.data, 0, 255), expect: "InvalidPauseFlags" },
     ],
   });
-  const risk = await setRiskParamsIx(P, { admin, pool: w.main.pool, custody: M.ETH.custody, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
-  const riskWith = async (o: Parameters<typeof defaultRiskParams>[0]) =>
-    (await setRiskParamsIx(P, { admin, pool: w.main.pool, custody: M.ETH.custody, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0, ...o }) })).data;
-  push({
-    label: "set_risk_params",
-    ix: risk,
-    rules: [adminRule, R.config(), poolSlot("CustodyMismatch"), custodyOf(w.main.pool, () => "ok")],
-    args: [
-      { label: "impact exponent 0", data: await riskWith({ impactExponent: 0 }), expect: "InvalidRiskParams" },
-      { label: "impact exponent 4", data: await riskWith({ impactExponent: 4 }), expect: "InvalidRiskParams" },
-      { label: "impact cap 5,001 bps", data: await riskWith({ maxNegativeImpactBps: 5_001 }), expect: "InvalidRiskParams" },
-      { label: "funding cap above the maximum", data: await riskWith({ maxFundingRate: new BN("100000000000001") }), expect: "InvalidRiskParams" },
-      { label: "ADL threshold 0", data: await riskWith({ adlThresholdBps: 0 }), expect: "InvalidRiskParams" },
-      { label: "ADL threshold 10,001", data: await riskWith({ adlThresholdBps: 10_001 }), expect: "InvalidRiskParams" },
-      { label: "ADL floor = threshold", data: await riskWith({ adlThresholdBps: 100, adlFloorBps: 100 }), expect: "InvalidRiskParams" },
-      { label: "factors u64::MAX", data: await riskWith({ impactNegativeFactor: U64_MAX, impactPositiveFactor: U64_MAX, fundingFactor: U64_MAX }), expect: "ok" },
-    ],
-  });
+  specs.push(...(await settingsSpecs(w, k)));
 
   // --- liquidity --------------------------------------------------------------------------------
 
@@ -573,6 +566,7 @@ function createPoolArgs(data: Buffer): ArgCase[] {
     { label: "fee split 10,001 bps", data: setU16(params, 7_001), expect: "InvalidPoolParams" },
     { label: "ADL threshold 0", data: setU16(params + 6, 0), expect: "InvalidPoolParams" },
     { label: "ADL floor = threshold", data: setU16(params + 8, 8_500), expect: "InvalidPoolParams" },
+    { label: "timelock 30 days + 1 s", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(30 * 86_400 + 1, params + 18); return d; })(), expect: "TimelockTooLong" },
   ];
 }
 
@@ -595,13 +589,185 @@ function addCustodyArgs(data: Buffer): ArgCase[] {
   return [
     { label: "is_stable = 2", data: set((d) => (d[at(0)] = 2)), expect: "InvalidInstructionData" },
     { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "InvalidCustodyParams" },
-    { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidCustodyParams" },
-    { label: "confidence 10,001 bps", data: set((d) => d.writeUInt16LE(10_001, maxConf)), expect: "InvalidCustodyParams" },
-    { label: "leverage below 1x", data: set((d) => d.writeUInt32LE(9_999, leverage)), expect: "InvalidCustodyParams" },
-    { label: "spread 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, spread)), expect: "InvalidCustodyParams" },
-    { label: "target above max weight", data: set((d) => d.writeUInt16LE(100, maxWeight)), expect: "InvalidCustodyParams" },
-    { label: "maintenance margin 0", data: set((d) => d.writeUInt16LE(0, mm)), expect: "InvalidCustodyParams" },
+    { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidOracleLimits" },
+    { label: "oracle max age 1 hour + 1 s", data: set((d) => d.writeUInt32LE(3_601, maxAge)), expect: "InvalidOracleLimits" },
+    { label: "confidence 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, maxConf)), expect: "InvalidOracleLimits" },
+    { label: "leverage below 1x", data: set((d) => d.writeUInt32LE(9_999, leverage)), expect: "LeverageBeyondMargin" },
+    { label: "spread 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, spread)), expect: "FeeAboveCap" },
+    { label: "target above max weight", data: set((d) => d.writeUInt16LE(100, maxWeight)), expect: "InvalidWeights" },
+    { label: "maintenance margin 0", data: set((d) => d.writeUInt16LE(0, mm)), expect: "LeverageBeyondMargin" },
+    { label: "liquidation reward + close fee = maintenance margin", data: set((d) => d.writeUInt16LE(44, mm + 2)), expect: "LiquidationFeesAboveMargin" },
   ];
+}
+
+// --- settings under the timelock -------------------------------------------------------------
+
+/**
+ * The settings instructions. The world holds four pending proposals: main's pool and
+ * ETH proposals (main's timelock is 0: due) and alt's pool and SOL proposals (24 h:
+ * not due). Proposing checks an oracle account's identity (owner, type, verification,
+ * feed), not its price: a stale or zero price is accepted there and refused when read.
+ */
+async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
+  const P = w.program;
+  const M = w.main.assets;
+  const admin = w.admin.publicKey;
+  const adminRule = signerIs(admin, "Unauthorized");
+  const main = await w.state();
+  const specs: Spec[] = [];
+  const proposalOf = (pool: PublicKey, accept: (d: any) => boolean): Rule =>
+    R.account("Proposal", (d) => (d.pool.equals(pool) && accept(d) ? "ok" : "ProposalMismatch"));
+  // The ETH oracle rewritten: what a proposal refuses, and what it leaves to the reads.
+  const identity = new Set(["InvalidOracleAccount", "OracleFeedMismatch", "OracleNotFullyVerified"]);
+  const ethOracleForgeries = oracleForgeries(w, "ETH").map((c) => ({ ...c, expect: identity.has(c.expect!) ? c.expect : "ok" }));
+  const others = (custody: PublicKey) => main.custodies.filter((c) => !c.address.equals(custody)).map((c) => c.address);
+  const otherShapes = (ix: TransactionInstruction, fixed: number, custody: PublicKey): NonNullable<Spec["shapes"]> => {
+    const head = ix.keys.slice(0, fixed);
+    const list = ix.keys.slice(fixed);
+    const meta = (pubkey: PublicKey) => ({ pubkey, isSigner: false, isWritable: false });
+    return [
+      { label: "other custodies without the last", keys: [...head, ...list.slice(0, -1)], expect: "CustodyListMismatch" },
+      { label: "other custodies out of pool order", keys: [...head, ...[...list].reverse()], expect: "CustodyListMismatch" },
+      { label: "other custodies with the target among them", keys: [...head, meta(custody), ...list], expect: "CustodyListMismatch" },
+      { label: "other custodies with one more account", keys: [...head, ...list, meta(custody)], expect: "CustodyListMismatch" },
+    ];
+  };
+
+  // propose_pool_params
+  const poolParams = { ...poolParamsOf(main.pool), maxAumUsd: usd(800_000_000) };
+  const proposePool = (o: Partial<typeof poolParams> = {}) => proposePoolParamsIx(P, main, { admin, params: { ...poolParams, ...o } });
+  const pp = await proposePool();
+  specs.push({
+    label: "propose_pool_params",
+    ix: pp,
+    rules: [adminRule, R.config(), R.account("Pool", () => "InvalidPda"), creates(), R.systemProgram()],
+    demoted: { 3: "AlreadyInitialized" },
+    args: [
+      { label: "fee split 10,001 bps", data: (await proposePool({ lpFeeShareBps: poolParams.lpFeeShareBps + 1 })).data, expect: "InvalidPoolParams" },
+      { label: "ADL floor = threshold", data: (await proposePool({ adlFloorBps: poolParams.adlThresholdBps })).data, expect: "InvalidPoolParams" },
+      { label: "timelock 30 days + 1 s", data: (await proposePool({ timelockSecs: 30 * 86_400 + 1 })).data, expect: "TimelockTooLong" },
+      { label: "timelock 30 days", data: (await proposePool({ timelockSecs: 30 * 86_400 })).data, expect: "ok" },
+    ],
+  });
+
+  // propose_custody_params (ETH of main)
+  const eth = custodySettingsOf(findCustody(main, M.ETH.custody).account);
+  // The baseline raises ETH's open fee to 8 bps; each case changes one more thing.
+  const proposeEth = (change: Parameters<typeof withSettings>[1] = {}) =>
+    proposeCustodyParamsIx(P, main, { admin, custody: M.ETH.custody, settings: withSettings(withSettings(eth, { params: { openFeeBps: 8 } }), change) });
+  const pc = await proposeEth();
+  const bad = async (label: string, change: Parameters<typeof withSettings>[1], expect: string): Promise<ArgCase> => ({ label, data: (await proposeEth(change)).data, expect });
+  const cp = (params: Partial<typeof eth.params>) => ({ params });
+  const rp = (risk: Partial<typeof eth.risk>) => ({ risk });
+  specs.push({
+    label: "propose_custody_params",
+    ix: pc,
+    rules: [
+      adminRule,
+      R.config(),
+      R.account("Pool", () => "CustodyMismatch"),
+      creates(),
+      // Another custody of main: a stablecoin cannot become a market; SOL gets the wrong list of others.
+      custodyOf(w.main.pool, (d) => (d.isStable ? "SettingFixedAtListing" : "CustodyListMismatch")),
+      // Every other Pyth account of the world carries another feed.
+      (kk) => (kk.t === "pyth" ? "OracleFeedMismatch" : "InvalidOracleAccount"),
+      R.systemProgram(),
+      ...others(M.ETH.custody).map(() => R.fixed("CustodyListMismatch")),
+    ],
+    demoted: { 3: "AlreadyInitialized" },
+    extra: { 5: ethOracleForgeries },
+    shapes: otherShapes(pc, 7, M.ETH.custody),
+    args: [
+      await bad("open fee 1,001 bps", cp({ openFeeBps: 1_001 }), "FeeAboveCap"),
+      await bad("spread 1,001 bps", cp({ spreadBps: 1_001 }), "FeeAboveCap"),
+      await bad("min weight above target", cp({ minWeightBps: eth.params.targetWeightBps + 1 }), "InvalidWeights"),
+      await bad("max weight 10,001 bps", cp({ maxWeightBps: 10_001 }), "InvalidWeights"),
+      await bad("targets summing to 100.01 %", cp({ targetWeightBps: 2_001 }), "TargetWeightsAbove100"),
+      await bad("maintenance margin 0", cp({ maintenanceMarginBps: 0 }), "LeverageBeyondMargin"),
+      await bad("margin × max leverage = 100 %", cp({ maintenanceMarginBps: 200, maxLeverageBps: 500_000 }), "LeverageBeyondMargin"),
+      await bad("max leverage above 1,000x", cp({ maxLeverageBps: 10_000_001 }), "LeverageBeyondMargin"),
+      await bad("liquidation reward + close fee = margin", cp({ liquidationRewardBps: 42, closeFeeBps: 8 }), "LiquidationFeesAboveMargin"),
+      await bad("oracle max age 0", cp({ oracleMaxAgeSecs: 0 }), "InvalidOracleLimits"),
+      await bad("oracle max age 1 hour + 1 s", cp({ oracleMaxAgeSecs: 3_601 }), "InvalidOracleLimits"),
+      await bad("confidence 1,001 bps", cp({ oracleMaxConfBps: 1_001 }), "InvalidOracleLimits"),
+      await bad("slope1 above 10,000 %", cp({ slope1: new BN("100000000001") }), "InvalidRateCurve"),
+      await bad("optimal utilization 100 %", cp({ optimalUtilizationBps: 10_000 }), "InvalidRateCurve"),
+      await bad("liquidation LTV = max LTV", cp({ liquidationLtvBps: eth.params.maxLtvBps }), "InvalidCustodyParams"),
+      await bad("impact exponent 0", rp({ impactExponent: 0 }), "InvalidRiskParams"),
+      await bad("positive impact above negative", rp({ impactPositiveFactor: eth.risk.impactNegativeFactor.addn(1) }), "InvalidRiskParams"),
+      await bad("ADL floor = threshold", rp({ adlThresholdBps: 100, adlFloorBps: 100 }), "InvalidRiskParams"),
+      await bad("becomes a stablecoin", cp({ isStable: true }), "SettingFixedAtListing"),
+      await bad("oracle kind: test", cp({ oracleKind: OracleKind.TEST }), "SettingFixedAtListing"),
+      await bad("another feed id", cp({ feedId: Array.from(Buffer.alloc(32, 0x99)) }), "OracleFeedMismatch"),
+      { label: "is_stable = 2", data: withByte(pc.data, 0, 2), expect: "InvalidInstructionData" },
+    ],
+  });
+
+  // execute_custody_params: main's ETH proposal (due), alt's SOL proposal (not due).
+  const ec = await executeCustodyParamsIx(P, main, { admin, proposal: k.mainEthProposal, custody: M.ETH.custody, oracle: M.ETH.oracle });
+  specs.push({
+    label: "execute_custody_params",
+    ix: ec,
+    rules: [
+      adminRule,
+      R.config(),
+      R.account("Pool", () => "CustodyMismatch"),
+      proposalOf(w.main.pool, (d) => d.kind === ProposalKind.CUSTODY && d.target.equals(M.ETH.custody)),
+      custodyOf(w.main.pool, () => "ProposalMismatch"),
+      R.address("InvalidOracleAccount"),
+      ...others(M.ETH.custody).map(() => R.fixed("CustodyListMismatch")),
+    ],
+    extra: { 5: ethOracleForgeries },
+    shapes: otherShapes(ec, 6, M.ETH.custody),
+  });
+  const alt = await w.state(w.alt);
+  specs.push({
+    label: "execute_custody_params (timelock not elapsed)",
+    ix: await executeCustodyParamsIx(P, alt, { admin, proposal: k.altSolProposal, custody: w.alt.assets.SOL.custody, oracle: w.alt.assets.SOL.oracle }),
+    baseline: "TimelockNotElapsed",
+    baselineOnly: true,
+  });
+
+  // execute_pool_params
+  specs.push({
+    label: "execute_pool_params",
+    ix: await executePoolParamsIx(P, { admin, pool: w.main.pool, proposal: k.mainPoolProposal }),
+    rules: [adminRule, R.config(), R.account("Pool", () => "ProposalMismatch"), proposalOf(w.main.pool, (d) => d.kind === ProposalKind.POOL)],
+  });
+  specs.push({
+    label: "execute_pool_params (timelock not elapsed)",
+    ix: await executePoolParamsIx(P, { admin, pool: w.alt.pool, proposal: k.altPoolProposal }),
+    baseline: "TimelockNotElapsed",
+    baselineOnly: true,
+  });
+
+  // cancel_proposal: any proposal of the pool, at any time.
+  specs.push({
+    label: "cancel_proposal",
+    ix: await cancelProposalIx(P, { admin, pool: w.main.pool, proposal: k.mainEthProposal }),
+    rules: [adminRule, R.config(), R.account("Pool", () => "ProposalMismatch"), proposalOf(w.main.pool, () => true)],
+  });
+  specs.push({
+    label: "cancel_proposal (timelock not elapsed)",
+    ix: await cancelProposalIx(P, { admin, pool: w.alt.pool, proposal: k.altSolProposal }),
+    baselineOnly: true,
+  });
+
+  // raise_timelock: main's is 0, alt's 24 h.
+  const raise = (secs: number) => raiseTimelockIx(P, { admin, pool: w.main.pool, timelockSecs: secs });
+  const rt = await raise(3_600);
+  specs.push({
+    label: "raise_timelock",
+    ix: rt,
+    rules: [adminRule, R.config(), R.account("Pool", () => "TimelockNotRaised")],
+    args: [
+      { label: "timelock 0 (not raised)", data: (await raise(0)).data, expect: "TimelockNotRaised" },
+      { label: "timelock 30 days", data: (await raise(30 * 86_400)).data, expect: "ok" },
+      { label: "timelock 30 days + 1 s", data: (await raise(30 * 86_400 + 1)).data, expect: "TimelockTooLong" },
+      { label: "timelock u32::MAX", data: (await raise(0xffffffff)).data, expect: "TimelockTooLong" },
+    ],
+  });
+  return specs;
 }
 
 // --- trading ---------------------------------------------------------------------------------------

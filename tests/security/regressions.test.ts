@@ -14,20 +14,24 @@ import {
   addCollateralIx,
   addLiquidityIx,
   borrowIx,
+  custodySettingsOf,
   decreasePositionIx,
   defaultRiskParams,
   depositLoanCollateralIx,
   executeOrderIx,
   fetchOrder,
   fetchPosition,
+  findCustody,
   increasePositionIx,
+  nextProposalAddress,
   orderPda,
   placeOrderIx,
   positionPda,
+  proposeCustodyParamsIx,
   removeLiquidityIx,
-  setRiskParamsIx,
   swapIx,
   topUpInsuranceIx,
+  withSettings,
 } from "../../sdk/src";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, units } from "../fixtures";
 import { expectProgramError, send, withAccount, withoutAccounts } from "../helpers";
@@ -192,11 +196,16 @@ describe("security: regressions of the issue 9 findings", function () {
     // closing a position at an unchanged price paid the trader from the pool (found by the fuzzer).
     const { f } = await setup();
     const admin = f.ctx.admin.publicKey;
-    const set = async (o: Parameters<typeof defaultRiskParams>[0]) =>
-      setRiskParamsIx(f.ctx.program, { admin, pool: f.pool, custody: f.assets.SOL.custody, params: defaultRiskParams(o) });
-    await expectProgramError(f.ctx, [await set({ impactPositiveFactor: new BN(2), impactNegativeFactor: new BN(1) })], "InvalidRiskParams", custodies(f));
-    await expectProgramError(f.ctx, [await set({ maxPositiveImpactBps: 101, maxNegativeImpactBps: 100 })], "InvalidRiskParams", custodies(f));
-    await send(f.ctx, [await set({ impactPositiveFactor: new BN(1), impactNegativeFactor: new BN(1), maxPositiveImpactBps: 100, maxNegativeImpactBps: 100 })]);
+    const custody = f.assets.SOL.custody;
+    const set = async (o: Parameters<typeof defaultRiskParams>[0]) => {
+      const state = await f.state();
+      const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { risk: defaultRiskParams(o) });
+      return proposeCustodyParamsIx(f.ctx.program, state, { admin, custody, settings });
+    };
+    const watch = [...custodies(f), f.pool, nextProposalAddress(await f.state(), custody, f.ctx.program.programId)];
+    await expectProgramError(f.ctx, [await set({ impactPositiveFactor: new BN(2), impactNegativeFactor: new BN(1) })], "InvalidRiskParams", watch);
+    await expectProgramError(f.ctx, [await set({ maxPositiveImpactBps: 101, maxNegativeImpactBps: 100 })], "InvalidRiskParams", watch);
+    await f.setCustody("SOL", { risk: defaultRiskParams({ impactPositiveFactor: new BN(1), impactNegativeFactor: new BN(1), maxPositiveImpactBps: 100, maxNegativeImpactBps: 100 }) });
   });
 
   it("refuses a decrease larger than a position that holds the whole side with SizeTooLarge, not MathOverflow", async () => {
@@ -204,7 +213,7 @@ describe("security: regressions of the issue 9 findings", function () {
     // side's open interest overflowed.
     const { f, alice } = await setup();
     const admin = f.ctx.admin.publicKey;
-    await send(f.ctx, [await setRiskParamsIx(f.ctx.program, { admin, pool: f.pool, custody: f.assets.SOL.custody, params: defaultRiskParams() })]);
+    await f.setCustody("SOL", { risk: defaultRiskParams() });
     const p = await openLong(f, alice, USD(1_000), SOL(2));
     const ix = await decreasePositionIx(f.ctx.program, await f.state(), { position: p, receivingAccount: alice.tokens.SOL, sizeUsd: p.sizeUsd.addn(1), collateralOut: ZERO, acceptablePrice: ZERO });
     await expectProgramError(f.ctx, [ix], "SizeTooLarge", [p.owner, alice.tokens.SOL, ...custodies(f)], [alice.kp]);
@@ -215,7 +224,7 @@ describe("security: regressions of the issue 9 findings", function () {
     // impact × (their value / size): a short opened with a large negative impact, closed the next
     // second, took more back than it paid in (found by the property tests).
     const assets: AssetSpec[] = [
-      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, openFeeBps: 0, closeFeeBps: 0, maxPositionUsd: USD(10_000_000), maxLeverageBps: 1_000_000, maintenanceMarginBps: 10 } },
+      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, openFeeBps: 0, closeFeeBps: 0, maxPositionUsd: USD(10_000_000), maxLeverageBps: 1_000_000, maintenanceMarginBps: 10, liquidationRewardBps: 5 } },
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
     ];
     const { f, alice } = await setup(assets);
@@ -229,7 +238,7 @@ describe("security: regressions of the issue 9 findings", function () {
       maxNegativeImpactBps: 4_000,
       fundingFactor: ZERO,
     });
-    await send(f.ctx, [await setRiskParamsIx(f.ctx.program, { admin, pool: f.pool, custody: f.assets.SOL.custody, params: risk })]);
+    await f.setCustody("SOL", { risk });
     const before = balance(f, alice.tokens.USDC);
     const open = await increasePositionIx(f.ctx.program, await f.state(), {
       owner: alice.kp.publicKey,

@@ -87,7 +87,7 @@ describe("security: rounding attacks", function () {
 
   it("dust deposits and redemptions, in every size from 1 base unit up, never return more than paid", async () => {
     // Down to a single LP unit (the default pool refuses mints under 0.001 LP: see the liquidity tests).
-    const { f } = await fundedPool(undefined, { minLpMint: new BN(1) });
+    const { f } = await fundedPool(undefined, { poolParams: { minLpMint: new BN(1) } });
     const attacker = await f.user({ USDC: USDC(1_000), SOL: SOL(10) });
     const start = usdValue(f, attacker, 150);
     let cycles = 0;
@@ -239,7 +239,7 @@ describe("security: rounding attacks", function () {
 
   it("a refresh slipped between a deposit and a redemption does not pay the depositor another custody's unbooked interest", async () => {
     // No LP fees, so that any shift of value between LPs shows.
-    const noFees = { baseFeeBps: 0, taxFeeBps: 0, oracleMaxAgeSecs: 86_400 * 30 };
+    const noFees = { baseFeeBps: 0, taxFeeBps: 0 };
     const assets: AssetSpec[] = [
       { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, ...noFees } },
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(500_000_000), ...noFees } },

@@ -50,7 +50,14 @@ import {
   placeOrderIx,
   poolPda,
   positionPda,
-  setRiskParamsIx,
+  custodySettingsOf,
+  findCustody,
+  nextProposalAddress,
+  poolParamsOf,
+  proposeAndExecuteCustodyParamsIxs,
+  proposeCustodyParamsIx,
+  proposePoolParamsIx,
+  withSettings,
   setTestPriceIx,
 } from "../../sdk/src";
 import { Ctx, freshCtx, fundedKeypair } from "../helpers";
@@ -422,13 +429,19 @@ export interface WorldKeys {
   /** alice's limit order (slot 0) for an ETH long on ETH, whose position does not exist yet. */
   aliceLimit: PublicKey;
   aliceLimitPosition: PublicKey;
+  /** Pending settings proposals: main's (timelock 0: due) of the pool and of ETH, alt's (24 h: not due) of the pool and of SOL. */
+  mainPoolProposal: PublicKey;
+  mainEthProposal: PublicKey;
+  altPoolProposal: PublicKey;
+  altSolProposal: PublicKey;
 }
 
 export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   const ctx = freshCtx();
   const w = new World(ctx);
   const admin = ctx.admin.publicKey;
-  w.ok([await initConfigIx(ctx.program, admin)], "init_config");
+  // Pools may have any timelock, as on a local cluster: main changes settings at once, alt waits 24 h.
+  w.ok([await initConfigIx(ctx.program, admin, { minTimelockSecs: 0 })], "init_config");
 
   const mints: Record<string, { decimals: number; mint: PublicKey }> = {};
   for (const [symbol, decimals] of [["SOL", 9], ["ETH", 8], ["USDC", 6]] as const) {
@@ -439,7 +452,7 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // main: Pyth oracles.
   {
     const name = "main";
-    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0 }) })], "create_pool main");
+    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }) })], "create_pool main");
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
     for (const [symbol, target, stable] of [["SOL", 4000, false], ["ETH", 2000, false], ["USDC", 4000, true]] as const) {
@@ -596,7 +609,11 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   });
 
   // ETH may be auto-deleveraged as soon as longs are in profit.
-  w.ok([await setRiskParamsIx(ctx.program, { admin, pool: w.main.pool, custody: S.ETH.custody, params: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) })], "set_risk_params ETH");
+  {
+    const state = await w.state();
+    const settings = withSettings(custodySettingsOf(findCustody(state, S.ETH.custody).account), { risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
+    w.ok(await proposeAndExecuteCustodyParamsIxs(ctx.program, state, { admin, custody: S.ETH.custody, settings }), "ETH risk parameters");
+  }
 
   // Time passes (no profit in the opening second), SOL falls, ETH rises.
   w.provider.warpSeconds(30);
@@ -604,7 +621,24 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   w.prices.ETH = 3_300;
   await refreshPricesAsync(w);
 
+  // Pending settings proposals, one of each kind in each pool.
+  const proposals: PublicKey[] = [];
+  for (const pool of [w.main, w.alt]) {
+    const custody = pool === w.main ? S.ETH.custody : w.alt.assets.SOL.custody;
+    let state = await w.state(pool);
+    proposals.push(nextProposalAddress(state, pool.pool, ctx.program.programId));
+    w.ok([await proposePoolParamsIx(ctx.program, state, { admin, params: { ...poolParamsOf(state.pool), maxAumUsd: usd(900_000_000) } })], `propose ${pool.name} pool settings`);
+    state = await w.state(pool);
+    proposals.push(nextProposalAddress(state, custody, ctx.program.programId));
+    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { params: { openFeeBps: 7 } });
+    w.ok([await proposeCustodyParamsIx(ctx.program, state, { admin, custody, settings })], `propose ${pool.name} custody settings`);
+  }
+
   const keys: WorldKeys = {
+    mainPoolProposal: proposals[0],
+    mainEthProposal: proposals[1],
+    altPoolProposal: proposals[2],
+    altSolProposal: proposals[3],
     aliceLong,
     aliceShort,
     bobLong,

@@ -28,12 +28,17 @@ pub mod ix {
     pub const REPAY: [u8; 8] = [234, 103, 67, 82, 208, 234, 219, 166];
     pub const LIQUIDATE_LOAN: [u8; 8] = [111, 249, 185, 54, 161, 147, 178, 24];
     pub const TOP_UP_INSURANCE: [u8; 8] = [165, 190, 109, 199, 163, 71, 49, 110];
-    pub const SET_RISK_PARAMS: [u8; 8] = [203, 154, 198, 239, 21, 242, 173, 235];
     pub const PLACE_ORDER: [u8; 8] = [51, 194, 155, 175, 109, 130, 96, 106];
     pub const CANCEL_ORDER: [u8; 8] = [95, 129, 237, 240, 8, 49, 223, 132];
     pub const EXECUTE_ORDER: [u8; 8] = [115, 61, 180, 24, 168, 32, 215, 20];
     pub const AUTO_DELEVERAGE: [u8; 8] = [210, 69, 163, 148, 44, 245, 226, 170];
     pub const CLAIM_LP: [u8; 8] = [4, 196, 142, 10, 43, 200, 164, 3];
+    pub const PROPOSE_POOL_PARAMS: [u8; 8] = [57, 33, 221, 55, 150, 196, 88, 233];
+    pub const PROPOSE_CUSTODY_PARAMS: [u8; 8] = [145, 226, 164, 160, 47, 50, 128, 111];
+    pub const EXECUTE_POOL_PARAMS: [u8; 8] = [85, 138, 44, 251, 47, 195, 173, 116];
+    pub const EXECUTE_CUSTODY_PARAMS: [u8; 8] = [107, 159, 61, 40, 192, 87, 4, 173];
+    pub const CANCEL_PROPOSAL: [u8; 8] = [106, 74, 128, 146, 19, 65, 39, 23];
+    pub const RAISE_TIMELOCK: [u8; 8] = [130, 134, 245, 196, 85, 230, 4, 175];
 
     /// Every instruction with its IDL name, for the native agreement test.
     pub const ALL: &[(&str, [u8; 8])] = &[
@@ -60,12 +65,17 @@ pub mod ix {
         ("repay", REPAY),
         ("liquidate_loan", LIQUIDATE_LOAN),
         ("top_up_insurance", TOP_UP_INSURANCE),
-        ("set_risk_params", SET_RISK_PARAMS),
         ("place_order", PLACE_ORDER),
         ("cancel_order", CANCEL_ORDER),
         ("execute_order", EXECUTE_ORDER),
         ("auto_deleverage", AUTO_DELEVERAGE),
         ("claim_lp", CLAIM_LP),
+        ("propose_pool_params", PROPOSE_POOL_PARAMS),
+        ("propose_custody_params", PROPOSE_CUSTODY_PARAMS),
+        ("execute_pool_params", EXECUTE_POOL_PARAMS),
+        ("execute_custody_params", EXECUTE_CUSTODY_PARAMS),
+        ("cancel_proposal", CANCEL_PROPOSAL),
+        ("raise_timelock", RAISE_TIMELOCK),
     ];
 }
 
@@ -79,6 +89,7 @@ pub mod account {
     pub const POSITION: [u8; 8] = [170, 188, 143, 228, 122, 64, 247, 208];
     pub const LOAN: [u8; 8] = [20, 195, 70, 117, 165, 227, 182, 1];
     pub const ORDER: [u8; 8] = [134, 173, 223, 185, 77, 86, 28, 51];
+    pub const PROPOSAL: [u8; 8] = [26, 94, 189, 187, 116, 136, 53, 33];
     /// Pyth receiver's `PriceUpdateV2` (not ours; checked when reading prices).
     pub const PRICE_UPDATE_V2: [u8; 8] = [34, 241, 35, 99, 157, 126, 244, 205];
 
@@ -91,6 +102,7 @@ pub mod account {
         ("Position", POSITION),
         ("Loan", LOAN),
         ("Order", ORDER),
+        ("Proposal", PROPOSAL),
     ];
 }
 
@@ -118,13 +130,19 @@ pub mod event {
     pub const REPAID: [u8; 8] = [38, 248, 231, 7, 150, 164, 172, 23];
     pub const LOAN_LIQUIDATED: [u8; 8] = [1, 29, 28, 96, 66, 95, 8, 204];
     pub const INSURANCE_TOPPED_UP: [u8; 8] = [209, 126, 81, 239, 13, 76, 230, 227];
-    pub const RISK_PARAMS_SET: [u8; 8] = [165, 252, 180, 66, 60, 251, 172, 21];
     pub const ORDER_PLACED: [u8; 8] = [96, 130, 204, 234, 169, 219, 216, 227];
     pub const ORDER_CANCELLED: [u8; 8] = [108, 56, 128, 68, 168, 113, 168, 239];
     pub const ORDER_EXECUTED: [u8; 8] = [74, 135, 231, 5, 168, 106, 194, 117];
     pub const POSITION_DELEVERAGED: [u8; 8] = [108, 14, 146, 114, 186, 45, 241, 84];
     pub const LP_CLAIMED: [u8; 8] = [10, 0, 30, 33, 125, 180, 171, 129];
     pub const POSITION_SETTLED: [u8; 8] = [75, 100, 92, 189, 245, 116, 252, 221];
+    pub const POOL_PARAMS_PROPOSED: [u8; 8] = [145, 12, 67, 250, 71, 29, 93, 17];
+    pub const POOL_PARAMS_EXECUTED: [u8; 8] = [87, 190, 119, 206, 154, 74, 219, 50];
+    pub const POOL_PARAMS_CANCELLED: [u8; 8] = [142, 29, 65, 178, 85, 41, 216, 19];
+    pub const CUSTODY_PARAMS_PROPOSED: [u8; 8] = [148, 181, 178, 118, 190, 57, 189, 33];
+    pub const CUSTODY_PARAMS_EXECUTED: [u8; 8] = [28, 69, 143, 8, 37, 56, 206, 254];
+    pub const CUSTODY_PARAMS_CANCELLED: [u8; 8] = [109, 251, 39, 28, 4, 175, 154, 102];
+    pub const TIMELOCK_RAISED: [u8; 8] = [153, 103, 217, 213, 112, 130, 3, 129];
 
     pub const ALL: &[(&str, [u8; 8])] = &[
         ("ConfigInitialized", CONFIG_INITIALIZED),
@@ -149,12 +167,18 @@ pub mod event {
         ("Repaid", REPAID),
         ("LoanLiquidated", LOAN_LIQUIDATED),
         ("InsuranceToppedUp", INSURANCE_TOPPED_UP),
-        ("RiskParamsSet", RISK_PARAMS_SET),
         ("OrderPlaced", ORDER_PLACED),
         ("OrderCancelled", ORDER_CANCELLED),
         ("OrderExecuted", ORDER_EXECUTED),
         ("PositionDeleveraged", POSITION_DELEVERAGED),
         ("LpClaimed", LP_CLAIMED),
         ("PositionSettled", POSITION_SETTLED),
+        ("PoolParamsProposed", POOL_PARAMS_PROPOSED),
+        ("PoolParamsExecuted", POOL_PARAMS_EXECUTED),
+        ("PoolParamsCancelled", POOL_PARAMS_CANCELLED),
+        ("CustodyParamsProposed", CUSTODY_PARAMS_PROPOSED),
+        ("CustodyParamsExecuted", CUSTODY_PARAMS_EXECUTED),
+        ("CustodyParamsCancelled", CUSTODY_PARAMS_CANCELLED),
+        ("TimelockRaised", TIMELOCK_RAISED),
     ];
 }

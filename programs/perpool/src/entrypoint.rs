@@ -35,12 +35,17 @@ const REMOVE_COLLATERAL: u64 = tag(ix::REMOVE_COLLATERAL);
 const ADD_COLLATERAL: u64 = tag(ix::ADD_COLLATERAL);
 const DECREASE_POSITION: u64 = tag(ix::DECREASE_POSITION);
 const INCREASE_POSITION: u64 = tag(ix::INCREASE_POSITION);
-const SET_RISK_PARAMS: u64 = tag(ix::SET_RISK_PARAMS);
 const PLACE_ORDER: u64 = tag(ix::PLACE_ORDER);
 const CANCEL_ORDER: u64 = tag(ix::CANCEL_ORDER);
 const EXECUTE_ORDER: u64 = tag(ix::EXECUTE_ORDER);
 const AUTO_DELEVERAGE: u64 = tag(ix::AUTO_DELEVERAGE);
 const CLAIM_LP: u64 = tag(ix::CLAIM_LP);
+const PROPOSE_POOL_PARAMS: u64 = tag(ix::PROPOSE_POOL_PARAMS);
+const PROPOSE_CUSTODY_PARAMS: u64 = tag(ix::PROPOSE_CUSTODY_PARAMS);
+const EXECUTE_POOL_PARAMS: u64 = tag(ix::EXECUTE_POOL_PARAMS);
+const EXECUTE_CUSTODY_PARAMS: u64 = tag(ix::EXECUTE_CUSTODY_PARAMS);
+const CANCEL_PROPOSAL: u64 = tag(ix::CANCEL_PROPOSAL);
+const RAISE_TIMELOCK: u64 = tag(ix::RAISE_TIMELOCK);
 
 #[inline(never)]
 pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], data: &[u8]) -> ProgramResult {
@@ -72,12 +77,17 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         REPAY => repay::process_repay(accounts, rest),
         LIQUIDATE_LOAN => liquidate_loan::process_liquidate_loan(accounts, rest),
         TOP_UP_INSURANCE => top_up_insurance::process_top_up_insurance(accounts, rest),
-        SET_RISK_PARAMS => set_risk_params::process_set_risk_params(accounts, rest),
         PLACE_ORDER => orders::process_place_order(accounts, rest),
         CANCEL_ORDER => orders::process_cancel_order(accounts, rest),
         EXECUTE_ORDER => orders::process_execute_order(accounts, rest),
         AUTO_DELEVERAGE => auto_deleverage::process_auto_deleverage(accounts, rest),
         CLAIM_LP => claim_lp::process_claim_lp(accounts, rest),
+        PROPOSE_POOL_PARAMS => propose_pool_params::process_propose_pool_params(accounts, rest),
+        PROPOSE_CUSTODY_PARAMS => propose_custody_params::process_propose_custody_params(accounts, rest),
+        EXECUTE_POOL_PARAMS => execute_pool_params::process_execute_pool_params(accounts, rest),
+        EXECUTE_CUSTODY_PARAMS => execute_custody_params::process_execute_custody_params(accounts, rest),
+        CANCEL_PROPOSAL => cancel_proposal::process_cancel_proposal(accounts, rest),
+        RAISE_TIMELOCK => raise_timelock::process_raise_timelock(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
     result.map_err(ProgramError::from)

@@ -159,6 +159,35 @@ pub enum PerpoolError {
     OraclePriceOutdated = 6073,
     /// The position's collateral custody is not the pool's custody at the position's group index.
     InvalidCollateralGroup = 6074,
+    // 6120–6149: settings under the timelock.
+    /// The proposal's timelock has not elapsed: it executes at or after its eta (and at least the pool's current timelock after it was proposed).
+    TimelockNotElapsed = 6120,
+    /// The timelock is below the protocol's minimum (the config's `min_timelock_secs`).
+    TimelockTooShort = 6121,
+    /// The timelock is above 30 days.
+    TimelockTooLong = 6122,
+    /// `raise_timelock` only raises; a lower timelock goes through a pool settings proposal.
+    TimelockNotRaised = 6123,
+    /// The proposal belongs to another pool, targets another account, or is of the other kind.
+    ProposalMismatch = 6124,
+    /// Liquidation reward plus close fee must stay below the maintenance margin.
+    LiquidationFeesAboveMargin = 6125,
+    /// Max leverage must be 1x to 1,000x and keep a position opened at max leverage above maintenance margin (margin above 0, margin × leverage below 100 %).
+    LeverageBeyondMargin = 6126,
+    /// Weights must satisfy min ≤ target ≤ max ≤ 100 %.
+    InvalidWeights = 6127,
+    /// The pool's target weights would sum to more than 100 %.
+    TargetWeightsAbove100 = 6128,
+    /// A fee or spread is above its cap (10 %).
+    FeeAboveCap = 6129,
+    /// Oracle max age must be 1 s to 1 hour and max confidence at most 10 %.
+    InvalidOracleLimits = 6130,
+    /// Rate curve out of range (each rate at most 10,000 % a year, optimal utilization strictly between 0 and 100 %, reserve factor, max utilization and buffer at most 100 %).
+    InvalidRateCurve = 6131,
+    /// Whether an asset is a stablecoin and its oracle kind are fixed when it is listed.
+    SettingFixedAtListing = 6132,
+    /// The pool's timelock was raised after this pool settings proposal, which would lower it again without having been proposed as a lowering: cancel it and propose again.
+    TimelockRaisedSince = 6133,
 }
 
 impl From<PerpoolError> for ProgramError {

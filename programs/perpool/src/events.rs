@@ -47,6 +47,10 @@ impl<const N: usize> EventWriter<N> {
         self.bytes(&v.to_le_bytes())
     }
     #[inline(always)]
+    pub fn u32(&mut self, v: u32) -> &mut Self {
+        self.bytes(&v.to_le_bytes())
+    }
+    #[inline(always)]
     pub fn i32(&mut self, v: i32) -> &mut Self {
         self.bytes(&v.to_le_bytes())
     }
@@ -365,19 +369,22 @@ pub fn insurance_topped_up(custody: &Address, payer: &Address, amount: u64, insu
     EventWriter::<88>::new(event::INSURANCE_TOPPED_UP).key(custody).key(payer).u64(amount).u64(insurance).emit();
 }
 
-pub fn risk_params_set(custody: &Address, p: &crate::state::custody::RiskParams) {
-    EventWriter::<96>::new(event::RISK_PARAMS_SET)
-        .key(custody)
-        .u64(p.impact_positive_factor)
-        .u64(p.impact_negative_factor)
-        .u8(p.impact_exponent)
-        .u16(p.max_positive_impact_bps)
-        .u16(p.max_negative_impact_bps)
-        .u64(p.funding_factor)
-        .u64(p.max_funding_rate)
-        .u16(p.adl_threshold_bps)
-        .u16(p.adl_floor_bps)
+/// `PoolParamsProposed` / `…Executed` / `…Cancelled` and their `CustodyParams…`
+/// twins: the proposal's address, pool, target, nonce and eta, then its settings
+/// (the payload is their borsh encoding: `PoolParams` or `CustodySettings`).
+pub fn proposal_event(d: [u8; 8], proposal: &Address, p: &crate::state::Proposal) {
+    EventWriter::<{ 8 + 3 * 32 + 16 + crate::state::proposal::PAYLOAD_CAPACITY }>::new(d)
+        .key(proposal)
+        .key(&p.pool)
+        .key(&p.target)
+        .u64(p.nonce)
+        .i64(p.eta)
+        .bytes(p.payload())
         .emit();
+}
+
+pub fn timelock_raised(pool: &Address, old_secs: u32, new_secs: u32) {
+    EventWriter::<48>::new(event::TIMELOCK_RAISED).key(pool).u32(old_secs).u32(new_secs).emit();
 }
 
 pub fn order_placed(order: &Address, o: &crate::state::Order) {

@@ -58,7 +58,8 @@ fn read_i64(d: &[u8], at: usize) -> i64 {
     i64::from_le_bytes(b)
 }
 
-fn read_pyth(custody: &Custody, oracle: &AccountView) -> Result<RawPrice, PerpoolError> {
+/// The data of a fully verified `PriceUpdateV2` account of `feed_id`, owned by the Pyth receiver.
+fn pyth_update<'a>(oracle: &'a AccountView, feed_id: &[u8; 32]) -> Result<&'a [u8], PerpoolError> {
     if !oracle.owned_by(&PYTH_RECEIVER_ID) {
         return Err(PerpoolError::InvalidOracleAccount);
     }
@@ -71,9 +72,20 @@ fn read_pyth(custody: &Custody, oracle: &AccountView) -> Result<RawPrice, Perpoo
     if d[VERIFICATION_TAG] != FULL {
         return Err(PerpoolError::OracleNotFullyVerified);
     }
-    if d[MESSAGE..MESSAGE + 32] != custody.feed_id {
+    if d[MESSAGE..MESSAGE + 32] != *feed_id {
         return Err(PerpoolError::OracleFeedMismatch);
     }
+    Ok(d)
+}
+
+/// Checks that `oracle` can price a custody of `feed_id` (settings proposals: owner,
+/// type, verification and feed; age and confidence are checked on every read).
+pub fn check_pyth_account(oracle: &AccountView, feed_id: &[u8; 32]) -> Result<(), PerpoolError> {
+    pyth_update(oracle, feed_id).map(|_| ())
+}
+
+fn read_pyth(custody: &Custody, oracle: &AccountView) -> Result<RawPrice, PerpoolError> {
+    let d = pyth_update(oracle, &custody.feed_id)?;
     let mut expo = [0u8; 4];
     expo.copy_from_slice(&d[MESSAGE + 48..MESSAGE + 52]);
     Ok(RawPrice {

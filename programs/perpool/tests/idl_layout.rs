@@ -112,7 +112,7 @@ fn account_layouts_match_idl() {
         &idl,
         "Config",
         Config::DISCRIMINATOR,
-        layout!(Config { discriminator, version, bump, pause_flags, padding0, admin, pending_admin, reserved }),
+        layout!(Config { discriminator, version, bump, pause_flags, padding0, admin, pending_admin, min_timelock_secs, padding1, reserved }),
         Config::LEN,
     );
     check_account(
@@ -123,7 +123,8 @@ fn account_layouts_match_idl() {
             discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
             lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
             adl_floor_bps, padding1, max_aum_usd, inception_time, lp_cooldown_secs, pnl_warmup_secs,
-            min_profit_hold_secs, lp_escrow_bump, padding2, lp_escrow, min_first_deposit_usd, dead_lp, min_lp_mint, reserved
+            min_profit_hold_secs, lp_escrow_bump, padding2, lp_escrow, min_first_deposit_usd, dead_lp, min_lp_mint,
+            timelock_secs, pending_proposals, proposal_nonce, reserved
         }),
         Pool::LEN,
     );
@@ -203,6 +204,16 @@ fn account_layouts_match_idl() {
             scaled_debt, collateral_index_snapshot, open_time, update_time, collateral_interest, reserved
         }),
         Loan::LEN,
+    );
+    check_account(
+        &idl,
+        "Proposal",
+        Proposal::DISCRIMINATOR,
+        layout!(Proposal {
+            discriminator, version, bump, kind, padding0, pool, target, proposer, nonce, proposed_at, eta, payload_len,
+            padding1, payload, reserved
+        }),
+        Proposal::LEN,
     );
 }
 
@@ -286,6 +297,20 @@ fn error_codes_match_idl() {
         ("LpCooldown", E::LpCooldown as u32),
         ("OraclePriceOutdated", E::OraclePriceOutdated as u32),
         ("InvalidCollateralGroup", E::InvalidCollateralGroup as u32),
+        ("TimelockNotElapsed", E::TimelockNotElapsed as u32),
+        ("TimelockTooShort", E::TimelockTooShort as u32),
+        ("TimelockTooLong", E::TimelockTooLong as u32),
+        ("TimelockNotRaised", E::TimelockNotRaised as u32),
+        ("ProposalMismatch", E::ProposalMismatch as u32),
+        ("LiquidationFeesAboveMargin", E::LiquidationFeesAboveMargin as u32),
+        ("LeverageBeyondMargin", E::LeverageBeyondMargin as u32),
+        ("InvalidWeights", E::InvalidWeights as u32),
+        ("TargetWeightsAbove100", E::TargetWeightsAbove100 as u32),
+        ("FeeAboveCap", E::FeeAboveCap as u32),
+        ("InvalidOracleLimits", E::InvalidOracleLimits as u32),
+        ("InvalidRateCurve", E::InvalidRateCurve as u32),
+        ("SettingFixedAtListing", E::SettingFixedAtListing as u32),
+        ("TimelockRaisedSince", E::TimelockRaisedSince as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

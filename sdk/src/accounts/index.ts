@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan, Order } from "../idl/types";
+export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan, Order, Proposal } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -71,6 +71,7 @@ const ORDER_OWNER_OFFSET = 16;
 const ORDER_POSITION_OFFSET = 16 + 64;
 const POSITION_POOL_OFFSET = 48;
 const LOAN_POOL_OFFSET = 48;
+const PROPOSAL_POOL_OFFSET = 16;
 
 type Listed<A> = { address: PublicKey; account: A };
 
@@ -103,4 +104,14 @@ export function fetchPositionOrders(program: PerpoolProgram, position: PublicKey
 export async function fetchAllOrders(program: PerpoolProgram): Promise<Listed<T.Order>[]> {
   const all: { publicKey: PublicKey; account: T.Order }[] = await client(program, "order").all();
   return all.map((a) => ({ address: a.publicKey, account: a.account }));
+}
+
+export function fetchProposal(program: PerpoolProgram, address: PublicKey): Promise<T.Proposal | null> {
+  return client(program, "proposal").fetchNullable(address);
+}
+
+/** A pool's pending settings proposals, oldest first. */
+export async function fetchPoolProposals(program: PerpoolProgram, pool: PublicKey): Promise<Listed<T.Proposal>[]> {
+  const all = await list<T.Proposal>(program, "proposal", PROPOSAL_POOL_OFFSET, pool);
+  return all.sort((a, b) => a.account.nonce.cmp(b.account.nonce));
 }

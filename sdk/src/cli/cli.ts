@@ -68,8 +68,10 @@ export class Cli {
   constructor(
     readonly args: Args,
     readonly command: Command,
+    /** Where the command's output goes (standard output by default). */
+    write?: (text: string) => void,
   ) {
-    this.out = new Output(args.flag("json"));
+    this.out = new Output(args.flag("json"), write);
     this.dryRun = args.flag("dry-run");
     this.dataDir = args.str("data-dir");
     this.deployment = readDeployment(this.dataDir);

@@ -10,6 +10,8 @@
  *   perpool repay --asset USDC --collateral SOL (--amount 100 | --all)
  *   perpool orders list | place | cancel
  *   perpool set-price --asset SOL --price 151.25        (test oracles; admin keypair)
+ *   perpool params list | propose-pool | propose-custody | execute | cancel | raise-timelock
+ *                                                       (settings under the timelock; admin keypair)
  *
  * Every command that sends prints its quote first; `--dry-run` stops there.
  * Amounts are in whole tokens (or USD) and are checked before anything is
@@ -21,19 +23,39 @@ import { setPrice } from "./commands/admin";
 import { borrow, repay } from "./commands/lending";
 import { claim, deposit, redeem } from "./commands/liquidity";
 import { ordersCancel, ordersList, ordersPlace } from "./commands/orders";
+import { paramsCancel, paramsExecute, paramsList, paramsProposeCustody, paramsProposePool, paramsRaiseTimelock } from "./commands/params";
 import { poolInfo } from "./commands/pool";
 import { close, open } from "./commands/trade";
 import { describeError } from "../keeper/chain";
 import { AmountError } from "./units";
 
-export const COMMANDS: Command[] = [poolInfo, deposit, claim, redeem, open, close, borrow, repay, ordersList, ordersPlace, ordersCancel, setPrice];
+export const COMMANDS: Command[] = [
+  poolInfo,
+  deposit,
+  claim,
+  redeem,
+  open,
+  close,
+  borrow,
+  repay,
+  ordersList,
+  ordersPlace,
+  ordersCancel,
+  setPrice,
+  paramsList,
+  paramsProposePool,
+  paramsProposeCustody,
+  paramsExecute,
+  paramsCancel,
+  paramsRaiseTimelock,
+];
 
 const USAGE = `perpool: Perpool from the command line
 
 usage: perpool <command> [options]
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(15)}${c.summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(23)}${c.summary}`).join("\n")}
 
 options of every command:
 ${optionsHelp(GLOBAL_OPTIONS)}
@@ -84,7 +106,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.stdout(`${commandUsage(command)}\n`);
       return 0;
     }
-    await command.run(new Cli(args, command));
+    await command.run(new Cli(args, command, io.stdout));
     return 0;
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof AmountError;

@@ -10,6 +10,8 @@ export interface Config {
   padding0: number[];
   admin: PublicKey;
   pendingAdmin: PublicKey;
+  minTimelockSecs: number;
+  padding1: number[];
   reserved: number[];
 }
 
@@ -41,6 +43,9 @@ export interface Pool {
   minFirstDepositUsd: BN;
   deadLp: BN;
   minLpMint: BN;
+  timelockSecs: number;
+  pendingProposals: number;
+  proposalNonce: BN;
   reserved: number[];
 }
 
@@ -249,17 +254,81 @@ export interface Order {
   reserved: number[];
 }
 
-export interface RiskParamsSet {
-  custody: PublicKey;
-  impactPositiveFactor: BN;
-  impactNegativeFactor: BN;
-  impactExponent: number;
-  maxPositiveImpactBps: number;
-  maxNegativeImpactBps: number;
-  fundingFactor: BN;
-  maxFundingRate: BN;
-  adlThresholdBps: number;
-  adlFloorBps: number;
+export interface Proposal {
+  version: number;
+  bump: number;
+  kind: number;
+  padding0: number[];
+  pool: PublicKey;
+  target: PublicKey;
+  proposer: PublicKey;
+  nonce: BN;
+  proposedAt: BN;
+  eta: BN;
+  payloadLen: number;
+  padding1: number[];
+  payload: number[];
+  reserved: number[];
+}
+
+export interface PoolParamsProposed {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  params: PoolParams;
+}
+
+export interface PoolParamsExecuted {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  params: PoolParams;
+}
+
+export interface PoolParamsCancelled {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  params: PoolParams;
+}
+
+export interface CustodyParamsProposed {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  settings: CustodySettings;
+}
+
+export interface CustodyParamsExecuted {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  settings: CustodySettings;
+}
+
+export interface CustodyParamsCancelled {
+  proposal: PublicKey;
+  pool: PublicKey;
+  target: PublicKey;
+  nonce: BN;
+  eta: BN;
+  settings: CustodySettings;
+}
+
+export interface TimelockRaised {
+  pool: PublicKey;
+  oldSecs: number;
+  newSecs: number;
 }
 
 export interface OrderPlaced {
@@ -536,6 +605,7 @@ export interface PoolParams {
   minFirstDepositUsd: BN;
   deadLp: BN;
   minLpMint: BN;
+  timelockSecs: number;
 }
 
 export interface CustodyParams {
@@ -585,4 +655,10 @@ export interface RiskParams {
   maxFundingRate: BN;
   adlThresholdBps: number;
   adlFloorBps: number;
+}
+
+export interface CustodySettings {
+  oracle: PublicKey;
+  params: CustodyParams;
+  risk: RiskParams;
 }

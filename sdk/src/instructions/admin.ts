@@ -5,14 +5,18 @@
 import BN from "bn.js";
 import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 
-import { OracleKind, TOKEN_PROGRAM_ID } from "../constants";
-import { configPda, custodyPda, lpMintPda, poolPda, testOraclePda, vaultPda, lpEscrowPda } from "../pda";
+import { DEFAULT_TIMELOCK_SECS, OracleKind, TOKEN_PROGRAM_ID } from "../constants";
+import { configPda, custodyPda, lpEscrowPda, lpMintPda, poolPda, testOraclePda, vaultPda } from "../pda";
 import { PerpoolProgram } from "../program";
-import { CustodyParams, PoolParams, RiskParams } from "../types";
+import { CustodyParams, PoolParams } from "../types";
 
-export function initConfigIx(program: PerpoolProgram, admin: PublicKey): Promise<TransactionInstruction> {
+/**
+ * `init_config(min_timelock_secs)`: the signer becomes the admin. `minTimelockSecs` is the
+ * shortest settings timelock any pool may ever have (default 24 h; 0 for local clusters).
+ */
+export function initConfigIx(program: PerpoolProgram, admin: PublicKey, opts: { minTimelockSecs?: number } = {}): Promise<TransactionInstruction> {
   return program.methods
-    .initConfig()
+    .initConfig(opts.minTimelockSecs ?? DEFAULT_TIMELOCK_SECS)
     .accountsStrict({ admin, config: configPda(program.programId)[0], systemProgram: SystemProgram.programId })
     .instruction();
 }
@@ -110,16 +114,5 @@ export function setPauseIx(program: PerpoolProgram, admin: PublicKey, flags: num
   return program.methods
     .setPause(flags)
     .accountsStrict({ admin, config: configPda(program.programId)[0] })
-    .instruction();
-}
-
-/** `set_risk_params`: a custody's price impact, funding and auto-deleveraging parameters (admin). */
-export function setRiskParamsIx(
-  program: PerpoolProgram,
-  args: { admin: PublicKey; pool: PublicKey; custody: PublicKey; params: RiskParams },
-): Promise<TransactionInstruction> {
-  return program.methods
-    .setRiskParams(args.params)
-    .accountsStrict({ admin: args.admin, config: configPda(program.programId)[0], pool: args.pool, custody: args.custody })
     .instruction();
 }

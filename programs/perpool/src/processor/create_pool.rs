@@ -14,7 +14,8 @@ use crate::{
     TOKEN_PROGRAM_ID,
 };
 
-/// Accounts of `create_pool(name, allow_test_oracles, params)`:
+/// Accounts of `create_pool(name, allow_test_oracles, params)`; `params.timelock_secs` is at
+/// least the config's `min_timelock_secs` (24 h on public clusters, see `proposal`):
 /// 0. `[writable, signer]` admin — pays rent
 /// 1. `[]` config
 /// 2. `[writable]` pool — PDA `["pool", name]`, must not exist
@@ -31,6 +32,8 @@ pub struct CreatePool<'a> {
     pub pool_bump: u8,
     pub lp_mint_bump: u8,
     pub lp_escrow_bump: u8,
+    /// The config's shortest pool timelock.
+    pub min_timelock_secs: u32,
 }
 
 impl<'a> CreatePool<'a> {
@@ -51,7 +54,7 @@ impl<'a> CreatePool<'a> {
         let lp_mint_bump = check_pda(lp_mint, &[b"lp_mint", pool.address().as_ref()])?;
         check_uninitialized(lp_escrow)?;
         let lp_escrow_bump = check_pda(lp_escrow, &[b"lp_escrow", pool.address().as_ref()])?;
-        Ok(Self { admin, pool, lp_mint, lp_escrow, pool_bump, lp_mint_bump, lp_escrow_bump })
+        Ok(Self { admin, pool, lp_mint, lp_escrow, pool_bump, lp_mint_bump, lp_escrow_bump, min_timelock_secs: cfg.min_timelock_secs })
     }
 }
 
@@ -64,8 +67,8 @@ pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     if name.is_empty() || name.len() > MAX_NAME_LEN {
         return Err(PerpoolError::InvalidPoolName);
     }
-    params.validate()?;
     let ix = CreatePool::try_from(accounts, name)?;
+    params.validate(ix.min_timelock_secs)?;
 
     let pool_bump = [ix.pool_bump];
     create_pda_account(

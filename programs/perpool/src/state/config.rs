@@ -31,7 +31,12 @@ pub struct Config {
     pub admin: Address,
     /// Key proposed by `propose_admin`; all zeroes when none.
     pub pending_admin: Address,
-    pub reserved: [u8; 64],
+    /// Shortest timelock any pool may have, seconds. Set once by `init_config`
+    /// (whose signer is the program's upgrade authority): 24 h on public
+    /// clusters, 0 on local ones (see `processor::init_config`).
+    pub min_timelock_secs: u32,
+    pub padding1: [u8; 4],
+    pub reserved: [u8; 56],
 }
 
 const _: () = assert!(core::mem::size_of::<Config>() == 144);

@@ -223,7 +223,7 @@ unsafe impl ZeroCopy for Custody {
     const VERSION: u8 = 1;
 }
 
-/// Custody parameters set by `add_custody` (and later `set_custody_params`), borsh.
+/// Custody parameters set by `add_custody` and changed by custody settings proposals, borsh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CustodyParams {
     pub is_stable: bool,
@@ -263,11 +263,16 @@ pub struct CustodyParams {
 }
 
 /// Upper bound on any single fee or spread, bps (10 %).
-const MAX_FEE_BPS: u16 = 1_000;
+pub const MAX_FEE_BPS: u16 = 1_000;
 /// Highest leverage any custody may allow, bps (1,000x).
-const MAX_LEVERAGE_BPS: u32 = 10_000_000;
+pub const MAX_LEVERAGE_BPS: u32 = 10_000_000;
 /// Highest yearly rate component, 1e9 = 100 % (10,000 %).
-const MAX_RATE: u64 = 100_000_000_000;
+pub const MAX_RATE: u64 = 100_000_000_000;
+/// Oldest price any custody may accept, seconds (1 hour): an older price is far from the
+/// market for a leveraged product, and anything longer is a configuration mistake.
+pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+/// Widest confidence interval any custody may accept, bps of the price (10 %).
+pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
 
 impl CustodyParams {
     pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
@@ -309,38 +314,58 @@ impl CustodyParams {
         })
     }
 
+    /// Bounds that keep the protocol sound, each with its own error (checked by
+    /// `add_custody` and by settings proposals when proposed and when executed).
     pub fn validate(&self) -> Result<(), PerpoolError> {
-        let fees_ok = [
+        let fees = [
             self.spread_bps,
             self.base_fee_bps,
             self.tax_fee_bps,
             self.open_fee_bps,
             self.close_fee_bps,
             self.liquidation_reward_bps,
-        ]
-        .iter()
-        .all(|f| *f <= MAX_FEE_BPS);
-        let ok = fees_ok
-            && self.oracle_kind <= ORACLE_TEST
-            && self.oracle_max_age_secs > 0
-            && self.oracle_max_conf_bps <= 10_000
-            && self.max_leverage_bps >= 10_000
-            && self.max_leverage_bps <= MAX_LEVERAGE_BPS
-            && self.min_weight_bps <= self.target_weight_bps
+        ];
+        if fees.iter().any(|f| *f > MAX_FEE_BPS) {
+            return Err(PerpoolError::FeeAboveCap);
+        }
+        if !(self.min_weight_bps <= self.target_weight_bps
             && self.target_weight_bps <= self.max_weight_bps
-            && self.max_weight_bps <= 10_000
-            // A position must be liquidatable before its collateral is gone at max leverage.
-            && self.maintenance_margin_bps > 0
-            && (self.maintenance_margin_bps as u64) * (self.max_leverage_bps as u64)
-                < 10_000 * 10_000
-            && self.base_rate <= MAX_RATE
+            && self.max_weight_bps <= 10_000)
+        {
+            return Err(PerpoolError::InvalidWeights);
+        }
+        // A position opened at max leverage starts above maintenance margin, so it is
+        // liquidatable before its collateral is gone: margin × leverage < 100 %.
+        if self.max_leverage_bps < 10_000
+            || self.max_leverage_bps > MAX_LEVERAGE_BPS
+            || self.maintenance_margin_bps == 0
+            || (self.maintenance_margin_bps as u64) * (self.max_leverage_bps as u64) >= 10_000 * 10_000
+        {
+            return Err(PerpoolError::LeverageBeyondMargin);
+        }
+        // What a position holds at the liquidation threshold pays the keeper and the close
+        // fee, with something left: otherwise every liquidation is bad debt.
+        if self.liquidation_reward_bps as u32 + self.close_fee_bps as u32 >= self.maintenance_margin_bps as u32 {
+            return Err(PerpoolError::LiquidationFeesAboveMargin);
+        }
+        if self.oracle_max_age_secs == 0
+            || self.oracle_max_age_secs > MAX_ORACLE_AGE_SECS
+            || self.oracle_max_conf_bps > MAX_ORACLE_CONF_BPS
+        {
+            return Err(PerpoolError::InvalidOracleLimits);
+        }
+        let curve_ok = self.base_rate <= MAX_RATE
             && self.slope1 <= MAX_RATE
             && self.slope2 <= MAX_RATE
             && self.optimal_utilization_bps > 0
             && self.optimal_utilization_bps < 10_000
             && self.reserve_factor_bps <= 10_000
             && self.max_utilization_bps <= 10_000
-            && self.buffer_bps <= 10_000
+            && self.buffer_bps <= 10_000;
+        if !curve_ok {
+            return Err(PerpoolError::InvalidRateCurve);
+        }
+        let ok = self.oracle_kind <= ORACLE_TEST
             // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
             && ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
                 || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
@@ -356,8 +381,29 @@ impl CustodyParams {
     }
 }
 
-/// Risk parameters set by `set_risk_params` (SPEC §5): price impact, funding and
-/// auto-deleveraging, borsh.
+/// Everything a custody settings proposal replaces: the oracle account, the
+/// custody parameters and the risk parameters (borsh; the proposal's payload).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustodySettings {
+    pub oracle: Address,
+    pub params: CustodyParams,
+    pub risk: RiskParams,
+}
+
+impl CustodySettings {
+    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
+        Ok(Self { oracle: Address::new_from_array(r.array()?), params: CustodyParams::read(r)?, risk: RiskParams::read(r)? })
+    }
+
+    /// The bounds of both parameter sets.
+    pub fn validate(&self) -> Result<(), PerpoolError> {
+        self.params.validate()?;
+        self.risk.validate()
+    }
+}
+
+/// Risk parameters (SPEC §5): price impact, funding and auto-deleveraging, borsh;
+/// changed through custody settings proposals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RiskParams {
     pub impact_positive_factor: u64,
@@ -425,7 +471,7 @@ impl Custody {
         self.adl_floor_bps = p.adl_floor_bps;
     }
 
-    /// A new custody's risk parameters: no impact or funding until the admin sets them,
+    /// A new custody's risk parameters: no impact or funding until a settings proposal sets them,
     /// auto-deleveraging at the pool's threshold and floor.
     pub fn set_default_risk_params(&mut self, pool: &super::Pool) {
         self.impact_exponent = crate::math::DEFAULT_IMPACT_EXPONENT;
@@ -551,6 +597,15 @@ pub fn split(v: u128) -> [u64; 2] {
 }
 
 impl Custody {
+    /// Settings a proposal may not change: whether the asset is a stablecoin (which
+    /// positions may exist on it) and the kind of its oracle.
+    pub fn check_fixed_settings(&self, p: &CustodyParams) -> Result<(), PerpoolError> {
+        if self.is_stable != p.is_stable as u8 || self.oracle_kind != p.oracle_kind {
+            return Err(PerpoolError::SettingFixedAtListing);
+        }
+        Ok(())
+    }
+
     /// Copies the tunable parameters; balances and indexes are untouched.
     pub fn set_params(&mut self, p: &CustodyParams) {
         self.is_stable = p.is_stable as u8;

@@ -10,15 +10,17 @@ pub mod lp_account;
 pub mod order;
 pub mod pool;
 pub mod position;
+pub mod proposal;
 pub mod test_oracle;
 
 pub use config::Config;
-pub use custody::{Custody, CustodyParams};
+pub use custody::{Custody, CustodyParams, CustodySettings, RiskParams};
 pub use loan::Loan;
 pub use lp_account::LpAccount;
 pub use order::Order;
 pub use pool::{Pool, PoolParams};
 pub use position::Position;
+pub use proposal::Proposal;
 pub use test_oracle::TestOracle;
 
 use pinocchio::AccountView;

@@ -74,7 +74,15 @@ pub struct Pool {
     pub dead_lp: u64,
     /// Smallest number of LP units a deposit may mint.
     pub min_lp_mint: u64,
-    pub reserved: [u8; 56],
+    /// Delay between proposing a pool or custody settings change and executing it, seconds.
+    /// Raised at once by `raise_timelock`; lowered only by a pool settings proposal, which
+    /// waits out the current delay.
+    pub timelock_secs: u32,
+    /// Settings proposals of this pool not yet executed or cancelled.
+    pub pending_proposals: u32,
+    /// Nonce of the next settings proposal (its PDA seed); counts every proposal ever made.
+    pub proposal_nonce: u64,
+    pub reserved: [u8; 40],
 }
 
 const _: () = assert!(core::mem::size_of::<Pool>() == 496);
@@ -115,6 +123,7 @@ impl Pool {
         self.min_first_deposit_usd = p.min_first_deposit_usd;
         self.dead_lp = p.dead_lp;
         self.min_lp_mint = p.min_lp_mint;
+        self.timelock_secs = p.timelock_secs;
     }
 }
 
@@ -133,6 +142,23 @@ pub struct PoolParams {
     pub min_first_deposit_usd: u64,
     pub dead_lp: u64,
     pub min_lp_mint: u64,
+    /// Settings timelock, seconds: at least the config's minimum, at most [`MAX_TIMELOCK_SECS`].
+    pub timelock_secs: u32,
+}
+
+/// Longest settings timelock, seconds (30 days): longer would only lock the operator out.
+pub const MAX_TIMELOCK_SECS: u32 = 30 * 86_400;
+
+/// A timelock within the protocol's bounds: at least `min_secs` (the config's minimum), at
+/// most [`MAX_TIMELOCK_SECS`].
+pub fn check_timelock(secs: u32, min_secs: u32) -> Result<(), PerpoolError> {
+    if secs > MAX_TIMELOCK_SECS {
+        return Err(PerpoolError::TimelockTooLong);
+    }
+    if secs < min_secs {
+        return Err(PerpoolError::TimelockTooShort);
+    }
+    Ok(())
 }
 
 impl PoolParams {
@@ -150,10 +176,12 @@ impl PoolParams {
             min_first_deposit_usd: r.u64()?,
             dead_lp: r.u64()?,
             min_lp_mint: r.u64()?,
+            timelock_secs: r.u32()?,
         })
     }
 
-    pub fn validate(&self) -> Result<(), PerpoolError> {
+    /// Bounds of every pool setting; `min_timelock_secs` is the config's minimum.
+    pub fn validate(&self, min_timelock_secs: u32) -> Result<(), PerpoolError> {
         let split = self.lp_fee_share_bps as u32
             + self.protocol_fee_share_bps as u32
             + self.insurance_fee_share_bps as u32;
@@ -172,6 +200,6 @@ impl PoolParams {
         {
             return Err(PerpoolError::InvalidPoolParams);
         }
-        Ok(())
+        check_timelock(self.timelock_secs, min_timelock_secs)
     }
 }
