@@ -49,6 +49,7 @@ fn custody() -> CustodyParams {
         liquidation_ltv_bps: 8_000,
         liquidation_bonus_bps: 500,
         close_factor_bps: 5_000,
+        collateral_buffer_bps: 5_000,
     }
 }
 
@@ -60,6 +61,12 @@ fn pool() -> PoolParams {
         adl_threshold_bps: 8_500,
         adl_floor_bps: 7_700,
         max_aum_usd: 0,
+        lp_cooldown_secs: 900,
+        pnl_warmup_secs: 3_600,
+        min_profit_hold_secs: 0,
+        min_first_deposit_usd: 10_000_000,
+        dead_lp: 1_000_000,
+        min_lp_mint: 1_000,
         timelock_secs: 86_400,
     }
 }
