@@ -118,7 +118,11 @@ describe('lending math: shared vectors', () => {
   });
 
   it('quote_borrow', () => {
-    for (const v of section('quote_borrow')) check('quote_borrow', v, () => quoteBorrow(field<BorrowInput>(v, 'input')));
+    const list = section('quote_borrow');
+    // Lent collateral (`collateral_room`, absent meaning zero) is in the file and is read.
+    const withRoom = list.filter((v) => ((v.input as Vector).borrow as Vector).collateral_room !== undefined).length;
+    expect(withRoom, 'vectors with a collateral room').to.be.at.least(100);
+    for (const v of list) check('quote_borrow', v, () => quoteBorrow(field<BorrowInput>(v, 'input')));
   });
 
   it('quote_repay', () => {
@@ -132,7 +136,10 @@ describe('lending math: shared vectors', () => {
   });
 
   it('quote_liquidate_loan', () => {
-    for (const v of section('quote_liquidate_loan')) {
+    const list = section('quote_liquidate_loan');
+    // The recall path (`recall_excess`, absent meaning zero) is in the file and is read.
+    expect(list.filter((v) => (v.input as Vector).recall_excess !== undefined).length, 'vectors with a recall excess').to.be.at.least(100);
+    for (const v of list) {
       check('quote_liquidate_loan', v, () => quoteLiquidateLoan(field<LiquidateLoanInput>(v, 'input')));
     }
   });

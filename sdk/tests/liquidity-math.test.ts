@@ -144,7 +144,15 @@ describe('liquidity math: shared vectors', () => {
   });
 
   it('quote_add_liquidity', () => {
-    for (const v of section('quote_add_liquidity')) {
+    const list = section('quote_add_liquidity');
+    // The share-inflation guards are in the file (absent means zero) and are exercised.
+    for (const key of ['min_first_deposit_usd', 'dead_lp', 'min_lp_mint']) {
+      const withKey = list.filter((v) => (v.input as Vector)[key] !== undefined).length;
+      expect(withKey, `vectors with ${key}`).to.be.at.least(50);
+    }
+    for (const err of ['FirstDepositTooSmall', 'LpMintTooSmall']) expect(list.some((v) => v.err === err), err).to.equal(true);
+    expect(list.some((v) => v.out !== null && (v.out as Vector).dead_lp !== '0'), 'dead LP minted').to.equal(true);
+    for (const v of list) {
       check('quote_add_liquidity', v, () => quoteAddLiquidity(input<AddLiquidityInput>(v)), renderQuote);
     }
   });
@@ -224,6 +232,8 @@ describe('liquidity math: TypeScript contract', () => {
       'PoolCapExceeded',
       'InsufficientLiquidity',
       'InsufficientLpSupply',
+      'FirstDepositTooSmall',
+      'LpMintTooSmall',
     ]);
   });
 
@@ -235,6 +245,7 @@ describe('liquidity math: TypeScript contract', () => {
       fee_bps: '10',
       fee: '1000',
       lp_out: '999000',
+      dead_lp: '0',
       value_in_usd: '1000000',
       protocol_fee: '100',
       insurance_fee: '50',

@@ -64,6 +64,10 @@ const MATH_CODES = Object.keys(MATH_ERROR_NUMBERS);
 /** Quote vectors with an `impact` field (`IMPACT_*_CASES` in `gen_position_vectors.rs`). */
 const IMPACT_INCREASE_CASES = 196;
 const IMPACT_DECREASE_CASES = 220;
+/** Quote vectors of positions that owe (`pos.owed_tokens`; `OWED_*_CASES` in `gen_position_vectors.rs`). */
+const OWED_INCREASE_CASES = 150;
+const OWED_DECREASE_CASES = 214;
+const OWED_LIQUIDATE_CASES = 190;
 const ZERO_IMPACT: Impact = { positive: false, usd: new BN(0) };
 
 function section(name: string): Vector[] {
@@ -95,6 +99,9 @@ function render(value: unknown): Json {
 }
 
 const field = <T>(v: Vector, key: string): T => toInput(v[key]) as T;
+
+/** The number of vectors whose position owes (`owed_tokens` present, so read rather than defaulted). */
+const owing = (list: Vector[]) => list.filter((v) => ((v.input as Vector).pos as Vector).owed_tokens !== undefined).length;
 
 /** True when the vector's input carries an `impact` field. */
 const hasImpact = (v: Vector) => (v.input as { [key: string]: Json }).impact !== undefined;
@@ -176,6 +183,7 @@ describe('position math: shared vectors', () => {
   });
 
   it('quote_increase, with and without a price impact', () => {
+    expect(owing(section('quote_increase')), 'quote_increase owed cases').to.equal(OWED_INCREASE_CASES);
     checkQuotes('quote_increase', IMPACT_INCREASE_CASES, (i: IncreaseInput) => quoteIncrease(i));
   });
 
@@ -187,10 +195,12 @@ describe('position math: shared vectors', () => {
   });
 
   it('quote_decrease, with and without a price impact', () => {
+    expect(owing(section('quote_decrease')), 'quote_decrease owed cases').to.equal(OWED_DECREASE_CASES);
     checkQuotes('quote_decrease', IMPACT_DECREASE_CASES, (i: DecreaseInput) => quoteDecrease(i));
   });
 
   it('quote_liquidate', () => {
+    expect(owing(section('quote_liquidate')), 'quote_liquidate owed cases').to.equal(OWED_LIQUIDATE_CASES);
     for (const v of section('quote_liquidate')) check('quote_liquidate', v, () => quoteLiquidate(field<LiquidateInput>(v, 'input')));
   });
 });
@@ -298,6 +308,7 @@ describe('position math: TypeScript contract', () => {
       fee_usd: '900000',
       fee_tokens: '6000000',
       borrow_fee_tokens: '0',
+      owed_paid: '0',
       collateral_after: '994000000',
       locked_delta: '10000000000',
       size_usd_after: '1500000000',

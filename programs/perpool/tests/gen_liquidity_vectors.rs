@@ -14,6 +14,12 @@
 //! pools: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, USDC $1 / 6), so regenerating
 //! gives the same file unless the reference semantics change.
 //!
+//! `quote_add_liquidity` ends with the share-inflation guards of issue 14 (a minimum first
+//! deposit, `dead_lp` units minted to no one by the first deposit, a minimum mint per deposit;
+//! errors `FirstDepositTooSmall`, `LpMintTooSmall`; output `dead_lp`), from a stream of their
+//! own: the earlier cases keep their inputs (the guards, absent from their JSON, are zero) and
+//! their outputs gained only `dead_lp` (zero).
+//!
 //! The test `library_matches_reference_on_random_pools` runs the same reference
 //! against the library on many more random pools than the file holds.
 
@@ -163,6 +169,12 @@ struct AddIn {
     protocol_share_bps: u64,
     insurance_share_bps: u64,
     max_aum_usd: u64,
+    /// Smallest first deposit into an empty pool, USD (0: none).
+    min_first_deposit_usd: u64,
+    /// LP units the first deposit mints to no one.
+    dead_lp: u64,
+    /// Smallest mint to the depositor (0: none).
+    min_lp_mint: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -229,15 +241,22 @@ fn ref_add(i: &AddIn) -> R<Quote> {
     let fee = ref_fee_amount(i.amount_in as u128, fee_bps)?;
     let net = sub(i.amount_in as u128, fee)?;
     let net_usd = ref_token_to_usd(net as u64, i.price, i.decimals, false)?;
-    let lp_out = if i.lp_supply == 0 {
-        net_usd
+    // First deposit: one LP unit per µUSD after the fee, `dead_lp` of them to no one.
+    let (lp_out, dead_lp) = if i.lp_supply == 0 {
+        if value_in < i.min_first_deposit_usd as u128 {
+            return Err("FirstDepositTooSmall");
+        }
+        (net_usd.saturating_sub(i.dead_lp as u128), i.dead_lp as u128)
     } else if i.aum_usd == 0 {
         return Err("PoolValueZero");
     } else {
-        fit(net_usd * i.lp_supply as u128 / i.aum_usd as u128)?
+        (fit(net_usd * i.lp_supply as u128 / i.aum_usd as u128)?, 0)
     };
     if lp_out == 0 {
         return Err("ZeroAmount");
+    }
+    if lp_out < i.min_lp_mint as u128 {
+        return Err("LpMintTooSmall");
     }
     let aum_after = fit(i.aum_usd as u128 + value_in)?;
     if i.aum_usd != 0 && custody_after * BPS > i.max_weight_bps as u128 * aum_after {
@@ -251,6 +270,7 @@ fn ref_add(i: &AddIn) -> R<Quote> {
         ("fee_bps", fee_bps),
         ("fee", fee),
         ("lp_out", lp_out),
+        ("dead_lp", dead_lp),
         ("value_in_usd", value_in),
         ("protocol_fee", protocol),
         ("insurance_fee", insurance),
@@ -373,15 +393,27 @@ fn s(v: impl ToString) -> Value {
 }
 
 impl AddIn {
+    /// The share-inflation guards (`min_first_deposit_usd`, `dead_lp`, `min_lp_mint`) appear only
+    /// when non-zero: the readers take an absent one as zero, as the earlier cases have it.
     fn to_json(self) -> Value {
-        json!({
+        let mut v = json!({
             "amount_in": s(self.amount_in), "decimals": self.decimals, "price": s(self.price),
             "custody_usd": s(self.custody_usd), "aum_usd": s(self.aum_usd),
             "lp_supply": s(self.lp_supply), "target_weight_bps": s(self.target_weight_bps),
             "max_weight_bps": s(self.max_weight_bps), "base_fee_bps": s(self.base_fee_bps),
             "tax_fee_bps": s(self.tax_fee_bps), "protocol_share_bps": s(self.protocol_share_bps),
             "insurance_share_bps": s(self.insurance_share_bps), "max_aum_usd": s(self.max_aum_usd),
-        })
+        });
+        for (key, value) in [
+            ("min_first_deposit_usd", self.min_first_deposit_usd),
+            ("dead_lp", self.dead_lp),
+            ("min_lp_mint", self.min_lp_mint),
+        ] {
+            if value != 0 {
+                v[key] = s(value);
+            }
+        }
+        v
     }
 }
 
@@ -648,6 +680,9 @@ impl Pool {
             protocol_share_bps: self.protocol,
             insurance_share_bps: self.insurance,
             max_aum_usd: 0,
+            min_first_deposit_usd: 0,
+            dead_lp: 0,
+            min_lp_mint: 0,
         }
     }
 
@@ -843,6 +878,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
         protocol_share_bps: 1_000,
         insurance_share_bps: 500,
         max_aum_usd: 0,
+        ..AddIn::default()
     };
     push("max weight met exactly", boundary);
     push(
@@ -882,6 +918,200 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
                 protocol_share_bps: rng.below(6_000),
                 insurance_share_bps: rng.below(6_000),
                 max_aum_usd: if rng.chance(50) { 0 } else { rng.edgy() },
+                ..AddIn::default()
+            },
+        ));
+    }
+    v
+}
+
+// ----- the share-inflation guards of a deposit -----
+
+/// Deposits under the share-inflation guards (`min_first_deposit_usd`, `dead_lp`,
+/// `min_lp_mint`): hand-picked boundaries and error orders, random pools with random guards,
+/// then fuzz. Appended to `quote_add_liquidity` from a stream of their own.
+fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> {
+    let mut v: Vec<(String, AddIn)> = Vec::new();
+    let mut push = |note: &str, i: AddIn| v.push((note.to_string(), i));
+
+    // A first deposit of USDC at exactly $1 with no fee: value and net value are the amount.
+    let first = AddIn {
+        amount_in: 1_000 * USD,
+        decimals: 6,
+        price: 1_000_000_000,
+        target_weight_bps: 2_500,
+        max_weight_bps: 5_000,
+        protocol_share_bps: 1_000,
+        insurance_share_bps: 500,
+        min_first_deposit_usd: 100 * USD,
+        dead_lp: 1_000,
+        min_lp_mint: 1_000,
+        ..AddIn::default()
+    };
+    push("guards: first deposit of $1,000, 1,000 LP units to no one", first);
+    push(
+        "guards: first deposit exactly the minimum",
+        AddIn { amount_in: 100 * USD, ..first },
+    );
+    push(
+        "guards: first deposit one µUSD below the minimum",
+        AddIn { amount_in: 100 * USD - 1, ..first },
+    );
+    push(
+        "guards: the minimum is on the value before the fee",
+        AddIn { amount_in: 100 * USD, base_fee_bps: 25, ..first },
+    );
+    push(
+        "guards: a deposit worth zero is ZeroAmount before the minimum",
+        AddIn { amount_in: 1, decimals: 9, price: 150_000_000_000, ..first },
+    );
+    push(
+        "guards: dead LP equal to the net value leaves nothing",
+        AddIn { dead_lp: 1_000 * USD, ..first },
+    );
+    push(
+        "guards: dead LP one below the net value mints one unit, below the minimum mint",
+        AddIn { dead_lp: 1_000 * USD - 1, ..first },
+    );
+    push(
+        "guards: dead LP one below the net value mints one unit, no minimum mint",
+        AddIn { dead_lp: 1_000 * USD - 1, min_lp_mint: 0, ..first },
+    );
+    push(
+        "guards: dead LP above the net value",
+        AddIn { dead_lp: 1_000 * USD + 1, ..first },
+    );
+    push(
+        "guards: dead LP u64::MAX",
+        AddIn { dead_lp: U64_MAX, ..first },
+    );
+    push(
+        "guards: first deposit mints exactly the minimum",
+        AddIn { dead_lp: 1_000 * USD - 1_000, ..first },
+    );
+    push(
+        "guards: first deposit mints one below the minimum",
+        AddIn { dead_lp: 1_000 * USD - 999, ..first },
+    );
+    push(
+        "guards: minimum first deposit u64::MAX",
+        AddIn { min_first_deposit_usd: U64_MAX, ..first },
+    );
+    push(
+        "guards: FirstDepositTooSmall comes before PoolCapExceeded",
+        AddIn { amount_in: 50 * USD, max_aum_usd: 10 * USD, ..first },
+    );
+    push(
+        "guards: LpMintTooSmall comes before PoolCapExceeded",
+        AddIn { dead_lp: 1_000 * USD - 10, max_aum_usd: 10 * USD, ..first },
+    );
+    push(
+        "guards: a first deposit above the cap with enough minted",
+        AddIn { max_aum_usd: 999 * USD, ..first },
+    );
+    push(
+        "guards: first deposit of 10 SOL with a 25 bps fee",
+        AddIn {
+            amount_in: 10_000_000_000,
+            decimals: 9,
+            price: 150_000_000_000,
+            base_fee_bps: 25,
+            ..first
+        },
+    );
+
+    // An existing pool: the first-deposit guards no longer apply, the minimum mint does.
+    let mut pool = Pool::random(rng);
+    while pool.lp_supply == 0 || pool.owned.contains(&0) {
+        pool = Pool::random(rng);
+    }
+    let guarded = |i: AddIn| AddIn { min_first_deposit_usd: U64_MAX, dead_lp: U64_MAX, ..i };
+    let i = guarded(pool.add(3, 1_000 * USD));
+    push("guards: first-deposit guards ignored once LP exists", i);
+    let minted = match ref_add(&i) {
+        Ok(q) => q.iter().find(|(k, _)| *k == "lp_out").unwrap().1 as u64,
+        Err(e) => panic!("the guarded deposit into a funded pool is valid: {e}"),
+    };
+    push(
+        "guards: a deposit minting exactly the minimum",
+        AddIn { min_lp_mint: minted, ..i },
+    );
+    push(
+        "guards: a deposit minting one below the minimum",
+        AddIn { min_lp_mint: minted + 1, ..i },
+    );
+    push(
+        "guards: a 1 USDC unit deposit under a minimum mint of 1,000",
+        AddIn { amount_in: 1, min_lp_mint: 1_000, ..pool.add(3, 1) },
+    );
+    let over = pool.furthest(false);
+    let aum = pool.aum(true);
+    let mut i = pool.add(over, pool.tokens_for(over, aum as u128 * 3 / 10));
+    i.min_lp_mint = U64_MAX;
+    push("guards: LpMintTooSmall comes before MaxWeightExceeded", i);
+    let mut i = pool.add(3, 1_000 * USD);
+    i.aum_usd = 0;
+    i.min_lp_mint = U64_MAX;
+    push("guards: PoolValueZero comes before LpMintTooSmall", i);
+    // The inflation attack: 1,000 dead units and one live unit, then $10^9 donated to the pool.
+    let inflated = AddIn {
+        lp_supply: 1_001,
+        aum_usd: 1_000_000_000 * USD,
+        custody_usd: 1_000_000_000 * USD,
+        max_weight_bps: 10_000,
+        min_first_deposit_usd: 100 * USD,
+        dead_lp: 1_000,
+        ..first
+    };
+    push("guards: inflated LP price, a $1,000 deposit would mint nothing", inflated);
+    push(
+        "guards: inflated LP price, a $10^7 deposit mints below the minimum",
+        AddIn { amount_in: 10_000_000 * USD, ..inflated },
+    );
+    push(
+        "guards: inflated LP price, a $10^9 deposit mints at least the minimum",
+        AddIn { amount_in: 1_000_000_000 * USD, ..inflated },
+    );
+
+    // Random pools (a third of them empty) with random guards.
+    let hand = v.len();
+    while v.len() < hand + random {
+        let empty = rng.chance(35);
+        let pool = if empty { Pool::empty(rng) } else { Pool::random(rng) };
+        let j = rng.below(4) as usize;
+        let usd = if empty {
+            10u128.pow(rng.range(4, 11) as u32) * rng.range(1, 9) as u128
+        } else {
+            fraction(rng, pool.aum(true).max(100 * USD))
+        };
+        let mut i = pool.add(j, pool.tokens_for(j, usd));
+        i.min_first_deposit_usd = [0, USD, 10 * USD, 100 * USD, 1_000 * USD][rng.below(5) as usize];
+        i.dead_lp = [0, 1_000, 1_000, 1_000_000][rng.below(4) as usize];
+        i.min_lp_mint = [0, 1, 1_000, 1_000_000, 100_000_000][rng.below(5) as usize];
+        let note = if empty { "guards: random first deposit" } else { "guards: random pool" };
+        v.push((note.to_string(), i));
+    }
+    for _ in 0..fuzz {
+        let supply = if rng.chance(50) { 0 } else { rng.edgy() };
+        v.push((
+            "guards: fuzz".to_string(),
+            AddIn {
+                amount_in: rng.edgy(),
+                decimals: rng.below(21) as u8,
+                price: rng.edgy(),
+                custody_usd: rng.edgy(),
+                aum_usd: rng.edgy(),
+                lp_supply: supply,
+                target_weight_bps: rng.below(12_000),
+                max_weight_bps: rng.below(12_000),
+                base_fee_bps: rng.below(200),
+                tax_fee_bps: rng.below(200),
+                protocol_share_bps: rng.below(6_000),
+                insurance_share_bps: rng.below(6_000),
+                max_aum_usd: if rng.chance(50) { 0 } else { rng.edgy() },
+                min_first_deposit_usd: rng.edgy(),
+                dead_lp: rng.edgy(),
+                min_lp_mint: rng.edgy(),
             },
         ));
     }
@@ -1435,6 +1665,11 @@ const QUOTES: usize = 130;
 const SIMPLE: usize = 80;
 /// Arbitrary-input (fuzz) vectors per quote section, after the realistic ones.
 const FUZZ: usize = 12;
+/// Random deposits under the share-inflation guards after their hand-picked cases, then fuzz;
+/// from a stream of their own so the earlier cases stay as they were.
+const GUARDS: usize = 90;
+const GUARD_FUZZ: usize = 20;
+const GUARD_SEED: u64 = 0xDEAD_1B5E_ED00_0005;
 
 fn tally(name: &str, list: &[Value], required: &[&str]) {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
@@ -1537,6 +1772,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         "quote_add_liquidity",
         add_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
+            .chain(guard_cases(&mut Rng(GUARD_SEED), GUARDS, GUARD_FUZZ))
             .map(|(note, i)| quote_case(&note, i.to_json(), ref_add(&i)))
             .collect(),
     ));
@@ -1596,6 +1832,8 @@ fn generate_liquidity_vectors() {
             "PoolValueZero",
             "MaxWeightExceeded",
             "PoolCapExceeded",
+            "FirstDepositTooSmall",
+            "LpMintTooSmall",
             "Overflow",
             "Underflow",
             "InvalidDecimals",
@@ -1713,13 +1951,16 @@ mod library {
             protocol_share_bps: i.protocol_share_bps,
             insurance_share_bps: i.insurance_share_bps,
             max_aum_usd: i.max_aum_usd,
-            ..Default::default()
+            min_first_deposit_usd: i.min_first_deposit_usd,
+            dead_lp: i.dead_lp,
+            min_lp_mint: i.min_lp_mint,
         })
         .map_err(name)?;
         Ok(vec![
             ("fee_bps", q.fee_bps as u128),
             ("fee", q.fee as u128),
             ("lp_out", q.lp_out as u128),
+            ("dead_lp", q.dead_lp as u128),
             ("value_in_usd", q.value_in_usd as u128),
             ("protocol_fee", q.protocol_fee as u128),
             ("insurance_fee", q.insurance_fee as u128),
@@ -1831,7 +2072,10 @@ fn library_matches_reference_on_random_pools() {
             .entry(r.as_ref().err().copied().unwrap_or("ok"))
             .or_default() += 1
     };
-    for (note, i) in add_cases(&mut rng, 6_000, 2_000) {
+    for (note, i) in add_cases(&mut rng, 6_000, 2_000)
+        .into_iter()
+        .chain(guard_cases(&mut rng, 6_000, 2_000))
+    {
         let expected = ref_add(&i);
         assert_eq!(library::add(&i), expected, "add ({note}): {i:?}");
         count(&expected);

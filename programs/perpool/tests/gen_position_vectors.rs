@@ -22,6 +22,28 @@
 //! decrease are shifted per the table in `math/impact.rs`'s module docs, built by hand per pair
 //! and from a separate seeded stream, so adding them left the earlier cases unchanged.
 //!
+//! # Issue 14: what positions owe stays owed
+//! A position may owe collateral tokens (`pos.owed_tokens`, in the JSON only when non-zero). The
+//! reference follows the program's new rules:
+//! - `quote_increase` pays the owed first from the collateral and the deposit (`owed_paid`;
+//!   `InsufficientCollateral` when they cannot cover it with the fees).
+//! - `quote_decrease` takes every charge — borrow fee, close fee, loss and the owed — from the
+//!   collateral first and then from the profit realised now; only charges above both are
+//!   `PositionUnderwater`. The amount out and the collateral after follow from what is left of
+//!   each (`owed_paid`).
+//! - `quote_liquidate` counts in the health the owed plus the borrow fee the collateral cannot
+//!   pay, valued at the collateral MAX price rounded up; a partial liquidation's charges include
+//!   the owed; a full one's waterfall is borrow fee, owed, loss, close fee, reward, and the owed
+//!   it cannot pay (`owed_written_off`) is bad debt with the uncovered loss (insurance first).
+//!
+//! The earlier cases keep their inputs; their outputs gained `owed_paid` (and
+//! `owed_written_off`), zero, and changed only where the rules did: four decreases that were
+//! underwater by the collateral alone are now paid from their profit (one closes, three leave
+//! too little collateral: `CollateralTooSmall`), and three liquidations whose borrow fee exceeds
+//! the collateral are now liquidatable (that fee is owed, no longer forgiven in the health).
+//! The cases of positions that owe come last in each quote section, from a stream of their own
+//! (`OWED_*_CASES`; no `impact` field).
+//!
 //! The test `library_matches_reference_on_random_positions` runs the same reference
 //! against the library on many more cases than the file holds.
 
@@ -354,6 +376,8 @@ struct Pos {
     collateral_amount: u64,
     locked_amount: u64,
     borrow_index_snapshot: u64,
+    /// Collateral tokens owed and not paid (issue 14); absent from the JSON when zero.
+    owed_tokens: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -455,20 +479,25 @@ use Val::{B, U};
 type Quote = Vec<(&'static str, Val)>;
 
 /// Equity of a (remaining) position marked at `exit`: collateral at the collateral MIN price
-/// (down) + PnL − close fee on the whole size (up).
+/// (down) + PnL − close fee on the whole size (up) − what it owes (`owed` tokens at the
+/// collateral MAX price, up).
+#[allow(clippy::too_many_arguments)]
 fn ref_mark(
     long: bool,
     exit: u128,
     size: u128,
     tokens: u128,
     collateral: u128,
+    owed: u128,
     m: &Market,
     c: &Coll,
 ) -> R<i128> {
     let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
     let pnl = ref_pnl(long, size, tokens, exit, m.decimals)?;
     let fee = ref_fee(size, m.close_fee_bps)?;
-    ref_equity(collateral_usd, pnl, fee)
+    let owed_usd = if owed == 0 { 0 } else { to_usd(owed, c.price.max as u128, c.decimals, true)? };
+    // The program adds the close fee and the owed value first (checked), then the PnL.
+    ref_equity(collateral_usd, pnl, fit(fee + owed_usd)?)
 }
 
 /// The checks on a position that stays open: returns the collateral value.
@@ -488,7 +517,7 @@ fn ref_check_open(
     if size * BPS > m.max_leverage_bps as u128 * collateral_usd {
         return Err("LeverageTooHigh");
     }
-    let equity = ref_mark(long, exit, size, tokens, collateral, m, c)?;
+    let equity = ref_mark(long, exit, size, tokens, collateral, 0, m, c)?;
     if !ref_healthy(equity, size, m.maintenance_margin_bps) {
         return Err("WouldBeLiquidatable");
     }
@@ -511,7 +540,9 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
     let fee_usd = ref_fee(delta, m.open_fee_bps)?;
     let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
     let gross = sum(&[p.collateral_amount as u128, i.collateral_delta as u128])?;
-    let charges = sum(&[borrow_fee, fee_tokens])?;
+    // What the position owes is paid first: nothing stays owed after an increase.
+    let owed = p.owed_tokens as u128;
+    let charges = sum(&[borrow_fee, fee_tokens, owed])?;
     if charges > gross {
         return Err("InsufficientCollateral");
     }
@@ -545,6 +576,7 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
         ("fee_usd", U(fee_usd)),
         ("fee_tokens", U(fee_tokens)),
         ("borrow_fee_tokens", U(borrow_fee)),
+        ("owed_paid", U(owed)),
         ("collateral_after", U(collateral_after)),
         ("locked_delta", U(locked_delta)),
         ("size_usd_after", U(size_after)),
@@ -641,15 +673,20 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
     let shift = Imp { positive: flag(&shifted, "positive"), usd: get(&shifted, "usd") as u64 };
     let exit = ref_impacted(long, false, delta, plain_exit, Some(shift))?;
     let k = ref_close(long, i.now, p, delta, full, exit, m, c)?;
-    let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens])?;
-    if charges > p.collateral_amount as u128 {
+    // Every charge, what was owed included, comes from the collateral and then from the profit
+    // realised now; only more than both is underwater.
+    let owed = p.owed_tokens as u128;
+    let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens, owed])?;
+    let collateral = p.collateral_amount as u128;
+    if charges > sum(&[collateral, k.profit_tokens])? {
         return Err("PositionUnderwater");
     }
-    let available = p.collateral_amount as u128 - charges;
+    let available = collateral.saturating_sub(charges);
+    let profit_left = k.profit_tokens - charges.saturating_sub(collateral);
     let size_after = p.size_usd as u128 - delta;
     let tokens_after = p.size_tokens as u128 - k.tokens;
     let (amount_out, collateral_after) = if full {
-        (sum(&[available, k.profit_tokens])?, 0)
+        (sum(&[available, profit_left])?, 0)
     } else {
         let out = i.collateral_out as u128;
         if out > available {
@@ -659,7 +696,7 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
         if size_after > 0 {
             ref_check_open(long, plain_exit, size_after, tokens_after, after, m, c)?;
         }
-        (sum(&[out, k.profit_tokens])?, after)
+        (sum(&[out, profit_left])?, after)
     };
     let (lp, protocol, insurance) = ref_split(
         sum(&[k.fee_tokens, borrow_fee])?,
@@ -676,6 +713,7 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
         ("fee_usd", U(k.fee_usd)),
         ("fee_tokens", U(k.fee_tokens)),
         ("borrow_fee_tokens", U(borrow_fee)),
+        ("owed_paid", U(owed)),
         ("locked_released", U(k.released)),
         ("amount_out", U(amount_out)),
         ("collateral_after", U(collateral_after)),
@@ -756,12 +794,17 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let s = ref_spread(m.spread_bps, &m.price)?;
     let exit = ref_exit(long, &m.price, s)?;
+    // Health counts what is owed: the position's owed tokens and the borrow fee its collateral
+    // cannot pay, at the collateral MAX price (up).
+    let owed = p.owed_tokens as u128;
+    let owed_now = fit(owed + borrow_fee.saturating_sub(collateral))?;
     let equity = ref_mark(
         long,
         exit,
         size,
         tokens,
         collateral.saturating_sub(borrow_fee),
+        owed_now,
         m,
         c,
     )?;
@@ -778,11 +821,11 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
         let k = ref_close(long, i.now, p, delta, false, exit, m, c)?;
         let reward = reward_of(delta)?;
         let funds = sum(&[collateral, k.profit_tokens])?;
-        let charges = sum(&[borrow_fee, k.fee_tokens, k.loss_tokens, reward])?;
+        let charges = sum(&[borrow_fee, owed, k.fee_tokens, k.loss_tokens, reward])?;
         if charges <= funds {
             let after = funds - charges;
             let (size_after, tokens_after) = (size - delta, tokens - k.tokens);
-            let rest = ref_mark(long, exit, size_after, tokens_after, after, m, c)?;
+            let rest = ref_mark(long, exit, size_after, tokens_after, after, 0, m, c)?;
             if ref_healthy(rest, size_after, m.maintenance_margin_bps) {
                 let (lp, protocol, insurance) = ref_split(
                     sum(&[k.fee_tokens, borrow_fee])?,
@@ -798,6 +841,8 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
                     loss: k.loss_tokens,
                     fee: k.fee_tokens,
                     borrow_fee,
+                    owed_paid: owed,
+                    owed_written_off: 0,
                     reward,
                     reward_from_insurance: 0,
                     reward_from_pool: 0,
@@ -821,12 +866,16 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
         funds -= covered;
         covered
     };
+    // The waterfall: borrow fee, what is owed, loss, close fee, reward.
     let borrow_covered = take(borrow_fee);
+    let owed_covered = take(owed);
     let loss_covered = take(k.loss_tokens);
     let fee_covered = take(k.fee_tokens);
     let reward_covered = take(reward);
     let owner_out = funds;
-    let uncovered_loss = k.loss_tokens - loss_covered;
+    // Bad debt: the uncovered loss and the owed the funds could not pay.
+    let owed_written_off = owed - owed_covered;
+    let uncovered_loss = fit(k.loss_tokens - loss_covered + owed_written_off)?;
     let insurance = i.insurance_balance as u128;
     let insurance_used = uncovered_loss.min(insurance);
     let uncovered_reward = reward - reward_covered;
@@ -845,6 +894,8 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
         loss: loss_covered,
         fee: fee_covered,
         borrow_fee: borrow_covered,
+        owed_paid: owed_covered,
+        owed_written_off,
         reward,
         reward_from_insurance,
         reward_from_pool: uncovered_reward - reward_from_insurance,
@@ -867,6 +918,8 @@ struct LiqOut<'a> {
     loss: u128,
     fee: u128,
     borrow_fee: u128,
+    owed_paid: u128,
+    owed_written_off: u128,
     reward: u128,
     reward_from_insurance: u128,
     reward_from_pool: u128,
@@ -892,6 +945,8 @@ fn liquidation_quote(o: LiqOut) -> Quote {
         ("loss_tokens", U(o.loss)),
         ("fee_tokens", U(o.fee)),
         ("borrow_fee_tokens", U(o.borrow_fee)),
+        ("owed_paid", U(o.owed_paid)),
+        ("owed_written_off", U(o.owed_written_off)),
         ("reward_tokens", U(o.reward)),
         ("reward_from_insurance", U(o.reward_from_insurance)),
         ("reward_from_pool", U(o.reward_from_pool)),
@@ -965,12 +1020,17 @@ impl AccrualIn {
 }
 
 impl Pos {
+    /// `owed_tokens` appears only when non-zero (absent is zero, as in the earlier cases).
     fn json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "side": self.side, "open_time": s(self.open_time), "size_usd": s(self.size_usd),
             "size_tokens": s(self.size_tokens), "collateral_amount": s(self.collateral_amount),
             "locked_amount": s(self.locked_amount), "borrow_index_snapshot": s(self.borrow_index_snapshot),
-        })
+        });
+        if self.owed_tokens != 0 {
+            v["owed_tokens"] = s(self.owed_tokens);
+        }
+        v
     }
 }
 
@@ -2314,6 +2374,343 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
     cases
 }
 
+// ----- what positions owe (issue 14) -----
+
+/// An owed amount against a position's `collateral` tokens: one unit, a small or large share,
+/// about all of it, several times it, or any width.
+fn random_owed(rng: &mut Rng, collateral: u64) -> u64 {
+    let c = collateral.max(1_000) as u128;
+    let owed = match rng.below(8) {
+        0 => 1,
+        1 | 2 => c * rng.range(1, 100) as u128 / 1_000,
+        3 | 4 => c * rng.range(100, 1_000) as u128 / 1_000,
+        5 => c + rng.range(0, 2) as u128 - 1,
+        6 => c * rng.range(1_000, 5_000) as u128 / 1_000,
+        _ => rng.edgy() as u128,
+    };
+    owed.clamp(1, U64) as u64
+}
+
+/// A position that owes: most often with no collateral left (what settlement leaves), else
+/// with some.
+fn owing(rng: &mut Rng, pos: Pos) -> Pos {
+    let owed_tokens = random_owed(rng, pos.collateral_amount);
+    let collateral_amount = if rng.chance(70) { 0 } else { pos.collateral_amount };
+    Pos { collateral_amount, owed_tokens, ..pos }
+}
+
+/// Tokens of the collateral worth `usd` at the world's nominal collateral price.
+fn coll_tokens(w: &World, usd: u64) -> u64 {
+    to_tokens(usd as u128, w.ct.price as u128, w.ct.decimals, false).unwrap() as u64
+}
+
+fn owed_increase_cases(rng: &mut Rng, random: usize) -> Vec<(String, IncIn)> {
+    let mut cases = Vec::new();
+    for pair in 0..PAIRS.len() {
+        let w = World::new(rng, pair);
+        let open = w.open_input(T0, 1_000 * USD, 50_000);
+        let pos = opened(&open, &ref_increase(&open).expect("valid opening"));
+        let w2 = w.moved(10_000, INDEX_ONE / 100);
+        let owed = coll_tokens(&w, 100 * USD);
+        let base = IncIn {
+            now: T0 + 3_600,
+            pos: Pos { collateral_amount: 0, owed_tokens: owed, ..pos },
+            size_delta_usd: pos.size_usd / 10,
+            collateral_delta: coll_tokens(&w, 1_000 * USD),
+            market: w2.market,
+            coll: w2.coll,
+            fees: w.fees,
+            impact: None,
+        };
+        // The charges other than the owed: borrow fee and open fee.
+        let plain = ref_increase(&IncIn { pos: Pos { owed_tokens: 0, ..base.pos }, ..base }).expect("valid increase");
+        let fees = (get(&plain, "borrow_fee_tokens") + get(&plain, "fee_tokens")) as u64;
+        let label = w.label();
+        let mut push = |note: &str, f: &dyn Fn(&mut IncIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label} owing: {note}"), i));
+        };
+        push("no collateral, $100 owed, $1,000 deposited: the owed is paid first", &|_| {});
+        push("collateral and a small owed amount", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = coll_tokens(&w, 5 * USD).max(1);
+            i.collateral_delta = 0;
+        });
+        push("one unit owed", &|i| i.pos.owed_tokens = 1);
+        push("the deposit covers the owed and the fees exactly: nothing left", &|i| {
+            i.collateral_delta = fees + owed;
+        });
+        push("the deposit one unit short of the owed and the fees", &|i| {
+            i.collateral_delta = fees + owed - 1;
+        });
+        push("more owed than the deposit", &|i| i.collateral_delta = owed / 2);
+        push("what is left after the owed is too little for the leverage", &|i| {
+            i.collateral_delta = fees + owed + coll_tokens(&w, 20 * USD);
+        });
+        push("owed u64::MAX: the charges overflow", &|i| i.pos.owed_tokens = u64::MAX);
+        push("owed and a zero size: ZeroAmount first", &|i| i.size_delta_usd = 0);
+        push("owed and side 3: InvalidSide first", &|i| i.pos.side = 3);
+    }
+    // Realistic additions to open positions that owe.
+    let mut k = 0;
+    while cases.len() < 10 * PAIRS.len() + random {
+        let batch = increase_cases(rng, 8, 0);
+        for (note, mut i) in batch {
+            if i.pos.size_usd == 0 || cases.len() >= 10 * PAIRS.len() + random {
+                continue;
+            }
+            i.pos = owing(rng, i.pos);
+            if rng.chance(60) {
+                // A deposit that covers the owed (or not quite).
+                i.collateral_delta = i.pos.owed_tokens.saturating_add(i.collateral_delta / rng.range(1, 4));
+            }
+            cases.push((format!("{note}, owing {}", i.pos.owed_tokens), i));
+            k += 1;
+        }
+    }
+    debug_assert!(k == random);
+    cases
+}
+
+fn owed_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
+    let mut cases = Vec::new();
+    const PER_PAIR: usize = 18;
+    for pair in 0..PAIRS.len() {
+        let mut w = World::new(rng, pair);
+        w.market.open_fee_bps = 6;
+        w.market.close_fee_bps = 6;
+        let open = w.open_input(T0, 1_000 * USD, 50_000);
+        let pos = opened(&open, &ref_increase(&open).expect("valid opening"));
+        let long = w.side == LONG;
+        let up = w.moved(10_800, INDEX_ONE / 100); // +8 %
+        let down = w.moved(9_200, INDEX_ONE / 100); // −8 %
+        let (win, lose) = if long { (up, down) } else { (down, up) };
+        let base = DecIn {
+            now: T0 + 3_600,
+            pos: Pos { collateral_amount: 0, owed_tokens: coll_tokens(&w, 100 * USD), ..pos },
+            size_delta_usd: pos.size_usd,
+            collateral_out: 0,
+            market: win.market,
+            coll: win.coll,
+            fees: w.fees,
+            impact: None,
+        };
+        // A full close in profit with nothing owed and no collateral: profit, fees.
+        let plain = ref_decrease(&DecIn { pos: Pos { owed_tokens: 0, ..base.pos }, ..base }).expect("valid close");
+        let profit_net = (get(&plain, "profit_tokens") - get(&plain, "borrow_fee_tokens") - get(&plain, "fee_tokens")) as u64;
+        // A partial close of half with its collateral: what is available before the owed.
+        let half = DecIn { pos: Pos { collateral_amount: pos.collateral_amount, owed_tokens: 0, ..pos }, size_delta_usd: pos.size_usd / 2, ..base };
+        let q = ref_decrease(&half).expect("valid partial close");
+        let half_charges = (get(&q, "borrow_fee_tokens") + get(&q, "fee_tokens") + get(&q, "loss_tokens")) as u64;
+        let small = coll_tokens(&w, 20 * USD);
+        let label = w.label();
+        let before = cases.len();
+        let mut push = |note: &str, f: &dyn Fn(&mut DecIn)| {
+            let mut i = base;
+            f(&mut i);
+            cases.push((format!("{label} owing: {note}"), i));
+        };
+        push("full close in profit, no collateral: the profit pays the owed", &|_| {});
+        push("full close in profit, the owed exactly the profit left", &|i| i.pos.owed_tokens = profit_net);
+        push("full close in profit, one unit more owed: underwater", &|i| i.pos.owed_tokens = profit_net + 1);
+        push("full close in profit with collateral: the collateral pays the owed", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = small;
+        });
+        push("full close in profit, owed above the collateral: the rest from the profit", &|i| {
+            i.pos.collateral_amount = small;
+            i.pos.owed_tokens = 3 * small;
+        });
+        push("full close at a loss, no collateral: underwater", &|i| {
+            i.market = lose.market;
+            i.coll = lose.coll;
+        });
+        push("full close at a loss, the collateral pays loss and owed", &|i| {
+            i.market = lose.market;
+            i.coll = lose.coll;
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = small;
+        });
+        push("full close in profit in the opening second: no profit to pay the owed", &|i| i.now = T0);
+        push("profit capped at the lock pays the owed", &|i| {
+            let w3 = w.moved(if long { 30_000 } else { 100 }, 0);
+            i.market = w3.market;
+            i.coll = w3.coll;
+        });
+        push("partial close, no collateral: the profit pays the owed, nothing stays as collateral", &|i| {
+            i.size_delta_usd = pos.size_usd / 2;
+        });
+        push("partial close, the collateral pays the owed, a little withdrawn", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = small;
+            i.size_delta_usd = pos.size_usd / 2;
+            i.collateral_out = small;
+        });
+        push("partial close, withdrawing one unit more than is left after the owed", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = small;
+            i.size_delta_usd = pos.size_usd / 2;
+            i.collateral_out = pos.collateral_amount - half_charges - small + 1;
+        });
+        push("remove collateral: the owed is taken first", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = small;
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 10;
+        });
+        push("remove collateral: more than what is left after the owed", &|i| {
+            i.pos.collateral_amount = pos.collateral_amount;
+            i.pos.owed_tokens = pos.collateral_amount - pos.collateral_amount / 20;
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 10;
+        });
+        push("remove collateral, more owed than collateral: underwater", &|i| {
+            i.pos.collateral_amount = small;
+            i.pos.owed_tokens = 2 * small;
+            i.size_delta_usd = 0;
+            i.collateral_out = 1;
+        });
+        push("owed u64::MAX: the charges overflow", &|i| i.pos.owed_tokens = u64::MAX);
+        push("owed and a size above the position: SizeTooLarge first", &|i| i.size_delta_usd = pos.size_usd + 1);
+        push("owed and nothing to do: ZeroAmount first", &|i| i.size_delta_usd = 0);
+        assert_eq!(cases.len() - before, PER_PAIR);
+    }
+    // Realistic closes and withdrawals of positions that owe.
+    while cases.len() < PER_PAIR * PAIRS.len() + random {
+        for (note, mut i) in decrease_cases(rng, 8, 0) {
+            if cases.len() >= PER_PAIR * PAIRS.len() + random {
+                break;
+            }
+            i.pos = owing(rng, i.pos);
+            cases.push((format!("{note}, owing {}", i.pos.owed_tokens), i));
+        }
+    }
+    cases
+}
+
+fn owed_liquidate_cases(rng: &mut Rng, random: usize) -> Vec<(String, LiqIn)> {
+    let mut cases = Vec::new();
+    for pair in 0..PAIRS.len() {
+        let mut w = World::new(rng, pair);
+        w.market.maintenance_margin_bps = 100;
+        w.market.close_fee_bps = 6;
+        w.market.liquidation_reward_bps = 10;
+        w.market.max_leverage_bps = 500_000;
+        w.market.spread_bps = 0;
+        w.market.price = Q { min: w.mt.price, max: w.mt.price, conf: 0 };
+        if w.same() {
+            w.coll.price = w.market.price;
+        }
+        let open = w.open_input(T0, 1_000 * USD, 100_000); // 10x
+        let pos = opened(&open, &ref_increase(&open).expect("valid opening"));
+        let long = w.side == LONG;
+        let label = w.label();
+        let at = |mv: u64, owed: u64| {
+            let w2 = w.moved(mv, 0);
+            LiqIn {
+                now: T0 + 60,
+                pos: Pos { owed_tokens: owed, ..pos },
+                market: w2.market,
+                coll: w2.coll,
+                fees: w.fees,
+                insurance_balance: coll_tokens(&w, 100 * USD),
+            }
+        };
+        let mut push = |note: &str, i: LiqIn| cases.push((format!("{label} owing: {note}"), i));
+        // The owed that tips a healthy position (at the opening price) into liquidation.
+        let healthy = |i: &LiqIn| !liquidatable(i);
+        let most = largest_u64(pos.collateral_amount, |o| healthy(&at(10_000, o)));
+        push("healthy with the most it can owe", at(10_000, most));
+        push("one unit more owed: liquidatable", at(10_000, most + 1));
+        // The same with the collateral's MAX price 0.5 % above its MIN: the owed is valued at the MAX.
+        let wide = |o: u64| {
+            let mut i = at(10_000, o);
+            i.coll.price.max = i.coll.price.min / 10_000 * 10_050;
+            i
+        };
+        let most_wide = largest_u64(pos.collateral_amount, |o| healthy(&wide(o)));
+        push("owed valued at the collateral MAX price: the most it can owe", wide(most_wide));
+        push("owed valued at the collateral MAX price: one unit more", wide(most_wide + 1));
+        // A partial liquidation that pays the owed: a little past the margin with a small owed.
+        let small = (pos.collateral_amount / 100).max(1);
+        let margin = largest_u64(5_000, |d| {
+            let mv = if long { 10_000 - d } else { 10_000 + d };
+            healthy(&at(mv, small))
+        });
+        let mut partial = None;
+        for step in 1..400u64 {
+            let d = margin + step;
+            let mv = if long { 10_000 - d.min(9_999) } else { 10_000 + d };
+            if let Ok(q) = ref_liquidate(&at(mv, small)) {
+                if !flag(&q, "full") {
+                    partial = Some(at(mv, small));
+                    break;
+                }
+            }
+        }
+        if let Some(i) = partial {
+            push("partial liquidation: the owed is paid from the collateral", i);
+        }
+        let crash = at(if long { 7_000 } else { 13_000 }, coll_tokens(&w, 200 * USD));
+        push("full liquidation at a crash: the owed written off, insurance pays part", crash);
+        push("full liquidation at a crash, no insurance: the pool bears the owed", LiqIn { insurance_balance: 0, ..crash });
+        push("full liquidation at a crash, ample insurance", LiqIn { insurance_balance: u64::MAX / 2, ..crash });
+        let profit = at(if long { 10_050 } else { 9_950 }, 0);
+        push(
+            "no collateral, in profit: the profit pays the owed",
+            LiqIn { pos: Pos { collateral_amount: 0, owed_tokens: coll_tokens(&w, 40 * USD), ..pos }, ..profit },
+        );
+        push(
+            "no collateral, in profit, owed above the profit: written off",
+            LiqIn { pos: Pos { collateral_amount: 0, owed_tokens: coll_tokens(&w, 900 * USD), ..pos }, ..profit },
+        );
+        let mut i = at(10_000, small);
+        i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3;
+        push("a borrow fee above the collateral and an owed amount", i);
+        push("owed u64::MAX", at(10_000, u64::MAX));
+        let mut i = at(10_000, u64::MAX);
+        i.coll.decimals = 19;
+        push("owed u64::MAX, collateral decimals 19: InvalidDecimals", i);
+        let mut i = at(10_000, u64::MAX);
+        i.coll.decimals = 19;
+        i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3;
+        push("owed u64::MAX plus an unpaid borrow fee: Overflow before the decimals", i);
+        push("owed and side 0: InvalidSide first", LiqIn { pos: Pos { side: 0, ..crash.pos }, ..crash });
+    }
+    let hand = cases.len();
+    while cases.len() < hand + random {
+        for (note, mut i) in liquidate_cases(rng, 8, 0) {
+            if cases.len() >= hand + random {
+                break;
+            }
+            i.pos = owing(rng, i.pos);
+            cases.push((format!("{note}, owing {}", i.pos.owed_tokens), i));
+        }
+    }
+    cases
+}
+
+/// The largest `x` in `0..=hi` with `ok(x)` (`ok` true then false), or 0.
+fn largest_u64(hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    if ok(hi) {
+        return hi;
+    }
+    let (mut lo, mut hi) = (0u64, hi);
+    if !ok(lo) {
+        return 0;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 fn pool_pnl_cases(rng: &mut Rng, n: usize) -> Vec<PoolPnlIn> {
     let mut cases = Vec::new();
     for k in 0..n {
@@ -2708,6 +3105,12 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
 const SIMPLE: usize = 90;
 const QUOTES: usize = 110;
 const FUZZ: usize = 30;
+/// Random cases of positions that owe per quote section, after the hand-picked ones.
+const OWED_RANDOM: usize = 70;
+/// Vectors of positions that owe per quote section (the consumers check these counts).
+const OWED_INCREASE_CASES: usize = 150;
+const OWED_DECREASE_CASES: usize = 214;
+const OWED_LIQUIDATE_CASES: usize = 190;
 
 fn outcome(v: &Value) -> String {
     match &v["err"] {
@@ -2737,11 +3140,14 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
     // The impact cases follow each section's earlier cases, from their own stream so that those
     // stay as they were.
     let mut impact_rng = Rng(0x1A9A_C7ED_0000_0002);
+    // The cases of positions that owe (issue 14) come last, from a stream of their own too.
+    let mut owed_rng = Rng(0x0BED_0000_0000_0014);
     sections.push((
         "quote_increase",
         increase_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
             .chain(impact_increase_cases(&mut impact_rng, IMPACT_RANDOM))
+            .chain(owed_increase_cases(&mut owed_rng, OWED_RANDOM))
             .map(|(note, i)| quote_case(&note, i.json(), &ref_increase(&i)))
             .collect(),
     ));
@@ -2750,6 +3156,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         decrease_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
             .chain(impact_decrease_cases(&mut impact_rng, IMPACT_RANDOM))
+            .chain(owed_decrease_cases(&mut owed_rng, OWED_RANDOM))
             .map(|(note, i)| quote_case(&note, i.json(), &ref_decrease(&i)))
             .collect(),
     ));
@@ -2757,6 +3164,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         "quote_liquidate",
         liquidate_cases(&mut rng, QUOTES, FUZZ)
             .into_iter()
+            .chain(owed_liquidate_cases(&mut owed_rng, OWED_RANDOM))
             .map(|(note, i)| quote_case(&note, i.json(), &ref_liquidate(&i)))
             .collect(),
     ));
@@ -2816,6 +3224,59 @@ fn plain_price(x: &Value, entry: bool) -> u128 {
     };
     let side = x["pos"]["side"].as_u64().unwrap() as u8;
     ref_price_fn(side, &q, n(&x["market"], "spread_bps"), entry).unwrap()
+}
+
+/// Counts the vectors of positions that owe (`pos.owed_tokens`) by outcome.
+fn owed_shapes(name: &str, list: &[Value]) -> BTreeMap<String, usize> {
+    let mut shapes = BTreeMap::new();
+    for v in list {
+        let pos = &v["input"]["pos"];
+        let Some(owed) = pos.get("owed_tokens") else {
+            continue;
+        };
+        let mut add = |k: &str| *shapes.entry(k.to_string()).or_insert(0) += 1;
+        add("owing");
+        let out = &v["out"];
+        if out.is_null() {
+            add(&format!("owing: {}", v["err"].as_str().unwrap()));
+            continue;
+        }
+        add("owing: ok");
+        let n = |k: &str| out[k].as_str().unwrap().parse::<u128>().unwrap();
+        let owed: u128 = owed.as_str().unwrap().parse().unwrap();
+        let no_collateral = pos["collateral_amount"] == "0";
+        match name {
+            "quote_decrease" => {
+                if no_collateral && n("owed_paid") == owed {
+                    add("owing: paid from the profit");
+                }
+                if out["full_close"] == true {
+                    add("owing: full close");
+                }
+            }
+            "quote_liquidate" => {
+                if out["full"] == false {
+                    add("owing: partial");
+                }
+                if n("owed_written_off") > 0 {
+                    add("owing: written off");
+                    if n("pool_loss") > 0 {
+                        add("owing: the pool bears bad debt");
+                    }
+                    if n("insurance_used") > 0 {
+                        add("owing: insurance pays bad debt");
+                    }
+                } else if n("owed_paid") == owed {
+                    add("owing: paid in full");
+                }
+                if no_collateral && out["pnl_profit"] == true && n("owed_paid") > 0 {
+                    add("owing: the profit pays");
+                }
+            }
+            _ => {}
+        }
+    }
+    shapes
 }
 
 /// Counts liquidation shapes: partial tiers, bad debt, insurance, keeper paid by the pool.
@@ -3012,6 +3473,23 @@ fn generate_position_vectors() {
             "{name}: impacts that moved no price"
         );
     }
+    for (name, required) in [
+        ("quote_increase", &["owing: ok", "owing: InsufficientCollateral", "owing: Overflow", "owing: CollateralTooSmall", "owing: LeverageTooHigh"][..]),
+        ("quote_decrease", &["owing: ok", "owing: PositionUnderwater", "owing: InsufficientCollateral", "owing: CollateralTooSmall", "owing: Overflow", "owing: paid from the profit", "owing: full close"][..]),
+        ("quote_liquidate", &["owing: ok", "owing: NotLiquidatable", "owing: Overflow", "owing: InvalidDecimals", "owing: partial", "owing: written off", "owing: the pool bears bad debt", "owing: insurance pays bad debt", "owing: paid in full", "owing: the profit pays"][..]),
+    ] {
+        let shapes = owed_shapes(name, find(name));
+        eprintln!("{name} owing: {shapes:?}");
+        let cases = match name {
+            "quote_increase" => OWED_INCREASE_CASES,
+            "quote_decrease" => OWED_DECREASE_CASES,
+            _ => OWED_LIQUIDATE_CASES,
+        };
+        assert_eq!(shapes["owing"], cases, "{name}: vectors that owe");
+        for r in required {
+            assert!(shapes.contains_key(*r), "{name}: no vector with {r}: {shapes:?}");
+        }
+    }
     let shapes = liquidation_shapes(find("quote_liquidate"));
     eprintln!("liquidation shapes: {shapes:?}");
     // With the target at 2 × maintenance margin, an unhealthy position (10_000·E < mm·S) needs
@@ -3122,7 +3600,7 @@ mod library {
             collateral_amount: p.collateral_amount,
             locked_amount: p.locked_amount,
             borrow_index_snapshot: p.borrow_index_snapshot,
-            owed_tokens: 0,
+            owed_tokens: p.owed_tokens,
         }
     }
     fn market(m: &Market) -> math::MarketSide {
@@ -3193,6 +3671,7 @@ mod library {
             ("fee_usd", u(r.fee_usd)),
             ("fee_tokens", u(r.fee_tokens)),
             ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("owed_paid", u(r.owed_paid)),
             ("collateral_after", u(r.collateral_after)),
             ("locked_delta", u(r.locked_delta)),
             ("size_usd_after", u(r.size_usd_after)),
@@ -3239,6 +3718,7 @@ mod library {
             ("fee_usd", u(r.fee_usd)),
             ("fee_tokens", u(r.fee_tokens)),
             ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("owed_paid", u(r.owed_paid)),
             ("locked_released", u(r.locked_released)),
             ("amount_out", u(r.amount_out)),
             ("collateral_after", u(r.collateral_after)),
@@ -3274,6 +3754,8 @@ mod library {
             ("loss_tokens", u(r.loss_tokens)),
             ("fee_tokens", u(r.fee_tokens)),
             ("borrow_fee_tokens", u(r.borrow_fee_tokens)),
+            ("owed_paid", u(r.owed_paid)),
+            ("owed_written_off", u(r.owed_written_off)),
             ("reward_tokens", u(r.reward_tokens)),
             ("reward_from_insurance", u(r.reward_from_insurance)),
             ("reward_from_pool", u(r.reward_from_pool)),
@@ -3357,6 +3839,21 @@ fn library_matches_reference_on_random_positions() {
         assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
         count(&expected);
         assert_eq!(library::decrease_impact(&i), ref_decrease_impact(&i), "decrease_impact ({note}): {i:?}");
+    }
+    for (note, i) in owed_increase_cases(&mut rng, 3_000) {
+        let expected = ref_increase(&i);
+        assert_eq!(library::increase(&i), expected, "increase ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in owed_decrease_cases(&mut rng, 3_000) {
+        let expected = ref_decrease(&i);
+        assert_eq!(library::decrease(&i), expected, "decrease ({note}): {i:?}");
+        count(&expected);
+    }
+    for (note, i) in owed_liquidate_cases(&mut rng, 3_000) {
+        let expected = ref_liquidate(&i);
+        assert_eq!(library::liquidate(&i), expected, "liquidate ({note}): {i:?}");
+        count(&expected);
     }
     for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_liquidate(&i);

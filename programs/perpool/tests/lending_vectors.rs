@@ -189,7 +189,11 @@ fn health_vectors() {
 #[test]
 fn quote_borrow_vectors() {
     let all = load();
-    for v in section(&all, "quote_borrow") {
+    let list = section(&all, "quote_borrow");
+    // Lent collateral (`collateral_room`, absent meaning zero) is in the file and is read.
+    let with = list.iter().filter(|v| v["input"]["borrow"].get("collateral_room").is_some()).count();
+    assert!(with >= 100, "quote_borrow: only {with} vectors with a collateral room");
+    for v in list {
         let x = &v["input"];
         let got = math::quote_borrow(&math::BorrowInput {
             loan: loan(&x["loan"]),
@@ -257,7 +261,11 @@ fn quote_withdraw_collateral_vectors() {
 #[test]
 fn quote_liquidate_loan_vectors() {
     let all = load();
-    for v in section(&all, "quote_liquidate_loan") {
+    let list = section(&all, "quote_liquidate_loan");
+    // The recall path (`recall_excess`, absent meaning zero) is in the file and is read.
+    let with = list.iter().filter(|v| v["input"].get("recall_excess").is_some()).count();
+    assert!(with >= 100, "quote_liquidate_loan: only {with} vectors with a recall excess");
+    for v in list {
         let x = &v["input"];
         let got = math::quote_liquidate_loan(&math::LiquidateLoanInput {
             loan: loan(&x["loan"]),

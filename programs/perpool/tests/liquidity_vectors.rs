@@ -47,6 +47,8 @@ fn liquidity_error(name: &str) -> LiquidityError {
         "PoolCapExceeded" => LiquidityError::PoolCapExceeded,
         "InsufficientLiquidity" => LiquidityError::InsufficientLiquidity,
         "InsufficientLpSupply" => LiquidityError::InsufficientLpSupply,
+        "FirstDepositTooSmall" => LiquidityError::FirstDepositTooSmall,
+        "LpMintTooSmall" => LiquidityError::LpMintTooSmall,
         other => panic!("unknown error name {other}"),
     }
 }
@@ -144,10 +146,28 @@ fn custody_value_usd_vectors() {
     }
 }
 
+/// A share-inflation guard of `AddLiquidityInput`: absent (the earlier vectors) means zero.
+fn optional(v: &Value, key: &str) -> u64 {
+    v.get(key).map_or(0, |_| u(v, key))
+}
+
 #[test]
 fn quote_add_liquidity_vectors() {
     let all = load();
-    for v in section(&all, "quote_add_liquidity") {
+    let list = section(&all, "quote_add_liquidity");
+    // The guards appear in the file (and so are read, not defaulted) and are exercised.
+    for key in ["min_first_deposit_usd", "dead_lp", "min_lp_mint"] {
+        let with = list.iter().filter(|v| v["input"].get(key).is_some()).count();
+        assert!(with >= 50, "quote_add_liquidity: only {with} vectors with {key}");
+    }
+    for err in ["FirstDepositTooSmall", "LpMintTooSmall"] {
+        assert!(list.iter().any(|v| v["err"] == err), "quote_add_liquidity: no {err} vector");
+    }
+    assert!(
+        list.iter().any(|v| v["out"]["dead_lp"].as_str().is_some_and(|d| d != "0")),
+        "quote_add_liquidity: no vector minting dead LP units"
+    );
+    for v in list {
         let i = &v["input"];
         let got = math::quote_add_liquidity(&math::AddLiquidityInput {
             amount_in: u(i, "amount_in"),
@@ -163,13 +183,16 @@ fn quote_add_liquidity_vectors() {
             protocol_share_bps: u(i, "protocol_share_bps"),
             insurance_share_bps: u(i, "insurance_share_bps"),
             max_aum_usd: u(i, "max_aum_usd"),
-            ..Default::default()
+            min_first_deposit_usd: optional(i, "min_first_deposit_usd"),
+            dead_lp: optional(i, "dead_lp"),
+            min_lp_mint: optional(i, "min_lp_mint"),
         })
         .map(|q| {
             vec![
                 ("fee_bps", q.fee_bps),
                 ("fee", q.fee),
                 ("lp_out", q.lp_out),
+                ("dead_lp", q.dead_lp),
                 ("value_in_usd", q.value_in_usd),
                 ("protocol_fee", q.protocol_fee),
                 ("insurance_fee", q.insurance_fee),

@@ -19,6 +19,11 @@ const MIN_PER_QUOTE_SECTION: usize = 120;
 /// `gen_position_vectors.rs`).
 const IMPACT_INCREASE_CASES: usize = 196;
 const IMPACT_DECREASE_CASES: usize = 220;
+/// Quote vectors of positions that owe (an `owed_tokens` field in `pos`; `OWED_*_CASES` in
+/// `gen_position_vectors.rs`).
+const OWED_INCREASE_CASES: usize = 150;
+const OWED_DECREASE_CASES: usize = 214;
+const OWED_LIQUIDATE_CASES: usize = 190;
 
 fn load() -> Value {
     common::load(VECTORS)
@@ -129,6 +134,13 @@ fn impact(x: &Value) -> math::Impact {
             usd: u(v, "usd"),
         },
     }
+}
+
+/// The number of vectors whose position owes (`pos.owed_tokens` present: read, not defaulted).
+fn owing(list: &[Value]) -> usize {
+    list.iter()
+        .filter(|v| v["input"]["pos"].get("owed_tokens").is_some())
+        .count()
 }
 
 /// The number of vectors whose input has an `impact` field.
@@ -280,6 +292,7 @@ fn quote_increase_vectors() {
         IMPACT_INCREASE_CASES,
         "quote_increase impact cases"
     );
+    assert_eq!(owing(list), OWED_INCREASE_CASES, "quote_increase owed cases");
     for v in list {
         let x = &v["input"];
         let got = math::quote_increase(&math::IncreaseInput {
@@ -299,6 +312,7 @@ fn quote_increase_vectors() {
                 ("fee_usd", n(q.fee_usd)),
                 ("fee_tokens", n(q.fee_tokens)),
                 ("borrow_fee_tokens", n(q.borrow_fee_tokens)),
+                ("owed_paid", n(q.owed_paid)),
                 ("collateral_after", n(q.collateral_after)),
                 ("locked_delta", n(q.locked_delta)),
                 ("size_usd_after", n(q.size_usd_after)),
@@ -339,6 +353,7 @@ fn quote_decrease_vectors() {
         IMPACT_DECREASE_CASES,
         "quote_decrease impact cases"
     );
+    assert_eq!(owing(list), OWED_DECREASE_CASES, "quote_decrease owed cases");
     for v in list {
         let x = &v["input"];
         let got = math::quote_decrease(&math::DecreaseInput {
@@ -362,6 +377,7 @@ fn quote_decrease_vectors() {
                 ("fee_usd", n(q.fee_usd)),
                 ("fee_tokens", n(q.fee_tokens)),
                 ("borrow_fee_tokens", n(q.borrow_fee_tokens)),
+                ("owed_paid", n(q.owed_paid)),
                 ("locked_released", n(q.locked_released)),
                 ("amount_out", n(q.amount_out)),
                 ("collateral_after", n(q.collateral_after)),
@@ -380,7 +396,9 @@ fn quote_decrease_vectors() {
 #[test]
 fn quote_liquidate_vectors() {
     let all = load();
-    for v in section(&all, "quote_liquidate") {
+    let list = section(&all, "quote_liquidate");
+    assert_eq!(owing(list), OWED_LIQUIDATE_CASES, "quote_liquidate owed cases");
+    for v in list {
         let x = &v["input"];
         let got = math::quote_liquidate(&math::LiquidateInput {
             now: i(x, "now"),
@@ -403,6 +421,8 @@ fn quote_liquidate_vectors() {
                 ("loss_tokens", n(q.loss_tokens)),
                 ("fee_tokens", n(q.fee_tokens)),
                 ("borrow_fee_tokens", n(q.borrow_fee_tokens)),
+                ("owed_paid", n(q.owed_paid)),
+                ("owed_written_off", n(q.owed_written_off)),
                 ("reward_tokens", n(q.reward_tokens)),
                 ("reward_from_insurance", n(q.reward_from_insurance)),
                 ("reward_from_pool", n(q.reward_from_pool)),
