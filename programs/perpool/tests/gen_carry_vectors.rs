@@ -23,9 +23,9 @@
 //! custodies: SOL $150 / 9 decimals, BTC $95,000 / 8, ETH $3,500 / 8, USDC $1 / 6), so
 //! regenerating gives the same file unless the semantics change.
 //!
-//! Three corners where an implementation departs from the documented formula are kept out of
-//! the file (see [`warmup_wraps`], [`lock_beyond_i64`], [`lock_clamps_hold`]) and reported; the
-//! test `known_differences` pins the program's side of them.
+//! Three corners where an implementation once departed from the documented formula (a warm-up
+//! above `i64::MAX`, a profit lock beyond `i64::MAX`) are now covered like any other case; the
+//! test `former_differences` keeps one example of each.
 //!
 //! The test `library_matches_reference_on_random_cases` runs the same reference against the
 //! library on many more cases than the file holds.
@@ -351,12 +351,6 @@ fn ref_next_base(i: &SetIn) -> R<(Pnl, u64, i64)> {
     })
 }
 
-/// The program casts `warmup_secs` to `i64`: above `i64::MAX` it wraps negative and the
-/// observation restarts where the documented (exact) comparison does not — kept out of the file.
-fn warmup_wraps(i: &SetIn) -> bool {
-    i.warmup_secs > i64::MAX as u64
-}
-
 // ----- group_claim -----
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -404,17 +398,6 @@ fn ref_group(i: &GroupIn) -> R<Value> {
 /// time beyond `i64::MAX` is `i64::MAX`.
 fn ref_lock(last: i64, hold: u64) -> i128 {
     (last as i128 + hold.max(1) as i128 - 1).min(i64::MAX as i128)
-}
-
-/// The TypeScript mirror does not stop at `i64::MAX` — kept out of the file.
-fn lock_beyond_i64(last: i64, hold: u64) -> bool {
-    last as i128 + hold.max(1) as i128 - 1 > i64::MAX as i128
-}
-
-/// The program caps the hold at `i64::MAX` before adding it, which changes the result only for
-/// a negative time and a hold above `i64::MAX` — kept out of the file.
-fn lock_clamps_hold(last: i64, hold: u64) -> bool {
-    last < 0 && hold > i64::MAX as u64
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1365,9 +1348,7 @@ fn settle_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SetIn
             _ => "random",
         };
         k += 1;
-        if !warmup_wraps(&i) {
-            v.push((format!("{label}: {kind}"), i));
-        }
+        v.push((format!("{label}: {kind}"), i));
     }
     let mut n = 0;
     while n < fuzz {
@@ -1392,10 +1373,8 @@ fn settle_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SetIn
             }
         }
         i.interest_on_pnl = rng.chance(70);
-        if !warmup_wraps(&i) {
-            v.push((format!("fuzz {label}"), i));
-            n += 1;
-        }
+        v.push((format!("fuzz {label}"), i));
+        n += 1;
     }
     v
 }
@@ -1604,9 +1583,7 @@ fn lock_cases(rng: &mut Rng, random: usize) -> Vec<(i64, u64)> {
             1 => rng.log(1, 30 * 86_400),
             _ => rng.edgy(),
         };
-        if !lock_beyond_i64(last, hold) && !lock_clamps_hold(last, hold) {
-            v.push((last, hold));
-        }
+        v.push((last, hold));
     }
     v
 }
@@ -2065,13 +2042,11 @@ fn library_matches_reference_on_random_cases() {
     eprintln!("outcomes: {outcomes:?}");
 }
 
-/// The corners kept out of the file, where the program departs from its documented formula
-/// (reported to the lead). When the program changes, this test fails: drop the corner from
-/// `warmup_wraps` / `lock_clamps_hold` and let the vectors cover it.
+/// The corners where an implementation once departed from the documented formula, now exact.
 #[test]
-fn known_differences() {
-    // A warm-up above i64::MAX: documented, 10 s is not that old, so no restart and the previous
-    // base holds; the program casts the warm-up to i64 (−1) and restarts.
+fn former_differences() {
+    // A warm-up above i64::MAX: 10 s is not that old, so no restart and the previous base holds
+    // (the program once cast the warm-up to i64 and restarted).
     let mut i = SetIn {
         now: 1_010,
         side: LONG,
@@ -2096,19 +2071,15 @@ fn known_differences() {
         pnl_seen_time: 1_000,
         ..SetIn::default()
     };
-    assert!(warmup_wraps(&i));
     let documented = ref_settle(&i).unwrap();
     assert_eq!(documented["pnl_base_after"]["usd"], "400000000");
     assert_eq!(documented["pnl_seen_time_after"], "1000");
-    let program = library::settle(&i).unwrap();
-    assert_eq!(program["pnl_base_after"]["usd"], "600000000", "the program now follows the docs: drop warmup_wraps");
-    assert_eq!(program["pnl_seen_time_after"], "1010");
+    assert_eq!(library::settle(&i), ref_settle(&i));
     i.warmup_secs = i64::MAX as u64;
     assert_eq!(library::settle(&i), ref_settle(&i), "i64::MAX is still exact");
 
-    // A negative time and a hold above i64::MAX: documented −10 + (2^64 − 1) − 1, beyond i64, so
-    // i64::MAX; the program caps the hold at i64::MAX first and answers i64::MAX − 11.
-    assert!(lock_clamps_hold(-10, u64::MAX));
+    // A negative time and a hold above i64::MAX: −10 + (2^64 − 1) − 1 is beyond i64, so i64::MAX
+    // (the program once capped the hold first and answered i64::MAX − 11).
     assert_eq!(ref_lock(-10, u64::MAX), i64::MAX as i128);
-    assert_eq!(perpool::math::profit_lock_until(-10, u64::MAX), i64::MAX - 11, "the program now follows the docs: drop lock_clamps_hold");
+    assert_eq!(perpool::math::profit_lock_until(-10, u64::MAX) as i128, ref_lock(-10, u64::MAX));
 }

@@ -12,7 +12,7 @@ import { INDEX_ONE } from './interest';
 import { LONG, SHORT, type Pnl, type PriceQuote } from './position';
 import { tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
 import { MathError } from './error';
-import { U64_MAX } from './wide';
+import { I64_MAX, U64_MAX } from './wide';
 
 const ZERO = new BN(0);
 
@@ -281,5 +281,5 @@ export function groupClaim(i: GroupInput): SignedUsd {
 /** No profit is realised at or before this time (Rust `profit_lock_until`). */
 export function profitLockUntil(lastIncreaseTime: BN, minProfitHoldSecs: BN): BN {
   const hold = BN.max(minProfitHoldSecs, new BN(1));
-  return lastIncreaseTime.add(hold).subn(1);
+  return BN.min(lastIncreaseTime.add(hold).subn(1), I64_MAX);
 }

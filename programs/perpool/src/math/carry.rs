@@ -367,7 +367,8 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
         return Ok(out);
     }
     // A new observation starts when the last one is old enough or there was none (no profit seen).
-    let restart = i.pnl_seen_usd == 0 || i.now.saturating_sub(i.pnl_seen_time) >= i.warmup_secs as i64;
+    let age = i.now.saturating_sub(i.pnl_seen_time);
+    let restart = i.pnl_seen_usd == 0 || (age >= 0 && age as u64 >= i.warmup_secs);
     let held = if restart {
         i.pnl_seen_usd
     } else if i.pnl_base.profit {
@@ -479,8 +480,13 @@ pub fn group_claim(i: &GroupInput) -> Result<SignedUsd, MathError> {
 /// before `last_increase + max(min_hold, 1) − 1` (always within the second of the last increase).
 #[inline(always)]
 pub fn profit_lock_until(last_increase_time: i64, min_profit_hold_secs: u64) -> i64 {
-    let hold = min_profit_hold_secs.max(1).min(i64::MAX as u64) as i64;
-    last_increase_time.saturating_add(hold - 1)
+    // i128 add and compare only (no multiply or divide): exact, then clamped to i64.
+    let t = last_increase_time as i128 + min_profit_hold_secs.max(1) as i128 - 1;
+    if t > i64::MAX as i128 {
+        i64::MAX
+    } else {
+        t as i64
+    }
 }
 
 /// `checked_sub` for the aggregates: what settles may exceed what accrued by rounding.

@@ -515,10 +515,9 @@ pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
         return Err(LendingError::ZeroAmount);
     }
     let b = &i.borrow;
-    if i.amount > lendable_room(b) {
+    if exceeds_room(b, i.amount) {
         return Err(LendingError::InsufficientLiquidity);
     }
-    // amount <= room <= owned − locked − lent: the sum fits.
     let borrowed = checked_add(checked_add(b.locked, b.lent)?, i.amount)?;
     let cap = wide_add(wide_mul(b.max_utilization_bps, b.lendable), wide_mul(b.collateral_room, BPS_DENOM));
     if wide_mul(borrowed, BPS_DENOM) > cap {
@@ -547,17 +546,14 @@ pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
     })
 }
 
-/// `max(0, owned − buffer − locked) + collateral_room − lent`, 0 when negative: what the
-/// custody can still lend.
+/// Whether `lent + amount` exceeds `max(0, owned − buffer − locked) + collateral_room`, exactly
+/// (u128 add and compare only).
 #[inline(always)]
-fn lendable_room(b: &LoanBorrowSide) -> u64 {
+fn exceeds_room(b: &LoanBorrowSide, amount: u64) -> bool {
     // A buffer above u64::MAX (buffer_bps far above 100 %) exceeds `owned` anyway.
     let buffer = mul_div_floor(b.owned, b.buffer_bps, BPS_DENOM).unwrap_or(u64::MAX);
-    b.owned
-        .saturating_sub(buffer)
-        .saturating_sub(b.locked)
-        .saturating_add(b.collateral_room)
-        .saturating_sub(b.lent)
+    let pool = b.owned.saturating_sub(buffer).saturating_sub(b.locked);
+    b.lent as u128 + amount as u128 > pool as u128 + b.collateral_room as u128
 }
 
 /// The sum of two `(high, low)` 128-bit values, saturating.
