@@ -99,7 +99,9 @@ const coder = new anchor.BorshAccountsCoder(idlJson as anchor.Idl);
 
 /** Publish time of a local test oracle account (the only reader of its layout here). */
 function testOraclePublishTime(data: Buffer): number {
-  return Number(coder.decode<{ publishTime: BN }>("testOracle", data).publishTime.toString());
+  // The raw IDL's coder names fields as the IDL does (snake_case).
+  const d = coder.decode<{ publish_time: BN }>("TestOracle", data);
+  return Number(d.publish_time.toString());
 }
 
 /** A custody's oracle reading as a chart tick: its spot price and publish time, whatever its age; null when unreadable. */

@@ -23,7 +23,11 @@ export interface PoolApy {
   totalUsd: BN;
   /** Simple annual rates (fractions) over the pool's life, against today's pool value. */
   apr: { tradingFees: number; borrowFees: number; lendingInterest: number; total: number };
-  /** `apr.total` compounded per second: the headline figure. */
+  /**
+   * `apr.total` compounded per second: the headline figure. Over a very young
+   * pool the annualised rate can be huge; above 500 % it is not compounded
+   * (compounding an extrapolation of minutes would only inflate it).
+   */
   apy: number;
 }
 
@@ -54,7 +58,7 @@ export function poolLifetimeApy(state: PoolState, now: BN): PoolApy {
     lendingInterestUsd: s.lendingInterestUsd,
     totalUsd: s.tradingFeesUsd.add(s.borrowFeesUsd).add(s.lendingInterestUsd),
     apr: { ...s.apr, total },
-    apy: aprToApy(new BN(Math.round(total * 1e9).toString())),
+    apy: total > 5 ? total : aprToApy(new BN(Math.round(total * 1e9).toString())),
   };
 }
 

@@ -24,6 +24,10 @@ import {
   loanPda,
   maxBorrow,
   maxWithdraw,
+  oracleAges,
+  oracleTick,
+  valuePool,
+  withLastPrices,
   orderPda,
   placeOrderIx,
   poolLifetimeApy,
@@ -166,6 +170,24 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     expect(apy1.totalUsd.toString()).to.equal(apy1.tradingFeesUsd.add(apy1.borrowFeesUsd).add(apy1.lendingInterestUsd).toString());
     expect(apy1.apr.total).to.be.closeTo(apy1.apr.tradingFees + apy1.apr.borrowFees + apy1.apr.lendingInterest, 1e-12);
     expect(apy1.apy).to.be.at.least(apy1.apr.total);
+    expect(Number.isFinite(apy1.apy)).to.equal(true);
+  });
+
+  it("reads oracle ages and ticks, and values the pool at its last prices once an oracle is stale", async () => {
+    const { f } = await fundedPool();
+    await f.setPrice("SOL", 151.5);
+    const fresh = await f.state();
+    const t0 = now(f);
+    const ages = oracleAges(fresh, t0);
+    expect(ages.map((a) => [a.stale, a.ageSec, a.publishTime])).to.deep.equal(fresh.custodies.map(() => [false, 0, Number(t0.toString())]));
+    const tick = oracleTick(fresh, f.assets.SOL.custody)!;
+    expect(tick.time).to.equal(Number(t0.toString()));
+    expect(tick.price.toString()).to.equal(units(151.5, 9).toString());
+    // 61 s later (max age 60 s) every price is stale: the program's valuation refuses, the last prices still value the pool.
+    const later = t0.addn(61);
+    expect(oracleAges(fresh, later).every((a) => a.stale && a.ageSec === 61 && a.maxAgeSec === 60)).to.equal(true);
+    expect(() => valuePool(fresh, "min", later)).to.throw(/Stale/);
+    expect(valuePool(withLastPrices(fresh), "min", later).aumUsd.toString()).to.equal(valuePool(fresh, "min", t0).aumUsd.toString());
   });
 
   it("previews loan actions: the most that can be borrowed or withdrawn, health before and after, the exact debt left after a repay", async () => {

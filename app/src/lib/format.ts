@@ -74,6 +74,7 @@ export function formatRate(x: number): string {
 /** A fraction (0.05) → "5.00%". */
 export function formatPercent(x: number, digits = 2): string {
   if (!Number.isFinite(x)) return "–";
+  if (Math.abs(x) >= 10) return `${Math.round(x * 100).toLocaleString("en-US")}%`;
   return `${(x * 100).toFixed(digits)}%`;
 }
 
