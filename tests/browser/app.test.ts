@@ -202,7 +202,7 @@ describe("web app in a browser", function () {
     expect(Math.abs(quotedLp - Number(formatLp(onChain))) / quotedLp).to.be.below(0.005);
     // The LP position: deposited vs now, from the program's LpAccount and the history.
     await page.locator("[data-testid=lp-value]").filter({ hasText: /^\$19,\d{3}\.\d{2}$|^\$20,0\d{2}\.\d{2}$/ }).waitFor({ timeout: STEP_MS });
-    expect(await page.locator("[data-testid=earn-apy]").textContent()).to.match(/^\d+\.\d{2}%$/);
+    expect(await page.locator("[data-testid=earn-apy]").textContent()).to.match(/^[\d,]+(\.\d{2})?%$/);
   });
 
   it("shows a program error in plain words when the program refuses, and nothing lands", async () => {
@@ -447,7 +447,7 @@ describe("web app in a browser", function () {
   it("shows the pool with the new liquidity and the headline APY", async () => {
     await goto("pool", "[data-testid=pool-aum]");
     await page.locator("[data-testid=pool-aum]").filter({ hasNotText: "$0.00" }).waitFor({ timeout: STEP_MS });
-    expect(await page.locator("[data-testid=pool-apy]").textContent()).to.match(/^\d+\.\d{2}%$/);
+    expect(await page.locator("[data-testid=pool-apy]").textContent()).to.match(/^[\d,]+(\.\d{2})?%$/);
     expect(await page.locator("[data-testid=lend-line]").textContent()).to.match(/lent out.*Utilization now: SOL \d/);
     expect(await page.locator("text=-$0.00").count(), "no -$0.00").to.equal(0);
     await screenshot("desktop-pool");
