@@ -31,7 +31,12 @@ export function LpPositionRows({ lpAccount, lpBalance, lpPrice, extra = [] }: { 
         ["Deposited (all time)", formatUsd(lpAccount.depositedUsd)],
         ["Redeemed (all time)", formatUsd(lpAccount.redeemedUsd)],
         ["Earned (value + redeemed − deposited)", <span key="e" className={r.earnedUsd.isNeg() ? "short-text" : "long-text"}>{formatSignedUsd(r.earnedUsd)}</span>, "lp-earned"],
-        ["Your APY (over your capital's time in)", r.apy === null ? "–" : formatPercent(r.apy), "lp-apy"],
+        [
+          "Your APY (over your capital's time in)",
+          // Annualising minutes of price moves gives meaningless figures: shown once the first deposit is a day old.
+          r.apy === null || flows.length === 0 || Number(now.toString()) - Math.min(...flows.map((f) => f.time)) < 86_400 ? "after a day in the pool" : formatPercent(r.apy),
+          "lp-apy",
+        ],
         ["LP minted / burned", `${formatUnits(lpAccount.lpMinted, LP_DECIMALS)} / ${formatUnits(lpAccount.lpBurned, LP_DECIMALS)}`],
       ]}
     />
