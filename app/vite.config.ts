@@ -26,11 +26,25 @@ export default defineConfig({
       "react-dom/client",
       "react/jsx-runtime",
       "react/jsx-dev-runtime",
+      "lightweight-charts",
     ],
   },
   build: {
     target: "es2022",
-    sourcemap: true,
-    chunkSizeWarningLimit: 2500,
+    // No source maps in the production build (they would ship the sources and double the download).
+    sourcemap: false,
+    chunkSizeWarningLimit: 650,
+    rollupOptions: {
+      output: {
+        // Libraries in their own long-lived chunks; each page is its own chunk (React.lazy in App.tsx).
+        manualChunks(id: string) {
+          if (!id.includes("node_modules")) return undefined;
+          if (id.includes("lightweight-charts") || id.includes("fancy-canvas")) return "charts";
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return "react";
+          if (id.includes("@solana/wallet-adapter")) return "wallet";
+          return "solana";
+        },
+      },
+    },
   },
 });

@@ -1,27 +1,26 @@
 /** Providers (cluster → connection → wallets → pool → balances → transactions) and the page frame. */
 import { ConnectionProvider, WalletProvider, useConnection } from "@solana/wallet-adapter-react";
 import type { Adapter } from "@solana/wallet-adapter-base";
-import { useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 
 import { ClusterSelect } from "./components/ClusterSelect";
 import { DevWalletPanel } from "./components/DevWalletPanel";
 import { TxToasts } from "./components/TxToasts";
 import { WalletButton } from "./components/WalletButton";
-import { BorrowPage } from "./pages/BorrowPage";
-import { EarnPage } from "./pages/EarnPage";
-import { PoolPage } from "./pages/PoolPage";
-import { TradePage } from "./pages/TradePage";
 import { AccountProvider } from "./state/account";
 import { ClusterProvider, useCluster } from "./state/cluster";
+import { HistoryProvider } from "./state/history";
 import { PoolProvider } from "./state/pool";
 import { TxProvider } from "./state/tx";
 import { DevWalletAdapter } from "./wallet/devWallet";
 
+// One chunk per page: a visitor of the Pool page does not download the chart library or the trade forms.
 const PAGES = {
-  pool: { title: "Pool", Component: PoolPage },
-  earn: { title: "Earn", Component: EarnPage },
-  trade: { title: "Trade", Component: TradePage },
-  borrow: { title: "Borrow", Component: BorrowPage },
+  pool: { title: "Pool", Component: lazy(() => import("./pages/PoolPage").then((m) => ({ default: m.PoolPage }))) },
+  earn: { title: "Earn", Component: lazy(() => import("./pages/EarnPage").then((m) => ({ default: m.EarnPage }))) },
+  trade: { title: "Trade", Component: lazy(() => import("./pages/TradePage").then((m) => ({ default: m.TradePage }))) },
+  borrow: { title: "Borrow", Component: lazy(() => import("./pages/BorrowPage").then((m) => ({ default: m.BorrowPage }))) },
+  portfolio: { title: "Portfolio", Component: lazy(() => import("./pages/PortfolioPage").then((m) => ({ default: m.PortfolioPage }))) },
 } as const;
 type PageId = keyof typeof PAGES;
 
@@ -49,7 +48,9 @@ function Connected() {
         <PoolProvider>
           <AccountProvider>
             <TxProvider>
-              <Frame />
+              <HistoryProvider>
+                <Frame />
+              </HistoryProvider>
             </TxProvider>
           </AccountProvider>
         </PoolProvider>
@@ -72,21 +73,24 @@ function Frame() {
         <a className="brand" href="#/pool">
           Perpool
         </a>
-        <nav>
+        <nav aria-label="Pages">
           {(Object.keys(PAGES) as PageId[]).map((id) => (
-            <a key={id} href={`#/${id}`} className={id === page ? "active" : ""} data-testid={`nav-${id}`}>
+            <a key={id} href={`#/${id}`} className={id === page ? "active" : ""} aria-current={id === page ? "page" : undefined} data-testid={`nav-${id}`}>
               {PAGES[id].title}
             </a>
           ))}
         </nav>
-        <div className="spacer" />
-        <RpcHealth />
-        <ClusterSelect />
-        <WalletButton />
+        <div className="top-right">
+          <RpcHealth />
+          <ClusterSelect />
+          <WalletButton />
+        </div>
       </header>
       <DevWalletPanel />
       <main>
-        <Component />
+        <Suspense fallback={<p className="muted">Loading…</p>}>
+          <Component />
+        </Suspense>
       </main>
       <TxToasts />
     </div>

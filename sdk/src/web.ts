@@ -14,6 +14,10 @@ export * from "./position";
 export * from "./projection";
 export * from "./loan";
 export * from "./params";
+export * from "./candles";
+export * from "./history";
+export * from "./portfolio";
+export * from "./borrowing";
 export * from "./instructions";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).

@@ -2,10 +2,14 @@
  * The local stack the browser test drives, all on 127.0.0.1 and free ports:
  * the validator (in process, fresh ledger), the pool deployed from
  * migrations/localnet.json, the price feed (keeps the test oracles fresh),
- * the token faucet, and the app's Vite dev server as a child process
- * pointed at them. `stop()` ends each by its handle or PID.
+ * the token faucet, the keeper (in process: executes trigger and limit
+ * orders, liquidates), and the app's Vite dev server as a child process
+ * pointed at them. `stop()` ends each by its handle or PID. `previewBuild()`
+ * builds the production app for this stack and serves it (vite preview).
  */
-import { ChildProcess, spawn } from "child_process";
+import * as anchor from "@coral-xyz/anchor";
+import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -14,6 +18,7 @@ import * as path from "path";
 import { startLocalnet, startPriceFeed, type Localnet, type PriceFeed } from "../../localnet";
 import { startTokenFaucet, type TokenFaucet } from "../../localnet/token-faucet";
 import { deploy, loadConfig, type Deployment } from "../../migrations/deploy";
+import { Keeper, perpoolProgram } from "../../sdk/src";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -25,6 +30,13 @@ export interface Stack {
   deployment: Deployment;
   /** The dev server's output, for failure reports. */
   appOutput: string[];
+  keeper: Keeper;
+  /** Stops the price feed (oracles go stale after their maximum age). */
+  stopPriceFeed(): Promise<void>;
+  /** Starts it again. */
+  startPriceFeed(): Promise<void>;
+  /** Builds the production app for this stack into a temporary folder and serves it; resolves to its URL. */
+  previewBuild(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -73,9 +85,13 @@ export async function startStack(): Promise<Stack> {
   let feed: PriceFeed | undefined;
   let faucet: TokenFaucet | undefined;
   let app: ChildProcess | undefined;
+  let preview: ChildProcess | undefined;
+  let keeper: Keeper | undefined;
   const appOutput: string[] = [];
   const stop = async () => {
+    if (preview) await stopChild(preview);
     if (app) await stopChild(app);
+    await keeper?.stop();
     await feed?.stop();
     await faucet?.close();
     await localnet?.close();
@@ -87,6 +103,22 @@ export async function startStack(): Promise<Stack> {
     feed = await startPriceFeed({ url: localnet.rpcUrl, dataDir: dir, intervalMs: 2_000, stepBps: 5, seed: 7, log: () => {} });
     await feed.tick();
     faucet = await startTokenFaucet({ url: localnet.rpcUrl, dataDir: dir, port: 0, log: () => {} });
+    const rpcUrl = localnet.rpcUrl;
+    const feedOptions = { url: rpcUrl, dataDir: dir, intervalMs: 2_000, stepBps: 5, seed: 7, log: () => {} };
+
+    // The keeper, funded by an airdrop, watching the pool.
+    const connection = new Connection(rpcUrl, "confirmed");
+    const keeperKey = Keypair.generate();
+    const airdrop = await connection.requestAirdrop(keeperKey.publicKey, 10 * LAMPORTS_PER_SOL);
+    await connection.confirmTransaction({ signature: airdrop, ...(await connection.getLatestBlockhash("confirmed")) }, "confirmed");
+    keeper = new Keeper({
+      program: perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(keeperKey), { commitment: "confirmed" })),
+      pool: new PublicKey(deployment.pool.address),
+      keeper: keeperKey,
+      pollIntervalMs: 2_000,
+      log: () => {},
+    });
+    await keeper.start();
 
     const port = await freePort();
     const vitePackage = require.resolve("vite/package.json", { paths: [path.join(REPO_ROOT, "app")] });
@@ -107,7 +139,40 @@ export async function startStack(): Promise<Stack> {
     app.stderr!.on("data", (c: Buffer) => appOutput.push(c.toString()));
     const appUrl = `http://127.0.0.1:${port}/`;
     await waitForHttp(appUrl, app, appOutput, 60_000);
-    return { dir, rpcUrl: localnet.rpcUrl, faucetUrl: faucet.url, appUrl, deployment, appOutput, stop };
+    const faucetUrl = faucet.url;
+    const appDir = path.join(REPO_ROOT, "app");
+    const previewBuild = async (): Promise<string> => {
+      const outDir = path.join(dir, "app-dist");
+      const env = { ...process.env, VITE_RPC_URL: rpcUrl, VITE_FAUCET_URL: faucetUrl };
+      const built = spawnSync(process.execPath, [vite, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: appDir, env, encoding: "utf8" });
+      if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
+      const previewPort = await freePort();
+      const out: string[] = [];
+      preview = spawn(process.execPath, [vite, "preview", "--host", "127.0.0.1", "--port", String(previewPort), "--strictPort", "--outDir", outDir], { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
+      preview.stdout!.on("data", (c: Buffer) => out.push(c.toString()));
+      preview.stderr!.on("data", (c: Buffer) => out.push(c.toString()));
+      const url = `http://127.0.0.1:${previewPort}/`;
+      await waitForHttp(url, preview, out, 30_000);
+      return url;
+    };
+    return {
+      dir,
+      rpcUrl,
+      faucetUrl,
+      appUrl,
+      deployment,
+      appOutput,
+      keeper,
+      stopPriceFeed: async () => {
+        await feed?.stop();
+        feed = undefined;
+      },
+      startPriceFeed: async () => {
+        if (!feed) feed = await startPriceFeed(feedOptions);
+      },
+      previewBuild,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

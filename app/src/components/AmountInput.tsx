@@ -17,6 +17,8 @@ export interface AmountInputProps {
   /** What Max fills in (default: the balance). */
   max?: BN | null;
   error?: string | null;
+  /** Shown when the amount is accepted but worth a second look. */
+  warning?: string | null;
 }
 
 export function AmountInput(p: AmountInputProps) {
@@ -53,6 +55,11 @@ export function AmountInput(p: AmountInputProps) {
       {p.error && (
         <div className="error-text" id={`${p.id}-error`} data-testid={`${p.id}-error`} role="alert">
           {p.error}
+        </div>
+      )}
+      {!p.error && p.warning && (
+        <div className="warn-text" data-testid={`${p.id}-warning`}>
+          {p.warning}
         </div>
       )}
     </div>

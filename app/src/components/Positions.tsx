@@ -19,7 +19,9 @@ import {
   math,
   placeOrderIx,
   positionAfterDecrease,
+  orderTriggered,
   positionInfo,
+  positionInterest,
   pricedCustody,
   quoteDecreasePosition,
   removeCollateralIx,
@@ -33,7 +35,7 @@ import { useAccount } from "../state/account";
 import { usePool } from "../state/pool";
 import { useTx } from "../state/tx";
 import { AmountInput } from "./AmountInput";
-import { Card, Rows, Segmented, SlippageSetting } from "./ui";
+import { Rows, Segmented, SlippageSetting } from "./ui";
 
 type Action = "close" | "collateral" | "orders";
 
@@ -55,24 +57,18 @@ export function PositionsPanel({
   const [action, setAction] = useState<Action>("close");
   const selected = positions.find((p) => p.address.toBase58() === focus) ?? null;
 
-  if (!publicKey) {
-    return (
-      <Card title="Positions">
-        <p className="muted">Connect a wallet to see your positions.</p>
-      </Card>
-    );
-  }
+  if (!publicKey) return <p className="muted">Connect a wallet to see your positions.</p>;
   if (!state) return null;
 
   return (
-    <Card title={`Positions (${positions.length})`}>
+    <div className="positions">
       {positions.length === 0 ? (
         <p className="muted" data-testid="no-positions">
           No open positions.
         </p>
       ) : (
         <div className="table-wrap">
-          <table data-testid="positions-table">
+          <table className="cards" data-testid="positions-table">
             <thead>
               <tr>
                 <th>Position</th>
@@ -130,7 +126,7 @@ export function PositionsPanel({
           )}
         </div>
       )}
-    </Card>
+    </div>
   );
 }
 
@@ -143,7 +139,8 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
       const collPrice = pricedCustody(state, p.collateral.custody, now).price;
       const collUsd = math.tokenToUsdFloor(p.account.collateralAmount, collPrice.min, p.collateral.decimals);
       const leverageBps = collUsd.isZero() ? null : p.account.sizeUsd.muln(10_000).div(collUsd);
-      return { ...i, collUsd, leverageBps, error: null as string | null };
+      const interest = positionInterest(state, p.account, now);
+      return { ...i, collUsd, leverageBps, interest, error: null as string | null };
     } catch (e) {
       return { error: explainError(e) };
     }
@@ -153,34 +150,40 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
   const interestTokens = a.interestSettled;
   return (
     <tr data-testid="position-row" data-market={p.market.symbol} data-side={long ? "long" : "short"} className={selected ? "selected" : ""}>
-      <td>
+      <td data-label="Position">
         <strong>{p.market.symbol}</strong> <span className={long ? "long-text" : "short-text"}>{long ? "Long" : "Short"}</span>
         {info && "leverageBps" in info && info.leverageBps && <span className="muted"> {formatLeverage(info.leverageBps)}</span>}
         {orders > 0 && <div className="muted small">{orders} order(s)</div>}
       </td>
-      <td data-testid="pos-size" data-usd={a.sizeUsd.toString()}>
+      <td data-label="Size" data-testid="pos-size" data-usd={a.sizeUsd.toString()}>
         {formatUsd(a.sizeUsd)}
         <div className="muted small">
           {formatUnits(a.sizeTokens, p.market.decimals, 6)} {p.market.symbol}
         </div>
       </td>
-      <td>
+      <td data-label="Collateral">
         {formatUnits(a.collateralAmount, p.collateral.decimals, 4)} {p.collateral.symbol}
         {info && "collUsd" in info && info.collUsd && <div className="muted small">{formatUsd(info.collUsd)}</div>}
       </td>
-      <td>
+      <td data-label="Entry / mark">
         {formatPrice(a.entryPrice)}
         {info && "exitPrice" in info && info.exitPrice && <div className="muted small">{formatPrice(info.exitPrice)}</div>}
       </td>
-      <td data-testid="pos-pnl">
+      <td data-label="PnL" data-testid="pos-pnl">
         {info && "pnlUsd" in info && info.pnlUsd ? <span className={info.pnlUsd.isNeg() ? "short-text" : "long-text"}>{formatSignedUsd(info.pnlUsd)}</span> : "–"}
         {!a.realizedPnlUsd.isZero() && <div className="muted small">realized {formatSignedUsd(a.realizedPnlUsd)}</div>}
       </td>
-      <td>
+      <td data-label="Interest" data-testid="pos-interest">
         <span title="Interest settled into the collateral so far: earned on collateral and on unrealized profit, paid on unrealized loss">
           {interestTokens.isNeg() ? "paid " : "earned "}
           {formatUnits(interestTokens.abs(), p.collateral.decimals, 6)} {p.collateral.symbol}
         </span>
+        {info && "interest" in info && info.interest && (
+          <div className="muted small">
+            pending: {formatUnits(info.interest.pendingOnCollateral, p.collateral.decimals, 6)} on collateral, {info.interest.pendingOnPnl.isNeg() ? "−" : "+"}
+            {formatUnits(info.interest.pendingOnPnl.abs(), p.collateral.decimals, 6)} on PnL
+          </div>
+        )}
         {info && "borrowFeeTokens" in info && info.borrowFeeTokens && (
           <div className="muted small">
             borrow fee due {formatUnits(info.borrowFeeTokens, p.collateral.decimals, 6)} {p.collateral.symbol}
@@ -190,7 +193,7 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
           <div className="muted small">funding due {formatSignedUsd(info.pendingFundingUsd)}</div>
         )}
       </td>
-      <td data-testid="pos-liq">{info && "liquidationPrice" in info ? (info.liquidationPrice ? formatPrice(info.liquidationPrice) : "none") : info?.error}</td>
+      <td data-label="Liq. price" data-testid="pos-liq">{info && "liquidationPrice" in info ? (info.liquidationPrice ? formatPrice(info.liquidationPrice) : "none") : info?.error}</td>
       <td className="actions">
         <button type="button" className="button small secondary" onClick={() => onAction("close")} data-testid="pos-close">
           Close
@@ -213,7 +216,8 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
   const tx = useTx();
   const [text, setText] = useState("");
   const [slippageBps, setSlippageBps] = useState(50);
-  const [keepLeverage, setKeepLeverage] = useState(false);
+  // Like GMX: a partial close keeps the leverage unless the trader says otherwise.
+  const [keepLeverage, setKeepLeverage] = useState(true);
   const a = p.account;
   const parsed = parseAmount(text, { decimals: 6, symbol: "USD", max: a.sizeUsd, maxLabel: "the position's size" });
   const holding = account.holding(p.collateral.mint);
@@ -266,11 +270,11 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
         <Rows
           testId="close-quote"
           rows={[
+            ["You receive", <strong key="out">{`${formatUnits(quote.q.amountOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`}</strong>, "close-out"],
             ["Exit price", formatPrice(quote.q.exitPrice)],
             ["Realized PnL", formatSignedUsd(quote.q.pnlProfit ? quote.q.pnlUsd : quote.q.pnlUsd.neg())],
             ["Close fee", formatUsd(quote.q.feeUsd)],
             ["Borrow fee", `${formatUnits(quote.q.borrowFeeTokens, p.collateral.decimals, 6)} ${p.collateral.symbol}`],
-            ["You receive", `${formatUnits(quote.q.amountOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`, "close-out"],
             ["Size after", quote.q.fullClose ? "closed" : formatUsd(quote.q.sizeUsdAfter)],
             ["Collateral after", quote.q.fullClose ? "–" : `${formatUnits(quote.q.collateralAfter, p.collateral.decimals, 6)} ${p.collateral.symbol}`],
             ["Liquidation price after", quote.q.fullClose ? "–" : quote.liq ? formatPrice(quote.liq) : "none"],
@@ -369,7 +373,7 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
 }
 
 function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: OwnedOrder[]; onChanged(): void }) {
-  const { program, state } = usePool();
+  const { program, state, now } = usePool();
   const { publicKey } = useWallet();
   const account = useAccount();
   const tx = useTx();
@@ -383,13 +387,19 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
   const usedSlots = new Set(orders.map((o) => o.account.slot));
   const freeSlot = Array.from({ length: MAX_ORDERS }, (_, i) => i).find((i) => !usedSlots.has(i));
 
-  // A take-profit sits on the profitable side of the entry, a stop-loss on the other side.
-  let priceError: string | null = price.kind === "error" ? price.error : null;
-  if (price.kind === "ok") {
-    const above = price.value.gt(p.account.entryPrice);
-    const wantAbove = kind === "tp" ? long : !long;
-    if (above !== wantAbove) priceError = `A ${kind === "tp" ? "take-profit" : "stop-loss"} for a ${long ? "long" : "short"} triggers ${wantAbove ? "above" : "below"} the entry price (${formatPrice(p.account.entryPrice)}).`;
+  // As the program: any positive trigger is accepted. One the oracle price has already crossed executes at once: say so.
+  const priceError: string | null = price.kind === "error" ? price.error : null;
+  let spot: BN | null = null;
+  try {
+    spot = state ? pricedCustody(state, p.account.custody, now).price.spot : null;
+  } catch {
+    spot = null;
   }
+  const orderKind = kind === "tp" ? OrderKind.TAKE_PROFIT : OrderKind.STOP_LOSS;
+  const priceWarning =
+    price.kind === "ok" && spot !== null && orderTriggered({ kind: orderKind, side: p.account.side, triggerPrice: price.value }, spot)
+      ? `The oracle price (${formatPrice(spot)}) is already ${(kind === "tp") === long ? "at or above" : "at or below"} this trigger: a keeper would execute it right away.`
+      : null;
 
   const submit = async () => {
     if (!publicKey || !state || price.kind !== "ok" || size.kind !== "ok" || priceError || freeSlot === undefined || !holding) return;
@@ -430,14 +440,14 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
   return (
     <div className="panel">
       {orders.length > 0 && (
-        <table className="compact" data-testid="orders-table">
+        <table className="compact cards" data-testid="orders-table">
           <tbody>
             {orders.map((o) => (
               <tr key={o.address.toBase58()} data-testid="order-row">
-                <td>{o.account.kind === OrderKind.TAKE_PROFIT ? "Take-profit" : o.account.kind === OrderKind.STOP_LOSS ? "Stop-loss" : "Limit"}</td>
-                <td>at {formatPrice(o.account.triggerPrice)}</td>
-                <td>{o.account.sizeUsd.isZero() ? "whole position" : formatUsd(o.account.sizeUsd)}</td>
-                <td>
+                <td data-label="Kind">{o.account.kind === OrderKind.TAKE_PROFIT ? "Take-profit" : o.account.kind === OrderKind.STOP_LOSS ? "Stop-loss" : "Limit"}</td>
+                <td data-label="Trigger">at {formatPrice(o.account.triggerPrice)}</td>
+                <td data-label="Size">{o.account.sizeUsd.isZero() ? "whole position" : formatUsd(o.account.sizeUsd)}</td>
+                <td className="actions">
                   <button type="button" className="button small secondary" onClick={() => void cancel(o)} disabled={tx.busy} data-testid="order-cancel">
                     Cancel
                   </button>
@@ -455,7 +465,13 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
           ["sl", "Stop-loss"],
         ]}
       />
-      <AmountInput id="order-price" label="Trigger price (oracle)" value={priceText} onChange={setPriceText} symbol="USD" decimals={9} error={priceError} />
+      <AmountInput id="order-price" label="Trigger price (oracle)" value={priceText} onChange={setPriceText} symbol="USD" decimals={9} error={priceError} warning={priceWarning} />
+      {spot && (
+        <p className="muted small">
+          Now {formatPrice(spot)} · entry {formatPrice(p.account.entryPrice)}. A {long ? "long" : "short"}'s take-profit fires at or {long ? "above" : "below"} its trigger, its stop-loss at or{" "}
+          {long ? "below" : "above"} (a stop above the entry locks in profit).
+        </p>
+      )}
       <AmountInput
         id="order-size"
         label="Size to close (empty: all)"

@@ -8,6 +8,7 @@ const STATUS_TEXT = {
   confirming: "Pending: sent, waiting for confirmation",
   confirmed: "Confirmed",
   failed: "Failed",
+  notice: "",
 } as const;
 
 export function TxToasts() {
@@ -20,16 +21,20 @@ export function TxToasts() {
         <div key={e.id} className={`toast ${e.status}`} data-testid="tx" data-status={e.status} data-label={e.label}>
           <div className="toast-head">
             <strong>{e.label}</strong>
-            {(e.status === "confirmed" || e.status === "failed") && (
+            {(e.status === "confirmed" || e.status === "failed" || e.status === "notice") && (
               <button type="button" className="link" aria-label="Dismiss" onClick={() => dismiss(e.id)}>
                 ×
               </button>
             )}
           </div>
-          <div className="toast-status">
-            {e.status === "approving" || e.status === "confirming" ? <span className="spinner" aria-hidden /> : null}
-            {STATUS_TEXT[e.status]}
-          </div>
+          {e.status === "notice" ? (
+            <div data-testid="notice-text">{e.text}</div>
+          ) : (
+            <div className="toast-status">
+              {e.status === "approving" || e.status === "confirming" ? <span className="spinner" aria-hidden /> : null}
+              {STATUS_TEXT[e.status]}
+            </div>
+          )}
           {e.signature && (
             <a href={explorerTx(e.signature)} target="_blank" rel="noreferrer" data-testid="tx-signature" data-signature={e.signature}>
               {shortAddress(e.signature)} ↗

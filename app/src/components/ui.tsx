@@ -103,6 +103,11 @@ export function SlippageSetting({ bps, onChange }: { bps: number; onChange(bps: 
         }}
       />
       <span className="muted">%</span>
+      {bps > 500 && (
+        <span className="warn-text" data-testid="slippage-warning">
+          Above 5 %: the price may move far against you before the transaction lands.
+        </span>
+      )}
     </div>
   );
 }

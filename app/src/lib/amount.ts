@@ -73,3 +73,28 @@ export function plusSlippage(amount: BN, bps: number): BN {
   const q = n.divn(10_000);
   return n.modrn(10_000) === 0 ? q : q.addn(1);
 }
+
+export type ParsedLeverage = { kind: "empty" } | { kind: "error"; error: string } | { kind: "ok"; bps: number };
+
+/**
+ * Leverage as typed ("2.5", "10x") → basis points (2.5x = 25,000), between
+ * 1.1x and the market's maximum; refused with a reason otherwise (never
+ * silently clamped).
+ */
+export function parseLeverage(text: string, maxBps: number, minBps = 11_000): ParsedLeverage {
+  const t = text.trim().replace(/x$/i, "").trim();
+  if (t === "") return { kind: "empty" };
+  if (!/^\d*\.?\d*$/.test(t) || !/\d/.test(t)) return { kind: "error", error: "Enter the leverage as a number, e.g. 5 or 2.5." };
+  const [whole, frac = ""] = t.split(".");
+  if (frac.length > 2) return { kind: "error", error: "Leverage has at most 2 decimal places." };
+  if (whole.replace(/^0+/, "").length > 4) return { kind: "error", error: `At most ${maxBps / 10_000}x on this market.` };
+  const bps = Number(whole || "0") * 10_000 + Number(frac.padEnd(4, "0"));
+  if (bps > maxBps) return { kind: "error", error: `At most ${maxBps / 10_000}x on this market.` };
+  if (bps < minBps) return { kind: "error", error: `At least ${minBps / 10_000}x.` };
+  return { kind: "ok", bps };
+}
+
+/** Leverage in bps → the text an input shows ("2.5"). */
+export function leverageText(bps: number): string {
+  return toInputText(new BN(bps), 4);
+}

@@ -70,6 +70,13 @@ function quoteErrorText(e: unknown): string | null {
   return idl ? describeProgramError(idl) : `The pool would refuse this (${code}).`;
 }
 
+/** The SDK quote error's code name (e.g. "CollateralTooSmall"), or null for any other error. */
+export function quoteErrorCode(e: unknown): string | null {
+  if (!e || typeof e !== "object") return null;
+  const { name, code } = e as { name?: unknown; code?: unknown };
+  return typeof name === "string" && typeof code === "string" && /Error$/.test(name) ? code : null;
+}
+
 /** A plain sentence for any error the app meets. */
 export function explainError(e: unknown): string {
   const quote = quoteErrorText(e);

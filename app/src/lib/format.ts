@@ -20,12 +20,28 @@ export function formatUsd(value: BN, fraction = 2): string {
   const s = cents.toString().padStart(fraction + 1, "0");
   const whole = s.slice(0, s.length - fraction);
   const frac = fraction > 0 ? "." + s.slice(s.length - fraction) : "";
-  return `${neg ? "-" : ""}$${group(whole)}${frac}`;
+  // An amount that rounds to zero shows no sign ("$0.00", never "-$0.00").
+  return `${neg && !cents.isZero() ? "-" : ""}$${group(whole)}${frac}`;
 }
 
 /** A signed USD amount with its sign: "+$12.30" / "-$4.00". */
 export function formatSignedUsd(value: BN): string {
-  return value.isNeg() ? formatUsd(value) : `+${formatUsd(value)}`;
+  const text = formatUsd(value);
+  return text.startsWith("-") || text === "$0.00" ? text : `+${text}`;
+}
+
+/** Seconds → "45 s", "12 min", "3.2 h", "4.5 days". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5_400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3_600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+/** Unix seconds → a short local date and time. */
+export function formatTime(t: number | null): string {
+  if (t === null) return "–";
+  return new Date(t * 1000).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 /** A 9-decimal price → "$150.1234" (more digits for small prices). */
@@ -58,6 +74,7 @@ export function formatRate(x: number): string {
 /** A fraction (0.05) → "5.00%". */
 export function formatPercent(x: number, digits = 2): string {
   if (!Number.isFinite(x)) return "–";
+  if (Math.abs(x) >= 10) return `${Math.round(x * 100).toLocaleString("en-US")}%`;
   return `${(x * 100).toFixed(digits)}%`;
 }
 

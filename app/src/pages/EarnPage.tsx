@@ -8,12 +8,14 @@ import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { useEffect, useMemo, useState } from "react";
 
-import { LP_DECIMALS, addLiquidityIx, fetchLpAccount, lpAccountPda, lpPriceUsd, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
+import { LP_DECIMALS, addLiquidityIx, fetchLpAccount, lpAccountPda, lpPriceUsd, oracleAges, poolLifetimeApy, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
+import { LpPositionRows } from "../components/LpPosition";
+import { ConnectButton } from "../components/WalletButton";
 import { AmountInput } from "../components/AmountInput";
 import { AssetSelect, Card, Notice, Rows, Segmented, SlippageSetting, Stat } from "../components/ui";
 import { lessSlippage, parseAmount } from "../lib/amount";
 import { explainError } from "../lib/errors";
-import { formatBps, formatUnits, formatUsd } from "../lib/format";
+import { formatBps, formatDuration, formatPercent, formatUnits, formatUsd } from "../lib/format";
 import { ensureAccountIxs } from "../lib/tokens";
 import { useAccount } from "../state/account";
 import { usePool } from "../state/pool";
@@ -58,6 +60,14 @@ export function EarnPage() {
       return null;
     }
   }, [state, now]);
+  const apy = useMemo(() => {
+    try {
+      return state ? poolLifetimeApy(state, now) : null;
+    } catch {
+      return null;
+    }
+  }, [state, now]);
+  const staleSymbols = state ? oracleAges(state, now).filter((a) => a.stale).map((a) => assets.find((x) => x.custody.equals(a.custody))?.symbol ?? "?") : [];
 
   const inDecimals = mode === "deposit" ? (asset?.decimals ?? 0) : LP_DECIMALS;
   const inSymbol = mode === "deposit" ? (asset?.symbol ?? "") : "LP";
@@ -126,6 +136,17 @@ export function EarnPage() {
 
   return (
     <div className="page earn" data-testid="earn-page">
+      <div className="stats">
+        <Stat
+          label={apy ? `APY (trailing, pool's ${formatDuration(apy.seconds)})` : "APY"}
+          value={apy ? <span className="long-text">{formatPercent(apy.apy)}</span> : "–"}
+          sub={apy ? `fees ${formatPercent(apy.apr.tradingFees)} · borrow fees ${formatPercent(apy.apr.borrowFees)} · lending ${formatPercent(apy.apr.lendingInterest)}` : "prices unavailable"}
+          testId="earn-apy"
+        />
+        <Stat label="LP price" value={lpPrice ? `$${formatUnits(lpPrice, 6, 6)}` : "–"} sub="at the redeem price" />
+      </div>
+      <p className="lend-line">Idle pool assets are lent to borrowers: LPs earn trading fees, borrow fees and that interest. The Pool page shows each asset's utilization.</p>
+      {staleSymbols.length > 0 && <Notice kind="warn">Stale price: {staleSymbols.join(", ")}. Deposits and redemptions wait for the oracle to update.</Notice>}
       <div className="grid2">
         <Card title="Provide liquidity">
           <Segmented<Mode>
@@ -178,24 +199,20 @@ export function EarnPage() {
               ]}
             />
           )}
-          <button type="button" className="button wide" disabled={!canSend} onClick={() => void submit()} data-testid="earn-submit">
-            {!publicKey ? "Connect a wallet" : mode === "deposit" ? `Deposit ${asset.symbol}` : `Redeem for ${asset.symbol}`}
-          </button>
+          {publicKey ? (
+            <button type="button" className="button wide" disabled={!canSend} onClick={() => void submit()} data-testid="earn-submit">
+              {mode === "deposit" ? `Deposit ${asset.symbol}` : `Redeem for ${asset.symbol}`}
+            </button>
+          ) : (
+            <ConnectButton testId="earn-connect" />
+          )}
         </Card>
         <Card title="Your liquidity">
           <div className="stats">
             <Stat label="LP balance" value={publicKey ? formatUnits(lpBal, LP_DECIMALS) : "–"} testId="lp-balance" />
             <Stat label="Value" value={publicKey && lpPrice ? formatUsd(lpBal.mul(lpPrice).divn(1_000_000)) : "–"} sub="at the redeem price" />
           </div>
-          {lpAccount && (
-            <Rows
-              rows={[
-                ["Deposited (all time)", formatUsd(lpAccount.depositedUsd)],
-                ["Redeemed (all time)", formatUsd(lpAccount.redeemedUsd)],
-                ["LP minted / burned", `${formatUnits(lpAccount.lpMinted, LP_DECIMALS)} / ${formatUnits(lpAccount.lpBurned, LP_DECIMALS)}`],
-              ]}
-            />
-          )}
+          {lpAccount && lpPrice && <LpPositionRows lpAccount={lpAccount} lpBalance={lpBal} lpPrice={lpPrice} />}
           <p className="muted small">
             LP tokens are a share of the whole pool. Their price grows with trading fees, borrow fees and the interest the pool earns on lent assets, and moves with
             traders' profits and losses. Fees are lower for deposits that bring an asset toward its target weight.

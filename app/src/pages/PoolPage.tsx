@@ -6,12 +6,12 @@
 import BN from "bn.js";
 import { useCallback, useMemo } from "react";
 
-import { lpIncomeSplit, lpPriceUsd, math, valuePool, custodyRates, type PoolState } from "@perpool/sdk";
+import { lpPriceUsd, math, oracleAges, poolLifetimeApy, valuePool, withLastPrices, custodyRates, type PoolApy } from "@perpool/sdk";
 import { LineChart, WeightsChart, type Point } from "../components/Charts";
 import { Card, Notice, Stat } from "../components/ui";
 import { useEventHistory, useSampled } from "../hooks/history";
 import { explainError } from "../lib/errors";
-import { formatBps, formatFixed, formatPercent, formatPrice, formatRate, formatUnits, formatUsd, toFloat } from "../lib/format";
+import { formatBps, formatDuration, formatFixed, formatPercent, formatPrice, formatRate, formatUnits, formatUsd, toFloat } from "../lib/format";
 import { useAccount } from "../state/account";
 import { usePool } from "../state/pool";
 
@@ -26,15 +26,19 @@ function lpPricePoint(name: string, d: Record<string, unknown>, t: number): Poin
 }
 
 export function PoolPage() {
-  const { program, state, now, assets, loadError, poolName } = usePool();
+  const { program, state: liveState, now, assets, loadError, poolName } = usePool();
   const account = useAccount();
+  // A stale oracle does not blank the page: the last values are shown, marked stale.
+  const ages = useMemo(() => (liveState ? oracleAges(liveState, now) : []), [liveState, now]);
+  const staleAges = ages.filter((a) => a.stale);
+  const state = useMemo(() => (liveState && staleAges.length > 0 ? withLastPrices(liveState) : liveState), [liveState, staleAges.length > 0]);
 
   const view = useMemo(() => {
     if (!state) return null;
     try {
       const min = valuePool(state, "min", now);
       const max = valuePool(state, "max", now);
-      return { min, max, lpMin: lpPriceUsd(state, "min", now), lpMax: lpPriceUsd(state, "max", now), error: null as string | null };
+      return { min, max, lpMin: lpPriceUsd(state, "min", now), lpMax: lpPriceUsd(state, "max", now), apy: poolLifetimeApy(state, now), error: null as string | null };
     } catch (e) {
       return { error: explainError(e) };
     }
@@ -45,9 +49,20 @@ export function PoolPage() {
 
   if (loadError) return <Notice kind="error" testId="pool-error">{loadError}</Notice>;
   if (!state || !view) return <p className="muted">Loading the pool…</p>;
-  if (view.error || !("min" in view) || !view.min || !view.max || !view.lpMin || !view.lpMax) {
+  if (view.error || !("min" in view) || !view.min || !view.max || !view.lpMin || !view.lpMax || !view.apy) {
     return <Notice kind="warn">The pool cannot be valued right now: {view.error}</Notice>;
   }
+  const symbolOf = (k: { equals(x: unknown): boolean }) => assets.find((a) => k.equals(a.custody))?.symbol ?? "?";
+  const utilizationLine = assets
+    .map((a, i) => {
+      try {
+        return `${a.symbol} ${formatBps(custodyRates(state.custodies[i].account, now).utilizationBps)}`;
+      } catch {
+        return null;
+      }
+    })
+    .filter(Boolean)
+    .join(" · ");
 
   const lpHolding = account.holding(state.pool.lpMint);
   const share = lpHolding && !state.lpSupply.isZero() ? Number(lpHolding.amount.muln(1_000_000).div(state.lpSupply).toString()) / 1_000_000 : 0;
@@ -59,7 +74,23 @@ export function PoolPage() {
 
   return (
     <div className="page" data-testid="pool-page">
+      {staleAges.length > 0 && (
+        <Notice kind="warn" testId="stale-notice">
+          {staleAges.map((a) => (
+            <span key={a.custody.toBase58()} className="badge stale" data-testid="stale-badge" data-asset={symbolOf(a.custody)}>
+              stale: {symbolOf(a.custody)} price {a.ageSec === null ? "unreadable" : `${formatDuration(a.ageSec)} old`} (max {a.maxAgeSec} s)
+            </span>
+          ))}{" "}
+          The values below use the last prices. The pool refuses trades, deposits and redemptions that need a stale price until the oracle updates.
+        </Notice>
+      )}
       <div className="stats">
+        <Stat
+          label={`APY (trailing, pool's ${formatDuration(view.apy.seconds)})`}
+          value={<span className="long-text">{formatPercent(view.apy.apy)}</span>}
+          sub={`fees ${formatPercent(view.apy.apr.tradingFees)} · borrow fees ${formatPercent(view.apy.apr.borrowFees)} · lending ${formatPercent(view.apy.apr.lendingInterest)}`}
+          testId="pool-apy"
+        />
         <Stat label={`Pool value (${poolName})`} value={formatUsd(view.min.aumUsd)} sub={`${formatUsd(view.min.aumUsd)} – ${formatUsd(view.max.aumUsd)} (min–max prices)`} testId="pool-aum" />
         <Stat label="LP price" value={formatFixed(view.lpMin, 6, 6)} sub={`redeem ${formatFixed(view.lpMin, 6, 6)} · mint ${formatFixed(view.lpMax, 6, 6)} USD`} testId="lp-price" />
         <Stat label="LP supply" value={formatUnits(state.lpSupply, 6, 2)} testId="lp-supply" />
@@ -88,11 +119,14 @@ export function PoolPage() {
         </Card>
       </div>
 
-      <IncomeCard state={state} now={now} prices={view.min.custodies.map((c) => c.price.min)} aum={view.min.aumUsd} />
+      <p className="lend-line" data-testid="lend-line">
+        Idle pool assets are lent out to borrowers and earn interest for LPs. Utilization now: {utilizationLine}.
+      </p>
+      <IncomeCard apy={view.apy} />
 
       <Card title="Assets: utilization, rates, open interest, insurance fund">
         <div className="table-wrap">
-          <table data-testid="assets-table">
+          <table className="cards" data-testid="assets-table">
             <thead>
               <tr>
                 <th>Asset</th>
@@ -113,21 +147,27 @@ export function PoolPage() {
                 const c = state.custodies[i].account;
                 const r = custodyRates(c, now);
                 const price = view.min.custodies[i].price;
+                const age = ages[i];
                 return (
                   <tr key={a.custody.toBase58()}>
-                    <td>{a.symbol}</td>
-                    <td>{formatPrice(price.spot)}</td>
-                    <td>{formatUnits(c.owned, a.decimals, 4)}</td>
-                    <td>{formatUsd(view.min.custodies[i].valueUsd)}</td>
-                    <td>{formatUnits(c.locked, a.decimals, 4)}</td>
-                    <td>{formatUnits(c.lent, a.decimals, 4)}</td>
-                    <td>{formatBps(r.utilizationBps)}</td>
-                    <td>{formatRate(r.borrowApy)}</td>
-                    <td>{formatRate(r.supplyApy)}</td>
-                    <td>
+                    <td data-label="Asset">
+                      <strong>{a.symbol}</strong>
+                    </td>
+                    <td data-label="Price">
+                      {formatPrice(price.spot)}
+                      {age?.stale && <span className="badge stale">stale {age.ageSec === null ? "" : formatDuration(age.ageSec)}</span>}
+                    </td>
+                    <td data-label="Pool holds">{formatUnits(c.owned, a.decimals, 4)}</td>
+                    <td data-label="Value">{formatUsd(view.min.custodies[i].valueUsd)}</td>
+                    <td data-label="Reserved for traders">{formatUnits(c.locked, a.decimals, 4)}</td>
+                    <td data-label="Lent">{formatUnits(c.lent, a.decimals, 4)}</td>
+                    <td data-label="Utilization">{formatBps(r.utilizationBps)}</td>
+                    <td data-label="Borrow APY">{formatRate(r.borrowApy)}</td>
+                    <td data-label="Supply APY">{formatRate(r.supplyApy)}</td>
+                    <td data-label="Open interest (L / S)">
                       {formatUsd(c.longOiUsd, 0)} / {formatUsd(c.shortOiUsd, 0)}
                     </td>
-                    <td>
+                    <td data-label="Insurance fund">
                       {formatUnits(c.insurance, a.decimals, 4)} {a.symbol}
                       <span className="muted"> ({formatUsd(math.tokenToUsdFloor(c.insurance, price.min, a.decimals))})</span>
                     </td>
@@ -145,37 +185,19 @@ export function PoolPage() {
   );
 }
 
-/** The LPs' income since the pool's inception, by source, annualised against today's pool value. */
-function IncomeCard({ state, now, prices, aum }: { state: PoolState; now: BN; prices: BN[]; aum: BN }) {
-  const seconds = Number(now.sub(state.pool.inceptionTime).toString());
-  const zero = new BN(0);
-  const start: PoolState = {
-    ...state,
-    custodies: state.custodies.map((c) => ({
-      ...c,
-      account: { ...c.account, cumulativeTradingFees: zero, cumulativeBorrowFees: zero, cumulativeLendingInterest: zero },
-    })),
-  };
-  const priceMap = new Map(state.custodies.map((c, i) => [c.address.toBase58(), prices[i]]));
-  const split = lpIncomeSplit(start, state, priceMap, seconds, aum);
-  const total = split.apr.tradingFees + split.apr.borrowFees + split.apr.lendingInterest;
-  const totalUsd = split.tradingFeesUsd.add(split.borrowFeesUsd).add(split.lendingInterestUsd);
-  const days = Math.max(seconds / 86_400, 0);
-  // Annualising a few minutes of income gives meaningless numbers: a day is the least shown as a rate.
-  const annualised = days >= 1;
-  const rate = (x: number) => (annualised ? formatPercent(x) : "–");
+/** The LPs' income since the pool's inception, by source, annualised over the pool's life against today's pool value. */
+function IncomeCard({ apy }: { apy: PoolApy }) {
   return (
-    <Card title="LP income by source">
+    <Card title="LP income by source (since inception)">
       <div className="stats" data-testid="apy-split">
-        <Stat label="Trading fees" value={rate(split.apr.tradingFees)} sub={formatUsd(split.tradingFeesUsd)} />
-        <Stat label="Borrow fees" value={rate(split.apr.borrowFees)} sub={formatUsd(split.borrowFeesUsd)} />
-        <Stat label="Lending interest" value={rate(split.apr.lendingInterest)} sub={formatUsd(split.lendingInterestUsd)} />
-        <Stat label="Total APR" value={rate(total)} sub={formatUsd(totalUsd)} />
+        <Stat label="Trading fees" value={formatPercent(apy.apr.tradingFees)} sub={formatUsd(apy.tradingFeesUsd)} />
+        <Stat label="Borrow fees" value={formatPercent(apy.apr.borrowFees)} sub={formatUsd(apy.borrowFeesUsd)} />
+        <Stat label="Lending interest" value={formatPercent(apy.apr.lendingInterest)} sub={formatUsd(apy.lendingInterestUsd)} />
+        <Stat label="Total APR" value={formatPercent(apy.apr.total)} sub={`${formatUsd(apy.totalUsd)} · APY ${formatPercent(apy.apy)}`} />
       </div>
       <p className="muted small">
-        What the pool has credited to LPs since it was created{" "}
-        {days < 1 ? `${Math.max(Math.round(seconds / 60), 0)} minutes` : `${days.toFixed(1)} days`} ago, valued at today's prices
-        {annualised ? ", annualised against today's pool value" : "; rates appear once the pool is a day old"}.
+        Trailing over the pool's whole life ({formatDuration(apy.seconds)}): what the pool has credited to LPs, valued at today's prices and annualised against today's pool
+        value. While the pool is young a single trade moves it a lot.
       </p>
     </Card>
   );

@@ -11,7 +11,10 @@ import { explainError } from "../lib/errors";
 import { useAccount } from "./account";
 import { usePool } from "./pool";
 
-export type TxStatus = "approving" | "confirming" | "confirmed" | "failed";
+export type TxStatus = "approving" | "confirming" | "confirmed" | "failed" | "notice";
+
+/** How long a confirmed transaction's toast stays (errors and notices stay until dismissed). */
+export const CONFIRMED_TOAST_MS = 8_000;
 
 export interface TxEntry {
   id: number;
@@ -19,6 +22,8 @@ export interface TxEntry {
   status: TxStatus;
   signature?: string;
   error?: string;
+  /** Notices: what happened, in words. */
+  text?: string;
 }
 
 export interface TxApi {
@@ -28,6 +33,8 @@ export interface TxApi {
   /** Builds, signs, sends and confirms; resolves to the signature, or null when it failed (the entry says why). */
   send(label: string, build: () => Promise<TransactionInstruction[]>): Promise<string | null>;
   dismiss(id: number): void;
+  /** A notice that stays until dismissed (e.g. a keeper acted on the user's position). */
+  notify(label: string, text: string, signature?: string): void;
 }
 
 const TxContext = createContext<TxApi | null>(null);
@@ -62,6 +69,7 @@ export function TxProvider({ children }: { children: ReactNode }) {
           return null;
         }
         update(id, { status: "confirmed" });
+        setTimeout(() => setEntries((list) => list.filter((e) => e.id !== id)), CONFIRMED_TOAST_MS);
         pool.refresh();
         account.refresh();
         return signature;
@@ -74,8 +82,12 @@ export function TxProvider({ children }: { children: ReactNode }) {
   );
 
   const dismiss = useCallback((id: number) => setEntries((list) => list.filter((e) => e.id !== id)), []);
+  const notify = useCallback((label: string, text: string, signature?: string) => {
+    const id = nextId.current++;
+    setEntries((list) => [{ id, label, status: "notice" as TxStatus, text, signature }, ...list].slice(0, 6));
+  }, []);
   const busy = entries.some((e) => e.status === "approving" || e.status === "confirming");
-  const value = useMemo<TxApi>(() => ({ entries, busy, send, dismiss }), [entries, busy, send, dismiss]);
+  const value = useMemo<TxApi>(() => ({ entries, busy, send, dismiss, notify }), [entries, busy, send, dismiss, notify]);
   return <TxContext.Provider value={value}>{children}</TxContext.Provider>;
 }
 

@@ -59,9 +59,14 @@ export class DevWalletAdapter extends BaseSignerWalletAdapter<"Dev wallet (local
     return false;
   }
 
+  /**
+   * Announces the connection every time, even when the keypair is already
+   * loaded: after a reload the wallet provider may have missed the first
+   * announcement (it subscribes after an auto-connect began), and a connect
+   * that stays silent then leaves it thinking no wallet is connected.
+   */
   async connect(): Promise<void> {
-    if (this.keypair) return;
-    this.keypair = loadDevKeypair();
+    if (!this.keypair) this.keypair = loadDevKeypair();
     this.emit("connect", this.keypair.publicKey);
   }
 
