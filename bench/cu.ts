@@ -3,6 +3,7 @@
  * the real SPL Token program, against the SPEC §7 targets where one exists.
  * Writes bench/RESULTS.md.
  */
+import { parkingBench } from "./parking";
 import * as anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
@@ -502,6 +503,9 @@ async function main() {
   console.log("LP income split, scripted month (bench/cu.ts `lending`):");
   for (const l of split) console.log(l);
   console.log("");
+  const parkingLines = await parkingBench();
+  for (const l of parkingLines) console.log(l);
+  console.log("");
   const localnetLines = await localnetBench();
   for (const l of localnetLines) console.log(l);
   const md = [
@@ -527,6 +531,8 @@ async function main() {
     ...split,
     "",
     ...quoteLines,
+    "",
+    ...parkingLines,
     "",
     ...localnetLines,
     "",

@@ -194,6 +194,11 @@ describe("web app in a browser", function () {
     await page.click("[data-testid=earn-submit]");
     await confirmed("Deposit 20000 USDC", false);
     await page.locator("[data-testid=tx][data-label^='Deposit 20000 USDC']").waitFor({ state: "detached", timeout: STEP_MS });
+    // The new LP tokens wait out the pool's cooldown in its escrow, then the user claims them.
+    expect(await page.locator("[data-testid=quote-cooldown]").count()).to.equal(0); // the quote row went with the input
+    await page.locator("[data-testid=lp-escrowed]").filter({ hasText: /LP$/ }).waitFor({ timeout: STEP_MS });
+    await page.click("[data-testid=lp-claim]", { timeout: STEP_MS });
+    await confirmed("Claim LP tokens", false);
     await page.locator("[data-testid=lp-balance]").filter({ hasNotText: /^0$/ }).waitFor({ timeout: STEP_MS });
     const onChain = await tokenBalance(lpMint);
     expect(onChain.gtn(0)).to.equal(true);

@@ -99,7 +99,10 @@ export async function startStack(): Promise<Stack> {
   };
   try {
     localnet = await startLocalnet({ port: 0, ledger: dir, quiet: true, slotMs: 200 });
-    const { deployment } = await deploy(loadConfig(), { url: localnet.rpcUrl, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
+    // A short LP cooldown, so the test sees deposits wait in the escrow and then claims them.
+    const config = loadConfig();
+    config.pool = { ...config.pool, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 4 } };
+    const { deployment } = await deploy(config, { url: localnet.rpcUrl, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
     feed = await startPriceFeed({ url: localnet.rpcUrl, dataDir: dir, intervalMs: 2_000, stepBps: 5, seed: 7, log: () => {} });
     await feed.tick();
     faucet = await startTokenFaucet({ url: localnet.rpcUrl, dataDir: dir, port: 0, log: () => {} });

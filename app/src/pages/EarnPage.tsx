@@ -6,9 +6,9 @@
 import { useWallet } from "@solana/wallet-adapter-react";
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
-import { useEffect, useMemo, useState } from "react";
+import React, { useEffect, useMemo, useState } from "react";
 
-import { LP_DECIMALS, addLiquidityIx, fetchLpAccount, lpAccountPda, lpPriceUsd, oracleAges, poolLifetimeApy, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
+import { LP_DECIMALS, addLiquidityIx, claimLpIx, fetchLpAccount, lpAccountPda, lpEscrowStatus, lpPriceUsd, oracleAges, poolLifetimeApy, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
 import { LpPositionRows } from "../components/LpPosition";
 import { ConnectButton } from "../components/WalletButton";
 import { AmountInput } from "../components/AmountInput";
@@ -49,7 +49,7 @@ export function EarnPage() {
     return () => {
       stopped = true;
     };
-  }, [program, state, publicKey, lpHolding?.amount.toString()]);
+  }, [program, state, publicKey, lpHolding?.amount.toString(), tx.busy]);
 
   const asset = assets.find((a) => a.custody.toBase58() === custodyKey);
   const assetHolding = asset ? account.holding(asset.mint) : null;
@@ -132,6 +132,23 @@ export function EarnPage() {
 
   const feeAdjust = quote && quote.kind !== "error" ? Number(quote.q.feeBps.toString()) - custody.baseFeeBps : 0;
   const lpBal = lpHolding?.amount ?? new BN(0);
+  const cooldown = state.pool.lpCooldownSecs;
+  const escrow = lpEscrowStatus(lpAccount, now);
+  const claim = async () => {
+    if (!publicKey || !lpHolding) return;
+    const snapshot = state;
+    await tx.send("Claim LP tokens", async () => [...ensureAccountIxs(publicKey, publicKey, lpHolding), await claimLpIx(program, snapshot, { owner: publicKey, lpTokenAccount: lpHolding.account })]);
+  };
+  const escrowRows: [React.ReactNode, React.ReactNode, string?][] = escrow.escrowedLp.isZero()
+    ? []
+    : [
+        ["In cooldown", `${formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP`, "lp-escrowed"],
+        [
+          "Redeemable",
+          escrow.claimable ? "now: claim them first" : `${new Date(escrow.unlockTime.toNumber() * 1000).toLocaleTimeString()} (in ${formatDuration(escrow.secondsLeft)})`,
+          "lp-unlock",
+        ],
+      ];
   const assetBal = assetHolding?.amount ?? new BN(0);
 
   return (
@@ -182,7 +199,10 @@ export function EarnPage() {
                 ["Deposit value", formatUsd(quote.q.valueInUsd)],
                 ["Fee", `${formatUnits(quote.q.fee, asset.decimals)} ${asset.symbol} (${formatBps(quote.q.feeBps)})`],
                 ["Weight adjustment of the fee", weightText(feeAdjust)],
-                ["Balances after", `${formatUnits(assetBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), asset.decimals)} ${asset.symbol} · ${formatUnits(lpBal.add(quote.q.lpOut), LP_DECIMALS)} LP`],
+                ...(cooldown > 0
+                  ? ([["Redeemable", `after a ${formatDuration(cooldown)} cooldown in the pool's escrow`, "quote-cooldown"]] as [string, string, string][])
+                  : []),
+                ["Balances after", `${formatUnits(assetBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), asset.decimals)} ${asset.symbol} · ${formatUnits(cooldown > 0 ? lpBal : lpBal.add(quote.q.lpOut), LP_DECIMALS)} LP${cooldown > 0 ? ` + ${formatUnits(quote.q.lpOut, LP_DECIMALS)} in cooldown` : ""}`],
               ]}
             />
           )}
@@ -212,12 +232,21 @@ export function EarnPage() {
             <Stat label="LP balance" value={publicKey ? formatUnits(lpBal, LP_DECIMALS) : "–"} testId="lp-balance" />
             <Stat label="Value" value={publicKey && lpPrice ? formatUsd(lpBal.mul(lpPrice).divn(1_000_000)) : "–"} sub="at the redeem price" />
           </div>
-          {lpAccount && lpPrice && <LpPositionRows lpAccount={lpAccount} lpBalance={lpBal} lpPrice={lpPrice} />}
+          {lpAccount && lpPrice && <LpPositionRows lpAccount={lpAccount} lpBalance={lpBal} lpPrice={lpPrice} extra={escrowRows} />}
+          {escrow.claimable && (
+            <button type="button" className="button wide" disabled={tx.busy} onClick={() => void claim()} data-testid="lp-claim">
+              Claim {formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP
+            </button>
+          )}
           <p className="muted small">
             LP tokens are a share of the whole pool. Their price grows with trading fees, borrow fees and the interest the pool earns on lent assets, and moves with
             traders' profits and losses. Fees are lower for deposits that bring an asset toward its target weight.
           </p>
-          <p className="muted small">Liquidity added in a block cannot be redeemed in the same block.</p>
+          <p className="muted small">
+            {cooldown > 0
+              ? `New LP tokens wait ${formatDuration(cooldown)} in the pool's escrow before they can be claimed, moved or redeemed (a later deposit restarts the wait for what is still waiting). Nobody can deposit ahead of a price they already know and redeem after it.`
+              : "LP tokens can be redeemed as soon as they are minted."}
+          </p>
         </Card>
       </div>
       <HoldingsNote mint={state.pool.lpMint} />
