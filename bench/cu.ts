@@ -149,7 +149,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   const rec = (instruction: string, cu: number, target?: number, custodies: number | "" = "") => rows.push({ instruction, custodies, cu, target });
 
   const initCu = await measure(provider, [await initConfigIx(program, a)]);
-  const createCu = await measure(provider, [await createPoolIx(program, { admin: a, name: "bench", allowTestOracles: true, params: defaultPoolParams() })]);
+  const createCu = await measure(provider, [await createPoolIx(program, { admin: a, name: "bench", allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
   const [pool] = poolPda("bench");
   const mints: PublicKey[] = [];
   let addCustodyCu = 0;
@@ -378,7 +378,7 @@ async function lending(rows: Row[], split: string[]) {
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
   await measure(provider, [await initConfigIx(program, a)]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", allowTestOracles: true, params: defaultPoolParams() })]);
+  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
   const [pool] = poolPda("lend");
   const specs = [
     { decimals: 9, price: new BN("15000000000"), isStable: false },

@@ -125,8 +125,8 @@ export async function localnetBench(): Promise<string[]> {
         amountIn: new BN(amount),
         minLpOut: new BN(0),
       });
-    // Warm-up deposit: the LP record exists from now on.
-    await provider.sendAndConfirm(new Transaction().add(await deposit(1_000_000)), [user]);
+    // Warm-up deposit (the pool's first: at least its $10 minimum): the LP record exists from now on.
+    await provider.sendAndConfirm(new Transaction().add(await deposit(100_000_000)), [user]);
     const receiver = Keypair.generate().publicKey;
 
     // --- 2. RPC throughput -----------------------------------------------------------------
