@@ -42,6 +42,9 @@ import {
   positionPda,
   quoteLiquidatePosition,
   setTestPriceIx,
+  overLent,
+  findCustody,
+  withdrawLoanCollateralIx,
 } from "../sdk/src";
 import { Keeper, KeeperSummary } from "../sdk/src/keeper";
 import { deploy, loadConfig } from "../migrations/deploy";
@@ -338,6 +341,34 @@ describe("keeper on LiteSVM", () => {
     expect(repaid.gt(ZERO) && repaid.lte(info.debt.divn(2).addn(1)), `repaid ${repaid}`).to.equal(true);
     expect(balance(f, keeperUser.tokens.SOL).gt(ZERO)).to.equal(true);
     expect(s2.actions[0].events.map((e) => e.name)).to.include("loanLiquidated");
+    await expectAccounting(f);
+  });
+
+  it("recalls a healthy loan while interest-bearing collateral it drew on has been withdrawn (over-lent)", async () => {
+    const usdcEarning = SOL_USDC.map((a) => (a.symbol === "USDC" ? { ...a, params: { ...a.params, collateralEarnsInterest: true, bufferBps: 0, maxUtilizationBps: 10_000, collateralBufferBps: 5_000 } } : a));
+    const { f } = await fundedPool(usdcEarning);
+    // A parker's 100,000 USDC of loan collateral lets the pool lend beyond its own USDC.
+    const parker = await f.user({ USDC: USDC(100_000) });
+    const parked = { owner: parker.kp.publicKey, collateralCustody: f.assets.USDC.custody, borrowCustody: f.assets.SOL.custody };
+    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...parked, fundingAccount: parker.tokens.USDC, amount: USDC(100_000) })], [parker.kp]);
+    const borrower = await f.user({ SOL: SOL(3_000) });
+    const ref = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
+    const loan = loanPda(ref.owner, f.pool, ref.collateralCustody, ref.borrowCustody)[0];
+    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: borrower.tokens.SOL, amount: SOL(3_000) })], [borrower.kp]);
+    await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: borrower.tokens.USDC, amount: USDC(140_000) })], [borrower.kp]);
+    await send(f.ctx, [await withdrawLoanCollateralIx(f.ctx.program, await f.state(), { ...parked, receivingAccount: parker.tokens.USDC, amount: USDC(50_000) })], [parker.kp]);
+    const keeperUser = await f.user({ USDC: USDC(50_000) });
+    const state = await f.state();
+    expect(loanInfo(state, (await fetchLoan(f.ctx.program, loan))!, now(f)).liquidatable, "the loan is healthy").to.equal(false);
+    const over = overLent(findCustody(state, f.assets.USDC.custody).account);
+    expect(over.gtn(0)).to.equal(true);
+    const { keeper } = keeperOf(f, keeperUser.kp);
+    const s = await keeper.runOnce();
+    expect(kinds(s)).to.deep.equal([`liquidate_loan:${loan.toBase58()}:sent`]);
+    expect(USDC(50_000).sub(balance(f, keeperUser.tokens.USDC)).toString(), "repaid exactly the excess").to.equal(over.toString());
+    expect(overLent(findCustody(await f.state(), f.assets.USDC.custody).account).toString()).to.equal("0");
+    // Nothing more to recall: the next scan leaves the healthy loan alone.
+    expect(kinds(await keeper.runOnce())).to.deep.equal([]);
     await expectAccounting(f);
   });
 });

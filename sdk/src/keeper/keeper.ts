@@ -8,8 +8,9 @@
  *  3. `auto_deleverage` while a market side's profit is above its ADL threshold,
  *     the most profitable and leveraged positions first (`adlScore`), each by
  *     `adlCloseSize`, re-evaluated after every step;
- *  4. `liquidate_loan` for unhealthy loans of an asset the keeper holds,
- *     repaying what `quoteLoanLiquidation` allows.
+ *  4. `liquidate_loan` for unhealthy loans of an asset the keeper holds, and for
+ *     healthy ones while their custody is over-lent (the recall path), repaying
+ *     what `quoteLoanLiquidation` allows.
  *
  * One failing action is logged and the scan goes on. In dry-run nothing is
  * sent: the scan reports what it would do. `start()` watches the program's
@@ -25,7 +26,7 @@ import { autoDeleverageIx, executeOrderIx, liquidateLoanIx, liquidatePositionIx 
 import { loanInfo, quoteLoanLiquidation } from "../loan";
 import { PoolState, fetchPoolState, findCustody } from "../pool";
 import { PerpoolProgram } from "../program";
-import { adlCloseSize, adlScore, adlStatus, orderStale, orderTriggered, positionInfo, pricedCustody, quoteLiquidatePosition } from "../position";
+import { accrueCustody, adlCloseSize, adlScore, adlStatus, orderStale, orderTriggered, overLent, poolShares, positionInfo, pricedCustody, quoteLiquidatePosition } from "../position";
 import { formatPrice, formatUnits, formatUsd } from "../cli/units";
 import { Sent, clusterTime, describeError, findTokenAccount, sendInstructions, tokenAccountOrCreate } from "./chain";
 
@@ -489,7 +490,10 @@ export class Keeper {
     const loan = l.account;
     if (loan.scaledDebt.isZero()) return;
     try {
-      if (!loanInfo(state, loan, now).liquidatable) return;
+      // Unhealthy, or the borrowed custody has lent more than it now may (the recall path:
+      // interest-bearing collateral was withdrawn after it was lent out).
+      const over = overLent(accrueCustody(findCustody(state, loan.borrowCustody).account, now, poolShares(state)));
+      if (!loanInfo(state, loan, now).liquidatable && over.isZero()) return;
     } catch (e) {
       this.recordSkip(summary, seen, "loan", l.address, `cannot value it: ${errorCode(e) ?? describeError(e)}`);
       return;
