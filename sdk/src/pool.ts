@@ -72,8 +72,9 @@ export interface Valuation {
  * Each custody counts its own tokens and the LPs' share of accrued borrow fees
  * at its price, plus what positions owe and minus what they are owed and have
  * not settled (funding, PnL interest), all projected to `now`; then per market
- * side and collateral custody, `min(collateral, debt + loss − profit)`: trader
- * losses and debts count only up to the collateral behind them. Rounded as the
+ * side and collateral custody, `min(collateral − debt, loss − profit)`: trader
+ * losses count only up to the collateral behind them, and debts (already in
+ * `owned`) the collateral cannot cover are written off. Rounded as the
  * program rounds (up at max prices, down at min prices). Throws `OracleError`
  * where the program would refuse the prices.
  */

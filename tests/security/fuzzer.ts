@@ -458,7 +458,7 @@ const USD27 = TEN.pow(new BN(21));
  * (`processor/valuation.rs`): each custody projected to `now` as the program values it — its own
  * tokens and the LPs' share of accrued borrow fees at min (max) prices, plus what positions owe
  * and minus what they are owed (USD aggregates); then per market side and collateral custody,
- * `min(collateral, debt + loss − profit)` with PnL at the prices that favour that side. 27-decimal USD.
+ * `min(collateral − debt, loss − profit)` with PnL at the prices that favour that side. 27-decimal USD.
  */
 function exactAum(state: PoolState, side: "min" | "max", now: BN): BN {
   let aum = new BN(0);
@@ -489,9 +489,9 @@ function exactAum(state: PoolState, side: "min" | "max", now: BN): BN {
         const value = row[1].mul(p).mul(scale);
         const size = row[0].mul(USD27);
         const traderPnl = long ? value.sub(size) : size.sub(value); // signed
-        const claims = row[3].mul(collPrice).mul(c.scale).sub(traderPnl); // debt + loss − profit
-        const cap = row[2].mul(collPrice).mul(c.scale);
-        aum = aum.add(BN.min(claims, cap));
+        // The debt is already in `owned`: the group adds min(collateral − debt, −PnL).
+        const collateralLessDebt = row[2].sub(row[3]).mul(collPrice).mul(c.scale);
+        aum = aum.add(BN.min(collateralLessDebt, traderPnl.neg()));
       });
     }
   }

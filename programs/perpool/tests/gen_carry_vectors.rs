@@ -367,28 +367,21 @@ struct GroupIn {
     round_for_max_aum: bool,
 }
 
-/// `min(collateral, debt + loss − profit)` when the claims exceed the profit, else the profit
-/// beyond them as a negative. At MAX valuation trader profit rounds down (a long's value down, a
-/// short's up) and collateral and debt up; at MIN the reverse. Any side but short is a long.
+/// `min(collateral − debt, loss − profit)`: what the group adds to the pool beyond `owned`, where
+/// the debt already is. At MAX valuation trader profit rounds down (a long's value down, a short's
+/// up), collateral up and debt down; at MIN the reverse. Any side but short is a long.
 fn ref_group(i: &GroupIn) -> R<Value> {
     let up = i.round_for_max_aum;
     let long = i.side != SHORT;
-    let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, long != up)?;
-    let oi = i.oi_usd as u128;
-    let (profit, loss) = if long {
-        (value.saturating_sub(oi), oi.saturating_sub(value))
-    } else {
-        (oi.saturating_sub(value), value.saturating_sub(oi))
-    };
-    let conv = |t: u64| if t == 0 { Ok(0) } else { to_usd(t, i.coll_price, i.coll_decimals, up) };
-    let collateral = conv(i.collateral)?;
-    let debt = conv(i.debt)?;
-    let claims = fit(debt + loss)?;
-    let (positive, negative) = if claims >= profit {
-        ((claims - profit).min(collateral), 0)
-    } else {
-        (0, profit - claims)
-    };
+    let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, long != up)? as i128;
+    let oi = i.oi_usd as i128;
+    let pnl = if long { value - oi } else { oi - value }; // the traders' PnL, signed
+    let conv = |t: u64, round_up: bool| if t == 0 { Ok(0) } else { to_usd(t, i.coll_price, i.coll_decimals, round_up) };
+    // The debt is already in the pool's `owned`: the group adds min(collateral − debt, −PnL).
+    let collateral = conv(i.collateral, up)? as i128;
+    let debt = conv(i.debt, !up)? as i128;
+    let worth = (collateral - debt).min(-pnl);
+    let (positive, negative) = if worth >= 0 { (worth, 0) } else { (0, -worth) };
     Ok(json!({ "positive": s(positive), "negative": s(negative) }))
 }
 

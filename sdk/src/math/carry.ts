@@ -262,8 +262,9 @@ export interface GroupInput {
 }
 
 /**
- * What the pool would gain (positive) or pay (negative) if one (market, side, collateral) group
- * closed now: `min(collateral, debt + loss − profit)` (Rust `group_claim`).
+ * What one (market, side, collateral) group adds to the pool's value (positive) or takes from it
+ * (negative): `min(collateral − debt, loss − profit)` — the debt is already in `owned` (Rust
+ * `group_claim`; collateral up and debt down at MAX prices, the reverse at MIN).
  */
 export function groupClaim(i: GroupInput): SignedUsd {
   const up = i.roundForMaxAum;
@@ -271,11 +272,11 @@ export function groupClaim(i: GroupInput): SignedUsd {
   const value = long === up ? tokenToUsdFloor(i.oiTokens, i.marketPrice, i.marketDecimals) : tokenToUsdCeil(i.oiTokens, i.marketPrice, i.marketDecimals);
   const profit = long ? BN.max(value.sub(i.oiUsd), ZERO) : BN.max(i.oiUsd.sub(value), ZERO);
   const loss = long ? BN.max(i.oiUsd.sub(value), ZERO) : BN.max(value.sub(i.oiUsd), ZERO);
-  const conv = (t: BN) => (t.isZero() ? new BN(0) : up ? tokenToUsdCeil(t, i.collPrice, i.collDecimals) : tokenToUsdFloor(t, i.collPrice, i.collDecimals));
-  const collateral = conv(i.collateral);
-  const debt = conv(i.debt);
-  const claims = checkedAdd(debt, loss);
-  return claims.gte(profit) ? { positive: BN.min(claims.sub(profit), collateral).clone(), negative: new BN(0) } : { positive: new BN(0), negative: profit.sub(claims) };
+  const conv = (t: BN, roundUp: boolean) => (t.isZero() ? new BN(0) : roundUp ? tokenToUsdCeil(t, i.collPrice, i.collDecimals) : tokenToUsdFloor(t, i.collPrice, i.collDecimals));
+  const collateral = conv(i.collateral, up);
+  const debt = conv(i.debt, !up);
+  const worth = BN.min(collateral.sub(debt), loss.sub(profit));
+  return worth.isNeg() ? { positive: new BN(0), negative: worth.neg() } : { positive: worth, negative: new BN(0) };
 }
 
 /** No profit is realised at or before this time (Rust `profit_lock_until`). */

@@ -443,10 +443,16 @@ pub struct GroupInput {
     pub round_for_max_aum: bool,
 }
 
-/// What the pool would gain (positive) or pay (negative) if the group closed now, USD:
-/// `min(collateral, debt + loss − profit)` — traders' losses and debts count only up to the
-/// collateral they can be collected from; profits count in full. Valued at the caller's prices,
-/// rounded for the side being priced.
+/// What the group adds to the pool's value (positive) or takes from it (negative), USD:
+/// `min(collateral − debt, loss − profit)`.
+///
+/// If the group closed now the pool would collect `min(collateral, debt + loss − profit)` — losses
+/// and debts count only up to the collateral they can be collected from, profits in full. The
+/// debt, though, is already in the pool's `owned`: a settlement credits what a position owes when
+/// it becomes owed (the pool pays its counterparties in full). So the group's worth beyond
+/// `owned` is that minus the debt: a debt the collateral cannot cover is a write-off. Valued at
+/// the caller's prices, rounded for the side being priced (collateral up and debt down at MAX
+/// prices, the reverse at MIN).
 ///
 /// Errors: `InvalidDecimals`, `Overflow`.
 #[inline(never)]
@@ -465,15 +471,19 @@ pub fn group_claim(i: &GroupInput) -> Result<SignedUsd, MathError> {
     } else {
         (i.oi_usd.saturating_sub(value), value.saturating_sub(i.oi_usd))
     };
-    let conv = |t: u64| if up { token_to_usd_ceil(TokenAmount(t), i.coll_price, i.coll_decimals) } else { token_to_usd_floor(TokenAmount(t), i.coll_price, i.coll_decimals) };
-    let collateral = if i.collateral == 0 { 0 } else { conv(i.collateral)?.0 };
-    let debt = if i.debt == 0 { 0 } else { conv(i.debt)?.0 };
-    let claims = checked_add(debt, loss)?;
-    Ok(if claims >= profit {
-        SignedUsd { positive: (claims - profit).min(collateral), negative: 0 }
-    } else {
-        SignedUsd { positive: 0, negative: profit - claims }
-    })
+    let (collateral, debt) = (
+        if i.collateral == 0 { 0 } else { usd_of(i.collateral, i, up)? },
+        if i.debt == 0 { 0 } else { usd_of(i.debt, i, !up)? },
+    );
+    // i128 add, subtract and compare only.
+    let worth = (collateral as i128 - debt as i128).min(loss as i128 - profit as i128);
+    Ok(if worth >= 0 { SignedUsd { positive: worth as u64, negative: 0 } } else { SignedUsd { positive: 0, negative: (-worth) as u64 } })
+}
+
+/// Collateral tokens in USD, rounded up or down.
+#[inline(always)]
+fn usd_of(tokens: u64, i: &GroupInput, up: bool) -> Result<u64, MathError> {
+    Ok(if up { token_to_usd_ceil(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0 } else { token_to_usd_floor(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0 })
 }
 
 /// The minimum held for profit, as the position quotes take it: profit is zero when closing at or
@@ -648,8 +658,12 @@ mod tests {
             round_for_max_aum: false,
         };
         assert_eq!(group_claim(&g).unwrap(), SignedUsd { positive: 1_000 * USD, negative: 0 });
+        // A debt is already in `owned`: with profit to pay it from, the group is worth −profit.
         let profit = GroupInput { market_price: p(150), debt: 200 * USD, ..g };
-        assert_eq!(group_claim(&profit).unwrap(), SignedUsd { positive: 0, negative: 4_800 * USD });
+        assert_eq!(group_claim(&profit).unwrap(), SignedUsd { positive: 0, negative: 5_000 * USD });
+        // A debt the collateral cannot cover is written off: worth collateral − debt.
+        let broke = GroupInput { collateral: 0, debt: 300 * USD, ..g };
+        assert_eq!(group_claim(&broke).unwrap(), SignedUsd { positive: 0, negative: 300 * USD });
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //!   and the LPs' share of the borrow fees positions have accrued, at the custody's price;
 //! - plus what positions owe and minus what they are owed and have not settled: funding and
 //!   interest on recorded PnL (USD aggregates, projected to now);
-//! - plus, per market side and collateral custody (a *group*), `min(collateral, debt + loss −
-//!   profit)`: traders' losses and debts count only up to the collateral they can be collected
-//!   from, never bad debt as value; profits count in full.
+//! - plus, per market side and collateral custody (a *group*), `min(collateral − debt, loss −
+//!   profit)`: traders' losses count only up to the collateral they can be collected from, never
+//!   bad debt as value; profits count in full; what positions owe is already in `owned` (credited
+//!   when it became owed), so a debt the collateral cannot cover counts as a write-off.
 //!
 //! Every part is O(1) per custody. Custodies the instruction does not write are projected to now
 //! exactly as [`Custody::accrue`] would leave them ([`Custody::projection`]), so refreshing a
