@@ -37,8 +37,7 @@ pub enum PerpoolError {
     InvalidTokenProgram = 6012,
     /// The system program account is not the system program.
     InvalidSystemProgram = 6013,
-    /// Test oracles are only usable by pools created with `allow_test_oracles`.
-    TestOraclesNotAllowed = 6014,
+    // 6014 was TestOraclesNotAllowed (test oracles were removed); never reuse it.
     /// The oracle account does not match the custody's oracle configuration.
     InvalidOracleAccount = 6015,
     /// The pool already has the maximum number of custodies.
@@ -149,6 +148,14 @@ pub enum PerpoolError {
     InsufficientLamports = 6068,
     /// The paying token account holds fewer tokens than the instruction moves.
     InsufficientFunds = 6069,
+    /// Only Pyth `PriceUpdateV2` oracles (kind 0) are supported.
+    UnsupportedOracleKind = 6100,
+    /// `init_config` must be signed by the program's upgrade authority.
+    NotUpgradeAuthority = 6101,
+    /// Not this program's account, or not the ProgramData account it names (BPF Loader Upgradeable).
+    InvalidProgramData = 6102,
+    /// The program is immutable (no upgrade authority): nobody may initialize the config.
+    ProgramNotUpgradeable = 6103,
 }
 
 impl From<PerpoolError> for ProgramError {

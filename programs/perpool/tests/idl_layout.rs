@@ -120,7 +120,7 @@ fn account_layouts_match_idl() {
         "Pool",
         Pool::DISCRIMINATOR,
         layout!(Pool {
-            discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
+            discriminator, version, bump, lp_mint_bump, reserved0, custody_count, name_len, padding0, name,
             lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
             adl_floor_bps, padding1, max_aum_usd, inception_time, reserved
         }),
@@ -145,15 +145,6 @@ fn account_layouts_match_idl() {
             max_negative_impact_bps, adl_threshold_bps, adl_floor_bps, impact_exponent, padding2, reserved
         }),
         Custody::LEN,
-    );
-    check_account(
-        &idl,
-        "TestOracle",
-        TestOracle::DISCRIMINATOR,
-        layout!(TestOracle {
-            discriminator, version, bump, padding0, custody, price, ema_price, conf, expo, padding1, publish_time, reserved
-        }),
-        TestOracle::LEN,
     );
     check_account(
         &idl,
@@ -218,7 +209,6 @@ fn error_codes_match_idl() {
         ("InvalidMint", E::InvalidMint as u32),
         ("InvalidTokenProgram", E::InvalidTokenProgram as u32),
         ("InvalidSystemProgram", E::InvalidSystemProgram as u32),
-        ("TestOraclesNotAllowed", E::TestOraclesNotAllowed as u32),
         ("InvalidOracleAccount", E::InvalidOracleAccount as u32),
         ("PoolFull", E::PoolFull as u32),
         ("InvalidPoolName", E::InvalidPoolName as u32),
@@ -274,6 +264,10 @@ fn error_codes_match_idl() {
         ("AdlTooLarge", E::AdlTooLarge as u32),
         ("InsufficientLamports", E::InsufficientLamports as u32),
         ("InsufficientFunds", E::InsufficientFunds as u32),
+        ("UnsupportedOracleKind", E::UnsupportedOracleKind as u32),
+        ("NotUpgradeAuthority", E::NotUpgradeAuthority as u32),
+        ("InvalidProgramData", E::InvalidProgramData as u32),
+        ("ProgramNotUpgradeable", E::ProgramNotUpgradeable as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

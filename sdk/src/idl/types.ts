@@ -17,7 +17,7 @@ export interface Pool {
   version: number;
   bump: number;
   lpMintBump: number;
-  allowTestOracles: number;
+  reserved0: number;
   custodyCount: number;
   nameLen: number;
   padding0: number[];
@@ -111,20 +111,6 @@ export interface Custody {
   adlFloorBps: number;
   impactExponent: number;
   padding2: number[];
-  reserved: number[];
-}
-
-export interface TestOracle {
-  version: number;
-  bump: number;
-  padding0: number[];
-  custody: PublicKey;
-  price: BN;
-  emaPrice: BN;
-  conf: BN;
-  expo: number;
-  padding1: number[];
-  publishTime: BN;
   reserved: number[];
 }
 
@@ -269,7 +255,6 @@ export interface PoolCreated {
   pool: PublicKey;
   name: string;
   lpMint: PublicKey;
-  allowTestOracles: boolean;
   time: BN;
 }
 
@@ -282,15 +267,6 @@ export interface CustodyAdded {
   oracleKind: number;
   isStable: boolean;
   decimals: number;
-}
-
-export interface TestPriceSet {
-  custody: PublicKey;
-  price: BN;
-  emaPrice: BN;
-  conf: BN;
-  expo: number;
-  publishTime: BN;
 }
 
 export interface AdminProposed {

@@ -48,7 +48,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
         return Err(PerpoolError::ZeroAmount);
     }
     let clock = now()?;
-    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    let ctx = OracleContext { now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     custodies.settle(p, &market_price, &collateral_price)?;

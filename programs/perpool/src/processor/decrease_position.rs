@@ -73,7 +73,7 @@ impl<'a> DecreasePosition<'a> {
     /// position's interest and funding.
     pub fn prepare(&mut self) -> Result<Prepared> {
         let clock = now()?;
-        let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+        let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
         let (market_price, collateral_price) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         self.custodies.settle(self.position, &market_price, &collateral_price)?;

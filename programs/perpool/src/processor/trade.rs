@@ -85,7 +85,7 @@ impl<'a> Custodies<'a> {
 
     /// Checked prices of both custodies (read once when they are the same).
     pub fn prices(&self, market_oracle: &AccountView, collateral_oracle: &AccountView, ctx: &OracleContext) -> Result<(OraclePrice, OraclePrice)> {
-        let m = read_price(self.market_key, self.market, market_oracle, ctx)?;
+        let m = read_price(self.market, market_oracle, ctx)?;
         let c = match &self.collateral {
             None => {
                 if collateral_oracle.address() != market_oracle.address() {
@@ -93,7 +93,7 @@ impl<'a> Custodies<'a> {
                 }
                 m
             }
-            Some(c) => read_price(self.collateral_key, c, collateral_oracle, ctx)?,
+            Some(c) => read_price(c, collateral_oracle, ctx)?,
         };
         Ok((m, c))
     }

@@ -52,7 +52,7 @@ pub fn value_pool<const N: usize>(
     if list.len() != 2 * count {
         return Err(PerpoolError::CustodyListMismatch);
     }
-    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now };
+    let ctx = OracleContext { now };
     let zero = OraclePrice { spot: crate::math::Price(0), ema: crate::math::Price(0), conf: 0, min: crate::math::Price(0), max: crate::math::Price(0) };
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
     let mut found = [false; N];
@@ -67,7 +67,7 @@ pub fn value_pool<const N: usize>(
             Some(j) => targets[j].custody,
             None => load::<Custody>(custody_account)?,
         };
-        let price = read_price(key, custody, oracle, &ctx)?;
+        let price = read_price(custody, oracle, &ctx)?;
         let (p, round_up) = match side {
             PriceSide::Min => (price.min, false),
             PriceSide::Max => (price.max, true),

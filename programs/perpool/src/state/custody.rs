@@ -6,9 +6,9 @@ use pinocchio::Address;
 use super::ZeroCopy;
 use crate::{discriminator::account, error::PerpoolError, reader::Reader};
 
-/// Oracle kinds.
+/// Oracle kinds. Pyth `PriceUpdateV2` is the only one: local clusters and
+/// tests publish real `PriceUpdateV2` accounts (programs/pyth-publisher).
 pub const ORACLE_PYTH: u8 = 0;
-pub const ORACLE_TEST: u8 = 1;
 
 /// Interest indexes start at 1.0 with 12 decimals.
 pub const INDEX_ONE: u64 = 1_000_000_000_000;
@@ -27,7 +27,7 @@ pub struct Custody {
     pub decimals: u8,
     /// 1 for a stablecoin (may back shorts).
     pub is_stable: u8,
-    /// `ORACLE_PYTH` or `ORACLE_TEST`.
+    /// `ORACLE_PYTH` (the only kind).
     pub oracle_kind: u8,
     /// 1 when positions on this market earn/pay interest on unrealized PnL.
     pub interest_on_pnl: u8,
@@ -39,7 +39,7 @@ pub struct Custody {
     pub mint: Address,
     /// Token account `["vault", custody]` owned by the pool.
     pub vault: Address,
-    /// Oracle account: a Pyth `PriceUpdateV2` or the `["test_oracle", custody]` PDA.
+    /// Oracle account: a Pyth `PriceUpdateV2`.
     pub oracle: Address,
     /// Pyth feed id the oracle account must carry.
     pub feed_id: [u8; 32],
@@ -261,6 +261,9 @@ impl CustodyParams {
     }
 
     pub fn validate(&self) -> Result<(), PerpoolError> {
+        if self.oracle_kind != ORACLE_PYTH {
+            return Err(PerpoolError::UnsupportedOracleKind);
+        }
         let fees_ok = [
             self.spread_bps,
             self.base_fee_bps,
@@ -272,7 +275,6 @@ impl CustodyParams {
         .iter()
         .all(|f| *f <= MAX_FEE_BPS);
         let ok = fees_ok
-            && self.oracle_kind <= ORACLE_TEST
             && self.oracle_max_age_secs > 0
             && self.oracle_max_conf_bps <= 10_000
             && self.max_leverage_bps >= 10_000

@@ -10,7 +10,6 @@ pub mod lp_account;
 pub mod order;
 pub mod pool;
 pub mod position;
-pub mod test_oracle;
 
 pub use config::Config;
 pub use custody::{Custody, CustodyParams};
@@ -19,7 +18,6 @@ pub use lp_account::LpAccount;
 pub use order::Order;
 pub use pool::{Pool, PoolParams};
 pub use position::Position;
-pub use test_oracle::TestOracle;
 
 use pinocchio::AccountView;
 
