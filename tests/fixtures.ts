@@ -1,12 +1,16 @@
-/** A seeded pool with funded users, shared by the liquidity (and later trading) tests. */
+/**
+ * A seeded pool with funded users, shared by the program tests. Prices are
+ * real Pyth `PriceUpdateV2` accounts published through the local price
+ * publisher (the admin is every feed's write authority).
+ */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
+import { createHash } from "crypto";
 
 import {
   CustodyParams,
   addLiquidityIx,
-  OracleKind,
   PoolParams,
   PoolState,
   addCustodyIx,
@@ -21,7 +25,8 @@ import {
   initConfigIx,
   mintTo,
   poolPda,
-  setTestPriceIx,
+  priceFeedPda,
+  publishPriceIx,
 } from "../sdk/src";
 import { Ctx, freshCtx, fundedKeypair, send } from "./helpers";
 
@@ -37,7 +42,9 @@ export interface Asset extends AssetSpec {
   mint: PublicKey;
   custody: PublicKey;
   vault: PublicKey;
+  /** The publisher's `PriceUpdateV2` account of `feedId`. */
   oracle: PublicKey;
+  feedId: Buffer;
 }
 
 export interface PoolFixture {
@@ -46,6 +53,7 @@ export interface PoolFixture {
   pool: PublicKey;
   assets: Record<string, Asset>;
   state: () => Promise<PoolState>;
+  /** Publishes a price (8 decimals) at the current clock through the price publisher. */
   setPrice: (symbol: string, price: number, opts?: { ema?: number; conf?: number }) => Promise<void>;
   /** A user with a token account of every asset (funded) and an LP token account. */
   user: (fund?: Record<string, BN>) => Promise<User>;
@@ -63,6 +71,22 @@ export const units = (amount: number | string, decimals: number) => {
   return new BN(whole + frac.padEnd(decimals, "0").slice(0, decimals));
 };
 
+/** The Pyth feed id the fixtures give an asset: sha256("perpool-test-feed:" + symbol). */
+export const testFeedId = (symbol: string): Buffer => createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
+
+/** Publishes a price (8 decimals) of `feedId` at the cluster clock, signed by `authority` (the feed's write authority). */
+export async function publishPrice(ctx: Ctx, feedId: Buffer, price: number, o: { ema?: number; conf?: number } = {}, authority?: Keypair): Promise<void> {
+  const ix = publishPriceIx({
+    authority: (authority ?? ctx.admin).publicKey,
+    feedId,
+    price: e8(price),
+    emaPrice: e8(o.ema ?? price),
+    conf: e8(o.conf ?? 0),
+    exponent: -8,
+  });
+  await send(ctx, [ix], authority ? [authority] : []);
+}
+
 export const STANDARD_ASSETS: AssetSpec[] = [
   { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000 } },
   { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
@@ -76,15 +100,19 @@ export async function poolFixture(
   const admin = ctx.admin.publicKey;
   const name = opts.name ?? "main";
   await send(ctx, [await initConfigIx(ctx.program, admin)]);
-  await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams(opts.poolParams) })]);
+  await send(ctx, [await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams(opts.poolParams) })]);
   const [pool] = poolPda(name);
   const out: Record<string, Asset> = {};
   for (const a of assets) {
     const mint = await createMint(ctx.provider, a.decimals, admin);
-    const params = defaultCustodyParams({ oracleKind: OracleKind.TEST, ...a.params });
-    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params })]);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    out[a.symbol] = { ...a, mint, custody, vault, oracle: testOracle };
+    const feedId = testFeedId(a.symbol);
+    // The price account must exist (owned by the receiver's address) before the custody names it.
+    await publishPrice(ctx, feedId, a.price);
+    const [oracle] = priceFeedPda(feedId);
+    const params = defaultCustodyParams({ feedId: Array.from(feedId), ...a.params });
+    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })]);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    out[a.symbol] = { ...a, mint, custody, vault, oracle, feedId };
   }
   const fixture: PoolFixture = {
     ctx,
@@ -92,20 +120,7 @@ export async function poolFixture(
     pool,
     assets: out,
     state: () => fetchPoolState(ctx.program, pool),
-    setPrice: async (symbol, price, o = {}) => {
-      const a = out[symbol];
-      await send(ctx, [
-        await setTestPriceIx(ctx.program, {
-          admin,
-          pool,
-          custody: a.custody,
-          price: e8(price),
-          emaPrice: e8(o.ema ?? price),
-          conf: e8(o.conf ?? 0),
-          expo: -8,
-        }),
-      ]);
-    },
+    setPrice: (symbol, price, o = {}) => publishPrice(ctx, out[symbol].feedId, price, o),
     user: async (fund = {}) => {
       const kp = fundedKeypair(ctx);
       const tokens: Record<string, PublicKey> = {};
@@ -118,7 +133,6 @@ export async function poolFixture(
       return { kp, tokens, lp };
     },
   };
-  for (const a of assets) await fixture.setPrice(a.symbol, a.price);
   return fixture;
 }
 

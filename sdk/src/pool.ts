@@ -74,7 +74,7 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
   let aumUsd = new BN(0);
   const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
   const custodies = state.custodies.map((c) => {
-    const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+    const price = readOraclePrice(c.account, c.account.oracle, c.oracle, now);
     const a = c.account;
     const owned = accrueCustody(a, now, shares).owned;
     const valueUsd = custodyValueUsd(owned, side === "max" ? price.max : price.min, a.decimals, side === "max");
