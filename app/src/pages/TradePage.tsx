@@ -6,10 +6,9 @@
  */
 import { useWallet } from "@solana/wallet-adapter-react";
 import BN from "bn.js";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import {
-  OracleKind,
   Side,
   custodyFunding,
   custodyRates,
@@ -22,10 +21,10 @@ import {
   quoteIncreasePosition,
 } from "@perpool/sdk";
 import { AmountInput } from "../components/AmountInput";
-import { LineChart, type Point, type RefLine } from "../components/Charts";
+import { LineChart, type RefLine } from "../components/Charts";
 import { PositionsPanel } from "../components/Positions";
 import { AssetSelect, Card, Notice, Rows, Segmented, SlippageSetting } from "../components/ui";
-import { useEventHistory, useSampled } from "../hooks/history";
+import { useSampled } from "../hooks/history";
 import { usePositions } from "../hooks/usePositions";
 import { lessSlippage, parseAmount, plusSlippage } from "../lib/amount";
 import { explainError } from "../lib/errors";
@@ -114,21 +113,6 @@ export function TradePage() {
     }
   }, [state, market, coll, now]);
 
-  const oracle = market && state ? state.custodies[market.index].account : null;
-  const isTestOracle = oracle?.oracleKind === OracleKind.TEST;
-  const priceEvents = useEventHistory(
-    program,
-    isTestOracle && oracle ? oracle.oracle : null,
-    useCallback(
-      (name: string, d: Record<string, unknown>, t: number): Point | null => {
-        if (name !== "testPriceSet" || !market || !(d.custody as { equals?: (k: unknown) => boolean }).equals?.(market.custody)) return null;
-        const price = Number((d.price as BN).toString()) * 10 ** (d.expo as number);
-        return { t, v: price };
-      },
-      [market],
-    ),
-    150,
-  );
   const sampled = useSampled(rates ? toFloat(rates.price.spot, 9) : null, market?.custody.toBase58() ?? "", 1);
 
   if (loadError) return <Notice kind="error">{loadError}</Notice>;
@@ -205,18 +189,13 @@ export function TradePage() {
           >
             <LineChart
               testId="price-chart"
-              series={[
-                { label: "oracle", color: "#8fb0ff", points: priceEvents.points },
-                { label: "sampled", color: "#e0b34a", points: sampled, dashed: true },
-              ]}
+              series={[{ label: "sampled", color: "#e0b34a", points: sampled, dashed: true }]}
               lines={lines}
               format={(v) => "$" + (v >= 1000 ? v.toFixed(0) : v.toFixed(2))}
-              empty={priceEvents.loading ? "Reading prices…" : "No prices yet."}
+              empty="No prices yet."
             />
             <p className="muted small">
-              {isTestOracle
-                ? "Solid: the oracle price from the program's TestPriceSet events (last 150 updates). Dashed: spot price sampled while this page is open."
-                : "The oracle spot price, sampled while this page is open."}{" "}
+              The oracle spot price, sampled while this page is open.{" "}
               Lines: entry and liquidation price of the order being prepared, or of the selected position.
             </p>
           </Card>
