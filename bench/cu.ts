@@ -7,6 +7,7 @@ import { parkingBench } from "./parking";
 import * as anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,10 +16,11 @@ import { localnetBench } from "./localnet";
 import { createTransferInstruction } from "../sdk/src/provider/token";
 import {
   LiteSvmProvider,
-  OracleKind,
   PERPOOL_PROGRAM_ID,
   PerpoolProgram,
   RiskParams,
+  priceFeedPda,
+  publishPriceIx,
   acceptAdminIx,
   addCustodyIx,
   addLiquidityIx,
@@ -36,7 +38,6 @@ import {
   proposeAdminIx,
   removeLiquidityIx,
   setPauseIx,
-  setTestPriceIx,
   swapIx,
   withdrawProtocolFeesIx,
   increasePositionIx,
@@ -76,6 +77,25 @@ import {
 } from "../sdk/src";
 
 const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
+
+/**
+ * A fresh SVM as a cluster runs the program: Perpool deployed upgradeable (the
+ * admin its upgrade authority), prices in Pyth `PriceUpdateV2` accounts
+ * written by the local price publisher at the Pyth receiver's address.
+ */
+function benchProvider(admin: Keypair): LiteSvmProvider {
+  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
+  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, SO, admin.publicKey);
+  provider.addPricePublisher(PUBLISHER_SO);
+  return provider;
+}
+
+/** The Pyth feed id of a bench asset. */
+const feedOf = (label: string): Buffer => createHash("sha256").update(`perpool-bench:${label}`).digest();
+
+/** Publishes a price (8 decimals, spot = EMA, no confidence) of `feedId` at the clock, signed by `authority`. */
+const priceIx = (authority: PublicKey, feedId: Buffer, price: BN) => publishPriceIx({ authority, feedId, price, exponent: -8 });
 
 /** The spread of opening costs across owners (filled by `trades`). */
 const openSpread: string[] = [];
@@ -139,17 +159,16 @@ async function measure(provider: LiteSvmProvider, ixs: TransactionInstruction[],
   return Number(provider.getTxResult(sig)!.computeUnits);
 }
 
-/** A pool with `n` custodies priced by test oracles, each with liquidity from `lp`. */
+/** A pool with `n` custodies priced by published Pyth feeds, each with liquidity from `lp`. */
 async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: string[] = []) {
   const admin = Keypair.generate();
-  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
-  provider.addProgram(PERPOOL_PROGRAM_ID, SO);
+  const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
   const rec = (instruction: string, cu: number, target?: number, custodies: number | "" = "") => rows.push({ instruction, custodies, cu, target });
 
   const initCu = await measure(provider, [await initConfigIx(program, a)]);
-  const createCu = await measure(provider, [await createPoolIx(program, { admin: a, name: "bench", allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+  const createCu = await measure(provider, [await createPoolIx(program, { admin: a, name: "bench", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
   const [pool] = poolPda("bench");
   const mints: PublicKey[] = [];
   let addCustodyCu = 0;
@@ -157,15 +176,18 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   for (let i = 0; i < n; i++) {
     const mint = await createMint(provider, 6, a);
     mints.push(mint);
-    addCustodyCu = await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST, targetWeightBps: Math.floor(10_000 / n) }) })]);
-    const { custody } = custodyAddresses(pool, mint, program.programId);
-    priceCu = await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody, price: new BN(100_000_000), emaPrice: new BN(100_000_000), conf: new BN(0), expo: -8 })]);
+    const feedId = feedOf(`scenario-${i}`);
+    await measure(provider, [priceIx(a, feedId, new BN(100_000_000))]);
+    // An update of an existing price account (what a price feed sends), not its creation.
+    priceCu = await measure(provider, [priceIx(a, feedId, new BN(100_000_001))]);
+    const params = defaultCustodyParams({ feedId: Array.from(feedId), targetWeightBps: Math.floor(10_000 / n) });
+    addCustodyCu = await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(feedId)[0] })]);
   }
   if (recordAdmin) {
     rec("init_config", initCu);
     rec("create_pool", createCu);
-    rec("add_custody (test oracle)", addCustodyCu);
-    rec("set_test_price", priceCu);
+    rec("add_custody", addCustodyCu);
+    rec("publish_price (local price publisher, not Perpool)", priceCu);
     const next = Keypair.generate();
     provider.airdrop(next.publicKey, 1_000_000_000n);
     rec("propose_admin", await measure(provider, [await proposeAdminIx(program, a, next.publicKey)]));
@@ -222,26 +244,25 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
 /** Trades on a SOL/USDC pool: open, increase, collateral changes, partial and full close, liquidation. */
 async function trades(rows: Row[], writable: string[]) {
   const admin = Keypair.generate();
-  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
-  provider.addProgram(PERPOOL_PROGRAM_ID, SO);
+  const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
   // A local cluster's config and pool: settings changes take effect at once.
   await measure(provider, [await initConfigIx(program, a, { minTimelockSecs: 0 })]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "trade", allowTestOracles: true, params: defaultPoolParams({ timelockSecs: 0 }) })]);
+  await measure(provider, [await createPoolIx(program, { admin: a, name: "trade", params: defaultPoolParams({ timelockSecs: 0 }) })]);
   const [pool] = poolPda("trade");
   const specs = [
-    { decimals: 9, price: new BN("15000000000"), isStable: false },
-    { decimals: 6, price: new BN("100000000"), isStable: true },
-    { decimals: 8, price: new BN("9500000000000"), isStable: false },
+    { decimals: 9, price: new BN("15000000000"), isStable: false, feedId: feedOf("SOL") },
+    { decimals: 6, price: new BN("100000000"), isStable: true, feedId: feedOf("USDC") },
+    { decimals: 8, price: new BN("9500000000000"), isStable: false, feedId: feedOf("BTC") },
   ];
   const mints: PublicKey[] = [];
   for (const s of specs) {
     const mint = await createMint(provider, s.decimals, a);
     mints.push(mint);
-    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST, isStable: s.isStable, targetWeightBps: 3333, spreadBps: 10 }) })]);
-    const { custody } = custodyAddresses(pool, mint, program.programId);
-    await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody, price: s.price, emaPrice: s.price, conf: new BN(0), expo: -8 })]);
+    await measure(provider, [priceIx(a, s.feedId, s.price)]);
+    const params = defaultCustodyParams({ feedId: Array.from(s.feedId), isStable: s.isStable, targetWeightBps: 3333, spreadBps: 10 });
+    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] })]);
   }
   // The markets trade with price impact and funding on, as deployed.
   for (const i of [0, 2]) {
@@ -278,9 +299,7 @@ async function trades(rows: Row[], writable: string[]) {
   rows.push({ instruction: "increase_position (open)", custodies: "", cu: await measure(provider, [openIx], [user]), target: 15_000 });
   provider.warpSeconds(3600);
   const reprice = async () => {
-    for (let i = 0; i < 3; i++) {
-      await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: state.custodies[i].address, price: specs[i].price, emaPrice: specs[i].price, conf: new BN(0), expo: -8 })]);
-    }
+    for (let i = 0; i < 3; i++) await measure(provider, [priceIx(a, specs[i].feedId, specs[i].price)]);
   };
   await reprice();
   rows.push({ instruction: "increase_position (increase)", custodies: "", cu: await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(1_000_000_000), new BN(1_000_000_000))], [user]), target: 15_000 });
@@ -303,7 +322,7 @@ async function trades(rows: Row[], writable: string[]) {
   rows.push({ instruction: "decrease_position (full)", custodies: "", cu: await measure(provider, [await decreasePositionIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], sizeUsd: (await position(sol, sol, 1)).sizeUsd, collateralOut: new BN(0), acceptablePrice: new BN(0) })], [user]), target: 15_000 });
   rows.push({ instruction: "refresh_custody", custodies: "", cu: await measure(provider, [await refreshCustodyIx(program, pool, sol)]) });
   // Liquidation: BTC up 2 % against a 40x short.
-  await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: btc, price: new BN("9700000000000"), emaPrice: new BN("9700000000000"), conf: new BN(0), expo: -8 })]);
+  await measure(provider, [priceIx(a, specs[2].feedId, new BN("9700000000000"))]);
   state = await fetchPoolState(program, pool);
   const keeper = Keypair.generate();
   provider.airdrop(keeper.publicKey, 1_000_000_000n);
@@ -355,14 +374,14 @@ async function trades(rows: Row[], writable: string[]) {
   const slOrder = orderPda(solLong, 1)[0];
   state = await fetchPoolState(program, pool);
   rows.push({ instruction: "cancel_order", custodies: "", cu: await measure(provider, [await cancelOrderIx(program, state, { order: slOrder, account: (await fetchOrder(program, slOrder))!, receivingAccount: tokens[0] })], [user]) });
-  await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: sol, price: new BN("16500000000"), emaPrice: new BN("16500000000"), conf: new BN(0), expo: -8 })]);
+  await measure(provider, [priceIx(a, specs[0].feedId, new BN("16500000000"))]);
   rows.push({ instruction: "execute_order (take-profit, full close)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(solLong, 0)[0], tokens[0])], [keeper]), target: 15_000 });
   rows.push({ instruction: "execute_order (limit, opens position)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(btcLong, 0)[0], tokens[1])], [keeper]), target: 15_000 });
 
   // Auto-deleveraging: a SOL long in profit with the SOL custody's ADL threshold at 1 bp.
   await setRisk(program, provider, { admin: a, pool, custody: sol, risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
-  await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: sol, price: new BN("19000000000"), emaPrice: new BN("19000000000"), conf: new BN(0), expo: -8 })]);
+  await measure(provider, [priceIx(a, specs[0].feedId, new BN("19000000000"))]);
   state = await fetchPoolState(program, pool);
   rows.push({ instruction: "auto_deleverage", custodies: "", cu: await measure(provider, [await autoDeleverageIx(program, state, { keeper: keeper.publicKey, position: await position(sol, sol, 1), ownerAccount: tokens[0], sizeUsd: new BN(1_000_000_000) })], [keeper]), target: 15_000 });
 }
@@ -373,28 +392,27 @@ async function trades(rows: Row[], writable: string[]) {
  */
 async function lending(rows: Row[], split: string[]) {
   const admin = Keypair.generate();
-  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
-  provider.addProgram(PERPOOL_PROGRAM_ID, SO);
+  const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
   await measure(provider, [await initConfigIx(program, a)]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
   const [pool] = poolPda("lend");
   const specs = [
-    { decimals: 9, price: new BN("15000000000"), isStable: false },
-    { decimals: 6, price: new BN("100000000"), isStable: true },
+    { decimals: 9, price: new BN("15000000000"), isStable: false, feedId: feedOf("SOL") },
+    { decimals: 6, price: new BN("100000000"), isStable: true, feedId: feedOf("USDC") },
   ];
   const mints: PublicKey[] = [];
   for (const s of specs) {
     const mint = await createMint(provider, s.decimals, a);
     mints.push(mint);
-    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST, isStable: s.isStable, targetWeightBps: 5000 }) })]);
+    await measure(provider, [priceIx(a, s.feedId, s.price)]);
+    const params = defaultCustodyParams({ feedId: Array.from(s.feedId), isStable: s.isStable, targetWeightBps: 5000 });
+    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] })]);
   }
   let state = await fetchPoolState(program, pool);
   const reprice = async () => {
-    for (let i = 0; i < 2; i++) {
-      await measure(provider, [await setTestPriceIx(program, { admin: a, pool, custody: state.custodies[i].address, price: specs[i].price, emaPrice: specs[i].price, conf: new BN(0), expo: -8 })]);
-    }
+    for (let i = 0; i < 2; i++) await measure(provider, [priceIx(a, specs[i].feedId, specs[i].price)]);
   };
   await reprice();
   const user = Keypair.generate();
@@ -512,7 +530,8 @@ async function main() {
     "# Benchmark results",
     "",
     "Generated by `npm run bench` (bench/cu.ts): compute units per instruction on LiteSVM with the",
-    "real SPL Token program, test oracles, steady state (the LP record already exists).",
+    "real SPL Token program, prices in Pyth `PriceUpdateV2` accounts (written by the local price publisher), the program",
+    "deployed upgradeable as on a cluster, steady state (the LP record already exists).",
     "",
     `Machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores, Node ${process.version}.`,
     "",

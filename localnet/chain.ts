@@ -19,6 +19,8 @@
  */
 import { createHash, randomBytes } from "crypto";
 import { EventEmitter } from "events";
+import * as fs from "fs";
+import { PublicKey } from "@solana/web3.js";
 import { Address, Transaction, getTransactionDecoder, lamports as toLamports } from "@solana/kit";
 import { EpochSchedule, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
 
@@ -36,6 +38,7 @@ import {
 import { TransactionErrorJson, transactionErrorToJson } from "./errors";
 import { computeBudget, transactionFee } from "./fees";
 import { Ledger } from "./ledger";
+import { BPF_LOADER_UPGRADEABLE, upgradeableProgramAccounts } from "../sdk/src/loader";
 import {
   ParsedMessage,
   ParsedTransaction,
@@ -64,6 +67,12 @@ const SLOT_HASHES_LEN = 512;
 export interface ProgramSpec {
   programId: string;
   path: string;
+  /**
+   * Deploy it through BPF Loader Upgradeable with this upgrade authority
+   * (base58; null: immutable), as a cluster deploy does. Default: litesvm's
+   * deploy (upgradeable loader, no authority).
+   */
+  upgradeAuthority?: string | null;
 }
 
 export interface ChainOptions {
@@ -266,7 +275,7 @@ export class Chain extends EventEmitter {
     }
     this.applySysvars();
 
-    for (const p of opts.programs ?? []) this.svm.addProgramFromFile(p.programId as Address, p.path);
+    for (const p of opts.programs ?? []) this.deployProgram(p);
 
     // Fold a non-empty journal (or a fresh genesis) into a snapshot right away;
     // journal records not yet in history.jsonl move there.
@@ -280,6 +289,32 @@ export class Chain extends EventEmitter {
   /** Opens (or creates) the ledger under `opts.dataDir` and returns the chain, not yet ticking. */
   static open(opts: ChainOptions): Chain {
     return new Chain(opts);
+  }
+
+  /**
+   * Deploys a program file. With an upgrade authority it writes the program
+   * and ProgramData accounts as BPF Loader Upgradeable lays them out (so
+   * programs that check their upgrade authority see it); on every start, so
+   * the ledger always runs the files it was started with.
+   */
+  private deployProgram(p: ProgramSpec): void {
+    if (p.upgradeAuthority === undefined) {
+      this.svm.addProgramFromFile(p.programId as Address, p.path);
+      return;
+    }
+    const authority = p.upgradeAuthority === null ? null : new PublicKey(p.upgradeAuthority);
+    const { program, programData } = upgradeableProgramAccounts(new PublicKey(p.programId), fs.readFileSync(p.path), authority, BigInt(this.currentSlot));
+    // ProgramData first: the program is loaded from it when its account is set.
+    for (const a of [programData, program]) {
+      this.svm.setAccount({
+        address: a.address.toBase58() as Address,
+        lamports: toLamports(this.svm.minimumBalanceForRentExemption(BigInt(a.data.length))),
+        data: a.data,
+        programAddress: BPF_LOADER_UPGRADEABLE.toBase58() as Address,
+        executable: a.executable,
+        space: BigInt(a.data.length),
+      });
+    }
   }
 
   /** The VM of a new ledger: standard programs, a funded faucet, slot 0 at the current time. */

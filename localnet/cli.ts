@@ -11,12 +11,20 @@
  *   --program <id=path> deploy another program (repeatable; replaces Perpool's
  *                       default target/deploy/perpool.so when the id is the same)
  *   --no-perpool        do not deploy target/deploy/perpool.so
+ *   --upgrade-authority <pubkey|keypair file>
+ *                       Perpool's upgrade authority (default: <ledger dir>/admin.json,
+ *                       created when absent; init_config accepts only it)
+ *   --no-publisher      do not deploy the price publisher (target/deploy/pyth_publisher.so)
+ *                       at the Pyth receiver's address
  *   --quiet             print only the ready line and errors
  */
+import * as fs from "fs";
+import { Keypair, PublicKey } from "@solana/web3.js";
+
 import { TxRecord } from "./chain";
 import { DEFAULT_RPC_PORT, LocalnetOptions, startLocalnet } from "./server";
 
-const USAGE = `usage: localnet [--port N] [--ws-port N] [--ledger DIR] [--reset] [--slot-ms N] [--checkpoint-ms N] [--program ID=PATH]... [--no-perpool] [--quiet]`;
+const USAGE = `usage: localnet [--port N] [--ws-port N] [--ledger DIR] [--reset] [--slot-ms N] [--checkpoint-ms N] [--program ID=PATH]... [--no-perpool] [--upgrade-authority PUBKEY|FILE] [--no-publisher] [--quiet]`;
 
 function parseArgs(argv: string[]): LocalnetOptions {
   const opts: LocalnetOptions = { programs: [] };
@@ -59,6 +67,14 @@ function parseArgs(argv: string[]): LocalnetOptions {
       case "--no-perpool":
         opts.perpool = false;
         break;
+      case "--upgrade-authority": {
+        const v = value() ?? fail("--upgrade-authority needs a public key or a keypair file");
+        opts.upgradeAuthority = authorityKey(v);
+        break;
+      }
+      case "--no-publisher":
+        opts.publisher = false;
+        break;
       case "--quiet":
         opts.quiet = true;
         break;
@@ -71,6 +87,16 @@ function parseArgs(argv: string[]): LocalnetOptions {
     }
   }
   return opts;
+}
+
+/** A base58 public key as is, or the public key of a keypair file. */
+function authorityKey(v: string): string {
+  try {
+    return new PublicKey(v).toBase58();
+  } catch {
+    if (!fs.existsSync(v)) fail(`--upgrade-authority ${v}: neither a public key nor a keypair file`);
+    return Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(v, "utf8")) as number[])).publicKey.toBase58();
+  }
 }
 
 function fail(message: string): never {

@@ -1,11 +1,14 @@
 /**
- * A price feed for the local cluster: moves every test oracle of a deployed
- * pool as a bounded random walk around its configured starting price, so the
- * demo is alive and no custody's price goes stale (test oracles expire after
- * the custody's `oracleMaxAgeSecs`, 60 s by default).
+ * A price feed for the local cluster: moves every price of a deployed pool as
+ * a bounded random walk around its configured starting price, so the demo is
+ * alive and no custody's price goes stale (prices expire after the custody's
+ * `oracleMaxAgeSecs`, 60 s by default).
  *
- * Every `intervalMs` (default 3 s) one transaction, signed by the admin, sets
- * all test-oracle custodies' prices (`set_test_price`, expo −8). A volatile
+ * Every `intervalMs` (default 3 s) one transaction, signed by the admin (the
+ * feeds' write authority), publishes every custody's Pyth `PriceUpdateV2`
+ * through the local price publisher (`publish_price`, expo −8; `publishIxs`
+ * is the one place that writes them). Only for deployments whose prices come
+ * from the publisher: on a real cluster Pyth publishes. A volatile
  * asset moves by a normal step of `stepBps` (default 15 bps) with a weak pull
  * back to its starting price (it stays within about ±10 %); a stable coin stays
  * within ±5 bps of $1. The EMA price follows the spot price (α = 0.2).
@@ -25,7 +28,7 @@ import BN from "bn.js";
 import * as fs from "fs";
 import * as path from "path";
 
-import { fetchTestOracle, perpoolProgram, setTestPriceIx, testOraclePda } from "../sdk/src";
+import { decodePriceUpdateV2, priceFeedPda, publishPriceIx } from "../sdk/src";
 import type { DeployConfig, Deployment } from "../migrations/deploy";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -62,7 +65,10 @@ export interface PriceFeed {
 
 interface Walker {
   symbol: string;
-  custody: PublicKey;
+  /** The publisher's PriceUpdateV2 account and its feed. */
+  oracle: PublicKey;
+  feedId: Buffer;
+  shard: number;
   anchor: number;
   isStable: boolean;
   price: number;
@@ -102,6 +108,17 @@ export function nextPrice(w: { anchor: number; isStable: boolean; price: number 
   return Math.min(w.anchor * 1.1, Math.max(w.anchor * 0.9, next));
 }
 
+/**
+ * The write: one `publish_price` per asset, at the cluster clock (the
+ * publisher stamps the publish time), spot and EMA with 8 decimals, no
+ * confidence interval.
+ */
+export function publishIxs(authority: PublicKey, prices: { feedId: Buffer; shard: number; price: number; ema: number }[]): TransactionInstruction[] {
+  return prices.map((w) =>
+    publishPriceIx({ authority, feedId: w.feedId, shard: w.shard, price: toE8(w.price), emaPrice: toE8(w.ema), conf: new BN(0), exponent: PRICE_EXPO }),
+  );
+}
+
 export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<PriceFeed> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = path.resolve(REPO_ROOT, opts.dataDir ?? ".localnet");
@@ -115,8 +132,7 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
   const url = opts.url ?? process.env.ANCHOR_PROVIDER_URL ?? deployment.cluster;
   const connection = new Connection(url, "confirmed");
   const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(admin), { commitment: "confirmed" });
-  const program = perpoolProgram(provider);
-  const pool = new PublicKey(deployment.pool.address);
+  if (deployment.prices !== "publisher") throw new Error(`price feed: ${url} takes its prices from Pyth, not from the local price publisher`);
   const stepBps = opts.stepBps ?? 15;
   const intervalMs = opts.intervalMs ?? 3_000;
   const random = rng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
@@ -126,22 +142,32 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
 
-  // Start from the configured price (or the oracle's current one, when within the walk's band).
+  // Start from the configured price (or the account's current one, when within the walk's band).
   const walkers: Walker[] = [];
-  for (const a of deployment.assets.filter((x) => x.oracleKind === "test")) {
+  const accounts = await connection.getMultipleAccountsInfo(deployment.assets.map((a) => new PublicKey(a.oracle)));
+  for (const [i, a] of deployment.assets.entries()) {
     const configured = config.assets.find((c) => c.symbol === a.symbol);
-    const custody = new PublicKey(a.custody);
-    const onChain = await fetchTestOracle(program, testOraclePda(custody, program.programId)[0]).catch(() => null);
-    const current = onChain && !onChain.price.isZero() ? Number(onChain.price.toString()) * 10 ** onChain.expo : NaN;
+    const feedId = Buffer.from(a.feedId, "hex");
+    const shard = a.shard;
+    if (!priceFeedPda(feedId, shard)[0].equals(new PublicKey(a.oracle))) {
+      log(`price feed: ${a.symbol}'s oracle ${a.oracle} is not the publisher's account of its feed (shard ${shard}); skipped`);
+      continue;
+    }
+    const onChain = accounts[i] ? decodePriceUpdateV2(accounts[i]!.data) : null;
+    if (onChain && !onChain.writeAuthority.equals(admin.publicKey)) {
+      log(`price feed: ${a.symbol}'s price is written by ${onChain.writeAuthority.toBase58()}, not this keypair; skipped`);
+      continue;
+    }
+    const current = onChain && onChain.price.gtn(0) ? Number(onChain.price.toString()) * 10 ** onChain.exponent : NaN;
     const anchorPrice = configured ? Number(configured.price) : Number.isFinite(current) ? current : NaN;
     if (!Number.isFinite(anchorPrice) || anchorPrice <= 0) {
       log(`price feed: no starting price for ${a.symbol}, skipped`);
       continue;
     }
     const start = Number.isFinite(current) && Math.abs(current / anchorPrice - 1) <= 0.1 && !a.isStable ? current : anchorPrice;
-    walkers.push({ symbol: a.symbol, custody, anchor: anchorPrice, isStable: a.isStable, price: start, ema: start });
+    walkers.push({ symbol: a.symbol, oracle: new PublicKey(a.oracle), feedId, shard, anchor: anchorPrice, isStable: a.isStable, price: start, ema: start });
   }
-  if (walkers.length === 0) throw new Error("price feed: the deployment has no test-oracle custodies");
+  if (walkers.length === 0) throw new Error("price feed: no price of the deployment can be published with this keypair");
 
   let ticks = 0;
   let stopped = false;
@@ -156,21 +182,7 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
       w.ema = w.ema + 0.2 * (w.price - w.ema);
     }
     publish();
-    const ixs: TransactionInstruction[] = [];
-    for (const w of walkers) {
-      ixs.push(
-        await setTestPriceIx(program, {
-          admin: admin.publicKey,
-          pool,
-          custody: w.custody,
-          price: toE8(w.price),
-          emaPrice: toE8(w.ema),
-          conf: new BN(0),
-          expo: PRICE_EXPO,
-        }),
-      );
-    }
-    const signature = await provider.sendAndConfirm(new Transaction().add(...ixs), [], { commitment: "confirmed" });
+    const signature = await provider.sendAndConfirm(new Transaction().add(...publishIxs(admin.publicKey, walkers)), [], { commitment: "confirmed" });
     ticks++;
     return signature;
   }

@@ -13,6 +13,7 @@ import * as http from "http";
 import { Socket } from "net";
 import * as path from "path";
 import WebSocket from "ws";
+import { Keypair } from "@solana/web3.js";
 
 import { Chain, ProgramSpec } from "./chain";
 import { toJson } from "./encoding";
@@ -36,6 +37,26 @@ export function defaultProgram(): ProgramSpec {
   return { programId: idl.address, path: path.join(REPO_ROOT, "target", "deploy", "perpool.so") };
 }
 
+/** The local price publisher (programs/pyth-publisher) at the Pyth receiver's address. */
+export function publisherProgram(): ProgramSpec {
+  return { programId: "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ", path: path.join(REPO_ROOT, "target", "deploy", "pyth_publisher.so") };
+}
+
+/**
+ * The default upgrade authority of the Perpool program: the data directory's
+ * admin keypair (`admin.json`, the one `migrations/deploy.ts` uses; created
+ * here when absent, in the Solana CLI's format, private to the user).
+ */
+export function dataDirAdmin(dataDir: string): string {
+  const file = path.join(dataDir, "admin.json");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(Array.from(Keypair.generate().secretKey)), { mode: 0o600 });
+  }
+  const secret = Uint8Array.from(JSON.parse(fs.readFileSync(file, "utf8")) as number[]);
+  return Keypair.fromSecretKey(secret).publicKey.toBase58();
+}
+
 export interface LocalnetOptions {
   /** RPC port; 0 picks a free one (with a free port after it for the WebSocket). Default 8899. */
   port?: number;
@@ -51,8 +72,19 @@ export interface LocalnetOptions {
   checkpointMs?: number;
   /** Programs to deploy (`id=path`); replaces the default Perpool program when the id is the same. */
   programs?: ProgramSpec[];
-  /** Deploy `target/deploy/perpool.so` at the IDL's address (default true). */
+  /**
+   * Deploy `target/deploy/perpool.so` at the IDL's address (default true),
+   * upgradeable, as a cluster deploy does.
+   */
   perpool?: boolean;
+  /** The Perpool program's upgrade authority (base58). Default: `dataDirAdmin(dataDir)`. */
+  upgradeAuthority?: string;
+  /**
+   * Deploy the local price publisher (`target/deploy/pyth_publisher.so`) at
+   * the Pyth receiver's address (default true): local prices are real
+   * `PriceUpdateV2` accounts.
+   */
+  publisher?: boolean;
   /** Where progress lines go (default: console.log, nothing with `quiet`). */
   log?: (line: string) => void;
   quiet?: boolean;
@@ -78,15 +110,20 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => console.log(line));
   const dataDir = path.resolve(opts.ledger ?? DEFAULT_DATA_DIR);
 
-  const programs = new Map<string, string>();
+  const programs = new Map<string, ProgramSpec>();
   if (opts.perpool !== false) {
     const p = defaultProgram();
-    if (fs.existsSync(p.path)) programs.set(p.programId, p.path);
+    if (fs.existsSync(p.path)) programs.set(p.programId, { ...p, upgradeAuthority: opts.upgradeAuthority ?? dataDirAdmin(dataDir) });
     else log(`warning: ${p.path} not found (run \`npm run build\`); starting without the Perpool program`);
+  }
+  if (opts.publisher !== false) {
+    const p = publisherProgram();
+    if (fs.existsSync(p.path)) programs.set(p.programId, p);
+    else log(`warning: ${p.path} not found (run \`npm run build\`); starting without the price publisher`);
   }
   for (const p of opts.programs ?? []) {
     if (!fs.existsSync(p.path)) throw new Error(`program file ${p.path} not found`);
-    programs.set(p.programId, p.path);
+    programs.set(p.programId, p);
   }
 
   const chain = Chain.open({
@@ -94,7 +131,7 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
     reset: opts.reset,
     slotMs: opts.slotMs,
     checkpointMs: opts.checkpointMs,
-    programs: [...programs].map(([programId, file]) => ({ programId, path: file })),
+    programs: [...programs.values()],
   });
 
   const rpcServer = http.createServer();

@@ -13,8 +13,20 @@
  * `dataDir` (relative to the repository root, default `.localnet`). On a local cluster
  * (loopback URL) a missing admin keypair is generated and funded by airdrop.
  * Assets without a `mint` get a test mint whose keypair is kept in
- * `<data dir>/keys/`, so its address survives a ledger reset; assets without
- * `pyth` get the pool's test oracle, priced once from `price`.
+ * `<data dir>/keys/`, so its address survives a ledger reset.
+ *
+ * The program must already be deployed upgradeable (BPF Loader Upgradeable)
+ * with the admin as its upgrade authority: `init_config` accepts no one else.
+ * The local validators deploy it so (`localnet/`, and `npm start -- --validator
+ * agave` through `--upgradeable-program`); on another cluster deploy it with
+ * `solana program deploy --upgrade-authority <admin keypair>`.
+ *
+ * Every asset is priced by a Pyth feed (`pyth.feedId`). On a local cluster,
+ * where the price publisher (programs/pyth-publisher) runs at the Pyth
+ * receiver's address, its account is the publisher's PDA of the feed, created
+ * by publishing `price` once (the admin is its write authority); on any other
+ * cluster it is `pyth.account`, else Pyth's sponsored feed account (push
+ * oracle PDA of the feed), which must exist.
  *
  * Settings go through the pool's timelock. The config's minimum timelock
  * (`minTimelockSecs`) and a new pool's timelock (`pool.params.timelockSecs`)
@@ -38,10 +50,18 @@ import {
   DEFAULT_TIMELOCK_SECS,
   LP_DECIMALS,
   LiteSvmProvider,
-  OracleKind,
   PoolParams,
   addCustodyIx,
   configPda,
+  decodePriceUpdateV2,
+  decodeProgramDeployment,
+  feedIdFromHex,
+  isPricePublisher,
+  priceFeedPda,
+  programDataPda,
+  publishPriceIx,
+  pythPushFeedAccount,
+  PYTH_RECEIVER_PROGRAM_ID,
   createMint,
   createPoolIx,
   custodyAddresses,
@@ -61,7 +81,6 @@ import {
   fetchPoolProposals,
   fetchPoolState,
   fetchProposal,
-  fetchTestOracle,
   findCustody,
   initConfigIx,
   lpMintPda,
@@ -76,13 +95,12 @@ import {
   proposePoolParamsIx,
   raiseTimelockIx,
   sameSettings,
-  setTestPriceIx,
   settingsChanges,
 } from "../sdk/src";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_CONFIG = path.join(__dirname, "localnet.json");
-/** Test oracle prices carry 8 decimals (Pyth's usual exponent). */
+/** Published prices carry 8 decimals (Pyth's exponent for USD feeds). */
 const PRICE_EXPO = -8;
 
 /** Parameter overrides: numbers, booleans, or decimal strings for u64/i64 fields. */
@@ -91,14 +109,18 @@ export type ParamOverrides = Record<string, number | string | boolean>;
 export interface AssetConfig {
   symbol: string;
   decimals: number;
-  /** USD price for the test oracle, e.g. "150" or "0.9998" (at most 8 decimals). */
+  /** USD price published once on local clusters, e.g. "150" or "0.9998" (at most 8 decimals). */
   price: string | number;
   isStable: boolean;
   targetWeightBps: number;
   /** An existing mint. Default: a test mint created by the deploy (mint authority: the admin). */
   mint?: string;
-  /** A Pyth custody: its PriceUpdateV2 account and feed id (hex). Default: the test oracle. */
-  pyth?: { account: string; feedId: string };
+  /**
+   * The asset's Pyth feed (id in hex). Its PriceUpdateV2 account: on local
+   * clusters the publisher's PDA of the feed and `shard` (default 0); elsewhere
+   * `account`, default Pyth's sponsored feed account of that shard.
+   */
+  pyth: { feedId: string; account?: string; shard?: number };
   /** Overrides of `defaultCustodyParams`. */
   params?: ParamOverrides;
   /** Overrides of `defaultRiskParams` (price impact, funding, ADL); stablecoins get none. */
@@ -115,7 +137,7 @@ export interface DeployConfig {
   airdropSol?: number;
   /** The config's shortest pool timelock, seconds (set once). Default: 0 on a local cluster, 24 h elsewhere. */
   minTimelockSecs?: number;
-  pool: { name: string; allowTestOracles?: boolean; params?: ParamOverrides };
+  pool: { name: string; params?: ParamOverrides };
   assets: AssetConfig[];
 }
 
@@ -140,9 +162,14 @@ export interface Deployment {
     mint: string;
     custody: string;
     vault: string;
+    /** The custody's PriceUpdateV2 account. */
     oracle: string;
-    oracleKind: "test" | "pyth";
+    /** Its Pyth feed id (hex), and the shard of its account (the publisher's / push oracle's PDA seed). */
+    feedId: string;
+    shard: number;
   }[];
+  /** "publisher": prices are published by the local price publisher (its accounts' write authority is the admin); "pyth": Pyth's own. */
+  prices: "publisher" | "pyth";
 }
 
 export interface DeployResult {
@@ -195,12 +222,6 @@ function withOverrides<T extends object>(defaults: T, overrides: ParamOverrides 
     out[key] = BN.isBN(current) ? new BN(String(value)) : typeof current === "number" ? Number(value) : value;
   }
   return out as T;
-}
-
-function hexToBytes(hex: string): number[] {
-  const clean = hex.replace(/^0x/, "");
-  if (!/^[0-9a-fA-F]{64}$/.test(clean)) throw new Error(`feed id ${hex}: expected 32 bytes of hex`);
-  return Array.from(Buffer.from(clean, "hex"));
 }
 
 /** What a settings sync needs: the program (and its connection), the admin, a sender, and where to report. */
@@ -314,8 +335,13 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   const tokenProvider = provider as unknown as LiteSvmProvider;
 
   log(`deploy: ${url}, admin ${admin.publicKey.toBase58()}, program ${program.programId.toBase58()}`);
-  const programAccount = await connection.getAccountInfo(program.programId);
-  if (!programAccount?.executable) throw new Error(`the Perpool program is not deployed at ${program.programId.toBase58()} on ${url}`);
+  const [programDataAddress] = programDataPda(program.programId);
+  const [programAccount, programData] = await connection.getMultipleAccountsInfo([program.programId, programDataAddress]);
+  const deployed = decodeProgramDeployment(programAccount, (a) => (a.equals(programDataAddress) ? programData : null));
+  if (deployed.kind === "absent") throw new Error(`the Perpool program is not deployed at ${program.programId.toBase58()} on ${url}`);
+  if (deployed.kind === "other-loader") {
+    throw new Error(`the Perpool program is deployed by ${deployed.owner.toBase58()}, not BPF Loader Upgradeable: init_config needs its upgrade authority`);
+  }
 
   if (local) {
     const target = BigInt(Math.round((config.airdropSol ?? 100) * LAMPORTS_PER_SOL));
@@ -335,25 +361,36 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       throw new Error(`config ${configAddress.toBase58()} belongs to admin ${current.admin.toBase58()}, not ${admin.publicKey.toBase58()}`);
     }
   } else {
+    // init_config accepts only the program's upgrade authority: say so before sending.
+    if (deployed.upgradeAuthority === null) {
+      throw new Error(`the Perpool program at ${program.programId.toBase58()} is immutable (no upgrade authority): no one can initialize its config`);
+    }
+    if (!deployed.upgradeAuthority.equals(admin.publicKey)) {
+      throw new Error(
+        `init_config needs the program's upgrade authority ${deployed.upgradeAuthority.toBase58()}; the admin keypair is ${admin.publicKey.toBase58()}`,
+      );
+    }
     const minTimelockSecs = config.minTimelockSecs ?? (local ? 0 : DEFAULT_TIMELOCK_SECS);
     await send([await initConfigIx(program, admin.publicKey, { minTimelockSecs })]);
     did(`created config ${configAddress.toBase58()} (pool timelocks of at least ${minTimelockSecs} s)`);
   }
   const sync: SyncContext = { program, admin: admin.publicKey, send, log, did };
 
+  // --- prices ---------------------------------------------------------------------------
+  // A local cluster runs the price publisher at the Pyth receiver's address; a real one runs Pyth.
+  const publisher = await isPricePublisher(connection, admin.publicKey);
+  if (publisher !== local) {
+    log(`  note: ${url} is ${local ? "a loopback URL without" : "not a loopback URL but runs"} the local price publisher; prices follow the publisher`);
+  }
+
   // --- pool -------------------------------------------------------------------------------
   const name = config.pool.name;
-  const allowTestOracles = config.pool.allowTestOracles ?? local;
   const [pool] = poolPda(name, program.programId);
   const poolParams = withOverrides<PoolParams>(defaultPoolParams({ timelockSecs: local ? 0 : DEFAULT_TIMELOCK_SECS }), config.pool.params, `pool ${name}`);
   if (await connection.getAccountInfo(pool)) {
-    const p = await fetchPool(program, pool);
-    if ((p.allowTestOracles !== 0) !== allowTestOracles) {
-      log(`  warning: pool "${name}" exists with allowTestOracles=${p.allowTestOracles !== 0} (fixed at creation)`);
-    }
     await syncSettings(sync, pool, { what: `pool "${name}"`, desired: poolParams });
   } else {
-    await send([await createPoolIx(program, { admin: admin.publicKey, name, allowTestOracles, params: poolParams })]);
+    await send([await createPoolIx(program, { admin: admin.publicKey, name, params: poolParams })]);
     did(`created pool "${name}" ${pool.toBase58()} (settings timelock ${poolParams.timelockSecs} s)`);
   }
 
@@ -371,46 +408,47 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       throw new Error(`${a.symbol}: mint ${mint.toBase58()} has ${decodeMint(mintAccount.data).decimals} decimals, not ${a.decimals}`);
     }
 
-    const oracleKind = a.pyth ? OracleKind.PYTH : OracleKind.TEST;
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, program.programId);
+    if (!a.pyth?.feedId) throw new Error(`${a.symbol}: every asset needs its Pyth feed (pyth.feedId)`);
+    const feedId = feedIdFromHex(a.pyth.feedId);
+    const shard = a.pyth.shard ?? 0;
+    let oracle: PublicKey;
+    if (publisher) {
+      if (a.pyth.account) throw new Error(`${a.symbol}: pyth.account applies to real clusters; here the publisher's account of the feed is used`);
+      [oracle] = priceFeedPda(feedId, shard);
+      const current = await connection.getAccountInfo(oracle);
+      if (!current) {
+        const price = priceE8(a.price);
+        await send([publishPriceIx({ authority: admin.publicKey, feedId, shard, price, exponent: PRICE_EXPO })]);
+        did(`published ${a.symbol} price $${a.price} (feed ${a.pyth.feedId}) at ${oracle.toBase58()}`);
+      } else if (!decodePriceUpdateV2(current.data).writeAuthority.equals(admin.publicKey)) {
+        log(`  warning: ${a.symbol}'s price account ${oracle.toBase58()} is written by another key; the admin cannot publish it`);
+      }
+    } else {
+      oracle = a.pyth.account ? new PublicKey(a.pyth.account) : pythPushFeedAccount(feedId, shard);
+      const current = await connection.getAccountInfo(oracle);
+      if (!current?.owner.equals(PYTH_RECEIVER_PROGRAM_ID)) {
+        throw new Error(`${a.symbol}: ${oracle.toBase58()} is not a Pyth PriceUpdateV2 account on ${url}`);
+      }
+    }
+    const { custody, vault } = custodyAddresses(pool, mint, program.programId);
     const params = withOverrides<CustodyParams>(
-      defaultCustodyParams({
-        oracleKind,
-        isStable: a.isStable,
-        targetWeightBps: a.targetWeightBps,
-        ...(a.pyth ? { feedId: hexToBytes(a.pyth.feedId) } : {}),
-      }),
+      defaultCustodyParams({ isStable: a.isStable, targetWeightBps: a.targetWeightBps, feedId: Array.from(feedId) }),
       a.params,
       `${a.symbol} custody`,
     );
-    const oracle = a.pyth ? new PublicKey(a.pyth.account) : testOracle;
     if (!(await connection.getAccountInfo(custody))) {
-      await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle: a.pyth ? oracle : undefined })]);
+      await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params, pythOracle: oracle })]);
       did(`added ${a.symbol} custody ${custody.toBase58()}`);
+    } else {
+      const current = await fetchCustody(program, custody);
+      if (!current.oracle.equals(oracle)) log(`  warning: ${a.symbol} custody exists with oracle ${current.oracle.toBase58()}, not ${oracle.toBase58()}`);
+      oracle = current.oracle;
     }
     // Markets get price impact and funding (SPEC §5); stablecoins keep what they have unless the file says.
     const current = custodySettingsOf(await fetchCustody(program, custody));
     const risk = a.isStable && !a.risk ? current.risk : withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
     await syncSettings(sync, pool, { what: `${a.symbol} custody`, custody, desired: { oracle, params, risk } });
 
-    if (oracleKind === OracleKind.TEST) {
-      const oracle = await fetchTestOracle(program, testOracle);
-      if (oracle.price.isZero()) {
-        const price = priceE8(a.price);
-        await send([
-          await setTestPriceIx(program, {
-            admin: admin.publicKey,
-            pool,
-            custody,
-            price,
-            emaPrice: price,
-            conf: new BN(0),
-            expo: PRICE_EXPO,
-          }),
-        ]);
-        did(`set ${a.symbol} test price to $${a.price}`);
-      }
-    }
     assets.push({
       symbol: a.symbol,
       decimals: a.decimals,
@@ -418,8 +456,9 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       mint: mint.toBase58(),
       custody: custody.toBase58(),
       vault: vault.toBase58(),
-      oracle: a.pyth ? a.pyth.account : testOracle.toBase58(),
-      oracleKind: a.pyth ? "pyth" : "test",
+      oracle: oracle.toBase58(),
+      feedId: feedId.toString("hex"),
+      shard,
     });
   }
 
@@ -431,6 +470,7 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     config: configAddress.toBase58(),
     pool: { name, address: pool.toBase58(), lpMint: lpMintPda(pool, program.programId)[0].toBase58(), lpDecimals: LP_DECIMALS },
     assets,
+    prices: publisher ? "publisher" : "pyth",
   };
   const deploymentPath = path.join(dataDir, "deployment.json");
   const text = JSON.stringify(deployment, null, 2) + "\n";
@@ -448,7 +488,7 @@ export function describeDeployment(d: Deployment): string[] {
   return [
     `Pool "${d.pool.name}" ${d.pool.address} (LP mint ${d.pool.lpMint})`,
     ...d.assets.map(
-      (a) => `  ${a.symbol.padEnd(5)} mint ${a.mint} custody ${a.custody} (${a.oracleKind} oracle${a.isStable ? ", stable" : ""})`,
+      (a) => `  ${a.symbol.padEnd(5)} mint ${a.mint} custody ${a.custody} (Pyth feed ${a.feedId.slice(0, 8)}…, ${d.prices === "publisher" ? "local publisher" : "Pyth"}${a.isStable ? ", stable" : ""})`,
     ),
   ];
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds the on-chain program to target/deploy/perpool.so.
+# Builds the on-chain programs: target/deploy/perpool.so (Perpool) and
+# target/deploy/pyth_publisher.so (the price publisher deployed only on local
+# clusters, at the Pyth receiver's address; see programs/pyth-publisher).
 #
 # Solana's platform tools cannot be installed here, so the program is compiled
 # with the Debian Rust toolchain (1.96, LLVM 22) for the upstream
@@ -19,15 +21,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # the Debian toolchain, called explicitly. RUSTC_BOOTSTRAP enables -Z flags on
 # this stable compiler.
 RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build \
-  -Zbuild-std=core,alloc --release --target bpfel-unknown-none -p perpool --quiet
+  -Zbuild-std=core,alloc --release --target bpfel-unknown-none -p perpool -p pyth-publisher --quiet
 
 mkdir -p target/deploy
-cp target/bpfel-unknown-none/release/libperpool.so target/deploy/perpool.so
-
-# An SBF program is an ELF64 shared object (e_type ET_DYN = 3) for EM_BPF (247).
-read -r etype emachine < <(od -An -j16 -N4 -tu2 target/deploy/perpool.so)
-if [[ "$etype" != 3 || "$emachine" != 247 ]]; then
-  echo "build: target/deploy/perpool.so is not an SBF shared object (type $etype, machine $emachine)" >&2
-  exit 1
-fi
-echo "build: target/deploy/perpool.so ($(stat -c %s target/deploy/perpool.so) bytes)"
+for name in perpool pyth_publisher; do
+  so=target/deploy/$name.so
+  cp "target/bpfel-unknown-none/release/lib$name.so" "$so"
+  # An SBF program is an ELF64 shared object (e_type ET_DYN = 3) for EM_BPF (247).
+  read -r etype emachine < <(od -An -j16 -N4 -tu2 "$so")
+  if [[ "$etype" != 3 || "$emachine" != 247 ]]; then
+    echo "build: $so is not an SBF shared object (type $etype, machine $emachine)" >&2
+    exit 1
+  fi
+  echo "build: $so ($(stat -c %s "$so") bytes)"
+done

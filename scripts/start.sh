@@ -10,7 +10,10 @@
 # 2. starts the validator in the background, on 127.0.0.1: the local one
 #    (localnet/, default) or, with --validator agave, Agave's
 #    solana-test-validator (it must be on PATH), loading the same .so at the
-#    same program id;
+#    same program id, upgradeable with the admin (DIR/admin.json, created
+#    once) as upgrade authority (init_config accepts no one else), and the
+#    price publisher (target/deploy/pyth_publisher.so) at the Pyth receiver's
+#    address, so every price is a real Pyth PriceUpdateV2 account;
 # 3. waits until it answers getHealth, then creates the pool and its custodies
 #    (migrations/deploy.ts with migrations/localnet.json; idempotent);
 # 4. funds the demo wallet (DIR/demo-wallet.json, created once) with SOL and
@@ -69,15 +72,29 @@ mkdir -p "$DATA_DIR"
 VALIDATOR_LOG="$DATA_DIR/validator.log"
 PROGRAM_SO=target/deploy/perpool.so
 PROGRAM_ID=$(node -p 'require("./sdk/src/idl/perpool.json").address')
+# The price publisher, at the Pyth receiver's address (local clusters only).
+PUBLISHER_SO=target/deploy/pyth_publisher.so
+PUBLISHER_ID=rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ
+# The admin: the program's upgrade authority and the protocol admin (created once, kept across resets).
+ADMIN_KEYPAIR="$DATA_DIR/admin.json"
+ADMIN=$(node -e '
+  const fs = require("fs");
+  const { Keypair } = require("@solana/web3.js");
+  const file = process.argv[1];
+  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(Array.from(Keypair.generate().secretKey)), { mode: 0o600 });
+  console.log(Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(file, "utf8")))).publicKey.toBase58());
+' "$ADMIN_KEYPAIR")
 
 if [[ $VALIDATOR == agave ]]; then
-  # Agave: the same .so at the same program id, a ledger of its own in the data
-  # directory, RPC on $PORT and its WebSocket on $PORT + 1 (Agave's layout),
-  # the faucet (for airdrops) on 9900, everything bound to loopback. The
-  # program is loaded non-upgradeable, as `anchor test` does.
+  # Agave: the same .so at the same program id, upgradeable with the admin as
+  # upgrade authority, the price publisher at the Pyth receiver's address, a
+  # ledger of its own in the data directory, RPC on $PORT and its WebSocket on
+  # $PORT + 1 (Agave's layout), the faucet (for airdrops) on 9900, everything
+  # bound to loopback.
   AGAVE_ARGS=(
     --ledger "$DATA_DIR/agave-ledger"
-    --bpf-program "$PROGRAM_ID" "$PROGRAM_SO"
+    --upgradeable-program "$PROGRAM_ID" "$PROGRAM_SO" "$ADMIN"
+    --bpf-program "$PUBLISHER_ID" "$PUBLISHER_SO"
     --rpc-port "$PORT"
     --bind-address 127.0.0.1
     --faucet-port 9900
@@ -89,7 +106,7 @@ if [[ $VALIDATOR == agave ]]; then
   [[ -n $SLOT_MS ]] && echo "start: --slot-ms applies to the local validator only; ignored" >&2
   solana-test-validator "${AGAVE_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
 else
-  VALIDATOR_ARGS=(--port "$PORT" --ledger "$DATA_DIR")
+  VALIDATOR_ARGS=(--port "$PORT" --ledger "$DATA_DIR" --upgrade-authority "$ADMIN")
   ((RESET)) && VALIDATOR_ARGS+=(--reset)
   [[ -n $SLOT_MS ]] && VALIDATOR_ARGS+=(--slot-ms "$SLOT_MS")
   "${TS_NODE[@]}" localnet/cli.ts "${VALIDATOR_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
@@ -169,7 +186,8 @@ fi
 # An empty pool is seeded with liquidity from the demo wallet (once).
 "${TS_NODE[@]}" localnet/seed-liquidity.ts --url "$RPC_URL" --data-dir "$DATA_DIR"
 
-# The price feed keeps every test oracle fresh (they go stale after 60 s).
+# The price feed keeps every price fresh (they go stale after 60 s), publishing
+# them through the local price publisher.
 PRICE_FEED_LOG="$DATA_DIR/price-feed.log"
 if ((PRICE_FEED)); then
   "${TS_NODE[@]}" localnet/price-feed.ts --url "$RPC_URL" --data-dir "$DATA_DIR" --interval-ms "$PRICE_INTERVAL_MS" >"$PRICE_FEED_LOG" 2>&1 &
@@ -222,7 +240,8 @@ cat <<EOT
 Perpool localnet is running ($VALIDATOR validator).
   RPC URL        $RPC_URL
   WebSocket URL  $WS_URL
-  Program        $PROGRAM_ID ($PROGRAM_SO)
+  Program        $PROGRAM_ID ($PROGRAM_SO, upgrade authority $ADMIN)
+  Prices         Pyth PriceUpdateV2 accounts written by the local price publisher at $PUBLISHER_ID
   Addresses      $DATA_DIR/deployment.json
   Admin keypair  $DATA_DIR/admin.json (mint authority of the test mints)
   Demo wallet    $DEMO_ADDRESS ($DATA_DIR/demo-wallet.json)

@@ -10,7 +10,9 @@ import BN from "bn.js";
 import { expect } from "chai";
 
 import {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   OracleKind,
+  PERPOOL_PROGRAM_ID,
   PauseFlags,
   PYTH_RECEIVER_PROGRAM_ID,
   acceptAdminIx,
@@ -20,7 +22,6 @@ import {
   fetchConfig,
   fetchCustody,
   fetchPool,
-  fetchTestOracle,
   createPoolIx,
   custodyAddresses,
   defaultCustodyParams,
@@ -28,12 +29,13 @@ import {
   initConfigIx,
   lpMintPda,
   poolPda,
+  priceFeedPda,
+  programDataPda,
   proposeAdminIx,
   setPauseIx,
-  setTestPriceIx,
-  testOraclePda,
   lpEscrowPda,
 } from "../sdk/src";
+import { publishPrice, testFeedId } from "./fixtures";
 import {
   Ctx,
   expectAnchorError,
@@ -54,13 +56,18 @@ async function withConfig(): Promise<Ctx> {
   return ctx;
 }
 
-async function withPool(name = "main", allowTestOracles = true) {
+async function withPool(name = "main") {
   const ctx = await withConfig();
   const [pool] = poolPda(name);
-  await send(ctx, [
-    await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name, allowTestOracles, params: defaultPoolParams() }),
-  ]);
+  await send(ctx, [await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name, params: defaultPoolParams() })]);
   return { ctx, pool };
+}
+
+/** A published price feed (the publisher's PDA of the feed), and custody parameters naming its feed. */
+async function publishedFeed(ctx: Ctx, symbol = "SOL", price = 150) {
+  const feedId = testFeedId(symbol);
+  await publishPrice(ctx, feedId, price);
+  return { oracle: priceFeedPda(feedId)[0], params: (o: object = {}) => defaultCustodyParams({ feedId: Array.from(feedId), ...o }) };
 }
 
 async function newMint(ctx: Ctx, decimals = 9): Promise<PublicKey> {
@@ -75,11 +82,16 @@ function fakePythAccount(ctx: Ctx, owner = PYTH_RECEIVER_PROGRAM_ID): PublicKey 
 }
 
 describe("init_config", () => {
-  it("creates the config with the signer as admin and emits ConfigInitialized", async () => {
+  it("creates the config with the upgrade authority as admin and emits ConfigInitialized", async () => {
     const ctx = freshCtx();
-    const { events } = await send(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)]);
-    const [config, bump] = configPda();
-    let cfg = await fetchConfig(ctx.program);
+    const ix = await initConfigIx(ctx.program, ctx.admin.publicKey);
+    // The program and its ProgramData account are passed, as the loader laid them out.
+    expect(ix.keys.map((k) => k.pubkey.toBase58())).to.deep.equal(
+      [ctx.admin.publicKey, configPda()[0], PERPOOL_PROGRAM_ID, programDataPda()[0], SystemProgram.programId].map((k) => k.toBase58()),
+    );
+    const { events } = await send(ctx, [ix]);
+    const [, bump] = configPda();
+    const cfg = await fetchConfig(ctx.program);
     expect(cfg.version).to.equal(1);
     expect(cfg.bump).to.equal(bump);
     expect(cfg.admin.toBase58()).to.equal(ctx.admin.publicKey.toBase58());
@@ -89,11 +101,51 @@ describe("init_config", () => {
     expect(events[0].data.admin.toBase58()).to.equal(ctx.admin.publicKey.toBase58());
   });
 
+  it("refuses a signer that is not the program's upgrade authority, and follows the authority when it changes", async () => {
+    const ctx = freshCtx();
+    const other = fundedKeypair(ctx);
+    const watch = [configPda()[0], other.publicKey, programDataPda()[0]];
+    await expectProgramError(ctx, [await initConfigIx(ctx.program, other.publicKey)], "NotUpgradeAuthority", watch, [other]);
+    // The loader's set-upgrade-authority rewrites the ProgramData header: now `other` may, the admin may not.
+    setUpgradeAuthority(ctx, other.publicKey);
+    await expectProgramError(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)], "NotUpgradeAuthority", watch);
+    await send(ctx, [await initConfigIx(ctx.program, other.publicKey)], [other]);
+    expect((await fetchConfig(ctx.program)).admin.toBase58()).to.equal(other.publicKey.toBase58());
+  });
+
+  it("refuses an immutable program (no upgrade authority): nobody can initialize it", async () => {
+    const ctx = freshCtx({ upgradeAuthority: null });
+    // (The admin pays the fee, so its lamports are not watched.)
+    const watch = [configPda()[0], programDataPda()[0]];
+    await expectProgramError(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)], "ProgramNotUpgradeable", watch);
+    expect(ctx.provider.getAccount(configPda()[0])).to.equal(null);
+  });
+
+  it("refuses a ProgramData account other than the one the program names, and another program's account", async () => {
+    const ctx = freshCtx();
+    const admin = ctx.admin.publicKey;
+    const base = await initConfigIx(ctx.program, admin);
+    // A loader-owned look-alike whose header names the signer: refused, the program account names another.
+    const real = ctx.provider.getAccount(programDataPda()[0])!;
+    const lookAlike = Keypair.generate().publicKey;
+    ctx.provider.setAccount(lookAlike, { lamports: real.lamports, data: Buffer.from(real.data), owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
+    const copyElsewhere = Keypair.generate().publicKey;
+    ctx.provider.setAccount(copyElsewhere, { lamports: real.lamports, data: Buffer.from(real.data), owner: SystemProgram.programId });
+    const watch = [configPda()[0], lookAlike, copyElsewhere, programDataPda()[0]];
+    await expectProgramError(ctx, [withAccount(base, 3, { pubkey: lookAlike })], "InvalidProgramData", watch);
+    await expectProgramError(ctx, [withAccount(base, 3, { pubkey: copyElsewhere })], "InvalidProgramData", watch);
+    // The publisher is an upgradeable program too, with its own ProgramData: not this program.
+    const publisherData = programDataPda(PYTH_RECEIVER_PROGRAM_ID)[0];
+    const other = withAccount(withAccount(base, 2, { pubkey: PYTH_RECEIVER_PROGRAM_ID }), 3, { pubkey: publisherData });
+    await expectProgramError(ctx, [other], "InvalidProgramData", [...watch, publisherData]);
+    // The ProgramData account in the program's slot.
+    await expectProgramError(ctx, [withAccount(base, 2, { pubkey: programDataPda()[0] })], "InvalidProgramData", watch);
+  });
+
   it("refuses re-initialisation", async () => {
     const ctx = await withConfig();
-    const other = fundedKeypair(ctx);
-    const ix = await initConfigIx(ctx.program, other.publicKey);
-    await expectProgramError(ctx, [ix], "AlreadyInitialized", [configPda()[0], other.publicKey], [other]);
+    const ix = await initConfigIx(ctx.program, ctx.admin.publicKey);
+    await expectProgramError(ctx, [ix], "AlreadyInitialized", [configPda()[0]]);
   });
 
   it("refuses a config address that is not the PDA", async () => {
@@ -114,7 +166,7 @@ describe("init_config", () => {
     const ctx = freshCtx();
     const base = await initConfigIx(ctx.program, ctx.admin.publicKey);
     await expectProgramError(ctx, [withAccount(base, 1, { isWritable: false })], "AccountNotWritable", [configPda()[0]]);
-    const fakeSystem = withAccount(base, 2, { pubkey: PYTH_RECEIVER_PROGRAM_ID });
+    const fakeSystem = withAccount(base, 4, { pubkey: PYTH_RECEIVER_PROGRAM_ID });
     await expectProgramError(ctx, [fakeSystem], "InvalidSystemProgram", [configPda()[0]]);
   });
 
@@ -122,19 +174,29 @@ describe("init_config", () => {
     const ctx = freshCtx();
     const base = await initConfigIx(ctx.program, ctx.admin.publicKey);
     const watch = [configPda()[0]];
-    await expectProgramError(ctx, [withoutAccounts(base, 2)], "NotEnoughAccounts", watch);
+    await expectProgramError(ctx, [withoutAccounts(base, 4)], "NotEnoughAccounts", watch);
     await expectProgramError(ctx, [withData(base, Buffer.concat([base.data, Buffer.from([0])]))], "InvalidInstructionData", watch);
     await expectProgramError(ctx, [withData(base, base.data.subarray(0, 5))], "InvalidInstructionData", watch);
     await expectProgramError(ctx, [withData(base, Buffer.alloc(8, 7))], "InvalidInstructionData", watch);
   });
 });
 
+/** What the loader's set-upgrade-authority does to the ProgramData header (bytes 12..45). */
+function setUpgradeAuthority(ctx: Ctx, authority: PublicKey | null): void {
+  const [address] = programDataPda();
+  const a = ctx.provider.getAccount(address)!;
+  const data = Buffer.from(a.data);
+  data[12] = authority ? 1 : 0;
+  (authority ? authority.toBuffer() : Buffer.alloc(32)).copy(data, 13);
+  ctx.provider.setAccount(address, { lamports: a.lamports, data, owner: a.owner });
+}
+
 describe("create_pool", () => {
   it("creates the pool and its LP mint with the pool as mint authority", async () => {
     const ctx = await withConfig();
     const name = "main";
     const params = defaultPoolParams({ maxAumUsd: new BN("5000000000000") });
-    const ix = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name, allowTestOracles: true, params });
+    const ix = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name, params });
     const { events } = await send(ctx, [ix]);
     const [pool, bump] = poolPda(name);
     const [lpMint, lpBump] = lpMintPda(pool);
@@ -142,7 +204,7 @@ describe("create_pool", () => {
     expect(p.version).to.equal(1);
     expect(p.bump).to.equal(bump);
     expect(p.lpMintBump).to.equal(lpBump);
-    expect(p.allowTestOracles).to.equal(1);
+    expect(p.reserved0).to.equal(0);
     expect(Buffer.from(p.name.slice(0, p.nameLen)).toString()).to.equal(name);
     expect(p.lpMint.toBase58()).to.equal(lpMint.toBase58());
     expect(p.custodyCount).to.equal(0);
@@ -158,19 +220,19 @@ describe("create_pool", () => {
     expect(events[0].data.pool.toBase58()).to.equal(pool.toBase58());
     expect(events[0].data.name).to.equal(name);
     expect(events[0].data.lpMint.toBase58()).to.equal(lpMint.toBase58());
-    expect(events[0].data.allowTestOracles).to.equal(true);
+    expect(Object.keys(events[0].data).sort()).to.deep.equal(["lpMint", "name", "pool", "time"]);
   });
 
   it("is admin only", async () => {
     const ctx = await withConfig();
     const other = fundedKeypair(ctx);
-    const ix = await createPoolIx(ctx.program, { admin: other.publicKey, name: "x", allowTestOracles: false, params: defaultPoolParams() });
+    const ix = await createPoolIx(ctx.program, { admin: other.publicKey, name: "x", params: defaultPoolParams() });
     const [pool] = poolPda("x");
     await expectProgramError(ctx, [ix], "Unauthorized", [pool, lpMintPda(pool)[0], configPda()[0]], [other]);
     // The same refusal through anchor's .rpc() path, translated from the IDL's errors.
     await expectAnchorError(
       ctx.program.methods
-        .createPool("x", false, defaultPoolParams())
+        .createPool("x", defaultPoolParams())
         .accountsStrict({
           admin: other.publicKey,
           config: configPda()[0],
@@ -188,11 +250,11 @@ describe("create_pool", () => {
 
   it("refuses an unsigned admin, wrong PDAs, a duplicate name and a bad token program", async () => {
     const { ctx, pool } = await withPool("main");
-    const base = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "two", allowTestOracles: false, params: defaultPoolParams() });
+    const base = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "two", params: defaultPoolParams() });
     const [pool2] = poolPda("two");
     const watch = [pool, pool2, lpMintPda(pool2)[0], configPda()[0]];
     const other = fundedKeypair(ctx);
-    const unsigned = withAccount(await createPoolIx(ctx.program, { admin: other.publicKey, name: "two", allowTestOracles: false, params: defaultPoolParams() }), 0, { isSigner: false });
+    const unsigned = withAccount(await createPoolIx(ctx.program, { admin: other.publicKey, name: "two", params: defaultPoolParams() }), 0, { isSigner: false });
     await expectProgramError(ctx, [unsigned], "MissingSigner", watch);
     const wrongPool = Keypair.generate();
     await expectProgramError(ctx, [withAccount(base, 2, { pubkey: wrongPool.publicKey })], "InvalidPda", [...watch, wrongPool.publicKey]);
@@ -202,7 +264,7 @@ describe("create_pool", () => {
     await expectProgramError(ctx, [withAccount(base, 4, { pubkey: wrongEscrow.publicKey })], "InvalidPda", [...watch, wrongEscrow.publicKey]);
     await expectProgramError(ctx, [withAccount(base, 5, { pubkey: SystemProgram.programId })], "InvalidTokenProgram", watch);
     await expectProgramError(ctx, [withAccount(base, 6, { pubkey: ctx.admin.publicKey })], "InvalidSystemProgram", watch);
-    const dup = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "main", allowTestOracles: false, params: defaultPoolParams() });
+    const dup = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "main", params: defaultPoolParams() });
     await expectProgramError(ctx, [dup], "AlreadyInitialized", watch);
   });
 
@@ -212,7 +274,7 @@ describe("create_pool", () => {
     const real = ctx.provider.getAccount(configPda()[0])!;
     ctx.provider.setAccount(forged, { lamports: real.lamports, data: Buffer.from(real.data), owner: SystemProgram.programId, executable: false });
     const ix = withAccount(
-      await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "f", allowTestOracles: false, params: defaultPoolParams() }),
+      await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "f", params: defaultPoolParams() }),
       1,
       { pubkey: forged },
     );
@@ -224,14 +286,14 @@ describe("create_pool", () => {
     const admin = ctx.admin.publicKey;
     const [pool] = poolPda("p");
     const watch = [pool, lpMintPda(pool)[0]];
-    const bad = (o: object) => createPoolIx(ctx.program, { admin, name: "p", allowTestOracles: false, params: defaultPoolParams(o) });
+    const bad = (o: object) => createPoolIx(ctx.program, { admin, name: "p", params: defaultPoolParams(o) });
     await expectProgramError(ctx, [await bad({ lpFeeShareBps: 7001 })], "InvalidPoolParams", watch);
     await expectProgramError(ctx, [await bad({ adlFloorBps: 8500 })], "InvalidPoolParams", watch);
     await expectProgramError(ctx, [await bad({ adlThresholdBps: 10001, adlFloorBps: 100 })], "InvalidPoolParams", watch);
     // Names are 1..=32 bytes: encode them by hand, the SDK refuses to derive such PDAs.
     const good = await bad({});
     const encoded = (name: string) =>
-      withData(good, Buffer.from(ctx.program.coder.instruction.encode("createPool", { name, allowTestOracles: false, params: defaultPoolParams() })));
+      withData(good, Buffer.from(ctx.program.coder.instruction.encode("createPool", { name, params: defaultPoolParams() })));
     await expectProgramError(ctx, [encoded("")], "InvalidPoolName", watch);
     await expectProgramError(ctx, [encoded("x".repeat(33))], "InvalidPoolName", watch);
   });
@@ -239,7 +301,7 @@ describe("create_pool", () => {
   it("refuses new pools while listing is paused", async () => {
     const ctx = await withConfig();
     await send(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.LISTING)]);
-    const ix = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "p", allowTestOracles: false, params: defaultPoolParams() });
+    const ix = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "p", params: defaultPoolParams() });
     const [pool] = poolPda("p");
     await expectProgramError(ctx, [ix], "Paused", [pool, lpMintPda(pool)[0]]);
     await send(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.NONE)]);
@@ -249,21 +311,23 @@ describe("create_pool", () => {
 });
 
 describe("add_custody", () => {
-  it("adds a test-oracle custody: custody, vault owned by the pool, test oracle, pool slot, event", async () => {
+  it("adds a custody priced by a published PriceUpdateV2: custody, vault owned by the pool, pool slot, event", async () => {
     const { ctx, pool } = await withPool();
     const mint = await newMint(ctx, 9);
-    const params = defaultCustodyParams({ oracleKind: OracleKind.TEST, spreadBps: 5, targetWeightBps: 4000, minWeightBps: 1000, maxWeightBps: 6000 });
-    const { events } = await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params })]);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
+    const feed = await publishedFeed(ctx);
+    const params = feed.params({ spreadBps: 5, targetWeightBps: 4000, minWeightBps: 1000, maxWeightBps: 6000 });
+    const { events } = await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: feed.oracle })]);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
 
     const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.version).to.equal(1);
     expect(c.pool.toBase58()).to.equal(pool.toBase58());
     expect(c.mint.toBase58()).to.equal(mint.toBase58());
     expect(c.vault.toBase58()).to.equal(vault.toBase58());
-    expect(c.oracle.toBase58()).to.equal(testOracle.toBase58());
+    expect(c.oracle.toBase58()).to.equal(feed.oracle.toBase58());
+    expect(c.feedId).to.deep.equal(params.feedId);
     expect(c.decimals).to.equal(9);
-    expect(c.oracleKind).to.equal(OracleKind.TEST);
+    expect(c.oracleKind).to.equal(OracleKind.PYTH);
     expect([c.spreadBps, c.targetWeightBps, c.minWeightBps, c.maxWeightBps]).to.deep.equal([5, 4000, 1000, 6000]);
     expect([c.baseFeeBps, c.taxFeeBps, c.openFeeBps, c.closeFeeBps]).to.deep.equal([25, 50, 6, 6]);
     expect(c.maxLeverageBps).to.equal(500_000);
@@ -279,11 +343,6 @@ describe("add_custody", () => {
     const v = decodeTokenAccount(ctx.provider.getAccountRaw(vault)!);
     expect(v).to.deep.equal({ mint: mint.toBase58(), owner: pool.toBase58(), amount: 0n });
 
-    const o = await fetchTestOracle(ctx.program, testOracle);
-    expect(o.custody.toBase58()).to.equal(custody.toBase58());
-    expect(o.price.toString()).to.equal("0");
-    expect(o.bump).to.equal(testOraclePda(custody)[1]);
-
     const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(1);
     expect(p.custodies[0].toBase58()).to.equal(custody.toBase58());
@@ -291,13 +350,13 @@ describe("add_custody", () => {
     expect(events.map((e) => e.name)).to.deep.equal(["custodyAdded"]);
     const ev = events[0].data;
     expect([ev.pool, ev.custody, ev.mint, ev.vault, ev.oracle].map((k: PublicKey) => k.toBase58())).to.deep.equal(
-      [pool, custody, mint, vault, testOracle].map((k) => k.toBase58()),
+      [pool, custody, mint, vault, feed.oracle].map((k) => k.toBase58()),
     );
-    expect([ev.oracleKind, ev.isStable, ev.decimals]).to.deep.equal([OracleKind.TEST, false, 9]);
+    expect([ev.oracleKind, ev.isStable, ev.decimals]).to.deep.equal([OracleKind.PYTH, false, 9]);
   });
 
-  it("adds a Pyth custody to a production pool, recording the oracle account and feed id", async () => {
-    const { ctx, pool } = await withPool("prod", false);
+  it("accepts any account of the Pyth receiver at listing, recording the oracle account and feed id", async () => {
+    const { ctx, pool } = await withPool("prod");
     const mint = await newMint(ctx, 6);
     const oracle = fakePythAccount(ctx);
     const feedId = Array.from({ length: 32 }, (_, i) => i + 1);
@@ -311,41 +370,44 @@ describe("add_custody", () => {
     expect(c.decimals).to.equal(6);
   });
 
-  it("refuses a test oracle on a production pool, and a Pyth oracle with another owner", async () => {
-    const { ctx, pool } = await withPool("prod", false);
+  it("refuses every oracle kind but Pyth, and an oracle account with another owner", async () => {
+    const { ctx, pool } = await withPool("prod");
     const mint = await newMint(ctx);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    const watch = [pool, custody, vault, testOracle];
-    const testIx = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST }) });
-    await expectProgramError(ctx, [testIx], "TestOraclesNotAllowed", watch);
+    const feed = await publishedFeed(ctx);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    const watch = [pool, custody, vault, feed.oracle];
+    // Kind 1 was the removed test oracle; no kind but 0 (Pyth) exists.
+    for (const oracleKind of [1, 2, 255]) {
+      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params({ oracleKind }), pythOracle: feed.oracle });
+      await expectProgramError(ctx, [ix], "UnsupportedOracleKind", watch);
+    }
     const forged = fakePythAccount(ctx, SystemProgram.programId);
-    const pythIx = await addCustodyIx(ctx.program, {
-      admin: ctx.admin.publicKey,
-      pool,
-      mint,
-      params: defaultCustodyParams({ oracleKind: OracleKind.PYTH }),
-      pythOracle: forged,
-    });
-    await expectProgramError(ctx, [pythIx], "InvalidOracleAccount", [...watch, forged]);
+    const perpoolOwned = fakePythAccount(ctx, PERPOOL_PROGRAM_ID);
+    for (const oracle of [forged, perpoolOwned, Keypair.generate().publicKey]) {
+      const pythIx = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: oracle });
+      await expectProgramError(ctx, [pythIx], "InvalidOracleAccount", [...watch, oracle]);
+    }
   });
 
   it("is admin only and needs the admin's signature", async () => {
     const { ctx, pool } = await withPool();
     const mint = await newMint(ctx);
+    const feed = await publishedFeed(ctx);
     const other = fundedKeypair(ctx);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    const watch = [pool, custody, vault, testOracle];
-    const ix = await addCustodyIx(ctx.program, { admin: other.publicKey, pool, mint, params: defaultCustodyParams() });
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    const watch = [pool, custody, vault, feed.oracle];
+    const ix = await addCustodyIx(ctx.program, { admin: other.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
     await expectProgramError(ctx, [ix], "Unauthorized", watch, [other]);
     await expectProgramError(ctx, [withAccount(ix, 0, { isSigner: false })], "MissingSigner", watch);
   });
 
-  it("refuses wrong PDAs for custody, vault and test oracle", async () => {
+  it("refuses wrong PDAs for custody and vault, and an oracle that is not the receiver's", async () => {
     const { ctx, pool } = await withPool();
     const mint = await newMint(ctx);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    const base = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() });
-    const watch = [pool, custody, vault, testOracle];
+    const feed = await publishedFeed(ctx);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    const base = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+    const watch = [pool, custody, vault, feed.oracle];
     for (const [index, error] of [[3, "InvalidPda"], [5, "InvalidPda"], [6, "InvalidOracleAccount"]] as const) {
       const fake = Keypair.generate();
       await expectProgramError(ctx, [withAccount(base, index, { pubkey: fake.publicKey })], error, [...watch, fake.publicKey]);
@@ -354,16 +416,17 @@ describe("add_custody", () => {
 
   it("refuses a mint that is not an SPL mint, the pool's LP mint, and a repeated mint", async () => {
     const { ctx, pool } = await withPool();
+    const feed = await publishedFeed(ctx);
     const notMint = Keypair.generate().publicKey;
     ctx.provider.setAccount(notMint, { lamports: 10_000_000, data: Buffer.alloc(82), owner: SystemProgram.programId, executable: false });
     const lpMint = lpMintPda(pool)[0];
     for (const mint of [notMint, lpMint]) {
-      const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() });
-      await expectProgramError(ctx, [ix], "InvalidMint", [pool, custody, vault, testOracle]);
+      const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+      await expectProgramError(ctx, [ix], "InvalidMint", [pool, custody, vault]);
     }
     const mint = await newMint(ctx);
-    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() });
+    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
     await send(ctx, [ix]);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
     await expectProgramError(ctx, [ix], "AlreadyInitialized", [pool, custody]);
@@ -372,8 +435,9 @@ describe("add_custody", () => {
   it("refuses invalid parameters, a read-only pool, a config passed as pool, and listing while paused", async () => {
     const { ctx, pool } = await withPool();
     const mint = await newMint(ctx);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    const watch = [pool, custody, vault, testOracle];
+    const feed = await publishedFeed(ctx);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    const watch = [pool, custody, vault, feed.oracle];
     const admin = ctx.admin.publicKey;
     // Each bound with its own error (the same bounds hold for settings proposals: tests/params.test.ts).
     const badParams: [object, string][] = [
@@ -389,14 +453,14 @@ describe("add_custody", () => {
       [{ oracleMaxAgeSecs: 0 }, "InvalidOracleLimits"],
       [{ oracleMaxAgeSecs: 3_601 }, "InvalidOracleLimits"],
       [{ oracleMaxConfBps: 1_001 }, "InvalidOracleLimits"],
-      [{ oracleKind: 2 }, "InvalidCustodyParams"],
+      [{ oracleKind: 1 }, "UnsupportedOracleKind"],
       [{ closeFactorBps: 0 }, "InvalidCustodyParams"],
     ];
     for (const [o, error] of badParams) {
-      const ix = await addCustodyIx(ctx.program, { admin, pool, mint, params: defaultCustodyParams(o as any), pythOracle: testOracle });
+      const ix = await addCustodyIx(ctx.program, { admin, pool, mint, params: feed.params(o as any), pythOracle: feed.oracle });
       await expectProgramError(ctx, [ix], error, watch);
     }
-    const base = await addCustodyIx(ctx.program, { admin, pool, mint, params: defaultCustodyParams() });
+    const base = await addCustodyIx(ctx.program, { admin, pool, mint, params: feed.params(), pythOracle: feed.oracle });
     await expectProgramError(ctx, [withAccount(base, 2, { isWritable: false })], "AccountNotWritable", watch);
     await expectProgramError(ctx, [withAccount(base, 2, { pubkey: configPda()[0] })], "InvalidAccountData", watch);
     await send(ctx, [await setPauseIx(ctx.program, admin, PauseFlags.LISTING)]);
@@ -405,88 +469,17 @@ describe("add_custody", () => {
 
   it("holds at most 8 custodies", async () => {
     const { ctx, pool } = await withPool();
+    const feed = await publishedFeed(ctx);
     for (let i = 0; i < 8; i++) {
       const mint = await newMint(ctx);
-      await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() })]);
+      await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle })]);
     }
     const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(8);
     const mint = await newMint(ctx);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
-    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() });
+    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
     await expectProgramError(ctx, [ix], "PoolFull", [pool, custody]);
-  });
-});
-
-describe("set_test_price", () => {
-  async function withTestCustody() {
-    const { ctx, pool } = await withPool();
-    const mint = await newMint(ctx);
-    await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: defaultCustodyParams() })]);
-    return { ctx, pool, mint, ...custodyAddresses(pool, mint, ctx.program.programId) };
-  }
-  const price = (p: number | string, o: Partial<{ ema: string; conf: string; expo: number }> = {}) => ({
-    price: new BN(p),
-    emaPrice: new BN(o.ema ?? p),
-    conf: new BN(o.conf ?? 0),
-    expo: o.expo ?? -8,
-  });
-
-  it("sets price, EMA, confidence and exponent, stamped with the clock", async () => {
-    const { ctx, pool, custody, testOracle } = await withTestCustody();
-    ctx.provider.warpSeconds(100);
-    const args = price("5000000000000", { ema: "4990000000000", conf: "2500000000" });
-    const { events } = await send(ctx, [await setTestPriceIx(ctx.program, { admin: ctx.admin.publicKey, pool, custody, ...args })]);
-    const o = await fetchTestOracle(ctx.program, testOracle);
-    expect(o.price.toString()).to.equal("5000000000000");
-    expect(o.emaPrice.toString()).to.equal("4990000000000");
-    expect(o.conf.toString()).to.equal("2500000000");
-    expect(o.expo).to.equal(-8);
-    const now = ctx.provider.getClock().unixTimestamp.toString();
-    expect(o.publishTime.toString()).to.equal(now);
-    expect(events.map((e) => e.name)).to.deep.equal(["testPriceSet"]);
-    expect(events[0].data.custody.toBase58()).to.equal(custody.toBase58());
-    expect(events[0].data.price.toString()).to.equal("5000000000000");
-    expect(events[0].data.publishTime.toString()).to.equal(now);
-  });
-
-  it("is admin only", async () => {
-    const { ctx, pool, custody, testOracle } = await withTestCustody();
-    const other = fundedKeypair(ctx);
-    const ix = await setTestPriceIx(ctx.program, { admin: other.publicKey, pool, custody, ...price(100) });
-    await expectProgramError(ctx, [ix], "Unauthorized", [testOracle], [other]);
-    await expectProgramError(ctx, [withAccount(ix, 0, { isSigner: false })], "MissingSigner", [testOracle]);
-  });
-
-  it("refuses non-positive prices and out-of-range exponents", async () => {
-    const { ctx, pool, custody, testOracle } = await withTestCustody();
-    const admin = ctx.admin.publicKey;
-    for (const args of [price(0), price(-5), price(100, { ema: "0" }), price(100, { expo: 1 }), price(100, { expo: -19 })]) {
-      await expectProgramError(ctx, [await setTestPriceIx(ctx.program, { admin, pool, custody, ...args })], "InvalidPrice", [testOracle]);
-    }
-  });
-
-  it("refuses a custody of another pool, another custody's oracle, and a read-only oracle", async () => {
-    const { ctx, pool, custody, testOracle } = await withTestCustody();
-    const admin = ctx.admin.publicKey;
-    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "other", allowTestOracles: true, params: defaultPoolParams() })]);
-    const [otherPool] = poolPda("other");
-    const mint2 = await newMint(ctx);
-    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool: otherPool, mint: mint2, params: defaultCustodyParams() })]);
-    const other = custodyAddresses(otherPool, mint2, ctx.program.programId);
-    const base = await setTestPriceIx(ctx.program, { admin, pool, custody, ...price(100) });
-    const watch = [testOracle, other.testOracle];
-    await expectProgramError(ctx, [withAccount(base, 3, { pubkey: other.custody })], "CustodyMismatch", watch);
-    await expectProgramError(ctx, [withAccount(base, 4, { pubkey: other.testOracle })], "InvalidOracleAccount", watch);
-    await expectProgramError(ctx, [withAccount(base, 4, { isWritable: false })], "AccountNotWritable", watch);
-  });
-
-  it("refuses a production pool even with a test-pool custody", async () => {
-    const { ctx, pool, custody, testOracle } = await withTestCustody();
-    const admin = ctx.admin.publicKey;
-    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", allowTestOracles: false, params: defaultPoolParams() })]);
-    const base = await setTestPriceIx(ctx.program, { admin, pool, custody, ...price(100) });
-    await expectProgramError(ctx, [withAccount(base, 2, { pubkey: poolPda("prod")[0] })], "TestOraclesNotAllowed", [testOracle]);
   });
 });
 

@@ -24,7 +24,7 @@ import {
   mintTo,
   perpoolProgram,
   positionPda,
-  setTestPriceIx,
+  publishPriceIx,
   fetchLpAccount,
   lpAccountPda,
 } from "../sdk/src";
@@ -129,12 +129,11 @@ describe("perpool CLI against a local validator", function () {
   const perpool = (...args: string[]) => runBin("perpool", [...args, ...common()]);
   const signatures = async (key: PublicKey) => (await connection.getSignaturesForAddress(key, { limit: 1000 }, "confirmed")).map((s) => s.signature);
 
-  /** Fresh prices (test oracles go stale after 60 s), sent in process. */
+  /** Fresh prices (they go stale after 60 s), published in process through the local price publisher. */
   async function setPrices(sol = 150) {
     const ixs: TransactionInstruction[] = [];
     for (const [s, usd] of [["SOL", sol], ["USDC", 1]] as const) {
-      const price = new BN(Math.round(usd * 1e8));
-      ixs.push(await setTestPriceIx(program, { admin: admin.publicKey, pool: pool(), custody: custody(s), price, emaPrice: price, conf: ZERO, expo: -8 }));
+      ixs.push(publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }));
     }
     await program.provider.sendAndConfirm!(new Transaction().add(...ixs), []);
   }
@@ -145,6 +144,9 @@ describe("perpool CLI against a local validator", function () {
     const config = loadConfig();
     // A 5-second LP cooldown: short enough to wait out in the test.
     config.pool = { ...config.pool, name: `cli-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 5 } };
+    // Price accounts of its own (a random shard of the feeds): nothing else on the cluster moves them.
+    const shard = 1 + Math.floor(Math.random() * 65_535);
+    config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
     // On a cluster of its own the deploy creates the admin; on ANCHOR_PROVIDER_URL it must be ANCHOR_WALLET.
     adminFile = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
     ({ deployment } = await deploy(config, { url: cluster.url, dataDir: dir, keypair: adminFile, log: () => {} }));
@@ -182,18 +184,37 @@ describe("perpool CLI against a local validator", function () {
     const sol = doc.assets.find((a: { symbol: string }) => a.symbol === "SOL");
     expect(sol.priceUsd).to.equal("150");
     expect(sol.custody).to.equal(asset("SOL").custody);
-    expect(sol.oracleKind).to.equal("test");
+    expect(sol.feedId).to.equal(asset("SOL").feedId);
+    expect(sol.oracle).to.equal(asset("SOL").oracle);
   });
 
-  it("set-price with the admin keypair moves a test oracle; a non-admin is refused", async () => {
-    const ok = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "151.25", "--json", ...common(adminFile)]);
+  it("set-price with the feed's write authority publishes a price; another signer is refused", async () => {
+    const shard = ["--shard", String(asset("SOL").shard)];
+    const ok = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "151.25", ...shard, "--json", ...common(adminFile)]);
     expect(ok.code, ok.stderr).to.equal(0);
     expect(JSON.parse(ok.stdout).signature).to.be.a("string");
     const info = JSON.parse((await perpool("pool", "info", "--json")).stdout);
     expect(info.assets.find((a: { symbol: string }) => a.symbol === "SOL").priceUsd).to.equal("151.25");
-    const refused = await perpool("set-price", "--asset", "SOL", "--price", "1");
+    const refused = await perpool("set-price", "--asset", "SOL", "--price", "1", ...shard);
     expect(refused.code).to.equal(1);
-    expect(refused.stderr).to.match(/is not the admin/);
+    expect(refused.stderr).to.match(/is not the write authority/);
+    const wrongShard = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "1", "--shard", String((asset("SOL").shard + 1) % 65_536), ...common(adminFile)]);
+    expect(wrongShard.code).to.equal(1);
+    expect(wrongShard.stderr).to.match(/is not the publisher's account of its feed/);
+  });
+
+  it("set-price refuses a cluster where the Pyth receiver's address is not the local price publisher", async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-cli-nopub-"));
+    const { startLocalnet } = await import("../localnet");
+    const other = await startLocalnet({ port: 0, ledger: otherDir, quiet: true, slotMs: 100, publisher: false });
+    try {
+      const r = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "1", "--url", other.rpcUrl, "--data-dir", dir, "--keypair", adminFile]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/does not run the local price publisher at the Pyth receiver's address: set-price works on local clusters only/);
+    } finally {
+      await other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it("deposits USDC for LP tokens, waits out the cooldown, claims them and redeems some, exactly as quoted", async () => {

@@ -1,12 +1,16 @@
-/** A seeded pool with funded users, shared by the liquidity (and later trading) tests. */
+/**
+ * A seeded pool with funded users, shared by the program tests. Prices are
+ * real Pyth `PriceUpdateV2` accounts published through the local price
+ * publisher (the admin is every feed's write authority).
+ */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
+import { createHash } from "crypto";
 
 import {
   CustodyParams,
   addLiquidityIx,
-  OracleKind,
   PoolParams,
   PoolState,
   addCustodyIx,
@@ -24,8 +28,9 @@ import {
   initConfigIx,
   mintTo,
   poolPda,
+  priceFeedPda,
   proposeAndExecuteCustodyParamsIxs,
-  setTestPriceIx,
+  publishPriceIx,
   withSettings,
 } from "../sdk/src";
 import { Ctx, freshCtx, fundedKeypair, send } from "./helpers";
@@ -42,7 +47,9 @@ export interface Asset extends AssetSpec {
   mint: PublicKey;
   custody: PublicKey;
   vault: PublicKey;
+  /** The publisher's `PriceUpdateV2` account of `feedId`. */
   oracle: PublicKey;
+  feedId: Buffer;
 }
 
 export interface PoolFixture {
@@ -51,6 +58,7 @@ export interface PoolFixture {
   pool: PublicKey;
   assets: Record<string, Asset>;
   state: () => Promise<PoolState>;
+  /** Publishes a price (8 decimals) at the current clock through the price publisher. */
   setPrice: (symbol: string, price: number, opts?: { ema?: number; conf?: number }) => Promise<void>;
   /** Changes custody settings at once (the fixture's pools have a zero timelock, as on a local cluster). */
   setCustody: (symbol: string, change: CustodySettingsChange) => Promise<void>;
@@ -69,6 +77,22 @@ export const units = (amount: number | string, decimals: number) => {
   const [whole, frac = ""] = String(amount).split(".");
   return new BN(whole + frac.padEnd(decimals, "0").slice(0, decimals));
 };
+
+/** The Pyth feed id the fixtures give an asset: sha256("perpool-test-feed:" + symbol). */
+export const testFeedId = (symbol: string): Buffer => createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
+
+/** Publishes a price (8 decimals) of `feedId` at the cluster clock, signed by `authority` (the feed's write authority). */
+export async function publishPrice(ctx: Ctx, feedId: Buffer, price: number, o: { ema?: number; conf?: number } = {}, authority?: Keypair): Promise<void> {
+  const ix = publishPriceIx({
+    authority: (authority ?? ctx.admin).publicKey,
+    feedId,
+    price: e8(price),
+    emaPrice: e8(o.ema ?? price),
+    conf: e8(o.conf ?? 0),
+    exponent: -8,
+  });
+  await send(ctx, [ix], authority ? [authority] : []);
+}
 
 export const STANDARD_ASSETS: AssetSpec[] = [
   { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000 } },
@@ -91,15 +115,19 @@ export async function poolFixture(
   // No LP cooldown unless a test asks for one: most suites redeem right after depositing;
   // tests/liquidity.test.ts and tests/economics/ exercise the cooldown escrow.
   const params = defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams });
-  await send(ctx, [await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params })]);
+  await send(ctx, [await createPoolIx(ctx.program, { admin, name, params })]);
   const [pool] = poolPda(name);
   const out: Record<string, Asset> = {};
   for (const a of assets) {
     const mint = await createMint(ctx.provider, a.decimals, admin);
-    const params = defaultCustodyParams({ oracleKind: OracleKind.TEST, ...a.params });
-    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params })]);
-    const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-    out[a.symbol] = { ...a, mint, custody, vault, oracle: testOracle };
+    const feedId = testFeedId(a.symbol);
+    // The price account must exist (owned by the receiver's address) before the custody names it.
+    await publishPrice(ctx, feedId, a.price);
+    const [oracle] = priceFeedPda(feedId);
+    const params = defaultCustodyParams({ feedId: Array.from(feedId), ...a.params });
+    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })]);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    out[a.symbol] = { ...a, mint, custody, vault, oracle, feedId };
   }
   const fixture: PoolFixture = {
     ctx,
@@ -107,20 +135,7 @@ export async function poolFixture(
     pool,
     assets: out,
     state: () => fetchPoolState(ctx.program, pool),
-    setPrice: async (symbol, price, o = {}) => {
-      const a = out[symbol];
-      await send(ctx, [
-        await setTestPriceIx(ctx.program, {
-          admin,
-          pool,
-          custody: a.custody,
-          price: e8(price),
-          emaPrice: e8(o.ema ?? price),
-          conf: e8(o.conf ?? 0),
-          expo: -8,
-        }),
-      ]);
-    },
+    setPrice: (symbol, price, o = {}) => publishPrice(ctx, out[symbol].feedId, price, o),
     setCustody: async (symbol, change) => {
       const state = await fetchPoolState(ctx.program, pool);
       const custody = out[symbol].custody;
@@ -139,7 +154,6 @@ export async function poolFixture(
       return { kp, tokens, lp };
     },
   };
-  for (const a of assets) await fixture.setPrice(a.symbol, a.price);
   return fixture;
 }
 

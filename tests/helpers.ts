@@ -1,7 +1,12 @@
-/** Test fixture: a LiteSVM with the built program, driven through anchor. */
+/**
+ * Test fixture: a LiteSVM with the built program deployed as a cluster deploys
+ * it (upgradeable, the admin its upgrade authority), the local price
+ * publisher at the Pyth receiver's address, driven through anchor.
+ */
 import * as anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
 import { expect } from "chai";
+import * as fs from "fs";
 import * as path from "path";
 
 import {
@@ -14,6 +19,14 @@ import {
 } from "../sdk/src";
 
 export const PROGRAM_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+export const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
+
+/** The built programs, read once per test process. */
+let elves: { program: Buffer; publisher: Buffer } | undefined;
+function builtPrograms(): { program: Buffer; publisher: Buffer } {
+  elves ??= { program: fs.readFileSync(PROGRAM_SO), publisher: fs.readFileSync(PUBLISHER_SO) };
+  return elves;
+}
 
 export interface Ctx {
   provider: LiteSvmProvider;
@@ -21,11 +34,18 @@ export interface Ctx {
   admin: Keypair;
 }
 
-/** A fresh SVM with the program deployed at its address. The provider's wallet is the admin. */
-export function freshCtx(): Ctx {
+/**
+ * A fresh SVM with the program deployed upgradeable at its address and the
+ * price publisher at the Pyth receiver's. The provider's wallet is the admin
+ * and, unless `upgradeAuthority` says otherwise (null: immutable), the
+ * program's upgrade authority.
+ */
+export function freshCtx(opts: { upgradeAuthority?: PublicKey | null } = {}): Ctx {
   const admin = Keypair.generate();
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
-  provider.addProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO);
+  const { program: elf, publisher } = builtPrograms();
+  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, elf, opts.upgradeAuthority === undefined ? admin.publicKey : opts.upgradeAuthority);
+  provider.addPricePublisher(publisher);
   const program = perpoolProgram(provider);
   return { provider, program, admin };
 }

@@ -41,7 +41,7 @@ import {
   placeOrderIx,
   positionPda,
   quoteLiquidatePosition,
-  setTestPriceIx,
+  publishPriceIx,
   overLent,
   findCustody,
   withdrawLoanCollateralIx,
@@ -393,6 +393,9 @@ describe("keeper over JSON-RPC", function () {
     // Given a deployed pool with liquidity and a 20x short.
     const config = loadConfig();
     config.pool = { ...config.pool, name: `keeper-${Math.random().toString(36).slice(2, 10)}` };
+    // Price accounts of its own (a random shard of the feeds): nothing else on the cluster moves them.
+    const shard = 1 + Math.floor(Math.random() * 65_535);
+    config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
     const adminPath = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
     const { deployment } = await deploy(config, { url: cluster.url, dataDir: dir, keypair: adminPath, log: () => {} });
     const admin = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(adminPath, "utf8"))));
@@ -406,11 +409,8 @@ describe("keeper over JSON-RPC", function () {
     const tokenProvider = provider as unknown as LiteSvmProvider; // the token helpers use connection + sendAndConfirm only
     const sendTx = (ixs: TransactionInstruction[], signers: Keypair[]) => provider.sendAndConfirm(new Transaction().add(...ixs), signers);
     const setPrices = async (sol: number) => {
-      const ixs = await Promise.all(
-        [["SOL", sol], ["USDC", 1]].map(([s, usd]) => {
-          const price = new BN(Math.round((usd as number) * 1e8));
-          return setTestPriceIx(program, { admin: admin.publicKey, pool, custody: custody(s as string), price, emaPrice: price, conf: ZERO, expo: -8 });
-        }),
+      const ixs = ([["SOL", sol], ["USDC", 1]] as const).map(([s, usd]) =>
+        publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }),
       );
       await sendTx(ixs, []);
     };

@@ -233,9 +233,10 @@ describe("add_liquidity", () => {
     const u = await f.user({ USDC: USDC(10_000), SOL: SOL(10) });
     // A second pool in the same program, holding the same USDC mint.
     const admin = f.ctx.admin.publicKey;
-    await send(f.ctx, [await createPoolIx(f.ctx.program, { admin, name: "other", allowTestOracles: true, params: defaultPoolParams() })]);
+    await send(f.ctx, [await createPoolIx(f.ctx.program, { admin, name: "other", params: defaultPoolParams() })]);
     const [otherPool] = poolPda("other");
-    await send(f.ctx, [await addCustodyIx(f.ctx.program, { admin, pool: otherPool, mint: f.assets.USDC.mint, params: defaultCustodyParams() })]);
+    const usdc = f.assets.USDC;
+    await send(f.ctx, [await addCustodyIx(f.ctx.program, { admin, pool: otherPool, mint: usdc.mint, params: defaultCustodyParams({ feedId: Array.from(usdc.feedId) }), pythOracle: usdc.oracle })]);
     const foreign = custodyAddresses(otherPool, f.assets.USDC.mint, f.ctx.program.programId);
 
     const state = await f.state();
@@ -508,7 +509,7 @@ describe("oracles", () => {
     const ctx = freshCtx();
     const admin = ctx.admin.publicKey;
     await send(ctx, [await initConfigIx(ctx.program, admin)]);
-    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
     const [pool] = poolPda("prod");
     const mint = await createMint(ctx.provider, 9, admin);
     const oracle = Keypair.generate().publicKey;
@@ -559,7 +560,7 @@ describe("oracles", () => {
     await send(p.ctx, [ix], [p.user]);
   });
 
-  it("refuses a test oracle's price once it is older than the custody's maximum age", async () => {
+  it("refuses a published price once it is older than the custody's maximum age, until a new one is published", async () => {
     const f = await poolFixture();
     const u = await f.user({ USDC: USDC(100) });
     f.ctx.provider.warpSeconds(61);

@@ -9,7 +9,9 @@
  * solana-test-validator; set `ANCHOR_WALLET` to the admin keypair when the
  * cluster's Perpool config already exists), else a local validator started
  * here. Each run deploys its own pool with a fresh name and fresh test mints,
- * so it can run again and again against the same cluster.
+ * priced by its own price accounts (the publisher's accounts of the Pyth feeds
+ * under a random shard, so `npm start`'s price feed does not move them), so
+ * it can run again and again against the same cluster.
  *
  * On-chain time is wall-clock time here, so a quote is computed for the
  * block time of the transaction it is compared with (±1 s, for clusters
@@ -40,7 +42,7 @@ import {
   fetchLoan,
   fetchPoolState,
   fetchPosition,
-  fetchTestOracle,
+  decodePriceUpdateV2,
   increasePositionIx,
   liquidatePositionIx,
   liquidationPrice,
@@ -49,6 +51,7 @@ import {
   parseEvents,
   perpoolProgram,
   positionPda,
+  publishPriceIx,
   quoteDecreasePosition,
   quoteDeposit,
   quoteIncreasePosition,
@@ -56,8 +59,6 @@ import {
   quoteLoanBorrow,
   quoteLoanRepay,
   repayIx,
-  setTestPriceIx,
-  testOraclePda,
 } from "../sdk/src";
 import { TestCluster, testCluster, waitFor } from "./localnet/harness";
 
@@ -129,14 +130,12 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     return quote(new BN(blockTime));
   }
 
-  /** Fresh prices for every custody (test oracles go stale after 60 s). */
+  /** Fresh prices for every custody (they go stale after 60 s), published through the local price publisher. */
   async function setPrices(prices: Record<string, number> = { SOL: 150, BTC: 95_000, ETH: 3_500, USDC: 1 }): Promise<void> {
-    const ixs = await Promise.all(
-      Object.entries(prices).map(([symbol, usd]) => {
-        const price = new BN(Math.round(usd * 1e8));
-        return setTestPriceIx(program, { admin: admin.publicKey, pool: pool(), custody: custody(symbol), price, emaPrice: price, conf: ZERO, expo: -8 });
-      }),
-    );
+    const ixs = Object.entries(prices).map(([symbol, usd]) => {
+      const a = deployment.assets.find((x) => x.symbol === symbol)!;
+      return publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(a.feedId, "hex"), shard: a.shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 });
+    });
     await send(ixs, [admin], { unusedBlockhash: priceBlockhashes });
   }
 
@@ -160,6 +159,8 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     config = loadConfig();
     // No LP cooldown: these flows redeem what they deposit (the cooldown is tested on LiteSVM and by the CLI test).
     config.pool = { ...config.pool, name: `e2e-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 } };
+    const shard = 1 + Math.floor(Math.random() * 65_535);
+    config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
     const keypair = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
     const result = await deploy(config, { url: cluster.url, dataDir: dir, keypair, log: () => {} });
     deployment = result.deployment;
@@ -348,15 +349,16 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     expect(second.address).to.equal(first.address);
   });
 
-  it("the price feed moves every test oracle around its starting price, stable coins near $1", async () => {
-    const before = await Promise.all(deployment.assets.map((a) => fetchTestOracle(program, testOraclePda(new PublicKey(a.custody), program.programId)[0])));
+  it("the price feed publishes every price around its starting one, stable coins near $1", async () => {
+    const read = () => Promise.all(deployment.assets.map(async (a) => decodePriceUpdateV2((await connection.getAccountInfo(new PublicKey(a.oracle)))!.data)));
+    const before = await read();
     const feed = await startPriceFeed({ url: cluster.url, dataDir: dir, keypair: keypairPath(), intervalMs: 100, stepBps: 20, seed: 7, log: () => {} });
     try {
       await waitFor(() => feed.ticks >= 3, "three price updates", 15_000);
     } finally {
       await feed.stop();
     }
-    const after = await Promise.all(deployment.assets.map((a) => fetchTestOracle(program, testOraclePda(new PublicKey(a.custody), program.programId)[0])));
+    const after = await read();
     const slotTime = (await connection.getBlockTime(await connection.getSlot()))!;
     deployment.assets.forEach((a, i) => {
       const usd = Number(after[i].price.toString()) / 1e8;

@@ -32,8 +32,16 @@ import { Deployment, deploy, loadConfig } from "../migrations/deploy";
 import {
   IDL,
   LiteSvmProvider,
+  PERPOOL_PROGRAM_ID,
+  PYTH_RECEIVER_PROGRAM_ID,
   PerpoolProgram,
   addLiquidityIx,
+  decodePriceUpdateV2,
+  decodeProgramDeployment,
+  feedIdFromHex,
+  isPricePublisher,
+  priceFeedPda,
+  programDataPda,
   createTokenAccount,
   fetchCustody,
   fetchPool,
@@ -113,7 +121,7 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-localnet-"));
     net = await startLocalnet({ port: 0, ledger: dir, quiet: true, slotMs: 100 });
-    // The admin keypair is created by the deploy; the connection is enough until then.
+    // The validator created the admin keypair (the program's upgrade authority) in `dir`.
     connection = new Connection(net.rpcUrl, "confirmed");
   });
 
@@ -158,12 +166,48 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(preflight.headers.get("access-control-allow-headers")).to.contain("solana-client");
   });
 
+  it("runs Perpool upgradeable, the data directory's admin its upgrade authority, and the price publisher at the Pyth receiver's address", async () => {
+    const adminKey = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8")))).publicKey;
+    const [programData] = programDataPda();
+    const [programAccount, programDataAccount, publisher] = await connection.getMultipleAccountsInfo([PERPOOL_PROGRAM_ID, programData, PYTH_RECEIVER_PROGRAM_ID]);
+    const deployed = decodeProgramDeployment(programAccount, (a) => (a.equals(programData) ? programDataAccount : null));
+    expect(deployed.kind).to.equal("upgradeable");
+    expect(deployed.kind === "upgradeable" && deployed.upgradeAuthority?.toBase58()).to.equal(adminKey.toBase58());
+    expect(publisher?.executable).to.equal(true);
+    await airdrop(adminKey, 1);
+    expect(await isPricePublisher(connection, adminKey)).to.equal(true);
+  });
+
+  it("refuses to deploy with an admin that is not the program's upgrade authority", async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-localnet-authority-"));
+    const other = await startLocalnet({ port: 0, ledger: otherDir, quiet: true, slotMs: 100, upgradeAuthority: Keypair.generate().publicKey.toBase58() });
+    try {
+      const run = deploy(loadConfig(), { url: other.rpcUrl, dataDir: otherDir, keypair: path.join(otherDir, "admin.json"), log: () => {} });
+      let err: unknown;
+      await run.catch((e) => (err = e));
+      expect(String(err)).to.match(/init_config needs the program's upgrade authority \w+; the admin keypair is \w+/);
+      expect(await new Connection(other.rpcUrl).getAccountInfo(PublicKey.findProgramAddressSync([Buffer.from("config")], PERPOOL_PROGRAM_ID)[0])).to.equal(null);
+    } finally {
+      await other.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it("deploys config, pool and custodies with migrations/deploy.ts, idempotently", async () => {
     const config = testConfig();
     const first = await deploy(config, deployOptions(net!.rpcUrl));
     deployment = first.deployment;
     expect(first.actions.length).to.be.greaterThan(4);
     expect(deployment.assets.map((a) => a.symbol)).to.deep.equal(["SOL", "BTC", "ETH", "USDC"]);
+    // Each custody reads the publisher's account of its Pyth feed, written by the admin.
+    expect(deployment.prices).to.equal("publisher");
+    for (const a of deployment.assets) {
+      const feed = feedIdFromHex(config.assets.find((c) => c.symbol === a.symbol)!.pyth.feedId);
+      expect(a.oracle).to.equal(priceFeedPda(feed)[0].toBase58());
+      const info = (await connection.getAccountInfo(new PublicKey(a.oracle)))!;
+      expect(info.owner.toBase58()).to.equal(PYTH_RECEIVER_PROGRAM_ID.toBase58());
+      expect(decodePriceUpdateV2(info.data).writeAuthority.toBase58()).to.equal(deployment.admin);
+    }
     expect(JSON.parse(fs.readFileSync(path.join(dir, "deployment.json"), "utf8"))).to.deep.equal(deployment);
 
     const second = await deploy(config, deployOptions(net!.rpcUrl));
@@ -179,7 +223,7 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
   it("deploys a changed custody setting through a proposal, executed at once on the local pool (timelock 0)", async () => {
     connect(net!.rpcUrl);
     expect((await fetchPool(program, pool())).timelockSecs).to.equal(0);
-    const changed = loadConfig();
+    const changed = testConfig();
     changed.assets = changed.assets.map((a) => (a.symbol === "SOL" ? { ...a, params: { ...a.params, openFeeBps: 8 } } : a));
     const sol = () => new PublicKey(deployment.assets.find((a) => a.symbol === "SOL")!.custody);
     const run = await deploy(changed, deployOptions(net!.rpcUrl));
@@ -189,7 +233,7 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect((await fetchCustody(program, sol())).openFeeBps).to.equal(8);
     expect((await deploy(changed, deployOptions(net!.rpcUrl))).actions).to.deep.equal([]);
     // Back to the file's settings, the same way.
-    expect((await deploy(loadConfig(), deployOptions(net!.rpcUrl))).actions).to.have.length(2);
+    expect((await deploy(testConfig(), deployOptions(net!.rpcUrl))).actions).to.have.length(2);
     expect((await fetchCustody(program, sol())).openFeeBps).to.equal(6);
     expect((await fetchPoolProposals(program, pool())).length).to.equal(0);
   });

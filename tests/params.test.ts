@@ -210,9 +210,9 @@ describe("settings: custody changes wait out the pool's timelock", () => {
       [{ risk: { impactExponent: 4 } }, "InvalidRiskParams"],
       [{ risk: { maxPositiveImpactBps: 101, maxNegativeImpactBps: 100 } }, "InvalidRiskParams"],
       [{ params: { isStable: true } }, "SettingFixedAtListing"],
-      [{ params: { oracleKind: OracleKind.PYTH } }, "SettingFixedAtListing"],
-      // A test oracle is the custody's own account: it cannot be swapped for another.
-      [{ oracle: f.assets.USDC.oracle }, "InvalidOracleAccount"],
+      [{ params: { oracleKind: 1 as 0 } }, "UnsupportedOracleKind"],
+      // Another feed's oracle account is not this custody's price.
+      [{ oracle: f.assets.USDC.oracle }, "OracleFeedMismatch"],
     ];
     for (const [change, error] of cases) {
       const ix = await proposeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), custody, settings: await settings(f, "SOL", change) });
@@ -388,7 +388,7 @@ describe("settings: the timelock's floor is the config's, set once by init_confi
     expect((await fetchConfig(ctx.program)).minTimelockSecs).to.equal(DAY);
     const a = ctx.admin.publicKey;
     const create = (name: string, timelockSecs?: number) =>
-      createPoolIx(ctx.program, { admin: a, name, allowTestOracles: false, params: defaultPoolParams(timelockSecs === undefined ? {} : { timelockSecs }) });
+      createPoolIx(ctx.program, { admin: a, name, params: defaultPoolParams(timelockSecs === undefined ? {} : { timelockSecs }) });
     await expectProgramError(ctx, [await create("zero", 0)], "TimelockTooShort", [poolPda("zero")[0]]);
     await expectProgramError(ctx, [await create("long", 30 * DAY + 1)], "TimelockTooLong", [poolPda("long")[0]]);
     await send(ctx, [await create("main")]);

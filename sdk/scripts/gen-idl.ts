@@ -97,8 +97,14 @@ const defined = (name: string): IdlType => ({ defined: { name } });
 const instructions: { name: string; docs: string; accounts: object[]; args: Field[] }[] = [
   {
     name: "init_config",
-    docs: "Creates the global config; the signer becomes the admin. min_timelock_secs: the shortest settings timelock any pool may have (24 h on public clusters, 0 on local ones), fixed for good.",
-    accounts: [acc("admin", { writable: true, signer: true }), acc("config", { writable: true, docs: 'PDA ["config"]' }), systemProgram],
+    docs: "Creates the global config; the signer, who must be the program's upgrade authority, becomes the admin. min_timelock_secs: the shortest settings timelock any pool may have (24 h on public clusters, 0 on local ones), fixed for good.",
+    accounts: [
+      acc("admin", { writable: true, signer: true, docs: "The program's upgrade authority" }),
+      acc("config", { writable: true, docs: 'PDA ["config"]' }),
+      acc("program", { address: PROGRAM_ID, docs: "This program's account (BPF Loader Upgradeable)" }),
+      acc("program_data", { docs: "The ProgramData account the program account names: PDA [program] of BPF Loader Upgradeable" }),
+      systemProgram,
+    ],
     args: [{ name: "min_timelock_secs", type: "u32" }],
   },
   {
@@ -115,13 +121,12 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
     ],
     args: [
       { name: "name", type: "string" },
-      { name: "allow_test_oracles", type: "bool" },
       { name: "params", type: defined("PoolParams") },
     ],
   },
   {
     name: "add_custody",
-    docs: "Adds an asset to a pool: custody, vault token account and (test kind) its test oracle.",
+    docs: "Adds an asset to a pool: custody and vault token account, priced by a Pyth PriceUpdateV2 account.",
     accounts: [
       acc("admin", { writable: true, signer: true }),
       acc("config"),
@@ -129,22 +134,11 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
       acc("custody", { writable: true, docs: 'PDA ["custody", pool, mint]' }),
       acc("mint"),
       acc("vault", { writable: true, docs: 'PDA ["vault", custody]' }),
-      acc("oracle", { writable: true, docs: 'Test kind: PDA ["test_oracle", custody]; Pyth kind: a PriceUpdateV2 account' }),
+      acc("oracle", { docs: "A PriceUpdateV2 account owned by the Pyth receiver" }),
       tokenProgram,
       systemProgram,
     ],
     args: [{ name: "params", type: defined("CustodyParams") }],
-  },
-  {
-    name: "set_test_price",
-    docs: "Sets a test oracle's price (pools created with allow_test_oracles only).",
-    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool"), acc("custody"), acc("test_oracle", { writable: true })],
-    args: [
-      { name: "price", type: "i64" },
-      { name: "ema_price", type: "i64" },
-      { name: "conf", type: "u64" },
-      { name: "expo", type: "i32" },
-    ],
   },
   {
     name: "propose_admin",
@@ -623,7 +617,6 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "pool", type: "pubkey" },
       { name: "name", type: "string" },
       { name: "lp_mint", type: "pubkey" },
-      { name: "allow_test_oracles", type: "bool" },
       { name: "time", type: "i64" },
     ],
   },
@@ -638,17 +631,6 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "oracle_kind", type: "u8" },
       { name: "is_stable", type: "bool" },
       { name: "decimals", type: "u8" },
-    ],
-  },
-  {
-    name: "TestPriceSet",
-    fields: [
-      { name: "custody", type: "pubkey" },
-      { name: "price", type: "i64" },
-      { name: "ema_price", type: "i64" },
-      { name: "conf", type: "u64" },
-      { name: "expo", type: "i32" },
-      { name: "publish_time", type: "i64" },
     ],
   },
   {
@@ -870,7 +852,6 @@ const accounts: { name: string; file: string }[] = [
   { name: "Config", file: "state/config.rs" },
   { name: "Pool", file: "state/pool.rs" },
   { name: "Custody", file: "state/custody.rs" },
-  { name: "TestOracle", file: "state/test_oracle.rs" },
   { name: "LpAccount", file: "state/lp_account.rs" },
   { name: "Position", file: "state/position.rs" },
   { name: "Loan", file: "state/loan.rs" },

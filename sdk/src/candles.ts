@@ -3,20 +3,19 @@
  * to someone watching it (its spot price and age, stale or not).
  *
  * Ticks come from two places: the oracle accounts' updates a client observes
- * (`oracleTick`, any oracle kind), and past updates read back from the
- * oracle's transactions (`testPriceTick`, the one function that knows the
- * local test oracles' `TestPriceSet` event). Candles are built from ticks
+ * (`oracleTick`), and past updates read back from the oracle's transactions
+ * (`publishedPriceTicks`: the local price publisher's `publish_price`
+ * instructions; real Pyth updates carry signed messages it does not decode,
+ * so there the chart starts with what the client observes). Candles are built from ticks
  * with integer prices (9 decimals, as `OraclePrice`); only a chart turns
  * them into floats.
  */
-import * as anchor from "@coral-xyz/anchor";
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, VersionedTransactionResponse } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { OracleKind } from "./constants";
-import idlJson from "./idl/perpool.json";
 import { decodePriceUpdateV2, readOraclePrice } from "./oracle";
 import { CustodyState, PoolState, findCustody } from "./pool";
+import { PRICE_PUBLISHER_PROGRAM_ID, decodePublishPrice } from "./publisher";
 
 /** One observed oracle price: unix seconds (the price's publish time) and the 9-decimal spot price. */
 export interface PriceTick {
@@ -88,20 +87,10 @@ export function buildCandles(ticks: PriceTick[], intervalSec: number): Candle[] 
 export function oraclePublishTime(c: CustodyState): number | null {
   if (!c.oracle) return null;
   try {
-    if (c.account.oracleKind === OracleKind.PYTH) return Number(decodePriceUpdateV2(c.oracle.data).publishTime.toString());
-    return testOraclePublishTime(c.oracle.data);
+    return Number(decodePriceUpdateV2(c.oracle.data).publishTime.toString());
   } catch {
     return null;
   }
-}
-
-const coder = new anchor.BorshAccountsCoder(idlJson as anchor.Idl);
-
-/** Publish time of a local test oracle account (the only reader of its layout here). */
-function testOraclePublishTime(data: Buffer): number {
-  // The raw IDL's coder names fields as the IDL does (snake_case).
-  const d = coder.decode<{ publish_time: BN }>("TestOracle", data);
-  return Number(d.publish_time.toString());
 }
 
 /** A custody's oracle reading as a chart tick: its spot price and publish time, whatever its age; null when unreadable. */
@@ -111,23 +100,46 @@ export function oracleTick(state: PoolState, custody: PublicKey): PriceTick | nu
   if (time === null) return null;
   try {
     // At the publish time itself the reading is as fresh as it gets: every other check still applies.
-    const p = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, new BN(time), state.programId);
+    const p = readOraclePrice(c.account, c.account.oracle, c.oracle, new BN(time));
     return { time, price: p.spot };
   } catch {
     return null;
   }
 }
 
+/** One instruction of a landed transaction, its accounts resolved. */
+export interface LandedInstruction {
+  programId: PublicKey;
+  keys: PublicKey[];
+  data: Buffer;
+}
+
+/** The instructions of a transaction as `getTransaction` returns it (legacy or v0, lookup tables resolved). */
+export function landedInstructions(tx: VersionedTransactionResponse): LandedInstruction[] {
+  const keys = tx.transaction.message.getAccountKeys({ accountKeysFromLookups: tx.meta?.loadedAddresses ?? undefined });
+  return tx.transaction.message.compiledInstructions.map((ix) => ({
+    programId: keys.get(ix.programIdIndex)!,
+    keys: ix.accountKeyIndexes.map((i) => keys.get(i)!),
+    data: Buffer.from(ix.data),
+  }));
+}
+
 /**
- * A past oracle update read back from a transaction's events: the local test
- * oracles' `TestPriceSet` event (custody, price × 10^expo, publish time).
- * The only place the app's price history knows about test oracles.
+ * Past oracle updates read back from a landed transaction: each `publish_price`
+ * of the local price publisher that wrote `oracle`, at its publish time (the
+ * block time when it let the cluster clock choose), scaled to 9 decimals.
  */
-export function testPriceTick(event: { name: string; data: any }, custody: PublicKey): PriceTick | null {
-  if (event.name !== "testPriceSet" && event.name !== "TestPriceSet") return null;
-  const d = event.data as { custody: PublicKey; price: BN; expo: number; publishTime: BN };
-  if (!d.custody.equals(custody) || d.price.isNeg() || d.price.isZero()) return null;
-  return { time: Number(d.publishTime.toString()), price: scaleTo9(d.price, d.expo) };
+export function publishedPriceTicks(instructions: LandedInstruction[], oracle: PublicKey, blockTime: number | null): PriceTick[] {
+  const out: PriceTick[] = [];
+  for (const ix of instructions) {
+    if (!ix.programId.equals(PRICE_PUBLISHER_PROGRAM_ID) || !ix.keys[1]?.equals(oracle)) continue;
+    const d = decodePublishPrice(ix.data);
+    if (!d || d.price.lten(0)) continue;
+    const time = d.publishTime ? Number(d.publishTime.toString()) : blockTime;
+    if (time === null) continue;
+    out.push({ time, price: scaleTo9(d.price, d.exponent) });
+  }
+  return out;
 }
 
 function scaleTo9(price: BN, expo: number): BN {

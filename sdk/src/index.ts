@@ -5,6 +5,8 @@ export * from "./program";
 export * from "./types";
 export * from "./accounts";
 export * from "./oracle";
+export * from "./publisher";
+export * from "./loader";
 export * from "./pool";
 export * from "./position";
 export * from "./projection";

@@ -1,12 +1,13 @@
 /**
  * Oracle accounts: Pyth pull-oracle `PriceUpdateV2` (decode, and encode for
- * local clusters and tests) and the program's test oracles, read with the
- * same checks as the program (`programs/perpool/src/oracle.rs`).
+ * forged accounts in tests), read with the same checks as the program
+ * (`programs/perpool/src/oracle.rs`). Local clusters publish real ones
+ * through the price publisher (`publisher.ts`).
  */
 import { AccountInfo, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { OracleKind, PERPOOL_PROGRAM_ID, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
+import { OracleKind, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
 import { Custody } from "./idl/types";
 import { confWithin, minMax, normalizeConf, normalizePrice } from "./math";
 
@@ -14,7 +15,6 @@ import { confWithin, minMax, normalizeConf, normalizePrice } from "./math";
 export const PRICE_UPDATE_V2_DISCRIMINATOR = Buffer.from([34, 241, 35, 99, 157, 126, 244, 205]);
 /** Size the Pyth receiver allocates (room for the Partial variant). */
 export const PRICE_UPDATE_V2_SIZE = 134;
-const TEST_ORACLE_DISCRIMINATOR = Buffer.from([198, 49, 63, 134, 232, 251, 168, 28]);
 
 export interface PriceUpdateV2 {
   writeAuthority: PublicKey;
@@ -105,45 +105,20 @@ export class OracleError extends Error {
  * Reads a custody's price exactly as the program does, with the same checks
  * and the same error names.
  */
-export function readOraclePrice(
-  custodyKey: PublicKey,
-  custody: Custody,
-  oracleKey: PublicKey,
-  oracle: AccountInfo<Buffer> | null,
-  allowTestOracles: boolean,
-  now: BN,
-  programId: PublicKey = PERPOOL_PROGRAM_ID,
-): OraclePrice {
-  if (!oracle || !oracleKey.equals(custody.oracle)) throw new OracleError("InvalidOracleAccount");
-  let raw: { price: BN; emaPrice: BN; conf: BN; expo: number; publishTime: BN };
-  if (custody.oracleKind === OracleKind.PYTH) {
-    if (!oracle.owner.equals(PYTH_RECEIVER_PROGRAM_ID)) throw new OracleError("InvalidOracleAccount");
-    let u: PriceUpdateV2;
-    try {
-      u = decodePriceUpdateV2(oracle.data);
-    } catch {
-      throw new OracleError("InvalidOracleAccount");
-    }
-    if (u.verification !== "full") throw new OracleError("OracleNotFullyVerified");
-    if (!u.feedId.equals(Buffer.from(custody.feedId))) throw new OracleError("OracleFeedMismatch");
-    raw = { price: u.price, emaPrice: u.emaPrice, conf: u.conf, expo: u.exponent, publishTime: u.publishTime };
-  } else if (custody.oracleKind === OracleKind.TEST) {
-    if (!allowTestOracles) throw new OracleError("TestOraclesNotAllowed");
-    const d = oracle.data;
-    if (!oracle.owner.equals(programId) || d.length !== 120 || !d.subarray(0, 8).equals(TEST_ORACLE_DISCRIMINATOR) || d[8] !== 1) {
-      throw new OracleError("InvalidOracleAccount");
-    }
-    if (!new PublicKey(d.subarray(16, 48)).equals(custodyKey)) throw new OracleError("InvalidOracleAccount");
-    raw = {
-      price: new BN(d.readBigInt64LE(48).toString()),
-      emaPrice: new BN(d.readBigInt64LE(56).toString()),
-      conf: new BN(d.readBigUInt64LE(64).toString()),
-      expo: d.readInt32LE(72),
-      publishTime: new BN(d.readBigInt64LE(80).toString()),
-    };
-  } else {
+export function readOraclePrice(custody: Custody, oracleKey: PublicKey, oracle: AccountInfo<Buffer> | null, now: BN): OraclePrice {
+  if (!oracle || !oracleKey.equals(custody.oracle) || custody.oracleKind !== OracleKind.PYTH) {
     throw new OracleError("InvalidOracleAccount");
   }
+  if (!oracle.owner.equals(PYTH_RECEIVER_PROGRAM_ID)) throw new OracleError("InvalidOracleAccount");
+  let u: PriceUpdateV2;
+  try {
+    u = decodePriceUpdateV2(oracle.data);
+  } catch {
+    throw new OracleError("InvalidOracleAccount");
+  }
+  if (u.verification !== "full") throw new OracleError("OracleNotFullyVerified");
+  if (!u.feedId.equals(Buffer.from(custody.feedId))) throw new OracleError("OracleFeedMismatch");
+  const raw = { price: u.price, emaPrice: u.emaPrice, conf: u.conf, expo: u.exponent, publishTime: u.publishTime };
   if (now.sub(raw.publishTime).gt(new BN(custody.oracleMaxAgeSecs))) throw new OracleError("StaleOraclePrice");
   // Never older than a price the custody has already used (no choosing among signed updates).
   if (raw.publishTime.lt(custody.lastPriceTime)) throw new OracleError("OraclePriceOutdated");

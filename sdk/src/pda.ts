@@ -2,7 +2,7 @@
 import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { PERPOOL_PROGRAM_ID } from "./constants";
+import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID, PERPOOL_PROGRAM_ID } from "./constants";
 
 const enc = (s: string) => Buffer.from(s, "utf8");
 
@@ -33,8 +33,9 @@ export function vaultPda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [P
   return PublicKey.findProgramAddressSync([enc("vault"), custody.toBuffer()], programId);
 }
 
-export function testOraclePda(custody: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
-  return PublicKey.findProgramAddressSync([enc("test_oracle"), custody.toBuffer()], programId);
+/** The ProgramData account of an upgradeable program (BPF Loader Upgradeable's PDA `[program]`). */
+export function programDataPda(programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+  return PublicKey.findProgramAddressSync([programId.toBuffer()], BPF_LOADER_UPGRADEABLE_PROGRAM_ID);
 }
 
 export function lpAccountPda(pool: PublicKey, owner: PublicKey, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {

@@ -85,7 +85,7 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
   let positive = new BN(0);
   let negative = new BN(0);
   const read = state.custodies.map((c) => {
-    const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+    const price = readOraclePrice(c.account, c.account.oracle, c.oracle, now);
     const a = accrueCustody(c.account, now, shares);
     const p = up ? price.max : price.min;
     const valueUsd = custodyValueUsd(a.owned, p, a.decimals, up);

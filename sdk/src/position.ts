@@ -389,7 +389,7 @@ const quoteOf = (p: OraclePrice) => ({ min: p.min, max: p.max, conf: p.conf });
 /** A custody accrued to `now` with its checked oracle price, as the program sees it. */
 export function pricedCustody(state: PoolState, address: PublicKey, now: BN): { account: Custody; price: OraclePrice } {
   const c = findCustody(state, address);
-  const price = readOraclePrice(c.address, c.account, c.account.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+  const price = readOraclePrice(c.account, c.account.oracle, c.oracle, now);
   return { account: accrueCustody(c.account, now, poolShares(state)), price };
 }
 

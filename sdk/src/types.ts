@@ -53,7 +53,7 @@ const rate = (percent: number) => new BN(percent).mul(new BN(10_000_000));
 export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): CustodyParams {
   return {
     isStable: false,
-    oracleKind: 1,
+    oracleKind: 0,
     interestOnPnl: true,
     feedId: new Array(32).fill(0),
     oracleMaxAgeSecs: 60,

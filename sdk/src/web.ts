@@ -9,6 +9,7 @@ export * from "./program";
 export * from "./types";
 export * from "./accounts";
 export * from "./oracle";
+export * from "./publisher";
 export * from "./pool";
 export * from "./position";
 export * from "./projection";

@@ -1,8 +1,9 @@
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { buildCandles, mergeTicks, testPriceTick, type PriceTick } from "../src/candles";
+import { buildCandles, mergeTicks, publishedPriceTicks, type PriceTick } from "../src/candles";
+import { priceFeedPda, publishPriceIx } from "../src/publisher";
 
 const p = (usd: number) => new BN(Math.round(usd * 1e9).toString());
 const tick = (time: number, usd: number): PriceTick => ({ time, price: p(usd) });
@@ -51,13 +52,23 @@ describe("candles", () => {
     ]);
   });
 
-  it("reads a test oracle update as a tick at its publish time, scaled to 9 decimals, for its custody only", () => {
-    const custody = PublicKey.unique();
-    const event = { name: "testPriceSet", data: { custody, price: new BN("15012345678"), emaPrice: new BN(1), conf: new BN(0), expo: -8, publishTime: new BN(1_700_000_000) } };
-    const t = testPriceTick(event, custody)!;
-    expect(t.time).to.equal(1_700_000_000);
-    expect(t.price.toString()).to.equal("150123456780");
-    expect(testPriceTick(event, PublicKey.unique())).to.equal(null);
-    expect(testPriceTick({ name: "liquidityAdded", data: {} }, custody)).to.equal(null);
+  it("reads the publisher's updates of an oracle as ticks at their publish time, scaled to 9 decimals, for that oracle only", () => {
+    const authority = PublicKey.unique();
+    const feedId = Buffer.alloc(32, 7);
+    const oracle = priceFeedPda(feedId)[0];
+    const landed = (ix: TransactionInstruction) => ({ programId: ix.programId, keys: ix.keys.map((k) => k.pubkey), data: ix.data });
+    const signed = publishPriceIx({ authority, feedId, price: new BN("15012345678"), exponent: -8, publishTime: new BN(1_700_000_000) });
+    const clock = publishPriceIx({ authority, feedId, price: new BN("14900000000"), exponent: -8 });
+    const other = publishPriceIx({ authority, feedId: Buffer.alloc(32, 8), price: new BN(1), exponent: -8, publishTime: new BN(1) });
+    const transfer = SystemProgram.transfer({ fromPubkey: authority, toPubkey: oracle, lamports: 1 });
+    const ticks = publishedPriceTicks([signed, clock, other, transfer].map(landed), oracle, 1_700_000_005);
+    expect(ticks.map((t) => [t.time, t.price.toString()])).to.deep.equal([
+      [1_700_000_000, "150123456780"],
+      [1_700_000_005, "149000000000"],
+    ]);
+    // Without a block time, an update that let the clock choose has no known time.
+    expect(publishedPriceTicks([clock].map(landed), oracle, null)).to.deep.equal([]);
+    // Truncated data is not an update.
+    expect(publishedPriceTicks([{ ...landed(signed), data: signed.data.subarray(0, 40) }], oracle, 0)).to.deep.equal([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The local stack the browser test drives, all on 127.0.0.1 and free ports:
  * the validator (in process, fresh ledger), the pool deployed from
- * migrations/localnet.json, the price feed (keeps the test oracles fresh),
+ * migrations/localnet.json, the price feed (keeps the published prices fresh),
  * the token faucet, the keeper (in process: executes trigger and limit
  * orders, liquidates), and the app's Vite dev server as a child process
  * pointed at them. `stop()` ends each by its handle or PID. `previewBuild()`

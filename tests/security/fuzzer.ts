@@ -74,7 +74,8 @@ import {
   findCustody,
   proposeAndExecuteCustodyParamsIxs,
   withSettings,
-  setTestPriceIx,
+  priceFeedPda,
+  publishPriceIx,
   swapIx,
   topUpInsuranceIx,
   withdrawLoanCollateralIx,
@@ -83,7 +84,8 @@ import {
   math,
 } from "../../sdk/src";
 import { IDL } from "../../sdk/src";
-import { PROGRAM_SO } from "../helpers";
+import { testFeedId } from "../fixtures";
+import { PROGRAM_SO, PUBLISHER_SO } from "../helpers";
 import { Chain, U64_MAX, ZERO, changedKeys, images, outcomeName } from "./world";
 
 // --- a small deterministic PRNG ---------------------------------------------------------------
@@ -213,6 +215,9 @@ const LOAN_PAIRS: [Sym, Sym][] = [
   ["USDC", "ETH"],
 ];
 
+/** The Pyth feed of each asset; the admin publishes them through the price publisher. */
+const FEEDS = { SOL: testFeedId("SOL"), ETH: testFeedId("ETH"), USDC: testFeedId("USDC") } as Record<Sym, Buffer>;
+
 const PERPOOL_ERRORS = new Set((IDL.errors as { name: string }[]).map((e) => e.name));
 
 /** A check that failed: the runner reports it with the seed and step. */
@@ -228,14 +233,15 @@ export class FuzzEnv extends Chain {
   assets = {} as Record<Sym, Asset>;
   actors: Actor[] = [];
   keeper!: Actor;
-  /** Oracle prices, 8 decimals (test oracles): spot, EMA, confidence. */
+  /** Oracle prices, 8 decimals (published PriceUpdateV2 accounts): spot, EMA, confidence. */
   prices = {} as Record<Sym, { price: BN; ema: BN; conf: BN }>;
   params = {} as Record<Sym, CustodyParams>;
 
   static async create(rng: Rng): Promise<FuzzEnv> {
     const admin = rng.keypair();
     const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin), { unixTimestamp: START_TIME });
-    provider.addProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO);
+    provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO, admin.publicKey);
+    provider.addPricePublisher(PUBLISHER_SO);
     const program = perpoolProgram(provider);
     const env = new FuzzEnv({ provider, program, admin }, rng.keypair());
     await env.setup(rng);
@@ -252,18 +258,18 @@ export class FuzzEnv extends Chain {
     // No LP cooldown here: the round trips below deposit and redeem in consecutive slots (the
     // cooldown escrow is exercised by the liquidity and economics suites).
     const params = defaultPoolParams({ lpFeeShareBps: lpShare, protocolFeeShareBps: protocol, insuranceFeeShareBps: 10_000 - lpShare - protocol, lpCooldownSecs: 0, minLpMint: new BN(1), timelockSecs: 0 });
-    this.ok([await createPoolIx(P, { admin, name: "fuzz", allowTestOracles: true, params })], "create_pool");
+    this.ok([await createPoolIx(P, { admin, name: "fuzz", params })], "create_pool");
     [this.pool] = poolPda("fuzz");
     for (const sym of SYMS) {
       const mint = await createMint(this.provider, DECIMALS[sym], admin, { keypair: rng.keypair() });
       const p = randomCustodyParams(rng, sym);
       this.params[sym] = p;
-      this.ok([await addCustodyIx(P, { admin, pool: this.pool, mint, params: p })], `add_custody ${sym}`);
-      const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
-      this.assets[sym] = { sym, mint, custody, vault };
       const price = new BN(Math.round(START_PRICE[sym] * 1e8));
       this.prices[sym] = { price, ema: price, conf: ZERO };
       await this.publish(sym);
+      this.ok([await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(FEEDS[sym])[0] })], `add_custody ${sym}`);
+      const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
+      this.assets[sym] = { sym, mint, custody, vault };
     }
     for (const sym of ["SOL", "ETH"] as Sym[]) {
       const risk = randomRiskParams(rng);
@@ -313,10 +319,14 @@ export class FuzzEnv extends Chain {
     return fetchPoolState(this.program, this.pool);
   }
 
+  /** Publishes `prices[sym]` at the clock through the price publisher (the admin is the feeds' write authority). */
   async publish(sym: Sym): Promise<void> {
+    this.ok([this.publishIx(sym)], `publish_price ${sym}`);
+  }
+
+  publishIx(sym: Sym): TransactionInstruction {
     const p = this.prices[sym];
-    const ix = await setTestPriceIx(this.program, { admin: this.admin.publicKey, pool: this.pool, custody: this.assets[sym].custody, price: p.price, emaPrice: p.ema, conf: p.conf, expo: -8 });
-    this.ok([ix], `set_test_price ${sym}`);
+    return publishPriceIx({ authority: this.admin.publicKey, feedId: FEEDS[sym], price: p.price, emaPrice: p.ema, conf: p.conf, exponent: -8 });
   }
 
   balance(account: PublicKey): BN {
@@ -390,7 +400,8 @@ function randomCustodyParams(rng: Rng, sym: Sym): CustodyParams {
   const usd = (n: number) => new BN(n).mul(new BN(1_000_000));
   const rate = (pct: number) => new BN(Math.round(pct * 10_000_000));
   return defaultCustodyParams({
-    oracleKind: OracleKind.TEST,
+    oracleKind: OracleKind.PYTH,
+    feedId: Array.from(FEEDS[sym]),
     isStable: stable,
     interestOnPnl: rng.chance(0.6),
     collateralEarnsInterest: rng.chance(0.6),
@@ -466,7 +477,7 @@ function exactAum(state: PoolState, side: "min" | "max", now: BN): BN {
   const lpShare = new BN(10_000 - state.pool.protocolFeeShareBps - state.pool.insuranceFeeShareBps);
   const read = state.custodies.map((c) => {
     const a = accrueCustody(c.account, now, shares);
-    const price = readOraclePrice(c.address, a, a.oracle, c.oracle, state.pool.allowTestOracles !== 0, now, state.programId);
+    const price = readOraclePrice(a, a.oracle, c.oracle, now);
     return { a, price, scale: TEN.pow(new BN(18 - a.decimals)) };
   });
   for (const { a, price, scale } of read) {
@@ -683,8 +694,7 @@ const ops: [string, number, Op][] = [
       const ema = r < 0.6 ? price : r < 0.8 ? p.price : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
       const conf = f.rng.chance(0.8) ? ZERO : price.muln(f.rng.range(0, 120)).divn(10_000);
       f.env.prices[s] = { price, ema: BN.max(new BN(1), ema), conf };
-      const ix = await setTestPriceIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[s].custody, price, emaPrice: BN.max(new BN(1), ema), conf, expo: -8 });
-      await f.send(`set_test_price ${s} ${price.toString()}`, [ix]);
+      await f.send(`publish_price ${s} ${price.toString()}`, [f.env.publishIx(s)]);
     },
   ],
   [
@@ -1080,8 +1090,7 @@ async function roundTripLoan(f: Fuzzer): Promise<void> {
 async function movePrice(f: Fuzzer, s: Sym, factor: number): Promise<void> {
   const price = BN.max(new BN(1), new BN(Math.round(f.env.prices[s].price.toNumber() * factor)));
   f.env.prices[s] = { price, ema: price, conf: ZERO };
-  const ix = await setTestPriceIx(f.P, { admin: f.env.admin.publicKey, pool: f.env.pool, custody: f.env.assets[s].custody, price, emaPrice: price, conf: ZERO, expo: -8 });
-  await f.send(`set_test_price ${s} ${price.toString()}`, [ix]);
+  await f.send(`publish_price ${s} ${price.toString()}`, [f.env.publishIx(s)]);
 }
 
 /**

@@ -21,7 +21,7 @@ import { Image, U64_MAX, World, b58, changedKeys, images, outcomeName } from "./
 /** Owner of the forged copies: any program but ours, the token program or Pyth's. */
 export const ATTACKER_PROGRAM = new PublicKey("Attacker11111111111111111111111111111111111");
 
-export type AccountType = "Config" | "Pool" | "Custody" | "TestOracle" | "LpAccount" | "Position" | "Loan" | "Order" | "Proposal";
+export type AccountType = "Config" | "Pool" | "Custody" | "LpAccount" | "Position" | "Loan" | "Order" | "Proposal";
 
 /** What an account is, as far as validation can tell. */
 export type Kind =

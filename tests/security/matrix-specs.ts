@@ -9,6 +9,7 @@ import { Keypair, PublicKey, SystemProgram, TransactionInstruction } from "@sola
 import BN from "bn.js";
 
 import {
+  BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   OracleKind,
   PERPOOL_PROGRAM_ID,
   PYTH_RECEIVER_PROGRAM_ID,
@@ -43,6 +44,8 @@ import {
   lpAccountPda,
   lpEscrowPda,
   placeOrderIx,
+  priceFeedPda,
+  programDataPda,
   proposeAdminIx,
   refreshCustodyIx,
   removeCollateralIx,
@@ -60,7 +63,6 @@ import {
   proposePoolParamsIx,
   raiseTimelockIx,
   withSettings,
-  setTestPriceIx,
   swapIx,
   topUpInsuranceIx,
   withdrawLoanCollateralIx,
@@ -90,7 +92,7 @@ export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
   for (const [s, a] of Object.entries(A)) {
     z.set(`alt ${s} custody`, a.custody);
     z.set(`alt ${s} vault`, a.vault);
-    z.set(`alt ${s} test oracle`, a.oracle);
+    z.set(`alt ${s} oracle`, a.oracle);
   }
   for (const [name, key] of Object.entries(k)) z.set(name, key);
   const { alice, bob, stranger } = w.users;
@@ -113,6 +115,7 @@ export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
   z.set("token program", TOKEN_PROGRAM_ID);
   z.set("system program", SystemProgram.programId);
   z.set("perpool program", PERPOOL_PROGRAM_ID);
+  z.set("perpool program data", programDataPda()[0]);
   z.set("alice wallet", alice.kp.publicKey);
   z.set("bob wallet", bob.kp.publicKey);
   z.set("stranger wallet", stranger.kp.publicKey);
@@ -213,16 +216,37 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
 
   // --- admin ---------------------------------------------------------------------------------
 
+  // init_config: the signer must be the upgrade authority the program's ProgramData records
+  // (checked before the config, so each of these refusals is its own even though the config exists).
+  const [programData] = programDataPda();
+  const realProgramData = w.provider.getAccount(programData)!;
+  const withAuthority = (authority: PublicKey | null) => () => {
+    const data = Buffer.from(realProgramData.data);
+    data[12] = authority ? 1 : 0;
+    (authority ? authority.toBuffer() : Buffer.alloc(32)).copy(data, 13);
+    w.provider.setAccount(programData, { lamports: realProgramData.lamports, data, owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
+  };
+  const restoreProgramData = withAuthority(admin);
+  // A loader-owned copy of the ProgramData at another address (what no one but the loader could create).
+  const lookAlikeProgramData = Keypair.generate().publicKey;
+  w.provider.setAccount(lookAlikeProgramData, { lamports: realProgramData.lamports, data: Buffer.from(realProgramData.data), owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
   push({
     label: "init_config",
     ix: await initConfigIx(P, admin),
     baseline: "AlreadyInitialized",
-    rules: [signerIs(admin, "AlreadyInitialized"), creates(), R.systemProgram()],
-    demoted: { 1: "AlreadyInitialized" },
-    extra: { 1: [{ label: "read-only", isWritable: false, expect: "AlreadyInitialized" }] },
+    rules: [signerIs(admin, "NotUpgradeAuthority"), creates(), R.fixed("InvalidProgramData"), R.fixed("InvalidProgramData"), R.systemProgram()],
+    demoted: { 1: "AlreadyInitialized", 2: "InvalidProgramData", 3: "InvalidProgramData" },
+    extra: {
+      1: [{ label: "read-only", isWritable: false, expect: "AlreadyInitialized" }],
+      3: [
+        { label: "loader-owned look-alike ProgramData naming the admin", pubkey: lookAlikeProgramData, expect: "InvalidProgramData" },
+        { label: "the program made immutable (upgrade authority None)", setup: withAuthority(null), teardown: restoreProgramData, expect: "ProgramNotUpgradeable" },
+        { label: "upgrade authority handed to a stranger", setup: withAuthority(w.users.stranger.kp.publicKey), teardown: restoreProgramData, expect: "NotUpgradeAuthority" },
+      ],
+    },
   });
 
-  const freshPool = await createPoolIx(P, { admin, name: "fresh", allowTestOracles: true, params: defaultPoolParams() });
+  const freshPool = await createPoolIx(P, { admin, name: "fresh", params: defaultPoolParams() });
   push({
     label: "create_pool",
     paused: "Paused",
@@ -232,38 +256,20 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     args: createPoolArgs(freshPool.data),
   });
 
+  // add_custody: the oracle is any account of the Pyth receiver (here a price published for another feed).
   const newMint = await createMint(w.provider, 6, admin);
-  const altCustodyIx = await addCustodyIx(P, { admin, pool: w.alt.pool, mint: newMint, params: defaultCustodyParams({ oracleKind: OracleKind.TEST }) });
-  push({
-    label: "add_custody (test oracle)",
-    paused: "Paused",
-    ix: altCustodyIx,
-    rules: [
-      adminRule,
-      R.config(),
-      // main does not allow test oracles; it is checked before the custody's PDA.
-      R.account("Pool", () => "TestOraclesNotAllowed"),
-      creates(),
-      addCustodyMintRule(w.alt.lpMint, newMint),
-      creates(),
-      creates("InvalidOracleAccount"),
-      R.tokenProgram(),
-      R.systemProgram(),
-    ],
-    demoted: { 3: "AlreadyInitialized", 5: "AlreadyInitialized", 6: "AlreadyInitialized" },
-    args: addCustodyArgs(altCustodyIx.data),
-  });
-  const pythOracle = Keypair.generate().publicKey;
-  w.provider.setAccount(pythOracle, { lamports: 10_000_000, data: pythData(Buffer.alloc(32, 0x77), 1, w.now()), owner: PYTH_RECEIVER_PROGRAM_ID });
+  const newFeed = Buffer.alloc(32, 0x77);
+  w.publish(newFeed, 1);
+  const [pythOracle] = priceFeedPda(newFeed);
   const mainCustodyIx = await addCustodyIx(P, {
     admin,
     pool: w.main.pool,
     mint: newMint,
-    params: defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(Buffer.alloc(32, 0x77)) }),
+    params: defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(newFeed) }),
     pythOracle,
   });
   push({
-    label: "add_custody (Pyth oracle)",
+    label: "add_custody",
     paused: "Paused",
     ix: mainCustodyIx,
     rules: [
@@ -279,32 +285,8 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       R.tokenProgram(),
       R.systemProgram(),
     ],
-    readonlyOk: [6],
     demoted: { 3: "AlreadyInitialized", 5: "AlreadyInitialized", 6: "InvalidOracleAccount" },
-  });
-
-  const testPrice = (price: BN, ema: BN, expo: number) =>
-    setTestPriceIx(P, { admin, pool: w.alt.pool, custody: A.SOL.custody, price, emaPrice: ema, conf: ZERO, expo });
-  const tp = await testPrice(new BN(140e8), new BN(140e8), -8);
-  push({
-    label: "set_test_price",
-    ix: tp,
-    rules: [
-      adminRule,
-      R.config(),
-      R.account("Pool", () => "TestOraclesNotAllowed"),
-      custodyOf(w.alt.pool, () => "InvalidOracleAccount"),
-      R.address("InvalidOracleAccount"),
-    ],
-    demoted: { 4: "InvalidOracleAccount" },
-    args: [
-      { label: "price = 0", data: (await testPrice(ZERO, new BN(140e8), -8)).data, expect: "InvalidPrice" },
-      { label: "price = -1", data: (await testPrice(new BN(-1), new BN(140e8), -8)).data, expect: "InvalidPrice" },
-      { label: "EMA = 0", data: (await testPrice(new BN(140e8), ZERO, -8)).data, expect: "InvalidPrice" },
-      { label: "exponent +1", data: (await testPrice(new BN(140), new BN(140), 1)).data, expect: "InvalidPrice" },
-      { label: "exponent -19", data: (await testPrice(new BN(140e8), new BN(140e8), -19)).data, expect: "InvalidPrice" },
-      { label: "price = i64::MAX", data: (await testPrice(new BN("9223372036854775807"), new BN(140e8), -8)).data, expect: "ok" },
-    ],
+    args: addCustodyArgs(mainCustodyIx.data),
   });
 
   push({ label: "propose_admin", ix: await proposeAdminIx(P, admin, admin), rules: [adminRule, R.config()] });
@@ -540,7 +522,7 @@ function listShapes(ix: TransactionInstruction, start: number): NonNullable<Spec
 }
 
 function createPoolArgs(data: Buffer): ArgCase[] {
-  // name: u32 length + bytes; then allow_test_oracles (bool) and PoolParams.
+  // name: u32 length + bytes; then PoolParams.
   const len = data.readUInt32LE(8);
   const head = data.subarray(0, 8);
   const tail = data.subarray(12 + len);
@@ -549,24 +531,20 @@ function createPoolArgs(data: Buffer): ArgCase[] {
     l.writeUInt32LE(name.length);
     return Buffer.concat([head, l, name, tail]);
   };
-  const flagAt = 12 + len;
-  const params = flagAt + 1;
+  const params = 12 + len;
   const setU16 = (at: number, v: number) => {
     const d = Buffer.from(data);
     d.writeUInt16LE(v, at);
     return d;
   };
-  const bool2 = Buffer.from(data);
-  bool2[flagAt] = 2;
   return [
     { label: "empty name", data: withName(Buffer.alloc(0)), expect: "InvalidPoolName" },
     { label: "33-byte name", data: withName(Buffer.alloc(33, 0x61)), expect: "InvalidPoolName" },
     { label: "name length past the data", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(0xffffffff, 8); return d; })(), expect: "InvalidInstructionData" },
-    { label: "allow_test_oracles = 2", data: bool2, expect: "InvalidInstructionData" },
     { label: "fee split 10,001 bps", data: setU16(params, 7_001), expect: "InvalidPoolParams" },
     { label: "ADL threshold 0", data: setU16(params + 6, 0), expect: "InvalidPoolParams" },
     { label: "ADL floor = threshold", data: setU16(params + 8, 8_500), expect: "InvalidPoolParams" },
-    { label: "timelock 30 days + 1 s", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(30 * 86_400 + 1, params + 18); return d; })(), expect: "TimelockTooLong" },
+    { label: "timelock 30 days + 1 s", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(30 * 86_400 + 1, d.length - 4); return d; })(), expect: "TimelockTooLong" },
   ];
 }
 
@@ -588,7 +566,8 @@ function addCustodyArgs(data: Buffer): ArgCase[] {
   const mm = maxWeight + 2 + 2 + 2 + 2 + 2;
   return [
     { label: "is_stable = 2", data: set((d) => (d[at(0)] = 2)), expect: "InvalidInstructionData" },
-    { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "InvalidCustodyParams" },
+    { label: "oracle kind 1 (the removed test oracle)", data: set((d) => (d[at(1)] = 1)), expect: "UnsupportedOracleKind" },
+    { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "UnsupportedOracleKind" },
     { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidOracleLimits" },
     { label: "oracle max age 1 hour + 1 s", data: set((d) => d.writeUInt32LE(3_601, maxAge)), expect: "InvalidOracleLimits" },
     { label: "confidence 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, maxConf)), expect: "InvalidOracleLimits" },
@@ -697,7 +676,7 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       await bad("positive impact above negative", rp({ impactPositiveFactor: eth.risk.impactNegativeFactor.addn(1) }), "InvalidRiskParams"),
       await bad("ADL floor = threshold", rp({ adlThresholdBps: 100, adlFloorBps: 100 }), "InvalidRiskParams"),
       await bad("becomes a stablecoin", cp({ isStable: true }), "SettingFixedAtListing"),
-      await bad("oracle kind: test", cp({ oracleKind: OracleKind.TEST }), "SettingFixedAtListing"),
+      await bad("oracle kind 1 (the removed test oracle)", cp({ oracleKind: 1 as any }), "UnsupportedOracleKind"),
       await bad("another feed id", cp({ feedId: Array.from(Buffer.alloc(32, 0x99)) }), "OracleFeedMismatch"),
       { label: "is_stable = 2", data: withByte(pc.data, 0, 2), expect: "InvalidInstructionData" },
     ],

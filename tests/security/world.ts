@@ -4,11 +4,13 @@
  * and the transaction plumbing the security suites share (a dedicated fee
  * payer, signing from a key registry, failures classified by name).
  *
- * - `main`: Pyth `PriceUpdateV2` oracles written straight into the SVM (so a
- *   test can forge any field), `allow_test_oracles` off. SOL (9 decimals),
+ * - `main`: Pyth `PriceUpdateV2` oracles published by the admin through the
+ *   local price publisher (at the Pyth receiver's address); a test forges any
+ *   field by writing the account straight into the SVM. SOL (9 decimals),
  *   ETH (8), USDC (6, stable).
- * - `alt`: test oracles, the same SOL and USDC mints: its custodies and vaults
- *   are the "other pool's" accounts of the same mint; a 20 s LP cooldown.
+ * - `alt`: the same SOL and USDC mints priced by feeds of its own: its
+ *   custodies, vaults and oracles are the "other pool's" accounts of the same
+ *   mint (an oracle of alt is a valid, fully verified price of another feed); a 20 s LP cooldown.
  *
  * After `buildWorld` the prices have moved so that every permissionless
  * instruction has a valid target: carol's 35x SOL long and her loan are
@@ -41,6 +43,8 @@ import {
   defaultRiskParams,
   depositLoanCollateralIx,
   encodePriceUpdateV2,
+  priceFeedPda,
+  publishPriceIx,
   fetchPoolState,
   increasePositionIx,
   initConfigIx,
@@ -58,7 +62,6 @@ import {
   proposeCustodyParamsIx,
   proposePoolParamsIx,
   withSettings,
-  setTestPriceIx,
 } from "../../sdk/src";
 import { Ctx, freshCtx, fundedKeypair } from "../helpers";
 
@@ -80,7 +83,7 @@ export interface Asset {
   custody: PublicKey;
   vault: PublicKey;
   oracle: PublicKey;
-  /** Pyth feed id (main pool only). */
+  /** Pyth feed id; `oracle` is the publisher's account of it. */
   feed: Buffer;
 }
 
@@ -110,6 +113,7 @@ export interface PythFields {
   feed?: Buffer;
   partial?: boolean;
   owner?: PublicKey;
+  writeAuthority?: PublicKey;
 }
 
 /**
@@ -194,20 +198,30 @@ export class World extends Chain {
 
   // --- oracles ---------------------------------------------------------------------------
 
-  /** Writes a main-pool Pyth account: the current price, fully verified, published now, unless overridden. */
+  /**
+   * Forges a main-pool Pyth account by writing it straight into the SVM: the
+   * current price, fully verified, published now, with the admin as write
+   * authority (as the publisher writes it), unless overridden.
+   */
   writePyth(symbol: string, o: PythFields = {}): void {
     const a = this.main.assets[symbol];
     this.provider.setAccount(a.oracle, {
       lamports: 10_000_000,
-      data: pythData(a.feed, this.prices[symbol], this.now(), o),
+      data: pythData(a.feed, this.prices[symbol], this.now(), { writeAuthority: this.admin.publicKey, ...o }),
       owner: o.owner ?? PYTH_RECEIVER_PROGRAM_ID,
     });
+  }
+
+  /** Publishes a feed's price (8 decimals, spot = EMA, no confidence) at the clock through the price publisher. */
+  publish(feed: Buffer, usdPrice: number): void {
+    const price = pythPrice(usdPrice);
+    this.ok([publishPriceIx({ authority: this.admin.publicKey, feedId: feed, price, exponent: -8 })], "publish_price");
   }
 
   /** Sets a main-pool price (spot = EMA, no confidence) and publishes it now. */
   setPrice(symbol: string, usdPrice: number): void {
     this.prices[symbol] = usdPrice;
-    this.writePyth(symbol);
+    this.publish(this.main.assets[symbol].feed, usdPrice);
   }
 
   /** Moves the clock (and the slot) and republishes every price. */
@@ -302,7 +316,7 @@ export function pythData(feed: Buffer, usdPrice: number, now: BN, o: PythFields 
   const price = o.price ?? pythPrice(usdPrice);
   const publishTime = o.publishTime ?? now;
   return encodePriceUpdateV2({
-    writeAuthority: PublicKey.default,
+    writeAuthority: o.writeAuthority ?? PublicKey.default,
     verification: o.partial ? { partial: 3 } : "full",
     feedId: o.feed ?? feed,
     price,
@@ -405,6 +419,8 @@ const FEEDS: Record<string, Buffer> = {
   ETH: Buffer.alloc(32, 0xe7),
   USDC: Buffer.alloc(32, 0xc0),
 };
+/** The alt pool's feeds: other feeds of the same assets. */
+const ALT_FEEDS: Record<string, Buffer> = { SOL: Buffer.alloc(32, 0x52), USDC: Buffer.alloc(32, 0xc1) };
 
 export const START_PRICES: Record<string, number> = { SOL: 150, ETH: 3_000, USDC: 1 };
 
@@ -452,13 +468,13 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // main: Pyth oracles.
   {
     const name = "main";
-    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: false, params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }) })], "create_pool main");
+    w.ok([await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }) })], "create_pool main");
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
     for (const [symbol, target, stable] of [["SOL", 4000, false], ["ETH", 2000, false], ["USDC", 4000, true]] as const) {
       const { mint, decimals } = mints[symbol];
-      const oracle = Keypair.generate().publicKey;
-      ctx.provider.setAccount(oracle, { lamports: 10_000_000, data: pythData(FEEDS[symbol], w.prices[symbol], w.now()), owner: PYTH_RECEIVER_PROGRAM_ID });
+      w.publish(FEEDS[symbol], w.prices[symbol]);
+      const [oracle] = priceFeedPda(FEEDS[symbol]);
       const params = defaultCustodyParams({
         oracleKind: OracleKind.PYTH,
         feedId: Array.from(FEEDS[symbol]),
@@ -473,20 +489,22 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
     const state = await fetchPoolState(ctx.program, pool);
     w.main = { name, pool, lpMint: state.pool.lpMint, assets };
   }
-  // alt: test oracles, the same SOL and USDC mints.
+  // alt: feeds of its own, the same SOL and USDC mints.
   {
     const name = "alt";
     // alt keeps deposits in its LP escrow for 20 s: alice's and bob's are claimable by the end of
     // setup (claim_lp has a valid baseline).
-    w.ok([await createPoolIx(ctx.program, { admin, name, allowTestOracles: true, params: defaultPoolParams({ lpCooldownSecs: 20 }) })], "create_pool alt");
+    w.ok([await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 20 }) })], "create_pool alt");
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
     for (const [symbol, stable] of [["SOL", false], ["USDC", true]] as const) {
       const { mint, decimals } = mints[symbol];
-      const params = defaultCustodyParams({ oracleKind: OracleKind.TEST, isStable: stable, targetWeightBps: 5000 });
-      w.ok([await addCustodyIx(ctx.program, { admin, pool, mint, params })], `add_custody alt ${symbol}`);
-      const { custody, vault, testOracle } = custodyAddresses(pool, mint, ctx.program.programId);
-      assets[symbol] = { symbol, decimals, mint, custody, vault, oracle: testOracle, feed: Buffer.alloc(32) };
+      w.publish(ALT_FEEDS[symbol], w.prices[symbol]);
+      const [oracle] = priceFeedPda(ALT_FEEDS[symbol]);
+      const params = defaultCustodyParams({ feedId: Array.from(ALT_FEEDS[symbol]), isStable: stable, targetWeightBps: 5000 });
+      w.ok([await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })], `add_custody alt ${symbol}`);
+      const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+      assets[symbol] = { symbol, decimals, mint, custody, vault, oracle, feed: ALT_FEEDS[symbol] };
     }
     const state = await fetchPoolState(ctx.program, pool);
     w.alt = { name, pool, lpMint: state.pool.lpMint, assets };
@@ -657,12 +675,8 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   return { w, k: keys };
 }
 
-/** Republishes every price at the current clock (main: Pyth accounts; alt: `set_test_price`). */
+/** Republishes every price of both pools at the current clock through the price publisher. */
 export async function refreshPricesAsync(w: World): Promise<void> {
-  for (const s of Object.keys(w.main.assets)) w.writePyth(s);
-  for (const [s, a] of Object.entries(w.alt.assets)) {
-    const p = pythPrice(w.prices[s]);
-    w.ok([await setTestPriceIx(w.program, { admin: w.admin.publicKey, pool: w.alt.pool, custody: a.custody, price: p, emaPrice: p, conf: ZERO, expo: -8 })], "set_test_price");
-  }
+  for (const [s, a] of [...Object.entries(w.main.assets), ...Object.entries(w.alt.assets)]) w.publish(a.feed, w.prices[s]);
 }
 

@@ -1,21 +1,21 @@
 /**
  * A market's oracle price ticks for the chart: past updates read back from the
- * oracle account's transactions (the SDK's `testPriceTick` decodes the local
- * test oracles' events), then every update the app observes on the oracle
- * account (the pool state is re-read on each; `oracleTick` reads any kind).
+ * oracle account's transactions (the SDK's `publishedPriceTicks` decodes the
+ * local price publisher's updates), then every update the app observes on the
+ * oracle account (the pool state is re-read on each; `oracleTick`).
  */
 import { useConnection } from "@solana/wallet-adapter-react";
 import type { PublicKey } from "@solana/web3.js";
 import { useEffect, useState } from "react";
 
-import { type PriceTick, mergeTicks, oracleTick, parseEvents, testPriceTick } from "@perpool/sdk";
+import { type PriceTick, landedInstructions, mergeTicks, oracleTick, publishedPriceTicks } from "@perpool/sdk";
 import { usePool } from "../state/pool";
 
 const MAX_TICKS = 5_000;
 
 export function usePriceTicks(custody: PublicKey | null): { ticks: PriceTick[]; loading: boolean } {
   const { connection } = useConnection();
-  const { program, state } = usePool();
+  const { state } = usePool();
   const [ticks, setTicks] = useState<PriceTick[]>([]);
   const [loading, setLoading] = useState(true);
   const key = custody?.toBase58() ?? "";
@@ -38,11 +38,8 @@ export function usePriceTicks(custody: PublicKey | null): { ticks: PriceTick[]; 
             { commitment: "confirmed", maxSupportedTransactionVersion: 0 },
           );
           for (const tx of txs) {
-            if (!tx?.meta?.logMessages) continue;
-            for (const e of parseEvents(program, tx.meta.logMessages)) {
-              const t = testPriceTick(e, custody);
-              if (t) past.push(t);
-            }
+            if (!tx?.meta) continue;
+            past.push(...publishedPriceTicks(landedInstructions(tx), oracle, tx.blockTime ?? null));
           }
           if (stopped) return;
         }
@@ -57,7 +54,7 @@ export function usePriceTicks(custody: PublicKey | null): { ticks: PriceTick[]; 
       stopped = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [connection, program, key, oracleKey]);
+  }, [connection, key, oracleKey]);
 
   // Live updates: each new reading of the oracle account.
   useEffect(() => {

@@ -15,7 +15,6 @@ const fn tag(d: [u8; 8]) -> u64 {
 const INIT_CONFIG: u64 = tag(ix::INIT_CONFIG);
 const CREATE_POOL: u64 = tag(ix::CREATE_POOL);
 const ADD_CUSTODY: u64 = tag(ix::ADD_CUSTODY);
-const SET_TEST_PRICE: u64 = tag(ix::SET_TEST_PRICE);
 const PROPOSE_ADMIN: u64 = tag(ix::PROPOSE_ADMIN);
 const ACCEPT_ADMIN: u64 = tag(ix::ACCEPT_ADMIN);
 const SET_PAUSE: u64 = tag(ix::SET_PAUSE);
@@ -57,7 +56,6 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         INIT_CONFIG => init_config::process_init_config(accounts, rest),
         CREATE_POOL => create_pool::process_create_pool(accounts, rest),
         ADD_CUSTODY => add_custody::process_add_custody(accounts, rest),
-        SET_TEST_PRICE => set_test_price::process_set_test_price(accounts, rest),
         PROPOSE_ADMIN => admin::process_propose_admin(accounts, rest),
         ACCEPT_ADMIN => admin::process_accept_admin(accounts, rest),
         SET_PAUSE => admin::process_set_pause(accounts, rest),

@@ -37,8 +37,7 @@ pub enum PerpoolError {
     InvalidTokenProgram = 6012,
     /// The system program account is not the system program.
     InvalidSystemProgram = 6013,
-    /// Test oracles are only usable by pools created with `allow_test_oracles`.
-    TestOraclesNotAllowed = 6014,
+    // 6014 was TestOraclesNotAllowed (test oracles were removed); never reuse it.
     /// The oracle account does not match the custody's oracle configuration.
     InvalidOracleAccount = 6015,
     /// The pool already has the maximum number of custodies.
@@ -159,6 +158,15 @@ pub enum PerpoolError {
     OraclePriceOutdated = 6073,
     /// The position's collateral custody is not the pool's custody at the position's group index.
     InvalidCollateralGroup = 6074,
+    // 6100–6119: the deployed binary has no test path; the config is the upgrade authority's.
+    /// Only Pyth `PriceUpdateV2` oracles (kind 0) are supported.
+    UnsupportedOracleKind = 6100,
+    /// `init_config` must be signed by the program's upgrade authority.
+    NotUpgradeAuthority = 6101,
+    /// Not this program's account, or not the ProgramData account it names (BPF Loader Upgradeable).
+    InvalidProgramData = 6102,
+    /// The program is immutable (no upgrade authority): nobody may initialize the config.
+    ProgramNotUpgradeable = 6103,
     // 6120–6149: settings under the timelock.
     /// The proposal's timelock has not elapsed: it executes at or after its eta (and at least the pool's current timelock after it was proposed).
     TimelockNotElapsed = 6120,

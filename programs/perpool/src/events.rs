@@ -90,12 +90,11 @@ pub fn config_initialized(admin: &Address) {
     EventWriter::<40>::new(event::CONFIG_INITIALIZED).key(admin).emit();
 }
 
-pub fn pool_created(pool: &Address, name: &[u8], lp_mint: &Address, allow_test_oracles: bool, time: i64) {
+pub fn pool_created(pool: &Address, name: &[u8], lp_mint: &Address, time: i64) {
     EventWriter::<120>::new(event::POOL_CREATED)
         .key(pool)
         .string(name)
         .key(lp_mint)
-        .bool(allow_test_oracles)
         .i64(time)
         .emit();
 }
@@ -121,17 +120,6 @@ pub fn custody_added(e: &CustodyAddedEvent) {
         .u8(e.oracle_kind)
         .bool(e.is_stable)
         .u8(e.decimals)
-        .emit();
-}
-
-pub fn test_price_set(custody: &Address, price: i64, ema_price: i64, conf: u64, expo: i32, publish_time: i64) {
-    EventWriter::<80>::new(event::TEST_PRICE_SET)
-        .key(custody)
-        .i64(price)
-        .i64(ema_price)
-        .u64(conf)
-        .i32(expo)
-        .i64(publish_time)
         .emit();
 }
 

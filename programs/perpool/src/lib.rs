@@ -46,3 +46,7 @@ pub const PYTH_RECEIVER_ID: Address = Address::new_from_array([
     12, 183, 250, 187, 82, 247, 166, 72, 187, 91, 49, 125, 154, 1, 139, 144, 87, 203, 2, 71, 116,
     250, 254, 1, 230, 196, 223, 152, 204, 56, 88, 129,
 ]);
+
+/// BPF Loader Upgradeable: owner of this program's account and its ProgramData
+/// (base58 `BPFLoaderUpgradeab1e11111111111111111111111`).
+pub const BPF_LOADER_UPGRADEABLE_ID: Address = Address::from_str_const("BPFLoaderUpgradeab1e11111111111111111111111");

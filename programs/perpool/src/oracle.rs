@@ -1,18 +1,15 @@
-//! Oracle reading: Pyth pull-oracle `PriceUpdateV2` accounts and the
-//! program's own test oracles, with the same checks for both (owner, feed,
+//! Oracle reading: Pyth pull-oracle `PriceUpdateV2` accounts (owner, feed,
 //! verification, staleness, confidence), normalised to `Price` (USD per
-//! whole token, 9 decimals).
+//! whole token, 9 decimals). There is no other kind: local clusters and
+//! tests publish real `PriceUpdateV2` accounts.
 
-use pinocchio::{AccountView, Address};
+use pinocchio::AccountView;
 
 use crate::{
     discriminator::account::PRICE_UPDATE_V2,
     error::PerpoolError,
     math::{conf_within, min_max, normalize_conf, normalize_price, Price},
-    state::{
-        custody::{ORACLE_PYTH, ORACLE_TEST},
-        load, Custody, TestOracle,
-    },
+    state::{custody::ORACLE_PYTH, Custody},
     PYTH_RECEIVER_ID,
 };
 
@@ -97,19 +94,9 @@ fn read_pyth(custody: &Custody, oracle: &AccountView) -> Result<RawPrice, Perpoo
     })
 }
 
-fn read_test(custody_key: &Address, oracle: &AccountView) -> Result<RawPrice, PerpoolError> {
-    let o = load::<TestOracle>(oracle).map_err(|_| PerpoolError::InvalidOracleAccount)?;
-    if &o.custody != custody_key {
-        return Err(PerpoolError::InvalidOracleAccount);
-    }
-    Ok(RawPrice { price: o.price, ema_price: o.ema_price, conf: o.conf, expo: o.expo, publish_time: o.publish_time })
-}
-
 /// What a price is checked against besides the custody's own settings.
 #[derive(Clone, Copy)]
 pub struct OracleContext {
-    /// The pool's `allow_test_oracles`.
-    pub allow_test_oracles: bool,
     /// Clock unix timestamp.
     pub now: i64,
 }
@@ -117,21 +104,15 @@ pub struct OracleContext {
 /// Reads and checks the custody's price. (Arguments bundled in `OracleContext`:
 /// upstream BPF passes at most five, the returned struct's pointer included.)
 pub fn read_price(
-    custody_key: &Address,
     custody: &Custody,
     oracle: &AccountView,
     ctx: &OracleContext,
 ) -> Result<OraclePrice, PerpoolError> {
-    let (allow_test_oracles, now) = (ctx.allow_test_oracles, ctx.now);
-    if oracle.address() != &custody.oracle {
+    let now = ctx.now;
+    if oracle.address() != &custody.oracle || custody.oracle_kind != ORACLE_PYTH {
         return Err(PerpoolError::InvalidOracleAccount);
     }
-    let raw = match custody.oracle_kind {
-        ORACLE_PYTH => read_pyth(custody, oracle)?,
-        ORACLE_TEST if allow_test_oracles => read_test(custody_key, oracle)?,
-        ORACLE_TEST => return Err(PerpoolError::TestOraclesNotAllowed),
-        _ => return Err(PerpoolError::InvalidOracleAccount),
-    };
+    let raw = read_pyth(custody, oracle)?;
     // A publish time ahead of the validator clock counts as age zero.
     if now.saturating_sub(raw.publish_time) > custody.oracle_max_age_secs as i64 {
         return Err(PerpoolError::StaleOraclePrice);

@@ -120,7 +120,7 @@ fn account_layouts_match_idl() {
         "Pool",
         Pool::DISCRIMINATOR,
         layout!(Pool {
-            discriminator, version, bump, lp_mint_bump, allow_test_oracles, custody_count, name_len, padding0, name,
+            discriminator, version, bump, lp_mint_bump, reserved0, custody_count, name_len, padding0, name,
             lp_mint, custodies, lp_fee_share_bps, protocol_fee_share_bps, insurance_fee_share_bps, adl_threshold_bps,
             adl_floor_bps, padding1, max_aum_usd, inception_time, lp_cooldown_secs, pnl_warmup_secs,
             min_profit_hold_secs, lp_escrow_bump, padding2, lp_escrow, min_first_deposit_usd, dead_lp, min_lp_mint,
@@ -151,15 +151,6 @@ fn account_layouts_match_idl() {
             short_funding_owed_usd, short_funding_due_usd, long_groups, short_groups, reserved
         }),
         Custody::LEN,
-    );
-    check_account(
-        &idl,
-        "TestOracle",
-        TestOracle::DISCRIMINATOR,
-        layout!(TestOracle {
-            discriminator, version, bump, padding0, custody, price, ema_price, conf, expo, padding1, publish_time, reserved
-        }),
-        TestOracle::LEN,
     );
     check_account(
         &idl,
@@ -236,7 +227,6 @@ fn error_codes_match_idl() {
         ("InvalidMint", E::InvalidMint as u32),
         ("InvalidTokenProgram", E::InvalidTokenProgram as u32),
         ("InvalidSystemProgram", E::InvalidSystemProgram as u32),
-        ("TestOraclesNotAllowed", E::TestOraclesNotAllowed as u32),
         ("InvalidOracleAccount", E::InvalidOracleAccount as u32),
         ("PoolFull", E::PoolFull as u32),
         ("InvalidPoolName", E::InvalidPoolName as u32),
@@ -297,6 +287,10 @@ fn error_codes_match_idl() {
         ("LpCooldown", E::LpCooldown as u32),
         ("OraclePriceOutdated", E::OraclePriceOutdated as u32),
         ("InvalidCollateralGroup", E::InvalidCollateralGroup as u32),
+        ("UnsupportedOracleKind", E::UnsupportedOracleKind as u32),
+        ("NotUpgradeAuthority", E::NotUpgradeAuthority as u32),
+        ("InvalidProgramData", E::InvalidProgramData as u32),
+        ("ProgramNotUpgradeable", E::ProgramNotUpgradeable as u32),
         ("TimelockNotElapsed", E::TimelockNotElapsed as u32),
         ("TimelockTooShort", E::TimelockTooShort as u32),
         ("TimelockTooLong", E::TimelockTooLong as u32),

@@ -145,8 +145,13 @@ fn the_rate_curve_stays_in_range() {
 }
 
 #[test]
-fn loan_limits_and_the_oracle_kind_keep_the_general_error() {
-    assert_eq!(with(|p| p.oracle_kind = 2), Err(E::InvalidCustodyParams));
+fn only_pyth_oracles_are_listed() {
+    assert_eq!(with(|p| p.oracle_kind = 1), Err(E::UnsupportedOracleKind));
+    assert_eq!(with(|p| p.oracle_kind = 2), Err(E::UnsupportedOracleKind));
+}
+
+#[test]
+fn loan_limits_keep_the_general_error() {
     assert_eq!(with(|p| p.liquidation_ltv_bps = 7_500), Err(E::InvalidCustodyParams));
     assert_eq!(with(|p| p.close_factor_bps = 0), Err(E::InvalidCustodyParams));
 }

@@ -5,7 +5,7 @@ import * as T from "../idl/types";
 import { configPda } from "../pda";
 import { PerpoolProgram } from "../program";
 
-export type { Config, Pool, Custody, TestOracle, LpAccount, Position, Loan, Order, Proposal } from "../idl/types";
+export type { Config, Pool, Custody, LpAccount, Position, Loan, Order, Proposal } from "../idl/types";
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
@@ -21,10 +21,6 @@ export function fetchPool(program: PerpoolProgram, pool: PublicKey): Promise<T.P
 
 export function fetchCustody(program: PerpoolProgram, custody: PublicKey): Promise<T.Custody> {
   return client(program, "custody").fetch(custody);
-}
-
-export function fetchTestOracle(program: PerpoolProgram, oracle: PublicKey): Promise<T.TestOracle> {
-  return client(program, "testOracle").fetch(oracle);
 }
 
 export function fetchLpAccount(program: PerpoolProgram, address: PublicKey): Promise<T.LpAccount | null> {

@@ -19,7 +19,7 @@ export interface Pool {
   version: number;
   bump: number;
   lpMintBump: number;
-  allowTestOracles: number;
+  reserved0: number;
   custodyCount: number;
   nameLen: number;
   padding0: number[];
@@ -144,20 +144,6 @@ export interface Custody {
   shortFundingDueUsd: BN;
   longGroups: BN[][];
   shortGroups: BN[][];
-  reserved: number[];
-}
-
-export interface TestOracle {
-  version: number;
-  bump: number;
-  padding0: number[];
-  custody: PublicKey;
-  price: BN;
-  emaPrice: BN;
-  conf: BN;
-  expo: number;
-  padding1: number[];
-  publishTime: BN;
   reserved: number[];
 }
 
@@ -377,7 +363,6 @@ export interface PoolCreated {
   pool: PublicKey;
   name: string;
   lpMint: PublicKey;
-  allowTestOracles: boolean;
   time: BN;
 }
 
@@ -390,15 +375,6 @@ export interface CustodyAdded {
   oracleKind: number;
   isStable: boolean;
   decimals: number;
-}
-
-export interface TestPriceSet {
-  custody: PublicKey;
-  price: BN;
-  emaPrice: BN;
-  conf: BN;
-  expo: number;
-  publishTime: BN;
 }
 
 export interface AdminProposed {

@@ -36,6 +36,8 @@ import {
 import { Address, getBase58Decoder, getTransactionDecoder, lamports as toLamports } from "@solana/kit";
 import { FailedTransactionMetadata, LiteSVM, SimulatedTransactionInfo, TransactionMetadata } from "litesvm";
 import BN from "bn.js";
+import * as fs from "fs";
+import { BPF_LOADER_UPGRADEABLE, upgradeableProgramAccounts } from "../loader";
 import { LiteSvmConnection } from "./connection";
 import {
   LiteSvmSendTransactionError,
@@ -351,10 +353,43 @@ export class LiteSvmProvider implements anchor.Provider {
     return getBase58Decoder().decode(outcome.signature());
   }
 
-  /** Deploys an SBF program from a `.so` path or its bytes. */
+  /**
+   * Deploys an SBF program from a `.so` path or its bytes. litesvm deploys it
+   * through BPF Loader Upgradeable with no upgrade authority (immutable).
+   */
   addProgram(programId: PublicKey, program: string | Uint8Array): void {
     if (typeof program === "string") this.svm.addProgramFromFile(toAddress(programId), program);
     else this.svm.addProgram(toAddress(programId), program);
+  }
+
+  /**
+   * Deploys an SBF program as BPF Loader Upgradeable does, with
+   * `upgradeAuthority` recorded in its ProgramData account (null: immutable):
+   * the program account names the ProgramData account, which holds the
+   * authority in its 45-byte header, followed by the ELF.
+   */
+  addUpgradeableProgram(programId: PublicKey, program: string | Uint8Array, upgradeAuthority: PublicKey | null): void {
+    const accounts = upgradeableProgramAccounts(programId, typeof program === "string" ? fs.readFileSync(program) : program, upgradeAuthority, this.getClock().slot);
+    // ProgramData first: the program account is loaded from it when it is set.
+    for (const a of [accounts.programData, accounts.program]) {
+      this.svm.setAccount({
+        address: toAddress(a.address),
+        lamports: toLamports(this.svm.minimumBalanceForRentExemption(BigInt(a.data.length))),
+        data: a.data,
+        programAddress: toAddress(BPF_LOADER_UPGRADEABLE),
+        executable: a.executable,
+        space: BigInt(a.data.length),
+      });
+    }
+  }
+
+  /**
+   * Deploys the local price publisher (programs/pyth-publisher, built to
+   * `target/deploy/pyth_publisher.so`) at the Pyth receiver's address: tests
+   * then publish real, fully verified `PriceUpdateV2` accounts.
+   */
+  addPricePublisher(program: string | Uint8Array): void {
+    this.addProgram(PYTH_RECEIVER, program);
   }
 
   // ---------------------------------------------------------------------------
@@ -417,6 +452,7 @@ export class LiteSvmProvider implements anchor.Provider {
 // Helpers
 // -----------------------------------------------------------------------------
 
+const PYTH_RECEIVER = new PublicKey("rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ");
 /** web3 `PublicKey` → kit `Address` (both are base58; no validation needed). */
 export function toAddress(pubkey: PublicKey): Address {
   return pubkey.toBase58() as Address;

@@ -49,7 +49,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
         return Err(PerpoolError::ZeroAmount);
     }
     let clock = now()?;
-    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    let ctx = OracleContext { now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };

@@ -8,10 +8,10 @@ use crate::{
     reader::Reader,
     state::{
         config::PAUSE_LISTING,
-        custody::{INDEX_ONE, ORACLE_TEST},
+        custody::INDEX_ONE,
         init, load_mut,
         pool::MAX_CUSTODIES,
-        Custody, CustodyParams, Pool, TestOracle, ZeroCopy,
+        Custody, CustodyParams, Pool, ZeroCopy,
     },
     util::{check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account, NewAccount, mint_decimals, unix_timestamp, Result},
     PYTH_RECEIVER_ID, TOKEN_PROGRAM_ID,
@@ -27,8 +27,8 @@ const MAX_DECIMALS: u8 = 18;
 /// 3. `[writable]` custody — PDA `["custody", pool, mint]`, must not exist
 /// 4. `[]` mint — SPL Token mint of the asset
 /// 5. `[writable]` vault — PDA `["vault", custody]`, must not exist; token account owned by the pool
-/// 6. `[writable]` oracle — test kind: PDA `["test_oracle", custody]`, created here;
-///    Pyth kind: a `PriceUpdateV2` account owned by the Pyth receiver
+/// 6. `[]` oracle — a `PriceUpdateV2` account owned by the Pyth receiver (its
+///    feed, verification and freshness are checked on every read)
 /// 7. `[]` token program
 /// 8. `[]` system program
 pub struct AddCustody<'a> {
@@ -42,11 +42,10 @@ pub struct AddCustody<'a> {
     pub decimals: u8,
     pub custody_bump: u8,
     pub vault_bump: u8,
-    pub oracle_bump: u8,
 }
 
 impl<'a> AddCustody<'a> {
-    fn try_from(accounts: &'a [AccountView], params: &CustodyParams) -> Result<Self> {
+    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
         let [admin, config, pool_account, custody, mint, vault, oracle, token_program, system_program, ..] = accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
@@ -62,9 +61,6 @@ impl<'a> AddCustody<'a> {
         if pool.custody_count as usize >= MAX_CUSTODIES {
             return Err(PerpoolError::PoolFull);
         }
-        if params.oracle_kind == ORACLE_TEST && pool.allow_test_oracles == 0 {
-            return Err(PerpoolError::TestOraclesNotAllowed);
-        }
         let decimals = mint_decimals(mint)?;
         if decimals > MAX_DECIMALS || mint.address() == &pool.lp_mint {
             return Err(PerpoolError::InvalidMint);
@@ -73,17 +69,10 @@ impl<'a> AddCustody<'a> {
         let custody_bump = check_pda(custody, &[b"custody", pool_account.address().as_ref(), mint.address().as_ref()])?;
         check_uninitialized(vault)?;
         let vault_bump = check_pda(vault, &[b"vault", custody.address().as_ref()])?;
-        let oracle_bump = if params.oracle_kind == ORACLE_TEST {
-            check_uninitialized(oracle)?;
-            check_pda(oracle, &[b"test_oracle", custody.address().as_ref()])
-                .map_err(|_| PerpoolError::InvalidOracleAccount)?
-        } else {
-            if !oracle.owned_by(&PYTH_RECEIVER_ID) {
-                return Err(PerpoolError::InvalidOracleAccount);
-            }
-            0
-        };
-        Ok(Self { admin, pool_account, pool, custody, mint, vault, oracle, decimals, custody_bump, vault_bump, oracle_bump })
+        if !oracle.owned_by(&PYTH_RECEIVER_ID) {
+            return Err(PerpoolError::InvalidOracleAccount);
+        }
+        Ok(Self { admin, pool_account, pool, custody, mint, vault, oracle, decimals, custody_bump, vault_bump })
     }
 }
 
@@ -92,7 +81,7 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     let params = CustodyParams::read(&mut r)?;
     r.finish()?;
     params.validate()?;
-    let ix = AddCustody::try_from(accounts, &params)?;
+    let ix = AddCustody::try_from(accounts)?;
     let pool_key = ix.pool_account.address();
     let custody_key = ix.custody.address();
 
@@ -109,17 +98,6 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     InitializeAccount3::new(ix.vault, ix.mint, pool_key)
         .invoke()
         .map_err(|_| PerpoolError::InvalidMint)?;
-
-    if params.oracle_kind == ORACLE_TEST {
-        let oracle_bump = [ix.oracle_bump];
-        create_pda_account(
-        &NewAccount { payer: ix.admin, account: ix.oracle, space: TestOracle::LEN, owner: &crate::ID },
-        &[Seed::from(b"test_oracle"), Seed::from(custody_key.as_ref()), Seed::from(&oracle_bump)],
-        )?;
-        let oracle = init::<TestOracle>(ix.oracle)?;
-        oracle.bump = ix.oracle_bump;
-        oracle.custody = *custody_key;
-    }
 
     let now = unix_timestamp()?;
     let custody = init::<Custody>(ix.custody)?;

@@ -14,8 +14,8 @@ use crate::{
     TOKEN_PROGRAM_ID,
 };
 
-/// Accounts of `create_pool(name, allow_test_oracles, params)`; `params.timelock_secs` is at
-/// least the config's `min_timelock_secs` (24 h on public clusters, see `proposal`):
+/// Accounts of `create_pool(name, params)`; `params.timelock_secs` is at least the config's
+/// `min_timelock_secs` (24 h on public clusters, see `proposal`):
 /// 0. `[writable, signer]` admin — pays rent
 /// 1. `[]` config
 /// 2. `[writable]` pool — PDA `["pool", name]`, must not exist
@@ -61,7 +61,6 @@ impl<'a> CreatePool<'a> {
 pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let mut r = Reader::new(data);
     let name = r.string()?;
-    let allow_test_oracles = r.bool()?;
     let params = PoolParams::read(&mut r)?;
     r.finish()?;
     if name.is_empty() || name.len() > MAX_NAME_LEN {
@@ -97,12 +96,11 @@ pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     pool.lp_mint_bump = ix.lp_mint_bump;
     pool.lp_escrow_bump = ix.lp_escrow_bump;
     pool.lp_escrow = *ix.lp_escrow.address();
-    pool.allow_test_oracles = allow_test_oracles as u8;
     pool.name_len = name.len() as u8;
     pool.name[..name.len()].copy_from_slice(name);
     pool.lp_mint = *ix.lp_mint.address();
     pool.set_params(&params);
     pool.inception_time = now;
-    events::pool_created(ix.pool.address(), name, ix.lp_mint.address(), allow_test_oracles, now);
+    events::pool_created(ix.pool.address(), name, ix.lp_mint.address(), now);
     Ok(())
 }

@@ -74,7 +74,7 @@ impl<'a> DecreasePosition<'a> {
     /// position owes and earns over time.
     pub fn prepare(&mut self) -> Result<Prepared> {
         let clock = now()?;
-        let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+        let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
         let (market_price, collateral_price) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         let at = At { now: clock.unix_timestamp, market_price, collateral_price };

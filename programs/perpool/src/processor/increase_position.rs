@@ -81,7 +81,7 @@ impl<'a> IncreasePosition<'a> {
     /// Accrues both custodies and reads their checked prices (recording their publish times).
     pub fn prepare(&mut self) -> Result<(i64, OraclePrice, OraclePrice)> {
         let clock = now()?;
-        let ctx = OracleContext { allow_test_oracles: self.pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+        let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
         let (m, c) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         Ok((clock.unix_timestamp, m, c))

@@ -53,7 +53,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     check_token_program(token_program)?;
 
     let clock = now()?;
-    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
+    let ctx = OracleContext { now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };

@@ -159,10 +159,10 @@ pub fn load_context<'a>(accounts: &'a [AccountView], owner_must_sign: bool) -> R
     collateral.accrue(clock.unix_timestamp, ps, is)?;
     borrow.accrue(clock.unix_timestamp, ps, is)?;
     settle_collateral_interest(l, collateral)?;
-    let ctx = crate::oracle::OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now: clock.unix_timestamp };
-    let collateral_price = crate::oracle::read_price(collateral_custody.address(), collateral, collateral_oracle, &ctx)?;
+    let ctx = crate::oracle::OracleContext { now: clock.unix_timestamp };
+    let collateral_price = crate::oracle::read_price(collateral, collateral_oracle, &ctx)?;
     collateral.use_price_time(collateral_price.publish_time);
-    let borrow_price = crate::oracle::read_price(borrow_custody.address(), borrow, borrow_oracle, &ctx)?;
+    let borrow_price = crate::oracle::read_price(borrow, borrow_oracle, &ctx)?;
     borrow.use_price_time(borrow_price.publish_time);
     Ok((
         LoanContext {

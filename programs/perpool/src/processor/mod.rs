@@ -28,7 +28,6 @@ pub mod raise_timelock;
 pub mod refresh_custody;
 pub mod remove_liquidity;
 pub mod repay;
-pub mod set_test_price;
 pub mod swap;
 pub mod top_up_insurance;
 pub mod trade;

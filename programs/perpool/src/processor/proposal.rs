@@ -23,12 +23,7 @@ use super::load_admin_config;
 use crate::{
     error::PerpoolError,
     oracle::check_pyth_account,
-    state::{
-        custody::{ORACLE_PYTH, ORACLE_TEST},
-        load, load_mut,
-        proposal::PAYLOAD_CAPACITY,
-        Config, Custody, CustodySettings, Pool, Proposal,
-    },
+    state::{load, load_mut, proposal::PAYLOAD_CAPACITY, Config, Custody, CustodySettings, Pool, Proposal},
     util::{check_writable, create_at_pda, Result},
 };
 
@@ -148,12 +143,8 @@ pub fn check_custody_settings(c: &CustodyCheck) -> Result<()> {
     if c.oracle.address() != &s.oracle {
         return Err(PerpoolError::InvalidOracleAccount);
     }
-    match s.params.oracle_kind {
-        ORACLE_PYTH => check_pyth_account(c.oracle, &s.params.feed_id)?,
-        // A test oracle is the custody's own PDA: it cannot move.
-        ORACLE_TEST if s.oracle == c.custody.oracle => {}
-        _ => return Err(PerpoolError::InvalidOracleAccount),
-    }
+    // `validate` admits Pyth oracles only.
+    check_pyth_account(c.oracle, &s.params.feed_id)?;
     let others = other_target_weights(c.pool, c.custody_key, c.others)?;
     if others + s.params.target_weight_bps as u32 > 10_000 {
         return Err(PerpoolError::TargetWeightsAbove100);

@@ -95,7 +95,7 @@ impl<'a> Custodies<'a> {
     /// Checked prices of both custodies (read once when they are the same); each custody records
     /// the publish time it used (no later instruction may use an older price).
     pub fn prices(&mut self, market_oracle: &AccountView, collateral_oracle: &AccountView, ctx: &OracleContext) -> Result<(OraclePrice, OraclePrice)> {
-        let m = read_price(self.market_key, self.market, market_oracle, ctx)?;
+        let m = read_price(self.market, market_oracle, ctx)?;
         self.market.use_price_time(m.publish_time);
         let c = match self.collateral.as_mut() {
             None => {
@@ -105,7 +105,7 @@ impl<'a> Custodies<'a> {
                 m
             }
             Some(c) => {
-                let p = read_price(self.collateral_key, c, collateral_oracle, ctx)?;
+                let p = read_price(c, collateral_oracle, ctx)?;
                 c.use_price_time(p.publish_time);
                 p
             }

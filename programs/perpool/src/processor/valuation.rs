@@ -73,7 +73,7 @@ pub fn value_pool<const N: usize>(
     if list.len() != 2 * count || count > MAX_CUSTODIES {
         return Err(PerpoolError::CustodyListMismatch);
     }
-    let ctx = OracleContext { allow_test_oracles: pool.allow_test_oracles != 0, now };
+    let ctx = OracleContext { now };
     let zero = OraclePrice { spot: Price(0), ema: Price(0), conf: 0, min: Price(0), max: Price(0), publish_time: 0 };
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
     let mut found = [false; N];
@@ -94,7 +94,7 @@ pub fn value_pool<const N: usize>(
             Some(j) => targets[j].custody,
             None => load::<Custody>(custody_account)?,
         };
-        let price = read_price(key, custody, oracle, &ctx)?;
+        let price = read_price(custody, oracle, &ctx)?;
         let p = if up { price.max } else { price.min };
         // A target is accrued to now: its projection is itself.
         let proj = custody.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps))?;

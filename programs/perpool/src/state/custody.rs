@@ -6,9 +6,9 @@ use pinocchio::Address;
 use super::ZeroCopy;
 use crate::{discriminator::account, error::PerpoolError, reader::Reader};
 
-/// Oracle kinds.
+/// Oracle kinds. Pyth `PriceUpdateV2` is the only one: local clusters and
+/// tests publish real `PriceUpdateV2` accounts (programs/pyth-publisher).
 pub const ORACLE_PYTH: u8 = 0;
-pub const ORACLE_TEST: u8 = 1;
 
 /// Interest indexes start at 1.0 with 12 decimals.
 pub const INDEX_ONE: u64 = 1_000_000_000_000;
@@ -27,7 +27,7 @@ pub struct Custody {
     pub decimals: u8,
     /// 1 for a stablecoin (may back shorts).
     pub is_stable: u8,
-    /// `ORACLE_PYTH` or `ORACLE_TEST`.
+    /// `ORACLE_PYTH` (the only kind).
     pub oracle_kind: u8,
     /// 1 when positions on this market earn/pay interest on unrealized PnL.
     pub interest_on_pnl: u8,
@@ -39,7 +39,7 @@ pub struct Custody {
     pub mint: Address,
     /// Token account `["vault", custody]` owned by the pool.
     pub vault: Address,
-    /// Oracle account: a Pyth `PriceUpdateV2` or the `["test_oracle", custody]` PDA.
+    /// Oracle account: a Pyth `PriceUpdateV2`.
     pub oracle: Address,
     /// Pyth feed id the oracle account must carry.
     pub feed_id: [u8; 32],
@@ -317,6 +317,9 @@ impl CustodyParams {
     /// Bounds that keep the protocol sound, each with its own error (checked by
     /// `add_custody` and by settings proposals when proposed and when executed).
     pub fn validate(&self) -> Result<(), PerpoolError> {
+        if self.oracle_kind != ORACLE_PYTH {
+            return Err(PerpoolError::UnsupportedOracleKind);
+        }
         let fees = [
             self.spread_bps,
             self.base_fee_bps,
@@ -365,9 +368,8 @@ impl CustodyParams {
         if !curve_ok {
             return Err(PerpoolError::InvalidRateCurve);
         }
-        let ok = self.oracle_kind <= ORACLE_TEST
-            // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
-            && ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
+        // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
+        let ok = ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
                 || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
             && self.liquidation_bonus_bps <= 2_000
             && self.close_factor_bps > 0

@@ -11,7 +11,6 @@ pub mod order;
 pub mod pool;
 pub mod position;
 pub mod proposal;
-pub mod test_oracle;
 
 pub use config::Config;
 pub use custody::{Custody, CustodyParams, CustodySettings, RiskParams};
@@ -21,7 +20,6 @@ pub use order::Order;
 pub use pool::{Pool, PoolParams};
 pub use position::Position;
 pub use proposal::Proposal;
-pub use test_oracle::TestOracle;
 
 use pinocchio::AccountView;
 

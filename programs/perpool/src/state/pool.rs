@@ -27,8 +27,8 @@ pub struct Pool {
     pub bump: u8,
     /// Canonical bump of `["lp_mint", pool]`.
     pub lp_mint_bump: u8,
-    /// 1 when test oracles may be used; fixed at creation.
-    pub allow_test_oracles: u8,
+    /// Reserved, zero (held `allow_test_oracles` before test oracles were removed).
+    pub reserved0: u8,
     /// Number of entries used in `custodies`.
     pub custody_count: u8,
     /// Length of `name` in bytes.

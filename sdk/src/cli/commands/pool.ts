@@ -2,7 +2,6 @@
 import BN from "bn.js";
 
 import { poolName } from "../../accounts";
-import { OracleKind } from "../../constants";
 import { custodyRates } from "../../loan";
 import { lpPriceUsd, valuePool } from "../../pool";
 import { custodyFunding } from "../../position";
@@ -44,7 +43,7 @@ export const poolInfo: Command = {
       let ema: Json = null;
       let priceError: Json = null;
       try {
-        const o = readOraclePrice(c.address, a, a.oracle, c.oracle, p.allowTestOracles !== 0, now, state.programId);
+        const o = readOraclePrice(a, a.oracle, c.oracle, now);
         price = formatPrice(o.spot);
         ema = formatPrice(o.ema);
       } catch (e) {
@@ -58,7 +57,7 @@ export const poolInfo: Command = {
         mint: a.mint.toBase58(),
         custody: c.address.toBase58(),
         oracle: a.oracle.toBase58(),
-        oracleKind: a.oracleKind === OracleKind.TEST ? "test" : "pyth",
+        feedId: Buffer.from(a.feedId).toString("hex"),
         decimals: a.decimals,
         priceUsd: price,
         emaPriceUsd: ema,
@@ -91,7 +90,6 @@ export const poolInfo: Command = {
       ["LP supply", lpSupply],
       ["Pool value", aum ? `$${aum.min} (min prices) – $${aum.max} (max prices)` : `unavailable: ${valueError}`],
       ["LP price", lpPrice ? `$${lpPrice}` : "unavailable"],
-      ["Test oracles", p.allowTestOracles !== 0 ? "allowed" : "no"],
       ["Cluster time", new Date(now.toNumber() * 1000).toISOString()],
     ]);
     cli.out.line();
@@ -123,7 +121,6 @@ export const poolInfo: Command = {
         aumUsd: aum,
         aumError: valueError,
         lpPriceUsd: lpPrice,
-        allowTestOracles: p.allowTestOracles !== 0,
       },
       now: now.toNumber(),
       assets,
