@@ -249,9 +249,20 @@ export class Econ extends Chain {
 
   // --- readings -------------------------------------------------------------------------------
 
+  /** Account data straight from the SVM by raw key bytes (no base58 on the way); null if absent. */
   raw(key: PublicKey): Buffer | null {
-    return this.provider.getAccountRaw(key);
+    const inner = (this.provider.svm as unknown as { inner: { getAccount(k: Uint8Array): { lamports(): bigint; data(): Uint8Array } | null } }).inner;
+    let b = this.rawKeys.get(key);
+    if (!b) {
+      b = key.toBytes();
+      this.rawKeys.set(key, b);
+    }
+    const a = inner.getAccount(b);
+    if (a === null || a.lamports() === 0n) return null;
+    const d = a.data();
+    return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   }
+  private rawKeys = new WeakMap<PublicKey, Uint8Array>();
 
   decode<T>(name: string, key: PublicKey): T | null {
     const d = this.raw(key);
@@ -296,12 +307,23 @@ export class Econ extends Chain {
 
   // --- what exists ----------------------------------------------------------------------------
 
+  /** Derived addresses, cached (deriving one costs more than a transaction on the SVM). */
+  private pdas = new Map<string, PublicKey>();
+  private pda(id: string, derive: () => PublicKey): PublicKey {
+    let k = this.pdas.get(id);
+    if (!k) {
+      k = derive();
+      this.pdas.set(id, k);
+    }
+    return k;
+  }
+
   positionKey(w: Wallet, side: number, market: Sym, coll: Sym): PublicKey {
-    return positionPda(w.key, this.pool, this.assets[market].custody, this.assets[coll].custody, side)[0];
+    return this.pda(`p:${w.name}:${side}:${market}:${coll}`, () => positionPda(w.key, this.pool, this.assets[market].custody, this.assets[coll].custody, side)[0]);
   }
 
   loanKey(w: Wallet, coll: Sym, borrow: Sym): PublicKey {
-    return loanPda(w.key, this.pool, this.assets[coll].custody, this.assets[borrow].custody)[0];
+    return this.pda(`l:${w.name}:${coll}:${borrow}`, () => loanPda(w.key, this.pool, this.assets[coll].custody, this.assets[borrow].custody)[0]);
   }
 
   position(key: PublicKey): Position | null {
@@ -313,7 +335,7 @@ export class Econ extends Chain {
   }
 
   lpAccount(w: Wallet): LpAccount | null {
-    return this.decode<LpAccount>("lpAccount", lpAccountPda(this.pool, w.key, this.program.programId)[0]);
+    return this.decode<LpAccount>("lpAccount", this.pda(`lp:${w.name}`, () => lpAccountPda(this.pool, w.key, this.program.programId)[0]));
   }
 
   /** Every position and loan of the given wallets (all combinations the suites use). */
