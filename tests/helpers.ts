@@ -23,7 +23,7 @@ export const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "p
 
 /** The built programs, read once per test process. */
 let elves: { program: Buffer; publisher: Buffer } | undefined;
-function builtPrograms(): { program: Buffer; publisher: Buffer } {
+export function builtPrograms(): { program: Buffer; publisher: Buffer } {
   elves ??= { program: fs.readFileSync(PROGRAM_SO), publisher: fs.readFileSync(PUBLISHER_SO) };
   return elves;
 }
