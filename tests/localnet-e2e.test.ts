@@ -111,7 +111,9 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     expect(confirmed.value.err).to.equal(null);
     const landed = (await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" }))!;
     expect(landed.meta!.err).to.equal(null);
-    return { signature, blockTime: landed.blockTime!, events: parseEvents(program, landed.meta!.logMessages!) };
+    // A position update first emits what it settled over time (`positionSettled`), when time has passed.
+    const all = parseEvents(program, landed.meta!.logMessages!);
+    return { signature, blockTime: landed.blockTime!, events: all.filter((e) => e.name !== "positionSettled"), settled: all.filter((e) => e.name === "positionSettled") };
   }
 
   /**
