@@ -123,17 +123,29 @@ class Params {
   }
 }
 
+/** A JSON value as serde names it in "invalid type" messages. */
 function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "sequence";
   if (typeof v === "object") return "map";
   if (typeof v === "string") return `string ${JSON.stringify(v)}`;
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) return `integer \`${String(v)}\``;
+  if (typeof v === "number") return `floating point \`${String(v)}\``;
   return `${typeof v} \`${String(v)}\``;
 }
 
+export const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A u64 parameter, exact: the body parser hands integers above 2^53 over as
+ * bigints (see `parseJson`), so nothing is rounded on the way.
+ */
 function toU64(v: unknown): bigint {
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v === "bigint" && v >= 0n) return v;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === "bigint" && v >= 0n && v <= U64_MAX) return v;
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) {
+    throw invalidParams(`Invalid params: invalid value: integer \`${v}\`, expected u64 (0 to ${U64_MAX}).`);
+  }
   throw invalidParams(`Invalid params: invalid type: ${typeName(v)}, expected u64.`);
 }
 
@@ -313,8 +325,8 @@ export class RpcMethods {
         },
       ],
       getBlockTime: (p) => {
-        const slot = Number(p.u64(0));
-        const time = c.blockTime(slot);
+        const slot = p.u64(0);
+        const time = slot <= BigInt(Number.MAX_SAFE_INTEGER) ? c.blockTime(Number(slot)) : null;
         if (time === null) throw new RpcError(ErrorCode.BlockNotAvailable, `Block not available for slot ${slot}`);
         return time;
       },
@@ -431,6 +443,7 @@ export class RpcMethods {
         const signature = p.signature(0);
         // Older clients pass the encoding itself instead of a config object.
         const cfg: Config = typeof p.raw(1) === "string" ? { encoding: p.raw(1) } : p.config(1);
+        atLeastConfirmed(cfg);
         const r = c.getTransaction(signature);
         return r ? encodeTransaction(r, cfg) : null;
       },
@@ -610,11 +623,19 @@ function checkCommonConfig(params: unknown[] | undefined, slot: number): void {
         `Invalid params: unknown variant \`${String(cfg.commitment)}\`, expected one of \`processed\`, \`confirmed\`, \`finalized\`.`,
       );
     }
-    if (typeof cfg.minContextSlot === "number" && cfg.minContextSlot > slot) {
+    const minContextSlot = cfg.minContextSlot;
+    if ((typeof minContextSlot === "number" || typeof minContextSlot === "bigint") && minContextSlot > slot) {
       throw new RpcError(ErrorCode.MinContextSlotNotReached, "Minimum context slot has not been reached", {
         contextSlot: slot,
       });
     }
+  }
+}
+
+/** Methods reading history refuse `processed`, as the node does (a processed slot may still be dropped there). */
+function atLeastConfirmed(cfg: Config): void {
+  if (cfg.commitment === "processed" || cfg.commitment === "recent") {
+    throw invalidParams("Method does not support commitment below `confirmed`");
   }
 }
 
