@@ -99,14 +99,15 @@ export class PubSub {
   /** Serves one WebSocket connection. */
   attach(socket: WebSocket): void {
     this.sockets.add(socket);
-    socket.on("message", (data: Buffer, isBinary: boolean) => {
+    // ws 7 hands text frames over as strings and binary frames as Buffers.
+    socket.on("message", (data: WebSocket.Data) => {
       try {
-        if (isBinary) {
+        if (typeof data !== "string") {
           // Solana's pub-sub speaks JSON text; a binary frame is a client bug or abuse.
           this.drop(socket, CLOSE_UNSUPPORTED_DATA, "binary frames are not accepted: send JSON-RPC as text");
           return;
         }
-        this.onMessage(socket, data.toString("utf8"));
+        this.onMessage(socket, data);
       } catch (e) {
         console.error("localnet: WebSocket message failed:", e);
         this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: null });
@@ -115,8 +116,10 @@ export class PubSub {
     // Pongs are queued like any other frame: a client that pings and never reads is dropped too.
     socket.on("ping", () => this.checkBacklog(socket));
     socket.on("close", () => this.detach(socket));
-    // ws reports protocol abuse (oversized or malformed frames, invalid UTF-8) here and closes the socket.
-    socket.on("error", () => socket.terminate());
+    // ws reports protocol abuse (oversized or malformed frames, invalid UTF-8)
+    // here, after queuing a close frame with the reason; the socket is cut a
+    // second later whatever the client does.
+    socket.on("error", () => setTimeout(() => socket.terminate(), 1000).unref());
   }
 
   /**
