@@ -31,6 +31,7 @@ import {
   UiInnerInstructions,
 } from "./chain";
 import { transactionFee } from "./fees";
+import { parseInstruction } from "./parse";
 import { ErrorCode, RpcError, TransactionErrorJson, describeError, invalidParams } from "./errors";
 import { PACKET_DATA_SIZE, WireError, isStaticWritable, parseMessage, parseTransaction } from "./wire";
 
@@ -62,7 +63,7 @@ class Params {
 
   static from(params: unknown): Params {
     if (params === undefined || params === null) return new Params([]);
-    if (!Array.isArray(params)) throw invalidParams("Invalid params: invalid type: map, expected a sequence.");
+    if (!Array.isArray(params)) throw invalidParams(`Invalid params: invalid type: ${typeName(params)}, expected a sequence.`);
     return new Params(params);
   }
 
@@ -129,7 +130,7 @@ function typeName(v: unknown): string {
   if (Array.isArray(v)) return "sequence";
   if (typeof v === "object") return "map";
   if (typeof v === "string") return `string ${JSON.stringify(v)}`;
-  if (typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v))) return `integer \`${String(v)}\``;
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) return `integer \`${String(v)}\``;
   if (typeof v === "number") return `floating point \`${String(v)}\``;
   return `${typeof v} \`${String(v)}\``;
 }
@@ -649,16 +650,11 @@ function signatureStatus(r: TxRecord) {
   };
 }
 
-/** Inner instructions with program ids and accounts spelled out (the jsonParsed form for unknown programs). */
+/** Inner instructions in their jsonParsed form (parsed where Agave parses, else partially decoded). */
 function partiallyDecoded(list: UiInnerInstructions[], keys: string[]) {
   return list.map(({ index, instructions }) => ({
     index,
-    instructions: instructions.map((ix) => ({
-      programId: keys[ix.programIdIndex],
-      accounts: ix.accounts.map((a) => keys[a]),
-      data: ix.data,
-      stackHeight: ix.stackHeight,
-    })),
+    instructions: instructions.map((ix) => parseInstruction(keys[ix.programIdIndex], ix.accounts, b58decode(ix.data), keys, ix.stackHeight)),
   }));
 }
 
@@ -709,12 +705,7 @@ function encodeTransaction(r: TxRecord, cfg: Config) {
           source: i < staticCount ? "transaction" : "lookupTable",
         })),
         recentBlockhash: m.recentBlockhash,
-        instructions: m.instructions.map((ix) => ({
-          programId: r.accountKeys[ix.programIdIndex],
-          accounts: ix.accounts.map((a) => r.accountKeys[a]),
-          data: b58encode(ix.data),
-          stackHeight: null,
-        })),
+        instructions: m.instructions.map((ix) => parseInstruction(r.accountKeys[ix.programIdIndex], ix.accounts, ix.data, r.accountKeys, null)),
         ...(lookups ? { addressTableLookups: lookups } : {}),
       },
     };
