@@ -91,9 +91,20 @@ export class PubSub {
     limits: Partial<PubSubLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    chain.on("transaction", (record, written) => this.onTransaction(record, written));
-    chain.on("received", (signature) => this.onReceived(signature));
-    chain.on("slot", (info) => this.onSlot(info));
+    // A notification that cannot be sent must not fail the transaction that
+    // caused it (already journaled) nor the slot timer: it is logged and skipped.
+    const guard =
+      <A extends unknown[]>(what: string, f: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          f(...args);
+        } catch (e) {
+          console.error(`localnet: ${what} notifications failed:`, e);
+        }
+      };
+    chain.on("transaction", guard("transaction", (record: TxRecord, written: Map<string, AccountState | null>) => this.onTransaction(record, written)));
+    chain.on("received", guard("received", (signature: string) => this.onReceived(signature)));
+    chain.on("slot", guard("slot", (info: SlotInfo) => this.onSlot(info)));
   }
 
   /** Serves one WebSocket connection. */
