@@ -200,7 +200,9 @@ export class PubSub {
     if (id === undefined) return null;
     try {
       const params = req.params === undefined || req.params === null ? [] : req.params;
-      if (!Array.isArray(params)) throw invalidParams(`Invalid params: invalid type: ${typeof params === "object" ? "map" : typeof params}, expected a sequence.`);
+      if (!Array.isArray(params)) {
+        throw invalidParams(`Invalid params: invalid type: ${typeof params === "object" ? "map" : typeof params}, expected a sequence.`);
+      }
       const { result, after } = this.dispatch(socket, req.method, params);
       return { reply: { jsonrpc: "2.0", result, id }, after };
     } catch (e) {
@@ -214,7 +216,9 @@ export class PubSub {
     const config = (i: number): Config => {
       const v = params[i];
       if (v === undefined || v === null) return {};
-      if (typeof v !== "object" || Array.isArray(v)) throw invalidParams("Invalid params: invalid type: expected a config object.");
+      if (typeof v !== "object" || Array.isArray(v)) {
+        throw invalidParams(`Invalid params: invalid type: ${Array.isArray(v) ? "sequence" : typeof v}, expected a config object.`);
+      }
       return v as Config;
     };
     const pubkey = (v: unknown): string => {
