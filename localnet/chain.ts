@@ -537,6 +537,7 @@ export class Chain extends EventEmitter {
     if (!opts.replaceRecentBlockhash && !this.isBlockhashValid(tx.message.recentBlockhash)) {
       return emptySimulation("BlockhashNotFound");
     }
+    if (!opts.replaceRecentBlockhash && this.signatureStatus(tx.signature, true)) return emptySimulation("AlreadyProcessed");
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return emptySimulation(keys);
     return this.runSimulation(this.decoder.decode(raw), keys.keys);

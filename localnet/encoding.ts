@@ -85,30 +85,200 @@ export function checkPubkey(text: unknown): string | "WrongSize" | "Invalid" {
 
 // --- JSON with u64 -----------------------------------------------------------------
 
+/** Deepest nesting `toJson` writes (the node's answers nest fewer than 10 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/** `toJson` refused a value: nested deeper than `MAX_JSON_DEPTH`, or longer than its limit. */
+export class JsonLimitError extends Error {
+  constructor(
+    readonly kind: "depth" | "length",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * JSON text where bigints are written as plain numbers, as the Rust node does
  * for u64 fields (lamports, rentEpoch = u64::MAX, token supplies…). Clients
  * parse them as JS numbers exactly as they parse a real node's answers.
+ *
+ * Throws `JsonLimitError` rather than overflow the stack (nesting past
+ * `MAX_JSON_DEPTH`) or build a string longer than `maxLength` characters
+ * (V8 strings stop at about 2^29 characters and the process dies past them).
  */
-export function toJson(value: unknown): string {
-  switch (typeof value) {
-    case "bigint":
-      return value.toString();
-    case "number":
-      return Number.isFinite(value) ? String(value) : "null";
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "object": {
-      if (value === null) return "null";
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : toJson(v))).join(",")}]`;
-      const parts: string[] = [];
-      for (const [k, v] of Object.entries(value)) if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJson(v)}`);
-      return `{${parts.join(",")}}`;
+export function toJson(value: unknown, maxLength = Number.POSITIVE_INFINITY): string {
+  const parts: string[] = [];
+  let length = 0;
+  const put = (text: string): void => {
+    length += text.length;
+    if (length > maxLength) throw new JsonLimitError("length", `JSON text longer than ${maxLength} characters`);
+    parts.push(text);
+  };
+  const write = (v: unknown, depth: number): void => {
+    switch (typeof v) {
+      case "bigint":
+        return put(v.toString());
+      case "number":
+        return put(Number.isFinite(v) ? String(v) : "null");
+      case "string":
+        return put(JSON.stringify(v));
+      case "boolean":
+        return put(v ? "true" : "false");
+      case "object": {
+        if (v === null) return put("null");
+        if (depth >= MAX_JSON_DEPTH) throw new JsonLimitError("depth", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (Array.isArray(v)) {
+          put("[");
+          for (let i = 0; i < v.length; i++) {
+            if (i > 0) put(",");
+            write(v[i] === undefined ? null : v[i], depth + 1);
+          }
+          return put("]");
+        }
+        put("{");
+        let first = true;
+        for (const [k, item] of Object.entries(v)) {
+          if (item === undefined) continue;
+          put(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
+          first = false;
+          write(item, depth + 1);
+        }
+        return put("}");
+      }
+      default:
+        return put("null");
     }
-    default:
-      return "null";
+  };
+  write(value, 0);
+  return parts.length === 1 ? parts[0] : parts.join("");
+}
+
+/** The JSON text could not be parsed; `message` says where and why. */
+export class JsonParseError extends Error {}
+
+/** Nesting `parseJson` accepts when it has to parse by itself (see there). */
+export const MAX_PARSE_DEPTH = 512;
+
+/**
+ * `JSON.parse`, except that integers outside JS's safe range (|n| > 2^53 - 1)
+ * come back as exact bigints rather than rounded doubles, so a u64 parameter
+ * such as 18446744073709551615 reaches the method as sent. Texts without a
+ * run of 16 digits cannot hold such an integer and go to `JSON.parse`
+ * directly; the others are parsed here (nesting capped at `MAX_PARSE_DEPTH`).
+ * Throws `JsonParseError`.
+ */
+export function parseJson(text: string): unknown {
+  if (!/[0-9]{16}/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new JsonParseError((e as Error).message);
+    }
+  }
+  return new ExactJsonParser(text).parseDocument();
+}
+
+const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+const STRING_BODY_RE = /(?:[^"\\\u0000-\u001f]+|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+class ExactJsonParser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  parseDocument(): unknown {
+    const value = this.value(0);
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail("unexpected text after the JSON value");
+    return value;
+  }
+
+  private fail(what: string): never {
+    throw new JsonParseError(`${what} at position ${this.pos}`);
+  }
+
+  private skipSpace(): void {
+    const t = this.text;
+    while (this.pos < t.length) {
+      const c = t.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      this.pos++;
+    }
+  }
+
+  private value(depth: number): unknown {
+    this.skipSpace();
+    const t = this.text;
+    const c = t[this.pos];
+    if (c === "{" || c === "[") {
+      if (depth >= MAX_PARSE_DEPTH) this.fail(`JSON nested deeper than ${MAX_PARSE_DEPTH} levels`);
+      return c === "{" ? this.object(depth + 1) : this.array(depth + 1);
+    }
+    if (c === '"') return this.string();
+    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+      if (t.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return v;
+      }
+    }
+    NUMBER_RE.lastIndex = this.pos;
+    const m = NUMBER_RE.exec(t);
+    if (!m) this.fail(c === undefined ? "unexpected end of JSON" : `unexpected character ${JSON.stringify(c)}`);
+    this.pos += m[0].length;
+    if (m[1] === undefined && m[2] === undefined) {
+      const n = Number(m[0]);
+      return Number.isSafeInteger(n) ? n : BigInt(m[0]);
+    }
+    return Number(m[0]);
+  }
+
+  private string(): string {
+    STRING_BODY_RE.lastIndex = this.pos + 1;
+    const m = STRING_BODY_RE.exec(this.text);
+    if (!m) this.fail("unterminated or invalid string");
+    const start = this.pos;
+    this.pos += 1 + m[0].length;
+    return JSON.parse(this.text.slice(start, this.pos)) as string;
+  }
+
+  private expect(c: string): void {
+    this.skipSpace();
+    if (this.text[this.pos] !== c) this.fail(`expected ${JSON.stringify(c)}`);
+    this.pos++;
+  }
+
+  private peek(c: string): boolean {
+    this.skipSpace();
+    if (this.text[this.pos] !== c) return false;
+    this.pos++;
+    return true;
+  }
+
+  private array(depth: number): unknown[] {
+    this.pos++;
+    const out: unknown[] = [];
+    if (this.peek("]")) return out;
+    do out.push(this.value(depth));
+    while (this.peek(","));
+    this.expect("]");
+    return out;
+  }
+
+  private object(depth: number): Record<string, unknown> {
+    this.pos++;
+    const out: Record<string, unknown> = {};
+    if (this.peek("}")) return out;
+    do {
+      this.skipSpace();
+      if (this.text[this.pos] !== '"') this.fail("expected a property name");
+      const key = this.string();
+      this.expect(":");
+      // defineProperty: a "__proto__" key is data, as with JSON.parse.
+      Object.defineProperty(out, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+    } while (this.peek(","));
+    this.expect("}");
+    return out;
   }
 }
 

@@ -42,14 +42,14 @@ export class RpcError extends Error {
   }
 }
 
-/** -32602 with the node's "Invalid params: …" prefix. */
-export function invalidParams(detail: string): RpcError {
-  return new RpcError(ErrorCode.InvalidParams, `Invalid params: ${detail}`);
-}
-
-/** -32602 with the node's "Invalid param: …" prefix (a single bad value). */
-export function invalidParam(detail: string): RpcError {
-  return new RpcError(ErrorCode.InvalidParams, `Invalid param: ${detail}`);
+/**
+ * -32602 with `message` as it stands. Callers write the node's wording, prefix
+ * included where the node has one ("Invalid params: invalid type: …" for a
+ * value of the wrong type, "Invalid param: WrongSize" for a bad address), so
+ * each message says what was wrong once.
+ */
+export function invalidParams(message: string): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, message);
 }
 
 const TX_ERROR_TEXT: Record<string, string> = {

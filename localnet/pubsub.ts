@@ -14,7 +14,7 @@
  */
 import WebSocket from "ws";
 
-import { AccountState, SYSTEM_PROGRAM, checkPubkey, toJson } from "./encoding";
+import { AccountState, JsonLimitError, SYSTEM_PROGRAM, checkPubkey, parseJson, toJson } from "./encoding";
 import { Chain, SlotInfo, TxRecord } from "./chain";
 import { ErrorCode, RpcError, invalidParams } from "./errors";
 import { Config, Filter, accountEncoding, checkSignature, compileFilters, dataSlice, encodeAccountOrThrow } from "./rpc";
@@ -43,6 +43,29 @@ const NOTIFICATION: Record<Kind, string> = {
   root: "rootNotification",
 };
 
+/** What one connection may hold (the server passes its `LIMITS`). */
+export interface PubSubLimits {
+  /** Bytes queued for a client before it is dropped as too slow (as Agave drops lagging clients). */
+  maxBufferedBytes: number;
+  /** Live subscriptions per connection; more get a -32602 error. */
+  maxSubscriptionsPerSocket: number;
+  /** Most requests in one batch message. */
+  maxBatch: number;
+  /** Longest message sent, in characters. */
+  maxMessageChars: number;
+}
+
+const DEFAULT_LIMITS: PubSubLimits = {
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxSubscriptionsPerSocket: 1000,
+  maxBatch: 100,
+  maxMessageChars: 16 * 1024 * 1024,
+};
+
+/** Close codes (RFC 6455): 1003 unsupported data, 1008 policy violation. */
+const CLOSE_UNSUPPORTED_DATA = 1003;
+const CLOSE_POLICY = 1008;
+
 /** A deleted account, as the node reports it to account subscribers. */
 const EMPTY_ACCOUNT: AccountState = { lamports: 0n, data: new Uint8Array(0), owner: SYSTEM_PROGRAM, executable: false };
 
@@ -58,19 +81,56 @@ export class PubSub {
   private readonly slots = new Set<Subscription>();
   private readonly roots = new Set<Subscription>();
   private readonly sockets = new Set<WebSocket>();
+  private readonly perSocket = new Map<WebSocket, number>();
+  /** Sockets being dropped: nothing more is queued for them. */
+  private readonly dropping = new Set<WebSocket>();
+  private readonly limits: PubSubLimits;
 
-  constructor(private readonly chain: Chain) {
-    chain.on("transaction", (record, written) => this.onTransaction(record, written));
-    chain.on("received", (signature) => this.onReceived(signature));
-    chain.on("slot", (info) => this.onSlot(info));
+  constructor(
+    private readonly chain: Chain,
+    limits: Partial<PubSubLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    // A notification that cannot be sent must not fail the transaction that
+    // caused it (already journaled) nor the slot timer: it is logged and skipped.
+    const guard =
+      <A extends unknown[]>(what: string, f: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          f(...args);
+        } catch (e) {
+          console.error(`localnet: ${what} notifications failed:`, e);
+        }
+      };
+    chain.on("transaction", guard("transaction", (record: TxRecord, written: Map<string, AccountState | null>) => this.onTransaction(record, written)));
+    chain.on("received", guard("received", (signature: string) => this.onReceived(signature)));
+    chain.on("slot", guard("slot", (info: SlotInfo) => this.onSlot(info)));
   }
 
   /** Serves one WebSocket connection. */
   attach(socket: WebSocket): void {
     this.sockets.add(socket);
-    socket.on("message", (data) => this.onMessage(socket, data.toString()));
+    // ws 7 hands text frames over as strings and binary frames as Buffers.
+    socket.on("message", (data: WebSocket.Data) => {
+      try {
+        if (typeof data !== "string") {
+          // Solana's pub-sub speaks JSON text; a binary frame is a client bug or abuse.
+          this.drop(socket, CLOSE_UNSUPPORTED_DATA, "binary frames are not accepted: send JSON-RPC as text");
+          return;
+        }
+        this.onMessage(socket, data);
+      } catch (e) {
+        console.error("localnet: WebSocket message failed:", e);
+        this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: null });
+      }
+    });
+    // Pongs are queued like any other frame: a client that pings and never reads is dropped too.
+    socket.on("ping", () => this.checkBacklog(socket));
     socket.on("close", () => this.detach(socket));
-    socket.on("error", () => socket.terminate());
+    // ws reports protocol abuse (oversized or malformed frames, invalid UTF-8)
+    // here, after queuing a close frame with the reason; the socket is cut a
+    // second later whatever the client does.
+    socket.on("error", () => setTimeout(() => socket.terminate(), 1000).unref());
   }
 
   /**
@@ -93,18 +153,25 @@ export class PubSub {
 
   private detach(socket: WebSocket): void {
     this.sockets.delete(socket);
+    this.dropping.delete(socket);
+    this.perSocket.delete(socket);
     for (const sub of [...this.subs.values()]) if (sub.socket === socket) this.remove(sub);
   }
 
   private onMessage(socket: WebSocket, text: string): void {
     let request: unknown;
     try {
-      request = JSON.parse(text);
-    } catch {
-      this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.ParseError, message: "Parse error" }, id: null });
+      request = parseJson(text);
+    } catch (e) {
+      this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.ParseError, message: `Parse error: ${(e as Error).message}` }, id: null });
       return;
     }
     const batch = Array.isArray(request);
+    if (batch && (request as unknown[]).length > this.limits.maxBatch) {
+      const message = `Invalid request: a batch of ${(request as unknown[]).length} requests is over the limit of ${this.limits.maxBatch}`;
+      this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message }, id: null });
+      return;
+    }
     const replies: { reply: unknown; after?: () => void }[] = [];
     for (const r of batch ? (request as unknown[]) : [request]) {
       const out = this.handle(socket, r);
@@ -118,20 +185,29 @@ export class PubSub {
   }
 
   private handle(socket: WebSocket, request: unknown): { reply: unknown; after?: () => void } | null {
+    const invalid = (why: string, id: unknown = null) => ({
+      reply: { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: `Invalid request: ${why}` }, id },
+    });
+    if (!request || typeof request !== "object" || Array.isArray(request)) return invalid("expected a request object");
     const req = request as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
-    const id = req && typeof req === "object" && "id" in req ? (req.id as unknown) : undefined;
-    if (!req || typeof req !== "object" || req.jsonrpc !== "2.0" || typeof req.method !== "string") {
-      return { reply: { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: "Invalid request" }, id: id ?? null } };
-    }
+    const rawId = "id" in req ? req.id : undefined;
+    const idOk = rawId === undefined || rawId === null || typeof rawId === "string" || typeof rawId === "bigint" || (typeof rawId === "number" && Number.isFinite(rawId));
+    if (!idOk) return invalid("`id` must be a string, a number or null");
+    const id = rawId as string | number | bigint | null | undefined;
+    if (req.jsonrpc !== "2.0") return invalid('`jsonrpc` must be "2.0"', id ?? null);
+    if (typeof req.method !== "string") return invalid("`method` must be a string", id ?? null);
     // A notification (no id) gets no answer; web3.js pings this way.
     if (id === undefined) return null;
     try {
       const params = req.params === undefined || req.params === null ? [] : req.params;
-      if (!Array.isArray(params)) throw invalidParams("Invalid params: invalid type: map, expected a sequence.");
+      if (!Array.isArray(params)) {
+        throw invalidParams(`Invalid params: invalid type: ${typeof params === "object" ? "map" : typeof params}, expected a sequence.`);
+      }
       const { result, after } = this.dispatch(socket, req.method, params);
       return { reply: { jsonrpc: "2.0", result, id }, after };
     } catch (e) {
-      const error = e instanceof RpcError ? e.toJSON() : { code: ErrorCode.InternalError, message: "Internal error" };
+      if (!(e instanceof RpcError)) console.error(`localnet: ${req.method} failed:`, e);
+      const error = e instanceof RpcError ? e.toJSON() : { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` };
       return { reply: { jsonrpc: "2.0", error, id } };
     }
   }
@@ -140,7 +216,9 @@ export class PubSub {
     const config = (i: number): Config => {
       const v = params[i];
       if (v === undefined || v === null) return {};
-      if (typeof v !== "object" || Array.isArray(v)) throw invalidParams("Invalid params: expected a config object.");
+      if (typeof v !== "object" || Array.isArray(v)) {
+        throw invalidParams(`Invalid params: invalid type: ${Array.isArray(v) ? "sequence" : typeof v}, expected a config object.`);
+      }
       return v as Config;
     };
     const pubkey = (v: unknown): string => {
@@ -211,6 +289,13 @@ export class PubSub {
   }
 
   private add(sub: Omit<Subscription, "id">): number {
+    const count = this.perSocket.get(sub.socket) ?? 0;
+    if (count >= this.limits.maxSubscriptionsPerSocket) {
+      throw invalidParams(
+        `Too many subscriptions on this connection: the limit is ${this.limits.maxSubscriptionsPerSocket}; unsubscribe first or open another connection`,
+      );
+    }
+    this.perSocket.set(sub.socket, count + 1);
     const full: Subscription = { ...sub, id: this.nextId++ };
     this.subs.set(full.id, full);
     if (full.kind === "account" || full.kind === "program" || full.kind === "signature") {
@@ -225,7 +310,9 @@ export class PubSub {
   }
 
   private remove(sub: Subscription): void {
-    this.subs.delete(sub.id);
+    if (!this.subs.delete(sub.id)) return;
+    const count = this.perSocket.get(sub.socket);
+    if (count !== undefined) this.perSocket.set(sub.socket, count - 1);
     if (sub.kind === "account" || sub.kind === "program" || sub.kind === "signature") {
       const map = this.byKey[sub.kind];
       const set = map.get(sub.key!);
@@ -298,7 +385,53 @@ export class PubSub {
     this.send(sub.socket, { jsonrpc: "2.0", method: NOTIFICATION[sub.kind], params: { result, subscription: sub.id } });
   }
 
+  /**
+   * Queues a message. A client whose queue is over `maxBufferedBytes` (it
+   * does not read) is dropped rather than let the server's memory grow with
+   * it. Never throws.
+   */
   private send(socket: WebSocket, message: unknown): void {
-    if (socket.readyState === WebSocket.OPEN) socket.send(toJson(message));
+    if (socket.readyState !== WebSocket.OPEN || this.dropping.has(socket)) return;
+    if (!this.checkBacklog(socket)) return;
+    let text: string;
+    try {
+      text = toJson(message, this.limits.maxMessageChars);
+    } catch (e) {
+      const id = (message as { id?: unknown }).id;
+      const tooLong = e instanceof JsonLimitError && e.kind === "length";
+      if (!tooLong) console.error("localnet: could not write a WebSocket message:", e);
+      const error = tooLong
+        ? { code: ErrorCode.InvalidRequest, message: `Response too large: over ${this.limits.maxMessageChars} characters` }
+        : { code: ErrorCode.InternalError, message: "Internal error" };
+      if (id === undefined) return; // a notification: nothing to answer
+      text = toJson({ jsonrpc: "2.0", error, id });
+    }
+    socket.send(text, (err) => {
+      if (err) socket.terminate();
+    });
+  }
+
+  /** False (and the client dropped) when its unsent output is over the limit. */
+  private checkBacklog(socket: WebSocket): boolean {
+    if (socket.bufferedAmount <= this.limits.maxBufferedBytes) return true;
+    this.drop(socket, CLOSE_POLICY, `client too slow: over ${this.limits.maxBufferedBytes} bytes of messages unread`);
+    return false;
+  }
+
+  /**
+   * Closes a connection with a reason and removes its subscriptions at once.
+   * The close frame waits behind the unsent output, so a client that does not
+   * read is cut a second later.
+   */
+  private drop(socket: WebSocket, code: number, reason: string): void {
+    if (this.dropping.has(socket)) return;
+    this.dropping.add(socket);
+    for (const sub of [...this.subs.values()]) if (sub.socket === socket) this.remove(sub);
+    try {
+      socket.close(code, reason);
+    } catch {
+      socket.terminate();
+    }
+    setTimeout(() => socket.terminate(), 1000).unref();
   }
 }

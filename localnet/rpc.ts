@@ -31,6 +31,7 @@ import {
   UiInnerInstructions,
 } from "./chain";
 import { transactionFee } from "./fees";
+import { parseInstruction } from "./parse";
 import { ErrorCode, RpcError, TransactionErrorJson, describeError, invalidParams } from "./errors";
 import { PACKET_DATA_SIZE, WireError, isStaticWritable, parseMessage, parseTransaction } from "./wire";
 
@@ -62,7 +63,7 @@ class Params {
 
   static from(params: unknown): Params {
     if (params === undefined || params === null) return new Params([]);
-    if (!Array.isArray(params)) throw invalidParams("Invalid params: invalid type: map, expected a sequence.");
+    if (!Array.isArray(params)) throw invalidParams(`Invalid params: invalid type: ${typeName(params)}, expected a sequence.`);
     return new Params(params);
   }
 
@@ -123,17 +124,29 @@ class Params {
   }
 }
 
+/** A JSON value as serde names it in "invalid type" messages. */
 function typeName(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "sequence";
   if (typeof v === "object") return "map";
   if (typeof v === "string") return `string ${JSON.stringify(v)}`;
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) return `integer \`${String(v)}\``;
+  if (typeof v === "number") return `floating point \`${String(v)}\``;
   return `${typeof v} \`${String(v)}\``;
 }
 
+export const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * A u64 parameter, exact: the body parser hands integers above 2^53 over as
+ * bigints (see `parseJson`), so nothing is rounded on the way.
+ */
 function toU64(v: unknown): bigint {
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v === "bigint" && v >= 0n) return v;
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === "bigint" && v >= 0n && v <= U64_MAX) return v;
+  if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) {
+    throw invalidParams(`Invalid params: invalid value: integer \`${v}\`, expected u64 (0 to ${U64_MAX}).`);
+  }
   throw invalidParams(`Invalid params: invalid type: ${typeName(v)}, expected u64.`);
 }
 
@@ -313,8 +326,8 @@ export class RpcMethods {
         },
       ],
       getBlockTime: (p) => {
-        const slot = Number(p.u64(0));
-        const time = c.blockTime(slot);
+        const slot = p.u64(0);
+        const time = slot <= BigInt(Number.MAX_SAFE_INTEGER) ? c.blockTime(Number(slot)) : null;
         if (time === null) throw new RpcError(ErrorCode.BlockNotAvailable, `Block not available for slot ${slot}`);
         return time;
       },
@@ -431,6 +444,7 @@ export class RpcMethods {
         const signature = p.signature(0);
         // Older clients pass the encoding itself instead of a config object.
         const cfg: Config = typeof p.raw(1) === "string" ? { encoding: p.raw(1) } : p.config(1);
+        atLeastConfirmed(cfg);
         const r = c.getTransaction(signature);
         return r ? encodeTransaction(r, cfg) : null;
       },
@@ -610,11 +624,19 @@ function checkCommonConfig(params: unknown[] | undefined, slot: number): void {
         `Invalid params: unknown variant \`${String(cfg.commitment)}\`, expected one of \`processed\`, \`confirmed\`, \`finalized\`.`,
       );
     }
-    if (typeof cfg.minContextSlot === "number" && cfg.minContextSlot > slot) {
+    const minContextSlot = cfg.minContextSlot;
+    if ((typeof minContextSlot === "number" || typeof minContextSlot === "bigint") && minContextSlot > slot) {
       throw new RpcError(ErrorCode.MinContextSlotNotReached, "Minimum context slot has not been reached", {
         contextSlot: slot,
       });
     }
+  }
+}
+
+/** Methods reading history refuse `processed`, as the node does (a processed slot may still be dropped there). */
+function atLeastConfirmed(cfg: Config): void {
+  if (cfg.commitment === "processed" || cfg.commitment === "recent") {
+    throw invalidParams("Method does not support commitment below `confirmed`");
   }
 }
 
@@ -628,16 +650,11 @@ function signatureStatus(r: TxRecord) {
   };
 }
 
-/** Inner instructions with program ids and accounts spelled out (the jsonParsed form for unknown programs). */
+/** Inner instructions in their jsonParsed form (parsed where Agave parses, else partially decoded). */
 function partiallyDecoded(list: UiInnerInstructions[], keys: string[]) {
   return list.map(({ index, instructions }) => ({
     index,
-    instructions: instructions.map((ix) => ({
-      programId: keys[ix.programIdIndex],
-      accounts: ix.accounts.map((a) => keys[a]),
-      data: ix.data,
-      stackHeight: ix.stackHeight,
-    })),
+    instructions: instructions.map((ix) => parseInstruction(keys[ix.programIdIndex], ix.accounts, b58decode(ix.data), keys, ix.stackHeight)),
   }));
 }
 
@@ -688,12 +705,7 @@ function encodeTransaction(r: TxRecord, cfg: Config) {
           source: i < staticCount ? "transaction" : "lookupTable",
         })),
         recentBlockhash: m.recentBlockhash,
-        instructions: m.instructions.map((ix) => ({
-          programId: r.accountKeys[ix.programIdIndex],
-          accounts: ix.accounts.map((a) => r.accountKeys[a]),
-          data: b58encode(ix.data),
-          stackHeight: null,
-        })),
+        instructions: m.instructions.map((ix) => parseInstruction(r.accountKeys[ix.programIdIndex], ix.accounts, ix.data, r.accountKeys, null)),
         ...(lookups ? { addressTableLookups: lookups } : {}),
       },
     };

@@ -16,15 +16,13 @@ import WebSocket from "ws";
 import { Keypair } from "@solana/web3.js";
 
 import { Chain, ProgramSpec } from "./chain";
-import { toJson } from "./encoding";
+import { JsonLimitError, parseJson, toJson } from "./encoding";
 import { ErrorCode, RpcError } from "./errors";
 import { PubSub } from "./pubsub";
 import { RpcMethods } from "./rpc";
 
 export const HOST = "127.0.0.1";
 export const DEFAULT_RPC_PORT = 8899;
-/** Largest request body accepted (a batch of many requests fits easily). */
-const MAX_BODY_BYTES = 1 << 20;
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".localnet");
@@ -139,15 +137,36 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
     res.writeHead(400, { "content-type": "text/plain" });
     res.end("WebSocket endpoint: connect with a WebSocket client\n");
   });
-  const wss = new WebSocket.Server({ noServer: true, maxPayload: MAX_BODY_BYTES });
-  const pubsub = new PubSub(chain);
+  const wss = new WebSocket.Server({ noServer: true, maxPayload: LIMITS.maxWsMessageBytes });
+  const pubsub = new PubSub(chain, {
+    maxBufferedBytes: LIMITS.maxWsBufferedBytes,
+    maxSubscriptionsPerSocket: LIMITS.maxSubscriptionsPerSocket,
+    maxBatch: LIMITS.maxBatch,
+    maxMessageChars: LIMITS.maxResponseChars,
+  });
   const info = { rpcPort: 0, wsPort: 0 };
   const rpc = new RpcMethods(chain, info);
 
-  rpcServer.on("request", (req, res) => serveHttp(rpc, req, res));
+  rpcServer.on("request", (req, res) => {
+    try {
+      serveHttp(rpc, req, res);
+    } catch (e) {
+      console.error("localnet: HTTP request failed:", e);
+      res.destroy();
+    }
+  });
+  // A client that sends its headers or body slower than this is cut off.
+  rpcServer.requestTimeout = 30_000;
+  rpcServer.headersTimeout = 10_000;
   for (const server of [rpcServer, wsServer]) {
-    server.on("upgrade", (req, socket, head) => {
-      wss.handleUpgrade(req, socket as Socket, head, (ws) => pubsub.attach(ws));
+    server.on("upgrade", (req, socket: Socket, head) => {
+      socket.on("error", () => socket.destroy());
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) => pubsub.attach(ws));
+      } catch (e) {
+        console.error("localnet: WebSocket upgrade failed:", e);
+        socket.destroy();
+      }
     });
   }
 
@@ -187,6 +206,34 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
 
 // --- HTTP ---------------------------------------------------------------------------
 
+/**
+ * What one request may cost the server. Agave's defaults where it has one
+ * (request body 50 KiB); the others keep a single request, or a client that
+ * never reads, from holding more than a few tens of MiB.
+ */
+export const LIMITS = {
+  /** Largest request body, as Agave's `--rpc-max-request-body-size` default. */
+  maxBodyBytes: 50 * 1024,
+  /** Most requests in one batch. */
+  maxBatch: 100,
+  /**
+   * Longest response, in characters (a 10 MiB account, the largest Solana
+   * allows, is 14 M characters of base64).
+   */
+  maxResponseChars: 16 * 1024 * 1024,
+  /** Response bytes written but not yet taken by clients, over all connections. */
+  maxUnsentResponseBytes: 128 * 1024 * 1024,
+  /** WebSocket: largest message accepted. */
+  maxWsMessageBytes: 64 * 1024,
+  /** WebSocket: bytes queued for one client before it is dropped as too slow. */
+  maxWsBufferedBytes: 8 * 1024 * 1024,
+  /** WebSocket: live subscriptions per connection. */
+  maxSubscriptionsPerSocket: 1000,
+};
+
+/** Content types taken as JSON, as Agave's HTTP server takes them. */
+const JSON_CONTENT_TYPES = new Set(["application/json", "application/json-rpc", "application/jsonrequest"]);
+
 function setCors(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader("access-control-allow-origin", "*");
   res.setHeader("access-control-allow-methods", "POST, GET, OPTIONS");
@@ -198,7 +245,42 @@ function setCors(req: http.IncomingMessage, res: http.ServerResponse): void {
   }
 }
 
+/** A JSON-RPC error object (`id` null: it answers the whole body). */
+function errorBody(code: number, message: string): string {
+  return toJson({ jsonrpc: "2.0", error: { code, message }, id: null });
+}
+
+/** Bytes handed to `res.end` and not yet flushed to the kernel, over every connection. */
+let unsentResponseBytes = 0;
+
+/**
+ * Writes a whole response. Never throws: a connection that has gone away (or
+ * a write that fails) costs that request, not the server.
+ */
+function send(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+  if (res.writableEnded || res.destroyed) return;
+  try {
+    const bytes = Buffer.byteLength(body);
+    unsentResponseBytes += bytes;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      unsentResponseBytes -= bytes;
+    };
+    res.once("finish", release);
+    res.once("close", release);
+    res.writeHead(status, { "content-type": contentType, "content-length": bytes });
+    res.end(body);
+  } catch (e) {
+    console.error("localnet: could not write an HTTP response:", e);
+    res.destroy();
+  }
+}
+
 function serveHttp(rpc: RpcMethods, req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.on("error", (e) => console.error("localnet: HTTP response failed:", e.message));
+  req.on("error", () => res.destroy());
   setCors(req, res);
   if (req.method === "OPTIONS") {
     res.writeHead(204);
@@ -206,73 +288,148 @@ function serveHttp(rpc: RpcMethods, req: http.IncomingMessage, res: http.ServerR
     return;
   }
   if (req.method === "GET" && req.url?.split("?")[0] === "/health") {
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("ok");
+    send(res, 200, "text/plain", "ok");
     return;
   }
   if (req.method !== "POST") {
-    res.writeHead(405, { "content-type": "text/plain" });
-    res.end("Used HTTP Method is not allowed. POST or OPTIONS is required");
+    send(res, 405, "text/plain", "Used HTTP Method is not allowed. POST or OPTIONS is required");
+    return;
+  }
+  // A browser page may send a `text/plain` POST to any origin without a CORS
+  // preflight; only JSON bodies are read, so no page reaches a method unasked.
+  const contentType = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  if (!JSON_CONTENT_TYPES.has(contentType)) {
+    req.resume();
+    const what = contentType ? `content type ${JSON.stringify(contentType)}` : "a request without a content type";
+    send(res, 415, "application/json", errorBody(ErrorCode.InvalidRequest, `Unsupported Media Type: ${what}; send the request as application/json`));
+    return;
+  }
+  const tooLarge = () =>
+    send(res, 413, "application/json", errorBody(ErrorCode.InvalidRequest, `Payload Too Large: the request body is over ${LIMITS.maxBodyBytes} bytes`));
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > LIMITS.maxBodyBytes) {
+    req.resume();
+    tooLarge();
     return;
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
   req.on("data", (chunk: Buffer) => {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      tooLarge = true;
-      return;
-    }
-    chunks.push(chunk);
+    // Past the limit the rest is read and dropped, so the client gets its answer.
+    if (size <= LIMITS.maxBodyBytes) chunks.push(chunk);
   });
   req.on("end", () => {
-    if (tooLarge) {
-      res.writeHead(413, { "content-type": "text/plain" });
-      res.end("Payload Too Large");
-      return;
+    if (size > LIMITS.maxBodyBytes) return tooLarge();
+    if (unsentResponseBytes > LIMITS.maxUnsentResponseBytes) {
+      return send(res, 503, "application/json", errorBody(ErrorCode.InternalError, "Server busy: too many answers are waiting for slow clients; retry"));
     }
-    const body = answer(rpc, Buffer.concat(chunks).toString("utf8"));
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(body);
+    let body: string;
+    try {
+      body = answer(rpc, Buffer.concat(chunks).toString("utf8"));
+    } catch (e) {
+      console.error("localnet: request failed:", e);
+      body = errorBody(ErrorCode.InternalError, "Internal error");
+    }
+    send(res, 200, "application/json", body);
   });
 }
 
-/** The response body for a request body (empty when it only held notifications). */
-export function answer(rpc: RpcMethods, body: string): string {
+/**
+ * The response body for a request body (empty when it only held
+ * notifications). Never longer than `LIMITS.maxResponseChars`: each reply is
+ * written as soon as it is computed, and a batch whose replies pass the limit
+ * is answered by one error instead.
+ */
+export function answer(rpc: RpcMethods, body: string, limits = LIMITS): string {
   let request: unknown;
   try {
-    request = JSON.parse(body);
-  } catch {
-    return toJson({ jsonrpc: "2.0", error: { code: ErrorCode.ParseError, message: "Parse error" }, id: null });
+    request = parseJson(body);
+  } catch (e) {
+    return errorBody(ErrorCode.ParseError, `Parse error: ${(e as Error).message}`);
   }
   if (Array.isArray(request)) {
-    if (request.length === 0) return toJson(invalidRequest(null));
-    const replies = request.map((r) => handleOne(rpc, r)).filter((r) => r !== null);
-    return replies.length ? toJson(replies) : "";
+    if (request.length === 0) return toJson(invalidRequest(null, "empty batch"));
+    if (request.length > limits.maxBatch) {
+      return errorBody(ErrorCode.InvalidRequest, `Invalid request: a batch of ${request.length} requests is over the limit of ${limits.maxBatch}`);
+    }
+    const parts: string[] = [];
+    let length = 2;
+    for (const r of request) {
+      const reply = handleOne(rpc, r);
+      if (reply === null) continue;
+      const text = replyText(reply, limits.maxResponseChars - length - 1);
+      if (text === null) return batchTooLarge(limits);
+      parts.push(text);
+      length += text.length + 1;
+    }
+    return parts.length ? `[${parts.join(",")}]` : "";
   }
   const reply = handleOne(rpc, request);
-  return reply === null ? "" : toJson(reply);
+  if (reply === null) return "";
+  return replyText(reply, limits.maxResponseChars) ?? toJson(replyTooLarge(reply.id, limits));
 }
 
-function invalidRequest(id: unknown) {
-  return { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: "Invalid request" }, id: id ?? null };
-}
+type Reply = { jsonrpc: "2.0"; id: JsonRpcId; result?: unknown; error?: unknown };
+type JsonRpcId = string | number | bigint | null;
 
-function handleOne(rpc: RpcMethods, request: unknown): unknown | null {
-  if (!request || typeof request !== "object" || Array.isArray(request)) return invalidRequest(null);
-  const req = request as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
-  if (req.jsonrpc !== "2.0" || typeof req.method !== "string") return invalidRequest(req.id);
-  const notification = !("id" in req);
-  let reply: unknown;
+/** One reply as JSON, an error reply when it cannot be written, or null when it is longer than `maxChars`. */
+function replyText(reply: Reply, maxChars: number): string | null {
   try {
-    reply = { jsonrpc: "2.0", result: rpc.call(req.method, req.params), id: req.id };
+    return toJson(reply, maxChars);
+  } catch (e) {
+    if (e instanceof JsonLimitError && e.kind === "length") return null;
+    console.error("localnet: could not write a reply:", e);
+    return toJson({ jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: reply.id });
+  }
+}
+
+function replyTooLarge(id: JsonRpcId, limits: typeof LIMITS): Reply {
+  return {
+    jsonrpc: "2.0",
+    error: {
+      code: ErrorCode.InvalidRequest,
+      message: `Response too large: the answer is over ${limits.maxResponseChars} characters; ask for less (dataSlice, filters, fewer accounts)`,
+    },
+    id,
+  };
+}
+
+function batchTooLarge(limits: typeof LIMITS): string {
+  return errorBody(
+    ErrorCode.InvalidRequest,
+    `Response too large: the batch's answers are over ${limits.maxResponseChars} characters; send fewer requests per batch`,
+  );
+}
+
+function invalidRequest(id: JsonRpcId, why: string): Reply {
+  return { jsonrpc: "2.0", error: { code: ErrorCode.InvalidRequest, message: `Invalid request: ${why}` }, id };
+}
+
+/** A request's `id` when it is one JSON-RPC allows (string, number or null), else undefined. */
+function validId(id: unknown): JsonRpcId | undefined {
+  if (id === null || typeof id === "string" || typeof id === "bigint") return id;
+  if (typeof id === "number" && Number.isFinite(id)) return id;
+  return undefined;
+}
+
+function handleOne(rpc: RpcMethods, request: unknown): Reply | null {
+  if (!request || typeof request !== "object" || Array.isArray(request)) return invalidRequest(null, "expected a request object");
+  const req = request as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+  const notification = !("id" in req);
+  const id = notification ? null : validId(req.id);
+  if (id === undefined) return invalidRequest(null, "`id` must be a string, a number or null");
+  if (req.jsonrpc !== "2.0") return invalidRequest(id, '`jsonrpc` must be "2.0"');
+  if (typeof req.method !== "string") return invalidRequest(id, "`method` must be a string");
+  let reply: Reply;
+  try {
+    reply = { jsonrpc: "2.0", result: rpc.call(req.method, req.params), id };
   } catch (e) {
     if (e instanceof RpcError) {
-      reply = { jsonrpc: "2.0", error: e.toJSON(), id: req.id };
+      reply = { jsonrpc: "2.0", error: e.toJSON(), id };
     } else {
       console.error(`localnet: ${req.method} failed:`, e);
-      reply = { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: req.id };
+      reply = { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` }, id };
     }
   }
   return notification ? null : reply;
