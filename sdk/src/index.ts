@@ -19,5 +19,6 @@ export * from "./borrowing";
 export * from "./instructions";
 export * from "./provider";
 export * as math from "./math";
-export { default as IDL } from "./idl/perpool.json";
+export { IDL } from "./idl/idl";
+export type { Perpool } from "./idl/perpool";
 export * from "./keeper";

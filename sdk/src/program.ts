@@ -1,21 +1,28 @@
-/** The `@coral-xyz/anchor` `Program` for Perpool, built from the IDL. */
+/** The `@coral-xyz/anchor` `Program` for Perpool, built from the IDL and typed by `Perpool`. */
 import * as anchor from "@coral-xyz/anchor";
 import { PublicKey } from "@solana/web3.js";
 
-import idlJson from "./idl/perpool.json";
+import { IDL } from "./idl/idl";
+import type { Perpool } from "./idl/perpool";
 
-export type PerpoolIdl = anchor.Idl;
-export type PerpoolProgram = anchor.Program<PerpoolIdl>;
+/** The IDL's type as anchor takes it: `Perpool`, the camelCase form `new Program` converts the JSON into. */
+export type PerpoolIdl = Perpool;
+/** `Program<Perpool>`: method names, arguments, accounts, `account.*` and events are checked. */
+export type PerpoolProgram = anchor.Program<Perpool>;
 
-/** The IDL, optionally re-addressed for a program deployed elsewhere. */
+/**
+ * The IDL, optionally re-addressed for a program deployed elsewhere. Typed as `Perpool` the way
+ * anchor's generated types are used (`idl as Perpool`): `new Program` converts the snake_case
+ * names to the camelCase the type states.
+ */
 export function perpoolIdl(programId?: PublicKey): PerpoolIdl {
-  const idl = JSON.parse(JSON.stringify(idlJson)) as PerpoolIdl;
+  const idl = JSON.parse(JSON.stringify(IDL)) as anchor.Idl;
   if (programId) idl.address = programId.toBase58();
-  return idl;
+  return idl as unknown as PerpoolIdl;
 }
 
 export function perpoolProgram(provider: anchor.Provider, programId?: PublicKey): PerpoolProgram {
-  return new anchor.Program(perpoolIdl(programId), provider);
+  return new anchor.Program<Perpool>(perpoolIdl(programId), provider);
 }
 
 /** Decodes the events a transaction's logs carry, in order. */

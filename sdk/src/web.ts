@@ -29,4 +29,5 @@ export {
   decodeMint,
   decodeTokenAccount,
 } from "./provider/token";
-export { default as IDL } from "./idl/perpool.json";
+export { IDL } from "./idl/idl";
+export type { Perpool } from "./idl/perpool";

@@ -29,6 +29,7 @@ import { PerpoolProgram } from "../program";
 import { accrueCustody, adlCloseSize, adlScore, adlStatus, orderStale, orderTriggered, overLent, poolShares, positionInfo, pricedCustody, quoteLiquidatePosition } from "../position";
 import { formatPrice, formatUnits, formatUsd } from "../cli/units";
 import { Sent, clusterTime, describeError, findTokenAccount, sendInstructions, tokenAccountOrCreate } from "./chain";
+import { at } from "../util";
 
 export type KeeperActionKind = "liquidate_position" | "execute_order" | "auto_deleverage" | "liquidate_loan";
 
@@ -419,7 +420,7 @@ export class Keeper {
         if (members.length === 0) break;
         let status;
         try {
-          status = adlStatus(state, members[0].account, now);
+          status = adlStatus(state, at(members, 0).account, now);
         } catch {
           break; // no usable prices: the liquidation pass has already said so
         }
@@ -437,7 +438,7 @@ export class Keeper {
         }
         ranked.sort((a, b) => b.score - a.score);
         const best = ranked[0];
-        const m = members[0].account;
+        const m = at(members, 0).account;
         if (!best) {
           const reason = `${sideName(m.side)} ADL ratio ${status.ratioBps.toString()} bps above threshold ${status.thresholdBps} but no position can be reduced`;
           this.recordSkip(summary, seen, "market", m.custody, reason, `adl:${group}`);
