@@ -61,6 +61,8 @@ export interface TestUser {
   tokens: Record<string, PublicKey>;
   /** The user's LP token account. */
   lp: PublicKey;
+  /** The user's token account of `symbol` (throws for an asset the pool does not have). */
+  token(symbol: string): PublicKey;
 }
 
 export interface TestPool {
@@ -70,7 +72,11 @@ export interface TestPool {
   admin: Keypair;
   pool: PublicKey;
   assets: Record<string, TestAsset>;
+  /** The asset of `symbol` (throws for an asset the pool does not have). */
+  asset(symbol: string): TestAsset;
   state(): Promise<PoolState>;
+  /** The cluster clock's unix time, as the quotes take it. */
+  now(): BN;
   /** Publishes a new price (USD) for an asset at the current clock. */
   setPrice(symbol: string, price: number | string): Promise<void>;
   /** A funded user (1,000 SOL for fees) holding `fund[symbol]` whole tokens of each asset. */
@@ -143,7 +149,9 @@ export async function createTestPool(
     admin,
     pool,
     assets,
+    asset,
     state: () => fetchPoolState(program, pool),
+    now: () => new BN(provider.getClock().unixTimestamp.toString()),
     setPrice: (symbol, price) => publish(asset(symbol).feedId, price),
     balance: (account) => getTokenBalance(provider, account),
     send,
@@ -159,7 +167,12 @@ export async function createTestPool(
       }
       const state = await fetchPoolState(program, pool);
       const lp = await createTokenAccount(provider, state.pool.lpMint, keypair.publicKey);
-      return { keypair, wallet: new anchor.Wallet(keypair), tokens, lp };
+      const token = (symbol: string): PublicKey => {
+        const account = tokens[symbol];
+        if (!account) throw new Error(`no asset ${symbol} in the test pool`);
+        return account;
+      };
+      return { keypair, wallet: new anchor.Wallet(keypair), tokens, lp, token };
     },
   };
 }
