@@ -23,6 +23,8 @@ export const TYPES_PATH = path.join(ROOT, "sdk", "src", "idl", "types.ts");
 export const IDL_TS_PATH = path.join(ROOT, "sdk", "src", "idl", "idl.ts");
 /** The `Perpool` type: the IDL in camelCase, as `anchor build` writes `target/types/perpool.ts`. */
 export const PERPOOL_TYPE_PATH = path.join(ROOT, "sdk", "src", "idl", "perpool.ts");
+/** The program's error codes as a constant object (names as in `error.rs`). */
+export const ERRORS_PATH = path.join(ROOT, "sdk", "src", "idl", "errors.ts");
 
 export const PROGRAM_ID = "Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD";
 const SYSTEM_PROGRAM = "11111111111111111111111111111111";
@@ -962,12 +964,34 @@ export function renderPerpoolType(): string {
   ].join("\n");
 }
 
+/** `sdk/src/idl/errors.ts`: `PerpoolErrorCode` (name → number) and each error's message. */
+export function renderErrors(): string {
+  const errors = rustErrors();
+  return [
+    GENERATED,
+    "/** The program's custom error numbers by name, as `error.rs` declares them (append-only). */",
+    "export const PerpoolErrorCode = {",
+    ...errors.map((e) => `  ${e.name}: ${e.code},`),
+    "} as const;",
+    "",
+    "/** The name of a Perpool program error. */",
+    "export type PerpoolErrorName = keyof typeof PerpoolErrorCode;",
+    "",
+    "/** Each error's message (its doc comment in `error.rs`). */",
+    "export const PERPOOL_ERROR_MESSAGES: Readonly<Record<PerpoolErrorName, string>> = {",
+    ...errors.map((e) => `  ${e.name}: ${JSON.stringify(e.msg)},`),
+    "};",
+    "",
+  ].join("\n");
+}
+
 if (require.main === module) {
   const outputs: [string, string][] = [
     [IDL_PATH, renderIdl()],
     [TYPES_PATH, renderTypes()],
     [IDL_TS_PATH, renderIdlModule()],
     [PERPOOL_TYPE_PATH, renderPerpoolType()],
+    [ERRORS_PATH, renderErrors()],
   ];
   for (const [file, text] of outputs) {
     if (process.argv.includes("--check")) {

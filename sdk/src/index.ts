@@ -18,6 +18,7 @@ export * from "./portfolio";
 export * from "./borrowing";
 export * from "./instructions";
 export * from "./provider";
+export * from "./errors";
 export * as math from "./math";
 export { IDL } from "./idl/idl";
 export type { Perpool } from "./idl/perpool";

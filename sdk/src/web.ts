@@ -20,6 +20,7 @@ export * from "./history";
 export * from "./portfolio";
 export * from "./borrowing";
 export * from "./instructions";
+export * from "./errors";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
