@@ -4,11 +4,21 @@
  * (`value.err` + `value.logs`), the provider's `SimulateError`; and `null` for failures that are
  * not Perpool's (the token program's custom error, a network error).
  */
+import * as anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { PERPOOL_ERROR_MESSAGES, PerpoolErrorCode, Side, increasePositionIx, parsePerpoolError } from "../sdk/src";
+import {
+  PERPOOL_ERROR_MESSAGES,
+  PerpoolErrorCode,
+  Side,
+  addLiquidityIx,
+  eventsNamed,
+  increasePositionIx,
+  parsePerpoolError,
+  parsePerpoolEvents,
+} from "../sdk/src";
 import { createMintToInstruction } from "../sdk/src/provider/token";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
@@ -73,6 +83,42 @@ describe("SDK errors: parsePerpoolError", () => {
     expect(parsePerpoolError({ err: sim.value.err })?.name).to.equal("InsufficientLiquidity");
     const e = await rejection(t.provider.simulate(new Transaction().add(await unbacked()), [trader.keypair]));
     expectNoLiquidity(e);
+  });
+
+  it("the program logs the error as Anchor programs do, so anchor's translateError (what .rpc() applies) names it", async () => {
+    const e = await rejection(t.send([await unbacked()], [trader.keypair]));
+    const logs = (e as { logs: string[] }).logs;
+    const line = `Program log: AnchorError occurred. Error Code: InsufficientLiquidity. Error Number: ${PerpoolErrorCode.InsufficientLiquidity}. Error Message: ${PERPOOL_ERROR_MESSAGES.InsufficientLiquidity.replace(/\.$/, "")}.`;
+    expect(logs).to.include(line);
+    const translated = anchor.translateError(e, anchor.parseIdlErrors(t.program.idl));
+    expect(translated).to.be.instanceOf(anchor.AnchorError);
+    const { errorCode, errorMessage } = (translated as anchor.AnchorError).error;
+    expect(errorCode).to.deep.equal({ code: "InsufficientLiquidity", number: PerpoolErrorCode.InsufficientLiquidity });
+    expect(`${errorMessage}.`).to.equal(PERPOOL_ERROR_MESSAGES.InsufficientLiquidity);
+    expect(parsePerpoolError(translated)?.name).to.equal("InsufficientLiquidity");
+  });
+
+  it("decodes a transaction's events as the typed union (name narrows data)", async () => {
+    const lp = await t.user({ USDC: "1000" });
+    const usdc = t.asset("USDC");
+    const ix = await addLiquidityIx(t.program, await t.state(), {
+      owner: lp.keypair.publicKey,
+      custody: usdc.custody,
+      fundingAccount: lp.token("USDC"),
+      lpTokenAccount: lp.lp,
+      amountIn: new BN(500_000_000),
+      minLpOut: new BN(0),
+    });
+    const sig = await t.send([ix], [lp.keypair]);
+    const events = parsePerpoolEvents(t.program, t.provider.getTxResult(sig)!.logs);
+    const [added] = eventsNamed(events, "liquidityAdded");
+    expect(added, JSON.stringify(events.map((e) => e.name))).to.not.equal(undefined);
+    // Typed fields: a misspelt one would not compile.
+    expect(added!.owner.toBase58()).to.equal(lp.keypair.publicKey.toBase58());
+    expect(added!.amountIn.toString()).to.equal("500000000");
+    expect(added!.lpOut.gtn(0)).to.equal(true);
+    const side: Side = Side.SHORT;
+    expect(side).to.equal(2);
   });
 
   it("returns null for another program's custom error and for errors that are not a program's", async () => {

@@ -25,8 +25,26 @@ export function perpoolProgram(provider: anchor.Provider, programId?: PublicKey)
   return new anchor.Program<Perpool>(perpoolIdl(programId), provider);
 }
 
-/** Decodes the events a transaction's logs carry, in order. */
-export function parseEvents(program: PerpoolProgram, logs: string[]): { name: string; data: any }[] {
+/** Every Perpool event's decoded data, by camelCase event name. */
+export type PerpoolEvents = anchor.IdlEvents<Perpool>;
+/** A decoded event: checking `name` narrows `data` to that event's fields. */
+export type PerpoolEvent = { [K in keyof PerpoolEvents]: { name: K; data: PerpoolEvents[K] } }[keyof PerpoolEvents];
+
+/** Decodes the events a transaction's logs carry, in order, as the typed union. */
+export function parsePerpoolEvents(program: PerpoolProgram, logs: string[]): PerpoolEvent[] {
   const parser = new anchor.EventParser(program.programId, program.coder);
-  return Array.from(parser.parseLogs(logs));
+  return Array.from(parser.parseLogs(logs)) as PerpoolEvent[];
+}
+
+/** The data of every event named `name` among `events`, typed. */
+export function eventsNamed<K extends PerpoolEvent["name"]>(events: readonly PerpoolEvent[], name: K): PerpoolEvents[K][] {
+  return events.filter((e): e is Extract<PerpoolEvent, { name: K }> => e.name === name).map((e) => e.data as PerpoolEvents[K]);
+}
+
+/**
+ * The same events with `data` untyped, for callers written before the typed union
+ * (`parsePerpoolEvents` checks field names; prefer it in new code).
+ */
+export function parseEvents(program: PerpoolProgram, logs: string[]): { name: string; data: any }[] {
+  return parsePerpoolEvents(program, logs);
 }
