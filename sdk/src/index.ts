@@ -19,6 +19,7 @@ export * from "./borrowing";
 export * from "./instructions";
 export * from "./provider";
 export * from "./errors";
+export * from "./client";
 export * as math from "./math";
 export { IDL } from "./idl/idl";
 export type { Perpool } from "./idl/perpool";

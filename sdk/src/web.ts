@@ -21,6 +21,7 @@ export * from "./portfolio";
 export * from "./borrowing";
 export * from "./instructions";
 export * from "./errors";
+export * from "./client";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
