@@ -20,6 +20,7 @@ export * from "./instructions";
 export * from "./provider";
 export * from "./errors";
 export * from "./client";
+export * from "./units";
 export * as math from "./math";
 export { IDL } from "./idl/idl";
 export type { Perpool } from "./idl/perpool";

@@ -22,6 +22,7 @@ export * from "./borrowing";
 export * from "./instructions";
 export * from "./errors";
 export * from "./client";
+export * from "./units";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
