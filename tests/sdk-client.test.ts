@@ -11,6 +11,15 @@ import { expect } from "chai";
 import { PerpoolClient, Side, WalletSigner, increasePositionIx, parsePerpoolError } from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
+/** Waits for `check` (polled every 20 ms), failing after `timeoutMs`. */
+async function waitUntil(check: () => boolean, what: string, detail: () => string = () => "", timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Only what a wallet adapter offers: the public key and signTransaction. */
 const adapter = (u: TestUser): WalletSigner => ({ publicKey: u.keypair.publicKey, signTransaction: (tx) => u.wallet.signTransaction(tx) });
 
@@ -69,6 +78,32 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     expect(loans[0]!.account.collateralAmount.toString()).to.equal("5000000000");
     await client.repay({ collateralCustody: sol, borrowCustody: usdc, amount: new BN(200_000_000) });
     expect((await client.getLoans())[0]!.account.scaledDebt.toString()).to.equal("0");
+  });
+
+  it("watch() reports the pool and the owner's positions after a change (polling where there is no WebSocket)", async () => {
+    const seen: { owned: string; positions: number }[] = [];
+    let owned = "";
+    const logs: string[] = [];
+    const watcher = client.watch({
+      log: (l) => logs.push(l),
+      pollIntervalMs: 50,
+      debounceMs: 10,
+      // What the pool owns of each asset: a deposit moves it.
+      onPool: (state) => (owned = state.custodies.map((c) => c.account.owned.toString()).join(",")),
+      onPositions: (positions) => seen.push({ owned, positions: positions.length }),
+    });
+    try {
+      await waitUntil(() => seen.length > 0, "the first report", () => logs.join("; "));
+      const first = seen[seen.length - 1]!;
+      await client.deposit({ custody: usdc, amount: new BN(1_000_000) });
+      await waitUntil(() => seen.some((x) => x.owned !== first.owned), "a report after the deposit", () => logs.join("; "));
+    } finally {
+      await watcher.stop();
+    }
+    expect(watcher.isRunning).to.equal(false);
+    const runs = watcher.runs;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(watcher.runs, "no run after stop").to.equal(runs);
   });
 
   it("a refused quote or simulation sends nothing (the program error named); bad slippage is refused up front", async () => {

@@ -2,7 +2,7 @@
  * The SDK over a validator's JSON RPC (the local validator, or ANCHOR_PROVIDER_URL): errors come
  * back named (anchor's `.rpc()` as an `AnchorError` from the program's Anchor-format log, and
  * `parsePerpoolError` on a preflight `SendTransactionError` and on the client's simulation), and
- * `PerpoolClient` deposits, opens and closes with v0 transactions and WebSocket-free polling.
+ * `PerpoolClient` deposits, opens and closes with v0 transactions, and its events arrive over WebSocket.
  */
 import * as anchor from "@coral-xyz/anchor";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SendTransactionError, Transaction } from "@solana/web3.js";
@@ -26,7 +26,7 @@ import {
   publishPriceIx,
 } from "../sdk/src";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
-import { TestCluster, testCluster } from "./localnet/harness";
+import { TestCluster, testCluster, waitFor } from "./localnet/harness";
 
 describe("SDK over RPC: error translation and PerpoolClient against a validator", function () {
   this.timeout(180_000);
@@ -144,8 +144,20 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
 
   it("PerpoolClient deposits, opens and closes over RPC; its simulation refusal is named", async () => {
     const client = userClient();
-    const deposited = await client.deposit({ custody: custody("USDC"), amount: new BN(50_000_000_000) });
-    expect(deposited.quote.lpOut.gtn(0)).to.equal(true);
+    // Events over the validator's WebSocket, typed: the deposit's liquidityAdded.
+    const seen: { signature: string; lpOut: string }[] = [];
+    const unsubscribe = client.onEvents((events, signature) => {
+      for (const e of events) if (e.name === "liquidityAdded") seen.push({ signature, lpOut: e.data.lpOut.toString() });
+    });
+    let deposited;
+    try {
+      deposited = await client.deposit({ custody: custody("USDC"), amount: new BN(50_000_000_000) });
+      const signature = deposited.signature;
+      await waitFor(() => seen.some((x) => x.signature === signature), "the deposit's event over WebSocket", 20_000);
+    } finally {
+      await unsubscribe();
+    }
+    expect(seen.find((x) => x.signature === deposited.signature)?.lpOut).to.equal(deposited.quote.lpOut.toString());
     await client.openPosition({ market: custody("SOL"), side: Side.LONG, collateral: custody("USDC"), collateralAmount: new BN(100_000_000), sizeUsd: new BN(300_000_000) });
     const [position] = await client.getPositions();
     expect(position?.account.sizeUsd.toString()).to.equal("300000000");

@@ -26,7 +26,8 @@ import { Side, loanPda, lpAccountPda, positionPda } from "./pda";
 import { PoolState, fetchPoolState, findCustody, quoteDeposit, quoteRedeem, quoteSwapExact } from "./pool";
 import { tokenToUsdFloor } from "./math/units";
 import { pricedCustody, quoteDecreasePosition, quoteIncreasePosition } from "./position";
-import { PerpoolProgram, perpoolProgram } from "./program";
+import { PerpoolEvent, PerpoolProgram, parsePerpoolEvents, perpoolProgram } from "./program";
+import { ChainWatcher } from "./watch";
 
 /** What the client needs of a wallet: the shape wallet adapters and `anchor.Wallet` both have. */
 export interface WalletSigner {
@@ -112,6 +113,62 @@ export class PerpoolClient {
 
   async getOrders(owner: PublicKey = this.wallet.publicKey): Promise<Listed<Order>[]> {
     return (await fetchOwnerOrders(this.program, owner)).filter((o) => o.account.pool.equals(this.pool));
+  }
+
+  // ---------------------------------------------------------------------------
+  // Subscriptions
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Calls `onPool` with the pool's state and `onPositions` with `owner`'s positions now and after
+   * every burst of changes to the program's accounts or the pool's oracles (WebSocket), polling
+   * every `pollIntervalMs` as a fallback. `await watcher.stop()` ends it.
+   */
+  watch(h: {
+    onPool?: (state: PoolState) => void;
+    onPositions?: (positions: Listed<Position>[]) => void;
+    owner?: PublicKey;
+    pollIntervalMs?: number;
+    debounceMs?: number;
+    /** Where failures of a refresh are reported (default: nowhere; the next change retries). */
+    log?: (line: string) => void;
+  }): ChainWatcher {
+    const watcher: ChainWatcher = new ChainWatcher({
+      connection: this.connection,
+      programId: this.program.programId,
+      ...(h.pollIntervalMs === undefined ? {} : { pollIntervalMs: h.pollIntervalMs }),
+      ...(h.debounceMs === undefined ? {} : { debounceMs: h.debounceMs }),
+      ...(h.log ? { log: h.log } : {}),
+      onChange: async () => {
+        const state = await this.state();
+        for (const c of state.custodies) watcher.watchAccount(c.account.oracle, "oracle");
+        h.onPool?.(state);
+        if (h.onPositions) h.onPositions(await this.getPositions(h.owner));
+      },
+    });
+    watcher.start();
+    return watcher;
+  }
+
+  /**
+   * Calls `onEvents` with the Perpool events of every confirmed transaction that has them (logs
+   * over WebSocket). The returned function unsubscribes, waiting at most `timeoutMs` for the RPC.
+   */
+  onEvents(onEvents: (events: PerpoolEvent[], signature: string) => void, timeoutMs = 2_000): () => Promise<void> {
+    const id = this.connection.onLogs(
+      this.program.programId,
+      (l) => {
+        if (l.err) return;
+        const events = parsePerpoolEvents(this.program, l.logs);
+        if (events.length > 0) onEvents(events, l.signature);
+      },
+      "confirmed",
+    );
+    return async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.connection.removeOnLogsListener(id).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
+    };
   }
 
   // ---------------------------------------------------------------------------

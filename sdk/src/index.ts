@@ -21,6 +21,7 @@ export * from "./provider";
 export * from "./errors";
 export * from "./client";
 export * from "./units";
+export * from "./watch";
 export * as math from "./math";
 export { IDL } from "./idl/idl";
 export type { Perpool } from "./idl/perpool";

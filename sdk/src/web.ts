@@ -23,6 +23,7 @@ export * from "./instructions";
 export * from "./errors";
 export * from "./client";
 export * from "./units";
+export * from "./watch";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
