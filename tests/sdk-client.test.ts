@@ -4,11 +4,11 @@
  * the result. Failures: a refused simulation carries the program's logs (named by
  * `parsePerpoolError`) and sends nothing; bad slippage is refused before anything is built.
  */
-import { PublicKey } from "@solana/web3.js";
+import { PublicKey, VersionedTransaction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { PerpoolClient, Side, WalletSigner, increasePositionIx, parsePerpoolError } from "../sdk/src";
+import { PerpoolClient, Side, WalletSigner, fetchLookupTable, increasePositionIx, parsePerpoolError, poolLookupAddresses, poolLookupTableIxs } from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
 /** Waits for `check` (polled every 20 ms), failing after `timeoutMs`. */
@@ -104,6 +104,35 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     const runs = watcher.runs;
     await new Promise((r) => setTimeout(r, 200));
     expect(watcher.runs, "no run after stop").to.equal(runs);
+  });
+
+  it("creates the pool's lookup table once (idempotent) and sends v0 messages that index it", async () => {
+    const state = await client.state();
+    // A table's address derives from a slot in the SlotHashes sysvar (LiteSVM keeps its own list).
+    const recent = t.provider.svm.getSlotHashes()[0];
+    if (!recent) throw new Error("LiteSVM has no slot hashes");
+    const made = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, { recentSlot: Number(recent.slot) });
+    for (const ixs of made.transactions) await t.send(ixs);
+    t.provider.warpSlots(1); // a table extended in a slot is usable from the next one
+    const table = await fetchLookupTable(t.provider.connection, made.table);
+    expect(table?.state.addresses.map((a) => a.toBase58())).to.deep.equal(poolLookupAddresses(state, t.program.programId).map((a) => a.toBase58()));
+    const again = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, { existing: made.table });
+    expect(again.transactions, "nothing to do the second time").to.deep.equal([]);
+    expect(again.table.equals(made.table)).to.equal(true);
+
+    let signed: VersionedTransaction | undefined;
+    const capturing: WalletSigner = {
+      publicKey: trader.keypair.publicKey,
+      signTransaction: async (tx) => {
+        signed = tx as VersionedTransaction;
+        return trader.wallet.signTransaction(tx);
+      },
+    };
+    const withTable = new PerpoolClient(t.provider.connection, capturing, { pool: t.pool, lookupTable: made.table });
+    const before = t.balance(trader.token("USDC"));
+    await withTable.deposit({ custody: usdc, amount: new BN(2_000_000) });
+    expect(before.sub(t.balance(trader.token("USDC"))).toString()).to.equal("2000000");
+    expect(signed?.message.addressTableLookups.map((l) => l.accountKey.toBase58())).to.deep.equal([made.table.toBase58()]);
   });
 
   it("a refused quote or simulation sends nothing (the program error named); bad slippage is refused up front", async () => {

@@ -8,6 +8,7 @@
  */
 import * as anchor from "@coral-xyz/anchor";
 import {
+  AddressLookupTableAccount,
   ComputeBudgetProgram,
   Connection,
   PublicKey,
@@ -27,6 +28,7 @@ import { PoolState, fetchPoolState, findCustody, quoteDeposit, quoteRedeem, quot
 import { tokenToUsdFloor } from "./math/units";
 import { pricedCustody, quoteDecreasePosition, quoteIncreasePosition } from "./position";
 import { PerpoolEvent, PerpoolProgram, parsePerpoolEvents, perpoolProgram } from "./program";
+import { fetchLookupTable } from "./lookup-table";
 import { ChainWatcher } from "./watch";
 
 /** What the client needs of a wallet: the shape wallet adapters and `anchor.Wallet` both have. */
@@ -46,6 +48,8 @@ export interface PerpoolClientOptions {
   computeMarginBps?: number;
   /** How long to keep resending before the blockhash expires, between tries (default 2_000 ms). */
   resendMs?: number;
+  /** The pool's address lookup table (`poolLookupTableIxs`): messages index its accounts. */
+  lookupTable?: PublicKey;
 }
 
 /** A sent transaction: its signature and the quote its bound came from. */
@@ -65,6 +69,8 @@ export class PerpoolClient {
   private readonly priorityFee: number | "auto";
   private readonly computeMarginBps: number;
   private readonly resendMs: number;
+  private readonly lookupTableAddress: PublicKey | null;
+  private lookupTable: AddressLookupTableAccount | null = null;
 
   constructor(
     readonly connection: Connection,
@@ -76,6 +82,7 @@ export class PerpoolClient {
     this.priorityFee = opts.priorityFee ?? "auto";
     this.computeMarginBps = opts.computeMarginBps ?? 12_000;
     this.resendMs = opts.resendMs ?? 2_000;
+    this.lookupTableAddress = opts.lookupTable ?? null;
     if (!Number.isInteger(this.slippageBps) || this.slippageBps < 0 || this.slippageBps >= BPS) throw new Error(`slippageBps must be an integer in [0, 10000), not ${this.slippageBps}`);
     // The builders only read the provider's connection; signing goes through `send`.
     const readOnly = {
@@ -296,7 +303,13 @@ export class PerpoolClient {
   async send(ixs: TransactionInstruction[]): Promise<string> {
     const payer = this.wallet.publicKey;
     const { blockhash, lastValidBlockHeight } = await this.connection.getLatestBlockhash("confirmed");
-    const message = (extra: TransactionInstruction[]) => new VersionedTransaction(new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [...extra, ...ixs] }).compileToV0Message());
+    if (this.lookupTableAddress && !this.lookupTable) {
+      this.lookupTable = await fetchLookupTable(this.connection, this.lookupTableAddress);
+      if (!this.lookupTable) throw new Error(`no address lookup table at ${this.lookupTableAddress.toBase58()}`);
+    }
+    const tables = this.lookupTable ? [this.lookupTable] : [];
+    const message = (extra: TransactionInstruction[]) =>
+      new VersionedTransaction(new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [...extra, ...ixs] }).compileToV0Message(tables));
     const simulated = await this.connection.simulateTransaction(message([ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 })]), { sigVerify: false, replaceRecentBlockhash: false });
     if (simulated.value.err) {
       throw Object.assign(new Error(`simulation failed: ${JSON.stringify(simulated.value.err)}`), { logs: simulated.value.logs ?? [], err: simulated.value.err });

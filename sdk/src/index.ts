@@ -22,6 +22,7 @@ export * from "./errors";
 export * from "./client";
 export * from "./units";
 export * from "./watch";
+export * from "./lookup-table";
 export * as math from "./math";
 export { IDL } from "./idl/idl";
 export type { Perpool } from "./idl/perpool";

@@ -24,6 +24,7 @@ export * from "./errors";
 export * from "./client";
 export * from "./units";
 export * from "./watch";
+export * from "./lookup-table";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
