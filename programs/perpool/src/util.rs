@@ -356,11 +356,12 @@ pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account
 #[inline(always)]
 pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]], known: Option<u8>) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
-    // A known bump costs one derivation; a hint that does not give this address (a caller that
-    // did not compute it, such as anchor resolving the account from the IDL's seeds) costs the search.
     let bump = match known {
-        Some(b) if check_pda_with_bump(account, seeds, b).is_ok() => b,
-        _ => check_pda(account, seeds)?,
+        Some(b) => {
+            check_pda_with_bump(account, seeds, b)?;
+            b
+        }
+        None => check_pda(account, seeds)?,
     };
     let bump_seed = [bump];
     let mut signer: [Seed; MAX_SEEDS + 1] = core::array::from_fn(|_| Seed::from(&[][..]));

@@ -30,9 +30,7 @@ use crate::{
 /// search that costs 1,500 CU per rejected bump and depends on the owner's
 /// address). The SDK passes the canonical bump; a client that passes another
 /// valid bump opens a second position for the same market and side at another
-/// address, accounted on its own like any position. A bump that does not give
-/// the passed address (e.g. 0 from a client that does not compute it) is only a
-/// hint: the canonical bump is searched for instead.
+/// address, accounted on its own like any position.
 ///
 /// `execute_order` uses the same list (after its keeper and order accounts) for a
 /// limit order, with the owner not signing: the collateral then comes from the
