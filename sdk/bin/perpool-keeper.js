@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// `perpool-keeper`: runs the keeper's command line (sdk/src/keeper/cli.ts) through ts-node, transpile-only,
-// with the repository's tsconfig.
+// `perpool-keeper`: the compiled command line (dist/cjs/keeper/cli.js); plain Node, no TypeScript tooling.
 "use strict";
-const path = require("path");
-
-require("ts-node").register({ transpileOnly: true, project: path.resolve(__dirname, "..", "..", "tsconfig.json") });
-require("../src/keeper/cli").run();
+let cli;
+try {
+  cli = require("../dist/cjs/keeper/cli.js");
+} catch (e) {
+  if (e && e.code === "MODULE_NOT_FOUND" && String(e.message).includes("dist/cjs/keeper/cli")) {
+    console.error("perpool-keeper: the SDK is not built; run `npm run build:sdk` at the repository root");
+    process.exit(1);
+  }
+  throw e;
+}
+cli.run();

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// `perpool`: runs the TypeScript command line (sdk/src/cli/main.ts) through ts-node, transpile-only,
-// with the repository's tsconfig.
+// `perpool`: the compiled command line (dist/cjs/cli/main.js); plain Node, no TypeScript tooling.
 "use strict";
-const path = require("path");
-
-require("ts-node").register({ transpileOnly: true, project: path.resolve(__dirname, "..", "..", "tsconfig.json") });
-require("../src/cli/main").run();
+let cli;
+try {
+  cli = require("../dist/cjs/cli/main.js");
+} catch (e) {
+  if (e && e.code === "MODULE_NOT_FOUND" && String(e.message).includes("dist/cjs/cli/main")) {
+    console.error("perpool: the SDK is not built; run `npm run build:sdk` at the repository root");
+    process.exit(1);
+  }
+  throw e;
+}
+cli.run();

@@ -19,6 +19,14 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SRC = path.join(ROOT, "programs", "perpool", "src");
 export const IDL_PATH = path.join(ROOT, "sdk", "src", "idl", "perpool.json");
 export const TYPES_PATH = path.join(ROOT, "sdk", "src", "idl", "types.ts");
+/** The IDL as a TypeScript value (consumers need no `resolveJsonModule`). */
+export const IDL_TS_PATH = path.join(ROOT, "sdk", "src", "idl", "idl.ts");
+/** The `Perpool` type: the IDL in camelCase, as `anchor build` writes `target/types/perpool.ts`. */
+export const PERPOOL_TYPE_PATH = path.join(ROOT, "sdk", "src", "idl", "perpool.ts");
+/** The program's error codes as a constant object (names as in `error.rs`). */
+export const ERRORS_PATH = path.join(ROOT, "sdk", "src", "idl", "errors.ts");
+/** The program's Anchor-format error log lines (Rust), generated from the same `error.rs`. */
+export const ERROR_LOG_PATH = path.join(SRC, "error_log.rs");
 
 export const PROGRAM_ID = "Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD";
 const SYSTEM_PROGRAM = "11111111111111111111111111111111";
@@ -83,12 +91,39 @@ function rustErrors(): { code: number; name: string; msg: string }[] {
   return out;
 }
 
-const acc = (name: string, opts: { writable?: boolean; signer?: boolean; address?: string; docs?: string } = {}) => ({
+/** An account seed of anchor's IDL: constant bytes, another account's address, or an argument. */
+type Seed = { kind: "const"; value: number[] } | { kind: "account"; path: string } | { kind: "arg"; path: string };
+const c = (text: string): Seed => ({ kind: "const", value: Array.from(Buffer.from(text, "utf8")) });
+const a = (path: string): Seed => ({ kind: "account", path });
+const arg = (path: string): Seed => ({ kind: "arg", path });
+/** The PDA of this program with `seeds` (bump canonical), so anchor derives the account itself. */
+const pda = (...seeds: Seed[]) => ({ seeds });
+const BPF_LOADER_UPGRADEABLE = "BPFLoaderUpgradeab1e11111111111111111111111";
+const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+/** A base58 address as its 32 bytes (no dependency for one constant). */
+function bytes58(text: string): number[] {
+  let n = 0n;
+  for (const ch of text) {
+    const d = BASE58.indexOf(ch);
+    if (d < 0) throw new Error(`not base58: ${text}`);
+    n = n * 58n + BigInt(d);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < 32; i++, n >>= 8n) out.unshift(Number(n & 0xffn));
+  return out;
+}
+
+const acc = (
+  name: string,
+  opts: { writable?: boolean; signer?: boolean; address?: string; docs?: string; pda?: { seeds: Seed[]; program?: Seed }; relations?: string[] } = {},
+) => ({
   name,
   ...(opts.docs ? { docs: [opts.docs] } : {}),
   ...(opts.writable ? { writable: true } : {}),
   ...(opts.signer ? { signer: true } : {}),
   ...(opts.address ? { address: opts.address } : {}),
+  ...(opts.pda ? { pda: opts.pda } : {}),
+  ...(opts.relations ? { relations: opts.relations } : {}),
 });
 const systemProgram = acc("system_program", { address: SYSTEM_PROGRAM });
 const tokenProgram = acc("token_program", { address: TOKEN_PROGRAM });
@@ -100,9 +135,9 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
     docs: "Creates the global config; the signer, who must be the program's upgrade authority, becomes the admin. min_timelock_secs: the shortest settings timelock any pool may have (24 h on public clusters, 0 on local ones), fixed for good.",
     accounts: [
       acc("admin", { writable: true, signer: true, docs: "The program's upgrade authority" }),
-      acc("config", { writable: true, docs: 'PDA ["config"]' }),
+      acc("config", { writable: true, pda: pda(c("config")), docs: 'PDA ["config"]' }),
       acc("program", { address: PROGRAM_ID, docs: "This program's account (BPF Loader Upgradeable)" }),
-      acc("program_data", { docs: "The ProgramData account the program account names: PDA [program] of BPF Loader Upgradeable" }),
+      acc("program_data", { pda: { seeds: [a("program")], program: { kind: "const", value: bytes58(BPF_LOADER_UPGRADEABLE) } }, docs: "The ProgramData account the program account names: PDA [program] of BPF Loader Upgradeable" }),
       systemProgram,
     ],
     args: [{ name: "min_timelock_secs", type: "u32" }],
@@ -112,10 +147,10 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
     docs: "Creates a pool, its LP mint (mint authority: the pool) and its LP escrow.",
     accounts: [
       acc("admin", { writable: true, signer: true }),
-      acc("config"),
-      acc("pool", { writable: true, docs: 'PDA ["pool", name]' }),
-      acc("lp_mint", { writable: true, docs: 'PDA ["lp_mint", pool]' }),
-      acc("lp_escrow", { writable: true, docs: 'PDA ["lp_escrow", pool]: LP tokens in their cooldown and the dead LP units' }),
+      acc("config", { pda: pda(c("config")) }),
+      acc("pool", { writable: true, pda: pda(c("pool"), arg("name")), docs: 'PDA ["pool", name]' }),
+      acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")), docs: 'PDA ["lp_mint", pool]' }),
+      acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")), docs: 'PDA ["lp_escrow", pool]: LP tokens in their cooldown and the dead LP units' }),
       tokenProgram,
       systemProgram,
     ],
@@ -129,11 +164,11 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
     docs: "Adds an asset to a pool: custody and vault token account, priced by a Pyth PriceUpdateV2 account.",
     accounts: [
       acc("admin", { writable: true, signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool", { writable: true }),
-      acc("custody", { writable: true, docs: 'PDA ["custody", pool, mint]' }),
+      acc("custody", { writable: true, pda: pda(c("custody"), a("pool"), a("mint")), docs: 'PDA ["custody", pool, mint]' }),
       acc("mint"),
-      acc("vault", { writable: true, docs: 'PDA ["vault", custody]' }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")), docs: 'PDA ["vault", custody]' }),
       acc("oracle", { docs: "A PriceUpdateV2 account owned by the Pyth receiver" }),
       tokenProgram,
       systemProgram,
@@ -143,19 +178,19 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
   {
     name: "propose_admin",
     docs: "Proposes a new admin (all zeroes cancels); it takes effect when accepted.",
-    accounts: [acc("admin", { signer: true }), acc("config", { writable: true })],
+    accounts: [acc("admin", { signer: true }), acc("config", { writable: true, pda: pda(c("config")) })],
     args: [{ name: "new_admin", type: "pubkey" }],
   },
   {
     name: "accept_admin",
     docs: "The pending admin accepts the role.",
-    accounts: [acc("new_admin", { signer: true }), acc("config", { writable: true })],
+    accounts: [acc("new_admin", { signer: true }), acc("config", { writable: true, pda: pda(c("config")) })],
     args: [],
   },
   {
     name: "set_pause",
     docs: "Sets the pause flags (1 liquidity, 2 trading, 4 lending, 8 listing).",
-    accounts: [acc("admin", { signer: true }), acc("config", { writable: true })],
+    accounts: [acc("admin", { signer: true }), acc("config", { writable: true, pda: pda(c("config")) })],
     args: [{ name: "flags", type: "u8" }],
   },
 ];
@@ -166,15 +201,15 @@ instructions.push(
     docs: "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price). Remaining accounts: every custody with its oracle, in pool order.",
     accounts: [
       acc("owner", { writable: true, signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("custody", { writable: true }),
-      acc("vault", { writable: true }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")) }),
       acc("funding_account", { writable: true }),
-      acc("lp_mint", { writable: true }),
+      acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")) }),
       acc("lp_token_account", { writable: true, docs: "receives the owner's LP tokens whose cooldown is over" }),
-      acc("lp_account", { writable: true, docs: 'PDA ["lp_account", pool, owner], created on first deposit' }),
-      acc("lp_escrow", { writable: true, docs: "the pool's LP escrow: new LP tokens wait out the cooldown here" }),
+      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner], created on first deposit' }),
+      acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")), docs: "the pool's LP escrow: new LP tokens wait out the cooldown here" }),
       tokenProgram,
       systemProgram,
     ],
@@ -189,8 +224,8 @@ instructions.push(
     accounts: [
       acc("owner", { signer: true }),
       acc("pool"),
-      acc("lp_account", { writable: true, docs: 'PDA ["lp_account", pool, owner]' }),
-      acc("lp_escrow", { writable: true }),
+      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner]' }),
+      acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")) }),
       acc("lp_token_account", { writable: true }),
       tokenProgram,
     ],
@@ -201,14 +236,14 @@ instructions.push(
     docs: "Redeems LP tokens for an asset (pool valued at min prices, asset at max price). Remaining accounts: every custody with its oracle, in pool order.",
     accounts: [
       acc("owner", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("custody", { writable: true }),
-      acc("vault", { writable: true }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")) }),
       acc("receiving_account", { writable: true }),
-      acc("lp_mint", { writable: true }),
+      acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")) }),
       acc("lp_token_account", { writable: true }),
-      acc("lp_account", { writable: true, docs: 'PDA ["lp_account", pool, owner]; may not exist' }),
+      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner]; may not exist' }),
       tokenProgram,
     ],
     args: [
@@ -221,12 +256,12 @@ instructions.push(
     docs: "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees. Remaining accounts: every custody with its oracle, in pool order.",
     accounts: [
       acc("owner", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("custody_in", { writable: true }),
-      acc("vault_in", { writable: true }),
+      acc("vault_in", { writable: true, pda: pda(c("vault"), a("custody_in")) }),
       acc("custody_out", { writable: true }),
-      acc("vault_out", { writable: true }),
+      acc("vault_out", { writable: true, pda: pda(c("vault"), a("custody_out")) }),
       acc("funding_account", { writable: true }),
       acc("receiving_account", { writable: true }),
       tokenProgram,
@@ -241,10 +276,10 @@ instructions.push(
     docs: "Sends accrued protocol fees of a custody to a token account of the admin's choice.",
     accounts: [
       acc("admin", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("custody", { writable: true }),
-      acc("vault", { writable: true }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")) }),
       acc("receiving_account", { writable: true }),
       tokenProgram,
     ],
@@ -252,16 +287,17 @@ instructions.push(
   },
 );
 
-const tradeAccounts = (ownerDocs: string, last: object[]) => [
+/** `sideArg`: the instruction takes the side as an argument, so anchor can derive the position. */
+const tradeAccounts = (ownerDocs: string, last: object[], sideArg = false) => [
   acc("owner", { writable: true, signer: true, docs: ownerDocs }),
-  acc("config"),
+  acc("config", { pda: pda(c("config")) }),
   acc("pool"),
-  acc("position", { writable: true, docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]' }),
+  acc("position", { writable: true, ...(sideArg ? { pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")) } : {}), docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]' }),
   acc("custody", { writable: true, docs: "the market" }),
   acc("custody_oracle"),
   acc("collateral_custody", { writable: true, docs: "the market custody itself for a long posting the asset" }),
   acc("collateral_oracle"),
-  acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+  acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
   ...last,
 ];
 
@@ -269,7 +305,7 @@ instructions.push(
   {
     name: "increase_position",
     docs: "Opens or increases a position at the oracle price plus spread; settles accrued borrow fees first.",
-    accounts: tradeAccounts("pays rent when the position is opened", [acc("funding_account", { writable: true }), tokenProgram, systemProgram]),
+    accounts: tradeAccounts("pays rent when the position is opened", [acc("funding_account", { writable: true }), tokenProgram, systemProgram], true),
     args: [
       { name: "side", type: "u8" },
       { name: "size_usd", type: "u64" },
@@ -305,14 +341,14 @@ instructions.push(
     docs: "Permissionless: reduces (tiered) or closes a position below maintenance margin; the keeper earns a reward.",
     accounts: [
       acc("keeper", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("position", { writable: true }),
       acc("custody", { writable: true }),
       acc("custody_oracle"),
       acc("collateral_custody", { writable: true }),
       acc("collateral_oracle"),
-      acc("vault", { writable: true }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")) }),
       acc("keeper_account", { writable: true, docs: "receives the reward" }),
       acc("owner_account", { writable: true, docs: "the owner's collateral token account, receives what is left" }),
       acc("owner", { writable: true, docs: "the position owner, receives the rent on a full liquidation" }),
@@ -330,9 +366,9 @@ instructions.push(
 
 const loanAccounts = (signerDocs: string) => [
   acc("owner", { signer: true, docs: signerDocs }),
-  acc("config"),
+  acc("config", { pda: pda(c("config")) }),
   acc("pool"),
-  acc("loan", { writable: true, docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+  acc("loan", { writable: true, pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")), docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
   acc("collateral_custody", { writable: true }),
   acc("collateral_oracle"),
   acc("borrow_custody", { writable: true }),
@@ -345,12 +381,12 @@ instructions.push(
     docs: "Deposits collateral into a loan, opening it on first use.",
     accounts: [
       acc("owner", { writable: true, signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
-      acc("loan", { writable: true, docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+      acc("loan", { writable: true, pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")), docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
       acc("collateral_custody", { writable: true }),
       acc("borrow_custody"),
-      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
       acc("funding_account", { writable: true }),
       tokenProgram,
       systemProgram,
@@ -360,13 +396,13 @@ instructions.push(
   {
     name: "withdraw_loan_collateral",
     docs: "Withdraws loan collateral while the loan stays within its maximum loan-to-value.",
-    accounts: [...loanAccounts("the loan owner"), acc("vault", { writable: true, docs: "the collateral custody's vault" }), acc("receiving_account", { writable: true }), tokenProgram],
+    accounts: [...loanAccounts("the loan owner"), acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }), acc("receiving_account", { writable: true }), tokenProgram],
     args: [{ name: "amount", type: "u64" }],
   },
   {
     name: "borrow",
     docs: "Borrows a pool asset against the loan's collateral, at the custody's borrow rate.",
-    accounts: [...loanAccounts("the loan owner"), acc("borrow_vault", { writable: true }), acc("receiving_account", { writable: true }), tokenProgram],
+    accounts: [...loanAccounts("the loan owner"), acc("borrow_vault", { writable: true, pda: pda(c("vault"), a("borrow_custody")) }), acc("receiving_account", { writable: true }), tokenProgram],
     args: [{ name: "amount", type: "u64" }],
   },
   {
@@ -374,11 +410,11 @@ instructions.push(
     docs: "Repays a loan's debt (anyone may repay; more than the debt repays the debt).",
     accounts: [
       acc("payer", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("loan", { writable: true }),
       acc("borrow_custody", { writable: true }),
-      acc("borrow_vault", { writable: true }),
+      acc("borrow_vault", { writable: true, pda: pda(c("vault"), a("borrow_custody")) }),
       acc("funding_account", { writable: true }),
       tokenProgram,
     ],
@@ -389,8 +425,8 @@ instructions.push(
     docs: "Permissionless: repays part of an unhealthy loan for its collateral plus a bonus; bad debt goes to insurance, then suppliers.",
     accounts: [
       ...loanAccounts("the liquidator").map((a) => (a.name === "owner" ? { ...a, name: "liquidator" } : a)),
-      acc("collateral_vault", { writable: true }),
-      acc("borrow_vault", { writable: true }),
+      acc("collateral_vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")) }),
+      acc("borrow_vault", { writable: true, pda: pda(c("vault"), a("borrow_custody")) }),
       acc("liquidator_funding", { writable: true }),
       acc("liquidator_receiving", { writable: true }),
       tokenProgram,
@@ -402,10 +438,10 @@ instructions.push(
     docs: "Adds tokens to a custody's insurance fund (anyone may).",
     accounts: [
       acc("payer", { signer: true }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
       acc("custody", { writable: true }),
-      acc("vault", { writable: true }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("custody")) }),
       acc("funding_account", { writable: true }),
       tokenProgram,
     ],
@@ -416,14 +452,14 @@ instructions.push(
 const keeperTradeAccounts = (first: object[]) => [
   ...first,
   acc("owner", { writable: true, docs: "the position's owner (does not sign)" }),
-  acc("config"),
+  acc("config", { pda: pda(c("config")) }),
   acc("pool"),
   acc("position", { writable: true }),
   acc("custody", { writable: true, docs: "the market" }),
   acc("custody_oracle"),
   acc("collateral_custody", { writable: true }),
   acc("collateral_oracle"),
-  acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+  acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
   acc("owner_account", { writable: true, docs: "the owner's token account of the collateral" }),
   tokenProgram,
 ];
@@ -434,13 +470,13 @@ instructions.push(
     docs: "Places a take-profit (1), stop-loss (2) or limit (3) order in one of a position's slots, prepaying the keeper's execution reward (lamports); limit orders escrow their collateral.",
     accounts: [
       acc("owner", { writable: true, signer: true, docs: "pays the order's rent and reward (and a limit order's position rent)" }),
-      acc("config"),
+      acc("config", { pda: pda(c("config")) }),
       acc("pool"),
-      acc("position", { docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]; open for take-profit / stop-loss' }),
-      acc("order", { writable: true, docs: 'PDA ["order", position, [slot]]' }),
+      acc("position", { pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")), docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]; open for take-profit / stop-loss' }),
+      acc("order", { writable: true, pda: pda(c("order"), a("position"), arg("slot")), docs: 'PDA ["order", position, [slot]]' }),
       acc("custody", { writable: true, docs: "the market" }),
       acc("collateral_custody", { writable: true }),
-      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
       acc("funding_account", { writable: true }),
       tokenProgram,
       systemProgram,
@@ -464,7 +500,7 @@ instructions.push(
       acc("pool"),
       acc("order", { writable: true }),
       acc("collateral_custody", { writable: true }),
-      acc("vault", { writable: true, docs: "the collateral custody's vault" }),
+      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
       acc("receiving_account", { writable: true }),
       tokenProgram,
     ],
@@ -491,7 +527,7 @@ instructions.push(
 );
 
 /** Settings under the pool's timelock: the admin, the config and the pool come first. */
-const adminPool = () => [acc("admin", { writable: true, signer: true, docs: "pays a proposal's rent and receives it back" }), acc("config"), acc("pool", { writable: true })];
+const adminPool = () => [acc("admin", { writable: true, signer: true, docs: "pays a proposal's rent and receives it back" }), acc("config", { pda: pda(c("config")) }), acc("pool", { writable: true })];
 const otherCustodies = "Remaining accounts: the pool's other custodies, in pool order (their target weights).";
 
 instructions.push(
@@ -537,7 +573,7 @@ instructions.push(
   {
     name: "raise_timelock",
     docs: "Admin: raises the pool's settings timelock at once (lowering it is a pool settings proposal).",
-    accounts: [acc("admin", { signer: true }), acc("config"), acc("pool", { writable: true })],
+    accounts: [acc("admin", { signer: true }), acc("config", { pda: pda(c("config")) }), acc("pool", { writable: true })],
     args: [{ name: "timelock_secs", type: "u32" }],
   },
 );
@@ -924,10 +960,137 @@ export function renderTypes(): string {
   return out.join("\n");
 }
 
+const GENERATED = "// Generated by sdk/scripts/gen-idl.ts from the program's Rust sources (`npm run idl`). Do not edit.";
+
+/** `sdk/src/idl/idl.ts`: the IDL JSON as a typed constant. */
+export function renderIdlModule(): string {
+  return [
+    GENERATED,
+    'import type { Idl } from "@coral-xyz/anchor";',
+    "",
+    "/** The program's IDL (Anchor 0.30+ format, snake_case names as on chain); `perpool.json` holds the same. */",
+    `export const IDL: Idl = ${JSON.stringify(buildIdl(), null, 2)};`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * `sdk/src/idl/perpool.ts`: the IDL after anchor's own camelCase conversion (the one `new Program`
+ * applies), as a type. `Program<Perpool>` then checks instruction names, arguments, accounts,
+ * `program.account.*` and events.
+ */
+export function renderPerpoolType(): string {
+  // anchor's root does not export its converter; its compiled module does (no `exports` map).
+  const { convertIdlToCamelCase } = require("@coral-xyz/anchor/dist/cjs/idl") as { convertIdlToCamelCase: (idl: object) => object };
+  const camel = convertIdlToCamelCase(buildIdl());
+  return [
+    GENERATED,
+    "/**",
+    " * The Perpool IDL in camelCase, the shape `new Program(IDL)` works with: a type only, for",
+    " * `Program<Perpool>`. The IDL itself is `IDL` (`./idl`), snake_case as the program declares it.",
+    " */",
+    `export type Perpool = ${JSON.stringify(camel, null, 2)};`,
+    "",
+  ].join("\n");
+}
+
+/** `sdk/src/idl/errors.ts`: `PerpoolErrorCode` (name → number) and each error's message. */
+export function renderErrors(): string {
+  const errors = rustErrors();
+  return [
+    GENERATED,
+    "/** The program's custom error numbers by name, as `error.rs` declares them (append-only). */",
+    "export const PerpoolErrorCode = {",
+    ...errors.map((e) => `  ${e.name}: ${e.code},`),
+    "} as const;",
+    "",
+    "/** The name of a Perpool program error. */",
+    "export type PerpoolErrorName = keyof typeof PerpoolErrorCode;",
+    "",
+    "/** Each error's message (its doc comment in `error.rs`). */",
+    "export const PERPOOL_ERROR_MESSAGES: Readonly<Record<PerpoolErrorName, string>> = {",
+    ...errors.map((e) => `  ${e.name}: ${JSON.stringify(e.msg)},`),
+    "};",
+    "",
+  ].join("\n");
+}
+
+/**
+ * `programs/perpool/src/error_log.rs`: each error's log line in the format `@coral-xyz/anchor`'s
+ * `AnchorError.parse` reads (`AnchorError occurred. Error Code: <Name>. Error Number: <n>. Error
+ * Message: <msg>.`), as one static string, so the error path costs one `sol_log_` and no formatting.
+ */
+export function renderErrorLog(): string {
+  const line = (e: { code: number; name: string; msg: string }) =>
+    `AnchorError occurred. Error Code: ${e.name}. Error Number: ${e.code}. Error Message: ${e.msg.replace(/\.$/, "")}.`;
+  const errors = rustErrors();
+  const first = errors[0]?.code ?? 6000;
+  const last = errors[errors.length - 1]?.code ?? first;
+  // One string and the end offset of each code's line (numbers without an error: an empty line).
+  // No `match` and no table of pointers: a jump table is an instruction SBPF v0 does not have.
+  const lines: string[] = [];
+  const ends: number[] = [];
+  let offset = 0;
+  for (let code = first; code <= last; code++) {
+    const e = errors.find((x) => x.code === code);
+    const text = e ? line(e) : "";
+    if (text.includes('"') || text.includes("\\")) throw new Error(`error ${code}: a quote or backslash in its message`);
+    lines.push(text);
+    offset += Buffer.byteLength(text, "utf8");
+    ends.push(offset);
+  }
+  if (offset > 0xffff) throw new Error("error log lines exceed u16 offsets");
+  const literal = lines.filter((l) => l.length > 0).map((l) => `    ${l}\\`).join("\n");
+  return [
+    "//! Generated by sdk/scripts/gen-idl.ts from error.rs (`npm run idl`). Do not edit.",
+    "//!",
+    "//! Anchor's error log line of every program error, so `@coral-xyz/anchor` names a failure on",
+    "//! any RPC. Logged by the entrypoint on the error path only.",
+    "",
+    `const FIRST: u32 = ${first};`,
+    "",
+    "/// Every line, one after another.",
+    `const LINES: &str = "\\`,
+    literal,
+    '";',
+    "",
+    "/// Where the line of error `FIRST + i` ends in `LINES` (it starts where the previous one ends).",
+    `const ENDS: [u16; ${ends.length}] = [${ends.join(", ")}];`,
+    "",
+    "/// The `AnchorError occurred. …` line of custom error `code`, if it is one of Perpool's.",
+    "pub fn anchor_error_line(code: u32) -> Option<&'static str> {",
+    "    let i = code.checked_sub(FIRST)? as usize;",
+    "    let end = *ENDS.get(i)? as usize;",
+    "    let start = match i.checked_sub(1) {",
+    "        Some(previous) => *ENDS.get(previous)? as usize,",
+    "        None => 0,",
+    "    };",
+    "    LINES.get(start..end).filter(|line| !line.is_empty())",
+    "}",
+    "",
+    "#[cfg(test)]",
+    "mod tests {",
+    "    use super::*;",
+    "",
+    "    #[test]",
+    "    fn every_line_names_its_own_error() {",
+    ...errors.map((e) => `        assert!(anchor_error_line(${e.code}).is_some_and(|l| l.contains("Error Code: ${e.name}. Error Number: ${e.code}.")));`),
+    `        assert_eq!(anchor_error_line(${first - 1}), None);`,
+    `        assert_eq!(anchor_error_line(${last + 1}), None);`,
+    "    }",
+    "}",
+    "",
+  ].join("\n");
+}
+
 if (require.main === module) {
   const outputs: [string, string][] = [
     [IDL_PATH, renderIdl()],
     [TYPES_PATH, renderTypes()],
+    [IDL_TS_PATH, renderIdlModule()],
+    [PERPOOL_TYPE_PATH, renderPerpoolType()],
+    [ERRORS_PATH, renderErrors()],
+    [ERROR_LOG_PATH, renderErrorLog()],
   ];
   for (const [file, text] of outputs) {
     if (process.argv.includes("--check")) {

@@ -116,7 +116,7 @@ export interface LandedInstruction {
 
 /** The instructions of a transaction as `getTransaction` returns it (legacy or v0, lookup tables resolved). */
 export function landedInstructions(tx: VersionedTransactionResponse): LandedInstruction[] {
-  const keys = tx.transaction.message.getAccountKeys({ accountKeysFromLookups: tx.meta?.loadedAddresses ?? undefined });
+  const keys = tx.transaction.message.getAccountKeys(tx.meta?.loadedAddresses ? { accountKeysFromLookups: tx.meta.loadedAddresses } : {});
   return tx.transaction.message.compiledInstructions.map((ix) => ({
     programId: keys.get(ix.programIdIndex)!,
     keys: ix.accountKeyIndexes.map((i) => keys.get(i)!),

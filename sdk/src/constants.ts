@@ -1,6 +1,6 @@
 import { PublicKey } from "@solana/web3.js";
 
-import idl from "./idl/perpool.json";
+import { IDL as idl } from "./idl/idl";
 
 /** The Perpool program's address. */
 export const PERPOOL_PROGRAM_ID = new PublicKey(idl.address);

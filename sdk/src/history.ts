@@ -11,6 +11,7 @@ import { Connection, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
 import { PerpoolProgram, parseEvents } from "./program";
+import { at } from "./util";
 
 export type HistoryKind =
   | "position_open"
@@ -121,8 +122,9 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
     const base = (index: number) => ({ signature: tx.signature, time: tx.time, slot: tx.slot, index });
     events.forEach((e, index) => {
       const d = e.data;
-      const item = (kind: HistoryKind, more: Partial<HistoryItem>, keeperItem = false): void => {
-        out.push({ ...base(index), kind, byKeeper: keeperItem, ...(keeperItem && keeper ? { keeper } : {}), ...more });
+      // `more` may name a field with `undefined` (an increase has no amountOut): kept as it was.
+      const item = (kind: HistoryKind, more: { [K in keyof HistoryItem]?: HistoryItem[K] | undefined }, keeperItem = false): void => {
+        out.push({ ...base(index), kind, byKeeper: keeperItem, ...(keeperItem && keeper ? { keeper } : {}), ...more } as HistoryItem);
       };
       switch (e.name) {
         case "liquidityAdded":
@@ -257,7 +259,7 @@ export async function fetchHistory(
       connection.getSignaturesForAddress(a, { limit: i === 0 ? limit : Math.min(limit, 25), ...(i === 0 && opts.before ? { before: opts.before } : {}) }, "confirmed").catch(() => []),
     ),
   );
-  const sigs = new Map<string, { slot: number; blockTime?: number | null }>();
+  const sigs = new Map<string, { slot: number; blockTime: number | null | undefined }>();
   for (const list of lists) for (const s of list) if (!s.err) sigs.set(s.signature, { slot: s.slot, blockTime: s.blockTime });
   const signatures = Array.from(sigs.keys());
   const txs: HistoryTx[] = [];
@@ -266,8 +268,9 @@ export async function fetchHistory(
     const got = await connection.getTransactions(chunk, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
     got.forEach((tx, j) => {
       if (!tx?.meta?.logMessages || tx.meta.err) return;
-      const s = sigs.get(chunk[j])!;
-      txs.push({ signature: chunk[j], slot: tx.slot ?? s.slot, time: tx.blockTime ?? s.blockTime ?? null, logs: tx.meta.logMessages });
+      const signature = at(chunk, j);
+      const s = sigs.get(signature)!;
+      txs.push({ signature, slot: tx.slot ?? s.slot, time: tx.blockTime ?? s.blockTime ?? null, logs: tx.meta.logMessages });
     });
   }
   return decodeHistory(program, txs, who);

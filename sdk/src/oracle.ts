@@ -62,7 +62,7 @@ export function decodePriceUpdateV2(data: Buffer): PriceUpdateV2 {
   }
   let o = 40;
   const tag = data[o++];
-  const verification: PriceUpdateV2["verification"] = tag === 1 ? "full" : { partial: data[o++] };
+  const verification: PriceUpdateV2["verification"] = tag === 1 ? "full" : { partial: data.readUInt8(o++) };
   const i64 = (at: number) => new BN(data.readBigInt64LE(at).toString());
   const u64 = (at: number) => new BN(data.readBigUInt64LE(at).toString());
   return {

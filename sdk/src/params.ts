@@ -8,7 +8,7 @@ import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
 import { ProposalKind } from "./constants";
-import idl from "./idl/perpool.json";
+import { IDL as idl } from "./idl/idl";
 import type { Custody, CustodySettings, Pool, Proposal } from "./idl/types";
 import { PerpoolProgram } from "./program";
 import type { CustodyParams, PoolParams, RiskParams } from "./types";

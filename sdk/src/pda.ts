@@ -44,6 +44,8 @@ export function lpAccountPda(pool: PublicKey, owner: PublicKey, programId = PERP
 
 /** Sides of a position. */
 export const Side = { LONG: 1, SHORT: 2 } as const;
+/** A position's side as the program stores it: `Side.LONG` (1) or `Side.SHORT` (2). */
+export type Side = (typeof Side)[keyof typeof Side];
 
 export function positionPda(
   owner: PublicKey,

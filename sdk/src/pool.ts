@@ -26,6 +26,7 @@ import {
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PerpoolProgram } from "./program";
 import { accrueCustody } from "./position";
+import { at } from "./util";
 
 export interface CustodyState {
   address: PublicKey;
@@ -109,15 +110,15 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
     ] as [number, BN[][], BN][]) {
       rows.slice(0, read.length).forEach((row, j) => {
         if (row.every((v) => v.isZero())) return;
-        const coll = read[j];
+        const coll = at(read, j);
         const claim = groupClaim({
           side: sideTag,
-          oiUsd: row[0],
-          oiTokens: row[1],
+          oiUsd: at(row, 0),
+          oiTokens: at(row, 1),
           marketDecimals: m.decimals,
           marketPrice,
-          collateral: row[2],
-          debt: row[3],
+          collateral: at(row, 2),
+          debt: at(row, 3),
           collDecimals: coll.a.decimals,
           collPrice: up ? coll.price.max : coll.price.min,
           roundForMaxAum: up,
@@ -154,8 +155,8 @@ export function composition(state: PoolState, now: BN) {
   return state.custodies.map((c, i) => ({
     custody: c.address,
     mint: c.account.mint,
-    valueUsd: v.custodies[i].valueUsd,
-    weightBps: v.aumUsd.isZero() ? 0 : v.custodies[i].valueUsd.muln(10_000).div(v.aumUsd).toNumber(),
+    valueUsd: at(v.custodies, i).valueUsd,
+    weightBps: v.aumUsd.isZero() ? 0 : at(v.custodies, i).valueUsd.muln(10_000).div(v.aumUsd).toNumber(),
     targetBps: c.account.targetWeightBps,
     minBps: c.account.minWeightBps,
     maxBps: c.account.maxWeightBps,
@@ -172,7 +173,7 @@ export function insuranceFunds(state: PoolState, now: BN) {
   const v = valuePool(accrued, "min", now);
   return accrued.custodies.map((c, i) => {
     const a = c.account;
-    const valueUsd = tokenToUsdFloor(a.insurance, v.custodies[i].price.min, a.decimals);
+    const valueUsd = tokenToUsdFloor(a.insurance, at(v.custodies, i).price.min, a.decimals);
     return { custody: c.address, mint: a.mint, tokens: a.insurance, valueUsd };
   });
 }
@@ -194,20 +195,20 @@ function custodyIndex(state: PoolState, custody: PublicKey): number {
 
 /** A custody of the pool by address (throws if the pool has no such custody). */
 export function findCustody(state: PoolState, custody: PublicKey): CustodyState {
-  return state.custodies[custodyIndex(state, custody)];
+  return at(state.custodies, custodyIndex(state, custody));
 }
 
 /** What `add_liquidity(amountIn, ·)` will do at time `now`: LP out, fee, fee split. */
 export function quoteDeposit(original: PoolState, custody: PublicKey, amountIn: BN, now: BN): AddLiquidityQuote {
   const state = withAccrued(original, [custody], now);
   const i = custodyIndex(state, custody);
-  const c = state.custodies[i].account;
+  const c = at(state.custodies, i).account;
   const v = valuePool(state, "max", now);
   return quoteAddLiquidity({
     amountIn,
     decimals: c.decimals,
-    price: v.custodies[i].price.min,
-    custodyUsd: v.custodies[i].valueUsd,
+    price: at(v.custodies, i).price.min,
+    custodyUsd: at(v.custodies, i).valueUsd,
     aumUsd: v.aumUsd,
     lpSupply: state.lpSupply,
     targetWeightBps: new BN(c.targetWeightBps),
@@ -227,15 +228,15 @@ export function quoteDeposit(original: PoolState, custody: PublicKey, amountIn: 
 export function quoteRedeem(original: PoolState, custody: PublicKey, lpIn: BN, now: BN): RemoveLiquidityQuote {
   const state = withAccrued(original, [custody], now);
   const i = custodyIndex(state, custody);
-  const c = state.custodies[i].account;
+  const c = at(state.custodies, i).account;
   const v = valuePool(state, "min", now);
   return quoteRemoveLiquidity({
     lpIn,
     lpSupply: state.lpSupply,
     aumUsd: v.aumUsd,
     decimals: c.decimals,
-    price: v.custodies[i].price.max,
-    custodyUsd: v.custodies[i].valueUsd,
+    price: at(v.custodies, i).price.max,
+    custodyUsd: at(v.custodies, i).valueUsd,
     owned: c.owned,
     available: BN.max(c.owned.sub(c.locked).sub(c.lent), new BN(0)),
     targetWeightBps: new BN(c.targetWeightBps),
@@ -252,21 +253,21 @@ export function quoteSwapExact(original: PoolState, custodyIn: PublicKey, custod
   const state = withAccrued(original, [custodyIn, custodyOut], now);
   const a = custodyIndex(state, custodyIn);
   const b = custodyIndex(state, custodyOut);
-  const ci = state.custodies[a].account;
-  const co = state.custodies[b].account;
+  const ci = at(state.custodies, a).account;
+  const co = at(state.custodies, b).account;
   const v = valuePool(state, "min", now);
   return quoteSwap({
     amountIn,
     inDecimals: ci.decimals,
-    inPrice: v.custodies[a].price.min,
-    inCustodyUsd: v.custodies[a].valueUsd,
+    inPrice: at(v.custodies, a).price.min,
+    inCustodyUsd: at(v.custodies, a).valueUsd,
     inTargetBps: new BN(ci.targetWeightBps),
     inMaxWeightBps: new BN(ci.maxWeightBps),
     inBaseFeeBps: new BN(ci.baseFeeBps),
     inTaxFeeBps: new BN(ci.taxFeeBps),
     outDecimals: co.decimals,
-    outPrice: v.custodies[b].price.max,
-    outCustodyUsd: v.custodies[b].valueUsd,
+    outPrice: at(v.custodies, b).price.max,
+    outCustodyUsd: at(v.custodies, b).valueUsd,
     outTargetBps: new BN(co.targetWeightBps),
     outMinWeightBps: new BN(co.minWeightBps),
     outBaseFeeBps: new BN(co.baseFeeBps),

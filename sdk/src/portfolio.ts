@@ -10,6 +10,7 @@ import { Position } from "./idl/types";
 import { lpIncomeSplit, aprToApy } from "./loan";
 import { PoolState, valuePool } from "./pool";
 import { pricedCustody, settlePosition } from "./position";
+import { at } from "./util";
 
 export const SECONDS_PER_YEAR = 31_536_000;
 
@@ -48,7 +49,7 @@ export function poolLifetimeApy(state: PoolState, now: BN): PoolApy {
       account: { ...c.account, cumulativeTradingFees: zero, cumulativeBorrowFees: zero, cumulativeLendingInterest: zero },
     })),
   };
-  const prices = new Map(state.custodies.map((c, i) => [c.address.toBase58(), v.custodies[i].price.min]));
+  const prices = new Map(state.custodies.map((c, i) => [c.address.toBase58(), at(v.custodies, i).price.min]));
   const s = lpIncomeSplit(start, state, prices, seconds, v.aumUsd);
   const total = s.apr.tradingFees + s.apr.borrowFees + s.apr.lendingInterest;
   return {

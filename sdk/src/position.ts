@@ -39,6 +39,7 @@ import {
 } from "./math";
 import { OraclePrice, readOraclePrice } from "./oracle";
 import { PoolState, findCustody } from "./pool";
+import { at } from "./util";
 
 /** Tokens the utilization (and so the rate) is measured against: the pool's own (mirrors `Custody::lendable`). */
 export function lendable(c: Custody): BN {
@@ -160,7 +161,7 @@ export function accrueCustody(original: Custody, now: BN, shares: { protocolBps:
 
 /** A u128 stored as `[low, high]` u64 words. */
 export function joinU128(v: BN[]): BN {
-  return v[0].add(v[1].shln(64));
+  return at(v, 0).add(at(v, 1).shln(64));
 }
 
 /** `[low, high]` u64 words of a u128, as accounts store funding indexes. */
@@ -227,7 +228,7 @@ export function groupPart(p: Position): BN[] {
 export function moveGroup(m: Custody, side: number, group: number, before: BN[], after: BN[]): Custody {
   const key = side === 1 ? "longGroups" : "shortGroups";
   const rows = m[key].map((r) => r.slice());
-  rows[group] = rows[group].map((v, k) => BN.max(v.sub(before[k]), new BN(0)).add(after[k]));
+  rows[group] = at(rows, group).map((v, k) => BN.max(v.sub(at(before, k)), new BN(0)).add(at(after, k)));
   return { ...m, [key]: rows };
 }
 
@@ -672,8 +673,8 @@ function sideRatio(m: Custody, mPrice: OraclePrice, c: Custody, cPrice: OraclePr
   const row = groupRow(m, side, group);
   return adlRatioBps({
     side,
-    oiUsd: row[GROUP_USD],
-    oiTokens: row[GROUP_TOKENS],
+    oiUsd: at(row, GROUP_USD),
+    oiTokens: at(row, GROUP_TOKENS),
     marketDecimals: m.decimals,
     marketPrice: mPrice.spot,
     poolTokens: BN.max(c.owned, c.ownedEma),

@@ -114,6 +114,8 @@ export function defaultRiskParams(overrides: Partial<RiskParams> = {}): RiskPara
 
 /** Trigger order kinds (`Order.kind`). */
 export const OrderKind = { TAKE_PROFIT: 1, STOP_LOSS: 2, LIMIT: 3 } as const;
+/** An order's kind as the program stores it: take-profit (1), stop-loss (2) or limit (3). */
+export type OrderKind = (typeof OrderKind)[keyof typeof OrderKind];
 /** Slots per position. */
 export const MAX_ORDERS = 8;
 /** Smallest execution reward, lamports. */

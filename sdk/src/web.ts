@@ -20,6 +20,11 @@ export * from "./history";
 export * from "./portfolio";
 export * from "./borrowing";
 export * from "./instructions";
+export * from "./errors";
+export * from "./client";
+export * from "./units";
+export * from "./watch";
+export * from "./lookup-table";
 export * as math from "./math";
 // Token-account helpers (no test provider: `./provider/token` only imports its type).
 export {
@@ -29,4 +34,5 @@ export {
   decodeMint,
   decodeTokenAccount,
 } from "./provider/token";
-export { default as IDL } from "./idl/perpool.json";
+export { IDL } from "./idl/idl";
+export type { Perpool } from "./idl/perpool";

@@ -3,13 +3,17 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import * as fs from "fs";
 
-import { IDL_PATH, TYPES_PATH, renderIdl, renderTypes } from "../scripts/gen-idl";
+import { ERRORS_PATH, ERROR_LOG_PATH, IDL_PATH, IDL_TS_PATH, PERPOOL_TYPE_PATH, TYPES_PATH, renderErrorLog, renderErrors, renderIdl, renderIdlModule, renderPerpoolType, renderTypes } from "../scripts/gen-idl";
 import { LiteSvmProvider, perpoolProgram } from "../src";
 
 describe("IDL", () => {
   it("is up to date with the program's Rust sources (run `npm run idl` after changing them)", () => {
     expect(fs.readFileSync(IDL_PATH, "utf8")).to.equal(renderIdl());
     expect(fs.readFileSync(TYPES_PATH, "utf8")).to.equal(renderTypes());
+    expect(fs.readFileSync(IDL_TS_PATH, "utf8")).to.equal(renderIdlModule());
+    expect(fs.readFileSync(PERPOOL_TYPE_PATH, "utf8")).to.equal(renderPerpoolType());
+    expect(fs.readFileSync(ERRORS_PATH, "utf8")).to.equal(renderErrors());
+    expect(fs.readFileSync(ERROR_LOG_PATH, "utf8")).to.equal(renderErrorLog());
   });
 
   it("gives anchor account sizes equal to the program's layouts", () => {

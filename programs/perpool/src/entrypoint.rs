@@ -88,5 +88,22 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
         RAISE_TIMELOCK => raise_timelock::process_raise_timelock(accounts, rest),
         _ => Err(PerpoolError::InvalidInstructionData),
     };
-    result.map_err(ProgramError::from)
+    result.map_err(|e| {
+        let e = ProgramError::from(e);
+        if let ProgramError::Custom(code) = e {
+            log_anchor_error(code);
+        }
+        e
+    })
+}
+
+/// Logs a Perpool error the way Anchor programs do (`error_log.rs`), so any client's
+/// `@coral-xyz/anchor` translates it. Kept out of line: only failing transactions pay for it.
+/// (Not `#[cold]`: the linker places cold code where the VM refuses to run it.)
+#[inline(never)]
+fn log_anchor_error(code: u32) {
+    if let Some(line) = crate::error_log::anchor_error_line(code) {
+        // SAFETY: `sol_log_` reads `len` bytes at `message` during the call; `line` is a static str.
+        unsafe { pinocchio::syscalls::sol_log_(line.as_ptr(), line.len() as u64) };
+    }
 }

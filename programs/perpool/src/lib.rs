@@ -8,6 +8,7 @@
 
 pub mod discriminator;
 pub mod error;
+pub mod error_log;
 pub mod math;
 pub mod oracle;
 pub mod state;

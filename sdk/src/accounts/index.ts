@@ -69,7 +69,8 @@ const POSITION_POOL_OFFSET = 48;
 const LOAN_POOL_OFFSET = 48;
 const PROPOSAL_POOL_OFFSET = 16;
 
-type Listed<A> = { address: PublicKey; account: A };
+/** A program account with its address, as `getProgramAccounts` lists it. */
+export type Listed<A> = { address: PublicKey; account: A };
 
 async function list<A>(program: PerpoolProgram, name: string, offset: number, key: PublicKey): Promise<Listed<A>[]> {
   const all: { publicKey: PublicKey; account: A }[] = await client(program, name).all([{ memcmp: { offset, bytes: key.toBase58() } }]);

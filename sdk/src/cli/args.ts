@@ -3,6 +3,7 @@
  * `--name value`, `--name=value`, boolean `--flag`, positionals, `--` ends
  * the options. Unknown options and missing values are usage errors.
  */
+import { at } from "../util";
 
 /** A command-line mistake: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
@@ -33,7 +34,7 @@ export function parseArgs(argv: string[], specs: OptionSpec[]): ParsedArgs {
   const options = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = at(argv, i);
     if (arg === "--") {
       positionals.push(...argv.slice(i + 1));
       break;
@@ -120,5 +121,5 @@ export class Args {
 export function optionsHelp(specs: OptionSpec[]): string {
   const left = specs.map((s) => `--${s.name}${s.flag ? "" : ` ${s.value ?? "VALUE"}`}`);
   const width = Math.max(...left.map((l) => l.length)) + 2;
-  return specs.map((s, i) => `  ${left[i].padEnd(width)}${s.help}`).join("\n");
+  return specs.map((s, i) => `  ${at(left, i).padEnd(width)}${s.help}`).join("\n");
 }

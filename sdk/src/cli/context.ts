@@ -116,7 +116,7 @@ export function resolvePool(arg: string | undefined, deployment: DeploymentFile 
 
 /** A connection with its WebSocket endpoint (default: the RPC port + 1, as Solana validators use). */
 export function makeConnection(url: string, ws?: string): Connection {
-  return new Connection(url, { commitment: "confirmed", wsEndpoint: ws });
+  return new Connection(url, { commitment: "confirmed", ...(ws === undefined ? {} : { wsEndpoint: ws }) });
 }
 
 /** The Perpool program over `connection`, signing with `wallet` (or a throwaway key for reads). */

@@ -18,7 +18,7 @@ import {
 import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
-import IDL from "../idl/perpool.json";
+import { IDL } from "../idl/idl";
 import { PerpoolProgram, parseEvents } from "../program";
 import { associatedTokenAddress, createAssociatedTokenAccountIx, decodeTokenAccount } from "../provider/token";
 
@@ -83,13 +83,13 @@ export function describeError(e: unknown): string {
   const text = [...logs, err?.message ?? String(e)].join("\n");
   const m = /custom program error: 0x([0-9a-fA-F]+)/.exec(text);
   if (m) {
-    const code = parseInt(m[1], 16);
+    const code = parseInt(m[1] ?? "", 16);
     const name = PROGRAM_ERRORS.get(code);
     if (name) return `${name} (${code})`;
     return `custom program error ${code}`;
   }
   const message = err?.message ?? String(e);
-  return message.split("\n")[0];
+  return message.split("\n")[0] ?? message;
 }
 
 export interface FoundTokenAccount {

@@ -29,6 +29,8 @@ import { PerpoolProgram } from "../program";
 import { accrueCustody, adlCloseSize, adlScore, adlStatus, orderStale, orderTriggered, overLent, poolShares, positionInfo, pricedCustody, quoteLiquidatePosition } from "../position";
 import { formatPrice, formatUnits, formatUsd } from "../cli/units";
 import { Sent, clusterTime, describeError, findTokenAccount, sendInstructions, tokenAccountOrCreate } from "./chain";
+import { at } from "../util";
+import { ChainWatcher } from "../watch";
 
 export type KeeperActionKind = "liquidate_position" | "execute_order" | "auto_deleverage" | "liquidate_loan";
 
@@ -107,17 +109,8 @@ export class Keeper {
   /** Token accounts already found, by owner and mint. */
   private readonly tokenAccounts = new Map<string, PublicKey>();
 
-  // Watching.
-  private running = false;
-  private scanning: Promise<void> | null = null;
-  private rescan = false;
-  private debounce: NodeJS.Timeout | null = null;
-  private poll: NodeJS.Timeout | null = null;
-  private programSubscription: number | null = null;
-  private readonly oracleSubscriptions = new Map<string, number>();
-  private readonly pendingReasons = new Set<string>();
-  /** Scans completed since `start()` (tests wait on it). */
-  scans = 0;
+  /** Subscriptions, polling and debouncing (the SDK's `ChainWatcher`); set by `start()`. */
+  private watcher: ChainWatcher | null = null;
   /** The summary of the most recent scan. */
   lastSummary: KeeperSummary | null = null;
   private lastState: PoolState | null = null;
@@ -419,7 +412,7 @@ export class Keeper {
         if (members.length === 0) break;
         let status;
         try {
-          status = adlStatus(state, members[0].account, now);
+          status = adlStatus(state, at(members, 0).account, now);
         } catch {
           break; // no usable prices: the liquidation pass has already said so
         }
@@ -437,7 +430,7 @@ export class Keeper {
         }
         ranked.sort((a, b) => b.score - a.score);
         const best = ranked[0];
-        const m = members[0].account;
+        const m = at(members, 0).account;
         if (!best) {
           const reason = `${sideName(m.side)} ADL ratio ${status.ratioBps.toString()} bps above threshold ${status.thresholdBps} but no position can be reduced`;
           this.recordSkip(summary, seen, "market", m.custody, reason, `adl:${group}`);
@@ -548,14 +541,18 @@ export class Keeper {
   // Watching
   // -------------------------------------------------------------------------
 
+  /** Scans completed since `start()` (tests wait on it). */
+  get scans(): number {
+    return this.watcher?.runs ?? 0;
+  }
+
   /**
    * Starts watching: a scan now, then one after every burst of changes to the
    * program's accounts or the oracles (WebSocket), and at least every
    * `pollIntervalMs`. Resolves once the subscriptions are set up.
    */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.watcher?.isRunning) return;
     let balance = "unknown";
     try {
       balance = formatUnits(new BN(await this.connection.getBalance(this.keeper.publicKey)), 9);
@@ -566,59 +563,42 @@ export class Keeper {
       `keeper ${this.keeper.publicKey.toBase58()} watching pool ${this.pool.toBase58()} program ${this.program.programId.toBase58()}` +
         `${this.dryRun ? " (dry-run)" : ""} poll_ms=${this.pollIntervalMs} balance_sol=${balance}`,
     );
-    this.subscribeProgram();
+    const watcher = new ChainWatcher({
+      connection: this.connection,
+      programId: this.program.programId,
+      pollIntervalMs: this.pollIntervalMs,
+      debounceMs: this.debounceMs,
+      log: (line) => this.log(line),
+      onChange: async (reasons) => {
+        if (this.verbose) this.log(`scan triggered by ${reasons.slice(0, 3).join(", ")}${reasons.length > 3 ? ` (+${reasons.length - 3})` : ""}`);
+        try {
+          await this.runOnce();
+        } catch (e) {
+          this.log(`scan failed: ${describeError(e)}`);
+        }
+        await this.subscribeOracles(this.lastState ?? undefined);
+      },
+    });
+    this.watcher = watcher;
+    watcher.start();
     await this.subscribeOracles();
-    this.poll = setInterval(() => this.trigger("poll"), this.pollIntervalMs);
-    this.kick("start");
   }
 
-  /** Stops watching and waits for a scan in progress to finish. */
+  /** Stops watching (unsubscribes without waiting on a dead socket) and waits for a scan in progress to finish. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    if (this.poll) clearInterval(this.poll);
-    if (this.debounce) clearTimeout(this.debounce);
-    this.poll = null;
-    this.debounce = null;
-    const conn = this.connection;
-    const removals: Promise<void>[] = [];
-    if (this.programSubscription !== null) removals.push(conn.removeProgramAccountChangeListener(this.programSubscription));
-    for (const id of this.oracleSubscriptions.values()) removals.push(conn.removeAccountChangeListener(id));
-    this.programSubscription = null;
-    this.oracleSubscriptions.clear();
-    await Promise.allSettled(removals);
-    if (this.scanning) await this.scanning;
+    if (!this.watcher?.isRunning) return;
+    await this.watcher.stop();
     this.log(`keeper stopped after ${this.scans} scans`);
   }
 
   get isRunning(): boolean {
-    return this.running;
-  }
-
-  private subscriptionsSupported(): boolean {
-    const conn = this.connection as Partial<Connection>;
-    return typeof conn.onProgramAccountChange === "function" && typeof conn.onAccountChange === "function";
-  }
-
-  private subscribeProgram(): void {
-    if (!this.subscriptionsSupported()) {
-      this.log(`no WebSocket subscriptions on this connection: polling every ${this.pollIntervalMs} ms`);
-      return;
-    }
-    try {
-      this.programSubscription = this.connection.onProgramAccountChange(
-        this.program.programId,
-        (info) => this.trigger(`account ${info.accountId.toBase58()}`),
-        { commitment: "confirmed", encoding: "base64" },
-      );
-    } catch (e) {
-      this.log(`program subscription failed (${describeError(e)}): polling every ${this.pollIntervalMs} ms`);
-    }
+    return this.watcher?.isRunning ?? false;
   }
 
   /** Subscribes to every custody's oracle not yet watched (custodies may be added while running). */
   private async subscribeOracles(state?: PoolState): Promise<void> {
-    if (!this.running || !this.subscriptionsSupported()) return;
+    const watcher = this.watcher;
+    if (!watcher?.isRunning || !watcher.subscriptionsSupported) return;
     let s = state;
     if (!s) {
       try {
@@ -628,53 +608,6 @@ export class Keeper {
         return;
       }
     }
-    for (const c of s.custodies) {
-      const oracle = c.account.oracle;
-      const key = oracle.toBase58();
-      if (this.oracleSubscriptions.has(key)) continue;
-      try {
-        const id = this.connection.onAccountChange(oracle, () => this.trigger(`oracle ${key}`), { commitment: "confirmed" });
-        this.oracleSubscriptions.set(key, id);
-      } catch (e) {
-        this.log(`oracle subscription ${key} failed: ${describeError(e)}`);
-      }
-    }
-  }
-
-  /** A change was seen: scan after `debounceMs` of quiet (at most one scan pending). */
-  private trigger(reason: string): void {
-    if (!this.running) return;
-    this.pendingReasons.add(reason);
-    if (this.debounce) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = null;
-      this.kick("change");
-    }, this.debounceMs);
-  }
-
-  private kick(reason: string): void {
-    if (!this.running) return;
-    if (this.scanning) {
-      this.rescan = true;
-      return;
-    }
-    const reasons = this.pendingReasons.size > 0 ? Array.from(this.pendingReasons) : [reason];
-    this.pendingReasons.clear();
-    this.scanning = (async () => {
-      try {
-        if (this.verbose) this.log(`scan triggered by ${reasons.slice(0, 3).join(", ")}${reasons.length > 3 ? ` (+${reasons.length - 3})` : ""}`);
-        await this.runOnce();
-        await this.subscribeOracles(this.lastState ?? undefined);
-      } catch (e) {
-        this.log(`scan failed: ${describeError(e)}`);
-      } finally {
-        this.scans++;
-        this.scanning = null;
-        if (this.rescan && this.running) {
-          this.rescan = false;
-          this.trigger("changes during the last scan");
-        }
-      }
-    })();
+    for (const c of s.custodies) watcher.watchAccount(c.account.oracle, "oracle");
   }
 }

@@ -23,6 +23,7 @@ import { MathError } from './error';
 import { checkedAdd, checkedSub, divRound, fitU64, mulDiv } from './fixed';
 import { BPS_DENOM } from './units';
 import { assertU64 } from './wide';
+import { at } from "../util";
 
 /** An impact factor of 1.0 (18 decimals per USD^(e−1)). */
 export const IMPACT_FACTOR_ONE: BN = new BN('1000000000000000000');
@@ -117,7 +118,7 @@ export function priceImpact(i: ImpactInput): Impact {
   const d1 = l1.sub(s1).abs();
   const flips = (l0.gt(s0) && l1.lt(s1)) || (l0.lt(s0) && l1.gt(s1));
   const pow = (d: BN) => d.pow(new BN(e));
-  const apply = (x: BN, factor: BN, up: boolean) => divRound(divRound(x.mul(factor), IMPACT_FACTOR_ONE, up), USD_POWERS[e - 1], up);
+  const apply = (x: BN, factor: BN, up: boolean) => divRound(divRound(x.mul(factor), IMPACT_FACTOR_ONE, up), at(USD_POWERS, e - 1), up);
 
   let positive: boolean;
   let magnitude: BN;

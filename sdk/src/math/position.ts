@@ -23,6 +23,7 @@ import { type Impact, ImpactError, impactedPrice } from './impact';
 import { INDEX_ONE } from './interest';
 import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
 import { U64_MAX, assertI64, assertU64 } from './wide';
+import { at } from "../util";
 
 /** `side` of a long. */
 export const LONG = 1;
@@ -719,7 +720,7 @@ export function liquidationFractionBps(equity: Equity, sizeUsd: BN, market: Mark
   ];
   const budget = equity.usd.mul(BPS_DENOM.muln(4));
   for (let tier = 0; tier < multipliers.length; tier++) {
-    if (sizeUsd.mul(multipliers[tier]).lte(budget)) return LIQUIDATION_TIER_BPS.muln(tier + 1);
+    if (sizeUsd.mul(at(multipliers, tier)).lte(budget)) return LIQUIDATION_TIER_BPS.muln(tier + 1);
   }
   return BPS_DENOM.clone();
 }

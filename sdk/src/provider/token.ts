@@ -25,6 +25,7 @@ import {
 } from "@solana/web3.js";
 import BN from "bn.js";
 import type { LiteSvmProvider } from "./litesvm";
+import { at } from "../util";
 
 export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
 /** The associated token account program (same address on every cluster). */
@@ -205,7 +206,7 @@ export function decodeMint(data: Uint8Array): MintState {
   return {
     mintAuthority: readOptionPubkey(data, 0),
     supply: readU64(data, 36),
-    decimals: data[44],
+    decimals: at(data, 44),
     isInitialized: data[45] !== 0,
     freezeAuthority: readOptionPubkey(data, 46),
   };
@@ -219,7 +220,7 @@ export function decodeTokenAccount(data: Uint8Array): TokenAccountState {
     owner: new PublicKey(data.subarray(32, 64)),
     amount: readU64(data, 64),
     delegate: readOptionPubkey(data, 72),
-    state: data[108],
+    state: at(data, 108),
     isNative: isNativeTag === 0 ? null : readU64(data, 113),
     delegatedAmount: readU64(data, 121),
     closeAuthority: readOptionPubkey(data, 129),

@@ -11,7 +11,7 @@ import BN from "bn.js";
 
 import { Pool, Proposal, fetchConfig, fetchPoolProposals, fetchProposal } from "../../accounts";
 import { MAX_TIMELOCK_SECS, ProposalKind } from "../../constants";
-import idl from "../../idl/perpool.json";
+import { IDL as idl } from "../../idl/idl";
 import { cancelProposalIx, executeProposalIx, nextProposalAddress, proposeCustodyParamsIx, proposePoolParamsIx, raiseTimelockIx } from "../../instructions";
 import {
   SettingChange,
@@ -44,10 +44,11 @@ function parseValue(key: string, type: unknown, value: string): unknown {
     if (value !== "true" && value !== "false") throw new UsageError(`--set ${key}: expected true or false, not "${value}"`);
     return value === "true";
   }
-  if (typeof type === "string" && type in LIMITS) {
+  const limit = typeof type === "string" ? LIMITS[type] : undefined;
+  if (limit) {
     if (!/^\d+$/.test(value)) throw new UsageError(`--set ${key}: expected a whole number, not "${value}"`);
     const n = new BN(value);
-    if (n.gt(LIMITS[type])) throw new UsageError(`--set ${key}: ${value} does not fit in a ${type}`);
+    if (n.gt(limit)) throw new UsageError(`--set ${key}: ${value} does not fit in a ${type}`);
     return type === "u64" ? n : n.toNumber();
   }
   if (typeof type === "object" && type !== null && "array" in type) {
@@ -226,7 +227,7 @@ export const paramsExecute: Command = {
     cli.out.fields(`Execute ${d.kind} ${d.target} settings proposal ${d.proposal}`, [["Changes", describe(d.changes)]]);
     const held = proposalSettings(cli.program(), p);
     const oracle = held.kind === "custody" ? held.settings.oracle : undefined;
-    const ix = await executeProposalIx(cli.program(), state, { admin, proposal: address, account: p, oracle });
+    const ix = await executeProposalIx(cli.program(), state, { admin, proposal: address, account: p, ...(oracle ? { oracle } : {}) });
     await cli.send([ix], { command: "params execute", proposal: d.proposal, target: d.target, changes: changesJson(d.changes) });
   },
 };

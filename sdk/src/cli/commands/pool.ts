@@ -10,6 +10,7 @@ import { Cli, Command } from "../cli";
 import { assetLabel } from "../context";
 import { Json } from "../output";
 import { formatBps, formatPrice, formatUnits, formatUsd } from "../units";
+import { at } from "../../util";
 
 /** A per-year rate (1e9 = 100 %) as a percentage with two decimals. */
 const formatRate = (rate: BN) => `${formatUnits(rate, 7, { maxDecimals: 2 })}%`;
@@ -69,7 +70,7 @@ export const poolInfo: Command = {
         loanCollateral: tokens(a.loanCollateral),
         insurance: tokens(a.insurance),
         protocolFees: tokens(a.protocolFees),
-        weight: weights ? formatBps(weights[i]) : null,
+        weight: weights ? formatBps(at(weights, i)) : null,
         targetWeight: formatBps(a.targetWeightBps),
         utilization: formatBps(rates.utilizationBps),
         borrowApr: formatRate(rates.borrowRate),

@@ -1,0 +1,178 @@
+/**
+ * `@perpool/sdk/testing`: the LiteSVM provider and a ready pool, for integrators' tests.
+ *
+ * Loads `litesvm` (a native module): install it next to the SDK (`npm i -D litesvm @solana/kit`).
+ * Nothing here is reachable from the package root.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import { Keypair, PublicKey, Transaction, TransactionInstruction } from "@solana/web3.js";
+import BN from "bn.js";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+import { PERPOOL_PROGRAM_ID } from "./constants";
+import { addCustodyIx, createPoolIx, custodyAddresses, initConfigIx } from "./instructions";
+import { poolPda } from "./pda";
+import { PoolState, fetchPoolState } from "./pool";
+import { PerpoolProgram, perpoolProgram } from "./program";
+import { LiteSvmProvider } from "./provider/litesvm";
+import { createMint, createTokenAccount, getTokenBalance, mintTo } from "./provider/token";
+import { priceFeedPda, publishPriceIx } from "./publisher";
+import { defaultCustodyParams, defaultPoolParams } from "./types";
+import type { CustodyParams, PoolParams } from "./types";
+
+export * from "./provider";
+
+/** Where the package keeps the program binaries (`dist/programs`), and the repository's build output. */
+const BINARY_DIRS = [path.join(__dirname, "..", "programs"), path.join(__dirname, "..", "..", "target", "deploy")];
+
+/** The Perpool program and the local Pyth price publisher, as built for this package version. */
+export function programBinaries(): { perpool: Buffer; publisher: Buffer } {
+  for (const dir of BINARY_DIRS) {
+    const perpool = path.join(dir, "perpool.so");
+    const publisher = path.join(dir, "pyth_publisher.so");
+    if (fs.existsSync(perpool) && fs.existsSync(publisher)) return { perpool: fs.readFileSync(perpool), publisher: fs.readFileSync(publisher) };
+  }
+  throw new Error(`program binaries not found (looked in ${BINARY_DIRS.join(", ")}); pass them to createTestPool({ binaries })`);
+}
+
+export interface TestAssetSpec {
+  symbol: string;
+  decimals: number;
+  /** Starting price in USD (a decimal string or number, up to 8 decimals). */
+  price: number | string;
+  params?: Partial<CustodyParams>;
+}
+
+export interface TestAsset extends TestAssetSpec {
+  mint: PublicKey;
+  custody: PublicKey;
+  vault: PublicKey;
+  /** The asset's Pyth `PriceUpdateV2` account (published by the local price publisher). */
+  oracle: PublicKey;
+  feedId: Buffer;
+}
+
+export interface TestUser {
+  keypair: Keypair;
+  wallet: anchor.Wallet;
+  /** The user's token account of each asset, by symbol. */
+  tokens: Record<string, PublicKey>;
+  /** The user's LP token account. */
+  lp: PublicKey;
+  /** The user's token account of `symbol` (throws for an asset the pool does not have). */
+  token(symbol: string): PublicKey;
+}
+
+export interface TestPool {
+  provider: LiteSvmProvider;
+  program: PerpoolProgram;
+  /** The admin: the provider's wallet, the program's upgrade authority and every price feed's publisher. */
+  admin: Keypair;
+  pool: PublicKey;
+  assets: Record<string, TestAsset>;
+  /** The asset of `symbol` (throws for an asset the pool does not have). */
+  asset(symbol: string): TestAsset;
+  state(): Promise<PoolState>;
+  /** The cluster clock's unix time, as the quotes take it. */
+  now(): BN;
+  /** Publishes a new price (USD) for an asset at the current clock. */
+  setPrice(symbol: string, price: number | string): Promise<void>;
+  /** A funded user (1,000 SOL for fees) holding `fund[symbol]` whole tokens of each asset. */
+  user(fund?: Record<string, number | string>): Promise<TestUser>;
+  /** Token balance of a token account, in base units. */
+  balance(account: PublicKey): BN;
+  /** Signs with the provider's wallet and `signers`, sends and returns the signature. */
+  send(ixs: TransactionInstruction[], signers?: Keypair[]): Promise<string>;
+}
+
+export const DEFAULT_TEST_ASSETS: TestAssetSpec[] = [
+  { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5_000 } },
+  { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5_000 } },
+];
+
+/** A decimal amount as an integer of `decimals` places; refuses anything but a plain decimal. */
+function scaled(value: number | string, decimals: number): BN {
+  const text = String(value);
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) throw new Error(`not a non-negative decimal amount: ${text}`);
+  const frac = m[2] ?? "";
+  if (frac.length > decimals) throw new Error(`${text} has more than ${decimals} decimals`);
+  return new BN((m[1] ?? "0") + frac.padEnd(decimals, "0"));
+}
+
+/**
+ * A fresh LiteSVM with Perpool deployed (upgradeable, the admin its authority), prices on real
+ * Pyth `PriceUpdateV2` accounts, a config and a pool of `assets` with settings that change at once
+ * and no LP cooldown, as on a local cluster.
+ */
+export async function createTestPool(
+  opts: { assets?: TestAssetSpec[]; name?: string; poolParams?: Partial<PoolParams>; binaries?: { perpool: Uint8Array; publisher: Uint8Array } } = {},
+): Promise<TestPool> {
+  const admin = Keypair.generate();
+  const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
+  const binaries = opts.binaries ?? programBinaries();
+  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, binaries.perpool, admin.publicKey);
+  provider.addPricePublisher(binaries.publisher);
+  const program = perpoolProgram(provider);
+  const send = (ixs: TransactionInstruction[], signers: Keypair[] = []) => provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+  const publish = (feedId: Buffer, price: number | string) => {
+    const e8 = scaled(price, 8);
+    return send([publishPriceIx({ authority: admin.publicKey, feedId, price: e8, emaPrice: e8, conf: new BN(0), exponent: -8 })]).then(() => undefined);
+  };
+
+  const name = opts.name ?? "main";
+  await send([await initConfigIx(program, admin.publicKey, { minTimelockSecs: 0 })]);
+  const params = defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams });
+  await send([await createPoolIx(program, { admin: admin.publicKey, name, params })]);
+  const [pool] = poolPda(name, program.programId);
+  const assets: Record<string, TestAsset> = {};
+  for (const spec of opts.assets ?? DEFAULT_TEST_ASSETS) {
+    const mint = await createMint(provider, spec.decimals, admin.publicKey);
+    const feedId = createHash("sha256").update(`perpool-test-feed:${spec.symbol}`).digest();
+    await publish(feedId, spec.price);
+    const [oracle] = priceFeedPda(feedId);
+    const custodyParams = defaultCustodyParams({ feedId: Array.from(feedId), ...spec.params });
+    await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params: custodyParams, pythOracle: oracle })]);
+    assets[spec.symbol] = { ...spec, mint, ...custodyAddresses(pool, mint, program.programId), oracle, feedId };
+  }
+  const asset = (symbol: string): TestAsset => {
+    const a = assets[symbol];
+    if (!a) throw new Error(`no asset ${symbol} in the test pool (have ${Object.keys(assets).join(", ")})`);
+    return a;
+  };
+
+  return {
+    provider,
+    program,
+    admin,
+    pool,
+    assets,
+    asset,
+    state: () => fetchPoolState(program, pool),
+    now: () => new BN(provider.getClock().unixTimestamp.toString()),
+    setPrice: (symbol, price) => publish(asset(symbol).feedId, price),
+    balance: (account) => getTokenBalance(provider, account),
+    send,
+    user: async (fund = {}) => {
+      const keypair = Keypair.generate();
+      provider.airdrop(keypair.publicKey, 1_000n * 1_000_000_000n);
+      const tokens: Record<string, PublicKey> = {};
+      for (const a of Object.values(assets)) {
+        const account = await createTokenAccount(provider, a.mint, keypair.publicKey);
+        tokens[a.symbol] = account;
+        const whole = fund[a.symbol];
+        if (whole !== undefined) await mintTo(provider, a.mint, account, admin, scaled(whole, a.decimals));
+      }
+      const state = await fetchPoolState(program, pool);
+      const lp = await createTokenAccount(provider, state.pool.lpMint, keypair.publicKey);
+      const token = (symbol: string): PublicKey => {
+        const account = tokens[symbol];
+        if (!account) throw new Error(`no asset ${symbol} in the test pool`);
+        return account;
+      };
+      return { keypair, wallet: new anchor.Wallet(keypair), tokens, lp, token };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Raw `@coral-xyz/anchor` over the IDL alone (`new Program(IDL, provider)`, no SDK builder): the
+ * IDL's PDA seeds let anchor derive config, LP mint, LP account, escrow, vaults, position and loan,
+ * so a caller names only its own accounts and its choice of pool, market and their price feeds.
+ * Opening a position takes the position's bump as an argument (one derivation instead of a
+ * search): the caller gets it from `positionPda`, as the SDK's builder does.
+ */
+import * as anchor from "@coral-xyz/anchor";
+import BN from "bn.js";
+import { expect } from "chai";
+
+import { IDL, type Perpool, Side, custodyListAccounts, fetchLoan, fetchPosition, loanPda, positionPda } from "../sdk/src";
+import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
+
+describe("SDK IDL: raw anchor Program resolves the program's accounts from the IDL's seeds", () => {
+  let t: TestPool;
+  let program: anchor.Program<Perpool>;
+  let lp: TestUser;
+  let trader: TestUser;
+
+  before(async () => {
+    t = await createTestPool();
+    // The IDL as any anchor client loads it, typed as anchor's generated types are used.
+    program = new anchor.Program(IDL as unknown as Perpool, t.provider);
+    lp = await t.user({ SOL: "1000", USDC: "200000" });
+    trader = await t.user({ SOL: "10", USDC: "10000" });
+  });
+
+  it("deposits with only the owner's accounts, the pool and the custody (plus the pool's custody list)", async () => {
+    for (const [symbol, amount] of [["SOL", new BN("1000000000000")], ["USDC", new BN("200000000000")]] as const) {
+      const before = t.balance(lp.lp);
+      await program.methods
+        .addLiquidity(amount, new BN(1))
+        .accounts({ owner: lp.keypair.publicKey, pool: t.pool, custody: t.asset(symbol).custody, fundingAccount: lp.token(symbol), lpTokenAccount: lp.lp })
+        .remainingAccounts(custodyListAccounts(await t.state()))
+        .signers([lp.keypair])
+        .rpc();
+      expect(t.balance(lp.lp).gt(before), `${symbol} deposit minted LP`).to.equal(true);
+      expect(t.balance(lp.token(symbol)).toString(), "the whole balance was deposited").to.equal("0");
+    }
+  });
+
+  it("opens a long and closes it, anchor deriving the position and the vault", async () => {
+    const sol = t.asset("SOL");
+    const usdc = t.asset("USDC");
+    const market = { pool: t.pool, custody: sol.custody, custodyOracle: sol.oracle, collateralCustody: usdc.custody, collateralOracle: usdc.oracle };
+    const [address, bump] = positionPda(trader.keypair.publicKey, t.pool, sol.custody, usdc.custody, Side.LONG);
+    await program.methods
+      .increasePosition(Side.LONG, new BN(1_000_000_000), new BN(200_000_000), new BN(200_000_000_000), bump)
+      .accounts({ owner: trader.keypair.publicKey, fundingAccount: trader.token("USDC"), ...market })
+      .signers([trader.keypair])
+      .rpc();
+    const position = await fetchPosition(t.program, address);
+    expect(position?.sizeUsd.toString()).to.equal("1000000000");
+    expect(position?.bump).to.equal(bump);
+
+    await program.methods
+      .decreasePosition(new BN(1_000_000_000), new BN(0), new BN(1))
+      .accounts({ owner: trader.keypair.publicKey, position: address, receivingAccount: trader.token("USDC"), ...market })
+      .signers([trader.keypair])
+      .rpc();
+    expect(await fetchPosition(t.program, address)).to.equal(null);
+  });
+
+  it("borrows against deposited collateral, anchor deriving the loan and both vaults", async () => {
+    const sol = t.asset("SOL");
+    const usdc = t.asset("USDC");
+    const owner = trader.keypair.publicKey;
+    await program.methods
+      .depositLoanCollateral(new BN(5_000_000_000))
+      .accounts({ owner, pool: t.pool, collateralCustody: sol.custody, borrowCustody: usdc.custody, fundingAccount: trader.token("SOL") })
+      .signers([trader.keypair])
+      .rpc();
+    const usdcBefore = t.balance(trader.token("USDC"));
+    await program.methods
+      .borrow(new BN(100_000_000))
+      .accounts({ owner, pool: t.pool, collateralCustody: sol.custody, collateralOracle: sol.oracle, borrowCustody: usdc.custody, borrowOracle: usdc.oracle, receivingAccount: trader.token("USDC") })
+      .signers([trader.keypair])
+      .rpc();
+    expect(t.balance(trader.token("USDC")).sub(usdcBefore).toString()).to.equal("100000000");
+    const [loan] = loanPda(owner, t.pool, sol.custody, usdc.custody);
+    expect((await fetchLoan(t.program, loan))?.collateralAmount.toString()).to.equal("5000000000");
+  });
+});
