@@ -9,6 +9,7 @@
  * history's own writer. The validator then runs as `npm start` runs it, in its
  * own process, so its RSS is its own.
  */
+import { Connection, Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { expect } from "chai";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
@@ -19,7 +20,9 @@ import { Chain, TxRecord, storedRecordJson } from "../../localnet/chain";
 import { b58encode } from "../../localnet/encoding";
 import { History } from "../../localnet/history";
 import { Ledger } from "../../localnet/ledger";
-import { ValidatorProcess, rpcCall } from "./harness";
+import { startLocalnet } from "../../localnet";
+import WebSocket from "ws";
+import { ValidatorProcess, rpcCall, waitFor } from "./harness";
 
 const SIGNATURE_AT = 1; // after the one-byte signature count
 /** Transactions per synthetic slot. */
@@ -243,6 +246,113 @@ describe("localnet history on disk", function () {
       }
     } finally {
       chain.close();
+    }
+  });
+
+  it("answers getBlock, getBlocks and getBlocksWithLimit in Agave's shapes (web3.js decodes them)", async () => {
+    const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
+    try {
+      // Given an airdrop that landed in some slot, and that slot complete
+      const connection = new Connection(net.rpcUrl, "confirmed");
+      const receiver = Keypair.generate().publicKey;
+      const signature = await connection.requestAirdrop(receiver, LAMPORTS_PER_SOL);
+      const slot = net.chain.getTransaction(signature)!.slot;
+      await waitFor(() => net.chain.slot > slot + 3, "four more slots");
+
+      // When its block is asked for at each level of detail
+      const block = (await connection.getBlock(slot, { maxSupportedTransactionVersion: 0 }))!;
+      const signatures = await connection.getBlockSignatures(slot);
+      const accounts = await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "accounts", rewards: false }]);
+      const none = await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "none" }]);
+
+      // Then each holds the transaction, chained to its parent
+      const tx = block.transactions.find((t) => t.transaction.signatures[0] === signature)!;
+      expect(tx.meta!.err).to.equal(null);
+      expect(tx.meta!.postBalances[1]).to.equal(LAMPORTS_PER_SOL);
+      expect(tx.version).to.equal("legacy");
+      expect(block.blockhash).to.equal(net.chain.blockhashOf(slot));
+      expect(block.previousBlockhash).to.equal(net.chain.blockhashOf(slot - 1));
+      expect(block.parentSlot).to.equal(slot - 1);
+      expect((await rpcCall(net.rpcUrl, "getBlock", [slot])).result.blockHeight).to.equal(slot);
+      expect(block.blockTime).to.equal(net.chain.getTransaction(signature)!.blockTime);
+      expect(block.rewards).to.deep.equal([]);
+      expect(signatures.signatures).to.include(signature);
+      const brief = accounts.result.transactions.find((t: any) => t.transaction.signatures[0] === signature);
+      expect(brief.transaction.accountKeys[1]).to.deep.equal({ pubkey: receiver.toBase58(), writable: true, signer: false, source: "transaction" });
+      expect(Object.keys(brief.meta).sort()).to.deep.equal(
+        ["err", "fee", "postBalances", "postTokenBalances", "preBalances", "preTokenBalances", "status"],
+      );
+      expect(accounts.result).to.not.have.property("rewards");
+      expect(none.result).to.not.have.property("transactions");
+      expect(none.result).to.not.have.property("signatures");
+      // an empty slot has an empty block
+      const empty = (await rpcCall(net.rpcUrl, "getBlock", [slot + 1])).result;
+      expect(empty.transactions).to.deep.equal([]);
+      expect(empty.previousBlockhash).to.equal(block.blockhash);
+
+      // and the slot lists cover completed slots only
+      expect(await connection.getBlocks(slot - 2, slot)).to.deep.equal([slot - 2, slot - 1, slot]);
+      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [slot, 3])).result).to.deep.equal([slot, slot + 1, slot + 2]);
+      const open = net.chain.slot;
+      expect((await rpcCall(net.rpcUrl, "getBlock", [open + 10])).error).to.deep.equal({ code: -32004, message: `Block not available for slot ${open + 10}` });
+      const upTo = (await rpcCall(net.rpcUrl, "getBlocks", [open - 1, open + 1000])).result as number[];
+      expect(upTo[0]).to.equal(open - 1);
+      expect(upTo[upTo.length - 1]).to.be.below(net.chain.slot);
+      expect((await rpcCall(net.rpcUrl, "getBlocks", [0, 500_001])).error!.code).to.equal(-32602);
+      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [0, 500_001])).error!.message).to.contain("Limit too large; max 500000");
+      expect((await rpcCall(net.rpcUrl, "getBlock", [slot, { commitment: "processed" }])).error!.code).to.equal(-32602);
+      expect((await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "most" }])).error!.code).to.equal(-32602);
+    } finally {
+      await net.close();
+    }
+  });
+
+  it("notifies blockSubscribe subscribers of each completed block, filtered by mentionsAccountOrProgram", async () => {
+    const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
+    const ws = new WebSocket(net.wsUrl);
+    try {
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      const messages: any[] = [];
+      ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
+      const receiver = Keypair.generate().publicKey.toBase58();
+      // Given one subscription to every block and one to blocks mentioning the receiver
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "blockSubscribe", params: ["all", { transactionDetails: "signatures" }] }));
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "blockSubscribe", params: [{ mentionsAccountOrProgram: receiver }] }));
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "blockSubscribe", params: [{ mentionsAccountOrProgram: "nope" }] }));
+      await waitFor(() => messages.filter((m) => m.id !== undefined).length === 3, "subscription replies");
+      const subAll = messages.find((m) => m.id === 1).result;
+      const subMine = messages.find((m) => m.id === 2).result;
+      expect(messages.find((m) => m.id === 3).error.code).to.equal(-32602);
+
+      // When a transaction mentioning it lands (and an unrelated one)
+      const unrelated = net.chain.airdrop(Keypair.generate().publicKey.toBase58(), 5_000_000n);
+      const mine = net.chain.airdrop(receiver, 5_000_000n);
+      if (mine.kind !== "landed" || unrelated.kind !== "landed") throw new Error("airdrop did not land");
+      const slot = mine.record.slot;
+      const notes = () => messages.filter((m) => m.method === "blockNotification");
+      await waitFor(() => notes().some((m) => m.params.subscription === subMine), "the receiver's block");
+      await waitFor(() => notes().filter((m) => m.params.subscription === subAll).length >= 3, "three blocks");
+
+      // Then the filtered subscriber got that block with only its transaction
+      const got = notes().filter((m) => m.params.subscription === subMine);
+      expect(got.length).to.equal(1);
+      expect(got[0].params.result.context.slot).to.equal(slot);
+      expect(got[0].params.result.value.slot).to.equal(slot);
+      expect(got[0].params.result.value.err).to.equal(null);
+      const txs = got[0].params.result.value.block.transactions;
+      expect(txs.map((t: any) => t.transaction.signatures[0])).to.deep.equal([mine.record.signature]);
+      expect(got[0].params.result.value.block.blockhash).to.equal(net.chain.blockhashOf(slot));
+      // and the other one every block in order, each with its signatures
+      const all = notes().filter((m) => m.params.subscription === subAll).map((m) => m.params.result.value);
+      all.forEach((v, i) => i > 0 && expect(v.slot).to.equal(all[i - 1].slot + 1));
+      const withTx = all.find((v) => v.slot === slot);
+      if (withTx) expect(withTx.block.signatures).to.include.members([mine.record.signature, unrelated.record.signature]);
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 4, method: "blockUnsubscribe", params: [subAll] }));
+      await waitFor(() => messages.some((m) => m.id === 4), "unsubscribe reply");
+      expect(messages.find((m) => m.id === 4).result).to.equal(true);
+    } finally {
+      ws.terminate();
+      await net.close();
     }
   });
 });
