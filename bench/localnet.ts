@@ -48,7 +48,10 @@ const RUN_LIMIT_MS = 6_000;
 interface Run {
   count: number;
   ms: number;
+  /** Milliseconds from send to confirmation, per transaction, sorted. */
+  latencies: number[];
 }
+const percentile = (r: Run, p: number) => (r.latencies.length ? r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))] : NaN);
 const tps = (r: Run) => (r.count * 1000) / r.ms;
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -57,14 +60,17 @@ async function rpcRun(connection: Connection, txs: Buffer[], blockhash: { blockh
   const started = performance.now();
   let next = 0;
   let done = 0;
+  const latencies: number[] = [];
   let failure: unknown;
   const worker = async () => {
     while (failure === undefined && next < txs.length && performance.now() - started < RUN_LIMIT_MS) {
       const raw = txs[next++];
       try {
+        const sent = performance.now();
         const signature = await connection.sendRawTransaction(raw);
         const res = await connection.confirmTransaction({ signature, ...blockhash }, "confirmed");
         if (res.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(res.value.err)}`);
+        latencies.push(performance.now() - sent);
         done++;
       } catch (e) {
         failure ??= e; // the other workers stop after their transaction in flight
@@ -73,7 +79,26 @@ async function rpcRun(connection: Connection, txs: Buffer[], blockhash: { blockh
   };
   await Promise.all(Array.from({ length: WINDOW }, worker));
   if (failure !== undefined) throw failure;
-  return { count: done, ms: performance.now() - started };
+  return { count: done, ms: performance.now() - started, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** Resident memory of a process (Linux), in MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Spawns the validator CLI and waits for a `getHealth` answer: what a script waiting on it sees. */
+async function startTimed(dir: string): Promise<{ validator: ValidatorProcess; healthyMs: number }> {
+  const t0 = performance.now();
+  const validator = await ValidatorProcess.start(dir);
+  const res = await fetch(validator.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth" }),
+  });
+  if (((await res.json()) as { result?: unknown }).result !== "ok") throw new Error("the validator is not healthy");
+  return { validator, healthyMs: performance.now() - t0 };
 }
 
 function sign(ixs: TransactionInstruction[], payer: Keypair, blockhash: string): Buffer {
@@ -92,9 +117,13 @@ export async function localnetBench(): Promise<string[]> {
   process.on("unhandledRejection", onStray);
   try {
     // --- 1a. cold start: the CLI on an empty ledger --------------------------------------
-    let t0 = performance.now();
-    validator = await ValidatorProcess.start(dir);
-    const coldSpawn = performance.now() - t0;
+    const loadBefore = os.loadavg()[0];
+    // (compiles localnet/ first when its output is stale, outside the timing)
+    await (await ValidatorProcess.start(path.join(dir, "warm-up"))).stop("SIGTERM");
+    fs.rmSync(path.join(dir, "warm-up"), { recursive: true, force: true });
+    const cold = await startTimed(dir);
+    validator = cold.validator;
+    const coldSpawn = cold.healthyMs;
     const readyMs = (v: ValidatorProcess) => Number(/Ready in (\d+) ms/.exec(v.output.join(""))![1]);
     const coldReady = readyMs(validator);
     const url = validator.url;
@@ -160,12 +189,13 @@ export async function localnetBench(): Promise<string[]> {
     // (web3.js closes its idle WebSocket after 500 ms; let it, before the server goes.)
     await new Promise((r) => setTimeout(r, 700));
     const txCount = await connection.getTransactionCount();
+    const rss = rssMiB(validator.child.pid!);
     if ((await validator.stop("SIGTERM")) !== 0) throw new Error(`the validator did not stop cleanly: ${validator.output.join("")}`);
 
     // --- 1b. warm start: the CLI on the ledger just written ------------------------------
-    t0 = performance.now();
-    validator = await ValidatorProcess.start(dir);
-    const warmSpawn = performance.now() - t0;
+    const warm = await startTimed(dir);
+    validator = warm.validator;
+    const warmSpawn = warm.healthyMs;
     const warmReady = readyMs(validator);
     await validator.stop("SIGTERM");
     validator = undefined;
@@ -177,6 +207,8 @@ export async function localnetBench(): Promise<string[]> {
     let svmDeposits: Run;
     try {
       const svm = net.chain.svm;
+      // LiteSVM alone verifies signatures (the chain does it itself and turns litesvm's check off).
+      svm.withSigverify(true);
       const decoder = getTransactionDecoder();
       const svmRun = (txs: Buffer[]): Run => {
         const decoded = txs.map((raw) => decoder.decode(raw));
@@ -185,7 +217,7 @@ export async function localnetBench(): Promise<string[]> {
           const res = svm.sendTransaction(tx);
           if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${res.err().toString()}`);
         }
-        return { count: decoded.length, ms: performance.now() - started };
+        return { count: decoded.length, ms: performance.now() - started, latencies: [] };
       };
       // New signatures (another blockhash); the chain's blockhash check is its own, litesvm's is off.
       const again = await build(Keypair.generate().publicKey.toBase58());
@@ -197,21 +229,27 @@ export async function localnetBench(): Promise<string[]> {
 
     if (stray !== undefined) throw stray;
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const loadAfter = os.loadavg()[0];
+    const ms = (n: number) => `${fmt(n, 1)} ms`;
     return [
       "## Local validator (localnet/)",
       "",
-      `Generated by bench/localnet.ts on ${cpu}, ${os.cpus().length} cores, Node ${process.version}; loopback only.`,
+      `Generated by bench/localnet.ts on ${cpu}, ${os.cpus().length} cores, Node ${process.version}; loopback only; ` +
+        `the validator runs compiled JavaScript (dist/, \`npm run build\`) in its own process, the client (web3.js) in the bench's. ` +
+        `Load average (1 min) ${fmt(loadBefore, 1)} before, ${fmt(loadAfter, 1)} after: other work on the machine shares its cores.`,
       "",
-      "| start-up | ready (validator's own figure) | spawn to ready (Node + ts-node included) |",
+      "| start-up | ready (validator's own figure) | spawn to a healthy getHealth answer |",
       "|---|---:|---:|",
       `| empty ledger (CLI) | ${fmt(coldReady)} ms | ${fmt(coldSpawn)} ms |`,
       `| ledger with the pool and ${fmt(txCount)} transactions (CLI) | ${fmt(warmReady)} ms | ${fmt(warmSpawn)} ms |`,
       `| same ledger, \`startLocalnet()\` in process | ${fmt(inProcessMs)} ms | — |`,
       "",
-      `| throughput | RPC: HTTP send + WebSocket confirmation, ${WINDOW} in flight | in-process LiteSVM | RPC / LiteSVM |`,
-      "|---|---:|---:|---:|",
-      `| System transfer | ${fmt(tps(rpcTransfers))} tx/s (${fmt(rpcTransfers.count)} tx) | ${fmt(tps(svmTransfers))} tx/s | ${fmt((100 * tps(rpcTransfers)) / tps(svmTransfers))} % |`,
-      `| Perpool add_liquidity | ${fmt(tps(rpcDeposits))} tx/s (${fmt(rpcDeposits.count)} tx) | ${fmt(tps(svmDeposits))} tx/s | ${fmt((100 * tps(rpcDeposits)) / tps(svmDeposits))} % |`,
+      `| throughput | RPC: HTTP send + WebSocket confirmation, ${WINDOW} in flight | confirmation p50 | p99 | in-process LiteSVM | RPC / LiteSVM |`,
+      "|---|---:|---:|---:|---:|---:|",
+      `| System transfer | ${fmt(tps(rpcTransfers))} tx/s (${fmt(rpcTransfers.count)} tx) | ${ms(percentile(rpcTransfers, 50))} | ${ms(percentile(rpcTransfers, 99))} | ${fmt(tps(svmTransfers))} tx/s | ${fmt((100 * tps(rpcTransfers)) / tps(svmTransfers))} % |`,
+      `| Perpool add_liquidity | ${fmt(tps(rpcDeposits))} tx/s (${fmt(rpcDeposits.count)} tx) | ${ms(percentile(rpcDeposits, 50))} | ${ms(percentile(rpcDeposits, 99))} | ${fmt(tps(svmDeposits))} tx/s | ${fmt((100 * tps(rpcDeposits)) / tps(svmDeposits))} % |`,
+      "",
+      `Validator memory (RSS) after ${fmt(txCount)} transactions: ${fmt(rss)} MiB.`,
       "",
     ];
   } catch (e) {

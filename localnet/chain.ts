@@ -21,8 +21,9 @@ import { createHash, randomBytes } from "crypto";
 import { EventEmitter } from "events";
 import * as fs from "fs";
 import { PublicKey } from "@solana/web3.js";
-import { Address, Transaction, getTransactionDecoder, lamports as toLamports } from "@solana/kit";
+import { Address, lamports as toLamports } from "@solana/kit";
 import { EpochSchedule, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
+import type { Account as VmAccount, LiteSvm as VmInner, SimulatedTransactionInfo } from "litesvm/dist/internal";
 
 import {
   AccountState,
@@ -194,7 +195,14 @@ export class Chain extends EventEmitter {
   readonly openMs: number;
 
   private readonly ledger: Ledger;
-  private readonly decoder = getTransactionDecoder();
+  /**
+   * litesvm's native object under its wrapper: it takes raw transactions and
+   * 32-byte keys, where the wrapper decodes every transaction into
+   * @solana/kit's form and converts every address to and from base58.
+   */
+  private vm!: VmInner;
+  /** Base58 of the few account owners there are (system, token, programs), by their bytes. */
+  private readonly ownerNames = new Map<string, string>();
   private currentSlot: number;
   private unixTimestamp: number;
   /** Every landed transaction, on disk (history.ts). */
@@ -246,7 +254,9 @@ export class Chain extends EventEmitter {
     // State: the snapshot, or genesis when there is none yet.
     const snapshot = this.ledger.readSnapshot();
     this.svm = snapshot ? LiteSVM.fromBytes(snapshot.state) : this.genesisVm();
-    this.svm.withBlockhashCheck(false).withTransactionHistory(0n).withSigverify(true);
+    // Signatures are verified once, here (`submit`), so litesvm's own check is off.
+    this.svm.withBlockhashCheck(false).withTransactionHistory(0n).withSigverify(false);
+    this.vm = (this.svm as unknown as { inner: VmInner }).inner;
     const snapSeq = snapshot?.meta.seq ?? 0;
     this.unixTimestamp = Math.max(Number(this.svm.getClock().unixTimestamp), nowSeconds());
 
@@ -480,9 +490,30 @@ export class Chain extends EventEmitter {
 
   /** An account, or null when it does not exist (zero lamports counts as absent, as on a node). */
   getAccount(address: string): AccountState | null {
-    const acc = this.svm.getAccount(address as Address);
-    if (!acc.exists || acc.lamports === 0n) return null;
-    return { lamports: acc.lamports, data: acc.data as Uint8Array, owner: acc.programAddress, executable: acc.executable };
+    return this.accountAt(b58decode(address));
+  }
+
+  /** `getAccount` by the key's bytes. */
+  private accountAt(key: Uint8Array): AccountState | null {
+    return this.stateOf(this.vm.getAccount(key));
+  }
+
+  private stateOf(acc: VmAccount | null): AccountState | null {
+    if (acc === null) return null;
+    const lamports = acc.lamports();
+    if (lamports === 0n) return null;
+    return { lamports, data: acc.data(), owner: this.ownerName(acc.owner()), executable: acc.executable() };
+  }
+
+  private ownerName(owner: Uint8Array): string {
+    const key = Buffer.from(owner.buffer, owner.byteOffset, owner.length).toString("latin1");
+    let name = this.ownerNames.get(key);
+    if (name === undefined) {
+      name = b58encode(owner);
+      if (this.ownerNames.size >= 4096) this.ownerNames.clear();
+      this.ownerNames.set(key, name);
+    }
+    return name;
   }
 
   /** Accounts owned by `program`. */
@@ -533,7 +564,7 @@ export class Chain extends EventEmitter {
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return refuse(keys);
 
-    return this.execute(tx, this.decoder.decode(raw), keys, opts.preflight);
+    return this.execute(tx, keys, opts.preflight);
   }
 
   /**
@@ -549,33 +580,20 @@ export class Chain extends EventEmitter {
     }
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return emptySimulation(keys);
-    return this.runSimulation(this.decoder.decode(raw), keys.keys);
+    return this.runSimulation(tx, keys.keys);
   }
 
-  private runSimulation(kitTx: Transaction, accountKeys: string[]): Simulation {
-    // Signatures were checked (or deliberately not) by the caller; litesvm would
-    // also refuse the unsigned transactions `sigVerify: false` allows.
-    this.svm.withSigverify(false);
-    let outcome;
-    try {
-      outcome = this.svm.simulateTransaction(kitTx);
-    } finally {
-      this.svm.withSigverify(true);
-    }
+  private runSimulation(tx: ParsedTransaction, accountKeys: string[]): Simulation {
+    // Signatures were checked (or deliberately not) by the caller; litesvm's check is off.
+    const outcome: SimulatedTransactionInfo | FailedTransactionMetadata =
+      tx.message.version === "legacy" ? this.vm.simulateLegacyTransaction(tx.raw) : this.vm.simulateVersionedTransaction(tx.raw);
     const meta = outcome.meta();
     const postAccounts = new Map<string, AccountState | null>();
     let err: TransactionErrorJson | null = null;
     if (outcome instanceof FailedTransactionMetadata) {
       err = transactionErrorToJson(outcome.err());
     } else {
-      for (const a of outcome.postAccounts()) {
-        postAccounts.set(
-          a.address,
-          a.lamports === 0n
-            ? null
-            : { lamports: a.lamports, data: a.data as Uint8Array, owner: a.programAddress, executable: a.executable },
-        );
-      }
+      for (const a of outcome.postAccounts()) postAccounts.set(b58encode(a.address), this.stateOf(a.account()));
     }
     return {
       err,
@@ -595,12 +613,12 @@ export class Chain extends EventEmitter {
    * fee payer — the same outcome as refusing it after a simulation, at half
    * the cost for the transactions that succeed.
    */
-  private execute(tx: ParsedTransaction, kitTx: Transaction, keys: ResolvedKeys, preflight: boolean): SubmitResult {
-    const pre = keys.keys.map((k) => this.getAccount(k));
-    const outcome = this.svm.sendTransaction(kitTx);
+  private execute(tx: ParsedTransaction, keys: ResolvedKeys, preflight: boolean): SubmitResult {
+    const pre = keys.bytes.map((k) => this.accountAt(k));
+    const outcome = tx.message.version === "legacy" ? this.vm.sendLegacyTransaction(tx.raw) : this.vm.sendVersionedTransaction(tx.raw);
     const failed = outcome instanceof FailedTransactionMetadata;
     const meta: TransactionMetadata = failed ? outcome.meta() : outcome;
-    const post = keys.keys.map((k, i) => (keys.writable[i] ? this.getAccount(k) : pre[i]));
+    const post = keys.bytes.map((k, i) => (keys.writable[i] ? this.accountAt(k) : pre[i]));
     const err = failed ? transactionErrorToJson(outcome.err()) : null;
     // A failed transaction lands only when it paid its fee; otherwise (unknown
     // fee payer, insufficient funds for the fee…) a leader would drop it.
@@ -647,7 +665,7 @@ export class Chain extends EventEmitter {
       if (keys.writable[i]) written.set(k, post[i]);
     });
     this.emit("received", tx.signature);
-    this.commit(record, written);
+    this.commit(record, written, keys.bytes);
     return { kind: "landed", record };
   }
 
@@ -664,7 +682,7 @@ export class Chain extends EventEmitter {
   }
 
   /** Records a landed transaction: journal first (durability), then memory, then listeners. */
-  private commit(record: TxRecord, written: Map<string, AccountState | null>): void {
+  private commit(record: TxRecord, written: Map<string, AccountState | null>, keyBytes: Uint8Array[]): void {
     const entry: JournalEntry = {
       seq: record.seq,
       record: toStored(record),
@@ -674,7 +692,7 @@ export class Chain extends EventEmitter {
     };
     this.ledger.appendJournal(JSON.stringify(entry));
     this.lastSeq = record.seq;
-    this.history.append(historyEntry(record, entry.record));
+    this.history.append(historyEntry(record, entry.record, keyBytes));
     this.sinceCheckpoint++;
     this.notePriorityFee(record);
     this.emit("transaction", record, written);
@@ -734,6 +752,7 @@ export class Chain extends EventEmitter {
     return {
       keys: [...staticAccountKeys, ...loaded.writable, ...loaded.readonly],
       writable: [...writable, ...loaded.writable.map(() => true), ...loaded.readonly.map(() => false)],
+      bytes: [...message.staticKeyBytes, ...loaded.writable.map(b58decode), ...loaded.readonly.map(b58decode)],
       loaded,
     };
   }
@@ -900,6 +919,8 @@ export class Chain extends EventEmitter {
 interface ResolvedKeys {
   keys: string[];
   writable: boolean[];
+  /** `keys` as bytes. */
+  bytes: Uint8Array[];
   loaded: { writable: string[]; readonly: string[] };
 }
 
@@ -948,14 +969,21 @@ function innerInstructionsOf(meta: TransactionMetadata): UiInnerInstructions[] {
 }
 
 /** A record as the history stores it; `stored` when its stored form exists already. */
-function historyEntry(record: TxRecord, stored?: StoredRecord): HistoryEntry<TxRecord> {
+function historyEntry(record: TxRecord, stored?: StoredRecord, keyBytes?: Uint8Array[]): HistoryEntry<TxRecord> {
+  const seen = new Set<string>();
+  const addresses: Uint8Array[] = [];
+  record.accountKeys.forEach((key, i) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    addresses.push(keyBytes?.[i] ?? b58decode(key));
+  });
   return {
     seq: record.seq,
     slot: record.slot,
     blockTime: record.blockTime,
     // The transaction starts with the signature count (compact-u16), then the first signature.
     signature: record.raw.subarray(record.raw[0] < 0x80 ? 1 : 2, (record.raw[0] < 0x80 ? 1 : 2) + 64),
-    addresses: [...new Set(record.accountKeys)].map(b58decode),
+    addresses,
     json: JSON.stringify(stored ?? toStored(record)),
     record,
   };

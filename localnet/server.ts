@@ -26,7 +26,8 @@ export const DEFAULT_RPC_PORT = 8899;
 /** Largest request body accepted (a batch of many requests fits easily). */
 const MAX_BODY_BYTES = 1 << 20;
 
-const REPO_ROOT = path.resolve(__dirname, "..");
+// localnet/ under ts-node, dist/localnet/ when compiled (npm run build).
+const REPO_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === "dist" ? "../.." : "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".localnet");
 
 /** Perpool's program id (from the IDL) and its build output. */
