@@ -39,7 +39,7 @@ import {
 import { TransactionErrorJson, transactionErrorToJson } from "./errors";
 import { computeBudget, transactionFee } from "./fees";
 import { History, HistoryEntry } from "./history";
-import { Ledger, SYNC_MS } from "./ledger";
+import { Ledger, LedgerError, SYNC_MS } from "./ledger";
 import { BPF_LOADER_UPGRADEABLE, upgradeableProgramAccounts } from "../sdk/src/loader";
 import {
   ParsedMessage,
@@ -279,6 +279,12 @@ export class Chain extends EventEmitter {
       this.ledger.removeLegacyHistory();
     }
     this.lastSeq = this.history.count;
+    if (this.lastSeq < committed) {
+      // Only a damaged disk gets here: the history files are fsynced before the journal holding the same records is deleted.
+      throw new LedgerError(
+        `${this.ledger.dir}: the history files end at transaction ${this.lastSeq} but the snapshot covers ${committed}; start with --reset`,
+      );
+    }
 
     // Slots never go back: resume from the highest slot any file remembers.
     const clock = this.ledger.readJson<{ slot: number }>("clock.json");

@@ -249,6 +249,18 @@ describe("localnet history on disk", function () {
     }
   });
 
+  it("refuses to start, saying what to do, when the history files lost records the snapshot covers", () => {
+    // Given a closed ledger (no journal left) whose history index lost its last record
+    const dir = tmp();
+    const chain = Chain.open({ dataDir: dir });
+    for (let i = 0; i < 3; i++) chain.airdrop(b58encode(randomBytes(32)), 5_000_000n);
+    chain.close();
+    const idx = path.join(dir, "ledger", "history.idx");
+    fs.truncateSync(idx, fs.statSync(idx).size - 32);
+    // When it is opened, then it stops with a sentence naming the gap and the remedy
+    expect(() => Chain.open({ dataDir: dir })).to.throw("the history files end at transaction 2 but the snapshot covers 3; start with --reset");
+  });
+
   it("answers getBlock, getBlocks and getBlocksWithLimit in Agave's shapes (web3.js decodes them)", async () => {
     const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
     try {
