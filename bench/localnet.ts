@@ -6,22 +6,24 @@
  *
  * or from bench/cu.ts: `lines.push(...(await localnetBench()))`.
  *
- * 1. Start-up: the validator CLI (`localnet/cli.ts`, the process `npm start`
- *    runs) on an empty ledger and again on the ledger the bench left (pool
- *    deployed, a few thousand transactions): its own "Ready in" figure (ledger
- *    load + programs + listening) and the time from spawn to ready (Node and
- *    ts-node included); and `startLocalnet()` in process on that ledger.
- * 2. RPC throughput: pre-signed transactions sent over HTTP
- *    (`sendRawTransaction`, preflight on, as wallets send) by one
- *    `@solana/web3.js` `Connection`, `WINDOW` in flight, each confirmed over the
- *    WebSocket (`confirmTransaction` → signatureSubscribe); the validator runs
- *    in its own process. Two workloads: System transfers, and Perpool
+ * 1. Start-up: the validator CLI (compiled, `localnet/run.js`, the process
+ *    `npm start` runs) on an empty ledger and again on the ledger the bench left
+ *    (pool deployed, about a thousand transactions): its own "Ready in" figure
+ *    (ledger load + programs + listening) and the time from spawn to a healthy
+ *    `getHealth` answer (Node's start included); and `startLocalnet()` in
+ *    process on that ledger.
+ * 2. RPC throughput: pre-signed transactions sent over HTTP (`sendTransaction`,
+ *    base64, preflight on, as wallets send), `WINDOW` in flight, each confirmed
+ *    by a `signatureSubscribe` notification on one WebSocket; p50 / p99 from
+ *    send to notification; the validator runs in its own process, its RSS read
+ *    after the runs. Two workloads: System transfers, and Perpool
  *    `add_liquidity` deposits of USDC (steady state: the LP record exists).
  * 3. In-process LiteSVM: the same kinds of transactions, pre-signed and
  *    decoded, executed by `svm.sendTransaction` on the same chain state
- *    (signature verification on), no RPC, no journal.
+ *    (signature verification on), no RPC, no journal; and what a checkpoint
+ *    costs the event loop.
  *
- * Bounded: loopback only, about 15 s, every validator it starts is stopped
+ * Bounded: loopback only, about 30 s on a quiet machine, every validator it starts is stopped
  * (by PID, or `close()`), its temporary ledger deleted.
  */
 import * as anchor from "@coral-xyz/anchor";
