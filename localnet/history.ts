@@ -32,6 +32,8 @@ const IDX_SIZE = 32;
 const ADDR_SIZE = 16;
 /** Records read back from disk kept decoded (a fixed number, whatever the history's length). */
 const CACHE_RECORDS = 512;
+/** Records kept unwritten at most. */
+const MAX_PENDING = 1000;
 
 /** What the history needs besides the record's JSON line. */
 export interface HistoryEntry<R> {
@@ -254,6 +256,8 @@ export class History<R extends { signature: string; accountKeys: string[] }> {
     });
     this.pending.push({ entry, postings });
     this.pendingPostings.push(postings);
+    // The owner flushes on a timer; this bounds memory when it does not run (a chain never started).
+    if (this.pending.length >= MAX_PENDING) this.flush();
   }
 
   /** Writes pending records to the files (no fsync: the journal still holds them). */
