@@ -215,7 +215,7 @@ export class PubSub {
         else if (filter && typeof filter === "object" && "mentionsAccountOrProgram" in filter) {
           mentions = pubkey((filter as { mentionsAccountOrProgram: unknown }).mentionsAccountOrProgram);
         } else {
-          throw invalidParams('Invalid params: expected "all" or {"mentionsAccountOrProgram": address}.');
+          throw invalidParams('expected "all" or {"mentionsAccountOrProgram": address}.');
         }
         const cfg = config(1);
         return { result: this.add({ socket, kind: "block", cfg, mentions, block: blockConfig(cfg) }) };
