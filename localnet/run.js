@@ -25,7 +25,8 @@ function fresh() {
       if (entry.isDirectory()) stack.push(file);
       else if (entry.name.endsWith(".js")) {
         const source = path.join(ROOT, path.relative(DIST, file)).replace(/\.js$/, ".ts");
-        if (!fs.existsSync(source) || fs.statSync(source).mtimeMs > fs.statSync(file).mtimeMs) return false;
+        // (An output whose source is gone is no longer imported: whoever imported it changed.)
+        if (fs.existsSync(source) && fs.statSync(source).mtimeMs > fs.statSync(file).mtimeMs) return false;
       }
     }
   }
