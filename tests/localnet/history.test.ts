@@ -264,7 +264,8 @@ describe("localnet history on disk", function () {
   it("answers getBlock, getBlocks and getBlocksWithLimit in Agave's shapes (web3.js decodes them)", async () => {
     const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
     try {
-      // Given an airdrop that landed in some slot, and that slot complete
+      // Given an airdrop that landed in some slot after the first three, and that slot complete
+      await waitFor(() => net.chain.slot >= 3, "slot 3");
       const connection = new Connection(net.rpcUrl, "confirmed");
       const receiver = Keypair.generate().publicKey;
       const signature = await connection.requestAirdrop(receiver, LAMPORTS_PER_SOL);
