@@ -6,22 +6,24 @@
  *
  * or from bench/cu.ts: `lines.push(...(await localnetBench()))`.
  *
- * 1. Start-up: the validator CLI (`localnet/cli.ts`, the process `npm start`
- *    runs) on an empty ledger and again on the ledger the bench left (pool
- *    deployed, a few thousand transactions): its own "Ready in" figure (ledger
- *    load + programs + listening) and the time from spawn to ready (Node and
- *    ts-node included); and `startLocalnet()` in process on that ledger.
- * 2. RPC throughput: pre-signed transactions sent over HTTP
- *    (`sendRawTransaction`, preflight on, as wallets send) by one
- *    `@solana/web3.js` `Connection`, `WINDOW` in flight, each confirmed over the
- *    WebSocket (`confirmTransaction` → signatureSubscribe); the validator runs
- *    in its own process. Two workloads: System transfers, and Perpool
+ * 1. Start-up: the validator CLI (compiled, `localnet/run.js`, the process
+ *    `npm start` runs) on an empty ledger and again on the ledger the bench left
+ *    (pool deployed, about a thousand transactions): its own "Ready in" figure
+ *    (ledger load + programs + listening) and the time from spawn to a healthy
+ *    `getHealth` answer (Node's start included); and `startLocalnet()` in
+ *    process on that ledger.
+ * 2. RPC throughput: pre-signed transactions sent over HTTP (`sendTransaction`,
+ *    base64, preflight on, as wallets send), `WINDOW` in flight, each confirmed
+ *    by a `signatureSubscribe` notification on one WebSocket; p50 / p99 from
+ *    send to notification; the validator runs in its own process, its RSS read
+ *    after the runs. Two workloads: System transfers, and Perpool
  *    `add_liquidity` deposits of USDC (steady state: the LP record exists).
  * 3. In-process LiteSVM: the same kinds of transactions, pre-signed and
  *    decoded, executed by `svm.sendTransaction` on the same chain state
- *    (signature verification on), no RPC, no journal.
+ *    (signature verification on), no RPC, no journal; and what a checkpoint
+ *    costs the event loop.
  *
- * Bounded: loopback only, about 15 s, every validator it starts is stopped
+ * Bounded: loopback only, about 30 s on a quiet machine, every validator it starts is stopped
  * (by PID, or `close()`), its temporary ledger deleted.
  */
 import * as anchor from "@coral-xyz/anchor";
@@ -29,11 +31,12 @@ import { getTransactionDecoder } from "@solana/kit";
 import { FailedTransactionMetadata } from "litesvm";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
+import WebSocket from "ws";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { startLocalnet } from "../localnet";
+import { startLocalnet, startPriceFeed } from "../localnet";
 import { deploy, loadConfig } from "../migrations/deploy";
 import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, perpoolProgram } from "../sdk/src";
 import { ValidatorProcess } from "../tests/localnet/harness";
@@ -48,32 +51,96 @@ const RUN_LIMIT_MS = 6_000;
 interface Run {
   count: number;
   ms: number;
+  /** Milliseconds from send to confirmation, per transaction, sorted. */
+  latencies: number[];
 }
+const percentile = (r: Run, p: number) => (r.latencies.length ? r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))] : NaN);
 const tps = (r: Run) => (r.count * 1000) / r.ms;
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** Sends `txs` (serialized) with `WINDOW` in flight, each confirmed over the WebSocket. */
-async function rpcRun(connection: Connection, txs: Buffer[], blockhash: { blockhash: string; lastValidBlockHeight: number }): Promise<Run> {
+/**
+ * Sends `txs` (serialized) with `WINDOW` in flight: each one a `sendTransaction`
+ * over HTTP (base64, preflight on, as wallets send), then a `signatureSubscribe`
+ * on one shared WebSocket, done when its notification arrives. A lean client
+ * (fetch and one socket), so the figure is the validator's rather than the
+ * client library's: the bench shares the machine's cores with the validator.
+ */
+async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
+  const ws = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  const bySubscription = new Map<number, (err: unknown) => void>();
+  const byRequest = new Map<number, (err: unknown) => void>();
+  let nextId = 1;
+  ws.on("message", (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.id !== undefined) {
+      const done = byRequest.get(m.id)!;
+      byRequest.delete(m.id);
+      if (m.error) done(new Error(`signatureSubscribe: ${m.error.message}`));
+      else bySubscription.set(m.result, done);
+    } else if (m.method === "signatureNotification") {
+      const done = bySubscription.get(m.params.subscription);
+      bySubscription.delete(m.params.subscription);
+      done?.(m.params.result.value.err);
+    }
+  });
+  const confirmed = (signature: string) =>
+    new Promise<void>((resolve, reject) => {
+      const id = nextId++;
+      byRequest.set(id, (err) => (err === null ? resolve() : reject(err instanceof Error ? err : new Error(`${signature} failed: ${JSON.stringify(err)}`))));
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id, method: "signatureSubscribe", params: [signature, { commitment: "confirmed" }] }));
+    });
   const started = performance.now();
   let next = 0;
   let done = 0;
+  const latencies: number[] = [];
   let failure: unknown;
   const worker = async () => {
     while (failure === undefined && next < txs.length && performance.now() - started < RUN_LIMIT_MS) {
       const raw = txs[next++];
       try {
-        const signature = await connection.sendRawTransaction(raw);
-        const res = await connection.confirmTransaction({ signature, ...blockhash }, "confirmed");
-        if (res.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(res.value.err)}`);
+        const sent = performance.now();
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [raw.toString("base64"), { encoding: "base64" }] }),
+        });
+        const reply = (await res.json()) as { result?: string; error?: { message: string } };
+        if (!reply.result) throw new Error(`sendTransaction: ${reply.error?.message}`);
+        await confirmed(reply.result);
+        latencies.push(performance.now() - sent);
         done++;
       } catch (e) {
         failure ??= e; // the other workers stop after their transaction in flight
       }
     }
   };
-  await Promise.all(Array.from({ length: WINDOW }, worker));
+  try {
+    await Promise.all(Array.from({ length: WINDOW }, worker));
+  } finally {
+    ws.terminate();
+  }
   if (failure !== undefined) throw failure;
-  return { count: done, ms: performance.now() - started };
+  return { count: done, ms: performance.now() - started, latencies: latencies.sort((a, b) => a - b) };
+}
+
+/** Resident memory of a process (Linux), in MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Spawns the validator CLI and waits for a `getHealth` answer: what a script waiting on it sees. */
+async function startTimed(dir: string): Promise<{ validator: ValidatorProcess; healthyMs: number }> {
+  const t0 = performance.now();
+  const validator = await ValidatorProcess.start(dir);
+  const res = await fetch(validator.url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth" }),
+  });
+  if (((await res.json()) as { result?: unknown }).result !== "ok") throw new Error("the validator is not healthy");
+  return { validator, healthyMs: performance.now() - t0 };
 }
 
 function sign(ixs: TransactionInstruction[], payer: Keypair, blockhash: string): Buffer {
@@ -92,9 +159,13 @@ export async function localnetBench(): Promise<string[]> {
   process.on("unhandledRejection", onStray);
   try {
     // --- 1a. cold start: the CLI on an empty ledger --------------------------------------
-    let t0 = performance.now();
-    validator = await ValidatorProcess.start(dir);
-    const coldSpawn = performance.now() - t0;
+    const loadBefore = os.loadavg()[0];
+    // (compiles localnet/ first when its output is stale, outside the timing)
+    await (await ValidatorProcess.start(path.join(dir, "warm-up"))).stop("SIGTERM");
+    fs.rmSync(path.join(dir, "warm-up"), { recursive: true, force: true });
+    const cold = await startTimed(dir);
+    validator = cold.validator;
+    const coldSpawn = cold.healthyMs;
     const readyMs = (v: ValidatorProcess) => Number(/Ready in (\d+) ms/.exec(v.output.join(""))![1]);
     const coldReady = readyMs(validator);
     const url = validator.url;
@@ -155,17 +226,19 @@ export async function localnetBench(): Promise<string[]> {
     };
     const blockhash = await connection.getLatestBlockhash();
     const signed = await build(blockhash.blockhash);
-    const rpcTransfers = await rpcRun(connection, signed.transfers, blockhash);
-    const rpcDeposits = await rpcRun(connection, signed.deposits, blockhash);
+    const wsUrl = /WebSocket URL: (\S+)/.exec(validator.output.join(""))![1];
+    const rpcTransfers = await rpcRun(url, wsUrl, signed.transfers);
+    const rpcDeposits = await rpcRun(url, wsUrl, signed.deposits);
     // (web3.js closes its idle WebSocket after 500 ms; let it, before the server goes.)
     await new Promise((r) => setTimeout(r, 700));
     const txCount = await connection.getTransactionCount();
+    const rss = rssMiB(validator.child.pid!);
     if ((await validator.stop("SIGTERM")) !== 0) throw new Error(`the validator did not stop cleanly: ${validator.output.join("")}`);
 
     // --- 1b. warm start: the CLI on the ledger just written ------------------------------
-    t0 = performance.now();
-    validator = await ValidatorProcess.start(dir);
-    const warmSpawn = performance.now() - t0;
+    const warm = await startTimed(dir);
+    validator = warm.validator;
+    const warmSpawn = warm.healthyMs;
     const warmReady = readyMs(validator);
     await validator.stop("SIGTERM");
     validator = undefined;
@@ -173,10 +246,29 @@ export async function localnetBench(): Promise<string[]> {
     // --- 1c + 3. in process: start-up on that ledger, then LiteSVM alone ------------------
     const net = await startLocalnet({ port: 0, ledger: dir, quiet: true });
     const inProcessMs = net.startupMs;
+    // What a checkpoint costs the event loop (litesvm's toBytes, the history flush); the disk work runs on libuv's threads.
+    // Median of 5, each after the previous one's disk work is done; CPU time beside wall time, since
+    // on a busy machine the wall time also counts the moments the process was not scheduled.
+    const cpWall: number[] = [];
+    const cpCpu: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const cpu0 = process.cpuUsage();
+      const cp0 = performance.now();
+      net.chain.checkpoint();
+      cpWall.push(performance.now() - cp0);
+      const cpu = process.cpuUsage(cpu0);
+      cpCpu.push((cpu.user + cpu.system) / 1000);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const checkpointMs = median(cpWall);
+    const checkpointCpuMs = median(cpCpu);
     let svmTransfers: Run;
     let svmDeposits: Run;
     try {
       const svm = net.chain.svm;
+      // LiteSVM alone verifies signatures (the chain does it itself and turns litesvm's check off).
+      svm.withSigverify(true);
       const decoder = getTransactionDecoder();
       const svmRun = (txs: Buffer[]): Run => {
         const decoded = txs.map((raw) => decoder.decode(raw));
@@ -185,8 +277,12 @@ export async function localnetBench(): Promise<string[]> {
           const res = svm.sendTransaction(tx);
           if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${res.err().toString()}`);
         }
-        return { count: decoded.length, ms: performance.now() - started };
+        return { count: decoded.length, ms: performance.now() - started, latencies: [] };
       };
+      // Prices fresh again (the RPC runs and restarts may have outlasted their max age).
+      const feed = await startPriceFeed({ url: net.rpcUrl, dataDir: dir, intervalMs: 3_600_000, log: () => {} });
+      await feed.tick();
+      await feed.stop();
       // New signatures (another blockhash); the chain's blockhash check is its own, litesvm's is off.
       const again = await build(Keypair.generate().publicKey.toBase58());
       svmTransfers = svmRun(again.transfers);
@@ -197,21 +293,29 @@ export async function localnetBench(): Promise<string[]> {
 
     if (stray !== undefined) throw stray;
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const loadAfter = os.loadavg()[0];
+    const ms = (n: number) => `${fmt(n, 1)} ms`;
     return [
       "## Local validator (localnet/)",
       "",
-      `Generated by bench/localnet.ts on ${cpu}, ${os.cpus().length} cores, Node ${process.version}; loopback only.`,
+      `Generated by bench/localnet.ts on ${cpu}, ${os.cpus().length} cores, Node ${process.version}; loopback only; ` +
+        `the validator runs compiled JavaScript (dist/, \`npm run build\`) in its own process, the client (fetch and one WebSocket) in the bench's. ` +
+        `Load average (1 min) ${fmt(loadBefore, 1)} before, ${fmt(loadAfter, 1)} after: other work on the machine shares its cores.`,
       "",
-      "| start-up | ready (validator's own figure) | spawn to ready (Node + ts-node included) |",
+      "| start-up | ready (validator's own figure) | spawn to a healthy getHealth answer |",
       "|---|---:|---:|",
       `| empty ledger (CLI) | ${fmt(coldReady)} ms | ${fmt(coldSpawn)} ms |`,
       `| ledger with the pool and ${fmt(txCount)} transactions (CLI) | ${fmt(warmReady)} ms | ${fmt(warmSpawn)} ms |`,
       `| same ledger, \`startLocalnet()\` in process | ${fmt(inProcessMs)} ms | — |`,
       "",
-      `| throughput | RPC: HTTP send + WebSocket confirmation, ${WINDOW} in flight | in-process LiteSVM | RPC / LiteSVM |`,
-      "|---|---:|---:|---:|",
-      `| System transfer | ${fmt(tps(rpcTransfers))} tx/s (${fmt(rpcTransfers.count)} tx) | ${fmt(tps(svmTransfers))} tx/s | ${fmt((100 * tps(rpcTransfers)) / tps(svmTransfers))} % |`,
-      `| Perpool add_liquidity | ${fmt(tps(rpcDeposits))} tx/s (${fmt(rpcDeposits.count)} tx) | ${fmt(tps(svmDeposits))} tx/s | ${fmt((100 * tps(rpcDeposits)) / tps(svmDeposits))} % |`,
+      `| throughput | RPC: HTTP send + WebSocket confirmation, ${WINDOW} in flight | confirmation p50 | p99 | in-process LiteSVM | RPC / LiteSVM |`,
+      "|---|---:|---:|---:|---:|---:|",
+      `| System transfer | ${fmt(tps(rpcTransfers))} tx/s (${fmt(rpcTransfers.count)} tx) | ${ms(percentile(rpcTransfers, 50))} | ${ms(percentile(rpcTransfers, 99))} | ${fmt(tps(svmTransfers))} tx/s | ${fmt((100 * tps(rpcTransfers)) / tps(svmTransfers))} % |`,
+      `| Perpool add_liquidity | ${fmt(tps(rpcDeposits))} tx/s (${fmt(rpcDeposits.count)} tx) | ${ms(percentile(rpcDeposits, 50))} | ${ms(percentile(rpcDeposits, 99))} | ${fmt(tps(svmDeposits))} tx/s | ${fmt((100 * tps(rpcDeposits)) / tps(svmDeposits))} % |`,
+      "",
+      `Validator memory (RSS) after ${fmt(txCount)} transactions: ${fmt(rss)} MiB. ` +
+        `A checkpoint holds the event loop for ${ms(checkpointMs)} (${ms(checkpointCpuMs)} of CPU; median of 5): the snapshot's bytes ` +
+        `and the history flush; its writes and fsyncs run off the loop.`,
       "",
     ];
   } catch (e) {

@@ -21,8 +21,9 @@ import { createHash, randomBytes } from "crypto";
 import { EventEmitter } from "events";
 import * as fs from "fs";
 import { PublicKey } from "@solana/web3.js";
-import { Address, Transaction, getTransactionDecoder, lamports as toLamports } from "@solana/kit";
+import { Address, lamports as toLamports } from "@solana/kit";
 import { EpochSchedule, FailedTransactionMetadata, LiteSVM, TransactionMetadata } from "litesvm";
+import type { Account as VmAccount, LiteSvm as VmInner, SimulatedTransactionInfo } from "litesvm/dist/internal";
 
 import {
   AccountState,
@@ -37,7 +38,8 @@ import {
 } from "./encoding";
 import { TransactionErrorJson, transactionErrorToJson } from "./errors";
 import { computeBudget, transactionFee } from "./fees";
-import { Ledger } from "./ledger";
+import { History, HistoryEntry } from "./history";
+import { Ledger, LedgerError, SYNC_MS } from "./ledger";
 import { BPF_LOADER_UPGRADEABLE, upgradeableProgramAccounts } from "../sdk/src/loader";
 import {
   ParsedMessage,
@@ -60,6 +62,8 @@ export const FAUCET_LAMPORTS = 1_000_000n * 1_000_000_000n;
 const LOOKUP_TABLE_PROGRAM = "AddressLookupTab1e1111111111111111111111111";
 /** Addresses in an address lookup table start after its 56-byte metadata. */
 const LOOKUP_TABLE_META_SIZE = 56;
+/** A checkpoint starts after this many transactions even before `checkpointMs` has passed. */
+const CHECKPOINT_TXS = 5000;
 /** Entries in the SlotHashes sysvar. */
 const SLOT_HASHES_LEN = 512;
 
@@ -191,21 +195,27 @@ export class Chain extends EventEmitter {
   readonly openMs: number;
 
   private readonly ledger: Ledger;
-  private readonly decoder = getTransactionDecoder();
+  /**
+   * litesvm's native object under its wrapper: it takes raw transactions and
+   * 32-byte keys, where the wrapper decodes every transaction into
+   * @solana/kit's form and converts every address to and from base58.
+   */
+  private vm!: VmInner;
+  /** Base58 of the few account owners there are (system, token, programs), by their bytes. */
+  private readonly ownerNames = new Map<string, string>();
   private currentSlot: number;
   private unixTimestamp: number;
-  private readonly records = new Map<string, TxRecord>();
-  private readonly byAddress = new Map<string, TxRecord[]>();
+  /** Every landed transaction, on disk (history.ts). */
+  private readonly history: History<TxRecord>;
   private lastSeq: number;
-  /** Records since the last snapshot (their journal lines are pending compaction). */
-  private pending: TxRecord[] = [];
+  /** Transactions since the last checkpoint started. */
+  private sinceCheckpoint = 0;
+  private checkpointing = false;
   private readonly hashOfSlot = new Map<number, string>();
   private readonly slotOfHash = new Map<string, number>();
   private readonly slotTimes = new Map<number, number>();
   /** The SlotHashes sysvar's content, newest first (lookup-table creation checks it). */
   private slotHashes: { slot: bigint; hash: string }[] = [];
-  /** Unix time of every slot that holds a transaction. */
-  private readonly txSlotTimes = new Map<number, number>();
   /** Per recent slot: the lowest compute-unit price paid, overall and per written account. */
   private readonly priorityFees = new Map<number, { min: bigint; accounts: Map<string, bigint> }>();
   private readonly checkpointMs: number;
@@ -244,31 +254,48 @@ export class Chain extends EventEmitter {
     // State: the snapshot, or genesis when there is none yet.
     const snapshot = this.ledger.readSnapshot();
     this.svm = snapshot ? LiteSVM.fromBytes(snapshot.state) : this.genesisVm();
-    this.svm.withBlockhashCheck(false).withTransactionHistory(0n).withSigverify(true);
+    // Signatures are verified once, here (`submit`), so litesvm's own check is off.
+    this.svm.withBlockhashCheck(false).withTransactionHistory(0n).withSigverify(false);
+    this.vm = (this.svm as unknown as { inner: VmInner }).inner;
     const snapSeq = snapshot?.meta.seq ?? 0;
     this.unixTimestamp = Math.max(Number(this.svm.getClock().unixTimestamp), nowSeconds());
 
-    // History: records covered by the snapshot, then the journal (re-applying newer account states).
-    const bySeq = new Map<number, TxRecord>();
-    for (const stored of this.ledger.readHistory<StoredRecord>()) bySeq.set(stored.seq, fromStored(stored));
-    const inHistory = new Set(bySeq.keys());
+    // History: on disk, cut back to what the snapshot and journal confirm; journal
+    // records it lacks (written before a crash reached the history files) go in again.
     const journal = this.ledger.readJournal<JournalEntry>();
+    const committed = journal.reduce((max, e) => Math.max(max, e.seq), snapSeq);
+    this.history = new History<TxRecord>(this.ledger.dir, committed, (json) => fromStored(JSON.parse(json) as StoredRecord));
+    const legacy = this.ledger.readLegacyHistory<StoredRecord>();
+    for (const stored of (legacy ?? []).sort((x, y) => x.seq - y.seq)) {
+      if (stored.seq === this.history.count + 1) this.history.append(historyEntry(fromStored(stored)));
+    }
     for (const entry of journal) {
-      if (!bySeq.has(entry.seq)) bySeq.set(entry.seq, fromStored(entry.record));
+      if (entry.seq === this.history.count + 1) this.history.append(historyEntry(fromStored(entry.record)));
       if (entry.seq > snapSeq) this.applyAccounts(entry.accounts);
     }
-    const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-    for (const r of ordered) this.index(r);
-    this.lastSeq = ordered.length ? ordered[ordered.length - 1].seq : 0;
+    this.history.flush();
+    if (legacy) {
+      this.history.sync();
+      this.ledger.removeLegacyHistory();
+    }
+    this.lastSeq = this.history.count;
+    if (this.lastSeq < committed) {
+      // Only a damaged disk gets here: the history files are fsynced before the journal holding the same records is deleted.
+      throw new LedgerError(
+        `${this.ledger.dir}: the history files end at transaction ${this.lastSeq} but the snapshot covers ${committed}; start with --reset`,
+      );
+    }
 
     // Slots never go back: resume from the highest slot any file remembers.
     const clock = this.ledger.readJson<{ slot: number }>("clock.json");
     this.currentSlot = Math.max(
       snapshot?.meta.slot ?? 0,
       clock?.slot ?? 0,
-      ordered.length ? ordered[ordered.length - 1].slot : 0,
+      this.lastSeq > 0 ? this.history.slotOf(this.lastSeq) : 0,
     );
-    for (const r of ordered) if (r.slot > this.currentSlot - MAX_PROCESSING_AGE) this.notePriorityFee(r);
+    for (let seq = this.history.firstSeqFromSlot(this.currentSlot - MAX_PROCESSING_AGE + 1); seq <= this.lastSeq; seq++) {
+      this.notePriorityFee(this.history.get(seq)!);
+    }
     this.fillBlockhashWindow();
     for (let slot = this.currentSlot; slot >= 0 && slot > this.currentSlot - SLOT_HASHES_LEN; slot--) {
       this.slotHashes.push({ slot: BigInt(slot), hash: this.blockhashOf(slot) });
@@ -277,12 +304,9 @@ export class Chain extends EventEmitter {
 
     for (const p of opts.programs ?? []) this.deployProgram(p);
 
-    // Fold a non-empty journal (or a fresh genesis) into a snapshot right away;
-    // journal records not yet in history.jsonl move there.
-    if (!snapshot || journal.length > 0) {
-      this.pending = ordered.filter((r) => !inHistory.has(r.seq));
-      this.checkpoint();
-    }
+    // Fold a non-empty journal (or a fresh genesis) into a snapshot right away.
+    if (!snapshot || journal.length > 0) this.checkpointSync();
+    else this.ledger.openJournal(this.lastSeq + 1);
     this.openMs = performance.now() - started;
   }
 
@@ -350,7 +374,7 @@ export class Chain extends EventEmitter {
     this.baseSlot = this.currentSlot;
     this.baseTime = performance.now();
     this.slotTimer = setInterval(() => this.catchUp(), this.slotMs);
-    this.houseTimer = setInterval(() => this.housekeeping(), Math.min(1000, this.checkpointMs));
+    this.houseTimer = setInterval(() => this.housekeeping(), Math.min(SYNC_MS, this.checkpointMs));
     // Never keep a process alive on their own (the servers do that).
     this.slotTimer.unref();
     this.houseTimer.unref();
@@ -370,7 +394,7 @@ export class Chain extends EventEmitter {
   }
 
   get transactionCount(): number {
-    return this.records.size;
+    return this.lastSeq;
   }
 
   /** Moves `n` slots forward at once (tests: blockhash expiry without waiting a minute). */
@@ -418,8 +442,10 @@ export class Chain extends EventEmitter {
   /** Unix time of a past slot: remembered for recent slots and slots with transactions, else estimated. */
   blockTime(slot: number): number | null {
     if (slot > this.currentSlot) return null;
-    const known = this.slotTimes.get(slot) ?? this.txSlotTimes.get(slot);
+    const known = this.slotTimes.get(slot);
     if (known !== undefined) return known;
+    const seq = this.history.firstSeqFromSlot(slot);
+    if (seq <= this.lastSeq && this.history.slotOf(seq) === slot) return this.history.blockTimeOf(seq);
     return Math.max(0, this.unixTimestamp - Math.floor(((this.currentSlot - slot) * this.slotMs) / 1000));
   }
 
@@ -470,9 +496,30 @@ export class Chain extends EventEmitter {
 
   /** An account, or null when it does not exist (zero lamports counts as absent, as on a node). */
   getAccount(address: string): AccountState | null {
-    const acc = this.svm.getAccount(address as Address);
-    if (!acc.exists || acc.lamports === 0n) return null;
-    return { lamports: acc.lamports, data: acc.data as Uint8Array, owner: acc.programAddress, executable: acc.executable };
+    return this.accountAt(b58decode(address));
+  }
+
+  /** `getAccount` by the key's bytes. */
+  private accountAt(key: Uint8Array): AccountState | null {
+    return this.stateOf(this.vm.getAccount(key));
+  }
+
+  private stateOf(acc: VmAccount | null): AccountState | null {
+    if (acc === null) return null;
+    const lamports = acc.lamports();
+    if (lamports === 0n) return null;
+    return { lamports, data: acc.data(), owner: this.ownerName(acc.owner()), executable: acc.executable() };
+  }
+
+  private ownerName(owner: Uint8Array): string {
+    const key = Buffer.from(owner.buffer, owner.byteOffset, owner.length).toString("latin1");
+    let name = this.ownerNames.get(key);
+    if (name === undefined) {
+      name = b58encode(owner);
+      if (this.ownerNames.size >= 4096) this.ownerNames.clear();
+      this.ownerNames.set(key, name);
+    }
+    return name;
   }
 
   /** Accounts owned by `program`. */
@@ -519,11 +566,11 @@ export class Chain extends EventEmitter {
       return opts.preflight ? { kind: "signatureFailure", signature } : { kind: "dropped", signature, err: "SignatureFailure" };
     }
     if (!this.isBlockhashValid(tx.message.recentBlockhash)) return refuse("BlockhashNotFound");
-    if (this.records.has(signature)) return refuse("AlreadyProcessed");
+    if (this.history.seqOf(signature, tx.signatures[0]) !== null) return refuse("AlreadyProcessed");
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return refuse(keys);
 
-    return this.execute(tx, this.decoder.decode(raw), keys, opts.preflight);
+    return this.execute(tx, keys, opts.preflight);
   }
 
   /**
@@ -540,33 +587,20 @@ export class Chain extends EventEmitter {
     if (!opts.replaceRecentBlockhash && this.signatureStatus(tx.signature, true)) return emptySimulation("AlreadyProcessed");
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return emptySimulation(keys);
-    return this.runSimulation(this.decoder.decode(raw), keys.keys);
+    return this.runSimulation(tx, keys.keys);
   }
 
-  private runSimulation(kitTx: Transaction, accountKeys: string[]): Simulation {
-    // Signatures were checked (or deliberately not) by the caller; litesvm would
-    // also refuse the unsigned transactions `sigVerify: false` allows.
-    this.svm.withSigverify(false);
-    let outcome;
-    try {
-      outcome = this.svm.simulateTransaction(kitTx);
-    } finally {
-      this.svm.withSigverify(true);
-    }
+  private runSimulation(tx: ParsedTransaction, accountKeys: string[]): Simulation {
+    // Signatures were checked (or deliberately not) by the caller; litesvm's check is off.
+    const outcome: SimulatedTransactionInfo | FailedTransactionMetadata =
+      tx.message.version === "legacy" ? this.vm.simulateLegacyTransaction(tx.raw) : this.vm.simulateVersionedTransaction(tx.raw);
     const meta = outcome.meta();
     const postAccounts = new Map<string, AccountState | null>();
     let err: TransactionErrorJson | null = null;
     if (outcome instanceof FailedTransactionMetadata) {
       err = transactionErrorToJson(outcome.err());
     } else {
-      for (const a of outcome.postAccounts()) {
-        postAccounts.set(
-          a.address,
-          a.lamports === 0n
-            ? null
-            : { lamports: a.lamports, data: a.data as Uint8Array, owner: a.programAddress, executable: a.executable },
-        );
-      }
+      for (const a of outcome.postAccounts()) postAccounts.set(b58encode(a.address), this.stateOf(a.account()));
     }
     return {
       err,
@@ -586,12 +620,12 @@ export class Chain extends EventEmitter {
    * fee payer — the same outcome as refusing it after a simulation, at half
    * the cost for the transactions that succeed.
    */
-  private execute(tx: ParsedTransaction, kitTx: Transaction, keys: ResolvedKeys, preflight: boolean): SubmitResult {
-    const pre = keys.keys.map((k) => this.getAccount(k));
-    const outcome = this.svm.sendTransaction(kitTx);
+  private execute(tx: ParsedTransaction, keys: ResolvedKeys, preflight: boolean): SubmitResult {
+    const pre = keys.bytes.map((k) => this.accountAt(k));
+    const outcome = tx.message.version === "legacy" ? this.vm.sendLegacyTransaction(tx.raw) : this.vm.sendVersionedTransaction(tx.raw);
     const failed = outcome instanceof FailedTransactionMetadata;
     const meta: TransactionMetadata = failed ? outcome.meta() : outcome;
-    const post = keys.keys.map((k, i) => (keys.writable[i] ? this.getAccount(k) : pre[i]));
+    const post = keys.bytes.map((k, i) => (keys.writable[i] ? this.accountAt(k) : pre[i]));
     const err = failed ? transactionErrorToJson(outcome.err()) : null;
     // A failed transaction lands only when it paid its fee; otherwise (unknown
     // fee payer, insufficient funds for the fee…) a leader would drop it.
@@ -638,7 +672,7 @@ export class Chain extends EventEmitter {
       if (keys.writable[i]) written.set(k, post[i]);
     });
     this.emit("received", tx.signature);
-    this.commit(record, written);
+    this.commit(record, written, keys.bytes);
     return { kind: "landed", record };
   }
 
@@ -655,7 +689,7 @@ export class Chain extends EventEmitter {
   }
 
   /** Records a landed transaction: journal first (durability), then memory, then listeners. */
-  private commit(record: TxRecord, written: Map<string, AccountState | null>): void {
+  private commit(record: TxRecord, written: Map<string, AccountState | null>, keyBytes: Uint8Array[]): void {
     const entry: JournalEntry = {
       seq: record.seq,
       record: toStored(record),
@@ -665,20 +699,10 @@ export class Chain extends EventEmitter {
     };
     this.ledger.appendJournal(JSON.stringify(entry));
     this.lastSeq = record.seq;
-    this.index(record);
-    this.pending.push(record);
+    this.history.append(historyEntry(record, entry.record, keyBytes));
+    this.sinceCheckpoint++;
     this.notePriorityFee(record);
     this.emit("transaction", record, written);
-  }
-
-  private index(record: TxRecord): void {
-    this.records.set(record.signature, record);
-    for (const key of new Set(record.accountKeys)) {
-      let list = this.byAddress.get(key);
-      if (!list) this.byAddress.set(key, (list = []));
-      list.push(record);
-    }
-    if (!this.txSlotTimes.has(record.slot)) this.txSlotTimes.set(record.slot, record.blockTime);
   }
 
   /** Re-applies journaled account states (restart). */
@@ -701,7 +725,7 @@ export class Chain extends EventEmitter {
     for (let age = 0; age < MAX_PROCESSING_AGE && this.currentSlot - age >= 0; age++) {
       const raw = buildTransfer(this.faucet, to, lamports, this.blockhashOf(this.currentSlot - age));
       const signature = b58encode(raw.subarray(1, 65));
-      if (this.records.has(signature)) continue;
+      if (this.history.seqOf(signature) !== null) continue;
       last = this.submit(raw, { preflight: true });
       break;
     }
@@ -735,6 +759,7 @@ export class Chain extends EventEmitter {
     return {
       keys: [...staticAccountKeys, ...loaded.writable, ...loaded.readonly],
       writable: [...writable, ...loaded.writable.map(() => true), ...loaded.readonly.map(() => false)],
+      bytes: [...message.staticKeyBytes, ...loaded.writable.map(b58decode), ...loaded.readonly.map(b58decode)],
       loaded,
     };
   }
@@ -762,7 +787,8 @@ export class Chain extends EventEmitter {
   // ---------------------------------------------------------------------------
 
   getTransaction(signature: string): TxRecord | null {
-    return this.records.get(signature) ?? null;
+    const seq = this.history.seqOf(signature);
+    return seq === null ? null : this.history.get(seq);
   }
 
   /**
@@ -770,7 +796,7 @@ export class Chain extends EventEmitter {
    * signatures in the status cache (the last 300 slots) are found, as on a node.
    */
   signatureStatus(signature: string, searchHistory: boolean): TxRecord | null {
-    const r = this.records.get(signature);
+    const r = this.getTransaction(signature);
     if (!r) return null;
     if (!searchHistory && r.slot < this.currentSlot - MAX_RECENT_BLOCKHASHES) return null;
     return r;
@@ -778,15 +804,17 @@ export class Chain extends EventEmitter {
 
   /** Transactions that mention `address`, newest first, strictly before `before` and after `until`. */
   signaturesForAddress(address: string, opts: { limit: number; before?: string; until?: string }): TxRecord[] {
-    const list = this.byAddress.get(address) ?? [];
-    const beforeSeq = opts.before ? (this.records.get(opts.before)?.seq ?? null) : Infinity;
-    const untilSeq = opts.until ? (this.records.get(opts.until)?.seq ?? 0) : 0;
+    const beforeSeq = opts.before ? this.history.seqOf(opts.before) : Infinity;
+    const untilSeq = opts.until ? (this.history.seqOf(opts.until) ?? 0) : 0;
     if (beforeSeq === null) return [];
+    return this.history.seqsForAddress(address, beforeSeq, untilSeq, opts.limit).map((seq) => this.history.get(seq)!);
+  }
+
+  /** The transactions of the block at `slot`, in the order they executed. */
+  blockTransactions(slot: number): TxRecord[] {
     const out: TxRecord[] = [];
-    for (let i = list.length - 1; i >= 0 && out.length < opts.limit; i--) {
-      const r = list[i];
-      if (r.seq <= untilSeq) break;
-      if (r.seq < beforeSeq) out.push(r);
+    for (let seq = this.history.firstSeqFromSlot(slot); seq <= this.lastSeq && this.history.slotOf(seq) === slot; seq++) {
+      out.push(this.history.get(seq)!);
     }
     return out;
   }
@@ -835,7 +863,11 @@ export class Chain extends EventEmitter {
   private housekeeping(): void {
     if (this.closed) return;
     this.ledger.syncJournal();
-    if (this.pending.length > 0 && (Date.now() - this.lastCheckpoint >= this.checkpointMs || this.pending.length >= 1000)) {
+    this.history.flush();
+    if (
+      this.sinceCheckpoint > 0 &&
+      (Date.now() - this.lastCheckpoint >= this.checkpointMs || this.sinceCheckpoint >= CHECKPOINT_TXS)
+    ) {
       this.checkpoint();
     }
     if (this.currentSlot !== this.clockWrittenSlot) this.writeClock();
@@ -846,14 +878,33 @@ export class Chain extends EventEmitter {
     this.clockWrittenSlot = this.currentSlot;
   }
 
-  /** Folds the journal into a fresh snapshot. */
+  /**
+   * Folds the journal into a fresh snapshot. Only litesvm's `toBytes` runs on
+   * the event loop; the disk work (fsyncs, the snapshot file) runs on libuv's
+   * threads, and new transactions go to a new journal file meanwhile.
+   */
   checkpoint(): void {
-    this.ledger.checkpoint(
-      { seq: this.lastSeq, slot: this.currentSlot },
-      this.svm.toBytes(),
-      this.pending.map((r) => JSON.stringify(toStored(r))),
-    );
-    this.pending = [];
+    if (this.checkpointing || this.closed) return;
+    this.history.flush();
+    const meta = { seq: this.lastSeq, slot: this.currentSlot };
+    const state = this.svm.toBytes();
+    this.checkpointing = true;
+    this.sinceCheckpoint = 0;
+    this.lastCheckpoint = Date.now();
+    this.ledger
+      .checkpoint(meta, state, this.history.syncAsync())
+      .catch((e) => console.error(`localnet: checkpoint at ${meta.seq} failed (the journal keeps everything): ${(e as Error).message}`))
+      .finally(() => {
+        this.checkpointing = false;
+      });
+  }
+
+  /** A checkpoint that finishes before returning (start-up, shutdown). */
+  private checkpointSync(): void {
+    this.history.flush();
+    this.history.sync();
+    this.ledger.checkpointSync({ seq: this.lastSeq, slot: this.currentSlot }, this.svm.toBytes());
+    this.sinceCheckpoint = 0;
     this.lastCheckpoint = Date.now();
   }
 
@@ -864,8 +915,9 @@ export class Chain extends EventEmitter {
     if (this.slotTimer) clearInterval(this.slotTimer);
     if (this.houseTimer) clearInterval(this.houseTimer);
     this.slotTimer = this.houseTimer = null;
-    this.checkpoint();
+    this.checkpointSync();
     this.writeClock();
+    this.history.close();
     this.ledger.close();
     this.removeAllListeners();
   }
@@ -874,6 +926,8 @@ export class Chain extends EventEmitter {
 interface ResolvedKeys {
   keys: string[];
   writable: boolean[];
+  /** `keys` as bytes. */
+  bytes: Uint8Array[];
   loaded: { writable: string[]; readonly: string[] };
 }
 
@@ -919,6 +973,32 @@ function innerInstructionsOf(meta: TransactionMetadata): UiInnerInstructions[] {
     });
   });
   return out;
+}
+
+/** A record as the history stores it; `stored` when its stored form exists already. */
+function historyEntry(record: TxRecord, stored?: StoredRecord, keyBytes?: Uint8Array[]): HistoryEntry<TxRecord> {
+  const seen = new Set<string>();
+  const addresses: Uint8Array[] = [];
+  record.accountKeys.forEach((key, i) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    addresses.push(keyBytes?.[i] ?? b58decode(key));
+  });
+  return {
+    seq: record.seq,
+    slot: record.slot,
+    blockTime: record.blockTime,
+    // The transaction starts with the signature count (compact-u16), then the first signature.
+    signature: record.raw.subarray(record.raw[0] < 0x80 ? 1 : 2, (record.raw[0] < 0x80 ? 1 : 2) + 64),
+    addresses,
+    json: JSON.stringify(stored ?? toStored(record)),
+    record,
+  };
+}
+
+/** A record's JSON line in the history files (tests write synthetic ledgers with it). */
+export function storedRecordJson(r: TxRecord): string {
+  return JSON.stringify(toStored(r));
 }
 
 function toStored(r: TxRecord): StoredRecord {

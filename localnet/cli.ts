@@ -1,5 +1,5 @@
 /**
- * `ts-node --transpile-only localnet/cli.ts [flags]`: runs the local validator
+ * `node localnet/run.js [flags]` (compiled; or `ts-node --transpile-only localnet/cli.ts`): runs the local validator
  * until SIGINT/SIGTERM.
  *
  *   --port <n>          RPC port (default 8899; 0 = any free port)

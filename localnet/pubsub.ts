@@ -17,9 +17,20 @@ import WebSocket from "ws";
 import { AccountState, JsonLimitError, SYSTEM_PROGRAM, checkPubkey, parseJson, toJson } from "./encoding";
 import { Chain, SlotInfo, TxRecord } from "./chain";
 import { ErrorCode, RpcError, invalidParams } from "./errors";
-import { Config, Filter, accountEncoding, checkSignature, compileFilters, dataSlice, encodeAccountOrThrow } from "./rpc";
+import {
+  BlockConfig,
+  Config,
+  Filter,
+  accountEncoding,
+  blockConfig,
+  checkSignature,
+  compileFilters,
+  dataSlice,
+  encodeAccountOrThrow,
+  encodeBlock,
+} from "./rpc";
 
-type Kind = "account" | "program" | "logs" | "signature" | "slot" | "root";
+type Kind = "account" | "program" | "logs" | "signature" | "slot" | "root" | "block";
 
 interface Subscription {
   id: number;
@@ -32,6 +43,8 @@ interface Subscription {
   /** logsSubscribe: null for "all", else the one address to mention. */
   mentions?: string | null;
   receivedNotification?: boolean;
+  /** blockSubscribe: what each notification's block holds. */
+  block?: BlockConfig;
 }
 
 const NOTIFICATION: Record<Kind, string> = {
@@ -41,6 +54,7 @@ const NOTIFICATION: Record<Kind, string> = {
   signature: "signatureNotification",
   slot: "slotNotification",
   root: "rootNotification",
+  block: "blockNotification",
 };
 
 /** What one connection may hold (the server passes its `LIMITS`). */
@@ -80,6 +94,7 @@ export class PubSub {
   private readonly logs = new Set<Subscription>();
   private readonly slots = new Set<Subscription>();
   private readonly roots = new Set<Subscription>();
+  private readonly blocks = new Set<Subscription>();
   private readonly sockets = new Set<WebSocket>();
   private readonly perSocket = new Map<WebSocket, number>();
   /** Sockets being dropped: nothing more is queued for them. */
@@ -271,12 +286,25 @@ export class PubSub {
         return { result: this.add({ socket, kind: "slot", cfg: {} }) };
       case "rootSubscribe":
         return { result: this.add({ socket, kind: "root", cfg: {} }) };
+      case "blockSubscribe": {
+        const filter = params[0];
+        let mentions: string | null;
+        if (filter === "all") mentions = null;
+        else if (filter && typeof filter === "object" && "mentionsAccountOrProgram" in filter) {
+          mentions = pubkey((filter as { mentionsAccountOrProgram: unknown }).mentionsAccountOrProgram);
+        } else {
+          throw invalidParams('expected "all" or {"mentionsAccountOrProgram": address}.');
+        }
+        const cfg = config(1);
+        return { result: this.add({ socket, kind: "block", cfg, mentions, block: blockConfig(cfg) }) };
+      }
       case "accountUnsubscribe":
       case "programUnsubscribe":
       case "logsUnsubscribe":
       case "signatureUnsubscribe":
       case "slotUnsubscribe":
-      case "rootUnsubscribe": {
+      case "rootUnsubscribe":
+      case "blockUnsubscribe": {
         const kind = method.slice(0, -"Unsubscribe".length) as Kind;
         const sub = this.subs.get(Number(params[0]));
         if (!sub || sub.kind !== kind || sub.socket !== socket) throw invalidParams("Invalid subscription id.");
@@ -323,8 +351,8 @@ export class PubSub {
     }
   }
 
-  private setOf(kind: "logs" | "slot" | "root"): Set<Subscription> {
-    return kind === "logs" ? this.logs : kind === "slot" ? this.slots : this.roots;
+  private setOf(kind: "logs" | "slot" | "root" | "block"): Set<Subscription> {
+    return kind === "logs" ? this.logs : kind === "slot" ? this.slots : kind === "block" ? this.blocks : this.roots;
   }
 
   // --- events -----------------------------------------------------------------------
@@ -369,6 +397,23 @@ export class PubSub {
   private onSlot(info: SlotInfo): void {
     for (const sub of this.slots) this.notify(sub, info);
     for (const sub of this.roots) this.notify(sub, info.root);
+    // The parent's block is complete now.
+    for (const sub of this.blocks) this.notifyBlock(sub, info.parent);
+  }
+
+  private notifyBlock(sub: Subscription, slot: number): void {
+    let value: unknown;
+    try {
+      // With a filter, only blocks holding a matching transaction are sent.
+      if (sub.mentions && !this.chain.blockTransactions(slot).some((r) => r.accountKeys.includes(sub.mentions!))) return;
+      const block = encodeBlock(this.chain, slot, sub.block!, sub.mentions ?? undefined);
+      if (block === null) return;
+      value = { slot, block, err: null };
+    } catch (e) {
+      // E.g. a v0 transaction without maxSupportedTransactionVersion: the node reports the error in place of the block.
+      value = { slot, block: null, err: e instanceof RpcError ? e.message : "Internal error" };
+    }
+    this.notify(sub, { context: { slot }, value });
   }
 
   private encode(sub: Subscription, state: AccountState): unknown {

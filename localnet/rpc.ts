@@ -43,6 +43,8 @@ export const FEATURE_SET = 3_640_012_085;
 const MAX_MULTIPLE_ACCOUNTS = 100;
 const MAX_SIGNATURE_STATUSES = 256;
 const MAX_GET_SIGNATURES_LIMIT = 1000;
+/** Agave's `MAX_GET_CONFIRMED_BLOCKS_RANGE`: getBlocks' span and getBlocksWithLimit's limit. */
+const MAX_BLOCKS_RANGE = 500_000;
 const MAX_PRIORITIZATION_FEE_ACCOUNTS = 128;
 const MAX_FILTERS = 4;
 /** Longest base58 / base64 text of a transaction the node accepts. */
@@ -448,6 +450,33 @@ export class RpcMethods {
         const r = c.getTransaction(signature);
         return r ? encodeTransaction(r, cfg) : null;
       },
+      // --- blocks (one per slot; a slot's block is complete once the next slot began) ---
+      getBlock: (p) => {
+        const slot = Number(p.u64(0));
+        // Older clients pass the encoding itself instead of a config object.
+        const cfg: Config = typeof p.raw(1) === "string" ? { encoding: p.raw(1) } : p.config(1);
+        const block = encodeBlock(c, slot, blockConfig(cfg));
+        if (block === null) throw new RpcError(ErrorCode.BlockNotAvailable, `Block not available for slot ${slot}`);
+        return block;
+      },
+      getBlocks: (p) => {
+        const start = p.u64(0);
+        const last = BigInt(c.slot - 1);
+        // The end slot is optional; a config object may stand in its place.
+        const end = typeof p.raw(1) === "number" || typeof p.raw(1) === "bigint" ? p.u64(1) : last;
+        noProcessed(typeof p.raw(1) === "object" ? p.config(1) : p.config(2));
+        if (end - start > BigInt(MAX_BLOCKS_RANGE)) throw invalidParams(`Slot range too large; max ${MAX_BLOCKS_RANGE}`);
+        return slotRange(start, end < last ? end : last);
+      },
+      getBlocksWithLimit: (p) => {
+        const start = p.u64(0);
+        const limit = p.u64(1);
+        noProcessed(p.config(2));
+        if (limit > BigInt(MAX_BLOCKS_RANGE)) throw invalidParams(`Limit too large; max ${MAX_BLOCKS_RANGE}`);
+        const last = BigInt(c.slot - 1);
+        const end = start + limit - 1n;
+        return slotRange(start, end < last ? end : last);
+      },
       getSignaturesForAddress: (p) => {
         const address = p.pubkey(0);
         const cfg = p.config(1);
@@ -658,8 +687,111 @@ function partiallyDecoded(list: UiInnerInstructions[], keys: string[]) {
   }));
 }
 
+// --- blocks ---------------------------------------------------------------------------
+
+export type TransactionDetails = "full" | "accounts" | "signatures" | "none";
+
+export interface BlockConfig {
+  transactionDetails: TransactionDetails;
+  rewards: boolean;
+  /** encoding and maxSupportedTransactionVersion, as getTransaction takes them. */
+  tx: Config;
+}
+
+function noProcessed(cfg: Config): void {
+  if (cfg.commitment === "processed") throw invalidParams("Method does not support commitment below `confirmed`");
+}
+
+/** getBlock's (and blockSubscribe's) configuration, validated. */
+export function blockConfig(cfg: Config): BlockConfig {
+  noProcessed(cfg);
+  const details = cfg.transactionDetails ?? "full";
+  if (typeof details !== "string" || !["full", "accounts", "signatures", "none"].includes(details)) {
+    throw invalidParams(
+      `unknown variant \`${String(details)}\`, expected one of \`full\`, \`signatures\`, \`none\`, \`accounts\`.`,
+    );
+  }
+  if (cfg.rewards !== undefined && cfg.rewards !== null && typeof cfg.rewards !== "boolean") {
+    throw invalidParams(`invalid type: ${typeName(cfg.rewards)} for \`rewards\`, expected a boolean.`);
+  }
+  const encoding = cfg.encoding ?? "json";
+  if (!["json", "jsonParsed", "base64", "base58"].includes(String(encoding))) {
+    throw invalidParams(
+      `unknown variant \`${String(encoding)}\`, expected one of \`binary\`, \`base64\`, \`base58\`, \`json\`, \`jsonParsed\`.`,
+    );
+  }
+  return {
+    transactionDetails: details as TransactionDetails,
+    rewards: cfg.rewards !== false,
+    tx: { encoding, maxSupportedTransactionVersion: cfg.maxSupportedTransactionVersion },
+  };
+}
+
+function slotRange(start: bigint, end: bigint): number[] {
+  const out: number[] = [];
+  for (let s = Number(start); s <= Number(end); s++) out.push(s);
+  return out;
+}
+
+/**
+ * The block at `slot` in Agave's shape, or null when it is not complete yet
+ * (the current slot) or in the future. Every slot holds a block here (block
+ * height = slot; the parent of slot N is N - 1), most of them empty.
+ * `only`: keep the transactions that mention this address (blockSubscribe).
+ */
+export function encodeBlock(chain: Chain, slot: number, cfg: BlockConfig, only?: string) {
+  if (!Number.isSafeInteger(slot) || slot >= chain.slot) return null;
+  let records = chain.blockTransactions(slot);
+  if (only !== undefined) records = records.filter((r) => r.accountKeys.includes(only));
+  const block: Record<string, unknown> = {
+    blockHeight: slot,
+    blockTime: chain.blockTime(slot),
+    blockhash: chain.blockhashOf(slot),
+    parentSlot: Math.max(0, slot - 1),
+    previousBlockhash: chain.blockhashOf(Math.max(0, slot - 1)),
+  };
+  const withVersion = cfg.tx.maxSupportedTransactionVersion !== undefined && cfg.tx.maxSupportedTransactionVersion !== null;
+  switch (cfg.transactionDetails) {
+    case "full":
+      block.transactions = records.map((r) => {
+        const { transaction, meta, version } = encodeTransaction(r, cfg.tx) as Record<string, unknown>;
+        return withVersion ? { transaction, meta, version } : { transaction, meta };
+      });
+      break;
+    case "accounts":
+      block.transactions = records.map((r) => {
+        const { transaction, meta, version } = encodeTransaction(r, { ...cfg.tx, encoding: "jsonParsed" }) as {
+          transaction: { signatures: string[]; message: { accountKeys: unknown[] } };
+          meta: Record<string, unknown>;
+          version?: unknown;
+        };
+        const brief = {
+          transaction: { signatures: transaction.signatures, accountKeys: transaction.message.accountKeys },
+          meta: {
+            err: meta.err,
+            status: meta.status,
+            fee: meta.fee,
+            preBalances: meta.preBalances,
+            postBalances: meta.postBalances,
+            preTokenBalances: meta.preTokenBalances,
+            postTokenBalances: meta.postTokenBalances,
+          },
+        };
+        return withVersion ? { ...brief, version } : brief;
+      });
+      break;
+    case "signatures":
+      block.signatures = records.map((r) => r.signature);
+      break;
+    case "none":
+      break;
+  }
+  if (cfg.rewards) block.rewards = [];
+  return block;
+}
+
 /** `getTransaction`'s answer in the requested encoding. */
-function encodeTransaction(r: TxRecord, cfg: Config) {
+export function encodeTransaction(r: TxRecord, cfg: Config) {
   const encoding = cfg.encoding ?? "json";
   if (!["json", "jsonParsed", "base64", "base58"].includes(String(encoding))) {
     throw invalidParams(

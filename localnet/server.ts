@@ -24,7 +24,8 @@ import { RpcMethods } from "./rpc";
 export const HOST = "127.0.0.1";
 export const DEFAULT_RPC_PORT = 8899;
 
-const REPO_ROOT = path.resolve(__dirname, "..");
+// localnet/ under ts-node, dist/localnet/ when compiled (npm run build).
+const REPO_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === "dist" ? "../.." : "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".localnet");
 
 /** Perpool's program id (from the IDL) and its build output. */

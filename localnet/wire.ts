@@ -43,6 +43,8 @@ export interface ParsedMessage {
   header: MessageHeader;
   /** Keys written in the message itself (base58). */
   staticAccountKeys: string[];
+  /** The same keys as bytes (views into `bytes`): what litesvm takes, without a base58 round trip. */
+  staticKeyBytes: Uint8Array[];
   recentBlockhash: string;
   instructions: CompiledInstruction[];
   /** Always empty for legacy messages. */
@@ -124,7 +126,12 @@ export function parseMessage(bytes: Uint8Array): ParsedMessage {
   };
   const keyCount = r.shortvec();
   const staticAccountKeys: string[] = [];
-  for (let i = 0; i < keyCount; i++) staticAccountKeys.push(b58encode(r.take(32)));
+  const staticKeyBytes: Uint8Array[] = [];
+  for (let i = 0; i < keyCount; i++) {
+    const key = r.take(32);
+    staticKeyBytes.push(key);
+    staticAccountKeys.push(b58encode(key));
+  }
   const recentBlockhash = b58encode(r.take(32));
   const ixCount = r.shortvec();
   const instructions: CompiledInstruction[] = [];
@@ -144,7 +151,7 @@ export function parseMessage(bytes: Uint8Array): ParsedMessage {
   }
   if (r.remaining !== 0) throw new WireError(`${r.remaining} trailing bytes after the message`);
   sanityCheck(header, staticAccountKeys.length, instructions, addressTableLookups);
-  return { version, header, staticAccountKeys, recentBlockhash, instructions, addressTableLookups, bytes };
+  return { version, header, staticAccountKeys, staticKeyBytes, recentBlockhash, instructions, addressTableLookups, bytes };
 }
 
 /** The structural checks a node applies before anything else ("sanitize"). */

@@ -109,7 +109,7 @@ else
   VALIDATOR_ARGS=(--port "$PORT" --ledger "$DATA_DIR" --upgrade-authority "$ADMIN")
   ((RESET)) && VALIDATOR_ARGS+=(--reset)
   [[ -n $SLOT_MS ]] && VALIDATOR_ARGS+=(--slot-ms "$SLOT_MS")
-  "${TS_NODE[@]}" localnet/cli.ts "${VALIDATOR_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
+  node localnet/run.js "${VALIDATOR_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
 fi
 VALIDATOR_PID=$!
 PRICE_FEED_PID=

@@ -38,12 +38,11 @@ export class ValidatorProcess {
     readonly output: string[],
   ) {}
 
-  /** Spawns `localnet/cli.ts` on a free port and waits for its RPC URL line. */
+  /** Spawns the validator CLI (compiled, through localnet/run.js) on a free port and waits for its RPC URL line. */
   static async start(ledger: string, extraArgs: string[] = []): Promise<ValidatorProcess> {
-    const tsNode = require.resolve("ts-node/dist/bin.js");
     const child = spawn(
       process.execPath,
-      [tsNode, "-P", "tsconfig.json", "--transpile-only", "localnet/cli.ts", "--port", "0", "--ledger", ledger, "--quiet", ...extraArgs],
+      ["localnet/run.js", "--port", "0", "--ledger", ledger, "--quiet", ...extraArgs],
       { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     const output: string[] = [];
