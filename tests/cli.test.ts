@@ -32,7 +32,7 @@ import { AmountError, formatUnits, parseUnits } from "../sdk/src/cli/units";
 import { UsageError, parseArgs } from "../sdk/src/cli/args";
 import { main } from "../sdk/src/cli/main";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
-import { TestCluster, testCluster, waitFor } from "./localnet/harness";
+import { TestCluster, distinctIx, testCluster, waitFor } from "./localnet/harness";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const ZERO = new BN(0);
@@ -135,7 +135,8 @@ describe("perpool CLI against a local validator", function () {
     for (const [s, usd] of [["SOL", sol], ["USDC", 1]] as const) {
       ixs.push(publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }));
     }
-    await program.provider.sendAndConfirm!(new Transaction().add(...ixs), []);
+    // Called before every test with the same prices: each call must be a transaction of its own.
+    await program.provider.sendAndConfirm!(new Transaction().add(distinctIx(), ...ixs), []);
   }
 
   before(async () => {

@@ -50,7 +50,7 @@ import { Keeper, KeeperSummary } from "../sdk/src/keeper";
 import { deploy, loadConfig } from "../migrations/deploy";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, units } from "./fixtures";
 import { send, snapshot } from "./helpers";
-import { TestCluster, testCluster, waitFor } from "./localnet/harness";
+import { TestCluster, distinctIx, testCluster, waitFor } from "./localnet/harness";
 
 const USD = (n: number) => units(n, 6);
 const USDC = (n: number) => units(n, 6);
@@ -412,7 +412,8 @@ describe("keeper over JSON-RPC", function () {
       const ixs = ([["SOL", sol], ["USDC", 1]] as const).map(([s, usd]) =>
         publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }),
       );
-      await sendTx(ixs, []);
+      // The same prices may be sent twice within one blockhash (the loop below): each send is its own transaction.
+      await sendTx([distinctIx(), ...ixs], []);
     };
     const user = async (fund: Record<string, BN>) => {
       const kp = Keypair.generate();
