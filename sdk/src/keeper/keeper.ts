@@ -586,8 +586,9 @@ export class Keeper {
     for (const id of this.oracleSubscriptions.values()) removals.push(conn.removeAccountChangeListener(id));
     this.programSubscription = null;
     this.oracleSubscriptions.clear();
-    await Promise.allSettled(removals);
-    if (this.scanning) await this.scanning;
+    // Bounded: on a dead socket an unsubscribe (or a scan's request) may never settle.
+    await settleWithin(Promise.allSettled(removals), STOP_WAIT_MS);
+    if (this.scanning) await settleWithin(this.scanning, STOP_WAIT_MS);
     this.log(`keeper stopped after ${this.scans} scans`);
   }
 
@@ -677,4 +678,19 @@ export class Keeper {
       }
     })();
   }
+}
+
+/** How long `stop()` waits for unsubscribes, then for the scan in progress. */
+const STOP_WAIT_MS = 2_000;
+
+/** Waits for `p` to settle, or `ms` at most (the timer does not keep the process alive). */
+function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    p.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
 }
