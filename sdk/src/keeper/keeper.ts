@@ -681,7 +681,7 @@ export class Keeper {
 }
 
 /** How long `stop()` waits for unsubscribes, then for the scan in progress. */
-const STOP_WAIT_MS = 2_000;
+const STOP_WAIT_MS = 1_000;
 
 /** Waits for `p` to settle, or `ms` at most (the timer does not keep the process alive). */
 function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
