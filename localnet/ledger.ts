@@ -9,7 +9,7 @@
  *                   plus the post-state of every account it could write
  *   history.jsonl   transaction records already covered by a snapshot
  *   clock.json      last slot reached, so slots never go back on restart
- *   LOCK            pid of the validator using the directory
+ *   LOCK            pid and start time of the validator using the directory (lock.ts)
  *
  * A transaction's journal line is written (synchronously, before its
  * signature is reported anywhere) and the snapshot merely compacts the
@@ -26,6 +26,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
+import { FileLock } from "./lock";
+
 const SNAPSHOT_MAGIC = Buffer.from("PPLSNAP1", "ascii");
 
 export interface SnapshotMeta {
@@ -40,7 +42,7 @@ export class Ledger {
   readonly dir: string;
   private journalFd: number | null = null;
   private journalDirty = false;
-  private locked = false;
+  private lockHandle: FileLock | null = null;
 
   constructor(dataDir: string) {
     this.dir = path.join(dataDir, "ledger");
@@ -51,30 +53,21 @@ export class Ledger {
   }
 
   /**
-   * `--reset`: forgets the chain. Deletes the ledger and the deployment
-   * description that pointed into it; keypairs kept next to them (admin,
-   * test mints) survive so addresses stay stable across resets.
+   * `--reset`: forgets the chain. Takes the ledger's lock first (refused while
+   * another validator runs on it), then deletes the ledger but its lock, and
+   * the deployment description that pointed into it; keypairs kept next to
+   * them (admin, test mints) survive so addresses stay stable across resets.
    */
   static reset(dataDir: string): void {
-    fs.rmSync(path.join(dataDir, "ledger"), { recursive: true, force: true });
+    const dir = path.join(dataDir, "ledger");
+    FileLock.acquire(path.join(dir, "LOCK"), `ledger ${dir}`); // kept: the ledger opened next takes it over
+    for (const name of fs.readdirSync(dir)) if (name !== "LOCK") fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     fs.rmSync(path.join(dataDir, "deployment.json"), { force: true });
   }
 
-  /** Claims the directory; refuses when another live validator holds it. */
+  /** Claims the directory; refuses (`LockError`) when another live validator holds it. */
   lock(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const lockFile = this.file("LOCK");
-    try {
-      const pid = Number(fs.readFileSync(lockFile, "utf8").trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new LedgerError(`ledger ${this.dir} is in use by process ${pid}`);
-      }
-    } catch (e) {
-      if (e instanceof LedgerError) throw e;
-      // No lock file (or an unreadable one): free.
-    }
-    fs.writeFileSync(lockFile, `${process.pid}\n`);
-    this.locked = true;
+    this.lockHandle = FileLock.acquire(this.file("LOCK"), `ledger ${this.dir}`);
   }
 
   readJson<T>(name: string): T | null {
@@ -192,19 +185,8 @@ export class Ledger {
       fs.closeSync(this.journalFd);
       this.journalFd = null;
     }
-    if (this.locked) {
-      fs.rmSync(this.file("LOCK"), { force: true });
-      this.locked = false;
-    }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    this.lockHandle?.release();
+    this.lockHandle = null;
   }
 }
 

@@ -207,8 +207,6 @@ if [[ $VALIDATOR == agave ]]; then
     --log
   )
   ((RESET)) && AGAVE_ARGS+=(--reset)
-  # A new Agave ledger is a new chain: the old deployment.json does not apply.
-  ((RESET)) && rm -f "$DATA_DIR/deployment.json"
   [[ -n $SLOT_MS ]] && echo "start: --slot-ms applies to the local validator only; ignored" >&2
   solana-test-validator "${AGAVE_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
 else
@@ -260,6 +258,9 @@ if [[ $VALIDATOR == localnet ]]; then
   grep -h "Ready in" "$VALIDATOR_LOG" | tail -1 | sed 's/^/validator: /'
 else
   echo "validator: Agave solana-test-validator (pid $VALIDATOR_PID), ledger $DATA_DIR/agave-ledger"
+  # A new Agave ledger is a new chain: the old deployment.json does not apply
+  # (removed only now that this validator runs, not one that was refused).
+  if ((RESET)); then rm -f "$DATA_DIR/deployment.json"; fi
 fi
 
 AGAIN="Run npm start again: every step only does what is missing."
