@@ -10,6 +10,8 @@
 # --port 0 (local validator only) picks free ports; the faucet then takes any
 # free port too (default: RPC port + 2). --no-build skips setup and build (the
 # programs must be built). --ledger DIR (or --data-dir DIR) holds everything.
+# Environment: APP_PORT (default 5173), AGAVE_FAUCET_PORT (Agave's airdrop
+# faucet, default 9900).
 #
 # 1. installs what is missing (scripts/setup.sh) and builds the program;
 # 2. starts the validator in the background, on 127.0.0.1: the local one
@@ -65,7 +67,7 @@ while (($#)); do
     --no-app) APP=0 ;;
     --no-build) BUILD=0 ;;
     -h | --help)
-      sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) echo "start: unknown argument $1 (see --help)" >&2; exit 2 ;;
