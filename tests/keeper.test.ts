@@ -408,8 +408,9 @@ describe("keeper over JSON-RPC", function () {
     const mint = (s: string) => new PublicKey(asset(s).mint);
     const tokenProvider = provider as unknown as LiteSvmProvider; // the token helpers use connection + sendAndConfirm only
     const sendTx = (ixs: TransactionInstruction[], signers: Keypair[]) => provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+    // SOL at `sol`, every other asset at its configured price: a deposit values the whole pool.
     const setPrices = async (sol: number) => {
-      const ixs = ([["SOL", sol], ["USDC", 1]] as const).map(([s, usd]) =>
+      const ixs = deployment.assets.map((a) => [a.symbol, a.symbol === "SOL" ? sol : Number(config.assets.find((c) => c.symbol === a.symbol)!.price)] as const).map(([s, usd]) =>
         publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }),
       );
       // The same prices may be sent twice within one blockhash (the loop below): each send is its own transaction.
