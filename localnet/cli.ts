@@ -22,6 +22,7 @@ import * as fs from "fs";
 import { Keypair, PublicKey } from "@solana/web3.js";
 
 import { TxRecord } from "./chain";
+import { LockError } from "./lock";
 import { DEFAULT_RPC_PORT, LocalnetOptions, startLocalnet } from "./server";
 
 const USAGE = `usage: localnet [--port N] [--ws-port N] [--ledger DIR] [--reset] [--slot-ms N] [--checkpoint-ms N] [--program ID=PATH]... [--no-perpool] [--upgrade-authority PUBKEY|FILE] [--no-publisher] [--quiet]`;
@@ -142,5 +143,6 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(`localnet: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof LockError) console.error("localnet: stop that validator first, or give this one another --ledger (nothing was changed)");
   process.exit(1);
 });

@@ -7,6 +7,7 @@ export type { Localnet, LocalnetOptions } from "./server";
 export { Chain, FAUCET_LAMPORTS, MAX_PROCESSING_AGE } from "./chain";
 export type { ChainOptions, ProgramSpec, TxRecord } from "./chain";
 export { Ledger } from "./ledger";
+export { FileLock, LockError } from "./lock";
 export { RpcMethods, SOLANA_VERSION } from "./rpc";
 export { PubSub } from "./pubsub";
 export { ErrorCode, RpcError } from "./errors";

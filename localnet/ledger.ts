@@ -9,7 +9,7 @@
  *                       plus the post-state of every account it could write
  *   history.*           transaction records, on disk with indexes (history.ts)
  *   clock.json          last slot reached, so slots never go back on restart
- *   LOCK                pid of the validator using the directory
+ *   LOCK                pid and start time of the validator using the directory (lock.ts)
  *
  * A transaction's journal line is written (synchronously, before its
  * signature is reported anywhere), so a crash of the process at any point —
@@ -29,6 +29,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
+import { FileLock } from "./lock";
+
 const SNAPSHOT_MAGIC = Buffer.from("PPLSNAP1", "ascii");
 
 /** Longest time a journal write waits for its fdatasync (the chain's housekeeping period). */
@@ -46,10 +48,10 @@ export class Ledger {
   readonly dir: string;
   private journalFd: number | null = null;
   private journalDirty = false;
+  private lockHandle: FileLock | null = null;
   private syncing = false;
   /** Bumped by every checkpoint; an asynchronous one that was overtaken does not install its snapshot. */
   private generation = 0;
-  private locked = false;
 
   constructor(dataDir: string) {
     this.dir = path.join(dataDir, "ledger");
@@ -60,30 +62,21 @@ export class Ledger {
   }
 
   /**
-   * `--reset`: forgets the chain. Deletes the ledger and the deployment
-   * description that pointed into it; keypairs kept next to them (admin,
-   * test mints) survive so addresses stay stable across resets.
+   * `--reset`: forgets the chain. Takes the ledger's lock first (refused while
+   * another validator runs on it), then deletes the ledger but its lock, and
+   * the deployment description that pointed into it; keypairs kept next to
+   * them (admin, test mints) survive so addresses stay stable across resets.
    */
   static reset(dataDir: string): void {
-    fs.rmSync(path.join(dataDir, "ledger"), { recursive: true, force: true });
+    const dir = path.join(dataDir, "ledger");
+    FileLock.acquire(path.join(dir, "LOCK"), `ledger ${dir}`); // kept: the ledger opened next takes it over
+    for (const name of fs.readdirSync(dir)) if (name !== "LOCK") fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     fs.rmSync(path.join(dataDir, "deployment.json"), { force: true });
   }
 
-  /** Claims the directory; refuses when another live validator holds it. */
+  /** Claims the directory; refuses (`LockError`) when another live validator holds it. */
   lock(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const lockFile = this.file("LOCK");
-    try {
-      const pid = Number(fs.readFileSync(lockFile, "utf8").trim());
-      if (pid && pid !== process.pid && isAlive(pid)) {
-        throw new LedgerError(`ledger ${this.dir} is in use by process ${pid}`);
-      }
-    } catch (e) {
-      if (e instanceof LedgerError) throw e;
-      // No lock file (or an unreadable one): free.
-    }
-    fs.writeFileSync(lockFile, `${process.pid}\n`);
-    this.locked = true;
+    this.lockHandle = FileLock.acquire(this.file("LOCK"), `ledger ${this.dir}`);
   }
 
   readJson<T>(name: string): T | null {
@@ -266,10 +259,8 @@ export class Ledger {
       this.journalFd = null;
     }
     this.generation++;
-    if (this.locked) {
-      fs.rmSync(this.file("LOCK"), { force: true });
-      this.locked = false;
-    }
+    this.lockHandle?.release();
+    this.lockHandle = null;
   }
 }
 
@@ -291,15 +282,6 @@ function syncDir(dir: string): void {
     }
   } catch {
     // Some filesystems cannot fsync a directory; the rename is still atomic.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -49,6 +49,8 @@ export interface PriceFeedOptions {
   stepBps?: number;
   /** Seed of the random walk (default: random). */
   seed?: number;
+  /** Start the timer (default true); false: only `tick()` sends. */
+  timer?: boolean;
   log?: (line: string) => void;
 }
 
@@ -199,7 +201,7 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
       if (!stopped) timer = setTimeout(loop, intervalMs);
     });
   };
-  loop();
+  if (opts.timer !== false) loop();
 
   return {
     prices,
@@ -228,6 +230,7 @@ async function main(): Promise<void> {
   }
   const quiet = args.includes("--quiet");
   const feed = await startPriceFeed({
+    timer: !args.includes("--once"),
     url: flag("--url"),
     dataDir: flag("--data-dir"),
     keypair: flag("--keypair"),
@@ -237,19 +240,25 @@ async function main(): Promise<void> {
     log: quiet ? () => {} : undefined,
   });
   if (args.includes("--once")) {
-    await feed.stop();
+    // One update, sent and confirmed (a failure exits non-zero).
+    await feed.tick();
     console.log(`price feed: set ${Object.entries(feed.prices).map(([s, p]) => `${s} ${p}`).join(", ")}`);
     process.exit(0);
   }
   console.log(`price feed: moving ${Object.keys(feed.prices).join(", ")} every ${num("--interval-ms") ?? 3000} ms`);
-  const stop = () => feed.stop().then(() => process.exit(0));
+  // Waits for an update in flight, but not forever: against a stopped validator its confirmation never comes.
+  const stop = () => {
+    setTimeout(() => process.exit(0), 1_500).unref();
+    void feed.stop().then(() => process.exit(0));
+  };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }
 
 if (require.main === module) {
   main().catch((e) => {
-    console.error(`price feed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`price feed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    console.error("price feed: no price was published; check that the validator answers at --url and that deployment.json and admin.json in --data-dir belong to it (migrations/deploy.ts writes them)");
     process.exit(1);
   });
 }

@@ -1,8 +1,10 @@
 /**
  * Seeds the local pool of `npm start` with liquidity, so that it can be traded
  * against at once: the demo wallet deposits part of each test asset (about
- * 460k USD in all, near the target weights). Only an empty pool is seeded —
- * once LP tokens exist this does nothing — so restarts never inflate it.
+ * 460k USD in all, near the target weights). Only an asset the pool holds none
+ * of is deposited, so running it again never inflates the pool, and a run cut
+ * short (Ctrl-C, SIGKILL) is completed by the next one. Prices must be fresh
+ * (`localnet/price-feed.ts --once` publishes them; `npm start` does so first).
  *
  *   ts-node --transpile-only localnet/seed-liquidity.ts [--url URL] [--data-dir DIR]
  */
@@ -12,7 +14,7 @@ import BN from "bn.js";
 import * as fs from "fs";
 import * as path from "path";
 
-import { addLiquidityIx, fetchPoolState, perpoolProgram } from "../sdk/src";
+import { addLiquidityIx, fetchPoolState, findCustody, perpoolProgram } from "../sdk/src";
 import type { Deployment } from "../migrations/deploy";
 import { DEMO_WALLET_FILE, fundDemoWallet } from "./demo-wallet";
 
@@ -29,7 +31,9 @@ export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?
   const connection = new Connection(url, "confirmed");
   const program = perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(Keypair.generate()), { commitment: "confirmed" }), new PublicKey(deployment.programId));
   const pool = new PublicKey(deployment.pool.address);
-  if (!(await fetchPoolState(program, pool)).lpSupply.isZero()) {
+  const initial = await fetchPoolState(program, pool);
+  const missing = deployment.assets.filter((a) => SEED_AMOUNTS[a.symbol] && findCustody(initial, new PublicKey(a.custody)).account.owned.isZero());
+  if (missing.length === 0) {
     log("Pool already has liquidity: not seeded again");
     return [];
   }
@@ -37,9 +41,8 @@ export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?
   const wallet = await fundDemoWallet({ url, dataDir, log: () => undefined });
   const kp: Keypair = wallet.keypair;
   const done: string[] = [];
-  for (const asset of deployment.assets) {
+  for (const asset of missing) {
     const units = SEED_AMOUNTS[asset.symbol];
-    if (!units) continue;
     const amount = new BN(units).mul(new BN(10).pow(new BN(asset.decimals)));
     const state = await fetchPoolState(program, pool);
     const ix = await addLiquidityIx(program, state, {
@@ -52,9 +55,25 @@ export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?
     });
     const tx = new Transaction().add(ix);
     tx.feePayer = kp.publicKey;
-    const signature = await connection.sendTransaction(tx, [kp]);
-    await connection.confirmTransaction(signature, "confirmed");
-    done.push(`deposited ${units.toLocaleString("en-US")} ${asset.symbol}`);
+    try {
+      const { blockhash, lastValidBlockHeight } = await connection.getLatestBlockhash("confirmed");
+      tx.recentBlockhash = blockhash;
+      const signature = await connection.sendTransaction(tx, [kp]);
+      const result = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
+      if (result.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(result.value.err)}`);
+    } catch (e) {
+      const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      const stale = /0x178a\b|StaleOraclePrice/.test(String(e instanceof Error ? e.message : e) + JSON.stringify((e as { logs?: unknown }).logs ?? ""));
+      throw new Error(
+        `depositing ${units} ${asset.symbol} failed: ${message}. ` +
+          (stale
+            ? "The prices are stale: publish fresh ones (ts-node --transpile-only localnet/price-feed.ts --once --data-dir DIR), then run this again."
+            : "Fix the cause and run this again: assets already deposited are not deposited twice."),
+      );
+    }
+    const line = `deposited ${units.toLocaleString("en-US")} ${asset.symbol}`;
+    done.push(line);
+    log(`seed: ${line}`);
   }
   log(`Seeded the pool from the demo wallet ${kp.publicKey.toBase58()} (${path.join(path.relative(REPO_ROOT, dataDir), DEMO_WALLET_FILE)}): ${done.join(", ")}`);
   return done;

@@ -396,6 +396,11 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
 
   // --- assets ---------------------------------------------------------------------------
   const assets: Deployment["assets"] = [];
+  // Settings proposals are executed against the custody's price: on a local cluster one older
+  // than this is published again (same price, new time) first, so a deploy cut short and run
+  // again later does not meet a stale price. Not a change to the deployment: not an action.
+  const refreshAfterSecs = 20;
+  const clusterNow = publisher ? await clusterTime(connection) : null;
   for (const a of config.assets) {
     const mintKeypair = a.mint ? null : keypairFile(path.join(dataDir, "keys", `mint-${a.symbol}.json`));
     const mint = a.mint ? new PublicKey(a.mint) : mintKeypair!.publicKey;
@@ -420,8 +425,15 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
         const price = priceE8(a.price);
         await send([publishPriceIx({ authority: admin.publicKey, feedId, shard, price, exponent: PRICE_EXPO })]);
         did(`published ${a.symbol} price $${a.price} (feed ${a.pyth.feedId}) at ${oracle.toBase58()}`);
-      } else if (!decodePriceUpdateV2(current.data).writeAuthority.equals(admin.publicKey)) {
-        log(`  warning: ${a.symbol}'s price account ${oracle.toBase58()} is written by another key; the admin cannot publish it`);
+      } else {
+        const update = decodePriceUpdateV2(current.data);
+        if (!update.writeAuthority.equals(admin.publicKey)) {
+          log(`  warning: ${a.symbol}'s price account ${oracle.toBase58()} is written by another key; the admin cannot publish it`);
+        } else if (clusterNow && update.publishTime.addn(refreshAfterSecs).lt(clusterNow)) {
+          const { price, conf, emaPrice, exponent } = update;
+          await send([publishPriceIx({ authority: admin.publicKey, feedId, shard, price, conf, emaPrice, exponent })]);
+          log(`  republished ${a.symbol}'s price (it was ${clusterNow.sub(update.publishTime).toString()} s old)`);
+        }
       }
     } else {
       oracle = a.pyth.account ? new PublicKey(a.pyth.account) : pythPushFeedAccount(feedId, shard);

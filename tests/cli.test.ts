@@ -32,7 +32,7 @@ import { AmountError, formatUnits, parseUnits } from "../sdk/src/cli/units";
 import { UsageError, parseArgs } from "../sdk/src/cli/args";
 import { main } from "../sdk/src/cli/main";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
-import { TestCluster, testCluster, waitFor } from "./localnet/harness";
+import { TestCluster, distinctIx, testCluster, waitFor } from "./localnet/harness";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const ZERO = new BN(0);
@@ -129,13 +129,18 @@ describe("perpool CLI against a local validator", function () {
   const perpool = (...args: string[]) => runBin("perpool", [...args, ...common()]);
   const signatures = async (key: PublicKey) => (await connection.getSignaturesForAddress(key, { limit: 1000 }, "confirmed")).map((s) => s.signature);
 
-  /** Fresh prices (they go stale after 60 s), published in process through the local price publisher. */
+  /**
+   * Fresh prices (they go stale after 60 s), published in process through the local price publisher:
+   * SOL at `sol`, every other asset at its configured price (a deposit values the whole pool, so
+   * every price must be fresh, however long the tests before took).
+   */
   async function setPrices(sol = 150) {
     const ixs: TransactionInstruction[] = [];
-    for (const [s, usd] of [["SOL", sol], ["USDC", 1]] as const) {
+    for (const [s, usd] of deployment.assets.map((a) => [a.symbol, a.symbol === "SOL" ? sol : Number(loadConfig().assets.find((c) => c.symbol === a.symbol)!.price)] as const)) {
       ixs.push(publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }));
     }
-    await program.provider.sendAndConfirm!(new Transaction().add(...ixs), []);
+    // Called before every test with the same prices: each call must be a transaction of its own.
+    await program.provider.sendAndConfirm!(new Transaction().add(distinctIx(), ...ixs), []);
   }
 
   before(async () => {

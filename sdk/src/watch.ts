@@ -113,7 +113,16 @@ export class ChainWatcher {
     const outcome = await Promise.race([Promise.allSettled(removals).then(() => "done" as const), timeout]);
     clearTimeout(timer);
     if (outcome === "timeout") this.log(`unsubscribing took longer than ${this.unsubscribeTimeoutMs} ms; stopped without the RPC's acknowledgement`);
-    if (this.current) await this.current;
+    // The run in progress may be waiting on a request a dead RPC never answers: bounded the same way.
+    if (this.current) {
+      let runTimer: ReturnType<typeof setTimeout> | undefined;
+      const runTimeout = new Promise<"timeout">((resolve) => {
+        runTimer = setTimeout(() => resolve("timeout"), this.unsubscribeTimeoutMs);
+      });
+      const run = await Promise.race([this.current.then(() => "done" as const, () => "done" as const), runTimeout]);
+      clearTimeout(runTimer);
+      if (run === "timeout") this.log(`the run in progress did not finish within ${this.unsubscribeTimeoutMs} ms; stopped without it`);
+    }
   }
 
   /** A change was seen: run after `debounceMs` of quiet (at most one run pending). */

@@ -1,6 +1,7 @@
 /** Helpers for the local validator tests: raw JSON-RPC calls and the validator as a child process. */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import { ComputeBudgetProgram, TransactionInstruction } from "@solana/web3.js";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -19,6 +20,20 @@ export async function rpcCall(url: string, method: string, params?: unknown[]): 
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
   return (await res.json()) as RpcReply;
+}
+
+let distinctCounter = 0;
+
+/**
+ * An instruction that changes nothing but makes the transaction it joins
+ * differ from every other one this process builds: a compute-unit limit that
+ * counts down from the maximum. Two sends of the same instructions by the same
+ * signers within one blockhash are otherwise one transaction, and the second
+ * is refused as "already processed".
+ */
+export function distinctIx(): TransactionInstruction {
+  distinctCounter = (distinctCounter + 1) % 200_000;
+  return ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 - distinctCounter });
 }
 
 /** Polls `check` until it returns true (or fails after `timeoutMs`). */

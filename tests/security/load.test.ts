@@ -27,11 +27,13 @@ import * as path from "path";
 
 import { deploy, loadConfig } from "../../migrations/deploy";
 import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, parseEvents, perpoolProgram } from "../../sdk/src";
-import { ValidatorProcess } from "../localnet/harness";
+import { ValidatorProcess, waitFor } from "../localnet/harness";
 
 const CLIENTS = 8;
 const DEPOSITORS = 2;
 const PHASE_MS = 3_500;
+/** Transactions each phase must see confirmed (the checks below want more than 20). */
+const MIN_CONFIRMED = 25;
 const RECEIVER_START = LAMPORTS_PER_SOL;
 
 interface Sent {
@@ -151,7 +153,13 @@ describe("security: local validator under load, killed and restarted mid-load", 
     };
 
     const workers = clients.map((_, i) => run(i));
-    await sleep(PHASE_MS);
+    // The load runs for a while and until enough has landed (a busy machine confirms fewer per second).
+    const confirmedCount = () => sent.filter((s) => s.confirmed).length;
+    const phase = async (what: string, atLeast: number) => {
+      const until = Date.now() + PHASE_MS;
+      await waitFor(() => Date.now() >= until && confirmedCount() >= atLeast, what, 120_000);
+    };
+    await phase("confirmed transactions before the kill", MIN_CONFIRMED);
 
     // --- kill mid-load, start again on the same ledger ---------------------------------------
     const genesis = await connection.getGenesisHash();
@@ -170,7 +178,7 @@ describe("security: local validator under load, killed and restarted mid-load", 
     subscriptions = subscribe(connection);
     const notifiedBefore = notifications.map((n) => n.length);
     paused = false;
-    await sleep(PHASE_MS);
+    await phase("confirmed transactions after the restart", confirmedBeforeKill + MIN_CONFIRMED);
     stop = true;
     await Promise.all(workers);
 
@@ -230,12 +238,13 @@ describe("security: local validator under load, killed and restarted mid-load", 
     for (let k = 0; k < sent.length; k += 50) {
       await Promise.all(sent.slice(k, k + 50).map((s) => connection.sendRawTransaction(s.bytes, { skipPreflight: true }).catch(() => undefined)));
     }
-    await sleep(500);
+    // (The local validator runs a transaction before it answers sendTransaction: what lands has landed.)
     status = await statusOf();
     await checkBalances("after sending every transaction again");
 
     // Subscriptions over the restarted validator saw the final balances.
-    await sleep(800);
+    const finals = await Promise.all(receivers.map((r) => connection.getBalance(r)));
+    await waitFor(() => notifications.every((n, i) => n[n.length - 1] === finals[i]), "the final balances' notifications", 30_000).catch(() => undefined);
     for (let i = 0; i < CLIENTS; i++) {
       const final = await connection.getBalance(receivers[i]);
       expect(notifications[i].length, `notifications of receiver ${i} before the kill`).to.be.greaterThan(0);

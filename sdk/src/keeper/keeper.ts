@@ -568,6 +568,8 @@ export class Keeper {
       programId: this.program.programId,
       pollIntervalMs: this.pollIntervalMs,
       debounceMs: this.debounceMs,
+      // 1 s for the unsubscribes and 1 s for a scan in progress: start.sh stops everything within 5 s.
+      unsubscribeTimeoutMs: 1_000,
       log: (line) => this.log(line),
       onChange: async (reasons) => {
         if (this.verbose) this.log(`scan triggered by ${reasons.slice(0, 3).join(", ")}${reasons.length > 3 ? ` (+${reasons.length - 3})` : ""}`);
@@ -611,3 +613,4 @@ export class Keeper {
     for (const c of s.custodies) watcher.watchAccount(c.account.oracle, "oracle");
   }
 }
+
