@@ -19,6 +19,7 @@ import {
   TransactionInstruction,
   TransactionMessage,
   VersionedTransaction,
+  sendAndConfirmRawTransaction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import BN from "bn.js";
@@ -63,6 +64,8 @@ const errorCode = (name: string) => (IDL.errors as { code: number; name: string 
 function testConfig() {
   const config = loadConfig();
   config.pool = { ...config.pool, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 } };
+  // Prices are published once at deploy; on a busy machine the suite can outlast the default 60 s.
+  config.assets = config.assets.map((a) => ({ ...a, params: { ...a.params, oracleMaxAgeSecs: 600 } }));
   return config;
 }
 
@@ -238,7 +241,7 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect((await fetchPoolProposals(program, pool())).length).to.equal(0);
   });
 
-  it("deposits liquidity through sendAndConfirmTransaction, exactly as quoted, confirmed over the WebSocket", async () => {
+  it("deposits liquidity through sendAndConfirmRawTransaction, exactly as quoted, confirmed over the WebSocket", async () => {
     await airdrop(user.publicKey, 10);
     const tokens = provider as unknown as LiteSvmProvider; // the SDK token helpers only need connection + sendAndConfirm
     userUsdc = await createTokenAccount(tokens, new PublicKey(asset("USDC").mint), user.publicKey);
@@ -250,9 +253,19 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const quote = quoteDeposit(state, new PublicKey(asset("USDC").custody), USDC(1_000), now);
     const tx = await depositTx(USDC(1_000), quote.lpOut);
 
-    // Watch the signature over the WebSocket before sending, as confirmTransaction does.
-    const notified = new Promise<unknown>((resolve) => connection.onSignature(bs58(tx), resolve));
-    depositSignature = await sendAndConfirmTransaction(connection, tx, [user]);
+    // Watch the signature over the WebSocket before sending, as confirmTransaction does. The
+    // transaction is sent as signed: sendAndConfirmTransaction would re-sign it with web3's cached
+    // blockhash, and the watched signature might then never land.
+    const signature = bs58(tx);
+    const notified = new Promise<unknown>((resolve) => connection.onSignature(signature, resolve));
+    const lastValidBlockHeight = (await connection.getBlockHeight("confirmed")) + 150;
+    depositSignature = await sendAndConfirmRawTransaction(
+      connection,
+      tx.serialize(),
+      { signature, blockhash: tx.recentBlockhash!, lastValidBlockHeight },
+      { commitment: "confirmed" },
+    );
+    expect(depositSignature).to.equal(signature);
     expect(await notified).to.deep.equal({ err: null });
 
     const lp = await connection.getTokenAccountBalance(userLp);
