@@ -80,6 +80,7 @@ import {
   fetchPool,
   fetchPoolProposals,
   fetchPoolState,
+  poolLookupTableIxs,
   fetchProposal,
   findCustody,
   initConfigIx,
@@ -170,6 +171,8 @@ export interface Deployment {
   }[];
   /** "publisher": prices are published by the local price publisher (its accounts' write authority is the admin); "pyth": Pyth's own. */
   prices: "publisher" | "pyth";
+  /** The pool's address lookup table (its non-user accounts), for clients' v0 transactions. */
+  lookupTable: string;
 }
 
 export interface DeployResult {
@@ -474,6 +477,25 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     });
   }
 
+  // --- the pool's address lookup table ------------------------------------------------------
+  // Created once and extended when custodies are added; the previous deployment.json names it.
+  // (A run stopped between creating it and writing deployment.json leaves an unused table behind.)
+  const deploymentPath = path.join(dataDir, "deployment.json");
+  let existingTable: PublicKey | undefined;
+  try {
+    const previous = JSON.parse(fs.readFileSync(deploymentPath, "utf8")) as Partial<Deployment>;
+    if (previous.lookupTable && previous.pool?.address === pool.toBase58()) existingTable = new PublicKey(previous.lookupTable);
+  } catch {
+    // No previous deployment here.
+  }
+  const lut = await poolLookupTableIxs(connection, admin.publicKey, await fetchPoolState(program, pool), program.programId, existingTable ? { existing: existingTable } : {});
+  for (const [i, ixs] of lut.transactions.entries()) {
+    await send(ixs);
+    const action = i === 0 && !(existingTable && existingTable.equals(lut.table)) ? `created the pool's lookup table ${lut.table.toBase58()}` : `extended the pool's lookup table ${lut.table.toBase58()}`;
+    log(`  ${action}`);
+    actions.push(action);
+  }
+
   // --- deployment.json --------------------------------------------------------------------
   const deployment: Deployment = {
     cluster: url,
@@ -483,8 +505,8 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     pool: { name, address: pool.toBase58(), lpMint: lpMintPda(pool, program.programId)[0].toBase58(), lpDecimals: LP_DECIMALS },
     assets,
     prices: publisher ? "publisher" : "pyth",
+    lookupTable: lut.table.toBase58(),
   };
-  const deploymentPath = path.join(dataDir, "deployment.json");
   const text = JSON.stringify(deployment, null, 2) + "\n";
   const wroteDeployment = !fs.existsSync(deploymentPath) || fs.readFileSync(deploymentPath, "utf8") !== text;
   if (wroteDeployment) {

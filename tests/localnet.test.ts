@@ -47,6 +47,7 @@ import {
   fetchCustody,
   fetchPool,
   fetchPoolProposals,
+  fetchLookupTable,
   fetchPoolState,
   mintTo,
   parseEvents,
@@ -204,6 +205,13 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(deployment.assets.map((a) => a.symbol)).to.deep.equal(["SOL", "BTC", "ETH", "USDC"]);
     // Each custody reads the publisher's account of its Pyth feed, written by the admin.
     expect(deployment.prices).to.equal("publisher");
+    // The pool's lookup table holds every non-user account a client's v0 transaction names.
+    const table = await fetchLookupTable(connection, new PublicKey(deployment.lookupTable));
+    expect(table, "the pool's lookup table").to.not.equal(null);
+    const inTable = new Set(table!.state.addresses.map((a) => a.toBase58()));
+    for (const a of deployment.assets) for (const k of [a.custody, a.vault, a.oracle]) expect(inTable.has(k), k).to.equal(true);
+    expect(inTable.has(deployment.pool.address)).to.equal(true);
+    expect(table!.state.authority?.toBase58()).to.equal(deployment.admin);
     for (const a of deployment.assets) {
       const feed = feedIdFromHex(config.assets.find((c) => c.symbol === a.symbol)!.pyth.feedId);
       expect(a.oracle).to.equal(priceFeedPda(feed)[0].toBase58());

@@ -26,7 +26,7 @@ import {
   publishPriceIx,
 } from "../sdk/src";
 import { Deployment, deploy, loadConfig } from "../migrations/deploy";
-import { TestCluster, testCluster, waitFor } from "./localnet/harness";
+import { TestCluster, distinctIx, testCluster, waitFor } from "./localnet/harness";
 
 describe("SDK over RPC: error translation and PerpoolClient against a validator", function () {
   this.timeout(180_000);
@@ -47,11 +47,17 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
   };
   const custody = (s: string) => new PublicKey(asset(s).custody);
 
+  /**
+   * Fresh prices for every asset (a deposit values the whole pool), in a transaction made unique by
+   * distinctIx: the same prices sent again within one blockhash would be refused as already processed.
+   */
   async function setPrices() {
-    const ixs = (["SOL", "USDC"] as const).map((s) =>
-      publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(s === "SOL" ? 150e8 : 1e8), exponent: -8 }),
-    );
-    await program.provider.sendAndConfirm!(new Transaction().add(...ixs), []);
+    const config = loadConfig();
+    const ixs = deployment.assets.map((a) => {
+      const usd = Number(config.assets.find((c) => c.symbol === a.symbol)!.price);
+      return publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(a.feedId, "hex"), shard: a.shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 });
+    });
+    await program.provider.sendAndConfirm!(new Transaction().add(distinctIx(), ...ixs), []);
   }
 
   /** A refused 100 USD long: its entry bound (1e-9 USD) is below any price. */

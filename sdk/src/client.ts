@@ -321,13 +321,35 @@ export class PerpoolClient {
     const signed = await this.wallet.signTransaction(message(budget));
     const raw = signed.serialize();
     const signature = await this.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 });
-    for (;;) {
-      const status = (await this.connection.getSignatureStatuses([signature])).value[0];
-      if (status?.err) throw Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(status.err)}`), { err: status.err, signature });
-      if (status && (status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized")) return signature;
-      if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight) throw new Error(`transaction ${signature} expired before it was confirmed (blockhash ${blockhash})`);
-      await new Promise((r) => setTimeout(r, this.resendMs));
-      await this.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }).catch(() => undefined);
+    let settled = false;
+    // Confirmation over the WebSocket (signatureSubscribe); a status poll beside it resends the
+    // transaction and decides when the socket is unavailable or says nothing definite.
+    const overSocket = new Promise<string>((resolve, reject) => {
+      if (typeof (this.connection as Partial<Connection>).onSignature !== "function") return;
+      this.connection
+        .confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed")
+        .then((r) => {
+          if (r.value.err) reject(Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(r.value.err)}`), { err: r.value.err, signature }));
+          else resolve(signature);
+        })
+        .catch(() => undefined);
+    });
+    const byPolling = (async (): Promise<string> => {
+      for (;;) {
+        const status = (await this.connection.getSignatureStatuses([signature])).value[0];
+        if (status?.err) throw Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(status.err)}`), { err: status.err, signature });
+        if (status && (status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized")) return signature;
+        if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight) throw new Error(`transaction ${signature} expired before it was confirmed (blockhash ${blockhash})`);
+        await new Promise((r) => setTimeout(r, this.resendMs));
+        if (settled) return signature;
+        await this.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }).catch(() => undefined);
+      }
+    })();
+    try {
+      return await Promise.race([overSocket, byPolling]);
+    } finally {
+      settled = true;
+      byPolling.catch(() => undefined);
     }
   }
 
