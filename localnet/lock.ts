@@ -45,9 +45,20 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Whether the process a lock names still runs (the same process: same PID and start time). */
+/** Whether `pid` has exited but not been reaped (a zombie: it can never touch the ledger again). */
+function exited(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    return state === "Z" || state === "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the process a lock names still runs (the same process: same PID and start time, not exited). */
 export function ownerAlive(owner: LockOwner): boolean {
-  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || !pidAlive(owner.pid)) return false;
+  if (!Number.isInteger(owner.pid) || owner.pid <= 0 || !pidAlive(owner.pid) || exited(owner.pid)) return false;
   if (owner.startTime === null) return true;
   const now = processStartTime(owner.pid);
   return now === null || now === owner.startTime;

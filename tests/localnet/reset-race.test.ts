@@ -128,6 +128,31 @@ describe("localnet: the ledger lock and --reset", function () {
     }
   });
 
+  it("takes over a lock whose owner exited but was never reaped (a zombie, as under a container's PID 1)", async () => {
+    const file = path.join(dir, "ledger", "LOCK");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // `sleep 0` exits at once; its parent becomes `sleep 30`, which never reaps it.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const zombie = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const state = () => {
+        try {
+          const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
+          return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+        } catch {
+          return "gone";
+        }
+      };
+      await waitFor(() => state() === "Z", "the unreaped child to become a zombie");
+      fs.writeFileSync(file, `${zombie} ${processStartTime(zombie)}\n`);
+      const lock = FileLock.acquire(file);
+      expect(fs.readFileSync(file, "utf8")).to.equal(`${process.pid} ${processStartTime(process.pid)}\n`);
+      lock.release();
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
   it("of processes racing for one lock (a stale one in place), exactly one gets it", async () => {
     const file = path.join(dir, "ledger", "LOCK");
     fs.mkdirSync(path.dirname(file), { recursive: true });
