@@ -14,9 +14,22 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
 const DIST = path.join(ROOT, "dist");
 
-/** True when every compiled file exists and is newer than its TypeScript source. */
+/**
+ * When the last compile finished (the stamp's mtime), or 0. tsc (incremental) leaves an output
+ * untouched when its content would not change, so outputs' own times cannot tell a touched source
+ * from an edited one: a source newer than the stamp is recompiled once, then the stamp moves on.
+ */
+const STAMP = path.join(DIST, "localnet.built");
+function builtAt() {
+  const stat = fs.statSync(STAMP, { throwIfNoEntry: false });
+  return stat ? stat.mtimeMs : 0;
+}
+
+/** True when every compiled file exists and no TypeScript source it comes from changed since the last compile. */
 function fresh() {
   if (!fs.existsSync(path.join(DIST, "localnet", "cli.js"))) return false;
+  const built = builtAt();
+  if (built === 0) return false;
   const stack = [DIST];
   while (stack.length) {
     const dir = stack.pop();
@@ -26,17 +39,30 @@ function fresh() {
       else if (entry.name.endsWith(".js")) {
         const source = path.join(ROOT, path.relative(DIST, file)).replace(/\.js$/, ".ts");
         // (An output whose source is gone is no longer imported: whoever imported it changed.)
-        if (fs.existsSync(source) && fs.statSync(source).mtimeMs > fs.statSync(file).mtimeMs) return false;
+        if (fs.existsSync(source) && fs.statSync(source).mtimeMs > built) return false;
       }
     }
   }
   return true;
 }
 
-if (!fresh()) {
+/** Compiles localnet/ (and what it imports) to dist/, then moves the stamp. */
+function compile() {
+  const started = Date.now();
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.localnet.json")], {
     cwd: ROOT,
     stdio: ["ignore", "ignore", "inherit"],
   });
+  // The compile started at `started`: a source saved while it ran is seen as newer next time.
+  fs.mkdirSync(DIST, { recursive: true });
+  fs.writeFileSync(STAMP, "");
+  fs.utimesSync(STAMP, new Date(started), new Date(started));
 }
+
+if (process.argv[2] === "--build") {
+  compile();
+  process.exit(0);
+}
+
+if (!fresh()) compile();
 require(path.join(DIST, "localnet", "cli.js"));
