@@ -24,16 +24,20 @@ export interface LockOwner {
   startTime: string | null;
 }
 
-/** The start time of process `pid` from /proc, or null (no such process, or no /proc). */
-export function processStartTime(pid: number): string | null {
+/** The fields of `/proc/<pid>/stat` after "pid (comm) ", or null (no such process, or no /proc). */
+function statFields(pid: number): string[] | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses; starttime is field 22.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19] ?? null;
+    // comm may hold spaces and parentheses: the fields start after its last ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** The start time of process `pid` from /proc (field 22, clock ticks since boot), or null. */
+export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
 }
 
 function pidAlive(pid: number): boolean {
@@ -47,13 +51,8 @@ function pidAlive(pid: number): boolean {
 
 /** Whether `pid` has exited but not been reaped (a zombie: it can never touch the ledger again). */
 function exited(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-    return state === "Z" || state === "X";
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state === "Z" || state === "X";
 }
 
 /** Whether the process a lock names still runs (the same process: same PID and start time, not exited). */
