@@ -19,11 +19,12 @@
  *   --quiet             print only the ready line and errors
  */
 import * as fs from "fs";
-import { Keypair, PublicKey } from "@solana/web3.js";
 
 import { TxRecord } from "./chain";
+import { b58decode } from "./encoding";
 import { LockError } from "./lock";
 import { DEFAULT_RPC_PORT, LocalnetOptions, startLocalnet } from "./server";
+import { publicKeyOfSecretKey } from "./wire";
 
 const USAGE = `usage: localnet [--port N] [--ws-port N] [--ledger DIR] [--reset] [--slot-ms N] [--checkpoint-ms N] [--program ID=PATH]... [--no-perpool] [--upgrade-authority PUBKEY|FILE] [--no-publisher] [--quiet]`;
 
@@ -93,10 +94,15 @@ function parseArgs(argv: string[]): LocalnetOptions {
 /** A base58 public key as is, or the public key of a keypair file. */
 function authorityKey(v: string): string {
   try {
-    return new PublicKey(v).toBase58();
+    if (b58decode(v).length === 32) return v;
   } catch {
-    if (!fs.existsSync(v)) fail(`--upgrade-authority ${v}: neither a public key nor a keypair file`);
-    return Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(v, "utf8")) as number[])).publicKey.toBase58();
+    // not base58: a file name
+  }
+  if (!fs.existsSync(v)) fail(`--upgrade-authority ${v}: neither a public key nor a keypair file`);
+  try {
+    return publicKeyOfSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(v, "utf8")) as number[]));
+  } catch (e) {
+    fail(`--upgrade-authority ${v}: not a keypair file (${(e as Error).message})`);
   }
 }
 

@@ -3,10 +3,10 @@
  * of the Rust node (the `Display` of `TransactionError` / `InstructionError`),
  * which clients show to users and some match on.
  */
-import { TransactionErrorJson, describeTransactionError } from "../sdk/src/provider/errors";
+import { TransactionErrorJson, describeTransactionError } from "../sdk/src/provider/tx-errors";
 
-export type { TransactionErrorJson } from "../sdk/src/provider/errors";
-export { transactionErrorToJson } from "../sdk/src/provider/errors";
+export type { TransactionErrorJson } from "../sdk/src/provider/tx-errors";
+export { transactionErrorToJson } from "../sdk/src/provider/tx-errors";
 
 /** JSON-RPC 2.0 and Solana custom error codes used by the server. */
 export const ErrorCode = {

@@ -93,6 +93,15 @@ export class Ledger {
     writeAtomic(this.file(name), Buffer.from(JSON.stringify(value, null, 1)), durable);
   }
 
+  /** `writeJson` without durability, off the event loop (a file that only helps a restart, as clock.json). */
+  async writeJsonAsync(name: string, value: unknown): Promise<void> {
+    const file = this.file(name);
+    // Its own temporary name: a synchronous writeJson of the same file (shutdown) may run meanwhile.
+    const tmp = `${file}.async.tmp`;
+    await fs.promises.writeFile(tmp, JSON.stringify(value, null, 1));
+    await fs.promises.rename(tmp, file);
+  }
+
   readSnapshot(): { meta: SnapshotMeta; state: Uint8Array } | null {
     let buf: Buffer;
     try {

@@ -193,10 +193,17 @@ export class PubSub {
       if (out) replies.push(out);
     }
     if (replies.length === 0) return;
-    this.send(socket, batch ? replies.map((r) => r.reply) : replies[0].reply);
-    // Immediate notifications (a signature that already landed) follow the reply
-    // that tells the client its subscription id.
-    for (const r of replies) r.after?.();
+    // The reply and the notifications that follow it leave in one write.
+    const raw = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    raw?.cork();
+    try {
+      this.send(socket, batch ? replies.map((r) => r.reply) : replies[0].reply);
+      // Immediate notifications (a signature that already landed) follow the reply
+      // that tells the client its subscription id.
+      for (const r of replies) r.after?.();
+    } finally {
+      raw?.uncork();
+    }
   }
 
   private handle(socket: WebSocket, request: unknown): { reply: unknown; after?: () => void } | null {

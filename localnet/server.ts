@@ -13,13 +13,13 @@ import * as http from "http";
 import { Socket } from "net";
 import * as path from "path";
 import WebSocket from "ws";
-import { Keypair } from "@solana/web3.js";
 
 import { Chain, ProgramSpec } from "./chain";
 import { JsonLimitError, parseJson, toJson } from "./encoding";
 import { ErrorCode, RpcError } from "./errors";
 import { PubSub } from "./pubsub";
 import { RpcMethods } from "./rpc";
+import { generateSecretKey, publicKeyOfSecretKey } from "./wire";
 
 export const HOST = "127.0.0.1";
 export const DEFAULT_RPC_PORT = 8899;
@@ -50,10 +50,10 @@ export function dataDirAdmin(dataDir: string): string {
   const file = path.join(dataDir, "admin.json");
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(Array.from(Keypair.generate().secretKey)), { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify(Array.from(generateSecretKey())), { mode: 0o600 });
   }
   const secret = Uint8Array.from(JSON.parse(fs.readFileSync(file, "utf8")) as number[]);
-  return Keypair.fromSecretKey(secret).publicKey.toBase58();
+  return publicKeyOfSecretKey(secret);
 }
 
 export interface LocalnetOptions {

@@ -13,7 +13,7 @@
  *
  * "shortvec" is Solana's compact-u16 length prefix (7 bits per byte, ≤ 3 bytes).
  */
-import { KeyObject, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from "crypto";
+import { KeyObject, createHash, createPrivateKey, randomBytes, createPublicKey, sign as edSign, verify as edVerify } from "crypto";
 
 import { b58decode, b58encode } from "./encoding";
 
@@ -223,6 +223,67 @@ export function verifySignatures(tx: ParsedTransaction): boolean {
       return false;
     }
   });
+}
+
+// --- program addresses ---------------------------------------------------------------
+
+const P = 2n ** 255n - 19n;
+/** Edwards25519's d = -121665 / 121666 (mod p). */
+const D = (((P - 121665n) * modPow(121666n, P - 2n)) % P + P) % P;
+
+function modPow(base: bigint, exp: bigint): bigint {
+  let result = 1n;
+  let b = base % P;
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}
+
+/**
+ * True when 32 bytes decompress to an edwards25519 point, as the runtime's
+ * `is_on_curve` decides (curve25519-dalek: y is the low 255 bits, taken mod p;
+ * the point exists when (y² − 1) / (d·y² + 1) is a square).
+ */
+export function isOnCurve(bytes: Uint8Array): boolean {
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? bytes[i] & 0x7f : bytes[i]);
+  y %= P;
+  const y2 = (y * y) % P;
+  const u = (y2 - 1n + P) % P;
+  const v = (D * y2 + 1n) % P;
+  if (v === 0n) return u === 0n;
+  const x2 = (u * modPow(v, P - 2n)) % P;
+  return x2 === 0n || modPow(x2, (P - 1n) / 2n) === 1n;
+}
+
+/** A program-derived address and its bump, as the runtime's `find_program_address` finds them. */
+export function findProgramAddress(seeds: Uint8Array[], programId: Uint8Array): [Uint8Array, number] {
+  for (let bump = 255; bump >= 0; bump--) {
+    const h = createHash("sha256");
+    for (const seed of seeds) h.update(seed);
+    h.update(Uint8Array.of(bump)).update(programId).update("ProgramDerivedAddress");
+    const address = new Uint8Array(h.digest());
+    if (!isOnCurve(address)) return [address, bump];
+  }
+  throw new Error("no program address for these seeds");
+}
+
+/**
+ * The public key (base58) of a 64-byte Solana secret key (seed ‖ public key),
+ * checked against its seed. Throws when the key is not one.
+ */
+export function publicKeyOfSecretKey(secretKey: Uint8Array): string {
+  if (secretKey.length !== 64) throw new Error(`a secret key is 64 bytes, not ${secretKey.length}`);
+  const { publicKey, secretKey: derived } = keypairFromSeed(secretKey.subarray(0, 32));
+  if (!Buffer.from(derived).equals(Buffer.from(secretKey))) throw new Error("the secret key's public half does not match its seed");
+  return publicKey;
+}
+
+/** A new random keypair's 64-byte secret key (seed ‖ public key), as Solana tools store it. */
+export function generateSecretKey(): Uint8Array {
+  return keypairFromSeed(randomBytes(32)).secretKey;
 }
 
 /** Signs `message` with a 64-byte Solana secret key (seed ‖ public key). */

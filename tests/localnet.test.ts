@@ -479,6 +479,37 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(expired.error!.data.err).to.equal("BlockhashNotFound");
   });
 
+  it("reports a bad signature before anything else and charges nothing, with or without preflight", async () => {
+    // litesvm checks the signatures of a transaction that executes; the chain
+    // checks them itself first on every path that refuses one before that.
+    const second = Keypair.generate();
+    await connection.confirmTransaction(await connection.requestAirdrop(second.publicKey, LAMPORTS_PER_SOL), "confirmed");
+    const { blockhash } = await connection.getLatestBlockhash();
+    const transfer = (lamports: number, recentBlockhash = blockhash) => {
+      // Two signers: the fee payer's signature good, the second one's broken below.
+      const tx = new Transaction({ feePayer: user.publicKey, recentBlockhash }).add(
+        SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: admin.publicKey, lamports }),
+        SystemProgram.transfer({ fromPubkey: second.publicKey, toPubkey: admin.publicKey, lamports }),
+      );
+      tx.sign(user, second);
+      const raw = tx.serialize();
+      raw[1 + 64 + 5] ^= 0x01; // the second signature
+      return raw;
+    };
+    const balances = async () => [await connection.getBalance(user.publicKey), await connection.getBalance(second.publicKey), await connection.getBalance(admin.publicKey)];
+    const before = await balances();
+    const send = (raw: Buffer, config: object = {}) => rpcCall(net!.rpcUrl, "sendTransaction", [raw.toString("base64"), { encoding: "base64", ...config }]);
+    const expectBadSig = (reply: { error?: unknown }) =>
+      expect(reply.error).to.deep.equal({ code: -32003, message: "Transaction signature verification failure" });
+
+    expectBadSig(await send(transfer(1_001))); // would execute otherwise
+    expectBadSig(await send(transfer(1_002, "11111111111111111111111111111111"))); // unknown blockhash too
+    const skipped = await send(transfer(1_003), { skipPreflight: true });
+    expect(skipped.error, "without preflight the node answers with the signature, then drops it").to.equal(undefined);
+    expect((await connection.getSignatureStatus(skipped.result as string, { searchTransactionHistory: true })).value).to.equal(null);
+    expect(await balances()).to.deep.equal(before);
+  });
+
   it("runs v0 transactions through an address lookup table; encodes them as the node does", async () => {
     const send = async (instructions: TransactionInstruction[], tables: AddressLookupTableAccount[] = []) => {
       const { blockhash } = await connection.getLatestBlockhash();

@@ -2,18 +2,18 @@
  * BPF Loader Upgradeable's accounts, as the loader lays them out (bincode):
  * the program account `Program { programdata_address }` (tag 2) and its
  * ProgramData account `ProgramData { slot, upgrade_authority_address }`
- * (tag 3, a 45-byte header) followed by the ELF. `init_config` accepts only
+ * (tag 3, a 45-byte header) followed by the ELF (layouts in loader-layout.ts). `init_config` accepts only
  * the upgrade authority recorded there; the LiteSVM provider and the local
  * validator write these accounts to deploy Perpool upgradeable.
  */
 import { AccountInfo, PublicKey } from "@solana/web3.js";
 
 import { BPF_LOADER_UPGRADEABLE_PROGRAM_ID } from "./constants";
+import { PROGRAM_DATA_HEADER_LEN, upgradeableProgramAccountData } from "./loader-layout";
 import { programDataPda } from "./pda";
 
 export const BPF_LOADER_UPGRADEABLE = BPF_LOADER_UPGRADEABLE_PROGRAM_ID;
-/** ProgramData header: u32 tag, u64 slot, Option<Pubkey> (1 + 32 bytes). */
-export const PROGRAM_DATA_HEADER_LEN = 45;
+export { PROGRAM_DATA_HEADER_LEN };
 
 /** The program and ProgramData accounts of `elf` deployed at `programId` (authority null: immutable). */
 export function upgradeableProgramAccounts(
@@ -23,19 +23,10 @@ export function upgradeableProgramAccounts(
   slot: bigint = 0n,
 ): { program: { address: PublicKey; data: Buffer; executable: true }; programData: { address: PublicKey; data: Buffer; executable: false } } {
   const [programData] = programDataPda(programId);
-  const program = Buffer.alloc(36);
-  program.writeUInt32LE(2, 0);
-  programData.toBuffer().copy(program, 4);
-  const header = Buffer.alloc(PROGRAM_DATA_HEADER_LEN);
-  header.writeUInt32LE(3, 0);
-  header.writeBigUInt64LE(slot, 4);
-  if (upgradeAuthority) {
-    header[12] = 1;
-    upgradeAuthority.toBuffer().copy(header, 13);
-  }
+  const data = upgradeableProgramAccountData(programData.toBytes(), elf, upgradeAuthority?.toBytes() ?? null, slot);
   return {
-    program: { address: programId, data: program, executable: true },
-    programData: { address: programData, data: Buffer.concat([header, elf]), executable: false },
+    program: { address: programId, data: data.program, executable: true },
+    programData: { address: programData, data: data.programData, executable: false },
   };
 }
 

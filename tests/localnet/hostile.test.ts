@@ -6,7 +6,7 @@
  *
  * Memory bound: after the validator has started and served one 600 KB
  * account (the baseline), its RSS (VmRSS in /proc/<pid>/status) must stay
- * under twice the baseline. The inputs here would each take the process to
+ * within 128 MiB of the baseline. The inputs here would each take the process to
  * several GB, or kill it, without the limits; the bound leaves room for V8's
  * garbage collector to run late, nothing more.
  */
@@ -190,13 +190,18 @@ describe("localnet under hostile input", function () {
   let payer: Keypair;
   let big: Keypair;
   let baselineRss: number;
+  /** What the validator's memory may grow by over its baseline in any case here. */
+  const RSS_ALLOWANCE = 128 * 2 ** 20;
 
   const healthy = async () => {
     const reply = await rpcCall(url, "getHealth");
     expect(reply.result).to.equal("ok");
     const rss = rssBytes(validator.child.pid!);
+    // Bounded: the garbage of a few requests on a 616 KB account (each of its
+    // transactions writes ~1.6 MB of journal and notification text before V8
+    // collects it), never what a client left unread or an attack piled up.
     expect(rss, `RSS ${(rss / 2 ** 20).toFixed(0)} MiB against a baseline of ${(baselineRss / 2 ** 20).toFixed(0)} MiB`).to.be.lessThan(
-      2 * baselineRss,
+      baselineRss + RSS_ALLOWANCE,
     );
   };
 
