@@ -18,21 +18,21 @@
  *    send to notification; the validator runs in its own process, its RSS read
  *    after the runs. Two workloads: System transfers, and Perpool
  *    `add_liquidity` deposits of USDC (steady state: the LP record exists).
- * 3. In-process LiteSVM: the same kinds of transactions, pre-signed and
- *    decoded, executed by `svm.sendTransaction` on the same chain state
- *    (signature verification on), no RPC, no journal; and what a checkpoint
- *    costs the event loop.
+ * 3. In-process LiteSVM: the same kinds of transactions, pre-signed,
+ *    executed by litesvm's native `sendLegacyTransaction` on the same chain
+ *    state (signature verification on), no RPC, no journal; and what a
+ *    checkpoint costs the event loop.
  *
  * Bounded: loopback only, about 30 s on a quiet machine, every validator it starts is stopped
  * (by PID, or `close()`), its temporary ledger deleted.
  */
 import * as anchor from "@coral-xyz/anchor";
-import { getTransactionDecoder } from "@solana/kit";
-import { FailedTransactionMetadata } from "litesvm";
+import { FailedTransactionMetadata } from "litesvm/dist/internal";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 import WebSocket from "ws";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -41,7 +41,7 @@ import { deploy, loadConfig } from "../migrations/deploy";
 import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, perpoolProgram } from "../sdk/src";
 import { ValidatorProcess } from "../tests/localnet/harness";
 
-const TRANSFERS = 1_500;
+const TRANSFERS = 3_000;
 const DEPOSITS = 600;
 /** Transactions in flight at once over RPC. */
 const WINDOW = 64;
@@ -59,11 +59,69 @@ const tps = (r: Run) => (r.count * 1000) / r.ms;
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
+ * One keep-alive HTTP/1.1 connection sending JSON POSTs one after another.
+ * The bench's client shares the machine's two cores with the validator, and
+ * `fetch` spends about 1.2 ms of CPU per request on them (more than the
+ * validator's whole work on a transfer), so the bench writes the requests
+ * itself: about 0.1 ms each. Answers must carry a Content-Length (the
+ * validator's do).
+ */
+class KeepAliveConnection {
+  private readonly socket: net.Socket;
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly waiting: { resolve: (body: string) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | null = null;
+
+  constructor(private readonly url: URL) {
+    this.socket = net.connect(Number(url.port), url.hostname);
+    this.socket.setNoDelay(true);
+    this.socket.on("data", (chunk) => this.onData(chunk));
+    const fail = (e: Error) => {
+      this.failure ??= e;
+      for (const w of this.waiting.splice(0)) w.reject(this.failure);
+    };
+    this.socket.on("error", fail);
+    this.socket.on("close", () => fail(new Error("the validator closed the connection")));
+  }
+
+  post(body: string): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    const bytes = Buffer.from(body);
+    const head = `POST ${this.url.pathname} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Type: application/json\r\nContent-Length: ${bytes.length}\r\n\r\n`;
+    this.socket.write(Buffer.concat([Buffer.from(head, "latin1"), bytes]));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    for (;;) {
+      const end = this.pending.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const head = this.pending.subarray(0, end).toString("latin1");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+      if (!length) {
+        this.socket.destroy(new Error(`an answer without Content-Length: ${head.split("\r\n")[0]}`));
+        return;
+      }
+      const total = end + 4 + Number(length[1]);
+      if (this.pending.length < total) return;
+      const body = this.pending.subarray(end + 4, total).toString("utf8");
+      this.pending = this.pending.subarray(total);
+      this.waiting.shift()?.resolve(body);
+    }
+  }
+}
+
+/**
  * Sends `txs` (serialized) with `WINDOW` in flight: each one a `sendTransaction`
- * over HTTP (base64, preflight on, as wallets send), then a `signatureSubscribe`
- * on one shared WebSocket, done when its notification arrives. A lean client
- * (fetch and one socket), so the figure is the validator's rather than the
- * client library's: the bench shares the machine's cores with the validator.
+ * over HTTP (base64, preflight on, as wallets send; one keep-alive connection
+ * per slot of the window), then a `signatureSubscribe` on one shared WebSocket,
+ * done when its notification arrives. A lean client, so the figure is the
+ * validator's rather than the client library's.
  */
 async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
   const ws = new WebSocket(wsUrl);
@@ -95,17 +153,16 @@ async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
   let done = 0;
   const latencies: number[] = [];
   let failure: unknown;
+  const connections: KeepAliveConnection[] = [];
   const worker = async () => {
+    const connection = new KeepAliveConnection(new URL(url));
+    connections.push(connection);
     while (failure === undefined && next < txs.length && performance.now() - started < RUN_LIMIT_MS) {
       const raw = txs[next++];
       try {
         const sent = performance.now();
-        const res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [raw.toString("base64"), { encoding: "base64" }] }),
-        });
-        const reply = (await res.json()) as { result?: string; error?: { message: string } };
+        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [raw.toString("base64"), { encoding: "base64" }] });
+        const reply = JSON.parse(await connection.post(body)) as { result?: string; error?: { message: string } };
         if (!reply.result) throw new Error(`sendTransaction: ${reply.error?.message}`);
         await confirmed(reply.result);
         latencies.push(performance.now() - sent);
@@ -119,6 +176,7 @@ async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
     await Promise.all(Array.from({ length: WINDOW }, worker));
   } finally {
     ws.terminate();
+    for (const c of connections) c.close();
   }
   if (failure !== undefined) throw failure;
   return { count: done, ms: performance.now() - started, latencies: latencies.sort((a, b) => a - b) };
@@ -244,8 +302,8 @@ export async function localnetBench(): Promise<string[]> {
     validator = undefined;
 
     // --- 1c + 3. in process: start-up on that ledger, then LiteSVM alone ------------------
-    const net = await startLocalnet({ port: 0, ledger: dir, quiet: true });
-    const inProcessMs = net.startupMs;
+    const inProcess = await startLocalnet({ port: 0, ledger: dir, quiet: true });
+    const inProcessMs = inProcess.startupMs;
     // What a checkpoint costs the event loop (litesvm's toBytes, the history flush); the disk work runs on libuv's threads.
     // Median of 5, each after the previous one's disk work is done; CPU time beside wall time, since
     // on a busy machine the wall time also counts the moments the process was not scheduled.
@@ -255,7 +313,7 @@ export async function localnetBench(): Promise<string[]> {
       await new Promise((r) => setTimeout(r, 500));
       const cpu0 = process.cpuUsage();
       const cp0 = performance.now();
-      net.chain.checkpoint();
+      inProcess.chain.checkpoint();
       cpWall.push(performance.now() - cp0);
       const cpu = process.cpuUsage(cpu0);
       cpCpu.push((cpu.user + cpu.system) / 1000);
@@ -266,21 +324,19 @@ export async function localnetBench(): Promise<string[]> {
     let svmTransfers: Run;
     let svmDeposits: Run;
     try {
-      const svm = net.chain.svm;
-      // LiteSVM alone verifies signatures (the chain does it itself and turns litesvm's check off).
-      svm.withSigverify(true);
-      const decoder = getTransactionDecoder();
+      const vm = inProcess.chain.vm;
+      // LiteSVM alone, signature verification on, as the chain runs it (litesvm's native object, raw bytes in).
+      vm.setSigverify(true);
       const svmRun = (txs: Buffer[]): Run => {
-        const decoded = txs.map((raw) => decoder.decode(raw));
         const started = performance.now();
-        for (const tx of decoded) {
-          const res = svm.sendTransaction(tx);
-          if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${res.err().toString()}`);
+        for (const raw of txs) {
+          const res = vm.sendLegacyTransaction(raw);
+          if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${String(res.err())}`);
         }
-        return { count: decoded.length, ms: performance.now() - started, latencies: [] };
+        return { count: txs.length, ms: performance.now() - started, latencies: [] };
       };
       // Prices fresh again (the RPC runs and restarts may have outlasted their max age).
-      const feed = await startPriceFeed({ url: net.rpcUrl, dataDir: dir, intervalMs: 3_600_000, log: () => {} });
+      const feed = await startPriceFeed({ url: inProcess.rpcUrl, dataDir: dir, intervalMs: 3_600_000, log: () => {} });
       await feed.tick();
       await feed.stop();
       // New signatures (another blockhash); the chain's blockhash check is its own, litesvm's is off.
@@ -288,7 +344,7 @@ export async function localnetBench(): Promise<string[]> {
       svmTransfers = svmRun(again.transfers);
       svmDeposits = svmRun(again.deposits);
     } finally {
-      await net.close();
+      await inProcess.close();
     }
 
     if (stray !== undefined) throw stray;
