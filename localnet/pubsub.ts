@@ -162,6 +162,11 @@ export class PubSub {
     this.sockets.clear();
   }
 
+  /** Open WebSocket connections. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
   get subscriptionCount(): number {
     return this.subs.size;
   }

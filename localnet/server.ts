@@ -159,9 +159,26 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
   // A client that sends its headers or body slower than this is cut off.
   rpcServer.requestTimeout = 30_000;
   rpcServer.headersTimeout = 10_000;
+  // Each connection holds a socket and its buffers: a flood of them is refused, not
+  // served. HTTP connections are counted until they upgrade (WebSockets have their cap).
+  const httpSockets = new Set<Socket>();
   for (const server of [rpcServer, wsServer]) {
+    server.on("connection", (socket: Socket) => {
+      if (httpSockets.size >= LIMITS.maxHttpConnections) {
+        socket.destroy();
+        return;
+      }
+      httpSockets.add(socket);
+      socket.once("close", () => httpSockets.delete(socket));
+    });
     server.on("upgrade", (req, socket: Socket, head) => {
+      httpSockets.delete(socket);
       socket.on("error", () => socket.destroy());
+      if (pubsub.connectionCount >= LIMITS.maxWsConnections) {
+        const body = `Too many WebSocket connections: the limit is ${LIMITS.maxWsConnections}; close one first\n`;
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        return;
+      }
       try {
         wss.handleUpgrade(req, socket, head, (ws) => pubsub.attach(ws));
       } catch (e) {
@@ -230,6 +247,10 @@ export const LIMITS = {
   maxWsBufferedBytes: 8 * 1024 * 1024,
   /** WebSocket: live subscriptions per connection. */
   maxSubscriptionsPerSocket: 1000,
+  /** WebSocket connections at once; the next upgrade is refused with 503. */
+  maxWsConnections: 1000,
+  /** HTTP connections at once (until they upgrade); past it new ones are closed as they arrive. */
+  maxHttpConnections: 1000,
 };
 
 /** Content types taken as JSON, as Agave's HTTP server takes them. */

@@ -44,6 +44,20 @@ async function post(url: string, body: string | Buffer, contentType: string | nu
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** A getHealth over a new connection of its own (fetch would reuse a pooled one): answered, or closed unanswered. */
+function freshConnectionHealth(port: number): Promise<"answered" | "closed"> {
+  return new Promise((resolve) => {
+    const body = `{"jsonrpc":"2.0","id":1,"method":"getHealth"}`;
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    });
+    let text = "";
+    socket.on("data", (d) => (text += d.toString()));
+    socket.on("error", () => {});
+    socket.on("close", () => resolve(/"result":"ok"/.test(text) ? "answered" : "closed"));
+  });
+}
+
 function rssBytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
@@ -117,7 +131,10 @@ class RawWs {
         socket.off("data", onData);
         socket.off("error", reject);
         const status = head.subarray(0, end).toString();
-        if (!status.startsWith("HTTP/1.1 101")) return reject(new Error(`no upgrade: ${status}`));
+        if (!status.startsWith("HTTP/1.1 101")) {
+          socket.on("error", () => {}).destroy();
+          return reject(new Error(`no upgrade: ${status}`));
+        }
         const ws = new RawWs(socket);
         const rest = head.subarray(end + 4);
         if (rest.length) socket.emit("data", rest);
@@ -458,6 +475,46 @@ describe("localnet under hostile input", function () {
         expect(ws.closeFrame()!.code).to.equal(code);
         ws.destroy();
       }
+      await healthy();
+    });
+
+    it("caps connections: the 1,001st WebSocket gets a 503 saying why, HTTP connections past 1,000 are closed; both recover", async () => {
+      const sockets: RawWs[] = [];
+      try {
+        for (let i = 0; i < 1000; i += 100) {
+          sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => RawWs.connect(wsUrl)))));
+        }
+        const refused = await RawWs.connect(wsUrl).then(
+          () => null,
+          (e: Error) => e.message,
+        );
+        expect(refused).to.match(/^no upgrade: HTTP\/1\.1 503 Service Unavailable/);
+        // One closed, one more accepted; the open ones still work.
+        sockets.pop()!.destroy();
+        await waitFor(async () => (await RawWs.connect(wsUrl).then((ws) => (sockets.push(ws), true), () => false)), "a free slot after a close", 5_000);
+        sockets[0].sendText(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "slotSubscribe" }));
+        await sockets[0].waitMessages(1, "a reply on an old connection");
+        expect(typeof sockets[0].messages()[0].result).to.equal("number");
+      } finally {
+        for (const ws of sockets) ws.destroy();
+      }
+      // HTTP: 1,010 idle connections; the server holds at most 1,000 (fewer when clients of the
+      // suite still hold some), so at least 10 are closed as they arrive, unanswered.
+      const port = Number(new URL(url).port);
+      const idle: { socket: net.Socket; closed: boolean }[] = [];
+      try {
+        for (let i = 0; i < 1010; i++) {
+          const entry = { socket: net.connect(port, "127.0.0.1"), closed: false };
+          entry.socket.on("error", () => {}).on("close", () => (entry.closed = true));
+          idle.push(entry);
+        }
+        await Promise.all(idle.map(({ socket }) => new Promise((resolve) => (socket.connecting ? socket.once("connect", resolve).once("close", resolve) : resolve(null)))));
+        await waitFor(() => idle.filter((e) => e.closed).length >= 10, "the server to close the connections past its cap", 5_000);
+        expect(idle.filter((e) => e.closed).length).to.be.lessThan(100);
+      } finally {
+        for (const { socket } of idle) socket.destroy();
+      }
+      await waitFor(async () => (await freshConnectionHealth(port)) === "answered", "HTTP again", 5_000);
       await healthy();
     });
 
