@@ -481,14 +481,16 @@ describe("localnet under hostile input", function () {
     it("caps connections: the 1,001st WebSocket gets a 503 saying why, HTTP connections past 1,000 are closed; both recover", async () => {
       const sockets: RawWs[] = [];
       try {
-        for (let i = 0; i < 1000; i += 100) {
-          sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => RawWs.connect(wsUrl)))));
+        // Until the first refusal: other clients of the suite may hold a connection or two.
+        const refusals: string[] = [];
+        while (refusals.length === 0 && sockets.length < 1100) {
+          for (const r of await Promise.allSettled(Array.from({ length: 50 }, () => RawWs.connect(wsUrl)))) {
+            if (r.status === "fulfilled") sockets.push(r.value);
+            else refusals.push((r.reason as Error).message);
+          }
         }
-        const refused = await RawWs.connect(wsUrl).then(
-          () => null,
-          (e: Error) => e.message,
-        );
-        expect(refused).to.match(/^no upgrade: HTTP\/1\.1 503 Service Unavailable/);
+        expect(sockets.length).to.be.within(990, 1000);
+        for (const refused of refusals) expect(refused).to.match(/^no upgrade: HTTP\/1\.1 503 Service Unavailable/);
         // One closed, one more accepted; the open ones still work.
         sockets.pop()!.destroy();
         await waitFor(async () => (await RawWs.connect(wsUrl).then((ws) => (sockets.push(ws), true), () => false)), "a free slot after a close", 5_000);
