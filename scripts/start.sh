@@ -209,6 +209,11 @@ if [[ $VALIDATOR == agave ]]; then
     --log
   )
   ((RESET)) && AGAVE_ARGS+=(--reset)
+  # The tower records this node's last votes so that a restarted validator never
+  # votes against them; on a one-node chain restarted from its ledger it instead
+  # stalls ("Waiting to switch vote") and no transaction confirms. With no other
+  # voter to be consistent with, it is safe to drop.
+  ((RESET)) || rm -f "$DATA_DIR"/agave-ledger/tower-*.bin
   [[ -n $SLOT_MS ]] && echo "start: --slot-ms applies to the local validator only; ignored" >&2
   solana-test-validator "${AGAVE_ARGS[@]}" >"$VALIDATOR_LOG" 2>&1 &
 else

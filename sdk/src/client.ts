@@ -46,6 +46,13 @@ export interface PerpoolClientOptions {
   priorityFee?: number | "auto";
   /** Compute-unit limit as a multiple of the simulated units, in bps (default 12_000: +20 %). */
   computeMarginBps?: number;
+  /**
+   * Compute units added to the limit on top of the margin (default 3_000). A simulation in the
+   * same second as a position's or custody's last update skips the interest and funding accrual
+   * that the transaction, landing a second later, runs: on Agave a close simulated at 7,600 CU
+   * ran out at 9,437.
+   */
+  computeHeadroom?: number;
   /** How long to keep resending before the blockhash expires, between tries (default 2_000 ms). */
   resendMs?: number;
   /** The pool's address lookup table (`poolLookupTableIxs`): messages index its accounts. */
@@ -68,6 +75,7 @@ export class PerpoolClient {
   private readonly slippageBps: number;
   private readonly priorityFee: number | "auto";
   private readonly computeMarginBps: number;
+  private readonly computeHeadroom: number;
   private readonly resendMs: number;
   private readonly lookupTableAddress: PublicKey | null;
   private lookupTable: AddressLookupTableAccount | null = null;
@@ -81,6 +89,7 @@ export class PerpoolClient {
     this.slippageBps = opts.slippageBps ?? 50;
     this.priorityFee = opts.priorityFee ?? "auto";
     this.computeMarginBps = opts.computeMarginBps ?? 12_000;
+    this.computeHeadroom = opts.computeHeadroom ?? 3_000;
     this.resendMs = opts.resendMs ?? 2_000;
     this.lookupTableAddress = opts.lookupTable ?? null;
     if (!Number.isInteger(this.slippageBps) || this.slippageBps < 0 || this.slippageBps >= BPS) throw new Error(`slippageBps must be an integer in [0, 10000), not ${this.slippageBps}`);
@@ -297,7 +306,7 @@ export class PerpoolClient {
 
   /**
    * Sends `ixs` as a v0 transaction signed by the wallet: compute-unit limit from a simulation
-   * (plus the margin), priority fee from recent fees of the written accounts, resent every
+   * (plus the margin and the headroom), priority fee from recent fees of the written accounts, resent every
    * `resendMs` until confirmed; throws when the transaction fails or its blockhash expires.
    */
   async send(ixs: TransactionInstruction[]): Promise<string> {
@@ -314,7 +323,7 @@ export class PerpoolClient {
     if (simulated.value.err) {
       throw Object.assign(new Error(`simulation failed: ${JSON.stringify(simulated.value.err)}`), { logs: simulated.value.logs ?? [], err: simulated.value.err });
     }
-    const units = Math.min(1_400_000, Math.ceil(((simulated.value.unitsConsumed ?? 200_000) * this.computeMarginBps) / BPS) + 300);
+    const units = Math.min(1_400_000, Math.ceil(((simulated.value.unitsConsumed ?? 200_000) * this.computeMarginBps) / BPS) + this.computeHeadroom);
     const budget = [ComputeBudgetProgram.setComputeUnitLimit({ units })];
     const fee = await this.priorityFeeFor(ixs);
     if (fee > 0) budget.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: fee }));
