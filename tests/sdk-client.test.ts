@@ -4,7 +4,7 @@
  * the result. Failures: a refused simulation carries the program's logs (named by
  * `parsePerpoolError`) and sends nothing; bad slippage is refused before anything is built.
  */
-import { PublicKey, VersionedTransaction } from "@solana/web3.js";
+import { Connection, PublicKey, VersionedTransaction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
@@ -65,6 +65,38 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     expect(await client.getPositions()).to.have.length(0);
     const received = t.balance(trader.token("USDC")).sub(before.sub(new BN(1_000_000_000)));
     expect(received.toString()).to.equal(closed.quote.amountOut.toString());
+  });
+
+  it("leaves compute headroom for the accrual a transaction runs when it lands a second after its simulation", async () => {
+    // As on a cluster: simulated in the second of the position's last update (nothing to
+    // accrue), executed in the next one (funding and interest accrue).
+    const laterConnection = (): Connection => {
+      const connection = Object.create(t.provider.connection) as Connection;
+      connection.simulateTransaction = (async (...args: Parameters<Connection["simulateTransaction"]>) => {
+        const result = await t.provider.connection.simulateTransaction(...args);
+        t.provider.warpSeconds(1);
+        return result;
+      }) as Connection["simulateTransaction"];
+      return connection;
+    };
+    const openAndClose = async (opts: { computeHeadroom?: number }) => {
+      const later = new PerpoolClient(laterConnection(), adapter(trader), { pool: t.pool, slippageBps: 100, ...opts });
+      await later.openPosition({ market: sol, side: Side.LONG, collateral: usdc, collateralAmount: new BN(100_000_000), leverage: 3 });
+      const [position] = await later.getPositions();
+      try {
+        await later.closePosition({ position: position!.address });
+      } finally {
+        // Whatever happened, the position is closed before the next case.
+        if ((await client.getPositions()).length > 0) await client.closePosition({ position: position!.address });
+      }
+    };
+    // The old limit (simulation +20 % + 300) is not enough ...
+    let refused: unknown;
+    await openAndClose({ computeHeadroom: 300 }).catch((e) => (refused = e));
+    expect(String(refused)).to.match(/ComputationalBudgetExceeded|ProgramFailedToComplete|exceeded CUs/);
+    // ... the default is.
+    await openAndClose({});
+    expect(await client.getPositions()).to.have.length(0);
   });
 
   it("swaps, borrows against collateral and repays", async () => {
