@@ -80,9 +80,7 @@ impl<const N: usize> EventWriter<N> {
         let slices: [&[u8]; 1] = [data];
         // SAFETY: `sol_log_data` reads `len` (pointer, length) pairs, the
         // layout of `&[u8]`, and only for the duration of the call.
-        unsafe {
-            pinocchio::syscalls::sol_log_data(slices.as_ptr() as *const u8, slices.len() as u64)
-        };
+        unsafe { pinocchio::syscalls::sol_log_data(slices.as_ptr() as *const u8, slices.len() as u64) };
     }
 }
 
@@ -91,12 +89,7 @@ pub fn config_initialized(admin: &Address) {
 }
 
 pub fn pool_created(pool: &Address, name: &[u8], lp_mint: &Address, time: i64) {
-    EventWriter::<120>::new(event::POOL_CREATED)
-        .key(pool)
-        .string(name)
-        .key(lp_mint)
-        .i64(time)
-        .emit();
+    EventWriter::<120>::new(event::POOL_CREATED).key(pool).string(name).key(lp_mint).i64(time).emit();
 }
 
 pub struct CustodyAddedEvent<'a> {
@@ -173,7 +166,13 @@ pub fn liquidity_added(e: &LiquidityAddedEvent) {
 
 /// `PositionSettled`: what a position paid and earned over time, settled before an update.
 pub fn position_settled(position: &Address, borrow_fee: u64, funding_usd: i64, interest: i64, owed: u64) {
-    EventWriter::<80>::new(event::POSITION_SETTLED).key(position).u64(borrow_fee).i64(funding_usd).i64(interest).u64(owed).emit();
+    EventWriter::<80>::new(event::POSITION_SETTLED)
+        .key(position)
+        .u64(borrow_fee)
+        .i64(funding_usd)
+        .i64(interest)
+        .u64(owed)
+        .emit();
 }
 
 /// `LpClaimed`: LP tokens left the cooldown escrow.
@@ -350,7 +349,13 @@ pub fn loan_event(d: [u8; 8], loan: &Address, actor: &Address, amount: u64, coll
 }
 
 pub fn loan_liquidated(loan: &Address, liquidator: &Address, repaid: u64, seized: u64, bad_debt: u64) {
-    EventWriter::<104>::new(event::LOAN_LIQUIDATED).key(loan).key(liquidator).u64(repaid).u64(seized).u64(bad_debt).emit();
+    EventWriter::<104>::new(event::LOAN_LIQUIDATED)
+        .key(loan)
+        .key(liquidator)
+        .u64(repaid)
+        .u64(seized)
+        .u64(bad_debt)
+        .emit();
 }
 
 pub fn insurance_topped_up(custody: &Address, payer: &Address, amount: u64, insurance: u64) {

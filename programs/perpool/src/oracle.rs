@@ -103,11 +103,7 @@ pub struct OracleContext {
 
 /// Reads and checks the custody's price. (Arguments bundled in `OracleContext`:
 /// upstream BPF passes at most five, the returned struct's pointer included.)
-pub fn read_price(
-    custody: &Custody,
-    oracle: &AccountView,
-    ctx: &OracleContext,
-) -> Result<OraclePrice, PerpoolError> {
+pub fn read_price(custody: &Custody, oracle: &AccountView, ctx: &OracleContext) -> Result<OraclePrice, PerpoolError> {
     let now = ctx.now;
     if oracle.address() != &custody.oracle || custody.oracle_kind != ORACLE_PYTH {
         return Err(PerpoolError::InvalidOracleAccount);

@@ -151,9 +151,7 @@ pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
             .invoke()
             .map_err(|_| PerpoolError::InvalidAccountData)?;
     }
-    Allocate { account, space: space as u64 }
-        .invoke_signed(&signer)
-        .map_err(|_| PerpoolError::InvalidAccountData)?;
+    Allocate { account, space: space as u64 }.invoke_signed(&signer).map_err(|_| PerpoolError::InvalidAccountData)?;
     Assign { account, owner }.invoke_signed(&signer).map_err(|_| PerpoolError::InvalidAccountData)
 }
 
@@ -319,7 +317,13 @@ impl<'a> PoolSigner<'a> {
 
 /// Moves tokens out of a vault, signed by the pool. A vault short of tokens (some are lent out
 /// and the loans not yet recalled) is `InsufficientLiquidity`, not a token-program failure.
-pub fn transfer_from_vault(vault: &AccountView, to: &AccountView, pool: &AccountView, signer: &PoolSigner, amount: u64) -> Result<()> {
+pub fn transfer_from_vault(
+    vault: &AccountView,
+    to: &AccountView,
+    pool: &AccountView,
+    signer: &PoolSigner,
+    amount: u64,
+) -> Result<()> {
     if token_balance(vault) < amount {
         return Err(PerpoolError::InsufficientLiquidity);
     }
@@ -346,7 +350,11 @@ pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &Acco
 /// by `payer`, and returns it initialized with its bump. The seeds are
 /// written once, for both the address check and the signature.
 #[inline(always)] // (six arguments once the returned reference is counted)
-pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]]) -> Result<(&'a mut T, u8)> {
+pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(
+    payer: &AccountView,
+    account: &'a AccountView,
+    seeds: &[&[u8]],
+) -> Result<(&'a mut T, u8)> {
     create_at_pda_with_bump::<T>(payer, account, seeds, None)
 }
 
@@ -354,7 +362,12 @@ pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account
 /// instruction, or given by the client): the address is derived once from the
 /// seeds and that bump instead of searching for the canonical bump.
 #[inline(always)]
-pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(payer: &AccountView, account: &'a AccountView, seeds: &[&[u8]], known: Option<u8>) -> Result<(&'a mut T, u8)> {
+pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(
+    payer: &AccountView,
+    account: &'a AccountView,
+    seeds: &[&[u8]],
+    known: Option<u8>,
+) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
     let bump = match known {
         Some(b) => {

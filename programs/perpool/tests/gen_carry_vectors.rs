@@ -295,11 +295,7 @@ fn ref_settle(i: &SetIn) -> R<Value> {
     // 5. The net: what is left, or what stays owed.
     let credits = fit(i.collateral as u128 + funding_out + profit_tokens + collateral_interest)?;
     let debits = fit(borrow_fee + funding_in + loss_tokens + i.owed as u128)?;
-    let (collateral_after, owed_after) = if credits >= debits {
-        (credits - debits, 0)
-    } else {
-        (0, debits - credits)
-    };
+    let (collateral_after, owed_after) = if credits >= debits { (credits - debits, 0) } else { (0, debits - credits) };
     // Paid in order: what was owed, the borrow fee, funding, loss interest.
     let after_fee = credits.saturating_sub(i.owed as u128 + borrow_fee);
     let funding_unpaid = funding_in.saturating_sub(after_fee);
@@ -344,11 +340,7 @@ fn ref_next_base(i: &SetIn) -> R<(Pnl, u64, i64)> {
     let cap = to_usd(i.locked, i.coll_price.min, i.coll_decimals, false)?;
     let base = profit.min(held).min(cap) as u64;
     let base = Pnl { profit: base > 0, usd: base };
-    Ok(if restart {
-        (base, profit as u64, i.now)
-    } else {
-        (base, i.pnl_seen_usd, i.pnl_seen_time)
-    })
+    Ok(if restart { (base, profit as u64, i.now) } else { (base, i.pnl_seen_usd, i.pnl_seen_time) })
 }
 
 // ----- group_claim -----
@@ -620,7 +612,10 @@ fn funding_step(rng: &mut Rng, long_oi: u64, short_oi: u64, long: Fi, short: Fi)
 }
 
 fn random_fi(rng: &mut Rng) -> Fi {
-    Fi { paid: rng.log(1, 1 << 60) as u128 * rng.below(2) as u128, received: rng.log(1, 1 << 60) as u128 * rng.below(2) as u128 }
+    Fi {
+        paid: rng.log(1, 1 << 60) as u128 * rng.below(2) as u128,
+        received: rng.log(1, 1 << 60) as u128 * rng.below(2) as u128,
+    }
 }
 
 fn aggregate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AggIn)> {
@@ -646,7 +641,13 @@ fn aggregate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Ag
     ));
     v.push((
         "rounding: exact multiples round neither way".to_string(),
-        AggIn { long_oi_usd: 7, short_oi_usd: 3, long_after: fi(FUNDING_ONE * 2, FUNDING_ONE), short_after: fi(FUNDING_ONE, 0), ..AggIn::default() },
+        AggIn {
+            long_oi_usd: 7,
+            short_oi_usd: 3,
+            long_after: fi(FUNDING_ONE * 2, FUNDING_ONE),
+            short_after: fi(FUNDING_ONE, 0),
+            ..AggIn::default()
+        },
     ));
     v.push((
         "both sides paid and received since the readings".to_string(),
@@ -677,7 +678,13 @@ fn aggregate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Ag
     ));
     v.push((
         "u64::MAX of OI at an index growth of exactly 1.0: both fit".to_string(),
-        AggIn { long_oi_usd: u64::MAX, short_oi_usd: u64::MAX, long_after: fi(FUNDING_ONE, FUNDING_ONE), short_after: fi(FUNDING_ONE, FUNDING_ONE), ..AggIn::default() },
+        AggIn {
+            long_oi_usd: u64::MAX,
+            short_oi_usd: u64::MAX,
+            long_after: fi(FUNDING_ONE, FUNDING_ONE),
+            short_after: fi(FUNDING_ONE, FUNDING_ONE),
+            ..AggIn::default()
+        },
     ));
     v.push((
         "u64::MAX of OI, growth 1.0 + 10^-18: the owed (down) fits, the due (up) overflows".to_string(),
@@ -708,7 +715,10 @@ fn aggregate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Ag
         let short_oi = if rng.chance(10) { 0 } else { rng.log(USD, 100_000_000 * USD) };
         let (long_before, short_before) = (random_fi(rng), random_fi(rng));
         let (long_after, short_after) = funding_step(rng, long_oi, short_oi, long_before, short_before);
-        v.push(("random book".to_string(), AggIn { long_oi_usd: long_oi, short_oi_usd: short_oi, long_before, long_after, short_before, short_after }));
+        v.push((
+            "random book".to_string(),
+            AggIn { long_oi_usd: long_oi, short_oi_usd: short_oi, long_before, long_after, short_before, short_after },
+        ));
     }
     for _ in 0..fuzz {
         v.push((
@@ -741,20 +751,41 @@ fn shares_cases(rng: &mut Rng, random: usize) -> Vec<(String, SharesIn)> {
     both("one unit of growth on 1 µUSD", 1, fi(1, 1), Fi::default());
     both("growth of 10^18 − 1 on 1 µUSD", 1, fi(FUNDING_ONE - 1, FUNDING_ONE - 1), Fi::default());
     both("exact: 3 µUSD at 2.0 paid and 1.0 received", 3, fi(2 * FUNDING_ONE, FUNDING_ONE), Fi::default());
-    both("$10,000 at 0.5 % paid, 1.5 % received, plus a unit", 10_000 * USD, fi(FUNDING_ONE / 200 + 1, 3 * FUNDING_ONE / 200 + 1), Fi::default());
+    both(
+        "$10,000 at 0.5 % paid, 1.5 % received, plus a unit",
+        10_000 * USD,
+        fi(FUNDING_ONE / 200 + 1, 3 * FUNDING_ONE / 200 + 1),
+        Fi::default(),
+    );
     both("u64::MAX at exactly 1.0", u64::MAX, fi(FUNDING_ONE, FUNDING_ONE), Fi::default());
-    both("u64::MAX at 1.0 + 10^-18: the rounded-up share overflows", u64::MAX, fi(FUNDING_ONE + 1, FUNDING_ONE + 1), Fi::default());
+    both(
+        "u64::MAX at 1.0 + 10^-18: the rounded-up share overflows",
+        u64::MAX,
+        fi(FUNDING_ONE + 1, FUNDING_ONE + 1),
+        Fi::default(),
+    );
     both("paid below its earlier reading", 10 * USD, fi(1, 9), fi(2, 0));
     both("received below its earlier reading", 10 * USD, fi(3, 1), fi(2, 2));
     both("both below: paid reported first", 10 * USD, fi(1, 1), fi(2, 2));
-    both("received below its reading is reported before the paid share overflows", u64::MAX, fi(u128::MAX, 0), fi(0, 1));
+    both(
+        "received below its reading is reported before the paid share overflows",
+        u64::MAX,
+        fi(u128::MAX, 0),
+        fi(0, 1),
+    );
     both("paid overflows, received fine", u64::MAX, fi(u128::MAX, 1), Fi::default());
     both("the product beyond u128", u64::MAX, fi(u128::MAX, u128::MAX), Fi::default());
-    both("readings near u128::MAX", 123 * USD, fi(u128::MAX, u128::MAX - 5), fi(u128::MAX - 3 * FUNDING_ONE, u128::MAX - 7 * FUNDING_ONE));
+    both(
+        "readings near u128::MAX",
+        123 * USD,
+        fi(u128::MAX, u128::MAX - 5),
+        fi(u128::MAX - 3 * FUNDING_ONE, u128::MAX - 7 * FUNDING_ONE),
+    );
     let hand = v.len();
     while v.len() < hand + random {
         let size = if rng.chance(80) { rng.log(1, 10_000_000 * USD) } else { rng.edgy() };
-        let before = if rng.chance(70) { random_fi(rng) } else { Fi { paid: rng.edgy_wide(), received: rng.edgy_wide() } };
+        let before =
+            if rng.chance(70) { random_fi(rng) } else { Fi { paid: rng.edgy_wide(), received: rng.edgy_wide() } };
         let now = if rng.chance(75) {
             // One accrual where this side pays, one where it receives.
             let (payer, light) = (2 + rng.below(3), 1 + rng.below(2));
@@ -776,7 +807,8 @@ fn accrue_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AccIn
     let mut v: Vec<(String, AccIn)> = Vec::new();
     let mut push = |note: &str, i: AccIn| v.push((note.to_string(), i));
     // The module's example: 4,000 of 10,000 lent came from 8,000 of earning collateral.
-    let split = AccIn { to_suppliers: 1_000, lent: 10_000, pool_room: 6_000, earning_collateral: 8_000, ..AccIn::default() };
+    let split =
+        AccIn { to_suppliers: 1_000, lent: 10_000, pool_room: 6_000, earning_collateral: 8_000, ..AccIn::default() };
     push("4,000 of 10,000 lent from collateral: 400 of the interest, less rounding", split);
     push("the pool's room covers every loan: nothing to collateral", AccIn { pool_room: 20_000, ..split });
     push("the pool's room covers the loans exactly", AccIn { pool_room: 10_000, ..split });
@@ -786,9 +818,18 @@ fn accrue_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AccIn
     push("no earning collateral", AccIn { earning_collateral: 0, ..split });
     push("no supplier interest", AccIn { to_suppliers: 0, ..split });
     push("nothing lent", AccIn { lent: 0, pool_room: 0, ..split });
-    push("share rounds to zero", AccIn { to_suppliers: 1, lent: 3, pool_room: 2, earning_collateral: 5, ..AccIn::default() });
-    push("the index step rounds down, the credit too: the pool keeps the dust", AccIn { to_suppliers: 10, lent: 10, pool_room: 0, earning_collateral: 3, ..AccIn::default() });
-    push("collateral so large the index step is zero", AccIn { to_suppliers: 1, lent: 1, pool_room: 0, earning_collateral: 2 * INDEX_ONE, ..AccIn::default() });
+    push(
+        "share rounds to zero",
+        AccIn { to_suppliers: 1, lent: 3, pool_room: 2, earning_collateral: 5, ..AccIn::default() },
+    );
+    push(
+        "the index step rounds down, the credit too: the pool keeps the dust",
+        AccIn { to_suppliers: 10, lent: 10, pool_room: 0, earning_collateral: 3, ..AccIn::default() },
+    );
+    push(
+        "collateral so large the index step is zero",
+        AccIn { to_suppliers: 1, lent: 1, pool_room: 0, earning_collateral: 2 * INDEX_ONE, ..AccIn::default() },
+    );
     push("the collateral index continues from where it was", AccIn { collateral_index: 123_456_789_012, ..split });
     push("the collateral index overflows", AccIn { collateral_index: u64::MAX - 1, ..split });
     push(
@@ -797,7 +838,13 @@ fn accrue_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AccIn
     );
     push(
         "the largest index step that fits",
-        AccIn { to_suppliers: (u64::MAX as u128 / ONE) as u64, lent: 1, pool_room: 0, earning_collateral: 1, ..AccIn::default() },
+        AccIn {
+            to_suppliers: (u64::MAX as u128 / ONE) as u64,
+            lent: 1,
+            pool_room: 0,
+            earning_collateral: 1,
+            ..AccIn::default()
+        },
     );
     let year = AccIn {
         locked: 1_000_000 * USD,
@@ -812,21 +859,61 @@ fn accrue_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AccIn
     push("a year at 4 % borrow and 2.5 % supply on locked tokens and recorded PnL", year);
     push(
         "borrow fees round down, due rounds up, owed rounds down",
-        AccIn { locked: 3, borrow_index_after: INDEX_ONE + 1, supply_index_after: INDEX_ONE + 1, pnl_profit_base_usd: 3, pnl_loss_base_usd: 3, ..year },
+        AccIn {
+            locked: 3,
+            borrow_index_after: INDEX_ONE + 1,
+            supply_index_after: INDEX_ONE + 1,
+            pnl_profit_base_usd: 3,
+            pnl_loss_base_usd: 3,
+            ..year
+        },
     );
-    push("indexes that went down: nothing accrues", AccIn { borrow_index_after: INDEX_ONE - 1, supply_index_after: 1, ..year });
-    push("indexes unchanged: nothing accrues", AccIn { borrow_index_after: INDEX_ONE, supply_index_after: INDEX_ONE, ..year });
+    push(
+        "indexes that went down: nothing accrues",
+        AccIn { borrow_index_after: INDEX_ONE - 1, supply_index_after: 1, ..year },
+    );
+    push(
+        "indexes unchanged: nothing accrues",
+        AccIn { borrow_index_after: INDEX_ONE, supply_index_after: INDEX_ONE, ..year },
+    );
     push("borrow fees overflow", AccIn { locked: u64::MAX, borrow_index_after: 3 * INDEX_ONE, ..year });
-    push("due overflows", AccIn { pnl_profit_base_usd: u64::MAX, supply_index_before: 0, supply_index_after: u64::MAX, ..year });
-    push("owed overflows", AccIn { pnl_loss_base_usd: u64::MAX, borrow_index_after: 2 * INDEX_ONE + 1, locked: 0, ..year });
-    push("u64::MAX at a growth of exactly 1.0 fits", AccIn { locked: u64::MAX, borrow_index_before: 0, borrow_index_after: INDEX_ONE, pnl_loss_base_usd: u64::MAX, ..AccIn::default() });
+    push(
+        "due overflows",
+        AccIn { pnl_profit_base_usd: u64::MAX, supply_index_before: 0, supply_index_after: u64::MAX, ..year },
+    );
+    push(
+        "owed overflows",
+        AccIn { pnl_loss_base_usd: u64::MAX, borrow_index_after: 2 * INDEX_ONE + 1, locked: 0, ..year },
+    );
+    push(
+        "u64::MAX at a growth of exactly 1.0 fits",
+        AccIn {
+            locked: u64::MAX,
+            borrow_index_before: 0,
+            borrow_index_after: INDEX_ONE,
+            pnl_loss_base_usd: u64::MAX,
+            ..AccIn::default()
+        },
+    );
     push(
         "u64::MAX of recorded profit at a growth of 1.0 + 10^-12: due rounds up and overflows",
-        AccIn { pnl_profit_base_usd: u64::MAX, supply_index_before: 0, supply_index_after: INDEX_ONE + 1, ..AccIn::default() },
+        AccIn {
+            pnl_profit_base_usd: u64::MAX,
+            supply_index_before: 0,
+            supply_index_after: INDEX_ONE + 1,
+            ..AccIn::default()
+        },
     );
     push(
         "everything at once",
-        AccIn { to_suppliers: 77_777 * USD, lent: 5_000_000 * USD, pool_room: 3_000_000 * USD, earning_collateral: 4_000_000 * USD, collateral_index: 5_000_000_000, ..year },
+        AccIn {
+            to_suppliers: 77_777 * USD,
+            lent: 5_000_000 * USD,
+            pool_room: 3_000_000 * USD,
+            earning_collateral: 4_000_000 * USD,
+            collateral_index: 5_000_000_000,
+            ..year
+        },
     );
     // Realistic custodies over an accrual of a second to a month.
     let hand = v.len();
@@ -911,7 +998,8 @@ fn position(rng: &mut Rng, pair: usize) -> (String, SetIn) {
     let warmup = rng.pick(&[0, 60, 3_600, 3_600, 86_400]);
     let now = T0 + dt as i64;
     let base_usd = part(size, rng.range(0, 3_000));
-    let pnl_base = if rng.chance(50) { Pnl { profit: base_usd > 0, usd: base_usd } } else { Pnl { profit: false, usd: base_usd } };
+    let pnl_base =
+        if rng.chance(50) { Pnl { profit: base_usd > 0, usd: base_usd } } else { Pnl { profit: false, usd: base_usd } };
     let seen_usd = if rng.chance(30) { 0 } else { part(size, rng.range(1, 3_000)) };
     let seen_time = match rng.below(4) {
         0 => now - warmup as i64,
@@ -936,7 +1024,8 @@ fn position(rng: &mut Rng, pair: usize) -> (String, SetIn) {
         pnl_seen_time: seen_time,
         borrow_index: grown(bs, rng.range(0, 10_000), dt),
         supply_index: grown(ss, rng.range(0, 5_000), dt),
-        collateral_index: cs + (INDEX_ONE as u128 * rng.range(0, 500) as u128 * dt as u128 / (10_000 * YEAR as u128)) as u64,
+        collateral_index: cs
+            + (INDEX_ONE as u128 * rng.range(0, 500) as u128 * dt as u128 / (10_000 * YEAR as u128)) as u64,
         funding_index: index,
         collateral_earns: rng.chance(50),
         interest_on_pnl: rng.chance(70),
@@ -1324,7 +1413,8 @@ fn settle_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SetIn
             }
             2 => {
                 // Receiving 0.01 %..2 % of the size in funding while owing.
-                i.funding_index.received = i.funding_snapshot.received + FUNDING_ONE / 10_000 * rng.range(1, 200) as u128;
+                i.funding_index.received =
+                    i.funding_snapshot.received + FUNDING_ONE / 10_000 * rng.range(1, 200) as u128;
                 let usd = part(i.size_usd, rng.range(1, 300));
                 i.owed = tokens_for(usd, i.coll_price.max.max(1), i.coll_decimals, false).max(1);
                 i.collateral = 0;
@@ -1622,19 +1712,31 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         ),
         (
             "funding_aggregates",
-            aggregate_cases(&mut rng, AGGREGATES, FUZZ).into_iter().map(|(note, i)| case(&note, i.json(), ref_aggregates(&i))).collect(),
+            aggregate_cases(&mut rng, AGGREGATES, FUZZ)
+                .into_iter()
+                .map(|(note, i)| case(&note, i.json(), ref_aggregates(&i)))
+                .collect(),
         ),
         (
             "accrue_carry",
-            accrue_cases(&mut rng, ACCRUALS, FUZZ).into_iter().map(|(note, i)| case(&note, i.json(), ref_accrue(&i))).collect(),
+            accrue_cases(&mut rng, ACCRUALS, FUZZ)
+                .into_iter()
+                .map(|(note, i)| case(&note, i.json(), ref_accrue(&i)))
+                .collect(),
         ),
         (
             "settle_carry",
-            settle_cases(&mut rng, SETTLEMENTS, FUZZ).into_iter().map(|(note, i)| case(&note, i.json(), ref_settle(&i))).collect(),
+            settle_cases(&mut rng, SETTLEMENTS, FUZZ)
+                .into_iter()
+                .map(|(note, i)| case(&note, i.json(), ref_settle(&i)))
+                .collect(),
         ),
         (
             "group_claim",
-            group_cases(&mut rng, GROUPS, FUZZ).into_iter().map(|(note, i)| case(&note, i.json(), ref_group(&i))).collect(),
+            group_cases(&mut rng, GROUPS, FUZZ)
+                .into_iter()
+                .map(|(note, i)| case(&note, i.json(), ref_group(&i)))
+                .collect(),
         ),
         (
             "profit_lock_until",
@@ -1677,7 +1779,10 @@ fn shapes(name: &str, list: &[Value]) -> BTreeMap<&'static str, usize> {
                 if n(x, "to_suppliers") > 0 && n(out, "to_collateral") == 0 {
                     add("all to the pool");
                 }
-                if n(out, "borrow_fees") > 0 && n(out, "pnl_interest_due_usd") > 0 && n(out, "pnl_interest_owed_usd") > 0 {
+                if n(out, "borrow_fees") > 0
+                    && n(out, "pnl_interest_due_usd") > 0
+                    && n(out, "pnl_interest_owed_usd") > 0
+                {
                     add("fees, due and owed");
                 }
             }
@@ -1706,10 +1811,14 @@ fn shapes(name: &str, list: &[Value]) -> BTreeMap<&'static str, usize> {
                 if n(out, "collateral_interest") > 0 {
                     add("collateral interest");
                 }
-                if x["pool_tokens"] != json!(u64::MAX.to_string()) && n(out, "funding_out") == n(x, "pool_tokens") && n(out, "funding_out") < n(out, "funding_received_usd") {
+                if x["pool_tokens"] != json!(u64::MAX.to_string())
+                    && n(out, "funding_out") == n(x, "pool_tokens")
+                    && n(out, "funding_out") < n(out, "funding_received_usd")
+                {
                     add("funding out capped by the pool");
                 }
-                if n(out, "collateral_interest") > 0 && n(out, "collateral_interest") == n(x, "collateral_interest_due") {
+                if n(out, "collateral_interest") > 0 && n(out, "collateral_interest") == n(x, "collateral_interest_due")
+                {
                     add("collateral interest capped");
                 }
                 if out["pnl_base_after"]["profit"] == true {
@@ -1736,7 +1845,15 @@ fn shapes(name: &str, list: &[Value]) -> BTreeMap<&'static str, usize> {
                 }
                 if n(out, "positive") > 0 {
                     add("pool claims");
-                    if n(out, "positive") == to_usd(n(x, "collateral") as u64, n(x, "coll_price") as u64, x["coll_decimals"].as_u64().unwrap() as u8, x["round_for_max_aum"] == true).unwrap() {
+                    if n(out, "positive")
+                        == to_usd(
+                            n(x, "collateral") as u64,
+                            n(x, "coll_price") as u64,
+                            x["coll_decimals"].as_u64().unwrap() as u8,
+                            x["round_for_max_aum"] == true,
+                        )
+                        .unwrap()
+                    {
                         add("claim capped at the collateral");
                     }
                 }
@@ -1834,7 +1951,10 @@ fn generate_carry_vectors() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/carry.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/carry.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }
 
@@ -1924,7 +2044,11 @@ mod library {
             warmup_secs: i.warmup_secs,
             exit_price: Price(i.exit_price),
             market_decimals: i.market_decimals,
-            coll_price: math::PriceQuote { min: Price(i.coll_price.min), max: Price(i.coll_price.max), conf: i.coll_price.conf },
+            coll_price: math::PriceQuote {
+                min: Price(i.coll_price.min),
+                max: Price(i.coll_price.max),
+                conf: i.coll_price.conf,
+            },
             coll_decimals: i.coll_decimals,
             pool_tokens: i.pool_tokens,
             collateral_interest_due: i.collateral_interest_due,
@@ -2003,7 +2127,9 @@ mod library {
 fn library_matches_reference_on_random_cases() {
     let mut rng = Rng(0x0DD_CA22_7000_0014);
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
-    let mut count = |name: &str, r: &R<Value>| *outcomes.entry(format!("{name} {}", r.as_ref().err().copied().unwrap_or("ok"))).or_default() += 1;
+    let mut count = |name: &str, r: &R<Value>| {
+        *outcomes.entry(format!("{name} {}", r.as_ref().err().copied().unwrap_or("ok"))).or_default() += 1
+    };
     for (note, i) in shares_cases(&mut rng, 20_000) {
         let expected = ref_shares(&i);
         assert_eq!(library::shares(&i), expected, "funding_shares ({note}): {i:?}");

@@ -192,11 +192,7 @@ fn ref_accrue_lending_down(i: &AccrualIn) -> R<Quote> {
 }
 
 fn ref_accrue_lending_rounded(i: &AccrualIn, up: bool) -> R<Quote> {
-    let (lent, old, new) = (
-        i.lent as u128,
-        i.old_borrow_index as u128,
-        i.new_borrow_index as u128,
-    );
+    let (lent, old, new) = (i.lent as u128, i.old_borrow_index as u128, i.new_borrow_index as u128);
     if old == 0 {
         return Err("DivideByZero");
     }
@@ -211,9 +207,7 @@ fn ref_accrue_lending_rounded(i: &AccrualIn, up: bool) -> R<Quote> {
     }
     let w = fit(i.protocol_share_bps as u128 + i.insurance_share_bps as u128)?;
     // p + i == 0: nothing to the protocol.
-    let to_protocol = (reserve * i.protocol_share_bps as u128)
-        .checked_div(w)
-        .unwrap_or(0);
+    let to_protocol = (reserve * i.protocol_share_bps as u128).checked_div(w).unwrap_or(0);
     Ok(vec![
         ("lent", U(after)),
         ("interest", U(interest)),
@@ -253,10 +247,7 @@ fn ref_pnl_interest(i: &PnlIn) -> R<Quote> {
     } else {
         ref_growth(i.pnl_usd, i.borrow_index_now, i.borrow_snapshot, true)?
     };
-    Ok(vec![
-        ("profit", B(i.pnl_profit && usd > 0)),
-        ("usd", U(usd)),
-    ])
+    Ok(vec![("profit", B(i.pnl_profit && usd > 0)), ("usd", U(usd))])
 }
 
 fn ref_ltv(debt_usd: u128, coll_usd: u128) -> u128 {
@@ -278,20 +269,9 @@ struct Health {
 fn ref_health(loan: &Loan, coll: &CollSide, borrow: &BorrowSide, p: &Params) -> R<Health> {
     let debt = ref_debt(loan.scaled_debt, borrow.borrow_index)?;
     let debt_usd = to_usd(debt, borrow.price_max as u128, borrow.decimals, true)?;
-    let coll_usd = to_usd(
-        loan.collateral_amount as u128,
-        coll.price_min as u128,
-        coll.decimals,
-        false,
-    )?;
+    let coll_usd = to_usd(loan.collateral_amount as u128, coll.price_min as u128, coll.decimals, false)?;
     let ltv = ref_ltv(debt_usd, coll_usd);
-    Ok(Health {
-        debt,
-        debt_usd,
-        coll_usd,
-        ltv,
-        liquidatable: ltv > p.liquidation_ltv_bps as u128,
-    })
+    Ok(Health { debt, debt_usd, coll_usd, ltv, liquidatable: ltv > p.liquidation_ltv_bps as u128 })
 }
 
 fn ref_loan_health(i: &LoanIn) -> R<Quote> {
@@ -355,21 +335,14 @@ fn ref_borrow(i: &LoanIn) -> R<Quote> {
     }
     let borrowed = fit(b.locked as u128 + b.lent as u128 + amount)?;
     // The cap applies to the pool's own tokens; the collateral's room is added in full.
-    if borrowed * BPS
-        > b.max_utilization_bps as u128 * b.lendable as u128 + b.collateral_room as u128 * BPS
-    {
+    if borrowed * BPS > b.max_utilization_bps as u128 * b.lendable as u128 + b.collateral_room as u128 * BPS {
         return Err("UtilizationTooHigh");
     }
     let delta = ref_borrow_scaled(i.amount, b.borrow_index)?;
     let scaled_after = fit(i.loan.scaled_debt as u128 + delta)?;
     let debt_after = ref_debt(scaled_after as u64, b.borrow_index)?;
     let debt_usd = to_usd(debt_after, b.price_max as u128, b.decimals, true)?;
-    let coll_usd = to_usd(
-        i.loan.collateral_amount as u128,
-        i.coll.price_min as u128,
-        i.coll.decimals,
-        false,
-    )?;
+    let coll_usd = to_usd(i.loan.collateral_amount as u128, i.coll.price_min as u128, i.coll.decimals, false)?;
     let ltv = ref_ltv(debt_usd, coll_usd);
     if ltv > i.params.max_ltv_bps as u128 {
         return Err("LtvTooHigh");
@@ -389,10 +362,7 @@ fn ref_repay_parts(scaled: u64, debt: u128, amount: u128, index: u64) -> R<(u128
         return Ok((debt, scaled as u128, 0));
     }
     let delta = ref_repay_scaled(amount as u64, index)?;
-    assert!(
-        delta < scaled as u128,
-        "repaying less than the debt leaves some"
-    );
+    assert!(delta < scaled as u128, "repaying less than the debt leaves some");
     Ok((amount, delta, scaled as u128 - delta))
 }
 
@@ -401,13 +371,8 @@ fn ref_repay(i: &RepayIn) -> R<Quote> {
     if i.amount == 0 {
         return Err("ZeroAmount");
     }
-    let (repaid, delta, after) =
-        ref_repay_parts(i.scaled_debt, debt, i.amount as u128, i.borrow_index)?;
-    Ok(vec![
-        ("repaid", U(repaid)),
-        ("scaled_delta", U(delta)),
-        ("scaled_after", U(after)),
-    ])
+    let (repaid, delta, after) = ref_repay_parts(i.scaled_debt, debt, i.amount as u128, i.borrow_index)?;
+    Ok(vec![("repaid", U(repaid)), ("scaled_delta", U(delta)), ("scaled_after", U(after))])
 }
 
 fn ref_withdraw(i: &LoanIn) -> R<Quote> {
@@ -429,10 +394,7 @@ fn ref_withdraw(i: &LoanIn) -> R<Quote> {
     if ltv > i.params.max_ltv_bps as u128 {
         return Err("LtvTooHigh");
     }
-    Ok(vec![
-        ("collateral_after", U(after)),
-        ("ltv_bps_after", U(ltv)),
-    ])
+    Ok(vec![("collateral_after", U(after)), ("ltv_bps_after", U(ltv))])
 }
 
 fn ref_liquidate(i: &LoanIn) -> R<Quote> {
@@ -461,8 +423,7 @@ fn ref_liquidate(i: &LoanIn) -> R<Quote> {
     let repaid_usd = to_usd(repaid, i.borrow.price_max as u128, i.borrow.decimals, false)?;
     let seize_usd = fit(repaid_usd * factor / BPS)?;
     let collateral = i.loan.collateral_amount as u128;
-    let seized = match to_tokens_wide(seize_usd, i.coll.price_max as u128, i.coll.decimals, false)?
-    {
+    let seized = match to_tokens_wide(seize_usd, i.coll.price_max as u128, i.coll.decimals, false)? {
         Some(t) => t.min(collateral),
         None => collateral,
     };
@@ -471,8 +432,7 @@ fn ref_liquidate(i: &LoanIn) -> R<Quote> {
     let (scaled_after, bad_debt, insurance_used) = if collateral_after == 0 && remaining > 0 {
         (0, remaining, remaining.min(i.insurance_balance as u128))
     } else {
-        let (_, _, after) =
-            ref_repay_parts(i.loan.scaled_debt, h.debt, repaid, i.borrow.borrow_index)?;
+        let (_, _, after) = ref_repay_parts(i.loan.scaled_debt, h.debt, repaid, i.borrow.borrow_index)?;
         (after, 0, 0)
     };
     Ok(vec![
@@ -680,20 +640,8 @@ impl Rng {
         self.next() >> (64 - bits)
     }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 12] = [
-            0,
-            1,
-            2,
-            9_999,
-            10_000,
-            10_001,
-            INDEX_ONE,
-            INDEX_ONE + 1,
-            1 << 32,
-            1 << 63,
-            u64::MAX - 1,
-            u64::MAX,
-        ];
+        const EDGES: [u64; 12] =
+            [0, 1, 2, 9_999, 10_000, 10_001, INDEX_ONE, INDEX_ONE + 1, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX];
         if self.chance(30) {
             EDGES[self.below(EDGES.len() as u64) as usize]
         } else {
@@ -717,39 +665,15 @@ struct Tok {
     price: u64,
 }
 
-const SOL: Tok = Tok {
-    name: "SOL",
-    decimals: 9,
-    price: 150_000_000_000,
-};
-const BTC: Tok = Tok {
-    name: "BTC",
-    decimals: 8,
-    price: 95_000_000_000_000,
-};
-const ETH: Tok = Tok {
-    name: "ETH",
-    decimals: 8,
-    price: 3_500_000_000_000,
-};
-const USDC: Tok = Tok {
-    name: "USDC",
-    decimals: 6,
-    price: 1_000_000_000,
-};
+const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
+const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
+const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
+const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
 const USD: u64 = 1_000_000;
 
 /// (collateral token, borrowed token); SOL collateral with USDC borrowed first and most often.
-const PAIRS: [(Tok, Tok); 8] = [
-    (SOL, USDC),
-    (BTC, USDC),
-    (SOL, USDC),
-    (ETH, USDC),
-    (USDC, SOL),
-    (SOL, BTC),
-    (BTC, SOL),
-    (USDC, BTC),
-];
+const PAIRS: [(Tok, Tok); 8] =
+    [(SOL, USDC), (BTC, USDC), (SOL, USDC), (ETH, USDC), (USDC, SOL), (SOL, BTC), (BTC, SOL), (USDC, BTC)];
 
 fn tokens_for(usd: u64, t: Tok) -> u64 {
     to_tokens(usd as u128, t.price as u128, t.decimals, false).unwrap() as u64
@@ -770,11 +694,7 @@ impl World {
         let cw = rng.pick(&[0, 0, 2, 5, 10, 20]);
         let bw = rng.pick(&[0, 0, 1, 3]);
         let cmin = ct.price;
-        let coll = CollSide {
-            decimals: ct.decimals,
-            price_min: cmin,
-            price_max: cmin + cmin / 10_000 * cw,
-        };
+        let coll = CollSide { decimals: ct.decimals, price_min: cmin, price_max: cmin + cmin / 10_000 * cw };
         let owned = tokens_for(rng.log(100_000, 100_000_000) * USD, bt);
         let index = INDEX_ONE + rng.below(INDEX_ONE / 2);
         let borrow = BorrowSide {
@@ -799,22 +719,13 @@ impl World {
         let coll_usd = rng.log(10 * USD, 10_000_000 * USD);
         let collateral = tokens_for(coll_usd, ct);
         let debt_usd = (coll_usd as u128 * ltv_bps as u128 / BPS) as u64;
-        let debt = to_tokens(
-            debt_usd as u128,
-            borrow.price_max as u128,
-            bt.decimals,
-            false,
-        )
-        .unwrap();
+        let debt = to_tokens(debt_usd as u128, borrow.price_max as u128, bt.decimals, false).unwrap();
         let scaled = (debt * ONE / index as u128) as u64;
         World {
             ct,
             bt,
             input: LoanIn {
-                loan: Loan {
-                    collateral_amount: collateral,
-                    scaled_debt: scaled,
-                },
+                loan: Loan { collateral_amount: collateral, scaled_debt: scaled },
                 amount: 0,
                 coll,
                 borrow,
@@ -874,24 +785,13 @@ fn fuzz_loan(rng: &mut Rng) -> LoanIn {
         }
     };
     LoanIn {
-        loan: Loan {
-            collateral_amount: rng.edgy(),
-            scaled_debt: rng.edgy(),
-        },
+        loan: Loan { collateral_amount: rng.edgy(), scaled_debt: rng.edgy() },
         amount: rng.edgy(),
-        coll: CollSide {
-            decimals: dec(rng),
-            price_min: rng.edgy(),
-            price_max: rng.edgy(),
-        },
+        coll: CollSide { decimals: dec(rng), price_min: rng.edgy(), price_max: rng.edgy() },
         borrow: BorrowSide {
             decimals: dec(rng),
             price_max: rng.edgy(),
-            borrow_index: if rng.chance(50) {
-                INDEX_ONE + rng.below(INDEX_ONE)
-            } else {
-                rng.edgy()
-            },
+            borrow_index: if rng.chance(50) { INDEX_ONE + rng.below(INDEX_ONE) } else { rng.edgy() },
             owned: rng.edgy(),
             locked: rng.edgy(),
             lent: rng.edgy(),
@@ -917,19 +817,13 @@ fn borrow_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
     let mut cases = Vec::new();
     // The worked example: 10 SOL at $150, 75 % max LTV: $1,125 is the most a new loan takes.
     let mut w = World::new(rng, 0, 0);
-    w.input.loan = Loan {
-        collateral_amount: 10_000_000_000,
-        scaled_debt: 0,
-    };
+    w.input.loan = Loan { collateral_amount: 10_000_000_000, scaled_debt: 0 };
     w.input.coll.price_max = w.input.coll.price_min;
     w.input.borrow.price_max = USDC.price;
     w.input.borrow.borrow_index = INDEX_ONE;
     w.input.params.max_ltv_bps = 7_500;
     for amount in [1_125 * USD, 1_125 * USD + 1, 0, 1] {
-        cases.push((
-            format!("worked: borrow {amount} USDC units against 10 SOL"),
-            LoanIn { amount, ..w.input },
-        ));
+        cases.push((format!("worked: borrow {amount} USDC units against 10 SOL"), LoanIn { amount, ..w.input }));
     }
     for k in 0..random {
         let ltv = rng.pick(&[0, 0, 1_000, 3_000, 5_000, 7_000]);
@@ -939,14 +833,8 @@ fn borrow_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
         match k % 8 {
             // The LTV boundary: the largest amount that passes, and one more.
             0 | 1 => {
-                let max_ok = largest(i.borrow.owned, |a| {
-                    ref_borrow(&LoanIn { amount: a, ..i }).is_ok()
-                });
-                i.amount = if k % 8 == 0 {
-                    max_ok.max(1)
-                } else {
-                    max_ok + 1
-                };
+                let max_ok = largest(i.borrow.owned, |a| ref_borrow(&LoanIn { amount: a, ..i }).is_ok());
+                i.amount = if k % 8 == 0 { max_ok.max(1) } else { max_ok + 1 };
                 cases.push((format!("{label}: boundary {}", k % 8), i));
             }
             // A tight custody: the liquidity room (locked and buffer untouchable) binds.
@@ -994,46 +882,25 @@ fn borrow_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
     }
     // Every error the quote can return, once by hand.
     let w = World::new(rng, 0, 3_000);
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.borrow.borrow_index = 0;
     cases.push(("zero index: DivideByZero".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.loan.scaled_debt = u64::MAX;
     cases.push(("scaled debt at u64::MAX: Overflow".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.coll.decimals = 19;
     cases.push(("collateral decimals 19: InvalidDecimals".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.borrow.decimals = 25;
     cases.push(("borrowed decimals 25: InvalidDecimals".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.borrow.locked = i.borrow.owned;
     cases.push(("everything locked: InsufficientLiquidity".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.loan.collateral_amount = 0;
     cases.push(("no collateral: LtvTooHigh".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.borrow.buffer_bps = u64::MAX;
     cases.push(("buffer above 100 %: InsufficientLiquidity".into(), i));
     for _ in 0..fuzz {
@@ -1045,22 +912,10 @@ fn borrow_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
 fn repay_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, RepayIn)> {
     let mut cases = Vec::new();
     // 100 USDC borrowed at index 1.1: 90_909_091 scaled, owing 100.000001 USDC.
-    for amount in [
-        0,
-        1,
-        50 * USD,
-        100 * USD,
-        100 * USD + 1,
-        100 * USD + 2,
-        u64::MAX,
-    ] {
+    for amount in [0, 1, 50 * USD, 100 * USD, 100 * USD + 1, 100 * USD + 2, u64::MAX] {
         cases.push((
             format!("worked: repay {amount} of 100.000001 USDC at index 1.1"),
-            RepayIn {
-                scaled_debt: 90_909_091,
-                amount,
-                borrow_index: 1_100_000_000_000,
-            },
+            RepayIn { scaled_debt: 90_909_091, amount, borrow_index: 1_100_000_000_000 },
         ));
     }
     for k in 0..random {
@@ -1077,51 +932,21 @@ fn repay_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, RepayI
         };
         cases.push((
             format!("{}: repay {}", w.label(), k % 7),
-            RepayIn {
-                scaled_debt: w.input.loan.scaled_debt,
-                amount,
-                borrow_index: w.input.borrow.borrow_index,
-            },
+            RepayIn { scaled_debt: w.input.loan.scaled_debt, amount, borrow_index: w.input.borrow.borrow_index },
         ));
     }
-    cases.push((
-        "no debt".into(),
-        RepayIn {
-            scaled_debt: 0,
-            amount: 5,
-            borrow_index: INDEX_ONE,
-        },
-    ));
+    cases.push(("no debt".into(), RepayIn { scaled_debt: 0, amount: 5, borrow_index: INDEX_ONE }));
     cases.push((
         "zero index, some scaled debt: nothing owed".into(),
-        RepayIn {
-            scaled_debt: 7,
-            amount: 5,
-            borrow_index: 0,
-        },
+        RepayIn { scaled_debt: 7, amount: 5, borrow_index: 0 },
     ));
     cases.push((
         "debt above u64: Overflow".into(),
-        RepayIn {
-            scaled_debt: u64::MAX,
-            amount: 5,
-            borrow_index: INDEX_ONE + 1,
-        },
+        RepayIn { scaled_debt: u64::MAX, amount: 5, borrow_index: INDEX_ONE + 1 },
     ));
     for _ in 0..fuzz {
-        let index = if rng.chance(50) {
-            INDEX_ONE + rng.below(INDEX_ONE)
-        } else {
-            rng.edgy()
-        };
-        cases.push((
-            "fuzz".into(),
-            RepayIn {
-                scaled_debt: rng.edgy(),
-                amount: rng.edgy(),
-                borrow_index: index,
-            },
-        ));
+        let index = if rng.chance(50) { INDEX_ONE + rng.below(INDEX_ONE) } else { rng.edgy() };
+        cases.push(("fuzz".into(), RepayIn { scaled_debt: rng.edgy(), amount: rng.edgy(), borrow_index: index }));
     }
     cases
 }
@@ -1136,11 +961,7 @@ fn withdraw_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Loa
         match k % 6 {
             0 | 1 => {
                 let max_ok = largest(c, |a| ref_withdraw(&LoanIn { amount: a, ..i }).is_ok());
-                i.amount = if k % 6 == 0 {
-                    max_ok.max(1)
-                } else {
-                    max_ok + 1
-                };
+                i.amount = if k % 6 == 0 { max_ok.max(1) } else { max_ok + 1 };
             }
             2 => i.amount = c + rng.pick(&[0, 1]),
             3 => i.amount = rng.pick(&[0, 1]),
@@ -1154,34 +975,19 @@ fn withdraw_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Loa
         cases.push((format!("{}: withdraw {}", w.label(), k % 6), i));
     }
     let w = World::new(rng, 0, 5_000);
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.loan.scaled_debt = 0;
     i.coll = CollSide::default();
     cases.push(("no debt: no prices read".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.coll.decimals = 20;
     cases.push(("collateral decimals 20: InvalidDecimals".into(), i));
-    let mut i = LoanIn {
-        amount: 1,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: 1, ..w.input };
     i.loan.scaled_debt = u64::MAX;
     cases.push(("debt above u64: Overflow".into(), i));
-    let mut i = LoanIn {
-        amount: w.input.loan.collateral_amount,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: w.input.loan.collateral_amount, ..w.input };
     i.loan.scaled_debt = 1;
-    cases.push((
-        "all collateral with 1 scaled unit of debt: LtvTooHigh".into(),
-        i,
-    ));
+    cases.push(("all collateral with 1 scaled unit of debt: LtvTooHigh".into(), i));
     for _ in 0..fuzz {
         let mut i = fuzz_loan(rng);
         if rng.chance(50) {
@@ -1196,18 +1002,11 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
     let mut cases = Vec::new();
     // The worked example: $1,125 of USDC on 10 SOL, liquidation LTV 80 %, bonus 5 %, close 50 %.
     let mut w = World::new(rng, 0, 0);
-    w.input.loan = Loan {
-        collateral_amount: 10_000_000_000,
-        scaled_debt: 1_125 * USD,
-    };
+    w.input.loan = Loan { collateral_amount: 10_000_000_000, scaled_debt: 1_125 * USD };
     w.input.borrow.borrow_index = INDEX_ONE;
     w.input.borrow.price_max = USDC.price;
-    w.input.params = Params {
-        max_ltv_bps: 7_500,
-        liquidation_ltv_bps: 8_000,
-        liquidation_bonus_bps: 500,
-        close_factor_bps: 5_000,
-    };
+    w.input.params =
+        Params { max_ltv_bps: 7_500, liquidation_ltv_bps: 8_000, liquidation_bonus_bps: 500, close_factor_bps: 5_000 };
     let at = |price: u64, amount: u64, insurance: u64| {
         let mut i = w.input;
         i.coll.price_min = price;
@@ -1218,36 +1017,15 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
     };
     let worked = [
         ("worked: $150, healthy", at(150_000_000_000, u64::MAX, 0)),
-        (
-            "worked: at the liquidation price",
-            at(140_624_999_999, u64::MAX, 0),
-        ),
+        ("worked: at the liquidation price", at(140_624_999_999, u64::MAX, 0)),
         ("worked: just above it", at(140_625_000_000, u64::MAX, 0)),
-        (
-            "worked: $140, half the debt",
-            at(140_000_000_000, u64::MAX, 0),
-        ),
+        ("worked: $140, half the debt", at(140_000_000_000, u64::MAX, 0)),
         ("worked: $140, zero repay", at(140_000_000_000, 0, 0)),
-        (
-            "worked: $100, underwater, all",
-            at(100_000_000_000, u64::MAX, 0),
-        ),
-        (
-            "worked: $100, repay $900",
-            at(100_000_000_000, 900 * USD, 0),
-        ),
-        (
-            "worked: $100, repay $1,000, $100 insurance",
-            at(100_000_000_000, 1_000 * USD, 100 * USD),
-        ),
-        (
-            "worked: $100, repay $1,000, ample insurance",
-            at(100_000_000_000, 1_000 * USD, 1_000 * USD),
-        ),
-        (
-            "worked: $100, repay $1,000, no insurance",
-            at(100_000_000_000, 1_000 * USD, 0),
-        ),
+        ("worked: $100, underwater, all", at(100_000_000_000, u64::MAX, 0)),
+        ("worked: $100, repay $900", at(100_000_000_000, 900 * USD, 0)),
+        ("worked: $100, repay $1,000, $100 insurance", at(100_000_000_000, 1_000 * USD, 100 * USD)),
+        ("worked: $100, repay $1,000, ample insurance", at(100_000_000_000, 1_000 * USD, 1_000 * USD)),
+        ("worked: $100, repay $1,000, no insurance", at(100_000_000_000, 1_000 * USD, 0)),
     ];
     for (note, i) in worked {
         cases.push((note.to_string(), i));
@@ -1262,11 +1040,8 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
         let target = match k % 5 {
             0 | 1 => l + rng.range(1, 300), // liquidatable
             // near underwater: coll × 10_000 < debt × (10_000 + bonus) from this LTV on
-            2 => {
-                (BPS * BPS / (BPS + w.input.params.liquidation_bonus_bps as u128)) as u64
-                    + rng.range(0, 500)
-            }
-            3 => rng.range(10_000, 30_000), // bad debt territory
+            2 => (BPS * BPS / (BPS + w.input.params.liquidation_bonus_bps as u128)) as u64 + rng.range(0, 500),
+            3 => rng.range(10_000, 30_000),                         // bad debt territory
             _ => rng.range(start.saturating_sub(2_000), l + 2_000), // anything
         };
         let mut i = w.moved((start as u128 * BPS / target as u128) as u64);
@@ -1284,9 +1059,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
             4 => {
                 // The smallest repayment that seizes all collateral (if any).
                 let all = largest(debt, |a| {
-                    ref_liquidate(&LoanIn { amount: a, ..i })
-                        .map(|q| get(&q, "collateral_after") > 0)
-                        .unwrap_or(false)
+                    ref_liquidate(&LoanIn { amount: a, ..i }).map(|q| get(&q, "collateral_after") > 0).unwrap_or(false)
                 });
                 all + 1
             }
@@ -1296,49 +1069,27 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
     }
 
     let w = World::new(rng, 1, 9_500);
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.coll.price_max = 0;
     i.coll.price_min = 0;
     cases.push(("zero collateral price: DivideByZero at the seize".into(), i));
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.loan.collateral_amount = 0;
     i.insurance_balance = 1;
     cases.push(("no collateral at all: the whole debt is bad debt".into(), i));
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.params.close_factor_bps = 0;
     cases.push(("zero close factor: ZeroAmount unless underwater".into(), i));
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.params.liquidation_bonus_bps = u64::MAX;
     cases.push(("bonus overflow: Overflow".into(), i));
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.borrow.decimals = 19;
     cases.push(("borrowed decimals 19: InvalidDecimals".into(), i));
-    let mut i = LoanIn {
-        amount: u64::MAX,
-        ..w.input
-    };
+    let mut i = LoanIn { amount: u64::MAX, ..w.input };
     i.loan.collateral_amount = u64::MAX;
     i.loan.scaled_debt = 1_000_000 * USD;
-    i.coll = CollSide {
-        decimals: 18,
-        price_min: 1,
-        price_max: 1,
-    };
+    i.coll = CollSide { decimals: 18, price_min: 1, price_max: 1 };
     i.borrow.borrow_index = INDEX_ONE;
     cases.push(("tiny collateral price: seize beyond u64, capped".into(), i));
     for _ in 0..fuzz {
@@ -1357,10 +1108,7 @@ fn room_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanIn)
     // A USDC custody of 1,000,000 with a 10 % buffer, 600,000 locked and 300,000 lent: its own
     // room is used up; 500,000 of collateral may be lent. The loan has plenty of SOL behind it.
     let mut w = World::new(rng, 0, 0);
-    w.input.loan = Loan {
-        collateral_amount: u64::MAX / 4,
-        scaled_debt: 0,
-    };
+    w.input.loan = Loan { collateral_amount: u64::MAX / 4, scaled_debt: 0 };
     w.input.borrow = BorrowSide {
         decimals: USDC.decimals,
         price_max: USDC.price,
@@ -1495,29 +1243,13 @@ fn recall_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
     // The worked loan: $1,125 of USDC on 10 SOL at $150 (LTV 75 %, healthy below 80 %), bonus 5 %,
     // close factor 50 %.
     let mut w = World::new(rng, 0, 0);
-    w.input.loan = Loan {
-        collateral_amount: 10_000_000_000,
-        scaled_debt: 1_125 * USD,
-    };
-    w.input.coll = CollSide {
-        decimals: SOL.decimals,
-        price_min: SOL.price,
-        price_max: SOL.price,
-    };
+    w.input.loan = Loan { collateral_amount: 10_000_000_000, scaled_debt: 1_125 * USD };
+    w.input.coll = CollSide { decimals: SOL.decimals, price_min: SOL.price, price_max: SOL.price };
     w.input.borrow.borrow_index = INDEX_ONE;
     w.input.borrow.price_max = USDC.price;
-    w.input.params = Params {
-        max_ltv_bps: 7_500,
-        liquidation_ltv_bps: 8_000,
-        liquidation_bonus_bps: 500,
-        close_factor_bps: 5_000,
-    };
-    let base = LoanIn {
-        amount: u64::MAX,
-        recall_excess: 100 * USD,
-        insurance_balance: 0,
-        ..w.input
-    };
+    w.input.params =
+        Params { max_ltv_bps: 7_500, liquidation_ltv_bps: 8_000, liquidation_bonus_bps: 500, close_factor_bps: 5_000 };
+    let base = LoanIn { amount: u64::MAX, recall_excess: 100 * USD, insurance_balance: 0, ..w.input };
     let mut push = |note: &str, f: &dyn Fn(&mut LoanIn)| {
         let mut i = base;
         f(&mut i);
@@ -1625,8 +1357,7 @@ fn accrual_cases(rng: &mut Rng, n: usize) -> Vec<AccrualIn> {
         let mut a = AccrualIn {
             lent: rng.log(1, 1 << 60),
             old_borrow_index: old,
-            new_borrow_index: old
-                + pick!(rng, [0, 1, rng.below(1_000_000), rng.below(INDEX_ONE / 5)]),
+            new_borrow_index: old + pick!(rng, [0, 1, rng.below(1_000_000), rng.below(INDEX_ONE / 5)]),
             reserve_factor_bps: pick!(rng, [0, 1_000, 2_000, rng.range(0, 10_000)]),
             protocol_share_bps: pick!(rng, [0, 5_000, rng.range(0, 10_000)]),
             insurance_share_bps: pick!(rng, [0, 5_000, rng.range(0, 10_000)]),
@@ -1760,46 +1491,28 @@ fn flat_sections(rng: &mut Rng) -> Vec<(&'static str, Vec<Value>)> {
     let mut sections = Vec::new();
     sections.push((
         "accrue_lending",
-        accrual_cases(rng, SIMPLE)
-            .iter()
-            .map(|a| input_case(a.json(), &ref_accrue_lending(a)))
-            .collect(),
+        accrual_cases(rng, SIMPLE).iter().map(|a| input_case(a.json(), &ref_accrue_lending(a))).collect(),
     ));
     let pairs = index_pairs(rng, SIMPLE);
     sections.push((
         "debt_tokens",
         pairs
             .iter()
-            .map(|&(x, i)| {
-                flat_case(
-                    json!({ "scaled": s(x), "borrow_index": s(i) }),
-                    ref_debt(x, i),
-                )
-            })
+            .map(|&(x, i)| flat_case(json!({ "scaled": s(x), "borrow_index": s(i) }), ref_debt(x, i)))
             .collect(),
     ));
     sections.push((
         "borrow_scaled",
         pairs
             .iter()
-            .map(|&(x, i)| {
-                flat_case(
-                    json!({ "amount": s(x), "borrow_index": s(i) }),
-                    ref_borrow_scaled(x, i),
-                )
-            })
+            .map(|&(x, i)| flat_case(json!({ "amount": s(x), "borrow_index": s(i) }), ref_borrow_scaled(x, i)))
             .collect(),
     ));
     sections.push((
         "repay_scaled",
         pairs
             .iter()
-            .map(|&(x, i)| {
-                flat_case(
-                    json!({ "amount": s(x), "borrow_index": s(i) }),
-                    ref_repay_scaled(x, i),
-                )
-            })
+            .map(|&(x, i)| flat_case(json!({ "amount": s(x), "borrow_index": s(i) }), ref_repay_scaled(x, i)))
             .collect(),
     ));
     let mut v = Vec::new();
@@ -1820,10 +1533,7 @@ fn flat_sections(rng: &mut Rng) -> Vec<(&'static str, Vec<Value>)> {
     sections.push(("supply_interest", v));
     sections.push((
         "pnl_interest",
-        pnl_cases(rng, SIMPLE)
-            .iter()
-            .map(|p| input_case(p.json(), &ref_pnl_interest(p)))
-            .collect(),
+        pnl_cases(rng, SIMPLE).iter().map(|p| input_case(p.json(), &ref_pnl_interest(p))).collect(),
     ));
     let mut v = Vec::new();
     for k in 0..SIMPLE {
@@ -1836,26 +1546,14 @@ fn flat_sections(rng: &mut Rng) -> Vec<(&'static str, Vec<Value>)> {
                 ((c as u128 * rng.range(0, 15_000) as u128 / BPS) as u64, c)
             }
         };
-        v.push(flat_case(
-            json!({ "debt_usd": s(d), "collateral_usd": s(c) }),
-            Ok(ref_ltv(d as u128, c as u128)),
-        ));
+        v.push(flat_case(json!({ "debt_usd": s(d), "collateral_usd": s(c) }), Ok(ref_ltv(d as u128, c as u128))));
     }
     sections.push(("ltv_bps", v));
     let health = health_cases(rng, SIMPLE, FUZZ);
-    sections.push((
-        "loan_health",
-        health
-            .iter()
-            .map(|i| input_case(i.health_json(), &ref_loan_health(i)))
-            .collect(),
-    ));
+    sections.push(("loan_health", health.iter().map(|i| input_case(i.health_json(), &ref_loan_health(i))).collect()));
     sections.push((
         "loan_liquidation_price",
-        health
-            .iter()
-            .map(|i| input_case(i.health_json(), &ref_liquidation_price(i)))
-            .collect(),
+        health.iter().map(|i| input_case(i.health_json(), &ref_liquidation_price(i))).collect(),
     ));
     sections
 }
@@ -1875,10 +1573,7 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
     }
     eprintln!("{name}: {} vectors {counts:?}", list.len());
     for r in required {
-        assert!(
-            counts.contains_key(*r),
-            "{name}: no vector with outcome {r}"
-        );
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
     }
 }
 
@@ -1919,10 +1614,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut down = Rng(0xD0_11_AC_C2_0E_D0_11_26);
     sections.push((
         "accrue_lending_down",
-        accrual_cases(&mut down, SIMPLE)
-            .iter()
-            .map(|a| input_case(a.json(), &ref_accrue_lending_down(a)))
-            .collect(),
+        accrual_cases(&mut down, SIMPLE).iter().map(|a| input_case(a.json(), &ref_accrue_lending_down(a))).collect(),
     ));
     sections
 }
@@ -2033,14 +1725,8 @@ fn generate_lending_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
     let required: [(&str, &[&str]); 14] = [
-        (
-            "accrue_lending",
-            &["ok", "DivideByZero", "Underflow", "Overflow"],
-        ),
-        (
-            "accrue_lending_down",
-            &["ok", "DivideByZero", "Underflow", "Overflow"],
-        ),
+        ("accrue_lending", &["ok", "DivideByZero", "Underflow", "Overflow"]),
+        ("accrue_lending_down", &["ok", "DivideByZero", "Underflow", "Overflow"]),
         ("debt_tokens", &["ok", "Overflow"]),
         ("borrow_scaled", &["ok", "Overflow", "DivideByZero"]),
         ("repay_scaled", &["ok", "Overflow", "DivideByZero"]),
@@ -2048,10 +1734,7 @@ fn generate_lending_vectors() {
         ("pnl_interest", &["ok", "Overflow", "DivideByZero"]),
         ("ltv_bps", &["ok"]),
         ("loan_health", &["ok", "Overflow", "InvalidDecimals"]),
-        (
-            "loan_liquidation_price",
-            &["ok", "Overflow", "InvalidDecimals"],
-        ),
+        ("loan_liquidation_price", &["ok", "Overflow", "InvalidDecimals"]),
         (
             "quote_borrow",
             &[
@@ -2068,25 +1751,11 @@ fn generate_lending_vectors() {
         ("quote_repay", &["ok", "ZeroAmount", "Overflow"]),
         (
             "quote_withdraw_collateral",
-            &[
-                "ok",
-                "ZeroAmount",
-                "InsufficientCollateral",
-                "LtvTooHigh",
-                "Overflow",
-                "InvalidDecimals",
-            ],
+            &["ok", "ZeroAmount", "InsufficientCollateral", "LtvTooHigh", "Overflow", "InvalidDecimals"],
         ),
         (
             "quote_liquidate_loan",
-            &[
-                "ok",
-                "NotLiquidatable",
-                "ZeroAmount",
-                "Overflow",
-                "InvalidDecimals",
-                "DivideByZero",
-            ],
+            &["ok", "NotLiquidatable", "ZeroAmount", "Overflow", "InvalidDecimals", "DivideByZero"],
         ),
     ];
     assert_eq!(required.len(), sections.len());
@@ -2106,10 +1775,7 @@ fn generate_lending_vectors() {
         "bad debt socialized",
         "all collateral seized",
     ] {
-        assert!(
-            shapes.get(shape).copied().unwrap_or(0) >= 3,
-            "too few liquidation vectors with {shape}: {shapes:?}"
-        );
+        assert!(shapes.get(shape).copied().unwrap_or(0) >= 3, "too few liquidation vectors with {shape}: {shapes:?}");
     }
     let shapes = issue14_shapes(find("quote_borrow"), find("quote_liquidate_loan"));
     eprintln!("collateral room and recall shapes: {shapes:?}");
@@ -2152,17 +1818,17 @@ fn generate_lending_vectors() {
     }
     out.push_str("}\n");
     let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/lending.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/lending.json");
     // The committed file must be exactly what the reference produces; set
     // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
     if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/lending.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/lending.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }
 
@@ -2201,18 +1867,11 @@ mod library {
     }
 
     fn loan(l: &Loan) -> math::LoanState {
-        math::LoanState {
-            collateral_amount: l.collateral_amount,
-            scaled_debt: l.scaled_debt,
-        }
+        math::LoanState { collateral_amount: l.collateral_amount, scaled_debt: l.scaled_debt }
     }
 
     fn coll(c: &CollSide) -> math::LoanCollateralSide {
-        math::LoanCollateralSide {
-            decimals: c.decimals,
-            price_min: Price(c.price_min),
-            price_max: Price(c.price_max),
-        }
+        math::LoanCollateralSide { decimals: c.decimals, price_min: Price(c.price_min), price_max: Price(c.price_max) }
     }
 
     fn borrow(b: &BorrowSide) -> math::LoanBorrowSide {
@@ -2336,11 +1995,7 @@ mod library {
             borrow_index: i.borrow_index,
         })
         .map_err(name)?;
-        Ok(vec![
-            ("repaid", u(q.repaid)),
-            ("scaled_delta", u(q.scaled_delta)),
-            ("scaled_after", u(q.scaled_after)),
-        ])
+        Ok(vec![("repaid", u(q.repaid)), ("scaled_delta", u(q.scaled_delta)), ("scaled_after", u(q.scaled_after))])
     }
 
     pub fn withdraw_quote(i: &LoanIn) -> R<Quote> {
@@ -2352,10 +2007,7 @@ mod library {
             params: params(&i.params),
         })
         .map_err(name)?;
-        Ok(vec![
-            ("collateral_after", u(q.collateral_after)),
-            ("ltv_bps_after", u(q.ltv_bps_after)),
-        ])
+        Ok(vec![("collateral_after", u(q.collateral_after)), ("ltv_bps_after", u(q.ltv_bps_after))])
     }
 
     pub fn liquidate_quote(i: &LoanIn) -> R<Quote> {
@@ -2387,26 +2039,15 @@ fn library_matches_reference_on_random_loans() {
     use perpool::math;
     let mut rng = Rng(0xB022_07ED_CAFE);
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut count = |r: &R<Quote>| {
-        *outcomes
-            .entry(r.as_ref().err().copied().unwrap_or("ok"))
-            .or_default() += 1
-    };
+    let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
     for _ in 0..20_000 {
         let mut i = fuzz_loan(&mut rng);
         i.borrow.collateral_room = rng.edgy();
         assert_eq!(library::borrow_quote(&i), ref_borrow(&i), "borrow (fuzz with a room): {i:?}");
     }
-    for (note, i) in borrow_cases(&mut rng, 2_000, 1_000)
-        .into_iter()
-        .chain(room_cases(&mut rng, 3_000, 1_000))
-    {
+    for (note, i) in borrow_cases(&mut rng, 2_000, 1_000).into_iter().chain(room_cases(&mut rng, 3_000, 1_000)) {
         let expected = ref_borrow(&i);
-        assert_eq!(
-            library::borrow_quote(&i),
-            expected,
-            "borrow ({note}): {i:?}"
-        );
+        assert_eq!(library::borrow_quote(&i), expected, "borrow ({note}): {i:?}");
         count(&expected);
     }
     for (note, i) in repay_cases(&mut rng, 2_000, 1_000) {
@@ -2416,59 +2057,31 @@ fn library_matches_reference_on_random_loans() {
     }
     for (note, i) in withdraw_cases(&mut rng, 2_000, 1_000) {
         let expected = ref_withdraw(&i);
-        assert_eq!(
-            library::withdraw_quote(&i),
-            expected,
-            "withdraw ({note}): {i:?}"
-        );
+        assert_eq!(library::withdraw_quote(&i), expected, "withdraw ({note}): {i:?}");
         count(&expected);
     }
-    for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000)
-        .into_iter()
-        .chain(recall_cases(&mut rng, 3_000, 1_000))
-    {
+    for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000).into_iter().chain(recall_cases(&mut rng, 3_000, 1_000)) {
         let expected = ref_liquidate(&i);
-        assert_eq!(
-            library::liquidate_quote(&i),
-            expected,
-            "liquidate ({note}): {i:?}"
-        );
+        assert_eq!(library::liquidate_quote(&i), expected, "liquidate ({note}): {i:?}");
         count(&expected);
     }
     for i in health_cases(&mut rng, 3_000, 2_000) {
         assert_eq!(library::loan_health(&i), ref_loan_health(&i), "{i:?}");
-        assert_eq!(
-            library::liquidation_price(&i),
-            ref_liquidation_price(&i),
-            "{i:?}"
-        );
+        assert_eq!(library::liquidation_price(&i), ref_liquidation_price(&i), "{i:?}");
     }
     for a in accrual_cases(&mut rng, 20_000) {
         assert_eq!(library::accrue_lending(&a), ref_accrue_lending(&a), "{a:?}");
-        assert_eq!(
-            library::accrue_lending_down(&a),
-            ref_accrue_lending_down(&a),
-            "{a:?}"
-        );
+        assert_eq!(library::accrue_lending_down(&a), ref_accrue_lending_down(&a), "{a:?}");
     }
     for p in pnl_cases(&mut rng, 20_000) {
         assert_eq!(library::pnl_interest(&p), ref_pnl_interest(&p), "{p:?}");
     }
     for (x, i) in index_pairs(&mut rng, 20_000) {
         assert_eq!(library::scalar(math::debt_tokens(x, i)), ref_debt(x, i));
-        assert_eq!(
-            library::scalar(math::borrow_scaled(x, i)),
-            ref_borrow_scaled(x, i)
-        );
-        assert_eq!(
-            library::scalar(math::repay_scaled(x, i)),
-            ref_repay_scaled(x, i)
-        );
+        assert_eq!(library::scalar(math::borrow_scaled(x, i)), ref_borrow_scaled(x, i));
+        assert_eq!(library::scalar(math::repay_scaled(x, i)), ref_repay_scaled(x, i));
         let (now, snap) = (rng.edgy(), if rng.chance(50) { rng.edgy() } else { i });
-        assert_eq!(
-            library::scalar(math::supply_interest(x, now, snap)),
-            ref_supply_interest(x, now, snap)
-        );
+        assert_eq!(library::scalar(math::supply_interest(x, now, snap)), ref_supply_interest(x, now, snap));
         let (d, c) = (rng.edgy(), rng.edgy());
         assert_eq!(math::ltv_bps(d, c) as u128, ref_ltv(d as u128, c as u128));
     }

@@ -57,11 +57,7 @@ fn ref_token_to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u128> 
     if decimals > MAX_TOKEN_DECIMALS {
         return Err("InvalidDecimals");
     }
-    fit(div_round(
-        amount as u128 * price as u128,
-        10u128.pow(decimals as u32 + 3),
-        up,
-    ))
+    fit(div_round(amount as u128 * price as u128, 10u128.pow(decimals as u32 + 3), up))
 }
 
 fn ref_usd_to_token_floor(usd: u128, price: u64, decimals: u8) -> R<u128> {
@@ -504,18 +500,7 @@ impl Rng {
         self.next() >> (64 - bits)
     }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 10] = [
-            0,
-            1,
-            2,
-            9_999,
-            10_000,
-            10_001,
-            1 << 32,
-            1 << 63,
-            U64_MAX - 1,
-            U64_MAX,
-        ];
+        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, U64_MAX - 1, U64_MAX];
         if self.chance(30) {
             EDGES[self.below(EDGES.len() as u64) as usize]
         } else {
@@ -540,45 +525,13 @@ struct Token {
 const USD: u64 = 1_000_000; // $1 in USD units
 const TOKENS: [Token; 4] = [
     // SOL $150, 9 decimals
-    Token {
-        decimals: 9,
-        price: 150_000_000_000,
-        target: 3_000,
-        max_w: 4_500,
-        min_w: 1_500,
-        base: 25,
-        tax: 50,
-    },
+    Token { decimals: 9, price: 150_000_000_000, target: 3_000, max_w: 4_500, min_w: 1_500, base: 25, tax: 50 },
     // BTC $95,000, 8 decimals
-    Token {
-        decimals: 8,
-        price: 95_000_000_000_000,
-        target: 2_500,
-        max_w: 4_000,
-        min_w: 1_000,
-        base: 25,
-        tax: 50,
-    },
+    Token { decimals: 8, price: 95_000_000_000_000, target: 2_500, max_w: 4_000, min_w: 1_000, base: 25, tax: 50 },
     // ETH $3,500, 8 decimals (Wormhole)
-    Token {
-        decimals: 8,
-        price: 3_500_000_000_000,
-        target: 2_000,
-        max_w: 3_500,
-        min_w: 500,
-        base: 25,
-        tax: 50,
-    },
+    Token { decimals: 8, price: 3_500_000_000_000, target: 2_000, max_w: 3_500, min_w: 500, base: 25, tax: 50 },
     // USDC $1, 6 decimals
-    Token {
-        decimals: 6,
-        price: 1_000_000_000,
-        target: 2_500,
-        max_w: 5_000,
-        min_w: 1_000,
-        base: 10,
-        tax: 20,
-    },
+    Token { decimals: 6, price: 1_000_000_000, target: 2_500, max_w: 5_000, min_w: 1_000, base: 10, tax: 20 },
 ];
 
 /// A pool of the four custodies with oracle min / max prices and owned / available amounts.
@@ -652,8 +605,7 @@ impl Pool {
             } as u128;
             let usd = total_usd * pool.tokens[j].target as u128 * factor / (BPS * BPS);
             pool.owned[j] = pool.tokens_for(j, usd);
-            pool.available[j] =
-                (pool.owned[j] as u128 * rng.range(5_000, 10_000) as u128 / BPS) as u64;
+            pool.available[j] = (pool.owned[j] as u128 * rng.range(5_000, 10_000) as u128 / BPS) as u64;
         }
         let lp_price = rng.range(800_000, 2_000_000) as u128; // USD units per LP token
         pool.lp_supply = (pool.aum(false) as u128 * USD as u128 / lp_price) as u64;
@@ -734,9 +686,7 @@ impl Pool {
     /// Which custody is furthest under (or over) its target, by value at min prices.
     fn furthest(&self, under: bool) -> usize {
         let aum = self.aum(false).max(1) as i128;
-        let drift = |j: usize| {
-            self.value(j, false) as i128 * BPS as i128 / aum - self.tokens[j].target as i128
-        };
+        let drift = |j: usize| self.value(j, false) as i128 * BPS as i128 / aum - self.tokens[j].target as i128;
         let mut best = 0;
         for j in 1..4 {
             if (under && drift(j) < drift(best)) || (!under && drift(j) > drift(best)) {
@@ -769,26 +719,13 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     push("first deposit: 10 SOL", empty.add(0, 10_000_000_000));
     push("first deposit: 0.5 BTC", empty.add(1, 50_000_000));
     push("first deposit: 2 ETH", empty.add(2, 200_000_000));
-    push(
-        "first deposit: 1,000,000 USDC",
-        empty.add(3, 1_000_000_000_000),
-    );
-    push(
-        "first deposit: 1 lamport ($0.00000015) rounds to zero",
-        empty.add(0, 1),
-    );
-    push(
-        "first deposit: 1 satoshi ($0.00095), the fee takes it all",
-        empty.add(1, 1),
-    );
-    push(
-        "first deposit: 1 USDC unit, the fee takes it all",
-        empty.add(3, 1),
-    );
+    push("first deposit: 1,000,000 USDC", empty.add(3, 1_000_000_000_000));
+    push("first deposit: 1 lamport ($0.00000015) rounds to zero", empty.add(0, 1));
+    push("first deposit: 1 satoshi ($0.00095), the fee takes it all", empty.add(1, 1));
+    push("first deposit: 1 USDC unit, the fee takes it all", empty.add(3, 1));
     push("first deposit: 100 USDC units", empty.add(3, 100));
     let mut capped = empty.add(3, 5_000_000_000);
-    let value =
-        ref_token_to_usd(capped.amount_in, capped.price, capped.decimals, false).unwrap() as u64;
+    let value = ref_token_to_usd(capped.amount_in, capped.price, capped.decimals, false).unwrap() as u64;
     capped.max_aum_usd = value - 1;
     push("first deposit above the pool cap by $0.000001", capped);
     capped.max_aum_usd = value;
@@ -829,10 +766,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     let mut i = pool.add(3, 1_000_000_000);
     let value = ref_token_to_usd(i.amount_in, i.price, i.decimals, false).unwrap() as u64;
     i.max_aum_usd = aum + value - 1;
-    push(
-        "pool cap exceeded by $0.000001 with a 1,000 USDC deposit",
-        i,
-    );
+    push("pool cap exceeded by $0.000001 with a 1,000 USDC deposit", i);
     i.max_aum_usd = aum + value;
     push("pool cap met exactly", i);
     let mut i = pool.add(0, 1_000_000_000);
@@ -881,13 +815,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
         ..AddIn::default()
     };
     push("max weight met exactly", boundary);
-    push(
-        "max weight exceeded by one unit",
-        AddIn {
-            amount_in: 200_000_001,
-            ..boundary
-        },
-    );
+    push("max weight exceeded by one unit", AddIn { amount_in: 200_000_001, ..boundary });
 
     // Random realistic deposits.
     while v.len() < random {
@@ -949,14 +877,8 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         ..AddIn::default()
     };
     push("guards: first deposit of $1,000, 1,000 LP units to no one", first);
-    push(
-        "guards: first deposit exactly the minimum",
-        AddIn { amount_in: 100 * USD, ..first },
-    );
-    push(
-        "guards: first deposit one µUSD below the minimum",
-        AddIn { amount_in: 100 * USD - 1, ..first },
-    );
+    push("guards: first deposit exactly the minimum", AddIn { amount_in: 100 * USD, ..first });
+    push("guards: first deposit one µUSD below the minimum", AddIn { amount_in: 100 * USD - 1, ..first });
     push(
         "guards: the minimum is on the value before the fee",
         AddIn { amount_in: 100 * USD, base_fee_bps: 25, ..first },
@@ -965,10 +887,7 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         "guards: a deposit worth zero is ZeroAmount before the minimum",
         AddIn { amount_in: 1, decimals: 9, price: 150_000_000_000, ..first },
     );
-    push(
-        "guards: dead LP equal to the net value leaves nothing",
-        AddIn { dead_lp: 1_000 * USD, ..first },
-    );
+    push("guards: dead LP equal to the net value leaves nothing", AddIn { dead_lp: 1_000 * USD, ..first });
     push(
         "guards: dead LP one below the net value mints one unit, below the minimum mint",
         AddIn { dead_lp: 1_000 * USD - 1, ..first },
@@ -977,26 +896,11 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         "guards: dead LP one below the net value mints one unit, no minimum mint",
         AddIn { dead_lp: 1_000 * USD - 1, min_lp_mint: 0, ..first },
     );
-    push(
-        "guards: dead LP above the net value",
-        AddIn { dead_lp: 1_000 * USD + 1, ..first },
-    );
-    push(
-        "guards: dead LP u64::MAX",
-        AddIn { dead_lp: U64_MAX, ..first },
-    );
-    push(
-        "guards: first deposit mints exactly the minimum",
-        AddIn { dead_lp: 1_000 * USD - 1_000, ..first },
-    );
-    push(
-        "guards: first deposit mints one below the minimum",
-        AddIn { dead_lp: 1_000 * USD - 999, ..first },
-    );
-    push(
-        "guards: minimum first deposit u64::MAX",
-        AddIn { min_first_deposit_usd: U64_MAX, ..first },
-    );
+    push("guards: dead LP above the net value", AddIn { dead_lp: 1_000 * USD + 1, ..first });
+    push("guards: dead LP u64::MAX", AddIn { dead_lp: U64_MAX, ..first });
+    push("guards: first deposit mints exactly the minimum", AddIn { dead_lp: 1_000 * USD - 1_000, ..first });
+    push("guards: first deposit mints one below the minimum", AddIn { dead_lp: 1_000 * USD - 999, ..first });
+    push("guards: minimum first deposit u64::MAX", AddIn { min_first_deposit_usd: U64_MAX, ..first });
     push(
         "guards: FirstDepositTooSmall comes before PoolCapExceeded",
         AddIn { amount_in: 50 * USD, max_aum_usd: 10 * USD, ..first },
@@ -1005,19 +909,10 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         "guards: LpMintTooSmall comes before PoolCapExceeded",
         AddIn { dead_lp: 1_000 * USD - 10, max_aum_usd: 10 * USD, ..first },
     );
-    push(
-        "guards: a first deposit above the cap with enough minted",
-        AddIn { max_aum_usd: 999 * USD, ..first },
-    );
+    push("guards: a first deposit above the cap with enough minted", AddIn { max_aum_usd: 999 * USD, ..first });
     push(
         "guards: first deposit of 10 SOL with a 25 bps fee",
-        AddIn {
-            amount_in: 10_000_000_000,
-            decimals: 9,
-            price: 150_000_000_000,
-            base_fee_bps: 25,
-            ..first
-        },
+        AddIn { amount_in: 10_000_000_000, decimals: 9, price: 150_000_000_000, base_fee_bps: 25, ..first },
     );
 
     // An existing pool: the first-deposit guards no longer apply, the minimum mint does.
@@ -1032,14 +927,8 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         Ok(q) => q.iter().find(|(k, _)| *k == "lp_out").unwrap().1 as u64,
         Err(e) => panic!("the guarded deposit into a funded pool is valid: {e}"),
     };
-    push(
-        "guards: a deposit minting exactly the minimum",
-        AddIn { min_lp_mint: minted, ..i },
-    );
-    push(
-        "guards: a deposit minting one below the minimum",
-        AddIn { min_lp_mint: minted + 1, ..i },
-    );
+    push("guards: a deposit minting exactly the minimum", AddIn { min_lp_mint: minted, ..i });
+    push("guards: a deposit minting one below the minimum", AddIn { min_lp_mint: minted + 1, ..i });
     push(
         "guards: a 1 USDC unit deposit under a minimum mint of 1,000",
         AddIn { amount_in: 1, min_lp_mint: 1_000, ..pool.add(3, 1) },
@@ -1131,35 +1020,17 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
     let under = pool.furthest(true);
     let over = pool.furthest(false);
     let supply = pool.lp_supply;
-    push(
-        "redeem 1% of LP from the most overweight custody (toward target)",
-        pool.remove(over, supply / 100),
-    );
-    push(
-        "redeem 1% of LP from the most underweight custody (away from target)",
-        pool.remove(under, supply / 100),
-    );
-    push(
-        "redeem 20% of LP from the most underweight custody: more than is available",
-        pool.remove(under, supply / 5),
-    );
+    push("redeem 1% of LP from the most overweight custody (toward target)", pool.remove(over, supply / 100));
+    push("redeem 1% of LP from the most underweight custody (away from target)", pool.remove(under, supply / 100));
+    push("redeem 20% of LP from the most underweight custody: more than is available", pool.remove(under, supply / 5));
     let mut i = pool.remove(under, supply / 5);
     i.available = i.owned;
-    push(
-        "redeem 20% of LP from the most underweight custody, all available: more than it owns",
-        i,
-    );
+    push("redeem 20% of LP from the most underweight custody, all available: more than it owns", i);
     let mut i = pool.remove(under, supply / 20);
     i.available = i.owned;
     i.min_weight_bps = i.target_weight_bps;
-    push(
-        "redeem 5% of LP from the most underweight custody with min weight = target",
-        i,
-    );
-    push(
-        "redeem 0.0001% of LP as USDC",
-        pool.remove(3, supply / 1_000_000),
-    );
+    push("redeem 5% of LP from the most underweight custody with min weight = target", i);
+    push("redeem 0.0001% of LP as USDC", pool.remove(3, supply / 1_000_000));
     push("zero LP", pool.remove(0, 0));
     push("more LP than exists", pool.remove(0, supply + 1));
     push("dust: 1 LP unit for BTC", pool.remove(1, 1));
@@ -1170,10 +1041,7 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
     let mut i = pool.remove(0, supply / 10);
     i.available = U64_MAX;
     i.owned = 0;
-    push(
-        "available exceeds owned (inconsistent caller): owned is the limit",
-        i,
-    );
+    push("available exceeds owned (inconsistent caller): owned is the limit", i);
     let mut i = pool.remove(1, supply / 10);
     i.price = 0;
     push("zero price", i);
@@ -1204,14 +1072,8 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
     solo.owned[3] = 1_000_000_000_000;
     solo.available[3] = solo.owned[3];
     solo.lp_supply = 950_000_000_000;
-    push(
-        "full redemption empties the pool",
-        solo.remove(3, solo.lp_supply),
-    );
-    push(
-        "redeem half of a single-custody pool",
-        solo.remove(3, solo.lp_supply / 2),
-    );
+    push("full redemption empties the pool", solo.remove(3, solo.lp_supply));
+    push("redeem half of a single-custody pool", solo.remove(3, solo.lp_supply / 2));
 
     // Weight boundary, USDC at $1: custody $400 of $1000, 1000 LP; min 25%.
     // Redeeming 200 LP ($200): 200 / 800 = 25% exactly; 200.000001 LP goes below.
@@ -1232,13 +1094,7 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
         insurance_share_bps: 500,
     };
     push("min weight met exactly", boundary);
-    push(
-        "min weight missed by one unit",
-        RemoveIn {
-            lp_in: 200_000_001,
-            ..boundary
-        },
-    );
+    push("min weight missed by one unit", RemoveIn { lp_in: 200_000_001, ..boundary });
 
     while v.len() < random {
         let pool = Pool::random(rng);
@@ -1253,11 +1109,7 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
         v.push((
             "fuzz".to_string(),
             RemoveIn {
-                lp_in: if rng.chance(70) && supply > 0 {
-                    rng.below(supply) + 1
-                } else {
-                    rng.edgy()
-                },
+                lp_in: if rng.chance(70) && supply > 0 { rng.below(supply) + 1 } else { rng.edgy() },
                 lp_supply: supply,
                 aum_usd: rng.edgy(),
                 decimals: rng.below(21) as u8,
@@ -1284,10 +1136,7 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
     let mut push = |note: &str, i: SwapIn| v.push((note.to_string(), i));
 
     let mut pool = Pool::random(rng);
-    while pool.lp_supply == 0
-        || pool.owned.contains(&0)
-        || pool.furthest(true) == pool.furthest(false)
-    {
+    while pool.lp_supply == 0 || pool.owned.contains(&0) || pool.furthest(true) == pool.furthest(false) {
         pool = Pool::random(rng);
     }
     let under = pool.furthest(true);
@@ -1307,21 +1156,12 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
     push("1 ETH for SOL", pool.swap(2, 0, 100_000_000));
     push("zero amount", pool.swap(0, 3, 0));
     push("dust: 1 lamport", pool.swap(0, 3, 1));
-    push(
-        "dust: 1 USDC unit for BTC, less than 1 satoshi",
-        pool.swap(3, 1, 1),
-    );
-    push(
-        "dust: 1 USDC unit for SOL, the fee takes it all",
-        pool.swap(3, 0, 1),
-    );
+    push("dust: 1 USDC unit for BTC, less than 1 satoshi", pool.swap(3, 1, 1));
+    push("dust: 1 USDC unit for SOL, the fee takes it all", pool.swap(3, 0, 1));
     let mut i = pool.swap(0, 1, pool.tokens_for(0, aum / 100));
     i.out_available = 0;
     push("nothing available", i);
-    push(
-        "more than the output custody holds",
-        pool.swap(3, 1, pool.tokens_for(3, pool.value(1, true) as u128 * 2)),
-    );
+    push("more than the output custody holds", pool.swap(3, 1, pool.tokens_for(3, pool.value(1, true) as u128 * 2)));
     let mut i = pool.swap(0, 1, pool.tokens_for(0, aum / 100));
     i.in_max_weight_bps = 0;
     push("input custody at its max weight", i);
@@ -1384,36 +1224,17 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
         insurance_share_bps: 500,
     };
     push("max weight met exactly", boundary);
-    push(
-        "max weight exceeded by one unit",
-        SwapIn {
-            amount_in: 100_000_001,
-            ..boundary
-        },
-    );
-    let out_boundary = SwapIn {
-        in_max_weight_bps: 10_000,
-        out_min_weight_bps: 2_000,
-        ..boundary
-    };
+    push("max weight exceeded by one unit", SwapIn { amount_in: 100_000_001, ..boundary });
+    let out_boundary = SwapIn { in_max_weight_bps: 10_000, out_min_weight_bps: 2_000, ..boundary };
     push("min weight met exactly (300 − 100 = 20%)", out_boundary);
-    push(
-        "min weight missed by one unit",
-        SwapIn {
-            amount_in: 100_000_001,
-            ..out_boundary
-        },
-    );
+    push("min weight missed by one unit", SwapIn { amount_in: 100_000_001, ..out_boundary });
 
     while v.len() < random {
         let pool = Pool::random(rng);
         let a = rng.below(4) as usize;
         let b = (a + 1 + rng.below(3) as usize) % 4;
         let usd = fraction(rng, pool.value(b, false).max(100 * USD));
-        v.push((
-            "random pool".to_string(),
-            pool.swap(a, b, pool.tokens_for(a, usd)),
-        ));
+        v.push(("random pool".to_string(), pool.swap(a, b, pool.tokens_for(a, usd))));
     }
     for _ in 0..fuzz {
         v.push((
@@ -1447,13 +1268,7 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
 // ----- building-block cases -----
 
 fn dynamic_fee_cases(rng: &mut Rng, n: usize) -> Vec<DynIn> {
-    let d = |base, tax, current, next, target| DynIn {
-        base,
-        tax,
-        current,
-        next,
-        target,
-    };
+    let d = |base, tax, current, next, target| DynIn { base, tax, current, next, target };
     let mut v = vec![
         d(25, 50, 0, 1_000_000, 0),           // no target: base
         d(25, 50, 100, 100, 100),             // at target, no move
@@ -1496,11 +1311,7 @@ fn dynamic_fee_cases(rng: &mut Rng, n: usize) -> Vec<DynIn> {
         };
         let current = around(rng);
         let next = around(rng);
-        let (base, tax) = if rng.chance(80) {
-            (rng.below(100), rng.below(150))
-        } else {
-            (rng.edgy(), rng.edgy())
-        };
+        let (base, tax) = if rng.chance(80) { (rng.below(100), rng.below(150)) } else { (rng.edgy(), rng.edgy()) };
         v.push(d(base, tax, current, next, target));
     }
     v
@@ -1524,16 +1335,9 @@ fn split_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u64)> {
         (1_000_000, 0, 2_500),
     ];
     while v.len() < n {
-        let fee = if rng.chance(70) {
-            rng.any_width()
-        } else {
-            rng.edgy()
-        };
-        let (p, i) = if rng.chance(85) {
-            (rng.below(6_000), rng.below(6_000))
-        } else {
-            (rng.edgy(), rng.below(20_000))
-        };
+        let fee = if rng.chance(70) { rng.any_width() } else { rng.edgy() };
+        let (p, i) =
+            if rng.chance(85) { (rng.below(6_000), rng.below(6_000)) } else { (rng.edgy(), rng.below(20_000)) };
         v.push((fee, p, i));
     }
     v
@@ -1573,11 +1377,7 @@ fn normalize_cases(rng: &mut Rng, n: usize) -> Vec<(i64, i32, bool)> {
             1 => -(rng.below(1_000) as i64),
             _ => (rng.any_width() >> 1) as i64,
         };
-        let expo = if rng.chance(85) {
-            rng.range(0, 24) as i32 - 14
-        } else {
-            rng.range(0, 60) as i32 - 30
-        };
+        let expo = if rng.chance(85) { rng.range(0, 24) as i32 - 14 } else { rng.range(0, 60) as i32 - 30 };
         v.push((raw, expo, rng.chance(50)));
     }
     v
@@ -1601,26 +1401,13 @@ fn conf_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u64)> {
         (1_000_000_000, 100_001, 1),
     ];
     while v.len() < n {
-        let price = if rng.chance(70) {
-            rng.range(1, 1 << 50)
-        } else {
-            rng.edgy()
-        };
-        let bps = if rng.chance(80) {
-            rng.range(0, 500)
-        } else {
-            rng.edgy()
-        };
+        let price = if rng.chance(70) { rng.range(1, 1 << 50) } else { rng.edgy() };
+        let bps = if rng.chance(80) { rng.range(0, 500) } else { rng.edgy() };
         // Confidence near the limit price × bps / 10_000 most of the time.
         let limit = price as u128 * bps as u128 / BPS;
         let conf = if rng.chance(70) {
             let delta = rng.below(3) as u128;
-            (if rng.chance(50) {
-                limit + delta
-            } else {
-                limit.saturating_sub(delta)
-            })
-            .min(U64_MAX as u128) as u64
+            (if rng.chance(50) { limit + delta } else { limit.saturating_sub(delta) }).min(U64_MAX as u128) as u64
         } else {
             rng.edgy()
         };
@@ -1643,11 +1430,7 @@ fn custody_value_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u8, bool)> {
     while v.len() < n {
         let t = TOKENS[rng.below(4) as usize];
         let (amount, price, decimals) = if rng.chance(80) {
-            (
-                rng.any_width() >> 8,
-                t.price * rng.range(50, 150) / 100,
-                t.decimals,
-            )
+            (rng.any_width() >> 8, t.price * rng.range(50, 150) / 100, t.decimals)
         } else {
             (rng.edgy(), rng.edgy(), rng.below(21) as u8)
         };
@@ -1682,10 +1465,7 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
     }
     eprintln!("{name}: {} vectors {counts:?}", list.len());
     for r in required {
-        assert!(
-            counts.contains_key(*r),
-            "{name}: no vector with outcome {r}"
-        );
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
     }
 }
 
@@ -1737,10 +1517,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
         norm.iter()
             .map(|&(raw, expo, _)| {
                 let conf = raw.unsigned_abs();
-                flat_case(
-                    json!({ "conf": s(conf), "expo": expo }),
-                    ref_normalize_conf(conf, expo).map(s),
-                )
+                flat_case(json!({ "conf": s(conf), "expo": expo }), ref_normalize_conf(conf, expo).map(s))
             })
             .collect(),
     ));
@@ -1797,32 +1574,12 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 fn generate_liquidity_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally(
-        "dynamic_fee_bps",
-        find("dynamic_fee_bps"),
-        &["ok", "Overflow"],
-    );
-    tally(
-        "split_fee",
-        find("split_fee"),
-        &["ok", "Overflow", "Underflow"],
-    );
-    tally(
-        "normalize_price",
-        find("normalize_price"),
-        &["ok", "Overflow", "InvalidPrice"],
-    );
-    tally(
-        "normalize_conf",
-        find("normalize_conf"),
-        &["ok", "Overflow", "InvalidPrice"],
-    );
+    tally("dynamic_fee_bps", find("dynamic_fee_bps"), &["ok", "Overflow"]);
+    tally("split_fee", find("split_fee"), &["ok", "Overflow", "Underflow"]);
+    tally("normalize_price", find("normalize_price"), &["ok", "Overflow", "InvalidPrice"]);
+    tally("normalize_conf", find("normalize_conf"), &["ok", "Overflow", "InvalidPrice"]);
     tally("conf_within", find("conf_within"), &["ok"]);
-    tally(
-        "custody_value_usd",
-        find("custody_value_usd"),
-        &["ok", "Overflow", "InvalidDecimals"],
-    );
+    tally("custody_value_usd", find("custody_value_usd"), &["ok", "Overflow", "InvalidDecimals"]);
     tally(
         "quote_add_liquidity",
         find("quote_add_liquidity"),
@@ -1889,17 +1646,17 @@ fn generate_liquidity_vectors() {
     }
     out.push_str("}\n");
     let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/liquidity.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/liquidity.json");
     // The committed file must be exactly what the reference produces; set
     // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
     if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/liquidity.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/liquidity.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }
 
@@ -2045,21 +1802,15 @@ mod library {
     }
 
     pub fn split(fee: u64, p: u64, i: u64) -> R<(u128, u128, u128)> {
-        math::split_fee(fee, p, i)
-            .map(|s| (s.lp as u128, s.protocol as u128, s.insurance as u128))
-            .map_err(math_name)
+        math::split_fee(fee, p, i).map(|s| (s.lp as u128, s.protocol as u128, s.insurance as u128)).map_err(math_name)
     }
 
     pub fn normalize_price(raw: i64, expo: i32, up: bool) -> R<u128> {
-        math::normalize_price(raw, expo, up)
-            .map(|p| p.0 as u128)
-            .map_err(math_name)
+        math::normalize_price(raw, expo, up).map(|p| p.0 as u128).map_err(math_name)
     }
 
     pub fn normalize_conf(conf: u64, expo: i32) -> R<u128> {
-        math::normalize_conf(conf, expo)
-            .map(u128::from)
-            .map_err(math_name)
+        math::normalize_conf(conf, expo).map(u128::from).map_err(math_name)
     }
 }
 
@@ -2067,15 +1818,8 @@ mod library {
 fn library_matches_reference_on_random_pools() {
     let mut rng = Rng(0x0BAD_5EED_1234_5678);
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut count = |r: &R<Quote>| {
-        *outcomes
-            .entry(r.as_ref().err().copied().unwrap_or("ok"))
-            .or_default() += 1
-    };
-    for (note, i) in add_cases(&mut rng, 6_000, 2_000)
-        .into_iter()
-        .chain(guard_cases(&mut rng, 6_000, 2_000))
-    {
+    let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
+    for (note, i) in add_cases(&mut rng, 6_000, 2_000).into_iter().chain(guard_cases(&mut rng, 6_000, 2_000)) {
         let expected = ref_add(&i);
         assert_eq!(library::add(&i), expected, "add ({note}): {i:?}");
         count(&expected);
@@ -2094,24 +1838,12 @@ fn library_matches_reference_on_random_pools() {
         assert_eq!(library::dynamic(d), ref_dynamic(d), "{d:?}");
     }
     for (fee, p, i) in split_cases(&mut rng, 20_000) {
-        assert_eq!(
-            library::split(fee, p, i),
-            ref_split(fee as u128, p, i),
-            "{fee} {p} {i}"
-        );
+        assert_eq!(library::split(fee, p, i), ref_split(fee as u128, p, i), "{fee} {p} {i}");
     }
     for (raw, expo, up) in normalize_cases(&mut rng, 20_000) {
-        assert_eq!(
-            library::normalize_price(raw, expo, up),
-            ref_normalize_price(raw, expo, up),
-            "{raw} {expo} {up}"
-        );
+        assert_eq!(library::normalize_price(raw, expo, up), ref_normalize_price(raw, expo, up), "{raw} {expo} {up}");
         let conf = raw.unsigned_abs();
-        assert_eq!(
-            library::normalize_conf(conf, expo),
-            ref_normalize_conf(conf, expo),
-            "{conf} {expo}"
-        );
+        assert_eq!(library::normalize_conf(conf, expo), ref_normalize_conf(conf, expo), "{conf} {expo}");
     }
     eprintln!("quote outcomes: {outcomes:?}");
 }

@@ -166,18 +166,7 @@ const EDGES: &[u64] = &[
     10_000_000_000_000_000_000,
 ];
 
-const I64_EDGES: &[i64] = &[
-    0,
-    1,
-    -1,
-    7,
-    -7,
-    i64::MAX,
-    i64::MIN,
-    i64::MIN + 1,
-    -(1 << 32),
-    1 << 32,
-];
+const I64_EDGES: &[i64] = &[0, 1, -1, 7, -7, i64::MAX, i64::MIN, i64::MIN + 1, -(1 << 32), 1 << 32];
 
 fn s(v: impl ToString) -> Value {
     Value::String(v.to_string())
@@ -253,11 +242,7 @@ fn triples(rng: &mut Rng) -> Vec<(u64, u64, u64)> {
         (12345, U64_MAX, 12345),
         (12346, U64_MAX, 12345),
         (1_000_000_007, 1_000_000_009, 998_244_353),
-        (
-            10_000_000_000_000_000_000,
-            10_000_000_000_000_000_000,
-            10_000_000_000_000_000_000,
-        ),
+        (10_000_000_000_000_000_000, 10_000_000_000_000_000_000, 10_000_000_000_000_000_000),
         (0xFFFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000),
         ((1 << 63) + 1, (1 << 63) + 3, (1 << 63) + 5),
     ];
@@ -309,16 +294,8 @@ fn signed_triples(rng: &mut Rng) -> Vec<(i64, u64, u64)> {
         (1_000_000, 999_999, 1_000_000),
     ];
     while v.len() < PER_FUNCTION {
-        let a = if rng.below(5) == 0 {
-            I64_EDGES[rng.below(I64_EDGES.len() as u64) as usize]
-        } else {
-            rng.edgy_i64()
-        };
-        let c = if rng.below(2) == 0 {
-            rng.edgy()
-        } else {
-            rng.below(1 << 32) + 1
-        };
+        let a = if rng.below(5) == 0 { I64_EDGES[rng.below(I64_EDGES.len() as u64) as usize] } else { rng.edgy_i64() };
+        let c = if rng.below(2) == 0 { rng.edgy() } else { rng.below(1 << 32) + 1 };
         v.push((a, rng.edgy(), c));
     }
     v
@@ -453,10 +430,8 @@ fn generate_math_vectors() {
         ("checked_mul", ref_checked_mul),
     ] {
         let p = pairs(&mut rng);
-        let mut list: Vec<Value> = p
-            .iter()
-            .map(|&(a, b)| with_result(json!({ "a": s(a), "b": s(b) }), f(a, b)))
-            .collect();
+        let mut list: Vec<Value> =
+            p.iter().map(|&(a, b)| with_result(json!({ "a": s(a), "b": s(b) }), f(a, b))).collect();
         if name == "checked_sub" {
             // Make sure the boundary either side of zero is present.
             list.push(with_result(json!({ "a": s(5), "b": s(5) }), f(5, 5)));
@@ -469,12 +444,7 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor", false), ("mul_div_ceil", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| {
-                with_result(
-                    json!({ "a": s(a), "b": s(b), "c": s(c) }),
-                    ref_mul_div(a, b, c, up),
-                )
-            })
+            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div(a, b, c, up)))
             .collect();
         sections.push((name, list));
     }
@@ -483,12 +453,7 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor_i64", false), ("mul_div_ceil_i64", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| {
-                with_result(
-                    json!({ "a": s(a), "b": s(b), "c": s(c) }),
-                    ref_mul_div_i64(a, b, c, up),
-                )
-            })
+            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up)))
             .collect();
         sections.push((name, list));
     }
@@ -526,10 +491,7 @@ fn generate_math_vectors() {
         let list = sc
             .iter()
             .map(|&(amount, bps)| {
-                with_result(
-                    json!({ "amount": s(amount), "bps": s(bps) }),
-                    ref_scale(amount, bps, BPS_DENOM, up),
-                )
+                with_result(json!({ "amount": s(amount), "bps": s(bps) }), ref_scale(amount, bps, BPS_DENOM, up))
             })
             .collect();
         sections.push((name, list));
@@ -540,10 +502,7 @@ fn generate_math_vectors() {
         let list = sc
             .iter()
             .map(|&(amount, rate)| {
-                with_result(
-                    json!({ "amount": s(amount), "rate": s(rate) }),
-                    ref_scale(amount, rate, RATE_ONE, up),
-                )
+                with_result(json!({ "amount": s(amount), "rate": s(rate) }), ref_scale(amount, rate, RATE_ONE, up))
             })
             .collect();
         sections.push((name, list));
@@ -576,6 +535,9 @@ fn generate_math_vectors() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/math.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/math.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }

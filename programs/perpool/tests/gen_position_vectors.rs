@@ -264,13 +264,7 @@ fn ref_price_fn(side: u8, q: &Q, spread_bps: u64, entry: bool) -> R<u128> {
 /// A zero (or absent) impact leaves the price. Refused, in this order: a zero size, or `I >= S`
 /// where the formula subtracts → `PriceImpactTooLarge` (the quotes' name for the impact's
 /// `ImpactTooLarge`); `S + I` or the price above u64 → `Overflow`; a zero price → `InvalidPrice`.
-fn ref_impacted(
-    long: bool,
-    increase: bool,
-    size: u128,
-    price: u128,
-    impact: Option<Imp>,
-) -> R<u128> {
+fn ref_impacted(long: bool, increase: bool, size: u128, price: u128, impact: Option<Imp>) -> R<u128> {
     let Some(imp) = impact.filter(|x| x.usd > 0) else {
         return Ok(price);
     };
@@ -290,11 +284,7 @@ fn ref_impacted(
         return Err("PriceImpactTooLarge");
     }
     let adjusted = fit(if minus { size - i } else { size + i })?;
-    let out = if increase {
-        fit(rnd(price * size, adjusted, up))?
-    } else {
-        fit(rnd(price * adjusted, size, up))?
-    };
+    let out = if increase { fit(rnd(price * size, adjusted, up))? } else { fit(rnd(price * adjusted, size, up))? };
     if out == 0 {
         return Err("InvalidPrice");
     }
@@ -330,12 +320,7 @@ fn ref_borrow_fee(locked: u64, now: u64, snapshot: u64) -> R<u128> {
     if now <= snapshot {
         return Ok(0);
     }
-    mul_div(
-        locked as u128,
-        (now - snapshot) as u128,
-        INDEX_ONE as u128,
-        true,
-    )
+    mul_div(locked as u128, (now - snapshot) as u128, INDEX_ONE as u128, true)
 }
 
 fn ref_fee(amount: u128, bps: u64) -> R<u128> {
@@ -346,10 +331,7 @@ fn ref_fee(amount: u128, bps: u64) -> R<u128> {
 fn ref_split(fee: u128, protocol_bps: u64, insurance_bps: u64) -> R<(u128, u128, u128)> {
     let protocol = fit(fee * protocol_bps as u128 / BPS)?;
     let insurance = fit(fee * insurance_bps as u128 / BPS)?;
-    let lp = fee
-        .checked_sub(protocol)
-        .and_then(|x| x.checked_sub(insurance))
-        .ok_or("Underflow")?;
+    let lp = fee.checked_sub(protocol).and_then(|x| x.checked_sub(insurance)).ok_or("Underflow")?;
     Ok((lp, protocol, insurance))
 }
 
@@ -501,15 +483,7 @@ fn ref_mark(
 }
 
 /// The checks on a position that stays open: returns the collateral value.
-fn ref_check_open(
-    long: bool,
-    exit: u128,
-    size: u128,
-    tokens: u128,
-    collateral: u128,
-    m: &Market,
-    c: &Coll,
-) -> R<u128> {
+fn ref_check_open(long: bool, exit: u128, size: u128, tokens: u128, collateral: u128, m: &Market, c: &Coll) -> R<u128> {
     let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
     if collateral_usd < m.min_collateral_usd as u128 {
         return Err("CollateralTooSmall");
@@ -561,13 +535,9 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
     if c.locked as u128 + locked_delta > lockable {
         return Err("InsufficientLiquidity");
     }
-    let collateral_usd =
-        ref_check_open(long, exit, size_after, tokens_after, collateral_after, m, c)?;
-    let (lp, protocol, insurance) = ref_split(
-        sum(&[fee_tokens, borrow_fee])?,
-        i.fees.protocol_bps,
-        i.fees.insurance_bps,
-    )?;
+    let collateral_usd = ref_check_open(long, exit, size_after, tokens_after, collateral_after, m, c)?;
+    let (lp, protocol, insurance) =
+        ref_split(sum(&[fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
     let average = ref_average_price(size_after, tokens_after, m.decimals)?;
     let leverage = fit(size_after * BPS / collateral_usd)?;
     Ok(vec![
@@ -601,21 +571,8 @@ struct Closed {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn ref_close(
-    long: bool,
-    now: i64,
-    p: &Pos,
-    delta: u128,
-    full: bool,
-    exit: u128,
-    m: &Market,
-    c: &Coll,
-) -> R<Closed> {
-    let (size, tokens, locked) = (
-        p.size_usd as u128,
-        p.size_tokens as u128,
-        p.locked_amount as u128,
-    );
+fn ref_close(long: bool, now: i64, p: &Pos, delta: u128, full: bool, exit: u128, m: &Market, c: &Coll) -> R<Closed> {
+    let (size, tokens, locked) = (p.size_usd as u128, p.size_tokens as u128, p.locked_amount as u128);
     let (closed, released) = if full {
         (tokens, locked)
     } else if delta == 0 {
@@ -630,27 +587,13 @@ fn ref_close(
     let fee_usd = ref_fee(delta, m.close_fee_bps)?;
     let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
     let (profit_tokens, loss_tokens) = if pnl > 0 {
-        (
-            to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released),
-            0,
-        )
+        (to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released), 0)
     } else if pnl < 0 {
-        (
-            0,
-            to_tokens((-pnl) as u128, c.price.min as u128, c.decimals, true)?,
-        )
+        (0, to_tokens((-pnl) as u128, c.price.min as u128, c.decimals, true)?)
     } else {
         (0, 0)
     };
-    Ok(Closed {
-        tokens: closed,
-        pnl,
-        fee_usd,
-        fee_tokens,
-        released,
-        profit_tokens,
-        loss_tokens,
-    })
+    Ok(Closed { tokens: closed, pnl, fee_usd, fee_tokens, released, profit_tokens, loss_tokens })
 }
 
 fn ref_decrease(i: &DecIn) -> R<Quote> {
@@ -698,11 +641,8 @@ fn ref_decrease(i: &DecIn) -> R<Quote> {
         }
         (sum(&[out, profit_left])?, after)
     };
-    let (lp, protocol, insurance) = ref_split(
-        sum(&[k.fee_tokens, borrow_fee])?,
-        i.fees.protocol_bps,
-        i.fees.insurance_bps,
-    )?;
+    let (lp, protocol, insurance) =
+        ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
     Ok(vec![
         ("exit_price", U(exit)),
         ("closed_tokens", U(k.tokens)),
@@ -774,9 +714,7 @@ fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
         return Ok(BPS);
     }
     fit(6 * mm + cost)?; // the program's documented overflow bound
-    let numerator = (target * size - e * BPS)
-        .checked_mul(BPS)
-        .expect("reference range");
+    let numerator = (target * size - e * BPS).checked_mul(BPS).expect("reference range");
     let denominator = size.checked_mul(target - cost).expect("reference range");
     let f = rnd(numerator, denominator, true);
     let tiered = rnd(f, 2_500, true) * 2_500;
@@ -786,11 +724,7 @@ fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
 fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     let long = side_long(i.pos.side)?;
     let (p, m, c) = (&i.pos, &i.market, &i.coll);
-    let (size, tokens, collateral) = (
-        p.size_usd as u128,
-        p.size_tokens as u128,
-        p.collateral_amount as u128,
-    );
+    let (size, tokens, collateral) = (p.size_usd as u128, p.size_tokens as u128, p.collateral_amount as u128);
     let borrow_fee = ref_borrow_fee(p.locked_amount, c.borrow_index, p.borrow_index_snapshot)?;
     let s = ref_spread(m.spread_bps, &m.price)?;
     let exit = ref_exit(long, &m.price, s)?;
@@ -798,16 +732,7 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     // cannot pay, at the collateral MAX price (up).
     let owed = p.owed_tokens as u128;
     let owed_now = fit(owed + borrow_fee.saturating_sub(collateral))?;
-    let equity = ref_mark(
-        long,
-        exit,
-        size,
-        tokens,
-        collateral.saturating_sub(borrow_fee),
-        owed_now,
-        m,
-        c,
-    )?;
+    let equity = ref_mark(long, exit, size, tokens, collateral.saturating_sub(borrow_fee), owed_now, m, c)?;
     if ref_healthy(equity, size, m.maintenance_margin_bps) {
         return Err("NotLiquidatable");
     }
@@ -827,11 +752,8 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
             let (size_after, tokens_after) = (size - delta, tokens - k.tokens);
             let rest = ref_mark(long, exit, size_after, tokens_after, after, 0, m, c)?;
             if ref_healthy(rest, size_after, m.maintenance_margin_bps) {
-                let (lp, protocol, insurance) = ref_split(
-                    sum(&[k.fee_tokens, borrow_fee])?,
-                    i.fees.protocol_bps,
-                    i.fees.insurance_bps,
-                )?;
+                let (lp, protocol, insurance) =
+                    ref_split(sum(&[k.fee_tokens, borrow_fee])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
                 return Ok(liquidation_quote(LiqOut {
                     full: false,
                     fraction: f,
@@ -880,11 +802,8 @@ fn ref_liquidate(i: &LiqIn) -> R<Quote> {
     let insurance_used = uncovered_loss.min(insurance);
     let uncovered_reward = reward - reward_covered;
     let reward_from_insurance = uncovered_reward.min(insurance - insurance_used);
-    let (lp, protocol, ins_fee) = ref_split(
-        sum(&[fee_covered, borrow_covered])?,
-        i.fees.protocol_bps,
-        i.fees.insurance_bps,
-    )?;
+    let (lp, protocol, ins_fee) =
+        ref_split(sum(&[fee_covered, borrow_covered])?, i.fees.protocol_bps, i.fees.insurance_bps)?;
     Ok(liquidation_quote(LiqOut {
         full: true,
         fraction: BPS,
@@ -966,20 +885,9 @@ fn liquidation_quote(o: LiqOut) -> Quote {
 fn ref_pool_pnl(i: &PoolPnlIn) -> R<Quote> {
     let up = i.round_for_max_aum;
     // Max AUM: trader profit rounds down (long value down, short value up); min AUM: the reverse.
-    let long_value = to_usd(
-        i.long_oi_tokens as u128,
-        i.long_price as u128,
-        i.decimals,
-        !up,
-    )?;
-    let short_value = to_usd(
-        i.short_oi_tokens as u128,
-        i.short_price as u128,
-        i.decimals,
-        up,
-    )?;
-    let net =
-        long_value as i128 - i.long_oi_usd as i128 + i.short_oi_usd as i128 - short_value as i128;
+    let long_value = to_usd(i.long_oi_tokens as u128, i.long_price as u128, i.decimals, !up)?;
+    let short_value = to_usd(i.short_oi_tokens as u128, i.short_price as u128, i.decimals, up)?;
+    let net = long_value as i128 - i.long_oi_usd as i128 + i.short_oi_usd as i128 - short_value as i128;
     let usd = fit(net.unsigned_abs())?;
     Ok(vec![("profit", B(net > 0)), ("usd", U(usd))])
 }
@@ -1200,18 +1108,7 @@ impl Rng {
         self.next() >> (64 - bits)
     }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 10] = [
-            0,
-            1,
-            2,
-            9_999,
-            10_000,
-            10_001,
-            1 << 32,
-            1 << 63,
-            u64::MAX - 1,
-            u64::MAX,
-        ];
+        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX];
         if self.chance(30) {
             EDGES[self.below(EDGES.len() as u64) as usize]
         } else {
@@ -1227,26 +1124,10 @@ struct Tok {
     price: u64,
 }
 
-const SOL: Tok = Tok {
-    name: "SOL",
-    decimals: 9,
-    price: 150_000_000_000,
-};
-const BTC: Tok = Tok {
-    name: "BTC",
-    decimals: 8,
-    price: 95_000_000_000_000,
-};
-const ETH: Tok = Tok {
-    name: "ETH",
-    decimals: 8,
-    price: 3_500_000_000_000,
-};
-const USDC: Tok = Tok {
-    name: "USDC",
-    decimals: 6,
-    price: 1_000_000_000,
-};
+const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
+const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
+const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
+const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
 const USD: u64 = 1_000_000;
 
 /// (market token, collateral token, side)
@@ -1286,11 +1167,7 @@ impl World {
         let (mt, ct, side) = PAIRS[pair % PAIRS.len()];
         let width = rng.pick(&[0, 0, 2, 5, 10, 20]);
         let conf_bps = rng.pick(&[0, 0, 1, 3, 8]);
-        let mprice = Q {
-            min: mt.price,
-            max: mt.price + mt.price / 10_000 * width,
-            conf: mt.price / 10_000 * conf_bps,
-        };
+        let mprice = Q { min: mt.price, max: mt.price + mt.price / 10_000 * width, conf: mt.price / 10_000 * conf_bps };
         let market = Market {
             decimals: mt.decimals,
             price: mprice,
@@ -1305,22 +1182,8 @@ impl World {
             maintenance_margin_bps: rng.pick(&[50, 100, 100, 150, 200]),
             liquidation_reward_bps: rng.pick(&[0, 5, 10, 10, 25]),
         };
-        let cprice = if mt == ct {
-            mprice
-        } else {
-            Q {
-                min: ct.price,
-                max: ct.price,
-                conf: 0,
-            }
-        };
-        let owned = to_tokens(
-            50_000_000 * USD as u128,
-            ct.price as u128,
-            ct.decimals,
-            false,
-        )
-        .unwrap() as u64;
+        let cprice = if mt == ct { mprice } else { Q { min: ct.price, max: ct.price, conf: 0 } };
+        let owned = to_tokens(50_000_000 * USD as u128, ct.price as u128, ct.decimals, false).unwrap() as u64;
         let coll = Coll {
             decimals: ct.decimals,
             price: cprice,
@@ -1329,29 +1192,13 @@ impl World {
             locked: (owned as u128 * rng.below(60) as u128 / 100) as u64,
             buffer_bps: 1_000,
         };
-        let fees = Fees {
-            protocol_bps: rng.pick(&[0, 1_000, 2_000]),
-            insurance_bps: rng.pick(&[0, 500, 1_000]),
-        };
-        World {
-            mt,
-            ct,
-            side,
-            market,
-            coll,
-            fees,
-        }
+        let fees = Fees { protocol_bps: rng.pick(&[0, 1_000, 2_000]), insurance_bps: rng.pick(&[0, 500, 1_000]) };
+        World { mt, ct, side, market, coll, fees }
     }
 
     /// The increase that opens a position of `deposit_usd` at `leverage_bps`.
     fn open_input(&self, now: i64, deposit_usd: u64, leverage_bps: u64) -> IncIn {
-        let deposit = to_tokens(
-            deposit_usd as u128,
-            self.ct.price as u128,
-            self.ct.decimals,
-            false,
-        )
-        .unwrap() as u64;
+        let deposit = to_tokens(deposit_usd as u128, self.ct.price as u128, self.ct.decimals, false).unwrap() as u64;
         IncIn {
             now,
             pos: Pos {
@@ -1443,12 +1290,7 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         let deposit_usd = rng.log(5 * USD, 200_000 * USD);
         let leverage = rng.log(5_000, w.market.max_leverage_bps + 50_000);
         cases.push((
-            format!(
-                "open {} ${} at {}x",
-                w.label(),
-                deposit_usd / USD,
-                leverage / 10_000
-            ),
+            format!("open {} ${} at {}x", w.label(), deposit_usd / USD, leverage / 10_000),
             w.open_input(T0, deposit_usd, leverage),
         ));
         // Adding to an existing position later, at moved prices with accrued borrow fees.
@@ -1459,11 +1301,7 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
                 now,
                 pos,
                 size_delta_usd: rng.log(USD, pos.size_usd.max(USD + 1)),
-                collateral_delta: if rng.chance(50) {
-                    0
-                } else {
-                    pos.collateral_amount / rng.range(1, 10)
-                },
+                collateral_delta: if rng.chance(50) { 0 } else { pos.collateral_amount / rng.range(1, 10) },
                 market: w2.market,
                 coll: w2.coll,
                 fees: w2.fees,
@@ -1488,9 +1326,7 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         push("side 0", &|i| i.pos.side = 0);
         push("side 3", &|i| i.pos.side = 3);
         push("zero size", &|i| i.size_delta_usd = 0);
-        push("spread + confidence = 100 %", &|i| {
-            i.market.spread_bps = 10_000
-        });
+        push("spread + confidence = 100 %", &|i| i.market.spread_bps = 10_000);
         push("spread 99.99 %", &|i| {
             i.market.price.conf = 0;
             i.market.spread_bps = 9_999;
@@ -1503,18 +1339,10 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
         push("deposit one unit short of the fee", &|i| {
             i.collateral_delta = fee.saturating_sub(1);
         });
-        push("max position one below", &|i| {
-            i.market.max_position_usd = i.size_delta_usd - 1
-        });
-        push("max position exact", &|i| {
-            i.market.max_position_usd = i.size_delta_usd
-        });
-        push("open interest cap one below", &|i| {
-            i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd + 1
-        });
-        push("open interest cap exact", &|i| {
-            i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd
-        });
+        push("max position one below", &|i| i.market.max_position_usd = i.size_delta_usd - 1);
+        push("max position exact", &|i| i.market.max_position_usd = i.size_delta_usd);
+        push("open interest cap one below", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd + 1);
+        push("open interest cap exact", &|i| i.market.oi_usd = i.market.oi_cap_usd - i.size_delta_usd);
         push("open interest near u64::MAX", &|i| {
             i.market.oi_usd = u64::MAX;
             i.market.oi_cap_usd = u64::MAX;
@@ -1529,38 +1357,19 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
             i.coll.locked = 9 * locked_delta - locked_delta;
         });
         push("buffer above 100 %", &|i| i.coll.buffer_bps = 10_001);
-        push("min collateral above", &|i| {
-            i.market.min_collateral_usd = 1_000 * USD
-        });
+        push("min collateral above", &|i| i.market.min_collateral_usd = 1_000 * USD);
         let leverage = get(&ok, "leverage_bps_after") as u64;
-        push("max leverage one below", &|i| {
-            i.market.max_leverage_bps = leverage - 1
-        });
-        push("max leverage at the floor", &|i| {
-            i.market.max_leverage_bps = leverage + 1
-        });
-        push("maintenance margin 20 %", &|i| {
-            i.market.maintenance_margin_bps = 2_000
-        });
-        push("maintenance margin 100 %", &|i| {
-            i.market.maintenance_margin_bps = 10_000
-        });
+        push("max leverage one below", &|i| i.market.max_leverage_bps = leverage - 1);
+        push("max leverage at the floor", &|i| i.market.max_leverage_bps = leverage + 1);
+        push("maintenance margin 20 %", &|i| i.market.maintenance_margin_bps = 2_000);
+        push("maintenance margin 100 %", &|i| i.market.maintenance_margin_bps = 10_000);
         push("market decimals 19", &|i| i.market.decimals = 19);
         push("collateral decimals 19", &|i| i.coll.decimals = 19);
         push("zero market price", &|i| i.market.price = Q::default());
-        push("zero collateral price", &|i| {
-            i.coll.price = Q {
-                min: 0,
-                max: 0,
-                conf: 0,
-            }
-        });
+        push("zero collateral price", &|i| i.coll.price = Q { min: 0, max: 0, conf: 0 });
         push("fee shares above 100 %", &|i| {
             i.market.open_fee_bps = 10;
-            i.fees = Fees {
-                protocol_bps: 9_000,
-                insurance_bps: 2_000,
-            };
+            i.fees = Fees { protocol_bps: 9_000, insurance_bps: 2_000 };
         });
         push("size u64::MAX", &|i| i.size_delta_usd = u64::MAX);
         push("deposit overflows the collateral", &|i| {
@@ -1576,11 +1385,7 @@ fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Inc
             i.coll.borrow_index = i.pos.borrow_index_snapshot + INDEX_ONE / 10;
         });
         push("huge price overflows the entry", &|i| {
-            i.market.price = Q {
-                min: u64::MAX / 2,
-                max: u64::MAX,
-                conf: 0,
-            };
+            i.market.price = Q { min: u64::MAX / 2, max: u64::MAX, conf: 0 };
         });
     }
 
@@ -1622,16 +1427,10 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
         let (size_delta, out, kind) = match rng.below(4) {
             0 => (pos.size_usd, 0, "close"),
             1 => (pos.size_usd / rng.range(2, 5), 0, "partial close"),
-            2 => (
-                0,
-                pos.collateral_amount / rng.range(3, 20),
-                "remove collateral",
-            ),
-            _ => (
-                pos.size_usd / rng.range(2, 5),
-                pos.collateral_amount / rng.range(5, 30),
-                "partial close and withdraw",
-            ),
+            2 => (0, pos.collateral_amount / rng.range(3, 20), "remove collateral"),
+            _ => {
+                (pos.size_usd / rng.range(2, 5), pos.collateral_amount / rng.range(5, 30), "partial close and withdraw")
+            }
         };
         cases.push((
             format!("{kind} {} after {}s", w.label(), now - T0),
@@ -1737,19 +1536,12 @@ fn decrease_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Dec
             i.coll = w3.coll;
             i.size_delta_usd = pos.size_usd / 4;
         });
-        push("borrow fee makes it underwater", &|i| {
-            i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 2
-        });
+        push("borrow fee makes it underwater", &|i| i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 2);
         push("spread 100 %", &|i| i.market.spread_bps = 10_000);
         push("collateral decimals 19", &|i| i.coll.decimals = 19);
         push("zero collateral price", &|i| i.coll.price = Q::default());
         push("zero market price", &|i| i.market.price = Q::default());
-        push("fee shares above 100 %", &|i| {
-            i.fees = Fees {
-                protocol_bps: 10_000,
-                insurance_bps: 1,
-            }
-        });
+        push("fee shares above 100 %", &|i| i.fees = Fees { protocol_bps: 10_000, insurance_bps: 1 });
         push("borrow index overflow", &|i| {
             i.pos.locked_amount = u64::MAX;
             i.coll.borrow_index = u64::MAX;
@@ -1810,9 +1602,7 @@ fn random_impact(rng: &mut Rng, size: u64) -> Imp {
     let usd = match rng.below(10) {
         0 => 1,
         1 => rng.edgy(),
-        2 => (size as u128 + rng.below(3) as u128)
-            .saturating_sub(1)
-            .min(U64) as u64,
+        2 => (size as u128 + rng.below(3) as u128).saturating_sub(1).min(U64) as u64,
         _ => part(size, rng.log(1, 500)),
     };
     Imp { positive, usd }
@@ -1827,18 +1617,8 @@ fn impact_increase_cases(rng: &mut Rng, random: usize) -> Vec<(String, IncIn)> {
         let size = base.size_delta_usd;
         let long = w.side == LONG;
         // The impact the table subtracts from the size (a long's loss, a short's gain), or adds.
-        let sub = |usd: u64| {
-            Some(Imp {
-                positive: !long,
-                usd,
-            })
-        };
-        let add = |usd: u64| {
-            Some(Imp {
-                positive: long,
-                usd,
-            })
-        };
+        let sub = |usd: u64| Some(Imp { positive: !long, usd });
+        let add = |usd: u64| Some(Imp { positive: long, usd });
         let label = w.label();
         let before = cases.len();
         let mut push = |note: &str, f: &dyn Fn(&mut IncIn)| {
@@ -1846,86 +1626,28 @@ fn impact_increase_cases(rng: &mut Rng, random: usize) -> Vec<(String, IncIn)> {
             f(&mut i);
             cases.push((format!("{label}: {note}"), i));
         };
-        push("negative impact 10 bps", &|i| {
-            i.impact = Some(Imp {
-                positive: false,
-                usd: part(size, 10),
-            })
+        push("negative impact 10 bps", &|i| i.impact = Some(Imp { positive: false, usd: part(size, 10) }));
+        push("positive impact 10 bps", &|i| i.impact = Some(Imp { positive: true, usd: part(size, 10) }));
+        push("negative impact of 1 micro-USD", &|i| i.impact = Some(Imp { positive: false, usd: 1 }));
+        push("positive impact of 1 micro-USD", &|i| i.impact = Some(Imp { positive: true, usd: 1 }));
+        push("negative impact 20 % eats the collateral: liquidatable at once", &|i| {
+            i.impact = Some(Imp { positive: false, usd: part(size, 2_000) })
         });
-        push("positive impact 10 bps", &|i| {
-            i.impact = Some(Imp {
-                positive: true,
-                usd: part(size, 10),
-            })
+        push("positive impact 50 %", &|i| i.impact = Some(Imp { positive: true, usd: part(size, 5_000) }));
+        push("impact one below the size where it is subtracted", &|i| i.impact = sub(size - 1));
+        push("impact equal to the size where it is subtracted", &|i| i.impact = sub(size));
+        push("impact above the size where it is subtracted", &|i| i.impact = sub(size + 1));
+        push("impact equal to the size where it is added", &|i| i.impact = add(size));
+        push("u64::MAX impact where it is added: S + I overflows", &|i| i.impact = add(u64::MAX));
+        push("price of one unit: the impacted entry may reach zero", &|i| {
+            i.market.price = Q { min: 1, max: 1, conf: 0 };
+            i.impact = Some(Imp { positive: false, usd: size / 2 });
         });
-        push("negative impact of 1 micro-USD", &|i| {
-            i.impact = Some(Imp {
-                positive: false,
-                usd: 1,
-            })
+        push("huge max price with an impact equal to the size: the first refusal wins", &|i| {
+            i.market.price = Q { min: w.mt.price, max: u64::MAX, conf: 0 };
+            i.market.spread_bps = 10;
+            i.impact = sub(size);
         });
-        push("positive impact of 1 micro-USD", &|i| {
-            i.impact = Some(Imp {
-                positive: true,
-                usd: 1,
-            })
-        });
-        push(
-            "negative impact 20 % eats the collateral: liquidatable at once",
-            &|i| {
-                i.impact = Some(Imp {
-                    positive: false,
-                    usd: part(size, 2_000),
-                })
-            },
-        );
-        push("positive impact 50 %", &|i| {
-            i.impact = Some(Imp {
-                positive: true,
-                usd: part(size, 5_000),
-            })
-        });
-        push("impact one below the size where it is subtracted", &|i| {
-            i.impact = sub(size - 1)
-        });
-        push("impact equal to the size where it is subtracted", &|i| {
-            i.impact = sub(size)
-        });
-        push("impact above the size where it is subtracted", &|i| {
-            i.impact = sub(size + 1)
-        });
-        push("impact equal to the size where it is added", &|i| {
-            i.impact = add(size)
-        });
-        push("u64::MAX impact where it is added: S + I overflows", &|i| {
-            i.impact = add(u64::MAX)
-        });
-        push(
-            "price of one unit: the impacted entry may reach zero",
-            &|i| {
-                i.market.price = Q {
-                    min: 1,
-                    max: 1,
-                    conf: 0,
-                };
-                i.impact = Some(Imp {
-                    positive: false,
-                    usd: size / 2,
-                });
-            },
-        );
-        push(
-            "huge max price with an impact equal to the size: the first refusal wins",
-            &|i| {
-                i.market.price = Q {
-                    min: w.mt.price,
-                    max: u64::MAX,
-                    conf: 0,
-                };
-                i.market.spread_bps = 10;
-                i.impact = sub(size);
-            },
-        );
         push("spread 100 % comes before the impact", &|i| {
             i.market.spread_bps = 10_000;
             i.impact = sub(size);
@@ -1938,12 +1660,7 @@ fn impact_increase_cases(rng: &mut Rng, random: usize) -> Vec<(String, IncIn)> {
             i.size_delta_usd = 0;
             i.impact = sub(1);
         });
-        push("explicit zero impact, flagged positive", &|i| {
-            i.impact = Some(Imp {
-                positive: true,
-                usd: 0,
-            })
-        });
+        push("explicit zero impact, flagged positive", &|i| i.impact = Some(Imp { positive: true, usd: 0 }));
         assert_eq!(cases.len() - before, IMPACT_INCREASE_PER_PAIR);
     }
     // Realistic opens and additions with a random impact.
@@ -1974,18 +1691,8 @@ fn impact_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
         let down = w.moved(9_200, INDEX_ONE / 100); // −8 %
         let (win, lose) = if long { (up, down) } else { (down, up) };
         let size = pos.size_usd;
-        let sub = |usd: u64| {
-            Some(Imp {
-                positive: !long,
-                usd,
-            })
-        };
-        let add = |usd: u64| {
-            Some(Imp {
-                positive: long,
-                usd,
-            })
-        };
+        let sub = |usd: u64| Some(Imp { positive: !long, usd });
+        let add = |usd: u64| Some(Imp { positive: long, usd });
         let label = w.label();
         let base = DecIn {
             now: T0 + 3_600,
@@ -2008,51 +1715,30 @@ fn impact_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
             i.coll = lose.coll;
         };
         push("close in profit, negative impact 10 bps", &|i| {
-            i.impact = Some(Imp {
-                positive: false,
-                usd: part(size, 10),
-            })
+            i.impact = Some(Imp { positive: false, usd: part(size, 10) })
         });
         push("close in profit, positive impact 10 bps", &|i| {
-            i.impact = Some(Imp {
-                positive: true,
-                usd: part(size, 10),
-            })
+            i.impact = Some(Imp { positive: true, usd: part(size, 10) })
         });
         push("close at a loss, negative impact 10 bps", &|i| {
             at_loss(i);
-            i.impact = Some(Imp {
-                positive: false,
-                usd: part(size, 10),
-            });
+            i.impact = Some(Imp { positive: false, usd: part(size, 10) });
         });
         push("close at a loss, positive impact 10 bps", &|i| {
             at_loss(i);
-            i.impact = Some(Imp {
-                positive: true,
-                usd: part(size, 10),
-            });
+            i.impact = Some(Imp { positive: true, usd: part(size, 10) });
         });
         push("partial close, negative impact of 1 micro-USD", &|i| {
             i.size_delta_usd = size / 3;
-            i.impact = Some(Imp {
-                positive: false,
-                usd: 1,
-            });
+            i.impact = Some(Imp { positive: false, usd: 1 });
         });
         push("partial close, positive impact of 1 micro-USD", &|i| {
             i.size_delta_usd = size / 3;
-            i.impact = Some(Imp {
-                positive: true,
-                usd: 1,
-            });
+            i.impact = Some(Imp { positive: true, usd: 1 });
         });
         push("close at a loss, negative impact 15 %: underwater", &|i| {
             at_loss(i);
-            i.impact = Some(Imp {
-                positive: false,
-                usd: part(size, 1_500),
-            });
+            i.impact = Some(Imp { positive: false, usd: part(size, 1_500) });
         });
         push("partial close at a loss, negative impact 15 %: the rest is marked at the impacted exit", &|i| {
             at_loss(i);
@@ -2064,54 +1750,25 @@ fn impact_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
             i.size_delta_usd = size / 2;
             i.impact = Some(Imp { positive: true, usd: part(size / 2, 1_500) });
         });
-        push("impact one below the size where it is subtracted", &|i| {
-            i.impact = sub(size - 1)
+        push("impact one below the size where it is subtracted", &|i| i.impact = sub(size - 1));
+        push("impact equal to the size where it is subtracted", &|i| i.impact = sub(size));
+        push("impact above the size where it is subtracted", &|i| i.impact = sub(size + 1));
+        push("impact equal to the size where it is added", &|i| i.impact = add(size));
+        push("u64::MAX impact where it is added: S + I overflows", &|i| i.impact = add(u64::MAX));
+        push("remove collateral with a non-zero impact: no size to shift", &|i| {
+            i.size_delta_usd = 0;
+            i.collateral_out = pos.collateral_amount / 10;
+            i.impact = Some(Imp { positive: false, usd: 1 });
         });
-        push("impact equal to the size where it is subtracted", &|i| {
-            i.impact = sub(size)
-        });
-        push("impact above the size where it is subtracted", &|i| {
-            i.impact = sub(size + 1)
-        });
-        push("impact equal to the size where it is added", &|i| {
-            i.impact = add(size)
-        });
-        push("u64::MAX impact where it is added: S + I overflows", &|i| {
-            i.impact = add(u64::MAX)
-        });
-        push(
-            "remove collateral with a non-zero impact: no size to shift",
-            &|i| {
-                i.size_delta_usd = 0;
-                i.collateral_out = pos.collateral_amount / 10;
-                i.impact = Some(Imp {
-                    positive: false,
-                    usd: 1,
-                });
-            },
-        );
         push("remove collateral with an explicit zero impact", &|i| {
             i.size_delta_usd = 0;
             i.collateral_out = pos.collateral_amount / 10;
-            i.impact = Some(Imp {
-                positive: false,
-                usd: 0,
-            });
+            i.impact = Some(Imp { positive: false, usd: 0 });
         });
-        push(
-            "price of one unit: the impacted exit may reach zero",
-            &|i| {
-                i.market.price = Q {
-                    min: 1,
-                    max: 1,
-                    conf: 0,
-                };
-                i.impact = Some(Imp {
-                    positive: false,
-                    usd: size / 2,
-                });
-            },
-        );
+        push("price of one unit: the impacted exit may reach zero", &|i| {
+            i.market.price = Q { min: 1, max: 1, conf: 0 };
+            i.impact = Some(Imp { positive: false, usd: size / 2 });
+        });
         push("side 0 comes before the impact", &|i| {
             i.pos.side = 0;
             i.impact = sub(size);
@@ -2129,11 +1786,7 @@ fn impact_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
     // Realistic closes with a random impact; withdrawing collateral alone moves no size, so its
     // impact is zero (what `price_impact` gives for a zero size).
     for (note, mut i) in decrease_cases(rng, random, 0).into_iter().take(random) {
-        let imp = if i.size_delta_usd == 0 {
-            Imp::default()
-        } else {
-            random_impact(rng, i.size_delta_usd)
-        };
+        let imp = if i.size_delta_usd == 0 { Imp::default() } else { random_impact(rng, i.size_delta_usd) };
         i.impact = Some(imp);
         let sign = match (imp.usd, imp.positive) {
             (0, _) => "",
@@ -2159,22 +1812,11 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
             continue;
         };
         let now = later(rng, T0);
-        let growth = if rng.chance(80) {
-            rng.below(INDEX_ONE / 50)
-        } else {
-            rng.below(INDEX_ONE)
-        };
+        let growth = if rng.chance(80) { rng.below(INDEX_ONE / 50) } else { rng.below(INDEX_ONE) };
         let long = w.side == LONG;
         let at = |mv: u64| {
             let w2 = w.moved(mv, growth);
-            LiqIn {
-                now,
-                pos,
-                market: w2.market,
-                coll: w2.coll,
-                fees: w.fees,
-                insurance_balance: 0,
-            }
+            LiqIn { now, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 0 }
         };
         // Bisect for the first liquidatable price, then go a little or a lot further.
         let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
@@ -2195,26 +1837,14 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
             2 => rng.below(200),
             _ => rng.below(3_000),
         };
-        let mv = if long {
-            bad.saturating_sub(past).max(1)
-        } else {
-            bad + past
-        };
+        let mv = if long { bad.saturating_sub(past).max(1) } else { bad + past };
         let mut i = at(mv);
         i.insurance_balance = match rng.below(3) {
             0 => 0,
             1 => pos.collateral_amount / rng.range(1, 20),
             _ => pos.collateral_amount * rng.range(1, 5),
         };
-        cases.push((
-            format!(
-                "{} {} bps past the margin after {}s",
-                w.label(),
-                past,
-                now - T0
-            ),
-            i,
-        ));
+        cases.push((format!("{} {} bps past the margin after {}s", w.label(), past, now - T0), i));
         if rng.chance(25) {
             cases.push((format!("{} healthy", w.label()), at(good)));
         }
@@ -2228,11 +1858,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         w.market.max_leverage_bps = 500_000;
         // Exact prices (no spread, width or confidence), so small moves are pure PnL.
         w.market.spread_bps = 0;
-        w.market.price = Q {
-            min: w.mt.price,
-            max: w.mt.price,
-            conf: 0,
-        };
+        w.market.price = Q { min: w.mt.price, max: w.mt.price, conf: 0 };
         if w.same() {
             w.coll.price = w.market.price;
         }
@@ -2243,14 +1869,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         let label = w.label();
         let at = |mv: u64| {
             let w2 = w.moved(mv, 0);
-            LiqIn {
-                now: T0 + 60,
-                pos,
-                market: w2.market,
-                coll: w2.coll,
-                fees: w.fees,
-                insurance_balance: 1_000_000,
-            }
+            LiqIn { now: T0 + 60, pos, market: w2.market, coll: w2.coll, fees: w.fees, insurance_balance: 1_000_000 }
         };
         let crash = at(if long { 7_000 } else { 13_000 });
         let mut push = |note: &str, base: &LiqIn, f: &dyn Fn(&mut LiqIn)| {
@@ -2260,12 +1879,8 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         };
         push("healthy at the opening price", &at(10_000), &|_| {});
         push("bad debt, insurance covers part", &crash, &|_| {});
-        push("bad debt, no insurance", &crash, &|i| {
-            i.insurance_balance = 0
-        });
-        push("bad debt, ample insurance", &crash, &|i| {
-            i.insurance_balance = pos.collateral_amount * 10
-        });
+        push("bad debt, no insurance", &crash, &|i| i.insurance_balance = 0);
+        push("bad debt, ample insurance", &crash, &|i| i.insurance_balance = pos.collateral_amount * 10);
         push("bad debt in the opening second", &crash, &|i| i.now = T0);
         push("borrow fee larger than the collateral", &at(10_000), &|i| {
             i.coll.borrow_index = pos.borrow_index_snapshot + INDEX_ONE * 3
@@ -2274,39 +1889,20 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
         // ~95 % of the collateral: equity ~ $94 < 1 % of $10,000.
         let profit_at = at(if long { 10_050 } else { 9_950 });
         let eaten = pos.borrow_index_snapshot + INDEX_ONE / 10_000 * 944;
-        push(
-            "in profit, liquidated by the borrow fee",
-            &profit_at,
-            &|i| i.coll.borrow_index = eaten,
-        );
-        push(
-            "in profit, liquidated by the borrow fee, same second",
-            &profit_at,
-            &|i| {
-                i.now = T0;
-                i.coll.borrow_index = eaten;
-            },
-        );
-        push(
-            "in profit, borrow fee above the collateral",
-            &profit_at,
-            &|i| i.coll.borrow_index = eaten + INDEX_ONE / 100,
-        );
+        push("in profit, liquidated by the borrow fee", &profit_at, &|i| i.coll.borrow_index = eaten);
+        push("in profit, liquidated by the borrow fee, same second", &profit_at, &|i| {
+            i.now = T0;
+            i.coll.borrow_index = eaten;
+        });
+        push("in profit, borrow fee above the collateral", &profit_at, &|i| {
+            i.coll.borrow_index = eaten + INDEX_ONE / 100
+        });
         push("side 3", &crash, &|i| i.pos.side = 3);
-        push("no position", &crash, &|i| {
-            i.pos = Pos {
-                side: i.pos.side,
-                ..Pos::default()
-            }
-        });
-        push("reward above close fee + 2 mm", &crash, &|i| {
-            i.market.liquidation_reward_bps = 500
-        });
+        push("no position", &crash, &|i| i.pos = Pos { side: i.pos.side, ..Pos::default() });
+        push("reward above close fee + 2 mm", &crash, &|i| i.market.liquidation_reward_bps = 500);
         push("spread 100 %", &crash, &|i| i.market.spread_bps = 10_000);
         push("collateral decimals 19", &crash, &|i| i.coll.decimals = 19);
-        push("zero market price", &crash, &|i| {
-            i.market.price = Q::default()
-        });
+        push("zero market price", &crash, &|i| i.market.price = Q::default());
         push("zero collateral max price", &crash, &|i| {
             i.coll.price.max = 0;
             i.coll.price.min = 0;
@@ -2316,9 +1912,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
             i.coll.borrow_index = u64::MAX;
             i.pos.borrow_index_snapshot = 0;
         });
-        push("maintenance margin 2^62", &crash, &|i| {
-            i.market.maintenance_margin_bps = 1 << 62
-        });
+        push("maintenance margin 2^62", &crash, &|i| i.market.maintenance_margin_bps = 1 << 62);
         // Partial tiers: bisect the margin, then step further (only 75 % occurs, see above).
         let mut seen = [false; 3];
         let (mut good, mut bad) = (10_000u64, if long { 1 } else { 40_000 });
@@ -2337,10 +1931,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Li
                 let f = get(&q, "fraction_bps") as usize;
                 if !flag(&q, "full") && !seen[f / 2_500 - 1] {
                     seen[f / 2_500 - 1] = true;
-                    cases.push((
-                        format!("{label}: partial {f} bps, {step} bps past the margin"),
-                        i,
-                    ));
+                    cases.push((format!("{label}: partial {f} bps, {step} bps past the margin"), i));
                 }
             }
         }
@@ -2498,9 +2089,14 @@ fn owed_decrease_cases(rng: &mut Rng, random: usize) -> Vec<(String, DecIn)> {
         };
         // A full close in profit with nothing owed and no collateral: profit, fees.
         let plain = ref_decrease(&DecIn { pos: Pos { owed_tokens: 0, ..base.pos }, ..base }).expect("valid close");
-        let profit_net = (get(&plain, "profit_tokens") - get(&plain, "borrow_fee_tokens") - get(&plain, "fee_tokens")) as u64;
+        let profit_net =
+            (get(&plain, "profit_tokens") - get(&plain, "borrow_fee_tokens") - get(&plain, "fee_tokens")) as u64;
         // A partial close of half with its collateral: what is available before the owed.
-        let half = DecIn { pos: Pos { collateral_amount: pos.collateral_amount, owed_tokens: 0, ..pos }, size_delta_usd: pos.size_usd / 2, ..base };
+        let half = DecIn {
+            pos: Pos { collateral_amount: pos.collateral_amount, owed_tokens: 0, ..pos },
+            size_delta_usd: pos.size_usd / 2,
+            ..base
+        };
         let q = ref_decrease(&half).expect("valid partial close");
         let half_charges = (get(&q, "borrow_fee_tokens") + get(&q, "fee_tokens") + get(&q, "loss_tokens")) as u64;
         let small = coll_tokens(&w, 20 * USD);
@@ -2654,7 +2250,10 @@ fn owed_liquidate_cases(rng: &mut Rng, random: usize) -> Vec<(String, LiqIn)> {
         }
         let crash = at(if long { 7_000 } else { 13_000 }, coll_tokens(&w, 200 * USD));
         push("full liquidation at a crash: the owed written off, insurance pays part", crash);
-        push("full liquidation at a crash, no insurance: the pool bears the owed", LiqIn { insurance_balance: 0, ..crash });
+        push(
+            "full liquidation at a crash, no insurance: the pool bears the owed",
+            LiqIn { insurance_balance: 0, ..crash },
+        );
         push("full liquidation at a crash, ample insurance", LiqIn { insurance_balance: u64::MAX / 2, ..crash });
         let profit = at(if long { 10_050 } else { 9_950 }, 0);
         push(
@@ -2717,13 +2316,7 @@ fn pool_pnl_cases(rng: &mut Rng, n: usize) -> Vec<PoolPnlIn> {
         let t = [SOL, BTC, ETH][k % 3];
         let oi = |rng: &mut Rng| rng.log(USD, 50_000_000 * USD);
         let tokens_at = |usd: u64, bps: u64| {
-            (to_tokens(
-                usd as u128,
-                t.price as u128 * bps as u128 / BPS,
-                t.decimals,
-                false,
-            )
-            .unwrap()) as u64
+            (to_tokens(usd as u128, t.price as u128 * bps as u128 / BPS, t.decimals, false).unwrap()) as u64
         };
         let (lu, su) = (oi(rng), oi(rng));
         let mut c = PoolPnlIn {
@@ -2790,19 +2383,13 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             2 => (rng.below(3), rng.below(3)),
             _ => (rng.any_width(), rng.any_width()),
         };
-        v.push(flat_case(
-            json!({ "borrowed": s(b), "lendable": s(l) }),
-            Ok(s(ref_utilization(b, l))),
-        ));
+        v.push(flat_case(json!({ "borrowed": s(b), "lendable": s(l) }), Ok(s(ref_utilization(b, l)))));
     }
     sections.push(("utilization_bps", v));
 
     let mut v = Vec::new();
     for u in [0, 4_000, 8_000, 9_000, 10_000] {
-        v.push(flat_case(
-            json!({ "curve": WORKED.json(), "u_bps": s(u) }),
-            ref_borrow_rate(&WORKED, u).map(s),
-        ));
+        v.push(flat_case(json!({ "curve": WORKED.json(), "u_bps": s(u) }), ref_borrow_rate(&WORKED, u).map(s)));
     }
     for k in 0..n {
         let mut c = curve(rng);
@@ -2821,10 +2408,7 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             4 => c.base_rate = u64::MAX,
             _ => {}
         }
-        v.push(flat_case(
-            json!({ "curve": c.json(), "u_bps": s(u) }),
-            ref_borrow_rate(&c, u).map(s),
-        ));
+        v.push(flat_case(json!({ "curve": c.json(), "u_bps": s(u) }), ref_borrow_rate(&c, u).map(s)));
     }
     sections.push(("borrow_rate", v));
 
@@ -2839,11 +2423,7 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
         let (b, u, rf) = match k % 6 {
             0 => (rng.edgy(), rng.edgy(), rng.edgy()),
             1 => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), 10_001),
-            _ => (
-                rng.range(0, 3_000_000_000),
-                rng.range(0, 10_000),
-                rng.range(0, 10_000),
-            ),
+            _ => (rng.range(0, 3_000_000_000), rng.range(0, 10_000), rng.range(0, 10_000)),
         };
         v.push(flat_case(
             json!({ "borrow_rate": s(b), "u_bps": s(u), "reserve_factor_bps": s(rf) }),
@@ -2854,21 +2434,9 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
 
     let mut v = Vec::new();
     for k in 0..n {
-        let index = if k % 7 == 0 {
-            rng.edgy()
-        } else {
-            INDEX_ONE + rng.below(INDEX_ONE)
-        };
-        let rate = if k % 5 == 0 {
-            rng.edgy()
-        } else {
-            rng.range(0, 3_000_000_000)
-        };
-        let dt = if k % 6 == 0 {
-            rng.edgy()
-        } else {
-            rng.log(1, 100_000_000)
-        };
+        let index = if k % 7 == 0 { rng.edgy() } else { INDEX_ONE + rng.below(INDEX_ONE) };
+        let rate = if k % 5 == 0 { rng.edgy() } else { rng.range(0, 3_000_000_000) };
+        let dt = if k % 6 == 0 { rng.edgy() } else { rng.log(1, 100_000_000) };
         let up = rng.chance(50);
         v.push(flat_case(
             json!({ "index": s(index), "rate": s(rate), "dt_secs": s(dt), "round_up": up }),
@@ -2914,52 +2482,25 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
         let t = [SOL, BTC, ETH, USDC][k % 4];
         let max = t.price + rng.below(t.price / 500 + 1);
         match k % 9 {
-            0 => Q {
-                min: t.price,
-                max: 0,
-                conf: 0,
-            },
-            1 => Q {
-                min: rng.edgy(),
-                max: rng.edgy(),
-                conf: rng.edgy(),
-            },
-            2 => Q {
-                min: t.price,
-                max,
-                conf: max / rng.range(1, 3),
-            },
-            _ => Q {
-                min: t.price,
-                max,
-                conf: max / 10_000 * rng.below(30),
-            },
+            0 => Q { min: t.price, max: 0, conf: 0 },
+            1 => Q { min: rng.edgy(), max: rng.edgy(), conf: rng.edgy() },
+            2 => Q { min: t.price, max, conf: max / rng.range(1, 3) },
+            _ => Q { min: t.price, max, conf: max / 10_000 * rng.below(30) },
         }
     };
 
     let mut v = Vec::new();
     for k in 0..n {
         let q = quote_of(rng, k);
-        let spread = if k % 8 == 7 {
-            rng.edgy()
-        } else {
-            rng.below(100)
-        };
-        v.push(flat_case(
-            json!({ "spread_bps": s(spread), "price": q.json() }),
-            ref_spread(spread, &q).map(s),
-        ));
+        let spread = if k % 8 == 7 { rng.edgy() } else { rng.below(100) };
+        v.push(flat_case(json!({ "spread_bps": s(spread), "price": q.json() }), ref_spread(spread, &q).map(s)));
     }
     sections.push(("trade_spread_bps", v));
 
     for (name, entry) in [("entry_price", true), ("exit_price", false)] {
         let mut v = Vec::new();
         // A price so large that widening it by the spread overflows (long entry, short exit).
-        let huge = Q {
-            min: u64::MAX,
-            max: u64::MAX,
-            conf: 0,
-        };
+        let huge = Q { min: u64::MAX, max: u64::MAX, conf: 0 };
         for side in [LONG, SHORT] {
             v.push(flat_case(
                 json!({ "side": side, "price": huge.json(), "spread_bps": s(10) }),
@@ -2968,11 +2509,7 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
         }
         for k in 0..n {
             let q = quote_of(rng, k);
-            let side = if k % 11 == 10 {
-                rng.pick(&[0u8, 3, 255])
-            } else {
-                [LONG, SHORT][k % 2]
-            };
+            let side = if k % 11 == 10 { rng.pick(&[0u8, 3, 255]) } else { [LONG, SHORT][k % 2] };
             let spread = if k % 13 == 12 { 10_000 } else { rng.below(50) };
             v.push(flat_case(
                 json!({ "side": side, "price": q.json(), "spread_bps": s(spread) }),
@@ -2985,43 +2522,21 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
     let mut v = Vec::new();
     for k in 0..n {
         let t = [SOL, BTC, ETH, USDC][k % 4];
-        let side = if k % 17 == 16 {
-            0
-        } else {
-            [LONG, SHORT][k % 2]
-        };
-        let usd = if k % 9 == 0 {
-            rng.edgy()
-        } else {
-            rng.log(1, 10_000_000 * USD)
-        };
-        let price = if k % 10 == 0 {
-            rng.pick(&[0, 1, u64::MAX])
-        } else {
-            t.price + rng.below(t.price / 100)
-        };
+        let side = if k % 17 == 16 { 0 } else { [LONG, SHORT][k % 2] };
+        let usd = if k % 9 == 0 { rng.edgy() } else { rng.log(1, 10_000_000 * USD) };
+        let price = if k % 10 == 0 { rng.pick(&[0, 1, u64::MAX]) } else { t.price + rng.below(t.price / 100) };
         let decimals = if k % 23 == 22 { 19 } else { t.decimals };
-        let out = side_long(side)
-            .and_then(|long| ref_size_tokens(long, usd as u128, price as u128, decimals))
-            .map(s);
-        v.push(flat_case(
-            json!({ "side": side, "size_usd": s(usd), "price": s(price), "decimals": decimals }),
-            out,
-        ));
+        let out = side_long(side).and_then(|long| ref_size_tokens(long, usd as u128, price as u128, decimals)).map(s);
+        v.push(flat_case(json!({ "side": side, "size_usd": s(usd), "price": s(price), "decimals": decimals }), out));
     }
     sections.push(("size_tokens", v));
 
     let mut v = Vec::new();
     for k in 0..n {
         let t = [SOL, BTC, ETH][k % 3];
-        let side = if k % 19 == 18 {
-            7
-        } else {
-            [LONG, SHORT][k % 2]
-        };
+        let side = if k % 19 == 18 { 7 } else { [LONG, SHORT][k % 2] };
         let size = rng.log(USD, 5_000_000 * USD);
-        let tokens =
-            to_tokens(size as u128, t.price as u128, t.decimals, k % 2 == 1).unwrap() as u64;
+        let tokens = to_tokens(size as u128, t.price as u128, t.decimals, k % 2 == 1).unwrap() as u64;
         let exit = match k % 8 {
             0 => t.price,
             1 => 0,
@@ -3044,13 +2559,8 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
             0 => 0,
             1 => rng.below(3),
             2 => rng.edgy(),
-            _ => to_tokens(
-                size as u128,
-                t.price as u128 * rng.range(9_000, 11_000) as u128 / BPS,
-                t.decimals,
-                false,
-            )
-            .unwrap() as u64,
+            _ => to_tokens(size as u128, t.price as u128 * rng.range(9_000, 11_000) as u128 / BPS, t.decimals, false)
+                .unwrap() as u64,
         };
         let decimals = if k % 13 == 12 { 19 } else { t.decimals };
         v.push(flat_case(
@@ -3066,11 +2576,7 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
         ref_borrow_fee(u64::MAX, u64::MAX, 0).map(s),
     ));
     for k in 0..n {
-        let locked = if k % 5 == 0 {
-            rng.edgy()
-        } else {
-            rng.log(1, 1 << 50)
-        };
+        let locked = if k % 5 == 0 { rng.edgy() } else { rng.log(1, 1 << 50) };
         let snapshot = INDEX_ONE + rng.below(INDEX_ONE);
         let now = match k % 6 {
             0 => snapshot,
@@ -3087,12 +2593,7 @@ fn flat_sections(rng: &mut Rng, n: usize) -> Vec<(&'static str, Vec<Value>)> {
 
     let v = pool_pnl_cases(rng, n)
         .into_iter()
-        .map(|c| {
-            flat_case(
-                json!({ "input": c.json() }),
-                ref_pool_pnl(&c).map(|q| out_json(&q)),
-            )
-        })
+        .map(|c| flat_case(json!({ "input": c.json() }), ref_pool_pnl(&c).map(|q| out_json(&q))))
         .collect();
     sections.push(("pool_pnl", v));
     sections
@@ -3127,10 +2628,7 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
     }
     eprintln!("{name}: {} vectors {counts:?}", list.len());
     for r in required {
-        assert!(
-            counts.contains_key(*r),
-            "{name}: no vector with outcome {r}"
-        );
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
     }
 }
 
@@ -3201,11 +2699,7 @@ fn impact_shapes(list: &[Value], price: &str) -> BTreeMap<String, usize> {
         add(format!("side {side} positive {} ok", imp["positive"]));
         let mut plain = x.clone();
         plain.as_object_mut().unwrap().remove("impact");
-        let unimpacted = if price == "entry_price" {
-            plain_price(&plain, true)
-        } else {
-            plain_price(&plain, false)
-        };
+        let unimpacted = if price == "entry_price" { plain_price(&plain, true) } else { plain_price(&plain, false) };
         if v["out"][price] != json!(unimpacted.to_string()) {
             add("price moved".into());
         }
@@ -3217,11 +2711,7 @@ fn impact_shapes(list: &[Value], price: &str) -> BTreeMap<String, usize> {
 fn plain_price(x: &Value, entry: bool) -> u128 {
     let n = |v: &Value, k: &str| v[k].as_str().unwrap().parse::<u64>().unwrap();
     let q = &x["market"]["price"];
-    let q = Q {
-        min: n(q, "min"),
-        max: n(q, "max"),
-        conf: n(q, "conf"),
-    };
+    let q = Q { min: n(q, "min"), max: n(q, "max"), conf: n(q, "conf") };
     let side = x["pos"]["side"].as_u64().unwrap() as u8;
     ref_price_fn(side, &q, n(&x["market"], "spread_bps"), entry).unwrap()
 }
@@ -3329,58 +2819,14 @@ fn generate_position_vectors() {
             tally(name, list, &[]);
         }
     }
-    tally(
-        "borrow_rate",
-        find("borrow_rate"),
-        &["ok", "Overflow", "DivideByZero", "Underflow"],
-    );
-    tally(
-        "supply_rate",
-        find("supply_rate"),
-        &["ok", "Overflow", "Underflow"],
-    );
-    tally(
-        "accrue",
-        find("accrue"),
-        &["ok", "Overflow", "DivideByZero"],
-    );
-    tally(
-        "entry_price",
-        find("entry_price"),
-        &[
-            "ok",
-            "InvalidSide",
-            "InvalidSpread",
-            "DivideByZero",
-            "Overflow",
-        ],
-    );
-    tally(
-        "exit_price",
-        find("exit_price"),
-        &[
-            "ok",
-            "InvalidSide",
-            "InvalidSpread",
-            "DivideByZero",
-            "Overflow",
-        ],
-    );
-    tally(
-        "pnl",
-        find("pnl"),
-        &["ok", "InvalidSide", "InvalidDecimals"],
-    );
-    tally(
-        "borrow_fee_tokens",
-        find("borrow_fee_tokens"),
-        &["ok", "Overflow"],
-    );
-    tally(
-        "pool_pnl",
-        find("pool_pnl"),
-        &["ok", "InvalidDecimals", "Overflow"],
-    );
+    tally("borrow_rate", find("borrow_rate"), &["ok", "Overflow", "DivideByZero", "Underflow"]);
+    tally("supply_rate", find("supply_rate"), &["ok", "Overflow", "Underflow"]);
+    tally("accrue", find("accrue"), &["ok", "Overflow", "DivideByZero"]);
+    tally("entry_price", find("entry_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("exit_price", find("exit_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("pnl", find("pnl"), &["ok", "InvalidSide", "InvalidDecimals"]);
+    tally("borrow_fee_tokens", find("borrow_fee_tokens"), &["ok", "Overflow"]);
+    tally("pool_pnl", find("pool_pnl"), &["ok", "InvalidDecimals", "Overflow"]);
     tally(
         "quote_increase",
         find("quote_increase"),
@@ -3429,15 +2875,7 @@ fn generate_position_vectors() {
     tally(
         "quote_liquidate",
         find("quote_liquidate"),
-        &[
-            "ok",
-            "NotLiquidatable",
-            "InvalidSide",
-            "InvalidSpread",
-            "InvalidDecimals",
-            "DivideByZero",
-            "Overflow",
-        ],
+        &["ok", "NotLiquidatable", "InvalidSide", "InvalidSpread", "InvalidDecimals", "DivideByZero", "Overflow"],
     );
     for (name, expected, price) in [
         ("quote_increase", IMPACT_INCREASE_CASES, "entry_price"),
@@ -3449,34 +2887,55 @@ fn generate_position_vectors() {
         for side in [LONG, SHORT] {
             for positive in [false, true] {
                 let key = format!("side {side} positive {positive} ok");
-                assert!(
-                    shifted.get(&key).is_some_and(|&n| n >= 10),
-                    "{name}: too few {key}"
-                );
+                assert!(shifted.get(&key).is_some_and(|&n| n >= 10), "{name}: too few {key}");
             }
         }
         // An increase refuses an impact at or above its size; a decrease scales its impact to
         // the closed tokens and keeps it below the size, so only a size-0 decrease (removing
         // collateral) with an impact is refused, once per pair.
         let refusals = if name == "quote_increase" { 2 * PAIRS.len() } else { PAIRS.len() };
-        assert!(
-            shifted["PriceImpactTooLarge"] >= refusals,
-            "{name}: refusals"
-        );
-        let quoted: usize = shifted
-            .iter()
-            .filter(|(k, _)| k.ends_with(" ok"))
-            .map(|(_, n)| n)
-            .sum();
-        assert!(
-            shifted["price moved"] * 10 >= quoted * 9,
-            "{name}: impacts that moved no price"
-        );
+        assert!(shifted["PriceImpactTooLarge"] >= refusals, "{name}: refusals");
+        let quoted: usize = shifted.iter().filter(|(k, _)| k.ends_with(" ok")).map(|(_, n)| n).sum();
+        assert!(shifted["price moved"] * 10 >= quoted * 9, "{name}: impacts that moved no price");
     }
     for (name, required) in [
-        ("quote_increase", &["owing: ok", "owing: InsufficientCollateral", "owing: Overflow", "owing: CollateralTooSmall", "owing: LeverageTooHigh"][..]),
-        ("quote_decrease", &["owing: ok", "owing: PositionUnderwater", "owing: InsufficientCollateral", "owing: CollateralTooSmall", "owing: Overflow", "owing: paid from the profit", "owing: full close"][..]),
-        ("quote_liquidate", &["owing: ok", "owing: NotLiquidatable", "owing: Overflow", "owing: InvalidDecimals", "owing: partial", "owing: written off", "owing: the pool bears bad debt", "owing: insurance pays bad debt", "owing: paid in full", "owing: the profit pays"][..]),
+        (
+            "quote_increase",
+            &[
+                "owing: ok",
+                "owing: InsufficientCollateral",
+                "owing: Overflow",
+                "owing: CollateralTooSmall",
+                "owing: LeverageTooHigh",
+            ][..],
+        ),
+        (
+            "quote_decrease",
+            &[
+                "owing: ok",
+                "owing: PositionUnderwater",
+                "owing: InsufficientCollateral",
+                "owing: CollateralTooSmall",
+                "owing: Overflow",
+                "owing: paid from the profit",
+                "owing: full close",
+            ][..],
+        ),
+        (
+            "quote_liquidate",
+            &[
+                "owing: ok",
+                "owing: NotLiquidatable",
+                "owing: Overflow",
+                "owing: InvalidDecimals",
+                "owing: partial",
+                "owing: written off",
+                "owing: the pool bears bad debt",
+                "owing: insurance pays bad debt",
+                "owing: paid in full",
+                "owing: the profit pays",
+            ][..],
+        ),
     ] {
         let shapes = owed_shapes(name, find(name));
         eprintln!("{name} owing: {shapes:?}");
@@ -3505,10 +2964,7 @@ fn generate_position_vectors() {
         "owner paid",
         "in profit",
     ] {
-        assert!(
-            shapes.contains_key(shape),
-            "no liquidation vector with {shape}"
-        );
+        assert!(shapes.contains_key(shape), "no liquidation vector with {shape}");
     }
 
     let mut out = String::from("{\n");
@@ -3531,17 +2987,17 @@ fn generate_position_vectors() {
     }
     out.push_str("}\n");
     let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/position.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");
     // The committed file must be exactly what the reference produces; set
     // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
     if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/position.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/position.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }
 
@@ -3585,11 +3041,7 @@ mod library {
     }
 
     fn q(p: &Q) -> math::PriceQuote {
-        math::PriceQuote {
-            min: Price(p.min),
-            max: Price(p.max),
-            conf: p.conf,
-        }
+        math::PriceQuote { min: Price(p.min), max: Price(p.max), conf: p.conf }
     }
     fn pos(p: &Pos) -> math::PositionState {
         math::PositionState {
@@ -3630,10 +3082,7 @@ mod library {
         }
     }
     fn fees(f: &Fees) -> math::FeeShares {
-        math::FeeShares {
-            protocol_bps: f.protocol_bps,
-            insurance_bps: f.insurance_bps,
-        }
+        math::FeeShares { protocol_bps: f.protocol_bps, insurance_bps: f.insurance_bps }
     }
     pub fn curve(c: &Curve) -> math::RateCurve {
         math::RateCurve {
@@ -3646,10 +3095,7 @@ mod library {
     }
 
     fn impact(i: Option<Imp>) -> math::Impact {
-        i.map_or(math::Impact::default(), |x| math::Impact {
-            positive: x.positive,
-            usd: x.usd,
-        })
+        i.map_or(math::Impact::default(), |x| math::Impact { positive: x.positive, usd: x.usd })
     }
 
     pub fn increase(i: &IncIn) -> R<Quote> {
@@ -3814,11 +3260,7 @@ mod library {
 fn library_matches_reference_on_random_positions() {
     let mut rng = Rng(0x0DD_BA11_CAFE_F00D);
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut count = |r: &R<Quote>| {
-        *outcomes
-            .entry(r.as_ref().err().copied().unwrap_or("ok"))
-            .or_default() += 1
-    };
+    let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;
     for (note, i) in increase_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_increase(&i);
         assert_eq!(library::increase(&i), expected, "increase ({note}): {i:?}");
@@ -3857,11 +3299,7 @@ fn library_matches_reference_on_random_positions() {
     }
     for (note, i) in liquidate_cases(&mut rng, 3_000, 1_000) {
         let expected = ref_liquidate(&i);
-        assert_eq!(
-            library::liquidate(&i),
-            expected,
-            "liquidate ({note}): {i:?}"
-        );
+        assert_eq!(library::liquidate(&i), expected, "liquidate ({note}): {i:?}");
         count(&expected);
     }
     for _ in 0..20_000 {
@@ -3882,9 +3320,7 @@ fn library_matches_reference_on_random_positions() {
             },
         };
         if rng.chance(50) {
-            a.now = a
-                .last_accrual
-                .saturating_add(rng.log(1, 100_000_000) as i64);
+            a.now = a.last_accrual.saturating_add(rng.log(1, 100_000_000) as i64);
             a.borrow_index = INDEX_ONE + rng.below(INDEX_ONE);
         }
         assert_eq!(library::accrue(&a), ref_accrue(&a), "{a:?}");

@@ -156,12 +156,7 @@ impl Big {
         if self.0.len() > 4 {
             return None;
         }
-        Some(
-            self.0
-                .iter()
-                .rev()
-                .fold(0u128, |acc, &d| (acc << 32) | d as u128),
-        )
+        Some(self.0.iter().rev().fold(0u128, |acc, &d| (acc << 32) | d as u128))
     }
     fn pow10(k: u32) -> Big {
         (0..k).fold(Big::from(1), |acc, _| acc.mul(&Big::from(10)))
@@ -215,11 +210,7 @@ fn ref_price_impact(i: &ImpactIn) -> R<(bool, u64)> {
     let e = i.exponent as u32;
     let (l0, s0) = (i.long_oi_usd as i128, i.short_oi_usd as i128);
     let traded = if long { l0 } else { s0 };
-    let after = if i.is_increase {
-        traded + i.size_usd as i128
-    } else {
-        traded - i.size_usd as i128
-    };
+    let after = if i.is_increase { traded + i.size_usd as i128 } else { traded - i.size_usd as i128 };
     if after < 0 {
         return Err("Underflow");
     }
@@ -245,34 +236,20 @@ fn ref_price_impact(i: &ImpactIn) -> R<(bool, u64)> {
             (false, cost.sub(&gain))
         }
     } else if p1.cmp(&p0) == Ordering::Less {
-        (
-            true,
-            p0.sub(&p1).mul(&big(i.positive_factor)).div(&denom, false),
-        )
+        (true, p0.sub(&p1).mul(&big(i.positive_factor)).div(&denom, false))
     } else {
-        (
-            false,
-            p1.sub(&p0).mul(&big(i.negative_factor)).div(&denom, true),
-        )
+        (false, p1.sub(&p0).mul(&big(i.negative_factor)).div(&denom, true))
     };
     if magnitude.is_zero() {
         return Ok((false, 0));
     }
-    let (bps, up) = if positive {
-        (i.max_positive_impact_bps, false)
-    } else {
-        (i.max_negative_impact_bps, true)
-    };
+    let (bps, up) = if positive { (i.max_positive_impact_bps, false) } else { (i.max_negative_impact_bps, true) };
     let cap = fit(rnd(i.size_usd as u128 * bps as u128, 10_000, up))?;
     let usd = match magnitude.to_u128() {
         Some(m) if m <= cap as u128 => m as u64,
         _ => cap,
     };
-    Ok(if usd == 0 {
-        (false, 0)
-    } else {
-        (positive, usd)
-    })
+    Ok(if usd == 0 { (false, 0) } else { (positive, usd) })
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -304,11 +281,7 @@ fn ref_impacted_price(i: &PriceIn) -> R<u64> {
     fit(adjusted)?;
     // Buyers (long increase, short decrease) round up.
     let up = (long && i.is_increase) || (!long && !i.is_increase);
-    let out = if i.is_increase {
-        fit(rnd(p * s, adjusted, up))?
-    } else {
-        fit(rnd(p * adjusted, s, up))?
-    };
+    let out = if i.is_increase { fit(rnd(p * s, adjusted, up))? } else { fit(rnd(p * adjusted, s, up))? };
     if out == 0 {
         return Err("InvalidPrice");
     }
@@ -337,28 +310,17 @@ fn ref_accrue_funding(i: &FundingIn) -> R<(u64, bool, Index, Index)> {
     let (l, s) = (i.long_oi_usd as u128, i.short_oi_usd as u128);
     let total = l + s;
     fit(total)?;
-    let rate = if total == 0 {
-        0
-    } else {
-        rnd(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128)
-    };
+    let rate =
+        if total == 0 { 0 } else { rnd(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128) };
     let payer_is_long = l > s;
     let (mut li, mut si) = (i.long_index, i.short_index);
     if rate > 0 && i.dt_secs > 0 {
         let growth = rate * i.dt_secs as u128; // < 2^128
         let (payer_oi, receiver_oi) = if payer_is_long { (l, s) } else { (s, l) };
-        let (payer, receiver) = if payer_is_long {
-            (&mut li, &mut si)
-        } else {
-            (&mut si, &mut li)
-        };
+        let (payer, receiver) = if payer_is_long { (&mut li, &mut si) } else { (&mut si, &mut li) };
         payer.paid = payer.paid.checked_add(growth).ok_or("Overflow")?;
         if receiver_oi > 0 {
-            let share = big(growth)
-                .mul(&big(payer_oi))
-                .div(&big(receiver_oi), false)
-                .to_u128()
-                .ok_or("Overflow")?;
+            let share = big(growth).mul(&big(payer_oi)).div(&big(receiver_oi), false).to_u128().ok_or("Overflow")?;
             receiver.received = receiver.received.checked_add(share).ok_or("Overflow")?;
         }
     }
@@ -381,14 +343,8 @@ fn ref_position_funding(i: &PosFundingIn) -> R<(bool, u64)> {
         SHORT => i.short_index,
         _ => return Err("InvalidSide"),
     };
-    let dp = now
-        .paid
-        .checked_sub(i.index_snapshot.paid)
-        .ok_or("Underflow")?;
-    let dr = now
-        .received
-        .checked_sub(i.index_snapshot.received)
-        .ok_or("Underflow")?;
+    let dp = now.paid.checked_sub(i.index_snapshot.paid).ok_or("Underflow")?;
+    let dr = now.received.checked_sub(i.index_snapshot.received).ok_or("Underflow")?;
     let one = Big::pow10(18);
     let settle = |d: u128, up: bool| -> R<u64> {
         let v = big(i.size_usd).mul(&big(d)).div(&one, up);
@@ -399,11 +355,7 @@ fn ref_position_funding(i: &PosFundingIn) -> R<(bool, u64)> {
     };
     let pays = settle(dp, true)?;
     let gets = settle(dr, false)?;
-    Ok(if pays > gets {
-        (true, pays - gets)
-    } else {
-        (false, gets - pays)
-    })
+    Ok(if pays > gets { (true, pays - gets) } else { (false, gets - pays) })
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -424,11 +376,7 @@ fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
     if decimals > 18 {
         return Err("InvalidDecimals");
     }
-    fit(rnd(
-        amount as u128 * price as u128,
-        10u128.pow(decimals as u32 + 3),
-        up,
-    ))
+    fit(rnd(amount as u128 * price as u128, 10u128.pow(decimals as u32 + 3), up))
 }
 
 /// (side_profit_usd, adl_ratio_bps): the side's profit at the market price (a loss is zero;
@@ -587,16 +535,7 @@ impl Rng {
         self.next() >> (64 - bits)
     }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 8] = [
-            0,
-            1,
-            2,
-            10_000,
-            1 << 32,
-            u64::MAX / 2,
-            u64::MAX - 1,
-            u64::MAX,
-        ];
+        const EDGES: [u64; 8] = [0, 1, 2, 10_000, 1 << 32, u64::MAX / 2, u64::MAX - 1, u64::MAX];
         if self.chance(30) {
             self.pick(&EDGES)
         } else {
@@ -637,24 +576,12 @@ fn factor(rng: &mut Rng, e: u8) -> u64 {
 
 fn realistic_impact(rng: &mut Rng) -> ImpactIn {
     let e = rng.pick(&[1, 2, 2, 2, 3]);
-    let long_oi = if rng.chance(15) {
-        0
-    } else {
-        rng.log(USD, 500_000_000 * USD)
-    };
-    let short_oi = if rng.chance(15) {
-        0
-    } else {
-        rng.log(USD, 500_000_000 * USD)
-    };
+    let long_oi = if rng.chance(15) { 0 } else { rng.log(USD, 500_000_000 * USD) };
+    let short_oi = if rng.chance(15) { 0 } else { rng.log(USD, 500_000_000 * USD) };
     let side = rng.pick(&[LONG, SHORT]);
     let is_increase = rng.chance(60);
     let traded = if side == LONG { long_oi } else { short_oi };
-    let size = if is_increase || traded == 0 {
-        rng.log(USD, 50_000_000 * USD)
-    } else {
-        rng.range(0, traded)
-    };
+    let size = if is_increase || traded == 0 { rng.log(USD, 50_000_000 * USD) } else { rng.range(0, traded) };
     let fp = factor(rng, e);
     let fneg = if rng.chance(50) { fp } else { factor(rng, e) };
     ImpactIn {
@@ -673,104 +600,41 @@ fn realistic_impact(rng: &mut Rng) -> ImpactIn {
 
 fn fuzz_impact(rng: &mut Rng) -> ImpactIn {
     ImpactIn {
-        side: if rng.chance(5) {
-            rng.pick(&[0, 3, 255])
-        } else {
-            rng.pick(&[LONG, SHORT])
-        },
+        side: if rng.chance(5) { rng.pick(&[0, 3, 255]) } else { rng.pick(&[LONG, SHORT]) },
         is_increase: rng.chance(50),
         size_usd: rng.edgy(),
         long_oi_usd: rng.edgy(),
         short_oi_usd: rng.edgy(),
         positive_factor: rng.edgy(),
         negative_factor: rng.edgy(),
-        exponent: if rng.chance(10) {
-            rng.pick(&[0, 4, 255])
-        } else {
-            rng.range(1, 3) as u8
-        },
-        max_positive_impact_bps: if rng.chance(20) {
-            rng.edgy()
-        } else {
-            rng.range(0, 10_000)
-        },
-        max_negative_impact_bps: if rng.chance(20) {
-            rng.edgy()
-        } else {
-            rng.range(0, 10_000)
-        },
+        exponent: if rng.chance(10) { rng.pick(&[0, 4, 255]) } else { rng.range(1, 3) as u8 },
+        max_positive_impact_bps: if rng.chance(20) { rng.edgy() } else { rng.range(0, 10_000) },
+        max_negative_impact_bps: if rng.chance(20) { rng.edgy() } else { rng.range(0, 10_000) },
     }
 }
 
 fn impact_cases(rng: &mut Rng) -> Vec<(String, ImpactIn)> {
     let mut v: Vec<(String, ImpactIn)> = vec![
-        (
-            "worked: long OI 0 -> 200k at 1e-8/USD, e=2: 400 USD".into(),
-            worked(0),
-        ),
-        (
-            "worked: long OI 200k -> 400k: 1,200 USD".into(),
-            worked(200_000 * USD),
-        ),
+        ("worked: long OI 0 -> 200k at 1e-8/USD, e=2: 400 USD".into(), worked(0)),
+        ("worked: long OI 200k -> 400k: 1,200 USD".into(), worked(200_000 * USD)),
     ];
     let base = worked(200_000 * USD);
     let hand: Vec<(&str, ImpactIn)> = vec![
-        (
-            "short shrinks the skew 200k -> 100k: +300",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 100_000 * USD,
-                ..base
-            },
-        ),
+        ("short shrinks the skew 200k -> 100k: +300", ImpactIn { side: SHORT, size_usd: 100_000 * USD, ..base }),
         (
             "short flips the skew 200k long -> 100k short, neg factor 2x: +200",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 300_000 * USD,
-                negative_factor: 2 * F2,
-                ..base
-            },
+            ImpactIn { side: SHORT, size_usd: 300_000 * USD, negative_factor: 2 * F2, ..base },
         ),
         (
             "short flips the skew 200k long -> 300k short: -500",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 500_000 * USD,
-                ..base
-            },
+            ImpactIn { side: SHORT, size_usd: 500_000 * USD, ..base },
         ),
-        (
-            "flip with equal parts: zero",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 400_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "long close to a balanced book: +400",
-            ImpactIn {
-                is_increase: false,
-                ..base
-            },
-        ),
-        (
-            "long close grows short skew",
-            ImpactIn {
-                is_increase: false,
-                short_oi_usd: 50_000 * USD,
-                ..base
-            },
-        ),
+        ("flip with equal parts: zero", ImpactIn { side: SHORT, size_usd: 400_000 * USD, ..base }),
+        ("long close to a balanced book: +400", ImpactIn { is_increase: false, ..base }),
+        ("long close grows short skew", ImpactIn { is_increase: false, short_oi_usd: 50_000 * USD, ..base }),
         (
             "long decrease flips",
-            ImpactIn {
-                is_increase: false,
-                long_oi_usd: 250_000 * USD,
-                short_oi_usd: 100_000 * USD,
-                ..base
-            },
+            ImpactIn { is_increase: false, long_oi_usd: 250_000 * USD, short_oi_usd: 100_000 * USD, ..base },
         ),
         (
             "short decrease grows long skew",
@@ -783,72 +647,20 @@ fn impact_cases(rng: &mut Rng) -> Vec<(String, ImpactIn)> {
                 ..base
             },
         ),
-        (
-            "zero size",
-            ImpactIn {
-                size_usd: 0,
-                ..base
-            },
-        ),
-        (
-            "balanced book, zero size",
-            ImpactIn {
-                size_usd: 0,
-                long_oi_usd: 5,
-                short_oi_usd: 5,
-                ..base
-            },
-        ),
-        (
-            "from a balanced book",
-            ImpactIn {
-                long_oi_usd: 1_000_000 * USD,
-                short_oi_usd: 1_000_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "zero factors",
-            ImpactIn {
-                positive_factor: 0,
-                negative_factor: 0,
-                ..base
-            },
-        ),
+        ("zero size", ImpactIn { size_usd: 0, ..base }),
+        ("balanced book, zero size", ImpactIn { size_usd: 0, long_oi_usd: 5, short_oi_usd: 5, ..base }),
+        ("from a balanced book", ImpactIn { long_oi_usd: 1_000_000 * USD, short_oi_usd: 1_000_000 * USD, ..base }),
+        ("zero factors", ImpactIn { positive_factor: 0, negative_factor: 0, ..base }),
         (
             "negative capped at 50 bps",
-            ImpactIn {
-                size_usd: 1_000_000 * USD,
-                long_oi_usd: 0,
-                max_negative_impact_bps: 50,
-                ..base
-            },
+            ImpactIn { size_usd: 1_000_000 * USD, long_oi_usd: 0, max_negative_impact_bps: 50, ..base },
         ),
-        (
-            "negative cap 0",
-            ImpactIn {
-                max_negative_impact_bps: 0,
-                ..base
-            },
-        ),
+        ("negative cap 0", ImpactIn { max_negative_impact_bps: 0, ..base }),
         (
             "positive capped at 1 bps",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 100_000 * USD,
-                max_positive_impact_bps: 1,
-                ..base
-            },
+            ImpactIn { side: SHORT, size_usd: 100_000 * USD, max_positive_impact_bps: 1, ..base },
         ),
-        (
-            "positive cap 0",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 100_000 * USD,
-                max_positive_impact_bps: 0,
-                ..base
-            },
-        ),
+        ("positive cap 0", ImpactIn { side: SHORT, size_usd: 100_000 * USD, max_positive_impact_bps: 0, ..base }),
         (
             "exponent 1",
             ImpactIn {
@@ -858,43 +670,18 @@ fn impact_cases(rng: &mut Rng) -> Vec<(String, ImpactIn)> {
                 ..base
             },
         ),
-        (
-            "exponent 3",
-            ImpactIn {
-                exponent: 3,
-                positive_factor: 10_000,
-                negative_factor: 10_000,
-                ..base
-            },
-        ),
+        ("exponent 3", ImpactIn { exponent: 3, positive_factor: 10_000, negative_factor: 10_000, ..base }),
         (
             "1 micro-USD trade rounds the negative impact up",
-            ImpactIn {
-                size_usd: 1,
-                long_oi_usd: 0,
-                max_negative_impact_bps: 10_000,
-                ..base
-            },
+            ImpactIn { size_usd: 1, long_oi_usd: 0, max_negative_impact_bps: 10_000, ..base },
         ),
         (
             "1 micro-USD shrink rounds the positive impact down",
-            ImpactIn {
-                side: SHORT,
-                size_usd: 1,
-                long_oi_usd: 1,
-                max_positive_impact_bps: 10_000,
-                ..base
-            },
+            ImpactIn { side: SHORT, size_usd: 1, long_oi_usd: 1, max_positive_impact_bps: 10_000, ..base },
         ),
         (
             "full-width exponent 3, huge factor: capped",
-            ImpactIn {
-                size_usd: u64::MAX,
-                long_oi_usd: 0,
-                exponent: 3,
-                negative_factor: u64::MAX,
-                ..base
-            },
+            ImpactIn { size_usd: u64::MAX, long_oi_usd: 0, exponent: 3, negative_factor: u64::MAX, ..base },
         ),
         (
             "full-width flip, huge factors",
@@ -912,76 +699,18 @@ fn impact_cases(rng: &mut Rng) -> Vec<(String, ImpactIn)> {
         ),
         (
             "cap above 100 % overflows",
-            ImpactIn {
-                size_usd: u64::MAX,
-                long_oi_usd: 0,
-                max_negative_impact_bps: 10_001,
-                ..base
-            },
+            ImpactIn { size_usd: u64::MAX, long_oi_usd: 0, max_negative_impact_bps: 10_001, ..base },
         ),
-        (
-            "cap above 100 % on a small trade",
-            ImpactIn {
-                max_negative_impact_bps: 20_000,
-                ..base
-            },
-        ),
+        ("cap above 100 % on a small trade", ImpactIn { max_negative_impact_bps: 20_000, ..base }),
         ("invalid side 0", ImpactIn { side: 0, ..base }),
         ("invalid side 3", ImpactIn { side: 3, ..base }),
-        (
-            "exponent 0",
-            ImpactIn {
-                exponent: 0,
-                ..base
-            },
-        ),
-        (
-            "exponent 4",
-            ImpactIn {
-                exponent: 4,
-                ..base
-            },
-        ),
-        (
-            "invalid side before exponent",
-            ImpactIn {
-                side: 9,
-                exponent: 9,
-                ..base
-            },
-        ),
-        (
-            "decrease beyond long OI",
-            ImpactIn {
-                is_increase: false,
-                size_usd: 200_000 * USD + 1,
-                ..base
-            },
-        ),
-        (
-            "decrease beyond short OI",
-            ImpactIn {
-                side: SHORT,
-                is_increase: false,
-                size_usd: 1,
-                ..base
-            },
-        ),
-        (
-            "increase overflows OI",
-            ImpactIn {
-                long_oi_usd: u64::MAX,
-                ..base
-            },
-        ),
-        (
-            "exponent checked before OI",
-            ImpactIn {
-                exponent: 0,
-                long_oi_usd: u64::MAX,
-                ..base
-            },
-        ),
+        ("exponent 0", ImpactIn { exponent: 0, ..base }),
+        ("exponent 4", ImpactIn { exponent: 4, ..base }),
+        ("invalid side before exponent", ImpactIn { side: 9, exponent: 9, ..base }),
+        ("decrease beyond long OI", ImpactIn { is_increase: false, size_usd: 200_000 * USD + 1, ..base }),
+        ("decrease beyond short OI", ImpactIn { side: SHORT, is_increase: false, size_usd: 1, ..base }),
+        ("increase overflows OI", ImpactIn { long_oi_usd: u64::MAX, ..base }),
+        ("exponent checked before OI", ImpactIn { exponent: 0, long_oi_usd: u64::MAX, ..base }),
     ];
     v.extend(hand.into_iter().map(|(n, i)| (n.to_string(), i)));
     for k in 0..70 {
@@ -1037,162 +766,51 @@ fn price_cases(rng: &mut Rng, impacts: &[(String, ImpactIn)]) -> Vec<(String, Pr
             }
         }
     }
-    let base = PriceIn {
-        side: LONG,
-        is_increase: true,
-        size_usd: 1_000 * USD,
-        price: p5000,
-        positive: false,
-        usd: 0,
-    };
+    let base = PriceIn { side: LONG, is_increase: true, size_usd: 1_000 * USD, price: p5000, positive: false, usd: 0 };
     let hand: Vec<(&str, PriceIn)> = vec![
         ("zero impact: price unchanged", base),
-        (
-            "zero impact, zero size: unchanged",
-            PriceIn {
-                size_usd: 0,
-                ..base
-            },
-        ),
-        (
-            "impact equal to size (long negative)",
-            PriceIn {
-                usd: 1_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "impact equal to size (short positive)",
-            PriceIn {
-                side: SHORT,
-                positive: true,
-                usd: 1_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "impact above size (long decrease negative)",
-            PriceIn {
-                is_increase: false,
-                usd: 1_000 * USD + 1,
-                ..base
-            },
-        ),
-        (
-            "impact just below size (long increase negative)",
-            PriceIn {
-                usd: 1_000 * USD - 1,
-                ..base
-            },
-        ),
+        ("zero impact, zero size: unchanged", PriceIn { size_usd: 0, ..base }),
+        ("impact equal to size (long negative)", PriceIn { usd: 1_000 * USD, ..base }),
+        ("impact equal to size (short positive)", PriceIn { side: SHORT, positive: true, usd: 1_000 * USD, ..base }),
+        ("impact above size (long decrease negative)", PriceIn { is_increase: false, usd: 1_000 * USD + 1, ..base }),
+        ("impact just below size (long increase negative)", PriceIn { usd: 1_000 * USD - 1, ..base }),
         (
             "impact just below size (long decrease negative): tiny price",
-            PriceIn {
-                is_increase: false,
-                usd: 1_000 * USD - 1,
-                ..base
-            },
+            PriceIn { is_increase: false, usd: 1_000 * USD - 1, ..base },
         ),
         (
             "impact just below size, small price: zero price",
-            PriceIn {
-                is_increase: false,
-                usd: 1_000 * USD - 1,
-                price: 999,
-                ..base
-            },
+            PriceIn { is_increase: false, usd: 1_000 * USD - 1, price: 999, ..base },
         ),
-        (
-            "zero size with an impact",
-            PriceIn {
-                size_usd: 0,
-                usd: 1,
-                positive: true,
-                ..base
-            },
-        ),
-        (
-            "S + I overflows",
-            PriceIn {
-                size_usd: u64::MAX,
-                usd: 1,
-                positive: true,
-                ..base
-            },
-        ),
-        (
-            "price overflows",
-            PriceIn {
-                price: u64::MAX,
-                usd: 1,
-                ..base
-            },
-        ),
-        (
-            "zero price with an impact",
-            PriceIn {
-                price: 0,
-                usd: 1,
-                ..base
-            },
-        ),
-        (
-            "invalid side",
-            PriceIn {
-                side: 0,
-                usd: 1,
-                ..base
-            },
-        ),
+        ("zero size with an impact", PriceIn { size_usd: 0, usd: 1, positive: true, ..base }),
+        ("S + I overflows", PriceIn { size_usd: u64::MAX, usd: 1, positive: true, ..base }),
+        ("price overflows", PriceIn { price: u64::MAX, usd: 1, ..base }),
+        ("zero price with an impact", PriceIn { price: 0, usd: 1, ..base }),
+        ("invalid side", PriceIn { side: 0, usd: 1, ..base }),
         ("invalid side with zero impact", PriceIn { side: 7, ..base }),
         (
             "1 micro-USD impact on 1 USD short decrease",
-            PriceIn {
-                side: SHORT,
-                is_increase: false,
-                size_usd: USD,
-                usd: 1,
-                ..base
-            },
+            PriceIn { side: SHORT, is_increase: false, size_usd: USD, usd: 1, ..base },
         ),
     ];
     v.extend(hand.into_iter().map(|(n, i)| (n.to_string(), i)));
     // The impacts of the realistic cases, at realistic prices.
-    for (note, i) in impacts
-        .iter()
-        .filter(|(n, _)| n.starts_with("realistic"))
-        .take(60)
-    {
+    for (note, i) in impacts.iter().filter(|(n, _)| n.starts_with("realistic")).take(60) {
         if let Ok((positive, usd)) = ref_price_impact(i) {
             let price = rng.log(1_000_000, 100_000_000_000_000);
             v.push((
                 format!("price of {note}"),
-                PriceIn {
-                    side: i.side,
-                    is_increase: i.is_increase,
-                    size_usd: i.size_usd,
-                    price,
-                    positive,
-                    usd,
-                },
+                PriceIn { side: i.side, is_increase: i.is_increase, size_usd: i.size_usd, price, positive, usd },
             ));
         }
     }
     for k in 0..40 {
         let size = rng.edgy();
-        let usd = if rng.chance(60) && size > 0 {
-            rng.below(size)
-        } else {
-            rng.edgy()
-        };
+        let usd = if rng.chance(60) && size > 0 { rng.below(size) } else { rng.edgy() };
         v.push((
             format!("fuzz {k}"),
             PriceIn {
-                side: if rng.chance(5) {
-                    3
-                } else {
-                    rng.pick(&[LONG, SHORT])
-                },
+                side: if rng.chance(5) { 3 } else { rng.pick(&[LONG, SHORT]) },
                 is_increase: rng.chance(50),
                 size_usd: size,
                 price: rng.edgy(),
@@ -1216,128 +834,23 @@ fn funding_cases(rng: &mut Rng) -> Vec<(String, FundingIn)> {
         dt_secs: 3_600,
         ..FundingIn::default()
     };
-    let idx = Index {
-        paid: 123_456_789_000_000_000,
-        received: 987_654_321,
-    };
+    let idx = Index { paid: 123_456_789_000_000_000, received: 987_654_321 };
     let hand: Vec<(&str, FundingIn)> = vec![
         ("longs pay half the factor for an hour", base),
-        (
-            "shorts pay",
-            FundingIn {
-                long_oi_usd: 100_000 * USD,
-                short_oi_usd: 300_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "with existing indexes",
-            FundingIn {
-                long_index: idx,
-                short_index: Index {
-                    paid: 5,
-                    received: 7,
-                },
-                ..base
-            },
-        ),
-        (
-            "capped rate",
-            FundingIn {
-                max_rate: 1_000_000_000,
-                ..base
-            },
-        ),
-        (
-            "zero max rate",
-            FundingIn {
-                max_rate: 0,
-                ..base
-            },
-        ),
-        (
-            "balanced book pays nothing",
-            FundingIn {
-                short_oi_usd: 300_000 * USD,
-                long_index: idx,
-                ..base
-            },
-        ),
-        (
-            "empty book",
-            FundingIn {
-                long_oi_usd: 0,
-                short_oi_usd: 0,
-                ..base
-            },
-        ),
-        (
-            "no receivers: pool keeps it",
-            FundingIn {
-                short_oi_usd: 0,
-                ..base
-            },
-        ),
-        (
-            "zero dt",
-            FundingIn {
-                dt_secs: 0,
-                long_index: idx,
-                ..base
-            },
-        ),
-        (
-            "zero factor",
-            FundingIn {
-                funding_factor: 0,
-                ..base
-            },
-        ),
-        (
-            "rate rounds up",
-            FundingIn {
-                long_oi_usd: 2,
-                short_oi_usd: 1,
-                funding_factor: 10,
-                ..base
-            },
-        ),
-        (
-            "1 micro-USD receiver: large share",
-            FundingIn {
-                short_oi_usd: 1,
-                dt_secs: 86_400 * 365,
-                ..base
-            },
-        ),
-        (
-            "OI sum overflows",
-            FundingIn {
-                long_oi_usd: u64::MAX,
-                short_oi_usd: 1,
-                ..base
-            },
-        ),
-        (
-            "paid index overflows",
-            FundingIn {
-                long_index: Index {
-                    paid: u128::MAX,
-                    received: 0,
-                },
-                ..base
-            },
-        ),
-        (
-            "received index overflows",
-            FundingIn {
-                short_index: Index {
-                    paid: 0,
-                    received: u128::MAX - 5,
-                },
-                ..base
-            },
-        ),
+        ("shorts pay", FundingIn { long_oi_usd: 100_000 * USD, short_oi_usd: 300_000 * USD, ..base }),
+        ("with existing indexes", FundingIn { long_index: idx, short_index: Index { paid: 5, received: 7 }, ..base }),
+        ("capped rate", FundingIn { max_rate: 1_000_000_000, ..base }),
+        ("zero max rate", FundingIn { max_rate: 0, ..base }),
+        ("balanced book pays nothing", FundingIn { short_oi_usd: 300_000 * USD, long_index: idx, ..base }),
+        ("empty book", FundingIn { long_oi_usd: 0, short_oi_usd: 0, ..base }),
+        ("no receivers: pool keeps it", FundingIn { short_oi_usd: 0, ..base }),
+        ("zero dt", FundingIn { dt_secs: 0, long_index: idx, ..base }),
+        ("zero factor", FundingIn { funding_factor: 0, ..base }),
+        ("rate rounds up", FundingIn { long_oi_usd: 2, short_oi_usd: 1, funding_factor: 10, ..base }),
+        ("1 micro-USD receiver: large share", FundingIn { short_oi_usd: 1, dt_secs: 86_400 * 365, ..base }),
+        ("OI sum overflows", FundingIn { long_oi_usd: u64::MAX, short_oi_usd: 1, ..base }),
+        ("paid index overflows", FundingIn { long_index: Index { paid: u128::MAX, received: 0 }, ..base }),
+        ("received index overflows", FundingIn { short_index: Index { paid: 0, received: u128::MAX - 5 }, ..base }),
         (
             "received share overflows u128",
             FundingIn {
@@ -1350,23 +863,12 @@ fn funding_cases(rng: &mut Rng) -> Vec<(String, FundingIn)> {
         ),
         (
             "max rate x max dt fits the paid index",
-            FundingIn {
-                long_oi_usd: 1,
-                short_oi_usd: 0,
-                funding_factor: u64::MAX,
-                dt_secs: u64::MAX,
-                ..base
-            },
+            FundingIn { long_oi_usd: 1, short_oi_usd: 0, funding_factor: u64::MAX, dt_secs: u64::MAX, ..base },
         ),
     ];
-    let mut v: Vec<(String, FundingIn)> =
-        hand.into_iter().map(|(n, i)| (n.to_string(), i)).collect();
+    let mut v: Vec<(String, FundingIn)> = hand.into_iter().map(|(n, i)| (n.to_string(), i)).collect();
     for k in 0..70 {
-        let long = if rng.chance(10) {
-            0
-        } else {
-            rng.log(USD, 500_000_000 * USD)
-        };
+        let long = if rng.chance(10) { 0 } else { rng.log(USD, 500_000_000 * USD) };
         let short = if rng.chance(10) {
             0
         } else if rng.chance(10) {
@@ -1375,16 +877,8 @@ fn funding_cases(rng: &mut Rng) -> Vec<(String, FundingIn)> {
             rng.log(USD, 500_000_000 * USD)
         };
         let ix = |rng: &mut Rng| Index {
-            paid: if rng.chance(30) {
-                0
-            } else {
-                rng.log(1, 1 << 62) as u128 * rng.log(1, 1000) as u128
-            },
-            received: if rng.chance(30) {
-                0
-            } else {
-                rng.log(1, 1 << 62) as u128 * rng.log(1, 1000) as u128
-            },
+            paid: if rng.chance(30) { 0 } else { rng.log(1, 1 << 62) as u128 * rng.log(1, 1000) as u128 },
+            received: if rng.chance(30) { 0 } else { rng.log(1, 1 << 62) as u128 * rng.log(1, 1000) as u128 },
         };
         v.push((
             format!("realistic {k}"),
@@ -1392,11 +886,7 @@ fn funding_cases(rng: &mut Rng) -> Vec<(String, FundingIn)> {
                 long_oi_usd: long,
                 short_oi_usd: short,
                 funding_factor: rng.log(1_000_000_000, 100_000_000_000_000),
-                max_rate: if rng.chance(30) {
-                    rng.log(1_000_000_000, 10_000_000_000_000)
-                } else {
-                    u64::MAX
-                },
+                max_rate: if rng.chance(30) { rng.log(1_000_000_000, 10_000_000_000_000) } else { u64::MAX },
                 dt_secs: rng.pick(&[0, 1, 12, 400, 3_600, 86_400, 2_592_000]),
                 long_index: ix(rng),
                 short_index: ix(rng),
@@ -1412,14 +902,8 @@ fn funding_cases(rng: &mut Rng) -> Vec<(String, FundingIn)> {
                 funding_factor: rng.edgy(),
                 max_rate: rng.edgy(),
                 dt_secs: rng.edgy(),
-                long_index: Index {
-                    paid: rng.wide(),
-                    received: rng.wide(),
-                },
-                short_index: Index {
-                    paid: rng.wide(),
-                    received: rng.wide(),
-                },
+                long_index: Index { paid: rng.wide(), received: rng.wide() },
+                short_index: Index { paid: rng.wide(), received: rng.wide() },
             },
         ));
     }
@@ -1432,232 +916,91 @@ fn position_cases(rng: &mut Rng, accruals: &[(String, FundingIn)]) -> Vec<(Strin
     let base = PosFundingIn {
         size_usd: 100_000 * USD,
         side: LONG,
-        long_index: Index {
-            paid: 5_000_000_000_000_400,
-            received: 0,
-        },
-        short_index: Index {
-            paid: 0,
-            received: 15_000_000_000_001_200,
-        },
+        long_index: Index { paid: 5_000_000_000_000_400, received: 0 },
+        short_index: Index { paid: 0, received: 15_000_000_000_001_200 },
         index_snapshot: zero,
     };
     let hand: Vec<(&str, PosFundingIn)> = vec![
         ("100k long pays 0.5 % rounded up", base),
-        (
-            "100k short receives 1.5 % rounded down",
-            PosFundingIn {
-                side: SHORT,
-                ..base
-            },
-        ),
+        ("100k short receives 1.5 % rounded down", PosFundingIn { side: SHORT, ..base }),
         (
             "both indexes moved: net pays",
-            PosFundingIn {
-                long_index: Index {
-                    paid: 3 * e18 / 100,
-                    received: e18 / 100,
-                },
-                ..base
-            },
+            PosFundingIn { long_index: Index { paid: 3 * e18 / 100, received: e18 / 100 }, ..base },
         ),
         (
             "both indexes moved: net receives",
-            PosFundingIn {
-                long_index: Index {
-                    paid: e18 / 100,
-                    received: 3 * e18 / 100,
-                },
-                ..base
-            },
+            PosFundingIn { long_index: Index { paid: e18 / 100, received: 3 * e18 / 100 }, ..base },
         ),
         (
             "both indexes moved equally: ceil vs floor",
-            PosFundingIn {
-                size_usd: 3,
-                long_index: Index {
-                    paid: e18 / 3,
-                    received: e18 / 3,
-                },
-                ..base
-            },
+            PosFundingIn { size_usd: 3, long_index: Index { paid: e18 / 3, received: e18 / 3 }, ..base },
         ),
         (
             "snapshot equals now: nothing",
-            PosFundingIn {
-                index_snapshot: Index {
-                    paid: 5_000_000_000_000_400,
-                    received: 0,
-                },
-                ..base
-            },
+            PosFundingIn { index_snapshot: Index { paid: 5_000_000_000_000_400, received: 0 }, ..base },
         ),
-        (
-            "zero size",
-            PosFundingIn {
-                size_usd: 0,
-                ..base
-            },
-        ),
-        (
-            "1 micro-USD position pays at least 1",
-            PosFundingIn {
-                size_usd: 1,
-                ..base
-            },
-        ),
-        (
-            "1 micro-USD position receives 0",
-            PosFundingIn {
-                size_usd: 1,
-                side: SHORT,
-                ..base
-            },
-        ),
+        ("zero size", PosFundingIn { size_usd: 0, ..base }),
+        ("1 micro-USD position pays at least 1", PosFundingIn { size_usd: 1, ..base }),
+        ("1 micro-USD position receives 0", PosFundingIn { size_usd: 1, side: SHORT, ..base }),
         ("invalid side", PosFundingIn { side: 0, ..base }),
         ("invalid side 3", PosFundingIn { side: 3, ..base }),
         (
             "paid snapshot above now",
-            PosFundingIn {
-                index_snapshot: Index {
-                    paid: 5_000_000_000_000_401,
-                    received: 0,
-                },
-                ..base
-            },
+            PosFundingIn { index_snapshot: Index { paid: 5_000_000_000_000_401, received: 0 }, ..base },
         ),
         (
             "received snapshot above now",
-            PosFundingIn {
-                side: SHORT,
-                index_snapshot: Index {
-                    paid: 0,
-                    received: 15_000_000_000_001_201,
-                },
-                ..base
-            },
+            PosFundingIn { side: SHORT, index_snapshot: Index { paid: 0, received: 15_000_000_000_001_201 }, ..base },
         ),
         (
             "paid underflow checked before received",
-            PosFundingIn {
-                index_snapshot: Index {
-                    paid: u128::MAX,
-                    received: u128::MAX,
-                },
-                ..base
-            },
+            PosFundingIn { index_snapshot: Index { paid: u128::MAX, received: u128::MAX }, ..base },
         ),
         (
             "paid amount overflows",
-            PosFundingIn {
-                size_usd: u64::MAX,
-                long_index: Index {
-                    paid: 2 * e18,
-                    received: 0,
-                },
-                ..base
-            },
+            PosFundingIn { size_usd: u64::MAX, long_index: Index { paid: 2 * e18, received: 0 }, ..base },
         ),
         (
             "received amount overflows",
             PosFundingIn {
                 size_usd: u64::MAX,
                 side: SHORT,
-                short_index: Index {
-                    paid: 0,
-                    received: u128::MAX,
-                },
+                short_index: Index { paid: 0, received: u128::MAX },
                 ..base
             },
         ),
         (
             "full-width indexes, small size",
-            PosFundingIn {
-                size_usd: 7,
-                long_index: Index {
-                    paid: u128::MAX,
-                    received: u128::MAX - 1,
-                },
-                ..base
-            },
+            PosFundingIn { size_usd: 7, long_index: Index { paid: u128::MAX, received: u128::MAX - 1 }, ..base },
         ),
     ];
-    let mut v: Vec<(String, PosFundingIn)> =
-        hand.into_iter().map(|(n, i)| (n.to_string(), i)).collect();
+    let mut v: Vec<(String, PosFundingIn)> = hand.into_iter().map(|(n, i)| (n.to_string(), i)).collect();
     // Positions settled against the realistic accruals, with snapshots from before them.
-    for (note, a) in accruals
-        .iter()
-        .filter(|(n, _)| n.starts_with("realistic"))
-        .take(60)
-    {
+    for (note, a) in accruals.iter().filter(|(n, _)| n.starts_with("realistic")).take(60) {
         if let Ok((_, _, li, si)) = ref_accrue_funding(a) {
             let side = rng.pick(&[LONG, SHORT]);
-            let oi = if side == LONG {
-                a.long_oi_usd
-            } else {
-                a.short_oi_usd
-            };
-            let size = if oi == 0 {
-                rng.log(1, 1_000_000 * USD)
-            } else {
-                rng.range(1, oi)
-            };
-            let snapshot = if side == LONG {
-                a.long_index
-            } else {
-                a.short_index
-            };
+            let oi = if side == LONG { a.long_oi_usd } else { a.short_oi_usd };
+            let size = if oi == 0 { rng.log(1, 1_000_000 * USD) } else { rng.range(1, oi) };
+            let snapshot = if side == LONG { a.long_index } else { a.short_index };
             v.push((
                 format!("settle after {note}"),
-                PosFundingIn {
-                    size_usd: size,
-                    side,
-                    long_index: li,
-                    short_index: si,
-                    index_snapshot: snapshot,
-                },
+                PosFundingIn { size_usd: size, side, long_index: li, short_index: si, index_snapshot: snapshot },
             ));
         }
     }
     for k in 0..30 {
-        let now = Index {
-            paid: rng.wide(),
-            received: rng.wide(),
-        };
+        let now = Index { paid: rng.wide(), received: rng.wide() };
         let snapshot = if rng.chance(80) {
-            Index {
-                paid: now.paid - now.paid.min(rng.wide()),
-                received: now.received - now.received.min(rng.wide()),
-            }
+            Index { paid: now.paid - now.paid.min(rng.wide()), received: now.received - now.received.min(rng.wide()) }
         } else {
-            Index {
-                paid: rng.wide(),
-                received: rng.wide(),
-            }
+            Index { paid: rng.wide(), received: rng.wide() }
         };
-        let side = if rng.chance(5) {
-            4
-        } else {
-            rng.pick(&[LONG, SHORT])
-        };
-        let other = Index {
-            paid: rng.wide(),
-            received: rng.wide(),
-        };
-        let (long_index, short_index) = if side == LONG {
-            (now, other)
-        } else {
-            (other, now)
-        };
+        let side = if rng.chance(5) { 4 } else { rng.pick(&[LONG, SHORT]) };
+        let other = Index { paid: rng.wide(), received: rng.wide() };
+        let (long_index, short_index) = if side == LONG { (now, other) } else { (other, now) };
         v.push((
             format!("fuzz {k}"),
-            PosFundingIn {
-                size_usd: rng.edgy(),
-                side,
-                long_index,
-                short_index,
-                index_snapshot: snapshot,
-            },
+            PosFundingIn { size_usd: rng.edgy(), side, long_index, short_index, index_snapshot: snapshot },
         ));
     }
     v
@@ -1695,18 +1038,10 @@ fn usd_cap(decimals: u8, price: u64, cap: u64) -> u64 {
 fn realistic_adl(rng: &mut Rng) -> (String, AdlIn) {
     let (name, md, entry) = rng.pick(&ADL_TOKENS);
     let side = rng.pick(&[LONG, SHORT]);
-    let oi_usd = if rng.chance(5) {
-        0
-    } else {
-        rng.log(USD, usd_cap(md, entry, 2_000_000_000 * USD))
-    };
+    let oi_usd = if rng.chance(5) { 0 } else { rng.log(USD, usd_cap(md, entry, 2_000_000_000 * USD)) };
     // The side's tokens, bought at `entry`: a long holds them, a short owes them.
     let oi_tokens = units_for(oi_usd, md, entry);
-    let move_bps = if rng.chance(70) {
-        rng.range(8_000, 12_000)
-    } else {
-        rng.range(2_000, 30_000)
-    };
+    let move_bps = if rng.chance(70) { rng.range(8_000, 12_000) } else { rng.range(2_000, 30_000) };
     let market_price = (entry as u128 * move_bps as u128 / 10_000) as u64;
     // Longs are paid by the market token's custody, shorts by a stablecoin; sometimes another.
     let (pool_name, pd, pool_price) = if rng.chance(20) {
@@ -1724,11 +1059,7 @@ fn realistic_adl(rng: &mut Rng) -> (String, AdlIn) {
     } else {
         rng.log(pool_cap.min(10_000 * USD), pool_cap)
     };
-    let pool_tokens = if pool_price == 0 {
-        rng.log(1, u64::MAX)
-    } else {
-        units_for(pool_usd, pd, pool_price)
-    };
+    let pool_tokens = if pool_price == 0 { rng.log(1, u64::MAX) } else { units_for(pool_usd, pd, pool_price) };
     let label = if side == LONG { "long" } else { "short" };
     (
         format!("{name} {label} at {move_bps} bps of entry, paid in {pool_name}"),
@@ -1793,112 +1124,26 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
     };
     let full = u64::MAX;
     let hand: Vec<(&str, AdlIn)> = vec![
-        (
-            "long +1,000 USD against a 2,000 USD custody: 5,000 bps",
-            base,
-        ),
+        ("long +1,000 USD against a 2,000 USD custody: 5,000 bps", base),
         (
             "short +1,000 USD against a 1,000 USD custody: 10,000 bps",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 2_000 * USD,
-                market_price: P100,
-                pool_price: P100,
-                ..base
-            },
+            AdlIn { side: SHORT, oi_usd: 2_000 * USD, market_price: P100, pool_price: P100, ..base },
         ),
-        (
-            "long at a loss: 0",
-            AdlIn {
-                oi_usd: 3_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "short at a loss: 0",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 1_999 * USD,
-                ..base
-            },
-        ),
-        (
-            "long at break-even: 0",
-            AdlIn {
-                oi_usd: 2_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "short at break-even: 0",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 2_000 * USD,
-                ..base
-            },
-        ),
-        (
-            "no open interest: 0",
-            AdlIn {
-                oi_usd: 0,
-                oi_tokens: 0,
-                ..base
-            },
-        ),
-        (
-            "short owing no tokens: the whole OI is profit",
-            AdlIn {
-                side: SHORT,
-                oi_tokens: 0,
-                ..base
-            },
-        ),
-        (
-            "long profit against an empty custody: u64::MAX",
-            AdlIn {
-                pool_tokens: 0,
-                ..base
-            },
-        ),
+        ("long at a loss: 0", AdlIn { oi_usd: 3_000 * USD, ..base }),
+        ("short at a loss: 0", AdlIn { side: SHORT, oi_usd: 1_999 * USD, ..base }),
+        ("long at break-even: 0", AdlIn { oi_usd: 2_000 * USD, ..base }),
+        ("short at break-even: 0", AdlIn { side: SHORT, oi_usd: 2_000 * USD, ..base }),
+        ("no open interest: 0", AdlIn { oi_usd: 0, oi_tokens: 0, ..base }),
+        ("short owing no tokens: the whole OI is profit", AdlIn { side: SHORT, oi_tokens: 0, ..base }),
+        ("long profit against an empty custody: u64::MAX", AdlIn { pool_tokens: 0, ..base }),
         (
             "short profit against an empty custody: u64::MAX",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 3_000 * USD,
-                pool_tokens: 0,
-                ..base
-            },
+            AdlIn { side: SHORT, oi_usd: 3_000 * USD, pool_tokens: 0, ..base },
         ),
-        (
-            "long profit against a zero custody price: u64::MAX",
-            AdlIn {
-                pool_price: 0,
-                ..base
-            },
-        ),
-        (
-            "long at a loss against an empty custody: 0",
-            AdlIn {
-                oi_usd: 3_000 * USD,
-                pool_tokens: 0,
-                ..base
-            },
-        ),
-        (
-            "zero market price: longs lose everything",
-            AdlIn {
-                market_price: 0,
-                ..base
-            },
-        ),
-        (
-            "zero market price: shorts keep the whole OI",
-            AdlIn {
-                side: SHORT,
-                market_price: 0,
-                ..base
-            },
-        ),
+        ("long profit against a zero custody price: u64::MAX", AdlIn { pool_price: 0, ..base }),
+        ("long at a loss against an empty custody: 0", AdlIn { oi_usd: 3_000 * USD, pool_tokens: 0, ..base }),
+        ("zero market price: longs lose everything", AdlIn { market_price: 0, ..base }),
+        ("zero market price: shorts keep the whole OI", AdlIn { side: SHORT, market_price: 0, ..base }),
         (
             "1 µUSD against 3 µUSD: 3,333 bps, rounded down",
             AdlIn {
@@ -1913,102 +1158,34 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
             },
         ),
         ("long token value 1.5 µUSD rounds down to 1: profit 1", odd),
-        (
-            "short token value 1.5 µUSD rounds up to 2: no profit on 2",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 2,
-                ..odd
-            },
-        ),
-        (
-            "short token value 1.5 µUSD rounds up to 2: profit 1 on 3",
-            AdlIn {
-                side: SHORT,
-                oi_usd: 3,
-                ..odd
-            },
-        ),
-        (
-            "custody worth 1.5 µUSD counts as 2",
-            AdlIn {
-                pool_tokens: 1,
-                pool_price: 1_500,
-                ..odd
-            },
-        ),
-        (
-            "custody worth a thousandth of a µUSD counts as 1",
-            AdlIn {
-                pool_tokens: 1,
-                pool_price: 1,
-                ..odd
-            },
-        ),
+        ("short token value 1.5 µUSD rounds up to 2: no profit on 2", AdlIn { side: SHORT, oi_usd: 2, ..odd }),
+        ("short token value 1.5 µUSD rounds up to 2: profit 1 on 3", AdlIn { side: SHORT, oi_usd: 3, ..odd }),
+        ("custody worth 1.5 µUSD counts as 2", AdlIn { pool_tokens: 1, pool_price: 1_500, ..odd }),
+        ("custody worth a thousandth of a µUSD counts as 1", AdlIn { pool_tokens: 1, pool_price: 1, ..odd }),
         (
             "profit of the full u64 range against 10,000 µUSD: exactly u64::MAX",
-            AdlIn {
-                oi_tokens: full,
-                market_price: 1_000,
-                pool_tokens: 10_000,
-                ..odd
-            },
+            AdlIn { oi_tokens: full, market_price: 1_000, pool_tokens: 10_000, ..odd },
         ),
         (
             "profit of the full u64 range against 9,999 µUSD: the ratio overflows",
-            AdlIn {
-                oi_tokens: full,
-                market_price: 1_000,
-                pool_tokens: 9_999,
-                ..odd
-            },
+            AdlIn { oi_tokens: full, market_price: 1_000, pool_tokens: 9_999, ..odd },
         ),
         (
             "profit × 10,000 above u64 against 1 µUSD: the ratio overflows",
-            AdlIn {
-                oi_tokens: 1 << 62,
-                market_price: 1_000,
-                pool_tokens: 1,
-                ..odd
-            },
+            AdlIn { oi_tokens: 1 << 62, market_price: 1_000, pool_tokens: 1, ..odd },
         ),
         (
             "largest profit whose ratio against 1 µUSD fits",
-            AdlIn {
-                oi_tokens: full / 10_000,
-                market_price: 1_000,
-                pool_tokens: 1,
-                ..odd
-            },
+            AdlIn { oi_tokens: full / 10_000, market_price: 1_000, pool_tokens: 1, ..odd },
         ),
         (
             "one more µUSD of profit against 1 µUSD overflows",
-            AdlIn {
-                oi_tokens: full / 10_000 + 1,
-                market_price: 1_000,
-                pool_tokens: 1,
-                ..odd
-            },
+            AdlIn { oi_tokens: full / 10_000 + 1, market_price: 1_000, pool_tokens: 1, ..odd },
         ),
-        (
-            "long value above u64 overflows",
-            AdlIn {
-                oi_tokens: full,
-                market_price: full,
-                market_decimals: 0,
-                ..base
-            },
-        ),
+        ("long value above u64 overflows", AdlIn { oi_tokens: full, market_price: full, market_decimals: 0, ..base }),
         (
             "short value above u64 overflows",
-            AdlIn {
-                side: SHORT,
-                oi_usd: full,
-                oi_tokens: full,
-                market_price: full,
-                market_decimals: 0,
-                ..base
-            },
+            AdlIn { side: SHORT, oi_usd: full, oi_tokens: full, market_price: full, market_decimals: 0, ..base },
         ),
         (
             "long value of exactly u64::MAX µUSD + 15/1000: floor fits",
@@ -2033,31 +1210,15 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
         ),
         (
             "custody value overflows only when rounded up",
-            AdlIn {
-                pool_tokens: 18_428_315_757_951_600_015,
-                pool_price: 1_001,
-                pool_decimals: 0,
-                ..base
-            },
+            AdlIn { pool_tokens: 18_428_315_757_951_600_015, pool_price: 1_001, pool_decimals: 0, ..base },
         ),
         (
             "custody value overflows with a profit",
-            AdlIn {
-                pool_tokens: full,
-                pool_price: full,
-                pool_decimals: 0,
-                ..base
-            },
+            AdlIn { pool_tokens: full, pool_price: full, pool_decimals: 0, ..base },
         ),
         (
             "custody value overflows but the side is at a loss: 0",
-            AdlIn {
-                oi_usd: 3_000 * USD,
-                pool_tokens: full,
-                pool_price: full,
-                pool_decimals: 0,
-                ..base
-            },
+            AdlIn { oi_usd: 3_000 * USD, pool_tokens: full, pool_price: full, pool_decimals: 0, ..base },
         ),
         (
             "full-width values at 18 decimals fit",
@@ -2072,44 +1233,11 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
                 ..base
             },
         ),
-        (
-            "market decimals 19",
-            AdlIn {
-                market_decimals: 19,
-                ..base
-            },
-        ),
-        (
-            "market decimals 255, short",
-            AdlIn {
-                side: SHORT,
-                market_decimals: 255,
-                ..base
-            },
-        ),
-        (
-            "market decimals 19 with no tokens",
-            AdlIn {
-                oi_tokens: 0,
-                market_decimals: 19,
-                ..base
-            },
-        ),
-        (
-            "custody decimals 19 with a profit",
-            AdlIn {
-                pool_decimals: 19,
-                ..base
-            },
-        ),
-        (
-            "custody decimals 19 but the side is at a loss: 0",
-            AdlIn {
-                oi_usd: 3_000 * USD,
-                pool_decimals: 19,
-                ..base
-            },
-        ),
+        ("market decimals 19", AdlIn { market_decimals: 19, ..base }),
+        ("market decimals 255, short", AdlIn { side: SHORT, market_decimals: 255, ..base }),
+        ("market decimals 19 with no tokens", AdlIn { oi_tokens: 0, market_decimals: 19, ..base }),
+        ("custody decimals 19 with a profit", AdlIn { pool_decimals: 19, ..base }),
+        ("custody decimals 19 but the side is at a loss: 0", AdlIn { oi_usd: 3_000 * USD, pool_decimals: 19, ..base }),
         (
             "1 µUSD profit against 1 µUSD: 10,000 bps",
             AdlIn {
@@ -2125,13 +1253,7 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
         ),
         (
             "tiny profit against a deep custody: rounds to 0 bps",
-            AdlIn {
-                oi_usd: 2_000 * USD - 1,
-                pool_tokens: full,
-                pool_decimals: 9,
-                pool_price: 1_000_000_000,
-                ..base
-            },
+            AdlIn { oi_usd: 2_000 * USD - 1, pool_tokens: full, pool_decimals: 9, pool_price: 1_000_000_000, ..base },
         ),
         (
             "BTC longs up 1 USD against 1 BTC of custody: 0 bps",
@@ -2166,16 +1288,9 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
     // at 123.456789012 USD; the custody holds 7 tokens at the same price.
     for d in 0..=18u8 {
         for side in [LONG, SHORT] {
-            let price = if side == LONG {
-                123_456_789_012
-            } else {
-                87_654_321_098
-            };
+            let price = if side == LONG { 123_456_789_012 } else { 87_654_321_098 };
             v.push((
-                format!(
-                    "decimals {d} against custody decimals {}, side {side}",
-                    18 - d
-                ),
+                format!("decimals {d} against custody decimals {}, side {side}", 18 - d),
                 AdlIn {
                     side,
                     oi_usd: 1_000 * USD,
@@ -2214,10 +1329,7 @@ fn tally(name: &str, list: &[Value], required: &[&str]) {
     eprintln!("{name}: {} vectors {counts:?}", list.len());
     assert!(list.len() >= 60, "{name}: only {} vectors", list.len());
     for r in required {
-        assert!(
-            counts.contains_key(*r),
-            "{name}: no vector with outcome {r}"
-        );
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
     }
 }
 
@@ -2230,40 +1342,17 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
     // Its own stream, so the ADL cases leave the other sections as they were.
     let adl = adl_cases(&mut Rng(0x0AD1_5EED_0000_0005));
     vec![
-        (
-            "price_impact",
-            impacts
-                .iter()
-                .map(|(n, i)| case(n, i.json(), impact_out(ref_price_impact(i))))
-                .collect(),
-        ),
-        (
-            "impacted_price",
-            prices
-                .iter()
-                .map(|(n, i)| case(n, i.json(), ref_impacted_price(i).map(s)))
-                .collect(),
-        ),
+        ("price_impact", impacts.iter().map(|(n, i)| case(n, i.json(), impact_out(ref_price_impact(i)))).collect()),
+        ("impacted_price", prices.iter().map(|(n, i)| case(n, i.json(), ref_impacted_price(i).map(s))).collect()),
         (
             "accrue_funding",
-            accruals
-                .iter()
-                .map(|(n, i)| case(n, i.json(), accrual_out(ref_accrue_funding(i))))
-                .collect(),
+            accruals.iter().map(|(n, i)| case(n, i.json(), accrual_out(ref_accrue_funding(i)))).collect(),
         ),
         (
             "position_funding",
-            positions
-                .iter()
-                .map(|(n, i)| case(n, i.json(), fee_out(ref_position_funding(i))))
-                .collect(),
+            positions.iter().map(|(n, i)| case(n, i.json(), fee_out(ref_position_funding(i)))).collect(),
         ),
-        (
-            "adl_ratio",
-            adl.iter()
-                .map(|(n, i)| case(n, i.json(), adl_out(ref_adl(i))))
-                .collect(),
-        ),
+        ("adl_ratio", adl.iter().map(|(n, i)| case(n, i.json(), adl_out(ref_adl(i)))).collect()),
     ]
 }
 
@@ -2271,38 +1360,14 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 fn generate_risk_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally(
-        "price_impact",
-        find("price_impact"),
-        &[
-            "ok",
-            "InvalidSide",
-            "InvalidExponent",
-            "Overflow",
-            "Underflow",
-        ],
-    );
+    tally("price_impact", find("price_impact"), &["ok", "InvalidSide", "InvalidExponent", "Overflow", "Underflow"]);
     tally(
         "impacted_price",
         find("impacted_price"),
-        &[
-            "ok",
-            "InvalidSide",
-            "ImpactTooLarge",
-            "Overflow",
-            "InvalidPrice",
-        ],
+        &["ok", "InvalidSide", "ImpactTooLarge", "Overflow", "InvalidPrice"],
     );
-    tally(
-        "accrue_funding",
-        find("accrue_funding"),
-        &["ok", "Overflow"],
-    );
-    tally(
-        "position_funding",
-        find("position_funding"),
-        &["ok", "InvalidSide", "Underflow", "Overflow"],
-    );
+    tally("accrue_funding", find("accrue_funding"), &["ok", "Overflow"]);
+    tally("position_funding", find("position_funding"), &["ok", "InvalidSide", "Underflow", "Overflow"]);
     let adl = find("adl_ratio");
     tally("adl_ratio", adl, &["ok", "Overflow", "InvalidDecimals"]);
     assert_eq!(adl.len(), ADL_RATIO_CASES);
@@ -2312,40 +1377,23 @@ fn generate_risk_vectors() {
         let on = |v: &Value| v["input"]["side"] == json!(side);
         let zero = count(&|v| on(v) && ratio(v).as_deref() == Some("0"));
         let max = count(&|v| on(v) && ratio(v) == Some(u64::MAX.to_string()));
-        let between =
-            count(&|v| on(v) && ratio(v).is_some_and(|r| r != "0" && r != u64::MAX.to_string()));
+        let between = count(&|v| on(v) && ratio(v).is_some_and(|r| r != "0" && r != u64::MAX.to_string()));
         eprintln!("adl_ratio side {side}: {zero} zero, {max} u64::MAX, {between} between");
-        assert!(
-            zero >= 10 && max >= 3 && between >= 30,
-            "adl_ratio side {side}"
-        );
+        assert!(zero >= 10 && max >= 3 && between >= 30, "adl_ratio side {side}");
     }
     // The module's worked numbers open the section.
-    assert_eq!(
-        adl[0]["out"],
-        json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "5000"})
-    );
-    assert_eq!(
-        adl[1]["out"],
-        json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "10000"})
-    );
+    assert_eq!(adl[0]["out"], json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "5000"}));
+    assert_eq!(adl[1]["out"], json!({"side_profit_usd": "1000000000", "adl_ratio_bps": "10000"}));
     // The worked numbers are in the file with the SPEC's values.
     let impacts = find("price_impact");
-    assert_eq!(
-        impacts[0]["out"],
-        json!({"positive": false, "usd": "400000000"})
-    );
-    assert_eq!(
-        impacts[1]["out"],
-        json!({"positive": false, "usd": "1200000000"})
-    );
+    assert_eq!(impacts[0]["out"], json!({"positive": false, "usd": "400000000"}));
+    assert_eq!(impacts[1]["out"], json!({"positive": false, "usd": "1200000000"}));
     let prices = find("impacted_price");
     assert_eq!(prices[0]["out"], json!("5010020040081"));
     assert_eq!(prices[1]["out"], json!("5030181086520"));
     let shapes = |pred: &dyn Fn(&Value) -> bool| impacts.iter().filter(|v| pred(v)).count();
     let positive = shapes(&|v| v["out"]["positive"] == json!(true));
-    let negative =
-        shapes(&|v| v["out"]["positive"] == json!(false) && v["out"]["usd"] != json!("0"));
+    let negative = shapes(&|v| v["out"]["positive"] == json!(false) && v["out"]["usd"] != json!("0"));
     eprintln!("price_impact: {positive} positive, {negative} negative");
     assert!(positive >= 10 && negative >= 10);
 
@@ -2376,7 +1424,10 @@ fn generate_risk_vectors() {
         std::fs::write(path, out).unwrap();
     } else {
         let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(committed == out, "tests/vectors/risk.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1");
+        assert!(
+            committed == out,
+            "tests/vectors/risk.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
     }
 }
 
@@ -2415,17 +1466,11 @@ mod library {
     }
 
     fn idx(i: Index) -> math::FundingIndex {
-        math::FundingIndex {
-            paid: i.paid,
-            received: i.received,
-        }
+        math::FundingIndex { paid: i.paid, received: i.received }
     }
 
     fn back(i: math::FundingIndex) -> Index {
-        Index {
-            paid: i.paid,
-            received: i.received,
-        }
+        Index { paid: i.paid, received: i.received }
     }
 
     pub fn impact(i: &ImpactIn) -> R<(bool, u64)> {
@@ -2451,10 +1496,7 @@ mod library {
             is_increase: i.is_increase,
             size_usd: i.size_usd,
             price: Price(i.price),
-            impact: math::Impact {
-                positive: i.positive,
-                usd: i.usd,
-            },
+            impact: math::Impact { positive: i.positive, usd: i.usd },
         })
         .map(|p| p.0)
         .map_err(impact_name)
@@ -2470,14 +1512,7 @@ mod library {
             long_index: idx(i.long_index),
             short_index: idx(i.short_index),
         })
-        .map(|a| {
-            (
-                a.rate,
-                a.payer_is_long,
-                back(a.long_index),
-                back(a.short_index),
-            )
-        })
+        .map(|a| (a.rate, a.payer_is_long, back(a.long_index), back(a.short_index)))
         .map_err(funding_name)
     }
 
@@ -2514,11 +1549,7 @@ mod library {
 fn library_matches_reference_on_random_cases() {
     let mut rng = Rng(0xA11C_E5E5_0000_0001);
     for _ in 0..3_000 {
-        let i = if rng.chance(50) {
-            realistic_impact(&mut rng)
-        } else {
-            fuzz_impact(&mut rng)
-        };
+        let i = if rng.chance(50) { realistic_impact(&mut rng) } else { fuzz_impact(&mut rng) };
         let want = ref_price_impact(&i);
         assert_eq!(library::impact(&i), want, "{i:?}");
         if let Ok((positive, usd)) = want {
@@ -2542,11 +1573,7 @@ fn library_matches_reference_on_random_cases() {
         assert_eq!(library::position(&p), ref_position_funding(&p), "{p:?}");
     }
     for k in 0..20_000 {
-        let i = if k % 2 == 0 {
-            realistic_adl(&mut rng).1
-        } else {
-            fuzz_adl(&mut rng)
-        };
+        let i = if k % 2 == 0 { realistic_adl(&mut rng).1 } else { fuzz_adl(&mut rng) };
         assert_eq!(library::adl(&i), ref_adl(&i), "{i:?}");
     }
     for (note, i) in adl_cases(&mut rng) {
@@ -2555,17 +1582,10 @@ fn library_matches_reference_on_random_cases() {
     assert_eq!(fixed.len(), 5);
     // The big-integer reference itself, against u128 where that suffices.
     for _ in 0..2_000 {
-        let (a, b, d) = (
-            rng.next() as u128,
-            rng.next() as u128,
-            rng.next().max(1) as u128,
-        );
+        let (a, b, d) = (rng.next() as u128, rng.next() as u128, rng.next().max(1) as u128);
         assert_eq!(big(a).mul(&big(b)).to_u128(), Some(a * b));
         assert_eq!(big(a * b).div(&big(d), false).to_u128(), Some(a * b / d));
-        assert_eq!(
-            big(a * b).div(&big(d), true).to_u128(),
-            Some((a * b).div_ceil(d))
-        );
+        assert_eq!(big(a * b).div(&big(d), true).to_u128(), Some((a * b).div_ceil(d)));
         let (x, y) = (a.max(b), a.min(b));
         assert_eq!(big(x).sub(&big(y)).to_u128(), Some(x - y));
     }

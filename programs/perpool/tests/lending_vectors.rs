@@ -7,10 +7,7 @@ use common::*;
 use perpool::math::{self, LendingError, MathError, Price};
 use serde_json::Value;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/vectors/lending.json"
-);
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/lending.json");
 /// Each section must hold at least this many vectors; quote sections at least 100.
 const MIN_PER_SECTION: usize = 60;
 const MIN_PER_QUOTE_SECTION: usize = 100;
@@ -20,14 +17,8 @@ fn load() -> Value {
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
-    let list = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("lending.json has no section {name}"));
-    let min = if name.starts_with("quote_") {
-        MIN_PER_QUOTE_SECTION
-    } else {
-        MIN_PER_SECTION
-    };
+    let list = all[name].as_array().unwrap_or_else(|| panic!("lending.json has no section {name}"));
+    let min = if name.starts_with("quote_") { MIN_PER_QUOTE_SECTION } else { MIN_PER_SECTION };
     assert!(list.len() >= min, "{name}: only {} vectors", list.len());
     list
 }
@@ -49,10 +40,7 @@ fn lending_error(name: &str) -> LendingError {
 }
 
 fn loan(v: &Value) -> math::LoanState {
-    math::LoanState {
-        collateral_amount: u(v, "collateral_amount"),
-        scaled_debt: u(v, "scaled_debt"),
-    }
+    math::LoanState { collateral_amount: u(v, "collateral_amount"), scaled_debt: u(v, "scaled_debt") }
 }
 
 fn coll(v: &Value) -> math::LoanCollateralSide {
@@ -102,8 +90,7 @@ fn accrual_and_interest_vectors() {
     for (name, f) in [
         (
             "accrue_lending",
-            math::accrue_lending
-                as fn(&math::LendingAccrualInput) -> Result<math::LendingAccrual, math::MathError>,
+            math::accrue_lending as fn(&math::LendingAccrualInput) -> Result<math::LendingAccrual, math::MathError>,
         ),
         ("accrue_lending_down", math::accrue_lending_down),
     ] {
@@ -180,8 +167,8 @@ fn health_vectors() {
         check_fields("loan_health", v, got, math_err);
     }
     for v in section(&all, "loan_liquidation_price") {
-        let got = math::loan_liquidation_price(&health_input(&v["input"]))
-            .map(|p| vec![("price", F::O(p.map(|p| p.0)))]);
+        let got =
+            math::loan_liquidation_price(&health_input(&v["input"])).map(|p| vec![("price", F::O(p.map(|p| p.0)))]);
         check_fields("loan_liquidation_price", v, got, math_err);
     }
 }
@@ -226,11 +213,7 @@ fn quote_repay_vectors() {
             borrow_index: u(x, "borrow_index"),
         })
         .map(|q| {
-            vec![
-                ("repaid", n(q.repaid)),
-                ("scaled_delta", n(q.scaled_delta)),
-                ("scaled_after", n(q.scaled_after)),
-            ]
+            vec![("repaid", n(q.repaid)), ("scaled_delta", n(q.scaled_delta)), ("scaled_after", n(q.scaled_after))]
         });
         check_fields("quote_repay", v, got, lending_error);
     }
@@ -248,12 +231,7 @@ fn quote_withdraw_collateral_vectors() {
             borrow: borrow(&x["borrow"]),
             params: params(&x["params"]),
         })
-        .map(|q| {
-            vec![
-                ("collateral_after", n(q.collateral_after)),
-                ("ltv_bps_after", n(q.ltv_bps_after)),
-            ]
-        });
+        .map(|q| vec![("collateral_after", n(q.collateral_after)), ("ltv_bps_after", n(q.ltv_bps_after))]);
         check_fields("quote_withdraw_collateral", v, got, lending_error);
     }
 }

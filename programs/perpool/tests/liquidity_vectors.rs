@@ -8,10 +8,7 @@ use common::*;
 use perpool::math::{self, LiquidityError, Price};
 use serde_json::Value;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/vectors/liquidity.json"
-);
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/liquidity.json");
 /// Each section must hold at least this many vectors.
 const MIN_PER_SECTION: usize = 60;
 
@@ -20,20 +17,10 @@ fn load() -> Value {
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
-    let list = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("liquidity.json has no section {name}"));
-    assert!(
-        list.len() >= MIN_PER_SECTION,
-        "{name}: only {} vectors",
-        list.len()
-    );
+    let list = all[name].as_array().unwrap_or_else(|| panic!("liquidity.json has no section {name}"));
+    assert!(list.len() >= MIN_PER_SECTION, "{name}: only {} vectors", list.len());
     list
 }
-
-
-
-
 
 fn liquidity_error(name: &str) -> LiquidityError {
     if let Some(e) = math_error(name) {
@@ -53,8 +40,6 @@ fn liquidity_error(name: &str) -> LiquidityError {
     }
 }
 
-
-
 /// Checks a quote: every output field of the vector equals the quote's field of that name, and
 /// the quote has no field the vector lacks.
 fn check_quote(name: &str, v: &Value, got: Result<Vec<(&str, u64)>, LiquidityError>) {
@@ -65,9 +50,7 @@ fn check_quote(name: &str, v: &Value, got: Result<Vec<(&str, u64)>, LiquidityErr
             for (field, value) in fields {
                 assert_eq!(
                     Some(value),
-                    out.get(field)
-                        .and_then(Value::as_str)
-                        .map(|x| x.parse().unwrap()),
+                    out.get(field).and_then(Value::as_str).map(|x| x.parse().unwrap()),
                     "{name}.{field}: {v}"
                 );
             }
@@ -76,7 +59,6 @@ fn check_quote(name: &str, v: &Value, got: Result<Vec<(&str, u64)>, LiquidityErr
         (want, got) => panic!("{name}: expected {want:?}, got {got:?} for {v}"),
     }
 }
-
 
 #[test]
 fn dynamic_fee_bps_vectors() {
@@ -97,11 +79,7 @@ fn dynamic_fee_bps_vectors() {
 fn split_fee_vectors() {
     let all = load();
     for v in section(&all, "split_fee") {
-        let got = math::split_fee(
-            u(v, "fee"),
-            u(v, "protocol_share_bps"),
-            u(v, "insurance_share_bps"),
-        );
+        let got = math::split_fee(u(v, "fee"), u(v, "protocol_share_bps"), u(v, "insurance_share_bps"));
         match (expected(v), got) {
             (Ok(out), Ok(split)) => {
                 assert_eq!(split.lp, u(out, "lp"), "split_fee: {v}");
@@ -136,12 +114,8 @@ fn oracle_vectors() {
 fn custody_value_usd_vectors() {
     let all = load();
     for v in section(&all, "custody_value_usd") {
-        let got = math::custody_value_usd(
-            u(v, "owned"),
-            Price(u(v, "price")),
-            small(v, "decimals"),
-            flag(v, "round_up"),
-        );
+        let got =
+            math::custody_value_usd(u(v, "owned"), Price(u(v, "price")), small(v, "decimals"), flag(v, "round_up"));
         check_scalar("custody_value_usd", v, got, math_err);
     }
 }

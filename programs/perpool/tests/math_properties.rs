@@ -9,12 +9,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use perpool::math::{
     self, accrue, accrue_index, accrue_lending, accrue_lending_down, apply_bps_ceil, apply_bps_floor, borrow_scaled,
-    custody_value_usd, debt_tokens, decrease_impact, dynamic_fee_bps, entry_price, exit_price, fee_amount, impacted_price,
-    mul_div_ceil, mul_div_floor, normalize_price, price_impact, quote_add_liquidity, quote_decrease, quote_increase, quote_remove_liquidity,
-    quote_swap, repay_scaled, split_fee, supply_interest, token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil,
-    usd_to_token_floor, wide_mul, AccrualInput, AddLiquidityInput, Bps, CollateralSide, DecreaseImpactInput,
-    DecreaseInput, DynamicFeeInput, FeeShares, Impact, ImpactInput, ImpactedPriceInput, IncreaseInput, LendingAccrualInput, MarketSide, PositionState,
-    Price, PriceQuote, RateCurve, RemoveLiquidityInput, SwapInput, TokenAmount, Usd, INDEX_ONE,
+    custody_value_usd, debt_tokens, decrease_impact, dynamic_fee_bps, entry_price, exit_price, fee_amount,
+    impacted_price, mul_div_ceil, mul_div_floor, normalize_price, price_impact, quote_add_liquidity, quote_decrease,
+    quote_increase, quote_remove_liquidity, quote_swap, repay_scaled, split_fee, supply_interest, token_to_usd_ceil,
+    token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, wide_mul, AccrualInput, AddLiquidityInput, Bps,
+    CollateralSide, DecreaseImpactInput, DecreaseInput, DynamicFeeInput, FeeShares, Impact, ImpactInput,
+    ImpactedPriceInput, IncreaseInput, LendingAccrualInput, MarketSide, PositionState, Price, PriceQuote, RateCurve,
+    RemoveLiquidityInput, SwapInput, TokenAmount, Usd, INDEX_ONE,
 };
 
 /// Random cases per property (14 properties, some checking several functions per case).
@@ -142,7 +143,10 @@ fn bps_and_unit_conversions_bracket_the_exact_value() {
         let price = if r.chance(5) { 0 } else { r.any() };
         let e = decimals as u32 + 3;
         let exact = amount as u128 * price as u128;
-        if let (Ok(f), Ok(c)) = (token_to_usd_floor(TokenAmount(amount), Price(price), decimals), token_to_usd_ceil(TokenAmount(amount), Price(price), decimals)) {
+        if let (Ok(f), Ok(c)) = (
+            token_to_usd_floor(TokenAmount(amount), Price(price), decimals),
+            token_to_usd_ceil(TokenAmount(amount), Price(price), decimals),
+        ) {
             let (f, c) = (f.0 as u128, c.0 as u128);
             let (q, rem) = (exact / pow10(e), exact % pow10(e));
             assert!(f == q && c == q + u128::from(rem != 0), "{amount} at {price}");
@@ -158,7 +162,9 @@ fn bps_and_unit_conversions_bracket_the_exact_value() {
             }
         }
         let usd = r.any();
-        if let (Ok(f), Ok(c)) = (usd_to_token_floor(Usd(usd), Price(price), decimals), usd_to_token_ceil(Usd(usd), Price(price), decimals)) {
+        if let (Ok(f), Ok(c)) =
+            (usd_to_token_floor(Usd(usd), Price(price), decimals), usd_to_token_ceil(Usd(usd), Price(price), decimals))
+        {
             let (f, c) = (f.0 as u128, c.0 as u128);
             let num = usd as u128 * pow10(e);
             assert!(f == num / price as u128 && c == f + u128::from(num % price as u128 != 0));
@@ -211,7 +217,13 @@ fn fees_round_up_and_split_without_loss() {
         let target = r.magnitude(15);
         let current = r.magnitude(15);
         let next = r.magnitude(15);
-        if let Ok(f) = dynamic_fee_bps(&DynamicFeeInput { base_bps: base, tax_bps: tax, current_usd: current, next_usd: next, target_usd: target }) {
+        if let Ok(f) = dynamic_fee_bps(&DynamicFeeInput {
+            base_bps: base,
+            tax_bps: tax,
+            current_usd: current,
+            next_usd: next,
+            target_usd: target,
+        }) {
             let toward = next.abs_diff(target) < current.abs_diff(target);
             if toward {
                 assert!(f <= base, "a move toward the target pays at most the base fee");
@@ -372,7 +384,12 @@ fn swaps_never_pay_out_more_value_than_comes_in() {
         // value out (at the out MAX price used) <= value in (at the in MIN price used), exactly.
         // amount_out × pout / 10^dout <= amount × pin / 10^din, cross-multiplied.
         assert!(
-            ge(amount as u128 * pin as u128, pow10(dout as u32), q.amount_out as u128 * pout as u128, pow10(din as u32)),
+            ge(
+                amount as u128 * pin as u128,
+                pow10(dout as u32),
+                q.amount_out as u128 * pout as u128,
+                pow10(din as u32)
+            ),
             "swap paid {} for {amount}",
             q.amount_out
         );
@@ -543,7 +560,14 @@ fn opening_and_closing_at_unchanged_prices_never_returns_more_than_the_collatera
         let m = market(r, q);
         let coll_decimals = r.range(0, 12) as u8;
         let coll_price = quote(r);
-        let coll = CollateralSide { decimals: coll_decimals, price: coll_price, borrow_index: INDEX_ONE, owned: u64::MAX / 4, locked: 0, buffer_bps: 0 };
+        let coll = CollateralSide {
+            decimals: coll_decimals,
+            price: coll_price,
+            borrow_index: INDEX_ONE,
+            owned: u64::MAX / 4,
+            locked: 0,
+            buffer_bps: 0,
+        };
         let side = if r.chance(50) { math::LONG } else { math::SHORT };
         let collateral = r.magnitude(16);
         let size = r.magnitude(13);
@@ -610,7 +634,11 @@ fn opening_and_closing_at_unchanged_prices_never_returns_more_than_the_collatera
                 continue;
             };
             assert!(dec.full_close);
-            assert!(dec.amount_out <= collateral, "{later}s after opening: put in {collateral}, took out {}", dec.amount_out);
+            assert!(
+                dec.amount_out <= collateral,
+                "{later}s after opening: put in {collateral}, took out {}",
+                dec.amount_out
+            );
         }
     });
 }
@@ -629,17 +657,42 @@ fn a_decrease_realizes_its_impact_in_usd_whatever_the_position_is_worth() {
         if tokens > u64::MAX as u128 {
             return;
         }
-        let pos = PositionState { side, open_time: 0, size_usd: size, size_tokens: tokens as u64, collateral_amount: 0, locked_amount: 0, borrow_index_snapshot: INDEX_ONE, owed_tokens: 0 };
+        let pos = PositionState {
+            side,
+            open_time: 0,
+            size_usd: size,
+            size_tokens: tokens as u64,
+            collateral_amount: 0,
+            locked_amount: 0,
+            borrow_index_snapshot: INDEX_ONE,
+            owed_tokens: 0,
+        };
         let delta = if r.chance(50) { size } else { 1 + r.below(size) };
         let impact = Impact { positive: r.chance(50), usd: 1 + r.below(delta / 2 + 1) };
-        let Ok(priced) = decrease_impact(&DecreaseImpactInput { pos, size_delta_usd: delta, market: m, impact }) else { return };
+        let Ok(priced) = decrease_impact(&DecreaseImpactInput { pos, size_delta_usd: delta, market: m, impact }) else {
+            return;
+        };
         let long = side == math::LONG;
         if long != impact.positive && priced.usd == delta - 1 {
             return; // a cost capped at what the closed tokens are worth
         }
         let Ok(plain) = exit_price(side, &q, m.spread_bps) else { return };
-        let Ok(shifted) = impacted_price(&ImpactedPriceInput { side, is_increase: false, size_usd: delta, price: plain, impact: priced }) else { return };
-        let closed = if delta == size { tokens } else if long { tokens * delta as u128 / size as u128 } else { (tokens * delta as u128).div_ceil(size as u128) };
+        let Ok(shifted) = impacted_price(&ImpactedPriceInput {
+            side,
+            is_increase: false,
+            size_usd: delta,
+            price: plain,
+            impact: priced,
+        }) else {
+            return;
+        };
+        let closed = if delta == size {
+            tokens
+        } else if long {
+            tokens * delta as u128 / size as u128
+        } else {
+            (tokens * delta as u128).div_ceil(size as u128)
+        };
         if closed == 0 || closed * plain.0 as u128 / scale == 0 {
             return; // dust: no tokens (or none worth a micro-dollar) to realize anything with
         }
@@ -686,7 +739,16 @@ fn price_impact_of_a_round_trip_is_never_a_gain() {
                 max_negative_impact_bps: cap_neg,
             })
         };
-        let (Ok(open), Ok(close)) = (run(l0, s0, true), run(if side == math::LONG { l0 + size } else { l0 }, if side == math::LONG { s0 } else { s0 + size }, false)) else { return };
+        let (Ok(open), Ok(close)) = (
+            run(l0, s0, true),
+            run(
+                if side == math::LONG { l0 + size } else { l0 },
+                if side == math::LONG { s0 } else { s0 + size },
+                false,
+            ),
+        ) else {
+            return;
+        };
         let signed = |i: Impact| if i.positive { i.usd as i128 } else { -(i.usd as i128) };
         assert!(signed(open) + signed(close) <= 0, "open {open:?} then close {close:?} gains");
     });
@@ -712,7 +774,14 @@ fn no_quote_panics_on_any_input() {
             maintenance_margin_bps: r.any(),
             liquidation_reward_bps: r.any(),
         };
-        let c = CollateralSide { decimals: r.range(0, 20) as u8, price: q, borrow_index: r.any(), owned: r.any(), locked: r.any(), buffer_bps: r.any() };
+        let c = CollateralSide {
+            decimals: r.range(0, 20) as u8,
+            price: q,
+            borrow_index: r.any(),
+            owned: r.any(),
+            locked: r.any(),
+            buffer_bps: r.any(),
+        };
         let pos = PositionState {
             side: r.range(0, 3) as u8,
             open_time: r.any() as i64,
@@ -725,8 +794,26 @@ fn no_quote_panics_on_any_input() {
         };
         let fees = FeeShares { protocol_bps: r.any() % 20_000, insurance_bps: r.any() % 20_000 };
         let impact = Impact { positive: r.chance(50), usd: r.any() };
-        let _ = quote_increase(&IncreaseInput { now: r.any() as i64, pos, size_delta_usd: r.any(), collateral_delta: r.any(), market: m, coll: c, fees, impact });
-        let _ = quote_decrease(&DecreaseInput { now: r.any() as i64, pos, size_delta_usd: r.any(), collateral_out: r.any(), market: m, coll: c, fees, impact });
+        let _ = quote_increase(&IncreaseInput {
+            now: r.any() as i64,
+            pos,
+            size_delta_usd: r.any(),
+            collateral_delta: r.any(),
+            market: m,
+            coll: c,
+            fees,
+            impact,
+        });
+        let _ = quote_decrease(&DecreaseInput {
+            now: r.any() as i64,
+            pos,
+            size_delta_usd: r.any(),
+            collateral_out: r.any(),
+            market: m,
+            coll: c,
+            fees,
+            impact,
+        });
         let _ = decrease_impact(&DecreaseImpactInput { pos, size_delta_usd: r.any(), market: m, impact });
         let _ = price_impact(&ImpactInput {
             side: r.range(0, 3) as u8,
@@ -782,7 +869,13 @@ fn no_quote_panics_on_any_input() {
             locked: r.any(),
             lent: r.any(),
             lendable: r.any(),
-            curve: RateCurve { base_rate: r.any(), slope1: r.any(), slope2: r.any(), optimal_utilization_bps: r.any(), reserve_factor_bps: r.any() },
+            curve: RateCurve {
+                base_rate: r.any(),
+                slope1: r.any(),
+                slope2: r.any(),
+                optimal_utilization_bps: r.any(),
+                reserve_factor_bps: r.any(),
+            },
         });
         let l = LendingAccrualInput {
             lent: r.any(),

@@ -23,24 +23,13 @@ fn load() -> Value {
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
-    let list = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("math.json has no section {name}"));
-    assert!(
-        list.len() >= MIN_PER_FUNCTION,
-        "{name}: only {} vectors",
-        list.len()
-    );
+    let list = all[name].as_array().unwrap_or_else(|| panic!("math.json has no section {name}"));
+    assert!(list.len() >= MIN_PER_FUNCTION, "{name}: only {} vectors", list.len());
     list
 }
 
-
-
 fn decimals(v: &Value) -> u8 {
-    v["decimals"]
-        .as_u64()
-        .and_then(|d| u8::try_from(d).ok())
-        .expect("decimals is a u8")
+    v["decimals"].as_u64().and_then(|d| u8::try_from(d).ok()).expect("decimals is a u8")
 }
 
 fn error_named(name: &str) -> MathError {
@@ -75,11 +64,8 @@ fn wide_mul_vectors() {
 #[test]
 fn checked_op_vectors() {
     let all = load();
-    let ops: [(&str, BinaryOp); 3] = [
-        ("checked_add", math::checked_add),
-        ("checked_sub", math::checked_sub),
-        ("checked_mul", math::checked_mul),
-    ];
+    let ops: [(&str, BinaryOp); 3] =
+        [("checked_add", math::checked_add), ("checked_sub", math::checked_sub), ("checked_mul", math::checked_mul)];
     for (name, f) in ops {
         for v in section(&all, name) {
             check(name, v, f(u(v, "a"), u(v, "b")));
@@ -90,10 +76,7 @@ fn checked_op_vectors() {
 #[test]
 fn mul_div_vectors() {
     let all = load();
-    let ops: [(&str, MulDiv); 2] = [
-        ("mul_div_floor", math::mul_div_floor),
-        ("mul_div_ceil", math::mul_div_ceil),
-    ];
+    let ops: [(&str, MulDiv); 2] = [("mul_div_floor", math::mul_div_floor), ("mul_div_ceil", math::mul_div_ceil)];
     for (name, f) in ops {
         for v in section(&all, name) {
             check(name, v, f(u(v, "a"), u(v, "b"), u(v, "c")));
@@ -104,10 +87,8 @@ fn mul_div_vectors() {
 #[test]
 fn signed_mul_div_vectors() {
     let all = load();
-    let ops: [(&str, SignedMulDiv); 2] = [
-        ("mul_div_floor_i64", math::mul_div_floor_i64),
-        ("mul_div_ceil_i64", math::mul_div_ceil_i64),
-    ];
+    let ops: [(&str, SignedMulDiv); 2] =
+        [("mul_div_floor_i64", math::mul_div_floor_i64), ("mul_div_ceil_i64", math::mul_div_ceil_i64)];
     for (name, f) in ops {
         for v in section(&all, name) {
             check(name, v, f(i(v, "a"), u(v, "b"), u(v, "c")));
@@ -118,17 +99,11 @@ fn signed_mul_div_vectors() {
 #[test]
 fn token_to_usd_vectors() {
     let all = load();
-    let ops: [(&str, ToUsd); 2] = [
-        ("token_to_usd_floor", math::token_to_usd_floor),
-        ("token_to_usd_ceil", math::token_to_usd_ceil),
-    ];
+    let ops: [(&str, ToUsd); 2] =
+        [("token_to_usd_floor", math::token_to_usd_floor), ("token_to_usd_ceil", math::token_to_usd_ceil)];
     for (name, f) in ops {
         for v in section(&all, name) {
-            let got = f(
-                TokenAmount(u(v, "amount")),
-                Price(u(v, "price")),
-                decimals(v),
-            );
+            let got = f(TokenAmount(u(v, "amount")), Price(u(v, "price")), decimals(v));
             check(name, v, got.map(|usd| usd.0));
         }
     }
@@ -137,10 +112,8 @@ fn token_to_usd_vectors() {
 #[test]
 fn usd_to_token_vectors() {
     let all = load();
-    let ops: [(&str, ToToken); 2] = [
-        ("usd_to_token_floor", math::usd_to_token_floor),
-        ("usd_to_token_ceil", math::usd_to_token_ceil),
-    ];
+    let ops: [(&str, ToToken); 2] =
+        [("usd_to_token_floor", math::usd_to_token_floor), ("usd_to_token_ceil", math::usd_to_token_ceil)];
     for (name, f) in ops {
         for v in section(&all, name) {
             let got = f(Usd(u(v, "usd")), Price(u(v, "price")), decimals(v));
@@ -172,11 +145,7 @@ fn bps_and_rate_vectors() {
         check("apply_bps_ceil", v, got);
     }
     for v in section(&all, "apply_rate_floor") {
-        check(
-            "apply_rate_floor",
-            v,
-            math::apply_rate_floor(Usd(u(v, "amount")), Rate(u(v, "rate"))).map(|x| x.0),
-        );
+        check("apply_rate_floor", v, math::apply_rate_floor(Usd(u(v, "amount")), Rate(u(v, "rate"))).map(|x| x.0));
     }
     for v in section(&all, "apply_rate_ceil") {
         check(

@@ -8,10 +8,7 @@ use common::*;
 use perpool::math::{self, MathError, PositionError, Price};
 use serde_json::Value;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/vectors/position.json"
-);
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");
 /// Each section must hold at least this many vectors; quote sections twice as many.
 const MIN_PER_SECTION: usize = 60;
 const MIN_PER_QUOTE_SECTION: usize = 120;
@@ -30,14 +27,8 @@ fn load() -> Value {
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
-    let list = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("position.json has no section {name}"));
-    let min = if name.starts_with("quote_") {
-        MIN_PER_QUOTE_SECTION
-    } else {
-        MIN_PER_SECTION
-    };
+    let list = all[name].as_array().unwrap_or_else(|| panic!("position.json has no section {name}"));
+    let min = if name.starts_with("quote_") { MIN_PER_QUOTE_SECTION } else { MIN_PER_SECTION };
     assert!(list.len() >= min, "{name}: only {} vectors", list.len());
     list
 }
@@ -67,11 +58,7 @@ fn position_error(name: &str) -> PositionError {
 }
 
 fn quote(v: &Value) -> math::PriceQuote {
-    math::PriceQuote {
-        min: Price(u(v, "min")),
-        max: Price(u(v, "max")),
-        conf: u(v, "conf"),
-    }
+    math::PriceQuote { min: Price(u(v, "min")), max: Price(u(v, "max")), conf: u(v, "conf") }
 }
 
 fn curve(v: &Value) -> math::RateCurve {
@@ -129,32 +116,22 @@ fn coll(v: &Value) -> math::CollateralSide {
 fn impact(x: &Value) -> math::Impact {
     match x.get("impact") {
         None => math::Impact::default(),
-        Some(v) => math::Impact {
-            positive: flag(v, "positive"),
-            usd: u(v, "usd"),
-        },
+        Some(v) => math::Impact { positive: flag(v, "positive"), usd: u(v, "usd") },
     }
 }
 
 /// The number of vectors whose position owes (`pos.owed_tokens` present: read, not defaulted).
 fn owing(list: &[Value]) -> usize {
-    list.iter()
-        .filter(|v| v["input"]["pos"].get("owed_tokens").is_some())
-        .count()
+    list.iter().filter(|v| v["input"]["pos"].get("owed_tokens").is_some()).count()
 }
 
 /// The number of vectors whose input has an `impact` field.
 fn with_impact(list: &[Value]) -> usize {
-    list.iter()
-        .filter(|v| v["input"].get("impact").is_some())
-        .count()
+    list.iter().filter(|v| v["input"].get("impact").is_some()).count()
 }
 
 fn fees(v: &Value) -> math::FeeShares {
-    math::FeeShares {
-        protocol_bps: u(v, "protocol_bps"),
-        insurance_bps: u(v, "insurance_bps"),
-    }
+    math::FeeShares { protocol_bps: u(v, "protocol_bps"), insurance_bps: u(v, "insurance_bps") }
 }
 
 #[test]
@@ -165,28 +142,14 @@ fn interest_vectors() {
         check_scalar("utilization_bps", v, Ok::<u64, MathError>(got), math_err);
     }
     for v in section(&all, "borrow_rate") {
-        check_scalar(
-            "borrow_rate",
-            v,
-            math::borrow_rate(&curve(&v["curve"]), u(v, "u_bps")),
-            math_err,
-        );
+        check_scalar("borrow_rate", v, math::borrow_rate(&curve(&v["curve"]), u(v, "u_bps")), math_err);
     }
     for v in section(&all, "supply_rate") {
-        let got = math::supply_rate(
-            u(v, "borrow_rate"),
-            u(v, "u_bps"),
-            u(v, "reserve_factor_bps"),
-        );
+        let got = math::supply_rate(u(v, "borrow_rate"), u(v, "u_bps"), u(v, "reserve_factor_bps"));
         check_scalar("supply_rate", v, got, math_err);
     }
     for v in section(&all, "accrue_index") {
-        let got = math::accrue_index(
-            u(v, "index"),
-            u(v, "rate"),
-            u(v, "dt_secs"),
-            flag(v, "round_up"),
-        );
+        let got = math::accrue_index(u(v, "index"), u(v, "rate"), u(v, "dt_secs"), flag(v, "round_up"));
         check_scalar("accrue_index", v, got, math_err);
     }
     for v in section(&all, "accrue") {
@@ -230,12 +193,7 @@ fn price_and_pnl_vectors() {
         check_scalar("exit_price", v, got.map(|p| p.0), position_error);
     }
     for v in section(&all, "size_tokens") {
-        let got = math::size_tokens(
-            small(v, "side"),
-            u(v, "size_usd"),
-            Price(u(v, "price")),
-            small(v, "decimals"),
-        );
+        let got = math::size_tokens(small(v, "side"), u(v, "size_usd"), Price(u(v, "price")), small(v, "decimals"));
         check_scalar("size_tokens", v, got, position_error);
     }
     for v in section(&all, "pnl") {
@@ -246,20 +204,14 @@ fn price_and_pnl_vectors() {
             Price(u(v, "exit_price")),
             small(v, "decimals"),
         );
-        check_fields(
-            "pnl",
-            v,
-            got.map(|p| vec![("profit", F::B(p.profit)), ("usd", n(p.usd))]),
-            position_error,
-        );
+        check_fields("pnl", v, got.map(|p| vec![("profit", F::B(p.profit)), ("usd", n(p.usd))]), position_error);
     }
     for v in section(&all, "average_price") {
         let got = math::average_price(u(v, "size_usd"), u(v, "size_tokens"), small(v, "decimals"));
         check_scalar("average_price", v, got.map(|p| p.0), math_err);
     }
     for v in section(&all, "borrow_fee_tokens") {
-        let got =
-            math::borrow_fee_tokens(u(v, "locked"), u(v, "index_now"), u(v, "index_snapshot"));
+        let got = math::borrow_fee_tokens(u(v, "locked"), u(v, "index_now"), u(v, "index_snapshot"));
         check_scalar("borrow_fee_tokens", v, got, math_err);
     }
     for v in section(&all, "pool_pnl") {
@@ -274,12 +226,7 @@ fn price_and_pnl_vectors() {
             short_price: Price(u(x, "short_price")),
             round_for_max_aum: flag(x, "round_for_max_aum"),
         });
-        check_fields(
-            "pool_pnl",
-            v,
-            got.map(|p| vec![("profit", F::B(p.profit)), ("usd", n(p.usd))]),
-            math_err,
-        );
+        check_fields("pool_pnl", v, got.map(|p| vec![("profit", F::B(p.profit)), ("usd", n(p.usd))]), math_err);
     }
 }
 
@@ -287,11 +234,7 @@ fn price_and_pnl_vectors() {
 fn quote_increase_vectors() {
     let all = load();
     let list = section(&all, "quote_increase");
-    assert_eq!(
-        with_impact(list),
-        IMPACT_INCREASE_CASES,
-        "quote_increase impact cases"
-    );
+    assert_eq!(with_impact(list), IMPACT_INCREASE_CASES, "quote_increase impact cases");
     assert_eq!(owing(list), OWED_INCREASE_CASES, "quote_increase owed cases");
     for v in list {
         let x = &v["input"];
@@ -348,11 +291,7 @@ fn decrease_impact_vectors() {
 fn quote_decrease_vectors() {
     let all = load();
     let list = section(&all, "quote_decrease");
-    assert_eq!(
-        with_impact(list),
-        IMPACT_DECREASE_CASES,
-        "quote_decrease impact cases"
-    );
+    assert_eq!(with_impact(list), IMPACT_DECREASE_CASES, "quote_decrease impact cases");
     assert_eq!(owing(list), OWED_DECREASE_CASES, "quote_decrease owed cases");
     for v in list {
         let x = &v["input"];

@@ -19,14 +19,8 @@ fn load() -> Value {
 }
 
 fn section<'a>(all: &'a Value, name: &str) -> &'a [Value] {
-    let list = all[name]
-        .as_array()
-        .unwrap_or_else(|| panic!("risk.json has no section {name}"));
-    assert!(
-        list.len() >= MIN_PER_SECTION,
-        "{name}: only {} vectors",
-        list.len()
-    );
+    let list = all[name].as_array().unwrap_or_else(|| panic!("risk.json has no section {name}"));
+    assert!(list.len() >= MIN_PER_SECTION, "{name}: only {} vectors", list.len());
     list
 }
 
@@ -67,10 +61,7 @@ fn check(name: &str, v: &Value, got: Result<Value, &'static str>) {
 }
 
 fn index(v: &Value) -> math::FundingIndex {
-    math::FundingIndex {
-        paid: w(v, "paid"),
-        received: w(v, "received"),
-    }
+    math::FundingIndex { paid: w(v, "paid"), received: w(v, "received") }
 }
 
 fn index_json(i: &math::FundingIndex) -> Value {
@@ -111,14 +102,9 @@ fn impacted_price_vectors() {
             is_increase: flag(i, "is_increase"),
             size_usd: u(i, "size_usd"),
             price: Price(u(i, "price")),
-            impact: math::Impact {
-                positive: flag(&i["impact"], "positive"),
-                usd: u(&i["impact"], "usd"),
-            },
+            impact: math::Impact { positive: flag(&i["impact"], "positive"), usd: u(&i["impact"], "usd") },
         };
-        let got = math::impacted_price(&input)
-            .map(|p| json!(p.0.to_string()))
-            .map_err(impact_name);
+        let got = math::impacted_price(&input).map(|p| json!(p.0.to_string())).map_err(impact_name);
         check("impacted_price", v, got);
     }
 }
@@ -190,9 +176,8 @@ fn adl_ratio_vectors() {
         // The ratio starts from the profit, so a refused profit is the ratio's error too.
         let got = math::side_profit_usd(&input)
             .and_then(|profit| {
-                math::adl_ratio_bps(&input).map(|ratio| {
-                    json!({"side_profit_usd": profit.to_string(), "adl_ratio_bps": ratio.to_string()})
-                })
+                math::adl_ratio_bps(&input)
+                    .map(|ratio| json!({"side_profit_usd": profit.to_string(), "adl_ratio_bps": ratio.to_string()}))
             })
             .map_err(math_name);
         check("adl_ratio", v, got);
@@ -204,14 +189,8 @@ fn adl_ratio_vectors() {
 fn worked_numbers_are_in_the_file() {
     let all = load();
     let impacts = section(&all, "price_impact");
-    assert_eq!(
-        impacts[0]["out"],
-        json!({"positive": false, "usd": "400000000"})
-    );
-    assert_eq!(
-        impacts[1]["out"],
-        json!({"positive": false, "usd": "1200000000"})
-    );
+    assert_eq!(impacts[0]["out"], json!({"positive": false, "usd": "400000000"}));
+    assert_eq!(impacts[1]["out"], json!({"positive": false, "usd": "1200000000"}));
     let prices = section(&all, "impacted_price");
     assert_eq!(prices[0]["out"], json!("5010020040081")); // ≈ 5,010.02
     assert_eq!(prices[1]["out"], json!("5030181086520")); // ≈ 5,030.18

@@ -96,7 +96,13 @@ fn fees_and_spread_are_capped_at_ten_percent() {
 
 #[test]
 fn weights_keep_min_le_target_le_max_le_100_percent() {
-    assert_eq!(with(|p| { p.min_weight_bps = 2_500; p.max_weight_bps = 2_500 }), Ok(()));
+    assert_eq!(
+        with(|p| {
+            p.min_weight_bps = 2_500;
+            p.max_weight_bps = 2_500
+        }),
+        Ok(())
+    );
     assert_eq!(with(|p| p.min_weight_bps = 2_501), Err(E::InvalidWeights));
     assert_eq!(with(|p| p.max_weight_bps = 2_499), Err(E::InvalidWeights));
     assert_eq!(with(|p| p.max_weight_bps = 10_001), Err(E::InvalidWeights));
@@ -111,14 +117,39 @@ fn max_leverage_leaves_a_position_at_max_leverage_above_maintenance_margin() {
     assert_eq!(with(|p| p.maintenance_margin_bps = 0), Err(E::LeverageBeyondMargin));
     assert_eq!(with(|p| p.max_leverage_bps = 9_999), Err(E::LeverageBeyondMargin));
     assert_eq!(with(|p| p.max_leverage_bps = 10_000_001), Err(E::LeverageBeyondMargin));
-    assert_eq!(with(|p| { p.max_leverage_bps = 10_000; p.maintenance_margin_bps = 9_999; p.close_fee_bps = 0 }), Ok(()));
+    assert_eq!(
+        with(|p| {
+            p.max_leverage_bps = 10_000;
+            p.maintenance_margin_bps = 9_999;
+            p.close_fee_bps = 0
+        }),
+        Ok(())
+    );
 }
 
 #[test]
 fn liquidation_reward_plus_close_fee_stays_below_maintenance_margin() {
-    assert_eq!(with(|p| { p.liquidation_reward_bps = 43; p.close_fee_bps = 6 }), Ok(()));
-    assert_eq!(with(|p| { p.liquidation_reward_bps = 44; p.close_fee_bps = 6 }), Err(E::LiquidationFeesAboveMargin));
-    assert_eq!(with(|p| { p.liquidation_reward_bps = 0; p.close_fee_bps = 50 }), Err(E::LiquidationFeesAboveMargin));
+    assert_eq!(
+        with(|p| {
+            p.liquidation_reward_bps = 43;
+            p.close_fee_bps = 6
+        }),
+        Ok(())
+    );
+    assert_eq!(
+        with(|p| {
+            p.liquidation_reward_bps = 44;
+            p.close_fee_bps = 6
+        }),
+        Err(E::LiquidationFeesAboveMargin)
+    );
+    assert_eq!(
+        with(|p| {
+            p.liquidation_reward_bps = 0;
+            p.close_fee_bps = 50
+        }),
+        Err(E::LiquidationFeesAboveMargin)
+    );
 }
 
 #[test]

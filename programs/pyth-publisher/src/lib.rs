@@ -25,8 +25,8 @@ use pinocchio::Address;
 /// The address this program is deployed at on local clusters: the Pyth
 /// receiver's (base58 `rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ`).
 pub const ID: Address = Address::new_from_array([
-    12, 183, 250, 187, 82, 247, 166, 72, 187, 91, 49, 125, 154, 1, 139, 144, 87, 203, 2, 71, 116,
-    250, 254, 1, 230, 196, 223, 152, 204, 56, 88, 129,
+    12, 183, 250, 187, 82, 247, 166, 72, 187, 91, 49, 125, 154, 1, 139, 144, 87, 203, 2, 71, 116, 250, 254, 1, 230,
+    196, 223, 152, 204, 56, 88, 129,
 ]);
 
 /// System program (all zeroes).

@@ -180,7 +180,10 @@ fn update_refuses_what_is_not_a_full_price_update() {
     let short = good[..pu::LEN - 1].to_vec();
     for mut d in [wrong_disc, partial, short] {
         let before = d.clone();
-        assert_eq!(pu::update(&mut d, &AUTHORITY, &args(1, Some(1_001)), NOW), Err(PublisherError::InvalidPriceAccount));
+        assert_eq!(
+            pu::update(&mut d, &AUTHORITY, &args(1, Some(1_001)), NOW),
+            Err(PublisherError::InvalidPriceAccount)
+        );
         assert_eq!(d, before);
     }
 }

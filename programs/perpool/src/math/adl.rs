@@ -99,7 +99,16 @@ mod tests {
     #[test]
     fn rounding_favours_the_traders() {
         // 1 µUSD of profit against 3 µUSD of custody: 3,333.33 bps → 3,333.
-        let i = AdlInput { side: 1, oi_usd: 1, oi_tokens: 2, market_decimals: 6, market_price: Price(1_000_000_000), pool_tokens: 3, pool_decimals: 6, pool_price: Price(1_000_000_000) };
+        let i = AdlInput {
+            side: 1,
+            oi_usd: 1,
+            oi_tokens: 2,
+            market_decimals: 6,
+            market_price: Price(1_000_000_000),
+            pool_tokens: 3,
+            pool_decimals: 6,
+            pool_price: Price(1_000_000_000),
+        };
         assert_eq!(adl_ratio_bps(&i).unwrap(), 3_333);
     }
 }

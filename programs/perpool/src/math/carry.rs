@@ -39,7 +39,9 @@ use super::fixed::{checked_add, mul_div, mul_div_floor, Rounding};
 use super::funding::{funding_shares, FundingIndex};
 use super::interest::INDEX_ONE;
 use super::position::{Pnl, PriceQuote, LONG, SHORT};
-use super::units::{token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price, TokenAmount, Usd};
+use super::units::{
+    token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price, TokenAmount, Usd,
+};
 use super::MathError;
 
 /// `floor(amount × delta / INDEX_ONE)` (or ceil), for an index that only grows.
@@ -161,9 +163,16 @@ pub struct FundingAggregatesInput {
 /// index that went down, `Overflow`.
 #[inline(never)]
 pub fn funding_aggregates(i: &FundingAggregatesInput) -> Result<FundingAggregates, MathError> {
-    let (long_owed, long_due) = funding_shares(i.long_oi_usd, &i.long_after, &i.long_before, (Rounding::Down, Rounding::Up))?;
-    let (short_owed, short_due) = funding_shares(i.short_oi_usd, &i.short_after, &i.short_before, (Rounding::Down, Rounding::Up))?;
-    Ok(FundingAggregates { long_owed_usd: long_owed, long_due_usd: long_due, short_owed_usd: short_owed, short_due_usd: short_due })
+    let (long_owed, long_due) =
+        funding_shares(i.long_oi_usd, &i.long_after, &i.long_before, (Rounding::Down, Rounding::Up))?;
+    let (short_owed, short_due) =
+        funding_shares(i.short_oi_usd, &i.short_after, &i.short_before, (Rounding::Down, Rounding::Up))?;
+    Ok(FundingAggregates {
+        long_owed_usd: long_owed,
+        long_due_usd: long_due,
+        short_owed_usd: short_owed,
+        short_due_usd: short_due,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,10 +282,18 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
     let long = i.side == LONG;
     if long {
         let value = token_to_usd_floor(TokenAmount(i.size_tokens), i.exit_price, i.market_decimals)?.0;
-        Ok(if value > i.size_usd { Pnl { profit: true, usd: value - i.size_usd } } else { Pnl { profit: false, usd: i.size_usd - value } })
+        Ok(if value > i.size_usd {
+            Pnl { profit: true, usd: value - i.size_usd }
+        } else {
+            Pnl { profit: false, usd: i.size_usd - value }
+        })
     } else {
         let value = token_to_usd_ceil(TokenAmount(i.size_tokens), i.exit_price, i.market_decimals)?.0;
-        Ok(if i.size_usd > value { Pnl { profit: true, usd: i.size_usd - value } } else { Pnl { profit: false, usd: value - i.size_usd } })
+        Ok(if i.size_usd > value {
+            Pnl { profit: true, usd: i.size_usd - value }
+        } else {
+            Pnl { profit: false, usd: value - i.size_usd }
+        })
     }
 }
 
@@ -302,7 +319,8 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
 #[inline(never)]
 pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
     let borrow_fee = index_share(i.locked, i.borrow_index, i.borrow_snapshot, Rounding::Up)?;
-    let (paid_usd, received_usd) = funding_shares(i.size_usd, &i.funding_index, &i.funding_snapshot, (Rounding::Up, Rounding::Down))?;
+    let (paid_usd, received_usd) =
+        funding_shares(i.size_usd, &i.funding_index, &i.funding_snapshot, (Rounding::Up, Rounding::Down))?;
     let (mut funding_in, mut funding_out) = (0, 0);
     if paid_usd > received_usd {
         funding_in = usd_to_token_ceil(Usd(paid_usd - received_usd), i.coll_price.min, i.coll_decimals)?.0;
@@ -318,7 +336,8 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
         if i.pnl_base.profit {
             profit_usd = index_share(i.pnl_base.usd, i.supply_index, i.supply_snapshot, Rounding::Down)?;
             if profit_usd > 0 {
-                profit_tokens = usd_to_token_floor(Usd(profit_usd), i.coll_price.max, i.coll_decimals)?.0.min(pool_left);
+                profit_tokens =
+                    usd_to_token_floor(Usd(profit_usd), i.coll_price.max, i.coll_decimals)?.0.min(pool_left);
             }
         } else {
             loss_usd = index_share(i.pnl_base.usd, i.borrow_index, i.borrow_snapshot, Rounding::Up)?;
@@ -328,12 +347,14 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
         }
     }
     let collateral_interest = if i.collateral_earns {
-        index_share(i.collateral, i.collateral_index, i.collateral_snapshot, Rounding::Down)?.min(i.collateral_interest_due)
+        index_share(i.collateral, i.collateral_index, i.collateral_snapshot, Rounding::Down)?
+            .min(i.collateral_interest_due)
     } else {
         0
     };
 
-    let credits = checked_add(checked_add(i.collateral, funding_out)?, checked_add(profit_tokens, collateral_interest)?)?;
+    let credits =
+        checked_add(checked_add(i.collateral, funding_out)?, checked_add(profit_tokens, collateral_interest)?)?;
     let debits = checked_add(checked_add(borrow_fee, funding_in)?, checked_add(loss_tokens, i.owed)?)?;
     let (collateral_after, owed_after) = if credits >= debits { (credits - debits, 0) } else { (0, debits - credits) };
     // What was owed before is paid first, then the borrow fee, then funding, then loss interest.
@@ -477,13 +498,21 @@ pub fn group_claim(i: &GroupInput) -> Result<SignedUsd, MathError> {
     );
     // i128 add, subtract and compare only.
     let worth = (collateral as i128 - debt as i128).min(loss as i128 - profit as i128);
-    Ok(if worth >= 0 { SignedUsd { positive: worth as u64, negative: 0 } } else { SignedUsd { positive: 0, negative: (-worth) as u64 } })
+    Ok(if worth >= 0 {
+        SignedUsd { positive: worth as u64, negative: 0 }
+    } else {
+        SignedUsd { positive: 0, negative: (-worth) as u64 }
+    })
 }
 
 /// Collateral tokens in USD, rounded up or down.
 #[inline(always)]
 fn usd_of(tokens: u64, i: &GroupInput, up: bool) -> Result<u64, MathError> {
-    Ok(if up { token_to_usd_ceil(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0 } else { token_to_usd_floor(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0 })
+    Ok(if up {
+        token_to_usd_ceil(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0
+    } else {
+        token_to_usd_floor(TokenAmount(tokens), i.coll_price, i.coll_decimals)?.0
+    })
 }
 
 /// The minimum held for profit, as the position quotes take it: profit is zero when closing at or
@@ -585,7 +614,7 @@ mod tests {
         let mut i = base_input();
         i.interest_on_pnl = true;
         i.exit_price = p(110); // 1,000 USD profit now
-        // First settlement: nothing was observed an hour ago → base 0, observation starts.
+                               // First settlement: nothing was observed an hour ago → base 0, observation starts.
         let a = settle_carry(&i).unwrap();
         assert_eq!(a.pnl_base_after, Pnl::default());
         assert_eq!((a.pnl_seen_usd_after, a.pnl_seen_time_after), (1_000 * USD, 1_000));

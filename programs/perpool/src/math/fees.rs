@@ -81,19 +81,11 @@ pub fn fee_amount(amount: u64, fee_bps: u64) -> Result<u64, MathError> {
 /// Errors: shares summing above 100% leave the LP part negative → [`MathError::Underflow`]
 /// (or [`MathError::Overflow`] for a single share far above 100%).
 #[inline]
-pub fn split_fee(
-    fee: u64,
-    protocol_share_bps: u64,
-    insurance_share_bps: u64,
-) -> Result<FeeSplit, MathError> {
+pub fn split_fee(fee: u64, protocol_share_bps: u64, insurance_share_bps: u64) -> Result<FeeSplit, MathError> {
     let protocol = apply_bps_floor(TokenAmount(fee), Bps(protocol_share_bps))?.0;
     let insurance = apply_bps_floor(TokenAmount(fee), Bps(insurance_share_bps))?.0;
     let lp = checked_sub(checked_sub(fee, protocol)?, insurance)?;
-    Ok(FeeSplit {
-        lp,
-        protocol,
-        insurance,
-    })
+    Ok(FeeSplit { lp, protocol, insurance })
 }
 
 #[cfg(test)]
@@ -106,11 +98,7 @@ mod tests {
     /// u128 reference for `dynamic_fee_bps`.
     fn reference(i: &DynamicFeeInput) -> Result<u64, MathError> {
         let (base, tax) = (i.base_bps as u128, i.tax_bps as u128);
-        let (cur, next, target) = (
-            i.current_usd as u128,
-            i.next_usd as u128,
-            i.target_usd as u128,
-        );
+        let (cur, next, target) = (i.current_usd as u128, i.next_usd as u128, i.target_usd as u128);
         if target == 0 {
             return Ok(i.base_bps);
         }
@@ -147,20 +135,20 @@ mod tests {
     #[test]
     fn by_example() {
         let f = |c, n, g| {
-            dynamic_fee_bps(&DynamicFeeInput {
-                base_bps: 25,
-                tax_bps: 50,
-                current_usd: c,
-                next_usd: n,
-                target_usd: g,
-            })
+            dynamic_fee_bps(&DynamicFeeInput { base_bps: 25, tax_bps: 50, current_usd: c, next_usd: n, target_usd: g })
         };
         assert_eq!(f(5, 10, 0), Ok(25));
         // The worked numbers (GMX v1): base 100, tax 50. At exactly its
         // 29,700 target, a 5,000 deposit pays 104 bps; with the target at
         // 14,850 (over-weight), increasing pays 150 and decreasing 50.
         let g = |current: u64, next: u64, target: u64| {
-            dynamic_fee_bps(&DynamicFeeInput { base_bps: 100, tax_bps: 50, current_usd: current, next_usd: next, target_usd: target })
+            dynamic_fee_bps(&DynamicFeeInput {
+                base_bps: 100,
+                tax_bps: 50,
+                current_usd: current,
+                next_usd: next,
+                target_usd: target,
+            })
         };
         assert_eq!(g(29_700, 34_700, 29_700), Ok(104));
         assert_eq!(g(29_700, 34_700, 14_850), Ok(150));
@@ -197,14 +185,7 @@ mod tests {
         assert_eq!(fee_amount(10_001, 30), Ok(31));
         assert_eq!(fee_amount(0, 30), Ok(0));
         assert_eq!(fee_amount(u64::MAX, 10_001), Err(MathError::Overflow));
-        assert_eq!(
-            split_fee(101, 1_000, 500),
-            Ok(FeeSplit {
-                lp: 86,
-                protocol: 10,
-                insurance: 5
-            })
-        );
+        assert_eq!(split_fee(101, 1_000, 500), Ok(FeeSplit { lp: 86, protocol: 10, insurance: 5 }));
         assert_eq!(split_fee(101, 6_000, 5_000), Err(MathError::Underflow));
     }
 

@@ -110,12 +110,7 @@ pub(crate) fn mul_div(a: u64, b: u64, c: u64, rounding: Rounding) -> Result<u64,
 
 /// [`mul_div`] for a divisor known to be non-zero (constants such as `BPS_DENOM`).
 #[inline]
-pub(crate) fn mul_div_nz(
-    a: u64,
-    b: u64,
-    c: NonZeroU64,
-    rounding: Rounding,
-) -> Result<u64, MathError> {
+pub(crate) fn mul_div_nz(a: u64, b: u64, c: NonZeroU64, rounding: Rounding) -> Result<u64, MathError> {
     let (hi, lo) = wide_mul(a, b);
     // The quotient fits in 64 bits exactly when the product is below c * 2^64, i.e. hi < c.
     if hi >= c.get() {
@@ -235,15 +230,9 @@ mod tests {
         assert_eq!(mul_div_floor(u64::MAX, 2, 1), Err(MathError::Overflow));
         // 1.5 * u64::MAX: too large in either direction.
         assert_eq!(mul_div_floor(u64::MAX, 3, 2), Err(MathError::Overflow));
-        assert_eq!(
-            mul_div_floor(u64::MAX, u64::MAX - 1, u64::MAX - 1),
-            Ok(u64::MAX)
-        );
+        assert_eq!(mul_div_floor(u64::MAX, u64::MAX - 1, u64::MAX - 1), Ok(u64::MAX));
         // u64::MAX * u64::MAX / (u64::MAX - 1) = u64::MAX + 1 + 1 / (2^64 - 2): overflow either way.
-        assert_eq!(
-            mul_div_floor(u64::MAX, u64::MAX, u64::MAX - 1),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(mul_div_floor(u64::MAX, u64::MAX, u64::MAX - 1), Err(MathError::Overflow));
         assert_eq!(mul_div_floor(7, 3, 2), Ok(10));
         assert_eq!(mul_div_ceil(7, 3, 2), Ok(11));
         assert_eq!(mul_div_ceil(6, 3, 2), Ok(9));
@@ -274,10 +263,7 @@ mod tests {
         assert_eq!(mul_div_floor_i64(i64::MAX, 2, 1), Err(MathError::Overflow));
         assert_eq!(mul_div_floor_i64(-1, u64::MAX, u64::MAX), Ok(-1));
         // -(2^63 - 1) * 2 = -(2^64 - 2): below i64::MIN.
-        assert_eq!(
-            mul_div_floor_i64(i64::MIN + 1, 2, 1),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(mul_div_floor_i64(i64::MIN + 1, 2, 1), Err(MathError::Overflow));
         // floor(-1 / 3) = -1, ceil(-1 / 3) = 0
         assert_eq!(mul_div_floor_i64(-1, 1, 3), Ok(-1));
         assert_eq!(mul_div_ceil_i64(-1, 1, 3), Ok(0));
@@ -288,11 +274,7 @@ mod tests {
     /// (a, b, c) whose quotient sits around u64::MAX: c random, a near c, b near u64::MAX.
     fn near_max_quotient() -> impl Strategy<Value = (u64, u64, u64)> {
         (1u64..=u64::MAX, 0u64..4, 0u64..4, any::<bool>()).prop_map(|(c, da, db, above)| {
-            let a = if above {
-                c.saturating_add(da)
-            } else {
-                c.saturating_sub(da)
-            };
+            let a = if above { c.saturating_add(da) } else { c.saturating_sub(da) };
             (a, u64::MAX - db, c)
         })
     }

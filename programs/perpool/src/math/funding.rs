@@ -141,12 +141,7 @@ pub struct FundingFee {
 ///
 /// Errors: `long + short` above `u64::MAX` → [`MathError::Overflow`].
 #[inline]
-pub fn funding_rate(
-    long_oi_usd: u64,
-    short_oi_usd: u64,
-    funding_factor: u64,
-    max_rate: u64,
-) -> Result<u64, MathError> {
+pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, max_rate: u64) -> Result<u64, MathError> {
     let total = checked_add(long_oi_usd, short_oi_usd)?;
     if total == 0 {
         return Ok(0);
@@ -167,20 +162,12 @@ pub fn funding_rate(
 pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> {
     let rate = funding_rate(i.long_oi_usd, i.short_oi_usd, i.funding_factor, i.max_rate)?;
     let payer_is_long = i.long_oi_usd > i.short_oi_usd;
-    let mut out = FundingAccrual {
-        rate,
-        payer_is_long,
-        long_index: i.long_index,
-        short_index: i.short_index,
-    };
+    let mut out = FundingAccrual { rate, payer_is_long, long_index: i.long_index, short_index: i.short_index };
     if rate == 0 || i.dt_secs == 0 {
         return Ok(out);
     }
-    let (payer_oi, receiver_oi) = if payer_is_long {
-        (i.long_oi_usd, i.short_oi_usd)
-    } else {
-        (i.short_oi_usd, i.long_oi_usd)
-    };
+    let (payer_oi, receiver_oi) =
+        if payer_is_long { (i.long_oi_usd, i.short_oi_usd) } else { (i.short_oi_usd, i.long_oi_usd) };
     let (hi, lo) = wide_mul(rate, i.dt_secs);
     let growth = ((hi as u128) << 64) | lo as u128;
     let (payer, receiver) = if payer_is_long {
@@ -195,10 +182,7 @@ pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> 
             .div_u64(receiver_oi, Rounding::Down)
             .to_u128()
             .ok_or(MathError::Overflow)?;
-        receiver.received = receiver
-            .received
-            .checked_add(share)
-            .ok_or(MathError::Overflow)?;
+        receiver.received = receiver.received.checked_add(share).ok_or(MathError::Overflow)?;
     }
     Ok(out)
 }
@@ -216,26 +200,14 @@ pub fn position_funding(i: &PositionFundingInput) -> Result<FundingFee, FundingE
         SHORT => &i.short_index,
         _ => return Err(FundingError::InvalidSide),
     };
-    let paid = now
-        .paid
-        .checked_sub(i.index_snapshot.paid)
-        .ok_or(MathError::Underflow)?;
-    let received = now
-        .received
-        .checked_sub(i.index_snapshot.received)
-        .ok_or(MathError::Underflow)?;
+    let paid = now.paid.checked_sub(i.index_snapshot.paid).ok_or(MathError::Underflow)?;
+    let received = now.received.checked_sub(i.index_snapshot.received).ok_or(MathError::Underflow)?;
     let pays = settle(i.size_usd, paid, Rounding::Up)?;
     let gets = settle(i.size_usd, received, Rounding::Down)?;
     Ok(if pays > gets {
-        FundingFee {
-            pays: true,
-            usd: pays - gets,
-        }
+        FundingFee { pays: true, usd: pays - gets }
     } else {
-        FundingFee {
-            pays: false,
-            usd: gets - pays,
-        }
+        FundingFee { pays: false, usd: gets - pays }
     })
 }
 
@@ -262,11 +234,7 @@ pub(crate) fn funding_shares(
 /// `size · delta / 10^18`, rounded; [`MathError::Overflow`] above `u64::MAX`.
 #[inline]
 fn settle(size: u64, delta: u128, rounding: Rounding) -> Result<u64, MathError> {
-    U256::from_u128(delta)
-        .mul_u64(size)?
-        .div_u64(FUNDING_DIVISOR, rounding)
-        .to_u64()
-        .ok_or(MathError::Overflow)
+    U256::from_u128(delta).mul_u64(size)?.div_u64(FUNDING_DIVISOR, rounding).to_u64().ok_or(MathError::Overflow)
 }
 
 #[cfg(test)]
@@ -324,13 +292,7 @@ mod tests {
             index_snapshot: FundingIndex::default(),
         })
         .unwrap();
-        assert_eq!(
-            long,
-            FundingFee {
-                pays: true,
-                usd: 500 * USD + 1
-            }
-        );
+        assert_eq!(long, FundingFee { pays: true, usd: 500 * USD + 1 });
         let short = position_funding(&PositionFundingInput {
             side: SHORT,
             ..PositionFundingInput {
@@ -342,13 +304,7 @@ mod tests {
             }
         })
         .unwrap();
-        assert_eq!(
-            short,
-            FundingFee {
-                pays: false,
-                usd: 1_500 * USD
-            }
-        );
+        assert_eq!(short, FundingFee { pays: false, usd: 1_500 * USD });
 
         // Balanced, empty, or no time: nothing moves.
         for i in [input(7, 7, 100), input(0, 0, 100), input(9, 1, 0)] {
@@ -361,57 +317,25 @@ mod tests {
         assert_eq!(a.short_index.paid, FACTOR as u128 * 10);
         assert_eq!(a.long_index.received, 0);
         // Overflow is reported.
-        let far = FundingInput {
-            long_index: FundingIndex {
-                paid: u128::MAX,
-                received: 0,
-            },
-            ..input(2, 1, 1)
-        };
-        assert_eq!(
-            accrue_funding(&far),
-            Err(FundingError::Math(MathError::Overflow))
-        );
+        let far = FundingInput { long_index: FundingIndex { paid: u128::MAX, received: 0 }, ..input(2, 1, 1) };
+        assert_eq!(accrue_funding(&far), Err(FundingError::Math(MathError::Overflow)));
     }
 
     #[test]
     fn position_errors() {
-        let i = PositionFundingInput {
-            size_usd: 1,
-            side: 3,
-            ..PositionFundingInput::default()
-        };
+        let i = PositionFundingInput { size_usd: 1, side: 3, ..PositionFundingInput::default() };
         assert_eq!(position_funding(&i), Err(FundingError::InvalidSide));
-        let i = PositionFundingInput {
-            side: LONG,
-            index_snapshot: FundingIndex {
-                paid: 1,
-                received: 0,
-            },
-            ..i
-        };
-        assert_eq!(
-            position_funding(&i),
-            Err(FundingError::Math(MathError::Underflow))
-        );
+        let i = PositionFundingInput { side: LONG, index_snapshot: FundingIndex { paid: 1, received: 0 }, ..i };
+        assert_eq!(position_funding(&i), Err(FundingError::Math(MathError::Underflow)));
         let i = PositionFundingInput {
             size_usd: u64::MAX,
             side: SHORT,
-            short_index: FundingIndex {
-                paid: 0,
-                received: 2 * FUNDING_ONE as u128,
-            },
+            short_index: FundingIndex { paid: 0, received: 2 * FUNDING_ONE as u128 },
             ..PositionFundingInput::default()
         };
+        assert_eq!(position_funding(&i), Err(FundingError::Math(MathError::Overflow)));
         assert_eq!(
-            position_funding(&i),
-            Err(FundingError::Math(MathError::Overflow))
-        );
-        assert_eq!(
-            position_funding(&PositionFundingInput {
-                side: LONG,
-                ..PositionFundingInput::default()
-            }),
+            position_funding(&PositionFundingInput { side: LONG, ..PositionFundingInput::default() }),
             Ok(FundingFee::default())
         );
     }
@@ -490,10 +414,6 @@ mod tests {
     }
 
     fn input_with(l: u64, s: u64, factor: u64, max_rate: u64, dt: u64) -> FundingInput {
-        FundingInput {
-            funding_factor: factor,
-            max_rate,
-            ..input(l, s, dt)
-        }
+        FundingInput { funding_factor: factor, max_rate, ..input(l, s, dt) }
     }
 }

@@ -173,11 +173,7 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
     }
     let (l0, s0) = (i.long_oi_usd, i.short_oi_usd);
     let traded = if long { l0 } else { s0 };
-    let after = if i.is_increase {
-        checked_add(traded, i.size_usd)?
-    } else {
-        checked_sub(traded, i.size_usd)?
-    };
+    let after = if i.is_increase { checked_add(traded, i.size_usd)? } else { checked_sub(traded, i.size_usd)? };
     let (l1, s1) = if long { (after, s0) } else { (l0, after) };
     let d0 = l0.abs_diff(s0);
     let d1 = l1.abs_diff(s1);
@@ -193,34 +189,18 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
         }
     } else if d1 < d0 {
         let diff = power(d0, e)?.sub(&power(d1, e)?);
-        (
-            true,
-            apply_factor(diff, i.positive_factor, e, Rounding::Down)?,
-        )
+        (true, apply_factor(diff, i.positive_factor, e, Rounding::Down)?)
     } else {
         let diff = power(d1, e)?.sub(&power(d0, e)?);
-        (
-            false,
-            apply_factor(diff, i.negative_factor, e, Rounding::Up)?,
-        )
+        (false, apply_factor(diff, i.negative_factor, e, Rounding::Up)?)
     };
     if magnitude.is_zero() {
         return Ok(Impact::default());
     }
     let cap = if positive {
-        mul_div(
-            i.size_usd,
-            i.max_positive_impact_bps,
-            BPS_DENOM,
-            Rounding::Down,
-        )?
+        mul_div(i.size_usd, i.max_positive_impact_bps, BPS_DENOM, Rounding::Down)?
     } else {
-        mul_div(
-            i.size_usd,
-            i.max_negative_impact_bps,
-            BPS_DENOM,
-            Rounding::Up,
-        )?
+        mul_div(i.size_usd, i.max_negative_impact_bps, BPS_DENOM, Rounding::Up)?
     };
     let usd = match magnitude.to_u64() {
         Some(m) if m <= cap => m,
@@ -254,11 +234,7 @@ pub fn impacted_price(i: &ImpactedPriceInput) -> Result<Price, ImpactError> {
     }
     let adjusted = if minus { s - imp } else { checked_add(s, imp)? };
     let rounding = if buys { Rounding::Up } else { Rounding::Down };
-    let out = if i.is_increase {
-        mul_div(p, s, adjusted, rounding)?
-    } else {
-        mul_div(p, adjusted, s, rounding)?
-    };
+    let out = if i.is_increase { mul_div(p, s, adjusted, rounding)? } else { mul_div(p, adjusted, s, rounding)? };
     if out == 0 {
         return Err(ImpactError::Math(MathError::InvalidPrice));
     }
@@ -301,16 +277,12 @@ pub(crate) struct U256 {
 impl U256 {
     #[inline(always)]
     pub(crate) fn from_u64(x: u64) -> Self {
-        U256 {
-            limbs: [x, 0, 0, 0],
-        }
+        U256 { limbs: [x, 0, 0, 0] }
     }
 
     #[inline(always)]
     pub(crate) fn from_u128(x: u128) -> Self {
-        U256 {
-            limbs: [x as u64, (x >> 64) as u64, 0, 0],
-        }
+        U256 { limbs: [x as u64, (x >> 64) as u64, 0, 0] }
     }
 
     #[inline(always)]
@@ -462,101 +434,39 @@ mod tests {
         // 0 → 200,000 USD long OI: 1e-8 · 200,000² = 400 USD.
         let first = long_increase(200_000 * USD, 0, 0);
         let impact = price_impact(&first).unwrap();
-        assert_eq!(
-            impact,
-            Impact {
-                positive: false,
-                usd: 400 * USD
-            }
-        );
+        assert_eq!(impact, Impact { positive: false, usd: 400 * USD });
         // 5,000 · 200,000 / 199,600 = 5,010.02004008016.. → rounded up.
-        assert_eq!(
-            exec(&first, impact, PRICE_5000),
-            Ok(Price(5_010_020_040_081))
-        );
+        assert_eq!(exec(&first, impact, PRICE_5000), Ok(Price(5_010_020_040_081)));
 
         // 200,000 → 400,000: 1e-8 · (400,000² − 200,000²) = 1,200 USD.
         let second = long_increase(200_000 * USD, 200_000 * USD, 0);
         let impact = price_impact(&second).unwrap();
-        assert_eq!(
-            impact,
-            Impact {
-                positive: false,
-                usd: 1_200 * USD
-            }
-        );
+        assert_eq!(impact, Impact { positive: false, usd: 1_200 * USD });
         // 5,000 · 200,000 / 198,800 = 5,030.18108651911.. → rounded up.
-        assert_eq!(
-            exec(&second, impact, PRICE_5000),
-            Ok(Price(5_030_181_086_520))
-        );
+        assert_eq!(exec(&second, impact, PRICE_5000), Ok(Price(5_030_181_086_520)));
     }
 
     #[test]
     fn shrinking_and_flipping() {
         // A short of 100k against 200k longs: skew 200k → 100k, gain 1e-8·(4e10 − 1e10) = 300.
-        let short = ImpactInput {
-            side: SHORT,
-            ..long_increase(100_000 * USD, 200_000 * USD, 0)
-        };
-        assert_eq!(
-            price_impact(&short),
-            Ok(Impact {
-                positive: true,
-                usd: 300 * USD
-            })
-        );
+        let short = ImpactInput { side: SHORT, ..long_increase(100_000 * USD, 200_000 * USD, 0) };
+        assert_eq!(price_impact(&short), Ok(Impact { positive: true, usd: 300 * USD }));
         // A short increase with positive impact sells higher: P·S/(S − I).
         assert_eq!(
-            exec(
-                &short,
-                Impact {
-                    positive: true,
-                    usd: 300 * USD
-                },
-                PRICE_5000
-            ),
+            exec(&short, Impact { positive: true, usd: 300 * USD }, PRICE_5000),
             Ok(Price(5_015_045_135_406)) // 5000 · 100000 / 99700 = 5015.0451354062.. floor
         );
         // A short of 300k flips it: +1e-8·200k² = 400, −2e-8·100k² = 200 → +200.
         let flip = ImpactInput {
             negative_factor: 2 * F,
-            ..ImpactInput {
-                side: SHORT,
-                ..long_increase(300_000 * USD, 200_000 * USD, 0)
-            }
+            ..ImpactInput { side: SHORT, ..long_increase(300_000 * USD, 200_000 * USD, 0) }
         };
-        assert_eq!(
-            price_impact(&flip),
-            Ok(Impact {
-                positive: true,
-                usd: 200 * USD
-            })
-        );
+        assert_eq!(price_impact(&flip), Ok(Impact { positive: true, usd: 200 * USD }));
         // Closing the whole long OI brings the skew to zero: not a flip, full gain 400.
-        let close = ImpactInput {
-            is_increase: false,
-            ..long_increase(200_000 * USD, 200_000 * USD, 0)
-        };
-        assert_eq!(
-            price_impact(&close),
-            Ok(Impact {
-                positive: true,
-                usd: 400 * USD
-            })
-        );
+        let close = ImpactInput { is_increase: false, ..long_increase(200_000 * USD, 200_000 * USD, 0) };
+        assert_eq!(price_impact(&close), Ok(Impact { positive: true, usd: 400 * USD }));
         // ... at P·(S + I)/S rounded down.
-        assert_eq!(
-            exec(
-                &close,
-                Impact {
-                    positive: true,
-                    usd: 400 * USD
-                },
-                PRICE_5000
-            ),
-            Ok(Price(5_010_000_000_000))
-        );
+        assert_eq!(exec(&close, Impact { positive: true, usd: 400 * USD }, PRICE_5000), Ok(Price(5_010_000_000_000)));
         // A balanced book with a zero-size trade: no impact.
         assert_eq!(price_impact(&long_increase(0, 7, 7)), Ok(Impact::default()));
     }
@@ -564,105 +474,44 @@ mod tests {
     #[test]
     fn caps_and_errors() {
         // 1M USD from zero: 1e-8 · 1e12 = 10,000 USD, capped at 50 bps = 5,000.
-        let big = ImpactInput {
-            max_negative_impact_bps: 50,
-            ..long_increase(1_000_000 * USD, 0, 0)
-        };
-        assert_eq!(
-            price_impact(&big),
-            Ok(Impact {
-                positive: false,
-                usd: 5_000 * USD
-            })
-        );
+        let big = ImpactInput { max_negative_impact_bps: 50, ..long_increase(1_000_000 * USD, 0, 0) };
+        assert_eq!(price_impact(&big), Ok(Impact { positive: false, usd: 5_000 * USD }));
         // A huge factor cannot overflow: it is capped.
-        let huge = ImpactInput {
-            negative_factor: u64::MAX,
-            exponent: 3,
-            ..long_increase(u64::MAX, 0, 0)
-        };
+        let huge = ImpactInput { negative_factor: u64::MAX, exponent: 3, ..long_increase(u64::MAX, 0, 0) };
         assert_eq!(
             price_impact(&huge),
-            Ok(Impact {
-                positive: false,
-                usd: (u64::MAX as u128 * 500).div_ceil(10_000) as u64
-            })
+            Ok(Impact { positive: false, usd: (u64::MAX as u128 * 500).div_ceil(10_000) as u64 })
         );
+        assert_eq!(price_impact(&ImpactInput { side: 0, ..big }), Err(ImpactError::InvalidSide));
+        assert_eq!(price_impact(&ImpactInput { exponent: 0, ..big }), Err(ImpactError::InvalidExponent));
+        assert_eq!(price_impact(&ImpactInput { exponent: 4, ..big }), Err(ImpactError::InvalidExponent));
         assert_eq!(
-            price_impact(&ImpactInput { side: 0, ..big }),
-            Err(ImpactError::InvalidSide)
-        );
-        assert_eq!(
-            price_impact(&ImpactInput { exponent: 0, ..big }),
-            Err(ImpactError::InvalidExponent)
-        );
-        assert_eq!(
-            price_impact(&ImpactInput { exponent: 4, ..big }),
-            Err(ImpactError::InvalidExponent)
-        );
-        assert_eq!(
-            price_impact(&ImpactInput {
-                is_increase: false,
-                ..big
-            }),
+            price_impact(&ImpactInput { is_increase: false, ..big }),
             Err(ImpactError::Math(MathError::Underflow))
         );
-        assert_eq!(
-            price_impact(&long_increase(1, u64::MAX, 0)),
-            Err(ImpactError::Math(MathError::Overflow))
-        );
-        let neg = Impact {
-            positive: false,
-            usd: 10,
-        };
-        assert_eq!(
-            exec(&long_increase(10, 0, 0), neg, PRICE_5000),
-            Err(ImpactError::ImpactTooLarge)
-        );
-        assert_eq!(
-            exec(&long_increase(0, 0, 0), neg, PRICE_5000),
-            Err(ImpactError::ImpactTooLarge)
-        );
-        assert_eq!(
-            exec(&long_increase(0, 0, 0), Impact::default(), PRICE_5000),
-            Ok(PRICE_5000)
-        );
-        assert_eq!(
-            exec(&long_increase(11, 0, 0), neg, Price(0)),
-            Err(ImpactError::Math(MathError::InvalidPrice))
-        );
-        let pos = Impact {
-            positive: true,
-            usd: u64::MAX,
-        };
-        assert_eq!(
-            exec(&long_increase(1, 0, 0), pos, PRICE_5000),
-            Err(ImpactError::Math(MathError::Overflow))
-        );
+        assert_eq!(price_impact(&long_increase(1, u64::MAX, 0)), Err(ImpactError::Math(MathError::Overflow)));
+        let neg = Impact { positive: false, usd: 10 };
+        assert_eq!(exec(&long_increase(10, 0, 0), neg, PRICE_5000), Err(ImpactError::ImpactTooLarge));
+        assert_eq!(exec(&long_increase(0, 0, 0), neg, PRICE_5000), Err(ImpactError::ImpactTooLarge));
+        assert_eq!(exec(&long_increase(0, 0, 0), Impact::default(), PRICE_5000), Ok(PRICE_5000));
+        assert_eq!(exec(&long_increase(11, 0, 0), neg, Price(0)), Err(ImpactError::Math(MathError::InvalidPrice)));
+        let pos = Impact { positive: true, usd: u64::MAX };
+        assert_eq!(exec(&long_increase(1, 0, 0), pos, PRICE_5000), Err(ImpactError::Math(MathError::Overflow)));
     }
 
     /// Exact reference for exponents up to 2 on values small enough for u128.
     fn reference(i: &ImpactInput) -> Impact {
         let long = i.side == LONG;
         let (l0, s0) = (i.long_oi_usd as i128, i.short_oi_usd as i128);
-        let delta = if i.is_increase {
-            i.size_usd as i128
-        } else {
-            -(i.size_usd as i128)
-        };
-        let (l1, s1) = if long {
-            (l0 + delta, s0)
-        } else {
-            (l0, s0 + delta)
-        };
+        let delta = if i.is_increase { i.size_usd as i128 } else { -(i.size_usd as i128) };
+        let (l1, s1) = if long { (l0 + delta, s0) } else { (l0, s0 + delta) };
         let e = i.exponent as u32;
         let div = 10u128.pow(18) * 10u128.pow(6 * (e - 1));
         let pw = |d: i128| (d.unsigned_abs()).pow(e);
         let flips = (l0 - s0).signum() * (l1 - s1).signum() < 0;
         let (d0, d1) = (pw(l0 - s0), pw(l1 - s1));
         let signed: i128 = if flips {
-            (d0 * i.positive_factor as u128 / div) as i128
-                - (d1 * i.negative_factor as u128).div_ceil(div) as i128
+            (d0 * i.positive_factor as u128 / div) as i128 - (d1 * i.negative_factor as u128).div_ceil(div) as i128
         } else if d1 < d0 {
             ((d0 - d1) * i.positive_factor as u128 / div) as i128
         } else {
@@ -672,10 +521,7 @@ mod tests {
         let (positive, cap) = if signed > 0 {
             (true, size * i.max_positive_impact_bps as u128 / 10_000)
         } else {
-            (
-                false,
-                (size * i.max_negative_impact_bps as u128).div_ceil(10_000),
-            )
+            (false, (size * i.max_negative_impact_bps as u128).div_ceil(10_000))
         };
         let usd = signed.unsigned_abs().min(cap) as u64;
         if usd == 0 {

@@ -112,11 +112,7 @@ pub fn borrow_rate(c: &RateCurve, u_bps: u64) -> Result<u64, MathError> {
 /// Errors: `reserve_factor_bps > 10_000` → [`MathError::Underflow`]; `u × (10_000 − rf)` above
 /// `u64::MAX` (impossible for `u <= 10_000`) or a result above `u64::MAX` → [`MathError::Overflow`].
 #[inline]
-pub fn supply_rate(
-    borrow_rate: u64,
-    u_bps: u64,
-    reserve_factor_bps: u64,
-) -> Result<u64, MathError> {
+pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Result<u64, MathError> {
     let kept = checked_sub(BPS_DENOM, reserve_factor_bps)?;
     let factor = checked_mul(u_bps, kept)?;
     // One division of the full 128-bit product: exact.
@@ -132,11 +128,7 @@ pub fn supply_rate(
 #[inline]
 pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Result<u64, MathError> {
     let rate_time = checked_mul(rate, dt_secs)?;
-    let rounding = if round_up {
-        Rounding::Up
-    } else {
-        Rounding::Down
-    };
+    let rounding = if round_up { Rounding::Up } else { Rounding::Down };
     let growth = mul_div(index, rate_time, YEAR_RATE_DIVISOR, rounding)?;
     checked_add(index, growth)
 }
@@ -153,11 +145,7 @@ pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Resu
 #[inline(never)]
 pub fn accrue(i: &AccrualInput) -> Result<Accrual, MathError> {
     // `abs_diff` cannot overflow, unlike `now - last_accrual` on extreme timestamps.
-    let dt = if i.now > i.last_accrual {
-        i.now.abs_diff(i.last_accrual)
-    } else {
-        0
-    };
+    let dt = if i.now > i.last_accrual { i.now.abs_diff(i.last_accrual) } else { 0 };
     let borrowed = checked_add(i.locked, i.lent)?;
     let utilization = utilization_bps(borrowed, i.lendable);
     let borrow = borrow_rate(&i.curve, utilization)?;
@@ -165,18 +153,9 @@ pub fn accrue(i: &AccrualInput) -> Result<Accrual, MathError> {
     let (borrow_index, supply_index) = if dt == 0 {
         (i.borrow_index, i.supply_index)
     } else {
-        (
-            accrue_index(i.borrow_index, borrow, dt, true)?,
-            accrue_index(i.supply_index, supply, dt, false)?,
-        )
+        (accrue_index(i.borrow_index, borrow, dt, true)?, accrue_index(i.supply_index, supply, dt, false)?)
     };
-    Ok(Accrual {
-        borrow_index,
-        supply_index,
-        borrow_rate: borrow,
-        supply_rate: supply,
-        utilization_bps: utilization,
-    })
+    Ok(Accrual { borrow_index, supply_index, borrow_rate: borrow, supply_rate: supply, utilization_bps: utilization })
 }
 
 #[cfg(test)]
@@ -218,29 +197,14 @@ mod tests {
         assert_eq!(borrow_rate(&CURVE, 1), Ok(5_000));
         // 90 %: 4 % + 75 % / 2.
         assert_eq!(borrow_rate(&CURVE, 9_000), Ok(415_000_000));
-        let with_base = RateCurve {
-            base_rate: 10_000_000,
-            ..CURVE
-        };
+        let with_base = RateCurve { base_rate: 10_000_000, ..CURVE };
         assert_eq!(borrow_rate(&with_base, 0), Ok(10_000_000));
-        let no_kink = RateCurve {
-            optimal_utilization_bps: 0,
-            ..CURVE
-        };
+        let no_kink = RateCurve { optimal_utilization_bps: 0, ..CURVE };
         assert_eq!(borrow_rate(&no_kink, 0), Err(MathError::DivideByZero));
-        let full_kink = RateCurve {
-            optimal_utilization_bps: 10_000,
-            ..CURVE
-        };
+        let full_kink = RateCurve { optimal_utilization_bps: 10_000, ..CURVE };
         assert_eq!(borrow_rate(&full_kink, 10_000), Ok(40_000_000));
-        assert_eq!(
-            borrow_rate(&full_kink, 10_001),
-            Err(MathError::DivideByZero)
-        );
-        let past_full = RateCurve {
-            optimal_utilization_bps: 10_001,
-            ..CURVE
-        };
+        assert_eq!(borrow_rate(&full_kink, 10_001), Err(MathError::DivideByZero));
+        let past_full = RateCurve { optimal_utilization_bps: 10_001, ..CURVE };
         assert_eq!(borrow_rate(&past_full, 10_002), Err(MathError::Underflow));
         assert_eq!(supply_rate(1, 1, 10_001), Err(MathError::Underflow));
         assert_eq!(supply_rate(u64::MAX, u64::MAX, 0), Err(MathError::Overflow));
@@ -261,23 +225,11 @@ mod tests {
     #[test]
     fn accrual_by_example() {
         // 79 % for a whole year on 1.0: borrow index 1.79.
-        assert_eq!(
-            accrue_index(INDEX_ONE, 790_000_000, SECONDS_PER_YEAR, true),
-            Ok(1_790_000_000_000)
-        );
+        assert_eq!(accrue_index(INDEX_ONE, 790_000_000, SECONDS_PER_YEAR, true), Ok(1_790_000_000_000));
         // One second at 4 %: 1e12 × 0.04 / 31_536_000 = 1268.39.. → up 1269, down 1268.
-        assert_eq!(
-            accrue_index(INDEX_ONE, 40_000_000, 1, true),
-            Ok(INDEX_ONE + 1_269)
-        );
-        assert_eq!(
-            accrue_index(INDEX_ONE, 40_000_000, 1, false),
-            Ok(INDEX_ONE + 1_268)
-        );
-        assert_eq!(
-            accrue_index(INDEX_ONE, u64::MAX, 2, true),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(accrue_index(INDEX_ONE, 40_000_000, 1, true), Ok(INDEX_ONE + 1_269));
+        assert_eq!(accrue_index(INDEX_ONE, 40_000_000, 1, false), Ok(INDEX_ONE + 1_268));
+        assert_eq!(accrue_index(INDEX_ONE, u64::MAX, 2, true), Err(MathError::Overflow));
 
         let input = AccrualInput {
             borrow_index: INDEX_ONE,
@@ -303,35 +255,22 @@ mod tests {
             assert_eq!(a.borrow_rate, 40_000_000);
         }
         // Extreme timestamps do not overflow the subtraction (the product does).
-        let far = AccrualInput {
-            last_accrual: i64::MIN,
-            now: i64::MAX,
-            ..input
-        };
+        let far = AccrualInput { last_accrual: i64::MIN, now: i64::MAX, ..input };
         assert_eq!(accrue(&far), Err(MathError::Overflow));
-        let too_much = AccrualInput {
-            locked: u64::MAX,
-            lent: 1,
-            ..input
-        };
+        let too_much = AccrualInput { locked: u64::MAX, lent: 1, ..input };
         assert_eq!(accrue(&too_much), Err(MathError::Overflow));
     }
 
     fn curve() -> impl Strategy<Value = RateCurve> {
-        (
-            0u64..200_000_000,
-            0u64..500_000_000,
-            0u64..5_000_000_000,
-            1u64..10_000,
-            0u64..=10_000,
-        )
-            .prop_map(|(base_rate, slope1, slope2, opt, rf)| RateCurve {
+        (0u64..200_000_000, 0u64..500_000_000, 0u64..5_000_000_000, 1u64..10_000, 0u64..=10_000).prop_map(
+            |(base_rate, slope1, slope2, opt, rf)| RateCurve {
                 base_rate,
                 slope1,
                 slope2,
                 optimal_utilization_bps: opt,
                 reserve_factor_bps: rf,
-            })
+            },
+        )
     }
 
     fn reference_borrow(c: &RateCurve, u: u64) -> u128 {
@@ -339,9 +278,7 @@ mod tests {
         if u <= opt {
             c.base_rate as u128 + (c.slope1 as u128 * u).div_ceil(opt)
         } else {
-            c.base_rate as u128
-                + c.slope1 as u128
-                + (c.slope2 as u128 * (u - opt)).div_ceil(10_000 - opt)
+            c.base_rate as u128 + c.slope1 as u128 + (c.slope2 as u128 * (u - opt)).div_ceil(10_000 - opt)
         }
     }
 

@@ -39,8 +39,8 @@ use super::fixed::{checked_add, checked_sub, mul_div, mul_div_ceil, mul_div_floo
 use super::interest::INDEX_ONE;
 use super::position::Pnl;
 use super::units::{
-    token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price,
-    TokenAmount, Usd, BPS_DENOM, MAX_TOKEN_DECIMALS,
+    token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price, TokenAmount, Usd, BPS_DENOM,
+    MAX_TOKEN_DECIMALS,
 };
 use super::wide::wide_mul;
 use super::MathError;
@@ -166,13 +166,7 @@ fn accrue_lending_rounded(i: &LendingAccrualInput, rounding: Rounding) -> Result
         // p <= p + i: the quotient is at most `reserve`.
         mul_div_floor(reserve, i.protocol_share_bps, weights)?
     };
-    Ok(LendingAccrual {
-        lent,
-        interest,
-        to_suppliers,
-        to_protocol,
-        to_insurance: reserve - to_protocol,
-    })
+    Ok(LendingAccrual { lent, interest, to_suppliers, to_protocol, to_insurance: reserve - to_protocol })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,11 +208,7 @@ pub fn repay_scaled(amount: u64, borrow_index: u64) -> Result<u64, MathError> {
 ///
 /// Errors: `snapshot == 0 < now` → `DivideByZero`; `Overflow`.
 #[inline]
-pub fn supply_interest(
-    amount: u64,
-    supply_index_now: u64,
-    snapshot: u64,
-) -> Result<u64, MathError> {
+pub fn supply_interest(amount: u64, supply_index_now: u64, snapshot: u64) -> Result<u64, MathError> {
     if supply_index_now <= snapshot {
         return Ok(0);
     }
@@ -254,26 +244,13 @@ pub struct PnlInterestInput {
 #[inline(never)]
 pub fn pnl_interest(i: &PnlInterestInput) -> Result<Pnl, MathError> {
     let (usd, profit) = if i.pnl_profit {
-        (
-            supply_interest(i.pnl_usd, i.supply_index_now, i.supply_snapshot)?,
-            true,
-        )
+        (supply_interest(i.pnl_usd, i.supply_index_now, i.supply_snapshot)?, true)
     } else if i.borrow_index_now <= i.borrow_snapshot {
         (0, false)
     } else {
-        (
-            mul_div_ceil(
-                i.pnl_usd,
-                i.borrow_index_now - i.borrow_snapshot,
-                i.borrow_snapshot,
-            )?,
-            false,
-        )
+        (mul_div_ceil(i.pnl_usd, i.borrow_index_now - i.borrow_snapshot, i.borrow_snapshot)?, false)
     };
-    Ok(Pnl {
-        profit: profit && usd > 0,
-        usd,
-    })
+    Ok(Pnl { profit: profit && usd > 0, usd })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,20 +375,9 @@ fn health(
 ) -> Result<LoanHealth, MathError> {
     let debt = debt_tokens(loan.scaled_debt, borrow.borrow_index)?;
     let debt_usd = token_to_usd_ceil(TokenAmount(debt), borrow.price_max, borrow.decimals)?.0;
-    let collateral_usd = token_to_usd_floor(
-        TokenAmount(loan.collateral_amount),
-        coll.price_min,
-        coll.decimals,
-    )?
-    .0;
+    let collateral_usd = token_to_usd_floor(TokenAmount(loan.collateral_amount), coll.price_min, coll.decimals)?.0;
     let ltv = ltv_bps(debt_usd, collateral_usd);
-    Ok(LoanHealth {
-        debt,
-        debt_usd,
-        collateral_usd,
-        ltv_bps: ltv,
-        liquidatable: ltv > liquidation_ltv_bps,
-    })
+    Ok(LoanHealth { debt, debt_usd, collateral_usd, ltv_bps: ltv, liquidatable: ltv > liquidation_ltv_bps })
 }
 
 /// The liquidation price of a loan: the HIGHEST collateral MIN price at which the loan is
@@ -527,23 +493,13 @@ pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
     let scaled_after = checked_add(i.loan.scaled_debt, scaled_delta)?;
     let debt_after = debt_tokens(scaled_after, b.borrow_index)?;
     let debt_usd_after = token_to_usd_ceil(TokenAmount(debt_after), b.price_max, b.decimals)?.0;
-    let collateral_usd = token_to_usd_floor(
-        TokenAmount(i.loan.collateral_amount),
-        i.coll.price_min,
-        i.coll.decimals,
-    )?
-    .0;
+    let collateral_usd =
+        token_to_usd_floor(TokenAmount(i.loan.collateral_amount), i.coll.price_min, i.coll.decimals)?.0;
     let ltv = ltv_bps(debt_usd_after, collateral_usd);
     if ltv > i.params.max_ltv_bps {
         return Err(LendingError::LtvTooHigh);
     }
-    Ok(BorrowQuote {
-        scaled_delta,
-        debt_after,
-        debt_usd_after,
-        collateral_usd,
-        ltv_bps_after: ltv,
-    })
+    Ok(BorrowQuote { scaled_delta, debt_after, debt_usd_after, collateral_usd, ltv_bps_after: ltv })
 }
 
 /// Whether `lent + amount` exceeds `max(0, owned − buffer − locked) + collateral_room`, exactly
@@ -618,20 +574,12 @@ pub fn quote_repay(i: &RepayInput) -> Result<RepayQuote, LendingError> {
 #[inline(always)]
 fn repay_of(scaled: u64, debt: u64, amount: u64, index: u64) -> Result<RepayQuote, MathError> {
     if amount >= debt {
-        return Ok(RepayQuote {
-            repaid: debt,
-            scaled_delta: scaled,
-            scaled_after: 0,
-        });
+        return Ok(RepayQuote { repaid: debt, scaled_delta: scaled, scaled_after: 0 });
     }
     // amount < debt = ceil(scaled × index / ONE) implies index > 0 and
     // floor(amount × ONE / index) < scaled: no division by zero, no underflow.
     let scaled_delta = repay_scaled(amount, index)?;
-    Ok(RepayQuote {
-        repaid: amount,
-        scaled_delta,
-        scaled_after: checked_sub(scaled, scaled_delta)?,
-    })
+    Ok(RepayQuote { repaid: amount, scaled_delta, scaled_after: checked_sub(scaled, scaled_delta)? })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -676,9 +624,7 @@ pub struct WithdrawCollateralQuote {
 ///
 /// Errors also: `Math` (`Overflow`, `InvalidDecimals`).
 #[inline(never)]
-pub fn quote_withdraw_collateral(
-    i: &WithdrawCollateralInput,
-) -> Result<WithdrawCollateralQuote, LendingError> {
+pub fn quote_withdraw_collateral(i: &WithdrawCollateralInput) -> Result<WithdrawCollateralQuote, LendingError> {
     if i.amount == 0 {
         return Err(LendingError::ZeroAmount);
     }
@@ -690,23 +636,14 @@ pub fn quote_withdraw_collateral(
     let ltv = if debt == 0 {
         0
     } else {
-        let debt_usd =
-            token_to_usd_ceil(TokenAmount(debt), i.borrow.price_max, i.borrow.decimals)?.0;
-        let collateral_usd = token_to_usd_floor(
-            TokenAmount(collateral_after),
-            i.coll.price_min,
-            i.coll.decimals,
-        )?
-        .0;
+        let debt_usd = token_to_usd_ceil(TokenAmount(debt), i.borrow.price_max, i.borrow.decimals)?.0;
+        let collateral_usd = token_to_usd_floor(TokenAmount(collateral_after), i.coll.price_min, i.coll.decimals)?.0;
         ltv_bps(debt_usd, collateral_usd)
     };
     if ltv > i.params.max_ltv_bps {
         return Err(LendingError::LtvTooHigh);
     }
-    Ok(WithdrawCollateralQuote {
-        collateral_after,
-        ltv_bps_after: ltv,
-    })
+    Ok(WithdrawCollateralQuote { collateral_after, ltv_bps_after: ltv })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -905,10 +842,7 @@ mod tests {
         assert_eq!(a.lent, 1_040_000 * USDC);
         assert_eq!(a.interest, 40_000 * USDC);
         assert_eq!(a.to_suppliers, 36_000 * USDC);
-        assert_eq!(
-            (a.to_protocol, a.to_insurance),
-            (2_000 * USDC, 2_000 * USDC)
-        );
+        assert_eq!((a.to_protocol, a.to_insurance), (2_000 * USDC, 2_000 * USDC));
         assert_split(&a);
 
         let (mut index, mut amount, mut interest, mut credited) = (INDEX_ONE, lent, 0u64, 0u64);
@@ -923,28 +857,18 @@ mod tests {
         assert_eq!(credited, interest);
         assert_eq!(amount, lent + interest);
         // (1 + 0.04/365)^365 − 1 = 4.0808..%: 40,808.48.. USDC, rounded up per step.
-        assert!(
-            interest > 40_808 * USDC && interest < 40_809 * USDC,
-            "{interest}"
-        );
+        assert!(interest > 40_808 * USDC && interest < 40_809 * USDC, "{interest}");
         // The borrowers' debt on one scaled loan equals the custody's lent amount to the unit.
         let scaled = borrow_scaled(lent, INDEX_ONE).unwrap();
         let debt = debt_tokens(scaled, index).unwrap();
-        assert!(
-            debt >= amount - 1 && debt <= amount + 1,
-            "{debt} vs {amount}"
-        );
+        assert!(debt >= amount - 1 && debt <= amount + 1, "{debt} vs {amount}");
     }
 
     /// Accruing every second never leaves borrowers better off than one long step: both the
     /// index and the custody's lent amount round up at every step (and compound).
     #[test]
     fn one_second_steps_never_favour_the_borrower() {
-        for (rate, lent) in [
-            (40_000_000u64, 1_000_000 * USDC),
-            (790_000_000, 7 * SOL),
-            (1, 3),
-        ] {
+        for (rate, lent) in [(40_000_000u64, 1_000_000 * USDC), (790_000_000, 7 * SOL), (1, 3)] {
             let span = 86_400;
             let long = accrue_index(INDEX_ONE, rate, span, true).unwrap();
             let long_lent = split(lent, INDEX_ONE, long).lent;
@@ -973,16 +897,9 @@ mod tests {
         // 1000 × (1 + 1e-12) rounds up to 1001: the smallest step still charges a unit.
         let a = accrue_lending(&base).unwrap();
         assert_eq!((a.lent, a.interest, a.to_suppliers), (1_001, 1, 1));
-        let a = accrue_lending(&LendingAccrualInput {
-            new_borrow_index: 2 * INDEX_ONE,
-            ..base
-        })
-        .unwrap();
+        let a = accrue_lending(&LendingAccrualInput { new_borrow_index: 2 * INDEX_ONE, ..base }).unwrap();
         // interest 1000, reserve 100: protocol floor(75), insurance 25.
-        assert_eq!(
-            (a.interest, a.to_suppliers, a.to_protocol, a.to_insurance),
-            (1_000, 900, 75, 25)
-        );
+        assert_eq!((a.interest, a.to_suppliers, a.to_protocol, a.to_insurance), (1_000, 900, 75, 25));
         let none = LendingAccrualInput {
             new_borrow_index: 2 * INDEX_ONE,
             protocol_share_bps: 0,
@@ -990,48 +907,17 @@ mod tests {
             ..base
         };
         assert_eq!(accrue_lending(&none).unwrap().to_insurance, 100);
-        let same = LendingAccrualInput {
-            new_borrow_index: INDEX_ONE,
-            ..base
-        };
+        let same = LendingAccrualInput { new_borrow_index: INDEX_ONE, ..base };
         assert_eq!(accrue_lending(&same).unwrap().interest, 0);
         for (input, err) in [
+            (LendingAccrualInput { old_borrow_index: 0, ..base }, MathError::DivideByZero),
+            (LendingAccrualInput { new_borrow_index: INDEX_ONE - 1, ..base }, MathError::Underflow),
             (
-                LendingAccrualInput {
-                    old_borrow_index: 0,
-                    ..base
-                },
-                MathError::DivideByZero,
-            ),
-            (
-                LendingAccrualInput {
-                    new_borrow_index: INDEX_ONE - 1,
-                    ..base
-                },
+                LendingAccrualInput { reserve_factor_bps: 20_000, new_borrow_index: 2 * INDEX_ONE, ..base },
                 MathError::Underflow,
             ),
-            (
-                LendingAccrualInput {
-                    reserve_factor_bps: 20_000,
-                    new_borrow_index: 2 * INDEX_ONE,
-                    ..base
-                },
-                MathError::Underflow,
-            ),
-            (
-                LendingAccrualInput {
-                    lent: u64::MAX,
-                    ..base
-                },
-                MathError::Overflow,
-            ),
-            (
-                LendingAccrualInput {
-                    protocol_share_bps: u64::MAX,
-                    ..base
-                },
-                MathError::Overflow,
-            ),
+            (LendingAccrualInput { lent: u64::MAX, ..base }, MathError::Overflow),
+            (LendingAccrualInput { protocol_share_bps: u64::MAX, ..base }, MathError::Overflow),
         ] {
             assert_eq!(accrue_lending(&input), Err(err), "{input:?}");
         }
@@ -1045,10 +931,7 @@ mod tests {
         assert_eq!(debt_tokens(90_909_091, index), Ok(100_000_001));
         assert_eq!(repay_scaled(100 * USDC, index), Ok(90_909_090));
         assert_eq!(borrow_scaled(1, 0), Err(MathError::DivideByZero));
-        assert_eq!(
-            debt_tokens(u64::MAX, 2 * INDEX_ONE),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(debt_tokens(u64::MAX, 2 * INDEX_ONE), Err(MathError::Overflow));
         // 1,000 at 1.0 → 1.05: 50 earned.
         assert_eq!(supply_interest(1_000, 1_050_000_000_000, INDEX_ONE), Ok(50));
         assert_eq!(supply_interest(1_000, INDEX_ONE, INDEX_ONE + 1), Ok(0));
@@ -1063,20 +946,8 @@ mod tests {
             borrow_snapshot: INDEX_ONE,
         };
         // $1,000 profit earns 2.88 %, a $1,000 loss pays 4 % (plus a rounded-up micro-dollar).
-        assert_eq!(
-            pnl_interest(&pnl(true, 1_000 * USD)),
-            Ok(Pnl {
-                profit: true,
-                usd: 28_800_000
-            })
-        );
-        assert_eq!(
-            pnl_interest(&pnl(false, 1_000 * USD)),
-            Ok(Pnl {
-                profit: false,
-                usd: 40_000_001
-            })
-        );
+        assert_eq!(pnl_interest(&pnl(true, 1_000 * USD)), Ok(Pnl { profit: true, usd: 28_800_000 }));
+        assert_eq!(pnl_interest(&pnl(false, 1_000 * USD)), Ok(Pnl { profit: false, usd: 40_000_001 }));
         assert_eq!(pnl_interest(&pnl(true, 0)), Ok(Pnl::default()));
         assert_eq!(pnl_interest(&pnl(false, 0)), Ok(Pnl::default()));
     }
@@ -1093,10 +964,7 @@ mod tests {
     /// 10 SOL at $150 backing a USDC loan; max LTV 75 %, liquidation 80 %, bonus 5 %, close 50 %.
     fn sol_usdc(collateral: u64, scaled_debt: u64) -> LiquidateLoanInput {
         LiquidateLoanInput {
-            loan: LoanState {
-                collateral_amount: collateral,
-                scaled_debt,
-            },
+            loan: LoanState { collateral_amount: collateral, scaled_debt },
             repay_amount: u64::MAX,
             coll: LoanCollateralSide {
                 decimals: 9,
@@ -1127,22 +995,11 @@ mod tests {
     }
 
     fn borrow_input(l: &LiquidateLoanInput, amount: u64) -> BorrowInput {
-        BorrowInput {
-            loan: l.loan,
-            amount,
-            coll: l.coll,
-            borrow: l.borrow,
-            params: l.params,
-        }
+        BorrowInput { loan: l.loan, amount, coll: l.coll, borrow: l.borrow, params: l.params }
     }
 
     fn health_input(l: &LiquidateLoanInput) -> LoanHealthInput {
-        LoanHealthInput {
-            loan: l.loan,
-            coll: l.coll,
-            borrow: l.borrow,
-            params: l.params,
-        }
+        LoanHealthInput { loan: l.loan, coll: l.coll, borrow: l.borrow, params: l.params }
     }
 
     #[test]
@@ -1151,68 +1008,35 @@ mod tests {
         // $1,500 of collateral: $1,125 borrowable at 75 %.
         let q = quote_borrow(&borrow_input(&l, 1_125 * USDC)).unwrap();
         assert_eq!(q.scaled_delta, 1_125 * USDC);
-        assert_eq!(
-            (q.debt_after, q.debt_usd_after),
-            (1_125 * USDC, 1_125 * USD)
-        );
+        assert_eq!((q.debt_after, q.debt_usd_after), (1_125 * USDC, 1_125 * USD));
         assert_eq!((q.collateral_usd, q.ltv_bps_after), (1_500 * USD, 7_500));
-        assert_eq!(
-            quote_borrow(&borrow_input(&l, 1_125 * USDC + 1)),
-            Err(LendingError::LtvTooHigh)
-        );
-        assert_eq!(
-            quote_borrow(&borrow_input(&l, 0)),
-            Err(LendingError::ZeroAmount)
-        );
+        assert_eq!(quote_borrow(&borrow_input(&l, 1_125 * USDC + 1)), Err(LendingError::LtvTooHigh));
+        assert_eq!(quote_borrow(&borrow_input(&l, 0)), Err(LendingError::ZeroAmount));
         // Room: 10M − 1M buffer − 2M locked − 1M lent = 6M; utilization cap 90 % of 10M = 9M,
         // i.e. 6M more: room binds first unless lendable is smaller.
         let mut big = sol_usdc(1_000_000 * SOL, 0);
         assert!(quote_borrow(&borrow_input(&big, 6_000_000 * USDC)).is_ok());
-        assert_eq!(
-            quote_borrow(&borrow_input(&big, 6_000_000 * USDC + 1)),
-            Err(LendingError::InsufficientLiquidity)
-        );
+        assert_eq!(quote_borrow(&borrow_input(&big, 6_000_000 * USDC + 1)), Err(LendingError::InsufficientLiquidity));
         big.borrow.lendable = 8_000_000 * USDC; // 90 % = 7.2M: 4.2M more.
         assert!(quote_borrow(&borrow_input(&big, 4_200_000 * USDC)).is_ok());
-        assert_eq!(
-            quote_borrow(&borrow_input(&big, 4_200_000 * USDC + 1)),
-            Err(LendingError::UtilizationTooHigh)
-        );
+        assert_eq!(quote_borrow(&borrow_input(&big, 4_200_000 * USDC + 1)), Err(LendingError::UtilizationTooHigh));
         // Locked tokens and the buffer above owned: nothing to lend.
         big.borrow.locked = 9_500_000 * USDC;
-        assert_eq!(
-            quote_borrow(&borrow_input(&big, 1)),
-            Err(LendingError::InsufficientLiquidity)
-        );
+        assert_eq!(quote_borrow(&borrow_input(&big, 1)), Err(LendingError::InsufficientLiquidity));
         big.borrow.locked = 0;
         big.borrow.borrow_index = 0;
-        assert_eq!(
-            quote_borrow(&borrow_input(&big, 1)),
-            Err(LendingError::Math(MathError::DivideByZero))
-        );
+        assert_eq!(quote_borrow(&borrow_input(&big, 1)), Err(LendingError::Math(MathError::DivideByZero)));
     }
 
     #[test]
     fn repay_and_withdraw_by_example() {
         let index = 1_100_000_000_000;
-        let r = |amount| {
-            quote_repay(&RepayInput {
-                scaled_debt: 90_909_091,
-                amount,
-                borrow_index: index,
-            })
-        };
+        let r = |amount| quote_repay(&RepayInput { scaled_debt: 90_909_091, amount, borrow_index: index });
         assert_eq!(r(0), Err(LendingError::ZeroAmount));
         let all = r(u64::MAX).unwrap();
-        assert_eq!(
-            (all.repaid, all.scaled_delta, all.scaled_after),
-            (100_000_001, 90_909_091, 0)
-        );
+        assert_eq!((all.repaid, all.scaled_delta, all.scaled_after), (100_000_001, 90_909_091, 0));
         let part = r(50 * USDC).unwrap();
-        assert_eq!(
-            (part.repaid, part.scaled_delta, part.scaled_after),
-            (50 * USDC, 45_454_545, 45_454_546)
-        );
+        assert_eq!((part.repaid, part.scaled_delta, part.scaled_after), (50 * USDC, 45_454_545, 45_454_546));
         // What is left owes ceil(45_454_546 × 1.1) = 50_000_001: never less than debt − repaid.
         assert_eq!(debt_tokens(part.scaled_after, index), Ok(50_000_001));
 
@@ -1230,10 +1054,7 @@ mod tests {
         assert_eq!(w(10 * SOL + 1), Err(LendingError::InsufficientCollateral));
         assert_eq!(w(1), Err(LendingError::LtvTooHigh)); // already at 75 %
         let no_debt = WithdrawCollateralInput {
-            loan: LoanState {
-                collateral_amount: 10 * SOL,
-                scaled_debt: 0,
-            },
+            loan: LoanState { collateral_amount: 10 * SOL, scaled_debt: 0 },
             amount: 10 * SOL,
             coll: LoanCollateralSide::default(), // no prices needed without debt
             borrow: l.borrow,
@@ -1241,10 +1062,7 @@ mod tests {
         };
         assert_eq!(
             quote_withdraw_collateral(&no_debt),
-            Ok(WithdrawCollateralQuote {
-                collateral_after: 0,
-                ltv_bps_after: 0
-            })
+            Ok(WithdrawCollateralQuote { collateral_after: 0, ltv_bps_after: 0 })
         );
     }
 
@@ -1277,27 +1095,18 @@ mod tests {
         l.coll.price_max = Price(100_000_000_000);
         l.repay_amount = u64::MAX;
         let q = quote_liquidate_loan(&l).unwrap();
-        assert_eq!(
-            (q.repaid, q.collateral_seized, q.collateral_after),
-            (1_125 * USDC, 10 * SOL, 0)
-        );
+        assert_eq!((q.repaid, q.collateral_seized, q.collateral_after), (1_125 * USDC, 10 * SOL, 0));
         assert_eq!((q.scaled_after, q.bad_debt), (0, 0));
         // Repaying $900 seizes $945 = 9.45 SOL: the rest stays (no bad debt yet).
         l.repay_amount = 900 * USDC;
         let q = quote_liquidate_loan(&l).unwrap();
-        assert_eq!(
-            (q.collateral_seized, q.bad_debt, q.scaled_after),
-            (9_450_000_000, 0, 225 * USDC)
-        );
+        assert_eq!((q.collateral_seized, q.bad_debt, q.scaled_after), (9_450_000_000, 0, 225 * USDC));
         // Repaying $1,000 seizes $1,050 → capped at 10 SOL: $125 of bad debt, $100 from insurance.
         l.repay_amount = 1_000 * USDC;
         l.insurance_balance = 100 * USDC;
         let q = quote_liquidate_loan(&l).unwrap();
         assert_eq!((q.collateral_seized, q.collateral_after), (10 * SOL, 0));
-        assert_eq!(
-            (q.bad_debt, q.insurance_used, q.socialized),
-            (125 * USDC, 100 * USDC, 25 * USDC)
-        );
+        assert_eq!((q.bad_debt, q.insurance_used, q.socialized), (125 * USDC, 100 * USDC, 25 * USDC));
         assert_eq!(q.scaled_after, 0);
         // A zero close factor allows nothing unless underwater.
         let mut c = sol_usdc(10 * SOL, 1_125 * USDC);
@@ -1306,11 +1115,7 @@ mod tests {
         assert_eq!(quote_liquidate_loan(&c), Err(LendingError::ZeroAmount));
         // A tiny price: the seized amount overflows u64 and is capped at the collateral.
         let mut tiny = sol_usdc(u64::MAX, 1_000_000 * USDC);
-        tiny.coll = LoanCollateralSide {
-            decimals: 18,
-            price_min: Price(1),
-            price_max: Price(1),
-        };
+        tiny.coll = LoanCollateralSide { decimals: 18, price_min: Price(1), price_max: Price(1) };
         let q = quote_liquidate_loan(&tiny).unwrap();
         assert_eq!(q.collateral_seized, u64::MAX);
     }
@@ -1326,23 +1131,11 @@ mod tests {
         assert_eq!(h(&|i| i.loan.scaled_debt = 0), Ok(None));
         assert_eq!(h(&|i| i.borrow.price_max = Price(0)), Ok(None));
         assert_eq!(h(&|i| i.params.liquidation_ltv_bps = u64::MAX), Ok(None));
-        assert_eq!(
-            h(&|i| i.loan.collateral_amount = 0),
-            Ok(Some(Price(u64::MAX)))
-        );
-        assert_eq!(
-            h(&|i| i.params.liquidation_ltv_bps = 0),
-            Ok(Some(Price(u64::MAX)))
-        );
+        assert_eq!(h(&|i| i.loan.collateral_amount = 0), Ok(Some(Price(u64::MAX))));
+        assert_eq!(h(&|i| i.params.liquidation_ltv_bps = 0), Ok(Some(Price(u64::MAX))));
         // One lamport of collateral backing $1,125 at 80 %: the price must exceed $1.4e12.
-        assert_eq!(
-            h(&|i| i.loan.collateral_amount = 1),
-            Ok(Some(Price(u64::MAX)))
-        );
-        assert_eq!(
-            h(&|i| i.coll.decimals = 19),
-            Err(MathError::InvalidDecimals)
-        );
+        assert_eq!(h(&|i| i.loan.collateral_amount = 1), Ok(Some(Price(u64::MAX))));
+        assert_eq!(h(&|i| i.coll.decimals = 19), Err(MathError::InvalidDecimals));
         assert_eq!(
             h(&|i| {
                 i.params.liquidation_ltv_bps = 1;
@@ -1379,24 +1172,12 @@ mod tests {
     impl Books {
         fn identity(&self) -> bool {
             self.vault + self.lent
-                == self.owned
-                    + self.collateral
-                    + self.loan_collateral
-                    + self.protocol
-                    + self.insurance
+                == self.owned + self.collateral + self.loan_collateral + self.protocol + self.insurance
         }
         fn non_negative(&self) -> bool {
-            [
-                self.vault,
-                self.lent,
-                self.owned,
-                self.collateral,
-                self.loan_collateral,
-                self.protocol,
-                self.insurance,
-            ]
-            .iter()
-            .all(|x| *x >= 0)
+            [self.vault, self.lent, self.owned, self.collateral, self.loan_collateral, self.protocol, self.insurance]
+                .iter()
+                .all(|x| *x >= 0)
         }
         /// `lent −= x`, any shortfall taken from `owned` (the processor's rule for rounding drift).
         fn take_lent(&mut self, x: i128) {
@@ -1408,33 +1189,22 @@ mod tests {
 
     /// A consistent custody: random claims, a random part of them lent out.
     fn books() -> impl Strategy<Value = Books> {
-        (
-            0u64..1 << 50,
-            0u64..1 << 45,
-            0u64..1 << 45,
-            0u64..1 << 40,
-            0u64..1 << 40,
-            0u64..=100,
+        (0u64..1 << 50, 0u64..1 << 45, 0u64..1 << 45, 0u64..1 << 40, 0u64..1 << 40, 0u64..=100).prop_map(
+            |(owned, collateral, loan_collateral, protocol, insurance, lent_pct)| {
+                let claims =
+                    owned as i128 + collateral as i128 + loan_collateral as i128 + protocol as i128 + insurance as i128;
+                let lent = owned as i128 * lent_pct as i128 / 100;
+                Books {
+                    vault: claims - lent,
+                    lent,
+                    owned: owned as i128,
+                    collateral: collateral as i128,
+                    loan_collateral: loan_collateral as i128,
+                    protocol: protocol as i128,
+                    insurance: insurance as i128,
+                }
+            },
         )
-            .prop_map(
-                |(owned, collateral, loan_collateral, protocol, insurance, lent_pct)| {
-                    let claims = owned as i128
-                        + collateral as i128
-                        + loan_collateral as i128
-                        + protocol as i128
-                        + insurance as i128;
-                    let lent = owned as i128 * lent_pct as i128 / 100;
-                    Books {
-                        vault: claims - lent,
-                        lent,
-                        owned: owned as i128,
-                        collateral: collateral as i128,
-                        loan_collateral: loan_collateral as i128,
-                        protocol: protocol as i128,
-                        insurance: insurance as i128,
-                    }
-                },
-            )
     }
 
     #[derive(Clone, Copy, Debug)]
@@ -1444,18 +1214,9 @@ mod tests {
     }
 
     const TOKS: [Tok; 3] = [
-        Tok {
-            decimals: 9,
-            price: SOL_PRICE,
-        },
-        Tok {
-            decimals: 8,
-            price: 95_000_000_000_000,
-        },
-        Tok {
-            decimals: 6,
-            price: USDC_PRICE,
-        },
+        Tok { decimals: 9, price: SOL_PRICE },
+        Tok { decimals: 8, price: 95_000_000_000_000 },
+        Tok { decimals: 6, price: USDC_PRICE },
     ];
 
     /// A realistic loan: a collateral token and a borrowed token (SOL, BTC, USDC), prices moved
@@ -1463,12 +1224,7 @@ mod tests {
     fn scenario() -> impl Strategy<Value = LiquidateLoanInput> {
         (
             (0usize..3, 0usize..3, 2_000u64..30_000, 0u64..30, 0u64..30),
-            (
-                INDEX_ONE..3 * INDEX_ONE,
-                1u64..1 << 44,
-                0u64..1 << 48,
-                0u64..12_000,
-            ),
+            (INDEX_ONE..3 * INDEX_ONE, 1u64..1 << 44, 0u64..1 << 48, 0u64..12_000),
             (5_000u64..9_000, 0u64..1_500, 0u64..1_000, 0u64..=13_000),
             (any::<u64>(), 0u64..1 << 44, 0u64..3),
         )
@@ -1488,17 +1244,12 @@ mod tests {
                         price_max: Price(cp + cp / 10_000 * wc),
                     };
                     // Scale the debt to the collateral's value so LTVs land around the limits.
-                    let coll_usd =
-                        coll_amt as u128 * cp as u128 / 10u128.pow(c.decimals as u32 + 3);
+                    let coll_usd = coll_amt as u128 * cp as u128 / 10u128.pow(c.decimals as u32 + 3);
                     let debt_usd = coll_usd * ltv_mul as u128 / 10_000;
                     let debt_tokens = debt_usd * 10u128.pow(b.decimals as u32 + 3) / bp as u128;
-                    let scaled_debt =
-                        ((debt_tokens * INDEX_ONE as u128 / index as u128) as u64).max(scaled % 3);
+                    let scaled_debt = ((debt_tokens * INDEX_ONE as u128 / index as u128) as u64).max(scaled % 3);
                     LiquidateLoanInput {
-                        loan: LoanState {
-                            collateral_amount: coll_amt,
-                            scaled_debt,
-                        },
+                        loan: LoanState { collateral_amount: coll_amt, scaled_debt },
                         repay_amount: match repay % 6 {
                             0 | 1 => u64::MAX,
                             2 => 0,
@@ -1540,9 +1291,7 @@ mod tests {
         for _ in 0..3_000 {
             let s = scenario().new_tree(&mut runner).unwrap().current();
             let key = match quote_liquidate_loan(&s) {
-                Ok(q) if q.bad_debt > 0 && q.insurance_used > 0 && q.socialized > 0 => {
-                    "bad debt split"
-                }
+                Ok(q) if q.bad_debt > 0 && q.insurance_used > 0 && q.socialized > 0 => "bad debt split",
                 Ok(q) if q.bad_debt > 0 && q.socialized == 0 => "bad debt insured",
                 Ok(q) if q.bad_debt > 0 => "bad debt socialized",
                 Ok(q) if q.collateral_after == 0 => "all collateral",
@@ -1554,9 +1303,7 @@ mod tests {
             };
             *seen.entry(key).or_default() += 1;
             let ok = quote_borrow(&borrow_input(&s, s.loan.scaled_debt / 7 + 1)).is_ok();
-            *seen
-                .entry(if ok { "borrow ok" } else { "borrow refused" })
-                .or_default() += 1;
+            *seen.entry(if ok { "borrow ok" } else { "borrow refused" }).or_default() += 1;
         }
         std::eprintln!("{seen:?}");
         for key in [

@@ -20,8 +20,7 @@
 use super::fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput};
 use super::fixed::{checked_add, checked_sub, mul_div_floor};
 use super::units::{
-    apply_bps_floor, token_to_usd_ceil, token_to_usd_floor, usd_to_token_floor, Bps, Price,
-    TokenAmount, Usd, BPS_DENOM,
+    apply_bps_floor, token_to_usd_ceil, token_to_usd_floor, usd_to_token_floor, Bps, Price, TokenAmount, Usd, BPS_DENOM,
 };
 use super::wide::wide_mul;
 use super::MathError;
@@ -64,18 +63,10 @@ impl From<MathError> for LiquidityError {
 ///
 /// Errors: as [`token_to_usd_floor`].
 #[inline]
-pub fn custody_value_usd(
-    owned: u64,
-    price: Price,
-    decimals: u8,
-    round_up: bool,
-) -> Result<u64, MathError> {
+pub fn custody_value_usd(owned: u64, price: Price, decimals: u8, round_up: bool) -> Result<u64, MathError> {
     let owned = TokenAmount(owned);
-    let value = if round_up {
-        token_to_usd_ceil(owned, price, decimals)?
-    } else {
-        token_to_usd_floor(owned, price, decimals)?
-    };
+    let value =
+        if round_up { token_to_usd_ceil(owned, price, decimals)? } else { token_to_usd_floor(owned, price, decimals)? };
     Ok(value.0)
 }
 
@@ -311,9 +302,7 @@ pub struct RemoveLiquidityQuote {
 /// 5. Unless the pool is emptied (`aum − value == 0`): `(custody_usd − value) × 10_000 >=
 ///    min_weight × (aum − value)` (saturating), else `MinWeightExceeded`.
 #[inline(never)]
-pub fn quote_remove_liquidity(
-    i: &RemoveLiquidityInput,
-) -> Result<RemoveLiquidityQuote, LiquidityError> {
+pub fn quote_remove_liquidity(i: &RemoveLiquidityInput) -> Result<RemoveLiquidityQuote, LiquidityError> {
     if i.lp_in == 0 {
         return Err(LiquidityError::ZeroAmount);
     }
@@ -483,8 +472,7 @@ pub fn quote_swap(i: &SwapInput) -> Result<SwapQuote, LiquidityError> {
         return Err(LiquidityError::ZeroAmount);
     }
     let split = split_fee(fee, i.protocol_share_bps, i.insurance_share_bps)?;
-    let out_owned_decrease =
-        checked_add(checked_add(amount_out, split.protocol)?, split.insurance)?;
+    let out_owned_decrease = checked_add(checked_add(amount_out, split.protocol)?, split.insurance)?;
     if out_owned_decrease > i.out_available {
         return Err(LiquidityError::InsufficientLiquidity);
     }
@@ -614,8 +602,7 @@ mod tests {
         fn lp_price_not_below(&self, before: &Pool) -> bool {
             [false, true].iter().all(|&m| {
                 // after / after_supply >= before / before_supply
-                self.aum(m) as u128 * before.lp_supply as u128
-                    >= before.aum(m) as u128 * self.lp_supply as u128
+                self.aum(m) as u128 * before.lp_supply as u128 >= before.aum(m) as u128 * self.lp_supply as u128
             })
         }
     }
@@ -630,20 +617,8 @@ mod tests {
     }
 
     fn fees() -> impl Strategy<Value = Fees> {
-        (
-            0u64..=200,
-            0u64..=200,
-            0u64..=10_000,
-            0u64..=5_000,
-            0u64..=5_000,
-        )
-            .prop_map(|(base, tax, target, protocol, insurance)| Fees {
-                base,
-                tax,
-                target,
-                protocol,
-                insurance,
-            })
+        (0u64..=200, 0u64..=200, 0u64..=10_000, 0u64..=5_000, 0u64..=5_000)
+            .prop_map(|(base, tax, target, protocol, insurance)| Fees { base, tax, target, protocol, insurance })
     }
 
     /// Native units of `c` worth about `usd` micro-USD at its max price (at least 1).
@@ -657,48 +632,23 @@ mod tests {
     fn custody(equal: bool) -> impl Strategy<Value = Custody> {
         (
             prop_oneof![Just(6u8), Just(8u8), Just(9u8), Just(18u8), 0u8..=18],
-            prop_oneof![
-                Just(USDC.0),
-                Just(SOL.0),
-                Just(95_000_000_000_000u64),
-                1u64..1u64 << 47
-            ],
+            prop_oneof![Just(USDC.0), Just(SOL.0), Just(95_000_000_000_000u64), 1u64..1u64 << 47],
             0u64..=300, // spread in bps
             prop_oneof![Just(0u64), 0u64..1_000, any::<u64>()],
         )
             .prop_map(move |(decimals, price, spread, owned_seed)| {
-                let max = if equal {
-                    price
-                } else {
-                    price + price / 10_000 * spread
-                };
-                let mut c = Custody {
-                    owned: 0,
-                    decimals,
-                    min: Price(price),
-                    max: Price(max),
-                };
+                let max = if equal { price } else { price + price / 10_000 * spread };
+                let mut c = Custody { owned: 0, decimals, min: Price(price), max: Price(max) };
                 let cap = tokens_worth(&c, 1 << 50) - 1;
-                c.owned = if owned_seed > cap {
-                    owned_seed % (cap + 1)
-                } else {
-                    owned_seed
-                };
+                c.owned = if owned_seed > cap { owned_seed % (cap + 1) } else { owned_seed };
                 c
             })
     }
 
     fn pool(equal: bool) -> impl Strategy<Value = Pool> {
-        (
-            prop::collection::vec(custody(equal), 2..=4),
-            0u64..=3,
-            1u64..=1_000,
-        )
-            .prop_map(|(custodies, supply_kind, ratio)| {
-                let mut pool = Pool {
-                    custodies,
-                    lp_supply: 0,
-                };
+        (prop::collection::vec(custody(equal), 2..=4), 0u64..=3, 1u64..=1_000).prop_map(
+            |(custodies, supply_kind, ratio)| {
+                let mut pool = Pool { custodies, lp_supply: 0 };
                 let aum = pool.aum(false);
                 // LP price between $0.001 and $1000 (or an empty pool sometimes).
                 pool.lp_supply = match supply_kind {
@@ -715,7 +665,8 @@ mod tests {
                     }
                 }
                 pool
-            })
+            },
+        )
     }
 
     /// A deposit or swap size seed: small, mid-sized or any (see [`fit`]).
@@ -751,13 +702,7 @@ mod tests {
         let mut next = pool.clone();
         next.custodies[j].owned = next.custodies[j].owned.checked_add(q.owned_increase)?;
         next.lp_supply = next.lp_supply.checked_add(q.lp_out)?;
-        custody_value_usd(
-            next.custodies[j].owned,
-            next.custodies[j].max,
-            next.custodies[j].decimals,
-            true,
-        )
-        .ok()?;
+        custody_value_usd(next.custodies[j].owned, next.custodies[j].max, next.custodies[j].decimals, true).ok()?;
         Some(next)
     }
 
@@ -772,13 +717,7 @@ mod tests {
         let mut next = pool.clone();
         next.custodies[a].owned = next.custodies[a].owned.checked_add(q.in_owned_increase)?;
         next.custodies[b].owned = next.custodies[b].owned.checked_sub(q.out_owned_decrease)?;
-        custody_value_usd(
-            next.custodies[a].owned,
-            next.custodies[a].max,
-            next.custodies[a].decimals,
-            true,
-        )
-        .ok()?;
+        custody_value_usd(next.custodies[a].owned, next.custodies[a].max, next.custodies[a].decimals, true).ok()?;
         Some(next)
     }
 
@@ -827,10 +766,7 @@ mod tests {
         .unwrap();
         assert_eq!(r.value_usd, 1_499_437_500);
         assert!(r.amount_out < 10_000_000_000);
-        assert_eq!(
-            r.owned_decrease,
-            r.amount_out + r.protocol_fee + r.insurance_fee
-        );
+        assert_eq!(r.owned_decrease, r.amount_out + r.protocol_fee + r.insurance_fee);
         assert!(r.owned_decrease <= owned);
     }
 
@@ -859,27 +795,12 @@ mod tests {
         // One native unit: $0.000001, the fee takes it all.
         assert_eq!(q(&|i| i.amount_in = 1), Err(LiquidityError::ZeroAmount));
         assert_eq!(q(&|i| i.aum_usd = 0), Err(LiquidityError::PoolValueZero));
-        assert_eq!(
-            q(&|i| i.amount_in = 1_000_000_000),
-            Err(LiquidityError::MaxWeightExceeded)
-        );
-        assert_eq!(
-            q(&|i| i.max_aum_usd = 4_000_999_999),
-            Err(LiquidityError::PoolCapExceeded)
-        );
+        assert_eq!(q(&|i| i.amount_in = 1_000_000_000), Err(LiquidityError::MaxWeightExceeded));
+        assert_eq!(q(&|i| i.max_aum_usd = 4_000_999_999), Err(LiquidityError::PoolCapExceeded));
         assert!(q(&|i| i.max_aum_usd = 4_001_000_000).is_ok());
-        assert_eq!(
-            q(&|i| i.decimals = 19),
-            Err(LiquidityError::Math(MathError::InvalidDecimals))
-        );
-        assert_eq!(
-            q(&|i| i.base_fee_bps = 20_000),
-            Err(LiquidityError::Math(MathError::Underflow))
-        );
-        assert_eq!(
-            q(&|i| i.protocol_share_bps = 9_000_000),
-            Err(LiquidityError::Math(MathError::Underflow))
-        );
+        assert_eq!(q(&|i| i.decimals = 19), Err(LiquidityError::Math(MathError::InvalidDecimals)));
+        assert_eq!(q(&|i| i.base_fee_bps = 20_000), Err(LiquidityError::Math(MathError::Underflow)));
+        assert_eq!(q(&|i| i.protocol_share_bps = 9_000_000), Err(LiquidityError::Math(MathError::Underflow)));
 
         let r = RemoveLiquidityInput {
             lp_in: 1_000_000,
@@ -903,22 +824,10 @@ mod tests {
             quote_remove_liquidity(&i)
         };
         assert_eq!(q(&|i| i.lp_in = 0), Err(LiquidityError::ZeroAmount));
-        assert_eq!(
-            q(&|i| i.lp_in = 4_000_000_001),
-            Err(LiquidityError::InsufficientLpSupply)
-        );
-        assert_eq!(
-            q(&|i| i.available = 900_000),
-            Err(LiquidityError::InsufficientLiquidity)
-        );
-        assert_eq!(
-            q(&|i| i.lp_in = 300_000_000),
-            Err(LiquidityError::MinWeightExceeded)
-        );
-        assert_eq!(
-            q(&|i| i.price = Price(0)),
-            Err(LiquidityError::Math(MathError::DivideByZero))
-        );
+        assert_eq!(q(&|i| i.lp_in = 4_000_000_001), Err(LiquidityError::InsufficientLpSupply));
+        assert_eq!(q(&|i| i.available = 900_000), Err(LiquidityError::InsufficientLiquidity));
+        assert_eq!(q(&|i| i.lp_in = 300_000_000), Err(LiquidityError::MinWeightExceeded));
+        assert_eq!(q(&|i| i.price = Price(0)), Err(LiquidityError::Math(MathError::DivideByZero)));
         // All LP redeemed: the pool empties, no weight to check.
         assert!(q(&|i| {
             i.lp_in = 4_000_000_000;
@@ -936,12 +845,7 @@ mod tests {
         use proptest::strategy::ValueTree;
         use proptest::test_runner::TestRunner;
         let mut runner = TestRunner::deterministic();
-        let strategy = (
-            prop_oneof![pool(true), pool(false)],
-            0usize..4,
-            amount(),
-            fees(),
-        );
+        let strategy = (prop_oneof![pool(true), pool(false)], 0usize..4, amount(), fees());
         let (mut adds, mut round_trips, mut swaps, mut swap_backs) = (0, 0, 0, 0);
         let cases = 2_000;
         for _ in 0..cases {
@@ -951,8 +855,7 @@ mod tests {
             if let Ok(added) = quote_add_liquidity(&p.add_input(j, amount_in, f)) {
                 adds += 1;
                 if let Some(p1) = apply_add(&p, j, &added) {
-                    round_trips +=
-                        quote_remove_liquidity(&p1.remove_input(j, added.lp_out, f)).is_ok() as u32;
+                    round_trips += quote_remove_liquidity(&p1.remove_input(j, added.lp_out, f)).is_ok() as u32;
                 }
             }
             let k = (j + 1) % p.custodies.len();
@@ -960,20 +863,13 @@ mod tests {
             if let Ok(there) = quote_swap(&p.swap_input(j, k, amount_in, f)) {
                 swaps += 1;
                 if let Some(p1) = apply_swap(&p, j, k, &there) {
-                    swap_backs +=
-                        quote_swap(&p1.swap_input(k, j, there.amount_out, f)).is_ok() as u32;
+                    swap_backs += quote_swap(&p1.swap_input(k, j, there.amount_out, f)).is_ok() as u32;
                 }
             }
         }
         std::eprintln!("of {cases}: adds {adds}, add+remove {round_trips}, swaps {swaps}, swap+back {swap_backs}");
-        assert!(
-            adds > cases / 2 && round_trips > cases / 4,
-            "{adds} {round_trips}"
-        );
-        assert!(
-            swaps > cases / 10 && swap_backs > cases / 20,
-            "{swaps} {swap_backs}"
-        );
+        assert!(adds > cases / 2 && round_trips > cases / 4, "{adds} {round_trips}");
+        assert!(swaps > cases / 10 && swap_backs > cases / 20, "{swaps} {swap_backs}");
     }
 
     proptest! {

@@ -45,53 +45,50 @@ pub mod units;
 pub mod wide;
 
 pub use adl::{adl_ratio_bps, side_profit_usd, AdlInput};
+pub use carry::{
+    accrue_carry, funding_aggregates, group_claim, profit_lock_until, release, settle_carry, Carry, CarryAccrual,
+    CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput, GroupInput, SignedUsd,
+};
 pub use error::MathError;
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
 pub use fixed::{
-    checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
-    mul_div_floor_i64,
+    checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor, mul_div_floor_i64,
 };
 pub use funding::{
-    accrue_funding, funding_rate, position_funding, FundingAccrual, FundingError, FundingFee,
-    FundingIndex, FundingInput, PositionFundingInput, FUNDING_ONE,
+    accrue_funding, funding_rate, position_funding, FundingAccrual, FundingError, FundingFee, FundingIndex,
+    FundingInput, PositionFundingInput, FUNDING_ONE,
 };
 pub use impact::{
-    impacted_price, price_impact, Impact, ImpactError, ImpactInput, ImpactedPriceInput,
-    DEFAULT_IMPACT_EXPONENT, IMPACT_FACTOR_ONE, MAX_IMPACT_EXPONENT,
+    impacted_price, price_impact, Impact, ImpactError, ImpactInput, ImpactedPriceInput, DEFAULT_IMPACT_EXPONENT,
+    IMPACT_FACTOR_ONE, MAX_IMPACT_EXPONENT,
 };
 pub use interest::{
-    accrue, accrue_index, borrow_rate, supply_rate, utilization_bps, Accrual, AccrualInput,
-    RateCurve, INDEX_ONE, SECONDS_PER_YEAR,
+    accrue, accrue_index, borrow_rate, supply_rate, utilization_bps, Accrual, AccrualInput, RateCurve, INDEX_ONE,
+    SECONDS_PER_YEAR,
 };
 pub use lending::{
     accrue_lending, accrue_lending_down, borrow_scaled, debt_tokens, loan_health, loan_liquidation_price, ltv_bps,
-    pnl_interest, quote_borrow, quote_liquidate_loan, quote_repay, quote_withdraw_collateral,
-    repay_scaled, supply_interest, BorrowInput, BorrowQuote, LendingAccrual, LendingAccrualInput,
-    LendingError, LiquidateLoanInput, LiquidateLoanQuote, LoanBorrowSide, LoanCollateralSide,
-    LoanHealth, LoanHealthInput, LoanParams, LoanState, PnlInterestInput, RepayInput, RepayQuote,
-    WithdrawCollateralInput, WithdrawCollateralQuote,
+    pnl_interest, quote_borrow, quote_liquidate_loan, quote_repay, quote_withdraw_collateral, repay_scaled,
+    supply_interest, BorrowInput, BorrowQuote, LendingAccrual, LendingAccrualInput, LendingError, LiquidateLoanInput,
+    LiquidateLoanQuote, LoanBorrowSide, LoanCollateralSide, LoanHealth, LoanHealthInput, LoanParams, LoanState,
+    PnlInterestInput, RepayInput, RepayQuote, WithdrawCollateralInput, WithdrawCollateralQuote,
 };
 pub use liquidity::{
-    custody_value_usd, quote_add_liquidity, quote_remove_liquidity, quote_swap, weight_ok_max,
-    weight_ok_min, AddLiquidityInput, AddLiquidityQuote, LiquidityError, RemoveLiquidityInput,
-    RemoveLiquidityQuote, SwapInput, SwapQuote,
+    custody_value_usd, quote_add_liquidity, quote_remove_liquidity, quote_swap, weight_ok_max, weight_ok_min,
+    AddLiquidityInput, AddLiquidityQuote, LiquidityError, RemoveLiquidityInput, RemoveLiquidityQuote, SwapInput,
+    SwapQuote,
 };
 pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, MAX_EXPO};
 pub use position::{
     average_price, borrow_fee_tokens, decrease_impact, entry_price, equity_usd, exit_price, health_ok,
-    liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_increase, quote_liquidate,
-    size_tokens, trade_spread_bps, CollateralSide, DecreaseImpactInput, DecreaseInput, DecreaseQuote, Equity, FeeShares,
-    IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl, PoolPnlInput,
-    PositionError, PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
+    liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_increase, quote_liquidate, size_tokens,
+    trade_spread_bps, CollateralSide, DecreaseImpactInput, DecreaseInput, DecreaseQuote, Equity, FeeShares,
+    IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl, PoolPnlInput, PositionError,
+    PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
 };
 pub use units::{
-    apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil,
-    token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Bps, Price, Rate, TokenAmount, Usd,
-    BPS_DENOM, MAX_TOKEN_DECIMALS, PRICE_DECIMALS, RATE_ONE, USD_DECIMALS,
+    apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil, token_to_usd_floor,
+    usd_to_token_ceil, usd_to_token_floor, Bps, Price, Rate, TokenAmount, Usd, BPS_DENOM, MAX_TOKEN_DECIMALS,
+    PRICE_DECIMALS, RATE_ONE, USD_DECIMALS,
 };
 pub use wide::wide_mul;
-pub use carry::{
-    accrue_carry, funding_aggregates, group_claim, profit_lock_until, release, settle_carry, Carry,
-    CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput,
-    GroupInput, SignedUsd,
-};

@@ -38,11 +38,7 @@ pub fn normalize_price(raw: i64, expo: i32, round_up: bool) -> Result<Price, Mat
     if raw <= 0 {
         return Err(MathError::InvalidPrice);
     }
-    let rounding = if round_up {
-        Rounding::Up
-    } else {
-        Rounding::Down
-    };
+    let rounding = if round_up { Rounding::Up } else { Rounding::Down };
     match scale(raw as u64, expo, rounding)? {
         0 => Err(MathError::InvalidPrice),
         price => Ok(Price(price)),
@@ -139,19 +135,10 @@ mod tests {
     #[test]
     fn by_example() {
         // SOL at $150.12345678 with expo -8.
-        assert_eq!(
-            normalize_price(15_012_345_678, -8, false),
-            Ok(Price(150_123_456_780))
-        );
+        assert_eq!(normalize_price(15_012_345_678, -8, false), Ok(Price(150_123_456_780)));
         // BTC at $95,000.123456789012 with expo -12: one digit too many, rounds.
-        assert_eq!(
-            normalize_price(95_000_123_456_789_012, -12, false),
-            Ok(Price(95_000_123_456_789))
-        );
-        assert_eq!(
-            normalize_price(95_000_123_456_789_012, -12, true),
-            Ok(Price(95_000_123_456_790))
-        );
+        assert_eq!(normalize_price(95_000_123_456_789_012, -12, false), Ok(Price(95_000_123_456_789)));
+        assert_eq!(normalize_price(95_000_123_456_789_012, -12, true), Ok(Price(95_000_123_456_790)));
         assert_eq!(normalize_price(1, -10, false), Err(MathError::InvalidPrice));
         assert_eq!(normalize_price(1, -10, true), Ok(Price(1)));
         assert_eq!(normalize_price(0, -8, true), Err(MathError::InvalidPrice));
@@ -161,10 +148,7 @@ mod tests {
         assert_eq!(normalize_price(1, 10, false), Ok(Price(10u64.pow(19))));
         assert_eq!(normalize_price(2, 10, false), Err(MathError::Overflow));
         assert_eq!(normalize_price(1, 11, false), Err(MathError::Overflow));
-        assert_eq!(
-            normalize_price(i64::MAX, -9, false),
-            Ok(Price(i64::MAX as u64))
-        );
+        assert_eq!(normalize_price(i64::MAX, -9, false), Ok(Price(i64::MAX as u64)));
         assert_eq!(normalize_conf(0, 18), Ok(0));
         assert_eq!(normalize_conf(1, -18), Ok(1));
         assert_eq!(normalize_conf(12_345, -8), Ok(123_450));

@@ -32,8 +32,8 @@ use super::fixed::{checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_
 use super::impact::{impacted_price, Impact, ImpactError, ImpactedPriceInput};
 use super::interest::INDEX_ONE;
 use super::units::{
-    apply_bps_floor, token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor,
-    Bps, Price, TokenAmount, Usd, BPS_DENOM,
+    apply_bps_floor, token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Bps, Price,
+    TokenAmount, Usd, BPS_DENOM,
 };
 use super::wide::wide_mul;
 use super::MathError;
@@ -94,7 +94,13 @@ impl From<ImpactError> for PositionError {
 /// The execution price of a trade of `size_usd` at `price` shifted by its price impact (see
 /// [`impacted_price`]); a zero impact leaves the price as it is.
 #[inline(always)]
-fn with_impact(long: bool, is_increase: bool, size_usd: u64, price: Price, impact: Impact) -> Result<Price, PositionError> {
+fn with_impact(
+    long: bool,
+    is_increase: bool,
+    size_usd: u64,
+    price: Price,
+    impact: Impact,
+) -> Result<Price, PositionError> {
     if impact.usd == 0 {
         return Ok(price);
     }
@@ -301,11 +307,8 @@ pub fn exit_price(side: u8, q: &PriceQuote, spread_bps: u64) -> Result<Price, Po
 #[inline(always)]
 fn size_tokens_of(long: bool, size_usd: u64, price: Price, decimals: u8) -> Result<u64, MathError> {
     let usd = Usd(size_usd);
-    let tokens = if long {
-        usd_to_token_floor(usd, price, decimals)?
-    } else {
-        usd_to_token_ceil(usd, price, decimals)?
-    };
+    let tokens =
+        if long { usd_to_token_floor(usd, price, decimals)? } else { usd_to_token_ceil(usd, price, decimals)? };
     Ok(tokens.0)
 }
 
@@ -314,12 +317,7 @@ fn size_tokens_of(long: bool, size_usd: u64, price: Price, decimals: u8) -> Resu
 ///
 /// Errors: `InvalidSide`, `InvalidDecimals`, `DivideByZero` (zero price), `Overflow`.
 #[inline]
-pub fn size_tokens(
-    side: u8,
-    size_usd: u64,
-    price: Price,
-    decimals: u8,
-) -> Result<u64, PositionError> {
+pub fn size_tokens(side: u8, size_usd: u64, price: Price, decimals: u8) -> Result<u64, PositionError> {
     let long = is_long(side)?;
     Ok(size_tokens_of(long, size_usd, price, decimals)?)
 }
@@ -328,26 +326,14 @@ pub fn size_tokens(
 #[inline(always)]
 fn signed_diff(a: u64, b: u64) -> Pnl {
     if a > b {
-        Pnl {
-            profit: true,
-            usd: a - b,
-        }
+        Pnl { profit: true, usd: a - b }
     } else {
-        Pnl {
-            profit: false,
-            usd: b - a,
-        }
+        Pnl { profit: false, usd: b - a }
     }
 }
 
 #[inline(always)]
-fn pnl_of(
-    long: bool,
-    size_usd: u64,
-    size_tokens: u64,
-    exit_price: Price,
-    decimals: u8,
-) -> Result<Pnl, MathError> {
+fn pnl_of(long: bool, size_usd: u64, size_tokens: u64, exit_price: Price, decimals: u8) -> Result<Pnl, MathError> {
     let tokens = TokenAmount(size_tokens);
     Ok(if long {
         let value = token_to_usd_floor(tokens, exit_price, decimals)?.0;
@@ -364,13 +350,7 @@ fn pnl_of(
 /// Errors: `InvalidSide`, `InvalidDecimals`, `Overflow`.
 // Six registers with the returned struct's pointer: always inlined (SBF allows five).
 #[inline(always)]
-pub fn pnl(
-    side: u8,
-    size_usd: u64,
-    size_tokens: u64,
-    exit_price: Price,
-    decimals: u8,
-) -> Result<Pnl, PositionError> {
+pub fn pnl(side: u8, size_usd: u64, size_tokens: u64, exit_price: Price, decimals: u8) -> Result<Pnl, PositionError> {
     let long = is_long(side)?;
     Ok(pnl_of(long, size_usd, size_tokens, exit_price, decimals)?)
 }
@@ -394,11 +374,7 @@ pub fn average_price(size_usd: u64, size_tokens: u64, decimals: u8) -> Result<Pr
 ///
 /// Errors: `Overflow`.
 #[inline]
-pub fn borrow_fee_tokens(
-    locked: u64,
-    index_now: u64,
-    index_snapshot: u64,
-) -> Result<u64, MathError> {
+pub fn borrow_fee_tokens(locked: u64, index_now: u64, index_snapshot: u64) -> Result<u64, MathError> {
     if index_now <= index_snapshot {
         return Ok(0);
     }
@@ -418,15 +394,9 @@ pub fn equity_usd(collateral_usd: u64, pnl: Pnl, close_fee_usd: u64) -> Result<E
         (collateral_usd, checked_add(pnl.usd, close_fee_usd)?)
     };
     Ok(if plus >= minus {
-        Equity {
-            negative: false,
-            usd: plus - minus,
-        }
+        Equity { negative: false, usd: plus - minus }
     } else {
-        Equity {
-            negative: true,
-            usd: minus - plus,
-        }
+        Equity { negative: true, usd: minus - plus }
     })
 }
 
@@ -434,8 +404,7 @@ pub fn equity_usd(collateral_usd: u64, pnl: Pnl, close_fee_usd: u64) -> Result<E
 /// `equity × 10_000 >= maintenance_margin_bps × size_usd`, exact; negative equity fails.
 #[inline]
 pub fn health_ok(equity: Equity, size_usd: u64, maintenance_margin_bps: u64) -> bool {
-    !equity.negative
-        && wide_mul(equity.usd, BPS_DENOM) >= wide_mul(maintenance_margin_bps, size_usd)
+    !equity.negative && wide_mul(equity.usd, BPS_DENOM) >= wide_mul(maintenance_margin_bps, size_usd)
 }
 
 /// A position (or what remains of it) marked at an exit price.
@@ -454,8 +423,7 @@ struct Mark {
 /// exit price, close fee on the whole size (up).
 #[inline(always)]
 fn mark_equity(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<Equity, MathError> {
-    let collateral_usd =
-        token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
+    let collateral_usd = token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
     let pnl = pnl_of(m.long, m.size_usd, m.size_tokens, m.exit, market.decimals)?;
     let close_fee = fee_amount(m.size_usd, market.close_fee_bps)?;
     let owed = owed_usd(m.owed, coll)?;
@@ -481,8 +449,7 @@ fn exceeds(a: u64, b: u64, cap: u64) -> bool {
 /// leverage (both at the collateral MIN price), maintenance margin. Returns the collateral value.
 #[inline(always)]
 fn check_open(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<u64, PositionError> {
-    let collateral_usd =
-        token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
+    let collateral_usd = token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
     if collateral_usd < market.min_collateral_usd {
         return Err(PositionError::CollateralTooSmall);
     }
@@ -498,11 +465,7 @@ fn check_open(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<u6
 
 #[inline(always)]
 fn split(fee: u64, borrow_fee: u64, shares: &FeeShares) -> Result<FeeSplit, MathError> {
-    split_fee(
-        checked_add(fee, borrow_fee)?,
-        shares.protocol_bps,
-        shares.insurance_bps,
-    )
+    split_fee(checked_add(fee, borrow_fee)?, shares.protocol_bps, shares.insurance_bps)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -607,11 +570,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
         return Err(PositionError::ZeroAmount);
     }
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
-    let borrow_fee = borrow_fee_tokens(
-        pos.locked_amount,
-        coll.borrow_index,
-        pos.borrow_index_snapshot,
-    )?;
+    let borrow_fee = borrow_fee_tokens(pos.locked_amount, coll.borrow_index, pos.borrow_index_snapshot)?;
 
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
     let entry = with_impact(long, true, i.size_delta_usd, entry_at(long, &market.price, spread)?, i.impact)?;
@@ -717,19 +676,10 @@ fn close_part(a: &CloseArgs) -> Result<Closing, MathError> {
         } else {
             mul_div_ceil(pos.size_tokens, a.size_delta, pos.size_usd)?
         };
-        (
-            closed,
-            mul_div_floor(pos.locked_amount, a.size_delta, pos.size_usd)?,
-        )
+        (closed, mul_div_floor(pos.locked_amount, a.size_delta, pos.size_usd)?)
     };
 
-    let mut pnl = pnl_of(
-        a.long,
-        a.size_delta,
-        closed_tokens,
-        a.exit,
-        a.market.decimals,
-    )?;
+    let mut pnl = pnl_of(a.long, a.size_delta, closed_tokens, a.exit, a.market.decimals)?;
     if pnl.profit && a.now <= pos.open_time {
         // No profit on a position closed in the second it was opened.
         pnl = Pnl::default();
@@ -742,22 +692,11 @@ fn close_part(a: &CloseArgs) -> Result<Closing, MathError> {
         let won = usd_to_token_floor(Usd(pnl.usd), coll.price.max, coll.decimals)?.0;
         (won.min(locked_released), 0)
     } else if pnl.usd > 0 {
-        (
-            0,
-            usd_to_token_ceil(Usd(pnl.usd), coll.price.min, coll.decimals)?.0,
-        )
+        (0, usd_to_token_ceil(Usd(pnl.usd), coll.price.min, coll.decimals)?.0)
     } else {
         (0, 0)
     };
-    Ok(Closing {
-        closed_tokens,
-        pnl,
-        fee_usd,
-        fee_tokens,
-        locked_released,
-        profit_tokens,
-        loss_tokens,
-    })
+    Ok(Closing { closed_tokens, pnl, fee_usd, fee_tokens, locked_released, profit_tokens, loss_tokens })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -944,27 +883,19 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
     }
     let full = i.size_delta_usd != 0 && i.size_delta_usd == pos.size_usd;
 
-    let borrow_fee = borrow_fee_tokens(
-        pos.locked_amount,
-        coll.borrow_index,
-        pos.borrow_index_snapshot,
-    )?;
+    let borrow_fee = borrow_fee_tokens(pos.locked_amount, coll.borrow_index, pos.borrow_index_snapshot)?;
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
     // The impact prices the closed part only, shifted so the closed tokens realize exactly its
     // USD amount ([`decrease_impact`]); what remains is marked at the plain exit.
     let plain_exit = exit_at(long, &market.price, spread)?;
-    let shift = decrease_impact(&DecreaseImpactInput { pos: *pos, size_delta_usd: i.size_delta_usd, market: *market, impact: i.impact })?;
-    let exit = with_impact(long, false, i.size_delta_usd, plain_exit, shift)?;
-    let c = close_part(&CloseArgs {
-        long,
-        now: i.now,
-        pos,
-        size_delta: i.size_delta_usd,
-        full,
-        exit,
-        market,
-        coll,
+    let shift = decrease_impact(&DecreaseImpactInput {
+        pos: *pos,
+        size_delta_usd: i.size_delta_usd,
+        market: *market,
+        impact: i.impact,
     })?;
+    let exit = with_impact(long, false, i.size_delta_usd, plain_exit, shift)?;
+    let c = close_part(&CloseArgs { long, now: i.now, pos, size_delta: i.size_delta_usd, full, exit, market, coll })?;
 
     // Charges come from the collateral first, then from the profit realised now.
     let charges = checked_add(checked_add(borrow_fee, c.fee_tokens)?, checked_add(c.loss_tokens, pos.owed_tokens)?)?;
@@ -998,10 +929,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
                 coll,
             )?;
         }
-        (
-            checked_add(i.collateral_out, profit_left)?,
-            collateral_after,
-        )
+        (checked_add(i.collateral_out, profit_left)?, collateral_after)
     };
 
     let shares = split(c.fee_tokens, borrow_fee, &i.fees)?;
@@ -1146,11 +1074,7 @@ pub struct LiquidationQuote {
 pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
-    let borrow_fee = borrow_fee_tokens(
-        pos.locked_amount,
-        coll.borrow_index,
-        pos.borrow_index_snapshot,
-    )?;
+    let borrow_fee = borrow_fee_tokens(pos.locked_amount, coll.borrow_index, pos.borrow_index_snapshot)?;
     let spread = trade_spread_bps(market.spread_bps, &market.price)?;
     let exit = exit_at(long, &market.price, spread)?;
     let equity = mark_equity(
@@ -1171,12 +1095,7 @@ pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionE
     }
 
     let fraction = liquidation_fraction_bps(equity, pos.size_usd, market)?;
-    let args = LiquidationArgs {
-        long,
-        borrow_fee,
-        exit,
-        input: i,
-    };
+    let args = LiquidationArgs { long, borrow_fee, exit, input: i };
     if fraction < BPS_DENOM {
         if let Some(q) = liquidate_partial(&args, fraction)? {
             return Ok(q);
@@ -1202,11 +1121,7 @@ pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionE
 /// so only the 75 % tier and full liquidations occur in practice; the 25 % and 50 % tiers would
 /// need a target below `(4·mm − c) / 3` and `2·mm − c` respectively.
 #[inline]
-pub fn liquidation_fraction_bps(
-    equity: Equity,
-    size_usd: u64,
-    market: &MarketSide,
-) -> Result<u64, MathError> {
+pub fn liquidation_fraction_bps(equity: Equity, size_usd: u64, market: &MarketSide) -> Result<u64, MathError> {
     if equity.negative || equity.usd == 0 {
         return Ok(BPS_DENOM);
     }
@@ -1244,23 +1159,12 @@ struct LiquidationArgs<'a> {
 
 /// Step 3 of [`quote_liquidate`]; `None` when the liquidation must be full instead.
 #[inline(always)]
-fn liquidate_partial(
-    a: &LiquidationArgs,
-    fraction: u64,
-) -> Result<Option<LiquidationQuote>, PositionError> {
+fn liquidate_partial(a: &LiquidationArgs, fraction: u64) -> Result<Option<LiquidationQuote>, PositionError> {
     let i = a.input;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
     let size_delta = mul_div_floor(pos.size_usd, fraction, BPS_DENOM)?;
-    let c = close_part(&CloseArgs {
-        long: a.long,
-        now: i.now,
-        pos,
-        size_delta,
-        full: false,
-        exit: a.exit,
-        market,
-        coll,
-    })?;
+    let c =
+        close_part(&CloseArgs { long: a.long, now: i.now, pos, size_delta, full: false, exit: a.exit, market, coll })?;
     let reward_tokens = reward_tokens(size_delta, market, coll)?;
 
     let funds = checked_add(pos.collateral_amount, c.profit_tokens)?;
@@ -1394,11 +1298,7 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
 /// The keeper's reward for closing `size_usd`: `floor(size × reward_bps / 10_000)` USD, in
 /// collateral tokens at the MAX price, rounded down.
 #[inline(always)]
-fn reward_tokens(
-    size_usd: u64,
-    market: &MarketSide,
-    coll: &CollateralSide,
-) -> Result<u64, MathError> {
+fn reward_tokens(size_usd: u64, market: &MarketSide, coll: &CollateralSide) -> Result<u64, MathError> {
     let usd = apply_bps_floor(Usd(size_usd), Bps(market.liquidation_reward_bps))?;
     Ok(usd_to_token_floor(usd, coll.price.max, coll.decimals)?.0)
 }
@@ -1441,10 +1341,7 @@ pub struct PoolPnlInput {
 /// Errors: `InvalidDecimals`; `Overflow` when a value or the net result exceeds `u64::MAX`.
 #[inline]
 pub fn pool_pnl(i: &PoolPnlInput) -> Result<Pnl, MathError> {
-    let (long_tokens, short_tokens) = (
-        TokenAmount(i.long_oi_tokens),
-        TokenAmount(i.short_oi_tokens),
-    );
+    let (long_tokens, short_tokens) = (TokenAmount(i.long_oi_tokens), TokenAmount(i.short_oi_tokens));
     let (long_value, short_value) = if i.round_for_max_aum {
         (
             token_to_usd_floor(long_tokens, i.long_price, i.decimals)?,
@@ -1459,18 +1356,11 @@ pub fn pool_pnl(i: &PoolPnlInput) -> Result<Pnl, MathError> {
     // u128 add / sub / compare (no multiply): supported by the BPF backend.
     let gains = long_value.0 as u128 + i.short_oi_usd as u128;
     let losses = i.long_oi_usd as u128 + short_value.0 as u128;
-    let (profit, magnitude) = if gains > losses {
-        (true, gains - losses)
-    } else {
-        (false, losses - gains)
-    };
+    let (profit, magnitude) = if gains > losses { (true, gains - losses) } else { (false, losses - gains) };
     if magnitude > u64::MAX as u128 {
         return Err(MathError::Overflow);
     }
-    Ok(Pnl {
-        profit,
-        usd: magnitude as u64,
-    })
+    Ok(Pnl { profit, usd: magnitude as u64 })
 }
 
 #[cfg(test)]
@@ -1482,17 +1372,10 @@ mod tests {
 
     const SOL: u64 = 150_000_000_000;
     const USDC: u64 = 1_000_000_000;
-    const SHARES: FeeShares = FeeShares {
-        protocol_bps: 1_000,
-        insurance_bps: 500,
-    };
+    const SHARES: FeeShares = FeeShares { protocol_bps: 1_000, insurance_bps: 500 };
 
     fn quote(min: u64, max: u64, conf: u64) -> PriceQuote {
-        PriceQuote {
-            min: Price(min),
-            max: Price(max),
-            conf,
-        }
+        PriceQuote { min: Price(min), max: Price(max), conf }
     }
 
     fn market(decimals: u8, price: PriceQuote) -> MarketSide {
@@ -1513,14 +1396,7 @@ mod tests {
     }
 
     fn collateral(decimals: u8, price: PriceQuote, owned: u64) -> CollateralSide {
-        CollateralSide {
-            decimals,
-            price,
-            borrow_index: INDEX_ONE,
-            owned,
-            locked: 0,
-            buffer_bps: 1_000,
-        }
+        CollateralSide { decimals, price, borrow_index: INDEX_ONE, owned, locked: 0, buffer_bps: 1_000 }
     }
 
     /// 10× SOL long on SOL collateral: $1,500 on 1 SOL at $150, 10 bps spread + 10 bps of
@@ -1529,12 +1405,7 @@ mod tests {
         let q = quote(SOL, SOL, 150_000_000);
         IncreaseInput {
             now: 1_000,
-            pos: PositionState {
-                side: LONG,
-                open_time: 1_000,
-                borrow_index_snapshot: INDEX_ONE,
-                ..Default::default()
-            },
+            pos: PositionState { side: LONG, open_time: 1_000, borrow_index_snapshot: INDEX_ONE, ..Default::default() },
             size_delta_usd: 1_500_000_000,
             collateral_delta: 1_000_000_000,
             market: market(9, q),
@@ -1569,128 +1440,37 @@ mod tests {
         assert_eq!(entry_price(LONG, &odd, 1), Ok(Price(4)));
         assert_eq!(entry_price(SHORT, &odd, 1), Ok(Price(2)));
         assert_eq!(entry_price(3, &q, 10), Err(PositionError::InvalidSide));
-        assert_eq!(
-            trade_spread_bps(9_990, &q),
-            Err(PositionError::InvalidSpread)
-        );
+        assert_eq!(trade_spread_bps(9_990, &q), Err(PositionError::InvalidSpread));
         assert_eq!(trade_spread_bps(9_989, &q), Ok(9_999));
-        assert_eq!(
-            trade_spread_bps(0, &quote(0, 0, 0)),
-            Err(PositionError::Math(MathError::DivideByZero))
-        );
+        assert_eq!(trade_spread_bps(0, &quote(0, 0, 0)), Err(PositionError::Math(MathError::DivideByZero)));
 
         // $100 of BTC at $95,000 (8 decimals): 105_263.15.. sats → long 105_263, short 105_264.
         let btc = Price(95_000_000_000_000);
         assert_eq!(size_tokens(LONG, 100_000_000, btc, 8), Ok(105_263));
         assert_eq!(size_tokens(SHORT, 100_000_000, btc, 8), Ok(105_264));
         // Their value at $95,000: long $99.99985, short $100.0008.
-        assert_eq!(
-            pnl(LONG, 100_000_000, 105_263, btc, 8),
-            Ok(Pnl {
-                profit: false,
-                usd: 150
-            })
-        );
-        assert_eq!(
-            pnl(SHORT, 100_000_000, 105_264, btc, 8),
-            Ok(Pnl {
-                profit: false,
-                usd: 800
-            })
-        );
+        assert_eq!(pnl(LONG, 100_000_000, 105_263, btc, 8), Ok(Pnl { profit: false, usd: 150 }));
+        assert_eq!(pnl(SHORT, 100_000_000, 105_264, btc, 8), Ok(Pnl { profit: false, usd: 800 }));
         assert_eq!(pnl(LONG, 0, 0, btc, 8), Ok(Pnl::default()));
-        assert_eq!(
-            pnl(SHORT, 100_000_000, 0, btc, 8),
-            Ok(Pnl {
-                profit: true,
-                usd: 100_000_000
-            })
-        );
+        assert_eq!(pnl(SHORT, 100_000_000, 0, btc, 8), Ok(Pnl { profit: true, usd: 100_000_000 }));
         assert_eq!(pnl(0, 1, 1, btc, 8), Err(PositionError::InvalidSide));
-        assert_eq!(
-            average_price(100_000_000, 105_263, 8),
-            Ok(Price(95_000_142_500_213))
-        );
+        assert_eq!(average_price(100_000_000, 105_263, 8), Ok(Price(95_000_142_500_213)));
         assert_eq!(average_price(100_000_000, 0, 30), Ok(Price(0)));
         assert_eq!(average_price(1, 1, 19), Err(MathError::InvalidDecimals));
 
         // 10 SOL locked while the index grew 5 %: 0.5 SOL; rounding up.
-        assert_eq!(
-            borrow_fee_tokens(10_000_000_000, 1_050_000_000_000, INDEX_ONE),
-            Ok(500_000_000)
-        );
+        assert_eq!(borrow_fee_tokens(10_000_000_000, 1_050_000_000_000, INDEX_ONE), Ok(500_000_000));
         assert_eq!(borrow_fee_tokens(1, INDEX_ONE + 1, INDEX_ONE), Ok(1));
         assert_eq!(borrow_fee_tokens(1, INDEX_ONE, INDEX_ONE + 1), Ok(0));
 
-        assert_eq!(
-            equity_usd(
-                100,
-                Pnl {
-                    profit: false,
-                    usd: 150
-                },
-                10
-            ),
-            Ok(Equity {
-                negative: true,
-                usd: 60
-            })
-        );
-        assert_eq!(
-            equity_usd(
-                100,
-                Pnl {
-                    profit: true,
-                    usd: 5
-                },
-                105
-            ),
-            Ok(Equity::default())
-        );
-        assert_eq!(
-            equity_usd(
-                u64::MAX,
-                Pnl {
-                    profit: true,
-                    usd: 1
-                },
-                0
-            ),
-            Err(MathError::Overflow)
-        );
-        assert!(health_ok(
-            Equity {
-                negative: false,
-                usd: 100
-            },
-            10_000,
-            100
-        ));
-        assert!(!health_ok(
-            Equity {
-                negative: false,
-                usd: 99
-            },
-            10_000,
-            100
-        ));
-        assert!(!health_ok(
-            Equity {
-                negative: true,
-                usd: 0
-            },
-            0,
-            0
-        ));
+        assert_eq!(equity_usd(100, Pnl { profit: false, usd: 150 }, 10), Ok(Equity { negative: true, usd: 60 }));
+        assert_eq!(equity_usd(100, Pnl { profit: true, usd: 5 }, 105), Ok(Equity::default()));
+        assert_eq!(equity_usd(u64::MAX, Pnl { profit: true, usd: 1 }, 0), Err(MathError::Overflow));
+        assert!(health_ok(Equity { negative: false, usd: 100 }, 10_000, 100));
+        assert!(!health_ok(Equity { negative: false, usd: 99 }, 10_000, 100));
+        assert!(!health_ok(Equity { negative: true, usd: 0 }, 0, 0));
         assert!(health_ok(Equity::default(), 0, 100));
-        assert!(health_ok(
-            Equity {
-                negative: false,
-                usd: u64::MAX
-            },
-            u64::MAX,
-            10_000
-        ));
+        assert!(health_ok(Equity { negative: false, usd: u64::MAX }, u64::MAX, 10_000));
     }
 
     #[test]
@@ -1707,38 +1487,11 @@ mod tests {
             short_price: Price(SOL),
             round_for_max_aum: false,
         };
-        assert_eq!(
-            pool_pnl(&base),
-            Ok(Pnl {
-                profit: true,
-                usd: 150_000_000
-            })
-        );
+        assert_eq!(pool_pnl(&base), Ok(Pnl { profit: true, usd: 150_000_000 }));
         // One native unit of SOL at $150 is $0.00000015: rounding decides.
-        let odd = PoolPnlInput {
-            long_oi_tokens: 1,
-            long_oi_usd: 0,
-            short_oi_tokens: 1,
-            short_oi_usd: 0,
-            ..base
-        };
-        assert_eq!(
-            pool_pnl(&odd),
-            Ok(Pnl {
-                profit: true,
-                usd: 1
-            })
-        );
-        assert_eq!(
-            pool_pnl(&PoolPnlInput {
-                round_for_max_aum: true,
-                ..odd
-            }),
-            Ok(Pnl {
-                profit: false,
-                usd: 1
-            })
-        );
+        let odd = PoolPnlInput { long_oi_tokens: 1, long_oi_usd: 0, short_oi_tokens: 1, short_oi_usd: 0, ..base };
+        assert_eq!(pool_pnl(&odd), Ok(Pnl { profit: true, usd: 1 }));
+        assert_eq!(pool_pnl(&PoolPnlInput { round_for_max_aum: true, ..odd }), Ok(Pnl { profit: false, usd: 1 }));
         let big = PoolPnlInput {
             long_oi_usd: 0,
             short_oi_usd: u64::MAX,
@@ -1748,13 +1501,7 @@ mod tests {
             ..base
         };
         assert_eq!(pool_pnl(&big), Err(MathError::Overflow));
-        assert_eq!(
-            pool_pnl(&PoolPnlInput {
-                decimals: 19,
-                ..base
-            }),
-            Err(MathError::InvalidDecimals)
-        );
+        assert_eq!(pool_pnl(&PoolPnlInput { decimals: 19, ..base }), Err(MathError::InvalidDecimals));
     }
 
     #[test]
@@ -1807,18 +1554,12 @@ mod tests {
         assert_eq!(c.fee_tokens, 5_454_546);
         assert_eq!(c.profit_tokens, 879_150_787);
         assert_eq!(c.amount_out, 488_545_454 + 879_150_787);
-        assert_eq!(
-            (c.collateral_after, c.size_usd_after, c.size_tokens_after),
-            (0, 0, 0)
-        );
+        assert_eq!((c.collateral_after, c.size_usd_after, c.size_tokens_after), (0, 0, 0));
         assert_eq!(c.locked_released, 10_000_000_000);
 
         // The same close in the opening second: no profit.
         let same = quote_decrease(&DecreaseInput { now: 1_000, ..d }).unwrap();
-        assert_eq!(
-            (same.pnl_profit, same.pnl_usd, same.profit_tokens),
-            (false, 0, 0)
-        );
+        assert_eq!((same.pnl_profit, same.pnl_usd, same.profit_tokens), (false, 0, 0));
         assert_eq!(same.amount_out, 488_545_454);
     }
 
@@ -1835,49 +1576,22 @@ mod tests {
         assert_eq!(q(&|i| i.pos.side = 0), Err(InvalidSide));
         assert_eq!(q(&|i| i.size_delta_usd = 0), Err(ZeroAmount));
         assert_eq!(q(&|i| i.market.spread_bps = 9_990), Err(InvalidSpread));
-        assert_eq!(
-            q(&|i| i.collateral_delta = 5_999_999),
-            Err(InsufficientCollateral)
-        );
-        assert_eq!(
-            q(&|i| i.market.max_position_usd = 1_499_999_999),
-            Err(PositionTooLarge)
-        );
-        assert_eq!(
-            q(&|i| i.market.oi_usd = i.market.oi_cap_usd - 1_499_999_999),
-            Err(OpenInterestCap)
-        );
+        assert_eq!(q(&|i| i.collateral_delta = 5_999_999), Err(InsufficientCollateral));
+        assert_eq!(q(&|i| i.market.max_position_usd = 1_499_999_999), Err(PositionTooLarge));
+        assert_eq!(q(&|i| i.market.oi_usd = i.market.oi_cap_usd - 1_499_999_999), Err(OpenInterestCap));
         assert_eq!(q(&|i| i.market.oi_usd = u64::MAX), Err(OpenInterestCap));
         // 10 SOL to lock: owned 11.1 SOL with a 10 % buffer leaves 9.99 lockable.
-        assert_eq!(
-            q(&|i| i.coll.owned = 11_100_000_000),
-            Err(InsufficientLiquidity)
-        );
+        assert_eq!(q(&|i| i.coll.owned = 11_100_000_000), Err(InsufficientLiquidity));
         assert!(q(&|i| i.coll.owned = 11_111_111_112).is_ok());
-        assert_eq!(
-            q(&|i| i.market.min_collateral_usd = 149_100_001),
-            Err(CollateralTooSmall)
-        );
+        assert_eq!(q(&|i| i.market.min_collateral_usd = 149_100_001), Err(CollateralTooSmall));
         // Leverage 10.0603×: a cap of 10.0603× is just below it.
-        assert_eq!(
-            q(&|i| i.market.max_leverage_bps = 100_603),
-            Err(LeverageTooHigh)
-        );
+        assert_eq!(q(&|i| i.market.max_leverage_bps = 100_603), Err(LeverageTooHigh));
         assert!(q(&|i| i.market.max_leverage_bps = 100_604).is_ok());
         // Equity $142.21 on $1,500: below a 9.49 % margin.
-        assert_eq!(
-            q(&|i| i.market.maintenance_margin_bps = 949),
-            Err(WouldBeLiquidatable)
-        );
+        assert_eq!(q(&|i| i.market.maintenance_margin_bps = 949), Err(WouldBeLiquidatable));
         assert!(q(&|i| i.market.maintenance_margin_bps = 948).is_ok());
-        assert_eq!(
-            q(&|i| i.coll.decimals = 19),
-            Err(Math(MathError::InvalidDecimals))
-        );
-        assert_eq!(
-            q(&|i| i.fees.protocol_bps = 9_600),
-            Err(Math(MathError::Underflow))
-        );
+        assert_eq!(q(&|i| i.coll.decimals = 19), Err(Math(MathError::InvalidDecimals)));
+        assert_eq!(q(&|i| i.fees.protocol_bps = 9_600), Err(Math(MathError::Underflow)));
         // A settled borrow fee comes out of the collateral.
         let with_fee = q(&|i| {
             i.pos.locked_amount = 10_000_000_000;
@@ -1912,10 +1626,7 @@ mod tests {
         assert_eq!(q(&|i| i.pos.side = 7), Err(InvalidSide));
         assert_eq!(q(&|i| i.size_delta_usd = 0), Err(ZeroAmount));
         assert_eq!(q(&|i| i.size_delta_usd = 1_500_000_001), Err(SizeTooLarge));
-        assert_eq!(
-            q(&|i| i.collateral_out = 1_000_000_000),
-            Err(InsufficientCollateral)
-        );
+        assert_eq!(q(&|i| i.collateral_out = 1_000_000_000), Err(InsufficientCollateral));
         // Withdrawing most of the collateral: too little left, or too much leverage.
         assert_eq!(
             q(&|i| {
@@ -1955,10 +1666,7 @@ mod tests {
             i.collateral_out = 100_000_000;
         })
         .unwrap();
-        assert_eq!(
-            (r.size_usd_after, r.fee_tokens, r.closed_tokens),
-            (pos.size_usd, 0, 0)
-        );
+        assert_eq!((r.size_usd_after, r.fee_tokens, r.closed_tokens), (pos.size_usd, 0, 0));
         assert_eq!(r.amount_out, 100_000_000);
         assert_eq!(r.collateral_after, pos.collateral_amount - 100_000_000);
         assert!(!r.full_close);
@@ -1970,34 +1678,21 @@ mod tests {
         let usdc = quote(USDC, USDC, 0);
         let open = IncreaseInput {
             now: 0,
-            pos: PositionState {
-                side: SHORT,
-                borrow_index_snapshot: INDEX_ONE,
-                ..Default::default()
-            },
+            pos: PositionState { side: SHORT, borrow_index_snapshot: INDEX_ONE, ..Default::default() },
             size_delta_usd: 10_000_000_000,
             collateral_delta: 1_000_000_000,
-            market: MarketSide {
-                spread_bps: 0,
-                ..market(9, sol)
-            },
+            market: MarketSide { spread_bps: 0, ..market(9, sol) },
             coll: collateral(6, usdc, 1_000_000_000_000),
             fees: SHARES,
             impact: Default::default(),
         };
         let q = quote_increase(&open).unwrap();
-        assert_eq!(
-            (q.size_tokens_after, q.collateral_after),
-            (66_666_666_667, 994_000_000)
-        );
+        assert_eq!((q.size_tokens_after, q.collateral_after), (66_666_666_667, 994_000_000));
         let at = quote(price, price, 0);
         LiquidateInput {
             now: 100,
             pos: opened(&open, &q),
-            market: MarketSide {
-                price: at,
-                ..open.market
-            },
+            market: MarketSide { price: at, ..open.market },
             coll: open.coll,
             fees: SHARES,
             insurance_balance: 100_000_000,
@@ -2013,21 +1708,12 @@ mod tests {
         assert_eq!(q.fraction_bps, 7_500);
         assert_eq!(q.size_delta_usd, 7_500_000_000);
         assert_eq!(q.closed_tokens, 50_000_000_001);
-        assert_eq!(
-            (q.pnl_profit, q.pnl_usd, q.loss_tokens),
-            (false, 675_000_001, 675_000_001)
-        );
+        assert_eq!((q.pnl_profit, q.pnl_usd, q.loss_tokens), (false, 675_000_001, 675_000_001));
         assert_eq!((q.fee_tokens, q.reward_tokens), (4_500_000, 7_500_000));
         assert_eq!(q.collateral_after, 306_999_999);
-        assert_eq!(
-            (q.size_usd_after, q.size_tokens_after),
-            (2_500_000_000, 16_666_666_666)
-        );
+        assert_eq!((q.size_usd_after, q.size_tokens_after), (2_500_000_000, 16_666_666_666));
         assert_eq!(q.locked_released, 7_500_000_000);
-        assert_eq!(
-            (q.lp_fee, q.protocol_fee, q.insurance_fee),
-            (3_825_000, 450_000, 225_000)
-        );
+        assert_eq!((q.lp_fee, q.protocol_fee, q.insurance_fee), (3_825_000, 450_000, 225_000));
         assert_eq!((q.owner_out, q.insurance_used, q.pool_loss), (0, 0, 0));
         // What is left is healthy: liquidating it again is refused.
         let rest = LiquidateInput {
@@ -2042,15 +1728,9 @@ mod tests {
         };
         assert_eq!(quote_liquidate(&rest), Err(PositionError::NotLiquidatable));
         // At $163.30 the position is still healthy.
+        assert_eq!(quote_liquidate(&usdc_short(163_300_000_000)), Err(PositionError::NotLiquidatable));
         assert_eq!(
-            quote_liquidate(&usdc_short(163_300_000_000)),
-            Err(PositionError::NotLiquidatable)
-        );
-        assert_eq!(
-            quote_liquidate(&LiquidateInput {
-                pos: PositionState { side: 3, ..i.pos },
-                ..i
-            }),
+            quote_liquidate(&LiquidateInput { pos: PositionState { side: 3, ..i.pos }, ..i }),
             Err(PositionError::InvalidSide)
         );
     }
@@ -2063,30 +1743,14 @@ mod tests {
         assert!(q.full);
         assert_eq!(q.fraction_bps, 10_000);
         assert_eq!(q.pnl_usd, 1_333_333_334);
-        assert_eq!(
-            (q.loss_tokens, q.fee_tokens, q.borrow_fee_tokens),
-            (994_000_000, 0, 0)
-        );
+        assert_eq!((q.loss_tokens, q.fee_tokens, q.borrow_fee_tokens), (994_000_000, 0, 0));
         assert_eq!((q.insurance_used, q.pool_loss), (100_000_000, 239_333_334));
-        assert_eq!(
-            (q.reward_tokens, q.reward_from_insurance, q.reward_from_pool),
-            (10_000_000, 0, 10_000_000)
-        );
-        assert_eq!(
-            (q.owner_out, q.collateral_after, q.locked_released),
-            (0, 0, 10_000_000_000)
-        );
+        assert_eq!((q.reward_tokens, q.reward_from_insurance, q.reward_from_pool), (10_000_000, 0, 10_000_000));
+        assert_eq!((q.owner_out, q.collateral_after, q.locked_released), (0, 0, 10_000_000_000));
         // A larger insurance fund covers the loss and the keeper.
-        let q = quote_liquidate(&LiquidateInput {
-            insurance_balance: 400_000_000,
-            ..i
-        })
-        .unwrap();
+        let q = quote_liquidate(&LiquidateInput { insurance_balance: 400_000_000, ..i }).unwrap();
         assert_eq!((q.insurance_used, q.pool_loss), (339_333_334, 0));
-        assert_eq!(
-            (q.reward_from_insurance, q.reward_from_pool),
-            (10_000_000, 0)
-        );
+        assert_eq!((q.reward_from_insurance, q.reward_from_pool), (10_000_000, 0));
     }
 
     #[test]
@@ -2097,55 +1761,18 @@ mod tests {
             liquidation_reward_bps: reward,
             ..Default::default()
         };
-        let e = |usd| Equity {
-            negative: false,
-            usd,
-        };
-        assert_eq!(
-            liquidation_fraction_bps(
-                Equity {
-                    negative: true,
-                    usd: 1
-                },
-                100,
-                &m(100, 0, 0)
-            ),
-            Ok(10_000)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(0), 100, &m(100, 0, 0)),
-            Ok(10_000)
-        );
+        let e = |usd| Equity { negative: false, usd };
+        assert_eq!(liquidation_fraction_bps(Equity { negative: true, usd: 1 }, 100, &m(100, 0, 0)), Ok(10_000));
+        assert_eq!(liquidation_fraction_bps(e(0), 100, &m(100, 0, 0)), Ok(10_000));
         // 2 × mm <= close + reward: closing never restores health.
-        assert_eq!(
-            liquidation_fraction_bps(e(1), 10_000, &m(100, 150, 50)),
-            Ok(10_000)
-        );
+        assert_eq!(liquidation_fraction_bps(e(1), 10_000, &m(100, 150, 50)), Ok(10_000));
         // Free closing: f = (T·S − 10_000·E) / (S·T). E = 0.99 % of S: f = 50.5 % → 75 %.
-        assert_eq!(
-            liquidation_fraction_bps(e(99), 10_000, &m(100, 0, 0)),
-            Ok(7_500)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(100), 10_000, &m(100, 0, 0)),
-            Ok(5_000)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(75), 5_000, &m(100, 0, 0)),
-            Ok(2_500)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(1), 10_000, &m(100, 0, 0)),
-            Ok(10_000)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(1), 1, &m(u64::MAX / 6 + 1, 0, 0)),
-            Err(MathError::Overflow)
-        );
-        assert_eq!(
-            liquidation_fraction_bps(e(1), 1, &m(u64::MAX / 2 + 1, 0, 0)),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(liquidation_fraction_bps(e(99), 10_000, &m(100, 0, 0)), Ok(7_500));
+        assert_eq!(liquidation_fraction_bps(e(100), 10_000, &m(100, 0, 0)), Ok(5_000));
+        assert_eq!(liquidation_fraction_bps(e(75), 5_000, &m(100, 0, 0)), Ok(2_500));
+        assert_eq!(liquidation_fraction_bps(e(1), 10_000, &m(100, 0, 0)), Ok(10_000));
+        assert_eq!(liquidation_fraction_bps(e(1), 1, &m(u64::MAX / 6 + 1, 0, 0)), Err(MathError::Overflow));
+        assert_eq!(liquidation_fraction_bps(e(1), 1, &m(u64::MAX / 2 + 1, 0, 0)), Err(MathError::Overflow));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -2192,9 +1819,7 @@ mod tests {
             self.owned += q.loss_tokens as i128 + q.lp_fee as i128 + q.insurance_used as i128
                 - q.profit_tokens as i128
                 - q.reward_from_pool as i128;
-            self.insurance += q.insurance_fee as i128
-                - q.insurance_used as i128
-                - q.reward_from_insurance as i128;
+            self.insurance += q.insurance_fee as i128 - q.insurance_used as i128 - q.reward_from_insurance as i128;
             self.protocol += q.protocol_fee as i128;
             self.locked -= q.locked_released as i128;
         }
@@ -2207,18 +1832,9 @@ mod tests {
     }
 
     const TOKENS: [Token; 3] = [
-        Token {
-            decimals: 9,
-            price: SOL,
-        },
-        Token {
-            decimals: 8,
-            price: 95_000_000_000_000,
-        },
-        Token {
-            decimals: 6,
-            price: USDC,
-        },
+        Token { decimals: 9, price: SOL },
+        Token { decimals: 8, price: 95_000_000_000_000 },
+        Token { decimals: 6, price: USDC },
     ];
 
     /// A realistic opening: market token, side, collateral token (the market token or USDC for
@@ -2236,27 +1852,9 @@ mod tests {
 
     fn scenario() -> impl Strategy<Value = Scenario> {
         (
-            (
-                0usize..3,
-                any::<bool>(),
-                any::<bool>(),
-                0u64..=30,
-                0u64..=20,
-                0u64..=30,
-            ),
-            (
-                0u64..=20,
-                0u64..=20,
-                10u64..=200,
-                0u64..=50,
-                500_000u64..=1_000_000,
-            ),
-            (
-                10_000_000u64..100_000_000_000,
-                10_000u64..=500_000,
-                0u64..=3_000,
-                0u64..=2_000,
-            ),
+            (0usize..3, any::<bool>(), any::<bool>(), 0u64..=30, 0u64..=20, 0u64..=30),
+            (0u64..=20, 0u64..=20, 10u64..=200, 0u64..=50, 500_000u64..=1_000_000),
+            (10_000_000u64..100_000_000_000, 10_000u64..=500_000, 0u64..=3_000, 0u64..=2_000),
         )
             .prop_map(|(a, b, c)| {
                 let (market_token, long, market_collateral, width, conf, spread) = a;
@@ -2264,22 +1862,12 @@ mod tests {
                 let (deposit_usd, leverage_bps, protocol, insurance) = c;
                 let mt = TOKENS[market_token];
                 let long = long || mt.decimals == 6; // USDC is only ever collateral
-                let ct = if long && market_collateral {
-                    mt
-                } else {
-                    TOKENS[2]
-                };
+                let ct = if long && market_collateral { mt } else { TOKENS[2] };
                 let mq = price_quote(mt.price, width, conf);
-                let cq = if ct.decimals == mt.decimals {
-                    mq
-                } else {
-                    price_quote(USDC, 0, 0)
-                };
-                let deposit = (deposit_usd as u128 * 10u128.pow(ct.decimals as u32 + 3)
-                    / ct.price as u128) as u64;
+                let cq = if ct.decimals == mt.decimals { mq } else { price_quote(USDC, 0, 0) };
+                let deposit = (deposit_usd as u128 * 10u128.pow(ct.decimals as u32 + 3) / ct.price as u128) as u64;
                 let size = (deposit_usd as u128 * leverage_bps as u128 / 10_000) as u64;
-                let owned = (10_000_000_000_000_000u128 * 10u128.pow(ct.decimals as u32 + 3)
-                    / ct.price as u128) as u64;
+                let owned = (10_000_000_000_000_000u128 * 10u128.pow(ct.decimals as u32 + 3) / ct.price as u128) as u64;
                 Scenario {
                     open: IncreaseInput {
                         now: 1_000,
@@ -2313,10 +1901,7 @@ mod tests {
                             locked: 0,
                             buffer_bps: 1_000,
                         },
-                        fees: FeeShares {
-                            protocol_bps: protocol,
-                            insurance_bps: insurance,
-                        },
+                        fees: FeeShares { protocol_bps: protocol, insurance_bps: insurance },
                         impact: Default::default(),
                     },
                 }
@@ -2350,11 +1935,8 @@ mod tests {
     /// Opens the scenario's position; `None` if the opening is refused.
     fn open(s: &Scenario) -> Option<(IncreaseQuote, PositionState, Books)> {
         let q = quote_increase(&s.open).ok()?;
-        let mut books = Books {
-            vault: s.open.coll.owned as i128,
-            owned: s.open.coll.owned as i128,
-            ..Default::default()
-        };
+        let mut books =
+            Books { vault: s.open.coll.owned as i128, owned: s.open.coll.owned as i128, ..Default::default() };
         books.increase(&s.open, &q);
         assert_eq!(books.vault, books.sum(), "increase accounting");
         Some((q, opened(&s.open, &q), books))
@@ -2362,11 +1944,7 @@ mod tests {
 
     /// The custody as seen after `books`, with a moved market.
     fn custody_after(coll: &CollateralSide, books: &Books) -> CollateralSide {
-        CollateralSide {
-            owned: books.owned as u64,
-            locked: books.locked as u64,
-            ..*coll
-        }
+        CollateralSide { owned: books.owned as u64, locked: books.locked as u64, ..*coll }
     }
 
     #[test]
@@ -2396,14 +1974,9 @@ mod tests {
                 partials += !q.full as u32;
             }
         }
-        std::eprintln!(
-            "of {cases}: opened {opens}, liquidated {liquidations} ({partials} partial)"
-        );
+        std::eprintln!("of {cases}: opened {opens}, liquidated {liquidations} ({partials} partial)");
         assert!(opens > cases / 2, "{opens}");
-        assert!(
-            liquidations > cases / 20 && partials > cases / 100,
-            "{liquidations} {partials}"
-        );
+        assert!(liquidations > cases / 20 && partials > cases / 100, "{liquidations} {partials}");
     }
 
     /// Positions pushed just past their maintenance margin (the price found by bisection, then
@@ -2433,18 +2006,9 @@ mod tests {
                     insurance_balance: insurance,
                 }
             };
-            let liquidatable = |mv: u64| {
-                !matches!(
-                    quote_liquidate(&at(mv)),
-                    Err(PositionError::NotLiquidatable)
-                )
-            };
+            let liquidatable = |mv: u64| !matches!(quote_liquidate(&at(mv)), Err(PositionError::NotLiquidatable));
             // Healthy at `good`, liquidatable at `bad` (equity is monotonic in the price).
-            let (mut good, mut bad) = if long {
-                (10_000u64, 1u64)
-            } else {
-                (10_000u64, 40_000u64)
-            };
+            let (mut good, mut bad) = if long { (10_000u64, 1u64) } else { (10_000u64, 40_000u64) };
             if liquidatable(good) || !liquidatable(bad) {
                 continue;
             }
@@ -2456,11 +2020,7 @@ mod tests {
                     good = mid
                 }
             }
-            let mv = if long {
-                bad.saturating_sub(past).max(1)
-            } else {
-                bad + past
-            };
+            let mv = if long { bad.saturating_sub(past).max(1) } else { bad + past };
             let liq = at(mv);
             let q = quote_liquidate(&liq).unwrap();
             liquidated += 1;
@@ -2479,23 +2039,12 @@ mod tests {
                     borrow_index_snapshot: liq.coll.borrow_index,
                     ..pos
                 };
-                let again = LiquidateInput {
-                    pos: rest,
-                    coll: custody_after(&liq.coll, &b),
-                    ..liq
-                };
-                assert_eq!(
-                    quote_liquidate(&again),
-                    Err(PositionError::NotLiquidatable),
-                    "{s:?} {mv}"
-                );
+                let again = LiquidateInput { pos: rest, coll: custody_after(&liq.coll, &b), ..liq };
+                assert_eq!(quote_liquidate(&again), Err(PositionError::NotLiquidatable), "{s:?} {mv}");
             }
         }
         std::eprintln!("near the margin: liquidated {liquidated}, partial {partial}");
-        assert!(
-            liquidated > 1_000 && partial > 300,
-            "{liquidated} {partial}"
-        );
+        assert!(liquidated > 1_000 && partial > 300, "{liquidated} {partial}");
     }
 
     proptest! {

@@ -176,11 +176,7 @@ pub fn apply_rate_ceil<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathErro
 /// Errors: `decimals > 18` → [`MathError::InvalidDecimals`]; result above `u64::MAX` →
 /// [`MathError::Overflow`].
 #[inline]
-pub fn token_to_usd_floor(
-    amount: TokenAmount,
-    price: Price,
-    decimals: u8,
-) -> Result<Usd, MathError> {
+pub fn token_to_usd_floor(amount: TokenAmount, price: Price, decimals: u8) -> Result<Usd, MathError> {
     token_to_usd(amount, price, decimals, Rounding::Down)
 }
 
@@ -189,11 +185,7 @@ pub fn token_to_usd_floor(
 ///
 /// Errors: as [`token_to_usd_floor`].
 #[inline]
-pub fn token_to_usd_ceil(
-    amount: TokenAmount,
-    price: Price,
-    decimals: u8,
-) -> Result<Usd, MathError> {
+pub fn token_to_usd_ceil(amount: TokenAmount, price: Price, decimals: u8) -> Result<Usd, MathError> {
     token_to_usd(amount, price, decimals, Rounding::Up)
 }
 
@@ -226,24 +218,14 @@ fn conversion_exponent(decimals: u8) -> Result<u32, MathError> {
 }
 
 #[inline]
-fn token_to_usd(
-    amount: TokenAmount,
-    price: Price,
-    decimals: u8,
-    rounding: Rounding,
-) -> Result<Usd, MathError> {
+fn token_to_usd(amount: TokenAmount, price: Price, decimals: u8, rounding: Rounding) -> Result<Usd, MathError> {
     let exp = conversion_exponent(decimals)?;
     let (hi, lo) = wide_mul(amount.0, price.0);
     div_pow10(hi, lo, exp, rounding).map(Usd)
 }
 
 #[inline]
-fn usd_to_token(
-    usd: Usd,
-    price: Price,
-    decimals: u8,
-    rounding: Rounding,
-) -> Result<TokenAmount, MathError> {
+fn usd_to_token(usd: Usd, price: Price, decimals: u8, rounding: Rounding) -> Result<TokenAmount, MathError> {
     let exp = conversion_exponent(decimals)?;
     let Some(price) = NonZeroU64::new(price.0) else {
         return Err(MathError::DivideByZero);
@@ -276,11 +258,7 @@ fn div_pow10(hi: u64, lo: u64, exp: u32, rounding: Rounding) -> Result<u64, Math
         // quotient, then by 10^19. Nested divisions compose exactly in either direction:
         // floor(floor(x / m) / n) == floor(x / (m * n)), and likewise for ceil.
         let (q_hi, q_lo, r) = div_wide_full(hi, lo, POW10[(exp - MAX_POW10_EXP) as usize]);
-        let (q_lo, carry) = if rounding == Rounding::Up && r != 0 {
-            q_lo.overflowing_add(1)
-        } else {
-            (q_lo, false)
-        };
+        let (q_lo, carry) = if rounding == Rounding::Up && r != 0 { q_lo.overflowing_add(1) } else { (q_lo, false) };
         // q_hi <= hi / 10, so adding the carry cannot overflow.
         hi = q_hi + carry as u64;
         lo = q_lo;
@@ -366,75 +344,33 @@ mod tests {
         assert_eq!(token_to_usd_floor(sol, price, 9), Ok(Usd(225_000_000)));
         assert_eq!(usd_to_token_floor(Usd(225_000_000), price, 9), Ok(sol));
         // 1 native unit of a 6-decimal token at $1 is exactly $0.000001.
-        assert_eq!(
-            token_to_usd_floor(TokenAmount(1), Price(1_000_000_000), 6),
-            Ok(Usd(1))
-        );
+        assert_eq!(token_to_usd_floor(TokenAmount(1), Price(1_000_000_000), 6), Ok(Usd(1)));
         // 1 wei-like unit (18 decimals) at $3000: 3e-15 USD → floor 0, ceil 1 micro-USD.
         let eth_price = Price(3_000_000_000_000);
-        assert_eq!(
-            token_to_usd_floor(TokenAmount(1), eth_price, 18),
-            Ok(Usd(0))
-        );
+        assert_eq!(token_to_usd_floor(TokenAmount(1), eth_price, 18), Ok(Usd(0)));
         assert_eq!(token_to_usd_ceil(TokenAmount(1), eth_price, 18), Ok(Usd(1)));
         // $1 at $3000 per 18-decimal token = 333_333_333_333_333.33.. units.
-        assert_eq!(
-            usd_to_token_floor(Usd(1_000_000), eth_price, 18),
-            Ok(TokenAmount(333_333_333_333_333))
-        );
-        assert_eq!(
-            usd_to_token_ceil(Usd(1_000_000), eth_price, 18),
-            Ok(TokenAmount(333_333_333_333_334))
-        );
+        assert_eq!(usd_to_token_floor(Usd(1_000_000), eth_price, 18), Ok(TokenAmount(333_333_333_333_333)));
+        assert_eq!(usd_to_token_ceil(Usd(1_000_000), eth_price, 18), Ok(TokenAmount(333_333_333_333_334)));
         // Errors.
-        assert_eq!(
-            token_to_usd_floor(sol, price, 19),
-            Err(MathError::InvalidDecimals)
-        );
-        assert_eq!(
-            usd_to_token_floor(Usd(1), Price(0), 19),
-            Err(MathError::InvalidDecimals)
-        );
-        assert_eq!(
-            usd_to_token_floor(Usd(1), Price(0), 9),
-            Err(MathError::DivideByZero)
-        );
-        assert_eq!(
-            usd_to_token_ceil(Usd(u64::MAX), Price(1), 0),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(token_to_usd_floor(sol, price, 19), Err(MathError::InvalidDecimals));
+        assert_eq!(usd_to_token_floor(Usd(1), Price(0), 19), Err(MathError::InvalidDecimals));
+        assert_eq!(usd_to_token_floor(Usd(1), Price(0), 9), Err(MathError::DivideByZero));
+        assert_eq!(usd_to_token_ceil(Usd(u64::MAX), Price(1), 0), Err(MathError::Overflow));
     }
 
     #[test]
     fn bps_and_rates_by_example() {
         // 0.1% fee on $1000.000001: 1_000_000.001 micro-USD.
-        assert_eq!(
-            apply_bps_floor(Usd(1_000_000_001), Bps(10)),
-            Ok(Usd(1_000_000))
-        );
-        assert_eq!(
-            apply_bps_ceil(Usd(1_000_000_001), Bps(10)),
-            Ok(Usd(1_000_001))
-        );
-        assert_eq!(
-            apply_bps_floor(TokenAmount(u64::MAX), Bps::ONE),
-            Ok(TokenAmount(u64::MAX))
-        );
-        assert_eq!(
-            apply_bps_floor(TokenAmount(u64::MAX), Bps(10_001)),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(apply_bps_floor(Usd(1_000_000_001), Bps(10)), Ok(Usd(1_000_000)));
+        assert_eq!(apply_bps_ceil(Usd(1_000_000_001), Bps(10)), Ok(Usd(1_000_001)));
+        assert_eq!(apply_bps_floor(TokenAmount(u64::MAX), Bps::ONE), Ok(TokenAmount(u64::MAX)));
+        assert_eq!(apply_bps_floor(TokenAmount(u64::MAX), Bps(10_001)), Err(MathError::Overflow));
         assert_eq!(apply_rate_ceil(Usd(3), Rate(RATE_ONE / 2)), Ok(Usd(2)));
         assert_eq!(apply_rate_floor(Usd(3), Rate(RATE_ONE / 2)), Ok(Usd(1)));
-        assert_eq!(
-            apply_rate_floor(Usd(u64::MAX), Rate::ONE),
-            Ok(Usd(u64::MAX))
-        );
+        assert_eq!(apply_rate_floor(Usd(u64::MAX), Rate::ONE), Ok(Usd(u64::MAX)));
         assert_eq!(Usd(1).checked_sub(Usd(2)), Err(MathError::Underflow));
-        assert_eq!(
-            TokenAmount(u64::MAX).checked_add(TokenAmount(1)),
-            Err(MathError::Overflow)
-        );
+        assert_eq!(TokenAmount(u64::MAX).checked_add(TokenAmount(1)), Err(MathError::Overflow));
         assert_eq!(Usd::ZERO.checked_add(Usd(5)), Ok(Usd(5)));
     }
 

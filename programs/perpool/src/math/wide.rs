@@ -173,10 +173,7 @@ mod tests {
 
     #[test]
     fn div_wide_full_edges() {
-        assert_eq!(
-            div_wide_full(u64::MAX, u64::MAX, nz(1)),
-            (u64::MAX, u64::MAX, 0)
-        );
+        assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(1)), (u64::MAX, u64::MAX, 0));
         assert_eq!(div_wide_full(u64::MAX, u64::MAX, nz(u64::MAX)), (1, 1, 0));
         // 5 * 2^64 / 10 = 2^63 exactly.
         assert_eq!(div_wide_full(5, 0, nz(10)), (0, 1 << 63, 0));

@@ -7,7 +7,9 @@ use crate::{
     oracle::OracleContext,
     reader::Reader,
     state::{load, Config, Pool},
-    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{
+        check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
+    },
 };
 
 /// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
@@ -30,14 +32,21 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let mut r = Reader::new(data);
     let amount = r.u64()?;
     r.finish()?;
-    let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, ..] = accounts
+    let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, ..] =
+        accounts
     else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(owner)?;
     load::<Config>(config)?;
     let pool = load::<Pool>(pool_account)?;
-    let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+    let keys = PositionKeys {
+        owner,
+        pool: pool_account,
+        custody: custody.address(),
+        collateral_custody: collateral_custody.address(),
+        side: 0,
+    };
     let p = load_position(position_account, &keys)?;
     check_group(pool, p)?;
     let mut custodies = Custodies::load(pool_account, custody, collateral_custody, p.side)?;

@@ -7,13 +7,13 @@ use crate::{
     events::{self, CustodyAddedEvent},
     reader::Reader,
     state::{
-        config::PAUSE_LISTING,
-        custody::INDEX_ONE,
-        init, load_mut,
-        pool::MAX_CUSTODIES,
-        Custody, CustodyParams, Pool, ZeroCopy,
+        config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, CustodyParams, Pool,
+        ZeroCopy,
     },
-    util::{check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account, NewAccount, mint_decimals, unix_timestamp, Result},
+    util::{
+        check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account,
+        mint_decimals, unix_timestamp, NewAccount, Result,
+    },
     PYTH_RECEIVER_ID, TOKEN_PROGRAM_ID,
 };
 
@@ -88,16 +88,19 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     let custody_bump = [ix.custody_bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.custody, space: Custody::LEN, owner: &crate::ID },
-        &[Seed::from(b"custody"), Seed::from(pool_key.as_ref()), Seed::from(ix.mint.address().as_ref()), Seed::from(&custody_bump)],
+        &[
+            Seed::from(b"custody"),
+            Seed::from(pool_key.as_ref()),
+            Seed::from(ix.mint.address().as_ref()),
+            Seed::from(&custody_bump),
+        ],
     )?;
     let vault_bump = [ix.vault_bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.vault, space: TokenAccount::LEN, owner: &TOKEN_PROGRAM_ID },
         &[Seed::from(b"vault"), Seed::from(custody_key.as_ref()), Seed::from(&vault_bump)],
     )?;
-    InitializeAccount3::new(ix.vault, ix.mint, pool_key)
-        .invoke()
-        .map_err(|_| PerpoolError::InvalidMint)?;
+    InitializeAccount3::new(ix.vault, ix.mint, pool_key).invoke().map_err(|_| PerpoolError::InvalidMint)?;
 
     let now = unix_timestamp()?;
     let custody = init::<Custody>(ix.custody)?;

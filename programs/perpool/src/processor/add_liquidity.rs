@@ -11,7 +11,10 @@ use crate::{
     math::{quote_add_liquidity, AddLiquidityInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_vault, check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, PoolSigner, Result},
+    util::{
+        check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
+        check_writable, now, transfer_from_user, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `add_liquidity(amount_in, min_lp_out)`:
@@ -80,7 +83,20 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
         check_vault(lp_escrow, &pool.lp_escrow)?;
         check_token_program(token_program)?;
         check_system_program(system_program)?;
-        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, funding, lp_mint, lp_token, lp_record, lp_escrow, list })
+        Ok(Self {
+            owner,
+            pool_account,
+            pool,
+            custody_account,
+            custody,
+            vault,
+            funding,
+            lp_mint,
+            lp_token,
+            lp_record,
+            lp_escrow,
+            list,
+        })
     }
 }
 
@@ -102,7 +118,8 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     )?;
     // SAFETY: the LP mint is owned by the token program (checked by key
     // against the pool's mint) and only read here.
-    let lp_supply = unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
+    let lp_supply =
+        unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
     let q = quote_add_liquidity(&AddLiquidityInput {
         amount_in,
         decimals: ix.custody.decimals,

@@ -6,7 +6,9 @@ use crate::{
     events,
     math::{quote_borrow, BorrowInput},
     reader::Reader,
-    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `borrow(amount)`:
@@ -47,6 +49,13 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     x.loan.update_time = x.now;
     x.borrow.lent = x.borrow.lent.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
-    events::loan_event(events::BORROWED_EVENT, x.loan_account.address(), x.signer.address(), amount, x.loan.collateral_amount, x.loan.scaled_debt);
+    events::loan_event(
+        events::BORROWED_EVENT,
+        x.loan_account.address(),
+        x.signer.address(),
+        amount,
+        x.loan.collateral_amount,
+        x.loan.scaled_debt,
+    );
     Ok(())
 }

@@ -5,7 +5,9 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, LpAccount, Pool},
-    util::{check_signer, check_token_account, check_token_program, check_vault, check_writable, now, PoolSigner, Result},
+    util::{
+        check_signer, check_token_account, check_token_program, check_vault, check_writable, now, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `claim_lp()`: the owner takes their LP tokens out of the pool's escrow once their

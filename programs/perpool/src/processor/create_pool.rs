@@ -9,8 +9,16 @@ use crate::{
     error::PerpoolError,
     events,
     reader::Reader,
-    state::{config::PAUSE_LISTING, init, pool::{LP_DECIMALS, MAX_NAME_LEN}, Pool, PoolParams, ZeroCopy},
-    util::{check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account, NewAccount, unix_timestamp, Result},
+    state::{
+        config::PAUSE_LISTING,
+        init,
+        pool::{LP_DECIMALS, MAX_NAME_LEN},
+        Pool, PoolParams, ZeroCopy,
+    },
+    util::{
+        check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account,
+        unix_timestamp, NewAccount, Result,
+    },
     TOKEN_PROGRAM_ID,
 };
 
@@ -54,7 +62,16 @@ impl<'a> CreatePool<'a> {
         let lp_mint_bump = check_pda(lp_mint, &[b"lp_mint", pool.address().as_ref()])?;
         check_uninitialized(lp_escrow)?;
         let lp_escrow_bump = check_pda(lp_escrow, &[b"lp_escrow", pool.address().as_ref()])?;
-        Ok(Self { admin, pool, lp_mint, lp_escrow, pool_bump, lp_mint_bump, lp_escrow_bump, min_timelock_secs: cfg.min_timelock_secs })
+        Ok(Self {
+            admin,
+            pool,
+            lp_mint,
+            lp_escrow,
+            pool_bump,
+            lp_mint_bump,
+            lp_escrow_bump,
+            min_timelock_secs: cfg.min_timelock_secs,
+        })
     }
 }
 
@@ -72,7 +89,8 @@ pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     let pool_bump = [ix.pool_bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.pool, space: Pool::LEN, owner: &crate::ID },
-        &[Seed::from(b"pool"), Seed::from(name), Seed::from(&pool_bump)])?;
+        &[Seed::from(b"pool"), Seed::from(name), Seed::from(&pool_bump)],
+    )?;
     let mint_bump = [ix.lp_mint_bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.lp_mint, space: Mint::LEN, owner: &TOKEN_PROGRAM_ID },

@@ -1,6 +1,9 @@
 use pinocchio::AccountView;
 
-use super::trade::{check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group, position_state, signed_impact, At, Custodies, PositionKeys};
+use super::trade::{
+    check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group,
+    position_state, signed_impact, At, Custodies, PositionKeys,
+};
 use crate::{
     error::PerpoolError,
     events,
@@ -8,7 +11,10 @@ use crate::{
     oracle::OracleContext,
     reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
-    util::{check_vault, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
+        PoolSigner, Result,
+    },
 };
 
 /// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
@@ -56,7 +62,13 @@ impl<'a> DecreasePosition<'a> {
         // Closing is never paused: the config is only checked to be the config.
         load::<crate::state::Config>(config)?;
         let pool = load::<Pool>(pool_account)?;
-        let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+        let keys = PositionKeys {
+            owner,
+            pool: pool_account,
+            custody: custody.address(),
+            collateral_custody: collateral_custody.address(),
+            side: 0,
+        };
         let position = load_position(position_account, &keys)?;
         check_group(pool, position)?;
         let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
@@ -67,7 +79,18 @@ impl<'a> DecreasePosition<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_token_program(token_program)?;
-        Ok(Self { owner, pool_account, pool, position_account, position, custodies, market_oracle, collateral_oracle, vault, receiving })
+        Ok(Self {
+            owner,
+            pool_account,
+            pool,
+            position_account,
+            position,
+            custodies,
+            market_oracle,
+            collateral_oracle,
+            vault,
+            receiving,
+        })
     }
 
     /// Accrues both custodies, reads their checked prices and settles what the
@@ -76,7 +99,8 @@ impl<'a> DecreasePosition<'a> {
         let clock = now()?;
         let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
-        let (market_price, collateral_price) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
+        let (market_price, collateral_price) =
+            self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         let at = At { now: clock.unix_timestamp, market_price, collateral_price };
         self.custodies.settle(self.position_account.address(), self.position, self.pool, &at)?;
         Ok(at)
@@ -135,7 +159,11 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     apply_open_interest(ix.custodies.market, side, size_usd, q.closed_tokens)?;
     let p = &mut *ix.position;
     let c = ix.custodies.collateral_mut();
-    c.collateral = c.collateral.checked_add(q.collateral_after).and_then(|x| x.checked_sub(p.collateral_amount)).ok_or(PerpoolError::MathOverflow)?;
+    c.collateral = c
+        .collateral
+        .checked_add(q.collateral_after)
+        .and_then(|x| x.checked_sub(p.collateral_amount))
+        .ok_or(PerpoolError::MathOverflow)?;
     c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
     c.owned = c
         .owned
@@ -220,7 +248,11 @@ pub(crate) fn scale_pnl_base(c: &mut Custody, p: &mut Position, size_before: u64
 
 /// Removes closed size from the market custody's per-side open interest.
 pub(crate) fn apply_open_interest(m: &mut Custody, side: u8, size_usd: u64, tokens: u64) -> Result<()> {
-    let (usd, tok) = if side == SIDE_LONG { (&mut m.long_oi_usd, &mut m.long_oi_tokens) } else { (&mut m.short_oi_usd, &mut m.short_oi_tokens) };
+    let (usd, tok) = if side == SIDE_LONG {
+        (&mut m.long_oi_usd, &mut m.long_oi_tokens)
+    } else {
+        (&mut m.short_oi_usd, &mut m.short_oi_tokens)
+    };
     *usd = usd.saturating_sub(size_usd);
     *tok = tok.saturating_sub(tokens);
     Ok(())

@@ -6,7 +6,10 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_vault, check_funding, check_signer, check_system_program, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{
+        check_funding, check_signer, check_system_program, check_token_program, check_vault, check_writable, now,
+        transfer_from_user, Result,
+    },
 };
 
 /// Accounts of `deposit_loan_collateral(amount)`:
@@ -24,7 +27,9 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
     let mut r = Reader::new(data);
     let amount = r.u64()?;
     r.finish()?;
-    let [owner, config, pool_account, loan_account, collateral_custody, borrow_custody, vault, funding, token_program, system_program, ..] = accounts else {
+    let [owner, config, pool_account, loan_account, collateral_custody, borrow_custody, vault, funding, token_program, system_program, ..] =
+        accounts
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(owner)?;
@@ -47,13 +52,25 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
     }
     let clock = now()?;
     c.accrue(clock.unix_timestamp, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?;
-    let keys = LoanKeys { owner: owner.address(), pool: pool_account.address(), collateral_custody: collateral_custody.address(), borrow_custody: borrow_custody.address() };
+    let keys = LoanKeys {
+        owner: owner.address(),
+        pool: pool_account.address(),
+        collateral_custody: collateral_custody.address(),
+        borrow_custody: borrow_custody.address(),
+    };
     let loan = load_or_create_loan(loan_account, owner, &keys, clock.unix_timestamp)?;
     settle_collateral_interest(loan, c)?;
     loan.collateral_amount = loan.collateral_amount.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
     loan.update_time = clock.unix_timestamp;
     c.loan_collateral = c.loan_collateral.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
     transfer_from_user(funding, vault, owner, amount)?;
-    events::loan_event(events::LOAN_COLLATERAL_DEPOSITED_EVENT, loan_account.address(), owner.address(), amount, loan.collateral_amount, loan.scaled_debt);
+    events::loan_event(
+        events::LOAN_COLLATERAL_DEPOSITED_EVENT,
+        loan_account.address(),
+        owner.address(),
+        amount,
+        loan.collateral_amount,
+        loan.scaled_debt,
+    );
     Ok(())
 }

@@ -43,20 +43,29 @@ impl<'a> TryFrom<&'a [AccountView]> for ExecuteCustodyParams<'a> {
         if &custody.pool != pool.address() {
             return Err(PerpoolError::CustodyMismatch);
         }
-        let proposal = load_proposal(proposal_account, pool.address(), Some(PROPOSAL_CUSTODY), Some(custody_account.address()))?;
+        let proposal =
+            load_proposal(proposal_account, pool.address(), Some(PROPOSAL_CUSTODY), Some(custody_account.address()))?;
         Ok(Self { ix, proposal_account, proposal, custody_account, custody, oracle, others })
     }
 }
 
 pub fn process_execute_custody_params(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     Reader::new(data).finish()?;
-    let ExecuteCustodyParams { ix, proposal_account, proposal, custody_account, custody, oracle, others } = ExecuteCustodyParams::try_from(accounts)?;
+    let ExecuteCustodyParams { ix, proposal_account, proposal, custody_account, custody, oracle, others } =
+        ExecuteCustodyParams::try_from(accounts)?;
     let now = unix_timestamp()?;
     check_due(proposal, ix.pool, now)?;
     let mut r = Reader::new(proposal.payload());
     let settings = CustodySettings::read(&mut r).map_err(|_| PerpoolError::InvalidAccountData)?;
     r.finish().map_err(|_| PerpoolError::InvalidAccountData)?;
-    check_custody_settings(&CustodyCheck { pool: ix.pool, custody_key: custody_account.address(), custody, settings: &settings, oracle, others })?;
+    check_custody_settings(&CustodyCheck {
+        pool: ix.pool,
+        custody_key: custody_account.address(),
+        custody,
+        settings: &settings,
+        oracle,
+        others,
+    })?;
     custody.accrue(now, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
     custody.set_params(&settings.params);
     custody.set_risk_params(&settings.risk);

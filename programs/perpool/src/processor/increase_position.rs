@@ -1,6 +1,9 @@
 use pinocchio::AccountView;
 
-use super::trade::{check_group, collateral_side, fee_shares, group_of, group_part, load_or_create_position, market_side, move_group, position_state, signed_impact, At, Custodies, Opener, PositionKeys};
+use super::trade::{
+    check_group, collateral_side, fee_shares, group_of, group_part, load_or_create_position, market_side, move_group,
+    position_state, signed_impact, At, Custodies, Opener, PositionKeys,
+};
 use crate::{
     error::PerpoolError,
     events,
@@ -8,7 +11,10 @@ use crate::{
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
     state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
-    util::{check_vault, check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{
+        check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
+        check_writable, now, transfer_from_user, Result,
+    },
 };
 
 /// Accounts of `increase_position(side, size_usd, collateral_amount, acceptable_price, position_bump)`:
@@ -116,7 +122,8 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         side,
     };
     let group = group_of(ix.pool, ix.custodies.collateral_key)?;
-    let position = load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump, group }, now)?;
+    let position =
+        load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump, group }, now)?;
     check_group(ix.pool, position)?;
     if position.size_usd == 0 {
         ix.custodies.start(position, now);
@@ -136,7 +143,8 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         fees: fee_shares(ix.pool),
         impact,
     })?;
-    let slipped = if side == SIDE_LONG { q.entry_price.0 > acceptable_price } else { q.entry_price.0 < acceptable_price };
+    let slipped =
+        if side == SIDE_LONG { q.entry_price.0 > acceptable_price } else { q.entry_price.0 < acceptable_price };
     if slipped {
         return Err(PerpoolError::SlippageExceeded);
     }
@@ -217,5 +225,19 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
     let mut ix = IncreasePosition::load(accounts, side, true)?;
     let (now, market_price, collateral_price) = ix.prepare()?;
     let payer = ix.owner;
-    increase(&mut ix, &Request { side, size_usd, collateral_amount, acceptable_price, payer, position_bump: Some(position_bump), escrowed: false, now, market_price, collateral_price })
+    increase(
+        &mut ix,
+        &Request {
+            side,
+            size_usd,
+            collateral_amount,
+            acceptable_price,
+            payer,
+            position_bump: Some(position_bump),
+            escrowed: false,
+            now,
+            market_price,
+            collateral_price,
+        },
+    )
 }

@@ -5,7 +5,10 @@ use crate::{
     events,
     reader::Reader,
     state::{init, pool::check_timelock, Config, ZeroCopy},
-    util::{check_pda, check_signer, check_system_program, check_uninitialized, check_writable, create_pda_account, NewAccount, Result},
+    util::{
+        check_pda, check_signer, check_system_program, check_uninitialized, check_writable, create_pda_account,
+        NewAccount, Result,
+    },
     BPF_LOADER_UPGRADEABLE_ID,
 };
 
@@ -89,7 +92,8 @@ pub fn process_init_config(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     let bump = [ix.bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.config, space: Config::LEN, owner: &crate::ID },
-        &[Seed::from(b"config"), Seed::from(&bump)])?;
+        &[Seed::from(b"config"), Seed::from(&bump)],
+    )?;
     let cfg = init::<Config>(ix.config)?;
     cfg.bump = ix.bump;
     cfg.admin = *ix.admin.address();

@@ -6,7 +6,10 @@ use crate::{
     events,
     math::{quote_liquidate_loan, LiquidateLoanInput},
     reader::Reader,
-    util::{check_funding, check_receiving, check_token_program, check_writable, transfer_from_user, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_funding, check_receiving, check_token_program, check_writable, transfer_from_user, transfer_from_vault,
+        PoolSigner, Result,
+    },
 };
 
 /// Accounts of `liquidate_loan(repay_amount)` (permissionless):
@@ -69,7 +72,8 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
     x.loan.scaled_debt = q.scaled_after;
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;
-    x.collateral.loan_collateral = x.collateral.loan_collateral.checked_sub(q.collateral_seized).ok_or(PerpoolError::MathOverflow)?;
+    x.collateral.loan_collateral =
+        x.collateral.loan_collateral.checked_sub(q.collateral_seized).ok_or(PerpoolError::MathOverflow)?;
 
     let signer = PoolSigner::new(x.pool);
     if q.repaid > 0 {

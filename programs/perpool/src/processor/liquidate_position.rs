@@ -2,7 +2,10 @@ use pinocchio::AccountView;
 
 use super::{
     decrease_position::{apply_open_interest, scale_pnl_base},
-    trade::{check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group, position_state, At, Custodies, PositionKeys},
+    trade::{
+        check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group,
+        position_state, At, Custodies, PositionKeys,
+    },
 };
 use crate::{
     error::PerpoolError,
@@ -10,7 +13,10 @@ use crate::{
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
     state::{load, Config, Pool},
-    util::{check_vault, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
+        PoolSigner, Result,
+    },
 };
 
 /// Accounts of `liquidate_position()` (permissionless):
@@ -37,7 +43,13 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     check_signer(keeper)?;
     load::<Config>(config)?;
     let pool = load::<Pool>(pool_account)?;
-    let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: 0 };
+    let keys = PositionKeys {
+        owner,
+        pool: pool_account,
+        custody: custody.address(),
+        collateral_custody: collateral_custody.address(),
+        side: 0,
+    };
     let position = load_position(position_account, &keys)?;
     check_group(pool, position)?;
     check_writable(owner)?;
@@ -71,7 +83,11 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     apply_open_interest(custodies.market, side, q.size_delta_usd, q.closed_tokens)?;
     let c = custodies.collateral_mut();
     // Trader collateral: everything the position held leaves the bucket, except what stays in a partially liquidated position.
-    c.collateral = c.collateral.checked_add(q.collateral_after).and_then(|x| x.checked_sub(position.collateral_amount)).ok_or(PerpoolError::MathOverflow)?;
+    c.collateral = c
+        .collateral
+        .checked_add(q.collateral_after)
+        .and_then(|x| x.checked_sub(position.collateral_amount))
+        .ok_or(PerpoolError::MathOverflow)?;
     // What the position owed is paid or written off (bad debt).
     c.position_debt = c.position_debt.saturating_sub(q.owed_paid + q.owed_written_off);
     // Pool: covered losses, the LP share of fees and insurance-paid bad debt come in; profits,

@@ -23,21 +23,36 @@ pub struct LoanKeys<'a> {
 /// (`owner` None: any owner, for repayments and liquidations).
 pub fn load_loan<'a>(account: &'a AccountView, keys: &LoanKeys) -> Result<&'a mut Loan> {
     let l = load_mut::<Loan>(account)?;
-    if &l.owner != keys.owner || &l.pool != keys.pool || &l.collateral_custody != keys.collateral_custody || &l.borrow_custody != keys.borrow_custody {
+    if &l.owner != keys.owner
+        || &l.pool != keys.pool
+        || &l.collateral_custody != keys.collateral_custody
+        || &l.borrow_custody != keys.borrow_custody
+    {
         return Err(PerpoolError::LoanMismatch);
     }
     Ok(l)
 }
 
 /// Loads the loan, or creates it (paid by `payer`, the owner) at its PDA.
-pub fn load_or_create_loan<'a>(account: &'a AccountView, payer: &AccountView, keys: &LoanKeys, now: i64) -> Result<&'a mut Loan> {
+pub fn load_or_create_loan<'a>(
+    account: &'a AccountView,
+    payer: &AccountView,
+    keys: &LoanKeys,
+    now: i64,
+) -> Result<&'a mut Loan> {
     if account.owned_by(&crate::ID) {
         return load_loan(account, keys);
     }
     let (l, bump) = create_at_pda::<Loan>(
         payer,
         account,
-        &[b"loan", keys.owner.as_ref(), keys.pool.as_ref(), keys.collateral_custody.as_ref(), keys.borrow_custody.as_ref()],
+        &[
+            b"loan",
+            keys.owner.as_ref(),
+            keys.pool.as_ref(),
+            keys.collateral_custody.as_ref(),
+            keys.borrow_custody.as_ref(),
+        ],
     )?;
     l.bump = bump;
     l.owner = *keys.owner;
@@ -50,7 +65,13 @@ pub fn load_or_create_loan<'a>(account: &'a AccountView, payer: &AccountView, ke
 
 /// Checks the pairing: both custodies of the pool, distinct, and the
 /// collateral accepted for loans.
-pub fn check_pair(pool: &Address, collateral_key: &Address, collateral: &Custody, borrow_key: &Address, borrow_pool: &Address) -> Result<()> {
+pub fn check_pair(
+    pool: &Address,
+    collateral_key: &Address,
+    collateral: &Custody,
+    borrow_key: &Address,
+    borrow_pool: &Address,
+) -> Result<()> {
     if collateral_key == borrow_key {
         return Err(PerpoolError::LendingNotEnabled);
     }
@@ -69,8 +90,12 @@ pub fn check_pair(pool: &Address, collateral_key: &Address, collateral: &Custody
 pub fn settle_collateral_interest(loan: &mut Loan, c: &mut Custody) -> Result<()> {
     let now_index = c.collateral_index;
     if c.collateral_earns_interest != 0 && now_index > loan.collateral_index_snapshot {
-        let earned = crate::math::mul_div_floor(loan.collateral_amount, now_index - loan.collateral_index_snapshot, crate::math::INDEX_ONE)?
-            .min(c.collateral_interest_due);
+        let earned = crate::math::mul_div_floor(
+            loan.collateral_amount,
+            now_index - loan.collateral_index_snapshot,
+            crate::math::INDEX_ONE,
+        )?
+        .min(c.collateral_interest_due);
         c.collateral_interest_due -= earned;
         c.loan_collateral = c.loan_collateral.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
         loan.collateral_amount = loan.collateral_amount.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
@@ -134,8 +159,13 @@ pub struct LoanContext<'a> {
 /// collateral's interest and reads both prices. `owner_must_sign`: the
 /// signer must be the loan's owner (withdraw, borrow); otherwise anyone
 /// (liquidate).
-pub fn load_context<'a>(accounts: &'a [AccountView], owner_must_sign: bool) -> Result<(LoanContext<'a>, &'a [AccountView])> {
-    let [signer, config, pool_account, loan_account, collateral_custody, collateral_oracle, borrow_custody, borrow_oracle, rest @ ..] = accounts else {
+pub fn load_context<'a>(
+    accounts: &'a [AccountView],
+    owner_must_sign: bool,
+) -> Result<(LoanContext<'a>, &'a [AccountView])> {
+    let [signer, config, pool_account, loan_account, collateral_custody, collateral_oracle, borrow_custody, borrow_oracle, rest @ ..] =
+        accounts
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     crate::util::check_signer(signer)?;
@@ -146,9 +176,18 @@ pub fn load_context<'a>(accounts: &'a [AccountView], owner_must_sign: bool) -> R
     }
     let collateral = load_mut::<Custody>(collateral_custody)?;
     let borrow = load_mut::<Custody>(borrow_custody)?;
-    check_pair(pool_account.address(), collateral_custody.address(), collateral, borrow_custody.address(), &borrow.pool)?;
+    check_pair(
+        pool_account.address(),
+        collateral_custody.address(),
+        collateral,
+        borrow_custody.address(),
+        &borrow.pool,
+    )?;
     let l = load_mut::<Loan>(loan_account)?;
-    if &l.pool != pool_account.address() || &l.collateral_custody != collateral_custody.address() || &l.borrow_custody != borrow_custody.address() {
+    if &l.pool != pool_account.address()
+        || &l.collateral_custody != collateral_custody.address()
+        || &l.borrow_custody != borrow_custody.address()
+    {
         return Err(PerpoolError::LoanMismatch);
     }
     if owner_must_sign && &l.owner != signer.address() {

@@ -21,9 +21,10 @@ use crate::{
         position::SIDE_LONG,
         Config, Order, Pool, Position,
     },
-    util::{check_vault, 
-        check_funding, check_pda, check_receiving, check_signer, check_system_program, check_token_program, check_writable, create_at_pda, now, rent_exempt_minimum,
-        transfer_from_user, transfer_from_vault, PoolSigner, Result,
+    util::{
+        check_funding, check_pda, check_receiving, check_signer, check_system_program, check_token_program,
+        check_vault, check_writable, create_at_pda, now, rent_exempt_minimum, transfer_from_user, transfer_from_vault,
+        PoolSigner, Result,
     },
 };
 
@@ -87,7 +88,9 @@ impl PlaceArgs {
 /// 10. `[]` system program
 pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let a = PlaceArgs::read(data)?;
-    let [owner, config, pool_account, position, order_account, custody, collateral_custody, vault, funding, token_program, system_program, ..] = accounts else {
+    let [owner, config, pool_account, position, order_account, custody, collateral_custody, vault, funding, token_program, system_program, ..] =
+        accounts
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(owner)?;
@@ -104,7 +107,13 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     check_system_program(system_program)?;
     a.validate()?;
 
-    let keys = PositionKeys { owner, pool: pool_account, custody: custody.address(), collateral_custody: collateral_custody.address(), side: a.side };
+    let keys = PositionKeys {
+        owner,
+        pool: pool_account,
+        custody: custody.address(),
+        collateral_custody: collateral_custody.address(),
+        side: a.side,
+    };
     let open = position.owned_by(&crate::ID);
     let position_bump = if open {
         let p = load::<Position>(position)?;
@@ -118,7 +127,17 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         return Err(PerpoolError::InvalidOrder);
     } else {
         let side = [a.side];
-        check_pda(position, &[b"position", owner.address().as_ref(), pool_account.address().as_ref(), custody.address().as_ref(), collateral_custody.address().as_ref(), &side])?
+        check_pda(
+            position,
+            &[
+                b"position",
+                owner.address().as_ref(),
+                pool_account.address().as_ref(),
+                custody.address().as_ref(),
+                collateral_custody.address().as_ref(),
+                &side,
+            ],
+        )?
     };
 
     let slot = [a.slot];
@@ -138,7 +157,8 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     o.size_usd = a.size_usd;
     o.collateral_amount = a.collateral_amount;
     o.execution_reward = a.execution_reward;
-    o.position_rent = if a.kind == ORDER_LIMIT { rent_exempt_minimum(<Position as crate::state::ZeroCopy>::LEN)? } else { 0 };
+    o.position_rent =
+        if a.kind == ORDER_LIMIT { rent_exempt_minimum(<Position as crate::state::ZeroCopy>::LEN)? } else { 0 };
     o.created_time = now()?.unix_timestamp;
 
     let prepaid = a.execution_reward.checked_add(o.position_rent).ok_or(PerpoolError::MathOverflow)?;
@@ -146,7 +166,9 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     if owner.lamports() < prepaid {
         return Err(PerpoolError::InsufficientLamports);
     }
-    Transfer { from: owner, to: order_account, lamports: prepaid }.invoke().map_err(|_| PerpoolError::InsufficientLamports)?;
+    Transfer { from: owner, to: order_account, lamports: prepaid }
+        .invoke()
+        .map_err(|_| PerpoolError::InsufficientLamports)?;
     if a.collateral_amount > 0 {
         let c = custodies.collateral_mut();
         c.order_collateral = c.order_collateral.checked_add(a.collateral_amount).ok_or(PerpoolError::MathOverflow)?;
@@ -173,7 +195,10 @@ pub fn process_cancel_order(accounts: &[AccountView], data: &[u8]) -> Result<()>
     check_writable(owner)?;
     let pool = load::<Pool>(pool_account)?;
     let o = load_mut::<Order>(order_account)?;
-    if &o.owner != owner.address() || &o.pool != pool_account.address() || &o.collateral_custody != collateral_custody.address() {
+    if &o.owner != owner.address()
+        || &o.pool != pool_account.address()
+        || &o.collateral_custody != collateral_custody.address()
+    {
         return Err(PerpoolError::OrderMismatch);
     }
     let c = load_mut::<crate::state::Custody>(collateral_custody)?;
@@ -197,10 +222,28 @@ fn triggered(o: &Order, price: Price) -> bool {
     let at_or_below = price.0 <= o.trigger_price;
     match o.kind {
         // A long takes profit high and stops out low; a short the reverse.
-        ORDER_TAKE_PROFIT => if long { at_or_above } else { at_or_below },
-        ORDER_STOP_LOSS => if long { at_or_below } else { at_or_above },
+        ORDER_TAKE_PROFIT => {
+            if long {
+                at_or_above
+            } else {
+                at_or_below
+            }
+        }
+        ORDER_STOP_LOSS => {
+            if long {
+                at_or_below
+            } else {
+                at_or_above
+            }
+        }
         // A limit order buys low (long) or sells high (short).
-        _ => if long { at_or_below } else { at_or_above },
+        _ => {
+            if long {
+                at_or_below
+            } else {
+                at_or_above
+            }
+        }
     }
 }
 
@@ -230,7 +273,8 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     let [keeper, order_account, rest @ ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    let [owner, _config, pool_account, position, _custody, _custody_oracle, _collateral_custody, _collateral_oracle, _vault, _owner_account, _token_program, system_program, ..] = rest
+    let [owner, _config, pool_account, position, _custody, _custody_oracle, _collateral_custody, _collateral_oracle, _vault, _owner_account, _token_program, system_program, ..] =
+        rest
     else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
@@ -244,7 +288,8 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     if o.kind != ORDER_LIMIT {
         check_system_program(system_program)?;
     }
-    let stale = o.kind != ORDER_LIMIT && (!position.owned_by(&crate::ID) || load::<Position>(position)?.open_time > o.created_time);
+    let stale = o.kind != ORDER_LIMIT
+        && (!position.owned_by(&crate::ID) || load::<Position>(position)?.open_time > o.created_time);
     if stale {
         // The position was closed (by its owner, an order or a liquidation), and
         // maybe opened again since: its take-profit / stop-loss orders no longer
@@ -284,7 +329,11 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
         let open = ix.position.size_usd;
         let size_usd = if o.size_usd == 0 { open } else { o.size_usd.min(open) };
         let acceptable_price = if o.acceptable_price == 0 { None } else { Some(o.acceptable_price) };
-        decrease_position::decrease(&mut ix, &at, &decrease_position::Request { size_usd, collateral_out: 0, acceptable_price })?;
+        decrease_position::decrease(
+            &mut ix,
+            &at,
+            &decrease_position::Request { size_usd, collateral_out: 0, acceptable_price },
+        )?;
         (at.market_price.spot, false)
     };
     let to_keeper = o.execution_reward + if opened { o.position_rent } else { 0 };

@@ -58,7 +58,11 @@ pub struct NewProposal<'a> {
 
 /// Creates the proposal at `["proposal", pool, target, pool.proposal_nonce]`,
 /// due after the pool's timelock, and counts it in the pool.
-pub fn create_proposal<'a>(ix: &mut AdminPool, account: &'a AccountView, new: &NewProposal) -> Result<&'a mut Proposal> {
+pub fn create_proposal<'a>(
+    ix: &mut AdminPool,
+    account: &'a AccountView,
+    new: &NewProposal,
+) -> Result<&'a mut Proposal> {
     let total: usize = new.payload.iter().map(|p| p.len()).sum();
     if total > PAYLOAD_CAPACITY {
         return Err(PerpoolError::InvalidInstructionData);
@@ -90,7 +94,12 @@ pub fn create_proposal<'a>(ix: &mut AdminPool, account: &'a AccountView, new: &N
 }
 
 /// Loads a proposal of `pool`; `kind` and `target`, when given, must match.
-pub fn load_proposal<'a>(account: &'a AccountView, pool: &Address, kind: Option<u8>, target: Option<&Address>) -> Result<&'a Proposal> {
+pub fn load_proposal<'a>(
+    account: &'a AccountView,
+    pool: &Address,
+    kind: Option<u8>,
+    target: Option<&Address>,
+) -> Result<&'a Proposal> {
     check_writable(account)?;
     let p = load::<Proposal>(account)?;
     if &p.pool != pool || kind.is_some_and(|k| k != p.kind) || target.is_some_and(|t| t != &p.target) {

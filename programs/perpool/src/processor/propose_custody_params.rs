@@ -52,9 +52,17 @@ pub fn process_propose_custody_params(accounts: &[AccountView], data: &[u8]) -> 
     let params = CustodyParams::read(&mut r)?;
     let risk = RiskParams::read(&mut r)?;
     r.finish()?;
-    let ProposeCustodyParams { mut ix, proposal, custody_account, custody, oracle, others } = ProposeCustodyParams::try_from(accounts)?;
+    let ProposeCustodyParams { mut ix, proposal, custody_account, custody, oracle, others } =
+        ProposeCustodyParams::try_from(accounts)?;
     let settings = CustodySettings { oracle: *oracle.address(), params, risk };
-    check_custody_settings(&CustodyCheck { pool: ix.pool, custody_key: custody_account.address(), custody, settings: &settings, oracle, others })?;
+    check_custody_settings(&CustodyCheck {
+        pool: ix.pool,
+        custody_key: custody_account.address(),
+        custody,
+        settings: &settings,
+        oracle,
+        others,
+    })?;
     let new = NewProposal {
         kind: PROPOSAL_CUSTODY,
         target: custody_account.address(),

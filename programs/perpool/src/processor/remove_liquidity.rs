@@ -11,7 +11,10 @@ use crate::{
     math::{quote_remove_liquidity, RemoveLiquidityInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_vault, check_funding, check_receiving, check_signer, check_token_program, check_writable, now, token_balance, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_funding, check_receiving, check_signer, check_token_program, check_vault, check_writable, now,
+        token_balance, transfer_from_vault, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `remove_liquidity(lp_in, min_amount_out)`:
@@ -44,7 +47,8 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
     type Error = PerpoolError;
 
     fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
-        let [owner, config, pool_account, custody_account, vault, receiving, lp_mint, lp_token, lp_record, token_program, list @ ..] = accounts
+        let [owner, config, pool_account, custody_account, vault, receiving, lp_mint, lp_token, lp_record, token_program, list @ ..] =
+            accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
@@ -68,7 +72,19 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
         // The owner signs the burn: the LP tokens must be theirs.
         check_funding(lp_token, &pool.lp_mint, owner)?;
         check_token_program(token_program)?;
-        Ok(Self { owner, pool_account, pool, custody_account, custody, vault, receiving, lp_mint, lp_token, lp_record, list })
+        Ok(Self {
+            owner,
+            pool_account,
+            pool,
+            custody_account,
+            custody,
+            vault,
+            receiving,
+            lp_mint,
+            lp_token,
+            lp_record,
+            list,
+        })
     }
 }
 
@@ -93,7 +109,8 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         clock.unix_timestamp,
     )?;
     // SAFETY: the LP mint is the pool's (checked by key) and only read here.
-    let lp_supply = unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
+    let lp_supply =
+        unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
     let c = &*ix.custody;
     let q = quote_remove_liquidity(&RemoveLiquidityInput {
         lp_in,

@@ -6,7 +6,9 @@ use crate::{
     math::{quote_repay, RepayInput},
     reader::Reader,
     state::{load, load_mut, Config, Custody, Loan, Pool},
-    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{
+        check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
+    },
 };
 
 /// Accounts of `repay(amount)` (anyone may repay a loan; more than the debt repays the debt):
@@ -22,7 +24,8 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let mut r = Reader::new(data);
     let amount = r.u64()?;
     r.finish()?;
-    let [payer, config, pool_account, loan_account, borrow_custody, vault, funding, token_program, ..] = accounts else {
+    let [payer, config, pool_account, loan_account, borrow_custody, vault, funding, token_program, ..] = accounts
+    else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
     check_signer(payer)?;
@@ -30,7 +33,10 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let pool = load::<Pool>(pool_account)?;
     let b = load_mut::<Custody>(borrow_custody)?;
     let loan = load_mut::<Loan>(loan_account)?;
-    if &loan.pool != pool_account.address() || &loan.borrow_custody != borrow_custody.address() || &b.pool != pool_account.address() {
+    if &loan.pool != pool_account.address()
+        || &loan.borrow_custody != borrow_custody.address()
+        || &b.pool != pool_account.address()
+    {
         return Err(PerpoolError::LoanMismatch);
     }
     check_vault(vault, &b.vault)?;
@@ -48,6 +54,13 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     b.lent -= from_lent;
     b.owned = b.owned.checked_add(q.repaid - from_lent).ok_or(PerpoolError::MathOverflow)?;
     transfer_from_user(funding, vault, payer, q.repaid)?;
-    events::loan_event(events::REPAID_EVENT, loan_account.address(), payer.address(), q.repaid, loan.collateral_amount, loan.scaled_debt);
+    events::loan_event(
+        events::REPAID_EVENT,
+        loan_account.address(),
+        payer.address(),
+        q.repaid,
+        loan.collateral_amount,
+        loan.scaled_debt,
+    );
     Ok(())
 }

@@ -7,7 +7,10 @@ use crate::{
     math::{quote_swap, SwapInput},
     reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
-    util::{check_funding, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_user, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_funding, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_user,
+        transfer_from_vault, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `swap(amount_in, min_amount_out)`:
@@ -41,7 +44,8 @@ impl<'a> TryFrom<&'a [AccountView]> for Swap<'a> {
     type Error = PerpoolError;
 
     fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
-        let [owner, config, pool_account, in_account, vault_in, out_account, vault_out, funding, receiving, token_program, list @ ..] = accounts
+        let [owner, config, pool_account, in_account, vault_in, out_account, vault_out, funding, receiving, token_program, list @ ..] =
+            accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
@@ -68,7 +72,20 @@ impl<'a> TryFrom<&'a [AccountView]> for Swap<'a> {
         check_writable(receiving)?;
         check_receiving(receiving, &custody_out.mint, &custody_out.vault)?;
         check_token_program(token_program)?;
-        Ok(Self { owner, pool_account, pool, in_account, custody_in, vault_in, out_account, custody_out, vault_out, funding, receiving, list })
+        Ok(Self {
+            owner,
+            pool_account,
+            pool,
+            in_account,
+            custody_in,
+            vault_in,
+            out_account,
+            custody_out,
+            vault_out,
+            funding,
+            receiving,
+            list,
+        })
     }
 }
 

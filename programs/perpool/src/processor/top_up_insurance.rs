@@ -5,7 +5,9 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Config, Custody, Pool},
-    util::{check_vault, check_funding, check_signer, check_token_program, check_writable, now, transfer_from_user, Result},
+    util::{
+        check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
+    },
 };
 
 /// Accounts of `top_up_insurance(amount)` (anyone may add to a custody's insurance fund):

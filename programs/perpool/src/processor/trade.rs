@@ -8,7 +8,10 @@ use pinocchio::{AccountView, Address};
 
 use crate::{
     error::PerpoolError,
-    math::{profit_lock_until, release, settle_carry, split_fee, CarryInput, CollateralSide, FeeShares, FundingIndex, MarketSide, Pnl, PositionState, PriceQuote},
+    math::{
+        profit_lock_until, release, settle_carry, split_fee, CarryInput, CollateralSide, FeeShares, FundingIndex,
+        MarketSide, Pnl, PositionState, PriceQuote,
+    },
     oracle::{read_price, OracleContext, OraclePrice},
     state::{
         custody::{join, split, GROUP_COLLATERAL, GROUP_DEBT, GROUP_TOKENS, GROUP_USD},
@@ -94,7 +97,12 @@ impl<'a> Custodies<'a> {
 
     /// Checked prices of both custodies (read once when they are the same); each custody records
     /// the publish time it used (no later instruction may use an older price).
-    pub fn prices(&mut self, market_oracle: &AccountView, collateral_oracle: &AccountView, ctx: &OracleContext) -> Result<(OraclePrice, OraclePrice)> {
+    pub fn prices(
+        &mut self,
+        market_oracle: &AccountView,
+        collateral_oracle: &AccountView,
+        ctx: &OracleContext,
+    ) -> Result<(OraclePrice, OraclePrice)> {
         let m = read_price(self.market, market_oracle, ctx)?;
         self.market.use_price_time(m.publish_time);
         let c = match self.collateral.as_mut() {
@@ -238,7 +246,12 @@ pub struct Opener<'a> {
 }
 
 /// Loads the position, or creates it (rent paid by `opener.payer`) at its PDA.
-pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys, opener: &Opener, now: i64) -> Result<&'a mut Position> {
+pub fn load_or_create_position<'a>(
+    account: &'a AccountView,
+    keys: &PositionKeys,
+    opener: &Opener,
+    now: i64,
+) -> Result<&'a mut Position> {
     if account.owned_by(&crate::ID) {
         let p = load_position(account, keys)?;
         if p.collateral_group != opener.group {
@@ -250,7 +263,14 @@ pub fn load_or_create_position<'a>(account: &'a AccountView, keys: &PositionKeys
     let (p, bump) = create_at_pda_with_bump::<Position>(
         opener.payer,
         account,
-        &[b"position", keys.owner.address().as_ref(), keys.pool.address().as_ref(), keys.custody.as_ref(), keys.collateral_custody.as_ref(), &side],
+        &[
+            b"position",
+            keys.owner.address().as_ref(),
+            keys.pool.address().as_ref(),
+            keys.custody.as_ref(),
+            keys.collateral_custody.as_ref(),
+            &side,
+        ],
         opener.bump,
     )?;
     p.bump = bump;
@@ -341,7 +361,10 @@ impl<'a> Custodies<'a> {
             borrow_snapshot: p.borrow_index_snapshot,
             supply_snapshot: if p.supply_index_snapshot == 0 { c.supply_index } else { p.supply_index_snapshot },
             collateral_snapshot: p.collateral_index_snapshot,
-            funding_snapshot: FundingIndex { paid: join(p.funding_paid_snapshot), received: join(p.funding_received_snapshot) },
+            funding_snapshot: FundingIndex {
+                paid: join(p.funding_paid_snapshot),
+                received: join(p.funding_received_snapshot),
+            },
             pnl_base: Pnl { profit: p.pnl_base_profit != 0, usd: p.pnl_base_usd },
             pnl_seen_usd: p.pnl_seen_usd,
             pnl_seen_time: p.pnl_seen_time,
@@ -395,17 +418,24 @@ impl<'a> Custodies<'a> {
             c.pnl_loss_base_usd = release(c.pnl_loss_base_usd, p.pnl_base_usd);
         }
         if k.pnl_base_after.profit {
-            c.pnl_profit_base_usd = c.pnl_profit_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
+            c.pnl_profit_base_usd =
+                c.pnl_profit_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
         } else {
-            c.pnl_loss_base_usd = c.pnl_loss_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
+            c.pnl_loss_base_usd =
+                c.pnl_loss_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
         }
-        c.collateral_interest_due = c.collateral_interest_due.checked_sub(k.collateral_interest).ok_or(PerpoolError::MathOverflow)?;
+        c.collateral_interest_due =
+            c.collateral_interest_due.checked_sub(k.collateral_interest).ok_or(PerpoolError::MathOverflow)?;
         c.collateral = c
             .collateral
             .checked_sub(p.collateral_amount)
             .and_then(|x| x.checked_add(k.collateral_after))
             .ok_or(PerpoolError::MathOverflow)?;
-        c.position_debt = c.position_debt.saturating_sub(p.owed_tokens).checked_add(k.owed_after).ok_or(PerpoolError::MathOverflow)?;
+        c.position_debt = c
+            .position_debt
+            .saturating_sub(p.owed_tokens)
+            .checked_add(k.owed_after)
+            .ok_or(PerpoolError::MathOverflow)?;
 
         // The position.
         let earned = (k.profit_interest_tokens + k.collateral_interest) as i64 - k.loss_interest_tokens as i64;

@@ -78,7 +78,8 @@ pub fn value_pool<const N: usize>(
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
     let mut found = [false; N];
     let up = side == PriceSide::Max;
-    let lp_share_bps = 10_000u64.saturating_sub(pool.protocol_fee_share_bps as u64 + pool.insurance_fee_share_bps as u64);
+    let lp_share_bps =
+        10_000u64.saturating_sub(pool.protocol_fee_share_bps as u64 + pool.insurance_fee_share_bps as u64);
     let mut total = SignedUsd::default();
     let mut custodies: [Option<&Custody>; MAX_CUSTODIES] = [None; MAX_CUSTODIES];
     let mut prices = [zero; MAX_CUSTODIES];
@@ -103,7 +104,11 @@ pub fn value_pool<const N: usize>(
         if proj.borrow_fees_accrued > 0 {
             // The LPs' share of the fees' value, rounded with the side being priced.
             let fees = custody_value_usd(proj.borrow_fees_accrued, p, custody.decimals, up)?;
-            let share = if up { crate::math::mul_div_ceil(fees, lp_share_bps, 10_000)? } else { crate::math::mul_div_floor(fees, lp_share_bps, 10_000)? };
+            let share = if up {
+                crate::math::mul_div_ceil(fees, lp_share_bps, 10_000)?
+            } else {
+                crate::math::mul_div_floor(fees, lp_share_bps, 10_000)?
+            };
             total.add(share)?;
         }
         total.add(proj.receivable_usd)?;
@@ -123,13 +128,20 @@ pub fn value_pool<const N: usize>(
     // Positions, by market side and collateral custody.
     for i in 0..count {
         let Some(m) = custodies[i] else { continue };
-        if m.long_oi_usd == 0 && m.short_oi_usd == 0 && m.long_groups == [[0; 4]; MAX_CUSTODIES] && m.short_groups == [[0; 4]; MAX_CUSTODIES] {
+        if m.long_oi_usd == 0
+            && m.short_oi_usd == 0
+            && m.long_groups == [[0; 4]; MAX_CUSTODIES]
+            && m.short_groups == [[0; 4]; MAX_CUSTODIES]
+        {
             continue;
         }
         // Marked at the prices that favour the side being priced: the higher pool value uses the
         // lower trader PnL and vice versa.
-        let (long_price, short_price) = if up { (prices[i].min, prices[i].max) } else { (prices[i].max, prices[i].min) };
-        for (side_tag, rows, market_price) in [(SIDE_LONG, &m.long_groups, long_price), (SIDE_SHORT, &m.short_groups, short_price)] {
+        let (long_price, short_price) =
+            if up { (prices[i].min, prices[i].max) } else { (prices[i].max, prices[i].min) };
+        for (side_tag, rows, market_price) in
+            [(SIDE_LONG, &m.long_groups, long_price), (SIDE_SHORT, &m.short_groups, short_price)]
+        {
             for (j, row) in rows.iter().enumerate().take(count) {
                 if row[GROUP_USD] == 0 && row[GROUP_TOKENS] == 0 && row[GROUP_COLLATERAL] == 0 && row[GROUP_DEBT] == 0 {
                     continue;

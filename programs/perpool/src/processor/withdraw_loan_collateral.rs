@@ -6,7 +6,9 @@ use crate::{
     events,
     math::{quote_withdraw_collateral, WithdrawCollateralInput},
     reader::Reader,
-    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `withdraw_loan_collateral(amount)`:
@@ -42,9 +44,17 @@ pub fn process_withdraw_loan_collateral(accounts: &[AccountView], data: &[u8]) -
     })?;
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;
-    x.collateral.loan_collateral = x.collateral.loan_collateral.checked_sub(amount).ok_or(PerpoolError::MathOverflow)?;
+    x.collateral.loan_collateral =
+        x.collateral.loan_collateral.checked_sub(amount).ok_or(PerpoolError::MathOverflow)?;
     crate::util::check_liquidity(x.collateral, vault, amount)?;
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
-    events::loan_event(events::LOAN_COLLATERAL_WITHDRAWN_EVENT, x.loan_account.address(), x.signer.address(), amount, q.collateral_after, x.loan.scaled_debt);
+    events::loan_event(
+        events::LOAN_COLLATERAL_WITHDRAWN_EVENT,
+        x.loan_account.address(),
+        x.signer.address(),
+        amount,
+        q.collateral_after,
+        x.loan.scaled_debt,
+    );
     Ok(())
 }

@@ -6,7 +6,9 @@ use crate::{
     events,
     reader::Reader,
     state::{load, load_mut, Custody, Pool},
-    util::{check_vault, check_receiving, check_token_program, check_writable, transfer_from_vault, PoolSigner, Result},
+    util::{
+        check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
+    },
 };
 
 /// Accounts of `withdraw_protocol_fees(amount)`:
@@ -56,8 +58,15 @@ pub fn process_withdraw_protocol_fees(accounts: &[AccountView], data: &[u8]) -> 
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
     }
-    ix.custody.protocol_fees = ix.custody.protocol_fees.checked_sub(amount).ok_or(PerpoolError::InsufficientProtocolFees)?;
+    ix.custody.protocol_fees =
+        ix.custody.protocol_fees.checked_sub(amount).ok_or(PerpoolError::InsufficientProtocolFees)?;
     transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), amount)?;
-    events::protocol_fees_withdrawn(ix.custody_account.address(), ix.admin.address(), ix.receiving.address(), amount, ix.custody.protocol_fees);
+    events::protocol_fees_withdrawn(
+        ix.custody_account.address(),
+        ix.admin.address(),
+        ix.receiving.address(),
+        amount,
+        ix.custody.protocol_fees,
+    );
     Ok(())
 }

@@ -370,7 +370,7 @@ impl CustodyParams {
         }
         // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
         let ok = ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
-                || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
+            || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
             && self.liquidation_bonus_bps <= 2_000
             && self.close_factor_bps > 0
             && self.close_factor_bps <= 10_000
@@ -394,7 +394,11 @@ pub struct CustodySettings {
 
 impl CustodySettings {
     pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
-        Ok(Self { oracle: Address::new_from_array(r.array()?), params: CustodyParams::read(r)?, risk: RiskParams::read(r)? })
+        Ok(Self {
+            oracle: Address::new_from_array(r.array()?),
+            params: CustodyParams::read(r)?,
+            risk: RiskParams::read(r)?,
+        })
     }
 
     /// The bounds of both parameter sets.
@@ -482,7 +486,12 @@ impl Custody {
     }
 
     /// The price impact of a trade of `size_usd` on `side` of this market.
-    pub fn price_impact(&self, side: u8, is_increase: bool, size_usd: u64) -> Result<crate::math::Impact, PerpoolError> {
+    pub fn price_impact(
+        &self,
+        side: u8,
+        is_increase: bool,
+        size_usd: u64,
+    ) -> Result<crate::math::Impact, PerpoolError> {
         if size_usd == 0 || (self.impact_positive_factor == 0 && self.impact_negative_factor == 0) {
             return Ok(crate::math::Impact::default());
         }
@@ -519,7 +528,8 @@ impl Custody {
             return Ok(None);
         }
         let dt = now.abs_diff(self.last_funding_update);
-        let (long_before, short_before) = (self.funding_index(super::position::SIDE_LONG), self.funding_index(super::position::SIDE_SHORT));
+        let (long_before, short_before) =
+            (self.funding_index(super::position::SIDE_LONG), self.funding_index(super::position::SIDE_SHORT));
         if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
             return Ok(Some(FundingStep { long: long_before, short: short_before, aggregates: Default::default() }));
         }
@@ -556,10 +566,14 @@ impl Custody {
         self.short_funding_paid = split(f.short.paid);
         self.short_funding_received = split(f.short.received);
         let g = &f.aggregates;
-        self.long_funding_owed_usd = self.long_funding_owed_usd.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.long_funding_due_usd = self.long_funding_due_usd.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_owed_usd = self.short_funding_owed_usd.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_due_usd = self.short_funding_due_usd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.long_funding_owed_usd =
+            self.long_funding_owed_usd.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.long_funding_due_usd =
+            self.long_funding_due_usd.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.short_funding_owed_usd =
+            self.short_funding_owed_usd.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.short_funding_due_usd =
+            self.short_funding_due_usd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
         Ok(())
     }
 
@@ -704,7 +718,12 @@ impl Custody {
     /// Everything an accrual to `now` changes, computed without writing
     /// ([`Custody::accrue`] applies it; pool valuations read it for custodies they do not write,
     /// so that refreshing a custody never moves the pool value).
-    pub fn accrual(&self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<Accrual, PerpoolError> {
+    pub fn accrual(
+        &self,
+        now: i64,
+        protocol_share_bps: u16,
+        insurance_share_bps: u16,
+    ) -> Result<Accrual, PerpoolError> {
         let funding = self.funding_accrual(now)?;
         if now <= self.last_accrual {
             return Ok(Accrual { interest: None, funding });
@@ -771,11 +790,17 @@ impl Custody {
         let (mut pnl_due, mut pnl_owed) = (self.pnl_interest_due_usd, self.pnl_interest_owed_usd);
         if let Some(i) = &a.interest {
             p.owned = p.owned.checked_add(i.carry.to_pool).ok_or(PerpoolError::MathOverflow)?;
-            p.borrow_fees_accrued = p.borrow_fees_accrued.checked_add(i.carry.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
+            p.borrow_fees_accrued =
+                p.borrow_fees_accrued.checked_add(i.carry.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
             pnl_due = pnl_due.checked_add(i.carry.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
             pnl_owed = pnl_owed.checked_add(i.carry.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
         }
-        let (mut lo, mut ld, mut so, mut sd) = (self.long_funding_owed_usd, self.long_funding_due_usd, self.short_funding_owed_usd, self.short_funding_due_usd);
+        let (mut lo, mut ld, mut so, mut sd) = (
+            self.long_funding_owed_usd,
+            self.long_funding_due_usd,
+            self.short_funding_owed_usd,
+            self.short_funding_due_usd,
+        );
         if let Some(f) = &a.funding {
             let g = &f.aggregates;
             lo = lo.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
@@ -783,7 +808,8 @@ impl Custody {
             so = so.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
             sd = sd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
         }
-        p.receivable_usd = pnl_owed.checked_add(lo).and_then(|x| x.checked_add(so)).ok_or(PerpoolError::MathOverflow)?;
+        p.receivable_usd =
+            pnl_owed.checked_add(lo).and_then(|x| x.checked_add(so)).ok_or(PerpoolError::MathOverflow)?;
         p.payable_usd = pnl_due.checked_add(ld).and_then(|x| x.checked_add(sd)).ok_or(PerpoolError::MathOverflow)?;
         Ok(p)
     }
@@ -812,12 +838,16 @@ impl Custody {
             self.protocol_fees = self.protocol_fees.checked_add(l.to_protocol).ok_or(PerpoolError::MathOverflow)?;
             self.insurance = self.insurance.checked_add(l.to_insurance).ok_or(PerpoolError::MathOverflow)?;
             self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(c.to_pool);
-            self.collateral_interest_due = self.collateral_interest_due.checked_add(c.to_collateral).ok_or(PerpoolError::MathOverflow)?;
+            self.collateral_interest_due =
+                self.collateral_interest_due.checked_add(c.to_collateral).ok_or(PerpoolError::MathOverflow)?;
             self.collateral_index = c.collateral_index;
         }
-        self.borrow_fees_accrued = self.borrow_fees_accrued.checked_add(c.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_due_usd = self.pnl_interest_due_usd.checked_add(c.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_owed_usd = self.pnl_interest_owed_usd.checked_add(c.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.borrow_fees_accrued =
+            self.borrow_fees_accrued.checked_add(c.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
+        self.pnl_interest_due_usd =
+            self.pnl_interest_due_usd.checked_add(c.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.pnl_interest_owed_usd =
+            self.pnl_interest_owed_usd.checked_add(c.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
         self.owned_ema = i.owned_ema;
         self.owned_ema_time = now;
         self.borrow_index = i.accrual.borrow_index;

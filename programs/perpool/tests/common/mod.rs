@@ -45,10 +45,7 @@ pub fn w(v: &Value, key: &str) -> u128 {
 
 /// A small integer written as a JSON number (decimals, sides, exponents).
 pub fn small<T: TryFrom<i64>>(v: &Value, key: &str) -> T {
-    v[key]
-        .as_i64()
-        .and_then(|x| T::try_from(x).ok())
-        .unwrap_or_else(|| panic!("{key} is not a small integer in {v}"))
+    v[key].as_i64().and_then(|x| T::try_from(x).ok()).unwrap_or_else(|| panic!("{key} is not a small integer in {v}"))
 }
 
 pub fn flag(v: &Value, key: &str) -> bool {
@@ -99,7 +96,12 @@ pub fn check_scalar<E: PartialEq + Debug>(name: &str, v: &Value, got: Result<u64
 
 /// Checks a struct result: every output field of the vector equals the field
 /// of that name, and the result has no field the vector lacks.
-pub fn check_fields<E: PartialEq + Debug>(name: &str, v: &Value, got: Result<Vec<(&str, F)>, E>, to_error: impl Fn(&str) -> E) {
+pub fn check_fields<E: PartialEq + Debug>(
+    name: &str,
+    v: &Value,
+    got: Result<Vec<(&str, F)>, E>,
+    to_error: impl Fn(&str) -> E,
+) {
     match (expected(v), got) {
         (Ok(out), Ok(fields)) => {
             let out = out.as_object().expect("out is an object");
@@ -109,7 +111,9 @@ pub fn check_fields<E: PartialEq + Debug>(name: &str, v: &Value, got: Result<Vec
                 match value {
                     F::N(x) => assert_eq!(want.as_str(), Some(x.to_string().as_str()), "{name}.{field}: {v}"),
                     F::B(b) => assert_eq!(want.as_bool(), Some(b), "{name}.{field}: {v}"),
-                    F::O(x) => assert_eq!(want.as_str().map(str::to_string), x.map(|x| x.to_string()), "{name}.{field}: {v}"),
+                    F::O(x) => {
+                        assert_eq!(want.as_str().map(str::to_string), x.map(|x| x.to_string()), "{name}.{field}: {v}")
+                    }
                 }
             }
         }
