@@ -95,14 +95,21 @@ function benchProvider(admin: Keypair): LiteSvmProvider {
 const feedOf = (label: string): Buffer => createHash("sha256").update(`perpool-bench:${label}`).digest();
 
 /** Publishes a price (8 decimals, spot = EMA, no confidence) of `feedId` at the clock, signed by `authority`. */
-const priceIx = (authority: PublicKey, feedId: Buffer, price: BN) => publishPriceIx({ authority, feedId, price, exponent: -8 });
+const priceIx = (authority: PublicKey, feedId: Buffer, price: BN) =>
+  publishPriceIx({ authority, feedId, price, exponent: -8 });
 
 /** The spread of opening costs across owners (filled by `trades`). */
 const openSpread: string[] = [];
 /** A bare SPL token transfer's compute units: the unit our figures are compared in. */
 const baseline = { transfer: 0 };
 /** The trading pool's state at the end of `trades`, for the SDK quote timing. */
-const quoteInputs: { state?: PoolState; now?: BN; owner?: PublicKey; custodies?: PublicKey[]; program?: ReturnType<typeof perpoolProgram> } = {};
+const quoteInputs: {
+  state?: PoolState;
+  now?: BN;
+  owner?: PublicKey;
+  custodies?: PublicKey[];
+  program?: ReturnType<typeof perpoolProgram>;
+} = {};
 
 /** Mean time per call of `fn` over `n` calls after a warm-up, microseconds. */
 function timePerCall(n: number, fn: () => unknown): number {
@@ -120,16 +127,42 @@ async function quoteTimes(program: ReturnType<typeof perpoolProgram>): Promise<s
   const p = await fetchPosition(program, positionPda(owner, state.address, sol, sol, 1)[0]);
   const N = 2_000;
   const rows: [string, number][] = [
-    ["quoteIncreasePosition (open a SOL long)", timePerCall(N, () => quoteIncreasePosition(state, { position: null, side: 1, custody: sol, collateralCustody: sol, sizeUsd: new BN(3_000_000_000), collateralAmount: new BN(4_000_000_000) }, now))],
-    ["quoteDepositUSDC (3 custodies valued)", timePerCall(N, () => quoteDeposit(state, usdc, new BN(1_000_000_000), now))],
+    [
+      "quoteIncreasePosition (open a SOL long)",
+      timePerCall(N, () =>
+        quoteIncreasePosition(
+          state,
+          {
+            position: null,
+            side: 1,
+            custody: sol,
+            collateralCustody: sol,
+            sizeUsd: new BN(3_000_000_000),
+            collateralAmount: new BN(4_000_000_000),
+          },
+          now,
+        ),
+      ),
+    ],
+    [
+      "quoteDepositUSDC (3 custodies valued)",
+      timePerCall(N, () => quoteDeposit(state, usdc, new BN(1_000_000_000), now)),
+    ],
   ];
-  if (p) rows.splice(1, 0, ["quoteDecreasePosition (partial)", timePerCall(N, () => quoteDecreasePosition(state, p, p.sizeUsd.divn(2), new BN(0), now))]);
+  if (p)
+    rows.splice(1, 0, [
+      "quoteDecreasePosition (partial)",
+      timePerCall(N, () => quoteDecreasePosition(state, p, p.sizeUsd.divn(2), new BN(0), now)),
+    ]);
   return [
     `SDK quote time (mean of ${N.toLocaleString("en-US")} calls after a warm-up, this machine):`,
     "",
     "| quote | µs per call | quotes per second |",
     "|---|---:|---:|",
-    ...rows.map(([name, us]) => `| ${name.replace("quoteDepositUSDC", "quoteDeposit")} | ${us.toFixed(1)} | ${Math.round(1e6 / us).toLocaleString("en-US")} |`),
+    ...rows.map(
+      ([name, us]) =>
+        `| ${name.replace("quoteDepositUSDC", "quoteDeposit")} | ${us.toFixed(1)} | ${Math.round(1e6 / us).toLocaleString("en-US")} |`,
+    ),
   ];
 }
 
@@ -149,12 +182,25 @@ async function setRisk(
   const state = await fetchPoolState(program, args.pool);
   const settings = withSettings(custodySettingsOf(findCustody(state, args.custody).account), { risk: args.risk });
   const proposal = nextProposalAddress(state, args.custody, program.programId);
-  const propose = await measure(provider, [await proposeCustodyParamsIx(program, state, { admin: args.admin, custody: args.custody, settings })]);
-  const execute = await measure(provider, [await executeCustodyParamsIx(program, state, { admin: args.admin, proposal, custody: args.custody, oracle: settings.oracle })]);
+  const propose = await measure(provider, [
+    await proposeCustodyParamsIx(program, state, { admin: args.admin, custody: args.custody, settings }),
+  ]);
+  const execute = await measure(provider, [
+    await executeCustodyParamsIx(program, state, {
+      admin: args.admin,
+      proposal,
+      custody: args.custody,
+      oracle: settings.oracle,
+    }),
+  ]);
   return [propose, execute];
 }
 
-async function measure(provider: LiteSvmProvider, ixs: TransactionInstruction[], signers: Keypair[] = []): Promise<number> {
+async function measure(
+  provider: LiteSvmProvider,
+  ixs: TransactionInstruction[],
+  signers: Keypair[] = [],
+): Promise<number> {
   const sig = await provider.sendAndConfirm(new Transaction().add(...ixs), signers);
   return Number(provider.getTxResult(sig)!.computeUnits);
 }
@@ -165,10 +211,13 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
-  const rec = (instruction: string, cu: number, target?: number, custodies: number | "" = "") => rows.push({ instruction, custodies, cu, target });
+  const rec = (instruction: string, cu: number, target?: number, custodies: number | "" = "") =>
+    rows.push({ instruction, custodies, cu, target });
 
   const initCu = await measure(provider, [await initConfigIx(program, a)]);
-  const createCu = await measure(provider, [await createPoolIx(program, { admin: a, name: "bench", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+  const createCu = await measure(provider, [
+    await createPoolIx(program, { admin: a, name: "bench", params: defaultPoolParams({ lpCooldownSecs: 0 }) }),
+  ]);
   const [pool] = poolPda("bench");
   const mints: PublicKey[] = [];
   let addCustodyCu = 0;
@@ -181,7 +230,9 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
     // An update of an existing price account (what a price feed sends), not its creation.
     priceCu = await measure(provider, [priceIx(a, feedId, new BN(100_000_001))]);
     const params = defaultCustodyParams({ feedId: Array.from(feedId), targetWeightBps: Math.floor(10_000 / n) });
-    addCustodyCu = await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(feedId)[0] })]);
+    addCustodyCu = await measure(provider, [
+      await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(feedId)[0] }),
+    ]);
   }
   if (recordAdmin) {
     rec("init_config", initCu);
@@ -210,33 +261,150 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   // Seed every custody (first deposits create the LP record), then measure a steady-state deposit.
   for (let i = 0; i < n; i++) {
     state = await fetchPoolState(program, pool);
-    await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[i].address, fundingAccount: accounts[i], lpTokenAccount: lp, amountIn: new BN(1_000_000_000), minLpOut: new BN(0) })], [user]);
+    await measure(
+      provider,
+      [
+        await addLiquidityIx(program, state, {
+          owner: user.publicKey,
+          custody: state.custodies[i].address,
+          fundingAccount: accounts[i],
+          lpTokenAccount: lp,
+          amountIn: new BN(1_000_000_000),
+          minLpOut: new BN(0),
+        }),
+      ],
+      [user],
+    );
   }
   state = await fetchPoolState(program, pool);
-  const names: Record<string, PublicKey> = { pool, user: user.publicKey, lpMint: state.pool.lpMint, lp, ...Object.fromEntries(state.custodies.map((c, i) => [`custody${i}`, c.address])) };
+  const names: Record<string, PublicKey> = {
+    pool,
+    user: user.publicKey,
+    lpMint: state.pool.lpMint,
+    lp,
+    ...Object.fromEntries(state.custodies.map((c, i) => [`custody${i}`, c.address])),
+  };
   const lpWritable = (what: string, ix: TransactionInstruction) => {
-    if (writable.length < 16) writable.push(`${what} (${n} custodies): ${ix.keys.filter((k) => k.isWritable).map((k) => label(k.pubkey, names)).join(", ")}`);
+    if (writable.length < 16)
+      writable.push(
+        `${what} (${n} custodies): ${ix.keys
+          .filter((k) => k.isWritable)
+          .map((k) => label(k.pubkey, names))
+          .join(", ")}`,
+      );
     return ix;
   };
-  rec("add_liquidity", await measure(provider, [lpWritable("add_liquidity", await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, fundingAccount: accounts[0], lpTokenAccount: lp, amountIn: new BN(10_000_000), minLpOut: new BN(0) }))], [user]), n >= 4 ? 25_000 : undefined, n);
+  rec(
+    "add_liquidity",
+    await measure(
+      provider,
+      [
+        lpWritable(
+          "add_liquidity",
+          await addLiquidityIx(program, state, {
+            owner: user.publicKey,
+            custody: state.custodies[0].address,
+            fundingAccount: accounts[0],
+            lpTokenAccount: lp,
+            amountIn: new BN(10_000_000),
+            minLpOut: new BN(0),
+          }),
+        ),
+      ],
+      [user],
+    ),
+    n >= 4 ? 25_000 : undefined,
+    n,
+  );
   provider.warpSlots(1);
   state = await fetchPoolState(program, pool);
-  rec("remove_liquidity", await measure(provider, [lpWritable("remove_liquidity", await removeLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[0].address, receivingAccount: accounts[0], lpTokenAccount: lp, lpIn: new BN(5_000_000), minAmountOut: new BN(0) }))], [user]), undefined, n);
+  rec(
+    "remove_liquidity",
+    await measure(
+      provider,
+      [
+        lpWritable(
+          "remove_liquidity",
+          await removeLiquidityIx(program, state, {
+            owner: user.publicKey,
+            custody: state.custodies[0].address,
+            receivingAccount: accounts[0],
+            lpTokenAccount: lp,
+            lpIn: new BN(5_000_000),
+            minAmountOut: new BN(0),
+          }),
+        ),
+      ],
+      [user],
+    ),
+    undefined,
+    n,
+  );
   if (n >= 2) {
     state = await fetchPoolState(program, pool);
-    rec("swap", await measure(provider, [lpWritable("swap", await swapIx(program, state, { owner: user.publicKey, custodyIn: state.custodies[0].address, custodyOut: state.custodies[1].address, fundingAccount: accounts[0], receivingAccount: accounts[1], amountIn: new BN(1_000_000), minAmountOut: new BN(0) }))], [user]), 20_000, n);
+    rec(
+      "swap",
+      await measure(
+        provider,
+        [
+          lpWritable(
+            "swap",
+            await swapIx(program, state, {
+              owner: user.publicKey,
+              custodyIn: state.custodies[0].address,
+              custodyOut: state.custodies[1].address,
+              fundingAccount: accounts[0],
+              receivingAccount: accounts[1],
+              amountIn: new BN(1_000_000),
+              minAmountOut: new BN(0),
+            }),
+          ),
+        ],
+        [user],
+      ),
+      20_000,
+      n,
+    );
   }
   if (recordAdmin) {
     state = await fetchPoolState(program, pool);
-    rec("top_up_insurance", await measure(provider, [await topUpInsuranceIx(program, state, { payer: user.publicKey, custody: state.custodies[0].address, fundingAccount: accounts[0], amount: new BN(1_000_000) })], [user]));
+    rec(
+      "top_up_insurance",
+      await measure(
+        provider,
+        [
+          await topUpInsuranceIx(program, state, {
+            payer: user.publicKey,
+            custody: state.custodies[0].address,
+            fundingAccount: accounts[0],
+            amount: new BN(1_000_000),
+          }),
+        ],
+        [user],
+      ),
+    );
     // Baseline: a bare SPL token transfer between two accounts of the same owner.
     const t = await createTokenAccount(provider, mints[0], user.publicKey);
-    baseline.transfer = await measure(provider, [createTransferInstruction(accounts[0], t, user.publicKey, 1_000)], [user]);
+    baseline.transfer = await measure(
+      provider,
+      [createTransferInstruction(accounts[0], t, user.publicKey, 1_000)],
+      [user],
+    );
   }
   if (recordAdmin) {
     state = await fetchPoolState(program, pool);
     const treasury = await createTokenAccount(provider, mints[0], a);
-    rec("withdraw_protocol_fees", await measure(provider, [await withdrawProtocolFeesIx(program, state, { admin: a, custody: state.custodies[0].address, receivingAccount: treasury, amount: state.custodies[0].account.protocolFees })]));
+    rec(
+      "withdraw_protocol_fees",
+      await measure(provider, [
+        await withdrawProtocolFeesIx(program, state, {
+          admin: a,
+          custody: state.custodies[0].address,
+          receivingAccount: treasury,
+          amount: state.custodies[0].account.protocolFees,
+        }),
+      ]),
+    );
   }
   void SystemProgram;
 }
@@ -249,7 +417,9 @@ async function trades(rows: Row[], writable: string[]) {
   const a = admin.publicKey;
   // A local cluster's config and pool: settings changes take effect at once.
   await measure(provider, [await initConfigIx(program, a, { minTimelockSecs: 0 })]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "trade", params: defaultPoolParams({ timelockSecs: 0 }) })]);
+  await measure(provider, [
+    await createPoolIx(program, { admin: a, name: "trade", params: defaultPoolParams({ timelockSecs: 0 }) }),
+  ]);
   const [pool] = poolPda("trade");
   const specs = [
     { decimals: 9, price: new BN("15000000000"), isStable: false, feedId: feedOf("SOL") },
@@ -261,13 +431,25 @@ async function trades(rows: Row[], writable: string[]) {
     const mint = await createMint(provider, s.decimals, a);
     mints.push(mint);
     await measure(provider, [priceIx(a, s.feedId, s.price)]);
-    const params = defaultCustodyParams({ feedId: Array.from(s.feedId), isStable: s.isStable, targetWeightBps: 3333, spreadBps: 10 });
-    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] })]);
+    const params = defaultCustodyParams({
+      feedId: Array.from(s.feedId),
+      isStable: s.isStable,
+      targetWeightBps: 3333,
+      spreadBps: 10,
+    });
+    await measure(provider, [
+      await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] }),
+    ]);
   }
   // The markets trade with price impact and funding on, as deployed.
   for (const i of [0, 2]) {
     const { custody } = custodyAddresses(pool, mints[i], program.programId);
-    const [proposeCu, executeCu] = await setRisk(program, provider, { admin: a, pool, custody, risk: defaultRiskParams() });
+    const [proposeCu, executeCu] = await setRisk(program, provider, {
+      admin: a,
+      pool,
+      custody,
+      risk: defaultRiskParams(),
+    });
     if (i === 0) {
       rows.push({ instruction: "propose_custody_params", custodies: "", cu: proposeCu });
       rows.push({ instruction: "execute_custody_params", custodies: "", cu: executeCu });
@@ -286,48 +468,188 @@ async function trades(rows: Row[], writable: string[]) {
   const deposits = [new BN("1000000000000"), new BN("150000000000"), new BN("150000000")];
   for (let i = 0; i < 3; i++) {
     state = await fetchPoolState(program, pool);
-    await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[i].address, fundingAccount: tokens[i], lpTokenAccount: lp, amountIn: deposits[i], minLpOut: new BN(0) })], [user]);
+    await measure(
+      provider,
+      [
+        await addLiquidityIx(program, state, {
+          owner: user.publicKey,
+          custody: state.custodies[i].address,
+          fundingAccount: tokens[i],
+          lpTokenAccount: lp,
+          amountIn: deposits[i],
+          minLpOut: new BN(0),
+        }),
+      ],
+      [user],
+    );
   }
   const [sol, usdc, btc] = state.custodies.map((c) => c.address);
   const MAXP = new BN("18446744073709551615");
-  const open = async (market: PublicKey, collateralCustody: PublicKey, funding: PublicKey, side: number, sizeUsd: BN, collateral: BN) => {
+  const open = async (
+    market: PublicKey,
+    collateralCustody: PublicKey,
+    funding: PublicKey,
+    side: number,
+    sizeUsd: BN,
+    collateral: BN,
+  ) => {
     state = await fetchPoolState(program, pool);
-    return increasePositionIx(program, state, { owner: user.publicKey, side, custody: market, collateralCustody, fundingAccount: funding, sizeUsd, collateralAmount: collateral, acceptablePrice: side === 1 ? MAXP : new BN(0) });
+    return increasePositionIx(program, state, {
+      owner: user.publicKey,
+      side,
+      custody: market,
+      collateralCustody,
+      fundingAccount: funding,
+      sizeUsd,
+      collateralAmount: collateral,
+      acceptablePrice: side === 1 ? MAXP : new BN(0),
+    });
   };
   const openIx = await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000));
-  writable.push(`increase_position (SOL long): ${openIx.keys.filter((k) => k.isWritable).map((k) => label(k.pubkey, { pool, sol, usdc, btc, user: user.publicKey })).join(", ")}`);
-  rows.push({ instruction: "increase_position (open)", custodies: "", cu: await measure(provider, [openIx], [user]), target: 15_000 });
+  writable.push(
+    `increase_position (SOL long): ${openIx.keys
+      .filter((k) => k.isWritable)
+      .map((k) => label(k.pubkey, { pool, sol, usdc, btc, user: user.publicKey }))
+      .join(", ")}`,
+  );
+  rows.push({
+    instruction: "increase_position (open)",
+    custodies: "",
+    cu: await measure(provider, [openIx], [user]),
+    target: 15_000,
+  });
   provider.warpSeconds(3600);
   const reprice = async () => {
     for (let i = 0; i < 3; i++) await measure(provider, [priceIx(a, specs[i].feedId, specs[i].price)]);
   };
   await reprice();
-  rows.push({ instruction: "increase_position (increase)", custodies: "", cu: await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(1_000_000_000), new BN(1_000_000_000))], [user]), target: 15_000 });
+  rows.push({
+    instruction: "increase_position (increase)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [await open(sol, sol, tokens[0], 1, new BN(1_000_000_000), new BN(1_000_000_000))],
+      [user],
+    ),
+    target: 15_000,
+  });
   const btcIx = await open(btc, usdc, tokens[1], 2, new BN(20_000_000_000), new BN(500_000_000));
-  writable.push(`increase_position (BTC short): ${btcIx.keys.filter((k) => k.isWritable).map((k) => label(k.pubkey, { pool, sol, usdc, btc, user: user.publicKey })).join(", ")}`);
+  writable.push(
+    `increase_position (BTC short): ${btcIx.keys
+      .filter((k) => k.isWritable)
+      .map((k) => label(k.pubkey, { pool, sol, usdc, btc, user: user.publicKey }))
+      .join(", ")}`,
+  );
   await measure(provider, [btcIx], [user]);
   const solKeys = new Set(openIx.keys.filter((k) => k.isWritable).map((k) => k.pubkey.toBase58()));
-  const shared = btcIx.keys.filter((k) => k.isWritable && solKeys.has(k.pubkey.toBase58()) && !k.pubkey.equals(user.publicKey));
-  writable.push(`Pool account writable in a trade: ${openIx.keys.some((k) => k.isWritable && k.pubkey.equals(pool)) ? "YES" : "no"}; writable accounts shared by a SOL-on-SOL long and a BTC-on-USDC short (besides the trader): ${shared.length ? shared.map((k) => k.pubkey.toBase58()).join(", ") : "none"}`);
+  const shared = btcIx.keys.filter(
+    (k) => k.isWritable && solKeys.has(k.pubkey.toBase58()) && !k.pubkey.equals(user.publicKey),
+  );
+  writable.push(
+    `Pool account writable in a trade: ${openIx.keys.some((k) => k.isWritable && k.pubkey.equals(pool)) ? "YES" : "no"}; writable accounts shared by a SOL-on-SOL long and a BTC-on-USDC short (besides the trader): ${shared.length ? shared.map((k) => k.pubkey.toBase58()).join(", ") : "none"}`,
+  );
 
-  const position = async (market: PublicKey, coll: PublicKey, side: number) => (await fetchPosition(program, positionPda(user.publicKey, pool, market, coll, side)[0]))!;
+  const position = async (market: PublicKey, coll: PublicKey, side: number) =>
+    (await fetchPosition(program, positionPda(user.publicKey, pool, market, coll, side)[0]))!;
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "add_collateral", custodies: "", cu: await measure(provider, [await addCollateralIx(program, state, { position: await position(sol, sol, 1), fundingAccount: tokens[0], amount: new BN(100_000_000) })], [user]) });
-  rows.push({ instruction: "remove_collateral", custodies: "", cu: await measure(provider, [await removeCollateralIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], amount: new BN(100_000_000) })], [user]) });
+  rows.push({
+    instruction: "add_collateral",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await addCollateralIx(program, state, {
+          position: await position(sol, sol, 1),
+          fundingAccount: tokens[0],
+          amount: new BN(100_000_000),
+        }),
+      ],
+      [user],
+    ),
+  });
+  rows.push({
+    instruction: "remove_collateral",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await removeCollateralIx(program, state, {
+          position: await position(sol, sol, 1),
+          receivingAccount: tokens[0],
+          amount: new BN(100_000_000),
+        }),
+      ],
+      [user],
+    ),
+  });
   provider.warpSeconds(60);
   await reprice();
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "decrease_position (partial)", custodies: "", cu: await measure(provider, [await decreasePositionIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], sizeUsd: new BN(1_000_000_000), collateralOut: new BN(0), acceptablePrice: new BN(0) })], [user]), target: 15_000 });
+  rows.push({
+    instruction: "decrease_position (partial)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await decreasePositionIx(program, state, {
+          position: await position(sol, sol, 1),
+          receivingAccount: tokens[0],
+          sizeUsd: new BN(1_000_000_000),
+          collateralOut: new BN(0),
+          acceptablePrice: new BN(0),
+        }),
+      ],
+      [user],
+    ),
+    target: 15_000,
+  });
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "decrease_position (full)", custodies: "", cu: await measure(provider, [await decreasePositionIx(program, state, { position: await position(sol, sol, 1), receivingAccount: tokens[0], sizeUsd: (await position(sol, sol, 1)).sizeUsd, collateralOut: new BN(0), acceptablePrice: new BN(0) })], [user]), target: 15_000 });
-  rows.push({ instruction: "refresh_custody", custodies: "", cu: await measure(provider, [await refreshCustodyIx(program, pool, sol)]) });
+  rows.push({
+    instruction: "decrease_position (full)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await decreasePositionIx(program, state, {
+          position: await position(sol, sol, 1),
+          receivingAccount: tokens[0],
+          sizeUsd: (await position(sol, sol, 1)).sizeUsd,
+          collateralOut: new BN(0),
+          acceptablePrice: new BN(0),
+        }),
+      ],
+      [user],
+    ),
+    target: 15_000,
+  });
+  rows.push({
+    instruction: "refresh_custody",
+    custodies: "",
+    cu: await measure(provider, [await refreshCustodyIx(program, pool, sol)]),
+  });
   // Liquidation: BTC up 2 % against a 40x short.
   await measure(provider, [priceIx(a, specs[2].feedId, new BN("9700000000000"))]);
   state = await fetchPoolState(program, pool);
   const keeper = Keypair.generate();
   provider.airdrop(keeper.publicKey, 1_000_000_000n);
   const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey);
-  rows.push({ instruction: "liquidate_position", custodies: "", cu: await measure(provider, [await liquidatePositionIx(program, state, { keeper: keeper.publicKey, position: await position(btc, usdc, 2), keeperAccount: keeperUsdc, ownerAccount: tokens[1] })], [keeper]), target: 15_000 });
+  rows.push({
+    instruction: "liquidate_position",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await liquidatePositionIx(program, state, {
+          keeper: keeper.publicKey,
+          position: await position(btc, usdc, 2),
+          keeperAccount: keeperUsdc,
+          ownerAccount: tokens[1],
+        }),
+      ],
+      [keeper],
+    ),
+    target: 15_000,
+  });
 
   // Opening cost over many owners: the client passes the position's bump, so the cost no
   // longer depends on the owner's address (a bump search costs 1,500 CU per rejected bump).
@@ -338,7 +660,16 @@ async function trades(rows: Row[], writable: string[]) {
     const t = await createTokenAccount(provider, mints[1], owner.publicKey);
     await mintTo(provider, mints[1], t, admin, new BN(1_000_000_000));
     state = await fetchPoolState(program, pool);
-    const ix = await increasePositionIx(program, state, { owner: owner.publicKey, side: 2, custody: sol, collateralCustody: usdc, fundingAccount: t, sizeUsd: new BN(1_000_000_000), collateralAmount: new BN(200_000_000), acceptablePrice: new BN(0) });
+    const ix = await increasePositionIx(program, state, {
+      owner: owner.publicKey,
+      side: 2,
+      custody: sol,
+      collateralCustody: usdc,
+      fundingAccount: t,
+      sizeUsd: new BN(1_000_000_000),
+      collateralAmount: new BN(200_000_000),
+      acceptablePrice: new BN(0),
+    });
     opens.push(await measure(provider, [ix], [owner]));
   }
   opens.sort((x, y) => x - y);
@@ -359,31 +690,160 @@ async function trades(rows: Row[], writable: string[]) {
   // limit order that opens a BTC long on USDC, one cancelled.
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
   const solLong = positionPda(user.publicKey, pool, sol, sol, 1)[0];
-  const place = async (o: { market: PublicKey; coll: PublicKey; funding: PublicKey; slot: number; kind: number; trigger: BN; size: BN; collateral: BN; acceptable: BN }) => {
+  const place = async (o: {
+    market: PublicKey;
+    coll: PublicKey;
+    funding: PublicKey;
+    slot: number;
+    kind: number;
+    trigger: BN;
+    size: BN;
+    collateral: BN;
+    acceptable: BN;
+  }) => {
     state = await fetchPoolState(program, pool);
-    return placeOrderIx(program, state, { owner: user.publicKey, side: 1, custody: o.market, collateralCustody: o.coll, fundingAccount: o.funding, slot: o.slot, kind: o.kind, triggerPrice: o.trigger, acceptablePrice: o.acceptable, sizeUsd: o.size, collateralAmount: o.collateral, executionReward: new BN(100_000) });
+    return placeOrderIx(program, state, {
+      owner: user.publicKey,
+      side: 1,
+      custody: o.market,
+      collateralCustody: o.coll,
+      fundingAccount: o.funding,
+      slot: o.slot,
+      kind: o.kind,
+      triggerPrice: o.trigger,
+      acceptablePrice: o.acceptable,
+      sizeUsd: o.size,
+      collateralAmount: o.collateral,
+      executionReward: new BN(100_000),
+    });
   };
-  rows.push({ instruction: "place_order (take-profit)", custodies: "", cu: await measure(provider, [await place({ market: sol, coll: sol, funding: tokens[0], slot: 0, kind: OrderKind.TAKE_PROFIT, trigger: new BN(160_000_000_000), size: new BN(0), collateral: new BN(0), acceptable: new BN(0) })], [user]) });
-  await measure(provider, [await place({ market: sol, coll: sol, funding: tokens[0], slot: 1, kind: OrderKind.STOP_LOSS, trigger: new BN(100_000_000_000), size: new BN(0), collateral: new BN(0), acceptable: new BN(0) })], [user]);
+  rows.push({
+    instruction: "place_order (take-profit)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await place({
+          market: sol,
+          coll: sol,
+          funding: tokens[0],
+          slot: 0,
+          kind: OrderKind.TAKE_PROFIT,
+          trigger: new BN(160_000_000_000),
+          size: new BN(0),
+          collateral: new BN(0),
+          acceptable: new BN(0),
+        }),
+      ],
+      [user],
+    ),
+  });
+  await measure(
+    provider,
+    [
+      await place({
+        market: sol,
+        coll: sol,
+        funding: tokens[0],
+        slot: 1,
+        kind: OrderKind.STOP_LOSS,
+        trigger: new BN(100_000_000_000),
+        size: new BN(0),
+        collateral: new BN(0),
+        acceptable: new BN(0),
+      }),
+    ],
+    [user],
+  );
   const btcLong = positionPda(user.publicKey, pool, btc, usdc, 1)[0];
-  rows.push({ instruction: "place_order (limit, escrow)", custodies: "", cu: await measure(provider, [await place({ market: btc, coll: usdc, funding: tokens[1], slot: 0, kind: OrderKind.LIMIT, trigger: new BN("98000000000000"), size: new BN(5_000_000_000), collateral: new BN(1_000_000_000), acceptable: new BN("99000000000000") })], [user]) });
+  rows.push({
+    instruction: "place_order (limit, escrow)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await place({
+          market: btc,
+          coll: usdc,
+          funding: tokens[1],
+          slot: 0,
+          kind: OrderKind.LIMIT,
+          trigger: new BN("98000000000000"),
+          size: new BN(5_000_000_000),
+          collateral: new BN(1_000_000_000),
+          acceptable: new BN("99000000000000"),
+        }),
+      ],
+      [user],
+    ),
+  });
   const orderIx = async (order: PublicKey, ownerAccount: PublicKey) => {
     state = await fetchPoolState(program, pool);
-    return executeOrderIx(program, state, { keeper: keeper.publicKey, order, account: (await fetchOrder(program, order))!, ownerAccount });
+    return executeOrderIx(program, state, {
+      keeper: keeper.publicKey,
+      order,
+      account: (await fetchOrder(program, order))!,
+      ownerAccount,
+    });
   };
   const slOrder = orderPda(solLong, 1)[0];
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "cancel_order", custodies: "", cu: await measure(provider, [await cancelOrderIx(program, state, { order: slOrder, account: (await fetchOrder(program, slOrder))!, receivingAccount: tokens[0] })], [user]) });
+  rows.push({
+    instruction: "cancel_order",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await cancelOrderIx(program, state, {
+          order: slOrder,
+          account: (await fetchOrder(program, slOrder))!,
+          receivingAccount: tokens[0],
+        }),
+      ],
+      [user],
+    ),
+  });
   await measure(provider, [priceIx(a, specs[0].feedId, new BN("16500000000"))]);
-  rows.push({ instruction: "execute_order (take-profit, full close)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(solLong, 0)[0], tokens[0])], [keeper]), target: 15_000 });
-  rows.push({ instruction: "execute_order (limit, opens position)", custodies: "", cu: await measure(provider, [await orderIx(orderPda(btcLong, 0)[0], tokens[1])], [keeper]), target: 15_000 });
+  rows.push({
+    instruction: "execute_order (take-profit, full close)",
+    custodies: "",
+    cu: await measure(provider, [await orderIx(orderPda(solLong, 0)[0], tokens[0])], [keeper]),
+    target: 15_000,
+  });
+  rows.push({
+    instruction: "execute_order (limit, opens position)",
+    custodies: "",
+    cu: await measure(provider, [await orderIx(orderPda(btcLong, 0)[0], tokens[1])], [keeper]),
+    target: 15_000,
+  });
 
   // Auto-deleveraging: a SOL long in profit with the SOL custody's ADL threshold at 1 bp.
-  await setRisk(program, provider, { admin: a, pool, custody: sol, risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
+  await setRisk(program, provider, {
+    admin: a,
+    pool,
+    custody: sol,
+    risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }),
+  });
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
   await measure(provider, [priceIx(a, specs[0].feedId, new BN("19000000000"))]);
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "auto_deleverage", custodies: "", cu: await measure(provider, [await autoDeleverageIx(program, state, { keeper: keeper.publicKey, position: await position(sol, sol, 1), ownerAccount: tokens[0], sizeUsd: new BN(1_000_000_000) })], [keeper]), target: 15_000 });
+  rows.push({
+    instruction: "auto_deleverage",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await autoDeleverageIx(program, state, {
+          keeper: keeper.publicKey,
+          position: await position(sol, sol, 1),
+          ownerAccount: tokens[0],
+          sizeUsd: new BN(1_000_000_000),
+        }),
+      ],
+      [keeper],
+    ),
+    target: 15_000,
+  });
 }
 
 /**
@@ -396,7 +856,9 @@ async function lending(rows: Row[], split: string[]) {
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
   await measure(provider, [await initConfigIx(program, a)]);
-  await measure(provider, [await createPoolIx(program, { admin: a, name: "lend", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+  await measure(provider, [
+    await createPoolIx(program, { admin: a, name: "lend", params: defaultPoolParams({ lpCooldownSecs: 0 }) }),
+  ]);
   const [pool] = poolPda("lend");
   const specs = [
     { decimals: 9, price: new BN("15000000000"), isStable: false, feedId: feedOf("SOL") },
@@ -408,7 +870,9 @@ async function lending(rows: Row[], split: string[]) {
     mints.push(mint);
     await measure(provider, [priceIx(a, s.feedId, s.price)]);
     const params = defaultCustodyParams({ feedId: Array.from(s.feedId), isStable: s.isStable, targetWeightBps: 5000 });
-    await measure(provider, [await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] })]);
+    await measure(provider, [
+      await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] }),
+    ]);
   }
   let state = await fetchPoolState(program, pool);
   const reprice = async () => {
@@ -425,31 +889,144 @@ async function lending(rows: Row[], split: string[]) {
     await mintTo(provider, mint, t, admin, new BN("100000000000000"));
     tokens.push(t);
   }
-  for (const [i, amount] of [[0, new BN("1000000000000")], [1, new BN("150000000000")]] as const) {
+  for (const [i, amount] of [
+    [0, new BN("1000000000000")],
+    [1, new BN("150000000000")],
+  ] as const) {
     state = await fetchPoolState(program, pool);
-    await measure(provider, [await addLiquidityIx(program, state, { owner: user.publicKey, custody: state.custodies[i].address, fundingAccount: tokens[i], lpTokenAccount: lp, amountIn: amount, minLpOut: new BN(0) })], [user]);
+    await measure(
+      provider,
+      [
+        await addLiquidityIx(program, state, {
+          owner: user.publicKey,
+          custody: state.custodies[i].address,
+          fundingAccount: tokens[i],
+          lpTokenAccount: lp,
+          amountIn: amount,
+          minLpOut: new BN(0),
+        }),
+      ],
+      [user],
+    );
   }
   const [sol, usdc] = state.custodies.map((c) => c.address);
   const before = await fetchPoolState(program, pool);
   const ref = { owner: user.publicKey, collateralCustody: sol, borrowCustody: usdc };
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "deposit_loan_collateral (open)", custodies: "", cu: await measure(provider, [await depositLoanCollateralIx(program, state, { ...ref, fundingAccount: tokens[0], amount: new BN("500000000000") })], [user]) });
-  rows.push({ instruction: "borrow", custodies: "", cu: await measure(provider, [await borrowIx(program, state, { ...ref, receivingAccount: tokens[1], amount: new BN("50000000000") })], [user]), target: 15_000 });
+  rows.push({
+    instruction: "deposit_loan_collateral (open)",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await depositLoanCollateralIx(program, state, {
+          ...ref,
+          fundingAccount: tokens[0],
+          amount: new BN("500000000000"),
+        }),
+      ],
+      [user],
+    ),
+  });
+  rows.push({
+    instruction: "borrow",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [await borrowIx(program, state, { ...ref, receivingAccount: tokens[1], amount: new BN("50000000000") })],
+      [user],
+    ),
+    target: 15_000,
+  });
   // Fees: a swap each way and a trade opened and closed.
   state = await fetchPoolState(program, pool);
-  await measure(provider, [await swapIx(program, state, { owner: user.publicKey, custodyIn: sol, custodyOut: usdc, fundingAccount: tokens[0], receivingAccount: tokens[1], amountIn: new BN("20000000000"), minAmountOut: new BN(0) })], [user]);
-  await measure(provider, [await increasePositionIx(program, state, { owner: user.publicKey, side: 2, custody: sol, collateralCustody: usdc, fundingAccount: tokens[1], sizeUsd: new BN("20000000000"), collateralAmount: new BN("2000000000"), acceptablePrice: new BN(0) })], [user]);
+  await measure(
+    provider,
+    [
+      await swapIx(program, state, {
+        owner: user.publicKey,
+        custodyIn: sol,
+        custodyOut: usdc,
+        fundingAccount: tokens[0],
+        receivingAccount: tokens[1],
+        amountIn: new BN("20000000000"),
+        minAmountOut: new BN(0),
+      }),
+    ],
+    [user],
+  );
+  await measure(
+    provider,
+    [
+      await increasePositionIx(program, state, {
+        owner: user.publicKey,
+        side: 2,
+        custody: sol,
+        collateralCustody: usdc,
+        fundingAccount: tokens[1],
+        sizeUsd: new BN("20000000000"),
+        collateralAmount: new BN("2000000000"),
+        acceptablePrice: new BN(0),
+      }),
+    ],
+    [user],
+  );
   provider.warpSeconds(30 * 24 * 3600);
   await reprice();
   state = await fetchPoolState(program, pool);
   const pos = (await fetchPosition(program, positionPda(user.publicKey, pool, sol, usdc, 2)[0]))!;
-  await measure(provider, [await decreasePositionIx(program, state, { position: pos, receivingAccount: tokens[1], sizeUsd: pos.sizeUsd, collateralOut: new BN(0), acceptablePrice: new BN("18446744073709551615") })], [user]);
+  await measure(
+    provider,
+    [
+      await decreasePositionIx(program, state, {
+        position: pos,
+        receivingAccount: tokens[1],
+        sizeUsd: pos.sizeUsd,
+        collateralOut: new BN(0),
+        acceptablePrice: new BN("18446744073709551615"),
+      }),
+    ],
+    [user],
+  );
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "repay", custodies: "", cu: await measure(provider, [await repayIx(program, state, { ...ref, payer: user.publicKey, fundingAccount: tokens[1], amount: new BN("10000000000") })], [user]), target: 15_000 });
+  rows.push({
+    instruction: "repay",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await repayIx(program, state, {
+          ...ref,
+          payer: user.publicKey,
+          fundingAccount: tokens[1],
+          amount: new BN("10000000000"),
+        }),
+      ],
+      [user],
+    ),
+    target: 15_000,
+  });
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "withdraw_loan_collateral", custodies: "", cu: await measure(provider, [await withdrawLoanCollateralIx(program, state, { ...ref, receivingAccount: tokens[0], amount: new BN("10000000000") })], [user]) });
+  rows.push({
+    instruction: "withdraw_loan_collateral",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await withdrawLoanCollateralIx(program, state, {
+          ...ref,
+          receivingAccount: tokens[0],
+          amount: new BN("10000000000"),
+        }),
+      ],
+      [user],
+    ),
+  });
   const after = await fetchPoolState(program, pool);
-  const prices = new Map([[sol.toBase58(), new BN("150000000000")], [usdc.toBase58(), new BN("1000000000")]]);
+  const prices = new Map([
+    [sol.toBase58(), new BN("150000000000")],
+    [usdc.toBase58(), new BN("1000000000")],
+  ]);
   const nowTs = new BN(provider.getClock().unixTimestamp.toString());
   const aum = valuePool(after, "min", nowTs).aumUsd;
   const s = lpIncomeSplit(before, after, prices, 30 * 24 * 3600, aum);
@@ -468,12 +1045,37 @@ async function lending(rows: Row[], split: string[]) {
   await mintTo(provider, mints[0], b2sol, admin, new BN("100000000000"));
   const ref2 = { owner: b2.publicKey, collateralCustody: sol, borrowCustody: usdc };
   state = await fetchPoolState(program, pool);
-  await measure(provider, [await depositLoanCollateralIx(program, state, { ...ref2, fundingAccount: b2sol, amount: new BN("100000000000") })], [b2]);
-  await measure(provider, [await borrowIx(program, state, { ...ref2, receivingAccount: b2usdc, amount: new BN("11000000000") })], [b2]);
+  await measure(
+    provider,
+    [await depositLoanCollateralIx(program, state, { ...ref2, fundingAccount: b2sol, amount: new BN("100000000000") })],
+    [b2],
+  );
+  await measure(
+    provider,
+    [await borrowIx(program, state, { ...ref2, receivingAccount: b2usdc, amount: new BN("11000000000") })],
+    [b2],
+  );
   specs[0].price = new BN("12000000000");
   await reprice();
   state = await fetchPoolState(program, pool);
-  rows.push({ instruction: "liquidate_loan", custodies: "", cu: await measure(provider, [await liquidateLoanIx(program, state, { ...ref2, liquidator: user.publicKey, liquidatorFunding: tokens[1], liquidatorReceiving: tokens[0], repayAmount: new BN("5000000000") })], [user]), target: 15_000 });
+  rows.push({
+    instruction: "liquidate_loan",
+    custodies: "",
+    cu: await measure(
+      provider,
+      [
+        await liquidateLoanIx(program, state, {
+          ...ref2,
+          liquidator: user.publicKey,
+          liquidatorFunding: tokens[1],
+          liquidatorReceiving: tokens[0],
+          repayAmount: new BN("5000000000"),
+        }),
+      ],
+      [user],
+    ),
+    target: 15_000,
+  });
 }
 
 function label(k: PublicKey, names: Record<string, PublicKey>): string {
@@ -494,7 +1096,10 @@ async function main() {
   const lines = [
     "| instruction | custodies | compute units | target | headroom |",
     "|---|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.instruction} | ${r.custodies} | ${r.cu.toLocaleString("en-US")} | ${r.target ? r.target.toLocaleString("en-US") : ""} | ${r.target ? `${Math.round((100 * (r.target - r.cu)) / r.target)} %` : ""} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.instruction} | ${r.custodies} | ${r.cu.toLocaleString("en-US")} | ${r.target ? r.target.toLocaleString("en-US") : ""} | ${r.target ? `${Math.round((100 * (r.target - r.cu)) / r.target)} %` : ""} |`,
+    ),
   ];
   const table = lines.join("\n");
   console.log(table);
@@ -510,8 +1115,22 @@ async function main() {
     "",
     "| instruction | CU | × token transfer | per block, one account's 24M CU budget |",
     "|---|---:|---:|---:|",
-    ...["increase_position (open)", "increase_position (increase)", "decrease_position (partial)", "decrease_position (full)", "liquidate_position", "swap", "add_liquidity", "execute_order (take-profit, full close)", "auto_deleverage", "borrow"].map((name) => {
-      const cu = name === "swap" || name === "add_liquidity" ? rows.find((r) => r.instruction === name && r.custodies === 4)!.cu : byName(name);
+    ...[
+      "increase_position (open)",
+      "increase_position (increase)",
+      "decrease_position (partial)",
+      "decrease_position (full)",
+      "liquidate_position",
+      "swap",
+      "add_liquidity",
+      "execute_order (take-profit, full close)",
+      "auto_deleverage",
+      "borrow",
+    ].map((name) => {
+      const cu =
+        name === "swap" || name === "add_liquidity"
+          ? rows.find((r) => r.instruction === name && r.custodies === 4)!.cu
+          : byName(name);
       return `| ${name}${name === "swap" || name === "add_liquidity" ? " (4 custodies)" : ""} | ${cu.toLocaleString("en-US")} | ${(cu / baseline.transfer).toFixed(1)} | ${Math.floor(ACCOUNT_BLOCK_BUDGET / (cu + SCHEDULER_OVERHEAD)).toLocaleString("en-US")} |`;
     }),
   ];

@@ -29,7 +29,15 @@
  */
 import * as anchor from "@coral-xyz/anchor";
 import { FailedTransactionMetadata } from "litesvm/dist/internal";
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  TransactionInstruction,
+} from "@solana/web3.js";
 import BN from "bn.js";
 import WebSocket from "ws";
 import * as fs from "fs";
@@ -39,7 +47,14 @@ import * as path from "path";
 
 import { startLocalnet, startPriceFeed } from "../localnet";
 import { deploy, loadConfig } from "../migrations/deploy";
-import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, perpoolProgram } from "../sdk/src";
+import {
+  LiteSvmProvider,
+  addLiquidityIx,
+  createTokenAccount,
+  fetchPoolState,
+  mintTo,
+  perpoolProgram,
+} from "../sdk/src";
 import { ValidatorProcess } from "../tests/localnet/harness";
 
 const TRANSFERS = 3_000;
@@ -57,9 +72,11 @@ interface Run {
   /** Milliseconds from send to confirmation, per transaction, sorted. */
   latencies: number[];
 }
-const percentile = (r: Run, p: number) => (r.latencies.length ? r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))] : NaN);
+const percentile = (r: Run, p: number) =>
+  r.latencies.length ? r.latencies[Math.min(r.latencies.length - 1, Math.floor((p / 100) * r.latencies.length))] : NaN;
 const tps = (r: Run) => (r.count * 1000) / r.ms;
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /**
  * One keep-alive HTTP/1.1 connection sending JSON POSTs one after another.
@@ -148,8 +165,19 @@ async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
   const confirmed = (signature: string) =>
     new Promise<void>((resolve, reject) => {
       const id = nextId++;
-      byRequest.set(id, (err) => (err === null ? resolve() : reject(err instanceof Error ? err : new Error(`${signature} failed: ${JSON.stringify(err)}`))));
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id, method: "signatureSubscribe", params: [signature, { commitment: "confirmed" }] }));
+      byRequest.set(id, (err) =>
+        err === null
+          ? resolve()
+          : reject(err instanceof Error ? err : new Error(`${signature} failed: ${JSON.stringify(err)}`)),
+      );
+      ws.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          method: "signatureSubscribe",
+          params: [signature, { commitment: "confirmed" }],
+        }),
+      );
     });
   const started = performance.now();
   let next = 0;
@@ -164,7 +192,12 @@ async function rpcRun(url: string, wsUrl: string, txs: Buffer[]): Promise<Run> {
       const raw = txs[next++];
       try {
         const sent = performance.now();
-        const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sendTransaction", params: [raw.toString("base64"), { encoding: "base64" }] });
+        const body = JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "sendTransaction",
+          params: [raw.toString("base64"), { encoding: "base64" }],
+        });
         const reply = JSON.parse(await connection.post(body)) as { result?: string; error?: { message: string } };
         if (!reply.result) throw new Error(`sendTransaction: ${reply.error?.message}`);
         await confirmed(reply.result);
@@ -234,8 +267,15 @@ export async function localnetBench(): Promise<string[]> {
 
     // --- setup: the pool, an LP with USDC, payers for transfers ------------------------
     const config = loadConfig();
-    const { deployment } = await deploy(config, { url, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
-    const admin = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))));
+    const { deployment } = await deploy(config, {
+      url,
+      dataDir: dir,
+      keypair: path.join(dir, "admin.json"),
+      log: () => {},
+    });
+    const admin = Keypair.fromSecretKey(
+      Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))),
+    );
     const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(admin), { commitment: "confirmed" });
     const program = perpoolProgram(provider);
     const usdc = deployment.assets.find((a) => a.symbol === "USDC")!;
@@ -277,12 +317,24 @@ export async function localnetBench(): Promise<string[]> {
       const transfers: Buffer[] = [];
       const deposits: Buffer[] = [];
       for (let i = 0; i < WARMUP; i++) {
-        warmup.push(sign([SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver, lamports: 2_000_000 + i })], user, bh));
+        warmup.push(
+          sign(
+            [SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver, lamports: 2_000_000 + i })],
+            user,
+            bh,
+          ),
+        );
       }
       // Deposits too: the first Perpool transaction after a start loads the program into litesvm's cache.
       for (let i = 0; i < WARMUP / 3; i++) warmup.push(sign([depositOf(2_000_000 + i)], user, bh));
       for (let i = 0; i < TRANSFERS; i++) {
-        transfers.push(sign([SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver, lamports: 1_000_000 + i })], user, bh));
+        transfers.push(
+          sign(
+            [SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver, lamports: 1_000_000 + i })],
+            user,
+            bh,
+          ),
+        );
         if (i % 50 === 49) await new Promise((r) => setImmediate(r));
       }
       for (let i = 0; i < DEPOSITS; i++) {
@@ -301,7 +353,8 @@ export async function localnetBench(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 700));
     const txCount = await connection.getTransactionCount();
     const rss = rssMiB(validator.child.pid!);
-    if ((await validator.stop("SIGTERM")) !== 0) throw new Error(`the validator did not stop cleanly: ${validator.output.join("")}`);
+    if ((await validator.stop("SIGTERM")) !== 0)
+      throw new Error(`the validator did not stop cleanly: ${validator.output.join("")}`);
 
     // --- 1b. warm start: the CLI on the ledger just written ------------------------------
     const warm = await startTimed(dir);
@@ -339,7 +392,8 @@ export async function localnetBench(): Promise<string[]> {
         const started = performance.now();
         for (const raw of txs) {
           const res = vm.sendLegacyTransaction(raw);
-          if (res instanceof FailedTransactionMetadata) throw new Error(`LiteSVM transaction failed: ${String(res.err())}`);
+          if (res instanceof FailedTransactionMetadata)
+            throw new Error(`LiteSVM transaction failed: ${String(res.err())}`);
         }
         return { count: txs.length, ms: performance.now() - started, latencies: [] };
       };

@@ -19,8 +19,25 @@ const SOL = (n: number) => units(n, 9);
 const DAY = 86_400;
 
 const ASSETS: AssetSpec[] = [
-  { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, maxLtvBps: 7_500, liquidationLtvBps: 8_000 } },
-  { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, collateralEarnsInterest: true, bufferBps: 1_000, collateralBufferBps: 5_000, maxUtilizationBps: 9_500 } },
+  {
+    symbol: "SOL",
+    decimals: 9,
+    price: 150,
+    params: { targetWeightBps: 5000, maxLtvBps: 7_500, liquidationLtvBps: 8_000 },
+  },
+  {
+    symbol: "USDC",
+    decimals: 6,
+    price: 1,
+    params: {
+      isStable: true,
+      targetWeightBps: 5000,
+      collateralEarnsInterest: true,
+      bufferBps: 1_000,
+      collateralBufferBps: 5_000,
+      maxUtilizationBps: 9_500,
+    },
+  },
 ];
 
 interface Run {
@@ -33,15 +50,53 @@ interface Run {
 async function run(parked: BN, borrowUsdc: BN): Promise<Run> {
   const { f } = await fundedPool(ASSETS);
   const borrower = await f.user({ SOL: SOL(20_000) });
-  const loanRef = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
+  const loanRef = {
+    owner: borrower.kp.publicKey,
+    collateralCustody: f.assets.SOL.custody,
+    borrowCustody: f.assets.USDC.custody,
+  };
   let parker = null;
   if (!parked.isZero()) {
     parker = await f.user({ USDC: parked });
-    const ref = { owner: parker.kp.publicKey, collateralCustody: f.assets.USDC.custody, borrowCustody: f.assets.SOL.custody };
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: parker.tokens.USDC, amount: parked })], [parker.kp]);
+    const ref = {
+      owner: parker.kp.publicKey,
+      collateralCustody: f.assets.USDC.custody,
+      borrowCustody: f.assets.SOL.custody,
+    };
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: parker.tokens.USDC,
+          amount: parked,
+        }),
+      ],
+      [parker.kp],
+    );
   }
-  await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...loanRef, fundingAccount: borrower.tokens.SOL, amount: SOL(20_000) })], [borrower.kp]);
-  await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...loanRef, receivingAccount: borrower.tokens.USDC, amount: borrowUsdc })], [borrower.kp]);
+  await send(
+    f.ctx,
+    [
+      await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+        ...loanRef,
+        fundingAccount: borrower.tokens.SOL,
+        amount: SOL(20_000),
+      }),
+    ],
+    [borrower.kp],
+  );
+  await send(
+    f.ctx,
+    [
+      await borrowIx(f.ctx.program, await f.state(), {
+        ...loanRef,
+        receivingAccount: borrower.tokens.USDC,
+        amount: borrowUsdc,
+      }),
+    ],
+    [borrower.kp],
+  );
   const start = lpPriceUsd(await f.state(), "min", now(f));
   const usdc0 = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
   for (let d = 0; d < 365; d += 5) {

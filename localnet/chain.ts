@@ -184,10 +184,13 @@ interface JournalEntry {
   accounts: ([string, string, string, boolean, string] | [string])[];
 }
 
-type StoredRecord = Omit<
-  TxRecord,
-  "raw" | "fee" | "preBalances" | "postBalances" | "computeUnitsConsumed"
-> & { raw: string; fee: string; preBalances: string[]; postBalances: string[]; computeUnitsConsumed: string };
+type StoredRecord = Omit<TxRecord, "raw" | "fee" | "preBalances" | "postBalances" | "computeUnitsConsumed"> & {
+  raw: string;
+  fee: string;
+  preBalances: string[];
+  postBalances: string[];
+  computeUnitsConsumed: string;
+};
 
 export declare interface Chain {
   on(event: "slot", listener: (info: SlotInfo) => void): this;
@@ -273,7 +276,9 @@ export class Chain extends EventEmitter {
     // records it lacks (written before a crash reached the history files) go in again.
     const journal = this.ledger.readJournal<JournalEntry>();
     const committed = journal.reduce((max, e) => Math.max(max, e.seq), snapSeq);
-    this.history = new History<TxRecord>(this.ledger.dir, committed, (json) => fromStored(JSON.parse(json) as StoredRecord));
+    this.history = new History<TxRecord>(this.ledger.dir, committed, (json) =>
+      fromStored(JSON.parse(json) as StoredRecord),
+    );
     const legacy = this.ledger.readLegacyHistory<StoredRecord>();
     for (const stored of (legacy ?? []).sort((x, y) => x.seq - y.seq)) {
       if (stored.seq === this.history.count + 1) this.history.append(historyEntry(fromStored(stored)));
@@ -302,7 +307,11 @@ export class Chain extends EventEmitter {
       clock?.slot ?? 0,
       this.lastSeq > 0 ? this.history.slotOf(this.lastSeq) : 0,
     );
-    for (let seq = this.history.firstSeqFromSlot(this.currentSlot - MAX_PROCESSING_AGE + 1); seq <= this.lastSeq; seq++) {
+    for (
+      let seq = this.history.firstSeqFromSlot(this.currentSlot - MAX_PROCESSING_AGE + 1);
+      seq <= this.lastSeq;
+      seq++
+    ) {
       this.notePriorityFee(this.history.get(seq)!);
     }
     this.fillBlockhashWindow();
@@ -338,7 +347,12 @@ export class Chain extends EventEmitter {
     const programId = b58decode(p.programId);
     const authority = p.upgradeAuthority === null ? null : b58decode(p.upgradeAuthority);
     const [programDataAddress] = findProgramAddress([programId], BPF_LOADER_UPGRADEABLE_BYTES);
-    const { program, programData } = upgradeableProgramAccountData(programDataAddress, fs.readFileSync(p.path), authority, BigInt(this.currentSlot));
+    const { program, programData } = upgradeableProgramAccountData(
+      programDataAddress,
+      fs.readFileSync(p.path),
+      authority,
+      BigInt(this.currentSlot),
+    );
     // ProgramData first: the program is loaded from it when its account is set.
     for (const [address, data, executable] of [
       [programDataAddress, programData, false],
@@ -355,7 +369,10 @@ export class Chain extends EventEmitter {
     svm.withNativeMints();
     // A plain epoch schedule (no warm-up): 432,000-slot epochs from slot 0.
     svm.setEpochSchedule(new EpochSchedule(BigInt(SLOTS_PER_EPOCH), BigInt(SLOTS_PER_EPOCH), false, 0n, 0n));
-    svm.setAccount(b58decode(this.faucet.publicKey), new VmAccount(FAUCET_LAMPORTS, new Uint8Array(0), SYSTEM_PROGRAM_BYTES, false, 0n));
+    svm.setAccount(
+      b58decode(this.faucet.publicKey),
+      new VmAccount(FAUCET_LAMPORTS, new Uint8Array(0), SYSTEM_PROGRAM_BYTES, false, 0n),
+    );
     const clock = svm.getClock();
     clock.slot = 0n;
     clock.epoch = 0n;
@@ -466,7 +483,10 @@ export class Chain extends EventEmitter {
   }
 
   latestBlockhash(): { blockhash: string; lastValidBlockHeight: number } {
-    return { blockhash: this.blockhashOf(this.currentSlot), lastValidBlockHeight: this.currentSlot + MAX_PROCESSING_AGE };
+    return {
+      blockhash: this.blockhashOf(this.currentSlot),
+      lastValidBlockHeight: this.currentSlot + MAX_PROCESSING_AGE,
+    };
   }
 
   /** True while transactions may use `blockhash` (it is one of the last 150 slots'). */
@@ -564,10 +584,13 @@ export class Chain extends EventEmitter {
         : { kind: "dropped", signature, err };
 
     const badSignature = (): SubmitResult =>
-      opts.preflight ? { kind: "signatureFailure", signature } : { kind: "dropped", signature, err: "SignatureFailure" };
+      opts.preflight
+        ? { kind: "signatureFailure", signature }
+        : { kind: "dropped", signature, err: "SignatureFailure" };
     // A bad signature is reported before anything else, as a node does; the
     // check runs here only when the transaction is refused before executing.
-    const refuseChecked = (err: TransactionErrorJson): SubmitResult => (verifySignatures(tx) ? refuse(err) : badSignature());
+    const refuseChecked = (err: TransactionErrorJson): SubmitResult =>
+      verifySignatures(tx) ? refuse(err) : badSignature();
     if (!this.isBlockhashValid(tx.message.recentBlockhash)) return refuseChecked("BlockhashNotFound");
     if (this.history.seqOf(signature, tx.signatures[0]) !== null) return refuseChecked("AlreadyProcessed");
     const keys = this.resolveKeys(tx.message);
@@ -587,7 +610,8 @@ export class Chain extends EventEmitter {
     if (!opts.replaceRecentBlockhash && !this.isBlockhashValid(tx.message.recentBlockhash)) {
       return emptySimulation("BlockhashNotFound");
     }
-    if (!opts.replaceRecentBlockhash && this.signatureStatus(tx.signature, true)) return emptySimulation("AlreadyProcessed");
+    if (!opts.replaceRecentBlockhash && this.signatureStatus(tx.signature, true))
+      return emptySimulation("AlreadyProcessed");
     const keys = this.resolveKeys(tx.message);
     if (typeof keys === "string") return emptySimulation(keys);
     return this.runSimulation(tx, keys.keys);
@@ -596,7 +620,9 @@ export class Chain extends EventEmitter {
   private runSimulation(tx: ParsedTransaction, accountKeys: string[]): Simulation {
     // Signatures were checked (or deliberately not) by the caller; litesvm's check is off.
     const outcome: SimulatedTransactionInfo | FailedTransactionMetadata =
-      tx.message.version === "legacy" ? this.vm.simulateLegacyTransaction(tx.raw) : this.vm.simulateVersionedTransaction(tx.raw);
+      tx.message.version === "legacy"
+        ? this.vm.simulateLegacyTransaction(tx.raw)
+        : this.vm.simulateVersionedTransaction(tx.raw);
     const meta = outcome.meta();
     const postAccounts = new Map<string, AccountState | null>();
     let err: TransactionErrorJson | null = null;
@@ -629,7 +655,10 @@ export class Chain extends EventEmitter {
     let outcome: TransactionMetadata | FailedTransactionMetadata;
     this.vm.setSigverify(true);
     try {
-      outcome = tx.message.version === "legacy" ? this.vm.sendLegacyTransaction(tx.raw) : this.vm.sendVersionedTransaction(tx.raw);
+      outcome =
+        tx.message.version === "legacy"
+          ? this.vm.sendLegacyTransaction(tx.raw)
+          : this.vm.sendVersionedTransaction(tx.raw);
     } finally {
       this.vm.setSigverify(false);
     }
@@ -691,12 +720,23 @@ export class Chain extends EventEmitter {
   private restoreAccount(address: string, state: AccountState | null): void {
     this.vm.setAccount(
       b58decode(address),
-      new VmAccount(state?.lamports ?? 0n, state?.data ?? new Uint8Array(0), state ? b58decode(state.owner) : SYSTEM_PROGRAM_BYTES, state?.executable ?? false, 0n),
+      new VmAccount(
+        state?.lamports ?? 0n,
+        state?.data ?? new Uint8Array(0),
+        state ? b58decode(state.owner) : SYSTEM_PROGRAM_BYTES,
+        state?.executable ?? false,
+        0n,
+      ),
     );
   }
 
   /** Records a landed transaction: journal first (durability), then memory, then listeners. */
-  private commit(record: TxRecord, written: Map<string, AccountState | null>, keyBytes: Uint8Array[], message: ParsedMessage): void {
+  private commit(
+    record: TxRecord,
+    written: Map<string, AccountState | null>,
+    keyBytes: Uint8Array[],
+    message: ParsedMessage,
+  ): void {
     const entry: JournalEntry = {
       seq: record.seq,
       record: toStored(record),
@@ -751,7 +791,9 @@ export class Chain extends EventEmitter {
       if (table.owner !== LOOKUP_TABLE_PROGRAM) return "InvalidAddressLookupTableOwner";
       const count = Math.floor((table.data.length - LOOKUP_TABLE_META_SIZE) / 32);
       const at = (i: number): string | null =>
-        i < count ? b58encode(table.data.subarray(LOOKUP_TABLE_META_SIZE + 32 * i, LOOKUP_TABLE_META_SIZE + 32 * (i + 1))) : null;
+        i < count
+          ? b58encode(table.data.subarray(LOOKUP_TABLE_META_SIZE + 32 * i, LOOKUP_TABLE_META_SIZE + 32 * (i + 1)))
+          : null;
       for (const [indexes, into] of [
         [lookup.writableIndexes, loaded.writable],
         [lookup.readonlyIndexes, loaded.readonly],
@@ -820,7 +862,11 @@ export class Chain extends EventEmitter {
   /** The transactions of the block at `slot`, in the order they executed. */
   blockTransactions(slot: number): TxRecord[] {
     const out: TxRecord[] = [];
-    for (let seq = this.history.firstSeqFromSlot(slot); seq <= this.lastSeq && this.history.slotOf(seq) === slot; seq++) {
+    for (
+      let seq = this.history.firstSeqFromSlot(slot);
+      seq <= this.lastSeq && this.history.slotOf(seq) === slot;
+      seq++
+    ) {
       out.push(this.history.get(seq)!);
     }
     return out;
@@ -910,7 +956,11 @@ export class Chain extends EventEmitter {
     this.lastCheckpoint = Date.now();
     this.ledger
       .checkpoint(meta, state, this.history.syncAsync())
-      .catch((e) => console.error(`localnet: checkpoint at ${meta.seq} failed (the journal keeps everything): ${(e as Error).message}`))
+      .catch((e) =>
+        console.error(
+          `localnet: checkpoint at ${meta.seq} failed (the journal keeps everything): ${(e as Error).message}`,
+        ),
+      )
       .finally(() => {
         this.checkpointing = false;
       });

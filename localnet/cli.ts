@@ -37,7 +37,10 @@ function parseArgs(argv: string[]): LocalnetOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.includes("=") && arg.startsWith("--") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.includes("=") && arg.startsWith("--")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case "--port":
@@ -118,7 +121,11 @@ function describe(r: TxRecord): string {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const net = await startLocalnet({ ...opts, log: opts.quiet ? () => {} : undefined, port: opts.port ?? DEFAULT_RPC_PORT });
+  const net = await startLocalnet({
+    ...opts,
+    log: opts.quiet ? () => {} : undefined,
+    port: opts.port ?? DEFAULT_RPC_PORT,
+  });
   if (!opts.quiet) net.chain.on("transaction", (r) => console.log(describe(r)));
 
   // Always printed (scripts and tests read these lines).
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(`localnet: ${e instanceof Error ? e.message : String(e)}`);
-  if (e instanceof LockError) console.error("localnet: stop that validator first, or give this one another --ledger (nothing was changed)");
+  if (e instanceof LockError)
+    console.error("localnet: stop that validator first, or give this one another --ledger (nothing was changed)");
   process.exit(1);
 });

@@ -127,7 +127,8 @@ export function toJson(value: unknown, maxLength = Number.POSITIVE_INFINITY): st
         return put(v ? "true" : "false");
       case "object": {
         if (v === null) return put("null");
-        if (depth >= MAX_JSON_DEPTH) throw new JsonLimitError("depth", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+        if (depth >= MAX_JSON_DEPTH)
+          throw new JsonLimitError("depth", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
         if (Array.isArray(v)) {
           put("[");
           for (let i = 0; i < v.length; i++) {
@@ -216,7 +217,11 @@ class ExactJsonParser {
       return c === "{" ? this.object(depth + 1) : this.array(depth + 1);
     }
     if (c === '"') return this.string();
-    for (const [word, v] of [["true", true], ["false", false], ["null", null]] as const) {
+    for (const [word, v] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
       if (t.startsWith(word, this.pos)) {
         this.pos += word.length;
         return v;
@@ -275,7 +280,12 @@ class ExactJsonParser {
       const key = this.string();
       this.expect(":");
       // defineProperty: a "__proto__" key is data, as with JSON.parse.
-      Object.defineProperty(out, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.value(depth),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } while (this.peek(","));
     this.expect("}");
     return out;
@@ -497,7 +507,8 @@ const TOKEN_STATES = ["uninitialized", "initialized", "frozen"];
 
 /** jsonParsed data of SPL Token accounts and mints; null for anything else. */
 export function parseAccountData(acc: AccountState, mintDecimals: MintDecimals): unknown | null {
-  const program = acc.owner === TOKEN_PROGRAM ? "spl-token" : acc.owner === TOKEN_2022_PROGRAM ? "spl-token-2022" : null;
+  const program =
+    acc.owner === TOKEN_PROGRAM ? "spl-token" : acc.owner === TOKEN_2022_PROGRAM ? "spl-token-2022" : null;
   if (!program) return null;
   const token = readTokenAccount(acc);
   if (token) {

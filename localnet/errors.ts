@@ -119,7 +119,8 @@ export function describeError(err: TransactionErrorJson): string {
   if (typeof err === "string") return TX_ERROR_TEXT[err] ?? err;
   if ("InstructionError" in err) {
     const [index, ix] = err.InstructionError;
-    if (typeof ix === "string" && IX_ERROR_TEXT[ix]) return `Error processing Instruction ${index}: ${IX_ERROR_TEXT[ix]}`;
+    if (typeof ix === "string" && IX_ERROR_TEXT[ix])
+      return `Error processing Instruction ${index}: ${IX_ERROR_TEXT[ix]}`;
   }
   if ("InsufficientFundsForRent" in err) {
     return `Transaction results in an account (${err.InsufficientFundsForRent.account_index}) with insufficient funds for rent`;

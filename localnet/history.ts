@@ -301,7 +301,8 @@ export class History<R extends { signature: string; accountKeys: string[] }> {
   syncAsync(): Promise<void> {
     if (!this.dirty) return Promise.resolve();
     this.dirty = false;
-    const one = (fd: number) => new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+    const one = (fd: number) =>
+      new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
     return Promise.all([one(this.dat), one(this.addr)]).then(() => one(this.idx));
   }
 
@@ -376,7 +377,12 @@ export class History<R extends { signature: string; accountKeys: string[] }> {
         let p = 0;
         while (i >= this.pendingPostings[p].length / ADDR_SIZE) i -= this.pendingPostings[p++].length / ADDR_SIZE;
         const b = this.pendingPostings[p];
-        [plo, phi, seq, prev] = [b.readUInt32LE(i * ADDR_SIZE), b.readUInt32LE(i * ADDR_SIZE + 4), b.readUInt32LE(i * ADDR_SIZE + 8), b.readUInt32LE(i * ADDR_SIZE + 12)];
+        [plo, phi, seq, prev] = [
+          b.readUInt32LE(i * ADDR_SIZE),
+          b.readUInt32LE(i * ADDR_SIZE + 4),
+          b.readUInt32LE(i * ADDR_SIZE + 8),
+          b.readUInt32LE(i * ADDR_SIZE + 12),
+        ];
       } else {
         fs.readSync(this.addr, buf, 0, ADDR_SIZE, (at - 1) * ADDR_SIZE);
         [plo, phi, seq, prev] = [buf.readUInt32LE(0), buf.readUInt32LE(4), buf.readUInt32LE(8), buf.readUInt32LE(12)];

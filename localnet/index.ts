@@ -2,7 +2,15 @@
  * A local Solana cluster for clients: JSON-RPC and WebSocket pub-sub over an
  * in-process LiteSVM, with a durable ledger. See README.md.
  */
-export { DEFAULT_DATA_DIR, DEFAULT_RPC_PORT, HOST, dataDirAdmin, defaultProgram, publisherProgram, startLocalnet } from "./server";
+export {
+  DEFAULT_DATA_DIR,
+  DEFAULT_RPC_PORT,
+  HOST,
+  dataDirAdmin,
+  defaultProgram,
+  publisherProgram,
+  startLocalnet,
+} from "./server";
 export type { Localnet, LocalnetOptions } from "./server";
 export { Chain, FAUCET_LAMPORTS, MAX_PROCESSING_AGE } from "./chain";
 export type { ChainOptions, ProgramSpec, TxRecord } from "./chain";

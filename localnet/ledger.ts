@@ -70,7 +70,8 @@ export class Ledger {
   static reset(dataDir: string): void {
     const dir = path.join(dataDir, "ledger");
     FileLock.acquire(path.join(dir, "LOCK"), `ledger ${dir}`); // kept: the ledger opened next takes it over
-    for (const name of fs.readdirSync(dir)) if (name !== "LOCK") fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    for (const name of fs.readdirSync(dir))
+      if (name !== "LOCK") fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     fs.rmSync(path.join(dataDir, "deployment.json"), { force: true });
   }
 
@@ -142,7 +143,8 @@ export class Ledger {
   /** Parsed lines of every journal file, oldest first. */
   readJournal<T>(): T[] {
     // Temporary snapshots of a checkpoint cut short: never renamed, so never used.
-    for (const name of fs.readdirSync(this.dir)) if (/^snapshot\.bin\..*tmp$/.test(name)) fs.rmSync(this.file(name), { force: true });
+    for (const name of fs.readdirSync(this.dir))
+      if (/^snapshot\.bin\..*tmp$/.test(name)) fs.rmSync(this.file(name), { force: true });
     return this.journalFiles().flatMap((name) => this.readLines<T>(name));
   }
 

@@ -98,7 +98,11 @@ function readKeypair(file: string): Keypair {
 }
 
 /** The next price of a walker: one random step (volatile) or a tight band around $1 (stable). */
-export function nextPrice(w: { anchor: number; isStable: boolean; price: number }, normal: number, stepBps: number): number {
+export function nextPrice(
+  w: { anchor: number; isStable: boolean; price: number },
+  normal: number,
+  stepBps: number,
+): number {
   if (w.isStable) {
     // Pinned near the anchor: a fresh draw within ±5 bps each tick.
     const bps = Math.max(-5, Math.min(5, normal * 2));
@@ -115,9 +119,20 @@ export function nextPrice(w: { anchor: number; isStable: boolean; price: number 
  * publisher stamps the publish time), spot and EMA with 8 decimals, no
  * confidence interval.
  */
-export function publishIxs(authority: PublicKey, prices: { feedId: Buffer; shard: number; price: number; ema: number }[]): TransactionInstruction[] {
+export function publishIxs(
+  authority: PublicKey,
+  prices: { feedId: Buffer; shard: number; price: number; ema: number }[],
+): TransactionInstruction[] {
   return prices.map((w) =>
-    publishPriceIx({ authority, feedId: w.feedId, shard: w.shard, price: toE8(w.price), emaPrice: toE8(w.ema), conf: new BN(0), exponent: PRICE_EXPO }),
+    publishPriceIx({
+      authority,
+      feedId: w.feedId,
+      shard: w.shard,
+      price: toE8(w.price),
+      emaPrice: toE8(w.ema),
+      conf: new BN(0),
+      exponent: PRICE_EXPO,
+    }),
   );
 }
 
@@ -134,7 +149,8 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
   const url = opts.url ?? process.env.ANCHOR_PROVIDER_URL ?? deployment.cluster;
   const connection = new Connection(url, "confirmed");
   const provider = new anchor.AnchorProvider(connection, new anchor.Wallet(admin), { commitment: "confirmed" });
-  if (deployment.prices !== "publisher") throw new Error(`price feed: ${url} takes its prices from Pyth, not from the local price publisher`);
+  if (deployment.prices !== "publisher")
+    throw new Error(`price feed: ${url} takes its prices from Pyth, not from the local price publisher`);
   const stepBps = opts.stepBps ?? 15;
   const intervalMs = opts.intervalMs ?? 3_000;
   const random = rng(opts.seed ?? Math.floor(Math.random() * 2 ** 32));
@@ -152,12 +168,16 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
     const feedId = Buffer.from(a.feedId, "hex");
     const shard = a.shard;
     if (!priceFeedPda(feedId, shard)[0].equals(new PublicKey(a.oracle))) {
-      log(`price feed: ${a.symbol}'s oracle ${a.oracle} is not the publisher's account of its feed (shard ${shard}); skipped`);
+      log(
+        `price feed: ${a.symbol}'s oracle ${a.oracle} is not the publisher's account of its feed (shard ${shard}); skipped`,
+      );
       continue;
     }
     const onChain = accounts[i] ? decodePriceUpdateV2(accounts[i]!.data) : null;
     if (onChain && !onChain.writeAuthority.equals(admin.publicKey)) {
-      log(`price feed: ${a.symbol}'s price is written by ${onChain.writeAuthority.toBase58()}, not this keypair; skipped`);
+      log(
+        `price feed: ${a.symbol}'s price is written by ${onChain.writeAuthority.toBase58()}, not this keypair; skipped`,
+      );
       continue;
     }
     const current = onChain && onChain.price.gtn(0) ? Number(onChain.price.toString()) * 10 ** onChain.exponent : NaN;
@@ -166,10 +186,21 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
       log(`price feed: no starting price for ${a.symbol}, skipped`);
       continue;
     }
-    const start = Number.isFinite(current) && Math.abs(current / anchorPrice - 1) <= 0.1 && !a.isStable ? current : anchorPrice;
-    walkers.push({ symbol: a.symbol, oracle: new PublicKey(a.oracle), feedId, shard, anchor: anchorPrice, isStable: a.isStable, price: start, ema: start });
+    const start =
+      Number.isFinite(current) && Math.abs(current / anchorPrice - 1) <= 0.1 && !a.isStable ? current : anchorPrice;
+    walkers.push({
+      symbol: a.symbol,
+      oracle: new PublicKey(a.oracle),
+      feedId,
+      shard,
+      anchor: anchorPrice,
+      isStable: a.isStable,
+      price: start,
+      ema: start,
+    });
   }
-  if (walkers.length === 0) throw new Error("price feed: no price of the deployment can be published with this keypair");
+  if (walkers.length === 0)
+    throw new Error("price feed: no price of the deployment can be published with this keypair");
 
   let ticks = 0;
   let stopped = false;
@@ -184,7 +215,11 @@ export async function startPriceFeed(opts: PriceFeedOptions = {}): Promise<Price
       w.ema = w.ema + 0.2 * (w.price - w.ema);
     }
     publish();
-    const signature = await provider.sendAndConfirm(new Transaction().add(...publishIxs(admin.publicKey, walkers)), [], { commitment: "confirmed" });
+    const signature = await provider.sendAndConfirm(
+      new Transaction().add(...publishIxs(admin.publicKey, walkers)),
+      [],
+      { commitment: "confirmed" },
+    );
     ticks++;
     return signature;
   }
@@ -225,7 +260,9 @@ async function main(): Promise<void> {
   };
   const num = (name: string) => (flag(name) === undefined ? undefined : Number(flag(name)));
   if (args.includes("-h") || args.includes("--help")) {
-    console.log("usage: price-feed [--url URL] [--data-dir DIR] [--keypair FILE] [--config FILE] [--interval-ms N] [--step-bps N] [--once] [--quiet]");
+    console.log(
+      "usage: price-feed [--url URL] [--data-dir DIR] [--keypair FILE] [--config FILE] [--interval-ms N] [--step-bps N] [--once] [--quiet]",
+    );
     return;
   }
   const quiet = args.includes("--quiet");
@@ -242,7 +279,11 @@ async function main(): Promise<void> {
   if (args.includes("--once")) {
     // One update, sent and confirmed (a failure exits non-zero).
     await feed.tick();
-    console.log(`price feed: set ${Object.entries(feed.prices).map(([s, p]) => `${s} ${p}`).join(", ")}`);
+    console.log(
+      `price feed: set ${Object.entries(feed.prices)
+        .map(([s, p]) => `${s} ${p}`)
+        .join(", ")}`,
+    );
     process.exit(0);
   }
   console.log(`price feed: moving ${Object.keys(feed.prices).join(", ")} every ${num("--interval-ms") ?? 3000} ms`);
@@ -258,7 +299,9 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((e) => {
     console.error(`price feed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    console.error("price feed: no price was published; check that the validator answers at --url and that deployment.json and admin.json in --data-dir belong to it (migrations/deploy.ts writes them)");
+    console.error(
+      "price feed: no price was published; check that the validator answers at --url and that deployment.json and admin.json in --data-dir belong to it (migrations/deploy.ts writes them)",
+    );
     process.exit(1);
   });
 }

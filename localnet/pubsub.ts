@@ -119,9 +119,20 @@ export class PubSub {
           console.error(`localnet: ${what} notifications failed:`, e);
         }
       };
-    chain.on("transaction", guard("transaction", (record: TxRecord, written: Map<string, AccountState | null>) => this.onTransaction(record, written)));
-    chain.on("received", guard("received", (signature: string) => this.onReceived(signature)));
-    chain.on("slot", guard("slot", (info: SlotInfo) => this.onSlot(info)));
+    chain.on(
+      "transaction",
+      guard("transaction", (record: TxRecord, written: Map<string, AccountState | null>) =>
+        this.onTransaction(record, written),
+      ),
+    );
+    chain.on(
+      "received",
+      guard("received", (signature: string) => this.onReceived(signature)),
+    );
+    chain.on(
+      "slot",
+      guard("slot", (info: SlotInfo) => this.onSlot(info)),
+    );
   }
 
   /** Serves one WebSocket connection. */
@@ -138,7 +149,11 @@ export class PubSub {
         this.onMessage(socket, data);
       } catch (e) {
         console.error("localnet: WebSocket message failed:", e);
-        this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: null });
+        this.send(socket, {
+          jsonrpc: "2.0",
+          error: { code: ErrorCode.InternalError, message: "Internal error" },
+          id: null,
+        });
       }
     });
     // Pongs are queued like any other frame: a client that pings and never reads is dropped too.
@@ -185,7 +200,11 @@ export class PubSub {
     try {
       request = parseJson(text);
     } catch (e) {
-      this.send(socket, { jsonrpc: "2.0", error: { code: ErrorCode.ParseError, message: `Parse error: ${(e as Error).message}` }, id: null });
+      this.send(socket, {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.ParseError, message: `Parse error: ${(e as Error).message}` },
+        id: null,
+      });
       return;
     }
     const batch = Array.isArray(request);
@@ -213,7 +232,12 @@ export class PubSub {
     if (!request || typeof request !== "object" || Array.isArray(request)) return invalid("expected a request object");
     const req = request as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     const rawId = "id" in req ? req.id : undefined;
-    const idOk = rawId === undefined || rawId === null || typeof rawId === "string" || typeof rawId === "bigint" || (typeof rawId === "number" && Number.isFinite(rawId));
+    const idOk =
+      rawId === undefined ||
+      rawId === null ||
+      typeof rawId === "string" ||
+      typeof rawId === "bigint" ||
+      (typeof rawId === "number" && Number.isFinite(rawId));
     if (!idOk) return invalid("`id` must be a string, a number or null");
     const id = rawId as string | number | bigint | null | undefined;
     if (req.jsonrpc !== "2.0") return invalid('`jsonrpc` must be "2.0"', id ?? null);
@@ -223,13 +247,18 @@ export class PubSub {
     try {
       const params = req.params === undefined || req.params === null ? [] : req.params;
       if (!Array.isArray(params)) {
-        throw invalidParams(`Invalid params: invalid type: ${typeof params === "object" ? "map" : typeof params}, expected a sequence.`);
+        throw invalidParams(
+          `Invalid params: invalid type: ${typeof params === "object" ? "map" : typeof params}, expected a sequence.`,
+        );
       }
       const { result, after } = this.dispatch(socket, req.method, params);
       return { reply: { jsonrpc: "2.0", result, id }, after };
     } catch (e) {
       if (!(e instanceof RpcError)) console.error(`localnet: ${req.method} failed:`, e);
-      const error = e instanceof RpcError ? e.toJSON() : { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` };
+      const error =
+        e instanceof RpcError
+          ? e.toJSON()
+          : { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` };
       return { reply: { jsonrpc: "2.0", error, id } };
     }
   }
@@ -239,7 +268,9 @@ export class PubSub {
       const v = params[i];
       if (v === undefined || v === null) return {};
       if (typeof v !== "object" || Array.isArray(v)) {
-        throw invalidParams(`Invalid params: invalid type: ${Array.isArray(v) ? "sequence" : typeof v}, expected a config object.`);
+        throw invalidParams(
+          `Invalid params: invalid type: ${Array.isArray(v) ? "sequence" : typeof v}, expected a config object.`,
+        );
       }
       return v as Config;
     };
@@ -412,7 +443,8 @@ export class PubSub {
     let value: unknown;
     try {
       // With a filter, only blocks holding a matching transaction are sent.
-      if (sub.mentions && !this.chain.blockTransactions(slot).some((r) => r.accountKeys.includes(sub.mentions!))) return;
+      if (sub.mentions && !this.chain.blockTransactions(slot).some((r) => r.accountKeys.includes(sub.mentions!)))
+        return;
       const block = encodeBlock(this.chain, slot, sub.block!, sub.mentions ?? undefined);
       if (block === null) return;
       value = { slot, block, err: null };
@@ -453,7 +485,10 @@ export class PubSub {
       const tooLong = e instanceof JsonLimitError && e.kind === "length";
       if (!tooLong) console.error("localnet: could not write a WebSocket message:", e);
       const error = tooLong
-        ? { code: ErrorCode.InvalidRequest, message: `Response too large: over ${this.limits.maxMessageChars} characters` }
+        ? {
+            code: ErrorCode.InvalidRequest,
+            message: `Response too large: over ${this.limits.maxMessageChars} characters`,
+          }
         : { code: ErrorCode.InternalError, message: "Internal error" };
       if (id === undefined) return; // a notification: nothing to answer
       text = toJson({ jsonrpc: "2.0", error, id });

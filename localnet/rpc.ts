@@ -23,13 +23,7 @@ import {
   readTokenAccount,
   uiTokenAmount,
 } from "./encoding";
-import {
-  Chain,
-  SLOTS_PER_EPOCH,
-  Simulation,
-  TxRecord,
-  UiInnerInstructions,
-} from "./chain";
+import { Chain, SLOTS_PER_EPOCH, Simulation, TxRecord, UiInnerInstructions } from "./chain";
 import { transactionFee } from "./fees";
 import { parseInstruction } from "./parse";
 import { ErrorCode, RpcError, TransactionErrorJson, describeError, invalidParams } from "./errors";
@@ -65,7 +59,8 @@ class Params {
 
   static from(params: unknown): Params {
     if (params === undefined || params === null) return new Params([]);
-    if (!Array.isArray(params)) throw invalidParams(`Invalid params: invalid type: ${typeName(params)}, expected a sequence.`);
+    if (!Array.isArray(params))
+      throw invalidParams(`Invalid params: invalid type: ${typeName(params)}, expected a sequence.`);
     return new Params(params);
   }
 
@@ -79,7 +74,9 @@ class Params {
 
   private need(i: number): unknown {
     if (this.list[i] === undefined) {
-      throw invalidParams(`Invalid params: invalid length ${this.list.length}, expected at least ${i + 1} parameter(s).`);
+      throw invalidParams(
+        `Invalid params: invalid length ${this.list.length}, expected at least ${i + 1} parameter(s).`,
+      );
     }
     return this.list[i];
   }
@@ -253,7 +250,9 @@ function decodeWireTransaction(data: string, encoding: unknown): Uint8Array {
   const what = "solana_transaction::versioned::VersionedTransaction";
   const maxText = enc === "base58" ? MAX_BASE58_TX : MAX_BASE64_TX;
   if (data.length > maxText) {
-    throw invalidParams(`${enc} encoded ${what} too large: ${data.length} bytes (max: encoded/raw ${maxText}/${PACKET_DATA_SIZE})`);
+    throw invalidParams(
+      `${enc} encoded ${what} too large: ${data.length} bytes (max: encoded/raw ${maxText}/${PACKET_DATA_SIZE})`,
+    );
   }
   let raw: Uint8Array;
   try {
@@ -363,7 +362,8 @@ export class RpcMethods {
       },
       getMultipleAccounts: (p) => {
         const list = p.array(0);
-        if (list.length > MAX_MULTIPLE_ACCOUNTS) throw invalidParams(`Too many inputs provided; max ${MAX_MULTIPLE_ACCOUNTS}`);
+        if (list.length > MAX_MULTIPLE_ACCOUNTS)
+          throw invalidParams(`Too many inputs provided; max ${MAX_MULTIPLE_ACCOUNTS}`);
         const keys = new Params(list).allPubkeys();
         const cfg = p.config(1);
         return this.withContext(keys.map((k) => this.encode(c.getAccount(k), cfg)));
@@ -408,7 +408,9 @@ export class RpcMethods {
           .filter((h) => h.token?.mint === mintAddress)
           .sort((a, b) => (a.token!.amount < b.token!.amount ? 1 : a.token!.amount > b.token!.amount ? -1 : 0))
           .slice(0, 20);
-        return this.withContext(holders.map((h) => ({ address: h.pubkey, ...uiTokenAmount(h.token!.amount, mint.decimals) })));
+        return this.withContext(
+          holders.map((h) => ({ address: h.pubkey, ...uiTokenAmount(h.token!.amount, mint.decimals) })),
+        );
       },
       getTokenAccountsByOwner: (p) => this.tokenAccountsBy(p, "owner"),
       getTokenAccountsByDelegate: (p) => this.tokenAccountsBy(p, "delegate"),
@@ -433,7 +435,8 @@ export class RpcMethods {
       },
       getSignatureStatuses: (p) => {
         const list = p.array(0);
-        if (list.length > MAX_SIGNATURE_STATUSES) throw invalidParams(`Too many inputs provided; max ${MAX_SIGNATURE_STATUSES}`);
+        if (list.length > MAX_SIGNATURE_STATUSES)
+          throw invalidParams(`Too many inputs provided; max ${MAX_SIGNATURE_STATUSES}`);
         const search = p.config(1).searchTransactionHistory === true;
         return this.withContext(
           list.map((s) => {
@@ -465,7 +468,8 @@ export class RpcMethods {
         // The end slot is optional; a config object may stand in its place.
         const end = typeof p.raw(1) === "number" || typeof p.raw(1) === "bigint" ? p.u64(1) : last;
         noProcessed(typeof p.raw(1) === "object" ? p.config(1) : p.config(2));
-        if (end - start > BigInt(MAX_BLOCKS_RANGE)) throw invalidParams(`Slot range too large; max ${MAX_BLOCKS_RANGE}`);
+        if (end - start > BigInt(MAX_BLOCKS_RANGE))
+          throw invalidParams(`Slot range too large; max ${MAX_BLOCKS_RANGE}`);
         return slotRange(start, end < last ? end : last);
       },
       getBlocksWithLimit: (p) => {
@@ -481,7 +485,8 @@ export class RpcMethods {
         const address = p.pubkey(0);
         const cfg = p.config(1);
         const limit = optionalNumber(cfg, "limit") ?? MAX_GET_SIGNATURES_LIMIT;
-        if (limit < 1 || limit > MAX_GET_SIGNATURES_LIMIT) throw invalidParams(`Invalid limit; max ${MAX_GET_SIGNATURES_LIMIT}`);
+        if (limit < 1 || limit > MAX_GET_SIGNATURES_LIMIT)
+          throw invalidParams(`Invalid limit; max ${MAX_GET_SIGNATURES_LIMIT}`);
         const before = cfg.before === undefined || cfg.before === null ? undefined : checkSignature(cfg.before);
         const until = cfg.until === undefined || cfg.until === null ? undefined : checkSignature(cfg.until);
         return c.signaturesForAddress(address, { limit, before, until }).map((r) => ({
@@ -529,7 +534,8 @@ export class RpcMethods {
       mint = new Params([filter.mint]).pubkey(0);
       const mintAcc = this.chain.getAccount(mint);
       if (!mintAcc) throw invalidParams("Invalid param: could not find mint");
-      if (!TOKEN_PROGRAMS.has(mintAcc.owner) || !readMint(mintAcc)) throw invalidParams("Invalid param: not a Token mint");
+      if (!TOKEN_PROGRAMS.has(mintAcc.owner) || !readMint(mintAcc))
+        throw invalidParams("Invalid param: not a Token mint");
       program = mintAcc.owner;
     } else if (typeof filter.programId === "string") {
       program = new Params([filter.programId]).pubkey(0);
@@ -564,7 +570,10 @@ export class RpcMethods {
         // if the leader then drops it; its status simply never appears.
         return result.signature;
       case "signatureFailure":
-        throw new RpcError(ErrorCode.TransactionSignatureVerificationFailure, "Transaction signature verification failure");
+        throw new RpcError(
+          ErrorCode.TransactionSignatureVerificationFailure,
+          "Transaction signature verification failure",
+        );
       case "preflightFailed": {
         const sim = result.simulation;
         throw new RpcError(
@@ -607,7 +616,10 @@ export class RpcMethods {
       wireError(e);
     }
     if (sim === null) {
-      throw new RpcError(ErrorCode.TransactionSignatureVerificationFailure, "Transaction signature verification failure");
+      throw new RpcError(
+        ErrorCode.TransactionSignatureVerificationFailure,
+        "Transaction signature verification failure",
+      );
     }
     let accounts: unknown = null;
     if (accountsCfg) {
@@ -626,7 +638,8 @@ export class RpcMethods {
       accounts,
       unitsConsumed: sim.unitsConsumed,
       returnData: sim.returnData,
-      innerInstructions: cfg.innerInstructions === true ? partiallyDecoded(sim.innerInstructions, sim.accountKeys) : null,
+      innerInstructions:
+        cfg.innerInstructions === true ? partiallyDecoded(sim.innerInstructions, sim.accountKeys) : null,
       replacementBlockhash: replace ? this.chain.latestBlockhash() : null,
     });
   }
@@ -683,7 +696,9 @@ function signatureStatus(r: TxRecord) {
 function partiallyDecoded(list: UiInnerInstructions[], keys: string[]) {
   return list.map(({ index, instructions }) => ({
     index,
-    instructions: instructions.map((ix) => parseInstruction(keys[ix.programIdIndex], ix.accounts, b58decode(ix.data), keys, ix.stackHeight)),
+    instructions: instructions.map((ix) =>
+      parseInstruction(keys[ix.programIdIndex], ix.accounts, b58decode(ix.data), keys, ix.stackHeight),
+    ),
   }));
 }
 
@@ -750,7 +765,8 @@ export function encodeBlock(chain: Chain, slot: number, cfg: BlockConfig, only?:
     parentSlot: Math.max(0, slot - 1),
     previousBlockhash: chain.blockhashOf(Math.max(0, slot - 1)),
   };
-  const withVersion = cfg.tx.maxSupportedTransactionVersion !== undefined && cfg.tx.maxSupportedTransactionVersion !== null;
+  const withVersion =
+    cfg.tx.maxSupportedTransactionVersion !== undefined && cfg.tx.maxSupportedTransactionVersion !== null;
   switch (cfg.transactionDetails) {
     case "full":
       block.transactions = records.map((r) => {
@@ -837,7 +853,9 @@ export function encodeTransaction(r: TxRecord, cfg: Config) {
           source: i < staticCount ? "transaction" : "lookupTable",
         })),
         recentBlockhash: m.recentBlockhash,
-        instructions: m.instructions.map((ix) => parseInstruction(r.accountKeys[ix.programIdIndex], ix.accounts, ix.data, r.accountKeys, null)),
+        instructions: m.instructions.map((ix) =>
+          parseInstruction(r.accountKeys[ix.programIdIndex], ix.accounts, ix.data, r.accountKeys, null),
+        ),
         ...(lookups ? { addressTableLookups: lookups } : {}),
       },
     };

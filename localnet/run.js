@@ -49,10 +49,14 @@ function fresh() {
 /** Compiles localnet/ (and what it imports) to dist/, then moves the stamp. */
 function compile() {
   const started = Date.now();
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.localnet.json")], {
-    cwd: ROOT,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  execFileSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.localnet.json")],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   // The compile started at `started`: a source saved while it ran is seen as newer next time.
   fs.mkdirSync(DIST, { recursive: true });
   fs.writeFileSync(STAMP, "");

@@ -23,16 +23,23 @@ const REPO_ROOT = path.resolve(__dirname, "..");
 /** Whole units each asset contributes (assets not listed: none): about 460k USD near the 30/20/20/30 targets. */
 export const SEED_AMOUNTS: Record<string, number> = { SOL: 900, BTC: 1, ETH: 27, USDC: 135_000 };
 
-export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?: (line: string) => void } = {}): Promise<string[]> {
+export async function seedLiquidity(
+  opts: { url?: string; dataDir?: string; log?: (line: string) => void } = {},
+): Promise<string[]> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = path.resolve(REPO_ROOT, opts.dataDir ?? ".localnet");
   const url = opts.url ?? "http://127.0.0.1:8899";
   const deployment = JSON.parse(fs.readFileSync(path.join(dataDir, "deployment.json"), "utf8")) as Deployment;
   const connection = new Connection(url, "confirmed");
-  const program = perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(Keypair.generate()), { commitment: "confirmed" }), new PublicKey(deployment.programId));
+  const program = perpoolProgram(
+    new anchor.AnchorProvider(connection, new anchor.Wallet(Keypair.generate()), { commitment: "confirmed" }),
+    new PublicKey(deployment.programId),
+  );
   const pool = new PublicKey(deployment.pool.address);
   const initial = await fetchPoolState(program, pool);
-  const missing = deployment.assets.filter((a) => SEED_AMOUNTS[a.symbol] && findCustody(initial, new PublicKey(a.custody)).account.owned.isZero());
+  const missing = deployment.assets.filter(
+    (a) => SEED_AMOUNTS[a.symbol] && findCustody(initial, new PublicKey(a.custody)).account.owned.isZero(),
+  );
   if (missing.length === 0) {
     log("Pool already has liquidity: not seeded again");
     return [];
@@ -63,7 +70,9 @@ export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?
       if (result.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(result.value.err)}`);
     } catch (e) {
       const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
-      const stale = /0x178a\b|StaleOraclePrice/.test(String(e instanceof Error ? e.message : e) + JSON.stringify((e as { logs?: unknown }).logs ?? ""));
+      const stale = /0x178a\b|StaleOraclePrice/.test(
+        String(e instanceof Error ? e.message : e) + JSON.stringify((e as { logs?: unknown }).logs ?? ""),
+      );
       throw new Error(
         `depositing ${units} ${asset.symbol} failed: ${message}. ` +
           (stale
@@ -75,7 +84,9 @@ export async function seedLiquidity(opts: { url?: string; dataDir?: string; log?
     done.push(line);
     log(`seed: ${line}`);
   }
-  log(`Seeded the pool from the demo wallet ${kp.publicKey.toBase58()} (${path.join(path.relative(REPO_ROOT, dataDir), DEMO_WALLET_FILE)}): ${done.join(", ")}`);
+  log(
+    `Seeded the pool from the demo wallet ${kp.publicKey.toBase58()} (${path.join(path.relative(REPO_ROOT, dataDir), DEMO_WALLET_FILE)}): ${done.join(", ")}`,
+  );
   return done;
 }
 

@@ -38,7 +38,10 @@ export function defaultProgram(): ProgramSpec {
 
 /** The local price publisher (programs/pyth-publisher) at the Pyth receiver's address. */
 export function publisherProgram(): ProgramSpec {
-  return { programId: "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ", path: path.join(REPO_ROOT, "target", "deploy", "pyth_publisher.so") };
+  return {
+    programId: "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ",
+    path: path.join(REPO_ROOT, "target", "deploy", "pyth_publisher.so"),
+  };
 }
 
 /**
@@ -112,7 +115,8 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
   const programs = new Map<string, ProgramSpec>();
   if (opts.perpool !== false) {
     const p = defaultProgram();
-    if (fs.existsSync(p.path)) programs.set(p.programId, { ...p, upgradeAuthority: opts.upgradeAuthority ?? dataDirAdmin(dataDir) });
+    if (fs.existsSync(p.path))
+      programs.set(p.programId, { ...p, upgradeAuthority: opts.upgradeAuthority ?? dataDirAdmin(dataDir) });
     else log(`warning: ${p.path} not found (run \`npm run build\`); starting without the Perpool program`);
   }
   if (opts.publisher !== false) {
@@ -176,7 +180,9 @@ export async function startLocalnet(opts: LocalnetOptions = {}): Promise<Localne
       socket.on("error", () => socket.destroy());
       if (pubsub.connectionCount >= LIMITS.maxWsConnections) {
         const body = `Too many WebSocket connections: the limit is ${LIMITS.maxWsConnections}; close one first\n`;
-        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       try {
@@ -259,7 +265,10 @@ const JSON_CONTENT_TYPES = new Set(["application/json", "application/json-rpc", 
 function setCors(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader("access-control-allow-origin", "*");
   res.setHeader("access-control-allow-methods", "POST, GET, OPTIONS");
-  res.setHeader("access-control-allow-headers", req.headers["access-control-request-headers"] ?? "content-type, solana-client");
+  res.setHeader(
+    "access-control-allow-headers",
+    req.headers["access-control-request-headers"] ?? "content-type, solana-client",
+  );
   res.setHeader("access-control-max-age", "86400");
   // Chrome's Private Network Access preflight (a page on another origin calling localhost).
   if (req.headers["access-control-request-private-network"] === "true") {
@@ -323,11 +332,21 @@ function serveHttp(rpc: RpcMethods, req: http.IncomingMessage, res: http.ServerR
   if (!JSON_CONTENT_TYPES.has(contentType)) {
     req.resume();
     const what = contentType ? `content type ${JSON.stringify(contentType)}` : "a request without a content type";
-    send(res, 415, "application/json", errorBody(ErrorCode.InvalidRequest, `Unsupported Media Type: ${what}; send the request as application/json`));
+    send(
+      res,
+      415,
+      "application/json",
+      errorBody(ErrorCode.InvalidRequest, `Unsupported Media Type: ${what}; send the request as application/json`),
+    );
     return;
   }
   const tooLarge = () =>
-    send(res, 413, "application/json", errorBody(ErrorCode.InvalidRequest, `Payload Too Large: the request body is over ${LIMITS.maxBodyBytes} bytes`));
+    send(
+      res,
+      413,
+      "application/json",
+      errorBody(ErrorCode.InvalidRequest, `Payload Too Large: the request body is over ${LIMITS.maxBodyBytes} bytes`),
+    );
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > LIMITS.maxBodyBytes) {
     req.resume();
@@ -344,7 +363,12 @@ function serveHttp(rpc: RpcMethods, req: http.IncomingMessage, res: http.ServerR
   req.on("end", () => {
     if (size > LIMITS.maxBodyBytes) return tooLarge();
     if (unsentResponseBytes > LIMITS.maxUnsentResponseBytes) {
-      return send(res, 503, "application/json", errorBody(ErrorCode.InternalError, "Server busy: too many answers are waiting for slow clients; retry"));
+      return send(
+        res,
+        503,
+        "application/json",
+        errorBody(ErrorCode.InternalError, "Server busy: too many answers are waiting for slow clients; retry"),
+      );
     }
     let body: string;
     try {
@@ -373,7 +397,10 @@ export function answer(rpc: RpcMethods, body: string, limits = LIMITS): string {
   if (Array.isArray(request)) {
     if (request.length === 0) return toJson(invalidRequest(null, "empty batch"));
     if (request.length > limits.maxBatch) {
-      return errorBody(ErrorCode.InvalidRequest, `Invalid request: a batch of ${request.length} requests is over the limit of ${limits.maxBatch}`);
+      return errorBody(
+        ErrorCode.InvalidRequest,
+        `Invalid request: a batch of ${request.length} requests is over the limit of ${limits.maxBatch}`,
+      );
     }
     const parts: string[] = [];
     let length = 2;
@@ -402,7 +429,11 @@ function replyText(reply: Reply, maxChars: number): string | null {
   } catch (e) {
     if (e instanceof JsonLimitError && e.kind === "length") return null;
     console.error("localnet: could not write a reply:", e);
-    return toJson({ jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: "Internal error" }, id: reply.id });
+    return toJson({
+      jsonrpc: "2.0",
+      error: { code: ErrorCode.InternalError, message: "Internal error" },
+      id: reply.id,
+    });
   }
 }
 
@@ -436,7 +467,8 @@ function validId(id: unknown): JsonRpcId | undefined {
 }
 
 function handleOne(rpc: RpcMethods, request: unknown): Reply | null {
-  if (!request || typeof request !== "object" || Array.isArray(request)) return invalidRequest(null, "expected a request object");
+  if (!request || typeof request !== "object" || Array.isArray(request))
+    return invalidRequest(null, "expected a request object");
   const req = request as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
   const notification = !("id" in req);
   const id = notification ? null : validId(req.id);
@@ -451,7 +483,11 @@ function handleOne(rpc: RpcMethods, request: unknown): Reply | null {
       reply = { jsonrpc: "2.0", error: e.toJSON(), id };
     } else {
       console.error(`localnet: ${req.method} failed:`, e);
-      reply = { jsonrpc: "2.0", error: { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` }, id };
+      reply = {
+        jsonrpc: "2.0",
+        error: { code: ErrorCode.InternalError, message: `Internal error: ${req.method} failed` },
+        id,
+      };
     }
   }
   return notification ? null : reply;

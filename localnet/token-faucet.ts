@@ -169,7 +169,8 @@ export async function startTokenFaucet(opts: TokenFaucetOptions = {}): Promise<T
       } catch {
         return reply(400, { error: 'expected {"wallet": "<base58 address>"}' });
       }
-      if (!PublicKey.isOnCurve(wallet.toBytes())) return reply(400, { error: "the wallet must be a keypair's address, not a program-derived one" });
+      if (!PublicKey.isOnCurve(wallet.toBytes()))
+        return reply(400, { error: "the wallet must be a keypair's address, not a program-derived one" });
       serial(() => mintTo(wallet)).then(
         (r) => reply(200, r),
         (e) => reply(500, { error: e instanceof Error ? e.message : String(e) }),
@@ -205,7 +206,12 @@ async function main(): Promise<void> {
     return;
   }
   const port = flag("--port");
-  const faucet = await startTokenFaucet({ url: flag("--url"), dataDir: flag("--data-dir"), keypair: flag("--keypair"), port: port === undefined ? undefined : Number(port) });
+  const faucet = await startTokenFaucet({
+    url: flag("--url"),
+    dataDir: flag("--data-dir"),
+    keypair: flag("--keypair"),
+    port: port === undefined ? undefined : Number(port),
+  });
   console.log(`token faucet: ${faucet.url} (POST /mint {"wallet": "<address>"})`);
   const stop = () => faucet.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -13,7 +13,15 @@
  *
  * "shortvec" is Solana's compact-u16 length prefix (7 bits per byte, ≤ 3 bytes).
  */
-import { KeyObject, createHash, createPrivateKey, randomBytes, createPublicKey, sign as edSign, verify as edVerify } from "crypto";
+import {
+  KeyObject,
+  createHash,
+  createPrivateKey,
+  randomBytes,
+  createPublicKey,
+  sign as edSign,
+  verify as edVerify,
+} from "crypto";
 
 import { b58decode, b58encode } from "./encoding";
 
@@ -151,7 +159,16 @@ export function parseMessage(bytes: Uint8Array): ParsedMessage {
   }
   if (r.remaining !== 0) throw new WireError(`${r.remaining} trailing bytes after the message`);
   sanityCheck(header, staticAccountKeys.length, instructions, addressTableLookups);
-  return { version, header, staticAccountKeys, staticKeyBytes, recentBlockhash, instructions, addressTableLookups, bytes };
+  return {
+    version,
+    header,
+    staticAccountKeys,
+    staticKeyBytes,
+    recentBlockhash,
+    instructions,
+    addressTableLookups,
+    bytes,
+  };
 }
 
 /** The structural checks a node applies before anything else ("sanitize"). */
@@ -161,8 +178,11 @@ function sanityCheck(
   instructions: CompiledInstruction[],
   lookups: AddressTableLookup[],
 ): void {
-  const { numRequiredSignatures: sigs, numReadonlySignedAccounts: roSigned, numReadonlyUnsignedAccounts: roUnsigned } =
-    header;
+  const {
+    numRequiredSignatures: sigs,
+    numReadonlySignedAccounts: roSigned,
+    numReadonlyUnsignedAccounts: roUnsigned,
+  } = header;
   if (sigs === 0) throw new WireError("a transaction needs at least one signer (the fee payer)");
   if (sigs > staticKeys || roSigned >= sigs || roUnsigned > staticKeys - sigs) {
     throw new WireError("message header does not match its account keys");
@@ -186,9 +206,7 @@ export function parseTransaction(raw: Uint8Array): ParsedTransaction {
   for (let i = 0; i < count; i++) signatures.push(r.take(64));
   const message = parseMessage(raw.subarray(r.position));
   if (signatures.length !== message.header.numRequiredSignatures) {
-    throw new WireError(
-      `${signatures.length} signatures for ${message.header.numRequiredSignatures} required signers`,
-    );
+    throw new WireError(`${signatures.length} signatures for ${message.header.numRequiredSignatures} required signers`);
   }
   return { signatures, message, signature: b58encode(signatures[0]), raw };
 }
@@ -229,7 +247,7 @@ export function verifySignatures(tx: ParsedTransaction): boolean {
 
 const P = 2n ** 255n - 19n;
 /** Edwards25519's d = -121665 / 121666 (mod p). */
-const D = (((P - 121665n) * modPow(121666n, P - 2n)) % P + P) % P;
+const D = ((((P - 121665n) * modPow(121666n, P - 2n)) % P) + P) % P;
 
 function modPow(base: bigint, exp: bigint): bigint {
   let result = 1n;
@@ -277,7 +295,8 @@ export function findProgramAddress(seeds: Uint8Array[], programId: Uint8Array): 
 export function publicKeyOfSecretKey(secretKey: Uint8Array): string {
   if (secretKey.length !== 64) throw new Error(`a secret key is 64 bytes, not ${secretKey.length}`);
   const { publicKey, secretKey: derived } = keypairFromSeed(secretKey.subarray(0, 32));
-  if (!Buffer.from(derived).equals(Buffer.from(secretKey))) throw new Error("the secret key's public half does not match its seed");
+  if (!Buffer.from(derived).equals(Buffer.from(secretKey)))
+    throw new Error("the secret key's public half does not match its seed");
   return publicKey;
 }
 
@@ -337,14 +356,21 @@ export function buildTransfer(
   data.writeUInt32LE(2, 0); // SystemInstruction::Transfer
   data.writeBigUInt64LE(lamports, 4);
   const message = Uint8Array.from([
-    1, 0, 1, // one signer (writable), no read-only signers, one read-only unsigned (the program)
+    1,
+    0,
+    1, // one signer (writable), no read-only signers, one read-only unsigned (the program)
     ...shortvec(3),
     ...b58decode(from.publicKey),
     ...b58decode(to),
     ...SYSTEM_PROGRAM,
     ...b58decode(recentBlockhash),
     ...shortvec(1),
-    2, ...shortvec(2), 0, 1, ...shortvec(data.length), ...data,
+    2,
+    ...shortvec(2),
+    0,
+    1,
+    ...shortvec(data.length),
+    ...data,
   ]);
   const signature = signMessage(from.secretKey, message);
   return Uint8Array.from([...shortvec(1), ...signature, ...message]);

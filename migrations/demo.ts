@@ -8,7 +8,15 @@ import * as anchor from "@coral-xyz/anchor";
 import { Keypair } from "@solana/web3.js";
 import * as path from "path";
 
-import { LiteSvmProvider, PERPOOL_PROGRAM_ID, decodePriceUpdateV2, fetchCustody, fetchPool, perpoolProgram, poolName } from "../sdk/src";
+import {
+  LiteSvmProvider,
+  PERPOOL_PROGRAM_ID,
+  decodePriceUpdateV2,
+  fetchCustody,
+  fetchPool,
+  perpoolProgram,
+  poolName,
+} from "../sdk/src";
 import { seedPool } from "./seed";
 
 async function main() {
@@ -22,7 +30,9 @@ async function main() {
   const p = await fetchPool(program, pool);
   console.log(`Perpool program ${program.programId.toBase58()}`);
   console.log(`pool "${poolName(p)}" ${pool.toBase58()}`);
-  console.log(`  LP mint ${p.lpMint.toBase58()}, ${p.custodyCount} custodies, fee split LP/protocol/insurance ${p.lpFeeShareBps}/${p.protocolFeeShareBps}/${p.insuranceFeeShareBps} bps`);
+  console.log(
+    `  LP mint ${p.lpMint.toBase58()}, ${p.custodyCount} custodies, fee split LP/protocol/insurance ${p.lpFeeShareBps}/${p.protocolFeeShareBps}/${p.insuranceFeeShareBps} bps`,
+  );
   for (const a of assets) {
     const c = await fetchCustody(program, a.custody);
     const o = decodePriceUpdateV2(provider.getAccount(a.oracle)!.data);

@@ -39,7 +39,15 @@
  * The addresses the app needs are written to `<data dir>/deployment.json`.
  */
 import * as anchor from "@coral-xyz/anchor";
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  Signer,
+  Transaction,
+  TransactionInstruction,
+} from "@solana/web3.js";
 import BN from "bn.js";
 import * as fs from "fs";
 import * as path from "path";
@@ -212,7 +220,8 @@ function keypairFile(file: string): Keypair {
 export function priceE8(price: string | number): BN {
   const text = String(price).trim();
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m || (m[2] ?? "").length > 8) throw new Error(`price ${text}: expected a decimal number with at most 8 decimals`);
+  if (!m || (m[2] ?? "").length > 8)
+    throw new Error(`price ${text}: expected a decimal number with at most 8 decimals`);
   return new BN(m[1] + (m[2] ?? "").padEnd(8, "0"));
 }
 
@@ -258,7 +267,8 @@ export async function syncSettings(
   const pid = program.programId;
   let state = await fetchPoolState(program, pool);
   const address = target.custody ?? pool;
-  const currentOf = (): object => (target.custody ? custodySettingsOf(findCustody(state, target.custody).account) : poolParamsOf(state.pool));
+  const currentOf = (): object =>
+    target.custody ? custodySettingsOf(findCustody(state, target.custody).account) : poolParamsOf(state.pool);
   let outcome: SyncOutcome = "same";
   if (!target.custody) {
     const wanted = (target.desired as PoolParams).timelockSecs;
@@ -280,12 +290,19 @@ export async function syncSettings(
   const pending = (await fetchPoolProposals(program, pool)).filter((p) => p.account.target.equals(address));
   let match = pending.find((p) => sameSettings(held(p), target.desired));
   for (const p of pending) {
-    if (p !== match) ctx.log(`  note: ${target.what}: pending proposal ${p.address.toBase58()} holds other settings (executable at ${iso(proposalExecutableAt(p.account, state.pool))}); left alone`);
+    if (p !== match)
+      ctx.log(
+        `  note: ${target.what}: pending proposal ${p.address.toBase58()} holds other settings (executable at ${iso(proposalExecutableAt(p.account, state.pool))}); left alone`,
+      );
   }
   if (!match) {
     const proposal = nextProposalAddress(state, address, pid);
     const ix = target.custody
-      ? await proposeCustodyParamsIx(program, state, { admin, custody: target.custody, settings: target.desired as CustodySettings })
+      ? await proposeCustodyParamsIx(program, state, {
+          admin,
+          custody: target.custody,
+          settings: target.desired as CustodySettings,
+        })
       : await proposePoolParamsIx(program, state, { admin, params: target.desired as PoolParams });
     await ctx.send([ix]);
     const account = await fetchProposal(program, proposal);
@@ -296,11 +313,15 @@ export async function syncSettings(
   }
   const now = await clusterTime(program.provider.connection);
   if (!proposalIsDue(match.account, state.pool, now)) {
-    ctx.log(`  ${target.what}: proposal ${match.address.toBase58()} executable at ${iso(proposalExecutableAt(match.account, state.pool))} (${changes})`);
+    ctx.log(
+      `  ${target.what}: proposal ${match.address.toBase58()} executable at ${iso(proposalExecutableAt(match.account, state.pool))} (${changes})`,
+    );
     return outcome === "proposed" ? outcome : "waiting";
   }
   const oracle = target.custody ? (target.desired as CustodySettings).oracle : undefined;
-  await ctx.send([await executeProposalIx(program, state, { admin, proposal: match.address, account: match.account, oracle })]);
+  await ctx.send([
+    await executeProposalIx(program, state, { admin, proposal: match.address, account: match.account, oracle }),
+  ]);
   ctx.did(`executed ${target.what} settings proposal ${match.address.toBase58()}`);
   return "executed";
 }
@@ -339,11 +360,17 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
 
   log(`deploy: ${url}, admin ${admin.publicKey.toBase58()}, program ${program.programId.toBase58()}`);
   const [programDataAddress] = programDataPda(program.programId);
-  const [programAccount, programData] = await connection.getMultipleAccountsInfo([program.programId, programDataAddress]);
+  const [programAccount, programData] = await connection.getMultipleAccountsInfo([
+    program.programId,
+    programDataAddress,
+  ]);
   const deployed = decodeProgramDeployment(programAccount, (a) => (a.equals(programDataAddress) ? programData : null));
-  if (deployed.kind === "absent") throw new Error(`the Perpool program is not deployed at ${program.programId.toBase58()} on ${url}`);
+  if (deployed.kind === "absent")
+    throw new Error(`the Perpool program is not deployed at ${program.programId.toBase58()} on ${url}`);
   if (deployed.kind === "other-loader") {
-    throw new Error(`the Perpool program is deployed by ${deployed.owner.toBase58()}, not BPF Loader Upgradeable: init_config needs its upgrade authority`);
+    throw new Error(
+      `the Perpool program is deployed by ${deployed.owner.toBase58()}, not BPF Loader Upgradeable: init_config needs its upgrade authority`,
+    );
   }
 
   if (local) {
@@ -361,12 +388,16 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   if (await connection.getAccountInfo(configAddress)) {
     const current = await fetchConfig(program);
     if (!current.admin.equals(admin.publicKey)) {
-      throw new Error(`config ${configAddress.toBase58()} belongs to admin ${current.admin.toBase58()}, not ${admin.publicKey.toBase58()}`);
+      throw new Error(
+        `config ${configAddress.toBase58()} belongs to admin ${current.admin.toBase58()}, not ${admin.publicKey.toBase58()}`,
+      );
     }
   } else {
     // init_config accepts only the program's upgrade authority: say so before sending.
     if (deployed.upgradeAuthority === null) {
-      throw new Error(`the Perpool program at ${program.programId.toBase58()} is immutable (no upgrade authority): no one can initialize its config`);
+      throw new Error(
+        `the Perpool program at ${program.programId.toBase58()} is immutable (no upgrade authority): no one can initialize its config`,
+      );
     }
     if (!deployed.upgradeAuthority.equals(admin.publicKey)) {
       throw new Error(
@@ -383,13 +414,19 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   // A local cluster runs the price publisher at the Pyth receiver's address; a real one runs Pyth.
   const publisher = await isPricePublisher(connection, admin.publicKey);
   if (publisher !== local) {
-    log(`  note: ${url} is ${local ? "a loopback URL without" : "not a loopback URL but runs"} the local price publisher; prices follow the publisher`);
+    log(
+      `  note: ${url} is ${local ? "a loopback URL without" : "not a loopback URL but runs"} the local price publisher; prices follow the publisher`,
+    );
   }
 
   // --- pool -------------------------------------------------------------------------------
   const name = config.pool.name;
   const [pool] = poolPda(name, program.programId);
-  const poolParams = withOverrides<PoolParams>(defaultPoolParams({ timelockSecs: local ? 0 : DEFAULT_TIMELOCK_SECS }), config.pool.params, `pool ${name}`);
+  const poolParams = withOverrides<PoolParams>(
+    defaultPoolParams({ timelockSecs: local ? 0 : DEFAULT_TIMELOCK_SECS }),
+    config.pool.params,
+    `pool ${name}`,
+  );
   if (await connection.getAccountInfo(pool)) {
     await syncSettings(sync, pool, { what: `pool "${name}"`, desired: poolParams });
   } else {
@@ -413,7 +450,9 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       await createMint(tokenProvider, a.decimals, admin.publicKey, { keypair: mintKeypair });
       did(`created ${a.symbol} test mint ${mint.toBase58()} (${a.decimals} decimals)`);
     } else if (decodeMint(mintAccount.data).decimals !== a.decimals) {
-      throw new Error(`${a.symbol}: mint ${mint.toBase58()} has ${decodeMint(mintAccount.data).decimals} decimals, not ${a.decimals}`);
+      throw new Error(
+        `${a.symbol}: mint ${mint.toBase58()} has ${decodeMint(mintAccount.data).decimals} decimals, not ${a.decimals}`,
+      );
     }
 
     if (!a.pyth?.feedId) throw new Error(`${a.symbol}: every asset needs its Pyth feed (pyth.feedId)`);
@@ -421,7 +460,10 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     const shard = a.pyth.shard ?? 0;
     let oracle: PublicKey;
     if (publisher) {
-      if (a.pyth.account) throw new Error(`${a.symbol}: pyth.account applies to real clusters; here the publisher's account of the feed is used`);
+      if (a.pyth.account)
+        throw new Error(
+          `${a.symbol}: pyth.account applies to real clusters; here the publisher's account of the feed is used`,
+        );
       [oracle] = priceFeedPda(feedId, shard);
       const current = await connection.getAccountInfo(oracle);
       if (!current) {
@@ -431,7 +473,9 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       } else {
         const update = decodePriceUpdateV2(current.data);
         if (!update.writeAuthority.equals(admin.publicKey)) {
-          log(`  warning: ${a.symbol}'s price account ${oracle.toBase58()} is written by another key; the admin cannot publish it`);
+          log(
+            `  warning: ${a.symbol}'s price account ${oracle.toBase58()} is written by another key; the admin cannot publish it`,
+          );
         } else if (clusterNow && update.publishTime.addn(refreshAfterSecs).lt(clusterNow)) {
           const { price, conf, emaPrice, exponent } = update;
           await send([publishPriceIx({ authority: admin.publicKey, feedId, shard, price, conf, emaPrice, exponent })]);
@@ -456,12 +500,14 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       did(`added ${a.symbol} custody ${custody.toBase58()}`);
     } else {
       const current = await fetchCustody(program, custody);
-      if (!current.oracle.equals(oracle)) log(`  warning: ${a.symbol} custody exists with oracle ${current.oracle.toBase58()}, not ${oracle.toBase58()}`);
+      if (!current.oracle.equals(oracle))
+        log(`  warning: ${a.symbol} custody exists with oracle ${current.oracle.toBase58()}, not ${oracle.toBase58()}`);
       oracle = current.oracle;
     }
     // Markets get price impact and funding (SPEC §5); stablecoins keep what they have unless the file says.
     const current = custodySettingsOf(await fetchCustody(program, custody));
-    const risk = a.isStable && !a.risk ? current.risk : withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
+    const risk =
+      a.isStable && !a.risk ? current.risk : withOverrides<RiskParams>(defaultRiskParams(), a.risk, `${a.symbol} risk`);
     await syncSettings(sync, pool, { what: `${a.symbol} custody`, custody, desired: { oracle, params, risk } });
 
     assets.push({
@@ -484,14 +530,24 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   let existingTable: PublicKey | undefined;
   try {
     const previous = JSON.parse(fs.readFileSync(deploymentPath, "utf8")) as Partial<Deployment>;
-    if (previous.lookupTable && previous.pool?.address === pool.toBase58()) existingTable = new PublicKey(previous.lookupTable);
+    if (previous.lookupTable && previous.pool?.address === pool.toBase58())
+      existingTable = new PublicKey(previous.lookupTable);
   } catch {
     // No previous deployment here.
   }
-  const lut = await poolLookupTableIxs(connection, admin.publicKey, await fetchPoolState(program, pool), program.programId, existingTable ? { existing: existingTable } : {});
+  const lut = await poolLookupTableIxs(
+    connection,
+    admin.publicKey,
+    await fetchPoolState(program, pool),
+    program.programId,
+    existingTable ? { existing: existingTable } : {},
+  );
   for (const [i, ixs] of lut.transactions.entries()) {
     await send(ixs);
-    const action = i === 0 && !(existingTable && existingTable.equals(lut.table)) ? `created the pool's lookup table ${lut.table.toBase58()}` : `extended the pool's lookup table ${lut.table.toBase58()}`;
+    const action =
+      i === 0 && !(existingTable && existingTable.equals(lut.table))
+        ? `created the pool's lookup table ${lut.table.toBase58()}`
+        : `extended the pool's lookup table ${lut.table.toBase58()}`;
     log(`  ${action}`);
     actions.push(action);
   }
@@ -502,7 +558,12 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     programId: program.programId.toBase58(),
     admin: admin.publicKey.toBase58(),
     config: configAddress.toBase58(),
-    pool: { name, address: pool.toBase58(), lpMint: lpMintPda(pool, program.programId)[0].toBase58(), lpDecimals: LP_DECIMALS },
+    pool: {
+      name,
+      address: pool.toBase58(),
+      lpMint: lpMintPda(pool, program.programId)[0].toBase58(),
+      lpDecimals: LP_DECIMALS,
+    },
     assets,
     prices: publisher ? "publisher" : "pyth",
     lookupTable: lut.table.toBase58(),
@@ -513,7 +574,11 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(deploymentPath, text);
   }
-  log(actions.length ? `deploy: done (${actions.length} changes)` : "deploy: nothing to do, everything is already deployed");
+  log(
+    actions.length
+      ? `deploy: done (${actions.length} changes)`
+      : "deploy: nothing to do, everything is already deployed",
+  );
   return { deployment, actions, deploymentPath, wroteDeployment };
 }
 
@@ -522,7 +587,8 @@ export function describeDeployment(d: Deployment): string[] {
   return [
     `Pool "${d.pool.name}" ${d.pool.address} (LP mint ${d.pool.lpMint})`,
     ...d.assets.map(
-      (a) => `  ${a.symbol.padEnd(5)} mint ${a.mint} custody ${a.custody} (Pyth feed ${a.feedId.slice(0, 8)}…, ${d.prices === "publisher" ? "local publisher" : "Pyth"}${a.isStable ? ", stable" : ""})`,
+      (a) =>
+        `  ${a.symbol.padEnd(5)} mint ${a.mint} custody ${a.custody} (Pyth feed ${a.feedId.slice(0, 8)}…, ${d.prices === "publisher" ? "local publisher" : "Pyth"}${a.isStable ? ", stable" : ""})`,
     ),
   ];
 }
@@ -534,7 +600,11 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const configPath = path.resolve(flag("--config") ?? DEFAULT_CONFIG);
-  const result = await deploy(loadConfig(configPath), { url: flag("--url"), keypair: flag("--keypair"), dataDir: flag("--data-dir") });
+  const result = await deploy(loadConfig(configPath), {
+    url: flag("--url"),
+    keypair: flag("--keypair"),
+    dataDir: flag("--data-dir"),
+  });
   for (const line of describeDeployment(result.deployment)) console.log(line);
   console.log(`Addresses: ${result.deploymentPath}${result.wroteDeployment ? "" : " (unchanged)"}`);
 }

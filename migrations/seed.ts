@@ -36,10 +36,38 @@ export interface SeedAsset {
 }
 
 export const DEMO_ASSETS: SeedAsset[] = [
-  { symbol: "SOL", decimals: 9, price: new BN("15000000000"), isStable: false, targetWeightBps: 3000, feedId: feedIdFromHex("ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d") },
-  { symbol: "BTC", decimals: 8, price: new BN("9500000000000"), isStable: false, targetWeightBps: 2000, feedId: feedIdFromHex("e62df6c8b4a85fe1a67db44dc12de5db330f7ac66b72dc658afedf0f4a415b43") },
-  { symbol: "ETH", decimals: 8, price: new BN("350000000000"), isStable: false, targetWeightBps: 2000, feedId: feedIdFromHex("ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace") },
-  { symbol: "USDC", decimals: 6, price: new BN("100000000"), isStable: true, targetWeightBps: 3000, feedId: feedIdFromHex("eaa020c61cc479712813461ce153894a96a6c00b21ed0cfc2798d1f9a9e9c94a") },
+  {
+    symbol: "SOL",
+    decimals: 9,
+    price: new BN("15000000000"),
+    isStable: false,
+    targetWeightBps: 3000,
+    feedId: feedIdFromHex("ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d"),
+  },
+  {
+    symbol: "BTC",
+    decimals: 8,
+    price: new BN("9500000000000"),
+    isStable: false,
+    targetWeightBps: 2000,
+    feedId: feedIdFromHex("e62df6c8b4a85fe1a67db44dc12de5db330f7ac66b72dc658afedf0f4a415b43"),
+  },
+  {
+    symbol: "ETH",
+    decimals: 8,
+    price: new BN("350000000000"),
+    isStable: false,
+    targetWeightBps: 2000,
+    feedId: feedIdFromHex("ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace"),
+  },
+  {
+    symbol: "USDC",
+    decimals: 6,
+    price: new BN("100000000"),
+    isStable: true,
+    targetWeightBps: 3000,
+    feedId: feedIdFromHex("eaa020c61cc479712813461ce153894a96a6c00b21ed0cfc2798d1f9a9e9c94a"),
+  },
 ];
 
 export interface SeededAsset extends SeedAsset {
@@ -70,7 +98,11 @@ export async function seedPool(
     const mint = await createMint(provider as LiteSvmProvider, a.decimals, admin);
     await send(provider, [publishPriceIx({ authority: admin, feedId: a.feedId, price: a.price, exponent: -8 })]);
     const [oracle] = priceFeedPda(a.feedId);
-    const params = defaultCustodyParams({ feedId: Array.from(a.feedId), isStable: a.isStable, targetWeightBps: a.targetWeightBps });
+    const params = defaultCustodyParams({
+      feedId: Array.from(a.feedId),
+      isStable: a.isStable,
+      targetWeightBps: a.targetWeightBps,
+    });
     await send(provider, [await addCustodyIx(program, { admin, pool, mint, params, pythOracle: oracle })]);
     const { custody, vault } = custodyAddresses(pool, mint, program.programId);
     seeded.push({ ...a, mint, custody, vault, oracle });

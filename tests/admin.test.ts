@@ -67,7 +67,10 @@ async function withPool(name = "main") {
 async function publishedFeed(ctx: Ctx, symbol = "SOL", price = 150) {
   const feedId = testFeedId(symbol);
   await publishPrice(ctx, feedId, price);
-  return { oracle: priceFeedPda(feedId)[0], params: (o: object = {}) => defaultCustodyParams({ feedId: Array.from(feedId), ...o }) };
+  return {
+    oracle: priceFeedPda(feedId)[0],
+    params: (o: object = {}) => defaultCustodyParams({ feedId: Array.from(feedId), ...o }),
+  };
 }
 
 async function newMint(ctx: Ctx, decimals = 9): Promise<PublicKey> {
@@ -87,7 +90,9 @@ describe("init_config", () => {
     const ix = await initConfigIx(ctx.program, ctx.admin.publicKey);
     // The program and its ProgramData account are passed, as the loader laid them out.
     expect(ix.keys.map((k) => k.pubkey.toBase58())).to.deep.equal(
-      [ctx.admin.publicKey, configPda()[0], PERPOOL_PROGRAM_ID, programDataPda()[0], SystemProgram.programId].map((k) => k.toBase58()),
+      [ctx.admin.publicKey, configPda()[0], PERPOOL_PROGRAM_ID, programDataPda()[0], SystemProgram.programId].map((k) =>
+        k.toBase58(),
+      ),
     );
     const { events } = await send(ctx, [ix]);
     const [, bump] = configPda();
@@ -105,7 +110,9 @@ describe("init_config", () => {
     const ctx = freshCtx();
     const other = fundedKeypair(ctx);
     const watch = [configPda()[0], other.publicKey, programDataPda()[0]];
-    await expectProgramError(ctx, [await initConfigIx(ctx.program, other.publicKey)], "NotUpgradeAuthority", watch, [other]);
+    await expectProgramError(ctx, [await initConfigIx(ctx.program, other.publicKey)], "NotUpgradeAuthority", watch, [
+      other,
+    ]);
     // The loader's set-upgrade-authority rewrites the ProgramData header: now `other` may, the admin may not.
     setUpgradeAuthority(ctx, other.publicKey);
     await expectProgramError(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)], "NotUpgradeAuthority", watch);
@@ -117,7 +124,12 @@ describe("init_config", () => {
     const ctx = freshCtx({ upgradeAuthority: null });
     // (The admin pays the fee, so its lamports are not watched.)
     const watch = [configPda()[0], programDataPda()[0]];
-    await expectProgramError(ctx, [await initConfigIx(ctx.program, ctx.admin.publicKey)], "ProgramNotUpgradeable", watch);
+    await expectProgramError(
+      ctx,
+      [await initConfigIx(ctx.program, ctx.admin.publicKey)],
+      "ProgramNotUpgradeable",
+      watch,
+    );
     expect(ctx.provider.getAccount(configPda()[0])).to.equal(null);
   });
 
@@ -128,9 +140,17 @@ describe("init_config", () => {
     // A loader-owned look-alike whose header names the signer: refused, the program account names another.
     const real = ctx.provider.getAccount(programDataPda()[0])!;
     const lookAlike = Keypair.generate().publicKey;
-    ctx.provider.setAccount(lookAlike, { lamports: real.lamports, data: Buffer.from(real.data), owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
+    ctx.provider.setAccount(lookAlike, {
+      lamports: real.lamports,
+      data: Buffer.from(real.data),
+      owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
+    });
     const copyElsewhere = Keypair.generate().publicKey;
-    ctx.provider.setAccount(copyElsewhere, { lamports: real.lamports, data: Buffer.from(real.data), owner: SystemProgram.programId });
+    ctx.provider.setAccount(copyElsewhere, {
+      lamports: real.lamports,
+      data: Buffer.from(real.data),
+      owner: SystemProgram.programId,
+    });
     const watch = [configPda()[0], lookAlike, copyElsewhere, programDataPda()[0]];
     await expectProgramError(ctx, [withAccount(base, 3, { pubkey: lookAlike })], "InvalidProgramData", watch);
     await expectProgramError(ctx, [withAccount(base, 3, { pubkey: copyElsewhere })], "InvalidProgramData", watch);
@@ -165,7 +185,9 @@ describe("init_config", () => {
   it("refuses a read-only config and a fake system program", async () => {
     const ctx = freshCtx();
     const base = await initConfigIx(ctx.program, ctx.admin.publicKey);
-    await expectProgramError(ctx, [withAccount(base, 1, { isWritable: false })], "AccountNotWritable", [configPda()[0]]);
+    await expectProgramError(ctx, [withAccount(base, 1, { isWritable: false })], "AccountNotWritable", [
+      configPda()[0],
+    ]);
     const fakeSystem = withAccount(base, 4, { pubkey: PYTH_RECEIVER_PROGRAM_ID });
     await expectProgramError(ctx, [fakeSystem], "InvalidSystemProgram", [configPda()[0]]);
   });
@@ -175,7 +197,12 @@ describe("init_config", () => {
     const base = await initConfigIx(ctx.program, ctx.admin.publicKey);
     const watch = [configPda()[0]];
     await expectProgramError(ctx, [withoutAccounts(base, 4)], "NotEnoughAccounts", watch);
-    await expectProgramError(ctx, [withData(base, Buffer.concat([base.data, Buffer.from([0])]))], "InvalidInstructionData", watch);
+    await expectProgramError(
+      ctx,
+      [withData(base, Buffer.concat([base.data, Buffer.from([0])]))],
+      "InvalidInstructionData",
+      watch,
+    );
     await expectProgramError(ctx, [withData(base, base.data.subarray(0, 5))], "InvalidInstructionData", watch);
     await expectProgramError(ctx, [withData(base, Buffer.alloc(8, 7))], "InvalidInstructionData", watch);
   });
@@ -214,7 +241,13 @@ describe("create_pool", () => {
     expect(p.inceptionTime.toString()).to.equal(ctx.provider.getClock().unixTimestamp.toString());
 
     const mint = decodeMint(ctx.provider.getAccountRaw(lpMint)!);
-    expect(mint).to.deep.equal({ authority: pool.toBase58(), supply: 0n, decimals: 6, initialized: true, freeze: false });
+    expect(mint).to.deep.equal({
+      authority: pool.toBase58(),
+      supply: 0n,
+      decimals: 6,
+      initialized: true,
+      freeze: false,
+    });
 
     expect(events.map((e) => e.name)).to.deep.equal(["poolCreated"]);
     expect(events[0].data.pool.toBase58()).to.equal(pool.toBase58());
@@ -250,21 +283,52 @@ describe("create_pool", () => {
 
   it("refuses an unsigned admin, wrong PDAs, a duplicate name and a bad token program", async () => {
     const { ctx, pool } = await withPool("main");
-    const base = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "two", params: defaultPoolParams() });
+    const base = await createPoolIx(ctx.program, {
+      admin: ctx.admin.publicKey,
+      name: "two",
+      params: defaultPoolParams(),
+    });
     const [pool2] = poolPda("two");
     const watch = [pool, pool2, lpMintPda(pool2)[0], configPda()[0]];
     const other = fundedKeypair(ctx);
-    const unsigned = withAccount(await createPoolIx(ctx.program, { admin: other.publicKey, name: "two", params: defaultPoolParams() }), 0, { isSigner: false });
+    const unsigned = withAccount(
+      await createPoolIx(ctx.program, { admin: other.publicKey, name: "two", params: defaultPoolParams() }),
+      0,
+      { isSigner: false },
+    );
     await expectProgramError(ctx, [unsigned], "MissingSigner", watch);
     const wrongPool = Keypair.generate();
-    await expectProgramError(ctx, [withAccount(base, 2, { pubkey: wrongPool.publicKey })], "InvalidPda", [...watch, wrongPool.publicKey]);
+    await expectProgramError(ctx, [withAccount(base, 2, { pubkey: wrongPool.publicKey })], "InvalidPda", [
+      ...watch,
+      wrongPool.publicKey,
+    ]);
     const wrongMint = Keypair.generate();
-    await expectProgramError(ctx, [withAccount(base, 3, { pubkey: wrongMint.publicKey })], "InvalidPda", [...watch, wrongMint.publicKey]);
+    await expectProgramError(ctx, [withAccount(base, 3, { pubkey: wrongMint.publicKey })], "InvalidPda", [
+      ...watch,
+      wrongMint.publicKey,
+    ]);
     const wrongEscrow = Keypair.generate();
-    await expectProgramError(ctx, [withAccount(base, 4, { pubkey: wrongEscrow.publicKey })], "InvalidPda", [...watch, wrongEscrow.publicKey]);
-    await expectProgramError(ctx, [withAccount(base, 5, { pubkey: SystemProgram.programId })], "InvalidTokenProgram", watch);
-    await expectProgramError(ctx, [withAccount(base, 6, { pubkey: ctx.admin.publicKey })], "InvalidSystemProgram", watch);
-    const dup = await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "main", params: defaultPoolParams() });
+    await expectProgramError(ctx, [withAccount(base, 4, { pubkey: wrongEscrow.publicKey })], "InvalidPda", [
+      ...watch,
+      wrongEscrow.publicKey,
+    ]);
+    await expectProgramError(
+      ctx,
+      [withAccount(base, 5, { pubkey: SystemProgram.programId })],
+      "InvalidTokenProgram",
+      watch,
+    );
+    await expectProgramError(
+      ctx,
+      [withAccount(base, 6, { pubkey: ctx.admin.publicKey })],
+      "InvalidSystemProgram",
+      watch,
+    );
+    const dup = await createPoolIx(ctx.program, {
+      admin: ctx.admin.publicKey,
+      name: "main",
+      params: defaultPoolParams(),
+    });
     await expectProgramError(ctx, [dup], "AlreadyInitialized", watch);
   });
 
@@ -272,7 +336,12 @@ describe("create_pool", () => {
     const ctx = await withConfig();
     const forged = Keypair.generate().publicKey;
     const real = ctx.provider.getAccount(configPda()[0])!;
-    ctx.provider.setAccount(forged, { lamports: real.lamports, data: Buffer.from(real.data), owner: SystemProgram.programId, executable: false });
+    ctx.provider.setAccount(forged, {
+      lamports: real.lamports,
+      data: Buffer.from(real.data),
+      owner: SystemProgram.programId,
+      executable: false,
+    });
     const ix = withAccount(
       await createPoolIx(ctx.program, { admin: ctx.admin.publicKey, name: "f", params: defaultPoolParams() }),
       1,
@@ -289,11 +358,19 @@ describe("create_pool", () => {
     const bad = (o: object) => createPoolIx(ctx.program, { admin, name: "p", params: defaultPoolParams(o) });
     await expectProgramError(ctx, [await bad({ lpFeeShareBps: 7001 })], "InvalidPoolParams", watch);
     await expectProgramError(ctx, [await bad({ adlFloorBps: 8500 })], "InvalidPoolParams", watch);
-    await expectProgramError(ctx, [await bad({ adlThresholdBps: 10001, adlFloorBps: 100 })], "InvalidPoolParams", watch);
+    await expectProgramError(
+      ctx,
+      [await bad({ adlThresholdBps: 10001, adlFloorBps: 100 })],
+      "InvalidPoolParams",
+      watch,
+    );
     // Names are 1..=32 bytes: encode them by hand, the SDK refuses to derive such PDAs.
     const good = await bad({});
     const encoded = (name: string) =>
-      withData(good, Buffer.from(ctx.program.coder.instruction.encode("createPool", { name, params: defaultPoolParams() })));
+      withData(
+        good,
+        Buffer.from(ctx.program.coder.instruction.encode("createPool", { name, params: defaultPoolParams() })),
+      );
     await expectProgramError(ctx, [encoded("")], "InvalidPoolName", watch);
     await expectProgramError(ctx, [encoded("x".repeat(33))], "InvalidPoolName", watch);
   });
@@ -316,7 +393,9 @@ describe("add_custody", () => {
     const mint = await newMint(ctx, 9);
     const feed = await publishedFeed(ctx);
     const params = feed.params({ spreadBps: 5, targetWeightBps: 4000, minWeightBps: 1000, maxWeightBps: 6000 });
-    const { events } = await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: feed.oracle })]);
+    const { events } = await send(ctx, [
+      await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: feed.oracle }),
+    ]);
     const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
 
     const c: Record<string, any> = await fetchCustody(ctx.program, custody);
@@ -336,7 +415,17 @@ describe("add_custody", () => {
     expect(c.borrowIndex.toString()).to.equal("1000000000000");
     expect(c.supplyIndex.toString()).to.equal("1000000000000");
     expect(c.lastAccrual.toString()).to.equal(ctx.provider.getClock().unixTimestamp.toString());
-    for (const f of ["owned", "locked", "collateral", "loanCollateral", "lent", "protocolFees", "insurance", "longOiUsd", "shortOiUsd"]) {
+    for (const f of [
+      "owned",
+      "locked",
+      "collateral",
+      "loanCollateral",
+      "lent",
+      "protocolFees",
+      "insurance",
+      "longOiUsd",
+      "shortOiUsd",
+    ]) {
       expect(c[f].toString(), f).to.equal("0");
     }
 
@@ -361,7 +450,9 @@ describe("add_custody", () => {
     const oracle = fakePythAccount(ctx);
     const feedId = Array.from({ length: 32 }, (_, i) => i + 1);
     const params = defaultCustodyParams({ oracleKind: OracleKind.PYTH, isStable: true, feedId });
-    await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: oracle })]);
+    await send(ctx, [
+      await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: oracle }),
+    ]);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
     const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.oracle.toBase58()).to.equal(oracle.toBase58());
@@ -378,13 +469,25 @@ describe("add_custody", () => {
     const watch = [pool, custody, vault, feed.oracle];
     // Kind 1 was the removed test oracle; no kind but 0 (Pyth) exists.
     for (const oracleKind of [1, 2, 255]) {
-      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params({ oracleKind }), pythOracle: feed.oracle });
+      const ix = await addCustodyIx(ctx.program, {
+        admin: ctx.admin.publicKey,
+        pool,
+        mint,
+        params: feed.params({ oracleKind }),
+        pythOracle: feed.oracle,
+      });
       await expectProgramError(ctx, [ix], "UnsupportedOracleKind", watch);
     }
     const forged = fakePythAccount(ctx, SystemProgram.programId);
     const perpoolOwned = fakePythAccount(ctx, PERPOOL_PROGRAM_ID);
     for (const oracle of [forged, perpoolOwned, Keypair.generate().publicKey]) {
-      const pythIx = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: oracle });
+      const pythIx = await addCustodyIx(ctx.program, {
+        admin: ctx.admin.publicKey,
+        pool,
+        mint,
+        params: feed.params(),
+        pythOracle: oracle,
+      });
       await expectProgramError(ctx, [pythIx], "InvalidOracleAccount", [...watch, oracle]);
     }
   });
@@ -396,7 +499,13 @@ describe("add_custody", () => {
     const other = fundedKeypair(ctx);
     const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
     const watch = [pool, custody, vault, feed.oracle];
-    const ix = await addCustodyIx(ctx.program, { admin: other.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+    const ix = await addCustodyIx(ctx.program, {
+      admin: other.publicKey,
+      pool,
+      mint,
+      params: feed.params(),
+      pythOracle: feed.oracle,
+    });
     await expectProgramError(ctx, [ix], "Unauthorized", watch, [other]);
     await expectProgramError(ctx, [withAccount(ix, 0, { isSigner: false })], "MissingSigner", watch);
   });
@@ -406,11 +515,24 @@ describe("add_custody", () => {
     const mint = await newMint(ctx);
     const feed = await publishedFeed(ctx);
     const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
-    const base = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+    const base = await addCustodyIx(ctx.program, {
+      admin: ctx.admin.publicKey,
+      pool,
+      mint,
+      params: feed.params(),
+      pythOracle: feed.oracle,
+    });
     const watch = [pool, custody, vault, feed.oracle];
-    for (const [index, error] of [[3, "InvalidPda"], [5, "InvalidPda"], [6, "InvalidOracleAccount"]] as const) {
+    for (const [index, error] of [
+      [3, "InvalidPda"],
+      [5, "InvalidPda"],
+      [6, "InvalidOracleAccount"],
+    ] as const) {
       const fake = Keypair.generate();
-      await expectProgramError(ctx, [withAccount(base, index, { pubkey: fake.publicKey })], error, [...watch, fake.publicKey]);
+      await expectProgramError(ctx, [withAccount(base, index, { pubkey: fake.publicKey })], error, [
+        ...watch,
+        fake.publicKey,
+      ]);
     }
   });
 
@@ -418,15 +540,32 @@ describe("add_custody", () => {
     const { ctx, pool } = await withPool();
     const feed = await publishedFeed(ctx);
     const notMint = Keypair.generate().publicKey;
-    ctx.provider.setAccount(notMint, { lamports: 10_000_000, data: Buffer.alloc(82), owner: SystemProgram.programId, executable: false });
+    ctx.provider.setAccount(notMint, {
+      lamports: 10_000_000,
+      data: Buffer.alloc(82),
+      owner: SystemProgram.programId,
+      executable: false,
+    });
     const lpMint = lpMintPda(pool)[0];
     for (const mint of [notMint, lpMint]) {
       const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
-      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+      const ix = await addCustodyIx(ctx.program, {
+        admin: ctx.admin.publicKey,
+        pool,
+        mint,
+        params: feed.params(),
+        pythOracle: feed.oracle,
+      });
       await expectProgramError(ctx, [ix], "InvalidMint", [pool, custody, vault]);
     }
     const mint = await newMint(ctx);
-    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+    const ix = await addCustodyIx(ctx.program, {
+      admin: ctx.admin.publicKey,
+      pool,
+      mint,
+      params: feed.params(),
+      pythOracle: feed.oracle,
+    });
     await send(ctx, [ix]);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
     await expectProgramError(ctx, [ix], "AlreadyInitialized", [pool, custody]);
@@ -457,7 +596,13 @@ describe("add_custody", () => {
       [{ closeFactorBps: 0 }, "InvalidCustodyParams"],
     ];
     for (const [o, error] of badParams) {
-      const ix = await addCustodyIx(ctx.program, { admin, pool, mint, params: feed.params(o as any), pythOracle: feed.oracle });
+      const ix = await addCustodyIx(ctx.program, {
+        admin,
+        pool,
+        mint,
+        params: feed.params(o as any),
+        pythOracle: feed.oracle,
+      });
       await expectProgramError(ctx, [ix], error, watch);
     }
     const base = await addCustodyIx(ctx.program, { admin, pool, mint, params: feed.params(), pythOracle: feed.oracle });
@@ -472,13 +617,27 @@ describe("add_custody", () => {
     const feed = await publishedFeed(ctx);
     for (let i = 0; i < 8; i++) {
       const mint = await newMint(ctx);
-      await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle })]);
+      await send(ctx, [
+        await addCustodyIx(ctx.program, {
+          admin: ctx.admin.publicKey,
+          pool,
+          mint,
+          params: feed.params(),
+          pythOracle: feed.oracle,
+        }),
+      ]);
     }
     const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(8);
     const mint = await newMint(ctx);
     const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
-    const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params: feed.params(), pythOracle: feed.oracle });
+    const ix = await addCustodyIx(ctx.program, {
+      admin: ctx.admin.publicKey,
+      pool,
+      mint,
+      params: feed.params(),
+      pythOracle: feed.oracle,
+    });
     await expectProgramError(ctx, [ix], "PoolFull", [pool, custody]);
   });
 });
@@ -513,10 +672,28 @@ describe("propose_admin / accept_admin", () => {
     const [config] = configPda();
     const other = fundedKeypair(ctx);
     const next = fundedKeypair(ctx);
-    await expectProgramError(ctx, [await proposeAdminIx(ctx.program, other.publicKey, other.publicKey)], "Unauthorized", [config], [other]);
-    await expectProgramError(ctx, [await acceptAdminIx(ctx.program, next.publicKey)], "NoPendingAdmin", [config], [next]);
+    await expectProgramError(
+      ctx,
+      [await proposeAdminIx(ctx.program, other.publicKey, other.publicKey)],
+      "Unauthorized",
+      [config],
+      [other],
+    );
+    await expectProgramError(
+      ctx,
+      [await acceptAdminIx(ctx.program, next.publicKey)],
+      "NoPendingAdmin",
+      [config],
+      [next],
+    );
     await send(ctx, [await proposeAdminIx(ctx.program, ctx.admin.publicKey, next.publicKey)]);
-    await expectProgramError(ctx, [await acceptAdminIx(ctx.program, other.publicKey)], "Unauthorized", [config], [other]);
+    await expectProgramError(
+      ctx,
+      [await acceptAdminIx(ctx.program, other.publicKey)],
+      "Unauthorized",
+      [config],
+      [other],
+    );
     const unsigned = withAccount(await acceptAdminIx(ctx.program, next.publicKey), 0, { isSigner: false });
     await expectProgramError(ctx, [unsigned], "MissingSigner", [config]);
     const readOnly = withAccount(await acceptAdminIx(ctx.program, next.publicKey), 1, { isWritable: false });
@@ -528,7 +705,9 @@ describe("set_pause", () => {
   it("sets and clears pause flags with an event", async () => {
     const ctx = await withConfig();
     const [config] = configPda();
-    const { events } = await send(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.TRADING | PauseFlags.LENDING)]);
+    const { events } = await send(ctx, [
+      await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.TRADING | PauseFlags.LENDING),
+    ]);
     expect((await fetchConfig(ctx.program)).pauseFlags).to.equal(6);
     expect(events[0].name).to.equal("pauseSet");
     expect(events[0].data.flags).to.equal(6);
@@ -540,8 +719,16 @@ describe("set_pause", () => {
     const ctx = await withConfig();
     const [config] = configPda();
     const other = fundedKeypair(ctx);
-    await expectProgramError(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, 16)], "InvalidPauseFlags", [config]);
-    await expectProgramError(ctx, [await setPauseIx(ctx.program, other.publicKey, 1)], "Unauthorized", [config], [other]);
+    await expectProgramError(ctx, [await setPauseIx(ctx.program, ctx.admin.publicKey, 16)], "InvalidPauseFlags", [
+      config,
+    ]);
+    await expectProgramError(
+      ctx,
+      [await setPauseIx(ctx.program, other.publicKey, 1)],
+      "Unauthorized",
+      [config],
+      [other],
+    );
     const ix = await setPauseIx(ctx.program, ctx.admin.publicKey, 1);
     await expectProgramError(ctx, [withAccount(ix, 1, { isWritable: false })], "AccountNotWritable", [config]);
   });
@@ -560,7 +747,11 @@ function decodeMint(d: Buffer) {
 }
 
 function decodeTokenAccount(d: Buffer) {
-  return { mint: new PublicKey(d.subarray(0, 32)).toBase58(), owner: new PublicKey(d.subarray(32, 64)).toBase58(), amount: d.readBigUInt64LE(64) };
+  return {
+    mint: new PublicKey(d.subarray(0, 32)).toBase58(),
+    owner: new PublicKey(d.subarray(32, 64)).toBase58(),
+    amount: d.readBigUInt64LE(64),
+  };
 }
 
 void anchor;

@@ -50,7 +50,11 @@ function runBin(bin: "perpool" | "perpool-keeper", args: string[]): Promise<Run>
     // The commands must use exactly what the test passes.
     delete env.ANCHOR_PROVIDER_URL;
     delete env.ANCHOR_WALLET;
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "sdk", "bin", `${bin}.js`), ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "sdk", "bin", `${bin}.js`), ...args], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -93,12 +97,18 @@ describe("perpool CLI: amounts and arguments", () => {
   });
 
   it("parses options in either form and refuses unknown or incomplete ones", () => {
-    const specs = [{ name: "amount", help: "" }, { name: "json", flag: true, help: "" }];
+    const specs = [
+      { name: "amount", help: "" },
+      { name: "json", flag: true, help: "" },
+    ];
     const p = parseArgs(["deposit", "--amount=1.5", "--json", "--", "--not-an-option"], specs);
     expect(p.positionals).to.deep.equal(["deposit", "--not-an-option"]);
     expect(p.options.get("amount")).to.equal("1.5");
     expect(p.options.get("json")).to.equal(true);
-    expect(parseArgs(["--amount", "-3"], specs).options.get("amount"), "a negative number is a value (refused later)").to.equal("-3");
+    expect(
+      parseArgs(["--amount", "-3"], specs).options.get("amount"),
+      "a negative number is a value (refused later)",
+    ).to.equal("-3");
     expect(() => parseArgs(["--amonut", "1"], specs)).to.throw(UsageError, /unknown option --amonut/);
     expect(() => parseArgs(["--amount"], specs)).to.throw(UsageError, /--amount needs a value/);
     expect(() => parseArgs(["--amount", "--json"], specs)).to.throw(UsageError, /--amount needs a value/);
@@ -123,11 +133,13 @@ describe("perpool CLI against a local validator", function () {
   const pool = () => new PublicKey(deployment.pool.address);
   const asset = (s: string) => deployment.assets.find((a) => a.symbol === s)!;
   const custody = (s: string) => new PublicKey(asset(s).custody);
-  const tokenBalance = async (account: PublicKey) => new BN((await connection.getTokenAccountBalance(account)).value.amount);
+  const tokenBalance = async (account: PublicKey) =>
+    new BN((await connection.getTokenAccountBalance(account)).value.amount);
   /** Common options: this cluster, this deployment, this signer. */
   const common = (keypair = userFile) => ["--url", cluster.url, "--data-dir", dir, "--keypair", keypair];
   const perpool = (...args: string[]) => runBin("perpool", [...args, ...common()]);
-  const signatures = async (key: PublicKey) => (await connection.getSignaturesForAddress(key, { limit: 1000 }, "confirmed")).map((s) => s.signature);
+  const signatures = async (key: PublicKey) =>
+    (await connection.getSignaturesForAddress(key, { limit: 1000 }, "confirmed")).map((s) => s.signature);
 
   /**
    * Fresh prices (they go stale after 60 s), published in process through the local price publisher:
@@ -136,8 +148,22 @@ describe("perpool CLI against a local validator", function () {
    */
   async function setPrices(sol = 150) {
     const ixs: TransactionInstruction[] = [];
-    for (const [s, usd] of deployment.assets.map((a) => [a.symbol, a.symbol === "SOL" ? sol : Number(loadConfig().assets.find((c) => c.symbol === a.symbol)!.price)] as const)) {
-      ixs.push(publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }));
+    for (const [s, usd] of deployment.assets.map(
+      (a) =>
+        [
+          a.symbol,
+          a.symbol === "SOL" ? sol : Number(loadConfig().assets.find((c) => c.symbol === a.symbol)!.price),
+        ] as const,
+    )) {
+      ixs.push(
+        publishPriceIx({
+          authority: admin.publicKey,
+          feedId: Buffer.from(asset(s).feedId, "hex"),
+          shard: asset(s).shard,
+          price: new BN(Math.round(usd * 1e8)),
+          exponent: -8,
+        }),
+      );
     }
     // Called before every test with the same prices: each call must be a transaction of its own.
     await program.provider.sendAndConfirm!(new Transaction().add(distinctIx(), ...ixs), []);
@@ -148,7 +174,11 @@ describe("perpool CLI against a local validator", function () {
     cluster = await testCluster(dir);
     const config = loadConfig();
     // A 5-second LP cooldown: short enough to wait out in the test.
-    config.pool = { ...config.pool, name: `cli-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 5 } };
+    config.pool = {
+      ...config.pool,
+      name: `cli-${Math.random().toString(36).slice(2, 10)}`,
+      params: { ...(config.pool.params ?? {}), lpCooldownSecs: 5 },
+    };
     // Price accounts of its own (a random shard of the feeds): nothing else on the cluster moves them.
     const shard = 1 + Math.floor(Math.random() * 65_535);
     config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
@@ -165,7 +195,10 @@ describe("perpool CLI against a local validator", function () {
     const sig = await connection.requestAirdrop(user.publicKey, 10 * LAMPORTS_PER_SOL);
     await connection.confirmTransaction({ signature: sig, ...(await connection.getLatestBlockhash()) }, "confirmed");
     const tokenProvider = provider as unknown as LiteSvmProvider; // the token helpers use connection + sendAndConfirm only
-    for (const [s, amount] of [["SOL", new BN(100).mul(new BN(10).pow(new BN(9)))], ["USDC", new BN(200_000_000_000)]] as const) {
+    for (const [s, amount] of [
+      ["SOL", new BN(100).mul(new BN(10).pow(new BN(9)))],
+      ["USDC", new BN(200_000_000_000)],
+    ] as const) {
       tokens[s] = await createTokenAccount(tokenProvider, new PublicKey(asset(s).mint), user.publicKey);
       await mintTo(tokenProvider, new PublicKey(asset(s).mint), tokens[s], admin.publicKey, amount);
     }
@@ -195,7 +228,16 @@ describe("perpool CLI against a local validator", function () {
 
   it("set-price with the feed's write authority publishes a price; another signer is refused", async () => {
     const shard = ["--shard", String(asset("SOL").shard)];
-    const ok = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "151.25", ...shard, "--json", ...common(adminFile)]);
+    const ok = await runBin("perpool", [
+      "set-price",
+      "--asset",
+      "SOL",
+      "--price",
+      "151.25",
+      ...shard,
+      "--json",
+      ...common(adminFile),
+    ]);
     expect(ok.code, ok.stderr).to.equal(0);
     expect(JSON.parse(ok.stdout).signature).to.be.a("string");
     const info = JSON.parse((await perpool("pool", "info", "--json")).stdout);
@@ -203,7 +245,16 @@ describe("perpool CLI against a local validator", function () {
     const refused = await perpool("set-price", "--asset", "SOL", "--price", "1", ...shard);
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.match(/is not the write authority/);
-    const wrongShard = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "1", "--shard", String((asset("SOL").shard + 1) % 65_536), ...common(adminFile)]);
+    const wrongShard = await runBin("perpool", [
+      "set-price",
+      "--asset",
+      "SOL",
+      "--price",
+      "1",
+      "--shard",
+      String((asset("SOL").shard + 1) % 65_536),
+      ...common(adminFile),
+    ]);
     expect(wrongShard.code).to.equal(1);
     expect(wrongShard.stderr).to.match(/is not the publisher's account of its feed/);
   });
@@ -213,9 +264,23 @@ describe("perpool CLI against a local validator", function () {
     const { startLocalnet } = await import("../localnet");
     const other = await startLocalnet({ port: 0, ledger: otherDir, quiet: true, slotMs: 100, publisher: false });
     try {
-      const r = await runBin("perpool", ["set-price", "--asset", "SOL", "--price", "1", "--url", other.rpcUrl, "--data-dir", dir, "--keypair", adminFile]);
+      const r = await runBin("perpool", [
+        "set-price",
+        "--asset",
+        "SOL",
+        "--price",
+        "1",
+        "--url",
+        other.rpcUrl,
+        "--data-dir",
+        dir,
+        "--keypair",
+        adminFile,
+      ]);
       expect(r.code).to.equal(1);
-      expect(r.stderr).to.match(/does not run the local price publisher at the Pyth receiver's address: set-price works on local clusters only/);
+      expect(r.stderr).to.match(
+        /does not run the local price publisher at the Pyth receiver's address: set-price works on local clusters only/,
+      );
     } finally {
       await other.close();
       fs.rmSync(otherDir, { recursive: true, force: true });
@@ -231,7 +296,9 @@ describe("perpool CLI against a local validator", function () {
     expect(doc.quote.cooldownSecs).to.equal(5);
     expect((await tokenBalance(tokens.USDC)).toString()).to.equal(new BN(150_000_000_000).toString());
     // The LP tokens wait in the pool's escrow: the wallet's (new, associated) LP account is empty.
-    const lp = await connection.getTokenAccountsByOwner(user.publicKey, { mint: new PublicKey(deployment.pool.lpMint) });
+    const lp = await connection.getTokenAccountsByOwner(user.publicKey, {
+      mint: new PublicKey(deployment.pool.lpMint),
+    });
     expect(lp.value).to.have.length(1);
     const lpOut = parseUnits(doc.quote.lpOut, 6, "lpOut");
     expect((await tokenBalance(lp.value[0].pubkey)).toString()).to.equal("0");
@@ -240,9 +307,20 @@ describe("perpool CLI against a local validator", function () {
     const early = await perpool("redeem", "--asset", "USDC", "--lp", "1");
     expect(early.code).to.equal(1);
     const clock = new BN((await connection.getBlockTime(await connection.getSlot("confirmed"))) ?? 0);
-    expect(early.stderr).to.match(clock.lt(record.unlockTime) ? /in their cooldown until .*nothing was sent/ : /claimable: run `perpool claim` first; nothing was sent/);
+    expect(early.stderr).to.match(
+      clock.lt(record.unlockTime)
+        ? /in their cooldown until .*nothing was sent/
+        : /claimable: run `perpool claim` first; nothing was sent/,
+    );
     // Once the cluster's clock passes the unlock time, `claim` moves them to the wallet.
-    await waitFor(async () => new BN(await connection.getBlockTime(await connection.getSlot("confirmed")) ?? 0).gte(record.unlockTime.addn(1)), "the LP cooldown", 20_000);
+    await waitFor(
+      async () =>
+        new BN((await connection.getBlockTime(await connection.getSlot("confirmed"))) ?? 0).gte(
+          record.unlockTime.addn(1),
+        ),
+      "the LP cooldown",
+      20_000,
+    );
     await setPrices();
     const claimed = await perpool("claim", "--json");
     expect(claimed.code, claimed.stderr).to.equal(0);
@@ -256,7 +334,9 @@ describe("perpool CLI against a local validator", function () {
     expect(redeemed.code, redeemed.stderr).to.equal(0);
     const rdoc = JSON.parse(redeemed.stdout);
     expect(rdoc.events).to.deep.equal(["liquidityRemoved"]);
-    expect((await tokenBalance(tokens.USDC)).sub(usdcBefore).toString()).to.equal(parseUnits(rdoc.quote.amountOut, 6, "amountOut").toString());
+    expect((await tokenBalance(tokens.USDC)).sub(usdcBefore).toString()).to.equal(
+      parseUnits(rdoc.quote.amountOut, 6, "amountOut").toString(),
+    );
     expect((await tokenBalance(lp.value[0].pubkey)).toString()).to.equal(lpOut.sub(lpIn).toString());
   });
 
@@ -293,9 +373,18 @@ describe("perpool CLI against a local validator", function () {
       [["deposit", "--asset", "USDC", "--amount", "12.3456789"], /--amount 12\.3456789: at most 6 decimals for USDC/],
       [["deposit", "--asset", "USDC", "--amount", "ten"], /--amount "ten" is not a number/],
       [["deposit", "--asset", "USDC", "--amount", "0"], /--amount 0: must be greater than 0/],
-      [["open", "--market", "SOL", "--side", "long", "--amount", "1", "--size-usd", "1e3"], /--size-usd "1e3" is not a number/],
-      [["deposit", "--asset", "DOGE", "--amount", "1"], /--asset DOGE: not an asset of this pool \(known: SOL, BTC, ETH, USDC\)/],
-      [["open", "--market", "SOL", "--side", "sideways", "--amount", "1", "--size-usd", "10"], /--side must be one of long, short/],
+      [
+        ["open", "--market", "SOL", "--side", "long", "--amount", "1", "--size-usd", "1e3"],
+        /--size-usd "1e3" is not a number/,
+      ],
+      [
+        ["deposit", "--asset", "DOGE", "--amount", "1"],
+        /--asset DOGE: not an asset of this pool \(known: SOL, BTC, ETH, USDC\)/,
+      ],
+      [
+        ["open", "--market", "SOL", "--side", "sideways", "--amount", "1", "--size-usd", "10"],
+        /--side must be one of long, short/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await perpool(...args);
@@ -309,7 +398,21 @@ describe("perpool CLI against a local validator", function () {
 
   it("--dry-run prints the quote and sends nothing", async () => {
     const sent = await signatures(user.publicKey);
-    const r = await perpool("open", "--market", "SOL", "--side", "short", "--collateral", "USDC", "--amount", "500", "--size-usd", "2000", "--dry-run", "--json");
+    const r = await perpool(
+      "open",
+      "--market",
+      "SOL",
+      "--side",
+      "short",
+      "--collateral",
+      "USDC",
+      "--amount",
+      "500",
+      "--size-usd",
+      "2000",
+      "--dry-run",
+      "--json",
+    );
     expect(r.code, r.stderr).to.equal(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.dryRun).to.equal(true);
@@ -323,8 +426,19 @@ describe("perpool CLI against a local validator", function () {
   it("perpool-keeper --once --json scans the deployment's pool by name", async () => {
     const keeperFile = path.join(dir, "keeper.json");
     const r = await runBin("perpool-keeper", [
-      "--url", cluster.url, "--data-dir", dir, "--pool", deployment.pool.name,
-      "--keypair", keeperFile, "--create-keypair", "--airdrop-sol", "1", "--once", "--json",
+      "--url",
+      cluster.url,
+      "--data-dir",
+      dir,
+      "--pool",
+      deployment.pool.name,
+      "--keypair",
+      keeperFile,
+      "--create-keypair",
+      "--airdrop-sol",
+      "1",
+      "--once",
+      "--json",
     ]);
     expect(r.code, r.stderr).to.equal(0);
     const jsonStart = r.stdout.indexOf("{");
@@ -334,7 +448,16 @@ describe("perpool CLI against a local validator", function () {
     expect(r.stdout).to.match(/airdropped 1 SOL to keeper \S+/);
     expect(r.stdout).to.match(new RegExp(`scan pool ${deployment.pool.address} positions=\\d+ orders=\\d+ loans=\\d+`));
     expect(fs.existsSync(keeperFile)).to.equal(true);
-    const bad = await runBin("perpool-keeper", ["--url", cluster.url, "--pool", deployment.pool.address, "--keypair", keeperFile, "--interval-ms", "fast"]);
+    const bad = await runBin("perpool-keeper", [
+      "--url",
+      cluster.url,
+      "--pool",
+      deployment.pool.address,
+      "--keypair",
+      keeperFile,
+      "--interval-ms",
+      "fast",
+    ]);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/--interval-ms must be a whole number/);
   });
@@ -355,7 +478,9 @@ describe("perpool CLI against a local validator", function () {
     };
     // Refused before anything is sent: a non-admin, an unknown setting, nothing to change.
     const stranger = await perpool("params", "propose-custody", "--asset", "SOL", "--set", "openFeeBps=9");
-    expect([stranger.code, stranger.stderr]).to.satisfy(([c, e]: [number, string]) => c === 1 && /is not the admin/.test(e));
+    expect([stranger.code, stranger.stderr]).to.satisfy(
+      ([c, e]: [number, string]) => c === 1 && /is not the admin/.test(e),
+    );
     const unknown = await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", "noSuchSetting=1");
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr).to.match(/noSuchSetting: not a setting of CustodyParams or RiskParams/);
@@ -365,12 +490,27 @@ describe("perpool CLI against a local validator", function () {
     expect(oob.stderr).to.match(/FeeAboveCap \(6129\)/);
 
     // Propose a fee and a funding change, see it listed as due, execute it.
-    const proposed = json(await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", "openFeeBps=9,fundingFactor=1000", "--json"));
+    const proposed = json(
+      await asAdmin(
+        "params",
+        "propose-custody",
+        "--asset",
+        "SOL",
+        "--set",
+        "openFeeBps=9,fundingFactor=1000",
+        "--json",
+      ),
+    );
     expect(proposed.events).to.deep.equal(["custodyParamsProposed"]);
-    expect(proposed.changes.map((c: { field: string; to: string }) => `${c.field}=${c.to}`)).to.deep.equal(["params.openFeeBps=9", "risk.fundingFactor=1000"]);
+    expect(proposed.changes.map((c: { field: string; to: string }) => `${c.field}=${c.to}`)).to.deep.equal([
+      "params.openFeeBps=9",
+      "risk.fundingFactor=1000",
+    ]);
     const listed = json(await perpool("params", "list", "--json"));
     expect(listed.timelockSecs).to.equal(0);
-    expect(listed.proposals.map((p: { proposal: string; target: string; due: boolean }) => [p.proposal, p.target, p.due])).to.deep.equal([[proposed.proposal, "SOL", true]]);
+    expect(
+      listed.proposals.map((p: { proposal: string; target: string; due: boolean }) => [p.proposal, p.target, p.due]),
+    ).to.deep.equal([[proposed.proposal, "SOL", true]]);
     const executed = json(await asAdmin("params", "execute", "--proposal", proposed.proposal, "--json"));
     expect(executed.events).to.deep.equal(["custodyParamsExecuted"]);
     const sol = await fetchCustody(program, custody("SOL"));
@@ -382,7 +522,9 @@ describe("perpool CLI against a local validator", function () {
     const early = await asAdmin("params", "execute", "--proposal", pool.proposal);
     expect(early.code).to.equal(1);
     expect(early.stderr).to.match(/is executable at \S+, not yet/);
-    expect(json(await asAdmin("params", "cancel", "--proposal", pool.proposal, "--json")).events).to.deep.equal(["poolParamsCancelled"]);
+    expect(json(await asAdmin("params", "cancel", "--proposal", pool.proposal, "--json")).events).to.deep.equal([
+      "poolParamsCancelled",
+    ]);
     const after = json(await perpool("params", "list", "--json"));
     expect([after.timelockSecs, after.proposals]).to.deep.equal([3600, []]);
   });

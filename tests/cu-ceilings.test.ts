@@ -32,26 +32,116 @@ describe("compute-unit ceilings", () => {
     const { SOL, USDC } = f.assets;
     const cu: Record<string, number> = {};
     let state = await f.state();
-    cu.add_liquidity = (await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USD(1_000), minLpOut: new BN(0) })], [u.kp])).cu;
+    cu.add_liquidity = (
+      await send(
+        f.ctx,
+        [
+          await addLiquidityIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            custody: USDC.custody,
+            fundingAccount: u.tokens.USDC,
+            lpTokenAccount: u.lp,
+            amountIn: USD(1_000),
+            minLpOut: new BN(0),
+          }),
+        ],
+        [u.kp],
+      )
+    ).cu;
     f.ctx.provider.warpSlots(1);
     state = await f.state();
-    cu.remove_liquidity = (await send(f.ctx, [await removeLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn: USD(500), minAmountOut: new BN(0) })], [u.kp])).cu;
+    cu.remove_liquidity = (
+      await send(
+        f.ctx,
+        [
+          await removeLiquidityIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            custody: USDC.custody,
+            receivingAccount: u.tokens.USDC,
+            lpTokenAccount: u.lp,
+            lpIn: USD(500),
+            minAmountOut: new BN(0),
+          }),
+        ],
+        [u.kp],
+      )
+    ).cu;
     state = await f.state();
-    cu.swap = (await send(f.ctx, [await swapIx(f.ctx.program, state, { owner: u.kp.publicKey, custodyIn: USDC.custody, custodyOut: SOL.custody, fundingAccount: u.tokens.USDC, receivingAccount: u.tokens.SOL, amountIn: USD(100), minAmountOut: new BN(0) })], [u.kp])).cu;
+    cu.swap = (
+      await send(
+        f.ctx,
+        [
+          await swapIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            custodyIn: USDC.custody,
+            custodyOut: SOL.custody,
+            fundingAccount: u.tokens.USDC,
+            receivingAccount: u.tokens.SOL,
+            amountIn: USD(100),
+            minAmountOut: new BN(0),
+          }),
+        ],
+        [u.kp],
+      )
+    ).cu;
     state = await f.state();
-    cu.increase_position = (await send(f.ctx, [await increasePositionIx(f.ctx.program, state, { owner: u.kp.publicKey, side: Side.SHORT, custody: SOL.custody, collateralCustody: USDC.custody, fundingAccount: u.tokens.USDC, sizeUsd: USD(20_000), collateralAmount: USD(1_000), acceptablePrice: new BN(0) })], [u.kp])).cu;
+    cu.increase_position = (
+      await send(
+        f.ctx,
+        [
+          await increasePositionIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            side: Side.SHORT,
+            custody: SOL.custody,
+            collateralCustody: USDC.custody,
+            fundingAccount: u.tokens.USDC,
+            sizeUsd: USD(20_000),
+            collateralAmount: USD(1_000),
+            acceptablePrice: new BN(0),
+          }),
+        ],
+        [u.kp],
+      )
+    ).cu;
     const key = positionPda(u.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[0];
     f.ctx.provider.warpSeconds(5);
     await f.setPrice("USDC", 1);
     await f.setPrice("SOL", 150);
     state = await f.state();
     let p = (await fetchPosition(f.ctx.program, key))!;
-    cu.decrease_position = (await send(f.ctx, [await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: u.tokens.USDC, sizeUsd: USD(2_000), collateralOut: new BN(0), acceptablePrice: new BN("18446744073709551615") })], [u.kp])).cu;
+    cu.decrease_position = (
+      await send(
+        f.ctx,
+        [
+          await decreasePositionIx(f.ctx.program, state, {
+            position: p,
+            receivingAccount: u.tokens.USDC,
+            sizeUsd: USD(2_000),
+            collateralOut: new BN(0),
+            acceptablePrice: new BN("18446744073709551615"),
+          }),
+        ],
+        [u.kp],
+      )
+    ).cu;
     await f.setPrice("SOL", 158);
     state = await f.state();
     p = (await fetchPosition(f.ctx.program, key))!;
     const keeper = await f.user();
-    cu.liquidate_position = (await send(f.ctx, [await liquidatePositionIx(f.ctx.program, state, { keeper: keeper.kp.publicKey, position: p, keeperAccount: keeper.tokens.USDC, ownerAccount: u.tokens.USDC })], [keeper.kp])).cu;
+    cu.liquidate_position = (
+      await send(
+        f.ctx,
+        [
+          await liquidatePositionIx(f.ctx.program, state, {
+            keeper: keeper.kp.publicKey,
+            position: p,
+            keeperAccount: keeper.tokens.USDC,
+            ownerAccount: u.tokens.USDC,
+          }),
+        ],
+        [keeper.kp],
+      )
+    ).cu;
 
     const ceilings: Record<string, number> = {
       add_liquidity: 25_000, // last measured ~5,100 (2 custodies)

@@ -79,10 +79,17 @@ export const units = (amount: number | string, decimals: number) => {
 };
 
 /** The Pyth feed id the fixtures give an asset: sha256("perpool-test-feed:" + symbol). */
-export const testFeedId = (symbol: string): Buffer => createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
+export const testFeedId = (symbol: string): Buffer =>
+  createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
 
 /** Publishes a price (8 decimals) of `feedId` at the cluster clock, signed by `authority` (the feed's write authority). */
-export async function publishPrice(ctx: Ctx, feedId: Buffer, price: number, o: { ema?: number; conf?: number } = {}, authority?: Keypair): Promise<void> {
+export async function publishPrice(
+  ctx: Ctx,
+  feedId: Buffer,
+  price: number,
+  o: { ema?: number; conf?: number } = {},
+  authority?: Keypair,
+): Promise<void> {
   const ix = publishPriceIx({
     authority: (authority ?? ctx.admin).publicKey,
     feedId,
@@ -170,7 +177,13 @@ export async function expectAccounting(f: PoolFixture): Promise<void> {
   for (const c of state.custodies) {
     const a = c.account;
     const assets = balance(f, a.vault).add(a.lent).add(a.positionDebt);
-    const books = a.owned.add(a.collateral).add(a.loanCollateral).add(a.protocolFees).add(a.insurance).add(a.orderCollateral).add(a.collateralInterestDue);
+    const books = a.owned
+      .add(a.collateral)
+      .add(a.loanCollateral)
+      .add(a.protocolFees)
+      .add(a.insurance)
+      .add(a.orderCollateral)
+      .add(a.collateralInterestDue);
     expect(assets.toString(), `accounting of custody ${c.address.toBase58()}`).to.equal(books.toString());
   }
 }
@@ -179,7 +192,10 @@ export async function expectAccounting(f: PoolFixture): Promise<void> {
 export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS, opts: Parameters<typeof poolFixture>[1] = {}) {
   const f = await poolFixture(assets, opts);
   const lpUser = await f.user({ USDC: units(200_000, 6), SOL: units(2_000, 9) });
-  for (const [symbol, amount] of [["USDC", units(100_000, 6)], ["SOL", units(600, 9)]] as const) {
+  for (const [symbol, amount] of [
+    ["USDC", units(100_000, 6)],
+    ["SOL", units(600, 9)],
+  ] as const) {
     const state = await f.state();
     const ix = await addLiquidityIx(f.ctx.program, state, {
       owner: lpUser.kp.publicKey,
@@ -194,4 +210,3 @@ export async function fundedPool(assets: AssetSpec[] = STANDARD_ASSETS, opts: Pa
   f.ctx.provider.warpSlots(1);
   return { f, lpUser };
 }
-

@@ -9,14 +9,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
-import {
-  LiteSvmProvider,
-  PerpoolProgram,
-  PERPOOL_PROGRAM_ID,
-  IDL,
-  parseEvents,
-  perpoolProgram,
-} from "../sdk/src";
+import { LiteSvmProvider, PerpoolProgram, PERPOOL_PROGRAM_ID, IDL, parseEvents, perpoolProgram } from "../sdk/src";
 
 export const PROGRAM_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
 export const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
@@ -44,7 +37,11 @@ export function freshCtx(opts: { upgradeAuthority?: PublicKey | null } = {}): Ct
   const admin = Keypair.generate();
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
   const { program: elf, publisher } = builtPrograms();
-  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, elf, opts.upgradeAuthority === undefined ? admin.publicKey : opts.upgradeAuthority);
+  provider.addUpgradeableProgram(
+    PERPOOL_PROGRAM_ID,
+    elf,
+    opts.upgradeAuthority === undefined ? admin.publicKey : opts.upgradeAuthority,
+  );
   provider.addPricePublisher(publisher);
   const program = perpoolProgram(provider);
   return { provider, program, admin };
@@ -144,5 +141,9 @@ export function withData(ix: TransactionInstruction, data: Buffer): TransactionI
 }
 
 export function withoutAccounts(ix: TransactionInstruction, keep: number): TransactionInstruction {
-  return new TransactionInstruction({ programId: ix.programId, keys: ix.keys.slice(0, keep), data: Buffer.from(ix.data) });
+  return new TransactionInstruction({
+    programId: ix.programId,
+    keys: ix.keys.slice(0, keep),
+    data: Buffer.from(ix.data),
+  });
 }

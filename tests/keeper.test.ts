@@ -71,7 +71,14 @@ function positionKey(f: PoolFixture, u: User, side: number, market: string, coll
   return positionPda(u.kp.publicKey, f.pool, f.assets[market].custody, f.assets[collateral].custody, side)[0];
 }
 
-async function open(f: PoolFixture, u: User, side: number, collateral: string, sizeUsd: BN, collateralAmount: BN): Promise<PublicKey> {
+async function open(
+  f: PoolFixture,
+  u: User,
+  side: number,
+  collateral: string,
+  sizeUsd: BN,
+  collateralAmount: BN,
+): Promise<PublicKey> {
   const ix = await increasePositionIx(f.ctx.program, await f.state(), {
     owner: u.kp.publicKey,
     side,
@@ -89,7 +96,15 @@ async function open(f: PoolFixture, u: User, side: number, collateral: string, s
 async function placeOrder(
   f: PoolFixture,
   u: User,
-  o: { side: number; collateral: string; kind: number; trigger: number; acceptable?: number; sizeUsd?: BN; collateralAmount?: BN },
+  o: {
+    side: number;
+    collateral: string;
+    kind: number;
+    trigger: number;
+    acceptable?: number;
+    sizeUsd?: BN;
+    collateralAmount?: BN;
+  },
 ): Promise<PublicKey> {
   const ix = await placeOrderIx(f.ctx.program, await f.state(), {
     owner: u.kp.publicKey,
@@ -124,9 +139,26 @@ describe("keeper on LiteSVM", () => {
     const trader = await f.user({ SOL: SOL(10) });
     const keeperUser = await f.user();
     const key = await open(f, trader, Side.LONG, "SOL", USD(3_000), SOL(5));
-    const order = await placeOrder(f, trader, { side: Side.LONG, collateral: "SOL", kind: OrderKind.TAKE_PROFIT, trigger: 160 });
+    const order = await placeOrder(f, trader, {
+      side: Side.LONG,
+      collateral: "SOL",
+      kind: OrderKind.TAKE_PROFIT,
+      trigger: 160,
+    });
     const p = (await fetchPosition(f.ctx.program, key))!;
-    await send(f.ctx, [await decreasePositionIx(f.ctx.program, await f.state(), { position: p, receivingAccount: trader.tokens.SOL, sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: ZERO })], [trader.kp]);
+    await send(
+      f.ctx,
+      [
+        await decreasePositionIx(f.ctx.program, await f.state(), {
+          position: p,
+          receivingAccount: trader.tokens.SOL,
+          sizeUsd: p.sizeUsd,
+          collateralOut: ZERO,
+          acceptablePrice: ZERO,
+        }),
+      ],
+      [trader.kp],
+    );
     const lamportsBefore = f.ctx.provider.balance(keeperUser.kp.publicKey);
     const { keeper, lines } = keeperOf(f, keeperUser.kp);
     // Not triggered (SOL is still 150), but stale: the position is gone.
@@ -149,8 +181,18 @@ describe("keeper on LiteSVM", () => {
     const underKey = await open(f, under, Side.SHORT, "USDC", USD(20_000), USDC(1_000));
     const tpKey = await open(f, tp, Side.LONG, "SOL", USD(3_000), SOL(5));
     const slKey = await open(f, sl, Side.SHORT, "USDC", USD(2_000), USDC(1_000));
-    const tpOrder = await placeOrder(f, tp, { side: Side.LONG, collateral: "SOL", kind: OrderKind.TAKE_PROFIT, trigger: 160 });
-    const slOrder = await placeOrder(f, sl, { side: Side.SHORT, collateral: "USDC", kind: OrderKind.STOP_LOSS, trigger: 160 });
+    const tpOrder = await placeOrder(f, tp, {
+      side: Side.LONG,
+      collateral: "SOL",
+      kind: OrderKind.TAKE_PROFIT,
+      trigger: 160,
+    });
+    const slOrder = await placeOrder(f, sl, {
+      side: Side.SHORT,
+      collateral: "USDC",
+      kind: OrderKind.STOP_LOSS,
+      trigger: 160,
+    });
     const limitOrder = await placeOrder(f, buyer, {
       side: Side.LONG,
       collateral: "USDC",
@@ -173,12 +215,27 @@ describe("keeper on LiteSVM", () => {
     await f.setPrice("USDC", 1);
 
     // Then a dry-run plans exactly the liquidation and the two triggered orders, and sends nothing.
-    const watch = [underKey, tpKey, slKey, tpOrder, slOrder, limitOrder, f.assets.SOL.custody, f.assets.USDC.custody, keeperUser.tokens.USDC, keeperUser.kp.publicKey];
+    const watch = [
+      underKey,
+      tpKey,
+      slKey,
+      tpOrder,
+      slOrder,
+      limitOrder,
+      f.assets.SOL.custody,
+      f.assets.USDC.custody,
+      keeperUser.tokens.USDC,
+      keeperUser.kp.publicKey,
+    ];
     const before = snapshot(f.ctx, watch);
     const dry = keeperOf(f, keeperUser.kp, true);
     const plan = await dry.keeper.runOnce();
     expect(kinds(plan)).to.deep.equal(
-      [`liquidate_position:${underKey.toBase58()}:planned`, `execute_order:${tpOrder.toBase58()}:planned`, `execute_order:${slOrder.toBase58()}:planned`].sort(),
+      [
+        `liquidate_position:${underKey.toBase58()}:planned`,
+        `execute_order:${tpOrder.toBase58()}:planned`,
+        `execute_order:${slOrder.toBase58()}:planned`,
+      ].sort(),
     );
     expect(snapshot(f.ctx, watch), "dry-run changed accounts").to.deep.equal(before);
     expect(dry.lines.filter((l) => / would /.test(l))).to.have.length(3);
@@ -197,7 +254,9 @@ describe("keeper on LiteSVM", () => {
     const underAfter = await fetchPosition(f.ctx.program, underKey);
     if (q.full) expect(underAfter, "fully liquidated").to.equal(null);
     else expect(underAfter!.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
-    expect(balance(f, keeperUser.tokens.USDC).sub(usdcBefore).toString(), "liquidation reward").to.equal(q.rewardTokens.toString());
+    expect(balance(f, keeperUser.tokens.USDC).sub(usdcBefore).toString(), "liquidation reward").to.equal(
+      q.rewardTokens.toString(),
+    );
     // The orders: closed, their positions closed, proceeds to the owners, rewards to the keeper.
     for (const a of summary.actions.filter((x) => x.kind === "execute_order")) {
       expect(a.events.map((e) => e.name)).to.include("orderExecuted");
@@ -209,9 +268,10 @@ describe("keeper on LiteSVM", () => {
     expect(await fetchPosition(f.ctx.program, slKey)).to.equal(null);
     expect(balance(f, tp.tokens.SOL).gt(tpSolBefore), "take-profit proceeds").to.equal(true);
     const sent = summary.actions.length;
-    expect(f.ctx.provider.balance(keeperUser.kp.publicKey) - lamportsBefore, "keeper lamports: two rewards less the fees").to.equal(
-      BigInt(2 * REWARD.toNumber() - sent * FEE),
-    );
+    expect(
+      f.ctx.provider.balance(keeperUser.kp.publicKey) - lamportsBefore,
+      "keeper lamports: two rewards less the fees",
+    ).to.equal(BigInt(2 * REWARD.toNumber() - sent * FEE));
     // The limit order was not triggered at 165: still there, no position.
     expect(await fetchOrder(f.ctx.program, limitOrder)).to.not.equal(null);
     expect(await fetchPosition(f.ctx.program, buyerKey)).to.equal(null);
@@ -232,7 +292,9 @@ describe("keeper on LiteSVM", () => {
     expect(await fetchOrder(f.ctx.program, limitOrder)).to.equal(null);
     const filled = (await fetchPosition(f.ctx.program, buyerKey))!;
     expect(filled.sizeUsd.toString()).to.equal(USD(2_000).toString());
-    expect(f.ctx.provider.balance(keeperUser.kp.publicKey) - lamports2, "reward less the fee").to.equal(BigInt(REWARD.toNumber() - FEE));
+    expect(f.ctx.provider.balance(keeperUser.kp.publicKey) - lamports2, "reward less the fee").to.equal(
+      BigInt(REWARD.toNumber() - FEE),
+    );
     await expectAccounting(f);
   });
 
@@ -241,7 +303,12 @@ describe("keeper on LiteSVM", () => {
     const trader = await f.user({ SOL: SOL(10) });
     const keeperUser = await f.user();
     await open(f, trader, Side.LONG, "SOL", USD(3_000), SOL(5));
-    const order = await placeOrder(f, trader, { side: Side.LONG, collateral: "SOL", kind: OrderKind.TAKE_PROFIT, trigger: 160 });
+    const order = await placeOrder(f, trader, {
+      side: Side.LONG,
+      collateral: "SOL",
+      kind: OrderKind.TAKE_PROFIT,
+      trigger: 160,
+    });
     // The owner's only SOL token account is gone (as if closed): the proceeds would have nowhere to go.
     f.ctx.provider.setAccount(trader.tokens.SOL, { lamports: 0 });
     f.ctx.provider.warpSeconds(5);
@@ -253,7 +320,10 @@ describe("keeper on LiteSVM", () => {
     expect(s1.actions).to.deep.equal([]);
     expect(s1.skipped.map((s) => s.target.toBase58())).to.deep.equal([order.toBase58()]);
     expect(s2.skipped).to.have.length(1);
-    expect(lines.filter((l) => l.includes(`skipped order ${order.toBase58()}`)), "a standing reason is logged once").to.have.length(1);
+    expect(
+      lines.filter((l) => l.includes(`skipped order ${order.toBase58()}`)),
+      "a standing reason is logged once",
+    ).to.have.length(1);
     expect(await fetchOrder(f.ctx.program, order)).to.not.equal(null);
   });
 
@@ -265,7 +335,13 @@ describe("keeper on LiteSVM", () => {
     const tpKey = await open(f, trader, Side.LONG, "SOL", USD(3_000), SOL(5));
     const underKey = await open(f, under, Side.SHORT, "USDC", USD(20_000), USDC(1_000));
     // Triggered at 160, but the long only accepts an exit at 170 or better.
-    const order = await placeOrder(f, trader, { side: Side.LONG, collateral: "SOL", kind: OrderKind.TAKE_PROFIT, trigger: 160, acceptable: 170 });
+    const order = await placeOrder(f, trader, {
+      side: Side.LONG,
+      collateral: "SOL",
+      kind: OrderKind.TAKE_PROFIT,
+      trigger: 160,
+      acceptable: 170,
+    });
     f.ctx.provider.warpSeconds(5);
     await f.setPrice("SOL", 165);
     await f.setPrice("USDC", 1);
@@ -318,10 +394,34 @@ describe("keeper on LiteSVM", () => {
     const { f } = await fundedPool(SOL_USDC);
     const borrower = await f.user({ SOL: SOL(100) });
     const keeperUser = await f.user();
-    const ref = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
+    const ref = {
+      owner: borrower.kp.publicKey,
+      collateralCustody: f.assets.SOL.custody,
+      borrowCustody: f.assets.USDC.custody,
+    };
     const loan = loanPda(ref.owner, f.pool, ref.collateralCustody, ref.borrowCustody)[0];
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: borrower.tokens.SOL, amount: SOL(100) })], [borrower.kp]);
-    await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: borrower.tokens.USDC, amount: USDC(11_000) })], [borrower.kp]);
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: borrower.tokens.SOL,
+          amount: SOL(100),
+        }),
+      ],
+      [borrower.kp],
+    );
+    await send(
+      f.ctx,
+      [
+        await borrowIx(f.ctx.program, await f.state(), {
+          ...ref,
+          receivingAccount: borrower.tokens.USDC,
+          amount: USDC(11_000),
+        }),
+      ],
+      [borrower.kp],
+    );
     f.ctx.provider.warpSeconds(5);
     await f.setPrice("SOL", 120);
     await f.setPrice("USDC", 1);
@@ -345,27 +445,93 @@ describe("keeper on LiteSVM", () => {
   });
 
   it("recalls a healthy loan while interest-bearing collateral it drew on has been withdrawn (over-lent)", async () => {
-    const usdcEarning = SOL_USDC.map((a) => (a.symbol === "USDC" ? { ...a, params: { ...a.params, collateralEarnsInterest: true, bufferBps: 0, maxUtilizationBps: 10_000, collateralBufferBps: 5_000 } } : a));
+    const usdcEarning = SOL_USDC.map((a) =>
+      a.symbol === "USDC"
+        ? {
+            ...a,
+            params: {
+              ...a.params,
+              collateralEarnsInterest: true,
+              bufferBps: 0,
+              maxUtilizationBps: 10_000,
+              collateralBufferBps: 5_000,
+            },
+          }
+        : a,
+    );
     const { f } = await fundedPool(usdcEarning);
     // A parker's 100,000 USDC of loan collateral lets the pool lend beyond its own USDC.
     const parker = await f.user({ USDC: USDC(100_000) });
-    const parked = { owner: parker.kp.publicKey, collateralCustody: f.assets.USDC.custody, borrowCustody: f.assets.SOL.custody };
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...parked, fundingAccount: parker.tokens.USDC, amount: USDC(100_000) })], [parker.kp]);
+    const parked = {
+      owner: parker.kp.publicKey,
+      collateralCustody: f.assets.USDC.custody,
+      borrowCustody: f.assets.SOL.custody,
+    };
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...parked,
+          fundingAccount: parker.tokens.USDC,
+          amount: USDC(100_000),
+        }),
+      ],
+      [parker.kp],
+    );
     const borrower = await f.user({ SOL: SOL(3_000) });
-    const ref = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
+    const ref = {
+      owner: borrower.kp.publicKey,
+      collateralCustody: f.assets.SOL.custody,
+      borrowCustody: f.assets.USDC.custody,
+    };
     const loan = loanPda(ref.owner, f.pool, ref.collateralCustody, ref.borrowCustody)[0];
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: borrower.tokens.SOL, amount: SOL(3_000) })], [borrower.kp]);
-    await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: borrower.tokens.USDC, amount: USDC(140_000) })], [borrower.kp]);
-    await send(f.ctx, [await withdrawLoanCollateralIx(f.ctx.program, await f.state(), { ...parked, receivingAccount: parker.tokens.USDC, amount: USDC(50_000) })], [parker.kp]);
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: borrower.tokens.SOL,
+          amount: SOL(3_000),
+        }),
+      ],
+      [borrower.kp],
+    );
+    await send(
+      f.ctx,
+      [
+        await borrowIx(f.ctx.program, await f.state(), {
+          ...ref,
+          receivingAccount: borrower.tokens.USDC,
+          amount: USDC(140_000),
+        }),
+      ],
+      [borrower.kp],
+    );
+    await send(
+      f.ctx,
+      [
+        await withdrawLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...parked,
+          receivingAccount: parker.tokens.USDC,
+          amount: USDC(50_000),
+        }),
+      ],
+      [parker.kp],
+    );
     const keeperUser = await f.user({ USDC: USDC(50_000) });
     const state = await f.state();
-    expect(loanInfo(state, (await fetchLoan(f.ctx.program, loan))!, now(f)).liquidatable, "the loan is healthy").to.equal(false);
+    expect(
+      loanInfo(state, (await fetchLoan(f.ctx.program, loan))!, now(f)).liquidatable,
+      "the loan is healthy",
+    ).to.equal(false);
     const over = overLent(findCustody(state, f.assets.USDC.custody).account);
     expect(over.gtn(0)).to.equal(true);
     const { keeper } = keeperOf(f, keeperUser.kp);
     const s = await keeper.runOnce();
     expect(kinds(s)).to.deep.equal([`liquidate_loan:${loan.toBase58()}:sent`]);
-    expect(USDC(50_000).sub(balance(f, keeperUser.tokens.USDC)).toString(), "repaid exactly the excess").to.equal(over.toString());
+    expect(USDC(50_000).sub(balance(f, keeperUser.tokens.USDC)).toString(), "repaid exactly the excess").to.equal(
+      over.toString(),
+    );
     expect(overLent(findCustody(await f.state(), f.assets.USDC.custody).account).toString()).to.equal("0");
     // Nothing more to recall: the next scan leaves the healthy loan alone.
     expect(kinds(await keeper.runOnce())).to.deep.equal([]);
@@ -407,12 +573,27 @@ describe("keeper over JSON-RPC", function () {
     const custody = (s: string) => new PublicKey(asset(s).custody);
     const mint = (s: string) => new PublicKey(asset(s).mint);
     const tokenProvider = provider as unknown as LiteSvmProvider; // the token helpers use connection + sendAndConfirm only
-    const sendTx = (ixs: TransactionInstruction[], signers: Keypair[]) => provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+    const sendTx = (ixs: TransactionInstruction[], signers: Keypair[]) =>
+      provider.sendAndConfirm(new Transaction().add(...ixs), signers);
     // SOL at `sol`, every other asset at its configured price: a deposit values the whole pool.
     const setPrices = async (sol: number) => {
-      const ixs = deployment.assets.map((a) => [a.symbol, a.symbol === "SOL" ? sol : Number(config.assets.find((c) => c.symbol === a.symbol)!.price)] as const).map(([s, usd]) =>
-        publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(asset(s).feedId, "hex"), shard: asset(s).shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 }),
-      );
+      const ixs = deployment.assets
+        .map(
+          (a) =>
+            [
+              a.symbol,
+              a.symbol === "SOL" ? sol : Number(config.assets.find((c) => c.symbol === a.symbol)!.price),
+            ] as const,
+        )
+        .map(([s, usd]) =>
+          publishPriceIx({
+            authority: admin.publicKey,
+            feedId: Buffer.from(asset(s).feedId, "hex"),
+            shard: asset(s).shard,
+            price: new BN(Math.round(usd * 1e8)),
+            exponent: -8,
+          }),
+        );
       // The same prices may be sent twice within one blockhash (the loop below): each send is its own transaction.
       await sendTx([distinctIx(), ...ixs], []);
     };
@@ -431,7 +612,19 @@ describe("keeper over JSON-RPC", function () {
     const lp = await user({ USDC: USDC(200_000) });
     const lpToken = await createTokenAccount(tokenProvider, new PublicKey(deployment.pool.lpMint), lp.kp.publicKey);
     const st = await fetchPoolState(program, pool);
-    await sendTx([await addLiquidityIx(program, st, { owner: lp.kp.publicKey, custody: custody("USDC"), fundingAccount: lp.tokens.USDC, lpTokenAccount: lpToken, amountIn: USDC(100_000), minLpOut: ZERO })], [lp.kp]);
+    await sendTx(
+      [
+        await addLiquidityIx(program, st, {
+          owner: lp.kp.publicKey,
+          custody: custody("USDC"),
+          fundingAccount: lp.tokens.USDC,
+          lpTokenAccount: lpToken,
+          amountIn: USDC(100_000),
+          minLpOut: ZERO,
+        }),
+      ],
+      [lp.kp],
+    );
     const trader = await user({ USDC: USDC(2_000) });
     const st2 = await fetchPoolState(program, pool);
     await sendTx(
@@ -449,17 +642,35 @@ describe("keeper over JSON-RPC", function () {
       ],
       [trader.kp],
     );
-    const key = positionPda(trader.kp.publicKey, pool, custody("SOL"), custody("USDC"), Side.SHORT, program.programId)[0];
+    const key = positionPda(
+      trader.kp.publicKey,
+      pool,
+      custody("SOL"),
+      custody("USDC"),
+      Side.SHORT,
+      program.programId,
+    )[0];
     expect(await fetchPosition(program, key)).to.not.equal(null);
 
     // A keeper with its own key (no token account yet: it creates its associated one with the first reward).
     const keeperKp = Keypair.generate();
     const sig = await connection.requestAirdrop(keeperKp.publicKey, 2 * LAMPORTS_PER_SOL);
     await connection.confirmTransaction({ signature: sig, ...(await connection.getLatestBlockhash()) }, "confirmed");
-    const keeperProgram = perpoolProgram(new anchor.AnchorProvider(new Connection(cluster.url, "confirmed"), new anchor.Wallet(keeperKp), { commitment: "confirmed" }));
+    const keeperProgram = perpoolProgram(
+      new anchor.AnchorProvider(new Connection(cluster.url, "confirmed"), new anchor.Wallet(keeperKp), {
+        commitment: "confirmed",
+      }),
+    );
     const lines: string[] = [];
     // Polling is slower than the test: only a subscription can make it act in time.
-    const keeper = new Keeper({ program: keeperProgram, pool, keeper: keeperKp, pollIntervalMs: 600_000, debounceMs: 100, log: (l) => lines.push(l) });
+    const keeper = new Keeper({
+      program: keeperProgram,
+      pool,
+      keeper: keeperKp,
+      pollIntervalMs: 600_000,
+      debounceMs: 100,
+      log: (l) => lines.push(l),
+    });
     await keeper.start();
     try {
       await waitFor(() => keeper.scans >= 1, "the first scan", 20_000);
@@ -484,9 +695,15 @@ describe("keeper over JSON-RPC", function () {
       await setPrices(170);
 
       // Then the keeper hears it and liquidates the short.
-      await waitFor(() => lines.some((l) => /liquidated position/.test(l)) && keeper.scans > scansBefore, "the liquidation", 30_000);
+      await waitFor(
+        () => lines.some((l) => /liquidated position/.test(l)) && keeper.scans > scansBefore,
+        "the liquidation",
+        30_000,
+      );
       const line = lines.find((l) => /liquidated position/.test(l))!;
-      expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z liquidated position ${key.toBase58()} owner \\S+ tx \\S+`));
+      expect(line).to.match(
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z liquidated position ${key.toBase58()} owner \\S+ tx \\S+`),
+      );
       const liquidated = await fetchPosition(program, key);
       expect(liquidated === null || liquidated.sizeUsd.lt(USD(20_000))).to.equal(true);
       expect(Date.now() - started, "reacted well before the 10-minute poll").to.be.below(30_000);

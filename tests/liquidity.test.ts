@@ -107,7 +107,14 @@ describe("add_liquidity", () => {
     const u = await f.user({ USDC: USDC(10_000) });
     const state = await f.state();
     const deposit = (amountIn: BN) =>
-      addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn, minLpOut: new BN(0) });
+      addLiquidityIx(f.ctx.program, state, {
+        owner: u.kp.publicKey,
+        custody: f.assets.USDC.custody,
+        fundingAccount: u.tokens.USDC,
+        lpTokenAccount: u.lp,
+        amountIn,
+        minLpOut: new BN(0),
+      });
     const watch = await watched(f, [u.tokens.USDC, u.lp, state.pool.lpEscrow]);
     // $9.99 is below the $10 minimum first deposit.
     expect(() => quoteDeposit(state, f.assets.USDC.custody, USDC(9.99), now(f))).to.throw(/FirstDepositTooSmall/);
@@ -117,8 +124,21 @@ describe("add_liquidity", () => {
     f.ctx.provider.warpSlots(1);
     const later = await f.state();
     expect(() => quoteDeposit(later, f.assets.USDC.custody, new BN(600), now(f))).to.throw(/LpMintTooSmall/);
-    const small = await addLiquidityIx(f.ctx.program, later, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: new BN(600), minLpOut: new BN(0) });
-    await expectProgramError(f.ctx, [small], "LpMintTooSmall", await watched(f, [u.tokens.USDC, u.lp, later.pool.lpEscrow]), [u.kp]);
+    const small = await addLiquidityIx(f.ctx.program, later, {
+      owner: u.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: u.tokens.USDC,
+      lpTokenAccount: u.lp,
+      amountIn: new BN(600),
+      minLpOut: new BN(0),
+    });
+    await expectProgramError(
+      f.ctx,
+      [small],
+      "LpMintTooSmall",
+      await watched(f, [u.tokens.USDC, u.lp, later.pool.lpEscrow]),
+      [u.kp],
+    );
   });
 
   it("prices later deposits against pool value at max prices, and the LP price never falls", async () => {
@@ -145,7 +165,11 @@ describe("add_liquidity", () => {
     let price = lpPriceUsd(await f.state(), "min", now(f));
     // SOL at $150 with an EMA of $151: the deposit is valued at $150, the pool at max prices.
     await f.setPrice("SOL", 150, { ema: 151 });
-    for (const [symbol, amount] of [["SOL", SOL(20)], ["USDC", USDC(2_500)], ["SOL", SOL(3)]] as const) {
+    for (const [symbol, amount] of [
+      ["SOL", SOL(20)],
+      ["USDC", USDC(2_500)],
+      ["SOL", SOL(3)],
+    ] as const) {
       await deposit(symbol, amount);
       const next = lpPriceUsd(await f.state(), "min", now(f));
       expect(next.gte(price), `LP price fell after a ${symbol} deposit`).to.equal(true);
@@ -159,7 +183,9 @@ describe("add_liquidity", () => {
     const total = comp.reduce((a, c) => a + c.weightBps, 0);
     expect(total).to.be.within(9_998, 10_000);
     const sol = comp.find((c) => c.custody.equals(f.assets.SOL.custody))!;
-    expect(sol.valueUsd.toString()).to.equal(v.custodies.find((c) => c.address.equals(f.assets.SOL.custody))!.valueUsd.toString());
+    expect(sol.valueUsd.toString()).to.equal(
+      v.custodies.find((c) => c.address.equals(f.assets.SOL.custody))!.valueUsd.toString(),
+    );
   });
 
   it("charges less than the base fee for a deposit toward the target weights and more for one away", async () => {
@@ -168,7 +194,20 @@ describe("add_liquidity", () => {
     const deposit = async (symbol: string, amountIn: BN) => {
       const state = await f.state();
       const q = quoteDeposit(state, f.assets[symbol].custody, amountIn, now(f));
-      const { events } = await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets[symbol].custody, fundingAccount: u.tokens[symbol], lpTokenAccount: u.lp, amountIn, minLpOut: q.lpOut })], [u.kp]);
+      const { events } = await send(
+        f.ctx,
+        [
+          await addLiquidityIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            custody: f.assets[symbol].custody,
+            fundingAccount: u.tokens[symbol],
+            lpTokenAccount: u.lp,
+            amountIn,
+            minLpOut: q.lpOut,
+          }),
+        ],
+        [u.kp],
+      );
       expect(events[0].data.feeBps.toString()).to.equal(q.feeBps.toString());
       await expectAccounting(f);
       return q.feeBps.toNumber();
@@ -219,13 +258,46 @@ describe("add_liquidity", () => {
     const u = await f.user({ USDC: USDC(100_000), SOL: SOL(100) });
     let state = await f.state();
     // The first deposit into an empty pool is exempt; after it USDC is 100 % of the pool.
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(1_000), minLpOut: new BN(0) })], [u.kp]);
+    await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: u.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: u.tokens.USDC,
+          lpTokenAccount: u.lp,
+          amountIn: USDC(1_000),
+          minLpOut: new BN(0),
+        }),
+      ],
+      [u.kp],
+    );
     f.ctx.provider.warpSlots(1);
     state = await f.state();
-    const more = await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(10), minLpOut: new BN(0) });
+    const more = await addLiquidityIx(f.ctx.program, state, {
+      owner: u.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: u.tokens.USDC,
+      lpTokenAccount: u.lp,
+      amountIn: USDC(10),
+      minLpOut: new BN(0),
+    });
     await expectProgramError(f.ctx, [more], "MaxWeightExceeded", await watched(f, [u.tokens.USDC, u.lp]), [u.kp]);
     // Moving toward the target is allowed.
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.SOL.custody, fundingAccount: u.tokens.SOL, lpTokenAccount: u.lp, amountIn: SOL(5), minLpOut: new BN(0) })], [u.kp]);
+    await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: u.kp.publicKey,
+          custody: f.assets.SOL.custody,
+          fundingAccount: u.tokens.SOL,
+          lpTokenAccount: u.lp,
+          amountIn: SOL(5),
+          minLpOut: new BN(0),
+        }),
+      ],
+      [u.kp],
+    );
   });
 
   it("validates every account", async () => {
@@ -236,7 +308,15 @@ describe("add_liquidity", () => {
     await send(f.ctx, [await createPoolIx(f.ctx.program, { admin, name: "other", params: defaultPoolParams() })]);
     const [otherPool] = poolPda("other");
     const usdc = f.assets.USDC;
-    await send(f.ctx, [await addCustodyIx(f.ctx.program, { admin, pool: otherPool, mint: usdc.mint, params: defaultCustodyParams({ feedId: Array.from(usdc.feedId) }), pythOracle: usdc.oracle })]);
+    await send(f.ctx, [
+      await addCustodyIx(f.ctx.program, {
+        admin,
+        pool: otherPool,
+        mint: usdc.mint,
+        params: defaultCustodyParams({ feedId: Array.from(usdc.feedId) }),
+        pythOracle: usdc.oracle,
+      }),
+    ]);
     const foreign = custodyAddresses(otherPool, f.assets.USDC.mint, f.ctx.program.programId);
 
     const state = await f.state();
@@ -249,7 +329,8 @@ describe("add_liquidity", () => {
       amountIn: USDC(100),
       minLpOut: new BN(0),
     });
-    const err = (ix: typeof base, name: string, signers = [u.kp]) => expectProgramError(f.ctx, [ix], name, watch, signers);
+    const err = (ix: typeof base, name: string, signers = [u.kp]) =>
+      expectProgramError(f.ctx, [ix], name, watch, signers);
     await err(withAccount(base, 0, { isSigner: false }), "MissingSigner", []);
     await err(withAccount(base, 1, { pubkey: f.pool }), "InvalidAccountData");
     await err(withAccount(base, 2, { pubkey: otherPool }), "CustodyMismatch");
@@ -270,7 +351,12 @@ describe("add_liquidity", () => {
     missing.keys.splice(12, 2);
     await err(missing, "CustodyListMismatch");
     const swapped = withAccount(base, 12, {});
-    [swapped.keys[12], swapped.keys[13], swapped.keys[14], swapped.keys[15]] = [swapped.keys[14], swapped.keys[15], swapped.keys[12], swapped.keys[13]];
+    [swapped.keys[12], swapped.keys[13], swapped.keys[14], swapped.keys[15]] = [
+      swapped.keys[14],
+      swapped.keys[15],
+      swapped.keys[12],
+      swapped.keys[13],
+    ];
     await err(swapped, "CustodyListMismatch");
     await err(withAccount(base, 13, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
     // Paused.
@@ -284,7 +370,20 @@ describe("remove_liquidity", () => {
     const { f, lpUser } = await fundedPool(undefined, { poolParams: { lpCooldownSecs: 900 } });
     const u = await f.user({ USDC: USDC(5_000) });
     let state = await f.state();
-    const { events: added } = await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(5_000), minLpOut: new BN(0) })], [u.kp]);
+    const { events: added } = await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: u.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: u.tokens.USDC,
+          lpTokenAccount: u.lp,
+          amountIn: USDC(5_000),
+          minLpOut: new BN(0),
+        }),
+      ],
+      [u.kp],
+    );
     // Minted into the escrow, not to the owner: nothing to redeem or move, by any wallet.
     expect(balance(f, u.lp).toString()).to.equal("0");
     const record = await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]);
@@ -307,14 +406,29 @@ describe("remove_liquidity", () => {
     const { events: claimed } = await send(f.ctx, [await claim()], [u.kp]);
     expect(claimed.map((e) => e.name)).to.deep.equal(["lpClaimed"]);
     expect(balance(f, u.lp).toString()).to.equal(lpIn.toString());
-    expect((await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]))!.escrowedLp.toString()).to.equal("0");
+    expect(
+      (await fetchLpAccount(f.ctx.program, lpAccountPda(f.pool, u.kp.publicKey)[0]))!.escrowedLp.toString(),
+    ).to.equal("0");
     await expectProgramError(f.ctx, [await claim()], "ZeroAmount", watch, [u.kp]);
 
     state = await f.state();
     const build = (st: typeof state, minAmountOut: BN) =>
-      removeLiquidityIx(f.ctx.program, st, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn, minAmountOut });
+      removeLiquidityIx(f.ctx.program, st, {
+        owner: u.kp.publicKey,
+        custody: f.assets.USDC.custody,
+        receivingAccount: u.tokens.USDC,
+        lpTokenAccount: u.lp,
+        lpIn,
+        minAmountOut,
+      });
     const q = quoteRedeem(state, f.assets.USDC.custody, lpIn, now(f));
-    await expectProgramError(f.ctx, [await build(state, q.amountOut.addn(1))], "SlippageExceeded", await watched(f, [u.lp, u.tokens.USDC]), [u.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await build(state, q.amountOut.addn(1))],
+      "SlippageExceeded",
+      await watched(f, [u.lp, u.tokens.USDC]),
+      [u.kp],
+    );
     const custodyBefore = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
     const { events } = await send(f.ctx, [await build(state, q.amountOut)], [u.kp]);
     expect(balance(f, u.tokens.USDC).toString()).to.equal(q.amountOut.toString());
@@ -342,7 +456,20 @@ describe("remove_liquidity", () => {
     let state = await f.state();
     const priceBefore = lpPriceUsd(state, "min", now(f));
     const q = quoteRedeem(state, f.assets.SOL.custody, new BN(1_000_000_000), now(f));
-    await send(f.ctx, [await removeLiquidityIx(f.ctx.program, state, { owner: holder.kp.publicKey, custody: f.assets.SOL.custody, receivingAccount: holder.tokens.SOL, lpTokenAccount: holder.lp, lpIn: new BN(1_000_000_000), minAmountOut: q.amountOut })], [holder.kp]);
+    await send(
+      f.ctx,
+      [
+        await removeLiquidityIx(f.ctx.program, state, {
+          owner: holder.kp.publicKey,
+          custody: f.assets.SOL.custody,
+          receivingAccount: holder.tokens.SOL,
+          lpTokenAccount: holder.lp,
+          lpIn: new BN(1_000_000_000),
+          minAmountOut: q.amountOut,
+        }),
+      ],
+      [holder.kp],
+    );
     expect(balance(f, holder.tokens.SOL).toString()).to.equal(q.amountOut.toString());
     expect(f.ctx.provider.getAccount(lpAccountPda(f.pool, holder.kp.publicKey)[0])).to.equal(null);
     state = await f.state();
@@ -355,7 +482,14 @@ describe("remove_liquidity", () => {
     const state = await f.state();
     const watch = await watched(f, [lpUser.lp, lpUser.tokens.USDC]);
     const build = (lpIn: BN) =>
-      removeLiquidityIx(f.ctx.program, state, { owner: lpUser.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: lpUser.tokens.USDC, lpTokenAccount: lpUser.lp, lpIn, minAmountOut: new BN(0) });
+      removeLiquidityIx(f.ctx.program, state, {
+        owner: lpUser.kp.publicKey,
+        custody: f.assets.USDC.custody,
+        receivingAccount: lpUser.tokens.USDC,
+        lpTokenAccount: lpUser.lp,
+        lpIn,
+        minAmountOut: new BN(0),
+      });
     // All LP tokens are worth ~$190k; the USDC custody holds ~$100k.
     await expectProgramError(f.ctx, [await build(balance(f, lpUser.lp))], "InsufficientLiquidity", watch, [lpUser.kp]);
     await expectProgramError(f.ctx, [await build(state.lpSupply.addn(1))], "InsufficientLpSupply", watch, [lpUser.kp]);
@@ -368,13 +502,36 @@ describe("remove_liquidity", () => {
       { symbol: "USDC", decimals: 6, price: 1, params: { targetWeightBps: 5000, minWeightBps: 4000 } },
     ]);
     const u = await f.user({ USDC: USDC(10_000), SOL: SOL(100) });
-    for (const [symbol, amount] of [["USDC", USDC(10_000)], ["SOL", SOL(66)]] as const) {
+    for (const [symbol, amount] of [
+      ["USDC", USDC(10_000)],
+      ["SOL", SOL(66)],
+    ] as const) {
       const state = await f.state();
-      await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets[symbol].custody, fundingAccount: u.tokens[symbol], lpTokenAccount: u.lp, amountIn: amount, minLpOut: new BN(0) })], [u.kp]);
+      await send(
+        f.ctx,
+        [
+          await addLiquidityIx(f.ctx.program, state, {
+            owner: u.kp.publicKey,
+            custody: f.assets[symbol].custody,
+            fundingAccount: u.tokens[symbol],
+            lpTokenAccount: u.lp,
+            amountIn: amount,
+            minLpOut: new BN(0),
+          }),
+        ],
+        [u.kp],
+      );
     }
     f.ctx.provider.warpSlots(1);
     const state = await f.state();
-    const ix = await removeLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: u.tokens.USDC, lpTokenAccount: u.lp, lpIn: USDC(4_000), minAmountOut: new BN(0) });
+    const ix = await removeLiquidityIx(f.ctx.program, state, {
+      owner: u.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      receivingAccount: u.tokens.USDC,
+      lpTokenAccount: u.lp,
+      lpIn: USDC(4_000),
+      minAmountOut: new BN(0),
+    });
     await expectProgramError(f.ctx, [ix], "MinWeightExceeded", await watched(f, [u.lp, u.tokens.USDC]), [u.kp]);
   });
 });
@@ -386,7 +543,10 @@ describe("swap", () => {
     const state = await f.state();
     const amountIn = SOL(10);
     const q = quoteSwapExact(state, f.assets.SOL.custody, f.assets.USDC.custody, amountIn, now(f));
-    const before = { sol: await fetchCustody(f.ctx.program, f.assets.SOL.custody), usdc: await fetchCustody(f.ctx.program, f.assets.USDC.custody) };
+    const before = {
+      sol: await fetchCustody(f.ctx.program, f.assets.SOL.custody),
+      usdc: await fetchCustody(f.ctx.program, f.assets.USDC.custody),
+    };
     const ix = await swapIx(f.ctx.program, state, {
       owner: trader.kp.publicKey,
       custodyIn: f.assets.SOL.custody,
@@ -429,15 +589,35 @@ describe("swap", () => {
         minAmountOut,
       });
     const { SOL: s, USDC: u } = f.assets;
-    await expectProgramError(f.ctx, [await build(s.custody, s.custody, SOL(1), new BN(0))], "DuplicateAccount", watch, [trader.kp]);
+    await expectProgramError(f.ctx, [await build(s.custody, s.custody, SOL(1), new BN(0))], "DuplicateAccount", watch, [
+      trader.kp,
+    ]);
     const q = quoteSwapExact(state, s.custody, u.custody, SOL(1), now(f));
-    await expectProgramError(f.ctx, [await build(s.custody, u.custody, SOL(1), q.amountOut.addn(1))], "SlippageExceeded", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await build(s.custody, u.custody, SOL(1), q.amountOut.addn(1))],
+      "SlippageExceeded",
+      watch,
+      [trader.kp],
+    );
     // 1,500 SOL ≈ $225k; the USDC custody holds ~$100k.
-    await expectProgramError(f.ctx, [await build(s.custody, u.custody, SOL(1_500), new BN(0))], "InsufficientLiquidity", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await build(s.custody, u.custody, new BN(0), new BN(0))], "ZeroAmount", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await build(s.custody, u.custody, SOL(1_500), new BN(0))],
+      "InsufficientLiquidity",
+      watch,
+      [trader.kp],
+    );
+    await expectProgramError(f.ctx, [await build(s.custody, u.custody, new BN(0), new BN(0))], "ZeroAmount", watch, [
+      trader.kp,
+    ]);
     const ix = await build(u.custody, s.custody, USDC(10), new BN(0));
-    await expectProgramError(f.ctx, [withAccount(ix, 4, { pubkey: s.vault })], "InvalidTokenAccount", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [withAccount(ix, 7, { pubkey: trader.tokens.SOL })], "InvalidTokenAccount", watch, [trader.kp]);
+    await expectProgramError(f.ctx, [withAccount(ix, 4, { pubkey: s.vault })], "InvalidTokenAccount", watch, [
+      trader.kp,
+    ]);
+    await expectProgramError(f.ctx, [withAccount(ix, 7, { pubkey: trader.tokens.SOL })], "InvalidTokenAccount", watch, [
+      trader.kp,
+    ]);
   });
 });
 
@@ -449,7 +629,13 @@ describe("withdraw_protocol_fees", () => {
     expect(custody.protocolFees.gt(new BN(0))).to.equal(true);
     const treasury = await createTokenAccount(f.ctx.provider, f.assets.USDC.mint, f.ctx.admin.publicKey);
     const admin = f.ctx.admin.publicKey;
-    const build = (amount: BN, who = admin) => withdrawProtocolFeesIx(f.ctx.program, state, { admin: who, custody: f.assets.USDC.custody, receivingAccount: treasury, amount });
+    const build = (amount: BN, who = admin) =>
+      withdrawProtocolFeesIx(f.ctx.program, state, {
+        admin: who,
+        custody: f.assets.USDC.custody,
+        receivingAccount: treasury,
+        amount,
+      });
     const watch = await watched(f, [treasury]);
     await expectProgramError(f.ctx, [await build(custody.protocolFees.addn(1))], "InsufficientProtocolFees", watch);
     await expectProgramError(f.ctx, [await build(new BN(0))], "ZeroAmount", watch);
@@ -469,10 +655,18 @@ describe("top_up_insurance", () => {
     const { f, lpUser } = await fundedPool();
     const state = await f.state();
     const before = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
-    const build = (amount: BN, funding = lpUser.tokens.USDC) => topUpInsuranceIx(f.ctx.program, state, { payer: lpUser.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: funding, amount });
+    const build = (amount: BN, funding = lpUser.tokens.USDC) =>
+      topUpInsuranceIx(f.ctx.program, state, {
+        payer: lpUser.kp.publicKey,
+        custody: f.assets.USDC.custody,
+        fundingAccount: funding,
+        amount,
+      });
     const watch = await watched(f, [lpUser.tokens.USDC]);
     await expectProgramError(f.ctx, [await build(new BN(0))], "ZeroAmount", watch, [lpUser.kp]);
-    await expectProgramError(f.ctx, [await build(USDC(1), lpUser.tokens.SOL)], "InvalidTokenAccount", watch, [lpUser.kp]);
+    await expectProgramError(f.ctx, [await build(USDC(1), lpUser.tokens.SOL)], "InvalidTokenAccount", watch, [
+      lpUser.kp,
+    ]);
     const { events } = await send(f.ctx, [await build(USDC(2_500))], [lpUser.kp]);
     const after = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
     expect(after.insurance.sub(before.insurance).toString()).to.equal(USDC(2_500).toString());
@@ -486,7 +680,20 @@ describe("top_up_insurance", () => {
 
 const FEED = Buffer.alloc(32, 7);
 
-function pythAccount(ctx: Ctx, key: PublicKey, o: Partial<{ price: BN; conf: BN; expo: number; publishTime: BN; ema: BN; feed: Buffer; partial: boolean; owner: PublicKey }> = {}) {
+function pythAccount(
+  ctx: Ctx,
+  key: PublicKey,
+  o: Partial<{
+    price: BN;
+    conf: BN;
+    expo: number;
+    publishTime: BN;
+    ema: BN;
+    feed: Buffer;
+    partial: boolean;
+    owner: PublicKey;
+  }> = {},
+) {
   const publishTime = o.publishTime ?? new BN(ctx.provider.getClock().unixTimestamp.toString());
   const data = encodePriceUpdateV2({
     writeAuthority: Keypair.generate().publicKey,
@@ -501,7 +708,12 @@ function pythAccount(ctx: Ctx, key: PublicKey, o: Partial<{ price: BN; conf: BN;
     emaConf: new BN(0),
     postedSlot: new BN(1),
   });
-  ctx.provider.setAccount(key, { lamports: 10_000_000, data, owner: o.owner ?? PYTH_RECEIVER_PROGRAM_ID, executable: false });
+  ctx.provider.setAccount(key, {
+    lamports: 10_000_000,
+    data,
+    owner: o.owner ?? PYTH_RECEIVER_PROGRAM_ID,
+    executable: false,
+  });
 }
 
 describe("oracles", () => {
@@ -509,12 +721,22 @@ describe("oracles", () => {
     const ctx = freshCtx();
     const admin = ctx.admin.publicKey;
     await send(ctx, [await initConfigIx(ctx.program, admin)]);
-    await send(ctx, [await createPoolIx(ctx.program, { admin, name: "prod", params: defaultPoolParams({ lpCooldownSecs: 0 }) })]);
+    await send(ctx, [
+      await createPoolIx(ctx.program, { admin, name: "prod", params: defaultPoolParams({ lpCooldownSecs: 0 }) }),
+    ]);
     const [pool] = poolPda("prod");
     const mint = await createMint(ctx.provider, 9, admin);
     const oracle = Keypair.generate().publicKey;
     pythAccount(ctx, oracle);
-    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params: defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(FEED) }), pythOracle: oracle })]);
+    await send(ctx, [
+      await addCustodyIx(ctx.program, {
+        admin,
+        pool,
+        mint,
+        params: defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(FEED) }),
+        pythOracle: oracle,
+      }),
+    ]);
     const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
     const user = fundedKeypair(ctx);
     const funding = await createTokenAccount(ctx.provider, mint, user.publicKey);
@@ -522,7 +744,14 @@ describe("oracles", () => {
     const state = await fetchPoolState(ctx.program, pool);
     const lp = await createTokenAccount(ctx.provider, state.pool.lpMint, user.publicKey);
     const deposit = async () =>
-      addLiquidityIx(ctx.program, await fetchPoolState(ctx.program, pool), { owner: user.publicKey, custody, fundingAccount: funding, lpTokenAccount: lp, amountIn: SOL(1), minLpOut: new BN(0) });
+      addLiquidityIx(ctx.program, await fetchPoolState(ctx.program, pool), {
+        owner: user.publicKey,
+        custody,
+        fundingAccount: funding,
+        lpTokenAccount: lp,
+        amountIn: SOL(1),
+        minLpOut: new BN(0),
+      });
     return { ctx, pool, custody, vault, oracle, user, funding, lp, deposit };
   }
 
@@ -565,7 +794,14 @@ describe("oracles", () => {
     const u = await f.user({ USDC: USDC(100) });
     f.ctx.provider.warpSeconds(61);
     const state = await f.state();
-    const ix = await addLiquidityIx(f.ctx.program, state, { owner: u.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: u.tokens.USDC, lpTokenAccount: u.lp, amountIn: USDC(100), minLpOut: new BN(0) });
+    const ix = await addLiquidityIx(f.ctx.program, state, {
+      owner: u.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: u.tokens.USDC,
+      lpTokenAccount: u.lp,
+      amountIn: USDC(100),
+      minLpOut: new BN(0),
+    });
     await expectProgramError(f.ctx, [ix], "StaleOraclePrice", await watched(f, [u.tokens.USDC]), [u.kp]);
     await f.setPrice("SOL", 150);
     await f.setPrice("USDC", 1);

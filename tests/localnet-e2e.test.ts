@@ -18,7 +18,15 @@
  * whose Clock and block time differ by a second).
  */
 import * as anchor from "@coral-xyz/anchor";
-import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey, Signer, Transaction, TransactionInstruction } from "@solana/web3.js";
+import {
+  Connection,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  PublicKey,
+  Signer,
+  Transaction,
+  TransactionInstruction,
+} from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 import * as fs from "fs";
@@ -62,7 +70,8 @@ import {
 } from "../sdk/src";
 import { TestCluster, testCluster, waitFor } from "./localnet/harness";
 
-const units = (n: number, decimals: number) => new BN(Math.round(n * 1e6)).mul(new BN(10).pow(new BN(decimals))).div(new BN(1e6));
+const units = (n: number, decimals: number) =>
+  new BN(Math.round(n * 1e6)).mul(new BN(10).pow(new BN(decimals))).div(new BN(1e6));
 const USD = (n: number) => units(n, 6);
 const USDC = (n: number) => units(n, 6);
 const SOL = (n: number) => units(n, 9);
@@ -91,7 +100,8 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
   const mint = (symbol: string) => new PublicKey(deployment.assets.find((a) => a.symbol === symbol)!.mint);
   const tokens = (owner: Keypair) => accounts.get(owner.publicKey.toBase58())!;
   const state = (): Promise<PoolState> => fetchPoolState(program, pool());
-  const tokenBalance = async (account: PublicKey) => new BN((await connection.getTokenAccountBalance(account)).value.amount);
+  const tokenBalance = async (account: PublicKey) =>
+    new BN((await connection.getTokenAccountBalance(account)).value.amount);
 
   /** Blockhashes of the price updates sent so far (the same update twice in one slot would be a duplicate). */
   const priceBlockhashes = new Set<string>();
@@ -109,11 +119,19 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     const signature = await connection.sendRawTransaction(tx.serialize());
     const confirmed = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
     expect(confirmed.value.err).to.equal(null);
-    const landed = (await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" }))!;
+    const landed = (await connection.getTransaction(signature, {
+      maxSupportedTransactionVersion: 0,
+      commitment: "confirmed",
+    }))!;
     expect(landed.meta!.err).to.equal(null);
     // A position update first emits what it settled over time (`positionSettled`), when time has passed.
     const all = parseEvents(program, landed.meta!.logMessages!);
-    return { signature, blockTime: landed.blockTime!, events: all.filter((e) => e.name !== "positionSettled"), settled: all.filter((e) => e.name === "positionSettled") };
+    return {
+      signature,
+      blockTime: landed.blockTime!,
+      events: all.filter((e) => e.name !== "positionSettled"),
+      settled: all.filter((e) => e.name === "positionSettled"),
+    };
   }
 
   /**
@@ -133,10 +151,18 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
   }
 
   /** Fresh prices for every custody (they go stale after 60 s), published through the local price publisher. */
-  async function setPrices(prices: Record<string, number> = { SOL: 150, BTC: 95_000, ETH: 3_500, USDC: 1 }): Promise<void> {
+  async function setPrices(
+    prices: Record<string, number> = { SOL: 150, BTC: 95_000, ETH: 3_500, USDC: 1 },
+  ): Promise<void> {
     const ixs = Object.entries(prices).map(([symbol, usd]) => {
       const a = deployment.assets.find((x) => x.symbol === symbol)!;
-      return publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(a.feedId, "hex"), shard: a.shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 });
+      return publishPriceIx({
+        authority: admin.publicKey,
+        feedId: Buffer.from(a.feedId, "hex"),
+        shard: a.shard,
+        price: new BN(Math.round(usd * 1e8)),
+        exponent: -8,
+      });
     });
     await send(ixs, [admin], { unusedBlockhash: priceBlockhashes });
   }
@@ -160,7 +186,11 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     cluster = await testCluster(dir);
     config = loadConfig();
     // No LP cooldown: these flows redeem what they deposit (the cooldown is tested on LiteSVM and by the CLI test).
-    config.pool = { ...config.pool, name: `e2e-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 } };
+    config.pool = {
+      ...config.pool,
+      name: `e2e-${Math.random().toString(36).slice(2, 10)}`,
+      params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 },
+    };
     const shard = 1 + Math.floor(Math.random() * 65_535);
     config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
     const keypair = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
@@ -180,7 +210,10 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
   it("deposits SOL and USDC liquidity, each exactly as quoted", async () => {
     await fund(lp, { SOL: SOL(1_000), USDC: USDC(200_000) });
     await setPrices();
-    for (const [symbol, amount] of [["USDC", USDC(100_000)], ["SOL", SOL(600)]] as const) {
+    for (const [symbol, amount] of [
+      ["USDC", USDC(100_000)],
+      ["SOL", SOL(600)],
+    ] as const) {
       const before = await state();
       const lpBefore = await tokenBalance(tokens(lp).LP);
       const ix = await addLiquidityIx(program, before, {
@@ -193,7 +226,11 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
       });
       const res = await send([ix], [lp]);
       const minted = (await tokenBalance(tokens(lp).LP)).sub(lpBefore);
-      const q = quoteAt(res.blockTime, (now) => quoteDeposit(before, custody(symbol), amount, now), (q) => q.lpOut.eq(minted));
+      const q = quoteAt(
+        res.blockTime,
+        (now) => quoteDeposit(before, custody(symbol), amount, now),
+        (q) => q.lpOut.eq(minted),
+      );
       expect(minted.toString(), `${symbol} LP out`).to.equal(q.lpOut.toString());
       expect(res.events.map((e) => e.name)).to.include("liquidityAdded");
     }
@@ -205,7 +242,11 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     await setPrices();
     const [key] = positionPda(trader.publicKey, pool(), custody("SOL"), custody("SOL"), Side.LONG, program.programId);
     const seen: { lamports: number; length: number }[] = [];
-    const sub = connection.onAccountChange(key, (info) => seen.push({ lamports: info.lamports, length: info.data.length }), { commitment: "confirmed" });
+    const sub = connection.onAccountChange(
+      key,
+      (info) => seen.push({ lamports: info.lamports, length: info.data.length }),
+      { commitment: "confirmed" },
+    );
     try {
       // Open: $3,000 on 4 SOL.
       const before = await state();
@@ -225,7 +266,19 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
       const p = (await fetchPosition(program, key))!;
       const q = quoteAt(
         opened.blockTime,
-        (now) => quoteIncreasePosition(before, { position: null, side: Side.LONG, custody: custody("SOL"), collateralCustody: custody("SOL"), sizeUsd, collateralAmount }, now),
+        (now) =>
+          quoteIncreasePosition(
+            before,
+            {
+              position: null,
+              side: Side.LONG,
+              custody: custody("SOL"),
+              collateralCustody: custody("SOL"),
+              sizeUsd,
+              collateralAmount,
+            },
+            now,
+          ),
         (q) => q.sizeTokensAfter.eq(p.sizeTokens) && q.collateralAfter.eq(p.collateralAmount),
       );
       expect(p.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
@@ -240,10 +293,20 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
       await setPrices({ SOL: 156, USDC: 1 });
       const mid = await state();
       const received = await tokenBalance(tokens(trader).SOL);
-      const ix2 = await decreasePositionIx(program, mid, { position: p, receivingAccount: tokens(trader).SOL, sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: ZERO });
+      const ix2 = await decreasePositionIx(program, mid, {
+        position: p,
+        receivingAccount: tokens(trader).SOL,
+        sizeUsd: p.sizeUsd,
+        collateralOut: ZERO,
+        acceptablePrice: ZERO,
+      });
       const closed = await send([ix2], [trader]);
       const out = (await tokenBalance(tokens(trader).SOL)).sub(received);
-      const q2 = quoteAt(closed.blockTime, (now) => quoteDecreasePosition(mid, p, p.sizeUsd, ZERO, now), (q) => q.amountOut.eq(out));
+      const q2 = quoteAt(
+        closed.blockTime,
+        (now) => quoteDecreasePosition(mid, p, p.sizeUsd, ZERO, now),
+        (q) => q.amountOut.eq(out),
+      );
       expect(q2.fullClose).to.equal(true);
       expect(out.toString(), "amount out").to.equal(q2.amountOut.toString());
       expect(closed.events[0].name).to.equal("positionDecreased");
@@ -260,28 +323,55 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     await setPrices();
     const ref = { owner: borrower.publicKey, collateralCustody: custody("SOL"), borrowCustody: custody("USDC") };
     const [loanKey] = loanPda(ref.owner, pool(), ref.collateralCustody, ref.borrowCustody, program.programId);
-    await send([await depositLoanCollateralIx(program, await state(), { ...ref, fundingAccount: tokens(borrower).SOL, amount: SOL(10) })], [borrower]);
+    await send(
+      [
+        await depositLoanCollateralIx(program, await state(), {
+          ...ref,
+          fundingAccount: tokens(borrower).SOL,
+          amount: SOL(10),
+        }),
+      ],
+      [borrower],
+    );
     expect((await fetchLoan(program, loanKey))!.collateralAmount.toString()).to.equal(SOL(10).toString());
 
     // $500 against $1,500 of SOL: 33 % LTV.
     const before = await state();
     const loan = (await fetchLoan(program, loanKey))!;
     const usdcBefore = await tokenBalance(tokens(borrower).USDC);
-    const borrowed = await send([await borrowIx(program, before, { ...ref, receivingAccount: tokens(borrower).USDC, amount: USDC(500) })], [borrower]);
+    const borrowed = await send(
+      [await borrowIx(program, before, { ...ref, receivingAccount: tokens(borrower).USDC, amount: USDC(500) })],
+      [borrower],
+    );
     expect((await tokenBalance(tokens(borrower).USDC)).sub(usdcBefore).toString()).to.equal(USDC(500).toString());
     const afterBorrow = (await fetchLoan(program, loanKey))!;
-    const qb = quoteAt(borrowed.blockTime, (now) => quoteLoanBorrow(before, loan, USDC(500), now), (q) => q.scaledDelta.eq(afterBorrow.scaledDebt));
+    const qb = quoteAt(
+      borrowed.blockTime,
+      (now) => quoteLoanBorrow(before, loan, USDC(500), now),
+      (q) => q.scaledDelta.eq(afterBorrow.scaledDebt),
+    );
     expect(afterBorrow.scaledDebt.toString()).to.equal(qb.scaledDelta.toString());
 
     await setPrices();
     const mid = await state();
     const usdcMid = await tokenBalance(tokens(borrower).USDC);
     const repaid = await send(
-      [await repayIx(program, mid, { ...ref, payer: borrower.publicKey, fundingAccount: tokens(borrower).USDC, amount: MAX })],
+      [
+        await repayIx(program, mid, {
+          ...ref,
+          payer: borrower.publicKey,
+          fundingAccount: tokens(borrower).USDC,
+          amount: MAX,
+        }),
+      ],
       [borrower],
     );
     const paid = usdcMid.sub(await tokenBalance(tokens(borrower).USDC));
-    const qr = quoteAt(repaid.blockTime, (now) => quoteLoanRepay(mid, afterBorrow, MAX, now), (q) => q.repaid.eq(paid));
+    const qr = quoteAt(
+      repaid.blockTime,
+      (now) => quoteLoanRepay(mid, afterBorrow, MAX, now),
+      (q) => q.repaid.eq(paid),
+    );
     expect(paid.toString()).to.equal(qr.repaid.toString());
     expect(paid.gte(USDC(500))).to.equal(true);
     expect((await fetchLoan(program, loanKey))!.scaledDebt.toString()).to.equal("0");
@@ -307,26 +397,45 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
     expect(Number(liq.toString()) / 1e9).to.be.within(150, 160);
 
     const logs: { signature: string; logs: string[] }[] = [];
-    const sub = connection.onLogs(program.programId, (l) => logs.push({ signature: l.signature, logs: l.logs }), "confirmed");
+    const sub = connection.onLogs(
+      program.programId,
+      (l) => logs.push({ signature: l.signature, logs: l.logs }),
+      "confirmed",
+    );
     try {
       // The oracle moves past the liquidation price (9-decimal price → 8-decimal oracle).
       await setPrices({ SOL: Number(liq.toString()) / 1e9 + 1, USDC: 1 });
       const before = await state();
       const ownerBefore = await tokenBalance(tokens(trader).USDC);
-      const ix = await liquidatePositionIx(program, before, { keeper: keeper.publicKey, position: p, keeperAccount: tokens(keeper).USDC, ownerAccount: tokens(trader).USDC });
+      const ix = await liquidatePositionIx(program, before, {
+        keeper: keeper.publicKey,
+        position: p,
+        keeperAccount: tokens(keeper).USDC,
+        ownerAccount: tokens(trader).USDC,
+      });
       const res = await send([ix], [keeper]);
       const reward = await tokenBalance(tokens(keeper).USDC);
       const ownerOut = (await tokenBalance(tokens(trader).USDC)).sub(ownerBefore);
-      const q = quoteAt(res.blockTime, (now) => quoteLiquidatePosition(before, p, now), (q) => q.rewardTokens.eq(reward) && q.ownerOut.eq(ownerOut));
+      const q = quoteAt(
+        res.blockTime,
+        (now) => quoteLiquidatePosition(before, p, now),
+        (q) => q.rewardTokens.eq(reward) && q.ownerOut.eq(ownerOut),
+      );
       expect(reward.toString(), "keeper reward").to.equal(q.rewardTokens.toString());
       expect(ownerOut.toString(), "owner out").to.equal(q.ownerOut.toString());
       expect(reward.gt(ZERO)).to.equal(true);
       // What the position owed over time is settled first (PositionSettled), then it is liquidated.
-      expect(res.events.map((e: { name: string }) => e.name).filter((n: string) => n !== "positionSettled")).to.deep.equal(["positionLiquidated"]);
+      expect(
+        res.events.map((e: { name: string }) => e.name).filter((n: string) => n !== "positionSettled"),
+      ).to.deep.equal(["positionLiquidated"]);
 
       await waitFor(() => logs.some((l) => l.signature === res.signature), "the logs notification of the liquidation");
       const notified = logs.find((l) => l.signature === res.signature)!;
-      expect(parseEvents(program, notified.logs).map((e) => e.name).filter((n) => n !== "positionSettled")).to.deep.equal(["positionLiquidated"]);
+      expect(
+        parseEvents(program, notified.logs)
+          .map((e) => e.name)
+          .filter((n) => n !== "positionSettled"),
+      ).to.deep.equal(["positionLiquidated"]);
       if (q.full) expect(await fetchPosition(program, key)).to.equal(null);
       else expect((await fetchPosition(program, key))!.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
     } finally {
@@ -352,9 +461,22 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
   });
 
   it("the price feed publishes every price around its starting one, stable coins near $1", async () => {
-    const read = () => Promise.all(deployment.assets.map(async (a) => decodePriceUpdateV2((await connection.getAccountInfo(new PublicKey(a.oracle)))!.data)));
+    const read = () =>
+      Promise.all(
+        deployment.assets.map(async (a) =>
+          decodePriceUpdateV2((await connection.getAccountInfo(new PublicKey(a.oracle)))!.data),
+        ),
+      );
     const before = await read();
-    const feed = await startPriceFeed({ url: cluster.url, dataDir: dir, keypair: keypairPath(), intervalMs: 100, stepBps: 20, seed: 7, log: () => {} });
+    const feed = await startPriceFeed({
+      url: cluster.url,
+      dataDir: dir,
+      keypair: keypairPath(),
+      intervalMs: 100,
+      stepBps: 20,
+      seed: 7,
+      log: () => {},
+    });
     try {
       await waitFor(() => feed.ticks >= 3, "three price updates", 15_000);
     } finally {

@@ -30,10 +30,17 @@ describe("localnet: seeded pool", function () {
   });
 
   it("deposits each asset near its target weight into an empty pool, and never again", async () => {
-    const result = await deploy(loadConfig(), { url: cluster.url, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
+    const result = await deploy(loadConfig(), {
+      url: cluster.url,
+      dataDir: dir,
+      keypair: path.join(dir, "admin.json"),
+      log: () => {},
+    });
     const first = await seedLiquidity({ url: cluster.url, dataDir: dir, log: () => {} });
     expect(first).to.have.length(Object.keys(SEED_AMOUNTS).length);
-    const program = perpoolProgram(new anchor.AnchorProvider(new Connection(cluster.url, "confirmed"), new anchor.Wallet(Keypair.generate()), {}));
+    const program = perpoolProgram(
+      new anchor.AnchorProvider(new Connection(cluster.url, "confirmed"), new anchor.Wallet(Keypair.generate()), {}),
+    );
     const state = await fetchPoolState(program, new PublicKey(result.deployment.pool.address));
     expect(state.lpSupply.gt(new BN(0))).to.equal(true);
     const now = new BN(Math.floor(Date.now() / 1000));

@@ -171,10 +171,18 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
   });
 
   it("runs Perpool upgradeable, the data directory's admin its upgrade authority, and the price publisher at the Pyth receiver's address", async () => {
-    const adminKey = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8")))).publicKey;
+    const adminKey = Keypair.fromSecretKey(
+      Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))),
+    ).publicKey;
     const [programData] = programDataPda();
-    const [programAccount, programDataAccount, publisher] = await connection.getMultipleAccountsInfo([PERPOOL_PROGRAM_ID, programData, PYTH_RECEIVER_PROGRAM_ID]);
-    const deployed = decodeProgramDeployment(programAccount, (a) => (a.equals(programData) ? programDataAccount : null));
+    const [programAccount, programDataAccount, publisher] = await connection.getMultipleAccountsInfo([
+      PERPOOL_PROGRAM_ID,
+      programData,
+      PYTH_RECEIVER_PROGRAM_ID,
+    ]);
+    const deployed = decodeProgramDeployment(programAccount, (a) =>
+      a.equals(programData) ? programDataAccount : null,
+    );
     expect(deployed.kind).to.equal("upgradeable");
     expect(deployed.kind === "upgradeable" && deployed.upgradeAuthority?.toBase58()).to.equal(adminKey.toBase58());
     expect(publisher?.executable).to.equal(true);
@@ -184,13 +192,28 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
 
   it("refuses to deploy with an admin that is not the program's upgrade authority", async () => {
     const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-localnet-authority-"));
-    const other = await startLocalnet({ port: 0, ledger: otherDir, quiet: true, slotMs: 100, upgradeAuthority: Keypair.generate().publicKey.toBase58() });
+    const other = await startLocalnet({
+      port: 0,
+      ledger: otherDir,
+      quiet: true,
+      slotMs: 100,
+      upgradeAuthority: Keypair.generate().publicKey.toBase58(),
+    });
     try {
-      const run = deploy(loadConfig(), { url: other.rpcUrl, dataDir: otherDir, keypair: path.join(otherDir, "admin.json"), log: () => {} });
+      const run = deploy(loadConfig(), {
+        url: other.rpcUrl,
+        dataDir: otherDir,
+        keypair: path.join(otherDir, "admin.json"),
+        log: () => {},
+      });
       let err: unknown;
       await run.catch((e) => (err = e));
       expect(String(err)).to.match(/init_config needs the program's upgrade authority \w+; the admin keypair is \w+/);
-      expect(await new Connection(other.rpcUrl).getAccountInfo(PublicKey.findProgramAddressSync([Buffer.from("config")], PERPOOL_PROGRAM_ID)[0])).to.equal(null);
+      expect(
+        await new Connection(other.rpcUrl).getAccountInfo(
+          PublicKey.findProgramAddressSync([Buffer.from("config")], PERPOOL_PROGRAM_ID)[0],
+        ),
+      ).to.equal(null);
     } finally {
       await other.close();
       fs.rmSync(otherDir, { recursive: true, force: true });
@@ -209,7 +232,8 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const table = await fetchLookupTable(connection, new PublicKey(deployment.lookupTable));
     expect(table, "the pool's lookup table").to.not.equal(null);
     const inTable = new Set(table!.state.addresses.map((a) => a.toBase58()));
-    for (const a of deployment.assets) for (const k of [a.custody, a.vault, a.oracle]) expect(inTable.has(k), k).to.equal(true);
+    for (const a of deployment.assets)
+      for (const k of [a.custody, a.vault, a.oracle]) expect(inTable.has(k), k).to.equal(true);
     expect(inTable.has(deployment.pool.address)).to.equal(true);
     expect(table!.state.authority?.toBase58()).to.equal(deployment.admin);
     for (const a of deployment.assets) {
@@ -235,7 +259,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     connect(net!.rpcUrl);
     expect((await fetchPool(program, pool())).timelockSecs).to.equal(0);
     const changed = testConfig();
-    changed.assets = changed.assets.map((a) => (a.symbol === "SOL" ? { ...a, params: { ...a.params, openFeeBps: 8 } } : a));
+    changed.assets = changed.assets.map((a) =>
+      a.symbol === "SOL" ? { ...a, params: { ...a.params, openFeeBps: 8 } } : a,
+    );
     const sol = () => new PublicKey(deployment.assets.find((a) => a.symbol === "SOL")!.custody);
     const run = await deploy(changed, deployOptions(net!.rpcUrl));
     expect(run.actions).to.have.length(2);
@@ -283,7 +309,10 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
   });
 
   it("returns the transaction with logs, balances, inner instructions and a decodable event", async () => {
-    const tx = await connection.getTransaction(depositSignature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
+    const tx = await connection.getTransaction(depositSignature, {
+      maxSupportedTransactionVersion: 0,
+      commitment: "confirmed",
+    });
     expect(tx).to.not.equal(null);
     const meta = tx!.meta!;
     expect(meta.err).to.equal(null);
@@ -292,8 +321,12 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(meta.preBalances[0] - meta.postBalances[0]).to.be.greaterThan(5000);
     expect(meta.computeUnitsConsumed).to.be.greaterThan(0);
     expect(meta.innerInstructions!.length).to.be.greaterThan(0); // the token transfer and LP mint CPIs
-    const usdcPre = meta.preTokenBalances!.find((b) => b.mint === asset("USDC").mint && b.owner === user.publicKey.toBase58());
-    const usdcPost = meta.postTokenBalances!.find((b) => b.mint === asset("USDC").mint && b.owner === user.publicKey.toBase58());
+    const usdcPre = meta.preTokenBalances!.find(
+      (b) => b.mint === asset("USDC").mint && b.owner === user.publicKey.toBase58(),
+    );
+    const usdcPost = meta.postTokenBalances!.find(
+      (b) => b.mint === asset("USDC").mint && b.owner === user.publicKey.toBase58(),
+    );
     expect(new BN(usdcPre!.uiTokenAmount.amount).sub(new BN(usdcPost!.uiTokenAmount.amount)).toString()).to.equal(
       USDC(1_000).toString(),
     );
@@ -320,7 +353,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
 
   it("finds the pool's custodies with getProgramAccounts memcmp filters", async () => {
     const custodies = deployment.assets.map((a) => a.custody).sort();
-    const disc = Buffer.from((IDL.accounts as { name: string; discriminator: number[] }[]).find((a) => a.name === "Custody")!.discriminator);
+    const disc = Buffer.from(
+      (IDL.accounts as { name: string; discriminator: number[] }[]).find((a) => a.name === "Custody")!.discriminator,
+    );
     const sample = (await connection.getAccountInfo(new PublicKey(custodies[0])))!.data;
     const poolOffset = sample.indexOf(pool().toBuffer());
     expect(poolOffset).to.be.greaterThan(7);
@@ -337,17 +372,24 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(found.every((f) => f.account.data.length === 8)).to.equal(true);
 
     // The same through anchor's account namespace (discriminator memcmp, base58).
-    const all = await (program.account as any).custody.all([{ memcmp: { offset: poolOffset, bytes: pool().toBase58() } }]);
+    const all = await (program.account as any).custody.all([
+      { memcmp: { offset: poolOffset, bytes: pool().toBase58() } },
+    ]);
     expect(all).to.have.length(4);
 
     // memcmp bytes in base64 and a filter matching nothing.
     const none = await rpcCall(net!.rpcUrl, "getProgramAccounts", [
       program.programId.toBase58(),
-      { encoding: "base64", filters: [{ memcmp: { offset: 0, bytes: Buffer.alloc(8, 7).toString("base64"), encoding: "base64" } }] },
+      {
+        encoding: "base64",
+        filters: [{ memcmp: { offset: 0, bytes: Buffer.alloc(8, 7).toString("base64"), encoding: "base64" } }],
+      },
     ]);
     expect(none.result).to.deep.equal([]);
 
-    const owned = await connection.getParsedTokenAccountsByOwner(user.publicKey, { mint: new PublicKey(asset("USDC").mint) });
+    const owned = await connection.getParsedTokenAccountsByOwner(user.publicKey, {
+      mint: new PublicKey(asset("USDC").mint),
+    });
     expect(owned.value).to.have.length(1);
     expect(owned.value[0].account.data.parsed.info.tokenAmount.amount).to.equal(USDC(9_000).toString());
     const supply = await connection.getTokenSupply(new PublicKey(asset("USDC").mint));
@@ -362,9 +404,14 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const accountChange = new Promise<Buffer>((r) => (onAccount = r));
     const programChange = new Promise<string>((r) => (onProgram = r));
     const logs = new Promise<string[]>((r) => (onLogs = r));
-    const custodyDisc = (IDL.accounts as { name: string; discriminator: number[] }[]).find((a) => a.name === "Custody")!;
+    const custodyDisc = (IDL.accounts as { name: string; discriminator: number[] }[]).find(
+      (a) => a.name === "Custody",
+    )!;
     const ids = [
-      connection.onAccountChange(userUsdc, (info) => onAccount(info.data), { commitment: "confirmed", encoding: "base64" }),
+      connection.onAccountChange(userUsdc, (info) => onAccount(info.data), {
+        commitment: "confirmed",
+        encoding: "base64",
+      }),
       connection.onProgramAccountChange(program.programId, (keyed) => onProgram(keyed.accountId.toBase58()), {
         commitment: "confirmed",
         filters: [{ memcmp: { offset: 0, bytes: bs58encode(Buffer.from(custodyDisc.discriminator)) } }],
@@ -396,7 +443,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const reply = await rpcCall(net!.rpcUrl, "sendTransaction", [raw.toString("base64"), { encoding: "base64" }]);
     expect(reply.error!.code).to.equal(-32002);
     const custom = errorCode("SlippageExceeded");
-    expect(reply.error!.message).to.equal(`Transaction simulation failed: Error processing Instruction 0: custom program error: 0x${custom.toString(16)}`);
+    expect(reply.error!.message).to.equal(
+      `Transaction simulation failed: Error processing Instruction 0: custom program error: 0x${custom.toString(16)}`,
+    );
     expect(reply.error!.data.err).to.deep.equal({ InstructionError: [0, { Custom: custom }] });
     expect(reply.error!.data.accounts).to.equal(null);
     expect(reply.error!.data.unitsConsumed).to.be.greaterThan(0);
@@ -433,7 +482,11 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
 
     const sim = await rpcCall(net!.rpcUrl, "simulateTransaction", [
       wire,
-      { encoding: "base64", replaceRecentBlockhash: true, accounts: { addresses: [userUsdc.toBase58()], encoding: "base64" } },
+      {
+        encoding: "base64",
+        replaceRecentBlockhash: true,
+        accounts: { addresses: [userUsdc.toBase58()], encoding: "base64" },
+      },
     ]);
     const value = sim.result.value;
     expect(value.err).to.equal(null);
@@ -461,7 +514,10 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const ok = await connection.sendRawTransaction(transfer(1_000));
     expect((await connection.getSignatureStatus(ok)).value!.err).to.equal(null);
 
-    const dup = await rpcCall(net!.rpcUrl, "sendTransaction", [transfer(1_000).toString("base64"), { encoding: "base64" }]);
+    const dup = await rpcCall(net!.rpcUrl, "sendTransaction", [
+      transfer(1_000).toString("base64"),
+      { encoding: "base64" },
+    ]);
     expect(dup.error!.code).to.equal(-32002);
     expect(dup.error!.data.err).to.equal("AlreadyProcessed");
 
@@ -473,7 +529,10 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     net!.chain.advanceSlots(51); // now 151 slots old
     expect(await connection.getBlockHeight()).to.be.greaterThan(lastValidBlockHeight);
     expect((await connection.isBlockhashValid(blockhash)).value).to.equal(false);
-    const expired = await rpcCall(net!.rpcUrl, "sendTransaction", [transfer(3_000).toString("base64"), { encoding: "base64" }]);
+    const expired = await rpcCall(net!.rpcUrl, "sendTransaction", [
+      transfer(3_000).toString("base64"),
+      { encoding: "base64" },
+    ]);
     expect(expired.error!.code).to.equal(-32002);
     expect(expired.error!.message).to.equal("Transaction simulation failed: Blockhash not found");
     expect(expired.error!.data.err).to.equal("BlockhashNotFound");
@@ -483,7 +542,10 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     // litesvm checks the signatures of a transaction that executes; the chain
     // checks them itself first on every path that refuses one before that.
     const second = Keypair.generate();
-    await connection.confirmTransaction(await connection.requestAirdrop(second.publicKey, LAMPORTS_PER_SOL), "confirmed");
+    await connection.confirmTransaction(
+      await connection.requestAirdrop(second.publicKey, LAMPORTS_PER_SOL),
+      "confirmed",
+    );
     const { blockhash } = await connection.getLatestBlockhash();
     const transfer = (lamports: number, recentBlockhash = blockhash) => {
       // Two signers: the fee payer's signature good, the second one's broken below.
@@ -496,9 +558,14 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
       raw[1 + 64 + 5] ^= 0x01; // the second signature
       return raw;
     };
-    const balances = async () => [await connection.getBalance(user.publicKey), await connection.getBalance(second.publicKey), await connection.getBalance(admin.publicKey)];
+    const balances = async () => [
+      await connection.getBalance(user.publicKey),
+      await connection.getBalance(second.publicKey),
+      await connection.getBalance(admin.publicKey),
+    ];
     const before = await balances();
-    const send = (raw: Buffer, config: object = {}) => rpcCall(net!.rpcUrl, "sendTransaction", [raw.toString("base64"), { encoding: "base64", ...config }]);
+    const send = (raw: Buffer, config: object = {}) =>
+      rpcCall(net!.rpcUrl, "sendTransaction", [raw.toString("base64"), { encoding: "base64", ...config }]);
     const expectBadSig = (reply: { error?: unknown }) =>
       expect(reply.error).to.deep.equal({ code: -32003, message: "Transaction signature verification failure" });
 
@@ -506,7 +573,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expectBadSig(await send(transfer(1_002, "11111111111111111111111111111111"))); // unknown blockhash too
     const skipped = await send(transfer(1_003), { skipPreflight: true });
     expect(skipped.error, "without preflight the node answers with the signature, then drops it").to.equal(undefined);
-    expect((await connection.getSignatureStatus(skipped.result as string, { searchTransactionHistory: true })).value).to.equal(null);
+    expect(
+      (await connection.getSignatureStatus(skipped.result as string, { searchTransactionHistory: true })).value,
+    ).to.equal(null);
     expect(await balances()).to.deep.equal(before);
   });
 
@@ -523,7 +592,11 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     };
     const receivers = [Keypair.generate().publicKey, Keypair.generate().publicKey];
     const recentSlot = (await connection.getSlot()) - 1; // must be in the SlotHashes sysvar
-    const [create, table] = AddressLookupTableProgram.createLookupTable({ authority: user.publicKey, payer: user.publicKey, recentSlot });
+    const [create, table] = AddressLookupTableProgram.createLookupTable({
+      authority: user.publicKey,
+      payer: user.publicKey,
+      recentSlot,
+    });
     const extend = AddressLookupTableProgram.extendLookupTable({
       lookupTable: table,
       authority: user.publicKey,
@@ -535,27 +608,36 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     const lookup = (await connection.getAddressLookupTable(table)).value!;
     expect(lookup.state.addresses).to.have.length(2);
 
-    const transfers = receivers.map((to) => SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: to, lamports: 2_000_000 }));
+    const transfers = receivers.map((to) =>
+      SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: to, lamports: 2_000_000 }),
+    );
     const signature = await send(transfers, [lookup]);
     expect(await connection.getBalance(receivers[1])).to.equal(2_000_000);
 
     const tx = await connection.getTransaction(signature, { maxSupportedTransactionVersion: 0 });
     expect(tx!.version).to.equal(0);
-    expect(tx!.meta!.loadedAddresses!.writable.map((k) => k.toBase58())).to.deep.equal(receivers.map((k) => k.toBase58()));
+    expect(tx!.meta!.loadedAddresses!.writable.map((k) => k.toBase58())).to.deep.equal(
+      receivers.map((k) => k.toBase58()),
+    );
     expect(tx!.meta!.postBalances.slice(-2)).to.deep.equal([2_000_000, 2_000_000]);
 
     const legacyClient = await rpcCall(net!.rpcUrl, "getTransaction", [signature]);
     expect(legacyClient.error!.code).to.equal(-32015);
-    const base64 = await rpcCall(net!.rpcUrl, "getTransaction", [signature, { encoding: "base64", maxSupportedTransactionVersion: 0 }]);
-    expect(VersionedTransaction.deserialize(Buffer.from(base64.result.transaction[0], "base64")).signatures[0]).to.deep.equal(
-      anchor.utils.bytes.bs58.decode(signature),
-    );
+    const base64 = await rpcCall(net!.rpcUrl, "getTransaction", [
+      signature,
+      { encoding: "base64", maxSupportedTransactionVersion: 0 },
+    ]);
+    expect(
+      VersionedTransaction.deserialize(Buffer.from(base64.result.transaction[0], "base64")).signatures[0],
+    ).to.deep.equal(anchor.utils.bytes.bs58.decode(signature));
 
-    const fee = await connection.getFeeForMessage(new TransactionMessage({
-      payerKey: user.publicKey,
-      recentBlockhash: (await connection.getLatestBlockhash()).blockhash,
-      instructions: transfers,
-    }).compileToV0Message([lookup]));
+    const fee = await connection.getFeeForMessage(
+      new TransactionMessage({
+        payerKey: user.publicKey,
+        recentBlockhash: (await connection.getLatestBlockhash()).blockhash,
+        instructions: transfers,
+      }).compileToV0Message([lookup]),
+    );
     expect(fee.value).to.equal(5000);
   });
 
@@ -587,7 +669,13 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
       await airdrop(receiver.publicKey, 2);
       const signature = await sendAndConfirmTransaction(
         connection,
-        new Transaction().add(SystemProgram.transfer({ fromPubkey: user.publicKey, toPubkey: receiver.publicKey, lamports: LAMPORTS_PER_SOL })),
+        new Transaction().add(
+          SystemProgram.transfer({
+            fromPubkey: user.publicKey,
+            toPubkey: receiver.publicKey,
+            lamports: LAMPORTS_PER_SOL,
+          }),
+        ),
         [user],
       );
       // (web3.js drops its idle WebSocket after 500 ms; waiting for that keeps
@@ -595,7 +683,11 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
       await new Promise((r) => setTimeout(r, 700));
       // Killed with the confirmed transactions only in the journal.
       const ledgerDir = path.join(dir, "ledger");
-      const journal = fs.readdirSync(ledgerDir).filter((f) => /^journal\..*jsonl$/.test(f)).map((f) => fs.readFileSync(path.join(ledgerDir, f), "utf8")).join("");
+      const journal = fs
+        .readdirSync(ledgerDir)
+        .filter((f) => /^journal\..*jsonl$/.test(f))
+        .map((f) => fs.readFileSync(path.join(ledgerDir, f), "utf8"))
+        .join("");
       expect(journal.trim().split("\n").length).to.be.at.least(2);
       await validator.stop("SIGKILL");
 
@@ -606,7 +698,9 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
       validator = await ValidatorProcess.start(dir);
       connect(validator.url);
       expect(await connection.getBalance(receiver.publicKey)).to.equal(3 * LAMPORTS_PER_SOL);
-      expect((await connection.getSignatureStatus(signature, { searchTransactionHistory: true })).value!.err).to.equal(null);
+      expect((await connection.getSignatureStatus(signature, { searchTransactionHistory: true })).value!.err).to.equal(
+        null,
+      );
       expect((await fetchPool(program, pool())).custodyCount).to.equal(4);
       expect(await validator.stop("SIGTERM")).to.equal(0);
     } finally {

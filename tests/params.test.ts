@@ -77,7 +77,11 @@ async function warp(f: PoolFixture, secs: number): Promise<void> {
 const admin = (f: PoolFixture) => f.ctx.admin.publicKey;
 
 /** Current settings of `symbol` with `change` applied. */
-async function settings(f: PoolFixture, symbol: string, change: Parameters<typeof withSettings>[1]): Promise<CustodySettings> {
+async function settings(
+  f: PoolFixture,
+  symbol: string,
+  change: Parameters<typeof withSettings>[1],
+): Promise<CustodySettings> {
   const state = await f.state();
   return withSettings(custodySettingsOf(findCustody(state, f.assets[symbol].custody).account), change);
 }
@@ -88,7 +92,9 @@ async function propose(f: PoolFixture, symbol: string, change: Parameters<typeof
   const custody = f.assets[symbol].custody;
   const proposal = nextProposalAddress(state, custody, f.ctx.program.programId);
   const s = await settings(f, symbol, change);
-  const { events } = await send(f.ctx, [await proposeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), custody, settings: s })]);
+  const { events } = await send(f.ctx, [
+    await proposeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), custody, settings: s }),
+  ]);
   return { proposal, settings: s, events };
 }
 
@@ -96,7 +102,12 @@ async function executeIx(f: PoolFixture, symbol: string, proposal: PublicKey, si
   const s = (await fetchProposal(f.ctx.program, proposal))!;
   const held = proposalSettings(f.ctx.program, s);
   const oracle = held.kind === "custody" ? held.settings.oracle : PublicKey.default;
-  return executeCustodyParamsIx(f.ctx.program, await f.state(), { admin: signer, proposal, custody: f.assets[symbol].custody, oracle });
+  return executeCustodyParamsIx(f.ctx.program, await f.state(), {
+    admin: signer,
+    proposal,
+    custody: f.assets[symbol].custody,
+    oracle,
+  });
 }
 
 /** Opens a $1,000 SOL long on USDC and returns the fee it paid (USD, 6 decimals). */
@@ -130,16 +141,29 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     // Then the proposal and its event carry the new settings and the eta
     expect(events.map((e) => e.name)).to.deep.equal(["custodyParamsProposed"]);
     const ev = events[0].data;
-    expect([ev.proposal.toBase58(), ev.pool.toBase58(), ev.target.toBase58()]).to.deep.equal([proposal.toBase58(), f.pool.toBase58(), custody.toBase58()]);
+    expect([ev.proposal.toBase58(), ev.pool.toBase58(), ev.target.toBase58()]).to.deep.equal([
+      proposal.toBase58(),
+      f.pool.toBase58(),
+      custody.toBase58(),
+    ]);
     expect(ev.eta.toString()).to.equal(t0.addn(DAY).toString());
     expect(ev.settings.params.openFeeBps).to.equal(20);
     expect(settingsChanges(proposed, ev.settings)).to.deep.equal([]);
     const account = (await fetchProposal(f.ctx.program, proposal))!;
-    expect([account.kind, account.nonce.toNumber(), account.proposedAt.toString(), account.proposer.toBase58()]).to.deep.equal([2, 0, t0.toString(), admin(f).toBase58()]);
-    expect(settingsChanges(proposed, (proposalSettings(f.ctx.program, account) as { settings: CustodySettings }).settings)).to.deep.equal([]);
+    expect([
+      account.kind,
+      account.nonce.toNumber(),
+      account.proposedAt.toString(),
+      account.proposer.toBase58(),
+    ]).to.deep.equal([2, 0, t0.toString(), admin(f).toBase58()]);
+    expect(
+      settingsChanges(proposed, (proposalSettings(f.ctx.program, account) as { settings: CustodySettings }).settings),
+    ).to.deep.equal([]);
     const pool = await fetchPool(f.ctx.program, f.pool);
     expect([pool.pendingProposals, pool.proposalNonce.toNumber()]).to.deep.equal([1, 1]);
-    expect((await fetchPoolProposals(f.ctx.program, f.pool)).map((p) => p.address.toBase58())).to.deep.equal([proposal.toBase58()]);
+    expect((await fetchPoolProposals(f.ctx.program, f.pool)).map((p) => p.address.toBase58())).to.deep.equal([
+      proposal.toBase58(),
+    ]);
     // ...and nothing changed yet: the next trade still pays 6 bps
     expect((await fetchCustody(f.ctx.program, custody)).openFeeBps).to.equal(6);
 
@@ -174,9 +198,17 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     const { f } = await timelocked();
     expect(IDL.instructions.map((i) => i.name)).to.not.include("set_risk_params");
     const custody = f.assets.SOL.custody;
-    const risk = defaultRiskParams({ fundingFactor: new BN(1_000_000_000), adlThresholdBps: 9_000, adlFloorBps: 8_000 });
+    const risk = defaultRiskParams({
+      fundingFactor: new BN(1_000_000_000),
+      adlThresholdBps: 9_000,
+      adlFloorBps: 8_000,
+    });
     const { proposal } = await propose(f, "SOL", { risk });
-    await expectProgramError(f.ctx, [await executeIx(f, "SOL", proposal)], "TimelockNotElapsed", [f.pool, custody, proposal]);
+    await expectProgramError(f.ctx, [await executeIx(f, "SOL", proposal)], "TimelockNotElapsed", [
+      f.pool,
+      custody,
+      proposal,
+    ]);
     expect((await fetchCustody(f.ctx.program, custody)).fundingFactor.toString()).to.equal("0");
     await warp(f, DAY);
     await send(f.ctx, [await executeIx(f, "SOL", proposal)]);
@@ -215,7 +247,11 @@ describe("settings: custody changes wait out the pool's timelock", () => {
       [{ oracle: f.assets.USDC.oracle }, "OracleFeedMismatch"],
     ];
     for (const [change, error] of cases) {
-      const ix = await proposeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), custody, settings: await settings(f, "SOL", change) });
+      const ix = await proposeCustodyParamsIx(f.ctx.program, state, {
+        admin: admin(f),
+        custody,
+        settings: await settings(f, "SOL", change),
+      });
       await expectProgramError(f.ctx, [ix], error, watch);
     }
     // 40 % + 50 % + 10 % = 100 % is within bounds.
@@ -230,7 +266,11 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     await warp(f, DAY);
     // When SOL's executes first, USDC's would take the targets to 110 %: refused, nothing changes
     await send(f.ctx, [await executeIx(f, "SOL", sol.proposal)]);
-    await expectProgramError(f.ctx, [await executeIx(f, "USDC", usdc.proposal)], "TargetWeightsAbove100", [f.pool, f.assets.USDC.custody, usdc.proposal]);
+    await expectProgramError(f.ctx, [await executeIx(f, "USDC", usdc.proposal)], "TargetWeightsAbove100", [
+      f.pool,
+      f.assets.USDC.custody,
+      usdc.proposal,
+    ]);
     expect((await fetchCustody(f.ctx.program, f.assets.USDC.custody)).targetWeightBps).to.equal(5_000);
   });
 
@@ -240,7 +280,9 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     const rent = f.ctx.provider.getAccount(proposal)!.lamports;
     const before = f.ctx.provider.getAccount(admin(f))!.lamports;
     const stale = await executeIx(f, "SOL", proposal);
-    const { events } = await send(f.ctx, [await cancelProposalIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal })]);
+    const { events } = await send(f.ctx, [
+      await cancelProposalIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal }),
+    ]);
     expect(events.map((e) => e.name)).to.deep.equal(["custodyParamsCancelled"]);
     expect(events[0].data.settings.params.spreadBps).to.equal(25);
     expect(f.ctx.provider.getAccount(proposal)).to.equal(null);
@@ -258,19 +300,70 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     const state = await f.state();
     const s = await settings(f, "SOL", { params: { openFeeBps: 9 } });
     const next = nextProposalAddress(state, custody, f.ctx.program.programId);
-    const theirs = await proposeCustodyParamsIx(f.ctx.program, state, { admin: stranger.publicKey, custody, settings: s });
+    const theirs = await proposeCustodyParamsIx(f.ctx.program, state, {
+      admin: stranger.publicKey,
+      custody,
+      settings: s,
+    });
     await expectProgramError(f.ctx, [theirs], "Unauthorized", [f.pool, custody, next], [stranger]);
-    await expectProgramError(f.ctx, [await proposePoolParamsIx(f.ctx.program, state, { admin: stranger.publicKey, params: poolParamsOf(state.pool) })], "Unauthorized", [f.pool], [stranger]);
+    await expectProgramError(
+      f.ctx,
+      [
+        await proposePoolParamsIx(f.ctx.program, state, {
+          admin: stranger.publicKey,
+          params: poolParamsOf(state.pool),
+        }),
+      ],
+      "Unauthorized",
+      [f.pool],
+      [stranger],
+    );
     const { proposal } = await propose(f, "SOL", { params: { openFeeBps: 9 } });
     await warp(f, DAY);
     const watch = [f.pool, custody, proposal];
-    await expectProgramError(f.ctx, [await executeIx(f, "SOL", proposal, stranger.publicKey)], "Unauthorized", watch, [stranger]);
-    await expectProgramError(f.ctx, [await cancelProposalIx(f.ctx.program, { admin: stranger.publicKey, pool: f.pool, proposal })], "Unauthorized", watch, [stranger]);
-    await expectProgramError(f.ctx, [withAccount(await executeIx(f, "SOL", proposal, stranger.publicKey), 0, { isSigner: false })], "MissingSigner", watch);
-    await expectProgramError(f.ctx, [await raiseTimelockIx(f.ctx.program, { admin: stranger.publicKey, pool: f.pool, timelockSecs: 2 * DAY })], "Unauthorized", [f.pool], [stranger]);
+    await expectProgramError(f.ctx, [await executeIx(f, "SOL", proposal, stranger.publicKey)], "Unauthorized", watch, [
+      stranger,
+    ]);
+    await expectProgramError(
+      f.ctx,
+      [await cancelProposalIx(f.ctx.program, { admin: stranger.publicKey, pool: f.pool, proposal })],
+      "Unauthorized",
+      watch,
+      [stranger],
+    );
+    await expectProgramError(
+      f.ctx,
+      [withAccount(await executeIx(f, "SOL", proposal, stranger.publicKey), 0, { isSigner: false })],
+      "MissingSigner",
+      watch,
+    );
+    await expectProgramError(
+      f.ctx,
+      [await raiseTimelockIx(f.ctx.program, { admin: stranger.publicKey, pool: f.pool, timelockSecs: 2 * DAY })],
+      "Unauthorized",
+      [f.pool],
+      [stranger],
+    );
     // A proposal executes only as what it is: not for another custody, not as pool settings.
-    await expectProgramError(f.ctx, [await executeCustodyParamsIx(f.ctx.program, await f.state(), { admin: admin(f), proposal, custody: f.assets.USDC.custody, oracle: f.assets.USDC.oracle })], "ProposalMismatch", watch);
-    await expectProgramError(f.ctx, [await executePoolParamsIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal })], "ProposalMismatch", watch);
+    await expectProgramError(
+      f.ctx,
+      [
+        await executeCustodyParamsIx(f.ctx.program, await f.state(), {
+          admin: admin(f),
+          proposal,
+          custody: f.assets.USDC.custody,
+          oracle: f.assets.USDC.oracle,
+        }),
+      ],
+      "ProposalMismatch",
+      watch,
+    );
+    await expectProgramError(
+      f.ctx,
+      [await executePoolParamsIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal })],
+      "ProposalMismatch",
+      watch,
+    );
     await send(f.ctx, [await executeIx(f, "SOL", proposal)]);
     expect((await fetchCustody(f.ctx.program, custody)).openFeeBps).to.equal(9);
   });
@@ -286,23 +379,44 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     // An ETH custody priced by Pyth (2 % target: the targets stay within 100 %).
     const mint = await createMint(f.ctx.provider, 8, admin(f));
     const first = pyth();
-    const params = defaultCustodyParams({ oracleKind: OracleKind.PYTH, feedId: Array.from(feed), targetWeightBps: 200 });
-    await send(f.ctx, [await addCustodyIx(f.ctx.program, { admin: admin(f), pool: f.pool, mint, params, pythOracle: first })]);
+    const params = defaultCustodyParams({
+      oracleKind: OracleKind.PYTH,
+      feedId: Array.from(feed),
+      targetWeightBps: 200,
+    });
+    await send(f.ctx, [
+      await addCustodyIx(f.ctx.program, { admin: admin(f), pool: f.pool, mint, params, pythOracle: first }),
+    ]);
     const { custody } = custodyAddresses(f.pool, mint, f.ctx.program.programId);
     const state = await f.state();
     const current = custodySettingsOf(findCustody(state, custody).account);
     const proposeOracle = async (oracle: PublicKey, feedId?: number[]) =>
-      proposeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), custody, settings: withSettings(current, { oracle, params: feedId ? { feedId } : {} }) });
+      proposeCustodyParamsIx(f.ctx.program, state, {
+        admin: admin(f),
+        custody,
+        settings: withSettings(current, { oracle, params: feedId ? { feedId } : {} }),
+      });
     const watch = [f.pool, custody, nextProposalAddress(state, custody, f.ctx.program.programId)];
     await expectProgramError(f.ctx, [await proposeOracle(pyth(PublicKey.default))], "InvalidOracleAccount", watch);
-    await expectProgramError(f.ctx, [await proposeOracle(pyth(PYTH_RECEIVER_PROGRAM_ID, Buffer.alloc(32, 0x99)))], "OracleFeedMismatch", watch);
-    await expectProgramError(f.ctx, [await proposeOracle(first, Array.from(Buffer.alloc(32, 0x99)))], "OracleFeedMismatch", watch);
+    await expectProgramError(
+      f.ctx,
+      [await proposeOracle(pyth(PYTH_RECEIVER_PROGRAM_ID, Buffer.alloc(32, 0x99)))],
+      "OracleFeedMismatch",
+      watch,
+    );
+    await expectProgramError(
+      f.ctx,
+      [await proposeOracle(first, Array.from(Buffer.alloc(32, 0x99)))],
+      "OracleFeedMismatch",
+      watch,
+    );
     const second = pyth();
     const proposal = watch[2];
     await send(f.ctx, [await proposeOracle(second)]);
     await warp(f, DAY);
     // The proposal executes with the account it names, and no other.
-    const ix = (oracle: PublicKey) => executeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), proposal, custody, oracle });
+    const ix = (oracle: PublicKey) =>
+      executeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), proposal, custody, oracle });
     await expectProgramError(f.ctx, [await ix(first)], "InvalidOracleAccount", [f.pool, custody, proposal]);
     await send(f.ctx, [await ix(second)]);
     expect((await fetchCustody(f.ctx.program, custody)).oracle.toBase58()).to.equal(second.toBase58());
@@ -312,10 +426,15 @@ describe("settings: custody changes wait out the pool's timelock", () => {
 describe("settings: the pool's own settings and its timelock", () => {
   it("raises a timelock at once, never lowers it that way, and bounds it at 30 days", async () => {
     const { f } = await timelocked();
-    const { events } = await send(f.ctx, [await raiseTimelockIx(f.ctx.program, { admin: admin(f), pool: f.pool, timelockSecs: 2 * DAY })]);
-    expect(events.map((e) => [e.name, e.data.oldSecs, e.data.newSecs])).to.deep.equal([["timelockRaised", DAY, 2 * DAY]]);
+    const { events } = await send(f.ctx, [
+      await raiseTimelockIx(f.ctx.program, { admin: admin(f), pool: f.pool, timelockSecs: 2 * DAY }),
+    ]);
+    expect(events.map((e) => [e.name, e.data.oldSecs, e.data.newSecs])).to.deep.equal([
+      ["timelockRaised", DAY, 2 * DAY],
+    ]);
     expect((await fetchPool(f.ctx.program, f.pool)).timelockSecs).to.equal(2 * DAY);
-    const raise = (secs: number) => raiseTimelockIx(f.ctx.program, { admin: admin(f), pool: f.pool, timelockSecs: secs });
+    const raise = (secs: number) =>
+      raiseTimelockIx(f.ctx.program, { admin: admin(f), pool: f.pool, timelockSecs: secs });
     await expectProgramError(f.ctx, [await raise(2 * DAY)], "TimelockNotRaised", [f.pool]);
     await expectProgramError(f.ctx, [await raise(DAY)], "TimelockNotRaised", [f.pool]);
     await expectProgramError(f.ctx, [await raise(30 * DAY + 1)], "TimelockTooLong", [f.pool]);
@@ -326,13 +445,21 @@ describe("settings: the pool's own settings and its timelock", () => {
     const { f } = await timelocked(2 * DAY);
     const state = await f.state();
     const proposal = nextProposalAddress(state, f.pool, f.ctx.program.programId);
-    const lower = (timelockSecs: number) => proposePoolParamsIx(f.ctx.program, state, { admin: admin(f), params: { ...poolParamsOf(state.pool), timelockSecs } });
+    const lower = (timelockSecs: number) =>
+      proposePoolParamsIx(f.ctx.program, state, {
+        admin: admin(f),
+        params: { ...poolParamsOf(state.pool), timelockSecs },
+      });
     await expectProgramError(f.ctx, [await lower(DAY - 1)], "TimelockTooShort", [f.pool, proposal]);
     await expectProgramError(f.ctx, [await lower(0)], "TimelockTooShort", [f.pool, proposal]);
     const { events } = await send(f.ctx, [await lower(DAY)]);
     expect(events[0].name).to.equal("poolParamsProposed");
     expect(events[0].data.params.timelockSecs).to.equal(DAY);
-    expect(events[0].data.eta.toString()).to.equal(now(f).addn(2 * DAY).toString());
+    expect(events[0].data.eta.toString()).to.equal(
+      now(f)
+        .addn(2 * DAY)
+        .toString(),
+    );
     const execute = await executePoolParamsIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal });
     await warp(f, DAY);
     await expectProgramError(f.ctx, [execute], "TimelockNotElapsed", [f.pool, proposal]);
@@ -351,11 +478,19 @@ describe("settings: the pool's own settings and its timelock", () => {
     const params = { ...poolParamsOf(state.pool), lpFeeShareBps: 6_000, protocolFeeShareBps: 3_000 };
     await send(f.ctx, [await proposePoolParamsIx(f.ctx.program, state, { admin: admin(f), params })]);
     await send(f.ctx, [await raiseTimelockIx(f.ctx.program, { admin: admin(f), pool: f.pool, timelockSecs: 3 * DAY })]);
-    const executePool = await executePoolParamsIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal: poolProposal });
+    const executePool = await executePoolParamsIx(f.ctx.program, {
+      admin: admin(f),
+      pool: f.pool,
+      proposal: poolProposal,
+    });
 
     // Then at their eta both still wait: the raised delay counts from when they were proposed
     await warp(f, DAY);
-    await expectProgramError(f.ctx, [await executeIx(f, "SOL", fee.proposal)], "TimelockNotElapsed", [f.pool, f.assets.SOL.custody, fee.proposal]);
+    await expectProgramError(f.ctx, [await executeIx(f, "SOL", fee.proposal)], "TimelockNotElapsed", [
+      f.pool,
+      f.assets.SOL.custody,
+      fee.proposal,
+    ]);
     await expectProgramError(f.ctx, [executePool], "TimelockNotElapsed", [f.pool, poolProposal]);
     // And 72 h after, the fee change applies...
     await warp(f, 2 * DAY);
@@ -363,7 +498,9 @@ describe("settings: the pool's own settings and its timelock", () => {
     expect((await fetchCustody(f.ctx.program, f.assets.SOL.custody)).openFeeBps).to.equal(9);
     // ...but the pool proposal, which holds the old 24 h timelock without having proposed a lowering, would revert the raise
     await expectProgramError(f.ctx, [executePool], "TimelockRaisedSince", [f.pool, poolProposal]);
-    await send(f.ctx, [await cancelProposalIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal: poolProposal })]);
+    await send(f.ctx, [
+      await cancelProposalIx(f.ctx.program, { admin: admin(f), pool: f.pool, proposal: poolProposal }),
+    ]);
     const p = await fetchPool(f.ctx.program, f.pool);
     expect([p.lpFeeShareBps, p.timelockSecs, p.pendingProposals]).to.deep.equal([7_000, 3 * DAY, 0]);
   });
@@ -388,7 +525,11 @@ describe("settings: the timelock's floor is the config's, set once by init_confi
     expect((await fetchConfig(ctx.program)).minTimelockSecs).to.equal(DAY);
     const a = ctx.admin.publicKey;
     const create = (name: string, timelockSecs?: number) =>
-      createPoolIx(ctx.program, { admin: a, name, params: defaultPoolParams(timelockSecs === undefined ? {} : { timelockSecs }) });
+      createPoolIx(ctx.program, {
+        admin: a,
+        name,
+        params: defaultPoolParams(timelockSecs === undefined ? {} : { timelockSecs }),
+      });
     await expectProgramError(ctx, [await create("zero", 0)], "TimelockTooShort", [poolPda("zero")[0]]);
     await expectProgramError(ctx, [await create("long", 30 * DAY + 1)], "TimelockTooLong", [poolPda("long")[0]]);
     await send(ctx, [await create("main")]);
@@ -398,7 +539,9 @@ describe("settings: the timelock's floor is the config's, set once by init_confi
   it("refuses a config minimum above 30 days", async () => {
     const ctx = freshCtx();
     const ix = await initConfigIx(ctx.program, ctx.admin.publicKey, { minTimelockSecs: 30 * DAY + 1 });
-    await expectProgramError(ctx, [ix], "TimelockTooLong", [PublicKey.findProgramAddressSync([Buffer.from("config")], ctx.program.programId)[0]]);
+    await expectProgramError(ctx, [ix], "TimelockTooLong", [
+      PublicKey.findProgramAddressSync([Buffer.from("config")], ctx.program.programId)[0],
+    ]);
   });
 
   it("on a local cluster's config (0): a zero-timelock pool changes settings at once, proposed and executed in one transaction", async () => {
@@ -406,7 +549,14 @@ describe("settings: the timelock's floor is the config's, set once by init_confi
     expect((await fetchPool(f.ctx.program, f.pool)).timelockSecs).to.equal(0);
     const state = await f.state();
     const s = await settings(f, "SOL", { params: { closeFeeBps: 8 } });
-    const { events } = await send(f.ctx, await proposeAndExecuteCustodyParamsIxs(f.ctx.program, state, { admin: admin(f), custody: f.assets.SOL.custody, settings: s }));
+    const { events } = await send(
+      f.ctx,
+      await proposeAndExecuteCustodyParamsIxs(f.ctx.program, state, {
+        admin: admin(f),
+        custody: f.assets.SOL.custody,
+        settings: s,
+      }),
+    );
     expect(events.map((e) => e.name)).to.deep.equal(["custodyParamsProposed", "custodyParamsExecuted"]);
     expect((await fetchCustody(f.ctx.program, f.assets.SOL.custody)).closeFeeBps).to.equal(8);
   });
@@ -418,7 +568,13 @@ describe("settings: migrations/deploy.ts brings chain settings to the config fil
     const { f } = await timelocked();
     const log: string[] = [];
     const actions: string[] = [];
-    const ctx = { program: f.ctx.program, admin: admin(f), send: (ixs: Parameters<typeof send>[1]) => send(f.ctx, ixs), log: (l: string) => log.push(l), did: (a: string) => actions.push(a) };
+    const ctx = {
+      program: f.ctx.program,
+      admin: admin(f),
+      send: (ixs: Parameters<typeof send>[1]) => send(f.ctx, ixs),
+      log: (l: string) => log.push(l),
+      did: (a: string) => actions.push(a),
+    };
     const custody = f.assets.SOL.custody;
     const desired = await settings(f, "SOL", { params: { openFeeBps: 12 }, risk: defaultRiskParams() });
     const run = () => syncSettings(ctx, f.pool, { what: "SOL custody", custody, desired });
@@ -429,7 +585,7 @@ describe("settings: migrations/deploy.ts brings chain settings to the config fil
     expect(await run()).to.equal("waiting");
     expect(actions).to.have.length(1);
     expect(log[log.length - 1]).to.match(/executable at/);
-    expect((await fetchPoolProposals(f.ctx.program, f.pool))).to.have.length(1);
+    expect(await fetchPoolProposals(f.ctx.program, f.pool)).to.have.length(1);
 
     await warp(f, DAY);
     expect(await run()).to.equal("executed");
@@ -442,13 +598,23 @@ describe("settings: migrations/deploy.ts brings chain settings to the config fil
   it("raises a pool timelock at once and proposes the rest", async () => {
     const { f } = await timelocked();
     const actions: string[] = [];
-    const ctx = { program: f.ctx.program, admin: admin(f), send: (ixs: Parameters<typeof send>[1]) => send(f.ctx, ixs), log: () => {}, did: (a: string) => actions.push(a) };
+    const ctx = {
+      program: f.ctx.program,
+      admin: admin(f),
+      send: (ixs: Parameters<typeof send>[1]) => send(f.ctx, ixs),
+      log: () => {},
+      did: (a: string) => actions.push(a),
+    };
     const desired = { ...poolParamsOf((await f.state()).pool), timelockSecs: 2 * DAY };
     expect(await syncSettings(ctx, f.pool, { what: "pool", desired })).to.equal("raised");
     expect((await fetchPool(f.ctx.program, f.pool)).timelockSecs).to.equal(2 * DAY);
-    expect(await syncSettings(ctx, f.pool, { what: "pool", desired: { ...desired, maxAumUsd: USD(1_000_000) } })).to.equal("proposed");
+    expect(
+      await syncSettings(ctx, f.pool, { what: "pool", desired: { ...desired, maxAumUsd: USD(1_000_000) } }),
+    ).to.equal("proposed");
     await warp(f, 2 * DAY);
-    expect(await syncSettings(ctx, f.pool, { what: "pool", desired: { ...desired, maxAumUsd: USD(1_000_000) } })).to.equal("executed");
+    expect(
+      await syncSettings(ctx, f.pool, { what: "pool", desired: { ...desired, maxAumUsd: USD(1_000_000) } }),
+    ).to.equal("executed");
     expect((await fetchPool(f.ctx.program, f.pool)).maxAumUsd.toString()).to.equal(USD(1_000_000).toString());
     expect(actions).to.have.length(3);
   });

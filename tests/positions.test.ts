@@ -75,7 +75,14 @@ async function increase(t: Trade, sizeUsd: BN, collateralAmount: BN, acceptableP
   const before = await position(t);
   const q = quoteIncreasePosition(
     state,
-    { position: before, side: t.side, custody: f.assets[t.market].custody, collateralCustody: f.assets[t.collateral].custody, sizeUsd, collateralAmount },
+    {
+      position: before,
+      side: t.side,
+      custody: f.assets[t.market].custody,
+      collateralCustody: f.assets[t.collateral].custody,
+      sizeUsd,
+      collateralAmount,
+    },
     now(f),
   );
   const ix = await increasePositionIx(f.ctx.program, state, {
@@ -107,7 +114,13 @@ async function decrease(t: Trade, sizeUsd: BN, collateralOut: BN) {
   const q = quoteDecreasePosition(state, p, sizeUsd, collateralOut, now(f));
   const receiving = trader.tokens[t.collateral];
   const before = balance(f, receiving);
-  const ix = await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: receiving, sizeUsd, collateralOut, acceptablePrice: t.side === Side.LONG ? ZERO : MAX });
+  const ix = await decreasePositionIx(f.ctx.program, state, {
+    position: p,
+    receivingAccount: receiving,
+    sizeUsd,
+    collateralOut,
+    acceptablePrice: t.side === Side.LONG ? ZERO : MAX,
+  });
   const res = await send(f.ctx, [ix], [trader.kp]);
   expect(balance(f, receiving).sub(before).toString(), "amount out").to.equal(q.amountOut.toString());
   const after = await position(t);
@@ -156,7 +169,12 @@ describe("positions: open and close", () => {
     expect(full.q.fullClose).to.equal(true);
     expect(f.ctx.provider.balance(trader.kp.publicKey) > lamportsBefore).to.equal(true);
     const sol = await fetchCustody(f.ctx.program, f.assets.SOL.custody);
-    expect([sol.longOiUsd.toString(), sol.longOiTokens.toString(), sol.locked.toString(), sol.collateral.toString()]).to.deep.equal(["0", "0", "0", "0"]);
+    expect([
+      sol.longOiUsd.toString(),
+      sol.longOiTokens.toString(),
+      sol.locked.toString(),
+      sol.collateral.toString(),
+    ]).to.deep.equal(["0", "0", "0", "0"]);
   });
 
   it("shorts SOL on USDC collateral: profit when the price falls, loss to the pool when it rises", async () => {
@@ -230,7 +248,17 @@ describe("positions: borrow fees and collateral", () => {
     await increase(t, USD(10_000), USDC(1_000));
     let state = await f.state();
     let p = (await position(t))!;
-    const res = await send(f.ctx, [await addCollateralIx(f.ctx.program, state, { position: p, fundingAccount: trader.tokens.USDC, amount: USDC(500) })], [trader.kp]);
+    const res = await send(
+      f.ctx,
+      [
+        await addCollateralIx(f.ctx.program, state, {
+          position: p,
+          fundingAccount: trader.tokens.USDC,
+          amount: USDC(500),
+        }),
+      ],
+      [trader.kp],
+    );
     expect(res.events[0].name).to.equal("collateralAdded");
     p = (await position(t))!;
     expect(p.collateralAmount.gt(USDC(1_490))).to.equal(true);
@@ -239,21 +267,40 @@ describe("positions: borrow fees and collateral", () => {
     state = await f.state();
     const q = quoteDecreasePosition(state, p, ZERO, USDC(400), now(f));
     const before = balance(f, trader.tokens.USDC);
-    await send(f.ctx, [await removeCollateralIx(f.ctx.program, state, { position: p, receivingAccount: trader.tokens.USDC, amount: USDC(400) })], [trader.kp]);
+    await send(
+      f.ctx,
+      [
+        await removeCollateralIx(f.ctx.program, state, {
+          position: p,
+          receivingAccount: trader.tokens.USDC,
+          amount: USDC(400),
+        }),
+      ],
+      [trader.kp],
+    );
     expect(balance(f, trader.tokens.USDC).sub(before).toString()).to.equal(q.amountOut.toString());
     await expectAccounting(f);
 
     // Taking out all but $150 would put $10,000 on 66x: refused.
     state = await f.state();
     p = (await position(t))!;
-    const tooMuch = await removeCollateralIx(f.ctx.program, state, { position: p, receivingAccount: trader.tokens.USDC, amount: p.collateralAmount.sub(USDC(150)) });
+    const tooMuch = await removeCollateralIx(f.ctx.program, state, {
+      position: p,
+      receivingAccount: trader.tokens.USDC,
+      amount: p.collateralAmount.sub(USDC(150)),
+    });
     await expectProgramError(f.ctx, [tooMuch], "LeverageTooHigh", await watchTrade(t), [trader.kp]);
   });
 });
 
 async function watchTrade(t: Trade): Promise<PublicKey[]> {
   const s = await t.f.state();
-  return [t.key, ...s.custodies.flatMap((c) => [c.address, c.account.vault]), t.trader.tokens.SOL, t.trader.tokens.USDC];
+  return [
+    t.key,
+    ...s.custodies.flatMap((c) => [c.address, c.account.vault]),
+    t.trader.tokens.SOL,
+    t.trader.tokens.USDC,
+  ];
 }
 
 describe("positions: refusals", () => {
@@ -273,18 +320,33 @@ describe("positions: refusals", () => {
         collateralAmount,
         acceptablePrice,
       });
-    await expectProgramError(f.ctx, [await build(USD(1_000), USDC(100), new BN("150000000000"))], "SlippageExceeded", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await build(USD(1_000_001), USDC(50_000))], "PositionTooLarge", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await build(USD(1_000), USDC(100), new BN("150000000000"))],
+      "SlippageExceeded",
+      watch,
+      [trader.kp],
+    );
+    await expectProgramError(f.ctx, [await build(USD(1_000_001), USDC(50_000))], "PositionTooLarge", watch, [
+      trader.kp,
+    ]);
     await expectProgramError(f.ctx, [await build(USD(10_000), USDC(100))], "LeverageTooHigh", watch, [trader.kp]);
     await expectProgramError(f.ctx, [await build(USD(50), USDC(5))], "CollateralTooSmall", watch, [trader.kp]);
     await expectProgramError(f.ctx, [await build(ZERO, USDC(100))], "ZeroAmount", watch, [trader.kp]);
     // The pool holds ~$190k: a position locking more than owned less the buffer is refused.
-    await expectProgramError(f.ctx, [await build(USD(500_000), USDC(50_000))], "InsufficientLiquidity", watch, [trader.kp]);
+    await expectProgramError(f.ctx, [await build(USD(500_000), USDC(50_000))], "InsufficientLiquidity", watch, [
+      trader.kp,
+    ]);
   });
 
   it("refuses a position that takes its side's open interest over the cap", async () => {
     const { f, trader } = await fundedPool([
-      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, maxLongOiUsd: units(5_000, 6), maxShortOiUsd: units(100_000, 6) } },
+      {
+        symbol: "SOL",
+        decimals: 9,
+        price: 150,
+        params: { targetWeightBps: 5000, maxLongOiUsd: units(5_000, 6), maxShortOiUsd: units(100_000, 6) },
+      },
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
     ]).then(async ({ f }) => ({ f, trader: await f.user({ SOL: SOL(100), USDC: USDC(100_000) }) }));
     const t = tradeOf(f, trader, Side.LONG, "SOL", "USDC");
@@ -321,8 +383,12 @@ describe("positions: refusals", () => {
         collateralAmount: collateral === "SOL" ? SOL(2) : USDC(300),
         acceptablePrice: side === Side.LONG ? MAX : ZERO,
       });
-    await expectProgramError(f.ctx, [await build(Side.SHORT, "SOL", "SOL")], "InvalidCollateralCustody", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await build(Side.LONG, "USDC", "USDC")], "InvalidCollateralCustody", watch, [trader.kp]);
+    await expectProgramError(f.ctx, [await build(Side.SHORT, "SOL", "SOL")], "InvalidCollateralCustody", watch, [
+      trader.kp,
+    ]);
+    await expectProgramError(f.ctx, [await build(Side.LONG, "USDC", "USDC")], "InvalidCollateralCustody", watch, [
+      trader.kp,
+    ]);
     await expectProgramError(f.ctx, [await build(3, "SOL", "USDC")], "InvalidSide", watch, [trader.kp]);
     await send(f.ctx, [await setPauseIx(f.ctx.program, f.ctx.admin.publicKey, PauseFlags.TRADING)]);
     await expectProgramError(f.ctx, [await build(Side.LONG, "SOL", "USDC")], "Paused", watch, [trader.kp]);
@@ -336,14 +402,46 @@ describe("positions: refusals", () => {
     const state = await f.state();
     const p = (await position(t))!;
     const watch = await watchTrade(t);
-    const base = await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: trader.tokens.USDC, sizeUsd: USD(2_000), collateralOut: ZERO, acceptablePrice: MAX });
+    const base = await decreasePositionIx(f.ctx.program, state, {
+      position: p,
+      receivingAccount: trader.tokens.USDC,
+      sizeUsd: USD(2_000),
+      collateralOut: ZERO,
+      acceptablePrice: MAX,
+    });
     // The thief signs as owner with the victim's position and their own token account.
     const stolen = withAccount(withAccount(base, 0, { pubkey: thief.kp.publicKey }), 9, { pubkey: thief.tokens.USDC });
     await expectProgramError(f.ctx, [stolen], "PositionMismatch", watch, [thief.kp]);
-    await expectProgramError(f.ctx, [withAccount(base, 4, { pubkey: f.assets.USDC.custody })], "PositionMismatch", watch, [trader.kp]);
-    const bound = await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: trader.tokens.USDC, sizeUsd: USD(2_000), collateralOut: ZERO, acceptablePrice: new BN("140000000000") });
+    await expectProgramError(
+      f.ctx,
+      [withAccount(base, 4, { pubkey: f.assets.USDC.custody })],
+      "PositionMismatch",
+      watch,
+      [trader.kp],
+    );
+    const bound = await decreasePositionIx(f.ctx.program, state, {
+      position: p,
+      receivingAccount: trader.tokens.USDC,
+      sizeUsd: USD(2_000),
+      collateralOut: ZERO,
+      acceptablePrice: new BN("140000000000"),
+    });
     await expectProgramError(f.ctx, [bound], "SlippageExceeded", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: trader.tokens.USDC, sizeUsd: USD(2_001), collateralOut: ZERO, acceptablePrice: MAX })], "SizeTooLarge", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [
+        await decreasePositionIx(f.ctx.program, state, {
+          position: p,
+          receivingAccount: trader.tokens.USDC,
+          sizeUsd: USD(2_001),
+          collateralOut: ZERO,
+          acceptablePrice: MAX,
+        }),
+      ],
+      "SizeTooLarge",
+      watch,
+      [trader.kp],
+    );
   });
 });
 
@@ -363,7 +461,8 @@ describe("positions: account checks", () => {
       collateralAmount: USDC(200),
       acceptablePrice: MAX,
     });
-    const err = (ix: typeof base, name: string, signers = [trader.kp]) => expectProgramError(f.ctx, [ix], name, watch, signers);
+    const err = (ix: typeof base, name: string, signers = [trader.kp]) =>
+      expectProgramError(f.ctx, [ix], name, watch, signers);
     await err(withAccount(base, 0, { isSigner: false }), "MissingSigner", []);
     await err(withAccount(base, 1, { pubkey: f.pool }), "InvalidAccountData");
     await err(withAccount(base, 2, { pubkey: f.assets.SOL.custody }), "InvalidAccountData");
@@ -403,7 +502,20 @@ describe("positions: pool value", () => {
     expect(up.aumUsd.lt(flat.add(sol.account.owned.muln(20).div(new BN(1000))))).to.equal(true);
     const q = quoteDeposit(state, f.assets.USDC.custody, USDC(1_000), now(f));
     const before = balance(f, lpUser.lp);
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: lpUser.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: lpUser.tokens.USDC, lpTokenAccount: lpUser.lp, amountIn: USDC(1_000), minLpOut: q.lpOut })], [lpUser.kp]);
+    await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: lpUser.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: lpUser.tokens.USDC,
+          lpTokenAccount: lpUser.lp,
+          amountIn: USDC(1_000),
+          minLpOut: q.lpOut,
+        }),
+      ],
+      [lpUser.kp],
+    );
     expect(balance(f, lpUser.lp).sub(before).toString()).to.equal(q.lpOut.toString());
   });
 });
@@ -417,7 +529,12 @@ describe("liquidate_position", () => {
     const q = quoteLiquidatePosition(state, p, now(f));
     const ownerAccount = t.trader.tokens[t.collateral];
     const ownerBefore = balance(f, ownerAccount);
-    const ix = await liquidatePositionIx(f.ctx.program, state, { keeper: keeper.kp.publicKey, position: p, keeperAccount: keeper.tokens[t.collateral], ownerAccount });
+    const ix = await liquidatePositionIx(f.ctx.program, state, {
+      keeper: keeper.kp.publicKey,
+      position: p,
+      keeperAccount: keeper.tokens[t.collateral],
+      ownerAccount,
+    });
     const res = await send(f.ctx, [ix], [keeper.kp]);
     expect(balance(f, keeper.tokens[t.collateral]).toString(), "keeper reward").to.equal(q.rewardTokens.toString());
     expect(balance(f, ownerAccount).sub(ownerBefore).toString(), "owner out").to.equal(q.ownerOut.toString());
@@ -433,7 +550,12 @@ describe("liquidate_position", () => {
     const keeper = await f.user();
     const state = await f.state();
     const p = (await position(t))!;
-    const ix = await liquidatePositionIx(f.ctx.program, state, { keeper: keeper.kp.publicKey, position: p, keeperAccount: keeper.tokens.USDC, ownerAccount: trader.tokens.USDC });
+    const ix = await liquidatePositionIx(f.ctx.program, state, {
+      keeper: keeper.kp.publicKey,
+      position: p,
+      keeperAccount: keeper.tokens.USDC,
+      ownerAccount: trader.tokens.USDC,
+    });
     await expectProgramError(f.ctx, [ix], "NotLiquidatable", await watchTrade(t), [keeper.kp]);
   });
 
@@ -466,7 +588,14 @@ describe("liquidate_position", () => {
     expect(q.full).to.equal(true);
     expect(q.insuranceUsed.gt(ZERO)).to.equal(true);
     const usdc = await fetchCustody(f.ctx.program, f.assets.USDC.custody);
-    expect(insuranceBefore.add(q.settlementFees.insurance).add(q.insuranceFee).sub(q.insuranceUsed).sub(q.rewardFromInsurance).toString()).to.equal(usdc.insurance.toString());
+    expect(
+      insuranceBefore
+        .add(q.settlementFees.insurance)
+        .add(q.insuranceFee)
+        .sub(q.insuranceUsed)
+        .sub(q.rewardFromInsurance)
+        .toString(),
+    ).to.equal(usdc.insurance.toString());
     expect(await position(t)).to.equal(null);
   });
 });

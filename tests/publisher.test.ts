@@ -34,7 +34,13 @@ const now = (ctx: Ctx) => new BN(ctx.provider.getClock().unixTimestamp.toString(
 const PUBLISHER_CODES = new Map(Object.entries(PUBLISHER_ERRORS).map(([code, name]) => [name, Number(code)]));
 
 /** Sends, expects the publisher's named error, and checks that `watch` did not change. */
-async function expectPublisherError(ctx: Ctx, ixs: TransactionInstruction[], name: string, watch: PublicKey[], signers: Keypair[] = []) {
+async function expectPublisherError(
+  ctx: Ctx,
+  ixs: TransactionInstruction[],
+  name: string,
+  watch: PublicKey[],
+  signers: Keypair[] = [],
+) {
   const code = PUBLISHER_CODES.get(name);
   if (code === undefined) throw new Error(`no publisher error named ${name}`);
   const before = snapshot(ctx, watch);
@@ -52,7 +58,11 @@ async function expectPublisherError(ctx: Ctx, ixs: TransactionInstruction[], nam
   expect(snapshot(ctx, watch), "accounts changed by a failed instruction").to.deep.equal(before);
 }
 
-function publish(authority: PublicKey, usd: number, o: { publishTime?: BN; ema?: number; conf?: number; feedId?: Buffer; shard?: number } = {}) {
+function publish(
+  authority: PublicKey,
+  usd: number,
+  o: { publishTime?: BN; ema?: number; conf?: number; feedId?: Buffer; shard?: number } = {},
+) {
   return publishPriceIx({
     authority,
     feedId: o.feedId ?? FEED,
@@ -80,7 +90,12 @@ describe("price publisher (local clusters, at the Pyth receiver's address)", () 
     expect(u.writeAuthority.toBase58()).to.equal(ctx.admin.publicKey.toBase58());
     expect(u.verification).to.equal("full");
     expect(u.feedId.equals(FEED)).to.equal(true);
-    expect([u.price, u.emaPrice, u.conf, u.emaConf].map(String)).to.deep.equal(["15025000000", "14950000000", "10000000", "10000000"]);
+    expect([u.price, u.emaPrice, u.conf, u.emaConf].map(String)).to.deep.equal([
+      "15025000000",
+      "14950000000",
+      "10000000",
+      "10000000",
+    ]);
     expect(u.exponent).to.equal(-8);
     expect(u.publishTime.toString()).to.equal(now(ctx).toString());
     expect(u.prevPublishTime.toString()).to.equal(now(ctx).toString());
@@ -95,18 +110,35 @@ describe("price publisher (local clusters, at the Pyth receiver's address)", () 
     ctx.provider.warpSeconds(10);
     await send(ctx, [publish(ctx.admin.publicKey, 101)]);
     let u = decodePriceUpdateV2(ctx.provider.getAccount(account)!.data);
-    expect([u.price.toString(), u.publishTime.toString(), u.prevPublishTime.toString()]).to.deep.equal(["10100000000", t0.addn(10).toString(), t0.toString()]);
+    expect([u.price.toString(), u.publishTime.toString(), u.prevPublishTime.toString()]).to.deep.equal([
+      "10100000000",
+      t0.addn(10).toString(),
+      t0.toString(),
+    ]);
 
     const stranger = fundedKeypair(ctx);
-    await expectPublisherError(ctx, [publish(stranger.publicKey, 1)], "NotWriteAuthority", [account, stranger.publicKey], [stranger]);
-    await expectPublisherError(ctx, [publish(ctx.admin.publicKey, 1, { publishTime: t0.addn(9) })], "PublishTimeWentBackwards", [account]);
+    await expectPublisherError(
+      ctx,
+      [publish(stranger.publicKey, 1)],
+      "NotWriteAuthority",
+      [account, stranger.publicKey],
+      [stranger],
+    );
+    await expectPublisherError(
+      ctx,
+      [publish(ctx.admin.publicKey, 1, { publishTime: t0.addn(9) })],
+      "PublishTimeWentBackwards",
+      [account],
+    );
     // The same second again is a correction: accepted.
     await send(ctx, [publish(ctx.admin.publicKey, 102, { publishTime: t0.addn(10) })]);
     u = decodePriceUpdateV2(ctx.provider.getAccount(account)!.data);
     expect([u.price.toString(), u.prevPublishTime.toString()]).to.deep.equal(["10200000000", t0.addn(10).toString()]);
     // Another signer may start its own account of the same feed under another shard.
     await send(ctx, [publish(stranger.publicKey, 5, { shard: 1 })], [stranger]);
-    expect(decodePriceUpdateV2(ctx.provider.getAccount(priceFeedPda(FEED, 1)[0])!.data).writeAuthority.toBase58()).to.equal(stranger.publicKey.toBase58());
+    expect(
+      decodePriceUpdateV2(ctx.provider.getAccount(priceFeedPda(FEED, 1)[0])!.data).writeAuthority.toBase58(),
+    ).to.equal(stranger.publicKey.toBase58());
   });
 
   it("refuses a wrong address, another feed's account, a foreign account, missing signature or writability, and bad data", async () => {
@@ -119,17 +151,46 @@ describe("price publisher (local clusters, at the Pyth receiver's address)", () 
     const [otherAccount] = priceFeedPda(other);
     const random = Keypair.generate().publicKey;
     const foreign = Keypair.generate().publicKey;
-    ctx.provider.setAccount(foreign, { lamports: 10_000_000, data: Buffer.from(ctx.provider.getAccount(account)!.data), owner: SystemProgram.programId });
+    ctx.provider.setAccount(foreign, {
+      lamports: 10_000_000,
+      data: Buffer.from(ctx.provider.getAccount(account)!.data),
+      owner: SystemProgram.programId,
+    });
     const watch = [account, otherAccount, random, foreign];
     await expectPublisherError(ctx, [withAccount(base, 1, { pubkey: random })], "InvalidPda", watch);
     await expectPublisherError(ctx, [withAccount(base, 1, { pubkey: otherAccount })], "InvalidPda", watch);
     await expectPublisherError(ctx, [withAccount(base, 1, { isWritable: false })], "AccountNotWritable", watch);
-    await expectPublisherError(ctx, [withAccount(base, 2, { pubkey: PYTH_RECEIVER_PROGRAM_ID })], "InvalidSystemProgram", watch);
+    await expectPublisherError(
+      ctx,
+      [withAccount(base, 2, { pubkey: PYTH_RECEIVER_PROGRAM_ID })],
+      "InvalidSystemProgram",
+      watch,
+    );
     const signer = fundedKeypair(ctx);
-    await expectPublisherError(ctx, [withAccount(publish(signer.publicKey, 1), 0, { isSigner: false })], "MissingSigner", watch);
-    await expectPublisherError(ctx, [new TransactionInstruction({ programId: base.programId, keys: base.keys.slice(0, 2), data: base.data })], "NotEnoughAccounts", watch);
-    await expectPublisherError(ctx, [withData(base, base.data.subarray(0, base.data.length - 1))], "InvalidInstructionData", watch);
-    await expectPublisherError(ctx, [withData(base, Buffer.concat([base.data, Buffer.from([0])]))], "InvalidInstructionData", watch);
+    await expectPublisherError(
+      ctx,
+      [withAccount(publish(signer.publicKey, 1), 0, { isSigner: false })],
+      "MissingSigner",
+      watch,
+    );
+    await expectPublisherError(
+      ctx,
+      [new TransactionInstruction({ programId: base.programId, keys: base.keys.slice(0, 2), data: base.data })],
+      "NotEnoughAccounts",
+      watch,
+    );
+    await expectPublisherError(
+      ctx,
+      [withData(base, base.data.subarray(0, base.data.length - 1))],
+      "InvalidInstructionData",
+      watch,
+    );
+    await expectPublisherError(
+      ctx,
+      [withData(base, Buffer.concat([base.data, Buffer.from([0])]))],
+      "InvalidInstructionData",
+      watch,
+    );
     await expectPublisherError(ctx, [withData(base, Buffer.alloc(8, 9))], "InvalidInstructionData", watch);
     // A system account already at a feed's PDA with data (cannot happen through the publisher) is refused.
     const [third] = priceFeedPda(testFeedId("BTC"));
@@ -161,8 +222,12 @@ describe("price publisher (local clusters, at the Pyth receiver's address)", () 
   it("derives accounts with the seeds of Pyth's sponsored feeds (push oracle on real clusters)", () => {
     const feed = feedIdFromHex("0xef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d");
     const shard = Buffer.alloc(2);
-    expect(pythPushFeedAccount(feed).toBase58()).to.equal(PublicKey.findProgramAddressSync([shard, feed], PYTH_PUSH_ORACLE_PROGRAM_ID)[0].toBase58());
-    expect(priceFeedPda(feed)[0].toBase58()).to.equal(PublicKey.findProgramAddressSync([shard, feed], PYTH_RECEIVER_PROGRAM_ID)[0].toBase58());
+    expect(pythPushFeedAccount(feed).toBase58()).to.equal(
+      PublicKey.findProgramAddressSync([shard, feed], PYTH_PUSH_ORACLE_PROGRAM_ID)[0].toBase58(),
+    );
+    expect(priceFeedPda(feed)[0].toBase58()).to.equal(
+      PublicKey.findProgramAddressSync([shard, feed], PYTH_RECEIVER_PROGRAM_ID)[0].toBase58(),
+    );
     expect(() => feedIdFromHex("abcd")).to.throw("32 bytes");
     expect(() => priceFeedPda(feed, 70_000)).to.throw("u16");
   });

@@ -44,7 +44,17 @@ import {
   refreshCustodyIx,
   topUpInsuranceIx,
 } from "../sdk/src";
-import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
+import {
+  AssetSpec,
+  PoolFixture,
+  User,
+  balance,
+  expectAccounting,
+  fundedPool,
+  now,
+  poolFixture,
+  units,
+} from "./fixtures";
 import { expectProgramError, send, withAccount } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
@@ -64,11 +74,26 @@ function positionKey(f: PoolFixture, u: User, side: number, market: string, coll
 }
 
 /** Opens or increases and checks the program against the SDK quote; returns the quote and the event. */
-async function open(f: PoolFixture, u: User, side: number, market: string, collateral: string, sizeUsd: BN, collateralAmount: BN) {
+async function open(
+  f: PoolFixture,
+  u: User,
+  side: number,
+  market: string,
+  collateral: string,
+  sizeUsd: BN,
+  collateralAmount: BN,
+) {
   const state = await f.state();
   const key = positionKey(f, u, side, market, collateral);
   const before = await fetchPosition(f.ctx.program, key);
-  const a = { position: before, side, custody: f.assets[market].custody, collateralCustody: f.assets[collateral].custody, sizeUsd, collateralAmount };
+  const a = {
+    position: before,
+    side,
+    custody: f.assets[market].custody,
+    collateralCustody: f.assets[collateral].custody,
+    sizeUsd,
+    collateralAmount,
+  };
   const q = quoteIncreasePosition(state, a, now(f));
   const ix = await increasePositionIx(f.ctx.program, state, {
     owner: u.kp.publicKey,
@@ -85,8 +110,23 @@ async function open(f: PoolFixture, u: User, side: number, market: string, colla
   expect(p.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
   expect(p.collateralAmount.toString()).to.equal(q.collateralAfter.toString());
   // The SDK's projection of the position (what the app prices before signing) is the account.
-  const projected = positionAfterIncrease(state, now(f), before, { owner: u.kp.publicKey, side, custody: a.custody, collateralCustody: a.collateralCustody }, q);
-  for (const k of ["sizeUsd", "sizeTokens", "collateralAmount", "lockedAmount", "entryPrice", "borrowIndexSnapshot", "fundingPaidSnapshot", "fundingReceivedSnapshot"] as const) {
+  const projected = positionAfterIncrease(
+    state,
+    now(f),
+    before,
+    { owner: u.kp.publicKey, side, custody: a.custody, collateralCustody: a.collateralCustody },
+    q,
+  );
+  for (const k of [
+    "sizeUsd",
+    "sizeTokens",
+    "collateralAmount",
+    "lockedAmount",
+    "entryPrice",
+    "borrowIndexSnapshot",
+    "fundingPaidSnapshot",
+    "fundingReceivedSnapshot",
+  ] as const) {
     expect(String(projected[k]), `projected ${k}`).to.equal(String(p[k]));
   }
   const ev = res.events.find((e) => e.name === "positionIncreased")!;
@@ -103,7 +143,13 @@ async function close(f: PoolFixture, u: User, key: PublicKey, sizeUsd: BN) {
   const q = quoteDecreasePosition(state, p, sizeUsd, ZERO, now(f));
   const receiving = u.tokens[Object.keys(f.assets).find((s) => f.assets[s].custody.equals(p.collateralCustody))!];
   const before = balance(f, receiving);
-  const ix = await decreasePositionIx(f.ctx.program, state, { position: p, receivingAccount: receiving, sizeUsd, collateralOut: ZERO, acceptablePrice: p.side === Side.LONG ? ZERO : MAX });
+  const ix = await decreasePositionIx(f.ctx.program, state, {
+    position: p,
+    receivingAccount: receiving,
+    sizeUsd,
+    collateralOut: ZERO,
+    acceptablePrice: p.side === Side.LONG ? ZERO : MAX,
+  });
   const res = await send(f.ctx, [ix], [u.kp]);
   expect(balance(f, receiving).sub(before).toString(), "amount out = SDK quote").to.equal(q.amountOut.toString());
   const ev = res.events.find((e) => e.name === "positionDecreased")!;
@@ -112,10 +158,19 @@ async function close(f: PoolFixture, u: User, key: PublicKey, sizeUsd: BN) {
   const after = await fetchPosition(f.ctx.program, key);
   if (after) {
     const projected = positionAfterDecrease(state, now(f), p, q);
-    for (const k of ["sizeUsd", "sizeTokens", "collateralAmount", "lockedAmount", "fundingPaidSnapshot", "fundingReceivedSnapshot"] as const) {
+    for (const k of [
+      "sizeUsd",
+      "sizeTokens",
+      "collateralAmount",
+      "lockedAmount",
+      "fundingPaidSnapshot",
+      "fundingReceivedSnapshot",
+    ] as const) {
       expect(String(projected[k]), `projected ${k}`).to.equal(String(after[k]));
     }
-    expect(after.fundingSettledUsd.sub(p.fundingSettledUsd).toString(), "funding settled = SDK quote").to.equal(q.fundingUsd.toString());
+    expect(after.fundingSettledUsd.sub(p.fundingSettledUsd).toString(), "funding settled = SDK quote").to.equal(
+      q.fundingUsd.toString(),
+    );
   }
   await expectAccounting(f);
   return { q, ev: ev.data, before: p, after };
@@ -130,16 +185,38 @@ const ETH_ASSETS: AssetSpec[] = [
 async function ethPool() {
   const f = await poolFixture(ETH_ASSETS);
   const lp = await f.user({ USDC: USDC(2_000_000), ETH: units(200, 8) });
-  for (const [symbol, amount] of [["USDC", USDC(1_400_000)], ["ETH", units(120, 8)]] as const) {
+  for (const [symbol, amount] of [
+    ["USDC", USDC(1_400_000)],
+    ["ETH", units(120, 8)],
+  ] as const) {
     const state = await f.state();
     await send(
       f.ctx,
-      [await addLiquidityIx(f.ctx.program, state, { owner: lp.kp.publicKey, custody: f.assets[symbol].custody, fundingAccount: lp.tokens[symbol], lpTokenAccount: lp.lp, amountIn: amount, minLpOut: ZERO })],
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: lp.kp.publicKey,
+          custody: f.assets[symbol].custody,
+          fundingAccount: lp.tokens[symbol],
+          lpTokenAccount: lp.lp,
+          amountIn: amount,
+          minLpOut: ZERO,
+        }),
+      ],
       [lp.kp],
     );
   }
   // Impact factor 1e-8 per USD (18 decimals: 1e10), exponent 2, caps 1 %; no funding.
-  await setRisk(f, "ETH", defaultRiskParams({ impactPositiveFactor: new BN(10_000_000_000), impactNegativeFactor: new BN(10_000_000_000), maxPositiveImpactBps: 100, maxNegativeImpactBps: 100, fundingFactor: ZERO }));
+  await setRisk(
+    f,
+    "ETH",
+    defaultRiskParams({
+      impactPositiveFactor: new BN(10_000_000_000),
+      impactNegativeFactor: new BN(10_000_000_000),
+      maxPositiveImpactBps: 100,
+      maxNegativeImpactBps: 100,
+      fundingFactor: ZERO,
+    }),
+  );
   f.ctx.provider.warpSlots(1);
   const trader = await f.user({ USDC: USDC(200_000) });
   return { f, trader };
@@ -174,10 +251,22 @@ describe("risk: price impact", () => {
     // its 100k of size holds tokens worth 99,600 USD at 5,000, and the price moves by
     // 700 × 100,000 / 99,600 USD of size: P·(S + I·S/V)/S ≈ 5,035.14 (not 5,035, which paid 697.2).
     expect(d.ev.price.toString()).to.equal("5035140562250");
-    const realized = d.q.closedTokens.mul(new BN(d.ev.price.toString()).sub(PRICE(5_000))).div(new BN(10).pow(new BN(11)));
+    const realized = d.q.closedTokens
+      .mul(new BN(d.ev.price.toString()).sub(PRICE(5_000)))
+      .div(new BN(10).pow(new BN(11)));
     expect(USD(700).sub(realized).abs().lten(1), `realized ${realized} of 700 USD`).to.equal(true);
     // With a 0.5 % cap the same decrease gains at most 500 USD.
-    await setRisk(f, "ETH", defaultRiskParams({ impactPositiveFactor: new BN(10_000_000_000), impactNegativeFactor: new BN(10_000_000_000), maxPositiveImpactBps: 50, maxNegativeImpactBps: 100, fundingFactor: ZERO }));
+    await setRisk(
+      f,
+      "ETH",
+      defaultRiskParams({
+        impactPositiveFactor: new BN(10_000_000_000),
+        impactNegativeFactor: new BN(10_000_000_000),
+        maxPositiveImpactBps: 50,
+        maxNegativeImpactBps: 100,
+        fundingFactor: ZERO,
+      }),
+    );
     const capped = await close(f, trader, key, USD(100_000));
     expect(capped.q.priceImpactUsd.toString()).to.equal(USD(500).toString());
   });
@@ -185,13 +274,46 @@ describe("risk: price impact", () => {
   it("refuses an opening whose negative impact would leave it under maintenance margin, as the SDK does", async () => {
     const { f, trader } = await ethPool();
     // Factor 1.0, exponent 1, 50 % cap: a 1,000 USD long pays 500 USD of impact (entry at twice the oracle price).
-    await setRisk(f, "ETH", defaultRiskParams({ impactPositiveFactor: ZERO, impactNegativeFactor: new BN("1000000000000000000"), impactExponent: 1, maxPositiveImpactBps: 0, maxNegativeImpactBps: 5_000, fundingFactor: ZERO }));
+    await setRisk(
+      f,
+      "ETH",
+      defaultRiskParams({
+        impactPositiveFactor: ZERO,
+        impactNegativeFactor: new BN("1000000000000000000"),
+        impactExponent: 1,
+        maxPositiveImpactBps: 0,
+        maxNegativeImpactBps: 5_000,
+        fundingFactor: ZERO,
+      }),
+    );
     const state = await f.state();
-    const a = { position: null, side: Side.LONG, custody: f.assets.ETH.custody, collateralCustody: f.assets.USDC.custody, sizeUsd: USD(1_000), collateralAmount: USDC(300) };
+    const a = {
+      position: null,
+      side: Side.LONG,
+      custody: f.assets.ETH.custody,
+      collateralCustody: f.assets.USDC.custody,
+      sizeUsd: USD(1_000),
+      collateralAmount: USDC(300),
+    };
     expect(() => quoteIncreasePosition(state, a, now(f))).to.throw("WouldBeLiquidatable");
-    const ix = await increasePositionIx(f.ctx.program, state, { owner: trader.kp.publicKey, side: Side.LONG, custody: a.custody, collateralCustody: a.collateralCustody, fundingAccount: trader.tokens.USDC, sizeUsd: a.sizeUsd, collateralAmount: a.collateralAmount, acceptablePrice: MAX });
+    const ix = await increasePositionIx(f.ctx.program, state, {
+      owner: trader.kp.publicKey,
+      side: Side.LONG,
+      custody: a.custody,
+      collateralCustody: a.collateralCustody,
+      fundingAccount: trader.tokens.USDC,
+      sizeUsd: a.sizeUsd,
+      collateralAmount: a.collateralAmount,
+      acceptablePrice: MAX,
+    });
     const key = positionKey(f, trader, Side.LONG, "ETH", "USDC");
-    await expectProgramError(f.ctx, [ix], "WouldBeLiquidatable", [key, f.assets.ETH.custody, f.assets.USDC.custody, trader.tokens.USDC], [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [ix],
+      "WouldBeLiquidatable",
+      [key, f.assets.ETH.custody, f.assets.USDC.custody, trader.tokens.USDC],
+      [trader.kp],
+    );
     // With enough collateral it opens at exactly twice the oracle price.
     const ok = await open(f, trader, Side.LONG, "ETH", "USDC", USD(1_000), USDC(900));
     expect(ok.ev.price.toString()).to.equal(PRICE(10_000).toString());
@@ -210,7 +332,9 @@ describe("risk: funding", () => {
     const rate = custodyFunding(await fetchCustody(f.ctx.program, f.assets.ETH.custody));
     expect(rate.longsPay).to.equal(true);
     // factor × skew / total = 0.01 %/h × 200k / 400k.
-    expect(rate.ratePerSecond.toString()).to.equal(ceilDiv(new BN(27_777_777_777).muln(200_000), new BN(400_000)).toString());
+    expect(rate.ratePerSecond.toString()).to.equal(
+      ceilDiv(new BN(27_777_777_777).muln(200_000), new BN(400_000)).toString(),
+    );
     f.ctx.provider.warpSeconds(3_600);
     await f.setPrice("ETH", 5_000);
     await f.setPrice("USDC", 1);
@@ -228,7 +352,16 @@ describe("risk: funding", () => {
   it("caps the rate per second at the custody's maximum", async () => {
     const { f, trader } = await ethPool();
     const maxRate = new BN(138_888_888_888);
-    await setRisk(f, "ETH", defaultRiskParams({ impactPositiveFactor: ZERO, impactNegativeFactor: ZERO, fundingFactor: new BN("1000000000000000"), maxFundingRate: maxRate }));
+    await setRisk(
+      f,
+      "ETH",
+      defaultRiskParams({
+        impactPositiveFactor: ZERO,
+        impactNegativeFactor: ZERO,
+        fundingFactor: new BN("1000000000000000"),
+        maxFundingRate: maxRate,
+      }),
+    );
     await open(f, trader, Side.LONG, "ETH", "USDC", USD(100_000), USDC(20_000));
     const before = await fetchCustody(f.ctx.program, f.assets.ETH.custody);
     expect(custodyFunding(before).ratePerSecond.toString()).to.equal(maxRate.toString());
@@ -257,7 +390,18 @@ describe("risk: insurance fund", () => {
     const before = insuranceFunds(await f.state(), now(f));
     const usdcIndex = (await f.state()).custodies.findIndex((c) => c.address.equals(f.assets.USDC.custody));
     const admin = await f.user({ USDC: USDC(5_000) });
-    await send(f.ctx, [await topUpInsuranceIx(f.ctx.program, await f.state(), { payer: admin.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: admin.tokens.USDC, amount: USDC(2_500) })], [admin.kp]);
+    await send(
+      f.ctx,
+      [
+        await topUpInsuranceIx(f.ctx.program, await f.state(), {
+          payer: admin.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: admin.tokens.USDC,
+          amount: USDC(2_500),
+        }),
+      ],
+      [admin.kp],
+    );
     const topped = insuranceFunds(await f.state(), now(f));
     expect(topped[usdcIndex].tokens.sub(before[usdcIndex].tokens).toString()).to.equal(USDC(2_500).toString());
     expect(topped[usdcIndex].valueUsd.sub(before[usdcIndex].valueUsd).toString()).to.equal(USD(2_500).toString());
@@ -295,7 +439,9 @@ describe("risk: auto_deleverage", () => {
     const watch = [pa.key, f.assets.SOL.custody, f.assets.USDC.custody, a.tokens.USDC];
     const p = (await fetchPosition(f.ctx.program, pa.key))!;
     expect(adlStatus(await f.state(), p, now(f)).allowed).to.equal(false);
-    await expectProgramError(f.ctx, [await adl(f, keeper, p, USD(1_000), a.tokens.USDC)], "AdlNotAllowed", watch, [keeper.kp]);
+    await expectProgramError(f.ctx, [await adl(f, keeper, p, USD(1_000), a.tokens.USDC)], "AdlNotAllowed", watch, [
+      keeper.kp,
+    ]);
     // SOL 150 → 330: the longs' profit (≈ 90k) exceeds 85 % of the USDC custody (≈ 100k).
     await f.setPrice("SOL", 330);
     const c = await f.user({ USDC: USDC(2_000) });
@@ -304,7 +450,13 @@ describe("risk: auto_deleverage", () => {
     const late = (await fetchPosition(f.ctx.program, pc.key))!;
     const status = adlStatus(await f.state(), late, now(f));
     expect(status.allowed, `ratio ${status.ratioBps.toString()}`).to.equal(true);
-    await expectProgramError(f.ctx, [await adl(f, keeper, late, USD(1_000), c.tokens.USDC)], "AdlNotProfitable", [pc.key, f.assets.USDC.custody], [keeper.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await adl(f, keeper, late, USD(1_000), c.tokens.USDC)],
+      "AdlNotProfitable",
+      [pc.key, f.assets.USDC.custody],
+      [keeper.kp],
+    );
   });
 
   it("reduces a profitable position into the band: not below the floor, lower than before", async () => {
@@ -316,11 +468,24 @@ describe("risk: auto_deleverage", () => {
     expect(status.allowed).to.equal(true);
     const watch = [pa.key, f.assets.SOL.custody, f.assets.USDC.custody, a.tokens.USDC];
     // Closing all of it takes the ratio under the 77 % floor.
-    await expectProgramError(f.ctx, [await adl(f, keeper, p, p.sizeUsd, a.tokens.USDC)], "AdlTooLarge", watch, [keeper.kp]);
+    await expectProgramError(f.ctx, [await adl(f, keeper, p, p.sizeUsd, a.tokens.USDC)], "AdlTooLarge", watch, [
+      keeper.kp,
+    ]);
     // Proceeds must go to the owner's own token account.
-    await expectProgramError(f.ctx, [await adl(f, keeper, p, USD(1_000), keeper.tokens.USDC)], "InvalidTokenAccount", watch, [keeper.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await adl(f, keeper, p, USD(1_000), keeper.tokens.USDC)],
+      "InvalidTokenAccount",
+      watch,
+      [keeper.kp],
+    );
     // Without the keeper's signature nothing happens.
-    await expectProgramError(f.ctx, [withAccount(await adl(f, keeper, p, USD(1_000), a.tokens.USDC), 0, { isSigner: false })], "MissingSigner", watch);
+    await expectProgramError(
+      f.ctx,
+      [withAccount(await adl(f, keeper, p, USD(1_000), a.tokens.USDC), 0, { isSigner: false })],
+      "MissingSigner",
+      watch,
+    );
     const size = adlCloseSize(state, p, now(f))!;
     expect(size.gt(ZERO) && size.lt(p.sizeUsd), `size ${size}`).to.equal(true);
     const before = balance(f, a.tokens.USDC);
@@ -329,14 +494,20 @@ describe("risk: auto_deleverage", () => {
     const ev = res.events.find((e) => e.name === "positionDeleveraged")!.data;
     expect(ev.ratioBeforeBps.toString()).to.equal(status.ratioBps.toString());
     expect(ev.ratioAfterBps.gten(status.floorBps) && ev.ratioAfterBps.lt(ev.ratioBeforeBps)).to.equal(true);
-    expect(ev.ratioAfterBps.toString(), "ratio after = the SDK's").to.equal(adlRatioAfter(state, p, size, now(f)).toString());
-    expect(balance(f, a.tokens.USDC).sub(before).toString(), "owner paid as the SDK quote").to.equal(q.amountOut.toString());
+    expect(ev.ratioAfterBps.toString(), "ratio after = the SDK's").to.equal(
+      adlRatioAfter(state, p, size, now(f)).toString(),
+    );
+    expect(balance(f, a.tokens.USDC).sub(before).toString(), "owner paid as the SDK quote").to.equal(
+      q.amountOut.toString(),
+    );
     const after = (await fetchPosition(f.ctx.program, pa.key))!;
     expect(after.sizeUsd.toString()).to.equal(p.sizeUsd.sub(size).toString());
     await expectAccounting(f);
     // Now under the threshold: no more deleveraging.
     expect(adlStatus(await f.state(), after, now(f)).allowed).to.equal(false);
-    await expectProgramError(f.ctx, [await adl(f, keeper, after, USD(1_000), a.tokens.USDC)], "AdlNotAllowed", watch, [keeper.kp]);
+    await expectProgramError(f.ctx, [await adl(f, keeper, after, USD(1_000), a.tokens.USDC)], "AdlNotAllowed", watch, [
+      keeper.kp,
+    ]);
     // SPEC §7 ceiling (last measured ~6,200 here; `npm run bench` has ~7,200 with impact and funding on).
     expect(res.cu, "auto_deleverage CU").to.be.below(15_000);
   });
@@ -351,7 +522,17 @@ describe("risk: trigger orders", () => {
     return { f, trader, keeper, pos };
   }
 
-  type PlaceOverrides = Partial<{ slot: number; kind: number; side: number; triggerPrice: BN; acceptablePrice: BN; sizeUsd: BN; collateralAmount: BN; executionReward: BN; collateral: string }>;
+  type PlaceOverrides = Partial<{
+    slot: number;
+    kind: number;
+    side: number;
+    triggerPrice: BN;
+    acceptablePrice: BN;
+    sizeUsd: BN;
+    collateralAmount: BN;
+    executionReward: BN;
+    collateral: string;
+  }>;
   async function place(f: PoolFixture, u: User, o: PlaceOverrides = {}): Promise<TransactionInstruction> {
     const collateral = o.collateral ?? "SOL";
     return placeOrderIx(f.ctx.program, await f.state(), {
@@ -372,23 +553,56 @@ describe("risk: trigger orders", () => {
 
   async function execute(f: PoolFixture, keeper: User, order: PublicKey, ownerAccount: PublicKey) {
     const account = (await fetchOrder(f.ctx.program, order))!;
-    return executeOrderIx(f.ctx.program, await f.state(), { keeper: keeper.kp.publicKey, order, account, ownerAccount });
+    return executeOrderIx(f.ctx.program, await f.state(), {
+      keeper: keeper.kp.publicKey,
+      order,
+      account,
+      ownerAccount,
+    });
   }
 
   it("refuses invalid orders: slot, kind, collateral on a take-profit, reward, a taken slot, no position", async () => {
     const { f, trader, pos } = await ordersSetup();
     const order0 = orderPda(pos.key, 0)[0];
     const watch = [order0, trader.tokens.SOL, f.assets.SOL.custody];
-    await expectProgramError(f.ctx, [await place(f, trader, { slot: 8 })], "InvalidOrder", [orderPda(pos.key, 8)[0], ...watch], [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await place(f, trader, { slot: 8 })],
+      "InvalidOrder",
+      [orderPda(pos.key, 8)[0], ...watch],
+      [trader.kp],
+    );
     await expectProgramError(f.ctx, [await place(f, trader, { kind: 4 })], "InvalidOrder", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await place(f, trader, { collateralAmount: SOL(1) })], "InvalidOrder", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await place(f, trader, { triggerPrice: ZERO })], "InvalidOrder", watch, [trader.kp]);
-    await expectProgramError(f.ctx, [await place(f, trader, { executionReward: new BN(9_999) })], "ExecutionRewardTooSmall", watch, [trader.kp]);
+    await expectProgramError(f.ctx, [await place(f, trader, { collateralAmount: SOL(1) })], "InvalidOrder", watch, [
+      trader.kp,
+    ]);
+    await expectProgramError(f.ctx, [await place(f, trader, { triggerPrice: ZERO })], "InvalidOrder", watch, [
+      trader.kp,
+    ]);
+    await expectProgramError(
+      f.ctx,
+      [await place(f, trader, { executionReward: new BN(9_999) })],
+      "ExecutionRewardTooSmall",
+      watch,
+      [trader.kp],
+    );
     // A stop-loss for a short that does not exist (shorts post USDC).
     const shortKey = positionKey(f, trader, Side.SHORT, "SOL", "USDC");
-    await expectProgramError(f.ctx, [await place(f, trader, { side: Side.SHORT, kind: OrderKind.STOP_LOSS, collateral: "USDC" })], "InvalidOrder", [orderPda(shortKey, 0)[0], trader.tokens.USDC], [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await place(f, trader, { side: Side.SHORT, kind: OrderKind.STOP_LOSS, collateral: "USDC" })],
+      "InvalidOrder",
+      [orderPda(shortKey, 0)[0], trader.tokens.USDC],
+      [trader.kp],
+    );
     await send(f.ctx, [await place(f, trader)], [trader.kp]);
-    await expectProgramError(f.ctx, [await place(f, trader, { kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(120) })], "AlreadyInitialized", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await place(f, trader, { kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(120) })],
+      "AlreadyInitialized",
+      watch,
+      [trader.kp],
+    );
   });
 
   it("checks every account of place_order, execute_order and cancel_order", async () => {
@@ -407,10 +621,22 @@ describe("risk: trigger orders", () => {
       [9, { pubkey: f.assets.SOL.mint }, "InvalidTokenProgram"],
     ];
     for (const [i, change, name] of cases) {
-      await expectProgramError(f.ctx, [withAccount(ix, i, change)], name, watch, i === 0 && change.isSigner === false ? [] : [trader.kp]);
+      await expectProgramError(
+        f.ctx,
+        [withAccount(ix, i, change)],
+        name,
+        watch,
+        i === 0 && change.isSigner === false ? [] : [trader.kp],
+      );
     }
     // The market custody is also the collateral custody here: both places read-only.
-    await expectProgramError(f.ctx, [withAccount(withAccount(ix, 5, { isWritable: false }), 6, { isWritable: false })], "AccountNotWritable", watch, [trader.kp]);
+    await expectProgramError(
+      f.ctx,
+      [withAccount(withAccount(ix, 5, { isWritable: false }), 6, { isWritable: false })],
+      "AccountNotWritable",
+      watch,
+      [trader.kp],
+    );
     await send(f.ctx, [ix], [trader.kp]);
     await f.setPrice("SOL", 185);
     const exec = await execute(f, keeper, order0, trader.tokens.SOL);
@@ -424,40 +650,84 @@ describe("risk: trigger orders", () => {
       [10, { pubkey: f.assets.USDC.vault }, "InvalidTokenAccount"],
     ];
     for (const [i, change, name] of execCases) {
-      await expectProgramError(f.ctx, [withAccount(exec, i, change)], name, execWatch, change.isSigner === false ? [] : [keeper.kp]);
+      await expectProgramError(
+        f.ctx,
+        [withAccount(exec, i, change)],
+        name,
+        execWatch,
+        change.isSigner === false ? [] : [keeper.kp],
+      );
     }
     const o = (await fetchOrder(f.ctx.program, order0))!;
-    const cancel = await cancelOrderIx(f.ctx.program, await f.state(), { order: order0, account: o, receivingAccount: trader.tokens.SOL });
+    const cancel = await cancelOrderIx(f.ctx.program, await f.state(), {
+      order: order0,
+      account: o,
+      receivingAccount: trader.tokens.SOL,
+    });
     for (const [i, change, name] of [
       [0, { isSigner: false }, "MissingSigner"],
       [3, { pubkey: f.assets.USDC.custody }, "OrderMismatch"],
       [4, { pubkey: f.assets.USDC.vault }, "InvalidTokenAccount"],
       [5, { pubkey: trader.tokens.USDC }, "InvalidTokenAccount"],
     ] as [number, Partial<{ pubkey: PublicKey; isSigner: boolean }>, string][]) {
-      await expectProgramError(f.ctx, [withAccount(cancel, i, change)], name, [order0, trader.tokens.SOL], change.isSigner === false ? [] : [trader.kp]);
+      await expectProgramError(
+        f.ctx,
+        [withAccount(cancel, i, change)],
+        name,
+        [order0, trader.tokens.SOL],
+        change.isSigner === false ? [] : [trader.kp],
+      );
     }
   });
 
   it("executes a take-profit only after the price crosses it; the keeper earns the reward, the owner the proceeds", async () => {
     const { f, trader, keeper, pos } = await ordersSetup();
     const lamportsBefore = f.ctx.provider.balance(trader.kp.publicKey);
-    const placed = await send(f.ctx, [await place(f, trader, { triggerPrice: PRICE(180), executionReward: new BN(100_000) })], [trader.kp]);
+    const placed = await send(
+      f.ctx,
+      [await place(f, trader, { triggerPrice: PRICE(180), executionReward: new BN(100_000) })],
+      [trader.kp],
+    );
     expect(placed.events[0].name).to.equal("orderPlaced");
     const order = orderPda(pos.key, 0)[0];
     const orderLamports = BigInt(f.ctx.provider.balance(order));
-    await send(f.ctx, [await place(f, trader, { slot: 1, kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(100), executionReward: new BN(20_000) })], [trader.kp]);
-    expect(f.ctx.provider.balance(trader.kp.publicKey) + BigInt(f.ctx.provider.balance(orderPda(pos.key, 1)[0])), "owner paid rent + reward").to.equal(lamportsBefore - orderLamports);
+    await send(
+      f.ctx,
+      [
+        await place(f, trader, {
+          slot: 1,
+          kind: OrderKind.STOP_LOSS,
+          triggerPrice: PRICE(100),
+          executionReward: new BN(20_000),
+        }),
+      ],
+      [trader.kp],
+    );
+    expect(
+      f.ctx.provider.balance(trader.kp.publicKey) + BigInt(f.ctx.provider.balance(orderPda(pos.key, 1)[0])),
+      "owner paid rent + reward",
+    ).to.equal(lamportsBefore - orderLamports);
     const watch = [order, pos.key, f.assets.SOL.custody, trader.tokens.SOL];
     // Not yet: 150 < 180.
     const o = (await fetchOrder(f.ctx.program, order))!;
     expect(orderTriggered(o, pricedCustody(await f.state(), f.assets.SOL.custody, now(f)).price.spot)).to.equal(false);
-    await expectProgramError(f.ctx, [await execute(f, keeper, order, trader.tokens.SOL)], "OrderNotTriggered", watch, [keeper.kp]);
+    await expectProgramError(f.ctx, [await execute(f, keeper, order, trader.tokens.SOL)], "OrderNotTriggered", watch, [
+      keeper.kp,
+    ]);
     await f.setPrice("SOL", 185);
     // Proceeds go to the owner's token account only.
-    await expectProgramError(f.ctx, [await execute(f, keeper, order, keeper.tokens.SOL)], "InvalidTokenAccount", watch, [keeper.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await execute(f, keeper, order, keeper.tokens.SOL)],
+      "InvalidTokenAccount",
+      watch,
+      [keeper.kp],
+    );
     // A stale price refuses execution.
     f.ctx.provider.warpSeconds(120);
-    await expectProgramError(f.ctx, [await execute(f, keeper, order, trader.tokens.SOL)], "StaleOraclePrice", watch, [keeper.kp]);
+    await expectProgramError(f.ctx, [await execute(f, keeper, order, trader.tokens.SOL)], "StaleOraclePrice", watch, [
+      keeper.kp,
+    ]);
     await f.setPrice("SOL", 185);
     const state = await f.state();
     const p = (await fetchPosition(f.ctx.program, pos.key))!;
@@ -471,7 +741,10 @@ describe("risk: trigger orders", () => {
     expect(await fetchPosition(f.ctx.program, pos.key), "position closed").to.equal(null);
     expect(await fetchOrder(f.ctx.program, order), "order closed").to.equal(null);
     expect(q.fullClose).to.equal(true);
-    expect(f.ctx.provider.balance(trader.kp.publicKey) > ownerLamports + orderLamports - 100_000n, "owner got the order rent and the position rent").to.equal(true);
+    expect(
+      f.ctx.provider.balance(trader.kp.publicKey) > ownerLamports + orderLamports - 100_000n,
+      "owner got the order rent and the position rent",
+    ).to.equal(true);
     expect(balance(f, trader.tokens.SOL).sub(tokensBefore).toString()).to.equal(q.amountOut.toString());
     await expectAccounting(f);
     // The stop-loss of the closed position no longer applies: a keeper clears it for the reward.
@@ -489,8 +762,16 @@ describe("risk: trigger orders", () => {
 
   it("executes a partial stop-loss; refuses another position's order, a stranger's cancel; the owner's cancel refunds", async () => {
     const { f, trader, keeper, pos } = await ordersSetup();
-    await send(f.ctx, [await place(f, trader, { slot: 1, kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(140), sizeUsd: USD(1_000) })], [trader.kp]);
-    await send(f.ctx, [await place(f, trader, { slot: 2, kind: OrderKind.TAKE_PROFIT, triggerPrice: PRICE(200) })], [trader.kp]);
+    await send(
+      f.ctx,
+      [await place(f, trader, { slot: 1, kind: OrderKind.STOP_LOSS, triggerPrice: PRICE(140), sizeUsd: USD(1_000) })],
+      [trader.kp],
+    );
+    await send(
+      f.ctx,
+      [await place(f, trader, { slot: 2, kind: OrderKind.TAKE_PROFIT, triggerPrice: PRICE(200) })],
+      [trader.kp],
+    );
     const sl = orderPda(pos.key, 1)[0];
     const tp = orderPda(pos.key, 2)[0];
     // Another trader's position with this order → OrderMismatch.
@@ -498,7 +779,13 @@ describe("risk: trigger orders", () => {
     const otherPos = await open(f, other, Side.LONG, "SOL", "SOL", USD(1_000), SOL(2));
     await f.setPrice("SOL", 139);
     const ix = await execute(f, keeper, sl, trader.tokens.SOL);
-    await expectProgramError(f.ctx, [withAccount(ix, 5, { pubkey: otherPos.key })], "OrderMismatch", [sl, otherPos.key, pos.key], [keeper.kp]);
+    await expectProgramError(
+      f.ctx,
+      [withAccount(ix, 5, { pubkey: otherPos.key })],
+      "OrderMismatch",
+      [sl, otherPos.key, pos.key],
+      [keeper.kp],
+    );
     const res = await send(f.ctx, [ix], [keeper.kp]);
     expect(res.events.map((e) => e.name)).to.deep.equal(["positionDecreased", "orderExecuted"]);
     const after = (await fetchPosition(f.ctx.program, pos.key))!;
@@ -506,11 +793,19 @@ describe("risk: trigger orders", () => {
     // The take-profit stays; only its owner may cancel it.
     const o = (await fetchOrder(f.ctx.program, tp))!;
     const state = await f.state();
-    const strangerIx = await cancelOrderIx(f.ctx.program, state, { order: tp, account: { ...o, owner: keeper.kp.publicKey }, receivingAccount: keeper.tokens.SOL });
+    const strangerIx = await cancelOrderIx(f.ctx.program, state, {
+      order: tp,
+      account: { ...o, owner: keeper.kp.publicKey },
+      receivingAccount: keeper.tokens.SOL,
+    });
     await expectProgramError(f.ctx, [strangerIx], "OrderMismatch", [tp], [keeper.kp]);
     const lamports = f.ctx.provider.balance(trader.kp.publicKey);
     const orderLamports = f.ctx.provider.balance(tp);
-    const res2 = await send(f.ctx, [await cancelOrderIx(f.ctx.program, state, { order: tp, account: o, receivingAccount: trader.tokens.SOL })], [trader.kp]);
+    const res2 = await send(
+      f.ctx,
+      [await cancelOrderIx(f.ctx.program, state, { order: tp, account: o, receivingAccount: trader.tokens.SOL })],
+      [trader.kp],
+    );
     expect(res2.events[0].name).to.equal("orderCancelled");
     expect(f.ctx.provider.balance(trader.kp.publicKey) - lamports, "reward and rent back").to.equal(orderLamports);
     expect(await fetchOrder(f.ctx.program, tp)).to.equal(null);
@@ -522,21 +817,53 @@ describe("risk: trigger orders", () => {
     const key = positionKey(f, buyer, Side.LONG, "SOL", "USDC");
     const order = orderPda(key, 0)[0];
     const limit = (slot: number) =>
-      place(f, buyer, { slot, kind: OrderKind.LIMIT, collateral: "USDC", triggerPrice: PRICE(140), acceptablePrice: PRICE(141), sizeUsd: USD(2_000), collateralAmount: USDC(500) });
+      place(f, buyer, {
+        slot,
+        kind: OrderKind.LIMIT,
+        collateral: "USDC",
+        triggerPrice: PRICE(140),
+        acceptablePrice: PRICE(141),
+        sizeUsd: USD(2_000),
+        collateralAmount: USDC(500),
+      });
     // A limit order needs a size and a worst price.
-    await expectProgramError(f.ctx, [await place(f, buyer, { kind: OrderKind.LIMIT, collateral: "USDC", sizeUsd: ZERO, acceptablePrice: PRICE(141), collateralAmount: USDC(500) })], "InvalidOrder", [order, buyer.tokens.USDC], [buyer.kp]);
+    await expectProgramError(
+      f.ctx,
+      [
+        await place(f, buyer, {
+          kind: OrderKind.LIMIT,
+          collateral: "USDC",
+          sizeUsd: ZERO,
+          acceptablePrice: PRICE(141),
+          collateralAmount: USDC(500),
+        }),
+      ],
+      "InvalidOrder",
+      [order, buyer.tokens.USDC],
+      [buyer.kp],
+    );
     const usdcBefore = balance(f, buyer.tokens.USDC);
     await send(f.ctx, [await limit(0)], [buyer.kp]);
     expect(usdcBefore.sub(balance(f, buyer.tokens.USDC)).toString()).to.equal(USDC(500).toString());
-    expect((await fetchCustody(f.ctx.program, f.assets.USDC.custody)).orderCollateral.toString()).to.equal(USDC(500).toString());
+    expect((await fetchCustody(f.ctx.program, f.assets.USDC.custody)).orderCollateral.toString()).to.equal(
+      USDC(500).toString(),
+    );
     await expectAccounting(f);
-    await expectProgramError(f.ctx, [await execute(f, keeper, order, buyer.tokens.USDC)], "OrderNotTriggered", [order, key, f.assets.USDC.custody], [keeper.kp]);
+    await expectProgramError(
+      f.ctx,
+      [await execute(f, keeper, order, buyer.tokens.USDC)],
+      "OrderNotTriggered",
+      [order, key, f.assets.USDC.custody],
+      [keeper.kp],
+    );
     await f.setPrice("SOL", 139);
     const o = (await fetchOrder(f.ctx.program, order))!;
     const keeperBefore = f.ctx.provider.balance(keeper.kp.publicKey);
     const res = await send(f.ctx, [await execute(f, keeper, order, buyer.tokens.USDC)], [keeper.kp]);
     expect(res.events.map((e) => e.name)).to.deep.equal(["positionIncreased", "orderExecuted"]);
-    expect(f.ctx.provider.balance(keeper.kp.publicKey) - keeperBefore, "reward; the rent it paid is repaid").to.equal(BigInt(o.executionReward.toString()));
+    expect(f.ctx.provider.balance(keeper.kp.publicKey) - keeperBefore, "reward; the rent it paid is repaid").to.equal(
+      BigInt(o.executionReward.toString()),
+    );
     const p = (await fetchPosition(f.ctx.program, key))!;
     expect(p.sizeUsd.toString()).to.equal(USD(2_000).toString());
     expect(p.owner.equals(buyer.kp.publicKey)).to.equal(true);
@@ -549,10 +876,19 @@ describe("risk: trigger orders", () => {
     const second = orderPda(key, 1)[0];
     const before = balance(f, buyer.tokens.USDC);
     const account = (await fetchOrder(f.ctx.program, second))!;
-    await send(f.ctx, [await cancelOrderIx(f.ctx.program, await f.state(), { order: second, account, receivingAccount: buyer.tokens.USDC })], [buyer.kp]);
+    await send(
+      f.ctx,
+      [
+        await cancelOrderIx(f.ctx.program, await f.state(), {
+          order: second,
+          account,
+          receivingAccount: buyer.tokens.USDC,
+        }),
+      ],
+      [buyer.kp],
+    );
     expect(balance(f, buyer.tokens.USDC).sub(before).toString()).to.equal(USDC(500).toString());
     expect((await fetchCustody(f.ctx.program, f.assets.USDC.custody)).orderCollateral.toString()).to.equal("0");
     await expectAccounting(f);
   });
 });
-

@@ -9,7 +9,16 @@ import * as anchor from "@coral-xyz/anchor";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { IDL, type Perpool, Side, custodyListAccounts, fetchLoan, fetchPosition, loanPda, positionPda } from "../sdk/src";
+import {
+  IDL,
+  type Perpool,
+  Side,
+  custodyListAccounts,
+  fetchLoan,
+  fetchPosition,
+  loanPda,
+  positionPda,
+} from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
 describe("SDK IDL: raw anchor Program resolves the program's accounts from the IDL's seeds", () => {
@@ -27,11 +36,20 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
   });
 
   it("deposits with only the owner's accounts, the pool and the custody (plus the pool's custody list)", async () => {
-    for (const [symbol, amount] of [["SOL", new BN("1000000000000")], ["USDC", new BN("200000000000")]] as const) {
+    for (const [symbol, amount] of [
+      ["SOL", new BN("1000000000000")],
+      ["USDC", new BN("200000000000")],
+    ] as const) {
       const before = t.balance(lp.lp);
       await program.methods
         .addLiquidity(amount, new BN(1))
-        .accounts({ owner: lp.keypair.publicKey, pool: t.pool, custody: t.asset(symbol).custody, fundingAccount: lp.token(symbol), lpTokenAccount: lp.lp })
+        .accounts({
+          owner: lp.keypair.publicKey,
+          pool: t.pool,
+          custody: t.asset(symbol).custody,
+          fundingAccount: lp.token(symbol),
+          lpTokenAccount: lp.lp,
+        })
         .remainingAccounts(custodyListAccounts(await t.state()))
         .signers([lp.keypair])
         .rpc();
@@ -43,7 +61,13 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
   it("opens a long and closes it, anchor deriving the position and the vault", async () => {
     const sol = t.asset("SOL");
     const usdc = t.asset("USDC");
-    const market = { pool: t.pool, custody: sol.custody, custodyOracle: sol.oracle, collateralCustody: usdc.custody, collateralOracle: usdc.oracle };
+    const market = {
+      pool: t.pool,
+      custody: sol.custody,
+      custodyOracle: sol.oracle,
+      collateralCustody: usdc.custody,
+      collateralOracle: usdc.oracle,
+    };
     const [address, bump] = positionPda(trader.keypair.publicKey, t.pool, sol.custody, usdc.custody, Side.LONG);
     await program.methods
       .increasePosition(Side.LONG, new BN(1_000_000_000), new BN(200_000_000), new BN(200_000_000_000), bump)
@@ -56,7 +80,12 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
 
     await program.methods
       .decreasePosition(new BN(1_000_000_000), new BN(0), new BN(1))
-      .accounts({ owner: trader.keypair.publicKey, position: address, receivingAccount: trader.token("USDC"), ...market })
+      .accounts({
+        owner: trader.keypair.publicKey,
+        position: address,
+        receivingAccount: trader.token("USDC"),
+        ...market,
+      })
       .signers([trader.keypair])
       .rpc();
     expect(await fetchPosition(t.program, address)).to.equal(null);
@@ -68,13 +97,27 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
     const owner = trader.keypair.publicKey;
     await program.methods
       .depositLoanCollateral(new BN(5_000_000_000))
-      .accounts({ owner, pool: t.pool, collateralCustody: sol.custody, borrowCustody: usdc.custody, fundingAccount: trader.token("SOL") })
+      .accounts({
+        owner,
+        pool: t.pool,
+        collateralCustody: sol.custody,
+        borrowCustody: usdc.custody,
+        fundingAccount: trader.token("SOL"),
+      })
       .signers([trader.keypair])
       .rpc();
     const usdcBefore = t.balance(trader.token("USDC"));
     await program.methods
       .borrow(new BN(100_000_000))
-      .accounts({ owner, pool: t.pool, collateralCustody: sol.custody, collateralOracle: sol.oracle, borrowCustody: usdc.custody, borrowOracle: usdc.oracle, receivingAccount: trader.token("USDC") })
+      .accounts({
+        owner,
+        pool: t.pool,
+        collateralCustody: sol.custody,
+        collateralOracle: sol.oracle,
+        borrowCustody: usdc.custody,
+        borrowOracle: usdc.oracle,
+        receivingAccount: trader.token("USDC"),
+      })
       .signers([trader.keypair])
       .rpc();
     expect(t.balance(trader.token("USDC")).sub(usdcBefore).toString()).to.equal("100000000");

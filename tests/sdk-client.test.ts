@@ -8,11 +8,25 @@ import { Connection, PublicKey, VersionedTransaction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { PerpoolClient, Side, WalletSigner, fetchLookupTable, increasePositionIx, parsePerpoolError, poolLookupAddresses, poolLookupTableIxs } from "../sdk/src";
+import {
+  PerpoolClient,
+  Side,
+  WalletSigner,
+  fetchLookupTable,
+  increasePositionIx,
+  parsePerpoolError,
+  poolLookupAddresses,
+  poolLookupTableIxs,
+} from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
 /** Waits for `check` (polled every 20 ms), failing after `timeoutMs`. */
-async function waitUntil(check: () => boolean, what: string, detail: () => string = () => "", timeoutMs = 10_000): Promise<void> {
+async function waitUntil(
+  check: () => boolean,
+  what: string,
+  detail: () => string = () => "",
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${detail()}`);
@@ -21,7 +35,10 @@ async function waitUntil(check: () => boolean, what: string, detail: () => strin
 }
 
 /** Only what a wallet adapter offers: the public key and signTransaction. */
-const adapter = (u: TestUser): WalletSigner => ({ publicKey: u.keypair.publicKey, signTransaction: (tx) => u.wallet.signTransaction(tx) });
+const adapter = (u: TestUser): WalletSigner => ({
+  publicKey: u.keypair.publicKey,
+  signTransaction: (tx) => u.wallet.signTransaction(tx),
+});
 
 describe("SDK client: PerpoolClient over a connection and a wallet adapter", () => {
   let t: TestPool;
@@ -53,7 +70,13 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
 
   it("opens a 5x long by leverage, lists it, and closes it; the trader gets the quoted amount", async () => {
     const before = t.balance(trader.token("USDC"));
-    const opened = await client.openPosition({ market: sol, side: Side.LONG, collateral: usdc, collateralAmount: new BN(1_000_000_000), leverage: 5 });
+    const opened = await client.openPosition({
+      market: sol,
+      side: Side.LONG,
+      collateral: usdc,
+      collateralAmount: new BN(1_000_000_000),
+      leverage: 5,
+    });
     // 1,000 USDC at 1 USD, times 5.
     expect(opened.quote.sizeUsdAfter.toString()).to.equal("5000000000");
     const positions = await client.getPositions();
@@ -81,7 +104,13 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     };
     const openAndClose = async (opts: { computeHeadroom?: number }) => {
       const later = new PerpoolClient(laterConnection(), adapter(trader), { pool: t.pool, slippageBps: 100, ...opts });
-      await later.openPosition({ market: sol, side: Side.LONG, collateral: usdc, collateralAmount: new BN(100_000_000), leverage: 3 });
+      await later.openPosition({
+        market: sol,
+        side: Side.LONG,
+        collateral: usdc,
+        collateralAmount: new BN(100_000_000),
+        leverage: 3,
+      });
       const [position] = await later.getPositions();
       try {
         await later.closePosition({ position: position!.address });
@@ -103,7 +132,12 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     const swapped = await client.swap({ custodyIn: usdc, custodyOut: sol, amountIn: new BN(150_000_000) });
     expect(swapped.quote.amountOut.gtn(0)).to.equal(true);
     const usdcBefore = t.balance(trader.token("USDC"));
-    await client.borrow({ collateralCustody: sol, borrowCustody: usdc, amount: new BN(100_000_000), depositCollateral: new BN(5_000_000_000) });
+    await client.borrow({
+      collateralCustody: sol,
+      borrowCustody: usdc,
+      amount: new BN(100_000_000),
+      depositCollateral: new BN(5_000_000_000),
+    });
     expect(t.balance(trader.token("USDC")).sub(usdcBefore).toString()).to.equal("100000000");
     const loans = await client.getLoans();
     expect(loans).to.have.length(1);
@@ -125,10 +159,18 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
       onPositions: (positions) => seen.push({ owned, positions: positions.length }),
     });
     try {
-      await waitUntil(() => seen.length > 0, "the first report", () => logs.join("; "));
+      await waitUntil(
+        () => seen.length > 0,
+        "the first report",
+        () => logs.join("; "),
+      );
       const first = seen[seen.length - 1]!;
       await client.deposit({ custody: usdc, amount: new BN(1_000_000) });
-      await waitUntil(() => seen.some((x) => x.owned !== first.owned), "a report after the deposit", () => logs.join("; "));
+      await waitUntil(
+        () => seen.some((x) => x.owned !== first.owned),
+        "a report after the deposit",
+        () => logs.join("; "),
+      );
     } finally {
       await watcher.stop();
     }
@@ -143,12 +185,18 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     // A table's address derives from a slot in the SlotHashes sysvar (LiteSVM keeps its own list).
     const recent = t.provider.svm.getSlotHashes()[0];
     if (!recent) throw new Error("LiteSVM has no slot hashes");
-    const made = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, { recentSlot: Number(recent.slot) });
+    const made = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, {
+      recentSlot: Number(recent.slot),
+    });
     for (const ixs of made.transactions) await t.send(ixs);
     t.provider.warpSlots(1); // a table extended in a slot is usable from the next one
     const table = await fetchLookupTable(t.provider.connection, made.table);
-    expect(table?.state.addresses.map((a) => a.toBase58())).to.deep.equal(poolLookupAddresses(state, t.program.programId).map((a) => a.toBase58()));
-    const again = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, { existing: made.table });
+    expect(table?.state.addresses.map((a) => a.toBase58())).to.deep.equal(
+      poolLookupAddresses(state, t.program.programId).map((a) => a.toBase58()),
+    );
+    const again = await poolLookupTableIxs(t.provider.connection, t.admin.publicKey, state, t.program.programId, {
+      existing: made.table,
+    });
     expect(again.transactions, "nothing to do the second time").to.deep.equal([]);
     expect(again.table.equals(made.table)).to.equal(true);
 
@@ -164,7 +212,9 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     const before = t.balance(trader.token("USDC"));
     await withTable.deposit({ custody: usdc, amount: new BN(2_000_000) });
     expect(before.sub(t.balance(trader.token("USDC"))).toString()).to.equal("2000000");
-    expect(signed?.message.addressTableLookups.map((l) => l.accountKey.toBase58())).to.deep.equal([made.table.toBase58()]);
+    expect(signed?.message.addressTableLookups.map((l) => l.accountKey.toBase58())).to.deep.equal([
+      made.table.toBase58(),
+    ]);
   });
 
   it("a refused quote or simulation sends nothing (the program error named); bad slippage is refused up front", async () => {
@@ -178,7 +228,9 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
       throw new Error("expected a refusal");
     };
     // The quote refuses first: far beyond what the loan's collateral allows.
-    const quoted = await refusal(client.borrow({ collateralCustody: sol, borrowCustody: usdc, amount: new BN(100_000_000_000) }));
+    const quoted = await refusal(
+      client.borrow({ collateralCustody: sol, borrowCustody: usdc, amount: new BN(100_000_000_000) }),
+    );
     expect((quoted as { code?: string }).code, String(quoted)).to.equal("LtvTooHigh");
     // The program refuses in simulation: an entry price bound below the oracle's.
     const ix = await increasePositionIx(client.program, await client.state(), {
@@ -194,7 +246,9 @@ describe("SDK client: PerpoolClient over a connection and a wallet adapter", () 
     const simulated = await refusal(client.send([ix]));
     expect(parsePerpoolError(simulated)?.name, String(simulated)).to.equal("SlippageExceeded");
     expect(t.balance(trader.token("USDC")).toString()).to.equal(before.toString());
-    const slippage = await refusal(client.swap({ custodyIn: usdc, custodyOut: sol, amountIn: new BN(1), slippageBps: 10_000 }));
+    const slippage = await refusal(
+      client.swap({ custodyIn: usdc, custodyOut: sol, amountIn: new BN(1), slippageBps: 10_000 }),
+    );
     expect(String(slippage)).to.match(/slippageBps must be an integer in \[0, 10000\)/);
   });
 });

@@ -15,7 +15,9 @@ import * as path from "path";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 const SDK = path.join(REPO_ROOT, "sdk");
-const LOCK = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+const LOCK = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")) as {
+  packages: Record<string, { version?: string }>;
+};
 /** The version the repository itself uses, so the install is served from its cache. */
 const locked = (name: string): string => {
   const version = LOCK.packages[`node_modules/${name}`]?.version;
@@ -94,19 +96,36 @@ describe("SDK package: installed from its tarball into an empty project", functi
 
   before(async () => {
     for (const built of ["dist/cjs/node.js", "dist/esm/web.js", "dist/programs/perpool.so"]) {
-      if (!fs.existsSync(path.join(SDK, built))) throw new Error(`sdk/${built} is missing: run \`npm run build && npm run build:sdk\` first`);
+      if (!fs.existsSync(path.join(SDK, built)))
+        throw new Error(`sdk/${built} is missing: run \`npm run build && npm run build:sdk\` first`);
     }
     work = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-sdk-consumer-"));
     // Scripts off: the test packs what `npm run build:sdk` built (prepack would rebuild it).
-    const pack = ok(await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], SDK), "npm pack");
-    const info = (JSON.parse(pack.stdout) as { filename: string; size: number; unpackedSize: number; files: { path: string; size: number }[] }[])[0]!;
+    const pack = ok(
+      await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], SDK),
+      "npm pack",
+    );
+    const info = (
+      JSON.parse(pack.stdout) as {
+        filename: string;
+        size: number;
+        unpackedSize: number;
+        files: { path: string; size: number }[];
+      }[]
+    )[0]!;
     packed = info;
     tarball = path.join(work, info.filename);
     app = path.join(work, "app");
     fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
+    fs.writeFileSync(
+      path.join(app, "package.json"),
+      JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2),
+    );
     const deps = [tarball, locked("litesvm"), locked("@solana/kit"), locked("typescript"), locked("@types/node")];
-    ok(await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...deps], app), "npm install");
+    ok(
+      await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...deps], app),
+      "npm install",
+    );
   });
 
   after(() => {
@@ -115,11 +134,29 @@ describe("SDK package: installed from its tarball into an empty project", functi
 
   it("packs built output, bins and program binaries only: no sources, tests or scripts", () => {
     const files = packed.files.map((f) => f.path).sort();
-    console.log(`      tarball ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files`);
-    for (const f of ["package.json", "README.md", "CHANGELOG.md", "bin/perpool.js", "bin/perpool-keeper.js", "dist/cjs/node.js", "dist/cjs/node.d.ts", "dist/cjs/node.js.map", "dist/esm/web.js", "dist/idl/perpool.json", "dist/programs/perpool.so", "dist/programs/pyth_publisher.so"]) {
+    console.log(
+      `      tarball ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${files.length} files`,
+    );
+    for (const f of [
+      "package.json",
+      "README.md",
+      "CHANGELOG.md",
+      "bin/perpool.js",
+      "bin/perpool-keeper.js",
+      "dist/cjs/node.js",
+      "dist/cjs/node.d.ts",
+      "dist/cjs/node.js.map",
+      "dist/esm/web.js",
+      "dist/idl/perpool.json",
+      "dist/programs/perpool.so",
+      "dist/programs/pyth_publisher.so",
+    ]) {
       expect(files, f).to.include(f);
     }
-    expect(files.filter((f) => !/^(dist\/|bin\/|package\.json$|README\.md$|CHANGELOG\.md$)/.test(f)), "only the whitelist").to.deep.equal([]);
+    expect(
+      files.filter((f) => !/^(dist\/|bin\/|package\.json$|README\.md$|CHANGELOG\.md$)/.test(f)),
+      "only the whitelist",
+    ).to.deep.equal([]);
     expect(files.filter((f) => /\.test\.|tsbuildinfo|(^|\/)src\//.test(f))).to.deep.equal([]);
     // The program binaries are most of it; the code itself is small.
     expect(packed.size).to.be.below(3 * 1024 * 1024);
@@ -147,7 +184,10 @@ describe("SDK package: installed from its tarball into an empty project", functi
       if (web.IDL.address !== IDL.address || "LiteSvmProvider" in web) throw new Error("browser build");
       console.log("imported");`;
     // The browser build is not in the exports map for Node; read it by path to check it is valid ESM.
-    fs.writeFileSync(path.join(app, "esm-check.mjs"), script.replace("@perpool/sdk/dist/esm/web.js", "./node_modules/@perpool/sdk/dist/esm/web.js"));
+    fs.writeFileSync(
+      path.join(app, "esm-check.mjs"),
+      script.replace("@perpool/sdk/dist/esm/web.js", "./node_modules/@perpool/sdk/dist/esm/web.js"),
+    );
     const r = ok(await run(process.execPath, ["esm-check.mjs"], app), "import");
     expect(r.stdout.trim()).to.equal("imported");
   });
@@ -170,7 +210,14 @@ describe("SDK package: installed from its tarball into an empty project", functi
       files: ["quickstart.ts", "typed.ts"],
     };
     fs.writeFileSync(path.join(app, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-    ok(await run(process.execPath, [path.join(app, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], app), "tsc");
+    ok(
+      await run(
+        process.execPath,
+        [path.join(app, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+        app,
+      ),
+      "tsc",
+    );
 
     const r = ok(await run(process.execPath, ["out/quickstart.js"], app), "quickstart");
     const opened = /opened: size (\d+) USD/.exec(r.stdout);
@@ -187,10 +234,37 @@ describe("SDK package: installed from its tarball into an empty project", functi
     expect(help.stdout).to.match(/deposit/);
     // Refused before any RPC call (nothing listens on port 9). Bad amounts need the pool's decimals,
     // so tests/cli.test.ts checks them against a local validator, through the same compiled bin.
-    const bad = await run(process.execPath, [bin, "open", "--pool", "main", "--market", "SOL", "--side", "sideways", "--amount", "1", "--size-usd", "10", "--url", "http://127.0.0.1:9"], app, 60_000);
+    const bad = await run(
+      process.execPath,
+      [
+        bin,
+        "open",
+        "--pool",
+        "main",
+        "--market",
+        "SOL",
+        "--side",
+        "sideways",
+        "--amount",
+        "1",
+        "--size-usd",
+        "10",
+        "--url",
+        "http://127.0.0.1:9",
+      ],
+      app,
+      60_000,
+    );
     expect(bad.code, bad.stderr).to.equal(2);
     expect(bad.stderr).to.match(/--side must be one of long, short, not "sideways"/);
-    const keeper = ok(await run(process.execPath, [path.join(app, "node_modules", "@perpool", "sdk", "bin", "perpool-keeper.js"), "--help"], app), "perpool-keeper --help");
+    const keeper = ok(
+      await run(
+        process.execPath,
+        [path.join(app, "node_modules", "@perpool", "sdk", "bin", "perpool-keeper.js"), "--help"],
+        app,
+      ),
+      "perpool-keeper --help",
+    );
     expect(keeper.stdout).to.match(/--pool/);
   });
 });

@@ -55,29 +55,43 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
     const config = loadConfig();
     const ixs = deployment.assets.map((a) => {
       const usd = Number(config.assets.find((c) => c.symbol === a.symbol)!.price);
-      return publishPriceIx({ authority: admin.publicKey, feedId: Buffer.from(a.feedId, "hex"), shard: a.shard, price: new BN(Math.round(usd * 1e8)), exponent: -8 });
+      return publishPriceIx({
+        authority: admin.publicKey,
+        feedId: Buffer.from(a.feedId, "hex"),
+        shard: a.shard,
+        price: new BN(Math.round(usd * 1e8)),
+        exponent: -8,
+      });
     });
     await program.provider.sendAndConfirm!(new Transaction().add(distinctIx(), ...ixs), []);
   }
 
   /** A refused 100 USD long: its entry bound (1e-9 USD) is below any price. */
   const refusedOpen = async (p: PerpoolProgram) =>
-    increasePositionIx(p, await (await import("../sdk/src")).fetchPoolState(p, new PublicKey(deployment.pool.address)), {
-      owner: user.publicKey,
-      side: Side.LONG,
-      custody: custody("SOL"),
-      collateralCustody: custody("USDC"),
-      fundingAccount: tokens.USDC!,
-      sizeUsd: new BN(100_000_000),
-      collateralAmount: new BN(20_000_000),
-      acceptablePrice: new BN(1),
-    });
+    increasePositionIx(
+      p,
+      await (await import("../sdk/src")).fetchPoolState(p, new PublicKey(deployment.pool.address)),
+      {
+        owner: user.publicKey,
+        side: Side.LONG,
+        custody: custody("SOL"),
+        collateralCustody: custody("USDC"),
+        fundingAccount: tokens.USDC!,
+        sizeUsd: new BN(100_000_000),
+        collateralAmount: new BN(20_000_000),
+        acceptablePrice: new BN(1),
+      },
+    );
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "perpool-sdk-rpc-"));
     cluster = await testCluster(dir);
     const config = loadConfig();
-    config.pool = { ...config.pool, name: `sdk-${Math.random().toString(36).slice(2, 10)}`, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 } };
+    config.pool = {
+      ...config.pool,
+      name: `sdk-${Math.random().toString(36).slice(2, 10)}`,
+      params: { ...(config.pool.params ?? {}), lpCooldownSecs: 0 },
+    };
     const shard = 1 + Math.floor(Math.random() * 65_535);
     config.assets = config.assets.map((a) => ({ ...a, pyth: { ...a.pyth, shard } }));
     const adminFile = process.env.ANCHOR_WALLET ?? path.join(dir, "admin.json");
@@ -89,18 +103,29 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
     const sig = await connection.requestAirdrop(user.publicKey, 10 * LAMPORTS_PER_SOL);
     await connection.confirmTransaction({ signature: sig, ...(await connection.getLatestBlockhash()) }, "confirmed");
     const tokenProvider = provider as unknown as LiteSvmProvider; // the token helpers use connection + sendAndConfirm only
-    for (const [s, amount] of [["SOL", new BN("100000000000")], ["USDC", new BN(200_000_000_000)]] as const) {
+    for (const [s, amount] of [
+      ["SOL", new BN("100000000000")],
+      ["USDC", new BN(200_000_000_000)],
+    ] as const) {
       tokens[s] = await createTokenAccount(tokenProvider, new PublicKey(asset(s).mint), user.publicKey);
       await mintTo(tokenProvider, new PublicKey(asset(s).mint), tokens[s]!, admin.publicKey, amount);
     }
     // Liquidity for the tests' longs (the deployment's pool starts without it).
     await setPrices();
-    for (const [s, amount] of [["SOL", new BN("50000000000")], ["USDC", new BN(50_000_000_000)]] as const) await userClient().deposit({ custody: custody(s), amount });
+    for (const [s, amount] of [
+      ["SOL", new BN("50000000000")],
+      ["USDC", new BN(50_000_000_000)],
+    ] as const)
+      await userClient().deposit({ custody: custody(s), amount });
   });
 
   const userClient = () => {
     const wallet = new anchor.Wallet(user);
-    return new PerpoolClient(connection, { publicKey: wallet.publicKey, signTransaction: (t) => wallet.signTransaction(t) }, { pool: new PublicKey(deployment.pool.address), resendMs: 500 });
+    return new PerpoolClient(
+      connection,
+      { publicKey: wallet.publicKey, signTransaction: (t) => wallet.signTransaction(t) },
+      { pool: new PublicKey(deployment.pool.address), resendMs: 500 },
+    );
   };
 
   after(async () => {
@@ -111,15 +136,30 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
   beforeEach(() => setPrices());
 
   it("anchor's .rpc() throws an AnchorError naming the program error (from the program's log)", async () => {
-    const userProgram = perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(user), { commitment: "confirmed" }));
-    const state = await (await import("../sdk/src")).fetchPoolState(userProgram, new PublicKey(deployment.pool.address));
+    const userProgram = perpoolProgram(
+      new anchor.AnchorProvider(connection, new anchor.Wallet(user), { commitment: "confirmed" }),
+    );
+    const state = await (
+      await import("../sdk/src")
+    ).fetchPoolState(userProgram, new PublicKey(deployment.pool.address));
     const usdc = state.custodies.find((c) => c.address.equals(custody("USDC")))!;
     let caught: unknown;
     try {
       await userProgram.methods
         .addLiquidity(new BN(0), new BN(0))
-        .accounts({ owner: user.publicKey, pool: state.address, custody: usdc.address, fundingAccount: tokens.USDC!, lpTokenAccount: tokens.USDC! })
-        .remainingAccounts(state.custodies.flatMap((c) => [{ pubkey: c.address, isSigner: false, isWritable: false }, { pubkey: c.account.oracle, isSigner: false, isWritable: false }]))
+        .accounts({
+          owner: user.publicKey,
+          pool: state.address,
+          custody: usdc.address,
+          fundingAccount: tokens.USDC!,
+          lpTokenAccount: tokens.USDC!,
+        })
+        .remainingAccounts(
+          state.custodies.flatMap((c) => [
+            { pubkey: c.address, isSigner: false, isWritable: false },
+            { pubkey: c.account.oracle, isSigner: false, isWritable: false },
+          ]),
+        )
         .rpc();
     } catch (e) {
       caught = e;
@@ -164,7 +204,13 @@ describe("SDK over RPC: error translation and PerpoolClient against a validator"
       await unsubscribe();
     }
     expect(seen.find((x) => x.signature === deposited.signature)?.lpOut).to.equal(deposited.quote.lpOut.toString());
-    await client.openPosition({ market: custody("SOL"), side: Side.LONG, collateral: custody("USDC"), collateralAmount: new BN(100_000_000), sizeUsd: new BN(300_000_000) });
+    await client.openPosition({
+      market: custody("SOL"),
+      side: Side.LONG,
+      collateral: custody("USDC"),
+      collateralAmount: new BN(100_000_000),
+      sizeUsd: new BN(300_000_000),
+    });
     const [position] = await client.getPositions();
     expect(position?.account.sizeUsd.toString()).to.equal("300000000");
     await client.closePosition({ position: position!.address });

@@ -19,8 +19,14 @@ const PAGES = {
   pool: { title: "Pool", Component: lazy(() => import("./pages/PoolPage").then((m) => ({ default: m.PoolPage }))) },
   earn: { title: "Earn", Component: lazy(() => import("./pages/EarnPage").then((m) => ({ default: m.EarnPage }))) },
   trade: { title: "Trade", Component: lazy(() => import("./pages/TradePage").then((m) => ({ default: m.TradePage }))) },
-  borrow: { title: "Borrow", Component: lazy(() => import("./pages/BorrowPage").then((m) => ({ default: m.BorrowPage }))) },
-  portfolio: { title: "Portfolio", Component: lazy(() => import("./pages/PortfolioPage").then((m) => ({ default: m.PortfolioPage }))) },
+  borrow: {
+    title: "Borrow",
+    Component: lazy(() => import("./pages/BorrowPage").then((m) => ({ default: m.BorrowPage }))),
+  },
+  portfolio: {
+    title: "Portfolio",
+    Component: lazy(() => import("./pages/PortfolioPage").then((m) => ({ default: m.PortfolioPage }))),
+  },
 } as const;
 type PageId = keyof typeof PAGES;
 
@@ -75,7 +81,13 @@ function Frame() {
         </a>
         <nav aria-label="Pages">
           {(Object.keys(PAGES) as PageId[]).map((id) => (
-            <a key={id} href={`#/${id}`} className={id === page ? "active" : ""} aria-current={id === page ? "page" : undefined} data-testid={`nav-${id}`}>
+            <a
+              key={id}
+              href={`#/${id}`}
+              className={id === page ? "active" : ""}
+              aria-current={id === page ? "page" : undefined}
+              data-testid={`nav-${id}`}
+            >
               {PAGES[id].title}
             </a>
           ))}

@@ -17,7 +17,15 @@ export function parseAssociatedToken(data: Uint8Array, a: string[]): ParsedInfo 
     needAccounts(a, 7);
     return {
       type: "recoverNested",
-      info: { nestedSource: a[0], nestedMint: a[1], destination: a[2], nestedOwner: a[3], ownerMint: a[4], wallet: a[5], tokenProgram: a[6] },
+      info: {
+        nestedSource: a[0],
+        nestedMint: a[1],
+        destination: a[2],
+        nestedOwner: a[3],
+        ownerMint: a[4],
+        wallet: a[5],
+        tokenProgram: a[6],
+      },
     };
   }
   throw new NotParsable();

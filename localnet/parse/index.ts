@@ -55,7 +55,10 @@ export function parseInstruction(
   // Agave parses only when every index points at a key (the runtime guarantees it for landed transactions).
   if (parser && accountIndexes.every((i) => i < accountKeys.length)) {
     try {
-      const parsed = parser.parse(data, accountIndexes.map((i) => accountKeys[i]));
+      const parsed = parser.parse(
+        data,
+        accountIndexes.map((i) => accountKeys[i]),
+      );
       return { program: parser.name, programId, parsed, stackHeight };
     } catch (e) {
       if (!(e instanceof NotParsable)) throw e;

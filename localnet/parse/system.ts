@@ -29,17 +29,30 @@ export function parseSystem(data: Uint8Array, a: string[]): ParsedInfo {
       const space = r.u64();
       const owner = r.pubkey();
       needAccounts(a, 2);
-      return { type: "createAccountWithSeed", info: { source: a[0], newAccount: a[1], base, seed, lamports, space, owner } };
+      return {
+        type: "createAccountWithSeed",
+        info: { source: a[0], newAccount: a[1], base, seed, lamports, space, owner },
+      };
     }
     case 4:
       needAccounts(a, 3);
-      return { type: "advanceNonce", info: { nonceAccount: a[0], recentBlockhashesSysvar: a[1], nonceAuthority: a[2] } };
+      return {
+        type: "advanceNonce",
+        info: { nonceAccount: a[0], recentBlockhashesSysvar: a[1], nonceAuthority: a[2] },
+      };
     case 5: {
       const lamports = r.u64();
       needAccounts(a, 5);
       return {
         type: "withdrawFromNonce",
-        info: { nonceAccount: a[0], destination: a[1], recentBlockhashesSysvar: a[2], rentSysvar: a[3], nonceAuthority: a[4], lamports },
+        info: {
+          nonceAccount: a[0],
+          destination: a[1],
+          recentBlockhashesSysvar: a[2],
+          rentSysvar: a[3],
+          nonceAuthority: a[4],
+          lamports,
+        },
       };
     }
     case 6: {
@@ -80,7 +93,10 @@ export function parseSystem(data: Uint8Array, a: string[]): ParsedInfo {
       const sourceSeed = r.bincodeString();
       const sourceOwner = r.pubkey();
       needAccounts(a, 3);
-      return { type: "transferWithSeed", info: { source: a[0], sourceBase: a[1], destination: a[2], lamports, sourceSeed, sourceOwner } };
+      return {
+        type: "transferWithSeed",
+        info: { source: a[0], sourceBase: a[1], destination: a[2], lamports, sourceSeed, sourceOwner },
+      };
     }
     case 12:
       needAccounts(a, 1);

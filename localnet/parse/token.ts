@@ -84,12 +84,18 @@ export function parseToken(data: Uint8Array, a: string[]): ParsedInfo {
     case 3: {
       const amount = r.u64().toString();
       needAccounts(a, 3);
-      return { type: "transfer", info: withAuthority({ source: a[0], destination: a[1], amount }, a, 2, "authority", "multisigAuthority") };
+      return {
+        type: "transfer",
+        info: withAuthority({ source: a[0], destination: a[1], amount }, a, 2, "authority", "multisigAuthority"),
+      };
     }
     case 4: {
       const amount = r.u64().toString();
       needAccounts(a, 3);
-      return { type: "approve", info: withAuthority({ source: a[0], delegate: a[1], amount }, a, 2, "owner", "multisigOwner") };
+      return {
+        type: "approve",
+        info: withAuthority({ source: a[0], delegate: a[1], amount }, a, 2, "owner", "multisigOwner"),
+      };
     }
     case 5:
       needAccounts(a, 2);
@@ -107,16 +113,25 @@ export function parseToken(data: Uint8Array, a: string[]): ParsedInfo {
     case 7: {
       const amount = r.u64().toString();
       needAccounts(a, 3);
-      return { type: "mintTo", info: withAuthority({ mint: a[0], account: a[1], amount }, a, 2, "mintAuthority", "multisigMintAuthority") };
+      return {
+        type: "mintTo",
+        info: withAuthority({ mint: a[0], account: a[1], amount }, a, 2, "mintAuthority", "multisigMintAuthority"),
+      };
     }
     case 8: {
       const amount = r.u64().toString();
       needAccounts(a, 3);
-      return { type: "burn", info: withAuthority({ account: a[0], mint: a[1], amount }, a, 2, "authority", "multisigAuthority") };
+      return {
+        type: "burn",
+        info: withAuthority({ account: a[0], mint: a[1], amount }, a, 2, "authority", "multisigAuthority"),
+      };
     }
     case 9:
       needAccounts(a, 3);
-      return { type: "closeAccount", info: withAuthority({ account: a[0], destination: a[1] }, a, 2, "owner", "multisigOwner") };
+      return {
+        type: "closeAccount",
+        info: withAuthority({ account: a[0], destination: a[1] }, a, 2, "owner", "multisigOwner"),
+      };
     case 10:
     case 11:
       needAccounts(a, 3);

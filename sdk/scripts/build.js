@@ -20,7 +20,9 @@ const DEPLOY = path.resolve(SDK, "..", "target", "deploy");
 const PROGRAMS = ["perpool.so", "pyth_publisher.so"];
 
 function tsc(project) {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(SDK, project)], { stdio: "inherit" });
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(SDK, project)], {
+    stdio: "inherit",
+  });
 }
 
 /** Node's ESM loader needs full specifiers: `./x` becomes `./x.js` or `./x/index.js`. */
@@ -33,13 +35,16 @@ function addExtensions(dir) {
     }
     if (!entry.name.endsWith(".js")) continue;
     const text = fs.readFileSync(file, "utf8");
-    const fixed = text.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\.{1,2}\/[^"']*)\2/g, (whole, head, quote, spec) => {
-      if (/\.(c|m)?js$|\.json$/.test(spec)) return whole;
-      const base = path.resolve(path.dirname(file), spec);
-      if (fs.existsSync(`${base}.js`)) return `${head}${quote}${spec}.js${quote}`;
-      if (fs.existsSync(path.join(base, "index.js"))) return `${head}${quote}${spec}/index.js${quote}`;
-      throw new Error(`${path.relative(SDK, file)}: cannot resolve ${spec}`);
-    });
+    const fixed = text.replace(
+      /(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\.{1,2}\/[^"']*)\2/g,
+      (whole, head, quote, spec) => {
+        if (/\.(c|m)?js$|\.json$/.test(spec)) return whole;
+        const base = path.resolve(path.dirname(file), spec);
+        if (fs.existsSync(`${base}.js`)) return `${head}${quote}${spec}.js${quote}`;
+        if (fs.existsSync(path.join(base, "index.js"))) return `${head}${quote}${spec}/index.js${quote}`;
+        throw new Error(`${path.relative(SDK, file)}: cannot resolve ${spec}`);
+      },
+    );
     if (fixed !== text) fs.writeFileSync(file, fixed);
   }
 }

@@ -115,7 +115,14 @@ function bytes58(text: string): number[] {
 
 const acc = (
   name: string,
-  opts: { writable?: boolean; signer?: boolean; address?: string; docs?: string; pda?: { seeds: Seed[]; program?: Seed }; relations?: string[] } = {},
+  opts: {
+    writable?: boolean;
+    signer?: boolean;
+    address?: string;
+    docs?: string;
+    pda?: { seeds: Seed[]; program?: Seed };
+    relations?: string[];
+  } = {},
 ) => ({
   name,
   ...(opts.docs ? { docs: [opts.docs] } : {}),
@@ -137,7 +144,10 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
       acc("admin", { writable: true, signer: true, docs: "The program's upgrade authority" }),
       acc("config", { writable: true, pda: pda(c("config")), docs: 'PDA ["config"]' }),
       acc("program", { address: PROGRAM_ID, docs: "This program's account (BPF Loader Upgradeable)" }),
-      acc("program_data", { pda: { seeds: [a("program")], program: { kind: "const", value: bytes58(BPF_LOADER_UPGRADEABLE) } }, docs: "The ProgramData account the program account names: PDA [program] of BPF Loader Upgradeable" }),
+      acc("program_data", {
+        pda: { seeds: [a("program")], program: { kind: "const", value: bytes58(BPF_LOADER_UPGRADEABLE) } },
+        docs: "The ProgramData account the program account names: PDA [program] of BPF Loader Upgradeable",
+      }),
       systemProgram,
     ],
     args: [{ name: "min_timelock_secs", type: "u32" }],
@@ -150,7 +160,11 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
       acc("config", { pda: pda(c("config")) }),
       acc("pool", { writable: true, pda: pda(c("pool"), arg("name")), docs: 'PDA ["pool", name]' }),
       acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")), docs: 'PDA ["lp_mint", pool]' }),
-      acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")), docs: 'PDA ["lp_escrow", pool]: LP tokens in their cooldown and the dead LP units' }),
+      acc("lp_escrow", {
+        writable: true,
+        pda: pda(c("lp_escrow"), a("pool")),
+        docs: 'PDA ["lp_escrow", pool]: LP tokens in their cooldown and the dead LP units',
+      }),
       tokenProgram,
       systemProgram,
     ],
@@ -166,7 +180,11 @@ const instructions: { name: string; docs: string; accounts: object[]; args: Fiel
       acc("admin", { writable: true, signer: true }),
       acc("config", { pda: pda(c("config")) }),
       acc("pool", { writable: true }),
-      acc("custody", { writable: true, pda: pda(c("custody"), a("pool"), a("mint")), docs: 'PDA ["custody", pool, mint]' }),
+      acc("custody", {
+        writable: true,
+        pda: pda(c("custody"), a("pool"), a("mint")),
+        docs: 'PDA ["custody", pool, mint]',
+      }),
       acc("mint"),
       acc("vault", { writable: true, pda: pda(c("vault"), a("custody")), docs: 'PDA ["vault", custody]' }),
       acc("oracle", { docs: "A PriceUpdateV2 account owned by the Pyth receiver" }),
@@ -208,8 +226,16 @@ instructions.push(
       acc("funding_account", { writable: true }),
       acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")) }),
       acc("lp_token_account", { writable: true, docs: "receives the owner's LP tokens whose cooldown is over" }),
-      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner], created on first deposit' }),
-      acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")), docs: "the pool's LP escrow: new LP tokens wait out the cooldown here" }),
+      acc("lp_account", {
+        writable: true,
+        pda: pda(c("lp_account"), a("pool"), a("owner")),
+        docs: 'PDA ["lp_account", pool, owner], created on first deposit',
+      }),
+      acc("lp_escrow", {
+        writable: true,
+        pda: pda(c("lp_escrow"), a("pool")),
+        docs: "the pool's LP escrow: new LP tokens wait out the cooldown here",
+      }),
       tokenProgram,
       systemProgram,
     ],
@@ -224,7 +250,11 @@ instructions.push(
     accounts: [
       acc("owner", { signer: true }),
       acc("pool"),
-      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner]' }),
+      acc("lp_account", {
+        writable: true,
+        pda: pda(c("lp_account"), a("pool"), a("owner")),
+        docs: 'PDA ["lp_account", pool, owner]',
+      }),
       acc("lp_escrow", { writable: true, pda: pda(c("lp_escrow"), a("pool")) }),
       acc("lp_token_account", { writable: true }),
       tokenProgram,
@@ -243,7 +273,11 @@ instructions.push(
       acc("receiving_account", { writable: true }),
       acc("lp_mint", { writable: true, pda: pda(c("lp_mint"), a("pool")) }),
       acc("lp_token_account", { writable: true }),
-      acc("lp_account", { writable: true, pda: pda(c("lp_account"), a("pool"), a("owner")), docs: 'PDA ["lp_account", pool, owner]; may not exist' }),
+      acc("lp_account", {
+        writable: true,
+        pda: pda(c("lp_account"), a("pool"), a("owner")),
+        docs: 'PDA ["lp_account", pool, owner]; may not exist',
+      }),
       tokenProgram,
     ],
     args: [
@@ -292,12 +326,22 @@ const tradeAccounts = (ownerDocs: string, last: object[], sideArg = false) => [
   acc("owner", { writable: true, signer: true, docs: ownerDocs }),
   acc("config", { pda: pda(c("config")) }),
   acc("pool"),
-  acc("position", { writable: true, ...(sideArg ? { pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")) } : {}), docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]' }),
+  acc("position", {
+    writable: true,
+    ...(sideArg
+      ? { pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")) }
+      : {}),
+    docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]',
+  }),
   acc("custody", { writable: true, docs: "the market" }),
   acc("custody_oracle"),
   acc("collateral_custody", { writable: true, docs: "the market custody itself for a long posting the asset" }),
   acc("collateral_oracle"),
-  acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
+  acc("vault", {
+    writable: true,
+    pda: pda(c("vault"), a("collateral_custody")),
+    docs: "the collateral custody's vault",
+  }),
   ...last,
 ];
 
@@ -305,7 +349,11 @@ instructions.push(
   {
     name: "increase_position",
     docs: "Opens or increases a position at the oracle price plus spread; settles accrued borrow fees first.",
-    accounts: tradeAccounts("pays rent when the position is opened", [acc("funding_account", { writable: true }), tokenProgram, systemProgram], true),
+    accounts: tradeAccounts(
+      "pays rent when the position is opened",
+      [acc("funding_account", { writable: true }), tokenProgram, systemProgram],
+      true,
+    ),
     args: [
       { name: "side", type: "u8" },
       { name: "size_usd", type: "u64" },
@@ -317,7 +365,10 @@ instructions.push(
   {
     name: "decrease_position",
     docs: "Closes part or all of a position; pays out collateral_out (partial) or everything (full) plus profit.",
-    accounts: tradeAccounts("receives the rent when the position closes", [acc("receiving_account", { writable: true }), tokenProgram]),
+    accounts: tradeAccounts("receives the rent when the position closes", [
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ]),
     args: [
       { name: "size_usd", type: "u64" },
       { name: "collateral_out", type: "u64" },
@@ -368,7 +419,11 @@ const loanAccounts = (signerDocs: string) => [
   acc("owner", { signer: true, docs: signerDocs }),
   acc("config", { pda: pda(c("config")) }),
   acc("pool"),
-  acc("loan", { writable: true, pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")), docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+  acc("loan", {
+    writable: true,
+    pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")),
+    docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]',
+  }),
   acc("collateral_custody", { writable: true }),
   acc("collateral_oracle"),
   acc("borrow_custody", { writable: true }),
@@ -383,10 +438,18 @@ instructions.push(
       acc("owner", { writable: true, signer: true }),
       acc("config", { pda: pda(c("config")) }),
       acc("pool"),
-      acc("loan", { writable: true, pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")), docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]' }),
+      acc("loan", {
+        writable: true,
+        pda: pda(c("loan"), a("owner"), a("pool"), a("collateral_custody"), a("borrow_custody")),
+        docs: 'PDA ["loan", owner, pool, collateral_custody, borrow_custody]',
+      }),
       acc("collateral_custody", { writable: true }),
       acc("borrow_custody"),
-      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
+      acc("vault", {
+        writable: true,
+        pda: pda(c("vault"), a("collateral_custody")),
+        docs: "the collateral custody's vault",
+      }),
       acc("funding_account", { writable: true }),
       tokenProgram,
       systemProgram,
@@ -396,13 +459,27 @@ instructions.push(
   {
     name: "withdraw_loan_collateral",
     docs: "Withdraws loan collateral while the loan stays within its maximum loan-to-value.",
-    accounts: [...loanAccounts("the loan owner"), acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }), acc("receiving_account", { writable: true }), tokenProgram],
+    accounts: [
+      ...loanAccounts("the loan owner"),
+      acc("vault", {
+        writable: true,
+        pda: pda(c("vault"), a("collateral_custody")),
+        docs: "the collateral custody's vault",
+      }),
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ],
     args: [{ name: "amount", type: "u64" }],
   },
   {
     name: "borrow",
     docs: "Borrows a pool asset against the loan's collateral, at the custody's borrow rate.",
-    accounts: [...loanAccounts("the loan owner"), acc("borrow_vault", { writable: true, pda: pda(c("vault"), a("borrow_custody")) }), acc("receiving_account", { writable: true }), tokenProgram],
+    accounts: [
+      ...loanAccounts("the loan owner"),
+      acc("borrow_vault", { writable: true, pda: pda(c("vault"), a("borrow_custody")) }),
+      acc("receiving_account", { writable: true }),
+      tokenProgram,
+    ],
     args: [{ name: "amount", type: "u64" }],
   },
   {
@@ -459,7 +536,11 @@ const keeperTradeAccounts = (first: object[]) => [
   acc("custody_oracle"),
   acc("collateral_custody", { writable: true }),
   acc("collateral_oracle"),
-  acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
+  acc("vault", {
+    writable: true,
+    pda: pda(c("vault"), a("collateral_custody")),
+    docs: "the collateral custody's vault",
+  }),
   acc("owner_account", { writable: true, docs: "the owner's token account of the collateral" }),
   tokenProgram,
 ];
@@ -469,14 +550,29 @@ instructions.push(
     name: "place_order",
     docs: "Places a take-profit (1), stop-loss (2) or limit (3) order in one of a position's slots, prepaying the keeper's execution reward (lamports); limit orders escrow their collateral.",
     accounts: [
-      acc("owner", { writable: true, signer: true, docs: "pays the order's rent and reward (and a limit order's position rent)" }),
+      acc("owner", {
+        writable: true,
+        signer: true,
+        docs: "pays the order's rent and reward (and a limit order's position rent)",
+      }),
       acc("config", { pda: pda(c("config")) }),
       acc("pool"),
-      acc("position", { pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")), docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]; open for take-profit / stop-loss' }),
-      acc("order", { writable: true, pda: pda(c("order"), a("position"), arg("slot")), docs: 'PDA ["order", position, [slot]]' }),
+      acc("position", {
+        pda: pda(c("position"), a("owner"), a("pool"), a("custody"), a("collateral_custody"), arg("side")),
+        docs: 'PDA ["position", owner, pool, custody, collateral_custody, [side]]; open for take-profit / stop-loss',
+      }),
+      acc("order", {
+        writable: true,
+        pda: pda(c("order"), a("position"), arg("slot")),
+        docs: 'PDA ["order", position, [slot]]',
+      }),
       acc("custody", { writable: true, docs: "the market" }),
       acc("collateral_custody", { writable: true }),
-      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
+      acc("vault", {
+        writable: true,
+        pda: pda(c("vault"), a("collateral_custody")),
+        docs: "the collateral custody's vault",
+      }),
       acc("funding_account", { writable: true }),
       tokenProgram,
       systemProgram,
@@ -500,7 +596,11 @@ instructions.push(
       acc("pool"),
       acc("order", { writable: true }),
       acc("collateral_custody", { writable: true }),
-      acc("vault", { writable: true, pda: pda(c("vault"), a("collateral_custody")), docs: "the collateral custody's vault" }),
+      acc("vault", {
+        writable: true,
+        pda: pda(c("vault"), a("collateral_custody")),
+        docs: "the collateral custody's vault",
+      }),
       acc("receiving_account", { writable: true }),
       tokenProgram,
     ],
@@ -511,7 +611,11 @@ instructions.push(
     docs: "Permissionless: executes an order once the oracle price has crossed its trigger; the keeper earns the prepaid reward.",
     accounts: [
       ...keeperTradeAccounts([
-        acc("keeper", { writable: true, signer: true, docs: "receives the reward; pays a limit order's new position rent (repaid)" }),
+        acc("keeper", {
+          writable: true,
+          signer: true,
+          docs: "receives the reward; pays a limit order's new position rent (repaid)",
+        }),
         acc("order", { writable: true }),
       ]),
       systemProgram,
@@ -527,14 +631,22 @@ instructions.push(
 );
 
 /** Settings under the pool's timelock: the admin, the config and the pool come first. */
-const adminPool = () => [acc("admin", { writable: true, signer: true, docs: "pays a proposal's rent and receives it back" }), acc("config", { pda: pda(c("config")) }), acc("pool", { writable: true })];
+const adminPool = () => [
+  acc("admin", { writable: true, signer: true, docs: "pays a proposal's rent and receives it back" }),
+  acc("config", { pda: pda(c("config")) }),
+  acc("pool", { writable: true }),
+];
 const otherCustodies = "Remaining accounts: the pool's other custodies, in pool order (their target weights).";
 
 instructions.push(
   {
     name: "propose_pool_params",
     docs: "Admin: proposes the pool's complete new settings (a lower timelock included), executable after the pool's timelock.",
-    accounts: [...adminPool(), acc("proposal", { writable: true, docs: 'PDA ["proposal", pool, pool, pool.proposal_nonce (u64 LE)]' }), systemProgram],
+    accounts: [
+      ...adminPool(),
+      acc("proposal", { writable: true, docs: 'PDA ["proposal", pool, pool, pool.proposal_nonce (u64 LE)]' }),
+      systemProgram,
+    ],
     args: [{ name: "params", type: defined("PoolParams") }],
   },
   {
@@ -561,7 +673,12 @@ instructions.push(
   {
     name: "execute_custody_params",
     docs: `Admin: applies a custody settings proposal once its timelock has passed (validated again; interest and funding accrue under the old settings first) and closes it. ${otherCustodies}`,
-    accounts: [...adminPool(), acc("proposal", { writable: true }), acc("custody", { writable: true }), acc("oracle", { docs: "the proposal's oracle account" })],
+    accounts: [
+      ...adminPool(),
+      acc("proposal", { writable: true }),
+      acc("custody", { writable: true }),
+      acc("oracle", { docs: "the proposal's oracle account" }),
+    ],
     args: [],
   },
   {
@@ -573,7 +690,11 @@ instructions.push(
   {
     name: "raise_timelock",
     docs: "Admin: raises the pool's settings timelock at once (lowering it is a pool settings proposal).",
-    accounts: [acc("admin", { signer: true }), acc("config", { pda: pda(c("config")) }), acc("pool", { writable: true })],
+    accounts: [
+      acc("admin", { signer: true }),
+      acc("config", { pda: pda(c("config")) }),
+      acc("pool", { writable: true }),
+    ],
     args: [{ name: "timelock_secs", type: "u32" }],
   },
 );
@@ -587,7 +708,10 @@ const proposalHeader: Field[] = [
   { name: "eta", type: "i64" },
 ];
 const proposalEvents = (prefix: string, settings: Field) =>
-  ["Proposed", "Executed", "Cancelled"].map((what) => ({ name: `${prefix}${what}`, fields: [...proposalHeader, settings] }));
+  ["Proposed", "Executed", "Cancelled"].map((what) => ({
+    name: `${prefix}${what}`,
+    fields: [...proposalHeader, settings],
+  }));
 
 const events: { name: string; fields: Field[] }[] = [
   ...proposalEvents("PoolParams", { name: "params", type: defined("PoolParams") }),
@@ -766,7 +890,9 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "remaining", type: "u64" },
     ],
   },
-  { name: "PositionIncreased", fields: [
+  {
+    name: "PositionIncreased",
+    fields: [
       { name: "position", type: "pubkey" },
       { name: "owner", type: "pubkey" },
       { name: "custody", type: "pubkey" },
@@ -782,8 +908,11 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "collateral", type: "u64" },
       { name: "amount_out", type: "u64" },
       { name: "impact_usd", type: "i64" },
-    ] },
-  { name: "PositionDecreased", fields: [
+    ],
+  },
+  {
+    name: "PositionDecreased",
+    fields: [
       { name: "position", type: "pubkey" },
       { name: "owner", type: "pubkey" },
       { name: "custody", type: "pubkey" },
@@ -799,7 +928,8 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "collateral", type: "u64" },
       { name: "amount_out", type: "u64" },
       { name: "impact_usd", type: "i64" },
-    ] },
+    ],
+  },
   {
     name: "CollateralAdded",
     fields: [
@@ -826,34 +956,46 @@ const events: { name: string; fields: Field[] }[] = [
       { name: "owner_out", type: "u64" },
     ],
   },
-  { name: "LoanCollateralDeposited", fields: [
+  {
+    name: "LoanCollateralDeposited",
+    fields: [
       { name: "loan", type: "pubkey" },
       { name: "actor", type: "pubkey" },
       { name: "amount", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "scaled_debt", type: "u64" },
-    ] },
-  { name: "LoanCollateralWithdrawn", fields: [
+    ],
+  },
+  {
+    name: "LoanCollateralWithdrawn",
+    fields: [
       { name: "loan", type: "pubkey" },
       { name: "actor", type: "pubkey" },
       { name: "amount", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "scaled_debt", type: "u64" },
-    ] },
-  { name: "Borrowed", fields: [
+    ],
+  },
+  {
+    name: "Borrowed",
+    fields: [
       { name: "loan", type: "pubkey" },
       { name: "actor", type: "pubkey" },
       { name: "amount", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "scaled_debt", type: "u64" },
-    ] },
-  { name: "Repaid", fields: [
+    ],
+  },
+  {
+    name: "Repaid",
+    fields: [
       { name: "loan", type: "pubkey" },
       { name: "actor", type: "pubkey" },
       { name: "amount", type: "u64" },
       { name: "collateral", type: "u64" },
       { name: "scaled_debt", type: "u64" },
-    ] },
+    ],
+  },
   {
     name: "LoanLiquidated",
     fields: [
@@ -935,7 +1077,17 @@ const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpp
 function tsType(t: IdlType): string {
   if (typeof t === "string") {
     return (
-      { u8: "number", u16: "number", u32: "number", i32: "number", u64: "BN", i64: "BN", bool: "boolean", pubkey: "PublicKey", string: "string" } as Record<string, string>
+      {
+        u8: "number",
+        u16: "number",
+        u32: "number",
+        i32: "number",
+        u64: "BN",
+        i64: "BN",
+        bool: "boolean",
+        pubkey: "PublicKey",
+        string: "string",
+      } as Record<string, string>
     )[t];
   }
   if ("array" in t) return `${tsType(t.array[0])}[]`;
@@ -960,7 +1112,8 @@ export function renderTypes(): string {
   return out.join("\n");
 }
 
-const GENERATED = "// Generated by sdk/scripts/gen-idl.ts from the program's Rust sources (`npm run idl`). Do not edit.";
+const GENERATED =
+  "// Generated by sdk/scripts/gen-idl.ts from the program's Rust sources (`npm run idl`). Do not edit.";
 
 /** `sdk/src/idl/idl.ts`: the IDL JSON as a typed constant. */
 export function renderIdlModule(): string {
@@ -981,7 +1134,9 @@ export function renderIdlModule(): string {
  */
 export function renderPerpoolType(): string {
   // anchor's root does not export its converter; its compiled module does (no `exports` map).
-  const { convertIdlToCamelCase } = require("@coral-xyz/anchor/dist/cjs/idl") as { convertIdlToCamelCase: (idl: object) => object };
+  const { convertIdlToCamelCase } = require("@coral-xyz/anchor/dist/cjs/idl") as {
+    convertIdlToCamelCase: (idl: object) => object;
+  };
   const camel = convertIdlToCamelCase(buildIdl());
   return [
     GENERATED,
@@ -1034,13 +1189,17 @@ export function renderErrorLog(): string {
   for (let code = first; code <= last; code++) {
     const e = errors.find((x) => x.code === code);
     const text = e ? line(e) : "";
-    if (text.includes('"') || text.includes("\\")) throw new Error(`error ${code}: a quote or backslash in its message`);
+    if (text.includes('"') || text.includes("\\"))
+      throw new Error(`error ${code}: a quote or backslash in its message`);
     lines.push(text);
     offset += Buffer.byteLength(text, "utf8");
     ends.push(offset);
   }
   if (offset > 0xffff) throw new Error("error log lines exceed u16 offsets");
-  const literal = lines.filter((l) => l.length > 0).map((l) => `    ${l}\\`).join("\n");
+  const literal = lines
+    .filter((l) => l.length > 0)
+    .map((l) => `    ${l}\\`)
+    .join("\n");
   return [
     "//! Generated by sdk/scripts/gen-idl.ts from error.rs (`npm run idl`). Do not edit.",
     "//!",
@@ -1074,7 +1233,10 @@ export function renderErrorLog(): string {
     "",
     "    #[test]",
     "    fn every_line_names_its_own_error() {",
-    ...errors.map((e) => `        assert!(anchor_error_line(${e.code}).is_some_and(|l| l.contains("Error Code: ${e.name}. Error Number: ${e.code}.")));`),
+    ...errors.map(
+      (e) =>
+        `        assert!(anchor_error_line(${e.code}).is_some_and(|l| l.contains("Error Code: ${e.name}. Error Number: ${e.code}.")));`,
+    ),
     `        assert_eq!(anchor_error_line(${first - 1}), None);`,
     `        assert_eq!(anchor_error_line(${last + 1}), None);`,
     "    }",

@@ -44,7 +44,14 @@ function snapshot(state: PoolState, loan: Loan, now: BN): LoanSnapshot {
   const i = loanInfo(state, loan, now);
   const liqLtv = pricedCustody(state, loan.collateralCustody, now).account.liquidationLtvBps;
   const health = healthFactor(i.ltvBps, liqLtv);
-  return { collateral: loan.collateralAmount, debt: i.debt, ltvBps: i.ltvBps, health, band: healthBand(health), liquidationPrice: i.debt.isZero() ? null : i.liquidationPrice };
+  return {
+    collateral: loan.collateralAmount,
+    debt: i.debt,
+    ltvBps: i.ltvBps,
+    health,
+    band: healthBand(health),
+    liquidationPrice: i.debt.isZero() ? null : i.liquidationPrice,
+  };
 }
 
 export type LoanAction = "deposit" | "borrow" | "repay" | "withdraw";
@@ -57,7 +64,15 @@ export interface LoanPreview {
 }
 
 /** An empty loan of `owner` between two custodies, for previews before the first deposit. */
-export function emptyLoan(ref: { owner: Loan["owner"]; pool: Loan["pool"]; collateralCustody: Loan["collateralCustody"]; borrowCustody: Loan["borrowCustody"] }, now: BN): Loan {
+export function emptyLoan(
+  ref: {
+    owner: Loan["owner"];
+    pool: Loan["pool"];
+    collateralCustody: Loan["collateralCustody"];
+    borrowCustody: Loan["borrowCustody"];
+  },
+  now: BN,
+): Loan {
   const zero = new BN(0);
   return {
     version: 1,
@@ -87,8 +102,21 @@ export function previewLoanAction(state: PoolState, loan: Loan, action: LoanActi
       return { before, after: snapshot(state, { ...loan, collateralAmount: loan.collateralAmount.add(amount) }, now) };
     case "borrow": {
       const q = quoteLoanBorrow(state, loan, amount, now);
-      const after = snapshot(state, { ...loan, scaledDebt: loan.scaledDebt.add(borrowScaled(amount, borrowIndex)) }, now);
-      return { before, after: { ...after, ltvBps: q.ltvBpsAfter, debt: q.debtAfter, health: healthFactor(q.ltvBpsAfter, liqLtvOf(state, loan, now)), band: healthBand(healthFactor(q.ltvBpsAfter, liqLtvOf(state, loan, now))) } };
+      const after = snapshot(
+        state,
+        { ...loan, scaledDebt: loan.scaledDebt.add(borrowScaled(amount, borrowIndex)) },
+        now,
+      );
+      return {
+        before,
+        after: {
+          ...after,
+          ltvBps: q.ltvBpsAfter,
+          debt: q.debtAfter,
+          health: healthFactor(q.ltvBpsAfter, liqLtvOf(state, loan, now)),
+          band: healthBand(healthFactor(q.ltvBpsAfter, liqLtvOf(state, loan, now))),
+        },
+      };
     }
     case "repay": {
       const q = quoteLoanRepay(state, loan, amount, now);
@@ -97,9 +125,16 @@ export function previewLoanAction(state: PoolState, loan: Loan, action: LoanActi
     }
     case "withdraw": {
       const q = quoteLoanWithdraw(state, loan, amount, now);
-      const after = snapshot(state, { ...loan, collateralAmount: BN.max(loan.collateralAmount.sub(amount), new BN(0)) }, now);
+      const after = snapshot(
+        state,
+        { ...loan, collateralAmount: BN.max(loan.collateralAmount.sub(amount), new BN(0)) },
+        now,
+      );
       const h = healthFactor(q.ltvBpsAfter, liqLtvOf(state, loan, now));
-      return { before, after: { ...after, collateral: q.collateralAfter, ltvBps: q.ltvBpsAfter, health: h, band: healthBand(h) } };
+      return {
+        before,
+        after: { ...after, collateral: q.collateralAfter, ltvBps: q.ltvBpsAfter, health: h, band: healthBand(h) },
+      };
     }
   }
 }

@@ -61,7 +61,8 @@ export function mergeTicks(a: PriceTick[], b: PriceTick[]): PriceTick[] {
  * time keep their given order). An interval without a tick has no candle.
  */
 export function buildCandles(ticks: PriceTick[], intervalSec: number): Candle[] {
-  if (!Number.isInteger(intervalSec) || intervalSec <= 0) throw new Error(`candle interval must be a positive whole number of seconds, got ${intervalSec}`);
+  if (!Number.isInteger(intervalSec) || intervalSec <= 0)
+    throw new Error(`candle interval must be a positive whole number of seconds, got ${intervalSec}`);
   const sorted = ticks
     .map((t, i) => ({ t, i }))
     .sort((a, b) => a.t.time - b.t.time || a.i - b.i)
@@ -116,7 +117,9 @@ export interface LandedInstruction {
 
 /** The instructions of a transaction as `getTransaction` returns it (legacy or v0, lookup tables resolved). */
 export function landedInstructions(tx: VersionedTransactionResponse): LandedInstruction[] {
-  const keys = tx.transaction.message.getAccountKeys(tx.meta?.loadedAddresses ? { accountKeysFromLookups: tx.meta.loadedAddresses } : {});
+  const keys = tx.transaction.message.getAccountKeys(
+    tx.meta?.loadedAddresses ? { accountKeysFromLookups: tx.meta.loadedAddresses } : {},
+  );
   return tx.transaction.message.compiledInstructions.map((ix) => ({
     programId: keys.get(ix.programIdIndex)!,
     keys: ix.accountKeyIndexes.map((i) => keys.get(i)!),
@@ -129,7 +132,11 @@ export function landedInstructions(tx: VersionedTransactionResponse): LandedInst
  * of the local price publisher that wrote `oracle`, at its publish time (the
  * block time when it let the cluster clock choose), scaled to 9 decimals.
  */
-export function publishedPriceTicks(instructions: LandedInstruction[], oracle: PublicKey, blockTime: number | null): PriceTick[] {
+export function publishedPriceTicks(
+  instructions: LandedInstruction[],
+  oracle: PublicKey,
+  blockTime: number | null,
+): PriceTick[] {
   const out: PriceTick[] = [];
   for (const ix of instructions) {
     if (!ix.programId.equals(PRICE_PUBLISHER_PROGRAM_ID) || !ix.keys[1]?.equals(oracle)) continue;
@@ -172,5 +179,8 @@ export function oracleAges(state: PoolState, now: BN): OracleAge[] {
  * would be refused by the program; use it only to display the last values.
  */
 export function withLastPrices(state: PoolState): PoolState {
-  return { ...state, custodies: state.custodies.map((c) => ({ ...c, account: { ...c.account, oracleMaxAgeSecs: 0xffff_ffff } })) };
+  return {
+    ...state,
+    custodies: state.custodies.map((c) => ({ ...c, account: { ...c.account, oracleMaxAgeSecs: 0xffff_ffff } })),
+  };
 }

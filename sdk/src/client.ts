@@ -19,9 +19,30 @@ import {
 } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { Listed, Loan, LpAccount, Order, Position, fetchLoan, fetchLpAccount, fetchOwnerOrders, fetchPoolLoans, fetchPoolPositions, fetchPosition } from "./accounts";
+import {
+  Listed,
+  Loan,
+  LpAccount,
+  Order,
+  Position,
+  fetchLoan,
+  fetchLpAccount,
+  fetchOwnerOrders,
+  fetchPoolLoans,
+  fetchPoolPositions,
+  fetchPosition,
+} from "./accounts";
 import { clusterTime, findTokenAccount, tokenAccountOrCreate } from "./keeper/chain";
-import { addLiquidityIx, borrowIx, decreasePositionIx, depositLoanCollateralIx, increasePositionIx, removeLiquidityIx, repayIx, swapIx } from "./instructions";
+import {
+  addLiquidityIx,
+  borrowIx,
+  decreasePositionIx,
+  depositLoanCollateralIx,
+  increasePositionIx,
+  removeLiquidityIx,
+  repayIx,
+  swapIx,
+} from "./instructions";
 import { quoteLoanBorrow, quoteLoanRepay } from "./loan";
 import { Side, loanPda, lpAccountPda, positionPda } from "./pda";
 import { PoolState, fetchPoolState, findCustody, quoteDeposit, quoteRedeem, quoteSwapExact } from "./pool";
@@ -92,14 +113,19 @@ export class PerpoolClient {
     this.computeHeadroom = opts.computeHeadroom ?? 3_000;
     this.resendMs = opts.resendMs ?? 2_000;
     this.lookupTableAddress = opts.lookupTable ?? null;
-    if (!Number.isInteger(this.slippageBps) || this.slippageBps < 0 || this.slippageBps >= BPS) throw new Error(`slippageBps must be an integer in [0, 10000), not ${this.slippageBps}`);
+    if (!Number.isInteger(this.slippageBps) || this.slippageBps < 0 || this.slippageBps >= BPS)
+      throw new Error(`slippageBps must be an integer in [0, 10000), not ${this.slippageBps}`);
     // The builders only read the provider's connection; signing goes through `send`.
     const readOnly = {
       publicKey: wallet.publicKey,
       signTransaction: wallet.signTransaction.bind(wallet),
-      signAllTransactions: async <T extends Transaction | VersionedTransaction>(txs: T[]) => Promise.all(txs.map((t) => wallet.signTransaction(t))),
+      signAllTransactions: async <T extends Transaction | VersionedTransaction>(txs: T[]) =>
+        Promise.all(txs.map((t) => wallet.signTransaction(t))),
     };
-    this.program = perpoolProgram(new anchor.AnchorProvider(connection, readOnly, { commitment: "confirmed" }), opts.programId);
+    this.program = perpoolProgram(
+      new anchor.AnchorProvider(connection, readOnly, { commitment: "confirmed" }),
+      opts.programId,
+    );
   }
 
   /** The cluster's clock (unix seconds), the time the quotes are made at. */
@@ -182,7 +208,10 @@ export class PerpoolClient {
     );
     return async () => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.connection.removeOnLogsListener(id).catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      await Promise.race([
+        this.connection.removeOnLogsListener(id).catch(() => undefined),
+        new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+      ]);
       clearTimeout(timer);
     };
   }
@@ -198,7 +227,14 @@ export class PerpoolClient {
     const owner = this.wallet.publicKey;
     const funding = await this.tokenAccount(findCustody(state, a.custody).account.mint);
     const lp = await tokenAccountOrCreate(this.connection, owner, owner, state.pool.lpMint);
-    const ix = await addLiquidityIx(this.program, state, { owner, custody: a.custody, fundingAccount: funding, lpTokenAccount: lp.address, amountIn: a.amount, minLpOut: minus(quote.lpOut, this.slip(a)) });
+    const ix = await addLiquidityIx(this.program, state, {
+      owner,
+      custody: a.custody,
+      fundingAccount: funding,
+      lpTokenAccount: lp.address,
+      amountIn: a.amount,
+      minLpOut: minus(quote.lpOut, this.slip(a)),
+    });
     return this.sent(quote, [...(lp.create ? [lp.create] : []), ix]);
   }
 
@@ -207,9 +243,21 @@ export class PerpoolClient {
     const [state, now] = await Promise.all([this.state(), this.clusterTime()]);
     const quote = quoteRedeem(state, a.custody, a.lpIn, now);
     const owner = this.wallet.publicKey;
-    const receiving = await tokenAccountOrCreate(this.connection, owner, owner, findCustody(state, a.custody).account.mint);
+    const receiving = await tokenAccountOrCreate(
+      this.connection,
+      owner,
+      owner,
+      findCustody(state, a.custody).account.mint,
+    );
     const lp = await this.tokenAccount(state.pool.lpMint);
-    const ix = await removeLiquidityIx(this.program, state, { owner, custody: a.custody, receivingAccount: receiving.address, lpTokenAccount: lp, lpIn: a.lpIn, minAmountOut: minus(quote.amountOut, this.slip(a)) });
+    const ix = await removeLiquidityIx(this.program, state, {
+      owner,
+      custody: a.custody,
+      receivingAccount: receiving.address,
+      lpTokenAccount: lp,
+      lpIn: a.lpIn,
+      minAmountOut: minus(quote.amountOut, this.slip(a)),
+    });
     return this.sent(quote, [...(receiving.create ? [receiving.create] : []), ix]);
   }
 
@@ -219,8 +267,21 @@ export class PerpoolClient {
     const quote = quoteSwapExact(state, a.custodyIn, a.custodyOut, a.amountIn, now);
     const owner = this.wallet.publicKey;
     const funding = await this.tokenAccount(findCustody(state, a.custodyIn).account.mint);
-    const receiving = await tokenAccountOrCreate(this.connection, owner, owner, findCustody(state, a.custodyOut).account.mint);
-    const ix = await swapIx(this.program, state, { owner, custodyIn: a.custodyIn, custodyOut: a.custodyOut, fundingAccount: funding, receivingAccount: receiving.address, amountIn: a.amountIn, minAmountOut: minus(quote.amountOut, this.slip(a)) });
+    const receiving = await tokenAccountOrCreate(
+      this.connection,
+      owner,
+      owner,
+      findCustody(state, a.custodyOut).account.mint,
+    );
+    const ix = await swapIx(this.program, state, {
+      owner,
+      custodyIn: a.custodyIn,
+      custodyOut: a.custodyOut,
+      fundingAccount: funding,
+      receivingAccount: receiving.address,
+      amountIn: a.amountIn,
+      minAmountOut: minus(quote.amountOut, this.slip(a)),
+    });
     return this.sent(quote, [...(receiving.create ? [receiving.create] : []), ix]);
   }
 
@@ -228,32 +289,58 @@ export class PerpoolClient {
    * Opens or increases a position. Size is `sizeUsd` (USD, 6 decimals) or `leverage` (× the
    * collateral's value at the quote's price); the entry price is bounded by the quote ± slippage.
    */
-  async openPosition(a: { market: PublicKey; side: Side; collateral: PublicKey; collateralAmount: BN; slippageBps?: number } & ({ sizeUsd: BN } | { leverage: number })) {
+  async openPosition(
+    a: { market: PublicKey; side: Side; collateral: PublicKey; collateralAmount: BN; slippageBps?: number } & (
+      { sizeUsd: BN } | { leverage: number }
+    ),
+  ) {
     const [state, now] = await Promise.all([this.state(), this.clusterTime()]);
     const owner = this.wallet.publicKey;
     const [address] = positionPda(owner, this.pool, a.market, a.collateral, a.side, this.program.programId);
     const position = await fetchPosition(this.program, address);
-    const base = { position, side: a.side, custody: a.market, collateralCustody: a.collateral, collateralAmount: a.collateralAmount };
+    const base = {
+      position,
+      side: a.side,
+      custody: a.market,
+      collateralCustody: a.collateral,
+      collateralAmount: a.collateralAmount,
+    };
     let sizeUsd: BN;
     if ("sizeUsd" in a) sizeUsd = a.sizeUsd;
     else {
-      if (!(a.leverage > 0) || !Number.isFinite(a.leverage)) throw new Error(`leverage must be a positive number, not ${a.leverage}`);
+      if (!(a.leverage > 0) || !Number.isFinite(a.leverage))
+        throw new Error(`leverage must be a positive number, not ${a.leverage}`);
       // The collateral's value at the price the pool takes it in (min of spot and EMA), times the
       // leverage in hundredths.
       const { account, price } = pricedCustody(state, a.collateral, now);
-      sizeUsd = tokenToUsdFloor(a.collateralAmount, price.min, account.decimals).muln(Math.round(a.leverage * 100)).divn(100);
+      sizeUsd = tokenToUsdFloor(a.collateralAmount, price.min, account.decimals)
+        .muln(Math.round(a.leverage * 100))
+        .divn(100);
     }
     const quote = quoteIncreasePosition(state, { ...base, sizeUsd }, now);
     const slip = this.slip(a);
     const acceptablePrice = a.side === Side.LONG ? plus(quote.entryPrice, slip) : minus(quote.entryPrice, slip);
     const funding = await this.tokenAccount(findCustody(state, a.collateral).account.mint);
-    const ix = await increasePositionIx(this.program, state, { owner, side: a.side, custody: a.market, collateralCustody: a.collateral, fundingAccount: funding, sizeUsd, collateralAmount: a.collateralAmount, acceptablePrice });
+    const ix = await increasePositionIx(this.program, state, {
+      owner,
+      side: a.side,
+      custody: a.market,
+      collateralCustody: a.collateral,
+      fundingAccount: funding,
+      sizeUsd,
+      collateralAmount: a.collateralAmount,
+      acceptablePrice,
+    });
     return this.sent(quote, [ix]);
   }
 
   /** Closes `sizeUsd` of a position (default: all of it), the exit price bounded by the quote ∓ slippage. */
   async closePosition(a: { position: PublicKey; sizeUsd?: BN; collateralOut?: BN; slippageBps?: number }) {
-    const [state, now, position] = await Promise.all([this.state(), this.clusterTime(), fetchPosition(this.program, a.position)]);
+    const [state, now, position] = await Promise.all([
+      this.state(),
+      this.clusterTime(),
+      fetchPosition(this.program, a.position),
+    ]);
     if (!position) throw new Error(`no position at ${a.position.toBase58()}`);
     const sizeUsd = a.sizeUsd ?? position.sizeUsd;
     const collateralOut = a.collateralOut ?? new BN(0);
@@ -261,8 +348,19 @@ export class PerpoolClient {
     const slip = this.slip(a);
     const acceptablePrice = position.side === Side.LONG ? minus(quote.exitPrice, slip) : plus(quote.exitPrice, slip);
     const owner = this.wallet.publicKey;
-    const receiving = await tokenAccountOrCreate(this.connection, owner, owner, findCustody(state, position.collateralCustody).account.mint);
-    const ix = await decreasePositionIx(this.program, state, { position, receivingAccount: receiving.address, sizeUsd, collateralOut, acceptablePrice });
+    const receiving = await tokenAccountOrCreate(
+      this.connection,
+      owner,
+      owner,
+      findCustody(state, position.collateralCustody).account.mint,
+    );
+    const ix = await decreasePositionIx(this.program, state, {
+      position,
+      receivingAccount: receiving.address,
+      sizeUsd,
+      collateralOut,
+      acceptablePrice,
+    });
     return this.sent(quote, [...(receiving.create ? [receiving.create] : []), ix]);
   }
 
@@ -276,10 +374,21 @@ export class PerpoolClient {
     let loan = await fetchLoan(this.program, loanAddress);
     if (a.depositCollateral && !a.depositCollateral.isZero()) {
       const funding = await this.tokenAccount(findCustody(state, a.collateralCustody).account.mint);
-      ixs.push(await depositLoanCollateralIx(this.program, state, { ...ref, fundingAccount: funding, amount: a.depositCollateral }));
+      ixs.push(
+        await depositLoanCollateralIx(this.program, state, {
+          ...ref,
+          fundingAccount: funding,
+          amount: a.depositCollateral,
+        }),
+      );
       loan = loan ? { ...loan, collateralAmount: loan.collateralAmount.add(a.depositCollateral) } : null;
     }
-    const receiving = await tokenAccountOrCreate(this.connection, owner, owner, findCustody(state, a.borrowCustody).account.mint);
+    const receiving = await tokenAccountOrCreate(
+      this.connection,
+      owner,
+      owner,
+      findCustody(state, a.borrowCustody).account.mint,
+    );
     if (receiving.create) ixs.push(receiving.create);
     ixs.push(await borrowIx(this.program, state, { ...ref, receivingAccount: receiving.address, amount: a.amount }));
     // A loan opened in this transaction is quoted by the program alone (nothing to settle yet).
@@ -296,7 +405,14 @@ export class PerpoolClient {
     if (!loan) throw new Error(`no loan at ${loanAddress.toBase58()}`);
     const quote = quoteLoanRepay(state, loan, a.amount, now);
     const funding = await this.tokenAccount(findCustody(state, a.borrowCustody).account.mint);
-    const ix = await repayIx(this.program, state, { owner, collateralCustody: a.collateralCustody, borrowCustody: a.borrowCustody, payer: this.wallet.publicKey, fundingAccount: funding, amount: a.amount });
+    const ix = await repayIx(this.program, state, {
+      owner,
+      collateralCustody: a.collateralCustody,
+      borrowCustody: a.borrowCustody,
+      payer: this.wallet.publicKey,
+      fundingAccount: funding,
+      amount: a.amount,
+    });
     return this.sent(quote, [ix]);
   }
 
@@ -318,12 +434,27 @@ export class PerpoolClient {
     }
     const tables = this.lookupTable ? [this.lookupTable] : [];
     const message = (extra: TransactionInstruction[]) =>
-      new VersionedTransaction(new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [...extra, ...ixs] }).compileToV0Message(tables));
-    const simulated = await this.connection.simulateTransaction(message([ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 })]), { sigVerify: false, replaceRecentBlockhash: false });
+      new VersionedTransaction(
+        new TransactionMessage({
+          payerKey: payer,
+          recentBlockhash: blockhash,
+          instructions: [...extra, ...ixs],
+        }).compileToV0Message(tables),
+      );
+    const simulated = await this.connection.simulateTransaction(
+      message([ComputeBudgetProgram.setComputeUnitLimit({ units: 1_400_000 })]),
+      { sigVerify: false, replaceRecentBlockhash: false },
+    );
     if (simulated.value.err) {
-      throw Object.assign(new Error(`simulation failed: ${JSON.stringify(simulated.value.err)}`), { logs: simulated.value.logs ?? [], err: simulated.value.err });
+      throw Object.assign(new Error(`simulation failed: ${JSON.stringify(simulated.value.err)}`), {
+        logs: simulated.value.logs ?? [],
+        err: simulated.value.err,
+      });
     }
-    const units = Math.min(1_400_000, Math.ceil(((simulated.value.unitsConsumed ?? 200_000) * this.computeMarginBps) / BPS) + this.computeHeadroom);
+    const units = Math.min(
+      1_400_000,
+      Math.ceil(((simulated.value.unitsConsumed ?? 200_000) * this.computeMarginBps) / BPS) + this.computeHeadroom,
+    );
     const budget = [ComputeBudgetProgram.setComputeUnitLimit({ units })];
     const fee = await this.priorityFeeFor(ixs);
     if (fee > 0) budget.push(ComputeBudgetProgram.setComputeUnitPrice({ microLamports: fee }));
@@ -338,7 +469,13 @@ export class PerpoolClient {
       this.connection
         .confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed")
         .then((r) => {
-          if (r.value.err) reject(Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(r.value.err)}`), { err: r.value.err, signature }));
+          if (r.value.err)
+            reject(
+              Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(r.value.err)}`), {
+                err: r.value.err,
+                signature,
+              }),
+            );
           else resolve(signature);
         })
         .catch(() => undefined);
@@ -346,9 +483,15 @@ export class PerpoolClient {
     const byPolling = (async (): Promise<string> => {
       for (;;) {
         const status = (await this.connection.getSignatureStatuses([signature])).value[0];
-        if (status?.err) throw Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(status.err)}`), { err: status.err, signature });
-        if (status && (status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized")) return signature;
-        if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight) throw new Error(`transaction ${signature} expired before it was confirmed (blockhash ${blockhash})`);
+        if (status?.err)
+          throw Object.assign(new Error(`transaction ${signature} failed: ${JSON.stringify(status.err)}`), {
+            err: status.err,
+            signature,
+          });
+        if (status && (status.confirmationStatus === "confirmed" || status.confirmationStatus === "finalized"))
+          return signature;
+        if ((await this.connection.getBlockHeight("confirmed")) > lastValidBlockHeight)
+          throw new Error(`transaction ${signature} expired before it was confirmed (blockhash ${blockhash})`);
         await new Promise((r) => setTimeout(r, this.resendMs));
         if (settled) return signature;
         await this.connection.sendRawTransaction(raw, { skipPreflight: true, maxRetries: 0 }).catch(() => undefined);
@@ -365,20 +508,28 @@ export class PerpoolClient {
   /** Micro-lamports per compute unit: the option, or the median of recent non-zero fees (0 when none). */
   private async priorityFeeFor(ixs: TransactionInstruction[]): Promise<number> {
     if (this.priorityFee !== "auto") return this.priorityFee;
-    const written = [...new Map(ixs.flatMap((ix) => ix.keys.filter((k) => k.isWritable).map((k) => [k.pubkey.toBase58(), k.pubkey] as const))).values()].slice(0, 128);
+    const written = [
+      ...new Map(
+        ixs.flatMap((ix) => ix.keys.filter((k) => k.isWritable).map((k) => [k.pubkey.toBase58(), k.pubkey] as const)),
+      ).values(),
+    ].slice(0, 128);
     let recent: { prioritizationFee: number }[] = [];
     try {
       recent = await this.connection.getRecentPrioritizationFees({ lockedWritableAccounts: written });
     } catch {
       // An RPC (or test connection) without the method: no fee.
     }
-    const fees = recent.map((f) => f.prioritizationFee).filter((f) => f > 0).sort((x, y) => x - y);
-    return fees.length === 0 ? 0 : fees[Math.floor(fees.length / 2)] ?? 0;
+    const fees = recent
+      .map((f) => f.prioritizationFee)
+      .filter((f) => f > 0)
+      .sort((x, y) => x - y);
+    return fees.length === 0 ? 0 : (fees[Math.floor(fees.length / 2)] ?? 0);
   }
 
   private slip(a: { slippageBps?: number }): number {
     const bps = a.slippageBps ?? this.slippageBps;
-    if (!Number.isInteger(bps) || bps < 0 || bps >= BPS) throw new Error(`slippageBps must be an integer in [0, 10000), not ${bps}`);
+    if (!Number.isInteger(bps) || bps < 0 || bps >= BPS)
+      throw new Error(`slippageBps must be an integer in [0, 10000), not ${bps}`);
     return bps;
   }
 

@@ -25,17 +25,25 @@ export interface PerpoolError {
   logs: string[];
 }
 
-const BY_NUMBER = new Map<number, PerpoolErrorName>(Object.entries(PerpoolErrorCode).map(([name, code]) => [code, name as PerpoolErrorName]));
+const BY_NUMBER = new Map<number, PerpoolErrorName>(
+  Object.entries(PerpoolErrorCode).map(([name, code]) => [code, name as PerpoolErrorName]),
+);
 
 /** The error of `code`, or `null` when the program has no such error. */
-export function perpoolErrorOf(code: number, instructionIndex: number | null = null, logs: string[] = []): PerpoolError | null {
+export function perpoolErrorOf(
+  code: number,
+  instructionIndex: number | null = null,
+  logs: string[] = [],
+): PerpoolError | null {
   const name = BY_NUMBER.get(code);
   return name === undefined ? null : { code, name, message: PERPOOL_ERROR_MESSAGES[name], instructionIndex, logs };
 }
 
 type Loose = Record<string, unknown> | null | undefined;
-const record = (x: unknown): Loose => (typeof x === "object" && x !== null ? (x as Record<string, unknown>) : undefined);
-const strings = (x: unknown): string[] | null => (Array.isArray(x) && x.every((l) => typeof l === "string") ? (x as string[]) : null);
+const record = (x: unknown): Loose =>
+  typeof x === "object" && x !== null ? (x as Record<string, unknown>) : undefined;
+const strings = (x: unknown): string[] | null =>
+  Array.isArray(x) && x.every((l) => typeof l === "string") ? (x as string[]) : null;
 
 /** The logs an error or result carries, wherever its kind keeps them. */
 function logsOf(e: Loose): string[] {

@@ -117,24 +117,60 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
     const keeperEvent = events.find((e) => KEEPER_EVENTS.has(e.name));
     const byKeeper = !!keeperEvent;
     const keeper: PublicKey | undefined = keeperEvent?.data.keeper;
-    const deleveraged = new Set(events.filter((e) => e.name === "positionDeleveraged").map((e) => (e.data.position as PublicKey).toBase58()));
+    const deleveraged = new Set(
+      events.filter((e) => e.name === "positionDeleveraged").map((e) => (e.data.position as PublicKey).toBase58()),
+    );
     const executed = events.find((e) => e.name === "orderExecuted");
     const base = (index: number) => ({ signature: tx.signature, time: tx.time, slot: tx.slot, index });
     events.forEach((e, index) => {
       const d = e.data;
       // `more` may name a field with `undefined` (an increase has no amountOut): kept as it was.
-      const item = (kind: HistoryKind, more: { [K in keyof HistoryItem]?: HistoryItem[K] | undefined }, keeperItem = false): void => {
-        out.push({ ...base(index), kind, byKeeper: keeperItem, ...(keeperItem && keeper ? { keeper } : {}), ...more } as HistoryItem);
+      const item = (
+        kind: HistoryKind,
+        more: { [K in keyof HistoryItem]?: HistoryItem[K] | undefined },
+        keeperItem = false,
+      ): void => {
+        out.push({
+          ...base(index),
+          kind,
+          byKeeper: keeperItem,
+          ...(keeperItem && keeper ? { keeper } : {}),
+          ...more,
+        } as HistoryItem);
       };
       switch (e.name) {
         case "liquidityAdded":
-          if (mine(d.owner)) item("deposit", { custody: d.custody, amountIn: d.amountIn, amountOut: d.lpOut, fee: d.fee, valueUsd: d.valueUsd, price: d.price });
+          if (mine(d.owner))
+            item("deposit", {
+              custody: d.custody,
+              amountIn: d.amountIn,
+              amountOut: d.lpOut,
+              fee: d.fee,
+              valueUsd: d.valueUsd,
+              price: d.price,
+            });
           break;
         case "liquidityRemoved":
-          if (mine(d.owner)) item("redeem", { custody: d.custody, amountIn: d.lpIn, amountOut: d.amountOut, fee: d.fee, valueUsd: d.valueUsd, price: d.price });
+          if (mine(d.owner))
+            item("redeem", {
+              custody: d.custody,
+              amountIn: d.lpIn,
+              amountOut: d.amountOut,
+              fee: d.fee,
+              valueUsd: d.valueUsd,
+              price: d.price,
+            });
           break;
         case "swapped":
-          if (mine(d.owner)) item("swap", { custody: d.custodyIn, collateralCustody: d.custodyOut, amountIn: d.amountIn, amountOut: d.amountOut, fee: d.fee, valueUsd: d.valueUsd });
+          if (mine(d.owner))
+            item("swap", {
+              custody: d.custodyIn,
+              collateralCustody: d.custodyOut,
+              amountIn: d.amountIn,
+              amountOut: d.amountOut,
+              fee: d.fee,
+              valueUsd: d.valueUsd,
+            });
           break;
         case "positionIncreased":
         case "positionDecreased": {
@@ -171,21 +207,44 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
               amountIn: inc ? d.collateralDelta : undefined,
               amountOut: inc ? undefined : d.amountOut,
               collateralAfter: d.collateral,
-              ...(executed ? { order: executed.data.order, orderKind: orders.get((executed.data.order as PublicKey).toBase58()) } : {}),
+              ...(executed
+                ? { order: executed.data.order, orderKind: orders.get((executed.data.order as PublicKey).toBase58()) }
+                : {}),
             },
             byKeeper,
           );
           break;
         }
         case "collateralAdded":
-          if (mine(d.owner)) item("collateral_add", { position: d.position, amountIn: d.amount, borrowFee: d.borrowFee, collateralAfter: d.collateral });
+          if (mine(d.owner))
+            item("collateral_add", {
+              position: d.position,
+              amountIn: d.amount,
+              borrowFee: d.borrowFee,
+              collateralAfter: d.collateral,
+            });
           break;
         case "positionLiquidated":
           if (mine(d.owner))
-            item("liquidation", { position: d.position, sizeDeltaUsd: d.sizeDeltaUsd, price: d.price, pnlUsd: d.pnlUsd, amountOut: d.ownerOut }, true);
+            item(
+              "liquidation",
+              {
+                position: d.position,
+                sizeDeltaUsd: d.sizeDeltaUsd,
+                price: d.price,
+                pnlUsd: d.pnlUsd,
+                amountOut: d.ownerOut,
+              },
+              true,
+            );
           break;
         case "positionDeleveraged":
-          if (mine(d.owner)) item("deleverage", { position: d.position, sizeDeltaUsd: d.sizeDeltaUsd, price: d.price, pnlUsd: d.pnlUsd }, true);
+          if (mine(d.owner))
+            item(
+              "deleverage",
+              { position: d.position, sizeDeltaUsd: d.sizeDeltaUsd, price: d.price, pnlUsd: d.pnlUsd },
+              true,
+            );
           break;
         case "orderPlaced":
           if (mine(d.owner)) {
@@ -205,14 +264,21 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
           const key = (d.order as PublicKey).toBase58();
           if (mine(d.owner) || orders.has(key)) {
             // A keeper clearing an order whose position is gone names itself as `owner`.
-            item("order_cancelled", { order: d.order, orderKind: orders.get(key), amountOut: d.refunded }, !mine(d.owner));
+            item(
+              "order_cancelled",
+              { order: d.order, orderKind: orders.get(key), amountOut: d.refunded },
+              !mine(d.owner),
+            );
           }
           break;
         }
         case "orderExecuted": {
           const key = (d.order as PublicKey).toBase58();
-          const ownsPosition = events.some((x) => (x.name === "positionIncreased" || x.name === "positionDecreased") && mine(x.data.owner));
-          if (orders.has(key) || ownsPosition) item("order_executed", { order: d.order, orderKind: orders.get(key), price: d.price }, true);
+          const ownsPosition = events.some(
+            (x) => (x.name === "positionIncreased" || x.name === "positionDecreased") && mine(x.data.owner),
+          );
+          if (orders.has(key) || ownsPosition)
+            item("order_executed", { order: d.order, orderKind: orders.get(key), price: d.price }, true);
           break;
         }
         case "loanCollateralDeposited":
@@ -222,23 +288,48 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
           const loan = d.loan as PublicKey;
           if (!mine(d.actor) && !loans.has(loan.toBase58())) break;
           const kind: HistoryKind =
-            e.name === "loanCollateralDeposited" ? "loan_collateral_deposit" : e.name === "loanCollateralWithdrawn" ? "loan_collateral_withdraw" : e.name === "borrowed" ? "borrow" : "repay";
+            e.name === "loanCollateralDeposited"
+              ? "loan_collateral_deposit"
+              : e.name === "loanCollateralWithdrawn"
+                ? "loan_collateral_withdraw"
+                : e.name === "borrowed"
+                  ? "borrow"
+                  : "repay";
           const into = kind === "loan_collateral_deposit" || kind === "repay";
-          item(kind, { loan, ...(into ? { amountIn: d.amount } : { amountOut: d.amount }), collateralAfter: d.collateral });
+          item(kind, {
+            loan,
+            ...(into ? { amountIn: d.amount } : { amountOut: d.amount }),
+            collateralAfter: d.collateral,
+          });
           break;
         }
         case "loanLiquidated":
-          if (loans.has((d.loan as PublicKey).toBase58())) item("loan_liquidation", { loan: d.loan, amountIn: d.repaid, amountOut: d.collateralSeized, keeper: d.liquidator }, true);
+          if (loans.has((d.loan as PublicKey).toBase58()))
+            item(
+              "loan_liquidation",
+              { loan: d.loan, amountIn: d.repaid, amountOut: d.collateralSeized, keeper: d.liquidator },
+              true,
+            );
           break;
       }
     });
   }
-  return out.sort((a, b) => b.slot - a.slot || (b.time ?? 0) - (a.time ?? 0) || (a.signature === b.signature ? b.index - a.index : 0));
+  return out.sort(
+    (a, b) => b.slot - a.slot || (b.time ?? 0) - (a.time ?? 0) || (a.signature === b.signature ? b.index - a.index : 0),
+  );
 }
 
 /** Items a keeper caused: what a user should be told about. */
 export function keeperItems(items: HistoryItem[]): HistoryItem[] {
-  return items.filter((i) => i.byKeeper && (i.kind === "order_executed" || i.kind === "liquidation" || i.kind === "deleverage" || i.kind === "loan_liquidation" || i.kind === "order_cancelled"));
+  return items.filter(
+    (i) =>
+      i.byKeeper &&
+      (i.kind === "order_executed" ||
+        i.kind === "liquidation" ||
+        i.kind === "deleverage" ||
+        i.kind === "loan_liquidation" ||
+        i.kind === "order_cancelled"),
+  );
 }
 
 /**
@@ -256,11 +347,18 @@ export async function fetchHistory(
   const addresses = [who.owner, ...(who.loans ?? [])];
   const lists = await Promise.all(
     addresses.map((a, i) =>
-      connection.getSignaturesForAddress(a, { limit: i === 0 ? limit : Math.min(limit, 25), ...(i === 0 && opts.before ? { before: opts.before } : {}) }, "confirmed").catch(() => []),
+      connection
+        .getSignaturesForAddress(
+          a,
+          { limit: i === 0 ? limit : Math.min(limit, 25), ...(i === 0 && opts.before ? { before: opts.before } : {}) },
+          "confirmed",
+        )
+        .catch(() => []),
     ),
   );
   const sigs = new Map<string, { slot: number; blockTime: number | null | undefined }>();
-  for (const list of lists) for (const s of list) if (!s.err) sigs.set(s.signature, { slot: s.slot, blockTime: s.blockTime });
+  for (const list of lists)
+    for (const s of list) if (!s.err) sigs.set(s.signature, { slot: s.slot, blockTime: s.blockTime });
   const signatures = Array.from(sigs.keys());
   const txs: HistoryTx[] = [];
   for (let i = 0; i < signatures.length; i += 50) {
@@ -270,7 +368,12 @@ export async function fetchHistory(
       if (!tx?.meta?.logMessages || tx.meta.err) return;
       const signature = at(chunk, j);
       const s = sigs.get(signature)!;
-      txs.push({ signature, slot: tx.slot ?? s.slot, time: tx.blockTime ?? s.blockTime ?? null, logs: tx.meta.logMessages });
+      txs.push({
+        signature,
+        slot: tx.slot ?? s.slot,
+        time: tx.blockTime ?? s.blockTime ?? null,
+        logs: tx.meta.logMessages,
+      });
     });
   }
   return decodeHistory(program, txs, who);

@@ -21,7 +21,10 @@ export function upgradeableProgramAccounts(
   elf: Uint8Array,
   upgradeAuthority: PublicKey | null,
   slot: bigint = 0n,
-): { program: { address: PublicKey; data: Buffer; executable: true }; programData: { address: PublicKey; data: Buffer; executable: false } } {
+): {
+  program: { address: PublicKey; data: Buffer; executable: true };
+  programData: { address: PublicKey; data: Buffer; executable: false };
+} {
   const [programData] = programDataPda(programId);
   const data = upgradeableProgramAccountData(programData.toBytes(), elf, upgradeAuthority?.toBytes() ?? null, slot);
   return {
@@ -43,11 +46,21 @@ export function decodeProgramDeployment(
 ): ProgramDeployment {
   if (!program?.executable) return { kind: "absent" };
   if (!program.owner.equals(BPF_LOADER_UPGRADEABLE)) return { kind: "other-loader", owner: program.owner };
-  if (program.data.length < 36 || program.data.readUInt32LE(0) !== 2) throw new Error("not an upgradeable program account");
+  if (program.data.length < 36 || program.data.readUInt32LE(0) !== 2)
+    throw new Error("not an upgradeable program account");
   const address = new PublicKey(program.data.subarray(4, 36));
   const pd = programData(address);
-  if (!pd || !pd.owner.equals(BPF_LOADER_UPGRADEABLE) || pd.data.length < PROGRAM_DATA_HEADER_LEN || pd.data.readUInt32LE(0) !== 3) {
+  if (
+    !pd ||
+    !pd.owner.equals(BPF_LOADER_UPGRADEABLE) ||
+    pd.data.length < PROGRAM_DATA_HEADER_LEN ||
+    pd.data.readUInt32LE(0) !== 3
+  ) {
     throw new Error(`ProgramData account ${address.toBase58()} is missing or malformed`);
   }
-  return { kind: "upgradeable", programData: address, upgradeAuthority: pd.data[12] === 1 ? new PublicKey(pd.data.subarray(13, 45)) : null };
+  return {
+    kind: "upgradeable",
+    programData: address,
+    upgradeAuthority: pd.data[12] === 1 ? new PublicKey(pd.data.subarray(13, 45)) : null,
+  };
 }

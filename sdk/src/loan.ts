@@ -30,7 +30,6 @@ import {
 import { PoolState } from "./pool";
 import { collateralRoom, lendable, overLent, pricedCustody } from "./position";
 
-
 /**
  * The loan after the program's first step: the collateral's interest settled (mirrors
  * `settle_collateral_interest`): `floor(collateral × (collateralIndex − snapshot) / 1e12)`, at most
@@ -40,10 +39,18 @@ export function settleLoanInterest(loan: Loan, collateral: Custody): Loan {
   let amount = loan.collateralAmount;
   let earned = new BN(0);
   if (collateral.collateralEarnsInterest !== 0 && collateral.collateralIndex.gt(loan.collateralIndexSnapshot)) {
-    earned = BN.min(mulDivFloor(amount, collateral.collateralIndex.sub(loan.collateralIndexSnapshot), INDEX_ONE), collateral.collateralInterestDue);
+    earned = BN.min(
+      mulDivFloor(amount, collateral.collateralIndex.sub(loan.collateralIndexSnapshot), INDEX_ONE),
+      collateral.collateralInterestDue,
+    );
     amount = amount.add(earned);
   }
-  return { ...loan, collateralAmount: amount, collateralIndexSnapshot: collateral.collateralIndex, collateralInterest: loan.collateralInterest.add(earned) };
+  return {
+    ...loan,
+    collateralAmount: amount,
+    collateralIndexSnapshot: collateral.collateralIndex,
+    collateralInterest: loan.collateralInterest.add(earned),
+  };
 }
 
 function sides(state: PoolState, collateralCustody: PublicKey, borrowCustody: PublicKey, now: BN) {
@@ -74,7 +81,10 @@ function sides(state: PoolState, collateralCustody: PublicKey, borrowCustody: Pu
   };
 }
 
-const stateOf = (l: Loan | null) => ({ collateralAmount: l ? l.collateralAmount : new BN(0), scaledDebt: l ? l.scaledDebt : new BN(0) });
+const stateOf = (l: Loan | null) => ({
+  collateralAmount: l ? l.collateralAmount : new BN(0),
+  scaledDebt: l ? l.scaledDebt : new BN(0),
+});
 
 function settledLoan(l: Loan | null, collateral: Custody): Loan | null {
   return l ? settleLoanInterest(l, collateral) : null;
@@ -83,7 +93,13 @@ function settledLoan(l: Loan | null, collateral: Custody): Loan | null {
 /** What `borrow(amount)` will do for a loan (collateral already deposited). */
 export function quoteLoanBorrow(state: PoolState, loan: Loan, amount: BN, now: BN): BorrowQuote {
   const s = sides(state, loan.collateralCustody, loan.borrowCustody, now);
-  return quoteBorrow({ loan: stateOf(settledLoan(loan, s.c.account)), amount, coll: s.coll, borrow: s.borrow, params: s.params });
+  return quoteBorrow({
+    loan: stateOf(settledLoan(loan, s.c.account)),
+    amount,
+    coll: s.coll,
+    borrow: s.borrow,
+    params: s.params,
+  });
 }
 
 /** What `repay(amount)` will do. */
@@ -95,7 +111,13 @@ export function quoteLoanRepay(state: PoolState, loan: Loan, amount: BN, now: BN
 /** What `withdraw_loan_collateral(amount)` will do. */
 export function quoteLoanWithdraw(state: PoolState, loan: Loan, amount: BN, now: BN): WithdrawCollateralQuote {
   const s = sides(state, loan.collateralCustody, loan.borrowCustody, now);
-  return quoteWithdrawCollateral({ loan: stateOf(settledLoan(loan, s.c.account)), amount, coll: s.coll, borrow: s.borrow, params: s.params });
+  return quoteWithdrawCollateral({
+    loan: stateOf(settledLoan(loan, s.c.account)),
+    amount,
+    coll: s.coll,
+    borrow: s.borrow,
+    params: s.params,
+  });
 }
 
 /** What `liquidate_loan(repayAmount)` will do; throws `LendingError` NotLiquidatable for a healthy loan. */
@@ -166,7 +188,12 @@ export function lpIncomeSplit(
   prices: Map<string, BN>,
   seconds: number,
   aumUsd: BN,
-): { tradingFeesUsd: BN; borrowFeesUsd: BN; lendingInterestUsd: BN; apr: { tradingFees: number; borrowFees: number; lendingInterest: number } } {
+): {
+  tradingFeesUsd: BN;
+  borrowFeesUsd: BN;
+  lendingInterestUsd: BN;
+  apr: { tradingFees: number; borrowFees: number; lendingInterest: number };
+} {
   let trading = new BN(0);
   let borrow = new BN(0);
   let lending = new BN(0);
@@ -179,7 +206,10 @@ export function lpIncomeSplit(
     borrow = borrow.add(usd(c.account.cumulativeBorrowFees.sub(b.account.cumulativeBorrowFees)));
     lending = lending.add(usd(c.account.cumulativeLendingInterest.sub(b.account.cumulativeLendingInterest)));
   }
-  const annual = (x: BN) => (aumUsd.isZero() || seconds <= 0 ? 0 : (Number(x.toString()) / Number(aumUsd.toString())) * (SECONDS_PER_YEAR / seconds));
+  const annual = (x: BN) =>
+    aumUsd.isZero() || seconds <= 0
+      ? 0
+      : (Number(x.toString()) / Number(aumUsd.toString())) * (SECONDS_PER_YEAR / seconds);
   return {
     tradingFeesUsd: trading,
     borrowFeesUsd: borrow,

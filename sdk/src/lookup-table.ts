@@ -3,7 +3,14 @@
  * own (program, config, pool, LP mint and escrow, custodies, vaults, oracles, token and system
  * programs), so v0 transactions carry 1-byte indexes instead of 32-byte keys.
  */
-import { AddressLookupTableAccount, AddressLookupTableProgram, Connection, PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
+import {
+  AddressLookupTableAccount,
+  AddressLookupTableProgram,
+  Connection,
+  PublicKey,
+  SystemProgram,
+  TransactionInstruction,
+} from "@solana/web3.js";
 
 import { TOKEN_PROGRAM_ID } from "./constants";
 import { configPda } from "./pda";
@@ -24,7 +31,10 @@ export function poolLookupAddresses(state: PoolState, programId: PublicKey): Pub
 }
 
 /** The lookup table at `address`, or null when there is none. */
-export async function fetchLookupTable(connection: Connection, address: PublicKey): Promise<AddressLookupTableAccount | null> {
+export async function fetchLookupTable(
+  connection: Connection,
+  address: PublicKey,
+): Promise<AddressLookupTableAccount | null> {
   const info = await connection.getAccountInfo(address, "confirmed");
   if (!info || !info.owner.equals(AddressLookupTableProgram.programId)) return null;
   return new AddressLookupTableAccount({ key: address, state: AddressLookupTableAccount.deserialize(info.data) });
@@ -60,7 +70,14 @@ export async function poolLookupTableIxs(
     transactions.push([create]);
   }
   for (let i = 0; i < missing.length; i += 20) {
-    transactions.push([AddressLookupTableProgram.extendLookupTable({ lookupTable: table, authority, payer: authority, addresses: missing.slice(i, i + 20) })]);
+    transactions.push([
+      AddressLookupTableProgram.extendLookupTable({
+        lookupTable: table,
+        authority,
+        payer: authority,
+        addresses: missing.slice(i, i + 20),
+      }),
+    ]);
   }
   return { table, transactions };
 }

@@ -105,7 +105,12 @@ export class OracleError extends Error {
  * Reads a custody's price exactly as the program does, with the same checks
  * and the same error names.
  */
-export function readOraclePrice(custody: Custody, oracleKey: PublicKey, oracle: AccountInfo<Buffer> | null, now: BN): OraclePrice {
+export function readOraclePrice(
+  custody: Custody,
+  oracleKey: PublicKey,
+  oracle: AccountInfo<Buffer> | null,
+  now: BN,
+): OraclePrice {
   if (!oracle || !oracleKey.equals(custody.oracle) || custody.oracleKind !== OracleKind.PYTH) {
     throw new OracleError("InvalidOracleAccount");
   }

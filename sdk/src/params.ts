@@ -48,7 +48,11 @@ export function poolParamsOf(pool: Pool): PoolParams {
 
 /** A custody's current settings (oracle account, parameters, risk parameters), as `propose_custody_params` takes them. */
 export function custodySettingsOf(custody: Custody): CustodySettings {
-  return { oracle: custody.oracle, params: pick<CustodyParams>("CustodyParams", custody), risk: pick<RiskParams>("RiskParams", custody) };
+  return {
+    oracle: custody.oracle,
+    params: pick<CustodyParams>("CustodyParams", custody),
+    risk: pick<RiskParams>("RiskParams", custody),
+  };
 }
 
 /** A change of some custody settings: the fields given replace the current ones. */
@@ -68,10 +72,15 @@ export function withSettings(current: CustodySettings, change: CustodySettingsCh
 }
 
 /** The settings a proposal holds: `PoolParams` for a pool proposal, `CustodySettings` for a custody one (anchor names types in camelCase). */
-export function proposalSettings(program: PerpoolProgram, proposal: Proposal): { kind: "pool"; params: PoolParams } | { kind: "custody"; settings: CustodySettings } {
+export function proposalSettings(
+  program: PerpoolProgram,
+  proposal: Proposal,
+): { kind: "pool"; params: PoolParams } | { kind: "custody"; settings: CustodySettings } {
   const payload = Buffer.from(proposal.payload.slice(0, proposal.payloadLen));
-  if (proposal.kind === ProposalKind.POOL) return { kind: "pool", params: program.coder.types.decode("poolParams", payload) };
-  if (proposal.kind === ProposalKind.CUSTODY) return { kind: "custody", settings: program.coder.types.decode("custodySettings", payload) };
+  if (proposal.kind === ProposalKind.POOL)
+    return { kind: "pool", params: program.coder.types.decode("poolParams", payload) };
+  if (proposal.kind === ProposalKind.CUSTODY)
+    return { kind: "custody", settings: program.coder.types.decode("custodySettings", payload) };
   throw new Error(`unknown proposal kind ${proposal.kind}`);
 }
 
@@ -98,7 +107,10 @@ export interface SettingChange {
 function text(v: unknown): string {
   if (BN.isBN(v)) return v.toString();
   if (v instanceof PublicKey) return v.toBase58();
-  if (Array.isArray(v)) return v.every((x) => typeof x === "number" && x >= 0 && x < 256) ? Buffer.from(v as number[]).toString("hex") : JSON.stringify(v);
+  if (Array.isArray(v))
+    return v.every((x) => typeof x === "number" && x >= 0 && x < 256)
+      ? Buffer.from(v as number[]).toString("hex")
+      : JSON.stringify(v);
   return String(v);
 }
 

@@ -56,7 +56,14 @@ export function positionPda(
   programId = PERPOOL_PROGRAM_ID,
 ): [PublicKey, number] {
   return PublicKey.findProgramAddressSync(
-    [enc("position"), owner.toBuffer(), pool.toBuffer(), custody.toBuffer(), collateralCustody.toBuffer(), Buffer.from([side])],
+    [
+      enc("position"),
+      owner.toBuffer(),
+      pool.toBuffer(),
+      custody.toBuffer(),
+      collateralCustody.toBuffer(),
+      Buffer.from([side]),
+    ],
     programId,
   );
 }
@@ -83,7 +90,12 @@ export function orderPda(position: PublicKey, slot: number, programId = PERPOOL_
  * `["proposal", pool, target, nonce (u64 LE)]`: a settings proposal; `target` is the pool
  * itself or one of its custodies, `nonce` the pool's `proposalNonce` when it was made.
  */
-export function proposalPda(pool: PublicKey, target: PublicKey, nonce: BN | number, programId = PERPOOL_PROGRAM_ID): [PublicKey, number] {
+export function proposalPda(
+  pool: PublicKey,
+  target: PublicKey,
+  nonce: BN | number,
+  programId = PERPOOL_PROGRAM_ID,
+): [PublicKey, number] {
   const n = new BN(nonce.toString()).toArrayLike(Buffer, "le", 8);
   return PublicKey.findProgramAddressSync([enc("proposal"), pool.toBuffer(), target.toBuffer(), n], programId);
 }

@@ -94,7 +94,11 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
     if (!a.borrowFeesAccrued.isZero()) {
       // The LPs' share of the fees' value, rounded with the side being priced.
       const fees = custodyValueUsd(a.borrowFeesAccrued, p, a.decimals, up);
-      positive = positive.add(up ? mulDivCeil(fees, new BN(lpShareBps), new BN(10_000)) : mulDivFloor(fees, new BN(lpShareBps), new BN(10_000)));
+      positive = positive.add(
+        up
+          ? mulDivCeil(fees, new BN(lpShareBps), new BN(10_000))
+          : mulDivFloor(fees, new BN(lpShareBps), new BN(10_000)),
+      );
     }
     positive = positive.add(a.pnlInterestOwedUsd).add(a.longFundingOwedUsd).add(a.shortFundingOwedUsd);
     negative = negative.add(a.pnlInterestDueUsd).add(a.longFundingDueUsd).add(a.shortFundingDueUsd);
@@ -137,10 +141,19 @@ export function valuePool(state: PoolState, side: PriceSide, now: BN): Valuation
  * they can be claimed (`claim_lp`, or automatically by the next deposit once the time has come),
  * and whether that time has come at `now`.
  */
-export function lpEscrowStatus(record: { escrowedLp: BN; unlockTime: BN } | null, now: BN): { escrowedLp: BN; unlockTime: BN; claimable: boolean; secondsLeft: number } {
-  if (!record || record.escrowedLp.isZero()) return { escrowedLp: new BN(0), unlockTime: new BN(0), claimable: false, secondsLeft: 0 };
+export function lpEscrowStatus(
+  record: { escrowedLp: BN; unlockTime: BN } | null,
+  now: BN,
+): { escrowedLp: BN; unlockTime: BN; claimable: boolean; secondsLeft: number } {
+  if (!record || record.escrowedLp.isZero())
+    return { escrowedLp: new BN(0), unlockTime: new BN(0), claimable: false, secondsLeft: 0 };
   const left = record.unlockTime.sub(now);
-  return { escrowedLp: record.escrowedLp, unlockTime: record.unlockTime, claimable: !left.gtn(0), secondsLeft: left.gtn(0) ? left.toNumber() : 0 };
+  return {
+    escrowedLp: record.escrowedLp,
+    unlockTime: record.unlockTime,
+    claimable: !left.gtn(0),
+    secondsLeft: left.gtn(0) ? left.toNumber() : 0,
+  };
 }
 
 /** LP token price in USD with 6 decimals (LP has 6 decimals too); 1 USD for an empty pool. */
@@ -169,7 +182,11 @@ export function composition(state: PoolState, now: BN) {
  * it pays bad debt before the pool does.
  */
 export function insuranceFunds(state: PoolState, now: BN) {
-  const accrued = withAccrued(state, state.custodies.map((c) => c.address), now);
+  const accrued = withAccrued(
+    state,
+    state.custodies.map((c) => c.address),
+    now,
+  );
   const v = valuePool(accrued, "min", now);
   return accrued.custodies.map((c, i) => {
     const a = c.account;
@@ -183,7 +200,9 @@ export function withAccrued(state: PoolState, custodies: PublicKey[], now: BN): 
   const shares = { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
   return {
     ...state,
-    custodies: state.custodies.map((c) => (custodies.some((k) => k.equals(c.address)) ? { ...c, account: accrueCustody(c.account, now, shares) } : c)),
+    custodies: state.custodies.map((c) =>
+      custodies.some((k) => k.equals(c.address)) ? { ...c, account: accrueCustody(c.account, now, shares) } : c,
+    ),
   };
 }
 
@@ -249,7 +268,13 @@ export function quoteRedeem(original: PoolState, custody: PublicKey, lpIn: BN, n
 }
 
 /** What `swap(amountIn, ·)` from `custodyIn` to `custodyOut` will do at time `now`. */
-export function quoteSwapExact(original: PoolState, custodyIn: PublicKey, custodyOut: PublicKey, amountIn: BN, now: BN): SwapQuote {
+export function quoteSwapExact(
+  original: PoolState,
+  custodyIn: PublicKey,
+  custodyOut: PublicKey,
+  amountIn: BN,
+  now: BN,
+): SwapQuote {
   const state = withAccrued(original, [custodyIn, custodyOut], now);
   const a = custodyIndex(state, custodyIn);
   const b = custodyIndex(state, custodyOut);

@@ -46,7 +46,12 @@ export function poolLifetimeApy(state: PoolState, now: BN): PoolApy {
     ...state,
     custodies: state.custodies.map((c) => ({
       ...c,
-      account: { ...c.account, cumulativeTradingFees: zero, cumulativeBorrowFees: zero, cumulativeLendingInterest: zero },
+      account: {
+        ...c.account,
+        cumulativeTradingFees: zero,
+        cumulativeBorrowFees: zero,
+        cumulativeLendingInterest: zero,
+      },
     })),
   };
   const prices = new Map(state.custodies.map((c, i) => [c.address.toBase58(), at(v.custodies, i).price.min]));
@@ -84,12 +89,21 @@ export interface LpReturn {
  * return annualised over the time each dollar was in the pool
  * (Σ flow × (now − time) dollar-seconds).
  */
-export function lpReturn(a: { lpBalance: BN; lpPriceUsd: BN; depositedUsd: BN; redeemedUsd: BN; flows: LpFlow[]; now: number }): LpReturn {
+export function lpReturn(a: {
+  lpBalance: BN;
+  lpPriceUsd: BN;
+  depositedUsd: BN;
+  redeemedUsd: BN;
+  flows: LpFlow[];
+  now: number;
+}): LpReturn {
   const valueUsd = a.lpBalance.mul(a.lpPriceUsd).divn(1_000_000);
   const earnedUsd = valueUsd.add(a.redeemedUsd).sub(a.depositedUsd);
   let capitalSeconds = new BN(0);
   for (const f of a.flows) capitalSeconds = capitalSeconds.add(f.usd.muln(Math.max(a.now - f.time, 0)));
-  const apy = capitalSeconds.lten(0) ? null : (Number(earnedUsd.toString()) / Number(capitalSeconds.toString())) * SECONDS_PER_YEAR;
+  const apy = capitalSeconds.lten(0)
+    ? null
+    : (Number(earnedUsd.toString()) / Number(capitalSeconds.toString())) * SECONDS_PER_YEAR;
   return { valueUsd, earnedUsd, apy };
 }
 
@@ -109,6 +123,14 @@ export function positionInterest(state: PoolState, position: Position, now: BN):
   const c = same ? m : pricedCustody(state, position.collateralCustody, now);
   // What the program would settle now (`Custodies::settle`): interest on the collateral, and on
   // the PnL recorded at the last settlement (earned on a held profit, paid on a loss).
-  const k = settlePosition(position, m.account, c.account, same, state.pool, { now, marketPrice: m.price, collateralPrice: c.price }).carry;
-  return { settled: position.interestSettled, pendingOnCollateral: k.collateralInterest, pendingOnPnl: k.profitInterestTokens.sub(k.lossInterestTokens) };
+  const k = settlePosition(position, m.account, c.account, same, state.pool, {
+    now,
+    marketPrice: m.price,
+    collateralPrice: c.price,
+  }).carry;
+  return {
+    settled: position.interestSettled,
+    pendingOnCollateral: k.collateralInterest,
+    pendingOnPnl: k.profitInterestTokens.sub(k.lossInterestTokens),
+  };
 }

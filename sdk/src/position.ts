@@ -79,7 +79,11 @@ export const OWNED_EMA_SECS = 3_600;
  * by interest-bearing collateral (credited to `collateralInterestDue` through `collateralIndex`),
  * the reserve factor to protocol and insurance; borrow fees and PnL interest aggregates; `ownedEma`.
  */
-export function accrueCustody(original: Custody, now: BN, shares: { protocolBps: number; insuranceBps: number }): Custody {
+export function accrueCustody(
+  original: Custody,
+  now: BN,
+  shares: { protocolBps: number; insuranceBps: number },
+): Custody {
   const c = accrueCustodyFunding(original, now);
   if (now.lte(c.lastAccrual)) return c;
   const a = accrue({
@@ -192,7 +196,14 @@ export function accrueCustodyFunding(c: Custody, now: BN): Custody {
     longIndex: longBefore,
     shortIndex: shortBefore,
   });
-  const g = fundingAggregates({ longOiUsd: c.longOiUsd, shortOiUsd: c.shortOiUsd, longBefore, longAfter: a.longIndex, shortBefore, shortAfter: a.shortIndex });
+  const g = fundingAggregates({
+    longOiUsd: c.longOiUsd,
+    shortOiUsd: c.shortOiUsd,
+    longBefore,
+    longAfter: a.longIndex,
+    shortBefore,
+    shortAfter: a.shortIndex,
+  });
   return {
     ...c,
     longFundingPaid: splitU128(a.longIndex.paid),
@@ -256,7 +267,10 @@ export function settlePosition(
 ): { position: Position; market: Custody; collateral: Custody; carry: Carry } {
   const side = p.side;
   const interestOnPnl = market.interestOnPnl !== 0;
-  const exit = interestOnPnl && !p.sizeUsd.isZero() ? exitPrice(side, quoteOf(at.marketPrice), new BN(market.spreadBps)) : new BN(0);
+  const exit =
+    interestOnPnl && !p.sizeUsd.isZero()
+      ? exitPrice(side, quoteOf(at.marketPrice), new BN(market.spreadBps))
+      : new BN(0);
   const fIndex = fundingIndexOf(market, side);
   const k = settleCarry({
     now: at.now,
@@ -291,8 +305,16 @@ export function settlePosition(
   const after = [p.sizeUsd, p.sizeTokens, k.collateralAfter, k.owedAfter];
   let m: Custody =
     side === 1
-      ? { ...market, longFundingOwedUsd: release(market.longFundingOwedUsd, k.fundingPaidUsd), longFundingDueUsd: release(market.longFundingDueUsd, k.fundingReceivedUsd) }
-      : { ...market, shortFundingOwedUsd: release(market.shortFundingOwedUsd, k.fundingPaidUsd), shortFundingDueUsd: release(market.shortFundingDueUsd, k.fundingReceivedUsd) };
+      ? {
+          ...market,
+          longFundingOwedUsd: release(market.longFundingOwedUsd, k.fundingPaidUsd),
+          longFundingDueUsd: release(market.longFundingDueUsd, k.fundingReceivedUsd),
+        }
+      : {
+          ...market,
+          shortFundingOwedUsd: release(market.shortFundingOwedUsd, k.fundingPaidUsd),
+          shortFundingDueUsd: release(market.shortFundingDueUsd, k.fundingReceivedUsd),
+        };
   m = moveGroup(m, side, p.collateralGroup, before, after);
   const c0 = same ? m : coll;
   const fees = splitFee(k.borrowFee, new BN(pool.protocolFeeShareBps), new BN(pool.insuranceFeeShareBps));
@@ -302,7 +324,12 @@ export function settlePosition(
   else lossBase = release(lossBase, p.pnlBaseUsd);
   if (k.pnlBaseAfter.profit) profitBase = profitBase.add(k.pnlBaseAfter.usd);
   else lossBase = lossBase.add(k.pnlBaseAfter.usd);
-  const owned = c0.owned.add(fees.lp).add(k.fundingIn).add(k.lossInterestTokens).sub(k.fundingOut).sub(k.profitInterestTokens);
+  const owned = c0.owned
+    .add(fees.lp)
+    .add(k.fundingIn)
+    .add(k.lossInterestTokens)
+    .sub(k.fundingOut)
+    .sub(k.profitInterestTokens);
   if (owned.isNeg()) throw new PositionError("InsufficientLiquidity", "the pool cannot pay what the position earned");
   const c: Custody = {
     ...c0,
@@ -344,7 +371,8 @@ export function settlePosition(
 export function fundingBookedUsd(k: Carry): BN {
   if (k.fundingReceivedUsd.gte(k.fundingPaidUsd)) return k.fundingReceivedUsd.sub(k.fundingPaidUsd);
   const net = k.fundingPaidUsd.sub(k.fundingReceivedUsd);
-  const paid = k.fundingIn.isZero() || k.fundingUnpaid.isZero() ? net : net.mul(k.fundingIn.sub(k.fundingUnpaid)).div(k.fundingIn);
+  const paid =
+    k.fundingIn.isZero() || k.fundingUnpaid.isZero() ? net : net.mul(k.fundingIn.sub(k.fundingUnpaid)).div(k.fundingIn);
   return paid.neg();
 }
 
@@ -354,12 +382,17 @@ export function fundingBookedUsd(k: Carry): BN {
  */
 export function custodyFunding(c: Custody): { ratePerSecond: BN; longsPay: boolean; hourlyBps: number } {
   const rate = fundingRate(c.longOiUsd, c.shortOiUsd, c.fundingFactor, c.maxFundingRate);
-  return { ratePerSecond: rate, longsPay: c.longOiUsd.gt(c.shortOiUsd), hourlyBps: rate.muln(3600).muln(10_000).div(FUNDING_ONE).toNumber() };
+  return {
+    ratePerSecond: rate,
+    longsPay: c.longOiUsd.gt(c.shortOiUsd),
+    hourlyBps: rate.muln(3600).muln(10_000).div(FUNDING_ONE).toNumber(),
+  };
 }
 
 /** The price impact of a trade on `side` of market `m` (mirrors `Custody::price_impact`). */
 export function custodyPriceImpact(m: Custody, side: number, isIncrease: boolean, sizeUsd: BN): Impact {
-  if (sizeUsd.isZero() || (m.impactPositiveFactor.isZero() && m.impactNegativeFactor.isZero())) return { positive: false, usd: new BN(0) };
+  if (sizeUsd.isZero() || (m.impactPositiveFactor.isZero() && m.impactNegativeFactor.isZero()))
+    return { positive: false, usd: new BN(0) };
   try {
     return priceImpact({
       side,
@@ -374,7 +407,8 @@ export function custodyPriceImpact(m: Custody, side: number, isIncrease: boolean
       maxNegativeImpactBps: new BN(m.maxNegativeImpactBps),
     });
   } catch (e) {
-    if (e instanceof ImpactError) throw new PositionError(e.code === "InvalidSide" ? "InvalidSide" : "PriceImpactTooLarge");
+    if (e instanceof ImpactError)
+      throw new PositionError(e.code === "InvalidSide" ? "InvalidSide" : "PriceImpactTooLarge");
     throw e;
   }
 }
@@ -383,7 +417,6 @@ export function custodyPriceImpact(m: Custody, side: number, isIncrease: boolean
 export function poolShares(state: PoolState) {
   return { protocolBps: state.pool.protocolFeeShareBps, insuranceBps: state.pool.insuranceFeeShareBps };
 }
-
 
 const quoteOf = (p: OraclePrice) => ({ min: p.min, max: p.max, conf: p.conf });
 
@@ -469,9 +502,19 @@ function pair(state: PoolState, market: PublicKey, collateral: PublicKey, now: B
 function settled(state: PoolState, position: Position, now: BN) {
   const { m, c } = pair(state, position.custody, position.collateralCustody, now);
   const same = position.custody.equals(position.collateralCustody);
-  const r = settlePosition(position, m.account, c.account, same, state.pool, { now, marketPrice: m.price, collateralPrice: c.price });
+  const r = settlePosition(position, m.account, c.account, same, state.pool, {
+    now,
+    marketPrice: m.price,
+    collateralPrice: c.price,
+  });
   const cc = { account: r.collateral, price: c.price };
-  return { m: same ? cc : { account: r.market, price: m.price }, c: cc, position: r.position, fundingUsd: fundingBookedUsd(r.carry), carry: r.carry };
+  return {
+    m: same ? cc : { account: r.market, price: m.price },
+    c: cc,
+    position: r.position,
+    fundingUsd: fundingBookedUsd(r.carry),
+    carry: r.carry,
+  };
 }
 
 /**
@@ -497,7 +540,14 @@ const signedImpact = (i: Impact) => (i.positive ? i.usd : i.usd.neg());
 /** What `increase_position` will do (opens when `position` is null). */
 export function quoteIncreasePosition(
   state: PoolState,
-  a: { position: Position | null; side: number; custody: PublicKey; collateralCustody: PublicKey; sizeUsd: BN; collateralAmount: BN },
+  a: {
+    position: Position | null;
+    side: number;
+    custody: PublicKey;
+    collateralCustody: PublicKey;
+    sizeUsd: BN;
+    collateralAmount: BN;
+  },
   now: BN,
 ): IncreaseQuote & TradeExtras {
   let { m, c } = pair(state, a.custody, a.collateralCustody, now);
@@ -520,11 +570,23 @@ export function quoteIncreasePosition(
     fees: fees(state),
     impact,
   });
-  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd, settlement, settlementFees: settlement ? settlementFees(state, settlement) : NO_FEES() };
+  return {
+    ...q,
+    priceImpactUsd: signedImpact(impact),
+    fundingUsd,
+    settlement,
+    settlementFees: settlement ? settlementFees(state, settlement) : NO_FEES(),
+  };
 }
 
 /** What `decrease_position` (or `remove_collateral`, with size 0) will do. */
-export function quoteDecreasePosition(state: PoolState, original: Position, sizeUsd: BN, collateralOut: BN, now: BN): DecreaseQuote & TradeExtras {
+export function quoteDecreasePosition(
+  state: PoolState,
+  original: Position,
+  sizeUsd: BN,
+  collateralOut: BN,
+  now: BN,
+): DecreaseQuote & TradeExtras {
   const { m, c, position, fundingUsd, carry } = settled(state, original, now);
   const pos = positionState(state, position, position.side, now, c.account.borrowIndex);
   // Checked before the impact, as the program does.
@@ -541,7 +603,13 @@ export function quoteDecreasePosition(state: PoolState, original: Position, size
     fees: fees(state),
     impact,
   });
-  return { ...q, priceImpactUsd: signedImpact(impact), fundingUsd, settlement: carry, settlementFees: settlementFees(state, carry) };
+  return {
+    ...q,
+    priceImpactUsd: signedImpact(impact),
+    fundingUsd,
+    settlement: carry,
+    settlementFees: settlementFees(state, carry),
+  };
 }
 
 /** What `liquidate_position` will do; throws `PositionError` NotLiquidatable for a healthy position. */
@@ -720,11 +788,21 @@ export function adlRatioAfter(state: PoolState, original: Position, sizeUsd: BN,
   });
   const long = position.side === 1;
   const before = groupPart(position);
-  const after = q.fullClose ? [new BN(0), new BN(0), new BN(0), new BN(0)] : [q.sizeUsdAfter, q.sizeTokensAfter, q.collateralAfter, new BN(0)];
+  const after = q.fullClose
+    ? [new BN(0), new BN(0), new BN(0), new BN(0)]
+    : [q.sizeUsdAfter, q.sizeTokensAfter, q.collateralAfter, new BN(0)];
   const moved = moveGroup(m.account, position.side, position.collateralGroup, before, after);
   const mAfter: Custody = long
-    ? { ...moved, longOiUsd: BN.max(moved.longOiUsd.sub(sizeUsd), new BN(0)), longOiTokens: BN.max(moved.longOiTokens.sub(q.closedTokens), new BN(0)) }
-    : { ...moved, shortOiUsd: BN.max(moved.shortOiUsd.sub(sizeUsd), new BN(0)), shortOiTokens: BN.max(moved.shortOiTokens.sub(q.closedTokens), new BN(0)) };
+    ? {
+        ...moved,
+        longOiUsd: BN.max(moved.longOiUsd.sub(sizeUsd), new BN(0)),
+        longOiTokens: BN.max(moved.longOiTokens.sub(q.closedTokens), new BN(0)),
+      }
+    : {
+        ...moved,
+        shortOiUsd: BN.max(moved.shortOiUsd.sub(sizeUsd), new BN(0)),
+        shortOiTokens: BN.max(moved.shortOiTokens.sub(q.closedTokens), new BN(0)),
+      };
   const cBase = same ? mAfter : c.account;
   const cAfter: Custody = { ...cBase, owned: cBase.owned.add(q.lossTokens).add(q.lpFee).sub(q.profitTokens) };
   return sideRatio(same ? cAfter : mAfter, m.price, cAfter, c.price, position.side, position.collateralGroup);

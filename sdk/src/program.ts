@@ -37,8 +37,13 @@ export function parsePerpoolEvents(program: PerpoolProgram, logs: string[]): Per
 }
 
 /** The data of every event named `name` among `events`, typed. */
-export function eventsNamed<K extends PerpoolEvent["name"]>(events: readonly PerpoolEvent[], name: K): PerpoolEvents[K][] {
-  return events.filter((e): e is Extract<PerpoolEvent, { name: K }> => e.name === name).map((e) => e.data as PerpoolEvents[K]);
+export function eventsNamed<K extends PerpoolEvent["name"]>(
+  events: readonly PerpoolEvent[],
+  name: K,
+): PerpoolEvents[K][] {
+  return events
+    .filter((e): e is Extract<PerpoolEvent, { name: K }> => e.name === name)
+    .map((e) => e.data as PerpoolEvents[K]);
 }
 
 /**

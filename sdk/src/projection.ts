@@ -10,7 +10,15 @@ import { Position } from "./idl/types";
 import { PoolState } from "./pool";
 import { fundingIndexOf, pricedCustody, splitU128 } from "./position";
 
-type IncreaseResult = { sizeUsdAfter: BN; sizeTokensAfter: BN; collateralAfter: BN; lockedDelta: BN; averagePriceAfter: BN; entryPrice: BN; feeUsd: BN };
+type IncreaseResult = {
+  sizeUsdAfter: BN;
+  sizeTokensAfter: BN;
+  collateralAfter: BN;
+  lockedDelta: BN;
+  averagePriceAfter: BN;
+  entryPrice: BN;
+  feeUsd: BN;
+};
 type DecreaseResult = { sizeUsdAfter: BN; sizeTokensAfter: BN; collateralAfter: BN; lockedReleased: BN };
 
 /** The position `increase_position` leaves behind when it runs as `q` quoted (`existing` null: it opens one). */

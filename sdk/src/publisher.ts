@@ -10,7 +10,14 @@
  * account is its `write_authority` and the only one who may update it; an
  * update never moves `publish_time` backwards.
  */
-import { Connection, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
+import {
+  Connection,
+  PublicKey,
+  SystemProgram,
+  TransactionInstruction,
+  TransactionMessage,
+  VersionedTransaction,
+} from "@solana/web3.js";
 import BN from "bn.js";
 
 import { PYTH_PUSH_ORACLE_PROGRAM_ID, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
@@ -107,7 +114,8 @@ export function publishPriceIx(args: PublishPriceArgs): TransactionInstruction {
   };
   const exponent = Buffer.alloc(4);
   exponent.writeInt32LE(args.exponent);
-  const publishTime = args.publishTime === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), i64(args.publishTime)]);
+  const publishTime =
+    args.publishTime === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), i64(args.publishTime)]);
   const data = Buffer.concat([
     PUBLISH_PRICE_DISCRIMINATOR,
     shardBytes(shard),
@@ -166,12 +174,25 @@ export function decodePublishPrice(data: Buffer): PublishedPrice | null {
     return null;
   }
   if (o + 16 !== data.length) return null;
-  return { shard, feedId, price, conf, exponent, publishTime, emaPrice: new BN(data.readBigInt64LE(o).toString()), emaConf: new BN(data.readBigUInt64LE(o + 8).toString()) };
+  return {
+    shard,
+    feedId,
+    price,
+    conf,
+    exponent,
+    publishTime,
+    emaPrice: new BN(data.readBigInt64LE(o).toString()),
+    emaConf: new BN(data.readBigUInt64LE(o + 8).toString()),
+  };
 }
 
 /** `identify`: no accounts; the publisher answers with `PUBLISHER_IDENTITY` as return data. */
 export function identifyIx(): TransactionInstruction {
-  return new TransactionInstruction({ programId: PRICE_PUBLISHER_PROGRAM_ID, keys: [], data: Buffer.from(IDENTIFY_DISCRIMINATOR) });
+  return new TransactionInstruction({
+    programId: PRICE_PUBLISHER_PROGRAM_ID,
+    keys: [],
+    data: Buffer.from(IDENTIFY_DISCRIMINATOR),
+  });
 }
 
 /**
@@ -183,8 +204,15 @@ export async function isPricePublisher(connection: Connection, payer: PublicKey)
   const program = await connection.getAccountInfo(PRICE_PUBLISHER_PROGRAM_ID);
   if (!program?.executable) return false;
   const { blockhash } = await connection.getLatestBlockhash();
-  const message = new TransactionMessage({ payerKey: payer, recentBlockhash: blockhash, instructions: [identifyIx()] }).compileToV0Message();
-  const sim = await connection.simulateTransaction(new VersionedTransaction(message), { sigVerify: false, replaceRecentBlockhash: true });
+  const message = new TransactionMessage({
+    payerKey: payer,
+    recentBlockhash: blockhash,
+    instructions: [identifyIx()],
+  }).compileToV0Message();
+  const sim = await connection.simulateTransaction(new VersionedTransaction(message), {
+    sigVerify: false,
+    replaceRecentBlockhash: true,
+  });
   const ret = sim.value.returnData;
   if (sim.value.err !== null || !ret || ret.programId !== PRICE_PUBLISHER_PROGRAM_ID.toBase58()) return false;
   return Buffer.from(ret.data[0], "base64").toString("utf8") === PUBLISHER_IDENTITY;

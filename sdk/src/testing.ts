@@ -32,9 +32,12 @@ export function programBinaries(): { perpool: Buffer; publisher: Buffer } {
   for (const dir of BINARY_DIRS) {
     const perpool = path.join(dir, "perpool.so");
     const publisher = path.join(dir, "pyth_publisher.so");
-    if (fs.existsSync(perpool) && fs.existsSync(publisher)) return { perpool: fs.readFileSync(perpool), publisher: fs.readFileSync(publisher) };
+    if (fs.existsSync(perpool) && fs.existsSync(publisher))
+      return { perpool: fs.readFileSync(perpool), publisher: fs.readFileSync(publisher) };
   }
-  throw new Error(`program binaries not found (looked in ${BINARY_DIRS.join(", ")}); pass them to createTestPool({ binaries })`);
+  throw new Error(
+    `program binaries not found (looked in ${BINARY_DIRS.join(", ")}); pass them to createTestPool({ binaries })`,
+  );
 }
 
 export interface TestAssetSpec {
@@ -108,7 +111,12 @@ function scaled(value: number | string, decimals: number): BN {
  * and no LP cooldown, as on a local cluster.
  */
 export async function createTestPool(
-  opts: { assets?: TestAssetSpec[]; name?: string; poolParams?: Partial<PoolParams>; binaries?: { perpool: Uint8Array; publisher: Uint8Array } } = {},
+  opts: {
+    assets?: TestAssetSpec[];
+    name?: string;
+    poolParams?: Partial<PoolParams>;
+    binaries?: { perpool: Uint8Array; publisher: Uint8Array };
+  } = {},
 ): Promise<TestPool> {
   const admin = Keypair.generate();
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
@@ -116,10 +124,13 @@ export async function createTestPool(
   provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, binaries.perpool, admin.publicKey);
   provider.addPricePublisher(binaries.publisher);
   const program = perpoolProgram(provider);
-  const send = (ixs: TransactionInstruction[], signers: Keypair[] = []) => provider.sendAndConfirm(new Transaction().add(...ixs), signers);
+  const send = (ixs: TransactionInstruction[], signers: Keypair[] = []) =>
+    provider.sendAndConfirm(new Transaction().add(...ixs), signers);
   const publish = (feedId: Buffer, price: number | string) => {
     const e8 = scaled(price, 8);
-    return send([publishPriceIx({ authority: admin.publicKey, feedId, price: e8, emaPrice: e8, conf: new BN(0), exponent: -8 })]).then(() => undefined);
+    return send([
+      publishPriceIx({ authority: admin.publicKey, feedId, price: e8, emaPrice: e8, conf: new BN(0), exponent: -8 }),
+    ]).then(() => undefined);
   };
 
   const name = opts.name ?? "main";
@@ -134,7 +145,9 @@ export async function createTestPool(
     await publish(feedId, spec.price);
     const [oracle] = priceFeedPda(feedId);
     const custodyParams = defaultCustodyParams({ feedId: Array.from(feedId), ...spec.params });
-    await send([await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params: custodyParams, pythOracle: oracle })]);
+    await send([
+      await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params: custodyParams, pythOracle: oracle }),
+    ]);
     assets[spec.symbol] = { ...spec, mint, ...custodyAddresses(pool, mint, program.programId), oracle, feedId };
   }
   const asset = (symbol: string): TestAsset => {

@@ -67,15 +67,22 @@ export class ChainWatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (!this.subscriptionsSupported) this.log(`no WebSocket subscriptions on this connection: polling every ${this.pollIntervalMs} ms`);
+    if (!this.subscriptionsSupported)
+      this.log(`no WebSocket subscriptions on this connection: polling every ${this.pollIntervalMs} ms`);
     else if (this.programId) {
       try {
-        this.programSubscription = this.connection.onProgramAccountChange(this.programId, (info) => this.trigger(`account ${info.accountId.toBase58()}`), {
-          commitment: "confirmed",
-          encoding: "base64",
-        });
+        this.programSubscription = this.connection.onProgramAccountChange(
+          this.programId,
+          (info) => this.trigger(`account ${info.accountId.toBase58()}`),
+          {
+            commitment: "confirmed",
+            encoding: "base64",
+          },
+        );
       } catch (e) {
-        this.log(`program subscription failed (${e instanceof Error ? e.message : String(e)}): polling every ${this.pollIntervalMs} ms`);
+        this.log(
+          `program subscription failed (${e instanceof Error ? e.message : String(e)}): polling every ${this.pollIntervalMs} ms`,
+        );
       }
     }
     this.poll = setInterval(() => this.trigger("poll"), this.pollIntervalMs);
@@ -87,7 +94,10 @@ export class ChainWatcher {
     const key = account.toBase58();
     if (!this.running || !this.subscriptionsSupported || this.accountSubscriptions.has(key)) return;
     try {
-      this.accountSubscriptions.set(key, this.connection.onAccountChange(account, () => this.trigger(`${label} ${key}`), { commitment: "confirmed" }));
+      this.accountSubscriptions.set(
+        key,
+        this.connection.onAccountChange(account, () => this.trigger(`${label} ${key}`), { commitment: "confirmed" }),
+      );
     } catch (e) {
       this.log(`${label} subscription ${key} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -102,7 +112,8 @@ export class ChainWatcher {
     this.poll = null;
     this.debounce = null;
     const removals: Promise<void>[] = [];
-    if (this.programSubscription !== null) removals.push(this.connection.removeProgramAccountChangeListener(this.programSubscription));
+    if (this.programSubscription !== null)
+      removals.push(this.connection.removeProgramAccountChangeListener(this.programSubscription));
     for (const id of this.accountSubscriptions.values()) removals.push(this.connection.removeAccountChangeListener(id));
     this.programSubscription = null;
     this.accountSubscriptions.clear();
@@ -112,16 +123,26 @@ export class ChainWatcher {
     });
     const outcome = await Promise.race([Promise.allSettled(removals).then(() => "done" as const), timeout]);
     clearTimeout(timer);
-    if (outcome === "timeout") this.log(`unsubscribing took longer than ${this.unsubscribeTimeoutMs} ms; stopped without the RPC's acknowledgement`);
+    if (outcome === "timeout")
+      this.log(
+        `unsubscribing took longer than ${this.unsubscribeTimeoutMs} ms; stopped without the RPC's acknowledgement`,
+      );
     // The run in progress may be waiting on a request a dead RPC never answers: bounded the same way.
     if (this.current) {
       let runTimer: ReturnType<typeof setTimeout> | undefined;
       const runTimeout = new Promise<"timeout">((resolve) => {
         runTimer = setTimeout(() => resolve("timeout"), this.unsubscribeTimeoutMs);
       });
-      const run = await Promise.race([this.current.then(() => "done" as const, () => "done" as const), runTimeout]);
+      const run = await Promise.race([
+        this.current.then(
+          () => "done" as const,
+          () => "done" as const,
+        ),
+        runTimeout,
+      ]);
       clearTimeout(runTimer);
-      if (run === "timeout") this.log(`the run in progress did not finish within ${this.unsubscribeTimeoutMs} ms; stopped without it`);
+      if (run === "timeout")
+        this.log(`the run in progress did not finish within ${this.unsubscribeTimeoutMs} ms; stopped without it`);
     }
   }
 

@@ -31,7 +31,10 @@ describe("candles", () => {
   });
 
   it("keeps the given order of ticks at the same second, skips non-positive prices, and leaves empty intervals out", () => {
-    const candles = buildCandles([tick(10, 2), tick(10, 3), tick(10, 1), { time: 11, price: new BN(0) }, tick(100, 5)], 15).map(plain);
+    const candles = buildCandles(
+      [tick(10, 2), tick(10, 3), tick(10, 1), { time: 11, price: new BN(0) }, tick(100, 5)],
+      15,
+    ).map(plain);
     expect(candles).to.deep.equal([
       { time: 0, o: p(2).toString(), h: p(3).toString(), l: p(1).toString(), c: p(1).toString(), n: 3 },
       { time: 90, o: p(5).toString(), h: p(5).toString(), l: p(5).toString(), c: p(5).toString(), n: 1 },
@@ -56,10 +59,26 @@ describe("candles", () => {
     const authority = PublicKey.unique();
     const feedId = Buffer.alloc(32, 7);
     const oracle = priceFeedPda(feedId)[0];
-    const landed = (ix: TransactionInstruction) => ({ programId: ix.programId, keys: ix.keys.map((k) => k.pubkey), data: ix.data });
-    const signed = publishPriceIx({ authority, feedId, price: new BN("15012345678"), exponent: -8, publishTime: new BN(1_700_000_000) });
+    const landed = (ix: TransactionInstruction) => ({
+      programId: ix.programId,
+      keys: ix.keys.map((k) => k.pubkey),
+      data: ix.data,
+    });
+    const signed = publishPriceIx({
+      authority,
+      feedId,
+      price: new BN("15012345678"),
+      exponent: -8,
+      publishTime: new BN(1_700_000_000),
+    });
     const clock = publishPriceIx({ authority, feedId, price: new BN("14900000000"), exponent: -8 });
-    const other = publishPriceIx({ authority, feedId: Buffer.alloc(32, 8), price: new BN(1), exponent: -8, publishTime: new BN(1) });
+    const other = publishPriceIx({
+      authority,
+      feedId: Buffer.alloc(32, 8),
+      price: new BN(1),
+      exponent: -8,
+      publishTime: new BN(1),
+    });
     const transfer = SystemProgram.transfer({ fromPubkey: authority, toPubkey: oracle, lamports: 1 });
     const ticks = publishedPriceTicks([signed, clock, other, transfer].map(landed), oracle, 1_700_000_005);
     expect(ticks.map((t) => [t.time, t.price.toString()])).to.deep.equal([
@@ -69,6 +88,8 @@ describe("candles", () => {
     // Without a block time, an update that let the clock choose has no known time.
     expect(publishedPriceTicks([clock].map(landed), oracle, null)).to.deep.equal([]);
     // Truncated data is not an update.
-    expect(publishedPriceTicks([{ ...landed(signed), data: signed.data.subarray(0, 40) }], oracle, 0)).to.deep.equal([]);
+    expect(publishedPriceTicks([{ ...landed(signed), data: signed.data.subarray(0, 40) }], oracle, 0)).to.deep.equal(
+      [],
+    );
   });
 });

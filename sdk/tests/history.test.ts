@@ -34,7 +34,6 @@ import {
   positionInterest,
   positionPda,
   previewLoanAction,
-
   quoteLoanBorrow,
   quoteLoanWithdraw,
   repayIx,
@@ -71,7 +70,16 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const pos = positionPda(me, f.pool, sol.custody, usdc.custody, Side.LONG)[0];
     await record(
       [
-        await increasePositionIx(f.ctx.program, state, { owner: me, side: Side.LONG, custody: sol.custody, collateralCustody: usdc.custody, fundingAccount: trader.tokens.USDC, sizeUsd: USD(1_000), collateralAmount: units(200, 6), acceptablePrice: MAX }),
+        await increasePositionIx(f.ctx.program, state, {
+          owner: me,
+          side: Side.LONG,
+          custody: sol.custody,
+          collateralCustody: usdc.custody,
+          fundingAccount: trader.tokens.USDC,
+          sizeUsd: USD(1_000),
+          collateralAmount: units(200, 6),
+          acceptablePrice: MAX,
+        }),
         await placeOrderIx(f.ctx.program, state, {
           owner: me,
           side: Side.LONG,
@@ -91,40 +99,108 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     );
     expect((await fetchPosition(f.ctx.program, pos))!.sizeUsd.toString()).to.equal(USD(1_000).toString());
 
-
     // Interest: what the SDK predicts as pending is what the next update settles.
     f.ctx.provider.warpSeconds(3_600);
     await f.setPrice("SOL", 150);
     await f.setPrice("USDC", 1);
     const before = (await fetchPosition(f.ctx.program, pos))!;
     const predicted = positionInterest(await f.state(), before, now(f));
-    await record([await addCollateralIx(f.ctx.program, await f.state(), { position: before, fundingAccount: trader.tokens.USDC, amount: units(10, 6) })], [trader.kp]);
+    await record(
+      [
+        await addCollateralIx(f.ctx.program, await f.state(), {
+          position: before,
+          fundingAccount: trader.tokens.USDC,
+          amount: units(10, 6),
+        }),
+      ],
+      [trader.kp],
+    );
     const after = (await fetchPosition(f.ctx.program, pos))!;
-    expect(after.interestSettled.sub(before.interestSettled).toString(), "settled interest").to.equal(predicted.pendingOnCollateral.add(predicted.pendingOnPnl).toString());
+    expect(after.interestSettled.sub(before.interestSettled).toString(), "settled interest").to.equal(
+      predicted.pendingOnCollateral.add(predicted.pendingOnPnl).toString(),
+    );
     expect(predicted.settled.toString()).to.equal(before.interestSettled.toString());
 
     // The price rises past the take-profit: a keeper executes it.
     await f.setPrice("SOL", 161);
     const order = orderPda(pos, 0)[0];
-    await record([await executeOrderIx(f.ctx.program, await f.state(), { keeper: keeper.kp.publicKey, order, account: (await fetchOrder(f.ctx.program, order))!, ownerAccount: trader.tokens.USDC })], [keeper.kp]);
+    await record(
+      [
+        await executeOrderIx(f.ctx.program, await f.state(), {
+          keeper: keeper.kp.publicKey,
+          order,
+          account: (await fetchOrder(f.ctx.program, order))!,
+          ownerAccount: trader.tokens.USDC,
+        }),
+      ],
+      [keeper.kp],
+    );
 
     // A loan: collateral, borrow, part repay.
     const loan = loanPda(me, f.pool, sol.custody, usdc.custody)[0];
     const ref = { owner: me, collateralCustody: sol.custody, borrowCustody: usdc.custody };
-    await record([await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: trader.tokens.SOL, amount: units(10, 9) })], [trader.kp]);
-    await record([await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: trader.tokens.USDC, amount: units(300, 6) })], [trader.kp]);
-    await record([await repayIx(f.ctx.program, await f.state(), { ...ref, payer: me, fundingAccount: trader.tokens.USDC, amount: units(100, 6) })], [trader.kp]);
+    await record(
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: trader.tokens.SOL,
+          amount: units(10, 9),
+        }),
+      ],
+      [trader.kp],
+    );
+    await record(
+      [
+        await borrowIx(f.ctx.program, await f.state(), {
+          ...ref,
+          receivingAccount: trader.tokens.USDC,
+          amount: units(300, 6),
+        }),
+      ],
+      [trader.kp],
+    );
+    await record(
+      [
+        await repayIx(f.ctx.program, await f.state(), {
+          ...ref,
+          payer: me,
+          fundingAccount: trader.tokens.USDC,
+          amount: units(100, 6),
+        }),
+      ],
+      [trader.kp],
+    );
 
     // Someone else's trade is not in the trader's history.
     const other = await f.user({ USDC: units(1_000, 6) });
     const s2 = await f.state();
     await record(
-      [await increasePositionIx(f.ctx.program, s2, { owner: other.kp.publicKey, side: Side.SHORT, custody: sol.custody, collateralCustody: usdc.custody, fundingAccount: other.tokens.USDC, sizeUsd: USD(500), collateralAmount: units(100, 6), acceptablePrice: new BN(0) })],
+      [
+        await increasePositionIx(f.ctx.program, s2, {
+          owner: other.kp.publicKey,
+          side: Side.SHORT,
+          custody: sol.custody,
+          collateralCustody: usdc.custody,
+          fundingAccount: other.tokens.USDC,
+          sizeUsd: USD(500),
+          collateralAmount: units(100, 6),
+          acceptablePrice: new BN(0),
+        }),
+      ],
       [other.kp],
     );
 
     const items = decodeHistory(f.ctx.program, txs, { owner: me, loans: [loan] });
-    expect(items.map((i) => i.kind)).to.deep.equal(["repay", "borrow", "loan_collateral_deposit", "order_executed", "position_decrease", "collateral_add", "order_placed", "position_open"]);
+    expect(items.map((i) => i.kind)).to.deep.equal([
+      "repay",
+      "borrow",
+      "loan_collateral_deposit",
+      "order_executed",
+      "position_decrease",
+      "collateral_add",
+      "order_placed",
+      "position_open",
+    ]);
     const open = items.find((i) => i.kind === "position_open")!;
     expect(open.sizeDeltaUsd!.toString()).to.equal(USD(1_000).toString());
     expect(open.side).to.equal(Side.LONG);
@@ -145,7 +221,9 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     expect(keeperItems(items).map((i) => i.kind)).to.deep.equal(["order_executed"]);
 
     // The other trader sees only their own open.
-    expect(decodeHistory(f.ctx.program, txs, { owner: other.kp.publicKey }).map((i) => i.kind)).to.deep.equal(["position_open"]);
+    expect(decodeHistory(f.ctx.program, txs, { owner: other.kp.publicKey }).map((i) => i.kind)).to.deep.equal([
+      "position_open",
+    ]);
   });
 
   it("annualises the LPs' income over the pool's life, split by source, from its first minutes", async () => {
@@ -158,7 +236,18 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     expect(apy0.tradingFeesUsd.gtn(0)).to.equal(true);
     await send(
       f.ctx,
-      [await increasePositionIx(f.ctx.program, s0, { owner: trader.kp.publicKey, side: Side.LONG, custody: f.assets.SOL.custody, collateralCustody: f.assets.USDC.custody, fundingAccount: trader.tokens.USDC, sizeUsd: USD(5_000), collateralAmount: units(1_000, 6), acceptablePrice: MAX })],
+      [
+        await increasePositionIx(f.ctx.program, s0, {
+          owner: trader.kp.publicKey,
+          side: Side.LONG,
+          custody: f.assets.SOL.custody,
+          collateralCustody: f.assets.USDC.custody,
+          fundingAccount: trader.tokens.USDC,
+          sizeUsd: USD(5_000),
+          collateralAmount: units(1_000, 6),
+          acceptablePrice: MAX,
+        }),
+      ],
       [trader.kp],
     );
     f.ctx.provider.warpSeconds(600);
@@ -167,7 +256,9 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const s1 = await f.state();
     const apy1 = poolLifetimeApy(s1, now(f));
     expect(apy1.tradingFeesUsd.gt(apy0.tradingFeesUsd), "open fee credited").to.equal(true);
-    expect(apy1.totalUsd.toString()).to.equal(apy1.tradingFeesUsd.add(apy1.borrowFeesUsd).add(apy1.lendingInterestUsd).toString());
+    expect(apy1.totalUsd.toString()).to.equal(
+      apy1.tradingFeesUsd.add(apy1.borrowFeesUsd).add(apy1.lendingInterestUsd).toString(),
+    );
     expect(apy1.apr.total).to.be.closeTo(apy1.apr.tradingFees + apy1.apr.borrowFees + apy1.apr.lendingInterest, 1e-12);
     expect(apy1.apy).to.be.at.least(apy1.apr.total);
     expect(Number.isFinite(apy1.apy)).to.equal(true);
@@ -179,7 +270,9 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const fresh = await f.state();
     const t0 = now(f);
     const ages = oracleAges(fresh, t0);
-    expect(ages.map((a) => [a.stale, a.ageSec, a.publishTime])).to.deep.equal(fresh.custodies.map(() => [false, 0, Number(t0.toString())]));
+    expect(ages.map((a) => [a.stale, a.ageSec, a.publishTime])).to.deep.equal(
+      fresh.custodies.map(() => [false, 0, Number(t0.toString())]),
+    );
     const tick = oracleTick(fresh, f.assets.SOL.custody)!;
     expect(tick.time).to.equal(Number(t0.toString()));
     expect(tick.price.toString()).to.equal(units(151.5, 9).toString());
@@ -187,7 +280,9 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const later = t0.addn(61);
     expect(oracleAges(fresh, later).every((a) => a.stale && a.ageSec === 61 && a.maxAgeSec === 60)).to.equal(true);
     expect(() => valuePool(fresh, "min", later)).to.throw(/Stale/);
-    expect(valuePool(withLastPrices(fresh), "min", later).aumUsd.toString()).to.equal(valuePool(fresh, "min", t0).aumUsd.toString());
+    expect(valuePool(withLastPrices(fresh), "min", later).aumUsd.toString()).to.equal(
+      valuePool(fresh, "min", t0).aumUsd.toString(),
+    );
   });
 
   it("previews loan actions: the most that can be borrowed or withdrawn, health before and after, the exact debt left after a repay", async () => {
@@ -196,7 +291,17 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const me = user.kp.publicKey;
     const ref = { owner: me, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
     const loanKey = loanPda(me, f.pool, ref.collateralCustody, ref.borrowCustody)[0];
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: user.tokens.SOL, amount: units(10, 9) })], [user.kp]);
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: user.tokens.SOL,
+          amount: units(10, 9),
+        }),
+      ],
+      [user.kp],
+    );
     let loan = (await fetchLoan(f.ctx.program, loanKey))!;
     let state = await f.state();
     const t = now(f);
@@ -212,7 +317,11 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     const borrowPreview = previewLoanAction(state, loan, "borrow", units(900, 6), t);
     expect(borrowPreview.before!.health).to.equal(null);
     expect(borrowPreview.before!.band).to.equal("none");
-    await send(f.ctx, [await borrowIx(f.ctx.program, state, { ...ref, receivingAccount: user.tokens.USDC, amount: units(900, 6) })], [user.kp]);
+    await send(
+      f.ctx,
+      [await borrowIx(f.ctx.program, state, { ...ref, receivingAccount: user.tokens.USDC, amount: units(900, 6) })],
+      [user.kp],
+    );
     loan = (await fetchLoan(f.ctx.program, loanKey))!;
     state = await f.state();
     const ltvNow = previewLoanAction(state, loan, "deposit", new BN(1), now(f)).before!;
@@ -231,7 +340,18 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     await f.setPrice("USDC", 1);
     state = await f.state();
     const repay = previewLoanAction(state, loan, "repay", units(400, 6), now(f));
-    await send(f.ctx, [await repayIx(f.ctx.program, state, { ...ref, payer: me, fundingAccount: user.tokens.USDC, amount: units(400, 6) })], [user.kp]);
+    await send(
+      f.ctx,
+      [
+        await repayIx(f.ctx.program, state, {
+          ...ref,
+          payer: me,
+          fundingAccount: user.tokens.USDC,
+          amount: units(400, 6),
+        }),
+      ],
+      [user.kp],
+    );
     const repaid = (await fetchLoan(f.ctx.program, loanKey))!;
     const chainDebt = previewLoanAction(await f.state(), repaid, "deposit", new BN(1), now(f)).before!.debt;
     expect(repay.after.debt.toString()).to.equal(chainDebt.toString());
@@ -239,7 +359,11 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     expect(repay.repaid!.toString()).to.equal(units(400, 6).toString());
 
     // Bands.
-    expect([healthBand(null), healthBand(2), healthBand(1.2), healthBand(1.05)]).to.deep.equal(["none", "safe", "caution", "danger"]);
-
+    expect([healthBand(null), healthBand(2), healthBand(1.2), healthBand(1.05)]).to.deep.equal([
+      "none",
+      "safe",
+      "caution",
+      "danger",
+    ]);
   });
 });

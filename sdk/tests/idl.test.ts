@@ -3,7 +3,20 @@ import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import * as fs from "fs";
 
-import { ERRORS_PATH, ERROR_LOG_PATH, IDL_PATH, IDL_TS_PATH, PERPOOL_TYPE_PATH, TYPES_PATH, renderErrorLog, renderErrors, renderIdl, renderIdlModule, renderPerpoolType, renderTypes } from "../scripts/gen-idl";
+import {
+  ERRORS_PATH,
+  ERROR_LOG_PATH,
+  IDL_PATH,
+  IDL_TS_PATH,
+  PERPOOL_TYPE_PATH,
+  TYPES_PATH,
+  renderErrorLog,
+  renderErrors,
+  renderIdl,
+  renderIdlModule,
+  renderPerpoolType,
+  renderTypes,
+} from "../scripts/gen-idl";
 import { LiteSvmProvider, perpoolProgram } from "../src";
 
 describe("IDL", () => {

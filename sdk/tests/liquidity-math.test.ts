@@ -5,10 +5,10 @@ import { dynamicFeeBps as dynamicFeeBpsWorked } from "../src/math";
  * classes and codes, BN in and out, inputs untouched, `RangeError` for impossible inputs, and a
  * few pool properties (no value from nothing).
  */
-import BN from 'bn.js';
-import { expect } from 'chai';
-import * as fs from 'fs';
-import * as path from 'path';
+import BN from "bn.js";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 
 import {
   AddLiquidityInput,
@@ -32,38 +32,38 @@ import {
   splitFee,
   weightOkMax,
   weightOkMin,
-} from '../src/math';
+} from "../src/math";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type Vector = { [key: string]: Json };
 
-const VECTORS_PATH = path.join(__dirname, '..', '..', 'tests', 'vectors', 'liquidity.json');
+const VECTORS_PATH = path.join(__dirname, "..", "..", "tests", "vectors", "liquidity.json");
 const MIN_PER_SECTION = 60;
-const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8'));
+const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, "utf8"));
 const MATH_CODES = Object.keys(MATH_ERROR_NUMBERS);
 
 function section(name: string): Vector[] {
   const list = vectors[name];
-  expect(list, `liquidity.json section ${name}`).to.be.an('array');
+  expect(list, `liquidity.json section ${name}`).to.be.an("array");
   expect(list.length, `${name} vector count`).to.be.at.least(MIN_PER_SECTION);
   return list;
 }
 
 function bn(v: Vector, key: string): BN {
   const raw = v[key];
-  if (typeof raw !== 'string') throw new Error(`${key} is not a decimal string in ${JSON.stringify(v)}`);
+  if (typeof raw !== "string") throw new Error(`${key} is not a decimal string in ${JSON.stringify(v)}`);
   return new BN(raw, 10);
 }
 
 function num(v: Vector, key: string): number {
   const raw = v[key];
-  if (typeof raw !== 'number') throw new Error(`${key} is not a number in ${JSON.stringify(v)}`);
+  if (typeof raw !== "number") throw new Error(`${key} is not a number in ${JSON.stringify(v)}`);
   return raw;
 }
 
 function flag(v: Vector, key: string): boolean {
   const raw = v[key];
-  if (typeof raw !== 'boolean') throw new Error(`${key} is not a boolean in ${JSON.stringify(v)}`);
+  if (typeof raw !== "boolean") throw new Error(`${key} is not a boolean in ${JSON.stringify(v)}`);
   return raw;
 }
 
@@ -75,7 +75,7 @@ function input<T>(v: Vector): T {
   const raw = v.input as Vector;
   const out: Record<string, BN | number> = {};
   for (const [key, value] of Object.entries(raw)) {
-    out[camel(key)] = typeof value === 'number' ? value : bn(raw, key);
+    out[camel(key)] = typeof value === "number" ? value : bn(raw, key);
   }
   return out as unknown as T;
 }
@@ -83,7 +83,7 @@ function input<T>(v: Vector): T {
 /** Asserts `run` throws the error the vector names: a `MathError` or a `LiquidityError`. */
 function expectError(label: string, run: () => unknown, code: string): void {
   const cls = MATH_CODES.includes(code) ? MathError : LiquidityError;
-  expect(run, label).to.throw(cls).with.property('code', code);
+  expect(run, label).to.throw(cls).with.property("code", code);
 }
 
 /** Checks a result against a vector's `out` (compared through `render`) or `err`. */
@@ -105,67 +105,94 @@ function renderQuote(q: object): Json {
 
 const str = (x: BN): Json => x.toString(10);
 
-describe('liquidity math: shared vectors', () => {
-  it('dynamic_fee_bps', () => {
-    for (const v of section('dynamic_fee_bps')) {
-      check('dynamic_fee_bps', v, () =>
-        dynamicFeeBps({
-          baseBps: bn(v, 'base_bps'),
-          taxBps: bn(v, 'tax_bps'),
-          currentUsd: bn(v, 'current_usd'),
-          nextUsd: bn(v, 'next_usd'),
-          targetUsd: bn(v, 'target_usd'),
-        }), str);
+describe("liquidity math: shared vectors", () => {
+  it("dynamic_fee_bps", () => {
+    for (const v of section("dynamic_fee_bps")) {
+      check(
+        "dynamic_fee_bps",
+        v,
+        () =>
+          dynamicFeeBps({
+            baseBps: bn(v, "base_bps"),
+            taxBps: bn(v, "tax_bps"),
+            currentUsd: bn(v, "current_usd"),
+            nextUsd: bn(v, "next_usd"),
+            targetUsd: bn(v, "target_usd"),
+          }),
+        str,
+      );
     }
   });
 
-  it('split_fee', () => {
-    for (const v of section('split_fee')) {
-      check('split_fee', v, () => splitFee(bn(v, 'fee'), bn(v, 'protocol_share_bps'), bn(v, 'insurance_share_bps')), renderQuote);
+  it("split_fee", () => {
+    for (const v of section("split_fee")) {
+      check(
+        "split_fee",
+        v,
+        () => splitFee(bn(v, "fee"), bn(v, "protocol_share_bps"), bn(v, "insurance_share_bps")),
+        renderQuote,
+      );
     }
   });
 
-  it('normalize_price / normalize_conf / conf_within', () => {
-    for (const v of section('normalize_price')) {
-      check('normalize_price', v, () => normalizePrice(bn(v, 'raw'), num(v, 'expo'), flag(v, 'round_up')), str);
+  it("normalize_price / normalize_conf / conf_within", () => {
+    for (const v of section("normalize_price")) {
+      check("normalize_price", v, () => normalizePrice(bn(v, "raw"), num(v, "expo"), flag(v, "round_up")), str);
     }
-    for (const v of section('normalize_conf')) {
-      check('normalize_conf', v, () => normalizeConf(bn(v, 'conf'), num(v, 'expo')), str);
+    for (const v of section("normalize_conf")) {
+      check("normalize_conf", v, () => normalizeConf(bn(v, "conf"), num(v, "expo")), str);
     }
-    for (const v of section('conf_within')) {
-      check('conf_within', v, () => confWithin(bn(v, 'price'), bn(v, 'conf'), bn(v, 'max_conf_bps')), (b) => b);
+    for (const v of section("conf_within")) {
+      check(
+        "conf_within",
+        v,
+        () => confWithin(bn(v, "price"), bn(v, "conf"), bn(v, "max_conf_bps")),
+        (b) => b,
+      );
     }
   });
 
-  it('custody_value_usd', () => {
-    for (const v of section('custody_value_usd')) {
-      check('custody_value_usd', v, () => custodyValueUsd(bn(v, 'owned'), bn(v, 'price'), num(v, 'decimals'), flag(v, 'round_up')), str);
+  it("custody_value_usd", () => {
+    for (const v of section("custody_value_usd")) {
+      check(
+        "custody_value_usd",
+        v,
+        () => custodyValueUsd(bn(v, "owned"), bn(v, "price"), num(v, "decimals"), flag(v, "round_up")),
+        str,
+      );
     }
   });
 
-  it('quote_add_liquidity', () => {
-    const list = section('quote_add_liquidity');
+  it("quote_add_liquidity", () => {
+    const list = section("quote_add_liquidity");
     // The share-inflation guards are in the file (absent means zero) and are exercised.
-    for (const key of ['min_first_deposit_usd', 'dead_lp', 'min_lp_mint']) {
+    for (const key of ["min_first_deposit_usd", "dead_lp", "min_lp_mint"]) {
       const withKey = list.filter((v) => (v.input as Vector)[key] !== undefined).length;
       expect(withKey, `vectors with ${key}`).to.be.at.least(50);
     }
-    for (const err of ['FirstDepositTooSmall', 'LpMintTooSmall']) expect(list.some((v) => v.err === err), err).to.equal(true);
-    expect(list.some((v) => v.out !== null && (v.out as Vector).dead_lp !== '0'), 'dead LP minted').to.equal(true);
+    for (const err of ["FirstDepositTooSmall", "LpMintTooSmall"])
+      expect(
+        list.some((v) => v.err === err),
+        err,
+      ).to.equal(true);
+    expect(
+      list.some((v) => v.out !== null && (v.out as Vector).dead_lp !== "0"),
+      "dead LP minted",
+    ).to.equal(true);
     for (const v of list) {
-      check('quote_add_liquidity', v, () => quoteAddLiquidity(input<AddLiquidityInput>(v)), renderQuote);
+      check("quote_add_liquidity", v, () => quoteAddLiquidity(input<AddLiquidityInput>(v)), renderQuote);
     }
   });
 
-  it('quote_remove_liquidity', () => {
-    for (const v of section('quote_remove_liquidity')) {
-      check('quote_remove_liquidity', v, () => quoteRemoveLiquidity(input<RemoveLiquidityInput>(v)), renderQuote);
+  it("quote_remove_liquidity", () => {
+    for (const v of section("quote_remove_liquidity")) {
+      check("quote_remove_liquidity", v, () => quoteRemoveLiquidity(input<RemoveLiquidityInput>(v)), renderQuote);
     }
   });
 
-  it('quote_swap', () => {
-    for (const v of section('quote_swap')) {
-      check('quote_swap', v, () => quoteSwap(input<SwapInput>(v)), renderQuote);
+  it("quote_swap", () => {
+    for (const v of section("quote_swap")) {
+      check("quote_swap", v, () => quoteSwap(input<SwapInput>(v)), renderQuote);
     }
   });
 });
@@ -210,73 +237,73 @@ function removeBase(): RemoveLiquidityInput {
   };
 }
 
-describe('liquidity math: TypeScript contract', () => {
-  it('throws LiquidityError for refusals and MathError for arithmetic', () => {
+describe("liquidity math: TypeScript contract", () => {
+  it("throws LiquidityError for refusals and MathError for arithmetic", () => {
     try {
       quoteAddLiquidity({ ...addBase(), amountIn: b(0) });
-      expect.fail('expected a throw');
+      expect.fail("expected a throw");
     } catch (e) {
       expect(e).to.be.instanceOf(LiquidityError).and.instanceOf(Error);
-      expect((e as LiquidityError).code).to.equal('ZeroAmount');
-      expect((e as LiquidityError).name).to.equal('LiquidityError');
+      expect((e as LiquidityError).code).to.equal("ZeroAmount");
+      expect((e as LiquidityError).name).to.equal("LiquidityError");
     }
-    expectError('decimals', () => quoteAddLiquidity({ ...addBase(), decimals: 19 }), 'InvalidDecimals');
-    expectError('price', () => quoteRemoveLiquidity({ ...removeBase(), price: b(0) }), 'DivideByZero');
-    expectError('raw', () => normalizePrice(b(-1), -8, false), 'InvalidPrice');
+    expectError("decimals", () => quoteAddLiquidity({ ...addBase(), decimals: 19 }), "InvalidDecimals");
+    expectError("price", () => quoteRemoveLiquidity({ ...removeBase(), price: b(0) }), "DivideByZero");
+    expectError("raw", () => normalizePrice(b(-1), -8, false), "InvalidPrice");
     expect(MATH_ERROR_NUMBERS.InvalidPrice).to.equal(4);
     expect(LIQUIDITY_ERROR_CODES).to.deep.equal([
-      'ZeroAmount',
-      'PoolValueZero',
-      'MaxWeightExceeded',
-      'MinWeightExceeded',
-      'PoolCapExceeded',
-      'InsufficientLiquidity',
-      'InsufficientLpSupply',
-      'FirstDepositTooSmall',
-      'LpMintTooSmall',
+      "ZeroAmount",
+      "PoolValueZero",
+      "MaxWeightExceeded",
+      "MinWeightExceeded",
+      "PoolCapExceeded",
+      "InsufficientLiquidity",
+      "InsufficientLpSupply",
+      "FirstDepositTooSmall",
+      "LpMintTooSmall",
     ]);
   });
 
-  it('quotes by example', () => {
+  it("quotes by example", () => {
     // $1 USDC into a $1000 pool (custody 40%, target 40%): away from target by $1,
     // tax floor(20 × 0.5 / 400) = 0 → 10 bps; fee ceil(1e6 × 10 / 1e4) = 1000.
     const q = quoteAddLiquidity(addBase());
     expect(renderQuote(q)).to.deep.equal({
-      fee_bps: '10',
-      fee: '1000',
-      lp_out: '999000',
-      dead_lp: '0',
-      value_in_usd: '1000000',
-      protocol_fee: '100',
-      insurance_fee: '50',
-      owned_increase: '999850',
+      fee_bps: "10",
+      fee: "1000",
+      lp_out: "999000",
+      dead_lp: "0",
+      value_in_usd: "1000000",
+      protocol_fee: "100",
+      insurance_fee: "50",
+      owned_increase: "999850",
     });
     // Redeeming 1 LP ($1) moves the custody away from target (down): same 10 bps.
     const r = quoteRemoveLiquidity(removeBase());
-    expect(r.amountOut.toString()).to.equal('999000');
-    expect(r.ownedDecrease.toString()).to.equal('999150');
+    expect(r.amountOut.toString()).to.equal("999000");
+    expect(r.ownedDecrease.toString()).to.equal("999150");
     expect(weightOkMax(b(500), b(1_000), b(5_000))).to.equal(true);
     expect(weightOkMax(b(501), b(1_000), b(5_000))).to.equal(false);
     expect(weightOkMin(b(250), b(1_000), b(2_500))).to.equal(true);
     expect(weightOkMin(b(249), b(1_000), b(2_500))).to.equal(false);
     const [min, max] = minMax(b(151), b(150));
-    expect([min.toString(), max.toString()]).to.deep.equal(['150', '151']);
-    expect(feeAmount(b(10_001), b(30)).toString()).to.equal('31');
+    expect([min.toString(), max.toString()]).to.deep.equal(["150", "151"]);
+    expect(feeAmount(b(10_001), b(30)).toString()).to.equal("31");
     expect(MAX_EXPO).to.equal(18);
-    expect(normalizePrice(b('15012345678'), -8, false).toString()).to.equal('150123456780');
+    expect(normalizePrice(b("15012345678"), -8, false).toString()).to.equal("150123456780");
   });
 
-  it('rejects inputs the program could never receive with RangeError', () => {
+  it("rejects inputs the program could never receive with RangeError", () => {
     const missing = { ...addBase() } as Partial<AddLiquidityInput>;
     delete missing.maxAumUsd;
     expect(() => quoteAddLiquidity(missing as AddLiquidityInput)).to.throw(RangeError);
     expect(() => quoteRemoveLiquidity({ ...removeBase(), lpIn: b(-1) })).to.throw(RangeError);
     expect(() => quoteAddLiquidity({ ...addBase(), decimals: 256 })).to.throw(RangeError);
-    expect(() => normalizePrice(b('9223372036854775808'), -8, false)).to.throw(RangeError);
+    expect(() => normalizePrice(b("9223372036854775808"), -8, false)).to.throw(RangeError);
     expect(() => normalizePrice(b(1), 0.5, false)).to.throw(RangeError);
   });
 
-  it('leaves inputs untouched and returns fresh BNs', () => {
+  it("leaves inputs untouched and returns fresh BNs", () => {
     const add = addBase();
     const before = JSON.stringify(Object.entries(add).map(([k, v]) => [k, v.toString()]));
     const q = quoteAddLiquidity(add);
@@ -289,7 +316,7 @@ describe('liquidity math: TypeScript contract', () => {
   });
 });
 
-describe('liquidity math: properties on random pools', () => {
+describe("liquidity math: properties on random pools", () => {
   // A seeded xorshift64* stream so failures reproduce.
   let state = 0x9e3779b97f4a7c15n;
   const M64 = (1n << 64n) - 1n;
@@ -309,7 +336,7 @@ describe('liquidity math: properties on random pools', () => {
     { decimals: 6, price: 1_000_000_000n },
   ];
 
-  it('add then remove at equal prices never returns more than deposited; the LP price never falls', () => {
+  it("add then remove at equal prices never returns more than deposited; the LP price never falls", () => {
     let checked = 0;
     for (let k = 0; k < 400; k++) {
       const t = TOKENS[Number(below(4n))];
@@ -323,12 +350,25 @@ describe('liquidity math: properties on random pools', () => {
       const supply = toBn((BigInt(aum.toString()) * 1_000_000n) / (500_000n + below(1_500_000n)));
       if (supply.isZero()) continue;
       const amountIn = toBn(below(10n ** BigInt(t.decimals + 4)) + 1n);
-      const fees = { baseFeeBps: toBn(below(60n)), taxFeeBps: toBn(below(100n)), protocolShareBps: b(1_000), insuranceShareBps: b(500) };
+      const fees = {
+        baseFeeBps: toBn(below(60n)),
+        taxFeeBps: toBn(below(100n)),
+        protocolShareBps: b(1_000),
+        insuranceShareBps: b(500),
+      };
       let q;
       try {
         q = quoteAddLiquidity({
-          amountIn, decimals: t.decimals, price, custodyUsd: custodyValueUsd(ownedBn, price, t.decimals, true), aumUsd: aum,
-          lpSupply: supply, targetWeightBps: b(2_500), maxWeightBps: b(10_000), maxAumUsd: b(0), ...fees,
+          amountIn,
+          decimals: t.decimals,
+          price,
+          custodyUsd: custodyValueUsd(ownedBn, price, t.decimals, true),
+          aumUsd: aum,
+          lpSupply: supply,
+          targetWeightBps: b(2_500),
+          maxWeightBps: b(10_000),
+          maxAumUsd: b(0),
+          ...fees,
         });
       } catch (e) {
         if (e instanceof LiquidityError) continue;
@@ -338,13 +378,21 @@ describe('liquidity math: properties on random pools', () => {
       const supply1 = supply.add(q.lpOut);
       // LP price (at min and max rounding) does not fall: aum1 / supply1 >= aum0 / supply0.
       for (const up of [false, true]) {
-        expect(aumOf(owned1, up).mul(supply).gte(aumOf(ownedBn, up).mul(supply1)), 'lp price after add').to.equal(true);
+        expect(aumOf(owned1, up).mul(supply).gte(aumOf(ownedBn, up).mul(supply1)), "lp price after add").to.equal(true);
       }
       const aum1 = aumOf(owned1, false);
       const r = quoteRemoveLiquidity({
-        lpIn: q.lpOut, lpSupply: supply1, aumUsd: aum1, decimals: t.decimals, price,
-        custodyUsd: custodyValueUsd(owned1, price, t.decimals, false), owned: owned1, available: owned1,
-        targetWeightBps: b(2_500), minWeightBps: b(0), ...fees,
+        lpIn: q.lpOut,
+        lpSupply: supply1,
+        aumUsd: aum1,
+        decimals: t.decimals,
+        price,
+        custodyUsd: custodyValueUsd(owned1, price, t.decimals, false),
+        owned: owned1,
+        available: owned1,
+        targetWeightBps: b(2_500),
+        minWeightBps: b(0),
+        ...fees,
       });
       expect(r.amountOut.lte(amountIn), `${r.amountOut} > ${amountIn}`).to.equal(true);
       checked++;
@@ -355,7 +403,13 @@ describe('liquidity math: properties on random pools', () => {
 
 describe("dynamic fee: the issue's worked numbers (GMX v1)", () => {
   const g = (current: number, next: number, target: number) =>
-    dynamicFeeBpsWorked({ baseBps: new BN(100), taxBps: new BN(50), currentUsd: new BN(current), nextUsd: new BN(next), targetUsd: new BN(target) }).toNumber();
+    dynamicFeeBpsWorked({
+      baseBps: new BN(100),
+      taxBps: new BN(50),
+      currentUsd: new BN(current),
+      nextUsd: new BN(next),
+      targetUsd: new BN(target),
+    }).toNumber();
   it("charges 104 bps at target, 150 bps moving further over-weight, 50 bps moving back", () => {
     expect(g(29_700, 34_700, 29_700)).to.equal(104);
     expect(g(29_700, 34_700, 14_850)).to.equal(150);

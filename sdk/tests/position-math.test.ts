@@ -6,10 +6,10 @@
  * and properties on random realistic positions: no value from nothing, balanced custody books,
  * liquidation only below maintenance margin, healthy remainders.
  */
-import BN from 'bn.js';
-import { expect } from 'chai';
-import * as fs from 'fs';
-import * as path from 'path';
+import BN from "bn.js";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 
 import {
   AccrualInput,
@@ -53,13 +53,13 @@ import {
   tokenToUsdFloor,
   tradeSpreadBps,
   utilizationBps,
-} from '../src/math';
+} from "../src/math";
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type Vector = { [key: string]: Json };
 
-const VECTORS_PATH = path.join(__dirname, '..', '..', 'tests', 'vectors', 'position.json');
-const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, 'utf8'));
+const VECTORS_PATH = path.join(__dirname, "..", "..", "tests", "vectors", "position.json");
+const vectors: Record<string, Vector[]> = JSON.parse(fs.readFileSync(VECTORS_PATH, "utf8"));
 const MATH_CODES = Object.keys(MATH_ERROR_NUMBERS);
 /** Quote vectors with an `impact` field (`IMPACT_*_CASES` in `gen_position_vectors.rs`). */
 const IMPACT_INCREASE_CASES = 196;
@@ -72,8 +72,8 @@ const ZERO_IMPACT: Impact = { positive: false, usd: new BN(0) };
 
 function section(name: string): Vector[] {
   const list = vectors[name];
-  expect(list, `position.json section ${name}`).to.be.an('array');
-  expect(list.length, `${name} vector count`).to.be.at.least(name.startsWith('quote_') ? 120 : 60);
+  expect(list, `position.json section ${name}`).to.be.an("array");
+  expect(list.length, `${name} vector count`).to.be.at.least(name.startsWith("quote_") ? 120 : 60);
   return list;
 }
 
@@ -82,8 +82,8 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 
 /** A JSON value as TS input: camelCase keys, decimal strings as BN, numbers and flags kept. */
 function toInput(value: Json): unknown {
-  if (typeof value === 'string') return new BN(value, 10);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if (typeof value === "string") return new BN(value, 10);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[camel(key)] = toInput(v);
   return out;
@@ -92,7 +92,7 @@ function toInput(value: Json): unknown {
 /** A TS result as the vector's `out`: snake_case keys, BN as decimal strings, flags kept. */
 function render(value: unknown): Json {
   if (BN.isBN(value)) return (value as BN).toString(10);
-  if (typeof value === 'boolean' || typeof value === 'number') return value;
+  if (typeof value === "boolean" || typeof value === "number") return value;
   const out: Record<string, Json> = {};
   for (const [key, v] of Object.entries(value as object)) out[snake(key)] = render(v);
   return out;
@@ -101,7 +101,8 @@ function render(value: unknown): Json {
 const field = <T>(v: Vector, key: string): T => toInput(v[key]) as T;
 
 /** The number of vectors whose position owes (`owed_tokens` present, so read rather than defaulted). */
-const owing = (list: Vector[]) => list.filter((v) => ((v.input as Vector).pos as Vector).owed_tokens !== undefined).length;
+const owing = (list: Vector[]) =>
+  list.filter((v) => ((v.input as Vector).pos as Vector).owed_tokens !== undefined).length;
 
 /** True when the vector's input carries an `impact` field. */
 const hasImpact = (v: Vector) => (v.input as { [key: string]: Json }).impact !== undefined;
@@ -114,15 +115,16 @@ function checkQuotes<I extends { impact?: Impact }>(name: string, impacts: numbe
   const list = section(name);
   expect(list.filter(hasImpact).length, `${name} impact cases`).to.equal(impacts);
   for (const v of list) {
-    const input = field<I>(v, 'input');
+    const input = field<I>(v, "input");
     check(name, v, () => run(input));
-    if (input.impact === undefined) check(`${name} (explicit zero impact)`, v, () => run({ ...input, impact: ZERO_IMPACT }));
+    if (input.impact === undefined)
+      check(`${name} (explicit zero impact)`, v, () => run({ ...input, impact: ZERO_IMPACT }));
   }
 }
 
 function expectError(label: string, run: () => unknown, code: string): void {
   const cls = MATH_CODES.includes(code) ? MathError : PositionError;
-  expect(run, label).to.throw(cls).with.property('code', code);
+  expect(run, label).to.throw(cls).with.property("code", code);
 }
 
 function check(name: string, v: Vector, run: () => unknown): void {
@@ -134,74 +136,93 @@ function check(name: string, v: Vector, run: () => unknown): void {
   }
 }
 
-describe('position math: shared vectors', () => {
-  it('interest: utilization_bps, borrow_rate, supply_rate, accrue_index, accrue', () => {
-    for (const v of section('utilization_bps')) {
-      check('utilization_bps', v, () => utilizationBps(field(v, 'borrowed'), field(v, 'lendable')));
+describe("position math: shared vectors", () => {
+  it("interest: utilization_bps, borrow_rate, supply_rate, accrue_index, accrue", () => {
+    for (const v of section("utilization_bps")) {
+      check("utilization_bps", v, () => utilizationBps(field(v, "borrowed"), field(v, "lendable")));
     }
-    for (const v of section('borrow_rate')) {
-      check('borrow_rate', v, () => borrowRate(field<RateCurve>(v, 'curve'), field(v, 'u_bps')));
+    for (const v of section("borrow_rate")) {
+      check("borrow_rate", v, () => borrowRate(field<RateCurve>(v, "curve"), field(v, "u_bps")));
     }
-    for (const v of section('supply_rate')) {
-      check('supply_rate', v, () => supplyRate(field(v, 'borrow_rate'), field(v, 'u_bps'), field(v, 'reserve_factor_bps')));
-    }
-    for (const v of section('accrue_index')) {
-      check('accrue_index', v, () => accrueIndex(field(v, 'index'), field(v, 'rate'), field(v, 'dt_secs'), v.round_up as boolean));
-    }
-    for (const v of section('accrue')) {
-      check('accrue', v, () => accrue(field<AccrualInput>(v, 'input')));
-    }
-  });
-
-  it('prices and PnL: trade_spread_bps, entry/exit price, size_tokens, pnl, average_price, borrow_fee_tokens, pool_pnl', () => {
-    for (const v of section('trade_spread_bps')) {
-      check('trade_spread_bps', v, () => tradeSpreadBps(field(v, 'spread_bps'), field(v, 'price')));
-    }
-    for (const v of section('entry_price')) {
-      check('entry_price', v, () => entryPrice(v.side as number, field(v, 'price'), field(v, 'spread_bps')));
-    }
-    for (const v of section('exit_price')) {
-      check('exit_price', v, () => exitPrice(v.side as number, field(v, 'price'), field(v, 'spread_bps')));
-    }
-    for (const v of section('size_tokens')) {
-      check('size_tokens', v, () => sizeTokens(v.side as number, field(v, 'size_usd'), field(v, 'price'), v.decimals as number));
-    }
-    for (const v of section('pnl')) {
-      check('pnl', v, () =>
-        pnl(v.side as number, field(v, 'size_usd'), field(v, 'size_tokens'), field(v, 'exit_price'), v.decimals as number),
+    for (const v of section("supply_rate")) {
+      check("supply_rate", v, () =>
+        supplyRate(field(v, "borrow_rate"), field(v, "u_bps"), field(v, "reserve_factor_bps")),
       );
     }
-    for (const v of section('average_price')) {
-      check('average_price', v, () => averagePrice(field(v, 'size_usd'), field(v, 'size_tokens'), v.decimals as number));
+    for (const v of section("accrue_index")) {
+      check("accrue_index", v, () =>
+        accrueIndex(field(v, "index"), field(v, "rate"), field(v, "dt_secs"), v.round_up as boolean),
+      );
     }
-    for (const v of section('borrow_fee_tokens')) {
-      check('borrow_fee_tokens', v, () => borrowFeeTokens(field(v, 'locked'), field(v, 'index_now'), field(v, 'index_snapshot')));
-    }
-    for (const v of section('pool_pnl')) {
-      check('pool_pnl', v, () => poolPnl(field<PoolPnlInput>(v, 'input')));
-    }
-  });
-
-  it('quote_increase, with and without a price impact', () => {
-    expect(owing(section('quote_increase')), 'quote_increase owed cases').to.equal(OWED_INCREASE_CASES);
-    checkQuotes('quote_increase', IMPACT_INCREASE_CASES, (i: IncreaseInput) => quoteIncrease(i));
-  });
-
-  it('decrease_impact: the impact a decrease realizes in USD', () => {
-    for (const v of section('decrease_impact')) {
-      const x = field<DecreaseInput>(v, 'input');
-      check('decrease_impact', v, () => decreaseImpact({ pos: x.pos, sizeDeltaUsd: x.sizeDeltaUsd, market: x.market, impact: x.impact ?? ZERO_IMPACT }));
+    for (const v of section("accrue")) {
+      check("accrue", v, () => accrue(field<AccrualInput>(v, "input")));
     }
   });
 
-  it('quote_decrease, with and without a price impact', () => {
-    expect(owing(section('quote_decrease')), 'quote_decrease owed cases').to.equal(OWED_DECREASE_CASES);
-    checkQuotes('quote_decrease', IMPACT_DECREASE_CASES, (i: DecreaseInput) => quoteDecrease(i));
+  it("prices and PnL: trade_spread_bps, entry/exit price, size_tokens, pnl, average_price, borrow_fee_tokens, pool_pnl", () => {
+    for (const v of section("trade_spread_bps")) {
+      check("trade_spread_bps", v, () => tradeSpreadBps(field(v, "spread_bps"), field(v, "price")));
+    }
+    for (const v of section("entry_price")) {
+      check("entry_price", v, () => entryPrice(v.side as number, field(v, "price"), field(v, "spread_bps")));
+    }
+    for (const v of section("exit_price")) {
+      check("exit_price", v, () => exitPrice(v.side as number, field(v, "price"), field(v, "spread_bps")));
+    }
+    for (const v of section("size_tokens")) {
+      check("size_tokens", v, () =>
+        sizeTokens(v.side as number, field(v, "size_usd"), field(v, "price"), v.decimals as number),
+      );
+    }
+    for (const v of section("pnl")) {
+      check("pnl", v, () =>
+        pnl(
+          v.side as number,
+          field(v, "size_usd"),
+          field(v, "size_tokens"),
+          field(v, "exit_price"),
+          v.decimals as number,
+        ),
+      );
+    }
+    for (const v of section("average_price")) {
+      check("average_price", v, () =>
+        averagePrice(field(v, "size_usd"), field(v, "size_tokens"), v.decimals as number),
+      );
+    }
+    for (const v of section("borrow_fee_tokens")) {
+      check("borrow_fee_tokens", v, () =>
+        borrowFeeTokens(field(v, "locked"), field(v, "index_now"), field(v, "index_snapshot")),
+      );
+    }
+    for (const v of section("pool_pnl")) {
+      check("pool_pnl", v, () => poolPnl(field<PoolPnlInput>(v, "input")));
+    }
   });
 
-  it('quote_liquidate', () => {
-    expect(owing(section('quote_liquidate')), 'quote_liquidate owed cases').to.equal(OWED_LIQUIDATE_CASES);
-    for (const v of section('quote_liquidate')) check('quote_liquidate', v, () => quoteLiquidate(field<LiquidateInput>(v, 'input')));
+  it("quote_increase, with and without a price impact", () => {
+    expect(owing(section("quote_increase")), "quote_increase owed cases").to.equal(OWED_INCREASE_CASES);
+    checkQuotes("quote_increase", IMPACT_INCREASE_CASES, (i: IncreaseInput) => quoteIncrease(i));
+  });
+
+  it("decrease_impact: the impact a decrease realizes in USD", () => {
+    for (const v of section("decrease_impact")) {
+      const x = field<DecreaseInput>(v, "input");
+      check("decrease_impact", v, () =>
+        decreaseImpact({ pos: x.pos, sizeDeltaUsd: x.sizeDeltaUsd, market: x.market, impact: x.impact ?? ZERO_IMPACT }),
+      );
+    }
+  });
+
+  it("quote_decrease, with and without a price impact", () => {
+    expect(owing(section("quote_decrease")), "quote_decrease owed cases").to.equal(OWED_DECREASE_CASES);
+    checkQuotes("quote_decrease", IMPACT_DECREASE_CASES, (i: DecreaseInput) => quoteDecrease(i));
+  });
+
+  it("quote_liquidate", () => {
+    expect(owing(section("quote_liquidate")), "quote_liquidate owed cases").to.equal(OWED_LIQUIDATE_CASES);
+    for (const v of section("quote_liquidate"))
+      check("quote_liquidate", v, () => quoteLiquidate(field<LiquidateInput>(v, "input")));
   });
 });
 
@@ -218,9 +239,9 @@ function market(decimals: number, price = quote(SOL, SOL, b(150_000_000))): Mark
     openFeeBps: b(6),
     closeFeeBps: b(6),
     maxLeverageBps: b(500_000),
-    maxPositionUsd: b('10000000000000'),
+    maxPositionUsd: b("10000000000000"),
     oiUsd: b(0),
-    oiCapUsd: b('100000000000000'),
+    oiCapUsd: b("100000000000000"),
     minCollateralUsd: b(10_000_000),
     maintenanceMarginBps: b(100),
     liquidationRewardBps: b(10),
@@ -228,7 +249,14 @@ function market(decimals: number, price = quote(SOL, SOL, b(150_000_000))): Mark
 }
 
 function collateral(decimals: number, price = quote(SOL, SOL, b(150_000_000))): CollateralSide {
-  return { decimals, price, borrowIndex: INDEX_ONE.clone(), owned: b('1000000000000'), locked: b(0), bufferBps: b(1_000) };
+  return {
+    decimals,
+    price,
+    borrowIndex: INDEX_ONE.clone(),
+    owned: b("1000000000000"),
+    locked: b(0),
+    bufferBps: b(1_000),
+  };
 }
 
 const emptyPosition = (side: number): PositionState => ({
@@ -265,8 +293,8 @@ function opened(i: IncreaseInput, q: IncreaseQuote): PositionState {
   };
 }
 
-describe('position math: TypeScript contract', () => {
-  it('reproduces the worked rate examples', () => {
+describe("position math: TypeScript contract", () => {
+  it("reproduces the worked rate examples", () => {
     const curve: RateCurve = {
       baseRate: b(0),
       slope1: b(40_000_000),
@@ -275,11 +303,11 @@ describe('position math: TypeScript contract', () => {
       reserveFactorBps: b(1_000),
     };
     const atKink = borrowRate(curve, b(8_000));
-    expect(atKink.toString()).to.equal('40000000');
-    expect(supplyRate(atKink, b(8_000), b(1_000)).toString()).to.equal('28800000');
+    expect(atKink.toString()).to.equal("40000000");
+    expect(supplyRate(atKink, b(8_000), b(1_000)).toString()).to.equal("28800000");
     const atFull = borrowRate(curve, b(10_000));
-    expect(atFull.toString()).to.equal('790000000');
-    expect(supplyRate(atFull, b(10_000), b(1_000)).toString()).to.equal('711000000');
+    expect(atFull.toString()).to.equal("790000000");
+    expect(supplyRate(atFull, b(10_000), b(1_000)).toString()).to.equal("711000000");
     const a = accrue({
       borrowIndex: INDEX_ONE,
       supplyIndex: INDEX_ONE,
@@ -291,33 +319,33 @@ describe('position math: TypeScript contract', () => {
       curve,
     });
     expect(render(a)).to.deep.equal({
-      borrow_index: '1040000000000',
-      supply_index: '1028800000000',
-      borrow_rate: '40000000',
-      supply_rate: '28800000',
-      utilization_bps: '8000',
+      borrow_index: "1040000000000",
+      supply_index: "1028800000000",
+      borrow_rate: "40000000",
+      supply_rate: "28800000",
+      utilization_bps: "8000",
     });
   });
 
-  it('quotes a SOL long round trip by example', () => {
+  it("quotes a SOL long round trip by example", () => {
     const i = solLong();
     const q = quoteIncrease(i);
     expect(render(q)).to.deep.equal({
-      entry_price: '150300000000',
-      size_tokens_delta: '9980039920',
-      fee_usd: '900000',
-      fee_tokens: '6000000',
-      borrow_fee_tokens: '0',
-      owed_paid: '0',
-      collateral_after: '994000000',
-      locked_delta: '10000000000',
-      size_usd_after: '1500000000',
-      size_tokens_after: '9980039920',
-      average_price_after: '150300000002',
-      leverage_bps_after: '100603',
-      lp_fee: '5100000',
-      protocol_fee: '600000',
-      insurance_fee: '300000',
+      entry_price: "150300000000",
+      size_tokens_delta: "9980039920",
+      fee_usd: "900000",
+      fee_tokens: "6000000",
+      borrow_fee_tokens: "0",
+      owed_paid: "0",
+      collateral_after: "994000000",
+      locked_delta: "10000000000",
+      size_usd_after: "1500000000",
+      size_tokens_after: "9980039920",
+      average_price_after: "150300000002",
+      leverage_bps_after: "100603",
+      lp_fee: "5100000",
+      protocol_fee: "600000",
+      insurance_fee: "300000",
     });
     const at = quote(b(165_000_000_000), b(165_000_000_000), b(0));
     const pos = opened(i, q);
@@ -327,60 +355,80 @@ describe('position math: TypeScript contract', () => {
       sizeDeltaUsd: pos.sizeUsd,
       collateralOut: b(0),
       market: market(9, at),
-      coll: { ...collateral(9, at), borrowIndex: b('1050000000000'), locked: pos.lockedAmount },
+      coll: { ...collateral(9, at), borrowIndex: b("1050000000000"), locked: pos.lockedAmount },
       fees: i.fees,
     };
     const c = quoteDecrease(d);
     expect(c.pnlProfit).to.equal(true);
     expect(c.fullClose).to.equal(true);
-    expect(c.profitTokens.toString()).to.equal('879150787');
+    expect(c.profitTokens.toString()).to.equal("879150787");
     expect(c.amountOut.toString()).to.equal((488_545_454 + 879_150_787).toString());
     const same = quoteDecrease({ ...d, now: b(1_000) });
-    expect([same.pnlProfit, same.pnlUsd.toString(), same.amountOut.toString()]).to.deep.equal([false, '0', '488545454']);
-  });
-
-  it('throws PositionError for refusals and MathError for arithmetic', () => {
-    try {
-      quoteIncrease({ ...solLong(), sizeDeltaUsd: b(0) });
-      expect.fail('expected a throw');
-    } catch (e) {
-      expect(e).to.be.instanceOf(PositionError).and.instanceOf(Error);
-      expect((e as PositionError).code).to.equal('ZeroAmount');
-      expect((e as PositionError).name).to.equal('PositionError');
-    }
-    expectError('side', () => quoteIncrease({ ...solLong(), pos: emptyPosition(3) }), 'InvalidSide');
-    expectError('decimals', () => quoteIncrease({ ...solLong(), coll: collateral(19) }), 'InvalidDecimals');
-    expectError('leverage', () => quoteIncrease({ ...solLong(), market: { ...market(9), maxLeverageBps: b(100_603) } }), 'LeverageTooHigh');
-    expectError('healthy', () => quoteLiquidate({ now: b(2_000), pos: opened(solLong(), quoteIncrease(solLong())), market: market(9), coll: collateral(9), fees: solLong().fees, insuranceBalance: b(0) }), 'NotLiquidatable');
-    expect(POSITION_ERROR_CODES).to.deep.equal([
-      'InvalidSide',
-      'InvalidSpread',
-      'ZeroAmount',
-      'InsufficientCollateral',
-      'PositionTooLarge',
-      'OpenInterestCap',
-      'InsufficientLiquidity',
-      'CollateralTooSmall',
-      'LeverageTooHigh',
-      'WouldBeLiquidatable',
-      'SizeTooLarge',
-      'PositionUnderwater',
-      'NotLiquidatable',
-      'PriceImpactTooLarge',
+    expect([same.pnlProfit, same.pnlUsd.toString(), same.amountOut.toString()]).to.deep.equal([
+      false,
+      "0",
+      "488545454",
     ]);
   });
 
-  it('rejects inputs the program could never receive with RangeError', () => {
+  it("throws PositionError for refusals and MathError for arithmetic", () => {
+    try {
+      quoteIncrease({ ...solLong(), sizeDeltaUsd: b(0) });
+      expect.fail("expected a throw");
+    } catch (e) {
+      expect(e).to.be.instanceOf(PositionError).and.instanceOf(Error);
+      expect((e as PositionError).code).to.equal("ZeroAmount");
+      expect((e as PositionError).name).to.equal("PositionError");
+    }
+    expectError("side", () => quoteIncrease({ ...solLong(), pos: emptyPosition(3) }), "InvalidSide");
+    expectError("decimals", () => quoteIncrease({ ...solLong(), coll: collateral(19) }), "InvalidDecimals");
+    expectError(
+      "leverage",
+      () => quoteIncrease({ ...solLong(), market: { ...market(9), maxLeverageBps: b(100_603) } }),
+      "LeverageTooHigh",
+    );
+    expectError(
+      "healthy",
+      () =>
+        quoteLiquidate({
+          now: b(2_000),
+          pos: opened(solLong(), quoteIncrease(solLong())),
+          market: market(9),
+          coll: collateral(9),
+          fees: solLong().fees,
+          insuranceBalance: b(0),
+        }),
+      "NotLiquidatable",
+    );
+    expect(POSITION_ERROR_CODES).to.deep.equal([
+      "InvalidSide",
+      "InvalidSpread",
+      "ZeroAmount",
+      "InsufficientCollateral",
+      "PositionTooLarge",
+      "OpenInterestCap",
+      "InsufficientLiquidity",
+      "CollateralTooSmall",
+      "LeverageTooHigh",
+      "WouldBeLiquidatable",
+      "SizeTooLarge",
+      "PositionUnderwater",
+      "NotLiquidatable",
+      "PriceImpactTooLarge",
+    ]);
+  });
+
+  it("rejects inputs the program could never receive with RangeError", () => {
     expect(() => quoteIncrease({ ...solLong(), sizeDeltaUsd: b(-1) })).to.throw(RangeError);
     expect(() => quoteIncrease({ ...solLong(), pos: { ...emptyPosition(LONG), side: 256 } })).to.throw(RangeError);
-    expect(() => quoteIncrease({ ...solLong(), now: b('9223372036854775808') })).to.throw(RangeError);
+    expect(() => quoteIncrease({ ...solLong(), now: b("9223372036854775808") })).to.throw(RangeError);
     const missing = { ...market(9) } as Partial<MarketSide>;
     delete missing.oiCapUsd;
     expect(() => quoteIncrease({ ...solLong(), market: missing as MarketSide })).to.throw(RangeError);
     expect(() => entryPrice(LONG, quote(SOL, SOL, b(-1)), b(0))).to.throw(RangeError);
   });
 
-  it('leaves inputs untouched and returns fresh BNs', () => {
+  it("leaves inputs untouched and returns fresh BNs", () => {
     const i = solLong();
     const before = JSON.stringify(render(i as unknown as object));
     const q = quoteIncrease(i);
@@ -388,17 +436,26 @@ describe('position math: TypeScript contract', () => {
     const inputs: BN[] = [];
     const collect = (x: unknown) => {
       if (BN.isBN(x)) inputs.push(x as BN);
-      else if (x && typeof x === 'object') Object.values(x).forEach(collect);
+      else if (x && typeof x === "object") Object.values(x).forEach(collect);
     };
     collect(i);
     for (const value of Object.values(q)) for (const input of inputs) expect(value).to.not.equal(input);
     const pos = opened(i, q);
-    const full = quoteDecrease({ now: b(5_000), pos, sizeDeltaUsd: pos.sizeUsd, collateralOut: b(0), market: i.market, coll: i.coll, fees: i.fees });
-    for (const value of Object.values(full)) if (BN.isBN(value)) for (const input of [pos.sizeTokens, pos.lockedAmount]) expect(value).to.not.equal(input);
+    const full = quoteDecrease({
+      now: b(5_000),
+      pos,
+      sizeDeltaUsd: pos.sizeUsd,
+      collateralOut: b(0),
+      market: i.market,
+      coll: i.coll,
+      fees: i.fees,
+    });
+    for (const value of Object.values(full))
+      if (BN.isBN(value)) for (const input of [pos.sizeTokens, pos.lockedAmount]) expect(value).to.not.equal(input);
   });
 });
 
-describe('position math: properties on random positions', () => {
+describe("position math: properties on random positions", () => {
   // A seeded xorshift64* stream so failures reproduce.
   let state = 0x2545f4914f6cdd1dn;
   const M64 = (1n << 64n) - 1n;
@@ -491,13 +548,28 @@ describe('position math: properties on random positions', () => {
   }
 
   /** The scenario's prices moved by `moveBps` / 10_000 and the borrow index grown by `growth`. */
-  function moved(s: IncreaseInput, moveBps: bigint, growth: bigint, books: Books): { market: MarketSide; coll: CollateralSide } {
+  function moved(
+    s: IncreaseInput,
+    moveBps: bigint,
+    growth: bigint,
+    books: Books,
+  ): { market: MarketSide; coll: CollateralSide } {
     const mv = (x: BN) => BN.max(b((BigInt(x.toString()) * moveBps) / 10_000n), b(1));
-    const price = { min: mv(s.market.price.min), max: mv(s.market.price.max), conf: b((BigInt(s.market.price.conf.toString()) * moveBps) / 10_000n) };
+    const price = {
+      min: mv(s.market.price.min),
+      max: mv(s.market.price.max),
+      conf: b((BigInt(s.market.price.conf.toString()) * moveBps) / 10_000n),
+    };
     const same = s.coll.decimals === s.market.decimals;
     return {
       market: { ...s.market, price },
-      coll: { ...s.coll, price: same ? price : s.coll.price, borrowIndex: INDEX_ONE.add(b(growth)), owned: books.owned, locked: books.locked },
+      coll: {
+        ...s.coll,
+        price: same ? price : s.coll.price,
+        borrowIndex: INDEX_ONE.add(b(growth)),
+        owned: books.owned,
+        locked: books.locked,
+      },
     };
   }
 
@@ -509,9 +581,16 @@ describe('position math: properties on random positions', () => {
       if (e instanceof PositionError) return null;
       throw e;
     }
-    const start = { vault: s.coll.owned, owned: s.coll.owned, collateral: b(0), protocol: b(0), insurance: b(0), locked: b(0) };
+    const start = {
+      vault: s.coll.owned,
+      owned: s.coll.owned,
+      collateral: b(0),
+      protocol: b(0),
+      insurance: b(0),
+      locked: b(0),
+    };
     const books = applyIncrease(start, s, q);
-    expect(books.vault.eq(sum(books)), 'increase books').to.equal(true);
+    expect(books.vault.eq(sum(books)), "increase books").to.equal(true);
     return { pos: opened(s, q), books };
   }
 
@@ -524,14 +603,21 @@ describe('position math: properties on random positions', () => {
     }
   }
 
-  it('opening and closing at the same prices never returns more than was put in', () => {
+  it("opening and closing at the same prices never returns more than was put in", () => {
     let checked = 0;
     for (let k = 0; k < 300; k++) {
       const s = scenario();
       const o = open(s);
       if (o === null) continue;
       const m = moved(s, 10_000n, below(1_000_000_000n), o.books);
-      const d: DecreaseInput = { now: b(1_000n + below(3n)), pos: o.pos, sizeDeltaUsd: o.pos.sizeUsd, collateralOut: b(0), ...m, fees: s.fees };
+      const d: DecreaseInput = {
+        now: b(1_000n + below(3n)),
+        pos: o.pos,
+        sizeDeltaUsd: o.pos.sizeUsd,
+        collateralOut: b(0),
+        ...m,
+        fees: s.fees,
+      };
       const q = tryQuote(() => quoteDecrease(d));
       if (q instanceof PositionError) continue;
       expect(q.pnlProfit).to.equal(false);
@@ -545,7 +631,7 @@ describe('position math: properties on random positions', () => {
     expect(checked).to.be.greaterThan(200);
   });
 
-  it('books balance; liquidation only below maintenance margin; partial ones leave a healthy position', () => {
+  it("books balance; liquidation only below maintenance margin; partial ones leave a healthy position", () => {
     let liquidated = 0;
     let partial = 0;
     for (let k = 0; k < 400; k++) {
@@ -555,7 +641,13 @@ describe('position math: properties on random positions', () => {
       const pos = o.pos;
       const long = pos.side === LONG;
       const growth = below(50_000_000_000n); // up to 5 % of borrow interest
-      const at = (mv: bigint): LiquidateInput => ({ now: b(2_000), pos, ...moved(s, mv, growth, o.books), fees: s.fees, insuranceBalance: b(below(1n << 36n)) });
+      const at = (mv: bigint): LiquidateInput => ({
+        now: b(2_000),
+        pos,
+        ...moved(s, mv, growth, o.books),
+        fees: s.fees,
+        insuranceBalance: b(below(1n << 36n)),
+      });
       const liquidatable = (mv: bigint) => !(tryQuote(() => quoteLiquidate(at(mv))) instanceof PositionError);
       // Bisect for the first liquidatable price, then go a little further.
       let good = 10_000n;
@@ -585,9 +677,13 @@ describe('position math: properties on random positions', () => {
       expect(healthOk(equity, pos.sizeUsd, m.maintenanceMarginBps)).to.equal(false);
       expect(tryQuote(() => quoteLiquidate(at(good)))).to.be.instanceOf(PositionError);
 
-      const start = { ...o.books, vault: o.books.vault.add(i.insuranceBalance), insurance: o.books.insurance.add(i.insuranceBalance) };
+      const start = {
+        ...o.books,
+        vault: o.books.vault.add(i.insuranceBalance),
+        insurance: o.books.insurance.add(i.insuranceBalance),
+      };
       const after = applyLiquidate(start, i, q);
-      expect(after.vault.eq(sum(after)), 'liquidation books').to.equal(true);
+      expect(after.vault.eq(sum(after)), "liquidation books").to.equal(true);
       expect(after.insurance.gten(0)).to.equal(true);
       expect(q.lpFee.add(q.protocolFee).add(q.insuranceFee).eq(q.feeTokens.add(q.borrowFeeTokens))).to.equal(true);
       if (!q.full) {
@@ -600,8 +696,10 @@ describe('position math: properties on random positions', () => {
           lockedAmount: pos.lockedAmount.sub(q.lockedReleased),
           borrowIndexSnapshot: i.coll.borrowIndex,
         };
-        const again = tryQuote(() => quoteLiquidate({ ...i, pos: rest, coll: { ...i.coll, owned: after.owned, locked: after.locked } }));
-        expect(again).to.be.instanceOf(PositionError).with.property('code', 'NotLiquidatable');
+        const again = tryQuote(() =>
+          quoteLiquidate({ ...i, pos: rest, coll: { ...i.coll, owned: after.owned, locked: after.locked } }),
+        );
+        expect(again).to.be.instanceOf(PositionError).with.property("code", "NotLiquidatable");
       }
     }
     expect(liquidated).to.be.greaterThan(200);

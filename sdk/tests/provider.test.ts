@@ -363,7 +363,11 @@ describe("LiteSvmProvider", () => {
 
       // A built-in instruction error is named like the RPC names it.
       const tooFewAccounts = new Transaction().add(
-        new TransactionInstruction({ programId: TOKEN_PROGRAM_ID, keys: [], data: Buffer.from([3, 1, 0, 0, 0, 0, 0, 0, 0]) }),
+        new TransactionInstruction({
+          programId: TOKEN_PROGRAM_ID,
+          keys: [],
+          data: Buffer.from([3, 1, 0, 0, 0, 0, 0, 0, 0]),
+        }),
       );
       const err2 = await rejection(provider.sendAndConfirm(tooFewAccounts));
       expect(err2.result.err).to.deep.equal({ InstructionError: [0, "NotEnoughAccountKeys"] });
@@ -459,10 +463,7 @@ describe("LiteSvmProvider", () => {
       expect(mintAcc.decimals).to.equal(6);
 
       expect(await accounts.tokenAccount.fetchNullable(Keypair.generate().publicKey)).to.equal(null);
-      const [a, missing] = await accounts.tokenAccount.fetchMultiple([
-        bobAccount,
-        Keypair.generate().publicKey,
-      ]);
+      const [a, missing] = await accounts.tokenAccount.fetchMultiple([bobAccount, Keypair.generate().publicKey]);
       expect((a as any).amount.toNumber()).to.equal(40);
       expect(missing).to.equal(null);
 
@@ -521,5 +522,4 @@ describe("LiteSvmProvider", () => {
       expect(data.readBigInt64LE(32)).to.equal(1_900_000_000n);
     });
   });
-
 });

@@ -1,7 +1,19 @@
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { AmountError, BPS_DENOM, INDEX_ONE, LP_DECIMALS, PRICE_DECIMALS, RATE_ONE, USD_DECIMALS, formatPrice, formatUsd, parsePrice, parseUsd } from "../src";
+import {
+  AmountError,
+  BPS_DENOM,
+  INDEX_ONE,
+  LP_DECIMALS,
+  PRICE_DECIMALS,
+  RATE_ONE,
+  USD_DECIMALS,
+  formatPrice,
+  formatUsd,
+  parsePrice,
+  parseUsd,
+} from "../src";
 
 describe("SDK units: constants and exact parse / format", () => {
   it("states the program's precisions", () => {

@@ -12,7 +12,10 @@ function deadSocket() {
     removeProgramAccountChangeListener: () => new Promise<void>(() => {}),
     removeAccountChangeListener: () => new Promise<void>(() => {}),
   };
-  return { connection: conn as unknown as Connection, fire: () => listeners.forEach((l) => l({ accountId: PublicKey.default })) };
+  return {
+    connection: conn as unknown as Connection,
+    fire: () => listeners.forEach((l) => l({ accountId: PublicKey.default })),
+  };
 }
 
 describe("SDK watch: ChainWatcher", () => {
@@ -55,7 +58,14 @@ describe("SDK watch: ChainWatcher", () => {
   it("stop() returns after unsubscribeTimeoutMs when the socket never answers", async () => {
     const { connection } = deadSocket();
     const lines: string[] = [];
-    const w = new ChainWatcher({ connection, programId: PublicKey.default, pollIntervalMs: 60_000, unsubscribeTimeoutMs: 100, onChange: () => {}, log: (l) => lines.push(l) });
+    const w = new ChainWatcher({
+      connection,
+      programId: PublicKey.default,
+      pollIntervalMs: 60_000,
+      unsubscribeTimeoutMs: 100,
+      onChange: () => {},
+      log: (l) => lines.push(l),
+    });
     w.start();
     w.watchAccount(PublicKey.default, "oracle");
     const t0 = Date.now();

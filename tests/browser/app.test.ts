@@ -60,7 +60,8 @@ describe("web app in a browser", function () {
   }
 
   const mintOf = (symbol: string) => stack.deployment.assets.find((a) => a.symbol === symbol)!.mint;
-  const signatureCount = async () => (await connection.getSignaturesForAddress(wallet, { limit: 1000 }, "confirmed")).length;
+  const signatureCount = async () =>
+    (await connection.getSignaturesForAddress(wallet, { limit: 1000 }, "confirmed")).length;
 
   async function goto(pageId: string, ready: string, on: Page = page): Promise<void> {
     await on.click(`[data-testid=nav-${pageId}]`);
@@ -70,7 +71,8 @@ describe("web app in a browser", function () {
   /** Waits until the text of `selector` (thousands separators dropped) is `text`. */
   async function waitForText(selector: string, text: string): Promise<void> {
     await page.waitForFunction(
-      ([sel, want]) => (globalThis as unknown as BrowserGlobals).document.querySelector(sel)?.textContent?.replace(/,/g, "") === want,
+      ([sel, want]) =>
+        (globalThis as unknown as BrowserGlobals).document.querySelector(sel)?.textContent?.replace(/,/g, "") === want,
       [selector, text] as const,
       { timeout: STEP_MS },
     );
@@ -82,16 +84,25 @@ describe("web app in a browser", function () {
     await page.waitForSelector(settled, { timeout: STEP_MS });
     const toast = page.locator(settled).first();
     const status = await toast.getAttribute("data-status");
-    if (status !== "confirmed") throw new Error(`${label}: ${await toast.locator("[data-testid=tx-error]").textContent()}`);
+    if (status !== "confirmed")
+      throw new Error(`${label}: ${await toast.locator("[data-testid=tx-error]").textContent()}`);
     const signature = await toast.locator("[data-testid=tx-signature]").getAttribute("data-signature");
     expect(signature, "the toast links the signature").to.be.a("string");
     // A confirmed toast also goes away by itself; a click that comes too late is no failure.
-    if (dismiss) await toast.getByRole("button", { name: "Dismiss" }).click({ timeout: 2_000 }).catch(() => {});
+    if (dismiss)
+      await toast
+        .getByRole("button", { name: "Dismiss" })
+        .click({ timeout: 2_000 })
+        .catch(() => {});
     return signature!;
   }
 
-  const adminKey = () => Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(stack.dir, "admin.json"), "utf8")) as number[]));
-  const adminProgram = () => perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(adminKey()), { commitment: "confirmed" }));
+  const adminKey = () =>
+    Keypair.fromSecretKey(
+      Uint8Array.from(JSON.parse(fs.readFileSync(path.join(stack.dir, "admin.json"), "utf8")) as number[]),
+    );
+  const adminProgram = () =>
+    perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(adminKey()), { commitment: "confirmed" }));
   /** Sends one instruction signed by the pool's admin. */
   async function admin(ix: TransactionInstruction): Promise<void> {
     await adminProgram().provider.sendAndConfirm!(new Transaction().add(ix));
@@ -105,8 +116,14 @@ describe("web app in a browser", function () {
   /** The page's scroll width and the viewport's width. */
   const widths = (on: Page) =>
     on.evaluate(() => {
-      const g = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number }; body: { scrollWidth: number } } };
-      return { page: Math.max(g.document.documentElement.scrollWidth, g.document.body.scrollWidth), viewport: g.innerWidth };
+      const g = globalThis as unknown as {
+        innerWidth: number;
+        document: { documentElement: { scrollWidth: number }; body: { scrollWidth: number } };
+      };
+      return {
+        page: Math.max(g.document.documentElement.scrollWidth, g.document.body.scrollWidth),
+        viewport: g.innerWidth,
+      };
     });
 
   /** Whether the element is inside the viewport horizontally. */
@@ -155,7 +172,10 @@ describe("web app in a browser", function () {
 
   it("refuses bad amounts with a reason, before anything is signed", async () => {
     await page.selectOption("[data-testid=earn-asset]", { label: "USDC" });
-    await page.locator("[data-testid=earn-amount-balance]").filter({ hasText: "100,000" }).waitFor({ timeout: STEP_MS });
+    await page
+      .locator("[data-testid=earn-amount-balance]")
+      .filter({ hasText: "100,000" })
+      .waitFor({ timeout: STEP_MS });
     const signaturesBefore = await signatureCount();
     const usdcBefore = await tokenBalance(mintOf("USDC"));
     const cases: [string, RegExp][] = [
@@ -168,7 +188,9 @@ describe("web app in a browser", function () {
     for (const [text, why] of cases) {
       await page.fill("[data-testid=earn-amount]", text);
       expect(await page.locator("[data-testid=earn-amount-error]").textContent()).to.match(why);
-      expect(await page.locator("[data-testid=earn-submit]").isDisabled(), `submit disabled for ${text}`).to.equal(true);
+      expect(await page.locator("[data-testid=earn-submit]").isDisabled(), `submit disabled for ${text}`).to.equal(
+        true,
+      );
       await page.locator("[data-testid=earn-submit]").click({ force: true });
     }
     expect(await page.locator("[data-testid=tx]").count(), "no transaction started").to.equal(0);
@@ -176,7 +198,14 @@ describe("web app in a browser", function () {
     expect((await tokenBalance(mintOf("USDC"))).toString()).to.equal(usdcBefore.toString());
     // The amount field shows where the focus is.
     await page.focus("[data-testid=earn-amount]");
-    const ring = await page.locator(".amount").first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { boxShadow: string } }).getComputedStyle(el).boxShadow);
+    const ring = await page
+      .locator(".amount")
+      .first()
+      .evaluate(
+        (el) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { boxShadow: string } }).getComputedStyle(el)
+            .boxShadow,
+      );
     expect(ring, "visible focus on the amount field").to.not.equal("none");
     // Slippage above 5 % warns.
     await page.fill("[aria-label='Slippage in percent']", "7");
@@ -193,7 +222,9 @@ describe("web app in a browser", function () {
     expect(quoted).to.match(/LP$/);
     await page.click("[data-testid=earn-submit]");
     await confirmed("Deposit 20000 USDC", false);
-    await page.locator("[data-testid=tx][data-label^='Deposit 20000 USDC']").waitFor({ state: "detached", timeout: STEP_MS });
+    await page
+      .locator("[data-testid=tx][data-label^='Deposit 20000 USDC']")
+      .waitFor({ state: "detached", timeout: STEP_MS });
     // The new LP tokens wait out the pool's cooldown in its escrow, then the user claims them.
     expect(await page.locator("[data-testid=quote-cooldown]").count()).to.equal(0); // the quote row went with the input
     await page.locator("[data-testid=lp-escrowed]").filter({ hasText: /LP$/ }).waitFor({ timeout: STEP_MS });
@@ -206,7 +237,10 @@ describe("web app in a browser", function () {
     const quotedLp = Number(quoted!.replace(/,/g, "").replace(" LP", ""));
     expect(Math.abs(quotedLp - Number(formatLp(onChain))) / quotedLp).to.be.below(0.005);
     // The LP position: deposited vs now, from the program's LpAccount and the history.
-    await page.locator("[data-testid=lp-value]").filter({ hasText: /^\$19,\d{3}\.\d{2}$|^\$20,0\d{2}\.\d{2}$/ }).waitFor({ timeout: STEP_MS });
+    await page
+      .locator("[data-testid=lp-value]")
+      .filter({ hasText: /^\$19,\d{3}\.\d{2}$|^\$20,0\d{2}\.\d{2}$/ })
+      .waitFor({ timeout: STEP_MS });
     expect(await page.locator("[data-testid=earn-apy]").textContent()).to.match(/^[\d,]+(\.\d{2})?%$/);
   });
 
@@ -220,7 +254,9 @@ describe("web app in a browser", function () {
       await page.click("[data-testid=earn-submit]");
       const failed = '[data-testid=tx][data-label^="Deposit 10 USDC"][data-status=failed]';
       await page.waitForSelector(failed, { timeout: STEP_MS });
-      expect(await page.locator(`${failed} [data-testid=tx-error]`).textContent()).to.equal("This part of the pool is paused by the admin.");
+      expect(await page.locator(`${failed} [data-testid=tx-error]`).textContent()).to.equal(
+        "This part of the pool is paused by the admin.",
+      );
       await page.locator(failed).getByRole("button", { name: "Dismiss" }).click();
       expect(await signatureCount(), "nothing landed").to.equal(signaturesBefore);
       expect((await tokenBalance(mintOf("USDC"))).toString()).to.equal(usdcBefore.toString());
@@ -245,9 +281,14 @@ describe("web app in a browser", function () {
     await lev.pressSequentially("2.5");
     expect(await lev.inputValue()).to.equal("2.5");
     // 100 USDC × 2.5 = $250 (the USDC price is within basis points of $1).
-    await page.locator("[data-testid=quote-size]").filter({ hasText: /^\$2(49|50)\.\d{2} / }).waitFor({ timeout: STEP_MS });
+    await page
+      .locator("[data-testid=quote-size]")
+      .filter({ hasText: /^\$2(49|50)\.\d{2} / })
+      .waitFor({ timeout: STEP_MS });
     await lev.fill("100");
-    expect(await page.locator("[data-testid=trade-leverage-error]").textContent()).to.match(/^At most \d+x on this market\.$/);
+    expect(await page.locator("[data-testid=trade-leverage-error]").textContent()).to.match(
+      /^At most \d+x on this market\.$/,
+    );
     expect(await page.locator("[data-testid=trade-submit]").isDisabled()).to.equal(true);
     expect(await lev.inputValue(), "not silently changed").to.equal("100");
     await lev.fill("5");
@@ -293,7 +334,9 @@ describe("web app in a browser", function () {
     const before = new BN((await row.locator("[data-testid=pos-size]").getAttribute("data-usd"))!);
     const usdcBefore = await tokenBalance(mintOf("USDC"));
     await row.locator("[data-testid=pos-close]").click();
-    expect(await page.locator("[data-testid=close-keep-leverage]").isChecked(), "keeps leverage by default").to.equal(true);
+    expect(await page.locator("[data-testid=close-keep-leverage]").isChecked(), "keeps leverage by default").to.equal(
+      true,
+    );
     await page.click("[data-testid=close-pct-50]");
     await page.waitForSelector("[data-testid=close-quote]", { timeout: STEP_MS });
     expect(await page.locator("[data-testid=close-quote] dt").first().textContent()).to.equal("You receive");
@@ -310,14 +353,21 @@ describe("web app in a browser", function () {
     const row = page.locator("[data-testid=position-row][data-market=SOL][data-side=long]");
     await row.locator("[data-testid=pos-orders]").click();
     await page.getByRole("tab", { name: "Stop-loss" }).click();
-    const entry = Number((await page.locator("[data-testid=position-row] [data-label='Entry / mark']").first().textContent())!.replace(/^\$/, "").replace(/,/g, "").split("$")[0]);
+    const entry = Number(
+      (await page.locator("[data-testid=position-row] [data-label='Entry / mark']").first().textContent())!
+        .replace(/^\$/, "")
+        .replace(/,/g, "")
+        .split("$")[0],
+    );
     // Just above the entry: not refused (it locks in profit once the price is above it).
     await page.fill("[data-testid=order-price]", (entry + 0.01).toFixed(2));
     expect(await page.locator("[data-testid=order-price-error]").count()).to.equal(0);
     expect(await page.locator("[data-testid=order-submit]").isDisabled()).to.equal(false);
     // Far above the price: it would fire at once, and the page says so.
     await page.fill("[data-testid=order-price]", "400");
-    expect(await page.locator("[data-testid=order-price-warning]").textContent()).to.match(/would execute it right away/);
+    expect(await page.locator("[data-testid=order-price-warning]").textContent()).to.match(
+      /would execute it right away/,
+    );
     expect(await page.locator("[data-testid=order-submit]").isDisabled()).to.equal(false);
     await page.fill("[data-testid=order-price]", "");
   });
@@ -327,7 +377,9 @@ describe("web app in a browser", function () {
     const before = new BN((await row.locator("[data-testid=pos-size]").getAttribute("data-usd"))!);
     await page.getByRole("tab", { name: "Limit" }).click();
     await page.fill("[data-testid=limit-price]", "300");
-    expect(await page.locator("[data-testid=limit-price-warning]").textContent()).to.match(/a keeper fills it right away/);
+    expect(await page.locator("[data-testid=limit-price-warning]").textContent()).to.match(
+      /a keeper fills it right away/,
+    );
     await page.fill("[data-testid=trade-amount]", "40");
     await page.fill("[data-testid=trade-leverage-input]", "2");
     await page.waitForSelector("[data-testid=limit-quote]", { timeout: STEP_MS });
@@ -337,13 +389,23 @@ describe("web app in a browser", function () {
     // The keeper executes it: a notice, and the position grows by the order's size.
     const notice = page.locator("[data-testid=tx][data-status=notice][data-label='Limit executed']");
     await notice.waitFor({ timeout: STEP_MS });
-    expect(await notice.locator("[data-testid=notice-text]").textContent()).to.match(/^A keeper executed your limit at \$\d/);
+    expect(await notice.locator("[data-testid=notice-text]").textContent()).to.match(
+      /^A keeper executed your limit at \$\d/,
+    );
     await screenshot("desktop-trade-keeper-notice");
     await notice.getByRole("button", { name: "Dismiss" }).click();
     await page.getByRole("tab", { name: /^Positions/ }).click();
-    await row.locator("[data-testid=pos-size]").filter({ hasNot: page.locator(`[data-usd="${before.toString()}"]`) }).waitFor({ timeout: STEP_MS });
+    await row
+      .locator("[data-testid=pos-size]")
+      .filter({ hasNot: page.locator(`[data-usd="${before.toString()}"]`) })
+      .waitFor({ timeout: STEP_MS });
     await page.waitForFunction(
-      ([want]) => Number((globalThis as unknown as BrowserGlobals).document.querySelector("[data-testid=position-row] [data-testid=pos-size]")?.getAttribute("data-usd")) > Number(want),
+      ([want]) =>
+        Number(
+          (globalThis as unknown as BrowserGlobals).document
+            .querySelector("[data-testid=position-row] [data-testid=pos-size]")
+            ?.getAttribute("data-usd"),
+        ) > Number(want),
       [before.toString()] as const,
       { timeout: STEP_MS },
     );
@@ -397,7 +459,9 @@ describe("web app in a browser", function () {
 
     await page.getByRole("tab", { name: "Borrow" }).click();
     // Available to borrow: 2 SOL at about $150 and a 75 % maximum LTV, about $225.
-    const available = Number((await page.locator("[data-testid=available-borrow]").textContent())!.replace(/[^\d.]/g, ""));
+    const available = Number(
+      (await page.locator("[data-testid=available-borrow]").textContent())!.replace(/[^\d.]/g, ""),
+    );
     expect(available).to.be.within(180, 260);
     await page.fill("[data-testid=borrow-amount]", "50");
     await page.waitForSelector("[data-testid=borrow-quote]", { timeout: STEP_MS });
@@ -405,12 +469,17 @@ describe("web app in a browser", function () {
     expect(await page.locator("[data-testid=preview-health-after]").getAttribute("data-band")).to.equal("safe");
     // More than available is refused before signing.
     await page.fill("[data-testid=borrow-amount]", String(Math.ceil(available) + 1));
-    expect(await page.locator("[data-testid=borrow-amount-error]").textContent()).to.match(/More than what you can borrow now/);
+    expect(await page.locator("[data-testid=borrow-amount-error]").textContent()).to.match(
+      /More than what you can borrow now/,
+    );
     await page.fill("[data-testid=borrow-amount]", "50");
     await page.waitForSelector("[data-testid=borrow-quote]", { timeout: STEP_MS });
     await page.click("[data-testid=borrow-submit]");
     await confirmed("Borrow: 50 USDC");
-    await page.locator("[data-testid=loan-debt]").filter({ hasText: /^50(\.\d+)? USDC$/ }).waitFor({ timeout: STEP_MS });
+    await page
+      .locator("[data-testid=loan-debt]")
+      .filter({ hasText: /^50(\.\d+)? USDC$/ })
+      .waitFor({ timeout: STEP_MS });
     expect((await page.locator("[data-testid=loan-liq]").textContent())!).to.match(/^\$\d/);
 
     await page.getByRole("tab", { name: "Repay" }).click();
@@ -420,7 +489,10 @@ describe("web app in a browser", function () {
     expect(left).to.match(/→ 30(\.\d+)? USDC$/);
     await page.click("[data-testid=borrow-submit]");
     await confirmed("Repay: 20 USDC");
-    await page.locator("[data-testid=loan-debt]").filter({ hasText: /^30(\.\d+)? USDC$/ }).waitFor({ timeout: STEP_MS });
+    await page
+      .locator("[data-testid=loan-debt]")
+      .filter({ hasText: /^30(\.\d+)? USDC$/ })
+      .waitFor({ timeout: STEP_MS });
     expect(await page.locator("[data-testid=loan-row]").count()).to.equal(1);
     await screenshot("desktop-borrow");
   });
@@ -471,7 +543,11 @@ describe("web app in a browser", function () {
         await phone.locator("[data-testid=position-row]").waitFor({ timeout: STEP_MS });
         expect(await inViewport(phone, "[data-testid=pos-close]"), "position actions on screen").to.equal(true);
       }
-      if (id === "portfolio") await phone.locator("[data-testid=portfolio-total]").filter({ hasNotText: "$0.00" }).waitFor({ timeout: STEP_MS });
+      if (id === "portfolio")
+        await phone
+          .locator("[data-testid=portfolio-total]")
+          .filter({ hasNotText: "$0.00" })
+          .waitFor({ timeout: STEP_MS });
       const w = await widths(phone);
       expect(w.page, `${id}: page width ${w.page} within the viewport ${w.viewport}`).to.be.at.most(w.viewport);
       expect(await inViewport(phone, "[data-testid=wallet-address]"), `${id}: wallet button on screen`).to.equal(true);
@@ -520,14 +596,26 @@ describe("web app in a browser", function () {
     const cdp = await ctx.newCDPSession(p);
     await cdp.send("Network.enable");
     // DevTools' "Slow 4G"-like profile (Lighthouse's mobile throttling): 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up.
-    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6 * 1024 * 1024) / 8,
+      uploadThroughput: (750 * 1024) / 8,
+    });
     await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
     const started = Date.now();
     await p.goto(`${url}#/pool`);
     await p.waitForSelector("[data-testid=pool-aum]", { timeout: 120_000 });
     const withData = Date.now() - started;
     const paint = await p.evaluate(() => {
-      const perf = (globalThis as unknown as { performance: { getEntriesByName(n: string): { startTime: number }[]; getEntriesByType(t: string): { responseEnd: number; domContentLoadedEventEnd: number }[] } }).performance;
+      const perf = (
+        globalThis as unknown as {
+          performance: {
+            getEntriesByName(n: string): { startTime: number }[];
+            getEntriesByType(t: string): { responseEnd: number; domContentLoadedEventEnd: number }[];
+          };
+        }
+      ).performance;
       const fcp = perf.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null;
       const nav = perf.getEntriesByType("navigation")[0];
       return { fcp, domContentLoaded: nav ? nav.domContentLoadedEventEnd : null };
@@ -546,7 +634,9 @@ describe("web app in a browser", function () {
 
 /** What the page functions above touch (the test itself compiles without the DOM types). */
 interface BrowserGlobals {
-  document: { querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null };
+  document: {
+    querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+  };
 }
 
 /** LP base units (6 decimals) as the app prints them, without grouping. */

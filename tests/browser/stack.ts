@@ -55,7 +55,8 @@ export function freePort(): Promise<number> {
 async function waitForHttp(url: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app server exited (${child.exitCode ?? child.signalCode}):\n${output.join("")}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the app server exited (${child.exitCode ?? child.signalCode}):\n${output.join("")}`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -73,7 +74,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   process.kill(child.pid, "SIGTERM");
   const timer = setTimeout(() => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+      process.kill(child.pid, "SIGKILL");
   }, 5_000);
   await exited;
   clearTimeout(timer);
@@ -102,8 +104,20 @@ export async function startStack(): Promise<Stack> {
     // A short LP cooldown, so the test sees deposits wait in the escrow and then claims them.
     const config = loadConfig();
     config.pool = { ...config.pool, params: { ...(config.pool.params ?? {}), lpCooldownSecs: 4 } };
-    const { deployment } = await deploy(config, { url: localnet.rpcUrl, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
-    feed = await startPriceFeed({ url: localnet.rpcUrl, dataDir: dir, intervalMs: 2_000, stepBps: 5, seed: 7, log: () => {} });
+    const { deployment } = await deploy(config, {
+      url: localnet.rpcUrl,
+      dataDir: dir,
+      keypair: path.join(dir, "admin.json"),
+      log: () => {},
+    });
+    feed = await startPriceFeed({
+      url: localnet.rpcUrl,
+      dataDir: dir,
+      intervalMs: 2_000,
+      stepBps: 5,
+      seed: 7,
+      log: () => {},
+    });
     await feed.tick();
     faucet = await startTokenFaucet({ url: localnet.rpcUrl, dataDir: dir, port: 0, log: () => {} });
     const rpcUrl = localnet.rpcUrl;
@@ -113,9 +127,14 @@ export async function startStack(): Promise<Stack> {
     const connection = new Connection(rpcUrl, "confirmed");
     const keeperKey = Keypair.generate();
     const airdrop = await connection.requestAirdrop(keeperKey.publicKey, 10 * LAMPORTS_PER_SOL);
-    await connection.confirmTransaction({ signature: airdrop, ...(await connection.getLatestBlockhash("confirmed")) }, "confirmed");
+    await connection.confirmTransaction(
+      { signature: airdrop, ...(await connection.getLatestBlockhash("confirmed")) },
+      "confirmed",
+    );
     keeper = new Keeper({
-      program: perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(keeperKey), { commitment: "confirmed" })),
+      program: perpoolProgram(
+        new anchor.AnchorProvider(connection, new anchor.Wallet(keeperKey), { commitment: "confirmed" }),
+      ),
       pool: new PublicKey(deployment.pool.address),
       keeper: keeperKey,
       pollIntervalMs: 2_000,
@@ -126,15 +145,20 @@ export async function startStack(): Promise<Stack> {
     const port = await freePort();
     const vitePackage = require.resolve("vite/package.json", { paths: [path.join(REPO_ROOT, "app")] });
     const vite = path.join(path.dirname(vitePackage), "bin", "vite.js");
-    app = spawn(process.execPath, [vite, "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--clearScreen", "false"], {
-      cwd: path.join(REPO_ROOT, "app"),
-      env: { ...process.env, VITE_RPC_URL: localnet.rpcUrl, VITE_FAUCET_URL: faucet.url, BROWSER: "none" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    app = spawn(
+      process.execPath,
+      [vite, "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--clearScreen", "false"],
+      {
+        cwd: path.join(REPO_ROOT, "app"),
+        env: { ...process.env, VITE_RPC_URL: localnet.rpcUrl, VITE_FAUCET_URL: faucet.url, BROWSER: "none" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     // Should this process end without `stop()` (an interrupted run), the dev server ends with it.
     const child = app;
     const orphanGuard = () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+        process.kill(child.pid, "SIGTERM");
     };
     process.once("exit", orphanGuard);
     child.once("exit", () => process.removeListener("exit", orphanGuard));
@@ -147,11 +171,19 @@ export async function startStack(): Promise<Stack> {
     const previewBuild = async (): Promise<string> => {
       const outDir = path.join(dir, "app-dist");
       const env = { ...process.env, VITE_RPC_URL: rpcUrl, VITE_FAUCET_URL: faucetUrl };
-      const built = spawnSync(process.execPath, [vite, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: appDir, env, encoding: "utf8" });
+      const built = spawnSync(
+        process.execPath,
+        [vite, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+        { cwd: appDir, env, encoding: "utf8" },
+      );
       if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
       const previewPort = await freePort();
       const out: string[] = [];
-      preview = spawn(process.execPath, [vite, "preview", "--host", "127.0.0.1", "--port", String(previewPort), "--strictPort", "--outDir", outDir], { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
+      preview = spawn(
+        process.execPath,
+        [vite, "preview", "--host", "127.0.0.1", "--port", String(previewPort), "--strictPort", "--outDir", outDir],
+        { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] },
+      );
       preview.stdout!.on("data", (c: Buffer) => out.push(c.toString()));
       preview.stderr!.on("data", (c: Buffer) => out.push(c.toString()));
       const url = `http://127.0.0.1:${previewPort}/`;

@@ -20,7 +20,10 @@ describe("economics: adversarial fuzzer (short run)", function () {
       const r = await runAdversarial(seed, STEPS);
       const secs = (Date.now() - t0) / 1000;
       console.log(`      ${describeResult(r)}; ${(r.steps / secs).toFixed(0)} steps/s`);
-      if (r.failure) console.log(`      failure at step ${r.failure.step} (${r.failure.action}): ${r.failure.message}\n        ${r.failure.trace.slice(-12).join("\n        ")}`);
+      if (r.failure)
+        console.log(
+          `      failure at step ${r.failure.step} (${r.failure.action}): ${r.failure.message}\n        ${r.failure.trace.slice(-12).join("\n        ")}`,
+        );
       expect(r.failure, r.failure?.message).to.equal(undefined);
       expect(r.steps).to.equal(STEPS);
       // Rounding only: a dollar over the whole run.

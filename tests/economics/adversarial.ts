@@ -35,9 +35,41 @@ export interface AdversarialResult {
   failure?: { step: number; action: string; message: string; trace: string[] };
 }
 
-const ACTIONS = ["price", "warp", "open", "decrease", "collateral", "deposit", "claim", "redeem", "swap", "loan", "repay", "refresh", "liquidate", "adl", "liquidateLoan"] as const;
+const ACTIONS = [
+  "price",
+  "warp",
+  "open",
+  "decrease",
+  "collateral",
+  "deposit",
+  "claim",
+  "redeem",
+  "swap",
+  "loan",
+  "repay",
+  "refresh",
+  "liquidate",
+  "adl",
+  "liquidateLoan",
+] as const;
 type Action = (typeof ACTIONS)[number];
-const WEIGHTS: Record<Action, number> = { price: 14, warp: 8, open: 12, decrease: 8, collateral: 4, deposit: 6, claim: 3, redeem: 5, swap: 5, loan: 5, repay: 3, refresh: 3, liquidate: 4, adl: 3, liquidateLoan: 2 };
+const WEIGHTS: Record<Action, number> = {
+  price: 14,
+  warp: 8,
+  open: 12,
+  decrease: 8,
+  collateral: 4,
+  deposit: 6,
+  claim: 3,
+  redeem: 5,
+  swap: 5,
+  loan: 5,
+  repay: 3,
+  refresh: 3,
+  liquidate: 4,
+  adl: 3,
+  liquidateLoan: 2,
+};
 
 export async function runAdversarial(seed: number, steps: number): Promise<AdversarialResult> {
   const rng = new Rng(seed);
@@ -57,7 +89,17 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
 
   const start = env.worth(group);
   let explained = new BN(0);
-  const res: AdversarialResult = { seed, steps: 0, transactions: 0, ok: 0, refused: 0, byAction: {}, excess: new BN(0), explained, net: new BN(0) };
+  const res: AdversarialResult = {
+    seed,
+    steps: 0,
+    transactions: 0,
+    ok: 0,
+    refused: 0,
+    byAction: {},
+    excess: new BN(0),
+    explained,
+    net: new BN(0),
+  };
   const trace: string[] = [];
   let lastGood: Action | null = null;
   let worth = start;
@@ -76,7 +118,11 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
     [LONG, "SOL", "USDC"],
     [SHORT, "SOL", "USDC"],
   ];
-  const positionsOf = () => group.flatMap((w) => combos.map((c) => ({ w, c, key: env.positionKey(w, ...c) }))).map((x) => ({ ...x, p: env.position(x.key) })).filter((x) => x.p !== null);
+  const positionsOf = () =>
+    group
+      .flatMap((w) => combos.map((c) => ({ w, c, key: env.positionKey(w, ...c) })))
+      .map((x) => ({ ...x, p: env.position(x.key) }))
+      .filter((x) => x.p !== null);
   const record = (what: Action, r: { err: unknown; logs?: string[] } | null, label: string) => {
     const s = (res.byAction[what] ??= { ok: 0, refused: 0 });
     if (r === null) return;
@@ -154,13 +200,19 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
           if (ps.length === 0) break;
           const x = rng.pick(ps);
           const amount = x.p!.collateralAmount.muln(rng.range(1, 60)).divn(100).addn(1);
-          r = rng.chance(0.5) ? await env.addCollateral(w, x.key, amount) : await env.removeCollateral(w, x.key, amount);
+          r = rng.chance(0.5)
+            ? await env.addCollateral(w, x.key, amount)
+            : await env.removeCollateral(w, x.key, amount);
           label = `collateral ${w.name} ${x.c.join("/")}`;
           break;
         }
         case "deposit": {
           const s: Sym = rng.chance(0.5) ? "USDC" : "SOL";
-          r = await env.deposit(w, s, s === "USDC" ? usd(rng.range(1_000, 1_000_000)) : tok("SOL", rng.range(10, 5_000)));
+          r = await env.deposit(
+            w,
+            s,
+            s === "USDC" ? usd(rng.range(1_000, 1_000_000)) : tok("SOL", rng.range(10, 5_000)),
+          );
           label = `deposit ${w.name} ${s}`;
           break;
         }
@@ -177,13 +229,30 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
         }
         case "swap": {
           const from: Sym = rng.chance(0.5) ? "USDC" : "SOL";
-          r = await env.swap(w, from, from === "USDC" ? "SOL" : "USDC", from === "USDC" ? usd(rng.range(1_000, 500_000)) : tok("SOL", rng.range(5, 3_000)));
+          r = await env.swap(
+            w,
+            from,
+            from === "USDC" ? "SOL" : "USDC",
+            from === "USDC" ? usd(rng.range(1_000, 500_000)) : tok("SOL", rng.range(5, 3_000)),
+          );
           label = `swap ${w.name} from ${from}`;
           break;
         }
         case "loan": {
           const [c, b]: [Sym, Sym] = rng.chance(0.6) ? ["SOL", "USDC"] : ["USDC", "SOL"];
-          r = rng.chance(0.5) ? await env.loanDeposit(w, c, b, c === "SOL" ? tok("SOL", rng.range(10, 5_000)) : usd(rng.range(1_000, 1_000_000))) : await env.borrow(w, c, b, b === "USDC" ? usd(rng.range(1_000, 400_000)) : tok("SOL", rng.range(1, 2_000)));
+          r = rng.chance(0.5)
+            ? await env.loanDeposit(
+                w,
+                c,
+                b,
+                c === "SOL" ? tok("SOL", rng.range(10, 5_000)) : usd(rng.range(1_000, 1_000_000)),
+              )
+            : await env.borrow(
+                w,
+                c,
+                b,
+                b === "USDC" ? usd(rng.range(1_000, 400_000)) : tok("SOL", rng.range(1, 2_000)),
+              );
           label = `loan ${w.name} ${c}->${b}`;
           break;
         }
@@ -191,7 +260,9 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
           const [c, b]: [Sym, Sym] = rng.chance(0.6) ? ["SOL", "USDC"] : ["USDC", "SOL"];
           const l = env.loan(env.loanKey(w, c, b));
           if (!l) break;
-          r = rng.chance(0.6) ? await env.repay(w, c, b, l.scaledDebt.muln(2).addn(1)) : await env.loanWithdraw(w, c, b, l.collateralAmount.muln(rng.range(1, 100)).divn(100).addn(1));
+          r = rng.chance(0.6)
+            ? await env.repay(w, c, b, l.scaledDebt.muln(2).addn(1))
+            : await env.loanWithdraw(w, c, b, l.collateralAmount.muln(rng.range(1, 100)).divn(100).addn(1));
           label = `repay/withdraw ${w.name} ${c}->${b}`;
           break;
         }
@@ -219,7 +290,13 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
           const owner = rng.pick(group);
           const [c, b]: [Sym, Sym] = rng.chance(0.6) ? ["SOL", "USDC"] : ["USDC", "SOL"];
           if (!env.loan(env.loanKey(owner, c, b))) break;
-          r = await env.liquidateLoan(w, owner, c, b, b === "USDC" ? usd(rng.range(100, 200_000)) : tok("SOL", rng.range(1, 1_000)));
+          r = await env.liquidateLoan(
+            w,
+            owner,
+            c,
+            b,
+            b === "USDC" ? usd(rng.range(100, 200_000)) : tok("SOL", rng.range(1, 1_000)),
+          );
           label = `liquidate_loan ${owner.name} ${c}->${b} by ${w.name}`;
           break;
         }

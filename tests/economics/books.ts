@@ -134,16 +134,35 @@ export function spotPnl(p: Priced, pos: Position): BN {
  * would run first, from the SDK's mirror of it). The interest credited to its collateral is left
  * out: the books count it once, as the custody's `collateralInterestDue`.
  */
-export function positionEquity(p: Priced, pos: Position): { equity: BN; settledCollateral: BN; settledOwed: BN; collateralInterest: BN } {
+export function positionEquity(
+  p: Priced,
+  pos: Position,
+): { equity: BN; settledCollateral: BN; settledOwed: BN; collateralInterest: BN } {
   const m = indexOf(p, pos.custody);
   const c = indexOf(p, pos.collateralCustody);
-  const at = (i: number) => ({ spot: p.price[i], ema: p.price[i], conf: ZERO, min: p.price[i], max: p.price[i], publishTime: p.now });
-  const r = settlePosition(pos, p.custodies[m], p.custodies[c], m === c, p.state.pool, { now: p.now, marketPrice: at(m), collateralPrice: at(c) });
+  const at = (i: number) => ({
+    spot: p.price[i],
+    ema: p.price[i],
+    conf: ZERO,
+    min: p.price[i],
+    max: p.price[i],
+    publishTime: p.now,
+  });
+  const r = settlePosition(pos, p.custodies[m], p.custodies[c], m === c, p.state.pool, {
+    now: p.now,
+    marketPrice: at(m),
+    collateralPrice: at(c),
+  });
   const k = r.carry;
   let e = usd27(p, c, pos.collateralAmount.sub(pos.owedTokens).sub(k.borrowFee));
   e = e.add(spotPnl(p, pos));
   e = e.add(k.fundingReceivedUsd.sub(k.fundingPaidUsd).add(k.profitInterestUsd).sub(k.lossInterestUsd).mul(USD27));
-  return { equity: e, settledCollateral: r.position.collateralAmount, settledOwed: r.position.owedTokens, collateralInterest: k.collateralInterest };
+  return {
+    equity: e,
+    settledCollateral: r.position.collateralAmount,
+    settledOwed: r.position.owedTokens,
+    collateralInterest: k.collateralInterest,
+  };
 }
 
 /** What a loan owes now, tokens of the borrow custody (the SDK's `debtTokens` at the accrued index). */
@@ -188,7 +207,11 @@ export function books(p: Priced, vaults: BN[], positions: Position[], loans: Loa
   let other = new BN(0);
   p.custodies.forEach((a, i) => {
     assets = assets.add(usd27(p, i, vaults[i].add(debts[i])));
-    const tokens = a.loanCollateral.add(a.protocolFees).add(a.insurance).add(a.orderCollateral).add(a.collateralInterestDue);
+    const tokens = a.loanCollateral
+      .add(a.protocolFees)
+      .add(a.insurance)
+      .add(a.orderCollateral)
+      .add(a.collateralInterestDue);
     other = other.add(usd27(p, i, tokens)).add(usd27(p, i, a.borrowFeesAccrued.mul(nonLp)).divn(10_000));
   });
   const lpClaim = poolValue(p);

@@ -33,7 +33,14 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
     // collateral in under three hours. No price impact (it would only blur the numbers).
     env = await Econ.create({
       pool: { lpCooldownSecs: 900 },
-      risk: { SOL: { fundingFactor: new BN("10000000000000"), maxFundingRate: new BN("10000000000000"), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } },
+      risk: {
+        SOL: {
+          fundingFactor: new BN("10000000000000"),
+          maxFundingRate: new BN("10000000000000"),
+          impactPositiveFactor: new BN(0),
+          impactNegativeFactor: new BN(0),
+        },
+      },
     });
     lp = await env.wallet("lp");
     big = await env.wallet("big");
@@ -60,30 +67,47 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
 
     const longKey = env.positionKey(big, LONG, "SOL", "USDC");
     const shortKey = env.positionKey(dust, SHORT, "SOL", "USDC");
-    await step("open the big long", async () => env.mustOk(await env.open(big, LONG, "SOL", "USDC", usd(1_000_000), usd(100_000)), "open long"));
-    await step("open the dust short", async () => env.mustOk(await env.open(dust, SHORT, "SOL", "USDC", usd(20), usd(11)), "open short"));
+    await step("open the big long", async () =>
+      env.mustOk(await env.open(big, LONG, "SOL", "USDC", usd(1_000_000), usd(100_000)), "open long"),
+    );
+    await step("open the dust short", async () =>
+      env.mustOk(await env.open(dust, SHORT, "SOL", "USDC", usd(20), usd(11)), "open short"),
+    );
     expectBooks("positions open", env.books());
     await env.warp(60);
     await ledger.movePrice("SOL", 165);
     // Five hours of funding at the cap: 18 % of the long's size; its 10 % collateral is gone.
     await env.warp(5 * 3600);
-    await step("settle the dust short (it is paid)", async () => env.mustOk(await env.decrease(dust, shortKey, new BN(0), new BN(1)), "settle short"));
+    await step("settle the dust short (it is paid)", async () =>
+      env.mustOk(await env.decrease(dust, shortKey, new BN(0), new BN(1)), "settle short"),
+    );
     expectBooks("short settled", env.books());
 
     // The long settles (any update of it does; here a one-unit collateral top-up).
-    const s = await step("settle the big long (it owes)", async () => env.mustOk(await env.addCollateral(big, longKey, new BN(1)), "settle long"));
+    const s = await step("settle the big long (it owes)", async () =>
+      env.mustOk(await env.addCollateral(big, longKey, new BN(1)), "settle long"),
+    );
     const owing = env.position(longKey)!;
-    expect(owing.collateralAmount.isZero() && owing.owedTokens.gtn(0), "the long's collateral is gone and it owes").to.equal(true);
+    expect(
+      owing.collateralAmount.isZero() && owing.owedTokens.gtn(0),
+      "the long's collateral is gone and it owes",
+    ).to.equal(true);
     const debt27 = owing.owedTokens.mul(USD27); // USDC at $1: µUSD × 10^21
     const move = lpMove(s.mark, s.next);
     const perLp = debt27.mul(new BN(1_000_000)).div(s.next.supply);
     const tol = lpTolerance(s.next);
-    console.log(`      long owes ${dollars(debt27, 2)}; its settlement moved the LP price by ${dollars(move.min, 9)} per LP (debt / supply = ${dollars(perLp, 9)}; fees booked ${dollars(move.fees, 9)})`);
+    console.log(
+      `      long owes ${dollars(debt27, 2)}; its settlement moved the LP price by ${dollars(move.min, 9)} per LP (debt / supply = ${dollars(perLp, 9)}; fees booked ${dollars(move.fees, 9)})`,
+    );
     // The debt is real (it is worth far more than rounding) and moved the LP price by none of it.
     expect(perLp.gt(tol.muln(100)), "the debt is material").to.equal(true);
-    expect(move.min.sub(move.fees).lte(tol), "the settlement raises the LP price by no more than its fees").to.equal(true);
+    expect(move.min.sub(move.fees).lte(tol), "the settlement raises the LP price by no more than its fees").to.equal(
+      true,
+    );
     const b = env.books();
-    console.log(`      books after the settlement: assets − claims = ${dollars(b.diff, 2)} (positions' stored debt ${dollars(b.storedDebt, 2)})`);
+    console.log(
+      `      books after the settlement: assets − claims = ${dollars(b.diff, 2)} (positions' stored debt ${dollars(b.storedDebt, 2)})`,
+    );
     expectBooks("long settled owing", b);
 
     // The attacker's LP redeems at the inflated price.
@@ -98,7 +122,9 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
 
     const net = ledger.net();
     const excess = ledger.excess();
-    console.log(`      group net ${dollars(net, 2)}, explained by its exposure ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)}`);
+    console.log(
+      `      group net ${dollars(net, 2)}, explained by its exposure ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)}`,
+    );
     // Nothing beyond what its price exposure explains (it paid fees and funding).
     expect(excess.lte(new BN(0)), "the group earns nothing beyond its exposure").to.equal(true);
   });

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     total += r.steps;
     const bad = r.failure !== undefined || r.excess.gt(USD27.muln(1_000_000));
     console.log(`${describeResult(r)}${bad ? "  FAILED" : ""}`);
-    if (r.failure) console.log(`  step ${r.failure.step} (${r.failure.action}): ${r.failure.message}\n    ${r.failure.trace.join("\n    ")}`);
+    if (r.failure)
+      console.log(
+        `  step ${r.failure.step} (${r.failure.action}): ${r.failure.message}\n    ${r.failure.trace.join("\n    ")}`,
+      );
     if (bad) failed.push(seed);
   }
   const secs = (Date.now() - t0) / 1000;

@@ -12,7 +12,15 @@
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { Side, adlStatus, autoDeleverageIx, fetchPoolState, increasePositionIx, swapIx, addLiquidityIx } from "../../sdk/src";
+import {
+  Side,
+  adlStatus,
+  autoDeleverageIx,
+  fetchPoolState,
+  increasePositionIx,
+  swapIx,
+  addLiquidityIx,
+} from "../../sdk/src";
 import { USD27, dollars } from "./books";
 import { Econ, LONG, Wallet, outcomeName, tok, usd } from "./harness";
 import { GroupLedger, lpMark, expectLpMoveWithinFees } from "./watch";
@@ -27,7 +35,10 @@ describe("economics: guards that follow the money (issue 15)", function () {
   let b: Wallet;
 
   before(async () => {
-    env = await Econ.create({ pool: { lpCooldownSecs: 900 }, risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } } });
+    env = await Econ.create({
+      pool: { lpCooldownSecs: 900 },
+      risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } },
+    });
     lp = await env.wallet("lp");
     a = await env.wallet("a");
     b = await env.wallet("b");
@@ -76,11 +87,16 @@ describe("economics: guards that follow the money (issue 15)", function () {
     const before = env.position(key)!;
     env.mustOk(await env.close(a, key), "close");
     const excess = ledger.excess();
-    console.log(`      price +2 % in the increase's second: group net ${dollars(ledger.net(), 2)}, explained ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)} (size ${dollars(before.sizeUsd.mul(USD27), 0)})`);
+    console.log(
+      `      price +2 % in the increase's second: group net ${dollars(ledger.net(), 2)}, explained ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)} (size ${dollars(before.sizeUsd.mul(USD27), 0)})`,
+    );
     // The position's exposure explains about +$10k; the program pays no profit on size closed in the
     // increase's second, so the group is short of its exposure by at least that (less a dollar).
     const positionExplained = before.sizeTokens.mul(new BN(3_000_000_000)).mul(new BN(1_000_000_000));
-    expect(excess.lte(positionExplained.neg().add(USD27.muln(1_000_000))), "no profit realised on the increase").to.equal(true);
+    expect(
+      excess.lte(positionExplained.neg().add(USD27.muln(1_000_000))),
+      "no profit realised on the increase",
+    ).to.equal(true);
     env.mustOk(await env.setPrice("SOL", 150), "price back");
   });
 
@@ -91,13 +107,32 @@ describe("economics: guards that follow the money (issue 15)", function () {
     await env.warp(120);
     env.mustOk(await env.setPrice("SOL", 170), "SOL up");
     const status = adlStatus(env.state(), env.position(key)!, env.now());
-    await env.setRisk("SOL", { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0), adlThresholdBps: status.ratioBps.toNumber() + 5, adlFloorBps: 0 });
+    await env.setRisk("SOL", {
+      fundingFactor: new BN(0),
+      impactPositiveFactor: new BN(0),
+      impactNegativeFactor: new BN(0),
+      adlThresholdBps: status.ratioBps.toNumber() + 5,
+      adlFloorBps: 0,
+    });
     const state = env.state();
     expect(adlStatus(state, env.position(key)!, env.now()).allowed, "ADL not allowed").to.equal(false);
     // The stranger swaps SOL for most of the pool's free USDC, then calls ADL, in one transaction.
     const stranger = await env.wallet("stranger");
-    const swap = await swapIx(env.program, env.built, { owner: stranger.key, custodyIn: env.assets.SOL.custody, custodyOut: env.assets.USDC.custody, fundingAccount: stranger.tokens.SOL, receivingAccount: stranger.tokens.USDC, amountIn: tok("SOL", 5_000), minAmountOut: ZERO });
-    const adl = await autoDeleverageIx(env.program, env.built, { keeper: stranger.key, position: env.position(key)!, ownerAccount: b.tokens.USDC, sizeUsd: usd(100_000) });
+    const swap = await swapIx(env.program, env.built, {
+      owner: stranger.key,
+      custodyIn: env.assets.SOL.custody,
+      custodyOut: env.assets.USDC.custody,
+      fundingAccount: stranger.tokens.SOL,
+      receivingAccount: stranger.tokens.USDC,
+      amountIn: tok("SOL", 5_000),
+      minAmountOut: ZERO,
+    });
+    const adl = await autoDeleverageIx(env.program, env.built, {
+      keeper: stranger.key,
+      position: env.position(key)!,
+      ownerAccount: b.tokens.USDC,
+      sizeUsd: usd(100_000),
+    });
     const watch = [key, env.assets.USDC.custody, env.assets.SOL.custody, env.assets.USDC.vault];
     const before = images(env, watch);
     const r = env.run([swap, adl]);
@@ -118,7 +153,16 @@ describe("economics: no cherry-picked prices (issue 15 item 2)", function () {
     const S = w.main.assets;
     // A trade uses the SOL price published now.
     const open = async () =>
-      increasePositionIx(w.program, await w.state(), { owner: alice.kp.publicKey, side: Side.LONG, custody: S.SOL.custody, collateralCustody: S.USDC.custody, fundingAccount: alice.tokens.USDC, sizeUsd: usd(1_000), collateralAmount: usd(100), acceptablePrice: U64_MAX });
+      increasePositionIx(w.program, await w.state(), {
+        owner: alice.kp.publicKey,
+        side: Side.LONG,
+        custody: S.SOL.custody,
+        collateralCustody: S.USDC.custody,
+        fundingAccount: alice.tokens.USDC,
+        sizeUsd: usd(1_000),
+        collateralAmount: usd(100),
+        acceptablePrice: U64_MAX,
+      });
     w.ok([await open()], "trade at the current price");
     // The attacker holds an older signed update (five seconds earlier, 3 % lower) and posts it.
     const older = w.now().subn(5);
@@ -126,8 +170,29 @@ describe("economics: no cherry-picked prices (issue 15 item 2)", function () {
     const watch = [S.SOL.custody, S.USDC.custody, S.SOL.vault, S.USDC.vault];
     for (const [what, ix] of [
       ["increase_position", await open()],
-      ["swap", await swapIx(w.program, await w.state(), { owner: alice.kp.publicKey, custodyIn: S.USDC.custody, custodyOut: S.SOL.custody, fundingAccount: alice.tokens.USDC, receivingAccount: alice.tokens.SOL, amountIn: usd(1_000), minAmountOut: ZERO })],
-      ["add_liquidity", await addLiquidityIx(w.program, await fetchPoolState(w.program, w.main.pool), { owner: lp.kp.publicKey, custody: S.USDC.custody, fundingAccount: lp.tokens.USDC, lpTokenAccount: lp.lp, amountIn: usd(1_000), minLpOut: ZERO })],
+      [
+        "swap",
+        await swapIx(w.program, await w.state(), {
+          owner: alice.kp.publicKey,
+          custodyIn: S.USDC.custody,
+          custodyOut: S.SOL.custody,
+          fundingAccount: alice.tokens.USDC,
+          receivingAccount: alice.tokens.SOL,
+          amountIn: usd(1_000),
+          minAmountOut: ZERO,
+        }),
+      ],
+      [
+        "add_liquidity",
+        await addLiquidityIx(w.program, await fetchPoolState(w.program, w.main.pool), {
+          owner: lp.kp.publicKey,
+          custody: S.USDC.custody,
+          fundingAccount: lp.tokens.USDC,
+          lpTokenAccount: lp.lp,
+          amountIn: usd(1_000),
+          minLpOut: ZERO,
+        }),
+      ],
     ] as const) {
       const before = images(w, watch);
       const r = w.run([ix]);

@@ -129,7 +129,11 @@ export class Econ extends Chain {
   built!: PoolState;
   private keyGen: () => Keypair;
 
-  private constructor(ctx: { provider: LiteSvmProvider; program: ReturnType<typeof perpoolProgram>; admin: Keypair }, payer: Keypair, keys: () => Keypair) {
+  private constructor(
+    ctx: { provider: LiteSvmProvider; program: ReturnType<typeof perpoolProgram>; admin: Keypair },
+    payer: Keypair,
+    keys: () => Keypair,
+  ) {
     super(ctx, payer);
     this.keyGen = keys;
   }
@@ -168,7 +172,10 @@ export class Econ extends Chain {
         oracleMaxAgeSecs: 3_600,
         ...o.custody?.[sym],
       });
-      this.ok([await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(feed)[0] })], `add_custody ${sym}`);
+      this.ok(
+        [await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(feed)[0] })],
+        `add_custody ${sym}`,
+      );
       const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
       this.assets[sym] = { sym, decimals: DECIMALS[sym], mint, custody, vault };
       await this.setPrice(sym, START_PRICE[sym]);
@@ -192,7 +199,10 @@ export class Econ extends Chain {
     const state = await this.rebuild();
     const custody = this.assets[sym].custody;
     const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), change);
-    this.ok(await proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings }), `settings ${sym}`);
+    this.ok(
+      await proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings }),
+      `settings ${sym}`,
+    );
     await this.rebuild();
   }
 
@@ -226,7 +236,12 @@ export class Econ extends Chain {
   feeds = {} as Record<Sym, Buffer>;
 
   private publishIx(sym: Sym, p9: BN): TransactionInstruction {
-    return publishPriceIx({ authority: this.admin.publicKey, feedId: this.feeds[sym], price: p9.divn(10), exponent: -8 });
+    return publishPriceIx({
+      authority: this.admin.publicKey,
+      feedId: this.feeds[sym],
+      price: p9.divn(10),
+      exponent: -8,
+    });
   }
 
   /** Publishes a spot price (= EMA, no confidence) at the clock through the price publisher. `usdPrice`: dollars, or a 9-decimal BN. */
@@ -252,7 +267,11 @@ export class Econ extends Chain {
 
   /** Account data straight from the SVM by raw key bytes (no base58 on the way); null if absent. */
   raw(key: PublicKey): Buffer | null {
-    const inner = (this.provider.svm as unknown as { inner: { getAccount(k: Uint8Array): { lamports(): bigint; data(): Uint8Array } | null } }).inner;
+    const inner = (
+      this.provider.svm as unknown as {
+        inner: { getAccount(k: Uint8Array): { lamports(): bigint; data(): Uint8Array } | null };
+      }
+    ).inner;
     let b = this.rawKeys.get(key);
     if (!b) {
       b = key.toBytes();
@@ -320,11 +339,17 @@ export class Econ extends Chain {
   }
 
   positionKey(w: Wallet, side: number, market: Sym, coll: Sym): PublicKey {
-    return this.pda(`p:${w.name}:${side}:${market}:${coll}`, () => positionPda(w.key, this.pool, this.assets[market].custody, this.assets[coll].custody, side)[0]);
+    return this.pda(
+      `p:${w.name}:${side}:${market}:${coll}`,
+      () => positionPda(w.key, this.pool, this.assets[market].custody, this.assets[coll].custody, side)[0],
+    );
   }
 
   loanKey(w: Wallet, coll: Sym, borrow: Sym): PublicKey {
-    return this.pda(`l:${w.name}:${coll}:${borrow}`, () => loanPda(w.key, this.pool, this.assets[coll].custody, this.assets[borrow].custody)[0]);
+    return this.pda(
+      `l:${w.name}:${coll}:${borrow}`,
+      () => loanPda(w.key, this.pool, this.assets[coll].custody, this.assets[borrow].custody)[0],
+    );
   }
 
   position(key: PublicKey): Position | null {
@@ -336,7 +361,10 @@ export class Econ extends Chain {
   }
 
   lpAccount(w: Wallet): LpAccount | null {
-    return this.decode<LpAccount>("lpAccount", this.pda(`lp:${w.name}`, () => lpAccountPda(this.pool, w.key, this.program.programId)[0]));
+    return this.decode<LpAccount>(
+      "lpAccount",
+      this.pda(`lp:${w.name}`, () => lpAccountPda(this.pool, w.key, this.program.programId)[0]),
+    );
   }
 
   /** Every position and loan of the given wallets (all combinations the suites use). */
@@ -367,7 +395,9 @@ export class Econ extends Chain {
   }
 
   positionsOf(w: Wallet): Position[] {
-    return this.combos().map(([side, m, c]) => this.position(this.positionKey(w, side, m, c))).filter((p): p is Position => p !== null);
+    return this.combos()
+      .map(([side, m, c]) => this.position(this.positionKey(w, side, m, c)))
+      .filter((p): p is Position => p !== null);
   }
 
   loanPairs(): [Sym, Sym][] {
@@ -377,7 +407,9 @@ export class Econ extends Chain {
   }
 
   loansOf(w: Wallet): Loan[] {
-    return this.loanPairs().map(([c, b]) => this.loan(this.loanKey(w, c, b))).filter((l): l is Loan => l !== null);
+    return this.loanPairs()
+      .map(([c, b]) => this.loan(this.loanKey(w, c, b)))
+      .filter((l): l is Loan => l !== null);
   }
 
   allPositions(): Position[] {
@@ -405,7 +437,14 @@ export class Econ extends Chain {
   // --- actions (each returns the transaction's result; none throws for a refusal) --------------
 
   async deposit(w: Wallet, sym: Sym, amount: BN, minLpOut = ZERO): Promise<TxResult> {
-    const ix = await addLiquidityIx(this.program, this.built, { owner: w.key, custody: this.assets[sym].custody, fundingAccount: w.tokens[sym], lpTokenAccount: w.lp, amountIn: amount, minLpOut });
+    const ix = await addLiquidityIx(this.program, this.built, {
+      owner: w.key,
+      custody: this.assets[sym].custody,
+      fundingAccount: w.tokens[sym],
+      lpTokenAccount: w.lp,
+      amountIn: amount,
+      minLpOut,
+    });
     return this.run([ix]);
   }
 
@@ -414,12 +453,27 @@ export class Econ extends Chain {
   }
 
   async redeem(w: Wallet, sym: Sym, lpIn: BN, minOut = ZERO): Promise<TxResult> {
-    const ix = await removeLiquidityIx(this.program, this.built, { owner: w.key, custody: this.assets[sym].custody, receivingAccount: w.tokens[sym], lpTokenAccount: w.lp, lpIn, minAmountOut: minOut });
+    const ix = await removeLiquidityIx(this.program, this.built, {
+      owner: w.key,
+      custody: this.assets[sym].custody,
+      receivingAccount: w.tokens[sym],
+      lpTokenAccount: w.lp,
+      lpIn,
+      minAmountOut: minOut,
+    });
     return this.run([ix]);
   }
 
   async swap(w: Wallet, from: Sym, to: Sym, amount: BN): Promise<TxResult> {
-    const ix = await swapIx(this.program, this.built, { owner: w.key, custodyIn: this.assets[from].custody, custodyOut: this.assets[to].custody, fundingAccount: w.tokens[from], receivingAccount: w.tokens[to], amountIn: amount, minAmountOut: ZERO });
+    const ix = await swapIx(this.program, this.built, {
+      owner: w.key,
+      custodyIn: this.assets[from].custody,
+      custodyOut: this.assets[to].custody,
+      fundingAccount: w.tokens[from],
+      receivingAccount: w.tokens[to],
+      amountIn: amount,
+      minAmountOut: ZERO,
+    });
     return this.run([ix]);
   }
 
@@ -440,7 +494,13 @@ export class Econ extends Chain {
   async decrease(w: Wallet, key: PublicKey, sizeUsd: BN, collateralOut = ZERO): Promise<TxResult> {
     const p = this.position(key);
     if (!p) throw new Error("no such position");
-    const ix = await decreasePositionIx(this.program, this.built, { position: p, receivingAccount: w.tokens[this.symOf(p.collateralCustody)], sizeUsd, collateralOut, acceptablePrice: p.side === LONG ? ZERO : U64_MAX });
+    const ix = await decreasePositionIx(this.program, this.built, {
+      position: p,
+      receivingAccount: w.tokens[this.symOf(p.collateralCustody)],
+      sizeUsd,
+      collateralOut,
+      acceptablePrice: p.side === LONG ? ZERO : U64_MAX,
+    });
     return this.run([ix]);
   }
 
@@ -452,28 +512,57 @@ export class Econ extends Chain {
 
   async addCollateral(w: Wallet, key: PublicKey, amount: BN): Promise<TxResult> {
     const p = this.position(key)!;
-    return this.run([await addCollateralIx(this.program, this.built, { position: p, fundingAccount: w.tokens[this.symOf(p.collateralCustody)], amount })]);
+    return this.run([
+      await addCollateralIx(this.program, this.built, {
+        position: p,
+        fundingAccount: w.tokens[this.symOf(p.collateralCustody)],
+        amount,
+      }),
+    ]);
   }
 
   async removeCollateral(w: Wallet, key: PublicKey, amount: BN): Promise<TxResult> {
     const p = this.position(key)!;
-    return this.run([await removeCollateralIx(this.program, this.built, { position: p, receivingAccount: w.tokens[this.symOf(p.collateralCustody)], amount })]);
+    return this.run([
+      await removeCollateralIx(this.program, this.built, {
+        position: p,
+        receivingAccount: w.tokens[this.symOf(p.collateralCustody)],
+        amount,
+      }),
+    ]);
   }
 
   async liquidate(keeper: Wallet, key: PublicKey): Promise<TxResult> {
     const p = this.position(key)!;
     const owner = this.ownerWallet(p.owner);
     const sym = this.symOf(p.collateralCustody);
-    return this.run([await liquidatePositionIx(this.program, this.built, { keeper: keeper.key, position: p, keeperAccount: keeper.tokens[sym], ownerAccount: owner.tokens[sym] })]);
+    return this.run([
+      await liquidatePositionIx(this.program, this.built, {
+        keeper: keeper.key,
+        position: p,
+        keeperAccount: keeper.tokens[sym],
+        ownerAccount: owner.tokens[sym],
+      }),
+    ]);
   }
 
   async adl(keeper: Wallet, key: PublicKey, sizeUsd: BN): Promise<TxResult> {
     const p = this.position(key)!;
     const owner = this.ownerWallet(p.owner);
-    return this.run([await autoDeleverageIx(this.program, this.built, { keeper: keeper.key, position: p, ownerAccount: owner.tokens[this.symOf(p.collateralCustody)], sizeUsd })]);
+    return this.run([
+      await autoDeleverageIx(this.program, this.built, {
+        keeper: keeper.key,
+        position: p,
+        ownerAccount: owner.tokens[this.symOf(p.collateralCustody)],
+        sizeUsd,
+      }),
+    ]);
   }
 
-  async placeOrder(w: Wallet, a: { side: number; market: Sym; coll: Sym; slot: number; kind: number; trigger: BN; sizeUsd: BN; collateral: BN }): Promise<TxResult> {
+  async placeOrder(
+    w: Wallet,
+    a: { side: number; market: Sym; coll: Sym; slot: number; kind: number; trigger: BN; sizeUsd: BN; collateral: BN },
+  ): Promise<TxResult> {
     const ix = await placeOrderIx(this.program, this.built, {
       owner: w.key,
       side: a.side,
@@ -494,7 +583,14 @@ export class Econ extends Chain {
   async executeOrder(keeper: Wallet, order: PublicKey): Promise<TxResult> {
     const o = this.decode<Order>("order", order)!;
     const owner = this.ownerWallet(o.owner);
-    return this.run([await executeOrderIx(this.program, this.built, { keeper: keeper.key, order, account: o, ownerAccount: owner.tokens[this.symOf(o.collateralCustody)] })]);
+    return this.run([
+      await executeOrderIx(this.program, this.built, {
+        keeper: keeper.key,
+        order,
+        account: o,
+        ownerAccount: owner.tokens[this.symOf(o.collateralCustody)],
+      }),
+    ]);
   }
 
   loanRef(w: Wallet, coll: Sym, borrow: Sym) {
@@ -502,24 +598,55 @@ export class Econ extends Chain {
   }
 
   async loanDeposit(w: Wallet, coll: Sym, borrow: Sym, amount: BN): Promise<TxResult> {
-    return this.run([await depositLoanCollateralIx(this.program, this.built, { ...this.loanRef(w, coll, borrow), fundingAccount: w.tokens[coll], amount })]);
+    return this.run([
+      await depositLoanCollateralIx(this.program, this.built, {
+        ...this.loanRef(w, coll, borrow),
+        fundingAccount: w.tokens[coll],
+        amount,
+      }),
+    ]);
   }
 
   async loanWithdraw(w: Wallet, coll: Sym, borrow: Sym, amount: BN): Promise<TxResult> {
-    return this.run([await withdrawLoanCollateralIx(this.program, this.built, { ...this.loanRef(w, coll, borrow), receivingAccount: w.tokens[coll], amount })]);
+    return this.run([
+      await withdrawLoanCollateralIx(this.program, this.built, {
+        ...this.loanRef(w, coll, borrow),
+        receivingAccount: w.tokens[coll],
+        amount,
+      }),
+    ]);
   }
 
   async borrow(w: Wallet, coll: Sym, borrow: Sym, amount: BN): Promise<TxResult> {
-    return this.run([await borrowIx(this.program, this.built, { ...this.loanRef(w, coll, borrow), receivingAccount: w.tokens[borrow], amount })]);
+    return this.run([
+      await borrowIx(this.program, this.built, {
+        ...this.loanRef(w, coll, borrow),
+        receivingAccount: w.tokens[borrow],
+        amount,
+      }),
+    ]);
   }
 
   async repay(w: Wallet, coll: Sym, borrow: Sym, amount: BN): Promise<TxResult> {
-    return this.run([await repayIx(this.program, this.built, { ...this.loanRef(w, coll, borrow), payer: w.key, fundingAccount: w.tokens[borrow], amount })]);
+    return this.run([
+      await repayIx(this.program, this.built, {
+        ...this.loanRef(w, coll, borrow),
+        payer: w.key,
+        fundingAccount: w.tokens[borrow],
+        amount,
+      }),
+    ]);
   }
 
   async liquidateLoan(liquidator: Wallet, owner: Wallet, coll: Sym, borrow: Sym, repay: BN): Promise<TxResult> {
     return this.run([
-      await liquidateLoanIx(this.program, this.built, { ...this.loanRef(owner, coll, borrow), liquidator: liquidator.key, liquidatorFunding: liquidator.tokens[borrow], liquidatorReceiving: liquidator.tokens[coll], repayAmount: repay }),
+      await liquidateLoanIx(this.program, this.built, {
+        ...this.loanRef(owner, coll, borrow),
+        liquidator: liquidator.key,
+        liquidatorFunding: liquidator.tokens[borrow],
+        liquidatorReceiving: liquidator.tokens[coll],
+        repayAmount: repay,
+      }),
     ]);
   }
 

@@ -29,7 +29,15 @@ describe("economics: permissionless instructions between a deposit and a redempt
   before(async () => {
     env = await Econ.create({
       pool: { lpCooldownSecs: 900 },
-      risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0), adlThresholdBps: 1, adlFloorBps: 0 } },
+      risk: {
+        SOL: {
+          fundingFactor: new BN(0),
+          impactPositiveFactor: new BN(0),
+          impactNegativeFactor: new BN(0),
+          adlThresholdBps: 1,
+          adlFloorBps: 0,
+        },
+      },
     });
     victim = await env.wallet("victim");
     a = {};
@@ -49,13 +57,26 @@ describe("economics: permissionless instructions between a deposit and a redempt
       if (expectOk) env.mustOk(r as never, what);
       const m = expectLpMoveWithinFees(what, before, lpMark(env));
       expectBooks(what, env.books());
-      moves.push(`${what}: LP price ${dollars(m.min, 9)} (min) ${dollars(m.max, 9)} (max), fees booked ${dollars(m.fees, 9)} per LP`);
+      moves.push(
+        `${what}: LP price ${dollars(m.min, 9)} (min) ${dollars(m.max, 9)} (max), fees booked ${dollars(m.fees, 9)} per LP`,
+      );
     };
 
     await step("attacker deposits", () => env.deposit(a.lp, "USDC", usd(500_000)));
     await step("40x long", () => env.open(a.t1, LONG, "SOL", "USDC", usd(40_000), usd(1_000)));
     await step("long with a take-profit", () => env.open(a.t2, LONG, "SOL", "SOL", usd(30_000), tok("SOL", 20)));
-    await step("place the take-profit", () => env.placeOrder(a.t2, { side: LONG, market: "SOL", coll: "SOL", slot: 0, kind: OrderKind.TAKE_PROFIT, trigger: price9(155), sizeUsd: new BN(0), collateral: new BN(0) }));
+    await step("place the take-profit", () =>
+      env.placeOrder(a.t2, {
+        side: LONG,
+        market: "SOL",
+        coll: "SOL",
+        slot: 0,
+        kind: OrderKind.TAKE_PROFIT,
+        trigger: price9(155),
+        sizeUsd: new BN(0),
+        collateral: new BN(0),
+      }),
+    );
     await step("long to be deleveraged", () => env.open(a.t3, LONG, "SOL", "USDC", usd(200_000), usd(20_000)));
     await step("loan collateral", () => env.loanDeposit(a.borrower, "SOL", "USDC", tok("SOL", 1_000)));
     await step("borrow", () => env.borrow(a.borrower, "SOL", "USDC", usd(112_000)));
@@ -67,13 +88,17 @@ describe("economics: permissionless instructions between a deposit and a redempt
 
     // SOL falls 2.5 %: the 40x long is liquidatable.
     await ledger.movePrice("SOL", 146.25);
-    await step("liquidate_position (40x long)", () => env.liquidate(a.keeper, env.positionKey(a.t1, LONG, "SOL", "USDC")));
+    await step("liquidate_position (40x long)", () =>
+      env.liquidate(a.keeper, env.positionKey(a.t1, LONG, "SOL", "USDC")),
+    );
     expect(env.position(env.positionKey(a.t1, LONG, "SOL", "USDC")), "liquidated in full").to.equal(null);
 
     // SOL rises to 156: the take-profit triggers, the big long may be deleveraged.
     await env.warp(60);
     await ledger.movePrice("SOL", 156);
-    await step("execute_order (take-profit)", () => env.executeOrder(a.keeper, orderPda(env.positionKey(a.t2, LONG, "SOL", "SOL"), 0)[0]));
+    await step("execute_order (take-profit)", () =>
+      env.executeOrder(a.keeper, orderPda(env.positionKey(a.t2, LONG, "SOL", "SOL"), 0)[0]),
+    );
     const t3 = env.positionKey(a.t3, LONG, "SOL", "USDC");
     const size = adlCloseSize(env.state(), env.position(t3)!, env.now());
     expect(size, "ADL allowed on the profitable long").to.not.equal(null);
@@ -92,13 +117,17 @@ describe("economics: permissionless instructions between a deposit and a redempt
     if (p2) await step("close the take-profit long", () => env.close(a.t2, env.positionKey(a.t2, LONG, "SOL", "SOL")));
     const loan = env.loan(env.loanKey(a.borrower, "SOL", "USDC"))!;
     await step("repay", () => env.repay(a.borrower, "SOL", "USDC", loan.scaledDebt.muln(2)));
-    await step("withdraw loan collateral", () => env.loanWithdraw(a.borrower, "SOL", "USDC", env.loan(env.loanKey(a.borrower, "SOL", "USDC"))!.collateralAmount));
+    await step("withdraw loan collateral", () =>
+      env.loanWithdraw(a.borrower, "SOL", "USDC", env.loan(env.loanKey(a.borrower, "SOL", "USDC"))!.collateralAmount),
+    );
     await step("claim LP", () => env.claim(a.lp));
     await step("attacker redeems", () => env.redeem(a.lp, "USDC", env.tokenBalance(a.lp.lp)));
     for (const m of moves) console.log(`      ${m}`);
 
     const excess = ledger.excess();
-    console.log(`      group net ${dollars(ledger.net(), 2)}, explained ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)}`);
+    console.log(
+      `      group net ${dollars(ledger.net(), 2)}, explained ${dollars(ledger.explained, 2)}, excess ${dollars(excess, 2)}`,
+    );
     expect(excess.lte(USD27), `the group earned ${dollars(excess)} beyond its exposure`).to.equal(true);
   });
 
@@ -114,14 +143,19 @@ describe("economics: permissionless instructions between a deposit and a redempt
     const usdc = env.state().custodies[env.symbols.indexOf("USDC")].account;
     const room = usdc.owned.sub(usdc.owned.muln(usdc.bufferBps).divn(10_000)).sub(usdc.locked).sub(usdc.lent);
     // Borrow the pool's own room and part of the trader's collateral (below the 99 % utilization cap).
-    const borrowAmount = BN.min(room.add(usd(300_000)), usdc.owned.muln(9_850).divn(10_000).sub(usdc.locked).sub(usdc.lent));
+    const borrowAmount = BN.min(
+      room.add(usd(300_000)),
+      usdc.owned.muln(9_850).divn(10_000).sub(usdc.locked).sub(usdc.lent),
+    );
     env.mustOk(await env.borrow(a.borrower, "SOL", "USDC", borrowAmount), "borrow into the collateral tranche");
     env.provider.warpSlots(1);
     const key = env.positionKey(trader, LONG, "SOL", "USDC");
     env.mustOk(await env.removeCollateral(trader, key, usd(900_000)), "withdraw the lent collateral");
     const after = env.state().custodies[env.symbols.indexOf("USDC")].account;
     const excess = overLent(after);
-    console.log(`      borrowed ${dollars(borrowAmount.mul(USD27), 0)}, pool room ${dollars(room.mul(USD27), 0)}; after the withdrawal over-lent by ${dollars(excess.mul(USD27), 2)}`);
+    console.log(
+      `      borrowed ${dollars(borrowAmount.mul(USD27), 0)}, pool room ${dollars(room.mul(USD27), 0)}; after the withdrawal over-lent by ${dollars(excess.mul(USD27), 2)}`,
+    );
     expect(excess.gtn(0), "the custody is over-lent").to.equal(true);
     const before = lpMark(env);
     env.mustOk(await env.liquidateLoan(victim, a.borrower, "SOL", "USDC", excess), "recall");

@@ -24,7 +24,10 @@ describe("economics: interest on unrealized PnL", function () {
 
   beforeEach(async () => {
     // No funding or impact: the position's carry is its borrow fee and its PnL interest only.
-    env = await Econ.create({ pool: { lpCooldownSecs: 0, pnlWarmupSecs: 3_600 }, risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } } });
+    env = await Econ.create({
+      pool: { lpCooldownSecs: 0, pnlWarmupSecs: 3_600 },
+      risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } },
+    });
     lp = await env.wallet("lp");
     trader = await env.wallet("trader");
     borrower = await env.wallet("borrower");
@@ -36,7 +39,8 @@ describe("economics: interest on unrealized PnL", function () {
     env.mustOk(await env.borrow(borrower, "SOL", "USDC", usd(1_200_000)), "borrow");
   });
 
-  const settle = async (key: Parameters<Econ["position"]>[0]) => env.mustOk(await env.addCollateral(trader, key, new BN(1)), "settle");
+  const settle = async (key: Parameters<Econ["position"]>[0]) =>
+    env.mustOk(await env.addCollateral(trader, key, new BN(1)), "settle");
 
   it("earns nothing for a profit seen only during a one-second spike", async () => {
     const key = env.positionKey(trader, LONG, "SOL", "USDC");
@@ -57,7 +61,9 @@ describe("economics: interest on unrealized PnL", function () {
     }
     const after = env.position(key)!;
     const earned = after.interestSettled.sub(before.interestSettled);
-    console.log(`      interest settled over the year after the spike: ${earned.toString()} µUSDC (≤ 0: the position pays on its loss)`);
+    console.log(
+      `      interest settled over the year after the spike: ${earned.toString()} µUSDC (≤ 0: the position pays on its loss)`,
+    );
     expect(earned.lten(0), "no profit interest for the spike").to.equal(true);
     expectBooks("after a year", env.books());
   });
@@ -88,7 +94,9 @@ describe("economics: interest on unrealized PnL", function () {
       await settle(key);
     }
     const earned = env.position(key)!.interestSettled.sub(start);
-    console.log(`      profit interest over the year: ${dollars(earned.mul(USD27), 2)}; bound (supply rate × profit held, capped at locked): ${dollars(bound.mul(USD27), 2)}`);
+    console.log(
+      `      profit interest over the year: ${dollars(earned.mul(USD27), 2)}; bound (supply rate × profit held, capped at locked): ${dollars(bound.mul(USD27), 2)}`,
+    );
     expect(earned.gtn(0), "a held profit earns").to.equal(true);
     expect(earned.lte(bound.addn(12)), "no more than the supply rate on the held profit").to.equal(true);
     expectBooks("after a year", env.books());

@@ -39,13 +39,18 @@ describe("economics: share inflation on a near-empty pool", function () {
     const first = await env.deposit(attacker, "USDC", usd(10.05));
     expect(outcomeName(first)).to.equal("ok");
     const supply = env.lpSupply();
-    console.log(`      after the first deposit: LP supply ${supply.toString()} (dead ${env.state().pool.deadLp.toString()}), attacker holds ${env.tokenBalance(attacker.lp).toString()}`);
+    console.log(
+      `      after the first deposit: LP supply ${supply.toString()} (dead ${env.state().pool.deadLp.toString()}), attacker holds ${env.tokenBalance(attacker.lp).toString()}`,
+    );
     // A deposit that would mint fewer than the pool's minimum is refused, and the quote says so.
     const tiny = new BN(500);
     expect(() => quoteDeposit(env.state(), env.assets.USDC.custody, tiny, env.now())).to.throw();
     expect(outcomeName(await env.deposit(victim, "USDC", tiny))).to.equal("LpMintTooSmall");
     // The donation: 1M USDC straight into the vault. Pool value counts owned tokens, not the vault.
-    env.mustOk(env.run([createTransferInstruction(attacker.tokens.USDC, env.assets.USDC.vault, attacker.key, usd(1_000_000))]), "donate");
+    env.mustOk(
+      env.run([createTransferInstruction(attacker.tokens.USDC, env.assets.USDC.vault, attacker.key, usd(1_000_000))]),
+      "donate",
+    );
     env.provider.warpSlots(1);
     const q = quoteDeposit(env.state(), env.assets.USDC.custody, usd(1_000_000), env.now());
     env.mustOk(await env.deposit(victim, "USDC", usd(1_000_000)), "victim deposits");
@@ -64,6 +69,9 @@ describe("economics: share inflation on a near-empty pool", function () {
     // nothing else: it loses less than 1.5 % + a micro-dollar, and nothing to the attacker.
     expect(v.neg().lte(usd(15_000).mul(USD27).add(USD27)), `victim lost ${dollars(v.neg())}`).to.equal(true);
     // What the victim lost, the pool (LPs' dead units, protocol, insurance) kept: not the attacker.
-    expect(a.add(usd(1_000_000).mul(USD27)).lte(USD27.muln(10)), "the attacker did not get back more than $10 of its own").to.equal(true);
+    expect(
+      a.add(usd(1_000_000).mul(USD27)).lte(USD27.muln(10)),
+      "the attacker did not get back more than $10 of its own",
+    ).to.equal(true);
   });
 });

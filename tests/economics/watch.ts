@@ -55,7 +55,11 @@ export interface Move {
 
 export function lpMove(a: LpMark, b: LpMark): Move {
   const fees = b.feesUsd27.sub(a.feesUsd27).mul(new BN(1_000_000)).div(b.supply);
-  return { min: lpPrice27(b.min, b.supply).sub(lpPrice27(a.min, a.supply)), max: lpPrice27(b.max, b.supply).sub(lpPrice27(a.max, a.supply)), fees };
+  return {
+    min: lpPrice27(b.min, b.supply).sub(lpPrice27(a.min, a.supply)),
+    max: lpPrice27(b.max, b.supply).sub(lpPrice27(a.max, a.supply)),
+    fees,
+  };
 }
 
 /** Rounding of the LP price: two micro-dollars of pool value per LP token's share of supply, plus a micro-dollar. */
@@ -71,8 +75,14 @@ export function expectLpMoveWithinFees(what: string, a: LpMark, b: LpMark): Move
   const m = lpMove(a, b);
   const tol = lpTolerance(b);
   for (const side of ["min", "max"] as const) {
-    expect(m[side].add(tol).isNeg(), `${what}: LP price at ${side} prices fell by ${dollars(m[side].neg(), 9)} per LP (fees booked ${dollars(m.fees, 9)})`).to.equal(false);
-    expect(m[side].gt(m.fees.add(tol)), `${what}: LP price at ${side} prices rose by ${dollars(m[side], 9)} per LP, more than the fees booked ${dollars(m.fees, 9)}`).to.equal(false);
+    expect(
+      m[side].add(tol).isNeg(),
+      `${what}: LP price at ${side} prices fell by ${dollars(m[side].neg(), 9)} per LP (fees booked ${dollars(m.fees, 9)})`,
+    ).to.equal(false);
+    expect(
+      m[side].gt(m.fees.add(tol)),
+      `${what}: LP price at ${side} prices rose by ${dollars(m[side], 9)} per LP, more than the fees booked ${dollars(m.fees, 9)}`,
+    ).to.equal(false);
   }
   return m;
 }

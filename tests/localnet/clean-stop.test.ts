@@ -77,7 +77,8 @@ for (const validator of VALIDATORS) {
     /** The whole stack running (the web app too when `app`), on free ports and this test's data directory. */
     async function running(app: boolean): Promise<StartFlow> {
       const opts: StartOptions = { validator };
-      if (validator === "agave") opts.ports = { rpc: await freePort(true), faucet: await freePort(), agaveFaucet: await freePort() };
+      if (validator === "agave")
+        opts.ports = { rpc: await freePort(true), faucet: await freePort(), agaveFaucet: await freePort() };
       if (app) opts.appPort = await freePort();
       const started = StartFlow.spawn(dir, opts);
       flow = started;

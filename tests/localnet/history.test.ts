@@ -194,13 +194,17 @@ describe("localnet history on disk", function () {
       const seqs = all.map((s) => chain.getTransaction(s)!.seq);
       expect(seqs).to.deep.equal([...seqs].sort((a, b) => b - a));
       expect(chain.signaturesForAddress(syn.shared, { limit: 1000, until: syn.second }).length).to.equal(3 + 48);
-      expect(chain.signaturesForAddress(syn.lastOnly, { limit: 1000 }).map((r) => r.signature)).to.deep.equal([syn.last]);
+      expect(chain.signaturesForAddress(syn.lastOnly, { limit: 1000 }).map((r) => r.signature)).to.deep.equal([
+        syn.last,
+      ]);
       expect(chain.signaturesForAddress(b58encode(randomBytes(32)), { limit: 1000 })).to.deep.equal([]);
       // and a transaction seen before is AlreadyProcessed, whether on disk or not
       const again = chain.submit(chain.getTransaction(fresh[0])!.raw, { preflight: true });
       expect(again.kind === "preflightFailed" && again.simulation.err).to.equal("AlreadyProcessed");
       expect(chain.transactionCount).to.equal(54);
-      expect(chain.blockTransactions(chain.getTransaction(syn.last)!.slot).map((r) => r.signature)).to.include(syn.last);
+      expect(chain.blockTransactions(chain.getTransaction(syn.last)!.slot).map((r) => r.signature)).to.include(
+        syn.last,
+      );
     } finally {
       chain.close();
     }
@@ -229,7 +233,7 @@ describe("localnet history on disk", function () {
       fs.rmSync(path.join(image, "ledger", "LOCK"), { force: true });
       const idx = path.join(image, "ledger", "history.idx");
       fs.truncateSync(idx, fs.statSync(idx).size - 40);
-      fs.appendFileSync(path.join(image, "ledger", "history.dat"), "{\"torn");
+      fs.appendFileSync(path.join(image, "ledger", "history.dat"), '{"torn');
 
       // Then a restart has every record, each once, in order
       const after = Chain.open({ dataDir: image });
@@ -237,10 +241,15 @@ describe("localnet history on disk", function () {
         expect(after.transactionCount).to.equal(9);
         signatures.forEach((sig, i) => expect(after.getTransaction(sig)?.seq).to.equal(i + 1));
         const faucet = after.faucet.publicKey;
-        expect(after.signaturesForAddress(faucet, { limit: 100 }).map((r) => r.signature)).to.deep.equal([...signatures].reverse());
+        expect(after.signaturesForAddress(faucet, { limit: 100 }).map((r) => r.signature)).to.deep.equal(
+          [...signatures].reverse(),
+        );
         // and it goes on from there
         const next = after.airdrop(b58encode(randomBytes(32)), 5_000_000n);
-        expect(next.kind === "landed" && next.record.seq, JSON.stringify(next, (_, v) => (typeof v === "bigint" ? String(v) : v))).to.equal(10);
+        expect(
+          next.kind === "landed" && next.record.seq,
+          JSON.stringify(next, (_, v) => (typeof v === "bigint" ? String(v) : v)),
+        ).to.equal(10);
       } finally {
         after.close();
       }
@@ -258,11 +267,20 @@ describe("localnet history on disk", function () {
     const idx = path.join(dir, "ledger", "history.idx");
     fs.truncateSync(idx, fs.statSync(idx).size - 32);
     // When it is opened, then it stops with a sentence naming the gap and the remedy
-    expect(() => Chain.open({ dataDir: dir })).to.throw("the history files end at transaction 2 but the snapshot covers 3; start with --reset");
+    expect(() => Chain.open({ dataDir: dir })).to.throw(
+      "the history files end at transaction 2 but the snapshot covers 3; start with --reset",
+    );
   });
 
   it("answers getBlock, getBlocks and getBlocksWithLimit in Agave's shapes (web3.js decodes them)", async () => {
-    const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
+    const net = await startLocalnet({
+      port: 0,
+      ledger: tmp(),
+      quiet: true,
+      slotMs: 50,
+      perpool: false,
+      publisher: false,
+    });
     try {
       // Given an airdrop that landed in some slot after the first three, and that slot complete
       await waitFor(() => net.chain.slot >= 3, "slot 3");
@@ -275,7 +293,10 @@ describe("localnet history on disk", function () {
       // When its block is asked for at each level of detail
       const block = (await connection.getBlock(slot, { maxSupportedTransactionVersion: 0 }))!;
       const signatures = await connection.getBlockSignatures(slot);
-      const accounts = await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "accounts", rewards: false }]);
+      const accounts = await rpcCall(net.rpcUrl, "getBlock", [
+        slot,
+        { transactionDetails: "accounts", rewards: false },
+      ]);
       const none = await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "none" }]);
 
       // Then each holds the transaction, chained to its parent
@@ -291,10 +312,21 @@ describe("localnet history on disk", function () {
       expect(block.rewards).to.deep.equal([]);
       expect(signatures.signatures).to.include(signature);
       const brief = accounts.result.transactions.find((t: any) => t.transaction.signatures[0] === signature);
-      expect(brief.transaction.accountKeys[1]).to.deep.equal({ pubkey: receiver.toBase58(), writable: true, signer: false, source: "transaction" });
-      expect(Object.keys(brief.meta).sort()).to.deep.equal(
-        ["err", "fee", "postBalances", "postTokenBalances", "preBalances", "preTokenBalances", "status"],
-      );
+      expect(brief.transaction.accountKeys[1]).to.deep.equal({
+        pubkey: receiver.toBase58(),
+        writable: true,
+        signer: false,
+        source: "transaction",
+      });
+      expect(Object.keys(brief.meta).sort()).to.deep.equal([
+        "err",
+        "fee",
+        "postBalances",
+        "postTokenBalances",
+        "preBalances",
+        "preTokenBalances",
+        "status",
+      ]);
       expect(accounts.result).to.not.have.property("rewards");
       expect(none.result).to.not.have.property("transactions");
       expect(none.result).to.not.have.property("signatures");
@@ -305,23 +337,41 @@ describe("localnet history on disk", function () {
 
       // and the slot lists cover completed slots only
       expect(await connection.getBlocks(slot - 2, slot)).to.deep.equal([slot - 2, slot - 1, slot]);
-      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [slot, 3])).result).to.deep.equal([slot, slot + 1, slot + 2]);
+      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [slot, 3])).result).to.deep.equal([
+        slot,
+        slot + 1,
+        slot + 2,
+      ]);
       const open = net.chain.slot;
-      expect((await rpcCall(net.rpcUrl, "getBlock", [open + 10])).error).to.deep.equal({ code: -32004, message: `Block not available for slot ${open + 10}` });
+      expect((await rpcCall(net.rpcUrl, "getBlock", [open + 10])).error).to.deep.equal({
+        code: -32004,
+        message: `Block not available for slot ${open + 10}`,
+      });
       const upTo = (await rpcCall(net.rpcUrl, "getBlocks", [open - 1, open + 1000])).result as number[];
       expect(upTo[0]).to.equal(open - 1);
       expect(upTo[upTo.length - 1]).to.be.below(net.chain.slot);
       expect((await rpcCall(net.rpcUrl, "getBlocks", [0, 500_001])).error!.code).to.equal(-32602);
-      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [0, 500_001])).error!.message).to.contain("Limit too large; max 500000");
+      expect((await rpcCall(net.rpcUrl, "getBlocksWithLimit", [0, 500_001])).error!.message).to.contain(
+        "Limit too large; max 500000",
+      );
       expect((await rpcCall(net.rpcUrl, "getBlock", [slot, { commitment: "processed" }])).error!.code).to.equal(-32602);
-      expect((await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "most" }])).error!.code).to.equal(-32602);
+      expect((await rpcCall(net.rpcUrl, "getBlock", [slot, { transactionDetails: "most" }])).error!.code).to.equal(
+        -32602,
+      );
     } finally {
       await net.close();
     }
   });
 
   it("notifies blockSubscribe subscribers of each completed block, filtered by mentionsAccountOrProgram", async () => {
-    const net = await startLocalnet({ port: 0, ledger: tmp(), quiet: true, slotMs: 50, perpool: false, publisher: false });
+    const net = await startLocalnet({
+      port: 0,
+      ledger: tmp(),
+      quiet: true,
+      slotMs: 50,
+      perpool: false,
+      publisher: false,
+    });
     const ws = new WebSocket(net.wsUrl);
     try {
       await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
@@ -329,9 +379,30 @@ describe("localnet history on disk", function () {
       ws.on("message", (d) => messages.push(JSON.parse(d.toString())));
       const receiver = Keypair.generate().publicKey.toBase58();
       // Given one subscription to every block and one to blocks mentioning the receiver
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "blockSubscribe", params: ["all", { transactionDetails: "signatures" }] }));
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "blockSubscribe", params: [{ mentionsAccountOrProgram: receiver }] }));
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "blockSubscribe", params: [{ mentionsAccountOrProgram: "nope" }] }));
+      ws.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "blockSubscribe",
+          params: ["all", { transactionDetails: "signatures" }],
+        }),
+      );
+      ws.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 2,
+          method: "blockSubscribe",
+          params: [{ mentionsAccountOrProgram: receiver }],
+        }),
+      );
+      ws.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 3,
+          method: "blockSubscribe",
+          params: [{ mentionsAccountOrProgram: "nope" }],
+        }),
+      );
       await waitFor(() => messages.filter((m) => m.id !== undefined).length === 3, "subscription replies");
       const subAll = messages.find((m) => m.id === 1).result;
       const subMine = messages.find((m) => m.id === 2).result;
@@ -356,10 +427,13 @@ describe("localnet history on disk", function () {
       expect(txs.map((t: any) => t.transaction.signatures[0])).to.deep.equal([mine.record.signature]);
       expect(got[0].params.result.value.block.blockhash).to.equal(net.chain.blockhashOf(slot));
       // and the other one every block in order, each with its signatures
-      const all = notes().filter((m) => m.params.subscription === subAll).map((m) => m.params.result.value);
+      const all = notes()
+        .filter((m) => m.params.subscription === subAll)
+        .map((m) => m.params.result.value);
       all.forEach((v, i) => i > 0 && expect(v.slot).to.equal(all[i - 1].slot + 1));
       const withTx = all.find((v) => v.slot === slot);
-      if (withTx) expect(withTx.block.signatures).to.include.members([mine.record.signature, unrelated.record.signature]);
+      if (withTx)
+        expect(withTx.block.signatures).to.include.members([mine.record.signature, unrelated.record.signature]);
       ws.send(JSON.stringify({ jsonrpc: "2.0", id: 4, method: "blockUnsubscribe", params: [subAll] }));
       await waitFor(() => messages.some((m) => m.id === 4), "unsubscribe reply");
       expect(messages.find((m) => m.id === 4).result).to.equal(true);

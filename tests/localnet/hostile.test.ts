@@ -30,7 +30,11 @@ interface HttpAnswer {
   json: any;
 }
 
-async function post(url: string, body: string | Buffer, contentType: string | null = "application/json"): Promise<HttpAnswer> {
+async function post(
+  url: string,
+  body: string | Buffer,
+  contentType: string | null = "application/json",
+): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   if (contentType !== null) headers["content-type"] = contentType;
   const res = await fetch(url, { method: "POST", headers, body });
@@ -49,7 +53,9 @@ function freshConnectionHealth(port: number): Promise<"answered" | "closed"> {
   return new Promise((resolve) => {
     const body = `{"jsonrpc":"2.0","id":1,"method":"getHealth"}`;
     const socket = net.connect(port, "127.0.0.1", () => {
-      socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(
+        `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
     let text = "";
     socket.on("data", (d) => (text += d.toString()));
@@ -217,9 +223,10 @@ describe("localnet under hostile input", function () {
     // Bounded: the garbage of a few requests on a 616 KB account (each of its
     // transactions writes ~1.6 MB of journal and notification text before V8
     // collects it), never what a client left unread or an attack piled up.
-    expect(rss, `RSS ${(rss / 2 ** 20).toFixed(0)} MiB against a baseline of ${(baselineRss / 2 ** 20).toFixed(0)} MiB`).to.be.lessThan(
-      baselineRss + RSS_ALLOWANCE,
-    );
+    expect(
+      rss,
+      `RSS ${(rss / 2 ** 20).toFixed(0)} MiB against a baseline of ${(baselineRss / 2 ** 20).toFixed(0)} MiB`,
+    ).to.be.lessThan(baselineRss + RSS_ALLOWANCE);
   };
 
   before(async () => {
@@ -284,7 +291,12 @@ describe("localnet under hostile input", function () {
     });
 
     it("answers the 93 KB batch of 700 getAccountInfo of a 616 KB account with 413 and a JSON-RPC error", async () => {
-      const one = { jsonrpc: "2.0", id: 1, method: "getAccountInfo", params: [big.publicKey.toBase58(), { encoding: "base64" }] };
+      const one = {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "getAccountInfo",
+        params: [big.publicKey.toBase58(), { encoding: "base64" }],
+      };
       const body = JSON.stringify(Array.from({ length: 700 }, (_, i) => ({ ...one, id: i })));
       expect(body.length).to.be.greaterThan(90_000);
       const reply = await post(url, body);
@@ -307,7 +319,9 @@ describe("localnet under hostile input", function () {
       const reply = await post(url, body);
       expect(reply.status).to.equal(200);
       expect(reply.json.error.code).to.equal(-32600);
-      expect(reply.json.error.message).to.match(/^Response too large: the batch's answers are over 16777216 characters/);
+      expect(reply.json.error.message).to.match(
+        /^Response too large: the batch's answers are over 16777216 characters/,
+      );
       // One of them is fine.
       const single = await rpcCall(url, "getAccountInfo", [big.publicKey.toBase58(), { encoding: "base64" }]);
       expect(Buffer.from(single.result.value.data[0], "base64").length).to.equal(BIG_ACCOUNT_BYTES);
@@ -315,13 +329,18 @@ describe("localnet under hostile input", function () {
     });
 
     it("refuses batches of more than 100 requests, and an empty batch", async () => {
-      const body = JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "getHealth" })));
+      const body = JSON.stringify(
+        Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "getHealth" })),
+      );
       const reply = await post(url, body);
       expect(reply.json.error).to.deep.equal({
         code: -32600,
         message: "Invalid request: a batch of 101 requests is over the limit of 100",
       });
-      const ok = await post(url, JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "getHealth" }))));
+      const ok = await post(
+        url,
+        JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "getHealth" }))),
+      );
       expect(ok.json).to.have.length(100);
       const empty = await post(url, "[]");
       expect(empty.json.error.code).to.equal(-32600);
@@ -329,7 +348,16 @@ describe("localnet under hostile input", function () {
     });
 
     it("answers malformed JSON with -32700", async () => {
-      for (const body of ["{", '{"jsonrpc":"2.0",', "\u0000\u0001", "[1,2", '{"id":1 "method":"x"}', "", "nul", '{"a":12345678901234567890']) {
+      for (const body of [
+        "{",
+        '{"jsonrpc":"2.0",',
+        "\u0000\u0001",
+        "[1,2",
+        '{"id":1 "method":"x"}',
+        "",
+        "nul",
+        '{"a":12345678901234567890',
+      ]) {
         const reply = await post(url, body);
         expect(reply.status, JSON.stringify(body)).to.equal(200);
         expect(reply.json.error.code, JSON.stringify(body)).to.equal(-32700);
@@ -349,10 +377,16 @@ describe("localnet under hostile input", function () {
         ['{"jsonrpc":"2.0","id":1,"method":"getBalance","params":[7]}', -32602],
         ['{"jsonrpc":"2.0","id":1,"method":"getBalance","params":[{"a":1}]}', -32602],
         ['{"jsonrpc":"2.0","id":1,"method":"getAccountInfo","params":["11111111111111111111111111111111",7]}', -32602],
-        ['{"jsonrpc":"2.0","id":1,"method":"getAccountInfo","params":["11111111111111111111111111111111",{"encoding":7}]}', -32602],
+        [
+          '{"jsonrpc":"2.0","id":1,"method":"getAccountInfo","params":["11111111111111111111111111111111",{"encoding":7}]}',
+          -32602,
+        ],
         ['{"jsonrpc":"2.0","id":1,"method":"getSignatureStatuses","params":[[1,2]]}', -32602],
         ['{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["11111111111111111111111111111111",-1]}', -32602],
-        ['{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["11111111111111111111111111111111",1.5]}', -32602],
+        [
+          '{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["11111111111111111111111111111111",1.5]}',
+          -32602,
+        ],
         ['{"jsonrpc":"2.0","id":1,"method":"getMultipleAccounts","params":[{"length":1e9}]}', -32602],
         ['{"jsonrpc":"2.0","id":1,"method":"__proto__"}', -32601],
         ['{"jsonrpc":"2.0","id":1,"method":"constructor"}', -32601],
@@ -360,13 +394,18 @@ describe("localnet under hostile input", function () {
       for (const [body, code] of cases) {
         const reply = await post(url, body);
         expect(reply.json.error?.code, body).to.equal(code);
-        expect(reply.json.error.message, body).to.be.a("string").and.not.match(/Invalid params: Invalid params/);
+        expect(reply.json.error.message, body)
+          .to.be.a("string")
+          .and.not.match(/Invalid params: Invalid params/);
       }
       await healthy();
     });
 
     it("refuses a 10 MB body with 413 and deep bodies with a JSON-RPC error", async () => {
-      const huge = await post(url, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth", params: ["x".repeat(10_000_000)] }));
+      const huge = await post(
+        url,
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getHealth", params: ["x".repeat(10_000_000)] }),
+      );
       expect(huge.status).to.equal(413);
       expect(huge.json.error.code).to.equal(-32600);
 
@@ -399,7 +438,11 @@ describe("localnet under hostile input", function () {
       expect(charset.json.result).to.equal("ok");
       const preflight = await fetch(url, {
         method: "OPTIONS",
-        headers: { origin: "http://localhost:5173", "access-control-request-method": "POST", "access-control-request-headers": "content-type, solana-client" },
+        headers: {
+          origin: "http://localhost:5173",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type, solana-client",
+        },
       });
       expect(preflight.status).to.equal(204);
       expect(preflight.headers.get("access-control-allow-headers")).to.equal("content-type, solana-client");
@@ -420,11 +463,17 @@ describe("localnet under hostile input", function () {
       const pattern = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff));
       const garbage = await send(pattern.toString("base64"), "base64");
       expect(garbage.error!.code).to.equal(-32602);
-      expect(garbage.error!.message).to.match(/^failed to deserialize solana_transaction::versioned::VersionedTransaction: /);
+      expect(garbage.error!.message).to.match(
+        /^failed to deserialize solana_transaction::versioned::VersionedTransaction: /,
+      );
 
       const { blockhash } = await connection.getLatestBlockhash();
       const tx = new Transaction({ feePayer: payer.publicKey, recentBlockhash: blockhash }).add(
-        SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: 1_000_000 }),
+        SystemProgram.transfer({
+          fromPubkey: payer.publicKey,
+          toPubkey: Keypair.generate().publicKey,
+          lamports: 1_000_000,
+        }),
       );
       tx.sign(payer);
       const wire = tx.serialize();
@@ -465,7 +514,13 @@ describe("localnet under hostile input", function () {
         [clientFrame(0x2, Buffer.from('{"jsonrpc":"2.0","id":1,"method":"slotSubscribe"}')), 1003],
         // A header announcing 2^40 bytes: refused before any of it is buffered.
         [clientFrame(0x1, Buffer.alloc(0), 2 ** 40), 1009],
-        [clientFrame(0x1, Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "x", params: ["y".repeat(100_000)] }))), 1009],
+        [
+          clientFrame(
+            0x1,
+            Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "x", params: ["y".repeat(100_000)] })),
+          ),
+          1009,
+        ],
         [clientFrame(0x1, Buffer.from([0xc3, 0x28, 0xa0, 0xa1])), 1007],
       ];
       for (const [frame, code] of cases) {
@@ -493,7 +548,15 @@ describe("localnet under hostile input", function () {
         for (const refused of refusals) expect(refused).to.match(/^no upgrade: HTTP\/1\.1 503 Service Unavailable/);
         // One closed, one more accepted; the open ones still work.
         sockets.pop()!.destroy();
-        await waitFor(async () => (await RawWs.connect(wsUrl).then((ws) => (sockets.push(ws), true), () => false)), "a free slot after a close", 5_000);
+        await waitFor(
+          async () =>
+            await RawWs.connect(wsUrl).then(
+              (ws) => (sockets.push(ws), true),
+              () => false,
+            ),
+          "a free slot after a close",
+          5_000,
+        );
         sockets[0].sendText(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "slotSubscribe" }));
         await sockets[0].waitMessages(1, "a reply on an old connection");
         expect(typeof sockets[0].messages()[0].result).to.equal("number");
@@ -510,8 +573,19 @@ describe("localnet under hostile input", function () {
           entry.socket.on("error", () => {}).on("close", () => (entry.closed = true));
           idle.push(entry);
         }
-        await Promise.all(idle.map(({ socket }) => new Promise((resolve) => (socket.connecting ? socket.once("connect", resolve).once("close", resolve) : resolve(null)))));
-        await waitFor(() => idle.filter((e) => e.closed).length >= 10, "the server to close the connections past its cap", 5_000);
+        await Promise.all(
+          idle.map(
+            ({ socket }) =>
+              new Promise((resolve) =>
+                socket.connecting ? socket.once("connect", resolve).once("close", resolve) : resolve(null),
+              ),
+          ),
+        );
+        await waitFor(
+          () => idle.filter((e) => e.closed).length >= 10,
+          "the server to close the connections past its cap",
+          5_000,
+        );
         expect(idle.filter((e) => e.closed).length).to.be.lessThan(100);
       } finally {
         for (const { socket } of idle) socket.destroy();
@@ -541,9 +615,18 @@ describe("localnet under hostile input", function () {
       expect(refused[0].error!.code).to.equal(-32602);
       expect(refused[0].error!.message).to.match(/^Too many subscriptions on this connection: the limit is 1000/);
       // A batch over the batch limit is refused whole.
-      ws.sendText(JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "slotSubscribe" }))));
+      ws.sendText(
+        JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "slotSubscribe" }))),
+      );
       await waitFor(
-        () => ws.messages().some((m) => !Array.isArray(m) && m.error?.message === "Invalid request: a batch of 101 requests is over the limit of 100"),
+        () =>
+          ws
+            .messages()
+            .some(
+              (m) =>
+                !Array.isArray(m) &&
+                m.error?.message === "Invalid request: a batch of 101 requests is over the limit of 100",
+            ),
         "batch refusal",
       );
       ws.destroy();
@@ -552,7 +635,14 @@ describe("localnet under hostile input", function () {
 
     it("drops a client that never reads, with its subscriptions, and keeps its memory bounded", async () => {
       const ws = await RawWs.connect(wsUrl);
-      ws.sendText(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "accountSubscribe", params: [big.publicKey.toBase58(), { encoding: "base64" }] }));
+      ws.sendText(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "accountSubscribe",
+          params: [big.publicKey.toBase58(), { encoding: "base64" }],
+        }),
+      );
       await ws.waitMessages(1, "subscription id");
       // Stop reading: from here the server's output to this client piles up.
       ws.socket.pause();

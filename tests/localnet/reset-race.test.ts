@@ -63,8 +63,12 @@ describe("localnet: the ledger lock and --reset", function () {
       expect(await connection.getGenesisHash()).to.equal(genesis);
       expect(await connection.getBalance(holder)).to.equal(3 * LAMPORTS_PER_SOL);
       expect(fs.existsSync(path.join(dir, "deployment.json"))).to.equal(true);
-      expect(fs.readdirSync(path.join(dir, "ledger")).sort()).to.include.members(files.filter((f) => !f.endsWith(".tmp")));
-      expect(fs.readFileSync(path.join(dir, "ledger", "LOCK"), "utf8")).to.match(new RegExp(`^${running.child.pid} \\d+\\n$`));
+      expect(fs.readdirSync(path.join(dir, "ledger")).sort()).to.include.members(
+        files.filter((f) => !f.endsWith(".tmp")),
+      );
+      expect(fs.readFileSync(path.join(dir, "ledger", "LOCK"), "utf8")).to.match(
+        new RegExp(`^${running.child.pid} \\d+\\n$`),
+      );
 
       // And after it stops, the same chain comes back.
       expect(await running.stop("SIGTERM")).to.equal(0);
@@ -90,7 +94,9 @@ describe("localnet: the ledger lock and --reset", function () {
     const net = await startLocalnet({ port: 0, ledger: dir, quiet: true, reset: true });
     try {
       expect(await new Connection(net.rpcUrl).getGenesisHash()).to.not.equal(genesis);
-      expect(fs.readFileSync(path.join(dir, "ledger", "LOCK"), "utf8")).to.equal(`${process.pid} ${processStartTime(process.pid)}\n`);
+      expect(fs.readFileSync(path.join(dir, "ledger", "LOCK"), "utf8")).to.equal(
+        `${process.pid} ${processStartTime(process.pid)}\n`,
+      );
     } finally {
       await net.close();
     }
@@ -119,7 +125,10 @@ describe("localnet: the ledger lock and --reset", function () {
           lock.release();
           expect(fs.existsSync(file), `${c.what}: released`).to.equal(false);
         } else {
-          expect(() => FileLock.acquire(file, "ledger X"), c.what).to.throw(LockError, `ledger X is in use by process ${sleeper.pid}`);
+          expect(() => FileLock.acquire(file, "ledger X"), c.what).to.throw(
+            LockError,
+            `ledger X is in use by process ${sleeper.pid}`,
+          );
           expect(fs.readFileSync(file, "utf8"), `${c.what}: left alone`).to.equal(c.text);
         }
       }
@@ -134,7 +143,9 @@ describe("localnet: the ledger lock and --reset", function () {
     // `sleep 0` exits at once; its parent becomes `sleep 30`, which never reaps it.
     const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
-      const zombie = await new Promise<number>((resolve) => parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const zombie = await new Promise<number>((resolve) =>
+        parent.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
       const state = () => {
         try {
           const stat = fs.readFileSync(`/proc/${zombie}/stat`, "utf8");
@@ -167,7 +178,10 @@ describe("localnet: the ledger lock and --reset", function () {
       console.log(line);
       process.stdin.on("data", () => process.exit(0));`;
     const racers = Array.from({ length: 6 }, () =>
-      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] }),
+      spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+        cwd: REPO_ROOT,
+        stdio: ["pipe", "pipe", "pipe"],
+      }),
     );
     try {
       const lines = await Promise.all(
@@ -184,11 +198,19 @@ describe("localnet: the ledger lock and --reset", function () {
             }),
         ),
       );
-      expect(lines.filter((l) => l === "won"), lines.join(", ")).to.have.length(1);
-      expect(lines.filter((l) => l === "refused"), lines.join(", ")).to.have.length(racers.length - 1);
+      expect(
+        lines.filter((l) => l === "won"),
+        lines.join(", "),
+      ).to.have.length(1);
+      expect(
+        lines.filter((l) => l === "refused"),
+        lines.join(", "),
+      ).to.have.length(racers.length - 1);
     } finally {
       for (const r of racers) r.stdin!.end("exit\n");
-      await Promise.all(racers.map((r) => (r.exitCode === null ? new Promise((res) => r.once("exit", res)) : undefined)));
+      await Promise.all(
+        racers.map((r) => (r.exitCode === null ? new Promise((res) => r.once("exit", res)) : undefined)),
+      );
     }
   });
 });

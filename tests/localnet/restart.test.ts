@@ -66,7 +66,9 @@ describe("npm start: restartable from anything", function () {
     // Prices were published before the first deposit read them (they may be minutes old after a pause).
     const published = flow.text().search(/^price feed: set /m);
     expect(published, "fresh prices published").to.be.at.least(0);
-    expect(flow.text().search(/^seed: deposited /m), "the rest of the seeding, after the prices").to.be.above(published);
+    expect(flow.text().search(/^seed: deposited /m), "the rest of the seeding, after the prices").to.be.above(
+      published,
+    );
     await checkDeployedSeededTrading(rpcUrlOf(flow), dir);
 
     const sent = Date.now();

@@ -39,7 +39,14 @@ import { rpcCall } from "./harness";
 const SYSTEM = SystemProgram.programId.toBase58();
 const TOKEN = TOKEN_PROGRAM_ID.toBase58();
 
-function transferCheckedIx(source: PublicKey, mint: PublicKey, destination: PublicKey, owner: PublicKey, amount: bigint, decimals: number) {
+function transferCheckedIx(
+  source: PublicKey,
+  mint: PublicKey,
+  destination: PublicKey,
+  owner: PublicKey,
+  amount: bigint,
+  decimals: number,
+) {
   const data = Buffer.alloc(10);
   data[0] = 12;
   data.writeBigUInt64LE(amount, 1);
@@ -83,7 +90,10 @@ describe("localnet RPC compatibility with Agave", function () {
 
   const send = async (tx: Transaction, signers: Keypair[]) => {
     const signature = await connection.sendTransaction(tx, signers);
-    const reply = await rpcCall(net.rpcUrl, "getTransaction", [signature, { encoding: "jsonParsed", commitment: "confirmed", maxSupportedTransactionVersion: 0 }]);
+    const reply = await rpcCall(net.rpcUrl, "getTransaction", [
+      signature,
+      { encoding: "jsonParsed", commitment: "confirmed", maxSupportedTransactionVersion: 0 },
+    ]);
     expect(reply.error).to.equal(undefined);
     return { signature, result: reply.result };
   };
@@ -120,7 +130,10 @@ describe("localnet RPC compatibility with Agave", function () {
       expect(transfer).to.deep.equal({
         program: "system",
         programId: SYSTEM,
-        parsed: { type: "transfer", info: { source: payer.publicKey.toBase58(), destination: to.toBase58(), lamports: 1_234_567 } },
+        parsed: {
+          type: "transfer",
+          info: { source: payer.publicKey.toBase58(), destination: to.toBase58(), lamports: 1_234_567 },
+        },
         stackHeight: null,
       });
       expect(create).to.deep.equal({
@@ -140,7 +153,12 @@ describe("localnet RPC compatibility with Agave", function () {
         },
         stackHeight: null,
       });
-      expect(memo).to.deep.equal({ program: "spl-memo", programId: MEMO_PROGRAM, parsed: "héllo 🦖", stackHeight: null });
+      expect(memo).to.deep.equal({
+        program: "spl-memo",
+        programId: MEMO_PROGRAM,
+        parsed: "héllo 🦖",
+        stackHeight: null,
+      });
     });
 
     it("parses SPL Token and Associated Token instructions, inner ones with their stack height", async () => {
@@ -158,7 +176,10 @@ describe("localnet RPC compatibility with Agave", function () {
       expect(mintTx.transaction.message.instructions[1]).to.deep.equal({
         program: "spl-token",
         programId: TOKEN,
-        parsed: { type: "initializeMint2", info: { mint: mint.publicKey.toBase58(), decimals: 6, mintAuthority: payer.publicKey.toBase58() } },
+        parsed: {
+          type: "initializeMint2",
+          info: { mint: mint.publicKey.toBase58(), decimals: 6, mintAuthority: payer.publicKey.toBase58() },
+        },
         stackHeight: null,
       });
 
@@ -193,11 +214,21 @@ describe("localnet RPC compatibility with Agave", function () {
       });
       expect(mintTo.parsed).to.deep.equal({
         type: "mintTo",
-        info: { mint: mint.publicKey.toBase58(), account: payerAta.toBase58(), amount: "5000000", mintAuthority: payer.publicKey.toBase58() },
+        info: {
+          mint: mint.publicKey.toBase58(),
+          account: payerAta.toBase58(),
+          amount: "5000000",
+          mintAuthority: payer.publicKey.toBase58(),
+        },
       });
       expect(transfer.parsed).to.deep.equal({
         type: "transfer",
-        info: { source: payerAta.toBase58(), destination: aliceAta.toBase58(), amount: "1000000", authority: payer.publicKey.toBase58() },
+        info: {
+          source: payerAta.toBase58(),
+          destination: aliceAta.toBase58(),
+          amount: "1000000",
+          authority: payer.publicKey.toBase58(),
+        },
       });
       expect(checked.parsed).to.deep.equal({
         type: "transferChecked",
@@ -215,7 +246,10 @@ describe("localnet RPC compatibility with Agave", function () {
       expect(init).to.deep.equal({
         program: "spl-token",
         programId: TOKEN,
-        parsed: { type: "initializeAccount3", info: { account: payerAta.toBase58(), mint: mint.publicKey.toBase58(), owner: payer.publicKey.toBase58() } },
+        parsed: {
+          type: "initializeAccount3",
+          info: { account: payerAta.toBase58(), mint: mint.publicKey.toBase58(), owner: payer.publicKey.toBase58() },
+        },
         stackHeight: 2,
       });
       expect(inner.some((ix: any) => ix.program === "system" && ix.stackHeight === 2)).to.equal(true);
@@ -231,7 +265,13 @@ describe("localnet RPC compatibility with Agave", function () {
         programId: TOKEN,
         parsed: {
           type: "transfer",
-          info: { source: keys[0], destination: keys[1], amount: "18446744073709551615", multisigAuthority: keys[2], signers: [keys[3], keys[4]] },
+          info: {
+            source: keys[0],
+            destination: keys[1],
+            amount: "18446744073709551615",
+            multisigAuthority: keys[2],
+            signers: [keys[3], keys[4]],
+          },
         },
         stackHeight: 1,
       });
@@ -265,16 +305,23 @@ describe("localnet RPC compatibility with Agave", function () {
         [ASSOCIATED_TOKEN_PROGRAM_ID.toBase58(), [0, 1], Buffer.from([1])], // too few accounts
       ];
       for (const [programId, accounts, data] of cases) {
-        expect(parseInstruction(programId, accounts, data, keys, null), `${programId} ${data.toString("hex")}`).to.deep.equal(
-          partial(programId, accounts, data),
-        );
+        expect(
+          parseInstruction(programId, accounts, data, keys, null),
+          `${programId} ${data.toString("hex")}`,
+        ).to.deep.equal(partial(programId, accounts, data));
       }
     });
   });
 
   it("reports AlreadyProcessed when simulating a transaction that landed", async () => {
     // Given a landed transfer
-    const tx = new Transaction().add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: Keypair.generate().publicKey, lamports: LAMPORTS_PER_SOL / 100 }));
+    const tx = new Transaction().add(
+      SystemProgram.transfer({
+        fromPubkey: payer.publicKey,
+        toPubkey: Keypair.generate().publicKey,
+        lamports: LAMPORTS_PER_SOL / 100,
+      }),
+    );
     const signature = await connection.sendTransaction(tx, [payer]);
     const wire = tx.serialize().toString("base64");
     // When it is simulated again, with or without signature checks
@@ -285,7 +332,10 @@ describe("localnet RPC compatibility with Agave", function () {
       expect(reply.result.value.logs).to.deep.equal([]);
     }
     // With a replaced blockhash it is another message, simulated as usual.
-    const replaced = await rpcCall(net.rpcUrl, "simulateTransaction", [wire, { encoding: "base64", replaceRecentBlockhash: true }]);
+    const replaced = await rpcCall(net.rpcUrl, "simulateTransaction", [
+      wire,
+      { encoding: "base64", replaceRecentBlockhash: true },
+    ]);
     expect(replaced.result.value.err).to.equal(null);
     expect((await connection.getSignatureStatus(signature)).value?.err).to.equal(null);
   });
@@ -294,7 +344,10 @@ describe("localnet RPC compatibility with Agave", function () {
     const signature = await connection.requestAirdrop(Keypair.generate().publicKey, LAMPORTS_PER_SOL);
     for (const commitment of ["processed", "recent"]) {
       const reply = await rpcCall(net.rpcUrl, "getTransaction", [signature, { commitment }]);
-      expect(reply.error).to.deep.equal({ code: -32602, message: "Method does not support commitment below `confirmed`" });
+      expect(reply.error).to.deep.equal({
+        code: -32602,
+        message: "Method does not support commitment below `confirmed`",
+      });
     }
     for (const commitment of ["confirmed", "finalized"]) {
       const reply = await rpcCall(net.rpcUrl, "getTransaction", [signature, { commitment }]);
@@ -314,20 +367,34 @@ describe("localnet RPC compatibility with Agave", function () {
       expect(reply.error).to.deep.equal({ code: -32004, message: "Block not available for slot 9007199254740993" });
       const max = await raw('{"jsonrpc":"2.0","id":1,"method":"getBlockTime","params":[18446744073709551615]}');
       expect(max.error.message).to.equal("Block not available for slot 18446744073709551615");
-      expect(parseJson('[9007199254740993,-9007199254740993,1.5,1e3,2]')).to.deep.equal([9007199254740993n, -9007199254740993n, 1.5, 1000, 2]);
+      expect(parseJson("[9007199254740993,-9007199254740993,1.5,1e3,2]")).to.deep.equal([
+        9007199254740993n,
+        -9007199254740993n,
+        1.5,
+        1000,
+        2,
+      ]);
     });
 
     it("refuses out-of-range, negative and fractional values with -32602 saying which", async () => {
       const cases: [string, string][] = [
-        ["18446744073709551616", "Invalid params: invalid value: integer `18446744073709551616`, expected u64 (0 to 18446744073709551615)."],
+        [
+          "18446744073709551616",
+          "Invalid params: invalid value: integer `18446744073709551616`, expected u64 (0 to 18446744073709551615).",
+        ],
         ["-1", "Invalid params: invalid value: integer `-1`, expected u64 (0 to 18446744073709551615)."],
-        ["-99999999999999999999", "Invalid params: invalid value: integer `-99999999999999999999`, expected u64 (0 to 18446744073709551615)."],
+        [
+          "-99999999999999999999",
+          "Invalid params: invalid value: integer `-99999999999999999999`, expected u64 (0 to 18446744073709551615).",
+        ],
         ["1.5", "Invalid params: invalid type: floating point `1.5`, expected u64."],
         ["1e20", "Invalid params: invalid type: floating point `100000000000000000000`, expected u64."],
         ['"7"', 'Invalid params: invalid type: string "7", expected u64.'],
       ];
       for (const [value, message] of cases) {
-        const reply = await raw(`{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["${payer.publicKey.toBase58()}",${value}]}`);
+        const reply = await raw(
+          `{"jsonrpc":"2.0","id":1,"method":"requestAirdrop","params":["${payer.publicKey.toBase58()}",${value}]}`,
+        );
         expect(reply.error, value).to.deep.equal({ code: -32602, message });
       }
     });
@@ -349,4 +416,3 @@ describe("localnet RPC compatibility with Agave", function () {
     }
   });
 });
-

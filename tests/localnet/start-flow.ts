@@ -11,7 +11,15 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { Side, fetchPoolState, fetchPosition, findCustody, increasePositionIx, perpoolProgram, positionPda } from "../../sdk/src";
+import {
+  Side,
+  fetchPoolState,
+  fetchPosition,
+  findCustody,
+  increasePositionIx,
+  perpoolProgram,
+  positionPda,
+} from "../../sdk/src";
 import type { Deployment } from "../../migrations/deploy";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -108,7 +116,9 @@ export class StartFlow {
       const m = pattern.exec(this.text());
       if (m) return m;
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`start.sh exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.text()}`);
+        throw new Error(
+          `start.sh exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}:\n${this.text()}`,
+        );
       }
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${this.text()}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -174,9 +184,14 @@ export function pidOf(flow: StartFlow, label: string): number {
  */
 export async function checkDeployedSeededTrading(url: string, dataDir: string): Promise<void> {
   const deployment = JSON.parse(fs.readFileSync(path.join(dataDir, "deployment.json"), "utf8")) as Deployment;
-  const demo = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dataDir, "demo-wallet.json"), "utf8")) as number[]));
+  const demo = Keypair.fromSecretKey(
+    Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dataDir, "demo-wallet.json"), "utf8")) as number[]),
+  );
   const connection = new Connection(url, "confirmed");
-  const program = perpoolProgram(new anchor.AnchorProvider(connection, new anchor.Wallet(demo), { commitment: "confirmed" }), new PublicKey(deployment.programId));
+  const program = perpoolProgram(
+    new anchor.AnchorProvider(connection, new anchor.Wallet(demo), { commitment: "confirmed" }),
+    new PublicKey(deployment.programId),
+  );
   const pool = new PublicKey(deployment.pool.address);
   const state = await fetchPoolState(program, pool);
   const { SEED_AMOUNTS } = await import("../../localnet/seed-liquidity");
@@ -186,7 +201,9 @@ export async function checkDeployedSeededTrading(url: string, dataDir: string): 
     const seed = new BN(SEED_AMOUNTS[a.symbol]).mul(new BN(10).pow(new BN(a.decimals)));
     // Deposited once: at least what the seed put in less fees, under twice that.
     if (owned.lt(seed.muln(9).divn(10)) || owned.gte(seed.muln(2))) {
-      throw new Error(`${a.symbol}: the pool owns ${owned.toString()} base units; one seed deposit is ${seed.toString()}`);
+      throw new Error(
+        `${a.symbol}: the pool owns ${owned.toString()} base units; one seed deposit is ${seed.toString()}`,
+      );
     }
   }
   // A trade: a 10x short SOL position with 100 USDC of collateral, from the demo wallet's tokens.

@@ -16,7 +16,8 @@ describe("localnet key helpers", () => {
   it("finds the same program address and bump as web3.js for 300 seed sets", () => {
     for (let i = 0; i < 300; i++) {
       const programId = bytes("program", i);
-      const seeds = i % 3 === 0 ? [bytes("seed", i)] : [Buffer.from("pool"), bytes("seed", i).subarray(0, 1 + (i % 32))];
+      const seeds =
+        i % 3 === 0 ? [bytes("seed", i)] : [Buffer.from("pool"), bytes("seed", i).subarray(0, 1 + (i % 32))];
       const [expected, expectedBump] = PublicKey.findProgramAddressSync(seeds, new PublicKey(programId));
       const [address, bump] = findProgramAddress(seeds, programId);
       expect(new PublicKey(address).toBase58(), `case ${i}`).to.equal(expected.toBase58());
@@ -30,7 +31,8 @@ describe("localnet key helpers", () => {
     // refuses it. No hash lands there in practice; the validator follows the runtime.
     expect(isOnCurve(new Uint8Array(32).fill(0xff))).to.equal(true);
     const cases: Uint8Array[] = [new Uint8Array(32), Uint8Array.from([1, ...new Array(31).fill(0)])];
-    for (let i = 0; i < 400; i++) cases.push(i % 2 ? bytes("any", i) : Keypair.fromSeed(bytes("key", i)).publicKey.toBytes());
+    for (let i = 0; i < 400; i++)
+      cases.push(i % 2 ? bytes("any", i) : Keypair.fromSeed(bytes("key", i)).publicKey.toBytes());
     let on = 0;
     for (const c of cases) {
       expect(isOnCurve(c), Buffer.from(c).toString("hex")).to.equal(PublicKey.isOnCurve(c));

@@ -22,7 +22,9 @@ describe("security: invariant fuzzing (short run)", function () {
       actions += r.steps;
       transactions += r.transactions;
       if (r.failure) {
-        failures.push(`seed ${seed}, step ${r.failure.step} (${r.failure.op}): ${r.failure.message}\n  last: ${r.failure.trace.slice(-8).join("\n        ")}\n  replay: npm run fuzz -- --seed ${seed} --steps ${STEPS}`);
+        failures.push(
+          `seed ${seed}, step ${r.failure.step} (${r.failure.op}): ${r.failure.message}\n  last: ${r.failure.trace.slice(-8).join("\n        ")}\n  replay: npm run fuzz -- --seed ${seed} --steps ${STEPS}`,
+        );
       }
     }
     console.log(`      fuzz: ${SEEDS.length} seeds, ${actions} actions, ${transactions} transactions`);

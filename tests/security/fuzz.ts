@@ -38,17 +38,26 @@ async function main(): Promise<void> {
       for (const [e, n] of Object.entries(s.errors)) t.errors[e] = (t.errors[e] ?? 0) + n;
     }
     const status = r.failure ? `FAILED at step ${r.failure.step} (${r.failure.op})` : "ok";
-    console.log(`seed ${seed}: ${r.steps} actions, ${r.transactions} transactions, ${((Date.now() - t0) / 1000).toFixed(1)} s: ${status}`);
+    console.log(
+      `seed ${seed}: ${r.steps} actions, ${r.transactions} transactions, ${((Date.now() - t0) / 1000).toFixed(1)} s: ${status}`,
+    );
     if (r.failure) {
       failures.push(r);
       console.log(`  ${r.failure.message}\n  last transactions:\n    ${r.failure.trace.join("\n    ")}`);
       console.log(`  replay: npm run fuzz -- --seed ${seed}${steps !== 300 ? ` --steps ${steps}` : ""}`);
     }
   }
-  console.log(`\n${seeds.length} seeds, ${actions} actions, ${transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${seeds.length} seeds, ${actions} actions, ${transactions} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   for (const [op, t] of Object.entries(totals).sort()) {
-    const top = Object.entries(t.errors).sort((a, b) => b[1] - a[1]).map(([e, n]) => `${e} ${n}`).join(", ");
-    console.log(`  ${op.padEnd(20)} ${String(t.ok).padStart(6)} ok ${String(t.failed).padStart(6)} refused${top ? ` (${top})` : ""}`);
+    const top = Object.entries(t.errors)
+      .sort((a, b) => b[1] - a[1])
+      .map(([e, n]) => `${e} ${n}`)
+      .join(", ");
+    console.log(
+      `  ${op.padEnd(20)} ${String(t.ok).padStart(6)} ok ${String(t.failed).padStart(6)} refused${top ? ` (${top})` : ""}`,
+    );
   }
   if (failures.length > 0) {
     console.log(`\n${failures.length} failing seed(s): ${failures.map((f) => f.seed).join(", ")}`);

@@ -257,7 +257,14 @@ export class FuzzEnv extends Chain {
     const protocol = rng.range(0, 10_000 - lpShare);
     // No LP cooldown here: the round trips below deposit and redeem in consecutive slots (the
     // cooldown escrow is exercised by the liquidity and economics suites).
-    const params = defaultPoolParams({ lpFeeShareBps: lpShare, protocolFeeShareBps: protocol, insuranceFeeShareBps: 10_000 - lpShare - protocol, lpCooldownSecs: 0, minLpMint: new BN(1), timelockSecs: 0 });
+    const params = defaultPoolParams({
+      lpFeeShareBps: lpShare,
+      protocolFeeShareBps: protocol,
+      insuranceFeeShareBps: 10_000 - lpShare - protocol,
+      lpCooldownSecs: 0,
+      minLpMint: new BN(1),
+      timelockSecs: 0,
+    });
     this.ok([await createPoolIx(P, { admin, name: "fuzz", params })], "create_pool");
     [this.pool] = poolPda("fuzz");
     for (const sym of SYMS) {
@@ -267,7 +274,10 @@ export class FuzzEnv extends Chain {
       const price = new BN(Math.round(START_PRICE[sym] * 1e8));
       this.prices[sym] = { price, ema: price, conf: ZERO };
       await this.publish(sym);
-      this.ok([await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(FEEDS[sym])[0] })], `add_custody ${sym}`);
+      this.ok(
+        [await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(FEEDS[sym])[0] })],
+        `add_custody ${sym}`,
+      );
       const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
       this.assets[sym] = { sym, mint, custody, vault };
     }
@@ -284,7 +294,13 @@ export class FuzzEnv extends Chain {
       for (const sym of SYMS) {
         tokens[sym] = await createTokenAccount(this.provider, this.assets[sym].mint, kp.publicKey, rng.keypair());
         const whole = sym === "USDC" ? 50_000_000 : sym === "SOL" ? 300_000 : 15_000;
-        await mintTo(this.provider, this.assets[sym].mint, tokens[sym], this.admin, new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))));
+        await mintTo(
+          this.provider,
+          this.assets[sym].mint,
+          tokens[sym],
+          this.admin,
+          new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))),
+        );
       }
       const lp = await createTokenAccount(this.provider, this.lpMint, kp.publicKey, rng.keypair());
       const actor = { name, kp, tokens, lp };
@@ -292,7 +308,11 @@ export class FuzzEnv extends Chain {
       else this.actors.push(actor);
     }
     // The first liquidity.
-    const seed: [Sym, number][] = [["USDC", 4_000_000], ["SOL", 12_000], ["ETH", 700]];
+    const seed: [Sym, number][] = [
+      ["USDC", 4_000_000],
+      ["SOL", 12_000],
+      ["ETH", 700],
+    ];
     for (const [sym, whole] of seed) {
       const ix = await addLiquidityIx(P, await this.state(), {
         owner: this.actors[0].kp.publicKey,
@@ -326,7 +346,14 @@ export class FuzzEnv extends Chain {
 
   publishIx(sym: Sym): TransactionInstruction {
     const p = this.prices[sym];
-    return publishPriceIx({ authority: this.admin.publicKey, feedId: FEEDS[sym], price: p.price, emaPrice: p.ema, conf: p.conf, exponent: -8 });
+    return publishPriceIx({
+      authority: this.admin.publicKey,
+      feedId: FEEDS[sym],
+      price: p.price,
+      emaPrice: p.ema,
+      conf: p.conf,
+      exponent: -8,
+    });
   }
 
   balance(account: PublicKey): BN {
@@ -362,7 +389,12 @@ export class FuzzEnv extends Chain {
     const out = [];
     for (const actor of this.actors) {
       for (const pair of LOAN_PAIRS) {
-        const key = loanPda(actor.kp.publicKey, this.pool, this.assets[pair[0]].custody, this.assets[pair[1]].custody)[0];
+        const key = loanPda(
+          actor.kp.publicKey,
+          this.pool,
+          this.assets[pair[0]].custody,
+          this.assets[pair[1]].custody,
+        )[0];
         const l = this.decode<Loan>("loan", key);
         if (l) out.push({ actor, key, l, pair });
       }
@@ -599,7 +631,8 @@ export class Fuzzer {
     } else {
       s.failed++;
       s.errors[outcome] = (s.errors[outcome] ?? 0) + 1;
-      if (!PERPOOL_ERRORS.has(outcome)) violation(`${label} failed with ${outcome}, not one of the program's errors\n${r.logs.join("\n")}`);
+      if (!PERPOOL_ERRORS.has(outcome))
+        violation(`${label} failed with ${outcome}, not one of the program's errors\n${r.logs.join("\n")}`);
       const changed = changedKeys(watched, before, images(this.env, watched));
       if (changed.length > 0) violation(`${label} failed with ${outcome} but changed ${changed.join(", ")}`);
     }
@@ -622,13 +655,21 @@ export class Fuzzer {
     for (const sym of SYMS) {
       const a = this.env.assets[sym];
       const c = custodies[sym];
-      if (c.lent.gt(debts[sym])) violation(`after ${after}: ${sym} books ${c.lent.toString()} lent but its loans owe ${debts[sym].toString()}`);
+      if (c.lent.gt(debts[sym]))
+        violation(`after ${after}: ${sym} books ${c.lent.toString()} lent but its loans owe ${debts[sym].toString()}`);
       const vault = this.env.balance(a.vault);
-      const books = c.owned.add(c.collateral).add(c.loanCollateral).add(c.protocolFees).add(c.insurance).add(c.orderCollateral).add(c.collateralInterestDue);
+      const books = c.owned
+        .add(c.collateral)
+        .add(c.loanCollateral)
+        .add(c.protocolFees)
+        .add(c.insurance)
+        .add(c.orderCollateral)
+        .add(c.collateralInterestDue);
       if (!vault.add(c.lent).add(c.positionDebt).eq(books)) {
-        violation(`after ${after}: ${sym} vault ${vault.toString()} + lent ${c.lent.toString()} + position debt ${c.positionDebt.toString()} ≠ books ${books.toString()} (owned ${c.owned}, collateral ${c.collateral}, loan collateral ${c.loanCollateral}, protocol ${c.protocolFees}, insurance ${c.insurance}, orders ${c.orderCollateral}, collateral interest ${c.collateralInterestDue})`);
+        violation(
+          `after ${after}: ${sym} vault ${vault.toString()} + lent ${c.lent.toString()} + position debt ${c.positionDebt.toString()} ≠ books ${books.toString()} (owned ${c.owned}, collateral ${c.collateral}, loan collateral ${c.loanCollateral}, protocol ${c.protocolFees}, insurance ${c.insurance}, orders ${c.orderCollateral}, collateral interest ${c.collateralInterestDue})`,
+        );
       }
-
     }
   }
 
@@ -642,14 +683,21 @@ const sym = (f: Fuzzer) => f.rng.pick(SYMS);
 
 /** The position with the most size per unit of collateral value (the likeliest to be liquidatable). */
 function mostLeveraged<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
-  const lev = (x: T) => x.p.sizeUsd.toNumber() / Math.max(1, (x.p.collateralAmount.toNumber() / 10 ** DECIMALS[x.combo[2]]) * (f.env.prices[x.combo[2]].price.toNumber() / 100));
+  const lev = (x: T) =>
+    x.p.sizeUsd.toNumber() /
+    Math.max(
+      1,
+      (x.p.collateralAmount.toNumber() / 10 ** DECIMALS[x.combo[2]]) *
+        (f.env.prices[x.combo[2]].price.toNumber() / 100),
+    );
   return all.reduce((best, x) => (lev(x) > lev(best) ? x : best));
 }
 
 /** The position with the largest unrealized profit at spot prices. */
 function mostProfitable<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
   const pnl = (x: T) => {
-    const value = (x.p.sizeTokens.toNumber() / 10 ** DECIMALS[x.combo[1]]) * (f.env.prices[x.combo[1]].price.toNumber() / 1e8);
+    const value =
+      (x.p.sizeTokens.toNumber() / 10 ** DECIMALS[x.combo[1]]) * (f.env.prices[x.combo[1]].price.toNumber() / 1e8);
     const size = x.p.sizeUsd.toNumber() / 1e6;
     return x.p.side === Side.LONG ? value - size : size - value;
   };
@@ -660,7 +708,10 @@ function mostProfitable<T extends { p: Position; combo: [number, Sym, Sym] }>(f:
 function mostIndebted<T extends { l: Loan; pair: [Sym, Sym] }>(f: Fuzzer, all: T[]): T {
   const ltv = (x: T) =>
     ((x.l.scaledDebt.toNumber() / 10 ** DECIMALS[x.pair[1]]) * f.env.prices[x.pair[1]].price.toNumber()) /
-    Math.max(1, (x.l.collateralAmount.toNumber() / 10 ** DECIMALS[x.pair[0]]) * f.env.prices[x.pair[0]].price.toNumber());
+    Math.max(
+      1,
+      (x.l.collateralAmount.toNumber() / 10 ** DECIMALS[x.pair[0]]) * f.env.prices[x.pair[0]].price.toNumber(),
+    );
   return all.reduce((best, x) => (ltv(x) > ltv(best) ? x : best));
 }
 const actor = (f: Fuzzer) => f.rng.pick(f.env.actors);
@@ -691,7 +742,8 @@ const ops: [string, number, Op][] = [
       const move = Math.exp(sigma * (f.rng.float() * 2 - 1));
       const price = BN.max(new BN(1), new BN(Math.round(p.price.toNumber() * move)));
       const r = f.rng.float();
-      const ema = r < 0.6 ? price : r < 0.8 ? p.price : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
+      const ema =
+        r < 0.6 ? price : r < 0.8 ? p.price : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
       const conf = f.rng.chance(0.8) ? ZERO : price.muln(f.rng.range(0, 120)).divn(10_000);
       f.env.prices[s] = { price, ema: BN.max(new BN(1), ema), conf };
       await f.send(`publish_price ${s} ${price.toString()}`, [f.env.publishIx(s)]);
@@ -789,7 +841,10 @@ const ops: [string, number, Op][] = [
         collateralAmount: f.rng.chance(0.1) ? ZERO : collateral,
         acceptablePrice: tight ? mp : side === Side.LONG ? MAXP : ZERO,
       });
-      await f.send(`increase ${a.name} ${side === Side.LONG ? "long" : "short"} ${market}/${coll} $${sizeUsd.toString()} coll ${collateral}`, [ix]);
+      await f.send(
+        `increase ${a.name} ${side === Side.LONG ? "long" : "short"} ${market}/${coll} $${sizeUsd.toString()} coll ${collateral}`,
+        [ix],
+      );
     },
   ],
   [
@@ -822,10 +877,14 @@ const ops: [string, number, Op][] = [
       const state = await f.env.state();
       if (f.rng.chance(0.5)) {
         const amount = f.rng.part(f.env.balance(a.tokens[combo[2]]).divn(100));
-        await f.send(`add_collateral ${a.name} ${amount}`, [await addCollateralIx(f.P, state, { position: p, fundingAccount: a.tokens[combo[2]], amount })]);
+        await f.send(`add_collateral ${a.name} ${amount}`, [
+          await addCollateralIx(f.P, state, { position: p, fundingAccount: a.tokens[combo[2]], amount }),
+        ]);
       } else {
         const amount = f.rng.part(p.collateralAmount);
-        await f.send(`remove_collateral ${a.name} ${amount}`, [await removeCollateralIx(f.P, state, { position: p, receivingAccount: a.tokens[combo[2]], amount })]);
+        await f.send(`remove_collateral ${a.name} ${amount}`, [
+          await removeCollateralIx(f.P, state, { position: p, receivingAccount: a.tokens[combo[2]], amount }),
+        ]);
       }
     },
   ],
@@ -837,7 +896,12 @@ const ops: [string, number, Op][] = [
       if (all.length === 0) return;
       const { actor: a, p, combo } = f.rng.chance(0.7) ? mostLeveraged(f, all) : f.rng.pick(all);
       const k = f.env.keeper;
-      const ix = await liquidatePositionIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, keeperAccount: k.tokens[combo[2]], ownerAccount: a.tokens[combo[2]] });
+      const ix = await liquidatePositionIx(f.P, await f.env.state(), {
+        keeper: k.kp.publicKey,
+        position: p,
+        keeperAccount: k.tokens[combo[2]],
+        ownerAccount: a.tokens[combo[2]],
+      });
       await f.send(`liquidate ${a.name} ${combo.join("/")}`, [ix]);
     },
   ],
@@ -849,7 +913,12 @@ const ops: [string, number, Op][] = [
       if (all.length === 0) return;
       const { actor: a, p, combo } = f.rng.chance(0.7) ? mostProfitable(f, all) : f.rng.pick(all);
       const k = f.env.keeper;
-      const ix = await autoDeleverageIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, ownerAccount: a.tokens[combo[2]], sizeUsd: f.rng.part(p.sizeUsd) });
+      const ix = await autoDeleverageIx(f.P, await f.env.state(), {
+        keeper: k.kp.publicKey,
+        position: p,
+        ownerAccount: a.tokens[combo[2]],
+        sizeUsd: f.rng.part(p.sizeUsd),
+      });
       await f.send(`auto_deleverage ${a.name} ${combo.join("/")}`, [ix]);
     },
   ],
@@ -864,12 +933,22 @@ const ops: [string, number, Op][] = [
         const a = actor(f);
         const pair = f.rng.pick(LOAN_PAIRS);
         const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(20));
-        const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
-        await f.send(`deposit_loan_collateral ${a.name} ${pair.join("→")} ${amount}`, [await depositLoanCollateralIx(f.P, state, { ...ref, fundingAccount: a.tokens[pair[0]], amount })]);
+        const ref = {
+          owner: a.kp.publicKey,
+          collateralCustody: f.env.assets[pair[0]].custody,
+          borrowCustody: f.env.assets[pair[1]].custody,
+        };
+        await f.send(`deposit_loan_collateral ${a.name} ${pair.join("→")} ${amount}`, [
+          await depositLoanCollateralIx(f.P, state, { ...ref, fundingAccount: a.tokens[pair[0]], amount }),
+        ]);
         return;
       }
       const { actor: a, l, pair } = f.rng.pick(loans);
-      const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+      const ref = {
+        owner: a.kp.publicKey,
+        collateralCustody: f.env.assets[pair[0]].custody,
+        borrowCustody: f.env.assets[pair[1]].custody,
+      };
       if (r < 0.6) {
         // Borrow a share of what the collateral could carry at full LTV.
         const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
@@ -879,13 +958,19 @@ const ops: [string, number, Op][] = [
         const whole = new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]]));
         // Often close to the maximum loan-to-value, so that price moves make loans liquidatable.
         const amount = f.rng.chance(0.3) ? whole.muln(f.rng.range(900, 1_000)).divn(1_000) : f.rng.part(whole);
-        await f.send(`borrow ${a.name} ${pair.join("→")} ${amount}`, [await borrowIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[1]], amount })]);
+        await f.send(`borrow ${a.name} ${pair.join("→")} ${amount}`, [
+          await borrowIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[1]], amount }),
+        ]);
       } else if (r < 0.85) {
         const amount = f.rng.chance(0.3) ? MAXP : f.rng.part(f.env.balance(a.tokens[pair[1]]).divn(1000));
-        await f.send(`repay ${a.name} ${pair.join("→")} ${amount}`, [await repayIx(f.P, state, { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount })]);
+        await f.send(`repay ${a.name} ${pair.join("→")} ${amount}`, [
+          await repayIx(f.P, state, { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount }),
+        ]);
       } else {
         const amount = f.rng.part(l.collateralAmount);
-        await f.send(`withdraw_loan_collateral ${a.name} ${amount}`, [await withdrawLoanCollateralIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[0]], amount })]);
+        await f.send(`withdraw_loan_collateral ${a.name} ${amount}`, [
+          await withdrawLoanCollateralIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[0]], amount }),
+        ]);
       }
     },
   ],
@@ -937,7 +1022,12 @@ const ops: [string, number, Op][] = [
           kind,
           triggerPrice: trigger,
           acceptablePrice: kind === 3 ? (combo[0] === Side.LONG ? MAXP : new BN(1)) : ZERO,
-          sizeUsd: kind === 3 ? new BN(Math.floor(collUsd * f.rng.logUniform(0, 1.3) * 1e6)) : f.rng.chance(0.5) ? ZERO : new BN(Math.floor(f.rng.logUniform(0, 5) * 1e6)),
+          sizeUsd:
+            kind === 3
+              ? new BN(Math.floor(collUsd * f.rng.logUniform(0, 1.3) * 1e6))
+              : f.rng.chance(0.5)
+                ? ZERO
+                : new BN(Math.floor(f.rng.logUniform(0, 5) * 1e6)),
           collateralAmount: kind === 3 ? new BN(Math.floor((collUsd / collPrice) * 10 ** DECIMALS[combo[2]])) : ZERO,
           executionReward: new BN(f.rng.range(10_000, 50_000)),
         });
@@ -950,7 +1040,12 @@ const ops: [string, number, Op][] = [
         await f.send(`cancel_order ${a.name} kind ${o.kind}`, [ix]);
       } else {
         const k = f.env.keeper;
-        const ix = await executeOrderIx(f.P, state, { keeper: k.kp.publicKey, order: key, account: o, ownerAccount: a.tokens[combo[2]] });
+        const ix = await executeOrderIx(f.P, state, {
+          keeper: k.kp.publicKey,
+          order: key,
+          account: o,
+          ownerAccount: a.tokens[combo[2]],
+        });
         await f.send(`execute_order ${a.name} kind ${o.kind}`, [ix]);
       }
     },
@@ -963,16 +1058,32 @@ const ops: [string, number, Op][] = [
       const state = await f.env.state();
       const r = f.rng.float();
       if (r < 0.5) {
-        await keepingLpPrice(f, `refresh_custody ${s}`, [await refreshCustodyIx(f.P, f.env.pool, f.env.assets[s].custody)]);
+        await keepingLpPrice(f, `refresh_custody ${s}`, [
+          await refreshCustodyIx(f.P, f.env.pool, f.env.assets[s].custody),
+        ]);
       } else if (r < 0.7) {
         const a = actor(f);
         const amount = f.rng.part(f.env.balance(a.tokens[s]).divn(1000));
-        await keepingLpPrice(f, `top_up_insurance ${s} ${amount}`, [await topUpInsuranceIx(f.P, state, { payer: a.kp.publicKey, custody: f.env.assets[s].custody, fundingAccount: a.tokens[s], amount })]);
+        await keepingLpPrice(f, `top_up_insurance ${s} ${amount}`, [
+          await topUpInsuranceIx(f.P, state, {
+            payer: a.kp.publicKey,
+            custody: f.env.assets[s].custody,
+            fundingAccount: a.tokens[s],
+            amount,
+          }),
+        ]);
       } else if (r < 0.9) {
         const c = state.custodies.find((x) => x.address.equals(f.env.assets[s].custody))!.account;
         const amount = f.rng.part(c.protocolFees);
         const to = f.env.keeper.tokens[s];
-        await keepingLpPrice(f, `withdraw_protocol_fees ${s} ${amount}`, [await withdrawProtocolFeesIx(f.P, state, { admin: f.env.admin.publicKey, custody: f.env.assets[s].custody, receivingAccount: to, amount })]);
+        await keepingLpPrice(f, `withdraw_protocol_fees ${s} ${amount}`, [
+          await withdrawProtocolFeesIx(f.P, state, {
+            admin: f.env.admin.publicKey,
+            custody: f.env.assets[s].custody,
+            receivingAccount: to,
+            amount,
+          }),
+        ]);
       } else {
         const m = f.rng.pick(["SOL", "ETH"] as Sym[]);
         await f.send(`risk parameters ${m}`, await f.env.riskIxs(m, randomRiskParams(f.rng, true)));
@@ -1000,16 +1111,32 @@ async function roundTripDeposit(f: Fuzzer): Promise<void> {
   const tokens0 = f.env.balance(a.tokens[s]);
   const lp0 = f.env.balance(a.lp);
   const dep = await f.send(`round trip: add_liquidity ${a.name} ${amount} ${s}`, [
-    await addLiquidityIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custody: f.env.assets[s].custody, fundingAccount: a.tokens[s], lpTokenAccount: a.lp, amountIn: amount, minLpOut: ZERO }),
+    await addLiquidityIx(f.P, await f.env.state(), {
+      owner: a.kp.publicKey,
+      custody: f.env.assets[s].custody,
+      fundingAccount: a.tokens[s],
+      lpTokenAccount: a.lp,
+      amountIn: amount,
+      minLpOut: ZERO,
+    }),
   ]);
   if (dep.err !== null) return;
   f.env.provider.warpSlots(1);
   const minted = f.env.balance(a.lp).sub(lp0);
   const red = await f.send(`round trip: remove_liquidity ${a.name} ${minted} LP → ${s}`, [
-    await removeLiquidityIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custody: f.env.assets[s].custody, receivingAccount: a.tokens[s], lpTokenAccount: a.lp, lpIn: minted, minAmountOut: ZERO }),
+    await removeLiquidityIx(f.P, await f.env.state(), {
+      owner: a.kp.publicKey,
+      custody: f.env.assets[s].custody,
+      receivingAccount: a.tokens[s],
+      lpTokenAccount: a.lp,
+      lpIn: minted,
+      minAmountOut: ZERO,
+    }),
   ]);
   if (red.err === null && f.env.balance(a.tokens[s]).gt(tokens0)) {
-    violation(`deposit → redeem returned more ${s} than paid: ${tokens0.toString()} → ${f.env.balance(a.tokens[s]).toString()}`);
+    violation(
+      `deposit → redeem returned more ${s} than paid: ${tokens0.toString()} → ${f.env.balance(a.tokens[s]).toString()}`,
+    );
   }
 }
 
@@ -1023,12 +1150,23 @@ async function roundTripSwap(f: Fuzzer): Promise<void> {
   const got0 = f.env.balance(a.tokens[to]);
   const swap = async (x: Sym, y: Sym, amt: BN) =>
     f.send(`round trip: swap ${a.name} ${amt} ${x} → ${y}`, [
-      await swapIx(f.P, await f.env.state(), { owner: a.kp.publicKey, custodyIn: f.env.assets[x].custody, custodyOut: f.env.assets[y].custody, fundingAccount: a.tokens[x], receivingAccount: a.tokens[y], amountIn: amt, minAmountOut: ZERO }),
+      await swapIx(f.P, await f.env.state(), {
+        owner: a.kp.publicKey,
+        custodyIn: f.env.assets[x].custody,
+        custodyOut: f.env.assets[y].custody,
+        fundingAccount: a.tokens[x],
+        receivingAccount: a.tokens[y],
+        amountIn: amt,
+        minAmountOut: ZERO,
+      }),
     ]);
   if ((await swap(from, to, amount)).err !== null) return;
   const received = f.env.balance(a.tokens[to]).sub(got0);
   if ((await swap(to, from, received)).err !== null) return;
-  if (f.env.balance(a.tokens[from]).gt(start)) violation(`swap ${from} → ${to} → ${from} returned more than paid: ${start.toString()} → ${f.env.balance(a.tokens[from]).toString()}`);
+  if (f.env.balance(a.tokens[from]).gt(start))
+    violation(
+      `swap ${from} → ${to} → ${from} returned more than paid: ${start.toString()} → ${f.env.balance(a.tokens[from]).toString()}`,
+    );
 }
 
 /** Open a fresh position and close it all, in the same second or the next, prices unchanged: no gain. */
@@ -1059,10 +1197,18 @@ async function roundTripTrade(f: Fuzzer): Promise<void> {
   if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1); // the next second: profit would be allowed
   const p = f.env.decode<Position>("position", key)!;
   const close = await f.send(`round trip: close ${a.name} ${combo.join("/")}`, [
-    await decreasePositionIx(f.P, await f.env.state(), { position: p, receivingAccount: a.tokens[coll], sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: side === Side.LONG ? ZERO : MAXP }),
+    await decreasePositionIx(f.P, await f.env.state(), {
+      position: p,
+      receivingAccount: a.tokens[coll],
+      sizeUsd: p.sizeUsd,
+      collateralOut: ZERO,
+      acceptablePrice: side === Side.LONG ? ZERO : MAXP,
+    }),
   ]);
   if (close.err === null && f.env.balance(a.tokens[coll]).gt(start)) {
-    violation(`open → close of ${combo.join("/")} returned more than deposited: ${start.toString()} → ${f.env.balance(a.tokens[coll]).toString()}`);
+    violation(
+      `open → close of ${combo.join("/")} returned more than deposited: ${start.toString()} → ${f.env.balance(a.tokens[coll]).toString()}`,
+    );
   }
 }
 
@@ -1071,18 +1217,33 @@ async function roundTripLoan(f: Fuzzer): Promise<void> {
   const loans = f.env.loans().filter((l) => l.l.scaledDebt.isZero() && !l.l.collateralAmount.isZero());
   if (loans.length === 0) return;
   const { actor: a, l, pair } = f.rng.pick(loans);
-  const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+  const ref = {
+    owner: a.kp.publicKey,
+    collateralCustody: f.env.assets[pair[0]].custody,
+    borrowCustody: f.env.assets[pair[1]].custody,
+  };
   const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
   const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
   const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * 0.5) / bp;
   const amount = f.rng.part(new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]])));
   const start = f.env.balance(a.tokens[pair[1]]);
-  const b = await f.send(`round trip: borrow ${a.name} ${amount}`, [await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount })]);
+  const b = await f.send(`round trip: borrow ${a.name} ${amount}`, [
+    await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount }),
+  ]);
   if (b.err !== null) return;
   if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1);
-  const r = await f.send(`round trip: repay ${a.name}`, [await repayIx(f.P, await f.env.state(), { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount: MAXP })]);
+  const r = await f.send(`round trip: repay ${a.name}`, [
+    await repayIx(f.P, await f.env.state(), {
+      ...ref,
+      payer: a.kp.publicKey,
+      fundingAccount: a.tokens[pair[1]],
+      amount: MAXP,
+    }),
+  ]);
   if (r.err === null && f.env.balance(a.tokens[pair[1]]).gt(start)) {
-    violation(`borrow → repay left the borrower with more: ${start.toString()} → ${f.env.balance(a.tokens[pair[1]]).toString()}`);
+    violation(
+      `borrow → repay left the borrower with more: ${start.toString()} → ${f.env.balance(a.tokens[pair[1]]).toString()}`,
+    );
   }
 }
 
@@ -1123,20 +1284,38 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     await movePrice(f, market, against);
     const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
     if (!p) return;
-    const liq = await liquidatePositionIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, keeperAccount: k.tokens[coll], ownerAccount: a.tokens[coll] });
+    const liq = await liquidatePositionIx(f.P, await f.env.state(), {
+      keeper: k.kp.publicKey,
+      position: p,
+      keeperAccount: k.tokens[coll],
+      ownerAccount: a.tokens[coll],
+    });
     await f.send(`drill: liquidate ${a.name} ${combo.join("/")}`, [liq]);
   } else if (r < 0.7) {
     const pair = f.rng.pick(LOAN_PAIRS.filter((x) => x[0] !== "USDC"));
-    const ref = { owner: a.kp.publicKey, collateralCustody: f.env.assets[pair[0]].custody, borrowCustody: f.env.assets[pair[1]].custody };
+    const ref = {
+      owner: a.kp.publicKey,
+      collateralCustody: f.env.assets[pair[0]].custody,
+      borrowCustody: f.env.assets[pair[1]].custody,
+    };
     const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(50));
-    await f.send(`drill: deposit_loan_collateral ${a.name} ${pair.join("→")}`, [await depositLoanCollateralIx(f.P, await f.env.state(), { ...ref, fundingAccount: a.tokens[pair[0]], amount })]);
-    const l = f.env.decode<Loan>("loan", loanPda(a.kp.publicKey, f.env.pool, ref.collateralCustody, ref.borrowCustody)[0]);
+    await f.send(`drill: deposit_loan_collateral ${a.name} ${pair.join("→")}`, [
+      await depositLoanCollateralIx(f.P, await f.env.state(), { ...ref, fundingAccount: a.tokens[pair[0]], amount }),
+    ]);
+    const l = f.env.decode<Loan>(
+      "loan",
+      loanPda(a.kp.publicKey, f.env.pool, ref.collateralCustody, ref.borrowCustody)[0],
+    );
     if (!l) return;
     const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
     const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
-    const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * (f.env.params[pair[0]].maxLtvBps / 10_000)) / bp;
+    const capacity =
+      ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * (f.env.params[pair[0]].maxLtvBps / 10_000)) /
+      bp;
     const borrow = new BN(Math.floor(capacity * 0.97 * 10 ** DECIMALS[pair[1]]));
-    await f.send(`drill: borrow ${a.name} ${borrow}`, [await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount: borrow })]);
+    await f.send(`drill: borrow ${a.name} ${borrow}`, [
+      await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount: borrow }),
+    ]);
     await movePrice(f, pair[0], 1 - f.rng.logUniform(-1.5, -0.3));
     const liq = await liquidateLoanIx(f.P, await f.env.state(), {
       ...ref,
@@ -1151,7 +1330,10 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     const market = f.rng.pick(["SOL", "ETH"] as Sym[]);
     const combo: [number, Sym, Sym] = [Side.LONG, market, "USDC"];
     const risk = { ...randomRiskParams(f.rng), adlThresholdBps: f.rng.range(1, 50), adlFloorBps: 0 };
-    await f.send(`drill: risk parameters ${market} ADL at ${risk.adlThresholdBps} bps`, await f.env.riskIxs(market, risk));
+    await f.send(
+      `drill: risk parameters ${market} ADL at ${risk.adlThresholdBps} bps`,
+      await f.env.riskIxs(market, risk),
+    );
     const collateralUsd = f.rng.logUniform(4, 5.3);
     await f.send(`drill: open ${a.name} ${combo.join("/")}`, [
       await increasePositionIx(f.P, await f.env.state(), {
@@ -1169,7 +1351,12 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     await movePrice(f, market, 1 + f.rng.logUniform(-1.3, -0.3));
     const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
     if (!p) return;
-    const adl = await autoDeleverageIx(f.P, await f.env.state(), { keeper: k.kp.publicKey, position: p, ownerAccount: a.tokens.USDC, sizeUsd: f.rng.chance(0.3) ? p.sizeUsd : f.rng.part(p.sizeUsd) });
+    const adl = await autoDeleverageIx(f.P, await f.env.state(), {
+      keeper: k.kp.publicKey,
+      position: p,
+      ownerAccount: a.tokens.USDC,
+      sizeUsd: f.rng.chance(0.3) ? p.sizeUsd : f.rng.part(p.sizeUsd),
+    });
     await f.send(`drill: auto_deleverage ${a.name} ${combo.join("/")}`, [adl]);
   }
 }
@@ -1198,8 +1385,15 @@ export async function fuzzSeed(seed: number, steps: number): Promise<FuzzResult>
       await f.run(op);
     } catch (e) {
       // An invariant violation is a finding; anything else is a bug of the harness and shows its stack.
-      const message = e instanceof InvariantViolation ? e.message : e instanceof Error ? `harness error: ${e.stack}` : String(e);
-      return { seed, steps: step + 1, transactions: f.transactions, stats: f.stats, failure: { seed, step, op: op[0], message, trace: [...f.trace] } };
+      const message =
+        e instanceof InvariantViolation ? e.message : e instanceof Error ? `harness error: ${e.stack}` : String(e);
+      return {
+        seed,
+        steps: step + 1,
+        transactions: f.transactions,
+        stats: f.stats,
+        failure: { seed, step, op: op[0], message, trace: [...f.trace] },
+      };
     }
   }
   return { seed, steps, transactions: f.transactions, stats: f.stats };

@@ -26,7 +26,15 @@ import * as os from "os";
 import * as path from "path";
 
 import { deploy, loadConfig } from "../../migrations/deploy";
-import { LiteSvmProvider, addLiquidityIx, createTokenAccount, fetchPoolState, mintTo, parseEvents, perpoolProgram } from "../../sdk/src";
+import {
+  LiteSvmProvider,
+  addLiquidityIx,
+  createTokenAccount,
+  fetchPoolState,
+  mintTo,
+  parseEvents,
+  perpoolProgram,
+} from "../../sdk/src";
 import { ValidatorProcess, waitFor } from "../localnet/harness";
 
 const CLIENTS = 8;
@@ -66,8 +74,15 @@ describe("security: local validator under load, killed and restarted mid-load", 
   it("loses no confirmed transaction, applies none twice, and keeps its state across a SIGKILL", async () => {
     validator = await ValidatorProcess.start(dir, ["--slot-ms", "100"]);
     let connection = new Connection(validator.url, "confirmed");
-    const { deployment } = await deploy(loadConfig(), { url: validator.url, dataDir: dir, keypair: path.join(dir, "admin.json"), log: () => {} });
-    const admin = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))));
+    const { deployment } = await deploy(loadConfig(), {
+      url: validator.url,
+      dataDir: dir,
+      keypair: path.join(dir, "admin.json"),
+      log: () => {},
+    });
+    const admin = Keypair.fromSecretKey(
+      Uint8Array.from(JSON.parse(fs.readFileSync(path.join(dir, "admin.json"), "utf8"))),
+    );
     const pool = new PublicKey(deployment.pool.address);
     const lpMint = new PublicKey(deployment.pool.lpMint);
     const usdc = deployment.assets.find((a) => a.symbol === "USDC")!;
@@ -87,7 +102,13 @@ describe("security: local validator under load, killed and restarted mid-load", 
     const lpAccounts: PublicKey[] = [];
     for (let i = 0; i < DEPOSITORS; i++) {
       usdcAccounts.push(await createTokenAccount(tokens, new PublicKey(usdc.mint), clients[i].publicKey));
-      await mintTo(tokens, new PublicKey(usdc.mint), usdcAccounts[i], admin.publicKey, new BN(1_000_000).mul(new BN(1_000_000)));
+      await mintTo(
+        tokens,
+        new PublicKey(usdc.mint),
+        usdcAccounts[i],
+        admin.publicKey,
+        new BN(1_000_000).mul(new BN(1_000_000)),
+      );
       lpAccounts.push(await createTokenAccount(tokens, lpMint, clients[i].publicKey));
     }
     const state = await fetchPoolState(perpoolProgram(provider()), pool);
@@ -98,7 +119,8 @@ describe("security: local validator under load, killed and restarted mid-load", 
     let stop = false;
     let paused = false; // while the validator is down and restarting
     const notifications: number[][] = clients.map(() => []);
-    const subscribe = (conn: Connection) => receivers.map((r, i) => conn.onAccountChange(r, (a) => notifications[i].push(a.lamports), "confirmed"));
+    const subscribe = (conn: Connection) =>
+      receivers.map((r, i) => conn.onAccountChange(r, (a) => notifications[i].push(a.lamports), "confirmed"));
     let subscriptions = subscribe(connection);
 
     const run = async (i: number) => {
@@ -133,7 +155,14 @@ describe("security: local validator under load, killed and restarted mid-load", 
           const tx = new Transaction({ feePayer: clients[i].publicKey, ...blockhash }).add(ix);
           tx.sign(clients[i]);
           const bytes = tx.serialize();
-          const record: Sent = { client: i, kind: deposit ? "deposit" : "transfer", signature: anchor.utils.bytes.bs58.encode(tx.signature!), bytes, amount: deposit ? 0 : amount, confirmed: false };
+          const record: Sent = {
+            client: i,
+            kind: deposit ? "deposit" : "transfer",
+            signature: anchor.utils.bytes.bs58.encode(tx.signature!),
+            bytes,
+            amount: deposit ? 0 : amount,
+            confirmed: false,
+          };
           sent.push(record);
           await conn.sendRawTransaction(bytes, { skipPreflight: true });
           // Confirmed by polling the status over HTTP (the WebSocket carries the account subscriptions).
@@ -187,7 +216,10 @@ describe("security: local validator under load, killed and restarted mid-load", 
       const out = new Map<string, { err: unknown } | null>();
       for (let k = 0; k < sent.length; k += 200) {
         const batch = sent.slice(k, k + 200);
-        const st = await connection.getSignatureStatuses(batch.map((s) => s.signature), { searchTransactionHistory: true });
+        const st = await connection.getSignatureStatuses(
+          batch.map((s) => s.signature),
+          { searchTransactionHistory: true },
+        );
         batch.forEach((s, j) => out.set(s.signature, st.value[j] ? { err: st.value[j]!.err } : null));
       }
       return out;
@@ -202,7 +234,13 @@ describe("security: local validator under load, killed and restarted mid-load", 
     }
     // Every confirmed signature is retrievable with its logs.
     for (let k = 0; k < confirmed.length; k += 25) {
-      const txs = await Promise.all(confirmed.slice(k, k + 25).map((s) => connection.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" })));
+      const txs = await Promise.all(
+        confirmed
+          .slice(k, k + 25)
+          .map((s) =>
+            connection.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" }),
+          ),
+      );
       txs.forEach((tx, j) => {
         expect(tx, `getTransaction(${confirmed[k + j].signature})`).to.not.equal(null);
         expect(tx!.meta!.err).to.equal(null);
@@ -213,30 +251,46 @@ describe("security: local validator under load, killed and restarted mid-load", 
     /** Balances must equal exactly what the landed transactions moved. */
     const checkBalances = async (what: string) => {
       for (let i = 0; i < CLIENTS; i++) {
-        const landed = sent.filter((s) => s.client === i && s.kind === "transfer" && status.get(s.signature)?.err === null);
+        const landed = sent.filter(
+          (s) => s.client === i && s.kind === "transfer" && status.get(s.signature)?.err === null,
+        );
         const expected = RECEIVER_START + landed.reduce((sum, s) => sum + s.amount, 0);
         expect(await connection.getBalance(receivers[i]), `${what}: receiver ${i}`).to.equal(expected);
       }
       const program = perpoolProgram(provider());
       let minted = new BN(0);
       for (let i = 0; i < DEPOSITORS; i++) {
-        const landed = sent.filter((s) => s.client === i && s.kind === "deposit" && status.get(s.signature)?.err === null);
+        const landed = sent.filter(
+          (s) => s.client === i && s.kind === "deposit" && status.get(s.signature)?.err === null,
+        );
         let lp = new BN(0);
         for (const s of landed) {
-          const tx = await connection.getTransaction(s.signature, { maxSupportedTransactionVersion: 0, commitment: "confirmed" });
+          const tx = await connection.getTransaction(s.signature, {
+            maxSupportedTransactionVersion: 0,
+            commitment: "confirmed",
+          });
           const ev = parseEvents(program, tx!.meta!.logMessages!).find((e) => e.name === "liquidityAdded")!;
           lp = lp.add(new BN(ev.data.lpOut.toString()));
         }
-        expect((await connection.getTokenAccountBalance(lpAccounts[i])).value.amount, `${what}: depositor ${i} LP`).to.equal(lp.toString());
+        expect(
+          (await connection.getTokenAccountBalance(lpAccounts[i])).value.amount,
+          `${what}: depositor ${i} LP`,
+        ).to.equal(lp.toString());
         minted = minted.add(lp);
       }
-      expect((await connection.getTokenSupply(lpMint)).value.amount, `${what}: LP supply`).to.equal(supplyBefore.add(minted).toString());
+      expect((await connection.getTokenSupply(lpMint)).value.amount, `${what}: LP supply`).to.equal(
+        supplyBefore.add(minted).toString(),
+      );
     };
     await checkBalances("after the load");
 
     // Send everything again: what landed is refused as a duplicate (or as too old), what did not may land now — never twice.
     for (let k = 0; k < sent.length; k += 50) {
-      await Promise.all(sent.slice(k, k + 50).map((s) => connection.sendRawTransaction(s.bytes, { skipPreflight: true }).catch(() => undefined)));
+      await Promise.all(
+        sent
+          .slice(k, k + 50)
+          .map((s) => connection.sendRawTransaction(s.bytes, { skipPreflight: true }).catch(() => undefined)),
+      );
     }
     // (The local validator runs a transaction before it answers sendTransaction: what lands has landed.)
     status = await statusOf();
@@ -244,16 +298,25 @@ describe("security: local validator under load, killed and restarted mid-load", 
 
     // Subscriptions over the restarted validator saw the final balances.
     const finals = await Promise.all(receivers.map((r) => connection.getBalance(r)));
-    await waitFor(() => notifications.every((n, i) => n[n.length - 1] === finals[i]), "the final balances' notifications", 30_000).catch(() => undefined);
+    await waitFor(
+      () => notifications.every((n, i) => n[n.length - 1] === finals[i]),
+      "the final balances' notifications",
+      30_000,
+    ).catch(() => undefined);
     for (let i = 0; i < CLIENTS; i++) {
       const final = await connection.getBalance(receivers[i]);
       expect(notifications[i].length, `notifications of receiver ${i} before the kill`).to.be.greaterThan(0);
-      expect(notifications[i].length - notifiedBefore[i], `notifications of receiver ${i} after the restart`).to.be.greaterThan(0);
+      expect(
+        notifications[i].length - notifiedBefore[i],
+        `notifications of receiver ${i} after the restart`,
+      ).to.be.greaterThan(0);
       expect(notifications[i][notifications[i].length - 1], `last notification of receiver ${i}`).to.equal(final);
     }
     for (const id of subscriptions) await connection.removeAccountChangeListener(id);
     const landed = [...status.values()].filter((v) => v !== null).length;
-    console.log(`      load: ${sent.length} transactions from ${CLIENTS} clients, ${confirmed.length} confirmed (${confirmedBeforeKill} before the SIGKILL), ${landed} landed`);
+    console.log(
+      `      load: ${sent.length} transactions from ${CLIENTS} clients, ${confirmed.length} confirmed (${confirmedBeforeKill} before the SIGKILL), ${landed} landed`,
+    );
     // web3.js keeps an idle WebSocket for 500 ms; let it go before the validator does.
     await sleep(700);
     expect(await validator.stop("SIGTERM")).to.equal(0);

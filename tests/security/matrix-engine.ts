@@ -35,7 +35,10 @@ export type Kind =
   | { t: "perpool"; key: PublicKey; type: AccountType; d: any };
 
 const DISCRIMINATORS = new Map(
-  (IDL.accounts as { name: string; discriminator: number[] }[]).map((a) => [Buffer.from(a.discriminator).toString("hex"), a.name as AccountType]),
+  (IDL.accounts as { name: string; discriminator: number[] }[]).map((a) => [
+    Buffer.from(a.discriminator).toString("hex"),
+    a.name as AccountType,
+  ]),
 );
 
 /** Kinds of accounts no case changes for good (every case is undone), by world and address. */
@@ -57,7 +60,13 @@ function classifyNow(w: World, key: PublicKey): Kind {
   if (a.executable) return { t: "exe", key };
   if (a.owner.equals(SystemProgram.programId)) return { t: "wallet" };
   if (a.owner.equals(TOKEN_PROGRAM_ID)) {
-    if (a.data.length === 165) return { t: "token", key, mint: new PublicKey(a.data.subarray(0, 32)), owner: new PublicKey(a.data.subarray(32, 64)) };
+    if (a.data.length === 165)
+      return {
+        t: "token",
+        key,
+        mint: new PublicKey(a.data.subarray(0, 32)),
+        owner: new PublicKey(a.data.subarray(32, 64)),
+      };
     if (a.data.length === 82) return { t: "mint", key };
     return { t: "foreign" };
   }
@@ -143,7 +152,12 @@ function restore(w: World, keys: PublicKey[], before: (Image | null)[]): void {
   keys.forEach((k, i) => {
     const a = before[i];
     if (a === null) w.provider.setAccount(k, { lamports: 0 });
-    else if (!a.executable) w.provider.setAccount(k, { lamports: a.lamports, data: a.data, owner: new PublicKey(Buffer.from(a.owner, "hex")) });
+    else if (!a.executable)
+      w.provider.setAccount(k, {
+        lamports: a.lamports,
+        data: a.data,
+        owner: new PublicKey(Buffer.from(a.owner, "hex")),
+      });
   });
 }
 
@@ -272,7 +286,11 @@ export async function runSpec(w: World, spec: Spec, zoo: Map<string, PublicKey>)
     if (spec.baselineOnly) return results;
     const config = pauseConfigs.get(w);
     if (config !== undefined) {
-      const pausedCase: Cand = { label: "baseline with every pause flag set", setup: () => setPause(w, config, PAUSE_ALL), teardown: () => setPause(w, config, 0) };
+      const pausedCase: Cand = {
+        label: "baseline with every pause flag set",
+        setup: () => setPause(w, config, PAUSE_ALL),
+        teardown: () => setPause(w, config, 0),
+      };
       results.push(runCase(w, spec, [spec.ix], pausedCase, spec.paused ?? spec.baseline ?? "ok"));
     }
     spec.ix.keys.forEach((_meta, index) => {
@@ -280,29 +298,55 @@ export async function runSpec(w: World, spec: Spec, zoo: Map<string, PublicKey>)
       for (const c of candidates(w, spec, index, zoo)) {
         const mutated = replaceMeta(spec.ix, index, c);
         const expected = expectFor(w, spec, index, c);
-        results.push(runCase(w, spec, [mutated], { ...c, label: `#${index} ${ixAccountName(spec, index)} ← ${c.label}` }, expected));
+        results.push(
+          runCase(
+            w,
+            spec,
+            [mutated],
+            { ...c, label: `#${index} ${ixAccountName(spec, index)} ← ${c.label}` },
+            expected,
+          ),
+        );
       }
     });
     // Fewer accounts than required: drop the last fixed account.
     const fixed = fixedCount(spec);
-    const short = new TransactionInstruction({ programId: spec.ix.programId, keys: spec.ix.keys.slice(0, fixed - 1), data: spec.ix.data });
+    const short = new TransactionInstruction({
+      programId: spec.ix.programId,
+      keys: spec.ix.keys.slice(0, fixed - 1),
+      data: spec.ix.data,
+    });
     results.push(runCase(w, spec, [short], { label: "one account short" }, "NotEnoughAccounts"));
     // Data: empty, unknown discriminator, one byte short, one byte too many.
     const d = spec.ix.data;
     const dataCases: ArgCase[] = [
       { label: "no data", data: Buffer.alloc(0), expect: "InvalidInstructionData" },
-      { label: "unknown discriminator", data: Buffer.concat([Buffer.alloc(8, 0xff), d.subarray(8)]), expect: "InvalidInstructionData" },
+      {
+        label: "unknown discriminator",
+        data: Buffer.concat([Buffer.alloc(8, 0xff), d.subarray(8)]),
+        expect: "InvalidInstructionData",
+      },
       { label: "trailing byte", data: Buffer.concat([d, Buffer.from([0])]), expect: "InvalidInstructionData" },
-      ...(d.length > 8 ? [{ label: "one byte short", data: d.subarray(0, d.length - 1), expect: "InvalidInstructionData" }] : []),
+      ...(d.length > 8
+        ? [{ label: "one byte short", data: d.subarray(0, d.length - 1), expect: "InvalidInstructionData" }]
+        : []),
       ...(spec.args ?? []),
     ];
     for (const sh of spec.shapes ?? []) {
-      const ix = new TransactionInstruction({ programId: spec.ix.programId, keys: sh.keys, data: Buffer.from(spec.ix.data) });
+      const ix = new TransactionInstruction({
+        programId: spec.ix.programId,
+        keys: sh.keys,
+        data: Buffer.from(spec.ix.data),
+      });
       results.push(runCase(w, spec, [ix], { label: `accounts: ${sh.label}` }, sh.expect));
     }
     for (const a of dataCases) {
       const data = typeof a.data === "function" ? await a.data() : a.data;
-      const ix = new TransactionInstruction({ programId: spec.ix.programId, keys: spec.ix.keys.map((k) => ({ ...k })), data });
+      const ix = new TransactionInstruction({
+        programId: spec.ix.programId,
+        keys: spec.ix.keys.map((k) => ({ ...k })),
+        data,
+      });
       results.push(runCase(w, spec, [ix], { label: `data: ${a.label}` }, a.expect));
     }
   } finally {
@@ -335,7 +379,10 @@ function classifyAfter(w: World, c: Cand): Kind {
 }
 
 const IX_ACCOUNTS = new Map(
-  (IDL.instructions as { name: string; discriminator: number[]; accounts: { name: string }[] }[]).map((i) => [Buffer.from(i.discriminator).toString("hex"), i.accounts.map((a) => a.name)]),
+  (IDL.instructions as { name: string; discriminator: number[]; accounts: { name: string }[] }[]).map((i) => [
+    Buffer.from(i.discriminator).toString("hex"),
+    i.accounts.map((a) => a.name),
+  ]),
 );
 
 function ixAccountName(spec: Spec, index: number): string {
@@ -396,13 +443,20 @@ export const Rules = {
       k.t !== "perpool" ? "InvalidAccountOwner" : k.type !== type ? "InvalidAccountData" : sibling(k.d, k),
   config: (): Rule => Rules.account("Config", () => "ok"),
   /** Compared by address with what an account of the instruction records. */
-  address: (error: string): Rule => () => error,
+  address:
+    (error: string): Rule =>
+    () =>
+      error,
   /** An SPL token account of `mint`; `owner` decides once the mint matches. */
   token:
     (mint: PublicKey, owner: (o: PublicKey, key: PublicKey) => string = () => "ok"): Rule =>
     (k) =>
       k.t !== "token" || !k.mint.equals(mint) ? "InvalidTokenAccount" : owner(k.owner, k.key),
   tokenProgram: (): Rule => (k) => (k.t === "exe" && k.key.equals(TOKEN_PROGRAM_ID) ? "ok" : "InvalidTokenProgram"),
-  systemProgram: (): Rule => (k) => (k.t === "exe" && k.key.equals(SystemProgram.programId) ? "ok" : "InvalidSystemProgram"),
-  fixed: (error: string): Rule => () => error,
+  systemProgram: (): Rule => (k) =>
+    k.t === "exe" && k.key.equals(SystemProgram.programId) ? "ok" : "InvalidSystemProgram",
+  fixed:
+    (error: string): Rule =>
+    () =>
+      error,
 };

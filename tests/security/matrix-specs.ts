@@ -128,7 +128,10 @@ export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
 const R = Rules;
 
 /** A signer that must be `who`; another key that signs raises `otherwise`. */
-const signerIs = (who: PublicKey, otherwise: string): Rule => (_k, c) => (eq(c.pubkey, who) ? "ok" : otherwise);
+const signerIs =
+  (who: PublicKey, otherwise: string): Rule =>
+  (_k, c) =>
+    eq(c.pubkey, who) ? "ok" : otherwise;
 
 /** A custody of `pool`; another custody of the same pool raises what `sameSlot` says. */
 const custodyOf = (pool: PublicKey, samePool: (d: any, k: Kind) => string): Rule =>
@@ -145,16 +148,27 @@ function listRules(count: number): Rule[] {
 }
 
 /** Account creation (`check_uninitialized` then the PDA): anything that exists is refused. */
-const creates = (pdaError = "InvalidPda"): Rule => (k) => (k.t === "absent" || k.t === "wallet" ? pdaError : "AlreadyInitialized");
+const creates =
+  (pdaError = "InvalidPda"): Rule =>
+  (k) =>
+    k.t === "absent" || k.t === "wallet" ? pdaError : "AlreadyInitialized";
 
 /** The oracle forgeries of one Pyth account, each with its error; the account is restored afterwards. */
 export function oracleForgeries(w: World, symbol: string): Cand[] {
   const a = w.main.assets[symbol];
-  const write = (data: Buffer, owner = PYTH_RECEIVER_PROGRAM_ID) => () => w.provider.setAccount(a.oracle, { lamports: 10_000_000, data, owner });
+  const write =
+    (data: Buffer, owner = PYTH_RECEIVER_PROGRAM_ID) =>
+    () =>
+      w.provider.setAccount(a.oracle, { lamports: 10_000_000, data, owner });
   const restore = () => w.writePyth(symbol);
   const p = w.prices[symbol];
   const now = w.now();
-  const forged = (label: string, expect: string, data: Buffer, owner?: PublicKey): Cand => ({ label: `forged oracle: ${label}`, setup: write(data, owner), teardown: restore, expect });
+  const forged = (label: string, expect: string, data: Buffer, owner?: PublicKey): Cand => ({
+    label: `forged oracle: ${label}`,
+    setup: write(data, owner),
+    teardown: restore,
+    expect,
+  });
   const base = (o = {}) => pythData(a.feed, p, now, o);
   const wrongDisc = base();
   wrongDisc[0] ^= 0xff;
@@ -224,24 +238,52 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     const data = Buffer.from(realProgramData.data);
     data[12] = authority ? 1 : 0;
     (authority ? authority.toBuffer() : Buffer.alloc(32)).copy(data, 13);
-    w.provider.setAccount(programData, { lamports: realProgramData.lamports, data, owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
+    w.provider.setAccount(programData, {
+      lamports: realProgramData.lamports,
+      data,
+      owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
+    });
   };
   const restoreProgramData = withAuthority(admin);
   // A loader-owned copy of the ProgramData at another address (what no one but the loader could create).
   const lookAlikeProgramData = Keypair.generate().publicKey;
-  w.provider.setAccount(lookAlikeProgramData, { lamports: realProgramData.lamports, data: Buffer.from(realProgramData.data), owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID });
+  w.provider.setAccount(lookAlikeProgramData, {
+    lamports: realProgramData.lamports,
+    data: Buffer.from(realProgramData.data),
+    owner: BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
+  });
   push({
     label: "init_config",
     ix: await initConfigIx(P, admin),
     baseline: "AlreadyInitialized",
-    rules: [signerIs(admin, "NotUpgradeAuthority"), creates(), R.fixed("InvalidProgramData"), R.fixed("InvalidProgramData"), R.systemProgram()],
+    rules: [
+      signerIs(admin, "NotUpgradeAuthority"),
+      creates(),
+      R.fixed("InvalidProgramData"),
+      R.fixed("InvalidProgramData"),
+      R.systemProgram(),
+    ],
     demoted: { 1: "AlreadyInitialized", 2: "InvalidProgramData", 3: "InvalidProgramData" },
     extra: {
       1: [{ label: "read-only", isWritable: false, expect: "AlreadyInitialized" }],
       3: [
-        { label: "loader-owned look-alike ProgramData naming the admin", pubkey: lookAlikeProgramData, expect: "InvalidProgramData" },
-        { label: "the program made immutable (upgrade authority None)", setup: withAuthority(null), teardown: restoreProgramData, expect: "ProgramNotUpgradeable" },
-        { label: "upgrade authority handed to a stranger", setup: withAuthority(w.users.stranger.kp.publicKey), teardown: restoreProgramData, expect: "NotUpgradeAuthority" },
+        {
+          label: "loader-owned look-alike ProgramData naming the admin",
+          pubkey: lookAlikeProgramData,
+          expect: "InvalidProgramData",
+        },
+        {
+          label: "the program made immutable (upgrade authority None)",
+          setup: withAuthority(null),
+          teardown: restoreProgramData,
+          expect: "ProgramNotUpgradeable",
+        },
+        {
+          label: "upgrade authority handed to a stranger",
+          setup: withAuthority(w.users.stranger.kp.publicKey),
+          teardown: restoreProgramData,
+          expect: "NotUpgradeAuthority",
+        },
       ],
     },
   });
@@ -351,7 +393,12 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     demoted: { 8: "AlreadyInitialized" },
     shapes: listShapes(deposit, 12),
     args: [
-      ...amountCases({ ix: deposit }, "amount_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+      ...amountCases({ ix: deposit }, "amount_in", 0, {
+        zero: "ZeroAmount",
+        one: "ZeroAmount",
+        max: "MathOverflow",
+        over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"],
+      }),
       { label: "min_lp_out = u64::MAX", data: withU64(deposit.data, 8, U64_MAX), expect: "SlippageExceeded" },
     ],
   });
@@ -385,7 +432,12 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     demoted: { 8: "InvalidPda" },
     shapes: listShapes(redeem, 10),
     args: [
-      ...amountCases({ ix: redeem }, "lp_in", 0, { zero: "ZeroAmount", one: "ZeroAmount", max: "InsufficientLpSupply", over: ["LP balance + 1", plus1(w, alice.lp), "InsufficientFunds"] }),
+      ...amountCases({ ix: redeem }, "lp_in", 0, {
+        zero: "ZeroAmount",
+        one: "ZeroAmount",
+        max: "InsufficientLpSupply",
+        over: ["LP balance + 1", plus1(w, alice.lp), "InsufficientFunds"],
+      }),
       { label: "min_amount_out = u64::MAX", data: withU64(redeem.data, 8, U64_MAX), expect: "SlippageExceeded" },
     ],
   });
@@ -421,9 +473,13 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       signerIs(alice.kp.publicKey, "InvalidTokenAccount"),
       R.config(),
       poolSlot("CustodyMismatch"),
-      custodyOf(w.main.pool, (_d, kk) => (eq((kk as any).key, M.SOL.custody) ? "DuplicateAccount" : "InvalidTokenAccount")),
+      custodyOf(w.main.pool, (_d, kk) =>
+        eq((kk as any).key, M.SOL.custody) ? "DuplicateAccount" : "InvalidTokenAccount",
+      ),
       R.address("InvalidTokenAccount"),
-      custodyOf(w.main.pool, (_d, kk) => (eq((kk as any).key, M.USDC.custody) ? "DuplicateAccount" : "InvalidTokenAccount")),
+      custodyOf(w.main.pool, (_d, kk) =>
+        eq((kk as any).key, M.USDC.custody) ? "DuplicateAccount" : "InvalidTokenAccount",
+      ),
       R.address("InvalidTokenAccount"),
       R.token(M.USDC.mint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
       receivingRule(M.SOL),
@@ -433,20 +489,52 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     readonlyOk: mainList.map((_, i) => 10 + i),
     shapes: listShapes(swap, 10),
     args: [
-      ...amountCases({ ix: swap }, "amount_in", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+      ...amountCases({ ix: swap }, "amount_in", 0, {
+        zero: "ZeroAmount",
+        one: "ok",
+        max: "MathOverflow",
+        over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"],
+      }),
       { label: "min_amount_out = u64::MAX", data: withU64(swap.data, 8, U64_MAX), expect: "SlippageExceeded" },
     ],
   });
 
-  const fees = await withdrawProtocolFeesIx(P, main, { admin, custody: M.USDC.custody, receivingAccount: lp.tokens.USDC, amount: ONE });
+  const fees = await withdrawProtocolFeesIx(P, main, {
+    admin,
+    custody: M.USDC.custody,
+    receivingAccount: lp.tokens.USDC,
+    amount: ONE,
+  });
   push({
     label: "withdraw_protocol_fees",
     ix: fees,
-    rules: [adminRule, R.config(), poolSlot("CustodyMismatch"), custodyOf(w.main.pool, () => "InvalidTokenAccount"), R.address("InvalidTokenAccount"), receivingRule(M.USDC), R.tokenProgram()],
-    args: amountCases({ ix: fees }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientProtocolFees", over: ["protocol fees + 1", async () => (await fetchCustody(P, M.USDC.custody)).protocolFees.addn(1), "InsufficientProtocolFees"] }),
+    rules: [
+      adminRule,
+      R.config(),
+      poolSlot("CustodyMismatch"),
+      custodyOf(w.main.pool, () => "InvalidTokenAccount"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.USDC),
+      R.tokenProgram(),
+    ],
+    args: amountCases({ ix: fees }, "amount", 0, {
+      zero: "ZeroAmount",
+      one: "ok",
+      max: "InsufficientProtocolFees",
+      over: [
+        "protocol fees + 1",
+        async () => (await fetchCustody(P, M.USDC.custody)).protocolFees.addn(1),
+        "InsufficientProtocolFees",
+      ],
+    }),
   });
 
-  const topUp = await topUpInsuranceIx(P, main, { payer: alice.kp.publicKey, custody: M.USDC.custody, fundingAccount: alice.tokens.USDC, amount: usdc(1) });
+  const topUp = await topUpInsuranceIx(P, main, {
+    payer: alice.kp.publicKey,
+    custody: M.USDC.custody,
+    fundingAccount: alice.tokens.USDC,
+    amount: usdc(1),
+  });
   push({
     label: "top_up_insurance",
     ix: topUp,
@@ -459,7 +547,12 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       R.token(M.USDC.mint, (o) => (o.equals(alice.kp.publicKey) ? "ok" : "InvalidTokenAccount")),
       R.tokenProgram(),
     ],
-    args: amountCases({ ix: topUp }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"] }),
+    args: amountCases({ ix: topUp }, "amount", 0, {
+      zero: "ZeroAmount",
+      one: "ok",
+      max: "MathOverflow",
+      over: ["balance + 1", plus1(w, alice.tokens.USDC), "InsufficientFunds"],
+    }),
   });
 
   push({
@@ -514,10 +607,22 @@ function listShapes(ix: TransactionInstruction, start: number): NonNullable<Spec
   for (let i = 0; i < list.length; i += 2) pairs.push(list.slice(i, i + 2));
   const swapped = [pairs[1], pairs[0], ...pairs.slice(2)].flat();
   return [
-    { label: "valuation list without its last custody", keys: [...fixed, ...list.slice(0, -2)], expect: "CustodyListMismatch" },
-    { label: "valuation list with a custody twice", keys: [...fixed, ...list, ...list.slice(0, 2)], expect: "CustodyListMismatch" },
+    {
+      label: "valuation list without its last custody",
+      keys: [...fixed, ...list.slice(0, -2)],
+      expect: "CustodyListMismatch",
+    },
+    {
+      label: "valuation list with a custody twice",
+      keys: [...fixed, ...list, ...list.slice(0, 2)],
+      expect: "CustodyListMismatch",
+    },
     { label: "valuation list out of pool order", keys: [...fixed, ...swapped], expect: "CustodyListMismatch" },
-    { label: "valuation list with an odd account", keys: [...fixed, ...list.slice(0, -1)], expect: "CustodyListMismatch" },
+    {
+      label: "valuation list with an odd account",
+      keys: [...fixed, ...list.slice(0, -1)],
+      expect: "CustodyListMismatch",
+    },
   ];
 }
 
@@ -540,11 +645,27 @@ function createPoolArgs(data: Buffer): ArgCase[] {
   return [
     { label: "empty name", data: withName(Buffer.alloc(0)), expect: "InvalidPoolName" },
     { label: "33-byte name", data: withName(Buffer.alloc(33, 0x61)), expect: "InvalidPoolName" },
-    { label: "name length past the data", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(0xffffffff, 8); return d; })(), expect: "InvalidInstructionData" },
+    {
+      label: "name length past the data",
+      data: (() => {
+        const d = Buffer.from(data);
+        d.writeUInt32LE(0xffffffff, 8);
+        return d;
+      })(),
+      expect: "InvalidInstructionData",
+    },
     { label: "fee split 10,001 bps", data: setU16(params, 7_001), expect: "InvalidPoolParams" },
     { label: "ADL threshold 0", data: setU16(params + 6, 0), expect: "InvalidPoolParams" },
     { label: "ADL floor = threshold", data: setU16(params + 8, 8_500), expect: "InvalidPoolParams" },
-    { label: "timelock 30 days + 1 s", data: (() => { const d = Buffer.from(data); d.writeUInt32LE(30 * 86_400 + 1, d.length - 4); return d; })(), expect: "TimelockTooLong" },
+    {
+      label: "timelock 30 days + 1 s",
+      data: (() => {
+        const d = Buffer.from(data);
+        d.writeUInt32LE(30 * 86_400 + 1, d.length - 4);
+        return d;
+      })(),
+      expect: "TimelockTooLong",
+    },
   ];
 }
 
@@ -566,16 +687,28 @@ function addCustodyArgs(data: Buffer): ArgCase[] {
   const mm = maxWeight + 2 + 2 + 2 + 2 + 2;
   return [
     { label: "is_stable = 2", data: set((d) => (d[at(0)] = 2)), expect: "InvalidInstructionData" },
-    { label: "oracle kind 1 (the removed test oracle)", data: set((d) => (d[at(1)] = 1)), expect: "UnsupportedOracleKind" },
+    {
+      label: "oracle kind 1 (the removed test oracle)",
+      data: set((d) => (d[at(1)] = 1)),
+      expect: "UnsupportedOracleKind",
+    },
     { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "UnsupportedOracleKind" },
     { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidOracleLimits" },
-    { label: "oracle max age 1 hour + 1 s", data: set((d) => d.writeUInt32LE(3_601, maxAge)), expect: "InvalidOracleLimits" },
+    {
+      label: "oracle max age 1 hour + 1 s",
+      data: set((d) => d.writeUInt32LE(3_601, maxAge)),
+      expect: "InvalidOracleLimits",
+    },
     { label: "confidence 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, maxConf)), expect: "InvalidOracleLimits" },
     { label: "leverage below 1x", data: set((d) => d.writeUInt32LE(9_999, leverage)), expect: "LeverageBeyondMargin" },
     { label: "spread 1,001 bps", data: set((d) => d.writeUInt16LE(1_001, spread)), expect: "FeeAboveCap" },
     { label: "target above max weight", data: set((d) => d.writeUInt16LE(100, maxWeight)), expect: "InvalidWeights" },
     { label: "maintenance margin 0", data: set((d) => d.writeUInt16LE(0, mm)), expect: "LeverageBeyondMargin" },
-    { label: "liquidation reward + close fee = maintenance margin", data: set((d) => d.writeUInt16LE(44, mm + 2)), expect: "LiquidationFeesAboveMargin" },
+    {
+      label: "liquidation reward + close fee = maintenance margin",
+      data: set((d) => d.writeUInt16LE(44, mm + 2)),
+      expect: "LiquidationFeesAboveMargin",
+    },
   ];
 }
 
@@ -598,23 +731,43 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     R.account("Proposal", (d) => (d.pool.equals(pool) && accept(d) ? "ok" : "ProposalMismatch"));
   // The ETH oracle rewritten: what a proposal refuses, and what it leaves to the reads.
   const identity = new Set(["InvalidOracleAccount", "OracleFeedMismatch", "OracleNotFullyVerified"]);
-  const ethOracleForgeries = oracleForgeries(w, "ETH").map((c) => ({ ...c, expect: identity.has(c.expect!) ? c.expect : "ok" }));
+  const ethOracleForgeries = oracleForgeries(w, "ETH").map((c) => ({
+    ...c,
+    expect: identity.has(c.expect!) ? c.expect : "ok",
+  }));
   const others = (custody: PublicKey) => main.custodies.filter((c) => !c.address.equals(custody)).map((c) => c.address);
   const otherShapes = (ix: TransactionInstruction, fixed: number, custody: PublicKey): NonNullable<Spec["shapes"]> => {
     const head = ix.keys.slice(0, fixed);
     const list = ix.keys.slice(fixed);
     const meta = (pubkey: PublicKey) => ({ pubkey, isSigner: false, isWritable: false });
     return [
-      { label: "other custodies without the last", keys: [...head, ...list.slice(0, -1)], expect: "CustodyListMismatch" },
-      { label: "other custodies out of pool order", keys: [...head, ...[...list].reverse()], expect: "CustodyListMismatch" },
-      { label: "other custodies with the target among them", keys: [...head, meta(custody), ...list], expect: "CustodyListMismatch" },
-      { label: "other custodies with one more account", keys: [...head, ...list, meta(custody)], expect: "CustodyListMismatch" },
+      {
+        label: "other custodies without the last",
+        keys: [...head, ...list.slice(0, -1)],
+        expect: "CustodyListMismatch",
+      },
+      {
+        label: "other custodies out of pool order",
+        keys: [...head, ...[...list].reverse()],
+        expect: "CustodyListMismatch",
+      },
+      {
+        label: "other custodies with the target among them",
+        keys: [...head, meta(custody), ...list],
+        expect: "CustodyListMismatch",
+      },
+      {
+        label: "other custodies with one more account",
+        keys: [...head, ...list, meta(custody)],
+        expect: "CustodyListMismatch",
+      },
     ];
   };
 
   // propose_pool_params
   const poolParams = { ...poolParamsOf(main.pool), maxAumUsd: usd(800_000_000) };
-  const proposePool = (o: Partial<typeof poolParams> = {}) => proposePoolParamsIx(P, main, { admin, params: { ...poolParams, ...o } });
+  const proposePool = (o: Partial<typeof poolParams> = {}) =>
+    proposePoolParamsIx(P, main, { admin, params: { ...poolParams, ...o } });
   const pp = await proposePool();
   specs.push({
     label: "propose_pool_params",
@@ -622,9 +775,21 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     rules: [adminRule, R.config(), R.account("Pool", () => "InvalidPda"), creates(), R.systemProgram()],
     demoted: { 3: "AlreadyInitialized" },
     args: [
-      { label: "fee split 10,001 bps", data: (await proposePool({ lpFeeShareBps: poolParams.lpFeeShareBps + 1 })).data, expect: "InvalidPoolParams" },
-      { label: "ADL floor = threshold", data: (await proposePool({ adlFloorBps: poolParams.adlThresholdBps })).data, expect: "InvalidPoolParams" },
-      { label: "timelock 30 days + 1 s", data: (await proposePool({ timelockSecs: 30 * 86_400 + 1 })).data, expect: "TimelockTooLong" },
+      {
+        label: "fee split 10,001 bps",
+        data: (await proposePool({ lpFeeShareBps: poolParams.lpFeeShareBps + 1 })).data,
+        expect: "InvalidPoolParams",
+      },
+      {
+        label: "ADL floor = threshold",
+        data: (await proposePool({ adlFloorBps: poolParams.adlThresholdBps })).data,
+        expect: "InvalidPoolParams",
+      },
+      {
+        label: "timelock 30 days + 1 s",
+        data: (await proposePool({ timelockSecs: 30 * 86_400 + 1 })).data,
+        expect: "TimelockTooLong",
+      },
       { label: "timelock 30 days", data: (await proposePool({ timelockSecs: 30 * 86_400 })).data, expect: "ok" },
     ],
   });
@@ -633,9 +798,17 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const eth = custodySettingsOf(findCustody(main, M.ETH.custody).account);
   // The baseline raises ETH's open fee to 8 bps; each case changes one more thing.
   const proposeEth = (change: Parameters<typeof withSettings>[1] = {}) =>
-    proposeCustodyParamsIx(P, main, { admin, custody: M.ETH.custody, settings: withSettings(withSettings(eth, { params: { openFeeBps: 8 } }), change) });
+    proposeCustodyParamsIx(P, main, {
+      admin,
+      custody: M.ETH.custody,
+      settings: withSettings(withSettings(eth, { params: { openFeeBps: 8 } }), change),
+    });
   const pc = await proposeEth();
-  const bad = async (label: string, change: Parameters<typeof withSettings>[1], expect: string): Promise<ArgCase> => ({ label, data: (await proposeEth(change)).data, expect });
+  const bad = async (label: string, change: Parameters<typeof withSettings>[1], expect: string): Promise<ArgCase> => ({
+    label,
+    data: (await proposeEth(change)).data,
+    expect,
+  });
   const cp = (params: Partial<typeof eth.params>) => ({ params });
   const rp = (risk: Partial<typeof eth.risk>) => ({ risk });
   specs.push({
@@ -663,9 +836,17 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       await bad("max weight 10,001 bps", cp({ maxWeightBps: 10_001 }), "InvalidWeights"),
       await bad("targets summing to 100.01 %", cp({ targetWeightBps: 2_001 }), "TargetWeightsAbove100"),
       await bad("maintenance margin 0", cp({ maintenanceMarginBps: 0 }), "LeverageBeyondMargin"),
-      await bad("margin × max leverage = 100 %", cp({ maintenanceMarginBps: 200, maxLeverageBps: 500_000 }), "LeverageBeyondMargin"),
+      await bad(
+        "margin × max leverage = 100 %",
+        cp({ maintenanceMarginBps: 200, maxLeverageBps: 500_000 }),
+        "LeverageBeyondMargin",
+      ),
       await bad("max leverage above 1,000x", cp({ maxLeverageBps: 10_000_001 }), "LeverageBeyondMargin"),
-      await bad("liquidation reward + close fee = margin", cp({ liquidationRewardBps: 42, closeFeeBps: 8 }), "LiquidationFeesAboveMargin"),
+      await bad(
+        "liquidation reward + close fee = margin",
+        cp({ liquidationRewardBps: 42, closeFeeBps: 8 }),
+        "LiquidationFeesAboveMargin",
+      ),
       await bad("oracle max age 0", cp({ oracleMaxAgeSecs: 0 }), "InvalidOracleLimits"),
       await bad("oracle max age 1 hour + 1 s", cp({ oracleMaxAgeSecs: 3_601 }), "InvalidOracleLimits"),
       await bad("confidence 1,001 bps", cp({ oracleMaxConfBps: 1_001 }), "InvalidOracleLimits"),
@@ -673,7 +854,11 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       await bad("optimal utilization 100 %", cp({ optimalUtilizationBps: 10_000 }), "InvalidRateCurve"),
       await bad("liquidation LTV = max LTV", cp({ liquidationLtvBps: eth.params.maxLtvBps }), "InvalidCustodyParams"),
       await bad("impact exponent 0", rp({ impactExponent: 0 }), "InvalidRiskParams"),
-      await bad("positive impact above negative", rp({ impactPositiveFactor: eth.risk.impactNegativeFactor.addn(1) }), "InvalidRiskParams"),
+      await bad(
+        "positive impact above negative",
+        rp({ impactPositiveFactor: eth.risk.impactNegativeFactor.addn(1) }),
+        "InvalidRiskParams",
+      ),
       await bad("ADL floor = threshold", rp({ adlThresholdBps: 100, adlFloorBps: 100 }), "InvalidRiskParams"),
       await bad("becomes a stablecoin", cp({ isStable: true }), "SettingFixedAtListing"),
       await bad("oracle kind 1 (the removed test oracle)", cp({ oracleKind: 1 as any }), "UnsupportedOracleKind"),
@@ -683,7 +868,12 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   });
 
   // execute_custody_params: main's ETH proposal (due), alt's SOL proposal (not due).
-  const ec = await executeCustodyParamsIx(P, main, { admin, proposal: k.mainEthProposal, custody: M.ETH.custody, oracle: M.ETH.oracle });
+  const ec = await executeCustodyParamsIx(P, main, {
+    admin,
+    proposal: k.mainEthProposal,
+    custody: M.ETH.custody,
+    oracle: M.ETH.oracle,
+  });
   specs.push({
     label: "execute_custody_params",
     ix: ec,
@@ -702,7 +892,12 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const alt = await w.state(w.alt);
   specs.push({
     label: "execute_custody_params (timelock not elapsed)",
-    ix: await executeCustodyParamsIx(P, alt, { admin, proposal: k.altSolProposal, custody: w.alt.assets.SOL.custody, oracle: w.alt.assets.SOL.oracle }),
+    ix: await executeCustodyParamsIx(P, alt, {
+      admin,
+      proposal: k.altSolProposal,
+      custody: w.alt.assets.SOL.custody,
+      oracle: w.alt.assets.SOL.oracle,
+    }),
     baseline: "TimelockNotElapsed",
     baselineOnly: true,
   });
@@ -711,7 +906,12 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   specs.push({
     label: "execute_pool_params",
     ix: await executePoolParamsIx(P, { admin, pool: w.main.pool, proposal: k.mainPoolProposal }),
-    rules: [adminRule, R.config(), R.account("Pool", () => "ProposalMismatch"), proposalOf(w.main.pool, (d) => d.kind === ProposalKind.POOL)],
+    rules: [
+      adminRule,
+      R.config(),
+      R.account("Pool", () => "ProposalMismatch"),
+      proposalOf(w.main.pool, (d) => d.kind === ProposalKind.POOL),
+    ],
   });
   specs.push({
     label: "execute_pool_params (timelock not elapsed)",
@@ -767,8 +967,22 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const state = await w.state();
   const out: Spec[] = [];
   const refs: TradeRef[] = [
-    { label: "long, SOL collateral", owner: alice, position: k.aliceLong, side: Side.LONG, market: "SOL", collateral: "SOL" },
-    { label: "short, USDC collateral", owner: alice, position: k.aliceShort, side: Side.SHORT, market: "SOL", collateral: "USDC" },
+    {
+      label: "long, SOL collateral",
+      owner: alice,
+      position: k.aliceLong,
+      side: Side.LONG,
+      market: "SOL",
+      collateral: "SOL",
+    },
+    {
+      label: "short, USDC collateral",
+      owner: alice,
+      position: k.aliceShort,
+      side: Side.SHORT,
+      market: "SOL",
+      collateral: "USDC",
+    },
   ];
   for (const t of refs) {
     const pos = (await fetchPosition(P, t.position))!;
@@ -826,9 +1040,30 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
         { label: "side 0", data: withByte(inc.data, 0, 0), expect: "InvalidSide" },
         { label: "side 3", data: withByte(inc.data, 0, 3), expect: "InvalidSide" },
         // A short on SOL collateral is refused; a long on USDC is a valid pair but another position.
-        { label: "the other side", data: withByte(inc.data, 0, t.side === Side.LONG ? Side.SHORT : Side.LONG), expect: same ? "InvalidCollateralCustody" : "PositionMismatch" },
-        ...amountCases({ ix: inc }, "size_usd", 1, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["maximum position + 1", async () => usd(1_000_000).sub((await fetchPosition(P, t.position))!.sizeUsd).addn(1), "PositionTooLarge"] }),
-        ...amountCases({ ix: inc }, "collateral_amount", 9, { zero: "ok", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"] }),
+        {
+          label: "the other side",
+          data: withByte(inc.data, 0, t.side === Side.LONG ? Side.SHORT : Side.LONG),
+          expect: same ? "InvalidCollateralCustody" : "PositionMismatch",
+        },
+        ...amountCases({ ix: inc }, "size_usd", 1, {
+          zero: "ZeroAmount",
+          one: "ok",
+          max: "MathOverflow",
+          over: [
+            "maximum position + 1",
+            async () =>
+              usd(1_000_000)
+                .sub((await fetchPosition(P, t.position))!.sizeUsd)
+                .addn(1),
+            "PositionTooLarge",
+          ],
+        }),
+        ...amountCases({ ix: inc }, "collateral_amount", 9, {
+          zero: "ok",
+          one: "ok",
+          max: "MathOverflow",
+          over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"],
+        }),
         {
           label: "acceptable price one tick past the entry",
           data: withU64(inc.data, 17, t.side === Side.LONG ? ONE : U64_MAX),
@@ -866,21 +1101,56 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       rules: decreaseRules(receivingRule(coll)),
       demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
       args: [
-        ...amountCases({ ix: dec }, "size_usd", 0, { zero: "ZeroAmount", one: "ok", max: "SizeTooLarge", over: ["size + 1", async () => (await fetchPosition(P, t.position))!.sizeUsd.addn(1), "SizeTooLarge"] }),
-        ...amountCases({ ix: dec }, "collateral_out", 8, { zero: "ok", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+        ...amountCases({ ix: dec }, "size_usd", 0, {
+          zero: "ZeroAmount",
+          one: "ok",
+          max: "SizeTooLarge",
+          over: ["size + 1", async () => (await fetchPosition(P, t.position))!.sizeUsd.addn(1), "SizeTooLarge"],
+        }),
+        ...amountCases({ ix: dec }, "collateral_out", 8, {
+          zero: "ok",
+          one: "ok",
+          max: "InsufficientCollateral",
+          over: [
+            "twice the collateral",
+            async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2),
+            "InsufficientCollateral",
+          ],
+        }),
         { label: "size 0, collateral 1", data: withU64(withU64(dec.data, 0, ZERO), 8, ONE), expect: "ok" },
-        { label: "acceptable price one tick past the exit", data: withU64(dec.data, 16, t.side === Side.LONG ? U64_MAX : ZERO), expect: "SlippageExceeded" },
+        {
+          label: "acceptable price one tick past the exit",
+          data: withU64(dec.data, 16, t.side === Side.LONG ? U64_MAX : ZERO),
+          expect: "SlippageExceeded",
+        },
       ],
     });
-    const rem = await removeCollateralIx(P, state, { position: pos, receivingAccount: t.owner.tokens[t.collateral], amount: amount(same ? 0.1 : 10, decimals) });
+    const rem = await removeCollateralIx(P, state, {
+      position: pos,
+      receivingAccount: t.owner.tokens[t.collateral],
+      amount: amount(same ? 0.1 : 10, decimals),
+    });
     out.push({
       label: `remove_collateral (${t.label})`,
       ix: rem,
       rules: decreaseRules(receivingRule(coll)),
       demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
-      args: amountCases({ ix: rem }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+      args: amountCases({ ix: rem }, "amount", 0, {
+        zero: "ZeroAmount",
+        one: "ok",
+        max: "InsufficientCollateral",
+        over: [
+          "twice the collateral",
+          async () => (await fetchPosition(P, t.position))!.collateralAmount.muln(2),
+          "InsufficientCollateral",
+        ],
+      }),
     });
-    const add = await addCollateralIx(P, state, { position: pos, fundingAccount: t.owner.tokens[t.collateral], amount: amount(same ? 0.1 : 10, decimals) });
+    const add = await addCollateralIx(P, state, {
+      position: pos,
+      fundingAccount: t.owner.tokens[t.collateral],
+      amount: amount(same ? 0.1 : 10, decimals),
+    });
     out.push({
       label: `add_collateral (${t.label})`,
       ix: add,
@@ -888,14 +1158,24 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       // The owner only signs: nothing is paid to or from its wallet.
       readonlyOk: [0],
       demoted: { 4: "PositionMismatch", 6: "PositionMismatch" },
-      args: amountCases({ ix: add }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"] }),
+      args: amountCases({ ix: add }, "amount", 0, {
+        zero: "ZeroAmount",
+        one: "ok",
+        max: "MathOverflow",
+        over: ["balance + 1", plus1(w, t.owner.tokens[t.collateral]), "InsufficientFunds"],
+      }),
     });
   }
 
   // liquidate_position: carol's 35x long.
   const carol = w.users.carol;
   const carolPos = (await fetchPosition(P, k.carolLong))!;
-  const liq = await liquidatePositionIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: carolPos, keeperAccount: w.users.keeper.tokens.SOL, ownerAccount: carol.tokens.SOL });
+  const liq = await liquidatePositionIx(P, state, {
+    keeper: w.users.keeper.kp.publicKey,
+    position: carolPos,
+    keeperAccount: w.users.keeper.tokens.SOL,
+    ownerAccount: carol.tokens.SOL,
+  });
   out.push({
     label: "liquidate_position",
     ix: liq,
@@ -918,13 +1198,23 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   });
   // A healthy position cannot be liquidated.
   const alicePos = (await fetchPosition(P, k.aliceLong))!;
-  const healthy = await liquidatePositionIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: alicePos, keeperAccount: w.users.keeper.tokens.SOL, ownerAccount: alice.tokens.SOL });
+  const healthy = await liquidatePositionIx(P, state, {
+    keeper: w.users.keeper.kp.publicKey,
+    position: alicePos,
+    keeperAccount: w.users.keeper.tokens.SOL,
+    ownerAccount: alice.tokens.SOL,
+  });
   out.push({ label: "liquidate_position (healthy)", ix: healthy, baseline: "NotLiquidatable", baselineOnly: true });
 
   // auto_deleverage: dave's ETH long on USDC.
   const dave = w.users.dave;
   const davePos = (await fetchPosition(P, k.daveLong))!;
-  const adl = await autoDeleverageIx(P, state, { keeper: w.users.keeper.kp.publicKey, position: davePos, ownerAccount: dave.tokens.USDC, sizeUsd: usd(10_000) });
+  const adl = await autoDeleverageIx(P, state, {
+    keeper: w.users.keeper.kp.publicKey,
+    position: davePos,
+    ownerAccount: dave.tokens.USDC,
+    sizeUsd: usd(10_000),
+  });
   out.push({
     label: "auto_deleverage",
     ix: adl,
@@ -962,13 +1252,19 @@ async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const sol = (n: number | string) => amount(n, 9);
   const usdc = (n: number | string) => amount(n, 6);
 
-  const loanRule = (mismatch: string): Rule => (kk) => {
-    if (kk.t === "perpool") return kk.type !== "Loan" ? "InvalidAccountData" : mismatch;
-    return "InvalidAccountOwner";
-  };
+  const loanRule =
+    (mismatch: string): Rule =>
+    (kk) => {
+      if (kk.t === "perpool") return kk.type !== "Loan" ? "InvalidAccountData" : mismatch;
+      return "InvalidAccountOwner";
+    };
   // The shared context: collateral, then borrow custody, are loaded and paired before the loan.
-  const collateralRule = custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "LoanMismatch"));
-  const borrowRule = custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch"));
+  const collateralRule = custodyOf(w.main.pool, (_d, kk) =>
+    (kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "LoanMismatch",
+  );
+  const borrowRule = custodyOf(w.main.pool, (_d, kk) =>
+    (kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch",
+  );
 
   const dep = await depositLoanCollateralIx(P, state, { ...ref, fundingAccount: alice.tokens.SOL, amount: sol(1) });
   out.push({
@@ -983,15 +1279,24 @@ async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
         return kk.t === "absent" || kk.t === "wallet" ? "InvalidPda" : "AlreadyInitialized";
       },
       // ETH as collateral (against USDC) is a valid pair, but the vault is SOL's.
-      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "InvalidTokenAccount")),
-      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch")),
+      custodyOf(w.main.pool, (_d, kk) =>
+        (kk as any).key.equals(M.USDC.custody) ? "LendingNotEnabled" : "InvalidTokenAccount",
+      ),
+      custodyOf(w.main.pool, (_d, kk) =>
+        (kk as any).key.equals(M.SOL.custody) ? "LendingNotEnabled" : "LoanMismatch",
+      ),
       R.address("InvalidTokenAccount"),
       R.token(M.SOL.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
       R.tokenProgram(),
       R.systemProgram(),
     ],
     demoted: { 3: "AlreadyInitialized" },
-    args: amountCases({ ix: dep }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "MathOverflow", over: ["balance + 1", plus1(w, alice.tokens.SOL), "InsufficientFunds"] }),
+    args: amountCases({ ix: dep }, "amount", 0, {
+      zero: "ZeroAmount",
+      one: "ok",
+      max: "MathOverflow",
+      over: ["balance + 1", plus1(w, alice.tokens.SOL), "InsufficientFunds"],
+    }),
   });
 
   const contextRules = (signer: Rule, loanMismatch: string): Rule[] => [
@@ -1008,15 +1313,34 @@ async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   out.push({
     label: "withdraw_loan_collateral",
     ix: wd,
-    rules: [...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"), R.address("InvalidTokenAccount"), receivingRule(M.SOL), R.tokenProgram()],
-    args: amountCases({ ix: wd }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientCollateral", over: ["twice the collateral", async () => (await fetchLoan(P, k.aliceLoan))!.collateralAmount.muln(2), "InsufficientCollateral"] }),
+    rules: [
+      ...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.SOL),
+      R.tokenProgram(),
+    ],
+    args: amountCases({ ix: wd }, "amount", 0, {
+      zero: "ZeroAmount",
+      one: "ok",
+      max: "InsufficientCollateral",
+      over: [
+        "twice the collateral",
+        async () => (await fetchLoan(P, k.aliceLoan))!.collateralAmount.muln(2),
+        "InsufficientCollateral",
+      ],
+    }),
   });
   const br = await borrowIx(P, state, { ...ref, receivingAccount: alice.tokens.USDC, amount: usdc(10) });
   out.push({
     label: "borrow",
     paused: "Paused",
     ix: br,
-    rules: [...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"), R.address("InvalidTokenAccount"), receivingRule(M.USDC), R.tokenProgram()],
+    rules: [
+      ...contextRules(signerIs(owner, "LoanMismatch"), "LoanMismatch"),
+      R.address("InvalidTokenAccount"),
+      receivingRule(M.USDC),
+      R.tokenProgram(),
+    ],
     args: amountCases({ ix: br }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "InsufficientLiquidity" }),
   });
   const rp = await repayIx(P, state, { ...ref, payer: owner, fundingAccount: alice.tokens.USDC, amount: usdc(10) });
@@ -1028,13 +1352,20 @@ async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       R.config(),
       R.account("Pool", () => "LoanMismatch"),
       // Anyone may repay any loan of the custody.
-      R.account("Loan", (d) => (d.borrowCustody.equals(M.USDC.custody) && d.pool.equals(w.main.pool) ? "ok" : "LoanMismatch")),
+      R.account("Loan", (d) =>
+        d.borrowCustody.equals(M.USDC.custody) && d.pool.equals(w.main.pool) ? "ok" : "LoanMismatch",
+      ),
       R.account("Custody", () => "LoanMismatch"),
       R.address("InvalidTokenAccount"),
       R.token(M.USDC.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
       R.tokenProgram(),
     ],
-    args: amountCases({ ix: rp }, "amount", 0, { zero: "ZeroAmount", one: "ok", max: "ok", over: ["balance + 1 (the debt is less)", plus1(w, alice.tokens.USDC), "ok"] }),
+    args: amountCases({ ix: rp }, "amount", 0, {
+      zero: "ZeroAmount",
+      one: "ok",
+      max: "ok",
+      over: ["balance + 1 (the debt is less)", plus1(w, alice.tokens.USDC), "ok"],
+    }),
   });
 
   const lq = await liquidateLoanIx(P, state, {
@@ -1096,10 +1427,13 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       signerIs(owner, "InvalidTokenAccount"),
       R.config(),
       poolSlot("CustodyMismatch"),
-      (kk) => (kk.t === "perpool" ? (kk.type !== "Position" ? "InvalidAccountData" : "PositionMismatch") : "InvalidOrder"),
+      (kk) =>
+        kk.t === "perpool" ? (kk.type !== "Position" ? "InvalidAccountData" : "PositionMismatch") : "InvalidOrder",
       (kk) => (kk.t === "absent" || kk.t === "wallet" ? "InvalidPda" : "AlreadyInitialized"),
       custodyOf(w.main.pool, () => "InvalidCollateralCustody"),
-      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody")),
+      custodyOf(w.main.pool, (_d, kk) =>
+        (kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody",
+      ),
       R.address("InvalidTokenAccount"),
       R.token(M.SOL.mint, (o) => (o.equals(owner) ? "ok" : "InvalidTokenAccount")),
       R.tokenProgram(),
@@ -1113,13 +1447,18 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       { label: "side 0", data: withByte(place.data, 2, 0), expect: "InvalidSide" },
       { label: "trigger 0", data: withU64(place.data, 3, ZERO), expect: "InvalidOrder" },
       { label: "take-profit with collateral", data: withU64(place.data, 27, ONE), expect: "InvalidOrder" },
-      { label: "execution reward 9,999 lamports", data: withU64(place.data, 35, new BN(9_999)), expect: "ExecutionRewardTooSmall" },
+      {
+        label: "execution reward 9,999 lamports",
+        data: withU64(place.data, 35, new BN(9_999)),
+        expect: "ExecutionRewardTooSmall",
+      },
       { label: "execution reward u64::MAX", data: withU64(place.data, 35, U64_MAX), expect: "InsufficientLamports" },
       { label: "occupied slot 0", data: withByte(place.data, 0, 0), expect: "InvalidPda" },
     ],
   });
 
-  const orderRule = (ok: PublicKey[]): Rule => R.account("Order", (_d, kk) => (ok.some((x) => x.equals((kk as any).key)) ? "ok" : "OrderMismatch"));
+  const orderRule = (ok: PublicKey[]): Rule =>
+    R.account("Order", (_d, kk) => (ok.some((x) => x.equals((kk as any).key)) ? "ok" : "OrderMismatch"));
   const sl = (await fetchOrder(P, k.aliceSl))!;
   const cancel = await cancelOrderIx(P, state, { order: k.aliceSl, account: sl, receivingAccount: alice.tokens.SOL });
   out.push({
@@ -1137,7 +1476,11 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     demoted: { 3: "OrderMismatch" },
   });
   const lim = (await fetchOrder(P, k.aliceLimit))!;
-  const cancelLimit = await cancelOrderIx(P, state, { order: k.aliceLimit, account: lim, receivingAccount: alice.tokens.ETH });
+  const cancelLimit = await cancelOrderIx(P, state, {
+    order: k.aliceLimit,
+    account: lim,
+    receivingAccount: alice.tokens.ETH,
+  });
   out.push({
     label: "cancel_order (limit, escrowed)",
     ix: cancelLimit,
@@ -1154,7 +1497,12 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   });
 
   const tpOrder = (await fetchOrder(P, k.aliceTp))!;
-  const exec = await executeOrderIx(P, state, { keeper: keeper.kp.publicKey, order: k.aliceTp, account: tpOrder, ownerAccount: alice.tokens.SOL });
+  const exec = await executeOrderIx(P, state, {
+    keeper: keeper.kp.publicKey,
+    order: k.aliceTp,
+    account: tpOrder,
+    ownerAccount: alice.tokens.SOL,
+  });
   out.push({
     label: "execute_order (take-profit)",
     ix: exec,
@@ -1176,7 +1524,12 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     ],
     demoted: { 2: "OrderMismatch", 5: "OrderMismatch", 6: "PositionMismatch", 8: "PositionMismatch" },
   });
-  const execLimit = await executeOrderIx(P, state, { keeper: keeper.kp.publicKey, order: k.aliceLimit, account: lim, ownerAccount: alice.tokens.ETH });
+  const execLimit = await executeOrderIx(P, state, {
+    keeper: keeper.kp.publicKey,
+    order: k.aliceLimit,
+    account: lim,
+    ownerAccount: alice.tokens.ETH,
+  });
   out.push({
     label: "execute_order (limit, opens the position)",
     paused: "Paused",
@@ -1191,7 +1544,9 @@ async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       custodyOf(w.main.pool, () => "InvalidCollateralCustody"),
       R.address("InvalidOracleAccount"),
       // USDC is a valid collateral for an ETH long, but the vault passed is ETH's.
-      custodyOf(w.main.pool, (_d, kk) => ((kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody")),
+      custodyOf(w.main.pool, (_d, kk) =>
+        (kk as any).key.equals(M.USDC.custody) ? "InvalidTokenAccount" : "InvalidCollateralCustody",
+      ),
       R.address("InvalidOracleAccount"),
       R.address("InvalidTokenAccount"),
       R.token(M.ETH.mint),

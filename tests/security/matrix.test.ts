@@ -38,9 +38,14 @@ describe("security: adversarial matrix", function () {
         `${refusals} refusals (${oracle} forged oracles, ${data} amounts and payloads), ` +
         `${results.length - refusals} accepted look-alikes; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    expect([...perInstruction.keys()].sort(), "every instruction is in the matrix").to.deep.equal(IDL.instructions.map((i) => i.name).sort());
+    expect([...perInstruction.keys()].sort(), "every instruction is in the matrix").to.deep.equal(
+      IDL.instructions.map((i) => i.name).sort(),
+    );
     expect(
-      failures.map((f) => `${f.spec} / ${f.label}: expected ${f.expected}, got ${f.actual}${f.changed.length ? `, changed ${f.changed.join(", ")}` : ""}`),
+      failures.map(
+        (f) =>
+          `${f.spec} / ${f.label}: expected ${f.expected}, got ${f.actual}${f.changed.length ? `, changed ${f.changed.join(", ")}` : ""}`,
+      ),
     ).to.deep.equal([]);
   });
 });

@@ -61,7 +61,10 @@ async function openLong(f: PoolFixture, u: User, sizeUsd: BN, collateral: BN) {
     acceptablePrice: MAX,
   });
   await send(f.ctx, [ix], [u.kp]);
-  return (await fetchPosition(f.ctx.program, positionPda(u.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0]))!;
+  return (await fetchPosition(
+    f.ctx.program,
+    positionPda(u.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0],
+  ))!;
 }
 
 const custodies = (f: PoolFixture) => Object.values(f.assets).flatMap((a) => [a.custody, a.vault]);
@@ -75,21 +78,67 @@ describe("security: regressions of the issue 9 findings", function () {
     const { f, alice, bob } = await setup();
     const state = await f.state();
     await openLong(f, alice, USD(1_000), SOL(2));
-    const position = (await fetchPosition(f.ctx.program, positionPda(alice.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0]))!;
+    const position = (await fetchPosition(
+      f.ctx.program,
+      positionPda(alice.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0],
+    ))!;
     const a = alice.kp.publicKey;
     const cases = [
-      await addLiquidityIx(f.ctx.program, state, { owner: a, custody: f.assets.USDC.custody, fundingAccount: bob.tokens.USDC, lpTokenAccount: alice.lp, amountIn: USDC(10), minLpOut: ZERO }),
-      await swapIx(f.ctx.program, state, { owner: a, custodyIn: f.assets.USDC.custody, custodyOut: f.assets.SOL.custody, fundingAccount: bob.tokens.USDC, receivingAccount: alice.tokens.SOL, amountIn: USDC(10), minAmountOut: ZERO }),
-      await topUpInsuranceIx(f.ctx.program, state, { payer: a, custody: f.assets.USDC.custody, fundingAccount: bob.tokens.USDC, amount: USDC(1) }),
-      await addCollateralIx(f.ctx.program, await f.state(), { position, fundingAccount: bob.tokens.SOL, amount: SOL(1) }),
-      await depositLoanCollateralIx(f.ctx.program, state, { owner: a, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody, fundingAccount: bob.tokens.SOL, amount: SOL(1) }),
+      await addLiquidityIx(f.ctx.program, state, {
+        owner: a,
+        custody: f.assets.USDC.custody,
+        fundingAccount: bob.tokens.USDC,
+        lpTokenAccount: alice.lp,
+        amountIn: USDC(10),
+        minLpOut: ZERO,
+      }),
+      await swapIx(f.ctx.program, state, {
+        owner: a,
+        custodyIn: f.assets.USDC.custody,
+        custodyOut: f.assets.SOL.custody,
+        fundingAccount: bob.tokens.USDC,
+        receivingAccount: alice.tokens.SOL,
+        amountIn: USDC(10),
+        minAmountOut: ZERO,
+      }),
+      await topUpInsuranceIx(f.ctx.program, state, {
+        payer: a,
+        custody: f.assets.USDC.custody,
+        fundingAccount: bob.tokens.USDC,
+        amount: USDC(1),
+      }),
+      await addCollateralIx(f.ctx.program, await f.state(), {
+        position,
+        fundingAccount: bob.tokens.SOL,
+        amount: SOL(1),
+      }),
+      await depositLoanCollateralIx(f.ctx.program, state, {
+        owner: a,
+        collateralCustody: f.assets.SOL.custody,
+        borrowCustody: f.assets.USDC.custody,
+        fundingAccount: bob.tokens.SOL,
+        amount: SOL(1),
+      }),
     ];
     for (const ix of cases) {
-      await expectProgramError(f.ctx, [ix], "InvalidTokenAccount", [bob.tokens.USDC, bob.tokens.SOL, alice.lp, ...custodies(f)], [alice.kp]);
+      await expectProgramError(
+        f.ctx,
+        [ix],
+        "InvalidTokenAccount",
+        [bob.tokens.USDC, bob.tokens.SOL, alice.lp, ...custodies(f)],
+        [alice.kp],
+      );
     }
     // Redemptions burn from the LP account: it must be the signer's too.
     f.ctx.provider.warpSlots(1);
-    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), { owner: bob.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: bob.tokens.USDC, lpTokenAccount: alice.lp, lpIn: new BN(1), minAmountOut: ZERO });
+    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), {
+      owner: bob.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      receivingAccount: bob.tokens.USDC,
+      lpTokenAccount: alice.lp,
+      lpIn: new BN(1),
+      minAmountOut: ZERO,
+    });
     await expectProgramError(f.ctx, [redeem], "InvalidTokenAccount", [alice.lp, ...custodies(f)], [bob.kp]);
   });
 
@@ -98,12 +147,39 @@ describe("security: regressions of the issue 9 findings", function () {
     const { f, alice } = await setup();
     const state = await f.state();
     const tooMuch = balance(f, alice.tokens.USDC).addn(1);
-    const ix = await addLiquidityIx(f.ctx.program, state, { owner: alice.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: alice.tokens.USDC, lpTokenAccount: alice.lp, amountIn: tooMuch, minLpOut: ZERO });
+    const ix = await addLiquidityIx(f.ctx.program, state, {
+      owner: alice.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: alice.tokens.USDC,
+      lpTokenAccount: alice.lp,
+      amountIn: tooMuch,
+      minLpOut: ZERO,
+    });
     await expectProgramError(f.ctx, [ix], "InsufficientFunds", [alice.tokens.USDC, ...custodies(f)], [alice.kp]);
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, state, { owner: alice.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: alice.tokens.USDC, lpTokenAccount: alice.lp, amountIn: USDC(100), minLpOut: ZERO })], [alice.kp]);
+    await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, state, {
+          owner: alice.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: alice.tokens.USDC,
+          lpTokenAccount: alice.lp,
+          amountIn: USDC(100),
+          minLpOut: ZERO,
+        }),
+      ],
+      [alice.kp],
+    );
     f.ctx.provider.warpSlots(1);
     const lp = balance(f, alice.lp);
-    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), { owner: alice.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: alice.tokens.USDC, lpTokenAccount: alice.lp, lpIn: lp.addn(1), minAmountOut: ZERO });
+    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), {
+      owner: alice.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      receivingAccount: alice.tokens.USDC,
+      lpTokenAccount: alice.lp,
+      lpIn: lp.addn(1),
+      minAmountOut: ZERO,
+    });
     await expectProgramError(f.ctx, [redeem], "InsufficientFunds", [alice.lp, ...custodies(f)], [alice.kp]);
   });
 
@@ -112,16 +188,60 @@ describe("security: regressions of the issue 9 findings", function () {
     // tokens stayed, and the owner lost it.
     const { f, alice } = await setup();
     const p = await openLong(f, alice, USD(1_000), SOL(2));
-    const close = await decreasePositionIx(f.ctx.program, await f.state(), { position: p, receivingAccount: f.assets.SOL.vault, sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: ZERO });
+    const close = await decreasePositionIx(f.ctx.program, await f.state(), {
+      position: p,
+      receivingAccount: f.assets.SOL.vault,
+      sizeUsd: p.sizeUsd,
+      collateralOut: ZERO,
+      acceptablePrice: ZERO,
+    });
     await expectProgramError(f.ctx, [close], "InvalidTokenAccount", [p.owner, ...custodies(f)], [alice.kp]);
-    const ref = { owner: alice.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: alice.tokens.SOL, amount: SOL(10) })], [alice.kp]);
-    const borrow = await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: f.assets.USDC.vault, amount: USDC(10) });
+    const ref = {
+      owner: alice.kp.publicKey,
+      collateralCustody: f.assets.SOL.custody,
+      borrowCustody: f.assets.USDC.custody,
+    };
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: alice.tokens.SOL,
+          amount: SOL(10),
+        }),
+      ],
+      [alice.kp],
+    );
+    const borrow = await borrowIx(f.ctx.program, await f.state(), {
+      ...ref,
+      receivingAccount: f.assets.USDC.vault,
+      amount: USDC(10),
+    });
     await expectProgramError(f.ctx, [borrow], "InvalidTokenAccount", custodies(f), [alice.kp]);
     f.ctx.provider.warpSlots(1);
-    await send(f.ctx, [await addLiquidityIx(f.ctx.program, await f.state(), { owner: alice.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: alice.tokens.USDC, lpTokenAccount: alice.lp, amountIn: USDC(100), minLpOut: ZERO })], [alice.kp]);
+    await send(
+      f.ctx,
+      [
+        await addLiquidityIx(f.ctx.program, await f.state(), {
+          owner: alice.kp.publicKey,
+          custody: f.assets.USDC.custody,
+          fundingAccount: alice.tokens.USDC,
+          lpTokenAccount: alice.lp,
+          amountIn: USDC(100),
+          minLpOut: ZERO,
+        }),
+      ],
+      [alice.kp],
+    );
     f.ctx.provider.warpSlots(1);
-    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), { owner: alice.kp.publicKey, custody: f.assets.USDC.custody, receivingAccount: f.assets.USDC.vault, lpTokenAccount: alice.lp, lpIn: new BN(1_000_000), minAmountOut: ZERO });
+    const redeem = await removeLiquidityIx(f.ctx.program, await f.state(), {
+      owner: alice.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      receivingAccount: f.assets.USDC.vault,
+      lpTokenAccount: alice.lp,
+      lpIn: new BN(1_000_000),
+      minAmountOut: ZERO,
+    });
     await expectProgramError(f.ctx, [redeem], "InvalidTokenAccount", [alice.lp, ...custodies(f)], [alice.kp]);
     await expectAccounting(f);
   });
@@ -129,7 +249,11 @@ describe("security: regressions of the issue 9 findings", function () {
   it("reports an add_collateral amount that overflows as MathOverflow, not InsufficientCollateral", async () => {
     const { f, alice } = await setup();
     const p = await openLong(f, alice, USD(1_000), SOL(2));
-    const ix = await addCollateralIx(f.ctx.program, await f.state(), { position: p, fundingAccount: alice.tokens.SOL, amount: MAX });
+    const ix = await addCollateralIx(f.ctx.program, await f.state(), {
+      position: p,
+      fundingAccount: alice.tokens.SOL,
+      amount: MAX,
+    });
     await expectProgramError(f.ctx, [ix], "MathOverflow", [alice.tokens.SOL, ...custodies(f)], [alice.kp]);
   });
 
@@ -155,11 +279,25 @@ describe("security: regressions of the issue 9 findings", function () {
       executionReward: new BN(10_000),
     });
     await send(f.ctx, [place], [alice.kp]);
-    const order = orderPda(positionPda(alice.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0], 0)[0];
+    const order = orderPda(
+      positionPda(alice.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.SOL.custody, Side.LONG)[0],
+      0,
+    )[0];
     const o = (await fetchOrder(f.ctx.program, order))!;
-    const exec = await executeOrderIx(f.ctx.program, await f.state(), { keeper: bob.kp.publicKey, order, account: o, ownerAccount: alice.tokens.SOL });
+    const exec = await executeOrderIx(f.ctx.program, await f.state(), {
+      keeper: bob.kp.publicKey,
+      order,
+      account: o,
+      ownerAccount: alice.tokens.SOL,
+    });
     const watch = [order, p.owner, alice.tokens.SOL, ...custodies(f)];
-    await expectProgramError(f.ctx, [withAccount(exec, 13, { pubkey: Keypair.generate().publicKey })], "InvalidSystemProgram", watch, [bob.kp]);
+    await expectProgramError(
+      f.ctx,
+      [withAccount(exec, 13, { pubkey: Keypair.generate().publicKey })],
+      "InvalidSystemProgram",
+      watch,
+      [bob.kp],
+    );
     await expectProgramError(f.ctx, [withoutAccounts(exec, 13)], "NotEnoughAccounts", watch, [bob.kp]);
     await send(f.ctx, [exec], [bob.kp]);
   });
@@ -187,8 +325,21 @@ describe("security: regressions of the issue 9 findings", function () {
     await expectProgramError(f.ctx, [order], "InsufficientLamports", [alice.kp.publicKey, ...custodies(f)], [alice.kp]);
     // An LP record the owner cannot pay the rent of.
     f.ctx.provider.setAccount(poor.kp.publicKey, { lamports: 1_000_000 });
-    const deposit = await addLiquidityIx(f.ctx.program, await f.state(), { owner: poor.kp.publicKey, custody: f.assets.USDC.custody, fundingAccount: poor.tokens.USDC, lpTokenAccount: poor.lp, amountIn: USDC(10), minLpOut: ZERO });
-    await expectProgramError(f.ctx, [deposit], "InsufficientLamports", [poor.kp.publicKey, poor.tokens.USDC, ...custodies(f)], [poor.kp]);
+    const deposit = await addLiquidityIx(f.ctx.program, await f.state(), {
+      owner: poor.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: poor.tokens.USDC,
+      lpTokenAccount: poor.lp,
+      amountIn: USDC(10),
+      minLpOut: ZERO,
+    });
+    await expectProgramError(
+      f.ctx,
+      [deposit],
+      "InsufficientLamports",
+      [poor.kp.publicKey, poor.tokens.USDC, ...custodies(f)],
+      [poor.kp],
+    );
   });
 
   it("refuses risk parameters whose positive price impact exceeds the negative one", async () => {
@@ -199,13 +350,32 @@ describe("security: regressions of the issue 9 findings", function () {
     const custody = f.assets.SOL.custody;
     const set = async (o: Parameters<typeof defaultRiskParams>[0]) => {
       const state = await f.state();
-      const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { risk: defaultRiskParams(o) });
+      const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), {
+        risk: defaultRiskParams(o),
+      });
       return proposeCustodyParamsIx(f.ctx.program, state, { admin, custody, settings });
     };
     const watch = [...custodies(f), f.pool, nextProposalAddress(await f.state(), custody, f.ctx.program.programId)];
-    await expectProgramError(f.ctx, [await set({ impactPositiveFactor: new BN(2), impactNegativeFactor: new BN(1) })], "InvalidRiskParams", watch);
-    await expectProgramError(f.ctx, [await set({ maxPositiveImpactBps: 101, maxNegativeImpactBps: 100 })], "InvalidRiskParams", watch);
-    await f.setCustody("SOL", { risk: defaultRiskParams({ impactPositiveFactor: new BN(1), impactNegativeFactor: new BN(1), maxPositiveImpactBps: 100, maxNegativeImpactBps: 100 }) });
+    await expectProgramError(
+      f.ctx,
+      [await set({ impactPositiveFactor: new BN(2), impactNegativeFactor: new BN(1) })],
+      "InvalidRiskParams",
+      watch,
+    );
+    await expectProgramError(
+      f.ctx,
+      [await set({ maxPositiveImpactBps: 101, maxNegativeImpactBps: 100 })],
+      "InvalidRiskParams",
+      watch,
+    );
+    await f.setCustody("SOL", {
+      risk: defaultRiskParams({
+        impactPositiveFactor: new BN(1),
+        impactNegativeFactor: new BN(1),
+        maxPositiveImpactBps: 100,
+        maxNegativeImpactBps: 100,
+      }),
+    });
   });
 
   it("refuses a decrease larger than a position that holds the whole side with SizeTooLarge, not MathOverflow", async () => {
@@ -215,7 +385,13 @@ describe("security: regressions of the issue 9 findings", function () {
     const admin = f.ctx.admin.publicKey;
     await f.setCustody("SOL", { risk: defaultRiskParams() });
     const p = await openLong(f, alice, USD(1_000), SOL(2));
-    const ix = await decreasePositionIx(f.ctx.program, await f.state(), { position: p, receivingAccount: alice.tokens.SOL, sizeUsd: p.sizeUsd.addn(1), collateralOut: ZERO, acceptablePrice: ZERO });
+    const ix = await decreasePositionIx(f.ctx.program, await f.state(), {
+      position: p,
+      receivingAccount: alice.tokens.SOL,
+      sizeUsd: p.sizeUsd.addn(1),
+      collateralOut: ZERO,
+      acceptablePrice: ZERO,
+    });
     await expectProgramError(f.ctx, [ix], "SizeTooLarge", [p.owner, alice.tokens.SOL, ...custodies(f)], [alice.kp]);
   });
 
@@ -224,7 +400,20 @@ describe("security: regressions of the issue 9 findings", function () {
     // impact × (their value / size): a short opened with a large negative impact, closed the next
     // second, took more back than it paid in (found by the property tests).
     const assets: AssetSpec[] = [
-      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, openFeeBps: 0, closeFeeBps: 0, maxPositionUsd: USD(10_000_000), maxLeverageBps: 1_000_000, maintenanceMarginBps: 10, liquidationRewardBps: 5 } },
+      {
+        symbol: "SOL",
+        decimals: 9,
+        price: 150,
+        params: {
+          targetWeightBps: 5000,
+          openFeeBps: 0,
+          closeFeeBps: 0,
+          maxPositionUsd: USD(10_000_000),
+          maxLeverageBps: 1_000_000,
+          maintenanceMarginBps: 10,
+          liquidationRewardBps: 5,
+        },
+      },
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
     ];
     const { f, alice } = await setup(assets);
@@ -258,12 +447,20 @@ describe("security: regressions of the issue 9 findings", function () {
     await f.setPrice("USDC", 1);
     const key = positionPda(alice.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.SHORT)[0];
     const p = (await fetchPosition(f.ctx.program, key))!;
-    const close = await decreasePositionIx(f.ctx.program, await f.state(), { position: p, receivingAccount: alice.tokens.USDC, sizeUsd: p.sizeUsd, collateralOut: ZERO, acceptablePrice: MAX });
+    const close = await decreasePositionIx(f.ctx.program, await f.state(), {
+      position: p,
+      receivingAccount: alice.tokens.USDC,
+      sizeUsd: p.sizeUsd,
+      collateralOut: ZERO,
+      acceptablePrice: MAX,
+    });
     const closed = await send(f.ctx, [close], [alice.kp]);
     const gained = new BN(closed.events[0].data.impactUsd.toString());
     expect(gained.toString(), "undoing the skew earns the same 8,000 USD").to.equal(USD(8_000).toString());
-    expect(balance(f, alice.tokens.USDC).lte(before), `round trip: ${before} → ${balance(f, alice.tokens.USDC)}`).to.equal(true);
+    expect(
+      balance(f, alice.tokens.USDC).lte(before),
+      `round trip: ${before} → ${balance(f, alice.tokens.USDC)}`,
+    ).to.equal(true);
     await expectAccounting(f);
   });
 });
-

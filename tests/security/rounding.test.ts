@@ -103,12 +103,16 @@ describe("security: rounding attacks", function () {
         f.ctx.provider.warpSlots(1);
         const minted = getTokenBalance(f.ctx.provider, attacker.lp).sub(lp0);
         // Out in dust-sized pieces, then the rest.
-        for (const piece of [1, 2, 3]) if (minted.gtn(piece)) await attempt(() => redeem(f, attacker, symbol, new BN(piece)));
+        for (const piece of [1, 2, 3])
+          if (minted.gtn(piece)) await attempt(() => redeem(f, attacker, symbol, new BN(piece)));
         const rest = getTokenBalance(f.ctx.provider, attacker.lp).sub(lp0);
         if (rest.gtn(0)) await attempt(() => redeem(f, attacker, symbol, rest));
         cycles++;
         if (getTokenBalance(f.ctx.provider, attacker.lp).eq(lp0)) {
-          expect(getTokenBalance(f.ctx.provider, attacker.tokens[symbol]).lte(tokens0), `${amount} ${symbol} in, more out`).to.equal(true);
+          expect(
+            getTokenBalance(f.ctx.provider, attacker.tokens[symbol]).lte(tokens0),
+            `${amount} ${symbol} in, more out`,
+          ).to.equal(true);
           paid++;
         }
       }
@@ -122,8 +126,18 @@ describe("security: rounding attacks", function () {
 
   it("tiny positions opened and closed, in the opening second and the next, never pay out more than their collateral", async () => {
     const assets: AssetSpec[] = [
-      { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, minCollateralUsd: new BN(1), openFeeBps: 0, closeFeeBps: 0 } },
-      { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, minCollateralUsd: new BN(1) } },
+      {
+        symbol: "SOL",
+        decimals: 9,
+        price: 150,
+        params: { targetWeightBps: 5000, minCollateralUsd: new BN(1), openFeeBps: 0, closeFeeBps: 0 },
+      },
+      {
+        symbol: "USDC",
+        decimals: 6,
+        price: 1,
+        params: { isStable: true, targetWeightBps: 5000, minCollateralUsd: new BN(1) },
+      },
     ];
     const { f } = await fundedPool(assets);
     const trader = await f.user({ USDC: USDC(1_000), SOL: SOL(10) });
@@ -180,7 +194,10 @@ describe("security: rounding attacks", function () {
         });
         await send(f.ctx, [ix], [trader.kp]);
         closed++;
-        expect(getTokenBalance(f.ctx.provider, trader.tokens[collateral]).lte(before), `$${sizeUsd} ${collateral} round trip paid out more`).to.equal(true);
+        expect(
+          getTokenBalance(f.ctx.provider, trader.tokens[collateral]).lte(before),
+          `$${sizeUsd} ${collateral} round trip paid out more`,
+        ).to.equal(true);
       }
     }
     expect(closed).to.be.greaterThan(12);
@@ -192,13 +209,42 @@ describe("security: rounding attacks", function () {
   async function lendingPool() {
     const assets: AssetSpec[] = [
       { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, oracleMaxAgeSecs: 3_600 } },
-      { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(50_000_000), oracleMaxAgeSecs: 3_600 } },
+      {
+        symbol: "USDC",
+        decimals: 6,
+        price: 1,
+        params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(50_000_000), oracleMaxAgeSecs: 3_600 },
+      },
     ];
     const { f } = await fundedPool(assets);
     const borrower = await f.user({ SOL: SOL(100), USDC: USDC(10) });
-    const ref = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: borrower.tokens.SOL, amount: SOL(10) })], [borrower.kp]);
-    await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: borrower.tokens.USDC, amount: USDC(3) })], [borrower.kp]);
+    const ref = {
+      owner: borrower.kp.publicKey,
+      collateralCustody: f.assets.SOL.custody,
+      borrowCustody: f.assets.USDC.custody,
+    };
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: borrower.tokens.SOL,
+          amount: SOL(10),
+        }),
+      ],
+      [borrower.kp],
+    );
+    await send(
+      f.ctx,
+      [
+        await borrowIx(f.ctx.program, await f.state(), {
+          ...ref,
+          receivingAccount: borrower.tokens.USDC,
+          amount: USDC(3),
+        }),
+      ],
+      [borrower.kp],
+    );
     const loan = loanPda(borrower.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody)[0];
     return { f, borrower, ref, loan };
   }
@@ -212,7 +258,9 @@ describe("security: rounding attacks", function () {
       await send(fine.f.ctx, [await refreshCustodyIx(fine.f.ctx.program, fine.f.pool, fine.f.assets.USDC.custody)]);
     }
     coarse.f.ctx.provider.warpSeconds(STEPS);
-    await send(coarse.f.ctx, [await refreshCustodyIx(coarse.f.ctx.program, coarse.f.pool, coarse.f.assets.USDC.custody)]);
+    await send(coarse.f.ctx, [
+      await refreshCustodyIx(coarse.f.ctx.program, coarse.f.pool, coarse.f.assets.USDC.custody),
+    ]);
 
     const owed = async (w: typeof fine) => {
       const c = await fetchCustody(w.f.ctx.program, w.f.assets.USDC.custody);
@@ -230,7 +278,18 @@ describe("security: rounding attacks", function () {
     // Repaying everything clears the books; whatever was owed beyond `lent` goes to the pool.
     for (const w of [fine, coarse]) {
       await republish(w.f);
-      await send(w.f.ctx, [await repayIx(w.f.ctx.program, await w.f.state(), { ...w.ref, payer: w.borrower.kp.publicKey, fundingAccount: w.borrower.tokens.USDC, amount: U64_MAX })], [w.borrower.kp]);
+      await send(
+        w.f.ctx,
+        [
+          await repayIx(w.f.ctx.program, await w.f.state(), {
+            ...w.ref,
+            payer: w.borrower.kp.publicKey,
+            fundingAccount: w.borrower.tokens.USDC,
+            amount: U64_MAX,
+          }),
+        ],
+        [w.borrower.kp],
+      );
       const c = await fetchCustody(w.f.ctx.program, w.f.assets.USDC.custody);
       expect(c.lent.toString(), "nothing stays lent once every loan is repaid").to.equal("0");
       await expectAccounting(w.f);
@@ -242,14 +301,43 @@ describe("security: rounding attacks", function () {
     const noFees = { baseFeeBps: 0, taxFeeBps: 0 };
     const assets: AssetSpec[] = [
       { symbol: "SOL", decimals: 9, price: 150, params: { targetWeightBps: 5000, ...noFees } },
-      { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(500_000_000), ...noFees } },
+      {
+        symbol: "USDC",
+        decimals: 6,
+        price: 1,
+        params: { isStable: true, targetWeightBps: 5000, baseRate: new BN(500_000_000), ...noFees },
+      },
     ];
     const { f } = await fundedPool(assets);
     // Lend out most of what the USDC custody can, then leave it alone for a month.
     const borrower = await f.user({ SOL: SOL(1_000) });
-    const ref = { owner: borrower.kp.publicKey, collateralCustody: f.assets.SOL.custody, borrowCustody: f.assets.USDC.custody };
-    await send(f.ctx, [await depositLoanCollateralIx(f.ctx.program, await f.state(), { ...ref, fundingAccount: borrower.tokens.SOL, amount: SOL(1_000) })], [borrower.kp]);
-    await send(f.ctx, [await borrowIx(f.ctx.program, await f.state(), { ...ref, receivingAccount: borrower.tokens.USDC, amount: USDC(60_000) })], [borrower.kp]);
+    const ref = {
+      owner: borrower.kp.publicKey,
+      collateralCustody: f.assets.SOL.custody,
+      borrowCustody: f.assets.USDC.custody,
+    };
+    await send(
+      f.ctx,
+      [
+        await depositLoanCollateralIx(f.ctx.program, await f.state(), {
+          ...ref,
+          fundingAccount: borrower.tokens.SOL,
+          amount: SOL(1_000),
+        }),
+      ],
+      [borrower.kp],
+    );
+    await send(
+      f.ctx,
+      [
+        await borrowIx(f.ctx.program, await f.state(), {
+          ...ref,
+          receivingAccount: borrower.tokens.USDC,
+          amount: USDC(60_000),
+        }),
+      ],
+      [borrower.kp],
+    );
     f.ctx.provider.warpSeconds(30 * 86_400);
     await republish(f);
 
@@ -262,7 +350,9 @@ describe("security: rounding attacks", function () {
     f.ctx.provider.warpSlots(1);
     await redeem(f, attacker, "SOL", getTokenBalance(f.ctx.provider, attacker.lp).sub(lp0));
     const end = usdValue(f, attacker, 150);
-    expect(end.lte(start), `the attacker turned $${start.toString()} into $${end.toString()} (micro-USD)`).to.equal(true);
+    expect(end.lte(start), `the attacker turned $${start.toString()} into $${end.toString()} (micro-USD)`).to.equal(
+      true,
+    );
     await expectAccounting(f);
   });
 });

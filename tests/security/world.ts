@@ -263,7 +263,11 @@ function compactU16(n: number): number[] {
  * the fee payer's signature random, the others empty (signature verification is off).
  * Returns the bytes and the base58 keys of the required signers.
  */
-export function legacyTransaction(payer: PublicKey, blockhash: string, ixs: TransactionInstruction[]): { bytes: Uint8Array; signers: string[] } {
+export function legacyTransaction(
+  payer: PublicKey,
+  blockhash: string,
+  ixs: TransactionInstruction[],
+): { bytes: Uint8Array; signers: string[] } {
   const metas = new Map<string, { key: PublicKey; signer: boolean; writable: boolean }>();
   const put = (key: PublicKey, signer: boolean, writable: boolean) => {
     const id = bytesOf(key).toString("latin1");
@@ -356,7 +360,12 @@ export function images(w: Chain, keys: PublicKey[]): (Image | null)[] {
   return keys.map((k) => {
     const a = inner.getAccount(rawKey(k));
     if (a === null || a.lamports() === 0n) return null;
-    return { lamports: a.lamports(), owner: Buffer.from(a.owner()).toString("hex"), executable: a.executable(), data: a.data() };
+    return {
+      lamports: a.lamports(),
+      owner: Buffer.from(a.owner()).toString("hex"),
+      executable: a.executable(),
+      data: a.data(),
+    };
   });
 }
 
@@ -385,10 +394,26 @@ const PERPOOL_ERRORS = new Map((IDL.errors as { code: number; name: string }[]).
 
 /** SPL Token's error enum, in order. */
 const TOKEN_ERRORS = [
-  "NotRentExempt", "InsufficientFunds", "InvalidMint", "MintMismatch", "OwnerMismatch", "FixedSupply",
-  "AlreadyInUse", "InvalidNumberOfProvidedSigners", "InvalidNumberOfRequiredSigners", "UninitializedState",
-  "NativeNotSupported", "NonNativeHasBalance", "InvalidInstruction", "InvalidState", "Overflow",
-  "AuthorityTypeNotSupported", "MintCannotFreeze", "AccountFrozen", "MintDecimalsMismatch", "NonNativeNotSupported",
+  "NotRentExempt",
+  "InsufficientFunds",
+  "InvalidMint",
+  "MintMismatch",
+  "OwnerMismatch",
+  "FixedSupply",
+  "AlreadyInUse",
+  "InvalidNumberOfProvidedSigners",
+  "InvalidNumberOfRequiredSigners",
+  "UninitializedState",
+  "NativeNotSupported",
+  "NonNativeHasBalance",
+  "InvalidInstruction",
+  "InvalidState",
+  "Overflow",
+  "AuthorityTypeNotSupported",
+  "MintCannotFreeze",
+  "AccountFrozen",
+  "MintDecimalsMismatch",
+  "NonNativeNotSupported",
 ];
 
 /**
@@ -460,7 +485,11 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   w.ok([await initConfigIx(ctx.program, admin, { minTimelockSecs: 0 })], "init_config");
 
   const mints: Record<string, { decimals: number; mint: PublicKey }> = {};
-  for (const [symbol, decimals] of [["SOL", 9], ["ETH", 8], ["USDC", 6]] as const) {
+  for (const [symbol, decimals] of [
+    ["SOL", 9],
+    ["ETH", 8],
+    ["USDC", 6],
+  ] as const) {
     mints[symbol] = { decimals, mint: await createMint(ctx.provider, decimals, admin) };
   }
   Object.assign(w.prices, START_PRICES);
@@ -468,10 +497,23 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // main: Pyth oracles.
   {
     const name = "main";
-    w.ok([await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }) })], "create_pool main");
+    w.ok(
+      [
+        await createPoolIx(ctx.program, {
+          admin,
+          name,
+          params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }),
+        }),
+      ],
+      "create_pool main",
+    );
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
-    for (const [symbol, target, stable] of [["SOL", 4000, false], ["ETH", 2000, false], ["USDC", 4000, true]] as const) {
+    for (const [symbol, target, stable] of [
+      ["SOL", 4000, false],
+      ["ETH", 2000, false],
+      ["USDC", 4000, true],
+    ] as const) {
       const { mint, decimals } = mints[symbol];
       w.publish(FEEDS[symbol], w.prices[symbol]);
       const [oracle] = priceFeedPda(FEEDS[symbol]);
@@ -482,7 +524,10 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
         targetWeightBps: target,
         spreadBps: stable ? 0 : 5,
       });
-      w.ok([await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })], `add_custody ${symbol}`);
+      w.ok(
+        [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })],
+        `add_custody ${symbol}`,
+      );
       const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
       assets[symbol] = { symbol, decimals, mint, custody, vault, oracle, feed: FEEDS[symbol] };
     }
@@ -494,15 +539,28 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
     const name = "alt";
     // alt keeps deposits in its LP escrow for 20 s: alice's and bob's are claimable by the end of
     // setup (claim_lp has a valid baseline).
-    w.ok([await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 20 }) })], "create_pool alt");
+    w.ok(
+      [await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 20 }) })],
+      "create_pool alt",
+    );
     const [pool] = poolPda(name);
     const assets: Record<string, Asset> = {};
-    for (const [symbol, stable] of [["SOL", false], ["USDC", true]] as const) {
+    for (const [symbol, stable] of [
+      ["SOL", false],
+      ["USDC", true],
+    ] as const) {
       const { mint, decimals } = mints[symbol];
       w.publish(ALT_FEEDS[symbol], w.prices[symbol]);
       const [oracle] = priceFeedPda(ALT_FEEDS[symbol]);
-      const params = defaultCustodyParams({ feedId: Array.from(ALT_FEEDS[symbol]), isStable: stable, targetWeightBps: 5000 });
-      w.ok([await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })], `add_custody alt ${symbol}`);
+      const params = defaultCustodyParams({
+        feedId: Array.from(ALT_FEEDS[symbol]),
+        isStable: stable,
+        targetWeightBps: 5000,
+      });
+      w.ok(
+        [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })],
+        `add_custody alt ${symbol}`,
+      );
       const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
       assets[symbol] = { symbol, decimals, mint, custody, vault, oracle, feed: ALT_FEEDS[symbol] };
     }
@@ -581,8 +639,26 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   const loan = async (u: Actor, collSol: number, borrowUsdc: number) => {
     const state = await w.state();
     const ref = { owner: u.kp.publicKey, collateralCustody: S.SOL.custody, borrowCustody: S.USDC.custody };
-    w.ok([await depositLoanCollateralIx(ctx.program, state, { ...ref, fundingAccount: u.tokens.SOL, amount: SOL(collSol) })], `loan collateral ${u.name}`);
-    w.ok([await borrowIx(ctx.program, await w.state(), { ...ref, receivingAccount: u.tokens.USDC, amount: USDC(borrowUsdc) })], `borrow ${u.name}`);
+    w.ok(
+      [
+        await depositLoanCollateralIx(ctx.program, state, {
+          ...ref,
+          fundingAccount: u.tokens.SOL,
+          amount: SOL(collSol),
+        }),
+      ],
+      `loan collateral ${u.name}`,
+    );
+    w.ok(
+      [
+        await borrowIx(ctx.program, await w.state(), {
+          ...ref,
+          receivingAccount: u.tokens.USDC,
+          amount: USDC(borrowUsdc),
+        }),
+      ],
+      `borrow ${u.name}`,
+    );
     return loanPda(u.kp.publicKey, w.main.pool, S.SOL.custody, S.USDC.custody)[0];
   };
   const aliceLoan = await loan(alice, 20, 500);
@@ -590,7 +666,20 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   const carolLoan = await loan(carol, 100, 11_240);
 
   // Orders.
-  const order = async (u: Actor, a: { slot: number; kind: number; side: number; market: string; collateral: string; trigger: number; size: BN; coll: BN; acceptable: BN }) => {
+  const order = async (
+    u: Actor,
+    a: {
+      slot: number;
+      kind: number;
+      side: number;
+      market: string;
+      collateral: string;
+      trigger: number;
+      size: BN;
+      coll: BN;
+      acceptable: BN;
+    },
+  ) => {
     const state = await w.state();
     const ix = await placeOrderIx(ctx.program, state, {
       owner: u.kp.publicKey,
@@ -610,7 +699,15 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
     const position = positionPda(u.kp.publicKey, w.main.pool, S[a.market].custody, S[a.collateral].custody, a.side)[0];
     return { order: orderPda(position, a.slot)[0], position };
   };
-  const tp = { kind: OrderKind.TAKE_PROFIT, side: Side.LONG, market: "SOL", collateral: "SOL", size: ZERO, coll: ZERO, acceptable: ZERO };
+  const tp = {
+    kind: OrderKind.TAKE_PROFIT,
+    side: Side.LONG,
+    market: "SOL",
+    collateral: "SOL",
+    size: ZERO,
+    coll: ZERO,
+    acceptable: ZERO,
+  };
   const aliceTp = (await order(alice, { ...tp, slot: 0, trigger: 100 })).order;
   const aliceSl = (await order(alice, { ...tp, slot: 1, kind: OrderKind.STOP_LOSS, trigger: 200 })).order;
   const bobTp = (await order(bob, { ...tp, slot: 0, trigger: 100 })).order;
@@ -629,8 +726,13 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   // ETH may be auto-deleveraged as soon as longs are in profit.
   {
     const state = await w.state();
-    const settings = withSettings(custodySettingsOf(findCustody(state, S.ETH.custody).account), { risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }) });
-    w.ok(await proposeAndExecuteCustodyParamsIxs(ctx.program, state, { admin, custody: S.ETH.custody, settings }), "ETH risk parameters");
+    const settings = withSettings(custodySettingsOf(findCustody(state, S.ETH.custody).account), {
+      risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }),
+    });
+    w.ok(
+      await proposeAndExecuteCustodyParamsIxs(ctx.program, state, { admin, custody: S.ETH.custody, settings }),
+      "ETH risk parameters",
+    );
   }
 
   // Time passes (no profit in the opening second), SOL falls, ETH rises.
@@ -645,11 +747,24 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
     const custody = pool === w.main ? S.ETH.custody : w.alt.assets.SOL.custody;
     let state = await w.state(pool);
     proposals.push(nextProposalAddress(state, pool.pool, ctx.program.programId));
-    w.ok([await proposePoolParamsIx(ctx.program, state, { admin, params: { ...poolParamsOf(state.pool), maxAumUsd: usd(900_000_000) } })], `propose ${pool.name} pool settings`);
+    w.ok(
+      [
+        await proposePoolParamsIx(ctx.program, state, {
+          admin,
+          params: { ...poolParamsOf(state.pool), maxAumUsd: usd(900_000_000) },
+        }),
+      ],
+      `propose ${pool.name} pool settings`,
+    );
     state = await w.state(pool);
     proposals.push(nextProposalAddress(state, custody, ctx.program.programId));
-    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { params: { openFeeBps: 7 } });
-    w.ok([await proposeCustodyParamsIx(ctx.program, state, { admin, custody, settings })], `propose ${pool.name} custody settings`);
+    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), {
+      params: { openFeeBps: 7 },
+    });
+    w.ok(
+      [await proposeCustodyParamsIx(ctx.program, state, { admin, custody, settings })],
+      `propose ${pool.name} custody settings`,
+    );
   }
 
   const keys: WorldKeys = {
@@ -677,6 +792,6 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
 
 /** Republishes every price of both pools at the current clock through the price publisher. */
 export async function refreshPricesAsync(w: World): Promise<void> {
-  for (const [s, a] of [...Object.entries(w.main.assets), ...Object.entries(w.alt.assets)]) w.publish(a.feed, w.prices[s]);
+  for (const [s, a] of [...Object.entries(w.main.assets), ...Object.entries(w.alt.assets)])
+    w.publish(a.feed, w.prices[s]);
 }
-

@@ -22,7 +22,8 @@ const W = 640;
 const H = 220;
 const PAD = { l: 64, r: 96, t: 12, b: 26 };
 
-const clock = (t: number) => new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = (t: number) =>
+  new Date(t * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 export function LineChart({
   series,
@@ -79,7 +80,15 @@ export function LineChart({
       </text>
       {lines.map((l) => (
         <g key={l.label}>
-          <line x1={PAD.l} x2={W - PAD.r} y1={y(l.v)} y2={y(l.v)} stroke={l.color} strokeDasharray="5 4" strokeWidth={1.5} />
+          <line
+            x1={PAD.l}
+            x2={W - PAD.r}
+            y1={y(l.v)}
+            y2={y(l.v)}
+            stroke={l.color}
+            strokeDasharray="5 4"
+            strokeWidth={1.5}
+          />
           <text x={W - PAD.r + 4} y={y(l.v) + 4} fill={l.color} className="axis">
             {l.label}
           </text>
@@ -99,7 +108,9 @@ export function LineChart({
           />
         ),
       )}
-      {series.flatMap((s) => s.points.map((p, i) => <circle key={`${s.label}-${i}`} cx={x(p.t)} cy={y(p.v)} r={2} fill={s.color} />))}
+      {series.flatMap((s) =>
+        s.points.map((p, i) => <circle key={`${s.label}-${i}`} cx={x(p.t)} cy={y(p.v)} r={2} fill={s.color} />),
+      )}
     </svg>
   );
 }

@@ -20,7 +20,13 @@ export function ClusterSelect() {
   };
   return (
     <div className="cluster">
-      <select aria-label="Cluster" data-testid="cluster" value={cluster} onChange={(e) => setCluster(e.target.value as ClusterId)} title={rpcUrl}>
+      <select
+        aria-label="Cluster"
+        data-testid="cluster"
+        value={cluster}
+        onChange={(e) => setCluster(e.target.value as ClusterId)}
+        title={rpcUrl}
+      >
         <option value="localnet">Localnet</option>
         <option value="devnet">Devnet</option>
         <option value="custom">Custom RPC</option>
@@ -33,7 +39,12 @@ export function ClusterSelect() {
             apply();
           }}
         >
-          <input aria-label="RPC URL" placeholder="http://127.0.0.1:8899" value={draft} onChange={(e) => setDraft(e.target.value)} />
+          <input
+            aria-label="RPC URL"
+            placeholder="http://127.0.0.1:8899"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+          />
           <button type="submit" className="button secondary small">
             Use
           </button>

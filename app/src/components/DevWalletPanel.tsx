@@ -35,17 +35,29 @@ export function DevWalletPanel() {
       const url = `${faucetUrl(rpcUrl)}/mint`;
       let res: Response;
       try {
-        res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ wallet: publicKey.toBase58() }) });
+        res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ wallet: publicKey.toBase58() }),
+        });
       } catch {
-        throw new Error(`The token faucet at ${faucetUrl(rpcUrl)} is not reachable (npm start runs it; alone: npm run faucet).`);
+        throw new Error(
+          `The token faucet at ${faucetUrl(rpcUrl)} is not reachable (npm start runs it; alone: npm run faucet).`,
+        );
       }
       const body = (await res.json()) as { error?: string; minted?: { symbol: string; amount: string }[] };
       if (!res.ok) throw new Error(body.error ?? `faucet answered ${res.status}`);
       const minted = (body.minted ?? []).map((m) => `${m.amount} ${m.symbol}`).join(", ");
-      setStatus({ kind: "done", text: minted ? `Received ${minted}.` : "Already funded: balances are at the faucet's limit." });
+      setStatus({
+        kind: "done",
+        text: minted ? `Received ${minted}.` : "Already funded: balances are at the faucet's limit.",
+      });
       refresh();
     } catch (e) {
-      setStatus({ kind: "error", text: e instanceof Error && e.message.startsWith("The token faucet") ? e.message : explainError(e) });
+      setStatus({
+        kind: "error",
+        text: e instanceof Error && e.message.startsWith("The token faucet") ? e.message : explainError(e),
+      });
     }
   };
 
@@ -55,7 +67,13 @@ export function DevWalletPanel() {
         <strong>Dev wallet</strong> <span className="muted">(kept in this browser; localnet only)</span>
       </span>
       <span data-testid="sol-balance">{sol ? `${formatUnits(sol, 9, 4)} SOL` : "…"}</span>
-      <button type="button" className="button small" onClick={() => void fund()} disabled={status?.kind === "busy"} data-testid="fund-wallet">
+      <button
+        type="button"
+        className="button small"
+        onClick={() => void fund()}
+        disabled={status?.kind === "busy"}
+        data-testid="fund-wallet"
+      >
         Get test SOL and tokens
       </button>
       <button
@@ -69,11 +87,14 @@ export function DevWalletPanel() {
         New keypair
       </button>
       {status && (
-        <span className={status.kind === "error" ? "error-text" : "muted"} data-testid="fund-status" data-state={status.kind}>
+        <span
+          className={status.kind === "error" ? "error-text" : "muted"}
+          data-testid="fund-status"
+          data-state={status.kind}
+        >
           {status.text}
         </span>
       )}
     </div>
   );
 }
-

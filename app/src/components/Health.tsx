@@ -9,10 +9,19 @@ export function Health({ value, band, testId }: { value: number | null; band: He
   );
 }
 
-export function HealthChange({ before, after, testId }: { before: { health: number | null; band: HealthBand } | null; after: { health: number | null; band: HealthBand }; testId?: string }) {
+export function HealthChange({
+  before,
+  after,
+  testId,
+}: {
+  before: { health: number | null; band: HealthBand } | null;
+  after: { health: number | null; band: HealthBand };
+  testId?: string;
+}) {
   return (
     <span className="health-change" data-testid={testId}>
-      {before ? <Health value={before.health} band={before.band} /> : <span className="muted">new</span>} → <Health value={after.health} band={after.band} testId={testId ? `${testId}-after` : undefined} />
+      {before ? <Health value={before.health} band={before.band} /> : <span className="muted">new</span>} →{" "}
+      <Health value={after.health} band={after.band} testId={testId ? `${testId}-after` : undefined} />
     </span>
   );
 }

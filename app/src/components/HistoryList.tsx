@@ -30,19 +30,43 @@ export function HistoryList({ filter = "all" }: { filter?: "all" | "trading" | "
   const { explorerTx } = useCluster();
   const [shown, setShown] = useState(PAGE);
   if (!publicKey) return <p className="muted">Connect a wallet to see your history.</p>;
-  const list = items.filter((i) => filter === "all" || (filter === "trading" ? TRADING.has(i.kind) : filter === "liquidity" ? LIQUIDITY.has(i.kind) : !TRADING.has(i.kind) && !LIQUIDITY.has(i.kind)));
-  if (list.length === 0) return <p className="muted" data-testid="no-history">{loading ? "Reading your transactions…" : "Nothing yet."}</p>;
+  const list = items.filter(
+    (i) =>
+      filter === "all" ||
+      (filter === "trading"
+        ? TRADING.has(i.kind)
+        : filter === "liquidity"
+          ? LIQUIDITY.has(i.kind)
+          : !TRADING.has(i.kind) && !LIQUIDITY.has(i.kind)),
+  );
+  if (list.length === 0)
+    return (
+      <p className="muted" data-testid="no-history">
+        {loading ? "Reading your transactions…" : "Nothing yet."}
+      </p>
+    );
   return (
     <div className="history" data-testid="history">
       <ul className="history-list">
         {list.slice(0, shown).map((i) => (
-          <li key={`${i.signature}:${i.index}`} data-testid="history-item" data-kind={i.kind} className={i.byKeeper ? "by-keeper" : ""}>
+          <li
+            key={`${i.signature}:${i.index}`}
+            data-testid="history-item"
+            data-kind={i.kind}
+            className={i.byKeeper ? "by-keeper" : ""}
+          >
             <div className="history-head">
               <strong>{historyTitle(i)}</strong>
               {i.byKeeper && <span className="badge">keeper</span>}
               <span className="muted small">{formatTime(i.time)}</span>
             </div>
-            <div className="history-text">{describeHistoryItem(i, names, items.filter((x) => x.signature === i.signature && x !== i))}</div>
+            <div className="history-text">
+              {describeHistoryItem(
+                i,
+                names,
+                items.filter((x) => x.signature === i.signature && x !== i),
+              )}
+            </div>
             <a className="small" href={explorerTx(i.signature)} target="_blank" rel="noreferrer">
               {shortAddress(i.signature)} ↗
             </a>

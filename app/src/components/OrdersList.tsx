@@ -20,7 +20,12 @@ export function OrdersList({ orders, onChanged }: { orders: OwnedOrder[]; onChan
   const tx = useTx();
   if (!publicKey) return <p className="muted">Connect a wallet to see your orders.</p>;
   if (!state) return null;
-  if (orders.length === 0) return <p className="muted" data-testid="no-orders">No open orders.</p>;
+  if (orders.length === 0)
+    return (
+      <p className="muted" data-testid="no-orders">
+        No open orders.
+      </p>
+    );
 
   const cancel = async (o: OwnedOrder) => {
     const coll = assetOf(o.account.collateralCustody);
@@ -29,7 +34,11 @@ export function OrdersList({ orders, onChanged }: { orders: OwnedOrder[]; onChan
     const snapshot = state;
     const ok = await tx.send(`Cancel order at ${formatPrice(o.account.triggerPrice)}`, async () => [
       ...ensureAccountIxs(publicKey, publicKey, holding),
-      await cancelOrderIx(program, snapshot, { order: o.address, account: o.account, receivingAccount: holding.account }),
+      await cancelOrderIx(program, snapshot, {
+        order: o.address,
+        account: o.account,
+        receivingAccount: holding.account,
+      }),
     ]);
     if (ok) {
       onChanged();
@@ -66,17 +75,45 @@ export function OrdersList({ orders, onChanged }: { orders: OwnedOrder[]; onChan
             return (
               <tr key={o.address.toBase58()} data-testid="all-orders-row" data-kind={ORDER_KIND_NAMES[a.kind]}>
                 <td data-label="Order">
-                  <strong>{market?.symbol}</strong> <span className={long ? "long-text" : "short-text"}>{long ? "Long" : "Short"}</span> · {ORDER_KIND_NAMES[a.kind] ?? "Order"}
+                  <strong>{market?.symbol}</strong>{" "}
+                  <span className={long ? "long-text" : "short-text"}>{long ? "Long" : "Short"}</span> ·{" "}
+                  {ORDER_KIND_NAMES[a.kind] ?? "Order"}
                 </td>
                 <td data-label="Trigger">
-                  {a.kind === OrderKind.TAKE_PROFIT ? (long ? "≥ " : "≤ ") : a.kind === OrderKind.STOP_LOSS ? (long ? "≤ " : "≥ ") : long ? "≤ " : "≥ "}
+                  {a.kind === OrderKind.TAKE_PROFIT
+                    ? long
+                      ? "≥ "
+                      : "≤ "
+                    : a.kind === OrderKind.STOP_LOSS
+                      ? long
+                        ? "≤ "
+                        : "≥ "
+                      : long
+                        ? "≤ "
+                        : "≥ "}
                   {formatPrice(a.triggerPrice)}
                 </td>
                 <td data-label="Size">{a.sizeUsd.isZero() ? "whole position" : formatUsd(a.sizeUsd)}</td>
-                <td data-label="Held collateral">{a.collateralAmount.isZero() ? "–" : `${formatUnits(a.collateralAmount, coll?.decimals ?? 0)} ${coll?.symbol ?? ""}`}</td>
-                <td data-label="Status">{ready ? <span className="warn-text">triggered: waiting for a keeper</span> : <span className="muted">waiting for the price</span>}</td>
+                <td data-label="Held collateral">
+                  {a.collateralAmount.isZero()
+                    ? "–"
+                    : `${formatUnits(a.collateralAmount, coll?.decimals ?? 0)} ${coll?.symbol ?? ""}`}
+                </td>
+                <td data-label="Status">
+                  {ready ? (
+                    <span className="warn-text">triggered: waiting for a keeper</span>
+                  ) : (
+                    <span className="muted">waiting for the price</span>
+                  )}
+                </td>
                 <td className="actions">
-                  <button type="button" className="button small secondary" onClick={() => void cancel(o)} disabled={tx.busy} data-testid="all-orders-cancel">
+                  <button
+                    type="button"
+                    className="button small secondary"
+                    onClick={() => void cancel(o)}
+                    disabled={tx.busy}
+                    data-testid="all-orders-cancel"
+                  >
                     Cancel
                   </button>
                 </td>

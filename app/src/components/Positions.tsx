@@ -103,7 +103,8 @@ export function PositionsPanel({
         <div className="manage" data-testid="manage-panel">
           <div className="manage-head">
             <strong>
-              {selected.market.symbol} {selected.account.side === Side.LONG ? "long" : "short"} · {selected.collateral.symbol} collateral
+              {selected.market.symbol} {selected.account.side === Side.LONG ? "long" : "short"} ·{" "}
+              {selected.collateral.symbol} collateral
             </strong>
             <Segmented<Action>
               value={action}
@@ -122,7 +123,12 @@ export function PositionsPanel({
           {action === "close" && <ClosePanel key={`c${focus}`} p={selected} onChanged={onChanged} />}
           {action === "collateral" && <CollateralPanel key={`k${focus}`} p={selected} onChanged={onChanged} />}
           {action === "orders" && (
-            <OrdersPanel key={`o${focus}`} p={selected} orders={orders.filter((o) => o.account.position.equals(selected.address))} onChanged={onChanged} />
+            <OrdersPanel
+              key={`o${focus}`}
+              p={selected}
+              orders={orders.filter((o) => o.account.position.equals(selected.address))}
+              onChanged={onChanged}
+            />
           )}
         </div>
       )}
@@ -130,7 +136,19 @@ export function PositionsPanel({
   );
 }
 
-function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition; orders: number; selected: boolean; onAction(a: Action): void; now: BN }) {
+function PositionRow({
+  p,
+  orders,
+  selected,
+  onAction,
+  now,
+}: {
+  p: OwnedPosition;
+  orders: number;
+  selected: boolean;
+  onAction(a: Action): void;
+  now: BN;
+}) {
   const { state } = usePool();
   const info = useMemo(() => {
     if (!state) return null;
@@ -149,10 +167,18 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
   const a = p.account;
   const interestTokens = a.interestSettled;
   return (
-    <tr data-testid="position-row" data-market={p.market.symbol} data-side={long ? "long" : "short"} className={selected ? "selected" : ""}>
+    <tr
+      data-testid="position-row"
+      data-market={p.market.symbol}
+      data-side={long ? "long" : "short"}
+      className={selected ? "selected" : ""}
+    >
       <td data-label="Position">
-        <strong>{p.market.symbol}</strong> <span className={long ? "long-text" : "short-text"}>{long ? "Long" : "Short"}</span>
-        {info && "leverageBps" in info && info.leverageBps && <span className="muted"> {formatLeverage(info.leverageBps)}</span>}
+        <strong>{p.market.symbol}</strong>{" "}
+        <span className={long ? "long-text" : "short-text"}>{long ? "Long" : "Short"}</span>
+        {info && "leverageBps" in info && info.leverageBps && (
+          <span className="muted"> {formatLeverage(info.leverageBps)}</span>
+        )}
         {orders > 0 && <div className="muted small">{orders} order(s)</div>}
       </td>
       <td data-label="Size" data-testid="pos-size" data-usd={a.sizeUsd.toString()}>
@@ -167,10 +193,16 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
       </td>
       <td data-label="Entry / mark">
         {formatPrice(a.entryPrice)}
-        {info && "exitPrice" in info && info.exitPrice && <div className="muted small">{formatPrice(info.exitPrice)}</div>}
+        {info && "exitPrice" in info && info.exitPrice && (
+          <div className="muted small">{formatPrice(info.exitPrice)}</div>
+        )}
       </td>
       <td data-label="PnL" data-testid="pos-pnl">
-        {info && "pnlUsd" in info && info.pnlUsd ? <span className={info.pnlUsd.isNeg() ? "short-text" : "long-text"}>{formatSignedUsd(info.pnlUsd)}</span> : "–"}
+        {info && "pnlUsd" in info && info.pnlUsd ? (
+          <span className={info.pnlUsd.isNeg() ? "short-text" : "long-text"}>{formatSignedUsd(info.pnlUsd)}</span>
+        ) : (
+          "–"
+        )}
         {!a.realizedPnlUsd.isZero() && <div className="muted small">realized {formatSignedUsd(a.realizedPnlUsd)}</div>}
       </td>
       <td data-label="Interest" data-testid="pos-interest">
@@ -180,7 +212,8 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
         </span>
         {info && "interest" in info && info.interest && (
           <div className="muted small">
-            pending: {formatUnits(info.interest.pendingOnCollateral, p.collateral.decimals, 6)} on collateral, {info.interest.pendingOnPnl.isNeg() ? "−" : "+"}
+            pending: {formatUnits(info.interest.pendingOnCollateral, p.collateral.decimals, 6)} on collateral,{" "}
+            {info.interest.pendingOnPnl.isNeg() ? "−" : "+"}
             {formatUnits(info.interest.pendingOnPnl.abs(), p.collateral.decimals, 6)} on PnL
           </div>
         )}
@@ -193,15 +226,36 @@ function PositionRow({ p, orders, selected, onAction, now }: { p: OwnedPosition;
           <div className="muted small">funding due {formatSignedUsd(info.pendingFundingUsd)}</div>
         )}
       </td>
-      <td data-label="Liq. price" data-testid="pos-liq">{info && "liquidationPrice" in info ? (info.liquidationPrice ? formatPrice(info.liquidationPrice) : "none") : info?.error}</td>
+      <td data-label="Liq. price" data-testid="pos-liq">
+        {info && "liquidationPrice" in info
+          ? info.liquidationPrice
+            ? formatPrice(info.liquidationPrice)
+            : "none"
+          : info?.error}
+      </td>
       <td className="actions">
-        <button type="button" className="button small secondary" onClick={() => onAction("close")} data-testid="pos-close">
+        <button
+          type="button"
+          className="button small secondary"
+          onClick={() => onAction("close")}
+          data-testid="pos-close"
+        >
           Close
         </button>
-        <button type="button" className="button small secondary" onClick={() => onAction("collateral")} data-testid="pos-collateral">
+        <button
+          type="button"
+          className="button small secondary"
+          onClick={() => onAction("collateral")}
+          data-testid="pos-collateral"
+        >
           Collateral
         </button>
-        <button type="button" className="button small secondary" onClick={() => onAction("orders")} data-testid="pos-orders">
+        <button
+          type="button"
+          className="button small secondary"
+          onClick={() => onAction("orders")}
+          data-testid="pos-orders"
+        >
           TP/SL
         </button>
       </td>
@@ -222,14 +276,18 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
   const parsed = parseAmount(text, { decimals: 6, symbol: "USD", max: a.sizeUsd, maxLabel: "the position's size" });
   const holding = account.holding(p.collateral.mint);
   // Keeping the leverage withdraws the same fraction of the collateral as of the size (a full close returns everything anyway).
-  const collateralOut = keepLeverage && parsed.kind === "ok" && parsed.value.lt(a.sizeUsd) ? a.collateralAmount.mul(parsed.value).div(a.sizeUsd) : new BN(0);
+  const collateralOut =
+    keepLeverage && parsed.kind === "ok" && parsed.value.lt(a.sizeUsd)
+      ? a.collateralAmount.mul(parsed.value).div(a.sizeUsd)
+      : new BN(0);
 
   const quote = useMemo(() => {
     if (!state || parsed.kind !== "ok") return null;
     try {
       const q = quoteDecreasePosition(state, a, parsed.value, collateralOut, now);
       const liq = q.fullClose ? null : liquidationPrice(state, positionAfterDecrease(state, now, a, q), now);
-      const acceptable = a.side === Side.LONG ? lessSlippage(q.exitPrice, slippageBps) : plusSlippage(q.exitPrice, slippageBps);
+      const acceptable =
+        a.side === Side.LONG ? lessSlippage(q.exitPrice, slippageBps) : plusSlippage(q.exitPrice, slippageBps);
       return { ok: true as const, q, liq, acceptable };
     } catch (e) {
       return { ok: false as const, error: explainError(e) };
@@ -241,10 +299,19 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
     if (!publicKey || !state || !quote?.ok || parsed.kind !== "ok" || !holding) return;
     const snapshot = state;
     const q = quote;
-    const ok = await tx.send(`${q.q.fullClose ? "Close" : "Reduce"} ${p.market.symbol} ${a.side === Side.LONG ? "long" : "short"} by ${formatUsd(parsed.value)}`, async () => [
-      ...ensureAccountIxs(publicKey, publicKey, holding),
-      await decreasePositionIx(program, snapshot, { position: a, receivingAccount: holding.account, sizeUsd: parsed.value, collateralOut, acceptablePrice: q.acceptable }),
-    ]);
+    const ok = await tx.send(
+      `${q.q.fullClose ? "Close" : "Reduce"} ${p.market.symbol} ${a.side === Side.LONG ? "long" : "short"} by ${formatUsd(parsed.value)}`,
+      async () => [
+        ...ensureAccountIxs(publicKey, publicKey, holding),
+        await decreasePositionIx(program, snapshot, {
+          position: a,
+          receivingAccount: holding.account,
+          sizeUsd: parsed.value,
+          collateralOut,
+          acceptablePrice: q.acceptable,
+        }),
+      ],
+    );
     if (ok) {
       setText("");
       onChanged();
@@ -260,28 +327,62 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
           </button>
         ))}
       </div>
-      <AmountInput id="close-size" label="Size to close" value={text} onChange={setText} symbol="USD" decimals={6} balance={a.sizeUsd} balanceLabel="Position size" error={parsed.kind === "error" ? parsed.error : quote && !quote.ok ? quote.error : null} />
+      <AmountInput
+        id="close-size"
+        label="Size to close"
+        value={text}
+        onChange={setText}
+        symbol="USD"
+        decimals={6}
+        balance={a.sizeUsd}
+        balanceLabel="Position size"
+        error={parsed.kind === "error" ? parsed.error : quote && !quote.ok ? quote.error : null}
+      />
       <label className="check">
-        <input type="checkbox" checked={keepLeverage} onChange={(e) => setKeepLeverage(e.target.checked)} data-testid="close-keep-leverage" />
-        Keep leverage: also withdraw {collateralOut.isZero() ? "collateral" : `${formatUnits(collateralOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`} in proportion
+        <input
+          type="checkbox"
+          checked={keepLeverage}
+          onChange={(e) => setKeepLeverage(e.target.checked)}
+          data-testid="close-keep-leverage"
+        />
+        Keep leverage: also withdraw{" "}
+        {collateralOut.isZero()
+          ? "collateral"
+          : `${formatUnits(collateralOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`}{" "}
+        in proportion
       </label>
       <SlippageSetting bps={slippageBps} onChange={setSlippageBps} />
       {quote?.ok && (
         <Rows
           testId="close-quote"
           rows={[
-            ["You receive", <strong key="out">{`${formatUnits(quote.q.amountOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`}</strong>, "close-out"],
+            [
+              "You receive",
+              <strong key="out">{`${formatUnits(quote.q.amountOut, p.collateral.decimals, 6)} ${p.collateral.symbol}`}</strong>,
+              "close-out",
+            ],
             ["Exit price", formatPrice(quote.q.exitPrice)],
             ["Realized PnL", formatSignedUsd(quote.q.pnlProfit ? quote.q.pnlUsd : quote.q.pnlUsd.neg())],
             ["Close fee", formatUsd(quote.q.feeUsd)],
             ["Borrow fee", `${formatUnits(quote.q.borrowFeeTokens, p.collateral.decimals, 6)} ${p.collateral.symbol}`],
             ["Size after", quote.q.fullClose ? "closed" : formatUsd(quote.q.sizeUsdAfter)],
-            ["Collateral after", quote.q.fullClose ? "–" : `${formatUnits(quote.q.collateralAfter, p.collateral.decimals, 6)} ${p.collateral.symbol}`],
+            [
+              "Collateral after",
+              quote.q.fullClose
+                ? "–"
+                : `${formatUnits(quote.q.collateralAfter, p.collateral.decimals, 6)} ${p.collateral.symbol}`,
+            ],
             ["Liquidation price after", quote.q.fullClose ? "–" : quote.liq ? formatPrice(quote.liq) : "none"],
           ]}
         />
       )}
-      <button type="button" className="button" disabled={!quote?.ok || tx.busy} onClick={() => void submit()} data-testid="close-submit">
+      <button
+        type="button"
+        className="button"
+        disabled={!quote?.ok || tx.busy}
+        onClick={() => void submit()}
+        data-testid="close-submit"
+      >
         {quote?.ok && quote.q.fullClose ? "Close position" : "Reduce position"}
       </button>
     </div>
@@ -309,7 +410,11 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
     try {
       if (mode === "remove") {
         const q = quoteDecreasePosition(state, a, new BN(0), parsed.value, now);
-        return { ok: true as const, collateralAfter: q.collateralAfter, liq: liquidationPrice(state, positionAfterDecrease(state, now, a, q), now) };
+        return {
+          ok: true as const,
+          collateralAfter: q.collateralAfter,
+          liq: liquidationPrice(state, positionAfterDecrease(state, now, a, q), now),
+        };
       }
       const after = { ...a, collateralAmount: a.collateralAmount.add(parsed.value) };
       return { ok: true as const, collateralAfter: after.collateralAmount, liq: liquidationPrice(state, after, now) };
@@ -321,10 +426,25 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
   const submit = async () => {
     if (!publicKey || !state || parsed.kind !== "ok" || !quote?.ok || !holding) return;
     const snapshot = state;
-    const ok = await tx.send(`${mode === "add" ? "Add" : "Remove"} ${text} ${p.collateral.symbol} collateral`, async () =>
-      mode === "add"
-        ? [await addCollateralIx(program, snapshot, { position: a, fundingAccount: holding.account, amount: parsed.value })]
-        : [...ensureAccountIxs(publicKey, publicKey, holding), await removeCollateralIx(program, snapshot, { position: a, receivingAccount: holding.account, amount: parsed.value })],
+    const ok = await tx.send(
+      `${mode === "add" ? "Add" : "Remove"} ${text} ${p.collateral.symbol} collateral`,
+      async () =>
+        mode === "add"
+          ? [
+              await addCollateralIx(program, snapshot, {
+                position: a,
+                fundingAccount: holding.account,
+                amount: parsed.value,
+              }),
+            ]
+          : [
+              ...ensureAccountIxs(publicKey, publicKey, holding),
+              await removeCollateralIx(program, snapshot, {
+                position: a,
+                receivingAccount: holding.account,
+                amount: parsed.value,
+              }),
+            ],
     );
     if (ok) {
       setText("");
@@ -359,13 +479,24 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
       {quote?.ok && (
         <Rows
           rows={[
-            ["Collateral after", `${formatUnits(quote.collateralAfter, p.collateral.decimals, 6)} ${p.collateral.symbol}`],
+            [
+              "Collateral after",
+              `${formatUnits(quote.collateralAfter, p.collateral.decimals, 6)} ${p.collateral.symbol}`,
+            ],
             ["Liquidation price after", quote.liq ? formatPrice(quote.liq) : "none"],
           ]}
         />
       )}
-      {mode === "add" && <p className="muted small">Interest and the borrow fee due are settled first, as the program does.</p>}
-      <button type="button" className="button" disabled={!quote?.ok || tx.busy} onClick={() => void submit()} data-testid="collateral-submit">
+      {mode === "add" && (
+        <p className="muted small">Interest and the borrow fee due are settled first, as the program does.</p>
+      )}
+      <button
+        type="button"
+        className="button"
+        disabled={!quote?.ok || tx.busy}
+        onClick={() => void submit()}
+        data-testid="collateral-submit"
+      >
         {mode === "add" ? "Add collateral" : "Withdraw collateral"}
       </button>
     </div>
@@ -383,7 +514,10 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
   const long = p.account.side === Side.LONG;
   const holding = account.holding(p.collateral.mint);
   const price = parseAmount(priceText, { decimals: 9, symbol: "USD" });
-  const size = sizeText.trim() === "" ? ({ kind: "ok", value: new BN(0) } as const) : parseAmount(sizeText, { decimals: 6, symbol: "USD", max: p.account.sizeUsd, maxLabel: "the position's size" });
+  const size =
+    sizeText.trim() === ""
+      ? ({ kind: "ok", value: new BN(0) } as const)
+      : parseAmount(sizeText, { decimals: 6, symbol: "USD", max: p.account.sizeUsd, maxLabel: "the position's size" });
   const usedSlots = new Set(orders.map((o) => o.account.slot));
   const freeSlot = Array.from({ length: MAX_ORDERS }, (_, i) => i).find((i) => !usedSlots.has(i));
 
@@ -397,29 +531,43 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
   }
   const orderKind = kind === "tp" ? OrderKind.TAKE_PROFIT : OrderKind.STOP_LOSS;
   const priceWarning =
-    price.kind === "ok" && spot !== null && orderTriggered({ kind: orderKind, side: p.account.side, triggerPrice: price.value }, spot)
+    price.kind === "ok" &&
+    spot !== null &&
+    orderTriggered({ kind: orderKind, side: p.account.side, triggerPrice: price.value }, spot)
       ? `The oracle price (${formatPrice(spot)}) is already ${(kind === "tp") === long ? "at or above" : "at or below"} this trigger: a keeper would execute it right away.`
       : null;
 
   const submit = async () => {
-    if (!publicKey || !state || price.kind !== "ok" || size.kind !== "ok" || priceError || freeSlot === undefined || !holding) return;
+    if (
+      !publicKey ||
+      !state ||
+      price.kind !== "ok" ||
+      size.kind !== "ok" ||
+      priceError ||
+      freeSlot === undefined ||
+      !holding
+    )
+      return;
     const snapshot = state;
-    const ok = await tx.send(`Place ${kind === "tp" ? "take-profit" : "stop-loss"} at ${formatPrice(price.value)}`, async () => [
-      await placeOrderIx(program, snapshot, {
-        owner: publicKey,
-        side: p.account.side,
-        custody: p.account.custody,
-        collateralCustody: p.account.collateralCustody,
-        fundingAccount: holding.account,
-        slot: freeSlot,
-        kind: kind === "tp" ? OrderKind.TAKE_PROFIT : OrderKind.STOP_LOSS,
-        triggerPrice: price.value,
-        acceptablePrice: new BN(0),
-        sizeUsd: size.value,
-        collateralAmount: new BN(0),
-        executionReward: new BN(MIN_EXECUTION_REWARD),
-      }),
-    ]);
+    const ok = await tx.send(
+      `Place ${kind === "tp" ? "take-profit" : "stop-loss"} at ${formatPrice(price.value)}`,
+      async () => [
+        await placeOrderIx(program, snapshot, {
+          owner: publicKey,
+          side: p.account.side,
+          custody: p.account.custody,
+          collateralCustody: p.account.collateralCustody,
+          fundingAccount: holding.account,
+          slot: freeSlot,
+          kind: kind === "tp" ? OrderKind.TAKE_PROFIT : OrderKind.STOP_LOSS,
+          triggerPrice: price.value,
+          acceptablePrice: new BN(0),
+          sizeUsd: size.value,
+          collateralAmount: new BN(0),
+          executionReward: new BN(MIN_EXECUTION_REWARD),
+        }),
+      ],
+    );
     if (ok) {
       setPriceText("");
       setSizeText("");
@@ -432,7 +580,11 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
     const snapshot = state;
     const ok = await tx.send(`Cancel order at ${formatPrice(o.account.triggerPrice)}`, async () => [
       ...ensureAccountIxs(publicKey, publicKey, holding),
-      await cancelOrderIx(program, snapshot, { order: o.address, account: o.account, receivingAccount: holding.account }),
+      await cancelOrderIx(program, snapshot, {
+        order: o.address,
+        account: o.account,
+        receivingAccount: holding.account,
+      }),
     ]);
     if (ok) onChanged();
   };
@@ -444,11 +596,25 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
           <tbody>
             {orders.map((o) => (
               <tr key={o.address.toBase58()} data-testid="order-row">
-                <td data-label="Kind">{o.account.kind === OrderKind.TAKE_PROFIT ? "Take-profit" : o.account.kind === OrderKind.STOP_LOSS ? "Stop-loss" : "Limit"}</td>
+                <td data-label="Kind">
+                  {o.account.kind === OrderKind.TAKE_PROFIT
+                    ? "Take-profit"
+                    : o.account.kind === OrderKind.STOP_LOSS
+                      ? "Stop-loss"
+                      : "Limit"}
+                </td>
                 <td data-label="Trigger">at {formatPrice(o.account.triggerPrice)}</td>
-                <td data-label="Size">{o.account.sizeUsd.isZero() ? "whole position" : formatUsd(o.account.sizeUsd)}</td>
+                <td data-label="Size">
+                  {o.account.sizeUsd.isZero() ? "whole position" : formatUsd(o.account.sizeUsd)}
+                </td>
                 <td className="actions">
-                  <button type="button" className="button small secondary" onClick={() => void cancel(o)} disabled={tx.busy} data-testid="order-cancel">
+                  <button
+                    type="button"
+                    className="button small secondary"
+                    onClick={() => void cancel(o)}
+                    disabled={tx.busy}
+                    data-testid="order-cancel"
+                  >
                     Cancel
                   </button>
                 </td>
@@ -465,11 +631,21 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
           ["sl", "Stop-loss"],
         ]}
       />
-      <AmountInput id="order-price" label="Trigger price (oracle)" value={priceText} onChange={setPriceText} symbol="USD" decimals={9} error={priceError} warning={priceWarning} />
+      <AmountInput
+        id="order-price"
+        label="Trigger price (oracle)"
+        value={priceText}
+        onChange={setPriceText}
+        symbol="USD"
+        decimals={9}
+        error={priceError}
+        warning={priceWarning}
+      />
       {spot && (
         <p className="muted small">
-          Now {formatPrice(spot)} · entry {formatPrice(p.account.entryPrice)}. A {long ? "long" : "short"}'s take-profit fires at or {long ? "above" : "below"} its trigger, its stop-loss at or{" "}
-          {long ? "below" : "above"} (a stop above the entry locks in profit).
+          Now {formatPrice(spot)} · entry {formatPrice(p.account.entryPrice)}. A {long ? "long" : "short"}'s take-profit
+          fires at or {long ? "above" : "below"} its trigger, its stop-loss at or {long ? "below" : "above"} (a stop
+          above the entry locks in profit).
         </p>
       )}
       <AmountInput
@@ -484,13 +660,15 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
         error={size.kind === "error" ? size.error : null}
       />
       <p className="muted small">
-        A keeper executes the order when the oracle price crosses the trigger; {formatUnits(new BN(MIN_EXECUTION_REWARD), 9, 9)} SOL is prepaid as its reward and
-        returned if you cancel.
+        A keeper executes the order when the oracle price crosses the trigger;{" "}
+        {formatUnits(new BN(MIN_EXECUTION_REWARD), 9, 9)} SOL is prepaid as its reward and returned if you cancel.
       </p>
       <button
         type="button"
         className="button"
-        disabled={!publicKey || price.kind !== "ok" || size.kind !== "ok" || !!priceError || freeSlot === undefined || tx.busy}
+        disabled={
+          !publicKey || price.kind !== "ok" || size.kind !== "ok" || !!priceError || freeSlot === undefined || tx.busy
+        }
         onClick={() => void submit()}
         data-testid="order-submit"
       >
@@ -499,4 +677,3 @@ function OrdersPanel({ p, orders, onChanged }: { p: OwnedPosition; orders: Owned
     </div>
   );
 }
-

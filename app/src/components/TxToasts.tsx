@@ -36,7 +36,13 @@ export function TxToasts() {
             </div>
           )}
           {e.signature && (
-            <a href={explorerTx(e.signature)} target="_blank" rel="noreferrer" data-testid="tx-signature" data-signature={e.signature}>
+            <a
+              href={explorerTx(e.signature)}
+              target="_blank"
+              rel="noreferrer"
+              data-testid="tx-signature"
+              data-signature={e.signature}
+            >
               {shortAddress(e.signature)} ↗
             </a>
           )}

@@ -14,7 +14,9 @@ function useConnectMenu() {
   const { wallets, wallet, connected, select, connect } = useWallet();
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  const usable = wallets.filter((w) => w.readyState === WalletReadyState.Installed || w.readyState === WalletReadyState.Loadable);
+  const usable = wallets.filter(
+    (w) => w.readyState === WalletReadyState.Installed || w.readyState === WalletReadyState.Loadable,
+  );
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => {
@@ -37,7 +39,11 @@ function useConnectMenu() {
   };
   const menu = open ? (
     <div className="menu" role="menu" data-testid="wallet-menu">
-      {usable.length === 0 && <p className="muted small">No wallet found in this browser. Install Phantom, Backpack or Solflare, then reload.</p>}
+      {usable.length === 0 && (
+        <p className="muted small">
+          No wallet found in this browser. Install Phantom, Backpack or Solflare, then reload.
+        </p>
+      )}
       {usable.map((w) => (
         <button type="button" role="menuitem" key={w.adapter.name} onClick={() => choose(w.adapter.name)}>
           <img src={w.adapter.icon} alt="" width={20} height={20} />
@@ -55,7 +61,13 @@ export function ConnectButton({ className = "button wide", testId }: { className
   const m = useConnectMenu();
   return (
     <div className="wallet inline" ref={m.ref}>
-      <button type="button" className={className} onClick={() => m.setOpen(!m.open)} disabled={connecting} data-testid={testId}>
+      <button
+        type="button"
+        className={className}
+        onClick={() => m.setOpen(!m.open)}
+        disabled={connecting}
+        data-testid={testId}
+      >
         {connecting ? "Connecting…" : "Connect a wallet"}
       </button>
       {m.menu}
@@ -71,13 +83,23 @@ export function WalletButton() {
   if (connected && publicKey) {
     return (
       <div className="wallet">
-        <button type="button" className="button secondary" onClick={() => setOpen(!open)} data-testid="wallet-address" title={publicKey.toBase58()}>
+        <button
+          type="button"
+          className="button secondary"
+          onClick={() => setOpen(!open)}
+          data-testid="wallet-address"
+          title={publicKey.toBase58()}
+        >
           {wallet && <img src={wallet.adapter.icon} alt="" width={18} height={18} />}
           {shortAddress(publicKey.toBase58())}
         </button>
         {open && (
           <div className="menu" role="menu">
-            <button type="button" role="menuitem" onClick={() => void navigator.clipboard?.writeText(publicKey.toBase58()).then(() => setOpen(false))}>
+            <button
+              type="button"
+              role="menuitem"
+              onClick={() => void navigator.clipboard?.writeText(publicKey.toBase58()).then(() => setOpen(false))}
+            >
               Copy address
             </button>
             <button
@@ -98,7 +120,13 @@ export function WalletButton() {
 
   return (
     <div className="wallet" ref={m.ref}>
-      <button type="button" className="button" onClick={() => m.setOpen(!m.open)} disabled={connecting} data-testid="connect-wallet">
+      <button
+        type="button"
+        className="button"
+        onClick={() => m.setOpen(!m.open)}
+        disabled={connecting}
+        data-testid="connect-wallet"
+      >
         {connecting ? "Connecting…" : "Connect"}
       </button>
       {m.menu}

@@ -3,7 +3,17 @@ import type { ReactNode } from "react";
 
 import type { Asset } from "../state/pool";
 
-export function Stat({ label, value, sub, testId }: { label: string; value: ReactNode; sub?: ReactNode; testId?: string }) {
+export function Stat({
+  label,
+  value,
+  sub,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  sub?: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className="stat">
       <div className="stat-label">{label}</div>
@@ -29,7 +39,19 @@ export function Rows({ rows, testId }: { rows: [ReactNode, ReactNode, string?][]
   );
 }
 
-export function AssetSelect({ id, label, assets, value, onChange }: { id: string; label: string; assets: Asset[]; value: string; onChange(custody: string): void }) {
+export function AssetSelect({
+  id,
+  label,
+  assets,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  assets: Asset[];
+  value: string;
+  onChange(custody: string): void;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -44,11 +66,28 @@ export function AssetSelect({ id, label, assets, value, onChange }: { id: string
   );
 }
 
-export function Segmented<T extends string>({ value, options, onChange, testId }: { value: T; options: [T, string][]; onChange(v: T): void; testId?: string }) {
+export function Segmented<T extends string>({
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  value: T;
+  options: [T, string][];
+  onChange(v: T): void;
+  testId?: string;
+}) {
   return (
     <div className="segmented" role="tablist" data-testid={testId}>
       {options.map(([v, text]) => (
-        <button key={v} type="button" role="tab" aria-selected={v === value} className={v === value ? "active" : ""} onClick={() => onChange(v)}>
+        <button
+          key={v}
+          type="button"
+          role="tab"
+          aria-selected={v === value}
+          className={v === value ? "active" : ""}
+          onClick={() => onChange(v)}
+        >
           {text}
         </button>
       ))}
@@ -56,7 +95,15 @@ export function Segmented<T extends string>({ value, options, onChange, testId }
   );
 }
 
-export function Notice({ kind = "info", children, testId }: { kind?: "info" | "warn" | "error"; children: ReactNode; testId?: string }) {
+export function Notice({
+  kind = "info",
+  children,
+  testId,
+}: {
+  kind?: "info" | "warn" | "error";
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className={`notice ${kind}`} data-testid={testId} role={kind === "error" ? "alert" : undefined}>
       {children}
@@ -64,7 +111,17 @@ export function Notice({ kind = "info", children, testId }: { kind?: "info" | "w
   );
 }
 
-export function Card({ title, children, actions, className }: { title?: ReactNode; children: ReactNode; actions?: ReactNode; className?: string }) {
+export function Card({
+  title,
+  children,
+  actions,
+  className,
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`card ${className ?? ""}`}>
       {(title || actions) && (

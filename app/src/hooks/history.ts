@@ -16,7 +16,12 @@ export type EventPoint = (name: string, data: Record<string, unknown>, time: num
 
 const MAX_POINTS = 300;
 
-export function useEventHistory(program: PerpoolProgram, address: PublicKey | null, toPoint: EventPoint, limit = 100): { points: Point[]; loading: boolean } {
+export function useEventHistory(
+  program: PerpoolProgram,
+  address: PublicKey | null,
+  toPoint: EventPoint,
+  limit = 100,
+): { points: Point[]; loading: boolean } {
   const { connection } = useConnection();
   const [points, setPoints] = useState<Point[]>([]);
   const [loading, setLoading] = useState(true);
@@ -56,7 +61,12 @@ export function useEventHistory(program: PerpoolProgram, address: PublicKey | nu
       try {
         const sigs = await connection.getSignaturesForAddress(address, { limit }, "confirmed");
         const ok = sigs.filter((s) => !s.err && !seen.has(s.signature));
-        const txs = ok.length ? await connection.getTransactions(ok.map((s) => s.signature), { commitment: "confirmed", maxSupportedTransactionVersion: 0 }) : [];
+        const txs = ok.length
+          ? await connection.getTransactions(
+              ok.map((s) => s.signature),
+              { commitment: "confirmed", maxSupportedTransactionVersion: 0 },
+            )
+          : [];
         if (stopped) return;
         const past: Point[] = [];
         txs.forEach((tx, i) => {

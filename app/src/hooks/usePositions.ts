@@ -38,7 +38,12 @@ export function tradePairs(assets: Asset[]): { market: Asset; collateral: Asset;
 /** Owner field offset in positions, loans and orders (after the discriminator, version, bump and padding). */
 const OWNER_OFFSET = 16;
 
-export function usePositions(owner: PublicKey | null): { positions: OwnedPosition[]; orders: OwnedOrder[]; loaded: boolean; reload(): void } {
+export function usePositions(owner: PublicKey | null): {
+  positions: OwnedPosition[];
+  orders: OwnedOrder[];
+  loaded: boolean;
+  reload(): void;
+} {
   const { connection } = useConnection();
   const { program, poolAddress, assets } = usePool();
   const [positions, setPositions] = useState<OwnedPosition[]>([]);
@@ -49,7 +54,17 @@ export function usePositions(owner: PublicKey | null): { positions: OwnedPositio
   const candidates = useMemo(
     () =>
       owner
-        ? tradePairs(assets).map((p) => ({ ...p, address: positionPda(owner, poolAddress, p.market.custody, p.collateral.custody, p.side, program.programId)[0] }))
+        ? tradePairs(assets).map((p) => ({
+            ...p,
+            address: positionPda(
+              owner,
+              poolAddress,
+              p.market.custody,
+              p.collateral.custody,
+              p.side,
+              program.programId,
+            )[0],
+          }))
         : [],
     [owner, assets, poolAddress, program],
   );
@@ -65,7 +80,10 @@ export function usePositions(owner: PublicKey | null): { positions: OwnedPositio
     const load = async () => {
       try {
         const [infos, owned] = await Promise.all([
-          connection.getMultipleAccountsInfo(candidates.map((c) => c.address), "confirmed"),
+          connection.getMultipleAccountsInfo(
+            candidates.map((c) => c.address),
+            "confirmed",
+          ),
           fetchOwnerOrders(program, owner).catch(() => [] as OwnedOrder[]),
         ]);
         if (stopped) return;
@@ -74,7 +92,12 @@ export function usePositions(owner: PublicKey | null): { positions: OwnedPositio
           if (!info || !info.owner.equals(program.programId) || info.data.length === 0) return;
           const account = program.coder.accounts.decode<Position>("position", info.data);
           if (account.sizeUsd.isZero()) return;
-          found.push({ address: candidates[i].address, account, market: candidates[i].market, collateral: candidates[i].collateral });
+          found.push({
+            address: candidates[i].address,
+            account,
+            market: candidates[i].market,
+            collateral: candidates[i].collateral,
+          });
         });
         setPositions(found);
         setOrders(owned.filter((o) => o.account.pool.equals(poolAddress)));

@@ -30,7 +30,9 @@ export function usePriceTicks(custody: PublicKey | null): { ticks: PriceTick[]; 
     let stopped = false;
     (async () => {
       try {
-        const sigs = (await connection.getSignaturesForAddress(oracle, { limit: 500 }, "confirmed")).filter((s) => !s.err);
+        const sigs = (await connection.getSignaturesForAddress(oracle, { limit: 500 }, "confirmed")).filter(
+          (s) => !s.err,
+        );
         const past: PriceTick[] = [];
         for (let i = 0; i < sigs.length; i += 100) {
           const txs = await connection.getTransactions(

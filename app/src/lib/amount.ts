@@ -9,10 +9,7 @@ import { formatUnits } from "./format";
 
 export const U64_MAX = new BN("18446744073709551615");
 
-export type ParsedAmount =
-  | { kind: "empty" }
-  | { kind: "error"; error: string }
-  | { kind: "ok"; value: BN };
+export type ParsedAmount = { kind: "empty" } | { kind: "error"; error: string } | { kind: "ok"; value: BN };
 
 export interface AmountRules {
   decimals: number;
@@ -31,14 +28,19 @@ export function parseAmount(text: string, rules: AmountRules): ParsedAmount {
   const t = text.trim().replace(/,/g, "");
   if (t === "") return { kind: "empty" };
   if (t.startsWith("-")) {
-    return NUMBER.test(t.slice(1)) && /\d/.test(t) ? { kind: "error", error: "The amount must be positive." } : { kind: "error", error: "Enter a number." };
+    return NUMBER.test(t.slice(1)) && /\d/.test(t)
+      ? { kind: "error", error: "The amount must be positive." }
+      : { kind: "error", error: "Enter a number." };
   }
   if (!NUMBER.test(t) || !/\d/.test(t)) return { kind: "error", error: "Enter a number." };
   const [whole, frac = ""] = t.split(".");
   if (frac.length > rules.decimals) {
     return {
       kind: "error",
-      error: rules.decimals === 0 ? `${rules.symbol} has no decimal places.` : `${rules.symbol} has at most ${rules.decimals} decimal places.`,
+      error:
+        rules.decimals === 0
+          ? `${rules.symbol} has no decimal places.`
+          : `${rules.symbol} has at most ${rules.decimals} decimal places.`,
     };
   }
   const value = new BN((whole || "0") + frac.padEnd(rules.decimals, "0"), 10);
@@ -84,10 +86,12 @@ export type ParsedLeverage = { kind: "empty" } | { kind: "error"; error: string 
 export function parseLeverage(text: string, maxBps: number, minBps = 11_000): ParsedLeverage {
   const t = text.trim().replace(/x$/i, "").trim();
   if (t === "") return { kind: "empty" };
-  if (!/^\d*\.?\d*$/.test(t) || !/\d/.test(t)) return { kind: "error", error: "Enter the leverage as a number, e.g. 5 or 2.5." };
+  if (!/^\d*\.?\d*$/.test(t) || !/\d/.test(t))
+    return { kind: "error", error: "Enter the leverage as a number, e.g. 5 or 2.5." };
   const [whole, frac = ""] = t.split(".");
   if (frac.length > 2) return { kind: "error", error: "Leverage has at most 2 decimal places." };
-  if (whole.replace(/^0+/, "").length > 4) return { kind: "error", error: `At most ${maxBps / 10_000}x on this market.` };
+  if (whole.replace(/^0+/, "").length > 4)
+    return { kind: "error", error: `At most ${maxBps / 10_000}x on this market.` };
   const bps = Number(whole || "0") * 10_000 + Number(frac.padEnd(4, "0"));
   if (bps > maxBps) return { kind: "error", error: `At most ${maxBps / 10_000}x on this market.` };
   if (bps < minBps) return { kind: "error", error: `At least ${minBps / 10_000}x.` };

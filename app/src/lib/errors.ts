@@ -15,7 +15,8 @@ const PROGRAM_ERRORS: IdlError[] = (IDL as { errors?: IdlError[] }).errors ?? []
 
 /** Friendlier wording for the errors users meet most; the rest use the IDL's message. */
 const WORDING: Record<string, string> = {
-  SlippageExceeded: "The price moved past your slippage limit before the transaction landed. Try again or allow more slippage.",
+  SlippageExceeded:
+    "The price moved past your slippage limit before the transaction landed. Try again or allow more slippage.",
   StaleOraclePrice: "The oracle price is too old; the pool refuses to trade on it until the price is updated.",
   SameSlotRedemption: "Liquidity added moments ago cannot be removed in the same block. Wait a second and try again.",
   Paused: "This part of the pool is paused by the admin.",
@@ -105,12 +106,14 @@ export function explainError(e: unknown): string {
     }
     return `The transaction failed with error ${code} from program ${program ?? "unknown"}.`;
   }
-  if (/User rejected|rejected the request|Approval Denied/i.test(text)) return "You declined the request in your wallet.";
+  if (/User rejected|rejected the request|Approval Denied/i.test(text))
+    return "You declined the request in your wallet.";
   if (/no record of a prior credit|insufficient funds for fee|InsufficientFundsForFee/i.test(text)) {
     return "Your wallet has no SOL to pay the transaction fee.";
   }
   if (/insufficient lamports/i.test(text)) return "Your wallet does not have enough SOL for that.";
-  if (/Blockhash not found|block height exceeded|has expired/i.test(text)) return "The transaction expired before it landed. Try again.";
+  if (/Blockhash not found|block height exceeded|has expired/i.test(text))
+    return "The transaction expired before it landed. Try again.";
   if (/Failed to fetch|NetworkError|ECONNREFUSED|fetch failed/i.test(text)) return "The RPC node could not be reached.";
   if (/WalletNotConnected|not connected/i.test(text)) return "Connect a wallet first.";
   const first = text.split("\n").find((l) => l.trim()) ?? "Unknown error";

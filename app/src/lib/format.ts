@@ -6,7 +6,10 @@ const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 /** Base units → "1,234.5678", cut (not rounded) to `maxFraction` digits. */
 export function formatUnits(value: BN, decimals: number, maxFraction = Math.min(decimals, 6)): string {
   const neg = value.isNeg();
-  const s = value.abs().toString().padStart(decimals + 1, "0");
+  const s = value
+    .abs()
+    .toString()
+    .padStart(decimals + 1, "0");
   const whole = s.slice(0, s.length - decimals) || "0";
   let frac = decimals > 0 ? s.slice(s.length - decimals, s.length - decimals + maxFraction) : "";
   frac = frac.replace(/0+$/, "");
@@ -16,7 +19,10 @@ export function formatUnits(value: BN, decimals: number, maxFraction = Math.min(
 /** USD with 6 decimals → "$1,234.56". */
 export function formatUsd(value: BN, fraction = 2): string {
   const neg = value.isNeg();
-  const cents = value.abs().add(new BN(10).pow(new BN(6 - fraction)).divn(2)).div(new BN(10).pow(new BN(6 - fraction)));
+  const cents = value
+    .abs()
+    .add(new BN(10).pow(new BN(6 - fraction)).divn(2))
+    .div(new BN(10).pow(new BN(6 - fraction)));
   const s = cents.toString().padStart(fraction + 1, "0");
   const whole = s.slice(0, s.length - fraction);
   const frac = fraction > 0 ? "." + s.slice(s.length - fraction) : "";
@@ -41,7 +47,13 @@ export function formatDuration(seconds: number): string {
 /** Unix seconds → a short local date and time. */
 export function formatTime(t: number | null): string {
   if (t === null) return "–";
-  return new Date(t * 1000).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return new Date(t * 1000).toLocaleString([], {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
 }
 
 /** A 9-decimal price → "$150.1234" (more digits for small prices). */
@@ -58,9 +70,15 @@ export function formatBps(bps: number | BN, digits = 2): string {
 
 /** Base units → a fixed number of fraction digits ("1.000000"), cut, for prices that should not jump in width. */
 export function formatFixed(value: BN, decimals: number, digits: number): string {
-  const s = value.abs().toString().padStart(decimals + 1, "0");
+  const s = value
+    .abs()
+    .toString()
+    .padStart(decimals + 1, "0");
   const whole = s.slice(0, s.length - decimals) || "0";
-  const frac = s.slice(s.length - decimals).padEnd(digits, "0").slice(0, digits);
+  const frac = s
+    .slice(s.length - decimals)
+    .padEnd(digits, "0")
+    .slice(0, digits);
   return `${value.isNeg() ? "-" : ""}${group(whole)}${digits > 0 ? "." + frac : ""}`;
 }
 

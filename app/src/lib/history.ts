@@ -5,7 +5,11 @@ import { OrderKind, type HistoryItem } from "@perpool/sdk";
 import type { Asset } from "../state/pool";
 import { formatPrice, formatSignedUsd, formatUnits, formatUsd } from "./format";
 
-export const ORDER_KIND_NAMES: Record<number, string> = { [OrderKind.TAKE_PROFIT]: "Take-profit", [OrderKind.STOP_LOSS]: "Stop-loss", [OrderKind.LIMIT]: "Limit" };
+export const ORDER_KIND_NAMES: Record<number, string> = {
+  [OrderKind.TAKE_PROFIT]: "Take-profit",
+  [OrderKind.STOP_LOSS]: "Stop-loss",
+  [OrderKind.LIMIT]: "Limit",
+};
 
 const TITLES: Record<HistoryItem["kind"], string> = {
   position_open: "Opened",
@@ -47,7 +51,8 @@ const side = (s?: number) => (s === 1 ? "long" : s === 2 ? "short" : "");
 export function describeHistoryItem(i: HistoryItem, names: Names, related: HistoryItem[] = []): string {
   const { assetOf } = names;
   const loan = i.loan ? names.loanOf(i.loan) : undefined;
-  const loanAmount = (v: { toString(): string } | undefined, a?: Asset) => (v && a ? `${formatUnits(v as never, a.decimals, 6)} ${a.symbol}` : "");
+  const loanAmount = (v: { toString(): string } | undefined, a?: Asset) =>
+    v && a ? `${formatUnits(v as never, a.decimals, 6)} ${a.symbol}` : "";
   const sym = (k?: PublicKey) => (k ? (assetOf(k)?.symbol ?? "?") : "");
   const tokens = (v: { toString(): string } | undefined, k?: PublicKey) => {
     const a = k ? assetOf(k) : undefined;
@@ -72,7 +77,9 @@ export function describeHistoryItem(i: HistoryItem, names: Names, related: Histo
     case "order_placed":
       return `${ORDER_KIND_NAMES[i.orderKind ?? 0] ?? "Order"} ${side(i.side)} at ${formatPrice(i.price!)}${i.sizeDeltaUsd && !i.sizeDeltaUsd.isZero() ? ` · ${formatUsd(i.sizeDeltaUsd)}` : " · whole position"}`;
     case "order_cancelled":
-      return i.byKeeper ? "Its position was closed, so a keeper cleared it; the deposit came back." : "Cancelled; the deposit came back.";
+      return i.byKeeper
+        ? "Its position was closed, so a keeper cleared it; the deposit came back."
+        : "Cancelled; the deposit came back.";
     case "order_executed": {
       const trade = related.find((r) => r.kind.startsWith("position_"));
       const what = trade ? describeHistoryItem({ ...trade, byKeeper: false }, names) : "";

@@ -22,7 +22,11 @@ export interface RawTokenAccount {
 }
 
 /** Picks, per mint, the account to use from the owner's token accounts. */
-export function holdingsByMint(owner: PublicKey, mints: PublicKey[], accounts: RawTokenAccount[]): Map<string, TokenHolding> {
+export function holdingsByMint(
+  owner: PublicKey,
+  mints: PublicKey[],
+  accounts: RawTokenAccount[],
+): Map<string, TokenHolding> {
   const decoded = accounts.map((a) => {
     const d = decodeTokenAccount(a.data);
     return { pubkey: a.pubkey, mint: d.mint, amount: d.amount };
@@ -34,7 +38,9 @@ export function holdingsByMint(owner: PublicKey, mints: PublicKey[], accounts: R
     const chosen = mine.find((d) => d.pubkey.equals(ata)) ?? mine.sort((a, b) => b.amount.cmp(a.amount))[0];
     out.set(
       mint.toBase58(),
-      chosen ? { mint, account: chosen.pubkey, exists: true, amount: chosen.amount } : { mint, account: ata, exists: false, amount: new BN(0) },
+      chosen
+        ? { mint, account: chosen.pubkey, exists: true, amount: chosen.amount }
+        : { mint, account: ata, exists: false, amount: new BN(0) },
     );
   }
   return out;

@@ -39,7 +39,12 @@ import { useHistory } from "../state/history";
 import { usePool } from "../state/pool";
 import { useTx } from "../state/tx";
 
-const LABELS: Record<LoanAction, string> = { deposit: "Collateral to deposit", borrow: "Amount to borrow", repay: "Amount to repay", withdraw: "Collateral to withdraw" };
+const LABELS: Record<LoanAction, string> = {
+  deposit: "Collateral to deposit",
+  borrow: "Amount to borrow",
+  repay: "Amount to repay",
+  withdraw: "Collateral to withdraw",
+};
 
 export function BorrowPage() {
   const { program, state, assets, now, loadError } = usePool();
@@ -62,10 +67,20 @@ export function BorrowPage() {
   const coll = assets.find((a) => a.custody.toBase58() === collKey);
   const borrow = assets.find((a) => a.custody.toBase58() === borrowKey);
   const same = !!coll && !!borrow && coll.custody.equals(borrow.custody);
-  const loanAddress = publicKey && state && coll && borrow && !same ? loanPda(publicKey, state.address, coll.custody, borrow.custody, program.programId)[0] : null;
+  const loanAddress =
+    publicKey && state && coll && borrow && !same
+      ? loanPda(publicKey, state.address, coll.custody, borrow.custody, program.programId)[0]
+      : null;
   const owned = loanAddress ? (loans.find((l) => l.address.equals(loanAddress)) ?? null) : null;
   const loan = useMemo(
-    () => owned?.account ?? (publicKey && state && coll && borrow && !same ? emptyLoan({ owner: publicKey, pool: state.address, collateralCustody: coll.custody, borrowCustody: borrow.custody }, now) : null),
+    () =>
+      owned?.account ??
+      (publicKey && state && coll && borrow && !same
+        ? emptyLoan(
+            { owner: publicKey, pool: state.address, collateralCustody: coll.custody, borrowCustody: borrow.custody },
+            now,
+          )
+        : null),
     [owned, publicKey, state, coll, borrow, same, now],
   );
 
@@ -90,8 +105,19 @@ export function BorrowPage() {
     }
   }, [state, owned, now]);
   const max =
-    action === "deposit" ? collHolding?.amount : action === "repay" ? borrowHolding?.amount : action === "withdraw" ? (limits?.withdraw ?? new BN(0)) : (limits?.borrow ?? new BN(0));
-  const maxLabel = { deposit: "your balance", repay: "your balance", withdraw: "what can be withdrawn now", borrow: "what you can borrow now" }[action];
+    action === "deposit"
+      ? collHolding?.amount
+      : action === "repay"
+        ? borrowHolding?.amount
+        : action === "withdraw"
+          ? (limits?.withdraw ?? new BN(0))
+          : (limits?.borrow ?? new BN(0));
+  const maxLabel = {
+    deposit: "your balance",
+    repay: "your balance",
+    withdraw: "what can be withdrawn now",
+    borrow: "what you can borrow now",
+  }[action];
   const parsed = parseAmount(text, {
     decimals: inAsset?.decimals ?? 0,
     symbol: inAsset?.symbol ?? "",
@@ -120,7 +146,13 @@ export function BorrowPage() {
       return null;
     }
   })();
-  const inputError = same ? "Choose two different assets." : parsed.kind === "error" ? parsed.error : preview && !preview.ok ? preview.error : null;
+  const inputError = same
+    ? "Choose two different assets."
+    : parsed.kind === "error"
+      ? parsed.error
+      : preview && !preview.ok
+        ? preview.error
+        : null;
   const canSend = !!publicKey && !same && parsed.kind === "ok" && !!preview?.ok && !tx.busy;
   const health = info ? healthFactor(info.ltvBps, collCustody.liquidationLtvBps) : null;
 
@@ -129,17 +161,38 @@ export function BorrowPage() {
     const snapshot = state;
     const ref = { owner: publicKey, collateralCustody: coll.custody, borrowCustody: borrow.custody };
     const amount = parsed.value;
-    const label = { deposit: "Deposit collateral", borrow: "Borrow", repay: "Repay", withdraw: "Withdraw collateral" }[action];
+    const label = { deposit: "Deposit collateral", borrow: "Borrow", repay: "Repay", withdraw: "Withdraw collateral" }[
+      action
+    ];
     const ok = await tx.send(`${label}: ${text} ${inAsset?.symbol ?? ""}`, async () => {
       switch (action) {
         case "deposit":
-          return [await depositLoanCollateralIx(program, snapshot, { ...ref, fundingAccount: collHolding.account, amount })];
+          return [
+            await depositLoanCollateralIx(program, snapshot, { ...ref, fundingAccount: collHolding.account, amount }),
+          ];
         case "borrow":
-          return [...ensureAccountIxs(publicKey, publicKey, borrowHolding), await borrowIx(program, snapshot, { ...ref, receivingAccount: borrowHolding.account, amount })];
+          return [
+            ...ensureAccountIxs(publicKey, publicKey, borrowHolding),
+            await borrowIx(program, snapshot, { ...ref, receivingAccount: borrowHolding.account, amount }),
+          ];
         case "repay":
-          return [await repayIx(program, snapshot, { ...ref, payer: publicKey, fundingAccount: borrowHolding.account, amount })];
+          return [
+            await repayIx(program, snapshot, {
+              ...ref,
+              payer: publicKey,
+              fundingAccount: borrowHolding.account,
+              amount,
+            }),
+          ];
         case "withdraw":
-          return [...ensureAccountIxs(publicKey, publicKey, collHolding), await withdrawLoanCollateralIx(program, snapshot, { ...ref, receivingAccount: collHolding.account, amount })];
+          return [
+            ...ensureAccountIxs(publicKey, publicKey, collHolding),
+            await withdrawLoanCollateralIx(program, snapshot, {
+              ...ref,
+              receivingAccount: collHolding.account,
+              amount,
+            }),
+          ];
       }
     });
     if (ok) {
@@ -154,11 +207,20 @@ export function BorrowPage() {
 
   return (
     <div className="page borrow" data-testid="borrow-page">
-      <LoansList loans={loans} onPick={(l) => (setCollKey(l.collateral.custody.toBase58()), setBorrowKey(l.borrow.custody.toBase58()))} />
+      <LoansList
+        loans={loans}
+        onPick={(l) => (setCollKey(l.collateral.custody.toBase58()), setBorrowKey(l.borrow.custody.toBase58()))}
+      />
       <div className="grid2">
         <Card title="Your loan">
           <div className="pair">
-            <AssetSelect id="borrow-collateral" label="Collateral" assets={assets} value={collKey} onChange={setCollKey} />
+            <AssetSelect
+              id="borrow-collateral"
+              label="Collateral"
+              assets={assets}
+              value={collKey}
+              onChange={setCollKey}
+            />
             <AssetSelect id="borrow-asset" label="Borrow" assets={assets} value={borrowKey} onChange={setBorrowKey} />
           </div>
           {same ? (
@@ -169,18 +231,51 @@ export function BorrowPage() {
             </p>
           ) : (
             <div className="stats" data-testid="loan-stats">
-              <Stat label="Collateral" value={tok(owned.account.collateralAmount, coll)} sub={info ? formatUsd(info.collateralUsd) : undefined} testId="loan-collateral" />
-              <Stat label="Debt" value={info ? tok(info.debt, borrow) : "–"} sub={info ? formatUsd(info.debtUsd) : undefined} testId="loan-debt" />
-              <Stat label="Loan-to-value" value={info ? formatBps(info.ltvBps) : "–"} sub={`max ${formatBps(collCustody.maxLtvBps)} · liquidation ${formatBps(collCustody.liquidationLtvBps)}`} />
-              <Stat label="Health factor" value={<Health value={health} band={healthBand(health)} testId="loan-health" />} sub="liquidation at 1.00 · safe ≥ 1.5" />
+              <Stat
+                label="Collateral"
+                value={tok(owned.account.collateralAmount, coll)}
+                sub={info ? formatUsd(info.collateralUsd) : undefined}
+                testId="loan-collateral"
+              />
+              <Stat
+                label="Debt"
+                value={info ? tok(info.debt, borrow) : "–"}
+                sub={info ? formatUsd(info.debtUsd) : undefined}
+                testId="loan-debt"
+              />
+              <Stat
+                label="Loan-to-value"
+                value={info ? formatBps(info.ltvBps) : "–"}
+                sub={`max ${formatBps(collCustody.maxLtvBps)} · liquidation ${formatBps(collCustody.liquidationLtvBps)}`}
+              />
+              <Stat
+                label="Health factor"
+                value={<Health value={health} band={healthBand(health)} testId="loan-health" />}
+                sub="liquidation at 1.00 · safe ≥ 1.5"
+              />
             </div>
           )}
           <Rows
             rows={[
               [`Available to borrow`, limits ? tok(limits.borrow, borrow) : "–", "available-borrow"],
               [`Most ${coll.symbol} you can withdraw now`, limits ? tok(limits.withdraw, coll) : "–", "max-withdraw"],
-              ...(owned && info?.liquidationPrice ? [[`Liquidation price of ${coll.symbol}`, formatPrice(info.liquidationPrice), "loan-liq"] as [string, string, string]] : []),
-              ...(owned ? [["Interest earned by the collateral", tok(owned.account.collateralInterest, coll)] as [string, string]] : []),
+              ...(owned && info?.liquidationPrice
+                ? [
+                    [`Liquidation price of ${coll.symbol}`, formatPrice(info.liquidationPrice), "loan-liq"] as [
+                      string,
+                      string,
+                      string,
+                    ],
+                  ]
+                : []),
+              ...(owned
+                ? [
+                    ["Interest earned by the collateral", tok(owned.account.collateralInterest, coll)] as [
+                      string,
+                      string,
+                    ],
+                  ]
+                : []),
               [`${borrow.symbol} borrow APY`, rates ? formatRate(rates.borrowApy) : "–"],
               [`${borrow.symbol} utilization`, rates ? formatBps(rates.utilizationBps) : "–"],
               [`Liquidation bonus (${coll.symbol})`, formatBps(collCustody.liquidationBonusBps)],
@@ -209,28 +304,62 @@ export function BorrowPage() {
             onChange={setText}
             symbol={inAsset?.symbol ?? ""}
             decimals={inAsset?.decimals ?? 0}
-            balance={publicKey ? (action === "withdraw" ? (limits?.withdraw ?? null) : action === "borrow" ? (limits?.borrow ?? null) : (max ?? null)) : null}
-            balanceLabel={{ deposit: "Balance", repay: "Balance", withdraw: "Can withdraw", borrow: "Available" }[action]}
+            balance={
+              publicKey
+                ? action === "withdraw"
+                  ? (limits?.withdraw ?? null)
+                  : action === "borrow"
+                    ? (limits?.borrow ?? null)
+                    : (max ?? null)
+                : null
+            }
+            balanceLabel={
+              { deposit: "Balance", repay: "Balance", withdraw: "Can withdraw", borrow: "Available" }[action]
+            }
             max={action === "repay" && info ? BN.min(max ?? new BN(0), info.debt) : undefined}
             error={inputError}
           />
-          {action === "repay" && <p className="muted small">Max repays the whole debt (what your balance allows). Paying more than the debt repays exactly the debt.</p>}
+          {action === "repay" && (
+            <p className="muted small">
+              Max repays the whole debt (what your balance allows). Paying more than the debt repays exactly the debt.
+            </p>
+          )}
           {p && (
             <Rows
               testId="borrow-quote"
               rows={[
                 ["Health factor", <HealthChange key="h" before={p.before} after={p.after} testId="preview-health" />],
                 ["Loan-to-value", `${p.before ? formatBps(p.before.ltvBps) : "–"} → ${formatBps(p.after.ltvBps)}`],
-                [action === "repay" ? "Debt left" : "Debt", `${p.before ? tok(p.before.debt, borrow) + " → " : ""}${tok(p.after.debt, borrow)}`, "preview-debt"],
-                ["Collateral", `${p.before ? tok(p.before.collateral, coll) + " → " : ""}${tok(p.after.collateral, coll)}`],
+                [
+                  action === "repay" ? "Debt left" : "Debt",
+                  `${p.before ? tok(p.before.debt, borrow) + " → " : ""}${tok(p.after.debt, borrow)}`,
+                  "preview-debt",
+                ],
+                [
+                  "Collateral",
+                  `${p.before ? tok(p.before.collateral, coll) + " → " : ""}${tok(p.after.collateral, coll)}`,
+                ],
                 ...(p.repaid ? [["Repaid", tok(p.repaid, borrow)] as [string, string]] : []),
                 ["Liquidation price after", p.after.liquidationPrice ? formatPrice(p.after.liquidationPrice) : "none"],
               ]}
             />
           )}
           {publicKey ? (
-            <button type="button" className="button wide" disabled={!canSend} onClick={() => void submit()} data-testid="borrow-submit">
-              {{ deposit: "Deposit collateral", borrow: `Borrow ${borrow.symbol}`, repay: `Repay ${borrow.symbol}`, withdraw: "Withdraw collateral" }[action]}
+            <button
+              type="button"
+              className="button wide"
+              disabled={!canSend}
+              onClick={() => void submit()}
+              data-testid="borrow-submit"
+            >
+              {
+                {
+                  deposit: "Deposit collateral",
+                  borrow: `Borrow ${borrow.symbol}`,
+                  repay: `Repay ${borrow.symbol}`,
+                  withdraw: "Withdraw collateral",
+                }[action]
+              }
             </button>
           ) : (
             <ConnectButton testId="borrow-connect" />
@@ -266,7 +395,9 @@ function LoansList({ loans, onPick }: { loans: OwnedLoan[]; onPick(l: OwnedLoan)
               } catch {
                 i = null;
               }
-              const h = i ? healthFactor(i.ltvBps, state.custodies[l.collateral.index].account.liquidationLtvBps) : null;
+              const h = i
+                ? healthFactor(i.ltvBps, state.custodies[l.collateral.index].account.liquidationLtvBps)
+                : null;
               return (
                 <tr key={l.address.toBase58()} data-testid="loan-row">
                   <td data-label="Loan">
@@ -277,7 +408,9 @@ function LoansList({ loans, onPick }: { loans: OwnedLoan[]; onPick(l: OwnedLoan)
                   <td data-label="Collateral">
                     {formatUnits(l.account.collateralAmount, l.collateral.decimals, 6)} {l.collateral.symbol}
                   </td>
-                  <td data-label="Debt">{i ? `${formatUnits(i.debt, l.borrow.decimals, 6)} ${l.borrow.symbol}` : "–"}</td>
+                  <td data-label="Debt">
+                    {i ? `${formatUnits(i.debt, l.borrow.decimals, 6)} ${l.borrow.symbol}` : "–"}
+                  </td>
                   <td data-label="LTV">{i ? formatBps(i.ltvBps) : "–"}</td>
                   <td data-label="Health">
                     <Health value={h} band={healthBand(h)} />

@@ -8,7 +8,21 @@ import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import React, { useEffect, useMemo, useState } from "react";
 
-import { LP_DECIMALS, addLiquidityIx, claimLpIx, fetchLpAccount, lpAccountPda, lpEscrowStatus, lpPriceUsd, oracleAges, poolLifetimeApy, quoteDeposit, quoteRedeem, removeLiquidityIx, type LpAccount } from "@perpool/sdk";
+import {
+  LP_DECIMALS,
+  addLiquidityIx,
+  claimLpIx,
+  fetchLpAccount,
+  lpAccountPda,
+  lpEscrowStatus,
+  lpPriceUsd,
+  oracleAges,
+  poolLifetimeApy,
+  quoteDeposit,
+  quoteRedeem,
+  removeLiquidityIx,
+  type LpAccount,
+} from "@perpool/sdk";
 import { LpPositionRows } from "../components/LpPosition";
 import { ConnectButton } from "../components/WalletButton";
 import { AmountInput } from "../components/AmountInput";
@@ -35,7 +49,8 @@ export function EarnPage() {
   const [lpAccount, setLpAccount] = useState<LpAccount | null>(null);
 
   useEffect(() => {
-    if (!custodyKey && assets.length) setCustodyKey(assets.find((a) => a.isStable)?.custody.toBase58() ?? assets[0].custody.toBase58());
+    if (!custodyKey && assets.length)
+      setCustodyKey(assets.find((a) => a.isStable)?.custody.toBase58() ?? assets[0].custody.toBase58());
   }, [assets, custodyKey]);
 
   // The LP's own record (deposited and redeemed USD), refreshed with the LP balance.
@@ -67,7 +82,11 @@ export function EarnPage() {
       return null;
     }
   }, [state, now]);
-  const staleSymbols = state ? oracleAges(state, now).filter((a) => a.stale).map((a) => assets.find((x) => x.custody.equals(a.custody))?.symbol ?? "?") : [];
+  const staleSymbols = state
+    ? oracleAges(state, now)
+        .filter((a) => a.stale)
+        .map((a) => assets.find((x) => x.custody.equals(a.custody))?.symbol ?? "?")
+    : [];
 
   const inDecimals = mode === "deposit" ? (asset?.decimals ?? 0) : LP_DECIMALS;
   const inSymbol = mode === "deposit" ? (asset?.symbol ?? "") : "LP";
@@ -137,7 +156,10 @@ export function EarnPage() {
   const claim = async () => {
     if (!publicKey || !lpHolding) return;
     const snapshot = state;
-    await tx.send("Claim LP tokens", async () => [...ensureAccountIxs(publicKey, publicKey, lpHolding), await claimLpIx(program, snapshot, { owner: publicKey, lpTokenAccount: lpHolding.account })]);
+    await tx.send("Claim LP tokens", async () => [
+      ...ensureAccountIxs(publicKey, publicKey, lpHolding),
+      await claimLpIx(program, snapshot, { owner: publicKey, lpTokenAccount: lpHolding.account }),
+    ]);
   };
   const escrowRows: [React.ReactNode, React.ReactNode, string?][] = escrow.escrowedLp.isZero()
     ? []
@@ -145,7 +167,9 @@ export function EarnPage() {
         ["In cooldown", `${formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP`, "lp-escrowed"],
         [
           "Redeemable",
-          escrow.claimable ? "now: claim them first" : `${new Date(escrow.unlockTime.toNumber() * 1000).toLocaleTimeString()} (in ${formatDuration(escrow.secondsLeft)})`,
+          escrow.claimable
+            ? "now: claim them first"
+            : `${new Date(escrow.unlockTime.toNumber() * 1000).toLocaleTimeString()} (in ${formatDuration(escrow.secondsLeft)})`,
           "lp-unlock",
         ],
       ];
@@ -157,13 +181,24 @@ export function EarnPage() {
         <Stat
           label={apy ? `APY (trailing, pool's ${formatDuration(apy.seconds)})` : "APY"}
           value={apy ? <span className="long-text">{formatPercent(apy.apy)}</span> : "–"}
-          sub={apy ? `fees ${formatPercent(apy.apr.tradingFees)} · borrow fees ${formatPercent(apy.apr.borrowFees)} · lending ${formatPercent(apy.apr.lendingInterest)}` : "prices unavailable"}
+          sub={
+            apy
+              ? `fees ${formatPercent(apy.apr.tradingFees)} · borrow fees ${formatPercent(apy.apr.borrowFees)} · lending ${formatPercent(apy.apr.lendingInterest)}`
+              : "prices unavailable"
+          }
           testId="earn-apy"
         />
         <Stat label="LP price" value={lpPrice ? `$${formatUnits(lpPrice, 6, 6)}` : "–"} sub="at the redeem price" />
       </div>
-      <p className="lend-line">Idle pool assets are lent to borrowers: LPs earn trading fees, borrow fees and that interest. The Pool page shows each asset's utilization.</p>
-      {staleSymbols.length > 0 && <Notice kind="warn">Stale price: {staleSymbols.join(", ")}. Deposits and redemptions wait for the oracle to update.</Notice>}
+      <p className="lend-line">
+        Idle pool assets are lent to borrowers: LPs earn trading fees, borrow fees and that interest. The Pool page
+        shows each asset's utilization.
+      </p>
+      {staleSymbols.length > 0 && (
+        <Notice kind="warn">
+          Stale price: {staleSymbols.join(", ")}. Deposits and redemptions wait for the oracle to update.
+        </Notice>
+      )}
       <div className="grid2">
         <Card title="Provide liquidity">
           <Segmented<Mode>
@@ -178,7 +213,13 @@ export function EarnPage() {
               setText("");
             }}
           />
-          <AssetSelect id="earn-asset" label={mode === "deposit" ? "Asset to deposit" : "Asset to receive"} assets={assets} value={custodyKey} onChange={setCustodyKey} />
+          <AssetSelect
+            id="earn-asset"
+            label={mode === "deposit" ? "Asset to deposit" : "Asset to receive"}
+            assets={assets}
+            value={custodyKey}
+            onChange={setCustodyKey}
+          />
           <AmountInput
             id="earn-amount"
             label={mode === "deposit" ? "Amount" : "LP tokens to redeem"}
@@ -200,9 +241,18 @@ export function EarnPage() {
                 ["Fee", `${formatUnits(quote.q.fee, asset.decimals)} ${asset.symbol} (${formatBps(quote.q.feeBps)})`],
                 ["Weight adjustment of the fee", weightText(feeAdjust)],
                 ...(cooldown > 0
-                  ? ([["Redeemable", `after a ${formatDuration(cooldown)} cooldown in the pool's escrow`, "quote-cooldown"]] as [string, string, string][])
+                  ? ([
+                      [
+                        "Redeemable",
+                        `after a ${formatDuration(cooldown)} cooldown in the pool's escrow`,
+                        "quote-cooldown",
+                      ],
+                    ] as [string, string, string][])
                   : []),
-                ["Balances after", `${formatUnits(assetBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), asset.decimals)} ${asset.symbol} · ${formatUnits(cooldown > 0 ? lpBal : lpBal.add(quote.q.lpOut), LP_DECIMALS)} LP${cooldown > 0 ? ` + ${formatUnits(quote.q.lpOut, LP_DECIMALS)} in cooldown` : ""}`],
+                [
+                  "Balances after",
+                  `${formatUnits(assetBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), asset.decimals)} ${asset.symbol} · ${formatUnits(cooldown > 0 ? lpBal : lpBal.add(quote.q.lpOut), LP_DECIMALS)} LP${cooldown > 0 ? ` + ${formatUnits(quote.q.lpOut, LP_DECIMALS)} in cooldown` : ""}`,
+                ],
               ]}
             />
           )}
@@ -215,12 +265,21 @@ export function EarnPage() {
                 ["Redemption value", formatUsd(quote.q.valueUsd)],
                 ["Fee", `${formatUnits(quote.q.fee, asset.decimals)} ${asset.symbol} (${formatBps(quote.q.feeBps)})`],
                 ["Weight adjustment of the fee", weightText(feeAdjust)],
-                ["Balances after", `${formatUnits(lpBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), LP_DECIMALS)} LP · ${formatUnits(assetBal.add(quote.q.amountOut), asset.decimals)} ${asset.symbol}`],
+                [
+                  "Balances after",
+                  `${formatUnits(lpBal.sub(parsed.kind === "ok" ? parsed.value : new BN(0)), LP_DECIMALS)} LP · ${formatUnits(assetBal.add(quote.q.amountOut), asset.decimals)} ${asset.symbol}`,
+                ],
               ]}
             />
           )}
           {publicKey ? (
-            <button type="button" className="button wide" disabled={!canSend} onClick={() => void submit()} data-testid="earn-submit">
+            <button
+              type="button"
+              className="button wide"
+              disabled={!canSend}
+              onClick={() => void submit()}
+              data-testid="earn-submit"
+            >
               {mode === "deposit" ? `Deposit ${asset.symbol}` : `Redeem for ${asset.symbol}`}
             </button>
           ) : (
@@ -230,17 +289,30 @@ export function EarnPage() {
         <Card title="Your liquidity">
           <div className="stats">
             <Stat label="LP balance" value={publicKey ? formatUnits(lpBal, LP_DECIMALS) : "–"} testId="lp-balance" />
-            <Stat label="Value" value={publicKey && lpPrice ? formatUsd(lpBal.mul(lpPrice).divn(1_000_000)) : "–"} sub="at the redeem price" />
+            <Stat
+              label="Value"
+              value={publicKey && lpPrice ? formatUsd(lpBal.mul(lpPrice).divn(1_000_000)) : "–"}
+              sub="at the redeem price"
+            />
           </div>
-          {lpAccount && lpPrice && <LpPositionRows lpAccount={lpAccount} lpBalance={lpBal} lpPrice={lpPrice} extra={escrowRows} />}
+          {lpAccount && lpPrice && (
+            <LpPositionRows lpAccount={lpAccount} lpBalance={lpBal} lpPrice={lpPrice} extra={escrowRows} />
+          )}
           {escrow.claimable && (
-            <button type="button" className="button wide" disabled={tx.busy} onClick={() => void claim()} data-testid="lp-claim">
+            <button
+              type="button"
+              className="button wide"
+              disabled={tx.busy}
+              onClick={() => void claim()}
+              data-testid="lp-claim"
+            >
               Claim {formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP
             </button>
           )}
           <p className="muted small">
-            LP tokens are a share of the whole pool. Their price grows with trading fees, borrow fees and the interest the pool earns on lent assets, and moves with
-            traders' profits and losses. Fees are lower for deposits that bring an asset toward its target weight.
+            LP tokens are a share of the whole pool. Their price grows with trading fees, borrow fees and the interest
+            the pool earns on lent assets, and moves with traders' profits and losses. Fees are lower for deposits that
+            bring an asset toward its target weight.
           </p>
           <p className="muted small">
             {cooldown > 0
@@ -256,7 +328,9 @@ export function EarnPage() {
 
 function weightText(adjBps: number): string {
   if (adjBps === 0) return "none";
-  return adjBps > 0 ? `+${formatBps(adjBps)} (moves the asset away from its target weight)` : `${formatBps(adjBps)} (moves it toward its target weight)`;
+  return adjBps > 0
+    ? `+${formatBps(adjBps)} (moves the asset away from its target weight)`
+    : `${formatBps(adjBps)} (moves it toward its target weight)`;
 }
 
 function HoldingsNote({ mint }: { mint: PublicKey }) {

@@ -7,7 +7,19 @@ import { useWallet } from "@solana/wallet-adapter-react";
 import BN from "bn.js";
 import { useEffect, useMemo, useState } from "react";
 
-import { fetchLpAccount, healthBand, healthFactor, loanInfo, lpAccountPda, lpPriceUsd, math, positionInfo, pricedCustody, withLastPrices, type LpAccount } from "@perpool/sdk";
+import {
+  fetchLpAccount,
+  healthBand,
+  healthFactor,
+  loanInfo,
+  lpAccountPda,
+  lpPriceUsd,
+  math,
+  positionInfo,
+  pricedCustody,
+  withLastPrices,
+  type LpAccount,
+} from "@perpool/sdk";
 import { Health } from "../components/Health";
 import { HistoryList } from "../components/HistoryList";
 import { LpPositionRows } from "../components/LpPosition";
@@ -75,7 +87,16 @@ export function PortfolioPage() {
     const positionsEquity = pos.reduce((s, x) => s.add(x.equity), zero);
     const pnl = pos.reduce((s, x) => s.add(x.i?.pnlUsd ?? zero), zero);
     const loansNet = ln.reduce((s, x) => s.add(x.net), zero);
-    return { lpPrice, lpValue, pos, ln, positionsEquity, pnl, loansNet, total: lpValue.add(positionsEquity).add(loansNet) };
+    return {
+      lpPrice,
+      lpValue,
+      pos,
+      ln,
+      positionsEquity,
+      pnl,
+      loansNet,
+      total: lpValue.add(positionsEquity).add(loansNet),
+    };
   }, [state, now, positions, loans, lpHolding]);
 
   if (loadError) return <Notice kind="error">{loadError}</Notice>;
@@ -94,10 +115,30 @@ export function PortfolioPage() {
   return (
     <div className="page" data-testid="portfolio-page">
       <div className="stats">
-        <Stat label="Total in Perpool" value={formatUsd(view.total)} sub="liquidity + position equity + loans net of debt" testId="portfolio-total" />
-        <Stat label="Liquidity" value={formatUsd(view.lpValue)} sub={lpHolding ? `${formatUnits(lpHolding.amount, 6)} LP` : undefined} testId="portfolio-lp" />
-        <Stat label="Positions (equity)" value={formatUsd(view.positionsEquity)} sub={`unrealized ${formatSignedUsd(view.pnl)}`} testId="portfolio-positions" />
-        <Stat label="Loans (net)" value={formatUsd(view.loansNet)} sub={`${loans.length} loan(s)`} testId="portfolio-loans" />
+        <Stat
+          label="Total in Perpool"
+          value={formatUsd(view.total)}
+          sub="liquidity + position equity + loans net of debt"
+          testId="portfolio-total"
+        />
+        <Stat
+          label="Liquidity"
+          value={formatUsd(view.lpValue)}
+          sub={lpHolding ? `${formatUnits(lpHolding.amount, 6)} LP` : undefined}
+          testId="portfolio-lp"
+        />
+        <Stat
+          label="Positions (equity)"
+          value={formatUsd(view.positionsEquity)}
+          sub={`unrealized ${formatSignedUsd(view.pnl)}`}
+          testId="portfolio-positions"
+        />
+        <Stat
+          label="Loans (net)"
+          value={formatUsd(view.loansNet)}
+          sub={`${loans.length} loan(s)`}
+          testId="portfolio-loans"
+        />
       </div>
       <div className="grid2">
         <Card title="Liquidity">
@@ -123,7 +164,8 @@ export function PortfolioPage() {
                   </strong>{" "}
                   <Health value={h} band={healthBand(h)} />
                   <div className="muted small">
-                    {formatUnits(l.account.collateralAmount, l.collateral.decimals, 6)} {l.collateral.symbol} collateral · debt {i ? `${formatUnits(i.debt, l.borrow.decimals, 6)} ${l.borrow.symbol}` : "–"} · LTV{" "}
+                    {formatUnits(l.account.collateralAmount, l.collateral.decimals, 6)} {l.collateral.symbol} collateral
+                    · debt {i ? `${formatUnits(i.debt, l.borrow.decimals, 6)} ${l.borrow.symbol}` : "–"} · LTV{" "}
                     {i ? formatBps(i.ltvBps) : "–"}
                   </div>
                 </li>
@@ -141,11 +183,17 @@ export function PortfolioPage() {
           <ul className="plain-list" data-testid="portfolio-position-list">
             {view.pos.map(({ p, i, collUsd, equity }) => (
               <li key={p.address.toBase58()}>
-                <strong>{p.market.symbol}</strong> <span className={p.account.side === 1 ? "long-text" : "short-text"}>{p.account.side === 1 ? "Long" : "Short"}</span>{" "}
-                {!collUsd.isZero() && <span className="muted">{formatLeverage(p.account.sizeUsd.muln(10_000).div(collUsd))}</span>} · {formatUsd(p.account.sizeUsd)}
+                <strong>{p.market.symbol}</strong>{" "}
+                <span className={p.account.side === 1 ? "long-text" : "short-text"}>
+                  {p.account.side === 1 ? "Long" : "Short"}
+                </span>{" "}
+                {!collUsd.isZero() && (
+                  <span className="muted">{formatLeverage(p.account.sizeUsd.muln(10_000).div(collUsd))}</span>
+                )}{" "}
+                · {formatUsd(p.account.sizeUsd)}
                 <div className="muted small">
-                  entry {formatPrice(p.account.entryPrice)} · PnL {i ? formatSignedUsd(i.pnlUsd) : "–"} · equity {formatUsd(equity)} · liq.{" "}
-                  {i?.liquidationPrice ? formatPrice(i.liquidationPrice) : "none"}
+                  entry {formatPrice(p.account.entryPrice)} · PnL {i ? formatSignedUsd(i.pnlUsd) : "–"} · equity{" "}
+                  {formatUsd(equity)} · liq. {i?.liquidationPrice ? formatPrice(i.liquidationPrice) : "none"}
                 </div>
               </li>
             ))}

@@ -36,7 +36,15 @@ import { usePositions } from "../hooks/usePositions";
 import { usePriceTicks } from "../hooks/usePriceTicks";
 import { leverageText, lessSlippage, parseAmount, parseLeverage, plusSlippage } from "../lib/amount";
 import { explainError, quoteErrorCode } from "../lib/errors";
-import { formatBps, formatLeverage, formatPrice, formatRate, formatSignedUsd, formatUnits, formatUsd } from "../lib/format";
+import {
+  formatBps,
+  formatLeverage,
+  formatPrice,
+  formatRate,
+  formatSignedUsd,
+  formatUnits,
+  formatUsd,
+} from "../lib/format";
 import { ensureAccountIxs } from "../lib/tokens";
 import { useAccount } from "../state/account";
 import { useHistory } from "../state/history";
@@ -88,9 +96,12 @@ export function TradePage() {
   const maxLeverageBps = market && state ? state.custodies[market.index].account.maxLeverageBps : 500_000;
   const lev = parseLeverage(levText, maxLeverageBps);
   const leverageBps = lev.kind === "ok" ? lev.bps : null;
-  const limitPrice = orderType === "limit" ? parseAmount(limitText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
-  const tp = orderType === "market" ? parseAmount(tpText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
-  const sl = orderType === "market" ? parseAmount(slText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
+  const limitPrice =
+    orderType === "limit" ? parseAmount(limitText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
+  const tp =
+    orderType === "market" ? parseAmount(tpText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
+  const sl =
+    orderType === "market" ? parseAmount(slText, { decimals: 9, symbol: "USD" }) : ({ kind: "empty" } as const);
 
   const spot = useMemo(() => {
     if (!state || !market) return null;
@@ -102,12 +113,17 @@ export function TradePage() {
   }, [state, market, now]);
 
   const positionAddress = useMemo(
-    () => (market && coll && publicKey && state ? positionPda(publicKey, state.address, market.custody, coll.custody, side, program.programId)[0] : null),
+    () =>
+      market && coll && publicKey && state
+        ? positionPda(publicKey, state.address, market.custody, coll.custody, side, program.programId)[0]
+        : null,
     [market, coll, publicKey, state, side, program],
   );
   const existing = positionAddress ? (positions.find((p) => p.address.equals(positionAddress)) ?? null) : null;
   const positionOrders = positionAddress ? orders.filter((o) => o.account.position.equals(positionAddress)) : [];
-  const freeSlots = Array.from({ length: MAX_ORDERS }, (_, i) => i).filter((i) => !positionOrders.some((o) => o.account.slot === i));
+  const freeSlots = Array.from({ length: MAX_ORDERS }, (_, i) => i).filter(
+    (i) => !positionOrders.some((o) => o.account.slot === i),
+  );
 
   const quote = useMemo(() => {
     if (!state || !market || !coll || parsed.kind !== "ok" || leverageBps === null) return null;
@@ -117,31 +133,66 @@ export function TradePage() {
       const sizeUsd = collUsd.muln(leverageBps).divn(10_000);
       const q = quoteIncreasePosition(
         state,
-        { position: existing?.account ?? null, side, custody: market.custody, collateralCustody: coll.custody, sizeUsd, collateralAmount: parsed.value },
+        {
+          position: existing?.account ?? null,
+          side,
+          custody: market.custody,
+          collateralCustody: coll.custody,
+          sizeUsd,
+          collateralAmount: parsed.value,
+        },
         now,
       );
       const owner = publicKey ?? state.address;
       let liq: BN | null = null;
       try {
-        liq = liquidationPrice(state, positionAfterIncrease(state, now, existing?.account ?? null, { owner, side, custody: market.custody, collateralCustody: coll.custody }, q), now);
+        liq = liquidationPrice(
+          state,
+          positionAfterIncrease(
+            state,
+            now,
+            existing?.account ?? null,
+            { owner, side, custody: market.custody, collateralCustody: coll.custody },
+            q,
+          ),
+          now,
+        );
       } catch {
         liq = null;
       }
-      const acceptable = side === Side.LONG ? plusSlippage(q.entryPrice, slippageBps) : lessSlippage(q.entryPrice, slippageBps);
+      const acceptable =
+        side === Side.LONG ? plusSlippage(q.entryPrice, slippageBps) : lessSlippage(q.entryPrice, slippageBps);
       return { ok: true as const, q, sizeUsd, collUsd, liq, acceptable };
     } catch (e) {
       const code = quoteErrorCode(e);
       if (code === "CollateralTooSmall" && state && market) {
-        return { ok: false as const, error: `The collateral must be worth at least ${formatUsd(state.custodies[market.index].account.minCollateralUsd)} (the market's minimum).` };
+        return {
+          ok: false as const,
+          error: `The collateral must be worth at least ${formatUsd(state.custodies[market.index].account.minCollateralUsd)} (the market's minimum).`,
+        };
       }
       return { ok: false as const, error: explainError(e) };
     }
-  }, [state, market, coll, parsed.kind === "ok" ? parsed.value.toString() : "", leverageBps, side, existing, now, slippageBps, publicKey]);
+  }, [
+    state,
+    market,
+    coll,
+    parsed.kind === "ok" ? parsed.value.toString() : "",
+    leverageBps,
+    side,
+    existing,
+    now,
+    slippageBps,
+    publicKey,
+  ]);
 
   const rates = useMemo(() => {
     if (!state || !market || !coll) return null;
     try {
-      return { borrowApy: custodyRates(state.custodies[coll.index].account, now).borrowApy, funding: custodyFunding(state.custodies[market.index].account) };
+      return {
+        borrowApy: custodyRates(state.custodies[coll.index].account, now).borrowApy,
+        funding: custodyFunding(state.custodies[market.index].account),
+      };
     } catch {
       return null;
     }
@@ -151,12 +202,25 @@ export function TradePage() {
   if (!state || !market || !coll) return <p className="muted">Loading the pool…</p>;
 
   // Warnings: an order whose trigger is already crossed executes at once.
-  const immediate = (kind: number, price: BN) => spot !== null && orderTriggered({ kind, side, triggerPrice: price }, spot);
-  const tpWarn = tp.kind === "ok" && immediate(OrderKind.TAKE_PROFIT, tp.value) ? "The price is already past this take-profit: it would close the position right after opening." : null;
-  const slWarn = sl.kind === "ok" && immediate(OrderKind.STOP_LOSS, sl.value) ? "The price is already past this stop-loss: it would close the position right after opening." : null;
-  const limitWarn = limitPrice.kind === "ok" && immediate(OrderKind.LIMIT, limitPrice.value) ? `The price is already ${side === Side.LONG ? "at or below" : "at or above"} this limit: a keeper fills it right away.` : null;
+  const immediate = (kind: number, price: BN) =>
+    spot !== null && orderTriggered({ kind, side, triggerPrice: price }, spot);
+  const tpWarn =
+    tp.kind === "ok" && immediate(OrderKind.TAKE_PROFIT, tp.value)
+      ? "The price is already past this take-profit: it would close the position right after opening."
+      : null;
+  const slWarn =
+    sl.kind === "ok" && immediate(OrderKind.STOP_LOSS, sl.value)
+      ? "The price is already past this stop-loss: it would close the position right after opening."
+      : null;
+  const limitWarn =
+    limitPrice.kind === "ok" && immediate(OrderKind.LIMIT, limitPrice.value)
+      ? `The price is already ${side === Side.LONG ? "at or below" : "at or above"} this limit: a keeper fills it right away.`
+      : null;
   const ordersNeeded = (orderType === "limit" ? 1 : 0) + (tp.kind === "ok" ? 1 : 0) + (sl.kind === "ok" ? 1 : 0);
-  const slotsError = ordersNeeded > freeSlots.length ? `This position has ${freeSlots.length} free order slot(s) of ${MAX_ORDERS}; cancel an order first.` : null;
+  const slotsError =
+    ordersNeeded > freeSlots.length
+      ? `This position has ${freeSlots.length} free order slot(s) of ${MAX_ORDERS}; cancel an order first.`
+      : null;
 
   const focused = positions.find((p) => p.address.toBase58() === focus && p.market.custody.equals(market.custody));
   const lines: PriceLine[] = [];
@@ -176,7 +240,12 @@ export function TradePage() {
       // no line
     }
     for (const o of orders.filter((x) => x.account.position.equals(focused.address))) {
-      lines.push({ label: o.account.kind === OrderKind.TAKE_PROFIT ? "TP" : o.account.kind === OrderKind.STOP_LOSS ? "SL" : "limit", color: o.account.kind === OrderKind.TAKE_PROFIT ? COLORS.tp : COLORS.sl, price: o.account.triggerPrice });
+      lines.push({
+        label:
+          o.account.kind === OrderKind.TAKE_PROFIT ? "TP" : o.account.kind === OrderKind.STOP_LOSS ? "SL" : "limit",
+        color: o.account.kind === OrderKind.TAKE_PROFIT ? COLORS.tp : COLORS.sl,
+        price: o.account.triggerPrice,
+      });
     }
   }
 
@@ -195,7 +264,10 @@ export function TradePage() {
     if (!publicKey || parsed.kind !== "ok" || !quote?.ok || !collHolding || leverageBps === null) return;
     const snapshot = state;
     const q = quote;
-    const label = orderType === "limit" && limitPrice.kind === "ok" ? `Limit ${sideName} ${market.symbol} at ${formatPrice(limitPrice.value)}` : `Open ${formatLeverage(leverageBps)} ${sideName} ${market.symbol}`;
+    const label =
+      orderType === "limit" && limitPrice.kind === "ok"
+        ? `Limit ${sideName} ${market.symbol} at ${formatPrice(limitPrice.value)}`
+        : `Open ${formatLeverage(leverageBps)} ${sideName} ${market.symbol}`;
     const slots = [...freeSlots];
     const trigger = (kind: number, price: BN, extra: Partial<Parameters<typeof placeOrderIx>[2]> = {}) =>
       placeOrderIx(program, snapshot, {
@@ -215,8 +287,17 @@ export function TradePage() {
       });
     const ok = await tx.send(label, async () => {
       if (orderType === "limit" && limitPrice.kind === "ok") {
-        const acceptable = side === Side.LONG ? plusSlippage(limitPrice.value, slippageBps) : lessSlippage(limitPrice.value, slippageBps);
-        return [await trigger(OrderKind.LIMIT, limitPrice.value, { acceptablePrice: acceptable, sizeUsd: q.sizeUsd, collateralAmount: parsed.value })];
+        const acceptable =
+          side === Side.LONG
+            ? plusSlippage(limitPrice.value, slippageBps)
+            : lessSlippage(limitPrice.value, slippageBps);
+        return [
+          await trigger(OrderKind.LIMIT, limitPrice.value, {
+            acceptablePrice: acceptable,
+            sizeUsd: q.sizeUsd,
+            collateralAmount: parsed.value,
+          }),
+        ];
       }
       const ixs = [
         ...ensureAccountIxs(publicKey, publicKey, collHolding),
@@ -247,7 +328,10 @@ export function TradePage() {
     }
   };
 
-  const submitText = orderType === "limit" ? `Place limit ${sideName}` : `${existing ? "Increase" : "Open"} ${sideName} ${market.symbol}`;
+  const submitText =
+    orderType === "limit"
+      ? `Place limit ${sideName}`
+      : `${existing ? "Increase" : "Open"} ${sideName} ${market.symbol}`;
 
   return (
     <div className="page trade" data-testid="trade-page">
@@ -277,8 +361,9 @@ export function TradePage() {
           >
             <PriceChart testId="price-chart" ticks={ticks} lines={lines} loading={ticksLoading} />
             <p className="muted small">
-              Candles of the oracle price: past updates read from the oracle's transactions, then every update this page sees. Lines: entry, liquidation, take-profit and
-              stop-loss of the order being prepared or of the selected position.
+              Candles of the oracle price: past updates read from the oracle's transactions, then every update this page
+              sees. Lines: entry, liquidation, take-profit and stop-loss of the order being prepared or of the selected
+              position.
             </p>
           </Card>
           <Card
@@ -296,7 +381,15 @@ export function TradePage() {
               />
             }
           >
-            {tab === "positions" && <PositionsPanel positions={positions} orders={orders} focus={focus} onFocus={setFocus} onChanged={reload} />}
+            {tab === "positions" && (
+              <PositionsPanel
+                positions={positions}
+                orders={orders}
+                focus={focus}
+                onFocus={setFocus}
+                onChanged={reload}
+              />
+            )}
             {tab === "orders" && <OrdersList orders={orders} onChanged={reload} />}
             {tab === "history" && <HistoryList filter="trading" />}
           </Card>
@@ -322,8 +415,20 @@ export function TradePage() {
             onChange={setOrderType}
           />
           <div className="pair">
-            <AssetSelect id="trade-market" label="Market" assets={markets} value={market.custody.toBase58()} onChange={setMarketKey} />
-            <AssetSelect id="trade-collateral" label="Pay with" assets={collOptions} value={coll.custody.toBase58()} onChange={setCollKey} />
+            <AssetSelect
+              id="trade-market"
+              label="Market"
+              assets={markets}
+              value={market.custody.toBase58()}
+              onChange={setMarketKey}
+            />
+            <AssetSelect
+              id="trade-collateral"
+              label="Pay with"
+              assets={collOptions}
+              value={coll.custody.toBase58()}
+              onChange={setCollKey}
+            />
           </div>
           {orderType === "limit" && (
             <AmountInput
@@ -379,19 +484,44 @@ export function TradePage() {
                 {lev.error}
               </div>
             )}
-            {lev.kind === "empty" && <div className="muted small">Enter a leverage between 1.1x and {maxLeverageBps / 10_000}x.</div>}
+            {lev.kind === "empty" && (
+              <div className="muted small">Enter a leverage between 1.1x and {maxLeverageBps / 10_000}x.</div>
+            )}
           </div>
           {orderType === "market" ? (
             <details className="tpsl" open={tpText !== "" || slText !== ""}>
               <summary>Take-profit / stop-loss (optional)</summary>
               <div className="pair">
-                <AmountInput id="open-tp" label="Take-profit" value={tpText} onChange={setTpText} symbol="USD" decimals={9} error={tp.kind === "error" ? tp.error : null} warning={tpWarn} />
-                <AmountInput id="open-sl" label="Stop-loss" value={slText} onChange={setSlText} symbol="USD" decimals={9} error={sl.kind === "error" ? sl.error : null} warning={slWarn} />
+                <AmountInput
+                  id="open-tp"
+                  label="Take-profit"
+                  value={tpText}
+                  onChange={setTpText}
+                  symbol="USD"
+                  decimals={9}
+                  error={tp.kind === "error" ? tp.error : null}
+                  warning={tpWarn}
+                />
+                <AmountInput
+                  id="open-sl"
+                  label="Stop-loss"
+                  value={slText}
+                  onChange={setSlText}
+                  symbol="USD"
+                  decimals={9}
+                  error={sl.kind === "error" ? sl.error : null}
+                  warning={slWarn}
+                />
               </div>
-              <p className="muted small">Placed with the position in one transaction; a keeper closes the whole position when the oracle price crosses them.</p>
+              <p className="muted small">
+                Placed with the position in one transaction; a keeper closes the whole position when the oracle price
+                crosses them.
+              </p>
             </details>
           ) : (
-            <p className="muted small">Take-profit and stop-loss can be added once the limit order has opened the position.</p>
+            <p className="muted small">
+              Take-profit and stop-loss can be added once the limit order has opened the position.
+            </p>
           )}
           {slotsError && <Notice kind="warn">{slotsError}</Notice>}
           <SlippageSetting bps={slippageBps} onChange={setSlippageBps} />
@@ -399,14 +529,23 @@ export function TradePage() {
             <Rows
               testId="trade-quote"
               rows={[
-                ["Size", `${formatUsd(quote.sizeUsd)} (${formatUnits(quote.q.sizeTokensDelta, market.decimals, 6)} ${market.symbol})`, "quote-size"],
+                [
+                  "Size",
+                  `${formatUsd(quote.sizeUsd)} (${formatUnits(quote.q.sizeTokensDelta, market.decimals, 6)} ${market.symbol})`,
+                  "quote-size",
+                ],
                 ["Entry price", formatPrice(quote.q.entryPrice), "quote-entry"],
-                [side === Side.LONG ? "Worst accepted (slippage)" : "Lowest accepted (slippage)", formatPrice(quote.acceptable)],
+                [
+                  side === Side.LONG ? "Worst accepted (slippage)" : "Lowest accepted (slippage)",
+                  formatPrice(quote.acceptable),
+                ],
                 ["Leverage after", formatLeverage(quote.q.leverageBpsAfter)],
                 ["Liquidation price", quote.liq ? formatPrice(quote.liq) : "none", "quote-liq"],
                 ["Open fee", formatUsd(quote.q.feeUsd)],
                 ["Price impact", impact && !impact.isZero() ? formatSignedUsd(impact) : "none"],
-                ...(existing && fundingDue && !fundingDue.isZero() ? [["Funding settled first", formatSignedUsd(fundingDue)] as [string, string]] : []),
+                ...(existing && fundingDue && !fundingDue.isZero()
+                  ? [["Funding settled first", formatSignedUsd(fundingDue)] as [string, string]]
+                  : []),
                 ["Reserved from the pool", `${formatUnits(quote.q.lockedDelta, coll.decimals)} ${coll.symbol}`],
                 ["Borrow rate (on the reserve)", rates ? `${formatRate(rates.borrowApy)} / year` : "–"],
                 [
@@ -417,7 +556,9 @@ export function TradePage() {
                       : `${rates.funding.longsPay ? "longs pay shorts" : "shorts pay longs"} ${formatBps(rates.funding.hourlyBps, 4)} / hour`
                     : "–",
                 ],
-                ...(existing ? [["Adds to your position", formatUsd(existing.account.sizeUsd)] as [string, string]] : []),
+                ...(existing
+                  ? [["Adds to your position", formatUsd(existing.account.sizeUsd)] as [string, string]]
+                  : []),
               ]}
             />
           )}
@@ -427,22 +568,42 @@ export function TradePage() {
               rows={[
                 ["Size", formatUsd(quote.sizeUsd), "limit-size"],
                 ["Fills when", `${market.symbol} ${side === Side.LONG ? "≤" : "≥"} ${formatPrice(limitPrice.value)}`],
-                ["Worst accepted fill", formatPrice(side === Side.LONG ? plusSlippage(limitPrice.value, slippageBps) : lessSlippage(limitPrice.value, slippageBps))],
-                ["Collateral held by the order", `${formatUnits(parsed.kind === "ok" ? parsed.value : new BN(0), coll.decimals)} ${coll.symbol}`],
-                ["Keeper reward (prepaid)", `${formatUnits(new BN(MIN_EXECUTION_REWARD), 9, 9)} SOL, and the position's rent`],
+                [
+                  "Worst accepted fill",
+                  formatPrice(
+                    side === Side.LONG
+                      ? plusSlippage(limitPrice.value, slippageBps)
+                      : lessSlippage(limitPrice.value, slippageBps),
+                  ),
+                ],
+                [
+                  "Collateral held by the order",
+                  `${formatUnits(parsed.kind === "ok" ? parsed.value : new BN(0), coll.decimals)} ${coll.symbol}`,
+                ],
+                [
+                  "Keeper reward (prepaid)",
+                  `${formatUnits(new BN(MIN_EXECUTION_REWARD), 9, 9)} SOL, and the position's rent`,
+                ],
               ]}
             />
           )}
           {publicKey ? (
-            <button type="button" className={`button wide ${sideName}`} disabled={!canSend} onClick={() => void submit()} data-testid="trade-submit">
+            <button
+              type="button"
+              className={`button wide ${sideName}`}
+              disabled={!canSend}
+              onClick={() => void submit()}
+              data-testid="trade-submit"
+            >
               {submitText}
             </button>
           ) : (
             <ConnectButton testId="trade-connect" />
           )}
           <p className="muted small">
-            Longs post the market asset or a stable coin, shorts a stable coin. Profits are paid in the collateral asset from tokens the pool reserves at open; the
-            reserve pays the borrow rate. Idle collateral earns the pool's supply rate.
+            Longs post the market asset or a stable coin, shorts a stable coin. Profits are paid in the collateral asset
+            from tokens the pool reserves at open; the reserve pays the borrow rate. Idle collateral earns the pool's
+            supply rate.
           </p>
         </Card>
       </div>

@@ -54,7 +54,13 @@ export function AccountProvider({ children }: { children: ReactNode }) {
         ]);
         if (stopped) return;
         setSol(new BN(lamports));
-        setHoldings(holdingsByMint(publicKey, mints, tokens.value.map((t) => ({ pubkey: t.pubkey, data: t.account.data }))));
+        setHoldings(
+          holdingsByMint(
+            publicKey,
+            mints,
+            tokens.value.map((t) => ({ pubkey: t.pubkey, data: t.account.data })),
+          ),
+        );
         setLoaded(true);
       } catch {
         // Kept as is; the next notification or poll tries again.
@@ -85,7 +91,10 @@ export function AccountProvider({ children }: { children: ReactNode }) {
 
   const holding = useCallback((mint: PublicKey) => holdings.get(mint.toBase58()) ?? null, [holdings]);
   const refresh = useCallback(() => reload.current(), []);
-  const value = useMemo<AccountData>(() => ({ owner: publicKey, sol, loaded, holding, refresh }), [publicKey, sol, loaded, holding, refresh]);
+  const value = useMemo<AccountData>(
+    () => ({ owner: publicKey, sol, loaded, holding, refresh }),
+    [publicKey, sol, loaded, holding, refresh],
+  );
   return <AccountContext.Provider value={value}>{children}</AccountContext.Provider>;
 }
 

@@ -23,7 +23,8 @@ const ClusterContext = createContext<ClusterState | null>(null);
 function load(): Stored {
   try {
     const s = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null") as Stored | null;
-    if (s && (s.cluster === "localnet" || s.cluster === "devnet" || s.cluster === "custom")) return { cluster: s.cluster, customUrl: s.customUrl ?? "" };
+    if (s && (s.cluster === "localnet" || s.cluster === "devnet" || s.cluster === "custom"))
+      return { cluster: s.cluster, customUrl: s.customUrl ?? "" };
   } catch {
     // fall through to the default
   }

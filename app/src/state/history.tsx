@@ -41,7 +41,11 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
         ? assets.flatMap((c) =>
             assets
               .filter((b) => !b.custody.equals(c.custody))
-              .map((b) => ({ address: loanPda(publicKey, poolAddress, c.custody, b.custody, program.programId)[0], collateral: c, borrow: b })),
+              .map((b) => ({
+                address: loanPda(publicKey, poolAddress, c.custody, b.custody, program.programId)[0],
+                collateral: c,
+                borrow: b,
+              })),
           )
         : [],
     [publicKey, assets, poolAddress, program],
@@ -76,7 +80,11 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
             if (seen.has(itemKey(i))) continue;
             seen.add(itemKey(i));
             const related = list.filter((x) => x.signature === i.signature && x !== i);
-            describe.current.notify(historyTitle(i), describeHistoryItem(i, describe.current.names, related), i.signature);
+            describe.current.notify(
+              historyTitle(i),
+              describeHistoryItem(i, describe.current.names, related),
+              i.signature,
+            );
           }
         }
       } catch {
@@ -103,7 +111,10 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
   }, [connection, program, publicKey?.toBase58(), loansKey]);
 
   const doReload = useCallback(() => reload.current(), []);
-  const value = useMemo<HistoryData>(() => ({ items, loading, loans, names, reload: doReload }), [items, loading, loans, names, doReload]);
+  const value = useMemo<HistoryData>(
+    () => ({ items, loading, loans, names, reload: doReload }),
+    [items, loading, loans, names, doReload],
+  );
   return <HistoryContext.Provider value={value}>{children}</HistoryContext.Provider>;
 }
 

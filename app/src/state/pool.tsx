@@ -66,7 +66,10 @@ export function useNow(): BN {
 export function PoolProvider({ children }: { children: ReactNode }) {
   const { connection } = useConnection();
   const { rpcUrl, isLocal } = useCluster();
-  const program = useMemo(() => perpoolProgram(new AnchorProvider(connection, READ_ONLY_WALLET, { commitment: "confirmed" })), [connection]);
+  const program = useMemo(
+    () => perpoolProgram(new AnchorProvider(connection, READ_ONLY_WALLET, { commitment: "confirmed" })),
+    [connection],
+  );
   const poolAddress = useMemo(() => poolPda(POOL_NAME)[0], []);
   const [state, setState] = useState<PoolState | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);

@@ -64,8 +64,14 @@ export function TxProvider({ children }: { children: ReactNode }) {
         update(id, { status: "confirming", signature });
         const res = await connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight }, "confirmed");
         if (res.value.err) {
-          const landed = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
-          update(id, { status: "failed", error: explainError({ err: res.value.err, logs: landed?.meta?.logMessages ?? [] }) });
+          const landed = await connection.getTransaction(signature, {
+            commitment: "confirmed",
+            maxSupportedTransactionVersion: 0,
+          });
+          update(id, {
+            status: "failed",
+            error: explainError({ err: res.value.err, logs: landed?.meta?.logMessages ?? [] }),
+          });
           return null;
         }
         update(id, { status: "confirmed" });
@@ -87,7 +93,10 @@ export function TxProvider({ children }: { children: ReactNode }) {
     setEntries((list) => [{ id, label, status: "notice" as TxStatus, text, signature }, ...list].slice(0, 6));
   }, []);
   const busy = entries.some((e) => e.status === "approving" || e.status === "confirming");
-  const value = useMemo<TxApi>(() => ({ entries, busy, send, dismiss, notify }), [entries, busy, send, dismiss, notify]);
+  const value = useMemo<TxApi>(
+    () => ({ entries, busy, send, dismiss, notify }),
+    [entries, busy, send, dismiss, notify],
+  );
   return <TxContext.Provider value={value}>{children}</TxContext.Provider>;
 }
 

@@ -76,7 +76,9 @@ export class DevWalletAdapter extends BaseSignerWalletAdapter<"Dev wallet (local
     this.emit("disconnect");
   }
 
-  async signTransaction<T extends TransactionOrVersionedTransaction<this["supportedTransactionVersions"]>>(tx: T): Promise<T> {
+  async signTransaction<T extends TransactionOrVersionedTransaction<this["supportedTransactionVersions"]>>(
+    tx: T,
+  ): Promise<T> {
     const kp = this.keypair;
     if (!kp) throw new WalletNotConnectedError();
     if (isVersionedTransaction(tx)) tx.sign([kp]);

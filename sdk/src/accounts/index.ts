@@ -73,7 +73,9 @@ const PROPOSAL_POOL_OFFSET = 16;
 export type Listed<A> = { address: PublicKey; account: A };
 
 async function list<A>(program: PerpoolProgram, name: string, offset: number, key: PublicKey): Promise<Listed<A>[]> {
-  const all: { publicKey: PublicKey; account: A }[] = await client(program, name).all([{ memcmp: { offset, bytes: key.toBase58() } }]);
+  const all: { publicKey: PublicKey; account: A }[] = await client(program, name).all([
+    { memcmp: { offset, bytes: key.toBase58() } },
+  ]);
   return all.map((a) => ({ address: a.publicKey, account: a.account }));
 }
 

@@ -31,11 +31,23 @@ import { AmountError, ParseUnitsOptions, parseUnits } from "./units";
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
-  { name: "url", value: "URL", help: "RPC URL (default: ANCHOR_PROVIDER_URL, the deployment's cluster, or http://127.0.0.1:8899)" },
-  { name: "data-dir", value: "DIR", help: "directory with deployment.json: asset symbols and the pool (e.g. .localnet)" },
+  {
+    name: "url",
+    value: "URL",
+    help: "RPC URL (default: ANCHOR_PROVIDER_URL, the deployment's cluster, or http://127.0.0.1:8899)",
+  },
+  {
+    name: "data-dir",
+    value: "DIR",
+    help: "directory with deployment.json: asset symbols and the pool (e.g. .localnet)",
+  },
   { name: "pool", value: "ADDRESS|NAME", help: "the pool (default: the deployment's)" },
   { name: "program-id", value: "ADDRESS", help: "Perpool program id (default: the deployment's, else the IDL's)" },
-  { name: "keypair", value: "FILE", help: "signer (default: ANCHOR_WALLET, else DIR/demo-wallet.json, else ~/.config/solana/id.json)" },
+  {
+    name: "keypair",
+    value: "FILE",
+    help: "signer (default: ANCHOR_WALLET, else DIR/demo-wallet.json, else ~/.config/solana/id.json)",
+  },
   { name: "json", flag: true, help: "print one JSON document (for scripts)" },
   { name: "dry-run", flag: true, help: "print the quote; send nothing" },
   { name: "help", flag: true, help: "help for the command" },

@@ -52,7 +52,8 @@ export function readKeypair(file: string): Keypair {
   } catch {
     throw new UsageError(`keypair file ${file} is not a JSON array of 64 bytes`);
   }
-  if (!Array.isArray(bytes) || bytes.length !== 64) throw new UsageError(`keypair file ${file} is not a JSON array of 64 bytes`);
+  if (!Array.isArray(bytes) || bytes.length !== 64)
+    throw new UsageError(`keypair file ${file} is not a JSON array of 64 bytes`);
   return Keypair.fromSecretKey(Uint8Array.from(bytes));
 }
 
@@ -89,7 +90,10 @@ export function resolveUrl(url: string | undefined, deployment: DeploymentFile |
 }
 
 /** The program id: `--program-id`, else the deployment's, else the IDL's. */
-export function resolveProgramId(programId: string | undefined, deployment: DeploymentFile | null): PublicKey | undefined {
+export function resolveProgramId(
+  programId: string | undefined,
+  deployment: DeploymentFile | null,
+): PublicKey | undefined {
   const text = programId ?? deployment?.programId;
   if (text === undefined) return undefined;
   const key = asPublicKey(text);
@@ -102,7 +106,11 @@ export function resolveProgramId(programId: string | undefined, deployment: Depl
  * deployment file when it is that deployment's pool, else derived
  * (`["pool", name]`); nothing given means the deployment's pool.
  */
-export function resolvePool(arg: string | undefined, deployment: DeploymentFile | null, programId: PublicKey): PublicKey {
+export function resolvePool(
+  arg: string | undefined,
+  deployment: DeploymentFile | null,
+  programId: PublicKey,
+): PublicKey {
   if (arg === undefined) {
     if (deployment) return new PublicKey(deployment.pool.address);
     throw new UsageError("--pool is required (an address or a name), or --data-dir with a deployment.json");
@@ -110,7 +118,8 @@ export function resolvePool(arg: string | undefined, deployment: DeploymentFile 
   const key = asPublicKey(arg);
   if (key) return key;
   if (deployment && deployment.pool.name === arg) return new PublicKey(deployment.pool.address);
-  if (Buffer.byteLength(arg, "utf8") > 32) throw new UsageError(`--pool ${arg}: neither an address nor a pool name (at most 32 bytes)`);
+  if (Buffer.byteLength(arg, "utf8") > 32)
+    throw new UsageError(`--pool ${arg}: neither an address nor a pool name (at most 32 bytes)`);
   return poolPda(arg, programId)[0];
 }
 
@@ -136,13 +145,20 @@ export interface AssetRef {
 /** A short label for a custody: its symbol in the deployment, else its mint's first characters. */
 export function assetLabel(state: PoolState, custody: PublicKey, deployment: DeploymentFile | null): string {
   const c = state.custodies.find((x) => x.address.equals(custody));
-  const d = deployment?.assets.find((a) => a.custody === custody.toBase58() || (c && a.mint === c.account.mint.toBase58()));
+  const d = deployment?.assets.find(
+    (a) => a.custody === custody.toBase58() || (c && a.mint === c.account.mint.toBase58()),
+  );
   if (d) return d.symbol;
   return c ? c.account.mint.toBase58().slice(0, 6) : custody.toBase58().slice(0, 6);
 }
 
 /** An asset of the pool by symbol (from the deployment file), mint address or custody address. */
-export function resolveAsset(state: PoolState, arg: string, deployment: DeploymentFile | null, what = "--asset"): AssetRef {
+export function resolveAsset(
+  state: PoolState,
+  arg: string,
+  deployment: DeploymentFile | null,
+  what = "--asset",
+): AssetRef {
   const bySymbol = deployment?.assets.find((a) => a.symbol.toLowerCase() === arg.toLowerCase());
   const key = bySymbol ? new PublicKey(bySymbol.custody) : asPublicKey(arg);
   if (key) {

@@ -23,7 +23,14 @@ import { setPrice } from "./commands/admin";
 import { borrow, repay } from "./commands/lending";
 import { claim, deposit, redeem } from "./commands/liquidity";
 import { ordersCancel, ordersList, ordersPlace } from "./commands/orders";
-import { paramsCancel, paramsExecute, paramsList, paramsProposeCustody, paramsProposePool, paramsRaiseTimelock } from "./commands/params";
+import {
+  paramsCancel,
+  paramsExecute,
+  paramsList,
+  paramsProposeCustody,
+  paramsProposePool,
+  paramsRaiseTimelock,
+} from "./commands/params";
 import { poolInfo } from "./commands/pool";
 import { close, open } from "./commands/trade";
 import { describeError } from "../keeper/chain";
@@ -97,7 +104,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const command = COMMANDS.find((c) => c.name === words.slice(0, c.name.split(" ").length).join(" "));
     if (!command) {
       const group = COMMANDS.filter((c) => c.name.startsWith(`${words[0]} `)).map((c) => c.name);
-      throw new UsageError(group.length ? `${words.join(" ")}: expected one of ${group.join(", ")}` : `unknown command ${words[0]}`);
+      throw new UsageError(
+        group.length ? `${words.join(" ")}: expected one of ${group.join(", ")}` : `unknown command ${words[0]}`,
+      );
     }
     const extra = words.slice(command.name.split(" ").length);
     if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
@@ -111,7 +120,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (e) {
     const usage = e instanceof UsageError || e instanceof AmountError;
     const message = e instanceof UsageError || e instanceof AmountError ? e.message : describeError(e);
-    io.stderr(`perpool: error: ${message}${e instanceof UsageError ? "\n(perpool --help lists the commands; perpool <command> --help their options)" : ""}\n`);
+    io.stderr(
+      `perpool: error: ${message}${e instanceof UsageError ? "\n(perpool --help lists the commands; perpool <command> --help their options)" : ""}\n`,
+    );
     if (json) io.stdout(`${JSON.stringify({ error: message }, null, 2)}\n`);
     return usage ? 2 : 1;
   }

@@ -28,7 +28,11 @@ export class Output {
   table(header: string[], rows: string[][]): void {
     if (this.json) return;
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-    const fmt = (r: string[]) => r.map((c, i) => (c ?? "").padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+    const fmt = (r: string[]) =>
+      r
+        .map((c, i) => (c ?? "").padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd();
     this.line(fmt(header));
     for (const r of rows) this.line(fmt(r));
   }

@@ -53,7 +53,10 @@ export function parseUnits(text: string, decimals: number, what: string, opts: P
 /** Base units → "1.5" (trailing zeros trimmed; negative values keep their sign). */
 export function formatUnits(value: BN, decimals: number, opts: { maxDecimals?: number } = {}): string {
   const negative = value.isNeg();
-  const digits = value.abs().toString().padStart(decimals + 1, "0");
+  const digits = value
+    .abs()
+    .toString()
+    .padStart(decimals + 1, "0");
   const whole = digits.slice(0, digits.length - decimals);
   let frac = decimals > 0 ? digits.slice(digits.length - decimals) : "";
   if (opts.maxDecimals !== undefined && frac.length > opts.maxDecimals) frac = frac.slice(0, opts.maxDecimals);

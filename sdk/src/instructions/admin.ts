@@ -14,7 +14,11 @@ import { CustodyParams, PoolParams } from "../types";
  * through its ProgramData account) and becomes the protocol admin. `minTimelockSecs` is the
  * shortest settings timelock any pool may ever have (default 24 h; 0 for local clusters).
  */
-export function initConfigIx(program: PerpoolProgram, admin: PublicKey, opts: { minTimelockSecs?: number } = {}): Promise<TransactionInstruction> {
+export function initConfigIx(
+  program: PerpoolProgram,
+  admin: PublicKey,
+  opts: { minTimelockSecs?: number } = {},
+): Promise<TransactionInstruction> {
   const pid = program.programId;
   return program.methods
     .initConfig(opts.minTimelockSecs ?? DEFAULT_TIMELOCK_SECS)
@@ -77,7 +81,11 @@ export function addCustodyIx(
     .instruction();
 }
 
-export function proposeAdminIx(program: PerpoolProgram, admin: PublicKey, newAdmin: PublicKey): Promise<TransactionInstruction> {
+export function proposeAdminIx(
+  program: PerpoolProgram,
+  admin: PublicKey,
+  newAdmin: PublicKey,
+): Promise<TransactionInstruction> {
   return program.methods
     .proposeAdmin(newAdmin)
     .accountsStrict({ admin, config: configPda(program.programId)[0] })

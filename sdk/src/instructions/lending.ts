@@ -28,7 +28,11 @@ function loanAccounts(program: PerpoolProgram, state: PoolState, signer: PublicK
   };
 }
 
-export function depositLoanCollateralIx(program: PerpoolProgram, state: PoolState, l: LoanRef & { fundingAccount: PublicKey; amount: BN }): Promise<TransactionInstruction> {
+export function depositLoanCollateralIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  l: LoanRef & { fundingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
   return program.methods
     .depositLoanCollateral(l.amount)
     .accountsStrict({
@@ -46,7 +50,11 @@ export function depositLoanCollateralIx(program: PerpoolProgram, state: PoolStat
     .instruction();
 }
 
-export function withdrawLoanCollateralIx(program: PerpoolProgram, state: PoolState, l: LoanRef & { receivingAccount: PublicKey; amount: BN }): Promise<TransactionInstruction> {
+export function withdrawLoanCollateralIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  l: LoanRef & { receivingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
   return program.methods
     .withdrawLoanCollateral(l.amount)
     .accountsStrict({
@@ -58,7 +66,11 @@ export function withdrawLoanCollateralIx(program: PerpoolProgram, state: PoolSta
     .instruction();
 }
 
-export function borrowIx(program: PerpoolProgram, state: PoolState, l: LoanRef & { receivingAccount: PublicKey; amount: BN }): Promise<TransactionInstruction> {
+export function borrowIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  l: LoanRef & { receivingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
   return program.methods
     .borrow(l.amount)
     .accountsStrict({
@@ -70,7 +82,11 @@ export function borrowIx(program: PerpoolProgram, state: PoolState, l: LoanRef &
     .instruction();
 }
 
-export function repayIx(program: PerpoolProgram, state: PoolState, l: LoanRef & { payer: PublicKey; fundingAccount: PublicKey; amount: BN }): Promise<TransactionInstruction> {
+export function repayIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  l: LoanRef & { payer: PublicKey; fundingAccount: PublicKey; amount: BN },
+): Promise<TransactionInstruction> {
   return program.methods
     .repay(l.amount)
     .accountsStrict({

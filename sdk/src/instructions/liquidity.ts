@@ -12,7 +12,14 @@ const custodyOf = (state: PoolState, address: PublicKey) => findCustody(state, a
 export function addLiquidityIx(
   program: PerpoolProgram,
   state: PoolState,
-  args: { owner: PublicKey; custody: PublicKey; fundingAccount: PublicKey; lpTokenAccount: PublicKey; amountIn: BN; minLpOut: BN },
+  args: {
+    owner: PublicKey;
+    custody: PublicKey;
+    fundingAccount: PublicKey;
+    lpTokenAccount: PublicKey;
+    amountIn: BN;
+    minLpOut: BN;
+  },
 ): Promise<TransactionInstruction> {
   const c = custodyOf(state, args.custody);
   return program.methods
@@ -57,7 +64,14 @@ export function claimLpIx(
 export function removeLiquidityIx(
   program: PerpoolProgram,
   state: PoolState,
-  args: { owner: PublicKey; custody: PublicKey; receivingAccount: PublicKey; lpTokenAccount: PublicKey; lpIn: BN; minAmountOut: BN },
+  args: {
+    owner: PublicKey;
+    custody: PublicKey;
+    receivingAccount: PublicKey;
+    lpTokenAccount: PublicKey;
+    lpIn: BN;
+    minAmountOut: BN;
+  },
 ): Promise<TransactionInstruction> {
   const c = custodyOf(state, args.custody);
   return program.methods

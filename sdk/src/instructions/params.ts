@@ -73,10 +73,18 @@ export function proposeCustodyParamsIx(
 }
 
 /** `execute_pool_params`: applies a due pool settings proposal. */
-export function executePoolParamsIx(program: PerpoolProgram, args: { admin: PublicKey; pool: PublicKey; proposal: PublicKey }): Promise<TransactionInstruction> {
+export function executePoolParamsIx(
+  program: PerpoolProgram,
+  args: { admin: PublicKey; pool: PublicKey; proposal: PublicKey },
+): Promise<TransactionInstruction> {
   return program.methods
     .executePoolParams()
-    .accountsStrict({ admin: args.admin, config: configPda(program.programId)[0], pool: args.pool, proposal: args.proposal })
+    .accountsStrict({
+      admin: args.admin,
+      config: configPda(program.programId)[0],
+      pool: args.pool,
+      proposal: args.proposal,
+    })
     .instruction();
 }
 
@@ -106,21 +114,38 @@ export function executeProposalIx(
   pool: PoolRef,
   args: { admin: PublicKey; proposal: PublicKey; account: Proposal; oracle?: PublicKey },
 ): Promise<TransactionInstruction> {
-  if (args.account.target.equals(pool.address)) return executePoolParamsIx(program, { admin: args.admin, pool: pool.address, proposal: args.proposal });
+  if (args.account.target.equals(pool.address))
+    return executePoolParamsIx(program, { admin: args.admin, pool: pool.address, proposal: args.proposal });
   if (!args.oracle) throw new Error("a custody proposal executes with its oracle account");
-  return executeCustodyParamsIx(program, pool, { admin: args.admin, proposal: args.proposal, custody: args.account.target, oracle: args.oracle });
+  return executeCustodyParamsIx(program, pool, {
+    admin: args.admin,
+    proposal: args.proposal,
+    custody: args.account.target,
+    oracle: args.oracle,
+  });
 }
 
 /** `cancel_proposal`: withdraws a pending proposal; its rent returns to the admin. */
-export function cancelProposalIx(program: PerpoolProgram, args: { admin: PublicKey; pool: PublicKey; proposal: PublicKey }): Promise<TransactionInstruction> {
+export function cancelProposalIx(
+  program: PerpoolProgram,
+  args: { admin: PublicKey; pool: PublicKey; proposal: PublicKey },
+): Promise<TransactionInstruction> {
   return program.methods
     .cancelProposal()
-    .accountsStrict({ admin: args.admin, config: configPda(program.programId)[0], pool: args.pool, proposal: args.proposal })
+    .accountsStrict({
+      admin: args.admin,
+      config: configPda(program.programId)[0],
+      pool: args.pool,
+      proposal: args.proposal,
+    })
     .instruction();
 }
 
 /** `raise_timelock`: a longer settings timelock, at once. */
-export function raiseTimelockIx(program: PerpoolProgram, args: { admin: PublicKey; pool: PublicKey; timelockSecs: number }): Promise<TransactionInstruction> {
+export function raiseTimelockIx(
+  program: PerpoolProgram,
+  args: { admin: PublicKey; pool: PublicKey; timelockSecs: number },
+): Promise<TransactionInstruction> {
   return program.methods
     .raiseTimelock(args.timelockSecs)
     .accountsStrict({ admin: args.admin, config: configPda(program.programId)[0], pool: args.pool })
@@ -139,7 +164,12 @@ export async function proposeAndExecuteCustodyParamsIxs(
   const proposal = nextProposalAddress(pool, args.custody, program.programId);
   return [
     await proposeCustodyParamsIx(program, pool, args),
-    await executeCustodyParamsIx(program, pool, { admin: args.admin, proposal, custody: args.custody, oracle: args.settings.oracle }),
+    await executeCustodyParamsIx(program, pool, {
+      admin: args.admin,
+      proposal,
+      custody: args.custody,
+      oracle: args.settings.oracle,
+    }),
   ];
 }
 
@@ -150,6 +180,8 @@ export async function proposeAndExecutePoolParamsIxs(
   args: { admin: PublicKey; params: PoolParams },
 ): Promise<TransactionInstruction[]> {
   const proposal = nextProposalAddress(pool, pool.address, program.programId);
-  return [await proposePoolParamsIx(program, pool, args), await executePoolParamsIx(program, { admin: args.admin, pool: pool.address, proposal })];
+  return [
+    await proposePoolParamsIx(program, pool, args),
+    await executePoolParamsIx(program, { admin: args.admin, pool: pool.address, proposal }),
+  ];
 }
-

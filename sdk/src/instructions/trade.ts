@@ -10,7 +10,14 @@ import { PerpoolProgram } from "../program";
 
 const custody = (state: PoolState, address: PublicKey) => findCustody(state, address).account;
 
-function tradeAccounts(program: PerpoolProgram, state: PoolState, owner: PublicKey, market: PublicKey, collateral: PublicKey, side: number) {
+function tradeAccounts(
+  program: PerpoolProgram,
+  state: PoolState,
+  owner: PublicKey,
+  market: PublicKey,
+  collateral: PublicKey,
+  side: number,
+) {
   const m = custody(state, market);
   const c = custody(state, collateral);
   return {
@@ -39,7 +46,11 @@ export interface IncreaseArgs {
   acceptablePrice: BN;
 }
 
-export function increasePositionIx(program: PerpoolProgram, state: PoolState, a: IncreaseArgs): Promise<TransactionInstruction> {
+export function increasePositionIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  a: IncreaseArgs,
+): Promise<TransactionInstruction> {
   // The canonical bump: the program derives the position's address from it once instead of searching.
   const bump = positionPda(a.owner, state.address, a.custody, a.collateralCustody, a.side, program.programId)[1];
   return program.methods
@@ -62,7 +73,11 @@ export interface DecreaseArgs {
   acceptablePrice: BN;
 }
 
-export function decreasePositionIx(program: PerpoolProgram, state: PoolState, a: DecreaseArgs): Promise<TransactionInstruction> {
+export function decreasePositionIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  a: DecreaseArgs,
+): Promise<TransactionInstruction> {
   const p = a.position;
   return program.methods
     .decreasePosition(a.sizeUsd, a.collateralOut, a.acceptablePrice)
@@ -122,7 +137,11 @@ export function liquidatePositionIx(
     .instruction();
 }
 
-export function refreshCustodyIx(program: PerpoolProgram, pool: PublicKey, custodyAddress: PublicKey): Promise<TransactionInstruction> {
+export function refreshCustodyIx(
+  program: PerpoolProgram,
+  pool: PublicKey,
+  custodyAddress: PublicKey,
+): Promise<TransactionInstruction> {
   return program.methods.refreshCustody().accountsStrict({ pool, custody: custodyAddress }).instruction();
 }
 
@@ -150,10 +169,23 @@ export interface PlaceOrderArgs {
   executionReward: BN;
 }
 
-export function placeOrderIx(program: PerpoolProgram, state: PoolState, a: PlaceOrderArgs): Promise<TransactionInstruction> {
+export function placeOrderIx(
+  program: PerpoolProgram,
+  state: PoolState,
+  a: PlaceOrderArgs,
+): Promise<TransactionInstruction> {
   const t = tradeAccounts(program, state, a.owner, a.custody, a.collateralCustody, a.side);
   return program.methods
-    .placeOrder(a.slot, a.kind, a.side, a.triggerPrice, a.acceptablePrice, a.sizeUsd, a.collateralAmount, a.executionReward)
+    .placeOrder(
+      a.slot,
+      a.kind,
+      a.side,
+      a.triggerPrice,
+      a.acceptablePrice,
+      a.sizeUsd,
+      a.collateralAmount,
+      a.executionReward,
+    )
     .accountsStrict({
       owner: a.owner,
       config: t.config,
@@ -191,7 +223,15 @@ export function cancelOrderIx(
 }
 
 /** The accounts a keeper passes for a position it acts on without the owner's signature. */
-function keeperAccounts(program: PerpoolProgram, state: PoolState, owner: PublicKey, market: PublicKey, collateral: PublicKey, side: number, ownerAccount: PublicKey) {
+function keeperAccounts(
+  program: PerpoolProgram,
+  state: PoolState,
+  owner: PublicKey,
+  market: PublicKey,
+  collateral: PublicKey,
+  side: number,
+  ownerAccount: PublicKey,
+) {
   const t = tradeAccounts(program, state, owner, market, collateral, side);
   return {
     owner,

@@ -63,7 +63,10 @@ export async function sendInstructions(
   if (confirmed.value.err) throw new Error(`transaction ${signature} failed: ${JSON.stringify(confirmed.value.err)}`);
   let events: Sent["events"] = [];
   try {
-    const landed = await connection.getTransaction(signature, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+    const landed = await connection.getTransaction(signature, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+    });
     events = parseEvents(program, landed?.meta?.logMessages ?? []);
   } catch {
     // The events are a report only; the transaction landed.
@@ -97,7 +100,12 @@ export interface FoundTokenAccount {
   amount: BN;
 }
 
-function asTokenAccount(address: PublicKey, info: { owner: PublicKey; data: Buffer } | null, owner: PublicKey, mint: PublicKey): FoundTokenAccount | null {
+function asTokenAccount(
+  address: PublicKey,
+  info: { owner: PublicKey; data: Buffer } | null,
+  owner: PublicKey,
+  mint: PublicKey,
+): FoundTokenAccount | null {
   if (!info || !info.owner.equals(TOKEN_PROGRAM_ID) || info.data.length !== TOKEN_ACCOUNT_SIZE) return null;
   const t = decodeTokenAccount(info.data);
   if (!t.mint.equals(mint) || !t.owner.equals(owner) || t.state !== 1) return null;
@@ -109,7 +117,11 @@ function asTokenAccount(address: PublicKey, info: { owner: PublicKey; data: Buff
  * the one holding the most (from `getTokenAccountsByOwner`, or a filtered
  * `getProgramAccounts` where that method is missing); null when there is none.
  */
-export async function findTokenAccount(connection: Connection, owner: PublicKey, mint: PublicKey): Promise<FoundTokenAccount | null> {
+export async function findTokenAccount(
+  connection: Connection,
+  owner: PublicKey,
+  mint: PublicKey,
+): Promise<FoundTokenAccount | null> {
   const ata = associatedTokenAddress(owner, mint);
   const direct = asTokenAccount(ata, await connection.getAccountInfo(ata), owner, mint);
   if (direct) return direct;
@@ -119,7 +131,11 @@ export async function findTokenAccount(connection: Connection, owner: PublicKey,
     listed = (await connection.getTokenAccountsByOwner(owner, { mint }, "confirmed")).value;
   } else {
     listed = await connection.getProgramAccounts(TOKEN_PROGRAM_ID, {
-      filters: [{ dataSize: TOKEN_ACCOUNT_SIZE }, { memcmp: { offset: 0, bytes: mint.toBase58() } }, { memcmp: { offset: 32, bytes: owner.toBase58() } }],
+      filters: [
+        { dataSize: TOKEN_ACCOUNT_SIZE },
+        { memcmp: { offset: 0, bytes: mint.toBase58() } },
+        { memcmp: { offset: 32, bytes: owner.toBase58() } },
+      ],
     });
   }
   let best: FoundTokenAccount | null = null;
@@ -142,5 +158,9 @@ export async function tokenAccountOrCreate(
 ): Promise<{ address: PublicKey; amount: BN; create: TransactionInstruction | null }> {
   const found = await findTokenAccount(connection, owner, mint);
   if (found) return { ...found, create: null };
-  return { address: associatedTokenAddress(owner, mint), amount: new BN(0), create: createAssociatedTokenAccountIx(payer, owner, mint) };
+  return {
+    address: associatedTokenAddress(owner, mint),
+    amount: new BN(0),
+    create: createAssociatedTokenAccountIx(payer, owner, mint),
+  };
 }

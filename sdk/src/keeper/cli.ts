@@ -11,16 +11,34 @@ import { LAMPORTS_PER_SOL } from "@solana/web3.js";
 import * as fs from "fs";
 
 import { Args, OptionSpec, UsageError, optionsHelp, parseArgs } from "../cli/args";
-import { createKeypairFile, expandHome, makeConnection, makeProgram, readDeployment, readKeypair, resolvePool, resolveProgramId, resolveUrl } from "../cli/context";
+import {
+  createKeypairFile,
+  expandHome,
+  makeConnection,
+  makeProgram,
+  readDeployment,
+  readKeypair,
+  resolvePool,
+  resolveProgramId,
+  resolveUrl,
+} from "../cli/context";
 import { PERPOOL_PROGRAM_ID } from "../constants";
 import { Keeper, KeeperSummary } from "./keeper";
 import { describeError } from "./chain";
 
 const OPTIONS: OptionSpec[] = [
-  { name: "url", value: "URL", help: "RPC URL (default: ANCHOR_PROVIDER_URL, the deployment's cluster, or http://127.0.0.1:8899)" },
+  {
+    name: "url",
+    value: "URL",
+    help: "RPC URL (default: ANCHOR_PROVIDER_URL, the deployment's cluster, or http://127.0.0.1:8899)",
+  },
   { name: "ws", value: "URL", help: "WebSocket URL (default: the RPC port + 1)" },
   { name: "pool", value: "ADDRESS|NAME", help: "pool to defend (default: the pool of --data-dir's deployment.json)" },
-  { name: "keypair", value: "FILE", help: "keeper keypair: signs, pays fees, receives rewards (default: ANCHOR_WALLET)" },
+  {
+    name: "keypair",
+    value: "FILE",
+    help: "keeper keypair: signs, pays fees, receives rewards (default: ANCHOR_WALLET)",
+  },
   { name: "data-dir", value: "DIR", help: "directory with deployment.json (pool names and addresses)" },
   { name: "program-id", value: "ADDRESS", help: "Perpool program id (default: the deployment's, else the IDL's)" },
   { name: "dry-run", flag: true, help: "report what would be done; send nothing" },
@@ -77,7 +95,9 @@ export async function main(argv: string[]): Promise<number> {
   const keypairFile = args.str("keypair") ?? process.env.ANCHOR_WALLET;
   if (!keypairFile) throw new UsageError("--keypair is required (or ANCHOR_WALLET)");
   const keypair =
-    args.flag("create-keypair") && !fs.existsSync(expandHome(keypairFile)) ? createKeypairFile(keypairFile) : readKeypair(keypairFile);
+    args.flag("create-keypair") && !fs.existsSync(expandHome(keypairFile))
+      ? createKeypairFile(keypairFile)
+      : readKeypair(keypairFile);
   const connection = makeConnection(url, args.str("ws"));
   const program = makeProgram(connection, keypair, programId);
 
@@ -87,7 +107,9 @@ export async function main(argv: string[]): Promise<number> {
     if (balance < target / 2n) {
       const signature = await connection.requestAirdrop(keypair.publicKey, Number(target - balance));
       await connection.confirmTransaction({ signature, ...(await connection.getLatestBlockhash()) }, "confirmed");
-      console.log(`${new Date().toISOString()} airdropped ${Number(target - balance) / LAMPORTS_PER_SOL} SOL to keeper ${keypair.publicKey.toBase58()}`);
+      console.log(
+        `${new Date().toISOString()} airdropped ${Number(target - balance) / LAMPORTS_PER_SOL} SOL to keeper ${keypair.publicKey.toBase58()}`,
+      );
     }
   }
 

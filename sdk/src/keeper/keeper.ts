@@ -26,7 +26,19 @@ import { autoDeleverageIx, executeOrderIx, liquidateLoanIx, liquidatePositionIx 
 import { loanInfo, quoteLoanLiquidation } from "../loan";
 import { PoolState, fetchPoolState, findCustody } from "../pool";
 import { PerpoolProgram } from "../program";
-import { accrueCustody, adlCloseSize, adlScore, adlStatus, orderStale, orderTriggered, overLent, poolShares, positionInfo, pricedCustody, quoteLiquidatePosition } from "../position";
+import {
+  accrueCustody,
+  adlCloseSize,
+  adlScore,
+  adlStatus,
+  orderStale,
+  orderTriggered,
+  overLent,
+  poolShares,
+  positionInfo,
+  pricedCustody,
+  quoteLiquidatePosition,
+} from "../position";
 import { formatPrice, formatUnits, formatUsd } from "../cli/units";
 import { Sent, clusterTime, describeError, findTokenAccount, sendInstructions, tokenAccountOrCreate } from "./chain";
 import { at } from "../util";
@@ -87,7 +99,11 @@ export interface KeeperOptions {
   verbose?: boolean;
 }
 
-const KIND_NAMES: Record<number, string> = { [OrderKind.TAKE_PROFIT]: "take_profit", [OrderKind.STOP_LOSS]: "stop_loss", [OrderKind.LIMIT]: "limit" };
+const KIND_NAMES: Record<number, string> = {
+  [OrderKind.TAKE_PROFIT]: "take_profit",
+  [OrderKind.STOP_LOSS]: "stop_loss",
+  [OrderKind.LIMIT]: "limit",
+};
 const sideName = (side: number) => (side === 1 ? "long" : "short");
 const errorCode = (e: unknown): string | undefined => (e as { code?: string })?.code;
 
@@ -178,7 +194,13 @@ export class Keeper {
     // 3. Auto-deleveraging, market side by market side (positions read again if anything changed them).
     const changed = !this.dryRun && summary.actions.some((x) => x.status === "sent");
     if (changed) ({ state, now } = await this.refresh());
-    await this.deleverage(state, now, changed ? await fetchPoolPositions(this.program, this.pool) : positions, summary, seen);
+    await this.deleverage(
+      state,
+      now,
+      changed ? await fetchPoolPositions(this.program, this.pool) : positions,
+      summary,
+      seen,
+    );
 
     // 4. Loans.
     if (!this.dryRun && summary.actions.some((x) => x.status === "sent")) ({ state, now } = await this.refresh());
@@ -208,7 +230,14 @@ export class Keeper {
   }
 
   /** Records a skip; logs it unless the same target was skipped for the same reason last time. */
-  private recordSkip(summary: KeeperSummary, seen: Set<string>, what: string, target: PublicKey, reason: string, key = target.toBase58()): void {
+  private recordSkip(
+    summary: KeeperSummary,
+    seen: Set<string>,
+    what: string,
+    target: PublicKey,
+    reason: string,
+    key = target.toBase58(),
+  ): void {
     seen.add(key);
     summary.skipped.push({ target, reason });
     if (this.lastSkip.get(key) !== reason) {
@@ -220,10 +249,24 @@ export class Keeper {
   /** Sends (or, in dry-run, plans) one action and logs it. */
   private async act(
     summary: KeeperSummary,
-    a: { kind: KeeperActionKind; target: PublicKey; owner: PublicKey; details: Record<string, string>; past: string; future: string },
+    a: {
+      kind: KeeperActionKind;
+      target: PublicKey;
+      owner: PublicKey;
+      details: Record<string, string>;
+      past: string;
+      future: string;
+    },
     build: () => Promise<TransactionInstruction[]>,
   ): Promise<KeeperAction> {
-    const action: KeeperAction = { kind: a.kind, target: a.target, owner: a.owner, status: "planned", details: a.details, events: [] };
+    const action: KeeperAction = {
+      kind: a.kind,
+      target: a.target,
+      owner: a.owner,
+      status: "planned",
+      details: a.details,
+      events: [],
+    };
     summary.actions.push(action);
     const detail = Object.entries(a.details)
       .map(([k, v]) => `${k}=${v}`)
@@ -232,7 +275,8 @@ export class Keeper {
     const key = a.target.toBase58();
     if (this.dryRun) {
       // While watching in dry-run, a standing plan is logged once.
-      if (this.lastSkip.get(key) !== `planned ${a.kind}`) this.log(`would ${a.future} ${target}${detail ? ` ${detail}` : ""}`);
+      if (this.lastSkip.get(key) !== `planned ${a.kind}`)
+        this.log(`would ${a.future} ${target}${detail ? ` ${detail}` : ""}`);
       this.lastSkip.set(key, `planned ${a.kind}`);
       return action;
     }
@@ -243,7 +287,8 @@ export class Keeper {
       action.status = "failed";
       action.error = describeError(e);
       // Retried every scan (a refused transaction costs nothing); the same failure is logged once.
-      if (this.lastSkip.get(key) !== `failed ${action.error}`) this.log(`failed to ${a.future} ${target}: ${action.error}`);
+      if (this.lastSkip.get(key) !== `failed ${action.error}`)
+        this.log(`failed to ${a.future} ${target}: ${action.error}`);
       this.lastSkip.set(key, `failed ${action.error}`);
       return action;
     }
@@ -264,7 +309,11 @@ export class Keeper {
    * `owner`'s token account of `mint`; when there is none: the associated
    * address and its creation (paid by the keeper) if `create`, else null.
    */
-  private async ownerAccount(owner: PublicKey, mint: PublicKey, create: boolean): Promise<{ address: PublicKey; create: TransactionInstruction | null } | null> {
+  private async ownerAccount(
+    owner: PublicKey,
+    mint: PublicKey,
+    create: boolean,
+  ): Promise<{ address: PublicKey; create: TransactionInstruction | null } | null> {
     const key = `${owner.toBase58()}:${mint.toBase58()}`;
     const cached = this.tokenAccounts.get(key);
     if (cached) return { address: cached, create: null };
@@ -283,7 +332,8 @@ export class Keeper {
   private forgetAccounts(...owners: PublicKey[]): void {
     for (const owner of owners) {
       const prefix = `${owner.toBase58()}:`;
-      for (const key of Array.from(this.tokenAccounts.keys())) if (key.startsWith(prefix)) this.tokenAccounts.delete(key);
+      for (const key of Array.from(this.tokenAccounts.keys()))
+        if (key.startsWith(prefix)) this.tokenAccounts.delete(key);
     }
   }
 
@@ -291,13 +341,25 @@ export class Keeper {
   // Liquidations
   // -------------------------------------------------------------------------
 
-  private async tryLiquidatePosition(state: PoolState, p: Listed<Position>, now: BN, summary: KeeperSummary, seen: Set<string>): Promise<boolean> {
+  private async tryLiquidatePosition(
+    state: PoolState,
+    p: Listed<Position>,
+    now: BN,
+    summary: KeeperSummary,
+    seen: Set<string>,
+  ): Promise<boolean> {
     let q;
     try {
       q = quoteLiquidatePosition(state, p.account, now);
     } catch (e) {
       if (errorCode(e) === "NotLiquidatable") return false;
-      this.recordSkip(summary, seen, "position", p.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(
+        summary,
+        seen,
+        "position",
+        p.address,
+        `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`,
+      );
       return false;
     }
     seen.add(p.address.toBase58());
@@ -354,7 +416,13 @@ export class Keeper {
     try {
       spot = pricedCustody(state, order.custody, now).price.spot;
     } catch (e) {
-      this.recordSkip(summary, seen, "order", o.address, `no usable price for its market: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(
+        summary,
+        seen,
+        "order",
+        o.address,
+        `no usable price for its market: ${errorCode(e) ?? describeError(e)}`,
+      );
       return false;
     }
     const collateral = findCustody(state, order.collateralCustody).account;
@@ -365,8 +433,22 @@ export class Keeper {
       const account = await this.ownerAccount(order.owner, collateral.mint, false);
       const action = await this.act(
         summary,
-        { kind: "execute_order", target: o.address, owner: order.owner, past: "cleared stale order", future: "clear stale order", details: { kind, position: order.position.toBase58(), reward_lamports: order.executionReward.toString() } },
-        async () => [await executeOrderIx(this.program, state, { keeper: this.keeper.publicKey, order: o.address, account: order, ownerAccount: account?.address ?? order.owner })],
+        {
+          kind: "execute_order",
+          target: o.address,
+          owner: order.owner,
+          past: "cleared stale order",
+          future: "clear stale order",
+          details: { kind, position: order.position.toBase58(), reward_lamports: order.executionReward.toString() },
+        },
+        async () => [
+          await executeOrderIx(this.program, state, {
+            keeper: this.keeper.publicKey,
+            order: o.address,
+            account: order,
+            ownerAccount: account?.address ?? order.owner,
+          }),
+        ],
       );
       return action.status === "sent";
     }
@@ -374,7 +456,13 @@ export class Keeper {
     seen.add(o.address.toBase58());
     const ownerAccount = await this.ownerAccount(order.owner, collateral.mint, false);
     if (!ownerAccount) {
-      this.recordSkip(summary, seen, "order", o.address, `owner ${order.owner.toBase58()} has no token account of mint ${collateral.mint.toBase58()}`);
+      this.recordSkip(
+        summary,
+        seen,
+        "order",
+        o.address,
+        `owner ${order.owner.toBase58()} has no token account of mint ${collateral.mint.toBase58()}`,
+      );
       return false;
     }
     const details: Record<string, string> = {
@@ -388,8 +476,22 @@ export class Keeper {
     };
     const action = await this.act(
       summary,
-      { kind: "execute_order", target: o.address, owner: order.owner, past: "executed order", future: "execute order", details },
-      async () => [await executeOrderIx(this.program, state, { keeper: this.keeper.publicKey, order: o.address, account: order, ownerAccount: ownerAccount.address })],
+      {
+        kind: "execute_order",
+        target: o.address,
+        owner: order.owner,
+        past: "executed order",
+        future: "execute order",
+        details,
+      },
+      async () => [
+        await executeOrderIx(this.program, state, {
+          keeper: this.keeper.publicKey,
+          order: o.address,
+          account: order,
+          ownerAccount: ownerAccount.address,
+        }),
+      ],
     );
     if (action.status === "failed") this.forgetAccounts(order.owner);
     return action.status === "sent";
@@ -399,12 +501,20 @@ export class Keeper {
   // Auto-deleveraging
   // -------------------------------------------------------------------------
 
-  private async deleverage(initial: PoolState, initialNow: BN, initialPositions: Listed<Position>[], summary: KeeperSummary, seen: Set<string>): Promise<void> {
+  private async deleverage(
+    initial: PoolState,
+    initialNow: BN,
+    initialPositions: Listed<Position>[],
+    summary: KeeperSummary,
+    seen: Set<string>,
+  ): Promise<void> {
     let state = initial;
     let now = initialNow;
     let positions = initialPositions;
     const groupKey = (p: Position) => `${p.custody.toBase58()}:${p.collateralCustody.toBase58()}:${p.side}`;
-    const groups = Array.from(new Set(positions.filter((p) => !p.account.sizeUsd.isZero()).map((p) => groupKey(p.account))));
+    const groups = Array.from(
+      new Set(positions.filter((p) => !p.account.sizeUsd.isZero()).map((p) => groupKey(p.account))),
+    );
     for (const group of groups) {
       const failed = new Set<string>();
       for (let step = 0; step < this.maxAdlSteps; step++) {
@@ -458,7 +568,12 @@ export class Keeper {
           },
           async () => {
             const ownerAccount = (await this.ownerAccount(position.owner, mint, true))!;
-            const ix = await autoDeleverageIx(this.program, state, { keeper: this.keeper.publicKey, position, ownerAccount: ownerAccount.address, sizeUsd: best.size });
+            const ix = await autoDeleverageIx(this.program, state, {
+              keeper: this.keeper.publicKey,
+              position,
+              ownerAccount: ownerAccount.address,
+              sizeUsd: best.size,
+            });
             return [ownerAccount.create, ix].filter((x): x is TransactionInstruction => x !== null);
           },
         );
@@ -479,7 +594,13 @@ export class Keeper {
   // Loans
   // -------------------------------------------------------------------------
 
-  private async tryLiquidateLoan(state: PoolState, l: Listed<Loan>, now: BN, summary: KeeperSummary, seen: Set<string>): Promise<void> {
+  private async tryLiquidateLoan(
+    state: PoolState,
+    l: Listed<Loan>,
+    now: BN,
+    summary: KeeperSummary,
+    seen: Set<string>,
+  ): Promise<void> {
     const loan = l.account;
     if (loan.scaledDebt.isZero()) return;
     try {
@@ -496,14 +617,26 @@ export class Keeper {
     const collateral = findCustody(state, loan.collateralCustody).account;
     const funding = await findTokenAccount(this.connection, this.keeper.publicKey, borrow.mint);
     if (!funding || funding.amount.isZero()) {
-      this.recordSkip(summary, seen, "loan", l.address, `unhealthy, but the keeper holds none of the borrowed mint ${borrow.mint.toBase58()}`);
+      this.recordSkip(
+        summary,
+        seen,
+        "loan",
+        l.address,
+        `unhealthy, but the keeper holds none of the borrowed mint ${borrow.mint.toBase58()}`,
+      );
       return;
     }
     let q;
     try {
       q = quoteLoanLiquidation(state, loan, funding.amount, now);
     } catch (e) {
-      this.recordSkip(summary, seen, "loan", l.address, `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`);
+      this.recordSkip(
+        summary,
+        seen,
+        "loan",
+        l.address,
+        `cannot quote its liquidation: ${errorCode(e) ?? describeError(e)}`,
+      );
       return;
     }
     const action = await this.act(
@@ -572,7 +705,10 @@ export class Keeper {
       unsubscribeTimeoutMs: 1_000,
       log: (line) => this.log(line),
       onChange: async (reasons) => {
-        if (this.verbose) this.log(`scan triggered by ${reasons.slice(0, 3).join(", ")}${reasons.length > 3 ? ` (+${reasons.length - 3})` : ""}`);
+        if (this.verbose)
+          this.log(
+            `scan triggered by ${reasons.slice(0, 3).join(", ")}${reasons.length > 3 ? ` (+${reasons.length - 3})` : ""}`,
+          );
         try {
           await this.runOnce();
         } catch (e) {
@@ -613,4 +749,3 @@ export class Keeper {
     for (const c of s.custodies) watcher.watchAccount(c.account.oracle, "oracle");
   }
 }
-

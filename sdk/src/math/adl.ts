@@ -4,11 +4,11 @@
  * favour (profit down, pool value up). A profit against an empty custody is
  * `U64_MAX`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { mulDivFloor } from './fixed';
-import { tokenToUsdCeil, tokenToUsdFloor } from './units';
-import { U64_MAX } from './wide';
+import { mulDivFloor } from "./fixed";
+import { tokenToUsdCeil, tokenToUsdFloor } from "./units";
+import { U64_MAX } from "./wide";
 
 /** Inputs of `adlRatioBps` (the Rust `AdlInput`). */
 export interface AdlInput {

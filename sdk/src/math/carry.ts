@@ -4,20 +4,20 @@
  * pool value count it in O(1). Mirrors `programs/perpool/src/math/carry.rs` (same rounding, same
  * errors); see that module's documentation for the design.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { checkedAdd, divRound, mulDiv } from './fixed';
-import { FUNDING_ONE, type FundingIndex } from './funding';
-import { INDEX_ONE } from './interest';
-import { LONG, SHORT, type Pnl, type PriceQuote } from './position';
-import { tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
-import { MathError } from './error';
-import { I64_MAX, U64_MAX } from './wide';
+import { checkedAdd, divRound, mulDiv } from "./fixed";
+import { FUNDING_ONE, type FundingIndex } from "./funding";
+import { INDEX_ONE } from "./interest";
+import { LONG, SHORT, type Pnl, type PriceQuote } from "./position";
+import { tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from "./units";
+import { MathError } from "./error";
+import { I64_MAX, U64_MAX } from "./wide";
 
 const ZERO = new BN(0);
 
 function fitU64(v: BN): BN {
-  if (v.gt(U64_MAX)) throw new MathError('Overflow', v.toString());
+  if (v.gt(U64_MAX)) throw new MathError("Overflow", v.toString());
   return v;
 }
 
@@ -28,9 +28,15 @@ function indexShare(amount: BN, now: BN, snapshot: BN, up: boolean): BN {
 }
 
 /** `(size × Δpaid / 10^18, size × Δreceived / 10^18)`, each rounded as asked (Rust `funding_shares`). */
-export function fundingShares(sizeUsd: BN, now: FundingIndex, before: FundingIndex, paidUp: boolean, receivedUp: boolean): [BN, BN] {
-  if (now.paid.lt(before.paid)) throw new MathError('Underflow', 'paid index below its earlier reading');
-  if (now.received.lt(before.received)) throw new MathError('Underflow', 'received index below its earlier reading');
+export function fundingShares(
+  sizeUsd: BN,
+  now: FundingIndex,
+  before: FundingIndex,
+  paidUp: boolean,
+  receivedUp: boolean,
+): [BN, BN] {
+  if (now.paid.lt(before.paid)) throw new MathError("Underflow", "paid index below its earlier reading");
+  if (now.received.lt(before.received)) throw new MathError("Underflow", "received index below its earlier reading");
   const dp = now.paid.sub(before.paid);
   const dr = now.received.sub(before.received);
   const p = dp.isZero() || sizeUsd.isZero() ? new BN(0) : fitU64(divRound(sizeUsd.mul(dp), FUNDING_ONE, paidUp));
@@ -162,10 +168,14 @@ export interface Carry {
 function markPnl(i: CarryInput): Pnl {
   if (i.side === LONG) {
     const value = tokenToUsdFloor(i.sizeTokens, i.exitPrice, i.marketDecimals);
-    return value.gt(i.sizeUsd) ? { profit: true, usd: value.sub(i.sizeUsd) } : { profit: false, usd: i.sizeUsd.sub(value) };
+    return value.gt(i.sizeUsd)
+      ? { profit: true, usd: value.sub(i.sizeUsd) }
+      : { profit: false, usd: i.sizeUsd.sub(value) };
   }
   const value = tokenToUsdCeil(i.sizeTokens, i.exitPrice, i.marketDecimals);
-  return i.sizeUsd.gt(value) ? { profit: true, usd: i.sizeUsd.sub(value) } : { profit: false, usd: value.sub(i.sizeUsd) };
+  return i.sizeUsd.gt(value)
+    ? { profit: true, usd: i.sizeUsd.sub(value) }
+    : { profit: false, usd: value.sub(i.sizeUsd) };
 }
 
 /** Settles what a position owes and earns since its snapshots (Rust `settle_carry`). */
@@ -175,7 +185,8 @@ export function settleCarry(i: CarryInput): Carry {
   let fundingIn = new BN(0);
   let fundingOut = new BN(0);
   if (paidUsd.gt(receivedUsd)) fundingIn = usdToTokenCeil(paidUsd.sub(receivedUsd), i.collPrice.min, i.collDecimals);
-  else if (receivedUsd.gt(paidUsd)) fundingOut = usdToTokenFloor(receivedUsd.sub(paidUsd), i.collPrice.max, i.collDecimals);
+  else if (receivedUsd.gt(paidUsd))
+    fundingOut = usdToTokenFloor(receivedUsd.sub(paidUsd), i.collPrice.max, i.collDecimals);
   let poolLeft = i.poolTokens;
   fundingOut = BN.min(fundingOut, poolLeft).clone();
   poolLeft = poolLeft.sub(fundingOut);
@@ -187,7 +198,8 @@ export function settleCarry(i: CarryInput): Carry {
   if (i.interestOnPnl && !i.pnlBase.usd.isZero()) {
     if (i.pnlBase.profit) {
       profitUsd = indexShare(i.pnlBase.usd, i.supplyIndex, i.supplySnapshot, false);
-      if (!profitUsd.isZero()) profitTokens = BN.min(usdToTokenFloor(profitUsd, i.collPrice.max, i.collDecimals), poolLeft).clone();
+      if (!profitUsd.isZero())
+        profitTokens = BN.min(usdToTokenFloor(profitUsd, i.collPrice.max, i.collDecimals), poolLeft).clone();
     } else {
       lossUsd = indexShare(i.pnlBase.usd, i.borrowIndex, i.borrowSnapshot, true);
       if (!lossUsd.isZero()) lossTokens = usdToTokenCeil(lossUsd, i.collPrice.min, i.collDecimals);
@@ -199,7 +211,9 @@ export function settleCarry(i: CarryInput): Carry {
 
   const credits = checkedAdd(checkedAdd(i.collateral, fundingOut), checkedAdd(profitTokens, collateralInterest));
   const debits = checkedAdd(checkedAdd(borrowFee, fundingIn), checkedAdd(lossTokens, i.owed));
-  const [collateralAfter, owedAfter] = credits.gte(debits) ? [credits.sub(debits), new BN(0)] : [new BN(0), debits.sub(credits)];
+  const [collateralAfter, owedAfter] = credits.gte(debits)
+    ? [credits.sub(debits), new BN(0)]
+    : [new BN(0), debits.sub(credits)];
   const afterFee = BN.max(credits.sub(checkedAdd(i.owed, borrowFee)), ZERO);
   const fundingUnpaid = BN.max(fundingIn.sub(afterFee), ZERO);
 
@@ -269,10 +283,18 @@ export interface GroupInput {
 export function groupClaim(i: GroupInput): SignedUsd {
   const up = i.roundForMaxAum;
   const long = i.side !== SHORT;
-  const value = long === up ? tokenToUsdFloor(i.oiTokens, i.marketPrice, i.marketDecimals) : tokenToUsdCeil(i.oiTokens, i.marketPrice, i.marketDecimals);
+  const value =
+    long === up
+      ? tokenToUsdFloor(i.oiTokens, i.marketPrice, i.marketDecimals)
+      : tokenToUsdCeil(i.oiTokens, i.marketPrice, i.marketDecimals);
   const profit = long ? BN.max(value.sub(i.oiUsd), ZERO) : BN.max(i.oiUsd.sub(value), ZERO);
   const loss = long ? BN.max(i.oiUsd.sub(value), ZERO) : BN.max(value.sub(i.oiUsd), ZERO);
-  const conv = (t: BN, roundUp: boolean) => (t.isZero() ? new BN(0) : roundUp ? tokenToUsdCeil(t, i.collPrice, i.collDecimals) : tokenToUsdFloor(t, i.collPrice, i.collDecimals));
+  const conv = (t: BN, roundUp: boolean) =>
+    t.isZero()
+      ? new BN(0)
+      : roundUp
+        ? tokenToUsdCeil(t, i.collPrice, i.collDecimals)
+        : tokenToUsdFloor(t, i.collPrice, i.collDecimals);
   const collateral = conv(i.collateral, up);
   const debt = conv(i.debt, !up);
   const worth = BN.min(collateral.sub(debt), loss.sub(profit));

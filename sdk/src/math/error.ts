@@ -3,7 +3,7 @@
  */
 
 /** Why a math operation failed. Same names as the Rust `MathError` variants. */
-export type MathErrorCode = 'Overflow' | 'Underflow' | 'DivideByZero' | 'InvalidDecimals' | 'InvalidPrice';
+export type MathErrorCode = "Overflow" | "Underflow" | "DivideByZero" | "InvalidDecimals" | "InvalidPrice";
 
 /** The Rust enum's explicit `#[repr(u32)]` numbers (append-only). */
 export const MATH_ERROR_NUMBERS: Readonly<Record<MathErrorCode, number>> = Object.freeze({
@@ -32,7 +32,7 @@ export class MathError extends Error {
 
   constructor(code: MathErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'MathError';
+    this.name = "MathError";
     this.code = code;
   }
 

@@ -4,11 +4,11 @@
  * Rounding goes against the user: a rebate rounds down, a tax and a fee amount round up; the
  * protocol and insurance shares of a fee round down and the LPs keep the remainder.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { checkedSub, fitU64 } from './fixed';
-import { applyBpsCeil, applyBpsFloor } from './units';
-import { assertU64 } from './wide';
+import { checkedSub, fitU64 } from "./fixed";
+import { applyBpsCeil, applyBpsFloor } from "./units";
+import { assertU64 } from "./wide";
 
 /** Inputs of `dynamicFeeBps` (USD values on one scale, bps /10_000). */
 export interface DynamicFeeInput {
@@ -34,7 +34,7 @@ export interface FeeSplit {
  * Throws `MathError('Overflow')` if `base + tax` does.
  */
 export function dynamicFeeBps(i: DynamicFeeInput): BN {
-  for (const key of ['baseBps', 'taxBps', 'currentUsd', 'nextUsd', 'targetUsd'] as const) assertU64(i[key], key);
+  for (const key of ["baseBps", "taxBps", "currentUsd", "nextUsd", "targetUsd"] as const) assertU64(i[key], key);
   const target = i.targetUsd;
   if (target.isZero()) return i.baseBps.clone();
   const initialDiff = i.currentUsd.sub(target).abs();

@@ -6,30 +6,30 @@
  * program: invalid inputs throw `RangeError`; then a zero divisor throws `MathError('DivideByZero')`;
  * then a result outside the output type throws `MathError('Overflow')`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { I64_MAX, I64_MIN, U64_MAX, assertI64, assertU64 } from './wide';
+import { MathError } from "./error";
+import { I64_MAX, I64_MIN, U64_MAX, assertI64, assertU64 } from "./wide";
 
 /** `a + b`; throws `Overflow` above u64::MAX. */
 export function checkedAdd(a: BN, b: BN): BN {
-  assertU64(a, 'a');
-  assertU64(b, 'b');
+  assertU64(a, "a");
+  assertU64(b, "b");
   return fitU64(a.add(b));
 }
 
 /** `a - b`; throws `Underflow` below zero. */
 export function checkedSub(a: BN, b: BN): BN {
-  assertU64(a, 'a');
-  assertU64(b, 'b');
-  if (a.lt(b)) throw new MathError('Underflow', `${a.toString()} - ${b.toString()}`);
+  assertU64(a, "a");
+  assertU64(b, "b");
+  if (a.lt(b)) throw new MathError("Underflow", `${a.toString()} - ${b.toString()}`);
   return a.sub(b);
 }
 
 /** `a * b`; throws `Overflow` above u64::MAX. */
 export function checkedMul(a: BN, b: BN): BN {
-  assertU64(a, 'a');
-  assertU64(b, 'b');
+  assertU64(a, "a");
+  assertU64(b, "b");
   return fitU64(a.mul(b));
 }
 
@@ -61,22 +61,22 @@ export function mulDivCeilI64(a: BN, b: BN, c: BN): BN {
 
 /** Shared body of `mulDivFloor` / `mulDivCeil` (and the unit conversions). */
 export function mulDiv(a: BN, b: BN, c: BN, roundUp: boolean): BN {
-  assertU64(a, 'a');
-  assertU64(b, 'b');
-  assertU64(c, 'c');
-  if (c.isZero()) throw new MathError('DivideByZero');
+  assertU64(a, "a");
+  assertU64(b, "b");
+  assertU64(c, "c");
+  if (c.isZero()) throw new MathError("DivideByZero");
   return fitU64(divRound(a.mul(b), c, roundUp));
 }
 
 function mulDivSigned(a: BN, b: BN, c: BN, towardPositive: boolean): BN {
-  assertI64(a, 'a');
-  assertU64(b, 'b');
-  assertU64(c, 'c');
-  if (c.isZero()) throw new MathError('DivideByZero');
+  assertI64(a, "a");
+  assertU64(b, "b");
+  assertU64(c, "c");
+  if (c.isZero()) throw new MathError("DivideByZero");
   // Work on the magnitude, as the program does: flooring a negative value rounds its magnitude up.
   const magnitude = divRound(a.abs().mul(b), c, a.isNeg() !== towardPositive);
   const result = a.isNeg() ? magnitude.neg() : magnitude;
-  if (result.lt(I64_MIN) || result.gt(I64_MAX)) throw new MathError('Overflow', result.toString());
+  if (result.lt(I64_MIN) || result.gt(I64_MAX)) throw new MathError("Overflow", result.toString());
   return result;
 }
 
@@ -88,6 +88,6 @@ export function divRound(n: BN, d: BN, roundUp: boolean): BN {
 
 /** `value` if it fits in a u64, else throws `Overflow`. */
 export function fitU64(value: BN): BN {
-  if (value.gt(U64_MAX)) throw new MathError('Overflow', value.toString());
+  if (value.gt(U64_MAX)) throw new MathError("Overflow", value.toString());
   return value;
 }

@@ -14,14 +14,14 @@
  * Errors: `FundingError` (code = Rust variant name) for refusals, `MathError` for arithmetic,
  * `RangeError` for inputs the program could never receive.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { checkedAdd, divRound, fitU64, mulDiv } from './fixed';
-import { assertU64 } from './wide';
+import { MathError } from "./error";
+import { checkedAdd, divRound, fitU64, mulDiv } from "./fixed";
+import { assertU64 } from "./wide";
 
 /** A rate of 1.0 per second, and an index of 1.0 USD per USD (18 decimals). */
-export const FUNDING_ONE: BN = new BN('1000000000000000000');
+export const FUNDING_ONE: BN = new BN("1000000000000000000");
 /** 2^128 − 1: the largest index. */
 export const U128_MAX: BN = new BN(1).ushln(128).subn(1);
 
@@ -29,10 +29,10 @@ const LONG = 1;
 const SHORT = 2;
 
 /** Why a funding computation was refused: the Rust `FundingError` variants other than `Math`. */
-export type FundingErrorCode = 'InvalidSide';
+export type FundingErrorCode = "InvalidSide";
 
 /** All `FundingErrorCode`s, in the Rust enum's order (after `Math`). */
-export const FUNDING_ERROR_CODES: readonly FundingErrorCode[] = Object.freeze(['InvalidSide'] as FundingErrorCode[]);
+export const FUNDING_ERROR_CODES: readonly FundingErrorCode[] = Object.freeze(["InvalidSide"] as FundingErrorCode[]);
 
 /** Thrown for the same inputs for which the program returns that `FundingError`. */
 export class FundingError extends Error {
@@ -40,7 +40,7 @@ export class FundingError extends Error {
 
   constructor(code: FundingErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'FundingError';
+    this.name = "FundingError";
     this.code = code;
   }
 }
@@ -91,8 +91,8 @@ export interface FundingFee {
 
 /** `min(maxRate, ceil(fundingFactor · |long − short| / (long + short)))`; 0 for an empty book. */
 export function fundingRate(longOiUsd: BN, shortOiUsd: BN, fundingFactor: BN, maxRate: BN): BN {
-  assertU64(fundingFactor, 'fundingFactor');
-  assertU64(maxRate, 'maxRate');
+  assertU64(fundingFactor, "fundingFactor");
+  assertU64(maxRate, "maxRate");
   const total = checkedAdd(longOiUsd, shortOiUsd);
   if (total.isZero()) return new BN(0);
   return BN.min(mulDiv(fundingFactor, longOiUsd.sub(shortOiUsd).abs(), total, true), maxRate);
@@ -100,10 +100,10 @@ export function fundingRate(longOiUsd: BN, shortOiUsd: BN, fundingFactor: BN, ma
 
 /** Accrues both sides' indexes over `dtSecs`; same errors, in the same order, as the program. */
 export function accrueFunding(i: FundingInput): FundingAccrual {
-  assertObject(i, 'input');
-  assertU64(i.dtSecs, 'dtSecs');
-  assertIndex(i.longIndex, 'longIndex');
-  assertIndex(i.shortIndex, 'shortIndex');
+  assertObject(i, "input");
+  assertU64(i.dtSecs, "dtSecs");
+  assertIndex(i.longIndex, "longIndex");
+  assertIndex(i.shortIndex, "shortIndex");
   const rate = fundingRate(i.longOiUsd, i.shortOiUsd, i.fundingFactor, i.maxRate);
   const payerIsLong = i.longOiUsd.gt(i.shortOiUsd);
   const longIndex = { paid: i.longIndex.paid.clone(), received: i.longIndex.received.clone() };
@@ -122,36 +122,36 @@ export function accrueFunding(i: FundingInput): FundingAccrual {
 
 /** A position's net funding since its snapshot; same errors, in the same order, as the program. */
 export function positionFunding(i: PositionFundingInput): FundingFee {
-  assertObject(i, 'input');
-  assertU64(i.sizeUsd, 'sizeUsd');
+  assertObject(i, "input");
+  assertU64(i.sizeUsd, "sizeUsd");
   if (!Number.isInteger(i.side) || i.side < 0 || i.side > 255) throw new RangeError(`side is not a u8: ${i.side}`);
-  assertIndex(i.longIndex, 'longIndex');
-  assertIndex(i.shortIndex, 'shortIndex');
-  assertIndex(i.indexSnapshot, 'indexSnapshot');
+  assertIndex(i.longIndex, "longIndex");
+  assertIndex(i.shortIndex, "shortIndex");
+  assertIndex(i.indexSnapshot, "indexSnapshot");
   let now: FundingIndex;
   if (i.side === LONG) now = i.longIndex;
   else if (i.side === SHORT) now = i.shortIndex;
-  else throw new FundingError('InvalidSide', String(i.side));
-  if (now.paid.lt(i.indexSnapshot.paid)) throw new MathError('Underflow', 'paid index below snapshot');
-  if (now.received.lt(i.indexSnapshot.received)) throw new MathError('Underflow', 'received index below snapshot');
+  else throw new FundingError("InvalidSide", String(i.side));
+  if (now.paid.lt(i.indexSnapshot.paid)) throw new MathError("Underflow", "paid index below snapshot");
+  if (now.received.lt(i.indexSnapshot.received)) throw new MathError("Underflow", "received index below snapshot");
   const pays = fitU64(divRound(i.sizeUsd.mul(now.paid.sub(i.indexSnapshot.paid)), FUNDING_ONE, true));
   const gets = fitU64(divRound(i.sizeUsd.mul(now.received.sub(i.indexSnapshot.received)), FUNDING_ONE, false));
   return pays.gt(gets) ? { pays: true, usd: pays.sub(gets) } : { pays: false, usd: gets.sub(pays) };
 }
 
 function fitU128(value: BN): BN {
-  if (value.gt(U128_MAX)) throw new MathError('Overflow', value.toString());
+  if (value.gt(U128_MAX)) throw new MathError("Overflow", value.toString());
   return value;
 }
 
 function assertIndex(value: FundingIndex, name: string): void {
   assertObject(value, name);
-  for (const k of ['paid', 'received'] as const) {
+  for (const k of ["paid", "received"] as const) {
     const x = value[k];
     if (!BN.isBN(x) || x.isNeg() || x.gt(U128_MAX)) throw new RangeError(`${name}.${k} is not a u128: ${String(x)}`);
   }
 }
 
 function assertObject(value: unknown, name: string): void {
-  if (value === null || typeof value !== 'object') throw new RangeError(`${name} is not an object`);
+  if (value === null || typeof value !== "object") throw new RangeError(`${name} is not an object`);
 }

@@ -17,16 +17,16 @@
  * Errors: `ImpactError` (code = Rust variant name) for refusals, `MathError` for arithmetic,
  * `RangeError` for inputs the program could never receive.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { checkedAdd, checkedSub, divRound, fitU64, mulDiv } from './fixed';
-import { BPS_DENOM } from './units';
-import { assertU64 } from './wide';
+import { MathError } from "./error";
+import { checkedAdd, checkedSub, divRound, fitU64, mulDiv } from "./fixed";
+import { BPS_DENOM } from "./units";
+import { assertU64 } from "./wide";
 import { at } from "../util";
 
 /** An impact factor of 1.0 (18 decimals per USD^(e−1)). */
-export const IMPACT_FACTOR_ONE: BN = new BN('1000000000000000000');
+export const IMPACT_FACTOR_ONE: BN = new BN("1000000000000000000");
 /** The default impact exponent. */
 export const DEFAULT_IMPACT_EXPONENT = 2;
 /** The largest impact exponent (the smallest is 1). */
@@ -36,13 +36,13 @@ const LONG = 1;
 const SHORT = 2;
 
 /** Why an impact computation was refused: the Rust `ImpactError` variants other than `Math`. */
-export type ImpactErrorCode = 'InvalidSide' | 'InvalidExponent' | 'ImpactTooLarge';
+export type ImpactErrorCode = "InvalidSide" | "InvalidExponent" | "ImpactTooLarge";
 
 /** All `ImpactErrorCode`s, in the Rust enum's order (after `Math`). */
 export const IMPACT_ERROR_CODES: readonly ImpactErrorCode[] = Object.freeze([
-  'InvalidSide',
-  'InvalidExponent',
-  'ImpactTooLarge',
+  "InvalidSide",
+  "InvalidExponent",
+  "ImpactTooLarge",
 ] as ImpactErrorCode[]);
 
 /** Thrown for the same inputs for which the program returns that `ImpactError`. */
@@ -51,7 +51,7 @@ export class ImpactError extends Error {
 
   constructor(code: ImpactErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'ImpactError';
+    this.name = "ImpactError";
     this.code = code;
   }
 }
@@ -94,20 +94,28 @@ export interface ImpactedPriceInput {
   impact: Impact;
 }
 
-const USD_POWERS = [new BN(1), new BN(1_000_000), new BN('1000000000000')];
+const USD_POWERS = [new BN(1), new BN(1_000_000), new BN("1000000000000")];
 
 /** The price impact of a trade; same errors, in the same order, as the program. */
 export function priceImpact(i: ImpactInput): Impact {
-  assertObject(i, 'input');
-  for (const k of ['sizeUsd', 'longOiUsd', 'shortOiUsd', 'positiveFactor', 'negativeFactor', 'maxPositiveImpactBps', 'maxNegativeImpactBps'] as const) {
+  assertObject(i, "input");
+  for (const k of [
+    "sizeUsd",
+    "longOiUsd",
+    "shortOiUsd",
+    "positiveFactor",
+    "negativeFactor",
+    "maxPositiveImpactBps",
+    "maxNegativeImpactBps",
+  ] as const) {
     assertU64(i[k], k);
   }
-  assertU8(i.side, 'side');
-  assertU8(i.exponent, 'exponent');
-  assertBool(i.isIncrease, 'isIncrease');
+  assertU8(i.side, "side");
+  assertU8(i.exponent, "exponent");
+  assertBool(i.isIncrease, "isIncrease");
   const long = isLong(i.side);
   const e = i.exponent;
-  if (e === 0 || e > MAX_IMPACT_EXPONENT) throw new ImpactError('InvalidExponent', String(e));
+  if (e === 0 || e > MAX_IMPACT_EXPONENT) throw new ImpactError("InvalidExponent", String(e));
   const l0 = i.longOiUsd;
   const s0 = i.shortOiUsd;
   const traded = long ? l0 : s0;
@@ -118,7 +126,8 @@ export function priceImpact(i: ImpactInput): Impact {
   const d1 = l1.sub(s1).abs();
   const flips = (l0.gt(s0) && l1.lt(s1)) || (l0.lt(s0) && l1.gt(s1));
   const pow = (d: BN) => d.pow(new BN(e));
-  const apply = (x: BN, factor: BN, up: boolean) => divRound(divRound(x.mul(factor), IMPACT_FACTOR_ONE, up), at(USD_POWERS, e - 1), up);
+  const apply = (x: BN, factor: BN, up: boolean) =>
+    divRound(divRound(x.mul(factor), IMPACT_FACTOR_ONE, up), at(USD_POWERS, e - 1), up);
 
   let positive: boolean;
   let magnitude: BN;
@@ -145,14 +154,14 @@ export function priceImpact(i: ImpactInput): Impact {
 
 /** The execution price of a trade with the given impact; same errors as the program. */
 export function impactedPrice(i: ImpactedPriceInput): BN {
-  assertObject(i, 'input');
-  assertObject(i.impact, 'impact');
-  assertU64(i.sizeUsd, 'sizeUsd');
-  assertU64(i.price, 'price');
-  assertU64(i.impact.usd, 'impact.usd');
-  assertU8(i.side, 'side');
-  assertBool(i.isIncrease, 'isIncrease');
-  assertBool(i.impact.positive, 'impact.positive');
+  assertObject(i, "input");
+  assertObject(i.impact, "impact");
+  assertU64(i.sizeUsd, "sizeUsd");
+  assertU64(i.price, "price");
+  assertU64(i.impact.usd, "impact.usd");
+  assertU8(i.side, "side");
+  assertBool(i.isIncrease, "isIncrease");
+  assertBool(i.impact.positive, "impact.positive");
   const long = isLong(i.side);
   const s = i.sizeUsd;
   const imp = i.impact.usd;
@@ -160,17 +169,18 @@ export function impactedPrice(i: ImpactedPriceInput): BN {
   if (imp.isZero()) return p.clone();
   const buys = long === i.isIncrease;
   const minus = long !== i.impact.positive;
-  if (s.isZero() || (minus && imp.gte(s))) throw new ImpactError('ImpactTooLarge', `${imp.toString()} on ${s.toString()}`);
+  if (s.isZero() || (minus && imp.gte(s)))
+    throw new ImpactError("ImpactTooLarge", `${imp.toString()} on ${s.toString()}`);
   const adjusted = minus ? s.sub(imp) : checkedAdd(s, imp);
   const out = i.isIncrease ? mulDiv(p, s, adjusted, buys) : mulDiv(p, adjusted, s, buys);
-  if (out.isZero()) throw new MathError('InvalidPrice', 'zero execution price');
+  if (out.isZero()) throw new MathError("InvalidPrice", "zero execution price");
   return fitU64(out);
 }
 
 function isLong(side: number): boolean {
   if (side === LONG) return true;
   if (side === SHORT) return false;
-  throw new ImpactError('InvalidSide', String(side));
+  throw new ImpactError("InvalidSide", String(side));
 }
 
 function assertU8(value: number, name: string): void {
@@ -178,9 +188,9 @@ function assertU8(value: number, name: string): void {
 }
 
 function assertBool(value: boolean, name: string): void {
-  if (typeof value !== 'boolean') throw new RangeError(`${name} is not a boolean`);
+  if (typeof value !== "boolean") throw new RangeError(`${name} is not a boolean`);
 }
 
 function assertObject(value: unknown, name: string): void {
-  if (value === null || typeof value !== 'object') throw new RangeError(`${name} is not an object`);
+  if (value === null || typeof value !== "object") throw new RangeError(`${name} is not an object`);
 }

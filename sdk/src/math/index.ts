@@ -5,18 +5,10 @@
  * `tests/vectors/risk.json`.
  * Amounts are `BN` in and out and never pass through a JS `number`.
  */
-export { MathError, MATH_ERROR_NUMBERS } from './error';
-export type { MathErrorCode } from './error';
-export { I64_MAX, I64_MIN, U64_MAX, wideMul } from './wide';
-export {
-  checkedAdd,
-  checkedMul,
-  checkedSub,
-  mulDivCeil,
-  mulDivCeilI64,
-  mulDivFloor,
-  mulDivFloorI64,
-} from './fixed';
+export { MathError, MATH_ERROR_NUMBERS } from "./error";
+export type { MathErrorCode } from "./error";
+export { I64_MAX, I64_MIN, U64_MAX, wideMul } from "./wide";
+export { checkedAdd, checkedMul, checkedSub, mulDivCeil, mulDivCeilI64, mulDivFloor, mulDivFloorI64 } from "./fixed";
 export {
   BPS_DENOM,
   MAX_TOKEN_DECIMALS,
@@ -31,10 +23,10 @@ export {
   tokenToUsdFloor,
   usdToTokenCeil,
   usdToTokenFloor,
-} from './units';
-export { MAX_EXPO, confWithin, minMax, normalizeConf, normalizePrice } from './oracle';
-export { dynamicFeeBps, feeAmount, splitFee } from './fees';
-export type { DynamicFeeInput, FeeSplit } from './fees';
+} from "./units";
+export { MAX_EXPO, confWithin, minMax, normalizeConf, normalizePrice } from "./oracle";
+export { dynamicFeeBps, feeAmount, splitFee } from "./fees";
+export type { DynamicFeeInput, FeeSplit } from "./fees";
 export {
   LIQUIDITY_ERROR_CODES,
   LiquidityError,
@@ -44,7 +36,7 @@ export {
   quoteSwap,
   weightOkMax,
   weightOkMin,
-} from './liquidity';
+} from "./liquidity";
 export type {
   AddLiquidityInput,
   AddLiquidityQuote,
@@ -53,17 +45,9 @@ export type {
   RemoveLiquidityQuote,
   SwapInput,
   SwapQuote,
-} from './liquidity';
-export {
-  INDEX_ONE,
-  SECONDS_PER_YEAR,
-  accrue,
-  accrueIndex,
-  borrowRate,
-  supplyRate,
-  utilizationBps,
-} from './interest';
-export type { Accrual, AccrualInput, RateCurve } from './interest';
+} from "./liquidity";
+export { INDEX_ONE, SECONDS_PER_YEAR, accrue, accrueIndex, borrowRate, supplyRate, utilizationBps } from "./interest";
+export type { Accrual, AccrualInput, RateCurve } from "./interest";
 export {
   LIQUIDATION_TIER_BPS,
   LONG,
@@ -86,7 +70,7 @@ export {
   quoteLiquidate,
   sizeTokens,
   tradeSpreadBps,
-} from './position';
+} from "./position";
 export type {
   CollateralSide,
   DecreaseImpactInput,
@@ -104,7 +88,7 @@ export type {
   PositionErrorCode,
   PositionState,
   PriceQuote,
-} from './position';
+} from "./position";
 export {
   LENDING_ERROR_CODES,
   LendingError,
@@ -122,7 +106,7 @@ export {
   quoteWithdrawCollateral,
   repayScaled,
   supplyInterest,
-} from './lending';
+} from "./lending";
 export type {
   BorrowInput,
   BorrowQuote,
@@ -142,7 +126,7 @@ export type {
   RepayQuote,
   WithdrawCollateralInput,
   WithdrawCollateralQuote,
-} from './lending';
+} from "./lending";
 export {
   DEFAULT_IMPACT_EXPONENT,
   IMPACT_ERROR_CODES,
@@ -151,8 +135,8 @@ export {
   MAX_IMPACT_EXPONENT,
   impactedPrice,
   priceImpact,
-} from './impact';
-export type { Impact, ImpactErrorCode, ImpactInput, ImpactedPriceInput } from './impact';
+} from "./impact";
+export type { Impact, ImpactErrorCode, ImpactInput, ImpactedPriceInput } from "./impact";
 export {
   FUNDING_ERROR_CODES,
   FUNDING_ONE,
@@ -161,7 +145,7 @@ export {
   accrueFunding,
   fundingRate,
   positionFunding,
-} from './funding';
+} from "./funding";
 export type {
   FundingAccrual,
   FundingErrorCode,
@@ -169,8 +153,16 @@ export type {
   FundingIndex,
   FundingInput,
   PositionFundingInput,
-} from './funding';
-export { adlRatioBps, sideProfitUsd } from './adl';
-export type { AdlInput } from './adl';
-export { accrueCarry, fundingAggregates, fundingShares, groupClaim, profitLockUntil, settleCarry } from './carry';
-export type { Carry, CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, GroupInput, SignedUsd } from './carry';
+} from "./funding";
+export { adlRatioBps, sideProfitUsd } from "./adl";
+export type { AdlInput } from "./adl";
+export { accrueCarry, fundingAggregates, fundingShares, groupClaim, profitLockUntil, settleCarry } from "./carry";
+export type {
+  Carry,
+  CarryAccrual,
+  CarryAccrualInput,
+  CarryInput,
+  FundingAggregates,
+  GroupInput,
+  SignedUsd,
+} from "./carry";

@@ -9,16 +9,16 @@
  * Every amount is a `BN` (u64, or i64 for timestamps); inputs are never mutated. Arithmetic
  * failures throw `MathError`; values the program could never receive throw `RangeError`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { checkedAdd, checkedMul, checkedSub, fitU64, mulDiv } from './fixed';
-import { BPS_DENOM, RATE_ONE } from './units';
-import { assertI64, assertU64 } from './wide';
+import { checkedAdd, checkedMul, checkedSub, fitU64, mulDiv } from "./fixed";
+import { BPS_DENOM, RATE_ONE } from "./units";
+import { assertI64, assertU64 } from "./wide";
 
 /** Seconds in the 365-day year that rates are quoted over. */
 export const SECONDS_PER_YEAR: BN = new BN(31_536_000);
 /** An interest index of 1.0 (12 decimals). */
-export const INDEX_ONE: BN = new BN('1000000000000');
+export const INDEX_ONE: BN = new BN("1000000000000");
 
 const YEAR_RATE_DIVISOR = SECONDS_PER_YEAR.mul(RATE_ONE);
 const BPS_SQUARED = BPS_DENOM.mul(BPS_DENOM);
@@ -63,8 +63,8 @@ export interface Accrual {
 
 /** `min(10_000, ceil(borrowed × 10_000 / lendable))`; nothing lendable: 100 % if borrowed > 0, else 0. */
 export function utilizationBps(borrowed: BN, lendable: BN): BN {
-  assertU64(borrowed, 'borrowed');
-  assertU64(lendable, 'lendable');
+  assertU64(borrowed, "borrowed");
+  assertU64(lendable, "lendable");
   if (borrowed.gte(lendable)) return borrowed.isZero() ? new BN(0) : BPS_DENOM.clone();
   return mulDiv(borrowed, BPS_DENOM, lendable, true);
 }
@@ -77,7 +77,7 @@ export function utilizationBps(borrowed: BN, lendable: BN): BN {
  */
 export function borrowRate(c: RateCurve, uBps: BN): BN {
   assertCurve(c);
-  assertU64(uBps, 'uBps');
+  assertU64(uBps, "uBps");
   const optimal = c.optimalUtilizationBps;
   if (uBps.lte(optimal)) {
     return checkedAdd(c.baseRate, mulDiv(c.slope1, uBps, optimal, true));
@@ -112,9 +112,9 @@ export function accrueIndex(index: BN, rate: BN, dtSecs: BN, roundUp: boolean): 
  * with `dt = 0` the indexes are unchanged (rates still reported). See `accrue` in the program.
  */
 export function accrue(i: AccrualInput): Accrual {
-  assertI64(i.lastAccrual, 'lastAccrual');
-  assertI64(i.now, 'now');
-  for (const key of ['borrowIndex', 'supplyIndex', 'locked', 'lent', 'lendable'] as const) assertU64(i[key], key);
+  assertI64(i.lastAccrual, "lastAccrual");
+  assertI64(i.now, "now");
+  for (const key of ["borrowIndex", "supplyIndex", "locked", "lent", "lendable"] as const) assertU64(i[key], key);
   const dt = i.now.gt(i.lastAccrual) ? i.now.sub(i.lastAccrual) : new BN(0);
   const borrowed = checkedAdd(i.locked, i.lent);
   const utilization = utilizationBps(borrowed, i.lendable);
@@ -140,8 +140,8 @@ export function accrue(i: AccrualInput): Accrual {
 }
 
 function assertCurve(c: RateCurve): void {
-  if (c === null || typeof c !== 'object') throw new RangeError('curve is not an object');
-  for (const key of ['baseRate', 'slope1', 'slope2', 'optimalUtilizationBps', 'reserveFactorBps'] as const) {
+  if (c === null || typeof c !== "object") throw new RangeError("curve is not an object");
+  for (const key of ["baseRate", "slope1", "slope2", "optimalUtilizationBps", "reserveFactorBps"] as const) {
     assertU64(c[key], key);
   }
 }

@@ -14,32 +14,39 @@
  * arithmetic failure throws `MathError`; inputs the program could never receive (not a u64, a
  * u8 that is not an integer in 0..=255) throw `RangeError`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { checkedAdd, checkedSub, divRound, mulDiv } from './fixed';
-import { INDEX_ONE } from './interest';
-import type { Pnl } from './position';
-import { BPS_DENOM, MAX_TOKEN_DECIMALS, tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
-import { U64_MAX, assertU64 } from './wide';
+import { MathError } from "./error";
+import { checkedAdd, checkedSub, divRound, mulDiv } from "./fixed";
+import { INDEX_ONE } from "./interest";
+import type { Pnl } from "./position";
+import {
+  BPS_DENOM,
+  MAX_TOKEN_DECIMALS,
+  tokenToUsdCeil,
+  tokenToUsdFloor,
+  usdToTokenCeil,
+  usdToTokenFloor,
+} from "./units";
+import { U64_MAX, assertU64 } from "./wide";
 
 /** Why a lending quote was refused: the Rust `LendingError` variants other than `Math`. */
 export type LendingErrorCode =
-  | 'ZeroAmount'
-  | 'LtvTooHigh'
-  | 'InsufficientLiquidity'
-  | 'UtilizationTooHigh'
-  | 'InsufficientCollateral'
-  | 'NotLiquidatable';
+  | "ZeroAmount"
+  | "LtvTooHigh"
+  | "InsufficientLiquidity"
+  | "UtilizationTooHigh"
+  | "InsufficientCollateral"
+  | "NotLiquidatable";
 
 /** All `LendingErrorCode`s, in the Rust enum's order (after `Math`). */
 export const LENDING_ERROR_CODES: readonly LendingErrorCode[] = Object.freeze([
-  'ZeroAmount',
-  'LtvTooHigh',
-  'InsufficientLiquidity',
-  'UtilizationTooHigh',
-  'InsufficientCollateral',
-  'NotLiquidatable',
+  "ZeroAmount",
+  "LtvTooHigh",
+  "InsufficientLiquidity",
+  "UtilizationTooHigh",
+  "InsufficientCollateral",
+  "NotLiquidatable",
 ] as LendingErrorCode[]);
 
 /**
@@ -57,7 +64,7 @@ export class LendingError extends Error {
 
   constructor(code: LendingErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'LendingError';
+    this.name = "LendingError";
     this.code = code;
   }
 }
@@ -110,9 +117,16 @@ export function accrueLendingDown(i: LendingAccrualInput): LendingAccrual {
 }
 
 function accrueLendingRounded(i: LendingAccrualInput, roundUp: boolean): LendingAccrual {
-  assertFields(i, ['lent', 'oldBorrowIndex', 'newBorrowIndex', 'reserveFactorBps', 'protocolShareBps', 'insuranceShareBps']);
-  if (i.oldBorrowIndex.isZero()) throw new MathError('DivideByZero', 'old borrow index is zero');
-  if (i.newBorrowIndex.lt(i.oldBorrowIndex)) throw new MathError('Underflow', 'borrow index decreased');
+  assertFields(i, [
+    "lent",
+    "oldBorrowIndex",
+    "newBorrowIndex",
+    "reserveFactorBps",
+    "protocolShareBps",
+    "insuranceShareBps",
+  ]);
+  if (i.oldBorrowIndex.isZero()) throw new MathError("DivideByZero", "old borrow index is zero");
+  if (i.newBorrowIndex.lt(i.oldBorrowIndex)) throw new MathError("Underflow", "borrow index decreased");
   const lent = mulDiv(i.lent, i.newBorrowIndex, i.oldBorrowIndex, roundUp);
   const interest = lent.sub(i.lent);
   const reserve = mulDiv(interest, i.reserveFactorBps, BPS_DENOM, false);
@@ -147,9 +161,9 @@ export function repayScaled(amount: BN, borrowIndex: BN): BN {
  * Throws `DivideByZero` (zero snapshot below a grown index), `Overflow`.
  */
 export function supplyInterest(amount: BN, supplyIndexNow: BN, snapshot: BN): BN {
-  assertU64(amount, 'amount');
-  assertU64(supplyIndexNow, 'supplyIndexNow');
-  assertU64(snapshot, 'snapshot');
+  assertU64(amount, "amount");
+  assertU64(supplyIndexNow, "supplyIndexNow");
+  assertU64(snapshot, "snapshot");
   if (supplyIndexNow.lte(snapshot)) return new BN(0);
   return mulDiv(amount, supplyIndexNow.sub(snapshot), snapshot, false);
 }
@@ -170,8 +184,8 @@ export interface PnlInterestInput {
  * `{ profit: false, usd: 0 }`. Throws `DivideByZero`, `Overflow`.
  */
 export function pnlInterest(i: PnlInterestInput): Pnl {
-  if (typeof i.pnlProfit !== 'boolean') throw new RangeError('pnlProfit is not a boolean');
-  assertFields(i, ['pnlUsd', 'supplyIndexNow', 'supplySnapshot', 'borrowIndexNow', 'borrowSnapshot']);
+  if (typeof i.pnlProfit !== "boolean") throw new RangeError("pnlProfit is not a boolean");
+  assertFields(i, ["pnlUsd", "supplyIndexNow", "supplySnapshot", "borrowIndexNow", "borrowSnapshot"]);
   let usd: BN;
   if (i.pnlProfit) {
     usd = supplyInterest(i.pnlUsd, i.supplyIndexNow, i.supplySnapshot);
@@ -233,8 +247,8 @@ export interface LoanParams {
 
 /** `ceil(debtUsd × 10_000 / collateralUsd)` saturating at u64::MAX; no collateral: u64::MAX with debt, else 0. */
 export function ltvBps(debtUsd: BN, collateralUsd: BN): BN {
-  assertU64(debtUsd, 'debtUsd');
-  assertU64(collateralUsd, 'collateralUsd');
+  assertU64(debtUsd, "debtUsd");
+  assertU64(collateralUsd, "collateralUsd");
   if (collateralUsd.isZero()) return debtUsd.isZero() ? new BN(0) : U64_MAX.clone();
   return BN.min(divRound(debtUsd.mul(BPS_DENOM), collateralUsd, true), U64_MAX.clone());
 }
@@ -285,7 +299,7 @@ export function loanLiquidationPrice(i: LoanHealthInput): BN | null {
   const debt = debtTokens(i.loan.scaledDebt, i.borrow.borrowIndex);
   if (debt.isZero()) return null;
   const debtUsd = tokenToUsdCeil(debt, i.borrow.priceMax, i.borrow.decimals);
-  if (i.coll.decimals > MAX_TOKEN_DECIMALS) throw new MathError('InvalidDecimals', String(i.coll.decimals));
+  if (i.coll.decimals > MAX_TOKEN_DECIMALS) throw new MathError("InvalidDecimals", String(i.coll.decimals));
   const threshold = i.params.liquidationLtvBps;
   if (debtUsd.isZero() || threshold.eq(U64_MAX)) return null;
   const collateral = i.loan.collateralAmount;
@@ -294,7 +308,7 @@ export function loanLiquidationPrice(i: LoanHealthInput): BN | null {
   try {
     return usdToTokenCeil(k, collateral, i.coll.decimals).subn(1);
   } catch (e) {
-    if (e instanceof MathError && e.code === 'Overflow') return U64_MAX.clone();
+    if (e instanceof MathError && e.code === "Overflow") return U64_MAX.clone();
     throw e;
   }
 }
@@ -328,21 +342,21 @@ export interface BorrowQuote {
  * `LtvTooHigh` (after). See `quote_borrow` in the program.
  */
 export function quoteBorrow(i: BorrowInput): BorrowQuote {
-  assertU64(i.amount, 'amount');
+  assertU64(i.amount, "amount");
   assertLoanSides(i);
-  if (i.amount.isZero()) throw new LendingError('ZeroAmount', 'amount is zero');
+  if (i.amount.isZero()) throw new LendingError("ZeroAmount", "amount is zero");
   const b = i.borrow;
-  if (i.amount.gt(lendableRoom(b))) throw new LendingError('InsufficientLiquidity');
+  if (i.amount.gt(lendableRoom(b))) throw new LendingError("InsufficientLiquidity");
   const borrowed = checkedAdd(checkedAdd(b.locked, b.lent), i.amount);
   const cap = b.maxUtilizationBps.mul(b.lendable).add((b.collateralRoom ?? new BN(0)).mul(BPS_DENOM));
-  if (borrowed.mul(BPS_DENOM).gt(cap)) throw new LendingError('UtilizationTooHigh');
+  if (borrowed.mul(BPS_DENOM).gt(cap)) throw new LendingError("UtilizationTooHigh");
   const scaledDelta = borrowScaled(i.amount, b.borrowIndex);
   const scaledAfter = checkedAdd(i.loan.scaledDebt, scaledDelta);
   const debtAfter = debtTokens(scaledAfter, b.borrowIndex);
   const debtUsdAfter = tokenToUsdCeil(debtAfter, b.priceMax, b.decimals);
   const collateralUsd = tokenToUsdFloor(i.loan.collateralAmount, i.coll.priceMin, i.coll.decimals);
   const ltv = ltvBps(debtUsdAfter, collateralUsd);
-  if (ltv.gt(i.params.maxLtvBps)) throw new LendingError('LtvTooHigh', ltv.toString());
+  if (ltv.gt(i.params.maxLtvBps)) throw new LendingError("LtvTooHigh", ltv.toString());
   return { scaledDelta, debtAfter, debtUsdAfter, collateralUsd, ltvBpsAfter: ltv };
 }
 
@@ -374,9 +388,9 @@ export interface RepayQuote {
  * `floor(amount × 1e12 / index)` scaled units go. Throws `ZeroAmount`, `Overflow`.
  */
 export function quoteRepay(i: RepayInput): RepayQuote {
-  assertFields(i, ['scaledDebt', 'amount', 'borrowIndex']);
+  assertFields(i, ["scaledDebt", "amount", "borrowIndex"]);
   const debt = debtTokens(i.scaledDebt, i.borrowIndex);
-  if (i.amount.isZero()) throw new LendingError('ZeroAmount', 'amount is zero');
+  if (i.amount.isZero()) throw new LendingError("ZeroAmount", "amount is zero");
   return repayOf(i.scaledDebt, debt, i.amount, i.borrowIndex);
 }
 
@@ -408,10 +422,10 @@ export interface WithdrawCollateralQuote {
  * when the LTV after exceeds the maximum (no prices are read without debt).
  */
 export function quoteWithdrawCollateral(i: WithdrawCollateralInput): WithdrawCollateralQuote {
-  assertU64(i.amount, 'amount');
+  assertU64(i.amount, "amount");
   assertLoanSides(i);
-  if (i.amount.isZero()) throw new LendingError('ZeroAmount', 'amount is zero');
-  if (i.amount.gt(i.loan.collateralAmount)) throw new LendingError('InsufficientCollateral');
+  if (i.amount.isZero()) throw new LendingError("ZeroAmount", "amount is zero");
+  if (i.amount.gt(i.loan.collateralAmount)) throw new LendingError("InsufficientCollateral");
   const collateralAfter = i.loan.collateralAmount.sub(i.amount);
   const debt = debtTokens(i.loan.scaledDebt, i.borrow.borrowIndex);
   let ltv = new BN(0);
@@ -420,7 +434,7 @@ export function quoteWithdrawCollateral(i: WithdrawCollateralInput): WithdrawCol
     const collateralUsd = tokenToUsdFloor(collateralAfter, i.coll.priceMin, i.coll.decimals);
     ltv = ltvBps(debtUsd, collateralUsd);
   }
-  if (ltv.gt(i.params.maxLtvBps)) throw new LendingError('LtvTooHigh', ltv.toString());
+  if (ltv.gt(i.params.maxLtvBps)) throw new LendingError("LtvTooHigh", ltv.toString());
   return { collateralAfter, ltvBpsAfter: ltv };
 }
 
@@ -461,14 +475,14 @@ export interface LiquidateLoanQuote {
  * bad debt, paid by insurance first, then socialized. See `quote_liquidate_loan` in the program.
  */
 export function quoteLiquidateLoan(i: LiquidateLoanInput): LiquidateLoanQuote {
-  assertU64(i.repayAmount, 'repayAmount');
-  assertU64(i.insuranceBalance, 'insuranceBalance');
+  assertU64(i.repayAmount, "repayAmount");
+  assertU64(i.insuranceBalance, "insuranceBalance");
   assertLoanSides(i);
   const h = health(i.loan, i.coll, i.borrow, i.params.liquidationLtvBps);
   const excess = i.recallExcess ?? new BN(0);
   const recall = !h.liquidatable && !excess.isZero() && !h.debt.isZero();
-  if (!h.liquidatable && !recall) throw new LendingError('NotLiquidatable', h.ltvBps.toString());
-  if (i.repayAmount.isZero()) throw new LendingError('ZeroAmount', 'repayAmount is zero');
+  if (!h.liquidatable && !recall) throw new LendingError("NotLiquidatable", h.ltvBps.toString());
+  if (i.repayAmount.isZero()) throw new LendingError("ZeroAmount", "repayAmount is zero");
   const factor = checkedAdd(BPS_DENOM, i.params.liquidationBonusBps);
   const underwater = h.collateralUsd.mul(BPS_DENOM).lt(h.debtUsd.mul(factor));
   const maxRepay = recall
@@ -477,7 +491,7 @@ export function quoteLiquidateLoan(i: LiquidateLoanInput): LiquidateLoanQuote {
       ? h.debt
       : mulDiv(h.debt, i.params.closeFactorBps, BPS_DENOM, true);
   const repaid = BN.min(BN.min(i.repayAmount, maxRepay), h.debt).clone();
-  if (repaid.isZero()) throw new LendingError('ZeroAmount', 'nothing may be repaid');
+  if (repaid.isZero()) throw new LendingError("ZeroAmount", "nothing may be repaid");
 
   const b = i.borrow;
   const repaidUsd = tokenToUsdFloor(repaid, b.priceMax, b.decimals);
@@ -487,7 +501,7 @@ export function quoteLiquidateLoan(i: LiquidateLoanInput): LiquidateLoanQuote {
   try {
     seized = BN.min(usdToTokenFloor(seizeUsd, i.coll.priceMax, i.coll.decimals), collateral).clone();
   } catch (e) {
-    if (!(e instanceof MathError && e.code === 'Overflow')) throw e;
+    if (!(e instanceof MathError && e.code === "Overflow")) throw e;
     seized = collateral.clone();
   }
   const collateralAfter = collateral.sub(seized);
@@ -524,25 +538,30 @@ function assertU8(value: number, name: string): void {
 }
 
 function assertObject(value: unknown, name: string): void {
-  if (value === null || typeof value !== 'object') throw new RangeError(`${name} is not an object`);
+  if (value === null || typeof value !== "object") throw new RangeError(`${name} is not an object`);
 }
 
 /** RangeError unless every named field is a u64 `BN` (a caller bug, e.g. a missing field). */
-function assertFields<T extends object>(input: T, keys: ReadonlyArray<keyof T & string>, prefix = ''): void {
-  assertObject(input, prefix === '' ? 'input' : prefix.slice(0, -1));
+function assertFields<T extends object>(input: T, keys: ReadonlyArray<keyof T & string>, prefix = ""): void {
+  assertObject(input, prefix === "" ? "input" : prefix.slice(0, -1));
   for (const key of keys) assertU64(input[key] as unknown as BN, `${prefix}${key}`);
 }
 
-function assertLoanSides(i: { loan: LoanState; coll: LoanCollateralSide; borrow: LoanBorrowSide; params: LoanParams }): void {
-  assertObject(i, 'input');
-  assertFields(i.loan, ['collateralAmount', 'scaledDebt'], 'loan.');
-  assertFields(i.coll, ['priceMin', 'priceMax'], 'coll.');
-  assertU8(i.coll.decimals, 'coll.decimals');
+function assertLoanSides(i: {
+  loan: LoanState;
+  coll: LoanCollateralSide;
+  borrow: LoanBorrowSide;
+  params: LoanParams;
+}): void {
+  assertObject(i, "input");
+  assertFields(i.loan, ["collateralAmount", "scaledDebt"], "loan.");
+  assertFields(i.coll, ["priceMin", "priceMax"], "coll.");
+  assertU8(i.coll.decimals, "coll.decimals");
   assertFields(
     i.borrow,
-    ['priceMax', 'borrowIndex', 'owned', 'locked', 'lent', 'lendable', 'bufferBps', 'maxUtilizationBps'],
-    'borrow.',
+    ["priceMax", "borrowIndex", "owned", "locked", "lent", "lendable", "bufferBps", "maxUtilizationBps"],
+    "borrow.",
   );
-  assertU8(i.borrow.decimals, 'borrow.decimals');
-  assertFields(i.params, ['maxLtvBps', 'liquidationLtvBps', 'liquidationBonusBps', 'closeFactorBps'], 'params.');
+  assertU8(i.borrow.decimals, "borrow.decimals");
+  assertFields(i.params, ["maxLtvBps", "liquidationLtvBps", "liquidationBonusBps", "closeFactorBps"], "params.");
 }

@@ -12,36 +12,36 @@
  * arithmetic failure throws `MathError` (overflow, invalid decimals, zero price, fee shares above
  * 100%, …); inputs the program could never receive (not a u64, decimals not a u8) throw `RangeError`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { checkedAdd, checkedSub, mulDivFloor } from './fixed';
-import { dynamicFeeBps, feeAmount, splitFee } from './fees';
-import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenFloor } from './units';
-import { assertU64 } from './wide';
+import { checkedAdd, checkedSub, mulDivFloor } from "./fixed";
+import { dynamicFeeBps, feeAmount, splitFee } from "./fees";
+import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenFloor } from "./units";
+import { assertU64 } from "./wide";
 
 /** Why a liquidity quote was refused: the Rust `LiquidityError` variants other than `Math`. */
 export type LiquidityErrorCode =
-  | 'ZeroAmount'
-  | 'PoolValueZero'
-  | 'MaxWeightExceeded'
-  | 'MinWeightExceeded'
-  | 'PoolCapExceeded'
-  | 'InsufficientLiquidity'
-  | 'InsufficientLpSupply'
-  | 'FirstDepositTooSmall'
-  | 'LpMintTooSmall';
+  | "ZeroAmount"
+  | "PoolValueZero"
+  | "MaxWeightExceeded"
+  | "MinWeightExceeded"
+  | "PoolCapExceeded"
+  | "InsufficientLiquidity"
+  | "InsufficientLpSupply"
+  | "FirstDepositTooSmall"
+  | "LpMintTooSmall";
 
 /** All `LiquidityErrorCode`s, in the Rust enum's order (after `Math`). */
 export const LIQUIDITY_ERROR_CODES: readonly LiquidityErrorCode[] = Object.freeze([
-  'ZeroAmount',
-  'PoolValueZero',
-  'MaxWeightExceeded',
-  'MinWeightExceeded',
-  'PoolCapExceeded',
-  'InsufficientLiquidity',
-  'InsufficientLpSupply',
-  'FirstDepositTooSmall',
-  'LpMintTooSmall',
+  "ZeroAmount",
+  "PoolValueZero",
+  "MaxWeightExceeded",
+  "MinWeightExceeded",
+  "PoolCapExceeded",
+  "InsufficientLiquidity",
+  "InsufficientLpSupply",
+  "FirstDepositTooSmall",
+  "LpMintTooSmall",
 ]);
 
 /**
@@ -61,7 +61,7 @@ export class LiquidityError extends Error {
 
   constructor(code: LiquidityErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'LiquidityError';
+    this.name = "LiquidityError";
     this.code = code;
   }
 }
@@ -76,17 +76,17 @@ export function custodyValueUsd(owned: BN, price: BN, decimals: number, roundUp:
 
 /** `custodyUsdAfter × 10_000 <= maxWeightBps × aumAfter` (exact). */
 export function weightOkMax(custodyUsdAfter: BN, aumAfter: BN, maxWeightBps: BN): boolean {
-  assertU64(custodyUsdAfter, 'custodyUsdAfter');
-  assertU64(aumAfter, 'aumAfter');
-  assertU64(maxWeightBps, 'maxWeightBps');
+  assertU64(custodyUsdAfter, "custodyUsdAfter");
+  assertU64(aumAfter, "aumAfter");
+  assertU64(maxWeightBps, "maxWeightBps");
   return custodyUsdAfter.mul(BPS_DENOM).lte(maxWeightBps.mul(aumAfter));
 }
 
 /** `custodyUsdAfter × 10_000 >= minWeightBps × aumAfter` (exact). */
 export function weightOkMin(custodyUsdAfter: BN, aumAfter: BN, minWeightBps: BN): boolean {
-  assertU64(custodyUsdAfter, 'custodyUsdAfter');
-  assertU64(aumAfter, 'aumAfter');
-  assertU64(minWeightBps, 'minWeightBps');
+  assertU64(custodyUsdAfter, "custodyUsdAfter");
+  assertU64(aumAfter, "aumAfter");
+  assertU64(minWeightBps, "minWeightBps");
   return custodyUsdAfter.mul(BPS_DENOM).gte(minWeightBps.mul(aumAfter));
 }
 
@@ -142,10 +142,23 @@ export interface AddLiquidityQuote {
 
 /** Quotes an LP deposit; see `quote_add_liquidity` in the program for the steps. */
 export function quoteAddLiquidity(i: AddLiquidityInput): AddLiquidityQuote {
-  assertFields(i, ['amountIn', 'price', 'custodyUsd', 'aumUsd', 'lpSupply', 'targetWeightBps', 'maxWeightBps', 'baseFeeBps', 'taxFeeBps', 'protocolShareBps', 'insuranceShareBps', 'maxAumUsd']);
-  if (i.amountIn.isZero()) throw new LiquidityError('ZeroAmount', 'amountIn is zero');
+  assertFields(i, [
+    "amountIn",
+    "price",
+    "custodyUsd",
+    "aumUsd",
+    "lpSupply",
+    "targetWeightBps",
+    "maxWeightBps",
+    "baseFeeBps",
+    "taxFeeBps",
+    "protocolShareBps",
+    "insuranceShareBps",
+    "maxAumUsd",
+  ]);
+  if (i.amountIn.isZero()) throw new LiquidityError("ZeroAmount", "amountIn is zero");
   const valueIn = tokenToUsdFloor(i.amountIn, i.price, i.decimals);
-  if (valueIn.isZero()) throw new LiquidityError('ZeroAmount', 'deposit is worth less than one USD unit');
+  if (valueIn.isZero()) throw new LiquidityError("ZeroAmount", "deposit is worth less than one USD unit");
 
   const custodyAfter = checkedAdd(i.custodyUsd, valueIn);
   const feeBps = dynamicFeeBps({
@@ -163,22 +176,23 @@ export function quoteAddLiquidity(i: AddLiquidityInput): AddLiquidityQuote {
   let lpOut: BN;
   let deadLp = new BN(0);
   if (i.lpSupply.isZero()) {
-    if (valueIn.lt(i.minFirstDepositUsd ?? new BN(0))) throw new LiquidityError('FirstDepositTooSmall', valueIn.toString());
+    if (valueIn.lt(i.minFirstDepositUsd ?? new BN(0)))
+      throw new LiquidityError("FirstDepositTooSmall", valueIn.toString());
     deadLp = (i.deadLp ?? new BN(0)).clone();
     lpOut = BN.max(netUsd.sub(deadLp), new BN(0));
   } else if (i.aumUsd.isZero()) {
-    throw new LiquidityError('PoolValueZero');
+    throw new LiquidityError("PoolValueZero");
   } else {
     lpOut = mulDivFloor(netUsd, i.lpSupply, i.aumUsd);
   }
-  if (lpOut.isZero()) throw new LiquidityError('ZeroAmount', 'no LP tokens after the fee');
-  if (lpOut.lt(i.minLpMint ?? new BN(0))) throw new LiquidityError('LpMintTooSmall', lpOut.toString());
+  if (lpOut.isZero()) throw new LiquidityError("ZeroAmount", "no LP tokens after the fee");
+  if (lpOut.lt(i.minLpMint ?? new BN(0))) throw new LiquidityError("LpMintTooSmall", lpOut.toString());
 
   const aumAfter = checkedAdd(i.aumUsd, valueIn);
   if (!i.aumUsd.isZero() && !weightOkMax(custodyAfter, aumAfter, i.maxWeightBps)) {
-    throw new LiquidityError('MaxWeightExceeded');
+    throw new LiquidityError("MaxWeightExceeded");
   }
-  if (!i.maxAumUsd.isZero() && aumAfter.gt(i.maxAumUsd)) throw new LiquidityError('PoolCapExceeded');
+  if (!i.maxAumUsd.isZero() && aumAfter.gt(i.maxAumUsd)) throw new LiquidityError("PoolCapExceeded");
 
   const split = splitFee(fee, i.protocolShareBps, i.insuranceShareBps);
   return {
@@ -238,12 +252,26 @@ export interface RemoveLiquidityQuote {
 
 /** Quotes an LP redemption; see `quote_remove_liquidity` in the program for the steps. */
 export function quoteRemoveLiquidity(i: RemoveLiquidityInput): RemoveLiquidityQuote {
-  assertFields(i, ['lpIn', 'lpSupply', 'aumUsd', 'price', 'custodyUsd', 'owned', 'available', 'targetWeightBps', 'minWeightBps', 'baseFeeBps', 'taxFeeBps', 'protocolShareBps', 'insuranceShareBps']);
-  if (i.lpIn.isZero()) throw new LiquidityError('ZeroAmount', 'lpIn is zero');
-  if (i.lpIn.gt(i.lpSupply)) throw new LiquidityError('InsufficientLpSupply');
+  assertFields(i, [
+    "lpIn",
+    "lpSupply",
+    "aumUsd",
+    "price",
+    "custodyUsd",
+    "owned",
+    "available",
+    "targetWeightBps",
+    "minWeightBps",
+    "baseFeeBps",
+    "taxFeeBps",
+    "protocolShareBps",
+    "insuranceShareBps",
+  ]);
+  if (i.lpIn.isZero()) throw new LiquidityError("ZeroAmount", "lpIn is zero");
+  if (i.lpIn.gt(i.lpSupply)) throw new LiquidityError("InsufficientLpSupply");
   const value = mulDivFloor(i.lpIn, i.aumUsd, i.lpSupply);
   const amount = usdToTokenFloor(value, i.price, i.decimals);
-  if (amount.isZero()) throw new LiquidityError('ZeroAmount', 'redemption is worth less than one token unit');
+  if (amount.isZero()) throw new LiquidityError("ZeroAmount", "redemption is worth less than one token unit");
 
   const custodyAfter = saturatingSub(i.custodyUsd, value);
   const feeBps = dynamicFeeBps({
@@ -255,15 +283,15 @@ export function quoteRemoveLiquidity(i: RemoveLiquidityInput): RemoveLiquidityQu
   });
   const fee = feeAmount(amount, feeBps);
   const amountOut = checkedSub(amount, fee);
-  if (amountOut.isZero()) throw new LiquidityError('ZeroAmount', 'nothing left after the fee');
+  if (amountOut.isZero()) throw new LiquidityError("ZeroAmount", "nothing left after the fee");
 
   const split = splitFee(fee, i.protocolShareBps, i.insuranceShareBps);
   const ownedDecrease = checkedAdd(checkedAdd(amountOut, split.protocol), split.insurance);
-  if (ownedDecrease.gt(i.available) || ownedDecrease.gt(i.owned)) throw new LiquidityError('InsufficientLiquidity');
+  if (ownedDecrease.gt(i.available) || ownedDecrease.gt(i.owned)) throw new LiquidityError("InsufficientLiquidity");
 
   const aumAfter = saturatingSub(i.aumUsd, value);
   if (!aumAfter.isZero() && !weightOkMin(custodyAfter, aumAfter, i.minWeightBps)) {
-    throw new LiquidityError('MinWeightExceeded');
+    throw new LiquidityError("MinWeightExceeded");
   }
   return {
     valueUsd: value,
@@ -324,12 +352,30 @@ export interface SwapQuote {
 
 /** Quotes a swap; see `quote_swap` in the program for the steps. */
 export function quoteSwap(i: SwapInput): SwapQuote {
-  assertFields(i, ['amountIn', 'inPrice', 'inCustodyUsd', 'inTargetBps', 'inMaxWeightBps', 'inBaseFeeBps', 'inTaxFeeBps', 'outPrice', 'outCustodyUsd', 'outTargetBps', 'outMinWeightBps', 'outBaseFeeBps', 'outTaxFeeBps', 'outAvailable', 'aumUsd', 'protocolShareBps', 'insuranceShareBps']);
-  if (i.amountIn.isZero()) throw new LiquidityError('ZeroAmount', 'amountIn is zero');
+  assertFields(i, [
+    "amountIn",
+    "inPrice",
+    "inCustodyUsd",
+    "inTargetBps",
+    "inMaxWeightBps",
+    "inBaseFeeBps",
+    "inTaxFeeBps",
+    "outPrice",
+    "outCustodyUsd",
+    "outTargetBps",
+    "outMinWeightBps",
+    "outBaseFeeBps",
+    "outTaxFeeBps",
+    "outAvailable",
+    "aumUsd",
+    "protocolShareBps",
+    "insuranceShareBps",
+  ]);
+  if (i.amountIn.isZero()) throw new LiquidityError("ZeroAmount", "amountIn is zero");
   const valueIn = tokenToUsdFloor(i.amountIn, i.inPrice, i.inDecimals);
-  if (valueIn.isZero()) throw new LiquidityError('ZeroAmount', 'input is worth less than one USD unit');
+  if (valueIn.isZero()) throw new LiquidityError("ZeroAmount", "input is worth less than one USD unit");
   const grossOut = usdToTokenFloor(valueIn, i.outPrice, i.outDecimals);
-  if (grossOut.isZero()) throw new LiquidityError('ZeroAmount', 'input buys less than one output unit');
+  if (grossOut.isZero()) throw new LiquidityError("ZeroAmount", "input buys less than one output unit");
 
   const inAfter = checkedAdd(i.inCustodyUsd, valueIn);
   const feeIn = dynamicFeeBps({
@@ -351,13 +397,13 @@ export function quoteSwap(i: SwapInput): SwapQuote {
 
   const fee = feeAmount(grossOut, feeBps);
   const amountOut = checkedSub(grossOut, fee);
-  if (amountOut.isZero()) throw new LiquidityError('ZeroAmount', 'nothing left after the fee');
+  if (amountOut.isZero()) throw new LiquidityError("ZeroAmount", "nothing left after the fee");
   const split = splitFee(fee, i.protocolShareBps, i.insuranceShareBps);
   const outOwnedDecrease = checkedAdd(checkedAdd(amountOut, split.protocol), split.insurance);
-  if (outOwnedDecrease.gt(i.outAvailable)) throw new LiquidityError('InsufficientLiquidity');
+  if (outOwnedDecrease.gt(i.outAvailable)) throw new LiquidityError("InsufficientLiquidity");
 
-  if (!weightOkMax(inAfter, i.aumUsd, i.inMaxWeightBps)) throw new LiquidityError('MaxWeightExceeded');
-  if (!weightOkMin(outAfter, i.aumUsd, i.outMinWeightBps)) throw new LiquidityError('MinWeightExceeded');
+  if (!weightOkMax(inAfter, i.aumUsd, i.inMaxWeightBps)) throw new LiquidityError("MaxWeightExceeded");
+  if (!weightOkMin(outAfter, i.aumUsd, i.outMinWeightBps)) throw new LiquidityError("MinWeightExceeded");
   return {
     valueInUsd: valueIn,
     feeBps,

@@ -4,12 +4,12 @@
  * A Pyth-style price `raw × 10^expo` becomes a price with 9 decimals (USD per whole token).
  * Prices round down or up as asked; a confidence interval always rounds up.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { BPS_DENOM } from './units';
-import { assertI64, assertU64 } from './wide';
-import { divRound, fitU64 } from './fixed';
+import { MathError } from "./error";
+import { BPS_DENOM } from "./units";
+import { assertI64, assertU64 } from "./wide";
+import { divRound, fitU64 } from "./fixed";
 
 /** Accepted oracle exponents: `-MAX_EXPO..=MAX_EXPO`. */
 export const MAX_EXPO = 18;
@@ -26,11 +26,11 @@ const I32_MAX = 2 ** 31 - 1;
  * rounds down to zero; `MathError('Overflow')` above u64::MAX.
  */
 export function normalizePrice(raw: BN, expo: number, roundUp: boolean): BN {
-  assertI64(raw, 'raw');
+  assertI64(raw, "raw");
   assertI32(expo);
-  if (raw.lten(0)) throw new MathError('InvalidPrice', `raw price ${raw.toString()}`);
+  if (raw.lten(0)) throw new MathError("InvalidPrice", `raw price ${raw.toString()}`);
   const price = scale(raw, expo, roundUp);
-  if (price.isZero()) throw new MathError('InvalidPrice', 'price rounds to zero');
+  if (price.isZero()) throw new MathError("InvalidPrice", "price rounds to zero");
   return price;
 }
 
@@ -39,16 +39,16 @@ export function normalizePrice(raw: BN, expo: number, roundUp: boolean): BN {
  * Throws `MathError('InvalidPrice')` for `expo` outside -18..=18, `MathError('Overflow')`.
  */
 export function normalizeConf(conf: BN, expo: number): BN {
-  assertU64(conf, 'conf');
+  assertU64(conf, "conf");
   assertI32(expo);
   return scale(conf, expo, true);
 }
 
 /** Whether `conf × 10_000 <= price × maxConfBps` (exact): the interval is narrow enough. */
 export function confWithin(price: BN, conf: BN, maxConfBps: BN): boolean {
-  assertU64(price, 'price');
-  assertU64(conf, 'conf');
-  assertU64(maxConfBps, 'maxConfBps');
+  assertU64(price, "price");
+  assertU64(conf, "conf");
+  assertU64(maxConfBps, "maxConfBps");
   return conf.mul(BPS_DENOM).lte(price.mul(maxConfBps));
 }
 
@@ -57,13 +57,13 @@ export function confWithin(price: BN, conf: BN, maxConfBps: BN): boolean {
  * price and gives them out (or values them for minting) at the max price.
  */
 export function minMax(spot: BN, ema: BN): [min: BN, max: BN] {
-  assertU64(spot, 'spot');
-  assertU64(ema, 'ema');
+  assertU64(spot, "spot");
+  assertU64(ema, "ema");
   return spot.lte(ema) ? [spot.clone(), ema.clone()] : [ema.clone(), spot.clone()];
 }
 
 function scale(value: BN, expo: number, roundUp: boolean): BN {
-  if (expo < -MAX_EXPO || expo > MAX_EXPO) throw new MathError('InvalidPrice', `exponent ${expo}`);
+  if (expo < -MAX_EXPO || expo > MAX_EXPO) throw new MathError("InvalidPrice", `exponent ${expo}`);
   const shift = PRICE_DECIMALS + expo;
   if (shift >= 0) return fitU64(value.mul(new BN(10).pow(new BN(shift))));
   return divRound(value, new BN(10).pow(new BN(-shift)), roundUp);

@@ -14,15 +14,15 @@
  * arithmetic failure throws `MathError`; inputs the program could never receive (not a u64, a
  * u8 that is not an integer in 0..=255) throw `RangeError`.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { type FeeSplit, feeAmount, splitFee } from './fees';
-import { checkedAdd, checkedSub, fitU64, mulDiv } from './fixed';
-import { type Impact, ImpactError, impactedPrice } from './impact';
-import { INDEX_ONE } from './interest';
-import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from './units';
-import { U64_MAX, assertI64, assertU64 } from './wide';
+import { MathError } from "./error";
+import { type FeeSplit, feeAmount, splitFee } from "./fees";
+import { checkedAdd, checkedSub, fitU64, mulDiv } from "./fixed";
+import { type Impact, ImpactError, impactedPrice } from "./impact";
+import { INDEX_ONE } from "./interest";
+import { BPS_DENOM, applyBpsFloor, tokenToUsdCeil, tokenToUsdFloor, usdToTokenCeil, usdToTokenFloor } from "./units";
+import { U64_MAX, assertI64, assertU64 } from "./wide";
 import { at } from "../util";
 
 /** `side` of a long. */
@@ -34,37 +34,37 @@ export const LIQUIDATION_TIER_BPS: BN = new BN(2_500);
 
 /** Why a position quote was refused: the Rust `PositionError` variants other than `Math`. */
 export type PositionErrorCode =
-  | 'InvalidSide'
-  | 'InvalidSpread'
-  | 'ZeroAmount'
-  | 'InsufficientCollateral'
-  | 'PositionTooLarge'
-  | 'OpenInterestCap'
-  | 'InsufficientLiquidity'
-  | 'CollateralTooSmall'
-  | 'LeverageTooHigh'
-  | 'WouldBeLiquidatable'
-  | 'SizeTooLarge'
-  | 'PositionUnderwater'
-  | 'NotLiquidatable'
-  | 'PriceImpactTooLarge';
+  | "InvalidSide"
+  | "InvalidSpread"
+  | "ZeroAmount"
+  | "InsufficientCollateral"
+  | "PositionTooLarge"
+  | "OpenInterestCap"
+  | "InsufficientLiquidity"
+  | "CollateralTooSmall"
+  | "LeverageTooHigh"
+  | "WouldBeLiquidatable"
+  | "SizeTooLarge"
+  | "PositionUnderwater"
+  | "NotLiquidatable"
+  | "PriceImpactTooLarge";
 
 /** All `PositionErrorCode`s, in the Rust enum's order (after `Math`). */
 export const POSITION_ERROR_CODES: readonly PositionErrorCode[] = Object.freeze([
-  'InvalidSide',
-  'InvalidSpread',
-  'ZeroAmount',
-  'InsufficientCollateral',
-  'PositionTooLarge',
-  'OpenInterestCap',
-  'InsufficientLiquidity',
-  'CollateralTooSmall',
-  'LeverageTooHigh',
-  'WouldBeLiquidatable',
-  'SizeTooLarge',
-  'PositionUnderwater',
-  'NotLiquidatable',
-  'PriceImpactTooLarge',
+  "InvalidSide",
+  "InvalidSpread",
+  "ZeroAmount",
+  "InsufficientCollateral",
+  "PositionTooLarge",
+  "OpenInterestCap",
+  "InsufficientLiquidity",
+  "CollateralTooSmall",
+  "LeverageTooHigh",
+  "WouldBeLiquidatable",
+  "SizeTooLarge",
+  "PositionUnderwater",
+  "NotLiquidatable",
+  "PriceImpactTooLarge",
 ] as PositionErrorCode[]);
 
 /** Thrown for the same inputs for which the program's quote returns that `PositionError`. */
@@ -73,7 +73,7 @@ export class PositionError extends Error {
 
   constructor(code: PositionErrorCode, detail?: string) {
     super(detail === undefined ? code : `${code}: ${detail}`);
-    this.name = 'PositionError';
+    this.name = "PositionError";
     this.code = code;
   }
 }
@@ -154,18 +154,18 @@ export interface FeeShares {
 // ---------------------------------------------------------------------------------------------
 
 function isLong(side: number): boolean {
-  assertU8(side, 'side');
+  assertU8(side, "side");
   if (side === LONG) return true;
   if (side === SHORT) return false;
-  throw new PositionError('InvalidSide', String(side));
+  throw new PositionError("InvalidSide", String(side));
 }
 
 /** `spreadBps + ceil(conf × 10_000 / max)`; throws `DivideByZero`, `Overflow`, `InvalidSpread` (>= 10_000). */
 export function tradeSpreadBps(spreadBps: BN, q: PriceQuote): BN {
-  assertQuote(q, 'price');
+  assertQuote(q, "price");
   const confBps = mulDiv(q.conf, BPS_DENOM, q.max, true);
   const spread = checkedAdd(spreadBps, confBps);
-  if (spread.gte(BPS_DENOM)) throw new PositionError('InvalidSpread', spread.toString());
+  if (spread.gte(BPS_DENOM)) throw new PositionError("InvalidSpread", spread.toString());
   return spread;
 }
 
@@ -212,7 +212,7 @@ function signedDiff(a: BN, b: BN): Pnl {
 }
 
 function pnlOf(long: boolean, sizeUsd: BN, sizeTokens: BN, exit: BN, decimals: number): Pnl {
-  assertU64(sizeUsd, 'sizeUsd');
+  assertU64(sizeUsd, "sizeUsd");
   return long
     ? signedDiff(tokenToUsdFloor(sizeTokens, exit, decimals), sizeUsd)
     : signedDiff(sizeUsd, tokenToUsdCeil(sizeTokens, exit, decimals));
@@ -226,25 +226,25 @@ export function pnl(side: number, sizeUsd: BN, sizeTokens: BN, exitPrice: BN, de
 
 /** `floor(sizeUsd × 10^(decimals + 3) / sizeTokens)`; zero when `sizeTokens` is zero. */
 export function averagePrice(sizeUsd: BN, sizeTokens: BN, decimals: number): BN {
-  assertU64(sizeTokens, 'sizeTokens');
+  assertU64(sizeTokens, "sizeTokens");
   if (sizeTokens.isZero()) return new BN(0);
   return usdToTokenFloor(sizeUsd, sizeTokens, decimals);
 }
 
 /** `ceil(locked × (indexNow − indexSnapshot) / 1e12)`; zero if the index has not grown. */
 export function borrowFeeTokens(locked: BN, indexNow: BN, indexSnapshot: BN): BN {
-  assertU64(locked, 'locked');
-  assertU64(indexNow, 'indexNow');
-  assertU64(indexSnapshot, 'indexSnapshot');
+  assertU64(locked, "locked");
+  assertU64(indexNow, "indexNow");
+  assertU64(indexSnapshot, "indexSnapshot");
   if (indexNow.lte(indexSnapshot)) return new BN(0);
   return mulDiv(locked, indexNow.sub(indexSnapshot), INDEX_ONE, true);
 }
 
 /** `collateralUsd + pnl − closeFeeUsd`, signed; `Overflow` if the positive or negative terms exceed u64. */
 export function equityUsd(collateralUsd: BN, pnl: Pnl, closeFeeUsd: BN): Equity {
-  assertU64(collateralUsd, 'collateralUsd');
-  assertU64(pnl.usd, 'pnl.usd');
-  assertU64(closeFeeUsd, 'closeFeeUsd');
+  assertU64(collateralUsd, "collateralUsd");
+  assertU64(pnl.usd, "pnl.usd");
+  assertU64(closeFeeUsd, "closeFeeUsd");
   const plus = pnl.profit ? checkedAdd(collateralUsd, pnl.usd) : collateralUsd;
   const minus = pnl.profit ? closeFeeUsd : checkedAdd(pnl.usd, closeFeeUsd);
   return plus.gte(minus) ? { negative: false, usd: plus.sub(minus) } : { negative: true, usd: minus.sub(plus) };
@@ -252,9 +252,9 @@ export function equityUsd(collateralUsd: BN, pnl: Pnl, closeFeeUsd: BN): Equity 
 
 /** `equity × 10_000 >= maintenanceMarginBps × sizeUsd` (exact); negative equity fails. */
 export function healthOk(equity: Equity, sizeUsd: BN, maintenanceMarginBps: BN): boolean {
-  assertU64(equity.usd, 'equity.usd');
-  assertU64(sizeUsd, 'sizeUsd');
-  assertU64(maintenanceMarginBps, 'maintenanceMarginBps');
+  assertU64(equity.usd, "equity.usd");
+  assertU64(sizeUsd, "sizeUsd");
+  assertU64(maintenanceMarginBps, "maintenanceMarginBps");
   return !equity.negative && equity.usd.mul(BPS_DENOM).gte(maintenanceMarginBps.mul(sizeUsd));
 }
 
@@ -286,10 +286,10 @@ const owedOf = (p: PositionState): BN => p.owedTokens ?? new BN(0);
 /** Minimum collateral, maximum leverage, maintenance margin of a position that stays open. */
 function checkOpen(m: Mark, market: MarketSide, coll: CollateralSide): BN {
   const collateralUsd = tokenToUsdFloor(m.collateral, coll.price.min, coll.decimals);
-  if (collateralUsd.lt(market.minCollateralUsd)) throw new PositionError('CollateralTooSmall');
-  if (m.sizeUsd.mul(BPS_DENOM).gt(market.maxLeverageBps.mul(collateralUsd))) throw new PositionError('LeverageTooHigh');
+  if (collateralUsd.lt(market.minCollateralUsd)) throw new PositionError("CollateralTooSmall");
+  if (m.sizeUsd.mul(BPS_DENOM).gt(market.maxLeverageBps.mul(collateralUsd))) throw new PositionError("LeverageTooHigh");
   const equity = markEquity(m, market, coll);
-  if (!healthOk(equity, m.sizeUsd, market.maintenanceMarginBps)) throw new PositionError('WouldBeLiquidatable');
+  if (!healthOk(equity, m.sizeUsd, market.maintenanceMarginBps)) throw new PositionError("WouldBeLiquidatable");
   return collateralUsd;
 }
 
@@ -308,8 +308,8 @@ function withImpact(long: boolean, isIncrease: boolean, sizeUsd: BN, price: BN, 
     return impactedPrice({ side: long ? LONG : SHORT, isIncrease, sizeUsd, price, impact });
   } catch (e) {
     if (e instanceof ImpactError) {
-      if (e.code === 'InvalidSide') throw new PositionError('InvalidSide');
-      throw new PositionError('PriceImpactTooLarge');
+      if (e.code === "InvalidSide") throw new PositionError("InvalidSide");
+      throw new PositionError("PriceImpactTooLarge");
     }
     throw e;
   }
@@ -352,13 +352,13 @@ export interface IncreaseQuote {
 
 /** Quotes opening or increasing a position; see `quote_increase` in the program for the steps. */
 export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
-  assertI64(i.now, 'now');
+  assertI64(i.now, "now");
   assertPosition(i.pos);
-  assertU64(i.sizeDeltaUsd, 'sizeDeltaUsd');
-  assertU64(i.collateralDelta, 'collateralDelta');
+  assertU64(i.sizeDeltaUsd, "sizeDeltaUsd");
+  assertU64(i.collateralDelta, "collateralDelta");
   assertSides(i.market, i.coll, i.fees);
   const long = isLong(i.pos.side);
-  if (i.sizeDeltaUsd.isZero()) throw new PositionError('ZeroAmount', 'sizeDeltaUsd is zero');
+  if (i.sizeDeltaUsd.isZero()) throw new PositionError("ZeroAmount", "sizeDeltaUsd is zero");
   const { pos, market, coll } = i;
   const borrowFee = borrowFeeTokens(pos.lockedAmount, coll.borrowIndex, pos.borrowIndexSnapshot);
 
@@ -373,18 +373,18 @@ export function quoteIncrease(i: IncreaseInput): IncreaseQuote {
   const gross = checkedAdd(pos.collateralAmount, i.collateralDelta);
   // What the position owes is paid first: an increase leaves nothing owed.
   const charges = checkedAdd(checkedAdd(borrowFee, feeTokens), owedOf(pos));
-  if (charges.gt(gross)) throw new PositionError('InsufficientCollateral');
+  if (charges.gt(gross)) throw new PositionError("InsufficientCollateral");
   const collateralAfter = gross.sub(charges);
 
   const sizeAfter = checkedAdd(pos.sizeUsd, i.sizeDeltaUsd);
   const sizeTokensAfter = checkedAdd(pos.sizeTokens, tokensDelta);
-  if (sizeAfter.gt(market.maxPositionUsd)) throw new PositionError('PositionTooLarge');
-  if (market.oiUsd.add(i.sizeDeltaUsd).gt(market.oiCapUsd)) throw new PositionError('OpenInterestCap');
+  if (sizeAfter.gt(market.maxPositionUsd)) throw new PositionError("PositionTooLarge");
+  if (market.oiUsd.add(i.sizeDeltaUsd).gt(market.oiCapUsd)) throw new PositionError("OpenInterestCap");
 
   const lockedDelta = usdToTokenCeil(i.sizeDeltaUsd, coll.price.min, coll.decimals);
   const buffer = applyBpsFloor(coll.owned, coll.bufferBps);
   const lockable = checkedSub(coll.owned, buffer);
-  if (coll.locked.add(lockedDelta).gt(lockable)) throw new PositionError('InsufficientLiquidity');
+  if (coll.locked.add(lockedDelta).gt(lockable)) throw new PositionError("InsufficientLiquidity");
 
   const collateralUsd = checkOpen(
     { long, exit, sizeUsd: sizeAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) },
@@ -493,7 +493,7 @@ export function decreaseImpact(i: DecreaseImpactInput): Impact {
   const { pos } = i;
   const s = i.sizeDeltaUsd;
   if (i.impact.usd.isZero() || s.isZero()) return i.impact;
-  if (s.gt(pos.sizeUsd)) throw new PositionError('SizeTooLarge', `${s} > ${pos.sizeUsd}`);
+  if (s.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge", `${s} > ${pos.sizeUsd}`);
   const closed = s.eq(pos.sizeUsd) ? pos.sizeTokens : mulDiv(pos.sizeTokens, s, pos.sizeUsd, !long);
   const exit = exitAt(long, i.market.price, tradeSpreadBps(i.market.spreadBps, i.market.price));
   const gain = i.impact.positive;
@@ -555,15 +555,15 @@ export interface DecreaseQuote {
 
 /** Quotes closing part or all of a position, or withdrawing collateral; see `quote_decrease`. */
 export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
-  assertI64(i.now, 'now');
+  assertI64(i.now, "now");
   assertPosition(i.pos);
-  assertU64(i.sizeDeltaUsd, 'sizeDeltaUsd');
-  assertU64(i.collateralOut, 'collateralOut');
+  assertU64(i.sizeDeltaUsd, "sizeDeltaUsd");
+  assertU64(i.collateralOut, "collateralOut");
   assertSides(i.market, i.coll, i.fees);
   const long = isLong(i.pos.side);
   const { pos, market, coll } = i;
-  if (i.sizeDeltaUsd.isZero() && i.collateralOut.isZero()) throw new PositionError('ZeroAmount');
-  if (i.sizeDeltaUsd.gt(pos.sizeUsd)) throw new PositionError('SizeTooLarge');
+  if (i.sizeDeltaUsd.isZero() && i.collateralOut.isZero()) throw new PositionError("ZeroAmount");
+  if (i.sizeDeltaUsd.gt(pos.sizeUsd)) throw new PositionError("SizeTooLarge");
   const full = !i.sizeDeltaUsd.isZero() && i.sizeDeltaUsd.eq(pos.sizeUsd);
 
   const borrowFee = borrowFeeTokens(pos.lockedAmount, coll.borrowIndex, pos.borrowIndexSnapshot);
@@ -577,7 +577,7 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
 
   // Charges come from the collateral first, then from the profit realised now.
   const charges = checkedAdd(checkedAdd(borrowFee, c.feeTokens), checkedAdd(c.lossTokens, owedOf(pos)));
-  if (charges.gt(checkedAdd(pos.collateralAmount, c.profitTokens))) throw new PositionError('PositionUnderwater');
+  if (charges.gt(checkedAdd(pos.collateralAmount, c.profitTokens))) throw new PositionError("PositionUnderwater");
   const fromCollateral = BN.min(charges, pos.collateralAmount);
   const available = pos.collateralAmount.sub(fromCollateral);
   const profitLeft = c.profitTokens.sub(charges.sub(fromCollateral));
@@ -590,10 +590,21 @@ export function quoteDecrease(i: DecreaseInput): DecreaseQuote {
     amountOut = checkedAdd(available, profitLeft);
     collateralAfter = new BN(0);
   } else {
-    if (i.collateralOut.gt(available)) throw new PositionError('InsufficientCollateral');
+    if (i.collateralOut.gt(available)) throw new PositionError("InsufficientCollateral");
     collateralAfter = available.sub(i.collateralOut);
     if (!sizeUsdAfter.isZero()) {
-      checkOpen({ long, exit: plainExit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) }, market, coll);
+      checkOpen(
+        {
+          long,
+          exit: plainExit,
+          sizeUsd: sizeUsdAfter,
+          sizeTokens: sizeTokensAfter,
+          collateral: collateralAfter,
+          owed: new BN(0),
+        },
+        market,
+        coll,
+      );
     }
     amountOut = checkedAdd(i.collateralOut, profitLeft);
   }
@@ -672,9 +683,9 @@ export interface LiquidationQuote {
 
 /** Quotes a keeper's liquidation; see `quote_liquidate` in the program for the steps. */
 export function quoteLiquidate(i: LiquidateInput): LiquidationQuote {
-  assertI64(i.now, 'now');
+  assertI64(i.now, "now");
   assertPosition(i.pos);
-  assertU64(i.insuranceBalance, 'insuranceBalance');
+  assertU64(i.insuranceBalance, "insuranceBalance");
   assertSides(i.market, i.coll, i.fees);
   const long = isLong(i.pos.side);
   const { pos, market, coll } = i;
@@ -685,11 +696,18 @@ export function quoteLiquidate(i: LiquidateInput): LiquidationQuote {
   // A borrow fee the collateral cannot pay is owed like the rest.
   const unpaidFee = borrowFee.gt(pos.collateralAmount) ? borrowFee.sub(pos.collateralAmount) : new BN(0);
   const equity = markEquity(
-    { long, exit, sizeUsd: pos.sizeUsd, sizeTokens: pos.sizeTokens, collateral: netCollateral, owed: checkedAdd(owedOf(pos), unpaidFee) },
+    {
+      long,
+      exit,
+      sizeUsd: pos.sizeUsd,
+      sizeTokens: pos.sizeTokens,
+      collateral: netCollateral,
+      owed: checkedAdd(owedOf(pos), unpaidFee),
+    },
     market,
     coll,
   );
-  if (healthOk(equity, pos.sizeUsd, market.maintenanceMarginBps)) throw new PositionError('NotLiquidatable');
+  if (healthOk(equity, pos.sizeUsd, market.maintenanceMarginBps)) throw new PositionError("NotLiquidatable");
 
   const fraction = liquidationFractionBps(equity, pos.sizeUsd, market);
   if (fraction.lt(BPS_DENOM)) {
@@ -706,18 +724,14 @@ export function quoteLiquidate(i: LiquidateInput): LiquidationQuote {
  * `closeFee + reward` or `6 × mm + closeFee + reward` exceeds u64.
  */
 export function liquidationFractionBps(equity: Equity, sizeUsd: BN, market: MarketSide): BN {
-  assertU64(equity.usd, 'equity.usd');
-  assertU64(sizeUsd, 'sizeUsd');
+  assertU64(equity.usd, "equity.usd");
+  assertU64(sizeUsd, "sizeUsd");
   if (equity.negative || equity.usd.isZero()) return BPS_DENOM.clone();
   const mm = market.maintenanceMarginBps;
   const target = checkedAdd(mm, mm);
   const cost = checkedAdd(market.closeFeeBps, market.liquidationRewardBps);
   if (target.lte(cost)) return BPS_DENOM.clone();
-  const multipliers = [
-    fitU64(mm.muln(6).add(cost)),
-    mm.muln(4).add(cost.muln(2)),
-    mm.muln(2).add(cost.muln(3)),
-  ];
+  const multipliers = [fitU64(mm.muln(6).add(cost)), mm.muln(4).add(cost.muln(2)), mm.muln(2).add(cost.muln(3))];
   const budget = equity.usd.mul(BPS_DENOM.muln(4));
   for (let tier = 0; tier < multipliers.length; tier++) {
     if (sizeUsd.mul(at(multipliers, tier)).lte(budget)) return LIQUIDATION_TIER_BPS.muln(tier + 1);
@@ -730,19 +744,32 @@ function rewardTokens(sizeUsd: BN, market: MarketSide, coll: CollateralSide): BN
   return usdToTokenFloor(usd, coll.price.max, coll.decimals);
 }
 
-function liquidatePartial(i: LiquidateInput, long: boolean, borrowFee: BN, exit: BN, fraction: BN): LiquidationQuote | null {
+function liquidatePartial(
+  i: LiquidateInput,
+  long: boolean,
+  borrowFee: BN,
+  exit: BN,
+  fraction: BN,
+): LiquidationQuote | null {
   const { pos, market, coll } = i;
   const sizeDelta = mulDiv(pos.sizeUsd, fraction, BPS_DENOM, false);
   const c = closePart({ long, now: i.now, pos, sizeDelta, full: false, exit, market, coll });
   const reward = rewardTokens(sizeDelta, market, coll);
 
   const funds = checkedAdd(pos.collateralAmount, c.profitTokens);
-  const charges = checkedAdd(checkedAdd(checkedAdd(borrowFee, owedOf(pos)), c.feeTokens), checkedAdd(c.lossTokens, reward));
+  const charges = checkedAdd(
+    checkedAdd(checkedAdd(borrowFee, owedOf(pos)), c.feeTokens),
+    checkedAdd(c.lossTokens, reward),
+  );
   if (charges.gt(funds)) return null;
   const collateralAfter = funds.sub(charges);
   const sizeUsdAfter = pos.sizeUsd.sub(sizeDelta);
   const sizeTokensAfter = checkedSub(pos.sizeTokens, c.closedTokens);
-  const rest = markEquity({ long, exit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) }, market, coll);
+  const rest = markEquity(
+    { long, exit, sizeUsd: sizeUsdAfter, sizeTokens: sizeTokensAfter, collateral: collateralAfter, owed: new BN(0) },
+    market,
+    coll,
+  );
   if (!healthOk(rest, sizeUsdAfter, market.maintenanceMarginBps)) return null;
 
   const shares = split(c.feeTokens, borrowFee, i.fees);
@@ -855,17 +882,21 @@ export interface PoolPnlInput {
  * the caller subtracts it from the pool value. Throws `InvalidDecimals`, `Overflow`.
  */
 export function poolPnl(i: PoolPnlInput): Pnl {
-  for (const key of ['longOiUsd', 'longOiTokens', 'shortOiUsd', 'shortOiTokens', 'longPrice', 'shortPrice'] as const) {
+  for (const key of ["longOiUsd", "longOiTokens", "shortOiUsd", "shortOiTokens", "longPrice", "shortPrice"] as const) {
     assertU64(i[key], key);
   }
   const up = i.roundForMaxAum;
-  const longValue = up ? tokenToUsdFloor(i.longOiTokens, i.longPrice, i.decimals) : tokenToUsdCeil(i.longOiTokens, i.longPrice, i.decimals);
-  const shortValue = up ? tokenToUsdCeil(i.shortOiTokens, i.shortPrice, i.decimals) : tokenToUsdFloor(i.shortOiTokens, i.shortPrice, i.decimals);
+  const longValue = up
+    ? tokenToUsdFloor(i.longOiTokens, i.longPrice, i.decimals)
+    : tokenToUsdCeil(i.longOiTokens, i.longPrice, i.decimals);
+  const shortValue = up
+    ? tokenToUsdCeil(i.shortOiTokens, i.shortPrice, i.decimals)
+    : tokenToUsdFloor(i.shortOiTokens, i.shortPrice, i.decimals);
   const gains = longValue.add(i.shortOiUsd);
   const losses = i.longOiUsd.add(shortValue);
   const profit = gains.gt(losses);
   const usd = profit ? gains.sub(losses) : losses.sub(gains);
-  if (usd.gt(U64_MAX)) throw new MathError('Overflow', usd.toString());
+  if (usd.gt(U64_MAX)) throw new MathError("Overflow", usd.toString());
   return { profit, usd };
 }
 
@@ -878,45 +909,45 @@ function assertU8(value: number, name: string): void {
 }
 
 function assertQuote(q: PriceQuote, name: string): void {
-  if (q === null || typeof q !== 'object') throw new RangeError(`${name} is not a price quote`);
+  if (q === null || typeof q !== "object") throw new RangeError(`${name} is not a price quote`);
   assertU64(q.min, `${name}.min`);
   assertU64(q.max, `${name}.max`);
   assertU64(q.conf, `${name}.conf`);
 }
 
 function assertPosition(p: PositionState): void {
-  if (p === null || typeof p !== 'object') throw new RangeError('pos is not an object');
-  assertU8(p.side, 'pos.side');
-  assertI64(p.openTime, 'pos.openTime');
-  for (const key of ['sizeUsd', 'sizeTokens', 'collateralAmount', 'lockedAmount', 'borrowIndexSnapshot'] as const) {
+  if (p === null || typeof p !== "object") throw new RangeError("pos is not an object");
+  assertU8(p.side, "pos.side");
+  assertI64(p.openTime, "pos.openTime");
+  for (const key of ["sizeUsd", "sizeTokens", "collateralAmount", "lockedAmount", "borrowIndexSnapshot"] as const) {
     assertU64(p[key], `pos.${key}`);
   }
-  if (p.owedTokens !== undefined) assertU64(p.owedTokens, 'pos.owedTokens');
+  if (p.owedTokens !== undefined) assertU64(p.owedTokens, "pos.owedTokens");
 }
 
 function assertSides(m: MarketSide, c: CollateralSide, f: FeeShares): void {
-  if (m === null || typeof m !== 'object') throw new RangeError('market is not an object');
-  if (c === null || typeof c !== 'object') throw new RangeError('coll is not an object');
-  if (f === null || typeof f !== 'object') throw new RangeError('fees is not an object');
-  assertU8(m.decimals, 'market.decimals');
-  assertQuote(m.price, 'market.price');
+  if (m === null || typeof m !== "object") throw new RangeError("market is not an object");
+  if (c === null || typeof c !== "object") throw new RangeError("coll is not an object");
+  if (f === null || typeof f !== "object") throw new RangeError("fees is not an object");
+  assertU8(m.decimals, "market.decimals");
+  assertQuote(m.price, "market.price");
   for (const key of [
-    'spreadBps',
-    'openFeeBps',
-    'closeFeeBps',
-    'maxLeverageBps',
-    'maxPositionUsd',
-    'oiUsd',
-    'oiCapUsd',
-    'minCollateralUsd',
-    'maintenanceMarginBps',
-    'liquidationRewardBps',
+    "spreadBps",
+    "openFeeBps",
+    "closeFeeBps",
+    "maxLeverageBps",
+    "maxPositionUsd",
+    "oiUsd",
+    "oiCapUsd",
+    "minCollateralUsd",
+    "maintenanceMarginBps",
+    "liquidationRewardBps",
   ] as const) {
     assertU64(m[key], `market.${key}`);
   }
-  assertU8(c.decimals, 'coll.decimals');
-  assertQuote(c.price, 'coll.price');
-  for (const key of ['borrowIndex', 'owned', 'locked', 'bufferBps'] as const) assertU64(c[key], `coll.${key}`);
-  assertU64(f.protocolBps, 'fees.protocolBps');
-  assertU64(f.insuranceBps, 'fees.insuranceBps');
+  assertU8(c.decimals, "coll.decimals");
+  assertQuote(c.price, "coll.price");
+  for (const key of ["borrowIndex", "owned", "locked", "bufferBps"] as const) assertU64(c[key], `coll.${key}`);
+  assertU64(f.protocolBps, "fees.protocolBps");
+  assertU64(f.insuranceBps, "fees.insuranceBps");
 }

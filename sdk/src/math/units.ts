@@ -11,11 +11,11 @@
  * (value credited to the user rounds down, fees and debts round up) — the same choice the
  * program makes, so quotes match on-chain results exactly.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
-import { MathError } from './error';
-import { divRound, fitU64, mulDiv } from './fixed';
-import { assertU64 } from './wide';
+import { MathError } from "./error";
+import { divRound, fitU64, mulDiv } from "./fixed";
+import { assertU64 } from "./wide";
 
 /** Decimals of USD values: 1_000_000 = $1. */
 export const USD_DECIMALS = 6;
@@ -24,9 +24,9 @@ export const PRICE_DECIMALS = 9;
 /** Largest supported mint decimals. */
 export const MAX_TOKEN_DECIMALS = 18;
 /** Denominator of basis points: 10_000 bps = 100%. */
-export const BPS_DENOM: BN = new BN('10000');
+export const BPS_DENOM: BN = new BN("10000");
 /** A rate of 100%. */
-export const RATE_ONE: BN = new BN('1000000000');
+export const RATE_ONE: BN = new BN("1000000000");
 
 /** `amount * bps / 10_000` rounded down (for amounts owed to the user). Throws `Overflow`. */
 export function applyBpsFloor(amount: BN, bps: BN): BN {
@@ -76,17 +76,17 @@ export function usdToTokenCeil(usd: BN, price: BN, decimals: number): BN {
 }
 
 function tokenToUsd(amount: BN, price: BN, decimals: number, roundUp: boolean): BN {
-  assertU64(amount, 'amount');
-  assertU64(price, 'price');
+  assertU64(amount, "amount");
+  assertU64(price, "price");
   const scale = conversionScale(decimals);
   return fitU64(divRound(amount.mul(price), scale, roundUp));
 }
 
 function usdToToken(usd: BN, price: BN, decimals: number, roundUp: boolean): BN {
-  assertU64(usd, 'usd');
-  assertU64(price, 'price');
+  assertU64(usd, "usd");
+  assertU64(price, "price");
   const scale = conversionScale(decimals);
-  if (price.isZero()) throw new MathError('DivideByZero', 'zero price');
+  if (price.isZero()) throw new MathError("DivideByZero", "zero price");
   return fitU64(divRound(usd.mul(scale), price, roundUp));
 }
 
@@ -95,6 +95,6 @@ function conversionScale(decimals: number): BN {
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 255) {
     throw new RangeError(`decimals is not a u8: ${decimals}`);
   }
-  if (decimals > MAX_TOKEN_DECIMALS) throw new MathError('InvalidDecimals', String(decimals));
+  if (decimals > MAX_TOKEN_DECIMALS) throw new MathError("InvalidDecimals", String(decimals));
   return new BN(10).pow(new BN(decimals + PRICE_DECIMALS - USD_DECIMALS));
 }

@@ -7,14 +7,14 @@
  *
  * The exported `BN` constants are shared: never call an in-place (`i`-prefixed) method on them.
  */
-import BN from 'bn.js';
+import BN from "bn.js";
 
 /** 2^64 - 1. */
-export const U64_MAX: BN = new BN('ffffffffffffffff', 16);
+export const U64_MAX: BN = new BN("ffffffffffffffff", 16);
 /** 2^63 - 1. */
-export const I64_MAX: BN = new BN('7fffffffffffffff', 16);
+export const I64_MAX: BN = new BN("7fffffffffffffff", 16);
 /** -2^63. */
-export const I64_MIN: BN = new BN('8000000000000000', 16).neg();
+export const I64_MIN: BN = new BN("8000000000000000", 16).neg();
 
 /** Throws a `RangeError` unless `value` is an integer in `0..=u64::MAX` (a caller bug, not a math error). */
 export function assertU64(value: BN, name: string): void {
@@ -32,8 +32,8 @@ export function assertI64(value: BN, name: string): void {
 
 /** The full 128-bit product `a * b` as its high and low 64-bit halves: `a * b = hi * 2^64 + lo`. */
 export function wideMul(a: BN, b: BN): { hi: BN; lo: BN } {
-  assertU64(a, 'a');
-  assertU64(b, 'b');
+  assertU64(a, "a");
+  assertU64(b, "b");
   const product = a.mul(b);
   return { hi: product.shrn(64), lo: product.maskn(64) };
 }

@@ -128,8 +128,7 @@ export class LiteSvmConnection {
     programId: PublicKey,
     configOrCommitment?: ProgramAccountsConfig | Commitment,
   ): Promise<ProgramAccount[] | RpcResponseAndContext<ProgramAccount[]>> {
-    const config: ProgramAccountsConfig =
-      typeof configOrCommitment === "object" ? configOrCommitment : {};
+    const config: ProgramAccountsConfig = typeof configOrCommitment === "object" ? configOrCommitment : {};
     const matchers = (config.filters ?? []).map(compileFilter);
     const accounts = this.provider.svm
       .getProgramAccounts(programId.toBase58() as Address)
@@ -153,10 +152,7 @@ export class LiteSvmConnection {
   }
 
   /** Balance of an SPL Token account (its mint supplies the decimals). */
-  async getTokenAccountBalance(
-    tokenAccount: PublicKey,
-    _c?: Commitment,
-  ): Promise<RpcResponseAndContext<TokenAmount>> {
+  async getTokenAccountBalance(tokenAccount: PublicKey, _c?: Commitment): Promise<RpcResponseAndContext<TokenAmount>> {
     const info = this.provider.getAccount(tokenAccount);
     if (info === null) throw new Error(`could not find account ${tokenAccount.toBase58()}`);
     if (!info.owner.equals(TOKEN_PROGRAM_ID)) {
@@ -333,8 +329,7 @@ function compileFilter(filter: GetProgramAccountsFilter): (data: Buffer) => bool
     const encoding = (filter.memcmp as { encoding?: string }).encoding ?? "base58";
     const needle = encoding === "base64" ? Buffer.from(bytes, "base64") : Buffer.from(getBase58Encoder().encode(bytes));
     return (data) =>
-      data.length >= offset + needle.length &&
-      data.subarray(offset, offset + needle.length).equals(needle);
+      data.length >= offset + needle.length && data.subarray(offset, offset + needle.length).equals(needle);
   }
   throw new Error(`unsupported getProgramAccounts filter ${JSON.stringify(filter)}`);
 }

@@ -369,7 +369,12 @@ export class LiteSvmProvider implements anchor.Provider {
    * authority in its 45-byte header, followed by the ELF.
    */
   addUpgradeableProgram(programId: PublicKey, program: string | Uint8Array, upgradeAuthority: PublicKey | null): void {
-    const accounts = upgradeableProgramAccounts(programId, typeof program === "string" ? fs.readFileSync(program) : program, upgradeAuthority, this.getClock().slot);
+    const accounts = upgradeableProgramAccounts(
+      programId,
+      typeof program === "string" ? fs.readFileSync(program) : program,
+      upgradeAuthority,
+      this.getClock().slot,
+    );
     // ProgramData first: the program account is loaded from it when it is set.
     for (const a of [accounts.programData, accounts.program]) {
       this.svm.setAccount({
@@ -482,9 +487,6 @@ function toTxResult(signature: string, outcome: TransactionMetadata | FailedTran
     err,
     errorMessage: err === null ? null : describeTransactionError(err),
     ...instructionFailure(err),
-    returnData:
-      retData.length > 0
-        ? { programId: new PublicKey(ret.programId()), data: Buffer.from(retData) }
-        : null,
+    returnData: retData.length > 0 ? { programId: new PublicKey(ret.programId()), data: Buffer.from(retData) } : null,
   };
 }

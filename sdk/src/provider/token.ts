@@ -152,11 +152,18 @@ export function createTransferInstruction(
 
 /** The associated token account address of `owner` for `mint`. */
 export function associatedTokenAddress(owner: PublicKey, mint: PublicKey): PublicKey {
-  return PublicKey.findProgramAddressSync([owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()], ASSOCIATED_TOKEN_PROGRAM_ID)[0];
+  return PublicKey.findProgramAddressSync(
+    [owner.toBuffer(), TOKEN_PROGRAM_ID.toBuffer(), mint.toBuffer()],
+    ASSOCIATED_TOKEN_PROGRAM_ID,
+  )[0];
 }
 
 /** `CreateIdempotent` of the associated token account program: creates it unless it exists. */
-export function createAssociatedTokenAccountIx(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
+export function createAssociatedTokenAccountIx(
+  payer: PublicKey,
+  owner: PublicKey,
+  mint: PublicKey,
+): TransactionInstruction {
   return new TransactionInstruction({
     programId: ASSOCIATED_TOKEN_PROGRAM_ID,
     keys: [

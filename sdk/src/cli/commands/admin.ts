@@ -15,7 +15,8 @@ const EXPO = -8;
 
 export const setPrice: Command = {
   name: "set-price",
-  summary: "publish an asset's price through the local price publisher (local clusters only; signed by the feed's write authority)",
+  summary:
+    "publish an asset's price through the local price publisher (local clusters only; signed by the feed's write authority)",
   defaultKeypair: "admin.json",
   options: [
     { name: "asset", value: "SYMBOL|MINT", help: "the asset whose price to publish" },
@@ -32,20 +33,26 @@ export const setPrice: Command = {
     const authority = cli.wallet();
     // First of all: a real cluster's Pyth receiver is never written to.
     if (!(await isPricePublisher(cli.connection, authority.publicKey))) {
-      throw new Error(`${cli.url} does not run the local price publisher at the Pyth receiver's address: set-price works on local clusters only`);
+      throw new Error(
+        `${cli.url} does not run the local price publisher at the Pyth receiver's address: set-price works on local clusters only`,
+      );
     }
     const asset = await cli.asset("asset");
     const custody = asset.custody.account;
     const feedId = Buffer.from(custody.feedId);
     const [account] = priceFeedPda(feedId, shard);
     if (!account.equals(custody.oracle)) {
-      throw new Error(`${asset.symbol}'s oracle ${custody.oracle.toBase58()} is not the publisher's account of its feed (shard ${shard}: ${account.toBase58()})`);
+      throw new Error(
+        `${asset.symbol}'s oracle ${custody.oracle.toBase58()} is not the publisher's account of its feed (shard ${shard}: ${account.toBase58()})`,
+      );
     }
     const current = await cli.connection.getAccountInfo(account);
     if (current) {
       const writer = decodePriceUpdateV2(current.data).writeAuthority;
       if (!writer.equals(authority.publicKey)) {
-        throw new Error(`the signer ${authority.publicKey.toBase58()} is not the write authority ${writer.toBase58()} of ${asset.symbol}'s price (give --keypair with its key)`);
+        throw new Error(
+          `the signer ${authority.publicKey.toBase58()} is not the write authority ${writer.toBase58()} of ${asset.symbol}'s price (give --keypair with its key)`,
+        );
       }
     }
     cli.out.fields(`Publish the ${asset.symbol} price`, [
@@ -55,7 +62,21 @@ export const setPrice: Command = {
       ["Feed", feedId.toString("hex")],
       ["Oracle", account.toBase58()],
     ]);
-    const ix = publishPriceIx({ authority: authority.publicKey, feedId, shard, price, conf, exponent: EXPO, emaPrice: ema });
-    await cli.send([ix], { command: "set-price", asset: asset.symbol, price: formatUnits(price, 8), ema: formatUnits(ema, 8), conf: formatUnits(conf, 8) });
+    const ix = publishPriceIx({
+      authority: authority.publicKey,
+      feedId,
+      shard,
+      price,
+      conf,
+      exponent: EXPO,
+      emaPrice: ema,
+    });
+    await cli.send([ix], {
+      command: "set-price",
+      asset: asset.symbol,
+      price: formatUnits(price, 8),
+      ema: formatUnits(ema, 8),
+      conf: formatUnits(conf, 8),
+    });
   },
 };

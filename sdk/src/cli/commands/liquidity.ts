@@ -10,7 +10,11 @@ import { lpEscrowStatus, quoteDeposit, quoteRedeem } from "../../pool";
 import { Cli, Command } from "../cli";
 import { formatBps, formatUnits, formatUsd } from "../units";
 
-const slippageOption = { name: "slippage-bps", value: "N", help: "accepted shortfall from the quote, bps (default 100)" };
+const slippageOption = {
+  name: "slippage-bps",
+  value: "N",
+  help: "accepted shortfall from the quote, bps (default 100)",
+};
 
 /** `amount × (10,000 − bps) / 10,000`, rounded down: the least accepted out of a quote. */
 export const withSlippage = (amount: BN, bps: number) => amount.muln(10_000 - bps).divn(10_000);
@@ -34,7 +38,9 @@ export const deposit: Command = {
     const wallet = cli.wallet();
     const funding = await findTokenAccount(cli.connection, wallet.publicKey, c.mint);
     if (!funding || funding.amount.lt(amount)) {
-      throw new Error(`insufficient ${asset.symbol}: the wallet holds ${formatUnits(funding?.amount ?? new BN(0), c.decimals)}, the deposit needs ${formatUnits(amount, c.decimals)}`);
+      throw new Error(
+        `insufficient ${asset.symbol}: the wallet holds ${formatUnits(funding?.amount ?? new BN(0), c.decimals)}, the deposit needs ${formatUnits(amount, c.decimals)}`,
+      );
     }
     const lp = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, state.pool.lpMint);
     const q = quoteDeposit(state, asset.custody.address, amount, await cli.now());
@@ -45,7 +51,14 @@ export const deposit: Command = {
       ["Fee", `${formatUnits(q.fee, c.decimals)} ${asset.symbol} (${formatBps(q.feeBps)})`],
       ["LP out", formatUnits(q.lpOut, LP_DECIMALS)],
       ["Least LP out", formatUnits(minLpOut, LP_DECIMALS)],
-      ...(cooldown > 0 ? ([["Cooldown", `${cooldown} s in the pool's escrow, then \`perpool claim\` (or your next deposit) moves them to your wallet`]] as [string, string][]) : []),
+      ...(cooldown > 0
+        ? ([
+            [
+              "Cooldown",
+              `${cooldown} s in the pool's escrow, then \`perpool claim\` (or your next deposit) moves them to your wallet`,
+            ],
+          ] as [string, string][])
+        : []),
     ]);
     const ix = await addLiquidityIx(cli.program(), state, {
       owner: wallet.publicKey,
@@ -75,7 +88,10 @@ export const deposit: Command = {
 async function escrowOf(cli: Cli) {
   const state = await cli.state();
   const wallet = cli.wallet();
-  const record = await fetchLpAccount(cli.program(), lpAccountPda(state.address, wallet.publicKey, cli.program().programId)[0]);
+  const record = await fetchLpAccount(
+    cli.program(),
+    lpAccountPda(state.address, wallet.publicKey, cli.program().programId)[0],
+  );
   return { state, wallet, escrow: lpEscrowStatus(record, await cli.now()) };
 }
 
@@ -89,12 +105,17 @@ export const claim: Command = {
     const { state, wallet, escrow } = await escrowOf(cli);
     if (escrow.escrowedLp.isZero()) throw new Error("no LP tokens are waiting in the pool's escrow for this wallet");
     if (!escrow.claimable) {
-      throw new Error(`${formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP tokens are in their cooldown until ${when(escrow.unlockTime)} (${escrow.secondsLeft} s); nothing was sent`);
+      throw new Error(
+        `${formatUnits(escrow.escrowedLp, LP_DECIMALS)} LP tokens are in their cooldown until ${when(escrow.unlockTime)} (${escrow.secondsLeft} s); nothing was sent`,
+      );
     }
     const lp = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, state.pool.lpMint);
     cli.out.fields("Claim LP tokens", [["LP", formatUnits(escrow.escrowedLp, LP_DECIMALS)]]);
     const ix = await claimLpIx(cli.program(), state, { owner: wallet.publicKey, lpTokenAccount: lp.address });
-    await cli.send(lp.create ? [lp.create, ix] : [ix], { command: "claim", lp: formatUnits(escrow.escrowedLp, LP_DECIMALS) });
+    await cli.send(lp.create ? [lp.create, ix] : [ix], {
+      command: "claim",
+      lp: formatUnits(escrow.escrowedLp, LP_DECIMALS),
+    });
   },
 };
 
@@ -123,7 +144,9 @@ export const redeem: Command = {
         : escrow.claimable
           ? `; ${formatUnits(escrow.escrowedLp, LP_DECIMALS)} more are claimable: run \`perpool claim\` first`
           : `; ${formatUnits(escrow.escrowedLp, LP_DECIMALS)} more are in their cooldown until ${when(escrow.unlockTime)}`;
-      throw new Error(`insufficient LP tokens: the wallet holds ${formatUnits(lp?.amount ?? new BN(0), LP_DECIMALS)}, the redemption needs ${formatUnits(lpIn, LP_DECIMALS)}${waiting}; nothing was sent`);
+      throw new Error(
+        `insufficient LP tokens: the wallet holds ${formatUnits(lp?.amount ?? new BN(0), LP_DECIMALS)}, the redemption needs ${formatUnits(lpIn, LP_DECIMALS)}${waiting}; nothing was sent`,
+      );
     }
     const receiving = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, c.mint);
     const q = quoteRedeem(state, asset.custody.address, lpIn, await cli.now());

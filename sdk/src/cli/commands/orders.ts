@@ -15,8 +15,16 @@ import { Json } from "../output";
 import { AmountError, formatPrice, formatUnits, formatUsd, parseUnits } from "../units";
 import { positionOptions, positionRef } from "./trade";
 
-const KINDS = { "take-profit": OrderKind.TAKE_PROFIT, "stop-loss": OrderKind.STOP_LOSS, limit: OrderKind.LIMIT } as const;
-const KIND_NAMES: Record<number, string> = { [OrderKind.TAKE_PROFIT]: "take-profit", [OrderKind.STOP_LOSS]: "stop-loss", [OrderKind.LIMIT]: "limit" };
+const KINDS = {
+  "take-profit": OrderKind.TAKE_PROFIT,
+  "stop-loss": OrderKind.STOP_LOSS,
+  limit: OrderKind.LIMIT,
+} as const;
+const KIND_NAMES: Record<number, string> = {
+  [OrderKind.TAKE_PROFIT]: "take-profit",
+  [OrderKind.STOP_LOSS]: "stop-loss",
+  [OrderKind.LIMIT]: "limit",
+};
 /** Default execution reward: ten times the minimum. */
 const DEFAULT_REWARD = new BN(MIN_EXECUTION_REWARD * 10);
 
@@ -36,7 +44,9 @@ export const ordersList: Command = {
     } else if (cli.args.flag("mine")) owner = cli.wallet().publicKey;
     const state = await cli.state();
     const now = await cli.now();
-    const orders = (await fetchAllOrders(cli.program())).filter((o) => o.account.pool.equals(cli.pool) && (!owner || o.account.owner.equals(owner)));
+    const orders = (await fetchAllOrders(cli.program())).filter(
+      (o) => o.account.pool.equals(cli.pool) && (!owner || o.account.owner.equals(owner)),
+    );
     orders.sort((a, b) => a.account.createdTime.cmp(b.account.createdTime));
     const rows = orders.map(({ address, account: o }) => {
       let triggered: boolean | null = null;
@@ -67,7 +77,17 @@ export const ordersList: Command = {
     else
       cli.out.table(
         ["ORDER", "OWNER", "KIND", "SIDE", "MARKET", "TRIGGER", "SIZE", "REWARD SOL", "TRIGGERED"],
-        rows.map((r) => [r.order, r.owner, r.kind, r.side, `${r.market}/${r.collateral}`, `$${r.triggerPrice}`, r.sizeUsd === "all" ? "all" : `$${r.sizeUsd}`, r.rewardSol, r.triggered === null ? "?" : r.triggered ? "yes" : "no"]),
+        rows.map((r) => [
+          r.order,
+          r.owner,
+          r.kind,
+          r.side,
+          `${r.market}/${r.collateral}`,
+          `$${r.triggerPrice}`,
+          r.sizeUsd === "all" ? "all" : `$${r.sizeUsd}`,
+          r.rewardSol,
+          r.triggered === null ? "?" : r.triggered ? "yes" : "no",
+        ]),
       );
     cli.out.result({ pool: cli.pool.toBase58(), orders: rows as unknown as Json[] });
   },
@@ -83,7 +103,11 @@ export const ordersPlace: Command = {
     { name: "acceptable-price", value: "USD", help: "worst execution price (required for limit orders; default any)" },
     { name: "size-usd", value: "N", help: "size to close (default all) or, for a limit order, to open" },
     { name: "amount", value: "N", help: "limit orders: collateral to escrow, whole tokens" },
-    { name: "reward-sol", value: "N", help: `lamports prepaid to the executing keeper, in SOL (default ${formatUnits(DEFAULT_REWARD, 9)})` },
+    {
+      name: "reward-sol",
+      value: "N",
+      help: `lamports prepaid to the executing keeper, in SOL (default ${formatUnits(DEFAULT_REWARD, 9)})`,
+    },
     { name: "slot", value: "0-7", help: "the position's order slot (default: the first free one)" },
   ],
   async run(cli: Cli) {
@@ -96,7 +120,8 @@ export const ordersPlace: Command = {
     const size = cli.optionalAmount("size-usd", 6, { unit: "USD" });
     const collateralAmount = cli.optionalAmount("amount", c.decimals, { unit: ref.collateral.symbol }) ?? new BN(0);
     const reward = cli.optionalAmount("reward-sol", 9, { unit: "SOL" }) ?? DEFAULT_REWARD;
-    if (reward.ltn(MIN_EXECUTION_REWARD)) throw new AmountError(`--reward-sol: at least ${formatUnits(new BN(MIN_EXECUTION_REWARD), 9)} SOL`);
+    if (reward.ltn(MIN_EXECUTION_REWARD))
+      throw new AmountError(`--reward-sol: at least ${formatUnits(new BN(MIN_EXECUTION_REWARD), 9)} SOL`);
     if (kind === OrderKind.LIMIT) {
       if (!size) throw new UsageError("a limit order needs --size-usd");
       if (!acceptable) throw new UsageError("a limit order needs --acceptable-price");
@@ -104,13 +129,16 @@ export const ordersPlace: Command = {
     const state = await cli.state();
     const now = await cli.now();
     const position = await fetchPosition(cli.program(), ref.address);
-    if (kind !== OrderKind.LIMIT && (!position || position.sizeUsd.isZero())) throw new Error(`a ${kindName} order needs an open position (${ref.address.toBase58()})`);
+    if (kind !== OrderKind.LIMIT && (!position || position.sizeUsd.isZero()))
+      throw new Error(`a ${kindName} order needs an open position (${ref.address.toBase58()})`);
     let slot: number;
     if (cli.args.has("slot")) {
       slot = cli.args.int("slot", 0);
       if (slot >= MAX_ORDERS) throw new UsageError(`--slot must be 0 to ${MAX_ORDERS - 1}`);
     } else {
-      const taken = await cli.connection.getMultipleAccountsInfo(Array.from({ length: MAX_ORDERS }, (_, i) => orderPda(ref.address, i, cli.programId)[0]));
+      const taken = await cli.connection.getMultipleAccountsInfo(
+        Array.from({ length: MAX_ORDERS }, (_, i) => orderPda(ref.address, i, cli.programId)[0]),
+      );
       slot = taken.findIndex((a) => a === null);
       if (slot < 0) throw new Error(`all ${MAX_ORDERS} order slots of position ${ref.address.toBase58()} are taken`);
     }
@@ -126,17 +154,31 @@ export const ordersPlace: Command = {
     const order = orderPda(ref.address, slot, cli.programId)[0];
     let triggeredNow: boolean | null = null;
     try {
-      triggeredNow = orderTriggered({ kind, side: ref.side, triggerPrice }, pricedCustody(state, ref.market.custody.address, now).price.spot);
+      triggeredNow = orderTriggered(
+        { kind, side: ref.side, triggerPrice },
+        pricedCustody(state, ref.market.custody.address, now).price.spot,
+      );
     } catch {
       triggeredNow = null;
     }
-    cli.out.fields(`Place a ${kindName} order on ${ref.sideName} ${ref.market.symbol}/${ref.collateral.symbol} (order ${order.toBase58()}, slot ${slot})`, [
-      ["Trigger", `$${formatPrice(triggerPrice)}${triggeredNow ? " (already crossed: a keeper may execute it at once)" : ""}`],
-      ["Worst price", acceptable ? `$${formatPrice(acceptable)}` : "any"],
-      ["Size", size ? `$${formatUsd(size)}` : "all"],
-      ...(kind === OrderKind.LIMIT ? ([["Escrow", `${formatUnits(collateralAmount, c.decimals)} ${ref.collateral.symbol}`]] as [string, string][]) : []),
-      ["Keeper reward", `${formatUnits(reward, 9)} SOL (prepaid; refunded on cancel)`],
-    ]);
+    cli.out.fields(
+      `Place a ${kindName} order on ${ref.sideName} ${ref.market.symbol}/${ref.collateral.symbol} (order ${order.toBase58()}, slot ${slot})`,
+      [
+        [
+          "Trigger",
+          `$${formatPrice(triggerPrice)}${triggeredNow ? " (already crossed: a keeper may execute it at once)" : ""}`,
+        ],
+        ["Worst price", acceptable ? `$${formatPrice(acceptable)}` : "any"],
+        ["Size", size ? `$${formatUsd(size)}` : "all"],
+        ...(kind === OrderKind.LIMIT
+          ? ([["Escrow", `${formatUnits(collateralAmount, c.decimals)} ${ref.collateral.symbol}`]] as [
+              string,
+              string,
+            ][])
+          : []),
+        ["Keeper reward", `${formatUnits(reward, 9)} SOL (prepaid; refunded on cancel)`],
+      ],
+    );
     const ix = await placeOrderIx(cli.program(), state, {
       owner: wallet.publicKey,
       side: ref.side,
@@ -176,13 +218,23 @@ export const ordersCancel: Command = {
     const order: Order | null = await fetchOrder(cli.program(), address);
     if (!order) throw new Error(`order ${text} not found`);
     const wallet = cli.wallet();
-    if (!order.owner.equals(wallet.publicKey)) throw new Error(`order ${text} belongs to ${order.owner.toBase58()}, not to the wallet ${wallet.publicKey.toBase58()}`);
+    if (!order.owner.equals(wallet.publicKey))
+      throw new Error(
+        `order ${text} belongs to ${order.owner.toBase58()}, not to the wallet ${wallet.publicKey.toBase58()}`,
+      );
     const coll = state.custodies.find((c) => c.address.equals(order.collateralCustody))!.account;
     const receiving = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, coll.mint);
     cli.out.fields(`Cancel ${KIND_NAMES[order.kind] ?? order.kind} order ${text}`, [
-      ["Refund", `${formatUnits(order.executionReward, 9)} SOL reward${order.collateralAmount.isZero() ? "" : ` and ${formatUnits(order.collateralAmount, coll.decimals)} ${assetLabel(state, order.collateralCustody, cli.deployment)} escrow`}, plus the rent`],
+      [
+        "Refund",
+        `${formatUnits(order.executionReward, 9)} SOL reward${order.collateralAmount.isZero() ? "" : ` and ${formatUnits(order.collateralAmount, coll.decimals)} ${assetLabel(state, order.collateralCustody, cli.deployment)} escrow`}, plus the rent`,
+      ],
     ]);
-    const ix = await cancelOrderIx(cli.program(), state, { order: address, account: order, receivingAccount: receiving.address });
+    const ix = await cancelOrderIx(cli.program(), state, {
+      order: address,
+      account: order,
+      receivingAccount: receiving.address,
+    });
     await cli.send(receiving.create ? [receiving.create, ix] : [ix], {
       command: "orders cancel",
       order: text,

@@ -12,7 +12,14 @@ import BN from "bn.js";
 import { Pool, Proposal, fetchConfig, fetchPoolProposals, fetchProposal } from "../../accounts";
 import { MAX_TIMELOCK_SECS, ProposalKind } from "../../constants";
 import { IDL as idl } from "../../idl/idl";
-import { cancelProposalIx, executeProposalIx, nextProposalAddress, proposeCustodyParamsIx, proposePoolParamsIx, raiseTimelockIx } from "../../instructions";
+import {
+  cancelProposalIx,
+  executeProposalIx,
+  nextProposalAddress,
+  proposeCustodyParamsIx,
+  proposePoolParamsIx,
+  raiseTimelockIx,
+} from "../../instructions";
 import {
   SettingChange,
   custodySettingsOf,
@@ -34,14 +41,17 @@ const LIMITS: Record<string, BN> = { u8: new BN(255), u16: new BN(65_535), u32: 
 
 /** The IDL type of every field of parameter struct `name`, by camelCase name. */
 function fieldTypes(name: string): Map<string, unknown> {
-  const ty = (idl.types as { name: string; type: { fields?: { name: string; type: unknown }[] } }[]).find((t) => t.name === name)!;
+  const ty = (idl.types as { name: string; type: { fields?: { name: string; type: unknown }[] } }[]).find(
+    (t) => t.name === name,
+  )!;
   return new Map(ty.type.fields!.map((f) => [camel(f.name), f.type]));
 }
 
 /** `value` read as a field of IDL type `type`. */
 function parseValue(key: string, type: unknown, value: string): unknown {
   if (type === "bool") {
-    if (value !== "true" && value !== "false") throw new UsageError(`--set ${key}: expected true or false, not "${value}"`);
+    if (value !== "true" && value !== "false")
+      throw new UsageError(`--set ${key}: expected true or false, not "${value}"`);
     return value === "true";
   }
   const limit = typeof type === "string" ? LIMITS[type] : undefined;
@@ -62,7 +72,10 @@ function parseValue(key: string, type: unknown, value: string): unknown {
 function applySets(cli: Cli, structs: { name: string; value: Record<string, unknown> }[]): void {
   const text = cli.args.str("set");
   if (text === undefined) return;
-  for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = item.indexOf("=");
     if (eq <= 0) throw new UsageError(`--set ${item}: expected name=value`);
     const key = item.slice(0, eq).trim();
@@ -74,13 +87,17 @@ function applySets(cli: Cli, structs: { name: string; value: Record<string, unkn
 }
 
 const time = (t: BN) => new Date(t.toNumber() * 1000).toISOString();
-const describe = (changes: SettingChange[]) => (changes.length ? changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(", ") : "(no change)");
+const describe = (changes: SettingChange[]) =>
+  changes.length ? changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(", ") : "(no change)";
 
 /** Checks the signer is the admin (a clear message before anything is sent). */
 async function adminKey(cli: Cli): Promise<PublicKey> {
   const wallet = cli.wallet();
   const config = await fetchConfig(cli.program());
-  if (!config.admin.equals(wallet.publicKey)) throw new Error(`the signer ${wallet.publicKey.toBase58()} is not the admin ${config.admin.toBase58()} (give --keypair with the admin's key)`);
+  if (!config.admin.equals(wallet.publicKey))
+    throw new Error(
+      `the signer ${wallet.publicKey.toBase58()} is not the admin ${config.admin.toBase58()} (give --keypair with the admin's key)`,
+    );
   return wallet.publicKey;
 }
 
@@ -96,7 +113,8 @@ async function describeProposal(cli: Cli, address: PublicKey, p: Proposal, pool:
   const state = await cli.state();
   const held = proposalSettings(cli.program(), p);
   const target = held.kind === "pool" ? "pool" : assetLabel(state, p.target, cli.deployment);
-  const current = held.kind === "pool" ? poolParamsOf(state.pool) : custodySettingsOf(findCustody(state, p.target).account);
+  const current =
+    held.kind === "pool" ? poolParamsOf(state.pool) : custodySettingsOf(findCustody(state, p.target).account);
   const changes = settingsChanges(current, held.kind === "pool" ? held.params : held.settings);
   return {
     proposal: address.toBase58(),
@@ -111,7 +129,8 @@ async function describeProposal(cli: Cli, address: PublicKey, p: Proposal, pool:
   };
 }
 
-const changesJson = (c: SettingChange[]) => c.map((x) => ({ field: x.field, from: x.from, to: x.to })) as unknown as Json[];
+const changesJson = (c: SettingChange[]) =>
+  c.map((x) => ({ field: x.field, from: x.from, to: x.to })) as unknown as Json[];
 
 export const paramsList: Command = {
   name: "params list",
@@ -122,7 +141,8 @@ export const paramsList: Command = {
     const now = await cli.now();
     const pending = await fetchPoolProposals(cli.program(), cli.pool);
     const rows = [];
-    for (const { address, account } of pending) rows.push(await describeProposal(cli, address, account, state.pool, now));
+    for (const { address, account } of pending)
+      rows.push(await describeProposal(cli, address, account, state.pool, now));
     cli.out.fields(`Pool ${cli.pool.toBase58()}`, [
       ["Timelock", `${state.pool.timelockSecs} s`],
       ["Pending proposals", String(state.pool.pendingProposals)],
@@ -164,14 +184,23 @@ export const paramsProposePool: Command = {
       ["Changes", describe(changes)],
       ["Executable", `${time(eta)} (timelock ${state.pool.timelockSecs} s)`],
     ]);
-    const ix = await proposePoolParamsIx(cli.program(), state, { admin, params: next as unknown as ReturnType<typeof poolParamsOf> });
-    await cli.send([ix], { command: "params propose-pool", proposal: proposal.toBase58(), executableAt: time(eta), changes: changesJson(changes) });
+    const ix = await proposePoolParamsIx(cli.program(), state, {
+      admin,
+      params: next as unknown as ReturnType<typeof poolParamsOf>,
+    });
+    await cli.send([ix], {
+      command: "params propose-pool",
+      proposal: proposal.toBase58(),
+      executableAt: time(eta),
+      changes: changesJson(changes),
+    });
   },
 };
 
 export const paramsProposeCustody: Command = {
   name: "params propose-custody",
-  summary: "propose new settings for an asset (parameters, risk parameters, oracle account), executable after the timelock",
+  summary:
+    "propose new settings for an asset (parameters, risk parameters, oracle account), executable after the timelock",
   defaultKeypair: "admin.json",
   options: [
     { name: "asset", value: "SYMBOL|MINT", help: "the asset" },
@@ -205,8 +234,18 @@ export const paramsProposeCustody: Command = {
       ["Changes", describe(changes)],
       ["Executable", `${time(eta)} (timelock ${state.pool.timelockSecs} s)`],
     ]);
-    const ix = await proposeCustodyParamsIx(cli.program(), state, { admin, custody: asset.custody.address, settings: next });
-    await cli.send([ix], { command: "params propose-custody", asset: asset.symbol, proposal: proposal.toBase58(), executableAt: time(eta), changes: changesJson(changes) });
+    const ix = await proposeCustodyParamsIx(cli.program(), state, {
+      admin,
+      custody: asset.custody.address,
+      settings: next,
+    });
+    await cli.send([ix], {
+      command: "params propose-custody",
+      asset: asset.symbol,
+      proposal: proposal.toBase58(),
+      executableAt: time(eta),
+      changes: changesJson(changes),
+    });
   },
 };
 
@@ -218,17 +257,29 @@ export const paramsExecute: Command = {
   async run(cli: Cli) {
     const address = proposalOption(cli);
     const p = await fetchProposal(cli.program(), address);
-    if (!p || !p.pool.equals(cli.pool)) throw new Error(`proposal ${address.toBase58()} is not a pending proposal of pool ${cli.pool.toBase58()}`);
+    if (!p || !p.pool.equals(cli.pool))
+      throw new Error(`proposal ${address.toBase58()} is not a pending proposal of pool ${cli.pool.toBase58()}`);
     const state = await cli.state();
     const now = await cli.now();
     const d = await describeProposal(cli, address, p, state.pool, now);
-    if (!d.due) throw new Error(`proposal ${d.proposal} is executable at ${d.executableAt}, not yet (cluster time ${time(now)})`);
+    if (!d.due)
+      throw new Error(`proposal ${d.proposal} is executable at ${d.executableAt}, not yet (cluster time ${time(now)})`);
     const admin = await adminKey(cli);
     cli.out.fields(`Execute ${d.kind} ${d.target} settings proposal ${d.proposal}`, [["Changes", describe(d.changes)]]);
     const held = proposalSettings(cli.program(), p);
     const oracle = held.kind === "custody" ? held.settings.oracle : undefined;
-    const ix = await executeProposalIx(cli.program(), state, { admin, proposal: address, account: p, ...(oracle ? { oracle } : {}) });
-    await cli.send([ix], { command: "params execute", proposal: d.proposal, target: d.target, changes: changesJson(d.changes) });
+    const ix = await executeProposalIx(cli.program(), state, {
+      admin,
+      proposal: address,
+      account: p,
+      ...(oracle ? { oracle } : {}),
+    });
+    await cli.send([ix], {
+      command: "params execute",
+      proposal: d.proposal,
+      target: d.target,
+      changes: changesJson(d.changes),
+    });
   },
 };
 
@@ -240,7 +291,8 @@ export const paramsCancel: Command = {
   async run(cli: Cli) {
     const address = proposalOption(cli);
     const p = await fetchProposal(cli.program(), address);
-    if (!p || !p.pool.equals(cli.pool)) throw new Error(`proposal ${address.toBase58()} is not a pending proposal of pool ${cli.pool.toBase58()}`);
+    if (!p || !p.pool.equals(cli.pool))
+      throw new Error(`proposal ${address.toBase58()} is not a pending proposal of pool ${cli.pool.toBase58()}`);
     const admin = await adminKey(cli);
     const kind = p.kind === ProposalKind.POOL ? "pool" : assetLabel(await cli.state(), p.target, cli.deployment);
     cli.out.fields(`Cancel ${kind} settings proposal ${address.toBase58()}`, []);
@@ -253,12 +305,17 @@ export const paramsRaiseTimelock: Command = {
   name: "params raise-timelock",
   summary: "raise the pool's settings timelock at once (lowering it is a pool settings proposal)",
   defaultKeypair: "admin.json",
-  options: [{ name: "seconds", value: "N", help: `the new timelock, above the current one, at most ${MAX_TIMELOCK_SECS}` }],
+  options: [
+    { name: "seconds", value: "N", help: `the new timelock, above the current one, at most ${MAX_TIMELOCK_SECS}` },
+  ],
   async run(cli: Cli) {
     const secs = cli.args.int("seconds", -1);
     if (!cli.args.has("seconds")) throw new UsageError("--seconds is required");
     const state = await cli.state();
-    if (secs <= state.pool.timelockSecs) throw new UsageError(`--seconds ${secs}: the timelock is ${state.pool.timelockSecs} s; it can only be raised here (lower it with params propose-pool --set timelockSecs=${secs})`);
+    if (secs <= state.pool.timelockSecs)
+      throw new UsageError(
+        `--seconds ${secs}: the timelock is ${state.pool.timelockSecs} s; it can only be raised here (lower it with params propose-pool --set timelockSecs=${secs})`,
+      );
     if (secs > MAX_TIMELOCK_SECS) throw new UsageError(`--seconds ${secs}: at most ${MAX_TIMELOCK_SECS} (30 days)`);
     const admin = await adminKey(cli);
     cli.out.fields(`Raise the pool's timelock`, [["Timelock", `${state.pool.timelockSecs} s → ${secs} s`]]);

@@ -95,7 +95,21 @@ export const poolInfo: Command = {
     ]);
     cli.out.line();
     cli.out.table(
-      ["ASSET", "PRICE", "OWNED", "LOCKED", "LENT", "WEIGHT/TARGET", "UTIL", "BORROW", "SUPPLY", "LONG OI", "SHORT OI", "FUNDING/H", "INSURANCE"],
+      [
+        "ASSET",
+        "PRICE",
+        "OWNED",
+        "LOCKED",
+        "LENT",
+        "WEIGHT/TARGET",
+        "UTIL",
+        "BORROW",
+        "SUPPLY",
+        "LONG OI",
+        "SHORT OI",
+        "FUNDING/H",
+        "INSURANCE",
+      ],
       assets.map((a) => [
         a.symbol,
         a.priceUsd ? `$${a.priceUsd}` : `(${a.priceError})`,

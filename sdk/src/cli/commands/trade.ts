@@ -18,16 +18,29 @@ export const positionOptions = [
   { name: "collateral", value: "SYMBOL|MINT", help: "the collateral asset (default: the market asset)" },
 ];
 
-const slippageOption = { name: "slippage-bps", value: "N", help: "worst price accepted, bps from the quoted price (default 100)" };
+const slippageOption = {
+  name: "slippage-bps",
+  value: "N",
+  help: "worst price accepted, bps from the quoted price (default 100)",
+};
 
 /** The position an order or trade refers to: market, side and collateral from the options. */
-export async function positionRef(cli: Cli): Promise<{ market: AssetRef; collateral: AssetRef; side: number; sideName: string; address: PublicKey }> {
+export async function positionRef(
+  cli: Cli,
+): Promise<{ market: AssetRef; collateral: AssetRef; side: number; sideName: string; address: PublicKey }> {
   const sideName = cli.args.choice("side", ["long", "short"] as const);
   const side = sideName === "long" ? Side.LONG : Side.SHORT;
   const market = await cli.asset("market");
   const collateral = await cli.asset("collateral", cli.args.required("market"));
   const owner = cli.wallet().publicKey;
-  const [address] = positionPda(owner, cli.pool, market.custody.address, collateral.custody.address, side, cli.programId);
+  const [address] = positionPda(
+    owner,
+    cli.pool,
+    market.custody.address,
+    collateral.custody.address,
+    side,
+    cli.programId,
+  );
   return { market, collateral, side, sideName, address };
 }
 
@@ -55,7 +68,8 @@ export const open: Command = {
     const m = ref.market.custody.account;
     const c = ref.collateral.custody.account;
     const sizeUsd = cli.amount("size-usd", 6, { unit: "USD" });
-    const amount = cli.optionalAmount("amount", c.decimals, { allowZero: true, unit: ref.collateral.symbol }) ?? new BN(0);
+    const amount =
+      cli.optionalAmount("amount", c.decimals, { allowZero: true, unit: ref.collateral.symbol }) ?? new BN(0);
     const slippage = cli.slippageBps();
     const state = await cli.state();
     const existing = await fetchPosition(cli.program(), ref.address);
@@ -63,23 +77,38 @@ export const open: Command = {
     const wallet = cli.wallet();
     const funding = await findTokenAccount(cli.connection, wallet.publicKey, c.mint);
     if (!funding || funding.amount.lt(amount)) {
-      throw new Error(`insufficient ${ref.collateral.symbol}: the wallet holds ${formatUnits(funding?.amount ?? new BN(0), c.decimals)}, the collateral is ${formatUnits(amount, c.decimals)}`);
+      throw new Error(
+        `insufficient ${ref.collateral.symbol}: the wallet holds ${formatUnits(funding?.amount ?? new BN(0), c.decimals)}, the collateral is ${formatUnits(amount, c.decimals)}`,
+      );
     }
     const q = quoteIncreasePosition(
       state,
-      { position: existing, side: ref.side, custody: ref.market.custody.address, collateralCustody: ref.collateral.custody.address, sizeUsd, collateralAmount: amount },
+      {
+        position: existing,
+        side: ref.side,
+        custody: ref.market.custody.address,
+        collateralCustody: ref.collateral.custody.address,
+        sizeUsd,
+        collateralAmount: amount,
+      },
       await cli.now(),
     );
     const acceptablePrice = worstPrice(q.entryPrice, slippage, ref.side === Side.LONG);
-    cli.out.fields(`${existing ? "Increase" : "Open"} ${ref.sideName} ${ref.market.symbol} on ${ref.collateral.symbol} collateral (${ref.address.toBase58()})`, [
-      ["Size", `+$${formatUsd(sizeUsd)} → $${formatUsd(q.sizeUsdAfter)}`],
-      ["Collateral", `+${formatUnits(amount, c.decimals)} → ${formatUnits(q.collateralAfter, c.decimals)} ${ref.collateral.symbol}`],
-      ["Entry price", `$${formatPrice(q.entryPrice)} (worst accepted $${formatPrice(acceptablePrice)})`],
-      ["Price impact", signedUsd(q.priceImpactUsd)],
-      ["Open fee", `$${formatUsd(q.feeUsd)} (${formatUnits(q.feeTokens, c.decimals)} ${ref.collateral.symbol})`],
-      ["Leverage", leverage(q.leverageBpsAfter)],
-      ["Size in tokens", `${formatUnits(q.sizeTokensAfter, m.decimals)} ${ref.market.symbol}`],
-    ]);
+    cli.out.fields(
+      `${existing ? "Increase" : "Open"} ${ref.sideName} ${ref.market.symbol} on ${ref.collateral.symbol} collateral (${ref.address.toBase58()})`,
+      [
+        ["Size", `+$${formatUsd(sizeUsd)} → $${formatUsd(q.sizeUsdAfter)}`],
+        [
+          "Collateral",
+          `+${formatUnits(amount, c.decimals)} → ${formatUnits(q.collateralAfter, c.decimals)} ${ref.collateral.symbol}`,
+        ],
+        ["Entry price", `$${formatPrice(q.entryPrice)} (worst accepted $${formatPrice(acceptablePrice)})`],
+        ["Price impact", signedUsd(q.priceImpactUsd)],
+        ["Open fee", `$${formatUsd(q.feeUsd)} (${formatUnits(q.feeTokens, c.decimals)} ${ref.collateral.symbol})`],
+        ["Leverage", leverage(q.leverageBpsAfter)],
+        ["Size in tokens", `${formatUnits(q.sizeTokensAfter, m.decimals)} ${ref.market.symbol}`],
+      ],
+    );
     const ix = await increasePositionIx(cli.program(), state, {
       owner: wallet.publicKey,
       side: ref.side,
@@ -112,7 +141,11 @@ export const open: Command = {
 export const close: Command = {
   name: "close",
   summary: "close a position, or part of it",
-  options: [...positionOptions, { name: "size-usd", value: "N", help: "size to close, USD (default: all)" }, slippageOption],
+  options: [
+    ...positionOptions,
+    { name: "size-usd", value: "N", help: "size to close, USD (default: all)" },
+    slippageOption,
+  ],
   async run(cli: Cli) {
     const ref = await positionRef(cli);
     const c = ref.collateral.custody.account;
@@ -120,24 +153,42 @@ export const close: Command = {
     const slippage = cli.slippageBps();
     const state = await cli.state();
     const position = await fetchPosition(cli.program(), ref.address);
-    if (!position || position.sizeUsd.isZero()) throw new Error(`no open ${ref.sideName} ${ref.market.symbol} position on ${ref.collateral.symbol} collateral (${ref.address.toBase58()})`);
+    if (!position || position.sizeUsd.isZero())
+      throw new Error(
+        `no open ${ref.sideName} ${ref.market.symbol} position on ${ref.collateral.symbol} collateral (${ref.address.toBase58()})`,
+      );
     const sizeUsd = requested ?? position.sizeUsd;
-    if (sizeUsd.gt(position.sizeUsd)) throw new AmountError(`--size-usd ${formatUsd(sizeUsd)}: the position is only $${formatUsd(position.sizeUsd)}`);
+    if (sizeUsd.gt(position.sizeUsd))
+      throw new AmountError(`--size-usd ${formatUsd(sizeUsd)}: the position is only $${formatUsd(position.sizeUsd)}`);
     const q = quoteDecreasePosition(state, position, sizeUsd, new BN(0), await cli.now());
     const acceptablePrice = worstPrice(q.exitPrice, slippage, ref.side !== Side.LONG);
     const wallet = cli.wallet();
     const receiving = await tokenAccountOrCreate(cli.connection, wallet.publicKey, wallet.publicKey, c.mint);
     const pnl = q.pnlProfit ? q.pnlUsd : q.pnlUsd.neg();
-    cli.out.fields(`Close $${formatUsd(sizeUsd)} of ${ref.sideName} ${ref.market.symbol} on ${ref.collateral.symbol} (${ref.address.toBase58()})`, [
-      ["Exit price", `$${formatPrice(q.exitPrice)} (worst accepted $${formatPrice(acceptablePrice)})`],
-      ["PnL", signedUsd(pnl)],
-      ["Price impact", signedUsd(q.priceImpactUsd)],
-      ["Close fee", `$${formatUsd(q.feeUsd)}`],
-      ["Borrow fee", `${formatUnits(q.borrowFeeTokens, c.decimals)} ${ref.collateral.symbol}`],
-      ["Out", `${formatUnits(q.amountOut, c.decimals)} ${ref.collateral.symbol}`],
-      ["Left", q.fullClose ? "nothing (closed)" : `$${formatUsd(q.sizeUsdAfter)} with ${formatUnits(q.collateralAfter, c.decimals)} ${ref.collateral.symbol}`],
-    ]);
-    const ix = await decreasePositionIx(cli.program(), state, { position, receivingAccount: receiving.address, sizeUsd, collateralOut: new BN(0), acceptablePrice });
+    cli.out.fields(
+      `Close $${formatUsd(sizeUsd)} of ${ref.sideName} ${ref.market.symbol} on ${ref.collateral.symbol} (${ref.address.toBase58()})`,
+      [
+        ["Exit price", `$${formatPrice(q.exitPrice)} (worst accepted $${formatPrice(acceptablePrice)})`],
+        ["PnL", signedUsd(pnl)],
+        ["Price impact", signedUsd(q.priceImpactUsd)],
+        ["Close fee", `$${formatUsd(q.feeUsd)}`],
+        ["Borrow fee", `${formatUnits(q.borrowFeeTokens, c.decimals)} ${ref.collateral.symbol}`],
+        ["Out", `${formatUnits(q.amountOut, c.decimals)} ${ref.collateral.symbol}`],
+        [
+          "Left",
+          q.fullClose
+            ? "nothing (closed)"
+            : `$${formatUsd(q.sizeUsdAfter)} with ${formatUnits(q.collateralAfter, c.decimals)} ${ref.collateral.symbol}`,
+        ],
+      ],
+    );
+    const ix = await decreasePositionIx(cli.program(), state, {
+      position,
+      receivingAccount: receiving.address,
+      sizeUsd,
+      collateralOut: new BN(0),
+      acceptablePrice,
+    });
     await cli.send(receiving.create ? [receiving.create, ix] : [ix], {
       command: "close",
       position: ref.address.toBase58(),
