@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SBPF_LINKER_VERSION=0.1.9
-APT_PACKAGES=(rustc-web cargo-web rust-web-src llvm-22 llvm-22-dev chromium)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src rustfmt-web rust-web-clippy llvm-22 llvm-22-dev chromium)
 
 sudo_if_needed() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
