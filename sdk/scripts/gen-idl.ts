@@ -3,7 +3,7 @@
  *
  * The program's Rust sources are the single source of truth: account and
  * parameter layouts are read from the `#[repr(C)]` structs in
- * `programs/perpool/src/state`, errors from `error.rs`. Instruction account
+ * `programs/perpool-interface/src/state`, errors from `error.rs`. Instruction account
  * lists and arguments are declared below, beside each processor's doc
  * comment. Discriminators are computed as Anchor does. `npm run idl` writes
  * the file; `sdk/tests/idl.test.ts` fails when the committed file is stale,
@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const SRC = path.join(ROOT, "programs", "perpool", "src");
+const SRC = path.join(ROOT, "programs", "perpool-interface", "src");
 export const IDL_PATH = path.join(ROOT, "sdk", "src", "idl", "perpool.json");
 export const TYPES_PATH = path.join(ROOT, "sdk", "src", "idl", "types.ts");
 /** The IDL as a TypeScript value (consumers need no `resolveJsonModule`). */
@@ -1171,7 +1171,7 @@ export function renderErrors(): string {
 }
 
 /**
- * `programs/perpool/src/error_log.rs`: each error's log line in the format `@coral-xyz/anchor`'s
+ * `programs/perpool-interface/src/error_log.rs`: each error's log line in the format `@coral-xyz/anchor`'s
  * `AnchorError.parse` reads (`AnchorError occurred. Error Code: <Name>. Error Number: <n>. Error
  * Message: <msg>.`), as one static string, so the error path costs one `sol_log_` and no formatting.
  */

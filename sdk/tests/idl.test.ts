@@ -31,7 +31,7 @@ describe("IDL", () => {
 
   it("gives anchor account sizes equal to the program's layouts", () => {
     const program = perpoolProgram(new LiteSvmProvider(undefined, new anchor.Wallet(Keypair.generate())));
-    // Sizes pinned by const assertions in programs/perpool/src/state.
+    // Sizes pinned by const assertions in programs/perpool-interface/src/state.
     const account = program.account as Record<string, { size: number }>;
     expect(account.config.size).to.equal(144);
     expect(account.pool.size).to.equal(496);

@@ -3,7 +3,7 @@
 //!
 //! Expected results come from the reference implementation below: arbitrary-precision integer
 //! arithmetic ([`Big`], a plain schoolbook / shift-subtract big integer written here) applied
-//! to the formulas of `programs/perpool/src/math/{impact,funding}.rs`'s module docs, and plain
+//! to the formulas of `programs/perpool-core/src/math/{impact,funding}.rs`'s module docs, and plain
 //! `u128` arithmetic for the ADL ratio of `math/adl.rs`'s module docs (every product there is of
 //! two `u64`), with a single exact division per rounded value and the documented error order.
 //! Nothing here calls

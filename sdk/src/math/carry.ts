@@ -1,7 +1,7 @@
 /**
  * What positions owe and earn over time — borrow fees, funding, interest on recorded PnL and on
  * interest-bearing collateral — settled per position, and the per-custody aggregates that let the
- * pool value count it in O(1). Mirrors `programs/perpool/src/math/carry.rs` (same rounding, same
+ * pool value count it in O(1). Mirrors `programs/perpool-core/src/math/carry.rs` (same rounding, same
  * errors); see that module's documentation for the design.
  */
 import BN from "bn.js";

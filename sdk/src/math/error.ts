@@ -1,5 +1,5 @@
 /**
- * The error type of the math module; mirrors `programs/perpool/src/math/error.rs`.
+ * The error type of the math module; mirrors `programs/perpool-core/src/math/error.rs`.
  */
 
 /** Why a math operation failed. Same names as the Rust `MathError` variants. */

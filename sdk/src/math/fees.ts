@@ -1,5 +1,5 @@
 /**
- * Liquidity fees; mirrors `programs/perpool/src/math/fees.rs`.
+ * Liquidity fees; mirrors `programs/perpool-core/src/math/fees.rs`.
  *
  * Rounding goes against the user: a rebate rounds down, a tax and a fee amount round up; the
  * protocol and insurance shares of a fee round down and the LPs keep the remainder.

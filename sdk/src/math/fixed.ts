@@ -1,6 +1,6 @@
 /**
  * Checked u64 arithmetic and exact `a * b / c` with an explicit rounding direction; mirrors
- * `programs/perpool/src/math/fixed.rs`.
+ * `programs/perpool-core/src/math/fixed.rs`.
  *
  * All inputs and outputs are `BN`; inputs are never mutated. Error precedence matches the
  * program: invalid inputs throw `RangeError`; then a zero divisor throws `MathError('DivideByZero')`;

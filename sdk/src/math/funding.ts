@@ -1,7 +1,7 @@
 /**
  * Funding between the sides of a market (GMX v2 shape): the heavier side pays the lighter side
  * at a rate proportional to the skew, through per-side cumulative indexes; mirrors
- * `programs/perpool/src/math/funding.rs` (same rounding, same checks in the same order, same
+ * `programs/perpool-core/src/math/funding.rs` (same rounding, same checks in the same order, same
  * errors). The program's module docs hold the details; in short:
  *
  * - Rates: USD per USD of size per second, 18 decimals (`FUNDING_ONE` = 1.0/s);

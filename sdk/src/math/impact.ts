@@ -1,6 +1,6 @@
 /**
  * Price impact from open-interest skew (GMX v2 shape) and the execution price it implies;
- * mirrors `programs/perpool/src/math/impact.rs` step for step (same rounding, same checks in the
+ * mirrors `programs/perpool-core/src/math/impact.rs` step for step (same rounding, same checks in the
  * same order, same errors). The program's module docs hold the formulas; in short:
  *
  * - `impact = f·skew_before^e − f·skew_after^e`, skew = |longOi − shortOi|; `positiveFactor` when

@@ -1,6 +1,6 @@
 /**
  * Borrow and supply rates: the kinked utilization curve and interest-index accrual; mirrors
- * `programs/perpool/src/math/interest.rs` (same rounding, same errors).
+ * `programs/perpool-core/src/math/interest.rs` (same rounding, same errors).
  *
  * Units: utilization in bps (10_000 = 100 %), rates with 9 decimals (1e9 = 100 % per year),
  * indexes with 12 decimals (`INDEX_ONE` = 1.0), time in seconds. Utilization and the borrow rate

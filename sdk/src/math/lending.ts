@@ -1,7 +1,7 @@
 /**
  * Lending math: a custody's lending accrual and its split, scaled loan debt, interest-bearing
  * balances and PnL, loan health and liquidation price, and the quotes of the loan instructions
- * (borrow, repay, withdraw collateral, liquidate); mirrors `programs/perpool/src/math/lending.rs`
+ * (borrow, repay, withdraw collateral, liquidate); mirrors `programs/perpool-core/src/math/lending.rs`
  * step for step, so a quote here is exactly what the program will do: same rounding (always
  * against the borrower / liquidated party), same checks in the same order, same errors. The
  * program's doc comments list the steps and the custody accounting each quote implies.

@@ -1,6 +1,6 @@
 /**
  * Liquidity pool quotes (LP deposits, redemptions, swaps); mirrors
- * `programs/perpool/src/math/liquidity.rs` step for step, so a quote here is exactly what the
+ * `programs/perpool-core/src/math/liquidity.rs` step for step, so a quote here is exactly what the
  * program will do: same rounding (always against the user), same checks in the same order, same
  * errors.
  *

@@ -1,5 +1,5 @@
 /**
- * Oracle price normalisation; mirrors `programs/perpool/src/math/oracle.rs`.
+ * Oracle price normalisation; mirrors `programs/perpool-core/src/math/oracle.rs`.
  *
  * A Pyth-style price `raw × 10^expo` becomes a price with 9 decimals (USD per whole token).
  * Prices round down or up as asked; a confidence interval always rounds up.

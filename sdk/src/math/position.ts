@@ -1,7 +1,7 @@
 /**
  * Position math: trade prices, PnL, borrow fees, health, the quotes of every position action
  * (increase, decrease / remove collateral, liquidate) and the traders' net PnL for the pool
- * value; mirrors `programs/perpool/src/math/position.rs` step for step, so a quote here is
+ * value; mirrors `programs/perpool-core/src/math/position.rs` step for step, so a quote here is
  * exactly what the program will do: same rounding (always against the trader), same checks in
  * the same order, same errors. The program's doc comments list the steps and the custody
  * accounting each quote implies.

@@ -1,5 +1,5 @@
 /**
- * Unit conversions; mirrors `programs/perpool/src/math/units.rs`.
+ * Unit conversions; mirrors `programs/perpool-core/src/math/units.rs`.
  *
  * Precisions (the Rust newtypes; here every value is a `BN` of the named unit):
  * - USD values: 6 decimals (`1_000_000` = $1).

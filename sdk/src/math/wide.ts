@@ -1,5 +1,5 @@
 /**
- * Fixed-width integer emulation over `BN`; mirrors `programs/perpool/src/math/wide.rs`.
+ * Fixed-width integer emulation over `BN`; mirrors `programs/perpool-core/src/math/wide.rs`.
  *
  * The Rust side builds 128-bit intermediates from 32-bit limbs because the BPF backend has no
  * 128-bit multiply or divide. `BN` is arbitrary-precision, so here the intermediates are exact

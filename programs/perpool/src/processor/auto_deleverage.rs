@@ -81,6 +81,7 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
 
 /// The profit the collateral custody owes the position's group, as a share of that custody's
 /// tokens (the larger of `owned` and its hourly average), bps, at spot prices.
+#[inline(always)] // (six register arguments otherwise: upstream BPF passes five at most)
 fn side_ratio(ix: &DecreasePosition, side: u8, group: u8, prices: (&OraclePrice, &OraclePrice)) -> Result<u64> {
     let (market_price, collateral_price) = prices;
     let m = &*ix.custodies.market;

@@ -1,3 +1,4 @@
+use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::loan::{check_pair, load_or_create_loan, settle_collateral_interest, LoanKeys};

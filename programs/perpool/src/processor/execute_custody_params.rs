@@ -1,3 +1,4 @@
+use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::proposal::{check_custody_settings, check_due, close_proposal, load_proposal, AdminPool, CustodyCheck};

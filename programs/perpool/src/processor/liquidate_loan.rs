@@ -1,3 +1,4 @@
+use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_state};

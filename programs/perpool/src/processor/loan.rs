@@ -1,6 +1,7 @@
 //! What the loan instructions share: the loan record, collateral interest,
 //! and quote inputs built from the two custodies and their prices.
 
+use crate::CustodyOps;
 use pinocchio::{AccountView, Address};
 
 use crate::{

@@ -1,3 +1,4 @@
+use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use crate::{

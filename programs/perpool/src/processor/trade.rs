@@ -4,6 +4,7 @@
 //! what a position owes and earns over time, and the market's per-collateral
 //! group rows.
 
+use crate::CustodyOps;
 use pinocchio::{AccountView, Address};
 
 use crate::{

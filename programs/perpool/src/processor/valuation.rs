@@ -16,6 +16,7 @@
 //! exactly as [`Custody::accrue`] would leave them ([`Custody::projection`]), so refreshing a
 //! custody, or settling a position, never moves the pool value by more than rounding.
 
+use crate::CustodyOps;
 use pinocchio::{AccountView, Address};
 
 use crate::{

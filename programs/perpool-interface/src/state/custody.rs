@@ -263,6 +263,10 @@ pub struct CustodyParams {
 }
 
 /// Upper bound on any single fee or spread, bps (10 %).
+/// The default impact exponent.
+pub const DEFAULT_IMPACT_EXPONENT: u8 = 2;
+/// The largest supported impact exponent (the smallest is 1).
+pub const MAX_IMPACT_EXPONENT: u8 = 3;
 pub const MAX_FEE_BPS: u16 = 1_000;
 /// Highest leverage any custody may allow, bps (1,000x).
 pub const MAX_LEVERAGE_BPS: u32 = 10_000_000;
@@ -444,7 +448,7 @@ impl RiskParams {
     }
 
     pub fn validate(&self) -> Result<(), PerpoolError> {
-        let ok = (1..=crate::math::MAX_IMPACT_EXPONENT).contains(&self.impact_exponent)
+        let ok = (1..=MAX_IMPACT_EXPONENT).contains(&self.impact_exponent)
             && self.max_positive_impact_bps <= MAX_IMPACT_CAP_BPS
             && self.max_negative_impact_bps <= MAX_IMPACT_CAP_BPS
             // Undoing a trade never earns more impact than the trade paid: otherwise
@@ -480,101 +484,9 @@ impl Custody {
     /// A new custody's risk parameters: no impact or funding until a settings proposal sets them,
     /// auto-deleveraging at the pool's threshold and floor.
     pub fn set_default_risk_params(&mut self, pool: &super::Pool) {
-        self.impact_exponent = crate::math::DEFAULT_IMPACT_EXPONENT;
+        self.impact_exponent = DEFAULT_IMPACT_EXPONENT;
         self.adl_threshold_bps = pool.adl_threshold_bps;
         self.adl_floor_bps = pool.adl_floor_bps;
-    }
-
-    /// The price impact of a trade of `size_usd` on `side` of this market.
-    pub fn price_impact(
-        &self,
-        side: u8,
-        is_increase: bool,
-        size_usd: u64,
-    ) -> Result<crate::math::Impact, PerpoolError> {
-        if size_usd == 0 || (self.impact_positive_factor == 0 && self.impact_negative_factor == 0) {
-            return Ok(crate::math::Impact::default());
-        }
-        crate::math::price_impact(&crate::math::ImpactInput {
-            side,
-            is_increase,
-            size_usd,
-            long_oi_usd: self.long_oi_usd,
-            short_oi_usd: self.short_oi_usd,
-            positive_factor: self.impact_positive_factor,
-            negative_factor: self.impact_negative_factor,
-            exponent: self.impact_exponent,
-            max_positive_impact_bps: self.max_positive_impact_bps as u64,
-            max_negative_impact_bps: self.max_negative_impact_bps as u64,
-        })
-        .map_err(|e| crate::math::PositionError::from(e).into())
-    }
-
-    /// A side's funding indexes.
-    #[inline(always)]
-    pub fn funding_index(&self, side: u8) -> crate::math::FundingIndex {
-        let (paid, received) = if side == super::position::SIDE_LONG {
-            (self.long_funding_paid, self.long_funding_received)
-        } else {
-            (self.short_funding_paid, self.short_funding_received)
-        };
-        crate::math::FundingIndex { paid: join(paid), received: join(received) }
-    }
-
-    /// Funding since the last update at the current open interest, without writing: the
-    /// indexes after and what each side's aggregates grow by.
-    pub fn funding_accrual(&self, now: i64) -> Result<Option<FundingStep>, PerpoolError> {
-        if now <= self.last_funding_update {
-            return Ok(None);
-        }
-        let dt = now.abs_diff(self.last_funding_update);
-        let (long_before, short_before) =
-            (self.funding_index(super::position::SIDE_LONG), self.funding_index(super::position::SIDE_SHORT));
-        if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
-            return Ok(Some(FundingStep { long: long_before, short: short_before, aggregates: Default::default() }));
-        }
-        let a = crate::math::accrue_funding(&crate::math::FundingInput {
-            long_oi_usd: self.long_oi_usd,
-            short_oi_usd: self.short_oi_usd,
-            funding_factor: self.funding_factor,
-            max_rate: self.max_funding_rate,
-            dt_secs: dt,
-            long_index: long_before,
-            short_index: short_before,
-        })
-        .map_err(|_| PerpoolError::MathOverflow)?;
-        let aggregates = crate::math::funding_aggregates(&crate::math::FundingAggregatesInput {
-            long_oi_usd: self.long_oi_usd,
-            short_oi_usd: self.short_oi_usd,
-            long_before,
-            long_after: a.long_index,
-            short_before,
-            short_after: a.short_index,
-        })?;
-        Ok(Some(FundingStep { long: a.long_index, short: a.short_index, aggregates }))
-    }
-
-    /// Accrues funding since the last update at the current open interest. Runs before any
-    /// open-interest change (it is part of [`Custody::accrue`]).
-    pub fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError> {
-        let Some(f) = self.funding_accrual(now)? else {
-            return Ok(());
-        };
-        self.last_funding_update = now;
-        self.long_funding_paid = split(f.long.paid);
-        self.long_funding_received = split(f.long.received);
-        self.short_funding_paid = split(f.short.paid);
-        self.short_funding_received = split(f.short.received);
-        let g = &f.aggregates;
-        self.long_funding_owed_usd =
-            self.long_funding_owed_usd.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.long_funding_due_usd =
-            self.long_funding_due_usd.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_owed_usd =
-            self.short_funding_owed_usd.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_due_usd =
-            self.short_funding_due_usd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        Ok(())
     }
 
     /// The `[size USD, size tokens, collateral, debt]` row of the positions of `side` on this
@@ -591,13 +503,6 @@ impl Custody {
         let rows = if side == super::position::SIDE_LONG { &self.long_groups } else { &self.short_groups };
         rows.get(group as usize).copied().unwrap_or_default()
     }
-}
-
-/// One funding accrual: the indexes after and the aggregates' growth.
-pub struct FundingStep {
-    pub long: crate::math::FundingIndex,
-    pub short: crate::math::FundingIndex,
-    pub aggregates: crate::math::FundingAggregates,
 }
 
 /// A u128 from `[low, high]`.
@@ -662,18 +567,6 @@ impl Custody {
 }
 
 impl Custody {
-    /// The borrow curve as the interest math takes it.
-    #[inline(always)]
-    pub fn rate_curve(&self) -> crate::math::RateCurve {
-        crate::math::RateCurve {
-            base_rate: self.base_rate,
-            slope1: self.slope1,
-            slope2: self.slope2,
-            optimal_utilization_bps: self.optimal_utilization_bps as u64,
-            reserve_factor_bps: self.reserve_factor_bps as u64,
-        }
-    }
-
     /// Tokens the utilization (and so the rate) is measured against: the pool's own tokens.
     /// Interest-bearing collateral is lent only once the pool's own room is used
     /// ([`Custody::collateral_room`]), so parking collateral changes no LP's rate.
@@ -692,170 +585,6 @@ impl Custody {
         }
     }
 
-    /// What the pool's own tokens can fund: `max(0, owned − buffer − locked)`.
-    #[inline(always)]
-    pub fn pool_room(&self) -> u64 {
-        let buffer = crate::math::mul_div_floor(self.owned, self.buffer_bps as u64, 10_000).unwrap_or(u64::MAX);
-        self.owned.saturating_sub(buffer).saturating_sub(self.locked)
-    }
-
-    /// What interest-bearing collateral adds to the lending capacity: its amount less its own
-    /// withdrawal buffer (`collateral_buffer_bps`).
-    #[inline(always)]
-    pub fn collateral_room(&self) -> u64 {
-        let c = self.earning_collateral();
-        let buffer = crate::math::mul_div_ceil(c, self.collateral_buffer_bps as u64, 10_000).unwrap_or(u64::MAX);
-        c.saturating_sub(buffer)
-    }
-
-    /// Tokens lent beyond what the custody may lend now (collateral withdrawn after it was lent
-    /// out): loans may be recalled by anyone up to this amount (`liquidate_loan`).
-    #[inline(always)]
-    pub fn over_lent(&self) -> u64 {
-        self.lent.saturating_sub(self.pool_room().saturating_add(self.collateral_room()))
-    }
-
-    /// Everything an accrual to `now` changes, computed without writing
-    /// ([`Custody::accrue`] applies it; pool valuations read it for custodies they do not write,
-    /// so that refreshing a custody never moves the pool value).
-    pub fn accrual(
-        &self,
-        now: i64,
-        protocol_share_bps: u16,
-        insurance_share_bps: u16,
-    ) -> Result<Accrual, PerpoolError> {
-        let funding = self.funding_accrual(now)?;
-        if now <= self.last_accrual {
-            return Ok(Accrual { interest: None, funding });
-        }
-        let a = crate::math::accrue(&crate::math::AccrualInput {
-            borrow_index: self.borrow_index,
-            supply_index: self.supply_index,
-            last_accrual: self.last_accrual,
-            now,
-            locked: self.locked,
-            lent: self.lent,
-            lendable: self.lendable(),
-            curve: self.rate_curve(),
-        })?;
-        let l = if self.lent > 0 {
-            crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
-                lent: self.lent,
-                old_borrow_index: self.borrow_index,
-                new_borrow_index: a.borrow_index,
-                reserve_factor_bps: self.reserve_factor_bps as u64,
-                protocol_share_bps: protocol_share_bps as u64,
-                insurance_share_bps: insurance_share_bps as u64,
-            })?
-        } else {
-            crate::math::LendingAccrual { lent: 0, interest: 0, to_suppliers: 0, to_protocol: 0, to_insurance: 0 }
-        };
-        let c = crate::math::accrue_carry(&crate::math::CarryAccrualInput {
-            locked: self.locked,
-            borrow_index_before: self.borrow_index,
-            borrow_index_after: a.borrow_index,
-            supply_index_before: self.supply_index,
-            supply_index_after: a.supply_index,
-            pnl_profit_base_usd: self.pnl_profit_base_usd,
-            pnl_loss_base_usd: self.pnl_loss_base_usd,
-            to_suppliers: l.to_suppliers,
-            lent: self.lent,
-            pool_room: self.pool_room(),
-            earning_collateral: self.earning_collateral(),
-            collateral_index: self.collateral_index,
-        })?;
-        // `owned` averaged over about an hour, from its value before this instruction.
-        let dt = now.abs_diff(self.owned_ema_time);
-        let owned_ema = if self.owned_ema_time == 0 || dt >= OWNED_EMA_SECS {
-            self.owned
-        } else if self.owned >= self.owned_ema {
-            self.owned_ema + crate::math::mul_div_floor(self.owned - self.owned_ema, dt, OWNED_EMA_SECS)?
-        } else {
-            self.owned_ema - crate::math::mul_div_floor(self.owned_ema - self.owned, dt, OWNED_EMA_SECS)?
-        };
-        Ok(Accrual { interest: Some(InterestStep { accrual: a, lending: l, carry: c, owned_ema }), funding })
-    }
-
-    /// What the pool's value counts of this custody at `now` as if it were accrued: its own
-    /// tokens, the LPs' share of accrued borrow fees, and the USD owed to and by positions for
-    /// PnL interest and funding. See `processor::valuation`.
-    pub fn projection(&self, now: i64, shares: (u16, u16)) -> Result<Projection, PerpoolError> {
-        let a = self.accrual(now, shares.0, shares.1)?;
-        let mut p = Projection {
-            owned: self.owned,
-            borrow_fees_accrued: self.borrow_fees_accrued,
-            receivable_usd: 0,
-            payable_usd: 0,
-        };
-        let (mut pnl_due, mut pnl_owed) = (self.pnl_interest_due_usd, self.pnl_interest_owed_usd);
-        if let Some(i) = &a.interest {
-            p.owned = p.owned.checked_add(i.carry.to_pool).ok_or(PerpoolError::MathOverflow)?;
-            p.borrow_fees_accrued =
-                p.borrow_fees_accrued.checked_add(i.carry.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
-            pnl_due = pnl_due.checked_add(i.carry.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
-            pnl_owed = pnl_owed.checked_add(i.carry.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        }
-        let (mut lo, mut ld, mut so, mut sd) = (
-            self.long_funding_owed_usd,
-            self.long_funding_due_usd,
-            self.short_funding_owed_usd,
-            self.short_funding_due_usd,
-        );
-        if let Some(f) = &a.funding {
-            let g = &f.aggregates;
-            lo = lo.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-            ld = ld.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
-            so = so.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-            sd = sd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        }
-        p.receivable_usd =
-            pnl_owed.checked_add(lo).and_then(|x| x.checked_add(so)).ok_or(PerpoolError::MathOverflow)?;
-        p.payable_usd = pnl_due.checked_add(ld).and_then(|x| x.checked_add(sd)).ok_or(PerpoolError::MathOverflow)?;
-        Ok(p)
-    }
-
-    /// Accrues everything time-based up to `now` (every instruction that writes a custody calls
-    /// this first): funding indexes and their aggregates; the borrow and supply indexes (utilization
-    /// is what positions have locked plus what is lent, over `owned`); loan interest, which grows
-    /// `lent` (rounded down: never more than the loans owe) and is credited at once — the
-    /// suppliers' part to `owned` (so the LP price rises) except the share of loans funded by
-    /// interest-bearing collateral, credited to that collateral (`collateral_interest_due`); the
-    /// reserve factor to protocol and insurance; and the aggregates of what positions owe and are
-    /// owed (`borrow_fees_accrued`, PnL interest). `protocol_share_bps` / `insurance_share_bps`
-    /// split the reserve.
-    pub fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
-        let a = self.accrual(now, protocol_share_bps, insurance_share_bps)?;
-        if a.funding.is_some() {
-            self.accrue_funding(now)?;
-        }
-        let Some(i) = a.interest else {
-            return Ok(());
-        };
-        let (l, c) = (&i.lending, &i.carry);
-        if self.lent > 0 {
-            self.lent = l.lent;
-            self.owned = self.owned.checked_add(c.to_pool).ok_or(PerpoolError::MathOverflow)?;
-            self.protocol_fees = self.protocol_fees.checked_add(l.to_protocol).ok_or(PerpoolError::MathOverflow)?;
-            self.insurance = self.insurance.checked_add(l.to_insurance).ok_or(PerpoolError::MathOverflow)?;
-            self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(c.to_pool);
-            self.collateral_interest_due =
-                self.collateral_interest_due.checked_add(c.to_collateral).ok_or(PerpoolError::MathOverflow)?;
-            self.collateral_index = c.collateral_index;
-        }
-        self.borrow_fees_accrued =
-            self.borrow_fees_accrued.checked_add(c.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_due_usd =
-            self.pnl_interest_due_usd.checked_add(c.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_owed_usd =
-            self.pnl_interest_owed_usd.checked_add(c.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.owned_ema = i.owned_ema;
-        self.owned_ema_time = now;
-        self.borrow_index = i.accrual.borrow_index;
-        self.supply_index = i.accrual.supply_index;
-        self.last_accrual = now;
-        Ok(())
-    }
-
     /// Records the newest oracle publish time used (prices older than it are refused afterwards).
     #[inline(always)]
     pub fn use_price_time(&mut self, publish_time: i64) {
@@ -863,31 +592,4 @@ impl Custody {
             self.last_price_time = publish_time;
         }
     }
-}
-
-/// What [`Custody::accrual`] computed: `None` where nothing is due (same second).
-pub struct Accrual {
-    pub interest: Option<InterestStep>,
-    pub funding: Option<FundingStep>,
-}
-
-/// The interest part of an accrual.
-pub struct InterestStep {
-    pub accrual: crate::math::Accrual,
-    pub lending: crate::math::LendingAccrual,
-    pub carry: crate::math::CarryAccrual,
-    pub owned_ema: u64,
-}
-
-/// What a pool valuation counts of a custody (see [`Custody::projection`]).
-#[derive(Clone, Copy)]
-pub struct Projection {
-    /// The pool's own tokens.
-    pub owned: u64,
-    /// Borrow fees positions owe, tokens (the LPs' share of it is pool value).
-    pub borrow_fees_accrued: u64,
-    /// USD positions owe the pool and have not settled (PnL interest, funding).
-    pub receivable_usd: u64,
-    /// USD the pool owes positions and has not settled (PnL interest, funding).
-    pub payable_usd: u64,
 }

@@ -56,10 +56,9 @@ use super::MathError;
 
 /// An impact factor of 1.0 (18 decimals, per USD^(e−1)).
 pub const IMPACT_FACTOR_ONE: u64 = 1_000_000_000_000_000_000;
-/// The default impact exponent.
-pub const DEFAULT_IMPACT_EXPONENT: u8 = 2;
-/// The largest supported impact exponent (the smallest is 1).
-pub const MAX_IMPACT_EXPONENT: u8 = 3;
+/// The default and the largest supported impact exponent (the smallest is 1): settings bounds,
+/// declared with the custody's settings.
+pub use perpool_interface::state::custody::{DEFAULT_IMPACT_EXPONENT, MAX_IMPACT_EXPONENT};
 
 /// `ImpactInput::side` of a long (same value as `position::LONG`).
 const LONG: u8 = 1;

@@ -1,0 +1,10 @@
+//! Perpool's core: the pure integer math ([`math`]) and the state transitions over the interface's
+//! account structs. No Solana types, no accounts, no syscalls: everything here runs and is tested
+//! natively.
+#![cfg_attr(not(test), no_std)]
+
+pub mod custody;
+pub mod errors;
+pub mod math;
+
+pub use custody::CustodyOps;
