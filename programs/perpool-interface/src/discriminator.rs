@@ -1,6 +1,6 @@
 //! Anchor-compatible discriminators: the first 8 bytes of
-//! sha256("global:<snake_name>") for instructions, sha256("account:<Name>")
-//! for accounts and sha256("event:<Name>") for events, computed from the names
+//! `sha256("global:<snake_name>")` for instructions, `sha256("account:<Name>")`
+//! for accounts and `sha256("event:<Name>")` for events, computed from the names
 //! while compiling ([`crate::sha256`]). Native tests compare them with sha2 and the IDL.
 
 /// `pub const NAME: [u8; 8]` for each name in `namespace`, and `ALL`: every one with its name.
@@ -13,44 +13,8 @@ macro_rules! discriminators {
     };
 }
 
-/// Instruction discriminators, read as little-endian `u64` for a cheap match.
-pub mod ix {
-    discriminators!("global" {
-        INIT_CONFIG = "init_config",
-        CREATE_POOL = "create_pool",
-        ADD_CUSTODY = "add_custody",
-        PROPOSE_ADMIN = "propose_admin",
-        ACCEPT_ADMIN = "accept_admin",
-        SET_PAUSE = "set_pause",
-        ADD_LIQUIDITY = "add_liquidity",
-        REMOVE_LIQUIDITY = "remove_liquidity",
-        SWAP = "swap",
-        WITHDRAW_PROTOCOL_FEES = "withdraw_protocol_fees",
-        INCREASE_POSITION = "increase_position",
-        DECREASE_POSITION = "decrease_position",
-        ADD_COLLATERAL = "add_collateral",
-        REMOVE_COLLATERAL = "remove_collateral",
-        LIQUIDATE_POSITION = "liquidate_position",
-        REFRESH_CUSTODY = "refresh_custody",
-        DEPOSIT_LOAN_COLLATERAL = "deposit_loan_collateral",
-        WITHDRAW_LOAN_COLLATERAL = "withdraw_loan_collateral",
-        BORROW = "borrow",
-        REPAY = "repay",
-        LIQUIDATE_LOAN = "liquidate_loan",
-        TOP_UP_INSURANCE = "top_up_insurance",
-        PLACE_ORDER = "place_order",
-        CANCEL_ORDER = "cancel_order",
-        EXECUTE_ORDER = "execute_order",
-        AUTO_DELEVERAGE = "auto_deleverage",
-        CLAIM_LP = "claim_lp",
-        PROPOSE_POOL_PARAMS = "propose_pool_params",
-        PROPOSE_CUSTODY_PARAMS = "propose_custody_params",
-        EXECUTE_POOL_PARAMS = "execute_pool_params",
-        EXECUTE_CUSTODY_PARAMS = "execute_custody_params",
-        CANCEL_PROPOSAL = "cancel_proposal",
-        RAISE_TIMELOCK = "raise_timelock",
-    });
-}
+/// Instruction discriminators, generated from the instruction declarations in [`crate::instruction`].
+pub use crate::instruction::ix;
 
 /// Account discriminators.
 pub mod account {

@@ -104,6 +104,16 @@ fn instruction_and_event_discriminators_match_idl() {
     }
 }
 
+/// The IDL's instructions are what the interface crate declares (`npm run idl` writes them from
+/// the same `write_instructions`; this holds without node).
+#[test]
+fn instructions_match_the_declarations() {
+    let mut json = String::new();
+    perpool_interface::idl::write_instructions(&mut json, perpool_interface::instruction::INSTRUCTIONS).unwrap();
+    let declared: Value = serde_json::from_str(&json).expect("the writer's JSON");
+    assert_eq!(declared, idl()["instructions"]);
+}
+
 #[test]
 fn account_layouts_match_idl() {
     let idl = idl();
