@@ -207,10 +207,15 @@ macro_rules! instructions {
             $(pub const $DISC: u64 = u64::from_le_bytes(super::ix::$DISC);)*
         }
 
-        /// Every instruction of the program.
+        /// Every instruction of the program. Each variant's value is its discriminator read as a
+        /// little-endian `u64`, so [`Instruction::from_discriminator`] maps a tag to itself and the
+        /// entrypoint's `match` on its result compiles to the one comparison tree on the tag that
+        /// hand-listed constants gave. (With values 0, 1, 2, … LLVM kept a second tree on the index:
+        /// 4 to 8 more compute units per instruction.)
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u64)]
         pub enum Instruction {
-            $($(#[doc = $doc])* $Variant,)*
+            $($(#[doc = $doc])* $Variant = tag::$DISC,)*
         }
 
         impl Instruction {
@@ -218,7 +223,6 @@ macro_rules! instructions {
             pub const ALL: &'static [Instruction] = &[$(Self::$Variant),*];
 
             /// The instruction whose discriminator, read as a little-endian `u64`, is `tag`.
-            /// One `match` on the `u64`: the entrypoint's `match` on the result folds into it.
             #[inline(always)]
             pub const fn from_discriminator(tag: u64) -> Option<Self> {
                 match tag {
@@ -240,9 +244,18 @@ macro_rules! instructions {
                 }
             }
 
+            /// Its position in IDL order (in [`Self::ALL`] and `INSTRUCTIONS`).
+            pub const fn index(self) -> usize {
+                let mut i = 0;
+                while Self::ALL[i] as u64 != self as u64 {
+                    i += 1;
+                }
+                i
+            }
+
             /// Its description: docs, accounts, arguments.
             pub const fn idl(self) -> &'static $crate::idl::IdlInstruction {
-                &INSTRUCTIONS[self as usize]
+                &INSTRUCTIONS[self.index()]
             }
         }
 
