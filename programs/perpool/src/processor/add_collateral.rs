@@ -29,9 +29,8 @@ use crate::{
 /// interest are paid in collateral tokens). The deposit pays what the position
 /// owes first; the event's `borrow_fee` field carries that amount.
 pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    use crate::instruction::args;
+    let args::AddCollateral { amount } = args::AddCollateral::read(data)?;
     let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, ..] =
         accounts
     else {

@@ -5,11 +5,8 @@ use super::load_admin_config;
 use crate::{
     error::PerpoolError,
     events::{self, CustodyAddedEvent},
-    reader::Reader,
-    state::{
-        config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, CustodyParams, Pool,
-        ZeroCopy,
-    },
+    instruction::args,
+    state::{config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, Pool, ZeroCopy},
     util::{
         check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account,
         mint_decimals, unix_timestamp, NewAccount, Result,
@@ -77,9 +74,7 @@ impl<'a> AddCustody<'a> {
 }
 
 pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let params = CustodyParams::read(&mut r)?;
-    r.finish()?;
+    let args::AddCustody { params } = args::AddCustody::read(data)?;
     params.validate()?;
     let ix = AddCustody::try_from(accounts)?;
     let pool_key = ix.pool_account.address();

@@ -9,8 +9,8 @@ use super::{
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_add_liquidity, AddLiquidityInput},
-    reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
@@ -102,10 +102,7 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
 }
 
 pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount_in = r.u64()?;
-    let min_lp_out = r.u64()?;
-    r.finish()?;
+    let args::AddLiquidity { amount_in, min_lp_out } = args::AddLiquidity::read(data)?;
     let ix = AddLiquidity::try_from(accounts)?;
     let clock = now()?;
     ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;

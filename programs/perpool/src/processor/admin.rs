@@ -5,7 +5,7 @@ use pinocchio::{AccountView, Address};
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{config::PAUSE_ALL, load_mut, Config},
     util::{check_signer, Result},
 };
@@ -36,9 +36,7 @@ impl<'a> TryFrom<&'a [AccountView]> for AdminOnly<'a> {
 
 /// `propose_admin(new_admin)`: records `new_admin` as pending; all zeroes cancels.
 pub fn process_propose_admin(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let new_admin = Address::new_from_array(r.array()?);
-    r.finish()?;
+    let args::ProposeAdmin { new_admin } = args::ProposeAdmin::read(data)?;
     let ix = AdminOnly::try_from(accounts)?;
     ix.config.pending_admin = new_admin;
     events::admin_proposed(ix.admin.address(), &new_admin);
@@ -47,9 +45,7 @@ pub fn process_propose_admin(accounts: &[AccountView], data: &[u8]) -> Result<()
 
 /// `set_pause(flags)`: replaces the pause flags.
 pub fn process_set_pause(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let flags = r.u8()?;
-    r.finish()?;
+    let args::SetPause { flags } = args::SetPause::read(data)?;
     if flags & !PAUSE_ALL != 0 {
         return Err(PerpoolError::InvalidPauseFlags);
     }
@@ -87,7 +83,7 @@ impl<'a> TryFrom<&'a [AccountView]> for AcceptAdmin<'a> {
 }
 
 pub fn process_accept_admin(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    let args::AcceptAdmin {} = args::AcceptAdmin::read(data)?;
     let ix = AcceptAdmin::try_from(accounts)?;
     let old = ix.config.admin;
     ix.config.admin = *ix.new_admin.address();

@@ -35,9 +35,8 @@ use crate::{
 /// be lower than before and not below `adl_floor_bps`. Keepers choose the size
 /// (the SDK's `adlCloseSize`) and rank candidates by PnL % × leverage.
 pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let size_usd = r.u64()?;
-    r.finish()?;
+    use crate::instruction::args;
+    let args::AutoDeleverage { size_usd } = args::AutoDeleverage::read(data)?;
     let [keeper, rest @ ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

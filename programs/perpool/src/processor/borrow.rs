@@ -4,8 +4,8 @@ use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_borrow, BorrowInput},
-    reader::Reader,
     util::{
         check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
     },
@@ -24,9 +24,7 @@ use crate::{
 /// 9. `[writable]` receiving_account — token account of the borrowed asset
 /// 10. `[]` token program
 pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    let args::Borrow { amount } = args::Borrow::read(data)?;
     let (x, rest) = load_context(accounts, true)?;
     if x.paused {
         return Err(PerpoolError::Paused);

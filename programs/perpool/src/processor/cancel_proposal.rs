@@ -5,7 +5,7 @@ use crate::{
     discriminator::event,
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{proposal::PROPOSAL_POOL, Proposal},
     util::Result,
 };
@@ -36,7 +36,7 @@ impl<'a> TryFrom<&'a [AccountView]> for CancelProposal<'a> {
 }
 
 pub fn process_cancel_proposal(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    let args::CancelProposal {} = args::CancelProposal::read(data)?;
     let CancelProposal { ix, proposal_account, proposal } = CancelProposal::try_from(accounts)?;
     let d = if proposal.kind == PROPOSAL_POOL { event::POOL_PARAMS_CANCELLED } else { event::CUSTODY_PARAMS_CANCELLED };
     events::proposal_event(d, proposal_account.address(), proposal);

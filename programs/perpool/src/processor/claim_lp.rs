@@ -3,7 +3,7 @@ use pinocchio::AccountView;
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{load, load_mut, LpAccount, Pool},
     util::{
         check_signer, check_token_account, check_token_program, check_vault, check_writable, now, PoolSigner, Result,
@@ -19,7 +19,7 @@ use crate::{
 /// 4. `[writable]` lp_token_account — receives the LP tokens (any LP token account)
 /// 5. `[]` token program
 pub fn process_claim_lp(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    let args::ClaimLp {} = args::ClaimLp::read(data)?;
     let [owner, pool_account, lp_record, lp_escrow, lp_token, token_program, ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

@@ -8,12 +8,12 @@ use super::load_admin_config;
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{
         config::PAUSE_LISTING,
         init,
         pool::{LP_DECIMALS, MAX_NAME_LEN},
-        Pool, PoolParams, ZeroCopy,
+        Pool, ZeroCopy,
     },
     util::{
         check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account,
@@ -76,10 +76,7 @@ impl<'a> CreatePool<'a> {
 }
 
 pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let name = r.string()?;
-    let params = PoolParams::read(&mut r)?;
-    r.finish()?;
+    let args::CreatePool { name, params } = args::CreatePool::read(data)?;
     if name.is_empty() || name.len() > MAX_NAME_LEN {
         return Err(PerpoolError::InvalidPoolName);
     }

@@ -260,18 +260,14 @@ pub(crate) fn apply_open_interest(m: &mut Custody, side: u8, size_usd: u64, toke
 }
 
 pub fn process_decrease_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let size_usd = r.u64()?;
-    let collateral_out = r.u64()?;
-    let acceptable_price = r.u64()?;
-    r.finish()?;
+    use crate::instruction::args;
+    let args::DecreasePosition { size_usd, collateral_out, acceptable_price } = args::DecreasePosition::read(data)?;
     decrease_by_owner(accounts, &Request { size_usd, collateral_out, acceptable_price: Some(acceptable_price) })
 }
 
 pub fn process_remove_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    use crate::instruction::args;
+    let args::RemoveCollateral { amount } = args::RemoveCollateral::read(data)?;
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
     }

@@ -5,7 +5,7 @@ use super::loan::{check_pair, load_or_create_loan, settle_collateral_interest, L
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_signer, check_system_program, check_token_program, check_vault, check_writable, now,
@@ -25,9 +25,7 @@ use crate::{
 /// 8. `[]` token program
 /// 9. `[]` system program
 pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    let args::DepositLoanCollateral { amount } = args::DepositLoanCollateral::read(data)?;
     let [owner, config, pool_account, loan_account, collateral_custody, borrow_custody, vault, funding, token_program, system_program, ..] =
         accounts
     else {

@@ -6,6 +6,7 @@ use crate::{
     discriminator::event,
     error::PerpoolError,
     events,
+    instruction::args,
     reader::Reader,
     state::{load_mut, proposal::PROPOSAL_CUSTODY, Custody, CustodySettings, Proposal},
     util::{unix_timestamp, Result},
@@ -51,7 +52,7 @@ impl<'a> TryFrom<&'a [AccountView]> for ExecuteCustodyParams<'a> {
 }
 
 pub fn process_execute_custody_params(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    let args::ExecuteCustodyParams {} = args::ExecuteCustodyParams::read(data)?;
     let ExecuteCustodyParams { ix, proposal_account, proposal, custody_account, custody, oracle, others } =
         ExecuteCustodyParams::try_from(accounts)?;
     let now = unix_timestamp()?;

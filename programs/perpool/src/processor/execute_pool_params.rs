@@ -5,6 +5,7 @@ use crate::{
     discriminator::event,
     error::PerpoolError,
     events,
+    instruction::args,
     reader::Reader,
     state::{proposal::PROPOSAL_POOL, PoolParams, Proposal},
     util::{unix_timestamp, Result},
@@ -39,7 +40,7 @@ impl<'a> TryFrom<&'a [AccountView]> for ExecutePoolParams<'a> {
 }
 
 pub fn process_execute_pool_params(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    let args::ExecutePoolParams {} = args::ExecutePoolParams::read(data)?;
     let ExecutePoolParams { ix, proposal_account, proposal } = ExecutePoolParams::try_from(accounts)?;
     check_due(proposal, ix.pool, unix_timestamp()?)?;
     let mut r = Reader::new(proposal.payload());

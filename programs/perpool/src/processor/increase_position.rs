@@ -216,13 +216,9 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
 }
 
 pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let side = r.u8()?;
-    let size_usd = r.u64()?;
-    let collateral_amount = r.u64()?;
-    let acceptable_price = r.u64()?;
-    let position_bump = r.u8()?;
-    r.finish()?;
+    use crate::instruction::args;
+    let args::IncreasePosition { side, size_usd, collateral_amount, acceptable_price, position_bump } =
+        args::IncreasePosition::read(data)?;
     let mut ix = IncreasePosition::load(accounts, side, true)?;
     let (now, market_price, collateral_price) = ix.prepare()?;
     let payer = ix.owner;

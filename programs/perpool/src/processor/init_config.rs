@@ -3,7 +3,7 @@ use pinocchio::{cpi::Seed, AccountView, Address};
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{init, pool::check_timelock, Config, ZeroCopy},
     util::{
         check_pda, check_signer, check_system_program, check_uninitialized, check_writable, create_pda_account,
@@ -84,9 +84,7 @@ fn check_upgrade_authority(authority: &Address, program: &AccountView, program_d
 }
 
 pub fn process_init_config(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let min_timelock_secs = r.u32()?;
-    r.finish()?;
+    let args::InitConfig { min_timelock_secs } = args::InitConfig::read(data)?;
     check_timelock(min_timelock_secs, 0)?;
     let ix = InitConfig::try_from(accounts)?;
     let bump = [ix.bump];

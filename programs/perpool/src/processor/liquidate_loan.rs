@@ -5,8 +5,8 @@ use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_liquidate_loan, LiquidateLoanInput},
-    reader::Reader,
     util::{
         check_funding, check_receiving, check_token_program, check_writable, transfer_from_user, transfer_from_vault,
         PoolSigner, Result,
@@ -32,9 +32,7 @@ use crate::{
 /// than it may (`Custody::over_lent`, collateral withdrawn after it was lent out), any loan of it
 /// may be partly repaid on liquidation terms, up to that excess.
 pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let repay_amount = r.u64()?;
-    r.finish()?;
+    let args::LiquidateLoan { repay_amount } = args::LiquidateLoan::read(data)?;
     let (x, rest) = load_context(accounts, false)?;
     let [collateral_vault, borrow_vault, funding, receiving, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);

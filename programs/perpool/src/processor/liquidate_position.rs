@@ -34,7 +34,8 @@ use crate::{
 /// 11. `[writable]` owner — the position owner, receives the rent when the position closes
 /// 12. `[]` token program
 pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    crate::reader::Reader::new(data).finish()?;
+    use crate::instruction::args;
+    let args::LiquidatePosition {} = args::LiquidatePosition::read(data)?;
     let [keeper, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, keeper_account, owner_account, owner, token_program, ..] =
         accounts
     else {

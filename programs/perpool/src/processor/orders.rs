@@ -87,7 +87,19 @@ impl PlaceArgs {
 /// 9. `[]` token program
 /// 10. `[]` system program
 pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let a = PlaceArgs::read(data)?;
+    use crate::instruction::args;
+    let args::PlaceOrder {
+        slot,
+        kind,
+        side,
+        trigger_price,
+        acceptable_price,
+        size_usd,
+        collateral_amount,
+        execution_reward,
+    } = args::PlaceOrder::read(data)?;
+    let a =
+        PlaceArgs { slot, kind, side, trigger_price, acceptable_price, size_usd, collateral_amount, execution_reward };
     let [owner, config, pool_account, position, order_account, custody, collateral_custody, vault, funding, token_program, system_program, ..] =
         accounts
     else {
@@ -187,7 +199,8 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
 /// 5. `[writable]` receiving_account — owner's token account of the collateral
 /// 6. `[]` token program
 pub fn process_cancel_order(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    use crate::instruction::args;
+    let args::CancelOrder {} = args::CancelOrder::read(data)?;
     let [owner, pool_account, order_account, collateral_custody, vault, receiving, token_program, ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
@@ -269,7 +282,8 @@ fn triggered(o: &Order, price: Price) -> bool {
 /// again after the order) is cleared instead (`OrderCancelled`): the keeper
 /// gets the reward, the owner the rent.
 pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    Reader::new(data).finish()?;
+    use crate::instruction::args;
+    let args::ExecuteOrder {} = args::ExecuteOrder::read(data)?;
     let [keeper, order_account, rest @ ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

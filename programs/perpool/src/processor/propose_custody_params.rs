@@ -5,8 +5,8 @@ use crate::{
     discriminator::event,
     error::PerpoolError,
     events,
-    reader::Reader,
-    state::{load, proposal::PROPOSAL_CUSTODY, Custody, CustodyParams, CustodySettings, RiskParams},
+    instruction::args,
+    state::{load, proposal::PROPOSAL_CUSTODY, Custody, CustodySettings},
     util::{check_system_program, unix_timestamp, Result},
 };
 
@@ -48,10 +48,7 @@ impl<'a> TryFrom<&'a [AccountView]> for ProposeCustodyParams<'a> {
 }
 
 pub fn process_propose_custody_params(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let params = CustodyParams::read(&mut r)?;
-    let risk = RiskParams::read(&mut r)?;
-    r.finish()?;
+    let args::ProposeCustodyParams { params, risk } = args::ProposeCustodyParams::read(data)?;
     let ProposeCustodyParams { mut ix, proposal, custody_account, custody, oracle, others } =
         ProposeCustodyParams::try_from(accounts)?;
     let settings = CustodySettings { oracle: *oracle.address(), params, risk };

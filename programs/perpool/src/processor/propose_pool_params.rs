@@ -5,8 +5,8 @@ use crate::{
     discriminator::event,
     error::PerpoolError,
     events,
-    reader::Reader,
-    state::{proposal::PROPOSAL_POOL, PoolParams},
+    instruction::args,
+    state::proposal::PROPOSAL_POOL,
     util::{check_system_program, unix_timestamp, Result},
 };
 
@@ -36,9 +36,7 @@ impl<'a> TryFrom<&'a [AccountView]> for ProposePoolParams<'a> {
 }
 
 pub fn process_propose_pool_params(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let params = PoolParams::read(&mut r)?;
-    r.finish()?;
+    let args::ProposePoolParams { params } = args::ProposePoolParams::read(data)?;
     let ProposePoolParams { mut ix, proposal } = ProposePoolParams::try_from(accounts)?;
     params.validate(ix.config.min_timelock_secs)?;
     let pool_key = *ix.pool_account.address();

@@ -4,7 +4,7 @@ use super::load_admin_config;
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{load_mut, pool::check_timelock, Pool},
     util::Result,
 };
@@ -16,9 +16,7 @@ use crate::{
 /// 1. `[]` config
 /// 2. `[writable]` pool
 pub fn process_raise_timelock(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let secs = r.u32()?;
-    r.finish()?;
+    let args::RaiseTimelock { timelock_secs: secs } = args::RaiseTimelock::read(data)?;
     let [admin, config, pool_account, ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

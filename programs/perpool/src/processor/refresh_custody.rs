@@ -4,6 +4,7 @@ use pinocchio::AccountView;
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     state::{load, load_mut, Custody, Pool},
     util::{now, Result},
 };
@@ -12,7 +13,7 @@ use crate::{
 /// 0. `[]` pool
 /// 1. `[writable]` custody
 pub fn process_refresh_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    crate::reader::Reader::new(data).finish()?;
+    let args::RefreshCustody {} = args::RefreshCustody::read(data)?;
     let [pool_account, custody_account, ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

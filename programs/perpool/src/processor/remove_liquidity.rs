@@ -9,8 +9,8 @@ use super::{
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_remove_liquidity, RemoveLiquidityInput},
-    reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_receiving, check_signer, check_token_program, check_vault, check_writable, now,
@@ -90,10 +90,7 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
 }
 
 pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let lp_in = r.u64()?;
-    let min_amount_out = r.u64()?;
-    r.finish()?;
+    let args::RemoveLiquidity { lp_in, min_amount_out } = args::RemoveLiquidity::read(data)?;
     let ix = RemoveLiquidity::try_from(accounts)?;
     let clock = now()?;
     ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;

@@ -4,8 +4,8 @@ use pinocchio::AccountView;
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_repay, RepayInput},
-    reader::Reader,
     state::{load, load_mut, Config, Custody, Loan, Pool},
     util::{
         check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
@@ -22,9 +22,7 @@ use crate::{
 /// 6. `[writable]` funding_account — payer's token account of the borrowed asset
 /// 7. `[]` token program
 pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    let args::Repay { amount } = args::Repay::read(data)?;
     let [payer, config, pool_account, loan_account, borrow_custody, vault, funding, token_program, ..] = accounts
     else {
         return Err(PerpoolError::NotEnoughAccounts);

@@ -5,8 +5,8 @@ use super::valuation::{value_pool, PriceSide, Target};
 use crate::{
     error::PerpoolError,
     events,
+    instruction::args,
     math::{quote_swap, SwapInput},
-    reader::Reader,
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_user,
@@ -91,10 +91,7 @@ impl<'a> TryFrom<&'a [AccountView]> for Swap<'a> {
 }
 
 pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount_in = r.u64()?;
-    let min_amount_out = r.u64()?;
-    r.finish()?;
+    let args::Swap { amount_in, min_amount_out } = args::Swap::read(data)?;
     let ix = Swap::try_from(accounts)?;
     let clock = now()?;
     let (ps, is) = (ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps);

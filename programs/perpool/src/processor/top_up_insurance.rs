@@ -4,7 +4,7 @@ use pinocchio::AccountView;
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
@@ -20,9 +20,7 @@ use crate::{
 /// 5. `[writable]` funding_account — payer's token account of the custody's mint
 /// 6. `[]` token program
 pub fn process_top_up_insurance(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    let args::TopUpInsurance { amount } = args::TopUpInsurance::read(data)?;
     let [payer, config, pool_account, custody_account, vault, funding, token_program, ..] = accounts else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

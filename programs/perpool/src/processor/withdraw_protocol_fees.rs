@@ -4,7 +4,7 @@ use super::load_admin_config;
 use crate::{
     error::PerpoolError,
     events,
-    reader::Reader,
+    instruction::args,
     state::{load, load_mut, Custody, Pool},
     util::{
         check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
@@ -51,9 +51,7 @@ impl<'a> TryFrom<&'a [AccountView]> for WithdrawProtocolFees<'a> {
 }
 
 pub fn process_withdraw_protocol_fees(accounts: &[AccountView], data: &[u8]) -> Result<()> {
-    let mut r = Reader::new(data);
-    let amount = r.u64()?;
-    r.finish()?;
+    let args::WithdrawProtocolFees { amount } = args::WithdrawProtocolFees::read(data)?;
     let ix = WithdrawProtocolFees::try_from(accounts)?;
     if amount == 0 {
         return Err(PerpoolError::ZeroAmount);
