@@ -5,7 +5,6 @@ use crate::{
     error::PerpoolError,
     events,
     oracle::OracleContext,
-    reader::Reader,
     state::{load, Config, Pool},
     util::{
         check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,

@@ -6,7 +6,6 @@ use crate::{
     events,
     math::{adl_ratio_bps, pnl, AdlInput},
     oracle::OraclePrice,
-    reader::Reader,
     util::{check_signer, Result},
 };
 

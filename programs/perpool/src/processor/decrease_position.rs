@@ -10,7 +10,6 @@ use crate::{
     events,
     math::{quote_decrease, DecreaseInput},
     oracle::OracleContext,
-    reader::Reader,
     state::{load, position::SIDE_LONG, Custody, Pool, Position},
     util::{
         check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,

@@ -10,7 +10,6 @@ use crate::{
     events,
     math::{quote_increase, IncreaseInput},
     oracle::{OracleContext, OraclePrice},
-    reader::Reader,
     state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
     util::{
         check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,

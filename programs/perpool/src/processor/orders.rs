@@ -13,7 +13,6 @@ use crate::{
     error::PerpoolError,
     events,
     math::Price,
-    reader::Reader,
     state::{
         config::PAUSE_TRADING,
         load, load_mut,
@@ -41,22 +40,6 @@ struct PlaceArgs {
 }
 
 impl PlaceArgs {
-    fn read(data: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(data);
-        let a = Self {
-            slot: r.u8()?,
-            kind: r.u8()?,
-            side: r.u8()?,
-            trigger_price: r.u64()?,
-            acceptable_price: r.u64()?,
-            size_usd: r.u64()?,
-            collateral_amount: r.u64()?,
-            execution_reward: r.u64()?,
-        };
-        r.finish()?;
-        Ok(a)
-    }
-
     /// The rules every order follows, before any account is touched.
     fn validate(&self) -> Result<()> {
         let kind_ok = match self.kind {
