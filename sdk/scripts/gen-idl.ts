@@ -2,14 +2,14 @@
  * Writes `sdk/src/idl/perpool.json`, the program's IDL in Anchor's format.
  *
  * The program's Rust sources are the single source of truth: the instructions
- * (docs, accounts, arguments, discriminators) come from their declarations in
- * `programs/perpool-interface/src/instruction.rs`, written as JSON by
- * `cargo run -p perpool-interface --example idl`; account and parameter layouts
- * are read from the `#[repr(C)]` structs in `programs/perpool-interface/src/state`,
- * errors from `error.rs`. Events are declared below. Discriminators are computed
- * as Anchor does. `npm run idl` writes the files; `sdk/tests/idl.test.ts` fails
- * when a committed file is stale, and the Rust test `idl_layout` checks every
- * offset against the compiled structs and the instructions against the declarations.
+ * (docs, accounts, arguments) and the events (fields) come from their declarations
+ * in `programs/perpool-interface/src/instruction.rs` and `src/event.rs`, written as
+ * JSON by `cargo run -p perpool-interface --example idl`; account and parameter
+ * layouts are read from the `#[repr(C)]` structs in `programs/perpool-interface/src/state`,
+ * errors from `error.rs`. Discriminators are computed as Anchor does. `npm run idl`
+ * writes the files; `sdk/tests/idl.test.ts` fails when a committed file is stale,
+ * and the Rust test `idl_layout` checks every offset against the compiled structs
+ * and the instructions and events against the declarations.
  *
  * Usage: ts-node sdk/scripts/gen-idl.ts [--check]
  */
@@ -93,356 +93,35 @@ function rustErrors(): { code: number; name: string; msg: string }[] {
 }
 
 /**
- * The IDL's instructions, as the interface crate declares them (`programs/perpool-interface/src/instruction.rs`):
- * its `idl` example writes them, discriminators computed there by a const fn SHA-256 and checked here
- * against node's. Asked once per run.
+ * What the interface crate declares: the IDL's instructions (`programs/perpool-interface/src/instruction.rs`)
+ * and events with their fields (`src/event.rs`), written by its `idl` example; discriminators are computed
+ * there by a const fn SHA-256 and checked here against node's. Asked once per run.
  */
-let declaredInstructions: { name: string; discriminator: number[] }[] | undefined;
-function instructions(): object[] {
-  if (!declaredInstructions) {
+interface Declared {
+  instructions: { name: string; discriminator: number[] }[];
+  events: { name: string; discriminator: number[]; fields: Field[] }[];
+}
+let declared: Declared | undefined;
+function declarations(): Declared {
+  if (!declared) {
     const json = execFileSync("cargo", ["run", "--quiet", "--package", "perpool-interface", "--example", "idl"], {
       cwd: ROOT,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     });
-    declaredInstructions = JSON.parse(json) as { name: string; discriminator: number[] }[];
-    for (const ix of declaredInstructions) {
-      if (ix.discriminator.join() !== disc("global", ix.name).join()) {
-        throw new Error(`${ix.name}: the declared discriminator is not sha256("global:${ix.name}")[..8]`);
+    declared = JSON.parse(json) as Declared;
+    const check = (prefix: string, items: { name: string; discriminator: number[] }[]) => {
+      for (const x of items) {
+        if (x.discriminator.join() !== disc(prefix, x.name).join()) {
+          throw new Error(`${x.name}: the declared discriminator is not sha256("${prefix}:${x.name}")[..8]`);
+        }
       }
-    }
+    };
+    check("global", declared.instructions);
+    check("event", declared.events);
   }
-  return declaredInstructions;
+  return declared;
 }
-
-const defined = (name: string): IdlType => ({ defined: { name } });
-
-/** The fields every settings proposal event starts with (`events::proposal_event`). */
-const proposalHeader: Field[] = [
-  { name: "proposal", type: "pubkey" },
-  { name: "pool", type: "pubkey" },
-  { name: "target", type: "pubkey" },
-  { name: "nonce", type: "u64" },
-  { name: "eta", type: "i64" },
-];
-const proposalEvents = (prefix: string, settings: Field) =>
-  ["Proposed", "Executed", "Cancelled"].map((what) => ({
-    name: `${prefix}${what}`,
-    fields: [...proposalHeader, settings],
-  }));
-
-const events: { name: string; fields: Field[] }[] = [
-  ...proposalEvents("PoolParams", { name: "params", type: defined("PoolParams") }),
-  ...proposalEvents("CustodyParams", { name: "settings", type: defined("CustodySettings") }),
-  {
-    name: "TimelockRaised",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "old_secs", type: "u32" },
-      { name: "new_secs", type: "u32" },
-    ],
-  },
-  {
-    name: "OrderPlaced",
-    fields: [
-      { name: "order", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "position", type: "pubkey" },
-      { name: "kind", type: "u8" },
-      { name: "side", type: "u8" },
-      { name: "slot", type: "u8" },
-      { name: "trigger_price", type: "u64" },
-      { name: "acceptable_price", type: "u64" },
-      { name: "size_usd", type: "u64" },
-      { name: "collateral_amount", type: "u64" },
-      { name: "execution_reward", type: "u64" },
-    ],
-  },
-  {
-    name: "OrderCancelled",
-    fields: [
-      { name: "order", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "refunded", type: "u64" },
-    ],
-  },
-  {
-    name: "OrderExecuted",
-    fields: [
-      { name: "order", type: "pubkey" },
-      { name: "keeper", type: "pubkey" },
-      { name: "price", type: "u64" },
-      { name: "reward", type: "u64" },
-    ],
-  },
-  {
-    name: "PositionDeleveraged",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "keeper", type: "pubkey" },
-      { name: "size_delta_usd", type: "u64" },
-      { name: "price", type: "u64" },
-      { name: "pnl_usd", type: "i64" },
-      { name: "ratio_before_bps", type: "u64" },
-      { name: "ratio_after_bps", type: "u64" },
-    ],
-  },
-  { name: "ConfigInitialized", fields: [{ name: "admin", type: "pubkey" }] },
-  {
-    name: "PoolCreated",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "name", type: "string" },
-      { name: "lp_mint", type: "pubkey" },
-      { name: "time", type: "i64" },
-    ],
-  },
-  {
-    name: "CustodyAdded",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "custody", type: "pubkey" },
-      { name: "mint", type: "pubkey" },
-      { name: "vault", type: "pubkey" },
-      { name: "oracle", type: "pubkey" },
-      { name: "oracle_kind", type: "u8" },
-      { name: "is_stable", type: "bool" },
-      { name: "decimals", type: "u8" },
-    ],
-  },
-  {
-    name: "AdminProposed",
-    fields: [
-      { name: "admin", type: "pubkey" },
-      { name: "pending_admin", type: "pubkey" },
-    ],
-  },
-  {
-    name: "AdminChanged",
-    fields: [
-      { name: "old_admin", type: "pubkey" },
-      { name: "new_admin", type: "pubkey" },
-    ],
-  },
-  {
-    name: "PauseSet",
-    fields: [
-      { name: "admin", type: "pubkey" },
-      { name: "flags", type: "u8" },
-    ],
-  },
-  {
-    name: "LiquidityAdded",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "custody", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "amount_in", type: "u64" },
-      { name: "fee", type: "u64" },
-      { name: "fee_bps", type: "u64" },
-      { name: "lp_out", type: "u64" },
-      { name: "value_usd", type: "u64" },
-      { name: "aum_usd", type: "u64" },
-      { name: "lp_supply", type: "u64" },
-      { name: "price", type: "u64" },
-      { name: "escrowed_lp", type: "u64" },
-      { name: "unlock_time", type: "i64" },
-    ],
-  },
-  {
-    name: "LpClaimed",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "amount", type: "u64" },
-    ],
-  },
-  {
-    name: "PositionSettled",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "borrow_fee", type: "u64" },
-      { name: "funding_usd", type: "i64" },
-      { name: "interest", type: "i64" },
-      { name: "owed", type: "u64" },
-    ],
-  },
-  {
-    name: "LiquidityRemoved",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "custody", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "lp_in", type: "u64" },
-      { name: "fee", type: "u64" },
-      { name: "fee_bps", type: "u64" },
-      { name: "amount_out", type: "u64" },
-      { name: "value_usd", type: "u64" },
-      { name: "aum_usd", type: "u64" },
-      { name: "lp_supply", type: "u64" },
-      { name: "price", type: "u64" },
-    ],
-  },
-  {
-    name: "Swapped",
-    fields: [
-      { name: "pool", type: "pubkey" },
-      { name: "custody_in", type: "pubkey" },
-      { name: "custody_out", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "amount_in", type: "u64" },
-      { name: "amount_out", type: "u64" },
-      { name: "fee", type: "u64" },
-      { name: "fee_bps", type: "u64" },
-      { name: "value_usd", type: "u64" },
-    ],
-  },
-  {
-    name: "ProtocolFeesWithdrawn",
-    fields: [
-      { name: "custody", type: "pubkey" },
-      { name: "admin", type: "pubkey" },
-      { name: "receiving_account", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "remaining", type: "u64" },
-    ],
-  },
-  {
-    name: "PositionIncreased",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "custody", type: "pubkey" },
-      { name: "collateral_custody", type: "pubkey" },
-      { name: "side", type: "u8" },
-      { name: "size_delta_usd", type: "u64" },
-      { name: "collateral_delta", type: "u64" },
-      { name: "price", type: "u64" },
-      { name: "fee_usd", type: "u64" },
-      { name: "borrow_fee", type: "u64" },
-      { name: "pnl_usd", type: "i64" },
-      { name: "size_usd", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "amount_out", type: "u64" },
-      { name: "impact_usd", type: "i64" },
-    ],
-  },
-  {
-    name: "PositionDecreased",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "custody", type: "pubkey" },
-      { name: "collateral_custody", type: "pubkey" },
-      { name: "side", type: "u8" },
-      { name: "size_delta_usd", type: "u64" },
-      { name: "collateral_delta", type: "u64" },
-      { name: "price", type: "u64" },
-      { name: "fee_usd", type: "u64" },
-      { name: "borrow_fee", type: "u64" },
-      { name: "pnl_usd", type: "i64" },
-      { name: "size_usd", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "amount_out", type: "u64" },
-      { name: "impact_usd", type: "i64" },
-    ],
-  },
-  {
-    name: "CollateralAdded",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "owed_paid", type: "u64" },
-      { name: "collateral", type: "u64" },
-    ],
-  },
-  {
-    name: "PositionLiquidated",
-    fields: [
-      { name: "position", type: "pubkey" },
-      { name: "owner", type: "pubkey" },
-      { name: "keeper", type: "pubkey" },
-      { name: "full", type: "bool" },
-      { name: "size_delta_usd", type: "u64" },
-      { name: "price", type: "u64" },
-      { name: "pnl_usd", type: "i64" },
-      { name: "reward", type: "u64" },
-      { name: "bad_debt", type: "u64" },
-      { name: "insurance_used", type: "u64" },
-      { name: "owner_out", type: "u64" },
-    ],
-  },
-  {
-    name: "LoanCollateralDeposited",
-    fields: [
-      { name: "loan", type: "pubkey" },
-      { name: "actor", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "scaled_debt", type: "u64" },
-    ],
-  },
-  {
-    name: "LoanCollateralWithdrawn",
-    fields: [
-      { name: "loan", type: "pubkey" },
-      { name: "actor", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "scaled_debt", type: "u64" },
-    ],
-  },
-  {
-    name: "Borrowed",
-    fields: [
-      { name: "loan", type: "pubkey" },
-      { name: "actor", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "scaled_debt", type: "u64" },
-    ],
-  },
-  {
-    name: "Repaid",
-    fields: [
-      { name: "loan", type: "pubkey" },
-      { name: "actor", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "collateral", type: "u64" },
-      { name: "scaled_debt", type: "u64" },
-    ],
-  },
-  {
-    name: "LoanLiquidated",
-    fields: [
-      { name: "loan", type: "pubkey" },
-      { name: "liquidator", type: "pubkey" },
-      { name: "repaid", type: "u64" },
-      { name: "collateral_seized", type: "u64" },
-      { name: "bad_debt", type: "u64" },
-    ],
-  },
-  {
-    name: "InsuranceToppedUp",
-    fields: [
-      { name: "custody", type: "pubkey" },
-      { name: "payer", type: "pubkey" },
-      { name: "amount", type: "u64" },
-      { name: "insurance", type: "u64" },
-    ],
-  },
-  {
-    name: "CustodyRefreshed",
-    fields: [
-      { name: "custody", type: "pubkey" },
-      { name: "borrow_index", type: "u64" },
-      { name: "supply_index", type: "u64" },
-      { name: "time", type: "i64" },
-    ],
-  },
-];
 
 const accounts: { name: string; file: string }[] = [
   { name: "Config", file: "state/config.rs" },
@@ -465,13 +144,13 @@ export function buildIdl(): object {
       spec: "0.1.0",
       description: "Perpool: GMX-style perpetuals with an interest-bearing liquidity pool",
     },
-    instructions: instructions(),
+    instructions: declarations().instructions,
     accounts: accounts.map((a) => ({ name: a.name, discriminator: disc("account", a.name) })),
-    events: events.map((e) => ({ name: e.name, discriminator: disc("event", e.name) })),
+    events: declarations().events.map((e) => ({ name: e.name, discriminator: e.discriminator })),
     errors: rustErrors(),
     types: [
       ...accounts.map((a) => struct(a.name, rustStruct(a.file, a.name, ["discriminator"]))),
-      ...events.map((e) => struct(e.name, e.fields)),
+      ...declarations().events.map((e) => struct(e.name, e.fields)),
       struct("PoolParams", rustStruct("state/pool.rs", "PoolParams")),
       struct("CustodyParams", rustStruct("state/custody.rs", "CustodyParams")),
       struct("RiskParams", rustStruct("state/custody.rs", "RiskParams")),

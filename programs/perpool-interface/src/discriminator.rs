@@ -33,42 +33,5 @@ pub mod account {
     });
 }
 
-/// Event discriminators.
-pub mod event {
-    discriminators!("event" {
-        CONFIG_INITIALIZED = "ConfigInitialized",
-        POOL_CREATED = "PoolCreated",
-        CUSTODY_ADDED = "CustodyAdded",
-        ADMIN_PROPOSED = "AdminProposed",
-        ADMIN_CHANGED = "AdminChanged",
-        PAUSE_SET = "PauseSet",
-        LIQUIDITY_ADDED = "LiquidityAdded",
-        LIQUIDITY_REMOVED = "LiquidityRemoved",
-        SWAPPED = "Swapped",
-        PROTOCOL_FEES_WITHDRAWN = "ProtocolFeesWithdrawn",
-        POSITION_INCREASED = "PositionIncreased",
-        POSITION_DECREASED = "PositionDecreased",
-        COLLATERAL_ADDED = "CollateralAdded",
-        POSITION_LIQUIDATED = "PositionLiquidated",
-        CUSTODY_REFRESHED = "CustodyRefreshed",
-        LOAN_COLLATERAL_DEPOSITED = "LoanCollateralDeposited",
-        LOAN_COLLATERAL_WITHDRAWN = "LoanCollateralWithdrawn",
-        BORROWED = "Borrowed",
-        REPAID = "Repaid",
-        LOAN_LIQUIDATED = "LoanLiquidated",
-        INSURANCE_TOPPED_UP = "InsuranceToppedUp",
-        ORDER_PLACED = "OrderPlaced",
-        ORDER_CANCELLED = "OrderCancelled",
-        ORDER_EXECUTED = "OrderExecuted",
-        POSITION_DELEVERAGED = "PositionDeleveraged",
-        LP_CLAIMED = "LpClaimed",
-        POSITION_SETTLED = "PositionSettled",
-        POOL_PARAMS_PROPOSED = "PoolParamsProposed",
-        POOL_PARAMS_EXECUTED = "PoolParamsExecuted",
-        POOL_PARAMS_CANCELLED = "PoolParamsCancelled",
-        CUSTODY_PARAMS_PROPOSED = "CustodyParamsProposed",
-        CUSTODY_PARAMS_EXECUTED = "CustodyParamsExecuted",
-        CUSTODY_PARAMS_CANCELLED = "CustodyParamsCancelled",
-        TIMELOCK_RAISED = "TimelockRaised",
-    });
-}
+/// Event discriminators, generated from the event declarations in [`crate::event`].
+pub use crate::event::discriminators as event;

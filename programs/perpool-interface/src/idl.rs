@@ -1,11 +1,22 @@
 //! The program's interface as data, in the shapes of Anchor's IDL (spec 0.1.0): what
-//! [`crate::instruction`] declares, readable by a client or a test, and written as the IDL's
-//! JSON by [`write_instructions`] (host builds only; `cargo run -p perpool-interface --example idl`).
+//! [`crate::instruction`] and [`crate::event`] declare, readable by a client or a test, and written
+//! as the IDL's JSON by [`write_instructions`] and [`write_events`] (host builds only;
+//! `cargo run -p perpool-interface --example idl`).
 //!
 //! Everything here is `const`-constructible and `'static`; the program never reads it, so none of
 //! it reaches the deployed binary.
 
 use pinocchio::Address;
+
+/// One event: `IdlEvent` of Anchor's IDL, with the fields of its `types` entry.
+#[derive(Clone, Copy, Debug)]
+pub struct IdlEvent {
+    /// UpperCamel (`sha256("event:<Name>")`).
+    pub name: &'static str,
+    pub discriminator: [u8; 8],
+    /// In wire order (Borsh, after the discriminator).
+    pub fields: &'static [IdlField],
+}
 
 /// One instruction: `IdlInstruction` of Anchor's IDL.
 #[derive(Clone, Copy, Debug)]
@@ -69,14 +80,14 @@ pub enum IdlSeed {
     Arg(&'static str),
 }
 
-/// A named, typed field: an instruction argument.
+/// A named, typed field: an instruction argument or an event field.
 #[derive(Clone, Copy, Debug)]
 pub struct IdlField {
     pub name: &'static str,
     pub ty: IdlType,
 }
 
-/// The IDL types instruction arguments use.
+/// The IDL types instruction arguments and event fields use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdlType {
     U8,
@@ -108,7 +119,7 @@ impl IdlInstruction {
 }
 
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
-pub use json::write_instructions;
+pub use json::{write_events, write_instructions};
 
 /// The JSON writer: compact JSON whose objects have Anchor's key order, so a pretty printer
 /// (`JSON.stringify(value, null, 2)`) gives the IDL file's exact text.
@@ -139,13 +150,31 @@ mod json {
             });
             result?;
             out.write_str("],\"args\":")?;
-            list(out, ix.args, |out, field| {
-                out.write_str("{\"name\":")?;
-                string(out, field.name)?;
-                out.write_str(",\"type\":")?;
-                ty(out, field.ty)?;
-                out.write_char('}')
-            })?;
+            fields(out, ix.args)?;
+            out.write_char('}')
+        })
+    }
+
+    /// Writes `events` as an array of `{ name, discriminator, fields }`: the IDL's `events` entry
+    /// (name and discriminator) and its `types` entry (name and fields) in one.
+    pub fn write_events(out: &mut impl Write, events: &[IdlEvent]) -> Result {
+        list(out, events, |out, e| {
+            out.write_str("{\"name\":")?;
+            string(out, e.name)?;
+            out.write_str(",\"discriminator\":")?;
+            list(out, &e.discriminator, |out, b| write!(out, "{b}"))?;
+            out.write_str(",\"fields\":")?;
+            fields(out, e.fields)?;
+            out.write_char('}')
+        })
+    }
+
+    fn fields(out: &mut impl Write, fields: &[IdlField]) -> Result {
+        list(out, fields, |out, field| {
+            out.write_str("{\"name\":")?;
+            string(out, field.name)?;
+            out.write_str(",\"type\":")?;
+            ty(out, field.ty)?;
             out.write_char('}')
         })
     }

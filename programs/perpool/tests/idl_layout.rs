@@ -114,6 +114,22 @@ fn instructions_match_the_declarations() {
     assert_eq!(declared, idl()["instructions"]);
 }
 
+/// The IDL's events and their types are what the interface crate declares.
+#[test]
+fn events_match_the_declarations() {
+    let idl = idl();
+    let mut json = String::new();
+    perpool_interface::idl::write_events(&mut json, perpool_interface::event::EVENTS).unwrap();
+    let declared: Value = serde_json::from_str(&json).expect("the writer's JSON");
+    let declared = declared.as_array().unwrap();
+    assert_eq!(declared.len(), idl["events"].as_array().unwrap().len());
+    for (e, idl_event) in declared.iter().zip(idl["events"].as_array().unwrap()) {
+        assert_eq!(e["name"], idl_event["name"]);
+        assert_eq!(e["discriminator"], idl_event["discriminator"]);
+        assert_eq!(e["fields"], find(&idl["types"], e["name"].as_str().unwrap())["type"]["fields"]);
+    }
+}
+
 #[test]
 fn account_layouts_match_idl() {
     let idl = idl();
