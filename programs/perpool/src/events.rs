@@ -1,13 +1,27 @@
 //! Events: `sol_log_data(discriminator ++ borsh payload)`, the layout
-//! Anchor's `EventParser` decodes ("Program data: <base64>").
+//! Anchor's `EventParser` decodes ("Program data: <base64>"). Each event's fields,
+//! their order and its buffer size come from its declaration in the interface crate
+//! (`perpool-interface/src/event.rs`); the functions here fill them in.
 
 use pinocchio::Address;
 
-use crate::discriminator::event;
+pub use crate::event::{
+    CustodyAddedEvent, Deleveraged, Liquidation, LiquidityAddedEvent, LiquidityRemovedEvent, PositionChange,
+    SwappedEvent,
+};
+use crate::{
+    discriminator::event,
+    event::{
+        AdminChanged, AdminProposed, CollateralAdded, ConfigInitialized, CustodyParamsProposal, CustodyRefreshed,
+        Encoded, Event, EventBuf, InsuranceToppedUp, LoanChange, LoanLiquidated, LpClaimed, OrderCancelled,
+        OrderExecuted, OrderPlaced, PauseSet, PoolCreated, PoolParamsProposal, PositionSettled, ProtocolFeesWithdrawn,
+        Str, TimelockRaised,
+    },
+};
 
 /// Fixed-capacity borsh writer on the stack. A write past the capacity is a
-/// bug in this file (each event's capacity is sized to its fields), so
-/// `emit` then aborts the instruction instead of dropping the event.
+/// bug (each event's capacity is its declared largest size), so `emit` then
+/// aborts the instruction instead of dropping the event.
 pub struct EventWriter<const N: usize> {
     buf: [u8; N],
     len: usize,
@@ -35,43 +49,6 @@ impl<const N: usize> EventWriter<N> {
     }
 
     #[inline(always)]
-    pub fn u8(&mut self, v: u8) -> &mut Self {
-        self.bytes(&[v])
-    }
-    #[inline(always)]
-    pub fn bool(&mut self, v: bool) -> &mut Self {
-        self.u8(v as u8)
-    }
-    #[inline(always)]
-    pub fn u16(&mut self, v: u16) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    pub fn u32(&mut self, v: u32) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    pub fn i32(&mut self, v: i32) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    pub fn u64(&mut self, v: u64) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    pub fn i64(&mut self, v: i64) -> &mut Self {
-        self.bytes(&v.to_le_bytes())
-    }
-    #[inline(always)]
-    pub fn key(&mut self, k: &Address) -> &mut Self {
-        self.bytes(k.as_ref())
-    }
-    #[inline(always)]
-    pub fn string(&mut self, s: &[u8]) -> &mut Self {
-        self.bytes(&(s.len() as u32).to_le_bytes()).bytes(s)
-    }
-
-    #[inline(always)]
     pub fn emit(&self) {
         if self.overflow {
             panic!("event larger than its buffer");
@@ -84,257 +61,96 @@ impl<const N: usize> EventWriter<N> {
     }
 }
 
+impl<const N: usize> EventBuf for EventWriter<N> {
+    #[inline(always)]
+    fn bytes(&mut self, bytes: &[u8]) {
+        EventWriter::bytes(self, bytes);
+    }
+}
+
+/// Logs event `d` with fields `e` from a buffer of `N` bytes, `N` being `E::MAX_LEN` (a const
+/// generic cannot be computed from a type parameter, so callers name it; the compiler checks it).
+#[inline(always)]
+fn emit<const N: usize, E: Event>(d: [u8; 8], e: &E) {
+    const { assert!(N >= E::MAX_LEN, "an event buffer smaller than the event") };
+    let mut w = EventWriter::<N>::new(d);
+    e.write(&mut w);
+    w.emit();
+}
+
 pub fn config_initialized(admin: &Address) {
-    EventWriter::<40>::new(event::CONFIG_INITIALIZED).key(admin).emit();
+    emit::<{ ConfigInitialized::MAX_LEN }, _>(event::CONFIG_INITIALIZED, &ConfigInitialized { admin });
 }
 
 pub fn pool_created(pool: &Address, name: &[u8], lp_mint: &Address, time: i64) {
-    EventWriter::<120>::new(event::POOL_CREATED).key(pool).string(name).key(lp_mint).i64(time).emit();
-}
-
-pub struct CustodyAddedEvent<'a> {
-    pub pool: &'a Address,
-    pub custody: &'a Address,
-    pub mint: &'a Address,
-    pub vault: &'a Address,
-    pub oracle: &'a Address,
-    pub oracle_kind: u8,
-    pub is_stable: bool,
-    pub decimals: u8,
+    let e = PoolCreated { pool, name: Str(name), lp_mint, time };
+    emit::<{ PoolCreated::MAX_LEN }, _>(event::POOL_CREATED, &e);
 }
 
 pub fn custody_added(e: &CustodyAddedEvent) {
-    EventWriter::<176>::new(event::CUSTODY_ADDED)
-        .key(e.pool)
-        .key(e.custody)
-        .key(e.mint)
-        .key(e.vault)
-        .key(e.oracle)
-        .u8(e.oracle_kind)
-        .bool(e.is_stable)
-        .u8(e.decimals)
-        .emit();
+    emit::<{ CustodyAddedEvent::MAX_LEN }, _>(event::CUSTODY_ADDED, e);
 }
 
 pub fn admin_proposed(admin: &Address, pending: &Address) {
-    EventWriter::<72>::new(event::ADMIN_PROPOSED).key(admin).key(pending).emit();
+    emit::<{ AdminProposed::MAX_LEN }, _>(event::ADMIN_PROPOSED, &AdminProposed { admin, pending_admin: pending });
 }
 
 pub fn admin_changed(old: &Address, new: &Address) {
-    EventWriter::<72>::new(event::ADMIN_CHANGED).key(old).key(new).emit();
+    emit::<{ AdminChanged::MAX_LEN }, _>(event::ADMIN_CHANGED, &AdminChanged { old_admin: old, new_admin: new });
 }
 
 pub fn pause_set(admin: &Address, flags: u8) {
-    EventWriter::<48>::new(event::PAUSE_SET).key(admin).u8(flags).emit();
-}
-
-pub struct LiquidityAddedEvent<'a> {
-    pub pool: &'a Address,
-    pub custody: &'a Address,
-    pub owner: &'a Address,
-    pub amount_in: u64,
-    pub fee: u64,
-    pub fee_bps: u64,
-    pub lp_out: u64,
-    pub value_usd: u64,
-    pub aum_usd: u64,
-    pub lp_supply: u64,
-    pub price: u64,
-    /// The owner's LP tokens in the cooldown escrow after the deposit.
-    pub escrowed_lp: u64,
-    /// When they can be claimed.
-    pub unlock_time: i64,
+    emit::<{ PauseSet::MAX_LEN }, _>(event::PAUSE_SET, &PauseSet { admin, flags });
 }
 
 pub fn liquidity_added(e: &LiquidityAddedEvent) {
-    EventWriter::<192>::new(event::LIQUIDITY_ADDED)
-        .key(e.pool)
-        .key(e.custody)
-        .key(e.owner)
-        .u64(e.amount_in)
-        .u64(e.fee)
-        .u64(e.fee_bps)
-        .u64(e.lp_out)
-        .u64(e.value_usd)
-        .u64(e.aum_usd)
-        .u64(e.lp_supply)
-        .u64(e.price)
-        .u64(e.escrowed_lp)
-        .i64(e.unlock_time)
-        .emit();
+    emit::<{ LiquidityAddedEvent::MAX_LEN }, _>(event::LIQUIDITY_ADDED, e);
 }
 
 /// `PositionSettled`: what a position paid and earned over time, settled before an update.
 pub fn position_settled(position: &Address, borrow_fee: u64, funding_usd: i64, interest: i64, owed: u64) {
-    EventWriter::<80>::new(event::POSITION_SETTLED)
-        .key(position)
-        .u64(borrow_fee)
-        .i64(funding_usd)
-        .i64(interest)
-        .u64(owed)
-        .emit();
+    let e = PositionSettled { position, borrow_fee, funding_usd, interest, owed };
+    emit::<{ PositionSettled::MAX_LEN }, _>(event::POSITION_SETTLED, &e);
 }
 
 /// `LpClaimed`: LP tokens left the cooldown escrow.
 pub fn lp_claimed(pool: &Address, owner: &Address, amount: u64) {
-    EventWriter::<80>::new(event::LP_CLAIMED).key(pool).key(owner).u64(amount).emit();
-}
-
-pub struct LiquidityRemovedEvent<'a> {
-    pub pool: &'a Address,
-    pub custody: &'a Address,
-    pub owner: &'a Address,
-    pub lp_in: u64,
-    pub fee: u64,
-    pub fee_bps: u64,
-    pub amount_out: u64,
-    pub value_usd: u64,
-    pub aum_usd: u64,
-    pub lp_supply: u64,
-    pub price: u64,
+    emit::<{ LpClaimed::MAX_LEN }, _>(event::LP_CLAIMED, &LpClaimed { pool, owner, amount });
 }
 
 pub fn liquidity_removed(e: &LiquidityRemovedEvent) {
-    EventWriter::<176>::new(event::LIQUIDITY_REMOVED)
-        .key(e.pool)
-        .key(e.custody)
-        .key(e.owner)
-        .u64(e.lp_in)
-        .u64(e.fee)
-        .u64(e.fee_bps)
-        .u64(e.amount_out)
-        .u64(e.value_usd)
-        .u64(e.aum_usd)
-        .u64(e.lp_supply)
-        .u64(e.price)
-        .emit();
-}
-
-pub struct SwappedEvent<'a> {
-    pub pool: &'a Address,
-    pub custody_in: &'a Address,
-    pub custody_out: &'a Address,
-    pub owner: &'a Address,
-    pub amount_in: u64,
-    pub amount_out: u64,
-    pub fee: u64,
-    pub fee_bps: u64,
-    pub value_usd: u64,
+    emit::<{ LiquidityRemovedEvent::MAX_LEN }, _>(event::LIQUIDITY_REMOVED, e);
 }
 
 pub fn swapped(e: &SwappedEvent) {
-    EventWriter::<176>::new(event::SWAPPED)
-        .key(e.pool)
-        .key(e.custody_in)
-        .key(e.custody_out)
-        .key(e.owner)
-        .u64(e.amount_in)
-        .u64(e.amount_out)
-        .u64(e.fee)
-        .u64(e.fee_bps)
-        .u64(e.value_usd)
-        .emit();
+    emit::<{ SwappedEvent::MAX_LEN }, _>(event::SWAPPED, e);
 }
 
 pub fn protocol_fees_withdrawn(custody: &Address, admin: &Address, receiver: &Address, amount: u64, remaining: u64) {
-    EventWriter::<120>::new(event::PROTOCOL_FEES_WITHDRAWN)
-        .key(custody)
-        .key(admin)
-        .key(receiver)
-        .u64(amount)
-        .u64(remaining)
-        .emit();
-}
-
-pub struct PositionChange<'a> {
-    pub position: &'a Address,
-    pub owner: &'a Address,
-    pub custody: &'a Address,
-    pub collateral_custody: &'a Address,
-    pub side: u8,
-    pub size_delta_usd: u64,
-    pub collateral_delta: u64,
-    pub price: u64,
-    pub fee_usd: u64,
-    pub borrow_fee: u64,
-    pub pnl_usd: i64,
-    pub size_usd: u64,
-    pub collateral: u64,
-    pub amount_out: u64,
-    /// Price impact of the trade, USD: positive when the trader gained.
-    pub impact_usd: i64,
-}
-
-fn position_change(d: [u8; 8], e: &PositionChange) {
-    EventWriter::<224>::new(d)
-        .key(e.position)
-        .key(e.owner)
-        .key(e.custody)
-        .key(e.collateral_custody)
-        .u8(e.side)
-        .u64(e.size_delta_usd)
-        .u64(e.collateral_delta)
-        .u64(e.price)
-        .u64(e.fee_usd)
-        .u64(e.borrow_fee)
-        .i64(e.pnl_usd)
-        .u64(e.size_usd)
-        .u64(e.collateral)
-        .u64(e.amount_out)
-        .i64(e.impact_usd)
-        .emit();
+    let e = ProtocolFeesWithdrawn { custody, admin, receiving_account: receiver, amount, remaining };
+    emit::<{ ProtocolFeesWithdrawn::MAX_LEN }, _>(event::PROTOCOL_FEES_WITHDRAWN, &e);
 }
 
 pub fn position_increased(e: &PositionChange) {
-    position_change(event::POSITION_INCREASED, e);
+    emit::<{ PositionChange::MAX_LEN }, _>(event::POSITION_INCREASED, e);
 }
 
 pub fn position_decreased(e: &PositionChange) {
-    position_change(event::POSITION_DECREASED, e);
+    emit::<{ PositionChange::MAX_LEN }, _>(event::POSITION_DECREASED, e);
 }
 
 pub fn collateral_added(position: &Address, owner: &Address, amount: u64, borrow_fee: u64, collateral: u64) {
-    EventWriter::<96>::new(event::COLLATERAL_ADDED)
-        .key(position)
-        .key(owner)
-        .u64(amount)
-        .u64(borrow_fee)
-        .u64(collateral)
-        .emit();
-}
-
-pub struct Liquidation<'a> {
-    pub position: &'a Address,
-    pub owner: &'a Address,
-    pub keeper: &'a Address,
-    pub full: bool,
-    pub size_delta_usd: u64,
-    pub price: u64,
-    pub pnl_usd: i64,
-    pub reward: u64,
-    pub bad_debt: u64,
-    pub insurance_used: u64,
-    pub owner_out: u64,
+    let e = CollateralAdded { position, owner, amount, owed_paid: borrow_fee, collateral };
+    emit::<{ CollateralAdded::MAX_LEN }, _>(event::COLLATERAL_ADDED, &e);
 }
 
 pub fn position_liquidated(e: &Liquidation) {
-    EventWriter::<168>::new(event::POSITION_LIQUIDATED)
-        .key(e.position)
-        .key(e.owner)
-        .key(e.keeper)
-        .bool(e.full)
-        .u64(e.size_delta_usd)
-        .u64(e.price)
-        .i64(e.pnl_usd)
-        .u64(e.reward)
-        .u64(e.bad_debt)
-        .u64(e.insurance_used)
-        .u64(e.owner_out)
-        .emit();
+    emit::<{ Liquidation::MAX_LEN }, _>(event::POSITION_LIQUIDATED, e);
 }
 
 pub fn custody_refreshed(custody: &Address, borrow_index: u64, supply_index: u64, time: i64) {
-    EventWriter::<64>::new(event::CUSTODY_REFRESHED).key(custody).u64(borrow_index).u64(supply_index).i64(time).emit();
+    let e = CustodyRefreshed { custody, borrow_index, supply_index, time };
+    emit::<{ CustodyRefreshed::MAX_LEN }, _>(event::CUSTODY_REFRESHED, &e);
 }
 
 pub const LOAN_COLLATERAL_DEPOSITED_EVENT: [u8; 8] = event::LOAN_COLLATERAL_DEPOSITED;
@@ -345,85 +161,64 @@ pub const REPAID_EVENT: [u8; 8] = event::REPAID;
 /// The loan events share one shape: loan, actor, amount, then the loan's collateral and scaled debt after.
 #[inline(always)] // (six arguments)
 pub fn loan_event(d: [u8; 8], loan: &Address, actor: &Address, amount: u64, collateral: u64, scaled_debt: u64) {
-    EventWriter::<104>::new(d).key(loan).key(actor).u64(amount).u64(collateral).u64(scaled_debt).emit();
+    emit::<{ LoanChange::MAX_LEN }, _>(d, &LoanChange { loan, actor, amount, collateral, scaled_debt });
 }
 
 pub fn loan_liquidated(loan: &Address, liquidator: &Address, repaid: u64, seized: u64, bad_debt: u64) {
-    EventWriter::<104>::new(event::LOAN_LIQUIDATED)
-        .key(loan)
-        .key(liquidator)
-        .u64(repaid)
-        .u64(seized)
-        .u64(bad_debt)
-        .emit();
+    let e = LoanLiquidated { loan, liquidator, repaid, collateral_seized: seized, bad_debt };
+    emit::<{ LoanLiquidated::MAX_LEN }, _>(event::LOAN_LIQUIDATED, &e);
 }
 
 pub fn insurance_topped_up(custody: &Address, payer: &Address, amount: u64, insurance: u64) {
-    EventWriter::<88>::new(event::INSURANCE_TOPPED_UP).key(custody).key(payer).u64(amount).u64(insurance).emit();
+    let e = InsuranceToppedUp { custody, payer, amount, insurance };
+    emit::<{ InsuranceToppedUp::MAX_LEN }, _>(event::INSURANCE_TOPPED_UP, &e);
 }
 
-/// `PoolParamsProposed` / `…Executed` / `…Cancelled` and their `CustodyParams…`
-/// twins: the proposal's address, pool, target, nonce and eta, then its settings
-/// (the payload is their borsh encoding: `PoolParams` or `CustodySettings`).
-pub fn proposal_event(d: [u8; 8], proposal: &Address, p: &crate::state::Proposal) {
-    EventWriter::<{ 8 + 3 * 32 + 16 + crate::state::proposal::PAYLOAD_CAPACITY }>::new(d)
-        .key(proposal)
-        .key(&p.pool)
-        .key(&p.target)
-        .u64(p.nonce)
-        .i64(p.eta)
-        .bytes(p.payload())
-        .emit();
+/// `PoolParamsProposed` / `…Executed` / `…Cancelled`: the proposal's address, pool, target, nonce
+/// and eta, then its settings (the payload: their borsh encoding, a `PoolParams`).
+pub fn pool_params_event(d: [u8; 8], proposal: &Address, p: &crate::state::Proposal) {
+    let (pool, target, nonce, eta) = (&p.pool, &p.target, p.nonce, p.eta);
+    let e = PoolParamsProposal { proposal, pool, target, nonce, eta, params: Encoded::new(p.payload()) };
+    emit::<{ PoolParamsProposal::MAX_LEN }, _>(d, &e);
+}
+
+/// `CustodyParamsProposed` / `…Executed` / `…Cancelled`: as [`pool_params_event`], the settings a
+/// `CustodySettings`.
+pub fn custody_params_event(d: [u8; 8], proposal: &Address, p: &crate::state::Proposal) {
+    let (pool, target, nonce, eta) = (&p.pool, &p.target, p.nonce, p.eta);
+    let e = CustodyParamsProposal { proposal, pool, target, nonce, eta, settings: Encoded::new(p.payload()) };
+    emit::<{ CustodyParamsProposal::MAX_LEN }, _>(d, &e);
 }
 
 pub fn timelock_raised(pool: &Address, old_secs: u32, new_secs: u32) {
-    EventWriter::<48>::new(event::TIMELOCK_RAISED).key(pool).u32(old_secs).u32(new_secs).emit();
+    emit::<{ TimelockRaised::MAX_LEN }, _>(event::TIMELOCK_RAISED, &TimelockRaised { pool, old_secs, new_secs });
 }
 
 pub fn order_placed(order: &Address, o: &crate::state::Order) {
-    EventWriter::<192>::new(event::ORDER_PLACED)
-        .key(order)
-        .key(&o.owner)
-        .key(&o.position)
-        .u8(o.kind)
-        .u8(o.side)
-        .u8(o.slot)
-        .u64(o.trigger_price)
-        .u64(o.acceptable_price)
-        .u64(o.size_usd)
-        .u64(o.collateral_amount)
-        .u64(o.execution_reward)
-        .emit();
+    let e = OrderPlaced {
+        order,
+        owner: &o.owner,
+        position: &o.position,
+        kind: o.kind,
+        side: o.side,
+        slot: o.slot,
+        trigger_price: o.trigger_price,
+        acceptable_price: o.acceptable_price,
+        size_usd: o.size_usd,
+        collateral_amount: o.collateral_amount,
+        execution_reward: o.execution_reward,
+    };
+    emit::<{ OrderPlaced::MAX_LEN }, _>(event::ORDER_PLACED, &e);
 }
 
 pub fn order_cancelled(order: &Address, owner: &Address, refunded: u64) {
-    EventWriter::<88>::new(event::ORDER_CANCELLED).key(order).key(owner).u64(refunded).emit();
+    emit::<{ OrderCancelled::MAX_LEN }, _>(event::ORDER_CANCELLED, &OrderCancelled { order, owner, refunded });
 }
 
 pub fn order_executed(order: &Address, keeper: &Address, price: u64, reward: u64) {
-    EventWriter::<96>::new(event::ORDER_EXECUTED).key(order).key(keeper).u64(price).u64(reward).emit();
-}
-
-pub struct Deleveraged<'a> {
-    pub position: &'a Address,
-    pub owner: &'a Address,
-    pub keeper: &'a Address,
-    pub size_delta_usd: u64,
-    pub price: u64,
-    pub pnl_usd: i64,
-    pub ratio_before_bps: u64,
-    pub ratio_after_bps: u64,
+    emit::<{ OrderExecuted::MAX_LEN }, _>(event::ORDER_EXECUTED, &OrderExecuted { order, keeper, price, reward });
 }
 
 pub fn position_deleveraged(e: &Deleveraged) {
-    EventWriter::<144>::new(event::POSITION_DELEVERAGED)
-        .key(e.position)
-        .key(e.owner)
-        .key(e.keeper)
-        .u64(e.size_delta_usd)
-        .u64(e.price)
-        .i64(e.pnl_usd)
-        .u64(e.ratio_before_bps)
-        .u64(e.ratio_after_bps)
-        .emit();
+    emit::<{ Deleveraged::MAX_LEN }, _>(event::POSITION_DELEVERAGED, e);
 }

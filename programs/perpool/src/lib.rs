@@ -9,8 +9,8 @@
 // The interface and the core, under the paths the processors use.
 pub use perpool_core::{math, CustodyOps};
 pub use perpool_interface::{
-    discriminator, error, error_log, instruction, reader, state, BPF_LOADER_UPGRADEABLE_ID, ID, PYTH_RECEIVER_ID,
-    SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID,
+    discriminator, error, error_log, event, instruction, reader, state, BPF_LOADER_UPGRADEABLE_ID, ID,
+    PYTH_RECEIVER_ID, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID,
 };
 
 pub mod oracle;

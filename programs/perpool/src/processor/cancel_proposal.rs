@@ -38,7 +38,10 @@ impl<'a> TryFrom<&'a [AccountView]> for CancelProposal<'a> {
 pub fn process_cancel_proposal(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let args::CancelProposal {} = args::CancelProposal::read(data)?;
     let CancelProposal { ix, proposal_account, proposal } = CancelProposal::try_from(accounts)?;
-    let d = if proposal.kind == PROPOSAL_POOL { event::POOL_PARAMS_CANCELLED } else { event::CUSTODY_PARAMS_CANCELLED };
-    events::proposal_event(d, proposal_account.address(), proposal);
+    if proposal.kind == PROPOSAL_POOL {
+        events::pool_params_event(event::POOL_PARAMS_CANCELLED, proposal_account.address(), proposal);
+    } else {
+        events::custody_params_event(event::CUSTODY_PARAMS_CANCELLED, proposal_account.address(), proposal);
+    }
     close_proposal(proposal_account, ix.admin, ix.pool)
 }

@@ -72,6 +72,6 @@ pub fn process_execute_custody_params(accounts: &[AccountView], data: &[u8]) -> 
     custody.set_params(&settings.params);
     custody.set_risk_params(&settings.risk);
     custody.oracle = settings.oracle;
-    events::proposal_event(event::CUSTODY_PARAMS_EXECUTED, proposal_account.address(), proposal);
+    events::custody_params_event(event::CUSTODY_PARAMS_EXECUTED, proposal_account.address(), proposal);
     close_proposal(proposal_account, ix.admin, ix.pool)
 }

@@ -52,6 +52,6 @@ pub fn process_execute_pool_params(accounts: &[AccountView], data: &[u8]) -> Res
         return Err(PerpoolError::TimelockRaisedSince);
     }
     ix.pool.set_params(&params);
-    events::proposal_event(event::POOL_PARAMS_EXECUTED, proposal_account.address(), proposal);
+    events::pool_params_event(event::POOL_PARAMS_EXECUTED, proposal_account.address(), proposal);
     close_proposal(proposal_account, ix.admin, ix.pool)
 }

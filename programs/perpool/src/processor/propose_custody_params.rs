@@ -67,6 +67,6 @@ pub fn process_propose_custody_params(accounts: &[AccountView], data: &[u8]) -> 
         now: unix_timestamp()?,
     };
     let p = create_proposal(&mut ix, proposal, &new)?;
-    events::proposal_event(event::CUSTODY_PARAMS_PROPOSED, proposal.address(), p);
+    events::custody_params_event(event::CUSTODY_PARAMS_PROPOSED, proposal.address(), p);
     Ok(())
 }

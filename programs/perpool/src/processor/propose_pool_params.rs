@@ -42,6 +42,6 @@ pub fn process_propose_pool_params(accounts: &[AccountView], data: &[u8]) -> Res
     let pool_key = *ix.pool_account.address();
     let new = NewProposal { kind: PROPOSAL_POOL, target: &pool_key, payload: &[data], now: unix_timestamp()? };
     let p = create_proposal(&mut ix, proposal, &new)?;
-    events::proposal_event(event::POOL_PARAMS_PROPOSED, proposal.address(), p);
+    events::pool_params_event(event::POOL_PARAMS_PROPOSED, proposal.address(), p);
     Ok(())
 }
