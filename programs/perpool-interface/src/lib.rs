@@ -16,7 +16,7 @@ pub mod error_log;
 pub mod reader;
 pub mod state;
 
-use pinocchio::Address;
+pub use pinocchio::Address;
 
 /// The program's address (base58 `Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD`).
 pub const ID: Address = Address::new_from_array([

@@ -1,11 +1,8 @@
 use pinocchio::AccountView;
 
-use super::{
-    decrease_position::{apply_open_interest, scale_pnl_base},
-    trade::{
-        check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group,
-        position_state, At, Custodies, PositionKeys,
-    },
+use super::trade::{
+    check_group, close_position, collateral_side, fee_shares, load_position, market_side, position_state, At,
+    Custodies, PositionKeys,
 };
 use crate::{
     error::PerpoolError,
@@ -70,7 +67,6 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
     custodies.settle(position_account.address(), position, pool, &at)?;
-    let before = group_part(position);
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position, pool),
@@ -80,46 +76,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         insurance_balance: custodies.collateral().insurance,
     })?;
 
-    apply_open_interest(custodies.market, side, q.size_delta_usd, q.closed_tokens)?;
-    let c = custodies.collateral_mut();
-    // Trader collateral: everything the position held leaves the bucket, except what stays in a partially liquidated position.
-    c.collateral = c
-        .collateral
-        .checked_add(q.collateral_after)
-        .and_then(|x| x.checked_sub(position.collateral_amount))
-        .ok_or(PerpoolError::MathOverflow)?;
-    // What the position owed is paid or written off (bad debt).
-    c.position_debt = c.position_debt.saturating_sub(q.owed_paid + q.owed_written_off);
-    // Pool: covered losses, the LP share of fees and insurance-paid bad debt come in; profits,
-    // rewards it pays and the written-off debt it had already credited go out.
-    c.owned = c
-        .owned
-        .checked_add(q.loss_tokens + q.lp_fee + q.insurance_used)
-        .and_then(|x| x.checked_sub(q.profit_tokens + q.reward_from_pool + q.owed_written_off))
-        .ok_or(PerpoolError::InsufficientLiquidity)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c
-        .insurance
-        .checked_add(q.insurance_fee)
-        .and_then(|x| x.checked_sub(q.insurance_used + q.reward_from_insurance))
-        .ok_or(PerpoolError::MathOverflow)?;
-    c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
-    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-    let index = c.borrow_index;
-
-    let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
-    position.size_usd = q.size_usd_after;
-    position.size_tokens = q.size_tokens_after;
-    position.collateral_amount = q.collateral_after;
-    position.owed_tokens = 0;
-    position.locked_amount -= q.locked_released;
-    position.borrow_index_snapshot = index;
-    position.update_time = clock.unix_timestamp;
-    position.realized_pnl_usd = position.realized_pnl_usd.saturating_add(pnl);
-    position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
-    let (group, after) = (position.collateral_group, group_part(position));
-    move_group(custodies.market, side, group, &before, &after)?;
-    scale_pnl_base(custodies.collateral_mut(), position, before[0])?;
+    let pnl = custodies.apply_liquidation(position, &q, clock.unix_timestamp)?;
 
     let signer = PoolSigner::new(pool);
     if q.reward_tokens > 0 {
