@@ -30,6 +30,9 @@
 //! The test `library_matches_reference_on_random_cases` runs the same reference against the
 //! library on many more cases than the file holds.
 
+mod reference;
+
+use reference::Rng;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -483,39 +486,8 @@ fn case(note: &str, input: Value, expected: R<Value>) -> Value {
 // Inputs: a deterministic generator and realistic custodies.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// Log-uniform in [lo, hi].
-    fn log(&mut self, lo: u64, hi: u64) -> u64 {
-        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
-        let x = a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (x.exp() as u64).clamp(lo, hi)
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
         const EDGES: [u64; 12] = [
             0,
@@ -531,11 +503,7 @@ impl Rng {
             u64::MAX - 1,
             u64::MAX,
         ];
-        if self.chance(30) {
-            EDGES[self.below(EDGES.len() as u64) as usize]
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&EDGES)
     }
     /// A funding index reading: small, realistic, or any width up to u128.
     fn edgy_wide(&mut self) -> u128 {

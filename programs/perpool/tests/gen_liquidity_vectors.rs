@@ -23,6 +23,9 @@
 //! The test `library_matches_reference_on_random_pools` runs the same reference
 //! against the library on many more random pools than the file holds.
 
+mod reference;
+
+use reference::{Rng, BPS_EDGES};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -475,37 +478,10 @@ fn flat_case(mut fields: Value, expected: Result<Value, &'static str>) -> Value 
 // Inputs: a deterministic generator and realistic pools.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, U64_MAX - 1, U64_MAX];
-        if self.chance(30) {
-            EDGES[self.below(EDGES.len() as u64) as usize]
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&BPS_EDGES)
     }
 }
 

@@ -20,6 +20,9 @@
 //! test `library_matches_reference_on_random_cases` runs the reference against the library on
 //! many more cases than the file holds.
 
+mod reference;
+
+use reference::Rng;
 use serde_json::{json, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -501,46 +504,11 @@ fn adl_out(r: R<(u64, u64)>) -> R<Value> {
 // Inputs.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// Log-uniform in [lo, hi].
-    fn log(&mut self, lo: u64, hi: u64) -> u64 {
-        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
-        let x = a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (x.exp() as u64).clamp(lo, hi)
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
         const EDGES: [u64; 8] = [0, 1, 2, 10_000, 1 << 32, u64::MAX / 2, u64::MAX - 1, u64::MAX];
-        if self.chance(30) {
-            self.pick(&EDGES)
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&EDGES)
     }
     fn wide(&mut self) -> u128 {
         ((self.any_width() as u128) << self.below(65)) | self.any_width() as u128
