@@ -25,10 +25,9 @@
 
 mod reference;
 
-use reference::{Rng, BPS_EDGES};
-use serde_json::{json, Map, Value};
+use reference::{case, flat_case, s, tally, write_or_check, Rng, BPS_EDGES, R};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 const U64_MAX: u64 = u64::MAX;
 const BPS: u128 = 10_000;
@@ -37,8 +36,6 @@ const MAX_TOKEN_DECIMALS: u8 = 18;
 // ---------------------------------------------------------------------------------------------
 // Reference semantics (u128), with the error precedence documented in the program.
 // ---------------------------------------------------------------------------------------------
-
-type R<T> = Result<T, &'static str>;
 
 fn fit(x: u128) -> R<u128> {
     if x > U64_MAX as u128 {
@@ -387,10 +384,6 @@ fn ref_swap(i: &SwapIn) -> R<Quote> {
 // JSON encoding of inputs (field names = the Rust struct fields; decimals are JSON numbers).
 // ---------------------------------------------------------------------------------------------
 
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
-
 impl AddIn {
     /// The share-inflation guards (`min_first_deposit_usd`, `dead_lp`, `min_lp_mint`) appear only
     /// when non-zero: the readers take an absent one as zero, as the earlier cases have it.
@@ -448,30 +441,13 @@ impl SwapIn {
     }
 }
 
-/// `{input, out, err}` with exactly one of out / err non-null; `out` is an object of strings.
+/// `{note, input, out, err}` with exactly one of out / err non-null; `out` is an object of strings.
 fn quote_case(note: &str, input: Value, expected: R<Quote>) -> Value {
-    let (out, err) = match expected {
-        Ok(fields) => {
-            let mut m = Map::new();
-            for (k, v) in fields {
-                m.insert(k.to_string(), s(v));
-            }
-            (Value::Object(m), Value::Null)
-        }
-        Err(e) => (Value::Null, s(e)),
-    };
-    json!({ "note": note, "input": input, "out": out, "err": err })
-}
-
-/// Flat fields plus `out` (any JSON value) or `err`.
-fn flat_case(mut fields: Value, expected: Result<Value, &'static str>) -> Value {
-    let (out, err) = match expected {
-        Ok(v) => (v, Value::Null),
-        Err(e) => (Value::Null, s(e)),
-    };
-    fields["out"] = out;
-    fields["err"] = err;
-    fields
+    case(
+        note,
+        input,
+        expected.map(|fields| Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), s(v))).collect())),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1430,21 +1406,6 @@ const GUARDS: usize = 90;
 const GUARD_FUZZ: usize = 20;
 const GUARD_SEED: u64 = 0xDEAD_1B5E_ED00_0005;
 
-fn tally(name: &str, list: &[Value], required: &[&str]) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in list {
-        let key = match &v["err"] {
-            Value::String(e) => e.clone(),
-            _ => "ok".to_string(),
-        };
-        *counts.entry(key).or_default() += 1;
-    }
-    eprintln!("{name}: {} vectors {counts:?}", list.len());
-    for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
-    }
-}
-
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0x11D1_5EED_0F9E_5002);
     let mut sections: Vec<(&'static str, Vec<Value>)> = Vec::new();
@@ -1550,15 +1511,16 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 fn generate_liquidity_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally("dynamic_fee_bps", find("dynamic_fee_bps"), &["ok", "Overflow"]);
-    tally("split_fee", find("split_fee"), &["ok", "Overflow", "Underflow"]);
-    tally("normalize_price", find("normalize_price"), &["ok", "Overflow", "InvalidPrice"]);
-    tally("normalize_conf", find("normalize_conf"), &["ok", "Overflow", "InvalidPrice"]);
-    tally("conf_within", find("conf_within"), &["ok"]);
-    tally("custody_value_usd", find("custody_value_usd"), &["ok", "Overflow", "InvalidDecimals"]);
+    tally("dynamic_fee_bps", find("dynamic_fee_bps"), 0, &["ok", "Overflow"]);
+    tally("split_fee", find("split_fee"), 0, &["ok", "Overflow", "Underflow"]);
+    tally("normalize_price", find("normalize_price"), 0, &["ok", "Overflow", "InvalidPrice"]);
+    tally("normalize_conf", find("normalize_conf"), 0, &["ok", "Overflow", "InvalidPrice"]);
+    tally("conf_within", find("conf_within"), 0, &["ok"]);
+    tally("custody_value_usd", find("custody_value_usd"), 0, &["ok", "Overflow", "InvalidDecimals"]);
     tally(
         "quote_add_liquidity",
         find("quote_add_liquidity"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1575,6 +1537,7 @@ fn generate_liquidity_vectors() {
     tally(
         "quote_remove_liquidity",
         find("quote_remove_liquidity"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1590,6 +1553,7 @@ fn generate_liquidity_vectors() {
     tally(
         "quote_swap",
         find("quote_swap"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1603,37 +1567,17 @@ fn generate_liquidity_vectors() {
         ],
     );
 
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared liquidity-math vectors: integers are decimal strings (decimals and expo are JSON numbers, ",
-        "round_up a boolean); exactly one of out/err is non-null; err is a LiquidityError or MathError variant name. ",
-        "Quote sections hold {note, input, out, err} with the Rust struct field names. Generated by ",
-        "programs/perpool/tests/gen_liquidity_vectors.rs from u128 references; checked by ",
-        "programs/perpool/tests/liquidity_vectors.rs and sdk/tests/liquidity-math.test.ts.\",\n"
-    ));
-    for (k, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if k + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/liquidity.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/liquidity.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "liquidity.json",
+        concat!(
+            "Shared liquidity-math vectors: integers are decimal strings (decimals and expo are JSON numbers, ",
+            "round_up a boolean); exactly one of out/err is non-null; err is a LiquidityError or MathError variant name. ",
+            "Quote sections hold {note, input, out, err} with the Rust struct field names. Generated by ",
+            "programs/perpool/tests/gen_liquidity_vectors.rs from u128 references; checked by ",
+            "programs/perpool/tests/liquidity_vectors.rs and sdk/tests/liquidity-math.test.ts."
+        ),
+        &sections,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

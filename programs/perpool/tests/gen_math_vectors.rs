@@ -13,9 +13,8 @@
 
 mod reference;
 
-use reference::Rng;
+use reference::{flat_case, s, write_or_check, Rng, R};
 use serde_json::{json, Value};
-use std::fmt::Write as _;
 
 const U64_MAX: u64 = u64::MAX;
 const MAX_TOKEN_DECIMALS: u8 = 18;
@@ -28,13 +27,13 @@ const PER_FUNCTION: usize = 80;
 // Reference semantics (u128 / i128), including the error precedence documented in the program.
 // ---------------------------------------------------------------------------------------------
 
-type Expected = Result<String, &'static str>;
+type Expected = R<Value>;
 
 fn fit_u64(q: u128) -> Expected {
     if q > U64_MAX as u128 {
         Err("Overflow")
     } else {
-        Ok(q.to_string())
+        Ok(s(q))
     }
 }
 
@@ -50,7 +49,7 @@ fn ref_checked_sub(a: u64, b: u64) -> Expected {
     if a < b {
         Err("Underflow")
     } else {
-        Ok((a - b).to_string())
+        Ok(s(a - b))
     }
 }
 
@@ -75,7 +74,7 @@ fn ref_mul_div_i64(a: i64, b: u64, c: u64, up: bool) -> Expected {
     if q < i64::MIN as i128 || q > i64::MAX as i128 {
         Err("Overflow")
     } else {
-        Ok(q.to_string())
+        Ok(s(q))
     }
 }
 
@@ -152,20 +151,6 @@ const EDGES: &[u64] = &[
 ];
 
 const I64_EDGES: &[i64] = &[0, 1, -1, 7, -7, i64::MAX, i64::MIN, i64::MIN + 1, -(1 << 32), 1 << 32];
-
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
-
-fn with_result(mut v: Value, expected: Expected) -> Value {
-    let (out, err) = match expected {
-        Ok(out) => (Value::String(out), Value::Null),
-        Err(e) => (Value::Null, Value::String(e.to_string())),
-    };
-    v["out"] = out;
-    v["err"] = err;
-    v
-}
 
 /// Pairs (a, b) for the checked ops and wide_mul.
 fn pairs(rng: &mut Rng) -> Vec<(u64, u64)> {
@@ -416,11 +401,11 @@ fn generate_math_vectors() {
     ] {
         let p = pairs(&mut rng);
         let mut list: Vec<Value> =
-            p.iter().map(|&(a, b)| with_result(json!({ "a": s(a), "b": s(b) }), f(a, b))).collect();
+            p.iter().map(|&(a, b)| flat_case(json!({ "a": s(a), "b": s(b) }), f(a, b))).collect();
         if name == "checked_sub" {
             // Make sure the boundary either side of zero is present.
-            list.push(with_result(json!({ "a": s(5), "b": s(5) }), f(5, 5)));
-            list.push(with_result(json!({ "a": s(5), "b": s(6) }), f(5, 6)));
+            list.push(flat_case(json!({ "a": s(5), "b": s(5) }), f(5, 5)));
+            list.push(flat_case(json!({ "a": s(5), "b": s(6) }), f(5, 6)));
         }
         sections.push((name, list));
     }
@@ -429,7 +414,7 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor", false), ("mul_div_ceil", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div(a, b, c, up)))
+            .map(|&(a, b, c)| flat_case(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div(a, b, c, up)))
             .collect();
         sections.push((name, list));
     }
@@ -438,7 +423,7 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor_i64", false), ("mul_div_ceil_i64", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up)))
+            .map(|&(a, b, c)| flat_case(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up)))
             .collect();
         sections.push((name, list));
     }
@@ -448,7 +433,7 @@ fn generate_math_vectors() {
         let list = conv
             .iter()
             .map(|&(amount, price, d)| {
-                with_result(
+                flat_case(
                     json!({ "amount": s(amount), "price": s(price), "decimals": d }),
                     ref_token_to_usd(amount, price, d, up),
                 )
@@ -462,7 +447,7 @@ fn generate_math_vectors() {
         let list = conv
             .iter()
             .map(|&(usd, price, d)| {
-                with_result(
+                flat_case(
                     json!({ "usd": s(usd), "price": s(price), "decimals": d }),
                     ref_usd_to_token(usd, price, d, up),
                 )
@@ -476,7 +461,7 @@ fn generate_math_vectors() {
         let list = sc
             .iter()
             .map(|&(amount, bps)| {
-                with_result(json!({ "amount": s(amount), "bps": s(bps) }), ref_scale(amount, bps, BPS_DENOM, up))
+                flat_case(json!({ "amount": s(amount), "bps": s(bps) }), ref_scale(amount, bps, BPS_DENOM, up))
             })
             .collect();
         sections.push((name, list));
@@ -487,42 +472,19 @@ fn generate_math_vectors() {
         let list = sc
             .iter()
             .map(|&(amount, rate)| {
-                with_result(json!({ "amount": s(amount), "rate": s(rate) }), ref_scale(amount, rate, RATE_ONE, up))
+                flat_case(json!({ "amount": s(amount), "rate": s(rate) }), ref_scale(amount, rate, RATE_ONE, up))
             })
             .collect();
         sections.push((name, list));
     }
 
-    // One vector per line keeps diffs readable; sections keep the order above.
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared math vectors: decimal-string integers (decimals is a JSON number); ",
-        "exactly one of out/err is non-null. Generated by programs/perpool/tests/gen_math_vectors.rs ",
-        "from u128 references; checked by programs/perpool/tests/math_vectors.rs and sdk/tests/math.test.ts.\",\n"
-    ));
-    for (i, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if i + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-
-    // Sanity: the file parses back.
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/math.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/math.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "math.json",
+        concat!(
+            "Shared math vectors: decimal-string integers (decimals is a JSON number); ",
+            "exactly one of out/err is non-null. Generated by programs/perpool/tests/gen_math_vectors.rs ",
+            "from u128 references; checked by programs/perpool/tests/math_vectors.rs and sdk/tests/math.test.ts."
+        ),
+        &sections,
+    );
 }

@@ -49,10 +49,9 @@
 
 mod reference;
 
-use reference::{Rng, BPS_EDGES};
-use serde_json::{json, Map, Value};
+use reference::{flag, flat_case, get, out_json, quote_case, s, tally, write_or_check, Quote, Rng, BPS_EDGES, R, V::*};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 const U64: u128 = u64::MAX as u128;
 const BPS: u128 = 10_000;
@@ -65,8 +64,6 @@ const SHORT: u8 = 2;
 // ---------------------------------------------------------------------------------------------
 // Reference semantics.
 // ---------------------------------------------------------------------------------------------
-
-type R<T> = Result<T, &'static str>;
 
 fn fit(x: u128) -> R<u128> {
     if x > U64 {
@@ -451,17 +448,6 @@ struct PoolPnlIn {
     short_price: u64,
     round_for_max_aum: bool,
 }
-
-/// An output field value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Val {
-    U(u128),
-    B(bool),
-}
-use Val::{B, U};
-
-/// Output fields in declaration order of the Rust quote structs.
-type Quote = Vec<(&'static str, Val)>;
 
 /// Equity of a (remaining) position marked at `exit`: collateral at the collateral MIN price
 /// (down) + PnL − close fee on the whole size (up) − what it owes (`owed` tokens at the
@@ -900,10 +886,6 @@ fn ref_pool_pnl(i: &PoolPnlIn) -> R<Quote> {
 // flags booleans, everything else a decimal string).
 // ---------------------------------------------------------------------------------------------
 
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
-
 impl Q {
     fn json(&self) -> Value {
         json!({ "min": s(self.min), "max": s(self.max), "conf": s(self.conf) })
@@ -1022,54 +1004,6 @@ impl PoolPnlIn {
             "decimals": self.decimals, "long_price": s(self.long_price),
             "short_price": s(self.short_price), "round_for_max_aum": self.round_for_max_aum,
         })
-    }
-}
-
-fn out_json(q: &Quote) -> Value {
-    let mut m = Map::new();
-    for (k, v) in q {
-        m.insert(
-            k.to_string(),
-            match v {
-                U(x) => s(x),
-                B(b) => Value::Bool(*b),
-            },
-        );
-    }
-    Value::Object(m)
-}
-
-/// `{note, input, out, err}` with exactly one of out / err non-null.
-fn quote_case(note: &str, input: Value, expected: &R<Quote>) -> Value {
-    let (out, err) = match expected {
-        Ok(q) => (out_json(q), Value::Null),
-        Err(e) => (Value::Null, s(e)),
-    };
-    json!({ "note": note, "input": input, "out": out, "err": err })
-}
-
-/// Flat fields plus `out` (any JSON value) or `err`.
-fn flat_case(mut fields: Value, expected: R<Value>) -> Value {
-    let (out, err) = match expected {
-        Ok(v) => (v, Value::Null),
-        Err(e) => (Value::Null, s(e)),
-    };
-    fields["out"] = out;
-    fields["err"] = err;
-    fields
-}
-
-fn get(q: &Quote, name: &str) -> u128 {
-    match q.iter().find(|(k, _)| *k == name) {
-        Some((_, U(x))) => *x,
-        other => panic!("no numeric field {name}: {other:?}"),
-    }
-}
-
-fn flag(q: &Quote, name: &str) -> bool {
-    match q.iter().find(|(k, _)| *k == name) {
-        Some((_, B(b))) => *b,
-        other => panic!("no flag {name}: {other:?}"),
     }
 }
 
@@ -2580,25 +2514,6 @@ const OWED_INCREASE_CASES: usize = 150;
 const OWED_DECREASE_CASES: usize = 214;
 const OWED_LIQUIDATE_CASES: usize = 190;
 
-fn outcome(v: &Value) -> String {
-    match &v["err"] {
-        Value::String(e) => e.clone(),
-        _ => "ok".to_string(),
-    }
-}
-
-/// Counts a section's outcomes and asserts every required one appears.
-fn tally(name: &str, list: &[Value], required: &[&str]) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in list {
-        *counts.entry(outcome(v)).or_default() += 1;
-    }
-    eprintln!("{name}: {} vectors {counts:?}", list.len());
-    for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
-    }
-}
-
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0x005E_ED0F_9051_7104);
     let mut sections = flat_sections(&mut rng, SIMPLE);
@@ -2783,20 +2698,21 @@ fn generate_position_vectors() {
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
     for (name, list) in &sections {
         if !name.starts_with("quote_") {
-            tally(name, list, &[]);
+            tally(name, list, 0, &[]);
         }
     }
-    tally("borrow_rate", find("borrow_rate"), &["ok", "Overflow", "DivideByZero", "Underflow"]);
-    tally("supply_rate", find("supply_rate"), &["ok", "Overflow", "Underflow"]);
-    tally("accrue", find("accrue"), &["ok", "Overflow", "DivideByZero"]);
-    tally("entry_price", find("entry_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
-    tally("exit_price", find("exit_price"), &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
-    tally("pnl", find("pnl"), &["ok", "InvalidSide", "InvalidDecimals"]);
-    tally("borrow_fee_tokens", find("borrow_fee_tokens"), &["ok", "Overflow"]);
-    tally("pool_pnl", find("pool_pnl"), &["ok", "InvalidDecimals", "Overflow"]);
+    tally("borrow_rate", find("borrow_rate"), 0, &["ok", "Overflow", "DivideByZero", "Underflow"]);
+    tally("supply_rate", find("supply_rate"), 0, &["ok", "Overflow", "Underflow"]);
+    tally("accrue", find("accrue"), 0, &["ok", "Overflow", "DivideByZero"]);
+    tally("entry_price", find("entry_price"), 0, &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("exit_price", find("exit_price"), 0, &["ok", "InvalidSide", "InvalidSpread", "DivideByZero", "Overflow"]);
+    tally("pnl", find("pnl"), 0, &["ok", "InvalidSide", "InvalidDecimals"]);
+    tally("borrow_fee_tokens", find("borrow_fee_tokens"), 0, &["ok", "Overflow"]);
+    tally("pool_pnl", find("pool_pnl"), 0, &["ok", "InvalidDecimals", "Overflow"]);
     tally(
         "quote_increase",
         find("quote_increase"),
+        0,
         &[
             "ok",
             "InvalidSide",
@@ -2820,6 +2736,7 @@ fn generate_position_vectors() {
     tally(
         "quote_decrease",
         find("quote_decrease"),
+        0,
         &[
             "ok",
             "InvalidSide",
@@ -2842,6 +2759,7 @@ fn generate_position_vectors() {
     tally(
         "quote_liquidate",
         find("quote_liquidate"),
+        0,
         &["ok", "NotLiquidatable", "InvalidSide", "InvalidSpread", "InvalidDecimals", "DivideByZero", "Overflow"],
     );
     for (name, expected, price) in [
@@ -2934,38 +2852,18 @@ fn generate_position_vectors() {
         assert!(shapes.contains_key(shape), "no liquidation vector with {shape}");
     }
 
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared interest- and position-math vectors: integers are decimal strings (decimals and side are JSON numbers, ",
-        "flags booleans); exactly one of out/err is non-null; err is a PositionError or MathError variant name. Sections with an ",
-        "input object hold the Rust struct field names (nested: pos, market, coll, fees, price, curve); quote sections hold ",
-        "{note, input, out, err}; quote_increase / quote_decrease inputs may hold impact {positive, usd} (absent: zero). ",
-        "Generated by programs/perpool/tests/gen_position_vectors.rs from u128/i128 references; checked by ",
-        "programs/perpool/tests/position_vectors.rs and sdk/tests/position-math.test.ts.\",\n"
-    ));
-    for (k, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if k + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/position.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "position.json",
+        concat!(
+            "Shared interest- and position-math vectors: integers are decimal strings (decimals and side are JSON numbers, ",
+            "flags booleans); exactly one of out/err is non-null; err is a PositionError or MathError variant name. Sections with an ",
+            "input object hold the Rust struct field names (nested: pos, market, coll, fees, price, curve); quote sections hold ",
+            "{note, input, out, err}; quote_increase / quote_decrease inputs may hold impact {positive, usd} (absent: zero). ",
+            "Generated by programs/perpool/tests/gen_position_vectors.rs from u128/i128 references; checked by ",
+            "programs/perpool/tests/position_vectors.rs and sdk/tests/position-math.test.ts."
+        ),
+        &sections,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

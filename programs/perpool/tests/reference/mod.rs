@@ -1,11 +1,19 @@
 //! The reference side shared by the vector generators (`gen_*_vectors.rs`) and the property tests
-//! (`math_properties.rs`): the seeded generator of inputs. Nothing here calls `perpool`, so the
+//! (`math_properties.rs`): the seeded generator of inputs, the JSON cases, and the writer that
+//! compares a generated file with the committed one. Nothing here calls `perpool`, so the
 //! expected values stay independent of the program. Each test file is its own crate and uses a
 //! subset, hence `dead_code` is allowed.
 //!
 //! The verify side (reading the vectors, comparing the library's results with them) is in
 //! `common/mod.rs`.
 #![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A reference result: the value, or the name of the error the program documents for it.
+pub type R<T> = Result<T, &'static str>;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs: a deterministic generator.
@@ -68,3 +76,139 @@ impl Rng {
 /// The edge values of the liquidity and position generators: around one, around 10_000 (the
 /// basis-point denominator), 2^32, 2^63 and `u64::MAX`.
 pub const BPS_EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, u64::MAX - 1, u64::MAX];
+
+// ---------------------------------------------------------------------------------------------
+// JSON: the cases of a vector file.
+// ---------------------------------------------------------------------------------------------
+
+/// A value as a JSON string: every integer that may exceed 2^53 is written as a decimal string.
+pub fn s(v: impl ToString) -> Value {
+    Value::String(v.to_string())
+}
+
+/// `{note, input, out, err}` with exactly one of out / err non-null.
+pub fn case(note: &str, input: Value, expected: R<Value>) -> Value {
+    let (out, err) = match expected {
+        Ok(v) => (v, Value::Null),
+        Err(e) => (Value::Null, s(e)),
+    };
+    json!({ "note": note, "input": input, "out": out, "err": err })
+}
+
+/// Flat fields (the function's arguments by name) plus `out` (any JSON value) or `err`.
+pub fn flat_case(mut fields: Value, expected: R<Value>) -> Value {
+    let (out, err) = match expected {
+        Ok(v) => (v, Value::Null),
+        Err(e) => (Value::Null, s(e)),
+    };
+    fields["out"] = out;
+    fields["err"] = err;
+    fields
+}
+
+/// A field of a quote's output (the lending and position generators).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum V {
+    /// A number (a decimal string).
+    U(u128),
+    /// A flag.
+    B(bool),
+    /// An optional price (`null` when absent).
+    P(Option<u128>),
+}
+
+/// A quote's output fields, in the order they are written.
+pub type Quote = Vec<(&'static str, V)>;
+
+pub fn out_json(q: &Quote) -> Value {
+    let mut m = Map::new();
+    for (k, v) in q {
+        m.insert(
+            k.to_string(),
+            match v {
+                V::U(x) => s(x),
+                V::B(b) => Value::Bool(*b),
+                V::P(p) => p.map(s).unwrap_or(Value::Null),
+            },
+        );
+    }
+    Value::Object(m)
+}
+
+/// `{note, input, out, err}` of a quote.
+pub fn quote_case(note: &str, input: Value, expected: &R<Quote>) -> Value {
+    case(note, input, expected.as_ref().map(out_json).map_err(|e| *e))
+}
+
+/// The number `name` of a quote.
+pub fn get(q: &Quote, name: &str) -> u128 {
+    match q.iter().find(|(k, _)| *k == name) {
+        Some((_, V::U(x))) => *x,
+        other => panic!("no numeric field {name}: {other:?}"),
+    }
+}
+
+/// The flag `name` of a quote.
+pub fn flag(q: &Quote, name: &str) -> bool {
+    match q.iter().find(|(k, _)| *k == name) {
+        Some((_, V::B(b))) => *b,
+        other => panic!("no flag {name}: {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The vector file.
+// ---------------------------------------------------------------------------------------------
+
+/// A vector's outcome: its error name, or `ok`.
+pub fn outcome(v: &Value) -> String {
+    match &v["err"] {
+        Value::String(e) => e.clone(),
+        _ => "ok".to_string(),
+    }
+}
+
+/// Counts a section's outcomes, asserts it holds at least `min` vectors (0: any number) and
+/// that every required outcome appears.
+pub fn tally(name: &str, list: &[Value], min: usize, required: &[&str]) {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for v in list {
+        *counts.entry(outcome(v)).or_default() += 1;
+    }
+    eprintln!("{name}: {} vectors {counts:?}", list.len());
+    assert!(list.len() >= min, "{name}: only {} vectors", list.len());
+    for r in required {
+        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
+    }
+}
+
+/// Writes `tests/vectors/{file}` (repo root): the `_comment`, then the sections in their order,
+/// one vector per line so that diffs stay readable. The committed file must be exactly what the
+/// reference produces: without `PERPOOL_WRITE_VECTORS` this compares and fails on any
+/// difference; set `PERPOOL_WRITE_VECTORS=1` to rewrite it after changing a generator.
+pub fn write_or_check(file: &str, comment: &str, sections: &[(&str, Vec<Value>)]) {
+    let mut out = String::from("{\n");
+    writeln!(out, "  \"_comment\": \"{comment}\",").unwrap();
+    for (k, (name, list)) in sections.iter().enumerate() {
+        writeln!(out, "  \"{name}\": [").unwrap();
+        for (j, v) in list.iter().enumerate() {
+            let sep = if j + 1 < list.len() { "," } else { "" };
+            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
+        }
+        let sep = if k + 1 < sections.len() { "," } else { "" };
+        writeln!(out, "  ]{sep}").unwrap();
+    }
+    out.push_str("}\n");
+    // Sanity: the file parses back.
+    let _: Value = serde_json::from_str(&out).unwrap();
+    let path = format!("{}/../../tests/vectors/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
+        std::fs::write(&path, out).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(&path).expect("committed vectors");
+        assert!(
+            committed == out,
+            "tests/vectors/{file} differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
+        );
+    }
+}
