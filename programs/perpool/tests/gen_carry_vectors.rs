@@ -32,62 +32,17 @@
 
 mod reference;
 
-use reference::{case, s, tally, write_or_check, Rng, R};
+use reference::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const U64: u128 = u64::MAX as u128;
-const INDEX_ONE: u64 = 1_000_000_000_000;
-const ONE: u128 = INDEX_ONE as u128;
+/// A funding index of one (18 decimals).
 const FUNDING_ONE: u128 = 1_000_000_000_000_000_000;
-const LONG: u8 = 1;
-const SHORT: u8 = 2;
-const USD: u64 = 1_000_000;
-const YEAR: u64 = 31_536_000;
-const T0: i64 = 1_750_000_000;
 
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
-
-fn fit(x: u128) -> R<u128> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
-fn scale(decimals: u8) -> R<u128> {
-    if decimals > 18 {
-        Err("InvalidDecimals")
-    } else {
-        Ok(10u128.pow(decimals as u32 + 3))
-    }
-}
-
-/// Tokens → USD: `amount × price / 10^(decimals + 3)`, rounded.
-fn to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    fit(rnd(amount as u128 * price as u128, s, up))
-}
-
-/// USD → tokens: `usd × 10^(decimals + 3) / price`, rounded; `InvalidDecimals`, `DivideByZero`,
-/// `Overflow` in this order.
-fn to_tokens(usd: u128, price: u64, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    match usd.checked_mul(s) {
-        Some(n) => fit(rnd(n, price as u128, up)),
-        None => Err("Overflow"),
-    }
-}
 
 /// `amount × (now − snapshot) / INDEX_ONE`, rounded; zero when the index has not grown (or
 /// went down) or the amount is zero.
@@ -95,7 +50,7 @@ fn ref_index_share(amount: u64, now: u64, snapshot: u64, up: bool) -> R<u128> {
     if now <= snapshot || amount == 0 {
         return Ok(0);
     }
-    fit(rnd(amount as u128 * (now - snapshot) as u128, ONE, up))
+    fit(div_round(amount as u128 * (now - snapshot) as u128, ONE, up))
 }
 
 /// One side's cumulative funding indexes (18 decimals).
@@ -116,7 +71,7 @@ fn ref_funding_shares(size: u64, now: Fi, before: Fi, paid_up: bool, received_up
         }
         // Beyond u128 the quotient by 10^18 is far beyond u64.
         match (size as u128).checked_mul(d) {
-            Some(n) => fit(rnd(n, FUNDING_ONE, up)),
+            Some(n) => fit(div_round(n, FUNDING_ONE, up)),
             None => Err("Overflow"),
         }
     };
@@ -498,40 +453,6 @@ impl Rng {
             _ => self.log(1, 1 << 62) as u128,
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Tok {
-    name: &'static str,
-    decimals: u8,
-    price: u64,
-}
-
-const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
-const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
-const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
-const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
-const TOKENS: [Tok; 4] = [SOL, BTC, ETH, USDC];
-
-/// (market token, collateral token, side)
-const PAIRS: [(Tok, Tok, u8); 8] = [
-    (SOL, SOL, LONG),
-    (SOL, USDC, LONG),
-    (SOL, USDC, SHORT),
-    (BTC, BTC, LONG),
-    (BTC, USDC, LONG),
-    (BTC, USDC, SHORT),
-    (ETH, USDC, SHORT),
-    (ETH, ETH, LONG),
-];
-
-fn tokens_for(usd: u64, price: u64, decimals: u8, up: bool) -> u64 {
-    to_tokens(usd as u128, price, decimals, up).unwrap() as u64
-}
-
-/// `bps` / 10_000 of `x`, rounded down.
-fn part(x: u64, bps: u64) -> u64 {
-    (x as u128 * bps as u128 / 10_000) as u64
 }
 
 /// An index (12 decimals) grown by `rate_bps` a year over `dt` seconds.

@@ -27,70 +27,14 @@
 
 mod reference;
 
-use reference::{
-    flat_case, get, out_json, quote_case, s, tally, write_or_check, Quote, Rng, R,
-    V::{self, *},
-};
+use reference::{V::*, *};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-const U64: u128 = u64::MAX as u128;
-const BPS: u128 = 10_000;
-const ONE: u128 = 1_000_000_000_000;
-const INDEX_ONE: u64 = 1_000_000_000_000;
-
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
-
-fn fit(x: u128) -> R<u128> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
-/// `a × b / c` (a, b < 2^64), rounded, checked.
-fn mul_div(a: u128, b: u128, c: u128, up: bool) -> R<u128> {
-    if c == 0 {
-        return Err("DivideByZero");
-    }
-    fit(rnd(a * b, c, up))
-}
-
-fn scale(decimals: u8) -> R<u128> {
-    if decimals > 18 {
-        Err("InvalidDecimals")
-    } else {
-        Ok(10u128.pow(decimals as u32 + 3))
-    }
-}
-
-fn to_usd(amount: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    fit(rnd(amount * price, s, up))
-}
-
-/// Tokens worth `usd` at `price`, unbounded (`None` beyond u128, which is beyond u64 anyway).
-fn to_tokens_wide(usd: u128, price: u128, decimals: u8, up: bool) -> R<Option<u128>> {
-    let s = scale(decimals)?;
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    Ok(usd.checked_mul(s).map(|n| rnd(n, price, up)))
-}
-
-fn to_tokens(usd: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
-    match to_tokens_wide(usd, price, decimals, up)? {
-        Some(t) => fit(t),
-        None => Err("Overflow"),
-    }
-}
 
 // ----- inputs -----
 
@@ -191,7 +135,7 @@ fn ref_accrue_lending_rounded(i: &AccrualIn, up: bool) -> R<Quote> {
     if new < old {
         return Err("Underflow");
     }
-    let after = fit(rnd(lent * new, old, up))?;
+    let after = fit(div_round(lent * new, old, up))?;
     let interest = after - lent;
     let reserve = fit(interest * i.reserve_factor_bps as u128 / BPS)?;
     if reserve > interest {
@@ -246,7 +190,7 @@ fn ref_ltv(debt_usd: u128, coll_usd: u128) -> u128 {
     if coll_usd == 0 {
         return if debt_usd == 0 { 0 } else { U64 };
     }
-    rnd(debt_usd * BPS, coll_usd, true).min(U64)
+    div_round(debt_usd * BPS, coll_usd, true).min(U64)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -293,7 +237,7 @@ fn ref_liquidation_price(i: &LoanIn) -> R<Quote> {
     }
     let c = i.loan.collateral_amount as u128;
     // The program's one overflow: its threshold ceil(10_000 × D / L) in a u64.
-    if c > 0 && l > 0 && rnd(debt_usd * BPS, l, true) > U64 {
+    if c > 0 && l > 0 && div_round(debt_usd * BPS, l, true) > U64 {
         return Err("Overflow");
     }
     let liquidatable = |price: u128| ref_ltv(debt_usd, c * price / s) > l;
@@ -569,26 +513,9 @@ macro_rules! pick {
     }};
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Tok {
-    name: &'static str,
-    decimals: u8,
-    price: u64,
-}
-
-const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
-const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
-const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
-const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
-const USD: u64 = 1_000_000;
-
 /// (collateral token, borrowed token); SOL collateral with USDC borrowed first and most often.
-const PAIRS: [(Tok, Tok); 8] =
+const LOAN_PAIRS: [(Tok, Tok); 8] =
     [(SOL, USDC), (BTC, USDC), (SOL, USDC), (ETH, USDC), (USDC, SOL), (SOL, BTC), (BTC, SOL), (USDC, BTC)];
-
-fn tokens_for(usd: u64, t: Tok) -> u64 {
-    to_tokens(usd as u128, t.price as u128, t.decimals, false).unwrap() as u64
-}
 
 /// A loan on a realistic pair: custodies, parameters, and a loan at about `ltv_bps` (of its
 /// collateral at the collateral MIN price), with the borrow index grown.
@@ -601,12 +528,12 @@ struct World {
 
 impl World {
     fn new(rng: &mut Rng, pair: usize, ltv_bps: u64) -> World {
-        let (ct, bt) = PAIRS[pair % PAIRS.len()];
+        let (ct, bt) = LOAN_PAIRS[pair % LOAN_PAIRS.len()];
         let cw = rng.pick(&[0, 0, 2, 5, 10, 20]);
         let bw = rng.pick(&[0, 0, 1, 3]);
         let cmin = ct.price;
         let coll = CollSide { decimals: ct.decimals, price_min: cmin, price_max: cmin + cmin / 10_000 * cw };
-        let owned = tokens_for(rng.log(100_000, 100_000_000) * USD, bt);
+        let owned = tokens_for(rng.log(100_000, 100_000_000) * USD, bt.price, bt.decimals, false);
         let index = INDEX_ONE + rng.below(INDEX_ONE / 2);
         let borrow = BorrowSide {
             decimals: bt.decimals,
@@ -628,7 +555,7 @@ impl World {
             close_factor_bps: rng.pick(&[2_500, 5_000, 5_000, 10_000]),
         };
         let coll_usd = rng.log(10 * USD, 10_000_000 * USD);
-        let collateral = tokens_for(coll_usd, ct);
+        let collateral = tokens_for(coll_usd, ct.price, ct.decimals, false);
         let debt_usd = (coll_usd as u128 * ltv_bps as u128 / BPS) as u64;
         let debt = to_tokens(debt_usd as u128, borrow.price_max as u128, bt.decimals, false).unwrap();
         let scaled = (debt * ONE / index as u128) as u64;
@@ -663,27 +590,6 @@ impl World {
     fn debt(&self) -> u64 {
         ref_debt(self.input.loan.scaled_debt, self.input.borrow.borrow_index).unwrap() as u64
     }
-}
-
-/// The largest `amount` in `1..=hi` for which `ok` holds (`ok` is monotone: true, then false),
-/// or 0 if none.
-fn largest(hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
-    if hi == 0 || !ok(1) {
-        return 0;
-    }
-    if ok(hi) {
-        return hi;
-    }
-    let (mut lo, mut hi) = (1u64, hi);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if ok(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 /// Random values for every field: mostly math errors and odd corners.
@@ -744,7 +650,7 @@ fn borrow_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanI
         match k % 8 {
             // The LTV boundary: the largest amount that passes, and one more.
             0 | 1 => {
-                let max_ok = largest(i.borrow.owned, |a| ref_borrow(&LoanIn { amount: a, ..i }).is_ok());
+                let max_ok = largest_from_one(i.borrow.owned, |a| ref_borrow(&LoanIn { amount: a, ..i }).is_ok());
                 i.amount = if k % 8 == 0 { max_ok.max(1) } else { max_ok + 1 };
                 cases.push((format!("{label}: boundary {}", k % 8), i));
             }
@@ -871,7 +777,7 @@ fn withdraw_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Loa
         let c = i.loan.collateral_amount;
         match k % 6 {
             0 | 1 => {
-                let max_ok = largest(c, |a| ref_withdraw(&LoanIn { amount: a, ..i }).is_ok());
+                let max_ok = largest_from_one(c, |a| ref_withdraw(&LoanIn { amount: a, ..i }).is_ok());
                 i.amount = if k % 6 == 0 { max_ok.max(1) } else { max_ok + 1 };
             }
             2 => i.amount = c + rng.pick(&[0, 1]),
@@ -969,7 +875,7 @@ fn liquidate_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Lo
             3 => debt / 2,
             4 => {
                 // The smallest repayment that seizes all collateral (if any).
-                let all = largest(debt, |a| {
+                let all = largest_from_one(debt, |a| {
                     ref_liquidate(&LoanIn { amount: a, ..i }).map(|q| get(&q, "collateral_after") > 0).unwrap_or(false)
                 });
                 all + 1
@@ -1130,7 +1036,7 @@ fn room_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, LoanIn)
             }
             _ => {}
         }
-        let max_ok = largest(u64::MAX / 2, |a| ref_borrow(&LoanIn { amount: a, ..i }).is_ok());
+        let max_ok = largest_from_one(u64::MAX / 2, |a| ref_borrow(&LoanIn { amount: a, ..i }).is_ok());
         i.amount = match rng.below(4) {
             0 => max_ok.max(1),
             1 => max_ok + 1,

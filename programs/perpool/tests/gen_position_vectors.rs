@@ -49,65 +49,14 @@
 
 mod reference;
 
-use reference::{flag, flat_case, get, out_json, quote_case, s, tally, write_or_check, Quote, Rng, BPS_EDGES, R, V::*};
+use reference::{V::*, *};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-const U64: u128 = u64::MAX as u128;
-const BPS: u128 = 10_000;
-const INDEX_ONE: u64 = 1_000_000_000_000;
-const YEAR: u128 = 31_536_000;
-const RATE_ONE: u128 = 1_000_000_000;
-const LONG: u8 = 1;
-const SHORT: u8 = 2;
-
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
-
-fn fit(x: u128) -> R<u128> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
-/// `a × b / c` (a, b < 2^64), rounded, checked.
-fn mul_div(a: u128, b: u128, c: u128, up: bool) -> R<u128> {
-    if c == 0 {
-        return Err("DivideByZero");
-    }
-    fit(rnd(a * b, c, up))
-}
-
-fn scale(decimals: u8) -> R<u128> {
-    if decimals > 18 {
-        Err("InvalidDecimals")
-    } else {
-        Ok(10u128.pow(decimals as u32 + 3))
-    }
-}
-
-fn to_usd(amount: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    fit(rnd(amount * price, s, up))
-}
-
-fn to_tokens(usd: u128, price: u128, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    match usd.checked_mul(s) {
-        Some(n) => fit(rnd(n, price, up)),
-        None => Err("Overflow"), // usd < 2^64: the quotient by a u64 price is >= 2^64
-    }
-}
 
 /// Sum of non-negative terms; `Overflow` above u64 (the program adds them checked in some
 /// order, which overflows exactly when the total does).
@@ -131,7 +80,7 @@ fn ref_utilization(borrowed: u64, lendable: u64) -> u128 {
     if l == 0 {
         return if b > 0 { BPS } else { 0 };
     }
-    rnd(b * BPS, l, true).min(BPS)
+    div_round(b * BPS, l, true).min(BPS)
 }
 
 fn ref_borrow_rate(c: &Curve, u: u64) -> R<u128> {
@@ -158,7 +107,7 @@ fn ref_supply_rate(borrow: u64, u: u64, rf: u64) -> R<u128> {
 
 fn ref_accrue_index(index: u64, rate: u64, dt: u64, up: bool) -> R<u128> {
     let rate_time = fit(rate as u128 * dt as u128)?;
-    let growth = fit(rnd(index as u128 * rate_time, YEAR * RATE_ONE, up))?;
+    let growth = fit(div_round(index as u128 * rate_time, YEAR as u128 * RATE_ONE, up))?;
     fit(index as u128 + growth)
 }
 
@@ -284,7 +233,11 @@ fn ref_impacted(long: bool, increase: bool, size: u128, price: u128, impact: Opt
         return Err("PriceImpactTooLarge");
     }
     let adjusted = fit(if minus { size - i } else { size + i })?;
-    let out = if increase { fit(rnd(price * size, adjusted, up))? } else { fit(rnd(price * adjusted, size, up))? };
+    let out = if increase {
+        fit(div_round(price * size, adjusted, up))?
+    } else {
+        fit(div_round(price * adjusted, size, up))?
+    };
     if out == 0 {
         return Err("InvalidPrice");
     }
@@ -321,18 +274,6 @@ fn ref_borrow_fee(locked: u64, now: u64, snapshot: u64) -> R<u128> {
         return Ok(0);
     }
     mul_div(locked as u128, (now - snapshot) as u128, INDEX_ONE as u128, true)
-}
-
-fn ref_fee(amount: u128, bps: u64) -> R<u128> {
-    fit(rnd(amount * bps as u128, BPS, true))
-}
-
-/// (lp, protocol, insurance)
-fn ref_split(fee: u128, protocol_bps: u64, insurance_bps: u64) -> R<(u128, u128, u128)> {
-    let protocol = fit(fee * protocol_bps as u128 / BPS)?;
-    let insurance = fit(fee * insurance_bps as u128 / BPS)?;
-    let lp = fee.checked_sub(protocol).and_then(|x| x.checked_sub(insurance)).ok_or("Underflow")?;
-    Ok((lp, protocol, insurance))
 }
 
 /// Collateral value + PnL − close fee; `Overflow` if the positive or the negative terms exceed
@@ -465,7 +406,7 @@ fn ref_mark(
 ) -> R<i128> {
     let collateral_usd = to_usd(collateral, c.price.min as u128, c.decimals, false)?;
     let pnl = ref_pnl(long, size, tokens, exit, m.decimals)?;
-    let fee = ref_fee(size, m.close_fee_bps)?;
+    let fee = ref_fee(size, m.close_fee_bps as u128)?;
     let owed_usd = if owed == 0 { 0 } else { to_usd(owed, c.price.max as u128, c.decimals, true)? };
     // The program adds the close fee and the owed value first (checked), then the PnL.
     ref_equity(collateral_usd, pnl, fit(fee + owed_usd)?)
@@ -500,7 +441,7 @@ fn ref_increase(i: &IncIn) -> R<Quote> {
     let entry = ref_impacted(long, true, delta, ref_entry(long, &m.price, s)?, i.impact)?;
     let exit = ref_exit(long, &m.price, s)?;
     let tokens_delta = ref_size_tokens(long, delta, entry, m.decimals)?;
-    let fee_usd = ref_fee(delta, m.open_fee_bps)?;
+    let fee_usd = ref_fee(delta, m.open_fee_bps as u128)?;
     let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
     let gross = sum(&[p.collateral_amount as u128, i.collateral_delta as u128])?;
     // What the position owes is paid first: nothing stays owed after an increase.
@@ -567,13 +508,13 @@ fn ref_close(long: bool, now: i64, p: &Pos, delta: u128, full: bool, exit: u128,
     } else if delta == 0 {
         (0, 0)
     } else {
-        (rnd(tokens * delta, size, !long), locked * delta / size)
+        (div_round(tokens * delta, size, !long), locked * delta / size)
     };
     let mut pnl = ref_pnl(long, delta, closed, exit, m.decimals)?;
     if pnl > 0 && now <= p.open_time {
         pnl = 0;
     }
-    let fee_usd = ref_fee(delta, m.close_fee_bps)?;
+    let fee_usd = ref_fee(delta, m.close_fee_bps as u128)?;
     let fee_tokens = to_tokens(fee_usd, c.price.min as u128, c.decimals, true)?;
     let (profit_tokens, loss_tokens) = if pnl > 0 {
         (to_tokens(pnl as u128, c.price.max as u128, c.decimals, false)?.min(released), 0)
@@ -705,8 +646,8 @@ fn ref_fraction(equity: i128, size: u128, m: &Market) -> R<u128> {
     fit(6 * mm + cost)?; // the program's documented overflow bound
     let numerator = (target * size - e * BPS).checked_mul(BPS).expect("reference range");
     let denominator = size.checked_mul(target - cost).expect("reference range");
-    let f = rnd(numerator, denominator, true);
-    let tiered = rnd(f, 2_500, true) * 2_500;
+    let f = div_round(numerator, denominator, true);
+    let tiered = div_round(f, 2_500, true) * 2_500;
     Ok(tiered.min(BPS))
 }
 
@@ -1018,31 +959,6 @@ impl Rng {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Tok {
-    name: &'static str,
-    decimals: u8,
-    price: u64,
-}
-
-const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
-const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
-const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
-const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
-const USD: u64 = 1_000_000;
-
-/// (market token, collateral token, side)
-const PAIRS: [(Tok, Tok, u8); 8] = [
-    (SOL, SOL, LONG),
-    (SOL, USDC, LONG),
-    (SOL, USDC, SHORT),
-    (BTC, BTC, LONG),
-    (BTC, USDC, LONG),
-    (BTC, USDC, SHORT),
-    (ETH, USDC, SHORT),
-    (ETH, ETH, LONG),
-];
-
 /// A market, its collateral custody and the pool's fee shares.
 #[derive(Clone, Copy, Debug)]
 struct World {
@@ -1178,8 +1094,6 @@ fn price_move(rng: &mut Rng) -> u64 {
         rng.range(5_000, 15_000)
     }
 }
-
-const T0: i64 = 1_750_000_000;
 
 fn increase_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, IncIn)> {
     let mut cases = Vec::new();
@@ -1490,11 +1404,6 @@ const IMPACT_RANDOM: usize = 60;
 /// Vectors with an `impact` field (the consumers check these counts).
 const IMPACT_INCREASE_CASES: usize = IMPACT_INCREASE_PER_PAIR * PAIRS.len() + IMPACT_RANDOM;
 const IMPACT_DECREASE_CASES: usize = IMPACT_DECREASE_PER_PAIR * PAIRS.len() + IMPACT_RANDOM;
-
-/// `bps` / 10_000 of `size`, rounded down.
-fn part(size: u64, bps: u64) -> u64 {
-    (size as u128 * bps as u128 / BPS) as u64
-}
 
 /// A random impact on a trade of `size`: mostly within 5 % of it, sometimes one unit, about the
 /// size itself, or any width.
@@ -2117,7 +2026,7 @@ fn owed_liquidate_cases(rng: &mut Rng, random: usize) -> Vec<(String, LiqIn)> {
         let mut push = |note: &str, i: LiqIn| cases.push((format!("{label} owing: {note}"), i));
         // The owed that tips a healthy position (at the opening price) into liquidation.
         let healthy = |i: &LiqIn| !liquidatable(i);
-        let most = largest_u64(pos.collateral_amount, |o| healthy(&at(10_000, o)));
+        let most = largest_from_zero(pos.collateral_amount, |o| healthy(&at(10_000, o)));
         push("healthy with the most it can owe", at(10_000, most));
         push("one unit more owed: liquidatable", at(10_000, most + 1));
         // The same with the collateral's MAX price 0.5 % above its MIN: the owed is valued at the MAX.
@@ -2126,12 +2035,12 @@ fn owed_liquidate_cases(rng: &mut Rng, random: usize) -> Vec<(String, LiqIn)> {
             i.coll.price.max = i.coll.price.min / 10_000 * 10_050;
             i
         };
-        let most_wide = largest_u64(pos.collateral_amount, |o| healthy(&wide(o)));
+        let most_wide = largest_from_zero(pos.collateral_amount, |o| healthy(&wide(o)));
         push("owed valued at the collateral MAX price: the most it can owe", wide(most_wide));
         push("owed valued at the collateral MAX price: one unit more", wide(most_wide + 1));
         // A partial liquidation that pays the owed: a little past the margin with a small owed.
         let small = (pos.collateral_amount / 100).max(1);
-        let margin = largest_u64(5_000, |d| {
+        let margin = largest_from_zero(5_000, |d| {
             let mv = if long { 10_000 - d } else { 10_000 + d };
             healthy(&at(mv, small))
         });
@@ -2189,26 +2098,6 @@ fn owed_liquidate_cases(rng: &mut Rng, random: usize) -> Vec<(String, LiqIn)> {
         }
     }
     cases
-}
-
-/// The largest `x` in `0..=hi` with `ok(x)` (`ok` true then false), or 0.
-fn largest_u64(hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
-    if ok(hi) {
-        return hi;
-    }
-    let (mut lo, mut hi) = (0u64, hi);
-    if !ok(lo) {
-        return 0;
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if ok(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 fn pool_pnl_cases(rng: &mut Rng, n: usize) -> Vec<PoolPnlIn> {

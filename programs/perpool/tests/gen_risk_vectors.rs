@@ -22,14 +22,9 @@
 
 mod reference;
 
-use reference::{case, s, tally, write_or_check, Rng, R};
+use reference::*;
 use serde_json::{json, Value};
 use std::cmp::Ordering;
-
-const U64: u128 = u64::MAX as u128;
-const USD: u64 = 1_000_000;
-const LONG: u8 = 1;
-const SHORT: u8 = 2;
 
 // ---------------------------------------------------------------------------------------------
 // A small arbitrary-precision unsigned integer (little-endian base-2^32 digits).
@@ -166,20 +161,9 @@ fn big(x: impl Into<u128>) -> Big {
     Big::from(x.into())
 }
 
-fn fit(x: u128) -> R<u64> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x as u64)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -243,7 +227,7 @@ fn ref_price_impact(i: &ImpactIn) -> R<(bool, u64)> {
         return Ok((false, 0));
     }
     let (bps, up) = if positive { (i.max_positive_impact_bps, false) } else { (i.max_negative_impact_bps, true) };
-    let cap = fit(rnd(i.size_usd as u128 * bps as u128, 10_000, up))?;
+    let cap = fit_u64(div_round(i.size_usd as u128 * bps as u128, 10_000, up))?;
     let usd = match magnitude.to_u128() {
         Some(m) if m <= cap as u128 => m as u64,
         _ => cap,
@@ -277,10 +261,11 @@ fn ref_impacted_price(i: &PriceIn) -> R<u64> {
         return Err("ImpactTooLarge");
     }
     let adjusted = if shrinks { s - imp } else { s + imp };
-    fit(adjusted)?;
+    fit_u64(adjusted)?;
     // Buyers (long increase, short decrease) round up.
     let up = (long && i.is_increase) || (!long && !i.is_increase);
-    let out = if i.is_increase { fit(rnd(p * s, adjusted, up))? } else { fit(rnd(p * adjusted, s, up))? };
+    let out =
+        if i.is_increase { fit_u64(div_round(p * s, adjusted, up))? } else { fit_u64(div_round(p * adjusted, s, up))? };
     if out == 0 {
         return Err("InvalidPrice");
     }
@@ -308,9 +293,12 @@ struct FundingIn {
 fn ref_accrue_funding(i: &FundingIn) -> R<(u64, bool, Index, Index)> {
     let (l, s) = (i.long_oi_usd as u128, i.short_oi_usd as u128);
     let total = l + s;
-    fit(total)?;
-    let rate =
-        if total == 0 { 0 } else { rnd(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128) };
+    fit_u64(total)?;
+    let rate = if total == 0 {
+        0
+    } else {
+        div_round(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128)
+    };
     let payer_is_long = l > s;
     let (mut li, mut si) = (i.long_index, i.short_index);
     if rate > 0 && i.dt_secs > 0 {
@@ -348,7 +336,7 @@ fn ref_position_funding(i: &PosFundingIn) -> R<(bool, u64)> {
     let settle = |d: u128, up: bool| -> R<u64> {
         let v = big(i.size_usd).mul(&big(d)).div(&one, up);
         match v.to_u128() {
-            Some(x) => fit(x),
+            Some(x) => fit_u64(x),
             None => Err("Overflow"),
         }
     };
@@ -369,15 +357,6 @@ struct AdlIn {
     pool_price: u64,
 }
 
-/// USD (6 decimals) of `amount` native units at `price` (9 decimals): `amount · price /
-/// 10^(decimals + 3)`, one rounded u128 division (the product of two u64 and 10^21 both fit).
-fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
-    if decimals > 18 {
-        return Err("InvalidDecimals");
-    }
-    fit(rnd(amount as u128 * price as u128, 10u128.pow(decimals as u32 + 3), up))
-}
-
 /// (side_profit_usd, adl_ratio_bps): the side's profit at the market price (a loss is zero;
 /// longs' tokens valued down, shorts' up), then `floor(profit · 10_000 / value)` with the
 /// custody's value rounded up; a zero profit is a zero ratio whatever the custody, a profit
@@ -385,23 +364,23 @@ fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
 fn ref_adl(i: &AdlIn) -> R<(u64, u64)> {
     let profit = match i.side {
         LONG => {
-            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, false)?;
-            (value as u128).saturating_sub(i.oi_usd as u128)
+            let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, false)?;
+            value.saturating_sub(i.oi_usd as u128)
         }
         SHORT => {
-            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, true)?;
-            (i.oi_usd as u128).saturating_sub(value as u128)
+            let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, true)?;
+            (i.oi_usd as u128).saturating_sub(value)
         }
         other => panic!("the ADL reference has no side {other}"),
     };
     if profit == 0 {
         return Ok((0, 0));
     }
-    let value = ref_usd(i.pool_tokens, i.pool_price, i.pool_decimals, true)? as u128;
+    let value = to_usd(i.pool_tokens, i.pool_price, i.pool_decimals, true)?;
     if value == 0 {
         return Ok((profit as u64, u64::MAX));
     }
-    Ok((profit as u64, fit(profit * 10_000 / value)?))
+    Ok((profit as u64, fit_u64(profit * 10_000 / value)?))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 //! The reference side shared by the vector generators (`gen_*_vectors.rs`) and the property tests
-//! (`math_properties.rs`): the seeded generator of inputs, the JSON cases, and the writer that
-//! compares a generated file with the committed one. Nothing here calls `perpool`, so the
-//! expected values stay independent of the program. Each test file is its own crate and uses a
+//! (`math_properties.rs`): the plain `u128` reference arithmetic the generators have in common
+//! (with the error order the program documents), the constants and realistic tokens, the seeded
+//! generator of inputs, the JSON cases, and the writer that compares a generated file with the
+//! committed one. Nothing here calls `perpool`, so the expected values stay independent of the
+//! program. Each test file is its own crate and uses a
 //! subset, hence `dead_code` is allowed.
 //!
 //! The verify side (reading the vectors, comparing the library's results with them) is in
@@ -14,6 +16,202 @@ use std::fmt::Write as _;
 
 /// A reference result: the value, or the name of the error the program documents for it.
 pub type R<T> = Result<T, &'static str>;
+
+// ---------------------------------------------------------------------------------------------
+// Constants (the program's, written out again so that the reference does not read them).
+// ---------------------------------------------------------------------------------------------
+
+/// `u64::MAX` as a u128: the largest value a u64 result can take.
+pub const U64: u128 = u64::MAX as u128;
+/// Basis points in one (100 %).
+pub const BPS: u128 = 10_000;
+/// A rate of 100 % (9 decimals).
+pub const RATE_ONE: u128 = 1_000_000_000;
+/// An interest index of one (12 decimals).
+pub const INDEX_ONE: u64 = 1_000_000_000_000;
+/// [`INDEX_ONE`] as a u128.
+pub const ONE: u128 = INDEX_ONE as u128;
+/// The most decimals a token may have.
+pub const MAX_TOKEN_DECIMALS: u8 = 18;
+/// One dollar in USD units (6 decimals).
+pub const USD: u64 = 1_000_000;
+/// Seconds in a (365-day) year.
+pub const YEAR: u64 = 31_536_000;
+/// The clock of the realistic cases (a 2025 Unix time).
+pub const T0: i64 = 1_750_000_000;
+/// The position sides.
+pub const LONG: u8 = 1;
+pub const SHORT: u8 = 2;
+
+// ---------------------------------------------------------------------------------------------
+// Reference arithmetic (u128), with the error precedence documented in the program.
+// ---------------------------------------------------------------------------------------------
+
+/// `x` if it fits a u64, else `Overflow`.
+pub fn fit(x: u128) -> R<u128> {
+    if x > U64 {
+        Err("Overflow")
+    } else {
+        Ok(x)
+    }
+}
+
+/// [`fit`], as a u64.
+pub fn fit_u64(x: u128) -> R<u64> {
+    fit(x).map(|x| x as u64)
+}
+
+/// `a − b`, or `Underflow`.
+pub fn sub(a: u128, b: u128) -> R<u128> {
+    a.checked_sub(b).ok_or("Underflow")
+}
+
+/// `n / d`, rounded down or (`up`) up.
+pub fn div_round(n: u128, d: u128, up: bool) -> u128 {
+    n / d + (up && !n.is_multiple_of(d)) as u128
+}
+
+/// `a × b / c` (a, b < 2^64), rounded, checked: `DivideByZero`, then `Overflow`.
+pub fn mul_div(a: u128, b: u128, c: u128, up: bool) -> R<u128> {
+    if c == 0 {
+        return Err("DivideByZero");
+    }
+    fit(div_round(a * b, c, up))
+}
+
+/// `10^(decimals + 3)`: USD units (6 decimals) × price (9 decimals) per token unit; or
+/// `InvalidDecimals` above [`MAX_TOKEN_DECIMALS`].
+pub fn scale(decimals: u8) -> R<u128> {
+    if decimals > MAX_TOKEN_DECIMALS {
+        Err("InvalidDecimals")
+    } else {
+        Ok(10u128.pow(decimals as u32 + 3))
+    }
+}
+
+/// Tokens → USD: `amount × price / 10^(decimals + 3)`, rounded (amount, price < 2^64);
+/// `InvalidDecimals`, then `Overflow`.
+pub fn to_usd(amount: impl Into<u128>, price: impl Into<u128>, decimals: u8, up: bool) -> R<u128> {
+    let s = scale(decimals)?;
+    fit(div_round(amount.into() * price.into(), s, up))
+}
+
+/// Tokens worth `usd` at `price`, unbounded (`None` beyond u128, which is beyond u64 anyway);
+/// `InvalidDecimals`, then `DivideByZero`.
+pub fn to_tokens_wide(usd: impl Into<u128>, price: impl Into<u128>, decimals: u8, up: bool) -> R<Option<u128>> {
+    let s = scale(decimals)?;
+    let price = price.into();
+    if price == 0 {
+        return Err("DivideByZero");
+    }
+    Ok(usd.into().checked_mul(s).map(|n| div_round(n, price, up)))
+}
+
+/// USD → tokens: `usd × 10^(decimals + 3) / price`, rounded; `InvalidDecimals`,
+/// `DivideByZero`, `Overflow` in this order.
+pub fn to_tokens(usd: impl Into<u128>, price: impl Into<u128>, decimals: u8, up: bool) -> R<u128> {
+    match to_tokens_wide(usd, price, decimals, up)? {
+        Some(t) => fit(t),
+        // usd < 2^64: the quotient by a u64 price is >= 2^64.
+        None => Err("Overflow"),
+    }
+}
+
+/// A fee of `bps` on `amount`, rounded up.
+pub fn ref_fee(amount: u128, bps: u128) -> R<u128> {
+    fit(div_round(amount * bps, BPS, true))
+}
+
+/// A fee split as `(lp, protocol, insurance)`: the protocol's and the insurance's shares
+/// rounded down, the rest to the LPs.
+pub fn ref_split(fee: u128, protocol_bps: u64, insurance_bps: u64) -> R<(u128, u128, u128)> {
+    let protocol = fit(fee * protocol_bps as u128 / BPS)?;
+    let insurance = fit(fee * insurance_bps as u128 / BPS)?;
+    let lp = sub(sub(fee, protocol)?, insurance)?;
+    Ok((lp, protocol, insurance))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic tokens and markets.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tok {
+    pub name: &'static str,
+    pub decimals: u8,
+    /// USD with 9 decimals.
+    pub price: u64,
+}
+
+pub const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
+pub const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
+pub const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
+pub const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
+pub const TOKENS: [Tok; 4] = [SOL, BTC, ETH, USDC];
+
+/// The trading pairs of the carry and position generators: (market token, collateral token, side).
+pub const PAIRS: [(Tok, Tok, u8); 8] = [
+    (SOL, SOL, LONG),
+    (SOL, USDC, LONG),
+    (SOL, USDC, SHORT),
+    (BTC, BTC, LONG),
+    (BTC, USDC, LONG),
+    (BTC, USDC, SHORT),
+    (ETH, USDC, SHORT),
+    (ETH, ETH, LONG),
+];
+
+/// Tokens (native units) worth `usd` at `price`, rounded; for inputs known to be valid.
+pub fn tokens_for(usd: u64, price: u64, decimals: u8, up: bool) -> u64 {
+    to_tokens(usd, price, decimals, up).unwrap() as u64
+}
+
+/// `bps` / 10_000 of `x`, rounded down.
+pub fn part(x: u64, bps: u64) -> u64 {
+    (x as u128 * bps as u128 / BPS) as u64
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boundary search: the largest input a monotone test passes (`ok` true, then false).
+// ---------------------------------------------------------------------------------------------
+
+/// The largest `x` in `1..=hi` with `ok(x)`, or 0 if none: tests `ok(1)`, then `ok(hi)`, then
+/// bisects from 1 (the lending generator's search).
+pub fn largest_from_one(hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    if hi == 0 || !ok(1) {
+        return 0;
+    }
+    if ok(hi) {
+        return hi;
+    }
+    bisect(1, hi, ok)
+}
+
+/// The largest `x` in `0..=hi` with `ok(x)`, or 0: tests `ok(hi)`, then `ok(0)`, then bisects
+/// from 0 (the position generator's search). For a test that is not monotone the two searches
+/// may answer differently, so each generator keeps its own.
+pub fn largest_from_zero(hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    if ok(hi) {
+        return hi;
+    }
+    if !ok(0) {
+        return 0;
+    }
+    bisect(0, hi, ok)
+}
+
+/// With `ok(lo)` and not `ok(hi)`: the largest `x` in `lo..hi` found by bisection.
+fn bisect(mut lo: u64, mut hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
 
 // ---------------------------------------------------------------------------------------------
 // Inputs: a deterministic generator.
