@@ -30,8 +30,10 @@
 //! The test `library_matches_reference_on_random_cases` runs the same reference against the
 //! library on many more cases than the file holds.
 
+mod common;
 mod reference;
 
+use common::math_name;
 use reference::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -1802,17 +1804,7 @@ fn generate_carry_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, carry, FundingIndex, MathError, Price};
-
-    pub fn name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool::math::{self, carry, FundingIndex, Price};
 
     fn fi(f: Fi) -> FundingIndex {
         FundingIndex { paid: f.paid, received: f.received }
@@ -1827,7 +1819,7 @@ mod library {
             short_before: fi(i.short_before),
             short_after: fi(i.short_after),
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({
             "long_owed_usd": s(a.long_owed_usd), "long_due_usd": s(a.long_due_usd),
             "short_owed_usd": s(a.short_owed_usd), "short_due_usd": s(a.short_due_usd),
@@ -1849,7 +1841,7 @@ mod library {
             earning_collateral: i.earning_collateral,
             collateral_index: i.collateral_index,
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({
             "borrow_fees": s(a.borrow_fees), "pnl_interest_due_usd": s(a.pnl_interest_due_usd),
             "pnl_interest_owed_usd": s(a.pnl_interest_owed_usd), "collateral_index": s(a.collateral_index),
@@ -1894,7 +1886,7 @@ mod library {
     }
 
     pub fn settle(i: &SetIn) -> R<Value> {
-        let c = carry::settle_carry(&settle_input(i)).map_err(name)?;
+        let c = carry::settle_carry(&settle_input(i)).map_err(math_name)?;
         Ok(json!({
             "borrow_fee": s(c.borrow_fee), "funding_paid_usd": s(c.funding_paid_usd),
             "funding_received_usd": s(c.funding_received_usd), "funding_in": s(c.funding_in),
@@ -1918,10 +1910,10 @@ mod library {
                 long_after: fi(i.now),
                 ..Default::default()
             })
-            .map_err(name)?;
+            .map_err(math_name)?;
             (a.long_owed_usd, a.long_due_usd)
         } else if i.paid_up && !i.received_up {
-            let c = carry::settle_carry(&neutral_settlement(i)).map_err(name)?;
+            let c = carry::settle_carry(&neutral_settlement(i)).map_err(math_name)?;
             (c.funding_paid_usd, c.funding_received_usd)
         } else {
             panic!("funding_shares is only used with (down, up) and (up, down)");
@@ -1956,7 +1948,7 @@ mod library {
             coll_price: Price(i.coll_price),
             round_for_max_aum: i.round_for_max_aum,
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({ "positive": s(g.positive), "negative": s(g.negative) }))
     }
 }

@@ -25,8 +25,10 @@
 //! The test `library_matches_reference_on_random_loans` runs the same reference
 //! against the library on many more cases than the file holds.
 
+mod common;
 mod reference;
 
+use common::math_name;
 use reference::{V::*, *};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -1616,16 +1618,6 @@ fn generate_lending_vectors() {
 mod library {
     use super::*;
     use perpool::math::{self, LendingError, MathError, Price};
-
-    pub fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
 
     pub fn name(e: LendingError) -> &'static str {
         match e {

@@ -23,8 +23,10 @@
 //! The test `library_matches_reference_on_random_pools` runs the same reference
 //! against the library on many more random pools than the file holds.
 
+mod common;
 mod reference;
 
+use common::math_name;
 use reference::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -1535,17 +1537,7 @@ fn generate_liquidity_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, LiquidityError, MathError, Price};
-
-    fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool::math::{self, LiquidityError, Price};
 
     fn name(e: LiquidityError) -> &'static str {
         match e {

@@ -47,8 +47,10 @@
 //! The test `library_matches_reference_on_random_positions` runs the same reference
 //! against the library on many more cases than the file holds.
 
+mod common;
 mod reference;
 
+use common::math_name;
 use reference::{V::*, *};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -2761,17 +2763,7 @@ fn generate_position_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, MathError, PositionError, Price};
-
-    pub fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool::math::{self, PositionError, Price};
 
     pub fn name(e: PositionError) -> &'static str {
         use PositionError::*;

@@ -20,8 +20,10 @@
 //! test `library_matches_reference_on_random_cases` runs the reference against the library on
 //! many more cases than the file holds.
 
+mod common;
 mod reference;
 
+use common::math_name;
 use reference::*;
 use serde_json::{json, Value};
 use std::cmp::Ordering;
@@ -1331,17 +1333,7 @@ fn generate_risk_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, FundingError, ImpactError, MathError, Price};
-
-    fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool::math::{self, FundingError, ImpactError, Price};
 
     fn impact_name(e: ImpactError) -> &'static str {
         match e {
