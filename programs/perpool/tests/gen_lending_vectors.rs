@@ -1631,10 +1631,6 @@ mod library {
         }
     }
 
-    fn u(x: u64) -> V {
-        U(x as u128)
-    }
-
     fn loan(l: &Loan) -> math::LoanState {
         math::LoanState { collateral_amount: l.collateral_amount, scaled_debt: l.scaled_debt }
     }

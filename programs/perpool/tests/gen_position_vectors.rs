@@ -2856,7 +2856,6 @@ mod library {
             impact: impact(i.impact),
         })
         .map_err(name)?;
-        let u = |x: u64| U(x as u128);
         Ok(vec![
             ("entry_price", u(r.entry_price.0)),
             ("size_tokens_delta", u(r.size_tokens_delta)),
@@ -2899,7 +2898,6 @@ mod library {
             impact: impact(i.impact),
         })
         .map_err(name)?;
-        let u = |x: u64| U(x as u128);
         Ok(vec![
             ("exit_price", u(r.exit_price.0)),
             ("closed_tokens", u(r.closed_tokens)),
@@ -2933,7 +2931,6 @@ mod library {
             insurance_balance: i.insurance_balance,
         })
         .map_err(name)?;
-        let u = |x: u64| U(x as u128);
         Ok(vec![
             ("full", B(r.full)),
             ("fraction_bps", u(r.fraction_bps)),
@@ -2976,7 +2973,6 @@ mod library {
             curve: curve(&a.curve),
         })
         .map_err(math_name)?;
-        let u = |x: u64| U(x as u128);
         Ok(vec![
             ("borrow_index", u(r.borrow_index)),
             ("supply_index", u(r.supply_index)),

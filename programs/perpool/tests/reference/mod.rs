@@ -318,6 +318,11 @@ pub enum V {
 /// A quote's output fields, in the order they are written.
 pub type Quote = Vec<(&'static str, V)>;
 
+/// A u64 output field.
+pub fn u(x: u64) -> V {
+    V::U(x as u128)
+}
+
 pub fn out_json(q: &Quote) -> Value {
     let mut m = Map::new();
     for (k, v) in q {
