@@ -3,8 +3,7 @@
 //! (with the error order the program documents), the constants and realistic tokens, the seeded
 //! generator of inputs, the JSON cases, and the writer that compares a generated file with the
 //! committed one. Nothing here calls `perpool`, so the expected values stay independent of the
-//! program. Each test file is its own crate and uses a
-//! subset, hence `dead_code` is allowed.
+//! program. Each test file is its own crate and uses a subset, hence `dead_code` is allowed.
 //!
 //! The verify side (reading the vectors, comparing the library's results with them) is in
 //! `common/mod.rs`.
