@@ -5,6 +5,9 @@
 //!
 //! Each property runs `ITERATIONS` random cases (edge values mixed in).
 
+mod reference;
+
+use reference::Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use perpool::math::{
@@ -21,34 +24,8 @@ use perpool::math::{
 /// Random cases per property (14 properties, some checking several functions per case).
 const ITERATIONS: usize = 50_000;
 
-/// SplitMix64: tiny, deterministic, good enough to pick test inputs.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with the draws of these properties.
 impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
     /// Any u64, weighted toward edges and every order of magnitude.
     fn any(&mut self) -> u64 {
         match self.below(10) {
@@ -72,7 +49,7 @@ impl Rng {
 fn property(name: &str, seed: u64, mut case: impl FnMut(&mut Rng)) {
     for i in 0..ITERATIONS {
         let s = seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-        let mut rng = Rng::new(s);
+        let mut rng = Rng(s);
         let r = catch_unwind(AssertUnwindSafe(|| case(&mut rng)));
         if r.is_err() {
             panic!("property `{name}` failed at iteration {i} (rng seed {s})");
