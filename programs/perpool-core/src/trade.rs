@@ -122,6 +122,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Starts a fresh position's clocks: it owes nothing from before now.
+    #[inline(always)]
     pub fn start(&self, p: &mut Position, now: i64) {
         let c = self.collateral();
         p.open_time = now;
@@ -142,6 +143,7 @@ impl<'a> Pair<'a> {
     /// ([`settle_carry`]): borrow fees, funding, interest on its recorded PnL and on its
     /// collateral. What it cannot pay from its collateral becomes `owed_tokens`; the custodies'
     /// aggregates give back exactly what it settled, so the pool value does not move.
+    #[inline(always)]
     pub fn settle(&mut self, p: &mut Position, pool: &Pool, at: &At) -> Result<Settled, PerpoolError> {
         let side = p.side;
         let m = &*self.market;
@@ -264,7 +266,6 @@ impl<'a> Pair<'a> {
     /// Applies an increase quote: open interest on the market, the deposit and the fees on the
     /// collateral custody, the position's new size, and its group row. The position must be
     /// started or settled at `change.now` first.
-    #[inline(always)] // one caller each: the processor's own code, as it was before the move
     pub fn apply_increase(&mut self, p: &mut Position, q: &IncreaseQuote, change: &Change) -> Result<(), PerpoolError> {
         let Change { side, size_usd, collateral, escrowed, now } = *change;
         let before = group_part(p);

@@ -2,8 +2,8 @@ use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::trade::{
-    check_group, close_position, collateral_side, fee_shares, load_position, market_side, position_state,
-    signed_impact, At, Change, Custodies, PositionKeys,
+    close_position, collateral_side, fee_shares, market_side, position_state, signed_impact, Actor, At, Change,
+    Custodies, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
@@ -11,11 +11,8 @@ use crate::{
     math::{quote_decrease, DecreaseInput},
     oracle::OracleContext,
     reader::Reader,
-    state::{load, position::SIDE_LONG, Pool, Position},
-    util::{
-        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
-        PoolSigner, Result,
-    },
+    state::{position::SIDE_LONG, Pool, Position},
+    util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
@@ -51,29 +48,24 @@ pub struct DecreasePosition<'a> {
 impl<'a> DecreasePosition<'a> {
     /// Checks the accounts; `owner_signs` is false when a keeper acts for the owner.
     pub fn load(accounts: &'a [AccountView], owner_signs: bool) -> Result<Self> {
-        let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, receiving, token_program, ..] =
-            accounts
-        else {
+        let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
+        // Closing is never paused: the config is only checked to be the config.
+        let (t, rest) = TradeAccounts::load(accounts, actor, None)?;
+        let [receiving, token_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        if owner_signs {
-            check_signer(owner)?;
-        }
-        check_writable(owner)?;
-        // Closing is never paused: the config is only checked to be the config.
-        load::<crate::state::Config>(config)?;
-        let pool = load::<Pool>(pool_account)?;
-        let keys = PositionKeys {
-            owner,
-            pool: pool_account,
-            custody: custody.address(),
-            collateral_custody: collateral_custody.address(),
-            side: 0,
-        };
-        let position = load_position(position_account, &keys)?;
-        check_group(pool, position)?;
-        let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
-        check_vault(vault, &custodies.collateral().vault)?;
+        let position = t.existing_position(t.actor)?;
+        let custodies = t.custodies(position.side)?;
+        let TradeAccounts {
+            actor: owner,
+            pool_account,
+            pool,
+            position: position_account,
+            market_oracle,
+            collateral_oracle,
+            vault,
+            ..
+        } = t;
         check_writable(receiving)?;
         let receiver = check_receiving(receiving, &custodies.collateral().mint, &custodies.collateral().vault)?;
         if !owner_signs && receiver != owner.address() {

@@ -3,7 +3,7 @@ use pinocchio::AccountView;
 
 use super::trade::{
     check_group, collateral_side, fee_shares, group_of, load_or_create_position, market_side, position_state,
-    signed_impact, At, Change, Custodies, Opener, PositionKeys,
+    signed_impact, Actor, At, Change, Custodies, Opener, PositionKeys, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
@@ -11,10 +11,10 @@ use crate::{
     math::{quote_increase, IncreaseInput},
     oracle::{OracleContext, OraclePrice},
     reader::Reader,
-    state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
+    state::{config::PAUSE_TRADING, position::SIDE_LONG, Pool},
     util::{
-        check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
-        check_writable, now, transfer_from_user, Result,
+        check_funding, check_system_program, check_token_account, check_token_program, check_writable, now,
+        transfer_from_user, Result,
     },
 };
 
@@ -57,21 +57,15 @@ pub struct IncreasePosition<'a> {
 impl<'a> IncreasePosition<'a> {
     /// Checks the accounts; `owner_signs` is false only for a keeper executing a limit order.
     pub fn load(accounts: &'a [AccountView], side: u8, owner_signs: bool) -> Result<Self> {
-        let [owner, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, system_program, ..] =
-            accounts
-        else {
+        let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
+        let (t, rest) = TradeAccounts::load(accounts, actor, Some(PAUSE_TRADING))?;
+        let [funding, token_program, system_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        if owner_signs {
-            check_signer(owner)?;
-        }
-        check_writable(owner)?;
-        if load::<Config>(config)?.is_paused(PAUSE_TRADING) {
-            return Err(PerpoolError::Paused);
-        }
-        let pool = load::<Pool>(pool_account)?;
-        let custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-        check_vault(vault, &custodies.collateral().vault)?;
+        let custodies = t.custodies(side)?;
+        let TradeAccounts {
+            actor: owner, pool_account, pool, position, market_oracle, collateral_oracle, vault, ..
+        } = t;
         check_writable(funding)?;
         if owner_signs {
             check_funding(funding, &custodies.collateral().mint, owner)?;

@@ -1,19 +1,14 @@
 use pinocchio::AccountView;
 
 use super::trade::{
-    check_group, close_position, collateral_side, fee_shares, load_position, market_side, position_state, At,
-    Custodies, PositionKeys,
+    close_position, collateral_side, fee_shares, market_side, position_state, Actor, At, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
-    state::{load, Config, Pool},
-    util::{
-        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
-        PoolSigner, Result,
-    },
+    util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `liquidate_position()` (permissionless):
@@ -32,27 +27,24 @@ use crate::{
 /// 12. `[]` token program
 pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     crate::reader::Reader::new(data).finish()?;
-    let [keeper, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, keeper_account, owner_account, owner, token_program, ..] =
-        accounts
-    else {
+    let (t, rest) = TradeAccounts::load(accounts, Actor::Keeper, None)?;
+    let [keeper_account, owner_account, owner, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    check_signer(keeper)?;
-    load::<Config>(config)?;
-    let pool = load::<Pool>(pool_account)?;
-    let keys = PositionKeys {
-        owner,
-        pool: pool_account,
-        custody: custody.address(),
-        collateral_custody: collateral_custody.address(),
-        side: 0,
-    };
-    let position = load_position(position_account, &keys)?;
-    check_group(pool, position)?;
+    let position = t.existing_position(owner)?;
     check_writable(owner)?;
     let side = position.side;
-    let mut custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-    check_vault(vault, &custodies.collateral().vault)?;
+    let mut custodies = t.custodies(side)?;
+    let TradeAccounts {
+        actor: keeper,
+        pool_account,
+        pool,
+        position: position_account,
+        market_oracle,
+        collateral_oracle,
+        vault,
+        ..
+    } = t;
     check_writable(keeper_account)?;
     check_receiving(keeper_account, &custodies.collateral().mint, &custodies.collateral().vault)?;
     check_writable(owner_account)?;

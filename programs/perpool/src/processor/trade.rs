@@ -17,12 +17,115 @@ use crate::{
     error::PerpoolError,
     oracle::{read_price, OracleContext, OraclePrice},
     state::{
-        load_mut,
+        load, load_mut,
         position::{SIDE_LONG, SIDE_SHORT},
-        Custody, Pool, Position,
+        Config, Custody, Pool, Position,
     },
-    util::{create_at_pda_with_bump, Result},
+    util::{check_signer, check_vault, check_writable, create_at_pda_with_bump, Result},
 };
+
+/// Who acts in a position instruction, and what its first account must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The owner, signing and writable (it pays rent or receives it).
+    Owner,
+    /// The owner, signing; read only.
+    OwnerReadOnly,
+    /// The owner, not signing (a keeper acts for it): writable, it receives the rent.
+    OwnerByKeeper,
+    /// A permissionless keeper, signing.
+    Keeper,
+}
+
+/// The nine accounts every position instruction starts with (`increase_position`,
+/// `decrease_position`, `remove_collateral`, `add_collateral`, `liquidate_position`, and the
+/// same list inside `execute_order` and `auto_deleverage`):
+/// 0. actor — the owner, or the keeper ([`Actor`])
+/// 1. `[]` config
+/// 2. `[]` pool
+/// 3. `[writable]` position
+/// 4. `[writable]` custody — the market
+/// 5. `[]` custody_oracle
+/// 6. `[writable]` collateral_custody — the market custody itself for a long posting the asset
+/// 7. `[]` collateral_oracle
+/// 8. `[writable]` vault — the collateral custody's vault
+///
+/// [`TradeAccounts::load`] checks the actor, the config (and a pause flag) and the pool; the
+/// position and the custodies are checked by [`TradeAccounts::existing_position`] and
+/// [`TradeAccounts::custodies`], which need the side. The oracles are checked when read.
+pub struct TradeAccounts<'a> {
+    pub actor: &'a AccountView,
+    pub pool_account: &'a AccountView,
+    pub pool: &'a Pool,
+    pub position: &'a AccountView,
+    pub custody: &'a AccountView,
+    pub market_oracle: &'a AccountView,
+    pub collateral_custody: &'a AccountView,
+    pub collateral_oracle: &'a AccountView,
+    pub vault: &'a AccountView,
+}
+
+impl<'a> TradeAccounts<'a> {
+    /// Splits off and checks the nine-account prefix; returns the instruction's other accounts.
+    /// `pause`: the config flag that refuses the instruction when set (closing is never paused).
+    #[inline(always)]
+    pub fn load(accounts: &'a [AccountView], actor: Actor, pause: Option<u8>) -> Result<(Self, &'a [AccountView])> {
+        let [actor_account, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, rest @ ..] =
+            accounts
+        else {
+            return Err(PerpoolError::NotEnoughAccounts);
+        };
+        if actor != Actor::OwnerByKeeper {
+            check_signer(actor_account)?;
+        }
+        if actor == Actor::Owner || actor == Actor::OwnerByKeeper {
+            check_writable(actor_account)?;
+        }
+        let config = load::<Config>(config)?;
+        if let Some(flag) = pause {
+            if config.is_paused(flag) {
+                return Err(PerpoolError::Paused);
+            }
+        }
+        let pool = load::<Pool>(pool_account)?;
+        let t = Self {
+            actor: actor_account,
+            pool_account,
+            pool,
+            position,
+            custody,
+            market_oracle,
+            collateral_custody,
+            collateral_oracle,
+            vault,
+        };
+        Ok((t, rest))
+    }
+
+    /// The position, which must exist and belong to `owner` in this pool and market, for writing.
+    #[inline(always)]
+    pub fn existing_position(&self, owner: &'a AccountView) -> Result<&'a mut Position> {
+        let keys = PositionKeys {
+            owner,
+            pool: self.pool_account,
+            custody: self.custody.address(),
+            collateral_custody: self.collateral_custody.address(),
+            side: 0,
+        };
+        let p = load_position(self.position, &keys)?;
+        check_group(self.pool, p)?;
+        Ok(p)
+    }
+
+    /// Both custodies of `side` for writing, checked ([`Custodies::load`]), and the vault
+    /// checked to be the collateral custody's.
+    #[inline(always)]
+    pub fn custodies(&self, side: u8) -> Result<Custodies<'a>> {
+        let custodies = Custodies::load(self.pool_account, self.custody, self.collateral_custody, side)?;
+        check_vault(self.vault, &custodies.collateral().vault)?;
+        Ok(custodies)
+    }
+}
 
 /// The market custody and, when different, the collateral custody.
 pub struct Custodies<'a> {
