@@ -4,12 +4,12 @@
 //! Expected results come from the reference implementation below: straightforward `u128` /
 //! `i128` arithmetic written from the doc comments of `math/carry.rs` and
 //! `math/funding.rs::funding_shares` (the error order they document), independent of the
-//! program's limb-based math — nothing here calls `perpool::math` to compute an expected value.
+//! program's limb-based math — nothing here calls `perpool_core::math` to compute an expected value.
 //! `carry_vectors.rs` (Rust) and `sdk/tests/carry-math.test.ts` (TypeScript) check both
 //! implementations against the file. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_carry_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_carry_vectors
 //! ```
 //!
 //! Sections (each `{note, input, out, err}`, inputs named as the Rust struct fields):
@@ -1804,7 +1804,7 @@ fn generate_carry_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, carry, FundingIndex, Price};
+    use perpool_core::math::{self, carry, FundingIndex, Price};
 
     fn fi(f: Fi) -> FundingIndex {
         FundingIndex { paid: f.paid, received: f.received }
@@ -1986,7 +1986,7 @@ fn library_matches_reference_on_random_cases() {
         count("group_claim", &expected);
     }
     for (last, hold) in lock_cases(&mut rng, 20_000) {
-        assert_eq!(perpool::math::profit_lock_until(last, hold) as i128, ref_lock(last, hold), "{last} {hold}");
+        assert_eq!(perpool_core::math::profit_lock_until(last, hold) as i128, ref_lock(last, hold), "{last} {hold}");
     }
     eprintln!("outcomes: {outcomes:?}");
 }
@@ -2030,5 +2030,5 @@ fn former_differences() {
     // A negative time and a hold above i64::MAX: −10 + (2^64 − 1) − 1 is beyond i64, so i64::MAX
     // (the program once capped the hold first and answered i64::MAX − 11).
     assert_eq!(ref_lock(-10, u64::MAX), i64::MAX as i128);
-    assert_eq!(perpool::math::profit_lock_until(-10, u64::MAX) as i128, ref_lock(-10, u64::MAX));
+    assert_eq!(perpool_core::math::profit_lock_until(-10, u64::MAX) as i128, ref_lock(-10, u64::MAX));
 }

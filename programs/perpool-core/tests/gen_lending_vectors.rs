@@ -3,13 +3,13 @@
 //! Expected results come from the reference implementation below: straightforward `u128`
 //! arithmetic written from the specification (the brief's formulas, in the error order the
 //! program documents), independent of the program's limb-based math — nothing here calls
-//! `perpool::math` to compute an expected value. The liquidation price, for instance, is found
+//! `perpool_core::math` to compute an expected value. The liquidation price, for instance, is found
 //! by bisection over all `u64` prices on the reference's own liquidation test, where the program
 //! uses a closed form. `lending_vectors.rs` (Rust) and `sdk/tests/lending-math.test.ts`
 //! (TypeScript) check both implementations against the file. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_lending_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_lending_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
@@ -1617,7 +1617,7 @@ fn generate_lending_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, LendingError, MathError, Price};
+    use perpool_core::math::{self, LendingError, MathError, Price};
 
     pub fn name(e: LendingError) -> &'static str {
         match e {
@@ -1801,7 +1801,7 @@ mod library {
 
 #[test]
 fn library_matches_reference_on_random_loans() {
-    use perpool::math;
+    use perpool_core::math;
     let mut rng = Rng(0xB022_07ED_CAFE);
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut count = |r: &R<Quote>| *outcomes.entry(r.as_ref().err().copied().unwrap_or("ok")).or_default() += 1;

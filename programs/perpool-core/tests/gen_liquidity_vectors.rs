@@ -2,12 +2,12 @@
 //!
 //! Expected results come from the reference implementation below: straightforward `u128`
 //! arithmetic written from the specification, independent of the program's limb-based math
-//! (nothing here calls `perpool::math` to compute an expected value). `liquidity_vectors.rs`
+//! (nothing here calls `perpool_core::math` to compute an expected value). `liquidity_vectors.rs`
 //! (Rust) and `sdk/tests/liquidity-math.test.ts` (TypeScript) check both implementations against
 //! the file. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_liquidity_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_liquidity_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
@@ -1537,7 +1537,7 @@ fn generate_liquidity_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, LiquidityError, Price};
+    use perpool_core::math::{self, LiquidityError, Price};
 
     fn name(e: LiquidityError) -> &'static str {
         match e {

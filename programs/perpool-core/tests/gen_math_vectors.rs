@@ -5,7 +5,7 @@
 //! then check both implementations against them. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_math_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_math_vectors
 //! ```
 //!
 //! The inputs are deterministic (fixed edge cases plus a seeded SplitMix64 stream), so

@@ -3,14 +3,14 @@
 //! Expected results come from the reference implementation below: straightforward `u128` /
 //! `i128` arithmetic written from the specification (the brief's formulas, in the error order
 //! the program documents), independent of the program's limb-based math — nothing here calls
-//! `perpool::math` to compute an expected value. The liquidation tier, for instance, is the
+//! `perpool_core::math` to compute an expected value. The liquidation tier, for instance, is the
 //! literal `ceil((T·S − 10_000·E)·10_000 / (S·(T − c)))` rounded up to a multiple of 2_500,
 //! where the program compares tier by tier. `position_vectors.rs` (Rust) and
 //! `sdk/tests/position-math.test.ts` (TypeScript) check both implementations against the file.
 //! Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_position_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_position_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
@@ -2763,7 +2763,7 @@ fn generate_position_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, PositionError, Price};
+    use perpool_core::math::{self, PositionError, Price};
 
     pub fn name(e: PositionError) -> &'static str {
         use PositionError::*;

@@ -7,12 +7,12 @@
 //! `u128` arithmetic for the ADL ratio of `math/adl.rs`'s module docs (every product there is of
 //! two `u64`), with a single exact division per rounded value and the documented error order.
 //! Nothing here calls
-//! `perpool::math` to compute an expected value. `risk_vectors.rs` (Rust) and
+//! `perpool_core::math` to compute an expected value. `risk_vectors.rs` (Rust) and
 //! `sdk/tests/risk-math.test.ts` (TypeScript) check both implementations against the file.
 //! Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_risk_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_risk_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases including the SPEC's worked numbers, plus a
@@ -1333,7 +1333,7 @@ fn generate_risk_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, FundingError, ImpactError, Price};
+    use perpool_core::math::{self, FundingError, ImpactError, Price};
 
     fn impact_name(e: ImpactError) -> &'static str {
         match e {

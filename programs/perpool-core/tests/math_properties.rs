@@ -10,7 +10,7 @@ mod reference;
 use reference::Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use perpool::math::{
+use perpool_core::math::{
     self, accrue, accrue_index, accrue_lending, accrue_lending_down, apply_bps_ceil, apply_bps_floor, borrow_scaled,
     custody_value_usd, debt_tokens, decrease_impact, dynamic_fee_bps, entry_price, exit_price, fee_amount,
     impacted_price, mul_div_ceil, mul_div_floor, normalize_price, price_impact, quote_add_liquidity, quote_decrease,

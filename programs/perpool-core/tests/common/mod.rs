@@ -5,7 +5,7 @@
 //! generators' arithmetic, inputs and writer) is `reference/mod.rs`.
 #![allow(dead_code)]
 
-use perpool::math::MathError;
+use perpool_core::math::MathError;
 use serde_json::Value;
 use std::{fmt::Debug, str::FromStr};
 
