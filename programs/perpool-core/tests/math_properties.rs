@@ -95,7 +95,7 @@ fn mul_div_matches_exact_division_and_rounds_each_way() {
             return;
         }
         let q = exact / c as u128;
-        let q_up = q + u128::from(exact % c as u128 != 0);
+        let q_up = q + u128::from(!exact.is_multiple_of(c as u128));
         assert_eq!(floor.ok().map(u128::from), (q <= u64::MAX as u128).then_some(q), "floor {a}×{b}/{c}");
         assert_eq!(ceil.ok().map(u128::from), (q_up <= u64::MAX as u128).then_some(q_up), "ceil {a}×{b}/{c}");
         let (hi, lo) = wide_mul(a, b);
@@ -144,7 +144,7 @@ fn bps_and_unit_conversions_bracket_the_exact_value() {
         {
             let (f, c) = (f.0 as u128, c.0 as u128);
             let num = usd as u128 * pow10(e);
-            assert!(f == num / price as u128 && c == f + u128::from(num % price as u128 != 0));
+            assert!(f == num / price as u128 && c == f + u128::from(!num.is_multiple_of(price as u128)));
             if let Ok(back) = token_to_usd_floor(TokenAmount(f as u64), Price(price), decimals) {
                 assert!(back.0 <= usd, "round trip ${usd} → {f} → ${}", back.0);
             }
