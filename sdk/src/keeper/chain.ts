@@ -10,7 +10,6 @@ import {
   Keypair,
   PublicKey,
   Signer,
-  SystemProgram,
   SYSVAR_CLOCK_PUBKEY,
   Transaction,
   TransactionInstruction,
