@@ -57,7 +57,7 @@ export function useEventHistory(
       },
       "confirmed",
     );
-    (async () => {
+    void (async () => {
       try {
         const sigs = await connection.getSignaturesForAddress(address, { limit }, "confirmed");
         const ok = sigs.filter((s) => !s.err && !seen.has(s.signature));
