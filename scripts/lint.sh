@@ -3,6 +3,7 @@
 #   Rust: rustfmt (rustfmt.toml); clippy with warnings as errors, on the host (every crate and its tests)
 #   and on the SBF target (the program's processors compile only there).
 #   TypeScript and JSON: prettier (.prettierrc.json; generated files are listed in .prettierignore).
+#   TypeScript: eslint with typescript-eslint (eslint.config.mjs), no warnings allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The Debian toolchain's cargo (scripts/setup.sh installs its rustfmt), whatever else is on PATH.
@@ -18,4 +19,6 @@ PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 $CARGO clippy -Zbuild
   --target bpfel-unknown-none -p perpool -p pyth-publisher --quiet -- -D warnings
 echo "lint: prettier"
 npx --no-install prettier --check . --log-level warn
+echo "lint: eslint"
+npx --no-install eslint . --max-warnings 0
 echo "lint: clean"
