@@ -16,11 +16,7 @@ pub use perpool_core::trade::{
 use crate::{
     error::PerpoolError,
     oracle::{read_price, OracleContext, OraclePrice},
-    state::{
-        load, load_mut,
-        position::{SIDE_LONG, SIDE_SHORT},
-        Config, Custody, Pool, Position,
-    },
+    state::{load, load_mut, position::Side, Config, Custody, Pool, Position},
     util::{check_signer, check_vault, check_writable, create_at_pda_with_bump, Result},
 };
 
@@ -171,10 +167,9 @@ impl<'a> Custodies<'a> {
         };
         let collateral_stable = c.as_ref().map(|c| c.is_stable != 0).unwrap_or(m.is_stable != 0);
         let ok = m.is_stable == 0
-            && match side {
-                SIDE_LONG => same || collateral_stable,
-                SIDE_SHORT => !same && collateral_stable,
-                _ => return Err(PerpoolError::InvalidSide),
+            && match Side::try_from(side)? {
+                Side::Long => same || collateral_stable,
+                Side::Short => !same && collateral_stable,
             };
         if !ok {
             return Err(PerpoolError::InvalidCollateralCustody);
