@@ -144,5 +144,5 @@ export async function parkingBench(): Promise<string[]> {
 }
 
 if (require.main === module) {
-  parkingBench().then((lines) => console.log(lines.join("\n")));
+  void parkingBench().then((lines) => console.log(lines.join("\n")));
 }

@@ -192,12 +192,14 @@ type StoredRecord = Omit<TxRecord, "raw" | "fee" | "preBalances" | "postBalances
   computeUnitsConsumed: string;
 };
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- typed on() overloads; EventEmitter implements on()
 export declare interface Chain {
   on(event: "slot", listener: (info: SlotInfo) => void): this;
   on(event: "received", listener: (signature: string) => void): this;
   on(event: "transaction", listener: (record: TxRecord, written: Map<string, AccountState | null>) => void): this;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class Chain extends EventEmitter {
   /** The VM (litesvm's native object: raw transactions, 32-byte keys). */
   readonly vm: LiteSvm;

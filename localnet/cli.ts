@@ -87,6 +87,7 @@ function parseArgs(argv: string[]): LocalnetOptions {
       case "--help":
         console.log(USAGE);
         process.exit(0);
+      // eslint-disable-next-line no-fallthrough -- process.exit() does not return
       default:
         fail(`unknown argument ${arg}\n${USAGE}`);
     }

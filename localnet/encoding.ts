@@ -181,6 +181,7 @@ export function parseJson(text: string): unknown {
 }
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+// eslint-disable-next-line no-control-regex -- JSON strings may not hold raw U+0000 to U+001F
 const STRING_BODY_RE = /(?:[^"\\\u0000-\u001f]+|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 class ExactJsonParser {

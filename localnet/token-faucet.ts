@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     port: port === undefined ? undefined : Number(port),
   });
   console.log(`token faucet: ${faucet.url} (POST /mint {"wallet": "<address>"})`);
-  const stop = () => faucet.close().then(() => process.exit(0));
+  const stop = () => void faucet.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 }

@@ -85,7 +85,6 @@ import {
   executeProposalIx,
   fetchConfig,
   fetchCustody,
-  fetchPool,
   fetchPoolProposals,
   fetchPoolState,
   poolLookupTableIxs,

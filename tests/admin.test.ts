@@ -704,7 +704,6 @@ describe("propose_admin / accept_admin", () => {
 describe("set_pause", () => {
   it("sets and clears pause flags with an event", async () => {
     const ctx = await withConfig();
-    const [config] = configPda();
     const { events } = await send(ctx, [
       await setPauseIx(ctx.program, ctx.admin.publicKey, PauseFlags.TRADING | PauseFlags.LENDING),
     ]);

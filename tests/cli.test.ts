@@ -35,7 +35,6 @@ import { Deployment, deploy, loadConfig } from "../migrations/deploy";
 import { TestCluster, distinctIx, testCluster, waitFor } from "./localnet/harness";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
-const ZERO = new BN(0);
 
 interface Run {
   code: number | null;

@@ -43,7 +43,7 @@ import {
   valuePool,
   withdrawProtocolFeesIx,
 } from "../sdk/src";
-import { PoolFixture, balance, e8, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
+import { PoolFixture, balance, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
 import { Ctx, expectProgramError, freshCtx, fundedKeypair, send, withAccount } from "./helpers";
 
 const USDC = (n: number | string) => units(n, 6);

@@ -6,7 +6,7 @@
  * success equal to the SDK's prediction, each refusal with its exact error
  * and no account changed, the accounting identity checked after each step.
  */
-import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
+import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 

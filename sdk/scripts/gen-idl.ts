@@ -225,6 +225,7 @@ export function renderIdlModule(): string {
  */
 export function renderPerpoolType(): string {
   // anchor's root does not export its converter; its compiled module does (no `exports` map).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deep path, loaded only here
   const { convertIdlToCamelCase } = require("@coral-xyz/anchor/dist/cjs/idl") as {
     convertIdlToCamelCase: (idl: object) => object;
   };

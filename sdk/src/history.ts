@@ -108,6 +108,7 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
   // Oldest first, so an order's placement is known before its execution.
   const sorted = [...txs].sort((a, b) => a.slot - b.slot || (a.time ?? 0) - (b.time ?? 0));
   for (const tx of sorted) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parseEvents' untyped data, told apart by name below
     let events: { name: string; data: any }[];
     try {
       events = parseEvents(program, tx.logs).map((e) => ({ name: lower(e.name), data: e.data }));

@@ -50,6 +50,7 @@ export function eventsNamed<K extends PerpoolEvent["name"]>(
  * The same events with `data` untyped, for callers written before the typed union
  * (`parsePerpoolEvents` checks field names; prefer it in new code).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped on purpose, as said above
 export function parseEvents(program: PerpoolProgram, logs: string[]): { name: string; data: any }[] {
   return parsePerpoolEvents(program, logs);
 }

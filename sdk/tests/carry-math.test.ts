@@ -1,6 +1,6 @@
 /**
  * The SDK's carry math (`sdk/src/math/carry.ts`, issue 14) against the shared vectors
- * (`tests/vectors/carry.json`, also checked by `programs/perpool/tests/carry_vectors.rs`), plus
+ * (`tests/vectors/carry.json`, also checked by `programs/perpool-core/tests/carry_vectors.rs`), plus
  * the TS-only contract (inputs untouched, fresh BNs) and a property on random books: the two
  * halves agree — what positions settle against what the custody aggregates counted — up to the
  * rounding, always in the pool's favour.

@@ -1,6 +1,6 @@
 /**
  * The SDK's lending math against the shared vectors (`tests/vectors/lending.json`, also checked
- * by `programs/perpool/tests/lending_vectors.rs`), the issue's worked numbers, the TS-only
+ * by `programs/perpool-core/tests/lending_vectors.rs`), the issue's worked numbers, the TS-only
  * contract (error classes and codes, BN in and out, inputs untouched, `RangeError` for impossible
  * inputs) and properties on random loans: the custody accounting identity after every quote,
  * rounding against the borrower, an exact liquidation price.

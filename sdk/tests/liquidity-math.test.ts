@@ -1,7 +1,7 @@
 import { dynamicFeeBps as dynamicFeeBpsWorked } from "../src/math";
 /**
  * The SDK's liquidity quotes against the shared vectors (`tests/vectors/liquidity.json`, also
- * checked by `programs/perpool/tests/liquidity_vectors.rs`), plus the TS-only contract: error
+ * checked by `programs/perpool-core/tests/liquidity_vectors.rs`), plus the TS-only contract: error
  * classes and codes, BN in and out, inputs untouched, `RangeError` for impossible inputs, and a
  * few pool properties (no value from nothing).
  */

@@ -1,6 +1,6 @@
 /**
  * The SDK's quote math against the shared vectors (`tests/vectors/math.json`, also checked by
- * `programs/perpool/tests/math_vectors.rs`), plus the TS-only contract: BN in and out, inputs
+ * `programs/perpool-core/tests/math_vectors.rs`), plus the TS-only contract: BN in and out, inputs
  * untouched, `MathError` codes, `RangeError` for inputs the program could never receive.
  */
 import BN from "bn.js";

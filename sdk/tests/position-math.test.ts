@@ -1,6 +1,6 @@
 /**
  * The SDK's interest and position math against the shared vectors (`tests/vectors/position.json`,
- * also checked by `programs/perpool/tests/position_vectors.rs`; quote inputs may carry a price
+ * also checked by `programs/perpool-core/tests/position_vectors.rs`; quote inputs may carry a price
  * `impact`, absent meaning zero), plus the TS-only contract
  * (error classes and codes, BN in and out, inputs untouched, `RangeError` for impossible inputs)
  * and properties on random realistic positions: no value from nothing, balanced custody books,

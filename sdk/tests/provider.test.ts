@@ -1,4 +1,3 @@
-import * as fs from "fs";
 import * as anchor from "@coral-xyz/anchor";
 import {
   Keypair,

@@ -1,6 +1,6 @@
 /**
  * The SDK's price-impact, funding and auto-deleveraging math against the shared vectors (`tests/vectors/risk.json`,
- * also checked by `programs/perpool/tests/risk_vectors.rs`), the SPEC's worked numbers, the
+ * also checked by `programs/perpool-core/tests/risk_vectors.rs`), the SPEC's worked numbers, the
  * TS-only contract (error classes and codes, BN in and out, inputs untouched, `RangeError` for
  * impossible inputs) and properties: the pool never creates value through funding, a balanced
  * book pays nothing, and an impact round trip never gains the trader anything.

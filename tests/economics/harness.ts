@@ -4,7 +4,7 @@
  * keeper and oracle action as one call, and the readings the attack checks need — the pool
  * state straight from the SVM, the books (`books.ts`), a group's worth and exposure.
  *
- * Transactions go through `Chain` (tests/security/world.ts): a dedicated fee payer, signature
+ * Transactions go through `TxRunner` (tests/security/world.ts): a dedicated fee payer, signature
  * verification off, failures returned (never thrown) with the program's error name.
  */
 import * as anchor from "@coral-xyz/anchor";
@@ -67,7 +67,7 @@ import {
 } from "../../sdk/src";
 import { builtPrograms } from "../helpers";
 import { testFeedId } from "../fixtures";
-import { Chain, U64_MAX, outcomeName } from "../security/world";
+import { TxRunner, U64_MAX, outcomeName } from "../security/world";
 import { BooksReport, Holdings, Priced, books, exposure, priced, worth } from "./books";
 
 export type Sym = "SOL" | "ETH" | "USDC";
@@ -116,7 +116,7 @@ export interface EconOptions {
 /** Whole tokens every wallet starts with. */
 export const FUNDS: Record<Sym, number> = { SOL: 200_000, ETH: 10_000, USDC: 30_000_000 };
 
-export class Econ extends Chain {
+export class Econ extends TxRunner {
   pool!: PublicKey;
   lpMint!: PublicKey;
   lpEscrow!: PublicKey;

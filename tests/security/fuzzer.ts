@@ -86,7 +86,7 @@ import {
 import { IDL } from "../../sdk/src";
 import { testFeedId } from "../fixtures";
 import { PROGRAM_SO, PUBLISHER_SO } from "../helpers";
-import { Chain, U64_MAX, ZERO, changedKeys, images, outcomeName } from "./world";
+import { TxRunner, U64_MAX, ZERO, changedKeys, images, outcomeName } from "./world";
 
 // --- a small deterministic PRNG ---------------------------------------------------------------
 
@@ -227,7 +227,7 @@ function violation(what: string): never {
   throw new InvariantViolation(what);
 }
 
-export class FuzzEnv extends Chain {
+export class FuzzEnv extends TxRunner {
   pool!: PublicKey;
   lpMint!: PublicKey;
   assets = {} as Record<Sym, Asset>;

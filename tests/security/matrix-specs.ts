@@ -29,7 +29,6 @@ import {
   decreasePositionIx,
   defaultCustodyParams,
   defaultPoolParams,
-  defaultRiskParams,
   depositLoanCollateralIx,
   executeOrderIx,
   fetchCustody,
@@ -218,7 +217,6 @@ function withForgeries(w: World, spec: Spec): Spec {
 export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const P = w.program;
   const M = w.main.assets;
-  const A = w.alt.assets;
   const { alice, lp } = w.users;
   const admin = w.admin.publicKey;
   const main = await w.state();

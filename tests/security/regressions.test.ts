@@ -382,7 +382,6 @@ describe("security: regressions of the issue 9 findings", function () {
     // Before: the price impact of the decrease was computed first, and removing more than the
     // side's open interest overflowed.
     const { f, alice } = await setup();
-    const admin = f.ctx.admin.publicKey;
     await f.setCustody("SOL", { risk: defaultRiskParams() });
     const p = await openLong(f, alice, USD(1_000), SOL(2));
     const ix = await decreasePositionIx(f.ctx.program, await f.state(), {
@@ -417,7 +416,6 @@ describe("security: regressions of the issue 9 findings", function () {
       { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5000 } },
     ];
     const { f, alice } = await setup(assets);
-    const admin = f.ctx.admin.publicKey;
     // Equal factors of 0.4 (exponent 1: 40 % of the skew change), caps of 40 %.
     const risk = defaultRiskParams({
       impactPositiveFactor: new BN("400000000000000000"),

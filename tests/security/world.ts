@@ -117,12 +117,12 @@ export interface PythFields {
 }
 
 /**
- * Transactions without signing cost: a dedicated fee payer (never an account of
- * an instruction, so every account can be watched), signature verification
- * off, and a fast encoder. The runtime still derives `is_signer` from the
+ * The security and economics worlds' transaction runner (the local validator's is `Chain`).
+ * Transactions without signing cost: a dedicated fee payer (never an account of an instruction,
+ * so every account can be watched), signature verification off, and a fast encoder. The runtime still derives `is_signer` from the
  * message header, so a key an instruction does not mark as signer is not one.
  */
-export class Chain {
+export class TxRunner {
   readonly keys = new Map<string, Keypair>();
 
   constructor(
@@ -181,7 +181,7 @@ export class Chain {
   }
 }
 
-export class World extends Chain {
+export class World extends TxRunner {
   /** Current USD prices of the main pool's assets (8-decimal Pyth prices written from them). */
   readonly prices: Record<string, number> = {};
   main!: PoolRef;
@@ -355,7 +355,7 @@ export interface Image {
 }
 
 /** Full images of accounts (null: absent), read straight from the SVM (no base58 on the way). */
-export function images(w: Chain, keys: PublicKey[]): (Image | null)[] {
+export function images(w: TxRunner, keys: PublicKey[]): (Image | null)[] {
   const inner = (w.provider.svm as unknown as { inner: { getAccount(k: Uint8Array): any } }).inner;
   return keys.map((k) => {
     const a = inner.getAccount(rawKey(k));

@@ -292,6 +292,7 @@ function ClosePanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void }) {
     } catch (e) {
       return { ok: false as const, error: explainError(e) };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the amounts' values (a BN compares by reference)
   }, [state, a, parsed.kind === "ok" ? parsed.value.toString() : "", collateralOut.toString(), now, slippageBps]);
 
   const pct = (n: number) => setText(toInputText(a.sizeUsd.muln(n).divn(100), 6));
@@ -421,6 +422,7 @@ function CollateralPanel({ p, onChanged }: { p: OwnedPosition; onChanged(): void
     } catch (e) {
       return { ok: false as const, error: explainError(e) };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the amount's value (a BN compares by reference)
   }, [state, a, mode, parsed.kind === "ok" ? parsed.value.toString() : "", now]);
 
   const submit = async () => {

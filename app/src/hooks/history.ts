@@ -57,7 +57,7 @@ export function useEventHistory(
       },
       "confirmed",
     );
-    (async () => {
+    void (async () => {
       try {
         const sigs = await connection.getSignaturesForAddress(address, { limit }, "confirmed");
         const ok = sigs.filter((s) => !s.err && !seen.has(s.signature));
@@ -85,6 +85,7 @@ export function useEventHistory(
       stopped = true;
       void connection.removeOnLogsListener(sub);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the address's base58 (key)
   }, [connection, program, key, limit]);
 
   return { points, loading };

@@ -123,6 +123,7 @@ export function usePositions(owner: PublicKey | null): {
       for (const s of subs) void connection.removeAccountChangeListener(s);
       void connection.removeProgramAccountChangeListener(ownerSub);
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the owner's and the candidates' base58 (key)
   }, [connection, program, owner?.toBase58(), key, poolAddress]);
 
   return { positions, orders, loaded, reload: () => reload.current() };

@@ -28,7 +28,7 @@ export function usePriceTicks(custody: PublicKey | null): { ticks: PriceTick[]; 
     setLoading(true);
     if (!custody || !oracle) return;
     let stopped = false;
-    (async () => {
+    void (async () => {
       try {
         const sigs = (await connection.getSignaturesForAddress(oracle, { limit: 500 }, "confirmed")).filter(
           (s) => !s.err,

@@ -133,6 +133,7 @@ export function BorrowPage() {
     } catch (e) {
       return { ok: false as const, error: explainError(e) };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the amount's value (a BN compares by reference)
   }, [state, loan, owned, same, action, parsed.kind === "ok" ? parsed.value.toString() : "", now]);
 
   if (loadError) return <Notice kind="error">{loadError}</Notice>;

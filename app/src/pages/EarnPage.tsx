@@ -64,6 +64,7 @@ export function EarnPage() {
     return () => {
       stopped = true;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- refetched when the LP balance or tx.busy changes
   }, [program, state, publicKey, lpHolding?.amount.toString(), tx.busy]);
 
   const asset = assets.find((a) => a.custody.toBase58() === custodyKey);
@@ -110,6 +111,7 @@ export function EarnPage() {
     } catch (e) {
       return { kind: "error" as const, error: explainError(e) };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the amount's value (a BN compares by reference)
   }, [state, asset, parsed.kind === "ok" ? parsed.value.toString() : "", mode, now, slippageBps]);
 
   if (loadError) return <Notice kind="error">{loadError}</Notice>;

@@ -52,6 +52,7 @@ export function PoolPage() {
   const staleAges = ages.filter((a) => a.stale);
   const state = useMemo(
     () => (liveState && staleAges.length > 0 ? withLastPrices(liveState) : liveState),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- recomputed only when prices turn stale or fresh
     [liveState, staleAges.length > 0],
   );
 

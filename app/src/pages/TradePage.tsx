@@ -173,10 +173,12 @@ export function TradePage() {
       }
       return { ok: false as const, error: explainError(e) };
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed by the amount's value (a BN compares by reference)
   }, [
     state,
     market,
     coll,
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the amount's value, as above
     parsed.kind === "ok" ? parsed.value.toString() : "",
     leverageBps,
     side,

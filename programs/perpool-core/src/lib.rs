@@ -8,3 +8,4 @@ pub mod errors;
 pub mod math;
 
 pub use custody::CustodyOps;
+pub mod trade;

@@ -24,7 +24,7 @@ pub mod reader;
 pub mod sha256;
 pub mod state;
 
-use pinocchio::Address;
+pub use pinocchio::Address;
 
 /// The program's address (base58 `Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD`).
 pub const ID: Address = Address::new_from_array([

@@ -1,8 +1,10 @@
 //! Perpool: a GMX-style perpetuals exchange whose single multi-asset pool is
 //! the counterparty to every trader and lends its idle assets.
 //!
-//! Layers, one direction: `processor` (accounts in, validation, events) →
-//! `state` (zero-copy account layouts) → `math` (pure integer functions).
+//! Three crates, one direction: this program (entrypoint, account checks, CPIs, events) →
+//! `perpool-core` (the math and the state transitions, no Solana types) → `perpool-interface`
+//! (account layouts, errors, discriminators). The interface's and the core's modules are
+//! re-exported under the paths the processors use (`crate::state`, `crate::math`, ...).
 // The deployed SBF build is no_std; the host build links std for native tests.
 #![cfg_attr(any(target_os = "solana", target_arch = "bpf"), no_std)]
 

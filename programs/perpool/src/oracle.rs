@@ -8,27 +8,13 @@ use pinocchio::AccountView;
 use crate::{
     discriminator::account::PRICE_UPDATE_V2,
     error::PerpoolError,
-    math::{conf_within, min_max, normalize_conf, normalize_price, Price},
+    math::{conf_within, min_max, normalize_conf, normalize_price},
     state::{custody::ORACLE_PYTH, Custody},
     PYTH_RECEIVER_ID,
 };
 
-/// A checked oracle reading.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OraclePrice {
-    /// Spot price (rounded down).
-    pub spot: Price,
-    /// EMA price (rounded down).
-    pub ema: Price,
-    /// Confidence interval (rounded up), same scale as the prices.
-    pub conf: u64,
-    /// min(spot, ema): what the pool pays for a token it takes in.
-    pub min: Price,
-    /// max(spot, ema): what the pool charges for a token it gives out.
-    pub max: Price,
-    /// The oracle's publish time, unix seconds.
-    pub publish_time: i64,
-}
+/// A checked oracle reading (declared in the core, which takes it as input).
+pub use perpool_core::trade::OraclePrice;
 
 /// Raw oracle fields before normalisation.
 struct RawPrice {

@@ -9,6 +9,7 @@ export type { Config, Pool, Custody, LpAccount, Position, Loan, Order, Proposal 
 
 // anchor's account namespace is keyed by the IDL's names; with an untyped IDL
 // its members are looked up dynamically.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each fetcher below returns its own type
 const client = (program: PerpoolProgram, name: string) => (program.account as Record<string, any>)[name];
 
 export function fetchConfig(program: PerpoolProgram): Promise<T.Config> {

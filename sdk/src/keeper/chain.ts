@@ -10,7 +10,6 @@ import {
   Keypair,
   PublicKey,
   Signer,
-  SystemProgram,
   SYSVAR_CLOCK_PUBKEY,
   Transaction,
   TransactionInstruction,
@@ -40,6 +39,7 @@ export async function clusterTime(connection: Connection): Promise<BN> {
 export interface Sent {
   signature: string;
   /** Decoded Perpool events of the transaction (empty when its logs could not be read). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parseEvents' untyped data (a published type)
   events: { name: string; data: any }[];
 }
 

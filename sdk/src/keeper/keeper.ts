@@ -58,6 +58,7 @@ export interface KeeperAction {
   /** What the quote said (human units), e.g. `{ size_usd: "1000", reward: "0.01" }`. */
   details: Record<string, string>;
   /** The transaction's Perpool events (sent actions). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parseEvents' untyped data (a published type)
   events: { name: string; data: any }[];
 }
 

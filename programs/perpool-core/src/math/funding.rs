@@ -49,10 +49,7 @@ const FUNDING_DIVISOR: NonZeroU64 = match NonZeroU64::new(FUNDING_ONE) {
     None => panic!("zero divisor constant"),
 };
 
-/// `side` of a long (same value as `position::LONG`).
-const LONG: u8 = 1;
-/// `side` of a short (same value as `position::SHORT`).
-const SHORT: u8 = 2;
+use super::position::{LONG, SHORT};
 
 /// Why a funding computation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -60,10 +60,7 @@ pub const IMPACT_FACTOR_ONE: u64 = 1_000_000_000_000_000_000;
 /// declared with the custody's settings.
 pub use perpool_interface::state::custody::{DEFAULT_IMPACT_EXPONENT, MAX_IMPACT_EXPONENT};
 
-/// `ImpactInput::side` of a long (same value as `position::LONG`).
-const LONG: u8 = 1;
-/// `ImpactInput::side` of a short (same value as `position::SHORT`).
-const SHORT: u8 = 2;
+use super::position::{LONG, SHORT};
 
 /// 10^18 as a divisor.
 const FACTOR_DIVISOR: NonZeroU64 = nonzero(IMPACT_FACTOR_ONE);

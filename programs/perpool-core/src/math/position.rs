@@ -38,10 +38,8 @@ use super::units::{
 use super::wide::wide_mul;
 use super::MathError;
 
-/// `PositionState::side` of a long.
-pub const LONG: u8 = 1;
-/// `PositionState::side` of a short.
-pub const SHORT: u8 = 2;
+/// `PositionState::side` of a long and of a short: the interface's `Side` as stored.
+pub use perpool_interface::state::position::{SIDE_LONG as LONG, SIDE_SHORT as SHORT};
 /// A partial liquidation closes a multiple of this fraction of the size (25 %, 50 %, 75 %).
 pub const LIQUIDATION_TIER_BPS: u64 = 2_500;
 

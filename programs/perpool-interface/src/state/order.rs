@@ -6,14 +6,41 @@
 use pinocchio::Address;
 
 use super::ZeroCopy;
-use crate::discriminator::account;
+use crate::{discriminator::account, error::PerpoolError};
 
-/// Closes size when the price reaches the trigger in the position's favour.
-pub const ORDER_TAKE_PROFIT: u8 = 1;
-/// Closes size when the price reaches the trigger against the position.
-pub const ORDER_STOP_LOSS: u8 = 2;
-/// Opens or grows the position, with escrowed collateral, when the price reaches the trigger.
-pub const ORDER_LIMIT: u8 = 3;
+/// What an order does when its trigger is crossed. Stored and sent as its `u8`; read back with
+/// [`OrderKind::try_from`], which refuses any other byte with `InvalidOrder`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderKind {
+    /// Closes size when the price reaches the trigger in the position's favour.
+    TakeProfit = 1,
+    /// Closes size when the price reaches the trigger against the position.
+    StopLoss = 2,
+    /// Opens or grows the position, with escrowed collateral, when the price reaches the trigger.
+    Limit = 3,
+}
+
+impl TryFrom<u8> for OrderKind {
+    type Error = PerpoolError;
+
+    #[inline(always)]
+    fn try_from(v: u8) -> Result<Self, PerpoolError> {
+        match v {
+            1 => Ok(OrderKind::TakeProfit),
+            2 => Ok(OrderKind::StopLoss),
+            3 => Ok(OrderKind::Limit),
+            _ => Err(PerpoolError::InvalidOrder),
+        }
+    }
+}
+
+/// [`OrderKind::TakeProfit`] as stored.
+pub const ORDER_TAKE_PROFIT: u8 = OrderKind::TakeProfit as u8;
+/// [`OrderKind::StopLoss`] as stored.
+pub const ORDER_STOP_LOSS: u8 = OrderKind::StopLoss as u8;
+/// [`OrderKind::Limit`] as stored.
+pub const ORDER_LIMIT: u8 = OrderKind::Limit as u8;
 
 /// Slots per position: orders are bounded by construction.
 pub const MAX_ORDERS: u8 = 8;

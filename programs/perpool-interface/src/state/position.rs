@@ -4,10 +4,34 @@
 use pinocchio::Address;
 
 use super::ZeroCopy;
-use crate::discriminator::account;
+use crate::{discriminator::account, error::PerpoolError};
 
-pub const SIDE_LONG: u8 = 1;
-pub const SIDE_SHORT: u8 = 2;
+/// A position's side. Stored and sent as its `u8` (accounts hold only plain bytes); read back with
+/// [`Side::try_from`], which refuses any other byte with `InvalidSide`.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Long = 1,
+    Short = 2,
+}
+
+impl TryFrom<u8> for Side {
+    type Error = PerpoolError;
+
+    #[inline(always)]
+    fn try_from(v: u8) -> Result<Self, PerpoolError> {
+        match v {
+            1 => Ok(Side::Long),
+            2 => Ok(Side::Short),
+            _ => Err(PerpoolError::InvalidSide),
+        }
+    }
+}
+
+/// [`Side::Long`] as stored.
+pub const SIDE_LONG: u8 = Side::Long as u8;
+/// [`Side::Short`] as stored.
+pub const SIDE_SHORT: u8 = Side::Short as u8;
 
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -1,14 +1,11 @@
 use pinocchio::AccountView;
 
-use super::trade::{check_group, group_part, load_position, move_group, At, Custodies, PositionKeys};
+use super::trade::{group_part, move_group, Actor, At, TradeAccounts};
 use crate::{
     error::PerpoolError,
     events,
     oracle::OracleContext,
-    state::{load, Config, Pool},
-    util::{
-        check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
-    },
+    util::{check_funding, check_token_program, check_writable, now, transfer_from_user, Result},
 };
 
 /// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
@@ -30,25 +27,15 @@ use crate::{
 pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     use crate::instruction::args;
     let args::AddCollateral { amount } = args::AddCollateral::read(data)?;
-    let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, ..] =
-        accounts
-    else {
+    let (t, rest) = TradeAccounts::load(accounts, Actor::OwnerReadOnly, None)?;
+    let [funding, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    check_signer(owner)?;
-    load::<Config>(config)?;
-    let pool = load::<Pool>(pool_account)?;
-    let keys = PositionKeys {
-        owner,
-        pool: pool_account,
-        custody: custody.address(),
-        collateral_custody: collateral_custody.address(),
-        side: 0,
-    };
-    let p = load_position(position_account, &keys)?;
-    check_group(pool, p)?;
-    let mut custodies = Custodies::load(pool_account, custody, collateral_custody, p.side)?;
-    check_vault(vault, &custodies.collateral().vault)?;
+    let p = t.existing_position(t.actor)?;
+    let mut custodies = t.custodies(p.side)?;
+    let TradeAccounts {
+        actor: owner, pool, position: position_account, market_oracle, collateral_oracle, vault, ..
+    } = t;
     check_writable(funding)?;
     check_funding(funding, &custodies.collateral().mint, owner)?;
     check_token_program(token_program)?;

@@ -34,7 +34,8 @@ use crate::{
 ///    cooldown of what is still waiting), and the first deposit's dead units stay here forever
 /// 10. `[]` token program
 /// 11. `[]` system program
-/// 12.. `[]` every custody of the pool with its oracle, in pool order
+///
+/// From 12 on: `[]` every custody of the pool with its oracle, in pool order
 ///
 /// The cooldown follows the tokens, not the owner: LP tokens cannot be redeemed or moved by
 /// anyone until they leave the escrow.

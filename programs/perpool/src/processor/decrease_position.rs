@@ -2,19 +2,16 @@ use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::trade::{
-    check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group,
-    position_state, signed_impact, At, Custodies, PositionKeys,
+    close_position, collateral_side, fee_shares, market_side, position_state, signed_impact, Actor, At, Change,
+    Custodies, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_decrease, DecreaseInput},
     oracle::OracleContext,
-    state::{load, position::SIDE_LONG, Custody, Pool, Position},
-    util::{
-        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
-        PoolSigner, Result,
-    },
+    state::{position::SIDE_LONG, Pool, Position},
+    util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `decrease_position(size_usd, collateral_out, acceptable_price)`
@@ -50,29 +47,24 @@ pub struct DecreasePosition<'a> {
 impl<'a> DecreasePosition<'a> {
     /// Checks the accounts; `owner_signs` is false when a keeper acts for the owner.
     pub fn load(accounts: &'a [AccountView], owner_signs: bool) -> Result<Self> {
-        let [owner, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, receiving, token_program, ..] =
-            accounts
-        else {
+        let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
+        // Closing is never paused: the config is only checked to be the config.
+        let (t, rest) = TradeAccounts::load(accounts, actor, None)?;
+        let [receiving, token_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        if owner_signs {
-            check_signer(owner)?;
-        }
-        check_writable(owner)?;
-        // Closing is never paused: the config is only checked to be the config.
-        load::<crate::state::Config>(config)?;
-        let pool = load::<Pool>(pool_account)?;
-        let keys = PositionKeys {
-            owner,
-            pool: pool_account,
-            custody: custody.address(),
-            collateral_custody: collateral_custody.address(),
-            side: 0,
-        };
-        let position = load_position(position_account, &keys)?;
-        check_group(pool, position)?;
-        let custodies = Custodies::load(pool_account, custody, collateral_custody, position.side)?;
-        check_vault(vault, &custodies.collateral().vault)?;
+        let position = t.existing_position(t.actor)?;
+        let custodies = t.custodies(position.side)?;
+        let TradeAccounts {
+            actor: owner,
+            pool_account,
+            pool,
+            position: position_account,
+            market_oracle,
+            collateral_oracle,
+            vault,
+            ..
+        } = t;
         check_writable(receiving)?;
         let receiver = check_receiving(receiving, &custodies.collateral().mint, &custodies.collateral().vault)?;
         if !owner_signs && receiver != owner.address() {
@@ -138,7 +130,6 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     }
     let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
     let market = market_side(ix.custodies.market, &at.market_price, side);
-    let before = group_part(ix.position);
     let q = quote_decrease(&DecreaseInput {
         now: at.now,
         pos: position_state(ix.position, ix.pool),
@@ -156,40 +147,8 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         }
     }
 
-    apply_open_interest(ix.custodies.market, side, size_usd, q.closed_tokens)?;
-    let p = &mut *ix.position;
-    let c = ix.custodies.collateral_mut();
-    c.collateral = c
-        .collateral
-        .checked_add(q.collateral_after)
-        .and_then(|x| x.checked_sub(p.collateral_amount))
-        .ok_or(PerpoolError::MathOverflow)?;
-    c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
-    c.owned = c
-        .owned
-        .checked_add(q.loss_tokens + q.lp_fee)
-        .and_then(|x| x.checked_sub(q.profit_tokens))
-        .ok_or(PerpoolError::InsufficientLiquidity)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
-    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-    let index = c.borrow_index;
-
-    let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
-    p.size_usd = q.size_usd_after;
-    p.size_tokens = q.size_tokens_after;
-    p.collateral_amount = q.collateral_after;
-    p.owed_tokens = 0;
-    p.locked_amount -= q.locked_released;
-    p.borrow_index_snapshot = index;
-    p.update_time = at.now;
-    p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
-    p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
-    p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
-    let (group, after) = (p.collateral_group, group_part(p));
-    move_group(ix.custodies.market, side, group, &before, &after)?;
-    scale_pnl_base(ix.custodies.collateral_mut(), p, before[0])?;
+    let change = Change { side, size_usd, collateral: 0, escrowed: false, now: at.now };
+    let pnl = ix.custodies.apply_decrease(ix.position, &q, &change)?;
 
     if q.amount_out > 0 {
         crate::util::check_liquidity(ix.custodies.collateral(), ix.vault, q.amount_out)?;
@@ -223,39 +182,6 @@ fn decrease_by_owner(accounts: &[AccountView], req: &Request) -> Result<()> {
     let mut ix = DecreasePosition::load(accounts, true)?;
     let at = ix.prepare()?;
     decrease(&mut ix, &at, req).map(|_| ())
-}
-
-/// After size is closed, the recorded PnL base shrinks with the size (the closed part's PnL is
-/// realised and earns or pays nothing more): `base × size_after / size_before`, rounded down,
-/// and the custody's sums follow. A full close clears it.
-pub(crate) fn scale_pnl_base(c: &mut Custody, p: &mut Position, size_before: u64) -> Result<()> {
-    if p.pnl_base_usd == 0 || p.size_usd == size_before {
-        return Ok(());
-    }
-    let after = if size_before == 0 { 0 } else { crate::math::mul_div_floor(p.pnl_base_usd, p.size_usd, size_before)? };
-    let cut = p.pnl_base_usd - after;
-    if p.pnl_base_profit != 0 {
-        c.pnl_profit_base_usd = c.pnl_profit_base_usd.saturating_sub(cut);
-    } else {
-        c.pnl_loss_base_usd = c.pnl_loss_base_usd.saturating_sub(cut);
-    }
-    p.pnl_base_usd = after;
-    if p.pnl_seen_usd > 0 && size_before > 0 {
-        p.pnl_seen_usd = crate::math::mul_div_floor(p.pnl_seen_usd, p.size_usd, size_before)?;
-    }
-    Ok(())
-}
-
-/// Removes closed size from the market custody's per-side open interest.
-pub(crate) fn apply_open_interest(m: &mut Custody, side: u8, size_usd: u64, tokens: u64) -> Result<()> {
-    let (usd, tok) = if side == SIDE_LONG {
-        (&mut m.long_oi_usd, &mut m.long_oi_tokens)
-    } else {
-        (&mut m.short_oi_usd, &mut m.short_oi_tokens)
-    };
-    *usd = usd.saturating_sub(size_usd);
-    *tok = tok.saturating_sub(tokens);
-    Ok(())
 }
 
 pub fn process_decrease_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {

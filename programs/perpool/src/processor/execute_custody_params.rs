@@ -22,7 +22,8 @@ use crate::{
 /// 3. `[writable]` proposal — a custody settings proposal of this pool
 /// 4. `[writable]` custody — the proposal's target
 /// 5. `[]` oracle — the proposal's oracle account
-/// 6.. `[]` the pool's other custodies, in pool order (their target weights)
+///
+/// From 6 on: `[]` the pool's other custodies, in pool order (their target weights)
 pub struct ExecuteCustodyParams<'a> {
     pub ix: AdminPool<'a>,
     pub proposal_account: &'a AccountView,

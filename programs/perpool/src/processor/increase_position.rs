@@ -2,18 +2,18 @@ use crate::CustodyOps;
 use pinocchio::AccountView;
 
 use super::trade::{
-    check_group, collateral_side, fee_shares, group_of, group_part, load_or_create_position, market_side, move_group,
-    position_state, signed_impact, At, Custodies, Opener, PositionKeys,
+    check_group, collateral_side, fee_shares, group_of, load_or_create_position, market_side, position_state,
+    signed_impact, Actor, At, Change, Custodies, Opener, PositionKeys, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_increase, IncreaseInput},
     oracle::{OracleContext, OraclePrice},
-    state::{config::PAUSE_TRADING, load, position::SIDE_LONG, Config, Pool},
+    state::{config::PAUSE_TRADING, position::SIDE_LONG, Pool},
     util::{
-        check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
-        check_writable, now, transfer_from_user, Result,
+        check_funding, check_system_program, check_token_account, check_token_program, check_writable, now,
+        transfer_from_user, Result,
     },
 };
 
@@ -56,21 +56,15 @@ pub struct IncreasePosition<'a> {
 impl<'a> IncreasePosition<'a> {
     /// Checks the accounts; `owner_signs` is false only for a keeper executing a limit order.
     pub fn load(accounts: &'a [AccountView], side: u8, owner_signs: bool) -> Result<Self> {
-        let [owner, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, funding, token_program, system_program, ..] =
-            accounts
-        else {
+        let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
+        let (t, rest) = TradeAccounts::load(accounts, actor, Some(PAUSE_TRADING))?;
+        let [funding, token_program, system_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };
-        if owner_signs {
-            check_signer(owner)?;
-        }
-        check_writable(owner)?;
-        if load::<Config>(config)?.is_paused(PAUSE_TRADING) {
-            return Err(PerpoolError::Paused);
-        }
-        let pool = load::<Pool>(pool_account)?;
-        let custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-        check_vault(vault, &custodies.collateral().vault)?;
+        let custodies = t.custodies(side)?;
+        let TradeAccounts {
+            actor: owner, pool_account, pool, position, market_oracle, collateral_oracle, vault, ..
+        } = t;
         check_writable(funding)?;
         if owner_signs {
             check_funding(funding, &custodies.collateral().mint, owner)?;
@@ -131,7 +125,6 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
         ix.custodies.settle(ix.position.address(), position, ix.pool, &at)?;
     }
-    let before = group_part(position);
     let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
     let q = quote_increase(&IncreaseInput {
         now,
@@ -149,47 +142,8 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         return Err(PerpoolError::SlippageExceeded);
     }
 
-    // Market custody: open interest.
-    let m = &mut *ix.custodies.market;
-    if side == SIDE_LONG {
-        m.long_oi_usd = m.long_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
-        m.long_oi_tokens = m.long_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
-    } else {
-        m.short_oi_usd = m.short_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
-        m.short_oi_tokens = m.short_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
-    }
-    // Collateral custody: the deposit joins trader collateral, fees leave it.
-    let c = ix.custodies.collateral_mut();
-    if req.escrowed {
-        c.order_collateral = c.order_collateral.checked_sub(collateral_amount).ok_or(PerpoolError::MathOverflow)?;
-    }
-    let fees = q.fee_tokens + q.borrow_fee_tokens;
-    c.collateral = c
-        .collateral
-        .checked_add(collateral_amount)
-        .and_then(|x| x.checked_sub(fees + q.owed_paid))
-        .ok_or(PerpoolError::MathOverflow)?;
-    c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
-    c.owned = c.owned.checked_add(q.lp_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.locked = c.locked.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
-    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-    let index = c.borrow_index;
-
-    position.size_usd = q.size_usd_after;
-    position.size_tokens = q.size_tokens_after;
-    position.entry_price = q.average_price_after.0;
-    position.collateral_amount = q.collateral_after;
-    position.owed_tokens = 0;
-    position.last_increase_time = now;
-    position.locked_amount = position.locked_amount.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
-    position.borrow_index_snapshot = index;
-    position.update_time = now;
-    position.fees_paid_usd = position.fees_paid_usd.saturating_add(q.fee_usd);
-    position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
-    let (group_row, after) = (position.collateral_group, group_part(position));
-    move_group(ix.custodies.market, side, group_row, &before, &after)?;
+    let change = Change { side, size_usd, collateral: collateral_amount, escrowed: req.escrowed, now };
+    ix.custodies.apply_increase(position, &q, &change)?;
 
     if collateral_amount > 0 && !req.escrowed {
         transfer_from_user(ix.funding, ix.vault, ix.owner, collateral_amount)?;

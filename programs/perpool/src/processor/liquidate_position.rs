@@ -1,22 +1,14 @@
 use pinocchio::AccountView;
 
-use super::{
-    decrease_position::{apply_open_interest, scale_pnl_base},
-    trade::{
-        check_group, close_position, collateral_side, fee_shares, group_part, load_position, market_side, move_group,
-        position_state, At, Custodies, PositionKeys,
-    },
+use super::trade::{
+    close_position, collateral_side, fee_shares, market_side, position_state, Actor, At, TradeAccounts,
 };
 use crate::{
     error::PerpoolError,
     events,
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
-    state::{load, Config, Pool},
-    util::{
-        check_receiving, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_vault,
-        PoolSigner, Result,
-    },
+    util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
 /// Accounts of `liquidate_position()` (permissionless):
@@ -36,27 +28,24 @@ use crate::{
 pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     use crate::instruction::args;
     let args::LiquidatePosition {} = args::LiquidatePosition::read(data)?;
-    let [keeper, config, pool_account, position_account, custody, market_oracle, collateral_custody, collateral_oracle, vault, keeper_account, owner_account, owner, token_program, ..] =
-        accounts
-    else {
+    let (t, rest) = TradeAccounts::load(accounts, Actor::Keeper, None)?;
+    let [keeper_account, owner_account, owner, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };
-    check_signer(keeper)?;
-    load::<Config>(config)?;
-    let pool = load::<Pool>(pool_account)?;
-    let keys = PositionKeys {
-        owner,
-        pool: pool_account,
-        custody: custody.address(),
-        collateral_custody: collateral_custody.address(),
-        side: 0,
-    };
-    let position = load_position(position_account, &keys)?;
-    check_group(pool, position)?;
+    let position = t.existing_position(owner)?;
     check_writable(owner)?;
     let side = position.side;
-    let mut custodies = Custodies::load(pool_account, custody, collateral_custody, side)?;
-    check_vault(vault, &custodies.collateral().vault)?;
+    let mut custodies = t.custodies(side)?;
+    let TradeAccounts {
+        actor: keeper,
+        pool_account,
+        pool,
+        position: position_account,
+        market_oracle,
+        collateral_oracle,
+        vault,
+        ..
+    } = t;
     check_writable(keeper_account)?;
     check_receiving(keeper_account, &custodies.collateral().mint, &custodies.collateral().vault)?;
     check_writable(owner_account)?;
@@ -71,7 +60,6 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
     custodies.settle(position_account.address(), position, pool, &at)?;
-    let before = group_part(position);
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position, pool),
@@ -81,46 +69,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         insurance_balance: custodies.collateral().insurance,
     })?;
 
-    apply_open_interest(custodies.market, side, q.size_delta_usd, q.closed_tokens)?;
-    let c = custodies.collateral_mut();
-    // Trader collateral: everything the position held leaves the bucket, except what stays in a partially liquidated position.
-    c.collateral = c
-        .collateral
-        .checked_add(q.collateral_after)
-        .and_then(|x| x.checked_sub(position.collateral_amount))
-        .ok_or(PerpoolError::MathOverflow)?;
-    // What the position owed is paid or written off (bad debt).
-    c.position_debt = c.position_debt.saturating_sub(q.owed_paid + q.owed_written_off);
-    // Pool: covered losses, the LP share of fees and insurance-paid bad debt come in; profits,
-    // rewards it pays and the written-off debt it had already credited go out.
-    c.owned = c
-        .owned
-        .checked_add(q.loss_tokens + q.lp_fee + q.insurance_used)
-        .and_then(|x| x.checked_sub(q.profit_tokens + q.reward_from_pool + q.owed_written_off))
-        .ok_or(PerpoolError::InsufficientLiquidity)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c
-        .insurance
-        .checked_add(q.insurance_fee)
-        .and_then(|x| x.checked_sub(q.insurance_used + q.reward_from_insurance))
-        .ok_or(PerpoolError::MathOverflow)?;
-    c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
-    super::trade::record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-    let index = c.borrow_index;
-
-    let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
-    position.size_usd = q.size_usd_after;
-    position.size_tokens = q.size_tokens_after;
-    position.collateral_amount = q.collateral_after;
-    position.owed_tokens = 0;
-    position.locked_amount -= q.locked_released;
-    position.borrow_index_snapshot = index;
-    position.update_time = clock.unix_timestamp;
-    position.realized_pnl_usd = position.realized_pnl_usd.saturating_add(pnl);
-    position.borrow_fees_paid = position.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
-    let (group, after) = (position.collateral_group, group_part(position));
-    move_group(custodies.market, side, group, &before, &after)?;
-    scale_pnl_base(custodies.collateral_mut(), position, before[0])?;
+    let pnl = custodies.apply_liquidation(position, &q, clock.unix_timestamp)?;
 
     let signer = PoolSigner::new(pool);
     if q.reward_tokens > 0 {

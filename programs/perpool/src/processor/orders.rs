@@ -16,7 +16,7 @@ use crate::{
     state::{
         config::PAUSE_TRADING,
         load, load_mut,
-        order::{MAX_ORDERS, MIN_EXECUTION_REWARD, ORDER_LIMIT, ORDER_STOP_LOSS, ORDER_TAKE_PROFIT},
+        order::{OrderKind, MAX_ORDERS, MIN_EXECUTION_REWARD, ORDER_LIMIT},
         position::SIDE_LONG,
         Config, Order, Pool, Position,
     },
@@ -42,10 +42,10 @@ struct PlaceArgs {
 impl PlaceArgs {
     /// The rules every order follows, before any account is touched.
     fn validate(&self) -> Result<()> {
-        let kind_ok = match self.kind {
-            ORDER_TAKE_PROFIT | ORDER_STOP_LOSS => self.collateral_amount == 0,
-            ORDER_LIMIT => self.size_usd > 0 && self.acceptable_price > 0,
-            _ => false,
+        let kind_ok = match OrderKind::try_from(self.kind) {
+            Ok(OrderKind::TakeProfit | OrderKind::StopLoss) => self.collateral_amount == 0,
+            Ok(OrderKind::Limit) => self.size_usd > 0 && self.acceptable_price > 0,
+            Err(_) => false,
         };
         if !kind_ok || self.slot >= MAX_ORDERS || self.trigger_price == 0 {
             return Err(PerpoolError::InvalidOrder);
@@ -216,16 +216,17 @@ fn triggered(o: &Order, price: Price) -> bool {
     let long = o.side == SIDE_LONG;
     let at_or_above = price.0 >= o.trigger_price;
     let at_or_below = price.0 <= o.trigger_price;
-    match o.kind {
+    // The kind was checked when the order was placed; a limit order is the remaining case.
+    match OrderKind::try_from(o.kind) {
         // A long takes profit high and stops out low; a short the reverse.
-        ORDER_TAKE_PROFIT => {
+        Ok(OrderKind::TakeProfit) => {
             if long {
                 at_or_above
             } else {
                 at_or_below
             }
         }
-        ORDER_STOP_LOSS => {
+        Ok(OrderKind::StopLoss) => {
             if long {
                 at_or_below
             } else {

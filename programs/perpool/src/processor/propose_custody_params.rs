@@ -20,7 +20,8 @@ use crate::{
 /// 4. `[]` custody — of this pool
 /// 5. `[]` oracle — the new oracle: a `PriceUpdateV2` of the new feed id (Pyth kind), or the custody's test oracle
 /// 6. `[]` system program
-/// 7.. `[]` the pool's other custodies, in pool order (their target weights)
+///
+/// From 7 on: `[]` the pool's other custodies, in pool order (their target weights)
 pub struct ProposeCustodyParams<'a> {
     pub ix: AdminPool<'a>,
     pub proposal: &'a AccountView,

@@ -29,7 +29,8 @@ use crate::{
 /// 7. `[writable]` lp_token_account — owner's LP tokens, burned
 /// 8. `[writable]` lp_account — PDA `["lp_account", pool, owner]` (may not exist)
 /// 9. `[]` token program
-/// 10.. `[]` every custody of the pool with its oracle, in pool order
+///
+/// From 10 on: `[]` every custody of the pool with its oracle, in pool order
 pub struct RemoveLiquidity<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,

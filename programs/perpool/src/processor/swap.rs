@@ -25,7 +25,8 @@ use crate::{
 /// 7. `[writable]` funding_account — owner's token account of the asset paid in
 /// 8. `[writable]` receiving_account — token account of the asset received
 /// 9. `[]` token program
-/// 10.. `[]` every custody of the pool with its oracle, in pool order
+///
+/// From 10 on: `[]` every custody of the pool with its oracle, in pool order
 pub struct Swap<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,

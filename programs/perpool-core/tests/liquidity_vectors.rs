@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, LiquidityError, Price};
+use perpool_core::math::{self, LiquidityError, Price};
 use serde_json::Value;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/liquidity.json");

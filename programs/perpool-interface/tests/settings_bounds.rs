@@ -2,7 +2,7 @@
 //! settings proposal is made and executed), each refused with its own error; the
 //! proposal's timing rule; and the room a proposal keeps for the settings.
 
-use perpool::{
+use perpool_interface::{
     error::PerpoolError as E,
     reader::Reader,
     state::{

@@ -1,8 +1,11 @@
 //! Helpers shared by the vector tests (`*_vectors.rs`): reading the JSON
-//! vectors and comparing results with them. Each test file uses a subset.
+//! vectors and comparing results with them, and naming the library's errors
+//! as the vectors do (also for the generators' checks of the library against
+//! the reference). Each test file uses a subset. The reference side (the
+//! generators' arithmetic, inputs and writer) is `reference/mod.rs`.
 #![allow(dead_code)]
 
-use perpool::math::MathError;
+use perpool_core::math::MathError;
 use serde_json::Value;
 use std::{fmt::Debug, str::FromStr};
 
@@ -50,6 +53,17 @@ pub fn small<T: TryFrom<i64>>(v: &Value, key: &str) -> T {
 
 pub fn flag(v: &Value, key: &str) -> bool {
     v[key].as_bool().unwrap_or_else(|| panic!("{key} is not a boolean in {v}"))
+}
+
+/// A `MathError`'s variant name, as the vectors write it.
+pub fn math_name(e: MathError) -> &'static str {
+    match e {
+        MathError::Overflow => "Overflow",
+        MathError::Underflow => "Underflow",
+        MathError::DivideByZero => "DivideByZero",
+        MathError::InvalidDecimals => "InvalidDecimals",
+        MathError::InvalidPrice => "InvalidPrice",
+    }
 }
 
 pub fn math_error(name: &str) -> Option<MathError> {

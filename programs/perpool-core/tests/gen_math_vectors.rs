@@ -5,64 +5,38 @@
 //! then check both implementations against them. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_math_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_math_vectors
 //! ```
 //!
 //! The inputs are deterministic (fixed edge cases plus a seeded SplitMix64 stream), so
 //! regenerating gives the same file unless the reference semantics change.
 
-use serde_json::{json, Value};
-use std::fmt::Write as _;
+mod reference;
 
-const U64_MAX: u64 = u64::MAX;
-const MAX_TOKEN_DECIMALS: u8 = 18;
-const BPS_DENOM: u128 = 10_000;
-const RATE_ONE: u128 = 1_000_000_000;
+use reference::*;
+use serde_json::{json, Value};
+
 /// Vectors per function (edge cases first, then seeded random inputs up to this count).
 const PER_FUNCTION: usize = 80;
 
 // ---------------------------------------------------------------------------------------------
-// Reference semantics (u128 / i128), including the error precedence documented in the program.
+// Reference semantics (u128 / i128), including the error precedence documented in the program:
+// the shared `mul_div`, `to_usd` and `to_tokens` of `reference`, and the functions below.
 // ---------------------------------------------------------------------------------------------
 
-type Expected = Result<String, &'static str>;
-
-fn fit_u64(q: u128) -> Expected {
-    if q > U64_MAX as u128 {
-        Err("Overflow")
-    } else {
-        Ok(q.to_string())
-    }
+fn ref_checked_add(a: u64, b: u64) -> R<u128> {
+    fit(a as u128 + b as u128)
 }
 
-fn div_round(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
+fn ref_checked_sub(a: u64, b: u64) -> R<u128> {
+    sub(a as u128, b as u128)
 }
 
-fn ref_checked_add(a: u64, b: u64) -> Expected {
-    fit_u64(a as u128 + b as u128)
+fn ref_checked_mul(a: u64, b: u64) -> R<u128> {
+    fit(a as u128 * b as u128)
 }
 
-fn ref_checked_sub(a: u64, b: u64) -> Expected {
-    if a < b {
-        Err("Underflow")
-    } else {
-        Ok((a - b).to_string())
-    }
-}
-
-fn ref_checked_mul(a: u64, b: u64) -> Expected {
-    fit_u64(a as u128 * b as u128)
-}
-
-fn ref_mul_div(a: u64, b: u64, c: u64, up: bool) -> Expected {
-    if c == 0 {
-        return Err("DivideByZero");
-    }
-    fit_u64(div_round(a as u128 * b as u128, c as u128, up))
-}
-
-fn ref_mul_div_i64(a: i64, b: u64, c: u64, up: bool) -> Expected {
+fn ref_mul_div_i64(a: i64, b: u64, c: u64, up: bool) -> R<i128> {
     if c == 0 {
         return Err("DivideByZero");
     }
@@ -72,66 +46,22 @@ fn ref_mul_div_i64(a: i64, b: u64, c: u64, up: bool) -> Expected {
     if q < i64::MIN as i128 || q > i64::MAX as i128 {
         Err("Overflow")
     } else {
-        Ok(q.to_string())
+        Ok(q)
     }
-}
-
-fn ref_token_to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> Expected {
-    if decimals > MAX_TOKEN_DECIMALS {
-        return Err("InvalidDecimals");
-    }
-    let divisor = 10u128.pow(decimals as u32 + 3);
-    fit_u64(div_round(amount as u128 * price as u128, divisor, up))
-}
-
-fn ref_usd_to_token(usd: u64, price: u64, decimals: u8, up: bool) -> Expected {
-    if decimals > MAX_TOKEN_DECIMALS {
-        return Err("InvalidDecimals");
-    }
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    match (usd as u128).checked_mul(10u128.pow(decimals as u32 + 3)) {
-        Some(n) => fit_u64(div_round(n, price as u128, up)),
-        // n >= 2^128 and price < 2^64, so the quotient is at least 2^64.
-        None => Err("Overflow"),
-    }
-}
-
-fn ref_scale(amount: u64, factor: u64, denom: u128, up: bool) -> Expected {
-    fit_u64(div_round(amount as u128 * factor as u128, denom, up))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Inputs.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64: a tiny, well-known deterministic generator (no dependency needed).
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A value of random bit width, so small and large magnitudes both show up.
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
-
-    /// Mostly random widths, sometimes an edge value.
+    /// Mostly random widths, one time in four an edge value. The oldest generator's draw: one
+    /// in four is `below(4) == 0`, not the `chance(30)` of [`Rng::edgy_among`], so it is kept
+    /// as it was (the vectors would change otherwise).
     fn edgy(&mut self) -> u64 {
         if self.below(4) == 0 {
-            EDGES[self.below(EDGES.len() as u64) as usize]
+            self.pick(EDGES)
         } else {
             self.any_width()
         }
@@ -160,38 +90,24 @@ const EDGES: &[u64] = &[
     (1 << 63) - 1,
     1 << 63,
     (1 << 63) + 1,
-    U64_MAX - 1,
-    U64_MAX,
+    u64::MAX - 1,
+    u64::MAX,
     1_000_000_000,
     10_000_000_000_000_000_000,
 ];
 
 const I64_EDGES: &[i64] = &[0, 1, -1, 7, -7, i64::MAX, i64::MIN, i64::MIN + 1, -(1 << 32), 1 << 32];
 
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
-
-fn with_result(mut v: Value, expected: Expected) -> Value {
-    let (out, err) = match expected {
-        Ok(out) => (Value::String(out), Value::Null),
-        Err(e) => (Value::Null, Value::String(e.to_string())),
-    };
-    v["out"] = out;
-    v["err"] = err;
-    v
-}
-
 /// Pairs (a, b) for the checked ops and wide_mul.
 fn pairs(rng: &mut Rng) -> Vec<(u64, u64)> {
     let mut v = vec![
         (0, 0),
-        (0, U64_MAX),
-        (1, U64_MAX),
-        (U64_MAX, 1),
-        (U64_MAX, U64_MAX),
-        (U64_MAX - 1, 1),
-        (U64_MAX, 0),
+        (0, u64::MAX),
+        (1, u64::MAX),
+        (u64::MAX, 1),
+        (u64::MAX, u64::MAX),
+        (u64::MAX - 1, 1),
+        (u64::MAX, 0),
         (1 << 32, 1 << 32),
         (0xFFFF_FFFF, 0xFFFF_FFFF),
         (0x1_0000_0001, 0xFFFF_FFFF), // = u64::MAX exactly
@@ -216,31 +132,31 @@ fn triples(rng: &mut Rng) -> Vec<(u64, u64, u64)> {
     let mut v = vec![
         (0, 0, 0),
         (1, 1, 0),
-        (U64_MAX, U64_MAX, 0),
+        (u64::MAX, u64::MAX, 0),
         (0, 0, 1),
-        (0, U64_MAX, 1),
+        (0, u64::MAX, 1),
         (7, 3, 2),
         (6, 3, 2),
         (1, 1, 3),
         (2, 1, 3),
-        (U64_MAX, U64_MAX, U64_MAX),
-        (U64_MAX, U64_MAX, U64_MAX - 1),
-        (U64_MAX, U64_MAX - 1, U64_MAX - 1),
-        (U64_MAX, 2, 2),
-        (U64_MAX, 2, 1),
-        (U64_MAX, 3, 2),
+        (u64::MAX, u64::MAX, u64::MAX),
+        (u64::MAX, u64::MAX, u64::MAX - 1),
+        (u64::MAX, u64::MAX - 1, u64::MAX - 1),
+        (u64::MAX, 2, 2),
+        (u64::MAX, 2, 1),
+        (u64::MAX, 3, 2),
         (31, b31, 2),
-        (U64_MAX, 1, 1),
-        (U64_MAX, 1, 2),
-        (U64_MAX, 1, U64_MAX),
+        (u64::MAX, 1, 1),
+        (u64::MAX, 1, 2),
+        (u64::MAX, 1, u64::MAX),
         (1 << 63, 2, 1),
         (1 << 63, 1 << 63, 1 << 62),
         (1 << 63, 1 << 63, (1 << 62) + 1),
         // hi == c - 1 (largest fitting quotient range) and hi == c (first overflow).
-        (1 << 40, U64_MAX, 1 << 40),
-        ((1 << 40) + 1, U64_MAX, 1 << 40),
-        (12345, U64_MAX, 12345),
-        (12346, U64_MAX, 12345),
+        (1 << 40, u64::MAX, 1 << 40),
+        ((1 << 40) + 1, u64::MAX, 1 << 40),
+        (12345, u64::MAX, 12345),
+        (12346, u64::MAX, 12345),
         (1_000_000_007, 1_000_000_009, 998_244_353),
         (10_000_000_000_000_000_000, 10_000_000_000_000_000_000, 10_000_000_000_000_000_000),
         (0xFFFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000),
@@ -254,7 +170,7 @@ fn triples(rng: &mut Rng) -> Vec<(u64, u64, u64)> {
             1 => {
                 let c = rng.any_width().max(1);
                 let a = c.saturating_add(rng.below(3)).saturating_sub(rng.below(3));
-                (a, U64_MAX - rng.below(3), c)
+                (a, u64::MAX - rng.below(3), c)
             }
             // Typical: large product, modest divisor.
             _ => (rng.any_width(), rng.any_width(), rng.below(1 << 40) + 1),
@@ -272,19 +188,19 @@ fn signed_triples(rng: &mut Rng) -> Vec<(i64, u64, u64)> {
         (1, 1, 3),
         (-1, 1, 0),
         (0, 0, 0),
-        (0, U64_MAX, 1),
+        (0, u64::MAX, 1),
         (i64::MIN, 1, 1),
         (i64::MIN, 2, 2),
         (i64::MIN, 3, 2),
-        (i64::MIN, U64_MAX, U64_MAX),
+        (i64::MIN, u64::MAX, u64::MAX),
         (i64::MIN + 1, 2, 1),
         (i64::MIN + 1, 1, 1),
         (i64::MAX, 1, 1),
         (i64::MAX, 2, 1),
         (i64::MAX, 2, 2),
-        (i64::MAX, U64_MAX, U64_MAX),
-        (-1, U64_MAX, U64_MAX),
-        (-1, U64_MAX, 1),
+        (i64::MAX, u64::MAX, u64::MAX),
+        (-1, u64::MAX, u64::MAX),
+        (-1, u64::MAX, 1),
         (-1, 1 << 63, 1),
         (1, 1 << 63, 1),
         (1, (1 << 63) - 1, 1),
@@ -294,7 +210,7 @@ fn signed_triples(rng: &mut Rng) -> Vec<(i64, u64, u64)> {
         (1_000_000, 999_999, 1_000_000),
     ];
     while v.len() < PER_FUNCTION {
-        let a = if rng.below(5) == 0 { I64_EDGES[rng.below(I64_EDGES.len() as u64) as usize] } else { rng.edgy_i64() };
+        let a = if rng.below(5) == 0 { rng.pick(I64_EDGES) } else { rng.edgy_i64() };
         let c = if rng.below(2) == 0 { rng.edgy() } else { rng.below(1 << 32) + 1 };
         v.push((a, rng.edgy(), c));
     }
@@ -315,17 +231,17 @@ fn conversions(rng: &mut Rng, to_usd: bool) -> Vec<(u64, u64, u8)> {
             (1_000_000, one, 6),
             (1, eth, 18),
             (1_000_000_000_000_000_000, eth, 18),
-            (U64_MAX, eth, 18),
+            (u64::MAX, eth, 18),
             (100_000_000, btc, 8),
             (1, btc, 8),
-            (U64_MAX, U64_MAX, 18),
-            (U64_MAX, U64_MAX, 17),
-            (U64_MAX, U64_MAX, 16),
-            (U64_MAX, U64_MAX, 0),
-            (U64_MAX, 1_000, 0),
-            (U64_MAX, 1_001, 0),
-            (U64_MAX, 999, 0),
-            (0, U64_MAX, 0),
+            (u64::MAX, u64::MAX, 18),
+            (u64::MAX, u64::MAX, 17),
+            (u64::MAX, u64::MAX, 16),
+            (u64::MAX, u64::MAX, 0),
+            (u64::MAX, 1_000, 0),
+            (u64::MAX, 1_001, 0),
+            (u64::MAX, 999, 0),
+            (0, u64::MAX, 0),
             (7, 0, 9),
             (1, 1, 19),
             (1, 1, 255),
@@ -345,11 +261,11 @@ fn conversions(rng: &mut Rng, to_usd: bool) -> Vec<(u64, u64, u8)> {
             (1_000_000, 3, 18),
             (60_000_000_000, btc, 8),
             (1, btc, 8),
-            (U64_MAX, 1, 0),
-            (U64_MAX, 1_000, 0),
-            (U64_MAX, 1_001, 0),
-            (U64_MAX, U64_MAX, 18),
-            (U64_MAX, U64_MAX, 16),
+            (u64::MAX, 1, 0),
+            (u64::MAX, 1_000, 0),
+            (u64::MAX, 1_001, 0),
+            (u64::MAX, u64::MAX, 18),
+            (u64::MAX, u64::MAX, 16),
             (18_446_744, 1, 18),
             (18_446_745, 1, 18),
             (18_446_744_073, 10, 17),
@@ -359,7 +275,7 @@ fn conversions(rng: &mut Rng, to_usd: bool) -> Vec<(u64, u64, u8)> {
             (1, 1, 19),
             (1, 1, 255),
             (0, 1, 0),
-            (0, U64_MAX, 18),
+            (0, u64::MAX, 18),
         ]
     };
     while v.len() < PER_FUNCTION {
@@ -382,11 +298,11 @@ fn conversions(rng: &mut Rng, to_usd: bool) -> Vec<(u64, u64, u8)> {
 fn scalings(rng: &mut Rng, one: u64) -> Vec<(u64, u64)> {
     let mut v = vec![
         (0, 0),
-        (U64_MAX, 0),
-        (U64_MAX, one),
-        (U64_MAX, one + 1),
-        (U64_MAX, one - 1),
-        (U64_MAX, U64_MAX),
+        (u64::MAX, 0),
+        (u64::MAX, one),
+        (u64::MAX, one + 1),
+        (u64::MAX, one - 1),
+        (u64::MAX, u64::MAX),
         (1, 1),
         (1, one - 1),
         (1, one),
@@ -396,7 +312,7 @@ fn scalings(rng: &mut Rng, one: u64) -> Vec<(u64, u64)> {
         (3, one / 2),
         (1_000_000, 30),
         (123_456_789, 5),
-        (0, U64_MAX),
+        (0, u64::MAX),
     ];
     while v.len() < PER_FUNCTION {
         let frac = match rng.below(3) {
@@ -425,17 +341,17 @@ fn generate_math_vectors() {
             .collect(),
     ));
     for (name, f) in [
-        ("checked_add", ref_checked_add as fn(u64, u64) -> Expected),
+        ("checked_add", ref_checked_add as fn(u64, u64) -> R<u128>),
         ("checked_sub", ref_checked_sub),
         ("checked_mul", ref_checked_mul),
     ] {
         let p = pairs(&mut rng);
         let mut list: Vec<Value> =
-            p.iter().map(|&(a, b)| with_result(json!({ "a": s(a), "b": s(b) }), f(a, b))).collect();
+            p.iter().map(|&(a, b)| flat_case(json!({ "a": s(a), "b": s(b) }), f(a, b).map(s))).collect();
         if name == "checked_sub" {
             // Make sure the boundary either side of zero is present.
-            list.push(with_result(json!({ "a": s(5), "b": s(5) }), f(5, 5)));
-            list.push(with_result(json!({ "a": s(5), "b": s(6) }), f(5, 6)));
+            list.push(flat_case(json!({ "a": s(5), "b": s(5) }), f(5, 5).map(s)));
+            list.push(flat_case(json!({ "a": s(5), "b": s(6) }), f(5, 6).map(s)));
         }
         sections.push((name, list));
     }
@@ -444,7 +360,12 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor", false), ("mul_div_ceil", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div(a, b, c, up)))
+            .map(|&(a, b, c)| {
+                flat_case(
+                    json!({ "a": s(a), "b": s(b), "c": s(c) }),
+                    mul_div(a as u128, b as u128, c as u128, up).map(s),
+                )
+            })
             .collect();
         sections.push((name, list));
     }
@@ -453,7 +374,9 @@ fn generate_math_vectors() {
     for (name, up) in [("mul_div_floor_i64", false), ("mul_div_ceil_i64", true)] {
         let list = t
             .iter()
-            .map(|&(a, b, c)| with_result(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up)))
+            .map(|&(a, b, c)| {
+                flat_case(json!({ "a": s(a), "b": s(b), "c": s(c) }), ref_mul_div_i64(a, b, c, up).map(s))
+            })
             .collect();
         sections.push((name, list));
     }
@@ -463,9 +386,9 @@ fn generate_math_vectors() {
         let list = conv
             .iter()
             .map(|&(amount, price, d)| {
-                with_result(
+                flat_case(
                     json!({ "amount": s(amount), "price": s(price), "decimals": d }),
-                    ref_token_to_usd(amount, price, d, up),
+                    to_usd(amount, price, d, up).map(s),
                 )
             })
             .collect();
@@ -477,21 +400,24 @@ fn generate_math_vectors() {
         let list = conv
             .iter()
             .map(|&(usd, price, d)| {
-                with_result(
+                flat_case(
                     json!({ "usd": s(usd), "price": s(price), "decimals": d }),
-                    ref_usd_to_token(usd, price, d, up),
+                    to_tokens(usd, price, d, up).map(s),
                 )
             })
             .collect();
         sections.push((name, list));
     }
 
-    let sc = scalings(&mut rng, BPS_DENOM as u64);
+    let sc = scalings(&mut rng, BPS as u64);
     for (name, up) in [("apply_bps_floor", false), ("apply_bps_ceil", true)] {
         let list = sc
             .iter()
             .map(|&(amount, bps)| {
-                with_result(json!({ "amount": s(amount), "bps": s(bps) }), ref_scale(amount, bps, BPS_DENOM, up))
+                flat_case(
+                    json!({ "amount": s(amount), "bps": s(bps) }),
+                    mul_div(amount as u128, bps as u128, BPS, up).map(s),
+                )
             })
             .collect();
         sections.push((name, list));
@@ -502,42 +428,22 @@ fn generate_math_vectors() {
         let list = sc
             .iter()
             .map(|&(amount, rate)| {
-                with_result(json!({ "amount": s(amount), "rate": s(rate) }), ref_scale(amount, rate, RATE_ONE, up))
+                flat_case(
+                    json!({ "amount": s(amount), "rate": s(rate) }),
+                    mul_div(amount as u128, rate as u128, RATE_ONE, up).map(s),
+                )
             })
             .collect();
         sections.push((name, list));
     }
 
-    // One vector per line keeps diffs readable; sections keep the order above.
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared math vectors: decimal-string integers (decimals is a JSON number); ",
-        "exactly one of out/err is non-null. Generated by programs/perpool/tests/gen_math_vectors.rs ",
-        "from u128 references; checked by programs/perpool/tests/math_vectors.rs and sdk/tests/math.test.ts.\",\n"
-    ));
-    for (i, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if i + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-
-    // Sanity: the file parses back.
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/math.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/math.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "math.json",
+        concat!(
+            "Shared math vectors: decimal-string integers (decimals is a JSON number); ",
+            "exactly one of out/err is non-null. Generated by programs/perpool/tests/gen_math_vectors.rs ",
+            "from u128 references; checked by programs/perpool/tests/math_vectors.rs and sdk/tests/math.test.ts."
+        ),
+        &sections,
+    );
 }

@@ -4,12 +4,12 @@
 //! Expected results come from the reference implementation below: straightforward `u128` /
 //! `i128` arithmetic written from the doc comments of `math/carry.rs` and
 //! `math/funding.rs::funding_shares` (the error order they document), independent of the
-//! program's limb-based math — nothing here calls `perpool::math` to compute an expected value.
+//! program's limb-based math — nothing here calls `perpool_core::math` to compute an expected value.
 //! `carry_vectors.rs` (Rust) and `sdk/tests/carry-math.test.ts` (TypeScript) check both
 //! implementations against the file. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_carry_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_carry_vectors
 //! ```
 //!
 //! Sections (each `{note, input, out, err}`, inputs named as the Rust struct fields):
@@ -30,64 +30,21 @@
 //! The test `library_matches_reference_on_random_cases` runs the same reference against the
 //! library on many more cases than the file holds.
 
+mod common;
+mod reference;
+
+use common::math_name;
+use reference::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-const U64: u128 = u64::MAX as u128;
-const INDEX_ONE: u64 = 1_000_000_000_000;
-const ONE: u128 = INDEX_ONE as u128;
+/// A funding index of one (18 decimals).
 const FUNDING_ONE: u128 = 1_000_000_000_000_000_000;
-const LONG: u8 = 1;
-const SHORT: u8 = 2;
-const USD: u64 = 1_000_000;
-const YEAR: u64 = 31_536_000;
-const T0: i64 = 1_750_000_000;
 
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
-
-type R<T> = Result<T, &'static str>;
-
-fn fit(x: u128) -> R<u128> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
-fn scale(decimals: u8) -> R<u128> {
-    if decimals > 18 {
-        Err("InvalidDecimals")
-    } else {
-        Ok(10u128.pow(decimals as u32 + 3))
-    }
-}
-
-/// Tokens → USD: `amount × price / 10^(decimals + 3)`, rounded.
-fn to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    fit(rnd(amount as u128 * price as u128, s, up))
-}
-
-/// USD → tokens: `usd × 10^(decimals + 3) / price`, rounded; `InvalidDecimals`, `DivideByZero`,
-/// `Overflow` in this order.
-fn to_tokens(usd: u128, price: u64, decimals: u8, up: bool) -> R<u128> {
-    let s = scale(decimals)?;
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    match usd.checked_mul(s) {
-        Some(n) => fit(rnd(n, price as u128, up)),
-        None => Err("Overflow"),
-    }
-}
 
 /// `amount × (now − snapshot) / INDEX_ONE`, rounded; zero when the index has not grown (or
 /// went down) or the amount is zero.
@@ -95,7 +52,7 @@ fn ref_index_share(amount: u64, now: u64, snapshot: u64, up: bool) -> R<u128> {
     if now <= snapshot || amount == 0 {
         return Ok(0);
     }
-    fit(rnd(amount as u128 * (now - snapshot) as u128, ONE, up))
+    fit(div_round(amount as u128 * (now - snapshot) as u128, ONE, up))
 }
 
 /// One side's cumulative funding indexes (18 decimals).
@@ -116,7 +73,7 @@ fn ref_funding_shares(size: u64, now: Fi, before: Fi, paid_up: bool, received_up
         }
         // Beyond u128 the quotient by 10^18 is far beyond u64.
         match (size as u128).checked_mul(d) {
-            Some(n) => fit(rnd(n, FUNDING_ONE, up)),
+            Some(n) => fit(div_round(n, FUNDING_ONE, up)),
             None => Err("Overflow"),
         }
     };
@@ -390,10 +347,6 @@ fn ref_lock(last: i64, hold: u64) -> i128 {
 // booleans, everything else a decimal string).
 // ---------------------------------------------------------------------------------------------
 
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
-
 impl Fi {
     fn json(&self) -> Value {
         json!({ "paid": s(self.paid), "received": s(self.received) })
@@ -470,52 +423,12 @@ impl GroupIn {
     }
 }
 
-/// `{note, input, out, err}` with exactly one of out / err non-null.
-fn case(note: &str, input: Value, expected: R<Value>) -> Value {
-    let (out, err) = match expected {
-        Ok(v) => (v, Value::Null),
-        Err(e) => (Value::Null, s(e)),
-    };
-    json!({ "note": note, "input": input, "out": out, "err": err })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inputs: a deterministic generator and realistic custodies.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// Log-uniform in [lo, hi].
-    fn log(&mut self, lo: u64, hi: u64) -> u64 {
-        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
-        let x = a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (x.exp() as u64).clamp(lo, hi)
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
         const EDGES: [u64; 12] = [
             0,
@@ -531,11 +444,7 @@ impl Rng {
             u64::MAX - 1,
             u64::MAX,
         ];
-        if self.chance(30) {
-            EDGES[self.below(EDGES.len() as u64) as usize]
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&EDGES)
     }
     /// A funding index reading: small, realistic, or any width up to u128.
     fn edgy_wide(&mut self) -> u128 {
@@ -546,40 +455,6 @@ impl Rng {
             _ => self.log(1, 1 << 62) as u128,
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Tok {
-    name: &'static str,
-    decimals: u8,
-    price: u64,
-}
-
-const SOL: Tok = Tok { name: "SOL", decimals: 9, price: 150_000_000_000 };
-const BTC: Tok = Tok { name: "BTC", decimals: 8, price: 95_000_000_000_000 };
-const ETH: Tok = Tok { name: "ETH", decimals: 8, price: 3_500_000_000_000 };
-const USDC: Tok = Tok { name: "USDC", decimals: 6, price: 1_000_000_000 };
-const TOKENS: [Tok; 4] = [SOL, BTC, ETH, USDC];
-
-/// (market token, collateral token, side)
-const PAIRS: [(Tok, Tok, u8); 8] = [
-    (SOL, SOL, LONG),
-    (SOL, USDC, LONG),
-    (SOL, USDC, SHORT),
-    (BTC, BTC, LONG),
-    (BTC, USDC, LONG),
-    (BTC, USDC, SHORT),
-    (ETH, USDC, SHORT),
-    (ETH, ETH, LONG),
-];
-
-fn tokens_for(usd: u64, price: u64, decimals: u8, up: bool) -> u64 {
-    to_tokens(usd as u128, price, decimals, up).unwrap() as u64
-}
-
-/// `bps` / 10_000 of `x`, rounded down.
-fn part(x: u64, bps: u64) -> u64 {
-    (x as u128 * bps as u128 / 10_000) as u64
 }
 
 /// An index (12 decimals) grown by `rate_bps` a year over `dt` seconds.
@@ -1683,26 +1558,6 @@ const GROUPS: usize = 150;
 const LOCKS: usize = 120;
 const FUZZ: usize = 40;
 
-fn outcome(v: &Value) -> String {
-    match &v["err"] {
-        Value::String(e) => e.clone(),
-        _ => "ok".to_string(),
-    }
-}
-
-/// Counts a section's outcomes and asserts every required one appears.
-fn tally(name: &str, list: &[Value], required: &[&str]) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in list {
-        *counts.entry(outcome(v)).or_default() += 1;
-    }
-    eprintln!("{name}: {} vectors {counts:?}", list.len());
-    assert!(list.len() >= 80, "{name}: only {} vectors", list.len());
-    for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
-    }
-}
-
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0xCA22_7000_5EED_0014);
     vec![
@@ -1872,12 +1727,17 @@ fn shapes(name: &str, list: &[Value]) -> BTreeMap<&'static str, usize> {
 fn generate_carry_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally("funding_shares", find("funding_shares"), &["ok", "Underflow", "Overflow"]);
-    tally("funding_aggregates", find("funding_aggregates"), &["ok", "Underflow", "Overflow"]);
-    tally("accrue_carry", find("accrue_carry"), &["ok", "Overflow"]);
-    tally("settle_carry", find("settle_carry"), &["ok", "Underflow", "Overflow", "InvalidDecimals", "DivideByZero"]);
-    tally("group_claim", find("group_claim"), &["ok", "Overflow", "InvalidDecimals"]);
-    tally("profit_lock_until", find("profit_lock_until"), &["ok"]);
+    tally("funding_shares", find("funding_shares"), 80, &["ok", "Underflow", "Overflow"]);
+    tally("funding_aggregates", find("funding_aggregates"), 80, &["ok", "Underflow", "Overflow"]);
+    tally("accrue_carry", find("accrue_carry"), 80, &["ok", "Overflow"]);
+    tally(
+        "settle_carry",
+        find("settle_carry"),
+        80,
+        &["ok", "Underflow", "Overflow", "InvalidDecimals", "DivideByZero"],
+    );
+    tally("group_claim", find("group_claim"), 80, &["ok", "Overflow", "InvalidDecimals"]);
+    tally("profit_lock_until", find("profit_lock_until"), 80, &["ok"]);
     let required: [(&str, &[(&str, usize)]); 4] = [
         ("funding_shares", &[("settlement rounding", 40), ("aggregate rounding", 40)]),
         ("accrue_carry", &[("to collateral", 40), ("split", 30), ("all to the pool", 30), ("fees, due and owed", 40)]),
@@ -1925,37 +1785,17 @@ fn generate_carry_vectors() {
         }
     }
 
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared carry-math vectors (issue 14): integers are decimal strings (u8 fields such as side and decimals ",
-        "are JSON numbers, flags booleans; funding indexes are u128 strings); every section holds {note, input, out, err} with ",
-        "the Rust struct field names; exactly one of out/err is non-null; err is a MathError variant name. funding_shares ",
-        "holds the two roundings the program uses (paid_up/received_up). Generated by programs/perpool/tests/gen_carry_vectors.rs ",
-        "from u128/i128 references; checked by programs/perpool/tests/carry_vectors.rs and sdk/tests/carry-math.test.ts.\",\n"
-    ));
-    for (k, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if k + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/carry.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/carry.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "carry.json",
+        concat!(
+            "Shared carry-math vectors (issue 14): integers are decimal strings (u8 fields such as side and decimals ",
+            "are JSON numbers, flags booleans; funding indexes are u128 strings); every section holds {note, input, out, err} with ",
+            "the Rust struct field names; exactly one of out/err is non-null; err is a MathError variant name. funding_shares ",
+            "holds the two roundings the program uses (paid_up/received_up). Generated by programs/perpool/tests/gen_carry_vectors.rs ",
+            "from u128/i128 references; checked by programs/perpool/tests/carry_vectors.rs and sdk/tests/carry-math.test.ts."
+        ),
+        &sections,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1964,17 +1804,7 @@ fn generate_carry_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, carry, FundingIndex, MathError, Price};
-
-    pub fn name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool_core::math::{self, carry, FundingIndex, Price};
 
     fn fi(f: Fi) -> FundingIndex {
         FundingIndex { paid: f.paid, received: f.received }
@@ -1989,7 +1819,7 @@ mod library {
             short_before: fi(i.short_before),
             short_after: fi(i.short_after),
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({
             "long_owed_usd": s(a.long_owed_usd), "long_due_usd": s(a.long_due_usd),
             "short_owed_usd": s(a.short_owed_usd), "short_due_usd": s(a.short_due_usd),
@@ -2011,7 +1841,7 @@ mod library {
             earning_collateral: i.earning_collateral,
             collateral_index: i.collateral_index,
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({
             "borrow_fees": s(a.borrow_fees), "pnl_interest_due_usd": s(a.pnl_interest_due_usd),
             "pnl_interest_owed_usd": s(a.pnl_interest_owed_usd), "collateral_index": s(a.collateral_index),
@@ -2056,7 +1886,7 @@ mod library {
     }
 
     pub fn settle(i: &SetIn) -> R<Value> {
-        let c = carry::settle_carry(&settle_input(i)).map_err(name)?;
+        let c = carry::settle_carry(&settle_input(i)).map_err(math_name)?;
         Ok(json!({
             "borrow_fee": s(c.borrow_fee), "funding_paid_usd": s(c.funding_paid_usd),
             "funding_received_usd": s(c.funding_received_usd), "funding_in": s(c.funding_in),
@@ -2080,10 +1910,10 @@ mod library {
                 long_after: fi(i.now),
                 ..Default::default()
             })
-            .map_err(name)?;
+            .map_err(math_name)?;
             (a.long_owed_usd, a.long_due_usd)
         } else if i.paid_up && !i.received_up {
-            let c = carry::settle_carry(&neutral_settlement(i)).map_err(name)?;
+            let c = carry::settle_carry(&neutral_settlement(i)).map_err(math_name)?;
             (c.funding_paid_usd, c.funding_received_usd)
         } else {
             panic!("funding_shares is only used with (down, up) and (up, down)");
@@ -2118,7 +1948,7 @@ mod library {
             coll_price: Price(i.coll_price),
             round_for_max_aum: i.round_for_max_aum,
         })
-        .map_err(name)?;
+        .map_err(math_name)?;
         Ok(json!({ "positive": s(g.positive), "negative": s(g.negative) }))
     }
 }
@@ -2156,7 +1986,7 @@ fn library_matches_reference_on_random_cases() {
         count("group_claim", &expected);
     }
     for (last, hold) in lock_cases(&mut rng, 20_000) {
-        assert_eq!(perpool::math::profit_lock_until(last, hold) as i128, ref_lock(last, hold), "{last} {hold}");
+        assert_eq!(perpool_core::math::profit_lock_until(last, hold) as i128, ref_lock(last, hold), "{last} {hold}");
     }
     eprintln!("outcomes: {outcomes:?}");
 }
@@ -2200,5 +2030,5 @@ fn former_differences() {
     // A negative time and a hold above i64::MAX: −10 + (2^64 − 1) − 1 is beyond i64, so i64::MAX
     // (the program once capped the hold first and answered i64::MAX − 11).
     assert_eq!(ref_lock(-10, u64::MAX), i64::MAX as i128);
-    assert_eq!(perpool::math::profit_lock_until(-10, u64::MAX) as i128, ref_lock(-10, u64::MAX));
+    assert_eq!(perpool_core::math::profit_lock_until(-10, u64::MAX) as i128, ref_lock(-10, u64::MAX));
 }

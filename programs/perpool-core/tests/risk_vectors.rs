@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, FundingError, ImpactError, MathError, Price};
+use perpool_core::math::{self, FundingError, ImpactError, MathError, Price};
 use serde_json::{json, Value};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/risk.json");

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, MathError, PositionError, Price};
+use perpool_core::math::{self, MathError, PositionError, Price};
 use serde_json::Value;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/position.json");

@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, carry, FundingIndex, MathError, Price};
+use perpool_core::math::{self, carry, FundingIndex, MathError, Price};
 use serde_json::{json, Value};
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/carry.json");

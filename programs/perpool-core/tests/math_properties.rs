@@ -5,9 +5,12 @@
 //!
 //! Each property runs `ITERATIONS` random cases (edge values mixed in).
 
+mod reference;
+
+use reference::Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use perpool::math::{
+use perpool_core::math::{
     self, accrue, accrue_index, accrue_lending, accrue_lending_down, apply_bps_ceil, apply_bps_floor, borrow_scaled,
     custody_value_usd, debt_tokens, decrease_impact, dynamic_fee_bps, entry_price, exit_price, fee_amount,
     impacted_price, mul_div_ceil, mul_div_floor, normalize_price, price_impact, quote_add_liquidity, quote_decrease,
@@ -21,34 +24,8 @@ use perpool::math::{
 /// Random cases per property (14 properties, some checking several functions per case).
 const ITERATIONS: usize = 50_000;
 
-/// SplitMix64: tiny, deterministic, good enough to pick test inputs.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with the draws of these properties.
 impl Rng {
-    fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
     /// Any u64, weighted toward edges and every order of magnitude.
     fn any(&mut self) -> u64 {
         match self.below(10) {
@@ -72,7 +49,7 @@ impl Rng {
 fn property(name: &str, seed: u64, mut case: impl FnMut(&mut Rng)) {
     for i in 0..ITERATIONS {
         let s = seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-        let mut rng = Rng::new(s);
+        let mut rng = Rng(s);
         let r = catch_unwind(AssertUnwindSafe(|| case(&mut rng)));
         if r.is_err() {
             panic!("property `{name}` failed at iteration {i} (rng seed {s})");
@@ -118,7 +95,7 @@ fn mul_div_matches_exact_division_and_rounds_each_way() {
             return;
         }
         let q = exact / c as u128;
-        let q_up = q + u128::from(exact % c as u128 != 0);
+        let q_up = q + u128::from(!exact.is_multiple_of(c as u128));
         assert_eq!(floor.ok().map(u128::from), (q <= u64::MAX as u128).then_some(q), "floor {a}×{b}/{c}");
         assert_eq!(ceil.ok().map(u128::from), (q_up <= u64::MAX as u128).then_some(q_up), "ceil {a}×{b}/{c}");
         let (hi, lo) = wide_mul(a, b);
@@ -167,7 +144,7 @@ fn bps_and_unit_conversions_bracket_the_exact_value() {
         {
             let (f, c) = (f.0 as u128, c.0 as u128);
             let num = usd as u128 * pow10(e);
-            assert!(f == num / price as u128 && c == f + u128::from(num % price as u128 != 0));
+            assert!(f == num / price as u128 && c == f + u128::from(!num.is_multiple_of(price as u128)));
             if let Ok(back) = token_to_usd_floor(TokenAmount(f as u64), Price(price), decimals) {
                 assert!(back.0 <= usd, "round trip ${usd} → {f} → ${}", back.0);
             }

@@ -7,12 +7,12 @@
 //! `u128` arithmetic for the ADL ratio of `math/adl.rs`'s module docs (every product there is of
 //! two `u64`), with a single exact division per rounded value and the documented error order.
 //! Nothing here calls
-//! `perpool::math` to compute an expected value. `risk_vectors.rs` (Rust) and
+//! `perpool_core::math` to compute an expected value. `risk_vectors.rs` (Rust) and
 //! `sdk/tests/risk-math.test.ts` (TypeScript) check both implementations against the file.
 //! Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_risk_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_risk_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases including the SPEC's worked numbers, plus a
@@ -20,17 +20,13 @@
 //! test `library_matches_reference_on_random_cases` runs the reference against the library on
 //! many more cases than the file holds.
 
+mod common;
+mod reference;
+
+use common::math_name;
+use reference::*;
 use serde_json::{json, Value};
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-
-const U64: u128 = u64::MAX as u128;
-const USD: u64 = 1_000_000;
-const LONG: u8 = 1;
-const SHORT: u8 = 2;
-
-type R<T> = Result<T, &'static str>;
 
 // ---------------------------------------------------------------------------------------------
 // A small arbitrary-precision unsigned integer (little-endian base-2^32 digits).
@@ -167,20 +163,9 @@ fn big(x: impl Into<u128>) -> Big {
     Big::from(x.into())
 }
 
-fn fit(x: u128) -> R<u64> {
-    if x > U64 {
-        Err("Overflow")
-    } else {
-        Ok(x as u64)
-    }
-}
-
-fn rnd(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
 // ---------------------------------------------------------------------------------------------
-// Reference semantics.
+// Reference semantics, beyond the arithmetic the generators share (fit, div_round, mul_div, to_usd,
+// to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -244,7 +229,7 @@ fn ref_price_impact(i: &ImpactIn) -> R<(bool, u64)> {
         return Ok((false, 0));
     }
     let (bps, up) = if positive { (i.max_positive_impact_bps, false) } else { (i.max_negative_impact_bps, true) };
-    let cap = fit(rnd(i.size_usd as u128 * bps as u128, 10_000, up))?;
+    let cap = fit_u64(div_round(i.size_usd as u128 * bps as u128, 10_000, up))?;
     let usd = match magnitude.to_u128() {
         Some(m) if m <= cap as u128 => m as u64,
         _ => cap,
@@ -278,10 +263,11 @@ fn ref_impacted_price(i: &PriceIn) -> R<u64> {
         return Err("ImpactTooLarge");
     }
     let adjusted = if shrinks { s - imp } else { s + imp };
-    fit(adjusted)?;
+    fit_u64(adjusted)?;
     // Buyers (long increase, short decrease) round up.
     let up = (long && i.is_increase) || (!long && !i.is_increase);
-    let out = if i.is_increase { fit(rnd(p * s, adjusted, up))? } else { fit(rnd(p * adjusted, s, up))? };
+    let out =
+        if i.is_increase { fit_u64(div_round(p * s, adjusted, up))? } else { fit_u64(div_round(p * adjusted, s, up))? };
     if out == 0 {
         return Err("InvalidPrice");
     }
@@ -309,9 +295,12 @@ struct FundingIn {
 fn ref_accrue_funding(i: &FundingIn) -> R<(u64, bool, Index, Index)> {
     let (l, s) = (i.long_oi_usd as u128, i.short_oi_usd as u128);
     let total = l + s;
-    fit(total)?;
-    let rate =
-        if total == 0 { 0 } else { rnd(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128) };
+    fit_u64(total)?;
+    let rate = if total == 0 {
+        0
+    } else {
+        div_round(i.funding_factor as u128 * l.abs_diff(s), total, true).min(i.max_rate as u128)
+    };
     let payer_is_long = l > s;
     let (mut li, mut si) = (i.long_index, i.short_index);
     if rate > 0 && i.dt_secs > 0 {
@@ -349,7 +338,7 @@ fn ref_position_funding(i: &PosFundingIn) -> R<(bool, u64)> {
     let settle = |d: u128, up: bool| -> R<u64> {
         let v = big(i.size_usd).mul(&big(d)).div(&one, up);
         match v.to_u128() {
-            Some(x) => fit(x),
+            Some(x) => fit_u64(x),
             None => Err("Overflow"),
         }
     };
@@ -370,15 +359,6 @@ struct AdlIn {
     pool_price: u64,
 }
 
-/// USD (6 decimals) of `amount` native units at `price` (9 decimals): `amount · price /
-/// 10^(decimals + 3)`, one rounded u128 division (the product of two u64 and 10^21 both fit).
-fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
-    if decimals > 18 {
-        return Err("InvalidDecimals");
-    }
-    fit(rnd(amount as u128 * price as u128, 10u128.pow(decimals as u32 + 3), up))
-}
-
 /// (side_profit_usd, adl_ratio_bps): the side's profit at the market price (a loss is zero;
 /// longs' tokens valued down, shorts' up), then `floor(profit · 10_000 / value)` with the
 /// custody's value rounded up; a zero profit is a zero ratio whatever the custody, a profit
@@ -386,32 +366,28 @@ fn ref_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u64> {
 fn ref_adl(i: &AdlIn) -> R<(u64, u64)> {
     let profit = match i.side {
         LONG => {
-            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, false)?;
-            (value as u128).saturating_sub(i.oi_usd as u128)
+            let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, false)?;
+            value.saturating_sub(i.oi_usd as u128)
         }
         SHORT => {
-            let value = ref_usd(i.oi_tokens, i.market_price, i.market_decimals, true)?;
-            (i.oi_usd as u128).saturating_sub(value as u128)
+            let value = to_usd(i.oi_tokens, i.market_price, i.market_decimals, true)?;
+            (i.oi_usd as u128).saturating_sub(value)
         }
         other => panic!("the ADL reference has no side {other}"),
     };
     if profit == 0 {
         return Ok((0, 0));
     }
-    let value = ref_usd(i.pool_tokens, i.pool_price, i.pool_decimals, true)? as u128;
+    let value = to_usd(i.pool_tokens, i.pool_price, i.pool_decimals, true)?;
     if value == 0 {
         return Ok((profit as u64, u64::MAX));
     }
-    Ok((profit as u64, fit(profit * 10_000 / value)?))
+    Ok((profit as u64, fit_u64(profit * 10_000 / value)?))
 }
 
 // ---------------------------------------------------------------------------------------------
 // JSON.
 // ---------------------------------------------------------------------------------------------
-
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
 
 impl ImpactIn {
     fn json(&self) -> Value {
@@ -472,13 +448,6 @@ impl AdlIn {
     }
 }
 
-fn case(note: &str, input: Value, out: R<Value>) -> Value {
-    match out {
-        Ok(out) => json!({"note": note, "input": input, "out": out, "err": null}),
-        Err(e) => json!({"note": note, "input": input, "out": null, "err": e}),
-    }
-}
-
 fn impact_out(r: R<(bool, u64)>) -> R<Value> {
     r.map(|(p, u)| json!({"positive": p, "usd": s(u)}))
 }
@@ -501,46 +470,11 @@ fn adl_out(r: R<(u64, u64)>) -> R<Value> {
 // Inputs.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-    /// Log-uniform in [lo, hi].
-    fn log(&mut self, lo: u64, hi: u64) -> u64 {
-        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
-        let x = a + (b - a) * (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        (x.exp() as u64).clamp(lo, hi)
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
         const EDGES: [u64; 8] = [0, 1, 2, 10_000, 1 << 32, u64::MAX / 2, u64::MAX - 1, u64::MAX];
-        if self.chance(30) {
-            self.pick(&EDGES)
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&EDGES)
     }
     fn wide(&mut self) -> u128 {
         ((self.any_width() as u128) << self.below(65)) | self.any_width() as u128
@@ -1314,25 +1248,6 @@ fn adl_cases(rng: &mut Rng) -> Vec<(String, AdlIn)> {
     v
 }
 
-fn outcome(v: &Value) -> String {
-    match &v["err"] {
-        Value::String(e) => e.clone(),
-        _ => "ok".to_string(),
-    }
-}
-
-fn tally(name: &str, list: &[Value], required: &[&str]) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in list {
-        *counts.entry(outcome(v)).or_default() += 1;
-    }
-    eprintln!("{name}: {} vectors {counts:?}", list.len());
-    assert!(list.len() >= 60, "{name}: only {} vectors", list.len());
-    for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
-    }
-}
-
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0x0215_C0DE_F00D_1234);
     let impacts = impact_cases(&mut rng);
@@ -1360,16 +1275,17 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 fn generate_risk_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally("price_impact", find("price_impact"), &["ok", "InvalidSide", "InvalidExponent", "Overflow", "Underflow"]);
+    tally("price_impact", find("price_impact"), 60, &["ok", "InvalidSide", "InvalidExponent", "Overflow", "Underflow"]);
     tally(
         "impacted_price",
         find("impacted_price"),
+        60,
         &["ok", "InvalidSide", "ImpactTooLarge", "Overflow", "InvalidPrice"],
     );
-    tally("accrue_funding", find("accrue_funding"), &["ok", "Overflow"]);
-    tally("position_funding", find("position_funding"), &["ok", "InvalidSide", "Underflow", "Overflow"]);
+    tally("accrue_funding", find("accrue_funding"), 60, &["ok", "Overflow"]);
+    tally("position_funding", find("position_funding"), 60, &["ok", "InvalidSide", "Underflow", "Overflow"]);
     let adl = find("adl_ratio");
-    tally("adl_ratio", adl, &["ok", "Overflow", "InvalidDecimals"]);
+    tally("adl_ratio", adl, 60, &["ok", "Overflow", "InvalidDecimals"]);
     assert_eq!(adl.len(), ADL_RATIO_CASES);
     let ratio = |v: &Value| v["out"]["adl_ratio_bps"].as_str().map(str::to_string);
     let count = |pred: &dyn Fn(&Value) -> bool| adl.iter().filter(|v| pred(v)).count();
@@ -1397,38 +1313,18 @@ fn generate_risk_vectors() {
     eprintln!("price_impact: {positive} positive, {negative} negative");
     assert!(positive >= 10 && negative >= 10);
 
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared price-impact, funding and auto-deleveraging vectors: integers are decimal strings (side, ",
-        "exponent and decimals are JSON numbers, flags booleans; funding indexes are u128); each case is {note, input, out, err} ",
-        "with exactly one of out/err non-null; input holds the Rust struct field names (nested: impact, long_index, short_index, ",
-        "index_snapshot); adl_ratio cases give both side_profit_usd and adl_ratio_bps of one AdlInput; err is an ",
-        "ImpactError / FundingError or MathError variant name. Generated by programs/perpool/tests/gen_risk_vectors.rs from an ",
-        "arbitrary-precision reference; checked by programs/perpool/tests/risk_vectors.rs and sdk/tests/risk-math.test.ts.\",\n"
-    ));
-    for (k, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if k + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/risk.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/risk.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "risk.json",
+        concat!(
+            "Shared price-impact, funding and auto-deleveraging vectors: integers are decimal strings (side, ",
+            "exponent and decimals are JSON numbers, flags booleans; funding indexes are u128); each case is {note, input, out, err} ",
+            "with exactly one of out/err non-null; input holds the Rust struct field names (nested: impact, long_index, short_index, ",
+            "index_snapshot); adl_ratio cases give both side_profit_usd and adl_ratio_bps of one AdlInput; err is an ",
+            "ImpactError / FundingError or MathError variant name. Generated by programs/perpool/tests/gen_risk_vectors.rs from an ",
+            "arbitrary-precision reference; checked by programs/perpool/tests/risk_vectors.rs and sdk/tests/risk-math.test.ts."
+        ),
+        &sections,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1437,17 +1333,7 @@ fn generate_risk_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, FundingError, ImpactError, MathError, Price};
-
-    fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool_core::math::{self, FundingError, ImpactError, Price};
 
     fn impact_name(e: ImpactError) -> &'static str {
         match e {

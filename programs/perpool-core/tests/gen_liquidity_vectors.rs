@@ -2,12 +2,12 @@
 //!
 //! Expected results come from the reference implementation below: straightforward `u128`
 //! arithmetic written from the specification, independent of the program's limb-based math
-//! (nothing here calls `perpool::math` to compute an expected value). `liquidity_vectors.rs`
+//! (nothing here calls `perpool_core::math` to compute an expected value). `liquidity_vectors.rs`
 //! (Rust) and `sdk/tests/liquidity-math.test.ts` (TypeScript) check both implementations against
 //! the file. Regenerate with
 //!
 //! ```text
-//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool --test gen_liquidity_vectors
+//! PERPOOL_WRITE_VECTORS=1 cargo test -p perpool-core --test gen_liquidity_vectors
 //! ```
 //!
 //! Inputs are deterministic (hand-written cases plus a seeded SplitMix64 stream over realistic
@@ -23,55 +23,18 @@
 //! The test `library_matches_reference_on_random_pools` runs the same reference
 //! against the library on many more random pools than the file holds.
 
-use serde_json::{json, Map, Value};
+mod common;
+mod reference;
+
+use common::math_name;
+use reference::*;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-
-const U64_MAX: u64 = u64::MAX;
-const BPS: u128 = 10_000;
-const MAX_TOKEN_DECIMALS: u8 = 18;
 
 // ---------------------------------------------------------------------------------------------
-// Reference semantics (u128), with the error precedence documented in the program.
+// Reference semantics (u128), with the error precedence documented in the program, beyond the
+// arithmetic the generators share (fit, div_round, mul_div, to_usd, to_tokens, ...) in `reference`.
 // ---------------------------------------------------------------------------------------------
-
-type R<T> = Result<T, &'static str>;
-
-fn fit(x: u128) -> R<u128> {
-    if x > U64_MAX as u128 {
-        Err("Overflow")
-    } else {
-        Ok(x)
-    }
-}
-
-fn sub(a: u128, b: u128) -> R<u128> {
-    a.checked_sub(b).ok_or("Underflow")
-}
-
-fn div_round(n: u128, d: u128, up: bool) -> u128 {
-    n / d + (up && !n.is_multiple_of(d)) as u128
-}
-
-fn ref_token_to_usd(amount: u64, price: u64, decimals: u8, up: bool) -> R<u128> {
-    if decimals > MAX_TOKEN_DECIMALS {
-        return Err("InvalidDecimals");
-    }
-    fit(div_round(amount as u128 * price as u128, 10u128.pow(decimals as u32 + 3), up))
-}
-
-fn ref_usd_to_token_floor(usd: u128, price: u64, decimals: u8) -> R<u128> {
-    if decimals > MAX_TOKEN_DECIMALS {
-        return Err("InvalidDecimals");
-    }
-    if price == 0 {
-        return Err("DivideByZero");
-    }
-    match usd.checked_mul(10u128.pow(decimals as u32 + 3)) {
-        Some(n) => fit(n / price as u128),
-        None => Err("Overflow"), // usd < 2^64, so the quotient by a u64 price is >= 2^64
-    }
-}
 
 #[derive(Clone, Copy, Debug)]
 struct DynIn {
@@ -98,20 +61,8 @@ fn ref_dynamic(i: DynIn) -> R<u128> {
     }
 }
 
-fn ref_fee_amount(amount: u128, bps: u128) -> R<u128> {
-    fit(div_round(amount * bps, BPS, true))
-}
-
 fn ref_target(aum: u64, bps: u64) -> R<u128> {
     fit(aum as u128 * bps as u128 / BPS)
-}
-
-/// (lp, protocol, insurance)
-fn ref_split(fee: u128, protocol_bps: u64, insurance_bps: u64) -> R<(u128, u128, u128)> {
-    let protocol = fit(fee * protocol_bps as u128 / BPS)?;
-    let insurance = fit(fee * insurance_bps as u128 / BPS)?;
-    let lp = sub(sub(fee, protocol)?, insurance)?;
-    Ok((lp, protocol, insurance))
 }
 
 fn ref_normalize(raw: i128, expo: i32, up: bool, zero_is_error: bool) -> R<u128> {
@@ -214,14 +165,15 @@ struct SwapIn {
     insurance_share_bps: u64,
 }
 
-/// Output fields in declaration order of the Rust quote structs.
+/// Output fields in declaration order of the Rust quote structs: all amounts here, so this
+/// generator keeps its own `Quote` (and `quote_case`) instead of `reference::Quote`.
 type Quote = Vec<(&'static str, u128)>;
 
 fn ref_add(i: &AddIn) -> R<Quote> {
     if i.amount_in == 0 {
         return Err("ZeroAmount");
     }
-    let value_in = ref_token_to_usd(i.amount_in, i.price, i.decimals, false)?;
+    let value_in = to_usd(i.amount_in, i.price, i.decimals, false)?;
     if value_in == 0 {
         return Err("ZeroAmount");
     }
@@ -234,9 +186,9 @@ fn ref_add(i: &AddIn) -> R<Quote> {
         next: custody_after as u64,
         target: target as u64,
     })?;
-    let fee = ref_fee_amount(i.amount_in as u128, fee_bps)?;
+    let fee = ref_fee(i.amount_in as u128, fee_bps)?;
     let net = sub(i.amount_in as u128, fee)?;
-    let net_usd = ref_token_to_usd(net as u64, i.price, i.decimals, false)?;
+    let net_usd = to_usd(net as u64, i.price, i.decimals, false)?;
     // First deposit: one LP unit per µUSD after the fee, `dead_lp` of them to no one.
     let (lp_out, dead_lp) = if i.lp_supply == 0 {
         if value_in < i.min_first_deposit_usd as u128 {
@@ -282,7 +234,7 @@ fn ref_remove(i: &RemoveIn) -> R<Quote> {
         return Err("InsufficientLpSupply");
     }
     let value = i.lp_in as u128 * i.aum_usd as u128 / i.lp_supply as u128;
-    let amount = ref_usd_to_token_floor(value, i.price, i.decimals)?;
+    let amount = to_tokens(value, i.price, i.decimals, false)?;
     if amount == 0 {
         return Err("ZeroAmount");
     }
@@ -295,7 +247,7 @@ fn ref_remove(i: &RemoveIn) -> R<Quote> {
         next: custody_after as u64,
         target: target as u64,
     })?;
-    let fee = ref_fee_amount(amount, fee_bps)?;
+    let fee = ref_fee(amount, fee_bps)?;
     let amount_out = sub(amount, fee)?;
     if amount_out == 0 {
         return Err("ZeroAmount");
@@ -324,11 +276,11 @@ fn ref_swap(i: &SwapIn) -> R<Quote> {
     if i.amount_in == 0 {
         return Err("ZeroAmount");
     }
-    let value_in = ref_token_to_usd(i.amount_in, i.in_price, i.in_decimals, false)?;
+    let value_in = to_usd(i.amount_in, i.in_price, i.in_decimals, false)?;
     if value_in == 0 {
         return Err("ZeroAmount");
     }
-    let gross_out = ref_usd_to_token_floor(value_in, i.out_price, i.out_decimals)?;
+    let gross_out = to_tokens(value_in, i.out_price, i.out_decimals, false)?;
     if gross_out == 0 {
         return Err("ZeroAmount");
     }
@@ -351,7 +303,7 @@ fn ref_swap(i: &SwapIn) -> R<Quote> {
         target: out_target as u64,
     })?;
     let fee_bps = fee_in.max(fee_out);
-    let fee = ref_fee_amount(gross_out, fee_bps)?;
+    let fee = ref_fee(gross_out, fee_bps)?;
     let amount_out = sub(gross_out, fee)?;
     if amount_out == 0 {
         return Err("ZeroAmount");
@@ -383,10 +335,6 @@ fn ref_swap(i: &SwapIn) -> R<Quote> {
 // ---------------------------------------------------------------------------------------------
 // JSON encoding of inputs (field names = the Rust struct fields; decimals are JSON numbers).
 // ---------------------------------------------------------------------------------------------
-
-fn s(v: impl ToString) -> Value {
-    Value::String(v.to_string())
-}
 
 impl AddIn {
     /// The share-inflation guards (`min_first_deposit_usd`, `dead_lp`, `min_lp_mint`) appear only
@@ -445,67 +393,23 @@ impl SwapIn {
     }
 }
 
-/// `{input, out, err}` with exactly one of out / err non-null; `out` is an object of strings.
+/// `{note, input, out, err}` with exactly one of out / err non-null; `out` is an object of strings.
 fn quote_case(note: &str, input: Value, expected: R<Quote>) -> Value {
-    let (out, err) = match expected {
-        Ok(fields) => {
-            let mut m = Map::new();
-            for (k, v) in fields {
-                m.insert(k.to_string(), s(v));
-            }
-            (Value::Object(m), Value::Null)
-        }
-        Err(e) => (Value::Null, s(e)),
-    };
-    json!({ "note": note, "input": input, "out": out, "err": err })
-}
-
-/// Flat fields plus `out` (any JSON value) or `err`.
-fn flat_case(mut fields: Value, expected: Result<Value, &'static str>) -> Value {
-    let (out, err) = match expected {
-        Ok(v) => (v, Value::Null),
-        Err(e) => (Value::Null, s(e)),
-    };
-    fields["out"] = out;
-    fields["err"] = err;
-    fields
+    case(
+        note,
+        input,
+        expected.map(|fields| Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), s(v))).collect())),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Inputs: a deterministic generator and realistic pools.
 // ---------------------------------------------------------------------------------------------
 
-/// SplitMix64.
-struct Rng(u64);
-
+/// [`Rng`] (shared) with this generator's edge values.
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn range(&mut self, lo: u64, hi_inclusive: u64) -> u64 {
-        lo + self.below(hi_inclusive - lo + 1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn any_width(&mut self) -> u64 {
-        let bits = self.below(64) as u32 + 1;
-        self.next() >> (64 - bits)
-    }
     fn edgy(&mut self) -> u64 {
-        const EDGES: [u64; 10] = [0, 1, 2, 9_999, 10_000, 10_001, 1 << 32, 1 << 63, U64_MAX - 1, U64_MAX];
-        if self.chance(30) {
-            EDGES[self.below(EDGES.len() as u64) as usize]
-        } else {
-            self.any_width()
-        }
+        self.edgy_among(&BPS_EDGES)
     }
 }
 
@@ -522,8 +426,7 @@ struct Token {
     tax: u64,
 }
 
-const USD: u64 = 1_000_000; // $1 in USD units
-const TOKENS: [Token; 4] = [
+const POOL_TOKENS: [Token; 4] = [
     // SOL $150, 9 decimals
     Token { decimals: 9, price: 150_000_000_000, target: 3_000, max_w: 4_500, min_w: 1_500, base: 25, tax: 50 },
     // BTC $95,000, 8 decimals
@@ -550,7 +453,7 @@ struct Pool {
 impl Pool {
     fn value(&self, j: usize, at_max: bool) -> u64 {
         let p = if at_max { self.max[j] } else { self.min[j] };
-        ref_token_to_usd(self.owned[j], p, self.tokens[j].decimals, at_max).unwrap() as u64
+        to_usd(self.owned[j], p, self.tokens[j].decimals, at_max).unwrap() as u64
     }
     fn aum(&self, at_max: bool) -> u64 {
         (0..4).map(|j| self.value(j, at_max)).sum()
@@ -558,12 +461,12 @@ impl Pool {
     /// Native units of token j worth `usd` at its nominal price.
     fn tokens_for(&self, j: usize, usd: u128) -> u64 {
         let t = &self.tokens[j];
-        (usd * 10u128.pow(t.decimals as u32 + 3) / t.price as u128).min(U64_MAX as u128) as u64
+        (usd * 10u128.pow(t.decimals as u32 + 3) / t.price as u128).min(u64::MAX as u128) as u64
     }
 
     fn empty(rng: &mut Rng) -> Pool {
         let mut pool = Pool {
-            tokens: TOKENS,
+            tokens: POOL_TOKENS,
             min: [0; 4],
             max: [0; 4],
             owned: [0; 4],
@@ -572,7 +475,7 @@ impl Pool {
             protocol: 1_000,
             insurance: 500,
         };
-        for (j, token) in TOKENS.iter().enumerate() {
+        for (j, token) in POOL_TOKENS.iter().enumerate() {
             // Jitter the nominal price by up to ±2% so numbers are not all round.
             let p = token.price as u128;
             let jittered = p * rng.range(9_800, 10_200) as u128 / 10_000;
@@ -725,7 +628,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     push("first deposit: 1 USDC unit, the fee takes it all", empty.add(3, 1));
     push("first deposit: 100 USDC units", empty.add(3, 100));
     let mut capped = empty.add(3, 5_000_000_000);
-    let value = ref_token_to_usd(capped.amount_in, capped.price, capped.decimals, false).unwrap() as u64;
+    let value = to_usd(capped.amount_in, capped.price, capped.decimals, false).unwrap() as u64;
     capped.max_aum_usd = value - 1;
     push("first deposit above the pool cap by $0.000001", capped);
     capped.max_aum_usd = value;
@@ -764,7 +667,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     i.aum_usd = 0;
     push("LP supply but a worthless pool", i);
     let mut i = pool.add(3, 1_000_000_000);
-    let value = ref_token_to_usd(i.amount_in, i.price, i.decimals, false).unwrap() as u64;
+    let value = to_usd(i.amount_in, i.price, i.decimals, false).unwrap() as u64;
     i.max_aum_usd = aum + value - 1;
     push("pool cap exceeded by $0.000001 with a 1,000 USDC deposit", i);
     i.max_aum_usd = aum + value;
@@ -772,7 +675,7 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     let mut i = pool.add(0, 1_000_000_000);
     i.decimals = 19;
     push("invalid decimals", i);
-    let mut i = pool.add(1, U64_MAX);
+    let mut i = pool.add(1, u64::MAX);
     i.max_weight_bps = 10_000;
     push("u64::MAX satoshis: value overflows", i);
     let mut i = pool.add(0, 1_000_000_000);
@@ -783,10 +686,10 @@ fn add_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)> 
     i.insurance_share_bps = 4_000;
     push("fee shares above 100%", i);
     let mut i = pool.add(0, 1_000_000_000);
-    i.custody_usd = U64_MAX;
+    i.custody_usd = u64::MAX;
     push("custody value overflows", i);
     let mut i = pool.add(0, 1_000_000_000);
-    i.aum_usd = U64_MAX - 1;
+    i.aum_usd = u64::MAX - 1;
     i.target_weight_bps = 20_000;
     push("target value overflows", i);
     let mut i = pool.add(0, 1_000_000_000);
@@ -897,10 +800,10 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
         AddIn { dead_lp: 1_000 * USD - 1, min_lp_mint: 0, ..first },
     );
     push("guards: dead LP above the net value", AddIn { dead_lp: 1_000 * USD + 1, ..first });
-    push("guards: dead LP u64::MAX", AddIn { dead_lp: U64_MAX, ..first });
+    push("guards: dead LP u64::MAX", AddIn { dead_lp: u64::MAX, ..first });
     push("guards: first deposit mints exactly the minimum", AddIn { dead_lp: 1_000 * USD - 1_000, ..first });
     push("guards: first deposit mints one below the minimum", AddIn { dead_lp: 1_000 * USD - 999, ..first });
-    push("guards: minimum first deposit u64::MAX", AddIn { min_first_deposit_usd: U64_MAX, ..first });
+    push("guards: minimum first deposit u64::MAX", AddIn { min_first_deposit_usd: u64::MAX, ..first });
     push(
         "guards: FirstDepositTooSmall comes before PoolCapExceeded",
         AddIn { amount_in: 50 * USD, max_aum_usd: 10 * USD, ..first },
@@ -920,7 +823,7 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
     while pool.lp_supply == 0 || pool.owned.contains(&0) {
         pool = Pool::random(rng);
     }
-    let guarded = |i: AddIn| AddIn { min_first_deposit_usd: U64_MAX, dead_lp: U64_MAX, ..i };
+    let guarded = |i: AddIn| AddIn { min_first_deposit_usd: u64::MAX, dead_lp: u64::MAX, ..i };
     let i = guarded(pool.add(3, 1_000 * USD));
     push("guards: first-deposit guards ignored once LP exists", i);
     let minted = match ref_add(&i) {
@@ -936,11 +839,11 @@ fn guard_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, AddIn)
     let over = pool.furthest(false);
     let aum = pool.aum(true);
     let mut i = pool.add(over, pool.tokens_for(over, aum as u128 * 3 / 10));
-    i.min_lp_mint = U64_MAX;
+    i.min_lp_mint = u64::MAX;
     push("guards: LpMintTooSmall comes before MaxWeightExceeded", i);
     let mut i = pool.add(3, 1_000 * USD);
     i.aum_usd = 0;
-    i.min_lp_mint = U64_MAX;
+    i.min_lp_mint = u64::MAX;
     push("guards: PoolValueZero comes before LpMintTooSmall", i);
     // The inflation attack: 1,000 dead units and one live unit, then $10^9 donated to the pool.
     let inflated = AddIn {
@@ -1039,7 +942,7 @@ fn remove_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, Remov
     i.available = i.owned / 100;
     push("most of the custody locked", i);
     let mut i = pool.remove(0, supply / 10);
-    i.available = U64_MAX;
+    i.available = u64::MAX;
     i.owned = 0;
     push("available exceeds owned (inconsistent caller): owned is the limit", i);
     let mut i = pool.remove(1, supply / 10);
@@ -1167,7 +1070,7 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
     push("input custody at its max weight", i);
     let mut i = pool.swap(0, 1, pool.tokens_for(0, aum / 100));
     i.out_min_weight_bps = 10_000;
-    i.out_available = U64_MAX;
+    i.out_available = u64::MAX;
     push("output custody at its min weight", i);
     let mut i = pool.swap(0, 1, 1_000_000_000);
     i.in_decimals = 19;
@@ -1182,8 +1085,8 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
     i.out_price = 1;
     i.out_decimals = 18;
     push("output amount overflows", i);
-    let mut i = pool.swap(1, 3, U64_MAX);
-    i.out_available = U64_MAX;
+    let mut i = pool.swap(1, 3, u64::MAX);
+    i.out_available = u64::MAX;
     push("input value overflows", i);
     let mut i = pool.swap(0, 3, 1_000_000_000);
     i.out_base_fee_bps = 10_001;
@@ -1193,10 +1096,10 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
     i.insurance_share_bps = 2_000;
     push("fee shares above 100%", i);
     let mut i = pool.swap(0, 3, 1_000_000_000);
-    i.in_custody_usd = U64_MAX;
+    i.in_custody_usd = u64::MAX;
     push("input custody value overflows", i);
     let mut i = pool.swap(0, 3, 1_000_000_000);
-    i.aum_usd = U64_MAX;
+    i.aum_usd = u64::MAX;
     i.out_target_bps = 10_001;
     push("output target overflows", i);
 
@@ -1270,29 +1173,29 @@ fn swap_cases(rng: &mut Rng, random: usize, fuzz: usize) -> Vec<(String, SwapIn)
 fn dynamic_fee_cases(rng: &mut Rng, n: usize) -> Vec<DynIn> {
     let d = |base, tax, current, next, target| DynIn { base, tax, current, next, target };
     let mut v = vec![
-        d(25, 50, 0, 1_000_000, 0),           // no target: base
-        d(25, 50, 100, 100, 100),             // at target, no move
-        d(25, 50, 100, 110, 100),             // away by 10%: avg 5% → +3 (ceil 2.5)
-        d(25, 50, 80, 90, 100),               // toward: rebate 10
-        d(25, 50, 50, 60, 100),               // toward: rebate 25 → 0
-        d(25, 50, 40, 60, 100),               // toward: rebate 30 → 0 (saturates)
-        d(25, 50, 90, 110, 100),              // crossing, same distance: not toward
-        d(25, 50, 90, 109, 100),              // crossing, closer: rebate floor(5)
-        d(25, 50, 0, 1_000, 100),             // far away: avg capped at target
-        d(25, 50, 100, 0, 100),               // draining the custody
-        d(25, 50, 200, 300, 100),             // over target, further over
-        d(25, 50, 300, 200, 100),             // over target, toward: rebate 100 → 0
-        d(0, 0, 5, 500, 100),                 // no fees at all
-        d(25, 0, 5, 500, 100),                // no tax
-        d(0, 50, 80, 90, 100),                // toward with no base: 0
-        d(25, 50, 1, 2, 3),                   // tiny numbers
-        d(25, 50, U64_MAX, U64_MAX, U64_MAX), // huge, no move
-        d(25, 50, 0, U64_MAX, U64_MAX),       // huge, away
-        d(25, U64_MAX, U64_MAX, 2, 1),        // rebate beyond u64: fee 0
-        d(U64_MAX, 1, 1, 3, 1),               // base + tax overflows
-        d(U64_MAX, 1, 1, 2, 1),               // avg 0: no tax, base u64::MAX
-        d(U64_MAX - 1, 1, 1, 3, 1),           // base + 1 = u64::MAX
-        d(25, 50, 3, 4, 7),                   // toward: |4 - 7| < |3 - 7|
+        d(25, 50, 0, 1_000_000, 0),              // no target: base
+        d(25, 50, 100, 100, 100),                // at target, no move
+        d(25, 50, 100, 110, 100),                // away by 10%: avg 5% → +3 (ceil 2.5)
+        d(25, 50, 80, 90, 100),                  // toward: rebate 10
+        d(25, 50, 50, 60, 100),                  // toward: rebate 25 → 0
+        d(25, 50, 40, 60, 100),                  // toward: rebate 30 → 0 (saturates)
+        d(25, 50, 90, 110, 100),                 // crossing, same distance: not toward
+        d(25, 50, 90, 109, 100),                 // crossing, closer: rebate floor(5)
+        d(25, 50, 0, 1_000, 100),                // far away: avg capped at target
+        d(25, 50, 100, 0, 100),                  // draining the custody
+        d(25, 50, 200, 300, 100),                // over target, further over
+        d(25, 50, 300, 200, 100),                // over target, toward: rebate 100 → 0
+        d(0, 0, 5, 500, 100),                    // no fees at all
+        d(25, 0, 5, 500, 100),                   // no tax
+        d(0, 50, 80, 90, 100),                   // toward with no base: 0
+        d(25, 50, 1, 2, 3),                      // tiny numbers
+        d(25, 50, u64::MAX, u64::MAX, u64::MAX), // huge, no move
+        d(25, 50, 0, u64::MAX, u64::MAX),        // huge, away
+        d(25, u64::MAX, u64::MAX, 2, 1),         // rebate beyond u64: fee 0
+        d(u64::MAX, 1, 1, 3, 1),                 // base + tax overflows
+        d(u64::MAX, 1, 1, 2, 1),                 // avg 0: no tax, base u64::MAX
+        d(u64::MAX - 1, 1, 1, 3, 1),             // base + 1 = u64::MAX
+        d(25, 50, 3, 4, 7),                      // toward: |4 - 7| < |3 - 7|
         d(25, 50, 7, 7, 7),
         d(25, 50, 1_000_000_000, 1_000_000_001, 1_000_000_000), // 1 unit away: ceil gives 1
     ];
@@ -1306,7 +1209,7 @@ fn dynamic_fee_cases(rng: &mut Rng, n: usize) -> Vec<DynIn> {
             if target == 0 || rng.chance(20) {
                 rng.edgy()
             } else {
-                (target as u128 * rng.range(0, 30_000) as u128 / BPS).min(U64_MAX as u128) as u64
+                (target as u128 * rng.range(0, 30_000) as u128 / BPS).min(u64::MAX as u128) as u64
             }
         };
         let current = around(rng);
@@ -1324,11 +1227,11 @@ fn split_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u64)> {
         (101, 1_000, 500),
         (1, 5_000, 5_000),
         (3, 3_333, 3_333),
-        (U64_MAX, 0, 0),
-        (U64_MAX, 10_000, 0),
-        (U64_MAX, 5_000, 5_000),
-        (U64_MAX, 5_000, 5_001),
-        (U64_MAX, 20_000, 0),
+        (u64::MAX, 0, 0),
+        (u64::MAX, 10_000, 0),
+        (u64::MAX, 5_000, 5_000),
+        (u64::MAX, 5_000, 5_001),
+        (u64::MAX, 20_000, 0),
         (10_000, 6_000, 5_000),
         (9_999, 9_999, 1),
         (1_000_000, 2_500, 0),
@@ -1391,10 +1294,10 @@ fn conf_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u64)> {
         (150_000_000_000, 1, 0),
         (0, 0, 100),
         (0, 1, 100),
-        (U64_MAX, U64_MAX, 10_000),
-        (U64_MAX - 1, U64_MAX, 10_000),
-        (U64_MAX, U64_MAX, U64_MAX),
-        (1, U64_MAX, U64_MAX),
+        (u64::MAX, u64::MAX, 10_000),
+        (u64::MAX - 1, u64::MAX, 10_000),
+        (u64::MAX, u64::MAX, u64::MAX),
+        (1, u64::MAX, u64::MAX),
         (95_000_000_000_000, 47_500_000_000, 5),
         (95_000_000_000_000, 47_500_000_001, 5),
         (1_000_000_000, 100_000, 1),
@@ -1407,7 +1310,7 @@ fn conf_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u64)> {
         let limit = price as u128 * bps as u128 / BPS;
         let conf = if rng.chance(70) {
             let delta = rng.below(3) as u128;
-            (if rng.chance(50) { limit + delta } else { limit.saturating_sub(delta) }).min(U64_MAX as u128) as u64
+            (if rng.chance(50) { limit + delta } else { limit.saturating_sub(delta) }).min(u64::MAX as u128) as u64
         } else {
             rng.edgy()
         };
@@ -1422,13 +1325,13 @@ fn custody_value_cases(rng: &mut Rng, n: usize) -> Vec<(u64, u64, u8, bool)> {
         (1, 150_000_000_000, 9, true),
         (1, 150_000_000_000, 9, false),
         (100_000_000, 95_000_000_000_000, 8, false),
-        (U64_MAX, 95_000_000_000_000, 8, true),
-        (U64_MAX, 1_000_000_000, 18, true),
+        (u64::MAX, 95_000_000_000_000, 8, true),
+        (u64::MAX, 1_000_000_000, 18, true),
         (5, 5, 19, false),
         (0, 0, 0, true),
     ];
     while v.len() < n {
-        let t = TOKENS[rng.below(4) as usize];
+        let t = POOL_TOKENS[rng.below(4) as usize];
         let (amount, price, decimals) = if rng.chance(80) {
             (rng.any_width() >> 8, t.price * rng.range(50, 150) / 100, t.decimals)
         } else {
@@ -1453,21 +1356,6 @@ const FUZZ: usize = 12;
 const GUARDS: usize = 90;
 const GUARD_FUZZ: usize = 20;
 const GUARD_SEED: u64 = 0xDEAD_1B5E_ED00_0005;
-
-fn tally(name: &str, list: &[Value], required: &[&str]) {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for v in list {
-        let key = match &v["err"] {
-            Value::String(e) => e.clone(),
-            _ => "ok".to_string(),
-        };
-        *counts.entry(key).or_default() += 1;
-    }
-    eprintln!("{name}: {} vectors {counts:?}", list.len());
-    for r in required {
-        assert!(counts.contains_key(*r), "{name}: no vector with outcome {r}");
-    }
-}
 
 fn build() -> Vec<(&'static str, Vec<Value>)> {
     let mut rng = Rng(0x11D1_5EED_0F9E_5002);
@@ -1540,7 +1428,7 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
             .map(|(owned, price, decimals, up)| {
                 flat_case(
                     json!({ "owned": s(owned), "price": s(price), "decimals": decimals, "round_up": up }),
-                    ref_token_to_usd(owned, price, decimals, up).map(s),
+                    to_usd(owned, price, decimals, up).map(s),
                 )
             })
             .collect(),
@@ -1574,15 +1462,16 @@ fn build() -> Vec<(&'static str, Vec<Value>)> {
 fn generate_liquidity_vectors() {
     let sections = build();
     let find = |name: &str| &sections.iter().find(|(n, _)| *n == name).unwrap().1;
-    tally("dynamic_fee_bps", find("dynamic_fee_bps"), &["ok", "Overflow"]);
-    tally("split_fee", find("split_fee"), &["ok", "Overflow", "Underflow"]);
-    tally("normalize_price", find("normalize_price"), &["ok", "Overflow", "InvalidPrice"]);
-    tally("normalize_conf", find("normalize_conf"), &["ok", "Overflow", "InvalidPrice"]);
-    tally("conf_within", find("conf_within"), &["ok"]);
-    tally("custody_value_usd", find("custody_value_usd"), &["ok", "Overflow", "InvalidDecimals"]);
+    tally("dynamic_fee_bps", find("dynamic_fee_bps"), 0, &["ok", "Overflow"]);
+    tally("split_fee", find("split_fee"), 0, &["ok", "Overflow", "Underflow"]);
+    tally("normalize_price", find("normalize_price"), 0, &["ok", "Overflow", "InvalidPrice"]);
+    tally("normalize_conf", find("normalize_conf"), 0, &["ok", "Overflow", "InvalidPrice"]);
+    tally("conf_within", find("conf_within"), 0, &["ok"]);
+    tally("custody_value_usd", find("custody_value_usd"), 0, &["ok", "Overflow", "InvalidDecimals"]);
     tally(
         "quote_add_liquidity",
         find("quote_add_liquidity"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1599,6 +1488,7 @@ fn generate_liquidity_vectors() {
     tally(
         "quote_remove_liquidity",
         find("quote_remove_liquidity"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1614,6 +1504,7 @@ fn generate_liquidity_vectors() {
     tally(
         "quote_swap",
         find("quote_swap"),
+        0,
         &[
             "ok",
             "ZeroAmount",
@@ -1627,37 +1518,17 @@ fn generate_liquidity_vectors() {
         ],
     );
 
-    let mut out = String::from("{\n");
-    out.push_str(concat!(
-        "  \"_comment\": \"Shared liquidity-math vectors: integers are decimal strings (decimals and expo are JSON numbers, ",
-        "round_up a boolean); exactly one of out/err is non-null; err is a LiquidityError or MathError variant name. ",
-        "Quote sections hold {note, input, out, err} with the Rust struct field names. Generated by ",
-        "programs/perpool/tests/gen_liquidity_vectors.rs from u128 references; checked by ",
-        "programs/perpool/tests/liquidity_vectors.rs and sdk/tests/liquidity-math.test.ts.\",\n"
-    ));
-    for (k, (name, list)) in sections.iter().enumerate() {
-        writeln!(out, "  \"{name}\": [").unwrap();
-        for (j, v) in list.iter().enumerate() {
-            let sep = if j + 1 < list.len() { "," } else { "" };
-            writeln!(out, "    {}{sep}", serde_json::to_string(v).unwrap()).unwrap();
-        }
-        let sep = if k + 1 < sections.len() { "," } else { "" };
-        writeln!(out, "  ]{sep}").unwrap();
-    }
-    out.push_str("}\n");
-    let _: Value = serde_json::from_str(&out).unwrap();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/liquidity.json");
-    // The committed file must be exactly what the reference produces; set
-    // PERPOOL_WRITE_VECTORS=1 to rewrite it after changing the generator.
-    if std::env::var_os("PERPOOL_WRITE_VECTORS").is_some() {
-        std::fs::write(path, out).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(path).expect("committed vectors");
-        assert!(
-            committed == out,
-            "tests/vectors/liquidity.json differs from the reference generator: rerun with PERPOOL_WRITE_VECTORS=1"
-        );
-    }
+    write_or_check(
+        "liquidity.json",
+        concat!(
+            "Shared liquidity-math vectors: integers are decimal strings (decimals and expo are JSON numbers, ",
+            "round_up a boolean); exactly one of out/err is non-null; err is a LiquidityError or MathError variant name. ",
+            "Quote sections hold {note, input, out, err} with the Rust struct field names. Generated by ",
+            "programs/perpool/tests/gen_liquidity_vectors.rs from u128 references; checked by ",
+            "programs/perpool/tests/liquidity_vectors.rs and sdk/tests/liquidity-math.test.ts."
+        ),
+        &sections,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1666,17 +1537,7 @@ fn generate_liquidity_vectors() {
 
 mod library {
     use super::*;
-    use perpool::math::{self, LiquidityError, MathError, Price};
-
-    fn math_name(e: MathError) -> &'static str {
-        match e {
-            MathError::Overflow => "Overflow",
-            MathError::Underflow => "Underflow",
-            MathError::DivideByZero => "DivideByZero",
-            MathError::InvalidDecimals => "InvalidDecimals",
-            MathError::InvalidPrice => "InvalidPrice",
-        }
-    }
+    use perpool_core::math::{self, LiquidityError, Price};
 
     fn name(e: LiquidityError) -> &'static str {
         match e {

@@ -4,7 +4,7 @@
 
 use std::mem::{offset_of, size_of};
 
-use perpool::{discriminator, state};
+use perpool_interface::{discriminator, state};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -440,7 +440,7 @@ fn account_layouts_match_idl() {
 
 #[test]
 fn error_codes_match_idl() {
-    use perpool::error::PerpoolError as E;
+    use perpool_interface::error::PerpoolError as E;
     let idl = idl();
     let rust = [
         ("InvalidInstructionData", E::InvalidInstructionData as u32),

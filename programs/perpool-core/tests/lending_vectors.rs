@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, LendingError, MathError, Price};
+use perpool_core::math::{self, LendingError, MathError, Price};
 use serde_json::Value;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/lending.json");

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use perpool::math::{self, Bps, MathError, Price, Rate, TokenAmount, Usd};
+use perpool_core::math::{self, Bps, MathError, Price, Rate, TokenAmount, Usd};
 use serde_json::Value;
 use std::fmt::Display;
 

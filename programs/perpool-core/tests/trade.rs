@@ -1,0 +1,296 @@
+//! The position transitions of `perpool_core::trade`, natively, with no chain: random sequences
+//! of opens, increases, settlements and partial or full closes of longs and shorts on one market,
+//! with interest on PnL, borrow fees and funding on, over random time steps and prices. After
+//! every step the books must agree with the positions:
+//!
+//! - tokens: `owned + protocol_fees + insurance + collateral − position_debt` of the collateral
+//!   custody moves only by what traders deposit and what is paid out to them;
+//! - trader collateral and debt: the custody's buckets are the sums of the positions';
+//! - open interest and the per-collateral group rows are the sums of the positions' sizes,
+//!   tokens, collateral and debt;
+//! - a second settlement in the same second books nothing and changes nothing.
+
+use perpool_core::{
+    math::{
+        price_impact, quote_decrease, quote_increase, DecreaseInput, Impact, ImpactInput, IncreaseInput, Price,
+        INDEX_ONE,
+    },
+    trade::{collateral_side, fee_shares, group_part, market_side, position_state, At, Change, OraclePrice, Pair},
+};
+use perpool_interface::{
+    state::{
+        custody::{GROUP_COLLATERAL, GROUP_DEBT, GROUP_TOKENS, GROUP_USD},
+        position::{SIDE_LONG, SIDE_SHORT},
+        Custody, CustodyParams, Pool, Position, RiskParams,
+    },
+    Address,
+};
+use proptest::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Applied increases and decreases over every case: the quotes must accept most steps.
+static INCREASES: AtomicUsize = AtomicUsize::new(0);
+static DECREASES: AtomicUsize = AtomicUsize::new(0);
+
+const T0: i64 = 1_750_000_000;
+const SOL: [u8; 32] = [1; 32];
+const USDC: [u8; 32] = [2; 32];
+
+/// The SDK's `defaultCustodyParams()` with a spread and fees.
+fn params(stable: bool) -> CustodyParams {
+    CustodyParams {
+        is_stable: stable,
+        oracle_kind: 0,
+        interest_on_pnl: true,
+        feed_id: [7; 32],
+        oracle_max_age_secs: 60,
+        oracle_max_conf_bps: 100,
+        max_leverage_bps: 500_000,
+        spread_bps: 10,
+        target_weight_bps: 5_000,
+        min_weight_bps: 0,
+        max_weight_bps: 10_000,
+        base_fee_bps: 25,
+        tax_fee_bps: 50,
+        open_fee_bps: 6,
+        close_fee_bps: 6,
+        maintenance_margin_bps: 50,
+        liquidation_reward_bps: 10,
+        min_collateral_usd: 10_000_000,
+        max_position_usd: 1_000_000_000_000,
+        max_long_oi_usd: 10_000_000_000_000,
+        max_short_oi_usd: 10_000_000_000_000,
+        base_rate: 0,
+        slope1: 80_000_000,
+        slope2: 1_000_000_000,
+        optimal_utilization_bps: 8_000,
+        reserve_factor_bps: 1_000,
+        max_utilization_bps: 9_000,
+        buffer_bps: 1_000,
+        collateral_earns_interest: false,
+        max_ltv_bps: 7_500,
+        liquidation_ltv_bps: 8_000,
+        liquidation_bonus_bps: 500,
+        close_factor_bps: 5_000,
+        collateral_buffer_bps: 5_000,
+    }
+}
+
+/// Impact and a funding factor a hundred times the local deployment's, so that a day moves it.
+fn risk() -> RiskParams {
+    RiskParams {
+        impact_positive_factor: 5_000_000_000,
+        impact_negative_factor: 10_000_000_000,
+        impact_exponent: 2,
+        max_positive_impact_bps: 50,
+        max_negative_impact_bps: 100,
+        funding_factor: 2_777_777_777_777,
+        max_funding_rate: 13_888_888_888_888,
+        adl_threshold_bps: 8_500,
+        adl_floor_bps: 7_700,
+    }
+}
+
+fn zeroed<T: Copy>() -> T {
+    // SAFETY: the interface's account structs are plain old data, valid for every bit pattern.
+    unsafe { core::mem::zeroed() }
+}
+
+fn custody(decimals: u8, stable: bool, owned: u64) -> Custody {
+    let mut c: Custody = zeroed();
+    c.set_params(&params(stable));
+    c.set_risk_params(&risk());
+    c.decimals = decimals;
+    c.owned = owned;
+    c.borrow_index = INDEX_ONE;
+    c.supply_index = INDEX_ONE;
+    c.last_accrual = T0;
+    c.last_funding_update = T0;
+    c
+}
+
+fn pool() -> Pool {
+    let mut p: Pool = zeroed();
+    p.protocol_fee_share_bps = 2_000;
+    p.insurance_fee_share_bps = 1_000;
+    p.pnl_warmup_secs = 3_600;
+    p.custody_count = 2;
+    p.custodies[0] = Address::new_from_array(SOL);
+    p.custodies[1] = Address::new_from_array(USDC);
+    p
+}
+
+fn position(side: u8) -> Position {
+    let mut p: Position = zeroed();
+    p.side = side;
+    p.custody = Address::new_from_array(SOL);
+    p.collateral_custody = Address::new_from_array(USDC);
+    p.collateral_group = 1;
+    p
+}
+
+/// A reading at `usd` dollars per token (9 decimals), spot = EMA, confidence 0.01 %.
+fn price(usd_milli: u64, time: i64) -> OraclePrice {
+    let p = Price(usd_milli * 1_000_000);
+    OraclePrice { spot: p, ema: p, conf: usd_milli * 100, min: p, max: p, publish_time: time }
+}
+
+fn impact(m: &Custody, side: u8, increase: bool, size_usd: u64) -> Impact {
+    price_impact(&ImpactInput {
+        side,
+        is_increase: increase,
+        size_usd,
+        long_oi_usd: m.long_oi_usd,
+        short_oi_usd: m.short_oi_usd,
+        positive_factor: m.impact_positive_factor,
+        negative_factor: m.impact_negative_factor,
+        exponent: m.impact_exponent,
+        max_positive_impact_bps: m.max_positive_impact_bps as u64,
+        max_negative_impact_bps: m.max_negative_impact_bps as u64,
+    })
+    .unwrap()
+}
+
+#[derive(Clone, Debug)]
+enum Action {
+    /// Position index, size USD (whole dollars), collateral USDC (whole).
+    Increase(usize, u64, u64),
+    Settle(usize),
+    /// Position index, share of the size closed (1..=4 quarters).
+    Decrease(usize, u64),
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        (0..4usize, 10u64..200_000, 10u64..50_000).prop_map(|(i, s, c)| Action::Increase(i, s, c)),
+        (0..4usize).prop_map(Action::Settle),
+        (0..4usize, 1u64..=4).prop_map(|(i, q)| Action::Decrease(i, q)),
+    ]
+}
+
+/// Everything the books must agree with, after each step.
+fn check_books(market: &Custody, coll: &Custody, positions: &[Position], tokens_in: u64, tokens_out: u64, s0: u64) {
+    let s = (coll.owned + coll.protocol_fees + coll.insurance + coll.collateral) as i128 - coll.position_debt as i128;
+    assert_eq!(s, s0 as i128 + tokens_in as i128 - tokens_out as i128, "collateral custody tokens");
+    let sum = |f: fn(&Position) -> u64, side: u8| -> u64 {
+        positions.iter().filter(|p| p.side == side && p.size_usd > 0).map(f).sum()
+    };
+    let all = |f: fn(&Position) -> u64| positions.iter().filter(|p| p.size_usd > 0).map(f).sum::<u64>();
+    assert_eq!(coll.collateral, all(|p| p.collateral_amount), "trader collateral bucket");
+    assert_eq!(coll.position_debt, all(|p| p.owed_tokens), "position debt bucket");
+    for side in [SIDE_LONG, SIDE_SHORT] {
+        let oi = if side == SIDE_LONG { market.long_oi_usd } else { market.short_oi_usd };
+        assert_eq!(oi, sum(|p| p.size_usd, side), "open interest USD, side {side}");
+        let oi_tokens = if side == SIDE_LONG { market.long_oi_tokens } else { market.short_oi_tokens };
+        assert_eq!(oi_tokens, sum(|p| p.size_tokens, side), "open interest tokens, side {side}");
+        let row = market.group(side, 1);
+        assert_eq!(row[GROUP_USD], sum(|p| p.size_usd, side), "group size, side {side}");
+        assert_eq!(row[GROUP_TOKENS], sum(|p| p.size_tokens, side), "group tokens, side {side}");
+        assert_eq!(row[GROUP_COLLATERAL], sum(|p| p.collateral_amount, side), "group collateral, side {side}");
+        assert_eq!(row[GROUP_DEBT], sum(|p| p.owed_tokens, side), "group debt, side {side}");
+        assert_eq!(market.group(side, 0), [0; 4], "no position posts the market asset");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    fn the_books_follow_the_positions(
+        steps in proptest::collection::vec((action(), 0u64..172_800, 100_000u64..200_000), 1..40),
+    ) {
+        let pool = pool();
+        let mut market = custody(9, false, 1_000_000_000_000_000); // 1M SOL
+        let mut coll = custody(6, true, 100_000_000_000_000); // 100M USDC
+        let s0 = coll.owned;
+        let (mut tokens_in, mut tokens_out) = (0u64, 0u64);
+        let mut positions = [position(SIDE_LONG), position(SIDE_LONG), position(SIDE_SHORT), position(SIDE_SHORT)];
+        let mut now = T0;
+        for (act, dt, usd_milli) in steps {
+            now += dt as i64;
+            let at = At { now, market_price: price(usd_milli, now), collateral_price: price(1_000, now) };
+            let mut pair = Pair::new(&mut market, Some(&mut coll));
+            pair.accrue(now, &pool).unwrap();
+            match act {
+                Action::Increase(i, size, collateral) => {
+                    let p = &mut positions[i];
+                    if p.size_usd == 0 {
+                        pair.start(p, now);
+                    } else {
+                        pair.settle(p, &pool, &at).unwrap();
+                    }
+                    let (size_usd, amount) = (size * 1_000_000, collateral * 1_000_000);
+                    let q = quote_increase(&IncreaseInput {
+                        now,
+                        pos: position_state(p, &pool),
+                        size_delta_usd: size_usd,
+                        collateral_delta: amount,
+                        market: market_side(pair.market, &at.market_price, p.side),
+                        coll: collateral_side(pair.collateral(), &at.collateral_price),
+                        fees: fee_shares(&pool),
+                        impact: impact(pair.market, p.side, true, size_usd),
+                    });
+                    if let Ok(q) = q {
+                        let change = Change { side: p.side, size_usd, collateral: amount, escrowed: false, now };
+                        pair.apply_increase(p, &q, &change).unwrap();
+                        tokens_in += amount;
+                        INCREASES.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Action::Settle(i) => {
+                    let p = &mut positions[i];
+                    if p.size_usd > 0 {
+                        pair.settle(p, &pool, &at).unwrap();
+                        // The same second again: nothing is due, nothing moves.
+                        let (p_before, m_before, c_before) = (*p, *pair.market, *pair.collateral());
+                        let again = pair.settle(p, &pool, &at).unwrap();
+                        prop_assert_eq!(again.borrow_fee, 0);
+                        prop_assert_eq!(again.funding_usd, 0);
+                        prop_assert_eq!(again.interest, 0);
+                        prop_assert_eq!(group_part(p), group_part(&p_before));
+                        prop_assert_eq!(p.pnl_base_usd, p_before.pnl_base_usd);
+                        prop_assert_eq!(pair.market.long_oi_usd, m_before.long_oi_usd);
+                        prop_assert_eq!(pair.collateral().owned, c_before.owned);
+                        prop_assert_eq!(pair.collateral().collateral, c_before.collateral);
+                    }
+                }
+                Action::Decrease(i, quarters) => {
+                    let p = &mut positions[i];
+                    if p.size_usd > 0 {
+                        pair.settle(p, &pool, &at).unwrap();
+                        let size_usd = if quarters == 4 { p.size_usd } else { p.size_usd / 4 * quarters };
+                        let q = quote_decrease(&DecreaseInput {
+                            now,
+                            pos: position_state(p, &pool),
+                            size_delta_usd: size_usd,
+                            collateral_out: 0,
+                            market: market_side(pair.market, &at.market_price, p.side),
+                            coll: collateral_side(pair.collateral(), &at.collateral_price),
+                            fees: fee_shares(&pool),
+                            impact: impact(pair.market, p.side, false, size_usd),
+                        });
+                        if let Ok(q) = q {
+                            let change = Change { side: p.side, size_usd, collateral: 0, escrowed: false, now };
+                            pair.apply_decrease(p, &q, &change).unwrap();
+                            tokens_out += q.amount_out;
+                            DECREASES.fetch_add(1, Ordering::Relaxed);
+                            if q.full_close {
+                                prop_assert_eq!(p.size_usd, 0);
+                                prop_assert_eq!(p.collateral_amount, 0);
+                                *p = position(p.side);
+                            }
+                        }
+                    }
+                }
+            }
+            check_books(&market, &coll, &positions, tokens_in, tokens_out, s0);
+        }
+    }
+}
+
+#[test]
+fn most_steps_apply() {
+    the_books_follow_the_positions();
+    let (i, d) = (INCREASES.load(Ordering::Relaxed), DECREASES.load(Ordering::Relaxed));
+    println!("increases applied: {i}, decreases applied: {d}");
+    assert!(i > 300 && d > 100, "too few steps applied: {i} increases, {d} decreases");
+}
