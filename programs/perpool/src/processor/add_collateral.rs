@@ -27,7 +27,7 @@ use crate::{
 pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     use crate::instruction::args;
     let args::AddCollateral { amount } = args::AddCollateral::read(data)?;
-    let (t, rest) = TradeAccounts::load(accounts, Actor::OwnerReadOnly, None)?;
+    let (t, rest) = TradeAccounts::load(accounts, 11, Actor::OwnerReadOnly, None)?;
     let [funding, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

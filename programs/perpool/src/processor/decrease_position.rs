@@ -49,7 +49,7 @@ impl<'a> DecreasePosition<'a> {
     pub fn load(accounts: &'a [AccountView], owner_signs: bool) -> Result<Self> {
         let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
         // Closing is never paused: the config is only checked to be the config.
-        let (t, rest) = TradeAccounts::load(accounts, actor, None)?;
+        let (t, rest) = TradeAccounts::load(accounts, 11, actor, None)?;
         let [receiving, token_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };

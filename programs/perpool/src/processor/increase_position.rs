@@ -57,7 +57,7 @@ impl<'a> IncreasePosition<'a> {
     /// Checks the accounts; `owner_signs` is false only for a keeper executing a limit order.
     pub fn load(accounts: &'a [AccountView], side: u8, owner_signs: bool) -> Result<Self> {
         let actor = if owner_signs { Actor::Owner } else { Actor::OwnerByKeeper };
-        let (t, rest) = TradeAccounts::load(accounts, actor, Some(PAUSE_TRADING))?;
+        let (t, rest) = TradeAccounts::load(accounts, 12, actor, Some(PAUSE_TRADING))?;
         let [funding, token_program, system_program, ..] = rest else {
             return Err(PerpoolError::NotEnoughAccounts);
         };

@@ -28,7 +28,7 @@ use crate::{
 pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     use crate::instruction::args;
     let args::LiquidatePosition {} = args::LiquidatePosition::read(data)?;
-    let (t, rest) = TradeAccounts::load(accounts, Actor::Keeper, None)?;
+    let (t, rest) = TradeAccounts::load(accounts, 13, Actor::Keeper, None)?;
     let [keeper_account, owner_account, owner, token_program, ..] = rest else {
         return Err(PerpoolError::NotEnoughAccounts);
     };

@@ -63,9 +63,19 @@ pub struct TradeAccounts<'a> {
 
 impl<'a> TradeAccounts<'a> {
     /// Splits off and checks the nine-account prefix; returns the instruction's other accounts.
-    /// `pause`: the config flag that refuses the instruction when set (closing is never paused).
+    /// `count`: how many accounts the instruction takes in all (a shorter list is refused with
+    /// `NotEnoughAccounts` before anything else is checked). `pause`: the config flag that refuses
+    /// the instruction when set (closing is never paused).
     #[inline(always)]
-    pub fn load(accounts: &'a [AccountView], actor: Actor, pause: Option<u8>) -> Result<(Self, &'a [AccountView])> {
+    pub fn load(
+        accounts: &'a [AccountView],
+        count: usize,
+        actor: Actor,
+        pause: Option<u8>,
+    ) -> Result<(Self, &'a [AccountView])> {
+        if accounts.len() < count {
+            return Err(PerpoolError::NotEnoughAccounts);
+        }
         let [actor_account, config, pool_account, position, custody, market_oracle, collateral_custody, collateral_oracle, vault, rest @ ..] =
             accounts
         else {
