@@ -285,7 +285,8 @@ instructions! {
         custody_oracle,
         collateral_custody [writable],
         collateral_oracle,
-        vault [writable] pda(b"vault", custody),
+        /// the collateral custody's vault
+        vault [writable] pda(b"vault", collateral_custody),
         /// receives the reward
         keeper_account [writable],
         /// the owner's collateral token account, receives what is left

@@ -1741,6 +1741,9 @@ export const IDL: Idl = {
         },
         {
           "name": "vault",
+          "docs": [
+            "the collateral custody's vault"
+          ],
           "writable": true,
           "pda": {
             "seeds": [
@@ -1756,7 +1759,7 @@ export const IDL: Idl = {
               },
               {
                 "kind": "account",
-                "path": "custody"
+                "path": "collateral_custody"
               }
             ]
           }

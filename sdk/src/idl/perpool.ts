@@ -1742,6 +1742,9 @@ export type Perpool = {
         },
         {
           "name": "vault",
+          "docs": [
+            "the collateral custody's vault"
+          ],
           "writable": true,
           "pda": {
             "seeds": [
@@ -1757,7 +1760,7 @@ export type Perpool = {
               },
               {
                 "kind": "account",
-                "path": "custody"
+                "path": "collateralCustody"
               }
             ]
           }
