@@ -93,6 +93,14 @@ function benchProvider(admin: Keypair): LiteSvmProvider {
 
 /** The Pyth feed id of a bench asset. */
 const feedOf = (label: string): Buffer => createHash("sha256").update(`perpool-bench:${label}`).digest();
+let keyCount = 0;
+/**
+ * The bench's keys, mints and token accounts, the same on every run: a PDA's bump depends on the
+ * addresses it is derived from (each rejected bump costs about 1,500 CU), so random keys would move
+ * the figures of the instructions that search for one by thousands of CU from run to run.
+ */
+const benchKey = (): Keypair =>
+  Keypair.fromSeed(createHash("sha256").update(`perpool-bench-key:${keyCount++}`).digest());
 
 /** Publishes a price (8 decimals, spot = EMA, no confidence) of `feedId` at the clock, signed by `authority`. */
 const priceIx = (authority: PublicKey, feedId: Buffer, price: BN) =>
@@ -207,7 +215,7 @@ async function measure(
 
 /** A pool with `n` custodies priced by published Pyth feeds, each with liquidity from `lp`. */
 async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: string[] = []) {
-  const admin = Keypair.generate();
+  const admin = benchKey();
   const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
@@ -223,7 +231,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   let addCustodyCu = 0;
   let priceCu = 0;
   for (let i = 0; i < n; i++) {
-    const mint = await createMint(provider, 6, a);
+    const mint = await createMint(provider, 6, a, { keypair: benchKey() });
     mints.push(mint);
     const feedId = feedOf(`scenario-${i}`);
     await measure(provider, [priceIx(a, feedId, new BN(100_000_000))]);
@@ -239,7 +247,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
     rec("create_pool", createCu);
     rec("add_custody", addCustodyCu);
     rec("publish_price (local price publisher, not Perpool)", priceCu);
-    const next = Keypair.generate();
+    const next = benchKey();
     provider.airdrop(next.publicKey, 1_000_000_000n);
     rec("propose_admin", await measure(provider, [await proposeAdminIx(program, a, next.publicKey)]));
     rec("accept_admin", await measure(provider, [await acceptAdminIx(program, next.publicKey)], [next]));
@@ -248,13 +256,13 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
     await measure(provider, [await acceptAdminIx(program, a)]);
   }
 
-  const user = Keypair.generate();
+  const user = benchKey();
   provider.airdrop(user.publicKey, 10_000_000_000n);
   let state = await fetchPoolState(program, pool);
-  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey);
+  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey, benchKey());
   const accounts: PublicKey[] = [];
   for (const mint of mints) {
-    const t = await createTokenAccount(provider, mint, user.publicKey);
+    const t = await createTokenAccount(provider, mint, user.publicKey, benchKey());
     await mintTo(provider, mint, t, admin, new BN("1000000000000"));
     accounts.push(t);
   }
@@ -384,7 +392,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
       ),
     );
     // Baseline: a bare SPL token transfer between two accounts of the same owner.
-    const t = await createTokenAccount(provider, mints[0], user.publicKey);
+    const t = await createTokenAccount(provider, mints[0], user.publicKey, benchKey());
     baseline.transfer = await measure(
       provider,
       [createTransferInstruction(accounts[0], t, user.publicKey, 1_000)],
@@ -393,7 +401,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   }
   if (recordAdmin) {
     state = await fetchPoolState(program, pool);
-    const treasury = await createTokenAccount(provider, mints[0], a);
+    const treasury = await createTokenAccount(provider, mints[0], a, benchKey());
     rec(
       "withdraw_protocol_fees",
       await measure(provider, [
@@ -411,7 +419,7 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
 
 /** Trades on a SOL/USDC pool: open, increase, collateral changes, partial and full close, liquidation. */
 async function trades(rows: Row[], writable: string[]) {
-  const admin = Keypair.generate();
+  const admin = benchKey();
   const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
@@ -428,7 +436,7 @@ async function trades(rows: Row[], writable: string[]) {
   ];
   const mints: PublicKey[] = [];
   for (const s of specs) {
-    const mint = await createMint(provider, s.decimals, a);
+    const mint = await createMint(provider, s.decimals, a, { keypair: benchKey() });
     mints.push(mint);
     await measure(provider, [priceIx(a, s.feedId, s.price)]);
     const params = defaultCustodyParams({
@@ -455,13 +463,13 @@ async function trades(rows: Row[], writable: string[]) {
       rows.push({ instruction: "execute_custody_params", custodies: "", cu: executeCu });
     }
   }
-  const user = Keypair.generate();
+  const user = benchKey();
   provider.airdrop(user.publicKey, 10_000_000_000n);
   let state = await fetchPoolState(program, pool);
-  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey);
+  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey, benchKey());
   const tokens: PublicKey[] = [];
   for (const mint of mints) {
-    const t = await createTokenAccount(provider, mint, user.publicKey);
+    const t = await createTokenAccount(provider, mint, user.publicKey, benchKey());
     await mintTo(provider, mint, t, admin, new BN("100000000000000"));
     tokens.push(t);
   }
@@ -630,9 +638,9 @@ async function trades(rows: Row[], writable: string[]) {
   // Liquidation: BTC up 2 % against a 40x short.
   await measure(provider, [priceIx(a, specs[2].feedId, new BN("9700000000000"))]);
   state = await fetchPoolState(program, pool);
-  const keeper = Keypair.generate();
+  const keeper = benchKey();
   provider.airdrop(keeper.publicKey, 1_000_000_000n);
-  const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey);
+  const keeperUsdc = await createTokenAccount(provider, mints[1], keeper.publicKey, benchKey());
   rows.push({
     instruction: "liquidate_position",
     custodies: "",
@@ -655,9 +663,9 @@ async function trades(rows: Row[], writable: string[]) {
   // longer depends on the owner's address (a bump search costs 1,500 CU per rejected bump).
   const opens: number[] = [];
   for (let i = 0; i < 48; i++) {
-    const owner = Keypair.generate();
+    const owner = benchKey();
     provider.airdrop(owner.publicKey, 1_000_000_000n);
-    const t = await createTokenAccount(provider, mints[1], owner.publicKey);
+    const t = await createTokenAccount(provider, mints[1], owner.publicKey, benchKey());
     await mintTo(provider, mints[1], t, admin, new BN(1_000_000_000));
     state = await fetchPoolState(program, pool);
     const ix = await increasePositionIx(program, state, {
@@ -851,7 +859,7 @@ async function trades(rows: Row[], writable: string[]) {
  * swaps and trades for fees, a loan for interest, 30 days of time.
  */
 async function lending(rows: Row[], split: string[]) {
-  const admin = Keypair.generate();
+  const admin = benchKey();
   const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
   const a = admin.publicKey;
@@ -866,7 +874,7 @@ async function lending(rows: Row[], split: string[]) {
   ];
   const mints: PublicKey[] = [];
   for (const s of specs) {
-    const mint = await createMint(provider, s.decimals, a);
+    const mint = await createMint(provider, s.decimals, a, { keypair: benchKey() });
     mints.push(mint);
     await measure(provider, [priceIx(a, s.feedId, s.price)]);
     const params = defaultCustodyParams({ feedId: Array.from(s.feedId), isStable: s.isStable, targetWeightBps: 5000 });
@@ -879,13 +887,13 @@ async function lending(rows: Row[], split: string[]) {
     for (let i = 0; i < 2; i++) await measure(provider, [priceIx(a, specs[i].feedId, specs[i].price)]);
   };
   await reprice();
-  const user = Keypair.generate();
+  const user = benchKey();
   provider.airdrop(user.publicKey, 10_000_000_000n);
   state = await fetchPoolState(program, pool);
-  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey);
+  const lp = await createTokenAccount(provider, state.pool.lpMint, user.publicKey, benchKey());
   const tokens: PublicKey[] = [];
   for (const mint of mints) {
-    const t = await createTokenAccount(provider, mint, user.publicKey);
+    const t = await createTokenAccount(provider, mint, user.publicKey, benchKey());
     await mintTo(provider, mint, t, admin, new BN("100000000000000"));
     tokens.push(t);
   }
@@ -1038,10 +1046,10 @@ async function lending(rows: Row[], split: string[]) {
   split.push(`| lending interest (suppliers' share) | ${usd(s.lendingInterestUsd)} | ${p(s.apr.lendingInterest)} |`);
   split.push(`| pool value | ${usd(aum)} | |`);
   // Liquidation: a second loan at the edge, then SOL falls.
-  const b2 = Keypair.generate();
+  const b2 = benchKey();
   provider.airdrop(b2.publicKey, 1_000_000_000n);
-  const b2sol = await createTokenAccount(provider, mints[0], b2.publicKey);
-  const b2usdc = await createTokenAccount(provider, mints[1], b2.publicKey);
+  const b2sol = await createTokenAccount(provider, mints[0], b2.publicKey, benchKey());
+  const b2usdc = await createTokenAccount(provider, mints[1], b2.publicKey, benchKey());
   await mintTo(provider, mints[0], b2sol, admin, new BN("100000000000"));
   const ref2 = { owner: b2.publicKey, collateralCustody: sol, borrowCustody: usdc };
   state = await fetchPoolState(program, pool);
@@ -1083,6 +1091,24 @@ function label(k: PublicKey, names: Record<string, PublicKey>): string {
   return k.toBase58().slice(0, 6) + "…";
 }
 
+/**
+ * The compute units of the RESULTS.md this run replaces, by instruction and custody count, so the
+ * table shows what a change did (the committed file is the last measured state).
+ */
+function previousFigures(): Map<string, number> {
+  const out = new Map<string, number>();
+  const file = path.join(__dirname, "RESULTS.md");
+  if (!fs.existsSync(file)) return out;
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    // | instruction | custodies | compute units | ...
+    if (cells.length < 5 || !/^[0-9][0-9,]*$/.test(cells[3] ?? "")) continue;
+    const key = `${cells[1]}|${cells[2]}`;
+    if (!out.has(key)) out.set(key, Number(cells[3]!.replace(/,/g, "")));
+  }
+  return out;
+}
+
 async function main() {
   const rows: Row[] = [];
   const writable: string[] = [];
@@ -1093,13 +1119,15 @@ async function main() {
   await trades(rows, writable);
   const split: string[] = [];
   await lending(rows, split);
+  const previous = previousFigures();
   const lines = [
-    "| instruction | custodies | compute units | target | headroom |",
-    "|---|---:|---:|---:|---:|",
-    ...rows.map(
-      (r) =>
-        `| ${r.instruction} | ${r.custodies} | ${r.cu.toLocaleString("en-US")} | ${r.target ? r.target.toLocaleString("en-US") : ""} | ${r.target ? `${Math.round((100 * (r.target - r.cu)) / r.target)} %` : ""} |`,
-    ),
+    "| instruction | custodies | compute units | previous run | change | target | headroom |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => {
+      const before = previous.get(`${r.instruction}|${r.custodies}`);
+      const change = before === undefined ? "" : r.cu === before ? "0" : `${r.cu > before ? "+" : ""}${r.cu - before}`;
+      return `| ${r.instruction} | ${r.custodies} | ${r.cu.toLocaleString("en-US")} | ${before === undefined ? "" : before.toLocaleString("en-US")} | ${change} | ${r.target ? r.target.toLocaleString("en-US") : ""} | ${r.target ? `${Math.round((100 * (r.target - r.cu)) / r.target)} %` : ""} |`;
+    }),
   ];
   const table = lines.join("\n");
   console.log(table);
