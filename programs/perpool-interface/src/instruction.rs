@@ -356,7 +356,15 @@ instructions! {
     LIQUIDATE_LOAN => LiquidateLoan { repay_amount: u64 } [
         /// the liquidator
         liquidator [signer],
-        ..LOAN_ACCOUNTS,
+        config pda(b"config"),
+        pool,
+        /// the loan: PDA ["loan", its owner, pool, collateral_custody, borrow_custody]; the owner is not an
+        /// account of this instruction, so the caller passes the loan
+        loan [writable],
+        collateral_custody [writable],
+        collateral_oracle,
+        borrow_custody [writable],
+        borrow_oracle,
         collateral_vault [writable] pda(b"vault", collateral_custody),
         borrow_vault [writable] pda(b"vault", borrow_custody),
         liquidator_funding [writable],

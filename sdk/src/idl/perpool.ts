@@ -2350,38 +2350,9 @@ export type Perpool = {
         {
           "name": "loan",
           "docs": [
-            "PDA [\"loan\", owner, pool, collateral_custody, borrow_custody]"
+            "the loan: PDA [\"loan\", its owner, pool, collateral_custody, borrow_custody]; the owner is not an account of this instruction, so the caller passes the loan"
           ],
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  108,
-                  111,
-                  97,
-                  110
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "owner"
-              },
-              {
-                "kind": "account",
-                "path": "pool"
-              },
-              {
-                "kind": "account",
-                "path": "collateralCustody"
-              },
-              {
-                "kind": "account",
-                "path": "borrowCustody"
-              }
-            ]
-          }
+          "writable": true
         },
         {
           "name": "collateralCustody",
