@@ -341,23 +341,18 @@ impl<'a> Pair<'a> {
         c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
         c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
         record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-        let index = c.borrow_index;
 
-        let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
-        p.size_usd = q.size_usd_after;
-        p.size_tokens = q.size_tokens_after;
-        p.collateral_amount = q.collateral_after;
-        p.owed_tokens = 0;
-        p.locked_amount -= q.locked_released;
-        p.borrow_index_snapshot = index;
-        p.update_time = now;
-        p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
         p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
-        p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
-        let (group, after) = (p.collateral_group, group_part(p));
-        move_group(self.market, side, group, &before, &after)?;
-        scale_pnl_base(self.collateral_mut(), p, before[GROUP_USD])?;
-        Ok(pnl)
+        let closed = Closed {
+            pnl_usd: q.pnl_usd,
+            pnl_profit: q.pnl_profit,
+            size_usd_after: q.size_usd_after,
+            size_tokens_after: q.size_tokens_after,
+            collateral_after: q.collateral_after,
+            locked_released: q.locked_released,
+            borrow_fee_tokens: q.borrow_fee_tokens,
+        };
+        self.close_size(p, &closed, &before, now)
     }
 
     /// Applies a liquidation quote: as a decrease, plus the liquidator's reward, the insurance
@@ -392,20 +387,36 @@ impl<'a> Pair<'a> {
             .ok_or(PerpoolError::MathOverflow)?;
         c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
         record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
-        let index = c.borrow_index;
 
+        let closed = Closed {
+            pnl_usd: q.pnl_usd,
+            pnl_profit: q.pnl_profit,
+            size_usd_after: q.size_usd_after,
+            size_tokens_after: q.size_tokens_after,
+            collateral_after: q.collateral_after,
+            locked_released: q.locked_released,
+            borrow_fee_tokens: q.borrow_fee_tokens,
+        };
+        self.close_size(p, &closed, &before, now)
+    }
+
+    /// What a decrease and a liquidation both do to the position once the custody's books are
+    /// done: its new size, collateral and lock, its realised PnL, its group row and its recorded
+    /// PnL base. Returns the realised PnL, USD (negative: a loss).
+    #[inline(always)]
+    fn close_size(&mut self, p: &mut Position, q: &Closed, before: &[u64; 4], now: i64) -> Result<i64, PerpoolError> {
         let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
         p.size_usd = q.size_usd_after;
         p.size_tokens = q.size_tokens_after;
         p.collateral_amount = q.collateral_after;
         p.owed_tokens = 0;
         p.locked_amount -= q.locked_released;
-        p.borrow_index_snapshot = index;
+        p.borrow_index_snapshot = self.collateral().borrow_index;
         p.update_time = now;
         p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
         p.borrow_fees_paid = p.borrow_fees_paid.saturating_add(q.borrow_fee_tokens);
         let (group, after) = (p.collateral_group, group_part(p));
-        move_group(self.market, side, group, &before, &after)?;
+        move_group(self.market, p.side, group, before, &after)?;
         scale_pnl_base(self.collateral_mut(), p, before[GROUP_USD])?;
         Ok(pnl)
     }
@@ -422,6 +433,17 @@ pub struct Change {
     /// True when the collateral is already in the vault (a limit order's escrow).
     pub escrowed: bool,
     pub now: i64,
+}
+
+/// The part of a decrease or liquidation quote that [`Pair::close_size`] applies to the position.
+struct Closed {
+    pnl_usd: u64,
+    pnl_profit: bool,
+    size_usd_after: u64,
+    size_tokens_after: u64,
+    collateral_after: u64,
+    locked_released: u64,
+    borrow_fee_tokens: u64,
 }
 
 #[inline(always)]
