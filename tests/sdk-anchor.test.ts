@@ -2,23 +2,15 @@
  * Raw `@coral-xyz/anchor` over the IDL alone (`new Program(IDL, provider)`, no SDK builder): the
  * IDL's PDA seeds let anchor derive config, LP mint, LP account, escrow, vaults, position and loan,
  * so a caller names only its own accounts and its choice of pool, market and their price feeds.
- * Opening a position takes the position's bump as an argument (one derivation instead of a
- * search): the caller gets it from `positionPda`, as the SDK's builder does.
+ * A deposit's custody list (every custody and its oracle, to value the pool) is read with anchor's
+ * own account coder from the pool. Opening a position takes a bump argument that saves the
+ * program a search; a raw caller that does not compute it passes any byte and the program searches.
  */
 import * as anchor from "@coral-xyz/anchor";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import {
-  IDL,
-  type Perpool,
-  Side,
-  custodyListAccounts,
-  fetchLoan,
-  fetchPosition,
-  loanPda,
-  positionPda,
-} from "../sdk/src";
+import { IDL, type Perpool, Side, fetchLoan, fetchPosition, loanPda, positionPda } from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
 describe("SDK IDL: raw anchor Program resolves the program's accounts from the IDL's seeds", () => {
@@ -35,6 +27,17 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
     trader = await t.user({ SOL: "10", USDC: "10000" });
   });
 
+  /** The pool's custodies and their oracles, read through anchor: what a deposit or withdrawal values the pool with. */
+  async function custodyList(): Promise<anchor.web3.AccountMeta[]> {
+    const pool = await program.account.pool.fetch(t.pool);
+    const custodies = pool.custodies.slice(0, pool.custodyCount);
+    const accounts = await program.account.custody.fetchMultiple(custodies);
+    return custodies.flatMap((pubkey, i) => [
+      { pubkey, isSigner: false, isWritable: false },
+      { pubkey: accounts[i]!.oracle, isSigner: false, isWritable: false },
+    ]);
+  }
+
   it("deposits with only the owner's accounts, the pool and the custody (plus the pool's custody list)", async () => {
     for (const [symbol, amount] of [
       ["SOL", new BN("1000000000000")],
@@ -50,7 +53,7 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
           fundingAccount: lp.token(symbol),
           lpTokenAccount: lp.lp,
         })
-        .remainingAccounts(custodyListAccounts(await t.state()))
+        .remainingAccounts(await custodyList())
         .signers([lp.keypair])
         .rpc();
       expect(t.balance(lp.lp).gt(before), `${symbol} deposit minted LP`).to.equal(true);
@@ -68,12 +71,14 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
       collateralCustody: usdc.custody,
       collateralOracle: usdc.oracle,
     };
-    const [address, bump] = positionPda(trader.keypair.publicKey, t.pool, sol.custody, usdc.custody, Side.LONG);
+    // No bump computed: 0 is passed and the program searches for the position's.
     await program.methods
-      .increasePosition(Side.LONG, new BN(1_000_000_000), new BN(200_000_000), new BN(200_000_000_000), bump)
+      .increasePosition(Side.LONG, new BN(1_000_000_000), new BN(200_000_000), new BN(200_000_000_000), 0)
       .accounts({ owner: trader.keypair.publicKey, fundingAccount: trader.token("USDC"), ...market })
       .signers([trader.keypair])
       .rpc();
+    // (Checked against the SDK's derivation, not used to build the call.)
+    const [address, bump] = positionPda(trader.keypair.publicKey, t.pool, sol.custody, usdc.custody, Side.LONG);
     const position = await fetchPosition(t.program, address);
     expect(position?.sizeUsd.toString()).to.equal("1000000000");
     expect(position?.bump).to.equal(bump);

@@ -358,9 +358,12 @@ pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(
     create_at_pda_with_bump::<T>(payer, account, seeds, None)
 }
 
-/// [`create_at_pda`] with the bump already known (stored by an earlier
+/// [`create_at_pda`] with the bump perhaps known (stored by an earlier
 /// instruction, or given by the client): the address is derived once from the
-/// seeds and that bump instead of searching for the canonical bump.
+/// seeds and that bump instead of searching for the canonical bump. A bump that
+/// does not derive `account` is not an error: the canonical bump is searched
+/// for then, so a client that does not compute the bump (raw anchor) still
+/// opens the account, at the search's cost.
 #[inline(always)]
 pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(
     payer: &AccountView,
@@ -370,11 +373,8 @@ pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(
 ) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
     let bump = match known {
-        Some(b) => {
-            check_pda_with_bump(account, seeds, b)?;
-            b
-        }
-        None => check_pda(account, seeds)?,
+        Some(b) if check_pda_with_bump(account, seeds, b).is_ok() => b,
+        _ => check_pda(account, seeds)?,
     };
     let bump_seed = [bump];
     let mut signer: [Seed; MAX_SEEDS + 1] = core::array::from_fn(|_| Seed::from(&[][..]));

@@ -31,12 +31,15 @@ use crate::{
 /// 10. `[]` token program
 /// 11. `[]` system program
 ///
-/// `position_bump` is used when the position is opened: its address must be the
-/// PDA of the seeds with that bump (one derivation, 1,500 CU, instead of a bump
-/// search that costs 1,500 CU per rejected bump and depends on the owner's
-/// address). The SDK passes the canonical bump; a client that passes another
-/// valid bump opens a second position for the same market and side at another
-/// address, accounted on its own like any position.
+/// `position_bump` saves the bump search when the position is opened: when the
+/// seeds with that bump derive the position's address, that is its address (one
+/// derivation, 1,500 CU, instead of a search that costs 1,500 CU per rejected
+/// bump and depends on the owner's address). Any other value is not an error:
+/// the canonical bump is searched for, so a client that does not compute it
+/// (raw anchor over the IDL) passes any byte and pays the search. The SDK
+/// passes the canonical bump; a client that passes another valid bump opens a
+/// second position for the same market and side at another address, accounted
+/// on its own like any position.
 ///
 /// `execute_order` uses the same list (after its keeper and order accounts) for a
 /// limit order, with the owner not signing: the collateral then comes from the
