@@ -77,6 +77,12 @@ import {
 } from "../sdk/src";
 
 const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+/** The profile build (`npm run build:profile`): the same program with compute-unit marks at phase boundaries. */
+const PROFILE_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool-profile.so");
+/** The build the next providers deploy: the release build, or the profile build during `profileRun`. */
+let programSo = SO;
+/** Logs of the transaction `measure` sent last (a row keeps them: the profile build's marks). */
+let lastLogs: string[] = [];
 const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
 
 /**
@@ -86,14 +92,14 @@ const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_pub
  */
 function benchProvider(admin: Keypair): LiteSvmProvider {
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
-  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, SO, admin.publicKey);
+  provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, programSo, admin.publicKey);
   provider.addPricePublisher(PUBLISHER_SO);
   return provider;
 }
 
 /** The Pyth feed id of a bench asset. */
 const feedOf = (label: string): Buffer => createHash("sha256").update(`perpool-bench:${label}`).digest();
-let keyCount = 0;
+let keyCount = 0; // reset by `allRows`, so a second pass derives the same keys
 /**
  * The bench's keys, mints and token accounts, the same on every run: a PDA's bump depends on the
  * addresses it is derived from (each rejected bump costs about 1,500 CU), so random keys would move
@@ -179,6 +185,16 @@ interface Row {
   custodies: number | "";
   cu: number;
   target?: number;
+  /** The logs of the transaction measured for this row. */
+  logs?: string[];
+}
+
+/** Rows that keep, each, the logs of the transaction `measure` sent just before it was pushed. */
+class Rows extends Array<Row> {
+  override push(...items: Row[]): number {
+    for (const r of items) r.logs ??= lastLogs;
+    return super.push(...items);
+  }
 }
 
 /** New risk parameters for a custody of a zero-timelock pool: proposed, then executed; the CU of each. */
@@ -210,7 +226,9 @@ async function measure(
   signers: Keypair[] = [],
 ): Promise<number> {
   const sig = await provider.sendAndConfirm(new Transaction().add(...ixs), signers);
-  return Number(provider.getTxResult(sig)!.computeUnits);
+  const result = provider.getTxResult(sig)!;
+  lastLogs = result.logs;
+  return Number(result.computeUnits);
 }
 
 /** A pool with `n` custodies priced by published Pyth feeds, each with liquidity from `lp`. */
@@ -1109,16 +1127,128 @@ function previousFigures(): Map<string, number> {
   return out;
 }
 
-async function main() {
-  const rows: Row[] = [];
-  const writable: string[] = [];
+/** Every measured instruction, in order, on a fresh set of the bench's keys. */
+async function allRows(writable: string[], split: string[]): Promise<Rows> {
+  keyCount = 0;
+  const rows = new Rows();
   await scenario(4, rows, true, writable);
   await scenario(1, rows, false);
   await scenario(2, rows, false);
   await scenario(8, rows, false);
   await trades(rows, writable);
-  const split: string[] = [];
   await lending(rows, split);
+  return rows;
+}
+
+/** First value of a profile mark's log line (programs/perpool/src/profile.rs `TAG`). */
+const PROFILE_TAG = 0x5045_5250_5052_4f46n;
+/** `Phase` values of profile.rs, by index; `start` marks the entrypoint (twice: calibration). */
+const PHASES = ["start", "accounts", "oracle", "accrual", "math", "state", "cpi", "event", "valuation"] as const;
+/** The columns of the profile table, in the order an instruction runs. */
+const PROFILE_COLUMNS: { phase: (typeof PHASES)[number]; title: string }[] = [
+  { phase: "accounts", title: "account checks" },
+  { phase: "oracle", title: "clock + oracles" },
+  { phase: "accrual", title: "accrual" },
+  { phase: "valuation", title: "pool valuation" },
+  { phase: "math", title: "math" },
+  { phase: "state", title: "state writes" },
+  { phase: "cpi", title: "CPIs" },
+  { phase: "event", title: "event" },
+];
+/** The instructions the profile table shows (instruction, custodies). */
+const PROFILED: [string, number | ""][] = [
+  ["increase_position (open)", ""],
+  ["increase_position (increase)", ""],
+  ["decrease_position (partial)", ""],
+  ["decrease_position (full)", ""],
+  ["liquidate_position", ""],
+  ["execute_order (limit, opens position)", ""],
+  ["execute_order (take-profit, full close)", ""],
+  ["add_liquidity", 4],
+  ["add_liquidity", 8],
+  ["remove_liquidity", 4],
+  ["remove_liquidity", 8],
+  ["swap", 4],
+  ["swap", 8],
+  ["borrow", ""],
+];
+
+/**
+ * Compute units by phase from a profile build's logs: each mark logs `(TAG, phase)` and then
+ * the units remaining; the units between two marks, less what a mark costs (the difference between the
+ * entrypoint's two back-to-back marks), belong to the later mark's phase. The marks of the last
+ * Perpool instruction of the transaction are used. Null when the logs hold no marks.
+ */
+function phaseCosts(logs: string[]): Map<string, number> | null {
+  const marks: { phase: number; remaining: bigint }[] = [];
+  for (let i = 0; i + 1 < logs.length; i++) {
+    const m = /^Program log: 0x([0-9a-f]+), 0x([0-9a-f]+), 0x0, 0x0, 0x0$/.exec(logs[i]);
+    if (!m || BigInt(`0x${m[1]}`) !== PROFILE_TAG) continue;
+    const units = /^Program consumption: (\d+) units remaining$/.exec(logs[i + 1]);
+    if (!units) throw new Error(`profile: a mark without its units line: ${logs[i + 1]}`);
+    marks.push({ phase: Number(`0x${m[2]}`), remaining: BigInt(units[1]) });
+  }
+  let first = -1;
+  for (let i = 0; i + 1 < marks.length; i++) if (marks[i].phase === 0 && marks[i + 1].phase === 0) first = i;
+  if (first < 0) return null;
+  const own = marks.slice(first);
+  const markCost = own[0].remaining - own[1].remaining;
+  const costs = new Map<string, number>([["mark", Number(markCost)]]);
+  for (let i = 2; i < own.length; i++) {
+    const name = PHASES[own[i].phase] ?? `phase ${own[i].phase}`;
+    const spent = Number(own[i - 1].remaining - own[i].remaining - markCost);
+    costs.set(name, (costs.get(name) ?? 0) + spent);
+  }
+  return costs;
+}
+
+/**
+ * The profile table: the same instructions measured on the profile build, each release figure
+ * split by phase; "entry + rest" is the release figure less the phases (pinocchio's input
+ * parsing, the dispatch, the return, and what the marks move in the code around them).
+ */
+function profileTable(release: Row[], profiled: Row[]): string[] {
+  const lines = [
+    `| instruction | custodies | compute units | ${PROFILE_COLUMNS.map((c) => c.title).join(" | ")} | entry + rest |`,
+    `|---|---:|---:|${PROFILE_COLUMNS.map(() => "---:").join("|")}|---:|`,
+  ];
+  const fmtCu = (n: number) => n.toLocaleString("en-US");
+  for (const [instruction, custodies] of PROFILED) {
+    const i = release.findIndex((r) => r.instruction === instruction && r.custodies === custodies);
+    const p = profiled[i];
+    if (i < 0 || !p || p.instruction !== instruction || p.custodies !== custodies)
+      throw new Error(`profile: no matching row for ${instruction} ${custodies}`);
+    const costs = phaseCosts(p.logs ?? []);
+    if (!costs) throw new Error(`profile: no marks in the logs of ${instruction} ${custodies}`);
+    const spent = PROFILE_COLUMNS.reduce((sum, c) => sum + (costs.get(c.phase) ?? 0), 0);
+    const cells = PROFILE_COLUMNS.map((c) => (costs.has(c.phase) ? fmtCu(costs.get(c.phase)!) : ""));
+    lines.push(
+      `| ${instruction} | ${custodies} | ${fmtCu(release[i].cu)} | ${cells.join(" | ")} | ${fmtCu(release[i].cu - spent)} |`,
+    );
+  }
+  return lines;
+}
+
+/** Runs every measured instruction again on the profile build; the bench's other outputs are kept as they were. */
+async function profileRun(): Promise<Rows> {
+  const kept = { spread: openSpread.length, quote: { ...quoteInputs }, transfer: baseline.transfer };
+  programSo = PROFILE_SO;
+  try {
+    return await allRows([], []);
+  } finally {
+    programSo = SO;
+    openSpread.length = kept.spread;
+    Object.assign(quoteInputs, kept.quote);
+    baseline.transfer = kept.transfer;
+  }
+}
+
+async function main() {
+  const writable: string[] = [];
+  const split: string[] = [];
+  const rows = await allRows(writable, split);
+  const profiled = await profileRun();
+  const profileLines = profileTable(rows, profiled);
   const previous = previousFigures();
   const lines = [
     "| instruction | custodies | compute units | previous run | change | target | headroom |",
@@ -1163,6 +1293,8 @@ async function main() {
     }),
   ];
   console.log("");
+  for (const l of profileLines) console.log(l);
+  console.log("");
   for (const l of ratioLines) console.log(l);
   for (const l of openSpread) console.log(`\n${l}`);
   const quoteLines = quoteInputs.program ? await quoteTimes(quoteInputs.program) : [];
@@ -1189,6 +1321,12 @@ async function main() {
     `Machine: ${os.cpus()[0]?.model ?? "unknown"}, ${os.cpus().length} cores, Node ${process.version}.`,
     "",
     table,
+    "",
+    "## Compute units by phase",
+    "",
+    "The same instructions on the profile build (`npm run build:profile`, feature `cu-profile`: a mark at each phase boundary logs the units remaining; the deployed build has no marks), each release figure above split by phase. A mark's own cost is measured at the entrypoint and taken off. Account checks include loading the accounts; an opening's CPIs include the position PDA's derivation and creation; entry + rest is the release figure less the phases: pinocchio's input parsing, the dispatch, the return.",
+    "",
+    ...profileLines,
     "",
     ...ratioLines,
     "",

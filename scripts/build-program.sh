@@ -20,8 +20,25 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # rustup's cargo comes first on PATH but has no rust-src; -Zbuild-std needs
 # the Debian toolchain, called explicitly. RUSTC_BOOTSTRAP enables -Z flags on
 # this stable compiler.
-RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build \
-  -Zbuild-std=core,alloc --release --target bpfel-unknown-none -p perpool -p pyth-publisher --quiet
+build() {
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build \
+    -Zbuild-std=core,alloc --release --target bpfel-unknown-none --quiet "$@"
+}
+
+# `--profile`: the compute-unit profile build only (feature `cu-profile`,
+# programs/perpool/src/profile.rs), written to target/deploy/perpool-profile.so
+# for `npm run bench`; never deployed. Cargo keeps both builds' artifacts apart.
+if [[ "${1:-}" == "--profile" ]]; then
+  build -p perpool --features cu-profile
+  mkdir -p target/deploy
+  cp target/bpfel-unknown-none/release/libperpool.so target/deploy/perpool-profile.so
+  echo "build: target/deploy/perpool-profile.so ($(stat -c %s target/deploy/perpool-profile.so) bytes)"
+  # The plain build is relinked to the same file name: put it back.
+  build -p perpool -p pyth-publisher
+  cp target/bpfel-unknown-none/release/libperpool.so target/deploy/perpool.so
+  exit 0
+fi
+build -p perpool -p pyth-publisher
 
 mkdir -p target/deploy
 for name in perpool pyth_publisher; do

@@ -24,4 +24,6 @@ pub mod events;
 #[cfg(any(target_os = "solana", target_arch = "bpf"))]
 pub mod processor;
 #[cfg(any(target_os = "solana", target_arch = "bpf"))]
+pub mod profile;
+#[cfg(any(target_os = "solana", target_arch = "bpf"))]
 pub mod util;

@@ -11,6 +11,7 @@ use crate::{
     events,
     instruction::args,
     math::{quote_add_liquidity, AddLiquidityInput},
+    profile::{mark, Phase},
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_signer, check_system_program, check_token_account, check_token_program, check_vault,
@@ -105,8 +106,11 @@ impl<'a> TryFrom<&'a [AccountView]> for AddLiquidity<'a> {
 pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let args::AddLiquidity { amount_in, min_lp_out } = args::AddLiquidity::read(data)?;
     let ix = AddLiquidity::try_from(accounts)?;
+    mark(Phase::Accounts);
     let clock = now()?;
+    mark(Phase::Oracle);
     ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
+    mark(Phase::Accrual);
 
     let valuation = value_pool(
         ix.pool,
@@ -115,6 +119,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         PriceSide::Max,
         clock.unix_timestamp,
     )?;
+    mark(Phase::Valuation);
     // SAFETY: the LP mint is owned by the token program (checked by key
     // against the pool's mint) and only read here.
     let lp_supply =
@@ -141,10 +146,12 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         return Err(PerpoolError::SlippageExceeded);
     }
     ix.custody.use_price_time(valuation.target_price[0].publish_time);
+    mark(Phase::Math);
 
     let signer = PoolSigner::new(ix.pool);
     let seeds = signer.seeds();
     let lp = lp_account::load_or_create(ix.lp_record, ix.pool_account, ix.owner)?;
+    mark(Phase::Accounts);
     // LP tokens whose cooldown is over leave the escrow first.
     if lp.escrowed_lp > 0 && clock.unix_timestamp >= lp.unlock_time {
         pinocchio_token::instructions::Transfer::new(ix.lp_escrow, ix.lp_token, ix.pool_account, lp.escrowed_lp)
@@ -152,6 +159,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
             .map_err(|_| PerpoolError::InvalidTokenAccount)?;
         lp.escrowed_lp = 0;
     }
+    mark(Phase::Cpi);
     let cooldown = ix.pool.lp_cooldown_secs != 0;
     if cooldown {
         lp.escrowed_lp = lp.escrowed_lp.checked_add(q.lp_out).ok_or(PerpoolError::MathOverflow)?;
@@ -167,6 +175,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    mark(Phase::State);
 
     transfer_from_user(ix.funding, ix.vault, ix.owner, amount_in)?;
     let to_escrow = if cooldown { q.lp_out + q.dead_lp } else { q.dead_lp };
@@ -180,6 +189,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
             .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
             .map_err(|_| PerpoolError::InvalidMint)?;
     }
+    mark(Phase::Cpi);
 
     events::liquidity_added(&events::LiquidityAddedEvent {
         pool: ix.pool_account.address(),
@@ -196,5 +206,6 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         escrowed_lp: escrowed,
         unlock_time,
     });
+    mark(Phase::Event);
     Ok(())
 }

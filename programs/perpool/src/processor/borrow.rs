@@ -6,6 +6,7 @@ use crate::{
     events,
     instruction::args,
     math::{quote_borrow, BorrowInput},
+    profile::{mark, Phase},
     util::{
         check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
     },
@@ -36,6 +37,7 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     check_writable(receiving)?;
     check_receiving(receiving, &x.borrow.mint, &x.borrow.vault)?;
     check_token_program(token_program)?;
+    mark(Phase::Accounts);
     let q = quote_borrow(&BorrowInput {
         loan: loan_state(x.loan),
         amount,
@@ -43,10 +45,13 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         borrow: borrow_side(x.borrow, &x.borrow_price),
         params: loan_params(x.collateral),
     })?;
+    mark(Phase::Math);
     x.loan.scaled_debt = x.loan.scaled_debt.checked_add(q.scaled_delta).ok_or(PerpoolError::MathOverflow)?;
     x.loan.update_time = x.now;
     x.borrow.lent = x.borrow.lent.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
+    mark(Phase::State);
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
+    mark(Phase::Cpi);
     events::loan_event(
         events::BORROWED_EVENT,
         x.loan_account.address(),
@@ -55,5 +60,6 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         x.loan.collateral_amount,
         x.loan.scaled_debt,
     );
+    mark(Phase::Event);
     Ok(())
 }

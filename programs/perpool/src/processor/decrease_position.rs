@@ -10,6 +10,7 @@ use crate::{
     events,
     math::{quote_decrease, DecreaseInput},
     oracle::OracleContext,
+    profile::{mark, Phase},
     state::{position::SIDE_LONG, Pool, Position},
     util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
@@ -71,6 +72,7 @@ impl<'a> DecreasePosition<'a> {
             return Err(PerpoolError::InvalidTokenAccount);
         }
         check_token_program(token_program)?;
+        mark(Phase::Accounts);
         Ok(Self {
             owner,
             pool_account,
@@ -89,12 +91,16 @@ impl<'a> DecreasePosition<'a> {
     /// position owes and earns over time.
     pub fn prepare(&mut self) -> Result<Prepared> {
         let clock = now()?;
+        mark(Phase::Oracle);
         let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
+        mark(Phase::Accrual);
         let (market_price, collateral_price) =
             self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
+        mark(Phase::Oracle);
         let at = At { now: clock.unix_timestamp, market_price, collateral_price };
         self.custodies.settle(self.position_account.address(), self.position, self.pool, &at)?;
+        mark(Phase::Accrual);
         Ok(at)
     }
 }
@@ -146,14 +152,17 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
             return Err(PerpoolError::SlippageExceeded);
         }
     }
+    mark(Phase::Math);
 
     let change = Change { side, size_usd, collateral: 0, escrowed: false, now: at.now };
     let pnl = ix.custodies.apply_decrease(ix.position, &q, &change)?;
+    mark(Phase::State);
 
     if q.amount_out > 0 {
         crate::util::check_liquidity(ix.custodies.collateral(), ix.vault, q.amount_out)?;
         transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
     }
+    mark(Phase::Cpi);
     events::position_decreased(&events::PositionChange {
         position: ix.position_account.address(),
         owner: ix.owner.address(),
@@ -171,9 +180,11 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         amount_out: q.amount_out,
         impact_usd: signed_impact(&impact),
     });
+    mark(Phase::Event);
     if q.full_close {
         close_position(ix.position_account, ix.owner)?;
     }
+    mark(Phase::State);
     Ok(Outcome { full_close: q.full_close, exit_price: q.exit_price.0, pnl_usd: pnl, amount_out: q.amount_out })
 }
 

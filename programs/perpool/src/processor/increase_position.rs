@@ -10,6 +10,7 @@ use crate::{
     events,
     math::{quote_increase, IncreaseInput},
     oracle::{OracleContext, OraclePrice},
+    profile::{mark, Phase},
     state::{config::PAUSE_TRADING, position::SIDE_LONG, Pool},
     util::{
         check_funding, check_system_program, check_token_account, check_token_program, check_writable, now,
@@ -78,15 +79,19 @@ impl<'a> IncreasePosition<'a> {
         check_writable(position)?;
         check_token_program(token_program)?;
         check_system_program(system_program)?;
+        mark(Phase::Accounts);
         Ok(Self { owner, pool_account, pool, position, custodies, market_oracle, collateral_oracle, vault, funding })
     }
 
     /// Accrues both custodies and reads their checked prices (recording their publish times).
     pub fn prepare(&mut self) -> Result<(i64, OraclePrice, OraclePrice)> {
         let clock = now()?;
+        mark(Phase::Oracle);
         let ctx = OracleContext { now: clock.unix_timestamp };
         self.custodies.accrue(clock.unix_timestamp, self.pool)?;
+        mark(Phase::Accrual);
         let (m, c) = self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
+        mark(Phase::Oracle);
         Ok((clock.unix_timestamp, m, c))
     }
 }
@@ -122,12 +127,15 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
     let position =
         load_or_create_position(ix.position, &keys, &Opener { payer: req.payer, bump: req.position_bump, group }, now)?;
     check_group(ix.pool, position)?;
+    // (Opening: the PDA derivations and the account's creation.)
+    mark(if position.size_usd == 0 { Phase::Cpi } else { Phase::Accounts });
     if position.size_usd == 0 {
         ix.custodies.start(position, now);
     } else {
         let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
         ix.custodies.settle(ix.position.address(), position, ix.pool, &at)?;
     }
+    mark(Phase::Accrual);
     let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
     let q = quote_increase(&IncreaseInput {
         now,
@@ -144,13 +152,16 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
     if slipped {
         return Err(PerpoolError::SlippageExceeded);
     }
+    mark(Phase::Math);
 
     let change = Change { side, size_usd, collateral: collateral_amount, escrowed: req.escrowed, now };
     ix.custodies.apply_increase(position, &q, &change)?;
+    mark(Phase::State);
 
     if collateral_amount > 0 && !req.escrowed {
         transfer_from_user(ix.funding, ix.vault, ix.owner, collateral_amount)?;
     }
+    mark(Phase::Cpi);
     events::position_increased(&events::PositionChange {
         position: ix.position.address(),
         owner: ix.owner.address(),
@@ -168,6 +179,7 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         amount_out: 0,
         impact_usd: signed_impact(&impact),
     });
+    mark(Phase::Event);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use crate::{
     events,
     math::{quote_liquidate, LiquidateInput},
     oracle::OracleContext,
+    profile::{mark, Phase},
     util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
 };
 
@@ -53,13 +54,18 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         return Err(PerpoolError::InvalidTokenAccount);
     }
     check_token_program(token_program)?;
+    mark(Phase::Accounts);
 
     let clock = now()?;
+    mark(Phase::Oracle);
     let ctx = OracleContext { now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
+    mark(Phase::Accrual);
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
+    mark(Phase::Oracle);
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
     custodies.settle(position_account.address(), position, pool, &at)?;
+    mark(Phase::Accrual);
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position, pool),
@@ -68,8 +74,10 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         fees: fee_shares(pool),
         insurance_balance: custodies.collateral().insurance,
     })?;
+    mark(Phase::Math);
 
     let pnl = custodies.apply_liquidation(position, &q, clock.unix_timestamp)?;
+    mark(Phase::State);
 
     let signer = PoolSigner::new(pool);
     if q.reward_tokens > 0 {
@@ -78,6 +86,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     if q.owner_out > 0 {
         transfer_from_vault(vault, owner_account, pool_account, &signer, q.owner_out)?;
     }
+    mark(Phase::Cpi);
     events::position_liquidated(&events::Liquidation {
         position: position_account.address(),
         owner: owner.address(),
@@ -91,8 +100,10 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         insurance_used: q.insurance_used,
         owner_out: q.owner_out,
     });
+    mark(Phase::Event);
     if q.full {
         close_position(position_account, owner)?;
     }
+    mark(Phase::State);
     Ok(())
 }

@@ -194,16 +194,20 @@ pub fn load_context<'a>(
     if owner_must_sign && &l.owner != signer.address() {
         return Err(PerpoolError::LoanMismatch);
     }
+    crate::profile::mark(crate::profile::Phase::Accounts);
     let clock = crate::util::now()?;
+    crate::profile::mark(crate::profile::Phase::Oracle);
     let (ps, is) = (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps);
     collateral.accrue(clock.unix_timestamp, ps, is)?;
     borrow.accrue(clock.unix_timestamp, ps, is)?;
     settle_collateral_interest(l, collateral)?;
+    crate::profile::mark(crate::profile::Phase::Accrual);
     let ctx = crate::oracle::OracleContext { now: clock.unix_timestamp };
     let collateral_price = crate::oracle::read_price(collateral, collateral_oracle, &ctx)?;
     collateral.use_price_time(collateral_price.publish_time);
     let borrow_price = crate::oracle::read_price(borrow, borrow_oracle, &ctx)?;
     borrow.use_price_time(borrow_price.publish_time);
+    crate::profile::mark(crate::profile::Phase::Oracle);
     Ok((
         LoanContext {
             signer,

@@ -336,7 +336,10 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
     };
     let to_keeper = o.execution_reward + if opened { o.position_rent } else { 0 };
     events::order_executed(order_account.address(), keeper.address(), price.0, o.execution_reward);
-    close_order(order_account, owner, Some((keeper, to_keeper)))
+    crate::profile::mark(crate::profile::Phase::Event);
+    let closed = close_order(order_account, owner, Some((keeper, to_keeper)));
+    crate::profile::mark(crate::profile::Phase::State);
+    closed
 }
 
 /// Closes an order: `paid.1` lamports to `paid.0` (the keeper), the rest to the owner.

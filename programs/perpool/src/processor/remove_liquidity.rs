@@ -11,6 +11,7 @@ use crate::{
     events,
     instruction::args,
     math::{quote_remove_liquidity, RemoveLiquidityInput},
+    profile::{mark, Phase},
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_receiving, check_signer, check_token_program, check_vault, check_writable, now,
@@ -93,12 +94,16 @@ impl<'a> TryFrom<&'a [AccountView]> for RemoveLiquidity<'a> {
 pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let args::RemoveLiquidity { lp_in, min_amount_out } = args::RemoveLiquidity::read(data)?;
     let ix = RemoveLiquidity::try_from(accounts)?;
+    mark(Phase::Accounts);
     let clock = now()?;
+    mark(Phase::Oracle);
     ix.custody.accrue(clock.unix_timestamp, ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps)?;
+    mark(Phase::Accrual);
 
     // LP tokens in their cooldown are in the pool's escrow, not in the owner's account: only
     // tokens out of cooldown can be burned here, whoever holds them.
     let record = lp_account::load_existing(ix.lp_record, ix.pool_account, ix.owner)?;
+    mark(Phase::Accounts);
 
     let valuation = value_pool(
         ix.pool,
@@ -107,6 +112,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         PriceSide::Min,
         clock.unix_timestamp,
     )?;
+    mark(Phase::Valuation);
     // SAFETY: the LP mint is the pool's (checked by key) and only read here.
     let lp_supply =
         unsafe { pinocchio_token::state::Mint::from_bytes_unchecked(ix.lp_mint.borrow_unchecked()) }.supply();
@@ -132,6 +138,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         return Err(PerpoolError::SlippageExceeded);
     }
     ix.custody.use_price_time(valuation.target_price[0].publish_time);
+    mark(Phase::Math);
 
     if let Some(lp) = record {
         lp.redeemed_usd = lp.redeemed_usd.saturating_add(q.value_usd);
@@ -142,12 +149,14 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    mark(Phase::State);
 
     if token_balance(ix.lp_token) < lp_in {
         return Err(PerpoolError::InsufficientFunds);
     }
     Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke().map_err(|_| PerpoolError::InvalidTokenAccount)?;
     transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
+    mark(Phase::Cpi);
 
     events::liquidity_removed(&events::LiquidityRemovedEvent {
         pool: ix.pool_account.address(),
@@ -162,5 +171,6 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         lp_supply: lp_supply - lp_in,
         price: valuation.target_price[0].max.0,
     });
+    mark(Phase::Event);
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::{
     events,
     instruction::args,
     math::{quote_swap, SwapInput},
+    profile::{mark, Phase},
     state::{config::PAUSE_LIQUIDITY, load, load_mut, Config, Custody, Pool},
     util::{
         check_funding, check_receiving, check_signer, check_token_program, check_writable, now, transfer_from_user,
@@ -94,10 +95,13 @@ impl<'a> TryFrom<&'a [AccountView]> for Swap<'a> {
 pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let args::Swap { amount_in, min_amount_out } = args::Swap::read(data)?;
     let ix = Swap::try_from(accounts)?;
+    mark(Phase::Accounts);
     let clock = now()?;
+    mark(Phase::Oracle);
     let (ps, is) = (ix.pool.protocol_fee_share_bps, ix.pool.insurance_fee_share_bps);
     ix.custody_in.accrue(clock.unix_timestamp, ps, is)?;
     ix.custody_out.accrue(clock.unix_timestamp, ps, is)?;
+    mark(Phase::Accrual);
 
     let v = value_pool(
         ix.pool,
@@ -109,6 +113,7 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         PriceSide::Min,
         clock.unix_timestamp,
     )?;
+    mark(Phase::Valuation);
     let (ci, co) = (&*ix.custody_in, &*ix.custody_out);
     let q = quote_swap(&SwapInput {
         amount_in,
@@ -134,6 +139,7 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     if q.amount_out < min_amount_out {
         return Err(PerpoolError::SlippageExceeded);
     }
+    mark(Phase::Math);
 
     let ci = ix.custody_in;
     ci.owned = ci.owned.checked_add(q.in_owned_increase).ok_or(PerpoolError::MathOverflow)?;
@@ -144,9 +150,11 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     co.protocol_fees = co.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
     co.insurance = co.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
     co.cumulative_trading_fees = co.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    mark(Phase::State);
 
     transfer_from_user(ix.funding, ix.vault_in, ix.owner, amount_in)?;
     transfer_from_vault(ix.vault_out, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
+    mark(Phase::Cpi);
 
     events::swapped(&events::SwappedEvent {
         pool: ix.pool_account.address(),
@@ -159,5 +167,6 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         fee_bps: q.fee_bps,
         value_usd: q.value_in_usd,
     });
+    mark(Phase::Event);
     Ok(())
 }
