@@ -24,9 +24,10 @@ pub trait CustodyOps {
     /// indexes after and what each side's aggregates grow by.
     fn funding_accrual(&self, now: i64) -> Result<Option<FundingStep>, PerpoolError>;
 
-    /// Accrues funding since the last update at the current open interest. Runs before any
-    /// open-interest change (it is part of [`CustodyOps::accrue`]).
-    fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError>;
+    /// Writes a funding accrual ([`CustodyOps::funding_accrual`] at `now`): the indexes and the
+    /// aggregates' growth. Runs before any open-interest change (it is part of
+    /// [`CustodyOps::accrue`], which computes the step once for both reading and writing).
+    fn apply_funding(&mut self, now: i64, step: &FundingStep) -> Result<(), PerpoolError>;
 
     /// The borrow curve as the interest math takes it.
     fn rate_curve(&self) -> crate::math::RateCurve;
@@ -125,10 +126,7 @@ impl CustodyOps for Custody {
         Ok(Some(FundingStep { long: a.long_index, short: a.short_index, aggregates }))
     }
 
-    fn accrue_funding(&mut self, now: i64) -> Result<(), PerpoolError> {
-        let Some(f) = self.funding_accrual(now)? else {
-            return Ok(());
-        };
+    fn apply_funding(&mut self, now: i64, f: &FundingStep) -> Result<(), PerpoolError> {
         self.last_funding_update = now;
         self.long_funding_paid = split(f.long.paid);
         self.long_funding_received = split(f.long.received);
@@ -265,8 +263,9 @@ impl CustodyOps for Custody {
 
     fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
         let a = self.accrual(now, protocol_share_bps, insurance_share_bps)?;
-        if a.funding.is_some() {
-            self.accrue_funding(now)?;
+        // (Funding was computed by `accrual` from the fields as they were; nothing below reads it.)
+        if let Some(f) = &a.funding {
+            self.apply_funding(now, f)?;
         }
         let Some(i) = a.interest else {
             return Ok(());

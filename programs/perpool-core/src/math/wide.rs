@@ -15,6 +15,10 @@ const LO32: u64 = 0xFFFF_FFFF;
 /// Never fails: the product of two 64-bit numbers always fits in 128 bits.
 #[inline]
 pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
+    // Both below 2^32 (basis points, decimals, small amounts): the product fits in 64 bits.
+    if (a | b) >> 32 == 0 {
+        return (0, a.wrapping_mul(b));
+    }
     let (a1, a0) = (a >> 32, a & LO32);
     let (b1, b0) = (b >> 32, b & LO32);
 
@@ -44,6 +48,15 @@ pub(crate) fn div_wide(hi: u64, lo: u64, d: NonZeroU64) -> (u64, u64) {
     if hi == 0 {
         // Common case (a 64-bit dividend): one hardware division.
         return (lo / d, lo % d);
+    }
+    if d.get() >> 32 == 0 {
+        // A divisor below 2^32 (basis points, powers of ten up to 1e9): two steps of long division
+        // in base 2^32, each a 64-bit division, and no normalisation. `hi < d < 2^32`, so the
+        // first partial dividend fits in 64 bits and each quotient digit is below 2^32.
+        let t = (hi << 32) | (lo >> 32);
+        let (q1, r1) = (t / d, t % d);
+        let t = (r1 << 32) | (lo & LO32);
+        return ((q1 << 32) | (t / d), t % d);
     }
 
     // Normalise: shift so the divisor's top bit is set. Then a quotient digit estimated from the
