@@ -1,7 +1,7 @@
 /**
- * Compute-unit ceilings of the hot instructions (SPEC §7). These fail when a
- * change pushes an instruction over its target; `npm run bench` prints the
- * full table (last measured figures in the comments).
+ * Compute-unit ceilings of the hot instructions (SPEC §7): a few percent over
+ * their measured figures, so a change that makes one dearer fails here;
+ * `npm run bench` prints the full table and the profile by phase.
  */
 import BN from "bn.js";
 import { expect } from "chai";
@@ -143,13 +143,16 @@ describe("compute-unit ceilings", () => {
       )
     ).cu;
 
+    // Each about 8 % over its figure in this pool (2 custodies, the position opened with the SDK's
+    // canonical bump), so a change that costs more fails here. The performance issue's targets are
+    // lower still: bench/RESULTS.md shows them beside the profile of where the units go.
     const ceilings: Record<string, number> = {
-      add_liquidity: 25_000, // last measured ~5,100 (2 custodies)
-      remove_liquidity: 25_000, // ~5,100
-      swap: 20_000, // ~5,300
-      increase_position: 15_000, // ~8,000–11,000 opening (PDA bump search)
-      decrease_position: 15_000, // ~5,300
-      liquidate_position: 15_000, // ~7,000
+      add_liquidity: 6_700, // measured 6,153
+      remove_liquidity: 6_550, // 6,040
+      swap: 6_800, // 6,275
+      increase_position: 9_050, // 8,354 (opening)
+      decrease_position: 8_250, // 7,630 (partial)
+      liquidate_position: 6_550, // 6,031
     };
     for (const [name, ceiling] of Object.entries(ceilings)) {
       expect(cu[name], `${name} used ${cu[name]} CU`).to.be.greaterThan(0).and.at.most(ceiling);
