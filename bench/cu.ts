@@ -1229,6 +1229,47 @@ function profileTable(release: Row[], profiled: Row[]): string[] {
   return lines;
 }
 
+/**
+ * The performance issue's targets (LiteSVM, p-token, impact and funding on), each beside its
+ * figure, the part of it the runtime charges for what the instruction must do (its CPIs and its
+ * event as the profile measures them) and Percolator's published figures (March 2026: 10,094 CU
+ * per trade without token transfers, 7,278 per liquidation).
+ */
+const TARGETS: { instruction: string; custodies: number | ""; target: number; percolator?: number }[] = [
+  { instruction: "increase_position (open)", custodies: "", target: 6_500, percolator: 10_094 },
+  { instruction: "increase_position (increase)", custodies: "", target: 6_000, percolator: 10_094 },
+  { instruction: "decrease_position (partial)", custodies: "", target: 6_000, percolator: 10_094 },
+  { instruction: "decrease_position (full)", custodies: "", target: 5_000, percolator: 10_094 },
+  { instruction: "liquidate_position", custodies: "", target: 5_500, percolator: 7_278 },
+  { instruction: "execute_order (limit, opens position)", custodies: "", target: 6_500 },
+  { instruction: "add_liquidity", custodies: 4, target: 5_000 },
+  { instruction: "add_liquidity", custodies: 8, target: 6_500 },
+  { instruction: "remove_liquidity", custodies: 4, target: 5_000 },
+  { instruction: "remove_liquidity", custodies: 8, target: 6_500 },
+  { instruction: "swap", custodies: 4, target: 5_000 },
+  { instruction: "borrow", custodies: "", target: 3_500 },
+];
+
+function targetTable(release: Row[], profiled: Row[]): string[] {
+  const fmtCu = (n: number) => n.toLocaleString("en-US");
+  const lines = [
+    "| instruction | custodies | compute units | target | met | runtime floor (CPIs + event) | the rest (ours) | Percolator |",
+    "|---|---:|---:|---:|---|---:|---:|---:|",
+  ];
+  for (const t of TARGETS) {
+    const i = release.findIndex((r) => r.instruction === t.instruction && r.custodies === t.custodies);
+    if (i < 0) throw new Error(`targets: no row for ${t.instruction} ${t.custodies}`);
+    const costs = phaseCosts(profiled[i]?.logs ?? []);
+    if (!costs) throw new Error(`targets: no profile marks for ${t.instruction} ${t.custodies}`);
+    const floor = (costs.get("cpi") ?? 0) + (costs.get("event") ?? 0);
+    const cu = release[i].cu;
+    lines.push(
+      `| ${t.instruction} | ${t.custodies} | ${fmtCu(cu)} | ${fmtCu(t.target)} | ${cu <= t.target ? "yes" : `no (+${fmtCu(cu - t.target)})`} | ${fmtCu(floor)} | ${fmtCu(cu - floor)} | ${t.percolator ? fmtCu(t.percolator) : ""} |`,
+    );
+  }
+  return lines;
+}
+
 /** Runs every measured instruction again on the profile build; the bench's other outputs are kept as they were. */
 async function profileRun(): Promise<Rows> {
   const kept = { spread: openSpread.length, quote: { ...quoteInputs }, transfer: baseline.transfer };
@@ -1249,6 +1290,7 @@ async function main() {
   const rows = await allRows(writable, split);
   const profiled = await profileRun();
   const profileLines = profileTable(rows, profiled);
+  const targetLines = targetTable(rows, profiled);
   const previous = previousFigures();
   const lines = [
     "| instruction | custodies | compute units | previous run | change | target | headroom |",
@@ -1295,6 +1337,8 @@ async function main() {
   console.log("");
   for (const l of profileLines) console.log(l);
   console.log("");
+  for (const l of targetLines) console.log(l);
+  console.log("");
   for (const l of ratioLines) console.log(l);
   for (const l of openSpread) console.log(`\n${l}`);
   const quoteLines = quoteInputs.program ? await quoteTimes(quoteInputs.program) : [];
@@ -1327,6 +1371,12 @@ async function main() {
     "The same instructions on the profile build (`npm run build:profile`, feature `cu-profile`: a mark at each phase boundary logs the units remaining; the deployed build has no marks), each release figure above split by phase. A mark's own cost is measured at the entrypoint and taken off. Account checks include loading the accounts; an opening's CPIs include the position PDA's derivation and creation; entry + rest is the release figure less the phases: pinocchio's input parsing, the dispatch, the return.",
     "",
     ...profileLines,
+    "",
+    "### Targets",
+    "",
+    "The performance issue's targets beside each figure; the runtime floor is what the profile measures for the instruction's CPIs (invoke, the token or system program, PDA signers) and its event; the rest is the program's own work (account checks, oracle parsing, accrual, math, state).",
+    "",
+    ...targetLines,
     "",
     ...ratioLines,
     "",

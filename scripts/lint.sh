@@ -17,6 +17,9 @@ PATH=/usr/bin:$PATH $CARGO clippy --workspace --all-targets --quiet -- -D warnin
 echo "lint: clippy (SBF)"
 PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 $CARGO clippy -Zbuild-std=core,alloc --release \
   --target bpfel-unknown-none -p perpool -p pyth-publisher --quiet -- -D warnings
+echo "lint: clippy (SBF, the cu-profile build)"
+PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 $CARGO clippy -Zbuild-std=core,alloc --release \
+  --target bpfel-unknown-none -p perpool --features cu-profile --quiet -- -D warnings
 echo "lint: prettier"
 npx --no-install prettier --check . --log-level warn
 echo "lint: eslint"
