@@ -4,7 +4,7 @@
  *
  *   ts-node -P tsconfig.json --transpile-only bench/localnet.ts
  *
- * or from bench/cu.ts: `lines.push(...(await localnetBench()))`.
+ * which is how bench/cu.ts runs it (in a process of its own) for `npm run bench`.
  *
  * 1. Start-up: the validator CLI (compiled, `localnet/run.js`, the process
  *    `npm start` runs) on an empty ledger and again on the ledger the bench left
