@@ -76,8 +76,10 @@ import {
   PoolState,
 } from "../sdk/src";
 
-const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
-const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
+// PERPOOL_SBPF=v3 measures the SBPF v3 build (`npm run build -- --sbpf v3`).
+const DEPLOY = path.resolve(__dirname, "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
+const SO = path.join(DEPLOY, "perpool.so");
+const PUBLISHER_SO = path.join(DEPLOY, "pyth_publisher.so");
 
 /**
  * A fresh SVM as a cluster runs the program: Perpool deployed upgradeable (the
