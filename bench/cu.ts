@@ -76,14 +76,18 @@ import {
   PoolState,
 } from "../sdk/src";
 
-const SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
+// PERPOOL_SBPF=v3 measures the SBPF v3 build (`npm run build -- --sbpf v3`).
+const DEPLOY = path.resolve(__dirname, "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
+const SO = path.join(DEPLOY, "perpool.so");
 /** The profile build (`npm run build:profile`): the same program with compute-unit marks at phase boundaries. */
-const PROFILE_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool-profile.so");
+const PROFILE_SO = path.join(DEPLOY, "perpool-profile.so");
 /** The build the next providers deploy: the release build, or the profile build during `profileRun`. */
 let programSo = SO;
 /** Logs of the transaction `measure` sent last (a row keeps them: the profile build's marks). */
 let lastLogs: string[] = [];
-const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
+const PUBLISHER_SO = path.join(DEPLOY, "pyth_publisher.so");
+/** The price publisher the next providers deploy (the v3 comparison swaps both programs). */
+let publisherSo = PUBLISHER_SO;
 
 /**
  * A fresh SVM as a cluster runs the program: Perpool deployed upgradeable (the
@@ -93,7 +97,7 @@ const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_pub
 function benchProvider(admin: Keypair): LiteSvmProvider {
   const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin));
   provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, programSo, admin.publicKey);
-  provider.addPricePublisher(PUBLISHER_SO);
+  provider.addPricePublisher(publisherSo);
   return provider;
 }
 
@@ -1272,16 +1276,49 @@ function targetTable(release: Row[], profiled: Row[]): string[] {
 
 /** Runs every measured instruction again on the profile build; the bench's other outputs are kept as they were. */
 async function profileRun(): Promise<Rows> {
+  return rerun(PROFILE_SO, PUBLISHER_SO);
+}
+
+/** Every measured instruction again with other builds deployed; the bench's other outputs are kept as they were. */
+async function rerun(program: string, publisher: string): Promise<Rows> {
   const kept = { spread: openSpread.length, quote: { ...quoteInputs }, transfer: baseline.transfer };
-  programSo = PROFILE_SO;
+  programSo = program;
+  publisherSo = publisher;
   try {
     return await allRows([], []);
   } finally {
     programSo = SO;
+    publisherSo = PUBLISHER_SO;
     openSpread.length = kept.spread;
     Object.assign(quoteInputs, kept.quote);
     baseline.transfer = kept.transfer;
   }
+}
+
+/**
+ * SBPF v0 against v3 (`npm run build -- --sbpf v3`, target/deploy-v3): every instruction of the
+ * table on both builds. Empty when there is no v3 build, or when the table above is already v3's.
+ */
+async function sbpfComparison(v0: Row[]): Promise<string[]> {
+  const v3Dir = path.resolve(__dirname, "..", "target", "deploy-v3");
+  if (process.env.PERPOOL_SBPF === "v3" || !fs.existsSync(path.join(v3Dir, "perpool.so"))) return [];
+  const v3 = await rerun(path.join(v3Dir, "perpool.so"), path.join(v3Dir, "pyth_publisher.so"));
+  const fmtCu = (n: number) => n.toLocaleString("en-US");
+  const lines = ["| instruction | custodies | SBPF v0 | SBPF v3 | change |", "|---|---:|---:|---:|---:|"];
+  let [total0, total3] = [0, 0];
+  v0.forEach((r, i) => {
+    const t = v3[i];
+    if (!t || t.instruction !== r.instruction || t.custodies !== r.custodies)
+      throw new Error(`v3: the rows differ at ${r.instruction} ${r.custodies}`);
+    total0 += r.cu;
+    total3 += t.cu;
+    lines.push(
+      `| ${r.instruction} | ${r.custodies} | ${fmtCu(r.cu)} | ${fmtCu(t.cu)} | ${t.cu - r.cu > 0 ? "+" : ""}${t.cu - r.cu} |`,
+    );
+  });
+  const pct = ((100 * (total3 - total0)) / total0).toFixed(2);
+  lines.push(`| all ${v0.length} rows |  | ${fmtCu(total0)} | ${fmtCu(total3)} | ${total3 - total0} (${pct} %) |`);
+  return lines;
 }
 
 /**
@@ -1310,6 +1347,7 @@ async function main() {
   const profiled = await profileRun();
   const profileLines = profileTable(rows, profiled);
   const targetLines = targetTable(rows, profiled);
+  const sbpfLines = await sbpfComparison(rows);
   const previous = previousFigures();
   const lines = [
     "| instruction | custodies | compute units | previous run | change | target | headroom |",
@@ -1358,6 +1396,8 @@ async function main() {
   console.log("");
   for (const l of targetLines) console.log(l);
   console.log("");
+  for (const l of sbpfLines) console.log(l);
+  console.log("");
   for (const l of ratioLines) console.log(l);
   for (const l of openSpread) console.log(`\n${l}`);
   const quoteLines = quoteInputs.program ? await quoteTimes(quoteInputs.program) : [];
@@ -1396,6 +1436,18 @@ async function main() {
     "The performance issue's targets beside each figure; the runtime floor is what the profile measures for the instruction's CPIs (invoke, the token or system program, PDA signers) and its event; the rest is the program's own work (account checks, oracle parsing, accrual, math, state).",
     "",
     ...targetLines,
+    "",
+    ...(sbpfLines.length
+      ? [
+          "## SBPF v0 and v3",
+          "",
+          "The same instructions on the SBPF v3 build (`npm run build -- --sbpf v3`: sbpf-linker 0.2.6 against LLVM 22, cpu v4 instructions) beside the v0 build above.",
+          "",
+          ...sbpfLines,
+          "",
+        ]
+      : []),
+    "## Against a token transfer, and per block",
     "",
     ...ratioLines,
     "",

@@ -28,19 +28,22 @@ export const DEFAULT_RPC_PORT = 8899;
 const REPO_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === "dist" ? "../.." : "..");
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".localnet");
 
+/** The build output: target/deploy, or target/deploy-v3 (the SBPF v3 build) when PERPOOL_SBPF=v3. */
+const DEPLOY_DIR = path.join(REPO_ROOT, "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
+
 /** Perpool's program id (from the IDL) and its build output. */
 export function defaultProgram(): ProgramSpec {
   const idl = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "sdk", "src", "idl", "perpool.json"), "utf8")) as {
     address: string;
   };
-  return { programId: idl.address, path: path.join(REPO_ROOT, "target", "deploy", "perpool.so") };
+  return { programId: idl.address, path: path.join(DEPLOY_DIR, "perpool.so") };
 }
 
 /** The local price publisher (programs/pyth-publisher) at the Pyth receiver's address. */
 export function publisherProgram(): ProgramSpec {
   return {
     programId: "rec5EKMGg6MxZYaMdyBfgwp4d5rB9T1VQH5pJv5LtFJ",
-    path: path.join(REPO_ROOT, "target", "deploy", "pyth_publisher.so"),
+    path: path.join(DEPLOY_DIR, "pyth_publisher.so"),
   };
 }
 

@@ -11,8 +11,15 @@ import * as path from "path";
 
 import { LiteSvmProvider, PerpoolProgram, PERPOOL_PROGRAM_ID, IDL, parseEvents, perpoolProgram } from "../sdk/src";
 
-export const PROGRAM_SO = path.resolve(__dirname, "..", "target", "deploy", "perpool.so");
-export const PUBLISHER_SO = path.resolve(__dirname, "..", "target", "deploy", "pyth_publisher.so");
+/**
+ * The build the tests load: target/deploy (SBPF v0, `npm run build`), or with PERPOOL_SBPF=v3
+ * target/deploy-v3 (`npm run build -- --sbpf v3`).
+ */
+const SBPF = process.env.PERPOOL_SBPF || "v0";
+if (SBPF !== "v0" && SBPF !== "v3") throw new Error(`PERPOOL_SBPF must be v0 or v3, not ${SBPF}`);
+export const DEPLOY_DIR = path.resolve(__dirname, "..", "target", SBPF === "v3" ? "deploy-v3" : "deploy");
+export const PROGRAM_SO = path.join(DEPLOY_DIR, "perpool.so");
+export const PUBLISHER_SO = path.join(DEPLOY_DIR, "pyth_publisher.so");
 
 /** The built programs, read once per test process. */
 let elves: { program: Buffer; publisher: Buffer } | undefined;

@@ -16,7 +16,8 @@ const path = require("path");
 
 const SDK = path.resolve(__dirname, "..");
 const DIST = path.join(SDK, "dist");
-const DEPLOY = path.resolve(SDK, "..", "target", "deploy");
+// PERPOOL_SBPF=v3 packs the SBPF v3 build (`npm run build -- --sbpf v3`) instead of v0.
+const DEPLOY = path.resolve(SDK, "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
 const PROGRAMS = ["perpool.so", "pyth_publisher.so"];
 
 function tsc(project) {

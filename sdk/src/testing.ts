@@ -24,8 +24,14 @@ import type { CustodyParams, PoolParams } from "./types";
 
 export * from "./provider";
 
-/** Where the package keeps the program binaries (`dist/programs`), and the repository's build output. */
-const BINARY_DIRS = [path.join(__dirname, "..", "programs"), path.join(__dirname, "..", "..", "target", "deploy")];
+/**
+ * Where the package keeps the program binaries (`dist/programs`), and the repository's build output
+ * (target/deploy, or target/deploy-v3 for the SBPF v3 build when PERPOOL_SBPF=v3).
+ */
+const BINARY_DIRS = [
+  path.join(__dirname, "..", "programs"),
+  path.join(__dirname, "..", "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy"),
+];
 
 /** The Perpool program and the local Pyth price publisher, as built for this package version. */
 export function programBinaries(): { perpool: Buffer; publisher: Buffer } {
