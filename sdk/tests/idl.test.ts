@@ -2,6 +2,7 @@ import * as anchor from "@coral-xyz/anchor";
 import { Keypair } from "@solana/web3.js";
 import { expect } from "chai";
 import * as fs from "fs";
+import * as path from "path";
 
 import {
   ERRORS_PATH,
@@ -17,7 +18,59 @@ import {
   renderPerpoolType,
   renderTypes,
 } from "../scripts/gen-idl";
-import { LiteSvmProvider, perpoolProgram } from "../src";
+import { IDL, LiteSvmProvider, perpoolProgram } from "../src";
+
+/** An account as a processor's doc comment lists it: `N. \`[writable, signer]\` name — note`. */
+interface DocAccount {
+  name: string;
+  writable: boolean;
+  signer: boolean;
+}
+
+/**
+ * The account lists of the processors' doc comments (programs/perpool/src/processor), by
+ * instruction: a block starts at "Accounts of `name(...)`" (a header may name several
+ * instructions and run over lines) and lists the accounts as numbered lines; a line indented
+ * under an account continues its note.
+ */
+function processorDocs(): Map<string, { file: string; accounts: DocAccount[] }> {
+  const dir = path.join(__dirname, "..", "..", "programs", "perpool", "src", "processor");
+  const known = new Set(IDL.instructions.map((i) => i.name));
+  const out = new Map<string, { file: string; accounts: DocAccount[] }>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".rs"))) {
+    const lines = fs.readFileSync(path.join(dir, file), "utf8").split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^\/\/\/ Accounts of /.test(lines[i])) continue;
+      let header = "";
+      let j = i;
+      for (; j < lines.length && /^\/\/\/ (?!\d+\. )/.test(lines[j]); j++) header += ` ${lines[j].slice(4)}`;
+      // The instructions the block is for: "Accounts of `a(...)`", "… and `b`", "… and of `c(...)`";
+      // instructions named later in the header are only mentioned.
+      const names: string[] = [];
+      let rest = header.replace(/^ Accounts of/, "");
+      for (let m; (m = /^\s*(?:,|and(?: of)?)?\s*`(\w+)(?:\([^`]*\))?`/.exec(rest)); rest = rest.slice(m[0].length))
+        if (known.has(m[1])) names.push(m[1]);
+      const accounts: DocAccount[] = [];
+      for (; j < lines.length; j++) {
+        const m = /^\/\/\/ (\d+)\. `\[([a-z, ]*)\]` ([\w ]+?)(?: \([^)]*\))?(?: —.*)?$/.exec(lines[j]);
+        if (!m) {
+          if (/^\/\/\/ {3,}\S/.test(lines[j])) continue; // a note's continuation
+          break;
+        }
+        if (Number(m[1]) !== accounts.length)
+          throw new Error(`${file}:${j + 1}: account numbered ${m[1]}, expected ${accounts.length}`);
+        const flags = m[2].split(",").map((f) => f.trim());
+        accounts.push({
+          name: m[3].trim().replace(/ /g, "_"),
+          writable: flags.includes("writable"),
+          signer: flags.includes("signer"),
+        });
+      }
+      for (const n of names) out.set(n, { file, accounts });
+    }
+  }
+  return out;
+}
 
 describe("IDL", () => {
   it("is up to date with the program's Rust sources (run `npm run idl` after changing them)", () => {
@@ -27,6 +80,31 @@ describe("IDL", () => {
     expect(fs.readFileSync(PERPOOL_TYPE_PATH, "utf8")).to.equal(renderPerpoolType());
     expect(fs.readFileSync(ERRORS_PATH, "utf8")).to.equal(renderErrors());
     expect(fs.readFileSync(ERROR_LOG_PATH, "utf8")).to.equal(renderErrorLog());
+  });
+
+  it("matches every processor's doc-comment account list to the declaration the IDL comes from", () => {
+    const docs = processorDocs();
+    const problems: string[] = [];
+    for (const ix of IDL.instructions) {
+      const doc = docs.get(ix.name);
+      if (!doc) {
+        problems.push(`${ix.name}: no "Accounts of \`${ix.name}(...)\`" list in processor/`);
+        continue;
+      }
+      const declared = (ix.accounts as { name: string; writable?: boolean; signer?: boolean }[]).map((a) => ({
+        name: a.name,
+        writable: !!a.writable,
+        signer: !!a.signer,
+      }));
+      if (doc.accounts.length !== declared.length)
+        problems.push(`${ix.name} (${doc.file}): ${doc.accounts.length} accounts listed, ${declared.length} declared`);
+      declared.forEach((d, k) => {
+        const a = doc.accounts[k];
+        if (a && (a.name !== d.name || a.writable !== d.writable || a.signer !== d.signer))
+          problems.push(`${ix.name} (${doc.file}) #${k}: listed ${JSON.stringify(a)}, declared ${JSON.stringify(d)}`);
+      });
+    }
+    expect(problems, problems.join("\n")).to.deep.equal([]);
   });
 
   it("gives anchor account sizes equal to the program's layouts", () => {

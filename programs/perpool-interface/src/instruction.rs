@@ -261,8 +261,8 @@ instructions! {
 
     /// Adds collateral to a position (settles interest and borrow fees first).
     ADD_COLLATERAL => AddCollateral { amount: u64 } [
-        /// the position owner
-        owner [writable, signer],
+        /// the position owner (read only: nothing is paid to or from it in lamports)
+        owner [signer],
         ..trade_accounts(!SIDE_ARG),
         funding_account [writable],
         ..TOKEN_PROGRAM,

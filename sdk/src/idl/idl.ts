@@ -1473,9 +1473,8 @@ export const IDL: Idl = {
         {
           "name": "owner",
           "docs": [
-            "the position owner"
+            "the position owner (read only: nothing is paid to or from it in lamports)"
           ],
-          "writable": true,
           "signer": true
         },
         {

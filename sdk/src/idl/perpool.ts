@@ -1474,9 +1474,8 @@ export type Perpool = {
         {
           "name": "owner",
           "docs": [
-            "the position owner"
+            "the position owner (read only: nothing is paid to or from it in lamports)"
           ],
-          "writable": true,
           "signer": true
         },
         {
