@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { execFileSync } from "child_process";
+import { DEPLOY_DIR, PROGRAM_SO, PUBLISHER_SO } from "../tests/helpers";
 import { createTransferInstruction } from "../sdk/src/provider/token";
 import {
   LiteSvmProvider,
@@ -76,16 +77,14 @@ import {
   PoolState,
 } from "../sdk/src";
 
-// PERPOOL_SBPF=v3 measures the SBPF v3 build (`npm run build -- --sbpf v3`).
-const DEPLOY = path.resolve(__dirname, "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
-const SO = path.join(DEPLOY, "perpool.so");
+// The build the tests load (PERPOOL_SBPF=v3: the SBPF v3 build, `npm run build -- --sbpf v3`).
+const SO = PROGRAM_SO;
 /** The profile build (`npm run build:profile`): the same program with compute-unit marks at phase boundaries. */
-const PROFILE_SO = path.join(DEPLOY, "perpool-profile.so");
+const PROFILE_SO = path.join(DEPLOY_DIR, "perpool-profile.so");
 /** The build the next providers deploy: the release build, or the profile build during `profileRun`. */
 let programSo = SO;
 /** Logs of the transaction `measure` sent last (a row keeps them: the profile build's marks). */
 let lastLogs: string[] = [];
-const PUBLISHER_SO = path.join(DEPLOY, "pyth_publisher.so");
 /** The price publisher the next providers deploy (the v3 comparison swaps both programs). */
 let publisherSo = PUBLISHER_SO;
 
