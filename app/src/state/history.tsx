@@ -58,6 +58,9 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
   const describe = useRef({ names, notify });
   describe.current = { names, notify };
   const loansKey = loans.map((l) => l.toBase58()).join(",");
+  // What has been announced, kept per wallet across re-subscriptions: a restart of the effect
+  // below (a new program or loan list) must not take a keeper action done meanwhile for old.
+  const announced = useRef<{ owner: string; keys: Set<string> } | null>(null);
 
   useEffect(() => {
     setItems([]);
@@ -65,7 +68,8 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
     setLoading(true);
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let seen: Set<string> | null = null;
+    const owner = publicKey.toBase58();
+    let seen: Set<string> | null = announced.current?.owner === owner ? announced.current.keys : null;
     const load = async () => {
       try {
         const list = await fetchHistory(connection, program, { owner: publicKey, loans }, { limit: 150 });
@@ -75,6 +79,7 @@ export function HistoryProvider({ children }: { children: ReactNode }) {
         if (seen === null) {
           // What happened before the page opened is in the history, not announced.
           seen = new Set(keeperDone.map(itemKey));
+          announced.current = { owner, keys: seen };
         } else {
           for (const i of keeperDone) {
             if (seen.has(itemKey(i))) continue;
