@@ -25,7 +25,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Browser, BrowserContext, Page, chromium } from "playwright-core";
 
-import { PauseFlags, perpoolProgram, setPauseIx } from "../../sdk/src";
+import { PauseFlags, fetchHistory, perpoolProgram, setPauseIx } from "../../sdk/src";
 import { Stack, startStack } from "./stack";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -106,6 +106,39 @@ describe("web app in a browser", function () {
   /** Sends one instruction signed by the pool's admin. */
   async function admin(ix: TransactionInstruction): Promise<void> {
     await adminProgram().provider.sendAndConfirm!(new Transaction().add(ix));
+  }
+
+  /**
+   * Waits for `locator`; on a timeout fails with what the keeper logged, the wallet's open orders,
+   * its history as the SDK reads it and the page's transaction list, so a failure says which side
+   * (the keeper or the app) did not do its part.
+   */
+  async function waitOrExplain(locator: ReturnType<Page["locator"]>, what: string): Promise<void> {
+    try {
+      await locator.waitFor({ timeout: STEP_MS });
+    } catch (e) {
+      const report: string[] = [`${what}: ${(e as Error).message.split("\n")[0]}`];
+      report.push("keeper log (last 40 lines):", ...stack.keeperLog.slice(-40));
+      try {
+        const program = adminProgram();
+        const orders = await program.account.order.all([{ memcmp: { offset: 16, bytes: wallet.toBase58() } }]);
+        report.push(`open orders of the wallet: ${orders.length}`);
+        for (const o of orders)
+          report.push(
+            `  ${o.publicKey.toBase58()} kind ${o.account.kind} side ${o.account.side} trigger ${o.account.triggerPrice.toString()} size ${o.account.sizeUsd.toString()}`,
+          );
+        const history = await fetchHistory(connection, program, { owner: wallet }, { limit: 50 });
+        report.push(`history: ${history.map((i) => `${i.kind}@${i.slot}`).join(", ")}`);
+      } catch (err) {
+        report.push(`(could not read the chain: ${(err as Error).message})`);
+      }
+      const toasts = await page
+        .locator("[data-testid=tx]")
+        .evaluateAll((els) => els.map((el) => `${el.getAttribute("data-label")} [${el.getAttribute("data-status")}]`))
+        .catch(() => [] as string[]);
+      report.push(`page toasts: ${toasts.join("; ")}`);
+      throw new Error(report.join("\n"));
+    }
   }
 
   async function screenshot(name: string, on: Page = page): Promise<void> {
@@ -388,7 +421,7 @@ describe("web app in a browser", function () {
     await confirmed("Limit long SOL at $300");
     // The keeper executes it: a notice, and the position grows by the order's size.
     const notice = page.locator("[data-testid=tx][data-status=notice][data-label='Limit executed']");
-    await notice.waitFor({ timeout: STEP_MS });
+    await waitOrExplain(notice, "the keeper's fill was not announced");
     expect(await notice.locator("[data-testid=notice-text]").textContent()).to.match(
       /^A keeper executed your limit at \$\d/,
     );

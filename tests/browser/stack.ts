@@ -30,6 +30,8 @@ export interface Stack {
   deployment: Deployment;
   /** The dev server's output, for failure reports. */
   appOutput: string[];
+  /** The keeper's log lines (kept for failure reports, not printed). */
+  keeperLog: string[];
   keeper: Keeper;
   /** Stops the price feed (oracles go stale after their maximum age). */
   stopPriceFeed(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startStack(): Promise<Stack> {
   let preview: ChildProcess | undefined;
   let keeper: Keeper | undefined;
   const appOutput: string[] = [];
+  const keeperLog: string[] = [];
   const stop = async () => {
     if (preview) await stopChild(preview);
     if (app) await stopChild(app);
@@ -138,7 +141,8 @@ export async function startStack(): Promise<Stack> {
       pool: new PublicKey(deployment.pool.address),
       keeper: keeperKey,
       pollIntervalMs: 2_000,
-      log: () => {},
+      verbose: true,
+      log: (line) => keeperLog.push(line),
     });
     await keeper.start();
 
@@ -197,6 +201,7 @@ export async function startStack(): Promise<Stack> {
       appUrl,
       deployment,
       appOutput,
+      keeperLog,
       keeper,
       stopPriceFeed: async () => {
         await feed?.stop();
