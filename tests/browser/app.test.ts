@@ -118,7 +118,9 @@ describe("web app in a browser", function () {
       await locator.waitFor({ timeout: STEP_MS });
     } catch (e) {
       const report: string[] = [`${what}: ${(e as Error).message.split("\n")[0]}`];
-      report.push("keeper log (last 40 lines):", ...stack.keeperLog.slice(-40));
+      const acts = stack.keeperLog.filter((l) => !/ scan (triggered|pool) /.test(l));
+      report.push("keeper actions and skips (last 20):", ...acts.slice(-20));
+      report.push("keeper scans (last 6):", ...stack.keeperLog.slice(-6));
       try {
         const program = adminProgram();
         const orders = await program.account.order.all([{ memcmp: { offset: 16, bytes: wallet.toBase58() } }]);
