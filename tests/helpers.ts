@@ -103,7 +103,7 @@ export async function expectProgramError(
   name: string,
   watch: PublicKey[],
   signers: Keypair[] = [],
-): Promise<void> {
+): Promise<string[]> {
   const code = errorCode(name);
   const before = snapshot(ctx, watch);
   let err: any;
@@ -117,6 +117,7 @@ export async function expectProgramError(
   const hex = `custom program error: 0x${code.toString(16)}`;
   expect(logs.join("\n"), `expected ${name}; logs:\n${logs.join("\n")}`).to.contain(hex);
   expect(snapshot(ctx, watch), "accounts changed by a failed instruction").to.deep.equal(before);
+  return logs;
 }
 
 /** Same, through anchor's `.rpc()` path: the translated error carries the code. */

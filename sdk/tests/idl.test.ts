@@ -120,3 +120,44 @@ describe("IDL", () => {
     expect((program.idl.instructions as { name: string }[]).map((i) => i.name)).to.not.include("setTestPrice");
   });
 });
+
+describe("math error locations", () => {
+  const programs = path.resolve(__dirname, "..", "..", "programs");
+  const rustFiles = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? rustFiles(path.join(dir, e.name)) : e.name.endsWith(".rs") ? [path.join(dir, e.name)] : [],
+      );
+  /** A call that can raise a math error: a checked helper, a conversion, or `raise` itself. */
+  const RAISES =
+    /(?<![.\w])(checked_(add|sub|mul)|mul_div_(floor|ceil)(_i64)?|token_to_usd_(floor|ceil)|usd_to_token_(floor|ceil)|apply_(bps|rate)_(floor|ceil)|fail|raised)\(|\.raise\(\)/;
+  const sources = ["perpool-core", "perpool"].flatMap((crate) =>
+    rustFiles(path.join(programs, crate, "src")).map((file) => {
+      const text = fs.readFileSync(file, "utf8");
+      const code = text.split("#[cfg(test)]")[0]!;
+      return { file: path.relative(path.dirname(programs), file).split(path.sep).join("/"), code, text };
+    }),
+  );
+
+  it("has every file that raises one declare itself, and the program list exactly those (else the log says `an unlisted file`)", () => {
+    const raising = sources.filter((s) => !s.file.endsWith("math/error.rs") && RAISES.test(s.code)).map((s) => s.file);
+    const declared = sources
+      .filter((s) => /^(crate|perpool_core)::source_file!\(\);$/m.test(s.text))
+      .map((s) => s.file);
+    expect(
+      raising.filter((f) => !declared.includes(f)),
+      "raise math errors without `source_file!()`",
+    ).to.deep.equal([]);
+    const entry = fs.readFileSync(path.join(programs, "perpool", "src", "entrypoint.rs"), "utf8");
+    const listed = Array.from(entry.matchAll(/^\s+\d+ => (perpool_core|crate)::([\w:]+)::source_file\(\),$/gm)).map(
+      (m) => `programs/${m[1] === "crate" ? "perpool" : "perpool-core"}/src/${m[2]!.replace(/::/g, "/")}.rs`,
+    );
+    expect([...listed].sort()).to.deep.equal([...declared].sort());
+    // The indexes run 0, 1, 2, … so the program's walk reaches every entry.
+    const indexes = Array.from(entry.matchAll(/^\s+(\d+) => (?:perpool_core|crate)::[\w:]+::source_file\(\),$/gm)).map(
+      (m) => Number(m[1]),
+    );
+    expect(indexes).to.deep.equal(indexes.map((_, i) => i));
+  });
+});

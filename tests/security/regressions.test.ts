@@ -7,6 +7,8 @@
 import { Keypair } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 
 import {
   OrderKind,
@@ -41,6 +43,7 @@ const USDC = (n: number) => units(n, 6);
 const SOL = (n: number) => units(n, 9);
 const MAX = new BN("18446744073709551615");
 const ZERO = new BN(0);
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 async function setup(assets?: AssetSpec[]) {
   const { f, lpUser } = await fundedPool(assets);
@@ -255,6 +258,60 @@ describe("security: regressions of the issue 9 findings", function () {
       amount: MAX,
     });
     await expectProgramError(f.ctx, [ix], "MathOverflow", [alice.tokens.SOL, ...custodies(f)], [alice.kp]);
+  });
+
+  it("logs which line of math failed: the processor's sum in add_collateral, the core's quote in add_liquidity", async () => {
+    // Before: a failed checked operation left only `MathOverflow`, from any of some 300 places.
+    const { f, alice } = await setup();
+    const p = await openLong(f, alice, USD(1_000), SOL(2));
+    const state = await f.state();
+    const overflowAt = (logs: string[]) => {
+      const lines = logs.filter((l) => l.includes("Perpool math error:"));
+      expect(lines, logs.join("\n")).to.have.length(1);
+      const m = /Perpool math error: (\w+) at (programs\/[\w/-]+\.rs):(\d+)$/.exec(lines[0]!);
+      expect(m, lines[0]).to.not.equal(null);
+      const [, kind, file, line] = m!;
+      // The line named is arithmetic: a checked helper or a conversion that can fail.
+      const source = fs.readFileSync(path.join(REPO_ROOT, file!), "utf8").split("\n")[Number(line) - 1]!;
+      expect(source, `${file}:${line}`).to.match(
+        /checked_(add|sub|mul)|mul_div|token_to_usd|usd_to_token|apply_(bps|rate)/,
+      );
+      // It comes before the Anchor error log of the same failure.
+      const anchor = logs.findIndex((l) => l.includes("AnchorError"));
+      expect(logs.indexOf(lines[0]!)).to.be.below(anchor < 0 ? Infinity : anchor);
+      return { kind: kind!, file: file! };
+    };
+    const collateral = await addCollateralIx(f.ctx.program, state, {
+      position: p,
+      fundingAccount: alice.tokens.SOL,
+      amount: MAX,
+    });
+    const logs = await expectProgramError(f.ctx, [collateral], "MathOverflow", custodies(f), [alice.kp]);
+    expect(overflowAt(logs)).to.deep.equal({
+      kind: "Overflow",
+      file: "programs/perpool/src/processor/add_collateral.rs",
+    });
+    const deposit = await addLiquidityIx(f.ctx.program, state, {
+      owner: alice.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: alice.tokens.USDC,
+      lpTokenAccount: alice.lp,
+      amountIn: MAX,
+      minLpOut: ZERO,
+    });
+    const at = overflowAt(await expectProgramError(f.ctx, [deposit], "MathOverflow", custodies(f), [alice.kp]));
+    expect(at.file).to.match(/^programs\/perpool-core\/src\//);
+    // A refusal that is not math logs no math line.
+    const tooMuch = await addLiquidityIx(f.ctx.program, state, {
+      owner: alice.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: alice.tokens.USDC,
+      lpTokenAccount: alice.lp,
+      amountIn: balance(f, alice.tokens.USDC).addn(1),
+      minLpOut: ZERO,
+    });
+    const refused = await expectProgramError(f.ctx, [tooMuch], "InsufficientFunds", custodies(f), [alice.kp]);
+    expect(refused.filter((l) => l.includes("Perpool math error"))).to.deep.equal([]);
   });
 
   it("checks execute_order's system program for every order kind, and requires the full account list", async () => {

@@ -12,6 +12,8 @@ use perpool_interface::{
     },
 };
 
+crate::source_file!();
+
 /// What the core computes from, and does to, a custody.
 pub trait CustodyOps {
     /// The price impact of a trade of `size_usd` on `side` of this market.

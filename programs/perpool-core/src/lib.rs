@@ -3,6 +3,10 @@
 //! natively.
 #![cfg_attr(not(test), no_std)]
 
+// Off the chain, `math::error` keeps the last raised error in a thread-local.
+#[cfg(all(not(test), not(target_arch = "bpf")))]
+extern crate std;
+
 pub mod custody;
 pub mod errors;
 pub mod math;

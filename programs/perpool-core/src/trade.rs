@@ -25,6 +25,8 @@ use crate::{
     CustodyOps,
 };
 
+crate::source_file!();
+
 /// A checked oracle reading (the program reads it from a Pyth `PriceUpdateV2` account).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OraclePrice {

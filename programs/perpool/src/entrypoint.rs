@@ -66,6 +66,7 @@ pub fn process_instruction(_program_id: &Address, accounts: &mut [AccountView], 
     result.map_err(|e| {
         let e = ProgramError::from(e);
         if let ProgramError::Custom(code) = e {
+            log_math_error(code);
             log_anchor_error(code);
         }
         e
@@ -81,4 +82,98 @@ fn log_anchor_error(code: u32) {
         // SAFETY: `sol_log_` reads `len` bytes at `message` during the call; `line` is a static str.
         unsafe { pinocchio::syscalls::sol_log_(line.as_ptr(), line.len() as u64) };
     }
+}
+
+/// Logs the math error the core raised last, with where (`MathError::raise` records it; the
+/// checked helpers are `#[track_caller]`, so `file:line` is the math that failed): one line,
+/// `Perpool math error: Overflow at programs/perpool-core/src/...:LINE`, before the Anchor error
+/// log. Only for the errors math produces, so a failure of another kind is not blamed on an
+/// overflow an earlier step recovered from.
+#[inline(never)]
+fn log_math_error(code: u32) {
+    let math = [PerpoolError::MathOverflow, PerpoolError::DivideByZero, PerpoolError::InvalidPrice];
+    if !math.iter().any(|e| *e as u32 == code) {
+        return;
+    }
+    let Some((error, at)) = crate::math::error::last_raised() else {
+        return;
+    };
+    let mut file: &[u8] = b"an unlisted file";
+    let mut i = 0;
+    while let Some(f) = raising_file(i) {
+        if f.contains(at) {
+            file = f.name.as_bytes();
+            break;
+        }
+        i = i.saturating_add(1);
+    }
+    let mut buf = [0u8; 200];
+    let mut len = 0usize;
+    let mut put = |bytes: &[u8]| {
+        let end = len.saturating_add(bytes.len()).min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(len..end), bytes.get(..end.saturating_sub(len))) {
+            dst.copy_from_slice(src);
+        }
+        len = end;
+    };
+    put(b"Perpool math error: ");
+    put(error.name().as_bytes());
+    put(b" at ");
+    put(file);
+    put(b":");
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
+    let mut n = at.line();
+    while start > 0 {
+        start = start.saturating_sub(1);
+        if let Some(d) = digits.get_mut(start) {
+            *d = b'0'.saturating_add((n % 10) as u8);
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    put(digits.get(start..).unwrap_or(&[]));
+    // SAFETY: `sol_log_` reads `len` bytes at the pointer during the call; `buf` holds at least `len`.
+    unsafe { pinocchio::syscalls::sol_log_(buf.as_ptr(), len as u64) };
+}
+
+/// The files that raise math errors (each declares itself with `source_file!()`; a test holds this
+/// list to the sources). By index, in code: a table of function pointers would sit in read-only
+/// data, which the linker leaves unrelocated.
+fn raising_file(i: usize) -> Option<perpool_core::math::error::SourceFile> {
+    Some(match i {
+        0 => perpool_core::custody::source_file(),
+        1 => perpool_core::math::adl::source_file(),
+        2 => perpool_core::math::carry::source_file(),
+        3 => perpool_core::math::fees::source_file(),
+        4 => perpool_core::math::fixed::source_file(),
+        5 => perpool_core::math::funding::source_file(),
+        6 => perpool_core::math::impact::source_file(),
+        7 => perpool_core::math::interest::source_file(),
+        8 => perpool_core::math::lending::source_file(),
+        9 => perpool_core::math::liquidity::source_file(),
+        10 => perpool_core::math::oracle::source_file(),
+        11 => perpool_core::math::position::source_file(),
+        12 => perpool_core::math::units::source_file(),
+        13 => perpool_core::trade::source_file(),
+        14 => crate::processor::add_collateral::source_file(),
+        15 => crate::processor::add_liquidity::source_file(),
+        16 => crate::processor::borrow::source_file(),
+        17 => crate::processor::deposit_loan_collateral::source_file(),
+        18 => crate::processor::liquidate_loan::source_file(),
+        19 => crate::processor::loan::source_file(),
+        20 => crate::processor::orders::source_file(),
+        21 => crate::processor::proposal::source_file(),
+        22 => crate::processor::remove_liquidity::source_file(),
+        23 => crate::processor::repay::source_file(),
+        24 => crate::processor::swap::source_file(),
+        25 => crate::processor::top_up_insurance::source_file(),
+        26 => crate::processor::trade::source_file(),
+        27 => crate::processor::valuation::source_file(),
+        28 => crate::processor::withdraw_loan_collateral::source_file(),
+        29 => crate::util::source_file(),
+        _ => return None,
+    })
 }

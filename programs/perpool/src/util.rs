@@ -1,5 +1,6 @@
 //! Account checks, PDA helpers and CPI wrappers shared by the processors.
 
+use crate::math::checked_add;
 use pinocchio::{
     cpi::{Seed, Signer},
     AccountView, Address,
@@ -7,6 +8,8 @@ use pinocchio::{
 use pinocchio_system::instructions::{Allocate, Assign, CreateAccount, Transfer};
 
 use crate::{error::PerpoolError, SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID};
+
+perpool_core::source_file!();
 
 pub type Result<T> = core::result::Result<T, PerpoolError>;
 
@@ -198,7 +201,7 @@ pub fn rent_exempt_minimum(space: usize) -> Result<u64> {
         0x3FF0_0000_0000_0000 => 1, // 1.0
         _ => return Err(PerpoolError::InvalidAccountData),
     };
-    let bytes = (space as u64).checked_add(128).ok_or(PerpoolError::MathOverflow)?;
+    let bytes = checked_add(space as u64, 128)?;
     let per_year = crate::math::checked_mul(bytes, u64::from_le_bytes(per_byte))?;
     Ok(crate::math::checked_mul(per_year, years)?)
 }
@@ -285,13 +288,10 @@ pub fn check_liquidity(c: &crate::state::Custody, vault: &AccountView, amount: u
     if c.lent == 0 {
         return Ok(());
     }
-    let reserve = c
-        .locked
-        .checked_add(c.protocol_fees)
-        .and_then(|x| x.checked_add(c.insurance))
-        .and_then(|x| x.checked_add(c.order_collateral))
-        .and_then(|x| x.checked_add(c.collateral_interest_due))
-        .ok_or(PerpoolError::MathOverflow)?;
+    let reserve = checked_add(c.locked, c.protocol_fees)?;
+    let reserve = checked_add(reserve, c.insurance)?;
+    let reserve = checked_add(reserve, c.order_collateral)?;
+    let reserve = checked_add(reserve, c.collateral_interest_due)?;
     match token_balance(vault).checked_sub(amount) {
         Some(left) if left >= reserve => Ok(()),
         _ => Err(PerpoolError::InsufficientLiquidity),

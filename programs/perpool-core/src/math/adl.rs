@@ -12,6 +12,8 @@ use super::fixed::mul_div_floor;
 use super::units::{token_to_usd_ceil, token_to_usd_floor, Price, TokenAmount};
 use super::MathError;
 
+crate::source_file!();
+
 /// Inputs of [`adl_ratio_bps`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AdlInput {

@@ -35,6 +35,7 @@
 //! Units: USD 6 decimals, tokens native, indexes 12 decimals ([`INDEX_ONE`]), funding indexes 18
 //! decimals ([`FUNDING_ONE`](super::FUNDING_ONE)).
 
+use super::fixed::raised;
 use super::fixed::{checked_add, mul_div, mul_div_floor, Rounding};
 use super::funding::{funding_shares, FundingIndex};
 use super::interest::INDEX_ONE;
@@ -44,13 +45,15 @@ use super::units::{
 };
 use super::MathError;
 
+crate::source_file!();
+
 /// `floor(amount × delta / INDEX_ONE)` (or ceil), for an index that only grows.
 #[inline(always)]
 fn index_share(amount: u64, now: u64, snapshot: u64, rounding: Rounding) -> Result<u64, MathError> {
     if now <= snapshot || amount == 0 {
         return Ok(0);
     }
-    mul_div(amount, now - snapshot, INDEX_ONE, rounding)
+    raised(mul_div(amount, now - snapshot, INDEX_ONE, rounding))
 }
 
 // ---------------------------------------------------------------------------------------------

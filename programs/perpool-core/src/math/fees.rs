@@ -8,6 +8,8 @@ use super::fixed::{checked_add, checked_sub, mul_div_floor};
 use super::units::{apply_bps_ceil, apply_bps_floor, Bps, TokenAmount};
 use super::MathError;
 
+crate::source_file!();
+
 /// Inputs of [`dynamic_fee_bps`]. USD values share one scale (6 decimals); bps are /10_000.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DynamicFeeInput {

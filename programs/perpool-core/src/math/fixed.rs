@@ -7,8 +7,11 @@
 
 use core::num::NonZeroU64;
 
+use super::error::fail;
 use super::wide::{div_wide, wide_mul};
 use super::MathError;
+
+crate::source_file!();
 
 /// Which way a division rounds. Internal: the public API spells the direction in the name.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,51 +27,104 @@ impl Rounding {
     #[inline(always)]
     pub(crate) fn adjust(self, quotient: u64, remainder: u64) -> Result<u64, MathError> {
         if self == Rounding::Up && remainder != 0 {
-            checked_add(quotient, 1)
+            quotient.checked_add(1).ok_or(MathError::Overflow)
         } else {
             Ok(quotient)
         }
     }
 }
 
-/// `a + b`, or [`MathError::Overflow`] above `u64::MAX`.
-#[inline]
-pub fn checked_add(a: u64, b: u64) -> Result<u64, MathError> {
-    a.checked_add(b).ok_or(MathError::Overflow)
+/// An integer type the checked helpers take.
+pub trait CheckedInt: Copy {
+    /// `self + other` if it fits.
+    fn add_checked(self, other: Self) -> Option<Self>;
+    /// `self - other` if it fits.
+    fn sub_checked(self, other: Self) -> Option<Self>;
 }
 
-/// `a - b`, or [`MathError::Underflow`] below zero.
-#[inline]
-pub fn checked_sub(a: u64, b: u64) -> Result<u64, MathError> {
-    a.checked_sub(b).ok_or(MathError::Underflow)
+macro_rules! checked_int {
+    ($($t:ty),*) => {$(
+        impl CheckedInt for $t {
+            #[inline(always)]
+            fn add_checked(self, other: Self) -> Option<Self> {
+                self.checked_add(other)
+            }
+            #[inline(always)]
+            fn sub_checked(self, other: Self) -> Option<Self> {
+                self.checked_sub(other)
+            }
+        }
+    )*};
+}
+checked_int!(u8, u16, u32, u64, u128, usize, i32, i64, i128);
+
+/// `a + b`, or [`MathError::Overflow`] (raised where this was called) past the type's range.
+#[inline(always)]
+#[track_caller]
+pub fn checked_add<T: CheckedInt>(a: T, b: T) -> Result<T, MathError> {
+    match a.add_checked(b) {
+        Some(v) => Ok(v),
+        None => fail(MathError::Overflow),
+    }
+}
+
+/// `a - b`, or [`MathError::Underflow`] (raised where this was called) below the type's range.
+#[inline(always)]
+#[track_caller]
+pub fn checked_sub<T: CheckedInt>(a: T, b: T) -> Result<T, MathError> {
+    match a.sub_checked(b) {
+        Some(v) => Ok(v),
+        None => fail(MathError::Underflow),
+    }
 }
 
 /// `a * b`, or [`MathError::Overflow`] above `u64::MAX`.
 ///
 /// Built on [`wide_mul`]: `u64::checked_mul` lowers to a 128-bit multiply the BPF backend lacks.
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn checked_mul(a: u64, b: u64) -> Result<u64, MathError> {
+    raised(mul_quiet(a, b))
+}
+
+/// [`checked_mul`] without raising: for the internals of the raising helpers.
+#[inline(always)]
+pub(crate) fn mul_quiet(a: u64, b: u64) -> Result<u64, MathError> {
     match wide_mul(a, b) {
         (0, lo) => Ok(lo),
         _ => Err(MathError::Overflow),
     }
 }
 
+/// Raises the error of a result produced by an internal (quiet) function at the line that called
+/// this, the pattern of every raising helper; crate-internal callers of [`mul_div`] and
+/// [`mul_div_nz`] wrap their call in it.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn raised<T>(r: Result<T, MathError>) -> Result<T, MathError> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.raise()),
+    }
+}
+
 /// `a * b / c` rounded toward zero (floor), exact over the 128-bit product.
 ///
 /// Errors: `c == 0` → [`MathError::DivideByZero`]; result above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn mul_div_floor(a: u64, b: u64, c: u64) -> Result<u64, MathError> {
-    mul_div(a, b, c, Rounding::Down)
+    raised(mul_div(a, b, c, Rounding::Down))
 }
 
 /// `a * b / c` rounded up (ceil), exact over the 128-bit product.
 ///
 /// Errors: `c == 0` → [`MathError::DivideByZero`]; result above `u64::MAX` → [`MathError::Overflow`]
 /// (including a floor of exactly `u64::MAX` with a non-zero remainder).
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> Result<u64, MathError> {
-    mul_div(a, b, c, Rounding::Up)
+    raised(mul_div(a, b, c, Rounding::Up))
 }
 
 /// Signed `a * b / c` rounded toward negative infinity (floor): `-7 * 1 / 2 == -4`.
@@ -76,30 +132,33 @@ pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> Result<u64, MathError> {
 /// For PnL and funding, where the sign lives in `a`. Works on magnitudes (the BPF backend has no
 /// signed division): a negative `a` takes the ceiling of `|a| * b / c` and negates it.
 /// Errors: `c == 0` → [`MathError::DivideByZero`]; result outside `i64` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn mul_div_floor_i64(a: i64, b: u64, c: u64) -> Result<i64, MathError> {
     let magnitude = a.unsigned_abs();
-    if a >= 0 {
-        positive_i64(mul_div(magnitude, b, c, Rounding::Down)?)
+    raised(if a >= 0 {
+        mul_div(magnitude, b, c, Rounding::Down).and_then(positive_i64)
     } else {
-        negative_i64(mul_div(magnitude, b, c, Rounding::Up)?)
-    }
+        mul_div(magnitude, b, c, Rounding::Up).and_then(negative_i64)
+    })
 }
 
 /// Signed `a * b / c` rounded toward positive infinity (ceil): `-7 * 1 / 2 == -3`.
 ///
 /// Errors: `c == 0` → [`MathError::DivideByZero`]; result outside `i64` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn mul_div_ceil_i64(a: i64, b: u64, c: u64) -> Result<i64, MathError> {
     let magnitude = a.unsigned_abs();
-    if a >= 0 {
-        positive_i64(mul_div(magnitude, b, c, Rounding::Up)?)
+    raised(if a >= 0 {
+        mul_div(magnitude, b, c, Rounding::Up).and_then(positive_i64)
     } else {
-        negative_i64(mul_div(magnitude, b, c, Rounding::Down)?)
-    }
+        mul_div(magnitude, b, c, Rounding::Down).and_then(negative_i64)
+    })
 }
 
-/// `a * b / c` with the given rounding; the shared body of the `mul_div_*` functions.
+/// `a * b / c` with the given rounding; the shared body of the `mul_div_*` functions. Quiet: a
+/// caller outside this file wraps it in [`raised`].
 #[inline]
 pub(crate) fn mul_div(a: u64, b: u64, c: u64, rounding: Rounding) -> Result<u64, MathError> {
     match NonZeroU64::new(c) {
@@ -208,11 +267,34 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_operation_reports_the_line_that_called_it() {
+        let last_raised = || crate::math::error::last_raised().map(|(e, at)| (e, at.file(), at.line()));
+        let _ = last_raised();
+        assert_eq!(checked_add(1u64, 2), Ok(3));
+        assert_eq!(last_raised(), None, "a success reports nothing");
+        let line = line!() + 1;
+        assert_eq!(checked_sub(1u64, 2), Err(MathError::Underflow));
+        assert_eq!(last_raised(), Some((MathError::Underflow, file!(), line)));
+        // Through two `#[track_caller]` layers (mul_div_floor → mul_div → mul_div_nz): still this line.
+        let line = line!() + 1;
+        assert_eq!(mul_div_floor(u64::MAX, 2, 1), Err(MathError::Overflow));
+        assert_eq!(last_raised(), Some((MathError::Overflow, file!(), line)));
+        let line = line!() + 1;
+        assert_eq!(mul_div_ceil(1, 1, 0), Err(MathError::DivideByZero));
+        assert_eq!(last_raised(), Some((MathError::DivideByZero, file!(), line)));
+        // A conversion of `units` reports its caller too.
+        let line = line!() + 1;
+        let r = crate::math::units::usd_to_token_floor(crate::math::Usd(1), crate::math::Price(1), 19);
+        assert_eq!(r, Err(MathError::InvalidDecimals));
+        assert_eq!(last_raised(), Some((MathError::InvalidDecimals, file!(), line)));
+    }
+
+    #[test]
     fn checked_ops_edges() {
         assert_eq!(checked_add(u64::MAX, 0), Ok(u64::MAX));
         assert_eq!(checked_add(u64::MAX, 1), Err(MathError::Overflow));
-        assert_eq!(checked_sub(0, 0), Ok(0));
-        assert_eq!(checked_sub(0, 1), Err(MathError::Underflow));
+        assert_eq!(checked_sub(0u64, 0), Ok(0));
+        assert_eq!(checked_sub(0u64, 1), Err(MathError::Underflow));
         assert_eq!(checked_mul(u64::MAX, 1), Ok(u64::MAX));
         assert_eq!(checked_mul(1 << 32, 1 << 32), Err(MathError::Overflow));
         // (2^32 + 1) * (2^32 - 1) = 2^64 - 1: the largest product that fits.

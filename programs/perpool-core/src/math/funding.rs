@@ -35,6 +35,7 @@
 
 use core::num::NonZeroU64;
 
+use super::fixed::raised;
 use super::fixed::{checked_add, mul_div, Rounding};
 use super::impact::U256;
 use super::wide::wide_mul;
@@ -50,6 +51,8 @@ const FUNDING_DIVISOR: NonZeroU64 = match NonZeroU64::new(FUNDING_ONE) {
 };
 
 use super::position::{LONG, SHORT};
+
+crate::source_file!();
 
 /// Why a funding computation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +148,7 @@ pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, ma
     }
     let skew = long_oi_usd.abs_diff(short_oi_usd);
     // skew <= total: the quotient is at most funding_factor.
-    let rate = mul_div(funding_factor, skew, total, Rounding::Up)?;
+    let rate = raised(mul_div(funding_factor, skew, total, Rounding::Up))?;
     Ok(rate.min(max_rate))
 }
 
@@ -172,14 +175,14 @@ pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> 
     } else {
         (&mut out.short_index, &mut out.long_index)
     };
-    payer.paid = payer.paid.checked_add(growth).ok_or(MathError::Overflow)?;
+    payer.paid = payer.paid.checked_add(growth).ok_or_else(|| MathError::Overflow.raise())?;
     if let Some(receiver_oi) = NonZeroU64::new(receiver_oi) {
         let share = U256::from_u128(growth)
             .mul_u64(payer_oi)?
             .div_u64(receiver_oi, Rounding::Down)
             .to_u128()
-            .ok_or(MathError::Overflow)?;
-        receiver.received = receiver.received.checked_add(share).ok_or(MathError::Overflow)?;
+            .ok_or_else(|| MathError::Overflow.raise())?;
+        receiver.received = receiver.received.checked_add(share).ok_or_else(|| MathError::Overflow.raise())?;
     }
     Ok(out)
 }
@@ -197,8 +200,8 @@ pub fn position_funding(i: &PositionFundingInput) -> Result<FundingFee, FundingE
         SHORT => &i.short_index,
         _ => return Err(FundingError::InvalidSide),
     };
-    let paid = now.paid.checked_sub(i.index_snapshot.paid).ok_or(MathError::Underflow)?;
-    let received = now.received.checked_sub(i.index_snapshot.received).ok_or(MathError::Underflow)?;
+    let paid = now.paid.checked_sub(i.index_snapshot.paid).ok_or_else(|| MathError::Underflow.raise())?;
+    let received = now.received.checked_sub(i.index_snapshot.received).ok_or_else(|| MathError::Underflow.raise())?;
     let pays = settle(i.size_usd, paid, Rounding::Up)?;
     let gets = settle(i.size_usd, received, Rounding::Down)?;
     Ok(if pays > gets {
@@ -221,8 +224,8 @@ pub(crate) fn funding_shares(
     rounding: (Rounding, Rounding),
 ) -> Result<(u64, u64), MathError> {
     let (paid_rounding, received_rounding) = rounding;
-    let paid = now.paid.checked_sub(before.paid).ok_or(MathError::Underflow)?;
-    let received = now.received.checked_sub(before.received).ok_or(MathError::Underflow)?;
+    let paid = now.paid.checked_sub(before.paid).ok_or_else(|| MathError::Underflow.raise())?;
+    let received = now.received.checked_sub(before.received).ok_or_else(|| MathError::Underflow.raise())?;
     let p = if paid == 0 || size_usd == 0 { 0 } else { settle(size_usd, paid, paid_rounding)? };
     let r = if received == 0 || size_usd == 0 { 0 } else { settle(size_usd, received, received_rounding)? };
     Ok((p, r))
@@ -234,9 +237,13 @@ fn settle(size: u64, delta: u128, rounding: Rounding) -> Result<u64, MathError> 
     // An index growth below 2^64 (every settlement but one after a long quiet spell at a high
     // rate): the same quotient through one 128-bit product instead of 256-bit limbs.
     if delta >> 64 == 0 {
-        return super::fixed::mul_div_nz(size, delta as u64, FUNDING_DIVISOR, rounding);
+        return raised(super::fixed::mul_div_nz(size, delta as u64, FUNDING_DIVISOR, rounding));
     }
-    U256::from_u128(delta).mul_u64(size)?.div_u64(FUNDING_DIVISOR, rounding).to_u64().ok_or(MathError::Overflow)
+    U256::from_u128(delta)
+        .mul_u64(size)?
+        .div_u64(FUNDING_DIVISOR, rounding)
+        .to_u64()
+        .ok_or_else(|| MathError::Overflow.raise())
 }
 
 #[cfg(test)]

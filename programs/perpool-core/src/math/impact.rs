@@ -49,6 +49,8 @@
 
 use core::num::NonZeroU64;
 
+use super::error::fail;
+use super::fixed::raised;
 use super::fixed::{checked_add, checked_sub, mul_div, Rounding};
 use super::units::{Price, BPS_DENOM};
 use super::wide::{div_wide, wide_mul};
@@ -61,6 +63,8 @@ pub const IMPACT_FACTOR_ONE: u64 = 1_000_000_000_000_000_000;
 pub use perpool_interface::state::custody::{DEFAULT_IMPACT_EXPONENT, MAX_IMPACT_EXPONENT};
 
 use super::position::{LONG, SHORT};
+
+crate::source_file!();
 
 /// 10^18 as a divisor.
 const FACTOR_DIVISOR: NonZeroU64 = nonzero(IMPACT_FACTOR_ONE);
@@ -194,9 +198,9 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
         return Ok(Impact::default());
     }
     let cap = if positive {
-        mul_div(i.size_usd, i.max_positive_impact_bps, BPS_DENOM, Rounding::Down)?
+        raised(mul_div(i.size_usd, i.max_positive_impact_bps, BPS_DENOM, Rounding::Down))?
     } else {
-        mul_div(i.size_usd, i.max_negative_impact_bps, BPS_DENOM, Rounding::Up)?
+        raised(mul_div(i.size_usd, i.max_negative_impact_bps, BPS_DENOM, Rounding::Up))?
     };
     let usd = match magnitude.to_u64() {
         Some(m) if m <= cap => m,
@@ -230,9 +234,13 @@ pub fn impacted_price(i: &ImpactedPriceInput) -> Result<Price, ImpactError> {
     }
     let adjusted = if minus { s - imp } else { checked_add(s, imp)? };
     let rounding = if buys { Rounding::Up } else { Rounding::Down };
-    let out = if i.is_increase { mul_div(p, s, adjusted, rounding)? } else { mul_div(p, adjusted, s, rounding)? };
+    let out = if i.is_increase {
+        raised(mul_div(p, s, adjusted, rounding))?
+    } else {
+        raised(mul_div(p, adjusted, s, rounding))?
+    };
     if out == 0 {
-        return Err(ImpactError::Math(MathError::InvalidPrice));
+        return Err(ImpactError::Math(MathError::InvalidPrice.raise()));
     }
     Ok(Price(out))
 }
@@ -332,7 +340,7 @@ impl U256 {
             carry = hi + c as u64;
         }
         if carry != 0 {
-            return Err(MathError::Overflow);
+            return fail(MathError::Overflow);
         }
         Ok(U256 { limbs: out })
     }

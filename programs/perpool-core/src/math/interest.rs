@@ -8,9 +8,12 @@
 //! rounds down; the borrow index (what borrowers owe) rounds up, the supply index (what
 //! suppliers earn) rounds down. So the interest paid in is never less than the interest paid out.
 
+use super::fixed::raised;
 use super::fixed::{checked_add, checked_mul, checked_sub, mul_div, mul_div_ceil, Rounding};
 use super::units::{BPS_DENOM, RATE_ONE};
 use super::MathError;
+
+crate::source_file!();
 
 /// Seconds in the 365-day year that [`Rate`](super::units::Rate)s are quoted over.
 pub const SECONDS_PER_YEAR: u64 = 31_536_000;
@@ -116,7 +119,7 @@ pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Res
     let kept = checked_sub(BPS_DENOM, reserve_factor_bps)?;
     let factor = checked_mul(u_bps, kept)?;
     // One division of the full 128-bit product: exact.
-    mul_div(borrow_rate, factor, BPS_SQUARED, Rounding::Down)
+    raised(mul_div(borrow_rate, factor, BPS_SQUARED, Rounding::Down))
 }
 
 /// The index after `dt_secs` at `rate`:
@@ -129,7 +132,7 @@ pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Res
 pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Result<u64, MathError> {
     let rate_time = checked_mul(rate, dt_secs)?;
     let rounding = if round_up { Rounding::Up } else { Rounding::Down };
-    let growth = mul_div(index, rate_time, YEAR_RATE_DIVISOR, rounding)?;
+    let growth = raised(mul_div(index, rate_time, YEAR_RATE_DIVISOR, rounding))?;
     checked_add(index, growth)
 }
 

@@ -35,6 +35,8 @@
 //! at most five register arguments, the returned struct's pointer included). All arithmetic is
 //! checked; any overflow is an error.
 
+use super::error::fail;
+use super::fixed::raised;
 use super::fixed::{checked_add, checked_sub, mul_div, mul_div_ceil, mul_div_floor, Rounding};
 use super::interest::INDEX_ONE;
 use super::position::Pnl;
@@ -44,6 +46,8 @@ use super::units::{
 };
 use super::wide::wide_mul;
 use super::MathError;
+
+crate::source_file!();
 
 /// Why a lending quote was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,12 +153,12 @@ pub fn accrue_lending_down(i: &LendingAccrualInput) -> Result<LendingAccrual, Ma
 #[inline(always)]
 fn accrue_lending_rounded(i: &LendingAccrualInput, rounding: Rounding) -> Result<LendingAccrual, MathError> {
     if i.old_borrow_index == 0 {
-        return Err(MathError::DivideByZero);
+        return fail(MathError::DivideByZero);
     }
     if i.new_borrow_index < i.old_borrow_index {
-        return Err(MathError::Underflow);
+        return fail(MathError::Underflow);
     }
-    let lent = mul_div(i.lent, i.new_borrow_index, i.old_borrow_index, rounding)?;
+    let lent = raised(mul_div(i.lent, i.new_borrow_index, i.old_borrow_index, rounding))?;
     // new >= old: lent_after >= lent in both roundings.
     let interest = lent - i.lent;
     let reserve = mul_div_floor(interest, i.reserve_factor_bps, BPS_DENOM)?;
@@ -403,7 +407,7 @@ pub fn loan_liquidation_price(i: &LoanHealthInput) -> Result<Option<Price>, Math
     }
     let debt_usd = token_to_usd_ceil(TokenAmount(debt), i.borrow.price_max, i.borrow.decimals)?.0;
     if i.coll.decimals > MAX_TOKEN_DECIMALS {
-        return Err(MathError::InvalidDecimals);
+        return fail(MathError::InvalidDecimals);
     }
     let threshold = i.params.liquidation_ltv_bps;
     if debt_usd == 0 || threshold == u64::MAX {

@@ -25,6 +25,8 @@ use super::units::{
 use super::wide::wide_mul;
 use super::MathError;
 
+crate::source_file!();
+
 /// Why a liquidity quote was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LiquidityError {

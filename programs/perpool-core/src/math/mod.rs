@@ -49,7 +49,7 @@ pub use carry::{
     accrue_carry, funding_aggregates, group_claim, profit_lock_until, release, settle_carry, Carry, CarryAccrual,
     CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput, GroupInput, SignedUsd,
 };
-pub use error::MathError;
+pub use error::{fail, MathError};
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
 pub use fixed::{
     checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor, mul_div_floor_i64,

@@ -7,10 +7,14 @@
 
 use core::num::NonZeroU64;
 
+use super::error::fail;
+use super::fixed::raised;
 use super::fixed::{checked_mul, Rounding};
 use super::units::{Price, PRICE_DECIMALS};
 use super::wide::wide_mul;
 use super::MathError;
+
+crate::source_file!();
 
 /// Accepted oracle exponents: `-MAX_EXPO..=MAX_EXPO`.
 pub const MAX_EXPO: i32 = 18;
@@ -36,11 +40,11 @@ const POW10: [u64; 20] = {
 #[inline]
 pub fn normalize_price(raw: i64, expo: i32, round_up: bool) -> Result<Price, MathError> {
     if raw <= 0 {
-        return Err(MathError::InvalidPrice);
+        return fail(MathError::InvalidPrice);
     }
     let rounding = if round_up { Rounding::Up } else { Rounding::Down };
     match scale(raw as u64, expo, rounding)? {
-        0 => Err(MathError::InvalidPrice),
+        0 => fail(MathError::InvalidPrice),
         price => Ok(Price(price)),
     }
 }
@@ -59,7 +63,7 @@ pub fn normalize_conf(conf: u64, expo: i32) -> Result<u64, MathError> {
 #[inline]
 fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
     if !(-MAX_EXPO..=MAX_EXPO).contains(&expo) {
-        return Err(MathError::InvalidPrice);
+        return fail(MathError::InvalidPrice);
     }
     // -9 <= shift <= 27. Only unsigned arithmetic from here (the BPF backend has no signed
     // division; the shift's magnitude is taken by a subtraction instead).
@@ -71,16 +75,16 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
         }
         if shift >= POW10.len() {
             // value >= 1 and 10^20 > u64::MAX.
-            return Err(MathError::Overflow);
+            return fail(MathError::Overflow);
         }
         checked_mul(value, POW10[shift])
     } else {
         let divisor = POW10[(-shift) as usize]; // 1..=9: 10..=10^9
         let divisor = match NonZeroU64::new(divisor) {
             Some(d) => d,
-            None => return Err(MathError::DivideByZero), // unreachable: powers of ten
+            None => return fail(MathError::DivideByZero), // unreachable: powers of ten
         };
-        rounding.adjust(value / divisor, value % divisor)
+        raised(rounding.adjust(value / divisor, value % divisor))
     }
 }
 

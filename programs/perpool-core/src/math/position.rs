@@ -27,6 +27,7 @@
 //! Every quote takes one input struct by reference and returns a struct (the SBF target allows
 //! at most five register arguments). All arithmetic is checked; any overflow is an error.
 
+use super::error::fail;
 use super::fees::{fee_amount, split_fee, FeeSplit};
 use super::fixed::{checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_floor};
 use super::impact::{impacted_price, Impact, ImpactError, ImpactedPriceInput};
@@ -40,6 +41,8 @@ use super::MathError;
 
 /// `PositionState::side` of a long and of a short: the interface's `Side` as stored.
 pub use perpool_interface::state::position::{SIDE_LONG as LONG, SIDE_SHORT as SHORT};
+
+crate::source_file!();
 /// A partial liquidation closes a multiple of this fraction of the size (25 %, 50 %, 75 %).
 pub const LIQUIDATION_TIER_BPS: u64 = 2_500;
 
@@ -1356,7 +1359,7 @@ pub fn pool_pnl(i: &PoolPnlInput) -> Result<Pnl, MathError> {
     let losses = i.long_oi_usd as u128 + short_value.0 as u128;
     let (profit, magnitude) = if gains > losses { (true, gains - losses) } else { (false, losses - gains) };
     if magnitude > u64::MAX as u128 {
-        return Err(MathError::Overflow);
+        return fail(MathError::Overflow);
     }
     Ok(Pnl { profit, usd: magnitude as u64 })
 }

@@ -15,9 +15,11 @@
 
 use core::num::NonZeroU64;
 
-use super::fixed::{checked_add, checked_mul, checked_sub, mul_div_nz, Rounding};
+use super::fixed::{checked_add, checked_sub, mul_div_nz, mul_quiet, raised, Rounding};
 use super::wide::{div_wide, div_wide_full, wide_mul};
 use super::MathError;
+
+crate::source_file!();
 
 /// Decimals of [`Usd`]: 1_000_000 = $1.
 pub const USD_DECIMALS: u8 = 6;
@@ -104,13 +106,15 @@ macro_rules! quantity {
             pub const ZERO: $name = $name(0);
 
             /// `self + other`, or [`MathError::Overflow`].
-            #[inline]
+            #[inline(always)]
+            #[track_caller]
             pub fn checked_add(self, other: $name) -> Result<$name, MathError> {
                 checked_add(self.0, other.0).map($name)
             }
 
             /// `self - other`, or [`MathError::Underflow`] below zero.
-            #[inline]
+            #[inline(always)]
+            #[track_caller]
             pub fn checked_sub(self, other: $name) -> Result<$name, MathError> {
                 checked_sub(self.0, other.0).map($name)
             }
@@ -144,30 +148,34 @@ impl Rate {
 
 /// `amount * bps / 10_000`, rounded down. For amounts owed to the user (e.g. a rebate).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn apply_bps_floor<Q: Quantity>(amount: Q, bps: Bps) -> Result<Q, MathError> {
-    mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Down).map(Q::from_raw)
+    raised(mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Down)).map(Q::from_raw)
 }
 
 /// `amount * bps / 10_000`, rounded up. For amounts the user owes (e.g. a fee).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn apply_bps_ceil<Q: Quantity>(amount: Q, bps: Bps) -> Result<Q, MathError> {
-    mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Up).map(Q::from_raw)
+    raised(mul_div_nz(amount.raw(), bps.0, BPS_DIVISOR, Rounding::Up)).map(Q::from_raw)
 }
 
 /// `amount * rate / 1e9`, rounded down. For amounts owed to the user (e.g. interest earned).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn apply_rate_floor<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathError> {
-    mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Down).map(Q::from_raw)
+    raised(mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Down)).map(Q::from_raw)
 }
 
 /// `amount * rate / 1e9`, rounded up. For amounts the user owes (e.g. borrow interest).
 /// Errors: [`MathError::Overflow`] (only possible above 100%).
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn apply_rate_ceil<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathError> {
-    mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Up).map(Q::from_raw)
+    raised(mul_div_nz(amount.raw(), rate.0, RATE_DIVISOR, Rounding::Up)).map(Q::from_raw)
 }
 
 /// USD value of `amount` of a token with `decimals` at `price`, rounded down:
@@ -175,18 +183,20 @@ pub fn apply_rate_ceil<Q: Quantity>(amount: Q, rate: Rate) -> Result<Q, MathErro
 ///
 /// Errors: `decimals > 18` → [`MathError::InvalidDecimals`]; result above `u64::MAX` →
 /// [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn token_to_usd_floor(amount: TokenAmount, price: Price, decimals: u8) -> Result<Usd, MathError> {
-    token_to_usd(amount, price, decimals, Rounding::Down)
+    raised(token_to_usd(amount, price, decimals, Rounding::Down))
 }
 
 /// USD value of `amount` of a token with `decimals` at `price`, rounded up:
 /// `amount * price / 10^(decimals + 3)`. For value charged to the user (e.g. a debt).
 ///
 /// Errors: as [`token_to_usd_floor`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn token_to_usd_ceil(amount: TokenAmount, price: Price, decimals: u8) -> Result<Usd, MathError> {
-    token_to_usd(amount, price, decimals, Rounding::Up)
+    raised(token_to_usd(amount, price, decimals, Rounding::Up))
 }
 
 /// Token amount (native units, `decimals`) worth `usd` at `price`, rounded down:
@@ -194,18 +204,20 @@ pub fn token_to_usd_ceil(amount: TokenAmount, price: Price, decimals: u8) -> Res
 ///
 /// Errors, in this order: `decimals > 18` → [`MathError::InvalidDecimals`]; `price == 0` →
 /// [`MathError::DivideByZero`]; result above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn usd_to_token_floor(usd: Usd, price: Price, decimals: u8) -> Result<TokenAmount, MathError> {
-    usd_to_token(usd, price, decimals, Rounding::Down)
+    raised(usd_to_token(usd, price, decimals, Rounding::Down))
 }
 
 /// Token amount (native units, `decimals`) worth `usd` at `price`, rounded up:
 /// `usd * 10^(decimals + 3) / price`. For tokens the user must pay in.
 ///
 /// Errors: as [`usd_to_token_floor`].
-#[inline]
+#[inline(always)]
+#[track_caller]
 pub fn usd_to_token_ceil(usd: Usd, price: Price, decimals: u8) -> Result<TokenAmount, MathError> {
-    usd_to_token(usd, price, decimals, Rounding::Up)
+    raised(usd_to_token(usd, price, decimals, Rounding::Up))
 }
 
 /// The `e` in `usd = amount * price / 10^e`, i.e. `decimals + PRICE_DECIMALS - USD_DECIMALS`.
@@ -244,9 +256,9 @@ fn usd_to_token(usd: Usd, price: Price, decimals: u8, rounding: Rounding) -> Res
     if q_hi != 0 {
         return Err(MathError::Overflow);
     }
-    let whole = checked_mul(q_lo, scale)?;
+    let whole = mul_quiet(q_lo, scale)?;
     let part = mul_div_nz(r, scale, price, rounding)?; // r < price: at most 10^k, never overflows
-    checked_add(whole, part).map(TokenAmount)
+    whole.checked_add(part).map(TokenAmount).ok_or(MathError::Overflow)
 }
 
 /// `(hi * 2^64 + lo) / 10^exp` with the given rounding, for `exp <= 21`.

@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use pinocchio::AccountView;
 
 use super::trade::{group_part, move_group, Actor, At, TradeAccounts};
@@ -7,6 +8,8 @@ use crate::{
     oracle::OracleContext,
     util::{check_funding, check_token_program, check_writable, now, transfer_from_user, Result},
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `add_collateral(amount)` (the trade layout of `decrease_position`):
 /// 0. `[signer]` owner
@@ -52,9 +55,9 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     // The deposit pays what the position owes first.
     let before = group_part(p);
     let paid = p.owed_tokens.min(amount);
-    let collateral_after = p.collateral_amount.checked_add(amount - paid).ok_or(PerpoolError::MathOverflow)?;
+    let collateral_after = checked_add(p.collateral_amount, amount - paid)?;
     let c = custodies.collateral_mut();
-    c.collateral = c.collateral.checked_add(amount - paid).ok_or(PerpoolError::MathOverflow)?;
+    c.collateral = checked_add(c.collateral, amount - paid)?;
     c.position_debt = c.position_debt.saturating_sub(paid);
     p.owed_tokens -= paid;
     p.collateral_amount = collateral_after;

@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 use pinocchio_token::instructions::MintTo;
@@ -18,6 +19,8 @@ use crate::{
         check_writable, now, transfer_from_user, PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `add_liquidity(amount_in, min_lp_out)`:
 /// 0. `[writable, signer]` owner — pays rent of the LP record on first deposit
@@ -162,7 +165,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     mark(Phase::Cpi);
     let cooldown = ix.pool.lp_cooldown_secs != 0;
     if cooldown {
-        lp.escrowed_lp = lp.escrowed_lp.checked_add(q.lp_out).ok_or(PerpoolError::MathOverflow)?;
+        lp.escrowed_lp = checked_add(lp.escrowed_lp, q.lp_out)?;
         lp.unlock_time = clock.unix_timestamp.saturating_add(ix.pool.lp_cooldown_secs as i64);
     }
     lp.last_add_slot = clock.slot;
@@ -171,9 +174,9 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     let (escrowed, unlock_time) = (lp.escrowed_lp, lp.unlock_time);
 
     let c = ix.custody;
-    c.owned = c.owned.checked_add(q.owned_increase).ok_or(PerpoolError::MathOverflow)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.owned = checked_add(c.owned, q.owned_increase)?;
+    c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
+    c.insurance = checked_add(c.insurance, q.insurance_fee)?;
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
     mark(Phase::State);
 

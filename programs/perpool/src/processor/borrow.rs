@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use pinocchio::AccountView;
 
 use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_state};
@@ -11,6 +12,8 @@ use crate::{
         check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `borrow(amount)`:
 /// 0. `[signer]` owner
@@ -46,9 +49,9 @@ pub fn process_borrow(accounts: &[AccountView], data: &[u8]) -> Result<()> {
         params: loan_params(x.collateral),
     })?;
     mark(Phase::Math);
-    x.loan.scaled_debt = x.loan.scaled_debt.checked_add(q.scaled_delta).ok_or(PerpoolError::MathOverflow)?;
+    x.loan.scaled_debt = checked_add(x.loan.scaled_debt, q.scaled_delta)?;
     x.loan.update_time = x.now;
-    x.borrow.lent = x.borrow.lent.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
+    x.borrow.lent = checked_add(x.borrow.lent, amount)?;
     mark(Phase::State);
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
     mark(Phase::Cpi);

@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -12,6 +13,8 @@ use crate::{
         transfer_from_user, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `deposit_loan_collateral(amount)`:
 /// 0. `[writable, signer]` owner — pays rent when the loan is opened
@@ -59,9 +62,9 @@ pub fn process_deposit_loan_collateral(accounts: &[AccountView], data: &[u8]) ->
     };
     let loan = load_or_create_loan(loan_account, owner, &keys, clock.unix_timestamp)?;
     settle_collateral_interest(loan, c)?;
-    loan.collateral_amount = loan.collateral_amount.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
+    loan.collateral_amount = checked_add(loan.collateral_amount, amount)?;
     loan.update_time = clock.unix_timestamp;
-    c.loan_collateral = c.loan_collateral.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
+    c.loan_collateral = checked_add(c.loan_collateral, amount)?;
     transfer_from_user(funding, vault, owner, amount)?;
     events::loan_event(
         events::LOAN_COLLATERAL_DEPOSITED_EVENT,

@@ -1,3 +1,4 @@
+use crate::math::checked_sub;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -12,6 +13,8 @@ use crate::{
         PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `liquidate_loan(repay_amount)` (permissionless):
 /// 0. `[signer]` liquidator
@@ -62,7 +65,7 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
     let written_off = q.repaid + q.bad_debt;
     let from_lent = written_off.min(b.lent); // rounding drift, as in repay
     b.lent -= from_lent;
-    b.insurance = b.insurance.checked_sub(q.insurance_used).ok_or(PerpoolError::MathOverflow)?;
+    b.insurance = checked_sub(b.insurance, q.insurance_used)?;
     b.owned = b
         .owned
         .checked_add(written_off - from_lent)
@@ -71,8 +74,7 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
     x.loan.scaled_debt = q.scaled_after;
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;
-    x.collateral.loan_collateral =
-        x.collateral.loan_collateral.checked_sub(q.collateral_seized).ok_or(PerpoolError::MathOverflow)?;
+    x.collateral.loan_collateral = checked_sub(x.collateral.loan_collateral, q.collateral_seized)?;
 
     let signer = PoolSigner::new(x.pool);
     if q.repaid > 0 {

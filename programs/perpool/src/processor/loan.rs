@@ -1,6 +1,7 @@
 //! What the loan instructions share: the loan record, collateral interest,
 //! and quote inputs built from the two custodies and their prices.
 
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::{AccountView, Address};
 
@@ -11,6 +12,8 @@ use crate::{
     state::{load_mut, Custody, Loan},
     util::{create_at_pda, Result},
 };
+
+perpool_core::source_file!();
 
 /// The keys a loan is derived from.
 pub struct LoanKeys<'a> {
@@ -98,8 +101,8 @@ pub fn settle_collateral_interest(loan: &mut Loan, c: &mut Custody) -> Result<()
         )?
         .min(c.collateral_interest_due);
         c.collateral_interest_due -= earned;
-        c.loan_collateral = c.loan_collateral.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
-        loan.collateral_amount = loan.collateral_amount.checked_add(earned).ok_or(PerpoolError::MathOverflow)?;
+        c.loan_collateral = checked_add(c.loan_collateral, earned)?;
+        loan.collateral_amount = checked_add(loan.collateral_amount, earned)?;
         loan.collateral_interest = loan.collateral_interest.saturating_add(earned);
     }
     loan.collateral_index_snapshot = now_index;

@@ -1,6 +1,7 @@
 //! Trigger orders (SPEC §5): `place_order`, `cancel_order` and the
 //! permissionless `execute_order`.
 
+use crate::math::{checked_add, checked_sub};
 use pinocchio::AccountView;
 use pinocchio_system::instructions::Transfer;
 
@@ -26,6 +27,8 @@ use crate::{
         PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// What `place_order` is asked (bundled: upstream BPF passes five arguments at most).
 struct PlaceArgs {
@@ -156,7 +159,7 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         if a.kind == ORDER_LIMIT { rent_exempt_minimum(<Position as crate::state::ZeroCopy>::LEN)? } else { 0 };
     o.created_time = now()?.unix_timestamp;
 
-    let prepaid = a.execution_reward.checked_add(o.position_rent).ok_or(PerpoolError::MathOverflow)?;
+    let prepaid = checked_add(a.execution_reward, o.position_rent)?;
     // Checked here: a failing system-program CPI aborts with that program's error.
     if owner.lamports() < prepaid {
         return Err(PerpoolError::InsufficientLamports);
@@ -166,7 +169,7 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         .map_err(|_| PerpoolError::InsufficientLamports)?;
     if a.collateral_amount > 0 {
         let c = custodies.collateral_mut();
-        c.order_collateral = c.order_collateral.checked_add(a.collateral_amount).ok_or(PerpoolError::MathOverflow)?;
+        c.order_collateral = checked_add(c.order_collateral, a.collateral_amount)?;
         transfer_from_user(funding, vault, owner, a.collateral_amount)?;
     }
     events::order_placed(order_account.address(), o);
@@ -204,7 +207,7 @@ pub fn process_cancel_order(accounts: &[AccountView], data: &[u8]) -> Result<()>
     check_token_program(token_program)?;
     let escrow = o.collateral_amount;
     if escrow > 0 {
-        c.order_collateral = c.order_collateral.checked_sub(escrow).ok_or(PerpoolError::MathOverflow)?;
+        c.order_collateral = checked_sub(c.order_collateral, escrow)?;
         transfer_from_vault(vault, receiving, pool_account, &PoolSigner::new(pool), escrow)?;
     }
     events::order_cancelled(order_account.address(), owner.address(), escrow);
@@ -349,11 +352,11 @@ fn close_order(order: &AccountView, owner: &AccountView, paid: Option<(&AccountV
     if let Some((keeper, amount)) = paid {
         let mut k = *keeper;
         let amount = amount.min(total);
-        k.set_lamports(k.lamports().checked_add(amount).ok_or(PerpoolError::MathOverflow)?);
+        k.set_lamports(checked_add(k.lamports(), amount)?);
         total -= amount;
     }
     let mut to = *owner;
-    to.set_lamports(to.lamports().checked_add(total).ok_or(PerpoolError::MathOverflow)?);
+    to.set_lamports(checked_add(to.lamports(), total)?);
     acc.set_lamports(0);
     // SAFETY: no reference into the order's data is used after this point.
     unsafe { acc.close_unchecked() };

@@ -17,6 +17,7 @@
 //! local ones (whose pools then change settings at once). The program itself
 //! knows nothing of clusters and keeps no test path.
 
+use crate::math::checked_add;
 use pinocchio::{AccountView, Address};
 
 use super::load_admin_config;
@@ -26,6 +27,8 @@ use crate::{
     state::{load, load_mut, proposal::PAYLOAD_CAPACITY, Config, Custody, CustodySettings, Pool, Proposal},
     util::{check_writable, create_at_pda, Result},
 };
+
+perpool_core::source_file!();
 
 /// The admin, the config and the pool every proposal instruction starts with:
 /// 0. `[writable, signer]` admin — pays a proposal's rent, receives it back
@@ -88,7 +91,7 @@ pub fn create_proposal<'a>(
         at += part.len();
     }
     p.payload_len = total as u16;
-    ix.pool.proposal_nonce = nonce.checked_add(1).ok_or(PerpoolError::MathOverflow)?;
+    ix.pool.proposal_nonce = checked_add(nonce, 1)?;
     ix.pool.pending_proposals = ix.pool.pending_proposals.saturating_add(1);
     Ok(p)
 }
@@ -123,7 +126,7 @@ pub fn close_proposal(account: &AccountView, admin: &AccountView, pool: &mut Poo
     pool.pending_proposals = pool.pending_proposals.saturating_sub(1);
     let mut acc = *account;
     let mut to = *admin;
-    to.set_lamports(to.lamports().checked_add(acc.lamports()).ok_or(PerpoolError::MathOverflow)?);
+    to.set_lamports(checked_add(to.lamports(), acc.lamports())?);
     acc.set_lamports(0);
     // SAFETY: no reference into the proposal's data is used after this point.
     unsafe { acc.close_unchecked() };

@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 use pinocchio_token::instructions::Burn;
@@ -18,6 +19,8 @@ use crate::{
         token_balance, transfer_from_vault, PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `remove_liquidity(lp_in, min_amount_out)`:
 /// 0. `[signer]` owner — of the LP tokens
@@ -146,8 +149,8 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     }
     let c = ix.custody;
     c.owned = c.owned.checked_sub(q.owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
-    c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
+    c.insurance = checked_add(c.insurance, q.insurance_fee)?;
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
     mark(Phase::State);
 

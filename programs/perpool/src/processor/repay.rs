@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -11,6 +12,8 @@ use crate::{
         check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `repay(amount)` (anyone may repay a loan; more than the debt repays the debt):
 /// 0. `[signer]` payer
@@ -51,7 +54,7 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     // by a few units: what `lent` cannot absorb is the pool's gain.
     let from_lent = q.repaid.min(b.lent);
     b.lent -= from_lent;
-    b.owned = b.owned.checked_add(q.repaid - from_lent).ok_or(PerpoolError::MathOverflow)?;
+    b.owned = checked_add(b.owned, q.repaid - from_lent)?;
     transfer_from_user(funding, vault, payer, q.repaid)?;
     events::loan_event(
         events::REPAID_EVENT,

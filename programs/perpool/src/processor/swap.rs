@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -14,6 +15,8 @@ use crate::{
         transfer_from_vault, PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `swap(amount_in, min_amount_out)`:
 /// 0. `[signer]` owner
@@ -142,13 +145,13 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     mark(Phase::Math);
 
     let ci = ix.custody_in;
-    ci.owned = ci.owned.checked_add(q.in_owned_increase).ok_or(PerpoolError::MathOverflow)?;
+    ci.owned = checked_add(ci.owned, q.in_owned_increase)?;
     ci.use_price_time(v.target_price[0].publish_time);
     let co = ix.custody_out;
     co.use_price_time(v.target_price[1].publish_time);
     co.owned = co.owned.checked_sub(q.out_owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
-    co.protocol_fees = co.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-    co.insurance = co.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
+    co.protocol_fees = checked_add(co.protocol_fees, q.protocol_fee)?;
+    co.insurance = checked_add(co.insurance, q.insurance_fee)?;
     co.cumulative_trading_fees = co.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
     mark(Phase::State);
 

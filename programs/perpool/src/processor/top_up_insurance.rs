@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -10,6 +11,8 @@ use crate::{
         check_funding, check_signer, check_token_program, check_vault, check_writable, now, transfer_from_user, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `top_up_insurance(amount)` (anyone may add to a custody's insurance fund):
 /// 0. `[signer]` payer
@@ -40,7 +43,7 @@ pub fn process_top_up_insurance(accounts: &[AccountView], data: &[u8]) -> Result
     }
     let clock = now()?;
     c.accrue(clock.unix_timestamp, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)?;
-    c.insurance = c.insurance.checked_add(amount).ok_or(PerpoolError::MathOverflow)?;
+    c.insurance = checked_add(c.insurance, amount)?;
     transfer_from_user(funding, vault, payer, amount)?;
     events::insurance_topped_up(custody_account.address(), payer.address(), amount, c.insurance);
     Ok(())

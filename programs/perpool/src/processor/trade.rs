@@ -4,6 +4,7 @@
 //! what a position owes and earns over time, and the market's per-collateral
 //! group rows.
 
+use crate::math::checked_add;
 use core::ops::{Deref, DerefMut};
 
 use pinocchio::{AccountView, Address};
@@ -19,6 +20,8 @@ use crate::{
     state::{load, load_mut, position::Side, Config, Custody, Pool, Position},
     util::{check_signer, check_vault, check_writable, create_at_pda_with_bump, Result},
 };
+
+perpool_core::source_file!();
 
 /// Who acts in a position instruction, and what its first account must be.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -296,7 +299,7 @@ pub fn load_or_create_position<'a>(
 pub fn close_position(account: &AccountView, recipient: &AccountView) -> Result<()> {
     let mut acc = *account;
     let mut to = *recipient;
-    to.set_lamports(to.lamports().checked_add(acc.lamports()).ok_or(PerpoolError::MathOverflow)?);
+    to.set_lamports(checked_add(to.lamports(), acc.lamports())?);
     acc.set_lamports(0);
     // SAFETY: no reference into the position's data is used after this point.
     unsafe { acc.close_unchecked() };

@@ -33,6 +33,8 @@ use crate::{
     util::Result,
 };
 
+perpool_core::source_file!();
+
 /// Which oracle bound values the pool: `Max` when LP tokens are minted
 /// (the depositor gets fewer), `Min` when they are redeemed or tokens swapped.
 #[derive(Clone, Copy, PartialEq, Eq)]

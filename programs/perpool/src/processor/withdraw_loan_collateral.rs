@@ -1,3 +1,4 @@
+use crate::math::checked_sub;
 use pinocchio::AccountView;
 
 use super::loan::{borrow_side, collateral_side, load_context, loan_params, loan_state};
@@ -10,6 +11,8 @@ use crate::{
         check_receiving, check_token_program, check_vault, check_writable, transfer_from_vault, PoolSigner, Result,
     },
 };
+
+perpool_core::source_file!();
 
 /// Accounts of `withdraw_loan_collateral(amount)`:
 /// 0. `[signer]` owner
@@ -42,8 +45,7 @@ pub fn process_withdraw_loan_collateral(accounts: &[AccountView], data: &[u8]) -
     })?;
     x.loan.collateral_amount = q.collateral_after;
     x.loan.update_time = x.now;
-    x.collateral.loan_collateral =
-        x.collateral.loan_collateral.checked_sub(amount).ok_or(PerpoolError::MathOverflow)?;
+    x.collateral.loan_collateral = checked_sub(x.collateral.loan_collateral, amount)?;
     crate::util::check_liquidity(x.collateral, vault, amount)?;
     transfer_from_vault(vault, receiving, x.pool_account, &PoolSigner::new(x.pool), amount)?;
     events::loan_event(
