@@ -86,6 +86,11 @@ export interface HistoryTx {
   time: number | null;
   slot: number;
   logs: string[];
+  /**
+   * Its place in the address's signature list, newest first (`getSignaturesForAddress` order): tells
+   * apart transactions of one slot, where a keeper may execute an order placed just before.
+   */
+  rank?: number;
 }
 
 /** Whose history: the owner, and the addresses of their loans and orders (events of those name no owner). */
@@ -105,8 +110,11 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
   const orders = new Map<string, number | undefined>((who.orders ?? []).map((k) => [k.toBase58(), undefined]));
   const mine = (k: PublicKey | undefined) => !!k && k.equals(me);
   const out: HistoryItem[] = [];
-  // Oldest first, so an order's placement is known before its execution.
-  const sorted = [...txs].sort((a, b) => a.slot - b.slot || (a.time ?? 0) - (b.time ?? 0));
+  // Oldest first, so an order's placement is known before its execution (in one slot: the larger
+  // rank, further down a newest-first list, is the older).
+  const sorted = [...txs].sort(
+    (a, b) => a.slot - b.slot || (a.time ?? 0) - (b.time ?? 0) || (b.rank ?? 0) - (a.rank ?? 0),
+  );
   for (const tx of sorted) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parseEvents' untyped data, told apart by name below
     let events: { name: string; data: any }[];
@@ -357,9 +365,11 @@ export async function fetchHistory(
         .catch(() => []),
     ),
   );
-  const sigs = new Map<string, { slot: number; blockTime: number | null | undefined }>();
+  const sigs = new Map<string, { slot: number; blockTime: number | null | undefined; rank: number }>();
   for (const list of lists)
-    for (const s of list) if (!s.err) sigs.set(s.signature, { slot: s.slot, blockTime: s.blockTime });
+    list.forEach((s, rank) => {
+      if (!s.err && !sigs.has(s.signature)) sigs.set(s.signature, { slot: s.slot, blockTime: s.blockTime, rank });
+    });
   const signatures = Array.from(sigs.keys());
   const txs: HistoryTx[] = [];
   for (let i = 0; i < signatures.length; i += 50) {
@@ -374,6 +384,7 @@ export async function fetchHistory(
         slot: tx.slot ?? s.slot,
         time: tx.blockTime ?? s.blockTime ?? null,
         logs: tx.meta.logMessages,
+        rank: s.rank,
       });
     });
   }

@@ -224,6 +224,14 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     expect(decodeHistory(f.ctx.program, txs, { owner: other.kp.publicKey }).map((i) => i.kind)).to.deep.equal([
       "position_open",
     ]);
+
+    // All in one slot (a keeper quick enough executes an order in the slot it was placed in), listed
+    // newest first with their ranks as `getSignaturesForAddress` gives them: the placement is still
+    // read before the execution, so the execution knows the order's kind.
+    const oneSlot = txs.map((t, i) => ({ ...t, slot: 7, time: 1_000, rank: txs.length - 1 - i })).reverse();
+    const again = decodeHistory(f.ctx.program, oneSlot, { owner: me, loans: [loan] });
+    expect(again.map((i) => i.kind).sort()).to.deep.equal(items.map((i) => i.kind).sort());
+    expect(again.find((i) => i.kind === "order_executed")!.orderKind).to.equal(OrderKind.TAKE_PROFIT);
   });
 
   it("annualises the LPs' income over the pool's life, split by source, from its first minutes", async () => {
