@@ -3,6 +3,7 @@
 //! price impact at its open interest, and its lending room. Methods on the interface's [`Custody`]
 //! through one trait, so a caller writes `custody.accrue(..)` with `use perpool_core::CustodyOps`.
 
+use crate::math::{checked_add, checked_sub, mul_div_floor};
 use perpool_interface::{
     error::PerpoolError,
     state::{
@@ -135,14 +136,10 @@ impl CustodyOps for Custody {
         self.short_funding_paid = split(f.short.paid);
         self.short_funding_received = split(f.short.received);
         let g = &f.aggregates;
-        self.long_funding_owed_usd =
-            self.long_funding_owed_usd.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.long_funding_due_usd =
-            self.long_funding_due_usd.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_owed_usd =
-            self.short_funding_owed_usd.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.short_funding_due_usd =
-            self.short_funding_due_usd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.long_funding_owed_usd = checked_add(self.long_funding_owed_usd, g.long_owed_usd)?;
+        self.long_funding_due_usd = checked_add(self.long_funding_due_usd, g.long_due_usd)?;
+        self.short_funding_owed_usd = checked_add(self.short_funding_owed_usd, g.short_owed_usd)?;
+        self.short_funding_due_usd = checked_add(self.short_funding_due_usd, g.short_due_usd)?;
         Ok(())
     }
 
@@ -221,9 +218,9 @@ impl CustodyOps for Custody {
         let owned_ema = if self.owned_ema_time == 0 || dt >= OWNED_EMA_SECS {
             self.owned
         } else if self.owned >= self.owned_ema {
-            self.owned_ema + crate::math::mul_div_floor(self.owned - self.owned_ema, dt, OWNED_EMA_SECS)?
+            checked_add(self.owned_ema, mul_div_floor(self.owned.abs_diff(self.owned_ema), dt, OWNED_EMA_SECS)?)?
         } else {
-            self.owned_ema - crate::math::mul_div_floor(self.owned_ema - self.owned, dt, OWNED_EMA_SECS)?
+            checked_sub(self.owned_ema, mul_div_floor(self.owned.abs_diff(self.owned_ema), dt, OWNED_EMA_SECS)?)?
         };
         Ok(Accrual { interest: Some(InterestStep { accrual: a, lending: l, carry: c, owned_ema }), funding })
     }
@@ -238,11 +235,10 @@ impl CustodyOps for Custody {
         };
         let (mut pnl_due, mut pnl_owed) = (self.pnl_interest_due_usd, self.pnl_interest_owed_usd);
         if let Some(i) = &a.interest {
-            p.owned = p.owned.checked_add(i.carry.to_pool).ok_or(PerpoolError::MathOverflow)?;
-            p.borrow_fees_accrued =
-                p.borrow_fees_accrued.checked_add(i.carry.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
-            pnl_due = pnl_due.checked_add(i.carry.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
-            pnl_owed = pnl_owed.checked_add(i.carry.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+            p.owned = checked_add(p.owned, i.carry.to_pool)?;
+            p.borrow_fees_accrued = checked_add(p.borrow_fees_accrued, i.carry.borrow_fees)?;
+            pnl_due = checked_add(pnl_due, i.carry.pnl_interest_due_usd)?;
+            pnl_owed = checked_add(pnl_owed, i.carry.pnl_interest_owed_usd)?;
         }
         let (mut lo, mut ld, mut so, mut sd) = (
             self.long_funding_owed_usd,
@@ -252,14 +248,13 @@ impl CustodyOps for Custody {
         );
         if let Some(f) = &a.funding {
             let g = &f.aggregates;
-            lo = lo.checked_add(g.long_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-            ld = ld.checked_add(g.long_due_usd).ok_or(PerpoolError::MathOverflow)?;
-            so = so.checked_add(g.short_owed_usd).ok_or(PerpoolError::MathOverflow)?;
-            sd = sd.checked_add(g.short_due_usd).ok_or(PerpoolError::MathOverflow)?;
+            lo = checked_add(lo, g.long_owed_usd)?;
+            ld = checked_add(ld, g.long_due_usd)?;
+            so = checked_add(so, g.short_owed_usd)?;
+            sd = checked_add(sd, g.short_due_usd)?;
         }
-        p.receivable_usd =
-            pnl_owed.checked_add(lo).and_then(|x| x.checked_add(so)).ok_or(PerpoolError::MathOverflow)?;
-        p.payable_usd = pnl_due.checked_add(ld).and_then(|x| x.checked_add(sd)).ok_or(PerpoolError::MathOverflow)?;
+        p.receivable_usd = checked_add(checked_add(pnl_owed, lo)?, so)?;
+        p.payable_usd = checked_add(checked_add(pnl_due, ld)?, sd)?;
         Ok(p)
     }
 
@@ -275,20 +270,16 @@ impl CustodyOps for Custody {
         let (l, c) = (&i.lending, &i.carry);
         if self.lent > 0 {
             self.lent = l.lent;
-            self.owned = self.owned.checked_add(c.to_pool).ok_or(PerpoolError::MathOverflow)?;
-            self.protocol_fees = self.protocol_fees.checked_add(l.to_protocol).ok_or(PerpoolError::MathOverflow)?;
-            self.insurance = self.insurance.checked_add(l.to_insurance).ok_or(PerpoolError::MathOverflow)?;
+            self.owned = checked_add(self.owned, c.to_pool)?;
+            self.protocol_fees = checked_add(self.protocol_fees, l.to_protocol)?;
+            self.insurance = checked_add(self.insurance, l.to_insurance)?;
             self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(c.to_pool);
-            self.collateral_interest_due =
-                self.collateral_interest_due.checked_add(c.to_collateral).ok_or(PerpoolError::MathOverflow)?;
+            self.collateral_interest_due = checked_add(self.collateral_interest_due, c.to_collateral)?;
             self.collateral_index = c.collateral_index;
         }
-        self.borrow_fees_accrued =
-            self.borrow_fees_accrued.checked_add(c.borrow_fees).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_due_usd =
-            self.pnl_interest_due_usd.checked_add(c.pnl_interest_due_usd).ok_or(PerpoolError::MathOverflow)?;
-        self.pnl_interest_owed_usd =
-            self.pnl_interest_owed_usd.checked_add(c.pnl_interest_owed_usd).ok_or(PerpoolError::MathOverflow)?;
+        self.borrow_fees_accrued = checked_add(self.borrow_fees_accrued, c.borrow_fees)?;
+        self.pnl_interest_due_usd = checked_add(self.pnl_interest_due_usd, c.pnl_interest_due_usd)?;
+        self.pnl_interest_owed_usd = checked_add(self.pnl_interest_owed_usd, c.pnl_interest_owed_usd)?;
         self.owned_ema = i.owned_ema;
         self.owned_ema_time = now;
         self.borrow_index = i.accrual.borrow_index;

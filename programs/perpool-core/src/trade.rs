@@ -6,6 +6,7 @@
 //! The program loads and checks the accounts, reads the prices, asks the math for a quote, then
 //! applies it here; the token transfers and the events stay in the program.
 
+use crate::math::{checked_add, checked_sub, checked_sum};
 use perpool_interface::{
     error::PerpoolError,
     state::{
@@ -209,13 +210,11 @@ impl<'a> Pair<'a> {
         // The collateral custody: fees, pool flows, aggregates, buckets.
         let fees = split_fee(k.borrow_fee, pool.protocol_fee_share_bps as u64, pool.insurance_fee_share_bps as u64)?;
         let c = self.collateral_mut();
-        c.owned = c
-            .owned
-            .checked_add(fees.lp + k.funding_in + k.loss_interest_tokens)
-            .and_then(|x| x.checked_sub(k.funding_out + k.profit_interest_tokens))
-            .ok_or(PerpoolError::InsufficientLiquidity)?;
-        c.protocol_fees = c.protocol_fees.checked_add(fees.protocol).ok_or(PerpoolError::MathOverflow)?;
-        c.insurance = c.insurance.checked_add(fees.insurance).ok_or(PerpoolError::MathOverflow)?;
+        let inflow = checked_sum([c.owned, fees.lp, k.funding_in, k.loss_interest_tokens])?;
+        let outflow = checked_sum([k.funding_out, k.profit_interest_tokens])?;
+        c.owned = inflow.checked_sub(outflow).ok_or(PerpoolError::InsufficientLiquidity)?;
+        c.protocol_fees = checked_add(c.protocol_fees, fees.protocol)?;
+        c.insurance = checked_add(c.insurance, fees.insurance)?;
         c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(fees.lp);
         c.borrow_fees_accrued = release(c.borrow_fees_accrued, k.borrow_fee);
         c.pnl_interest_due_usd = release(c.pnl_interest_due_usd, k.profit_interest_usd);
@@ -226,27 +225,17 @@ impl<'a> Pair<'a> {
             c.pnl_loss_base_usd = release(c.pnl_loss_base_usd, p.pnl_base_usd);
         }
         if k.pnl_base_after.profit {
-            c.pnl_profit_base_usd =
-                c.pnl_profit_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
+            c.pnl_profit_base_usd = checked_add(c.pnl_profit_base_usd, k.pnl_base_after.usd)?;
         } else {
-            c.pnl_loss_base_usd =
-                c.pnl_loss_base_usd.checked_add(k.pnl_base_after.usd).ok_or(PerpoolError::MathOverflow)?;
+            c.pnl_loss_base_usd = checked_add(c.pnl_loss_base_usd, k.pnl_base_after.usd)?;
         }
-        c.collateral_interest_due =
-            c.collateral_interest_due.checked_sub(k.collateral_interest).ok_or(PerpoolError::MathOverflow)?;
-        c.collateral = c
-            .collateral
-            .checked_sub(p.collateral_amount)
-            .and_then(|x| x.checked_add(k.collateral_after))
-            .ok_or(PerpoolError::MathOverflow)?;
-        c.position_debt = c
-            .position_debt
-            .saturating_sub(p.owed_tokens)
-            .checked_add(k.owed_after)
-            .ok_or(PerpoolError::MathOverflow)?;
+        c.collateral_interest_due = checked_sub(c.collateral_interest_due, k.collateral_interest)?;
+        c.collateral = checked_add(checked_sub(c.collateral, p.collateral_amount)?, k.collateral_after)?;
+        c.position_debt = checked_add(c.position_debt.saturating_sub(p.owed_tokens), k.owed_after)?;
 
         // The position.
-        let earned = (k.profit_interest_tokens + k.collateral_interest) as i64 - k.loss_interest_tokens as i64;
+        let earned = (k.profit_interest_tokens.saturating_add(k.collateral_interest) as i64)
+            .saturating_sub(k.loss_interest_tokens as i64);
         let funding = funding_booked_usd(&k);
         p.interest_settled = p.interest_settled.saturating_add(earned);
         p.funding_settled_usd = p.funding_settled_usd.saturating_add(funding);
@@ -274,28 +263,26 @@ impl<'a> Pair<'a> {
         // Market custody: open interest.
         let m = &mut *self.market;
         if side == SIDE_LONG {
-            m.long_oi_usd = m.long_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
-            m.long_oi_tokens = m.long_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
+            m.long_oi_usd = checked_add(m.long_oi_usd, size_usd)?;
+            m.long_oi_tokens = checked_add(m.long_oi_tokens, q.size_tokens_delta)?;
         } else {
-            m.short_oi_usd = m.short_oi_usd.checked_add(size_usd).ok_or(PerpoolError::MathOverflow)?;
-            m.short_oi_tokens = m.short_oi_tokens.checked_add(q.size_tokens_delta).ok_or(PerpoolError::MathOverflow)?;
+            m.short_oi_usd = checked_add(m.short_oi_usd, size_usd)?;
+            m.short_oi_tokens = checked_add(m.short_oi_tokens, q.size_tokens_delta)?;
         }
         // Collateral custody: the deposit joins trader collateral, fees leave it.
         let c = self.collateral_mut();
         if escrowed {
-            c.order_collateral = c.order_collateral.checked_sub(collateral).ok_or(PerpoolError::MathOverflow)?;
+            c.order_collateral = checked_sub(c.order_collateral, collateral)?;
         }
-        let fees = q.fee_tokens + q.borrow_fee_tokens;
-        c.collateral = c
-            .collateral
-            .checked_add(collateral)
-            .and_then(|x| x.checked_sub(fees + q.owed_paid))
-            .ok_or(PerpoolError::MathOverflow)?;
+        c.collateral = checked_sub(
+            checked_add(c.collateral, collateral)?,
+            checked_sum([q.fee_tokens, q.borrow_fee_tokens, q.owed_paid])?,
+        )?;
         c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
-        c.owned = c.owned.checked_add(q.lp_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.locked = c.locked.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
+        c.owned = checked_add(c.owned, q.lp_fee)?;
+        c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
+        c.insurance = checked_add(c.insurance, q.insurance_fee)?;
+        c.locked = checked_add(c.locked, q.locked_delta)?;
         record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
         let index = c.borrow_index;
 
@@ -305,7 +292,7 @@ impl<'a> Pair<'a> {
         p.collateral_amount = q.collateral_after;
         p.owed_tokens = 0;
         p.last_increase_time = now;
-        p.locked_amount = p.locked_amount.checked_add(q.locked_delta).ok_or(PerpoolError::MathOverflow)?;
+        p.locked_amount = checked_add(p.locked_amount, q.locked_delta)?;
         p.borrow_index_snapshot = index;
         p.update_time = now;
         p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
@@ -328,20 +315,13 @@ impl<'a> Pair<'a> {
         let before = group_part(p);
         apply_open_interest(self.market, side, size_usd, q.closed_tokens);
         let c = self.collateral_mut();
-        c.collateral = c
-            .collateral
-            .checked_add(q.collateral_after)
-            .and_then(|x| x.checked_sub(p.collateral_amount))
-            .ok_or(PerpoolError::MathOverflow)?;
+        c.collateral = checked_sub(checked_add(c.collateral, q.collateral_after)?, p.collateral_amount)?;
         c.position_debt = c.position_debt.saturating_sub(q.owed_paid);
-        c.owned = c
-            .owned
-            .checked_add(q.loss_tokens + q.lp_fee)
-            .and_then(|x| x.checked_sub(q.profit_tokens))
-            .ok_or(PerpoolError::InsufficientLiquidity)?;
-        c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.insurance = c.insurance.checked_add(q.insurance_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+        let inflow = checked_sum([c.owned, q.loss_tokens, q.lp_fee])?;
+        c.owned = inflow.checked_sub(q.profit_tokens).ok_or(PerpoolError::InsufficientLiquidity)?;
+        c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
+        c.insurance = checked_add(c.insurance, q.insurance_fee)?;
+        c.locked = checked_sub(c.locked, q.locked_released)?;
         record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
 
         p.fees_paid_usd = p.fees_paid_usd.saturating_add(q.fee_usd);
@@ -367,27 +347,18 @@ impl<'a> Pair<'a> {
         let c = self.collateral_mut();
         // Trader collateral: everything the position held leaves the bucket, except what stays
         // in a partially liquidated position.
-        c.collateral = c
-            .collateral
-            .checked_add(q.collateral_after)
-            .and_then(|x| x.checked_sub(p.collateral_amount))
-            .ok_or(PerpoolError::MathOverflow)?;
+        c.collateral = checked_sub(checked_add(c.collateral, q.collateral_after)?, p.collateral_amount)?;
         // What the position owed is paid or written off (bad debt).
-        c.position_debt = c.position_debt.saturating_sub(q.owed_paid + q.owed_written_off);
+        c.position_debt = c.position_debt.saturating_sub(checked_add(q.owed_paid, q.owed_written_off)?);
         // Pool: covered losses, the LP share of fees and insurance-paid bad debt come in; profits,
         // rewards it pays and the written-off debt it had already credited go out.
-        c.owned = c
-            .owned
-            .checked_add(q.loss_tokens + q.lp_fee + q.insurance_used)
-            .and_then(|x| x.checked_sub(q.profit_tokens + q.reward_from_pool + q.owed_written_off))
-            .ok_or(PerpoolError::InsufficientLiquidity)?;
-        c.protocol_fees = c.protocol_fees.checked_add(q.protocol_fee).ok_or(PerpoolError::MathOverflow)?;
-        c.insurance = c
-            .insurance
-            .checked_add(q.insurance_fee)
-            .and_then(|x| x.checked_sub(q.insurance_used + q.reward_from_insurance))
-            .ok_or(PerpoolError::MathOverflow)?;
-        c.locked = c.locked.checked_sub(q.locked_released).ok_or(PerpoolError::MathOverflow)?;
+        let inflow = checked_sum([c.owned, q.loss_tokens, q.lp_fee, q.insurance_used])?;
+        let outflow = checked_sum([q.profit_tokens, q.reward_from_pool, q.owed_written_off])?;
+        c.owned = inflow.checked_sub(outflow).ok_or(PerpoolError::InsufficientLiquidity)?;
+        c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
+        let paid_out = checked_sum([q.insurance_used, q.reward_from_insurance])?;
+        c.insurance = checked_sub(checked_sum([c.insurance, q.insurance_fee])?, paid_out)?;
+        c.locked = checked_sub(c.locked, q.locked_released)?;
         record_lp_fees(c, q.lp_fee, q.fee_tokens, q.borrow_fee_tokens);
 
         let closed = Closed {
@@ -407,12 +378,12 @@ impl<'a> Pair<'a> {
     /// PnL base. Returns the realised PnL, USD (negative: a loss).
     #[inline(always)]
     fn close_size(&mut self, p: &mut Position, q: &Closed, before: &[u64; 4], now: i64) -> Result<i64, PerpoolError> {
-        let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { -(q.pnl_usd as i64) };
+        let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { (q.pnl_usd as i64).saturating_neg() };
         p.size_usd = q.size_usd_after;
         p.size_tokens = q.size_tokens_after;
         p.collateral_amount = q.collateral_after;
         p.owed_tokens = 0;
-        p.locked_amount -= q.locked_released;
+        p.locked_amount = checked_sub(p.locked_amount, q.locked_released)?;
         p.borrow_index_snapshot = self.collateral().borrow_index;
         p.update_time = now;
         p.realized_pnl_usd = p.realized_pnl_usd.saturating_add(pnl);
@@ -535,7 +506,7 @@ pub fn move_group(
 ) -> Result<(), PerpoolError> {
     let row = m.group_mut(side, group)?;
     for k in [GROUP_USD, GROUP_TOKENS, GROUP_COLLATERAL, GROUP_DEBT] {
-        row[k] = row[k].saturating_sub(before[k]).checked_add(after[k]).ok_or(PerpoolError::MathOverflow)?;
+        row[k] = checked_add(row[k].saturating_sub(before[k]), after[k])?;
     }
     Ok(())
 }
@@ -560,7 +531,7 @@ pub fn scale_pnl_base(c: &mut Custody, p: &mut Position, size_before: u64) -> Re
         return Ok(());
     }
     let after = if size_before == 0 { 0 } else { mul_div_floor(p.pnl_base_usd, p.size_usd, size_before)? };
-    let cut = p.pnl_base_usd - after;
+    let cut = checked_sub(p.pnl_base_usd, after)?;
     if p.pnl_base_profit != 0 {
         c.pnl_profit_base_usd = c.pnl_profit_base_usd.saturating_sub(cut);
     } else {
@@ -579,7 +550,7 @@ pub fn signed_impact(i: &Impact) -> i64 {
     if i.positive {
         i.usd as i64
     } else {
-        -(i.usd as i64)
+        (i.usd as i64).saturating_neg()
     }
 }
 
@@ -590,20 +561,21 @@ pub fn record_lp_fees(c: &mut Custody, lp_fee: u64, fee_tokens: u64, borrow_fee_
     let total = fee_tokens.saturating_add(borrow_fee_tokens);
     let borrow = if total == 0 { 0 } else { mul_div_floor(lp_fee, borrow_fee_tokens, total).unwrap_or(0) };
     c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(borrow);
-    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(lp_fee - borrow);
+    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(lp_fee.saturating_sub(borrow));
+    // borrow <= lp_fee
 }
 
 /// The funding a settlement paid (negative) or received, USD: a payment counts only for the
 /// part the position could pay (the rest is in `owed_tokens`).
 fn funding_booked_usd(k: &Carry) -> i64 {
     if k.funding_received_usd >= k.funding_paid_usd {
-        return (k.funding_received_usd - k.funding_paid_usd) as i64;
+        return k.funding_received_usd.abs_diff(k.funding_paid_usd) as i64;
     }
-    let net = k.funding_paid_usd - k.funding_received_usd;
+    let net = k.funding_paid_usd.abs_diff(k.funding_received_usd);
     let paid = if k.funding_in == 0 || k.funding_unpaid == 0 {
         net
     } else {
-        mul_div_floor(net, k.funding_in - k.funding_unpaid, k.funding_in).unwrap_or(0)
+        mul_div_floor(net, k.funding_in.saturating_sub(k.funding_unpaid), k.funding_in).unwrap_or(0)
     };
-    -(paid as i64)
+    (paid as i64).saturating_neg()
 }

@@ -286,6 +286,8 @@ mod json {
     }
 
     /// Base58 (Bitcoin alphabet) of a 32-byte address, as Solana prints addresses.
+    // Host-only; `carry` stays below 58 · 257 and `len` below 44.
+    #[allow(clippy::arithmetic_side_effects)]
     fn base58(out: &mut impl Write, bytes: &[u8; 32]) -> Result {
         const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
         // Base-58 digits, least significant first: 32 bytes need at most 44.

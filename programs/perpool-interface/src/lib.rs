@@ -12,6 +12,9 @@
 //! No math lives here: the state transitions are in `perpool-core`, the account checks and CPIs
 //! in the program (`programs/perpool`).
 #![cfg_attr(not(test), no_std)]
+// Arithmetic goes through checked helpers (overflow checks are off in the release build, so a
+// plain `+` would wrap silently); tests may use operators.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 pub mod discriminator;
 pub mod error;

@@ -2,6 +2,9 @@
 //! while compiling: nothing of this runs on chain, and no constant is typed in by hand.
 //!
 //! Written for clarity over speed (it runs in the compiler's const evaluator and in native tests).
+//! Index arithmetic uses operators: it stays below the block and message lengths, and in the const
+//! evaluator an overflow is a compile error; the hash's own sums are `wrapping_add`, as FIPS 180-4 says.
+#![allow(clippy::arithmetic_side_effects)]
 
 /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes (§4.2.2).
 const K: [u32; 64] = [

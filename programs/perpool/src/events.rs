@@ -38,10 +38,12 @@ impl<const N: usize> EventWriter<N> {
 
     #[inline(always)]
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        match self.buf.get_mut(self.len..self.len + b.len()) {
+        // A length past the buffer (saturated at usize::MAX) fails `get_mut`: the event overflows.
+        let end = self.len.saturating_add(b.len());
+        match self.buf.get_mut(self.len..end) {
             Some(dst) => {
                 dst.copy_from_slice(b);
-                self.len += b.len();
+                self.len = end;
             }
             None => self.overflow = true,
         }

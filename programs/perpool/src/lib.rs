@@ -7,6 +7,9 @@
 //! re-exported under the paths the processors use (`crate::state`, `crate::math`, ...).
 // The deployed SBF build is no_std; the host build links std for native tests.
 #![cfg_attr(any(target_os = "solana", target_arch = "bpf"), no_std)]
+// Arithmetic goes through checked helpers (overflow checks are off in the release build, so a
+// plain `+` would wrap silently); tests may use operators.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 // The interface and the core, under the paths the processors use.
 pub use perpool_core::{math, CustodyOps};

@@ -1,6 +1,6 @@
 //! Account checks, PDA helpers and CPI wrappers shared by the processors.
 
-use crate::math::checked_add;
+use crate::math::{checked_add, checked_sub};
 use pinocchio::{
     cpi::{Seed, Signer},
     AccountView, Address,
@@ -150,7 +150,7 @@ pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
         return Ok(());
     }
     if current < needed {
-        Transfer { from: payer, to: account, lamports: needed - current }
+        Transfer { from: payer, to: account, lamports: checked_sub(needed, current)? }
             .invoke()
             .map_err(|_| PerpoolError::InvalidAccountData)?;
     }

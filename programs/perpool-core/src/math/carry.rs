@@ -44,6 +44,7 @@ use super::units::{
     token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price, TokenAmount, Usd,
 };
 use super::MathError;
+use crate::math::checked_sub;
 
 crate::source_file!();
 
@@ -53,7 +54,7 @@ fn index_share(amount: u64, now: u64, snapshot: u64, rounding: Rounding) -> Resu
     if now <= snapshot || amount == 0 {
         return Ok(0);
     }
-    raised(mul_div(amount, now - snapshot, INDEX_ONE, rounding))
+    raised(mul_div(amount, now.abs_diff(snapshot), INDEX_ONE, rounding))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ pub fn accrue_carry(i: &CarryAccrualInput) -> Result<CarryAccrual, MathError> {
     let credited = mul_div_floor(i.earning_collateral, delta, INDEX_ONE)?;
     out.collateral_index = checked_add(i.collateral_index, delta)?;
     out.to_collateral = credited;
-    out.to_pool = i.to_suppliers - credited;
+    out.to_pool = checked_sub(i.to_suppliers, credited)?;
     Ok(out)
 }
 
@@ -285,18 +286,10 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
     let long = i.side == LONG;
     if long {
         let value = token_to_usd_floor(TokenAmount(i.size_tokens), i.exit_price, i.market_decimals)?.0;
-        Ok(if value > i.size_usd {
-            Pnl { profit: true, usd: value - i.size_usd }
-        } else {
-            Pnl { profit: false, usd: i.size_usd - value }
-        })
+        Ok(Pnl { profit: value > i.size_usd, usd: value.abs_diff(i.size_usd) })
     } else {
         let value = token_to_usd_ceil(TokenAmount(i.size_tokens), i.exit_price, i.market_decimals)?.0;
-        Ok(if i.size_usd > value {
-            Pnl { profit: true, usd: i.size_usd - value }
-        } else {
-            Pnl { profit: false, usd: value - i.size_usd }
-        })
+        Ok(Pnl { profit: i.size_usd > value, usd: value.abs_diff(i.size_usd) })
     }
 }
 
@@ -326,13 +319,13 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
         funding_shares(i.size_usd, &i.funding_index, &i.funding_snapshot, (Rounding::Up, Rounding::Down))?;
     let (mut funding_in, mut funding_out) = (0, 0);
     if paid_usd > received_usd {
-        funding_in = usd_to_token_ceil(Usd(paid_usd - received_usd), i.coll_price.min, i.coll_decimals)?.0;
+        funding_in = usd_to_token_ceil(Usd(paid_usd.abs_diff(received_usd)), i.coll_price.min, i.coll_decimals)?.0;
     } else if received_usd > paid_usd {
-        funding_out = usd_to_token_floor(Usd(received_usd - paid_usd), i.coll_price.max, i.coll_decimals)?.0;
+        funding_out = usd_to_token_floor(Usd(received_usd.abs_diff(paid_usd)), i.coll_price.max, i.coll_decimals)?.0;
     }
     let mut pool_left = i.pool_tokens;
     funding_out = funding_out.min(pool_left);
-    pool_left -= funding_out;
+    pool_left = pool_left.saturating_sub(funding_out); // funding_out <= pool_left
 
     let (mut profit_usd, mut profit_tokens, mut loss_usd, mut loss_tokens) = (0, 0, 0, 0);
     if i.interest_on_pnl && i.pnl_base.usd > 0 {
@@ -359,7 +352,7 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
     let credits =
         checked_add(checked_add(i.collateral, funding_out)?, checked_add(profit_tokens, collateral_interest)?)?;
     let debits = checked_add(checked_add(borrow_fee, funding_in)?, checked_add(loss_tokens, i.owed)?)?;
-    let (collateral_after, owed_after) = if credits >= debits { (credits - debits, 0) } else { (0, debits - credits) };
+    let (collateral_after, owed_after) = (credits.saturating_sub(debits), debits.saturating_sub(credits));
     // What was owed before is paid first, then the borrow fee, then funding, then loss interest.
     let after_fee = credits.saturating_sub(checked_add(i.owed, borrow_fee)?);
     let funding_unpaid = funding_in.saturating_sub(after_fee);
@@ -499,12 +492,13 @@ pub fn group_claim(i: &GroupInput) -> Result<SignedUsd, MathError> {
         if i.collateral == 0 { 0 } else { usd_of(i.collateral, i, up)? },
         if i.debt == 0 { 0 } else { usd_of(i.debt, i, !up)? },
     );
-    // i128 add, subtract and compare only.
+    // i128 add, subtract and compare only, of u64 operands: none can overflow.
+    #[allow(clippy::arithmetic_side_effects)]
     let worth = (collateral as i128 - debt as i128).min(loss as i128 - profit as i128);
     Ok(if worth >= 0 {
         SignedUsd { positive: worth as u64, negative: 0 }
     } else {
-        SignedUsd { positive: 0, negative: (-worth) as u64 }
+        SignedUsd { positive: 0, negative: worth.unsigned_abs() as u64 }
     })
 }
 
@@ -522,7 +516,8 @@ fn usd_of(tokens: u64, i: &GroupInput, up: bool) -> Result<u64, MathError> {
 /// before `last_increase + max(min_hold, 1) − 1` (always within the second of the last increase).
 #[inline(always)]
 pub fn profit_lock_until(last_increase_time: i64, min_profit_hold_secs: u64) -> i64 {
-    // i128 add and compare only (no multiply or divide): exact, then clamped to i64.
+    // i128 add and compare only (no multiply or divide) of i64/u64 operands: exact, then clamped.
+    #[allow(clippy::arithmetic_side_effects)]
     let t = last_increase_time as i128 + min_profit_hold_secs.max(1) as i128 - 1;
     if t > i64::MAX as i128 {
         i64::MAX

@@ -85,7 +85,7 @@ fn record(error: MathError, at: &'static Location<'static>) {
     // SAFETY: SLOT is 16 writable, 8-aligned bytes of the heap region nothing else uses.
     unsafe {
         SLOT.write_volatile(at as *const Location<'static> as u64);
-        SLOT.add(1).write_volatile(error as u64 + 1);
+        SLOT.add(1).write_volatile((error as u64).saturating_add(1));
     }
 }
 

@@ -60,7 +60,8 @@ pub fn dynamic_fee_bps(i: &DynamicFeeInput) -> Result<u64, MathError> {
         return Ok(i.base_bps.saturating_sub(rebate));
     }
     // floor((a + b) / 2) without the a + b overflow.
-    let average = (initial_diff >> 1) + (next_diff >> 1) + (initial_diff & next_diff & 1);
+    // Two halves and a bit: at most u64::MAX.
+    let average = (initial_diff >> 1).saturating_add(next_diff >> 1).saturating_add(initial_diff & next_diff & 1);
     let average = if average > target { target } else { average };
     // average <= target: the tax is at most tax_bps, so this cannot overflow.
     // Floored like GMX v1 (the worked numbers: 104 bps at 29,700 of a

@@ -78,6 +78,26 @@ pub fn checked_sub<T: CheckedInt>(a: T, b: T) -> Result<T, MathError> {
     }
 }
 
+/// The sum of `parts`, or [`MathError::Overflow`] (raised where this was called) above `u64::MAX`.
+/// One check for the whole sum: each add only records its carry, so a sum of several book entries
+/// costs about what one `checked_add` does.
+#[inline(always)]
+#[track_caller]
+pub fn checked_sum<const N: usize>(parts: [u64; N]) -> Result<u64, MathError> {
+    let mut total = 0u64;
+    let mut carried = false;
+    for p in parts {
+        let (t, c) = total.overflowing_add(p);
+        total = t;
+        carried |= c;
+    }
+    if carried {
+        fail(MathError::Overflow)
+    } else {
+        Ok(total)
+    }
+}
+
 /// `a * b`, or [`MathError::Overflow`] above `u64::MAX`.
 ///
 /// Built on [`wide_mul`]: `u64::checked_mul` lowers to a 128-bit multiply the BPF backend lacks.
@@ -287,6 +307,16 @@ mod tests {
         let r = crate::math::units::usd_to_token_floor(crate::math::Usd(1), crate::math::Price(1), 19);
         assert_eq!(r, Err(MathError::InvalidDecimals));
         assert_eq!(last_raised(), Some((MathError::InvalidDecimals, file!(), line)));
+    }
+
+    #[test]
+    fn checked_sum_reports_any_carry() {
+        assert_eq!(checked_sum([1, 2, 3]), Ok(6));
+        assert_eq!(checked_sum([u64::MAX, 0, 0]), Ok(u64::MAX));
+        assert_eq!(checked_sum([u64::MAX, 1, 0]), Err(MathError::Overflow));
+        // Two carries that would cancel in a wrapping sum are still an overflow.
+        assert_eq!(checked_sum([u64::MAX, u64::MAX, 2]), Err(MathError::Overflow));
+        assert_eq!(checked_sum::<0>([]), Ok(0));
     }
 
     #[test]

@@ -204,11 +204,7 @@ pub fn position_funding(i: &PositionFundingInput) -> Result<FundingFee, FundingE
     let received = now.received.checked_sub(i.index_snapshot.received).ok_or_else(|| MathError::Underflow.raise())?;
     let pays = settle(i.size_usd, paid, Rounding::Up)?;
     let gets = settle(i.size_usd, received, Rounding::Down)?;
-    Ok(if pays > gets {
-        FundingFee { pays: true, usd: pays - gets }
-    } else {
-        FundingFee { pays: false, usd: gets - pays }
-    })
+    Ok(FundingFee { pays: pays > gets, usd: pays.abs_diff(gets) })
 }
 
 /// What a size of `size_usd` paid and received between two readings of its side's indexes, USD:

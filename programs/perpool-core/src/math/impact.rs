@@ -232,7 +232,7 @@ pub fn impacted_price(i: &ImpactedPriceInput) -> Result<Price, ImpactError> {
     if s == 0 || (minus && imp >= s) {
         return Err(ImpactError::ImpactTooLarge);
     }
-    let adjusted = if minus { s - imp } else { checked_add(s, imp)? };
+    let adjusted = if minus { checked_sub(s, imp)? } else { checked_add(s, imp)? };
     let rounding = if buys { Rounding::Up } else { Rounding::Down };
     let out = if i.is_increase {
         raised(mul_div(p, s, adjusted, rounding))?
@@ -252,7 +252,7 @@ fn power(d: u64, e: u8) -> Result<U256, MathError> {
     let mut k = 1;
     while k < e {
         p = p.mul_u64(d)?;
-        k += 1;
+        k = k.saturating_add(1);
     }
     Ok(p)
 }
@@ -278,6 +278,8 @@ pub(crate) struct U256 {
     limbs: [u64; 4],
 }
 
+// Limb arithmetic, as in `wide`: limb indexes below 4, and each carry step says why it cannot wrap.
+#[allow(clippy::arithmetic_side_effects)]
 impl U256 {
     #[inline(always)]
     pub(crate) fn from_u64(x: u64) -> Self {

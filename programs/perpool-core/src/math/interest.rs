@@ -104,7 +104,7 @@ pub fn borrow_rate(c: &RateCurve, u_bps: u64) -> Result<u64, MathError> {
         let slope = mul_div_ceil(c.slope1, u_bps, optimal)?;
         return checked_add(c.base_rate, slope);
     }
-    let above = u_bps - optimal;
+    let above = checked_sub(u_bps, optimal)?;
     let span = checked_sub(BPS_DENOM, optimal)?;
     let slope = mul_div_ceil(c.slope2, above, span)?;
     checked_add(checked_add(c.base_rate, c.slope1)?, slope)

@@ -160,7 +160,7 @@ fn accrue_lending_rounded(i: &LendingAccrualInput, rounding: Rounding) -> Result
     }
     let lent = raised(mul_div(i.lent, i.new_borrow_index, i.old_borrow_index, rounding))?;
     // new >= old: lent_after >= lent in both roundings.
-    let interest = lent - i.lent;
+    let interest = checked_sub(lent, i.lent)?;
     let reserve = mul_div_floor(interest, i.reserve_factor_bps, BPS_DENOM)?;
     let to_suppliers = checked_sub(interest, reserve)?;
     let weights = checked_add(i.protocol_share_bps, i.insurance_share_bps)?;
@@ -170,7 +170,7 @@ fn accrue_lending_rounded(i: &LendingAccrualInput, rounding: Rounding) -> Result
         // p <= p + i: the quotient is at most `reserve`.
         mul_div_floor(reserve, i.protocol_share_bps, weights)?
     };
-    Ok(LendingAccrual { lent, interest, to_suppliers, to_protocol, to_insurance: reserve - to_protocol })
+    Ok(LendingAccrual { lent, interest, to_suppliers, to_protocol, to_insurance: checked_sub(reserve, to_protocol)? })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ pub fn supply_interest(amount: u64, supply_index_now: u64, snapshot: u64) -> Res
     if supply_index_now <= snapshot {
         return Ok(0);
     }
-    mul_div_floor(amount, supply_index_now - snapshot, snapshot)
+    mul_div_floor(amount, supply_index_now.abs_diff(snapshot), snapshot)
 }
 
 /// Inputs of [`pnl_interest`].
@@ -252,7 +252,7 @@ pub fn pnl_interest(i: &PnlInterestInput) -> Result<Pnl, MathError> {
     } else if i.borrow_index_now <= i.borrow_snapshot {
         (0, false)
     } else {
-        (mul_div_ceil(i.pnl_usd, i.borrow_index_now - i.borrow_snapshot, i.borrow_snapshot)?, false)
+        (mul_div_ceil(i.pnl_usd, i.borrow_index_now.abs_diff(i.borrow_snapshot), i.borrow_snapshot)?, false)
     };
     Ok(Pnl { profit: profit && usd > 0, usd })
 }
@@ -420,7 +420,8 @@ pub fn loan_liquidation_price(i: &LoanHealthInput) -> Result<Option<Price>, Math
     let k = mul_div_ceil(debt_usd, BPS_DENOM, threshold)?;
     // `collateral` stands in the price's place: `ceil(k × S / c)`, at least 1 (k, S >= 1).
     match usd_to_token_ceil(Usd(k), Price(collateral), i.coll.decimals) {
-        Ok(t) => Ok(Some(Price(t.0 - 1))),
+        // t >= 1 (see above).
+        Ok(t) => Ok(Some(Price(t.0.saturating_sub(1)))),
         // The threshold is above u64::MAX: every representable price is liquidatable.
         Err(MathError::Overflow) => Ok(Some(Price(u64::MAX))),
         Err(e) => Err(e),
@@ -513,7 +514,8 @@ fn exceeds_room(b: &LoanBorrowSide, amount: u64) -> bool {
     // A buffer above u64::MAX (buffer_bps far above 100 %) exceeds `owned` anyway.
     let buffer = mul_div_floor(b.owned, b.buffer_bps, BPS_DENOM).unwrap_or(u64::MAX);
     let pool = b.owned.saturating_sub(buffer).saturating_sub(b.locked);
-    b.lent as u128 + amount as u128 > pool as u128 + b.collateral_room as u128
+    // Sums of two u64 in u128: no overflow.
+    (b.lent as u128).saturating_add(amount as u128) > (pool as u128).saturating_add(b.collateral_room as u128)
 }
 
 /// The sum of two `(high, low)` 128-bit values, saturating.
@@ -635,7 +637,7 @@ pub fn quote_withdraw_collateral(i: &WithdrawCollateralInput) -> Result<Withdraw
     if i.amount > i.loan.collateral_amount {
         return Err(LendingError::InsufficientCollateral);
     }
-    let collateral_after = i.loan.collateral_amount - i.amount;
+    let collateral_after = checked_sub(i.loan.collateral_amount, i.amount)?;
     let debt = debt_tokens(i.loan.scaled_debt, i.borrow.borrow_index)?;
     let ltv = if debt == 0 {
         0
@@ -760,8 +762,8 @@ pub fn quote_liquidate_loan(i: &LiquidateLoanInput) -> Result<LiquidateLoanQuote
         Err(MathError::Overflow) => collateral,
         Err(e) => return Err(e.into()),
     };
-    let collateral_after = collateral - seized;
-    let remaining = h.debt - repaid;
+    let collateral_after = checked_sub(collateral, seized)?;
+    let remaining = checked_sub(h.debt, repaid)?;
 
     let (scaled_after, bad_debt, insurance_used) = if collateral_after == 0 && remaining > 0 {
         (0, remaining, remaining.min(i.insurance_balance))
@@ -776,7 +778,7 @@ pub fn quote_liquidate_loan(i: &LiquidateLoanInput) -> Result<LiquidateLoanQuote
         collateral_after,
         bad_debt,
         insurance_used,
-        socialized: bad_debt - insurance_used,
+        socialized: checked_sub(bad_debt, insurance_used)?,
         ltv_bps_before: h.ltv_bps,
     })
 }

@@ -52,7 +52,8 @@ pub use carry::{
 pub use error::{fail, MathError};
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
 pub use fixed::{
-    checked_add, checked_mul, checked_sub, mul_div_ceil, mul_div_ceil_i64, mul_div_floor, mul_div_floor_i64,
+    checked_add, checked_mul, checked_sub, checked_sum, mul_div_ceil, mul_div_ceil_i64, mul_div_floor,
+    mul_div_floor_i64,
 };
 pub use funding::{
     accrue_funding, funding_rate, position_funding, FundingAccrual, FundingError, FundingFee, FundingIndex,

@@ -67,7 +67,7 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
     }
     // -9 <= shift <= 27. Only unsigned arithmetic from here (the BPF backend has no signed
     // division; the shift's magnitude is taken by a subtraction instead).
-    let shift = PRICE_DECIMALS as i32 + expo;
+    let shift = (PRICE_DECIMALS as i32).saturating_add(expo);
     if shift >= 0 {
         let shift = shift as usize;
         if value == 0 {
@@ -79,7 +79,7 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
         }
         checked_mul(value, POW10[shift])
     } else {
-        let divisor = POW10[(-shift) as usize]; // 1..=9: 10..=10^9
+        let divisor = POW10[shift.unsigned_abs() as usize]; // 1..=9: 10..=10^9
         let divisor = match NonZeroU64::new(divisor) {
             Some(d) => d,
             None => return fail(MathError::DivideByZero), // unreachable: powers of ten

@@ -255,13 +255,13 @@ pub fn trade_spread_bps(spread_bps: u64, q: &PriceQuote) -> Result<u64, Position
 /// `ceil(price × (10_000 + s) / 10_000)`, for `s < 10_000`.
 #[inline(always)]
 fn widen(price: Price, spread: u64) -> Result<Price, MathError> {
-    mul_div_ceil(price.0, BPS_DENOM + spread, BPS_DENOM).map(Price)
+    mul_div_ceil(price.0, checked_add(BPS_DENOM, spread)?, BPS_DENOM).map(Price)
 }
 
 /// `floor(price × (10_000 − s) / 10_000)`, for `s < 10_000`.
 #[inline(always)]
 fn narrow(price: Price, spread: u64) -> Result<Price, MathError> {
-    mul_div_floor(price.0, BPS_DENOM - spread, BPS_DENOM).map(Price)
+    mul_div_floor(price.0, checked_sub(BPS_DENOM, spread)?, BPS_DENOM).map(Price)
 }
 
 #[inline(always)]
@@ -326,11 +326,7 @@ pub fn size_tokens(side: u8, size_usd: u64, price: Price, decimals: u8) -> Resul
 /// `a − b` as a [`Pnl`].
 #[inline(always)]
 fn signed_diff(a: u64, b: u64) -> Pnl {
-    if a > b {
-        Pnl { profit: true, usd: a - b }
-    } else {
-        Pnl { profit: false, usd: b - a }
-    }
+    Pnl { profit: a > b, usd: a.abs_diff(b) }
 }
 
 #[inline(always)]
@@ -379,7 +375,7 @@ pub fn borrow_fee_tokens(locked: u64, index_now: u64, index_snapshot: u64) -> Re
     if index_now <= index_snapshot {
         return Ok(0);
     }
-    mul_div_ceil(locked, index_now - index_snapshot, INDEX_ONE)
+    mul_div_ceil(locked, index_now.abs_diff(index_snapshot), INDEX_ONE)
 }
 
 /// Equity: `collateral_usd + pnl − close_fee_usd`, signed.
@@ -394,11 +390,7 @@ pub fn equity_usd(collateral_usd: u64, pnl: Pnl, close_fee_usd: u64) -> Result<E
     } else {
         (collateral_usd, checked_add(pnl.usd, close_fee_usd)?)
     };
-    Ok(if plus >= minus {
-        Equity { negative: false, usd: plus - minus }
-    } else {
-        Equity { negative: true, usd: minus - plus }
-    })
+    Ok(Equity { negative: plus < minus, usd: plus.abs_diff(minus) })
 }
 
 /// Whether a position is at or above maintenance margin:
@@ -587,7 +579,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
     if charges > gross {
         return Err(PositionError::InsufficientCollateral);
     }
-    let collateral_after = gross - charges;
+    let collateral_after = gross.saturating_sub(charges); // charges <= gross, checked above
 
     let size_after = checked_add(pos.size_usd, i.size_delta_usd)?;
     let size_tokens_after = checked_add(pos.size_tokens, tokens_delta)?;
@@ -831,7 +823,7 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
     };
     // The price formula subtracts the impact from the size for a long's cost and a short's gain.
     if long != gain && usd >= s {
-        usd = s - 1;
+        usd = s.saturating_sub(1); // s > usd >= 0
     }
     Ok(Impact { positive: gain, usd })
 }
@@ -904,10 +896,12 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         return Err(PositionError::PositionUnderwater);
     }
     let from_collateral = charges.min(pos.collateral_amount);
-    let available = pos.collateral_amount - from_collateral;
-    let profit_left = c.profit_tokens - (charges - from_collateral);
+    // Exact: from_collateral is at most the collateral, and charges beyond it at most the profit
+    // (the underwater check above).
+    let available = pos.collateral_amount.saturating_sub(from_collateral);
+    let profit_left = c.profit_tokens.saturating_sub(charges.saturating_sub(from_collateral));
 
-    let size_usd_after = pos.size_usd - i.size_delta_usd;
+    let size_usd_after = checked_sub(pos.size_usd, i.size_delta_usd)?;
     let size_tokens_after = checked_sub(pos.size_tokens, c.closed_tokens)?;
     let (amount_out, collateral_after) = if full {
         (checked_add(available, profit_left)?, 0)
@@ -915,7 +909,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         if i.collateral_out > available {
             return Err(PositionError::InsufficientCollateral);
         }
-        let collateral_after = available - i.collateral_out;
+        let collateral_after = available.saturating_sub(i.collateral_out); // checked just above
         if size_usd_after > 0 {
             check_open(
                 &Mark {
@@ -1143,9 +1137,10 @@ pub fn liquidation_fraction_bps(equity: Equity, size_usd: u64, market: &MarketSi
     let mut tier = 0;
     while tier < multipliers.len() {
         if wide_mul(size_usd, multipliers[tier]) <= budget {
-            return Ok((tier as u64 + 1) * LIQUIDATION_TIER_BPS);
+            // tier < 3: at most 3 × the tier step.
+            return Ok((tier as u64).saturating_add(1).saturating_mul(LIQUIDATION_TIER_BPS));
         }
-        tier += 1;
+        tier = tier.saturating_add(1);
     }
     Ok(BPS_DENOM)
 }
@@ -1176,8 +1171,8 @@ fn liquidate_partial(a: &LiquidationArgs, fraction: u64) -> Result<Option<Liquid
     if charges > funds {
         return Ok(None);
     }
-    let collateral_after = funds - charges;
-    let size_usd_after = pos.size_usd - size_delta;
+    let collateral_after = funds.saturating_sub(charges); // charges <= funds, checked above
+    let size_usd_after = checked_sub(pos.size_usd, size_delta)?;
     let size_tokens_after = checked_sub(pos.size_tokens, c.closed_tokens)?;
     let remainder = mark_equity(
         &Mark {
@@ -1247,7 +1242,7 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
     let mut funds = checked_add(pos.collateral_amount, c.profit_tokens)?;
     let mut take = |claim: u64| {
         let covered = claim.min(funds);
-        funds -= covered;
+        funds = funds.saturating_sub(covered); // covered <= funds
         covered
     };
     let borrow_fee = take(a.borrow_fee);
@@ -1259,11 +1254,13 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
 
     // Bad debt: the loss the funds could not cover and what the position owed and could not pay
     // (the pool already credited it when it was owed).
-    let uncovered_owed = pos.owed_tokens - owed;
-    let uncovered_loss = checked_add(c.loss_tokens - loss, uncovered_owed)?;
+    // Each claim's covered part is at most the claim, each insurance draw at most what is left: the
+    // subtractions below are exact.
+    let uncovered_owed = pos.owed_tokens.saturating_sub(owed);
+    let uncovered_loss = checked_add(c.loss_tokens.saturating_sub(loss), uncovered_owed)?;
     let insurance_used = uncovered_loss.min(i.insurance_balance);
-    let uncovered_reward = reward - reward_covered;
-    let reward_from_insurance = uncovered_reward.min(i.insurance_balance - insurance_used);
+    let uncovered_reward = reward.saturating_sub(reward_covered);
+    let reward_from_insurance = uncovered_reward.min(i.insurance_balance.saturating_sub(insurance_used));
 
     let shares = split(fee, borrow_fee, &i.fees)?;
     Ok(LiquidationQuote {
@@ -1282,9 +1279,9 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
         owed_written_off: uncovered_owed,
         reward_tokens: reward,
         reward_from_insurance,
-        reward_from_pool: uncovered_reward - reward_from_insurance,
+        reward_from_pool: uncovered_reward.saturating_sub(reward_from_insurance),
         insurance_used,
-        pool_loss: uncovered_loss - insurance_used,
+        pool_loss: uncovered_loss.saturating_sub(insurance_used),
         owner_out,
         collateral_after: 0,
         locked_released: c.locked_released,
@@ -1355,9 +1352,9 @@ pub fn pool_pnl(i: &PoolPnlInput) -> Result<Pnl, MathError> {
         )
     };
     // u128 add / sub / compare (no multiply): supported by the BPF backend.
-    let gains = long_value.0 as u128 + i.short_oi_usd as u128;
-    let losses = i.long_oi_usd as u128 + short_value.0 as u128;
-    let (profit, magnitude) = if gains > losses { (true, gains - losses) } else { (false, losses - gains) };
+    let gains = checked_add(long_value.0 as u128, i.short_oi_usd as u128)?;
+    let losses = checked_add(i.long_oi_usd as u128, short_value.0 as u128)?;
+    let (profit, magnitude) = (gains > losses, gains.abs_diff(losses));
     if magnitude > u64::MAX as u128 {
         return fail(MathError::Overflow);
     }

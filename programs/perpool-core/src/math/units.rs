@@ -226,7 +226,7 @@ fn conversion_exponent(decimals: u8) -> Result<u32, MathError> {
     if decimals > MAX_TOKEN_DECIMALS {
         return Err(MathError::InvalidDecimals);
     }
-    Ok(decimals as u32 + (PRICE_DECIMALS - USD_DECIMALS) as u32)
+    Ok((decimals as u32).saturating_add((PRICE_DECIMALS as u32).saturating_sub(USD_DECIMALS as u32)))
 }
 
 #[inline]
@@ -250,7 +250,7 @@ fn usd_to_token(usd: Usd, price: Price, decimals: u8, rounding: Rounding) -> Res
     // (full 128-bit q, r < price):
     //     usd * 10^exp / price = q * 10^k + r * 10^k / price,
     // where only the last term is fractional, so only it is rounded.
-    let scale = POW10[(exp - MAX_POW10_EXP) as usize].get();
+    let scale = POW10[exp.saturating_sub(MAX_POW10_EXP) as usize].get();
     let (hi, lo) = wide_mul(usd.0, POW10[MAX_POW10_EXP as usize].get());
     let (q_hi, q_lo, r) = div_wide_full(hi, lo, price);
     if q_hi != 0 {
@@ -269,10 +269,10 @@ fn div_pow10(hi: u64, lo: u64, exp: u32, rounding: Rounding) -> Result<u64, Math
         // 10^exp does not fit in a u64: divide by 10^(exp - 19) first, keeping the full 128-bit
         // quotient, then by 10^19. Nested divisions compose exactly in either direction:
         // floor(floor(x / m) / n) == floor(x / (m * n)), and likewise for ceil.
-        let (q_hi, q_lo, r) = div_wide_full(hi, lo, POW10[(exp - MAX_POW10_EXP) as usize]);
+        let (q_hi, q_lo, r) = div_wide_full(hi, lo, POW10[exp.saturating_sub(MAX_POW10_EXP) as usize]);
         let (q_lo, carry) = if rounding == Rounding::Up && r != 0 { q_lo.overflowing_add(1) } else { (q_lo, false) };
         // q_hi <= hi / 10, so adding the carry cannot overflow.
-        hi = q_hi + carry as u64;
+        hi = q_hi.saturating_add(carry as u64);
         lo = q_lo;
         exp = MAX_POW10_EXP;
     }

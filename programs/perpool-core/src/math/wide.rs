@@ -4,6 +4,10 @@
 //! operand into two 32-bit limbs (schoolbook, four 32×32→64 products); division is Knuth's
 //! Algorithm D with 32-bit digits specialised to a two-digit divisor, so it needs two 64-bit
 //! hardware divisions and a few multiplies instead of a 128-step shift-subtract loop.
+//!
+//! The limb arithmetic here uses operators: each step says in place why it cannot wrap, and this
+//! module is what the checked helpers are built on.
+#![allow(clippy::arithmetic_side_effects)]
 
 use core::num::NonZeroU64;
 

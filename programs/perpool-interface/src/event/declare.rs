@@ -105,6 +105,8 @@ impl<S: Arg<'static>> EventField for Encoded<'_, S> {
 }
 
 /// The number of bytes of `UPPER_SNAKE` in UpperCamel: its length without the underscores.
+// Counters below the name's length; run by the const evaluator.
+#[allow(clippy::arithmetic_side_effects)]
 pub const fn camel_len(upper_snake: &str) -> usize {
     let bytes = upper_snake.as_bytes();
     let mut n = 0;
@@ -119,6 +121,8 @@ pub const fn camel_len(upper_snake: &str) -> usize {
 }
 
 /// `UPPER_SNAKE` in UpperCamel (`LP_CLAIMED` → `LpClaimed`); `N` must be its [`camel_len`].
+// Counters below the name's length; run by the const evaluator.
+#[allow(clippy::arithmetic_side_effects)]
 pub const fn upper_camel<const N: usize>(upper_snake: &str) -> [u8; N] {
     let bytes = upper_snake.as_bytes();
     assert!(camel_len(upper_snake) == N);

@@ -65,6 +65,8 @@ macro_rules! defined_args {
 defined_args!(PoolParams, CustodyParams, RiskParams, CustodySettings);
 
 /// `s` in ASCII lowercase, as an array of its length (`N` must be `s.len()`).
+// A loop counter below `N`; run by the const evaluator, where an overflow is a compile error.
+#[allow(clippy::arithmetic_side_effects)]
 pub const fn ascii_lowercase<const N: usize>(s: &str) -> [u8; N] {
     let bytes = s.as_bytes();
     assert!(bytes.len() == N);
@@ -245,6 +247,8 @@ macro_rules! instructions {
             }
 
             /// Its position in IDL order (in [`Self::ALL`] and `INSTRUCTIONS`).
+            // A loop counter below `ALL.len()`: every instruction is in `ALL`.
+            #[allow(clippy::arithmetic_side_effects)]
             pub const fn index(self) -> usize {
                 let mut i = 0;
                 while Self::ALL[i] as u64 != self as u64 {

@@ -346,13 +346,15 @@ impl CustodyParams {
         if self.max_leverage_bps < 10_000
             || self.max_leverage_bps > MAX_LEVERAGE_BPS
             || self.maintenance_margin_bps == 0
-            || (self.maintenance_margin_bps as u64) * (self.max_leverage_bps as u64) >= 10_000 * 10_000
+            || (self.maintenance_margin_bps as u64).saturating_mul(self.max_leverage_bps as u64) >= 100_000_000
         {
             return Err(PerpoolError::LeverageBeyondMargin);
         }
         // What a position holds at the liquidation threshold pays the keeper and the close
         // fee, with something left: otherwise every liquidation is bad debt.
-        if self.liquidation_reward_bps as u32 + self.close_fee_bps as u32 >= self.maintenance_margin_bps as u32 {
+        if (self.liquidation_reward_bps as u32).saturating_add(self.close_fee_bps as u32)
+            >= self.maintenance_margin_bps as u32
+        {
             return Err(PerpoolError::LiquidationFeesAboveMargin);
         }
         if self.oracle_max_age_secs == 0

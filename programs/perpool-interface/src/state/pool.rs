@@ -182,8 +182,10 @@ impl PoolParams {
 
     /// Bounds of every pool setting; `min_timelock_secs` is the config's minimum.
     pub fn validate(&self, min_timelock_secs: u32) -> Result<(), PerpoolError> {
-        let split =
-            self.lp_fee_share_bps as u32 + self.protocol_fee_share_bps as u32 + self.insurance_fee_share_bps as u32;
+        // Three u16 widened to u32: the sum cannot overflow.
+        let split = (self.lp_fee_share_bps as u32)
+            .saturating_add(self.protocol_fee_share_bps as u32)
+            .saturating_add(self.insurance_fee_share_bps as u32);
         if split != 10_000
             || self.adl_threshold_bps == 0
             || self.adl_threshold_bps > 10_000

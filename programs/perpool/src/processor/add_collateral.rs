@@ -1,4 +1,4 @@
-use crate::math::checked_add;
+use crate::math::{checked_add, checked_sub};
 use pinocchio::AccountView;
 
 use super::trade::{group_part, move_group, Actor, At, TradeAccounts};
@@ -55,11 +55,12 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     // The deposit pays what the position owes first.
     let before = group_part(p);
     let paid = p.owed_tokens.min(amount);
-    let collateral_after = checked_add(p.collateral_amount, amount - paid)?;
+    let deposited = checked_sub(amount, paid)?;
+    let collateral_after = checked_add(p.collateral_amount, deposited)?;
     let c = custodies.collateral_mut();
-    c.collateral = checked_add(c.collateral, amount - paid)?;
+    c.collateral = checked_add(c.collateral, deposited)?;
     c.position_debt = c.position_debt.saturating_sub(paid);
-    p.owed_tokens -= paid;
+    p.owed_tokens = checked_sub(p.owed_tokens, paid)?;
     p.collateral_amount = collateral_after;
     p.update_time = clock.unix_timestamp;
     let (side, group, after) = (p.side, p.collateral_group, group_part(p));

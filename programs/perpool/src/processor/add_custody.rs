@@ -1,3 +1,4 @@
+use crate::math::checked_add;
 use pinocchio::{cpi::Seed, AccountView};
 use pinocchio_token::{instructions::InitializeAccount3, state::Account as TokenAccount};
 
@@ -13,6 +14,8 @@ use crate::{
     },
     PYTH_RECEIVER_ID, TOKEN_PROGRAM_ID,
 };
+
+perpool_core::source_file!();
 
 /// Highest token decimals the fixed-point conversions support.
 const MAX_DECIMALS: u8 = 18;
@@ -115,7 +118,7 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
 
     let slot = ix.pool.custody_count as usize;
     ix.pool.custodies[slot] = *custody_key;
-    ix.pool.custody_count += 1;
+    ix.pool.custody_count = checked_add(ix.pool.custody_count, 1)?;
 
     events::custody_added(&CustodyAddedEvent {
         pool: pool_key,

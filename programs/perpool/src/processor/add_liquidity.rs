@@ -177,11 +177,12 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     c.owned = checked_add(c.owned, q.owned_increase)?;
     c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
     c.insurance = checked_add(c.insurance, q.insurance_fee)?;
-    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    c.cumulative_trading_fees =
+        c.cumulative_trading_fees.saturating_add(q.fee.saturating_sub(q.protocol_fee).saturating_sub(q.insurance_fee));
     mark(Phase::State);
 
     transfer_from_user(ix.funding, ix.vault, ix.owner, amount_in)?;
-    let to_escrow = if cooldown { q.lp_out + q.dead_lp } else { q.dead_lp };
+    let to_escrow = if cooldown { checked_add(q.lp_out, q.dead_lp)? } else { q.dead_lp };
     if to_escrow > 0 {
         MintTo::new(ix.lp_mint, ix.lp_escrow, ix.pool_account, to_escrow)
             .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
@@ -204,7 +205,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
         lp_out: q.lp_out,
         value_usd: q.value_in_usd,
         aum_usd: valuation.aum_usd,
-        lp_supply: lp_supply + q.lp_out + q.dead_lp,
+        lp_supply: lp_supply.saturating_add(q.lp_out).saturating_add(q.dead_lp),
         price: valuation.target_price[0].min.0,
         escrowed_lp: escrowed,
         unlock_time,

@@ -1,4 +1,4 @@
-use crate::math::checked_sub;
+use crate::math::{checked_add, checked_sub};
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -62,14 +62,12 @@ pub fn process_liquidate_loan(accounts: &[AccountView], data: &[u8]) -> Result<(
     // Borrowed custody: repaid tokens come back; bad debt is written off,
     // paid by insurance first, then by the suppliers.
     let b = &mut *x.borrow;
-    let written_off = q.repaid + q.bad_debt;
+    let written_off = checked_add(q.repaid, q.bad_debt)?;
     let from_lent = written_off.min(b.lent); // rounding drift, as in repay
-    b.lent -= from_lent;
+    b.lent = checked_sub(b.lent, from_lent)?;
     b.insurance = checked_sub(b.insurance, q.insurance_used)?;
-    b.owned = b
-        .owned
-        .checked_add(written_off - from_lent)
-        .and_then(|o| o.checked_sub(q.socialized))
+    b.owned = checked_add(b.owned, checked_sub(written_off, from_lent)?)?
+        .checked_sub(q.socialized)
         .ok_or(PerpoolError::InsufficientLiquidity)?;
     x.loan.scaled_debt = q.scaled_after;
     x.loan.collateral_amount = q.collateral_after;

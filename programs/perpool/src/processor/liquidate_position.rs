@@ -96,7 +96,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         price: q.exit_price.0,
         pnl_usd: pnl,
         reward: q.reward_tokens,
-        bad_debt: q.insurance_used + q.pool_loss,
+        bad_debt: q.insurance_used.saturating_add(q.pool_loss),
         insurance_used: q.insurance_used,
         owner_out: q.owner_out,
     });

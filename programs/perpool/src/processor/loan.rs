@@ -1,7 +1,7 @@
 //! What the loan instructions share: the loan record, collateral interest,
 //! and quote inputs built from the two custodies and their prices.
 
-use crate::math::checked_add;
+use crate::math::{checked_add, checked_sub};
 use crate::CustodyOps;
 use pinocchio::{AccountView, Address};
 
@@ -96,11 +96,11 @@ pub fn settle_collateral_interest(loan: &mut Loan, c: &mut Custody) -> Result<()
     if c.collateral_earns_interest != 0 && now_index > loan.collateral_index_snapshot {
         let earned = crate::math::mul_div_floor(
             loan.collateral_amount,
-            now_index - loan.collateral_index_snapshot,
+            now_index.abs_diff(loan.collateral_index_snapshot),
             crate::math::INDEX_ONE,
         )?
         .min(c.collateral_interest_due);
-        c.collateral_interest_due -= earned;
+        c.collateral_interest_due = checked_sub(c.collateral_interest_due, earned)?;
         c.loan_collateral = checked_add(c.loan_collateral, earned)?;
         loan.collateral_amount = checked_add(loan.collateral_amount, earned)?;
         loan.collateral_interest = loan.collateral_interest.saturating_add(earned);

@@ -337,7 +337,7 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
         )?;
         (at.market_price.spot, false)
     };
-    let to_keeper = o.execution_reward + if opened { o.position_rent } else { 0 };
+    let to_keeper = checked_add(o.execution_reward, if opened { o.position_rent } else { 0 })?;
     events::order_executed(order_account.address(), keeper.address(), price.0, o.execution_reward);
     crate::profile::mark(crate::profile::Phase::Event);
     let closed = close_order(order_account, owner, Some((keeper, to_keeper)));
@@ -353,7 +353,7 @@ fn close_order(order: &AccountView, owner: &AccountView, paid: Option<(&AccountV
         let mut k = *keeper;
         let amount = amount.min(total);
         k.set_lamports(checked_add(k.lamports(), amount)?);
-        total -= amount;
+        total = checked_sub(total, amount)?;
     }
     let mut to = *owner;
     to.set_lamports(checked_add(to.lamports(), total)?);

@@ -85,10 +85,11 @@ pub fn create_proposal<'a>(
     p.nonce = nonce;
     p.proposed_at = new.now;
     p.eta = new.now.saturating_add(ix.pool.timelock_secs as i64);
-    let mut at = 0;
+    let mut at = 0usize;
     for part in new.payload {
-        p.payload[at..at + part.len()].copy_from_slice(part);
-        at += part.len();
+        let end = at.saturating_add(part.len());
+        p.payload[at..end].copy_from_slice(part);
+        at = end;
     }
     p.payload_len = total as u16;
     ix.pool.proposal_nonce = checked_add(nonce, 1)?;
@@ -158,7 +159,7 @@ pub fn check_custody_settings(c: &CustodyCheck) -> Result<()> {
     // `validate` admits Pyth oracles only.
     check_pyth_account(c.oracle, &s.params.feed_id)?;
     let others = other_target_weights(c.pool, c.custody_key, c.others)?;
-    if others + s.params.target_weight_bps as u32 > 10_000 {
+    if checked_add(others, s.params.target_weight_bps as u32)? > 10_000 {
         return Err(PerpoolError::TargetWeightsAbove100);
     }
     Ok(())
@@ -174,7 +175,7 @@ fn other_target_weights(pool: &Pool, target: &Address, others: &[AccountView]) -
             Some(key) if key == account.address() => {}
             _ => return Err(PerpoolError::CustodyListMismatch),
         }
-        sum += load::<Custody>(account)?.target_weight_bps as u32;
+        sum = checked_add(sum, load::<Custody>(account)?.target_weight_bps as u32)?;
     }
     if expected.next().is_some() {
         return Err(PerpoolError::CustodyListMismatch);

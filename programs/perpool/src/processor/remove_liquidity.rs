@@ -151,7 +151,8 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     c.owned = c.owned.checked_sub(q.owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
     c.protocol_fees = checked_add(c.protocol_fees, q.protocol_fee)?;
     c.insurance = checked_add(c.insurance, q.insurance_fee)?;
-    c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    c.cumulative_trading_fees =
+        c.cumulative_trading_fees.saturating_add(q.fee.saturating_sub(q.protocol_fee).saturating_sub(q.insurance_fee));
     mark(Phase::State);
 
     if token_balance(ix.lp_token) < lp_in {
@@ -171,7 +172,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
         amount_out: q.amount_out,
         value_usd: q.value_usd,
         aum_usd: valuation.aum_usd,
-        lp_supply: lp_supply - lp_in,
+        lp_supply: lp_supply.saturating_sub(lp_in),
         price: valuation.target_price[0].max.0,
     });
     mark(Phase::Event);

@@ -1,4 +1,4 @@
-use crate::math::checked_add;
+use crate::math::{checked_add, checked_sub};
 use crate::CustodyOps;
 use pinocchio::AccountView;
 
@@ -53,8 +53,8 @@ pub fn process_repay(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     // Loans' debts round up, so together they may exceed the custody's `lent`
     // by a few units: what `lent` cannot absorb is the pool's gain.
     let from_lent = q.repaid.min(b.lent);
-    b.lent -= from_lent;
-    b.owned = checked_add(b.owned, q.repaid - from_lent)?;
+    b.lent = checked_sub(b.lent, from_lent)?;
+    b.owned = checked_add(b.owned, checked_sub(q.repaid, from_lent)?)?;
     transfer_from_user(funding, vault, payer, q.repaid)?;
     events::loan_event(
         events::REPAID_EVENT,

@@ -152,7 +152,8 @@ pub fn process_swap(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     co.owned = co.owned.checked_sub(q.out_owned_decrease).ok_or(PerpoolError::InsufficientLiquidity)?;
     co.protocol_fees = checked_add(co.protocol_fees, q.protocol_fee)?;
     co.insurance = checked_add(co.insurance, q.insurance_fee)?;
-    co.cumulative_trading_fees = co.cumulative_trading_fees.saturating_add(q.fee - q.protocol_fee - q.insurance_fee);
+    co.cumulative_trading_fees =
+        co.cumulative_trading_fees.saturating_add(q.fee.saturating_sub(q.protocol_fee).saturating_sub(q.insurance_fee));
     mark(Phase::State);
 
     transfer_from_user(ix.funding, ix.vault_in, ix.owner, amount_in)?;

@@ -73,7 +73,7 @@ pub fn value_pool<const N: usize>(
     now: i64,
 ) -> Result<Valuation<N>> {
     let count = pool.custody_count as usize;
-    if list.len() != 2 * count || count > MAX_CUSTODIES {
+    if count > MAX_CUSTODIES || list.len() != count.saturating_mul(2) {
         return Err(PerpoolError::CustodyListMismatch);
     }
     let ctx = OracleContext { now };
@@ -81,8 +81,8 @@ pub fn value_pool<const N: usize>(
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
     let mut found = [false; N];
     let up = side == PriceSide::Max;
-    let lp_share_bps =
-        10_000u64.saturating_sub(pool.protocol_fee_share_bps as u64 + pool.insurance_fee_share_bps as u64);
+    let lp_share_bps = 10_000u64
+        .saturating_sub((pool.protocol_fee_share_bps as u64).saturating_add(pool.insurance_fee_share_bps as u64));
     let mut total = SignedUsd::default();
     let mut custodies: [Option<&Custody>; MAX_CUSTODIES] = [None; MAX_CUSTODIES];
     let mut prices = [zero; MAX_CUSTODIES];
