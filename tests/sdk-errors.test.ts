@@ -69,6 +69,8 @@ describe("SDK errors: parsePerpoolError", () => {
     const parsed = expectNoLiquidity(e);
     expect(parsed.instructionIndex).to.equal(0);
     expect(parsed.logs.some((l) => l.includes("custom program error"))).to.equal(true);
+    // A refusal that is not math names no math error site (regressions.test.ts has one that does).
+    expect(parsed.mathError).to.equal(null);
     expect(t.balance(trader.token("USDC")).toString()).to.equal(before.toString());
   });
 

@@ -23,6 +23,31 @@ export interface PerpoolError {
   instructionIndex: number | null;
   /** The transaction's logs, when the error carries them. */
   logs: string[];
+  /**
+   * Where the program's math failed, from its log (`Perpool math error: Overflow at <file>:<line>`),
+   * for `MathOverflow`, `DivideByZero` and `InvalidPrice` raised by a checked operation; else `null`.
+   */
+  mathError: MathErrorSite | null;
+}
+
+/** The checked operation a math error was raised at: the program's source file and line. */
+export interface MathErrorSite {
+  /** The core's `MathError`: `Overflow`, `Underflow`, `DivideByZero`, `InvalidDecimals` or `InvalidPrice`. */
+  kind: string;
+  /** From the workspace root, e.g. `programs/perpool-core/src/math/liquidity.rs`. */
+  file: string;
+  line: number;
+}
+
+const MATH_ERROR_LOG = /^Program log: Perpool math error: (\w+) at (\S+):(\d+)$/;
+
+/** The last math error a transaction's logs name, or `null`. */
+export function mathErrorOf(logs: string[]): MathErrorSite | null {
+  for (let i = logs.length - 1; i >= 0; i--) {
+    const m = MATH_ERROR_LOG.exec(logs[i]!);
+    if (m?.[1] && m[2] && m[3]) return { kind: m[1], file: m[2], line: Number(m[3]) };
+  }
+  return null;
 }
 
 const BY_NUMBER = new Map<number, PerpoolErrorName>(
@@ -36,7 +61,9 @@ export function perpoolErrorOf(
   logs: string[] = [],
 ): PerpoolError | null {
   const name = BY_NUMBER.get(code);
-  return name === undefined ? null : { code, name, message: PERPOOL_ERROR_MESSAGES[name], instructionIndex, logs };
+  return name === undefined
+    ? null
+    : { code, name, message: PERPOOL_ERROR_MESSAGES[name], instructionIndex, logs, mathError: mathErrorOf(logs) };
 }
 
 type Loose = Record<string, unknown> | null | undefined;

@@ -27,6 +27,7 @@ import {
   increasePositionIx,
   nextProposalAddress,
   orderPda,
+  parsePerpoolError,
   placeOrderIx,
   positionPda,
   proposeCustodyParamsIx,
@@ -299,8 +300,14 @@ describe("security: regressions of the issue 9 findings", function () {
       amountIn: MAX,
       minLpOut: ZERO,
     });
-    const at = overflowAt(await expectProgramError(f.ctx, [deposit], "MathOverflow", custodies(f), [alice.kp]));
+    const depositLogs = await expectProgramError(f.ctx, [deposit], "MathOverflow", custodies(f), [alice.kp]);
+    const at = overflowAt(depositLogs);
     expect(at.file).to.match(/^programs\/perpool-core\/src\//);
+    // The SDK reads the same site out of a failed transaction's logs.
+    const parsed = parsePerpoolError({ logs: depositLogs }, f.ctx.program.programId);
+    expect(parsed?.name).to.equal("MathOverflow");
+    expect(parsed?.mathError).to.include({ kind: "Overflow", file: at.file });
+    expect(parsed!.mathError!.line).to.be.greaterThan(0);
     // A refusal that is not math logs no math line.
     const tooMuch = await addLiquidityIx(f.ctx.program, state, {
       owner: alice.kp.publicKey,
