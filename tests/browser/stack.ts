@@ -1,5 +1,5 @@
 /**
- * The local stack the browser test drives, all on 127.0.0.1 and free ports:
+ * The local stack the browser test drives, all on 127.0.0.1 and ports the system gives:
  * the validator (in process, fresh ledger), the pool deployed from
  * migrations/localnet.json, the price feed (keeps the published prices fresh),
  * the token faucet, the keeper (in process: executes trigger and limit
@@ -11,7 +11,6 @@ import * as anchor from "@coral-xyz/anchor";
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
@@ -42,16 +41,22 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A port nobody listens on right now (the dev server binds it next). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * The URL a Vite server started with `--port 0` prints once it listens (`Local: http://127.0.0.1:N/`):
+ * the port the system gave it, so no other process can take it between a choice and the bind.
+ */
+async function listeningUrl(child: ChildProcess, output: string[], timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // eslint-disable-next-line no-control-regex -- Vite colours its output
+    const text = output.join("").replace(/\u001b\[[0-9;]*m/g, "");
+    const m = /Local:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(text);
+    if (m?.[1]) return m[1];
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the app server exited (${child.exitCode ?? child.signalCode}):\n${text}`);
+    if (Date.now() > deadline) throw new Error(`the app server printed no URL within ${timeoutMs} ms:\n${text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function waitForHttp(url: string, child: ChildProcess, output: string[], timeoutMs: number): Promise<void> {
@@ -146,12 +151,11 @@ export async function startStack(): Promise<Stack> {
     });
     await keeper.start();
 
-    const port = await freePort();
     const vitePackage = require.resolve("vite/package.json", { paths: [path.join(REPO_ROOT, "app")] });
     const vite = path.join(path.dirname(vitePackage), "bin", "vite.js");
     app = spawn(
       process.execPath,
-      [vite, "--host", "127.0.0.1", "--port", String(port), "--strictPort", "--clearScreen", "false"],
+      [vite, "--host", "127.0.0.1", "--port", "0", "--strictPort", "--clearScreen", "false"],
       {
         cwd: path.join(REPO_ROOT, "app"),
         env: { ...process.env, VITE_RPC_URL: localnet.rpcUrl, VITE_FAUCET_URL: faucet.url, BROWSER: "none" },
@@ -168,7 +172,7 @@ export async function startStack(): Promise<Stack> {
     child.once("exit", () => process.removeListener("exit", orphanGuard));
     app.stdout!.on("data", (c: Buffer) => appOutput.push(c.toString()));
     app.stderr!.on("data", (c: Buffer) => appOutput.push(c.toString()));
-    const appUrl = `http://127.0.0.1:${port}/`;
+    const appUrl = await listeningUrl(app, appOutput, 60_000);
     await waitForHttp(appUrl, app, appOutput, 60_000);
     const faucetUrl = faucet.url;
     const appDir = path.join(REPO_ROOT, "app");
@@ -181,16 +185,15 @@ export async function startStack(): Promise<Stack> {
         { cwd: appDir, env, encoding: "utf8" },
       );
       if (built.status !== 0) throw new Error(`vite build failed:\n${built.stdout}\n${built.stderr}`);
-      const previewPort = await freePort();
       const out: string[] = [];
       preview = spawn(
         process.execPath,
-        [vite, "preview", "--host", "127.0.0.1", "--port", String(previewPort), "--strictPort", "--outDir", outDir],
+        [vite, "preview", "--host", "127.0.0.1", "--port", "0", "--strictPort", "--outDir", outDir],
         { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] },
       );
       preview.stdout!.on("data", (c: Buffer) => out.push(c.toString()));
       preview.stderr!.on("data", (c: Buffer) => out.push(c.toString()));
-      const url = `http://127.0.0.1:${previewPort}/`;
+      const url = await listeningUrl(preview, out, 30_000);
       await waitForHttp(url, preview, out, 30_000);
       return url;
     };
