@@ -29,7 +29,9 @@ const REPO_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname))
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, ".localnet");
 
 /** The build output: target/deploy, or target/deploy-v3 (the SBPF v3 build) when PERPOOL_SBPF=v3. */
-const DEPLOY_DIR = path.join(REPO_ROOT, "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
+const SBPF = process.env.PERPOOL_SBPF || "v0";
+if (SBPF !== "v0" && SBPF !== "v3") throw new Error(`PERPOOL_SBPF must be v0 or v3, not ${SBPF}`);
+const DEPLOY_DIR = path.join(REPO_ROOT, "target", SBPF === "v3" ? "deploy-v3" : "deploy");
 
 /** Perpool's program id (from the IDL) and its build output. */
 export function defaultProgram(): ProgramSpec {

@@ -17,7 +17,9 @@ const path = require("path");
 const SDK = path.resolve(__dirname, "..");
 const DIST = path.join(SDK, "dist");
 // PERPOOL_SBPF=v3 packs the SBPF v3 build (`npm run build -- --sbpf v3`) instead of v0.
-const DEPLOY = path.resolve(SDK, "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy");
+const SBPF = process.env.PERPOOL_SBPF || "v0";
+if (SBPF !== "v0" && SBPF !== "v3") throw new Error(`PERPOOL_SBPF must be v0 or v3, not ${SBPF}`);
+const DEPLOY = path.resolve(SDK, "..", "target", SBPF === "v3" ? "deploy-v3" : "deploy");
 const PROGRAMS = ["perpool.so", "pyth_publisher.so"];
 
 function tsc(project) {

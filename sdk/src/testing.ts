@@ -30,8 +30,15 @@ export * from "./provider";
  */
 const BINARY_DIRS = [
   path.join(__dirname, "..", "programs"),
-  path.join(__dirname, "..", "..", "target", process.env.PERPOOL_SBPF === "v3" ? "deploy-v3" : "deploy"),
+  path.join(__dirname, "..", "..", "target", repoBuild(process.env.PERPOOL_SBPF)),
 ];
+
+/** The repository's build folder for `PERPOOL_SBPF` (unset or `v0`, or `v3`); anything else is refused. */
+function repoBuild(sbpf: string | undefined): string {
+  if (!sbpf || sbpf === "v0") return "deploy";
+  if (sbpf === "v3") return "deploy-v3";
+  throw new Error(`PERPOOL_SBPF must be v0 or v3, not ${sbpf}`);
+}
 
 /** The Perpool program and the local Pyth price publisher, as built for this package version. */
 export function programBinaries(): { perpool: Buffer; publisher: Buffer } {
