@@ -151,8 +151,8 @@ describe("compute-unit ceilings", () => {
       remove_liquidity: 6_550, // 5,974
       swap: 6_800, // 6,332
       increase_position: 9_050, // 8,390 (opening)
-      decrease_position: 8_250, // 7,791 (partial)
-      liquidate_position: 6_550, // 6,301
+      decrease_position: 8_250, // 7,772 (partial)
+      liquidate_position: 6_550, // 6,219
     };
     console.log(JSON.stringify(cu));
     for (const [name, ceiling] of Object.entries(ceilings)) {

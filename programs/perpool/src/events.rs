@@ -38,8 +38,9 @@ impl<const N: usize> EventWriter<N> {
 
     #[inline(always)]
     pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
-        // A length past the buffer (saturated at usize::MAX) fails `get_mut`: the event overflows.
-        let end = self.len.saturating_add(b.len());
+        // `len` is at most the buffer's length and `b` a field of an event: the sum cannot wrap, and
+        // an end past the buffer fails `get_mut` (the event overflows).
+        let end = self.len.wrapping_add(b.len());
         match self.buf.get_mut(self.len..end) {
             Some(dst) => {
                 dst.copy_from_slice(b);

@@ -37,7 +37,7 @@ const PRICE_UPDATE_MIN_LEN: usize = MESSAGE + 84 + 8;
 #[inline(always)]
 fn read_i64(d: &[u8], at: usize) -> i64 {
     let mut b = [0u8; 8];
-    b.copy_from_slice(&d[at..at.saturating_add(8)]);
+    b.copy_from_slice(&d[at..at.wrapping_add(8)]); // `at` is a field offset of the account layout
     i64::from_le_bytes(b)
 }
 

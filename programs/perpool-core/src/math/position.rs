@@ -579,7 +579,7 @@ pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError>
     if charges > gross {
         return Err(PositionError::InsufficientCollateral);
     }
-    let collateral_after = gross.saturating_sub(charges); // charges <= gross, checked above
+    let collateral_after = gross.wrapping_sub(charges); // charges <= gross, checked above
 
     let size_after = checked_add(pos.size_usd, i.size_delta_usd)?;
     let size_tokens_after = checked_add(pos.size_tokens, tokens_delta)?;
@@ -898,8 +898,8 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
     let from_collateral = charges.min(pos.collateral_amount);
     // Exact: from_collateral is at most the collateral, and charges beyond it at most the profit
     // (the underwater check above).
-    let available = pos.collateral_amount.saturating_sub(from_collateral);
-    let profit_left = c.profit_tokens.saturating_sub(charges.saturating_sub(from_collateral));
+    let available = pos.collateral_amount.wrapping_sub(from_collateral);
+    let profit_left = c.profit_tokens.wrapping_sub(charges.wrapping_sub(from_collateral));
 
     let size_usd_after = checked_sub(pos.size_usd, i.size_delta_usd)?;
     let size_tokens_after = checked_sub(pos.size_tokens, c.closed_tokens)?;
@@ -909,7 +909,7 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
         if i.collateral_out > available {
             return Err(PositionError::InsufficientCollateral);
         }
-        let collateral_after = available.saturating_sub(i.collateral_out); // checked just above
+        let collateral_after = available.wrapping_sub(i.collateral_out); // checked just above
         if size_usd_after > 0 {
             check_open(
                 &Mark {
@@ -1171,7 +1171,7 @@ fn liquidate_partial(a: &LiquidationArgs, fraction: u64) -> Result<Option<Liquid
     if charges > funds {
         return Ok(None);
     }
-    let collateral_after = funds.saturating_sub(charges); // charges <= funds, checked above
+    let collateral_after = funds.wrapping_sub(charges); // charges <= funds, checked above
     let size_usd_after = checked_sub(pos.size_usd, size_delta)?;
     let size_tokens_after = checked_sub(pos.size_tokens, c.closed_tokens)?;
     let remainder = mark_equity(
@@ -1242,7 +1242,7 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
     let mut funds = checked_add(pos.collateral_amount, c.profit_tokens)?;
     let mut take = |claim: u64| {
         let covered = claim.min(funds);
-        funds = funds.saturating_sub(covered); // covered <= funds
+        funds = funds.wrapping_sub(covered); // covered <= funds
         covered
     };
     let borrow_fee = take(a.borrow_fee);
@@ -1256,11 +1256,11 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
     // (the pool already credited it when it was owed).
     // Each claim's covered part is at most the claim, each insurance draw at most what is left: the
     // subtractions below are exact.
-    let uncovered_owed = pos.owed_tokens.saturating_sub(owed);
-    let uncovered_loss = checked_add(c.loss_tokens.saturating_sub(loss), uncovered_owed)?;
+    let uncovered_owed = pos.owed_tokens.wrapping_sub(owed);
+    let uncovered_loss = checked_add(c.loss_tokens.wrapping_sub(loss), uncovered_owed)?;
     let insurance_used = uncovered_loss.min(i.insurance_balance);
-    let uncovered_reward = reward.saturating_sub(reward_covered);
-    let reward_from_insurance = uncovered_reward.min(i.insurance_balance.saturating_sub(insurance_used));
+    let uncovered_reward = reward.wrapping_sub(reward_covered);
+    let reward_from_insurance = uncovered_reward.min(i.insurance_balance.wrapping_sub(insurance_used));
 
     let shares = split(fee, borrow_fee, &i.fees)?;
     Ok(LiquidationQuote {
@@ -1279,9 +1279,9 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
         owed_written_off: uncovered_owed,
         reward_tokens: reward,
         reward_from_insurance,
-        reward_from_pool: uncovered_reward.saturating_sub(reward_from_insurance),
+        reward_from_pool: uncovered_reward.wrapping_sub(reward_from_insurance),
         insurance_used,
-        pool_loss: uncovered_loss.saturating_sub(insurance_used),
+        pool_loss: uncovered_loss.wrapping_sub(insurance_used),
         owner_out,
         collateral_after: 0,
         locked_released: c.locked_released,
@@ -1352,9 +1352,11 @@ pub fn pool_pnl(i: &PoolPnlInput) -> Result<Pnl, MathError> {
         )
     };
     // u128 add / sub / compare (no multiply): supported by the BPF backend.
-    let gains = checked_add(long_value.0 as u128, i.short_oi_usd as u128)?;
-    let losses = checked_add(i.long_oi_usd as u128, short_value.0 as u128)?;
-    let (profit, magnitude) = (gains > losses, gains.abs_diff(losses));
+    // Sums of two u64 in u128 cannot wrap; each difference is taken from the larger side.
+    let gains = (long_value.0 as u128).wrapping_add(i.short_oi_usd as u128);
+    let losses = (i.long_oi_usd as u128).wrapping_add(short_value.0 as u128);
+    let (profit, magnitude) =
+        if gains > losses { (true, gains.wrapping_sub(losses)) } else { (false, losses.wrapping_sub(gains)) };
     if magnitude > u64::MAX as u128 {
         return fail(MathError::Overflow);
     }
