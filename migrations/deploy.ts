@@ -87,6 +87,7 @@ import {
   fetchCustody,
   fetchPoolProposals,
   fetchPoolState,
+  findPoolLookupTable,
   poolLookupTableIxs,
   fetchProposal,
   findCustody,
@@ -523,9 +524,11 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   }
 
   // --- the pool's address lookup table ------------------------------------------------------
-  // Created once and extended when custodies are added; the previous deployment.json names it.
-  // (A run stopped between creating it and writing deployment.json leaves an unused table behind.)
+  // Created once and extended when custodies are added; the previous deployment.json names it. A
+  // run stopped between creating it and writing deployment.json left it unnamed: the admin's table
+  // that holds only this pool's addresses is taken up again rather than a second one paid for.
   const deploymentPath = path.join(dataDir, "deployment.json");
+  const poolState = await fetchPoolState(program, pool);
   let existingTable: PublicKey | undefined;
   try {
     const previous = JSON.parse(fs.readFileSync(deploymentPath, "utf8")) as Partial<Deployment>;
@@ -534,10 +537,17 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
   } catch {
     // No previous deployment here.
   }
+  if (!existingTable) {
+    const left = await findPoolLookupTable(connection, admin.publicKey, poolState, program.programId);
+    if (left) {
+      existingTable = left.key;
+      log(`  found the pool's lookup table ${left.key.toBase58()} (${left.state.addresses.length} addresses)`);
+    }
+  }
   const lut = await poolLookupTableIxs(
     connection,
     admin.publicKey,
-    await fetchPoolState(program, pool),
+    poolState,
     program.programId,
     existingTable ? { existing: existingTable } : {},
   );

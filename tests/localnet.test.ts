@@ -250,6 +250,19 @@ describe("localnet: Solana JSON-RPC and WebSocket over LiteSVM", function () {
     expect(second.wroteDeployment).to.equal(false);
     expect(second.deployment).to.deep.equal(deployment);
 
+    // A run stopped after making the table but before writing deployment.json: the next run takes the
+    // admin's table up again instead of paying for a second one.
+    const recorded = JSON.parse(fs.readFileSync(path.join(dir, "deployment.json"), "utf8")) as Record<string, unknown>;
+    delete recorded.lookupTable;
+    fs.writeFileSync(path.join(dir, "deployment.json"), JSON.stringify(recorded, null, 2) + "\n");
+    const third = await deploy(config, deployOptions(net!.rpcUrl));
+    expect(third.actions).to.deep.equal([]);
+    expect(third.deployment).to.deep.equal(deployment);
+    const tables = await connection.getProgramAccounts(AddressLookupTableProgram.programId, {
+      filters: [{ memcmp: { offset: 22, bytes: deployment.admin } }],
+    });
+    expect(tables.map((t) => t.pubkey.toBase58())).to.deep.equal([deployment.lookupTable]);
+
     connect(net!.rpcUrl);
     const p = await fetchPool(program, pool());
     expect(p.custodyCount).to.equal(4);

@@ -40,6 +40,44 @@ export async function fetchLookupTable(
   return new AddressLookupTableAccount({ key: address, state: AddressLookupTableAccount.deserialize(info.data) });
 }
 
+/** Byte offset of the authority in a lookup table account (after type, deactivation slot, last extended slot and index, and the option tag). */
+const TABLE_AUTHORITY_OFFSET = 22;
+
+/**
+ * A table `authority` already made for this pool: active (not deactivated), holding only the pool's
+ * addresses; the fullest if there are several. A deploy stopped between creating its table and
+ * recording it leaves one such table behind, which the next deploy takes up instead of paying for
+ * another. `null` when there is none.
+ */
+export async function findPoolLookupTable(
+  connection: Connection,
+  authority: PublicKey,
+  state: PoolState,
+  programId: PublicKey,
+): Promise<AddressLookupTableAccount | null> {
+  const wanted = new Set(poolLookupAddresses(state, programId).map((a) => a.toBase58()));
+  const accounts = await connection.getProgramAccounts(AddressLookupTableProgram.programId, {
+    commitment: "confirmed",
+    filters: [{ memcmp: { offset: TABLE_AUTHORITY_OFFSET, bytes: authority.toBase58() } }],
+  });
+  let best: AddressLookupTableAccount | null = null;
+  for (const { pubkey, account } of accounts) {
+    let table: AddressLookupTableAccount;
+    try {
+      table = new AddressLookupTableAccount({
+        key: pubkey,
+        state: AddressLookupTableAccount.deserialize(account.data),
+      });
+    } catch {
+      continue;
+    }
+    if (!table.isActive() || !table.state.authority?.equals(authority)) continue;
+    if (!table.state.addresses.every((a) => wanted.has(a.toBase58()))) continue;
+    if (!best || table.state.addresses.length > best.state.addresses.length) best = table;
+  }
+  return best;
+}
+
 /**
  * What to send so the pool has a complete lookup table: nothing when `existing` already holds
  * every address; its extension when some are missing (custodies added since); else a new table
