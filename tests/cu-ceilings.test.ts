@@ -150,7 +150,7 @@ describe("compute-unit ceilings", () => {
       add_liquidity: 6_700, // measured 6,080
       remove_liquidity: 6_550, // 5,974
       swap: 6_800, // 6,332
-      increase_position: 9_050, // 8,390 (opening)
+      increase_position: 7_650, // 7,098 (opening)
       decrease_position: 8_250, // 7,772 (partial)
       liquidate_position: 6_550, // 6,219
     };

@@ -5,6 +5,7 @@
  * the accounting identity checked after every step.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
+import { createHash } from "crypto";
 import BN from "bn.js";
 import { expect } from "chai";
 
@@ -31,7 +32,7 @@ import {
   valuePool,
 } from "../sdk/src";
 import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, units } from "./fixtures";
-import { expectProgramError, send, withAccount, withData } from "./helpers";
+import { expectProgramError, send, snapshot, withAccount, withData } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
 const USDC = (n: number) => units(n, 6);
@@ -485,6 +486,76 @@ describe("positions: the position's bump", () => {
     }
     // The wrong bump's derivation is rejected, then the search derives at least once more.
     expect(opened[1], "a wrong bump pays for the search").to.be.greaterThan(opened[0] + 1_000);
+  });
+
+  it("refuses a bump whose address is on the curve even when that very address is passed: the runtime will not sign for it", async () => {
+    // The program checks the client's bump by hashing (no off-curve test, 1,300 CU cheaper); the
+    // runtime's derivation for the creating signature does the off-curve test.
+    const { f, trader } = await setup();
+    const seeds = [
+      Buffer.from("position"),
+      trader.kp.publicKey.toBuffer(),
+      f.pool.toBuffer(),
+      f.assets.SOL.custody.toBuffer(),
+      f.assets.USDC.custody.toBuffer(),
+      Buffer.from([Side.LONG]),
+    ];
+    const [canonical] = positionPda(
+      trader.kp.publicKey,
+      f.pool,
+      f.assets.SOL.custody,
+      f.assets.USDC.custody,
+      Side.LONG,
+    );
+    let bump = -1;
+    let onCurve = PublicKey.default;
+    for (let b = 255; b >= 0 && bump < 0; b--) {
+      const hash = createHash("sha256")
+        .update(
+          Buffer.concat([
+            ...seeds,
+            Buffer.from([b]),
+            f.ctx.program.programId.toBuffer(),
+            Buffer.from("ProgramDerivedAddress"),
+          ]),
+        )
+        .digest();
+      if (PublicKey.isOnCurve(hash)) [bump, onCurve] = [b, new PublicKey(hash)];
+    }
+    expect(bump, "some bump derives an address on the curve").to.be.at.least(0);
+    const ix = await increasePositionIx(f.ctx.program, await f.state(), {
+      owner: trader.kp.publicKey,
+      side: Side.LONG,
+      custody: f.assets.SOL.custody,
+      collateralCustody: f.assets.USDC.custody,
+      fundingAccount: trader.tokens.USDC,
+      sizeUsd: USD(1_000),
+      collateralAmount: USDC(200),
+      acceptablePrice: MAX,
+    });
+    const at = ix.keys.findIndex((k) => k.pubkey.equals(canonical));
+    const data = Buffer.from(ix.data);
+    data[data.length - 1] = bump;
+    const forged = withAccount(withData(ix, data), at, { pubkey: onCurve });
+    const watch = [
+      onCurve,
+      canonical,
+      trader.tokens.USDC,
+      f.assets.SOL.custody,
+      f.assets.USDC.custody,
+      f.assets.USDC.vault,
+    ];
+    const before = snapshot(f.ctx, watch);
+    let err: unknown;
+    try {
+      await send(f.ctx, [forged], [trader.kp]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err, "the transaction fails").to.not.equal(undefined);
+    const logs = ((err as { logs?: string[] }).logs ?? []).join("\n");
+    expect(logs).to.include("failed: Could not create program address with signer seeds");
+    expect(snapshot(f.ctx, watch), "nothing changed").to.deep.equal(before);
   });
 });
 
