@@ -447,6 +447,19 @@ describe("positions: refusals", () => {
 });
 
 describe("positions: the position's bump", () => {
+  /** The SDK's open of a 1,000 USD SOL long on 200 USDC, with its canonical bump. */
+  const openSolLong = async (f: PoolFixture, who: User) =>
+    increasePositionIx(f.ctx.program, await f.state(), {
+      owner: who.kp.publicKey,
+      side: Side.LONG,
+      custody: f.assets.SOL.custody,
+      collateralCustody: f.assets.USDC.custody,
+      fundingAccount: who.tokens.USDC,
+      sizeUsd: USD(1_000),
+      collateralAmount: USDC(200),
+      acceptablePrice: MAX,
+    });
+
   it("opens at the canonical address whatever bump the client passes; a wrong one costs the search", async () => {
     const { f, trader } = await setup();
     const other = await f.user({ USDC: USDC(10_000) });
@@ -458,16 +471,7 @@ describe("positions: the position's bump", () => {
       [trader, 0],
       [other, 1],
     ] as const) {
-      const ix = await increasePositionIx(f.ctx.program, await f.state(), {
-        owner: who.kp.publicKey,
-        side: Side.LONG,
-        custody: f.assets.SOL.custody,
-        collateralCustody: f.assets.USDC.custody,
-        fundingAccount: who.tokens.USDC,
-        sizeUsd: USD(1_000),
-        collateralAmount: USDC(200),
-        acceptablePrice: MAX,
-      });
+      const ix = await openSolLong(f, who);
       const [address, canonical] = positionPda(
         who.kp.publicKey,
         f.pool,
@@ -523,16 +527,7 @@ describe("positions: the position's bump", () => {
       if (PublicKey.isOnCurve(hash)) [bump, onCurve] = [b, new PublicKey(hash)];
     }
     expect(bump, "some bump derives an address on the curve").to.be.at.least(0);
-    const ix = await increasePositionIx(f.ctx.program, await f.state(), {
-      owner: trader.kp.publicKey,
-      side: Side.LONG,
-      custody: f.assets.SOL.custody,
-      collateralCustody: f.assets.USDC.custody,
-      fundingAccount: trader.tokens.USDC,
-      sizeUsd: USD(1_000),
-      collateralAmount: USDC(200),
-      acceptablePrice: MAX,
-    });
+    const ix = await openSolLong(f, trader);
     const at = ix.keys.findIndex((k) => k.pubkey.equals(canonical));
     const data = Buffer.from(ix.data);
     data[data.length - 1] = bump;

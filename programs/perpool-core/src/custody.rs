@@ -3,7 +3,7 @@
 //! price impact at its open interest, and its lending room. Methods on the interface's [`Custody`]
 //! through one trait, so a caller writes `custody.accrue(..)` with `use perpool_core::CustodyOps`.
 
-use crate::math::{checked_add, checked_sub, mul_div_floor};
+use crate::math::{checked_add, checked_sub, checked_sum, mul_div_floor};
 use perpool_interface::{
     error::PerpoolError,
     state::{
@@ -253,8 +253,8 @@ impl CustodyOps for Custody {
             so = checked_add(so, g.short_owed_usd)?;
             sd = checked_add(sd, g.short_due_usd)?;
         }
-        p.receivable_usd = checked_add(checked_add(pnl_owed, lo)?, so)?;
-        p.payable_usd = checked_add(checked_add(pnl_due, ld)?, sd)?;
+        p.receivable_usd = checked_sum([pnl_owed, lo, so])?;
+        p.payable_usd = checked_sum([pnl_due, ld, sd])?;
         Ok(p)
     }
 

@@ -1,6 +1,6 @@
 //! Account checks, PDA helpers and CPI wrappers shared by the processors.
 
-use crate::math::{checked_add, checked_sub};
+use crate::math::{checked_add, checked_sub, checked_sum};
 use pinocchio::{
     cpi::{Seed, Signer},
     AccountView, Address,
@@ -55,20 +55,9 @@ pub fn check_token_program(a: &AccountView) -> Result<()> {
 /// only at its PDA).
 #[inline(always)]
 pub fn check_pda(a: &AccountView, seeds: &[&[u8]]) -> Result<u8> {
-    // The syscall requires an 8-byte aligned seed table. A table made of
-    // constants can be placed in .rodata at any offset by the relinker, so it
-    // is copied element by element into an aligned stack array first (the
-    // volatile writes keep LLVM from folding it back into a constant).
-    const EMPTY: &[u8] = &[];
-    let mut table: [&[u8]; MAX_SEEDS] = [EMPTY; MAX_SEEDS];
-    if seeds.len() > MAX_SEEDS {
-        return Err(PerpoolError::InvalidPda);
-    }
-    for (dst, src) in table.iter_mut().zip(seeds) {
-        // SAFETY: `dst` is a valid, aligned element of a local array.
-        unsafe { core::ptr::write_volatile(dst, *src) };
-    }
-    let (expected, bump) = Address::find_program_address(&table[..seeds.len()], &crate::ID);
+    let mut table = [EMPTY_SEED; MAX_SEEDS];
+    let n = seed_table(&mut table, seeds, &[])?;
+    let (expected, bump) = Address::find_program_address(&table[..n], &crate::ID);
     if a.address() == &expected {
         Ok(bump)
     } else {
@@ -85,36 +74,39 @@ pub fn check_pda(a: &AccountView, seeds: &[&[u8]]) -> Result<u8> {
 #[inline(always)]
 pub fn check_pda_with_bump(a: &AccountView, seeds: &[&[u8]], bump: u8) -> Result<()> {
     const MARKER: &[u8] = b"ProgramDerivedAddress";
-    const EMPTY: &[u8] = &[];
-    if seeds.len() > MAX_SEEDS {
-        return Err(PerpoolError::InvalidPda);
-    }
     let bump_seed = [bump];
-    // Seeds, bump, program id, marker: an aligned stack table, written element by element so it
-    // is not folded into a constant in read-only data (see `check_pda`).
-    let mut table: [&[u8]; MAX_SEEDS + 3] = [EMPTY; MAX_SEEDS + 3];
-    let n = seeds.len();
-    for (dst, src) in table.iter_mut().zip(seeds) {
-        // SAFETY: `dst` is a valid, aligned element of a local array.
-        unsafe { core::ptr::write_volatile(dst, *src) };
-    }
-    // SAFETY: as above; n + 2 < MAX_SEEDS + 3.
-    unsafe {
-        core::ptr::write_volatile(&mut table[n], &bump_seed[..]);
-        core::ptr::write_volatile(&mut table[n.wrapping_add(1)], crate::ID.as_ref());
-        core::ptr::write_volatile(&mut table[n.wrapping_add(2)], MARKER);
-    }
+    // Seeds, bump, program id, marker: what `create_program_address` hashes.
+    let mut table = [EMPTY_SEED; MAX_SEEDS + 3];
+    let n = seed_table(&mut table, seeds, &[&bump_seed[..], crate::ID.as_ref(), MARKER])?;
     let mut hash = [0u8; 32];
-    // SAFETY: `table[..n + 3]` is an array of byte slices (pointer, length) as the syscall reads
-    // them; `hash` has room for its 32-byte result.
-    unsafe {
-        pinocchio::syscalls::sol_sha256(table.as_ptr() as *const u8, n.wrapping_add(3) as u64, hash.as_mut_ptr())
-    };
+    // SAFETY: `table[..n]` is an array of byte slices (pointer, length) as the syscall reads them;
+    // `hash` has room for its 32-byte result.
+    unsafe { pinocchio::syscalls::sol_sha256(table.as_ptr() as *const u8, n as u64, hash.as_mut_ptr()) };
     if a.address().as_ref() == &hash[..] {
         Ok(())
     } else {
         Err(PerpoolError::InvalidPda)
     }
+}
+
+/// An empty seed, to initialise seed tables.
+const EMPTY_SEED: &[u8] = &[];
+
+/// Writes `seeds` then `extra` into `table` (an 8-byte aligned stack array) and returns how many. The syscalls
+/// require an aligned seed table; a table made of constants can be placed in .rodata at any offset
+/// by the relinker, so it is copied element by element (the volatile writes keep LLVM from folding
+/// it back into a constant). More than `MAX_SEEDS` seeds, or more than fit, is `InvalidPda`.
+#[inline(always)]
+fn seed_table<'a, const N: usize>(table: &mut [&'a [u8]; N], seeds: &[&'a [u8]], extra: &[&'a [u8]]) -> Result<usize> {
+    let n = seeds.len().wrapping_add(extra.len()); // both short slices
+    if seeds.len() > MAX_SEEDS || n > N {
+        return Err(PerpoolError::InvalidPda);
+    }
+    for (dst, src) in table.iter_mut().zip(seeds.iter().chain(extra)) {
+        // SAFETY: `dst` is a valid, aligned element of the caller's array.
+        unsafe { core::ptr::write_volatile(dst, *src) };
+    }
+    Ok(n)
 }
 
 /// Most seeds (without the bump) of any PDA of this program.
@@ -305,10 +297,7 @@ pub fn check_liquidity(c: &crate::state::Custody, vault: &AccountView, amount: u
     if c.lent == 0 {
         return Ok(());
     }
-    let reserve = checked_add(c.locked, c.protocol_fees)?;
-    let reserve = checked_add(reserve, c.insurance)?;
-    let reserve = checked_add(reserve, c.order_collateral)?;
-    let reserve = checked_add(reserve, c.collateral_interest_due)?;
+    let reserve = checked_sum([c.locked, c.protocol_fees, c.insurance, c.order_collateral, c.collateral_interest_due])?;
     match token_balance(vault).checked_sub(amount) {
         Some(left) if left >= reserve => Ok(()),
         _ => Err(PerpoolError::InsufficientLiquidity),
