@@ -100,6 +100,8 @@ function rustErrors(): { code: number; name: string; msg: string }[] {
 interface Declared {
   instructions: { name: string; discriminator: number[] }[];
   events: { name: string; discriminator: number[]; fields: Field[] }[];
+  /** The settings structs, from their `settings!` declarations. */
+  types: { name: string; fields: Field[] }[];
 }
 let declared: Declared | undefined;
 function declarations(): Declared {
@@ -151,9 +153,7 @@ export function buildIdl(): object {
     types: [
       ...accounts.map((a) => struct(a.name, rustStruct(a.file, a.name, ["discriminator"]))),
       ...declarations().events.map((e) => struct(e.name, e.fields)),
-      struct("PoolParams", rustStruct("state/pool.rs", "PoolParams")),
-      struct("CustodyParams", rustStruct("state/custody.rs", "CustodyParams")),
-      struct("RiskParams", rustStruct("state/custody.rs", "RiskParams")),
+      ...declarations().types.map((t) => struct(t.name, t.fields)),
       struct("CustodySettings", rustStruct("state/custody.rs", "CustodySettings")),
     ],
   };

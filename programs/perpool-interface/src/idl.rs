@@ -101,6 +101,15 @@ pub enum IdlType {
     String,
     /// A struct of the IDL's `types`, by name.
     Defined(&'static str),
+    /// A fixed-length array.
+    Array(&'static IdlType, usize),
+}
+
+/// A struct of the IDL's `types` that the interface declares field by field (the settings).
+#[derive(Clone, Copy, Debug)]
+pub struct IdlTypeDef {
+    pub name: &'static str,
+    pub fields: &'static [IdlField],
 }
 
 impl IdlInstruction {
@@ -119,7 +128,7 @@ impl IdlInstruction {
 }
 
 #[cfg(not(any(target_os = "solana", target_arch = "bpf")))]
-pub use json::{write_events, write_instructions};
+pub use json::{write_events, write_instructions, write_types};
 
 /// The JSON writer: compact JSON whose objects have Anchor's key order, so a pretty printer
 /// (`JSON.stringify(value, null, 2)`) gives the IDL file's exact text.
@@ -165,6 +174,17 @@ mod json {
             list(out, &e.discriminator, |out, b| write!(out, "{b}"))?;
             out.write_str(",\"fields\":")?;
             fields(out, e.fields)?;
+            out.write_char('}')
+        })
+    }
+
+    /// Writes `types` as an array of `{ name, fields }`.
+    pub fn write_types(out: &mut impl Write, types: &[IdlTypeDef]) -> Result {
+        list(out, types, |out, t| {
+            out.write_str("{\"name\":")?;
+            string(out, t.name)?;
+            out.write_str(",\"fields\":")?;
+            fields(out, t.fields)?;
             out.write_char('}')
         })
     }
@@ -252,6 +272,11 @@ mod json {
                 out.write_str("{\"defined\":{\"name\":")?;
                 string(out, name)?;
                 return out.write_str("}}");
+            }
+            IdlType::Array(item, len) => {
+                out.write_str("{\"array\":[")?;
+                ty(out, *item)?;
+                return write!(out, ",{len}]}}");
             }
         };
         string(out, name)

@@ -40,6 +40,15 @@ impl<'a> Arg<'a> for Address {
     }
 }
 
+/// A fixed byte array (a feed id).
+impl<'a, const N: usize> Arg<'a> for [u8; N] {
+    const IDL: IdlType = IdlType::Array(&IdlType::U8, N);
+    #[inline(always)]
+    fn read(r: &mut Reader<'a>) -> Result<Self, PerpoolError> {
+        r.array()
+    }
+}
+
 /// A Borsh `string`: its bytes, unchecked (the processor checks what it needs).
 impl<'a> Arg<'a> for &'a [u8] {
     const IDL: IdlType = IdlType::String;

@@ -223,50 +223,52 @@ unsafe impl ZeroCopy for Custody {
     const VERSION: u8 = 1;
 }
 
-/// Custody parameters set by `add_custody` and changed by custody settings proposals, borsh.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CustodyParams {
-    pub is_stable: bool,
-    pub oracle_kind: u8,
-    pub interest_on_pnl: bool,
-    pub feed_id: [u8; 32],
-    pub oracle_max_age_secs: u32,
-    pub oracle_max_conf_bps: u16,
-    pub max_leverage_bps: u32,
-    pub spread_bps: u16,
-    pub target_weight_bps: u16,
-    pub min_weight_bps: u16,
-    pub max_weight_bps: u16,
-    pub base_fee_bps: u16,
-    pub tax_fee_bps: u16,
-    pub open_fee_bps: u16,
-    pub close_fee_bps: u16,
-    pub maintenance_margin_bps: u16,
-    pub liquidation_reward_bps: u16,
-    pub min_collateral_usd: u64,
-    pub max_position_usd: u64,
-    pub max_long_oi_usd: u64,
-    pub max_short_oi_usd: u64,
-    pub base_rate: u64,
-    pub slope1: u64,
-    pub slope2: u64,
-    pub optimal_utilization_bps: u16,
-    pub reserve_factor_bps: u16,
-    pub max_utilization_bps: u16,
-    pub buffer_bps: u16,
-    pub collateral_earns_interest: bool,
-    pub max_ltv_bps: u16,
-    pub liquidation_ltv_bps: u16,
-    pub liquidation_bonus_bps: u16,
-    pub close_factor_bps: u16,
-    pub collateral_buffer_bps: u16,
+settings! {
+    /// Custody parameters set by `add_custody` and changed by custody settings proposals, borsh.
+    /// Each line is a setting of the same name in [`Custody`], with its own bound where it has one.
+    pub struct CustodyParams => Custody::set_params {
+        is_stable: bool,
+        oracle_kind: u8 [ORACLE_PYTH..=ORACLE_PYTH => UnsupportedOracleKind],
+        interest_on_pnl: bool,
+        feed_id: [u8; 32],
+        oracle_max_age_secs: u32 [1..=MAX_ORACLE_AGE_SECS => InvalidOracleLimits],
+        oracle_max_conf_bps: u16 [..=MAX_ORACLE_CONF_BPS => InvalidOracleLimits],
+        max_leverage_bps: u32 [10_000..=MAX_LEVERAGE_BPS => LeverageBeyondMargin],
+        spread_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        target_weight_bps: u16,
+        min_weight_bps: u16,
+        max_weight_bps: u16 [..=10_000 => InvalidWeights],
+        base_fee_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        tax_fee_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        open_fee_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        close_fee_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        maintenance_margin_bps: u16 [1.. => LeverageBeyondMargin],
+        liquidation_reward_bps: u16 [..=MAX_FEE_BPS => FeeAboveCap],
+        min_collateral_usd: u64,
+        max_position_usd: u64,
+        max_long_oi_usd: u64,
+        max_short_oi_usd: u64,
+        base_rate: u64 [..=MAX_RATE => InvalidRateCurve],
+        slope1: u64 [..=MAX_RATE => InvalidRateCurve],
+        slope2: u64 [..=MAX_RATE => InvalidRateCurve],
+        optimal_utilization_bps: u16 [1..=9_999 => InvalidRateCurve],
+        reserve_factor_bps: u16 [..=10_000 => InvalidRateCurve],
+        max_utilization_bps: u16 [..=10_000 => InvalidRateCurve],
+        buffer_bps: u16 [..=10_000 => InvalidRateCurve],
+        collateral_earns_interest: bool,
+        max_ltv_bps: u16,
+        liquidation_ltv_bps: u16 [..=10_000 => InvalidCustodyParams],
+        liquidation_bonus_bps: u16 [..=2_000 => InvalidCustodyParams],
+        close_factor_bps: u16 [1..=10_000 => InvalidCustodyParams],
+        collateral_buffer_bps: u16 [..=10_000 => InvalidCustodyParams],
+    }
 }
 
-/// Upper bound on any single fee or spread, bps (10 %).
 /// The default impact exponent.
 pub const DEFAULT_IMPACT_EXPONENT: u8 = 2;
 /// The largest supported impact exponent (the smallest is 1).
 pub const MAX_IMPACT_EXPONENT: u8 = 3;
+/// Upper bound on any single fee or spread, bps (10 %).
 pub const MAX_FEE_BPS: u16 = 1_000;
 /// Highest leverage any custody may allow, bps (1,000x).
 pub const MAX_LEVERAGE_BPS: u32 = 10_000_000;
@@ -279,75 +281,17 @@ pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
 pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
 
 impl CustodyParams {
-    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
-        Ok(Self {
-            is_stable: r.bool()?,
-            oracle_kind: r.u8()?,
-            interest_on_pnl: r.bool()?,
-            feed_id: r.array()?,
-            oracle_max_age_secs: r.u32()?,
-            oracle_max_conf_bps: r.u16()?,
-            max_leverage_bps: r.u32()?,
-            spread_bps: r.u16()?,
-            target_weight_bps: r.u16()?,
-            min_weight_bps: r.u16()?,
-            max_weight_bps: r.u16()?,
-            base_fee_bps: r.u16()?,
-            tax_fee_bps: r.u16()?,
-            open_fee_bps: r.u16()?,
-            close_fee_bps: r.u16()?,
-            maintenance_margin_bps: r.u16()?,
-            liquidation_reward_bps: r.u16()?,
-            min_collateral_usd: r.u64()?,
-            max_position_usd: r.u64()?,
-            max_long_oi_usd: r.u64()?,
-            max_short_oi_usd: r.u64()?,
-            base_rate: r.u64()?,
-            slope1: r.u64()?,
-            slope2: r.u64()?,
-            optimal_utilization_bps: r.u16()?,
-            reserve_factor_bps: r.u16()?,
-            max_utilization_bps: r.u16()?,
-            buffer_bps: r.u16()?,
-            collateral_earns_interest: r.bool()?,
-            max_ltv_bps: r.u16()?,
-            liquidation_ltv_bps: r.u16()?,
-            liquidation_bonus_bps: r.u16()?,
-            close_factor_bps: r.u16()?,
-            collateral_buffer_bps: r.u16()?,
-        })
-    }
-
     /// Bounds that keep the protocol sound, each with its own error (checked by
-    /// `add_custody` and by settings proposals when proposed and when executed).
+    /// `add_custody` and by settings proposals when proposed and when executed): every
+    /// setting's own range ([`CustodyParams::check_bounds`]), then the bounds between settings.
     pub fn validate(&self) -> Result<(), PerpoolError> {
-        if self.oracle_kind != ORACLE_PYTH {
-            return Err(PerpoolError::UnsupportedOracleKind);
-        }
-        let fees = [
-            self.spread_bps,
-            self.base_fee_bps,
-            self.tax_fee_bps,
-            self.open_fee_bps,
-            self.close_fee_bps,
-            self.liquidation_reward_bps,
-        ];
-        if fees.iter().any(|f| *f > MAX_FEE_BPS) {
-            return Err(PerpoolError::FeeAboveCap);
-        }
-        if !(self.min_weight_bps <= self.target_weight_bps
-            && self.target_weight_bps <= self.max_weight_bps
-            && self.max_weight_bps <= 10_000)
-        {
+        self.check_bounds()?;
+        if !(self.min_weight_bps <= self.target_weight_bps && self.target_weight_bps <= self.max_weight_bps) {
             return Err(PerpoolError::InvalidWeights);
         }
         // A position opened at max leverage starts above maintenance margin, so it is
         // liquidatable before its collateral is gone: margin × leverage < 100 %.
-        if self.max_leverage_bps < 10_000
-            || self.max_leverage_bps > MAX_LEVERAGE_BPS
-            || self.maintenance_margin_bps == 0
-            || (self.maintenance_margin_bps as u64).saturating_mul(self.max_leverage_bps as u64) >= 100_000_000
-        {
+        if (self.maintenance_margin_bps as u64).saturating_mul(self.max_leverage_bps as u64) >= 100_000_000 {
             return Err(PerpoolError::LeverageBeyondMargin);
         }
         // What a position holds at the liquidation threshold pays the keeper and the close
@@ -357,31 +301,8 @@ impl CustodyParams {
         {
             return Err(PerpoolError::LiquidationFeesAboveMargin);
         }
-        if self.oracle_max_age_secs == 0
-            || self.oracle_max_age_secs > MAX_ORACLE_AGE_SECS
-            || self.oracle_max_conf_bps > MAX_ORACLE_CONF_BPS
-        {
-            return Err(PerpoolError::InvalidOracleLimits);
-        }
-        let curve_ok = self.base_rate <= MAX_RATE
-            && self.slope1 <= MAX_RATE
-            && self.slope2 <= MAX_RATE
-            && self.optimal_utilization_bps > 0
-            && self.optimal_utilization_bps < 10_000
-            && self.reserve_factor_bps <= 10_000
-            && self.max_utilization_bps <= 10_000
-            && self.buffer_bps <= 10_000;
-        if !curve_ok {
-            return Err(PerpoolError::InvalidRateCurve);
-        }
-        // Loans: both LTVs zero (not loan collateral), or max < liquidation ≤ 100 %.
-        let ok = ((self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0)
-            || (self.max_ltv_bps < self.liquidation_ltv_bps && self.liquidation_ltv_bps <= 10_000))
-            && self.liquidation_bonus_bps <= 2_000
-            && self.close_factor_bps > 0
-            && self.close_factor_bps <= 10_000
-            && self.collateral_buffer_bps <= 10_000;
-        if ok {
+        // Loans: both LTVs zero (not loan collateral), or max below liquidation.
+        if (self.max_ltv_bps == 0 && self.liquidation_ltv_bps == 0) || self.max_ltv_bps < self.liquidation_ltv_bps {
             Ok(())
         } else {
             Err(PerpoolError::InvalidCustodyParams)
@@ -414,19 +335,20 @@ impl CustodySettings {
     }
 }
 
-/// Risk parameters (SPEC §5): price impact, funding and auto-deleveraging, borsh;
-/// changed through custody settings proposals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RiskParams {
-    pub impact_positive_factor: u64,
-    pub impact_negative_factor: u64,
-    pub impact_exponent: u8,
-    pub max_positive_impact_bps: u16,
-    pub max_negative_impact_bps: u16,
-    pub funding_factor: u64,
-    pub max_funding_rate: u64,
-    pub adl_threshold_bps: u16,
-    pub adl_floor_bps: u16,
+settings! {
+    /// Risk parameters (SPEC §5): price impact, funding and auto-deleveraging, borsh;
+    /// changed through custody settings proposals. Kept in [`Custody`] under the same names.
+    pub struct RiskParams => Custody::set_risk_params {
+        impact_positive_factor: u64,
+        impact_negative_factor: u64,
+        impact_exponent: u8 [1..=MAX_IMPACT_EXPONENT => InvalidRiskParams],
+        max_positive_impact_bps: u16 [..=MAX_IMPACT_CAP_BPS => InvalidRiskParams],
+        max_negative_impact_bps: u16 [..=MAX_IMPACT_CAP_BPS => InvalidRiskParams],
+        funding_factor: u64,
+        max_funding_rate: u64 [..=MAX_FUNDING_RATE => InvalidRiskParams],
+        adl_threshold_bps: u16 [1..=10_000 => InvalidRiskParams],
+        adl_floor_bps: u16,
+    }
 }
 
 /// Highest funding rate any custody may set: 0.01 % per second (36 % per hour), 18 decimals.
@@ -435,31 +357,13 @@ const MAX_FUNDING_RATE: u64 = 100_000_000_000_000;
 const MAX_IMPACT_CAP_BPS: u16 = 5_000;
 
 impl RiskParams {
-    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
-        Ok(Self {
-            impact_positive_factor: r.u64()?,
-            impact_negative_factor: r.u64()?,
-            impact_exponent: r.u8()?,
-            max_positive_impact_bps: r.u16()?,
-            max_negative_impact_bps: r.u16()?,
-            funding_factor: r.u64()?,
-            max_funding_rate: r.u64()?,
-            adl_threshold_bps: r.u16()?,
-            adl_floor_bps: r.u16()?,
-        })
-    }
-
+    /// Every setting's own range, then the bounds between settings.
     pub fn validate(&self) -> Result<(), PerpoolError> {
-        let ok = (1..=MAX_IMPACT_EXPONENT).contains(&self.impact_exponent)
-            && self.max_positive_impact_bps <= MAX_IMPACT_CAP_BPS
-            && self.max_negative_impact_bps <= MAX_IMPACT_CAP_BPS
-            // Undoing a trade never earns more impact than the trade paid: otherwise
-            // opening and closing at an unchanged price takes value from the pool.
-            && self.impact_positive_factor <= self.impact_negative_factor
+        self.check_bounds()?;
+        // Undoing a trade never earns more impact than the trade paid: otherwise
+        // opening and closing at an unchanged price takes value from the pool.
+        let ok = self.impact_positive_factor <= self.impact_negative_factor
             && self.max_positive_impact_bps <= self.max_negative_impact_bps
-            && self.max_funding_rate <= MAX_FUNDING_RATE
-            && self.adl_threshold_bps > 0
-            && self.adl_threshold_bps <= 10_000
             && self.adl_floor_bps < self.adl_threshold_bps;
         if ok {
             Ok(())
@@ -470,19 +374,6 @@ impl RiskParams {
 }
 
 impl Custody {
-    /// Copies the risk parameters (funding must be accrued under the old ones first).
-    pub fn set_risk_params(&mut self, p: &RiskParams) {
-        self.impact_positive_factor = p.impact_positive_factor;
-        self.impact_negative_factor = p.impact_negative_factor;
-        self.impact_exponent = p.impact_exponent;
-        self.max_positive_impact_bps = p.max_positive_impact_bps;
-        self.max_negative_impact_bps = p.max_negative_impact_bps;
-        self.funding_factor = p.funding_factor;
-        self.max_funding_rate = p.max_funding_rate;
-        self.adl_threshold_bps = p.adl_threshold_bps;
-        self.adl_floor_bps = p.adl_floor_bps;
-    }
-
     /// A new custody's risk parameters: no impact or funding until a settings proposal sets them,
     /// auto-deleveraging at the pool's threshold and floor.
     pub fn set_default_risk_params(&mut self, pool: &super::Pool) {
@@ -527,44 +418,6 @@ impl Custody {
             return Err(PerpoolError::SettingFixedAtListing);
         }
         Ok(())
-    }
-
-    /// Copies the tunable parameters; balances and indexes are untouched.
-    pub fn set_params(&mut self, p: &CustodyParams) {
-        self.is_stable = p.is_stable as u8;
-        self.oracle_kind = p.oracle_kind;
-        self.interest_on_pnl = p.interest_on_pnl as u8;
-        self.feed_id = p.feed_id;
-        self.oracle_max_age_secs = p.oracle_max_age_secs;
-        self.oracle_max_conf_bps = p.oracle_max_conf_bps;
-        self.max_leverage_bps = p.max_leverage_bps;
-        self.spread_bps = p.spread_bps;
-        self.target_weight_bps = p.target_weight_bps;
-        self.min_weight_bps = p.min_weight_bps;
-        self.max_weight_bps = p.max_weight_bps;
-        self.base_fee_bps = p.base_fee_bps;
-        self.tax_fee_bps = p.tax_fee_bps;
-        self.open_fee_bps = p.open_fee_bps;
-        self.close_fee_bps = p.close_fee_bps;
-        self.maintenance_margin_bps = p.maintenance_margin_bps;
-        self.liquidation_reward_bps = p.liquidation_reward_bps;
-        self.min_collateral_usd = p.min_collateral_usd;
-        self.max_position_usd = p.max_position_usd;
-        self.max_long_oi_usd = p.max_long_oi_usd;
-        self.max_short_oi_usd = p.max_short_oi_usd;
-        self.base_rate = p.base_rate;
-        self.slope1 = p.slope1;
-        self.slope2 = p.slope2;
-        self.optimal_utilization_bps = p.optimal_utilization_bps;
-        self.reserve_factor_bps = p.reserve_factor_bps;
-        self.max_utilization_bps = p.max_utilization_bps;
-        self.buffer_bps = p.buffer_bps;
-        self.collateral_earns_interest = p.collateral_earns_interest as u8;
-        self.max_ltv_bps = p.max_ltv_bps;
-        self.liquidation_ltv_bps = p.liquidation_ltv_bps;
-        self.liquidation_bonus_bps = p.liquidation_bonus_bps;
-        self.close_factor_bps = p.close_factor_bps;
-        self.collateral_buffer_bps = p.collateral_buffer_bps;
     }
 }
 

@@ -3,6 +3,9 @@
 //! the IDL), starts with an 8-byte discriminator and a version byte, keeps
 //! reserved bytes for growth, and has its size pinned by a const assertion.
 
+#[macro_use]
+pub mod settings;
+
 pub mod config;
 pub mod custody;
 pub mod loan;

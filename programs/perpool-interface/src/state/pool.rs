@@ -4,7 +4,7 @@
 use pinocchio::Address;
 
 use super::ZeroCopy;
-use crate::{discriminator::account, error::PerpoolError, reader::Reader};
+use crate::{discriminator::account, error::PerpoolError};
 
 /// Most custodies (assets) one pool can hold.
 pub const MAX_CUSTODIES: usize = 8;
@@ -108,42 +108,27 @@ impl Pool {
     pub fn has_custody(&self, custody: &Address) -> bool {
         self.custodies().iter().any(|c| c == custody)
     }
-
-    #[inline(always)]
-    pub fn set_params(&mut self, p: &PoolParams) {
-        self.lp_fee_share_bps = p.lp_fee_share_bps;
-        self.protocol_fee_share_bps = p.protocol_fee_share_bps;
-        self.insurance_fee_share_bps = p.insurance_fee_share_bps;
-        self.adl_threshold_bps = p.adl_threshold_bps;
-        self.adl_floor_bps = p.adl_floor_bps;
-        self.max_aum_usd = p.max_aum_usd;
-        self.lp_cooldown_secs = p.lp_cooldown_secs;
-        self.pnl_warmup_secs = p.pnl_warmup_secs;
-        self.min_profit_hold_secs = p.min_profit_hold_secs;
-        self.min_first_deposit_usd = p.min_first_deposit_usd;
-        self.dead_lp = p.dead_lp;
-        self.min_lp_mint = p.min_lp_mint;
-        self.timelock_secs = p.timelock_secs;
-    }
 }
 
-/// Tunable pool parameters (instruction argument, borsh).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolParams {
-    pub lp_fee_share_bps: u16,
-    pub protocol_fee_share_bps: u16,
-    pub insurance_fee_share_bps: u16,
-    pub adl_threshold_bps: u16,
-    pub adl_floor_bps: u16,
-    pub max_aum_usd: u64,
-    pub lp_cooldown_secs: u32,
-    pub pnl_warmup_secs: u32,
-    pub min_profit_hold_secs: u32,
-    pub min_first_deposit_usd: u64,
-    pub dead_lp: u64,
-    pub min_lp_mint: u64,
-    /// Settings timelock, seconds: at least the config's minimum, at most [`MAX_TIMELOCK_SECS`].
-    pub timelock_secs: u32,
+settings! {
+    /// Tunable pool parameters (instruction argument, borsh), kept in [`Pool`] under the same names.
+    pub struct PoolParams => Pool::set_params {
+        lp_fee_share_bps: u16,
+        protocol_fee_share_bps: u16,
+        insurance_fee_share_bps: u16,
+        adl_threshold_bps: u16 [1..=10_000 => InvalidPoolParams],
+        adl_floor_bps: u16,
+        max_aum_usd: u64,
+        // At most a week of LP cooldown, a day of warm-up and of minimum hold.
+        lp_cooldown_secs: u32 [..=MAX_LP_COOLDOWN_SECS => InvalidPoolParams],
+        pnl_warmup_secs: u32 [..=MAX_HOLD_SECS => InvalidPoolParams],
+        min_profit_hold_secs: u32 [..=MAX_HOLD_SECS => InvalidPoolParams],
+        min_first_deposit_usd: u64,
+        dead_lp: u64,
+        min_lp_mint: u64 [1.. => InvalidPoolParams],
+        /// Settings timelock, seconds: at least the config's minimum, at most [`MAX_TIMELOCK_SECS`].
+        timelock_secs: u32,
+    }
 }
 
 /// Longest settings timelock, seconds (30 days): longer would only lock the operator out.
@@ -162,41 +147,17 @@ pub fn check_timelock(secs: u32, min_secs: u32) -> Result<(), PerpoolError> {
 }
 
 impl PoolParams {
-    pub fn read(r: &mut Reader) -> Result<Self, PerpoolError> {
-        Ok(Self {
-            lp_fee_share_bps: r.u16()?,
-            protocol_fee_share_bps: r.u16()?,
-            insurance_fee_share_bps: r.u16()?,
-            adl_threshold_bps: r.u16()?,
-            adl_floor_bps: r.u16()?,
-            max_aum_usd: r.u64()?,
-            lp_cooldown_secs: r.u32()?,
-            pnl_warmup_secs: r.u32()?,
-            min_profit_hold_secs: r.u32()?,
-            min_first_deposit_usd: r.u64()?,
-            dead_lp: r.u64()?,
-            min_lp_mint: r.u64()?,
-            timelock_secs: r.u32()?,
-        })
-    }
-
     /// Bounds of every pool setting; `min_timelock_secs` is the config's minimum.
     pub fn validate(&self, min_timelock_secs: u32) -> Result<(), PerpoolError> {
+        self.check_bounds()?;
         // Three u16 widened to u32: the sum cannot overflow.
         let split = (self.lp_fee_share_bps as u32)
             .saturating_add(self.protocol_fee_share_bps as u32)
             .saturating_add(self.insurance_fee_share_bps as u32);
         if split != 10_000
-            || self.adl_threshold_bps == 0
-            || self.adl_threshold_bps > 10_000
             || self.adl_floor_bps >= self.adl_threshold_bps
-            // At most a week of LP cooldown, a day of warm-up and of minimum hold.
-            || self.lp_cooldown_secs > MAX_LP_COOLDOWN_SECS
-            || self.pnl_warmup_secs > MAX_HOLD_SECS
-            || self.min_profit_hold_secs > MAX_HOLD_SECS
             // Dead units must leave the first depositor something: the minimum first deposit
             // mints at least `dead_lp + min_lp_mint` units (1 LP unit per µUSD).
-            || self.min_lp_mint == 0
             || self.dead_lp.checked_add(self.min_lp_mint).is_none_or(|x| x > self.min_first_deposit_usd)
         {
             return Err(PerpoolError::InvalidPoolParams);
