@@ -5,20 +5,24 @@
  * not Perpool's (the token program's custom error, a network error).
  */
 import * as anchor from "@coral-xyz/anchor";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
 import {
   PERPOOL_ERROR_MESSAGES,
+  PERPOOL_PROGRAM_ID,
   PerpoolErrorCode,
+  TOKEN_PROGRAM_ID,
   Side,
   addLiquidityIx,
   eventsNamed,
   increasePositionIx,
   parsePerpoolError,
   parsePerpoolEvents,
+  parseProgramFailure,
 } from "../sdk/src";
+import { describeError } from "../sdk/src/keeper";
 import { createMintToInstruction } from "../sdk/src/provider/token";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
@@ -135,5 +139,57 @@ describe("SDK errors: parsePerpoolError", () => {
     expect(parsePerpoolError(undefined)).to.equal(null);
     // A Perpool-looking number from a program other than the one asked about is not Perpool's.
     expect(parsePerpoolError(e, new PublicKey(PublicKey.default))).to.equal(null);
+  });
+
+  it("names another program's refusal: the token program's and the system program's errors keep their cause", async () => {
+    const stranger = Keypair.generate();
+    t.provider.airdrop(stranger.publicKey, 1_000_000_000n);
+    // The token program refuses a mint signed by a key that is not the mint authority.
+    const mint = createMintToInstruction(t.asset("USDC").mint, trader.token("USDC"), stranger.publicKey, 1n);
+    const token = parseProgramFailure(await rejection(t.send([mint], [stranger])));
+    expect(token).to.deep.include({
+      program: "Token",
+      programId: TOKEN_PROGRAM_ID.toBase58(),
+      code: 4,
+      name: "OwnerMismatch",
+      instructionIndex: 0,
+      perpool: null,
+    });
+    // The system program refuses a transfer of more SOL than the payer holds (its error 1).
+    const poor = Keypair.generate();
+    t.provider.airdrop(poor.publicKey, 10_000_000n);
+    const transfer = SystemProgram.transfer({
+      fromPubkey: poor.publicKey,
+      toPubkey: stranger.publicKey,
+      lamports: 1_000_000_000,
+    });
+    const sent = await rejection(t.send([transfer], [poor]));
+    expect(parseProgramFailure(sent)).to.deep.include({
+      program: "System",
+      code: 1,
+      name: "ResultWithNegativeLamports",
+    });
+    expect(describeError(sent)).to.equal(
+      "System program: ResultWithNegativeLamports (1): the payer does not hold enough SOL",
+    );
+    // Perpool's own refusal is Perpool's, with the error parsePerpoolError gives.
+    const own = parseProgramFailure(await rejection(t.send([await unbacked()], [trader.keypair])));
+    expect(own?.program).to.equal("Perpool");
+    expect(own?.name).to.equal("InsufficientLiquidity");
+    expect(own?.perpool?.code).to.equal(PerpoolErrorCode.InsufficientLiquidity);
+    expect(
+      describeError(
+        own
+          ? {
+              logs: [
+                `Program ${PERPOOL_PROGRAM_ID.toBase58()} failed: custom program error: 0x${own.code!.toString(16)}`,
+              ],
+            }
+          : null,
+      ),
+    ).to.equal(
+      `InsufficientLiquidity (${PerpoolErrorCode.InsufficientLiquidity}): ${PERPOOL_ERROR_MESSAGES.InsufficientLiquidity}`,
+    );
+    expect(parseProgramFailure(new Error("fetch failed"))).to.equal(null);
   });
 });

@@ -3,7 +3,7 @@
  * on-chain error — in plain words. Program errors are looked up in the IDL
  * (number → name → message); the SDK's quote errors carry the same names.
  */
-import { IDL, PERPOOL_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@perpool/sdk";
+import { IDL, PERPOOL_PROGRAM_ID, TOKEN_PROGRAM_ID, parseProgramFailure } from "@perpool/sdk";
 
 interface IdlError {
   code: number;
@@ -104,6 +104,10 @@ export function explainError(e: unknown): string {
       const idl = programError(code);
       if (idl) return describeProgramError(idl);
     }
+    const other = program
+      ? parseProgramFailure({ logs: [`Program ${program} failed: custom program error: 0x${code.toString(16)}`] })
+      : null;
+    if (other?.name) return `The ${other.program} program refused: ${other.message} (${other.name}).`;
     return `The transaction failed with error ${code} from program ${program ?? "unknown"}.`;
   }
   if (/User rejected|rejected the request|Approval Denied/i.test(text))

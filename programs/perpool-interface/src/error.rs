@@ -194,11 +194,48 @@ pub enum PerpoolError {
     SettingFixedAtListing = 6132,
     /// The pool's timelock was raised after this pool settings proposal, which would lower it again without having been proposed as a lowering: cancel it and propose again.
     TimelockRaisedSince = 6133,
+    /// A cross-program call was refused before it ran: an account it writes was still borrowed by this program. Nothing moved.
+    CpiAccountBorrowed = 6134,
+    /// A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved.
+    CpiAccountMismatch = 6135,
+    /// A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved.
+    CpiRefused = 6136,
+    /// A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.
+    SysvarUnavailable = 6137,
+}
+
+/// A refusal from a cross-program call's own checks (pinocchio's, before the call runs; a callee
+/// that fails aborts the whole transaction with its own error, which no program sees): each cause
+/// keeps its own error.
+impl From<ProgramError> for PerpoolError {
+    #[cold]
+    fn from(e: ProgramError) -> Self {
+        match e {
+            ProgramError::AccountBorrowFailed => PerpoolError::CpiAccountBorrowed,
+            ProgramError::InvalidArgument => PerpoolError::CpiAccountMismatch,
+            ProgramError::NotEnoughAccountKeys => PerpoolError::NotEnoughAccounts,
+            _ => PerpoolError::CpiRefused,
+        }
+    }
 }
 
 impl From<PerpoolError> for ProgramError {
     #[inline(always)]
     fn from(e: PerpoolError) -> Self {
         ProgramError::Custom(e as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpi_refusals_keep_their_cause() {
+        assert_eq!(PerpoolError::from(ProgramError::AccountBorrowFailed), PerpoolError::CpiAccountBorrowed);
+        assert_eq!(PerpoolError::from(ProgramError::InvalidArgument), PerpoolError::CpiAccountMismatch);
+        assert_eq!(PerpoolError::from(ProgramError::NotEnoughAccountKeys), PerpoolError::NotEnoughAccounts);
+        assert_eq!(PerpoolError::from(ProgramError::AccountDataTooSmall), PerpoolError::CpiRefused);
+        assert_eq!(PerpoolError::from(ProgramError::Custom(1)), PerpoolError::CpiRefused);
     }
 }

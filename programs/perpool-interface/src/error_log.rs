@@ -99,10 +99,14 @@ const LINES: &str = "\
     AnchorError occurred. Error Code: InvalidRateCurve. Error Number: 6131. Error Message: Rate curve out of range (each rate at most 10,000 % a year, optimal utilization strictly between 0 and 100 %, reserve factor, max utilization and buffer at most 100 %).\
     AnchorError occurred. Error Code: SettingFixedAtListing. Error Number: 6132. Error Message: Whether an asset is a stablecoin and its oracle kind are fixed when it is listed.\
     AnchorError occurred. Error Code: TimelockRaisedSince. Error Number: 6133. Error Message: The pool's timelock was raised after this pool settings proposal, which would lower it again without having been proposed as a lowering: cancel it and propose again.\
+    AnchorError occurred. Error Code: CpiAccountBorrowed. Error Number: 6134. Error Message: A cross-program call was refused before it ran: an account it writes was still borrowed by this program. Nothing moved.\
+    AnchorError occurred. Error Code: CpiAccountMismatch. Error Number: 6135. Error Message: A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved.\
+    AnchorError occurred. Error Code: CpiRefused. Error Number: 6136. Error Message: A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved.\
+    AnchorError occurred. Error Code: SysvarUnavailable. Error Number: 6137. Error Message: A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.\
 ";
 
 /// Where the line of error `FIRST + i` ends in `LINES` (it starts where the previous one ends).
-const ENDS: [u16; 134] = [162, 295, 411, 554, 685, 831, 999, 1125, 1245, 1378, 1492, 1651, 1784, 1928, 1928, 2088, 2220, 2335, 2514, 2693, 2825, 2928, 3028, 3176, 3328, 3440, 3584, 3744, 3890, 4027, 4215, 4384, 4502, 4646, 4794, 4928, 5064, 5217, 5372, 5497, 5614, 5755, 5872, 6060, 6188, 6344, 6493, 6625, 6772, 6902, 7057, 7172, 7336, 7463, 7616, 7765, 7908, 8047, 8219, 8358, 8573, 8736, 8883, 9020, 9164, 9327, 9459, 9624, 9784, 9943, 10113, 10260, 10411, 10579, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10909, 11061, 11243, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11644, 11809, 11925, 12096, 12270, 12440, 12682, 12821, 12968, 13090, 13249, 13504, 13677, 13932];
+const ENDS: [u16; 138] = [162, 295, 411, 554, 685, 831, 999, 1125, 1245, 1378, 1492, 1651, 1784, 1928, 1928, 2088, 2220, 2335, 2514, 2693, 2825, 2928, 3028, 3176, 3328, 3440, 3584, 3744, 3890, 4027, 4215, 4384, 4502, 4646, 4794, 4928, 5064, 5217, 5372, 5497, 5614, 5755, 5872, 6060, 6188, 6344, 6493, 6625, 6772, 6902, 7057, 7172, 7336, 7463, 7616, 7765, 7908, 8047, 8219, 8358, 8573, 8736, 8883, 9020, 9164, 9327, 9459, 9624, 9784, 9943, 10113, 10260, 10411, 10579, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10909, 11061, 11243, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11644, 11809, 11925, 12096, 12270, 12440, 12682, 12821, 12968, 13090, 13249, 13504, 13677, 13932, 14140, 14346, 14547, 14755];
 
 /// The `AnchorError occurred. …` line of custom error `code`, if it is one of Perpool's.
 pub fn anchor_error_line(code: u32) -> Option<&'static str> {
@@ -213,7 +217,11 @@ mod tests {
         assert!(anchor_error_line(6131).is_some_and(|l| l.contains("Error Code: InvalidRateCurve. Error Number: 6131.")));
         assert!(anchor_error_line(6132).is_some_and(|l| l.contains("Error Code: SettingFixedAtListing. Error Number: 6132.")));
         assert!(anchor_error_line(6133).is_some_and(|l| l.contains("Error Code: TimelockRaisedSince. Error Number: 6133.")));
+        assert!(anchor_error_line(6134).is_some_and(|l| l.contains("Error Code: CpiAccountBorrowed. Error Number: 6134.")));
+        assert!(anchor_error_line(6135).is_some_and(|l| l.contains("Error Code: CpiAccountMismatch. Error Number: 6135.")));
+        assert!(anchor_error_line(6136).is_some_and(|l| l.contains("Error Code: CpiRefused. Error Number: 6136.")));
+        assert!(anchor_error_line(6137).is_some_and(|l| l.contains("Error Code: SysvarUnavailable. Error Number: 6137.")));
         assert_eq!(anchor_error_line(5999), None);
-        assert_eq!(anchor_error_line(6134), None);
+        assert_eq!(anchor_error_line(6138), None);
     }
 }

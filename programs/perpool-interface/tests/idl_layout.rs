@@ -535,6 +535,10 @@ fn error_codes_match_idl() {
         ("InvalidRateCurve", E::InvalidRateCurve as u32),
         ("SettingFixedAtListing", E::SettingFixedAtListing as u32),
         ("TimelockRaisedSince", E::TimelockRaisedSince as u32),
+        ("CpiAccountBorrowed", E::CpiAccountBorrowed as u32),
+        ("CpiAccountMismatch", E::CpiAccountMismatch as u32),
+        ("CpiRefused", E::CpiRefused as u32),
+        ("SysvarUnavailable", E::SysvarUnavailable as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

@@ -154,17 +154,14 @@ pub fn create_pda_account(new: &NewAccount, seeds: &[Seed]) -> Result<()> {
     }
     if current == 0 {
         CreateAccount { from: payer, to: account, lamports: needed, space: space as u64, owner }
-            .invoke_signed(&signer)
-            .map_err(|_| PerpoolError::InvalidAccountData)?;
+            .invoke_signed(&signer)?;
         return Ok(());
     }
     if current < needed {
-        Transfer { from: payer, to: account, lamports: checked_sub(needed, current)? }
-            .invoke()
-            .map_err(|_| PerpoolError::InvalidAccountData)?;
+        Transfer { from: payer, to: account, lamports: checked_sub(needed, current)? }.invoke()?;
     }
-    Allocate { account, space: space as u64 }.invoke_signed(&signer).map_err(|_| PerpoolError::InvalidAccountData)?;
-    Assign { account, owner }.invoke_signed(&signer).map_err(|_| PerpoolError::InvalidAccountData)
+    Allocate { account, space: space as u64 }.invoke_signed(&signer)?;
+    Assign { account, owner }.invoke_signed(&signer).map_err(PerpoolError::from)
 }
 
 /// Reads `N` bytes of a sysvar at `offset` through `sol_get_sysvar`.
@@ -182,7 +179,7 @@ fn sysvar_bytes<const N: usize>(id: &Address, offset: u64) -> Result<[u8; N]> {
     if rc == 0 {
         Ok(out)
     } else {
-        Err(PerpoolError::InvalidAccountData)
+        Err(PerpoolError::SysvarUnavailable)
     }
 }
 
@@ -208,7 +205,7 @@ pub fn rent_exempt_minimum(space: usize) -> Result<u64> {
     let years: u64 = match u64::from_le_bytes(threshold) {
         0x4000_0000_0000_0000 => 2, // 2.0
         0x3FF0_0000_0000_0000 => 1, // 1.0
-        _ => return Err(PerpoolError::InvalidAccountData),
+        _ => return Err(PerpoolError::SysvarUnavailable),
     };
     let bytes = checked_add(space as u64, 128)?;
     let per_year = crate::math::checked_mul(bytes, u64::from_le_bytes(per_byte))?;
@@ -336,7 +333,7 @@ pub fn transfer_from_vault(
     let seeds = signer.seeds();
     pinocchio_token::instructions::Transfer::new(vault, to, pool, amount)
         .invoke_signed(&[Signer::from(&seeds)])
-        .map_err(|_| PerpoolError::InvalidTokenAccount)
+        .map_err(PerpoolError::from)
 }
 
 /// Moves tokens from a user's account (checked by [`check_funding`]), signed by
@@ -346,9 +343,7 @@ pub fn transfer_from_user(from: &AccountView, to: &AccountView, authority: &Acco
     if token_balance(from) < amount {
         return Err(PerpoolError::InsufficientFunds);
     }
-    pinocchio_token::instructions::Transfer::new(from, to, authority, amount)
-        .invoke()
-        .map_err(|_| PerpoolError::InvalidTokenAccount)
+    pinocchio_token::instructions::Transfer::new(from, to, authority, amount).invoke().map_err(PerpoolError::from)
 }
 
 /// Creates a program account of type `T` at the PDA of `seeds` (canonical

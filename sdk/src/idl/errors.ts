@@ -93,6 +93,10 @@ export const PerpoolErrorCode = {
   InvalidRateCurve: 6131,
   SettingFixedAtListing: 6132,
   TimelockRaisedSince: 6133,
+  CpiAccountBorrowed: 6134,
+  CpiAccountMismatch: 6135,
+  CpiRefused: 6136,
+  SysvarUnavailable: 6137,
 } as const;
 
 /** The name of a Perpool program error. */
@@ -192,4 +196,8 @@ export const PERPOOL_ERROR_MESSAGES: Readonly<Record<PerpoolErrorName, string>> 
   InvalidRateCurve: "Rate curve out of range (each rate at most 10,000 % a year, optimal utilization strictly between 0 and 100 %, reserve factor, max utilization and buffer at most 100 %).",
   SettingFixedAtListing: "Whether an asset is a stablecoin and its oracle kind are fixed when it is listed.",
   TimelockRaisedSince: "The pool's timelock was raised after this pool settings proposal, which would lower it again without having been proposed as a lowering: cancel it and propose again.",
+  CpiAccountBorrowed: "A cross-program call was refused before it ran: an account it writes was still borrowed by this program. Nothing moved.",
+  CpiAccountMismatch: "A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved.",
+  CpiRefused: "A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved.",
+  SysvarUnavailable: "A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.",
 };

@@ -4401,6 +4401,26 @@ export type Perpool = {
       "code": 6133,
       "name": "timelockRaisedSince",
       "msg": "The pool's timelock was raised after this pool settings proposal, which would lower it again without having been proposed as a lowering: cancel it and propose again."
+    },
+    {
+      "code": 6134,
+      "name": "cpiAccountBorrowed",
+      "msg": "A cross-program call was refused before it ran: an account it writes was still borrowed by this program. Nothing moved."
+    },
+    {
+      "code": 6135,
+      "name": "cpiAccountMismatch",
+      "msg": "A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved."
+    },
+    {
+      "code": 6136,
+      "name": "cpiRefused",
+      "msg": "A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved."
+    },
+    {
+      "code": 6137,
+      "name": "sysvarUnavailable",
+      "msg": "A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years."
     }
   ],
   "types": [

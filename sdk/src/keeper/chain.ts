@@ -17,7 +17,7 @@ import {
 import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
-import { IDL } from "../idl/idl";
+import { describeProgramFailure } from "../errors";
 import { PerpoolProgram, parseEvents } from "../program";
 import { associatedTokenAddress, createAssociatedTokenAccountIx, decodeTokenAccount } from "../provider/token";
 
@@ -74,24 +74,15 @@ export async function sendInstructions(
   return { signature, events };
 }
 
-const PROGRAM_ERRORS = new Map((IDL.errors as { code: number; name: string }[]).map((e) => [e.code, e.name]));
-
 /**
- * A short reason for a failed send: the Perpool error name and code when the
- * program refused (e.g. `NotLiquidatable (6053)`), else the error's first line.
+ * A short reason for a failed send: the program that refused and its error (e.g.
+ * `NotLiquidatable (6053): …`, or `Token program: InsufficientFunds (1): …` when a token transfer
+ * inside the transaction failed), else the error's first line.
  */
 export function describeError(e: unknown): string {
-  const err = e as { logs?: string[]; transactionLogs?: string[]; message?: string };
-  const logs: string[] = err?.logs ?? err?.transactionLogs ?? [];
-  const text = [...logs, err?.message ?? String(e)].join("\n");
-  const m = /custom program error: 0x([0-9a-fA-F]+)/.exec(text);
-  if (m) {
-    const code = parseInt(m[1] ?? "", 16);
-    const name = PROGRAM_ERRORS.get(code);
-    if (name) return `${name} (${code})`;
-    return `custom program error ${code}`;
-  }
-  const message = err?.message ?? String(e);
+  const failure = describeProgramFailure(e);
+  if (failure) return failure;
+  const message = (e as { message?: string })?.message ?? String(e);
   return message.split("\n")[0] ?? message;
 }
 

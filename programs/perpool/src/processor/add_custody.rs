@@ -98,7 +98,7 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         &NewAccount { payer: ix.admin, account: ix.vault, space: TokenAccount::LEN, owner: &TOKEN_PROGRAM_ID },
         &[Seed::from(b"vault"), Seed::from(custody_key.as_ref()), Seed::from(&vault_bump)],
     )?;
-    InitializeAccount3::new(ix.vault, ix.mint, pool_key).invoke().map_err(|_| PerpoolError::InvalidMint)?;
+    InitializeAccount3::new(ix.vault, ix.mint, pool_key).invoke()?;
 
     let now = unix_timestamp()?;
     let custody = init::<Custody>(ix.custody)?;

@@ -158,8 +158,7 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     // LP tokens whose cooldown is over leave the escrow first.
     if lp.escrowed_lp > 0 && clock.unix_timestamp >= lp.unlock_time {
         pinocchio_token::instructions::Transfer::new(ix.lp_escrow, ix.lp_token, ix.pool_account, lp.escrowed_lp)
-            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
-            .map_err(|_| PerpoolError::InvalidTokenAccount)?;
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])?;
         lp.escrowed_lp = 0;
     }
     mark(Phase::Cpi);
@@ -185,13 +184,11 @@ pub fn process_add_liquidity(accounts: &[AccountView], data: &[u8]) -> Result<()
     let to_escrow = if cooldown { checked_add(q.lp_out, q.dead_lp)? } else { q.dead_lp };
     if to_escrow > 0 {
         MintTo::new(ix.lp_mint, ix.lp_escrow, ix.pool_account, to_escrow)
-            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
-            .map_err(|_| PerpoolError::InvalidMint)?;
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])?;
     }
     if !cooldown {
         MintTo::new(ix.lp_mint, ix.lp_token, ix.pool_account, q.lp_out)
-            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
-            .map_err(|_| PerpoolError::InvalidMint)?;
+            .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])?;
     }
     mark(Phase::Cpi);
 

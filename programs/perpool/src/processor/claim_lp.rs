@@ -45,8 +45,7 @@ pub fn process_claim_lp(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let signer = PoolSigner::new(pool);
     let seeds = signer.seeds();
     pinocchio_token::instructions::Transfer::new(lp_escrow, lp_token, pool_account, amount)
-        .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])
-        .map_err(|_| PerpoolError::InvalidTokenAccount)?;
+        .invoke_signed(&[pinocchio::cpi::Signer::from(&seeds)])?;
     events::lp_claimed(pool_account.address(), owner.address(), amount);
     Ok(())
 }

@@ -93,17 +93,13 @@ pub fn process_create_pool(accounts: &[AccountView], data: &[u8]) -> Result<()> 
         &NewAccount { payer: ix.admin, account: ix.lp_mint, space: Mint::LEN, owner: &TOKEN_PROGRAM_ID },
         &[Seed::from(b"lp_mint"), Seed::from(ix.pool.address().as_ref()), Seed::from(&mint_bump)],
     )?;
-    InitializeMint2::new(ix.lp_mint, LP_DECIMALS, ix.pool.address(), None)
-        .invoke()
-        .map_err(|_| PerpoolError::InvalidMint)?;
+    InitializeMint2::new(ix.lp_mint, LP_DECIMALS, ix.pool.address(), None).invoke()?;
     let escrow_bump = [ix.lp_escrow_bump];
     create_pda_account(
         &NewAccount { payer: ix.admin, account: ix.lp_escrow, space: TokenAccount::LEN, owner: &TOKEN_PROGRAM_ID },
         &[Seed::from(b"lp_escrow"), Seed::from(ix.pool.address().as_ref()), Seed::from(&escrow_bump)],
     )?;
-    InitializeAccount3::new(ix.lp_escrow, ix.lp_mint, ix.pool.address())
-        .invoke()
-        .map_err(|_| PerpoolError::InvalidMint)?;
+    InitializeAccount3::new(ix.lp_escrow, ix.lp_mint, ix.pool.address()).invoke()?;
 
     let now = unix_timestamp()?;
     let pool = init::<Pool>(ix.pool)?;

@@ -164,9 +164,7 @@ pub fn process_place_order(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     if owner.lamports() < prepaid {
         return Err(PerpoolError::InsufficientLamports);
     }
-    Transfer { from: owner, to: order_account, lamports: prepaid }
-        .invoke()
-        .map_err(|_| PerpoolError::InsufficientLamports)?;
+    Transfer { from: owner, to: order_account, lamports: prepaid }.invoke()?;
     if a.collateral_amount > 0 {
         let c = custodies.collateral_mut();
         c.order_collateral = checked_add(c.order_collateral, a.collateral_amount)?;

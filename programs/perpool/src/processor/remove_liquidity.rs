@@ -158,7 +158,7 @@ pub fn process_remove_liquidity(accounts: &[AccountView], data: &[u8]) -> Result
     if token_balance(ix.lp_token) < lp_in {
         return Err(PerpoolError::InsufficientFunds);
     }
-    Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke().map_err(|_| PerpoolError::InvalidTokenAccount)?;
+    Burn::new(ix.lp_token, ix.lp_mint, ix.owner, lp_in).invoke()?;
     transfer_from_vault(ix.vault, ix.receiving, ix.pool_account, &PoolSigner::new(ix.pool), q.amount_out)?;
     mark(Phase::Cpi);
 
