@@ -464,6 +464,7 @@ describe("positions: the position's bump", () => {
     const { f, trader } = await setup();
     const other = await f.user({ USDC: USDC(10_000) });
     const opened: number[] = [];
+    const bumps: number[] = [];
     // Two traders open the same market: the first with the SDK's bump (the canonical one), the
     // second with one above it (never valid: the canonical bump is the highest that derives an
     // address off the curve).
@@ -487,9 +488,16 @@ describe("positions: the position's bump", () => {
       expect(position?.sizeUsd.toString()).to.equal(USD(1_000).toString());
       expect(position?.bump, "stored bump").to.equal(canonical);
       opened.push(cu);
+      bumps.push(canonical);
     }
-    // The wrong bump's derivation is rejected, then the search derives at least once more.
-    expect(opened[1], "a wrong bump pays for the search").to.be.greaterThan(opened[0] + 1_000);
+    // The wrong bump's hash is rejected, then the search hashes and tests against the curve each
+    // bump from 255 down to the canonical one: a few hundred CU a step (a create_program_address
+    // is 1,500).
+    const steps = 256 - bumps[1]!;
+    expect(opened[1], "a wrong bump pays for the search").to.be.greaterThan(opened[0]! + 300 * steps);
+    expect(opened[1], "a search step costs less than one create_program_address").to.be.lessThan(
+      opened[0]! + 200 + 500 * steps,
+    );
   });
 
   it("refuses a bump whose address is on the curve even when that very address is passed: the runtime will not sign for it", async () => {

@@ -11,7 +11,6 @@ import { expect } from "chai";
 
 import {
   PERPOOL_ERROR_MESSAGES,
-  PERPOOL_PROGRAM_ID,
   PerpoolErrorCode,
   TOKEN_PROGRAM_ID,
   Side,
@@ -21,6 +20,7 @@ import {
   parsePerpoolError,
   parsePerpoolEvents,
   parseProgramFailure,
+  describeProgramFailure,
 } from "../sdk/src";
 import { describeError } from "../sdk/src/keeper";
 import { createMintToInstruction } from "../sdk/src/provider/token";
@@ -173,23 +173,15 @@ describe("SDK errors: parsePerpoolError", () => {
       "System program: ResultWithNegativeLamports (1): the payer does not hold enough SOL",
     );
     // Perpool's own refusal is Perpool's, with the error parsePerpoolError gives.
-    const own = parseProgramFailure(await rejection(t.send([await unbacked()], [trader.keypair])));
+    const refused = await rejection(t.send([await unbacked()], [trader.keypair]));
+    const own = parseProgramFailure(refused);
     expect(own?.program).to.equal("Perpool");
     expect(own?.name).to.equal("InsufficientLiquidity");
     expect(own?.perpool?.code).to.equal(PerpoolErrorCode.InsufficientLiquidity);
-    expect(
-      describeError(
-        own
-          ? {
-              logs: [
-                `Program ${PERPOOL_PROGRAM_ID.toBase58()} failed: custom program error: 0x${own.code!.toString(16)}`,
-              ],
-            }
-          : null,
-      ),
-    ).to.equal(
+    expect(describeProgramFailure(refused)).to.equal(
       `InsufficientLiquidity (${PerpoolErrorCode.InsufficientLiquidity}): ${PERPOOL_ERROR_MESSAGES.InsufficientLiquidity}`,
     );
+    expect(describeError(refused)).to.equal(`InsufficientLiquidity (${PerpoolErrorCode.InsufficientLiquidity})`);
     expect(parseProgramFailure(new Error("fetch failed"))).to.equal(null);
   });
 });

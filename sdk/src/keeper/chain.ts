@@ -17,7 +17,7 @@ import {
 import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
-import { describeProgramFailure } from "../errors";
+import { describeProgramFailure, parsePerpoolError } from "../errors";
 import { PerpoolProgram, parseEvents } from "../program";
 import { associatedTokenAddress, createAssociatedTokenAccountIx, decodeTokenAccount } from "../provider/token";
 
@@ -75,11 +75,14 @@ export async function sendInstructions(
 }
 
 /**
- * A short reason for a failed send: the program that refused and its error (e.g.
- * `NotLiquidatable (6053): …`, or `Token program: InsufficientFunds (1): …` when a token transfer
- * inside the transaction failed), else the error's first line.
+ * A short reason for a failed send: the Perpool error name and code when the program refused
+ * (e.g. `NotLiquidatable (6053)`), another program's error when it failed inside the transaction
+ * (e.g. `Token program: InsufficientFunds (1): the token account does not hold enough tokens`),
+ * else the error's first line.
  */
 export function describeError(e: unknown): string {
+  const perpool = parsePerpoolError(e);
+  if (perpool) return `${perpool.name} (${perpool.code})`;
   const failure = describeProgramFailure(e);
   if (failure) return failure;
   const message = (e as { message?: string })?.message ?? String(e);
