@@ -1,7 +1,12 @@
 /**
- * A seeded pool with funded users, shared by the program tests. Prices are
- * real Pyth `PriceUpdateV2` accounts published through the local price
- * publisher (the admin is every feed's write authority).
+ * A seeded pool with funded users, shared by the program tests: the SDK's test pool
+ * (`createTestPool` in sdk/src/testing.ts, what integrators use too) with the program tests'
+ * conveniences on top. Prices are real Pyth `PriceUpdateV2` accounts published through the local
+ * price publisher (the admin is every feed's write authority).
+ *
+ * The test worlds are one: every pool in them is listed by `listPool` (sdk/src/testing.ts); the
+ * security and economics worlds (tests/security/world.ts, tests/economics/harness.ts) add the
+ * transaction runner they share (`TxRunner`) and their own scenarios.
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
@@ -13,27 +18,19 @@ import {
   addLiquidityIx,
   PoolParams,
   PoolState,
-  addCustodyIx,
-  createMint,
-  createPoolIx,
   createTokenAccount,
   CustodySettingsChange,
-  custodyAddresses,
   custodySettingsOf,
   findCustody,
-  defaultCustodyParams,
-  defaultPoolParams,
   fetchPoolState,
   getTokenBalance,
-  initConfigIx,
   mintTo,
-  poolPda,
-  priceFeedPda,
   proposeAndExecuteCustodyParamsIxs,
   publishPriceIx,
   withSettings,
 } from "../sdk/src";
-import { Ctx, freshCtx, fundedKeypair, send } from "./helpers";
+import { createTestPool } from "../sdk/src/testing";
+import { Ctx, builtPrograms, fundedKeypair, send } from "./helpers";
 
 export interface AssetSpec {
   symbol: string;
@@ -115,27 +112,23 @@ export async function poolFixture(
   assets: AssetSpec[] = STANDARD_ASSETS,
   opts: { name?: string; poolParams?: Partial<PoolParams>; minTimelockSecs?: number } = {},
 ): Promise<PoolFixture> {
-  const ctx = freshCtx();
-  const admin = ctx.admin.publicKey;
+  // The SDK's test pool (every test world lists its pools the same way); no LP cooldown unless a
+  // test asks for one: most suites redeem right after depositing; tests/liquidity.test.ts and
+  // tests/economics/ exercise the cooldown escrow.
   const name = opts.name ?? "main";
-  await send(ctx, [await initConfigIx(ctx.program, admin, { minTimelockSecs: opts.minTimelockSecs ?? 0 })]);
-  // No LP cooldown unless a test asks for one: most suites redeem right after depositing;
-  // tests/liquidity.test.ts and tests/economics/ exercise the cooldown escrow.
-  const params = defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams });
-  await send(ctx, [await createPoolIx(ctx.program, { admin, name, params })]);
-  const [pool] = poolPda(name);
+  const { program: perpool, publisher } = builtPrograms();
+  const t = await createTestPool({
+    name,
+    assets,
+    ...(opts.poolParams ? { poolParams: opts.poolParams } : {}),
+    minTimelockSecs: opts.minTimelockSecs ?? 0,
+    binaries: { perpool, publisher },
+  });
+  const ctx: Ctx = { provider: t.provider, program: t.program, admin: t.admin };
+  const admin = ctx.admin.publicKey;
+  const { pool } = t;
   const out: Record<string, Asset> = {};
-  for (const a of assets) {
-    const mint = await createMint(ctx.provider, a.decimals, admin);
-    const feedId = testFeedId(a.symbol);
-    // The price account must exist (owned by the receiver's address) before the custody names it.
-    await publishPrice(ctx, feedId, a.price);
-    const [oracle] = priceFeedPda(feedId);
-    const params = defaultCustodyParams({ feedId: Array.from(feedId), ...a.params });
-    await send(ctx, [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })]);
-    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
-    out[a.symbol] = { ...a, mint, custody, vault, oracle, feedId };
-  }
+  for (const a of assets) out[a.symbol] = { ...t.asset(a.symbol), ...a };
   const fixture: PoolFixture = {
     ctx,
     name,

@@ -13,7 +13,7 @@ import * as path from "path";
 
 import { PERPOOL_PROGRAM_ID } from "./constants";
 import { addCustodyIx, createPoolIx, custodyAddresses, initConfigIx } from "./instructions";
-import { poolPda } from "./pda";
+import { lpMintPda, poolPda } from "./pda";
 import { PoolState, fetchPoolState } from "./pool";
 import { PerpoolProgram, perpoolProgram } from "./program";
 import { LiteSvmProvider } from "./provider/litesvm";
@@ -118,6 +118,72 @@ function scaled(value: number | string, decimals: number): BN {
   return new BN((m[1] ?? "0") + frac.padEnd(decimals, "0"));
 }
 
+/** An asset to list in a pool ([`listPool`]). */
+export interface ListingAsset {
+  symbol: string;
+  decimals: number;
+  /** The Pyth feed id its custody reads (the price account is the publisher's account of it). */
+  feedId: Buffer;
+  /** A mint that already exists (another pool's); else one is created, with `mintKeypair` when given. */
+  mint?: PublicKey;
+  mintKeypair?: Keypair;
+  /** Custody parameters over `defaultCustodyParams` (the feed id is set from `feedId`). */
+  params?: Partial<CustodyParams>;
+}
+
+/** An asset as [`listPool`] listed it. */
+export interface ListedAsset {
+  symbol: string;
+  decimals: number;
+  mint: PublicKey;
+  custody: PublicKey;
+  vault: PublicKey;
+  /** The publisher's `PriceUpdateV2` account of `feedId`. */
+  oracle: PublicKey;
+  feedId: Buffer;
+}
+
+/** What the listing needs from its caller: how to send the admin's instructions and publish a first price. */
+export interface ListingHost {
+  provider: LiteSvmProvider;
+  program: PerpoolProgram;
+  admin: PublicKey;
+  /** Sends instructions the admin signs; `what` names them in a failure. */
+  send: (ixs: TransactionInstruction[], what: string) => unknown;
+  /** Publishes the asset's first price (its price account must exist before its custody names it). */
+  publish: (asset: ListingAsset) => unknown;
+}
+
+/**
+ * Creates pool `name` with `params` and lists `assets` in it, in order: for each its mint (unless
+ * given), its first price, its custody. Every test world builds its pools through this.
+ */
+export async function listPool(
+  host: ListingHost,
+  name: string,
+  params: PoolParams,
+  assets: ListingAsset[],
+): Promise<{ pool: PublicKey; lpMint: PublicKey; assets: Record<string, ListedAsset> }> {
+  const { provider, program, admin } = host;
+  await host.send([await createPoolIx(program, { admin, name, params })], `create_pool ${name}`);
+  const [pool] = poolPda(name, program.programId);
+  const listed: Record<string, ListedAsset> = {};
+  for (const a of assets) {
+    const mint =
+      a.mint ?? (await createMint(provider, a.decimals, admin, a.mintKeypair ? { keypair: a.mintKeypair } : {}));
+    await host.publish(a);
+    const [oracle] = priceFeedPda(a.feedId);
+    const custodyParams = defaultCustodyParams({ feedId: Array.from(a.feedId), ...a.params });
+    await host.send(
+      [await addCustodyIx(program, { admin, pool, mint, params: custodyParams, pythOracle: oracle })],
+      `add_custody ${name} ${a.symbol}`,
+    );
+    const { custody, vault } = custodyAddresses(pool, mint, program.programId);
+    listed[a.symbol] = { symbol: a.symbol, decimals: a.decimals, mint, custody, vault, oracle, feedId: a.feedId };
+  }
+  return { pool, lpMint: lpMintPda(pool, program.programId)[0], assets: listed };
+}
+
 /**
  * A fresh LiteSVM with Perpool deployed (upgradeable, the admin its authority), prices on real
  * Pyth `PriceUpdateV2` accounts, a config and a pool of `assets` with settings that change at once
@@ -128,6 +194,8 @@ export async function createTestPool(
     assets?: TestAssetSpec[];
     name?: string;
     poolParams?: Partial<PoolParams>;
+    /** The config's minimum settings timelock (0: pools may change settings at once, as on a local cluster). */
+    minTimelockSecs?: number;
     binaries?: { perpool: Uint8Array; publisher: Uint8Array };
   } = {},
 ): Promise<TestPool> {
@@ -147,22 +215,29 @@ export async function createTestPool(
   };
 
   const name = opts.name ?? "main";
-  await send([await initConfigIx(program, admin.publicKey, { minTimelockSecs: 0 })]);
-  const params = defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams });
-  await send([await createPoolIx(program, { admin: admin.publicKey, name, params })]);
-  const [pool] = poolPda(name, program.programId);
+  await send([await initConfigIx(program, admin.publicKey, { minTimelockSecs: opts.minTimelockSecs ?? 0 })]);
+  const specs = opts.assets ?? DEFAULT_TEST_ASSETS;
+  const prices = new Map<string, number | string>(specs.map((spec) => [spec.symbol, spec.price]));
+  const listing = await listPool(
+    {
+      provider,
+      program,
+      admin: admin.publicKey,
+      send: (ixs) => send(ixs),
+      publish: (a) => publish(a.feedId, prices.get(a.symbol)!),
+    },
+    name,
+    defaultPoolParams({ timelockSecs: 0, lpCooldownSecs: 0, ...opts.poolParams }),
+    specs.map((spec) => ({
+      symbol: spec.symbol,
+      decimals: spec.decimals,
+      feedId: createHash("sha256").update(`perpool-test-feed:${spec.symbol}`).digest(),
+      ...(spec.params ? { params: spec.params } : {}),
+    })),
+  );
+  const { pool } = listing;
   const assets: Record<string, TestAsset> = {};
-  for (const spec of opts.assets ?? DEFAULT_TEST_ASSETS) {
-    const mint = await createMint(provider, spec.decimals, admin.publicKey);
-    const feedId = createHash("sha256").update(`perpool-test-feed:${spec.symbol}`).digest();
-    await publish(feedId, spec.price);
-    const [oracle] = priceFeedPda(feedId);
-    const custodyParams = defaultCustodyParams({ feedId: Array.from(feedId), ...spec.params });
-    await send([
-      await addCustodyIx(program, { admin: admin.publicKey, pool, mint, params: custodyParams, pythOracle: oracle }),
-    ]);
-    assets[spec.symbol] = { ...spec, mint, ...custodyAddresses(pool, mint, program.programId), oracle, feedId };
-  }
+  for (const spec of specs) assets[spec.symbol] = { ...spec, ...listing.assets[spec.symbol]! };
   const asset = (symbol: string): TestAsset => {
     const a = assets[symbol];
     if (!a) throw new Error(`no asset ${symbol} in the test pool (have ${Object.keys(assets).join(", ")})`);

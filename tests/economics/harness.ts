@@ -25,18 +25,13 @@ import {
   RiskParams,
   TxResult,
   addCollateralIx,
-  addCustodyIx,
   addLiquidityIx,
   autoDeleverageIx,
   borrowIx,
   claimLpIx,
-  createMint,
-  createPoolIx,
   createTokenAccount,
-  custodyAddresses,
   custodySettingsOf,
   decreasePositionIx,
-  defaultCustodyParams,
   defaultPoolParams,
   defaultRiskParams,
   depositLoanCollateralIx,
@@ -52,9 +47,7 @@ import {
   mintTo,
   perpoolProgram,
   placeOrderIx,
-  priceFeedPda,
   publishPriceIx,
-  poolPda,
   positionPda,
   proposeAndExecuteCustodyParamsIxs,
   refreshCustodyIx,
@@ -65,6 +58,7 @@ import {
   withSettings,
   withdrawLoanCollateralIx,
 } from "../../sdk/src";
+import { listPool } from "../../sdk/src/testing";
 import { builtPrograms } from "../helpers";
 import { testFeedId } from "../fixtures";
 import { TxRunner, U64_MAX, outcomeName } from "../security/world";
@@ -155,28 +149,39 @@ export class Econ extends TxRunner {
     const P = this.program;
     const admin = this.admin.publicKey;
     this.ok([await initConfigIx(P, admin, { minTimelockSecs: 0 })], "init_config");
-    const params = defaultPoolParams({ timelockSecs: 0, ...o.pool });
-    this.ok([await createPoolIx(P, { admin, name: "econ", params })], "create_pool");
-    [this.pool] = poolPda("econ");
     this.symbols = o.symbols ?? ["SOL", "USDC"];
+    for (const sym of this.symbols) this.feeds[sym] = testFeedId(sym);
+    // The one pool builder every test world uses; prices go through this world's runner.
+    const listing = await listPool(
+      {
+        provider: this.provider,
+        program: P,
+        admin,
+        send: (ixs, what) => this.ok(ixs, what),
+        publish: (a) =>
+          this.mustOk(
+            this.run([this.publishIx(a.symbol as Sym, price9(START_PRICE[a.symbol as Sym]))]),
+            `publish ${a.symbol}`,
+          ),
+      },
+      "econ",
+      defaultPoolParams({ timelockSecs: 0, ...o.pool }),
+      this.symbols.map((sym) => ({
+        symbol: sym,
+        decimals: DECIMALS[sym],
+        feedId: this.feeds[sym],
+        mintKeypair: this.keyGen(),
+        params: {
+          isStable: sym === "USDC",
+          targetWeightBps: Math.floor(10_000 / this.symbols.length),
+          oracleMaxAgeSecs: 3_600,
+          ...o.custody?.[sym],
+        },
+      })),
+    );
+    this.pool = listing.pool;
     for (const sym of this.symbols) {
-      const mint = await createMint(this.provider, DECIMALS[sym], admin, { keypair: this.keyGen() });
-      // The price account exists (published by the admin) before the custody names it.
-      const feed = testFeedId(sym);
-      this.feeds[sym] = feed;
-      this.mustOk(this.run([this.publishIx(sym, price9(START_PRICE[sym]))]), `publish ${sym}`);
-      const p = defaultCustodyParams({
-        feedId: Array.from(feed),
-        isStable: sym === "USDC",
-        targetWeightBps: Math.floor(10_000 / this.symbols.length),
-        oracleMaxAgeSecs: 3_600,
-        ...o.custody?.[sym],
-      });
-      this.ok(
-        [await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(feed)[0] })],
-        `add_custody ${sym}`,
-      );
-      const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
+      const { mint, custody, vault } = listing.assets[sym]!;
       this.assets[sym] = { sym, decimals: DECIMALS[sym], mint, custody, vault };
       await this.setPrice(sym, START_PRICE[sym]);
     }

@@ -31,19 +31,14 @@ import {
   Side,
   TOKEN_PROGRAM_ID,
   TxResult,
-  addCustodyIx,
   addLiquidityIx,
   borrowIx,
   createMint,
-  createPoolIx,
   createTokenAccount,
-  custodyAddresses,
-  defaultCustodyParams,
   defaultPoolParams,
   defaultRiskParams,
   depositLoanCollateralIx,
   encodePriceUpdateV2,
-  priceFeedPda,
   publishPriceIx,
   fetchPoolState,
   increasePositionIx,
@@ -52,7 +47,6 @@ import {
   mintTo,
   orderPda,
   placeOrderIx,
-  poolPda,
   positionPda,
   custodySettingsOf,
   findCustody,
@@ -63,6 +57,7 @@ import {
   proposePoolParamsIx,
   withSettings,
 } from "../../sdk/src";
+import { ListingAsset, listPool } from "../../sdk/src/testing";
 import { Ctx, freshCtx, fundedKeypair } from "../helpers";
 
 export const U64_MAX = new BN("18446744073709551615");
@@ -494,79 +489,67 @@ export async function buildWorld(): Promise<{ w: World; k: WorldKeys }> {
   }
   Object.assign(w.prices, START_PRICES);
 
+  // Both pools are listed by the one pool builder every test world uses; prices are published
+  // through this world's runner.
+  const host = {
+    provider: ctx.provider,
+    program: ctx.program,
+    admin,
+    send: (ixs: TransactionInstruction[], what: string) => w.ok(ixs, what),
+    publish: (a: ListingAsset) => w.publish(a.feedId, w.prices[a.symbol]),
+  };
+  const poolRef = (name: string, l: Awaited<ReturnType<typeof listPool>>): PoolRef => {
+    const assets: Record<string, Asset> = {};
+    for (const [symbol, a] of Object.entries(l.assets)) assets[symbol] = { ...a, feed: a.feedId };
+    return { name, pool: l.pool, lpMint: l.lpMint, assets };
+  };
   // main: Pyth oracles.
-  {
-    const name = "main";
-    w.ok(
-      [
-        await createPoolIx(ctx.program, {
-          admin,
-          name,
-          params: defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }),
-        }),
-      ],
-      "create_pool main",
-    );
-    const [pool] = poolPda(name);
-    const assets: Record<string, Asset> = {};
-    for (const [symbol, target, stable] of [
-      ["SOL", 4000, false],
-      ["ETH", 2000, false],
-      ["USDC", 4000, true],
-    ] as const) {
-      const { mint, decimals } = mints[symbol];
-      w.publish(FEEDS[symbol], w.prices[symbol]);
-      const [oracle] = priceFeedPda(FEEDS[symbol]);
-      const params = defaultCustodyParams({
-        oracleKind: OracleKind.PYTH,
-        feedId: Array.from(FEEDS[symbol]),
-        isStable: stable,
-        targetWeightBps: target,
-        spreadBps: stable ? 0 : 5,
-      });
-      w.ok(
-        [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })],
-        `add_custody ${symbol}`,
-      );
-      const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
-      assets[symbol] = { symbol, decimals, mint, custody, vault, oracle, feed: FEEDS[symbol] };
-    }
-    const state = await fetchPoolState(ctx.program, pool);
-    w.main = { name, pool, lpMint: state.pool.lpMint, assets };
-  }
-  // alt: feeds of its own, the same SOL and USDC mints.
-  {
-    const name = "alt";
-    // alt keeps deposits in its LP escrow for 20 s: alice's and bob's are claimable by the end of
-    // setup (claim_lp has a valid baseline).
-    w.ok(
-      [await createPoolIx(ctx.program, { admin, name, params: defaultPoolParams({ lpCooldownSecs: 20 }) })],
-      "create_pool alt",
-    );
-    const [pool] = poolPda(name);
-    const assets: Record<string, Asset> = {};
-    for (const [symbol, stable] of [
-      ["SOL", false],
-      ["USDC", true],
-    ] as const) {
-      const { mint, decimals } = mints[symbol];
-      w.publish(ALT_FEEDS[symbol], w.prices[symbol]);
-      const [oracle] = priceFeedPda(ALT_FEEDS[symbol]);
-      const params = defaultCustodyParams({
-        feedId: Array.from(ALT_FEEDS[symbol]),
-        isStable: stable,
-        targetWeightBps: 5000,
-      });
-      w.ok(
-        [await addCustodyIx(ctx.program, { admin, pool, mint, params, pythOracle: oracle })],
-        `add_custody alt ${symbol}`,
-      );
-      const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
-      assets[symbol] = { symbol, decimals, mint, custody, vault, oracle, feed: ALT_FEEDS[symbol] };
-    }
-    const state = await fetchPoolState(ctx.program, pool);
-    w.alt = { name, pool, lpMint: state.pool.lpMint, assets };
-  }
+  w.main = poolRef(
+    "main",
+    await listPool(
+      host,
+      "main",
+      defaultPoolParams({ lpCooldownSecs: 0, timelockSecs: 0 }),
+      (
+        [
+          ["SOL", 4000, false],
+          ["ETH", 2000, false],
+          ["USDC", 4000, true],
+        ] as const
+      ).map(([symbol, target, stable]) => ({
+        symbol,
+        ...mints[symbol],
+        feedId: FEEDS[symbol],
+        params: {
+          oracleKind: OracleKind.PYTH,
+          isStable: stable,
+          targetWeightBps: target,
+          spreadBps: stable ? 0 : 5,
+        },
+      })),
+    ),
+  );
+  // alt: feeds of its own, the same SOL and USDC mints. alt keeps deposits in its LP escrow for
+  // 20 s: alice's and bob's are claimable by the end of setup (claim_lp has a valid baseline).
+  w.alt = poolRef(
+    "alt",
+    await listPool(
+      host,
+      "alt",
+      defaultPoolParams({ lpCooldownSecs: 20 }),
+      (
+        [
+          ["SOL", false],
+          ["USDC", true],
+        ] as const
+      ).map(([symbol, stable]) => ({
+        symbol,
+        ...mints[symbol],
+        feedId: ALT_FEEDS[symbol],
+        params: { isStable: stable, targetWeightBps: 5000 },
+      })),
+    ),
+  );
   await refreshPricesAsync(w);
 
   // Actors, each with a token account of every mint and of both LP mints.
