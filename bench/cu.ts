@@ -1159,24 +1159,6 @@ const PROFILE_COLUMNS: { phase: (typeof PHASES)[number]; title: string }[] = [
   { phase: "cpi", title: "CPIs" },
   { phase: "event", title: "event" },
 ];
-/** The instructions the profile table shows (instruction, custodies). */
-const PROFILED: [string, number | ""][] = [
-  ["increase_position (open)", ""],
-  ["increase_position (increase)", ""],
-  ["decrease_position (partial)", ""],
-  ["decrease_position (full)", ""],
-  ["liquidate_position", ""],
-  ["execute_order (limit, opens position)", ""],
-  ["execute_order (take-profit, full close)", ""],
-  ["add_liquidity", 4],
-  ["add_liquidity", 8],
-  ["remove_liquidity", 4],
-  ["remove_liquidity", 8],
-  ["swap", 4],
-  ["swap", 8],
-  ["borrow", ""],
-];
-
 /**
  * Compute units by phase from a profile build's logs: each mark logs `(TAG, phase)` and then
  * the units remaining; the units between two marks, less what a mark costs (the difference between the
@@ -1252,6 +1234,13 @@ const TARGETS: { instruction: string; custodies: number | ""; target: number; pe
   { instruction: "remove_liquidity", custodies: 8, target: 6_500 },
   { instruction: "swap", custodies: 4, target: 5_000 },
   { instruction: "borrow", custodies: "", target: 3_500 },
+];
+
+/** The instructions the profile table shows: every one with a target, and two more of each kind's extremes. */
+const PROFILED: [string, number | ""][] = [
+  ...TARGETS.map((t): [string, number | ""] => [t.instruction, t.custodies]),
+  ["execute_order (take-profit, full close)", ""],
+  ["swap", 8],
 ];
 
 function targetTable(release: Row[], profiled: Row[]): string[] {
