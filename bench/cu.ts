@@ -1147,13 +1147,27 @@ async function allRows(writable: string[], split: string[]): Promise<Rows> {
 /** First value of a profile mark's log line (programs/perpool/src/profile.rs `TAG`). */
 const PROFILE_TAG = 0x5045_5250_5052_4f46n;
 /** `Phase` values of profile.rs, by index; `start` marks the entrypoint (twice: calibration). */
-const PHASES = ["start", "accounts", "oracle", "accrual", "math", "state", "cpi", "event", "valuation"] as const;
+const PHASES = [
+  "start",
+  "accounts",
+  "oracle",
+  "accrual",
+  "math",
+  "state",
+  "cpi",
+  "event",
+  "valuation",
+  "settlement",
+  "impact",
+] as const;
 /** The columns of the profile table, in the order an instruction runs. */
 const PROFILE_COLUMNS: { phase: (typeof PHASES)[number]; title: string }[] = [
   { phase: "accounts", title: "account checks" },
   { phase: "oracle", title: "clock + oracles" },
-  { phase: "accrual", title: "accrual" },
+  { phase: "accrual", title: "custody accrual" },
+  { phase: "settlement", title: "position settlement" },
   { phase: "valuation", title: "pool valuation" },
+  { phase: "impact", title: "price impact" },
   { phase: "math", title: "math" },
   { phase: "state", title: "state writes" },
   { phase: "cpi", title: "CPIs" },
@@ -1416,7 +1430,7 @@ async function main() {
     "",
     "## Compute units by phase",
     "",
-    "The same instructions on the profile build (`npm run build:profile`, feature `cu-profile`: a mark at each phase boundary logs the units remaining; the deployed build has no marks), each release figure above split by phase. A mark's own cost is measured at the entrypoint and taken off. Account checks include loading the accounts; an opening's CPIs include the position PDA's derivation and creation; entry + rest is the release figure less the phases: pinocchio's input parsing, the dispatch, the return.",
+    "The same instructions on the profile build (`npm run build:profile`, feature `cu-profile`: a mark at each phase boundary logs the units remaining; the deployed build has no marks), each release figure above split by phase. A mark's own cost is measured at the entrypoint and taken off. Account checks include loading the accounts; custody accrual is interest and funding brought to now on each custody written; position settlement is what the position owes and earns since its last change (borrow fee, funding, interest on its PnL and collateral) with its PositionSettled event; price impact is the impact at the market's open interest (the rest of the quote is math); an opening's CPIs include the position PDA's derivation and creation; entry + rest is the release figure less the phases: pinocchio's input parsing, the dispatch, the return.",
     "",
     ...profileLines,
     "",

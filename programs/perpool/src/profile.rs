@@ -34,6 +34,11 @@ pub enum Phase {
     /// The pool's value (LP instructions and swaps): every custody's account and oracle read,
     /// its accruals projected, the sums.
     Valuation = 8,
+    /// A position's settlement before it changes: borrow fee, funding, interest on its PnL and
+    /// collateral, the custodies' aggregates, its `PositionSettled` event.
+    Settlement = 9,
+    /// Price impact at the market's open interest.
+    Impact = 10,
 }
 
 /// Logs `phase`, then the compute units remaining (`Program consumption: N units remaining`),

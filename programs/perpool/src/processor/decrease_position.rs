@@ -100,7 +100,7 @@ impl<'a> DecreasePosition<'a> {
         mark(Phase::Oracle);
         let at = At { now: clock.unix_timestamp, market_price, collateral_price };
         self.custodies.settle(self.position_account.address(), self.position, self.pool, &at)?;
-        mark(Phase::Accrual);
+        mark(Phase::Settlement);
         Ok(at)
     }
 }
@@ -135,6 +135,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         return Err(PerpoolError::SizeTooLarge);
     }
     let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
+    mark(Phase::Impact);
     let market = market_side(ix.custodies.market, &at.market_price, side);
     let q = quote_decrease(&DecreaseInput {
         now: at.now,

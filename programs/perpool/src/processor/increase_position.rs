@@ -135,8 +135,9 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
         ix.custodies.settle(ix.position.address(), position, ix.pool, &at)?;
     }
-    mark(Phase::Accrual);
+    mark(Phase::Settlement);
     let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
+    mark(Phase::Impact);
     let q = quote_increase(&IncreaseInput {
         now,
         pos: position_state(position, ix.pool),

@@ -65,7 +65,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     mark(Phase::Oracle);
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
     custodies.settle(position_account.address(), position, pool, &at)?;
-    mark(Phase::Accrual);
+    mark(Phase::Settlement);
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position, pool),
