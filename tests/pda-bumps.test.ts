@@ -2,7 +2,8 @@
  * Accounts are created only at their canonical PDA. The program finds the canonical bump itself
  * (a hash and a curve test per bump, from 255 down: programs/perpool/src/util.rs `check_pda`), so
  * an address the same seeds derive with a lower bump, off the curve too, must be refused: it would
- * be a second LP record, loan or order for the same owner, escaping the guards kept on the first.
+ * be a second LP record, loan, order or position for the same owner, escaping the guards kept on
+ * the first. A position's bump comes from the client: it is taken only when it is the canonical one.
  */
 import { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
@@ -25,7 +26,7 @@ import {
   positionPda,
 } from "../sdk/src";
 import { fundedPool, units } from "./fixtures";
-import { expectProgramError, send, withAccount } from "./helpers";
+import { expectProgramError, send, withAccount, withData } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
 
@@ -49,7 +50,7 @@ function movedTo(ix: TransactionInstruction, canonical: PublicKey, other: Public
 }
 
 describe("PDA creation: the canonical bump only", () => {
-  it("refuses an LP record, a loan, an order and a pool at an address of a lower bump, creating nothing", async () => {
+  it("refuses an LP record, a loan, an order, a second position and a pool at an address of a lower bump, creating nothing", async () => {
     const { f } = await fundedPool();
     const { SOL, USDC } = f.assets;
     const trader = await f.user({ USDC: USD(10_000), SOL: units(10, 9) });
@@ -151,6 +152,41 @@ describe("PDA creation: the canonical bump only", () => {
       [Buffer.from("order"), position.toBuffer(), Buffer.from([0])],
     );
 
+    // A second position for the same owner, market, collateral and side: the client names the
+    // lower bump in the instruction data too, so the address and the bump agree.
+    state = await f.state();
+    const positionSeeds = [
+      Buffer.from("position"),
+      owner.toBuffer(),
+      f.pool.toBuffer(),
+      SOL.custody.toBuffer(),
+      USDC.custody.toBuffer(),
+      Buffer.from([Side.LONG]),
+    ];
+    const [, positionBump] = positionPda(owner, f.pool, SOL.custody, USDC.custody, Side.LONG);
+    const second = nonCanonical(positionSeeds, positionBump);
+    const again = await increasePositionIx(f.ctx.program, state, {
+      owner,
+      side: Side.LONG,
+      custody: SOL.custody,
+      collateralCustody: USDC.custody,
+      fundingAccount: trader.tokens.USDC,
+      sizeUsd: USD(1_000),
+      collateralAmount: USD(200),
+      acceptablePrice: new BN("18446744073709551615"),
+    });
+    const data = Buffer.from(again.data);
+    data[data.length - 1] = second.bump;
+    await expectProgramError(
+      f.ctx,
+      [movedTo(withData(again, data), position, second.address)],
+      "InvalidPda",
+      [second.address, position, trader.tokens.USDC],
+      [trader.kp],
+    );
+    expect(f.ctx.provider.getAccount(second.address), "no second position").to.equal(null);
+    checked.push("second position");
+
     // A pool (the admin's).
     const name = "second";
     await refuse(
@@ -164,6 +200,6 @@ describe("PDA creation: the canonical bump only", () => {
       [Buffer.from("pool"), Buffer.from(name)],
       [],
     );
-    expect(checked).to.deep.equal(["LP record", "loan", "order", "pool"]);
+    expect(checked).to.deep.equal(["LP record", "loan", "order", "second position", "pool"]);
   });
 });

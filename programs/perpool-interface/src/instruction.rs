@@ -233,8 +233,9 @@ instructions! {
     ]
 
     /// Opens or increases a position at the oracle price plus spread; settles accrued borrow fees first.
-    /// `position_bump`: the position PDA's bump, which saves a search when it is opened; any other
-    /// value is searched past (the position still opens, at 1,500 CU per bump tried).
+    /// `position_bump`: the position PDA's canonical bump, which saves a search when it is opened;
+    /// any other value is searched past (the position still opens at its canonical address, at
+    /// about 400 CU per bump tried).
     INCREASE_POSITION => IncreasePosition {
         side: u8,
         size_usd: u64,

@@ -92,22 +92,56 @@ fn find_bump(a: &AccountView, t: &mut PdaSeeds) -> Result<u8> {
             *entry = seed;
         }
         let hash = sha256(entries);
-        // 0: a point of the curve (no PDA); 1: off the curve, the canonical bump.
-        let mut ignored = 0u8;
-        // SAFETY: `hash` is 32 readable bytes; the syscall writes nothing for a validation.
-        let on_curve = unsafe {
-            solana_define_syscall::definitions::sol_curve_validate_point(
-                CURVE25519_EDWARDS,
-                hash.as_ptr(),
-                &mut ignored,
-            )
-        } == 0;
-        if !on_curve {
+        // Off the curve: the canonical bump.
+        if !is_on_curve(&hash) {
             return if a.address().as_ref() == &hash[..] { Ok(bump as u8) } else { Err(PerpoolError::InvalidPda) };
         }
         bump = bump.wrapping_sub(1); // bump > 0
     }
     Err(PerpoolError::InvalidPda)
+}
+
+/// Whether the address of every bump above `bump` is on the curve, that is whether `bump` is the
+/// highest that derives a PDA (the canonical one) when its own address is off the curve.
+#[inline(always)] // (the seeds stay constants folded into code: see `seed_table`)
+fn higher_bumps_on_curve(seeds: &[&[u8]], bump: u8) -> Result<bool> {
+    if bump == u8::MAX {
+        return Ok(true);
+    }
+    let mut t = PdaSeeds::new(seeds)?;
+    Ok(on_curve_above(&mut t, bump))
+}
+
+/// [`higher_bumps_on_curve`] over a seed table.
+#[inline(never)]
+fn on_curve_above(t: &mut PdaSeeds, bump: u8) -> bool {
+    let slot = t.slot;
+    let Some(entries) = t.table.get_mut(..t.n) else {
+        return false;
+    };
+    let mut b = 255usize;
+    while b > bump as usize {
+        if let Some(entry) = entries.get_mut(slot) {
+            *entry = BUMPS.get(b..=b).unwrap_or(&[]);
+        }
+        if !is_on_curve(&sha256(entries)) {
+            return false;
+        }
+        b = b.wrapping_sub(1); // b > bump >= 0
+    }
+    true
+}
+
+/// Whether 32 bytes are a point of Curve25519 (Edwards form): a PDA is an address that is not.
+#[inline(always)]
+fn is_on_curve(bytes: &[u8; 32]) -> bool {
+    let mut ignored = 0u8;
+    // SAFETY: `bytes` is 32 readable bytes; the syscall writes nothing for a validation.
+    // It returns 0 for a point of the curve, 1 otherwise.
+    let rc = unsafe {
+        solana_define_syscall::definitions::sol_curve_validate_point(CURVE25519_EDWARDS, bytes.as_ptr(), &mut ignored)
+    };
+    rc == 0
 }
 
 /// Every bump as a one-byte seed (`BUMPS[b..=b]`).
@@ -424,25 +458,40 @@ pub fn create_at_pda<'a, T: crate::state::ZeroCopy>(
     account: &'a AccountView,
     seeds: &[&[u8]],
 ) -> Result<(&'a mut T, u8)> {
-    create_at_pda_with_bump::<T>(payer, account, seeds, None)
+    create_at_pda_with_bump::<T>(payer, account, seeds, KnownBump::None)
+}
+
+/// What an instruction knows of a new account's bump before creating it.
+#[derive(Clone, Copy)]
+pub enum KnownBump {
+    /// Nothing: the canonical bump is searched for.
+    None,
+    /// The client's: taken when it derives the account and every higher bump's address is on the
+    /// curve, that is when it is the canonical bump (one hash, then a hash and a curve test per
+    /// higher bump: none for 255).
+    Client(u8),
+    /// The canonical bump, found by this program earlier (a limit order keeps its position's).
+    Canonical(u8),
 }
 
 /// [`create_at_pda`] with the bump perhaps known (stored by an earlier
-/// instruction, or given by the client): the address is derived once from the
-/// seeds and that bump instead of searching for the canonical bump. A bump that
-/// does not derive `account` is not an error: the canonical bump is searched
-/// for then, so a client that does not compute the bump (raw anchor) still
-/// opens the account, at the search's cost.
+/// instruction, or given by the client): the address is derived from the seeds
+/// and that bump instead of searching for the canonical bump. A bump that does
+/// not derive `account`, or a client's that is not the canonical one, is not an
+/// error: the canonical bump is searched for then, so a client that does not
+/// compute the bump (raw anchor) still opens the account, at the search's cost,
+/// and an account at another bump's address is refused (`InvalidPda`).
 #[inline(always)]
 pub fn create_at_pda_with_bump<'a, T: crate::state::ZeroCopy>(
     payer: &AccountView,
     account: &'a AccountView,
     seeds: &[&[u8]],
-    known: Option<u8>,
+    known: KnownBump,
 ) -> Result<(&'a mut T, u8)> {
     check_uninitialized(account)?;
     let bump = match known {
-        Some(b) if check_pda_with_bump(account, seeds, b).is_ok() => b,
+        KnownBump::Canonical(b) if check_pda_with_bump(account, seeds, b).is_ok() => b,
+        KnownBump::Client(b) if check_pda_with_bump(account, seeds, b).is_ok() && higher_bumps_on_curve(seeds, b)? => b,
         _ => check_pda(account, seeds)?,
     };
     let bump_seed = [bump];

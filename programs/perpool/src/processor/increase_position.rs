@@ -33,14 +33,13 @@ use crate::{
 /// 11. `[]` system program
 ///
 /// `position_bump` saves the bump search when the position is opened: when the
-/// seeds with that bump derive the position's address, that is its address (one
-/// derivation, 1,500 CU, instead of a search that costs 1,500 CU per rejected
-/// bump and depends on the owner's address). Any other value is not an error:
-/// the canonical bump is searched for, so a client that does not compute it
-/// (raw anchor over the IDL) passes any byte and pays the search. The SDK
-/// passes the canonical bump; a client that passes another valid bump opens a
-/// second position for the same market and side at another address, accounted
-/// on its own like any position.
+/// seeds with that bump derive the position's address and it is the canonical
+/// bump (every higher bump's address on the curve), that is its address (one
+/// hash, and a hash and a curve test per higher bump: none for bump 255). Any
+/// other value is not an error: the canonical bump is searched for, so a client
+/// that does not compute it (raw anchor over the IDL) passes any byte and pays
+/// the search. A position exists only at its canonical address: the address
+/// of another bump is refused (`InvalidPda`).
 ///
 /// `execute_order` uses the same list (after its keeper and order accounts) for a
 /// limit order, with the owner not signing: the collateral then comes from the
@@ -104,8 +103,9 @@ pub struct Request<'a> {
     pub acceptable_price: u64,
     /// Pays the position's rent when it is opened.
     pub payer: &'a AccountView,
-    /// The position's bump when known (a limit order's), else it is searched for.
-    pub position_bump: Option<u8>,
+    /// The position's bump as known: the client's, or a limit order's (found canonical when the
+    /// order was placed).
+    pub position_bump: crate::util::KnownBump,
     /// True when the collateral is already in the vault (a limit order's escrow).
     pub escrowed: bool,
     pub now: i64,
@@ -199,7 +199,7 @@ pub fn process_increase_position(accounts: &[AccountView], data: &[u8]) -> Resul
             collateral_amount,
             acceptable_price,
             payer,
-            position_bump: Some(position_bump),
+            position_bump: crate::util::KnownBump::Client(position_bump),
             escrowed: false,
             now,
             market_price,

@@ -311,7 +311,7 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
             collateral_amount: o.collateral_amount,
             acceptable_price: o.acceptable_price,
             payer: keeper,
-            position_bump: Some(o.position_bump),
+            position_bump: crate::util::KnownBump::Canonical(o.position_bump),
             escrowed: true,
             now,
             market_price,

@@ -251,7 +251,7 @@ pub fn check_position_keys(p: &Position, keys: &PositionKeys) -> Result<()> {
 /// collateral custody's index in the pool.
 pub struct Opener<'a> {
     pub payer: &'a AccountView,
-    pub bump: Option<u8>,
+    pub bump: crate::util::KnownBump,
     pub group: u8,
 }
 
