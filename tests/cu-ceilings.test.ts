@@ -84,26 +84,34 @@ describe("compute-unit ceilings", () => {
         [u.kp],
       )
     ).cu;
+    // The trader: an owner whose position's canonical bump is 255, so the opening costs what it
+    // costs every such owner (each lower canonical bump adds a hash and a curve test, ~400 CU).
+    let trader: Awaited<ReturnType<typeof f.user>> | undefined;
+    for (let i = 0; i < 64 && !trader; i++) {
+      const who = await f.user({ USDC: USD(10_000) });
+      if (positionPda(who.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[1] === 255) trader = who;
+    }
+    if (!trader) throw new Error("no owner with canonical bump 255 in 64 tries");
     state = await f.state();
     cu.increase_position = (
       await send(
         f.ctx,
         [
           await increasePositionIx(f.ctx.program, state, {
-            owner: u.kp.publicKey,
+            owner: trader.kp.publicKey,
             side: Side.SHORT,
             custody: SOL.custody,
             collateralCustody: USDC.custody,
-            fundingAccount: u.tokens.USDC,
+            fundingAccount: trader.tokens.USDC,
             sizeUsd: USD(20_000),
             collateralAmount: USD(1_000),
             acceptablePrice: new BN(0),
           }),
         ],
-        [u.kp],
+        [trader.kp],
       )
     ).cu;
-    const key = positionPda(u.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[0];
+    const key = positionPda(trader.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[0];
     f.ctx.provider.warpSeconds(5);
     await f.setPrice("USDC", 1);
     await f.setPrice("SOL", 150);
@@ -115,13 +123,13 @@ describe("compute-unit ceilings", () => {
         [
           await decreasePositionIx(f.ctx.program, state, {
             position: p,
-            receivingAccount: u.tokens.USDC,
+            receivingAccount: trader.tokens.USDC,
             sizeUsd: USD(2_000),
             collateralOut: new BN(0),
             acceptablePrice: new BN("18446744073709551615"),
           }),
         ],
-        [u.kp],
+        [trader.kp],
       )
     ).cu;
     await f.setPrice("SOL", 158);
@@ -136,7 +144,7 @@ describe("compute-unit ceilings", () => {
             keeper: keeper.kp.publicKey,
             position: p,
             keeperAccount: keeper.tokens.USDC,
-            ownerAccount: u.tokens.USDC,
+            ownerAccount: trader.tokens.USDC,
           }),
         ],
         [keeper.kp],
@@ -154,7 +162,6 @@ describe("compute-unit ceilings", () => {
       decrease_position: 8_250, // 7,772 (partial)
       liquidate_position: 6_550, // 6,219
     };
-    console.log(JSON.stringify(cu));
     for (const [name, ceiling] of Object.entries(ceilings)) {
       expect(cu[name], `${name} used ${cu[name]} CU`).to.be.greaterThan(0).and.at.most(ceiling);
     }

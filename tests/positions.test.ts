@@ -461,49 +461,81 @@ describe("positions: the position's bump", () => {
     });
 
   it("opens at the canonical address whatever bump the client passes; a wrong one costs the search", async () => {
-    const { f, trader } = await setup();
-    const other = await f.user({ USDC: USDC(10_000) });
+    const { f } = await setup();
+    const pda = (who: User) =>
+      positionPda(who.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.LONG);
+    // Owners picked by their position's canonical bump, so each cost below is known: at 255 the
+    // SDK's bump is taken with one hash; below it, every higher bump is shown to be on the curve.
+    const ownerWith = async (want: (bump: number) => boolean): Promise<User> => {
+      for (let i = 0; i < 64; i++) {
+        const who = await f.user({ USDC: USDC(10_000) });
+        if (want(pda(who)[1])) return who;
+      }
+      throw new Error("no owner with such a bump in 64 tries");
+    };
+    const first = await ownerWith((b) => b === 255);
+    const second = await ownerWith((b) => b <= 253);
     const opened: number[] = [];
-    const bumps: number[] = [];
-    // Two traders open the same market: the first with the SDK's bump (the canonical one), the
-    // second with one above it (never valid: the canonical bump is the highest that derives an
+    // Both open the same market: the first with the SDK's bump (the canonical one), the second with
+    // one above its canonical bump (never valid: the canonical bump is the highest that derives an
     // address off the curve).
     for (const [who, shift] of [
-      [trader, 0],
-      [other, 1],
+      [first, 0],
+      [second, 1],
     ] as const) {
       const ix = await openSolLong(f, who);
-      const [address, canonical] = positionPda(
-        who.kp.publicKey,
-        f.pool,
-        f.assets.SOL.custody,
-        f.assets.USDC.custody,
-        Side.LONG,
-      );
+      const [address, canonical] = pda(who);
       const data = Buffer.from(ix.data);
       expect(data[data.length - 1], "the SDK passes the canonical bump").to.equal(canonical);
-      data[data.length - 1] = (canonical + shift) % 256;
+      data[data.length - 1] = canonical + shift;
       const { cu } = await send(f.ctx, [withData(ix, data)], [who.kp]);
       const position = await fetchPosition(f.ctx.program, address);
       expect(position?.sizeUsd.toString()).to.equal(USD(1_000).toString());
       expect(position?.bump, "stored bump").to.equal(canonical);
       opened.push(cu);
-      bumps.push(canonical);
     }
     // The wrong bump's hash is rejected, then the search hashes and tests against the curve each
     // bump from 255 down to the canonical one: a few hundred CU a step (a create_program_address
     // is 1,500).
-    const steps = 256 - bumps[1]!;
+    const steps = 256 - pda(second)[1];
     expect(opened[1], "a wrong bump pays for the search").to.be.greaterThan(opened[0]! + 300 * steps);
     expect(opened[1], "a search step costs less than one create_program_address").to.be.lessThan(
       opened[0]! + 200 + 500 * steps,
     );
   });
 
+  it("takes the client's bump only when it is the canonical one: an owner below 255 pays a curve test per higher bump", async () => {
+    const { f } = await setup();
+    const pda = (who: User) =>
+      positionPda(who.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.LONG);
+    const costs = new Map<number, number>();
+    for (let i = 0; i < 64 && !(costs.has(255) && costs.has(254)); i++) {
+      const who = await f.user({ USDC: USDC(10_000) });
+      const bump = pda(who)[1];
+      if (bump < 254 || costs.has(bump)) continue;
+      costs.set(bump, (await send(f.ctx, [await openSolLong(f, who)], [who.kp])).cu);
+      expect((await fetchPosition(f.ctx.program, pda(who)[0]))?.bump).to.equal(bump);
+    }
+    // One step: a hash and a curve test of bump 255's address (and building the seed table once).
+    const step = costs.get(254)! - costs.get(255)!;
+    expect(step, "one higher bump shown on the curve").to.be.within(300, 600);
+  });
+
   it("refuses a bump whose address is on the curve even when that very address is passed: the runtime will not sign for it", async () => {
-    // The program checks the client's bump by hashing (no off-curve test, 1,300 CU cheaper); the
-    // runtime's derivation for the creating signature does the off-curve test.
-    const { f, trader } = await setup();
+    // The program checks the client's bump by hashing, and shows every higher bump's address to be
+    // on the curve (so it is the highest off-curve one only if its own address is off the curve);
+    // the runtime's derivation for the creating signature does that last off-curve test. An owner
+    // whose canonical bump is below 255 has bump 255 on the curve, above the canonical one: the
+    // program takes it and the runtime refuses to sign for it. (An on-curve bump below the canonical
+    // one is refused by the program itself: tests/pda-bumps.test.ts.)
+    const { f } = await setup();
+    let trader: User | undefined;
+    for (let i = 0; i < 64 && !trader; i++) {
+      const who = await f.user({ USDC: USDC(10_000) });
+      const [, b] = positionPda(who.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.LONG);
+      if (b < 255) trader = who;
+    }
+    if (!trader) throw new Error("no owner with a canonical bump below 255 in 64 tries");
     const seeds = [
       Buffer.from("position"),
       trader.kp.publicKey.toBuffer(),
