@@ -81,24 +81,12 @@ impl<'a> PdaSeeds<'a> {
 }
 
 /// The canonical bump of `a` over a seed table whose entry `slot` is the bump.
-#[inline(never)]
+#[inline(always)]
 fn find_bump(a: &AccountView, t: &mut PdaSeeds) -> Result<u8> {
-    let slot = t.slot;
-    let entries = t.table.get_mut(..t.n).ok_or(PerpoolError::InvalidPda)?;
-    let mut bump = 255usize;
-    while bump > 0 {
-        let seed: &'static [u8] = BUMPS.get(bump..=bump).unwrap_or(&[]);
-        if let Some(entry) = entries.get_mut(slot) {
-            *entry = seed;
-        }
-        let hash = sha256(entries);
-        // Off the curve: the canonical bump.
-        if !is_on_curve(&hash) {
-            return if a.address().as_ref() == &hash[..] { Ok(bump as u8) } else { Err(PerpoolError::InvalidPda) };
-        }
-        bump = bump.wrapping_sub(1); // bump > 0
+    match first_off_curve(t, 1) {
+        Some((bump, hash)) if a.address().as_ref() == &hash[..] => Ok(bump),
+        _ => Err(PerpoolError::InvalidPda),
     }
-    Err(PerpoolError::InvalidPda)
 }
 
 /// Whether the address of every bump above `bump` is on the curve, that is whether `bump` is the
@@ -109,27 +97,29 @@ fn higher_bumps_on_curve(seeds: &[&[u8]], bump: u8) -> Result<bool> {
         return Ok(true);
     }
     let mut t = PdaSeeds::new(seeds)?;
-    Ok(on_curve_above(&mut t, bump))
+    Ok(first_off_curve(&mut t, bump.wrapping_add(1)).is_none()) // bump < 255
 }
 
-/// [`higher_bumps_on_curve`] over a seed table.
+/// The first bump from 255 down to `lowest` whose address is off the curve, and that address:
+/// `find_program_address`'s search, each step a `sol_sha256` and a `sol_curve_validate_point`.
 #[inline(never)]
-fn on_curve_above(t: &mut PdaSeeds, bump: u8) -> bool {
+fn first_off_curve(t: &mut PdaSeeds, lowest: u8) -> Option<(u8, [u8; 32])> {
     let slot = t.slot;
-    let Some(entries) = t.table.get_mut(..t.n) else {
-        return false;
-    };
-    let mut b = 255usize;
-    while b > bump as usize {
+    let entries = t.table.get_mut(..t.n)?;
+    let mut bump = u8::MAX;
+    loop {
         if let Some(entry) = entries.get_mut(slot) {
-            *entry = BUMPS.get(b..=b).unwrap_or(&[]);
+            *entry = BUMPS.get(bump as usize..=bump as usize).unwrap_or(&[]);
         }
-        if !is_on_curve(&sha256(entries)) {
-            return false;
+        let hash = sha256(entries);
+        if !is_on_curve(&hash) {
+            return Some((bump, hash));
         }
-        b = b.wrapping_sub(1); // b > bump >= 0
+        if bump <= lowest {
+            return None;
+        }
+        bump = bump.wrapping_sub(1); // bump > lowest
     }
-    true
 }
 
 /// Whether 32 bytes are a point of Curve25519 (Edwards form): a PDA is an address that is not.
@@ -175,8 +165,8 @@ fn sha256(table: &[&[u8]]) -> [u8; 32] {
 /// program id as `create_program_address` does (`sol_sha256`: about 200 CU) but without its
 /// off-curve test (the syscall costs 1,500 CU). Only for an account created next with these seeds
 /// as the signer: the runtime derives the address again for the signature, off-curve test
-/// included, and refuses it otherwise. The bump need not be the canonical one; callers that take
-/// it from a client say so.
+/// included, and refuses it otherwise. The bump need not be the canonical one: a client's is
+/// taken only with [`higher_bumps_on_curve`] (see [`create_at_pda_with_bump`]).
 #[inline(always)]
 pub fn check_pda_with_bump(a: &AccountView, seeds: &[&[u8]], bump: u8) -> Result<()> {
     let bump_seed = [bump];
