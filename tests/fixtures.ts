@@ -11,7 +11,6 @@
 import { Keypair, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
-import { createHash } from "crypto";
 
 import {
   CustodyParams,
@@ -29,7 +28,7 @@ import {
   publishPriceIx,
   withSettings,
 } from "../sdk/src";
-import { createTestPool } from "../sdk/src/testing";
+import { createTestPool, testFeedId } from "../sdk/src/testing";
 import { Ctx, builtPrograms, fundedKeypair, send } from "./helpers";
 
 export interface AssetSpec {
@@ -75,9 +74,8 @@ export const units = (amount: number | string, decimals: number) => {
   return new BN(whole + frac.padEnd(decimals, "0").slice(0, decimals));
 };
 
-/** The Pyth feed id the fixtures give an asset: sha256("perpool-test-feed:" + symbol). */
-export const testFeedId = (symbol: string): Buffer =>
-  createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
+/** The Pyth feed id the fixtures give an asset (the SDK's test pool's). */
+export { testFeedId };
 
 /** Publishes a price (8 decimals) of `feedId` at the cluster clock, signed by `authority` (the feed's write authority). */
 export async function publishPrice(

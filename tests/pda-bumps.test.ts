@@ -113,23 +113,19 @@ describe("PDA creation: the canonical bump only", () => {
     );
 
     // An order (a take-profit on an open position).
-    state = await f.state();
-    await send(
-      f.ctx,
-      [
-        await increasePositionIx(f.ctx.program, state, {
-          owner,
-          side: Side.LONG,
-          custody: SOL.custody,
-          collateralCustody: USDC.custody,
-          fundingAccount: trader.tokens.USDC,
-          sizeUsd: USD(1_000),
-          collateralAmount: USD(200),
-          acceptablePrice: new BN("18446744073709551615"),
-        }),
-      ],
-      [trader.kp],
-    );
+    // A 1,000 USD long of SOL on USDC collateral, the trader's (the SDK passes the canonical bump).
+    const openLong = async () =>
+      increasePositionIx(f.ctx.program, await f.state(), {
+        owner,
+        side: Side.LONG,
+        custody: SOL.custody,
+        collateralCustody: USDC.custody,
+        fundingAccount: trader.tokens.USDC,
+        sizeUsd: USD(1_000),
+        collateralAmount: USD(200),
+        acceptablePrice: new BN("18446744073709551615"),
+      });
+    await send(f.ctx, [await openLong()], [trader.kp]);
     const [position] = positionPda(owner, f.pool, SOL.custody, USDC.custody, Side.LONG);
     state = await f.state();
     await refuse(
@@ -154,7 +150,6 @@ describe("PDA creation: the canonical bump only", () => {
 
     // A second position for the same owner, market, collateral and side: the client names the
     // lower bump in the instruction data too, so the address and the bump agree.
-    state = await f.state();
     const positionSeeds = [
       Buffer.from("position"),
       owner.toBuffer(),
@@ -165,16 +160,7 @@ describe("PDA creation: the canonical bump only", () => {
     ];
     const [, positionBump] = positionPda(owner, f.pool, SOL.custody, USDC.custody, Side.LONG);
     const second = nonCanonical(positionSeeds, positionBump);
-    const again = await increasePositionIx(f.ctx.program, state, {
-      owner,
-      side: Side.LONG,
-      custody: SOL.custody,
-      collateralCustody: USDC.custody,
-      fundingAccount: trader.tokens.USDC,
-      sizeUsd: USD(1_000),
-      collateralAmount: USD(200),
-      acceptablePrice: new BN("18446744073709551615"),
-    });
+    const again = await openLong();
     const data = Buffer.from(again.data);
     data[data.length - 1] = second.bump;
     await expectProgramError(

@@ -118,6 +118,10 @@ function scaled(value: number | string, decimals: number): BN {
   return new BN((m[1] ?? "0") + frac.padEnd(decimals, "0"));
 }
 
+/** The Pyth feed id the test pools give an asset: sha256("perpool-test-feed:" + symbol). */
+export const testFeedId = (symbol: string): Buffer =>
+  createHash("sha256").update(`perpool-test-feed:${symbol}`).digest();
+
 /** An asset to list in a pool ([`listPool`]). */
 export interface ListingAsset {
   symbol: string;
@@ -231,7 +235,7 @@ export async function createTestPool(
     specs.map((spec) => ({
       symbol: spec.symbol,
       decimals: spec.decimals,
-      feedId: createHash("sha256").update(`perpool-test-feed:${spec.symbol}`).digest(),
+      feedId: testFeedId(spec.symbol),
       ...(spec.params ? { params: spec.params } : {}),
     })),
   );

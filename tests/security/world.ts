@@ -57,7 +57,7 @@ import {
   proposePoolParamsIx,
   withSettings,
 } from "../../sdk/src";
-import { ListingAsset, listPool } from "../../sdk/src/testing";
+import { ListedAsset, ListingAsset, listPool } from "../../sdk/src/testing";
 import { Ctx, freshCtx, fundedKeypair } from "../helpers";
 
 export const U64_MAX = new BN("18446744073709551615");
@@ -71,14 +71,9 @@ export function amount(n: number | string, decimals: number): BN {
 export const usd = (n: number | string) => amount(n, 6);
 export const price9 = (n: number | string) => amount(n, 9);
 
-export interface Asset {
-  symbol: string;
-  decimals: number;
-  mint: PublicKey;
-  custody: PublicKey;
-  vault: PublicKey;
-  oracle: PublicKey;
-  /** Pyth feed id; `oracle` is the publisher's account of it. */
+/** A listed asset (`listPool`) under the name this world's suites use for its feed id. */
+export interface Asset extends ListedAsset {
+  /** Pyth feed id (`feedId`); `oracle` is the publisher's account of it. */
   feed: Buffer;
 }
 
