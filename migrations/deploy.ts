@@ -25,8 +25,10 @@
  * where the price publisher (programs/pyth-publisher) runs at the Pyth
  * receiver's address, its account is the publisher's PDA of the feed, created
  * by publishing `price` once (the admin is its write authority); on any other
- * cluster it is `pyth.account`, else Pyth's sponsored feed account (push
- * oracle PDA of the feed), which must exist.
+ * cluster it is Pyth's feed account (push oracle PDA of the feed and
+ * `pyth.shard`, default 0: the sponsored feeds), which must exist. The program
+ * takes no other account: a custody's oracle is the PDA its settings name
+ * (`oracleShard`, `feedId`, `oracleProgram`), so clients derive it.
  *
  * Settings go through the pool's timelock. The config's minimum timelock
  * (`minTimelockSecs`) and a new pool's timelock (`pool.params.timelockSecs`)
@@ -70,6 +72,8 @@ import {
   publishPriceIx,
   pythPushFeedAccount,
   PYTH_RECEIVER_PROGRAM_ID,
+  PRICE_PUBLISHER_PROGRAM_ID,
+  PYTH_PUSH_ORACLE_PROGRAM_ID,
   createMint,
   createPoolIx,
   custodyAddresses,
@@ -129,7 +133,7 @@ export interface AssetConfig {
    * clusters the publisher's PDA of the feed and `shard` (default 0); elsewhere
    * `account`, default Pyth's sponsored feed account of that shard.
    */
-  pyth: { feedId: string; account?: string; shard?: number };
+  pyth: { feedId: string; shard?: number };
   /** Overrides of `defaultCustodyParams`. */
   params?: ParamOverrides;
   /** Overrides of `defaultRiskParams` (price impact, funding, ADL); stablecoins get none. */
@@ -459,11 +463,12 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     const feedId = feedIdFromHex(a.pyth.feedId);
     const shard = a.pyth.shard ?? 0;
     let oracle: PublicKey;
+    if ("account" in a.pyth)
+      throw new Error(
+        `${a.symbol}: pyth.account is not accepted: the oracle is the feed's account of pyth.shard (default 0)`,
+      );
+    const oracleProgram = publisher ? PRICE_PUBLISHER_PROGRAM_ID : PYTH_PUSH_ORACLE_PROGRAM_ID;
     if (publisher) {
-      if (a.pyth.account)
-        throw new Error(
-          `${a.symbol}: pyth.account applies to real clusters; here the publisher's account of the feed is used`,
-        );
       [oracle] = priceFeedPda(feedId, shard);
       const current = await connection.getAccountInfo(oracle);
       if (!current) {
@@ -483,7 +488,7 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
         }
       }
     } else {
-      oracle = a.pyth.account ? new PublicKey(a.pyth.account) : pythPushFeedAccount(feedId, shard);
+      oracle = pythPushFeedAccount(feedId, shard);
       const current = await connection.getAccountInfo(oracle);
       if (!current?.owner.equals(PYTH_RECEIVER_PROGRAM_ID)) {
         throw new Error(`${a.symbol}: ${oracle.toBase58()} is not a Pyth PriceUpdateV2 account on ${url}`);
@@ -491,7 +496,13 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     }
     const { custody, vault } = custodyAddresses(pool, mint, program.programId);
     const params = withOverrides<CustodyParams>(
-      defaultCustodyParams({ isStable: a.isStable, targetWeightBps: a.targetWeightBps, feedId: Array.from(feedId) }),
+      defaultCustodyParams({
+        isStable: a.isStable,
+        targetWeightBps: a.targetWeightBps,
+        feedId: Array.from(feedId),
+        oracleShard: shard,
+        oracleProgram,
+      }),
       a.params,
       `${a.symbol} custody`,
     );
@@ -501,8 +512,9 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
     } else {
       const current = await fetchCustody(program, custody);
       if (!current.oracle.equals(oracle))
-        log(`  warning: ${a.symbol} custody exists with oracle ${current.oracle.toBase58()}, not ${oracle.toBase58()}`);
-      oracle = current.oracle;
+        log(
+          `  ${a.symbol} custody is priced by ${current.oracle.toBase58()}: its settings move it to ${oracle.toBase58()}`,
+        );
     }
     // Markets get price impact and funding (SPEC §5); stablecoins keep what they have unless the file says.
     const current = custodySettingsOf(await fetchCustody(program, custody));

@@ -14,7 +14,9 @@ import {
   OracleKind,
   PERPOOL_PROGRAM_ID,
   PauseFlags,
+  PYTH_PUSH_ORACLE_PROGRAM_ID,
   PYTH_RECEIVER_PROGRAM_ID,
+  custodyOracleAddress,
   acceptAdminIx,
   addCustodyIx,
   configPda,
@@ -46,6 +48,7 @@ import {
   withAccount,
   withData,
   withoutAccounts,
+  nonCanonical,
 } from "./helpers";
 
 const ZERO = PublicKey.default;
@@ -444,18 +447,53 @@ describe("add_custody", () => {
     expect([ev.oracleKind, ev.isStable, ev.decimals]).to.deep.equal([OracleKind.PYTH, false, 9]);
   });
 
-  it("accepts any account of the Pyth receiver at listing, recording the oracle account and feed id", async () => {
+  it("lists with the feed account its settings name (any shard, any deriving program), refusing any other", async () => {
     const { ctx, pool } = await withPool("prod");
     const mint = await newMint(ctx, 6);
-    const oracle = fakePythAccount(ctx);
     const feedId = Array.from({ length: 32 }, (_, i) => i + 1);
-    const params = defaultCustodyParams({ oracleKind: OracleKind.PYTH, isStable: true, feedId });
-    await send(ctx, [
-      await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: oracle }),
-    ]);
-    const { custody } = custodyAddresses(pool, mint, ctx.program.programId);
+    // Shard 3 of Pyth's push oracle: the account a public cluster would name.
+    const params = defaultCustodyParams({
+      oracleKind: OracleKind.PYTH,
+      isStable: true,
+      feedId,
+      oracleShard: 3,
+      oracleProgram: PYTH_PUSH_ORACLE_PROGRAM_ID,
+    });
+    const oracle = custodyOracleAddress(params);
+    const [, bump] = priceFeedPda(feedId, 3, PYTH_PUSH_ORACLE_PROGRAM_ID);
+    const at = (key: PublicKey) => {
+      ctx.provider.setAccount(key, {
+        lamports: 10_000_000,
+        data: Buffer.alloc(134),
+        owner: PYTH_RECEIVER_PROGRAM_ID,
+        executable: false,
+      });
+      return key;
+    };
+    at(oracle);
+    const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
+    const shardBytes = Buffer.from([3, 0]);
+    // Receiver accounts at every other address: a key of no seeds, the feed's other shard, the same seeds
+    // of the receiver, another feed, and the same seeds at a lower (non-canonical) bump.
+    const others = [
+      Keypair.generate().publicKey,
+      priceFeedPda(feedId, 0, PYTH_PUSH_ORACLE_PROGRAM_ID)[0],
+      priceFeedPda(feedId, 3, PYTH_RECEIVER_PROGRAM_ID)[0],
+      priceFeedPda(
+        feedId.map((b) => b ^ 1),
+        3,
+        PYTH_PUSH_ORACLE_PROGRAM_ID,
+      )[0],
+      nonCanonical([shardBytes, Buffer.from(feedId)], bump, PYTH_PUSH_ORACLE_PROGRAM_ID).address,
+    ].map(at);
+    for (const other of others) {
+      const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: other });
+      await expectProgramError(ctx, [ix], "OracleNotFeedAccount", [pool, custody, vault, other]);
+    }
+    await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params })]);
     const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.oracle.toBase58()).to.equal(oracle.toBase58());
+    expect([c.oracleShard, c.oracleProgram.toBase58()]).to.deep.equal([3, PYTH_PUSH_ORACLE_PROGRAM_ID.toBase58()]);
     expect(c.feedId).to.deep.equal(feedId);
     expect(c.isStable).to.equal(1);
     expect(c.decimals).to.equal(6);

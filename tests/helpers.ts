@@ -135,6 +135,22 @@ export async function expectAnchorError(promise: Promise<unknown>, name: string)
 }
 
 /** A copy of an instruction with one account meta changed. */
+/** The highest bump below `canonical` whose address (seeds of `program`) is off the curve, and that address. */
+export function nonCanonical(
+  seeds: Buffer[],
+  canonical: number,
+  program: PublicKey = PERPOOL_PROGRAM_ID,
+): { address: PublicKey; bump: number } {
+  for (let bump = canonical - 1; bump >= 0; bump--) {
+    try {
+      return { address: PublicKey.createProgramAddressSync([...seeds, Buffer.from([bump])], program), bump };
+    } catch {
+      // On the curve: not an address a program can sign for; try the next bump.
+    }
+  }
+  throw new Error("no lower bump derives an address off the curve");
+}
+
 export function withAccount(
   ix: TransactionInstruction,
   index: number,

@@ -33,6 +33,7 @@ import {
   lpPriceUsd,
   mintTo,
   poolPda,
+  priceFeedPda,
   quoteDeposit,
   quoteRedeem,
   quoteSwapExact,
@@ -726,7 +727,7 @@ describe("oracles", () => {
     ]);
     const [pool] = poolPda("prod");
     const mint = await createMint(ctx.provider, 9, admin);
-    const oracle = Keypair.generate().publicKey;
+    const [oracle] = priceFeedPda(FEED);
     pythAccount(ctx, oracle);
     await send(ctx, [
       await addCustodyIx(ctx.program, {

@@ -10,11 +10,14 @@ import BN from "bn.js";
 import { expect } from "chai";
 
 import {
+  CustodyParams,
   CustodySettings,
   DEFAULT_TIMELOCK_SECS,
   IDL,
   OracleKind,
+  PYTH_PUSH_ORACLE_PROGRAM_ID,
   PYTH_RECEIVER_PROGRAM_ID,
+  priceFeedPda,
   PauseFlags,
   Side,
   addCustodyIx,
@@ -368,12 +371,17 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     expect((await fetchCustody(f.ctx.program, custody)).openFeeBps).to.equal(9);
   });
 
-  it("moves a Pyth custody to another PriceUpdateV2 account of its feed; another feed or owner is refused", async () => {
+  it("moves a Pyth custody to its feed's account of another shard; another feed, owner or address is refused", async () => {
     const { f } = await timelocked();
     const feed = Buffer.alloc(32, 0xe7);
-    const pyth = (owner = PYTH_RECEIVER_PROGRAM_ID, feedId = feed) => {
-      const key = Keypair.generate().publicKey;
-      f.ctx.provider.setAccount(key, { lamports: 10_000_000, data: pythData(feedId, 3_000, now(f)), owner });
+    /** A price account at `key`, default the publisher's account of `feedId` in `shard`. */
+    const pyth = (o: { owner?: PublicKey; feedId?: Buffer; shard?: number; key?: PublicKey } = {}) => {
+      const key = o.key ?? priceFeedPda(feed, o.shard ?? 0)[0];
+      f.ctx.provider.setAccount(key, {
+        lamports: 10_000_000,
+        data: pythData(o.feedId ?? feed, 3_000, now(f)),
+        owner: o.owner ?? PYTH_RECEIVER_PROGRAM_ID,
+      });
       return key;
     };
     // An ETH custody priced by Pyth (2 % target: the targets stay within 100 %).
@@ -384,42 +392,57 @@ describe("settings: custody changes wait out the pool's timelock", () => {
       feedId: Array.from(feed),
       targetWeightBps: 200,
     });
-    await send(f.ctx, [
-      await addCustodyIx(f.ctx.program, { admin: admin(f), pool: f.pool, mint, params, pythOracle: first }),
-    ]);
+    await send(f.ctx, [await addCustodyIx(f.ctx.program, { admin: admin(f), pool: f.pool, mint, params })]);
     const { custody } = custodyAddresses(f.pool, mint, f.ctx.program.programId);
+    expect((await fetchCustody(f.ctx.program, custody)).oracle.toBase58()).to.equal(first.toBase58());
     const state = await f.state();
     const current = custodySettingsOf(findCustody(state, custody).account);
-    const proposeOracle = async (oracle: PublicKey, feedId?: number[]) =>
+    const proposeOracle = async (oracle: PublicKey, params: Partial<CustodyParams> = {}) =>
       proposeCustodyParamsIx(f.ctx.program, state, {
         admin: admin(f),
         custody,
-        settings: withSettings(current, { oracle, params: feedId ? { feedId } : {} }),
+        settings: withSettings(current, { oracle, params }),
       });
     const watch = [f.pool, custody, nextProposalAddress(state, custody, f.ctx.program.programId)];
-    await expectProgramError(f.ctx, [await proposeOracle(pyth(PublicKey.default))], "InvalidOracleAccount", watch);
+    const shard1 = { oracleShard: 1 };
     await expectProgramError(
       f.ctx,
-      [await proposeOracle(pyth(PYTH_RECEIVER_PROGRAM_ID, Buffer.alloc(32, 0x99)))],
+      [await proposeOracle(pyth({ owner: PublicKey.default, shard: 1 }), shard1)],
+      "InvalidOracleAccount",
+      watch,
+    );
+    await expectProgramError(
+      f.ctx,
+      [await proposeOracle(pyth({ feedId: Buffer.alloc(32, 0x99), shard: 1 }), shard1)],
       "OracleFeedMismatch",
       watch,
     );
     await expectProgramError(
       f.ctx,
-      [await proposeOracle(first, Array.from(Buffer.alloc(32, 0x99)))],
+      [await proposeOracle(first, { feedId: Array.from(Buffer.alloc(32, 0x99)) })],
       "OracleFeedMismatch",
       watch,
     );
-    const second = pyth();
+    // A good price account of the feed, but not the one the settings name.
+    for (const [oracle, change] of [
+      [pyth({ shard: 1 }), {}],
+      [first, shard1],
+      [pyth({ key: Keypair.generate().publicKey }), {}],
+      [pyth({ shard: 1 }), { oracleShard: 1, oracleProgram: PYTH_PUSH_ORACLE_PROGRAM_ID }],
+    ] as const) {
+      await expectProgramError(f.ctx, [await proposeOracle(oracle, change)], "OracleNotFeedAccount", watch);
+    }
+    const second = pyth({ shard: 1 });
     const proposal = watch[2];
-    await send(f.ctx, [await proposeOracle(second)]);
+    await send(f.ctx, [await proposeOracle(second, shard1)]);
     await warp(f, DAY);
     // The proposal executes with the account it names, and no other.
     const ix = (oracle: PublicKey) =>
       executeCustodyParamsIx(f.ctx.program, state, { admin: admin(f), proposal, custody, oracle });
     await expectProgramError(f.ctx, [await ix(first)], "InvalidOracleAccount", [f.pool, custody, proposal]);
     await send(f.ctx, [await ix(second)]);
-    expect((await fetchCustody(f.ctx.program, custody)).oracle.toBase58()).to.equal(second.toBase58());
+    const after = await fetchCustody(f.ctx.program, custody);
+    expect([after.oracle.toBase58(), after.oracleShard]).to.deep.equal([second.toBase58(), 1]);
   });
 });
 

@@ -26,21 +26,9 @@ import {
   positionPda,
 } from "../sdk/src";
 import { fundedPool, units } from "./fixtures";
-import { expectProgramError, send, withAccount, withData } from "./helpers";
+import { expectProgramError, nonCanonical, send, withAccount, withData } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
-
-/** The highest bump below `canonical` whose address is off the curve, and that address. */
-function nonCanonical(seeds: Buffer[], canonical: number): { address: PublicKey; bump: number } {
-  for (let bump = canonical - 1; bump >= 0; bump--) {
-    try {
-      return { address: PublicKey.createProgramAddressSync([...seeds, Buffer.from([bump])], PERPOOL_PROGRAM_ID), bump };
-    } catch {
-      // On the curve: not an address a program can sign for; try the next bump.
-    }
-  }
-  throw new Error("no lower bump derives an address off the curve");
-}
 
 /** `ix` with the account at `canonical` replaced by the other address. */
 function movedTo(ix: TransactionInstruction, canonical: PublicKey, other: PublicKey): TransactionInstruction {

@@ -1,7 +1,8 @@
 /**
  * Raw `@coral-xyz/anchor` over the IDL alone (`new Program(IDL, provider)`, no SDK builder): the
  * IDL's PDA seeds let anchor derive config, LP mint, LP account, escrow, vaults, position and loan,
- * so a caller names only its own accounts and its choice of pool, market and their price feeds.
+ * and every price feed account (the PDA a custody's settings name: anchor reads the custody to
+ * derive it), so a caller names only its own accounts and its choice of pool and markets.
  * A deposit's custody list (every custody and its oracle, to value the pool) is read with anchor's
  * own account coder from the pool. Opening a position takes a bump argument that saves the
  * program a search; a raw caller that does not compute it passes any byte and the program searches.
@@ -61,16 +62,10 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
     }
   });
 
-  it("opens a long and closes it, anchor deriving the position and the vault", async () => {
+  it("opens a long and closes it, anchor deriving the position, the vault and both price feeds", async () => {
     const sol = t.asset("SOL");
     const usdc = t.asset("USDC");
-    const market = {
-      pool: t.pool,
-      custody: sol.custody,
-      custodyOracle: sol.oracle,
-      collateralCustody: usdc.custody,
-      collateralOracle: usdc.oracle,
-    };
+    const market = { pool: t.pool, custody: sol.custody, collateralCustody: usdc.custody };
     // No bump computed: 0 is passed and the program searches for the position's.
     await program.methods
       .increasePosition(Side.LONG, new BN(1_000_000_000), new BN(200_000_000), new BN(200_000_000_000), 0)
@@ -96,7 +91,7 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
     expect(await fetchPosition(t.program, address)).to.equal(null);
   });
 
-  it("borrows against deposited collateral, anchor deriving the loan and both vaults", async () => {
+  it("borrows against deposited collateral, anchor deriving the loan, both vaults and both price feeds", async () => {
     const sol = t.asset("SOL");
     const usdc = t.asset("USDC");
     const owner = trader.keypair.publicKey;
@@ -118,9 +113,7 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
         owner,
         pool: t.pool,
         collateralCustody: sol.custody,
-        collateralOracle: sol.oracle,
         borrowCustody: usdc.custody,
-        borrowOracle: usdc.oracle,
         receivingAccount: trader.token("USDC"),
       })
       .signers([trader.keypair])

@@ -1,7 +1,7 @@
 /** Parameter defaults. The types themselves are generated from the program (idl/types.ts). */
 import BN from "bn.js";
 
-import { DEFAULT_TIMELOCK_SECS } from "./constants";
+import { DEFAULT_TIMELOCK_SECS, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
 
 export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
 import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
@@ -42,7 +42,9 @@ const usd = (dollars: number) => new BN(dollars).mul(new BN(1_000_000));
 const rate = (percent: number) => new BN(percent).mul(new BN(10_000_000));
 
 /**
- * Default custody parameters (SPEC §5): 25 bps base LP fee with 50 bps tax,
+ * Default custody parameters (SPEC §5). The oracle is the feed's account of shard 0 of the local
+ * price publisher (`PRICE_PUBLISHER_PROGRAM_ID`, at the Pyth receiver's address); on public clusters
+ * set `oracleProgram` to `PYTH_PUSH_ORACLE_PROGRAM_ID` (Pyth's sponsored feeds). Fees: 25 bps base LP fee with 50 bps tax,
  * 6 bps open/close fee, 50x max leverage, kinked lending curve 0 % → 8 % at
  * 80 % utilization → 108 % at 100 %, 10 % reserve factor, 10 % withdrawal buffer;
  * accepted as loan collateral up to 75 % LTV (liquidation at 80 %, 5 % bonus,
@@ -56,6 +58,8 @@ export function defaultCustodyParams(overrides: Partial<CustodyParams> = {}): Cu
     oracleKind: 0,
     interestOnPnl: true,
     feedId: new Array(32).fill(0),
+    oracleShard: 0,
+    oracleProgram: PYTH_RECEIVER_PROGRAM_ID,
     oracleMaxAgeSecs: 60,
     oracleMaxConfBps: 100,
     maxLeverageBps: 500_000,

@@ -12,6 +12,7 @@ import {
   BPF_LOADER_UPGRADEABLE_PROGRAM_ID,
   OracleKind,
   PERPOOL_PROGRAM_ID,
+  PYTH_PUSH_ORACLE_PROGRAM_ID,
   PYTH_RECEIVER_PROGRAM_ID,
   Side,
   TOKEN_PROGRAM_ID,
@@ -296,7 +297,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     args: createPoolArgs(freshPool.data),
   });
 
-  // add_custody: the oracle is any account of the Pyth receiver (here a price published for another feed).
+  // add_custody: the oracle is the new feed's price account (the publisher's PDA its settings name).
   const newMint = await createMint(w.provider, 6, admin);
   const newFeed = Buffer.alloc(32, 0x77);
   w.publish(newFeed, 1);
@@ -320,8 +321,8 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       creates(),
       addCustodyMintRule(w.main.lpMint, newMint),
       creates(),
-      // Any PriceUpdateV2 account may be configured; its feed is checked on every read.
-      (kk) => (kk.t === "pyth" ? "ok" : "InvalidOracleAccount"),
+      // Only the feed's own account (the PDA its settings name): any other PriceUpdateV2 is refused.
+      (kk) => (kk.t === "pyth" ? "OracleNotFeedAccount" : "InvalidOracleAccount"),
       R.tokenProgram(),
       R.systemProgram(),
     ],
@@ -668,7 +669,8 @@ function createPoolArgs(data: Buffer): ArgCase[] {
 }
 
 function addCustodyArgs(data: Buffer): ArgCase[] {
-  // CustodyParams: is_stable bool, oracle_kind u8, interest_on_pnl bool, feed_id [32], max_age u32, max_conf u16,
+  // CustodyParams: is_stable bool, oracle_kind u8, interest_on_pnl bool, feed_id [32], oracle_shard u16,
+  // oracle_program [32], max_age u32, max_conf u16,
   // max_leverage u32, spread u16, target u16, min u16, max u16, base u16, tax u16, open u16, close u16, mm u16, reward u16, ...
   const at = (field: number) => 8 + field;
   const set = (write: (d: Buffer) => void) => {
@@ -676,7 +678,9 @@ function addCustodyArgs(data: Buffer): ArgCase[] {
     write(d);
     return d;
   };
-  const maxAge = at(35);
+  const shard = at(35);
+  const oracleProgram = shard + 2;
+  const maxAge = oracleProgram + 32;
   const maxConf = maxAge + 4;
   const leverage = maxConf + 2;
   const spread = leverage + 4;
@@ -691,6 +695,12 @@ function addCustodyArgs(data: Buffer): ArgCase[] {
       expect: "UnsupportedOracleKind",
     },
     { label: "oracle kind 2", data: set((d) => (d[at(1)] = 2)), expect: "UnsupportedOracleKind" },
+    { label: "oracle shard 1", data: set((d) => d.writeUInt16LE(1, shard)), expect: "OracleNotFeedAccount" },
+    {
+      label: "oracle program: the push oracle",
+      data: set((d) => PYTH_PUSH_ORACLE_PROGRAM_ID.toBuffer().copy(d, oracleProgram)),
+      expect: "OracleNotFeedAccount",
+    },
     { label: "oracle max age 0", data: set((d) => d.writeUInt32LE(0, maxAge)), expect: "InvalidOracleLimits" },
     {
       label: "oracle max age 1 hour + 1 s",
@@ -861,6 +871,8 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       await bad("becomes a stablecoin", cp({ isStable: true }), "SettingFixedAtListing"),
       await bad("oracle kind 1 (the removed test oracle)", cp({ oracleKind: 1 as any }), "UnsupportedOracleKind"),
       await bad("another feed id", cp({ feedId: Array.from(Buffer.alloc(32, 0x99)) }), "OracleFeedMismatch"),
+      await bad("another shard", cp({ oracleShard: 1 }), "OracleNotFeedAccount"),
+      await bad("another oracle program", cp({ oracleProgram: PYTH_PUSH_ORACLE_PROGRAM_ID }), "OracleNotFeedAccount"),
       { label: "is_stable = 2", data: withByte(pc.data, 0, 2), expect: "InvalidInstructionData" },
     ],
   });

@@ -41,6 +41,8 @@ fn params(stable: bool) -> CustodyParams {
         oracle_kind: 0,
         interest_on_pnl: true,
         feed_id: [7; 32],
+        oracle_shard: 0,
+        oracle_program: Address::new_from_array([9; 32]),
         oracle_max_age_secs: 60,
         oracle_max_conf_bps: 100,
         max_leverage_bps: 500_000,

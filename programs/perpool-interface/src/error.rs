@@ -202,6 +202,8 @@ pub enum PerpoolError {
     CpiRefused = 6136,
     /// A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.
     SysvarUnavailable = 6137,
+    /// The oracle account is not the price feed account of the custody's feed: the PDA of seeds [oracle_shard, feed_id] of its oracle program.
+    OracleNotFeedAccount = 6138,
 }
 
 /// A refusal from a cross-program call's own checks (pinocchio's, before the call runs; a callee

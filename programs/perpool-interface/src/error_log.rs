@@ -103,10 +103,11 @@ const LINES: &str = "\
     AnchorError occurred. Error Code: CpiAccountMismatch. Error Number: 6135. Error Message: A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved.\
     AnchorError occurred. Error Code: CpiRefused. Error Number: 6136. Error Message: A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved.\
     AnchorError occurred. Error Code: SysvarUnavailable. Error Number: 6137. Error Message: A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.\
+    AnchorError occurred. Error Code: OracleNotFeedAccount. Error Number: 6138. Error Message: The oracle account is not the price feed account of the custody's feed: the PDA of seeds [oracle_shard, feed_id] of its oracle program.\
 ";
 
 /// Where the line of error `FIRST + i` ends in `LINES` (it starts where the previous one ends).
-const ENDS: [u16; 138] = [162, 295, 411, 554, 685, 831, 999, 1125, 1245, 1378, 1492, 1651, 1784, 1928, 1928, 2088, 2220, 2335, 2514, 2693, 2825, 2928, 3028, 3176, 3328, 3440, 3584, 3744, 3890, 4027, 4215, 4384, 4502, 4646, 4794, 4928, 5064, 5217, 5372, 5497, 5614, 5755, 5872, 6060, 6188, 6344, 6493, 6625, 6772, 6902, 7057, 7172, 7336, 7463, 7616, 7765, 7908, 8047, 8219, 8358, 8573, 8736, 8883, 9020, 9164, 9327, 9459, 9624, 9784, 9943, 10113, 10260, 10411, 10579, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10909, 11061, 11243, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11644, 11809, 11925, 12096, 12270, 12440, 12682, 12821, 12968, 13090, 13249, 13504, 13677, 13932, 14140, 14346, 14547, 14755];
+const ENDS: [u16; 139] = [162, 295, 411, 554, 685, 831, 999, 1125, 1245, 1378, 1492, 1651, 1784, 1928, 1928, 2088, 2220, 2335, 2514, 2693, 2825, 2928, 3028, 3176, 3328, 3440, 3584, 3744, 3890, 4027, 4215, 4384, 4502, 4646, 4794, 4928, 5064, 5217, 5372, 5497, 5614, 5755, 5872, 6060, 6188, 6344, 6493, 6625, 6772, 6902, 7057, 7172, 7336, 7463, 7616, 7765, 7908, 8047, 8219, 8358, 8573, 8736, 8883, 9020, 9164, 9327, 9459, 9624, 9784, 9943, 10113, 10260, 10411, 10579, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10762, 10909, 11061, 11243, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11417, 11644, 11809, 11925, 12096, 12270, 12440, 12682, 12821, 12968, 13090, 13249, 13504, 13677, 13932, 14140, 14346, 14547, 14755, 14981];
 
 /// The `AnchorError occurred. …` line of custom error `code`, if it is one of Perpool's.
 pub fn anchor_error_line(code: u32) -> Option<&'static str> {
@@ -221,7 +222,8 @@ mod tests {
         assert!(anchor_error_line(6135).is_some_and(|l| l.contains("Error Code: CpiAccountMismatch. Error Number: 6135.")));
         assert!(anchor_error_line(6136).is_some_and(|l| l.contains("Error Code: CpiRefused. Error Number: 6136.")));
         assert!(anchor_error_line(6137).is_some_and(|l| l.contains("Error Code: SysvarUnavailable. Error Number: 6137.")));
+        assert!(anchor_error_line(6138).is_some_and(|l| l.contains("Error Code: OracleNotFeedAccount. Error Number: 6138.")));
         assert_eq!(anchor_error_line(5999), None);
-        assert_eq!(anchor_error_line(6138), None);
+        assert_eq!(anchor_error_line(6139), None);
     }
 }

@@ -78,6 +78,8 @@ pub enum IdlSeed {
     Account(&'static str),
     /// An instruction argument, by name.
     Arg(&'static str),
+    /// A field of another account's data: `account.field`, and that account's type.
+    Field(&'static str, &'static str),
 }
 
 /// A named, typed field: an instruction argument or an event field.
@@ -246,6 +248,13 @@ mod json {
             IdlSeed::Arg(path) => {
                 out.write_str("{\"kind\":\"arg\",\"path\":")?;
                 string(out, path)?;
+                out.write_char('}')
+            }
+            IdlSeed::Field(path, account) => {
+                out.write_str("{\"kind\":\"account\",\"path\":")?;
+                string(out, path)?;
+                out.write_str(",\"account\":")?;
+                string(out, account)?;
                 out.write_char('}')
             }
         }

@@ -46,10 +46,10 @@ const fn trade_accounts(side_arg: bool) -> [IdlAccountItem; 8] {
         position [writable] pda(b"position", owner, pool, custody, collateral_custody, arg side) if side_arg,
         /// the market
         custody [writable],
-        custody_oracle,
+        custody_oracle pda(price_feed_of custody),
         /// the market custody itself for a long posting the asset
         collateral_custody [writable],
-        collateral_oracle,
+        collateral_oracle pda(price_feed_of collateral_custody),
         /// the collateral custody's vault
         vault [writable] pda(b"vault", collateral_custody),
     }
@@ -63,9 +63,9 @@ const LOAN_ACCOUNTS: &[IdlAccountItem] = &accounts! {
     /// PDA ["loan", owner, pool, collateral_custody, borrow_custody]
     loan [writable] pda(b"loan", owner, pool, collateral_custody, borrow_custody),
     collateral_custody [writable],
-    collateral_oracle,
+    collateral_oracle pda(price_feed_of collateral_custody),
     borrow_custody [writable],
-    borrow_oracle,
+    borrow_oracle pda(price_feed_of borrow_custody),
 };
 
 /// A keeper's trade on someone else's position, after the keeper's own accounts.
@@ -77,9 +77,9 @@ const KEEPER_TRADE_ACCOUNTS: &[IdlAccountItem] = &accounts! {
     position [writable],
     /// the market
     custody [writable],
-    custody_oracle,
+    custody_oracle pda(price_feed_of custody),
     collateral_custody [writable],
-    collateral_oracle,
+    collateral_oracle pda(price_feed_of collateral_custody),
     /// the collateral custody's vault
     vault [writable] pda(b"vault", collateral_custody),
     /// the owner's token account of the collateral
@@ -135,8 +135,9 @@ instructions! {
         mint,
         /// PDA ["vault", custody]
         vault [writable] pda(b"vault", custody),
-        /// A PriceUpdateV2 account owned by the Pyth receiver
-        oracle,
+        /// The feed's PriceUpdateV2 account (owned by the Pyth receiver): PDA [params.oracle_shard (u16 LE),
+        /// params.feed_id] of params.oracle_program
+        oracle pda(price_feed_of params),
         ..TOKEN_PROGRAM,
         ..SYSTEM_PROGRAM,
     ]
@@ -285,9 +286,9 @@ instructions! {
         pool,
         position [writable],
         custody [writable],
-        custody_oracle,
+        custody_oracle pda(price_feed_of custody),
         collateral_custody [writable],
-        collateral_oracle,
+        collateral_oracle pda(price_feed_of collateral_custody),
         /// the collateral custody's vault
         vault [writable] pda(b"vault", collateral_custody),
         /// receives the reward
@@ -365,9 +366,9 @@ instructions! {
         /// account of this instruction, so the caller passes the loan
         loan [writable],
         collateral_custody [writable],
-        collateral_oracle,
+        collateral_oracle pda(price_feed_of collateral_custody),
         borrow_custody [writable],
-        borrow_oracle,
+        borrow_oracle pda(price_feed_of borrow_custody),
         collateral_vault [writable] pda(b"vault", collateral_custody),
         borrow_vault [writable] pda(b"vault", borrow_custody),
         liquidator_funding [writable],
@@ -462,8 +463,9 @@ instructions! {
         /// PDA ["proposal", pool, custody, pool.proposal_nonce (u64 LE)]
         proposal [writable],
         custody,
-        /// the new oracle: a PriceUpdateV2 of the new feed id, or the custody's test oracle
-        oracle,
+        /// the new oracle: the PriceUpdateV2 account of the new feed, PDA [params.oracle_shard (u16 LE),
+        /// params.feed_id] of params.oracle_program
+        oracle pda(price_feed_of params),
         ..SYSTEM_PROGRAM,
     ]
 

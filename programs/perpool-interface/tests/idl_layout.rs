@@ -292,6 +292,9 @@ fn account_layouts_match_idl() {
             short_funding_due_usd,
             long_groups,
             short_groups,
+            oracle_program,
+            oracle_shard,
+            padding4,
             reserved
         }),
         Custody::LEN,
@@ -539,6 +542,7 @@ fn error_codes_match_idl() {
         ("CpiAccountMismatch", E::CpiAccountMismatch as u32),
         ("CpiRefused", E::CpiRefused as u32),
         ("SysvarUnavailable", E::SysvarUnavailable as u32),
+        ("OracleNotFeedAccount", E::OracleNotFeedAccount as u32),
     ];
     assert_eq!(idl["errors"].as_array().unwrap().len(), rust.len(), "every error is in the IDL");
     for (name, code) in rust {

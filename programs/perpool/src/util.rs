@@ -74,10 +74,26 @@ struct PdaSeeds<'a> {
 impl<'a> PdaSeeds<'a> {
     #[inline(always)]
     fn new(seeds: &[&'a [u8]]) -> Result<Self> {
+        Self::of(seeds, &crate::ID)
+    }
+
+    /// The seeds of a PDA of `program`.
+    #[inline(always)]
+    fn of(seeds: &[&'a [u8]], program: &'a Address) -> Result<Self> {
         let mut table = [EMPTY_SEED; MAX_SEEDS + 3];
-        let n = seed_table(&mut table, seeds, &[&BUMPS[255..], crate::ID.as_ref(), PDA_MARKER])?;
+        let n = seed_table(&mut table, seeds, &[&BUMPS[255..], program.as_ref(), PDA_MARKER])?;
         Ok(Self { table, n, slot: seeds.len() })
     }
+}
+
+/// Checks that `oracle` is the price feed account custody settings name: the PDA of seeds
+/// `[oracle_shard (u16 LE), feed_id]` of `oracle_program` at its canonical bump (Pyth's feed
+/// accounts on public clusters, the local publisher's on local ones), so clients derive it.
+pub fn check_feed_account(oracle: &AccountView, p: &crate::state::CustodyParams) -> Result<()> {
+    let shard = p.oracle_shard.to_le_bytes();
+    let mut t = PdaSeeds::of(&[&shard[..], &p.feed_id[..]], &p.oracle_program)?;
+    find_bump(oracle, &mut t).map_err(|_| PerpoolError::OracleNotFeedAccount)?;
+    Ok(())
 }
 
 /// The canonical bump of `a` over a seed table whose entry `slot` is the bump.

@@ -97,6 +97,7 @@ export const PerpoolErrorCode = {
   CpiAccountMismatch: 6135,
   CpiRefused: 6136,
   SysvarUnavailable: 6137,
+  OracleNotFeedAccount: 6138,
 } as const;
 
 /** The name of a Perpool program error. */
@@ -200,4 +201,5 @@ export const PERPOOL_ERROR_MESSAGES: Readonly<Record<PerpoolErrorName, string>> 
   CpiAccountMismatch: "A cross-program call was refused before it ran: its accounts did not match the instruction it carries. Nothing moved.",
   CpiRefused: "A cross-program call was refused before it ran, for a reason other than a borrowed or mismatched account. Nothing moved.",
   SysvarUnavailable: "A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years.",
+  OracleNotFeedAccount: "The oracle account is not the price feed account of the custody's feed: the PDA of seeds [oracle_shard, feed_id] of its oracle program.",
 };

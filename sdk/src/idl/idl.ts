@@ -375,8 +375,24 @@ export const IDL: Idl = {
         {
           "name": "oracle",
           "docs": [
-            "A PriceUpdateV2 account owned by the Pyth receiver"
-          ]
+            "The feed's PriceUpdateV2 account (owned by the Pyth receiver): PDA [params.oracle_shard (u16 LE), params.feed_id] of params.oracle_program"
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "arg",
+                "path": "params.oracle_shard"
+              },
+              {
+                "kind": "arg",
+                "path": "params.feed_id"
+              }
+            ],
+            "program": {
+              "kind": "arg",
+              "path": "params.oracle_program"
+            }
+          }
         },
         {
           "name": "token_program",
@@ -1260,7 +1276,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
@@ -1270,7 +1305,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1393,7 +1447,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
@@ -1403,7 +1476,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1513,7 +1605,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
@@ -1523,7 +1634,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1626,7 +1756,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
@@ -1636,7 +1785,26 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1729,14 +1897,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2032,14 +2238,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "borrow_custody",
           "writable": true
         },
         {
-          "name": "borrow_oracle"
+          "name": "borrow_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrow_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrow_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrow_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2167,14 +2411,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "borrow_custody",
           "writable": true
         },
         {
-          "name": "borrow_oracle"
+          "name": "borrow_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrow_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrow_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrow_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "borrow_vault",
@@ -2357,14 +2639,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "borrow_custody",
           "writable": true
         },
         {
-          "name": "borrow_oracle"
+          "name": "borrow_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrow_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrow_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrow_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_vault",
@@ -2850,14 +3170,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2962,14 +3320,52 @@ export const IDL: Idl = {
           "writable": true
         },
         {
-          "name": "custody_oracle"
+          "name": "custody_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "collateral_custody",
           "writable": true
         },
         {
-          "name": "collateral_oracle"
+          "name": "collateral_oracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateral_custody.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateral_custody.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateral_custody.oracle_program",
+              "account": "Custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -3143,8 +3539,24 @@ export const IDL: Idl = {
         {
           "name": "oracle",
           "docs": [
-            "the new oracle: a PriceUpdateV2 of the new feed id, or the custody's test oracle"
-          ]
+            "the new oracle: the PriceUpdateV2 account of the new feed, PDA [params.oracle_shard (u16 LE), params.feed_id] of params.oracle_program"
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "arg",
+                "path": "params.oracle_shard"
+              },
+              {
+                "kind": "arg",
+                "path": "params.feed_id"
+              }
+            ],
+            "program": {
+              "kind": "arg",
+              "path": "params.oracle_program"
+            }
+          }
         },
         {
           "name": "system_program",
@@ -4420,6 +4832,11 @@ export const IDL: Idl = {
       "code": 6137,
       "name": "SysvarUnavailable",
       "msg": "A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years."
+    },
+    {
+      "code": 6138,
+      "name": "OracleNotFeedAccount",
+      "msg": "The oracle account is not the price feed account of the custody's feed: the PDA of seeds [oracle_shard, feed_id] of its oracle program."
     }
   ],
   "types": [
@@ -5086,11 +5503,28 @@ export const IDL: Idl = {
             }
           },
           {
+            "name": "oracle_program",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracle_shard",
+            "type": "u16"
+          },
+          {
+            "name": "padding4",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                96
+                56
               ]
             }
           }
@@ -6809,6 +7243,14 @@ export const IDL: Idl = {
                 32
               ]
             }
+          },
+          {
+            "name": "oracle_shard",
+            "type": "u16"
+          },
+          {
+            "name": "oracle_program",
+            "type": "pubkey"
           },
           {
             "name": "oracle_max_age_secs",

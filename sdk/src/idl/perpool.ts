@@ -376,8 +376,24 @@ export type Perpool = {
         {
           "name": "oracle",
           "docs": [
-            "A PriceUpdateV2 account owned by the Pyth receiver"
-          ]
+            "The feed's PriceUpdateV2 account (owned by the Pyth receiver): PDA [params.oracle_shard (u16 LE), params.feed_id] of params.oracle_program"
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "arg",
+                "path": "params.oracleShard"
+              },
+              {
+                "kind": "arg",
+                "path": "params.feedId"
+              }
+            ],
+            "program": {
+              "kind": "arg",
+              "path": "params.oracleProgram"
+            }
+          }
         },
         {
           "name": "tokenProgram",
@@ -1261,7 +1277,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
@@ -1271,7 +1306,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1394,7 +1448,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
@@ -1404,7 +1477,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1514,7 +1606,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
@@ -1524,7 +1635,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1627,7 +1757,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
@@ -1637,7 +1786,26 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -1730,14 +1898,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2033,14 +2239,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "borrowCustody",
           "writable": true
         },
         {
-          "name": "borrowOracle"
+          "name": "borrowOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrowCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrowCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrowCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2168,14 +2412,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "borrowCustody",
           "writable": true
         },
         {
-          "name": "borrowOracle"
+          "name": "borrowOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrowCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrowCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrowCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "borrowVault",
@@ -2358,14 +2640,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "borrowCustody",
           "writable": true
         },
         {
-          "name": "borrowOracle"
+          "name": "borrowOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "borrowCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "borrowCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "borrowCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralVault",
@@ -2851,14 +3171,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -2963,14 +3321,52 @@ export type Perpool = {
           "writable": true
         },
         {
-          "name": "custodyOracle"
+          "name": "custodyOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "collateralCustody",
           "writable": true
         },
         {
-          "name": "collateralOracle"
+          "name": "collateralOracle",
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "collateralCustody.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "collateralCustody.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "collateralCustody.oracleProgram",
+              "account": "custody"
+            }
+          }
         },
         {
           "name": "vault",
@@ -3144,8 +3540,24 @@ export type Perpool = {
         {
           "name": "oracle",
           "docs": [
-            "the new oracle: a PriceUpdateV2 of the new feed id, or the custody's test oracle"
-          ]
+            "the new oracle: the PriceUpdateV2 account of the new feed, PDA [params.oracle_shard (u16 LE), params.feed_id] of params.oracle_program"
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "arg",
+                "path": "params.oracleShard"
+              },
+              {
+                "kind": "arg",
+                "path": "params.feedId"
+              }
+            ],
+            "program": {
+              "kind": "arg",
+              "path": "params.oracleProgram"
+            }
+          }
         },
         {
           "name": "systemProgram",
@@ -4421,6 +4833,11 @@ export type Perpool = {
       "code": 6137,
       "name": "sysvarUnavailable",
       "msg": "A sysvar (Clock or Rent) could not be read, or the Rent sysvar holds an exemption threshold other than one or two years."
+    },
+    {
+      "code": 6138,
+      "name": "oracleNotFeedAccount",
+      "msg": "The oracle account is not the price feed account of the custody's feed: the PDA of seeds [oracle_shard, feed_id] of its oracle program."
     }
   ],
   "types": [
@@ -5087,11 +5504,28 @@ export type Perpool = {
             }
           },
           {
+            "name": "oracleProgram",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracleShard",
+            "type": "u16"
+          },
+          {
+            "name": "padding4",
+            "type": {
+              "array": [
+                "u8",
+                6
+              ]
+            }
+          },
+          {
             "name": "reserved",
             "type": {
               "array": [
                 "u8",
-                96
+                56
               ]
             }
           }
@@ -6810,6 +7244,14 @@ export type Perpool = {
                 32
               ]
             }
+          },
+          {
+            "name": "oracleShard",
+            "type": "u16"
+          },
+          {
+            "name": "oracleProgram",
+            "type": "pubkey"
           },
           {
             "name": "oracleMaxAgeSecs",

@@ -144,6 +144,9 @@ export interface Custody {
   shortFundingDueUsd: BN;
   longGroups: BN[][];
   shortGroups: BN[][];
+  oracleProgram: PublicKey;
+  oracleShard: number;
+  padding4: number[];
   reserved: number[];
 }
 
@@ -589,6 +592,8 @@ export interface CustodyParams {
   oracleKind: number;
   interestOnPnl: boolean;
   feedId: number[];
+  oracleShard: number;
+  oracleProgram: PublicKey;
   oracleMaxAgeSecs: number;
   oracleMaxConfBps: number;
   maxLeverageBps: number;

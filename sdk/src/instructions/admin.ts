@@ -7,6 +7,7 @@ import { PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.j
 import { DEFAULT_TIMELOCK_SECS, TOKEN_PROGRAM_ID } from "../constants";
 import { configPda, custodyPda, lpEscrowPda, lpMintPda, poolPda, programDataPda, vaultPda } from "../pda";
 import { PerpoolProgram } from "../program";
+import { priceFeedPda } from "../publisher";
 import { CustodyParams, PoolParams } from "../types";
 
 /**
@@ -58,10 +59,20 @@ export function custodyAddresses(pool: PublicKey, mint: PublicKey, programId: Pu
   return { custody, vault: vaultPda(custody, programId)[0] };
 }
 
-/** `add_custody`: the asset is priced by `pythOracle`, a `PriceUpdateV2` account carrying `params.feedId`. */
+/** The price feed account custody settings name: PDA `[oracleShard (u16 LE), feedId]` of `oracleProgram`. */
+export function custodyOracleAddress(
+  params: Pick<CustodyParams, "feedId" | "oracleShard" | "oracleProgram">,
+): PublicKey {
+  return priceFeedPda(params.feedId, params.oracleShard, params.oracleProgram)[0];
+}
+
+/**
+ * `add_custody`: the asset is priced by its feed's `PriceUpdateV2` account, the one `params` name
+ * ([`custodyOracleAddress`]); `pythOracle` passes another (which the program refuses: for tests).
+ */
 export function addCustodyIx(
   program: PerpoolProgram,
-  args: { admin: PublicKey; pool: PublicKey; mint: PublicKey; params: CustodyParams; pythOracle: PublicKey },
+  args: { admin: PublicKey; pool: PublicKey; mint: PublicKey; params: CustodyParams; pythOracle?: PublicKey },
 ): Promise<TransactionInstruction> {
   const pid = program.programId;
   const { custody, vault } = custodyAddresses(args.pool, args.mint, pid);
@@ -74,7 +85,7 @@ export function addCustodyIx(
       custody,
       mint: args.mint,
       vault,
-      oracle: args.pythOracle,
+      oracle: args.pythOracle ?? custodyOracleAddress(args.params),
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
     })

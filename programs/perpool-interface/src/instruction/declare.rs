@@ -102,7 +102,26 @@ macro_rules! snake_name {
 
 /// The seeds of a PDA: `b"bytes"` (constant), `account_name` (that account's address) or
 /// `arg name` (an argument), then optionally `; program = ADDRESS` when another program derives it.
+/// `price_feed_of custody` is the price feed account a custody names: the PDA of seeds
+/// `[custody.oracle_shard (u16 LE), custody.feed_id]` of `custody.oracle_program` (add_custody and
+/// settings proposals refuse any other oracle account); `price_feed_of params` the one the
+/// instruction's `params` argument names.
 macro_rules! pda {
+    (price_feed_of params) => {
+        $crate::idl::IdlPda {
+            seeds: &[$crate::idl::IdlSeed::Arg("params.oracle_shard"), $crate::idl::IdlSeed::Arg("params.feed_id")],
+            program: Some($crate::idl::IdlSeed::Arg("params.oracle_program")),
+        }
+    };
+    (price_feed_of $custody:ident) => {
+        $crate::idl::IdlPda {
+            seeds: &[
+                $crate::idl::IdlSeed::Field(concat!(stringify!($custody), ".oracle_shard"), "Custody"),
+                $crate::idl::IdlSeed::Field(concat!(stringify!($custody), ".feed_id"), "Custody"),
+            ],
+            program: Some($crate::idl::IdlSeed::Field(concat!(stringify!($custody), ".oracle_program"), "Custody")),
+        }
+    };
     (@ [$($seed:expr,)*]) => {
         $crate::idl::IdlPda { seeds: &[$($seed),*], program: None }
     };

@@ -203,7 +203,13 @@ pub struct Custody {
     pub long_groups: [[u64; 4]; 8],
     /// Shorts on this market by collateral custody, as `long_groups`.
     pub short_groups: [[u64; 4]; 8],
-    pub reserved: [u8; 96],
+    /// The program `oracle` is a PDA of, seeds `[oracle_shard (u16 LE), feed_id]`: Pyth's push
+    /// oracle on public clusters (its sponsored feeds), the local price publisher on local ones.
+    pub oracle_program: Address,
+    /// The shard of `oracle`'s seeds (Pyth's sponsored feeds are shard 0).
+    pub oracle_shard: u16,
+    pub padding4: [u8; 6],
+    pub reserved: [u8; 56],
 }
 
 const _: () = assert!(core::mem::size_of::<Custody>() == 1280);
@@ -231,6 +237,8 @@ settings! {
         oracle_kind: u8 [ORACLE_PYTH..=ORACLE_PYTH => UnsupportedOracleKind],
         interest_on_pnl: bool,
         feed_id: [u8; 32],
+        oracle_shard: u16,
+        oracle_program: Address,
         oracle_max_age_secs: u32 [1..=MAX_ORACLE_AGE_SECS => InvalidOracleLimits],
         oracle_max_conf_bps: u16 [..=MAX_ORACLE_CONF_BPS => InvalidOracleLimits],
         max_leverage_bps: u32 [10_000..=MAX_LEVERAGE_BPS => LeverageBeyondMargin],

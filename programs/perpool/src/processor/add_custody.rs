@@ -7,10 +7,13 @@ use crate::{
     error::PerpoolError,
     events::{self, CustodyAddedEvent},
     instruction::args,
-    state::{config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, Pool, ZeroCopy},
+    state::{
+        config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, CustodyParams, Pool,
+        ZeroCopy,
+    },
     util::{
-        check_pda, check_system_program, check_token_program, check_uninitialized, check_writable, create_pda_account,
-        mint_decimals, unix_timestamp, NewAccount, Result,
+        check_feed_account, check_pda, check_system_program, check_token_program, check_uninitialized, check_writable,
+        create_pda_account, mint_decimals, unix_timestamp, NewAccount, Result,
     },
     PYTH_RECEIVER_ID, TOKEN_PROGRAM_ID,
 };
@@ -27,8 +30,9 @@ const MAX_DECIMALS: u8 = 18;
 /// 3. `[writable]` custody — PDA `["custody", pool, mint]`, must not exist
 /// 4. `[]` mint — SPL Token mint of the asset
 /// 5. `[writable]` vault — PDA `["vault", custody]`, must not exist; token account owned by the pool
-/// 6. `[]` oracle — a `PriceUpdateV2` account owned by the Pyth receiver (its
-///    feed, verification and freshness are checked on every read)
+/// 6. `[]` oracle — a `PriceUpdateV2` account owned by the Pyth receiver, at the PDA
+///    `[oracle_shard, feed_id]` of `oracle_program` (its feed, verification and
+///    freshness are checked on every read)
 /// 7. `[]` token program
 /// 8. `[]` system program
 pub struct AddCustody<'a> {
@@ -45,7 +49,7 @@ pub struct AddCustody<'a> {
 }
 
 impl<'a> AddCustody<'a> {
-    fn try_from(accounts: &'a [AccountView]) -> Result<Self> {
+    fn try_from(accounts: &'a [AccountView], params: &CustodyParams) -> Result<Self> {
         let [admin, config, pool_account, custody, mint, vault, oracle, token_program, system_program, ..] = accounts
         else {
             return Err(PerpoolError::NotEnoughAccounts);
@@ -72,6 +76,7 @@ impl<'a> AddCustody<'a> {
         if !oracle.owned_by(&PYTH_RECEIVER_ID) {
             return Err(PerpoolError::InvalidOracleAccount);
         }
+        check_feed_account(oracle, params)?;
         Ok(Self { admin, pool_account, pool, custody, mint, vault, oracle, decimals, custody_bump, vault_bump })
     }
 }
@@ -79,7 +84,7 @@ impl<'a> AddCustody<'a> {
 pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> {
     let args::AddCustody { params } = args::AddCustody::read(data)?;
     params.validate()?;
-    let ix = AddCustody::try_from(accounts)?;
+    let ix = AddCustody::try_from(accounts, &params)?;
     let pool_key = ix.pool_account.address();
     let custody_key = ix.custody.address();
 
