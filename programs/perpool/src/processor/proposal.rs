@@ -25,7 +25,7 @@ use crate::{
     error::PerpoolError,
     oracle::check_pyth_account,
     state::{load, load_mut, proposal::PAYLOAD_CAPACITY, Config, Custody, CustodySettings, Pool, Proposal},
-    util::{check_feed_account, check_writable, create_at_pda, Result},
+    util::{check_writable, create_at_pda, Result},
 };
 
 perpool_core::source_file!();
@@ -158,7 +158,6 @@ pub fn check_custody_settings(c: &CustodyCheck) -> Result<()> {
     }
     // `validate` admits Pyth oracles only.
     check_pyth_account(c.oracle, &s.params.feed_id)?;
-    check_feed_account(c.oracle, &s.params)?;
     let others = other_target_weights(c.pool, c.custody_key, c.others)?;
     if checked_add(others, s.params.target_weight_bps as u32)? > 10_000 {
         return Err(PerpoolError::TargetWeightsAbove100);

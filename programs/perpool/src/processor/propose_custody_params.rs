@@ -7,7 +7,7 @@ use crate::{
     events,
     instruction::args,
     state::{load, proposal::PROPOSAL_CUSTODY, Custody, CustodySettings},
-    util::{check_system_program, unix_timestamp, Result},
+    util::{check_feed_account, check_system_program, unix_timestamp, Result},
 };
 
 /// Accounts of `propose_custody_params(params, risk)` (admin): proposes a custody's complete
@@ -61,6 +61,9 @@ pub fn process_propose_custody_params(accounts: &[AccountView], data: &[u8]) -> 
         oracle,
         others,
     })?;
+    // The oracle is the feed account the settings name. Checked when proposed only: the address,
+    // feed, shard and program are all in the payload, which nothing changes before it executes.
+    check_feed_account(oracle, &settings.params)?;
     let new = NewProposal {
         kind: PROPOSAL_CUSTODY,
         target: custody_account.address(),
