@@ -495,6 +495,9 @@ export async function deploy(config: DeployConfig, opts: DeployOptions = {}): Pr
       }
     }
     const { custody, vault } = custodyAddresses(pool, mint, program.programId);
+    for (const key of ["feedId", "oracleShard", "oracleProgram"])
+      if (a.params && key in a.params)
+        throw new Error(`${a.symbol}: params.${key} is set from pyth (feedId, shard) and the cluster, not in params`);
     const params = withOverrides<CustodyParams>(
       defaultCustodyParams({
         isStable: a.isStable,

@@ -24,6 +24,7 @@ import {
   mintTo,
   perpoolProgram,
   positionPda,
+  priceFeedPda,
   publishPriceIx,
   fetchLpAccount,
   lpAccountPda,
@@ -514,6 +515,34 @@ describe("perpool CLI against a local validator", function () {
     expect(executed.events).to.deep.equal(["custodyParamsExecuted"]);
     const sol = await fetchCustody(program, custody("SOL"));
     expect([sol.openFeeBps, sol.fundingFactor.toString()]).to.deep.equal([9, "1000"]);
+
+    // Move SOL to its feed's account of another shard: the proposal names the account the new shard
+    // derives (no --oracle), and the custody reads it once executed; then back, so later tests' prices land.
+    const feedId = Buffer.from(asset("SOL").feedId, "hex");
+    const moveTo = async (shard: number) => {
+      const moved = json(
+        await asAdmin("params", "propose-custody", "--asset", "SOL", "--set", `oracleShard=${shard}`, "--json"),
+      );
+      const [account] = priceFeedPda(feedId, shard);
+      expect(moved.changes.map((c: { field: string; to: string }) => `${c.field}=${c.to}`)).to.deep.equal([
+        `oracle=${account.toBase58()}`,
+        `params.oracleShard=${shard}`,
+      ]);
+      json(await asAdmin("params", "execute", "--proposal", moved.proposal, "--json"));
+      const c = await fetchCustody(program, custody("SOL"));
+      expect([c.oracle.toBase58(), c.oracleShard]).to.deep.equal([account.toBase58(), shard]);
+    };
+    const home = asset("SOL").shard;
+    const away = (home + 1) % 65_536;
+    await program.provider.sendAndConfirm!(
+      new Transaction().add(
+        distinctIx(),
+        publishPriceIx({ authority: admin.publicKey, feedId, shard: away, price: new BN(150e8), exponent: -8 }),
+      ),
+      [],
+    );
+    await moveTo(away);
+    await moveTo(home);
 
     // Raise the timelock to an hour: a pool change now waits, and is cancelled.
     json(await asAdmin("params", "raise-timelock", "--seconds", "3600", "--json"));

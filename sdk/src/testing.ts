@@ -12,13 +12,13 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { PERPOOL_PROGRAM_ID } from "./constants";
-import { addCustodyIx, createPoolIx, custodyAddresses, initConfigIx } from "./instructions";
+import { addCustodyIx, createPoolIx, custodyAddresses, custodyOracleAddress, initConfigIx } from "./instructions";
 import { lpMintPda, poolPda } from "./pda";
 import { PoolState, fetchPoolState } from "./pool";
 import { PerpoolProgram, perpoolProgram } from "./program";
 import { LiteSvmProvider } from "./provider/litesvm";
 import { createMint, createTokenAccount, getTokenBalance, mintTo } from "./provider/token";
-import { priceFeedPda, publishPriceIx } from "./publisher";
+import { publishPriceIx } from "./publisher";
 import { defaultCustodyParams, defaultPoolParams } from "./types";
 import type { CustodyParams, PoolParams } from "./types";
 
@@ -176,10 +176,10 @@ export async function listPool(
     const mint =
       a.mint ?? (await createMint(provider, a.decimals, admin, a.mintKeypair ? { keypair: a.mintKeypair } : {}));
     await host.publish(a);
-    const [oracle] = priceFeedPda(a.feedId);
     const custodyParams = defaultCustodyParams({ feedId: Array.from(a.feedId), ...a.params });
+    const oracle = custodyOracleAddress(custodyParams);
     await host.send(
-      [await addCustodyIx(program, { admin, pool, mint, params: custodyParams, pythOracle: oracle })],
+      [await addCustodyIx(program, { admin, pool, mint, params: custodyParams })],
       `add_custody ${name} ${a.symbol}`,
     );
     const { custody, vault } = custodyAddresses(pool, mint, program.programId);

@@ -18,7 +18,7 @@ use crate::discriminator::account;
 pub const PROPOSAL_POOL: u8 = 1;
 pub const PROPOSAL_CUSTODY: u8 = 2;
 
-/// Room for the encoded settings, bytes. `CustodySettings` takes 211 today;
+/// Room for the encoded settings, bytes. `CustodySettings` takes 247 today;
 /// the rest is for settings added later (a native test keeps the margin).
 pub const PAYLOAD_CAPACITY: usize = 512;
 

@@ -23,13 +23,12 @@ export const setPrice: Command = {
     { name: "price", value: "USD", help: "spot price, e.g. 151.25 (at most 8 decimals)" },
     { name: "ema", value: "USD", help: "EMA price (default: the spot price)" },
     { name: "conf", value: "USD", help: "confidence interval (default 0)" },
-    { name: "shard", value: "N", help: "the price account's shard (default 0)" },
+    { name: "shard", value: "N", help: "the price account's shard (default: the custody's)" },
   ],
   async run(cli: Cli) {
     const price = cli.amount("price", 8, { unit: "USD" });
     const ema = cli.optionalAmount("ema", 8, { unit: "USD" }) ?? price;
     const conf = cli.optionalAmount("conf", 8, { allowZero: true, unit: "USD" }) ?? new BN(0);
-    const shard = cli.args.int("shard", 0);
     const authority = cli.wallet();
     // First of all: a real cluster's Pyth receiver is never written to.
     if (!(await isPricePublisher(cli.connection, authority.publicKey))) {
@@ -40,6 +39,7 @@ export const setPrice: Command = {
     const asset = await cli.asset("asset");
     const custody = asset.custody.account;
     const feedId = Buffer.from(custody.feedId);
+    const shard = cli.args.int("shard", custody.oracleShard);
     const [account] = priceFeedPda(feedId, shard);
     if (!account.equals(custody.oracle)) {
       throw new Error(

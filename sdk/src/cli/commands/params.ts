@@ -14,6 +14,7 @@ import { MAX_TIMELOCK_SECS, ProposalKind } from "../../constants";
 import { IDL as idl } from "../../idl/idl";
 import {
   cancelProposalIx,
+  custodyOracleAddress,
   executeProposalIx,
   nextProposalAddress,
   proposeCustodyParamsIx,
@@ -30,6 +31,7 @@ import {
   settingsChanges,
 } from "../../params";
 import { findCustody } from "../../pool";
+import type { CustodyParams } from "../../types";
 import { UsageError } from "../args";
 import { Cli, Command } from "../cli";
 import { asPublicKey, assetLabel } from "../context";
@@ -60,6 +62,11 @@ function parseValue(key: string, type: unknown, value: string): unknown {
     const n = new BN(value);
     if (n.gt(limit)) throw new UsageError(`--set ${key}: ${value} does not fit in a ${type}`);
     return type === "u64" ? n : n.toNumber();
+  }
+  if (type === "pubkey") {
+    const address = asPublicKey(value);
+    if (!address) throw new UsageError(`--set ${key}: expected a base58 address, not "${value}"`);
+    return address;
   }
   if (typeof type === "object" && type !== null && "array" in type) {
     if (!/^(0x)?[0-9a-fA-F]{64}$/.test(value)) throw new UsageError(`--set ${key}: expected 64 hex digits`);
@@ -163,7 +170,8 @@ export const paramsList: Command = {
   },
 };
 
-const SET_HELP = "settings to change: name=value[,name=value…] (IDL names, raw integers, true/false, hex feed id)";
+const SET_HELP =
+  "settings to change: name=value[,name=value…] (IDL names, raw integers, true/false, hex feed id, base58 address)";
 
 export const paramsProposePool: Command = {
   name: "params propose-pool",
@@ -205,7 +213,11 @@ export const paramsProposeCustody: Command = {
   options: [
     { name: "asset", value: "SYMBOL|MINT", help: "the asset" },
     { name: "set", value: "NAME=VALUE,…", help: SET_HELP },
-    { name: "oracle", value: "ADDRESS", help: "a new oracle account (a PriceUpdateV2 of the custody's feed)" },
+    {
+      name: "oracle",
+      value: "ADDRESS",
+      help: "the oracle account (default: the feed account the settings name, PDA [oracleShard, feedId] of oracleProgram)",
+    },
   ],
   async run(cli: Cli) {
     const asset = await cli.asset("asset");
@@ -217,7 +229,9 @@ export const paramsProposeCustody: Command = {
       { name: "CustodyParams", value: params },
       { name: "RiskParams", value: risk },
     ]);
-    let oracle = current.oracle;
+    // The oracle is the feed account the settings name (the program refuses any other): derived again
+    // from the new feed id, shard and oracle program unless --oracle names one.
+    let oracle = custodyOracleAddress(params as unknown as CustodyParams);
     const oracleText = cli.args.str("oracle");
     if (oracleText !== undefined) {
       const key = asPublicKey(oracleText);
