@@ -119,6 +119,31 @@ describe("IDL", () => {
     expect(account.testOracle).to.equal(undefined);
     expect((program.idl.instructions as { name: string }[]).map((i) => i.name)).to.not.include("setTestPrice");
   });
+
+  it("declares every price feed account as the PDA its custody's settings name, so anchor derives it", () => {
+    type Seed = { kind: string; path?: string; account?: string };
+    type Account = { name: string; pda?: { seeds: Seed[]; program?: Seed } };
+    const feeds: string[] = [];
+    const problems: string[] = [];
+    for (const ix of IDL.instructions as unknown as { name: string; accounts: Account[] }[]) {
+      for (const a of ix.accounts.filter((a) => /oracle$/i.test(a.name))) {
+        feeds.push(`${ix.name}.${a.name}`);
+        // The proposal's oracle is whatever the proposal names (checked when it was proposed).
+        if (ix.name === "execute_custody_params") {
+          if (a.pda) problems.push(`${ix.name}.${a.name}: declared derivable`);
+          continue;
+        }
+        const paths = [...(a.pda?.seeds ?? []), ...(a.pda?.program ? [a.pda.program] : [])].map((s) => s.path ?? "");
+        const owner = paths[0]?.split(".")[0];
+        const expected = ["oracle_shard", "feed_id", "oracle_program"].map((f) => `${owner}.${f}`);
+        if (JSON.stringify(paths) !== JSON.stringify(expected))
+          problems.push(`${ix.name}.${a.name}: ${paths.join(", ")}`);
+      }
+    }
+    expect(problems, problems.join("\n")).to.deep.equal([]);
+    // Trades, orders, loans, liquidations, ADL, listing and proposals all take one.
+    expect(feeds.length).to.be.greaterThan(20);
+  });
 });
 
 describe("math error locations", () => {
