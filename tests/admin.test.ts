@@ -38,6 +38,7 @@ import {
   lpEscrowPda,
 } from "../sdk/src";
 import { publishPrice, testFeedId } from "./fixtures";
+import { pythData } from "./security/world";
 import {
   Ctx,
   expectAnchorError,
@@ -461,16 +462,17 @@ describe("add_custody", () => {
     });
     const oracle = custodyOracleAddress(params);
     const [, bump] = priceFeedPda(feedId, 3, PYTH_PUSH_ORACLE_PROGRAM_ID);
-    const at = (key: PublicKey) => {
+    const clock = new BN(ctx.provider.getClock().unixTimestamp.toString());
+    /** A fully verified price of the feed at `key` (unless `o` says otherwise). */
+    const at = (key: PublicKey, o: { data?: Buffer; partial?: boolean } = {}) => {
       ctx.provider.setAccount(key, {
         lamports: 10_000_000,
-        data: Buffer.alloc(134),
+        data: o.data ?? pythData(Buffer.from(feedId), 1, clock, { partial: o.partial }),
         owner: PYTH_RECEIVER_PROGRAM_ID,
         executable: false,
       });
       return key;
     };
-    at(oracle);
     const { custody, vault } = custodyAddresses(pool, mint, ctx.program.programId);
     const shardBytes = Buffer.from([3, 0]);
     // Receiver accounts at every other address: a key of no seeds, the feed's other shard, the same seeds
@@ -485,12 +487,19 @@ describe("add_custody", () => {
         PYTH_PUSH_ORACLE_PROGRAM_ID,
       )[0],
       nonCanonical([shardBytes, Buffer.from(feedId)], bump, PYTH_PUSH_ORACLE_PROGRAM_ID).address,
-    ].map(at);
+    ].map((key) => at(key));
     for (const other of others) {
       const ix = await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params, pythOracle: other });
       await expectProgramError(ctx, [ix], "OracleNotFeedAccount", [pool, custody, vault, other]);
     }
-    await send(ctx, [await addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params })]);
+    // The right address, but not a fully verified price of the feed.
+    const list = async () => addCustodyIx(ctx.program, { admin: ctx.admin.publicKey, pool, mint, params });
+    at(oracle, { data: Buffer.alloc(134) });
+    await expectProgramError(ctx, [await list()], "InvalidOracleAccount", [pool, custody, vault, oracle]);
+    at(oracle, { partial: true });
+    await expectProgramError(ctx, [await list()], "OracleNotFullyVerified", [pool, custody, vault, oracle]);
+    at(oracle);
+    await send(ctx, [await list()]);
     const c: Record<string, any> = await fetchCustody(ctx.program, custody);
     expect(c.oracle.toBase58()).to.equal(oracle.toBase58());
     expect([c.oracleShard, c.oracleProgram.toBase58()]).to.deep.equal([3, PYTH_PUSH_ORACLE_PROGRAM_ID.toBase58()]);

@@ -7,6 +7,7 @@ use crate::{
     error::PerpoolError,
     events::{self, CustodyAddedEvent},
     instruction::args,
+    oracle::check_pyth_account,
     state::{
         config::PAUSE_LISTING, custody::INDEX_ONE, init, load_mut, pool::MAX_CUSTODIES, Custody, CustodyParams, Pool,
         ZeroCopy,
@@ -30,9 +31,9 @@ const MAX_DECIMALS: u8 = 18;
 /// 3. `[writable]` custody — PDA `["custody", pool, mint]`, must not exist
 /// 4. `[]` mint — SPL Token mint of the asset
 /// 5. `[writable]` vault — PDA `["vault", custody]`, must not exist; token account owned by the pool
-/// 6. `[]` oracle — a `PriceUpdateV2` account owned by the Pyth receiver, at the PDA
-///    `[oracle_shard, feed_id]` of `oracle_program` (its feed, verification and
-///    freshness are checked on every read)
+/// 6. `[]` oracle — a fully verified `PriceUpdateV2` of the feed, owned by the Pyth receiver,
+///    at the PDA `[oracle_shard, feed_id]` of `oracle_program` (its feed, verification and
+///    freshness are checked again on every read)
 /// 7. `[]` token program
 /// 8. `[]` system program
 pub struct AddCustody<'a> {
@@ -77,6 +78,9 @@ impl<'a> AddCustody<'a> {
             return Err(PerpoolError::InvalidOracleAccount);
         }
         check_feed_account(oracle, params)?;
+        // A fully verified price of the feed, as a settings proposal requires (age and confidence
+        // are checked on every read).
+        check_pyth_account(oracle, &params.feed_id)?;
         Ok(Self { admin, pool_account, pool, custody, mint, vault, oracle, decimals, custody_bump, vault_bump })
     }
 }
