@@ -17,7 +17,7 @@ import {
   removeLiquidityIx,
   swapIx,
 } from "../sdk/src";
-import { fundedPool, units } from "./fixtures";
+import { fundedPool, units, userWithPositionBump } from "./fixtures";
 import { send } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
@@ -86,12 +86,7 @@ describe("compute-unit ceilings", () => {
     ).cu;
     // The trader: an owner whose position's canonical bump is 255, so the opening costs what it
     // costs every such owner (each lower canonical bump adds a hash and a curve test, ~400 CU).
-    let trader: Awaited<ReturnType<typeof f.user>> | undefined;
-    for (let i = 0; i < 64 && !trader; i++) {
-      const who = await f.user({ USDC: USD(10_000) });
-      if (positionPda(who.kp.publicKey, f.pool, SOL.custody, USDC.custody, Side.SHORT)[1] === 255) trader = who;
-    }
-    if (!trader) throw new Error("no owner with canonical bump 255 in 64 tries");
+    const trader = await userWithPositionBump(f, (b) => b === 255, { USDC: USD(10_000) }, { side: Side.SHORT });
     state = await f.state();
     cu.increase_position = (
       await send(

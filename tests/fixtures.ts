@@ -24,6 +24,8 @@ import {
   fetchPoolState,
   getTokenBalance,
   mintTo,
+  Side,
+  positionPda,
   proposeAndExecuteCustodyParamsIxs,
   publishPriceIx,
   withSettings,
@@ -153,6 +155,26 @@ export async function poolFixture(
     },
   };
   return fixture;
+}
+
+/**
+ * A new funded user whose position on `market` (a SOL long on USDC collateral unless given) has a canonical
+ * bump that `want` accepts: opening a position costs more per bump below 255 (a hash and a curve test
+ * each), so tests that measure or reason about that cost pick their owner by it. 64 tries.
+ */
+export async function userWithPositionBump(
+  f: PoolFixture,
+  want: (bump: number) => boolean,
+  fund: Record<string, BN>,
+  market: { custody?: PublicKey; collateralCustody?: PublicKey; side?: number } = {},
+): Promise<User> {
+  const custody = market.custody ?? f.assets.SOL!.custody;
+  const collateral = market.collateralCustody ?? f.assets.USDC!.custody;
+  for (let i = 0; i < 64; i++) {
+    const who = await f.user(fund);
+    if (want(positionPda(who.kp.publicKey, f.pool, custody, collateral, market.side ?? Side.LONG)[1])) return who;
+  }
+  throw new Error("no owner with such a position bump in 64 tries");
 }
 
 export const balance = (f: PoolFixture, account: PublicKey): BN => getTokenBalance(f.ctx.provider, account);

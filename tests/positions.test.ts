@@ -31,7 +31,17 @@ import {
   setPauseIx,
   valuePool,
 } from "../sdk/src";
-import { AssetSpec, PoolFixture, User, balance, expectAccounting, fundedPool, now, units } from "./fixtures";
+import {
+  AssetSpec,
+  PoolFixture,
+  User,
+  balance,
+  expectAccounting,
+  fundedPool,
+  now,
+  units,
+  userWithPositionBump,
+} from "./fixtures";
 import { expectProgramError, send, snapshot, withAccount, withData } from "./helpers";
 
 const USD = (n: number) => units(n, 6);
@@ -466,15 +476,8 @@ describe("positions: the position's bump", () => {
       positionPda(who.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.LONG);
     // Owners picked by their position's canonical bump, so each cost below is known: at 255 the
     // SDK's bump is taken with one hash; below it, every higher bump is shown to be on the curve.
-    const ownerWith = async (want: (bump: number) => boolean): Promise<User> => {
-      for (let i = 0; i < 64; i++) {
-        const who = await f.user({ USDC: USDC(10_000) });
-        if (want(pda(who)[1])) return who;
-      }
-      throw new Error("no owner with such a bump in 64 tries");
-    };
-    const first = await ownerWith((b) => b === 255);
-    const second = await ownerWith((b) => b <= 253);
+    const first = await userWithPositionBump(f, (b) => b === 255, { USDC: USDC(10_000) });
+    const second = await userWithPositionBump(f, (b) => b <= 253, { USDC: USDC(10_000) });
     const opened: number[] = [];
     // Both open the same market: the first with the SDK's bump (the canonical one), the second with
     // one above its canonical bump (never valid: the canonical bump is the highest that derives an
@@ -529,13 +532,7 @@ describe("positions: the position's bump", () => {
     // program takes it and the runtime refuses to sign for it. (An on-curve bump below the canonical
     // one is refused by the program itself: tests/pda-bumps.test.ts.)
     const { f } = await setup();
-    let trader: User | undefined;
-    for (let i = 0; i < 64 && !trader; i++) {
-      const who = await f.user({ USDC: USDC(10_000) });
-      const [, b] = positionPda(who.kp.publicKey, f.pool, f.assets.SOL.custody, f.assets.USDC.custody, Side.LONG);
-      if (b < 255) trader = who;
-    }
-    if (!trader) throw new Error("no owner with a canonical bump below 255 in 64 tries");
+    const trader = await userWithPositionBump(f, (b) => b < 255, { USDC: USDC(10_000) });
     const seeds = [
       Buffer.from("position"),
       trader.kp.publicKey.toBuffer(),
