@@ -24,6 +24,7 @@ import {
   fetchConfig,
   fetchCustody,
   fetchPool,
+  poolCustodies,
   createPoolIx,
   custodyAddresses,
   defaultCustodyParams,
@@ -438,7 +439,10 @@ describe("add_custody", () => {
 
     const p = await fetchPool(ctx.program, pool);
     expect(p.custodyCount).to.equal(1);
-    expect(p.custodies[0].toBase58()).to.equal(custody.toBase58());
+    expect(poolCustodies(p).map((k) => k.toBase58())).to.deep.equal([custody.toBase58()]);
+    // The first custody also fills the unused slots, where an IDL client resolves a custody list.
+    const slots = [p.custody0, p.custody1, p.custody2, p.custody3, p.custody4, p.custody5, p.custody6, p.custody7];
+    expect(slots.map((k) => k.toBase58())).to.deep.equal(Array(8).fill(custody.toBase58()));
 
     expect(events.map((e) => e.name)).to.deep.equal(["custodyAdded"]);
     const ev = events[0].data;

@@ -5,11 +5,12 @@
  * and checks the accounting identity; every refusal asserts its error and
  * that no account changed.
  */
-import { Keypair, PublicKey, SystemProgram } from "@solana/web3.js";
+import { Keypair, PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
 import {
+  MAX_CUSTODIES,
   OracleKind,
   PauseFlags,
   PYTH_RECEIVER_PROGRAM_ID,
@@ -46,6 +47,13 @@ import {
 } from "../sdk/src";
 import { PoolFixture, balance, expectAccounting, fundedPool, now, poolFixture, units } from "./fixtures";
 import { Ctx, expectProgramError, freshCtx, fundedKeypair, send, withAccount } from "./helpers";
+
+/** `ix` with the unused slots of its custody list appended, holding accounts the program must not read. */
+function withUnusedSlots(ix: TransactionInstruction, used: number): TransactionInstruction {
+  const filler = () => ({ pubkey: Keypair.generate().publicKey, isSigner: false, isWritable: false });
+  const keys = [...ix.keys.map((k) => ({ ...k })), ...Array.from({ length: 2 * (MAX_CUSTODIES - used) }, filler)];
+  return new TransactionInstruction({ programId: ix.programId, keys, data: Buffer.from(ix.data) });
+}
 
 const USDC = (n: number | string) => units(n, 6);
 const SOL = (n: number | string) => units(n, 9);
@@ -301,6 +309,25 @@ describe("add_liquidity", () => {
     );
   });
 
+  it("takes the pool's whole custody list (every slot) as well as its used slots, the unused ones not read", async () => {
+    const f = await poolFixture();
+    const u = await f.user({ USDC: USDC(10_000) });
+    const state = await f.state();
+    expect(state.custodies.length).to.be.lessThan(MAX_CUSTODIES);
+    const ix = await addLiquidityIx(f.ctx.program, state, {
+      owner: u.kp.publicKey,
+      custody: f.assets.USDC.custody,
+      fundingAccount: u.tokens.USDC,
+      lpTokenAccount: u.lp,
+      amountIn: USDC(100),
+      minLpOut: new BN(1),
+    });
+    expect(ix.keys.length, "the SDK passes the used slots only").to.equal(12 + 2 * state.custodies.length);
+    const q = quoteDeposit(state, f.assets.USDC.custody, USDC(100), now(f));
+    await send(f.ctx, [withUnusedSlots(ix, state.custodies.length)], [u.kp]);
+    expect(balance(f, u.lp).toString(), "the quoted LP tokens").to.equal(q.lpOut.toString());
+  });
+
   it("validates every account", async () => {
     const f = await poolFixture();
     const u = await f.user({ USDC: USDC(10_000), SOL: SOL(10) });
@@ -360,6 +387,14 @@ describe("add_liquidity", () => {
     ];
     await err(swapped, "CustodyListMismatch");
     await err(withAccount(base, 13, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
+    // Every slot (what anchor resolves from the IDL) instead of the used ones: the used ones are
+    // still checked, and a list of any other length is refused.
+    const full = withUnusedSlots(base, state.custodies.length);
+    await err(withAccount(full, 12, { pubkey: full.keys[14]!.pubkey }), "CustodyListMismatch");
+    await err(withAccount(full, 13, { pubkey: f.assets.USDC.oracle }), "InvalidOracleAccount");
+    const short = withAccount(full, 12, {});
+    short.keys.pop();
+    await err(short, "CustodyListMismatch");
     // Paused.
     await send(f.ctx, [await setPauseIx(f.ctx.program, admin, PauseFlags.LIQUIDITY)]);
     await err(base, "Paused");

@@ -3,8 +3,8 @@
  * IDL's PDA seeds let anchor derive config, LP mint, LP account, escrow, vaults, position and loan,
  * and every price feed account (the PDA a custody's settings name: anchor reads the custody to
  * derive it), so a caller names only its own accounts and its choice of pool and markets.
- * A deposit's custody list (every custody and its oracle, to value the pool) is read with anchor's
- * own account coder from the pool. Opening a position takes a bump argument that saves the
+ * A deposit's, redemption's or swap's custody list (every custody and its oracle, to value the
+ * pool) anchor reads from the pool's `custody_<i>` fields and their custodies. Opening a position takes a bump argument that saves the
  * program a search; a raw caller that does not compute it passes any byte and the program searches.
  */
 import * as anchor from "@coral-xyz/anchor";
@@ -28,18 +28,13 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
     trader = await t.user({ SOL: "10", USDC: "10000" });
   });
 
-  /** The pool's custodies and their oracles, read through anchor: what a deposit or withdrawal values the pool with. */
-  async function custodyList(): Promise<anchor.web3.AccountMeta[]> {
+  it("deposits with only the owner's accounts, the pool and the custody: anchor reads the pool's custody list", async () => {
+    // The pool's unused slots repeat its first custody, so every slot of the list resolves.
     const pool = await program.account.pool.fetch(t.pool);
-    const custodies = pool.custodies.slice(0, pool.custodyCount);
-    const accounts = await program.account.custody.fetchMultiple(custodies);
-    return custodies.flatMap((pubkey, i) => [
-      { pubkey, isSigner: false, isWritable: false },
-      { pubkey: accounts[i]!.oracle, isSigner: false, isWritable: false },
-    ]);
-  }
-
-  it("deposits with only the owner's accounts, the pool and the custody (plus the pool's custody list)", async () => {
+    const { custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7 } = pool;
+    const slots = [custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7];
+    expect(pool.custodyCount).to.be.within(2, 7);
+    for (const k of slots.slice(pool.custodyCount)) expect(k.toBase58()).to.equal(custody0.toBase58());
     for (const [symbol, amount] of [
       ["SOL", new BN("1000000000000")],
       ["USDC", new BN("200000000000")],
@@ -54,12 +49,48 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
           fundingAccount: lp.token(symbol),
           lpTokenAccount: lp.lp,
         })
-        .remainingAccounts(await custodyList())
         .signers([lp.keypair])
         .rpc();
       expect(t.balance(lp.lp).gt(before), `${symbol} deposit minted LP`).to.equal(true);
       expect(t.balance(lp.token(symbol)).toString(), "the whole balance was deposited").to.equal("0");
     }
+  });
+
+  it("swaps and redeems with only the owner's accounts, the pool and the custodies", async () => {
+    const sol = t.asset("SOL");
+    const usdc = t.asset("USDC");
+    const solBefore = t.balance(trader.token("SOL"));
+    const usdcBefore = t.balance(trader.token("USDC"));
+    await program.methods
+      .swap(new BN(100_000_000), new BN(1))
+      .accounts({
+        owner: trader.keypair.publicKey,
+        pool: t.pool,
+        custodyIn: usdc.custody,
+        custodyOut: sol.custody,
+        fundingAccount: trader.token("USDC"),
+        receivingAccount: trader.token("SOL"),
+      })
+      .signers([trader.keypair])
+      .rpc();
+    expect(usdcBefore.sub(t.balance(trader.token("USDC"))).toString(), "USDC paid").to.equal("100000000");
+    expect(t.balance(trader.token("SOL")).gt(solBefore), "SOL received").to.equal(true);
+
+    const lpBefore = t.balance(lp.lp);
+    const lpIn = lpBefore.divn(100);
+    await program.methods
+      .removeLiquidity(lpIn, new BN(1))
+      .accounts({
+        owner: lp.keypair.publicKey,
+        pool: t.pool,
+        custody: usdc.custody,
+        receivingAccount: lp.token("USDC"),
+        lpTokenAccount: lp.lp,
+      })
+      .signers([lp.keypair])
+      .rpc();
+    expect(lpBefore.sub(t.balance(lp.lp)).toString(), "LP burned").to.equal(lpIn.toString());
+    expect(t.balance(lp.token("USDC")).gtn(0), "USDC paid out").to.equal(true);
   });
 
   it("opens a long and closes it, anchor deriving the position, the vault and both price feeds", async () => {

@@ -125,6 +125,24 @@ function declarations(): Declared {
   return declared;
 }
 
+/**
+ * Array fields the IDL lists as one field per entry, `<prefix>_<i>`: anchor's account resolution
+ * reads an account from a field of another by name (`relations`), so a deposit's custody list
+ * resolves from the pool's `custody_0` … `custody_7`. Same bytes as the array.
+ */
+const SPLIT: Record<string, Record<string, string>> = { Pool: { custodies: "custody" } };
+
+function splitArrays(name: string, fields: Field[]): Field[] {
+  const split = SPLIT[name] ?? {};
+  return fields.flatMap((f) => {
+    const prefix = split[f.name];
+    if (prefix === undefined) return [f];
+    if (typeof f.type !== "object" || !("array" in f.type)) throw new Error(`${name}.${f.name} is not an array`);
+    const [item, n] = f.type.array;
+    return Array.from({ length: n }, (_, i) => ({ name: `${prefix}_${i}`, type: item }));
+  });
+}
+
 const accounts: { name: string; file: string }[] = [
   { name: "Config", file: "state/config.rs" },
   { name: "Pool", file: "state/pool.rs" },
@@ -151,7 +169,7 @@ export function buildIdl(): object {
     events: declarations().events.map((e) => ({ name: e.name, discriminator: e.discriminator })),
     errors: rustErrors(),
     types: [
-      ...accounts.map((a) => struct(a.name, rustStruct(a.file, a.name, ["discriminator"]))),
+      ...accounts.map((a) => struct(a.name, splitArrays(a.name, rustStruct(a.file, a.name, ["discriminator"])))),
       ...declarations().events.map((e) => struct(e.name, e.fields)),
       ...declarations().types.map((t) => struct(t.name, t.fields)),
       struct("CustodySettings", rustStruct("state/custody.rs", "CustodySettings")),

@@ -9,6 +9,7 @@ import { AccountInfo, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
 import { fetchPoolWithCustodies } from "./accounts";
+import { MAX_CUSTODIES } from "./constants";
 import { Custody, Pool } from "./idl/types";
 import {
   custodyValueUsd,
@@ -304,10 +305,49 @@ export function quoteSwapExact(
   });
 }
 
-/** The remaining accounts every pool-valuing instruction takes: each custody and its oracle, in pool order. */
+/** The custody list every pool-valuing instruction ends with: each custody and its oracle, in pool order. */
 export function custodyListAccounts(state: PoolState): anchor.web3.AccountMeta[] {
   return state.custodies.flatMap((c) => [
     { pubkey: c.address, isSigner: false, isWritable: false },
     { pubkey: c.account.oracle, isSigner: false, isWritable: false },
   ]);
+}
+
+/** A slot of the custody list (the pool holds at most `MAX_CUSTODIES`). */
+export type CustodySlot = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+/** The custody list's accounts as the IDL names them: slot `i` is `custody<i>` and its price feed `oracle<i>`. */
+export type CustodySlotAccounts = Record<`custody${CustodySlot}` | `oracle${CustodySlot}`, PublicKey | null>;
+
+/**
+ * The custody list as the IDL's named accounts (deposit, redemption, swap): the pool's custodies and
+ * their oracles, `null` (absent) for the unused slots. {@link usedSlotsOnly} then drops the absent
+ * ones, which the program does not need.
+ */
+export function custodySlotAccounts(state: PoolState): CustodySlotAccounts {
+  const out: Partial<CustodySlotAccounts> = {};
+  for (let i = 0; i < MAX_CUSTODIES; i++) {
+    const c = state.custodies[i];
+    out[`custody${i as CustodySlot}`] = c?.address ?? null;
+    out[`oracle${i as CustodySlot}`] = c?.account.oracle ?? null;
+  }
+  return out as CustodySlotAccounts;
+}
+
+/**
+ * `ix` (built with {@link custodySlotAccounts}) without the unused slots at its end: the program
+ * takes either every slot or the used ones alone, and the shorter list is the smaller transaction.
+ */
+export function usedSlotsOnly(
+  ix: anchor.web3.TransactionInstruction,
+  state: PoolState,
+): anchor.web3.TransactionInstruction {
+  const keep = ix.keys.length - 2 * (MAX_CUSTODIES - state.custodies.length);
+  // What is dropped must be the absent slots (anchor passes the program's address for them).
+  if (keep < 0 || ix.keys.slice(keep).some((k) => !k.pubkey.equals(ix.programId)))
+    throw new Error("usedSlotsOnly: the instruction does not end with the pool's unused custody slots");
+  return new anchor.web3.TransactionInstruction({
+    programId: ix.programId,
+    keys: ix.keys.slice(0, keep),
+    data: ix.data,
+  });
 }

@@ -378,10 +378,17 @@ function classifyAfter(w: World, c: Cand): Kind {
   }
 }
 
+type IxAccounts = { name: string; discriminator: number[]; accounts: { name: string; optional?: boolean }[] };
 const IX_ACCOUNTS = new Map(
-  (IDL.instructions as { name: string; discriminator: number[]; accounts: { name: string }[] }[]).map((i) => [
+  (IDL.instructions as IxAccounts[]).map((i) => [
     Buffer.from(i.discriminator).toString("hex"),
     i.accounts.map((a) => a.name),
+  ]),
+);
+const IX_FIXED = new Map(
+  (IDL.instructions as IxAccounts[]).map((i) => [
+    Buffer.from(i.discriminator).toString("hex"),
+    i.accounts.filter((a) => !a.optional).map((a) => a.name),
   ]),
 );
 
@@ -392,8 +399,9 @@ function ixAccountName(spec: Spec, index: number): string {
   return `list[${Math.floor(j / 2)}].${j % 2 === 0 ? "custody" : "oracle"}`;
 }
 
+/** The accounts an instruction cannot do without: its declared ones less the optional (a custody list's slots). */
 function fixedCount(spec: Spec): number {
-  return (IX_ACCOUNTS.get(spec.ix.data.subarray(0, 8).toString("hex")) ?? []).length;
+  return (IX_FIXED.get(spec.ix.data.subarray(0, 8).toString("hex")) ?? []).length;
 }
 
 // --- instruction data ------------------------------------------------------------------------

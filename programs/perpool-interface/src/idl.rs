@@ -46,6 +46,8 @@ pub struct IdlAccount {
     pub docs: &'static str,
     pub writable: bool,
     pub signer: bool,
+    /// May be absent: a client passes the program's own address in its place (anchor's convention).
+    pub optional: bool,
     /// A fixed address (programs).
     pub address: Option<Address>,
     /// The seeds a client derives the address from.
@@ -56,8 +58,16 @@ pub struct IdlAccount {
 
 impl IdlAccount {
     /// An account with only a name: what each declaration starts from.
-    pub const NEW: Self =
-        Self { name: "", docs: "", writable: false, signer: false, address: None, pda: None, relations: &[] };
+    pub const NEW: Self = Self {
+        name: "",
+        docs: "",
+        writable: false,
+        signer: false,
+        optional: false,
+        address: None,
+        pda: None,
+        relations: &[],
+    };
 }
 
 /// A program-derived address: its seeds and, when not this program's, the deriving program.
@@ -214,6 +224,9 @@ mod json {
         }
         if a.signer {
             out.write_str(",\"signer\":true")?;
+        }
+        if a.optional {
+            out.write_str(",\"optional\":true")?;
         }
         if let Some(address) = &a.address {
             out.write_str(",\"address\":\"")?;

@@ -32,6 +32,30 @@ use crate::{
 const TOKEN_PROGRAM: &[IdlAccountItem] = &accounts! { token_program address(TOKEN_PROGRAM_ID) };
 const SYSTEM_PROGRAM: &[IdlAccountItem] = &accounts! { system_program address(SYSTEM_PROGRAM_ID) };
 
+/// The pool's custody list, which a deposit, a redemption and a swap value the pool with: slot `i`
+/// is the pool's custody `i` (the pool's field `custody_<i>` in the IDL, so anchor reads it from the
+/// pool) and that custody's price feed. Slots from the pool's custody count on are ignored: a client
+/// passes either every slot or only the used ones. A pool fills its unused slots with its first
+/// custody, so that an IDL client resolves all eight.
+const CUSTODY_LIST: &[IdlAccountItem] = &accounts! {
+    custody_0 [optional] relations(pool),
+    oracle_0 [optional] pda(price_feed_of custody_0),
+    custody_1 [optional] relations(pool),
+    oracle_1 [optional] pda(price_feed_of custody_1),
+    custody_2 [optional] relations(pool),
+    oracle_2 [optional] pda(price_feed_of custody_2),
+    custody_3 [optional] relations(pool),
+    oracle_3 [optional] pda(price_feed_of custody_3),
+    custody_4 [optional] relations(pool),
+    oracle_4 [optional] pda(price_feed_of custody_4),
+    custody_5 [optional] relations(pool),
+    oracle_5 [optional] pda(price_feed_of custody_5),
+    custody_6 [optional] relations(pool),
+    oracle_6 [optional] pda(price_feed_of custody_6),
+    custody_7 [optional] relations(pool),
+    oracle_7 [optional] pda(price_feed_of custody_7),
+};
+
 /// [`trade_accounts`]'s argument: the instruction takes the side as an argument, so anchor can
 /// derive the position.
 const SIDE_ARG: bool = true;
@@ -160,8 +184,8 @@ instructions! {
         config [writable] pda(b"config"),
     ]
 
-    /// Deposits an asset for LP tokens (pool valued at max prices, deposit at min price). Remaining accounts: every
-    /// custody with its oracle, in pool order.
+    /// Deposits an asset for LP tokens (pool valued at max prices, deposit at min price), the pool
+    /// valued over its custody list.
     ADD_LIQUIDITY => AddLiquidity { amount_in: u64, min_lp_out: u64 } [
         owner [writable, signer],
         config pda(b"config"),
@@ -178,6 +202,7 @@ instructions! {
         lp_escrow [writable] pda(b"lp_escrow", pool),
         ..TOKEN_PROGRAM,
         ..SYSTEM_PROGRAM,
+        ..CUSTODY_LIST,
     ]
 
     /// Takes the owner's LP tokens out of the pool's escrow once their cooldown is over.
@@ -191,8 +216,8 @@ instructions! {
         ..TOKEN_PROGRAM,
     ]
 
-    /// Redeems LP tokens for an asset (pool valued at min prices, asset at max price). Remaining accounts: every
-    /// custody with its oracle, in pool order.
+    /// Redeems LP tokens for an asset (pool valued at min prices, asset at max price), the pool
+    /// valued over its custody list.
     REMOVE_LIQUIDITY => RemoveLiquidity { lp_in: u64, min_amount_out: u64 } [
         owner [signer],
         config pda(b"config"),
@@ -205,10 +230,11 @@ instructions! {
         /// PDA ["lp_account", pool, owner]; may not exist
         lp_account [writable] pda(b"lp_account", pool, owner),
         ..TOKEN_PROGRAM,
+        ..CUSTODY_LIST,
     ]
 
-    /// Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees. Remaining
-    /// accounts: every custody with its oracle, in pool order.
+    /// Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees, the pool
+    /// valued over its custody list.
     SWAP => Swap { amount_in: u64, min_amount_out: u64 } [
         owner [signer],
         config pda(b"config"),
@@ -220,6 +246,7 @@ instructions! {
         funding_account [writable],
         receiving_account [writable],
         ..TOKEN_PROGRAM,
+        ..CUSTODY_LIST,
     ]
 
     /// Sends accrued protocol fees of a custody to a token account of the admin's choice.

@@ -65,6 +65,20 @@ macro_rules! layout {
     }};
 }
 
+/// The IDL lists an array field as one field per entry, `<prefix>_<i>` (`gen-idl.ts`'s `SPLIT`).
+fn split_array(rust: Vec<(String, usize, usize)>, field: &str, prefix: &str, n: usize) -> Vec<(String, usize, usize)> {
+    rust.into_iter()
+        .flat_map(|(name, off, size)| {
+            if name == field {
+                assert_eq!(size % n, 0, "{field}: {n} equal entries");
+                (0..n).map(|i| (format!("{prefix}_{i}"), off + i * size / n, size / n)).collect()
+            } else {
+                vec![(name, off, size)]
+            }
+        })
+        .collect()
+}
+
 fn check_account(idl: &Value, name: &str, disc: [u8; 8], rust: Vec<(String, usize, usize)>, size: usize) {
     assert_eq!(idl_disc(find(&idl["accounts"], name)), disc, "{name} discriminator");
     assert_eq!(disc, anchor_disc("account", name), "{name} discriminator vs sha256");
@@ -156,40 +170,45 @@ fn account_layouts_match_idl() {
         &idl,
         "Pool",
         Pool::DISCRIMINATOR,
-        layout!(Pool {
-            discriminator,
-            version,
-            bump,
-            lp_mint_bump,
-            reserved0,
-            custody_count,
-            name_len,
-            padding0,
-            name,
-            lp_mint,
-            custodies,
-            lp_fee_share_bps,
-            protocol_fee_share_bps,
-            insurance_fee_share_bps,
-            adl_threshold_bps,
-            adl_floor_bps,
-            padding1,
-            max_aum_usd,
-            inception_time,
-            lp_cooldown_secs,
-            pnl_warmup_secs,
-            min_profit_hold_secs,
-            lp_escrow_bump,
-            padding2,
-            lp_escrow,
-            min_first_deposit_usd,
-            dead_lp,
-            min_lp_mint,
-            timelock_secs,
-            pending_proposals,
-            proposal_nonce,
-            reserved
-        }),
+        split_array(
+            layout!(Pool {
+                discriminator,
+                version,
+                bump,
+                lp_mint_bump,
+                reserved0,
+                custody_count,
+                name_len,
+                padding0,
+                name,
+                lp_mint,
+                custodies,
+                lp_fee_share_bps,
+                protocol_fee_share_bps,
+                insurance_fee_share_bps,
+                adl_threshold_bps,
+                adl_floor_bps,
+                padding1,
+                max_aum_usd,
+                inception_time,
+                lp_cooldown_secs,
+                pnl_warmup_secs,
+                min_profit_hold_secs,
+                lp_escrow_bump,
+                padding2,
+                lp_escrow,
+                min_first_deposit_usd,
+                dead_lp,
+                min_lp_mint,
+                timelock_secs,
+                pending_proposals,
+                proposal_nonce,
+                reserved
+            }),
+            "custodies",
+            "custody",
+            pool::MAX_CUSTODIES,
+        ),
         Pool::LEN,
     );
     check_account(

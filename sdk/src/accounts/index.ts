@@ -42,7 +42,7 @@ export async function fetchPoolWithCustodies(
   pool: PublicKey,
 ): Promise<{ pool: T.Pool; custodies: { address: PublicKey; account: T.Custody }[] }> {
   const p = await fetchPool(program, pool);
-  const addresses = p.custodies.slice(0, p.custodyCount);
+  const addresses = poolCustodies(p);
   const accounts: (T.Custody | null)[] = await client(program, "custody").fetchMultiple(addresses);
   return {
     pool: p,
@@ -52,6 +52,15 @@ export async function fetchPoolWithCustodies(
       return { address, account };
     }),
   };
+}
+
+/**
+ * The pool's custodies, in the order they were added. (The IDL lists the pool's eight slots as
+ * fields `custody0` … `custody7`; those from `custodyCount` on repeat the first custody.)
+ */
+export function poolCustodies(pool: T.Pool): PublicKey[] {
+  const { custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7 } = pool;
+  return [custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7].slice(0, pool.custodyCount);
 }
 
 /** The pool's name as text. */

@@ -553,7 +553,7 @@ export const IDL: Idl = {
     {
       "name": "add_liquidity",
       "docs": [
-        "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price). Remaining accounts: every custody with its oracle, in pool order."
+        "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price), the pool valued over its custody list."
       ],
       "discriminator": [
         181,
@@ -723,6 +723,246 @@ export const IDL: Idl = {
         {
           "name": "system_program",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "custody_0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_0.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_0.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_0.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_1.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_1.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_1.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_2.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_2.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_2.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_3.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_3.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_3.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_4.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_4.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_4.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_5.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_5.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_5.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_6.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_6.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_6.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_7.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_7.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_7.oracle_program",
+              "account": "Custody"
+            }
+          }
         }
       ],
       "args": [
@@ -833,7 +1073,7 @@ export const IDL: Idl = {
     {
       "name": "remove_liquidity",
       "docs": [
-        "Redeems LP tokens for an asset (pool valued at min prices, asset at max price). Remaining accounts: every custody with its oracle, in pool order."
+        "Redeems LP tokens for an asset (pool valued at min prices, asset at max price), the pool valued over its custody list."
       ],
       "discriminator": [
         80,
@@ -966,6 +1206,246 @@ export const IDL: Idl = {
         {
           "name": "token_program",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "custody_0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_0.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_0.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_0.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_1.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_1.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_1.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_2.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_2.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_2.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_3.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_3.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_3.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_4.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_4.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_4.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_5.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_5.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_5.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_6.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_6.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_6.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_7.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_7.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_7.oracle_program",
+              "account": "Custody"
+            }
+          }
         }
       ],
       "args": [
@@ -982,7 +1462,7 @@ export const IDL: Idl = {
     {
       "name": "swap",
       "docs": [
-        "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees. Remaining accounts: every custody with its oracle, in pool order."
+        "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees, the pool valued over its custody list."
       ],
       "discriminator": [
         248,
@@ -1083,6 +1563,246 @@ export const IDL: Idl = {
         {
           "name": "token_program",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "custody_0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_0.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_0.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_0.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_1.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_1.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_1.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_2.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_2.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_2.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_3.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_3.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_3.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_4.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_4.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_4.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_5.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_5.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_5.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_6.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_6.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_6.oracle_program",
+              "account": "Custody"
+            }
+          }
+        },
+        {
+          "name": "custody_7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle_7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody_7.oracle_shard",
+                "account": "Custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody_7.feed_id",
+                "account": "Custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody_7.oracle_program",
+              "account": "Custody"
+            }
+          }
         }
       ],
       "args": [
@@ -4951,13 +5671,36 @@ export const IDL: Idl = {
             "type": "pubkey"
           },
           {
-            "name": "custodies",
-            "type": {
-              "array": [
-                "pubkey",
-                8
-              ]
-            }
+            "name": "custody_0",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_1",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_2",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_3",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_4",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_5",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_6",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody_7",
+            "type": "pubkey"
           },
           {
             "name": "lp_fee_share_bps",

@@ -554,7 +554,7 @@ export type Perpool = {
     {
       "name": "addLiquidity",
       "docs": [
-        "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price). Remaining accounts: every custody with its oracle, in pool order."
+        "Deposits an asset for LP tokens (pool valued at max prices, deposit at min price), the pool valued over its custody list."
       ],
       "discriminator": [
         181,
@@ -724,6 +724,246 @@ export type Perpool = {
         {
           "name": "systemProgram",
           "address": "11111111111111111111111111111111"
+        },
+        {
+          "name": "custody0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody0.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody0.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody0.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody1.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody1.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody1.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody2.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody2.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody2.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody3.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody3.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody3.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody4.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody4.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody4.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody5.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody5.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody5.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody6.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody6.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody6.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody7.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody7.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody7.oracleProgram",
+              "account": "custody"
+            }
+          }
         }
       ],
       "args": [
@@ -834,7 +1074,7 @@ export type Perpool = {
     {
       "name": "removeLiquidity",
       "docs": [
-        "Redeems LP tokens for an asset (pool valued at min prices, asset at max price). Remaining accounts: every custody with its oracle, in pool order."
+        "Redeems LP tokens for an asset (pool valued at min prices, asset at max price), the pool valued over its custody list."
       ],
       "discriminator": [
         80,
@@ -967,6 +1207,246 @@ export type Perpool = {
         {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "custody0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody0.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody0.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody0.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody1.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody1.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody1.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody2.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody2.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody2.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody3.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody3.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody3.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody4.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody4.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody4.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody5.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody5.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody5.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody6.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody6.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody6.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody7.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody7.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody7.oracleProgram",
+              "account": "custody"
+            }
+          }
         }
       ],
       "args": [
@@ -983,7 +1463,7 @@ export type Perpool = {
     {
       "name": "swap",
       "docs": [
-        "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees. Remaining accounts: every custody with its oracle, in pool order."
+        "Swaps one pool asset for another at oracle prices, paying the higher of the two dynamic fees, the pool valued over its custody list."
       ],
       "discriminator": [
         248,
@@ -1084,6 +1564,246 @@ export type Perpool = {
         {
           "name": "tokenProgram",
           "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "custody0",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle0",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody0.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody0.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody0.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody1",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle1",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody1.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody1.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody1.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody2",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle2",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody2.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody2.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody2.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody3",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle3",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody3.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody3.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody3.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody4",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle4",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody4.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody4.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody4.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody5",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle5",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody5.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody5.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody5.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody6",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle6",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody6.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody6.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody6.oracleProgram",
+              "account": "custody"
+            }
+          }
+        },
+        {
+          "name": "custody7",
+          "optional": true,
+          "relations": [
+            "pool"
+          ]
+        },
+        {
+          "name": "oracle7",
+          "optional": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "account",
+                "path": "custody7.oracleShard",
+                "account": "custody"
+              },
+              {
+                "kind": "account",
+                "path": "custody7.feedId",
+                "account": "custody"
+              }
+            ],
+            "program": {
+              "kind": "account",
+              "path": "custody7.oracleProgram",
+              "account": "custody"
+            }
+          }
         }
       ],
       "args": [
@@ -4952,13 +5672,36 @@ export type Perpool = {
             "type": "pubkey"
           },
           {
-            "name": "custodies",
-            "type": {
-              "array": [
-                "pubkey",
-                8
-              ]
-            }
+            "name": "custody0",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody1",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody2",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody3",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody4",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody5",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody6",
+            "type": "pubkey"
+          },
+          {
+            "name": "custody7",
+            "type": "pubkey"
           },
           {
             "name": "lpFeeShareBps",

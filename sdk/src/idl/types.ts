@@ -25,7 +25,14 @@ export interface Pool {
   padding0: number[];
   name: number[];
   lpMint: PublicKey;
-  custodies: PublicKey[];
+  custody0: PublicKey;
+  custody1: PublicKey;
+  custody2: PublicKey;
+  custody3: PublicKey;
+  custody4: PublicKey;
+  custody5: PublicKey;
+  custody6: PublicKey;
+  custody7: PublicKey;
   lpFeeShareBps: number;
   protocolFeeShareBps: number;
   insuranceFeeShareBps: number;

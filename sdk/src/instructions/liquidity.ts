@@ -4,7 +4,7 @@ import BN from "bn.js";
 
 import { TOKEN_PROGRAM_ID } from "../constants";
 import { configPda, lpAccountPda } from "../pda";
-import { PoolState, custodyListAccounts, findCustody } from "../pool";
+import { PoolState, custodySlotAccounts, findCustody, usedSlotsOnly } from "../pool";
 import { PerpoolProgram } from "../program";
 
 const custodyOf = (state: PoolState, address: PublicKey) => findCustody(state, address).account;
@@ -37,9 +37,10 @@ export function addLiquidityIx(
       lpEscrow: state.pool.lpEscrow,
       tokenProgram: TOKEN_PROGRAM_ID,
       systemProgram: SystemProgram.programId,
+      ...custodySlotAccounts(state),
     })
-    .remainingAccounts(custodyListAccounts(state))
-    .instruction();
+    .instruction()
+    .then((ix) => usedSlotsOnly(ix, state));
 }
 
 /** Takes the owner's LP tokens out of the pool's escrow once their cooldown is over. */
@@ -87,9 +88,10 @@ export function removeLiquidityIx(
       lpTokenAccount: args.lpTokenAccount,
       lpAccount: lpAccountPda(state.address, args.owner, program.programId)[0],
       tokenProgram: TOKEN_PROGRAM_ID,
+      ...custodySlotAccounts(state),
     })
-    .remainingAccounts(custodyListAccounts(state))
-    .instruction();
+    .instruction()
+    .then((ix) => usedSlotsOnly(ix, state));
 }
 
 export function swapIx(
@@ -118,9 +120,10 @@ export function swapIx(
       fundingAccount: args.fundingAccount,
       receivingAccount: args.receivingAccount,
       tokenProgram: TOKEN_PROGRAM_ID,
+      ...custodySlotAccounts(state),
     })
-    .remainingAccounts(custodyListAccounts(state))
-    .instruction();
+    .instruction()
+    .then((ix) => usedSlotsOnly(ix, state));
 }
 
 export function withdrawProtocolFeesIx(

@@ -6,6 +6,7 @@
  */
 import { AccountMeta, PublicKey, SystemProgram, TransactionInstruction } from "@solana/web3.js";
 
+import { poolCustodies } from "../accounts";
 import type { Pool, Proposal } from "../idl/types";
 import type { CustodySettings } from "../params";
 import { configPda, proposalPda } from "../pda";
@@ -20,8 +21,7 @@ export interface PoolRef {
 
 /** The pool's custodies other than `custody`, in pool order: the target weights the program sums. */
 export function otherCustodyAccounts(pool: PoolRef, custody: PublicKey): AccountMeta[] {
-  return pool.pool.custodies
-    .slice(0, pool.pool.custodyCount)
+  return poolCustodies(pool.pool)
     .filter((c) => !c.equals(custody))
     .map((pubkey) => ({ pubkey, isSigner: false, isWritable: false }));
 }

@@ -38,7 +38,10 @@ pub struct Pool {
     pub name: [u8; 32],
     /// LP token mint; its mint authority is this pool.
     pub lp_mint: Address,
-    /// Custody accounts, in the order they were added.
+    /// Custody accounts, in the order they were added. The slots from `custody_count` on repeat the
+    /// first custody (once there is one) and are never read as custodies: they let a client that
+    /// resolves a custody list from the IDL (fields `custody_0` … `custody_7` there) find a custody
+    /// and its price feed in every slot.
     pub custodies: [Address; MAX_CUSTODIES],
     /// Share of fees kept by LPs, bps.
     pub lp_fee_share_bps: u16,

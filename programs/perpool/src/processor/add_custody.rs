@@ -126,7 +126,12 @@ pub fn process_add_custody(accounts: &[AccountView], data: &[u8]) -> Result<()> 
     custody.set_default_risk_params(ix.pool);
 
     let slot = ix.pool.custody_count as usize;
-    ix.pool.custodies[slot] = *custody_key;
+    if slot == 0 {
+        // The first custody also fills every unused slot (see `Pool::custodies`).
+        ix.pool.custodies = [*custody_key; MAX_CUSTODIES];
+    } else {
+        ix.pool.custodies[slot] = *custody_key;
+    }
     ix.pool.custody_count = checked_add(ix.pool.custody_count, 1)?;
 
     events::custody_added(&CustodyAddedEvent {

@@ -38,8 +38,23 @@ perpool_core::source_file!();
 ///    cooldown of what is still waiting), and the first deposit's dead units stay here forever
 /// 10. `[]` token program
 /// 11. `[]` system program
-///
-/// From 12 on: `[]` every custody of the pool with its oracle, in pool order
+/// 12. `[]` custody 0 — the custody list: the pool's custody `i` and its oracle for each used slot
+///     (valuation.rs); the unused slots may be left out or hold anything, they are not read
+/// 13. `[]` oracle 0
+/// 14. `[]` custody 1
+/// 15. `[]` oracle 1
+/// 16. `[]` custody 2
+/// 17. `[]` oracle 2
+/// 18. `[]` custody 3
+/// 19. `[]` oracle 3
+/// 20. `[]` custody 4
+/// 21. `[]` oracle 4
+/// 22. `[]` custody 5
+/// 23. `[]` oracle 5
+/// 24. `[]` custody 6
+/// 25. `[]` oracle 6
+/// 26. `[]` custody 7
+/// 27. `[]` oracle 7
 ///
 /// The cooldown follows the tokens, not the owner: LP tokens cannot be redeemed or moved by
 /// anyone until they leave the escrow.

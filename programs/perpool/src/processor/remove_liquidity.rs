@@ -33,8 +33,23 @@ perpool_core::source_file!();
 /// 7. `[writable]` lp_token_account — owner's LP tokens, burned
 /// 8. `[writable]` lp_account — PDA `["lp_account", pool, owner]` (may not exist)
 /// 9. `[]` token program
-///
-/// From 10 on: `[]` every custody of the pool with its oracle, in pool order
+/// 10. `[]` custody 0 — the custody list: the pool's custody `i` and its oracle for each used slot
+///     (valuation.rs); the unused slots may be left out or hold anything, they are not read
+/// 11. `[]` oracle 0
+/// 12. `[]` custody 1
+/// 13. `[]` oracle 1
+/// 14. `[]` custody 2
+/// 15. `[]` oracle 2
+/// 16. `[]` custody 3
+/// 17. `[]` oracle 3
+/// 18. `[]` custody 4
+/// 19. `[]` oracle 4
+/// 20. `[]` custody 5
+/// 21. `[]` oracle 5
+/// 22. `[]` custody 6
+/// 23. `[]` oracle 6
+/// 24. `[]` custody 7
+/// 25. `[]` oracle 7
 pub struct RemoveLiquidity<'a> {
     pub owner: &'a AccountView,
     pub pool_account: &'a AccountView,

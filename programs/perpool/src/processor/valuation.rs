@@ -1,5 +1,6 @@
 //! Pool valuation over the custody list that follows an instruction's fixed
-//! accounts: `[custody_0, oracle_0, custody_1, oracle_1, …]` in pool order.
+//! accounts: `[custody_0, oracle_0, custody_1, oracle_1, …]` in pool order, either the
+//! pool's used slots or all [`MAX_CUSTODIES`] (the unused ones are not read).
 //!
 //! The pool's value is what LPs would own if every position closed now (SPEC §5):
 //!
@@ -73,9 +74,16 @@ pub fn value_pool<const N: usize>(
     now: i64,
 ) -> Result<Valuation<N>> {
     let count = pool.custody_count as usize;
-    if count > MAX_CUSTODIES || list.len() != count.saturating_mul(2) {
+    if count > MAX_CUSTODIES {
         return Err(PerpoolError::CustodyListMismatch);
     }
+    // Every slot (what an IDL client resolves), or only the used ones; the unused are not read.
+    let used = count.saturating_mul(2);
+    let list = match list.len() {
+        n if n == used => list,
+        n if n == MAX_CUSTODIES * 2 => list.get(..used).ok_or(PerpoolError::CustodyListMismatch)?,
+        _ => return Err(PerpoolError::CustodyListMismatch),
+    };
     let ctx = OracleContext { now };
     let zero = OraclePrice { spot: Price(0), ema: Price(0), conf: 0, min: Price(0), max: Price(0), publish_time: 0 };
     let mut out = Valuation { aum_usd: 0, target_usd: [0; N], target_price: [zero; N] };
