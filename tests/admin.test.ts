@@ -39,7 +39,7 @@ import {
   lpEscrowPda,
 } from "../sdk/src";
 import { publishPrice, testFeedId } from "./fixtures";
-import { pythData } from "./security/world";
+import { pythData } from "./world";
 import {
   Ctx,
   expectAnchorError,

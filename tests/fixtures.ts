@@ -4,9 +4,10 @@
  * conveniences on top. Prices are real Pyth `PriceUpdateV2` accounts published through the local
  * price publisher (the admin is every feed's write authority).
  *
- * The test worlds are one: every pool in them is listed by `listPool` (sdk/src/testing.ts); the
- * security and economics worlds (tests/security/world.ts, tests/economics/harness.ts) add the
- * transaction runner they share (`TxRunner`) and their own scenarios.
+ * Every pool of the tests is listed by `listPool` (sdk/src/testing.ts); the scenario suites'
+ * `World` (tests/world.ts) adds the transaction runner (`TxRunner`), any number of pools, wallets,
+ * prices and the books, configured by the security scenario (tests/security/world.ts) and the
+ * economics one (tests/economics/harness.ts).
  */
 import { Keypair, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";

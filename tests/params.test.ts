@@ -55,7 +55,7 @@ import {
 import { syncSettings } from "../migrations/deploy";
 import { AssetSpec, PoolFixture, fundedPool, now, units } from "./fixtures";
 import { Ctx, expectProgramError, freshCtx, fundedKeypair, send, withAccount } from "./helpers";
-import { pythData } from "./security/world";
+import { pythData } from "./world";
 
 const DAY = DEFAULT_TIMELOCK_SECS;
 const USD = (n: number) => units(n, 6);

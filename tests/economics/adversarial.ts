@@ -20,7 +20,8 @@ import BN from "bn.js";
 import { adlCloseSize } from "../../sdk/src";
 import { Rng } from "../security/fuzzer";
 import { USD27, booksViolation, dollars, explainedByMove } from "./books";
-import { Econ, LONG, SHORT, Sym, Wallet, outcomeName, price9, tok, usd } from "./harness";
+import { Sym, econWorld, tok } from "./harness";
+import { LONG, SHORT, Wallet, outcomeName, price9, usd } from "../world";
 
 export interface AdversarialResult {
   seed: number;
@@ -73,7 +74,7 @@ const WEIGHTS: Record<Action, number> = {
 
 export async function runAdversarial(seed: number, steps: number): Promise<AdversarialResult> {
   const rng = new Rng(seed);
-  const env = await Econ.create({
+  const env = await econWorld({
     keys: () => rng.keypair(),
     pool: { lpCooldownSecs: 120, minLpMint: new BN(1) },
     custody: { SOL: { interestOnPnl: false }, USDC: { maxUtilizationBps: 9_500 } },
@@ -163,7 +164,7 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
           const pr = env.priced();
           const expo = env.exposure(group);
           const before = env.priceList();
-          r = await env.setPrice("SOL", next);
+          r = env.setPrice("SOL", next);
           if (r.err === null) explained = explained.add(explainedByMove(pr, expo, before, env.priceList()));
           label = `price SOL ${dollars(next.mul(new BN(10).pow(new BN(18))), 4)}`;
           if (r.err === null) await keeperSweep();
@@ -171,7 +172,7 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
         }
         case "warp": {
           const secs = Math.floor(rng.logUniform(0, 2.78));
-          await env.warp(secs);
+          env.warp(secs);
           label = `warp ${secs}`;
           await keeperSweep();
           break;
@@ -220,7 +221,7 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
           r = await env.claim(w);
           break;
         case "redeem": {
-          const bal = env.tokenBalance(w.lp);
+          const bal = env.tokenBalance(w.lp.main);
           if (bal.isZero()) break;
           const s: Sym = rng.chance(0.5) ? "USDC" : "SOL";
           r = await env.redeem(w, s, rng.chance(0.5) ? bal : bal.muln(rng.range(1, 99)).divn(100));

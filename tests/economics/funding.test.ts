@@ -16,13 +16,14 @@ import BN from "bn.js";
 import { expect } from "chai";
 
 import { USD27, dollars } from "./books";
-import { Econ, LONG, SHORT, Wallet, tok, usd } from "./harness";
+import { econWorld, tok } from "./harness";
+import { LONG, SHORT, Wallet, World, usd } from "../world";
 import { GroupLedger, LpMark, expectBooks, expectLpMoveWithinFees, lpMark, lpMove, lpTolerance } from "./watch";
 
 describe("economics: funding owed by a big position, paid to a dust one", function () {
   this.timeout(120_000);
 
-  let env: Econ;
+  let env: World;
   let lp: Wallet;
   let big: Wallet;
   let dust: Wallet;
@@ -31,7 +32,7 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
   before(async () => {
     // Funding at a per-second cap of 0.001 % (3.6 %/h) at full skew: a 10x long burns its
     // collateral in under three hours. No price impact (it would only blur the numbers).
-    env = await Econ.create({
+    env = await econWorld({
       pool: { lpCooldownSecs: 900 },
       risk: {
         SOL: {
@@ -50,7 +51,7 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
     env.mustOk(await env.deposit(lp, "SOL", tok("SOL", 10_000)), "lp SOL");
     env.provider.warpSlots(1);
     env.mustOk(await env.deposit(lpA, "USDC", usd(1_000_000)), "attacker LP");
-    await env.warp(901);
+    env.warp(901);
     env.mustOk(await env.claim(lpA), "claim LP");
   });
 
@@ -74,10 +75,10 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
       env.mustOk(await env.open(dust, SHORT, "SOL", "USDC", usd(20), usd(11)), "open short"),
     );
     expectBooks("positions open", env.books());
-    await env.warp(60);
-    await ledger.movePrice("SOL", 165);
+    env.warp(60);
+    ledger.movePrice("SOL", 165);
     // Five hours of funding at the cap: 18 % of the long's size; its 10 % collateral is gone.
-    await env.warp(5 * 3600);
+    env.warp(5 * 3600);
     await step("settle the dust short (it is paid)", async () =>
       env.mustOk(await env.decrease(dust, shortKey, new BN(0), new BN(1)), "settle short"),
     );
@@ -111,7 +112,7 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
     expectBooks("long settled owing", b);
 
     // The attacker's LP redeems at the inflated price.
-    const lpIn = env.tokenBalance(lpA.lp);
+    const lpIn = env.tokenBalance(lpA.lp.main);
     env.mustOk(await env.redeem(lpA, "USDC", lpIn), "redeem");
     // The long closes: what it owes is collected from its profit; the LP price falls back.
     const c = await step("close the big long", async () => env.mustOk(await env.close(big, longKey), "close long"));

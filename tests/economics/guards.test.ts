@@ -22,20 +22,21 @@ import {
   addLiquidityIx,
 } from "../../sdk/src";
 import { USD27, dollars } from "./books";
-import { Econ, LONG, Wallet, outcomeName, tok, usd } from "./harness";
+import { econWorld, tok } from "./harness";
 import { GroupLedger, lpMark, expectLpMoveWithinFees } from "./watch";
-import { U64_MAX, ZERO, buildWorld, changedKeys, images } from "../security/world";
+import { buildWorld } from "../security/world";
+import { LONG, U64_MAX, Wallet, World, ZERO, changedKeys, images, outcomeName, usd } from "../world";
 
 describe("economics: guards that follow the money (issue 15)", function () {
   this.timeout(120_000);
 
-  let env: Econ;
+  let env: World;
   let lp: Wallet;
   let a: Wallet;
   let b: Wallet;
 
   before(async () => {
-    env = await Econ.create({
+    env = await econWorld({
       pool: { lpCooldownSecs: 900 },
       risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } },
     });
@@ -44,20 +45,20 @@ describe("economics: guards that follow the money (issue 15)", function () {
     b = await env.wallet("b");
     env.mustOk(await env.deposit(lp, "USDC", usd(2_000_000)), "lp USDC");
     env.mustOk(await env.deposit(lp, "SOL", tok("SOL", 10_000)), "lp SOL");
-    await env.warp(901);
+    env.warp(901);
     env.mustOk(await env.claim(lp), "claim");
   });
 
   it("keeps LP minted to a second wallet in escrow through a price update", async () => {
     // a deposits 200k USDC naming b's LP account; SOL moves; b tries to redeem at once.
     env.mustOk(await env.deposit(a, "USDC", usd(200_000)), "deposit");
-    expect(env.tokenBalance(b.lp).toString(), "nothing reached b").to.equal("0");
-    expect(env.tokenBalance(a.lp).toString(), "nothing reached a").to.equal("0");
+    expect(env.tokenBalance(b.lp.main).toString(), "nothing reached b").to.equal("0");
+    expect(env.tokenBalance(a.lp.main).toString(), "nothing reached a").to.equal("0");
     const escrowed = env.lpAccount(a)!.escrowedLp;
     expect(escrowed.gtn(0)).to.equal(true);
-    env.mustOk(await env.setPrice("SOL", 153), "price update");
+    env.mustOk(env.setPrice("SOL", 153), "price update");
     env.provider.warpSlots(1);
-    const watch = [env.assets.USDC.vault, env.lpEscrow, a.lp, b.lp];
+    const watch = [env.main.assets.USDC.vault, env.main.lpEscrow, a.lp.main, b.lp.main];
     for (const [who, send] of [
       ["b redeems", () => env.redeem(b, "USDC", escrowed)],
       ["a redeems", () => env.redeem(a, "USDC", escrowed)],
@@ -72,7 +73,7 @@ describe("economics: guards that follow the money (issue 15)", function () {
     expect(outcomeName(await env.claim(a))).to.equal("LpCooldown");
     // The deposit's LP cannot be moved in the same transaction either: a transfer from the
     // escrow needs the pool's signature, and a's own LP account is empty.
-    env.mustOk(await env.setPrice("SOL", 150), "price back");
+    env.mustOk(env.setPrice("SOL", 150), "price back");
   });
 
   it("gives no profit on a $500k increase of an hour-old $100 position across a same-second price update", async () => {
@@ -80,10 +81,10 @@ describe("economics: guards that follow the money (issue 15)", function () {
     const ledger = new GroupLedger(env, group);
     const key = env.positionKey(a, LONG, "SOL", "USDC");
     env.mustOk(await env.open(a, LONG, "SOL", "USDC", usd(100), usd(50)), "open $100");
-    await env.warp(3_600);
+    env.warp(3_600);
     env.mustOk(await env.open(a, LONG, "SOL", "USDC", usd(500_000), usd(50_000)), "increase by $500k");
     // A new price in the same second, and the close.
-    await ledger.movePrice("SOL", 153);
+    ledger.movePrice("SOL", 153);
     const before = env.position(key)!;
     env.mustOk(await env.close(a, key), "close");
     const excess = ledger.excess();
@@ -97,15 +98,15 @@ describe("economics: guards that follow the money (issue 15)", function () {
       excess.lte(positionExplained.neg().add(USD27.muln(1_000_000))),
       "no profit realised on the increase",
     ).to.equal(true);
-    env.mustOk(await env.setPrice("SOL", 150), "price back");
+    env.mustOk(env.setPrice("SOL", 150), "price back");
   });
 
   it("refuses a swap in the same transaction from turning auto-deleveraging on", async () => {
     // A profitable long on USDC; its group's ratio sits just under the threshold.
     const key = env.positionKey(b, LONG, "SOL", "USDC");
     env.mustOk(await env.open(b, LONG, "SOL", "USDC", usd(400_000), usd(40_000)), "open");
-    await env.warp(120);
-    env.mustOk(await env.setPrice("SOL", 170), "SOL up");
+    env.warp(120);
+    env.mustOk(env.setPrice("SOL", 170), "SOL up");
     const status = adlStatus(env.state(), env.position(key)!, env.now());
     await env.setRisk("SOL", {
       fundingFactor: new BN(0),
@@ -118,22 +119,22 @@ describe("economics: guards that follow the money (issue 15)", function () {
     expect(adlStatus(state, env.position(key)!, env.now()).allowed, "ADL not allowed").to.equal(false);
     // The stranger swaps SOL for most of the pool's free USDC, then calls ADL, in one transaction.
     const stranger = await env.wallet("stranger");
-    const swap = await swapIx(env.program, env.built, {
+    const swap = await swapIx(env.program, env.main.built, {
       owner: stranger.key,
-      custodyIn: env.assets.SOL.custody,
-      custodyOut: env.assets.USDC.custody,
+      custodyIn: env.main.assets.SOL.custody,
+      custodyOut: env.main.assets.USDC.custody,
       fundingAccount: stranger.tokens.SOL,
       receivingAccount: stranger.tokens.USDC,
       amountIn: tok("SOL", 5_000),
       minAmountOut: ZERO,
     });
-    const adl = await autoDeleverageIx(env.program, env.built, {
+    const adl = await autoDeleverageIx(env.program, env.main.built, {
       keeper: stranger.key,
       position: env.position(key)!,
       ownerAccount: b.tokens.USDC,
       sizeUsd: usd(100_000),
     });
-    const watch = [key, env.assets.USDC.custody, env.assets.SOL.custody, env.assets.USDC.vault];
+    const watch = [key, env.main.assets.USDC.custody, env.main.assets.SOL.custody, env.main.assets.USDC.vault];
     const before = images(env, watch);
     const r = env.run([swap, adl]);
     expect(outcomeName(r)).to.equal("AdlNotAllowed");
@@ -149,11 +150,11 @@ describe("economics: no cherry-picked prices (issue 15 item 2)", function () {
 
   it("refuses an older signed price than the newest a custody used, for trades, swaps and deposits", async () => {
     const { w } = await buildWorld();
-    const { alice, lp } = w.users;
+    const { alice, lp } = w.wallets;
     const S = w.main.assets;
     // A trade uses the SOL price published now.
     const open = async () =>
-      increasePositionIx(w.program, await w.state(), {
+      increasePositionIx(w.program, w.state(), {
         owner: alice.kp.publicKey,
         side: Side.LONG,
         custody: S.SOL.custody,
@@ -166,13 +167,13 @@ describe("economics: no cherry-picked prices (issue 15 item 2)", function () {
     w.ok([await open()], "trade at the current price");
     // The attacker holds an older signed update (five seconds earlier, 3 % lower) and posts it.
     const older = w.now().subn(5);
-    w.writePyth("SOL", { publishTime: older, price: new BN(Math.round(w.prices.SOL * 0.97 * 1e8)) });
+    w.writePyth("SOL", { publishTime: older, price: w.prices.SOL.muln(97).divn(1_000) });
     const watch = [S.SOL.custody, S.USDC.custody, S.SOL.vault, S.USDC.vault];
     for (const [what, ix] of [
       ["increase_position", await open()],
       [
         "swap",
-        await swapIx(w.program, await w.state(), {
+        await swapIx(w.program, w.state(), {
           owner: alice.kp.publicKey,
           custodyIn: S.USDC.custody,
           custodyOut: S.SOL.custody,
@@ -188,7 +189,7 @@ describe("economics: no cherry-picked prices (issue 15 item 2)", function () {
           owner: lp.kp.publicKey,
           custody: S.USDC.custody,
           fundingAccount: lp.tokens.USDC,
-          lpTokenAccount: lp.lp,
+          lpTokenAccount: lp.lp.main,
           amountIn: usd(1_000),
           minLpOut: ZERO,
         }),

@@ -11,20 +11,21 @@ import { expect } from "chai";
 
 import { valuePool } from "../../sdk/src";
 import { USD27, dollars } from "./books";
-import { Econ, LONG, Wallet, tok, usd } from "./harness";
+import { econWorld, tok } from "./harness";
+import { LONG, Wallet, World, usd } from "../world";
 import { expectBooks } from "./watch";
 
 const YEAR = 365 * 86_400;
 
 interface Run {
-  env: Econ;
+  env: World;
   lp: Wallet;
   borrower: Wallet;
   parker: Wallet;
 }
 
 async function world(maxUtilizationBps?: number): Promise<Run> {
-  const env = await Econ.create({
+  const env = await econWorld({
     pool: { lpCooldownSecs: 0 },
     custody: maxUtilizationBps ? { USDC: { maxUtilizationBps } } : {},
   });
@@ -44,14 +45,14 @@ async function park(r: Run): Promise<void> {
 }
 
 /** LP price at min prices, 27-decimal USD per LP token. */
-function lpPrice(env: Econ): BN {
+function lpPrice(env: World): BN {
   const s = env.state();
   return valuePool(s, "min", env.now()).aumUsd.mul(USD27).mul(new BN(1_000_000)).div(s.lpSupply);
 }
 
 async function year(r: Run): Promise<void> {
   for (let m = 0; m < 12; m++) {
-    await r.env.warp(YEAR / 12);
+    r.env.warp(YEAR / 12);
     r.env.mustOk(await r.env.refresh("USDC"), "refresh");
   }
 }
@@ -61,7 +62,7 @@ function parkerEarned(r: Run): BN {
   const p = r.env.priced();
   const loan = r.env.loan(r.env.loanKey(r.parker, "USDC", "SOL"))!;
   const pos = r.env.position(r.env.positionKey(r.parker, LONG, "SOL", "USDC"))!;
-  const usdc = p.custodies[r.env.symbols.indexOf("USDC")];
+  const usdc = p.custodies[r.env.main.symbols.indexOf("USDC")];
   const share = (amount: BN, snapshot: BN) =>
     amount.mul(usdc.collateralIndex.sub(snapshot)).div(new BN(10).pow(new BN(12)));
   return loan.collateralInterest
@@ -116,7 +117,7 @@ describe("economics: parked interest-bearing collateral", function () {
     const plain = await world(9_900);
     const parked = await world(9_900);
     await park(parked);
-    const usdcOf = (r: Run) => r.env.state().custodies[r.env.symbols.indexOf("USDC")].account;
+    const usdcOf = (r: Run) => r.env.state().custodies[r.env.main.symbols.indexOf("USDC")].account;
     const c = usdcOf(plain);
     const room = c.owned.sub(c.owned.muln(c.bufferBps).divn(10_000)).sub(c.locked).sub(c.lent);
     plain.env.mustOk(await plain.env.borrow(plain.borrower, "SOL", "USDC", room), "borrow the pool's room");

@@ -16,18 +16,19 @@ import { expect } from "chai";
 
 import { OrderKind, adlCloseSize, orderPda, overLent } from "../../sdk/src";
 import { USD27, dollars } from "./books";
-import { Econ, LONG, Wallet, price9, tok, usd } from "./harness";
+import { econWorld, tok } from "./harness";
+import { LONG, Wallet, World, price9, usd } from "../world";
 import { GroupLedger, expectBooks, expectLpMoveWithinFees, lpMark } from "./watch";
 
 describe("economics: permissionless instructions between a deposit and a redemption", function () {
   this.timeout(120_000);
 
-  let env: Econ;
+  let env: World;
   let victim: Wallet;
   let a: Record<string, Wallet>;
 
   before(async () => {
-    env = await Econ.create({
+    env = await econWorld({
       pool: { lpCooldownSecs: 900 },
       risk: {
         SOL: {
@@ -82,20 +83,20 @@ describe("economics: permissionless instructions between a deposit and a redempt
     await step("borrow", () => env.borrow(a.borrower, "SOL", "USDC", usd(112_000)));
 
     // A day passes: interest accrues everywhere; a refresh books it.
-    await env.warp(86_400);
+    env.warp(86_400);
     await step("refresh_custody USDC", () => env.refresh("USDC"));
     await step("refresh_custody SOL", () => env.refresh("SOL"));
 
     // SOL falls 2.5 %: the 40x long is liquidatable.
-    await ledger.movePrice("SOL", 146.25);
+    ledger.movePrice("SOL", 146.25);
     await step("liquidate_position (40x long)", () =>
       env.liquidate(a.keeper, env.positionKey(a.t1, LONG, "SOL", "USDC")),
     );
     expect(env.position(env.positionKey(a.t1, LONG, "SOL", "USDC")), "liquidated in full").to.equal(null);
 
     // SOL rises to 156: the take-profit triggers, the big long may be deleveraged.
-    await env.warp(60);
-    await ledger.movePrice("SOL", 156);
+    env.warp(60);
+    ledger.movePrice("SOL", 156);
     await step("execute_order (take-profit)", () =>
       env.executeOrder(a.keeper, orderPda(env.positionKey(a.t2, LONG, "SOL", "SOL"), 0)[0]),
     );
@@ -105,12 +106,12 @@ describe("economics: permissionless instructions between a deposit and a redempt
     await step("auto_deleverage", () => env.adl(a.keeper, t3, size!));
 
     // SOL falls to 138: the loan (74.7 % LTV at 150) passes its 80 % liquidation LTV.
-    await env.warp(60);
-    await ledger.movePrice("SOL", 138);
+    env.warp(60);
+    ledger.movePrice("SOL", 138);
     await step("liquidate_loan", () => env.liquidateLoan(a.keeper, a.borrower, "SOL", "USDC", usd(40_000)));
 
     // Everything closes, the attacker's LP redeems after its cooldown.
-    await env.warp(900);
+    env.warp(900);
     const p3 = env.position(t3);
     if (p3) await step("close the deleveraged long", () => env.close(a.t3, t3));
     const p2 = env.position(env.positionKey(a.t2, LONG, "SOL", "SOL"));
@@ -121,7 +122,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
       env.loanWithdraw(a.borrower, "SOL", "USDC", env.loan(env.loanKey(a.borrower, "SOL", "USDC"))!.collateralAmount),
     );
     await step("claim LP", () => env.claim(a.lp));
-    await step("attacker redeems", () => env.redeem(a.lp, "USDC", env.tokenBalance(a.lp.lp)));
+    await step("attacker redeems", () => env.redeem(a.lp, "USDC", env.tokenBalance(a.lp.lp.main)));
     for (const m of moves) console.log(`      ${m}`);
 
     const excess = ledger.excess();
@@ -140,7 +141,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
     const trader = a.t1;
     env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(20_000), usd(1_000_000)), "collateral-heavy long");
     env.mustOk(await env.loanDeposit(a.borrower, "SOL", "USDC", tok("SOL", 20_000)), "collateral");
-    const usdc = env.state().custodies[env.symbols.indexOf("USDC")].account;
+    const usdc = env.state().custodies[env.main.symbols.indexOf("USDC")].account;
     const room = usdc.owned.sub(usdc.owned.muln(usdc.bufferBps).divn(10_000)).sub(usdc.locked).sub(usdc.lent);
     // Borrow the pool's own room and part of the trader's collateral (below the 99 % utilization cap).
     const borrowAmount = BN.min(
@@ -151,7 +152,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
     env.provider.warpSlots(1);
     const key = env.positionKey(trader, LONG, "SOL", "USDC");
     env.mustOk(await env.removeCollateral(trader, key, usd(900_000)), "withdraw the lent collateral");
-    const after = env.state().custodies[env.symbols.indexOf("USDC")].account;
+    const after = env.state().custodies[env.main.symbols.indexOf("USDC")].account;
     const excess = overLent(after);
     console.log(
       `      borrowed ${dollars(borrowAmount.mul(USD27), 0)}, pool room ${dollars(room.mul(USD27), 0)}; after the withdrawal over-lent by ${dollars(excess.mul(USD27), 2)}`,
@@ -161,6 +162,8 @@ describe("economics: permissionless instructions between a deposit and a redempt
     env.mustOk(await env.liquidateLoan(victim, a.borrower, "SOL", "USDC", excess), "recall");
     expectLpMoveWithinFees("liquidate_loan (recall)", before, lpMark(env));
     expectBooks("recall", env.books());
-    expect(overLent(env.state().custodies[env.symbols.indexOf("USDC")].account).isZero(), "recalled").to.equal(true);
+    expect(overLent(env.state().custodies[env.main.symbols.indexOf("USDC")].account).isZero(), "recalled").to.equal(
+      true,
+    );
   });
 });

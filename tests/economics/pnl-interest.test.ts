@@ -9,7 +9,8 @@ import BN from "bn.js";
 import { expect } from "chai";
 
 import { USD27, dollars } from "./books";
-import { Econ, LONG, Wallet, tok, usd } from "./harness";
+import { econWorld, tok } from "./harness";
+import { LONG, Wallet, World, usd } from "../world";
 import { GroupLedger, expectBooks } from "./watch";
 
 const INDEX_ONE = new BN(10).pow(new BN(12));
@@ -17,14 +18,14 @@ const INDEX_ONE = new BN(10).pow(new BN(12));
 describe("economics: interest on unrealized PnL", function () {
   this.timeout(120_000);
 
-  let env: Econ;
+  let env: World;
   let lp: Wallet;
   let trader: Wallet;
   let borrower: Wallet;
 
   beforeEach(async () => {
     // No funding or impact: the position's carry is its borrow fee and its PnL interest only.
-    env = await Econ.create({
+    env = await econWorld({
       pool: { lpCooldownSecs: 0, pnlWarmupSecs: 3_600 },
       risk: { SOL: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) } },
     });
@@ -39,24 +40,24 @@ describe("economics: interest on unrealized PnL", function () {
     env.mustOk(await env.borrow(borrower, "SOL", "USDC", usd(1_200_000)), "borrow");
   });
 
-  const settle = async (key: Parameters<Econ["position"]>[0]) =>
+  const settle = async (key: Parameters<World["position"]>[0]) =>
     env.mustOk(await env.addCollateral(trader, key, new BN(1)), "settle");
 
   it("earns nothing for a profit seen only during a one-second spike", async () => {
     const key = env.positionKey(trader, LONG, "SOL", "USDC");
     env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
-    await env.warp(7_200);
+    env.warp(7_200);
     await settle(key);
     // The spike: +20 % for one second; the position settles during it.
-    env.mustOk(await env.setPrice("SOL", 180), "spike");
+    env.mustOk(env.setPrice("SOL", 180), "spike");
     await settle(key);
     env.provider.warpSeconds(1);
-    await env.setPrice("SOL", 150);
+    env.setPrice("SOL", 150);
     await settle(key);
     const before = env.position(key)!;
     // A year, settled monthly.
     for (let m = 0; m < 12; m++) {
-      await env.warp(30 * 86_400);
+      env.warp(30 * 86_400);
       await settle(key);
     }
     const after = env.position(key)!;
@@ -73,10 +74,10 @@ describe("economics: interest on unrealized PnL", function () {
     const ledger = new GroupLedger(env, group);
     const key = env.positionKey(trader, LONG, "SOL", "USDC");
     env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
-    await env.warp(60);
-    await ledger.movePrice("SOL", 165);
+    env.warp(60);
+    ledger.movePrice("SOL", 165);
     await settle(key);
-    const usdcIndex = () => env.priced().custodies[env.symbols.indexOf("USDC")].supplyIndex;
+    const usdcIndex = () => env.priced().custodies[env.main.symbols.indexOf("USDC")].supplyIndex;
     let bound = new BN(0);
     let lastIndex = usdcIndex();
     const start = env.position(key)!.interestSettled;
@@ -87,7 +88,7 @@ describe("economics: interest on unrealized PnL", function () {
       const value = p.sizeTokens.mul(env.prices.SOL).div(new BN(10).pow(new BN(12))); // SOL 9 decimals × price 9 → µUSD
       const profit = BN.max(value.sub(p.sizeUsd), new BN(0));
       const held = BN.min(profit, p.lockedAmount);
-      await env.warp(30 * 86_400);
+      env.warp(30 * 86_400);
       const index = usdcIndex();
       bound = bound.add(held.mul(index.sub(lastIndex)).div(INDEX_ONE));
       lastIndex = index;

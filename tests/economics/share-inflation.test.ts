@@ -10,18 +10,19 @@ import { expect } from "chai";
 import { quoteDeposit } from "../../sdk/src";
 import { createTransferInstruction } from "../../sdk/src/provider/token";
 import { USD27, dollars } from "./books";
-import { Econ, Wallet, outcomeName, usd } from "./harness";
+import { econWorld } from "./harness";
+import { Wallet, World, outcomeName, usd } from "../world";
 import { GroupLedger } from "./watch";
 
 describe("economics: share inflation on a near-empty pool", function () {
   this.timeout(120_000);
 
-  let env: Econ;
+  let env: World;
   let attacker: Wallet;
   let victim: Wallet;
 
   before(async () => {
-    env = await Econ.create({ pool: { lpCooldownSecs: 0 } });
+    env = await econWorld({ pool: { lpCooldownSecs: 0 } });
     attacker = await env.wallet("attacker");
     victim = await env.wallet("victim");
   });
@@ -40,27 +41,29 @@ describe("economics: share inflation on a near-empty pool", function () {
     expect(outcomeName(first)).to.equal("ok");
     const supply = env.lpSupply();
     console.log(
-      `      after the first deposit: LP supply ${supply.toString()} (dead ${env.state().pool.deadLp.toString()}), attacker holds ${env.tokenBalance(attacker.lp).toString()}`,
+      `      after the first deposit: LP supply ${supply.toString()} (dead ${env.state().pool.deadLp.toString()}), attacker holds ${env.tokenBalance(attacker.lp.main).toString()}`,
     );
     // A deposit that would mint fewer than the pool's minimum is refused, and the quote says so.
     const tiny = new BN(500);
-    expect(() => quoteDeposit(env.state(), env.assets.USDC.custody, tiny, env.now())).to.throw();
+    expect(() => quoteDeposit(env.state(), env.main.assets.USDC.custody, tiny, env.now())).to.throw();
     expect(outcomeName(await env.deposit(victim, "USDC", tiny))).to.equal("LpMintTooSmall");
     // The donation: 1M USDC straight into the vault. Pool value counts owned tokens, not the vault.
     env.mustOk(
-      env.run([createTransferInstruction(attacker.tokens.USDC, env.assets.USDC.vault, attacker.key, usd(1_000_000))]),
+      env.run([
+        createTransferInstruction(attacker.tokens.USDC, env.main.assets.USDC.vault, attacker.key, usd(1_000_000)),
+      ]),
       "donate",
     );
     env.provider.warpSlots(1);
-    const q = quoteDeposit(env.state(), env.assets.USDC.custody, usd(1_000_000), env.now());
+    const q = quoteDeposit(env.state(), env.main.assets.USDC.custody, usd(1_000_000), env.now());
     env.mustOk(await env.deposit(victim, "USDC", usd(1_000_000)), "victim deposits");
-    const minted = env.tokenBalance(victim.lp);
+    const minted = env.tokenBalance(victim.lp.main);
     console.log(`      victim deposits $1M: ${minted.toString()} LP (quoted ${q.lpOut.toString()})`);
     expect(minted.toString()).to.equal(q.lpOut.toString());
     env.provider.warpSlots(1);
-    env.mustOk(await env.redeem(attacker, "USDC", env.tokenBalance(attacker.lp)), "attacker redeems");
+    env.mustOk(await env.redeem(attacker, "USDC", env.tokenBalance(attacker.lp.main)), "attacker redeems");
     env.provider.warpSlots(1);
-    env.mustOk(await env.redeem(victim, "USDC", env.tokenBalance(victim.lp)), "victim redeems");
+    env.mustOk(await env.redeem(victim, "USDC", env.tokenBalance(victim.lp.main)), "victim redeems");
     const a = ledger.net();
     const v = victimLedger.net();
     console.log(`      attacker net ${dollars(a, 6)} (incl. its $1M donation), victim net ${dollars(v, 6)}`);

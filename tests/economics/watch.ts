@@ -9,7 +9,7 @@ import { expect } from "chai";
 
 import { valuePool } from "../../sdk/src";
 import { BooksReport, USD27, booksViolation, dollars, explainedByMove } from "./books";
-import { Econ, Wallet } from "./harness";
+import { Wallet, World } from "../world";
 
 export interface LpMark {
   min: BN;
@@ -22,7 +22,7 @@ export interface LpMark {
 }
 
 /** The LP price's ingredients now. */
-export function lpMark(env: Econ): LpMark {
+export function lpMark(env: World): LpMark {
   const state = env.state();
   const now = env.now();
   const p = env.priced(state);
@@ -101,18 +101,18 @@ export class GroupLedger {
   explained = new BN(0);
 
   constructor(
-    readonly env: Econ,
+    readonly env: World,
     readonly group: Wallet[],
   ) {
     this.start = env.worth(group);
   }
 
   /** Publishes a new price, crediting the group with its exposure × the move. */
-  async movePrice(sym: Parameters<Econ["setPrice"]>[0], usdPrice: number | string | BN): Promise<void> {
+  movePrice(sym: string, usdPrice: number | string | BN): void {
     const p = this.env.priced();
     const expo = this.env.exposure(this.group);
     const before = this.env.priceList();
-    this.env.mustOk(await this.env.setPrice(sym, usdPrice), `price ${sym}`);
+    this.env.mustOk(this.env.setPrice(sym, usdPrice), `price ${sym}`);
     this.explained = this.explained.add(explainedByMove(p, expo, before, this.env.priceList()));
   }
 

@@ -86,7 +86,7 @@ import {
 import { IDL } from "../../sdk/src";
 import { testFeedId } from "../fixtures";
 import { PROGRAM_SO, PUBLISHER_SO } from "../helpers";
-import { TxRunner, U64_MAX, ZERO, changedKeys, images, outcomeName } from "./world";
+import { TxRunner, U64_MAX, ZERO, changedKeys, images, outcomeName } from "../world";
 
 // --- a small deterministic PRNG ---------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import { Keypair, PublicKey, SystemProgram, TransactionInstruction } from "@sola
 import BN from "bn.js";
 
 import { IDL, PERPOOL_PROGRAM_ID, PYTH_RECEIVER_PROGRAM_ID, TOKEN_PROGRAM_ID } from "../../sdk/src";
-import { Image, U64_MAX, World, b58, changedKeys, images, outcomeName } from "./world";
+import { Image, U64_MAX, World, b58, changedKeys, images, outcomeName } from "../world";
 
 /** Owner of the forged copies: any program but ours, the token program or Pyth's. */
 export const ATTACKER_PROGRAM = new PublicKey("Attacker11111111111111111111111111111111111");

@@ -69,7 +69,9 @@ import {
   withdrawProtocolFeesIx,
 } from "../../sdk/src";
 import { ArgCase, Cand, Kind, Rule, Rules, Spec, amountCases, withByte, withU64 } from "./matrix-engine";
-import { Actor, U64_MAX, World, WorldKeys, ZERO, amount, price9, pythData, usd } from "./world";
+import { units } from "../fixtures";
+import { U64_MAX, Wallet, World, ZERO, price9, pythData, pythPrice, usd } from "../world";
+import { WorldKeys } from "./world";
 
 const eq = (a: PublicKey | undefined, b: PublicKey) => a !== undefined && a.equals(b);
 /** One more than a token account's balance, read when the case runs. */
@@ -80,10 +82,10 @@ const ONE = new BN(1);
 export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
   const z = new Map<string, PublicKey>();
   const M = w.main.assets;
-  const A = w.alt.assets;
+  const A = w.pools.alt.assets;
   z.set("config", configPda()[0]);
   z.set("main pool", w.main.pool);
-  z.set("alt pool", w.alt.pool);
+  z.set("alt pool", w.pools.alt.pool);
   for (const [s, a] of Object.entries(M)) {
     z.set(`main ${s} custody`, a.custody);
     z.set(`main ${s} vault`, a.vault);
@@ -95,23 +97,23 @@ export function zoo(w: World, k: WorldKeys): Map<string, PublicKey> {
     z.set(`alt ${s} oracle`, a.oracle);
   }
   for (const [name, key] of Object.entries(k)) z.set(name, key);
-  const { alice, bob, stranger } = w.users;
+  const { alice, bob, stranger } = w.wallets;
   z.set("alice lp record", lpAccountPda(w.main.pool, alice.kp.publicKey)[0]);
   z.set("bob lp record", lpAccountPda(w.main.pool, bob.kp.publicKey)[0]);
-  z.set("alice alt lp record", lpAccountPda(w.alt.pool, alice.kp.publicKey)[0]);
-  z.set("bob alt lp record", lpAccountPda(w.alt.pool, bob.kp.publicKey)[0]);
+  z.set("alice alt lp record", lpAccountPda(w.pools.alt.pool, alice.kp.publicKey)[0]);
+  z.set("bob alt lp record", lpAccountPda(w.pools.alt.pool, bob.kp.publicKey)[0]);
   z.set("main lp escrow", lpEscrowPda(w.main.pool)[0]);
-  z.set("alt lp escrow", lpEscrowPda(w.alt.pool)[0]);
+  z.set("alt lp escrow", lpEscrowPda(w.pools.alt.pool)[0]);
   for (const u of [alice, bob]) {
     for (const [s, t] of Object.entries(u.tokens)) z.set(`${u.name} ${s} account`, t);
-    z.set(`${u.name} LP account`, u.lp);
+    z.set(`${u.name} LP account`, u.lp.main);
   }
-  z.set("alice alt LP account", alice.altLp);
+  z.set("alice alt LP account", alice.lp.alt);
   z.set("SOL mint", M.SOL.mint);
   z.set("ETH mint", M.ETH.mint);
   z.set("USDC mint", M.USDC.mint);
   z.set("main LP mint", w.main.lpMint);
-  z.set("alt LP mint", w.alt.lpMint);
+  z.set("alt LP mint", w.pools.alt.lpMint);
   z.set("token program", TOKEN_PROGRAM_ID);
   z.set("system program", SystemProgram.programId);
   z.set("perpool program", PERPOOL_PROGRAM_ID);
@@ -169,10 +171,10 @@ export function oracleForgeries(w: World, symbol: string): Cand[] {
     teardown: restore,
     expect,
   });
-  const base = (o = {}) => pythData(a.feed, p, now, o);
+  const base = (o = {}) => pythData(a.feedId, p, now, o);
   const wrongDisc = base();
   wrongDisc[0] ^= 0xff;
-  const price = Math.round(p * 1e8);
+  const price = pythPrice(p);
   return [
     forged("owned by the system program", "InvalidOracleAccount", base(), SystemProgram.programId),
     forged("owned by another program", "InvalidOracleAccount", base(), Keypair.generate().publicKey),
@@ -181,11 +183,11 @@ export function oracleForgeries(w: World, symbol: string): Cand[] {
     forged("another feed", "OracleFeedMismatch", base({ feed: Buffer.alloc(32, 0x99) })),
     forged("partially verified", "OracleNotFullyVerified", base({ partial: true })),
     forged("stale by one second", "StaleOraclePrice", base({ publishTime: now.subn(61) })),
-    forged("confidence too wide", "OracleConfidenceTooWide", base({ conf: new BN(Math.floor(price / 100) + 1) })),
+    forged("confidence too wide", "OracleConfidenceTooWide", base({ conf: price.divn(100).addn(1) })),
     forged("zero price", "InvalidPrice", base({ price: ZERO })),
-    forged("negative price", "InvalidPrice", base({ price: new BN(-price) })),
+    forged("negative price", "InvalidPrice", base({ price: price.neg() })),
     forged("zero EMA", "InvalidPrice", base({ ema: ZERO })),
-    forged("negative EMA", "InvalidPrice", base({ ema: new BN(-price) })),
+    forged("negative EMA", "InvalidPrice", base({ ema: price.neg() })),
     forged("exponent +19", "InvalidPrice", base({ expo: 19 })),
     forged("exponent -19", "InvalidPrice", base({ expo: -19 })),
     forged("price rounds to zero at expo -18", "InvalidPrice", base({ price: ONE, ema: ONE, expo: -18 })),
@@ -218,14 +220,14 @@ function withForgeries(w: World, spec: Spec): Spec {
 export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const P = w.program;
   const M = w.main.assets;
-  const { alice, lp } = w.users;
+  const { alice, lp } = w.wallets;
   const admin = w.admin.publicKey;
-  const main = await w.state();
+  const main = w.state();
   const mainList = listRules(main.custodies.length);
   const specs: Spec[] = [];
   const push = (s: Spec) => specs.push(withForgeries(w, s));
   const adminRule = signerIs(admin, "Unauthorized");
-  const usdc = (n: number | string) => amount(n, 6);
+  const usdc = (n: number | string) => units(n, 6);
 
   // --- admin ---------------------------------------------------------------------------------
 
@@ -279,7 +281,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
         },
         {
           label: "upgrade authority handed to a stranger",
-          setup: withAuthority(w.users.stranger.kp.publicKey),
+          setup: withAuthority(w.wallets.stranger.kp.publicKey),
           teardown: restoreProgramData,
           expect: "NotUpgradeAuthority",
         },
@@ -365,7 +367,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     owner: alice.kp.publicKey,
     custody: M.USDC.custody,
     fundingAccount: alice.tokens.USDC,
-    lpTokenAccount: alice.lp,
+    lpTokenAccount: alice.lp.main,
     amountIn: usdc(100),
     minLpOut: ZERO,
   });
@@ -406,7 +408,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     owner: alice.kp.publicKey,
     custody: M.USDC.custody,
     receivingAccount: alice.tokens.USDC,
-    lpTokenAccount: alice.lp,
+    lpTokenAccount: alice.lp.main,
     lpIn: usd(50),
     minAmountOut: ZERO,
   });
@@ -435,13 +437,13 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
         zero: "ZeroAmount",
         one: "ZeroAmount",
         max: "InsufficientLpSupply",
-        over: ["LP balance + 1", plus1(w, alice.lp), "InsufficientFunds"],
+        over: ["LP balance + 1", plus1(w, alice.lp.main), "InsufficientFunds"],
       }),
       { label: "min_amount_out = u64::MAX", data: withU64(redeem.data, 8, U64_MAX), expect: "SlippageExceeded" },
     ],
   });
 
-  const claim = await claimLpIx(P, await w.state(w.alt), { owner: alice.kp.publicKey, lpTokenAccount: alice.altLp });
+  const claim = await claimLpIx(P, w.state(w.pools.alt), { owner: alice.kp.publicKey, lpTokenAccount: alice.lp.alt });
   push({
     label: "claim_lp",
     ix: claim,
@@ -450,7 +452,7 @@ export async function buildSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       R.account("Pool", () => "InvalidPda"), // the record belongs to the alt pool
       R.account("LpAccount", () => "InvalidPda"),
       R.address("InvalidTokenAccount"), // the pool's LP escrow
-      R.token(w.alt.lpMint),
+      R.token(w.pools.alt.lpMint),
       R.tokenProgram(),
     ],
   });
@@ -733,7 +735,7 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const M = w.main.assets;
   const admin = w.admin.publicKey;
   const adminRule = signerIs(admin, "Unauthorized");
-  const main = await w.state();
+  const main = w.state();
   const specs: Spec[] = [];
   const proposalOf = (pool: PublicKey, accept: (d: any) => boolean): Rule =>
     R.account("Proposal", (d) => (d.pool.equals(pool) && accept(d) ? "ok" : "ProposalMismatch"));
@@ -899,14 +901,14 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     extra: { 5: ethOracleForgeries },
     shapes: otherShapes(ec, 6, M.ETH.custody),
   });
-  const alt = await w.state(w.alt);
+  const alt = w.state(w.pools.alt);
   specs.push({
     label: "execute_custody_params (timelock not elapsed)",
     ix: await executeCustodyParamsIx(P, alt, {
       admin,
       proposal: k.altSolProposal,
-      custody: w.alt.assets.SOL.custody,
-      oracle: w.alt.assets.SOL.oracle,
+      custody: w.pools.alt.assets.SOL.custody,
+      oracle: w.pools.alt.assets.SOL.oracle,
     }),
     baseline: "TimelockNotElapsed",
     baselineOnly: true,
@@ -925,7 +927,7 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   });
   specs.push({
     label: "execute_pool_params (timelock not elapsed)",
-    ix: await executePoolParamsIx(P, { admin, pool: w.alt.pool, proposal: k.altPoolProposal }),
+    ix: await executePoolParamsIx(P, { admin, pool: w.pools.alt.pool, proposal: k.altPoolProposal }),
     baseline: "TimelockNotElapsed",
     baselineOnly: true,
   });
@@ -938,7 +940,7 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   });
   specs.push({
     label: "cancel_proposal (timelock not elapsed)",
-    ix: await cancelProposalIx(P, { admin, pool: w.alt.pool, proposal: k.altSolProposal }),
+    ix: await cancelProposalIx(P, { admin, pool: w.pools.alt.pool, proposal: k.altSolProposal }),
     baselineOnly: true,
   });
 
@@ -963,7 +965,7 @@ async function settingsSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
 
 interface TradeRef {
   label: string;
-  owner: Actor;
+  owner: Wallet;
   position: PublicKey;
   side: number;
   market: string;
@@ -973,8 +975,8 @@ interface TradeRef {
 async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const P = w.program;
   const M = w.main.assets;
-  const { alice } = w.users;
-  const state = await w.state();
+  const { alice } = w.wallets;
+  const state = w.state();
   const out: Spec[] = [];
   const refs: TradeRef[] = [
     {
@@ -1010,7 +1012,7 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
       collateralCustody: coll.custody,
       fundingAccount: t.owner.tokens[t.collateral],
       sizeUsd: usd(100),
-      collateralAmount: amount(same ? 1 : 100, decimals),
+      collateralAmount: units(same ? 1 : 100, decimals),
       acceptablePrice: t.side === Side.LONG ? U64_MAX : ZERO,
     });
     const marketRule = custodyOf(w.main.pool, (_d, kk) => {
@@ -1138,7 +1140,7 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     const rem = await removeCollateralIx(P, state, {
       position: pos,
       receivingAccount: t.owner.tokens[t.collateral],
-      amount: amount(same ? 0.1 : 10, decimals),
+      amount: units(same ? 0.1 : 10, decimals),
     });
     out.push({
       label: `remove_collateral (${t.label})`,
@@ -1159,7 +1161,7 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
     const add = await addCollateralIx(P, state, {
       position: pos,
       fundingAccount: t.owner.tokens[t.collateral],
-      amount: amount(same ? 0.1 : 10, decimals),
+      amount: units(same ? 0.1 : 10, decimals),
     });
     out.push({
       label: `add_collateral (${t.label})`,
@@ -1178,12 +1180,12 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   }
 
   // liquidate_position: carol's 35x long.
-  const carol = w.users.carol;
+  const carol = w.wallets.carol;
   const carolPos = (await fetchPosition(P, k.carolLong))!;
   const liq = await liquidatePositionIx(P, state, {
-    keeper: w.users.keeper.kp.publicKey,
+    keeper: w.wallets.keeper.kp.publicKey,
     position: carolPos,
-    keeperAccount: w.users.keeper.tokens.SOL,
+    keeperAccount: w.wallets.keeper.tokens.SOL,
     ownerAccount: carol.tokens.SOL,
   });
   out.push({
@@ -1209,18 +1211,18 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   // A healthy position cannot be liquidated.
   const alicePos = (await fetchPosition(P, k.aliceLong))!;
   const healthy = await liquidatePositionIx(P, state, {
-    keeper: w.users.keeper.kp.publicKey,
+    keeper: w.wallets.keeper.kp.publicKey,
     position: alicePos,
-    keeperAccount: w.users.keeper.tokens.SOL,
+    keeperAccount: w.wallets.keeper.tokens.SOL,
     ownerAccount: alice.tokens.SOL,
   });
   out.push({ label: "liquidate_position (healthy)", ix: healthy, baseline: "NotLiquidatable", baselineOnly: true });
 
   // auto_deleverage: dave's ETH long on USDC.
-  const dave = w.users.dave;
+  const dave = w.wallets.dave;
   const davePos = (await fetchPosition(P, k.daveLong))!;
   const adl = await autoDeleverageIx(P, state, {
-    keeper: w.users.keeper.kp.publicKey,
+    keeper: w.wallets.keeper.kp.publicKey,
     position: davePos,
     ownerAccount: dave.tokens.USDC,
     sizeUsd: usd(10_000),
@@ -1254,13 +1256,13 @@ async function tradeSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
 async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const P = w.program;
   const M = w.main.assets;
-  const { alice, carol, keeper } = w.users;
-  const state = await w.state();
+  const { alice, carol, keeper } = w.wallets;
+  const state = w.state();
   const out: Spec[] = [];
   const owner = alice.kp.publicKey;
   const ref = { owner, collateralCustody: M.SOL.custody, borrowCustody: M.USDC.custody };
-  const sol = (n: number | string) => amount(n, 9);
-  const usdc = (n: number | string) => amount(n, 6);
+  const sol = (n: number | string) => units(n, 9);
+  const usdc = (n: number | string) => units(n, 6);
 
   const loanRule =
     (mismatch: string): Rule =>
@@ -1409,8 +1411,8 @@ async function loanSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
 async function orderSpecs(w: World, k: WorldKeys): Promise<Spec[]> {
   const P = w.program;
   const M = w.main.assets;
-  const { alice, keeper } = w.users;
-  const state = await w.state();
+  const { alice, keeper } = w.wallets;
+  const state = w.state();
   const out: Spec[] = [];
   const owner = alice.kp.publicKey;
 
