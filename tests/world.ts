@@ -7,8 +7,10 @@
  *
  * The scenarios configure it: the security suites' two look-alike pools, `main` and `alt`, with
  * positions, loans, orders and proposals (`buildWorld`, security/world.ts); the economics suites'
- * single pool (`econWorld`, economics/harness.ts), which is simply the main pool. Helpers act on
- * the main pool unless given another.
+ * single pool (`econWorld`, economics/harness.ts), which is simply the main pool; the invariant
+ * fuzzer's pool of random pool, custody and risk parameters, every key drawn from its seed
+ * (`fuzzWorld`, security/fuzzer.ts), whose prices carry an EMA and a confidence (`quote`). Helpers
+ * act on the main pool unless given another.
  *
  * Transactions go through `TxRunner`: a dedicated fee payer (never an account of an instruction,
  * so every account can be watched), signature verification off, a fast encoder, and failures
@@ -26,6 +28,7 @@ import {
   LiteSvmProvider,
   Loan,
   LpAccount,
+  MAX_ORDERS,
   Order,
   OrderKind,
   PERPOOL_PROGRAM_ID,
@@ -56,6 +59,7 @@ import {
   loanPda,
   lpAccountPda,
   mintTo,
+  orderPda,
   perpoolProgram,
   placeOrderIx,
   positionPda,
@@ -108,6 +112,33 @@ export interface Wallet {
   lp: Record<string, PublicKey>;
 }
 
+/** A position's side, market and collateral symbols. */
+export type Combo = [side: number, market: string, collateral: string];
+
+export interface PositionEntry {
+  wallet: Wallet;
+  key: PublicKey;
+  p: Position;
+  combo: Combo;
+}
+
+export interface LoanEntry {
+  wallet: Wallet;
+  key: PublicKey;
+  l: Loan;
+  /** [collateral, borrowed] */
+  pair: [string, string];
+}
+
+export interface OrderEntry {
+  wallet: Wallet;
+  key: PublicKey;
+  o: Order;
+  /** The combination of the position the order acts on. */
+  combo: Combo;
+  slot: number;
+}
+
 export interface PythFields {
   price?: BN;
   ema?: BN;
@@ -121,9 +152,8 @@ export interface PythFields {
 }
 
 /**
- * The world's transaction runner (the local validator's is `Chain`; the invariant fuzzer's
- * environment runs on it too). Transactions without signing cost: a dedicated fee payer, signature
- * verification off, and a fast encoder. The runtime still derives `is_signer` from the message
+ * The world's transaction runner (the local validator's is `Chain`). Transactions without signing
+ * cost: a dedicated fee payer, signature verification off, and a fast encoder. The runtime still derives `is_signer` from the message
  * header, so a key an instruction does not mark as signer is not one.
  */
 export class TxRunner {
@@ -206,6 +236,12 @@ export class World extends TxRunner {
    * a symbol listed by several pools has one price, published to each pool's feed by `republish`.
    */
   readonly prices: Record<string, BN> = {};
+  /**
+   * A symbol's EMA price and confidence, 9 decimals, as last published, where a quote gave them
+   * (`quote`, `setPrice`); otherwise the EMA is the spot price and the confidence 0.
+   */
+  readonly emas: Record<string, BN> = {};
+  readonly confs: Record<string, BN> = {};
   readonly wallets: Record<string, Wallet> = {};
   private readonly keyGen: () => Keypair;
   private readonly funds: Record<string, number>;
@@ -287,19 +323,25 @@ export class World extends TxRunner {
     return out;
   }
 
+  /** The instructions that change a custody's settings at once (the pool's timelock is 0, as on a local cluster). */
+  async custodyIxs(
+    sym: string,
+    change: { params?: Partial<CustodyParams>; risk?: Partial<RiskParams> },
+    pool: PoolRef = this.main,
+  ): Promise<TransactionInstruction[]> {
+    const state = this.rebuild(pool);
+    const custody = pool.assets[sym].custody;
+    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), change);
+    return proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings });
+  }
+
   /** Changes a custody's settings at once (the pool's timelock is 0, as on a local cluster). */
   async setCustody(
     sym: string,
     change: { params?: Partial<CustodyParams>; risk?: Partial<RiskParams> },
     pool: PoolRef = this.main,
   ): Promise<void> {
-    const state = this.rebuild(pool);
-    const custody = pool.assets[sym].custody;
-    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), change);
-    this.ok(
-      await proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings }),
-      `settings ${pool.name} ${sym}`,
-    );
+    this.ok(await this.custodyIxs(sym, change, pool), `settings ${pool.name} ${sym}`);
     this.rebuild(pool);
   }
 
@@ -335,8 +377,19 @@ export class World extends TxRunner {
 
   // --- oracles and time ---------------------------------------------------------------------
 
-  private publishIx(feed: Buffer, p9: BN): TransactionInstruction {
-    return publishPriceIx({ authority: this.admin.publicKey, feedId: feed, price: p9.divn(10), exponent: -8 });
+  /**
+   * The publisher's instruction for a feed, 9 decimals as the feed's 8: the EMA is the spot price and
+   * the confidence 0 unless given.
+   */
+  private publishIx(feed: Buffer, p9: BN, o: { ema?: BN; conf?: BN } = {}): TransactionInstruction {
+    return publishPriceIx({
+      authority: this.admin.publicKey,
+      feedId: feed,
+      price: p9.divn(10),
+      ...(o.ema ? { emaPrice: o.ema.divn(10) } : {}),
+      ...(o.conf ? { conf: o.conf.divn(10) } : {}),
+      exponent: -8,
+    });
   }
 
   /**
@@ -352,17 +405,40 @@ export class World extends TxRunner {
    * told); returns the result (the price is kept only if it succeeded). `usdPrice`: dollars, or 9
    * decimals as a BN.
    */
-  setPrice(sym: string, usdPrice: number | string | BN, pool: PoolRef = this.main): TxResult {
+  setPrice(
+    sym: string,
+    usdPrice: number | string | BN,
+    pool: PoolRef = this.main,
+    o: { ema?: BN; conf?: BN } = {},
+  ): TxResult {
     const p9 = toPrice9(usdPrice);
-    const r = this.run([this.publishIx(pool.assets[sym].feedId, p9)]);
-    if (r.err === null) this.prices[sym] = p9.divn(10).muln(10);
+    const r = this.run([this.publishIx(pool.assets[sym].feedId, p9, o)]);
+    if (r.err === null) this.quote(sym, p9, o);
     return r;
   }
 
-  /** Republishes every price of every pool at the clock. */
+  /**
+   * Sets a symbol's quote without publishing it (`quoteIx` publishes it): spot, EMA (the spot price
+   * unless given) and confidence (0 unless given), 9 decimals, as the feed keeps them (8 decimals).
+   */
+  quote(sym: string, p9: BN, o: { ema?: BN; conf?: BN } = {}): void {
+    const feed8 = (x: BN) => x.divn(10).muln(10);
+    this.prices[sym] = feed8(p9);
+    if (o.ema) this.emas[sym] = feed8(o.ema);
+    else delete this.emas[sym];
+    if (o.conf) this.confs[sym] = feed8(o.conf);
+    else delete this.confs[sym];
+  }
+
+  /** The publisher's instruction for a symbol's current quote on a pool's feed (the main pool's unless told). */
+  quoteIx(sym: string, pool: PoolRef = this.main): TransactionInstruction {
+    return this.publishIx(pool.assets[sym].feedId, this.prices[sym], { ema: this.emas[sym], conf: this.confs[sym] });
+  }
+
+  /** Republishes every quote of every pool at the clock. */
   republish(): void {
     for (const p of Object.values(this.pools))
-      for (const s of p.symbols) this.ok([this.publishIx(p.assets[s].feedId, this.prices[s])], `republish ${s}`);
+      for (const s of p.symbols) this.ok([this.quoteIx(s, p)], `republish ${s}`);
   }
 
   /** Moves the clock (and the slot) and republishes every price. */
@@ -502,8 +578,8 @@ export class World extends TxRunner {
   }
 
   /** The (side, market, collateral) combinations a pool trades: longs on the market itself or on the stablecoin, shorts on the stablecoin. */
-  combos(pool: PoolRef = this.main): [number, string, string][] {
-    const out: [number, string, string][] = [];
+  combos(pool: PoolRef = this.main): Combo[] {
+    const out: Combo[] = [];
     const stable = pool.symbols.filter((s) => s === "USDC");
     for (const m of pool.symbols.filter((s) => s !== "USDC")) {
       out.push([LONG, m, m]);
@@ -512,10 +588,55 @@ export class World extends TxRunner {
     return out;
   }
 
+  orderKey(position: PublicKey, slot: number): PublicKey {
+    return this.pda(`o:${b58(position)}:${slot}`, () => orderPda(position, slot)[0]);
+  }
+
+  /** The open positions of `ws` (every wallet by default) in a pool: wallet by wallet, in `combos` order. */
+  positionList(ws: Wallet[] = Object.values(this.wallets), pool: PoolRef = this.main): PositionEntry[] {
+    const out: PositionEntry[] = [];
+    for (const wallet of ws)
+      for (const combo of this.combos(pool)) {
+        const key = this.positionKey(wallet, ...combo, pool);
+        const p = this.position(key);
+        if (p) out.push({ wallet, key, p, combo });
+      }
+    return out;
+  }
+
+  /** The open loans of `ws` in a pool: wallet by wallet, in the order of `pairs` ([collateral, borrowed]). */
+  loanList(
+    ws: Wallet[] = Object.values(this.wallets),
+    pool: PoolRef = this.main,
+    pairs: [string, string][] = this.loanPairs(pool),
+  ): LoanEntry[] {
+    const out: LoanEntry[] = [];
+    for (const wallet of ws)
+      for (const pair of pairs) {
+        const key = this.loanKey(wallet, ...pair, pool);
+        const l = this.loan(key);
+        if (l) out.push({ wallet, key, l, pair });
+      }
+    return out;
+  }
+
+  /** The open trigger orders of `ws` in a pool: wallet by wallet, combination by combination, slot by slot. */
+  orderList(ws: Wallet[] = Object.values(this.wallets), pool: PoolRef = this.main, slots = MAX_ORDERS): OrderEntry[] {
+    const out: OrderEntry[] = [];
+    for (const wallet of ws)
+      for (const combo of this.combos(pool)) {
+        const position = this.positionKey(wallet, ...combo, pool);
+        for (let slot = 0; slot < slots; slot++) {
+          const key = this.orderKey(position, slot);
+          const o = this.decode<Order>("order", key);
+          if (o) out.push({ wallet, key, o, combo, slot });
+        }
+      }
+    return out;
+  }
+
   positionsOf(w: Wallet, pool: PoolRef = this.main): Position[] {
-    return this.combos(pool)
-      .map(([side, m, c]) => this.position(this.positionKey(w, side, m, c, pool)))
-      .filter((p): p is Position => p !== null);
+    return this.positionList([w], pool).map((x) => x.p);
   }
 
   loanPairs(pool: PoolRef = this.main): [string, string][] {
@@ -525,9 +646,7 @@ export class World extends TxRunner {
   }
 
   loansOf(w: Wallet, pool: PoolRef = this.main): Loan[] {
-    return this.loanPairs(pool)
-      .map(([c, b]) => this.loan(this.loanKey(w, c, b, pool)))
-      .filter((l): l is Loan => l !== null);
+    return this.loanList([w], pool).map((x) => x.l);
   }
 
   allPositions(pool: PoolRef = this.main): Position[] {

@@ -21,72 +21,63 @@
  * Everything is deterministic per seed (our own PRNG, keys derived from it, a
  * fixed start time), so a failing seed replays exactly: `npm run fuzz -- --seed N`.
  */
-import * as anchor from "@coral-xyz/anchor";
 import { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import BN from "bn.js";
 
 import {
+  Custody,
   CustodyParams,
-  Loan,
-  LiteSvmProvider,
+  IDL,
+  MAX_ORDERS,
   OracleKind,
-  Order,
-  PERPOOL_PROGRAM_ID,
   PoolState,
-  RiskParams,
   Position,
+  Loan,
   Side,
   TxResult,
+  accrueCustody,
   addCollateralIx,
-  addCustodyIx,
   addLiquidityIx,
   autoDeleverageIx,
   borrowIx,
   cancelOrderIx,
-  createMint,
-  createPoolIx,
-  createTokenAccount,
-  custodyAddresses,
   decreasePositionIx,
   defaultCustodyParams,
   defaultPoolParams,
   depositLoanCollateralIx,
   executeOrderIx,
-  fetchPoolState,
-  getTokenBalance,
   increasePositionIx,
-  initConfigIx,
   liquidateLoanIx,
   liquidatePositionIx,
-  loanPda,
-  mintTo,
-  orderPda,
-  perpoolProgram,
+  math,
   placeOrderIx,
-  poolPda,
-  positionPda,
   readOraclePrice,
   refreshCustodyIx,
   removeCollateralIx,
   removeLiquidityIx,
   repayIx,
-  custodySettingsOf,
-  findCustody,
-  proposeAndExecuteCustodyParamsIxs,
-  withSettings,
-  priceFeedPda,
-  publishPriceIx,
   swapIx,
   topUpInsuranceIx,
   withdrawLoanCollateralIx,
   withdrawProtocolFeesIx,
-  accrueCustody,
-  math,
 } from "../../sdk/src";
-import { IDL } from "../../sdk/src";
-import { testFeedId } from "../fixtures";
-import { PROGRAM_SO, PUBLISHER_SO } from "../helpers";
-import { TxRunner, U64_MAX, ZERO, changedKeys, images, outcomeName } from "../world";
+import { ListingAsset } from "../../sdk/src/testing";
+import { testFeedId, units } from "../fixtures";
+import {
+  Combo,
+  LoanEntry,
+  OrderEntry,
+  PoolRef,
+  PositionEntry,
+  U64_MAX,
+  Wallet,
+  World,
+  ZERO,
+  changedKeys,
+  images,
+  outcomeName,
+  price9,
+} from "../world";
 
 // --- a small deterministic PRNG ---------------------------------------------------------------
 
@@ -171,43 +162,24 @@ export class Rng {
   }
 }
 
-// --- the environment ---------------------------------------------------------------------------
+// --- the world ---------------------------------------------------------------------------------
 
 type Sym = "SOL" | "ETH" | "USDC";
 const SYMS: Sym[] = ["SOL", "ETH", "USDC"];
-const DECIMALS: Record<Sym, number> = { SOL: 9, ETH: 8, USDC: 6 };
+const DECIMALS: Record<string, number> = { SOL: 9, ETH: 8, USDC: 6 };
 const START_PRICE: Record<Sym, number> = { SOL: 150, ETH: 3_000, USDC: 1 };
 const START_TIME = 1_700_000_000;
+/** Whole tokens every wallet starts with. */
+const FUNDS: Record<Sym, number> = { SOL: 300_000, ETH: 15_000, USDC: 50_000_000 };
 
-interface Asset {
-  sym: Sym;
-  mint: PublicKey;
-  custody: PublicKey;
-  vault: PublicKey;
-}
-
-interface Actor {
-  name: string;
-  kp: Keypair;
-  tokens: Record<Sym, PublicKey>;
-  lp: PublicKey;
-}
-
-/** The combinations of market, collateral and side a position may take (and some it may not). */
-const COMBOS: [number, Sym, Sym][] = [
-  [Side.LONG, "SOL", "SOL"],
-  [Side.LONG, "SOL", "USDC"],
-  [Side.SHORT, "SOL", "USDC"],
-  [Side.LONG, "ETH", "ETH"],
-  [Side.LONG, "ETH", "USDC"],
-  [Side.SHORT, "ETH", "USDC"],
-];
-const BAD_COMBOS: [number, Sym, Sym][] = [
+/** Combinations of side, market and collateral a position may not take (those it may: the world's `combos`). */
+const BAD_COMBOS: Combo[] = [
   [Side.SHORT, "SOL", "SOL"],
   [Side.LONG, "SOL", "ETH"],
   [Side.LONG, "USDC", "USDC"],
 ];
-const LOAN_PAIRS: [Sym, Sym][] = [
+/** [collateral, borrowed] */
+const LOAN_PAIRS: [string, string][] = [
   ["SOL", "USDC"],
   ["ETH", "USDC"],
   ["USDC", "SOL"],
@@ -227,199 +199,48 @@ function violation(what: string): never {
   throw new InvariantViolation(what);
 }
 
-export class FuzzEnv extends TxRunner {
-  pool!: PublicKey;
-  lpMint!: PublicKey;
-  assets = {} as Record<Sym, Asset>;
-  actors: Actor[] = [];
-  keeper!: Actor;
-  /** Oracle prices, 8 decimals (published PriceUpdateV2 accounts): spot, EMA, confidence. */
-  prices = {} as Record<Sym, { price: BN; ema: BN; conf: BN }>;
-  params = {} as Record<Sym, CustodyParams>;
-
-  static async create(rng: Rng): Promise<FuzzEnv> {
-    const admin = rng.keypair();
-    const provider = new LiteSvmProvider(undefined, new anchor.Wallet(admin), { unixTimestamp: START_TIME });
-    provider.addUpgradeableProgram(PERPOOL_PROGRAM_ID, PROGRAM_SO, admin.publicKey);
-    provider.addPricePublisher(PUBLISHER_SO);
-    const program = perpoolProgram(provider);
-    const env = new FuzzEnv({ provider, program, admin }, rng.keypair());
-    await env.setup(rng);
-    return env;
-  }
-
-  private async setup(rng: Rng): Promise<void> {
-    const P = this.program;
-    const admin = this.admin.publicKey;
-    // A local cluster's config and pool: settings change at once (propose and execute in one transaction).
-    this.ok([await initConfigIx(P, admin, { minTimelockSecs: 0 })], "init_config");
-    const lpShare = rng.range(5_000, 9_000);
-    const protocol = rng.range(0, 10_000 - lpShare);
-    // No LP cooldown here: the round trips below deposit and redeem in consecutive slots (the
-    // cooldown escrow is exercised by the liquidity and economics suites).
-    const params = defaultPoolParams({
-      lpFeeShareBps: lpShare,
-      protocolFeeShareBps: protocol,
-      insuranceFeeShareBps: 10_000 - lpShare - protocol,
-      lpCooldownSecs: 0,
-      minLpMint: new BN(1),
-      timelockSecs: 0,
-    });
-    this.ok([await createPoolIx(P, { admin, name: "fuzz", params })], "create_pool");
-    [this.pool] = poolPda("fuzz");
-    for (const sym of SYMS) {
-      const mint = await createMint(this.provider, DECIMALS[sym], admin, { keypair: rng.keypair() });
-      const p = randomCustodyParams(rng, sym);
-      this.params[sym] = p;
-      const price = new BN(Math.round(START_PRICE[sym] * 1e8));
-      this.prices[sym] = { price, ema: price, conf: ZERO };
-      await this.publish(sym);
-      this.ok(
-        [await addCustodyIx(P, { admin, pool: this.pool, mint, params: p, pythOracle: priceFeedPda(FEEDS[sym])[0] })],
-        `add_custody ${sym}`,
-      );
-      const { custody, vault } = custodyAddresses(this.pool, mint, P.programId);
-      this.assets[sym] = { sym, mint, custody, vault };
-    }
-    for (const sym of ["SOL", "ETH"] as Sym[]) {
-      const risk = randomRiskParams(rng);
-      this.ok(await this.riskIxs(sym, risk), `risk parameters ${sym}`);
-    }
-    const state = await this.state();
-    this.lpMint = state.pool.lpMint;
-    for (const name of ["ann", "ben", "cat", "dan", "keeper"]) {
-      const kp = this.register(rng.keypair());
-      this.provider.airdrop(kp.publicKey, 1_000_000_000_000n);
-      const tokens = {} as Record<Sym, PublicKey>;
-      for (const sym of SYMS) {
-        tokens[sym] = await createTokenAccount(this.provider, this.assets[sym].mint, kp.publicKey, rng.keypair());
-        const whole = sym === "USDC" ? 50_000_000 : sym === "SOL" ? 300_000 : 15_000;
-        await mintTo(
-          this.provider,
-          this.assets[sym].mint,
-          tokens[sym],
-          this.admin,
-          new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))),
-        );
-      }
-      const lp = await createTokenAccount(this.provider, this.lpMint, kp.publicKey, rng.keypair());
-      const actor = { name, kp, tokens, lp };
-      if (name === "keeper") this.keeper = actor;
-      else this.actors.push(actor);
-    }
-    // The first liquidity.
-    const seed: [Sym, number][] = [
-      ["USDC", 4_000_000],
-      ["SOL", 12_000],
-      ["ETH", 700],
-    ];
-    for (const [sym, whole] of seed) {
-      const ix = await addLiquidityIx(P, await this.state(), {
-        owner: this.actors[0].kp.publicKey,
-        custody: this.assets[sym].custody,
-        fundingAccount: this.actors[0].tokens[sym],
-        lpTokenAccount: this.actors[0].lp,
-        amountIn: new BN(whole).mul(new BN(10).pow(new BN(DECIMALS[sym]))),
-        minLpOut: ZERO,
-      });
-      this.ok([ix], `seed ${sym}`);
-    }
-    this.provider.warpSlots(1);
-  }
-
-  /** Instructions that give `sym` new risk parameters at once (the pool's timelock is 0). */
-  async riskIxs(sym: Sym, risk: RiskParams): Promise<TransactionInstruction[]> {
-    const state = await this.state();
-    const custody = this.assets[sym].custody;
-    const settings = withSettings(custodySettingsOf(findCustody(state, custody).account), { risk });
-    return proposeAndExecuteCustodyParamsIxs(this.program, state, { admin: this.admin.publicKey, custody, settings });
-  }
-
-  state(): Promise<PoolState> {
-    return fetchPoolState(this.program, this.pool);
-  }
-
-  /** Publishes `prices[sym]` at the clock through the price publisher (the admin is the feeds' write authority). */
-  async publish(sym: Sym): Promise<void> {
-    this.ok([this.publishIx(sym)], `publish_price ${sym}`);
-  }
-
-  publishIx(sym: Sym): TransactionInstruction {
-    const p = this.prices[sym];
-    return publishPriceIx({
-      authority: this.admin.publicKey,
-      feedId: FEEDS[sym],
-      price: p.price,
-      emaPrice: p.ema,
-      conf: p.conf,
-      exponent: -8,
-    });
-  }
-
-  balance(account: PublicKey): BN {
-    return getTokenBalance(this.provider, account);
-  }
-
-  exists(key: PublicKey): boolean {
-    return this.provider.getAccount(key) !== null;
-  }
-
-  decode<T>(name: string, key: PublicKey): T | null {
-    const a = this.provider.getAccount(key);
-    return a ? (this.program.coder.accounts.decode(name, a.data) as T) : null;
-  }
-
-  positionKey(a: Actor, c: [number, Sym, Sym]): PublicKey {
-    return positionPda(a.kp.publicKey, this.pool, this.assets[c[1]].custody, this.assets[c[2]].custody, c[0])[0];
-  }
-
-  positions(): { actor: Actor; key: PublicKey; p: Position; combo: [number, Sym, Sym] }[] {
-    const out = [];
-    for (const actor of this.actors) {
-      for (const combo of COMBOS) {
-        const key = this.positionKey(actor, combo);
-        const p = this.decode<Position>("position", key);
-        if (p) out.push({ actor, key, p, combo });
-      }
-    }
-    return out;
-  }
-
-  loans(): { actor: Actor; key: PublicKey; l: Loan; pair: [Sym, Sym] }[] {
-    const out = [];
-    for (const actor of this.actors) {
-      for (const pair of LOAN_PAIRS) {
-        const key = loanPda(
-          actor.kp.publicKey,
-          this.pool,
-          this.assets[pair[0]].custody,
-          this.assets[pair[1]].custody,
-        )[0];
-        const l = this.decode<Loan>("loan", key);
-        if (l) out.push({ actor, key, l, pair });
-      }
-    }
-    return out;
-  }
-
-  orders(): { actor: Actor; key: PublicKey; o: Order; combo: [number, Sym, Sym] }[] {
-    const out = [];
-    for (const actor of this.actors) {
-      for (const combo of COMBOS) {
-        const position = this.positionKey(actor, combo);
-        for (let slot = 0; slot < 8; slot++) {
-          const key = orderPda(position, slot)[0];
-          const o = this.decode<Order>("order", key);
-          if (o) out.push({ actor, key, o, combo });
-        }
-      }
-    }
-    return out;
-  }
-
-  symOf(custody: PublicKey): Sym {
-    return SYMS.find((s) => this.assets[s].custody.equals(custody))!;
-  }
+/**
+ * The fuzzer's configuration of the one test world (`World`, tests/world.ts), every key, mint and
+ * parameter drawn from `rng`: one pool, "main" (on chain "fuzz"), of SOL, ETH and USDC with random
+ * fee shares and custody and risk parameters, settings that change at once and no LP cooldown (the
+ * round trips deposit and redeem in consecutive slots; the cooldown escrow is exercised by the
+ * liquidity and economics suites); four traders and a keeper, funded with `FUNDS`; the first
+ * liquidity, ann's.
+ */
+export async function fuzzWorld(rng: Rng): Promise<{ w: World; actors: Wallet[]; keeper: Wallet }> {
+  const w = await World.create({ keys: () => rng.keypair(), unixTimestamp: START_TIME, funds: FUNDS });
+  const lpShare = rng.range(5_000, 9_000);
+  const protocol = rng.range(0, 10_000 - lpShare);
+  const params = defaultPoolParams({
+    lpFeeShareBps: lpShare,
+    protocolFeeShareBps: protocol,
+    insuranceFeeShareBps: 10_000 - lpShare - protocol,
+    lpCooldownSecs: 0,
+    minLpMint: new BN(1),
+    timelockSecs: 0,
+  });
+  for (const sym of SYMS) w.prices[sym] = price9(START_PRICE[sym]);
+  const assets: ListingAsset[] = SYMS.map((sym) => ({
+    symbol: sym,
+    decimals: DECIMALS[sym],
+    feedId: FEEDS[sym],
+    mintKeypair: rng.keypair(),
+    params: randomCustodyParams(rng, sym),
+  }));
+  await w.addPool("main", params, assets, "fuzz");
+  for (const sym of ["SOL", "ETH"] as Sym[]) await w.setRisk(sym, randomRiskParams(rng));
+  const actors: Wallet[] = [];
+  for (const name of ["ann", "ben", "cat", "dan"]) actors.push(await w.wallet(name));
+  const keeper = await w.wallet("keeper");
+  const seed: [Sym, number][] = [
+    ["USDC", 4_000_000],
+    ["SOL", 12_000],
+    ["ETH", 700],
+  ];
+  for (const [sym, whole] of seed)
+    w.mustOk(await w.deposit(actors[0], sym, units(whole, DECIMALS[sym])), `seed ${sym}`);
+  w.provider.warpSlots(1);
+  return { w, actors, keeper };
 }
 
 function randomCustodyParams(rng: Rng, sym: Sym): CustodyParams {
@@ -602,12 +423,45 @@ export class Fuzzer {
   private opName = "";
 
   constructor(
-    readonly env: FuzzEnv,
+    readonly w: World,
+    /** The traders the actions pick from, and the keeper of the permissionless instructions. */
+    readonly actors: Wallet[],
+    readonly keeper: Wallet,
     readonly rng: Rng,
   ) {}
 
   get P() {
-    return this.env.program;
+    return this.w.program;
+  }
+
+  /** The fuzzed pool (the world's main pool). */
+  get pool(): PoolRef {
+    return this.w.main;
+  }
+
+  custody(s: string): PublicKey {
+    return this.pool.assets[s].custody;
+  }
+
+  /** A symbol's spot price as its feed has it, 8 decimals. */
+  price8(s: string): BN {
+    return this.w.prices[s].divn(10);
+  }
+
+  maxLtvBps(s: string): number {
+    return this.w.decode<Custody>("custody", this.custody(s))!.maxLtvBps;
+  }
+
+  positions(): PositionEntry[] {
+    return this.w.positionList(this.actors);
+  }
+
+  loans(): LoanEntry[] {
+    return this.w.loanList(this.actors, this.pool, LOAN_PAIRS);
+  }
+
+  orders(): OrderEntry[] {
+    return this.w.orderList(this.actors);
   }
 
   /**
@@ -618,8 +472,8 @@ export class Fuzzer {
     const keys = new Map<string, PublicKey>();
     for (const ix of ixs) for (const k of ix.keys) keys.set(k.pubkey.toBase58(), k.pubkey);
     const watched = [...keys.values()];
-    const before = images(this.env, watched);
-    const r = this.env.run(ixs);
+    const before = images(this.w, watched);
+    const r = this.w.run(ixs);
     this.transactions++;
     const outcome = outcomeName(r);
     const s = (this.stats[this.opName] ??= { tried: 0, ok: 0, failed: 0, errors: {} });
@@ -633,7 +487,7 @@ export class Fuzzer {
       s.errors[outcome] = (s.errors[outcome] ?? 0) + 1;
       if (!PERPOOL_ERRORS.has(outcome))
         violation(`${label} failed with ${outcome}, not one of the program's errors\n${r.logs.join("\n")}`);
-      const changed = changedKeys(watched, before, images(this.env, watched));
+      const changed = changedKeys(watched, before, images(this.w, watched));
       if (changed.length > 0) violation(`${label} failed with ${outcome} but changed ${changed.join(", ")}`);
     }
     await this.checkAccounting(label);
@@ -645,19 +499,19 @@ export class Fuzzer {
    * than the loans owe at the custody's borrow index, never more lent than owned.
    */
   async checkAccounting(after: string): Promise<void> {
-    const debts = {} as Record<Sym, BN>;
+    const debts: Record<string, BN> = {};
     for (const s of SYMS) debts[s] = new BN(0);
-    const custodies = {} as Record<Sym, any>;
-    for (const s of SYMS) custodies[s] = this.env.decode<any>("custody", this.env.assets[s].custody)!;
-    for (const { l, pair } of this.env.loans()) {
+    const custodies: Record<string, Custody> = {};
+    for (const s of SYMS) custodies[s] = this.w.decode<Custody>("custody", this.pool.assets[s].custody)!;
+    for (const { l, pair } of this.loans()) {
       debts[pair[1]] = debts[pair[1]].add(math.debtTokens(l.scaledDebt, custodies[pair[1]].borrowIndex));
     }
     for (const sym of SYMS) {
-      const a = this.env.assets[sym];
+      const a = this.pool.assets[sym];
       const c = custodies[sym];
       if (c.lent.gt(debts[sym]))
         violation(`after ${after}: ${sym} books ${c.lent.toString()} lent but its loans owe ${debts[sym].toString()}`);
-      const vault = this.env.balance(a.vault);
+      const vault = this.w.tokenBalance(a.vault);
       const books = c.owned
         .add(c.collateral)
         .add(c.loanCollateral)
@@ -682,22 +536,20 @@ export class Fuzzer {
 const sym = (f: Fuzzer) => f.rng.pick(SYMS);
 
 /** The position with the most size per unit of collateral value (the likeliest to be liquidatable). */
-function mostLeveraged<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+function mostLeveraged<T extends { p: Position; combo: Combo }>(f: Fuzzer, all: T[]): T {
   const lev = (x: T) =>
     x.p.sizeUsd.toNumber() /
     Math.max(
       1,
-      (x.p.collateralAmount.toNumber() / 10 ** DECIMALS[x.combo[2]]) *
-        (f.env.prices[x.combo[2]].price.toNumber() / 100),
+      (x.p.collateralAmount.toNumber() / 10 ** DECIMALS[x.combo[2]]) * (f.price8(x.combo[2]).toNumber() / 100),
     );
   return all.reduce((best, x) => (lev(x) > lev(best) ? x : best));
 }
 
 /** The position with the largest unrealized profit at spot prices. */
-function mostProfitable<T extends { p: Position; combo: [number, Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+function mostProfitable<T extends { p: Position; combo: Combo }>(f: Fuzzer, all: T[]): T {
   const pnl = (x: T) => {
-    const value =
-      (x.p.sizeTokens.toNumber() / 10 ** DECIMALS[x.combo[1]]) * (f.env.prices[x.combo[1]].price.toNumber() / 1e8);
+    const value = (x.p.sizeTokens.toNumber() / 10 ** DECIMALS[x.combo[1]]) * (f.price8(x.combo[1]).toNumber() / 1e8);
     const size = x.p.sizeUsd.toNumber() / 1e6;
     return x.p.side === Side.LONG ? value - size : size - value;
   };
@@ -705,24 +557,21 @@ function mostProfitable<T extends { p: Position; combo: [number, Sym, Sym] }>(f:
 }
 
 /** The loan with the most debt per unit of collateral. */
-function mostIndebted<T extends { l: Loan; pair: [Sym, Sym] }>(f: Fuzzer, all: T[]): T {
+function mostIndebted<T extends { l: Loan; pair: [string, string] }>(f: Fuzzer, all: T[]): T {
   const ltv = (x: T) =>
-    ((x.l.scaledDebt.toNumber() / 10 ** DECIMALS[x.pair[1]]) * f.env.prices[x.pair[1]].price.toNumber()) /
-    Math.max(
-      1,
-      (x.l.collateralAmount.toNumber() / 10 ** DECIMALS[x.pair[0]]) * f.env.prices[x.pair[0]].price.toNumber(),
-    );
+    ((x.l.scaledDebt.toNumber() / 10 ** DECIMALS[x.pair[1]]) * f.price8(x.pair[1]).toNumber()) /
+    Math.max(1, (x.l.collateralAmount.toNumber() / 10 ** DECIMALS[x.pair[0]]) * f.price8(x.pair[0]).toNumber());
   return all.reduce((best, x) => (ltv(x) > ltv(best) ? x : best));
 }
-const actor = (f: Fuzzer) => f.rng.pick(f.env.actors);
+const actor = (f: Fuzzer) => f.rng.pick(f.actors);
 const MAXP = U64_MAX;
 
 /** Before/after LP prices around `body`, which must keep them (exactly) when it succeeds. */
 async function keepingLpPrice(f: Fuzzer, label: string, ixs: TransactionInstruction[]): Promise<TxResult> {
-  const before = lpPrice(await f.env.state(), f.env.now());
+  const before = lpPrice(f.w.state(), f.w.now());
   const r = await f.send(label, ixs);
   if (r.err === null && before) {
-    const after = lpPrice(await f.env.state(), f.env.now());
+    const after = lpPrice(f.w.state(), f.w.now());
     const bad = after && lpPriceKept(before, after);
     if (bad) violation(`${label}: ${bad}`);
   }
@@ -737,16 +586,17 @@ const ops: [string, number, Op][] = [
     14,
     async (f) => {
       const s = f.rng.pick(SYMS);
-      const p = f.env.prices[s];
+      const p = f.price8(s);
       const sigma = s === "USDC" ? 0.002 : f.rng.pick([0.001, 0.01, 0.05, 0.2, 0.5]);
       const move = Math.exp(sigma * (f.rng.float() * 2 - 1));
-      const price = BN.max(new BN(1), new BN(Math.round(p.price.toNumber() * move)));
+      const price = BN.max(new BN(1), new BN(Math.round(p.toNumber() * move)));
       const r = f.rng.float();
       const ema =
-        r < 0.6 ? price : r < 0.8 ? p.price : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
+        r < 0.6 ? price : r < 0.8 ? p : new BN(Math.round(price.toNumber() * (1 + 0.01 * (f.rng.float() - 0.5))));
       const conf = f.rng.chance(0.8) ? ZERO : price.muln(f.rng.range(0, 120)).divn(10_000);
-      f.env.prices[s] = { price, ema: BN.max(new BN(1), ema), conf };
-      await f.send(`publish_price ${s} ${price.toString()}`, [f.env.publishIx(s)]);
+      // The feed's 8 decimals as the world's 9.
+      f.w.quote(s, price.muln(10), { ema: BN.max(new BN(1), ema).muln(10), conf: conf.muln(10) });
+      await f.send(`publish_price ${s} ${price.toString()}`, [f.w.quoteIx(s)]);
     },
   ],
   [
@@ -754,10 +604,10 @@ const ops: [string, number, Op][] = [
     5,
     async (f) => {
       const secs = Math.floor(f.rng.logUniform(0, 6.2));
-      f.env.provider.warpSeconds(secs);
+      f.w.provider.warpSeconds(secs);
       f.trace.push(`warp ${secs} s`);
       // Usually the oracles publish again; sometimes they stay stale for a while.
-      if (f.rng.chance(0.9)) for (const s of SYMS) await f.env.publish(s);
+      if (f.rng.chance(0.9)) f.w.republish();
     },
   ],
   [
@@ -766,17 +616,17 @@ const ops: [string, number, Op][] = [
     async (f) => {
       const a = actor(f);
       const s = sym(f);
-      const amount = f.rng.part(f.env.balance(a.tokens[s]));
-      const ix = await addLiquidityIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
-        custody: f.env.assets[s].custody,
+      const amount = f.rng.part(f.w.tokenBalance(a.tokens[s]));
+      const ix = await addLiquidityIx(f.P, f.w.state(), {
+        owner: a.key,
+        custody: f.custody(s),
         fundingAccount: a.tokens[s],
-        lpTokenAccount: a.lp,
+        lpTokenAccount: a.lp.main,
         amountIn: amount,
         minLpOut: ZERO,
       });
       await keepingLpPrice(f, `add_liquidity ${a.name} ${amount} ${s}`, [ix]);
-      if (f.rng.chance(0.7)) f.env.provider.warpSlots(1);
+      if (f.rng.chance(0.7)) f.w.provider.warpSlots(1);
     },
   ],
   [
@@ -785,12 +635,12 @@ const ops: [string, number, Op][] = [
     async (f) => {
       const a = actor(f);
       const s = sym(f);
-      const lpIn = f.rng.part(f.env.balance(a.lp));
-      const ix = await removeLiquidityIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
-        custody: f.env.assets[s].custody,
+      const lpIn = f.rng.part(f.w.tokenBalance(a.lp.main));
+      const ix = await removeLiquidityIx(f.P, f.w.state(), {
+        owner: a.key,
+        custody: f.custody(s),
         receivingAccount: a.tokens[s],
-        lpTokenAccount: a.lp,
+        lpTokenAccount: a.lp.main,
         lpIn,
         minAmountOut: ZERO,
       });
@@ -804,11 +654,11 @@ const ops: [string, number, Op][] = [
       const a = actor(f);
       const from = sym(f);
       const to = f.rng.chance(0.05) ? from : f.rng.pick(SYMS.filter((x) => x !== from));
-      const amount = f.rng.part(f.env.balance(a.tokens[from]).divn(10));
-      const ix = await swapIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
-        custodyIn: f.env.assets[from].custody,
-        custodyOut: f.env.assets[to].custody,
+      const amount = f.rng.part(f.w.tokenBalance(a.tokens[from]).divn(10));
+      const ix = await swapIx(f.P, f.w.state(), {
+        owner: a.key,
+        custodyIn: f.custody(from),
+        custodyOut: f.custody(to),
         fundingAccount: a.tokens[from],
         receivingAccount: a.tokens[to],
         amountIn: amount,
@@ -822,20 +672,20 @@ const ops: [string, number, Op][] = [
     12,
     async (f) => {
       const a = actor(f);
-      const combo = f.rng.chance(0.05) ? f.rng.pick(BAD_COMBOS) : f.rng.pick(COMBOS);
+      const combo = f.rng.chance(0.05) ? f.rng.pick(BAD_COMBOS) : f.rng.pick(f.w.combos());
       const [side, market, coll] = combo;
-      const price = f.env.prices[coll].price.toNumber() / 1e8;
+      const price = f.price8(coll).toNumber() / 1e8;
       const collateralUsd = f.rng.logUniform(0, 5.5);
       const collateral = new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll]));
       const leverage = f.rng.logUniform(0, 2);
       const sizeUsd = new BN(Math.floor(collateralUsd * leverage * 1e6));
       const tight = f.rng.chance(0.05);
-      const mp = f.env.prices[market].price.muln(10);
-      const ix = await increasePositionIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
+      const mp = f.price8(market).muln(10);
+      const ix = await increasePositionIx(f.P, f.w.state(), {
+        owner: a.key,
         side,
-        custody: f.env.assets[market].custody,
-        collateralCustody: f.env.assets[coll].custody,
+        custody: f.custody(market),
+        collateralCustody: f.custody(coll),
         fundingAccount: a.tokens[coll],
         sizeUsd: f.rng.chance(0.03) ? ZERO : sizeUsd,
         collateralAmount: f.rng.chance(0.1) ? ZERO : collateral,
@@ -851,13 +701,13 @@ const ops: [string, number, Op][] = [
     "decrease position",
     8,
     async (f) => {
-      const all = f.env.positions();
+      const all = f.positions();
       if (all.length === 0) return;
-      const { actor: a, p, combo } = f.rng.pick(all);
+      const { wallet: a, p, combo } = f.rng.pick(all);
       const r = f.rng.float();
       const size = r < 0.35 ? p.sizeUsd : r < 0.85 ? f.rng.part(p.sizeUsd) : r < 0.95 ? ZERO : p.sizeUsd.addn(1);
       const collOut = f.rng.chance(0.7) ? ZERO : f.rng.part(p.collateralAmount);
-      const ix = await decreasePositionIx(f.P, await f.env.state(), {
+      const ix = await decreasePositionIx(f.P, f.w.state(), {
         position: p,
         receivingAccount: a.tokens[combo[2]],
         sizeUsd: size,
@@ -871,12 +721,12 @@ const ops: [string, number, Op][] = [
     "collateral change",
     6,
     async (f) => {
-      const all = f.env.positions();
+      const all = f.positions();
       if (all.length === 0) return;
-      const { actor: a, p, combo } = f.rng.pick(all);
-      const state = await f.env.state();
+      const { wallet: a, p, combo } = f.rng.pick(all);
+      const state = f.w.state();
       if (f.rng.chance(0.5)) {
-        const amount = f.rng.part(f.env.balance(a.tokens[combo[2]]).divn(100));
+        const amount = f.rng.part(f.w.tokenBalance(a.tokens[combo[2]]).divn(100));
         await f.send(`add_collateral ${a.name} ${amount}`, [
           await addCollateralIx(f.P, state, { position: p, fundingAccount: a.tokens[combo[2]], amount }),
         ]);
@@ -892,12 +742,12 @@ const ops: [string, number, Op][] = [
     "liquidate position",
     5,
     async (f) => {
-      const all = f.env.positions();
+      const all = f.positions();
       if (all.length === 0) return;
-      const { actor: a, p, combo } = f.rng.chance(0.7) ? mostLeveraged(f, all) : f.rng.pick(all);
-      const k = f.env.keeper;
-      const ix = await liquidatePositionIx(f.P, await f.env.state(), {
-        keeper: k.kp.publicKey,
+      const { wallet: a, p, combo } = f.rng.chance(0.7) ? mostLeveraged(f, all) : f.rng.pick(all);
+      const k = f.keeper;
+      const ix = await liquidatePositionIx(f.P, f.w.state(), {
+        keeper: k.key,
         position: p,
         keeperAccount: k.tokens[combo[2]],
         ownerAccount: a.tokens[combo[2]],
@@ -909,12 +759,12 @@ const ops: [string, number, Op][] = [
     "auto-deleverage",
     3,
     async (f) => {
-      const all = f.env.positions();
+      const all = f.positions();
       if (all.length === 0) return;
-      const { actor: a, p, combo } = f.rng.chance(0.7) ? mostProfitable(f, all) : f.rng.pick(all);
-      const k = f.env.keeper;
-      const ix = await autoDeleverageIx(f.P, await f.env.state(), {
-        keeper: k.kp.publicKey,
+      const { wallet: a, p, combo } = f.rng.chance(0.7) ? mostProfitable(f, all) : f.rng.pick(all);
+      const k = f.keeper;
+      const ix = await autoDeleverageIx(f.P, f.w.state(), {
+        keeper: k.key,
         position: p,
         ownerAccount: a.tokens[combo[2]],
         sizeUsd: f.rng.part(p.sizeUsd),
@@ -926,34 +776,26 @@ const ops: [string, number, Op][] = [
     "loan",
     12,
     async (f) => {
-      const loans = f.env.loans();
+      const loans = f.loans();
       const r = f.rng.float();
-      const state = await f.env.state();
+      const state = f.w.state();
       if (r < 0.3 || loans.length === 0) {
         const a = actor(f);
         const pair = f.rng.pick(LOAN_PAIRS);
-        const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(20));
-        const ref = {
-          owner: a.kp.publicKey,
-          collateralCustody: f.env.assets[pair[0]].custody,
-          borrowCustody: f.env.assets[pair[1]].custody,
-        };
+        const amount = f.rng.part(f.w.tokenBalance(a.tokens[pair[0]]).divn(20));
+        const ref = f.w.loanRef(a, ...pair);
         await f.send(`deposit_loan_collateral ${a.name} ${pair.join("→")} ${amount}`, [
           await depositLoanCollateralIx(f.P, state, { ...ref, fundingAccount: a.tokens[pair[0]], amount }),
         ]);
         return;
       }
-      const { actor: a, l, pair } = f.rng.pick(loans);
-      const ref = {
-        owner: a.kp.publicKey,
-        collateralCustody: f.env.assets[pair[0]].custody,
-        borrowCustody: f.env.assets[pair[1]].custody,
-      };
+      const { wallet: a, l, pair } = f.rng.pick(loans);
+      const ref = f.w.loanRef(a, ...pair);
       if (r < 0.6) {
         // Borrow a share of what the collateral could carry at full LTV.
-        const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
-        const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
-        const ltv = f.env.params[pair[0]].maxLtvBps / 10_000;
+        const cp = f.price8(pair[0]).toNumber() / 1e8;
+        const bp = f.price8(pair[1]).toNumber() / 1e8;
+        const ltv = f.maxLtvBps(pair[0]) / 10_000;
         const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * ltv) / bp;
         const whole = new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]]));
         // Often close to the maximum loan-to-value, so that price moves make loans liquidatable.
@@ -962,9 +804,9 @@ const ops: [string, number, Op][] = [
           await borrowIx(f.P, state, { ...ref, receivingAccount: a.tokens[pair[1]], amount }),
         ]);
       } else if (r < 0.85) {
-        const amount = f.rng.chance(0.3) ? MAXP : f.rng.part(f.env.balance(a.tokens[pair[1]]).divn(1000));
+        const amount = f.rng.chance(0.3) ? MAXP : f.rng.part(f.w.tokenBalance(a.tokens[pair[1]]).divn(1000));
         await f.send(`repay ${a.name} ${pair.join("→")} ${amount}`, [
-          await repayIx(f.P, state, { ...ref, payer: a.kp.publicKey, fundingAccount: a.tokens[pair[1]], amount }),
+          await repayIx(f.P, state, { ...ref, payer: a.key, fundingAccount: a.tokens[pair[1]], amount }),
         ]);
       } else {
         const amount = f.rng.part(l.collateralAmount);
@@ -978,18 +820,18 @@ const ops: [string, number, Op][] = [
     "liquidate loan",
     3,
     async (f) => {
-      const loans = f.env.loans();
+      const loans = f.loans();
       if (loans.length === 0) return;
-      const { actor: a, pair } = f.rng.chance(0.7) ? mostIndebted(f, loans) : f.rng.pick(loans);
-      const k = f.env.keeper;
-      const ix = await liquidateLoanIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
-        collateralCustody: f.env.assets[pair[0]].custody,
-        borrowCustody: f.env.assets[pair[1]].custody,
-        liquidator: k.kp.publicKey,
+      const { wallet: a, pair } = f.rng.chance(0.7) ? mostIndebted(f, loans) : f.rng.pick(loans);
+      const k = f.keeper;
+      const ix = await liquidateLoanIx(f.P, f.w.state(), {
+        owner: a.key,
+        collateralCustody: f.custody(pair[0]),
+        borrowCustody: f.custody(pair[1]),
+        liquidator: k.key,
         liquidatorFunding: k.tokens[pair[1]],
         liquidatorReceiving: k.tokens[pair[0]],
-        repayAmount: f.rng.chance(0.3) ? MAXP : f.rng.part(f.env.balance(k.tokens[pair[1]]).divn(1000)),
+        repayAmount: f.rng.chance(0.3) ? MAXP : f.rng.part(f.w.tokenBalance(k.tokens[pair[1]]).divn(1000)),
       });
       await f.send(`liquidate_loan ${a.name} ${pair.join("→")}`, [ix]);
     },
@@ -999,26 +841,26 @@ const ops: [string, number, Op][] = [
     9,
     async (f) => {
       const r = f.rng.float();
-      const orders = f.env.orders();
-      const state = await f.env.state();
+      const orders = f.orders();
+      const state = f.w.state();
       if (r < 0.45 || orders.length === 0) {
         const kind = f.rng.pick([1, 2, 3]);
-        const open = f.env.positions();
+        const open = f.positions();
         // Take-profit and stop-loss mostly on open positions (they need one).
         const target = kind !== 3 && open.length > 0 && f.rng.chance(0.8) ? f.rng.pick(open) : undefined;
-        const a = target?.actor ?? actor(f);
-        const combo = target?.combo ?? f.rng.pick(COMBOS);
-        const spot = f.env.prices[combo[1]].price.muln(10);
+        const a = target?.wallet ?? actor(f);
+        const combo = target?.combo ?? f.rng.pick(f.w.combos());
+        const spot = f.price8(combo[1]).muln(10);
         const trigger = spot.mul(new BN(Math.floor(f.rng.logUniform(-0.1, 0.1) * 1e6))).div(new BN(1e6));
-        const collPrice = f.env.prices[combo[2]].price.toNumber() / 1e8;
+        const collPrice = f.price8(combo[2]).toNumber() / 1e8;
         const collUsd = f.rng.logUniform(1, 4);
         const ix = await placeOrderIx(f.P, state, {
-          owner: a.kp.publicKey,
+          owner: a.key,
           side: combo[0],
-          custody: f.env.assets[combo[1]].custody,
-          collateralCustody: f.env.assets[combo[2]].custody,
+          custody: f.custody(combo[1]),
+          collateralCustody: f.custody(combo[2]),
           fundingAccount: a.tokens[combo[2]],
-          slot: f.rng.int(8),
+          slot: f.rng.int(MAX_ORDERS),
           kind,
           triggerPrice: trigger,
           acceptablePrice: kind === 3 ? (combo[0] === Side.LONG ? MAXP : new BN(1)) : ZERO,
@@ -1034,14 +876,14 @@ const ops: [string, number, Op][] = [
         await f.send(`place_order ${a.name} kind ${kind} ${combo.join("/")}`, [ix]);
         return;
       }
-      const { actor: a, key, o, combo } = f.rng.pick(orders);
+      const { wallet: a, key, o, combo } = f.rng.pick(orders);
       if (r < 0.6) {
         const ix = await cancelOrderIx(f.P, state, { order: key, account: o, receivingAccount: a.tokens[combo[2]] });
         await f.send(`cancel_order ${a.name} kind ${o.kind}`, [ix]);
       } else {
-        const k = f.env.keeper;
+        const k = f.keeper;
         const ix = await executeOrderIx(f.P, state, {
-          keeper: k.kp.publicKey,
+          keeper: k.key,
           order: key,
           account: o,
           ownerAccount: a.tokens[combo[2]],
@@ -1055,38 +897,36 @@ const ops: [string, number, Op][] = [
     4,
     async (f) => {
       const s = sym(f);
-      const state = await f.env.state();
+      const state = f.w.state();
       const r = f.rng.float();
       if (r < 0.5) {
-        await keepingLpPrice(f, `refresh_custody ${s}`, [
-          await refreshCustodyIx(f.P, f.env.pool, f.env.assets[s].custody),
-        ]);
+        await keepingLpPrice(f, `refresh_custody ${s}`, [await refreshCustodyIx(f.P, f.pool.pool, f.custody(s))]);
       } else if (r < 0.7) {
         const a = actor(f);
-        const amount = f.rng.part(f.env.balance(a.tokens[s]).divn(1000));
+        const amount = f.rng.part(f.w.tokenBalance(a.tokens[s]).divn(1000));
         await keepingLpPrice(f, `top_up_insurance ${s} ${amount}`, [
           await topUpInsuranceIx(f.P, state, {
-            payer: a.kp.publicKey,
-            custody: f.env.assets[s].custody,
+            payer: a.key,
+            custody: f.custody(s),
             fundingAccount: a.tokens[s],
             amount,
           }),
         ]);
       } else if (r < 0.9) {
-        const c = state.custodies.find((x) => x.address.equals(f.env.assets[s].custody))!.account;
+        const c = state.custodies.find((x) => x.address.equals(f.custody(s)))!.account;
         const amount = f.rng.part(c.protocolFees);
-        const to = f.env.keeper.tokens[s];
+        const to = f.keeper.tokens[s];
         await keepingLpPrice(f, `withdraw_protocol_fees ${s} ${amount}`, [
           await withdrawProtocolFeesIx(f.P, state, {
-            admin: f.env.admin.publicKey,
-            custody: f.env.assets[s].custody,
+            admin: f.w.admin.publicKey,
+            custody: f.custody(s),
             receivingAccount: to,
             amount,
           }),
         ]);
       } else {
         const m = f.rng.pick(["SOL", "ETH"] as Sym[]);
-        await f.send(`risk parameters ${m}`, await f.env.riskIxs(m, randomRiskParams(f.rng, true)));
+        await f.send(`risk parameters ${m}`, await f.w.custodyIxs(m, { risk: randomRiskParams(f.rng, true) }));
       }
     },
   ],
@@ -1107,35 +947,35 @@ const ops: [string, number, Op][] = [
 async function roundTripDeposit(f: Fuzzer): Promise<void> {
   const a = actor(f);
   const s = sym(f);
-  const amount = f.rng.part(f.env.balance(a.tokens[s]).divn(10));
-  const tokens0 = f.env.balance(a.tokens[s]);
-  const lp0 = f.env.balance(a.lp);
+  const amount = f.rng.part(f.w.tokenBalance(a.tokens[s]).divn(10));
+  const tokens0 = f.w.tokenBalance(a.tokens[s]);
+  const lp0 = f.w.tokenBalance(a.lp.main);
   const dep = await f.send(`round trip: add_liquidity ${a.name} ${amount} ${s}`, [
-    await addLiquidityIx(f.P, await f.env.state(), {
-      owner: a.kp.publicKey,
-      custody: f.env.assets[s].custody,
+    await addLiquidityIx(f.P, f.w.state(), {
+      owner: a.key,
+      custody: f.custody(s),
       fundingAccount: a.tokens[s],
-      lpTokenAccount: a.lp,
+      lpTokenAccount: a.lp.main,
       amountIn: amount,
       minLpOut: ZERO,
     }),
   ]);
   if (dep.err !== null) return;
-  f.env.provider.warpSlots(1);
-  const minted = f.env.balance(a.lp).sub(lp0);
+  f.w.provider.warpSlots(1);
+  const minted = f.w.tokenBalance(a.lp.main).sub(lp0);
   const red = await f.send(`round trip: remove_liquidity ${a.name} ${minted} LP → ${s}`, [
-    await removeLiquidityIx(f.P, await f.env.state(), {
-      owner: a.kp.publicKey,
-      custody: f.env.assets[s].custody,
+    await removeLiquidityIx(f.P, f.w.state(), {
+      owner: a.key,
+      custody: f.custody(s),
       receivingAccount: a.tokens[s],
-      lpTokenAccount: a.lp,
+      lpTokenAccount: a.lp.main,
       lpIn: minted,
       minAmountOut: ZERO,
     }),
   ]);
-  if (red.err === null && f.env.balance(a.tokens[s]).gt(tokens0)) {
+  if (red.err === null && f.w.tokenBalance(a.tokens[s]).gt(tokens0)) {
     violation(
-      `deposit → redeem returned more ${s} than paid: ${tokens0.toString()} → ${f.env.balance(a.tokens[s]).toString()}`,
+      `deposit → redeem returned more ${s} than paid: ${tokens0.toString()} → ${f.w.tokenBalance(a.tokens[s]).toString()}`,
     );
   }
 }
@@ -1145,15 +985,15 @@ async function roundTripSwap(f: Fuzzer): Promise<void> {
   const a = actor(f);
   const from = sym(f);
   const to = f.rng.pick(SYMS.filter((x) => x !== from));
-  const amount = f.rng.part(f.env.balance(a.tokens[from]).divn(10));
-  const start = f.env.balance(a.tokens[from]);
-  const got0 = f.env.balance(a.tokens[to]);
+  const amount = f.rng.part(f.w.tokenBalance(a.tokens[from]).divn(10));
+  const start = f.w.tokenBalance(a.tokens[from]);
+  const got0 = f.w.tokenBalance(a.tokens[to]);
   const swap = async (x: Sym, y: Sym, amt: BN) =>
     f.send(`round trip: swap ${a.name} ${amt} ${x} → ${y}`, [
-      await swapIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
-        custodyIn: f.env.assets[x].custody,
-        custodyOut: f.env.assets[y].custody,
+      await swapIx(f.P, f.w.state(), {
+        owner: a.key,
+        custodyIn: f.custody(x),
+        custodyOut: f.custody(y),
         fundingAccount: a.tokens[x],
         receivingAccount: a.tokens[y],
         amountIn: amt,
@@ -1161,32 +1001,32 @@ async function roundTripSwap(f: Fuzzer): Promise<void> {
       }),
     ]);
   if ((await swap(from, to, amount)).err !== null) return;
-  const received = f.env.balance(a.tokens[to]).sub(got0);
+  const received = f.w.tokenBalance(a.tokens[to]).sub(got0);
   if ((await swap(to, from, received)).err !== null) return;
-  if (f.env.balance(a.tokens[from]).gt(start))
+  if (f.w.tokenBalance(a.tokens[from]).gt(start))
     violation(
-      `swap ${from} → ${to} → ${from} returned more than paid: ${start.toString()} → ${f.env.balance(a.tokens[from]).toString()}`,
+      `swap ${from} → ${to} → ${from} returned more than paid: ${start.toString()} → ${f.w.tokenBalance(a.tokens[from]).toString()}`,
     );
 }
 
 /** Open a fresh position and close it all, in the same second or the next, prices unchanged: no gain. */
 async function roundTripTrade(f: Fuzzer): Promise<void> {
   const a = actor(f);
-  const combo = f.rng.pick(COMBOS);
-  const key = f.env.positionKey(a, combo);
-  if (f.env.exists(key)) return;
+  const combo = f.rng.pick(f.w.combos());
+  const key = f.w.positionKey(a, ...combo);
+  if (f.w.raw(key) !== null) return;
   const [side, market, coll] = combo;
-  const price = f.env.prices[coll].price.toNumber() / 1e8;
+  const price = f.price8(coll).toNumber() / 1e8;
   const collateralUsd = f.rng.logUniform(1, 5);
   const collateral = new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll]));
   const sizeUsd = new BN(Math.floor(collateralUsd * f.rng.logUniform(0, 1.5) * 1e6));
-  const start = f.env.balance(a.tokens[coll]);
+  const start = f.w.tokenBalance(a.tokens[coll]);
   const open = await f.send(`round trip: open ${a.name} ${combo.join("/")} $${sizeUsd}`, [
-    await increasePositionIx(f.P, await f.env.state(), {
-      owner: a.kp.publicKey,
+    await increasePositionIx(f.P, f.w.state(), {
+      owner: a.key,
       side,
-      custody: f.env.assets[market].custody,
-      collateralCustody: f.env.assets[coll].custody,
+      custody: f.custody(market),
+      collateralCustody: f.custody(coll),
       fundingAccount: a.tokens[coll],
       sizeUsd,
       collateralAmount: collateral,
@@ -1194,10 +1034,10 @@ async function roundTripTrade(f: Fuzzer): Promise<void> {
     }),
   ]);
   if (open.err !== null) return;
-  if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1); // the next second: profit would be allowed
-  const p = f.env.decode<Position>("position", key)!;
+  if (f.rng.chance(0.5)) f.w.provider.warpSeconds(1); // the next second: profit would be allowed
+  const p = f.w.decode<Position>("position", key)!;
   const close = await f.send(`round trip: close ${a.name} ${combo.join("/")}`, [
-    await decreasePositionIx(f.P, await f.env.state(), {
+    await decreasePositionIx(f.P, f.w.state(), {
       position: p,
       receivingAccount: a.tokens[coll],
       sizeUsd: p.sizeUsd,
@@ -1205,53 +1045,49 @@ async function roundTripTrade(f: Fuzzer): Promise<void> {
       acceptablePrice: side === Side.LONG ? ZERO : MAXP,
     }),
   ]);
-  if (close.err === null && f.env.balance(a.tokens[coll]).gt(start)) {
+  if (close.err === null && f.w.tokenBalance(a.tokens[coll]).gt(start)) {
     violation(
-      `open → close of ${combo.join("/")} returned more than deposited: ${start.toString()} → ${f.env.balance(a.tokens[coll]).toString()}`,
+      `open → close of ${combo.join("/")} returned more than deposited: ${start.toString()} → ${f.w.tokenBalance(a.tokens[coll]).toString()}`,
     );
   }
 }
 
 /** Borrow, then repay everything at once: at least as many tokens go back as came out. */
 async function roundTripLoan(f: Fuzzer): Promise<void> {
-  const loans = f.env.loans().filter((l) => l.l.scaledDebt.isZero() && !l.l.collateralAmount.isZero());
+  const loans = f.loans().filter((l) => l.l.scaledDebt.isZero() && !l.l.collateralAmount.isZero());
   if (loans.length === 0) return;
-  const { actor: a, l, pair } = f.rng.pick(loans);
-  const ref = {
-    owner: a.kp.publicKey,
-    collateralCustody: f.env.assets[pair[0]].custody,
-    borrowCustody: f.env.assets[pair[1]].custody,
-  };
-  const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
-  const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
+  const { wallet: a, l, pair } = f.rng.pick(loans);
+  const ref = f.w.loanRef(a, ...pair);
+  const cp = f.price8(pair[0]).toNumber() / 1e8;
+  const bp = f.price8(pair[1]).toNumber() / 1e8;
   const capacity = ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * 0.5) / bp;
   const amount = f.rng.part(new BN(Math.floor(capacity * 10 ** DECIMALS[pair[1]])));
-  const start = f.env.balance(a.tokens[pair[1]]);
+  const start = f.w.tokenBalance(a.tokens[pair[1]]);
   const b = await f.send(`round trip: borrow ${a.name} ${amount}`, [
-    await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount }),
+    await borrowIx(f.P, f.w.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount }),
   ]);
   if (b.err !== null) return;
-  if (f.rng.chance(0.5)) f.env.provider.warpSeconds(1);
+  if (f.rng.chance(0.5)) f.w.provider.warpSeconds(1);
   const r = await f.send(`round trip: repay ${a.name}`, [
-    await repayIx(f.P, await f.env.state(), {
+    await repayIx(f.P, f.w.state(), {
       ...ref,
-      payer: a.kp.publicKey,
+      payer: a.key,
       fundingAccount: a.tokens[pair[1]],
       amount: MAXP,
     }),
   ]);
-  if (r.err === null && f.env.balance(a.tokens[pair[1]]).gt(start)) {
+  if (r.err === null && f.w.tokenBalance(a.tokens[pair[1]]).gt(start)) {
     violation(
-      `borrow → repay left the borrower with more: ${start.toString()} → ${f.env.balance(a.tokens[pair[1]]).toString()}`,
+      `borrow → repay left the borrower with more: ${start.toString()} → ${f.w.tokenBalance(a.tokens[pair[1]]).toString()}`,
     );
   }
 }
 
 /** Moves one price by `factor` (spot and EMA together) and publishes it. */
-async function movePrice(f: Fuzzer, s: Sym, factor: number): Promise<void> {
-  const price = BN.max(new BN(1), new BN(Math.round(f.env.prices[s].price.toNumber() * factor)));
-  f.env.prices[s] = { price, ema: price, conf: ZERO };
-  await f.send(`publish_price ${s} ${price.toString()}`, [f.env.publishIx(s)]);
+async function movePrice(f: Fuzzer, s: string, factor: number): Promise<void> {
+  const price = BN.max(new BN(1), new BN(Math.round(f.price8(s).toNumber() * factor)));
+  f.w.quote(s, price.muln(10));
+  await f.send(`publish_price ${s} ${price.toString()}`, [f.w.quoteIx(s)]);
 }
 
 /**
@@ -1261,19 +1097,19 @@ async function movePrice(f: Fuzzer, s: Sym, factor: number): Promise<void> {
  */
 async function keeperDrill(f: Fuzzer): Promise<void> {
   const a = actor(f);
-  const k = f.env.keeper;
+  const k = f.keeper;
   const r = f.rng.float();
   if (r < 0.4) {
-    const combo = f.rng.pick(COMBOS);
+    const combo = f.rng.pick(f.w.combos());
     const [side, market, coll] = combo;
-    const price = f.env.prices[coll].price.toNumber() / 1e8;
+    const price = f.price8(coll).toNumber() / 1e8;
     const collateralUsd = f.rng.logUniform(2, 4.5);
     const leverage = f.rng.logUniform(0.5, 1.7);
-    const ix = await increasePositionIx(f.P, await f.env.state(), {
-      owner: a.kp.publicKey,
+    const ix = await increasePositionIx(f.P, f.w.state(), {
+      owner: a.key,
       side,
-      custody: f.env.assets[market].custody,
-      collateralCustody: f.env.assets[coll].custody,
+      custody: f.custody(market),
+      collateralCustody: f.custody(coll),
       fundingAccount: a.tokens[coll],
       sizeUsd: new BN(Math.floor(collateralUsd * leverage * 1e6)),
       collateralAmount: new BN(Math.floor((collateralUsd / price) * 10 ** DECIMALS[coll])),
@@ -1282,10 +1118,10 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     await f.send(`drill: open ${a.name} ${combo.join("/")} ${leverage.toFixed(1)}x`, [ix]);
     const against = side === Side.LONG ? 1 - f.rng.logUniform(-2, -0.5) : 1 + f.rng.logUniform(-2, -0.5);
     await movePrice(f, market, against);
-    const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
+    const p = f.w.decode<Position>("position", f.w.positionKey(a, ...combo));
     if (!p) return;
-    const liq = await liquidatePositionIx(f.P, await f.env.state(), {
-      keeper: k.kp.publicKey,
+    const liq = await liquidatePositionIx(f.P, f.w.state(), {
+      keeper: k.key,
       position: p,
       keeperAccount: k.tokens[coll],
       ownerAccount: a.tokens[coll],
@@ -1293,33 +1129,25 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     await f.send(`drill: liquidate ${a.name} ${combo.join("/")}`, [liq]);
   } else if (r < 0.7) {
     const pair = f.rng.pick(LOAN_PAIRS.filter((x) => x[0] !== "USDC"));
-    const ref = {
-      owner: a.kp.publicKey,
-      collateralCustody: f.env.assets[pair[0]].custody,
-      borrowCustody: f.env.assets[pair[1]].custody,
-    };
-    const amount = f.rng.part(f.env.balance(a.tokens[pair[0]]).divn(50));
+    const ref = f.w.loanRef(a, ...pair);
+    const amount = f.rng.part(f.w.tokenBalance(a.tokens[pair[0]]).divn(50));
     await f.send(`drill: deposit_loan_collateral ${a.name} ${pair.join("→")}`, [
-      await depositLoanCollateralIx(f.P, await f.env.state(), { ...ref, fundingAccount: a.tokens[pair[0]], amount }),
+      await depositLoanCollateralIx(f.P, f.w.state(), { ...ref, fundingAccount: a.tokens[pair[0]], amount }),
     ]);
-    const l = f.env.decode<Loan>(
-      "loan",
-      loanPda(a.kp.publicKey, f.env.pool, ref.collateralCustody, ref.borrowCustody)[0],
-    );
+    const l = f.w.loan(f.w.loanKey(a, ...pair));
     if (!l) return;
-    const cp = f.env.prices[pair[0]].price.toNumber() / 1e8;
-    const bp = f.env.prices[pair[1]].price.toNumber() / 1e8;
+    const cp = f.price8(pair[0]).toNumber() / 1e8;
+    const bp = f.price8(pair[1]).toNumber() / 1e8;
     const capacity =
-      ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * (f.env.params[pair[0]].maxLtvBps / 10_000)) /
-      bp;
+      ((l.collateralAmount.toNumber() / 10 ** DECIMALS[pair[0]]) * cp * (f.maxLtvBps(pair[0]) / 10_000)) / bp;
     const borrow = new BN(Math.floor(capacity * 0.97 * 10 ** DECIMALS[pair[1]]));
     await f.send(`drill: borrow ${a.name} ${borrow}`, [
-      await borrowIx(f.P, await f.env.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount: borrow }),
+      await borrowIx(f.P, f.w.state(), { ...ref, receivingAccount: a.tokens[pair[1]], amount: borrow }),
     ]);
     await movePrice(f, pair[0], 1 - f.rng.logUniform(-1.5, -0.3));
-    const liq = await liquidateLoanIx(f.P, await f.env.state(), {
+    const liq = await liquidateLoanIx(f.P, f.w.state(), {
       ...ref,
-      liquidator: k.kp.publicKey,
+      liquidator: k.key,
       liquidatorFunding: k.tokens[pair[1]],
       liquidatorReceiving: k.tokens[pair[0]],
       repayAmount: f.rng.chance(0.5) ? MAXP : f.rng.part(borrow),
@@ -1332,27 +1160,27 @@ async function keeperDrill(f: Fuzzer): Promise<void> {
     const risk = { ...randomRiskParams(f.rng), adlThresholdBps: f.rng.range(1, 50), adlFloorBps: 0 };
     await f.send(
       `drill: risk parameters ${market} ADL at ${risk.adlThresholdBps} bps`,
-      await f.env.riskIxs(market, risk),
+      await f.w.custodyIxs(market, { risk }),
     );
     const collateralUsd = f.rng.logUniform(4, 5.3);
     await f.send(`drill: open ${a.name} ${combo.join("/")}`, [
-      await increasePositionIx(f.P, await f.env.state(), {
-        owner: a.kp.publicKey,
+      await increasePositionIx(f.P, f.w.state(), {
+        owner: a.key,
         side: Side.LONG,
-        custody: f.env.assets[market].custody,
-        collateralCustody: f.env.assets.USDC.custody,
+        custody: f.custody(market),
+        collateralCustody: f.custody("USDC"),
         fundingAccount: a.tokens.USDC,
         sizeUsd: new BN(Math.floor(collateralUsd * 3 * 1e6)),
         collateralAmount: new BN(Math.floor(collateralUsd * 1e6)),
         acceptablePrice: MAXP,
       }),
     ]);
-    f.env.provider.warpSeconds(1);
+    f.w.provider.warpSeconds(1);
     await movePrice(f, market, 1 + f.rng.logUniform(-1.3, -0.3));
-    const p = f.env.decode<Position>("position", f.env.positionKey(a, combo));
+    const p = f.w.decode<Position>("position", f.w.positionKey(a, ...combo));
     if (!p) return;
-    const adl = await autoDeleverageIx(f.P, await f.env.state(), {
-      keeper: k.kp.publicKey,
+    const adl = await autoDeleverageIx(f.P, f.w.state(), {
+      keeper: k.key,
       position: p,
       ownerAccount: a.tokens.USDC,
       sizeUsd: f.rng.chance(0.3) ? p.sizeUsd : f.rng.part(p.sizeUsd),
@@ -1377,8 +1205,8 @@ function pickOp(rng: Rng): [string, Op] {
 /** Runs `steps` random actions from `seed`; stops at the first violated invariant. */
 export async function fuzzSeed(seed: number, steps: number): Promise<FuzzResult> {
   const rng = new Rng(seed);
-  const env = await FuzzEnv.create(rng);
-  const f = new Fuzzer(env, rng);
+  const { w, actors, keeper } = await fuzzWorld(rng);
+  const f = new Fuzzer(w, actors, keeper, rng);
   for (let step = 0; step < steps; step++) {
     const op = pickOp(rng);
     try {
