@@ -47,6 +47,7 @@ import {
   proposeAndExecuteCustodyParamsIxs,
   proposeCustodyParamsIx,
   proposePoolParamsIx,
+  ProposalLayoutError,
   raiseTimelockIx,
   setPauseIx,
   settingsChanges,
@@ -294,6 +295,39 @@ describe("settings: custody changes wait out the pool's timelock", () => {
     await warp(f, DAY);
     await expectProgramError(f.ctx, [stale], "InvalidAccountOwner", [f.pool, f.assets.SOL.custody]);
     expect((await fetchCustody(f.ctx.program, f.assets.SOL.custody)).spreadBps).to.equal(0);
+  });
+
+  it("names a proposal made under another settings layout (an older program's) instead of misreading it", async () => {
+    const { f } = await timelocked();
+    const { proposal, settings: proposed } = await propose(f, "SOL", { params: { spreadBps: 25 } });
+    const state = await f.state();
+    const poolProposal = nextProposalAddress(state, f.pool, f.ctx.program.programId);
+    const params = { ...poolParamsOf(state.pool), lpFeeShareBps: 6_000, protocolFeeShareBps: 3_000 };
+    await send(f.ctx, [await proposePoolParamsIx(f.ctx.program, state, { admin: admin(f), params })]);
+    const custodyHeld = (await fetchProposal(f.ctx.program, proposal))!;
+    const poolHeld = (await fetchProposal(f.ctx.program, poolProposal))!;
+    // As made: read back whole.
+    const read = proposalSettings(f.ctx.program, custodyHeld);
+    expect(read.kind === "custody" && settingsChanges(proposed, read.settings)).to.deep.equal([]);
+    expect(proposalSettings(f.ctx.program, poolHeld)).to.deep.equal({ kind: "pool", params });
+    // The custody settings before the two oracle settings were 34 bytes shorter; a longer payload is a newer layout.
+    for (const [held, kind, delta] of [
+      [custodyHeld, "custody", -34],
+      [poolHeld, "pool", 1],
+    ] as const) {
+      const other = { ...held, payloadLen: held.payloadLen + delta };
+      let thrown: unknown;
+      try {
+        proposalSettings(f.ctx.program, other);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).to.be.instanceOf(ProposalLayoutError);
+      const e = thrown as ProposalLayoutError;
+      expect([e.kind, e.payloadLen, e.expectedLen]).to.deep.equal([kind, held.payloadLen + delta, held.payloadLen]);
+      expect(e.message).to.match(new RegExp(`the ${kind} settings proposal holds ${held.payloadLen + delta} bytes`));
+      expect(e.message).to.match(/cannot execute; cancel it and propose again/);
+    }
   });
 
   it("is the admin's alone: a stranger cannot propose, execute or cancel, signed or not", async () => {

@@ -71,16 +71,40 @@ export function withSettings(current: CustodySettings, change: CustodySettingsCh
   };
 }
 
+/**
+ * A proposal whose payload is not the settings of this SDK's IDL: it was made under another layout of
+ * the settings (an older program added settings since), so the program refuses to execute it. Cancel
+ * it (`cancel_proposal`, the CLI's `params cancel`) and propose again.
+ */
+export class ProposalLayoutError extends Error {
+  constructor(
+    readonly kind: "pool" | "custody",
+    readonly payloadLen: number,
+    readonly expectedLen: number,
+  ) {
+    super(
+      `the ${kind} settings proposal holds ${payloadLen} bytes, not the ${expectedLen} bytes of the current ${kind} settings: ` +
+        `it was made under another settings layout and cannot execute; cancel it and propose again`,
+    );
+    this.name = "ProposalLayoutError";
+  }
+}
+
 /** The settings a proposal holds: `PoolParams` for a pool proposal, `CustodySettings` for a custody one (anchor names types in camelCase). */
 export function proposalSettings(
   program: PerpoolProgram,
   proposal: Proposal,
 ): { kind: "pool"; params: PoolParams } | { kind: "custody"; settings: CustodySettings } {
   const payload = Buffer.from(proposal.payload.slice(0, proposal.payloadLen));
-  if (proposal.kind === ProposalKind.POOL)
-    return { kind: "pool", params: program.coder.types.decode("poolParams", payload) };
+  // Every settings type has a fixed size: its encoding of any value is that size.
+  const read = <T>(kind: "pool" | "custody", type: string): T => {
+    const expected = program.coder.types.encode(type, program.coder.types.decode(type, Buffer.alloc(512))).length;
+    if (payload.length !== expected) throw new ProposalLayoutError(kind, payload.length, expected);
+    return program.coder.types.decode(type, payload);
+  };
+  if (proposal.kind === ProposalKind.POOL) return { kind: "pool", params: read<PoolParams>("pool", "poolParams") };
   if (proposal.kind === ProposalKind.CUSTODY)
-    return { kind: "custody", settings: program.coder.types.decode("custodySettings", payload) };
+    return { kind: "custody", settings: read<CustodySettings>("custody", "custodySettings") };
   throw new Error(`unknown proposal kind ${proposal.kind}`);
 }
 
