@@ -1,24 +1,19 @@
 /**
  * `npm run fuzz:adversarial`: the long run of the adversarial fuzzer (adversarial.ts). By default
- * seeds 1–100 × 10,000 steps (10⁶ steps); `-- --seeds A-B`, `--steps N`, `--seed N` to replay one.
+ * seeds 1–100 × 10,000 steps (10⁶ steps); `-- --seeds A-B`, `--steps N`, `--seed N` to replay one,
+ * `--help`; anything else is refused.
  * Prints each seed's result and the steps per second.
  */
+import { fuzzArgsOrExit } from "../fuzz-args";
 import { describeResult, runAdversarial } from "./adversarial";
 import { USD27 } from "./books";
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const steps = Number(arg("steps") ?? 10_000);
-  const one = arg("seed");
-  const [lo, hi] = one !== undefined ? [Number(one), Number(one)] : (arg("seeds") ?? "1-100").split("-").map(Number);
+  const { seeds, steps } = fuzzArgsOrExit({ seeds: [1, 100], steps: 10_000 });
   const t0 = Date.now();
   let total = 0;
   const failed: number[] = [];
-  for (let seed = lo; seed <= hi; seed++) {
+  for (const seed of seeds) {
     const r = await runAdversarial(seed, steps);
     total += r.steps;
     const bad = r.failure !== undefined || r.excess.gt(USD27.muln(1_000_000));

@@ -2,25 +2,13 @@
  * `npm run fuzz`: the long invariant-fuzzing run (issue 9). By default 40 seeds
  * × 300 actions (12,000 actions, more transactions); `-- --seed N` replays one
  * seed (its failing step and the last transactions are printed), `--seeds A-B`
- * picks a range, `--steps M` the actions per seed.
+ * picks a range, `--steps M` the actions per seed, `--help` says so; anything else is refused.
  */
+import { fuzzArgsOrExit } from "../fuzz-args";
 import { FuzzResult, fuzzSeed } from "./fuzzer";
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const steps = Number(arg("steps") ?? 300);
-  let seeds: number[];
-  const one = arg("seed");
-  const range = arg("seeds");
-  if (one !== undefined) seeds = [Number(one)];
-  else {
-    const [lo, hi] = (range ?? "1-40").split("-").map(Number);
-    seeds = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
-  }
+  const { seeds, steps } = fuzzArgsOrExit({ seeds: [1, 40], steps: 300 });
   const started = Date.now();
   let actions = 0;
   let transactions = 0;
