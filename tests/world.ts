@@ -38,6 +38,7 @@ import {
   PoolState,
   Position,
   RiskParams,
+  Side,
   TOKEN_PROGRAM_ID,
   TxResult,
   addCollateralIx,
@@ -80,8 +81,6 @@ import { Ctx, builtPrograms } from "./helpers";
 
 export const U64_MAX = new BN("18446744073709551615");
 export const ZERO = new BN(0);
-export const LONG = 1;
-export const SHORT = 2;
 
 /** USD with 6 decimals (sizes, USDC amounts). */
 export const usd = (n: number | string) => units(n, 6);
@@ -582,8 +581,8 @@ export class World extends TxRunner {
     const out: Combo[] = [];
     const stable = pool.symbols.filter((s) => s === "USDC");
     for (const m of pool.symbols.filter((s) => s !== "USDC")) {
-      out.push([LONG, m, m]);
-      for (const s of stable) out.push([LONG, m, s], [SHORT, m, s]);
+      out.push([Side.LONG, m, m]);
+      for (const s of stable) out.push([Side.LONG, m, s], [Side.SHORT, m, s]);
     }
     return out;
   }
@@ -748,7 +747,7 @@ export class World extends TxRunner {
       fundingAccount: w.tokens[coll],
       sizeUsd,
       collateralAmount: collateral,
-      acceptablePrice: side === LONG ? U64_MAX : ZERO,
+      acceptablePrice: side === Side.LONG ? U64_MAX : ZERO,
     });
     return this.run([ix]);
   }
@@ -761,7 +760,7 @@ export class World extends TxRunner {
       receivingAccount: w.tokens[this.symOf(p.collateralCustody)],
       sizeUsd,
       collateralOut,
-      acceptablePrice: p.side === LONG ? ZERO : U64_MAX,
+      acceptablePrice: p.side === Side.LONG ? ZERO : U64_MAX,
     });
     return this.run([ix]);
   }
@@ -845,7 +844,7 @@ export class World extends TxRunner {
       slot: a.slot,
       kind: a.kind,
       triggerPrice: a.trigger,
-      acceptablePrice: a.kind === OrderKind.LIMIT ? (a.side === LONG ? U64_MAX : ZERO) : ZERO,
+      acceptablePrice: a.kind === OrderKind.LIMIT ? (a.side === Side.LONG ? U64_MAX : ZERO) : ZERO,
       sizeUsd: a.sizeUsd,
       collateralAmount: a.collateral,
       executionReward: new BN(20_000),

@@ -17,11 +17,11 @@
 import { Keypair } from "@solana/web3.js";
 import BN from "bn.js";
 
-import { adlCloseSize } from "../../sdk/src";
+import { Side, adlCloseSize } from "../../sdk/src";
 import { Rng } from "../security/fuzzer";
 import { USD27, booksViolation, dollars, explainedByMove } from "./books";
 import { Sym, econWorld, tok } from "./harness";
-import { LONG, SHORT, Wallet, outcomeName, price9, usd } from "../world";
+import { Wallet, outcomeName, price9, usd } from "../world";
 
 export interface AdversarialResult {
   seed: number;
@@ -115,9 +115,9 @@ export async function runAdversarial(seed: number, steps: number): Promise<Adver
     return "price";
   };
   const combos: [number, Sym, Sym][] = [
-    [LONG, "SOL", "SOL"],
-    [LONG, "SOL", "USDC"],
-    [SHORT, "SOL", "USDC"],
+    [Side.LONG, "SOL", "SOL"],
+    [Side.LONG, "SOL", "USDC"],
+    [Side.SHORT, "SOL", "USDC"],
   ];
   const positionsOf = () =>
     group

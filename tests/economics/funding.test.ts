@@ -17,7 +17,8 @@ import { expect } from "chai";
 
 import { USD27, dollars } from "./books";
 import { econWorld, tok } from "./harness";
-import { LONG, SHORT, Wallet, World, usd } from "../world";
+import { Side } from "../../sdk/src";
+import { Wallet, World, usd } from "../world";
 import { GroupLedger, LpMark, expectBooks, expectLpMoveWithinFees, lpMark, lpMove, lpTolerance } from "./watch";
 
 describe("economics: funding owed by a big position, paid to a dust one", function () {
@@ -66,13 +67,13 @@ describe("economics: funding owed by a big position, paid to a dust one", functi
       return { mark, next };
     };
 
-    const longKey = env.positionKey(big, LONG, "SOL", "USDC");
-    const shortKey = env.positionKey(dust, SHORT, "SOL", "USDC");
+    const longKey = env.positionKey(big, Side.LONG, "SOL", "USDC");
+    const shortKey = env.positionKey(dust, Side.SHORT, "SOL", "USDC");
     await step("open the big long", async () =>
-      env.mustOk(await env.open(big, LONG, "SOL", "USDC", usd(1_000_000), usd(100_000)), "open long"),
+      env.mustOk(await env.open(big, Side.LONG, "SOL", "USDC", usd(1_000_000), usd(100_000)), "open long"),
     );
     await step("open the dust short", async () =>
-      env.mustOk(await env.open(dust, SHORT, "SOL", "USDC", usd(20), usd(11)), "open short"),
+      env.mustOk(await env.open(dust, Side.SHORT, "SOL", "USDC", usd(20), usd(11)), "open short"),
     );
     expectBooks("positions open", env.books());
     env.warp(60);

@@ -25,7 +25,7 @@ import { USD27, dollars } from "./books";
 import { econWorld, tok } from "./harness";
 import { GroupLedger, lpMark, expectLpMoveWithinFees } from "./watch";
 import { buildWorld } from "../security/world";
-import { LONG, U64_MAX, Wallet, World, ZERO, changedKeys, images, outcomeName, usd } from "../world";
+import { U64_MAX, Wallet, World, ZERO, changedKeys, images, outcomeName, usd } from "../world";
 
 describe("economics: guards that follow the money (issue 15)", function () {
   this.timeout(120_000);
@@ -79,10 +79,10 @@ describe("economics: guards that follow the money (issue 15)", function () {
   it("gives no profit on a $500k increase of an hour-old $100 position across a same-second price update", async () => {
     const group = [a];
     const ledger = new GroupLedger(env, group);
-    const key = env.positionKey(a, LONG, "SOL", "USDC");
-    env.mustOk(await env.open(a, LONG, "SOL", "USDC", usd(100), usd(50)), "open $100");
+    const key = env.positionKey(a, Side.LONG, "SOL", "USDC");
+    env.mustOk(await env.open(a, Side.LONG, "SOL", "USDC", usd(100), usd(50)), "open $100");
     env.warp(3_600);
-    env.mustOk(await env.open(a, LONG, "SOL", "USDC", usd(500_000), usd(50_000)), "increase by $500k");
+    env.mustOk(await env.open(a, Side.LONG, "SOL", "USDC", usd(500_000), usd(50_000)), "increase by $500k");
     // A new price in the same second, and the close.
     ledger.movePrice("SOL", 153);
     const before = env.position(key)!;
@@ -103,8 +103,8 @@ describe("economics: guards that follow the money (issue 15)", function () {
 
   it("refuses a swap in the same transaction from turning auto-deleveraging on", async () => {
     // A profitable long on USDC; its group's ratio sits just under the threshold.
-    const key = env.positionKey(b, LONG, "SOL", "USDC");
-    env.mustOk(await env.open(b, LONG, "SOL", "USDC", usd(400_000), usd(40_000)), "open");
+    const key = env.positionKey(b, Side.LONG, "SOL", "USDC");
+    env.mustOk(await env.open(b, Side.LONG, "SOL", "USDC", usd(400_000), usd(40_000)), "open");
     env.warp(120);
     env.mustOk(env.setPrice("SOL", 170), "SOL up");
     const status = adlStatus(env.state(), env.position(key)!, env.now());

@@ -9,10 +9,10 @@
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { valuePool } from "../../sdk/src";
+import { Side, valuePool } from "../../sdk/src";
 import { USD27, dollars } from "./books";
 import { econWorld, tok } from "./harness";
-import { LONG, Wallet, World, usd } from "../world";
+import { Wallet, World, usd } from "../world";
 import { expectBooks } from "./watch";
 
 const YEAR = 365 * 86_400;
@@ -41,7 +41,10 @@ async function world(maxUtilizationBps?: number): Promise<Run> {
 
 async function park(r: Run): Promise<void> {
   r.env.mustOk(await r.env.loanDeposit(r.parker, "USDC", "SOL", usd(3_000_000)), "park loan collateral");
-  r.env.mustOk(await r.env.open(r.parker, LONG, "SOL", "USDC", usd(20), usd(1_000_000)), "park position collateral");
+  r.env.mustOk(
+    await r.env.open(r.parker, Side.LONG, "SOL", "USDC", usd(20), usd(1_000_000)),
+    "park position collateral",
+  );
 }
 
 /** LP price at min prices, 27-decimal USD per LP token. */
@@ -61,7 +64,7 @@ async function year(r: Run): Promise<void> {
 function parkerEarned(r: Run): BN {
   const p = r.env.priced();
   const loan = r.env.loan(r.env.loanKey(r.parker, "USDC", "SOL"))!;
-  const pos = r.env.position(r.env.positionKey(r.parker, LONG, "SOL", "USDC"))!;
+  const pos = r.env.position(r.env.positionKey(r.parker, Side.LONG, "SOL", "USDC"))!;
   const usdc = p.custodies[r.env.main.symbols.indexOf("USDC")];
   const share = (amount: BN, snapshot: BN) =>
     amount.mul(usdc.collateralIndex.sub(snapshot)).div(new BN(10).pow(new BN(12)));
@@ -84,7 +87,7 @@ describe("economics: parked interest-bearing collateral", function () {
     await year(parked);
     // The parker's tiny position pays its open fee and borrow fees to the pool: settle them so
     // the difference they make is known.
-    const key = parked.env.positionKey(parked.parker, LONG, "SOL", "USDC");
+    const key = parked.env.positionKey(parked.parker, Side.LONG, "SOL", "USDC");
     parked.env.mustOk(await parked.env.addCollateral(parked.parker, key, new BN(1)), "settle the parker's position");
     const pos = parked.env.position(key)!;
     const growth = [lpPrice(plain.env).sub(start[0]), lpPrice(parked.env).sub(start[1])];

@@ -14,10 +14,10 @@
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { OrderKind, adlCloseSize, orderPda, overLent } from "../../sdk/src";
+import { OrderKind, Side, adlCloseSize, orderPda, overLent } from "../../sdk/src";
 import { USD27, dollars } from "./books";
 import { econWorld, tok } from "./harness";
-import { LONG, Wallet, World, price9, usd } from "../world";
+import { Wallet, World, price9, usd } from "../world";
 import { GroupLedger, expectBooks, expectLpMoveWithinFees, lpMark } from "./watch";
 
 describe("economics: permissionless instructions between a deposit and a redemption", function () {
@@ -64,11 +64,11 @@ describe("economics: permissionless instructions between a deposit and a redempt
     };
 
     await step("attacker deposits", () => env.deposit(a.lp, "USDC", usd(500_000)));
-    await step("40x long", () => env.open(a.t1, LONG, "SOL", "USDC", usd(40_000), usd(1_000)));
-    await step("long with a take-profit", () => env.open(a.t2, LONG, "SOL", "SOL", usd(30_000), tok("SOL", 20)));
+    await step("40x long", () => env.open(a.t1, Side.LONG, "SOL", "USDC", usd(40_000), usd(1_000)));
+    await step("long with a take-profit", () => env.open(a.t2, Side.LONG, "SOL", "SOL", usd(30_000), tok("SOL", 20)));
     await step("place the take-profit", () =>
       env.placeOrder(a.t2, {
-        side: LONG,
+        side: Side.LONG,
         market: "SOL",
         coll: "SOL",
         slot: 0,
@@ -78,7 +78,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
         collateral: new BN(0),
       }),
     );
-    await step("long to be deleveraged", () => env.open(a.t3, LONG, "SOL", "USDC", usd(200_000), usd(20_000)));
+    await step("long to be deleveraged", () => env.open(a.t3, Side.LONG, "SOL", "USDC", usd(200_000), usd(20_000)));
     await step("loan collateral", () => env.loanDeposit(a.borrower, "SOL", "USDC", tok("SOL", 1_000)));
     await step("borrow", () => env.borrow(a.borrower, "SOL", "USDC", usd(112_000)));
 
@@ -90,17 +90,17 @@ describe("economics: permissionless instructions between a deposit and a redempt
     // SOL falls 2.5 %: the 40x long is liquidatable.
     ledger.movePrice("SOL", 146.25);
     await step("liquidate_position (40x long)", () =>
-      env.liquidate(a.keeper, env.positionKey(a.t1, LONG, "SOL", "USDC")),
+      env.liquidate(a.keeper, env.positionKey(a.t1, Side.LONG, "SOL", "USDC")),
     );
-    expect(env.position(env.positionKey(a.t1, LONG, "SOL", "USDC")), "liquidated in full").to.equal(null);
+    expect(env.position(env.positionKey(a.t1, Side.LONG, "SOL", "USDC")), "liquidated in full").to.equal(null);
 
     // SOL rises to 156: the take-profit triggers, the big long may be deleveraged.
     env.warp(60);
     ledger.movePrice("SOL", 156);
     await step("execute_order (take-profit)", () =>
-      env.executeOrder(a.keeper, orderPda(env.positionKey(a.t2, LONG, "SOL", "SOL"), 0)[0]),
+      env.executeOrder(a.keeper, orderPda(env.positionKey(a.t2, Side.LONG, "SOL", "SOL"), 0)[0]),
     );
-    const t3 = env.positionKey(a.t3, LONG, "SOL", "USDC");
+    const t3 = env.positionKey(a.t3, Side.LONG, "SOL", "USDC");
     const size = adlCloseSize(env.state(), env.position(t3)!, env.now());
     expect(size, "ADL allowed on the profitable long").to.not.equal(null);
     await step("auto_deleverage", () => env.adl(a.keeper, t3, size!));
@@ -114,8 +114,9 @@ describe("economics: permissionless instructions between a deposit and a redempt
     env.warp(900);
     const p3 = env.position(t3);
     if (p3) await step("close the deleveraged long", () => env.close(a.t3, t3));
-    const p2 = env.position(env.positionKey(a.t2, LONG, "SOL", "SOL"));
-    if (p2) await step("close the take-profit long", () => env.close(a.t2, env.positionKey(a.t2, LONG, "SOL", "SOL")));
+    const p2 = env.position(env.positionKey(a.t2, Side.LONG, "SOL", "SOL"));
+    if (p2)
+      await step("close the take-profit long", () => env.close(a.t2, env.positionKey(a.t2, Side.LONG, "SOL", "SOL")));
     const loan = env.loan(env.loanKey(a.borrower, "SOL", "USDC"))!;
     await step("repay", () => env.repay(a.borrower, "SOL", "USDC", loan.scaledDebt.muln(2)));
     await step("withdraw loan collateral", () =>
@@ -139,7 +140,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
     // defaults, 90 % utilization over `owned` is exactly the room left by the 10 % buffer).
     await env.setCustody("USDC", { params: { maxUtilizationBps: 9_900 } });
     const trader = a.t1;
-    env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(20_000), usd(1_000_000)), "collateral-heavy long");
+    env.mustOk(await env.open(trader, Side.LONG, "SOL", "USDC", usd(20_000), usd(1_000_000)), "collateral-heavy long");
     env.mustOk(await env.loanDeposit(a.borrower, "SOL", "USDC", tok("SOL", 20_000)), "collateral");
     const usdc = env.state().custodies[env.main.symbols.indexOf("USDC")].account;
     const room = usdc.owned.sub(usdc.owned.muln(usdc.bufferBps).divn(10_000)).sub(usdc.locked).sub(usdc.lent);
@@ -150,7 +151,7 @@ describe("economics: permissionless instructions between a deposit and a redempt
     );
     env.mustOk(await env.borrow(a.borrower, "SOL", "USDC", borrowAmount), "borrow into the collateral tranche");
     env.provider.warpSlots(1);
-    const key = env.positionKey(trader, LONG, "SOL", "USDC");
+    const key = env.positionKey(trader, Side.LONG, "SOL", "USDC");
     env.mustOk(await env.removeCollateral(trader, key, usd(900_000)), "withdraw the lent collateral");
     const after = env.state().custodies[env.main.symbols.indexOf("USDC")].account;
     const excess = overLent(after);

@@ -10,7 +10,8 @@ import { expect } from "chai";
 
 import { USD27, dollars } from "./books";
 import { econWorld, tok } from "./harness";
-import { LONG, Wallet, World, usd } from "../world";
+import { Side } from "../../sdk/src";
+import { Wallet, World, usd } from "../world";
 import { GroupLedger, expectBooks } from "./watch";
 
 const INDEX_ONE = new BN(10).pow(new BN(12));
@@ -44,8 +45,8 @@ describe("economics: interest on unrealized PnL", function () {
     env.mustOk(await env.addCollateral(trader, key, new BN(1)), "settle");
 
   it("earns nothing for a profit seen only during a one-second spike", async () => {
-    const key = env.positionKey(trader, LONG, "SOL", "USDC");
-    env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
+    const key = env.positionKey(trader, Side.LONG, "SOL", "USDC");
+    env.mustOk(await env.open(trader, Side.LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
     env.warp(7_200);
     await settle(key);
     // The spike: +20 % for one second; the position settles during it.
@@ -72,8 +73,8 @@ describe("economics: interest on unrealized PnL", function () {
   it("earns at most the supply rate on the profit held and locked, and something", async () => {
     const group = [trader];
     const ledger = new GroupLedger(env, group);
-    const key = env.positionKey(trader, LONG, "SOL", "USDC");
-    env.mustOk(await env.open(trader, LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
+    const key = env.positionKey(trader, Side.LONG, "SOL", "USDC");
+    env.mustOk(await env.open(trader, Side.LONG, "SOL", "USDC", usd(100_000), usd(10_000)), "open");
     env.warp(60);
     ledger.movePrice("SOL", 165);
     await settle(key);
