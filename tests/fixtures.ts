@@ -30,6 +30,7 @@ import {
   proposeAndExecuteCustodyParamsIxs,
   publishPriceIx,
   withSettings,
+  parseUnits,
 } from "../sdk/src";
 import { createTestPool, testFeedId } from "../sdk/src/testing";
 import { Ctx, builtPrograms, fundedKeypair, send } from "./helpers";
@@ -72,10 +73,9 @@ export interface User {
 }
 
 export const e8 = (usd: number) => new BN(Math.round(usd * 1e8));
-export const units = (amount: number | string, decimals: number) => {
-  const [whole, frac = ""] = String(amount).split(".");
-  return new BN(whole + frac.padEnd(decimals, "0").slice(0, decimals));
-};
+/** A decimal amount in base units of `decimals` places (zero allowed; more decimals than that are refused). */
+export const units = (amount: number | string, decimals: number) =>
+  parseUnits(String(amount), decimals, "amount", { allowZero: true });
 
 /** The Pyth feed id the fixtures give an asset (the SDK's test pool's). */
 export { testFeedId };

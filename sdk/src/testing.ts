@@ -11,6 +11,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
+import { parseUnits } from "./cli/units";
 import { PERPOOL_PROGRAM_ID } from "./constants";
 import { addCustodyIx, createPoolIx, custodyAddresses, custodyOracleAddress, initConfigIx } from "./instructions";
 import { lpMintPda, poolPda } from "./pda";
@@ -108,14 +109,9 @@ export const DEFAULT_TEST_ASSETS: TestAssetSpec[] = [
   { symbol: "USDC", decimals: 6, price: 1, params: { isStable: true, targetWeightBps: 5_000 } },
 ];
 
-/** A decimal amount as an integer of `decimals` places; refuses anything but a plain decimal. */
+/** A decimal amount as an integer of `decimals` places (zero allowed); refuses anything but a plain decimal. */
 function scaled(value: number | string, decimals: number): BN {
-  const text = String(value);
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) throw new Error(`not a non-negative decimal amount: ${text}`);
-  const frac = m[2] ?? "";
-  if (frac.length > decimals) throw new Error(`${text} has more than ${decimals} decimals`);
-  return new BN((m[1] ?? "0") + frac.padEnd(decimals, "0"));
+  return parseUnits(String(value), decimals, "amount", { allowZero: true });
 }
 
 /** The Pyth feed id the test pools give an asset: sha256("perpool-test-feed:" + symbol). */
