@@ -11,7 +11,7 @@ import * as anchor from "@coral-xyz/anchor";
 import BN from "bn.js";
 import { expect } from "chai";
 
-import { IDL, type Perpool, Side, fetchLoan, fetchPosition, loanPda, positionPda } from "../sdk/src";
+import { IDL, type Perpool, Side, fetchLoan, fetchPosition, loanPda, poolCustodySlots, positionPda } from "../sdk/src";
 import { TestPool, TestUser, createTestPool } from "../sdk/src/testing";
 
 describe("SDK IDL: raw anchor Program resolves the program's accounts from the IDL's seeds", () => {
@@ -31,10 +31,9 @@ describe("SDK IDL: raw anchor Program resolves the program's accounts from the I
   it("deposits with only the owner's accounts, the pool and the custody: anchor reads the pool's custody list", async () => {
     // The pool's unused slots repeat its first custody, so every slot of the list resolves.
     const pool = await program.account.pool.fetch(t.pool);
-    const { custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7 } = pool;
-    const slots = [custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7];
+    const slots = poolCustodySlots(pool);
     expect(pool.custodyCount).to.be.within(2, 7);
-    for (const k of slots.slice(pool.custodyCount)) expect(k.toBase58()).to.equal(custody0.toBase58());
+    for (const k of slots.slice(pool.custodyCount)) expect(k.toBase58()).to.equal(pool.custody0.toBase58());
     for (const [symbol, amount] of [
       ["SOL", new BN("1000000000000")],
       ["USDC", new BN("200000000000")],

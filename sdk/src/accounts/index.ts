@@ -55,12 +55,17 @@ export async function fetchPoolWithCustodies(
 }
 
 /**
- * The pool's custodies, in the order they were added. (The IDL lists the pool's eight slots as
- * fields `custody0` … `custody7`; those from `custodyCount` on repeat the first custody.)
+ * The pool's eight custody slots as stored (the IDL lists them as fields `custody0` … `custody7`):
+ * the custodies in the order they were added, then, from `custodyCount` on, the first custody again.
  */
-export function poolCustodies(pool: T.Pool): PublicKey[] {
+export function poolCustodySlots(pool: T.Pool): PublicKey[] {
   const { custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7 } = pool;
-  return [custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7].slice(0, pool.custodyCount);
+  return [custody0, custody1, custody2, custody3, custody4, custody5, custody6, custody7];
+}
+
+/** The pool's custodies, in the order they were added. */
+export function poolCustodies(pool: T.Pool): PublicKey[] {
+  return poolCustodySlots(pool).slice(0, pool.custodyCount);
 }
 
 /** The pool's name as text. */
