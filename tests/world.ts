@@ -41,6 +41,7 @@ import {
   Side,
   TOKEN_PROGRAM_ID,
   TxResult,
+  U64_MAX,
   addCollateralIx,
   addLiquidityIx,
   autoDeleverageIx,
@@ -79,7 +80,7 @@ import { BooksReport, Holdings, Priced, books, exposure, priced, worth } from ".
 import { units } from "./fixtures";
 import { Ctx, builtPrograms } from "./helpers";
 
-export const U64_MAX = new BN("18446744073709551615");
+export { U64_MAX };
 export const ZERO = new BN(0);
 
 /** USD with 6 decimals (sizes, USDC amounts). */

@@ -1,4 +1,5 @@
 import { PublicKey } from "@solana/web3.js";
+import BN from "bn.js";
 
 import { IDL as idl } from "./idl/idl";
 
@@ -37,6 +38,9 @@ export const ProposalKind = { POOL: 1, CUSTODY: 2 } as const;
 
 /** Oracle kinds of a custody: Pyth `PriceUpdateV2` is the only one. */
 export const OracleKind = { PYTH: 0 } as const;
+
+/** The largest u64 (an acceptable price that accepts any price, "all" of an amount). Never mutate it. */
+export const U64_MAX = new BN("18446744073709551615");
 
 export const MAX_CUSTODIES = 8;
 export const LP_DECIMALS = 6;

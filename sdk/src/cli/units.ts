@@ -4,8 +4,7 @@
  * non-negative decimal number with at most the token's decimals, and says why.
  */
 import BN from "bn.js";
-
-const U64_MAX = new BN("18446744073709551615");
+import { U64_MAX } from "../constants";
 
 /** A bad amount or price on the command line; the message says what is wrong. */
 export class AmountError extends Error {

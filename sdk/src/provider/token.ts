@@ -26,6 +26,7 @@ import {
 import BN from "bn.js";
 import type { LiteSvmProvider } from "./litesvm";
 import { at } from "../util";
+import { U64_MAX } from "../constants";
 
 export const TOKEN_PROGRAM_ID = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
 /** The associated token account program (same address on every cluster). */
@@ -46,8 +47,6 @@ export type AmountLike = BN | number | bigint;
 
 /** An authority: a `Signer`, or a public key the provider's wallet signs for. */
 export type Authority = Signer | PublicKey;
-
-const U64_MAX = new BN("18446744073709551615");
 
 function u64(amount: AmountLike): Buffer {
   const bn = BN.isBN(amount) ? amount : new BN(amount.toString());

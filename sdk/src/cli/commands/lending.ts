@@ -11,8 +11,7 @@ import { pricedCustody } from "../../position";
 import { UsageError } from "../args";
 import { Cli, Command } from "../cli";
 import { formatBps, formatUnits, formatUsd } from "../units";
-
-const U64_MAX = new BN("18446744073709551615");
+import { U64_MAX } from "../../constants";
 
 async function loanRef(cli: Cli) {
   const borrow = await cli.asset("asset");

@@ -10,7 +10,7 @@ import { PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
 import { Pool, Proposal, fetchConfig, fetchPoolProposals, fetchProposal } from "../../accounts";
-import { MAX_TIMELOCK_SECS, ProposalKind } from "../../constants";
+import { MAX_TIMELOCK_SECS, ProposalKind, U64_MAX } from "../../constants";
 import { IDL as idl } from "../../idl/idl";
 import {
   cancelProposalIx,
@@ -38,7 +38,6 @@ import { asPublicKey, assetLabel } from "../context";
 import { Json } from "../output";
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const U64_MAX = new BN("18446744073709551615");
 const LIMITS: Record<string, BN> = { u8: new BN(255), u16: new BN(65_535), u32: new BN(4_294_967_295), u64: U64_MAX };
 
 /** The IDL type of every field of parameter struct `name`, by camelCase name. */
