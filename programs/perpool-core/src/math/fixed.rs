@@ -8,7 +8,7 @@
 use core::num::NonZeroU64;
 
 use super::error::fail;
-use super::wide::{div_wide, wide_mul};
+use super::wide::{div_wide, div_wide_by_factors, wide_mul};
 use super::MathError;
 
 crate::source_file!();
@@ -197,6 +197,22 @@ pub(crate) fn mul_div_nz(a: u64, b: u64, c: NonZeroU64, rounding: Rounding) -> R
     }
     let (quotient, remainder) = div_wide(hi, lo, c);
     rounding.adjust(quotient, remainder)
+}
+
+/// [`mul_div_nz`] for a divisor given as two factors below 2^32 (`c1 * c2`, such as 10^18 as
+/// 10^9 · 10^9): the same result, through two-digit divisions instead of Knuth's normalised one.
+#[inline]
+pub(crate) fn mul_div_factors(
+    a: u64,
+    b: u64,
+    c: (NonZeroU64, NonZeroU64),
+    rounding: Rounding,
+) -> Result<u64, MathError> {
+    let (hi, lo) = wide_mul(a, b);
+    match div_wide_by_factors(hi, lo, c.0, c.1) {
+        Some((quotient, exact)) => rounding.adjust(quotient, (!exact) as u64),
+        None => Err(MathError::Overflow),
+    }
 }
 
 /// A non-negative magnitude as `i64`, or [`MathError::Overflow`] above `i64::MAX`.

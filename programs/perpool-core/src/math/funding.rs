@@ -38,7 +38,7 @@ use core::num::NonZeroU64;
 use super::fixed::raised;
 use super::fixed::{checked_add, mul_div, Rounding};
 use super::impact::U256;
-use super::wide::wide_mul;
+use super::wide::{div_wide, wide_mul};
 use super::MathError;
 
 /// A rate of 1.0 USD per USD per second, and an index of 1.0 USD per USD (18 decimals).
@@ -47,6 +47,12 @@ pub const FUNDING_ONE: u64 = 1_000_000_000_000_000_000;
 /// [`FUNDING_ONE`] as a divisor.
 const FUNDING_DIVISOR: NonZeroU64 = match NonZeroU64::new(FUNDING_ONE) {
     Some(d) => d,
+    None => panic!("zero divisor constant"),
+};
+
+/// [`FUNDING_ONE`] as 10^9 · 10^9, for [`mul_div_factors`](super::fixed::mul_div_factors).
+const FUNDING_FACTORS: (NonZeroU64, NonZeroU64) = match NonZeroU64::new(1_000_000_000) {
+    Some(d) => (d, d),
     None => panic!("zero divisor constant"),
 };
 
@@ -177,11 +183,16 @@ pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> 
     };
     payer.paid = payer.paid.checked_add(growth).ok_or_else(|| MathError::Overflow.raise())?;
     if let Some(receiver_oi) = NonZeroU64::new(receiver_oi) {
-        let share = U256::from_u128(growth)
-            .mul_u64(payer_oi)?
-            .div_u64(receiver_oi, Rounding::Down)
-            .to_u128()
-            .ok_or_else(|| MathError::Overflow.raise())?;
+        let share = match (hi, wide_mul(lo, payer_oi)) {
+            // The growth and the share both fit in 64 bits (every interval but a long quiet
+            // spell at a high rate): one 128-bit product and one division.
+            (0, (p_hi, p_lo)) if p_hi < receiver_oi.get() => div_wide(p_hi, p_lo, receiver_oi).0 as u128,
+            _ => U256::from_u128(growth)
+                .mul_u64(payer_oi)?
+                .div_u64(receiver_oi, Rounding::Down)
+                .to_u128()
+                .ok_or_else(|| MathError::Overflow.raise())?,
+        };
         receiver.received = receiver.received.checked_add(share).ok_or_else(|| MathError::Overflow.raise())?;
     }
     Ok(out)
@@ -233,7 +244,7 @@ fn settle(size: u64, delta: u128, rounding: Rounding) -> Result<u64, MathError> 
     // An index growth below 2^64 (every settlement but one after a long quiet spell at a high
     // rate): the same quotient through one 128-bit product instead of 256-bit limbs.
     if delta >> 64 == 0 {
-        return raised(super::fixed::mul_div_nz(size, delta as u64, FUNDING_DIVISOR, rounding));
+        return raised(super::fixed::mul_div_factors(size, delta as u64, FUNDING_FACTORS, rounding));
     }
     U256::from_u128(delta)
         .mul_u64(size)?

@@ -9,9 +9,10 @@
 //! suppliers earn) rounds down. So the interest paid in is never less than the interest paid out.
 
 use super::fixed::raised;
-use super::fixed::{checked_add, checked_mul, checked_sub, mul_div, mul_div_ceil, Rounding};
+use super::fixed::{checked_add, checked_mul, checked_sub, mul_div, mul_div_ceil, mul_div_factors, Rounding};
 use super::units::{BPS_DENOM, RATE_ONE};
 use super::MathError;
+use core::num::NonZeroU64;
 
 crate::source_file!();
 
@@ -20,8 +21,13 @@ pub const SECONDS_PER_YEAR: u64 = 31_536_000;
 /// An interest index of 1.0 (12 decimals). Indexes start here and only grow.
 pub const INDEX_ONE: u64 = 1_000_000_000_000;
 
-/// `SECONDS_PER_YEAR × RATE_ONE` = 3.1536e16: the divisor of one accrual step (fits a u64).
-const YEAR_RATE_DIVISOR: u64 = SECONDS_PER_YEAR * RATE_ONE;
+/// `SECONDS_PER_YEAR × RATE_ONE` = 3.1536e16, the divisor of one accrual step, as its two
+/// factors, each below 2^32 (see [`mul_div_factors`](super::fixed::mul_div_factors)).
+const YEAR_RATE_FACTORS: (NonZeroU64, NonZeroU64) = match (NonZeroU64::new(SECONDS_PER_YEAR), NonZeroU64::new(RATE_ONE))
+{
+    (Some(a), Some(b)) => (a, b),
+    _ => panic!("zero divisor constant"),
+};
 /// `10_000²`: the divisor of the supply rate (two bps factors).
 const BPS_SQUARED: u64 = BPS_DENOM * BPS_DENOM;
 
@@ -132,7 +138,7 @@ pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Res
 pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Result<u64, MathError> {
     let rate_time = checked_mul(rate, dt_secs)?;
     let rounding = if round_up { Rounding::Up } else { Rounding::Down };
-    let growth = raised(mul_div(index, rate_time, YEAR_RATE_DIVISOR, rounding))?;
+    let growth = raised(mul_div_factors(index, rate_time, YEAR_RATE_FACTORS, rounding))?;
     checked_add(index, growth)
 }
 
