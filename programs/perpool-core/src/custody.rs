@@ -226,6 +226,24 @@ impl CustodyOps for Custody {
     }
 
     fn projection(&self, now: i64, shares: (u16, u16)) -> Result<Projection, PerpoolError> {
+        if now <= self.last_accrual && now <= self.last_funding_update {
+            // Accrued to now already (a custody the instruction writes, or one written earlier
+            // in the same second): nothing is projected, the sums are of the stored fields.
+            return Ok(Projection {
+                owned: self.owned,
+                borrow_fees_accrued: self.borrow_fees_accrued,
+                receivable_usd: checked_sum([
+                    self.pnl_interest_owed_usd,
+                    self.long_funding_owed_usd,
+                    self.short_funding_owed_usd,
+                ])?,
+                payable_usd: checked_sum([
+                    self.pnl_interest_due_usd,
+                    self.long_funding_due_usd,
+                    self.short_funding_due_usd,
+                ])?,
+            });
+        }
         let a = self.accrual(now, shares.0, shares.1)?;
         let mut p = Projection {
             owned: self.owned,
