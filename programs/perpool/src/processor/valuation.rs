@@ -137,8 +137,15 @@ pub fn value_pool<const N: usize>(
     }
 
     // Positions, by market side and collateral custody.
-    for i in 0..count {
-        let Some(m) = custodies[i] else { continue };
+    let custodies = &custodies[..count];
+    let prices = &prices[..count];
+    for (m, price) in custodies.iter().zip(prices) {
+        let Some(m) = *m else { continue };
+        if m.is_stable != 0 {
+            // A stablecoin is never a market (`Custodies::load` refuses it, and the flag is fixed
+            // at listing): its rows are zero.
+            continue;
+        }
         if m.long_oi_usd == 0
             && m.short_oi_usd == 0
             && m.long_groups == [[0; 4]; MAX_CUSTODIES]
@@ -148,16 +155,21 @@ pub fn value_pool<const N: usize>(
         }
         // Marked at the prices that favour the side being priced: the higher pool value uses the
         // lower trader PnL and vice versa.
-        let (long_price, short_price) =
-            if up { (prices[i].min, prices[i].max) } else { (prices[i].max, prices[i].min) };
-        for (side_tag, rows, market_price) in
-            [(SIDE_LONG, &m.long_groups, long_price), (SIDE_SHORT, &m.short_groups, short_price)]
-        {
-            for (j, row) in rows.iter().enumerate().take(count) {
-                if row[GROUP_USD] == 0 && row[GROUP_TOKENS] == 0 && row[GROUP_COLLATERAL] == 0 && row[GROUP_DEBT] == 0 {
+        let (long_price, short_price) = if up { (price.min, price.max) } else { (price.max, price.min) };
+        for side_tag in [SIDE_LONG, SIDE_SHORT] {
+            let (rows, market_price) =
+                if side_tag == SIDE_LONG { (&m.long_groups, long_price) } else { (&m.short_groups, short_price) };
+            // A first pass that keeps nothing live: most sides of most markets hold no position.
+            let rows = &rows[..count];
+            if rows.iter().all(|r| (r[0] | r[1] | r[2] | r[3]) == 0) {
+                continue;
+            }
+            for ((row, c), c_price) in rows.iter().zip(custodies).zip(prices) {
+                // (Only the used rows are read: the others stay zero.)
+                if (row[GROUP_USD] | row[GROUP_TOKENS] | row[GROUP_COLLATERAL] | row[GROUP_DEBT]) == 0 {
                     continue;
                 }
-                let Some(c) = custodies[j] else { continue };
+                let Some(c) = *c else { continue };
                 let claim = group_claim(&GroupInput {
                     side: side_tag,
                     oi_usd: row[GROUP_USD],
@@ -167,7 +179,7 @@ pub fn value_pool<const N: usize>(
                     collateral: row[GROUP_COLLATERAL],
                     debt: row[GROUP_DEBT],
                     coll_decimals: c.decimals,
-                    coll_price: if up { prices[j].max } else { prices[j].min },
+                    coll_price: if up { c_price.max } else { c_price.min },
                     round_for_max_aum: up,
                 })?;
                 total.add(claim.positive)?;
