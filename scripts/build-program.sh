@@ -63,6 +63,7 @@ if [[ "$sbpf" == v3 ]]; then
   #   --disable-math-builtins: 0.2.x exports compiler-builtins' u128 and f64
   #     helpers (__multi3, __udivti3, ...) by default, and LLVM 22's BPF backend
   #     cannot compile them; the program needs none (see TOOLCHAIN.md).
+  #   -inline-threshold=1000: the same as .cargo/config.toml (the reason is given there).
   #   --deploy=false: 0.2.x otherwise also writes ./target/deploy/<name>.so,
   #     over the v0 build.
   flags=(
@@ -70,6 +71,7 @@ if [[ "$sbpf" == v3 ]]; then
     -C target-cpu=v4 -C target-feature=+allows-misaligned-mem-access
     -C link-arg=--arch=v3 -C link-arg=--deploy=false -C link-arg=--disable-math-builtins
     -C link-arg=--llvm-args=-bpf-stack-size=4096
+    -C link-arg=--llvm-args=-inline-threshold=1000
     -C link-arg=--llvm-args=--disable-movsx -C link-arg=--llvm-args=--disable-ldsx
     -C link-arg=--llvm-args=--disable-gotol
     -C link-arg=--llvm-args=--bpf-min-jump-table-entries=2147483647
