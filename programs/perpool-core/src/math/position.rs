@@ -417,6 +417,12 @@ struct Mark {
 #[inline(always)]
 fn mark_equity(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<Equity, MathError> {
     let collateral_usd = token_to_usd_floor(TokenAmount(m.collateral), coll.price.min, coll.decimals)?.0;
+    equity_of(m, market, coll, collateral_usd)
+}
+
+/// [`mark_equity`] with the collateral's value already computed (as [`mark_equity`] computes it).
+#[inline(always)]
+fn equity_of(m: &Mark, market: &MarketSide, coll: &CollateralSide, collateral_usd: u64) -> Result<Equity, MathError> {
     let pnl = pnl_of(m.long, m.size_usd, m.size_tokens, m.exit, market.decimals)?;
     let close_fee = fee_amount(m.size_usd, market.close_fee_bps)?;
     let owed = owed_usd(m.owed, coll)?;
@@ -449,7 +455,7 @@ fn check_open(m: &Mark, market: &MarketSide, coll: &CollateralSide) -> Result<u6
     if wide_mul(m.size_usd, BPS_DENOM) > wide_mul(market.max_leverage_bps, collateral_usd) {
         return Err(PositionError::LeverageTooHigh);
     }
-    let equity = mark_equity(m, market, coll)?;
+    let equity = equity_of(m, market, coll, collateral_usd)?;
     if !health_ok(equity, m.size_usd, market.maintenance_margin_bps) {
         return Err(PositionError::WouldBeLiquidatable);
     }
