@@ -115,7 +115,7 @@ pub struct CarryAccrual {
 /// floor(earning_collateral × Δ / INDEX_ONE)`. Everything else stays with the pool.
 ///
 /// Errors: `Overflow`.
-#[inline(never)]
+#[inline]
 pub fn accrue_carry(i: &CarryAccrualInput) -> Result<CarryAccrual, MathError> {
     let borrow_fees = index_share(i.locked, i.borrow_index_after, i.borrow_index_before, Rounding::Down)?;
     let due = index_share(i.pnl_profit_base_usd, i.supply_index_after, i.supply_index_before, Rounding::Up)?;
@@ -165,7 +165,7 @@ pub struct FundingAggregatesInput {
 
 /// The funding aggregates of one accrual (see [`FundingAggregates`]). Errors: `Underflow` for an
 /// index that went down, `Overflow`.
-#[inline(never)]
+#[inline]
 pub fn funding_aggregates(i: &FundingAggregatesInput) -> Result<FundingAggregates, MathError> {
     let (long_owed, long_due) =
         funding_shares(i.long_oi_usd, &i.long_after, &i.long_before, (Rounding::Down, Rounding::Up))?;
@@ -312,7 +312,7 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
 ///
 /// Errors: `Underflow` (an index below its snapshot), `Overflow`, `InvalidDecimals`,
 /// `DivideByZero` (a zero collateral price with something to convert).
-#[inline(never)]
+#[inline]
 pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
     let borrow_fee = index_share(i.locked, i.borrow_index, i.borrow_snapshot, Rounding::Up)?;
     let (paid_usd, received_usd) =

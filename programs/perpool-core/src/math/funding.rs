@@ -164,7 +164,7 @@ pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, ma
 /// computed and validated). Errors, in this order: those of [`funding_rate`]; the payer's `paid`
 /// index above `u128::MAX`; the receiver's growth or `received` index above `u128::MAX` (all
 /// [`MathError::Overflow`]).
-#[inline(never)]
+#[inline]
 pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> {
     let rate = funding_rate(i.long_oi_usd, i.short_oi_usd, i.funding_factor, i.max_rate)?;
     let payer_is_long = i.long_oi_usd > i.short_oi_usd;
@@ -204,7 +204,7 @@ pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> 
 ///
 /// Errors, in this order: side not 1 / 2 → [`FundingError::InvalidSide`]; an index below its
 /// snapshot (paid first) → `Underflow`; an amount above `u64::MAX` (paid first) → `Overflow`.
-#[inline(never)]
+#[inline]
 pub fn position_funding(i: &PositionFundingInput) -> Result<FundingFee, FundingError> {
     let now = match i.side {
         LONG => &i.long_index,

@@ -164,7 +164,7 @@ fn is_long(side: u8) -> Result<bool, ImpactError> {
 /// → [`ImpactError::InvalidExponent`]; the traded side's OI plus the size above `u64::MAX`
 /// (increase) → `Overflow`, or below zero (decrease) → `Underflow`; a cap above `u64::MAX` (only
 /// with a cap above 10_000 bps) → `Overflow`. A zero impact never computes a cap.
-#[inline(never)]
+#[inline]
 pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
     let long = is_long(i.side)?;
     let e = i.exponent;
@@ -218,7 +218,7 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
 /// [`ImpactError::InvalidSide`]; a non-zero impact with a zero size, or an impact not below the
 /// size where the formula subtracts it → [`ImpactError::ImpactTooLarge`]; `S + I` or the price
 /// above `u64::MAX` → `Overflow`; an execution price of zero → `InvalidPrice`.
-#[inline(never)]
+#[inline]
 pub fn impacted_price(i: &ImpactedPriceInput) -> Result<Price, ImpactError> {
     let long = is_long(i.side)?;
     let (s, imp, p) = (i.size_usd, i.impact.usd, i.price.0);

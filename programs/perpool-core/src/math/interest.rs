@@ -151,7 +151,7 @@ pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Resu
 ///
 /// Errors: `locked + lent` above `u64::MAX`, and those of [`borrow_rate`], [`supply_rate`],
 /// [`accrue_index`].
-#[inline(never)]
+#[inline]
 pub fn accrue(i: &AccrualInput) -> Result<Accrual, MathError> {
     // `abs_diff` cannot overflow, unlike `now - last_accrual` on extreme timestamps.
     let dt = if i.now > i.last_accrual { i.now.abs_diff(i.last_accrual) } else { 0 };

@@ -129,7 +129,7 @@ pub struct LendingAccrual {
 /// as the reference the shared vectors check.
 ///
 /// Errors: those above, and `Overflow`.
-#[inline(never)]
+#[inline]
 pub fn accrue_lending(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
     accrue_lending_rounded(i, Rounding::Up)
 }
@@ -145,7 +145,7 @@ pub fn accrue_lending(i: &LendingAccrualInput) -> Result<LendingAccrual, MathErr
 /// identity grow by the same `interest`; the vault does not move.
 ///
 /// Errors: as [`accrue_lending`].
-#[inline(never)]
+#[inline]
 pub fn accrue_lending_down(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
     accrue_lending_rounded(i, Rounding::Down)
 }
@@ -480,7 +480,7 @@ pub struct BorrowQuote {
 /// claims.
 ///
 /// Errors also: `Math` (`DivideByZero` for a zero index, `Overflow`, `InvalidDecimals`).
-#[inline(never)]
+#[inline]
 pub fn quote_borrow(i: &BorrowInput) -> Result<BorrowQuote, LendingError> {
     if i.amount == 0 {
         return Err(LendingError::ZeroAmount);

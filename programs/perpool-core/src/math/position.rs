@@ -562,7 +562,7 @@ pub struct IncreaseQuote {
 /// position: size, tokens, collateral from the quote, `locked += locked_delta`, snapshot = the
 /// collateral custody's borrow index. The vault change equals the change of
 /// `owned + collateral + protocol + insurance`.
-#[inline(never)]
+#[inline]
 pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     if i.size_delta_usd == 0 {
@@ -794,7 +794,7 @@ pub struct DecreaseImpactInput {
 /// fit, the impact is passed unchanged.
 ///
 /// Errors: `InvalidSide`, `SizeTooLarge` (more than the position), those of the exit price.
-#[inline(never)]
+#[inline]
 pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, s) = (&i.pos, i.size_delta_usd);
@@ -870,7 +870,7 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
 /// amount_out`; market custody: this side's OI `−= size_delta_usd` and `−= closed_tokens`;
 /// position: from the quote, `locked −= locked_released`, snapshot = the borrow index. The vault
 /// change `−amount_out` equals the change of `owned + collateral + protocol + insurance`.
-#[inline(never)]
+#[inline]
 pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
@@ -1071,7 +1071,7 @@ pub struct LiquidationQuote {
 /// (to the keeper and the owner); market custody: this side's OI `−= size_delta_usd` and `−=
 /// closed_tokens`. The vault change equals the change of `owned + collateral + protocol +
 /// insurance`.
-#[inline(never)]
+#[inline]
 pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
