@@ -276,35 +276,52 @@ impl CustodyOps for Custody {
         Ok(p)
     }
 
+    #[inline(always)]
     fn accrue(&mut self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<(), PerpoolError> {
-        let a = self.accrual(now, protocol_share_bps, insurance_share_bps)?;
-        // (Funding was computed by `accrual` from the fields as they were; nothing below reads it.)
-        if let Some(f) = &a.funding {
-            self.apply_funding(now, f)?;
-        }
-        let Some(i) = a.interest else {
+        if now <= self.last_accrual && now <= self.last_funding_update {
+            // Accrued to now already (written earlier in the same second): nothing changes.
             return Ok(());
-        };
-        let (l, c) = (&i.lending, &i.carry);
-        if self.lent > 0 {
-            self.lent = l.lent;
-            self.owned = checked_add(self.owned, c.to_pool)?;
-            self.protocol_fees = checked_add(self.protocol_fees, l.to_protocol)?;
-            self.insurance = checked_add(self.insurance, l.to_insurance)?;
-            self.cumulative_lending_interest = self.cumulative_lending_interest.saturating_add(c.to_pool);
-            self.collateral_interest_due = checked_add(self.collateral_interest_due, c.to_collateral)?;
-            self.collateral_index = c.collateral_index;
         }
-        self.borrow_fees_accrued = checked_add(self.borrow_fees_accrued, c.borrow_fees)?;
-        self.pnl_interest_due_usd = checked_add(self.pnl_interest_due_usd, c.pnl_interest_due_usd)?;
-        self.pnl_interest_owed_usd = checked_add(self.pnl_interest_owed_usd, c.pnl_interest_owed_usd)?;
-        self.owned_ema = i.owned_ema;
-        self.owned_ema_time = now;
-        self.borrow_index = i.accrual.borrow_index;
-        self.supply_index = i.accrual.supply_index;
-        self.last_accrual = now;
-        Ok(())
+        accrue_to(self, now, protocol_share_bps, insurance_share_bps)
     }
+}
+
+/// [`CustodyOps::accrue`] when time has passed: out of line, so the common same-second case stays
+/// a comparison at every call site.
+#[inline(never)]
+fn accrue_to(
+    cu: &mut Custody,
+    now: i64,
+    protocol_share_bps: u16,
+    insurance_share_bps: u16,
+) -> Result<(), PerpoolError> {
+    let a = cu.accrual(now, protocol_share_bps, insurance_share_bps)?;
+    // (Funding was computed by `accrual` from the fields as they were; nothing below reads it.)
+    if let Some(f) = &a.funding {
+        cu.apply_funding(now, f)?;
+    }
+    let Some(i) = a.interest else {
+        return Ok(());
+    };
+    let (l, c) = (&i.lending, &i.carry);
+    if cu.lent > 0 {
+        cu.lent = l.lent;
+        cu.owned = checked_add(cu.owned, c.to_pool)?;
+        cu.protocol_fees = checked_add(cu.protocol_fees, l.to_protocol)?;
+        cu.insurance = checked_add(cu.insurance, l.to_insurance)?;
+        cu.cumulative_lending_interest = cu.cumulative_lending_interest.saturating_add(c.to_pool);
+        cu.collateral_interest_due = checked_add(cu.collateral_interest_due, c.to_collateral)?;
+        cu.collateral_index = c.collateral_index;
+    }
+    cu.borrow_fees_accrued = checked_add(cu.borrow_fees_accrued, c.borrow_fees)?;
+    cu.pnl_interest_due_usd = checked_add(cu.pnl_interest_due_usd, c.pnl_interest_due_usd)?;
+    cu.pnl_interest_owed_usd = checked_add(cu.pnl_interest_owed_usd, c.pnl_interest_owed_usd)?;
+    cu.owned_ema = i.owned_ema;
+    cu.owned_ema_time = now;
+    cu.borrow_index = i.accrual.borrow_index;
+    cu.supply_index = i.accrual.supply_index;
+    cu.last_accrual = now;
+    Ok(())
 }
 
 /// One funding accrual: the indexes after and the aggregates' growth.
