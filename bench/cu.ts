@@ -1399,7 +1399,7 @@ async function main() {
   const ratioLines = [
     `Baseline: a bare SPL token transfer costs ${baseline.transfer.toLocaleString("en-US")} CU on the same VM (the token program build LiteSVM loads; the classic SPL Token transfer costs about 4,600 CU on mainnet), so each of our instructions includes one to three such transfers. Ratios make the figures comparable across machines and runtimes.`,
     "",
-    "Per block: how many fit in one writable account's budget (Agave 4.x: 40 % of the 60M CU block, 24M CU), each counted as the scheduler counts it: CU + 720 for the signature + 300 per write lock (6 assumed) + about 180 for data and loaded pages (the program is about 19 pages of 32 KiB). See docs/parallelism.md.",
+    "Per block: how many fit in one writable account's budget (Agave 4.x: 40 % of the 60M CU block, 24M CU), each counted as the scheduler counts it: CU + 720 for the signature + 300 per write lock (6 assumed) + about 180 for data and loaded pages (the program is about 18 pages of 32 KiB). See docs/parallelism.md.",
     "",
     "| instruction | CU | × token transfer | per block, one account's 24M CU budget |",
     "|---|---:|---:|---:|",
