@@ -53,7 +53,7 @@ use super::error::fail;
 use super::fixed::raised;
 use super::fixed::{checked_add, checked_sub, mul_div, Rounding};
 use super::units::{Price, BPS_DENOM};
-use super::wide::{div_wide, wide_mul};
+use super::wide::{div_wide, div_wide_by_factors, wide_mul};
 use super::MathError;
 
 /// An impact factor of 1.0 (18 decimals, per USD^(e−1)).
@@ -68,6 +68,9 @@ crate::source_file!();
 
 /// 10^18 as a divisor.
 const FACTOR_DIVISOR: NonZeroU64 = nonzero(IMPACT_FACTOR_ONE);
+/// 10^18 as two factors of 10^9, for [`div_wide_by_factors`].
+const FACTOR_HALF: NonZeroU64 = nonzero(1_000_000_000);
+const _: () = assert!(FACTOR_HALF.get() * FACTOR_HALF.get() == IMPACT_FACTOR_ONE);
 /// `10^(6(e−1))` for e = 1, 2, 3: one USD in 6 decimals per extra power of the skew.
 const USD_POWERS: [NonZeroU64; 3] = [nonzero(1), nonzero(1_000_000), nonzero(1_000_000_000_000)];
 
@@ -179,20 +182,9 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
     let d1 = l1.abs_diff(s1);
     let flips = (l0 > s0 && l1 < s1) || (l0 < s0 && l1 > s1);
 
-    let (positive, magnitude) = if flips {
-        let gain = apply_factor(power(d0, e)?, i.positive_factor, e, Rounding::Down)?;
-        let cost = apply_factor(power(d1, e)?, i.negative_factor, e, Rounding::Up)?;
-        if gain.gt(&cost) {
-            (true, gain.sub(&cost))
-        } else {
-            (false, cost.sub(&gain))
-        }
-    } else if d1 < d0 {
-        let diff = power(d0, e)?.sub(&power(d1, e)?);
-        (true, apply_factor(diff, i.positive_factor, e, Rounding::Down)?)
-    } else {
-        let diff = power(d1, e)?.sub(&power(d0, e)?);
-        (false, apply_factor(diff, i.negative_factor, e, Rounding::Up)?)
+    let (positive, magnitude) = match impact_small(d0, d1, flips, e, (i.positive_factor, i.negative_factor)) {
+        Some((positive, m)) => (positive, U256::from_u64(m)),
+        None => impact_wide(d0, d1, flips, e, (i.positive_factor, i.negative_factor))?,
     };
     if magnitude.is_zero() {
         return Ok(Impact::default());
@@ -210,6 +202,82 @@ pub fn price_impact(i: &ImpactInput) -> Result<Impact, ImpactError> {
         return Ok(Impact::default());
     }
     Ok(Impact { positive, usd })
+}
+
+/// The impact's sign and magnitude before the cap, in 256-bit limbs: `factor · (d^e difference)`
+/// scaled down (see the module docs). `factors` is `(positive, negative)`.
+#[inline(always)]
+fn impact_wide(d0: u64, d1: u64, flips: bool, e: u8, factors: (u64, u64)) -> Result<(bool, U256), MathError> {
+    Ok(if flips {
+        let gain = apply_factor(power(d0, e)?, factors.0, e, Rounding::Down)?;
+        let cost = apply_factor(power(d1, e)?, factors.1, e, Rounding::Up)?;
+        if gain.gt(&cost) {
+            (true, gain.sub(&cost))
+        } else {
+            (false, cost.sub(&gain))
+        }
+    } else if d1 < d0 {
+        let diff = power(d0, e)?.sub(&power(d1, e)?);
+        (true, apply_factor(diff, factors.0, e, Rounding::Down)?)
+    } else {
+        let diff = power(d1, e)?.sub(&power(d0, e)?);
+        (false, apply_factor(diff, factors.1, e, Rounding::Up)?)
+    })
+}
+
+/// [`impact_wide`] when every power fits in 128 bits, every product by a factor in 128 bits and
+/// every scaled value in 64 (skews up to about $18M at the default exponent 2 and factors up to
+/// 10^-6 per USD): the same values without 256-bit limbs. `None` otherwise.
+#[inline(always)]
+fn impact_small(d0: u64, d1: u64, flips: bool, e: u8, factors: (u64, u64)) -> Option<(bool, u64)> {
+    if flips {
+        let gain = apply_factor_small(power_small(d0, e)?, factors.0, e, Rounding::Down)?;
+        let cost = apply_factor_small(power_small(d1, e)?, factors.1, e, Rounding::Up)?;
+        Some(if gain > cost { (true, gain.abs_diff(cost)) } else { (false, cost.abs_diff(gain)) })
+    } else if d1 < d0 {
+        // d1 < d0: d1^e <= d0^e, the difference does not wrap.
+        let diff = power_small(d0, e)?.wrapping_sub(power_small(d1, e)?);
+        Some((true, apply_factor_small(diff, factors.0, e, Rounding::Down)?))
+    } else {
+        let diff = power_small(d1, e)?.wrapping_sub(power_small(d0, e)?);
+        Some((false, apply_factor_small(diff, factors.1, e, Rounding::Up)?))
+    }
+}
+
+/// `d^e` as a `u128`, when it fits.
+#[inline(always)]
+fn power_small(d: u64, e: u8) -> Option<u128> {
+    let join = |(hi, lo): (u64, u64)| ((hi as u128) << 64) | lo as u128;
+    match e {
+        1 => Some(d as u128),
+        2 => Some(join(wide_mul(d, d))),
+        _ => match wide_mul(d, d) {
+            (0, square) => Some(join(wide_mul(square, d))),
+            _ => None,
+        },
+    }
+}
+
+/// [`apply_factor`] of a 128-bit `x`, when `x · factor` fits in 128 bits and the value scaled by
+/// 10^18 in 64: the same value (the same nested roundings). `None` otherwise.
+#[inline(always)]
+fn apply_factor_small(x: u128, factor: u64, e: u8, rounding: Rounding) -> Option<u64> {
+    let (x_hi, x_lo) = ((x >> 64) as u64, x as u64);
+    let (a1, a0) = wide_mul(x_lo, factor);
+    let (b1, b0) = wide_mul(x_hi, factor);
+    // x · factor = b1·2^128 + (b0 + a1)·2^64 + a0: it fits in 128 bits when b1 is zero and the
+    // middle sum does not carry.
+    if b1 != 0 {
+        return None;
+    }
+    let (mid, carry) = a1.overflowing_add(b0);
+    if carry {
+        return None;
+    }
+    let (q, exact) = div_wide_by_factors(mid, a0, FACTOR_HALF, FACTOR_HALF)?;
+    let scaled = rounding.adjust(q, (!exact) as u64).ok()?;
+    let power = usd_power(e);
+    rounding.adjust(scaled / power, scaled % power).ok()
 }
 
 /// The execution price of a trade with the given impact (table in the module docs).
@@ -262,12 +330,17 @@ fn power(d: u64, e: u8) -> Result<U256, MathError> {
 #[inline]
 fn apply_factor(x: U256, factor: u64, e: u8, rounding: Rounding) -> Result<U256, MathError> {
     let scaled = x.mul_u64(factor)?.div_u64(FACTOR_DIVISOR, rounding);
-    let usd_power = match e {
+    Ok(scaled.div_u64(usd_power(e), rounding))
+}
+
+/// `10^(6(e−1))` as a divisor (one USD in 6 decimals per extra power of the skew).
+#[inline(always)]
+fn usd_power(e: u8) -> NonZeroU64 {
+    match e {
         2 => USD_POWERS[1],
         3 => USD_POWERS[2],
         _ => USD_POWERS[0],
-    };
-    Ok(scaled.div_u64(usd_power, rounding))
+    }
 }
 
 /// A 256-bit unsigned integer as four little-endian `u64` limbs: just enough for the impact's
@@ -537,8 +610,40 @@ mod tests {
         }
     }
 
+    /// Skews around the 128-bit edge of the power: zero, small, $1M-scale, and 2^64-scale.
+    fn skew() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(0u64),
+            0u64..1_000_000_000,
+            0u64..100_000_000_000_000,
+            any::<u64>(),
+            (u64::MAX - 1000)..=u64::MAX
+        ]
+    }
+
+    fn factor() -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), 0u64..100_000_000_000_000, any::<u64>()]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The 128-bit path gives exactly the 256-bit path's sign and magnitude whenever it
+        /// applies; and it applies to the skews and factors of real markets.
+        #[test]
+        fn small_path_matches_the_wide_one(
+            d0 in skew(), d1 in skew(), flips in any::<bool>(), e in 1u8..=3, f_pos in factor(), f_neg in factor(),
+        ) {
+            let wide = impact_wide(d0, d1, flips, e, (f_pos, f_neg)).unwrap();
+            if let Some((positive, m)) = impact_small(d0, d1, flips, e, (f_pos, f_neg)) {
+                prop_assert_eq!(positive, wide.0);
+                prop_assert_eq!(Some(m), wide.1.to_u64());
+            }
+            // $10M of skew at the default exponent with a factor of 10^-8 per USD: the small path.
+            if e == 2 && d0 <= 10_000_000_000_000 && d1 <= 10_000_000_000_000 && f_pos <= 10_000_000_000 && f_neg <= 10_000_000_000 {
+                prop_assert!(impact_small(d0, d1, flips, e, (f_pos, f_neg)).is_some());
+            }
+        }
 
         #[test]
         fn matches_u128_reference(
