@@ -161,7 +161,7 @@ pub fn value_pool<const N: usize>(
                 if side_tag == SIDE_LONG { (&m.long_groups, long_price) } else { (&m.short_groups, short_price) };
             // A first pass that keeps nothing live: most sides of most markets hold no position.
             let rows = &rows[..count];
-            if rows.iter().all(|r| (r[0] | r[1] | r[2] | r[3]) == 0) {
+            if rows.iter().all(|r| (r[GROUP_USD] | r[GROUP_TOKENS] | r[GROUP_COLLATERAL] | r[GROUP_DEBT]) == 0) {
                 continue;
             }
             for ((row, c), c_price) in rows.iter().zip(custodies).zip(prices) {
