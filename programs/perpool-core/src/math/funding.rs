@@ -38,6 +38,7 @@ use core::num::NonZeroU64;
 use super::fixed::raised;
 use super::fixed::{checked_add, mul_div, Rounding};
 use super::impact::U256;
+use super::units::POW10;
 use super::wide::{div_wide, wide_mul};
 use super::MathError;
 
@@ -51,10 +52,7 @@ const FUNDING_DIVISOR: NonZeroU64 = match NonZeroU64::new(FUNDING_ONE) {
 };
 
 /// [`FUNDING_ONE`] as 10^9 · 10^9, for [`mul_div_factors`](super::fixed::mul_div_factors).
-const FUNDING_FACTORS: (NonZeroU64, NonZeroU64) = match NonZeroU64::new(1_000_000_000) {
-    Some(d) => (d, d),
-    None => panic!("zero divisor constant"),
-};
+const FUNDING_FACTORS: (NonZeroU64, NonZeroU64) = (POW10[9], POW10[9]);
 
 use super::position::{LONG, SHORT};
 

@@ -52,7 +52,7 @@ use core::num::NonZeroU64;
 use super::error::fail;
 use super::fixed::raised;
 use super::fixed::{checked_add, checked_sub, mul_div, Rounding};
-use super::units::{Price, BPS_DENOM};
+use super::units::{nonzero, Price, BPS_DENOM, POW10};
 use super::wide::{div_wide, div_wide_by_factors, wide_mul};
 use super::MathError;
 
@@ -69,17 +69,10 @@ crate::source_file!();
 /// 10^18 as a divisor.
 const FACTOR_DIVISOR: NonZeroU64 = nonzero(IMPACT_FACTOR_ONE);
 /// 10^18 as two factors of 10^9, for [`div_wide_by_factors`].
-const FACTOR_HALF: NonZeroU64 = nonzero(1_000_000_000);
+const FACTOR_HALF: NonZeroU64 = POW10[9];
 const _: () = assert!(FACTOR_HALF.get() * FACTOR_HALF.get() == IMPACT_FACTOR_ONE);
 /// `10^(6(e−1))` for e = 1, 2, 3: one USD in 6 decimals per extra power of the skew.
 const USD_POWERS: [NonZeroU64; 3] = [nonzero(1), nonzero(1_000_000), nonzero(1_000_000_000_000)];
-
-const fn nonzero(value: u64) -> NonZeroU64 {
-    match NonZeroU64::new(value) {
-        Some(value) => value,
-        None => panic!("zero divisor constant"),
-    }
-}
 
 /// Why a price-impact computation was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 
 use super::fixed::raised;
 use super::fixed::{checked_add, checked_mul, checked_sub, mul_div, mul_div_ceil, mul_div_factors, Rounding};
-use super::units::{BPS_DENOM, RATE_ONE};
+use super::units::{nonzero, BPS_DENOM, RATE_DIVISOR};
 use super::MathError;
 use core::num::NonZeroU64;
 
@@ -23,11 +23,7 @@ pub const INDEX_ONE: u64 = 1_000_000_000_000;
 
 /// `SECONDS_PER_YEAR × RATE_ONE` = 3.1536e16, the divisor of one accrual step, as its two
 /// factors, each below 2^32 (see [`mul_div_factors`](super::fixed::mul_div_factors)).
-const YEAR_RATE_FACTORS: (NonZeroU64, NonZeroU64) = match (NonZeroU64::new(SECONDS_PER_YEAR), NonZeroU64::new(RATE_ONE))
-{
-    (Some(a), Some(b)) => (a, b),
-    _ => panic!("zero divisor constant"),
-};
+const YEAR_RATE_FACTORS: (NonZeroU64, NonZeroU64) = (nonzero(SECONDS_PER_YEAR), RATE_DIVISOR);
 /// `10_000²`: the divisor of the supply rate (two bps factors).
 const BPS_SQUARED: u64 = BPS_DENOM * BPS_DENOM;
 
@@ -172,6 +168,7 @@ mod tests {
     extern crate std;
 
     use super::*;
+    use crate::math::units::RATE_ONE;
     use proptest::prelude::*;
 
     /// The worked example of the brief: optimal 80 %, slope1 4 %, slope2 75 %, base 0, rf 10 %.

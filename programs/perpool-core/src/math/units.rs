@@ -40,7 +40,7 @@ const _: () = assert!(PRICE_DECIMALS >= USD_DECIMALS);
 const MAX_POW10_EXP: u32 = 19;
 
 /// POW10[k] = 10^k for k in 0..=19. Typed non-zero so dividing by an entry needs no zero check.
-const POW10: [NonZeroU64; MAX_POW10_EXP as usize + 1] = {
+pub(crate) const POW10: [NonZeroU64; MAX_POW10_EXP as usize + 1] = {
     let mut table = [NonZeroU64::MIN; MAX_POW10_EXP as usize + 1];
     let mut k = 1;
     while k < table.len() {
@@ -53,10 +53,10 @@ const POW10: [NonZeroU64; MAX_POW10_EXP as usize + 1] = {
 /// [`BPS_DENOM`] as a divisor.
 const BPS_DIVISOR: NonZeroU64 = nonzero(BPS_DENOM);
 /// [`RATE_ONE`] as a divisor.
-const RATE_DIVISOR: NonZeroU64 = nonzero(RATE_ONE);
+pub(crate) const RATE_DIVISOR: NonZeroU64 = nonzero(RATE_ONE);
 
 /// A compile-time non-zero constant (a zero fails the build).
-const fn nonzero(value: u64) -> NonZeroU64 {
+pub(crate) const fn nonzero(value: u64) -> NonZeroU64 {
     match NonZeroU64::new(value) {
         Some(value) => value,
         None => panic!("zero divisor constant"),

@@ -231,6 +231,20 @@ mod tests {
         edgy_u64().prop_map(|d| d.max(1))
     }
 
+    /// Divisors on and around each path of `div_wide`: base 2^16 (below 2^48), base 2^8 (below
+    /// 2^56) and Knuth's (2^56 and above, 10^18 among them).
+    fn path_divisors() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            (1u64 << 32)..(1u64 << 48),
+            ((1u64 << 48) - 1000)..(1u64 << 48),
+            Just(1u64 << 32),
+            (1u64 << 48)..(1u64 << 56),
+            ((1u64 << 56) - 1000)..=((1u64 << 56) + 1000),
+            (1u64 << 56)..=u64::MAX,
+            Just(1_000_000_000_000_000_000u64),
+        ]
+    }
+
     fn nz(d: u64) -> NonZeroU64 {
         NonZeroU64::new(d).unwrap()
     }
@@ -280,29 +294,8 @@ mod tests {
         }
 
         #[test]
-        fn div_wide_matches_u128(d in nonzero_u64(), hi_seed in edgy_u64(), lo in edgy_u64()) {
+        fn div_wide_matches_u128(d in prop_oneof![nonzero_u64(), path_divisors()], hi_seed in edgy_u64(), lo in edgy_u64()) {
             let hi = hi_seed % d; // respect the precondition hi < d
-            let n = join(hi, lo);
-            let (q, r) = div_wide(hi, lo, nz(d));
-            prop_assert_eq!(q as u128, n / d as u128);
-            prop_assert_eq!(r as u128, n % d as u128);
-        }
-
-        #[test]
-        fn div_wide_matches_u128_on_each_path(
-            d in prop_oneof![
-                (1u64 << 32)..(1u64 << 48),
-                ((1u64 << 48) - 1000)..(1u64 << 48),
-                Just(1u64 << 32),
-                (1u64 << 48)..(1u64 << 56),
-                ((1u64 << 56) - 1000)..=((1u64 << 56) + 1000),
-                (1u64 << 56)..=u64::MAX,
-                Just(1_000_000_000_000_000_000u64),
-            ],
-            hi_seed in edgy_u64(),
-            lo in edgy_u64(),
-        ) {
-            let hi = hi_seed % d;
             let n = join(hi, lo);
             let (q, r) = div_wide(hi, lo, nz(d));
             prop_assert_eq!(q as u128, n / d as u128);
