@@ -146,22 +146,15 @@ pub fn value_pool<const N: usize>(
             // at listing): its rows are zero.
             continue;
         }
-        if m.long_oi_usd == 0
-            && m.short_oi_usd == 0
-            && m.long_groups == [[0; 4]; MAX_CUSTODIES]
-            && m.short_groups == [[0; 4]; MAX_CUSTODIES]
-        {
-            continue;
-        }
         // Marked at the prices that favour the side being priced: the higher pool value uses the
         // lower trader PnL and vice versa.
         let (long_price, short_price) = if up { (price.min, price.max) } else { (price.max, price.min) };
         for side_tag in [SIDE_LONG, SIDE_SHORT] {
             let (rows, market_price) =
                 if side_tag == SIDE_LONG { (&m.long_groups, long_price) } else { (&m.short_groups, short_price) };
-            // A first pass that keeps nothing live: most sides of most markets hold no position.
+            // Most sides of most markets hold no position.
             let rows = &rows[..count];
-            if rows.iter().all(|r| (r[GROUP_USD] | r[GROUP_TOKENS] | r[GROUP_COLLATERAL] | r[GROUP_DEBT]) == 0) {
+            if all_zero(rows) {
                 continue;
             }
             for ((row, c), c_price) in rows.iter().zip(custodies).zip(prices) {
@@ -189,4 +182,27 @@ pub fn value_pool<const N: usize>(
     }
     out.aum_usd = total.floor_zero();
     Ok(out)
+}
+
+/// One side's group rows of a full pool, all zero.
+static ZERO_ROWS: [[u64; 4]; MAX_CUSTODIES] = [[0; 4]; MAX_CUSTODIES];
+
+/// Whether group rows (at most [`MAX_CUSTODIES`]) are all zero, by the runtime's `memcmp`: it
+/// charges ten units for anything under 2,500 bytes, where a comparison in the program costs
+/// about 25 units per row (its loads, branches and loop).
+#[inline(always)]
+fn all_zero(rows: &[[u64; 4]]) -> bool {
+    let rows = &rows[..rows.len().min(MAX_CUSTODIES)];
+    let mut order = 0i32;
+    // SAFETY: both pointers are readable for `size_of_val(rows)` bytes (at most the size of
+    // `ZERO_ROWS`), and `order` is writable.
+    unsafe {
+        solana_define_syscall::definitions::sol_memcmp_(
+            rows.as_ptr().cast(),
+            ZERO_ROWS.as_ptr().cast(),
+            core::mem::size_of_val(rows) as u64,
+            &mut order,
+        );
+    }
+    order == 0
 }
