@@ -9,7 +9,7 @@ use core::num::NonZeroU64;
 
 use super::error::fail;
 use super::fixed::raised;
-use super::fixed::{checked_mul, Rounding};
+use super::fixed::Rounding;
 use super::units::{Price, PRICE_DECIMALS};
 use super::wide::wide_mul;
 use super::MathError;
@@ -25,6 +25,17 @@ const POW10: [u64; 20] = {
     let mut k = 1;
     while k < table.len() {
         table[k] = table[k - 1] * 10;
+        k += 1;
+    }
+    table
+};
+
+/// MUL_LIMIT[k] = floor(u64::MAX / 10^k): the largest value whose product by `10^k` fits.
+const MUL_LIMIT: [u64; 20] = {
+    let mut table = [0u64; 20];
+    let mut k = 0;
+    while k < table.len() {
+        table[k] = u64::MAX / POW10[k];
         k += 1;
     }
     table
@@ -77,7 +88,11 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
             // value >= 1 and 10^20 > u64::MAX.
             return fail(MathError::Overflow);
         }
-        checked_mul(value, POW10[shift])
+        // One comparison with a tabled limit instead of a checked 128-bit product.
+        if value > MUL_LIMIT[shift] {
+            return fail(MathError::Overflow);
+        }
+        Ok(value * POW10[shift])
     } else {
         let divisor = POW10[shift.unsigned_abs() as usize]; // 1..=9: 10..=10^9
         let divisor = match NonZeroU64::new(divisor) {
@@ -159,6 +174,30 @@ mod tests {
         assert_eq!(normalize_conf(1, 19), Err(MathError::InvalidPrice));
         assert_eq!(normalize_conf(u64::MAX, -9), Ok(u64::MAX));
         assert_eq!(normalize_conf(u64::MAX, -8), Err(MathError::Overflow));
+    }
+
+    /// The tabled overflow limit at every multiplying shift: the largest value that fits and the
+    /// next one, against the 128-bit reference.
+    #[test]
+    fn overflow_limit_at_every_shift() {
+        for shift in 0..=MAX_EXPO + 9 {
+            let expo = shift - 9;
+            let limit = u64::MAX / 10u64.pow(shift.min(19) as u32);
+            for v in [limit.saturating_sub(1), limit, limit.saturating_add(1)] {
+                let exact = (v as u128) * 10u128.pow(shift as u32);
+                let want = if v == 0 {
+                    Ok(0)
+                } else if exact > u64::MAX as u128 {
+                    Err(MathError::Overflow)
+                } else {
+                    Ok(exact as u64)
+                };
+                assert_eq!(normalize_conf(v, expo), want, "value {v} at exponent {expo}");
+                if let Ok(raw) = i64::try_from(v) {
+                    assert_eq!(normalize_price(raw, expo, false).map(|p| p.0), reference_price(raw, expo, false));
+                }
+            }
+        }
     }
 
     #[test]
