@@ -92,7 +92,7 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
         if value > MUL_LIMIT[shift] {
             return fail(MathError::Overflow);
         }
-        Ok(value * POW10[shift])
+        Ok(value.wrapping_mul(POW10[shift])) // value <= u64::MAX / 10^shift: no wrap
     } else {
         let divisor = POW10[shift.unsigned_abs() as usize]; // 1..=9: 10..=10^9
         let divisor = match NonZeroU64::new(divisor) {
