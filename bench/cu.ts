@@ -1304,6 +1304,34 @@ function leftTable(release: Row[], profiled: Row[]): string[] {
   return lines;
 }
 
+/**
+ * What a missed target leaves for valuing the pool: the target less everything else the
+ * instruction spends (release figure less the profile's valuation phase), per custody, beside what
+ * valuing one custody costs (the profile's valuation phase over the custody count).
+ */
+function valuationRoomTable(release: Row[], profiled: Row[]): string[] {
+  const fmtCu = (n: number) => n.toLocaleString("en-US");
+  const lines = [
+    "| instruction | custodies | target | everything but the valuation | left for the valuation | per custody | the valuation now, per custody |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const t of TARGETS) {
+    if (t.custodies === "") continue;
+    const i = release.findIndex((r) => r.instruction === t.instruction && r.custodies === t.custodies);
+    const cu = release[i].cu;
+    if (cu <= t.target) continue;
+    const valuation = phaseCosts(profiled[i]?.logs ?? [])?.get("valuation");
+    if (valuation === undefined)
+      throw new Error(`valuation room: no valuation mark for ${t.instruction} ${t.custodies}`);
+    const rest = cu - valuation;
+    const room = t.target - rest;
+    lines.push(
+      `| ${t.instruction} | ${t.custodies} | ${fmtCu(t.target)} | ${fmtCu(rest)} | ${fmtCu(room)} | ${fmtCu(Math.floor(room / t.custodies))} | ${fmtCu(Math.round(valuation / t.custodies))} |`,
+    );
+  }
+  return lines;
+}
+
 /** Runs every measured instruction again on the profile build; the bench's other outputs are kept as they were. */
 async function profileRun(): Promise<Rows> {
   return rerun(PROFILE_SO, PUBLISHER_SO);
@@ -1378,6 +1406,7 @@ async function main() {
   const profileLines = profileTable(rows, profiled);
   const targetLines = targetTable(rows, profiled);
   const leftLines = leftTable(rows, profiled);
+  const roomLines = valuationRoomTable(rows, profiled);
   const sbpfLines = await sbpfComparison(rows);
   const previous = previousFigures();
   const lines = [
@@ -1475,6 +1504,14 @@ async function main() {
           "Where each missed target's excess has to come from: the three largest phases of the program's own work in the profile above. Each is a handful of 128-bit multiplications and divisions (about 40 to 150 CU each on SBF, which has no 128-bit instructions), copies of account fields into the core's inputs, and checked additions; none is a single removable cost.",
           "",
           ...leftLines,
+          "",
+        ]
+      : []),
+    ...(roomLines.length > 2
+      ? [
+          "What the LP and swap targets leave for valuing the pool. Valuing a custody means loading and checking it and its Pyth account (owner, type, verification, feed, age, confidence, three normalised prices), projecting its accruals to now, its value at the chosen price bound, and the check of its position rows; the rest of the instruction (the two token CPIs, the event, the account checks, the LP or swap quote) changes little with the number of custodies. Meeting a target would take the last column down to the one before it.",
+          "",
+          ...roomLines,
           "",
         ]
       : []),
