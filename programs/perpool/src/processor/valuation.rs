@@ -146,13 +146,16 @@ pub fn value_pool<const N: usize>(
             // at listing): its rows are zero.
             continue;
         }
+        // Most markets hold no position: both sides' rows (adjacent in the account) at once.
+        if all_zero(both_sides(m)) {
+            continue;
+        }
         // Marked at the prices that favour the side being priced: the higher pool value uses the
         // lower trader PnL and vice versa.
         let (long_price, short_price) = if up { (price.min, price.max) } else { (price.max, price.min) };
         for side_tag in [SIDE_LONG, SIDE_SHORT] {
             let (rows, market_price) =
                 if side_tag == SIDE_LONG { (&m.long_groups, long_price) } else { (&m.short_groups, short_price) };
-            // Most sides of most markets hold no position.
             let rows = &rows[..count];
             if all_zero(rows) {
                 continue;
@@ -184,15 +187,33 @@ pub fn value_pool<const N: usize>(
     Ok(out)
 }
 
-/// One side's group rows of a full pool, all zero.
-static ZERO_ROWS: [[u64; 4]; MAX_CUSTODIES] = [[0; 4]; MAX_CUSTODIES];
+/// Both sides' group rows of a full pool, all zero.
+static ZERO_ROWS: [[u64; 4]; 2 * MAX_CUSTODIES] = [[0; 4]; 2 * MAX_CUSTODIES];
 
-/// Whether group rows (at most [`MAX_CUSTODIES`]) are all zero, by the runtime's `memcmp`: it
+// `both_sides` reads the short rows as the continuation of the long ones.
+const _: () = assert!(matches!(
+    core::mem::offset_of!(Custody, long_groups).checked_add(core::mem::size_of::<[[u64; 4]; MAX_CUSTODIES]>()),
+    Some(end) if end == core::mem::offset_of!(Custody, short_groups)
+));
+
+/// A market's long rows followed by its short rows (every slot, used or not).
+#[inline(always)]
+fn both_sides(m: &Custody) -> &[[u64; 4]] {
+    // SAFETY: `short_groups` follows `long_groups` with no gap (asserted above), both inside `m`,
+    // so the `2 * MAX_CUSTODIES` rows from `long_groups` are initialised and aligned (as the
+    // field is); the pointer is derived from `m` itself, whose borrow covers both fields.
+    unsafe {
+        let first = (m as *const Custody).cast::<u8>().add(core::mem::offset_of!(Custody, long_groups));
+        core::slice::from_raw_parts(first.cast::<[u64; 4]>(), 2 * MAX_CUSTODIES)
+    }
+}
+
+/// Whether group rows (at most `2 * MAX_CUSTODIES`) are all zero, by the runtime's `memcmp`: it
 /// charges ten units for anything under 2,500 bytes, where a comparison in the program costs
 /// about 25 units per row (its loads, branches and loop).
 #[inline(always)]
 fn all_zero(rows: &[[u64; 4]]) -> bool {
-    let rows = &rows[..rows.len().min(MAX_CUSTODIES)];
+    let rows = &rows[..rows.len().min(2 * MAX_CUSTODIES)];
     let mut order = 0i32;
     // SAFETY: both pointers are readable for `size_of_val(rows)` bytes (at most the size of
     // `ZERO_ROWS`), and `order` is writable.
