@@ -8,7 +8,7 @@ use pinocchio::AccountView;
 use crate::{
     discriminator::account::PRICE_UPDATE_V2,
     error::PerpoolError,
-    math::{conf_within, min_max, normalize_conf, normalize_price},
+    math::{conf_within, min_max, normalize_reading},
     state::{custody::ORACLE_PYTH, Custody},
     PYTH_RECEIVER_ID,
 };
@@ -103,9 +103,8 @@ pub fn read_price(custody: &Custody, oracle: &AccountView, ctx: &OracleContext) 
     if raw.publish_time < custody.last_price_time {
         return Err(PerpoolError::OraclePriceOutdated);
     }
-    let spot = normalize_price(raw.price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
-    let ema = normalize_price(raw.ema_price, raw.expo, false).map_err(|_| PerpoolError::InvalidPrice)?;
-    let conf = normalize_conf(raw.conf, raw.expo).map_err(|_| PerpoolError::InvalidPrice)?;
+    let (spot, ema, conf) =
+        normalize_reading(raw.price, raw.ema_price, raw.conf, raw.expo).map_err(|_| PerpoolError::InvalidPrice)?;
     if !conf_within(spot, conf, custody.oracle_max_conf_bps as u64) {
         return Err(PerpoolError::OracleConfidenceTooWide);
     }

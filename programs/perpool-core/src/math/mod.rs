@@ -79,7 +79,7 @@ pub use liquidity::{
     AddLiquidityInput, AddLiquidityQuote, LiquidityError, RemoveLiquidityInput, RemoveLiquidityQuote, SwapInput,
     SwapQuote,
 };
-pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, MAX_EXPO};
+pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, normalize_reading, MAX_EXPO};
 pub use position::{
     average_price, borrow_fee_tokens, decrease_impact, entry_price, equity_usd, exit_price, health_ok,
     liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_increase, quote_liquidate, size_tokens,

@@ -103,6 +103,62 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
     }
 }
 
+/// One oracle reading on the [`Price`] scale: spot and EMA rounded down, confidence rounded up,
+/// all under the same exponent. Exactly `(normalize_price(price, expo, false)?,
+/// normalize_price(ema, expo, false)?, normalize_conf(conf, expo)?)`, the first error of the
+/// three included, with the exponent checked and its power of ten looked up once.
+#[inline]
+pub fn normalize_reading(price: i64, ema: i64, conf: u64, expo: i32) -> Result<(Price, Price, u64), MathError> {
+    if price <= 0 || !(-MAX_EXPO..=MAX_EXPO).contains(&expo) {
+        return fail(MathError::InvalidPrice);
+    }
+    // -9 <= shift <= 27, as in `scale`.
+    let shift = (PRICE_DECIMALS as i32).saturating_add(expo);
+    if shift >= 0 {
+        let shift = shift as usize;
+        if shift >= POW10.len() {
+            // price >= 1 and 10^20 > u64::MAX.
+            return fail(MathError::Overflow);
+        }
+        let (limit, factor) = (MUL_LIMIT[shift], POW10[shift]);
+        if price as u64 > limit {
+            return fail(MathError::Overflow);
+        }
+        if ema <= 0 {
+            return fail(MathError::InvalidPrice);
+        }
+        if ema as u64 > limit || conf > limit {
+            return fail(MathError::Overflow);
+        }
+        // Each at most `limit = u64::MAX / factor`: no wrap. A positive value times a factor of
+        // at least one is not zero.
+        Ok((
+            Price((price as u64).wrapping_mul(factor)),
+            Price((ema as u64).wrapping_mul(factor)),
+            conf.wrapping_mul(factor),
+        ))
+    } else {
+        let divisor = match NonZeroU64::new(POW10[shift.unsigned_abs() as usize]) {
+            Some(d) => d,                                 // 10..=10^9
+            None => return fail(MathError::DivideByZero), // unreachable: powers of ten
+        };
+        let spot = price as u64 / divisor;
+        if spot == 0 {
+            return fail(MathError::InvalidPrice);
+        }
+        if ema <= 0 {
+            return fail(MathError::InvalidPrice);
+        }
+        let ema = ema as u64 / divisor;
+        if ema == 0 {
+            return fail(MathError::InvalidPrice);
+        }
+        // Rounded up; below u64::MAX / 10 + 1, so the increment cannot wrap.
+        let conf = (conf / divisor).wrapping_add((conf % divisor != 0) as u64);
+        Ok((Price(spot), Price(ema), conf))
+    }
+}
+
 /// Whether an oracle's confidence interval is narrow enough: `conf / price <= max_conf_bps / 10_000`,
 /// tested exactly as `conf × 10_000 <= price × max_conf_bps` over 128-bit products.
 /// `conf` must be on the price's scale (see [`normalize_conf`]).
@@ -230,6 +286,21 @@ mod tests {
                     Err(e) => prop_assert_eq!(got, Err(e)),
                 }
             }
+        }
+
+        #[test]
+        fn reading_matches_the_three_normalisations(
+            price in prop_oneof![any::<i64>(), -3i64..1_000_000_000_000, Just(i64::MAX), Just(1i64)],
+            ema in prop_oneof![any::<i64>(), -3i64..1_000_000_000_000, Just(i64::MAX), Just(1i64)],
+            conf in prop_oneof![any::<u64>(), 0u64..1_000_000_000, Just(u64::MAX), Just(0u64)],
+            expo in -20i32..=20,
+        ) {
+            let sequential = (|| Ok((
+                normalize_price(price, expo, false)?,
+                normalize_price(ema, expo, false)?,
+                normalize_conf(conf, expo)?,
+            )))();
+            prop_assert_eq!(normalize_reading(price, ema, conf, expo), sequential);
         }
 
         #[test]
