@@ -98,6 +98,7 @@ impl CustodyOps for Custody {
         crate::math::FundingIndex { paid: join(paid), received: join(received) }
     }
 
+    #[inline(always)]
     fn funding_accrual(&self, now: i64) -> Result<Option<FundingStep>, PerpoolError> {
         if now <= self.last_funding_update {
             return Ok(None);
@@ -173,58 +174,10 @@ impl CustodyOps for Custody {
     }
 
     fn accrual(&self, now: i64, protocol_share_bps: u16, insurance_share_bps: u16) -> Result<Accrual, PerpoolError> {
-        let funding = self.funding_accrual(now)?;
-        if now <= self.last_accrual {
-            return Ok(Accrual { interest: None, funding });
-        }
-        let a = crate::math::accrue(&crate::math::AccrualInput {
-            borrow_index: self.borrow_index,
-            supply_index: self.supply_index,
-            last_accrual: self.last_accrual,
-            now,
-            locked: self.locked,
-            lent: self.lent,
-            lendable: self.lendable(),
-            curve: self.rate_curve(),
-        })?;
-        let l = if self.lent > 0 {
-            crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
-                lent: self.lent,
-                old_borrow_index: self.borrow_index,
-                new_borrow_index: a.borrow_index,
-                reserve_factor_bps: self.reserve_factor_bps as u64,
-                protocol_share_bps: protocol_share_bps as u64,
-                insurance_share_bps: insurance_share_bps as u64,
-            })?
-        } else {
-            crate::math::LendingAccrual { lent: 0, interest: 0, to_suppliers: 0, to_protocol: 0, to_insurance: 0 }
-        };
-        let c = crate::math::accrue_carry(&crate::math::CarryAccrualInput {
-            locked: self.locked,
-            borrow_index_before: self.borrow_index,
-            borrow_index_after: a.borrow_index,
-            supply_index_before: self.supply_index,
-            supply_index_after: a.supply_index,
-            pnl_profit_base_usd: self.pnl_profit_base_usd,
-            pnl_loss_base_usd: self.pnl_loss_base_usd,
-            to_suppliers: l.to_suppliers,
-            lent: self.lent,
-            pool_room: self.pool_room(),
-            earning_collateral: self.earning_collateral(),
-            collateral_index: self.collateral_index,
-        })?;
-        // `owned` averaged over about an hour, from its value before this instruction.
-        let dt = now.abs_diff(self.owned_ema_time);
-        let owned_ema = if self.owned_ema_time == 0 || dt >= OWNED_EMA_SECS {
-            self.owned
-        } else if self.owned >= self.owned_ema {
-            checked_add(self.owned_ema, mul_div_floor(self.owned.abs_diff(self.owned_ema), dt, OWNED_EMA_SECS)?)?
-        } else {
-            checked_sub(self.owned_ema, mul_div_floor(self.owned.abs_diff(self.owned_ema), dt, OWNED_EMA_SECS)?)?
-        };
-        Ok(Accrual { interest: Some(InterestStep { accrual: a, lending: l, carry: c, owned_ema }), funding })
+        accrual_of(self, now, protocol_share_bps, insurance_share_bps)
     }
 
+    #[inline(always)]
     fn projection(&self, now: i64, shares: (u16, u16)) -> Result<Projection, PerpoolError> {
         if now <= self.last_accrual && now <= self.last_funding_update {
             // Accrued to now already (a custody the instruction writes, or one written earlier
@@ -244,36 +197,7 @@ impl CustodyOps for Custody {
                 ])?,
             });
         }
-        let a = self.accrual(now, shares.0, shares.1)?;
-        let mut p = Projection {
-            owned: self.owned,
-            borrow_fees_accrued: self.borrow_fees_accrued,
-            receivable_usd: 0,
-            payable_usd: 0,
-        };
-        let (mut pnl_due, mut pnl_owed) = (self.pnl_interest_due_usd, self.pnl_interest_owed_usd);
-        if let Some(i) = &a.interest {
-            p.owned = checked_add(p.owned, i.carry.to_pool)?;
-            p.borrow_fees_accrued = checked_add(p.borrow_fees_accrued, i.carry.borrow_fees)?;
-            pnl_due = checked_add(pnl_due, i.carry.pnl_interest_due_usd)?;
-            pnl_owed = checked_add(pnl_owed, i.carry.pnl_interest_owed_usd)?;
-        }
-        let (mut lo, mut ld, mut so, mut sd) = (
-            self.long_funding_owed_usd,
-            self.long_funding_due_usd,
-            self.short_funding_owed_usd,
-            self.short_funding_due_usd,
-        );
-        if let Some(f) = &a.funding {
-            let g = &f.aggregates;
-            lo = checked_add(lo, g.long_owed_usd)?;
-            ld = checked_add(ld, g.long_due_usd)?;
-            so = checked_add(so, g.short_owed_usd)?;
-            sd = checked_add(sd, g.short_due_usd)?;
-        }
-        p.receivable_usd = checked_sum([pnl_owed, lo, so])?;
-        p.payable_usd = checked_sum([pnl_due, ld, sd])?;
-        Ok(p)
+        project_to(self, now, shares)
     }
 
     #[inline(always)]
@@ -286,6 +210,95 @@ impl CustodyOps for Custody {
     }
 }
 
+/// What [`CustodyOps::accrual`] computes, inlined into [`accrue_to`] (its one caller besides
+/// the out-of-line projection), where the result is applied field by field.
+#[inline(always)]
+fn accrual_of(
+    cu: &Custody,
+    now: i64,
+    protocol_share_bps: u16,
+    insurance_share_bps: u16,
+) -> Result<Accrual, PerpoolError> {
+    let funding = cu.funding_accrual(now)?;
+    if now <= cu.last_accrual {
+        return Ok(Accrual { interest: None, funding });
+    }
+    let a = crate::math::accrue(&crate::math::AccrualInput {
+        borrow_index: cu.borrow_index,
+        supply_index: cu.supply_index,
+        last_accrual: cu.last_accrual,
+        now,
+        locked: cu.locked,
+        lent: cu.lent,
+        lendable: cu.lendable(),
+        curve: cu.rate_curve(),
+    })?;
+    let l = if cu.lent > 0 {
+        crate::math::accrue_lending_down(&crate::math::LendingAccrualInput {
+            lent: cu.lent,
+            old_borrow_index: cu.borrow_index,
+            new_borrow_index: a.borrow_index,
+            reserve_factor_bps: cu.reserve_factor_bps as u64,
+            protocol_share_bps: protocol_share_bps as u64,
+            insurance_share_bps: insurance_share_bps as u64,
+        })?
+    } else {
+        crate::math::LendingAccrual { lent: 0, interest: 0, to_suppliers: 0, to_protocol: 0, to_insurance: 0 }
+    };
+    let c = crate::math::accrue_carry(&crate::math::CarryAccrualInput {
+        locked: cu.locked,
+        borrow_index_before: cu.borrow_index,
+        borrow_index_after: a.borrow_index,
+        supply_index_before: cu.supply_index,
+        supply_index_after: a.supply_index,
+        pnl_profit_base_usd: cu.pnl_profit_base_usd,
+        pnl_loss_base_usd: cu.pnl_loss_base_usd,
+        to_suppliers: l.to_suppliers,
+        lent: cu.lent,
+        pool_room: cu.pool_room(),
+        earning_collateral: cu.earning_collateral(),
+        collateral_index: cu.collateral_index,
+    })?;
+    // `owned` averaged over about an hour, from its value before this instruction.
+    let dt = now.abs_diff(cu.owned_ema_time);
+    let owned_ema = if cu.owned_ema_time == 0 || dt >= OWNED_EMA_SECS {
+        cu.owned
+    } else if cu.owned >= cu.owned_ema {
+        checked_add(cu.owned_ema, mul_div_floor(cu.owned.abs_diff(cu.owned_ema), dt, OWNED_EMA_SECS)?)?
+    } else {
+        checked_sub(cu.owned_ema, mul_div_floor(cu.owned.abs_diff(cu.owned_ema), dt, OWNED_EMA_SECS)?)?
+    };
+    Ok(Accrual { interest: Some(InterestStep { accrual: a, lending: l, carry: c, owned_ema }), funding })
+}
+
+/// [`CustodyOps::projection`] when time has passed: out of line, so the common accrued-to-now case
+/// stays inline in the valuation loop.
+#[inline(never)]
+fn project_to(cu: &Custody, now: i64, shares: (u16, u16)) -> Result<Projection, PerpoolError> {
+    let a = cu.accrual(now, shares.0, shares.1)?;
+    let mut p =
+        Projection { owned: cu.owned, borrow_fees_accrued: cu.borrow_fees_accrued, receivable_usd: 0, payable_usd: 0 };
+    let (mut pnl_due, mut pnl_owed) = (cu.pnl_interest_due_usd, cu.pnl_interest_owed_usd);
+    if let Some(i) = &a.interest {
+        p.owned = checked_add(p.owned, i.carry.to_pool)?;
+        p.borrow_fees_accrued = checked_add(p.borrow_fees_accrued, i.carry.borrow_fees)?;
+        pnl_due = checked_add(pnl_due, i.carry.pnl_interest_due_usd)?;
+        pnl_owed = checked_add(pnl_owed, i.carry.pnl_interest_owed_usd)?;
+    }
+    let (mut lo, mut ld, mut so, mut sd) =
+        (cu.long_funding_owed_usd, cu.long_funding_due_usd, cu.short_funding_owed_usd, cu.short_funding_due_usd);
+    if let Some(f) = &a.funding {
+        let g = &f.aggregates;
+        lo = checked_add(lo, g.long_owed_usd)?;
+        ld = checked_add(ld, g.long_due_usd)?;
+        so = checked_add(so, g.short_owed_usd)?;
+        sd = checked_add(sd, g.short_due_usd)?;
+    }
+    p.receivable_usd = checked_sum([pnl_owed, lo, so])?;
+    p.payable_usd = checked_sum([pnl_due, ld, sd])?;
+    Ok(p)
+}
+
 /// [`CustodyOps::accrue`] when time has passed: out of line, so the common same-second case stays
 /// a comparison at every call site.
 #[inline(never)]
@@ -295,7 +308,7 @@ fn accrue_to(
     protocol_share_bps: u16,
     insurance_share_bps: u16,
 ) -> Result<(), PerpoolError> {
-    let a = cu.accrual(now, protocol_share_bps, insurance_share_bps)?;
+    let a = accrual_of(cu, now, protocol_share_bps, insurance_share_bps)?;
     // (Funding was computed by `accrual` from the fields as they were; nothing below reads it.)
     if let Some(f) = &a.funding {
         cu.apply_funding(now, f)?;
