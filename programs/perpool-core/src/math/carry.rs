@@ -115,7 +115,7 @@ pub struct CarryAccrual {
 /// floor(earning_collateral × Δ / INDEX_ONE)`. Everything else stays with the pool.
 ///
 /// Errors: `Overflow`.
-#[inline]
+#[inline(always)]
 pub fn accrue_carry(i: &CarryAccrualInput) -> Result<CarryAccrual, MathError> {
     let borrow_fees = index_share(i.locked, i.borrow_index_after, i.borrow_index_before, Rounding::Down)?;
     let due = index_share(i.pnl_profit_base_usd, i.supply_index_after, i.supply_index_before, Rounding::Up)?;
@@ -165,7 +165,7 @@ pub struct FundingAggregatesInput {
 
 /// The funding aggregates of one accrual (see [`FundingAggregates`]). Errors: `Underflow` for an
 /// index that went down, `Overflow`.
-#[inline]
+#[inline(always)]
 pub fn funding_aggregates(i: &FundingAggregatesInput) -> Result<FundingAggregates, MathError> {
     let (long_owed, long_due) =
         funding_shares(i.long_oi_usd, &i.long_after, &i.long_before, (Rounding::Down, Rounding::Up))?;

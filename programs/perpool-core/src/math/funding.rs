@@ -144,7 +144,7 @@ pub struct FundingFee {
 /// `min(max_rate, ceil(funding_factor · |long − short| / (long + short)))`, zero when both are 0.
 ///
 /// Errors: `long + short` above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
 pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, max_rate: u64) -> Result<u64, MathError> {
     let total = checked_add(long_oi_usd, short_oi_usd)?;
     if total == 0 {
@@ -162,7 +162,7 @@ pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, ma
 /// computed and validated). Errors, in this order: those of [`funding_rate`]; the payer's `paid`
 /// index above `u128::MAX`; the receiver's growth or `received` index above `u128::MAX` (all
 /// [`MathError::Overflow`]).
-#[inline]
+#[inline(always)]
 pub fn accrue_funding(i: &FundingInput) -> Result<FundingAccrual, FundingError> {
     let rate = funding_rate(i.long_oi_usd, i.short_oi_usd, i.funding_factor, i.max_rate)?;
     let payer_is_long = i.long_oi_usd > i.short_oi_usd;

@@ -82,7 +82,7 @@ pub struct Accrual {
 /// locked plus lent. With nothing lendable it is 100 % if anything is borrowed, else 0.
 ///
 /// Never fails: the quotient is only computed when it is below 10_000.
-#[inline]
+#[inline(always)]
 pub fn utilization_bps(borrowed: u64, lendable: u64) -> u64 {
     if borrowed >= lendable {
         // Covers lendable == 0 (100 % if borrowed > 0, else 0 / 0 → 0) and full utilization.
@@ -99,7 +99,7 @@ pub fn utilization_bps(borrowed: u64, lendable: u64) -> u64 {
 /// Errors: `optimal == 0` (below the kink) or `optimal >= 10_000` with `u > optimal` →
 /// [`MathError::DivideByZero`] / [`MathError::Underflow`] (an `optimal` above 10_000 makes
 /// `10_000 − optimal` negative); a rate above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
 pub fn borrow_rate(c: &RateCurve, u_bps: u64) -> Result<u64, MathError> {
     let optimal = c.optimal_utilization_bps;
     if u_bps <= optimal {
@@ -116,7 +116,7 @@ pub fn borrow_rate(c: &RateCurve, u_bps: u64) -> Result<u64, MathError> {
 ///
 /// Errors: `reserve_factor_bps > 10_000` → [`MathError::Underflow`]; `u × (10_000 − rf)` above
 /// `u64::MAX` (impossible for `u <= 10_000`) or a result above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
 pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Result<u64, MathError> {
     let kept = checked_sub(BPS_DENOM, reserve_factor_bps)?;
     let factor = checked_mul(u_bps, kept)?;
@@ -130,7 +130,7 @@ pub fn supply_rate(borrow_rate: u64, u_bps: u64, reserve_factor_bps: u64) -> Res
 /// comes from accruing often.
 ///
 /// Errors: `rate × dt` or the result above `u64::MAX` → [`MathError::Overflow`].
-#[inline]
+#[inline(always)]
 pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Result<u64, MathError> {
     let rate_time = checked_mul(rate, dt_secs)?;
     let rounding = if round_up { Rounding::Up } else { Rounding::Down };
@@ -147,7 +147,7 @@ pub fn accrue_index(index: u64, rate: u64, dt_secs: u64, round_up: bool) -> Resu
 ///
 /// Errors: `locked + lent` above `u64::MAX`, and those of [`borrow_rate`], [`supply_rate`],
 /// [`accrue_index`].
-#[inline]
+#[inline(always)]
 pub fn accrue(i: &AccrualInput) -> Result<Accrual, MathError> {
     // `abs_diff` cannot overflow, unlike `now - last_accrual` on extreme timestamps.
     let dt = if i.now > i.last_accrual { i.now.abs_diff(i.last_accrual) } else { 0 };

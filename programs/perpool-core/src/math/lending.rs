@@ -145,7 +145,7 @@ pub fn accrue_lending(i: &LendingAccrualInput) -> Result<LendingAccrual, MathErr
 /// identity grow by the same `interest`; the vault does not move.
 ///
 /// Errors: as [`accrue_lending`].
-#[inline]
+#[inline(always)]
 pub fn accrue_lending_down(i: &LendingAccrualInput) -> Result<LendingAccrual, MathError> {
     accrue_lending_rounded(i, Rounding::Down)
 }
