@@ -312,7 +312,7 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
 ///
 /// Errors: `Underflow` (an index below its snapshot), `Overflow`, `InvalidDecimals`,
 /// `DivideByZero` (a zero collateral price with something to convert).
-#[inline]
+#[inline(always)]
 pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
     let borrow_fee = index_share(i.locked, i.borrow_index, i.borrow_snapshot, Rounding::Up)?;
     let (paid_usd, received_usd) =

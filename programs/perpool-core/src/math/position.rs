@@ -298,7 +298,7 @@ pub fn entry_price(side: u8, q: &PriceQuote, spread_bps: u64) -> Result<Price, P
 /// long `floor(min × (10_000 − s) / 10_000)`, short `ceil(max × (10_000 + s) / 10_000)`.
 ///
 /// Errors: as [`entry_price`].
-#[inline]
+#[inline(always)]
 pub fn exit_price(side: u8, q: &PriceQuote, spread_bps: u64) -> Result<Price, PositionError> {
     let long = is_long(side)?;
     let spread = trade_spread_bps(spread_bps, q)?;
@@ -562,7 +562,7 @@ pub struct IncreaseQuote {
 /// position: size, tokens, collateral from the quote, `locked += locked_delta`, snapshot = the
 /// collateral custody's borrow index. The vault change equals the change of
 /// `owned + collateral + protocol + insurance`.
-#[inline]
+#[inline(always)]
 pub fn quote_increase(i: &IncreaseInput) -> Result<IncreaseQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     if i.size_delta_usd == 0 {
@@ -870,7 +870,7 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
 /// amount_out`; market custody: this side's OI `−= size_delta_usd` and `−= closed_tokens`;
 /// position: from the quote, `locked −= locked_released`, snapshot = the borrow index. The vault
 /// change `−amount_out` equals the change of `owned + collateral + protocol + insurance`.
-#[inline]
+#[inline(always)]
 pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
