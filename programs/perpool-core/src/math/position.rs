@@ -655,27 +655,41 @@ struct CloseArgs<'a> {
     pos: &'a PositionState,
     size_delta: u64,
     full: bool,
+    /// [`closed_tokens`] of the above.
+    closed_tokens: u64,
     exit: Price,
     market: &'a MarketSide,
     coll: &'a CollateralSide,
 }
 
+/// Decrease step 3: the tokens closing `size_delta` of a position takes (`size_delta <=
+/// pos.size_usd`; `full` when equal and non-zero): all on a full close, none for a zero size,
+/// else `size_tokens × size_delta / size_usd`, long floor / short ceil. Never above `size_tokens`.
+#[inline(always)]
+fn closed_tokens(long: bool, pos: &PositionState, size_delta: u64, full: bool) -> Result<u64, MathError> {
+    if full {
+        Ok(pos.size_tokens)
+    } else if size_delta == 0 {
+        Ok(0) // also avoids dividing by a zero size
+    } else if long {
+        mul_div_floor(pos.size_tokens, size_delta, pos.size_usd)
+    } else {
+        mul_div_ceil(pos.size_tokens, size_delta, pos.size_usd)
+    }
+}
+
 /// Decrease steps 3–7 for `size_delta` (`size_delta <= pos.size_usd`; `full` when equal and
-/// non-zero).
+/// non-zero), with the closed tokens already computed ([`closed_tokens`]).
 #[inline(always)]
 fn close_part(a: &CloseArgs) -> Result<Closing, MathError> {
     let (pos, coll) = (a.pos, a.coll);
-    let (closed_tokens, locked_released) = if a.full {
-        (pos.size_tokens, pos.locked_amount)
+    let closed_tokens = a.closed_tokens;
+    let locked_released = if a.full {
+        pos.locked_amount
     } else if a.size_delta == 0 {
-        (0, 0) // also avoids dividing by a zero size
+        0
     } else {
-        let closed = if a.long {
-            mul_div_floor(pos.size_tokens, a.size_delta, pos.size_usd)?
-        } else {
-            mul_div_ceil(pos.size_tokens, a.size_delta, pos.size_usd)?
-        };
-        (closed, mul_div_floor(pos.locked_amount, a.size_delta, pos.size_usd)?)
+        mul_div_floor(pos.locked_amount, a.size_delta, pos.size_usd)?
     };
 
     let mut pnl = pnl_of(a.long, a.size_delta, closed_tokens, a.exit, a.market.decimals)?;
@@ -804,34 +818,35 @@ pub fn decrease_impact(i: &DecreaseImpactInput) -> Result<Impact, PositionError>
     if s > pos.size_usd {
         return Err(PositionError::SizeTooLarge);
     }
-    let closed = if s == pos.size_usd {
-        pos.size_tokens
-    } else if long {
-        mul_div_floor(pos.size_tokens, s, pos.size_usd)?
-    } else {
-        mul_div_ceil(pos.size_tokens, s, pos.size_usd)?
-    };
+    let closed = closed_tokens(long, pos, s, s == pos.size_usd)?;
     let spread = trade_spread_bps(i.market.spread_bps, &i.market.price)?;
     let exit = exit_at(long, &i.market.price, spread)?;
-    let gain = i.impact.positive;
+    Ok(scaled_impact(long, i.impact, s, closed, exit, i.market.decimals))
+}
+
+/// [`decrease_impact`] from the closed tokens and the plain exit price (what [`quote_decrease`]
+/// has computed already), for a non-zero impact and size.
+#[inline(always)]
+fn scaled_impact(long: bool, impact: Impact, s: u64, closed: u64, exit: Price, decimals: u8) -> Impact {
+    let gain = impact.positive;
     let value = if gain {
-        token_to_usd_ceil(TokenAmount(closed), exit, i.market.decimals)
+        token_to_usd_ceil(TokenAmount(closed), exit, decimals)
     } else {
-        token_to_usd_floor(TokenAmount(closed), exit, i.market.decimals)
+        token_to_usd_floor(TokenAmount(closed), exit, decimals)
     };
     let value = match value {
         Ok(v) if v.0 > 0 => v.0,
-        _ => return Ok(i.impact),
+        _ => return impact,
     };
-    let scaled = if gain { mul_div_floor(i.impact.usd, s, value) } else { mul_div_ceil(i.impact.usd, s, value) };
+    let scaled = if gain { mul_div_floor(impact.usd, s, value) } else { mul_div_ceil(impact.usd, s, value) };
     let Ok(mut usd) = scaled else {
-        return Ok(i.impact);
+        return impact;
     };
     // The price formula subtracts the impact from the size for a long's cost and a short's gain.
     if long != gain && usd >= s {
         usd = s.saturating_sub(1); // s > usd >= 0
     }
-    Ok(Impact { positive: gain, usd })
+    Impact { positive: gain, usd }
 }
 
 /// Quotes closing part or all of a position, or withdrawing collateral (`size_delta_usd == 0`).
@@ -887,14 +902,26 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
     // The impact prices the closed part only, shifted so the closed tokens realize exactly its
     // USD amount ([`decrease_impact`]); what remains is marked at the plain exit.
     let plain_exit = exit_at(long, &market.price, spread)?;
-    let shift = decrease_impact(&DecreaseImpactInput {
-        pos: *pos,
-        size_delta_usd: i.size_delta_usd,
-        market: *market,
-        impact: i.impact,
-    })?;
+    // (Cannot fail: the size closed is at most the position's.)
+    let closed = closed_tokens(long, pos, i.size_delta_usd, full)?;
+    // `decrease_impact` with the exit and closed tokens computed once.
+    let shift = if i.impact.usd == 0 || i.size_delta_usd == 0 {
+        i.impact
+    } else {
+        scaled_impact(long, i.impact, i.size_delta_usd, closed, plain_exit, market.decimals)
+    };
     let exit = with_impact(long, false, i.size_delta_usd, plain_exit, shift)?;
-    let c = close_part(&CloseArgs { long, now: i.now, pos, size_delta: i.size_delta_usd, full, exit, market, coll })?;
+    let c = close_part(&CloseArgs {
+        long,
+        now: i.now,
+        pos,
+        size_delta: i.size_delta_usd,
+        full,
+        closed_tokens: closed,
+        exit,
+        market,
+        coll,
+    })?;
 
     // Charges come from the collateral first, then from the profit realised now.
     let charges = checked_add(checked_add(borrow_fee, c.fee_tokens)?, checked_add(c.loss_tokens, pos.owed_tokens)?)?;
@@ -1165,8 +1192,18 @@ fn liquidate_partial(a: &LiquidationArgs, fraction: u64) -> Result<Option<Liquid
     let i = a.input;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
     let size_delta = mul_div_floor(pos.size_usd, fraction, BPS_DENOM)?;
-    let c =
-        close_part(&CloseArgs { long: a.long, now: i.now, pos, size_delta, full: false, exit: a.exit, market, coll })?;
+    let closed = closed_tokens(a.long, pos, size_delta, false)?;
+    let c = close_part(&CloseArgs {
+        long: a.long,
+        now: i.now,
+        pos,
+        size_delta,
+        full: false,
+        closed_tokens: closed,
+        exit: a.exit,
+        market,
+        coll,
+    })?;
     let reward_tokens = reward_tokens(size_delta, market, coll)?;
 
     let funds = checked_add(pos.collateral_amount, c.profit_tokens)?;
@@ -1238,6 +1275,7 @@ fn liquidate_full(a: &LiquidationArgs) -> Result<LiquidationQuote, PositionError
         pos,
         size_delta: pos.size_usd,
         full: true,
+        closed_tokens: pos.size_tokens, // `closed_tokens` of a full close
         exit: a.exit,
         market,
         coll,
