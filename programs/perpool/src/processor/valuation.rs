@@ -190,10 +190,18 @@ pub fn value_pool<const N: usize>(
 /// Both sides' group rows of a full pool, all zero.
 static ZERO_ROWS: [[u64; 4]; 2 * MAX_CUSTODIES] = [[0; 4]; 2 * MAX_CUSTODIES];
 
-// `both_sides` reads the short rows as the continuation of the long ones.
+/// One side's rows.
+const SIDE_ROWS_LEN: usize = core::mem::size_of::<[[u64; 4]; MAX_CUSTODIES]>();
+
+// `both_sides` reads the short rows as the continuation of the long ones: they start where the
+// long rows end, and both sides' rows end inside the account.
 const _: () = assert!(matches!(
-    core::mem::offset_of!(Custody, long_groups).checked_add(core::mem::size_of::<[[u64; 4]; MAX_CUSTODIES]>()),
+    core::mem::offset_of!(Custody, long_groups).checked_add(SIDE_ROWS_LEN),
     Some(end) if end == core::mem::offset_of!(Custody, short_groups)
+));
+const _: () = assert!(matches!(
+    core::mem::offset_of!(Custody, short_groups).checked_add(SIDE_ROWS_LEN),
+    Some(end) if end <= core::mem::size_of::<Custody>()
 ));
 
 /// A market's long rows followed by its short rows (every slot, used or not).
@@ -214,7 +222,8 @@ fn both_sides(m: &Custody) -> &[[u64; 4]] {
 #[inline(always)]
 fn all_zero(rows: &[[u64; 4]]) -> bool {
     let rows = &rows[..rows.len().min(2 * MAX_CUSTODIES)];
-    let mut order = 0i32;
+    // Non-zero until the runtime writes the result: a comparison that did not happen never skips.
+    let mut order = 1i32;
     // SAFETY: both pointers are readable for `size_of_val(rows)` bytes (at most the size of
     // `ZERO_ROWS`), and `order` is writable.
     unsafe {
