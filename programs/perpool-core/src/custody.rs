@@ -210,8 +210,8 @@ impl CustodyOps for Custody {
     }
 }
 
-/// What [`CustodyOps::accrual`] computes, inlined into [`accrue_to`] (its one caller besides
-/// the out-of-line projection), where the result is applied field by field.
+/// What [`CustodyOps::accrual`] computes. Always inlined: [`accrue_to`] gets a copy of its own,
+/// where the result is applied field by field (the trait method, for projections, the other).
 #[inline(always)]
 fn accrual_of(
     cu: &Custody,
@@ -309,7 +309,7 @@ fn accrue_to(
     insurance_share_bps: u16,
 ) -> Result<(), PerpoolError> {
     let a = accrual_of(cu, now, protocol_share_bps, insurance_share_bps)?;
-    // (Funding was computed by `accrual` from the fields as they were; nothing below reads it.)
+    // (Funding was computed by `accrual_of` from the fields as they were; nothing below reads it.)
     if let Some(f) = &a.funding {
         cu.apply_funding(now, f)?;
     }
