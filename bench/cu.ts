@@ -1202,6 +1202,9 @@ function phaseCosts(logs: string[]): Map<string, number> | null {
   return costs;
 }
 
+/** Compute units as the tables print them. */
+const fmtCu = (n: number) => n.toLocaleString("en-US");
+
 /**
  * The profile table: the same instructions measured on the profile build, each release figure
  * split by phase; "entry + rest" is the release figure less the phases (pinocchio's input
@@ -1212,7 +1215,6 @@ function profileTable(release: Row[], profiled: Row[]): string[] {
     `| instruction | custodies | compute units | ${PROFILE_COLUMNS.map((c) => c.title).join(" | ")} | entry + rest |`,
     `|---|---:|---:|${PROFILE_COLUMNS.map(() => "---:").join("|")}|---:|`,
   ];
-  const fmtCu = (n: number) => n.toLocaleString("en-US");
   for (const [instruction, custodies] of PROFILED) {
     const i = release.findIndex((r) => r.instruction === instruction && r.custodies === custodies);
     const p = profiled[i];
@@ -1257,19 +1259,27 @@ const PROFILED: [string, number | ""][] = [
   ["swap", 8],
 ];
 
-function targetTable(release: Row[], profiled: Row[]): string[] {
-  const fmtCu = (n: number) => n.toLocaleString("en-US");
-  const lines = [
-    "| instruction | custodies | compute units | target | met | runtime floor (CPIs + event) | the rest (ours) | Percolator |",
-    "|---|---:|---:|---:|---|---:|---:|---:|",
-  ];
-  for (const t of TARGETS) {
+/** Each target with its release figure and the phase costs of its profile run. */
+function targetFigures(
+  release: Row[],
+  profiled: Row[],
+): { t: (typeof TARGETS)[number]; cu: number; costs: Map<string, number> }[] {
+  return TARGETS.map((t) => {
     const i = release.findIndex((r) => r.instruction === t.instruction && r.custodies === t.custodies);
     if (i < 0) throw new Error(`targets: no row for ${t.instruction} ${t.custodies}`);
     const costs = phaseCosts(profiled[i]?.logs ?? []);
     if (!costs) throw new Error(`targets: no profile marks for ${t.instruction} ${t.custodies}`);
+    return { t, cu: release[i].cu, costs };
+  });
+}
+
+function targetTable(release: Row[], profiled: Row[]): string[] {
+  const lines = [
+    "| instruction | custodies | compute units | target | met | runtime floor (CPIs + event) | the rest (ours) | Percolator |",
+    "|---|---:|---:|---:|---|---:|---:|---:|",
+  ];
+  for (const { t, cu, costs } of targetFigures(release, profiled)) {
     const floor = (costs.get("cpi") ?? 0) + (costs.get("event") ?? 0);
-    const cu = release[i].cu;
     lines.push(
       `| ${t.instruction} | ${t.custodies} | ${fmtCu(cu)} | ${fmtCu(t.target)} | ${cu <= t.target ? "yes" : `no (+${fmtCu(cu - t.target)})`} | ${fmtCu(floor)} | ${fmtCu(cu - floor)} | ${t.percolator ? fmtCu(t.percolator) : ""} |`,
     );
@@ -1282,18 +1292,13 @@ function targetTable(release: Row[], profiled: Row[]): string[] {
  * CPIs or the event) that cost the most in the profile, the places any further cut has to come from.
  */
 function leftTable(release: Row[], profiled: Row[]): string[] {
-  const fmtCu = (n: number) => n.toLocaleString("en-US");
   const title = new Map(PROFILE_COLUMNS.map((c) => [c.phase as string, c.title]));
   const lines = [
     "| instruction | custodies | over by | largest phases of our own work (profile build) |",
     "|---|---:|---:|---|",
   ];
-  for (const t of TARGETS) {
-    const i = release.findIndex((r) => r.instruction === t.instruction && r.custodies === t.custodies);
-    const cu = release[i].cu;
+  for (const { t, cu, costs } of targetFigures(release, profiled)) {
     if (cu <= t.target) continue;
-    const costs = phaseCosts(profiled[i]?.logs ?? []);
-    if (!costs) throw new Error(`left: no profile marks for ${t.instruction} ${t.custodies}`);
     const ours = [...costs.entries()]
       .filter(([phase]) => title.has(phase) && phase !== "cpi" && phase !== "event")
       .sort((a, b) => b[1] - a[1])
@@ -1310,17 +1315,13 @@ function leftTable(release: Row[], profiled: Row[]): string[] {
  * valuing one custody costs (the profile's valuation phase over the custody count).
  */
 function valuationRoomTable(release: Row[], profiled: Row[]): string[] {
-  const fmtCu = (n: number) => n.toLocaleString("en-US");
   const lines = [
     "| instruction | custodies | target | everything but the valuation | left for the valuation | per custody | the valuation now, per custody |",
     "|---|---:|---:|---:|---:|---:|---:|",
   ];
-  for (const t of TARGETS) {
-    if (t.custodies === "") continue;
-    const i = release.findIndex((r) => r.instruction === t.instruction && r.custodies === t.custodies);
-    const cu = release[i].cu;
-    if (cu <= t.target) continue;
-    const valuation = phaseCosts(profiled[i]?.logs ?? [])?.get("valuation");
+  for (const { t, cu, costs } of targetFigures(release, profiled)) {
+    if (t.custodies === "" || cu <= t.target) continue;
+    const valuation = costs.get("valuation");
     if (valuation === undefined)
       throw new Error(`valuation room: no valuation mark for ${t.instruction} ${t.custodies}`);
     const rest = cu - valuation;
@@ -1361,7 +1362,6 @@ async function sbpfComparison(v0: Row[]): Promise<string[]> {
   const v3Dir = path.resolve(__dirname, "..", "target", "deploy-v3");
   if (process.env.PERPOOL_SBPF === "v3" || !fs.existsSync(path.join(v3Dir, "perpool.so"))) return [];
   const v3 = await rerun(path.join(v3Dir, "perpool.so"), path.join(v3Dir, "pyth_publisher.so"));
-  const fmtCu = (n: number) => n.toLocaleString("en-US");
   const lines = ["| instruction | custodies | SBPF v0 | SBPF v3 | change |", "|---|---:|---:|---:|---:|"];
   let [total0, total3] = [0, 0];
   v0.forEach((r, i) => {
