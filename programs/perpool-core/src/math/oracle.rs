@@ -5,12 +5,10 @@
 //! rounded down, then prices each side with [`min_max`]); a confidence interval always rounds up,
 //! so a rounded confidence is never narrower than the oracle's.
 
-use core::num::NonZeroU64;
-
 use super::error::fail;
 use super::fixed::raised;
 use super::fixed::Rounding;
-use super::units::{Price, PRICE_DECIMALS};
+use super::units::{Price, POW10, PRICE_DECIMALS};
 use super::wide::wide_mul;
 use super::MathError;
 
@@ -19,23 +17,13 @@ crate::source_file!();
 /// Accepted oracle exponents: `-MAX_EXPO..=MAX_EXPO`.
 pub const MAX_EXPO: i32 = 18;
 
-/// POW10[k] = 10^k for k in 0..=19 (the largest power of ten in a u64).
-const POW10: [u64; 20] = {
-    let mut table = [1u64; 20];
-    let mut k = 1;
-    while k < table.len() {
-        table[k] = table[k - 1] * 10;
-        k += 1;
-    }
-    table
-};
-
-/// MUL_LIMIT[k] = floor(u64::MAX / 10^k): the largest value whose product by `10^k` fits.
-const MUL_LIMIT: [u64; 20] = {
-    let mut table = [0u64; 20];
+/// MUL_LIMIT[k] = floor(u64::MAX / 10^k): the largest value whose product by `10^k` fits (`k`
+/// as [`POW10`]'s, up to 19).
+const MUL_LIMIT: [u64; POW10.len()] = {
+    let mut table = [0u64; POW10.len()];
     let mut k = 0;
     while k < table.len() {
-        table[k] = u64::MAX / POW10[k];
+        table[k] = u64::MAX / POW10[k].get();
         k += 1;
     }
     table
@@ -92,13 +80,9 @@ fn scale(value: u64, expo: i32, rounding: Rounding) -> Result<u64, MathError> {
         if value > MUL_LIMIT[shift] {
             return fail(MathError::Overflow);
         }
-        Ok(value.wrapping_mul(POW10[shift])) // value <= u64::MAX / 10^shift: no wrap
+        Ok(value.wrapping_mul(POW10[shift].get())) // value <= u64::MAX / 10^shift: no wrap
     } else {
         let divisor = POW10[shift.unsigned_abs() as usize]; // 1..=9: 10..=10^9
-        let divisor = match NonZeroU64::new(divisor) {
-            Some(d) => d,
-            None => return fail(MathError::DivideByZero), // unreachable: powers of ten
-        };
         raised(rounding.adjust(value / divisor, value % divisor))
     }
 }
@@ -120,7 +104,7 @@ pub fn normalize_reading(price: i64, ema: i64, conf: u64, expo: i32) -> Result<(
             // price >= 1 and 10^20 > u64::MAX.
             return fail(MathError::Overflow);
         }
-        let (limit, factor) = (MUL_LIMIT[shift], POW10[shift]);
+        let (limit, factor) = (MUL_LIMIT[shift], POW10[shift].get());
         if price as u64 > limit {
             return fail(MathError::Overflow);
         }
@@ -138,10 +122,7 @@ pub fn normalize_reading(price: i64, ema: i64, conf: u64, expo: i32) -> Result<(
             conf.wrapping_mul(factor),
         ))
     } else {
-        let divisor = match NonZeroU64::new(POW10[shift.unsigned_abs() as usize]) {
-            Some(d) => d,                                 // 10..=10^9
-            None => return fail(MathError::DivideByZero), // unreachable: powers of ten
-        };
+        let divisor = POW10[shift.unsigned_abs() as usize]; // 10..=10^9
         let spot = price as u64 / divisor;
         if spot == 0 {
             return fail(MathError::InvalidPrice);
