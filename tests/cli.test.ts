@@ -357,7 +357,7 @@ describe("perpool CLI against a local validator", function () {
     expect(closed.code, closed.stderr).to.equal(0);
     const doc = JSON.parse(closed.stdout);
     expect(doc.quote.fullClose).to.equal(true);
-    expect(doc.events.filter((e: string) => e !== "positionSettled")).to.deep.equal(["positionDecreased"]);
+    expect(doc.events).to.deep.equal(["positionDecreased"]);
     expect(await fetchPosition(program, key)).to.equal(null);
     const out = (await tokenBalance(tokens.USDC)).sub(before);
     const quoted = parseUnits(doc.quote.amountOut, 6, "amountOut");

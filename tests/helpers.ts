@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { LiteSvmProvider, PerpoolProgram, PERPOOL_PROGRAM_ID, IDL, parseEvents, perpoolProgram } from "../sdk/src";
+import type { Settlement } from "../sdk/src";
 
 /**
  * The build the tests load: target/deploy (SBPF v0, `npm run build`), or with PERPOOL_SBPF=v3
@@ -60,11 +61,10 @@ export function fundedKeypair(ctx: Ctx, sol = 100): Keypair {
   return kp;
 }
 
-/** Sends instructions (fee payer: the admin wallet) and returns logs, events and compute units. */
 /**
- * Sends a transaction and returns its events: `events` are the instructions' own events in order,
- * `settled` the `positionSettled` events a position update emits first (what it paid and earned
- * over time), kept apart so each suite asserts the events it is about.
+ * Sends instructions (fee payer: the admin wallet) and returns the logs, the compute units and the
+ * events in order; `settled` lists what the position events report as settled before their change
+ * (their `settled` field: what the position paid and earned over time), when anything was.
  */
 export async function send(ctx: Ctx, ixs: TransactionInstruction[], signers: Keypair[] = []) {
   const sig = await ctx.provider.sendAndConfirm(new Transaction().add(...ixs), signers);
@@ -74,8 +74,8 @@ export async function send(ctx: Ctx, ixs: TransactionInstruction[], signers: Key
     sig,
     logs: result.logs,
     cu: Number(result.computeUnits),
-    events: all.filter((e) => e.name !== "positionSettled"),
-    settled: all.filter((e) => e.name === "positionSettled"),
+    events: all,
+    settled: all.flatMap((e) => (e.data.settled ? [e.data.settled as Settlement] : [])),
   };
 }
 

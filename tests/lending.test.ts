@@ -499,7 +499,7 @@ describe("lending: interest on unrealized PnL", () => {
     expect(paid.k.profitInterestUsd.toString()).to.equal(
       held.after.pnlBaseUsd.mul(growth).div(new BN("1000000000000")).toString(),
     );
-    expect(paid.res.settled[0].data.interest.toString()).to.equal(paid.k.profitInterestTokens.toString());
+    expect(paid.res.settled[0].interest.toString()).to.equal(paid.k.profitInterestTokens.toString());
     void usdcBefore;
   });
 });

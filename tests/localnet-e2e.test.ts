@@ -124,14 +124,7 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
       commitment: "confirmed",
     }))!;
     expect(landed.meta!.err).to.equal(null);
-    // A position update first emits what it settled over time (`positionSettled`), when time has passed.
-    const all = parseEvents(program, landed.meta!.logMessages!);
-    return {
-      signature,
-      blockTime: landed.blockTime!,
-      events: all.filter((e) => e.name !== "positionSettled"),
-      settled: all.filter((e) => e.name === "positionSettled"),
-    };
+    return { signature, blockTime: landed.blockTime!, events: parseEvents(program, landed.meta!.logMessages!) };
   }
 
   /**
@@ -424,18 +417,12 @@ describe("localnet end to end: SDK flows over JSON-RPC and WebSocket", function 
       expect(reward.toString(), "keeper reward").to.equal(q.rewardTokens.toString());
       expect(ownerOut.toString(), "owner out").to.equal(q.ownerOut.toString());
       expect(reward.gt(ZERO)).to.equal(true);
-      // What the position owed over time is settled first (PositionSettled), then it is liquidated.
-      expect(
-        res.events.map((e: { name: string }) => e.name).filter((n: string) => n !== "positionSettled"),
-      ).to.deep.equal(["positionLiquidated"]);
+      // What the position owed over time is settled first, then it is liquidated: one event says both.
+      expect(res.events.map((e: { name: string }) => e.name)).to.deep.equal(["positionLiquidated"]);
 
       await waitFor(() => logs.some((l) => l.signature === res.signature), "the logs notification of the liquidation");
       const notified = logs.find((l) => l.signature === res.signature)!;
-      expect(
-        parseEvents(program, notified.logs)
-          .map((e) => e.name)
-          .filter((n) => n !== "positionSettled"),
-      ).to.deep.equal(["positionLiquidated"]);
+      expect(parseEvents(program, notified.logs).map((e) => e.name)).to.deep.equal(["positionLiquidated"]);
       if (q.full) expect(await fetchPosition(program, key)).to.equal(null);
       else expect((await fetchPosition(program, key))!.sizeUsd.toString()).to.equal(q.sizeUsdAfter.toString());
     } finally {

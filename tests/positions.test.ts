@@ -242,10 +242,10 @@ describe("positions: borrow fees and collateral", () => {
     await f.setPrice("SOL", 150);
     await f.setPrice("USDC", 1);
     const { q, p, res } = await increase(t, USD(1_000), SOL(1));
-    // Settled first (PositionSettled), before the increase is quoted.
+    // Settled first, before the increase is quoted; the event reports it (`settled`).
     const fee = q.settlement!.borrowFee;
     expect(fee.gt(ZERO), "a month of borrow fees").to.equal(true);
-    expect(res.settled.map((e) => e.data.borrowFee.toString())).to.deep.equal([fee.toString()]);
+    expect(res.settled.map((s) => s.borrowFee.toString())).to.deep.equal([fee.toString()]);
     expect(q.borrowFeeTokens.toString()).to.equal("0");
     expect(p.borrowFeesPaid.toString()).to.equal(fee.toString());
     const sol = await fetchCustody(f.ctx.program, f.assets.SOL.custody);

@@ -33,7 +33,7 @@ export const ERROR_LOG_PATH = path.join(SRC, "error_log.rs");
 
 export const PROGRAM_ID = "Huuufy2ycrhXVytHV8GRH7yJCbCMnq4zsU2KAqY68dTD";
 
-type IdlType = string | { array: [IdlType, number] } | { defined: { name: string } };
+type IdlType = string | { array: [IdlType, number] } | { option: IdlType } | { defined: { name: string } };
 interface Field {
   name: string;
   type: IdlType;
@@ -100,7 +100,7 @@ function rustErrors(): { code: number; name: string; msg: string }[] {
 interface Declared {
   instructions: { name: string; discriminator: number[] }[];
   events: { name: string; discriminator: number[]; fields: Field[] }[];
-  /** The settings structs, from their `settings!` declarations. */
+  /** The settings structs (from their `settings!` declarations) and the events' `Settlement`. */
   types: { name: string; fields: Field[] }[];
 }
 let declared: Declared | undefined;
@@ -200,6 +200,7 @@ function tsType(t: IdlType): string {
     )[t];
   }
   if ("array" in t) return `${tsType(t.array[0])}[]`;
+  if ("option" in t) return `${tsType(t.option)} | null`;
   return t.defined.name;
 }
 

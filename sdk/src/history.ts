@@ -10,6 +10,7 @@
 import { Connection, PublicKey } from "@solana/web3.js";
 import BN from "bn.js";
 
+import type { Settlement } from "./idl/types";
 import { PerpoolProgram, parseEvents } from "./program";
 import { at } from "./util";
 
@@ -68,6 +69,12 @@ export interface HistoryItem {
   impactUsd?: BN;
   /** Borrow fee, collateral tokens. */
   borrowFee?: BN;
+  /**
+   * What the position paid and earned since its last change, settled first (borrow fee, funding,
+   * interest, what it owed after): position changes, collateral added and liquidations, when
+   * anything was.
+   */
+  settled?: Settlement;
   /** Tokens in (deposit, collateral, repay) or the LP tokens redeemed. */
   amountIn?: BN;
   /** Tokens out (redeem, close, withdraw, borrow) or LP tokens minted. */
@@ -213,6 +220,7 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
               feeUsd: d.feeUsd,
               impactUsd: d.impactUsd,
               borrowFee: d.borrowFee,
+              settled: d.settled ?? undefined,
               amountIn: inc ? d.collateralDelta : undefined,
               amountOut: inc ? undefined : d.amountOut,
               collateralAfter: d.collateral,
@@ -229,7 +237,7 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
             item("collateral_add", {
               position: d.position,
               amountIn: d.amount,
-              borrowFee: d.borrowFee,
+              settled: d.settled ?? undefined,
               collateralAfter: d.collateral,
             });
           break;
@@ -243,6 +251,7 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
                 price: d.price,
                 pnlUsd: d.pnlUsd,
                 amountOut: d.ownerOut,
+                settled: d.settled ?? undefined,
               },
               true,
             );

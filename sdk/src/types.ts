@@ -4,6 +4,8 @@ import BN from "bn.js";
 import { DEFAULT_TIMELOCK_SECS, PYTH_RECEIVER_PROGRAM_ID } from "./constants";
 
 export type { PoolParams, CustodyParams, RiskParams } from "./idl/types";
+/** What a position event reports as settled before its change (its `settled` field). */
+export type { Settlement } from "./idl/types";
 import type { CustodyParams, PoolParams, RiskParams } from "./idl/types";
 
 /**

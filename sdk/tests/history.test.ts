@@ -203,6 +203,12 @@ describe("history, APY, interest and loan previews (SDK over LiteSVM)", function
     ]);
     const open = items.find((i) => i.kind === "position_open")!;
     expect(open.sizeDeltaUsd!.toString()).to.equal(USD(1_000).toString());
+    expect(open.settled, "nothing to settle on an open").to.equal(undefined);
+    // The hour of interest and borrow fee the collateral deposit settled first, as its event says.
+    const added = items.find((i) => i.kind === "collateral_add")!;
+    expect(added.settled!.interest.toString()).to.equal(after.interestSettled.sub(before.interestSettled).toString());
+    expect(added.settled!.borrowFee.toString()).to.equal(after.borrowFeesPaid.sub(before.borrowFeesPaid).toString());
+    expect(added.settled!.borrowFee.gtn(0)).to.equal(true);
     expect(open.side).to.equal(Side.LONG);
     expect(open.byKeeper).to.equal(false);
     const placed = items.find((i) => i.kind === "order_placed")!;

@@ -9,6 +9,7 @@
 use crate::math::{checked_add, checked_sub, checked_sum};
 use perpool_interface::{
     error::PerpoolError,
+    event::Settlement,
     state::{
         custody::{join, split, GROUP_COLLATERAL, GROUP_DEBT, GROUP_TOKENS, GROUP_USD},
         position::SIDE_LONG,
@@ -59,24 +60,12 @@ pub struct Pair<'a> {
     collateral: Option<&'a mut Custody>,
 }
 
-/// What a settlement booked, for the program's `PositionSettled` event.
+/// What a settlement booked, and the plain exit price it marked the position's PnL at (when it
+/// did: interest on PnL is on and the position has size), which a decrease at the same prices
+/// reuses ([`crate::math::quote_decrease_at`]).
 pub struct Settled {
-    /// Borrow fee paid, collateral tokens.
-    pub borrow_fee: u64,
-    /// Funding received (positive) or paid, USD.
-    pub funding_usd: i64,
-    /// Interest earned (positive) or paid, collateral tokens.
-    pub interest: i64,
-    /// What the position owes after it, collateral tokens.
-    pub owed: u64,
-}
-
-impl Settled {
-    /// Whether anything was booked (an event is worth emitting).
-    #[inline(always)]
-    pub fn is_empty(&self) -> bool {
-        self.borrow_fee == 0 && self.funding_usd == 0 && self.interest == 0 && self.owed == 0
-    }
+    pub booked: Settlement,
+    pub exit: Option<Price>,
 }
 
 impl<'a> Pair<'a> {
@@ -152,9 +141,9 @@ impl<'a> Pair<'a> {
         let m = &*self.market;
         let interest_on_pnl = m.interest_on_pnl != 0;
         let exit = if interest_on_pnl && p.size_usd > 0 {
-            exit_price(side, &quote_of(&at.market_price), m.spread_bps as u64)?
+            Some(exit_price(side, &quote_of(&at.market_price), m.spread_bps as u64)?)
         } else {
-            Price(0)
+            None
         };
         let funding_index = m.funding_index(side);
         let market_decimals = m.decimals;
@@ -184,7 +173,7 @@ impl<'a> Pair<'a> {
             collateral_earns: c.collateral_earns_interest != 0,
             interest_on_pnl,
             warmup_secs: pool.pnl_warmup_secs as u64,
-            exit_price: exit,
+            exit_price: exit.unwrap_or(Price(0)),
             market_decimals,
             coll_price: quote_of(&at.collateral_price),
             coll_decimals: c.decimals,
@@ -251,7 +240,9 @@ impl<'a> Pair<'a> {
         p.pnl_base_profit = k.pnl_base_after.profit as u8;
         p.pnl_seen_usd = k.pnl_seen_usd_after;
         p.pnl_seen_time = k.pnl_seen_time_after;
-        Ok(Settled { borrow_fee: k.borrow_fee, funding_usd: funding, interest: earned, owed: k.owed_after })
+        let booked =
+            Settlement { borrow_fee: k.borrow_fee, funding_usd: funding, interest: earned, owed: k.owed_after };
+        Ok(Settled { booked, exit })
     }
 
     /// Applies an increase quote: open interest on the market, the deposit and the fees on the

@@ -11,8 +11,12 @@
 //! - a second settlement in the same second books nothing and changes nothing.
 
 use perpool_core::{
-    math::{quote_decrease, quote_increase, DecreaseInput, IncreaseInput, Price, INDEX_ONE},
-    trade::{collateral_side, fee_shares, group_part, market_side, position_state, At, Change, OraclePrice, Pair},
+    math::{
+        exit_price, quote_decrease, quote_decrease_at, quote_increase, DecreaseInput, IncreaseInput, Price, INDEX_ONE,
+    },
+    trade::{
+        collateral_side, fee_shares, group_part, market_side, position_state, quote_of, At, Change, OraclePrice, Pair,
+    },
     CustodyOps,
 };
 use perpool_interface::{
@@ -227,9 +231,9 @@ proptest! {
                         // The same second again: nothing is due, nothing moves.
                         let (p_before, m_before, c_before) = (*p, *pair.market, *pair.collateral());
                         let again = pair.settle(p, &pool, &at).unwrap();
-                        prop_assert_eq!(again.borrow_fee, 0);
-                        prop_assert_eq!(again.funding_usd, 0);
-                        prop_assert_eq!(again.interest, 0);
+                        prop_assert_eq!(again.booked.borrow_fee, 0);
+                        prop_assert_eq!(again.booked.funding_usd, 0);
+                        prop_assert_eq!(again.booked.interest, 0);
                         prop_assert_eq!(group_part(p), group_part(&p_before));
                         prop_assert_eq!(p.pnl_base_usd, p_before.pnl_base_usd);
                         prop_assert_eq!(pair.market.long_oi_usd, m_before.long_oi_usd);
@@ -240,9 +244,9 @@ proptest! {
                 Action::Decrease(i, quarters) => {
                     let p = &mut positions[i];
                     if p.size_usd > 0 {
-                        pair.settle(p, &pool, &at).unwrap();
+                        let settled = pair.settle(p, &pool, &at).unwrap();
                         let size_usd = if quarters == 4 { p.size_usd } else { p.size_usd / 4 * quarters };
-                        let q = quote_decrease(&DecreaseInput {
+                        let input = DecreaseInput {
                             now,
                             pos: position_state(p, &pool),
                             size_delta_usd: size_usd,
@@ -251,7 +255,14 @@ proptest! {
                             coll: collateral_side(pair.collateral(), &at.collateral_price),
                             fees: fee_shares(&pool),
                             impact: pair.market.price_impact(p.side, false, size_usd).unwrap(),
-                        });
+                        };
+                        let q = quote_decrease(&input);
+                        // The settlement's exit, which the program hands to the quote, is the
+                        // quote's own: the same quote, or the same error.
+                        let spread = pair.market.spread_bps as u64;
+                        let exit = exit_price(p.side, &quote_of(&at.market_price), spread).unwrap();
+                        prop_assert_eq!(settled.exit, (pair.market.interest_on_pnl != 0).then_some(exit));
+                        prop_assert_eq!(quote_decrease_at(&input, settled.exit), q);
                         if let Ok(q) = q {
                             let change = Change { side: p.side, size_usd, collateral: 0, escrowed: false, now };
                             pair.apply_decrease(p, &q, &change).unwrap();

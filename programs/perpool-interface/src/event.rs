@@ -14,6 +14,8 @@ mod declare;
 pub use declare::{camel_len, upper_camel, Encoded, Event, EventBuf, EventField, Str};
 use pinocchio::Address;
 
+use crate::idl::{IdlField, IdlType};
+
 use crate::state::{pool::MAX_NAME_LEN, CustodySettings, PoolParams};
 
 events! {
@@ -146,14 +148,6 @@ events! {
     }
 
     /// What a position paid and earned over time, settled before an update.
-    POSITION_SETTLED => PositionSettled<'a> {
-        position: &'a Address,
-        borrow_fee: u64,
-        funding_usd: i64,
-        interest: i64,
-        owed: u64,
-    }
-
     LIQUIDITY_REMOVED => LiquidityRemovedEvent<'a> {
         pool: &'a Address,
         custody: &'a Address,
@@ -205,6 +199,9 @@ events! {
         amount_out: u64,
         /// Price impact of the trade, USD: positive when the trader gained.
         impact_usd: i64,
+        /// What the position paid and earned since its last change, settled first; none when nothing
+        /// was (no time had passed).
+        settled: Option<Settlement>,
     }
 
     COLLATERAL_ADDED => CollateralAdded<'a> {
@@ -213,6 +210,9 @@ events! {
         amount: u64,
         owed_paid: u64,
         collateral: u64,
+        /// What the position paid and earned since its last change, settled first; none when nothing
+        /// was (no time had passed).
+        settled: Option<Settlement>,
     }
 
     POSITION_LIQUIDATED => Liquidation<'a> {
@@ -227,6 +227,9 @@ events! {
         bad_debt: u64,
         insurance_used: u64,
         owner_out: u64,
+        /// What the position paid and earned since its last change, settled first; none when nothing
+        /// was (no time had passed).
+        settled: Option<Settlement>,
     }
 
     /// The loan events share one shape: loan, actor, amount, then the loan's collateral and scaled
@@ -259,6 +262,68 @@ events! {
         borrow_index: u64,
         supply_index: u64,
         time: i64,
+    }
+}
+
+/// What a position paid and earned since its last change, settled before the change: the
+/// `settled` field of the position events (none when nothing was booked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settlement {
+    /// Borrow fee paid, collateral tokens.
+    pub borrow_fee: u64,
+    /// Funding received (positive) or paid, USD.
+    pub funding_usd: i64,
+    /// Interest earned (positive) or paid, collateral tokens.
+    pub interest: i64,
+    /// What the position owed after it, collateral tokens (the change pays it first).
+    pub owed: u64,
+}
+
+impl Settlement {
+    /// The IDL's `Settlement` type.
+    pub const IDL_FIELDS: &'static [IdlField] = &[
+        IdlField { name: "borrow_fee", ty: IdlType::U64 },
+        IdlField { name: "funding_usd", ty: IdlType::I64 },
+        IdlField { name: "interest", ty: IdlType::I64 },
+        IdlField { name: "owed", ty: IdlType::U64 },
+    ];
+
+    /// Whether nothing was booked.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.borrow_fee == 0 && self.funding_usd == 0 && self.interest == 0 && self.owed == 0
+    }
+}
+
+impl Settlement {
+    /// Itself, or none when nothing was booked (the events' `settled` field).
+    #[inline(always)]
+    pub fn booked(self) -> Option<Self> {
+        if self.is_empty() {
+            None
+        } else {
+            Some(self)
+        }
+    }
+}
+
+/// The `settled` field of the position events: a Borsh option, a 0 byte (none: nothing was booked)
+/// or a 1 byte and the settlement's fields in declaration order.
+impl EventField for Option<Settlement> {
+    const IDL: IdlType = IdlType::Option(&IdlType::Defined("Settlement"));
+    const MAX_LEN: usize = 1 + 4 * 8;
+    #[inline(always)]
+    fn write(&self, buf: &mut impl EventBuf) {
+        match self {
+            None => buf.bytes(&[0]),
+            Some(s) => {
+                buf.bytes(&[1]);
+                buf.bytes(&s.borrow_fee.to_le_bytes());
+                buf.bytes(&s.funding_usd.to_le_bytes());
+                buf.bytes(&s.interest.to_le_bytes());
+                buf.bytes(&s.owed.to_le_bytes());
+            }
+        }
     }
 }
 
@@ -299,7 +364,7 @@ mod tests {
         expected.extend_from_slice(&(-2i64).to_le_bytes());
         assert_eq!(out.0, expected);
         assert_eq!(PoolCreated::MAX_LEN, 8 + 32 + 4 + MAX_NAME_LEN + 32 + 8);
-        assert_eq!(PositionChange::MAX_LEN, 8 + 4 * 32 + 1 + 10 * 8);
+        assert_eq!(PositionChange::MAX_LEN, 8 + 4 * 32 + 1 + 10 * 8 + 1 + 4 * 8);
         assert_eq!(upper_camel::<{ camel_len("LP_CLAIMED") }>("LP_CLAIMED"), *b"LpClaimed");
     }
 }

@@ -115,6 +115,8 @@ pub enum IdlType {
     Defined(&'static str),
     /// A fixed-length array.
     Array(&'static IdlType, usize),
+    /// A Borsh option (a 0 byte, or a 1 byte and the value).
+    Option(&'static IdlType),
 }
 
 /// A struct of the IDL's `types` that the interface declares field by field (the settings).
@@ -299,6 +301,11 @@ mod json {
                 out.write_str("{\"array\":[")?;
                 ty(out, *item)?;
                 return write!(out, ",{len}]}}");
+            }
+            IdlType::Option(item) => {
+                out.write_str("{\"option\":")?;
+                ty(out, *item)?;
+                return out.write_char('}');
             }
         };
         string(out, name)

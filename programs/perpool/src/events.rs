@@ -3,27 +3,29 @@
 //! their order and its buffer size come from its declaration in the interface crate
 //! (`perpool-interface/src/event.rs`); the functions here fill them in.
 
+use core::mem::MaybeUninit;
+
 use pinocchio::Address;
 
 pub use crate::event::{
-    CustodyAddedEvent, Deleveraged, Liquidation, LiquidityAddedEvent, LiquidityRemovedEvent, PositionChange,
-    SwappedEvent,
+    CollateralAdded, CustodyAddedEvent, Deleveraged, Liquidation, LiquidityAddedEvent, LiquidityRemovedEvent,
+    PositionChange, SwappedEvent,
 };
 use crate::{
     discriminator::event,
     event::{
-        AdminChanged, AdminProposed, CollateralAdded, ConfigInitialized, CustodyParamsProposal, CustodyRefreshed,
-        Encoded, Event, EventBuf, InsuranceToppedUp, LoanChange, LoanLiquidated, LpClaimed, OrderCancelled,
-        OrderExecuted, OrderPlaced, PauseSet, PoolCreated, PoolParamsProposal, PositionSettled, ProtocolFeesWithdrawn,
-        Str, TimelockRaised,
+        AdminChanged, AdminProposed, ConfigInitialized, CustodyParamsProposal, CustodyRefreshed, Encoded, Event,
+        EventBuf, InsuranceToppedUp, LoanChange, LoanLiquidated, LpClaimed, OrderCancelled, OrderExecuted, OrderPlaced,
+        PauseSet, PoolCreated, PoolParamsProposal, ProtocolFeesWithdrawn, Str, TimelockRaised,
     },
 };
 
 /// Fixed-capacity borsh writer on the stack. A write past the capacity is a
 /// bug (each event's capacity is its declared largest size), so `emit` then
-/// aborts the instruction instead of dropping the event.
+/// aborts the instruction instead of dropping the event. The buffer is not
+/// zeroed first: only the `len` bytes written are ever read.
 pub struct EventWriter<const N: usize> {
-    buf: [u8; N],
+    buf: [MaybeUninit<u8>; N],
     len: usize,
     overflow: bool,
 }
@@ -31,7 +33,7 @@ pub struct EventWriter<const N: usize> {
 impl<const N: usize> EventWriter<N> {
     #[inline(always)]
     pub fn new(discriminator: [u8; 8]) -> Self {
-        let mut w = Self { buf: [0; N], len: 0, overflow: false };
+        let mut w = Self { buf: [const { MaybeUninit::uninit() }; N], len: 0, overflow: false };
         w.bytes(&discriminator);
         w
     }
@@ -43,7 +45,8 @@ impl<const N: usize> EventWriter<N> {
         let end = self.len.wrapping_add(b.len());
         match self.buf.get_mut(self.len..end) {
             Some(dst) => {
-                dst.copy_from_slice(b);
+                // SAFETY: `dst` is `b.len()` bytes of the buffer, which `b` (a field) cannot overlap.
+                unsafe { core::ptr::copy_nonoverlapping(b.as_ptr(), dst.as_mut_ptr().cast::<u8>(), b.len()) };
                 self.len = end;
             }
             None => self.overflow = true,
@@ -56,7 +59,8 @@ impl<const N: usize> EventWriter<N> {
         if self.overflow {
             panic!("event larger than its buffer");
         }
-        let data: &[u8] = &self.buf[..self.len];
+        // SAFETY: the first `len` bytes (at most `N`) were written by `bytes`, in order and without gaps.
+        let data: &[u8] = unsafe { core::slice::from_raw_parts(self.buf.as_ptr().cast::<u8>(), self.len) };
         let slices: [&[u8]; 1] = [data];
         // SAFETY: `sol_log_data` reads `len` (pointer, length) pairs, the
         // layout of `&[u8]`, and only for the duration of the call.
@@ -110,12 +114,6 @@ pub fn liquidity_added(e: &LiquidityAddedEvent) {
     emit::<{ LiquidityAddedEvent::MAX_LEN }, _>(event::LIQUIDITY_ADDED, e);
 }
 
-/// `PositionSettled`: what a position paid and earned over time, settled before an update.
-pub fn position_settled(position: &Address, borrow_fee: u64, funding_usd: i64, interest: i64, owed: u64) {
-    let e = PositionSettled { position, borrow_fee, funding_usd, interest, owed };
-    emit::<{ PositionSettled::MAX_LEN }, _>(event::POSITION_SETTLED, &e);
-}
-
 /// `LpClaimed`: LP tokens left the cooldown escrow.
 pub fn lp_claimed(pool: &Address, owner: &Address, amount: u64) {
     emit::<{ LpClaimed::MAX_LEN }, _>(event::LP_CLAIMED, &LpClaimed { pool, owner, amount });
@@ -142,9 +140,8 @@ pub fn position_decreased(e: &PositionChange) {
     emit::<{ PositionChange::MAX_LEN }, _>(event::POSITION_DECREASED, e);
 }
 
-pub fn collateral_added(position: &Address, owner: &Address, amount: u64, borrow_fee: u64, collateral: u64) {
-    let e = CollateralAdded { position, owner, amount, owed_paid: borrow_fee, collateral };
-    emit::<{ CollateralAdded::MAX_LEN }, _>(event::COLLATERAL_ADDED, &e);
+pub fn collateral_added(e: &CollateralAdded) {
+    emit::<{ CollateralAdded::MAX_LEN }, _>(event::COLLATERAL_ADDED, e);
 }
 
 pub fn position_liquidated(e: &Liquidation) {

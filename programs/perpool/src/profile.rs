@@ -35,7 +35,7 @@ pub enum Phase {
     /// its accruals projected, the sums.
     Valuation = 8,
     /// A position's settlement before it changes: borrow fee, funding, interest on its PnL and
-    /// collateral, the custodies' aggregates, its `PositionSettled` event.
+    /// collateral, the custodies' aggregates.
     Settlement = 9,
     /// Price impact at the market's open interest.
     Impact = 10,

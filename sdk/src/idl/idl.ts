@@ -4877,19 +4877,6 @@ export const IDL: Idl = {
       ]
     },
     {
-      "name": "PositionSettled",
-      "discriminator": [
-        75,
-        100,
-        92,
-        189,
-        245,
-        116,
-        252,
-        221
-      ]
-    },
-    {
       "name": "LiquidityRemoved",
       "discriminator": [
         225,
@@ -7346,34 +7333,6 @@ export const IDL: Idl = {
       }
     },
     {
-      "name": "PositionSettled",
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "position",
-            "type": "pubkey"
-          },
-          {
-            "name": "borrow_fee",
-            "type": "u64"
-          },
-          {
-            "name": "funding_usd",
-            "type": "i64"
-          },
-          {
-            "name": "interest",
-            "type": "i64"
-          },
-          {
-            "name": "owed",
-            "type": "u64"
-          }
-        ]
-      }
-    },
-    {
       "name": "LiquidityRemoved",
       "type": {
         "kind": "struct",
@@ -7561,6 +7520,16 @@ export const IDL: Idl = {
           {
             "name": "impact_usd",
             "type": "i64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "Settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7629,6 +7598,16 @@ export const IDL: Idl = {
           {
             "name": "impact_usd",
             "type": "i64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "Settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7657,6 +7636,16 @@ export const IDL: Idl = {
           {
             "name": "collateral",
             "type": "u64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "Settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7709,6 +7698,16 @@ export const IDL: Idl = {
           {
             "name": "owner_out",
             "type": "u64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "Settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -8158,6 +8157,30 @@ export const IDL: Idl = {
           {
             "name": "adl_floor_bps",
             "type": "u16"
+          }
+        ]
+      }
+    },
+    {
+      "name": "Settlement",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "borrow_fee",
+            "type": "u64"
+          },
+          {
+            "name": "funding_usd",
+            "type": "i64"
+          },
+          {
+            "name": "interest",
+            "type": "i64"
+          },
+          {
+            "name": "owed",
+            "type": "u64"
           }
         ]
       }

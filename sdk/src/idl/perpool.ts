@@ -4878,19 +4878,6 @@ export type Perpool = {
       ]
     },
     {
-      "name": "positionSettled",
-      "discriminator": [
-        75,
-        100,
-        92,
-        189,
-        245,
-        116,
-        252,
-        221
-      ]
-    },
-    {
       "name": "liquidityRemoved",
       "discriminator": [
         225,
@@ -7347,34 +7334,6 @@ export type Perpool = {
       }
     },
     {
-      "name": "positionSettled",
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "position",
-            "type": "pubkey"
-          },
-          {
-            "name": "borrowFee",
-            "type": "u64"
-          },
-          {
-            "name": "fundingUsd",
-            "type": "i64"
-          },
-          {
-            "name": "interest",
-            "type": "i64"
-          },
-          {
-            "name": "owed",
-            "type": "u64"
-          }
-        ]
-      }
-    },
-    {
       "name": "liquidityRemoved",
       "type": {
         "kind": "struct",
@@ -7562,6 +7521,16 @@ export type Perpool = {
           {
             "name": "impactUsd",
             "type": "i64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7630,6 +7599,16 @@ export type Perpool = {
           {
             "name": "impactUsd",
             "type": "i64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7658,6 +7637,16 @@ export type Perpool = {
           {
             "name": "collateral",
             "type": "u64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -7710,6 +7699,16 @@ export type Perpool = {
           {
             "name": "ownerOut",
             "type": "u64"
+          },
+          {
+            "name": "settled",
+            "type": {
+              "option": {
+                "defined": {
+                  "name": "settlement"
+                }
+              }
+            }
           }
         ]
       }
@@ -8159,6 +8158,30 @@ export type Perpool = {
           {
             "name": "adlFloorBps",
             "type": "u16"
+          }
+        ]
+      }
+    },
+    {
+      "name": "settlement",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "borrowFee",
+            "type": "u64"
+          },
+          {
+            "name": "fundingUsd",
+            "type": "i64"
+          },
+          {
+            "name": "interest",
+            "type": "i64"
+          },
+          {
+            "name": "owed",
+            "type": "u64"
           }
         ]
       }

@@ -424,14 +424,6 @@ export interface LpClaimed {
   amount: BN;
 }
 
-export interface PositionSettled {
-  position: PublicKey;
-  borrowFee: BN;
-  fundingUsd: BN;
-  interest: BN;
-  owed: BN;
-}
-
 export interface LiquidityRemoved {
   pool: PublicKey;
   custody: PublicKey;
@@ -482,6 +474,7 @@ export interface PositionIncreased {
   collateral: BN;
   amountOut: BN;
   impactUsd: BN;
+  settled: Settlement | null;
 }
 
 export interface PositionDecreased {
@@ -500,6 +493,7 @@ export interface PositionDecreased {
   collateral: BN;
   amountOut: BN;
   impactUsd: BN;
+  settled: Settlement | null;
 }
 
 export interface CollateralAdded {
@@ -508,6 +502,7 @@ export interface CollateralAdded {
   amount: BN;
   owedPaid: BN;
   collateral: BN;
+  settled: Settlement | null;
 }
 
 export interface PositionLiquidated {
@@ -522,6 +517,7 @@ export interface PositionLiquidated {
   badDebt: BN;
   insuranceUsed: BN;
   ownerOut: BN;
+  settled: Settlement | null;
 }
 
 export interface LoanCollateralDeposited {
@@ -643,6 +639,13 @@ export interface RiskParams {
   maxFundingRate: BN;
   adlThresholdBps: number;
   adlFloorBps: number;
+}
+
+export interface Settlement {
+  borrowFee: BN;
+  fundingUsd: BN;
+  interest: BN;
+  owed: BN;
 }
 
 export interface CustodySettings {

@@ -887,6 +887,14 @@ fn scaled_impact(long: bool, impact: Impact, s: u64, closed: u64, exit: Price, d
 /// change `−amount_out` equals the change of `owned + collateral + protocol + insurance`.
 #[inline(always)]
 pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError> {
+    quote_decrease_at(i, None)
+}
+
+/// [`quote_decrease`], given the plain exit price (`exit_price(side, market.price,
+/// market.spread_bps)`, step 2's exit before the impact) when it is already known: a settlement
+/// at the same prices computed it. `None` computes it; the quote is the same either way.
+#[inline(always)]
+pub fn quote_decrease_at(i: &DecreaseInput, plain_exit: Option<Price>) -> Result<DecreaseQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
     if i.size_delta_usd == 0 && i.collateral_out == 0 {
@@ -898,10 +906,12 @@ pub fn quote_decrease(i: &DecreaseInput) -> Result<DecreaseQuote, PositionError>
     let full = i.size_delta_usd != 0 && i.size_delta_usd == pos.size_usd;
 
     let borrow_fee = borrow_fee_tokens(pos.locked_amount, coll.borrow_index, pos.borrow_index_snapshot)?;
-    let spread = trade_spread_bps(market.spread_bps, &market.price)?;
     // The impact prices the closed part only, shifted so the closed tokens realize exactly its
     // USD amount ([`decrease_impact`]); what remains is marked at the plain exit.
-    let plain_exit = exit_at(long, &market.price, spread)?;
+    let plain_exit = match plain_exit {
+        Some(exit) => exit,
+        None => exit_at(long, &market.price, trade_spread_bps(market.spread_bps, &market.price)?)?,
+    };
     // (Cannot fail: the size closed is at most the position's.)
     let closed = closed_tokens(long, pos, i.size_delta_usd, full)?;
     // `decrease_impact` with the exit and closed tokens computed once.

@@ -51,7 +51,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
     // Settles borrow fees, funding and interest first (what it cannot pay becomes owed).
-    custodies.settle(position_account.address(), p, pool, &at)?;
+    let (settled, _) = custodies.settle(p, pool, &at)?;
     // The deposit pays what the position owes first.
     let before = group_part(p);
     let paid = p.owed_tokens.min(amount);
@@ -67,6 +67,13 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     move_group(custodies.market, side, group, &before, &after)?;
 
     transfer_from_user(funding, vault, owner, amount)?;
-    events::collateral_added(position_account.address(), owner.address(), amount, paid, collateral_after);
+    events::collateral_added(&events::CollateralAdded {
+        position: position_account.address(),
+        owner: owner.address(),
+        amount,
+        owed_paid: paid,
+        collateral: collateral_after,
+        settled,
+    });
     Ok(())
 }

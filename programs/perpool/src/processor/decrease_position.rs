@@ -7,8 +7,9 @@ use super::trade::{
 };
 use crate::{
     error::PerpoolError,
+    event::Settlement,
     events,
-    math::{quote_decrease, DecreaseInput},
+    math::{quote_decrease_at, DecreaseInput, Price},
     oracle::OracleContext,
     profile::{mark, Phase},
     state::{position::SIDE_LONG, Pool, Position},
@@ -43,6 +44,10 @@ pub struct DecreasePosition<'a> {
     pub collateral_oracle: &'a AccountView,
     pub vault: &'a AccountView,
     pub receiving: &'a AccountView,
+    /// What the position's settlement booked ([`DecreasePosition::prepare`]), for the event.
+    pub settled: Option<Settlement>,
+    /// The plain exit price the settlement marked the position at, if it did (the quote reuses it).
+    pub exit: Option<Price>,
 }
 
 impl<'a> DecreasePosition<'a> {
@@ -84,6 +89,8 @@ impl<'a> DecreasePosition<'a> {
             collateral_oracle,
             vault,
             receiving,
+            settled: None,
+            exit: None,
         })
     }
 
@@ -99,7 +106,7 @@ impl<'a> DecreasePosition<'a> {
             self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         mark(Phase::Oracle);
         let at = At { now: clock.unix_timestamp, market_price, collateral_price };
-        self.custodies.settle(self.position_account.address(), self.position, self.pool, &at)?;
+        (self.settled, self.exit) = self.custodies.settle(self.position, self.pool, &at)?;
         mark(Phase::Settlement);
         Ok(at)
     }
@@ -137,16 +144,19 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
     let impact = ix.custodies.market.price_impact(side, false, size_usd)?;
     mark(Phase::Impact);
     let market = market_side(ix.custodies.market, &at.market_price, side);
-    let q = quote_decrease(&DecreaseInput {
-        now: at.now,
-        pos: position_state(ix.position, ix.pool),
-        size_delta_usd: size_usd,
-        collateral_out,
-        market,
-        coll: collateral_side(ix.custodies.collateral(), &at.collateral_price),
-        fees: fee_shares(ix.pool),
-        impact,
-    })?;
+    let q = quote_decrease_at(
+        &DecreaseInput {
+            now: at.now,
+            pos: position_state(ix.position, ix.pool),
+            size_delta_usd: size_usd,
+            collateral_out,
+            market,
+            coll: collateral_side(ix.custodies.collateral(), &at.collateral_price),
+            fees: fee_shares(ix.pool),
+            impact,
+        },
+        ix.exit,
+    )?;
     if let Some(limit) = acceptable_price {
         let slipped = if side == SIDE_LONG { q.exit_price.0 < limit } else { q.exit_price.0 > limit };
         if slipped {
@@ -180,6 +190,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         collateral: q.collateral_after,
         amount_out: q.amount_out,
         impact_usd: signed_impact(&impact),
+        settled: ix.settled,
     });
     mark(Phase::Event);
     if q.full_close {

@@ -129,12 +129,13 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
     check_group(ix.pool, position)?;
     // (Opening: the PDA derivations and the account's creation.)
     mark(if position.size_usd == 0 { Phase::Cpi } else { Phase::Accounts });
-    if position.size_usd == 0 {
+    let settled = if position.size_usd == 0 {
         ix.custodies.start(position, now);
+        None
     } else {
         let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
-        ix.custodies.settle(ix.position.address(), position, ix.pool, &at)?;
-    }
+        ix.custodies.settle(position, ix.pool, &at)?.0
+    };
     mark(Phase::Settlement);
     let impact = ix.custodies.market.price_impact(side, true, size_usd)?;
     mark(Phase::Impact);
@@ -179,6 +180,7 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         collateral: q.collateral_after,
         amount_out: 0,
         impact_usd: signed_impact(&impact),
+        settled,
     });
     mark(Phase::Event);
     Ok(())

@@ -64,7 +64,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     mark(Phase::Oracle);
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
-    custodies.settle(position_account.address(), position, pool, &at)?;
+    let (settled, _) = custodies.settle(position, pool, &at)?;
     mark(Phase::Settlement);
     let q = quote_liquidate(&LiquidateInput {
         now: clock.unix_timestamp,
@@ -99,6 +99,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
         bad_debt: q.insurance_used.saturating_add(q.pool_loss),
         insurance_used: q.insurance_used,
         owner_out: q.owner_out,
+        settled,
     });
     mark(Phase::Event);
     if q.full {

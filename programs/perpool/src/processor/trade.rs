@@ -4,7 +4,7 @@
 //! what a position owes and earns over time, and the market's per-collateral
 //! group rows.
 
-use crate::math::checked_add;
+use crate::math::{checked_add, Price};
 use core::ops::{Deref, DerefMut};
 
 use pinocchio::{AccountView, Address};
@@ -16,6 +16,7 @@ pub use perpool_core::trade::{
 
 use crate::{
     error::PerpoolError,
+    event::Settlement,
     oracle::{read_price, OracleContext, OraclePrice},
     state::{load, load_mut, position::Side, Config, Custody, Pool, Position},
     util::{check_signer, check_vault, check_writable, create_at_pda_with_bump, Result},
@@ -307,13 +308,11 @@ pub fn close_position(account: &AccountView, recipient: &AccountView) -> Result<
 }
 
 impl<'a> Custodies<'a> {
-    /// Settles what the position owes and earns over time ([`Pair::settle`]) and emits
-    /// `PositionSettled` when anything was booked.
-    pub fn settle(&mut self, position: &Address, p: &mut Position, pool: &Pool, at: &At) -> Result<()> {
+    /// Settles what the position owes and earns over time ([`Pair::settle`]); returns what it
+    /// booked, none when nothing was, for the `settled` field of the instruction's event, and the
+    /// plain exit price it used, if any.
+    pub fn settle(&mut self, p: &mut Position, pool: &Pool, at: &At) -> Result<(Option<Settlement>, Option<Price>)> {
         let s = self.pair.settle(p, pool, at)?;
-        if !s.is_empty() {
-            crate::events::position_settled(position, s.borrow_fee, s.funding_usd, s.interest, s.owed);
-        }
-        Ok(())
+        Ok((s.booked.booked(), s.exit))
     }
 }
