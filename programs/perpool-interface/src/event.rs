@@ -147,7 +147,6 @@ events! {
         amount: u64,
     }
 
-    /// What a position paid and earned over time, settled before an update.
     LIQUIDITY_REMOVED => LiquidityRemovedEvent<'a> {
         pool: &'a Address,
         custody: &'a Address,
@@ -199,8 +198,8 @@ events! {
         amount_out: u64,
         /// Price impact of the trade, USD: positive when the trader gained.
         impact_usd: i64,
-        /// What the position paid and earned since its last change, settled first; none when nothing
-        /// was (no time had passed).
+        /// What the position paid and earned since its last change, settled first; none when the
+        /// settlement booked nothing (nothing accrued and nothing owed).
         settled: Option<Settlement>,
     }
 
@@ -210,8 +209,8 @@ events! {
         amount: u64,
         owed_paid: u64,
         collateral: u64,
-        /// What the position paid and earned since its last change, settled first; none when nothing
-        /// was (no time had passed).
+        /// What the position paid and earned since its last change, settled first; none when the
+        /// settlement booked nothing (nothing accrued and nothing owed).
         settled: Option<Settlement>,
     }
 
@@ -227,8 +226,8 @@ events! {
         bad_debt: u64,
         insurance_used: u64,
         owner_out: u64,
-        /// What the position paid and earned since its last change, settled first; none when nothing
-        /// was (no time had passed).
+        /// What the position paid and earned since its last change, settled first; none when the
+        /// settlement booked nothing (nothing accrued and nothing owed).
         settled: Option<Settlement>,
     }
 
