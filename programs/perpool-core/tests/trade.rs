@@ -12,7 +12,8 @@
 
 use perpool_core::{
     math::{
-        exit_price, quote_decrease, quote_decrease_at, quote_increase, DecreaseInput, IncreaseInput, Price, INDEX_ONE,
+        exit_price, quote_decrease, quote_decrease_at, quote_increase, quote_liquidate, quote_liquidate_at,
+        DecreaseInput, IncreaseInput, LiquidateInput, Price, INDEX_ONE,
     },
     trade::{
         collateral_side, fee_shares, group_part, market_side, position_state, quote_of, At, Change, OraclePrice, Pair,
@@ -263,6 +264,16 @@ proptest! {
                         let exit = exit_price(p.side, &quote_of(&at.market_price), spread).unwrap();
                         prop_assert_eq!(settled.exit, (pair.market.interest_on_pnl != 0).then_some(exit));
                         prop_assert_eq!(quote_decrease_at(&input, settled.exit), q);
+                        // And a liquidation's quote (whether or not the position is liquidatable).
+                        let liq = LiquidateInput {
+                            now,
+                            pos: input.pos,
+                            market: input.market,
+                            coll: input.coll,
+                            fees: input.fees,
+                            insurance_balance: pair.collateral().insurance,
+                        };
+                        prop_assert_eq!(quote_liquidate_at(&liq, settled.exit), quote_liquidate(&liq));
                         if let Ok(q) = q {
                             let change = Change { side: p.side, size_usd, collateral: 0, escrowed: false, now };
                             pair.apply_decrease(p, &q, &change).unwrap();

@@ -83,9 +83,9 @@ pub use oracle::{conf_within, min_max, normalize_conf, normalize_price, normaliz
 pub use position::{
     average_price, borrow_fee_tokens, decrease_impact, entry_price, equity_usd, exit_price, health_ok,
     liquidation_fraction_bps, pnl, pool_pnl, quote_decrease, quote_decrease_at, quote_increase, quote_liquidate,
-    size_tokens, trade_spread_bps, CollateralSide, DecreaseImpactInput, DecreaseInput, DecreaseQuote, Equity,
-    FeeShares, IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl, PoolPnlInput,
-    PositionError, PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
+    quote_liquidate_at, size_tokens, trade_spread_bps, CollateralSide, DecreaseImpactInput, DecreaseInput,
+    DecreaseQuote, Equity, FeeShares, IncreaseInput, IncreaseQuote, LiquidateInput, LiquidationQuote, MarketSide, Pnl,
+    PoolPnlInput, PositionError, PositionState, PriceQuote, LIQUIDATION_TIER_BPS, LONG, SHORT,
 };
 pub use units::{
     apply_bps_ceil, apply_bps_floor, apply_rate_ceil, apply_rate_floor, token_to_usd_ceil, token_to_usd_floor,

@@ -1110,11 +1110,21 @@ pub struct LiquidationQuote {
 /// insurance`.
 #[inline]
 pub fn quote_liquidate(i: &LiquidateInput) -> Result<LiquidationQuote, PositionError> {
+    quote_liquidate_at(i, None)
+}
+
+/// [`quote_liquidate`], given the exit price (`exit_price(side, market.price, market.spread_bps)`)
+/// when it is already known: a settlement at the same prices computed it. `None` computes it; the
+/// quote is the same either way.
+#[inline]
+pub fn quote_liquidate_at(i: &LiquidateInput, exit: Option<Price>) -> Result<LiquidationQuote, PositionError> {
     let long = is_long(i.pos.side)?;
     let (pos, market, coll) = (&i.pos, &i.market, &i.coll);
     let borrow_fee = borrow_fee_tokens(pos.locked_amount, coll.borrow_index, pos.borrow_index_snapshot)?;
-    let spread = trade_spread_bps(market.spread_bps, &market.price)?;
-    let exit = exit_at(long, &market.price, spread)?;
+    let exit = match exit {
+        Some(exit) => exit,
+        None => exit_at(long, &market.price, trade_spread_bps(market.spread_bps, &market.price)?)?,
+    };
     let equity = mark_equity(
         &Mark {
             long,

@@ -6,7 +6,7 @@ use super::trade::{
 use crate::{
     error::PerpoolError,
     events,
-    math::{quote_liquidate, LiquidateInput},
+    math::{quote_liquidate_at, LiquidateInput},
     oracle::OracleContext,
     profile::{mark, Phase},
     util::{check_receiving, check_token_program, check_writable, now, transfer_from_vault, PoolSigner, Result},
@@ -64,16 +64,18 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     mark(Phase::Oracle);
     let at = At { now: clock.unix_timestamp, market_price, collateral_price };
-    let (settled, _) = custodies.settle(position, pool, &at)?;
+    let (settled, exit) = custodies.settle(position, pool, &at)?;
     mark(Phase::Settlement);
-    let q = quote_liquidate(&LiquidateInput {
+    // The settlement's exit price, when it computed one, is the quote's (same prices and spread).
+    let input = LiquidateInput {
         now: clock.unix_timestamp,
         pos: position_state(position, pool),
         market: market_side(custodies.market, &market_price, side),
         coll: collateral_side(custodies.collateral(), &collateral_price),
         fees: fee_shares(pool),
         insurance_balance: custodies.collateral().insurance,
-    })?;
+    };
+    let q = quote_liquidate_at(&input, exit)?;
     mark(Phase::Math);
 
     let pnl = custodies.apply_liquidation(position, &q, clock.unix_timestamp)?;
