@@ -67,7 +67,7 @@ export interface HistoryItem {
   feeUsd?: BN;
   /** Price impact, USD (signed: positive when the trader gained). */
   impactUsd?: BN;
-  /** Borrow fee, collateral tokens. */
+  /** Borrow fee paid, collateral tokens: what the change settled first (`settled.borrowFee`). */
   borrowFee?: BN;
   /**
    * What the position paid and earned since its last change, settled first (borrow fee, funding,
@@ -219,7 +219,7 @@ export function decodeHistory(program: PerpoolProgram, txs: HistoryTx[], who: Hi
               pnlUsd: d.pnlUsd,
               feeUsd: d.feeUsd,
               impactUsd: d.impactUsd,
-              borrowFee: d.borrowFee,
+              borrowFee: d.settled?.borrowFee,
               settled: d.settled ?? undefined,
               amountIn: inc ? d.collateralDelta : undefined,
               amountOut: inc ? undefined : d.amountOut,

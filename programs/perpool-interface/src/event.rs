@@ -191,7 +191,6 @@ events! {
         collateral_delta: u64,
         price: u64,
         fee_usd: u64,
-        borrow_fee: u64,
         pnl_usd: i64,
         size_usd: u64,
         collateral: u64,
@@ -363,7 +362,7 @@ mod tests {
         expected.extend_from_slice(&(-2i64).to_le_bytes());
         assert_eq!(out.0, expected);
         assert_eq!(PoolCreated::MAX_LEN, 8 + 32 + 4 + MAX_NAME_LEN + 32 + 8);
-        assert_eq!(PositionChange::MAX_LEN, 8 + 4 * 32 + 1 + 10 * 8 + 1 + 4 * 8);
+        assert_eq!(PositionChange::MAX_LEN, 8 + 4 * 32 + 1 + 9 * 8 + 1 + 4 * 8);
         assert_eq!(upper_camel::<{ camel_len("LP_CLAIMED") }>("LP_CLAIMED"), *b"LpClaimed");
     }
 }

@@ -7498,10 +7498,6 @@ export const IDL: Idl = {
             "type": "u64"
           },
           {
-            "name": "borrow_fee",
-            "type": "u64"
-          },
-          {
             "name": "pnl_usd",
             "type": "i64"
           },
@@ -7573,10 +7569,6 @@ export const IDL: Idl = {
           },
           {
             "name": "fee_usd",
-            "type": "u64"
-          },
-          {
-            "name": "borrow_fee",
             "type": "u64"
           },
           {

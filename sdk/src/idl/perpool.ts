@@ -7499,10 +7499,6 @@ export type Perpool = {
             "type": "u64"
           },
           {
-            "name": "borrowFee",
-            "type": "u64"
-          },
-          {
             "name": "pnlUsd",
             "type": "i64"
           },
@@ -7574,10 +7570,6 @@ export type Perpool = {
           },
           {
             "name": "feeUsd",
-            "type": "u64"
-          },
-          {
-            "name": "borrowFee",
             "type": "u64"
           },
           {

@@ -468,7 +468,6 @@ export interface PositionIncreased {
   collateralDelta: BN;
   price: BN;
   feeUsd: BN;
-  borrowFee: BN;
   pnlUsd: BN;
   sizeUsd: BN;
   collateral: BN;
@@ -487,7 +486,6 @@ export interface PositionDecreased {
   collateralDelta: BN;
   price: BN;
   feeUsd: BN;
-  borrowFee: BN;
   pnlUsd: BN;
   sizeUsd: BN;
   collateral: BN;

@@ -184,7 +184,6 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
         collateral_delta: collateral_out,
         price: q.exit_price.0,
         fee_usd: q.fee_usd,
-        borrow_fee: q.borrow_fee_tokens,
         pnl_usd: pnl,
         size_usd: q.size_usd_after,
         collateral: q.collateral_after,

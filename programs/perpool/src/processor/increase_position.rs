@@ -174,7 +174,6 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         collateral_delta: collateral_amount,
         price: q.entry_price.0,
         fee_usd: q.fee_usd,
-        borrow_fee: q.borrow_fee_tokens,
         pnl_usd: 0,
         size_usd: q.size_usd_after,
         collateral: q.collateral_after,
