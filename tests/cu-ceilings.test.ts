@@ -153,9 +153,9 @@ describe("compute-unit ceilings", () => {
       add_liquidity: 5_700, // measured 5,297
       remove_liquidity: 5_600, // 5,162
       swap: 5_850, // 5,425
-      increase_position: 6_700, // 6,191 (opening)
-      decrease_position: 5_950, // 5,517 (partial)
-      liquidate_position: 5_650, // 5,271
+      increase_position: 6_700, // 6,181 (opening)
+      decrease_position: 5_950, // 5,501 (partial)
+      liquidate_position: 5_650, // 5,211
     };
     for (const [name, ceiling] of Object.entries(ceilings)) {
       expect(cu[name], `${name} used ${cu[name]} CU`).to.be.greaterThan(0).and.at.most(ceiling);
