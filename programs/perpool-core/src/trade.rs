@@ -550,7 +550,12 @@ pub fn signed_impact(i: &Impact) -> i64 {
 /// fees and borrow fees in proportion (floor to borrow fees).
 pub fn record_lp_fees(c: &mut Custody, lp_fee: u64, fee_tokens: u64, borrow_fee_tokens: u64) {
     let total = fee_tokens.saturating_add(borrow_fee_tokens);
-    let borrow = if total == 0 { 0 } else { mul_div_floor(lp_fee, borrow_fee_tokens, total).unwrap_or(0) };
+    // No borrow fee (a change after its settlement has none): no share of the LP fee is one.
+    let borrow = if total == 0 || borrow_fee_tokens == 0 {
+        0
+    } else {
+        mul_div_floor(lp_fee, borrow_fee_tokens, total).unwrap_or(0)
+    };
     c.cumulative_borrow_fees = c.cumulative_borrow_fees.saturating_add(borrow);
     c.cumulative_trading_fees = c.cumulative_trading_fees.saturating_add(lp_fee.saturating_sub(borrow));
     // borrow <= lp_fee

@@ -291,9 +291,7 @@ impl Settlement {
     pub fn is_empty(&self) -> bool {
         self.borrow_fee == 0 && self.funding_usd == 0 && self.interest == 0 && self.owed == 0
     }
-}
 
-impl Settlement {
     /// Itself, or none when nothing was booked (the events' `settled` field).
     #[inline(always)]
     pub fn booked(self) -> Option<Self> {
