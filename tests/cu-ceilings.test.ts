@@ -153,8 +153,8 @@ describe("compute-unit ceilings", () => {
       add_liquidity: 5_700, // measured 5,297
       remove_liquidity: 5_600, // 5,162
       swap: 5_850, // 5,425
-      increase_position: 6_700, // 6,181 (opening)
-      decrease_position: 5_950, // 5,501 (partial)
+      increase_position: 6_700, // 6,172 (opening)
+      decrease_position: 5_950, // 5,492 (partial)
       liquidate_position: 5_650, // 5,211
     };
     for (const [name, ceiling] of Object.entries(ceilings)) {
