@@ -182,10 +182,6 @@ impl<'a> Pair<'a> {
         })?;
 
         // The market: funding aggregates and the position's group row.
-        let before = group_part(p);
-        let mut after = before;
-        after[GROUP_COLLATERAL] = k.collateral_after;
-        after[GROUP_DEBT] = k.owed_after;
         let m = &mut *self.market;
         if side == SIDE_LONG {
             m.long_funding_owed_usd = release(m.long_funding_owed_usd, k.funding_paid_usd);
@@ -194,7 +190,7 @@ impl<'a> Pair<'a> {
             m.short_funding_owed_usd = release(m.short_funding_owed_usd, k.funding_paid_usd);
             m.short_funding_due_usd = release(m.short_funding_due_usd, k.funding_received_usd);
         }
-        move_group(m, side, p.collateral_group, &before, &after)?;
+        move_settled_group(m, p, k.collateral_after, k.owed_after)?;
 
         // The collateral custody: fees, pool flows, aggregates, buckets.
         let fees = split_fee(k.borrow_fee, pool.protocol_fee_share_bps as u64, pool.insurance_fee_share_bps as u64)?;
@@ -499,6 +495,25 @@ pub fn move_group(
     for k in [GROUP_USD, GROUP_TOKENS, GROUP_COLLATERAL, GROUP_DEBT] {
         row[k] = checked_add(row[k].saturating_sub(before[k]), after[k])?;
     }
+    Ok(())
+}
+
+/// [`move_group`] of a settlement: from `group_part(p)` to the same with the collateral and debt
+/// after it, with the same result and errors. The size columns do not change, and moving `x` to `x`
+/// leaves `max(row, x)` (`row − x` saturates, and the sum cannot overflow). Kept inline, it is
+/// about 40 CU cheaper than the general move.
+#[inline(always)]
+pub fn move_settled_group(
+    m: &mut Custody,
+    p: &Position,
+    collateral_after: u64,
+    owed_after: u64,
+) -> Result<(), PerpoolError> {
+    let row = m.group_mut(p.side, p.collateral_group)?;
+    row[GROUP_USD] = row[GROUP_USD].max(p.size_usd);
+    row[GROUP_TOKENS] = row[GROUP_TOKENS].max(p.size_tokens);
+    row[GROUP_COLLATERAL] = checked_add(row[GROUP_COLLATERAL].saturating_sub(p.collateral_amount), collateral_after)?;
+    row[GROUP_DEBT] = checked_add(row[GROUP_DEBT].saturating_sub(p.owed_tokens), owed_after)?;
     Ok(())
 }
 

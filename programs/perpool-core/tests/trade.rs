@@ -16,7 +16,8 @@ use perpool_core::{
         DecreaseInput, IncreaseInput, LiquidateInput, Price, INDEX_ONE,
     },
     trade::{
-        collateral_side, fee_shares, group_part, market_side, position_state, quote_of, At, Change, OraclePrice, Pair,
+        collateral_side, fee_shares, group_part, market_side, move_group, move_settled_group, position_state, quote_of,
+        At, Change, OraclePrice, Pair,
     },
     CustodyOps,
 };
@@ -301,4 +302,41 @@ fn most_steps_apply() {
     // About 450 and 145 on average over a run's random cases; the floors are far below any run's
     // spread, so this only fails when the quotes refuse most steps.
     assert!(i > 150 && d > 50, "too few steps applied: {i} increases, {d} decreases");
+}
+
+fn edge() -> impl Strategy<Value = u64> {
+    prop_oneof![0u64..1_000, any::<u64>(), (u64::MAX - 1_000)..=u64::MAX]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// A settlement's move of its group row is `move_group`'s: the same row and the same error, for
+    /// any row (also one below the position's part, which the books never hold) and any values,
+    /// a group past the rows included.
+    #[test]
+    fn a_settlement_moves_its_group_row_as_move_group_does(
+        row in proptest::array::uniform4(edge()),
+        part in proptest::array::uniform4(edge()),
+        collateral_after in edge(),
+        owed_after in edge(),
+        side in prop_oneof![Just(SIDE_LONG), Just(SIDE_SHORT)],
+        group in 0u8..10,
+    ) {
+        let mut p = position(side);
+        p.collateral_group = group;
+        (p.size_usd, p.size_tokens, p.collateral_amount, p.owed_tokens) = (part[0], part[1], part[2], part[3]);
+        let mut general = custody(9, false, 0);
+        if let Ok(r) = general.group_mut(side, group) {
+            *r = row;
+        }
+        let mut settled = general;
+        let after = [p.size_usd, p.size_tokens, collateral_after, owed_after];
+        let want = move_group(&mut general, side, group, &group_part(&p), &after);
+        let got = move_settled_group(&mut settled, &p, collateral_after, owed_after);
+        prop_assert_eq!(got, want);
+        if want.is_ok() {
+            prop_assert_eq!(settled.group(side, group), general.group(side, group));
+        }
+    }
 }
