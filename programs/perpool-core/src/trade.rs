@@ -484,6 +484,7 @@ pub fn group_part(p: &Position) -> [u64; 4] {
 }
 
 /// Replaces a position's contribution to its group row (`before` → `after`).
+#[inline(always)]
 pub fn move_group(
     m: &mut Custody,
     side: u8,
