@@ -154,8 +154,8 @@ describe("compute-unit ceilings", () => {
       remove_liquidity: 5_600, // 5,162
       swap: 5_850, // 5,425
       increase_position: 6_700, // 6,172 (opening)
-      decrease_position: 5_950, // 5,492 (partial)
-      liquidate_position: 5_650, // 5,211
+      decrease_position: 5_900, // 5,456 (partial)
+      liquidate_position: 5_600, // 5,160
     };
     for (const [name, ceiling] of Object.entries(ceilings)) {
       expect(cu[name], `${name} used ${cu[name]} CU`).to.be.greaterThan(0).and.at.most(ceiling);
