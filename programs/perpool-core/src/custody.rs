@@ -109,7 +109,7 @@ impl CustodyOps for Custody {
         if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
             return Ok(Some(FundingStep { long: long_before, short: short_before, aggregates: Default::default() }));
         }
-        let a = crate::math::accrue_funding(&crate::math::FundingInput {
+        let (a, aggregates) = crate::math::accrue_funding_aggregated(&crate::math::FundingInput {
             long_oi_usd: self.long_oi_usd,
             short_oi_usd: self.short_oi_usd,
             funding_factor: self.funding_factor,
@@ -117,15 +117,6 @@ impl CustodyOps for Custody {
             dt_secs: dt,
             long_index: long_before,
             short_index: short_before,
-        })
-        .map_err(|_| PerpoolError::MathOverflow)?;
-        let aggregates = crate::math::funding_aggregates(&crate::math::FundingAggregatesInput {
-            long_oi_usd: self.long_oi_usd,
-            short_oi_usd: self.short_oi_usd,
-            long_before,
-            long_after: a.long_index,
-            short_before,
-            short_after: a.short_index,
         })?;
         Ok(Some(FundingStep { long: a.long_index, short: a.short_index, aggregates }))
     }

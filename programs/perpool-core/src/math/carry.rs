@@ -37,14 +37,19 @@
 
 use super::fixed::raised;
 use super::fixed::{checked_add, mul_div, mul_div_floor, Rounding};
-use super::funding::{funding_shares, FundingIndex};
+use super::funding::{
+    accrue_funding, funding_rate, funding_shares, FundingAccrual, FundingError, FundingIndex, FundingInput, FUNDING_ONE,
+};
 use super::interest::INDEX_ONE;
 use super::position::{Pnl, PriceQuote, LONG, SHORT};
+use super::units::POW10;
 use super::units::{
     token_to_usd_ceil, token_to_usd_floor, usd_to_token_ceil, usd_to_token_floor, Price, TokenAmount, Usd,
 };
+use super::wide::{div_wide, div_wide_full, wide_mul};
 use super::MathError;
 use crate::math::checked_sub;
+use core::num::NonZeroU64;
 
 crate::source_file!();
 
@@ -177,6 +182,100 @@ pub fn funding_aggregates(i: &FundingAggregatesInput) -> Result<FundingAggregate
         short_owed_usd: short_owed,
         short_due_usd: short_due,
     })
+}
+
+/// [`accrue_funding`] and the [`funding_aggregates`] of its result, in one pass: the same accrual
+/// and the same aggregates, and `Overflow` exactly where either of the two fails (the only error
+/// they report here: the indexes only grow).
+///
+/// The aggregates reuse the accrual's product. With `X = rate · dt · payer_oi`, the payer side's
+/// `owed` grows by `floor(X / 10^18)`, and the receiver's index grows by
+/// `floor(X / receiver_oi)`, so `receiver_oi · Δreceived = X − X mod receiver_oi` and the receiver
+/// side's `due` is `ceil((X − X mod receiver_oi) / 10^18)`: both from one quotient and remainder of
+/// `X` by 10^18, where the two functions multiply and divide once more per side. An interval whose
+/// index growth or receiver share does not fit in 64 bits takes the two functions themselves.
+#[inline(always)]
+pub fn accrue_funding_aggregated(i: &FundingInput) -> Result<(FundingAccrual, FundingAggregates), MathError> {
+    let rate = funding_rate(i.long_oi_usd, i.short_oi_usd, i.funding_factor, i.max_rate)?;
+    let payer_is_long = i.long_oi_usd > i.short_oi_usd;
+    let mut out = FundingAccrual { rate, payer_is_long, long_index: i.long_index, short_index: i.short_index };
+    if rate == 0 || i.dt_secs == 0 {
+        return Ok((out, FundingAggregates::default()));
+    }
+    let (payer_oi, receiver_oi) =
+        if payer_is_long { (i.long_oi_usd, i.short_oi_usd) } else { (i.short_oi_usd, i.long_oi_usd) };
+    let (g_hi, growth) = wide_mul(rate, i.dt_secs);
+    // X = growth · payer_oi; the receiver's share is floor(X / receiver_oi) when it fits.
+    let (x_hi, x_lo) = wide_mul(growth, payer_oi);
+    if g_hi != 0 || (receiver_oi != 0 && x_hi >= receiver_oi) {
+        return funding_wide(i);
+    }
+    // X = q · 10^18 + r, through 10^9 twice; a quotient of 2^64 or more is an `owed` that does
+    // not fit.
+    let (q_hi, q_lo, r_low) = div_wide_full(x_hi, x_lo, POW10[9]);
+    if q_hi >= POW10[9].get() {
+        return Err(MathError::Overflow.raise());
+    }
+    let (q, r_high) = div_wide(q_hi, q_lo, POW10[9]);
+    // r_high < 10^9 and r_low < 10^9: r < 10^18, no wrap.
+    let r = r_high.wrapping_mul(POW10[9].get()).wrapping_add(r_low);
+    let owed = q;
+    let (share, due) = match NonZeroU64::new(receiver_oi) {
+        None => (0, 0),
+        Some(d) => {
+            let (share, rem) = div_wide(x_hi, x_lo, d);
+            // X − rem = receiver_oi · share >= 0.
+            (share, ceil_less(q, r, rem).ok_or_else(|| MathError::Overflow.raise())?)
+        }
+    };
+    let (payer, receiver) = if payer_is_long {
+        (&mut out.long_index, &mut out.short_index)
+    } else {
+        (&mut out.short_index, &mut out.long_index)
+    };
+    payer.paid = payer.paid.checked_add(growth as u128).ok_or_else(|| MathError::Overflow.raise())?;
+    if receiver_oi != 0 {
+        receiver.received = receiver.received.checked_add(share as u128).ok_or_else(|| MathError::Overflow.raise())?;
+    }
+    let aggregates = if payer_is_long {
+        FundingAggregates { long_owed_usd: owed, short_due_usd: due, ..FundingAggregates::default() }
+    } else {
+        FundingAggregates { short_owed_usd: owed, long_due_usd: due, ..FundingAggregates::default() }
+    };
+    Ok((out, aggregates))
+}
+
+/// `ceil((q · 10^18 + r − rem) / 10^18)` for `r < 10^18` and `q · 10^18 + r >= rem`; `None` above
+/// `u64::MAX`.
+#[inline(always)]
+fn ceil_less(q: u64, r: u64, rem: u64) -> Option<u64> {
+    if rem <= r {
+        // q · 10^18 + (r − rem), with 0 <= r − rem < 10^18.
+        q.checked_add((r > rem) as u64)
+    } else {
+        // q · 10^18 − (rem − r), which is not negative: ceil(q − d / 10^18) = q − floor(d / 10^18).
+        // (rem > r: no wrap; the subtraction from q cannot fail under the precondition.)
+        q.checked_sub(rem.wrapping_sub(r) / FUNDING_ONE)
+    }
+}
+
+/// [`accrue_funding_aggregated`] for an interval whose growth or share needs more than 64 bits:
+/// the two functions one after the other (out of line: rare).
+#[inline(never)]
+fn funding_wide(i: &FundingInput) -> Result<(FundingAccrual, FundingAggregates), MathError> {
+    let a = accrue_funding(i).map_err(|e| match e {
+        FundingError::Math(m) => m,
+        FundingError::InvalidSide => MathError::Overflow,
+    })?;
+    let g = funding_aggregates(&FundingAggregatesInput {
+        long_oi_usd: i.long_oi_usd,
+        short_oi_usd: i.short_oi_usd,
+        long_before: i.long_index,
+        long_after: a.long_index,
+        short_before: i.short_index,
+        short_after: a.short_index,
+    })?;
+    Ok((a, g))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -698,5 +797,145 @@ mod tests {
         assert_eq!(profit_lock_until(100, 0), 100);
         assert_eq!(profit_lock_until(100, 1), 100);
         assert_eq!(profit_lock_until(100, 30), 129);
+    }
+
+    /// The composition [`accrue_funding_aggregated`] replaces, errors as the program maps them.
+    fn composed(i: &FundingInput) -> Result<(FundingAccrual, FundingAggregates), MathError> {
+        let a = accrue_funding(i).map_err(|_| MathError::Overflow)?;
+        let g = funding_aggregates(&FundingAggregatesInput {
+            long_oi_usd: i.long_oi_usd,
+            short_oi_usd: i.short_oi_usd,
+            long_before: i.long_index,
+            long_after: a.long_index,
+            short_before: i.short_index,
+            short_after: a.short_index,
+        })?;
+        Ok((a, g))
+    }
+
+    #[test]
+    fn funding_aggregated_by_example() {
+        let input = |long, short, dt| FundingInput {
+            long_oi_usd: long,
+            short_oi_usd: short,
+            funding_factor: 2_777_777_777_777,
+            max_rate: u64::MAX,
+            dt_secs: dt,
+            ..FundingInput::default()
+        };
+        // Longs pay, shorts receive three times as much per USD; nobody receives; balanced; an
+        // `owed` above u64::MAX; an index growth above 2^64 (the wide path).
+        for i in [
+            input(300_000 * USD, 100_000 * USD, 3_600),
+            input(7 * USD, 3 * USD + 1, 1),
+            input(0, 10 * USD, 10),
+            input(5, 5, 100),
+            input(u64::MAX / 2, 1, u64::MAX / 4),
+            FundingInput { funding_factor: u64::MAX, ..input(10 * USD, 1, u64::MAX) },
+            // X = 2^63 · payer_oi at, just below, and above 2^64 · 10^18: `owed` is 2^64 (does
+            // not fit), 2^64 − 1 after rounding, and over.
+            FundingInput { funding_factor: u64::MAX, max_rate: 1 << 63, ..input(2 * FUNDING_ONE, 0, 1) },
+            FundingInput { funding_factor: u64::MAX, max_rate: 1 << 63, ..input(2 * FUNDING_ONE - 1, 0, 1) },
+            FundingInput {
+                funding_factor: u64::MAX,
+                max_rate: 1 << 63,
+                ..input(2 * FUNDING_ONE, FUNDING_ONE * 3 / 2, 1)
+            },
+            FundingInput {
+                funding_factor: u64::MAX,
+                max_rate: 1 << 63,
+                ..input(2 * FUNDING_ONE - 1, FUNDING_ONE * 3 / 2, 1)
+            },
+            FundingInput { funding_factor: u64::MAX, max_rate: 1 << 63, ..input(u64::MAX, FUNDING_ONE * 3 / 2, 1) },
+        ] {
+            assert_eq!(accrue_funding_aggregated(&i), composed(&i), "{i:?}");
+        }
+        let (_, g) = accrue_funding_aggregated(&input(300_000 * USD, 100_000 * USD, 3_600)).unwrap();
+        assert!(g.long_owed_usd > 0 && g.short_due_usd > 0 && g.long_due_usd == 0 && g.short_owed_usd == 0);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// The fused accrual equals the two functions it replaces: indexes, aggregates and errors.
+        #[test]
+        fn funding_aggregated_matches_composition(
+            long in edgy_oi(),
+            short in edgy_oi(),
+            factor in proptest::prop_oneof![0u64..1 << 20, 1u64..1 << 50, proptest::prelude::Just(u64::MAX)],
+            max_rate in proptest::prop_oneof![proptest::prelude::Just(u64::MAX), 1u64..1 << 45],
+            dt in proptest::prop_oneof![0u64..100_000, 1u64..1 << 40, proptest::prelude::Just(u64::MAX)],
+            long_paid in edgy_index(),
+            long_received in edgy_index(),
+            short_paid in edgy_index(),
+            short_received in edgy_index(),
+        ) {
+            let i = FundingInput {
+                long_oi_usd: long,
+                short_oi_usd: short,
+                funding_factor: factor,
+                max_rate,
+                dt_secs: dt,
+                long_index: FundingIndex { paid: long_paid, received: long_received },
+                short_index: FundingIndex { paid: short_paid, received: short_received },
+            };
+            proptest::prop_assert_eq!(accrue_funding_aggregated(&i), composed(&i));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        /// Small books over short intervals, where `X` is below 10^18 and every remainder matters.
+        #[test]
+        fn funding_aggregated_matches_composition_small(
+            long in 0u64..2_000,
+            short in 0u64..2_000,
+            factor in 0u64..5_000,
+            dt in 0u64..2_000,
+        ) {
+            let i = FundingInput {
+                long_oi_usd: long,
+                short_oi_usd: short,
+                funding_factor: factor,
+                max_rate: u64::MAX,
+                dt_secs: dt,
+                ..FundingInput::default()
+            };
+            proptest::prop_assert_eq!(accrue_funding_aggregated(&i), composed(&i));
+        }
+
+        /// The receiver's `due` from the quotient and remainder by 10^18, against 128-bit
+        /// arithmetic, around the remainders' crossing and 10^18 boundaries.
+        #[test]
+        fn ceil_less_matches_u128(
+            q in proptest::prop_oneof![0u64..4, 1u64..1 << 40, (u64::MAX - 3)..=u64::MAX],
+            r in proptest::prop_oneof![0u64..4, 0u64..FUNDING_ONE, (FUNDING_ONE - 3)..FUNDING_ONE],
+            offset in -3i64..=3,
+            wraps in 0u64..20,
+            rem_any in proptest::prelude::any::<u64>(),
+            pick in 0u8..3,
+        ) {
+            let rem = match pick {
+                0 => r.saturating_add_signed(offset),
+                1 => r.saturating_add(wraps.saturating_mul(FUNDING_ONE)).saturating_add_signed(offset),
+                _ => rem_any,
+            };
+            let total = q as u128 * FUNDING_ONE as u128 + r as u128;
+            // (A remainder is never above the dividend: one that would be is the dividend itself.)
+            let rem = if rem as u128 > total { total as u64 } else { rem };
+            let want = u64::try_from((total - rem as u128).div_ceil(FUNDING_ONE as u128)).ok();
+            proptest::prop_assert_eq!(ceil_less(q, r, rem), want);
+        }
+    }
+
+    fn edgy_oi() -> impl proptest::strategy::Strategy<Value = u64> {
+        use proptest::prelude::*;
+        prop_oneof![Just(0u64), 1u64..1_000, 1u64..1 << 40, 1u64..1 << 56, any::<u64>(), (u64::MAX - 2)..=u64::MAX,]
+    }
+
+    fn edgy_index() -> impl proptest::strategy::Strategy<Value = u128> {
+        use proptest::prelude::*;
+        prop_oneof![Just(0u128), 0u128..1 << 70, (u128::MAX - (1 << 66))..=u128::MAX, any::<u128>()]
     }
 }

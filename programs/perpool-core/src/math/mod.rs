@@ -46,8 +46,9 @@ pub mod wide;
 
 pub use adl::{adl_ratio_bps, side_profit_usd, AdlInput};
 pub use carry::{
-    accrue_carry, funding_aggregates, group_claim, profit_lock_until, release, settle_carry, Carry, CarryAccrual,
-    CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput, GroupInput, SignedUsd,
+    accrue_carry, accrue_funding_aggregated, funding_aggregates, group_claim, profit_lock_until, release, settle_carry,
+    Carry, CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput, GroupInput,
+    SignedUsd,
 };
 pub use error::{fail, MathError};
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};
