@@ -191,9 +191,11 @@ pub fn funding_aggregates(i: &FundingAggregatesInput) -> Result<FundingAggregate
 /// The aggregates reuse the accrual's product. With `X = rate · dt · payer_oi`, the payer side's
 /// `owed` grows by `floor(X / 10^18)`, and the receiver's index grows by
 /// `floor(X / receiver_oi)`, so `receiver_oi · Δreceived = X − X mod receiver_oi` and the receiver
-/// side's `due` is `ceil((X − X mod receiver_oi) / 10^18)`: both from one quotient and remainder of
-/// `X` by 10^18, where the two functions multiply and divide once more per side. An interval whose
-/// index growth or receiver share does not fit in 64 bits takes the two functions themselves.
+/// side's `due` is `ceil((X − X mod receiver_oi) / 10^18)`. Both come from one quotient and
+/// remainder of `X` by 10^18 and the remainder the share's division already leaves, where the two
+/// functions multiply and divide once more per side. An interval whose index growth or receiver
+/// share does not fit in 64 bits takes the two functions themselves. (An error's logged location
+/// may differ from theirs; the error does not.)
 #[inline(always)]
 pub fn accrue_funding_aggregated(i: &FundingInput) -> Result<(FundingAccrual, FundingAggregates), MathError> {
     let rate = funding_rate(i.long_oi_usd, i.short_oi_usd, i.funding_factor, i.max_rate)?;
