@@ -20,7 +20,7 @@ use perpool_interface::{
 
 use crate::{
     math::{
-        exit_price, mul_div_floor, profit_lock_until, release, settle_carry, split_fee, Carry, CarryInput,
+        exit_price, mul_div_floor, profit_lock_until, release, settle_carry_for, split_fee, Carry, CarryInput,
         CollateralSide, DecreaseQuote, FeeShares, FundingIndex, Impact, IncreaseQuote, LiquidationQuote, MarketSide,
         Pnl, PositionState, Price, PriceQuote,
     },
@@ -51,6 +51,12 @@ pub struct At {
     pub now: i64,
     pub market_price: OraclePrice,
     pub collateral_price: OraclePrice,
+    /// Whether the change after the settlement closes the position in full. Its settlement then
+    /// skips the next PnL base ([`settle_carry_for`]): the close would release whatever base it
+    /// recorded, so the custody ends the same (unless recording it would overflow a sum), and the
+    /// position account goes. Everything the settlement books, and everything the quote reads,
+    /// is the same.
+    pub closes: bool,
 }
 
 /// The market custody and, when different, the collateral custody (one account when a long
@@ -132,7 +138,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Settles everything a position owes or earns over time before any other change
-    /// ([`settle_carry`]): borrow fees, funding, interest on its recorded PnL and on its
+    /// ([`settle_carry`](crate::math::settle_carry)): borrow fees, funding, interest on its recorded PnL and on its
     /// collateral. What it cannot pay from its collateral becomes `owed_tokens`; the custodies'
     /// aggregates give back exactly what it settled, so the pool value does not move.
     #[inline(always)]
@@ -148,7 +154,7 @@ impl<'a> Pair<'a> {
         let funding_index = m.funding_index(side);
         let market_decimals = m.decimals;
         let c = self.collateral();
-        let k = settle_carry(&CarryInput {
+        let input = CarryInput {
             now: at.now,
             side,
             size_usd: p.size_usd,
@@ -179,7 +185,8 @@ impl<'a> Pair<'a> {
             coll_decimals: c.decimals,
             pool_tokens: c.owned,
             collateral_interest_due: c.collateral_interest_due,
-        })?;
+        };
+        let k = settle_carry_for(&input, at.closes)?;
 
         // The market: funding aggregates and the position's group row.
         let m = &mut *self.market;

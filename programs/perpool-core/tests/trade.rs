@@ -35,6 +35,28 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Applied increases and decreases over every case: the quotes must accept most steps.
 static INCREASES: AtomicUsize = AtomicUsize::new(0);
 static DECREASES: AtomicUsize = AtomicUsize::new(0);
+/// Full closes compared with their settlement without a next PnL base.
+static CLOSES: AtomicUsize = AtomicUsize::new(0);
+
+type Quick = (
+    perpool_interface::event::Settlement,
+    Option<Price>,
+    Result<perpool_core::math::DecreaseQuote, perpool_core::math::PositionError>,
+    Custody,
+    Custody,
+);
+
+std::thread_local! {
+    /// A full close's other path, run on copies before the step's own.
+    static QUICK: std::cell::Cell<Option<Quick>> = const { std::cell::Cell::new(None) };
+}
+
+/// An account's bytes.
+fn bytes<T>(v: &T) -> &[u8] {
+    // SAFETY: the interface's account structs are plain old data with no padding read as uninit
+    // (they are `repr(C)` of integers and byte arrays, zeroed when made).
+    unsafe { core::slice::from_raw_parts((v as *const T).cast::<u8>(), core::mem::size_of::<T>()) }
+}
 
 const T0: i64 = 1_750_000_000;
 const SOL: [u8; 32] = [1; 32];
@@ -197,7 +219,7 @@ proptest! {
         let mut now = T0;
         for (act, dt, usd_milli) in steps {
             now += dt as i64;
-            let at = At { now, market_price: price(usd_milli, now), collateral_price: price(1_000, now) };
+            let at = At { now, market_price: price(usd_milli, now), collateral_price: price(1_000, now), closes: false };
             let mut pair = Pair::new(&mut market, Some(&mut coll));
             pair.accrue(now, &pool).unwrap();
             match act {
@@ -245,6 +267,31 @@ proptest! {
                 }
                 Action::Decrease(i, quarters) => {
                     let p = &mut positions[i];
+                    if p.size_usd > 0 && quarters == 4 {
+                        // A full close settles without a next PnL base (`At::closes`): what it
+                        // books, the quote and both custodies after the close are the same.
+                        let mut quick = (*pair.market, *pair.collateral(), *p);
+                        let quick_at = At { closes: true, ..at };
+                        let mut q_pair = Pair::new(&mut quick.0, Some(&mut quick.1));
+                        let q_settled = q_pair.settle(&mut quick.2, &pool, &quick_at).unwrap();
+                        let q_input = DecreaseInput {
+                            now,
+                            pos: position_state(&quick.2, &pool),
+                            size_delta_usd: quick.2.size_usd,
+                            collateral_out: 0,
+                            market: market_side(q_pair.market, &at.market_price, quick.2.side),
+                            coll: collateral_side(q_pair.collateral(), &at.collateral_price),
+                            fees: fee_shares(&pool),
+                            impact: q_pair.market.price_impact(quick.2.side, false, quick.2.size_usd).unwrap(),
+                        };
+                        let q_quote = quote_decrease_at(&q_input, q_settled.exit);
+                        if let Ok(q) = &q_quote {
+                            let change =
+                                Change { side: quick.2.side, size_usd: q_input.size_delta_usd, collateral: 0, escrowed: false, now };
+                            q_pair.apply_decrease(&mut quick.2, q, &change).unwrap();
+                        }
+                        QUICK.with(|c| c.set(Some((q_settled.booked, q_settled.exit, q_quote, quick.0, quick.1))));
+                    }
                     if p.size_usd > 0 {
                         let settled = pair.settle(p, &pool, &at).unwrap();
                         let size_usd = if quarters == 4 { p.size_usd } else { p.size_usd / 4 * quarters };
@@ -286,6 +333,20 @@ proptest! {
                                 *p = position(p.side);
                             }
                         }
+                        if let Some((booked, exit, quote, m, c)) = QUICK.with(|c| c.take()) {
+                            prop_assert_eq!(booked, settled.booked);
+                            prop_assert_eq!(exit, settled.exit);
+                            prop_assert_eq!(quote, q);
+                            // (A close the quote refuses fails the transaction: nothing it did stays.)
+                            if q.is_ok() {
+                                prop_assert!(bytes(&m) == bytes(pair.market), "market custody after a full close");
+                                prop_assert!(
+                                    bytes(&c) == bytes(pair.collateral()),
+                                    "collateral custody after a full close"
+                                );
+                                CLOSES.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                     }
                 }
             }
@@ -302,6 +363,9 @@ fn most_steps_apply() {
     // About 450 and 145 on average over a run's random cases; the floors are far below any run's
     // spread, so this only fails when the quotes refuse most steps.
     assert!(i > 150 && d > 50, "too few steps applied: {i} increases, {d} decreases");
+    let closes = CLOSES.load(Ordering::Relaxed);
+    println!("full closes compared: {closes}");
+    assert!(closes > 10, "too few full closes compared: {closes}");
 }
 
 fn edge() -> impl Strategy<Value = u64> {

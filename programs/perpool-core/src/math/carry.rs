@@ -415,6 +415,14 @@ fn mark_pnl(i: &CarryInput) -> Result<Pnl, MathError> {
 /// `DivideByZero` (a zero collateral price with something to convert).
 #[inline(always)]
 pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
+    settle_carry_for(i, false)
+}
+
+/// [`settle_carry`], or with `closes` only its steps 1 to 5: what the settlement books, with no
+/// next base (zero, no profit observed, observed now). A position that closes in full right after
+/// needs nothing more: its base would be recorded and released again.
+#[inline(always)]
+pub fn settle_carry_for(i: &CarryInput, closes: bool) -> Result<Carry, MathError> {
     let borrow_fee = index_share(i.locked, i.borrow_index, i.borrow_snapshot, Rounding::Up)?;
     let (paid_usd, received_usd) =
         funding_shares(i.size_usd, &i.funding_index, &i.funding_snapshot, (Rounding::Up, Rounding::Down))?;
@@ -476,7 +484,7 @@ pub fn settle_carry(i: &CarryInput) -> Result<Carry, MathError> {
         pnl_seen_usd_after: 0,
         pnl_seen_time_after: i.now,
     };
-    if !i.interest_on_pnl || i.size_usd == 0 {
+    if closes || !i.interest_on_pnl || i.size_usd == 0 {
         return Ok(out);
     }
     let now_pnl = mark_pnl(i)?;

@@ -47,8 +47,8 @@ pub mod wide;
 pub use adl::{adl_ratio_bps, side_profit_usd, AdlInput};
 pub use carry::{
     accrue_carry, accrue_funding_aggregated, funding_aggregates, group_claim, profit_lock_until, release, settle_carry,
-    Carry, CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput, GroupInput,
-    SignedUsd,
+    settle_carry_for, Carry, CarryAccrual, CarryAccrualInput, CarryInput, FundingAggregates, FundingAggregatesInput,
+    GroupInput, SignedUsd,
 };
 pub use error::{fail, MathError};
 pub use fees::{dynamic_fee_bps, fee_amount, split_fee, DynamicFeeInput, FeeSplit};

@@ -49,7 +49,7 @@ pub fn process_add_collateral(accounts: &[AccountView], data: &[u8]) -> Result<(
     let ctx = OracleContext { now: clock.unix_timestamp };
     custodies.accrue(clock.unix_timestamp, pool)?;
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
-    let at = At { now: clock.unix_timestamp, market_price, collateral_price };
+    let at = At { now: clock.unix_timestamp, market_price, collateral_price, closes: false };
     // Settles borrow fees, funding and interest first (what it cannot pay becomes owed).
     let (settled, _) = custodies.settle(p, pool, &at)?;
     // The deposit pays what the position owes first.

@@ -41,7 +41,9 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
     };
     check_signer(keeper)?;
     let mut ix = DecreasePosition::load(rest, false)?;
-    let at = ix.prepare()?;
+    // (Its ratio is read between the settlement and the close, from the books a plain settlement
+    // leaves: never `At::closes`.)
+    let at = ix.prepare(0)?;
     let side = ix.position.side;
     let m = &*ix.custodies.market;
     let (threshold, floor) = (m.adl_threshold_bps as u64, m.adl_floor_bps as u64);

@@ -95,8 +95,10 @@ impl<'a> DecreasePosition<'a> {
     }
 
     /// Accrues both custodies, reads their checked prices and settles what the
-    /// position owes and earns over time.
-    pub fn prepare(&mut self) -> Result<Prepared> {
+    /// position owes and earns over time. `size_usd`: the size the change will close, when known
+    /// (a change that closes it all needs no next PnL base, [`At::closes`]); 0 if not.
+    pub fn prepare(&mut self, size_usd: u64) -> Result<Prepared> {
+        let closes = size_usd != 0 && size_usd == self.position.size_usd;
         let clock = now()?;
         mark(Phase::Oracle);
         let ctx = OracleContext { now: clock.unix_timestamp };
@@ -105,7 +107,7 @@ impl<'a> DecreasePosition<'a> {
         let (market_price, collateral_price) =
             self.custodies.prices(self.market_oracle, self.collateral_oracle, &ctx)?;
         mark(Phase::Oracle);
-        let at = At { now: clock.unix_timestamp, market_price, collateral_price };
+        let at = At { now: clock.unix_timestamp, market_price, collateral_price, closes };
         (self.settled, self.exit) = self.custodies.settle(self.position, self.pool, &at)?;
         mark(Phase::Settlement);
         Ok(at)
@@ -202,7 +204,7 @@ pub fn decrease(ix: &mut DecreasePosition, at: &Prepared, req: &Request) -> Resu
 /// The owner's own decrease or collateral withdrawal.
 fn decrease_by_owner(accounts: &[AccountView], req: &Request) -> Result<()> {
     let mut ix = DecreasePosition::load(accounts, true)?;
-    let at = ix.prepare()?;
+    let at = ix.prepare(req.size_usd)?;
     decrease(&mut ix, &at, req).map(|_| ())
 }
 

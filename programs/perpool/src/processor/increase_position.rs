@@ -133,7 +133,7 @@ pub fn increase(ix: &mut IncreasePosition, req: &Request) -> Result<()> {
         ix.custodies.start(position, now);
         None
     } else {
-        let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price };
+        let at = At { now, market_price: req.market_price, collateral_price: req.collateral_price, closes: false };
         ix.custodies.settle(position, ix.pool, &at)?.0
     };
     mark(Phase::Settlement);

@@ -63,7 +63,7 @@ pub fn process_liquidate_position(accounts: &[AccountView], data: &[u8]) -> Resu
     mark(Phase::Accrual);
     let (market_price, collateral_price) = custodies.prices(market_oracle, collateral_oracle, &ctx)?;
     mark(Phase::Oracle);
-    let at = At { now: clock.unix_timestamp, market_price, collateral_price };
+    let at = At { now: clock.unix_timestamp, market_price, collateral_price, closes: false };
     let (settled, exit) = custodies.settle(position, pool, &at)?;
     mark(Phase::Settlement);
     // The settlement's exit price, when it computed one, is the quote's (same prices and spread).

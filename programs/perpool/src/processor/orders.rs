@@ -321,12 +321,13 @@ pub fn process_execute_order(accounts: &[AccountView], data: &[u8]) -> Result<()
         (market_price.spot, opened)
     } else {
         let mut ix = DecreasePosition::load(rest, false)?;
-        let at = ix.prepare()?;
+        // A settlement leaves the size as it is: the size closed is known before it.
+        let open = ix.position.size_usd;
+        let size_usd = if o.size_usd == 0 { open } else { o.size_usd.min(open) };
+        let at = ix.prepare(size_usd)?;
         if !triggered(o, at.market_price.spot) {
             return Err(PerpoolError::OrderNotTriggered);
         }
-        let open = ix.position.size_usd;
-        let size_usd = if o.size_usd == 0 { open } else { o.size_usd.min(open) };
         let acceptable_price = if o.acceptable_price == 0 { None } else { Some(o.acceptable_price) };
         decrease_position::decrease(
             &mut ix,
