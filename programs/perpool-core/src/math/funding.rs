@@ -150,6 +150,10 @@ pub fn funding_rate(long_oi_usd: u64, short_oi_usd: u64, funding_factor: u64, ma
     if total == 0 {
         return Ok(0);
     }
+    if long_oi_usd == 0 || short_oi_usd == 0 {
+        // A one-sided book: skew / total is exactly 1, and the product needs no division.
+        return Ok(funding_factor.min(max_rate));
+    }
     let skew = long_oi_usd.abs_diff(short_oi_usd);
     // skew <= total: the quotient is at most funding_factor.
     let rate = raised(mul_div(funding_factor, skew, total, Rounding::Up))?;
@@ -359,6 +363,30 @@ mod tests {
         long: bool,
         size: u64,
         snapshot: FundingIndex,
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// The rate against 128-bit arithmetic, one-sided and empty books included.
+        #[test]
+        fn rate_matches_reference(
+            long in prop_oneof![Just(0u64), 1u64..1_000, any::<u64>()],
+            short in prop_oneof![Just(0u64), 1u64..1_000, any::<u64>()],
+            factor in prop_oneof![Just(0u64), any::<u64>()],
+            max_rate in prop_oneof![Just(u64::MAX), any::<u64>()],
+        ) {
+            let total = long as u128 + short as u128;
+            let want = if total > u64::MAX as u128 {
+                Err(MathError::Overflow)
+            } else if total == 0 {
+                Ok(0)
+            } else {
+                let skew = (long as u128).abs_diff(short as u128);
+                Ok(((factor as u128 * skew).div_ceil(total) as u64).min(max_rate))
+            };
+            prop_assert_eq!(funding_rate(long, short, factor, max_rate), want);
+        }
     }
 
     proptest! {
