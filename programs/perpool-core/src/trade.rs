@@ -53,9 +53,10 @@ pub struct At {
     pub collateral_price: OraclePrice,
     /// Whether the change after the settlement closes the position in full. Its settlement then
     /// skips the next PnL base ([`settle_carry_for`]): the close would release whatever base it
-    /// recorded, so the custody ends the same (unless recording it would overflow a sum), and the
-    /// position account goes. Everything the settlement books, and everything the quote reads,
-    /// is the same.
+    /// recorded, so the custody ends the same, and the position account goes. Everything the
+    /// settlement books, and everything the quote reads, is the same. (Only where computing or
+    /// recording the base would overflow, marking the position or adding to a sum, did the
+    /// settlement fail before; it no longer does.)
     pub closes: bool,
 }
 

@@ -41,8 +41,9 @@ pub fn process_auto_deleverage(accounts: &[AccountView], data: &[u8]) -> Result<
     };
     check_signer(keeper)?;
     let mut ix = DecreasePosition::load(rest, false)?;
-    // (Its ratio is read between the settlement and the close, from the books a plain settlement
-    // leaves: never `At::closes`.)
+    // (No size, so never `At::closes`. It could pass one: the size is known here, and its ratio
+    // reads only the group row and `owned`, which the skipped base does not touch. A full
+    // deleverage is rare, and this keeps its path as it was.)
     let at = ix.prepare(0)?;
     let side = ix.position.side;
     let m = &*ix.custodies.market;
