@@ -103,12 +103,13 @@ impl CustodyOps for Custody {
         if now <= self.last_funding_update {
             return Ok(None);
         }
+        if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
+            // Nothing moves (a stablecoin, a balanced or empty book): only the time advances.
+            return Ok(Some(FundingStep::IDLE));
+        }
         let dt = now.abs_diff(self.last_funding_update);
         let (long_before, short_before) =
             (self.funding_index(SIDE_LONG), self.funding_index(perpool_interface::state::position::SIDE_SHORT));
-        if self.funding_factor == 0 || self.long_oi_usd == self.short_oi_usd {
-            return Ok(Some(FundingStep { long: long_before, short: short_before, aggregates: Default::default() }));
-        }
         let (a, aggregates) = crate::math::accrue_funding_aggregated(&crate::math::FundingInput {
             long_oi_usd: self.long_oi_usd,
             short_oi_usd: self.short_oi_usd,
@@ -118,11 +119,14 @@ impl CustodyOps for Custody {
             long_index: long_before,
             short_index: short_before,
         })?;
-        Ok(Some(FundingStep { long: a.long_index, short: a.short_index, aggregates }))
+        Ok(Some(FundingStep { moved: true, long: a.long_index, short: a.short_index, aggregates }))
     }
 
     fn apply_funding(&mut self, now: i64, f: &FundingStep) -> Result<(), PerpoolError> {
         self.last_funding_update = now;
+        if !f.moved {
+            return Ok(());
+        }
         self.long_funding_paid = split(f.long.paid);
         self.long_funding_received = split(f.long.received);
         self.short_funding_paid = split(f.short.paid);
@@ -330,9 +334,27 @@ fn accrue_to(
 
 /// One funding accrual: the indexes after and the aggregates' growth.
 pub struct FundingStep {
+    /// False when nothing moved (no funding factor, or a balanced book): the indexes and the
+    /// aggregates stay as they are, and the other fields are zero.
+    pub moved: bool,
     pub long: crate::math::FundingIndex,
     pub short: crate::math::FundingIndex,
     pub aggregates: crate::math::FundingAggregates,
+}
+
+impl FundingStep {
+    /// A step in which nothing moves.
+    pub const IDLE: FundingStep = FundingStep {
+        moved: false,
+        long: crate::math::FundingIndex { paid: 0, received: 0 },
+        short: crate::math::FundingIndex { paid: 0, received: 0 },
+        aggregates: crate::math::FundingAggregates {
+            long_owed_usd: 0,
+            long_due_usd: 0,
+            short_owed_usd: 0,
+            short_due_usd: 0,
+        },
+    };
 }
 
 /// What [`CustodyOps::accrual`] computed: `None` where nothing is due (same second).

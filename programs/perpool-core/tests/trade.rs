@@ -404,3 +404,40 @@ proptest! {
         }
     }
 }
+
+/// Funding that does not move (no funding factor, or a balanced book) leaves the indexes and the
+/// funding sums as they were and only advances the time; the projection to the same time agrees.
+#[test]
+fn idle_funding_only_advances_the_time() {
+    let pool = pool();
+    for (factor, long, short) in [(0u64, 7_000_000u64, 1_000_000u64), (2_777_777_777_777, 5_000_000, 5_000_000)] {
+        let mut c = custody(9, false, 1_000_000_000_000);
+        c.funding_factor = factor;
+        (c.long_oi_usd, c.short_oi_usd) = (long, short);
+        (c.long_funding_paid, c.long_funding_received) = ([3, 1], [5, 0]);
+        (c.short_funding_paid, c.short_funding_received) = ([7, 0], [11, 2]);
+        (c.long_funding_owed_usd, c.long_funding_due_usd) = (13, 17);
+        (c.short_funding_owed_usd, c.short_funding_due_usd) = (19, 23);
+        let before = c;
+        let now = T0 + 3_600;
+        let projected = c.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)).unwrap();
+        c.accrue(now, pool.protocol_fee_share_bps, pool.insurance_fee_share_bps).unwrap();
+        assert_eq!(c.last_funding_update, now);
+        assert_eq!(
+            (c.long_funding_paid, c.long_funding_received, c.short_funding_paid, c.short_funding_received),
+            (
+                before.long_funding_paid,
+                before.long_funding_received,
+                before.short_funding_paid,
+                before.short_funding_received
+            )
+        );
+        assert_eq!(
+            (c.long_funding_owed_usd, c.long_funding_due_usd, c.short_funding_owed_usd, c.short_funding_due_usd),
+            (13, 17, 19, 23)
+        );
+        let after = c.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)).unwrap();
+        assert_eq!((after.receivable_usd, after.payable_usd), (projected.receivable_usd, projected.payable_usd));
+        assert_eq!((after.receivable_usd, after.payable_usd), (13 + 19, 17 + 23));
+    }
+}
