@@ -227,8 +227,8 @@ impl<'a> Pair<'a> {
         c.position_debt = checked_add(c.position_debt.saturating_sub(p.owed_tokens), k.owed_after)?;
 
         // The position.
-        let earned = (k.profit_interest_tokens.saturating_add(k.collateral_interest) as i64)
-            .saturating_sub(k.loss_interest_tokens as i64);
+        let earned = signed(true, k.profit_interest_tokens.saturating_add(k.collateral_interest))
+            .saturating_sub(signed(true, k.loss_interest_tokens));
         let funding = funding_booked_usd(&k);
         p.interest_settled = p.interest_settled.saturating_add(earned);
         p.funding_settled_usd = p.funding_settled_usd.saturating_add(funding);
@@ -373,7 +373,7 @@ impl<'a> Pair<'a> {
     /// PnL base. Returns the realised PnL, USD (negative: a loss).
     #[inline(always)]
     fn close_size(&mut self, p: &mut Position, q: &Closed, before: &[u64; 4], now: i64) -> Result<i64, PerpoolError> {
-        let pnl = if q.pnl_profit { q.pnl_usd as i64 } else { (q.pnl_usd as i64).saturating_neg() };
+        let pnl = signed(q.pnl_profit, q.pnl_usd);
         p.size_usd = q.size_usd_after;
         p.size_tokens = q.size_tokens_after;
         p.collateral_amount = q.collateral_after;
@@ -562,10 +562,18 @@ pub fn scale_pnl_base(c: &mut Custody, p: &mut Position, size_before: u64) -> Re
 /// The signed USD of an impact: positive when the trader gains.
 #[inline(always)]
 pub fn signed_impact(i: &Impact) -> i64 {
-    if i.positive {
-        i.usd as i64
+    signed(i.positive, i.usd)
+}
+
+/// A magnitude with its sign, saturating at `i64::MAX` and `-i64::MAX`: a `u64` above `i64::MAX`
+/// (a realised PnL over $9.2 trillion) keeps its sign instead of wrapping to the other one.
+#[inline(always)]
+pub fn signed(positive: bool, magnitude: u64) -> i64 {
+    let m = magnitude.min(i64::MAX as u64) as i64;
+    if positive {
+        m
     } else {
-        (i.usd as i64).saturating_neg()
+        m.wrapping_neg() // 0 <= m <= i64::MAX: no wrap
     }
 }
 
@@ -589,7 +597,7 @@ pub fn record_lp_fees(c: &mut Custody, lp_fee: u64, fee_tokens: u64, borrow_fee_
 /// part the position could pay (the rest is in `owed_tokens`).
 fn funding_booked_usd(k: &Carry) -> i64 {
     if k.funding_received_usd >= k.funding_paid_usd {
-        return k.funding_received_usd.abs_diff(k.funding_paid_usd) as i64;
+        return signed(true, k.funding_received_usd.abs_diff(k.funding_paid_usd));
     }
     let net = k.funding_paid_usd.abs_diff(k.funding_received_usd);
     let paid = if k.funding_in == 0 || k.funding_unpaid == 0 {
@@ -597,5 +605,5 @@ fn funding_booked_usd(k: &Carry) -> i64 {
     } else {
         mul_div_floor(net, k.funding_in.saturating_sub(k.funding_unpaid), k.funding_in).unwrap_or(0)
     };
-    (paid as i64).saturating_neg()
+    signed(false, paid)
 }

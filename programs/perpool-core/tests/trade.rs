@@ -17,7 +17,7 @@ use perpool_core::{
     },
     trade::{
         collateral_side, fee_shares, group_part, market_side, move_group, move_settled_group, position_state, quote_of,
-        At, Change, OraclePrice, Pair,
+        signed, At, Change, OraclePrice, Pair,
     },
     CustodyOps,
 };
@@ -439,5 +439,24 @@ fn idle_funding_only_advances_the_time() {
         let after = c.projection(now, (pool.protocol_fee_share_bps, pool.insurance_fee_share_bps)).unwrap();
         assert_eq!((after.receivable_usd, after.payable_usd), (projected.receivable_usd, projected.payable_usd));
         assert_eq!((after.receivable_usd, after.payable_usd), (13 + 19, 17 + 23));
+    }
+}
+
+/// A signed amount keeps its sign at any magnitude: above `i64::MAX` it saturates.
+#[test]
+fn signed_amounts_keep_their_sign() {
+    for (positive, magnitude, want) in [
+        (true, 0u64, 0i64),
+        (false, 0, 0),
+        (true, 5, 5),
+        (false, 5, -5),
+        (true, i64::MAX as u64, i64::MAX),
+        (false, i64::MAX as u64, -i64::MAX),
+        (true, 1 << 63, i64::MAX),
+        (false, 1 << 63, -i64::MAX),
+        (true, u64::MAX, i64::MAX),
+        (false, u64::MAX, -i64::MAX),
+    ] {
+        assert_eq!(signed(positive, magnitude), want, "{positive} {magnitude}");
     }
 }
