@@ -809,18 +809,10 @@ mod tests {
         assert_eq!(profit_lock_until(100, 30), 129);
     }
 
-    /// The composition [`accrue_funding_aggregated`] replaces, errors as the program maps them.
+    /// The composition [`accrue_funding_aggregated`] replaces: the two functions one after the
+    /// other, as its wide path runs them.
     fn composed(i: &FundingInput) -> Result<(FundingAccrual, FundingAggregates), MathError> {
-        let a = accrue_funding(i).map_err(|_| MathError::Overflow)?;
-        let g = funding_aggregates(&FundingAggregatesInput {
-            long_oi_usd: i.long_oi_usd,
-            short_oi_usd: i.short_oi_usd,
-            long_before: i.long_index,
-            long_after: a.long_index,
-            short_before: i.short_index,
-            short_after: a.short_index,
-        })?;
-        Ok((a, g))
+        funding_wide(i)
     }
 
     #[test]
