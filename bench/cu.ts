@@ -20,6 +20,7 @@ import {
   PERPOOL_PROGRAM_ID,
   PerpoolProgram,
   RiskParams,
+  CustodyParams,
   priceFeedPda,
   publishPriceIx,
   acceptAdminIx,
@@ -103,6 +104,8 @@ function benchProvider(admin: Keypair): LiteSvmProvider {
 /** The Pyth feed id of a bench asset. */
 const feedOf = (label: string): Buffer => createHash("sha256").update(`perpool-bench:${label}`).digest();
 let keyCount = 0; // reset by `allRows`, so a second pass derives the same keys
+/** `keyCount` where `trades` starts in `allRows`: a rerun of `trades` alone derives the same keys. */
+let tradeKeys = 0;
 /**
  * The bench's keys, mints and token accounts, the same on every run: a PDA's bump depends on the
  * addresses it is derived from (each rejected bump costs about 1,500 CU), so random keys would move
@@ -439,7 +442,17 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
 }
 
 /** Trades on a SOL/USDC pool: open, increase, collateral changes, partial and full close, liquidation. */
-async function trades(rows: Row[], writable: string[]) {
+/**
+ * What the trading markets run with: as deployed, or with some of their features switched off
+ * (`featureCosts`). Overrides of the custodies' parameters and risk parameters.
+ */
+interface Features {
+  custody: Partial<CustodyParams>;
+  risk: Partial<RiskParams>;
+}
+const AS_DEPLOYED: Features = { custody: {}, risk: {} };
+
+async function trades(rows: Row[], writable: string[], features: Features = AS_DEPLOYED) {
   const admin = benchKey();
   const provider = benchProvider(admin);
   const program = perpoolProgram(provider);
@@ -465,6 +478,7 @@ async function trades(rows: Row[], writable: string[]) {
       isStable: s.isStable,
       targetWeightBps: 3333,
       spreadBps: 10,
+      ...features.custody,
     });
     await measure(provider, [
       await addCustodyIx(program, { admin: a, pool, mint, params, pythOracle: priceFeedPda(s.feedId)[0] }),
@@ -477,7 +491,7 @@ async function trades(rows: Row[], writable: string[]) {
       admin: a,
       pool,
       custody,
-      risk: defaultRiskParams(),
+      risk: defaultRiskParams(features.risk),
     });
     if (i === 0) {
       rows.push({ instruction: "propose_custody_params", custodies: "", cu: proposeCu });
@@ -852,7 +866,7 @@ async function trades(rows: Row[], writable: string[]) {
     admin: a,
     pool,
     custody: sol,
-    risk: defaultRiskParams({ adlThresholdBps: 1, adlFloorBps: 0 }),
+    risk: defaultRiskParams({ ...features.risk, adlThresholdBps: 1, adlFloorBps: 0 }),
   });
   await measure(provider, [await open(sol, sol, tokens[0], 1, new BN(3_000_000_000), new BN(4_000_000_000))], [user]);
   await measure(provider, [priceIx(a, specs[0].feedId, new BN("19000000000"))]);
@@ -1139,6 +1153,7 @@ async function allRows(writable: string[], split: string[]): Promise<Rows> {
   await scenario(1, rows, false);
   await scenario(2, rows, false);
   await scenario(8, rows, false);
+  tradeKeys = keyCount;
   await trades(rows, writable);
   await lending(rows, split);
   return rows;
@@ -1338,20 +1353,77 @@ async function profileRun(): Promise<Rows> {
   return rerun(PROFILE_SO, PUBLISHER_SO);
 }
 
-/** Every measured instruction again with other builds deployed; the bench's other outputs are kept as they were. */
-async function rerun(program: string, publisher: string): Promise<Rows> {
+/** Runs `f`, then puts the bench's other outputs (opening spread, quote inputs, transfer baseline) back as they were. */
+async function keepingOutputs<T>(f: () => Promise<T>): Promise<T> {
   const kept = { spread: openSpread.length, quote: { ...quoteInputs }, transfer: baseline.transfer };
-  programSo = program;
-  publisherSo = publisher;
   try {
-    return await allRows([], []);
+    return await f();
   } finally {
-    programSo = SO;
-    publisherSo = PUBLISHER_SO;
     openSpread.length = kept.spread;
     Object.assign(quoteInputs, kept.quote);
     baseline.transfer = kept.transfer;
   }
+}
+
+/** Every measured instruction again with other builds deployed; the bench's other outputs are kept as they were. */
+async function rerun(program: string, publisher: string): Promise<Rows> {
+  programSo = program;
+  publisherSo = publisher;
+  try {
+    return await keepingOutputs(() => allRows([], []));
+  } finally {
+    programSo = SO;
+    publisherSo = PUBLISHER_SO;
+  }
+}
+
+/**
+ * The trade scenario again with the markets' features switched off one after another, each step
+ * keeping the ones before it off: what each feature costs the trade targets. The targets are for
+ * markets with everything on; this only says where their excess goes.
+ */
+const NO_INTEREST: Partial<CustodyParams> = { interestOnPnl: false, collateralEarnsInterest: false };
+const FEATURE_STEPS: { title: string; features: Features }[] = [
+  { title: "without interest on PnL and collateral", features: { custody: NO_INTEREST, risk: {} } },
+  { title: "and without funding", features: { custody: NO_INTEREST, risk: { fundingFactor: new BN(0) } } },
+  {
+    title: "and without price impact",
+    features: {
+      custody: NO_INTEREST,
+      risk: { fundingFactor: new BN(0), impactPositiveFactor: new BN(0), impactNegativeFactor: new BN(0) },
+    },
+  },
+];
+
+async function featureCosts(release: Row[]): Promise<string[]> {
+  const runs: Row[][] = [];
+  for (const step of FEATURE_STEPS) {
+    runs.push(
+      await keepingOutputs(async () => {
+        keyCount = tradeKeys; // the same keys, so the same addresses and bumps, as the figures above
+        const rows = new Rows();
+        await trades(rows, [], step.features);
+        return rows;
+      }),
+    );
+  }
+  const lines = [
+    `| instruction | as deployed | ${FEATURE_STEPS.map((s) => s.title).join(" | ")} | target | the three features cost |`,
+    `|---|---:|${FEATURE_STEPS.map(() => "---:|").join("")}---:|---:|`,
+  ];
+  const find = (rows: Row[], t: (typeof TARGETS)[number]) =>
+    rows.find((r) => r.instruction === t.instruction && r.custodies === t.custodies);
+  const cell = (cu: number, target: number) => `${fmtCu(cu)}${cu <= target ? " (met)" : ""}`;
+  for (const t of TARGETS) {
+    const deployed = find(release, t);
+    const off = runs.map((rows) => find(rows, t));
+    if (!deployed || off.some((r) => !r)) continue; // not a trade: the LP, swap and lending rows
+    const bare = off[off.length - 1]!.cu;
+    lines.push(
+      `| ${t.instruction} | ${cell(deployed.cu, t.target)} | ${off.map((r) => cell(r!.cu, t.target)).join(" | ")} | ${fmtCu(t.target)} | ${fmtCu(deployed.cu - bare)} |`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -1408,6 +1480,7 @@ async function main() {
   const leftLines = leftTable(rows, profiled);
   const roomLines = valuationRoomTable(rows, profiled);
   const sbpfLines = await sbpfComparison(rows);
+  const featureLines = await featureCosts(rows);
   const previous = previousFigures();
   const lines = [
     "| instruction | custodies | compute units | previous run | change | target | headroom |",
@@ -1457,6 +1530,8 @@ async function main() {
   for (const l of targetLines) console.log(l);
   console.log("");
   for (const l of leftLines) console.log(l);
+  console.log("");
+  for (const l of featureLines) console.log(l);
   console.log("");
   for (const l of sbpfLines) console.log(l);
   console.log("");
@@ -1515,6 +1590,10 @@ async function main() {
           "",
         ]
       : []),
+    "What the markets' features cost the trade targets: the trade scenario again, on the release build, with the features switched off one after another (each column keeps the ones before it off; interest on PnL and on collateral are two custody settings, funding and price impact two risk settings). The targets are for markets with all of them on: the issue asks for price impact and funding, and the interest is what the protocol is for. So this is no way to meet a target; it shows how much of each figure pays for a feature rather than for the engine. (met): within the target.",
+    "",
+    ...featureLines,
+    "",
     ...(sbpfLines.length
       ? [
           "## SBPF v0 and v3",
