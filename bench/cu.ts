@@ -442,7 +442,6 @@ async function scenario(n: number, rows: Row[], recordAdmin: boolean, writable: 
   void SystemProgram;
 }
 
-/** Trades on a SOL/USDC pool: open, increase, collateral changes, partial and full close, liquidation. */
 /**
  * What the trading markets run with: as deployed, or with some of their features switched off
  * (`featureCosts`). Overrides of the custodies' parameters and risk parameters.
@@ -453,6 +452,7 @@ interface Features {
 }
 const AS_DEPLOYED: Features = { custody: {}, risk: {} };
 
+/** Trades on a SOL/USDC pool: open, increase, collateral changes, partial and full close, liquidation. */
 async function trades(rows: Row[], writable: string[], features: Features = AS_DEPLOYED) {
   const admin = benchKey();
   const provider = benchProvider(admin);
